@@ -1,0 +1,1 @@
+"""Scoring posts for likely falsehood: the `Classifier` interface, its implementations, bands."""
