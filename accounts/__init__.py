@@ -1,0 +1,1 @@
+"""People and services: users with roles, API keys with scopes."""

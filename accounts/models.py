@@ -1,0 +1,58 @@
+"""Users (reviewers, PR, legal, admins) and the platform's API keys."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.clock import utcnow
+from core.db import Base
+from core.types import UtcDateTime
+
+
+class Role(enum.StrEnum):
+    REVIEWER = "reviewer"
+    SENIOR_REVIEWER = "senior_reviewer"
+    PR = "pr"
+    LEGAL = "legal"
+    ADMIN = "admin"
+
+
+class Scope(enum.StrEnum):
+    SCORE = "score"
+    READ = "read"
+    WEBHOOKS = "webhooks"
+
+
+def _id() -> str:
+    return uuid.uuid4().hex
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists so a key can be recognised
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    rate_limit_per_minute: Mapped[int] = mapped_column(Integer, default=6000)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

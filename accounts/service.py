@@ -1,0 +1,91 @@
+"""Creating users and API keys, revoking keys; each change is logged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.models import ApiKey, Role, Scope, User
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from core.clock import utcnow
+from core.errors import Conflict, Invalid, NotFound
+from core.security import hash_api_key, hash_password, new_api_key
+
+MIN_PASSWORD = 10
+
+
+def add_user(session: Session, username: str, password: str, role: str, actor: Actor) -> User:
+    if role not in {r.value for r in Role}:
+        raise Invalid(f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}")
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"password must have at least {MIN_PASSWORD} characters")
+    if session.scalars(select(User).where(User.username == username)).first() is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = User(username=username, password_hash=hash_password(password), role=role)
+    session.add(user)
+    session.flush()
+    record(
+        session, Action.USER_CREATED, actor, Subject(other={"user": username}), after={"role": role}
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: ApiKey
+    secret: str  # shown once, never stored
+
+
+def create_api_key(
+    session: Session,
+    name: str,
+    scopes: Iterable[str],
+    actor: Actor,
+    *,
+    rate_limit_per_minute: int = 6000,
+) -> IssuedKey:
+    wanted = sorted(set(scopes))
+    known = {s.value for s in Scope}
+    unknown = [s for s in wanted if s not in known]
+    if unknown or not wanted:
+        raise Invalid(f"scopes must be a non-empty subset of {sorted(known)}; got {wanted}")
+    secret = new_api_key()
+    key = ApiKey(
+        name=name,
+        key_hash=hash_api_key(secret),
+        prefix=secret[:10],
+        scopes=wanted,
+        rate_limit_per_minute=rate_limit_per_minute,
+    )
+    session.add(key)
+    session.flush()
+    record(
+        session,
+        Action.API_KEY_CREATED,
+        actor,
+        Subject(other={"api_key": key.id, "name": name}),
+        after={"scopes": wanted, "prefix": key.prefix},
+    )
+    return IssuedKey(key, secret)
+
+
+def revoke_api_key(session: Session, key_id_or_prefix: str, actor: Actor) -> ApiKey:
+    key = (
+        session.get(ApiKey, key_id_or_prefix)
+        or session.scalars(select(ApiKey).where(ApiKey.prefix == key_id_or_prefix)).first()
+    )
+    if key is None:
+        raise NotFound(f"no API key {key_id_or_prefix!r}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        record(
+            session,
+            Action.API_KEY_REVOKED,
+            actor,
+            Subject(other={"api_key": key.id, "name": key.name}),
+        )
+    return key

@@ -1,0 +1,28 @@
+"""Building the FastAPI application around a runtime."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api import health, reviews, scoring
+from api.errors import install_error_handlers
+from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from runtime.container import Runtime
+
+
+def create_app(rt: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="veracity",
+        version="0.1.0",
+        description=(
+            "Misinformation triage: scoring for the platform, review, enforcement, the action log."
+        ),
+    )
+    app.state.runtime = rt
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(scoring.router)
+    app.include_router(reviews.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,126 @@
+"""Typed dependencies: the runtime, a database session, and who is calling with what rights."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.models import ApiKey, Role, User
+from audit.events import Actor, ActorType
+from core.security import API_KEY_PREFIX, hash_api_key, verify_token
+from runtime.container import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_session(rt: RuntimeDep) -> Iterator[Session]:
+    session = rt.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "platform" (API key) or "user"
+    name: str
+    roles: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+    key_id: str | None = None
+    user_id: str | None = None
+    rate_limit_per_minute: int = 0
+
+    @property
+    def actor(self) -> Actor:
+        kind = ActorType.PLATFORM if self.kind == "platform" else ActorType.HUMAN
+        return Actor(
+            name=self.name, type=kind, roles=self.roles or tuple(f"scope:{s}" for s in self.scopes)
+        )
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def get_principal(request: Request, rt: RuntimeDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("missing bearer token (Authorization: Bearer KEY)")
+    token = token.strip()
+    with rt.sessions() as session:
+        if token.startswith(API_KEY_PREFIX):
+            key = session.scalars(
+                select(ApiKey).where(ApiKey.key_hash == hash_api_key(token))
+            ).first()
+            if key is None:
+                raise _unauthorized("unknown API key")
+            if key.revoked_at is not None:
+                raise _unauthorized("API key has been revoked")
+            return Principal(
+                "platform",
+                f"apikey:{key.name}",
+                scopes=tuple(key.scopes),
+                key_id=key.id,
+                rate_limit_per_minute=key.rate_limit_per_minute,
+            )
+        payload = verify_token(token, rt.settings.security.secret_key)
+        if payload is None:
+            raise _unauthorized("invalid or expired token")
+        user = session.get(User, str(payload.get("sub")))
+        if user is None or not user.active:
+            raise _unauthorized("account disabled")
+        return Principal("user", user.username, roles=(user.role,), user_id=user.id)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_scope(scope: str) -> Callable[[Principal], Principal]:
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.kind != "platform" or scope not in principal.scopes:
+            raise HTTPException(403, f"this call needs an API key with the '{scope}' scope")
+        return principal
+
+    return check
+
+
+def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+    allowed = {r.value for r in roles}
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.kind != "user" or not allowed.intersection(principal.roles):
+            raise HTTPException(
+                403, f"this call needs one of the roles: {', '.join(sorted(allowed))}"
+            )
+        return principal
+
+    return check
+
+
+def request_id(request: Request) -> str | None:
+    state = request.scope.get("state", {})
+    rid = state.get("request_id") if isinstance(state, dict) else None
+    return str(rid) if rid else None
+
+
+RequestIdDep = Annotated[str | None, Depends(request_id)]

@@ -1,0 +1,87 @@
+"""Every refusal as `{"error": {"code", "message", "details"}}` with a 4xx status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from core.errors import DomainError
+
+_TYPE_CODES = {
+    ("posts", "too_short"): "empty_batch",
+    ("posts", "too_long"): "batch_too_large",
+    ("text", "string_too_short"): "empty_text",
+    ("text", "string_too_long"): "text_too_long",
+    ("text", "value_error"): "empty_text",
+    ("id", "string_pattern_mismatch"): "bad_post_id",
+}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return {"error": body}
+
+
+def _validation_code(errors: list[dict[str, Any]]) -> str:
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", ())]
+        etype = str(err.get("type", ""))
+        if etype == "json_invalid":
+            return "malformed_json"
+        if etype == "extra_forbidden":
+            return "unknown_field"
+        if etype == "value_error" and "duplicate" in str(err.get("msg", "")):
+            return "duplicate_ids"
+        for (field, kind), code in _TYPE_CODES.items():
+            if loc and loc[-1] == field and etype == kind:
+                return code
+            if field == "posts" and loc[-1:] == ["posts"] and etype == kind:
+                return code
+    return "invalid_request"
+
+
+async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    raw = await request.body()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return JSONResponse(
+            error_body("bad_encoding", "request body is not valid UTF-8"), status_code=400
+        )
+    errors = [
+        {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")}
+        for e in exc.errors()
+    ]
+    code = _validation_code(errors)
+    status = 400 if code == "malformed_json" else 422
+    message = "request body is not valid JSON" if status == 400 else "request failed validation"
+    return JSONResponse(error_body(code, message, errors), status_code=status)
+
+
+async def _on_domain(_: Request, exc: DomainError) -> JSONResponse:
+    return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status)
+
+
+async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = {
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "body_too_large",
+        429: "rate_limited",
+    }.get(exc.status_code, "http_error")
+    detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+    return JSONResponse(error_body(code, detail), status_code=exc.status_code, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, _on_domain)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]

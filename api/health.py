@@ -1,0 +1,44 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from api.deps import RuntimeDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is up")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Database, Redis, Elasticsearch and the model are usable")
+def readyz(rt: RuntimeDep) -> JSONResponse:
+    checks: dict[str, Any] = {}
+    checks["database"] = _check(lambda: rt.engine.connect().execute(text("select 1")).close())
+    if rt.settings.redis.url:
+        import redis
+
+        checks["redis"] = _check(
+            lambda: redis.Redis.from_url(rt.settings.redis.url or "", socket_timeout=2).ping()
+        )
+    if rt.action_log is not None:
+        store = rt.action_log
+        checks["elasticsearch"] = _check(lambda: store.client.info())
+    checks["model"] = {"ok": True, "version": rt.classifier.model_version}
+    ready = all(c.get("ok") for c in checks.values())
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+def _check(fn: Any) -> dict[str, Any]:
+    try:
+        fn()
+    except Exception as exc:
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"ok": True}

@@ -1,0 +1,114 @@
+"""The action log in Elasticsearch: an explicit index template and create-only bulk writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+_KW = {"type": "keyword"}
+_KW_TEXT = {"type": "keyword", "fields": {"text": {"type": "text"}}}
+
+MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "@timestamp": {"type": "date"},
+        "event": {
+            "properties": {"id": _KW, "action": _KW, "kind": _KW, "outcome": _KW},
+        },
+        "user": {"properties": {"name": _KW, "roles": _KW}},
+        "http": {"properties": {"request": {"properties": {"id": _KW}}}},
+        "veracity": {
+            "properties": {
+                "actor_type": _KW,
+                "post_id": _KW,
+                "case_id": _KW,
+                "action_id": _KW,
+                "statement_id": _KW,
+                "incident_id": _KW,
+                "claim_id": _KW,
+                "subject": {"type": "object", "enabled": False},
+                "reason": {
+                    "type": "text",
+                    "fields": {"keyword": {"type": "keyword", "ignore_above": 1024}},
+                },
+                "policy_version": _KW,
+                "model_version": _KW,
+                "score": {"type": "float"},
+                "before": {"type": "object", "enabled": False},
+                "after": {"type": "object", "enabled": False},
+                "is_drill": {"type": "boolean"},
+                "chain": {
+                    "properties": {
+                        "name": _KW,
+                        "seq": {"type": "long"},
+                        "prev_hash": _KW,
+                        "hash": _KW,
+                    }
+                },
+            }
+        },
+    },
+}
+
+
+class ElasticsearchLog:
+    def __init__(self, client: Elasticsearch, prefix: str = "veracity") -> None:
+        self.client = client
+        self.prefix = prefix
+
+    @property
+    def pattern(self) -> str:
+        return f"{self.prefix}-actions-*"
+
+    def index_for(self, timestamp_iso: str) -> str:
+        """Monthly indices; an event's index follows from its own timestamp, so retries agree."""
+        return f"{self.prefix}-actions-{timestamp_iso[:7].replace('-', '.')}"
+
+    def ensure_template(self) -> None:
+        self.client.indices.put_index_template(
+            name=f"{self.prefix}-actions",
+            index_patterns=[self.pattern],
+            template={
+                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                "mappings": MAPPINGS,
+            },
+            priority=200,
+        )
+
+    def create_many(self, docs: Sequence[dict[str, Any]]) -> tuple[set[str], dict[str, str]]:
+        """Create each document under its own id. Returns (stored ids, failures by id).
+
+        A 409 means an earlier attempt already stored it: that counts as stored.
+        """
+        if not docs:
+            return set(), {}
+        body: list[dict[str, Any]] = []
+        for doc in docs:
+            body.append(
+                {"create": {"_index": self.index_for(doc["@timestamp"]), "_id": doc["event"]["id"]}}
+            )
+            body.append(doc)
+        resp = self.client.bulk(operations=body, refresh=False)
+        stored: set[str] = set()
+        failed: dict[str, str] = {}
+        for item in resp["items"]:
+            result = item["create"]
+            status = int(result.get("status", 500))
+            if status in (200, 201, 409):
+                stored.add(str(result["_id"]))
+            else:
+                failed[str(result["_id"])] = str(result.get("error", status))
+        return stored, failed
+
+    def refresh(self) -> None:
+        self.client.indices.refresh(index=self.pattern)
+
+    def count(self, query: dict[str, Any] | None = None) -> int:
+        resp = self.client.count(index=self.pattern, query=query or {"match_all": {}})
+        return int(resp["count"])
+
+
+def make_client(hosts: list[str], timeout: float = 10.0) -> Elasticsearch:
+    return Elasticsearch(hosts, request_timeout=timeout, retry_on_timeout=False, max_retries=0)

@@ -1,0 +1,78 @@
+"""The one vocabulary of the action log: every action anyone or anything takes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Action(enum.StrEnum):
+    POST_SCORED = "post.scored"
+    POST_ROUTED = "post.routed"
+    CASE_QUEUED = "case.queued"
+    CASE_CLAIMED = "case.claimed"
+    CASE_RELEASED = "case.released"
+    CASE_SKIPPED = "case.skipped"
+    CASE_ESCALATED = "case.escalated"
+    CASE_REASSIGNED = "case.reassigned"
+    CASE_LEASE_EXPIRED = "case.lease_expired"
+    CASE_DECIDED = "case.decided"
+    CASE_SECOND_REVIEWED = "case.second_reviewed"
+    REMOVAL_REQUESTED = "enforcement.requested"
+    REMOVAL_CONFIRMED = "enforcement.confirmed"
+    REMOVAL_FAILED = "enforcement.failed"
+    ENFORCEMENT_DEAD_LETTERED = "enforcement.dead_lettered"
+    ENFORCEMENT_RETRIED = "enforcement.retried"
+    POST_LABELLED = "post.labelled"
+    POST_RESTORED = "post.restored"
+    POST_APPEALED = "post.appealed"
+    STATEMENT_DRAFTED = "statement.drafted"
+    STATEMENT_EDITED = "statement.edited"
+    STATEMENT_APPROVED = "statement.approved"
+    STATEMENT_PUBLISHED = "statement.published"
+    STATEMENT_WITHDRAWN = "statement.withdrawn"
+    INCIDENT_OPENED = "incident.opened"
+    INCIDENT_GRADED = "incident.graded"
+    INCIDENT_CLOSED = "incident.closed"
+    THRESHOLD_CHANGED = "config.threshold_changed"
+    POLICY_CHANGED = "config.policy_changed"
+    USER_CREATED = "user.created"
+    USER_CHANGED = "user.changed"
+    USER_LOGIN_FAILED = "user.login_failed"
+    USER_LOCKED = "user.locked"
+    API_KEY_CREATED = "apikey.created"
+    API_KEY_REVOKED = "apikey.revoked"
+    LOG_SEARCHED = "log.searched"
+    LOG_EXPORTED = "log.exported"
+    RETENTION_APPLIED = "log.retention_applied"
+    LEGAL_HOLD_SET = "log.legal_hold_set"
+
+
+class ActorType(enum.StrEnum):
+    HUMAN = "human"
+    SYSTEM = "system"  # the pipeline acting on its own (automated)
+    PLATFORM = "platform"  # a platform service calling the API with a key
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    type: ActorType
+    roles: tuple[str, ...] = ()
+
+    @classmethod
+    def system(cls, component: str) -> Actor:
+        return cls(name=f"system:{component}", type=ActorType.SYSTEM, roles=("system",))
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an event is about; any of these may be empty."""
+
+    post_id: str | None = None
+    case_id: str | None = None
+    action_id: str | None = None
+    statement_id: str | None = None
+    incident_id: str | None = None
+    claim_id: str | None = None
+    other: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Shared foundations: settings, database session, security primitives, task dispatch."""

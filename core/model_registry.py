@@ -1,0 +1,13 @@
+"""Imports every domain's models so Alembic and `create_all` see all tables.
+
+This is the one module below the domains that names them; it exists only for migrations.
+"""
+
+from __future__ import annotations
+
+import accounts.models
+import audit.models
+import pipeline.models
+import statements.models
+
+__all__ = ["accounts", "audit", "pipeline", "statements"]

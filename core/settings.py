@@ -1,0 +1,98 @@
+"""One typed settings class read by the API, the worker and the CLI.
+
+Values come from environment variables, nested with `__` (e.g. `DATABASE__URL`).
+With nothing set, veracity runs the embedded default: SQLite, in-process pipeline,
+the action log kept in the database.
+"""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class DatabaseSettings(BaseModel):
+    url: str = f"sqlite:///{REPO_ROOT / 'var' / 'veracity.db'}"
+    echo: bool = False
+
+
+class RedisSettings(BaseModel):
+    url: str | None = None  # None: no broker, the pipeline runs in-process
+
+
+class ElasticsearchSettings(BaseModel):
+    hosts: list[str] = Field(default_factory=list)  # empty: the action log stays in the database
+    index_prefix: str = "veracity"
+    request_timeout: float = 10.0
+
+
+class PlatformSettings(BaseModel):
+    takedown_url: str | None = None  # the platform's enforcement endpoint
+    timeout: float = 5.0
+    max_attempts: int = 5
+
+
+class SecuritySettings(BaseModel):
+    secret_key: str = DEV_SECRET
+    token_ttl_seconds: int = 8 * 3600
+
+
+class ApiSettings(BaseModel):
+    max_batch: int = 256
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_text_chars: int = 20_000  # refused above this; the classifier truncates far earlier
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="__", env_prefix="", extra="ignore", case_sensitive=False
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    database: DatabaseSettings = DatabaseSettings()
+    redis: RedisSettings = RedisSettings()
+    elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
+    platform: PlatformSettings = PlatformSettings()
+    security: SecuritySettings = SecuritySettings()
+    api: ApiSettings = ApiSettings()
+    model_dir: Path | None = None  # None: newest shipped model, else the reference scorer
+    use_reference_classifier: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Self:
+        secret = self.security.secret_key
+        if self.environment is Environment.PRODUCTION and (
+            secret == DEV_SECRET or len(secret) < 32
+        ):
+            raise ValueError(
+                "SECURITY__SECRET_KEY must be set to a random value of 32+ characters "
+                "outside development"
+            )
+        return self
+
+    @property
+    def pipeline_mode(self) -> str:
+        return "celery" if self.redis.url else "inprocess"
+
+    @property
+    def log_in_elasticsearch(self) -> bool:
+        return bool(self.elasticsearch.hosts)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

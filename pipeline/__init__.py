@@ -1,0 +1,1 @@
+"""The review pipeline: routing, the queue, decisions, enforcement on the platform."""

@@ -1,0 +1,40 @@
+"""The Celery application: Redis broker, late acks, safe defaults for every task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from core.settings import get_settings
+
+TRANSIENT_VISIBILITY_SECONDS = 120  # an unacked task returns to the queue after this
+
+
+def make_celery(broker_url: str | None = None) -> Celery:
+    url = broker_url or get_settings().redis.url or "redis://127.0.0.1:6379/0"
+    app = Celery("veracity", broker=url, include=["pipeline.celery_tasks"])
+    app.conf.update(
+        task_acks_late=True,  # a task killed mid-run is redelivered
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=300,
+        task_soft_time_limit=240,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": TRANSIENT_VISIBILITY_SECONDS},
+        task_default_queue="veracity",
+        beat_schedule={
+            "ship-outbox": {"task": "audit.ship_outbox", "schedule": 2.0},
+            "sweep": {"task": "pipeline.sweep", "schedule": 30.0},
+        },
+        timezone="UTC",
+    )
+    return app
+
+
+app = make_celery()
+
+
+def send(task_name: str, *args: Any) -> None:
+    app.send_task(task_name, args=list(args))

@@ -1,0 +1,51 @@
+"""Celery entry points: thin wrappers that bind the runtime and call the plain task bodies."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from celery import Task
+
+from audit.tasks import ship_outbox as ship_outbox_body
+from core.settings import get_settings
+from pipeline import tasks
+from pipeline.celery_app import app
+from runtime.container import Runtime, build_runtime
+
+RETRY_BACKOFF_SECONDS = 2
+
+
+@cache
+def runtime() -> Runtime:
+    from core import dispatch
+    from runtime.celery_dispatch import CeleryDispatcher
+
+    rt = build_runtime(get_settings())
+    rt.dispatcher = CeleryDispatcher()
+    dispatch.install(rt.sessions, rt.dispatcher)
+    return rt
+
+
+@app.task(name="pipeline.route_post", bind=True, max_retries=5)
+def route_post(self: Task, post_id: str) -> str | None:
+    return tasks.route_post(runtime(), post_id)
+
+
+@app.task(name="pipeline.execute_action", bind=True, max_retries=None)
+def execute_action(self: Task, action_id: str) -> str:
+    outcome = tasks.enforce(runtime(), action_id)
+    if outcome.status == "retry":
+        retries = int(self.request.retries or 0)
+        raise self.retry(countdown=RETRY_BACKOFF_SECONDS * 2**retries)
+    return outcome.status
+
+
+@app.task(name="audit.ship_outbox")
+def ship_outbox() -> int:
+    result = ship_outbox_body(runtime())
+    return result.shipped if result else 0
+
+
+@app.task(name="pipeline.sweep")
+def sweep() -> dict[str, int]:
+    return tasks.sweep(runtime())

@@ -1,0 +1,103 @@
+"""Executing enforcement actions on the platform: once, retried when transient, never dropped."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from core.clock import utcnow
+from core.db import transaction
+from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus
+from pipeline.platform_client import (
+    EnforcementRequest,
+    PermanentPlatformError,
+    PlatformClient,
+    TransientPlatformError,
+)
+
+log = logging.getLogger(__name__)
+_ENFORCER = Actor.system("enforcer")
+_POST_STATUS = {"remove": PostStatus.REMOVED, "label": PostStatus.LABELLED}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # confirmed | retry | dead | skipped
+    detail: str = ""
+
+
+def execute_action(
+    factory: sessionmaker[Session], action_id: str, client: PlatformClient, *, max_attempts: int
+) -> Outcome:
+    """Send one action. The idempotency key makes a redelivered task harmless on the platform."""
+    with transaction(factory) as session:
+        action = session.get(EnforcementAction, action_id)
+        if action is None or action.status != ActionStatus.PENDING:
+            return Outcome("skipped", "missing or already done")
+        action.attempts += 1
+        request = EnforcementRequest(
+            action.id, action.post_id, action.action, dict(action.params), action.idempotency_key
+        )
+    try:
+        reference = client.enforce(request)
+    except TransientPlatformError as exc:
+        return _failed(factory, action_id, str(exc), transient=True, max_attempts=max_attempts)
+    except PermanentPlatformError as exc:
+        return _failed(factory, action_id, str(exc), transient=False, max_attempts=max_attempts)
+    with transaction(factory) as session:
+        action = session.get(EnforcementAction, action_id)
+        assert action is not None
+        if action.status == ActionStatus.CONFIRMED:
+            return Outcome("skipped", "confirmed by a concurrent run")
+        action.status = ActionStatus.CONFIRMED
+        action.confirmed_at = utcnow()
+        action.platform_reference = reference
+        post = session.get(Post, action.post_id)
+        before = post.status if post else None
+        if post is not None and action.action in _POST_STATUS:
+            post.status = _POST_STATUS[action.action]
+        record(
+            session,
+            Action.REMOVAL_CONFIRMED,
+            _ENFORCER,
+            Subject(post_id=action.post_id, action_id=action.id),
+            before={"action_status": ActionStatus.PENDING.value, "post_status": before},
+            after={
+                "action_status": action.status,
+                "reference": reference,
+                "post_status": post.status if post else None,
+            },
+            is_drill=bool(post and post.is_drill),
+        )
+    return Outcome("confirmed", reference)
+
+
+def _failed(
+    factory: sessionmaker[Session],
+    action_id: str,
+    error: str,
+    *,
+    transient: bool,
+    max_attempts: int,
+) -> Outcome:
+    with transaction(factory) as session:
+        action = session.get(EnforcementAction, action_id)
+        assert action is not None
+        action.last_error = error
+        dead = not transient or action.attempts >= max_attempts
+        if dead:
+            action.status = ActionStatus.DEAD
+        record(
+            session,
+            Action.ENFORCEMENT_DEAD_LETTERED if dead else Action.REMOVAL_FAILED,
+            _ENFORCER,
+            Subject(post_id=action.post_id, action_id=action.id),
+            reason=error,
+            after={"attempts": action.attempts, "status": action.status},
+        )
+    log.warning("enforcement %s failed (attempt error: %s); dead=%s", action_id, error, dead)
+    return Outcome("dead" if dead else "retry", error)

@@ -1,0 +1,128 @@
+"""Posts, their scores, review cases, decisions and enforcement actions."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.clock import utcnow
+from core.db import Base
+from core.types import UtcDateTime
+
+
+def _id() -> str:
+    return uuid.uuid4().hex
+
+
+class PostStatus(enum.StrEnum):
+    SCORED = "scored"
+    QUEUED = "queued"
+    DECIDED = "decided"
+    REMOVED = "removed"
+    LABELLED = "labelled"
+    RESTORED = "restored"
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    ESCALATED = "escalated"
+    DECIDED = "decided"
+
+
+class ActionStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DEAD = "dead"  # retries exhausted; an admin can retry it
+
+
+class Post(Base):
+    __tablename__ = "posts"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the platform's id
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    shares: Mapped[int] = mapped_column(Integer, default=0)
+    author_followers: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default=PostStatus.SCORED)
+    is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Score(Base):
+    """The machine's verdict on one version of a post's text."""
+
+    __tablename__ = "scores"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    band: Mapped[str] = mapped_column(String(16))
+    model_version: Mapped[str] = mapped_column(String(100))
+    reasons: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ReviewCase(Base):
+    __tablename__ = "review_cases"
+    __table_args__ = (Index("ix_review_cases_queue", "status", "priority"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    band: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.OPEN)
+    policy_version: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Decision(Base):
+    """A verdict on a post, human or machine, in one row shape (see export-labels)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("review_cases.id"), nullable=True)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decider_type: Mapped[str] = mapped_column(String(16), default="human")  # human | machine
+    reason_code: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    territories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class EnforcementAction(Base):
+    """One change to make on the platform, executed exactly once through its idempotency key."""
+
+    __tablename__ = "enforcement_actions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    decision_id: Mapped[str | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=ActionStatus.PENDING, index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    platform_reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

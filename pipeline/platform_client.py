@@ -1,0 +1,79 @@
+"""Talking to the platform's enforcement endpoint, behind a small interface.
+
+`HttpPlatformClient` posts JSON with an `Idempotency-Key` header through an injectable httpx
+transport, so tests can use a real local receiver or a request-to-response function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+
+class TransientPlatformError(Exception):
+    """Worth retrying: timeouts, connection errors, 5xx, 429."""
+
+
+class PermanentPlatformError(Exception):
+    """Retrying will not help: the platform refused the request (4xx other than 429)."""
+
+
+@dataclass(frozen=True)
+class EnforcementRequest:
+    action_id: str
+    post_id: str
+    action: str
+    params: dict[str, Any]
+    idempotency_key: str
+
+
+class PlatformClient(Protocol):
+    def enforce(self, request: EnforcementRequest) -> str:
+        """Carry out the action; returns the platform's reference for it."""
+        ...
+
+
+class HttpPlatformClient:
+    def __init__(
+        self, url: str, *, timeout: float = 5.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self._url = url
+        self._client = httpx.Client(timeout=timeout, transport=transport)
+
+    def enforce(self, request: EnforcementRequest) -> str:
+        payload = {
+            "action_id": request.action_id,
+            "post_id": request.post_id,
+            "action": request.action,
+            "params": request.params,
+        }
+        try:
+            resp = self._client.post(
+                self._url, json=payload, headers={"Idempotency-Key": request.idempotency_key}
+            )
+        except httpx.TransportError as exc:  # timeouts and refused connections
+            raise TransientPlatformError(f"{type(exc).__name__}: {exc}") from exc
+        if resp.status_code == 429 or resp.status_code >= 500:
+            raise TransientPlatformError(f"platform answered {resp.status_code}")
+        if resp.status_code >= 400:
+            raise PermanentPlatformError(
+                f"platform refused with {resp.status_code}: {resp.text[:200]}"
+            )
+        body = resp.json() if resp.content else {}
+        return str(body.get("reference", request.idempotency_key))
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class ConsolePlatformClient:
+    """For a deployment with no platform endpoint configured: prints, and says so."""
+
+    def enforce(self, request: EnforcementRequest) -> str:
+        print(
+            f"[platform:console] {request.action} post={request.post_id} "
+            f"key={request.idempotency_key}"
+        )
+        return f"console-{request.idempotency_key}"

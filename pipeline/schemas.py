@@ -1,0 +1,108 @@
+"""Shapes crossing the pipeline's edges: posts coming in, results and decisions going out."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_BATCH = 256
+MAX_TEXT_CHARS = 20_000
+
+
+class PostIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    author_id: str | None = Field(default=None, max_length=128)
+    created_at: datetime | None = None
+    lang: str | None = Field(default=None, max_length=16)
+    url: str | None = Field(default=None, max_length=2048)
+    views: int = Field(default=0, ge=0)
+    shares: int = Field(default=0, ge=0)
+    author_followers: int = Field(default=0, ge=0)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty or whitespace only")
+        return value
+
+    @field_validator("created_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("created_at needs a timezone (e.g. 2026-11-25T10:00:00Z)")
+        return value
+
+
+class ScoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    posts: list[PostIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ScoreRequest:
+        seen: set[str] = set()
+        dupes = sorted({p.id for p in self.posts if p.id in seen or seen.add(p.id)})  # type: ignore[func-returns-value]
+        if dupes:
+            raise ValueError(f"duplicate post ids in one batch: {', '.join(dupes[:10])}")
+        return self
+
+
+class ReasonOut(BaseModel):
+    phrase: str
+    weight: float
+
+
+class ScoreOut(BaseModel):
+    id: str
+    score: float
+    band: str
+    model_version: str
+    reasons: list[ReasonOut]
+    flags: list[str]
+    case_opened: bool
+    status: str
+    cached: bool
+
+
+class ScoreResponse(BaseModel):
+    results: list[ScoreOut]
+
+
+class ReasonCode(enum.StrEnum):
+    FALSE_CLAIM = "false_claim"
+    MISLEADING_CONTEXT = "misleading_context"
+    MANIPULATED_MEDIA = "manipulated_media"
+    SATIRE_OR_OPINION = "satire_or_opinion"
+    NOT_MISINFORMATION = "not_misinformation"
+    OTHER = "other"
+
+
+class DecisionAction(enum.StrEnum):
+    REMOVE = "remove"
+    LABEL = "label"
+    REDUCE_REACH = "reduce_reach"
+    GEO_RESTRICT = "geo_restrict"
+    NO_ACTION = "no_action"
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason_code: ReasonCode
+    action: DecisionAction
+    note: str = Field(default="", max_length=5000)
+    territories: list[str] = Field(default_factory=list, max_length=250)
+
+    @field_validator("territories")
+    @classmethod
+    def _iso_codes(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if len(code) != 2 or not code.isalpha() or not code.isupper():
+                raise ValueError(f"territory {code!r} is not an ISO 3166-1 alpha-2 code")
+        return value

@@ -1,0 +1,75 @@
+"""Pipeline task bodies: ids in, re-fetch, delegate. Celery and the in-process runner call these."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import and_, func, select
+
+from core.clock import utcnow
+from core.db import transaction
+from core.dispatch import enqueue_after_commit
+from pipeline.decisions import EXECUTE_TASK
+from pipeline.enforcement import Outcome, execute_action
+from pipeline.intake import ROUTE_TASK
+from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus, ReviewCase, Score
+from pipeline.queue import open_case_for_post
+from runtime.container import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def route_post(rt: Runtime, post_id: str) -> str | None:
+    with transaction(rt.sessions) as session:
+        case = open_case_for_post(session, post_id, rt.policy)
+        return case.id if case else None
+
+
+def enforce(rt: Runtime, action_id: str) -> Outcome:
+    return execute_action(
+        rt.sessions, action_id, rt.platform, max_attempts=rt.settings.platform.max_attempts
+    )
+
+
+def sweep(rt: Runtime, *, older_than: timedelta = timedelta(seconds=30)) -> dict[str, int]:
+    """Re-enqueue work the database says is unfinished (lost messages, broker restarts)."""
+    cutoff = utcnow() - older_than
+    with transaction(rt.sessions) as session:
+        latest = (
+            select(Score.post_id, func.max(Score.created_at).label("at"))
+            .group_by(Score.post_id)
+            .subquery()
+        )
+        unrouted = list(
+            session.scalars(
+                select(Post.id)
+                .join(latest, latest.c.post_id == Post.id)
+                .join(Score, and_(Score.post_id == Post.id, Score.created_at == latest.c.at))
+                .outerjoin(ReviewCase, ReviewCase.post_id == Post.id)
+                .where(
+                    Post.status == PostStatus.SCORED,
+                    Score.band != "ignore",
+                    ReviewCase.id.is_(None),
+                    Post.updated_at < cutoff,
+                )
+                .limit(1000)
+            )
+        )
+        pending = list(
+            session.scalars(
+                select(EnforcementAction.id)
+                .where(
+                    EnforcementAction.status == ActionStatus.PENDING,
+                    EnforcementAction.created_at < cutoff,
+                )
+                .limit(1000)
+            )
+        )
+        for post_id in unrouted:
+            enqueue_after_commit(session, ROUTE_TASK, post_id)
+        for action_id in pending:
+            enqueue_after_commit(session, EXECUTE_TASK, action_id)
+    if unrouted or pending:
+        log.info("sweeper re-enqueued %d posts and %d actions", len(unrouted), len(pending))
+    return {"posts": len(unrouted), "actions": len(pending)}

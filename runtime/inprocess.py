@@ -1,0 +1,68 @@
+"""The embedded default's pipeline: tasks on a thread pool, a timer for shipping and sweeping."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from audit.tasks import ship_outbox
+from core import dispatch
+from pipeline.decisions import EXECUTE_TASK
+from pipeline.intake import ROUTE_TASK
+from pipeline.tasks import enforce, route_post, sweep
+from runtime.container import Runtime
+
+log = logging.getLogger(__name__)
+RETRY_BASE_SECONDS = 1.0
+
+
+def start_inprocess_pipeline(rt: Runtime, *, workers: int = 2) -> dispatch.InProcessDispatcher:
+    registry: dict[str, Callable[..., object]] = {}
+    dispatcher = dispatch.InProcessDispatcher(registry, workers=workers)
+
+    def run_enforcement(action_id: str) -> object:
+        outcome = enforce(rt, action_id)
+        if outcome.status == "retry":
+            # Exponential backoff on a timer, like Celery's countdown; the sweeper is the backstop.
+            attempt = _attempts(rt, action_id)
+            delay = RETRY_BASE_SECONDS * 2 ** max(0, attempt - 1)
+            timer = threading.Timer(delay, dispatcher.send, args=(EXECUTE_TASK, action_id))
+            timer.daemon = True
+            timer.start()
+        return outcome
+
+    registry[ROUTE_TASK] = lambda post_id: route_post(rt, post_id)
+    registry[EXECUTE_TASK] = run_enforcement
+    dispatch.install(rt.sessions, dispatcher)
+    rt.dispatcher = dispatcher
+    return dispatcher
+
+
+def _attempts(rt: Runtime, action_id: str) -> int:
+    from pipeline.models import EnforcementAction
+
+    with rt.sessions() as session:
+        action = session.get(EnforcementAction, action_id)
+        return action.attempts if action else 0
+
+
+class Housekeeper(threading.Thread):
+    """Ships the outbox and sweeps for lost work every few seconds until stopped."""
+
+    def __init__(self, rt: Runtime, interval: float = 5.0) -> None:
+        super().__init__(name="housekeeper", daemon=True)
+        self._rt = rt
+        self._interval = interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self._interval):
+            try:
+                ship_outbox(self._rt)
+                sweep(self._rt)
+            except Exception:
+                log.exception("housekeeping round failed; will retry")
+
+    def stop(self) -> None:
+        self._stop_event.set()

@@ -1,0 +1,39 @@
+"""Starting a serving process: the app plus its pipeline (Celery dispatch or in-process)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from api.app import create_app
+from core import dispatch
+from core.settings import Settings, get_settings
+from runtime.container import Runtime, build_runtime
+from runtime.inprocess import Housekeeper, start_inprocess_pipeline
+
+log = logging.getLogger(__name__)
+
+
+def start_pipeline(rt: Runtime) -> Housekeeper | None:
+    """Celery when a broker is configured; otherwise tasks and housekeeping run in-process."""
+    if rt.settings.pipeline_mode == "celery":
+        from runtime.celery_dispatch import CeleryDispatcher
+
+        rt.dispatcher = CeleryDispatcher()
+        dispatch.install(rt.sessions, rt.dispatcher)
+        return None
+    start_inprocess_pipeline(rt)
+    keeper = Housekeeper(rt)
+    keeper.start()
+    return keeper
+
+
+def create_served_app(settings: Settings | None = None) -> FastAPI:
+    rt = build_runtime(settings or get_settings())
+    start_pipeline(rt)
+    _ = rt.classifier  # load the model once, before the first request
+    log.info(
+        "serving with model %s, pipeline %s", rt.classifier.model_version, rt.settings.pipeline_mode
+    )
+    return create_app(rt)

@@ -1,0 +1,1 @@
+"""Counter-statements: drafting, checks, approval and publishing."""

@@ -1,0 +1,1 @@
+"""The `veracity` console command."""

@@ -1,0 +1,110 @@
+"""`veracity demo`: the embedded default with demo accounts, a key, a platform stand-in, posts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from accounts.models import Role, User
+from accounts.service import add_user, create_api_key
+from api.app import create_app
+from core.db import transaction
+from core.settings import REPO_ROOT, Environment
+from pipeline.intake import score_posts
+from pipeline.platform_receiver import start_receiver
+from pipeline.schemas import PostIn
+from runtime.container import Runtime
+from runtime.server import start_pipeline
+from veracity_cli.admin import cli_actor
+
+DEMO_POSTS = [
+    REPO_ROOT / "data" / "demo" / "posts.jsonl",
+    REPO_ROOT / "models" / "demo_posts.jsonl",
+]
+DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - development only; refused in production
+DEMO_USERS = [
+    ("reviewer", Role.REVIEWER),
+    ("senior", Role.SENIOR_REVIEWER),
+    ("pr", Role.PR),
+    ("legal", Role.LEGAL),
+    ("admin", Role.ADMIN),
+]
+
+
+def demo_posts(limit: int) -> Iterator[PostIn]:
+    path = next((p for p in DEMO_POSTS if p.exists()), None)
+    if path is None:
+        return
+    allowed = set(PostIn.model_fields)
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            if n >= limit:
+                break
+            raw = json.loads(line)
+            yield PostIn.model_validate({k: v for k, v in raw.items() if k in allowed})
+
+
+def seed(rt: Runtime, post_limit: int) -> tuple[str, int]:
+    actor = cli_actor()
+    with transaction(rt.sessions) as session:
+        for username, role in DEMO_USERS:
+            if session.scalars(select(User).where(User.username == username)).first() is None:
+                add_user(session, username, DEMO_PASSWORD, role.value, actor)
+        key = create_api_key(session, "demo-platform", ["score", "read"], actor).secret
+    posts = list(demo_posts(post_limit))
+    for start in range(0, len(posts), 32):
+        with transaction(rt.sessions) as session:
+            score_posts(session, rt.classifier, posts[start : start + 32], actor)
+    return key, len(posts)
+
+
+def run_demo(rt: Runtime, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if rt.settings.environment is Environment.PRODUCTION:
+        print(
+            "veracity demo creates accounts with a known password; it refuses to run in production"
+        )
+        return 2
+    _server, _state, url = start_receiver(
+        port=args.receiver_port, log_path=REPO_ROOT / "var" / "platform-received.jsonl"
+    )
+    rt.settings.platform.takedown_url = url
+    start_pipeline(rt)
+    key, loaded = seed(rt, args.posts)
+    print(
+        "\n".join(
+            [
+                "",
+                f"veracity demo: http://127.0.0.1:{args.port}   (API docs: /docs, review UI: /ui)",
+                f"  model: {rt.classifier.model_version}   database: {rt.settings.database.url}",
+                f"  platform takedown receiver: {url} (log: var/platform-received.jsonl)",
+                f"  demo posts scored: {loaded}",
+                f"  accounts (password '{DEMO_PASSWORD}'): "
+                + ", ".join(f"{u} ({r.value})" for u, r in DEMO_USERS),
+                "  try:",
+                f"    curl -s -H 'Authorization: Bearer {key}' "
+                "-H 'content-type: application/json' \\",
+                f'      -d \'{{"posts":[{{"id":"p1","text":"Drinking bleach cures COVID-19"}}]}}\' '
+                f"http://127.0.0.1:{args.port}/v1/score",
+                "  API key (scopes score,read):",
+                key,
+                "",
+            ]
+        ),
+        flush=True,
+    )
+    uvicorn.run(create_app(rt), host="127.0.0.1", port=args.port, log_level="warning")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    d = sub.add_parser("demo", help="run the embedded demo: API, review UI, pipeline, demo data")
+    d.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    d.add_argument("--receiver-port", type=int, default=0)
+    d.add_argument("--posts", type=int, default=200, help="how many demo posts to load")
+    d.set_defaults(handler=run_demo)

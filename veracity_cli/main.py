@@ -1,0 +1,50 @@
+"""`veracity`: one command for serving, working, administration and the model."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from core.migrate import upgrade
+from core.settings import get_settings
+from runtime.container import Runtime, build_runtime
+from veracity_cli import admin, demo, ops
+
+MODEL_COMMANDS = ("train", "score", "evaluate")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="veracity", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    admin.register(sub)
+    ops.register(sub)
+    demo.register(sub)
+    for name in MODEL_COMMANDS:
+        sub.add_parser(name, help=f"model: {name} (see `veracity {name} --help`)", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in MODEL_COMMANDS:
+        model_cli = importlib.import_module("classifier.cli")  # heavy: torch, only when asked
+        handler = getattr(model_cli, f"{args_list[0]}_main")
+        return int(handler(args_list[1:]) or 0)
+    args = build_parser().parse_args(args_list)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = get_settings()
+    if getattr(args, "needs_db", True):
+        upgrade(settings.database.url)
+    rt: Runtime = build_runtime(settings)
+    return int(args.handler(rt, args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""`veracity serve|worker|migrate|ship-outbox|sweep|platform-receiver`: running the product."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+
+from audit.tasks import ship_outbox
+from pipeline.platform_receiver import start_receiver
+from pipeline.tasks import sweep
+from runtime.container import Runtime
+
+
+def serve(rt: Runtime, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    print(
+        f"veracity serving on http://{args.host}:{args.port} "
+        f"(pipeline: {rt.settings.pipeline_mode})",
+        flush=True,
+    )
+    uvicorn.run(
+        "runtime.server:create_served_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        access_log=False,
+    )
+    return 0
+
+
+def worker(rt: Runtime, args: argparse.Namespace) -> int:
+    if not rt.settings.redis.url:
+        print(
+            "veracity worker needs REDIS__URL (the embedded default runs the pipeline in-process)",
+            file=sys.stderr,
+        )
+        return 2
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "pipeline.celery_app:app",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        str(args.concurrency),
+        "-Q",
+        "veracity",
+    ]
+    if args.beat:
+        cmd.append("--beat")
+    return subprocess.call(cmd, env=os.environ.copy())  # noqa: S603 - fixed argv
+
+
+def migrate(_: Runtime, __: argparse.Namespace) -> int:
+    print("database is at the latest schema")
+    return 0
+
+
+def ship(rt: Runtime, _: argparse.Namespace) -> int:
+    result = ship_outbox(rt)
+    if result is None:
+        print("no Elasticsearch configured (ELASTICSEARCH__HOSTS): the database is the action log")
+        return 0
+    print(f"shipped {result.shipped}, failed {result.failed}, remaining {result.remaining}")
+    return 1 if result.error else 0
+
+
+def run_sweep(rt: Runtime, _: argparse.Namespace) -> int:
+    print(sweep(rt))
+    return 0
+
+
+def receiver(_: Runtime, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    server, _state, url = start_receiver(args.host, args.port, Path(args.log) if args.log else None)
+    print(f"platform receiver listening: PLATFORM__TAKEDOWN_URL={url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.shutdown()
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help="serve the API and review UI")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(handler=serve)
+    w = sub.add_parser("worker", help="run a Celery worker (needs REDIS__URL)")
+    w.add_argument("--concurrency", type=int, default=2)
+    w.add_argument("--beat", action="store_true", help="also run the periodic shipper and sweeper")
+    w.set_defaults(handler=worker)
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+        handler=migrate
+    )
+    sub.add_parser("ship-outbox", help="ship pending log events to Elasticsearch").set_defaults(
+        handler=ship
+    )
+    sub.add_parser("sweep", help="re-enqueue unfinished work").set_defaults(handler=run_sweep)
+    r = sub.add_parser(
+        "platform-receiver", help="a local stand-in for the platform's takedown endpoint"
+    )
+    r.add_argument("--host", default="127.0.0.1")
+    r.add_argument("--port", type=int, default=8099)
+    r.add_argument("--log", help="append received actions to this JSONL file")
+    r.set_defaults(handler=receiver, needs_db=False)
