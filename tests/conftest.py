@@ -1,0 +1,157 @@
+"""Shared fixtures: an embedded runtime per test, the API client, accounts, and real services.
+
+Tests marked `services` use the real Redis, PostgreSQL and Elasticsearch that `make test`
+starts. Outside `make test` they are skipped unless VERACITY_TEST_*_URL is set; under
+`make test` (VERACITY_REQUIRE_SERVICES=1) a missing service is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from accounts.service import add_user, create_api_key
+from api.app import create_app
+from audit.events import Actor, ActorType
+from classifier.reference import ReferenceClassifier
+from core.db import transaction
+from core.dispatch import InProcessDispatcher
+from core.migrate import upgrade
+from core.security import sign_token
+from core.settings import DatabaseSettings, Environment, PlatformSettings, Settings
+from pipeline.platform_receiver import ReceiverState, start_receiver
+from runtime.container import Runtime, build_runtime
+from runtime.inprocess import start_inprocess_pipeline
+
+ADMIN = Actor(name="test-admin", type=ActorType.HUMAN, roles=("admin",))
+PASSWORD = "correct-horse-battery"
+
+
+def service_url(name: str) -> str:
+    url = os.environ.get(f"VERACITY_TEST_{name}_URL")
+    if url:
+        return url
+    if os.environ.get("VERACITY_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"VERACITY_TEST_{name}_URL is not set but make test requires real services")
+    pytest.skip(f"set VERACITY_TEST_{name}_URL (make test does) to run against real {name.lower()}")
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[ReceiverState, str]]:
+    server, state, url = start_receiver()
+    yield state, url
+    server.shutdown()
+
+
+def make_settings(db_url: str, takedown_url: str | None = None, **extra: object) -> Settings:
+    return Settings(
+        environment=Environment.TEST,
+        database=DatabaseSettings(url=db_url),
+        platform=PlatformSettings(takedown_url=takedown_url, timeout=2.0, max_attempts=3),
+        use_reference_classifier=True,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'veracity.db'}"
+
+
+@pytest.fixture
+def rt(sqlite_url: str, receiver: tuple[ReceiverState, str]) -> Iterator[Runtime]:
+    upgrade(sqlite_url)
+    runtime = build_runtime(
+        make_settings(sqlite_url, receiver[1]), classifier=ReferenceClassifier()
+    )
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def pipeline(rt: Runtime) -> Iterator[InProcessDispatcher]:
+    dispatcher = start_inprocess_pipeline(rt)
+    yield dispatcher
+    dispatcher.drain()
+    dispatcher.shutdown()
+
+
+@pytest.fixture
+def client(rt: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(rt)) as test_client:
+        yield test_client
+
+
+def new_api_key(rt: Runtime, scopes: tuple[str, ...] = ("score", "read")) -> str:
+    with transaction(rt.sessions) as session:
+        return create_api_key(session, f"key-{uuid.uuid4().hex[:6]}", scopes, ADMIN).secret
+
+
+def new_user_token(rt: Runtime, role: str, username: str | None = None) -> str:
+    name = username or f"{role}-{uuid.uuid4().hex[:6]}"
+    with transaction(rt.sessions) as session:
+        user = add_user(session, name, PASSWORD, role, ADMIN)
+        user_id = user.id
+    return sign_token({"sub": user_id, "role": role}, rt.settings.security.secret_key, 3600)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def platform_key(rt: Runtime) -> str:
+    return new_api_key(rt)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
+    import sqlalchemy as sa
+
+    base = service_url("POSTGRES")
+    name = f"vt_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    import redis
+
+    url = service_url("REDIS")
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def elasticsearch_url() -> str:
+    return service_url("ELASTICSEARCH")
+
+
+@pytest.fixture
+def es_prefix(elasticsearch_url: str) -> Iterator[str]:
+    """A unique index prefix per test, its indices and template deleted afterwards."""
+    from elasticsearch import Elasticsearch
+
+    prefix = f"vt-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    client = Elasticsearch(elasticsearch_url)
+    client.options(ignore_status=404).indices.delete(index=f"{prefix}-*")
+    client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-actions")
+    client.close()
