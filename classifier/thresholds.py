@@ -44,7 +44,11 @@ class Thresholds:
     @classmethod
     def load(cls, path: Path) -> Thresholds:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return cls(review=float(raw["review"]), urgent=float(raw["urgent"]), policy=str(raw.get("policy", "")))
+        return cls(
+            review=float(raw["review"]),
+            urgent=float(raw["urgent"]),
+            policy=str(raw.get("policy", "")),
+        )
 
     def dump(self, path: Path) -> None:
         data = {"review": self.review, "urgent": self.urgent, "policy": self.policy}

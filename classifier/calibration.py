@@ -1,0 +1,127 @@
+"""Probability calibration on the logit margin, ECE and the reliability diagram.
+
+The model's two logits are reduced to one margin `z = logit_false - logit_true`; the calibrated
+score is `sigmoid(a * z + b)`. With `b = 0` this is temperature scaling (`T = 1 / a`); fitting
+`b` as well (Platt scaling on the margin) also corrects a shifted base rate.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+Floats = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    a: float = 1.0
+    b: float = 0.0
+    kind: str = "identity"
+
+    @property
+    def temperature(self) -> float:
+        return 1.0 / self.a
+
+    def apply(self, margin: Floats) -> Floats:
+        z = np.clip(self.a * np.asarray(margin, dtype=np.float64) + self.b, -50.0, 50.0)
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+    def dump(self, path: Path) -> None:
+        data = {**asdict(self), "temperature": self.temperature}
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Calibration:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return cls(a=float(raw["a"]), b=float(raw["b"]), kind=str(raw.get("kind", "")))
+
+
+def margin(logits: NDArray[np.floating]) -> Floats:
+    arr = np.asarray(logits, dtype=np.float64)
+    return np.asarray(arr[:, 1] - arr[:, 0], dtype=np.float64)
+
+
+def nll(probs: Floats, labels: NDArray[np.integer]) -> float:
+    p = np.clip(probs, 1e-12, 1 - 1e-12)
+    return float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)))
+
+
+def fit_platt(z: Floats, labels: NDArray[np.integer], *, bias: bool = True) -> Calibration:
+    """Minimise NLL of sigmoid(a z + b) by Newton's method (convex, 2 parameters)."""
+    a, b = 1.0, 0.0
+    y = labels.astype(np.float64)
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(a * z + b, -50, 50)))
+        w = p * (1 - p) + 1e-9
+        g = np.array([np.sum((p - y) * z), np.sum(p - y) if bias else 0.0])
+        h = np.array([[np.sum(w * z * z), np.sum(w * z)], [np.sum(w * z), np.sum(w)]])
+        if not bias:
+            h = np.array([[h[0, 0], 0.0], [0.0, 1.0]])
+        step = np.linalg.solve(h, g)
+        a, b = a - float(step[0]), b - float(step[1])
+        if float(np.abs(step).max()) < 1e-9:
+            break
+    return Calibration(a=a, b=b, kind="platt" if bias else "temperature")
+
+
+def ece(probs: Floats, labels: NDArray[np.integer], bins: int = 15) -> float:
+    """Top-label expected calibration error with equal-width bins on the confidence."""
+    pred = (probs >= 0.5).astype(int)
+    conf = np.where(pred == 1, probs, 1 - probs)
+    correct = (pred == labels).astype(np.float64)
+    edges = np.linspace(0.5, 1.0, bins + 1)
+    total = 0.0
+    for lo, hi in itertools.pairwise(edges):
+        sel = (conf > lo) & (conf <= hi) if lo > 0.5 else (conf >= lo) & (conf <= hi)
+        if sel.any():
+            total += float(sel.mean()) * abs(float(correct[sel].mean()) - float(conf[sel].mean()))
+    return total
+
+
+def reliability_bins(
+    probs: Floats, labels: NDArray[np.integer], bins: int = 15
+) -> list[tuple[float, float, int]]:
+    """(mean score, fraction false, count) per equal-width bin of the score."""
+    idx = np.minimum((probs * bins).astype(int), bins - 1)
+    out: list[tuple[float, float, int]] = []
+    for k in range(bins):
+        sel = idx == k
+        if sel.any():
+            out.append((float(probs[sel].mean()), float(labels[sel].mean()), int(sel.sum())))
+    return out
+
+
+def plot_reliability(
+    curves: dict[str, tuple[Floats, NDArray[np.integer]]], path: Path, bins: int = 15
+) -> None:
+    """Reliability diagram (score vs observed fraction false), one line per named curve."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.2, 5.0), dpi=110)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect")
+    for name, (probs, labels) in curves.items():
+        pts = reliability_bins(probs, labels, bins)
+        xs, ys, ns = zip(*pts, strict=True) if pts else ((), (), ())
+        sizes = [max(8.0, 60 * math.sqrt(n / max(ns))) for n in ns]
+        label = f"{name} (ECE {ece(probs, labels, bins):.3f})"
+        ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.2, label=label)
+        ax.scatter(xs, ys, s=sizes, alpha=0.35)
+    ax.set_xlabel("calibrated score (probability false)")
+    ax.set_ylabel("observed fraction false")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_title(f"Reliability ({bins} bins)")
+    ax.legend(loc="upper left", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

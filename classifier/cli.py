@@ -1,0 +1,119 @@
+"""`veracity train|score|evaluate`: argparse front-ends, also runnable as
+`python -m classifier.cli train|score|evaluate ...`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from classifier.io import read_posts, write_jsonl
+
+
+def train_main(argv: Sequence[str] | None = None) -> int:
+    from classifier.datasets import default_data_dir
+    from classifier.loader import MODELS_ROOT
+
+    p = argparse.ArgumentParser(prog="veracity train", description="Fine-tune and package a model.")
+    p.add_argument("--data-dir", type=Path, default=default_data_dir())
+    p.add_argument("--datasets", default="constraint_covid19,liar")
+    p.add_argument("--version", default=None, help="default: minilm-l6-<datasets>-<date>")
+    p.add_argument("--model-dir", type=Path, default=None, help="default: models/<version>")
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--liar-share", type=float, default=1 / 3, help="share of LIAR per epoch")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--skip-train", action="store_true", help="only package an existing checkpoint")
+    a = p.parse_args(argv)
+    from classifier.finalize import finalize
+    from classifier.train import TrainConfig, train
+
+    names = tuple(a.datasets.split(","))
+    short = "-".join(n.split("_")[0] for n in names)
+    version = a.version or f"minilm-l6-{short}-{datetime.now(UTC):%Y.%m.%d}"
+    cfg = TrainConfig(
+        model_dir=a.model_dir or MODELS_ROOT / version,
+        data_dir=a.data_dir,
+        datasets=names,
+        epoch_share={"liar": a.liar_share},
+        epochs=a.epochs,
+        batch_size=a.batch_size,
+        lr=a.lr,
+        seed=a.seed,
+        threads=a.threads,
+    )
+    if not a.skip_train:
+        train(cfg)
+    metrics = finalize(cfg, version)
+    dev = metrics["dev_int8_calibrated"]
+    print(
+        json.dumps(
+            {
+                k: {"accuracy": v["accuracy"], "weighted_f1": v["weighted_f1"], "ece": v["ece"]}
+                for k, v in dev.items()
+            },
+            indent=2,
+        )
+    )
+    print(f"model directory: {cfg.model_dir}")
+    return 0
+
+
+def score_main(argv: Sequence[str] | None = None) -> int:
+    from classifier.loader import load_classifier
+    from classifier.scoring import score_records
+
+    p = argparse.ArgumentParser(prog="veracity score", description="Score posts (CSV or JSONL).")
+    p.add_argument("--input", type=Path, required=True, help="CSV with header or JSONL; id, text")
+    p.add_argument("--output", type=Path, required=True, help="JSONL, one object per post")
+    p.add_argument("--model-dir", type=Path, default=None)
+    p.add_argument("--explain", action="store_true", help="add reasons (phrases) per post")
+    p.add_argument("--threads", type=int, default=None)
+    a = p.parse_args(argv)
+    clf = load_classifier(a.model_dir, threads=a.threads)
+    rows = score_records(clf, read_posts(a.input), explain=a.explain)
+    n, errors = write_jsonl(a.output, rows)
+    print(
+        f"scored {n - errors} posts, refused {errors}, model {clf.model_version} -> {a.output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def evaluate_main(argv: Sequence[str] | None = None) -> int:
+    from classifier.evaluate import evaluate
+
+    p = argparse.ArgumentParser(prog="veracity evaluate", description="Evaluate on labelled posts.")
+    p.add_argument("--input", type=Path, required=True, help="CSV/JSONL with text and label")
+    p.add_argument("--output-dir", type=Path, default=None, help="default: artifacts/eval-<time>")
+    p.add_argument("--model-dir", type=Path, default=None)
+    a = p.parse_args(argv)
+    out = a.output_dir or Path("artifacts") / f"eval-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    report = evaluate(a.input, out, a.model_dir)
+    m = report["metrics"]["all"]
+    print(
+        json.dumps(
+            {k: m[k] for k in ("n", "accuracy", "weighted_f1", "roc_auc", "pr_auc", "ece")},
+            indent=2,
+        )
+    )
+    print(f"report: {out / 'report.html'}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    commands = {"train": train_main, "score": score_main, "evaluate": evaluate_main}
+    if not args or args[0] not in commands:
+        print("usage: python -m classifier.cli {train,score,evaluate} ...", file=sys.stderr)
+        return 2
+    return commands[args[0]](args[1:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

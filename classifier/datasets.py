@@ -1,0 +1,112 @@
+"""Labelled data for training: loaders that map each source to one binary label (1 = false).
+
+Label mappings (documented in the model card):
+- constraint_covid19: `fake` -> 1, `real` -> 0.
+- liar: `pants-fire`, `false`, `barely-true` -> 1; `half-true`, `mostly-true`, `true` -> 0.
+  PolitiFact's own scale puts "barely true" as "contains an element of truth but ignores
+  critical facts that would give a different impression", i.e. misleading, which is what the
+  triage queue must surface; "half-true" and above are at least partly accurate and should not
+  be pushed to takedown review. This is the split used by most binary LIAR baselines.
+- covid19_rumor: `F` -> 1, `T` -> 0, `U` (unverified) dropped. Used only as an external check
+  and for the demo sample, never for training or tuning.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LIAR_FALSE = frozenset({"pants-fire", "false", "barely-true"})
+LIAR_TRUE = frozenset({"half-true", "mostly-true", "true"})
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: int  # 1 = false / misleading, 0 = true
+    source: str  # dataset name, so metrics can be reported per dataset
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("VERACITY_DATA_DIR")
+    return Path(env) if env else (REPO_ROOT.parent / "shared" / "datasets")
+
+
+def dedup_key(text: str) -> str:
+    return _SPACE.sub(" ", text.strip().lower())
+
+
+def load_constraint(root: Path, split: str) -> list[Example]:
+    name = {"train": "Constraint_Train.csv", "dev": "Constraint_Val.csv"}[split]
+    with (root / "constraint_covid19" / name).open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [
+        Example(r["tweet"], 1 if r["label"].strip() == "fake" else 0, "constraint_covid19")
+        for r in rows
+        if r["tweet"].strip() and r["label"].strip() in {"fake", "real"}
+    ]
+
+
+def load_liar(root: Path, split: str) -> list[Example]:
+    name = {"train": "train.tsv", "dev": "valid.tsv"}[split]
+    out: list[Example] = []
+    with (root / "liar" / name).open(encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(row) < 3 or not row[2].strip():
+                continue
+            label = row[1].strip()
+            if label in LIAR_FALSE:
+                out.append(Example(row[2], 1, "liar"))
+            elif label in LIAR_TRUE:
+                out.append(Example(row[2], 0, "liar"))
+    return out
+
+
+def load_covid19_rumor(root: Path) -> list[Example]:
+    """All labelled T/F rumours (news + twitter); `U` dropped. No split: external check only."""
+    out: list[Example] = []
+    for label, text in iter_rumor_rows(root):
+        if label in {"T", "F"}:
+            out.append(Example(text, 1 if label == "F" else 0, "covid19_rumor"))
+    return out
+
+
+def iter_rumor_rows(root: Path) -> Iterable[tuple[str, str]]:
+    """(label, text) rows of covid19_rumor news.csv then twitter.csv."""
+    base = root / "covid19_rumor"
+    with (base / "news.csv").open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.reader(fh):
+            if len(row) >= 3 and row[2].strip():
+                yield row[1].strip(), row[2]
+    with (base / "twitter.csv").open(encoding="utf-8-sig", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            if (rec.get("content") or "").strip():
+                yield (rec.get("label") or "").strip(), rec["content"]
+
+
+LOADERS = {"constraint_covid19": load_constraint, "liar": load_liar}
+
+
+def load_splits(root: Path, names: Iterable[str]) -> tuple[list[Example], list[Example]]:
+    """Train and dev for the named sets; train is de-duplicated and stripped of dev texts."""
+    train: list[Example] = []
+    dev: list[Example] = []
+    for name in names:
+        train.extend(LOADERS[name](root, "train"))
+        dev.extend(LOADERS[name](root, "dev"))
+    dev_keys = {dedup_key(e.text) for e in dev}
+    seen: set[str] = set()
+    kept: list[Example] = []
+    for ex in train:
+        key = dedup_key(ex.text)
+        if key in dev_keys or key in seen:
+            continue
+        seen.add(key)
+        kept.append(ex)
+    return kept, dev

@@ -1,0 +1,145 @@
+"""`veracity evaluate`: score a labelled file and write report.json, report.html and PNG plots."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from classifier.calibration import plot_reliability
+from classifier.interface import EmptyTextError
+from classifier.io import read_records
+from classifier.loader import load_classifier
+from classifier.metrics import per_source
+from classifier.text_guard import clean_text
+
+FALSE_LABELS = {"1", "fake", "false", "f", "pants-fire", "barely-true", "misleading"}
+TRUE_LABELS = {"0", "real", "true", "t", "half-true", "mostly-true"}
+
+
+def parse_label(value: object) -> int | None:
+    """1 = false post, 0 = true post, None = unusable (e.g. 'unverified')."""
+    key = str(value).strip().lower()
+    if key in FALSE_LABELS:
+        return 1
+    if key in TRUE_LABELS:
+        return 0
+    return None
+
+
+def load_labelled(path: Path) -> tuple[list[str], NDArray[np.int64], NDArray[np.str_], int]:
+    texts: list[str] = []
+    labels: list[int] = []
+    sources: list[str] = []
+    skipped = 0
+    for rec in read_records(path):
+        label = parse_label(rec.get("label", ""))
+        text = str(rec.get("text") or "")
+        try:
+            clean_text(text)
+        except EmptyTextError:
+            label = None
+        if label is None:
+            skipped += 1
+            continue
+        texts.append(text)
+        labels.append(label)
+        sources.append(str(rec.get("source") or "input"))
+    return texts, np.array(labels, dtype=np.int64), np.array(sources), skipped
+
+
+def evaluate(path: Path, out_dir: Path, model_dir: Path | None = None) -> dict[str, Any]:
+    texts, labels, sources, skipped = load_labelled(path)
+    if not texts:
+        raise ValueError(f"{path}: no rows with text and a usable label")
+    clf = load_classifier(model_dir)
+    preds = clf.predict(texts)
+    probs = np.array([p.score for p in preds], dtype=np.float64)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    metrics = per_source(probs, labels, sources)
+    bands = {
+        str(b): int(sum(1 for p in preds if p.band == b)) for b in ("ignore", "review", "urgent")
+    }
+    report = {
+        "input": str(path),
+        "model_version": clf.model_version,
+        "thresholds": {"review": clf.thresholds.review, "urgent": clf.thresholds.urgent},
+        "skipped_rows": skipped,
+        "bands": bands,
+        "metrics": metrics,
+        "plots": _plots(probs, labels, out_dir),
+    }
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "report.html").write_text(_html(report), encoding="utf-8")
+    return report
+
+
+def _plots(probs: NDArray[np.float64], labels: NDArray[np.int64], out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    names = ["reliability.png", "score_hist.png"]
+    plot_reliability({"input": (probs, labels)}, out / "reliability.png")
+    fig, ax = plt.subplots(figsize=(5.2, 3.6), dpi=110)
+    ax.hist(
+        [probs[labels == 0], probs[labels == 1]], bins=20, range=(0, 1), label=["true", "false"]
+    )
+    ax.set_xlabel("score")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "score_hist.png")
+    plt.close(fig)
+    if len(set(labels.tolist())) == 2:
+        for name, (xs, ys), (xl, yl) in (
+            (
+                "roc.png",
+                roc_curve(labels, probs)[:2],
+                ("false positive rate", "true positive rate"),
+            ),
+            ("pr.png", precision_recall_curve(labels, probs)[1::-1], ("recall", "precision")),
+        ):
+            fig, ax = plt.subplots(figsize=(4.6, 4.2), dpi=110)
+            ax.plot(xs, ys)
+            ax.set_xlabel(xl)
+            ax.set_ylabel(yl)
+            fig.tight_layout()
+            fig.savefig(out / name)
+            plt.close(fig)
+            names.append(name)
+    return names
+
+
+def _html(report: dict[str, Any]) -> str:
+    rows = "".join(
+        "<tr><td>{}</td>{}</tr>".format(
+            html.escape(name),
+            "".join(
+                f"<td>{m[k]}</td>"
+                for k in ("n", "accuracy", "weighted_f1", "roc_auc", "pr_auc", "ece")
+            ),
+        )
+        + f"<tr><td colspan=7>confusion [[TN, FP], [FN, TP]]: "
+        f"{m['confusion_matrix']['rows_actual_cols_predicted']}</td></tr>"
+        for name, m in report["metrics"].items()
+    )
+    imgs = "".join(f'<img src="{html.escape(p)}" alt="{html.escape(p)}">' for p in report["plots"])
+    return f"""<!doctype html><html><head><meta charset="utf-8">
+<title>Evaluation: {html.escape(report["model_version"])}</title>
+<style>body{{font-family:sans-serif;margin:2em}}td,th{{border:1px solid #ccc;padding:4px 8px}}
+table{{border-collapse:collapse}}img{{max-width:480px;margin:8px}}</style></head><body>
+<h1>Evaluation report</h1>
+<p>Model <code>{html.escape(report["model_version"])}</code> on
+<code>{html.escape(report["input"])}</code>; rows skipped (no usable label or empty text):
+{report["skipped_rows"]}. Bands: {html.escape(json.dumps(report["bands"]))};
+thresholds {html.escape(json.dumps(report["thresholds"]))}.</p>
+<table><tr><th>set</th><th>n</th><th>accuracy</th><th>weighted F1</th><th>ROC-AUC</th>
+<th>PR-AUC</th><th>ECE</th></tr>{rows}</table>
+<div>{imgs}</div></body></html>
+"""

@@ -1,0 +1,80 @@
+"""Export a fine-tuned HF model to ONNX, fuse it (ORT BERT optimizer) and quantise it to int8.
+
+Recipe (see shared/research/models-perf.md): eager attention, `torch.onnx.export(dynamo=False,
+opset 17)`, `optimize_model(model_type="bert")`, then dynamic QInt8 weights with
+`DefaultTensorType=FLOAT` so shape inference succeeds on the fused graph.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def export_onnx(hf_dir: Path, out_path: Path, opset: int = 17) -> Path:
+    """Plain fp32 ONNX with dynamic batch and sequence axes; output `logits` [batch, 2]."""
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(
+        hf_dir, local_files_only=True, attn_implementation="eager"
+    )
+    model.eval()
+    dummy = torch.ones((2, 16), dtype=torch.long)
+    axes = {name: {0: "batch", 1: "sequence"} for name in INPUTS}
+    axes["logits"] = {0: "batch"}
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(
+            model,
+            (dummy, torch.ones_like(dummy), torch.zeros_like(dummy)),
+            str(out_path),
+            input_names=list(INPUTS),
+            output_names=["logits"],
+            dynamic_axes=axes,
+            opset_version=opset,
+            dynamo=False,
+        )
+    return out_path
+
+
+def fuse(onnx_path: Path, out_path: Path, num_heads: int, hidden_size: int) -> Path:
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    opt = optimize_model(
+        str(onnx_path), model_type="bert", num_heads=num_heads, hidden_size=hidden_size
+    )
+    opt.save_model_to_file(str(out_path))
+    return out_path
+
+
+def quantize_int8(fused_path: Path, out_path: Path) -> Path:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        str(fused_path),
+        str(out_path),
+        weight_type=QuantType.QInt8,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
+    return out_path
+
+
+def export_all(hf_dir: Path, model_dir: Path, work_dir: Path) -> dict[str, Path]:
+    """Write `model.int8.onnx` into model_dir; the fp32 files go to work_dir (not shipped)."""
+    from transformers import AutoConfig
+
+    cfg = AutoConfig.from_pretrained(hf_dir, local_files_only=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    plain = export_onnx(hf_dir, work_dir / "model.fp32.onnx")
+    fused = fuse(
+        plain, work_dir / "model.fp32.fused.onnx", cfg.num_attention_heads, cfg.hidden_size
+    )
+    int8 = quantize_int8(fused, model_dir / "model.int8.onnx")
+    for stray in model_dir.glob("*.onnx.data"):
+        os.remove(stray)
+    return {"fp32": plain, "fp32_fused": fused, "int8": int8}

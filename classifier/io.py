@@ -1,0 +1,51 @@
+"""Reading posts (CSV with header, or JSONL) and writing JSONL, robust to bad bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+def read_text_file(path: Path) -> str:
+    """Decode as UTF-8 (BOM stripped); invalid byte sequences become U+FFFD, never an error."""
+    return path.read_bytes().decode("utf-8-sig", errors="replace")
+
+
+def read_records(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a JSONL file (by extension or first char '{') or a CSV file with a header."""
+    raw = read_text_file(path)
+    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"} or raw.lstrip().startswith("{"):
+        for n, line in enumerate(raw.splitlines(), 1):
+            if line.strip():
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError(f"{path}:{n}: expected a JSON object")
+                yield obj
+        return
+    csv.field_size_limit(10_000_000)
+    yield from csv.DictReader(io.StringIO(raw, newline=""))
+
+
+def read_posts(path: Path) -> Iterator[tuple[str, str]]:
+    """(id, text) pairs; a missing id becomes the 1-based row number."""
+    for n, rec in enumerate(read_records(path), 1):
+        if "text" not in rec:
+            raise ValueError(f"{path}: row {n} has no 'text' column/key")
+        rid = rec.get("id")
+        yield (str(rid) if rid not in (None, "") else str(n)), str(rec["text"] or "")
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> tuple[int, int]:
+    """Write rows; returns (rows written, rows carrying an 'error')."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = errors = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+            errors += "error" in row
+    return n, errors

