@@ -10,10 +10,10 @@ from __future__ import annotations
 import enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside development
@@ -35,9 +35,17 @@ class RedisSettings(BaseModel):
 
 
 class ElasticsearchSettings(BaseModel):
-    hosts: list[str] = Field(default_factory=list)  # empty: the action log stays in the database
+    # Comma-separated in the environment; empty: the action log stays in the database.
+    hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     index_prefix: str = "veracity"
     request_timeout: float = 10.0
+
+    @field_validator("hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
 
 
 class PlatformSettings(BaseModel):
@@ -49,6 +57,11 @@ class PlatformSettings(BaseModel):
 class SecuritySettings(BaseModel):
     secret_key: str = DEV_SECRET
     token_ttl_seconds: int = 8 * 3600
+
+
+class AuditSettings(BaseModel):
+    retention_days: int = Field(default=730, ge=1)  # action-log events older than this may go
+    export_page_size: int = Field(default=2000, ge=100, le=10_000)
 
 
 class ApiSettings(BaseModel):
@@ -69,6 +82,7 @@ class Settings(BaseSettings):
     platform: PlatformSettings = PlatformSettings()
     security: SecuritySettings = SecuritySettings()
     api: ApiSettings = ApiSettings()
+    audit: AuditSettings = AuditSettings()
     model_dir: Path | None = None  # None: newest shipped model, else the reference scorer
     use_reference_classifier: bool = False
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import Celery
 
 from core.settings import get_settings
@@ -34,7 +32,3 @@ def make_celery(broker_url: str | None = None) -> Celery:
 
 
 app = make_celery()
-
-
-def send(task_name: str, *args: Any) -> None:
-    app.send_task(task_name, args=list(args))

@@ -21,7 +21,7 @@ def runtime() -> Runtime:
     from runtime.celery_dispatch import CeleryDispatcher
 
     rt = build_runtime(get_settings())
-    rt.dispatcher = CeleryDispatcher()
+    rt.dispatcher = CeleryDispatcher(rt.settings.redis.url or "")
     dispatch.install(rt.sessions, rt.dispatcher)
     return rt
 

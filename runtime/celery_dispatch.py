@@ -1,10 +1,13 @@
-"""Dispatching through Celery (production): the broker is Redis."""
+"""Dispatching through Celery (production): messages go to the Redis broker in settings."""
 
 from __future__ import annotations
 
-from pipeline.celery_app import send
+from pipeline.celery_app import make_celery
 
 
 class CeleryDispatcher:
+    def __init__(self, broker_url: str) -> None:
+        self._app = make_celery(broker_url)
+
     def send(self, task_name: str, *args: str) -> None:
-        send(task_name, *args)
+        self._app.send_task(task_name, args=list(args))

@@ -20,7 +20,7 @@ def start_pipeline(rt: Runtime) -> Housekeeper | None:
     if rt.settings.pipeline_mode == "celery":
         from runtime.celery_dispatch import CeleryDispatcher
 
-        rt.dispatcher = CeleryDispatcher()
+        rt.dispatcher = CeleryDispatcher(rt.settings.redis.url or "")
         dispatch.install(rt.sessions, rt.dispatcher)
         return None
     start_inprocess_pipeline(rt)

@@ -31,11 +31,11 @@ fi
 
 if [ -x "$VENV/bin/uv" ]; then
   log "uv pip install -e '.[dev]'"
-  if "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" -e '.[dev]'; then
+  if "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" --config-settings editable_mode=compat -e '.[dev]'; then
     exit 0
   fi
   log "uv failed; falling back to pip"
 fi
 log "pip install -e '.[dev]'"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]' \
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --config-settings editable_mode=compat -e '.[dev]' \
   || die "pip install -e '.[dev]' failed"

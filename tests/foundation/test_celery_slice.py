@@ -1,0 +1,195 @@
+"""One post from the API to a removal at the platform and its log document in Elasticsearch,
+through a real Celery worker on real Redis, with PostgreSQL as the system of record."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from classifier.reference import ReferenceClassifier
+from core import dispatch
+from core.migrate import upgrade
+from core.settings import ElasticsearchSettings, RedisSettings
+from pipeline.models import ReviewCase
+from pipeline.platform_receiver import ReceiverState
+from runtime.celery_dispatch import CeleryDispatcher
+from runtime.container import Runtime, build_runtime
+from tests.conftest import auth, make_settings, new_api_key, new_user_token
+
+pytestmark = pytest.mark.services
+REPO = Path(__file__).resolve().parents[2]
+FALSE_POST = "The miracle cure they don't want you to know: garlic water kills the virus. Share before they delete it!!"
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def worker_env(
+    postgres_url: str,
+    redis_url: str,
+    elasticsearch_url: str,
+    es_prefix: str,
+    receiver: tuple[ReceiverState, str],
+) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE__", "REDIS__", "ELASTICSEARCH__"))
+    }
+    env.update(
+        ENVIRONMENT="test",
+        DATABASE__URL=postgres_url,
+        REDIS__URL=redis_url,
+        ELASTICSEARCH__HOSTS=elasticsearch_url,
+        ELASTICSEARCH__INDEX_PREFIX=es_prefix,
+        PLATFORM__TAKEDOWN_URL=receiver[1],
+        USE_REFERENCE_CLASSIFIER="true",
+    )
+    return env
+
+
+@pytest.fixture
+def celery_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    log = (tmp_path / "worker.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "pipeline.celery_app:app",
+            "worker",
+            "--beat",
+            "-Q",
+            "veracity",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(tmp_path / "beat-schedule"),
+        ],
+        cwd=REPO,
+        env=worker_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+
+
+@pytest.fixture
+def celery_rt(
+    postgres_url: str,
+    redis_url: str,
+    elasticsearch_url: str,
+    es_prefix: str,
+    receiver: tuple[ReceiverState, str],
+) -> Iterator[Runtime]:
+    upgrade(postgres_url)
+    settings = make_settings(
+        postgres_url,
+        receiver[1],
+        redis=RedisSettings(url=redis_url),
+        elasticsearch=ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix),
+    )
+    rt = build_runtime(settings, classifier=ReferenceClassifier())
+    rt.dispatcher = CeleryDispatcher(redis_url)
+    dispatch.install(rt.sessions, rt.dispatcher)
+    assert rt.action_log is not None
+    rt.action_log.ensure_template()
+    yield rt
+    rt.engine.dispose()
+
+
+def test_post_to_removal_through_a_real_worker(
+    celery_rt: Runtime, celery_worker: subprocess.Popen[bytes], receiver: tuple[ReceiverState, str]
+) -> None:
+    state, _ = receiver
+    rt = celery_rt
+    key = new_api_key(rt)
+    with TestClient(create_app(rt)) as client:
+        resp = client.post(
+            "/v1/score",
+            json={"posts": [{"id": "cel-1", "text": FALSE_POST, "views": 1200}]},
+            headers=auth(key),
+        )
+        assert resp.status_code == 200
+        assert resp.json()["results"][0]["case_opened"] is True
+
+        def case_exists() -> bool:
+            with rt.sessions() as s:
+                return (
+                    s.scalars(select(ReviewCase).where(ReviewCase.post_id == "cel-1")).first()
+                    is not None
+                )
+
+        wait_for(case_exists, what="the worker to route the post into a case")
+        reviewer = new_user_token(rt, "reviewer")
+        case = client.post("/v1/cases/claim", headers=auth(reviewer)).json()["case"]
+        assert case["post"]["id"] == "cel-1"
+        decided = client.post(
+            f"/v1/cases/{case['id']}/decision",
+            json={"reason_code": "false_claim", "action": "remove", "note": "debunked garlic cure"},
+            headers=auth(reviewer),
+        )
+        assert decided.status_code == 200, decided.text
+
+    wait_for(lambda: len(state.actions_applied()) == 1, what="the platform to receive the removal")
+    assert state.actions_applied()[0]["post_id"] == "cel-1"
+    assert state.actions_applied()[0]["action"] == "remove"
+
+    store = rt.action_log
+    assert store is not None
+
+    def confirmation_logged() -> bool:
+        store.refresh()
+        query = {
+            "bool": {
+                "filter": [
+                    {"term": {"veracity.post_id": "cel-1"}},
+                    {"term": {"event.action": "enforcement.confirmed"}},
+                ]
+            }
+        }
+        return store.count(query) == 1
+
+    wait_for(confirmation_logged, what="the removal's log document in Elasticsearch")
+    store.refresh()
+    actions = {
+        h["_source"]["event"]["action"]
+        for h in store.client.search(
+            index=store.pattern, query={"term": {"veracity.post_id": "cel-1"}}, size=50
+        )["hits"]["hits"]
+    }
+    assert {
+        "post.scored",
+        "post.routed",
+        "case.queued",
+        "case.claimed",
+        "case.decided",
+        "enforcement.requested",
+        "enforcement.confirmed",
+    } <= actions
