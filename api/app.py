@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from api import health, reviews, scoring
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from pipeline import endpoints as pipeline_admin
 from runtime.container import Runtime
 
 
@@ -23,6 +24,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(health.router)
     app.include_router(scoring.router)
     app.include_router(reviews.router)
+    app.include_router(pipeline_admin.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

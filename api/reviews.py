@@ -1,23 +1,47 @@
-"""Reviewer endpoints: sign in, claim the next case, decide, release."""
+"""Reviewer endpoints: sign in, claim the next case, decide, release, skip, escalate, reassign."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from accounts.models import Role, User
 from api.deps import Principal, RuntimeDep, SessionDep, require_role
+from core.errors import NotFound
 from core.security import sign_token, verify_password
 from pipeline.decisions import decide
 from pipeline.models import Post, ReviewCase, Score
-from pipeline.queue import claim_next, release
+from pipeline.policy_store import active_policy
+from pipeline.queue import QueueFilter, claim_next, escalate, reassign, release, skip
 from pipeline.schemas import DecisionIn
 
 router = APIRouter(prefix="/v1", tags=["reviewers"])
 Reviewer = Annotated[Principal, Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER))]
+Legal = Annotated[Principal, Depends(require_role(Role.LEGAL))]
+# Whoever holds a case's lease works on it; legal only ever holds cases escalated to legal.
+CaseWorker = Annotated[
+    Principal, Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER, Role.LEGAL))
+]
+Supervisor = Annotated[Principal, Depends(require_role(Role.SENIOR_REVIEWER, Role.ADMIN))]
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=2000)
+
+
+class EscalateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: Literal["senior_reviewer", "legal"]
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to_username: str = Field(min_length=1, max_length=64)
 
 
 class TokenRequest(BaseModel):
@@ -44,6 +68,13 @@ def _case_view(session: SessionDep, case: ReviewCase) -> dict[str, Any]:
     return {
         "id": case.id,
         "status": case.status,
+        "stage": case.stage,
+        "required_role": case.required_role,
+        "lang": case.lang,
+        "topic": case.topic,
+        "incident_id": case.incident_id,
+        "claim_id": case.claim_id,
+        "policy_version": case.policy_version,
         "band": case.band,
         "priority": case.priority,
         "due_at": case.due_at.isoformat(),
@@ -69,27 +100,72 @@ def _case_view(session: SessionDep, case: ReviewCase) -> dict[str, Any]:
 
 
 @router.post("/cases/claim", summary="Claim the next case in priority order")
-def claim(session: SessionDep, reviewer: Reviewer) -> dict[str, Any]:
-    case = claim_next(session, reviewer.actor)
+def claim(
+    session: SessionDep,
+    reviewer: Reviewer,
+    lang: Annotated[str | None, Query(max_length=16)] = None,
+    topic: Annotated[str | None, Query(max_length=64)] = None,
+    incident_id: Annotated[str | None, Query(max_length=32)] = None,
+) -> dict[str, Any]:
+    filters = QueueFilter(lang=lang, topic=topic, incident_id=incident_id)
+    case = claim_next(session, reviewer.actor, filters=filters)
     if case is None:
         return {"case": None}
     return {"case": _case_view(session, case)}
 
 
+@router.post("/legal/cases/claim", summary="Claim the next case escalated to legal")
+def claim_legal(session: SessionDep, lawyer: Legal) -> dict[str, Any]:
+    case = claim_next(session, lawyer.actor)
+    return {"case": _case_view(session, case) if case else None}
+
+
 @router.post("/cases/{case_id}/decision", summary="Decide a case you hold")
 def decision(
-    case_id: str, body: DecisionIn, session: SessionDep, reviewer: Reviewer
+    case_id: str, body: DecisionIn, rt: RuntimeDep, session: SessionDep, reviewer: CaseWorker
 ) -> dict[str, Any]:
-    made = decide(session, case_id, reviewer.actor, body)
+    policy = active_policy(session, rt.policy)
+    made = decide(session, case_id, reviewer.actor, body, policy=policy)
+    case = session.get(ReviewCase, case_id)
     return {
         "decision_id": made.id,
         "case_id": case_id,
         "action": made.action,
         "reason_code": made.reason_code,
+        "case_status": case.status if case else None,
     }
 
 
 @router.post("/cases/{case_id}/release", summary="Give a case back to the queue")
-def release_case(case_id: str, session: SessionDep, reviewer: Reviewer) -> dict[str, Any]:
+def release_case(case_id: str, session: SessionDep, reviewer: CaseWorker) -> dict[str, Any]:
     case = release(session, case_id, reviewer.actor)
     return {"case_id": case.id, "status": case.status}
+
+
+@router.post(
+    "/cases/{case_id}/skip", summary="Put a case back; it is not offered to you again soon"
+)
+def skip_case(
+    case_id: str, session: SessionDep, reviewer: CaseWorker, body: ReasonIn | None = None
+) -> dict[str, Any]:
+    case = skip(session, case_id, reviewer.actor, reason=body.reason if body else "")
+    return {"case_id": case.id, "status": case.status}
+
+
+@router.post("/cases/{case_id}/escalate", summary="Hand a case you hold to seniors or legal")
+def escalate_case(
+    case_id: str, body: EscalateIn, session: SessionDep, reviewer: CaseWorker
+) -> dict[str, Any]:
+    case = escalate(session, case_id, reviewer.actor, body.to, body.reason)
+    return {"case_id": case.id, "status": case.status, "required_role": case.required_role}
+
+
+@router.post("/cases/{case_id}/reassign", summary="Give a case to a named reviewer")
+def reassign_case(
+    case_id: str, body: ReassignIn, session: SessionDep, supervisor: Supervisor
+) -> dict[str, Any]:
+    user = session.scalars(select(User).where(User.username == body.to_username)).first()
+    if user is None or not user.active:
+        raise NotFound(f"no active user {body.to_username!r}")
+    case = reassign(session, case_id, supervisor.actor, user.username, (user.role,))
+    return {"case_id": case.id, "status": case.status, "claimed_by": case.claimed_by}

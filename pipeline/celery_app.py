@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 from celery import Celery
 
 from core.settings import get_settings
 
-TRANSIENT_VISIBILITY_SECONDS = 120  # an unacked task returns to the queue after this
+# An unacked task (its worker died) returns to the queue after this; tests shorten it.
+TRANSIENT_VISIBILITY_SECONDS = int(os.environ.get("VERACITY_VISIBILITY_TIMEOUT", "120"))
 
 
 def make_celery(broker_url: str | None = None) -> Celery:

@@ -10,9 +10,8 @@ from audit.tasks import ship_outbox as ship_outbox_body
 from core.settings import get_settings
 from pipeline import tasks
 from pipeline.celery_app import app
+from pipeline.enforcement import backoff_seconds
 from runtime.container import Runtime, build_runtime
-
-RETRY_BACKOFF_SECONDS = 2
 
 
 @cache
@@ -36,7 +35,7 @@ def execute_action(self: Task, action_id: str) -> str:
     outcome = tasks.enforce(runtime(), action_id)
     if outcome.status == "retry":
         retries = int(self.request.retries or 0)
-        raise self.retry(countdown=RETRY_BACKOFF_SECONDS * 2**retries)
+        raise self.retry(countdown=backoff_seconds(retries + 1))
     return outcome.status
 
 

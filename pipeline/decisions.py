@@ -1,18 +1,38 @@
-"""Reviewer decisions: a reason code and an action, executed on the platform exactly once."""
+"""Reviewer decisions: a reason code and an action, executed on the platform exactly once.
+
+High-reach removals need a second reviewer: the first decision parks the case as
+`awaiting_second`; a different reviewer agrees (same action: it is executed) or disagrees
+(the case escalates to a senior reviewer, whose decision is final). Appeal cases end in a
+restoration when the senior reviewer finds no action is warranted.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
 from audit.service import record
-from core.dispatch import enqueue_after_commit
 from core.errors import Invalid
-from pipeline.models import CaseStatus, Decision, EnforcementAction, Post, PostStatus
-from pipeline.queue import held_case
+from pipeline.actions import EXECUTE_TASK, live_actions, request_action, request_undo
+from pipeline.models import (
+    CaseStage,
+    CaseStatus,
+    Decision,
+    EnforcementAction,
+    Post,
+    PostStatus,
+    ReviewCase,
+)
+from pipeline.policy_store import active_policy
+from pipeline.queue import escalate_case, held_case
+from pipeline.routing import RoutingPolicy
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+from webhooks import hooks as webhook_hooks
 
-EXECUTE_TASK = "pipeline.execute_action"
+__all__ = ["EXECUTE_TASK", "decide", "request_enforcement", "validate_decision"]
 
 
 def validate_decision(decision: DecisionIn) -> None:
@@ -31,11 +51,19 @@ def validate_decision(decision: DecisionIn) -> None:
         )
 
 
-def decide(session: Session, case_id: str, actor: Actor, decision_in: DecisionIn) -> Decision:
+def decide(
+    session: Session,
+    case_id: str,
+    actor: Actor,
+    decision_in: DecisionIn,
+    *,
+    policy: RoutingPolicy | None = None,
+) -> Decision:
     validate_decision(decision_in)
     case = held_case(session, case_id, actor)
     post = session.get(Post, case.post_id)
     assert post is not None  # FK guarantees it
+    policy = policy or active_policy(session)
     decision = Decision(
         case_id=case.id,
         post_id=post.id,
@@ -45,57 +73,171 @@ def decide(session: Session, case_id: str, actor: Actor, decision_in: DecisionIn
         action=decision_in.action.value,
         note=decision_in.note,
         territories=list(decision_in.territories),
+        claim_id=decision_in.claim_id or case.claim_id,
     )
     session.add(decision)
-    case.status = CaseStatus.DECIDED
-    case.lease_expires_at = None
-    before_status = post.status
-    post.status = PostStatus.DECIDED
     session.flush()
+    if case.stage == CaseStage.SECOND:
+        _second_review(session, case, post, decision, actor, policy)
+    elif case.stage == CaseStage.REVIEW and _needs_second(policy, post, decision):
+        _await_second(session, case, post, decision, actor, policy)
+    else:
+        _finalise(session, case, post, decision, actor, policy)
+    return decision
+
+
+def _needs_second(policy: RoutingPolicy, post: Post, decision: Decision) -> bool:
+    return (
+        policy.second_review_enabled
+        and decision.action == DecisionAction.REMOVE
+        and post.views >= policy.high_reach_views
+    )
+
+
+def _decided_event(
+    session: Session,
+    case: ReviewCase,
+    post: Post,
+    decision: Decision,
+    actor: Actor,
+    policy: RoutingPolicy,
+    before: Mapping[str, object],
+    **after: object,
+) -> None:
     record(
         session,
         Action.CASE_DECIDED,
         actor,
-        Subject(post_id=post.id, case_id=case.id),
-        reason=f"{decision_in.reason_code.value}: {decision_in.note}".rstrip(": "),
-        policy_version=case.policy_version,
-        before={"post_status": before_status, "case_status": CaseStatus.CLAIMED.value},
+        Subject(post_id=post.id, case_id=case.id, claim_id=decision.claim_id),
+        reason=f"{decision.reason_code}: {decision.note}".rstrip(": "),
+        policy_version=policy.version,
+        before=dict(before),
         after={
-            "action": decision_in.action.value,
-            "reason_code": decision_in.reason_code.value,
-            "territories": list(decision_in.territories),
+            "action": decision.action,
+            "reason_code": decision.reason_code,
+            "territories": list(decision.territories),
+            "case_status": case.status,
+            "stage": case.stage,
+            **after,
         },
         is_drill=post.is_drill,
     )
-    if decision_in.action is not DecisionAction.NO_ACTION:
+
+
+def _await_second(
+    session: Session,
+    case: ReviewCase,
+    post: Post,
+    decision: Decision,
+    actor: Actor,
+    policy: RoutingPolicy,
+) -> None:
+    before = {"post_status": post.status, "case_status": case.status, "stage": case.stage}
+    case.stage = CaseStage.SECOND
+    case.first_reviewer = actor.name
+    case.status = CaseStatus.AWAITING_SECOND
+    case.claimed_by = None
+    case.lease_expires_at = None
+    _decided_event(session, case, post, decision, actor, policy, before, awaiting_second=True)
+
+
+def _second_review(
+    session: Session,
+    case: ReviewCase,
+    post: Post,
+    decision: Decision,
+    actor: Actor,
+    policy: RoutingPolicy,
+) -> None:
+    first = session.scalars(
+        select(Decision)
+        .where(Decision.case_id == case.id, Decision.decided_by == case.first_reviewer)
+        .order_by(Decision.created_at.desc())
+        .limit(1)
+    ).first()
+    agrees = first is not None and first.action == decision.action
+    record(
+        session,
+        Action.CASE_SECOND_REVIEWED,
+        actor,
+        Subject(post_id=post.id, case_id=case.id),
+        policy_version=policy.version,
+        before={"first_reviewer": case.first_reviewer, "first_action": first and first.action},
+        after={"action": decision.action, "agrees": agrees},
+        is_drill=post.is_drill,
+    )
+    if agrees:
+        _finalise(session, case, post, decision, actor, policy)
+        return
+    escalate_case(
+        session,
+        case,
+        actor,
+        "senior_reviewer",
+        f"second reviewer disagreed: {first and first.action} vs {decision.action}",
+    )
+
+
+def _finalise(
+    session: Session,
+    case: ReviewCase,
+    post: Post,
+    decision: Decision,
+    actor: Actor,
+    policy: RoutingPolicy,
+) -> None:
+    before = {"post_status": post.status, "case_status": case.status, "stage": case.stage}
+    case.status = CaseStatus.DECIDED
+    case.lease_expires_at = None
+    appeal = case.stage == CaseStage.APPEAL
+    post.status = PostStatus.DECIDED if not appeal else post.status
+    _decided_event(session, case, post, decision, actor, policy, before, appeal=appeal)
+    webhook_hooks.decision_made(session, decision, post)
+    if appeal:
+        _settle_appeal(session, post, decision, actor)
+        return
+    _undo_temporary(session, case, decision, actor)
+    if decision.action != DecisionAction.NO_ACTION:
         request_enforcement(session, decision, post, actor)
-    return decision
+
+
+def _undo_temporary(session: Session, case: ReviewCase, decision: Decision, actor: Actor) -> None:
+    """A reach reduction applied while the case waited is lifted unless the verdict keeps it."""
+    if decision.action in (DecisionAction.REDUCE_REACH, DecisionAction.REMOVE):
+        return
+    temporary = session.scalars(
+        select(EnforcementAction).where(
+            EnforcementAction.idempotency_key == f"pending-review-{case.id}"
+        )
+    ).first()
+    if temporary is not None:
+        request_undo(session, temporary, actor, "reviewer decided; temporary reach limit lifted")
+
+
+def _settle_appeal(session: Session, post: Post, decision: Decision, actor: Actor) -> None:
+    if decision.action == DecisionAction.NO_ACTION:
+        for action in live_actions(session, post.id):
+            request_undo(session, action, actor, f"appeal upheld: {decision.reason_code}")
+        return
+    if decision.action not in {a.action for a in live_actions(session, post.id)}:
+        request_enforcement(session, decision, post, actor)
 
 
 def request_enforcement(
     session: Session, decision: Decision, post: Post, actor: Actor
 ) -> EnforcementAction:
-    action = EnforcementAction(
-        decision_id=decision.id,
-        post_id=post.id,
-        action=decision.action,
-        params={
+    return request_action(
+        session,
+        post,
+        decision.action,
+        {
             "note": decision.note,
             "territories": decision.territories,
             "reason_code": decision.reason_code,
         },
-        idempotency_key=f"decision-{decision.id}",
-    )
-    session.add(action)
-    session.flush()
-    record(
-        session,
-        Action.REMOVAL_REQUESTED,
+        f"decision-{decision.id}",
         actor,
-        Subject(post_id=post.id, case_id=decision.case_id, action_id=action.id),
+        decision_id=decision.id,
+        case_id=decision.case_id,
         reason=decision.reason_code,
-        after={"action": action.action, "idempotency_key": action.idempotency_key},
-        is_drill=post.is_drill,
     )
-    enqueue_after_commit(session, EXECUTE_TASK, action.id)
-    return action

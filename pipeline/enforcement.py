@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,10 +19,22 @@ from pipeline.platform_client import (
     PlatformClient,
     TransientPlatformError,
 )
+from webhooks import hooks as webhook_hooks
 
 log = logging.getLogger(__name__)
 _ENFORCER = Actor.system("enforcer")
-_POST_STATUS = {"remove": PostStatus.REMOVED, "label": PostStatus.LABELLED}
+_POST_STATUS = {
+    "remove": PostStatus.REMOVED,
+    "label": PostStatus.LABELLED,
+    "undo": PostStatus.RESTORED,
+}
+RETRY_BASE_SECONDS = 2.0
+RETRY_MAX_SECONDS = 300.0
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Delay before the next try after `attempts` failed ones: 2, 4, 8 … seconds, capped."""
+    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * float(2 ** max(0, attempts - 1)))
 
 
 @dataclass(frozen=True)
@@ -53,7 +66,9 @@ def execute_action(
         assert action is not None
         if action.status == ActionStatus.CONFIRMED:
             return Outcome("skipped", "confirmed by a concurrent run")
+        before_status = action.status
         action.status = ActionStatus.CONFIRMED
+        action.next_attempt_at = None
         action.confirmed_at = utcnow()
         action.platform_reference = reference
         post = session.get(Post, action.post_id)
@@ -65,14 +80,16 @@ def execute_action(
             Action.REMOVAL_CONFIRMED,
             _ENFORCER,
             Subject(post_id=action.post_id, action_id=action.id),
-            before={"action_status": ActionStatus.PENDING.value, "post_status": before},
+            before={"action_status": before_status, "post_status": before},
             after={
+                "action": action.action,
                 "action_status": action.status,
                 "reference": reference,
                 "post_status": post.status if post else None,
             },
             is_drill=bool(post and post.is_drill),
         )
+        webhook_hooks.enforcement_confirmed(session, action, post)
     return Outcome("confirmed", reference)
 
 
@@ -91,6 +108,9 @@ def _failed(
         dead = not transient or action.attempts >= max_attempts
         if dead:
             action.status = ActionStatus.DEAD
+            action.next_attempt_at = None
+        else:
+            action.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(action.attempts))
         record(
             session,
             Action.ENFORCEMENT_DEAD_LETTERED if dead else Action.REMOVAL_FAILED,

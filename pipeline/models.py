@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
@@ -31,13 +31,28 @@ class CaseStatus(enum.StrEnum):
     OPEN = "open"
     CLAIMED = "claimed"
     ESCALATED = "escalated"
+    AWAITING_SECOND = "awaiting_second"  # a high-reach removal waiting for a second reviewer
     DECIDED = "decided"
+
+
+class CaseStage(enum.StrEnum):
+    """What a case is waiting for; a claimed case returns to its stage's status on release."""
+
+    REVIEW = "review"
+    SECOND = "second"
+    ESCALATED = "escalated"
+    APPEAL = "appeal"
+
+
+WAITING_STATUSES = (CaseStatus.OPEN, CaseStatus.AWAITING_SECOND, CaseStatus.ESCALATED)
+WAITING_SQL = "status IN ('open', 'awaiting_second', 'escalated')"
 
 
 class ActionStatus(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     DEAD = "dead"  # retries exhausted; an admin can retry it
+    CANCELLED = "cancelled"  # undone before the platform ever applied it
 
 
 class Post(Base):
@@ -77,7 +92,17 @@ class Score(Base):
 
 class ReviewCase(Base):
     __tablename__ = "review_cases"
-    __table_args__ = (Index("ix_review_cases_queue", "status", "priority"),)
+    __table_args__ = (
+        Index("ix_review_cases_queue", "status", "priority"),
+        # "Claim next" walks this partial index in priority order (see pipeline/queue.py).
+        Index(
+            "ix_review_cases_claimable",
+            text("priority DESC"),
+            "created_at",
+            postgresql_where=text(WAITING_SQL),
+            sqlite_where=text(WAITING_SQL),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
     post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
@@ -90,6 +115,17 @@ class ReviewCase(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    stage: Mapped[str] = mapped_column(
+        String(16), default=CaseStage.REVIEW, server_default="review"
+    )
+    required_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    first_reviewer: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    skipped_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    skip_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    topic: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    incident_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    claim_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Decision(Base):
@@ -107,6 +143,7 @@ class Decision(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     territories: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    claim_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class EnforcementAction(Base):
@@ -126,3 +163,17 @@ class EnforcementAction(Base):
     platform_reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    undoes_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class StoredRoutingPolicy(Base):
+    """Every routing policy an admin has saved; the highest version is the active one."""
+
+    __tablename__ = "routing_policies"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[dict[str, object]] = mapped_column(JSON)
+    author: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,29 +1,64 @@
-"""The review queue: open cases from routed posts, claim with a lease, release.
+"""The review queue: open cases from routed posts, claim with a lease, release, skip, escalate.
 
 Claiming uses `FOR UPDATE SKIP LOCKED` on PostgreSQL, so concurrent reviewers never get the
 same case; SQLite serialises writers, which gives the same guarantee in the embedded default.
+A claim walks the partial index `ix_review_cases_claimable` in priority order; expired leases
+are first returned to the queue (a small, indexed set), so the claim itself stays one index scan.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, TextClause, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from classifier.thresholds import Band
 from core.clock import utcnow
-from core.errors import Conflict, NotFound
-from pipeline.models import CaseStatus, Post, PostStatus, ReviewCase, Score
-from pipeline.routing import Reach, RoutingPolicy, route
+from core.errors import Conflict, Invalid, NotFound
+from pipeline.actions import request_action
+from pipeline.models import (
+    WAITING_SQL,
+    CaseStage,
+    CaseStatus,
+    Post,
+    PostStatus,
+    ReviewCase,
+    Score,
+)
+from pipeline.routing import ClaimMatch, Reach, RoutingPolicy, claim_match_from_flags, route
 
 DEFAULT_LEASE = timedelta(minutes=10)
+SKIP_COOLDOWN = timedelta(minutes=30)
+GENERAL_REVIEWERS = frozenset({"reviewer", "senior_reviewer"})
+ESCALATION_TARGETS = frozenset({"senior_reviewer", "legal"})
+WAITING_STATUS = {
+    CaseStage.REVIEW: CaseStatus.OPEN,
+    CaseStage.SECOND: CaseStatus.AWAITING_SECOND,
+    CaseStage.ESCALATED: CaseStatus.ESCALATED,
+    CaseStage.APPEAL: CaseStatus.ESCALATED,
+}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    lang: str | None = None
+    topic: str | None = None
+    incident_id: str | None = None
 
 
 def open_case_for_post(
-    session: Session, post_id: str, policy: RoutingPolicy, now: datetime | None = None
+    session: Session,
+    post_id: str,
+    policy: RoutingPolicy,
+    now: datetime | None = None,
+    *,
+    claim_match: ClaimMatch | None = None,
+    topic: str | None = None,
+    incident_id: str | None = None,
 ) -> ReviewCase | None:
     """Route one scored post; returns its case (new or existing) or None when it is not queued."""
     now = now or utcnow()
@@ -43,18 +78,31 @@ def open_case_for_post(
     if score is None:
         return None
     system = Actor.system("router")
+    claim_match = claim_match or claim_match_from_flags(list(score.flags))
     decision = route(
-        Band(score.band), score.score, Reach(post.views, post.shares, post.created_at), now, policy
+        Band(score.band),
+        score.score,
+        Reach(post.views, post.shares, post.created_at),
+        now,
+        policy,
+        claim_match=claim_match,
     )
     record(
         session,
         Action.POST_ROUTED,
         system,
-        Subject(post_id=post_id),
+        Subject(post_id=post_id, claim_id=claim_match.claim_id if claim_match else None),
         policy_version=policy.version,
         model_version=score.model_version,
         score=score.score,
-        after={"queue": decision.queue, "band": decision.band, "priority": decision.priority},
+        after={
+            "queue": decision.queue,
+            "band": decision.band,
+            "model_band": score.band,
+            "rule": decision.rule,
+            "priority": decision.priority,
+            "reduce_reach": decision.reduce_reach,
+        },
         is_drill=post.is_drill,
     )
     if not decision.queue or decision.due_at is None:
@@ -64,8 +112,13 @@ def open_case_for_post(
         band=decision.band,
         priority=decision.priority,
         status=CaseStatus.OPEN,
+        stage=CaseStage.REVIEW,
         policy_version=policy.version,
         due_at=decision.due_at,
+        lang=post.lang,
+        topic=topic,
+        incident_id=incident_id,
+        claim_id=claim_match.claim_id if claim_match else None,
     )
     session.add(case)
     session.flush()
@@ -75,7 +128,7 @@ def open_case_for_post(
         session,
         Action.CASE_QUEUED,
         system,
-        Subject(post_id=post_id, case_id=case.id),
+        Subject(post_id=post_id, case_id=case.id, incident_id=incident_id),
         policy_version=policy.version,
         before={"post_status": before_status},
         after={
@@ -85,28 +138,95 @@ def open_case_for_post(
         },
         is_drill=post.is_drill,
     )
+    if decision.reduce_reach:
+        request_action(
+            session,
+            post,
+            "reduce_reach",
+            {"temporary": True, "pending_case": case.id, "policy_version": policy.version},
+            f"pending-review-{case.id}",
+            system,
+            case_id=case.id,
+            reason="near-certain match, reach reduced pending review",
+        )
     return case
 
 
-def claim_next(
-    session: Session, actor: Actor, *, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None
-) -> ReviewCase | None:
-    """Give the reviewer the highest-priority open case (or one whose lease ran out)."""
+def expire_leases(session: Session, now: datetime | None = None, limit: int = 100) -> int:
+    """Return cases whose lease ran out to the queue they came from."""
     now = now or utcnow()
-    claimable = or_(
-        ReviewCase.status == CaseStatus.OPEN,
-        and_(ReviewCase.status == CaseStatus.CLAIMED, ReviewCase.lease_expires_at < now),
-    )
+    expired = session.scalars(
+        select(ReviewCase)
+        .where(ReviewCase.status == CaseStatus.CLAIMED, ReviewCase.lease_expires_at < now)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for case in expired:
+        holder = case.claimed_by
+        _return_to_queue(case)
+        record(
+            session,
+            Action.CASE_LEASE_EXPIRED,
+            Actor.system("queue"),
+            Subject(post_id=case.post_id, case_id=case.id),
+            before={"status": CaseStatus.CLAIMED.value, "claimed_by": holder},
+            after={"status": case.status},
+        )
+    return len(expired)
+
+
+def _return_to_queue(case: ReviewCase) -> None:
+    case.status = WAITING_STATUS[CaseStage(case.stage)]
+    case.claimed_by = None
+    case.lease_expires_at = None
+
+
+def _eligible(actor: Actor, now: datetime) -> list[ColumnElement[bool] | TextClause]:
+    roles = list(actor.roles)
+    role_rule: ColumnElement[bool] = ReviewCase.required_role.in_(roles)
+    if GENERAL_REVIEWERS.intersection(roles):
+        role_rule = or_(ReviewCase.required_role.is_(None), role_rule)
+    return [
+        text(WAITING_SQL),  # spelled like the partial index's predicate, so it is used
+        role_rule,
+        or_(
+            ReviewCase.skipped_by.is_(None),
+            ReviewCase.skipped_by != actor.name,
+            ReviewCase.skip_until <= now,
+        ),
+        or_(ReviewCase.stage != CaseStage.SECOND, ReviewCase.first_reviewer != actor.name),
+    ]
+
+
+def claim_next(
+    session: Session,
+    actor: Actor,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
+    filters: QueueFilter | None = None,
+) -> ReviewCase | None:
+    """Give the reviewer the highest-priority case they may take (or None)."""
+    now = now or utcnow()
+    expire_leases(session, now)
+    filters = filters or QueueFilter()
+    conditions = _eligible(actor, now)
+    if filters.lang:
+        conditions.append(ReviewCase.lang == filters.lang)
+    if filters.topic:
+        conditions.append(ReviewCase.topic == filters.topic)
+    if filters.incident_id:
+        conditions.append(ReviewCase.incident_id == filters.incident_id)
     case = session.scalars(
         select(ReviewCase)
-        .where(claimable)
+        .where(and_(*conditions))
         .order_by(ReviewCase.priority.desc(), ReviewCase.created_at)
         .limit(1)
         .with_for_update(skip_locked=True)
     ).first()
     if case is None:
         return None
-    before = {"status": case.status, "claimed_by": case.claimed_by}
+    before = {"status": case.status, "stage": case.stage}
     case.status = CaseStatus.CLAIMED
     case.claimed_by = actor.name
     case.lease_expires_at = now + lease
@@ -132,7 +252,8 @@ def held_case(
     if case.status == CaseStatus.DECIDED:
         raise Conflict(f"case {case_id} is already decided", code="case_decided")
     if (
-        case.claimed_by != actor.name
+        case.status != CaseStatus.CLAIMED
+        or case.claimed_by != actor.name
         or case.lease_expires_at is None
         or case.lease_expires_at < now
     ):
@@ -142,8 +263,112 @@ def held_case(
 
 def release(session: Session, case_id: str, actor: Actor) -> ReviewCase:
     case = held_case(session, case_id, actor)
-    case.status = CaseStatus.OPEN
-    case.claimed_by = None
-    case.lease_expires_at = None
-    record(session, Action.CASE_RELEASED, actor, Subject(post_id=case.post_id, case_id=case.id))
+    _return_to_queue(case)
+    record(
+        session,
+        Action.CASE_RELEASED,
+        actor,
+        Subject(post_id=case.post_id, case_id=case.id),
+        before={"status": CaseStatus.CLAIMED.value, "claimed_by": actor.name},
+        after={"status": case.status},
+    )
+    return case
+
+
+def skip(
+    session: Session,
+    case_id: str,
+    actor: Actor,
+    *,
+    reason: str = "",
+    cooldown: timedelta = SKIP_COOLDOWN,
+    now: datetime | None = None,
+) -> ReviewCase:
+    """Put the case back; the same reviewer is not offered it again for `cooldown`."""
+    now = now or utcnow()
+    case = held_case(session, case_id, actor, now)
+    _return_to_queue(case)
+    case.skipped_by = actor.name
+    case.skip_until = now + cooldown
+    record(
+        session,
+        Action.CASE_SKIPPED,
+        actor,
+        Subject(post_id=case.post_id, case_id=case.id),
+        reason=reason or None,
+        before={"status": CaseStatus.CLAIMED.value},
+        after={"status": case.status, "skip_until": case.skip_until.isoformat()},
+    )
+    return case
+
+
+def escalate(
+    session: Session, case_id: str, actor: Actor, target_role: str, reason: str
+) -> ReviewCase:
+    """Hand a held case to senior reviewers or legal: only that role can claim it next."""
+    if target_role not in ESCALATION_TARGETS:
+        raise Invalid(
+            f"escalate to one of {sorted(ESCALATION_TARGETS)}, not {target_role!r}",
+            code="bad_escalation_target",
+        )
+    case = held_case(session, case_id, actor)
+    return escalate_case(session, case, actor, target_role, reason)
+
+
+def escalate_case(
+    session: Session, case: ReviewCase, actor: Actor, target_role: str, reason: str
+) -> ReviewCase:
+    before = {"status": case.status, "stage": case.stage, "required_role": case.required_role}
+    case.stage = CaseStage.ESCALATED
+    case.required_role = target_role
+    _return_to_queue(case)
+    record(
+        session,
+        Action.CASE_ESCALATED,
+        actor,
+        Subject(post_id=case.post_id, case_id=case.id),
+        reason=reason or None,
+        before=before,
+        after={"status": case.status, "required_role": target_role},
+    )
+    return case
+
+
+def reassign(
+    session: Session,
+    case_id: str,
+    actor: Actor,
+    to_reviewer: str,
+    to_roles: tuple[str, ...],
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
+) -> ReviewCase:
+    """Give a waiting or claimed case to a named reviewer (senior reviewers and admins do this)."""
+    now = now or utcnow()
+    case = session.get(ReviewCase, case_id, with_for_update=True)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist")
+    if case.status == CaseStatus.DECIDED:
+        raise Conflict(f"case {case_id} is already decided", code="case_decided")
+    allowed = {case.required_role} if case.required_role else set(GENERAL_REVIEWERS)
+    if not allowed.intersection(to_roles):
+        raise Conflict(
+            f"{to_reviewer} cannot take this case: it needs one of {sorted(allowed)}",
+            code="wrong_role",
+        )
+    if case.stage == CaseStage.SECOND and case.first_reviewer == to_reviewer:
+        raise Conflict("the second reviewer must differ from the first", code="same_reviewer")
+    before = {"status": case.status, "claimed_by": case.claimed_by}
+    case.status = CaseStatus.CLAIMED
+    case.claimed_by = to_reviewer
+    case.lease_expires_at = now + lease
+    record(
+        session,
+        Action.CASE_REASSIGNED,
+        actor,
+        Subject(post_id=case.post_id, case_id=case.id),
+        before=before,
+        after={"status": case.status, "claimed_by": to_reviewer},
+    )
     return case

@@ -98,6 +98,7 @@ class DecisionIn(BaseModel):
     action: DecisionAction
     note: str = Field(default="", max_length=5000)
     territories: list[str] = Field(default_factory=list, max_length=250)
+    claim_id: str | None = Field(default=None, max_length=64)  # the debunked claim, if any
 
     @field_validator("territories")
     @classmethod
@@ -106,3 +107,49 @@ class DecisionIn(BaseModel):
             if len(code) != 2 or not code.isalpha() or not code.isupper():
                 raise ValueError(f"territory {code!r} is not an ISO 3166-1 alpha-2 code")
         return value
+
+
+_LEVELS = ("ignore", "review", "urgent")
+_QUEUED = ("review", "urgent")
+
+
+class RoutingPolicyBody(BaseModel):
+    """A routing policy as admins edit it (see `pipeline/routing.py` for what each field does)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    risk_weight: dict[str, float]
+    reach_weight: float = Field(ge=0)
+    sla_hours: dict[str, float]
+    high_reach_views: int = Field(ge=0)
+    second_review_enabled: bool = True
+    band_routes: dict[str, str]
+    claim_match_min_similarity: float = Field(ge=0, le=1)
+    claim_match_route: str
+    urgent_velocity: float | None = Field(default=None, gt=0)
+    reduce_reach_pending_review: bool = False
+    reduce_reach_min_score: float = Field(default=0.97, ge=0, le=1)
+    reduce_reach_min_similarity: float = Field(default=0.95, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RoutingPolicyBody:
+        if set(self.band_routes) != set(_LEVELS):
+            raise ValueError(f"band_routes needs exactly the bands {list(_LEVELS)}")
+        bad = sorted(
+            v for v in [*self.band_routes.values(), self.claim_match_route] if v not in _LEVELS
+        )
+        if bad:
+            raise ValueError(f"routes must be one of {list(_LEVELS)}, got {bad}")
+        for name, table in (("risk_weight", self.risk_weight), ("sla_hours", self.sla_hours)):
+            if set(table) != set(_QUEUED):
+                raise ValueError(f"{name} needs exactly the levels {list(_QUEUED)}")
+            if any(v <= 0 for v in table.values()):
+                raise ValueError(f"{name} values must be positive")
+        return self
+
+
+class PolicyUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    policy: RoutingPolicyBody
+    note: str = Field(default="", max_length=2000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from core.clock import utcnow
 from core.db import transaction
@@ -14,7 +14,8 @@ from pipeline.decisions import EXECUTE_TASK
 from pipeline.enforcement import Outcome, execute_action
 from pipeline.intake import ROUTE_TASK
 from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus, ReviewCase, Score
-from pipeline.queue import open_case_for_post
+from pipeline.policy_store import active_policy
+from pipeline.queue import expire_leases, open_case_for_post
 from runtime.container import Runtime
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def route_post(rt: Runtime, post_id: str) -> str | None:
     with transaction(rt.sessions) as session:
-        case = open_case_for_post(session, post_id, rt.policy)
+        case = open_case_for_post(session, post_id, active_policy(session, rt.policy))
         return case.id if case else None
 
 
@@ -33,8 +34,14 @@ def enforce(rt: Runtime, action_id: str) -> Outcome:
 
 
 def sweep(rt: Runtime, *, older_than: timedelta = timedelta(seconds=30)) -> dict[str, int]:
-    """Re-enqueue work the database says is unfinished (lost messages, broker restarts)."""
-    cutoff = utcnow() - older_than
+    """Re-enqueue work the database says is unfinished (lost messages, broker restarts).
+
+    Also returns cases whose review lease ran out to the queue.
+    """
+    now = utcnow()
+    cutoff = now - older_than
+    with transaction(rt.sessions) as session:
+        expired = expire_leases(session, now, limit=1000)
     with transaction(rt.sessions) as session:
         latest = (
             select(Score.post_id, func.max(Score.created_at).label("at"))
@@ -62,6 +69,11 @@ def sweep(rt: Runtime, *, older_than: timedelta = timedelta(seconds=30)) -> dict
                 .where(
                     EnforcementAction.status == ActionStatus.PENDING,
                     EnforcementAction.created_at < cutoff,
+                    # one waiting out its retry backoff is not lost, only early
+                    or_(
+                        EnforcementAction.next_attempt_at.is_(None),
+                        EnforcementAction.next_attempt_at < cutoff,
+                    ),
                 )
                 .limit(1000)
             )
@@ -72,4 +84,4 @@ def sweep(rt: Runtime, *, older_than: timedelta = timedelta(seconds=30)) -> dict
             enqueue_after_commit(session, EXECUTE_TASK, action_id)
     if unrouted or pending:
         log.info("sweeper re-enqueued %d posts and %d actions", len(unrouted), len(pending))
-    return {"posts": len(unrouted), "actions": len(pending)}
+    return {"posts": len(unrouted), "actions": len(pending), "leases_expired": expired}

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from core.migrate import upgrade
 from core.settings import get_settings
+from pipeline import cli as pipeline_cli
 from runtime.container import Runtime, build_runtime
 from veracity_cli import admin, demo, ops
 
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.register(sub)
     ops.register(sub)
     demo.register(sub)
+    pipeline_cli.register(sub)
     for name in MODEL_COMMANDS:
         sub.add_parser(name, help=f"model: {name} (see `veracity {name} --help`)", add_help=False)
     return parser

@@ -1,0 +1,219 @@
+"""Requesting changes on the platform: actions, their undo (appeals, restorations), dead letters.
+
+Every request is a row first (the system of record) and a task after commit; the idempotency
+key is derived from what caused the action, so asking twice never acts twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from core.dispatch import enqueue_after_commit
+from core.errors import Conflict, Invalid, NotFound
+from pipeline.models import ActionStatus, Decision, EnforcementAction, Post
+
+EXECUTE_TASK = "pipeline.execute_action"
+UNDO = "undo"
+UNDOABLE = ("remove", "label", "reduce_reach", "geo_restrict")
+
+
+def request_action(
+    session: Session,
+    post: Post,
+    action: str,
+    params: dict[str, Any],
+    idempotency_key: str,
+    actor: Actor,
+    *,
+    decision_id: str | None = None,
+    case_id: str | None = None,
+    undoes_id: str | None = None,
+    reason: str | None = None,
+) -> EnforcementAction:
+    existing = session.scalars(
+        select(EnforcementAction).where(EnforcementAction.idempotency_key == idempotency_key)
+    ).first()
+    if existing is not None:
+        return existing
+    row = EnforcementAction(
+        decision_id=decision_id,
+        post_id=post.id,
+        action=action,
+        params=params,
+        idempotency_key=idempotency_key,
+        undoes_id=undoes_id,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        Action.REMOVAL_REQUESTED,
+        actor,
+        Subject(post_id=post.id, case_id=case_id, action_id=row.id),
+        reason=reason,
+        after={"action": action, "idempotency_key": idempotency_key, "params": params},
+        is_drill=post.is_drill,
+    )
+    enqueue_after_commit(session, EXECUTE_TASK, row.id)
+    return row
+
+
+def request_undo(
+    session: Session, original: EnforcementAction, actor: Actor, reason: str
+) -> EnforcementAction | None:
+    """Undo one action on the platform; None when there is nothing to undo."""
+    if original.action not in UNDOABLE or original.status == ActionStatus.CANCELLED:
+        return None
+    if original.status == ActionStatus.PENDING:
+        raise Conflict(
+            f"action {original.id} is still being sent to the platform; undo it once confirmed",
+            code="action_in_flight",
+        )
+    if original.status == ActionStatus.DEAD:
+        original.status = ActionStatus.CANCELLED  # no admin should retry it after this
+    post = session.get(Post, original.post_id)
+    assert post is not None
+    params = {
+        "undoes": original.action,
+        "undoes_action_id": original.id,
+        "undoes_idempotency_key": original.idempotency_key,
+        "reason": reason,
+    }
+    return request_action(
+        session,
+        post,
+        UNDO,
+        params,
+        f"undo-{original.id}",
+        actor,
+        undoes_id=original.id,
+        reason=reason,
+    )
+
+
+def live_actions(session: Session, post_id: str) -> list[EnforcementAction]:
+    """Actions on a post that took (or may have taken) effect and are not yet undone."""
+    undone = select(EnforcementAction.undoes_id).where(EnforcementAction.undoes_id.is_not(None))
+    return list(
+        session.scalars(
+            select(EnforcementAction)
+            .where(
+                EnforcementAction.post_id == post_id,
+                EnforcementAction.action.in_(UNDOABLE),
+                EnforcementAction.status.in_([ActionStatus.CONFIRMED, ActionStatus.DEAD]),
+                EnforcementAction.id.not_in(undone),
+            )
+            .order_by(EnforcementAction.created_at)
+        )
+    )
+
+
+def restore_post(
+    session: Session, post_id: str, actor: Actor, reason: str, *, claim_id: str | None = None
+) -> list[EnforcementAction]:
+    """Undo every live action on a post; the post becomes `restored` once the platform confirms."""
+    if not reason.strip():
+        raise Invalid("a restoration needs a reason", code="reason_required")
+    post = session.get(Post, post_id, with_for_update=True)
+    if post is None:
+        raise NotFound(f"post {post_id} is unknown")
+    undos = [
+        u for a in live_actions(session, post_id) if (u := request_undo(session, a, actor, reason))
+    ]
+    if undos:
+        record(
+            session,
+            Action.POST_RESTORED,
+            actor,
+            Subject(post_id=post_id, claim_id=claim_id),
+            reason=reason,
+            before={"post_status": post.status},
+            after={"undo_actions": [u.id for u in undos]},
+            is_drill=post.is_drill,
+        )
+    return undos
+
+
+@dataclass
+class BulkRestore:
+    posts: list[str] = field(default_factory=list)  # posts with undo actions requested
+    unchanged: list[str] = field(default_factory=list)  # nothing live to undo
+    in_flight: list[str] = field(default_factory=list)  # an action still pending: try again
+
+
+def posts_actioned_for_claim(session: Session, claim_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(Decision.post_id)
+            .where(Decision.claim_id == claim_id, Decision.action.in_(UNDOABLE))
+            .distinct()
+        )
+    )
+
+
+def bulk_restore(
+    session: Session,
+    actor: Actor,
+    reason: str,
+    *,
+    post_ids: Iterable[str] = (),
+    claim_id: str | None = None,
+) -> BulkRestore:
+    """Restore a list of posts, or all posts actioned for a claim whose verdict changed."""
+    targets = list(dict.fromkeys(post_ids))
+    if claim_id:
+        targets += [p for p in posts_actioned_for_claim(session, claim_id) if p not in targets]
+    if not targets:
+        raise Invalid("give post_ids or a claim_id with actioned posts", code="nothing_to_restore")
+    result = BulkRestore()
+    for post_id in targets:
+        try:
+            undos = restore_post(session, post_id, actor, reason, claim_id=claim_id)
+        except Conflict:
+            result.in_flight.append(post_id)
+            continue
+        (result.posts if undos else result.unchanged).append(post_id)
+    return result
+
+
+def dead_letters(session: Session, limit: int = 100) -> list[EnforcementAction]:
+    return list(
+        session.scalars(
+            select(EnforcementAction)
+            .where(EnforcementAction.status == ActionStatus.DEAD)
+            .order_by(EnforcementAction.created_at)
+            .limit(limit)
+        )
+    )
+
+
+def retry_dead(session: Session, action_id: str, actor: Actor) -> EnforcementAction:
+    action = session.get(EnforcementAction, action_id, with_for_update=True)
+    if action is None:
+        raise NotFound(f"enforcement action {action_id} does not exist")
+    if action.status != ActionStatus.DEAD:
+        raise Conflict(
+            f"action {action_id} is {action.status}, only dead actions can be retried",
+            code="not_dead",
+        )
+    before = {"status": action.status, "attempts": action.attempts, "error": action.last_error}
+    action.status = ActionStatus.PENDING
+    action.attempts = 0
+    action.next_attempt_at = None
+    record(
+        session,
+        Action.ENFORCEMENT_RETRIED,
+        actor,
+        Subject(post_id=action.post_id, action_id=action.id),
+        before=before,
+        after={"status": action.status},
+    )
+    enqueue_after_commit(session, EXECUTE_TASK, action.id)
+    return action

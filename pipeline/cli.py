@@ -1,0 +1,29 @@
+"""`veracity export-labels`: reviewer (and machine) verdicts as JSONL for retraining."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+
+from pipeline.labels import SOURCES, export_labels
+from runtime.container import Runtime
+
+
+def run_export(rt: Runtime, args: argparse.Namespace) -> int:
+    since = datetime.fromisoformat(args.since) if args.since else None
+    if since is not None and since.tzinfo is None:
+        print("--since needs a timezone, e.g. 2026-11-01T00:00:00+00:00")
+        return 2
+    with rt.sessions() as session:
+        written = export_labels(session, Path(args.out), source=args.source, since=since)
+    print(f"wrote {written} labelled examples to {args.out}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("export-labels", help="export verdicts as labelled examples (JSONL)")
+    p.add_argument("--out", required=True, help="the JSONL file to write")
+    p.add_argument("--source", choices=SOURCES, default="human")
+    p.add_argument("--since", help="only verdicts from this ISO time on")
+    p.set_defaults(handler=run_export)

@@ -1,0 +1,107 @@
+"""Routing policies in the database: the active one, saving a new version, previewing a candidate."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from classifier.thresholds import Band
+from core.clock import utcnow
+from pipeline.models import Post, Score, StoredRoutingPolicy
+from pipeline.routing import Reach, RoutingPolicy, claim_match_from_flags, route
+from pipeline.schemas import RoutingPolicyBody
+
+PREVIEW_LIMIT = 50_000
+
+
+def stored_version(number: int) -> str:
+    return f"v{number}"
+
+
+def active_policy(session: Session, fallback: RoutingPolicy | None = None) -> RoutingPolicy:
+    """The newest saved policy; the built-in default until an admin saves one."""
+    row = session.scalars(
+        select(StoredRoutingPolicy).order_by(StoredRoutingPolicy.version.desc()).limit(1)
+    ).first()
+    if row is None:
+        return fallback or RoutingPolicy()
+    return RoutingPolicy.from_body(dict(row.body), stored_version(row.version))
+
+
+def save_policy(
+    session: Session,
+    body: RoutingPolicyBody,
+    actor: Actor,
+    *,
+    note: str = "",
+    fallback: RoutingPolicy | None = None,
+) -> RoutingPolicy:
+    before = active_policy(session, fallback)
+    latest = session.scalar(select(func.max(StoredRoutingPolicy.version))) or 0
+    row = StoredRoutingPolicy(
+        version=latest + 1, body=body.model_dump(), author=actor.name, note=note
+    )
+    session.add(row)
+    session.flush()  # a concurrent save of the same version fails here on the primary key
+    policy = RoutingPolicy.from_body(dict(row.body), stored_version(row.version))
+    record(
+        session,
+        Action.POLICY_CHANGED,
+        actor,
+        Subject(other={"policy": "routing"}),
+        reason=note or None,
+        policy_version=policy.version,
+        before={"version": before.version, "policy": before.to_body()},
+        after={"version": policy.version, "policy": policy.to_body()},
+    )
+    return policy
+
+
+def history(session: Session, limit: int = 50) -> list[StoredRoutingPolicy]:
+    return list(
+        session.scalars(
+            select(StoredRoutingPolicy).order_by(StoredRoutingPolicy.version.desc()).limit(limit)
+        )
+    )
+
+
+def preview(
+    session: Session, policy: RoutingPolicy, since: datetime, now: datetime | None = None
+) -> dict[str, int]:
+    """How posts received since `since` would route under `policy` (their latest score each)."""
+    now = now or utcnow()
+    latest = (
+        select(Score.post_id, func.max(Score.created_at).label("at"))
+        .join(Post, Post.id == Score.post_id)
+        .where(Post.received_at >= since)
+        .group_by(Score.post_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Post, Score)
+        .join(latest, latest.c.post_id == Post.id)
+        .join(Score, (Score.post_id == Post.id) & (Score.created_at == latest.c.at))
+        .limit(PREVIEW_LIMIT)
+    ).all()
+    counts: Counter[str] = Counter()
+    for post, score in rows:
+        decision = route(
+            Band(score.band),
+            score.score,
+            Reach(post.views, post.shares, post.created_at),
+            now,
+            policy,
+            claim_match=claim_match_from_flags(list(score.flags)),
+        )
+        counts["posts"] += 1
+        counts[decision.band if decision.queue else "ignore"] += 1
+        counts["reduce_reach"] += int(decision.reduce_reach)
+    result = {"posts": 0, "ignore": 0, "review": 0, "urgent": 0, "reduce_reach": 0}
+    result.update(counts)
+    result["to_review"] = result["review"] + result["urgent"]
+    return result

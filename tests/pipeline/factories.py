@@ -1,0 +1,72 @@
+"""Factories: scored posts and their cases, written straight to the database (fast)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.events import Actor, ActorType
+from core.clock import utcnow
+from core.db import transaction
+from pipeline.models import Post, ReviewCase, Score
+from pipeline.queue import open_case_for_post
+from pipeline.routing import RoutingPolicy
+
+
+def reviewer(name: str, role: str = "reviewer") -> Actor:
+    return Actor(name=name, type=ActorType.HUMAN, roles=(role,))
+
+
+def add_scored_post(
+    session: Session,
+    *,
+    post_id: str | None = None,
+    score: float = 0.7,
+    views: int = 10,
+    lang: str | None = "en",
+    flags: list[str] | None = None,
+) -> Post:
+    band = "urgent" if score >= 0.85 else "review" if score >= 0.5 else "ignore"
+    post = Post(
+        id=post_id or f"p-{uuid.uuid4().hex[:10]}",
+        text=f"claim text {uuid.uuid4().hex[:6]}",
+        text_sha256="0" * 64,
+        lang=lang,
+        views=views,
+        shares=0,
+        created_at=utcnow() - timedelta(hours=2),
+    )
+    session.add(post)
+    session.flush()
+    session.add(
+        Score(
+            post_id=post.id,
+            text_sha256="0" * 64,
+            score=score,
+            band=band,
+            model_version="test-model",
+            reasons=[],
+            flags=flags or [],
+        )
+    )
+    session.flush()
+    return post
+
+
+def make_case(
+    factory: sessionmaker[Session], policy: RoutingPolicy | None = None, **post: object
+) -> str:
+    with transaction(factory) as session:
+        made = add_scored_post(session, **post)  # type: ignore[arg-type]
+        case = open_case_for_post(session, made.id, policy or RoutingPolicy())
+        assert case is not None
+        return case.id
+
+
+def case(factory: sessionmaker[Session], case_id: str) -> ReviewCase:
+    with factory() as session:
+        found = session.get(ReviewCase, case_id)
+        assert found is not None
+        return found

@@ -1,0 +1,86 @@
+"""The queue on the embedded database: order, leases, skip, escalate, reassign, filters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.clock import utcnow
+from core.db import transaction
+from core.errors import Conflict, Invalid
+from pipeline.queue import QueueFilter, claim_next, escalate, reassign, release, skip
+from runtime.container import Runtime
+from tests.pipeline.factories import case, make_case, reviewer
+
+ANN, BOB = reviewer("ann"), reviewer("bob")
+
+
+def claim(rt: Runtime, who=ANN, **kw: object) -> str | None:  # type: ignore[no-untyped-def]
+    with transaction(rt.sessions) as s:
+        got = claim_next(s, who, **kw)  # type: ignore[arg-type]
+        return got.id if got else None
+
+
+def test_cases_are_served_highest_priority_first(rt: Runtime) -> None:
+    low = make_case(rt.sessions, score=0.55)
+    high = make_case(rt.sessions, score=0.95)
+    mid = make_case(rt.sessions, score=0.75)
+    assert [claim(rt), claim(rt), claim(rt), claim(rt)] == [high, mid, low, None]
+
+
+def test_an_expired_lease_returns_the_case_to_the_queue(rt: Runtime) -> None:
+    cid = make_case(rt.sessions)
+    assert claim(rt, ANN, lease=timedelta(seconds=-1)) == cid
+    assert claim(rt, BOB) == cid
+    assert case(rt.sessions, cid).claimed_by == "bob"
+    with transaction(rt.sessions) as s, pytest.raises(Conflict, match="lease"):
+        release(s, cid, ANN)
+
+
+def test_skip_puts_the_case_back_but_not_for_the_same_reviewer(rt: Runtime) -> None:
+    cid = make_case(rt.sessions)
+    assert claim(rt, ANN) == cid
+    with transaction(rt.sessions) as s:
+        skip(s, cid, ANN, reason="not my language")
+    assert claim(rt, ANN) is None
+    assert claim(rt, ANN, now=utcnow() + timedelta(hours=1)) == cid
+
+
+def test_escalated_case_is_claimable_only_by_the_target_role(rt: Runtime) -> None:
+    cid = make_case(rt.sessions)
+    claim(rt, ANN)
+    with transaction(rt.sessions) as s, pytest.raises(Invalid):
+        escalate(s, cid, ANN, "pr", "why not")
+    with transaction(rt.sessions) as s:
+        escalate(s, cid, ANN, "legal", "court order mentioned")
+    assert case(rt.sessions, cid).status == "escalated"
+    assert claim(rt, BOB) is None
+    assert claim(rt, reviewer("sen", "senior_reviewer")) is None
+    assert claim(rt, reviewer("lex", "legal")) == cid
+
+
+def test_a_legal_user_gets_no_ordinary_cases(rt: Runtime) -> None:
+    make_case(rt.sessions)
+    assert claim(rt, reviewer("lex", "legal")) is None
+
+
+def test_reassign_hands_the_case_to_a_named_reviewer(rt: Runtime) -> None:
+    cid = make_case(rt.sessions)
+    claim(rt, ANN)
+    senior = reviewer("sen", "senior_reviewer")
+    with transaction(rt.sessions) as s, pytest.raises(Conflict, match="needs one of"):
+        reassign(s, cid, senior, "pat", ("pr",))
+    with transaction(rt.sessions) as s:
+        reassign(s, cid, senior, "bob", ("reviewer",))
+    assert case(rt.sessions, cid).claimed_by == "bob"
+    with transaction(rt.sessions) as s:
+        release(s, cid, BOB)
+
+
+def test_claim_filters_by_language_topic_and_incident(rt: Runtime) -> None:
+    en = make_case(rt.sessions, score=0.95, lang="en")
+    de = make_case(rt.sessions, score=0.6, lang="de")
+    assert claim(rt, filters=QueueFilter(lang="de")) == de
+    assert claim(rt, filters=QueueFilter(topic="health")) is None
+    assert claim(rt, filters=QueueFilter(lang="en")) == en

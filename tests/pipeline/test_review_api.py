@@ -1,0 +1,270 @@
+"""Reviewer and admin routes end to end on the embedded runtime and the local platform receiver."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from audit.models import AuditEvent
+from core.dispatch import InProcessDispatcher
+from pipeline.labels import export_labels
+from pipeline.models import ActionStatus, EnforcementAction, Post
+from pipeline.platform_receiver import ReceiverState
+from runtime.container import Runtime
+from tests.conftest import auth, new_api_key, new_user_token
+from tests.pipeline.factories import make_case
+
+REMOVE = {"reason_code": "false_claim", "action": "remove", "note": "debunked", "claim_id": "c-1"}
+KEEP = {"reason_code": "not_misinformation", "action": "no_action"}
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def claim(client: TestClient, token: str, path: str = "/v1/cases/claim") -> str:
+    body = client.post(path, headers=auth(token)).json()
+    assert body["case"] is not None, body
+    return str(body["case"]["id"])
+
+
+def decide(
+    client: TestClient, token: str, case_id: str, body: Mapping[str, object]
+) -> dict[str, Any]:
+    resp = client.post(f"/v1/cases/{case_id}/decision", json=body, headers=auth(token))
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+def actions(rt: Runtime) -> list[EnforcementAction]:
+    with rt.sessions() as s:
+        return list(s.scalars(select(EnforcementAction).order_by(EnforcementAction.created_at)))
+
+
+def test_high_reach_removal_needs_a_second_reviewer_who_agrees(
+    rt: Runtime,
+    pipeline: InProcessDispatcher,
+    client: TestClient,
+    receiver: tuple[ReceiverState, str],
+) -> None:
+    cid = make_case(rt.sessions, views=500_000)
+    first, second = new_user_token(rt, "reviewer"), new_user_token(rt, "reviewer")
+    assert claim(client, first) == cid
+    assert decide(client, first, cid, REMOVE)["case_status"] == "awaiting_second"
+    assert actions(rt) == []
+    assert client.post("/v1/cases/claim", headers=auth(first)).json()["case"] is None
+    assert claim(client, second) == cid
+    assert decide(client, second, cid, REMOVE)["case_status"] == "decided"
+    pipeline.drain()
+    wait_for(lambda: len(receiver[0].actions_applied()) == 1)
+    assert [a.status for a in actions(rt)] == [ActionStatus.CONFIRMED]
+
+
+def test_a_disagreeing_second_reviewer_escalates_to_a_senior(
+    rt: Runtime, pipeline: InProcessDispatcher, client: TestClient
+) -> None:
+    cid = make_case(rt.sessions, views=500_000)
+    first, second = new_user_token(rt, "reviewer"), new_user_token(rt, "reviewer")
+    senior = new_user_token(rt, "senior_reviewer")
+    claim(client, first)
+    decide(client, first, cid, REMOVE)
+    claim(client, second)
+    label = {"reason_code": "misleading_context", "action": "label", "note": "context"}
+    assert decide(client, second, cid, label)["case_status"] == "escalated"
+    assert client.post("/v1/cases/claim", headers=auth(first)).json()["case"] is None
+    assert claim(client, senior) == cid
+    assert decide(client, senior, cid, label)["case_status"] == "decided"
+    pipeline.drain()
+    assert [a.action for a in actions(rt)] == ["label"]
+
+
+def test_appeal_upheld_restores_the_post_on_the_platform(
+    rt: Runtime,
+    pipeline: InProcessDispatcher,
+    client: TestClient,
+    receiver: tuple[ReceiverState, str],
+) -> None:
+    cid = make_case(rt.sessions, post_id="ap-1")
+    reviewer, senior = new_user_token(rt, "reviewer"), new_user_token(rt, "senior_reviewer")
+    claim(client, reviewer)
+    decide(client, reviewer, cid, REMOVE)
+    pipeline.drain()
+    wait_for(lambda: len(receiver[0].actions_applied()) == 1)
+    key = new_api_key(rt, ("score",))
+    reader = new_api_key(rt, ("read",))
+    appeal = {"reason": "it is satire"}
+    assert (
+        client.post("/v1/posts/ap-1/appeal", json=appeal, headers=auth(reader)).status_code == 403
+    )
+    assert (
+        client.post("/v1/posts/ap-1/appeal", json={"reason": ""}, headers=auth(key)).status_code
+        == 422
+    )
+    made = client.post("/v1/posts/ap-1/appeal", json=appeal, headers=auth(key))
+    assert made.status_code == 200 and made.json()["required_role"] == "senior_reviewer"
+    again = client.post("/v1/posts/ap-1/appeal", json=appeal, headers=auth(key))
+    assert again.status_code == 409
+    assert client.post("/v1/cases/claim", headers=auth(reviewer)).json()["case"] is None
+    appeal_case = claim(client, senior)
+    decide(client, senior, appeal_case, KEEP)
+    pipeline.drain()
+    wait_for(lambda: len(receiver[0].actions_applied()) == 2)
+    undo = receiver[0].actions_applied()[1]
+    assert undo["action"] == "undo" and undo["params"]["undoes"] == "remove"
+    with rt.sessions() as s:
+        post = s.get(Post, "ap-1")
+        assert post is not None and post.status == "restored"
+        logged = set(s.scalars(select(AuditEvent.action).where(AuditEvent.post_id == "ap-1")))
+    assert {"post.appealed", "enforcement.confirmed"} <= logged
+
+
+def test_bulk_restore_undoes_every_post_removed_for_a_claim(
+    rt: Runtime,
+    pipeline: InProcessDispatcher,
+    client: TestClient,
+    receiver: tuple[ReceiverState, str],
+) -> None:
+    reviewer, admin = new_user_token(rt, "reviewer"), new_user_token(rt, "admin")
+    for _ in range(3):
+        cid = make_case(rt.sessions)
+        claim(client, reviewer)
+        decide(client, reviewer, cid, REMOVE)
+    pipeline.drain()
+    wait_for(lambda: len(receiver[0].actions_applied()) == 3)
+    body = {"reason": "claim c-1 re-rated as true", "claim_id": "c-1"}
+    senior = new_user_token(rt, "senior_reviewer")
+    assert client.post("/v1/admin/restorations", json=body, headers=auth(senior)).status_code == 403
+    done = client.post("/v1/admin/restorations", json=body, headers=auth(admin)).json()
+    assert len(done["restored"]) == 3
+    again = client.post("/v1/admin/restorations", json=body, headers=auth(admin)).json()
+    assert again["restored"] == [] and len(again["unchanged"]) == 3
+    pipeline.drain()
+    wait_for(lambda: len(receiver[0].actions_applied()) == 6)
+    empty = client.post("/v1/admin/restorations", json={"reason": "x"}, headers=auth(admin))
+    assert empty.status_code == 422
+
+
+def test_a_failing_platform_dead_letters_then_an_admin_retries(
+    rt: Runtime,
+    pipeline: InProcessDispatcher,
+    client: TestClient,
+    receiver: tuple[ReceiverState, str],
+) -> None:
+    state = receiver[0]
+    state.fail_next = [500, 503, 500]  # max_attempts is 3 in tests
+    cid = make_case(rt.sessions)
+    reviewer, admin = new_user_token(rt, "reviewer"), new_user_token(rt, "admin")
+    claim(client, reviewer)
+    decide(client, reviewer, cid, REMOVE)
+    wait_for(lambda: [a.status for a in actions(rt)] == ["dead"], timeout=15)
+    dead = client.get("/v1/admin/enforcement/dead", headers=auth(admin)).json()["actions"]
+    assert len(dead) == 1 and "500" in dead[0]["last_error"] and dead[0]["attempts"] == 3
+    assert client.get("/v1/admin/enforcement/dead", headers=auth(reviewer)).status_code == 403
+    retry = f"/v1/admin/enforcement/{dead[0]['id']}/retry"
+    assert client.post(retry, headers=auth(reviewer)).status_code == 403
+    assert client.post(retry, headers=auth(admin)).status_code == 200
+    pipeline.drain()
+    wait_for(lambda: [a.status for a in actions(rt)] == ["confirmed"])
+    assert client.post(retry, headers=auth(admin)).status_code == 409
+    assert len(state.actions_applied()) == 1
+
+
+def test_admin_changes_the_routing_policy_and_it_is_logged(
+    rt: Runtime, pipeline: InProcessDispatcher, client: TestClient, platform_key: str
+) -> None:
+    admin = new_user_token(rt, "admin")
+    current = client.get("/v1/admin/policy", headers=auth(admin)).json()
+    assert current["version"] == rt.policy.version and current["history"] == []
+    stricter = current["policy"] | {
+        "band_routes": {"ignore": "ignore", "review": "ignore", "urgent": "urgent"}
+    }
+    for role in ("reviewer", "senior_reviewer", "pr", "legal"):
+        token = new_user_token(rt, role)
+        assert (
+            client.put(
+                "/v1/admin/policy", json={"policy": stricter}, headers=auth(token)
+            ).status_code
+            == 403
+        )
+    bad = client.put(
+        "/v1/admin/policy", json={"policy": stricter | {"reach_weight": -1}}, headers=auth(admin)
+    )
+    assert bad.status_code == 422
+    client.post(
+        "/v1/score",
+        json={
+            "posts": [
+                {"id": "pv-1", "text": "Doctors say drink bleach to cure the virus, share now"}
+            ]
+        },
+        headers=auth(platform_key),
+    )
+    pipeline.drain()
+    preview = client.post(
+        "/v1/admin/policy/preview", json={"policy": stricter, "since_hours": 1}, headers=auth(admin)
+    ).json()["counts"]
+    assert preview["posts"] == 1
+    saved = client.put(
+        "/v1/admin/policy", json={"policy": stricter, "note": "fewer"}, headers=auth(admin)
+    )
+    assert saved.status_code == 200 and saved.json()["version"] == "v1"
+    with rt.sessions() as s:
+        event = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "config.policy_changed")
+        ).one()
+    chg: Any = event.document["veracity"]
+    assert chg["before"]["version"] == rt.policy.version and chg["after"]["version"] == "v1"
+    assert chg["after"]["policy"]["band_routes"]["review"] == "ignore"
+
+
+@pytest.mark.parametrize("role", ["pr", "admin"])
+def test_other_roles_cannot_skip_or_escalate(rt: Runtime, client: TestClient, role: str) -> None:
+    cid = make_case(rt.sessions)
+    token = new_user_token(rt, role)
+    assert client.post(f"/v1/cases/{cid}/skip", headers=auth(token)).status_code == 403
+    esc = {"to": "legal", "reason": "x"}
+    assert (
+        client.post(f"/v1/cases/{cid}/escalate", json=esc, headers=auth(token)).status_code == 403
+    )
+
+
+@pytest.mark.parametrize("role", ["reviewer", "pr", "legal"])
+def test_only_seniors_and_admins_reassign(rt: Runtime, client: TestClient, role: str) -> None:
+    cid = make_case(rt.sessions)
+    body = {"to_username": "nobody"}
+    resp = client.post(
+        f"/v1/cases/{cid}/reassign", json=body, headers=auth(new_user_token(rt, role))
+    )
+    assert resp.status_code == 403
+    senior = new_user_token(rt, "senior_reviewer")
+    resp = client.post(f"/v1/cases/{cid}/reassign", json=body, headers=auth(senior))
+    assert resp.status_code == 404
+
+
+def test_export_labels_writes_human_and_machine_rows_in_one_shape(
+    rt: Runtime, pipeline: InProcessDispatcher, client: TestClient, tmp_path: Path
+) -> None:
+    reviewer = new_user_token(rt, "reviewer")
+    cid = make_case(rt.sessions)
+    claim(client, reviewer)
+    decide(client, reviewer, cid, REMOVE)
+    out = tmp_path / "labels.jsonl"
+    with rt.sessions() as s:
+        assert export_labels(s, out, source="all") == 2
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["source"] for r in rows} == {"human", "machine"}
+    assert len({tuple(sorted(r)) for r in rows}) == 1
+    human = next(r for r in rows if r["source"] == "human")
+    assert human["label"] == 1 and human["verdict"] == "false_claim" and human["claim_id"] == "c-1"
