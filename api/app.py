@@ -8,6 +8,7 @@ from api import health, reviews, scoring
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from pipeline import endpoints as pipeline_admin
+from review_ui import mount_ui
 from runtime.container import Runtime
 
 
@@ -25,6 +26,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(scoring.router)
     app.include_router(reviews.router)
     app.include_router(pipeline_admin.router)
+    mount_ui(app)  # /ui pages and the / redirect
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import ApiKey, Role, User
+from api.errors import Refusal
 from audit.events import Actor, ActorType
 from core.security import API_KEY_PREFIX, hash_api_key, verify_token
 from runtime.container import Runtime
@@ -57,15 +58,17 @@ class Principal:
         )
 
 
-def _unauthorized(message: str) -> HTTPException:
-    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+def _unauthorized(code: str, message: str) -> Refusal:
+    return Refusal(401, code, message, headers={"WWW-Authenticate": "Bearer"})
 
 
 def get_principal(request: Request, rt: RuntimeDep) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("missing bearer token (Authorization: Bearer KEY)")
+        raise _unauthorized(
+            "missing_credentials", "missing bearer token (Authorization: Bearer KEY)"
+        )
     token = token.strip()
     with rt.sessions() as session:
         if token.startswith(API_KEY_PREFIX):
@@ -73,9 +76,9 @@ def get_principal(request: Request, rt: RuntimeDep) -> Principal:
                 select(ApiKey).where(ApiKey.key_hash == hash_api_key(token))
             ).first()
             if key is None:
-                raise _unauthorized("unknown API key")
+                raise _unauthorized("invalid_api_key", "unknown API key")
             if key.revoked_at is not None:
-                raise _unauthorized("API key has been revoked")
+                raise _unauthorized("revoked_api_key", "API key has been revoked")
             return Principal(
                 "platform",
                 f"apikey:{key.name}",
@@ -85,10 +88,10 @@ def get_principal(request: Request, rt: RuntimeDep) -> Principal:
             )
         payload = verify_token(token, rt.settings.security.secret_key)
         if payload is None:
-            raise _unauthorized("invalid or expired token")
+            raise _unauthorized("invalid_token", "invalid or expired token")
         user = session.get(User, str(payload.get("sub")))
         if user is None or not user.active:
-            raise _unauthorized("account disabled")
+            raise _unauthorized("account_disabled", "account disabled")
         return Principal("user", user.username, roles=(user.role,), user_id=user.id)
 
 
@@ -98,7 +101,9 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def require_scope(scope: str) -> Callable[[Principal], Principal]:
     def check(principal: PrincipalDep) -> Principal:
         if principal.kind != "platform" or scope not in principal.scopes:
-            raise HTTPException(403, f"this call needs an API key with the '{scope}' scope")
+            raise Refusal(
+                403, "insufficient_scope", f"this call needs an API key with the '{scope}' scope"
+            )
         return principal
 
     return check
@@ -109,8 +114,8 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
 
     def check(principal: PrincipalDep) -> Principal:
         if principal.kind != "user" or not allowed.intersection(principal.roles):
-            raise HTTPException(
-                403, f"this call needs one of the roles: {', '.join(sorted(allowed))}"
+            raise Refusal(
+                403, "wrong_role", f"this call needs one of the roles: {', '.join(sorted(allowed))}"
             )
         return principal
 

@@ -32,8 +32,8 @@ def _validation_code(errors: list[dict[str, Any]]) -> str:
     for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
         etype = str(err.get("type", ""))
-        if etype == "json_invalid":
-            return "malformed_json"
+        if etype == "json_invalid" or (loc == ["body"] and etype == "missing"):
+            return "malformed_json"  # unparseable, or no body at all
         if etype == "extra_forbidden":
             return "unknown_field"
         if etype == "value_error" and "duplicate" in str(err.get("msg", "")):
@@ -68,7 +68,43 @@ async def _on_domain(_: Request, exc: DomainError) -> JSONResponse:
     return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status)
 
 
-async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+_FASTAPI_BODY_ERROR = "There was an error parsing the body"
+
+
+async def _unparseable_body(request: Request) -> JSONResponse:
+    """FastAPI's generic 400 for a body it could not decode: name the reason."""
+    try:
+        raw = await request.body()
+    except RuntimeError:  # the stream was consumed and not cached
+        raw = b""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return JSONResponse(
+            error_body("bad_encoding", "request body is not valid UTF-8"), status_code=400
+        )
+    return JSONResponse(
+        error_body("malformed_json", "request body is not valid JSON"), status_code=400
+    )
+
+
+class Refusal(StarletteHTTPException):
+    """An HTTP refusal that names its own machine-readable code (e.g. `revoked_api_key`)."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status, message, headers=headers)
+        self.code = code
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400 and exc.detail == _FASTAPI_BODY_ERROR:
+        return await _unparseable_body(request)
+    if isinstance(exc, Refusal):
+        return JSONResponse(
+            error_body(exc.code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
     code = {
         401: "unauthorized",
         403: "forbidden",
@@ -76,6 +112,7 @@ async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         405: "method_not_allowed",
         413: "body_too_large",
         429: "rate_limited",
+        503: "unavailable",
     }.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else "request refused"
     return JSONResponse(error_body(code, detail), status_code=exc.status_code, headers=exc.headers)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from sqlalchemy import select
 
-from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_scope
+from api.batcher import Overloaded
+from api.deps import Principal, RequestIdDep, SessionDep, require_scope
+from api.errors import Refusal
+from api.schemas import HistoryEntry, PostStatusOut, refusals
+from api.serving import ServingDep, rate_limited
 from audit.models import AuditEvent
 from core.errors import NotFound
 from pipeline.intake import score_posts
@@ -15,24 +19,52 @@ from pipeline.models import Post, Score
 from pipeline.schemas import ScoreRequest, ScoreResponse
 
 router = APIRouter(prefix="/v1", tags=["platform"])
-ScoreKey = Annotated[Principal, Depends(require_scope("score"))]
-ReadKey = Annotated[Principal, Depends(require_scope("read"))]
+ScoreKey = Annotated[Principal, Depends(rate_limited(require_scope("score")))]
+ReadKey = Annotated[Principal, Depends(rate_limited(require_scope("read")))]
+OVERLOAD_RETRY_SECONDS = 1
 
 
-@router.post("/score", response_model=ScoreResponse, summary="Score a batch of posts")
+@router.post(
+    "/score",
+    response_model=ScoreResponse,
+    summary="Score a batch of posts",
+    description=(
+        "Idempotent by post id: re-sending a post returns the stored result (`cached: true`) "
+        "unless its text or the model version changed."
+    ),
+    responses=refusals(400, 401, 403, 413, 422, 429, 503),
+)
 def score(
     payload: ScoreRequest,
-    rt: RuntimeDep,
+    serving: ServingDep,
     session: SessionDep,
     principal: ScoreKey,
     rid: RequestIdDep,
 ) -> ScoreResponse:
-    results = score_posts(session, rt.classifier, payload.posts, principal.actor, request_id=rid)
+    try:
+        results = score_posts(
+            session, serving.batcher, payload.posts, principal.actor, request_id=rid
+        )
+    except Overloaded as exc:
+        raise Refusal(
+            503, "overloaded", str(exc), headers={"Retry-After": str(OVERLOAD_RETRY_SECONDS)}
+        ) from exc
+    for result in results:
+        serving.metrics.posts_scored.labels(str(result.cached).lower()).inc()
     return ScoreResponse(results=results)
 
 
-@router.get("/posts/{post_id}", summary="A post's current status and history")
-def post_status(post_id: str, session: SessionDep, _: ReadKey) -> dict[str, Any]:
+@router.get(
+    "/posts/{post_id}",
+    response_model=PostStatusOut,
+    summary="A post's current status and history",
+    responses=refusals(401, 403, 404, 422, 429),
+)
+def post_status(
+    post_id: Annotated[str, Path(min_length=1, max_length=128)],
+    session: SessionDep,
+    _: ReadKey,
+) -> PostStatusOut:
     post = session.get(Post, post_id)
     if post is None:
         raise NotFound(f"post {post_id} is unknown")
@@ -42,19 +74,16 @@ def post_status(post_id: str, session: SessionDep, _: ReadKey) -> dict[str, Any]
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.post_id == post_id).order_by(AuditEvent.seq)
     ).all()
-    return {
-        "id": post.id,
-        "status": post.status,
-        "score": latest.score if latest else None,
-        "band": latest.band if latest else None,
-        "model_version": latest.model_version if latest else None,
-        "history": [
-            {
-                "at": e.timestamp.isoformat(),
-                "action": e.action,
-                "actor": e.actor_name,
-                "actor_type": e.actor_type,
-            }
+    return PostStatusOut(
+        id=post.id,
+        status=post.status,
+        score=latest.score if latest else None,
+        band=latest.band if latest else None,
+        model_version=latest.model_version if latest else None,
+        history=[
+            HistoryEntry(
+                at=e.timestamp, action=e.action, actor=e.actor_name, actor_type=e.actor_type
+            )
             for e in events
         ],
-    }
+    )

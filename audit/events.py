@@ -40,6 +40,8 @@ class Action(enum.StrEnum):
     USER_CHANGED = "user.changed"
     USER_LOGIN_FAILED = "user.login_failed"
     USER_LOCKED = "user.locked"
+    USER_LOGGED_IN = "user.logged_in"
+    USER_LOGGED_OUT = "user.logged_out"
     API_KEY_CREATED = "apikey.created"
     API_KEY_REVOKED = "apikey.revoked"
     LOG_SEARCHED = "log.searched"

@@ -6,6 +6,7 @@ This is the one module below the domains that names them; it exists only for mig
 from __future__ import annotations
 
 import accounts.models
+import accounts.session_models
 import audit.models
 import pipeline.models
 import statements.models

@@ -14,7 +14,7 @@ TRANSIENT_VISIBILITY_SECONDS = int(os.environ.get("VERACITY_VISIBILITY_TIMEOUT",
 
 def make_celery(broker_url: str | None = None) -> Celery:
     url = broker_url or get_settings().redis.url or "redis://127.0.0.1:6379/0"
-    app = Celery("veracity", broker=url, include=["pipeline.celery_tasks"])
+    app = Celery("veracity", broker=url, include=["pipeline.celery_tasks", "webhooks.celery_tasks"])
     app.conf.update(
         task_acks_late=True,  # a task killed mid-run is redelivered
         task_reject_on_worker_lost=True,

@@ -12,6 +12,7 @@ from pipeline.decisions import EXECUTE_TASK
 from pipeline.intake import ROUTE_TASK
 from pipeline.tasks import enforce, route_post, sweep
 from runtime.container import Runtime
+from webhooks import tasks as webhook_tasks
 
 log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 1.0
@@ -34,6 +35,7 @@ def start_inprocess_pipeline(rt: Runtime, *, workers: int = 2) -> dispatch.InPro
 
     registry[ROUTE_TASK] = lambda post_id: route_post(rt, post_id)
     registry[EXECUTE_TASK] = run_enforcement
+    registry.update(webhook_tasks.inprocess_tasks(rt, dispatcher))
     dispatch.install(rt.sessions, dispatcher)
     rt.dispatcher = dispatcher
     return dispatcher

@@ -1,0 +1,68 @@
+"""Admin routes for the platform's API keys: create (the secret is shown once), list, revoke."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from sqlalchemy import select
+
+from accounts.models import ApiKey, Role
+from accounts.service import create_api_key, revoke_api_key
+from api.deps import Principal, SessionDep, require_role
+from api.schemas import ApiKeyIn, ApiKeyOut, IssuedApiKeyOut, refusals
+
+router = APIRouter(prefix="/v1/admin/apikeys", tags=["admin"])
+Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+
+
+def _out(key: ApiKey) -> ApiKeyOut:
+    return ApiKeyOut(
+        id=key.id,
+        name=key.name,
+        prefix=key.prefix,
+        scopes=list(key.scopes),
+        rate_limit_per_minute=key.rate_limit_per_minute,
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=IssuedApiKeyOut,
+    summary="Create an API key; the key itself is returned only in this response",
+    responses=refusals(400, 401, 403, 422),
+)
+def create(body: ApiKeyIn, session: SessionDep, admin: Admin) -> IssuedApiKeyOut:
+    issued = create_api_key(
+        session,
+        body.name,
+        [s.value for s in body.scopes],
+        admin.actor,
+        rate_limit_per_minute=body.rate_limit_per_minute,
+    )
+    return IssuedApiKeyOut(**_out(issued.key).model_dump(), key=issued.secret)
+
+
+@router.get(
+    "",
+    response_model=list[ApiKeyOut],
+    summary="List API keys (never their secrets)",
+    responses=refusals(401, 403),
+)
+def list_keys(session: SessionDep, _: Admin) -> list[ApiKeyOut]:
+    return [_out(k) for k in session.scalars(select(ApiKey).order_by(ApiKey.created_at))]
+
+
+@router.delete(
+    "/{key_id}",
+    response_model=ApiKeyOut,
+    summary="Revoke an API key (by id or prefix); revoking twice is harmless",
+    responses=refusals(401, 403, 404, 422),
+)
+def revoke(
+    key_id: Annotated[str, Path(min_length=1, max_length=64)], session: SessionDep, admin: Admin
+) -> ApiKeyOut:
+    return _out(revoke_api_key(session, key_id, admin.actor))

@@ -1,0 +1,81 @@
+"""The API process's serving machinery: the model batcher, the rate limiter and metrics.
+
+They live on `app.state` (one set per app) and are reached through the dependencies below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from api.batcher import DynamicBatcher
+from api.deps import Principal
+from api.errors import Refusal
+from api.metrics import ApiMetrics
+from api.ratelimit import RateLimiter, make_limiter
+from runtime.container import Runtime
+
+
+@dataclass
+class Serving:
+    batcher: DynamicBatcher
+    limiter: RateLimiter
+    metrics: ApiMetrics
+
+
+def build_serving(
+    rt: Runtime,
+    *,
+    max_batch: int = 32,
+    max_wait_seconds: float = 0.003,
+    max_queued_texts: int = 1024,
+) -> Serving:
+    metrics = ApiMetrics()
+    batcher = DynamicBatcher(
+        rt.classifier,
+        max_batch=max_batch,
+        max_wait_seconds=max_wait_seconds,
+        max_queued_texts=max_queued_texts,
+        observer=metrics.observe_batch,
+    )
+    metrics.model.info({"version": rt.classifier.model_version})
+    return Serving(batcher, make_limiter(rt.settings.redis.url), metrics)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    serving: Serving = app.state.serving
+    serving.batcher.stop()
+
+
+def get_serving(request: Request) -> Serving:
+    serving: Serving = request.app.state.serving
+    return serving
+
+
+ServingDep = Annotated[Serving, Depends(get_serving)]
+
+
+def rate_limited(check: Callable[..., Principal]) -> Callable[..., Principal]:
+    """Wrap an auth check: after it passes, count the call against the key's per-minute limit."""
+
+    # A default, not Annotated: `check` is local, so a string annotation could not resolve it.
+    def limited(serving: ServingDep, principal: Principal = Depends(check)) -> Principal:
+        if principal.key_id is None:
+            return principal
+        verdict = serving.limiter.hit(principal.key_id, principal.rate_limit_per_minute)
+        if not verdict.allowed:
+            raise Refusal(
+                429,
+                "rate_limited",
+                f"rate limit of {principal.rate_limit_per_minute} requests per minute reached",
+                headers={"Retry-After": str(verdict.retry_after)},
+            )
+        return principal
+
+    return limited

@@ -1,0 +1,1 @@
+"""Webhooks: decisions, confirmed enforcement and restorations POSTed, signed, to the platform."""

@@ -1,0 +1,92 @@
+"""Webhook routes: the platform registers callbacks (scope `webhooks`); admins read and replay."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import select
+
+from accounts.models import Role
+from api.deps import Principal, SessionDep, require_role, require_scope
+from api.schemas import refusals
+from webhooks import service
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from webhooks.schemas import CreatedSubscriptionOut, DeliveryOut, SubscriptionIn, SubscriptionOut
+
+router = APIRouter(prefix="/v1", tags=["webhooks"])
+HookKey = Annotated[Principal, Depends(require_scope("webhooks"))]
+Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+Id = Annotated[str, Path(min_length=1, max_length=32)]
+
+
+def _sub_out(sub: WebhookSubscription) -> SubscriptionOut:
+    return SubscriptionOut(
+        id=sub.id, url=sub.url, events=sub.events, active=sub.active, created_at=sub.created_at
+    )
+
+
+@router.post(
+    "/webhooks",
+    status_code=201,
+    response_model=CreatedSubscriptionOut,
+    summary="Register a callback URL; the signing secret is returned only here",
+    responses=refusals(400, 401, 403, 422),
+)
+def subscribe(body: SubscriptionIn, session: SessionDep, key: HookKey) -> CreatedSubscriptionOut:
+    sub = service.subscribe(session, body, key.actor)
+    return CreatedSubscriptionOut(**_sub_out(sub).model_dump(), secret=sub.secret)
+
+
+@router.get(
+    "/webhooks",
+    response_model=list[SubscriptionOut],
+    summary="List callback registrations",
+    responses=refusals(401, 403),
+)
+def list_subscriptions(session: SessionDep, _: HookKey) -> list[SubscriptionOut]:
+    subs = session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.created_at))
+    return [_sub_out(s) for s in subs]
+
+
+@router.delete(
+    "/webhooks/{subscription_id}",
+    response_model=SubscriptionOut,
+    summary="Stop sending to a callback",
+    responses=refusals(401, 403, 404, 422),
+)
+def unsubscribe(subscription_id: Id, session: SessionDep, key: HookKey) -> SubscriptionOut:
+    return _sub_out(service.unsubscribe(session, subscription_id, key.actor))
+
+
+@router.get(
+    "/admin/webhooks/deliveries",
+    response_model=list[DeliveryOut],
+    summary="The delivery log, newest first",
+    responses=refusals(401, 403, 422),
+)
+def deliveries(
+    session: SessionDep,
+    _: Admin,
+    status: DeliveryStatus | None = None,
+    event_id: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[DeliveryOut]:
+    query = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc()).limit(limit)
+    if status is not None:
+        query = query.where(WebhookDelivery.status == status.value)
+    if event_id is not None:
+        query = query.where(WebhookDelivery.event_id == event_id)
+    return [DeliveryOut.model_validate(d, from_attributes=True) for d in session.scalars(query)]
+
+
+@router.post(
+    "/admin/webhooks/deliveries/{delivery_id}/replay",
+    response_model=DeliveryOut,
+    summary="Send a delivery again now",
+    responses=refusals(401, 403, 404, 422),
+)
+def replay(delivery_id: Id, session: SessionDep, admin: Admin) -> DeliveryOut:
+    delivery = service.replay(session, delivery_id, admin.actor)
+    session.flush()
+    return DeliveryOut.model_validate(delivery, from_attributes=True)

@@ -1,0 +1,56 @@
+"""Webhook event types and the shapes of the webhook routes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class EventType(enum.StrEnum):
+    DECISION_MADE = "decision.made"
+    ENFORCEMENT_CONFIRMED = "enforcement.confirmed"  # a removal, label, … took effect
+    POST_RESTORED = "post.restored"
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=8, max_length=2048, examples=["https://platform.example/hooks"])
+    events: list[EventType] = Field(min_length=1, max_length=len(EventType))
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")) or any(c.isspace() for c in value):
+            raise ValueError("url must be an http(s) URL without spaces")
+        return value
+
+
+class SubscriptionOut(BaseModel):
+    id: str
+    url: str
+    events: list[str]
+    active: bool
+    created_at: datetime
+
+
+class CreatedSubscriptionOut(SubscriptionOut):
+    secret: str  # shown once: verify `Veracity-Signature` with it
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    subscription_id: str
+    event_id: str
+    event: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    response_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None

@@ -1,0 +1,220 @@
+"""Webhook logic: subscribing, turning events into deliveries, sending one, replaying one.
+
+`enqueue_event` is the hook other domains call inside their transaction; deliveries are
+rows (an outbox), sent after commit and retried with exponential backoff until they land.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from core.clock import utcnow
+from core.db import transaction
+from core.dispatch import enqueue_after_commit
+from core.errors import NotFound
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from webhooks.schemas import EventType, SubscriptionIn
+from webhooks.signing import SIGNATURE_HEADER, sign
+
+DELIVER_TASK = "webhooks.deliver"
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 3600.0
+
+
+def subscribe(session: Session, body: SubscriptionIn, actor: Actor) -> WebhookSubscription:
+    sub = WebhookSubscription(
+        url=body.url,
+        secret="whsec_" + secrets.token_urlsafe(32),
+        events=sorted({e.value for e in body.events}),
+        created_by=actor.name,
+    )
+    session.add(sub)
+    session.flush()
+    record(
+        session,
+        Action.WEBHOOK_SUBSCRIBED,
+        actor,
+        Subject(other={"subscription": sub.id}),
+        after={"url": sub.url, "events": sub.events},
+    )
+    return sub
+
+
+def unsubscribe(session: Session, subscription_id: str, actor: Actor) -> WebhookSubscription:
+    sub = session.get(WebhookSubscription, subscription_id)
+    if sub is None:
+        raise NotFound(f"no webhook subscription {subscription_id!r}")
+    if sub.active:
+        sub.active = False
+        record(
+            session,
+            Action.WEBHOOK_UNSUBSCRIBED,
+            actor,
+            Subject(other={"subscription": sub.id}),
+            before={"url": sub.url, "events": sub.events},
+        )
+    return sub
+
+
+def enqueue_event(session: Session, event_type: EventType | str, payload: dict[str, Any]) -> int:
+    """One delivery per active subscriber of `event_type`; sent after the caller commits."""
+    event = EventType(event_type).value
+    subs = [
+        s
+        for s in session.scalars(
+            select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+        )
+        if event in s.events
+    ]
+    event_id = uuid.uuid4().hex
+    for sub in subs:
+        delivery = WebhookDelivery(
+            subscription_id=sub.id,
+            event_id=event_id,
+            event=event,
+            payload=dict(payload),
+            next_attempt_at=utcnow(),
+        )
+        session.add(delivery)
+        session.flush()
+        enqueue_after_commit(session, DELIVER_TASK, delivery.id)
+    return len(subs)
+
+
+def replay(session: Session, delivery_id: str, actor: Actor) -> WebhookDelivery:
+    """Send a delivery again now, whatever its state (e.g. after the platform fixed its end)."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"no webhook delivery {delivery_id!r}")
+    before = {"status": delivery.status, "attempts": delivery.attempts}
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = utcnow()
+    record(
+        session,
+        Action.WEBHOOK_REPLAYED,
+        actor,
+        Subject(other={"delivery": delivery.id, "event_id": delivery.event_id}),
+        before=before,
+        after={"status": delivery.status},
+    )
+    enqueue_after_commit(session, DELIVER_TASK, delivery.id)
+    return delivery
+
+
+def envelope(delivery: WebhookDelivery) -> bytes:
+    body = {
+        "id": delivery.event_id,
+        "type": delivery.event,
+        "created_at": delivery.created_at.isoformat(),
+        "data": delivery.payload,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def backoff(attempts: int, base: float = BACKOFF_BASE_SECONDS) -> float:
+    return float(min(BACKOFF_CAP_SECONDS, base * 2 ** max(0, attempts - 1)))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    status: str  # delivered | retry | failed | skipped
+    retry_in: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Send:
+    url: str
+    secret: str
+    body: bytes
+    event_id: str
+
+
+def deliver(
+    factory: sessionmaker[Session],
+    delivery_id: str,
+    client: httpx.Client,
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
+    backoff_base: float = BACKOFF_BASE_SECONDS,
+) -> Attempt:
+    """Make one attempt. 2xx delivers; 5xx, 408, 429 and network errors retry; other 4xx fail."""
+    with transaction(factory) as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
+            return Attempt("skipped")
+        sub = session.get(WebhookSubscription, delivery.subscription_id)
+        if sub is None or not sub.active:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = "subscription removed"
+            return Attempt("failed")
+        delivery.attempts += 1
+        out = _Send(sub.url, sub.secret, envelope(delivery), delivery.event_id)
+    code, error = _post(client, out, delivery_id)
+    with transaction(factory) as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        assert delivery is not None
+        return _settle(delivery, code, error, max_attempts, backoff_base)
+
+
+def _post(client: httpx.Client, out: _Send, delivery_id: str) -> tuple[int | None, str | None]:
+    headers = {
+        "content-type": "application/json",
+        SIGNATURE_HEADER: sign(out.secret, out.body),
+        "Veracity-Event-Id": out.event_id,
+        "Veracity-Delivery-Id": delivery_id,
+    }
+    try:
+        response = client.post(out.url, content=out.body, headers=headers)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    return response.status_code, None if response.is_success else response.text[:500]
+
+
+def _settle(
+    delivery: WebhookDelivery,
+    code: int | None,
+    error: str | None,
+    max_attempts: int,
+    backoff_base: float,
+) -> Attempt:
+    delivery.response_code = code
+    delivery.last_error = error
+    if code is not None and 200 <= code < 300:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = utcnow()
+        return Attempt("delivered")
+    transient = code is None or code >= 500 or code in (408, 429)
+    if not transient or delivery.attempts >= max_attempts:
+        delivery.status = DeliveryStatus.FAILED
+        return Attempt("failed")
+    delay = backoff(delivery.attempts, backoff_base)
+    delivery.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    return Attempt("retry", delay)
+
+
+def due(session: Session, now: datetime | None = None, limit: int = 500) -> list[str]:
+    """Pending deliveries whose time has come (the sweeper's backstop for lost timers)."""
+    cutoff = now or utcnow()
+    return list(
+        session.scalars(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= cutoff,
+            )
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(limit)
+        )
+    )

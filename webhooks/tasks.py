@@ -1,0 +1,56 @@
+"""Webhook task bodies, and their in-process wiring (timers for backoff, like enforcement)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from functools import cache
+
+import httpx
+
+from core.db import transaction
+from core.dispatch import Dispatcher, enqueue_after_commit
+from runtime.container import Runtime
+from webhooks import service
+
+log = logging.getLogger(__name__)
+SEND_TIMEOUT_SECONDS = 5.0
+
+
+@cache
+def http_client() -> httpx.Client:
+    return httpx.Client(timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False)
+
+
+def deliver_webhook(
+    rt: Runtime, delivery_id: str, client: httpx.Client | None = None
+) -> service.Attempt:
+    return service.deliver(rt.sessions, delivery_id, client or http_client())
+
+
+def sweep_due(rt: Runtime) -> int:
+    """Re-enqueue deliveries whose retry time has passed (timers lost in a restart)."""
+    with transaction(rt.sessions) as session:
+        ids = service.due(session)
+        for delivery_id in ids:
+            enqueue_after_commit(session, service.DELIVER_TASK, delivery_id)
+    return len(ids)
+
+
+def inprocess_tasks(
+    rt: Runtime, dispatcher: Dispatcher, client: httpx.Client | None = None
+) -> dict[str, Callable[..., object]]:
+    """Registry entries for the in-process dispatcher; a retry is re-sent on a timer."""
+
+    def run(delivery_id: str) -> object:
+        attempt = deliver_webhook(rt, delivery_id, client)
+        if attempt.status == "retry":
+            timer = threading.Timer(
+                attempt.retry_in, dispatcher.send, args=(service.DELIVER_TASK, delivery_id)
+            )
+            timer.daemon = True
+            timer.start()
+        return attempt
+
+    return {service.DELIVER_TASK: run}
