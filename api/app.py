@@ -7,9 +7,11 @@ from fastapi import FastAPI
 from api import health, reviews, scoring
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from claims import endpoints as claims_library
 from pipeline import endpoints as pipeline_admin
 from review_ui import mount_ui
 from runtime.container import Runtime
+from statements import endpoints as statements
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -25,6 +27,8 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(health.router)
     app.include_router(scoring.router)
     app.include_router(reviews.router)
+    app.include_router(claims_library.router)
+    app.include_router(statements.router)
     app.include_router(pipeline_admin.router)
     mount_ui(app)  # /ui pages and the / redirect
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import accounts.models
 import accounts.session_models
 import audit.models
+import claims.models  # noqa: F401 - the claim library (claims/, statements/)
 import pipeline.models
 import statements.models
 

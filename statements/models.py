@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
@@ -44,6 +44,21 @@ class Statement(Base):
     case_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
     approved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Added by 0502_statements: evidence, approvals per version, publication state.
+    incident_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    incident_severity: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    requires_legal: Mapped[bool] = mapped_column(Boolean, default=False)
+    legal_approved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    approved_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    legal_approved_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    evidence: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    generator: Mapped[str] = mapped_column(String(64), default="offline")
+    published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -57,4 +72,36 @@ class StatementVersion(Base):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     edited_by: Mapped[str] = mapped_column(String(64))
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")  # why it changed (e.g. a correction)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+class StatementDelivery(Base):
+    """One push of a statement version to an outside channel (the official-account webhook).
+
+    The idempotency key makes a retried push harmless on the receiving side.
+    """
+
+    __tablename__ = "statement_deliveries"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    statement_id: Mapped[str] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    event: Mapped[str] = mapped_column(String(16))  # publish | withdraw
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING, index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -8,10 +8,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from claims import cli as claims_cli
 from core.migrate import upgrade
 from core.settings import get_settings
 from pipeline import cli as pipeline_cli
 from runtime.container import Runtime, build_runtime
+from statements import cli as statements_cli
 from veracity_cli import admin, demo, ops
 
 MODEL_COMMANDS = ("train", "score", "evaluate")
@@ -24,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.register(sub)
     ops.register(sub)
     demo.register(sub)
+    claims_cli.register(sub)  # returns the `claims` sub-commands for `claims match`
+    statements_cli.register(sub)
     pipeline_cli.register(sub)
     for name in MODEL_COMMANDS:
         sub.add_parser(name, help=f"model: {name} (see `veracity {name} --help`)", add_help=False)

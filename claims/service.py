@@ -1,0 +1,179 @@
+"""Adding, finding and linking library claims; each change is logged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from claims.models import Claim, ClaimPost, Origin, stable_claim_id
+from claims.schemas import ClaimIn, ImportedClaim
+from core.errors import NotFound
+from pipeline.models import Decision, Post
+
+MAX_PAGE = 200
+
+
+def add_claim(session: Session, claim_in: ClaimIn, actor: Actor, *, origin: str) -> Claim:
+    claim = Claim(
+        text=claim_in.text,
+        verdict=claim_in.verdict.value,
+        source_url=str(claim_in.source_url) if claim_in.source_url else None,
+        source_name=claim_in.source_name,
+        explanation=claim_in.explanation,
+        origin=origin,
+        created_by=actor.name,
+    )
+    session.add(claim)
+    session.flush()
+    record(
+        session,
+        Action.CLAIM_ADDED,
+        actor,
+        Subject(claim_id=claim.id),
+        after={"verdict": claim.verdict, "origin": origin, "source_url": claim.source_url},
+    )
+    return claim
+
+
+def add_claim_from_decision(
+    session: Session, decision_id: str, claim_in: ClaimIn, actor: Actor
+) -> tuple[Claim, ClaimPost]:
+    """A reviewer turns what they just decided into a library claim, linked to the post."""
+    decision = session.get(Decision, decision_id)
+    if decision is None:
+        raise NotFound(f"no decision {decision_id!r}")
+    claim = add_claim(session, claim_in, actor, origin=Origin.REVIEWER)
+    link = link_post(session, claim.id, decision.post_id, actor, decision_id=decision.id)
+    return claim, link
+
+
+def link_post(
+    session: Session,
+    claim_id: str,
+    post_id: str,
+    actor: Actor,
+    *,
+    similarity: float | None = None,
+    decision_id: str | None = None,
+) -> ClaimPost:
+    """Record that a post repeats a claim (idempotent: an existing link is returned)."""
+    get_claim(session, claim_id)
+    if session.get(Post, post_id) is None:
+        raise NotFound(f"no post {post_id!r}")
+    existing = session.scalars(
+        select(ClaimPost).where(ClaimPost.claim_id == claim_id, ClaimPost.post_id == post_id)
+    ).first()
+    if existing is not None:
+        return existing
+    link = ClaimPost(
+        claim_id=claim_id,
+        post_id=post_id,
+        linked_by=actor.name,
+        similarity=similarity,
+        decision_id=decision_id,
+    )
+    session.add(link)
+    session.flush()
+    record(
+        session,
+        Action.CLAIM_POST_LINKED,
+        actor,
+        Subject(claim_id=claim_id, post_id=post_id),
+        after={"similarity": similarity, "decision_id": decision_id},
+    )
+    return link
+
+
+def linked_post_ids(session: Session, claim_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(ClaimPost.post_id)
+            .where(ClaimPost.claim_id == claim_id)
+            .order_by(ClaimPost.created_at, ClaimPost.post_id)
+        )
+    )
+
+
+def get_claim(session: Session, claim_id: str) -> Claim:
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"no claim {claim_id!r}")
+    return claim
+
+
+def list_claims(
+    session: Session,
+    *,
+    query: str | None = None,
+    verdict: str | None = None,
+    origin: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Claim]:
+    stmt = select(Claim).order_by(Claim.created_at.desc(), Claim.id)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(Claim.text).like(like), func.lower(Claim.explanation).like(like))
+        )
+    if verdict:
+        stmt = stmt.where(Claim.verdict == verdict)
+    if origin:
+        stmt = stmt.where(Claim.origin == origin)
+    return list(session.scalars(stmt.limit(min(limit, MAX_PAGE)).offset(offset)))
+
+
+def count_claims(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Claim)) or 0)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    read: int
+    added: int
+    already_present: int
+
+
+def import_claims(
+    session: Session, records: Iterable[ImportedClaim], actor: Actor, *, source: str
+) -> ImportResult:
+    """Insert claims not yet present (by origin and its own id); one log event for the run."""
+    batch = list(records)
+    ids = {stable_claim_id(r.origin, r.origin_ref): r for r in batch}
+    present: set[str] = set()
+    keys = list(ids)
+    for start in range(0, len(keys), 500):
+        present.update(
+            session.scalars(select(Claim.id).where(Claim.id.in_(keys[start : start + 500])))
+        )
+    for claim_id, rec in ids.items():
+        if claim_id in present:
+            continue
+        session.add(
+            Claim(
+                id=claim_id,
+                text=rec.text,
+                verdict=rec.verdict.value,
+                source_url=rec.source_url,
+                source_name=rec.source_name,
+                explanation=rec.explanation,
+                origin=rec.origin,
+                origin_ref=rec.origin_ref,
+                created_by=actor.name,
+            )
+        )
+    added = len(ids) - len(present)
+    session.flush()
+    record(
+        session,
+        Action.CLAIMS_IMPORTED,
+        actor,
+        Subject(other={"source": source}),
+        after={"read": len(batch), "added": added, "already_present": len(present)},
+    )
+    return ImportResult(read=len(batch), added=added, already_present=len(present))

@@ -1,0 +1,28 @@
+"""`veracity statements deliver`: retry statement deliveries still pending (run it on a timer)."""
+
+from __future__ import annotations
+
+import argparse
+
+from runtime.container import Runtime
+from statements.config import get_statement_settings
+from statements.delivery import deliver_pending, sender_from
+
+
+def statements_deliver(rt: Runtime, _: argparse.Namespace) -> int:
+    settings = get_statement_settings()
+    sender = sender_from(settings)
+    if sender is None:
+        print("STATEMENTS__WEBHOOK_URL is not set: nothing to deliver to")
+        return 0
+    counts = deliver_pending(rt.sessions, sender, settings)
+    sender.close()
+    print("statement deliveries: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    statements = sub.add_parser("statements", help="public statements")
+    statements_sub = statements.add_subparsers(dest="action", required=True)
+    deliver = statements_sub.add_parser("deliver", help="retry pending webhook deliveries")
+    deliver.set_defaults(handler=statements_deliver)

@@ -1,0 +1,181 @@
+"""Statement routes under /v1/statements. PR drafts, edits and publishes; a second PR person or
+an admin approves; legal approves severe ones. The feed and JSON-LD are public."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import PlainTextResponse
+
+from accounts.models import Role
+from api.deps import Principal, RuntimeDep, SessionDep, require_role
+from claims.models import Claim
+from core.errors import Invalid
+from statements import service
+from statements.config import StatementSettings, get_statement_settings
+from statements.delivery import deliver_pending, sender_from
+from statements.feeds import claim_review, one_published, published, render_atom
+from statements.generators import Generator, OfflineGenerator, OpenAICompatibleGenerator
+from statements.models import Statement
+from statements.publishers import default_publishers
+from statements.schemas import (
+    CheckOut,
+    DraftIn,
+    EditIn,
+    StatementOut,
+    VersionOut,
+    WithdrawIn,
+)
+
+router = APIRouter(prefix="/v1/statements", tags=["statements"])
+SettingsDep = Annotated[StatementSettings, Depends(get_statement_settings)]
+Writer = Annotated[Principal, Depends(require_role(Role.PR, Role.ADMIN))]
+Approver = Annotated[Principal, Depends(require_role(Role.PR, Role.ADMIN))]
+Legal = Annotated[Principal, Depends(require_role(Role.LEGAL))]
+Reader = Annotated[Principal, Depends(require_role(Role.PR, Role.LEGAL, Role.ADMIN))]
+
+
+def _generator(choice: str, settings: StatementSettings) -> Generator:
+    if choice == "offline":
+        return OfflineGenerator()
+    if not settings.llm_url:
+        raise Invalid("no LLM configured (STATEMENTS__LLM_URL)", code="generator_not_configured")
+    return OpenAICompatibleGenerator(
+        settings.llm_url,
+        settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout=settings.llm_timeout,
+    )
+
+
+def _out(statement: Statement) -> StatementOut:
+    report = service.checks_for(statement)
+    return StatementOut(
+        id=statement.id,
+        kind=statement.kind,
+        channel=statement.channel,
+        status=statement.status,
+        title=statement.title,
+        body=statement.body,
+        version=statement.version,
+        sources=list(statement.sources),
+        claim_id=statement.claim_id,
+        case_id=statement.case_id,
+        incident_id=statement.incident_id,
+        incident_severity=statement.incident_severity,
+        requires_legal=statement.requires_legal,
+        created_by=statement.created_by,
+        approved_by=statement.approved_by,
+        legal_approved_by=statement.legal_approved_by,
+        published_version=statement.published_version,
+        published_at=statement.published_at,
+        withdrawn_at=statement.withdrawn_at,
+        generator=statement.generator,
+        evidence=dict(statement.evidence),
+        checks=CheckOut(
+            passed=report.passed,
+            failures=[{"code": f.code, "message": f.message} for f in report.failures],
+            readability=report.readability,
+            title_length=report.title_length,
+            body_length=report.body_length,
+            limits={"title": report.limits[0], "body": report.limits[1]},
+        ),
+    )
+
+
+@router.get("/feed.atom", summary="Published statements as an Atom feed (public)")
+def feed(session: SessionDep, settings: SettingsDep) -> Response:
+    body = render_atom(published(session), settings)
+    return Response(body, media_type="application/atom+xml")
+
+
+@router.get(
+    "/{statement_id}/claimreview.jsonld", summary="schema.org ClaimReview of a published statement"
+)
+def claimreview(statement_id: str, session: SessionDep, settings: SettingsDep) -> Response:
+    item = one_published(session, statement_id)
+    claim = session.get(Claim, item.statement.claim_id) if item.statement.claim_id else None
+    doc = claim_review(item, claim, settings)
+    return Response(json.dumps(doc, ensure_ascii=False), media_type="application/ld+json")
+
+
+@router.post("", response_model=StatementOut, status_code=201, summary="Draft a statement")
+def create(
+    body: DraftIn, session: SessionDep, settings: SettingsDep, writer: Writer
+) -> StatementOut:
+    generator = _generator(body.generator, settings)
+    made = service.draft(session, body, writer.actor, generator, platform=settings.platform_name)
+    return _out(made)
+
+
+@router.get("/{statement_id}", response_model=StatementOut, summary="A statement and its checks")
+def read(statement_id: str, session: SessionDep, _: Reader) -> StatementOut:
+    return _out(service.get(session, statement_id))
+
+
+@router.get("/{statement_id}/versions", response_model=list[VersionOut])
+def list_versions(statement_id: str, session: SessionDep, _: Reader) -> list[VersionOut]:
+    return [VersionOut.model_validate(v) for v in service.versions(session, statement_id)]
+
+
+@router.get("/{statement_id}/diff", response_class=PlainTextResponse, summary="Unified diff")
+def version_diff(
+    statement_id: str,
+    session: SessionDep,
+    _: Reader,
+    old: Annotated[int, Query(alias="from", ge=1)],
+    new: Annotated[int, Query(alias="to", ge=1)],
+) -> str:
+    return service.diff(session, statement_id, old, new)
+
+
+@router.post("/{statement_id}/edit", response_model=StatementOut, summary="Save a new version")
+def edit(statement_id: str, body: EditIn, session: SessionDep, writer: Writer) -> StatementOut:
+    return _out(service.edit(session, statement_id, body, writer.actor))
+
+
+@router.post("/{statement_id}/approve", response_model=StatementOut)
+def approve(statement_id: str, session: SessionDep, approver: Approver) -> StatementOut:
+    return _out(service.approve(session, statement_id, approver.actor))
+
+
+@router.post("/{statement_id}/legal-approve", response_model=StatementOut)
+def legal_approve(statement_id: str, session: SessionDep, legal: Legal) -> StatementOut:
+    return _out(service.legal_approve(session, statement_id, legal.actor))
+
+
+@router.post("/{statement_id}/publish", response_model=StatementOut)
+def publish(
+    statement_id: str, rt: RuntimeDep, session: SessionDep, settings: SettingsDep, writer: Writer
+) -> StatementOut:
+    sender = sender_from(settings)
+    publishers = default_publishers(webhook=sender is not None)
+    made = service.publish(session, statement_id, writer.actor, publishers)
+    session.commit()  # deliveries and label tasks go out only once this is durable
+    if sender is not None:
+        deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)
+        sender.close()
+    session.refresh(made)
+    return _out(made)
+
+
+@router.post("/{statement_id}/withdraw", response_model=StatementOut)
+def withdraw(
+    statement_id: str,
+    body: WithdrawIn,
+    rt: RuntimeDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    writer: Writer,
+) -> StatementOut:
+    sender = sender_from(settings)
+    publishers = default_publishers(webhook=sender is not None)
+    made = service.withdraw(session, statement_id, body.reason, writer.actor, publishers)
+    session.commit()
+    if sender is not None:
+        deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)
+        sender.close()
+    session.refresh(made)
+    return _out(made)

@@ -1,0 +1,136 @@
+"""The pull channels: an Atom feed of published statements and schema.org ClaimReview JSON-LD.
+
+Both render the version that was published, so a correction being drafted never leaks out,
+and a withdrawn statement is simply absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claims.models import Claim
+from core.errors import NotFound
+from statements.config import StatementSettings
+from statements.models import Statement, StatementStatus, StatementVersion
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+# The library's verdicts on ClaimReview's 1 (false) to 5 (true) scale.
+RATINGS = {"false": 1, "misleading": 2, "unverified": 3, "true": 5}
+
+
+@dataclass(frozen=True)
+class PublishedStatement:
+    statement: Statement
+    version: StatementVersion
+
+
+def published(
+    session: Session, limit: int = 50, statement_id: str | None = None
+) -> list[PublishedStatement]:
+    query = (
+        select(Statement, StatementVersion)
+        .join(
+            StatementVersion,
+            (StatementVersion.statement_id == Statement.id)
+            & (StatementVersion.number == Statement.published_version),
+        )
+        .where(
+            Statement.published_version.is_not(None),
+            Statement.status != StatementStatus.WITHDRAWN,
+        )
+        .order_by(Statement.published_at.desc())
+        .limit(limit)
+    )
+    if statement_id:
+        query = query.where(Statement.id == statement_id)
+    return [PublishedStatement(s, v) for s, v in session.execute(query)]
+
+
+def one_published(session: Session, statement_id: str) -> PublishedStatement:
+    found = published(session, limit=1, statement_id=statement_id)
+    if not found:
+        raise NotFound(f"no published statement {statement_id!r}")
+    return found[0]
+
+
+def statement_url(settings: StatementSettings, statement_id: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/v1/statements/{statement_id}/public"
+
+
+def render_atom(items: list[PublishedStatement], settings: StatementSettings) -> bytes:
+    ET.register_namespace("", ATOM_NS)
+    base = settings.public_base_url.rstrip("/")
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _sub(feed, "id", f"{base}/v1/statements/feed.atom")
+    _sub(feed, "title", f"{settings.publisher_name}: public statements")
+    updated = max((_updated(i) for i in items), default=None)
+    _sub(feed, "updated", (updated.isoformat() if updated else "1970-01-01T00:00:00+00:00"))
+    ET.SubElement(feed, f"{{{ATOM_NS}}}link", rel="self", href=f"{base}/v1/statements/feed.atom")
+    author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
+    _sub(author, "name", settings.publisher_name)
+    for item in items:
+        entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
+        _sub(entry, "id", f"urn:veracity:statement:{item.statement.id}")
+        _sub(entry, "title", item.version.title)
+        _sub(entry, "updated", _updated(item).isoformat())
+        if item.statement.published_at:
+            _sub(entry, "published", item.statement.published_at.isoformat())
+        ET.SubElement(
+            entry,
+            f"{{{ATOM_NS}}}link",
+            rel="alternate",
+            href=statement_url(settings, item.statement.id),
+        )
+        for source in item.version.sources:
+            ET.SubElement(entry, f"{{{ATOM_NS}}}link", rel="related", href=source)
+        content = _sub(entry, "content", item.version.body)
+        content.set("type", "text")
+    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
+
+
+def claim_review(
+    item: PublishedStatement, claim: Claim | None, settings: StatementSettings
+) -> dict[str, Any]:
+    if claim is None:
+        raise NotFound("ClaimReview needs a statement about a library claim")
+    rating = RATINGS.get(claim.verdict, 3)
+    item_reviewed: dict[str, Any] = {"@type": "Claim", "text": claim.text}
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": statement_url(settings, item.statement.id),
+        "claimReviewed": claim.text,
+        "datePublished": (item.statement.published_at or _updated(item)).date().isoformat(),
+        "author": {
+            "@type": "Organization",
+            "name": settings.publisher_name,
+            "url": settings.public_base_url,
+        },
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": rating,
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": claim.verdict.capitalize(),
+        },
+        "itemReviewed": item_reviewed,
+        "reviewBody": item.version.body,
+        "headline": item.version.title,
+        "citation": list(item.version.sources),
+    }
+
+
+def _updated(item: PublishedStatement) -> datetime:
+    return item.version.created_at
+
+
+def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}")
+    element.text = text
+    return element

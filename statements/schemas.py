@@ -1,0 +1,98 @@
+"""Shapes of statements crossing the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from statements.models import StatementKind
+
+Channel = Literal["web", "x", "banner"]
+Severity = Literal["low", "moderate", "high", "critical"]
+SEVERE = {"high", "critical"}
+
+
+class DraftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: StatementKind
+    channel: Channel = "web"
+    claim_id: str | None = Field(default=None, max_length=64)
+    case_id: str | None = Field(default=None, max_length=32)
+    incident_id: str | None = Field(default=None, max_length=32)
+    incident_severity: Severity | None = None
+    legal_review: bool = False  # ask for legal approval even when the incident is not severe
+    facts: dict[str, str] = Field(default_factory=dict, max_length=20)
+    sources: list[HttpUrl] = Field(default_factory=list, max_length=20)
+    generator: Literal["offline", "llm"] = "offline"
+
+    @model_validator(mode="after")
+    def _grounded(self) -> DraftIn:
+        if self.kind is StatementKind.COUNTER_STATEMENT and not (
+            self.claim_id or self.case_id or self.facts.get("fact")
+        ):
+            raise ValueError("a counter-statement needs a claim_id, a case_id or a 'fact'")
+        return self
+
+
+class EditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=20_000)
+    sources: list[HttpUrl] | None = Field(default=None, max_length=20)
+    note: str = Field(default="", max_length=2000)
+
+
+class WithdrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class CheckOut(BaseModel):
+    passed: bool
+    failures: list[dict[str, str]]
+    readability: float
+    title_length: int
+    body_length: int
+    limits: dict[str, int]
+
+
+class VersionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: int
+    title: str
+    body: str
+    sources: list[str]
+    edited_by: str
+    note: str
+    created_at: datetime
+
+
+class StatementOut(BaseModel):
+    id: str
+    kind: str
+    channel: str
+    status: str
+    title: str
+    body: str
+    version: int
+    sources: list[str]
+    claim_id: str | None
+    case_id: str | None
+    incident_id: str | None
+    incident_severity: str | None
+    requires_legal: bool
+    created_by: str
+    approved_by: str | None
+    legal_approved_by: str | None
+    published_version: int | None
+    published_at: datetime | None
+    withdrawn_at: datetime | None
+    generator: str
+    evidence: dict[str, Any]
+    checks: CheckOut

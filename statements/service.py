@@ -1,0 +1,319 @@
+"""The statement workflow: draft → edit → approve (+ legal when severe) → publish → correct or
+withdraw. Every version is kept; every step is logged in the same transaction."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from core.clock import utcnow
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from statements.checks import CheckReport, check_draft
+from statements.evidence import Evidence, gather
+from statements.generators import DraftBrief, Generator
+from statements.models import Statement, StatementStatus, StatementVersion
+from statements.publishers import Publisher
+from statements.schemas import SEVERE, DraftIn, EditIn
+
+
+def draft(
+    session: Session, draft_in: DraftIn, actor: Actor, generator: Generator, *, platform: str
+) -> Statement:
+    evidence = gather(
+        session,
+        claim_id=draft_in.claim_id,
+        case_id=draft_in.case_id,
+        facts=draft_in.facts,
+        extra_sources=[str(u) for u in draft_in.sources],
+    )
+    claim = evidence.claim
+    if draft_in.kind == "counter_statement" and claim and not evidence.false_claim:
+        raise Invalid(
+            f"claim is rated {claim['verdict']!r}: a counter-statement answers a "
+            "false or misleading claim",
+            code="claim_not_false",
+        )
+    text = generator.generate(DraftBrief(draft_in.kind.value, draft_in.channel, evidence, platform))
+    statement = Statement(
+        kind=draft_in.kind.value,
+        channel=draft_in.channel,
+        status=StatementStatus.DRAFT,
+        title=text.title[:300],
+        body=text.body,
+        claim_id=evidence.claim["id"] if evidence.claim else None,
+        case_id=draft_in.case_id,
+        incident_id=draft_in.incident_id,
+        incident_severity=draft_in.incident_severity,
+        requires_legal=draft_in.legal_review or draft_in.incident_severity in SEVERE,
+        created_by=actor.name,
+        version=1,
+        sources=evidence.sources,
+        evidence=evidence.as_dict(),
+        generator=generator.name,
+    )
+    session.add(statement)
+    session.flush()
+    _add_version(session, statement, actor, note="drafted")
+    report = checks_for(statement)
+    record(
+        session,
+        Action.STATEMENT_DRAFTED,
+        actor,
+        _subject(statement),
+        after={
+            "kind": statement.kind,
+            "channel": statement.channel,
+            "generator": statement.generator,
+            "sources": statement.sources,
+            "checks_passed": report.passed,
+            "requires_legal": statement.requires_legal,
+        },
+    )
+    return statement
+
+
+def edit(session: Session, statement_id: str, edit_in: EditIn, actor: Actor) -> Statement:
+    """A new version; approvals given to an earlier version no longer count."""
+    statement = get(session, statement_id)
+    if statement.status == StatementStatus.WITHDRAWN:
+        raise Conflict("a withdrawn statement cannot be edited", code="withdrawn")
+    correcting = statement.published_version is not None
+    before = {"version": statement.version, "status": statement.status}
+    statement.title = edit_in.title
+    statement.body = edit_in.body
+    if edit_in.sources is not None:
+        statement.sources = [str(u) for u in edit_in.sources]
+    statement.version += 1
+    statement.status = StatementStatus.DRAFT
+    statement.approved_by = statement.legal_approved_by = None
+    statement.approved_version = statement.legal_approved_version = None
+    _add_version(session, statement, actor, note=edit_in.note)
+    record(
+        session,
+        Action.STATEMENT_CORRECTED if correcting else Action.STATEMENT_EDITED,
+        actor,
+        _subject(statement),
+        reason=edit_in.note or None,
+        before=before,
+        after={"version": statement.version, "checks_passed": checks_for(statement).passed},
+    )
+    return statement
+
+
+def approve(session: Session, statement_id: str, actor: Actor) -> Statement:
+    statement = _approvable(session, statement_id, actor)
+    if statement.approved_version == statement.version:
+        return statement
+    statement.approved_by = actor.name
+    statement.approved_version = statement.version
+    _maybe_approved(statement)
+    record(
+        session,
+        Action.STATEMENT_APPROVED,
+        actor,
+        _subject(statement),
+        after={"version": statement.version, "status": statement.status},
+    )
+    return statement
+
+
+def legal_approve(session: Session, statement_id: str, actor: Actor) -> Statement:
+    statement = _approvable(session, statement_id, actor)
+    if statement.legal_approved_version == statement.version:
+        return statement
+    statement.legal_approved_by = actor.name
+    statement.legal_approved_version = statement.version
+    _maybe_approved(statement)
+    record(
+        session,
+        Action.STATEMENT_LEGAL_APPROVED,
+        actor,
+        _subject(statement),
+        after={"version": statement.version, "status": statement.status},
+    )
+    return statement
+
+
+def publish(
+    session: Session, statement_id: str, actor: Actor, publishers: Sequence[Publisher]
+) -> Statement:
+    """Idempotent: publishing the version already out changes nothing."""
+    statement = get(session, statement_id)
+    if (
+        statement.status == StatementStatus.PUBLISHED
+        and statement.published_version == statement.version
+    ):
+        return statement
+    if statement.status != StatementStatus.APPROVED:
+        missing = (
+            "legal approval" if statement.approved_version == statement.version else "approval"
+        )
+        raise Conflict(
+            f"statement is {statement.status}; it needs {missing} of version "
+            f"{statement.version} before publishing",
+            code="not_approved",
+        )
+    report = checks_for(statement)
+    if not report.passed:  # approval checked this; a guard against a changed rule set
+        raise Invalid(_failure_text(report), code="checks_failed")
+    before = {"status": statement.status, "published_version": statement.published_version}
+    statement.status = StatementStatus.PUBLISHED
+    statement.published_version = statement.version
+    statement.published_at = utcnow()
+    for publisher in publishers:
+        publisher.publish(session, statement, actor)
+    record(
+        session,
+        Action.STATEMENT_PUBLISHED,
+        actor,
+        _subject(statement),
+        before=before,
+        after={
+            "version": statement.version,
+            "channels": [p.channel for p in publishers],
+            "approved_by": statement.approved_by,
+            "legal_approved_by": statement.legal_approved_by,
+        },
+    )
+    return statement
+
+
+def withdraw(
+    session: Session,
+    statement_id: str,
+    reason: str,
+    actor: Actor,
+    publishers: Sequence[Publisher],
+) -> Statement:
+    statement = get(session, statement_id)
+    if statement.status == StatementStatus.WITHDRAWN:
+        return statement
+    if statement.published_version is None:
+        raise Conflict("only a published statement can be withdrawn", code="not_published")
+    before = {"status": statement.status}
+    statement.status = StatementStatus.WITHDRAWN
+    statement.withdrawn_at = utcnow()
+    statement.withdrawn_reason = reason
+    for publisher in publishers:
+        publisher.withdraw(session, statement, actor)
+    record(
+        session,
+        Action.STATEMENT_WITHDRAWN,
+        actor,
+        _subject(statement),
+        reason=reason,
+        before=before,
+        after={"status": statement.status, "channels": [p.channel for p in publishers]},
+    )
+    return statement
+
+
+def get(session: Session, statement_id: str) -> Statement:
+    statement = session.get(Statement, statement_id)
+    if statement is None:
+        raise NotFound(f"no statement {statement_id!r}")
+    return statement
+
+
+def versions(session: Session, statement_id: str) -> list[StatementVersion]:
+    get(session, statement_id)
+    return list(
+        session.scalars(
+            select(StatementVersion)
+            .where(StatementVersion.statement_id == statement_id)
+            .order_by(StatementVersion.number)
+        )
+    )
+
+
+def version(session: Session, statement_id: str, number: int) -> StatementVersion:
+    found = session.scalars(
+        select(StatementVersion).where(
+            StatementVersion.statement_id == statement_id, StatementVersion.number == number
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"statement {statement_id!r} has no version {number}")
+    return found
+
+
+def diff(session: Session, statement_id: str, old: int, new: int) -> str:
+    a, b = version(session, statement_id, old), version(session, statement_id, new)
+    return "".join(
+        difflib.unified_diff(
+            f"{a.title}\n\n{a.body}\n".splitlines(keepends=True),
+            f"{b.title}\n\n{b.body}\n".splitlines(keepends=True),
+            fromfile=f"version {old}",
+            tofile=f"version {new}",
+        )
+    )
+
+
+def checks_for(statement: Statement) -> CheckReport:
+    evidence = Evidence(claim=statement.evidence.get("claim"))  # type: ignore[arg-type]
+    return check_draft(
+        statement.title,
+        statement.body,
+        channel=statement.channel,
+        sources=list(statement.sources),
+        false_claim=evidence.false_claim,
+    )
+
+
+def _approvable(session: Session, statement_id: str, actor: Actor) -> Statement:
+    statement = get(session, statement_id)
+    if statement.status not in {StatementStatus.DRAFT, StatementStatus.APPROVED}:
+        raise Conflict(f"statement is {statement.status}; nothing to approve", code="not_draft")
+    authors = {statement.created_by, _latest_editor(session, statement)}
+    if actor.name in authors:
+        raise Forbidden(
+            "approval needs a second person: you drafted or last edited this statement",
+            code="own_draft",
+        )
+    report = checks_for(statement)
+    if not report.passed:
+        raise Invalid(_failure_text(report), code="checks_failed")
+    return statement
+
+
+def _maybe_approved(statement: Statement) -> None:
+    approved = statement.approved_version == statement.version
+    legal_ok = not statement.requires_legal or statement.legal_approved_version == statement.version
+    statement.status = StatementStatus.APPROVED if approved and legal_ok else StatementStatus.DRAFT
+
+
+def _latest_editor(session: Session, statement: Statement) -> str:
+    return version(session, statement.id, statement.version).edited_by
+
+
+def _add_version(session: Session, statement: Statement, actor: Actor, *, note: str) -> None:
+    session.add(
+        StatementVersion(
+            statement_id=statement.id,
+            number=statement.version,
+            title=statement.title,
+            body=statement.body,
+            sources=list(statement.sources),
+            edited_by=actor.name,
+            note=note,
+        )
+    )
+    session.flush()
+
+
+def _subject(statement: Statement) -> Subject:
+    return Subject(
+        statement_id=statement.id,
+        case_id=statement.case_id,
+        incident_id=statement.incident_id,
+        claim_id=statement.claim_id,
+    )
+
+
+def _failure_text(report: CheckReport) -> str:
+    return "draft fails its checks: " + "; ".join(f.message for f in report.failures)

@@ -1,0 +1,115 @@
+"""Templates per statement kind and channel, filled from the evidence.
+
+Missing facts stay visible as `${name}`: the placeholder check then blocks approval until PR
+fills them in, instead of a template quietly inventing something.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from string import Template
+
+from statements.checks import CHANNEL_LIMITS, first_sentence
+from statements.evidence import Evidence
+
+COUNTER_WEB_BODY = """$fact $fact_rest
+
+A claim circulating on $platform says otherwise. $source_name rated it $verdict.$review_line
+
+What we are doing: posts that repeat the claim now carry a note linking to this statement.
+
+Sources:
+$source_lines"""
+
+TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
+    ("counter_statement", "web"): ("Fact check: $fact_headline", COUNTER_WEB_BODY),
+    ("counter_statement", "x"): ("Fact check: $fact_headline", "$fact_short $source_url"),
+    ("counter_statement", "banner"): ("Fact check", "$fact_short Learn more: $source_url"),
+    ("service_interruption", "web"): (
+        "Service notice: $service",
+        "$service is $current_status. $what_happened It started at $started_at.\n\n"
+        "What you can do: $what_to_do\n\n"
+        "We will post the next update by $next_update.\n\nStatus and updates: $status_url",
+    ),
+    ("service_interruption", "x"): (
+        "Service notice: $service",
+        "$service is $current_status. $what_to_do Updates: $status_url",
+    ),
+    ("service_interruption", "banner"): (
+        "Service notice",
+        "$service is $current_status. Updates: $status_url",
+    ),
+    ("security_incident", "web"): (
+        "Security notice from $platform",
+        "On $discovered_at we found $what_happened $data_affected\n\n"
+        "What we have done: $what_we_did\n\nWhat you should do: $what_to_do\n\n"
+        "Details and updates: $advisory_url",
+    ),
+    ("security_incident", "x"): (
+        "Security notice from $platform",
+        "We found $what_happened $what_to_do Details: $advisory_url",
+    ),
+    ("security_incident", "banner"): (
+        "Security notice",
+        "Security notice: $what_to_do Details: $advisory_url",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DraftText:
+    title: str
+    body: str
+
+
+def render(kind: str, channel: str, evidence: Evidence, platform: str) -> DraftText:
+    title_t, body_t = TEMPLATES[(kind, channel)]
+    values = _values(evidence, platform)
+    title_limit, body_limit = CHANNEL_LIMITS[channel]
+    # The short channels get the fact cut to what fits beside the link.
+    fixed = len(Template(body_t).safe_substitute(values, fact_short=""))
+    values["fact_short"] = _fit(values.get("fact", ""), body_limit - fixed)
+    values["fact_headline"] = _fit(values.get("fact", "").rstrip("."), title_limit - 12)
+    title = Template(title_t).safe_substitute(values)
+    body = Template(body_t).safe_substitute(values)
+    return DraftText(title=_fit(title, title_limit), body=body.strip())
+
+
+def _values(evidence: Evidence, platform: str) -> dict[str, str]:
+    values: dict[str, str] = {"platform": platform}
+    values.update({k: v for k, v in evidence.facts.items() if v})
+    claim = evidence.claim
+    if claim:
+        explanation = str(claim.get("explanation") or "")
+        fact = values.get("fact") or first_sentence(explanation)
+        if fact:
+            values["fact"] = fact
+            values["fact_rest"] = (
+                explanation[len(fact) :].strip() if explanation.startswith(fact) else ""
+            )
+        if claim.get("source_name"):
+            values["source_name"] = str(claim["source_name"])
+        values["verdict"] = str(claim["verdict"])
+    elif "fact" not in values:
+        values.setdefault("fact_rest", "")
+    values.setdefault("fact_rest", "")
+    if evidence.sources:
+        values.setdefault("source_url", evidence.sources[0])
+        values["source_lines"] = "\n".join(f"- {url}" for url in evidence.sources)
+    values["review_line"] = _review_line(evidence)
+    return values
+
+
+def _review_line(evidence: Evidence) -> str:
+    notes = [d["note"].strip() for d in evidence.decisions if d.get("note", "").strip()]
+    return f" Our reviewers found: {notes[-1]}" if notes else ""
+
+
+def _fit(text: str, limit: int) -> str:
+    """Cut at a word boundary so the text fits; an ellipsis marks the cut."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ""
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
