@@ -1,0 +1,230 @@
+"""Failures with real services: a worker killed mid-action, a Redis restart, a failing platform,
+Elasticsearch unreachable. PostgreSQL is the system of record throughout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from audit.models import AuditEvent
+from audit.tasks import ship_outbox
+from classifier.reference import ReferenceClassifier
+from core import dispatch
+from core.db import transaction
+from core.settings import ElasticsearchSettings, RedisSettings
+from pipeline.actions import retry_dead
+from pipeline.decisions import decide
+from pipeline.models import ActionStatus, EnforcementAction
+from pipeline.platform_receiver import ReceiverState
+from pipeline.queue import claim_next
+from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+from pipeline.tasks import sweep
+from runtime.celery_dispatch import CeleryDispatcher
+from runtime.container import Runtime, build_runtime
+from tests.conftest import ADMIN, make_settings
+from tests.pipeline.factories import make_case, reviewer
+from tests.pipeline.workers import (
+    free_port,
+    kill,
+    start_redis,
+    start_worker,
+    stop,
+    wait_for,
+    worker_env,
+)
+
+pytestmark = pytest.mark.services
+REMOVE = DecisionIn(reason_code=ReasonCode.FALSE_CLAIM, action=DecisionAction.REMOVE, note="x")
+ANN = reviewer("ann")
+
+
+def celery_runtime(db_url: str, redis_url: str, takedown_url: str, **extra: object) -> Runtime:
+    settings = make_settings(db_url, takedown_url, redis=RedisSettings(url=redis_url), **extra)
+    rt = build_runtime(settings, classifier=ReferenceClassifier())
+    rt.dispatcher = CeleryDispatcher(redis_url)
+    dispatch.install(rt.sessions, rt.dispatcher)
+    return rt
+
+
+@pytest.fixture
+def own_redis(redis_url: str) -> Iterator[str]:
+    """A Redis database of our own, so other suites' workers never take these tasks."""
+    import redis
+
+    url = redis_url.rsplit("/", 1)[0] + "/7"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def pg_rt(
+    postgres_url: str, own_redis: str, receiver: tuple[ReceiverState, str]
+) -> Iterator[Runtime]:
+    rt = celery_runtime(postgres_url, own_redis, receiver[1])
+    yield rt
+    rt.engine.dispose()
+
+
+def remove_one(rt: Runtime) -> str:
+    """Open, claim and decide a case for removal; returns the enforcement action's id."""
+    make_case(rt.sessions)
+    with transaction(rt.sessions) as s:
+        case = claim_next(s, ANN)
+        assert case is not None
+        decision = decide(s, case.id, ANN, REMOVE)
+        decision_id = decision.id
+    with rt.sessions() as s:
+        return str(
+            s.scalars(
+                select(EnforcementAction.id).where(EnforcementAction.decision_id == decision_id)
+            ).one()
+        )
+
+
+def action(rt: Runtime, action_id: str) -> EnforcementAction:
+    with rt.sessions() as s:
+        found = s.get(EnforcementAction, action_id)
+        assert found is not None
+        return found
+
+
+def test_worker_killed_mid_request_is_redelivered_and_the_platform_acts_once(
+    pg_rt: Runtime,
+    postgres_url: str,
+    own_redis: str,
+    receiver: tuple[ReceiverState, str],
+    tmp_path: Path,
+) -> None:
+    state, url = receiver
+    state.delay_seconds = 2.0  # the platform is slow: the kill lands while the worker waits
+    env = worker_env(postgres_url, own_redis, url)
+    first = start_worker(env, tmp_path / "worker.log")
+    try:
+        action_id = remove_one(pg_rt)
+        wait_for(lambda: action(pg_rt, action_id).attempts == 1, what="the first attempt")
+        kill(first)  # SIGKILL: no ack, no cleanup
+        state.delay_seconds = 0.0
+        second = start_worker(env, tmp_path / "worker.log")
+        try:
+            wait_for(
+                lambda: action(pg_rt, action_id).status == ActionStatus.CONFIRMED,
+                timeout=45,
+                what="redelivery to the second worker",
+            )
+        finally:
+            stop(second)
+    finally:
+        kill(first)
+    assert len(state.requests) == 2  # the same action was sent twice ...
+    assert len(state.actions_applied()) == 1  # ... and took effect once (idempotency key)
+    assert action(pg_rt, action_id).attempts == 2
+
+
+def test_redis_restart_loses_nothing_the_sweeper_re_enqueues(
+    postgres_url: str, receiver: tuple[ReceiverState, str], tmp_path: Path
+) -> None:
+    state, url = receiver
+    port = free_port()
+    broker = f"redis://127.0.0.1:{port}/0"
+    redis_proc = start_redis(port)
+    rt = celery_runtime(postgres_url, broker, url)
+    worker = start_worker(worker_env(postgres_url, broker, url), tmp_path / "worker.log")
+    try:
+        stop(worker)  # messages now wait in Redis with no one to take them
+        queued = [remove_one(rt) for _ in range(2)]
+        kill(redis_proc)  # the queued messages die with it (no persistence)
+        redis_proc = start_redis(port)
+        worker = start_worker(worker_env(postgres_url, broker, url), tmp_path / "worker.log")
+        assert sweep(rt, older_than=timedelta(0))["actions"] == 2
+        wait_for(
+            lambda: all(action(rt, a).status == ActionStatus.CONFIRMED for a in queued),
+            timeout=45,
+            what="re-enqueued actions to run",
+        )
+        assert len(state.actions_applied()) == 2
+    finally:
+        stop(worker)
+        kill(redis_proc)
+        rt.engine.dispose()
+
+
+def test_platform_timeouts_are_retried_then_dead_lettered_and_an_admin_retry_succeeds(
+    pg_rt: Runtime,
+    postgres_url: str,
+    own_redis: str,
+    receiver: tuple[ReceiverState, str],
+    tmp_path: Path,
+) -> None:
+    state, url = receiver
+    state.fail_next = [500]  # one 5xx, then timeouts
+    state.delay_seconds = 1.5
+    env = worker_env(postgres_url, own_redis, url, PLATFORM__TIMEOUT="0.5")
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        action_id = remove_one(pg_rt)
+        wait_for(
+            lambda: action(pg_rt, action_id).status == ActionStatus.DEAD,
+            timeout=45,
+            what="the action to be dead-lettered",
+        )
+        dead = action(pg_rt, action_id)
+        assert dead.attempts == 3 and dead.last_error
+        state.delay_seconds = 0.0
+        with transaction(pg_rt.sessions) as s:
+            retry_dead(s, action_id, ADMIN)
+        wait_for(
+            lambda: action(pg_rt, action_id).status == ActionStatus.CONFIRMED,
+            timeout=30,
+            what="the retried action",
+        )
+    finally:
+        stop(worker)
+    assert len(state.actions_applied()) == 1
+    with pg_rt.sessions() as s:
+        logged = list(
+            s.scalars(select(AuditEvent.action).where(AuditEvent.post_id == dead.post_id))
+        )
+    assert logged.count("enforcement.failed") == 2
+    assert {"enforcement.dead_lettered", "enforcement.retried", "enforcement.confirmed"} <= set(
+        logged
+    )
+
+
+def test_decisions_proceed_with_elasticsearch_down_and_the_log_ships_later(
+    postgres_url: str,
+    elasticsearch_url: str,
+    es_prefix: str,
+    receiver: tuple[ReceiverState, str],
+) -> None:
+    down = ElasticsearchSettings(hosts=[f"http://127.0.0.1:{free_port()}"], index_prefix=es_prefix)
+    rt = build_runtime(
+        make_settings(postgres_url, receiver[1], elasticsearch=down),
+        classifier=ReferenceClassifier(),
+    )
+    try:
+        remove_one(rt)  # no exception: the log waits in the outbox
+        result = ship_outbox(rt)
+        assert result is not None and result.error and result.shipped == 0
+        pending = result.remaining
+        assert pending > 0
+    finally:
+        rt.engine.dispose()
+    up = ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix)
+    rt = build_runtime(make_settings(postgres_url, receiver[1], elasticsearch=up))
+    try:
+        assert rt.action_log is not None
+        rt.action_log.ensure_template()
+        result = ship_outbox(rt)
+        assert result is not None and result.error is None
+        assert result.shipped == pending and result.remaining == 0
+        rt.action_log.refresh()
+        assert rt.action_log.count({"term": {"event.action": "case.decided"}}) == 1
+    finally:
+        rt.engine.dispose()
