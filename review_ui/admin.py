@@ -1,0 +1,114 @@
+"""Admin pages: users, API keys, dead-lettered actions, the model in use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from starlette.responses import Response
+
+from accounts.models import ApiKey, Role, User
+from accounts.service import add_user, create_api_key, revoke_api_key
+from api.deps import RuntimeDep, SessionDep
+from core.errors import DomainError
+from pipeline.models import ActionStatus, EnforcementAction
+from review_ui.auth import UiUser, require_ui_role
+from review_ui.templating import render
+
+router = APIRouter(prefix="/admin")
+Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
+NOTICES = {
+    "user_added": "Account created.",
+    "key_revoked": "API key revoked.",
+}
+
+
+@router.get("", summary="Admin overview: users, API keys, dead letters, model")
+def overview(request: Request, rt: RuntimeDep, session: SessionDep, user: Admin) -> Response:
+    return _page(
+        request, rt, session, user, notice=NOTICES.get(request.query_params.get("notice", ""), "")
+    )
+
+
+def _page(
+    request: Request,
+    rt: RuntimeDep,
+    session: SessionDep,
+    user: UiUser,
+    *,
+    status: int = 200,
+    **extra: object,
+) -> Response:
+    return render(
+        request,
+        "admin/overview.html",
+        user,
+        status,
+        users=session.scalars(select(User).order_by(User.username)).all(),
+        keys=session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())).all(),
+        dead=session.scalars(
+            select(EnforcementAction)
+            .where(EnforcementAction.status == ActionStatus.DEAD)
+            .order_by(EnforcementAction.created_at.desc())
+            .limit(100)
+        ).all(),
+        roles=[r.value for r in Role],
+        model_version=rt.classifier.model_version,
+        model_card=_model_card(rt.settings.model_dir),
+        **extra,
+    )
+
+
+def _model_card(model_dir: Path | None) -> str:
+    from classifier.loader import find_model_dir
+
+    chosen = model_dir or find_model_dir()
+    card = chosen / "MODEL_CARD.md" if chosen else None
+    if card is None or not card.is_file():
+        return ""
+    return card.read_text(encoding="utf-8")[:20_000]
+
+
+@router.post("/users", summary="Create an account")
+def create_user(
+    request: Request,
+    rt: RuntimeDep,
+    session: SessionDep,
+    user: Admin,
+    username: Annotated[str, Form(min_length=1, max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    role: Annotated[str, Form(max_length=32)],
+) -> Response:
+    try:
+        add_user(session, username.strip(), password, role, user.actor)
+    except DomainError as exc:
+        session.rollback()
+        return _page(request, rt, session, user, status=exc.status, user_error=exc.message)
+    return RedirectResponse("/ui/admin?notice=user_added", status_code=303)
+
+
+@router.post("/keys", summary="Create an API key (shown once)")
+def create_key(
+    request: Request,
+    rt: RuntimeDep,
+    session: SessionDep,
+    user: Admin,
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    scopes: Annotated[list[str], Form()],
+) -> Response:
+    try:
+        issued = create_api_key(session, name.strip(), scopes, user.actor)
+    except DomainError as exc:
+        session.rollback()
+        return _page(request, rt, session, user, status=exc.status, key_error=exc.message)
+    session.flush()
+    return _page(request, rt, session, user, new_secret=issued.secret, new_key_name=issued.key.name)
+
+
+@router.post("/keys/{key_id}/revoke", summary="Revoke an API key")
+def revoke_key(key_id: str, session: SessionDep, user: Admin) -> Response:
+    revoke_api_key(session, key_id, user.actor)
+    return RedirectResponse("/ui/admin?notice=key_revoked", status_code=303)

@@ -1,0 +1,106 @@
+"""Who is signed in to the UI, what they may see, and the CSRF check on every unsafe request."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from accounts.models import Role
+from accounts.sessions import active_session, csrf_matches
+from api.deps import RuntimeDep, SessionDep
+from audit.events import Actor, ActorType
+from core.settings import Environment
+
+SESSION_COOKIE = "veracity_session"
+LOGIN_CSRF_COOKIE = "veracity_login_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOGIN_PATH = "/ui/login"
+
+
+class UiRedirect(Exception):
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+class UiRefused(Exception):
+    """Rendered as an HTML page with this status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class UiUser:
+    id: str
+    username: str
+    role: str
+    csrf_token: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(name=self.username, type=ActorType.HUMAN, roles=(self.role,))
+
+
+def cookie_secure(rt: RuntimeDep) -> bool:
+    return rt.settings.environment is not Environment.DEVELOPMENT
+
+
+def optional_user(request: Request, session: SessionDep) -> UiUser | None:
+    found = active_session(session, request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        return None
+    user = found.user
+    return UiUser(user.id, user.username, user.role, found.csrf_token)
+
+
+def signed_in(request: Request, user: Annotated[UiUser | None, Depends(optional_user)]) -> UiUser:
+    if user is None:
+        target = request.url.path
+        raise UiRedirect(f"{LOGIN_PATH}?next={target}" if target.startswith("/ui/") else LOGIN_PATH)
+    return user
+
+
+SignedIn = Annotated[UiUser, Depends(signed_in)]
+
+
+def require_ui_role(*roles: Role) -> Callable[[UiUser], UiUser]:
+    allowed = {r.value for r in roles}
+
+    def check(user: SignedIn) -> UiUser:
+        if user.role not in allowed:
+            raise UiRefused(403, "This page is not part of your role's work.")
+        return user
+
+    return check
+
+
+async def csrf_guard(
+    request: Request, user: Annotated[UiUser | None, Depends(optional_user)]
+) -> None:
+    """Every state-changing request carries the session's token (the login form: a cookie pair)."""
+    if request.method in SAFE_METHODS:
+        return
+    given = request.headers.get(CSRF_HEADER)
+    if given is None:
+        form = await request.form()
+        field = form.get(CSRF_FIELD)
+        given = field if isinstance(field, str) else None
+    if request.url.path == LOGIN_PATH:
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    else:
+        expected = user.csrf_token if user else None
+    if not expected or not csrf_matches(expected, given):
+        raise UiRefused(403, "The form's security token is missing or wrong. Reload and retry.")
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,48 @@
+"""Dashboards for senior reviewers and admins: queue, SLA, throughput, removals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from api.deps import SessionDep
+from review_ui import dashboard_data as data
+from review_ui.auth import UiUser, require_ui_role
+from review_ui.charts import bar_chart
+from review_ui.roles import DASHBOARD_VIEWERS
+from review_ui.templating import render
+
+router = APIRouter(prefix="/dashboards")
+Viewer = Annotated[UiUser, Depends(require_ui_role(*DASHBOARD_VIEWERS))]
+
+
+@router.get("", summary="Queue, SLA and enforcement dashboards")
+def dashboards(request: Request, session: SessionDep, user: Viewer) -> Response:
+    depth = data.queue_depth(session)
+    bands = ["urgent", "review", *sorted(set(depth) - {"urgent", "review"})]
+    hourly = data.decisions_per_hour(session)
+    daily = data.removals_and_restorations(session)
+    return render(
+        request,
+        "dashboards.html",
+        user,
+        depth=depth,
+        sla=data.sla_attainment(session),
+        depth_chart=bar_chart("Queue depth by band", bands, [[depth.get(b, 0) for b in bands]]),
+        hourly_chart=bar_chart(
+            "Decisions per hour (24 h)", [h for h, _ in hourly], [[c for _, c in hourly]]
+        ),
+        daily_chart=bar_chart(
+            "Removals and restorations (14 days)",
+            [d for d, _, _ in daily],
+            [[r for _, r, _ in daily], [s for _, _, s in daily]],
+            legend=("removals", "restorations"),
+        ),
+        totals={
+            "decisions_24h": sum(c for _, c in hourly),
+            "removals_14d": sum(r for _, r, _ in daily),
+            "restorations_14d": sum(s for _, _, s in daily),
+        },
+    )

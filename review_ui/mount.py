@@ -1,0 +1,63 @@
+"""Attaching the UI to the FastAPI app: its routes under /ui, static files, error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from review_ui import admin, dashboards, legal, login, pr, reviewer
+from review_ui.auth import SignedIn, UiRedirect, UiRefused, UiUser, csrf_guard, optional_user
+from review_ui.roles import home_for
+from review_ui.templating import render
+from runtime.container import Runtime
+
+STATIC = Path(__file__).parent / "static"
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(prefix="/ui", dependencies=[Depends(csrf_guard)], include_in_schema=False)
+    router.include_router(login.router)
+    router.include_router(reviewer.router)
+    router.include_router(dashboards.router)
+    router.include_router(admin.router)
+    router.include_router(pr.router)
+    router.include_router(legal.router)
+
+    @router.get("")
+    @router.get("/")
+    def home(user: SignedIn) -> Response:
+        return RedirectResponse(home_for(user.role), status_code=303)
+
+    return router
+
+
+def _user_of(request: Request) -> UiUser | None:
+    rt: Runtime = request.app.state.runtime
+    with rt.sessions() as session:
+        return optional_user(request, session)
+
+
+def mount_ui(app: FastAPI) -> None:
+    app.include_router(build_router())
+    app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> Response:
+        return RedirectResponse("/ui", status_code=307)
+
+    async def on_redirect(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, UiRedirect)
+        return RedirectResponse(exc.location, status_code=303)
+
+    async def on_refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, UiRefused)
+        user = await run_in_threadpool(_user_of, request)
+        return render(request, "refused.html", user, exc.status, message=exc.message)
+
+    app.add_exception_handler(UiRedirect, on_redirect)
+    app.add_exception_handler(UiRefused, on_refused)

@@ -1,0 +1,221 @@
+"""The reviewer's workspace: the queue, one case at a time, decisions and their enforcement."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from api.deps import SessionDep
+from core.errors import Conflict, DomainError, NotFound
+from pipeline import queue
+from pipeline.decisions import decide
+from pipeline.models import CaseStatus, Decision, EnforcementAction, ReviewCase
+from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.case_view import build_case_view, current_case_of, held_by
+from review_ui.roles import REVIEWERS
+from review_ui.shift import shift_counts
+from review_ui.templating import render
+
+router = APIRouter(prefix="/review")
+Reviewer = Annotated[UiUser, Depends(require_ui_role(*REVIEWERS))]
+
+REASON_LABELS = {
+    ReasonCode.FALSE_CLAIM: "False claim",
+    ReasonCode.MISLEADING_CONTEXT: "Misleading context",
+    ReasonCode.MANIPULATED_MEDIA: "Manipulated media",
+    ReasonCode.SATIRE_OR_OPINION: "Satire or opinion",
+    ReasonCode.NOT_MISINFORMATION: "Not misinformation",
+    ReasonCode.OTHER: "Other (explain in the note)",
+}
+ACTIONS = (
+    (DecisionAction.REMOVE, "Remove", "r"),
+    (DecisionAction.LABEL, "Label", "l"),
+    (DecisionAction.REDUCE_REACH, "Reduce reach", "d"),
+    (DecisionAction.GEO_RESTRICT, "Geo-restrict", "g"),
+    (DecisionAction.NO_ACTION, "No action", "x"),
+)
+CASE_ACTIONS = (("release", "Release", "u"),)
+NOTICES = {
+    "empty": "The queue is empty. Nothing to review right now.",
+    "released": "Case released back to the queue.",
+    "skipped": "Case skipped; it goes back to the queue for someone else.",
+    "escalated": "Case escalated to a senior reviewer.",
+    "lost": "You no longer hold that case (its lease ran out or it was decided).",
+}
+
+
+def _notice(request: Request) -> str:
+    return NOTICES.get(request.query_params.get("notice", ""), "")
+
+
+def _to_queue(notice: str) -> Response:
+    return RedirectResponse(f"/ui/review?notice={notice}", status_code=303)
+
+
+@router.get("", summary="The reviewer's queue overview")
+def overview(request: Request, session: SessionDep, user: Reviewer) -> Response:
+    depth = dict(
+        session.execute(
+            select(ReviewCase.band, func.count())
+            .where(ReviewCase.status.in_([CaseStatus.OPEN, CaseStatus.CLAIMED]))
+            .group_by(ReviewCase.band)
+        ).all()
+    )
+    return render(
+        request,
+        "review/overview.html",
+        user,
+        notice=_notice(request),
+        depth=depth,
+        held=current_case_of(session, user.username),
+        shift=shift_counts(session, user.username),
+    )
+
+
+@router.post("/next", summary="Claim the next case (or resume the one you hold)")
+def next_case(session: SessionDep, user: Reviewer) -> Response:
+    case = current_case_of(session, user.username) or queue.claim_next(session, user.actor)
+    if case is None:
+        return _to_queue("empty")
+    return RedirectResponse(f"/ui/review/cases/{case.id}", status_code=303)
+
+
+@router.get("/cases/{case_id}", summary="One case to decide")
+def case_page(request: Request, case_id: str, session: SessionDep, user: Reviewer) -> Response:
+    try:
+        case = held_by(session, case_id, user.username)
+    except (Conflict, NotFound):
+        return _to_queue("lost")
+    return _case_response(request, session, user, case)
+
+
+def _case_response(
+    request: Request,
+    session: Session,
+    user: UiUser,
+    case: ReviewCase,
+    *,
+    error: str = "",
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "review/case.html",
+        user,
+        status,
+        view=build_case_view(session, case),
+        reasons=list(REASON_LABELS.items()),
+        actions=ACTIONS,
+        shift=shift_counts(session, user.username),
+        error=error,
+        form=form or {},
+        case_actions=CASE_ACTIONS,
+        claims=[],
+        related=[],
+    )
+
+
+@router.post("/cases/{case_id}/decide", summary="Decide the case you hold")
+def decide_case(
+    request: Request,
+    case_id: str,
+    session: SessionDep,
+    user: Reviewer,
+    reason_code: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+    territories: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    form = {"reason_code": reason_code, "action": action, "note": note, "territories": territories}
+    try:
+        case = held_by(session, case_id, user.username)
+    except (Conflict, NotFound):
+        return _to_queue("lost")
+    try:
+        decision_in = DecisionIn(
+            reason_code=reason_code,  # validated here
+            action=action,
+            note=note.strip(),
+            territories=[t.upper() for t in territories.replace(",", " ").split()],
+        )
+    except ValidationError as exc:
+        return _case_response(
+            request, session, user, case, error=_validation_message(exc), form=form, status=422
+        )
+    try:
+        made = decide(session, case_id, user.actor, decision_in)
+    except Conflict:
+        return _to_queue("lost")
+    except DomainError as exc:
+        return _case_response(
+            request, session, user, case, error=exc.message, form=form, status=exc.status
+        )
+    return RedirectResponse(f"/ui/review/decisions/{made.id}", status_code=303)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    fields = {"reason_code": "Choose a reason (keys 1–6).", "action": "Choose an action."}
+    for err in exc.errors():
+        loc = str(err["loc"][0]) if err["loc"] else ""
+        if loc in fields:
+            return fields[loc]
+        if loc == "territories":
+            return "Territories must be two-letter country codes, e.g. DE FR."
+    return "The decision is incomplete."
+
+
+@router.post("/cases/{case_id}/release", summary="Give the case back to the queue")
+def release_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
+    try:
+        queue.release(session, case_id, user.actor)
+    except (Conflict, NotFound):
+        return _to_queue("lost")
+    return _to_queue("released")
+
+
+@router.get("/decisions/{decision_id}", summary="A decision and its enforcement status")
+def decision_page(
+    request: Request, decision_id: str, session: SessionDep, user: Reviewer
+) -> Response:
+    decision, action = _own_decision(session, decision_id, user)
+    return render(
+        request,
+        "review/decision.html",
+        user,
+        decision=decision,
+        enforcement=action,
+        shift=shift_counts(session, user.username),
+    )
+
+
+@router.get("/decisions/{decision_id}/status", summary="Enforcement status, for polling")
+def decision_status(decision_id: str, session: SessionDep, user: Reviewer) -> Response:
+    _, action = _own_decision(session, decision_id, user)
+    return JSONResponse(
+        {
+            "status": action.status if action else "none",
+            "reference": action.platform_reference if action else None,
+            "error": action.last_error if action else None,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _own_decision(
+    session: Session, decision_id: str, user: UiUser
+) -> tuple[Decision, EnforcementAction | None]:
+    decision = session.get(Decision, decision_id)
+    if decision is None or decision.decided_by != user.username:
+        raise UiRefused(404, "No such decision of yours.")
+    action = session.scalars(
+        select(EnforcementAction).where(EnforcementAction.decision_id == decision.id)
+    ).first()
+    return decision, action

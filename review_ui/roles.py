@@ -1,0 +1,38 @@
+"""Which role sees which section of the UI, in one place (navigation and checks read it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts.models import Role
+
+REVIEWERS = (Role.REVIEWER, Role.SENIOR_REVIEWER)
+DASHBOARD_VIEWERS = (Role.SENIOR_REVIEWER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    path: str
+    roles: tuple[Role, ...]
+
+
+SECTIONS = (
+    Section("Queue", "/ui/review", REVIEWERS),
+    Section("Dashboards", "/ui/dashboards", DASHBOARD_VIEWERS),
+    Section("Statements", "/ui/pr", (Role.PR,)),
+    Section("Action log", "/ui/legal", (Role.LEGAL,)),
+    Section("Admin", "/ui/admin", (Role.ADMIN,)),
+)
+
+
+def sections_for(role: str) -> list[Section]:
+    return [s for s in SECTIONS if role in {r.value for r in s.roles}]
+
+
+HOME = {Role.ADMIN.value: "/ui/admin"}
+
+
+def home_for(role: str) -> str:
+    own = sections_for(role)
+    return HOME.get(role) or (own[0].path if own else "/ui/login")

@@ -1,0 +1,132 @@
+// veracity review UI: countdowns, keyboard shortcuts, reveal, status polling. No build step.
+(function () {
+  "use strict";
+
+  function formatSpan(ms) {
+    var s = Math.floor(Math.abs(ms) / 1000);
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    var pad = function (n) { return n < 10 ? "0" + n : String(n); };
+    return (h ? h + "h " : "") + pad(m) + "m " + pad(sec) + "s";
+  }
+
+  function tickTimers() {
+    document.querySelectorAll("time[data-deadline]").forEach(function (el) {
+      var deadline = Date.parse(el.dataset.deadline || "");
+      if (isNaN(deadline)) { return; }
+      var left = deadline - Date.now();
+      if (left >= 0) {
+        el.textContent = formatSpan(left) + " left";
+        el.classList.toggle("soon", left < 5 * 60 * 1000);
+        el.classList.remove("overdue");
+      } else {
+        el.textContent = el.dataset.expiredText || ("overdue by " + formatSpan(left));
+        el.classList.add("overdue");
+      }
+    });
+  }
+
+  function submitShortcut(key) {
+    var form = document.querySelector('form[data-shortcut="' + key + '"]');
+    if (form) { form.requestSubmit(); return true; }
+    return false;
+  }
+
+  function choose(key) {
+    var radio = document.querySelector('#decision-form input[type=radio][data-key="' + key + '"]');
+    if (radio) { radio.checked = true; radio.focus(); return true; }
+    return false;
+  }
+
+  function toggleHelp(show) {
+    var help = document.getElementById("shortcut-help");
+    if (!help) { return; }
+    var open = show === undefined ? help.hidden : show;
+    help.hidden = !open;
+    if (open) { help.querySelector("button").focus(); }
+  }
+
+  function reveal() {
+    var body = document.getElementById("post-text");
+    if (!body) { return; }
+    body.classList.remove("sensitive");
+    body.dataset.blurred = "false";
+    var button = document.getElementById("reveal");
+    if (button) { button.remove(); }
+  }
+
+  function isTyping(el) {
+    var tag = el && el.tagName;
+    return tag === "TEXTAREA" || tag === "SELECT" ||
+      (tag === "INPUT" && !/^(radio|checkbox|submit|button|hidden)$/.test(el.type));
+  }
+
+  function onKey(ev) {
+    if (ev.altKey || ev.metaKey) { return; }
+    var decision = document.getElementById("decision-form");
+    var target = ev.target;
+    if (isTyping(target)) {
+      if (ev.key === "Escape") { target.blur(); ev.preventDefault(); }
+      else if (ev.key === "Enter" && ev.ctrlKey && decision) { ev.preventDefault(); decision.requestSubmit(); }
+      return;
+    }
+    if (ev.ctrlKey) { return; }
+    var key = ev.key;
+    var handled = true;
+    if (key === "?") { toggleHelp(); }
+    else if (key === "Escape") { toggleHelp(false); }
+    else if (key === "Enter") {
+      if (!decision || target.tagName === "BUTTON" || target.tagName === "A") { return; }
+      decision.requestSubmit();
+    }
+    else if (/^[1-6]$/.test(key)) { handled = choose(key); }
+    else if ("rldgx".indexOf(key) >= 0 && key.length === 1) { handled = choose(key); }
+    else if (key === "t") { var note = document.getElementById("note"); if (note) { note.focus(); } else { handled = false; } }
+    else if (key === "v") { reveal(); }
+    else if ("nseu".indexOf(key) >= 0 && key.length === 1) { handled = submitShortcut(key); }
+    else { handled = false; }
+    if (handled) { ev.preventDefault(); }
+  }
+
+  function pollStatus(el) {
+    var url = el.dataset.poll;
+    if (!url) { return; }
+    var tries = 0;
+    var timer = setInterval(function () {
+      tries += 1;
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (data.status === "pending" && tries < 120) { return; }
+          clearInterval(timer);
+          el.textContent = data.status + (data.reference ? " (" + data.reference + ")" : "") +
+            (data.status === "dead" && data.error ? ": " + data.error : "");
+          el.dataset.final = data.status;
+        })
+        .catch(function () { if (tries >= 120) { clearInterval(timer); } });
+    }, 700);
+  }
+
+  function guardDoubleSubmit(ev) {
+    var form = ev.target;
+    if (form.dataset.submitted === "true") { ev.preventDefault(); return; }
+    form.dataset.submitted = "true";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    tickTimers();
+    setInterval(tickTimers, 1000);
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("submit", guardDoubleSubmit);
+    var button = document.getElementById("reveal");
+    if (button) { button.addEventListener("click", reveal); }
+    document.querySelectorAll("[data-close-help]").forEach(function (b) {
+      b.addEventListener("click", function () { toggleHelp(false); });
+    });
+    document.querySelectorAll("[data-poll]").forEach(pollStatus);
+    document.querySelectorAll("[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (ev) {
+        if (!window.confirm(form.dataset.confirm)) { ev.preventDefault(); ev.stopImmediatePropagation(); }
+      }, true);
+    });
+  });
+})();

@@ -1,0 +1,164 @@
+"""The UI served by uvicorn on a free loopback port over an embedded runtime, and a browser.
+
+One server and one headless Chromium per module keep the browser tests fast; every test signs
+in as fresh users of its own, so tests do not depend on each other's state.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from accounts.service import add_user
+from api.app import create_app
+from audit.events import Actor, ActorType
+from classifier.reference import ReferenceClassifier
+from core.db import transaction
+from core.dispatch import InProcessDispatcher
+from core.migrate import upgrade
+from core.settings import REPO_ROOT
+from pipeline.intake import score_posts
+from pipeline.platform_receiver import ReceiverState, start_receiver
+from pipeline.schemas import PostIn
+from runtime.container import Runtime, build_runtime
+from runtime.inprocess import start_inprocess_pipeline
+from tests.conftest import ADMIN, PASSWORD, make_settings
+
+SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+PLATFORM = Actor(name="apikey:test", type=ActorType.PLATFORM)
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Stack:
+    rt: Runtime
+    dispatcher: InProcessDispatcher
+    receiver: ReceiverState
+
+    def user(self, role: str) -> str:
+        name = f"{role}-{uuid.uuid4().hex[:6]}"
+        with transaction(self.rt.sessions) as session:
+            add_user(session, name, PASSWORD, role, ADMIN)
+        return name
+
+    def queue_posts(self, texts: list[str], **fields: Any) -> list[str]:
+        posts = [PostIn(id=f"p-{uuid.uuid4().hex[:10]}", text=t, **fields) for t in texts]
+        with transaction(self.rt.sessions) as session:
+            score_posts(session, self.rt.classifier, posts, PLATFORM)
+        self.dispatcher.drain()
+        return [p.id for p in posts]
+
+
+def _stack(tmp: Path) -> Iterator[Stack]:
+    server, state, receiver_url = start_receiver()
+    url = f"sqlite:///{tmp / 'ui.db'}"
+    upgrade(url)
+    rt = build_runtime(make_settings(url, receiver_url), classifier=ReferenceClassifier())
+    dispatcher = start_inprocess_pipeline(rt)
+    yield Stack(rt, dispatcher, state)
+    dispatcher.drain()
+    dispatcher.shutdown()
+    rt.engine.dispose()
+    server.shutdown()
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    yield from _stack(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    yield from _stack(tmp_path_factory.mktemp("ui"))
+
+
+def browser_client(stack: Stack) -> TestClient:
+    # https base URL: the session cookie is Secure outside development, as in production.
+    return TestClient(create_app(stack.rt), base_url="https://testserver")
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Any:
+    page = client.get("/ui/login")
+    token = CSRF.search(page.text)
+    assert token, "login form carries a CSRF token"
+    return client.post(
+        "/ui/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "page carries a CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def live_url(module_stack: Stack) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(module_stack.rt), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="ui-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    # "localhost" is a secure context for Chromium, so the Secure session cookie is kept over http.
+    yield f"http://localhost:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("Chromium not installed (scripts/services/chromium.sh installs it)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,800",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def screenshot(driver: Any, name: str) -> Path:
+    path = SCREENSHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path

@@ -1,0 +1,215 @@
+"""The review UI in headless Chromium: sign in, work cases by keyboard, roles, CSRF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pipeline.models import Decision
+from tests.conftest import PASSWORD
+from tests.ui.conftest import Stack, screenshot
+
+pytestmark = pytest.mark.browser
+
+POSTS = [
+    "Miracle cure: garlic and bleach kill the virus, share before they delete it!!",
+    "5G towers spread the plandemic, the secret microchip truth exposed",
+    "SHOCKING hoax!! they don't want you to see the bodies and blood in the streets",
+]
+
+
+def wait_for(driver: Any, condition: Any, timeout: float = 15) -> Any:
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    ignored = (StaleElementReferenceException, NoSuchElementException)
+    return WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=ignored).until(
+        condition
+    )
+
+
+def css(driver: Any, selector: str) -> Any:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, selector)
+
+
+def page_is(driver: Any, page_id: str) -> None:
+    wait_for(
+        driver, lambda d: d.find_element("tag name", "body").get_attribute("data-page") == page_id
+    )
+
+
+def keys(driver: Any, *sequence: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    chain = ActionChains(driver)
+    for key in sequence:
+        chain.send_keys(key)
+    chain.perform()
+
+
+def log_in(driver: Any, base: str, username: str, path: str = "/ui") -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    driver.delete_all_cookies()
+    driver.get(base + path)
+    page_is(driver, "login")
+    css(driver, "#username").send_keys(username)
+    css(driver, "#password").send_keys(PASSWORD + Keys.ENTER)
+    wait_for(
+        driver, lambda d: d.find_element("tag name", "body").get_attribute("data-page") != "login"
+    )
+
+
+def test_reviewer_works_three_cases_by_keyboard(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    module_stack.queue_posts(POSTS, author_id="author-77", views=1200, shares=40)
+    reviewer = module_stack.user("reviewer")
+    screenshot_login = True
+    browser.delete_all_cookies()
+    browser.get(live_url + "/ui/login")
+    if screenshot_login:
+        screenshot(browser, "01-login")
+    log_in(browser, live_url, reviewer)
+    page_is(browser, "review-overview")
+    assert int(css(browser, "#depth-urgent").text) >= 3
+    screenshot(browser, "02-review-queue")
+
+    decided: list[str] = []
+    # Case 1: reason 1 (false claim), r (remove), Enter.
+    keys(browser, "n")
+    page_is(browser, "review-case")
+    assert browser.find_elements("css selector", "#post-text mark.raises"), (
+        "reason phrases highlighted"
+    )
+    assert css(browser, "#lease-timer").text.endswith("left")
+    keys(browser, "?")
+    wait_for(browser, lambda d: css(d, "#shortcut-help").is_displayed())
+    screenshot(browser, "03-shortcut-help")
+    keys(browser, Keys.ESCAPE)
+    wait_for(browser, lambda d: not css(d, "#shortcut-help").is_displayed())
+    _maybe_reveal(browser)
+    screenshot(browser, "04-review-case")
+    keys(browser, "1", "r", Keys.ENTER)
+    page_is(browser, "review-decision")
+    wait_for(browser, lambda d: css(d, "#enforcement-status").text.startswith("confirmed"))
+    decided.append(css(browser, "#decision-action").text)
+    screenshot(browser, "05-removal-confirmed")
+
+    # Case 2: reason 2 (misleading context), l (label) with its note, Ctrl+Enter from the note.
+    keys(browser, "n")
+    page_is(browser, "review-case")
+    _maybe_reveal(browser)
+    keys(browser, "2", "l", "t")
+    wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
+    keys(browser, "Independent fact-checkers rated this false.")
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(
+        Keys.CONTROL
+    ).perform()
+    page_is(browser, "review-decision")
+    wait_for(browser, lambda d: css(d, "#enforcement-status").text.startswith("confirmed"))
+    decided.append(css(browser, "#decision-action").text)
+
+    # Case 3: reason 5 (not misinformation), x (no action), Enter.
+    keys(browser, "n")
+    page_is(browser, "review-case")
+    _maybe_reveal(browser)
+    keys(browser, "5", "x", Keys.ENTER)
+    page_is(browser, "review-decision")
+    decided.append(css(browser, "#decision-action").text)
+    assert css(browser, "#enforcement-status").text == "nothing to enforce"
+    assert css(browser, "#shift-decided").text == "3"
+    screenshot(browser, "06-decision-no-action")
+
+    assert decided == ["remove", "label", "no action"]
+    applied = {a["action"] for a in module_stack.receiver.actions_applied()}
+    assert {"remove", "label"} <= applied
+    with module_stack.rt.sessions() as session:
+        mine = session.query(Decision).filter(Decision.decided_by == reviewer).all()
+    assert sorted(d.action for d in mine) == ["label", "no_action", "remove"]
+
+    keys(browser, "n")
+    page_is(browser, "review-overview")
+    assert "queue is empty" in css(browser, "main").text
+
+
+def _maybe_reveal(driver: Any) -> None:
+    """A post with sensitive words arrives blurred; `v` reveals it."""
+    body = css(driver, "#post-text")
+    if body.get_attribute("data-blurred") == "true":
+        assert "blur" in body.find_element("tag name", "p").value_of_css_property("filter")
+        screenshot(driver, "04b-sensitive-blurred")
+        keys(driver, "v")
+        wait_for(driver, lambda d: css(d, "#post-text").get_attribute("data-blurred") == "false")
+
+
+def test_a_decision_missing_its_reason_is_refused_with_a_clear_message(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    module_stack.queue_posts(["Bill Gates microchip hoax exposed, share before it is banned!!"])
+    log_in(browser, live_url, module_stack.user("senior_reviewer"))
+    keys(browser, "n")
+    page_is(browser, "review-case")
+    keys(browser, "r", Keys.ENTER)
+    error = wait_for(browser, lambda d: css(d, "#decision-error"))
+    assert "Choose a reason" in error.text
+    keys(browser, "u")
+    page_is(browser, "review-overview")
+    assert "released" in css(browser, "main").text
+
+
+def test_each_role_is_refused_the_pages_of_the_others(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    homes = {
+        "reviewer": "/ui/review",
+        "senior_reviewer": "/ui/review",
+        "pr": "/ui/pr",
+        "legal": "/ui/legal",
+        "admin": "/ui/admin",
+    }
+    for role, home in homes.items():
+        log_in(browser, live_url, module_stack.user(role))
+        assert browser.current_url == live_url + home
+        screenshot(browser, f"10-home-{role}")
+        for other in {"/ui/review", "/ui/pr", "/ui/legal", "/ui/admin"} - {home}:
+            browser.get(live_url + other)
+            page_is(browser, "refused")
+        screenshot(browser, f"11-refused-{role}")
+
+
+def test_a_forged_form_without_the_csrf_token_is_refused(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    log_in(browser, live_url, module_stack.user("reviewer"))
+    browser.execute_script(
+        """
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = '/ui/review/next';
+        document.body.appendChild(form);
+        form.submit();
+        """
+    )
+    page_is(browser, "refused")
+    assert "security token" in css(browser, "main").text
+    screenshot(browser, "12-csrf-refused")
+
+
+def test_dashboards_and_admin_render(browser: Any, live_url: str, module_stack: Stack) -> None:
+    log_in(browser, live_url, module_stack.user("senior_reviewer"), "/ui/dashboards")
+    page_is(browser, "dashboards")
+    assert browser.find_elements("css selector", "svg.chart rect.bar")
+    screenshot(browser, "20-dashboards")
+    log_in(browser, live_url, module_stack.user("admin"))
+    page_is(browser, "admin")
+    screenshot(browser, "30-admin")
