@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from api import health, reviews, scoring
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from audit import endpoints as audit_log
 from claims import endpoints as claims_library
 from pipeline import endpoints as pipeline_admin
 from review_ui import mount_ui
@@ -30,6 +31,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(claims_library.router)
     app.include_router(statements.router)
     app.include_router(pipeline_admin.router)
+    app.include_router(audit_log.router)
     mount_ui(app)  # /ui pages and the / redirect
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -62,6 +62,10 @@ def ship_pending(
                     update(AuditEvent).where(AuditEvent.id.in_(stored)).values(shipped_at=utcnow())
                 )
         shipped += len(stored)
+        if failures and all("429" in f or "rejected" in f for f in failures.values()):
+            # Backpressure: Elasticsearch's write queue is full. Stop; the rest waits its turn.
+            log.warning("action log shipping backing off: %d documents rejected", len(failures))
+            return ShipResult(shipped, 0, _remaining(factory), error="backpressure")
         failed += len(failures)
         if failures:
             log.error("action log documents refused: %s", dict(list(failures.items())[:5]))
@@ -81,3 +85,27 @@ def _remaining(factory: sessionmaker[Session]) -> int:
             )
             or 0
         )
+
+
+@dataclass(frozen=True)
+class ShippingLag:
+    unshipped: int
+    oldest_age_seconds: float  # 0 when nothing waits
+
+
+def shipping_lag(factory: sessionmaker[Session]) -> ShippingLag:
+    """How far Elasticsearch trails the outbox (for /metrics and alerts)."""
+    from sqlalchemy import func
+
+    from core.clock import as_utc
+
+    with transaction(factory) as session:
+        count, oldest = session.execute(
+            select(func.count(), func.min(AuditEvent.timestamp)).where(
+                AuditEvent.shipped_at.is_(None)
+            )
+        ).one()
+    if not count or oldest is None:
+        return ShippingLag(0, 0.0)
+    age = (utcnow() - as_utc(oldest)).total_seconds()
+    return ShippingLag(int(count), max(age, 0.0))

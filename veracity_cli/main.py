@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from audit import cli as audit_cli
 from claims import cli as claims_cli
 from core.migrate import upgrade
 from core.settings import get_settings
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)
     claims_cli.register(sub)  # returns the `claims` sub-commands for `claims match`
     statements_cli.register(sub)
+    audit_cli.register(sub)
     pipeline_cli.register(sub)
     for name in MODEL_COMMANDS:
         sub.add_parser(name, help=f"model: {name} (see `veracity {name} --help`)", add_help=False)

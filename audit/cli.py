@@ -1,0 +1,207 @@
+"""`veracity audit verify|export|search|retention|hold|dsa`: the action log for legal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from tqdm import tqdm  # type: ignore[import-untyped]
+
+from audit import dsa
+from audit.events import Action, Actor, ActorType
+from audit.export import Export
+from audit.holds import HoldSubject, active_holds, release_hold, set_hold
+from audit.operations import apply_retention, log_reader, verify
+from audit.schemas import ExportFormat, SearchFilters
+from audit.shipping import shipping_lag
+from core.db import transaction
+from core.errors import DomainError
+from runtime.container import Runtime
+
+
+def _operator(args: argparse.Namespace) -> Actor:
+    return Actor(name=f"cli:{args.operator}", type=ActorType.HUMAN, roles=("admin",))
+
+
+def _filters(args: argparse.Namespace) -> SearchFilters:
+    return SearchFilters(
+        since=datetime.fromisoformat(args.since) if args.since else None,
+        until=datetime.fromisoformat(args.until) if args.until else None,
+        post_id=args.post,
+        case_id=args.case,
+        incident_id=args.incident,
+        actor=args.actor,
+        actions=tuple(Action(a) for a in args.action or ()),
+        policy_version=args.policy,
+        text=args.text,
+        include_drills=args.include_drills,
+    )
+
+
+def run_verify(rt: Runtime, args: argparse.Namespace) -> int:
+    report = verify(rt, _operator(args))
+    print(
+        f"checked {report.checked} events in {report.source} (through seq {report.last_seq}); "
+        f"{report.lawfully_deleted} removed lawfully by retention"
+    )
+    for note in report.notes:
+        print(f"note: {note}")
+    brk = report.first_break
+    if brk is None:
+        print("chain intact")
+        return 0
+    print(f"BREAK ({brk.kind.value}) at seq {brk.seq} id {brk.event_id}: {brk.detail}")
+    return 1
+
+
+def run_export(rt: Runtime, args: argparse.Namespace) -> int:
+    reader = log_reader(rt)
+    filters = _filters(args)
+    job = Export(
+        reader,
+        rt.sessions,
+        filters,
+        ExportFormat(args.format),
+        _operator(args),
+        page_size=rt.settings.audit.export_page_size,
+    )
+    out = Path(args.out)
+    total = reader.count(filters)
+    with (
+        out.open("wb") as fh,
+        tqdm(total=total, unit="ev", disable=args.quiet, file=sys.stderr) as bar,
+    ):
+        seen = 0
+        for chunk in job.chunks():
+            fh.write(chunk)
+            bar.update(job.count - seen)
+            seen = job.count
+    assert job.manifest is not None
+    manifest_path = out.with_name(out.name + ".manifest.json")
+    manifest_path.write_text(job.manifest.model_dump_json(indent=2) + "\n")
+    print(f"{job.manifest.count} events, sha256 {job.manifest.sha256}")
+    print(f"wrote {out} and {manifest_path}")
+    return 0
+
+
+def run_search(rt: Runtime, args: argparse.Namespace) -> int:
+    page = log_reader(rt).search(_filters(args), size=args.size, cursor=None)
+    print(f"{page.total} events match; newest {len(page.events)}:")
+    for doc in page.events:
+        v = doc["veracity"]
+        print(
+            f"{doc['@timestamp']}  {doc['event']['action']:<28} {doc['user']['name']:<24} "
+            f"post={v.get('post_id') or '-'} {v.get('reason') or ''}"
+        )
+    return 0
+
+
+def run_retention(rt: Runtime, args: argparse.Namespace) -> int:
+    run = apply_retention(rt, _operator(args), days=args.days, dry_run=not args.apply)
+    verb = "removed" if run.applied else "would remove"
+    print(
+        f"retention {run.retention_days} days (before {run.cutoff.isoformat()}): {verb} "
+        f"{run.deleted} events in {len(run.ranges)} ranges; {run.held} kept under legal hold"
+    )
+    if not args.apply:
+        print("dry run: pass --apply to delete")
+    return 0
+
+
+def run_hold(rt: Runtime, args: argparse.Namespace) -> int:
+    with transaction(rt.sessions) as session:
+        if args.release:
+            hold = release_hold(session, args.release, args.reason or "", _operator(args))
+            print(f"released hold {hold.id}")
+        elif args.subject_id:
+            hold = set_hold(
+                session, HoldSubject(args.type), args.subject_id, args.reason or "", _operator(args)
+            )
+            print(f"hold {hold.id} on {hold.subject_type} {hold.subject_id}")
+        else:
+            for hold in active_holds(session):
+                print(f"{hold.id}  {hold.subject_type:<8} {hold.subject_id}  {hold.reason}")
+    return 0
+
+
+def run_dsa(rt: Runtime, args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for number, batch in enumerate(dsa.statement_batches(log_reader(rt), _filters(args)), 1):
+        path = out / f"statements-{number:05d}.json"
+        path.write_text(json.dumps({"statements": batch}, ensure_ascii=False, indent=1))
+        total += len(batch)
+    print(f"{total} statements of reasons in batches of ≤{dsa.BATCH_LIMIT} under {out}")
+    return 0
+
+
+def run_lag(rt: Runtime, _: argparse.Namespace) -> int:
+    lag = shipping_lag(rt.sessions)
+    print(f"unshipped {lag.unshipped}, oldest waiting {lag.oldest_age_seconds:.1f}s")
+    return 0
+
+
+Handler = Callable[[Runtime, argparse.Namespace], int]
+
+
+def _guarded(handler: Handler) -> Handler:
+    def run(rt: Runtime, args: argparse.Namespace) -> int:
+        try:
+            return handler(rt, args)
+        except (DomainError, ValueError) as exc:
+            print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", help="ISO time with timezone, e.g. 2026-01-01T00:00:00Z")
+    p.add_argument("--until")
+    p.add_argument("--post")
+    p.add_argument("--case")
+    p.add_argument("--incident")
+    p.add_argument("--actor")
+    p.add_argument("--action", action="append", help="repeatable; e.g. case.decided")
+    p.add_argument("--policy")
+    p.add_argument("--text", help="full text of reasons and notes")
+    p.add_argument("--include-drills", action="store_true")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = sub.add_parser("audit", help="the legal action log: verify, search, export, retention")
+    audit.add_argument("--operator", default="operator", help="who is running this (logged)")
+    cmds = audit.add_subparsers(dest="audit_command", required=True)
+    cmds.add_parser("verify", help="walk the hash chain, report the first break").set_defaults(
+        handler=_guarded(run_verify)
+    )
+    e = cmds.add_parser("export", help="stream matching events to a file with a manifest")
+    e.add_argument("--format", choices=[f.value for f in ExportFormat], default="ndjson")
+    e.add_argument("--out", required=True)
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_filters(e)
+    e.set_defaults(handler=_guarded(run_export))
+    s = cmds.add_parser("search", help="newest matching events")
+    s.add_argument("--size", type=int, default=20)
+    _add_filters(s)
+    s.set_defaults(handler=_guarded(run_search))
+    r = cmds.add_parser("retention", help="delete events past retention, except held ones")
+    r.add_argument("--days", type=int, help="default: AUDIT__RETENTION_DAYS")
+    r.add_argument("--apply", action="store_true", help="without it, only report")
+    r.set_defaults(handler=_guarded(run_retention))
+    h = cmds.add_parser("hold", help="list, set (--type, SUBJECT_ID) or --release legal holds")
+    h.add_argument("subject_id", nargs="?")
+    h.add_argument("--type", choices=[t.value for t in HoldSubject], default="case")
+    h.add_argument("--reason")
+    h.add_argument("--release", metavar="HOLD_ID")
+    h.set_defaults(handler=_guarded(run_hold))
+    d = cmds.add_parser("dsa", help="DSA statements of reasons as JSON batches of ≤100")
+    d.add_argument("--out", required=True, help="directory")
+    _add_filters(d)
+    d.set_defaults(handler=_guarded(run_dsa))
+    cmds.add_parser("lag", help="shipping lag of the outbox").set_defaults(handler=run_lag)

@@ -1,0 +1,140 @@
+"""EU DSA statements of reasons, built from the action log in the Transparency Database's shape.
+
+Every restriction (a decided removal, label, demotion or geo-restriction, and labels the
+system applies itself) becomes one statement; they come in batches of at most 100, as the
+database's multiple-statements API takes them. Nothing is submitted from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from itertools import islice
+from typing import Any
+
+from audit.events import Action
+from audit.schemas import SearchFilters
+from audit.store import LogStore
+
+BATCH_LIMIT = 100
+EEA = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+    "IS",
+    "LI",
+    "NO",
+]
+VISIBILITY = {
+    "remove": "DECISION_VISIBILITY_CONTENT_REMOVED",
+    "geo_restrict": "DECISION_VISIBILITY_CONTENT_DISABLED",
+    "reduce_reach": "DECISION_VISIBILITY_CONTENT_DEMOTED",
+    "label": "DECISION_VISIBILITY_CONTENT_LABELLED",
+}
+SOURCE_ACTIONS = (Action.CASE_DECIDED, Action.POST_LABELLED)
+CATEGORY = "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS"
+
+
+def _restriction(doc: dict[str, Any]) -> str | None:
+    if doc["event"]["action"] == Action.POST_LABELLED.value:
+        return "label"
+    action = (doc["veracity"].get("after") or {}).get("action")
+    return action if action in VISIBILITY else None
+
+
+def _automated_decision(doc: dict[str, Any]) -> str:
+    if doc["veracity"].get("actor_type") == "system":
+        return "AUTOMATED_DECISION_FULLY"
+    return "AUTOMATED_DECISION_NOT_AUTOMATED"
+
+
+def statement_of_reasons(doc: dict[str, Any], content_date: date | None) -> dict[str, Any] | None:
+    """One restriction event as a statement; None when the event restricts nothing in the EEA."""
+    restriction = _restriction(doc)
+    v = doc["veracity"]
+    if restriction is None or not v.get("post_id"):
+        return None
+    after = v.get("after") or {}
+    scope = EEA
+    if restriction == "geo_restrict":
+        scope = [c for c in after.get("territories", []) if c in EEA]
+        if not scope:
+            return None
+    applied = datetime.fromisoformat(doc["@timestamp"]).date()
+    reason = v.get("reason") or ""
+    reason_code = after.get("reason_code") or reason.split(":", 1)[0] or "misinformation"
+    return {
+        "decision_visibility": [VISIBILITY[restriction]],
+        "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+        "incompatible_content_ground": f"Misinformation policy ({reason_code})",
+        "incompatible_content_explanation": reason or reason_code,
+        "incompatible_content_illegal": "No",
+        "category": CATEGORY,
+        "decision_facts": reason
+        or f"Content restricted under the misinformation policy: {reason_code}",
+        # Cases are opened only by the classifier's routing, so a decided case was found by it.
+        "automated_detection": "Yes"
+        if v.get("case_id") or v.get("actor_type") == "system"
+        else "No",
+        "automated_decision": _automated_decision(doc),
+        "territorial_scope": sorted(scope),
+        "content_type": ["CONTENT_TYPE_TEXT"],
+        "source_type": "SOURCE_VOLUNTARY",
+        "puid": f"veracity-{doc['event']['id']}",
+        "application_date": applied.isoformat(),
+        "content_date": min(content_date or applied, applied).isoformat(),
+    }
+
+
+def statement_batches(
+    store: LogStore, filters: SearchFilters, *, page_size: int = 2000
+) -> Iterator[list[dict[str, Any]]]:
+    """Statements for every restriction matching `filters`, at most 100 to a batch."""
+    scoped = filters.model_copy(update={"actions": SOURCE_ACTIONS})
+    events = (doc for doc in store.iter_events(scoped, page_size=page_size) if _restriction(doc))
+    while True:
+        chunk = list(islice(events, BATCH_LIMIT))
+        if not chunk:
+            return
+        first_seen = store.first_seen(
+            [d["veracity"]["post_id"] for d in chunk if d["veracity"].get("post_id")]
+        )
+        batch = [
+            s
+            for d in chunk
+            if (
+                s := statement_of_reasons(
+                    d, _day(first_seen.get(d["veracity"].get("post_id") or ""))
+                )
+            )
+        ]
+        if batch:
+            yield batch
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None

@@ -1,0 +1,228 @@
+"""Legal's API over the action log: search, aggregations, exports, verify, holds, DSA statements.
+
+Only the legal and admin roles get in; every search and export is itself logged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+
+from accounts.models import Role
+from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_role
+from audit import dsa
+from audit.events import Action, Subject
+from audit.export import Export
+from audit.holds import HoldSubject, active_holds, release_hold, set_hold
+from audit.models import AuditEvent
+from audit.operations import log_reader, verify
+from audit.schemas import MAX_PAGE, Aggregations, ExportFormat, Manifest, Page, SearchFilters
+from audit.service import record
+from audit.shipping import shipping_lag
+from core.db import transaction
+from core.errors import Invalid, NotFound
+
+router = APIRouter(prefix="/v1/audit", tags=["legal: action log"])
+Legal = Annotated[Principal, Depends(require_role(Role.LEGAL, Role.ADMIN))]
+
+
+def search_filters(
+    since: datetime | None = None,
+    until: datetime | None = None,
+    post_id: str | None = None,
+    case_id: str | None = None,
+    incident_id: str | None = None,
+    actor: str | None = None,
+    action: Annotated[list[str] | None, Query()] = None,
+    policy_version: str | None = None,
+    q: Annotated[str | None, Query(description="full text of reasons and notes")] = None,
+    include_drills: bool = False,
+) -> SearchFilters:
+    try:
+        return SearchFilters(
+            since=since,
+            until=until,
+            post_id=post_id,
+            case_id=case_id,
+            incident_id=incident_id,
+            actor=actor,
+            actions=tuple(Action(a) for a in action or ()),
+            policy_version=policy_version,
+            text=q,
+            include_drills=include_drills,
+        )
+    except ValueError as exc:
+        known = ", ".join(a.value for a in Action)
+        detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        if not isinstance(exc, ValidationError):
+            detail = f"{detail}; known actions: {known}"
+        raise Invalid(f"bad search filter: {detail}", code="bad_filter") from exc
+
+
+Filters = Annotated[SearchFilters, Depends(search_filters)]
+
+
+@router.get("/events", summary="Search the action log, newest first")
+def search(
+    filters: Filters,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: Legal,
+    request_id: RequestIdDep,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: str | None = None,
+) -> Page:
+    page = log_reader(rt).search(filters, size=size, cursor=cursor)
+    record(
+        session,
+        Action.LOG_SEARCHED,
+        who.actor,
+        Subject(post_id=filters.post_id, case_id=filters.case_id, incident_id=filters.incident_id),
+        after={"filters": filters.described(), "total": page.total},
+        request_id=request_id,
+    )
+    return page
+
+
+@router.get("/aggregations", summary="Counts for transparency reports (drills excluded)")
+def aggregations(filters: Filters, rt: RuntimeDep, _: Legal) -> Aggregations:
+    return log_reader(rt).aggregate(filters)
+
+
+@router.get("/export", summary="Stream every matching event as NDJSON or CSV, no row cap")
+def export(
+    filters: Filters,
+    rt: RuntimeDep,
+    who: Legal,
+    request_id: RequestIdDep,
+    format: ExportFormat = ExportFormat.NDJSON,
+) -> StreamingResponse:
+    job = Export(
+        log_reader(rt),
+        rt.sessions,
+        filters,
+        format,
+        who.actor,
+        page_size=rt.settings.audit.export_page_size,
+        request_id=request_id,
+    )
+    filename = f"veracity-actions-{job.export_id}.{format.value}"
+    return StreamingResponse(
+        job.chunks(),
+        media_type=job.media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{filename}"',
+            "x-export-id": job.export_id,
+            "x-export-manifest": f"/v1/audit/exports/{job.export_id}",
+        },
+    )
+
+
+@router.get("/exports/{export_id}", summary="The manifest of a finished export (SHA-256, count)")
+def export_manifest(export_id: str, session: SessionDep, _: Legal) -> Manifest:
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == Action.LOG_EXPORTED.value,
+            AuditEvent.document["veracity"]["subject"]["export_id"].as_string() == export_id,
+        )
+    ).first()
+    if event is None:
+        raise NotFound(f"no finished export {export_id}")
+    veracity: Any = event.document["veracity"]
+    return Manifest.model_validate(veracity["after"])
+
+
+@router.get("/dsa/statements", summary="DSA statements of reasons, NDJSON, ≤100 per line")
+def dsa_statements(filters: Filters, rt: RuntimeDep, who: Legal) -> StreamingResponse:
+    def lines() -> Iterator[bytes]:
+        total = 0
+        for batch in dsa.statement_batches(log_reader(rt), filters):
+            total += len(batch)
+            yield json.dumps({"statements": batch}, ensure_ascii=False).encode() + b"\n"
+        with transaction(rt.sessions) as session:
+            record(
+                session,
+                Action.DSA_STATEMENTS_EXPORTED,
+                who.actor,
+                Subject(),
+                reason=f"{total} statements of reasons",
+                after={"filters": filters.described(), "statements": total},
+            )
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+@router.post("/verify", summary="Walk the hash chain and report the first break")
+def run_verify(rt: RuntimeDep, who: Legal) -> dict[str, Any]:
+    report = verify(rt, who.actor)
+    brk = report.first_break
+    return {
+        "ok": report.ok,
+        "source": report.source,
+        "checked": report.checked,
+        "last_seq": report.last_seq,
+        "lawfully_deleted": report.lawfully_deleted,
+        "notes": report.notes,
+        "first_break": None
+        if brk is None
+        else {
+            "kind": brk.kind.value,
+            "seq": brk.seq,
+            "event_id": brk.event_id,
+            "detail": brk.detail,
+        },
+    }
+
+
+@router.get("/lag", summary="How far Elasticsearch trails the outbox")
+def lag(rt: RuntimeDep, _: Legal) -> dict[str, Any]:
+    current = shipping_lag(rt.sessions)
+    return {"unshipped": current.unshipped, "oldest_age_seconds": current.oldest_age_seconds}
+
+
+class HoldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subject_type: HoldSubject
+    subject_id: str = Field(min_length=1, max_length=128)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def _hold_view(hold: Any) -> dict[str, Any]:
+    return {
+        "id": hold.id,
+        "subject_type": hold.subject_type,
+        "subject_id": hold.subject_id,
+        "reason": hold.reason,
+        "set_by": hold.set_by,
+        "set_at": hold.set_at.isoformat(),
+        "released_at": hold.released_at.isoformat() if hold.released_at else None,
+    }
+
+
+@router.get("/holds", summary="Active legal holds")
+def list_holds(session: SessionDep, _: Legal) -> dict[str, Any]:
+    return {"holds": [_hold_view(h) for h in active_holds(session)]}
+
+
+@router.post("/holds", status_code=201, summary="Put a case, incident or post on legal hold")
+def create_hold(body: HoldIn, session: SessionDep, who: Legal) -> dict[str, Any]:
+    hold = set_hold(session, body.subject_type, body.subject_id, body.reason, who.actor)
+    session.flush()
+    return _hold_view(hold)
+
+
+@router.post("/holds/{hold_id}/release", summary="Release a legal hold")
+def release(hold_id: str, body: ReleaseIn, session: SessionDep, who: Legal) -> dict[str, Any]:
+    return _hold_view(release_hold(session, hold_id, body.reason, who.actor))

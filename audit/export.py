@@ -1,0 +1,184 @@
+"""Exports without a row cap: streamed NDJSON or CSV, hashed as they go, logged when done.
+
+Memory stays flat: the store yields one page at a time and the writer holds one chunk.
+The manifest (count, bytes, SHA-256) goes into the `log.exported` event, so the proof of what
+was handed over is itself in the tamper-evident log.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.events import Action, Actor, Subject
+from audit.schemas import ExportFormat, Manifest, SearchFilters
+from audit.service import record
+from audit.store import LogStore
+from core.clock import utcnow
+from core.db import transaction
+
+CHUNK_BYTES = 256 * 1024
+CSV_COLUMNS = (
+    "@timestamp",
+    "event.id",
+    "event.action",
+    "user.name",
+    "user.roles",
+    "veracity.actor_type",
+    "veracity.post_id",
+    "veracity.case_id",
+    "veracity.action_id",
+    "veracity.statement_id",
+    "veracity.incident_id",
+    "veracity.claim_id",
+    "veracity.reason",
+    "veracity.policy_version",
+    "veracity.model_version",
+    "veracity.score",
+    "veracity.before",
+    "veracity.after",
+    "veracity.subject",
+    "http.request.id",
+    "veracity.is_drill",
+    "veracity.chain.seq",
+    "veracity.chain.prev_hash",
+    "veracity.chain.hash",
+)
+
+
+def _lookup(doc: dict[str, Any], dotted: str) -> Any:
+    if dotted in doc:
+        return doc[dotted]
+    value: Any = doc
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ";".join(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return str(value)
+
+
+def _ndjson_lines(docs: Iterator[dict[str, Any]]) -> Iterator[str]:
+    for doc in docs:
+        yield json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _csv_lines(docs: Iterator[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for doc in docs:
+        writer.writerow([csv_cell(_lookup(doc, col)) for col in CSV_COLUMNS])
+        if buffer.tell() > CHUNK_BYTES // 4:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+class Export:
+    """One export: iterate `chunks()` to stream it; `manifest` is ready once it is exhausted."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        sessions: sessionmaker[Session],
+        filters: SearchFilters,
+        fmt: ExportFormat,
+        actor: Actor,
+        *,
+        page_size: int = 2000,
+        request_id: str | None = None,
+    ) -> None:
+        self.store = store
+        self.sessions = sessions
+        self.filters = filters
+        self.format = fmt
+        self.actor = actor
+        self.page_size = page_size
+        self.request_id = request_id
+        self.export_id = uuid.uuid4().hex
+        self.count = 0
+        self.bytes = 0
+        self._digest = hashlib.sha256()
+        self.manifest: Manifest | None = None
+
+    @property
+    def media_type(self) -> str:
+        return "application/x-ndjson" if self.format is ExportFormat.NDJSON else "text/csv"
+
+    def _counted(self) -> Iterator[dict[str, Any]]:
+        for doc in self.store.iter_events(self.filters, page_size=self.page_size):
+            self.count += 1
+            yield doc
+
+    def chunks(self) -> Iterator[bytes]:
+        started = utcnow()
+        lines = _ndjson_lines if self.format is ExportFormat.NDJSON else _csv_lines
+        pending: list[bytes] = []
+        pending_size = 0
+        completed = False
+        try:
+            for line in lines(self._counted()):
+                data = line.encode()
+                pending.append(data)
+                pending_size += len(data)
+                if pending_size >= CHUNK_BYTES:
+                    yield self._emit(pending)
+                    pending, pending_size = [], 0
+            if pending:
+                yield self._emit(pending)
+            completed = True
+        finally:
+            # Logged even when the reader stops early: a partial hand-over is still a hand-over.
+            self._finish(started, completed)
+
+    def _emit(self, pending: list[bytes]) -> bytes:
+        chunk = b"".join(pending)
+        self._digest.update(chunk)
+        self.bytes += len(chunk)
+        return chunk
+
+    def _finish(self, started: datetime, completed: bool) -> None:
+        self.manifest = Manifest(
+            export_id=self.export_id,
+            format=self.format,
+            source=self.store.name,
+            filters=self.filters.described(),
+            count=self.count,
+            bytes=self.bytes,
+            sha256=self._digest.hexdigest(),
+            generated_by=self.actor.name,
+            started_at=started,
+            finished_at=utcnow(),
+            completed=completed,
+        )
+        with transaction(self.sessions) as session:
+            record(
+                session,
+                Action.LOG_EXPORTED,
+                self.actor,
+                Subject(other={"export_id": self.export_id}),
+                reason=f"{self.format.value} export of {self.count} events",
+                after=self.manifest.model_dump(mode="json"),
+                request_id=self.request_id,
+            )

@@ -1,0 +1,131 @@
+"""Legal holds: events about a held case, incident or post are kept past retention."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, Actor, Subject
+from audit.models import AuditEvent, LegalHold
+from audit.service import record
+from core.clock import utcnow
+from core.errors import Conflict, Invalid, NotFound
+
+
+class HoldSubject(enum.StrEnum):
+    CASE = "case"
+    INCIDENT = "incident"
+    POST = "post"
+
+
+def _subject(kind: HoldSubject, subject_id: str) -> Subject:
+    if kind is HoldSubject.CASE:
+        return Subject(case_id=subject_id)
+    if kind is HoldSubject.INCIDENT:
+        return Subject(incident_id=subject_id)
+    return Subject(post_id=subject_id)
+
+
+def set_hold(
+    session: Session, kind: HoldSubject, subject_id: str, reason: str, actor: Actor
+) -> LegalHold:
+    if not reason.strip():
+        raise Invalid(
+            "a legal hold needs a reason (matter, request or order)", code="reason_required"
+        )
+    if not subject_id.strip():
+        raise Invalid("a legal hold needs the id of what it holds", code="subject_required")
+    existing = session.scalars(
+        select(LegalHold).where(
+            LegalHold.subject_type == kind.value,
+            LegalHold.subject_id == subject_id,
+            LegalHold.released_at.is_(None),
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(f"{kind.value} {subject_id} is already on hold ({existing.id})")
+    hold = LegalHold(
+        id=uuid.uuid4().hex,
+        subject_type=kind.value,
+        subject_id=subject_id,
+        reason=reason.strip(),
+        set_by=actor.name,
+        set_at=utcnow(),
+    )
+    session.add(hold)
+    record(
+        session,
+        Action.LEGAL_HOLD_SET,
+        actor,
+        _subject(kind, subject_id),
+        reason=hold.reason,
+        after={"hold_id": hold.id, "subject_type": kind.value},
+    )
+    return hold
+
+
+def release_hold(session: Session, hold_id: str, reason: str, actor: Actor) -> LegalHold:
+    hold = session.get(LegalHold, hold_id)
+    if hold is None:
+        raise NotFound(f"no legal hold {hold_id}")
+    if hold.released_at is not None:
+        raise Conflict(f"legal hold {hold_id} was already released")
+    if not reason.strip():
+        raise Invalid("releasing a hold needs a reason", code="reason_required")
+    hold.released_at = utcnow()
+    hold.released_by = actor.name
+    record(
+        session,
+        Action.LEGAL_HOLD_RELEASED,
+        actor,
+        _subject(HoldSubject(hold.subject_type), hold.subject_id),
+        reason=reason.strip(),
+        before={"hold_id": hold.id, "set_by": hold.set_by},
+    )
+    return hold
+
+
+def active_holds(session: Session) -> list[LegalHold]:
+    return list(
+        session.scalars(
+            select(LegalHold).where(LegalHold.released_at.is_(None)).order_by(LegalHold.set_at)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class HeldSubjects:
+    posts: frozenset[str]
+    cases: frozenset[str]
+    incidents: frozenset[str]
+
+    def holds(self, post_id: str | None, case_id: str | None, incident_id: str | None) -> bool:
+        return (
+            (post_id is not None and post_id in self.posts)
+            or (case_id is not None and case_id in self.cases)
+            or (incident_id is not None and incident_id in self.incidents)
+        )
+
+
+def held_subjects(session: Session) -> HeldSubjects:
+    """Everything under hold. A held case or incident also holds its posts' events (scoring,
+    enforcement), found through the log itself."""
+    holds = active_holds(session)
+    cases = {h.subject_id for h in holds if h.subject_type == HoldSubject.CASE}
+    incidents = {h.subject_id for h in holds if h.subject_type == HoldSubject.INCIDENT}
+    posts = {h.subject_id for h in holds if h.subject_type == HoldSubject.POST}
+    if cases or incidents:
+        related = session.scalars(
+            select(AuditEvent.post_id)
+            .where(
+                AuditEvent.post_id.is_not(None),
+                AuditEvent.case_id.in_(cases) | AuditEvent.incident_id.in_(incidents),
+            )
+            .distinct()
+        )
+        posts.update(p for p in related if p)
+    return HeldSubjects(frozenset(posts), frozenset(cases), frozenset(incidents))

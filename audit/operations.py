@@ -1,0 +1,71 @@
+"""The action log's operations bound to a runtime: which store answers, verify, retention."""
+
+from __future__ import annotations
+
+from audit.db_search import DatabaseSearch
+from audit.es_search import ElasticsearchSearch
+from audit.events import Action, Actor, Subject
+from audit.retention import Run, apply
+from audit.service import MAIN_CHAIN, record
+from audit.store import LogStore
+from audit.verify import DatabaseAnchor, Report, load_deletions, verify_chain
+from core.db import transaction
+from runtime.container import Runtime
+
+VERIFY_PAGE = 5000
+
+
+def log_reader(rt: Runtime) -> LogStore:
+    """Elasticsearch when configured, else the database log (the embedded default)."""
+    if rt.action_log is not None:
+        return ElasticsearchSearch(rt.action_log)
+    return DatabaseSearch(rt.sessions)
+
+
+def verify(
+    rt: Runtime, actor: Actor, *, chain: str = MAIN_CHAIN, log_result: bool = True
+) -> Report:
+    """Walk the chain where it is stored and anchor it to the database's own record."""
+    reader = log_reader(rt)
+    anchor = DatabaseAnchor(rt.sessions)
+    through = anchor.last_shipped(chain) if rt.action_log is not None else anchor.head(chain)[0]
+    report = verify_chain(
+        reader.iter_chain(chain, page_size=VERIFY_PAGE),
+        chain=chain,
+        source=reader.name,
+        deletions=load_deletions(rt.sessions, chain),
+        anchor=anchor,
+        expect_through=through,
+    )
+    if log_result:
+        brk = report.first_break
+        with transaction(rt.sessions) as session:
+            record(
+                session,
+                Action.LOG_VERIFIED,
+                actor,
+                Subject(other={"chain": chain, "source": report.source}),
+                reason="chain intact" if brk is None else f"{brk.kind.value}: {brk.detail}",
+                after={
+                    "ok": report.ok,
+                    "checked": report.checked,
+                    "last_seq": report.last_seq,
+                    "lawfully_deleted": report.lawfully_deleted,
+                    "break": None
+                    if brk is None
+                    else {"kind": brk.kind.value, "seq": brk.seq, "event_id": brk.event_id},
+                },
+            )
+    return report
+
+
+def apply_retention(
+    rt: Runtime, actor: Actor, *, days: int | None = None, dry_run: bool = False
+) -> Run:
+    return apply(
+        rt.sessions,
+        rt.action_log,
+        days or rt.settings.audit.retention_days,
+        actor,
+        dry_run=dry_run,
+    )

@@ -1,0 +1,178 @@
+"""Retention: events older than the configured period go, except what a legal hold keeps.
+
+Every run records exactly which sequence ranges it removed, with the hash each range ended
+with (a table and the `log.retention_applied` event), so `verify` tells a lawful gap from a
+deleted document and still checks the chain across it. Elasticsearch is cleared first, then
+the database in one transaction; a run that fails in between is finished by the next run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.es_store import ElasticsearchLog
+from audit.events import Action, Actor, Subject
+from audit.holds import HeldSubjects, held_subjects
+from audit.models import AuditEvent, RetentionDeletion
+from audit.service import MAIN_CHAIN, record
+from core.clock import utcnow
+from core.db import transaction
+
+PAGE = 5000
+RANGES_IN_EVENT = 1000  # the event lists this many; the table keeps them all
+_DELETE_BATCH = 200
+
+
+@dataclass
+class Run:
+    cutoff: datetime
+    retention_days: int
+    ranges: list[tuple[int, int, str]] = field(default_factory=list)
+    deleted: int = 0
+    held: int = 0
+    applied: bool = False
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "cutoff": self.cutoff.isoformat(),
+            "retention_days": self.retention_days,
+            "deleted": self.deleted,
+            "kept_under_hold": self.held,
+            "ranges": [list(r) for r in self.ranges[:RANGES_IN_EVENT]],
+            "ranges_total": len(self.ranges),
+        }
+
+
+def _candidates(
+    sessions: sessionmaker[Session], cutoff: datetime, shipped_only: bool
+) -> Iterator[tuple[int, str, str | None, str | None, str | None]]:
+    last = 0
+    while True:
+        stmt = select(
+            AuditEvent.seq,
+            AuditEvent.hash,
+            AuditEvent.post_id,
+            AuditEvent.case_id,
+            AuditEvent.incident_id,
+        ).where(
+            AuditEvent.chain == MAIN_CHAIN, AuditEvent.seq > last, AuditEvent.timestamp < cutoff
+        )
+        if shipped_only:
+            stmt = stmt.where(AuditEvent.shipped_at.is_not(None))
+        with transaction(sessions) as session:
+            rows = list(session.execute(stmt.order_by(AuditEvent.seq).limit(PAGE)))
+        for seq, digest, post_id, case_id, incident_id in rows:
+            yield int(seq), str(digest), post_id, case_id, incident_id
+        if len(rows) < PAGE:
+            return
+        last = int(rows[-1][0])
+
+
+def plan(
+    sessions: sessionmaker[Session],
+    retention_days: int,
+    *,
+    shipped_only: bool,
+    now: datetime | None = None,
+) -> Run:
+    """Which contiguous ranges may go. Held events split ranges and stay."""
+    run = Run(
+        cutoff=(now or utcnow()) - timedelta(days=retention_days), retention_days=retention_days
+    )
+    with transaction(sessions) as session:
+        held: HeldSubjects = held_subjects(session)
+    start = end = -1
+    end_hash = ""
+    for seq, digest, post_id, case_id, incident_id in _candidates(
+        sessions, run.cutoff, shipped_only
+    ):
+        if held.holds(post_id, case_id, incident_id):
+            run.held += 1
+            continue
+        if seq == end + 1:
+            end, end_hash = seq, digest
+        else:
+            if start >= 0:
+                run.ranges.append((start, end, end_hash))
+            start, end, end_hash = seq, seq, digest
+        run.deleted += 1
+    if start >= 0:
+        run.ranges.append((start, end, end_hash))
+    return run
+
+
+def _delete_from_elasticsearch(store: ElasticsearchLog, ranges: list[tuple[int, int, str]]) -> None:
+    for i in range(0, len(ranges), _DELETE_BATCH):
+        batch = ranges[i : i + _DELETE_BATCH]
+        store.client.delete_by_query(
+            index=store.pattern,
+            query={
+                "bool": {
+                    "filter": [{"term": {"veracity.chain.name": MAIN_CHAIN}}],
+                    "should": [
+                        {"range": {"veracity.chain.seq": {"gte": s, "lte": e}}} for s, e, _ in batch
+                    ],
+                    "minimum_should_match": 1,
+                }
+            },
+            conflicts="proceed",
+            refresh=True,
+            wait_for_completion=True,
+        )
+
+
+def apply(
+    sessions: sessionmaker[Session],
+    store: ElasticsearchLog | None,
+    retention_days: int,
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> Run:
+    run = plan(sessions, retention_days, shipped_only=store is not None, now=now)
+    if dry_run:
+        return run
+    if store is not None and run.ranges:
+        _delete_from_elasticsearch(store, run.ranges)
+    with transaction(sessions) as session:
+        when = utcnow()
+        for start, end, end_hash in run.ranges:
+            session.add(
+                RetentionDeletion(
+                    run_id=run.run_id,
+                    chain=MAIN_CHAIN,
+                    start_seq=start,
+                    end_seq=end,
+                    end_hash=end_hash,
+                    count=end - start + 1,
+                    deleted_at=when,
+                )
+            )
+            session.execute(
+                delete(AuditEvent).where(
+                    AuditEvent.chain == MAIN_CHAIN,
+                    AuditEvent.seq >= start,
+                    AuditEvent.seq <= end,
+                )
+            )
+        record(
+            session,
+            Action.RETENTION_APPLIED,
+            actor,
+            Subject(other={"run_id": run.run_id}),
+            reason=f"retention of {retention_days} days: {run.deleted} events removed, "
+            f"{run.held} kept under legal hold",
+            after=run.summary(),
+        )
+    run.applied = True
+    return run

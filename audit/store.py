@@ -1,0 +1,56 @@
+"""Reading the action log: one interface, two implementations (Elasticsearch and the database).
+
+Legal's search, the transparency aggregations, exports and `verify` go through `LogStore`, so
+the embedded default (the database is the log) offers exactly what production does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Protocol
+
+from audit.schemas import Aggregations, Page, SearchFilters
+from core.errors import Invalid
+
+
+class LogStore(Protocol):
+    name: str
+
+    def search(self, filters: SearchFilters, *, size: int, cursor: str | None) -> Page:
+        """Newest first, a page at a time; `cursor` continues after the last page."""
+        ...
+
+    def aggregate(self, filters: SearchFilters) -> Aggregations: ...
+
+    def count(self, filters: SearchFilters) -> int: ...
+
+    def iter_events(self, filters: SearchFilters, *, page_size: int) -> Iterator[dict[str, Any]]:
+        """Every matching event, oldest first, with memory bounded by one page."""
+        ...
+
+    def iter_chain(self, chain: str, *, page_size: int) -> Iterator[dict[str, Any]]:
+        """Every stored document of a chain in sequence order, unfiltered (for `verify`)."""
+        ...
+
+    def first_seen(self, post_ids: list[str]) -> dict[str, datetime]:
+        """When the log first mentions each post (its content date, for DSA statements)."""
+        ...
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> list[Any] | None:
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise Invalid("cursor is not one this API issued", code="bad_cursor") from exc
+    if not isinstance(values, list) or len(values) != 2:
+        raise Invalid("cursor is not one this API issued", code="bad_cursor")
+    return values

@@ -1,0 +1,252 @@
+"""Walking a hash chain and reporting the first break.
+
+A break is one of:
+- edited: a document's content no longer matches its own hash, or its hash differs from the
+  database's record of that event;
+- deleted: a sequence number is missing and no retention run accounts for it;
+- inserted: a sequence number appears twice, lies beyond what the database ever wrote, belongs
+  to a range retention deleted, or a document's `prev_hash` does not continue the chain.
+
+Gaps left by retention are lawful: the table of retention deletions says which ranges went and
+the hash each range ended with, so the chain is checked across the gap too.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.chain import GENESIS, event_hash, strip_hash
+from audit.models import AuditChain, AuditEvent, RetentionDeletion
+from core.db import transaction
+
+
+class BreakKind(enum.StrEnum):
+    EDITED = "edited"
+    DELETED = "deleted"
+    INSERTED = "inserted"
+
+
+@dataclass(frozen=True)
+class Break:
+    kind: BreakKind
+    seq: int | None
+    event_id: str | None
+    detail: str
+
+
+@dataclass
+class Report:
+    chain: str
+    source: str
+    checked: int = 0
+    lawful_gaps: int = 0
+    lawfully_deleted: int = 0
+    last_seq: int = 0
+    first_break: Break | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+@dataclass(frozen=True)
+class Deletion:
+    start_seq: int
+    end_seq: int
+    end_hash: str
+
+
+class Anchor(Protocol):
+    """What the system of record knows, to catch a rewrite that is consistent within itself."""
+
+    def hashes(self, chain: str, seqs: list[int]) -> dict[int, str]: ...
+
+    def head(self, chain: str) -> tuple[int, str]: ...
+
+    def last_shipped(self, chain: str) -> int: ...
+
+
+class DatabaseAnchor:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def hashes(self, chain: str, seqs: list[int]) -> dict[int, str]:
+        with transaction(self.sessions) as session:
+            rows = session.execute(
+                select(AuditEvent.seq, AuditEvent.hash).where(
+                    AuditEvent.chain == chain, AuditEvent.seq.in_(seqs)
+                )
+            )
+            return {int(s): str(h) for s, h in rows}
+
+    def head(self, chain: str) -> tuple[int, str]:
+        with transaction(self.sessions) as session:
+            head = session.get(AuditChain, chain)
+            return (head.seq, head.head_hash) if head else (0, GENESIS)
+
+    def last_shipped(self, chain: str) -> int:
+        with transaction(self.sessions) as session:
+            value = session.scalar(
+                select(func.max(AuditEvent.seq)).where(
+                    AuditEvent.chain == chain, AuditEvent.shipped_at.is_not(None)
+                )
+            )
+            return int(value or 0)
+
+
+def load_deletions(sessions: sessionmaker[Session], chain: str) -> list[Deletion]:
+    with transaction(sessions) as session:
+        rows = session.scalars(
+            select(RetentionDeletion)
+            .where(RetentionDeletion.chain == chain)
+            .order_by(RetentionDeletion.start_seq)
+        )
+        return [Deletion(r.start_seq, r.end_seq, r.end_hash) for r in rows]
+
+
+class _Gaps:
+    """Lawful deletions indexed by the sequence number right after each range."""
+
+    def __init__(self, deletions: Iterable[Deletion]) -> None:
+        self.ranges = sorted(deletions, key=lambda d: d.start_seq)
+
+    def covering(self, start: int, end: int) -> tuple[str, int] | None:
+        """If seqs start..end were all deleted lawfully: (hash the chain resumes from, count)."""
+        expected, last_hash, count = start, None, 0
+        for d in self.ranges:
+            if d.end_seq < expected:
+                continue
+            if d.start_seq != expected:
+                return None
+            expected, last_hash = d.end_seq + 1, d.end_hash
+            count += d.end_seq - d.start_seq + 1
+            if expected > end:
+                break
+        if last_hash is None or expected <= end:
+            return None
+        return last_hash, count
+
+    def contains(self, seq: int) -> bool:
+        return any(d.start_seq <= seq <= d.end_seq for d in self.ranges)
+
+
+def verify_chain(
+    docs: Iterable[dict[str, Any]],
+    *,
+    chain: str,
+    source: str,
+    deletions: Iterable[Deletion] = (),
+    anchor: Anchor | None = None,
+    expect_through: int = 0,
+    batch: int = 1000,
+) -> Report:
+    """Check `docs` (in sequence order). `expect_through`: the chain must reach this seq."""
+    report = Report(chain=chain, source=source)
+    gaps = _Gaps(deletions)
+    prev_seq, prev_hash = 0, GENESIS
+    it = iter(docs)
+    while True:
+        page = list(islice(it, batch))
+        if not page:
+            break
+        known = _known_hashes(anchor, chain, page)
+        for doc in page:
+            problem = _check(doc, chain, prev_seq, prev_hash, gaps, known, report)
+            if problem is not None:
+                report.first_break = problem
+                return report
+            prev_seq = int(doc["veracity"]["chain"]["seq"])
+            prev_hash = str(doc["veracity"]["chain"]["hash"])
+            report.checked += 1
+            report.last_seq = prev_seq
+    if anchor is not None:
+        _check_tail(anchor, chain, prev_seq, expect_through, gaps, report)
+    return report
+
+
+def _known_hashes(
+    anchor: Anchor | None, chain: str, page: list[dict[str, Any]]
+) -> dict[int, str] | None:
+    if anchor is None:
+        return None
+    seqs = [s for s in (_seq(d) for d in page) if s is not None]
+    return anchor.hashes(chain, seqs)
+
+
+def _seq(doc: dict[str, Any]) -> int | None:
+    try:
+        return int(doc["veracity"]["chain"]["seq"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _check(
+    doc: dict[str, Any],
+    chain: str,
+    prev_seq: int,
+    prev_hash: str,
+    gaps: _Gaps,
+    known: dict[int, str] | None,
+    report: Report,
+) -> Break | None:
+    event_id = str(doc.get("event", {}).get("id")) if isinstance(doc.get("event"), dict) else None
+    seq = _seq(doc)
+    links = doc.get("veracity", {}).get("chain") if isinstance(doc.get("veracity"), dict) else None
+    if seq is None or not isinstance(links, dict) or links.get("name") != chain:
+        return Break(BreakKind.INSERTED, seq, event_id, "document carries no place in this chain")
+    try:
+        body, recorded = strip_hash(doc)
+    except KeyError:
+        return Break(BreakKind.INSERTED, seq, event_id, "document carries no hash")
+    if event_hash(body, str(links.get("prev_hash"))) != recorded:
+        return Break(BreakKind.EDITED, seq, event_id, "content does not match its recorded hash")
+    if seq <= prev_seq:
+        return Break(BreakKind.INSERTED, seq, event_id, f"sequence {seq} appears again")
+    if gaps.contains(seq):
+        return Break(
+            BreakKind.INSERTED, seq, event_id, "sequence lies in a range retention deleted"
+        )
+    if known is not None:
+        stored = known.get(seq)
+        if stored is None and not gaps.contains(seq):
+            return Break(BreakKind.INSERTED, seq, event_id, "the database never wrote this event")
+        if stored is not None and stored != recorded:
+            return Break(BreakKind.EDITED, seq, event_id, "hash differs from the database record")
+    expected_prev = prev_hash
+    if seq != prev_seq + 1:
+        covered = gaps.covering(prev_seq + 1, seq - 1)
+        if covered is None:
+            missing = f"{prev_seq + 1}" if seq == prev_seq + 2 else f"{prev_seq + 1}..{seq - 1}"
+            return Break(BreakKind.DELETED, prev_seq + 1, None, f"sequence {missing} is missing")
+        expected_prev = covered[0]
+        report.lawful_gaps += 1
+        report.lawfully_deleted += covered[1]
+    if links.get("prev_hash") != expected_prev:
+        return Break(
+            BreakKind.INSERTED, seq, event_id, "prev_hash does not continue the chain before it"
+        )
+    return None
+
+
+def _check_tail(
+    anchor: Anchor, chain: str, last_seen: int, expect_through: int, gaps: _Gaps, report: Report
+) -> None:
+    if expect_through > last_seen and gaps.covering(last_seen + 1, expect_through) is None:
+        report.first_break = Break(
+            BreakKind.DELETED,
+            last_seen + 1,
+            None,
+            f"sequence {last_seen + 1}..{expect_through} was written but is missing",
+        )
+        return
+    head_seq, _ = anchor.head(chain)
+    if head_seq > max(last_seen, expect_through):
+        report.notes.append(f"{head_seq - max(last_seen, expect_through)} events not yet shipped")

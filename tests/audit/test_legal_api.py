@@ -1,0 +1,222 @@
+"""Legal's API over the database log: who may use it, search, aggregations, exports."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from audit.events import Action, Actor
+from audit.models import AuditEvent
+from runtime.container import Runtime
+from tests.audit.factories import write_events
+from tests.conftest import auth, new_api_key, new_user_token
+
+ENDPOINTS = [
+    ("GET", "/v1/audit/events"),
+    ("GET", "/v1/audit/aggregations"),
+    ("GET", "/v1/audit/export"),
+    ("GET", "/v1/audit/dsa/statements"),
+    ("POST", "/v1/audit/verify"),
+    ("GET", "/v1/audit/holds"),
+    ("GET", "/v1/audit/lag"),
+]
+
+
+@pytest.mark.parametrize("role", ["reviewer", "senior_reviewer", "pr"])
+def test_other_roles_are_refused(rt: Runtime, client: TestClient, role: str) -> None:
+    headers = auth(new_user_token(rt, role))
+    for method, path in ENDPOINTS:
+        resp = client.request(method, path, headers=headers)
+        assert resp.status_code == 403, (role, path)
+
+
+def test_platform_keys_and_anonymous_callers_are_refused(rt: Runtime, client: TestClient) -> None:
+    key = new_api_key(rt, ("score", "read", "webhooks"))
+    for method, path in ENDPOINTS:
+        assert client.request(method, path, headers=auth(key)).status_code == 403, path
+        assert client.request(method, path).status_code == 401, path
+
+
+@pytest.mark.parametrize("role", ["legal", "admin"])
+def test_legal_and_admin_search_by_post_action_and_text(
+    rt: Runtime, client: TestClient, role: str
+) -> None:
+    write_events(rt, 3, post_prefix="x")
+    write_events(rt, 2, post_prefix="y", reason="misleading_context: cropped chart")
+    headers = auth(new_user_token(rt, role))
+    by_post = client.get("/v1/audit/events", params={"post_id": "x1"}, headers=headers).json()
+    assert by_post["total"] == 1
+    assert by_post["events"][0]["veracity"]["post_id"] == "x1"
+    by_text = client.get("/v1/audit/events", params={"q": "CROPPED chart"}, headers=headers)
+    assert by_text.json()["total"] == 2
+    by_action = client.get(
+        "/v1/audit/events", params={"action": "case.decided", "actor": "rita"}, headers=headers
+    )
+    assert by_action.json()["total"] == 5
+
+
+def test_search_pages_with_a_cursor_without_repeats(rt: Runtime, client: TestClient) -> None:
+    write_events(rt, 7)
+    headers = auth(new_user_token(rt, "legal"))
+    seen: list[str] = []
+    cursor: str | None = None
+    for _ in range(10):
+        params: dict[str, str | int] = {"action": "case.decided", "size": 3}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/v1/audit/events", params=params, headers=headers).json()
+        seen += [e["event"]["id"] for e in page["events"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 7 == len(set(seen))
+
+
+def test_bad_filters_get_a_clear_422(rt: Runtime, client: TestClient) -> None:
+    headers = auth(new_user_token(rt, "legal"))
+    resp = client.get("/v1/audit/events", params={"action": "post.vanished"}, headers=headers)
+    assert resp.status_code == 422
+    assert "post.vanished" in resp.json()["error"]["message"]
+    naive = client.get("/v1/audit/events", params={"since": "2026-01-01T00:00:00"}, headers=headers)
+    assert naive.status_code == 422
+    assert "timezone" in naive.json()["error"]["message"]
+    bad_cursor = client.get("/v1/audit/events", params={"cursor": "nope"}, headers=headers)
+    assert bad_cursor.status_code == 422
+
+
+def test_searches_are_logged(rt: Runtime, client: TestClient) -> None:
+    client.get(
+        "/v1/audit/events", params={"post_id": "p1"}, headers=auth(new_user_token(rt, "legal"))
+    )
+    with rt.sessions() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == Action.LOG_SEARCHED)).one()
+    assert event.post_id == "p1"
+
+
+def test_aggregations_count_by_action_and_automation_without_drills(
+    rt: Runtime, client: TestClient
+) -> None:
+    write_events(rt, 4)
+    write_events(
+        rt, 3, action=Action.POST_SCORED, actor=Actor.system("scorer"), policy_version=None
+    )
+    write_events(rt, 5, is_drill=True)
+    aggs = client.get(
+        "/v1/audit/aggregations",
+        params={"action": ["case.decided", "post.scored"]},
+        headers=auth(new_user_token(rt, "legal")),
+    ).json()
+    assert aggs["total"] == 7
+    assert {b["key"]: b["count"] for b in aggs["by_action"]} == {
+        "case.decided": 4,
+        "post.scored": 3,
+    }
+    assert {b["key"]: b["count"] for b in aggs["by_policy"]} == {"policy-7": 4, "none": 3}
+    assert (aggs["automated"], aggs["human"]) == (3, 4)
+
+
+def test_ndjson_export_matches_the_source_its_manifest_and_is_logged(
+    rt: Runtime, client: TestClient
+) -> None:
+    write_events(rt, 30)
+    write_events(rt, 4, is_drill=True)
+    headers = auth(new_user_token(rt, "legal", username="lena"))
+    resp = client.get("/v1/audit/export", params={"action": "case.decided"}, headers=headers)
+    assert resp.status_code == 200
+    lines = resp.content.splitlines()
+    assert len(lines) == 30, "drills stay out unless asked for"
+    seqs = [json.loads(line)["veracity"]["chain"]["seq"] for line in lines]
+    assert seqs == sorted(seqs)
+    manifest = client.get(resp.headers["x-export-manifest"], headers=headers).json()
+    assert manifest["count"] == 30
+    assert manifest["sha256"] == hashlib.sha256(resp.content).hexdigest()
+    assert manifest["bytes"] == len(resp.content)
+    with rt.sessions() as s:
+        logged = s.scalars(select(AuditEvent).where(AuditEvent.action == Action.LOG_EXPORTED)).one()
+    assert logged.actor_name == "lena"
+    with_drills = client.get(
+        "/v1/audit/export",
+        params={"action": "case.decided", "include_drills": True},
+        headers=headers,
+    )
+    assert len(with_drills.content.splitlines()) == 34
+
+
+def test_csv_export_has_one_row_per_event(rt: Runtime, client: TestClient) -> None:
+    write_events(rt, 12, reason='quote "this", and a\nnewline')
+    resp = client.get(
+        "/v1/audit/export",
+        params={"format": "csv", "action": "case.decided"},
+        headers=auth(new_user_token(rt, "admin")),
+    )
+    rows = list(csv.DictReader(io.StringIO(resp.text)))
+    assert len(rows) == 12
+    assert rows[0]["veracity.reason"] == 'quote "this", and a\nnewline'
+    assert rows[0]["user.name"] == "rita"
+
+
+def test_dsa_statements_come_in_batches_of_at_most_100(rt: Runtime, client: TestClient) -> None:
+    write_events(rt, 150)
+    write_events(
+        rt, 5, post_prefix="geo", after={"action": "geo_restrict", "territories": ["DE", "US"]}
+    )
+    write_events(rt, 7, post_prefix="kept", after={"action": "no_action"})
+    resp = client.get("/v1/audit/dsa/statements", headers=auth(new_user_token(rt, "legal")))
+    batches = [json.loads(line)["statements"] for line in resp.content.splitlines()]
+    assert [len(b) for b in batches] == [100, 55]
+    first = batches[0][0]
+    assert first["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_REMOVED"]
+    assert first["automated_decision"] == "AUTOMATED_DECISION_NOT_AUTOMATED"
+    assert first["content_type"] == ["CONTENT_TYPE_TEXT"]
+    assert first["content_date"] <= first["application_date"]
+    for key in (
+        "decision_ground",
+        "category",
+        "decision_facts",
+        "automated_detection",
+        "territorial_scope",
+        "source_type",
+        "puid",
+    ):
+        assert first[key], key
+    geo = [
+        s
+        for s in batches[1]
+        if s["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_DISABLED"]
+    ]
+    assert len(geo) == 5 and geo[0]["territorial_scope"] == ["DE"]
+
+
+def test_holds_are_set_listed_released_and_logged(rt: Runtime, client: TestClient) -> None:
+    headers = auth(new_user_token(rt, "legal"))
+    made = client.post(
+        "/v1/audit/holds",
+        json={"subject_type": "incident", "subject_id": "inc-9", "reason": "regulator request"},
+        headers=headers,
+    )
+    assert made.status_code == 201
+    again = client.post(
+        "/v1/audit/holds",
+        json={"subject_type": "incident", "subject_id": "inc-9", "reason": "twice"},
+        headers=headers,
+    )
+    assert again.status_code == 409
+    assert [
+        h["subject_id"] for h in client.get("/v1/audit/holds", headers=headers).json()["holds"]
+    ] == ["inc-9"]
+    released = client.post(
+        f"/v1/audit/holds/{made.json()['id']}/release",
+        json={"reason": "matter closed"},
+        headers=headers,
+    )
+    assert released.status_code == 200
+    assert client.get("/v1/audit/holds", headers=headers).json()["holds"] == []
+    with rt.sessions() as s:
+        actions = set(s.scalars(select(AuditEvent.action)))
+    assert {"log.legal_hold_set", "log.legal_hold_released"} <= actions
