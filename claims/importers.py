@@ -43,7 +43,8 @@ def read_checkthat(path: Path) -> Iterator[ImportedClaim]:
     _must_exist(file)
     csv.field_size_limit(sys.maxsize)
     with file.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        # Quote-aware: 14 claims span two lines inside double quotes.
+        reader = csv.reader(fh, delimiter="\t")
         header = next(reader, None)
         if header is None or header[1:3] != ["vclaim", "title"]:
             raise Invalid(f"{file} is not a CheckThat verified_claims file (header {header})")
@@ -53,7 +54,7 @@ def read_checkthat(path: Path) -> Iterator[ImportedClaim]:
             yield ImportedClaim(
                 origin=Origin.CHECKTHAT,
                 origin_ref=row[0].strip(),
-                text=row[1].strip(),
+                text=" ".join(row[1].split()),
                 verdict=Verdict.UNVERIFIED,
                 source_name="Snopes",
                 explanation=f"Fact-checked by Snopes: {row[2].strip()}",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from audit.models import AuditEvent
 from claims.cli import claims_import
-from claims.importers import read_checkthat, read_fixture, read_liar_plus
+from claims.importers import DEFAULT_DATASETS, read_checkthat, read_fixture, read_liar_plus
 from claims.models import ClaimPost
 from claims.service import count_claims, import_claims
 from core.db import transaction
@@ -20,7 +20,10 @@ from runtime.container import Runtime
 from tests.conftest import auth, new_api_key, new_user_token
 from tests.statements.helpers import SYSTEM, load_fixture_claims, post_linked_to
 
-CHECKTHAT = "\tvclaim\ttitle\n0\tA claim about a thing.\tDid a thing happen?\n1\tAnother claim.\tAnother title\n"
+CHECKTHAT = (
+    "\tvclaim\ttitle\n0\tA claim about a thing.\tDid a thing happen?\n"
+    '1\t"Another claim that\nspans two lines."\tAnother title\n'
+)
 LIAR_ROW = "\t".join(
     ["0", "1234.json", "pants-fire", "The moon is cheese.", "space", "some-one", "", "", "none"]
     + ["0"] * 5
@@ -45,10 +48,19 @@ def test_checkthat_and_liar_plus_files_are_read_with_their_verdicts(tmp_path: Pa
     (tmp_path / "liar.tsv").write_text(LIAR_ROW + "\n", encoding="utf-8")
     checkthat = list(read_checkthat(tmp_path / "vc.tsv"))
     assert [c.origin_ref for c in checkthat] == ["0", "1"]
+    assert checkthat[1].text == "Another claim that spans two lines."
     assert checkthat[0].verdict == "unverified" and checkthat[0].source_name == "Snopes"
     [liar] = read_liar_plus(tmp_path / "liar.tsv")
     assert (liar.origin_ref, liar.verdict, liar.text) == ("1234", "false", "The moon is cheese.")
     assert liar.explanation.startswith("Astronomers")
+
+
+@pytest.mark.skipif(not DEFAULT_DATASETS.is_dir(), reason="research datasets not present")
+def test_the_research_datasets_read_in_full_when_present() -> None:
+    assert len(list(read_checkthat(DEFAULT_DATASETS))) == 10_375
+    liar = list(read_liar_plus(DEFAULT_DATASETS))
+    assert len(liar) == 1_284
+    assert {c.verdict for c in liar} == {"false", "misleading", "true"}
 
 
 def test_a_wrong_file_is_refused_with_a_reason(tmp_path: Path) -> None:

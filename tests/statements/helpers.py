@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
+import threading
+import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from audit.events import Actor, ActorType
 from claims.importers import read_fixture
@@ -12,6 +18,7 @@ from claims.service import import_claims, link_post
 from core.db import transaction
 from pipeline.models import Post
 from runtime.container import Runtime
+from statements.delivery import EVENT_HEADER, SIGNATURE_HEADER
 
 SYSTEM = Actor(name="test-system", type=ActorType.SYSTEM, roles=("system",))
 
@@ -36,3 +43,50 @@ def post_linked_to(rt: Runtime, claim_id: str, text: str = "5g towers are spread
         session.flush()
         link_post(session, claim_id, post_id, SYSTEM, similarity=0.9)
     return post_id
+
+
+class WebhookReceiver:
+    """The platform's official-account endpoint, as a real local HTTP server: checks the
+    signature, deduplicates on the event id, and can fail on demand."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self.events: dict[str, dict[str, Any]] = {}  # by event id: what took effect
+        self.hits = 0
+        self.bad_signatures = 0
+        self.fail_next: list[int] = []
+        state = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers["content-length"]))
+                state.hits += 1
+                if state.fail_next:
+                    self._reply(state.fail_next.pop(0))
+                    return
+                if not verify(state.secret, raw, self.headers.get(SIGNATURE_HEADER, "")):
+                    state.bad_signatures += 1
+                    self._reply(401)
+                    return
+                state.events.setdefault(self.headers[EVENT_HEADER], json.loads(raw))
+                self._reply(200)
+
+            def _reply(self, status: int) -> None:
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/official-account"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def verify(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:
+    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    if not parts.get("t", "").isdigit() or abs(time.time() - int(parts["t"])) > tolerance:
+        return False
+    expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256)
+    return hmac.compare_digest(expected.hexdigest(), parts.get("v1", ""))

@@ -1,0 +1,156 @@
+"""Draft → edit → approve (+ legal) → publish → withdraw through the API, role by role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from runtime.container import Runtime
+from statements.config import StatementSettings, get_statement_settings
+from tests.conftest import auth, new_user_token
+from tests.statements.helpers import false_claim
+
+URL = "/v1/statements"
+
+
+@pytest.fixture
+def api(client: TestClient) -> Iterator[TestClient]:
+    settings = StatementSettings(public_base_url="https://veracity.example")
+    client.app.dependency_overrides[get_statement_settings] = lambda: settings  # type: ignore[attr-defined]
+    yield client
+    client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+
+
+def _draft(api: TestClient, token: str, **body: Any) -> dict[str, Any]:
+    resp = api.post(URL, json=body, headers=auth(token))
+    assert resp.status_code == 201, resp.text
+    out: dict[str, Any] = resp.json()
+    return out
+
+
+def test_drafter_cannot_approve_own_draft_and_every_version_is_kept(
+    rt: Runtime, api: TestClient
+) -> None:
+    claim = false_claim(rt)
+    pr1, pr2 = new_user_token(rt, "pr"), new_user_token(rt, "pr")
+    made = _draft(api, pr1, kind="counter_statement", claim_id=claim.id)
+    assert made["checks"]["passed"] and made["status"] == "draft"
+    own = api.post(f"{URL}/{made['id']}/approve", headers=auth(pr1))
+    assert own.status_code == 403 and own.json()["error"]["code"] == "own_draft"
+
+    edit = {"title": made["title"], "body": made["body"] + "\nUpdated.", "note": "tone"}
+    assert api.post(f"{URL}/{made['id']}/edit", json=edit, headers=auth(pr1)).json()["version"] == 2
+    diff = api.get(f"{URL}/{made['id']}/diff?from=1&to=2", headers=auth(pr1)).text
+    assert "+Updated." in diff and diff.startswith("--- version 1")
+
+    approved = api.post(f"{URL}/{made['id']}/approve", headers=auth(pr2)).json()
+    assert approved["status"] == "approved" and approved["approved_by"].startswith("pr-")
+    # An edit after approval needs a fresh approval; the editor cannot give it.
+    edited = api.post(f"{URL}/{made['id']}/edit", json=edit, headers=auth(pr2)).json()
+    assert (edited["status"], edited["approved_by"], edited["version"]) == ("draft", None, 3)
+    again = api.post(f"{URL}/{made['id']}/approve", headers=auth(pr2))
+    assert again.status_code == 403
+    versions = api.get(f"{URL}/{made['id']}/versions", headers=auth(pr1)).json()
+    assert [v["number"] for v in versions] == [1, 2, 3]
+
+
+def test_a_draft_missing_its_source_or_with_a_placeholder_cannot_be_approved(
+    rt: Runtime, api: TestClient
+) -> None:
+    pr1, pr2 = new_user_token(rt, "pr"), new_user_token(rt, "pr")
+    body = {"text": "Tap water is radioactive", "verdict": "false", "explanation": "It is not."}
+    claim = api.post("/v1/claims", json=body, headers=auth(pr1)).json()
+    sourceless = _draft(api, pr1, kind="counter_statement", claim_id=claim["id"])
+    assert "no_source" in {f["code"] for f in sourceless["checks"]["failures"]}
+    refused = api.post(f"{URL}/{sourceless['id']}/approve", headers=auth(pr2))
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "checks_failed"
+
+    notice = _draft(
+        api,
+        pr1,
+        kind="service_interruption",
+        facts={"service": "Messaging", "current_status": "degraded"},
+        sources=["https://status.example.com"],
+    )
+    assert "placeholder" in {f["code"] for f in notice["checks"]["failures"]}
+    assert api.post(f"{URL}/{notice['id']}/approve", headers=auth(pr2)).status_code == 422
+    publish = api.post(f"{URL}/{notice['id']}/publish", headers=auth(pr1))
+    assert publish.status_code == 409 and publish.json()["error"]["code"] == "not_approved"
+
+
+def test_a_severe_incident_statement_needs_legal_approval_too(rt: Runtime, api: TestClient) -> None:
+    pr1, pr2, legal = (new_user_token(rt, r) for r in ("pr", "pr", "legal"))
+    facts = {
+        "what_happened": "that a partner's API key was misused to read public profile data.",
+        "discovered_at": "25 November",
+        "data_affected": "No passwords or private messages were read.",
+        "what_we_did": "We revoked the key and closed the gap.",
+        "what_to_do": "Nothing is needed from you.",
+        "advisory_url": "https://security.example.com/advisories/1",
+    }
+    made = _draft(
+        api, pr1, kind="security_incident", facts=facts, incident_severity="high", incident_id="i1"
+    )
+    assert made["checks"]["passed"] and made["requires_legal"]
+    assert api.post(f"{URL}/{made['id']}/approve", headers=auth(pr2)).json()["status"] == "draft"
+    blocked = api.post(f"{URL}/{made['id']}/publish", headers=auth(pr1))
+    assert blocked.status_code == 409 and "legal approval" in blocked.json()["error"]["message"]
+    ok = api.post(f"{URL}/{made['id']}/legal-approve", headers=auth(legal)).json()
+    assert ok["status"] == "approved" and ok["legal_approved_by"].startswith("legal-")
+    assert api.post(f"{URL}/{made['id']}/publish", headers=auth(pr1)).json()["status"] == (
+        "published"
+    )
+
+
+def test_each_role_is_held_to_its_steps(rt: Runtime, api: TestClient) -> None:
+    claim = false_claim(rt)
+    pr1, pr2 = new_user_token(rt, "pr"), new_user_token(rt, "pr")
+    made = _draft(api, pr1, kind="counter_statement", claim_id=claim.id)
+    api.post(f"{URL}/{made['id']}/approve", headers=auth(pr2))
+    sid = made["id"]
+    for role in ("reviewer", "senior_reviewer", "legal"):
+        token = new_user_token(rt, role)
+        assert api.post(f"{URL}/{sid}/publish", headers=auth(token)).status_code == 403, role
+        assert (
+            api.post(
+                f"{URL}/{sid}/withdraw", json={"reason": "x y z"}, headers=auth(token)
+            ).status_code
+            == 403
+        )
+    for role in ("reviewer", "senior_reviewer", "legal"):
+        token = new_user_token(rt, role)
+        draft = api.post(
+            URL, json={"kind": "counter_statement", "claim_id": claim.id}, headers=auth(token)
+        )
+        assert draft.status_code == 403, role
+        assert api.post(f"{URL}/{sid}/approve", headers=auth(token)).status_code == 403, role
+    for role in ("reviewer", "senior_reviewer", "pr", "admin"):
+        token = new_user_token(rt, role)
+        assert api.post(f"{URL}/{sid}/legal-approve", headers=auth(token)).status_code == 403
+    assert api.get(f"{URL}/{sid}", headers=auth(new_user_token(rt, "reviewer"))).status_code == 403
+    assert api.post(f"{URL}/{sid}/publish").status_code == 401
+    admin = new_user_token(rt, "admin")
+    assert api.post(f"{URL}/{sid}/publish", headers=auth(admin)).json()["status"] == "published"
+
+
+def test_bad_drafts_are_refused_with_a_reason(rt: Runtime, api: TestClient) -> None:
+    pr = new_user_token(rt, "pr")
+    ungrounded = api.post(URL, json={"kind": "counter_statement"}, headers=auth(pr))
+    assert ungrounded.status_code == 422
+    unknown = api.post(
+        URL, json={"kind": "counter_statement", "claim_id": "nope"}, headers=auth(pr)
+    )
+    assert unknown.status_code == 404
+    channel = api.post(
+        URL, json={"kind": "counter_statement", "claim_id": "x", "channel": "fax"}, headers=auth(pr)
+    )
+    assert channel.status_code == 422
+    llm = api.post(
+        URL,
+        json={"kind": "counter_statement", "claim_id": false_claim(rt).id, "generator": "llm"},
+        headers=auth(pr),
+    )
+    assert llm.status_code == 422 and llm.json()["error"]["code"] == "generator_not_configured"
