@@ -103,5 +103,5 @@ router = APIRouter(tags=["health"])
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
 )
 def metrics(request: Request) -> Response:
-    registry: ApiMetrics = request.app.state.metrics
+    registry: ApiMetrics = request.app.state.serving.metrics
     return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)

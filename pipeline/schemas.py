@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 MAX_BATCH = 256
 MAX_TEXT_CHARS = 20_000
+MAX_COUNT = 2**31 - 1  # the columns are 32-bit INTEGER on PostgreSQL
 
 
 class PostIn(BaseModel):
@@ -20,9 +21,9 @@ class PostIn(BaseModel):
     created_at: datetime | None = None
     lang: str | None = Field(default=None, max_length=16)
     url: str | None = Field(default=None, max_length=2048)
-    views: int = Field(default=0, ge=0)
-    shares: int = Field(default=0, ge=0)
-    author_followers: int = Field(default=0, ge=0)
+    views: int = Field(default=0, ge=0, le=MAX_COUNT)
+    shares: int = Field(default=0, ge=0, le=MAX_COUNT)
+    author_followers: int = Field(default=0, ge=0, le=MAX_COUNT)
 
     @field_validator("text")
     @classmethod

@@ -1,0 +1,88 @@
+"""Concurrent calls are coalesced into model batches; a full queue refuses at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.batcher import DynamicBatcher, Overloaded
+from classifier.interface import Prediction
+from classifier.reference import ReferenceClassifier
+from classifier.thresholds import Thresholds
+from tests.conftest import auth
+
+
+class RecordingClassifier:
+    """The reference scorer, remembering the size of every batch and optionally held back."""
+
+    def __init__(self) -> None:
+        self.inner = ReferenceClassifier()
+        self.batches: list[int] = []
+        self.gate = threading.Event()
+        self.gate.set()
+
+    @property
+    def model_version(self) -> str:
+        return self.inner.model_version
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.inner.thresholds
+
+    def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
+        self.gate.wait(5)
+        self.batches.append(len(texts))
+        return self.inner.predict(texts, explain=explain)
+
+
+def test_concurrent_calls_share_batches_and_get_their_own_answers() -> None:
+    model = RecordingClassifier()
+    batcher = DynamicBatcher(model, max_batch=32, max_wait_seconds=0.05)
+    texts = [f"miracle cure number {i}" if i % 2 else f"ministry data {i}" for i in range(24)]
+    with ThreadPoolExecutor(24) as pool:
+        got = list(pool.map(lambda t: batcher.predict([t], explain=True)[0], texts))
+    batcher.stop()
+    expected = ReferenceClassifier().predict(texts, explain=True)
+    assert [g.score for g in got] == [e.score for e in expected]
+    assert sum(model.batches) == 24 and len(model.batches) < 24
+    assert max(model.batches) > 1
+
+
+def test_a_large_request_is_split_into_model_sized_batches() -> None:
+    model = RecordingClassifier()
+    batcher = DynamicBatcher(model, max_batch=8, max_wait_seconds=0.0)
+    out = batcher.predict([f"text {i}" for i in range(20)])
+    batcher.stop()
+    assert len(out) == 20 and model.batches == [8, 8, 4]
+
+
+def test_full_queue_refuses_instead_of_waiting() -> None:
+    model = RecordingClassifier()
+    model.gate.clear()  # the model is busy
+    batcher = DynamicBatcher(model, max_batch=4, max_wait_seconds=0.0, max_queued_texts=4)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(batcher.predict, ["a", "b", "c", "d"])
+        while not model.batches and batcher.queued_texts:  # taken by the worker, now blocked
+            threading.Event().wait(0.005)
+        second = pool.submit(batcher.predict, ["e", "f", "g", "h"])
+        threading.Event().wait(0.05)
+        with pytest.raises(Overloaded):
+            batcher.predict(["one too many"])
+        model.gate.set()
+        assert len(first.result(5)) == 4 and len(second.result(5)) == 4
+    batcher.stop()
+
+
+def test_overloaded_server_answers_503_with_retry_after(
+    client: TestClient, platform_key: str
+) -> None:
+    client.app.state.serving.batcher.max_queued = 0  # type: ignore[attr-defined]
+    resp = client.post(
+        "/v1/score", json={"posts": [{"id": "o1", "text": "hi"}]}, headers=auth(platform_key)
+    )
+    assert resp.status_code == 503
+    assert resp.json()["error"]["code"] == "overloaded" and resp.headers["retry-after"] == "1"

@@ -1,0 +1,171 @@
+"""Webhooks against a real local receiver: signed, retried with backoff, logged, replayable."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from core.db import transaction
+from core.dispatch import InProcessDispatcher
+from runtime.container import Runtime
+from tests.conftest import auth, new_api_key, new_user_token
+from webhooks import service
+from webhooks.models import WebhookDelivery
+from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
+from webhooks.schemas import EventType
+from webhooks.signing import sign, verify_signature
+
+FALSE_POST = "BREAKING: 5G towers spread the virus, the miracle cure is garlic. Share before they delete it!!"
+
+
+@pytest.fixture
+def hooks() -> Iterator[tuple[WebhookReceiverState, str]]:
+    server, state, url = start_webhook_receiver()
+    yield state, url
+    server.shutdown()
+
+
+def _subscribe(client: TestClient, rt: Runtime, url: str, events: list[str]) -> dict[str, str]:
+    key = new_api_key(rt, ("webhooks",))
+    made = client.post("/v1/webhooks", json={"url": url, "events": events}, headers=auth(key))
+    assert made.status_code == 201, made.text
+    body: dict[str, str] = made.json()
+    assert body["secret"].startswith("whsec_")
+    return body
+
+
+def test_signature_verifies_and_rejects_tampering_wrong_secret_and_stale_time() -> None:
+    body = b'{"id":"e1"}'
+    header = sign("s3cret", body)
+    assert verify_signature("s3cret", body, header)
+    assert not verify_signature("s3cret", b'{"id":"e2"}', header)
+    assert not verify_signature("other", body, header)
+    old = sign("s3cret", body, timestamp=int(time.time()) - 301)
+    assert not verify_signature("s3cret", body, old)
+    assert not verify_signature("s3cret", body, "garbage")
+
+
+def _wait(predicate: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(predicate) and predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_decision_and_confirmed_enforcement_reach_the_platform_signed(
+    rt: Runtime,
+    pipeline: InProcessDispatcher,
+    client: TestClient,
+    platform_key: str,
+    hooks: tuple[WebhookReceiverState, str],
+) -> None:
+    state, url = hooks
+    sub = _subscribe(client, rt, url, ["decision.made", "enforcement.confirmed"])
+    state.secret = sub["secret"]
+    post = {"id": "w1", "text": FALSE_POST, "views": 5}
+    client.post("/v1/score", json={"posts": [post]}, headers=auth(platform_key))
+    pipeline.drain()
+    reviewer = new_user_token(rt, "reviewer")
+    case = client.post("/v1/cases/claim", headers=auth(reviewer)).json()["case"]
+    decided = client.post(
+        f"/v1/cases/{case['id']}/decision",
+        json={"reason_code": "false_claim", "action": "label", "note": "Debunked: 5G is radio."},
+        headers=auth(reviewer),
+    )
+    assert decided.status_code == 200, decided.text
+    pipeline.drain()
+    _wait(lambda: len(state.events) == 2)
+    assert all(r["valid"] for r in state.requests)
+    types = sorted(e["type"] for e in state.events.values())
+    assert types == ["decision.made", "enforcement.confirmed"]
+    data = {e["type"]: e["data"] for e in state.events.values()}
+    assert data["decision.made"]["post_id"] == "w1" and data["decision.made"]["action"] == "label"
+    assert data["enforcement.confirmed"]["post_status"] == "labelled"
+    assert "reviewer" not in json.dumps(data)  # reviewer identities stay inside
+
+
+def _one_delivery(rt: Runtime, url: str, client: TestClient) -> tuple[str, str]:
+    sub = _subscribe(client, rt, url, ["post.restored"])
+    with transaction(rt.sessions) as s:
+        assert service.enqueue_event(s, EventType.POST_RESTORED, {"post_id": "p9"}) == 1
+        s.info.clear()  # send it by hand below, not through a dispatcher
+    with rt.sessions() as s:
+        return s.scalars(select(WebhookDelivery.id)).one(), sub["secret"]
+
+
+def test_server_errors_are_retried_with_backoff_until_delivered(
+    rt: Runtime, client: TestClient, hooks: tuple[WebhookReceiverState, str]
+) -> None:
+    state, url = hooks
+    delivery_id, state.secret = _one_delivery(rt, url, client)
+    state.fail_next = [503, 500]
+    with httpx.Client(timeout=5) as http:
+        first = service.deliver(rt.sessions, delivery_id, http, backoff_base=0.5)
+        second = service.deliver(rt.sessions, delivery_id, http, backoff_base=0.5)
+        third = service.deliver(rt.sessions, delivery_id, http, backoff_base=0.5)
+        again = service.deliver(rt.sessions, delivery_id, http)
+    assert (first.status, first.retry_in) == ("retry", 0.5)
+    assert (second.status, second.retry_in) == ("retry", 1.0)
+    assert third.status == "delivered" and again.status == "skipped"
+    assert len(state.requests) == 3 and len(state.events) == 1
+    event_ids = {r["headers"]["Veracity-Event-Id"] for r in state.requests}
+    assert len(event_ids) == 1  # the receiver can deduplicate on it
+    with rt.sessions() as s:
+        row = s.get(WebhookDelivery, delivery_id)
+        assert row is not None and row.attempts == 3 and row.response_code == 200
+
+
+def test_refused_delivery_fails_and_an_admin_replays_it(
+    rt: Runtime,
+    pipeline: InProcessDispatcher,
+    client: TestClient,
+    hooks: tuple[WebhookReceiverState, str],
+) -> None:
+    state, url = hooks
+    delivery_id, secret = _one_delivery(rt, url, client)
+    state.secret = "not-the-secret"  # the platform rejects what it cannot verify
+    with httpx.Client(timeout=5) as http:
+        assert service.deliver(rt.sessions, delivery_id, http).status == "failed"
+    admin = auth(new_user_token(rt, "admin"))
+    log = client.get("/v1/admin/webhooks/deliveries?status=failed", headers=admin).json()
+    assert [d["id"] for d in log] == [delivery_id] and log[0]["response_code"] == 401
+    state.secret = secret
+    replayed = client.post(f"/v1/admin/webhooks/deliveries/{delivery_id}/replay", headers=admin)
+    assert replayed.status_code == 200 and replayed.json()["status"] == "pending"
+    pipeline.drain()
+    _wait(lambda: len(state.events) == 1)
+    after = client.get(
+        f"/v1/admin/webhooks/deliveries?event_id={log[0]['event_id']}", headers=admin
+    )
+    assert after.json()[0]["status"] == "delivered"
+
+
+@pytest.mark.parametrize("role", ["reviewer", "senior_reviewer", "pr", "legal"])
+def test_only_admins_read_and_replay_the_delivery_log(
+    rt: Runtime, client: TestClient, role: str
+) -> None:
+    token = auth(new_user_token(rt, role))
+    assert client.get("/v1/admin/webhooks/deliveries", headers=token).status_code == 403
+    assert client.post("/v1/admin/webhooks/deliveries/x/replay", headers=token).status_code == 403
+
+
+def test_registration_needs_the_webhooks_scope_and_an_http_url(
+    rt: Runtime, client: TestClient, platform_key: str
+) -> None:
+    body = {"url": "https://platform.example/hooks", "events": ["decision.made"]}
+    assert client.post("/v1/webhooks", json=body, headers=auth(platform_key)).status_code == 403
+    key = auth(new_api_key(rt, ("webhooks",)))
+    bad = client.post("/v1/webhooks", json={**body, "url": "file:///etc/passwd"}, headers=key)
+    assert bad.status_code == 422
+    made = client.post("/v1/webhooks", json=body, headers=key).json()
+    assert "secret" not in client.get("/v1/webhooks", headers=key).json()[0]
+    gone = client.delete(f"/v1/webhooks/{made['id']}", headers=key)
+    assert gone.status_code == 200 and gone.json()["active"] is False
