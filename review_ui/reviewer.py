@@ -41,7 +41,12 @@ ACTIONS = (
     (DecisionAction.GEO_RESTRICT, "Geo-restrict", "g"),
     (DecisionAction.NO_ACTION, "No action", "x"),
 )
-CASE_ACTIONS = (("release", "Release", "u"),)
+CASE_ACTIONS = (
+    ("skip", "Skip", "s"),
+    ("escalate", "Escalate", "e"),
+    ("release", "Release", "u"),
+)
+ESCALATE_TO = "senior_reviewer"
 NOTICES = {
     "empty": "The queue is empty. Nothing to review right now.",
     "released": "Case released back to the queue.",
@@ -179,6 +184,24 @@ def release_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
     except (Conflict, NotFound):
         return _to_queue("lost")
     return _to_queue("released")
+
+
+@router.post("/cases/{case_id}/skip", summary="Pass the case to someone else")
+def skip_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
+    try:
+        queue.skip(session, case_id, user.actor, reason="skipped in the review UI")
+    except (Conflict, NotFound):
+        return _to_queue("lost")
+    return _to_queue("skipped")
+
+
+@router.post("/cases/{case_id}/escalate", summary="Hand the case to senior reviewers")
+def escalate_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
+    try:
+        queue.escalate(session, case_id, user.actor, ESCALATE_TO, "escalated in the review UI")
+    except (Conflict, NotFound):
+        return _to_queue("lost")
+    return _to_queue("escalated")
 
 
 @router.get("/decisions/{decision_id}", summary="A decision and its enforcement status")

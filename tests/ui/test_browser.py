@@ -213,3 +213,45 @@ def test_dashboards_and_admin_render(browser: Any, live_url: str, module_stack: 
     log_in(browser, live_url, module_stack.user("admin"))
     page_is(browser, "admin")
     screenshot(browser, "30-admin")
+
+
+def test_pr_drafts_edits_with_a_diff_gets_approval_and_publishes(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    from tests.statements.helpers import false_claim
+
+    claim = false_claim(module_stack.rt)
+    writer, approver = module_stack.user("pr"), module_stack.user("pr")
+    log_in(browser, live_url, writer)
+    page_is(browser, "pr")
+    Select(css(browser, "#kind")).select_by_value("counter_statement")
+    css(browser, "#claim_id").send_keys(claim.id)
+    css(browser, "#draft-submit").click()
+    page_is(browser, "pr-statement")
+    assert css(browser, "#statement-status").text == "draft"
+    statement_url = browser.current_url.split("?")[0]
+    screenshot(browser, "40-pr-draft")
+
+    body = css(browser, "#body")
+    body.send_keys(" Updated with the health ministry's latest guidance.")
+    css(browser, "#edit-note").send_keys("add guidance")
+    css(browser, "#save-version").click()
+    wait_for(browser, lambda d: "Saved as a new version" in css(d, "main").text)
+    added = " ".join(e.text for e in browser.find_elements("css selector", "#diff ins"))
+    assert "latest guidance" in added
+    screenshot(browser, "41-pr-edit-diff")
+
+    css(browser, "#approve").click()  # the editor cannot approve their own version
+    error = wait_for(browser, lambda d: css(d, "#statement-error"))
+    assert "second person" in error.text
+
+    log_in(browser, live_url, approver)
+    browser.get(statement_url)
+    css(browser, "#approve").click()
+    wait_for(browser, lambda d: css(d, "#statement-status").text == "approved")
+    css(browser, "#publish").click()
+    browser.switch_to.alert.accept()
+    wait_for(browser, lambda d: css(d, "#statement-status").text == "published")
+    screenshot(browser, "42-pr-published")

@@ -1,0 +1,94 @@
+"""Reviewer actions through the UI's HTTP edge: skip, escalate, decision errors."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from pipeline.models import ReviewCase
+from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+
+
+def _claim(client: TestClient) -> str:
+    page = client.get("/ui/review")
+    response = client.post(
+        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
+    location: str = response.headers["location"]
+    assert location.startswith("/ui/review/cases/"), location
+    return location.rsplit("/", 1)[-1]
+
+
+def _act(client: TestClient, case_id: str, action: str) -> str:
+    page = client.get(f"/ui/review/cases/{case_id}")
+    response = client.post(
+        f"/ui/review/cases/{case_id}/{action}",
+        data={"csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    location: str = response.headers["location"]
+    return location
+
+
+def test_skipping_returns_the_case_and_does_not_offer_it_again(stack: Stack) -> None:
+    stack.queue_posts(["Miracle cure: garlic and bleach, share before they delete it!!"])
+    client = browser_client(stack)
+    sign_in(client, stack.user("reviewer"))
+    case_id = _claim(client)
+    assert _act(client, case_id, "skip") == "/ui/review?notice=skipped"
+    page = client.get("/ui/review")
+    response = client.post(
+        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert response.headers["location"] == "/ui/review?notice=empty"
+    assert "queue is empty" in client.get(response.headers["location"]).text
+
+
+def test_an_escalated_case_goes_to_a_senior_reviewer_only(stack: Stack) -> None:
+    stack.queue_posts(["5G towers spread the plandemic, the secret microchip truth exposed"])
+    first = browser_client(stack)
+    sign_in(first, stack.user("reviewer"))
+    case_id = _claim(first)
+    assert _act(first, case_id, "escalate") == "/ui/review?notice=escalated"
+    other = browser_client(stack)
+    sign_in(other, stack.user("reviewer"))
+    page = other.get("/ui/review")
+    refused = other.post(
+        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert refused.headers["location"] == "/ui/review?notice=empty"
+    senior = browser_client(stack)
+    sign_in(senior, stack.user("senior_reviewer"))
+    assert _claim(senior) == case_id
+
+
+def test_an_incomplete_label_is_refused_with_the_reason_and_keeps_the_form(stack: Stack) -> None:
+    stack.queue_posts(["Bill Gates microchip hoax exposed, share before it is banned!!"])
+    client = browser_client(stack)
+    sign_in(client, stack.user("reviewer"))
+    case_id = _claim(client)
+    page = client.get(f"/ui/review/cases/{case_id}")
+    response = client.post(
+        f"/ui/review/cases/{case_id}/decide",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "reason_code": "misleading_context",
+            "action": "label",
+        },
+    )
+    assert response.status_code == 422
+    assert "label needs its note" in response.text
+    assert 'value="label" data-key="l" checked' in response.text
+    with stack.rt.sessions() as session:
+        case = session.get(ReviewCase, case_id)
+        assert case is not None and case.status == "claimed"
+
+
+def test_someone_elses_case_page_sends_you_back_to_the_queue(stack: Stack) -> None:
+    stack.queue_posts(["Miracle cure exposed!! share before they delete it"])
+    owner = browser_client(stack)
+    sign_in(owner, stack.user("reviewer"))
+    case_id = _claim(owner)
+    intruder = browser_client(stack)
+    sign_in(intruder, stack.user("reviewer"))
+    response = intruder.get(f"/ui/review/cases/{case_id}", follow_redirects=False)
+    assert response.headers["location"] == "/ui/review?notice=lost"
