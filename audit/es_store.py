@@ -57,6 +57,7 @@ class ElasticsearchLog:
     def __init__(self, client: Elasticsearch, prefix: str = "veracity") -> None:
         self.client = client
         self.prefix = prefix
+        self._template_ready = False
 
     @property
     def pattern(self) -> str:
@@ -76,6 +77,12 @@ class ElasticsearchLog:
             },
             priority=200,
         )
+
+    def ensure_template_once(self) -> None:
+        """Before the first write of this process: indices never start with dynamic mappings."""
+        if not self._template_ready:
+            self.ensure_template()
+            self._template_ready = True
 
     def create_many(self, docs: Sequence[dict[str, Any]]) -> tuple[set[str], dict[str, str]]:
         """Create each document under its own id. Returns (stored ids, failures by id).

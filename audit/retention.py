@@ -111,23 +111,52 @@ def plan(
 
 
 def _delete_from_elasticsearch(store: ElasticsearchLog, ranges: list[tuple[int, int, str]]) -> None:
+    """Find the documents of each range (point in time, by seq) and bulk-delete them by id.
+
+    Plain search + bulk rather than `_delete_by_query`, which not every cluster ships with.
+    """
     for i in range(0, len(ranges), _DELETE_BATCH):
         batch = ranges[i : i + _DELETE_BATCH]
-        store.client.delete_by_query(
-            index=store.pattern,
-            query={
-                "bool": {
-                    "filter": [{"term": {"veracity.chain.name": MAIN_CHAIN}}],
-                    "should": [
-                        {"range": {"veracity.chain.seq": {"gte": s, "lte": e}}} for s, e, _ in batch
-                    ],
-                    "minimum_should_match": 1,
-                }
-            },
-            conflicts="proceed",
-            refresh=True,
-            wait_for_completion=True,
-        )
+        query = {
+            "bool": {
+                "filter": [{"term": {"veracity.chain.name": MAIN_CHAIN}}],
+                "should": [
+                    {"range": {"veracity.chain.seq": {"gte": s, "lte": e}}} for s, e, _ in batch
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+        pit = store.client.open_point_in_time(index=store.pattern, keep_alive="2m")["id"]
+        after: list[Any] | None = None
+        try:
+            while True:
+                resp = store.client.search(
+                    pit={"id": pit, "keep_alive": "2m"},
+                    query=query,
+                    sort=[{"veracity.chain.seq": "asc"}, {"_shard_doc": "asc"}],
+                    size=PAGE,
+                    search_after=after,
+                    source=False,
+                )
+                hits = resp["hits"]["hits"]
+                if hits:
+                    ops = [{"delete": {"_index": h["_index"], "_id": h["_id"]}} for h in hits]
+                    result = store.client.bulk(operations=ops, refresh=False)
+                    bad = [
+                        item["delete"]
+                        for item in result["items"]
+                        if item["delete"].get("status") not in (200, 404)
+                    ]
+                    if bad:
+                        raise RuntimeError(
+                            f"retention could not delete {len(bad)} documents: {bad[:3]}"
+                        )
+                if len(hits) < PAGE:
+                    break
+                after = hits[-1]["sort"]
+        finally:
+            store.client.options(ignore_status=404).close_point_in_time(id=pit)
+    store.refresh()
 
 
 def apply(

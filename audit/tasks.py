@@ -10,4 +10,5 @@ def ship_outbox(rt: Runtime) -> ShipResult | None:
     store = rt.action_log
     if store is None:
         return None  # embedded default: the database is the log
+    store.ensure_template_once()
     return ship_pending(rt.sessions, store)

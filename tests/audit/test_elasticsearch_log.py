@@ -1,0 +1,223 @@
+"""The action log in real Elasticsearch: idempotent shipping, tamper evidence, exact exports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from api.app import create_app
+from audit.chain import event_hash, strip_hash
+from audit.events import Action, Actor
+from audit.holds import HoldSubject, set_hold
+from audit.models import AuditEvent
+from audit.operations import apply_retention, verify
+from audit.tasks import ship_outbox
+from audit.verify import BreakKind
+from classifier.reference import ReferenceClassifier
+from core.clock import utcnow
+from core.db import transaction
+from core.migrate import upgrade
+from core.settings import AuditSettings, ElasticsearchSettings
+from runtime.container import Runtime, build_runtime
+from tests.audit.factories import write_events
+from tests.conftest import auth, make_settings, new_user_token
+
+pytestmark = pytest.mark.services
+LEGAL = Actor.system("test-legal")
+
+
+@pytest.fixture
+def es_rt(sqlite_url: str, elasticsearch_url: str, es_prefix: str) -> Iterator[Runtime]:
+    upgrade(sqlite_url)
+    settings = make_settings(
+        sqlite_url,
+        elasticsearch=ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix),
+        audit=AuditSettings(export_page_size=100),
+    )
+    runtime = build_runtime(settings, classifier=ReferenceClassifier())
+    yield runtime
+    if runtime.action_log is not None:
+        runtime.action_log.client.close()
+    runtime.engine.dispose()
+
+
+def _ship(rt: Runtime) -> None:
+    result = ship_outbox(rt)
+    assert result is not None and result.error is None and result.remaining == 0
+    assert rt.action_log is not None
+    rt.action_log.refresh()
+
+
+def _hit(rt: Runtime, seq: int) -> dict[str, Any]:
+    assert rt.action_log is not None
+    resp = rt.action_log.client.search(
+        index=rt.action_log.pattern, query={"term": {"veracity.chain.seq": seq}}
+    )
+    hit: dict[str, Any] = resp["hits"]["hits"][0]
+    return hit
+
+
+def _put(rt: Runtime, index: str, doc_id: str, doc: dict[str, Any]) -> None:
+    assert rt.action_log is not None
+    rt.action_log.client.index(index=index, id=doc_id, document=doc, refresh=True)
+
+
+def test_a_retried_shipment_never_duplicates(es_rt: Runtime) -> None:
+    write_events(es_rt, 40)
+    _ship(es_rt)
+    # A crash after Elasticsearch stored the batch but before the outbox was marked shipped:
+    with transaction(es_rt.sessions) as s:
+        s.execute(update(AuditEvent).values(shipped_at=None))
+    _ship(es_rt)
+    _ship(es_rt)
+    assert es_rt.action_log is not None
+    assert es_rt.action_log.count() == 40
+    assert verify(es_rt, LEGAL, log_result=False).ok
+
+
+def test_verify_catches_an_edited_document(es_rt: Runtime) -> None:
+    write_events(es_rt, 10)
+    _ship(es_rt)
+    hit = _hit(es_rt, 4)
+    hit["_source"]["veracity"]["reason"] = "no_action: nothing happened"
+    _put(es_rt, hit["_index"], hit["_id"], hit["_source"])
+    brk = verify(es_rt, LEGAL, log_result=False).first_break
+    assert brk is not None
+    assert (brk.kind, brk.seq) == (BreakKind.EDITED, 4)
+
+
+def test_verify_catches_an_edit_that_recomputed_its_own_hash(es_rt: Runtime) -> None:
+    write_events(es_rt, 10)
+    _ship(es_rt)
+    hit = _hit(es_rt, 6)
+    doc = hit["_source"]
+    doc["user"]["name"] = "somebody-else"
+    body, _ = strip_hash(doc)
+    doc["veracity"]["chain"]["hash"] = event_hash(body, doc["veracity"]["chain"]["prev_hash"])
+    _put(es_rt, hit["_index"], hit["_id"], doc)
+    brk = verify(es_rt, LEGAL, log_result=False).first_break
+    assert brk is not None
+    assert (brk.kind, brk.seq) == (BreakKind.EDITED, 6)
+    assert "database" in brk.detail
+
+
+def test_verify_catches_a_deleted_document(es_rt: Runtime) -> None:
+    write_events(es_rt, 10)
+    _ship(es_rt)
+    hit = _hit(es_rt, 3)
+    assert es_rt.action_log is not None
+    es_rt.action_log.client.delete(index=hit["_index"], id=hit["_id"], refresh=True)
+    brk = verify(es_rt, LEGAL, log_result=False).first_break
+    assert brk is not None
+    assert (brk.kind, brk.seq) == (BreakKind.DELETED, 3)
+
+
+def test_verify_catches_inserted_documents(es_rt: Runtime) -> None:
+    write_events(es_rt, 10)
+    _ship(es_rt)
+    # A forged copy of seq 5 under a new id: the sequence appears twice.
+    hit = _hit(es_rt, 5)
+    _put(es_rt, hit["_index"], "forged-duplicate", hit["_source"])
+    brk = verify(es_rt, LEGAL, log_result=False).first_break
+    assert brk is not None
+    assert (brk.kind, brk.seq) == (BreakKind.INSERTED, 5)
+
+
+def test_verify_catches_a_well_forged_continuation_of_the_chain(es_rt: Runtime) -> None:
+    write_events(es_rt, 10)
+    _ship(es_rt)
+    last = _hit(es_rt, 10)["_source"]
+    forged = json.loads(json.dumps(last))
+    forged["event"]["id"] = "forged-11"
+    forged["veracity"]["chain"] = {
+        "name": "main",
+        "seq": 11,
+        "prev_hash": last["veracity"]["chain"]["hash"],
+    }
+    forged["veracity"]["chain"]["hash"] = event_hash(
+        forged, forged["veracity"]["chain"]["prev_hash"]
+    )
+    _put(es_rt, _hit(es_rt, 10)["_index"], "forged-11", forged)
+    brk = verify(es_rt, LEGAL, log_result=False).first_break
+    assert brk is not None
+    assert (brk.kind, brk.seq) == (BreakKind.INSERTED, 11)
+
+
+def test_exports_match_source_counts_and_are_logged(es_rt: Runtime) -> None:
+    write_events(es_rt, 230)
+    write_events(es_rt, 20, action=Action.POST_SCORED, actor=Actor.system("scorer"))
+    write_events(es_rt, 9, is_drill=True)
+    _ship(es_rt)
+    with TestClient(create_app(es_rt)) as client:
+        headers = auth(new_user_token(es_rt, "legal", username="lena"))
+        _ship(es_rt)  # the user's creation is an event too
+        wanted = {"action": ["case.decided", "post.scored"]}
+        ndjson = client.get("/v1/audit/export", params=wanted, headers=headers)
+        assert len(ndjson.content.splitlines()) == 250  # pages of 100: crosses page boundaries
+        seqs = [
+            json.loads(line)["veracity"]["chain"]["seq"] for line in ndjson.content.splitlines()
+        ]
+        assert len(set(seqs)) == 250
+        csv_resp = client.get(
+            "/v1/audit/export", params={**wanted, "format": "csv"}, headers=headers
+        )
+        assert len(csv_resp.text.splitlines()) == 251  # header + rows (no newlines in reasons)
+        manifest = client.get(ndjson.headers["x-export-manifest"], headers=headers).json()
+        assert manifest["source"] == "elasticsearch"
+        assert manifest["count"] == 250
+        assert manifest["sha256"] == hashlib.sha256(ndjson.content).hexdigest()
+        search = client.get(
+            "/v1/audit/events", params={"q": "microchip", "size": 5}, headers=headers
+        ).json()
+        assert search["total"] == 250 and len(search["events"]) == 5
+        aggs = client.get("/v1/audit/aggregations", params=wanted, headers=headers).json()
+        assert (aggs["total"], aggs["automated"], aggs["human"]) == (250, 20, 230)
+    _ship(es_rt)
+    assert es_rt.action_log is not None
+    exported = es_rt.action_log.count({"term": {"event.action": "log.exported"}})
+    assert exported == 2, "each export is itself in the log"
+    assert verify(es_rt, LEGAL, log_result=False).ok
+
+
+def test_retention_deletes_old_documents_but_keeps_held_ones_and_verify_accepts_it(
+    es_rt: Runtime,
+) -> None:
+    old = utcnow() - timedelta(days=800)
+    write_events(es_rt, 6, at=old, post_prefix="old")
+    write_events(es_rt, 1, at=old, post_prefix="held", case_id="case-7")
+    write_events(es_rt, 6, at=old, post_prefix="old2")
+    write_events(es_rt, 4, post_prefix="fresh")
+    with transaction(es_rt.sessions) as s:
+        set_hold(s, HoldSubject.CASE, "case-7", "court order 2026/311", LEGAL)
+    _ship(es_rt)
+    run = apply_retention(es_rt, LEGAL)  # the default: AUDIT__RETENTION_DAYS = 730
+    assert (run.deleted, run.held, len(run.ranges)) == (12, 1, 2)
+    _ship(es_rt)
+    assert es_rt.action_log is not None
+    posts = es_rt.action_log.client.search(
+        index=es_rt.action_log.pattern,
+        query={"term": {"event.action": "case.decided"}},
+        size=50,
+    )["hits"]["hits"]
+    assert sorted(h["_source"]["veracity"]["post_id"] for h in posts) == [
+        "fresh0",
+        "fresh1",
+        "fresh2",
+        "fresh3",
+        "held0",
+    ]
+    report = verify(es_rt, LEGAL, log_result=False)
+    assert report.ok, report.first_break
+    assert report.lawfully_deleted == 12
+    with es_rt.sessions() as s:
+        logged = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == Action.RETENTION_APPLIED)
+        ).one()
+    assert logged.document["veracity"]["after"]["ranges_total"] == 2  # type: ignore[index]
