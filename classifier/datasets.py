@@ -93,12 +93,17 @@ def iter_rumor_rows(root: Path) -> Iterable[tuple[str, str]]:
 LOADERS = {"constraint_covid19": load_constraint, "liar": load_liar}
 
 
-def load_splits(root: Path, names: Iterable[str]) -> tuple[list[Example], list[Example]]:
-    """Train and dev for the named sets; train is de-duplicated and stripped of dev texts."""
+def load_splits(
+    root: Path, names: Iterable[str], exclude: Iterable[str] = ()
+) -> tuple[list[Example], list[Example]]:
+    """Train and dev for the named sets; train is de-duplicated and stripped of dev texts
+    (of these sets and of the `exclude` sets' dev splits)."""
+    names = list(names)
     train: list[Example] = []
     dev: list[Example] = []
     for name in names:
         train.extend(LOADERS[name](root, "train"))
+    for name in dict.fromkeys([*names, *exclude]):
         dev.extend(LOADERS[name](root, "dev"))
     dev_keys = {dedup_key(e.text) for e in dev}
     seen: set[str] = set()

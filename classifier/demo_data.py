@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from classifier.datasets import default_data_dir, dedup_key, iter_rumor_rows
+from classifier.datasets import dedup_key, default_data_dir, iter_rumor_rows
 
 QUOTA = {"F": 90, "T": 70, "U": 40}
 START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)

@@ -81,7 +81,30 @@ def int8_dev_probs(model_dir: Path, dev_ex: list[Example]) -> NDArray[np.float64
     return clf.scores([e.text for e in dev_ex])
 
 
-def finalize(cfg: TrainConfig, version: str, policy: BandPolicy | None = None) -> dict[str, Any]:
+def describe_training(stages: list[TrainConfig]) -> str:
+    parts = []
+    for i, st in enumerate(stages, 1):
+        shares = ", ".join(
+            f"{n} ({st.epoch_share.get(n, 1.0):.0%} per epoch)"
+            if st.epoch_share.get(n, 1.0) < 1
+            else n
+            for n in st.datasets
+        )
+        start = "the packaged backbone" if st.init_from is None else f"stage {i - 1}"
+        parts.append(
+            f"stage {i}: from {start}, {st.epochs} epochs on {shares}, lr {st.lr:g}, "
+            f"batch {st.batch_size}, seed {st.seed}"
+        )
+    return "; ".join(parts)
+
+
+def finalize(
+    cfg: TrainConfig,
+    version: str,
+    policy: BandPolicy | None = None,
+    stages: list[TrainConfig] | None = None,
+) -> dict[str, Any]:
+    """Package the model trained by `cfg` (the last stage of `stages`)."""
     from classifier.export import export_all
     from classifier.model_card import write_card
 
@@ -89,8 +112,8 @@ def finalize(cfg: TrainConfig, version: str, policy: BandPolicy | None = None) -
     md = cfg.model_dir
     hf_dir = cfg.ckpt_dir / "final"
     dev = load_dev_logits(cfg.ckpt_dir / "dev_logits.npz")
-    _, dev_ex = load_splits(cfg.data_dir, cfg.datasets)
-    train_ex, _ = load_splits(cfg.data_dir, cfg.datasets)
+    stages = stages or [cfg]
+    _, dev_ex = load_splits(cfg.data_dir, cfg.dev_datasets)
     assert [e.label for e in dev_ex] == dev.labels.tolist(), "dev data changed since training"
     in_a = split_halves(dev.labels, dev.sources, cfg.seed)
     cal, cal_report = calibrate(dev, in_a)
@@ -125,7 +148,10 @@ def finalize(cfg: TrainConfig, version: str, policy: BandPolicy | None = None) -
     rumor_probs = int8_dev_probs(md, rumor)
     metrics: dict[str, Any] = {
         "model_version": version,
-        "train_sizes": _counts(train_ex),
+        "train_sizes": {
+            f"stage {i}": _counts(load_splits(st.data_dir, st.datasets, st.dev_datasets)[0])
+            for i, st in enumerate(stages, 1)
+        },
         "dev_sizes": _counts(dev_ex),
         "dev_int8_calibrated": per_source(int8_probs, dev.labels, dev.sources),
         "dev_torch_fp32_calibrated": per_source(torch_probs, dev.labels, dev.sources),

@@ -17,7 +17,7 @@ _DATA_ROWS = (
     ),
     (
         "LIAR (Wang, ACL 2017), `train.tsv` / `valid.tsv`",
-        "train (a rotating third per epoch) / dev",
+        "train / dev (see Training)",
         "`pants-fire`, `false`, `barely-true` → 1; `half-true`, `mostly-true`, `true` → 0",
         '"research purposes only"; original sources (PolitiFact) retain copyright',
     ),
@@ -126,10 +126,12 @@ dev {json.dumps(metrics["dev_sizes"])}.
 
 ## Training
 
-AdamW (lr 5e-5, weight decay 0.01, linear warm-up 6 % then linear decay), batch 16,
-3 epochs, max 128 word pieces, dynamic padding with length-grouped batches, gradient clipping 1.0,
-seed {meta["seed"]}, fp32 on CPU. Each epoch uses all of Constraint train and a rotating third of
-LIAR train (LIAR is seen once over the run: it is larger, noisier and off-domain).
+{meta.get("training", "")}.
+
+Common settings: AdamW (weight decay 0.01, linear warm-up 6 % then linear decay), max 128 word
+pieces, dynamic padding with length-grouped batches, gradient clipping 1.0, fp32 on CPU.
+A dataset given a share below 100 % contributes a rotating slice per epoch, so each of its
+examples is seen once over 1/share epochs (LIAR is larger, noisier and off-domain).
 
 ## Metrics
 
@@ -218,3 +220,16 @@ def _bench_section(model_dir: Path) -> str:
 |---|---|
 {rows}
 """
+
+
+def rerender(model_dir: Path) -> Path:
+    """Rewrite the card from the directory's metadata.json, metrics.json (and bench.json)."""
+    meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
+    metrics = json.loads((model_dir / "metrics.json").read_text(encoding="utf-8"))
+    return write_card(model_dir, meta, metrics)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(rerender(Path(sys.argv[1])))

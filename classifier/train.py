@@ -40,10 +40,18 @@ class TrainConfig:
     seed: int = 13
     threads: int = 2
     save_every: int = 150
+    init_from: Path | None = None  # start from this HF dir instead of the packaged backbone
+    eval_datasets: tuple[str, ...] | None = None  # dev sets to score (default: `datasets`)
+    stage: str = ""  # checkpoint sub-directory, for multi-stage runs
 
     @property
     def ckpt_dir(self) -> Path:
-        return self.model_dir / "checkpoints"
+        base = self.model_dir / "checkpoints"
+        return base / self.stage if self.stage else base
+
+    @property
+    def dev_datasets(self) -> tuple[str, ...]:
+        return self.eval_datasets or self.datasets
 
 
 def backbone_dir() -> str:
@@ -134,13 +142,15 @@ def train(cfg: TrainConfig) -> Path:
     torch.set_num_threads(cfg.threads)
     seed_everything(cfg.seed)
     cfg.ckpt_dir.mkdir(parents=True, exist_ok=True)
-    train_ex, dev_ex = load_splits(cfg.data_dir, cfg.datasets)
-    tok = AutoTokenizer.from_pretrained(backbone_dir(), local_files_only=True)
+    train_ex, _ = load_splits(cfg.data_dir, cfg.datasets, exclude=cfg.dev_datasets)
+    _, dev_ex = load_splits(cfg.data_dir, cfg.dev_datasets)
+    start = str(cfg.init_from) if cfg.init_from else backbone_dir()
+    tok = AutoTokenizer.from_pretrained(start, local_files_only=True)
     enc = tok([e.text for e in train_ex], truncation=True, max_length=cfg.max_length)
     train_ids: list[list[int]] = enc["input_ids"]
     lengths = [len(x) for x in train_ids]
     model = AutoModelForSequenceClassification.from_pretrained(
-        backbone_dir(), num_labels=2, local_files_only=True, attn_implementation="eager"
+        start, num_labels=2, local_files_only=True, attn_implementation="eager"
     )
     labels = torch.tensor([e.label for e in train_ex])
     plans = [
