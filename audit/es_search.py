@@ -175,10 +175,12 @@ class ElasticsearchSearch:
                 )
                 pit = resp.get("pit_id", pit)
                 hits = resp.get("hits", {}).get("hits", [])
+                full, after = len(hits) == page_size, hits[-1]["sort"] if hits else None
                 for hit in hits:
                     yield hit["_source"]
-                if len(hits) < page_size:
+                # Drop this page before fetching the next, so only one is ever held.
+                del resp, hits
+                if not full:
                     return
-                after = hits[-1]["sort"]
         finally:
             self.client.options(ignore_status=404).close_point_in_time(id=pit)

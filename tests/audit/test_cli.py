@@ -1,0 +1,84 @@
+"""`veracity audit …` in the embedded default: export with a manifest, verify, holds, retention."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from audit.events import Action, Actor, ActorType, Subject
+from audit.service import record
+from core.db import make_engine, make_session_factory, transaction
+from core.migrate import upgrade
+from core.settings import get_settings
+from veracity_cli.main import main
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE__URL", url)
+    monkeypatch.setenv("USE_REFERENCE_CLASSIFIER", "true")
+    get_settings.cache_clear()
+    upgrade(url)
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        for i in range(25):
+            record(
+                session,
+                Action.CASE_DECIDED,
+                Actor("rita", ActorType.HUMAN, ("reviewer",)),
+                Subject(post_id=f"p{i}", case_id=f"c{i}"),
+                reason="false_claim: forged quote",
+                after={"action": "remove"},
+            )
+    engine.dispose()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_export_writes_the_file_and_a_manifest_that_proves_it(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "log.csv"
+    code = main(
+        [
+            "audit",
+            "--operator",
+            "lena",
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+            "--action",
+            "case.decided",
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    manifest = json.loads((tmp_path / "log.csv.manifest.json").read_text())
+    assert manifest["count"] == 25
+    assert manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert manifest["generated_by"] == "cli:lena"
+    assert len(out.read_text().splitlines()) == 26
+
+
+def test_verify_holds_retention_and_dsa_from_the_command_line(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["audit", "verify"]) == 0
+    assert "chain intact" in capsys.readouterr().out
+    assert main(["audit", "hold", "--type", "case", "c3", "--reason", "subpoena"]) == 0
+    assert main(["audit", "hold", "--type", "case", "c3", "--reason", "again"]) == 2
+    assert "already on hold" in capsys.readouterr().err
+    assert main(["audit", "retention", "--days", "1"]) == 0
+    assert "would remove 0 events" in capsys.readouterr().out
+    assert main(["audit", "dsa", "--out", str(tmp_path / "sor")]) == 0
+    batches = sorted((tmp_path / "sor").glob("statements-*.json"))
+    assert len(batches) == 1
+    assert len(json.loads(batches[0].read_text())["statements"]) == 25
+    assert main(["audit", "search", "--action", "bogus.action"]) == 2
