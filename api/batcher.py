@@ -1,8 +1,9 @@
 """Dynamic batching: concurrent requests' texts are coalesced into one model call.
 
 `DynamicBatcher` has the `Classifier` shape, so `score_posts` uses it unchanged. One worker
-thread owns the model; callers wait on a future. The queue is bounded in texts: when it is
-full, `predict` raises `Overloaded` at once instead of letting latency grow without bound.
+thread owns the model; callers wait on a future. The queue is bounded in texts and in the
+time the queued texts will take (measured per text as batches run): past either bound
+`predict` raises `Overloaded` at once instead of letting latency grow without bound.
 """
 
 from __future__ import annotations
@@ -42,12 +43,15 @@ class DynamicBatcher:
         max_batch: int = 32,
         max_wait_seconds: float = 0.003,
         max_queued_texts: int = 1024,
+        max_queue_seconds: float = 2.0,
         observer: BatchObserver | None = None,
     ) -> None:
         self._classifier = classifier
         self.max_batch = max_batch
         self.max_wait = max_wait_seconds
         self.max_queued = max_queued_texts
+        self.max_queue_seconds = max_queue_seconds
+        self._seconds_per_text = 0.0  # moving average of model time per text
         self._observer = observer
         self._jobs: deque[_Job] = deque()
         self._queued = 0
@@ -72,8 +76,13 @@ class DynamicBatcher:
             return []
         job = _Job(list(texts), explain)
         with self._cond:
-            if self._queued + len(job.texts) > self.max_queued:
+            waiting = self._queued + len(job.texts)
+            if waiting > self.max_queued:
                 raise Overloaded(f"{self._queued} texts already waiting for the model")
+            if self._queued and waiting * self._seconds_per_text > self.max_queue_seconds:
+                raise Overloaded(
+                    f"the model is {self._queued * self._seconds_per_text:.1f}s behind"
+                )
             self._ensure_started()
             self._jobs.append(job)
             self._queued += len(job.texts)
@@ -138,12 +147,19 @@ class DynamicBatcher:
 
     def _execute(self, batch: list[_Job]) -> None:
         texts = [t for job in batch for t in job.texts]
+        start = time.perf_counter()
         try:
             predictions = self._predict_chunked(texts, batch[0].explain)
         except Exception as exc:
             for job in batch:
                 job.future.set_exception(exc)
             return
+        per_text = (time.perf_counter() - start) / len(texts)
+        self._seconds_per_text = (
+            per_text
+            if not self._seconds_per_text
+            else (0.8 * self._seconds_per_text + 0.2 * per_text)
+        )
         start = 0
         for job in batch:
             job.future.set_result(predictions[start : start + len(job.texts)])

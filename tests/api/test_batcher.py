@@ -24,6 +24,7 @@ class RecordingClassifier:
         self.batches: list[int] = []
         self.gate = threading.Event()
         self.gate.set()
+        self.entered = threading.Event()  # set once the model is working on a batch
 
     @property
     def model_version(self) -> str:
@@ -34,6 +35,7 @@ class RecordingClassifier:
         return self.inner.thresholds
 
     def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
+        self.entered.set()
         self.gate.wait(5)
         self.batches.append(len(texts))
         return self.inner.predict(texts, explain=explain)
@@ -66,8 +68,7 @@ def test_full_queue_refuses_instead_of_waiting() -> None:
     batcher = DynamicBatcher(model, max_batch=4, max_wait_seconds=0.0, max_queued_texts=4)
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(batcher.predict, ["a", "b", "c", "d"])
-        while not model.batches and batcher.queued_texts:  # taken by the worker, now blocked
-            threading.Event().wait(0.005)
+        assert model.entered.wait(5)  # taken by the worker, now blocked
         second = pool.submit(batcher.predict, ["e", "f", "g", "h"])
         threading.Event().wait(0.05)
         with pytest.raises(Overloaded):
@@ -86,3 +87,28 @@ def test_overloaded_server_answers_503_with_retry_after(
     )
     assert resp.status_code == 503
     assert resp.json()["error"]["code"] == "overloaded" and resp.headers["retry-after"] == "1"
+
+
+class SlowClassifier(RecordingClassifier):
+    def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
+        threading.Event().wait(0.02 * len(texts))
+        return super().predict(texts, explain=explain)
+
+
+def test_queue_is_also_bounded_by_the_time_it_will_take() -> None:
+    model = SlowClassifier()
+    batcher = DynamicBatcher(model, max_batch=4, max_wait_seconds=0.0, max_queue_seconds=0.09)
+    batcher.predict(["measure me"])  # learns about 20 ms per text
+    model.gate.clear()
+    model.entered.clear()
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(batcher.predict, ["a", "b", "c", "d"])
+        assert model.entered.wait(5)
+        second = pool.submit(batcher.predict, ["e", "f", "g", "h"])
+        while not batcher.queued_texts:
+            threading.Event().wait(0.005)
+        with pytest.raises(Overloaded, match="behind"):
+            batcher.predict(["would wait too long"])
+        model.gate.set()
+        assert len(first.result(5)) == 4 and len(second.result(5)) == 4
+    batcher.stop()

@@ -1,0 +1,1 @@
+"""Benchmarks that drive the real product (see each module's docstring)."""
