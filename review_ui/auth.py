@@ -56,6 +56,9 @@ def cookie_secure(rt: RuntimeDep) -> bool:
 
 def optional_user(request: Request, session: SessionDep) -> UiUser | None:
     found = active_session(session, request.cookies.get(SESSION_COOKIE))
+    # End the read at once: on SQLite every transaction holds the write lock, and pages that
+    # read through other sessions (the action log, exports) must not wait on this one.
+    session.commit()
     if found is None:
         return None
     user = found.user

@@ -1,20 +1,153 @@
-"""Legal: action-log search, case histories and exports."""
+"""Legal: action-log search, case histories and exports, over audit's LogStore and Export."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
 from starlette.responses import Response
 
 from accounts.models import Role
-from review_ui.auth import UiUser, require_ui_role
+from api.deps import RuntimeDep, SessionDep
+from audit.events import Action, Subject
+from audit.export import Export
+from audit.operations import log_reader
+from audit.schemas import ExportFormat, SearchFilters
+from audit.service import record
+from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.templating import render
 
 router = APIRouter(prefix="/legal")
 Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
+FIELDS = ("post_id", "case_id", "actor", "q", "action", "since", "until")
+PAGE_SIZE = 100
 
 
-@router.get("", summary="Action-log search")
-def search(request: Request, user: Legal) -> Response:
-    return render(request, "legal/search.html", user)
+def _day(value: str, *, end: bool) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+def _filters(params: dict[str, str]) -> SearchFilters:
+    action = params.get("action", "")
+    try:
+        return SearchFilters(
+            post_id=params.get("post_id") or None,
+            case_id=params.get("case_id") or None,
+            actor=params.get("actor") or None,
+            text=params.get("q") or None,
+            actions=(Action(action),) if action else (),
+            since=_day(params.get("since", ""), end=False),
+            until=_day(params.get("until", ""), end=True),
+        )
+    except ValidationError as exc:
+        raise ValueError(str(exc.errors()[0]["msg"])) from exc
+
+
+def _params(request: Request) -> dict[str, str]:
+    return {k: request.query_params.get(k, "").strip()[:500] for k in FIELDS}
+
+
+def _row(doc: dict[str, Any]) -> dict[str, Any]:
+    v = doc.get("veracity", {})
+    return {
+        "at": str(doc.get("@timestamp", ""))[:19].replace("T", " "),
+        "action": doc.get("event", {}).get("action", ""),
+        "actor": doc.get("user", {}).get("name", ""),
+        "post_id": v.get("post_id") or "",
+        "case_id": v.get("case_id") or "",
+        "reason": v.get("reason") or "",
+        "after": v.get("after") or {},
+    }
+
+
+@router.get("", summary="Search the action log")
+def search(request: Request, rt: RuntimeDep, session: SessionDep, user: Legal) -> Response:
+    params = _params(request)
+    rows: list[dict[str, Any]] = []
+    total, error, searched = 0, "", any(params.values())
+    if searched:
+        try:
+            filters = _filters(params)
+        except ValueError as exc:
+            error = f"Bad search: {exc}"
+        else:
+            page = log_reader(rt).search(filters, size=PAGE_SIZE, cursor=None)
+            rows, total = [_row(d) for d in page.events], page.total
+            record(
+                session,
+                Action.LOG_SEARCHED,
+                user.actor,
+                Subject(post_id=filters.post_id, case_id=filters.case_id),
+                after={"filters": filters.described(), "total": total, "via": "ui"},
+            )
+    query = urlencode({k: v for k, v in params.items() if v})
+    return render(
+        request,
+        "legal/search.html",
+        user,
+        422 if error else 200,
+        params=params,
+        rows=rows,
+        total=total,
+        searched=searched,
+        error=error,
+        actions=[a.value for a in Action],
+        export_query=query,
+    )
+
+
+@router.get("/cases/{case_id}", summary="A case's full history, oldest first")
+def case_history(
+    request: Request, case_id: str, rt: RuntimeDep, session: SessionDep, user: Legal
+) -> Response:
+    filters = SearchFilters(case_id=case_id[:64])
+    events = [_row(d) for d in log_reader(rt).iter_events(filters, page_size=500)]
+    if not events:
+        raise UiRefused(404, "No events for that case.")
+    record(
+        session,
+        Action.LOG_SEARCHED,
+        user.actor,
+        Subject(case_id=filters.case_id),
+        after={"filters": filters.described(), "total": len(events), "via": "ui"},
+    )
+    return render(request, "legal/case.html", user, case_id=case_id, events=events)
+
+
+@router.get("/export", summary="Download every matching event (CSV or NDJSON)")
+def export(request: Request, rt: RuntimeDep, user: Legal) -> Response:
+    params = _params(request)
+    try:
+        filters = _filters(params)
+        fmt = ExportFormat(request.query_params.get("format", "csv"))
+    except ValueError as exc:
+        raise UiRefused(422, f"Bad export request: {exc}") from exc
+    job = Export(
+        log_reader(rt),
+        rt.sessions,
+        filters,
+        fmt,
+        user.actor,
+        page_size=rt.settings.audit.export_page_size,
+    )
+    return StreamingResponse(
+        job.chunks(),
+        media_type=job.media_type,
+        headers={
+            "content-disposition": (
+                f'attachment; filename="veracity-actions-{job.export_id}.{fmt.value}"'
+            ),
+            "x-export-id": job.export_id,
+            "cache-control": "no-store",
+        },
+    )

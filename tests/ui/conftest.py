@@ -162,3 +162,25 @@ def screenshot(driver: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     driver.save_screenshot(str(path))
     return path
+
+
+def decided_case(stack: Stack, text: str, note: str) -> str:
+    """A case worked to a removal by a reviewer, through the pipeline's own functions."""
+    from pipeline.decisions import decide
+    from pipeline.queue import claim_next
+    from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+
+    stack.queue_posts([text])
+    reviewer = Actor(name=stack.user("reviewer"), type=ActorType.HUMAN, roles=("reviewer",))
+    with transaction(stack.rt.sessions) as session:
+        case = claim_next(session, reviewer)
+        assert case is not None
+        decide(
+            session,
+            case.id,
+            reviewer,
+            DecisionIn(reason_code=ReasonCode.FALSE_CLAIM, action=DecisionAction.REMOVE, note=note),
+        )
+        case_id = case.id
+    stack.dispatcher.drain()
+    return case_id

@@ -255,3 +255,35 @@ def test_pr_drafts_edits_with_a_diff_gets_approval_and_publishes(
     browser.switch_to.alert.accept()
     wait_for(browser, lambda d: css(d, "#statement-status").text == "published")
     screenshot(browser, "42-pr-published")
+
+
+def test_legal_finds_a_case_reads_its_history_and_exports_it(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    from tests.ui.conftest import decided_case
+
+    case_id = decided_case(module_stack, "Plandemic hoax exposed!! share before", "court order 17")
+    log_in(browser, live_url, module_stack.user("legal"))
+    page_is(browser, "legal")
+    css(browser, "#q").send_keys("court order 17")
+    css(browser, "#search-submit").click()
+    wait_for(browser, lambda d: d.find_elements("css selector", "#results"))
+    assert int(css(browser, "#result-total").text) >= 1
+    screenshot(browser, "50-legal-search")
+    css(browser, f'#results a[href="/ui/legal/cases/{case_id}"]').click()
+    page_is(browser, "legal-case")
+    history = css(browser, "#history").text
+    for action in ("case.claimed", "case.decided", "enforcement.requested"):
+        assert action in history
+    screenshot(browser, "51-legal-case-history")
+    exported = browser.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        fetch(document.getElementById('export-ndjson').href, {credentials: 'same-origin'})
+          .then(r => r.text().then(body => done([r.status, r.headers.get('content-type'), body])));
+        """
+    )
+    status, media_type, body = exported
+    assert status == 200 and media_type.startswith("application/x-ndjson")
+    lines = [line for line in body.splitlines() if line.strip()]
+    assert len(lines) >= 3 and all(case_id in line for line in lines)
