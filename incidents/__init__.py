@@ -1,0 +1,1 @@
+"""Emergency response: narratives detected from waves of posts, graded, clocked and reported."""

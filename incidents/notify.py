@@ -1,0 +1,112 @@
+"""Telling response groups: a notification outbox written with the change, delivered after
+commit as an HMAC-signed JSON POST (header `X-Veracity-Signature: sha256=<hex>`)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from datetime import datetime
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from core.clock import utcnow
+from core.db import transaction
+from incidents.models import Incident, Notification, ResponseGroup
+from incidents.severity import GRADE_NAMES
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def queue_notifications(session: Session, incident: Incident, event: str) -> int:
+    """One notification per active group whose grade bar the incident meets."""
+    groups = session.scalars(
+        select(ResponseGroup).where(
+            ResponseGroup.active.is_(True), ResponseGroup.min_grade >= incident.grade
+        )
+    ).all()
+    for group in groups:
+        session.add(
+            Notification(
+                incident_id=incident.id,
+                group_id=group.id,
+                payload={
+                    "event": event,
+                    "role": group.role,
+                    "incident": {
+                        "id": incident.id,
+                        "title": incident.title,
+                        "grade": incident.grade,
+                        "grade_name": GRADE_NAMES[incident.grade],
+                        "posts": incident.post_count,
+                        "reach": incident.reach,
+                        "is_drill": incident.is_drill,
+                    },
+                },
+            )
+        )
+    return len(groups)
+
+
+def deliver_pending(
+    sessions: sessionmaker[Session], client: httpx.Client, now: datetime | None = None
+) -> int:
+    """Send unsent notifications; each success is logged. Returns how many were delivered."""
+    with sessions() as session:
+        ids = session.scalars(
+            select(Notification.id)
+            .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS)
+            .order_by(Notification.created_at)
+        ).all()
+    return sum(_deliver_one(sessions, client, nid, now) for nid in ids)
+
+
+def _deliver_one(
+    sessions: sessionmaker[Session], client: httpx.Client, nid: str, now: datetime | None
+) -> bool:
+    with transaction(sessions) as session:
+        note = session.get(Notification, nid, with_for_update=True)
+        if note is None or note.sent_at is not None:
+            return False
+        group = session.get(ResponseGroup, note.group_id)
+        if group is None:
+            return False
+        body = json.dumps(note.payload, sort_keys=True).encode()
+        note.attempts += 1
+        try:
+            response = client.post(
+                group.url,
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Veracity-Event": str(note.payload.get("event", "")),
+                    "X-Veracity-Signature": sign(group.secret, body),
+                },
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            note.last_error = str(exc)[:500]
+            log.warning("notification %s to %s failed: %s", nid, group.role, exc)
+            return False
+        note.sent_at = now or utcnow()
+        incident = session.get(Incident, note.incident_id)
+        record(
+            session,
+            Action.INCIDENT_NOTIFIED,
+            Actor.system("incidents"),
+            Subject(incident_id=note.incident_id),
+            after={"role": group.role, "event": note.payload.get("event")},
+            is_drill=bool(incident and incident.is_drill),
+            at=note.sent_at,
+        )
+        return True

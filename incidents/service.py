@@ -1,0 +1,378 @@
+"""Incidents: detection on the stream of posts, grading, surge, milestones and admin actions.
+
+`observe_post` is the hook the pipeline calls for each scored post that matched a claim or
+fell into a near-duplicate cluster. A narrative key with enough volume or reach velocity
+inside the policy window opens an incident; later posts join it and re-grade it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from core.clock import utcnow
+from core.errors import Conflict, Invalid, NotFound
+from incidents.clocks import start_clocks, stop_clocks
+from incidents.models import Incident, IncidentMilestone, IncidentStatus, NarrativePost
+from incidents.notify import queue_notifications
+from incidents.severity import IncidentPolicy, Signals, grade, points, topic_of
+from pipeline.models import CaseStatus, Post, ReviewCase
+
+SYSTEM = Actor.system("incidents")
+MILESTONES = ("internal_report", "public_statement", "first_action", "containment")
+
+
+def narrative_key(*, claim_id: str | None = None, cluster_key: str | None = None) -> str:
+    if claim_id:
+        return f"claim:{claim_id}"
+    if cluster_key:
+        return cluster_key
+    raise Invalid("a post joins a narrative by a matched claim or a near-duplicate cluster key")
+
+
+def observe_post(
+    session: Session,
+    post_id: str,
+    *,
+    claim_id: str | None = None,
+    cluster_key: str | None = None,
+    similarity: float | None = None,
+    title: str | None = None,
+    policy: IncidentPolicy | None = None,
+    now: datetime | None = None,
+) -> Incident | None:
+    """Count a post under its narrative; returns the incident it belongs to, if any."""
+    policy = policy or IncidentPolicy()
+    now = now or utcnow()
+    key = narrative_key(claim_id=claim_id, cluster_key=cluster_key)
+    post = session.get(Post, post_id)
+    if post is None:
+        return None
+    seen = session.scalars(
+        select(NarrativePost).where(NarrativePost.key == key, NarrativePost.post_id == post_id)
+    ).first()
+    if seen is not None:
+        return session.get(Incident, seen.incident_id) if seen.incident_id else None
+    member = NarrativePost(
+        key=key,
+        post_id=post_id,
+        reach=post.views + 5 * post.shares,
+        region=post.lang,
+        similarity=similarity,
+        is_drill=post.is_drill,
+        observed_at=now,
+    )
+    session.add(member)
+    session.flush()
+    incident = _live_incident(session, key, post.is_drill)
+    if incident is None:
+        if not _crosses_threshold(session, key, post.is_drill, policy, now):
+            return None
+        incident = _open(session, key, claim_id, title or post.text, post.is_drill, policy, now)
+    else:
+        _link(session, incident, [member], now)
+    _refresh(session, incident, policy, now)
+    return incident
+
+
+def _live_incident(session: Session, key: str, is_drill: bool) -> Incident | None:
+    return session.scalars(
+        select(Incident)
+        .where(
+            Incident.key == key,
+            Incident.is_drill.is_(is_drill),
+            Incident.status != IncidentStatus.CLOSED,
+        )
+        .order_by(Incident.opened_at.desc())
+    ).first()
+
+
+def _window_members(
+    session: Session, key: str, is_drill: bool, policy: IncidentPolicy, now: datetime
+) -> list[NarrativePost]:
+    return list(
+        session.scalars(
+            select(NarrativePost)
+            .where(
+                NarrativePost.key == key,
+                NarrativePost.is_drill.is_(is_drill),
+                NarrativePost.observed_at >= now - policy.window,
+            )
+            .order_by(NarrativePost.observed_at)
+        ).all()
+    )
+
+
+def _velocity(members: list[NarrativePost], policy: IncidentPolicy, now: datetime) -> float:
+    """Reach per hour over the window, counting at least one hour so a burst is not infinite."""
+    if not members:
+        return 0.0
+    span = (now - min(m.observed_at for m in members)).total_seconds() / 3600.0
+    hours = min(policy.window.total_seconds() / 3600.0, max(1.0, span))
+    return sum(m.reach for m in members) / hours
+
+
+def _crosses_threshold(
+    session: Session, key: str, is_drill: bool, policy: IncidentPolicy, now: datetime
+) -> bool:
+    members = _window_members(session, key, is_drill, policy, now)
+    return len(members) >= policy.min_posts or _velocity(members, policy, now) >= (
+        policy.min_velocity
+    )
+
+
+def _open(
+    session: Session,
+    key: str,
+    claim_id: str | None,
+    title: str,
+    is_drill: bool,
+    policy: IncidentPolicy,
+    now: datetime,
+) -> Incident:
+    members = _window_members(session, key, is_drill, policy, now)
+    incident = Incident(
+        key=key,
+        title=" ".join(title.split())[:300],
+        claim_id=claim_id,
+        status=IncidentStatus.OPEN,
+        grade=4,
+        topic="general",
+        is_drill=is_drill,
+        first_seen_at=min(m.observed_at for m in members),
+        opened_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    record(
+        session,
+        Action.INCIDENT_OPENED,
+        SYSTEM,
+        Subject(incident_id=incident.id, claim_id=claim_id, other={"key": key}),
+        policy_version=policy.version,
+        after={"posts": len(members), "first_seen_at": incident.first_seen_at.isoformat()},
+        is_drill=is_drill,
+        at=now,
+    )
+    _link(session, incident, [m for m in members if m.incident_id is None], now)
+    return incident
+
+
+def _link(
+    session: Session, incident: Incident, members: list[NarrativePost], now: datetime
+) -> None:
+    for member in members:
+        member.incident_id = incident.id
+        record(
+            session,
+            Action.INCIDENT_POST_LINKED,
+            SYSTEM,
+            Subject(incident_id=incident.id, post_id=member.post_id),
+            after={"reach": member.reach, "similarity": member.similarity},
+            is_drill=incident.is_drill,
+            at=now,
+        )
+    session.flush()
+
+
+def _refresh(session: Session, incident: Incident, policy: IncidentPolicy, now: datetime) -> None:
+    """Recount, re-grade (only upwards unless an admin set it), notify, surge, start clocks."""
+    members = list(
+        session.scalars(select(NarrativePost).where(NarrativePost.incident_id == incident.id))
+    )
+    recent = [m for m in members if m.observed_at >= now - policy.window]
+    incident.post_count = len(members)
+    incident.reach = sum(m.reach for m in members)
+    incident.velocity = round(_velocity(recent, policy, now), 2)
+    incident.regions = sorted({m.region for m in members if m.region})
+    if incident.topic == "general":
+        texts = [incident.title, *_sample_texts(session, members)]
+        incident.topic = topic_of(" ".join(texts), policy)
+    signals = Signals(incident.reach, incident.velocity, incident.topic, len(incident.regions))
+    computed = grade(signals, policy)
+    is_new = (
+        incident.opened_at == now and incident.grade == 4 and not _was_graded(session, incident)
+    )
+    if is_new or (computed < incident.grade and not incident.grade_locked):
+        before = None if is_new else incident.grade
+        incident.grade = computed
+        record(
+            session,
+            Action.INCIDENT_GRADED,
+            SYSTEM,
+            Subject(incident_id=incident.id),
+            policy_version=policy.version,
+            before={"grade": before} if before else None,
+            after={"grade": computed, "points": points(signals, policy)},
+            is_drill=incident.is_drill,
+            at=now,
+        )
+        queue_notifications(session, incident, "incident.opened" if is_new else "incident.upgraded")
+        start_clocks(session, incident, policy, now)
+    if incident.grade <= policy.surge_from_grade:
+        apply_surge(session, incident, policy, now)
+
+
+def _was_graded(session: Session, incident: Incident) -> bool:
+    from audit.models import AuditEvent
+
+    count = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.incident_id == incident.id, AuditEvent.action == Action.INCIDENT_GRADED)
+    )
+    return bool(count)
+
+
+def _sample_texts(session: Session, members: list[NarrativePost], limit: int = 20) -> list[str]:
+    ids = [m.post_id for m in members[:limit]]
+    return list(session.scalars(select(Post.text).where(Post.id.in_(ids))).all())
+
+
+def apply_surge(
+    session: Session, incident: Incident, policy: IncidentPolicy, now: datetime | None = None
+) -> int:
+    """Raise the queue priority of the incident's live review cases, once per post."""
+    now = now or utcnow()
+    rows = session.execute(
+        select(NarrativePost, ReviewCase)
+        .join(ReviewCase, ReviewCase.post_id == NarrativePost.post_id)
+        .where(
+            NarrativePost.incident_id == incident.id,
+            NarrativePost.surged.is_(False),
+            ReviewCase.status != CaseStatus.DECIDED,
+        )
+    ).all()
+    if rows and not incident.surge:
+        incident.surge = True
+        record(
+            session,
+            Action.INCIDENT_SURGED,
+            SYSTEM,
+            Subject(incident_id=incident.id),
+            after={"boost": policy.surge_boost, "grade": incident.grade},
+            is_drill=incident.is_drill,
+            at=now,
+        )
+    for member, case in rows:
+        before = case.priority
+        case.priority = round(case.priority + policy.surge_boost, 6)
+        member.surged = True
+        record(
+            session,
+            Action.CASE_REPRIORITISED,
+            SYSTEM,
+            Subject(incident_id=incident.id, case_id=case.id, post_id=case.post_id),
+            reason="incident surge",
+            before={"priority": before},
+            after={"priority": case.priority},
+            is_drill=incident.is_drill,
+            at=now,
+        )
+    return len(rows)
+
+
+def get_incident(session: Session, incident_id: str) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"incident {incident_id} does not exist")
+    return incident
+
+
+def record_milestone(
+    session: Session,
+    incident_id: str,
+    kind: str,
+    actor: Actor,
+    *,
+    note: str = "",
+    at: datetime | None = None,
+) -> IncidentMilestone:
+    """A plan step taken (internal report, public statement, …); stops the clocks it meets."""
+    if kind not in MILESTONES:
+        raise Invalid(f"milestone must be one of {', '.join(MILESTONES)}, not {kind!r}")
+    incident = get_incident(session, incident_id)
+    at = at or utcnow()
+    milestone = IncidentMilestone(
+        incident_id=incident.id, kind=kind, note=note, actor=actor.name, at=at
+    )
+    session.add(milestone)
+    record(
+        session,
+        Action.INCIDENT_MILESTONE,
+        actor,
+        Subject(incident_id=incident.id, other={"milestone": kind}),
+        reason=note or None,
+        is_drill=incident.is_drill,
+        at=at,
+    )
+    stop_clocks(session, incident, kind, at)
+    if kind == "containment" and incident.contained_at is None:
+        incident.contained_at = at
+        incident.status = IncidentStatus.CONTAINED
+        record(
+            session,
+            Action.INCIDENT_CONTAINED,
+            actor,
+            Subject(incident_id=incident.id),
+            is_drill=incident.is_drill,
+            at=at,
+        )
+    return milestone
+
+
+def set_grade(
+    session: Session, incident_id: str, new_grade: int, actor: Actor, reason: str
+) -> Incident:
+    """An admin's grade: it sticks (automatic re-grading no longer changes it)."""
+    if new_grade not in (1, 2, 3, 4):
+        raise Invalid("grade must be 1 (I), 2 (II), 3 (III) or 4 (IV)")
+    if not reason.strip():
+        raise Invalid("a manual grade needs a reason")
+    incident = get_incident(session, incident_id)
+    if incident.status == IncidentStatus.CLOSED:
+        raise Conflict(f"incident {incident_id} is closed", code="incident_closed")
+    before = incident.grade
+    incident.grade = new_grade
+    incident.grade_locked = True
+    record(
+        session,
+        Action.INCIDENT_GRADED,
+        actor,
+        Subject(incident_id=incident.id),
+        reason=reason,
+        before={"grade": before},
+        after={"grade": new_grade, "manual": True},
+        is_drill=incident.is_drill,
+    )
+    policy = IncidentPolicy()
+    if new_grade < before:
+        queue_notifications(session, incident, "incident.upgraded")
+        start_clocks(session, incident, policy, utcnow())
+    return incident
+
+
+def close_incident(session: Session, incident_id: str, actor: Actor, reason: str) -> Incident:
+    if not reason.strip():
+        raise Invalid("closing an incident needs a reason")
+    incident = get_incident(session, incident_id)
+    if incident.status == IncidentStatus.CLOSED:
+        raise Conflict(f"incident {incident_id} is already closed", code="incident_closed")
+    before = incident.status
+    incident.status = IncidentStatus.CLOSED
+    incident.closed_at = utcnow()
+    record(
+        session,
+        Action.INCIDENT_CLOSED,
+        actor,
+        Subject(incident_id=incident.id),
+        reason=reason,
+        before={"status": before},
+        after={"status": incident.status},
+        is_drill=incident.is_drill,
+    )
+    return incident

@@ -1,0 +1,100 @@
+"""A synthetic wave mixed into background posts: the incident opens once, grades, groups."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from audit.events import Action
+from audit.models import AuditEvent
+from core.db import transaction
+from incidents.detection import scan
+from incidents.models import Incident, NarrativePost
+from incidents.severity import IncidentPolicy, Signals, grade
+from runtime.container import Runtime
+from tests.incidents.factories import add_wave
+
+POLICY = IncidentPolicy(min_posts=10)
+
+
+def _scan_all(rt: Runtime) -> None:
+    while True:
+        with transaction(rt.sessions) as session:
+            if scan(session, policy=POLICY, limit=50) == 0:
+                return
+
+
+def test_wave_in_background_opens_one_incident_grouping_its_posts(rt: Runtime) -> None:
+    with transaction(rt.sessions) as session:
+        wave, _background = add_wave(session, wave=30, background=60)
+    _scan_all(rt)
+    _scan_all(rt)  # a repeated scan changes nothing
+    with rt.sessions() as session:
+        incidents = session.scalars(select(Incident)).all()
+        assert len(incidents) == 1
+        incident = incidents[0]
+        linked = set(
+            session.scalars(
+                select(NarrativePost.post_id).where(NarrativePost.incident_id == incident.id)
+            )
+        )
+        opened = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == Action.INCIDENT_OPENED)
+        )
+    assert opened == 1
+    assert linked == set(wave)  # every wave post, no background post
+    assert incident.post_count == 30
+    assert incident.topic == "health"
+    assert set(incident.regions) == {"en", "de", "fr", "es"}
+    # 30 posts x (5000 views + 5 x 100 shares) = 165k reach: 2 reach + 3 velocity (165k in
+    # the first hour) + 3 health + 2 spread (4 regions) = 10 points -> grade I.
+    assert incident.reach == 165_000
+    assert incident.grade == 1
+
+
+def test_background_alone_opens_nothing(rt: Runtime) -> None:
+    with transaction(rt.sessions) as session:
+        add_wave(session, wave=0, background=80)
+    _scan_all(rt)
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 0
+
+
+def test_incident_is_regraded_upwards_as_it_grows(rt: Runtime) -> None:
+    with transaction(rt.sessions) as session:
+        add_wave(session, wave=10, background=5, views=300, regions=("en",))
+    _scan_all(rt)
+    with rt.sessions() as session:
+        first = session.scalars(select(Incident)).one().grade
+    with transaction(rt.sessions) as session:
+        from tests.incidents.factories import WAVE_TEMPLATES, add_post
+
+        for i in range(40):
+            add_post(
+                session,
+                f"late{i}",
+                WAVE_TEMPLATES[i % 3].format(n=1000 + i),
+                views=20_000,
+                shares=2_000,
+                lang=("en", "de", "fr", "it", "pl")[i % 5],
+            )
+    _scan_all(rt)
+    with rt.sessions() as session:
+        incident = session.scalars(select(Incident)).one()
+        grades = session.scalars(
+            select(AuditEvent.document).where(AuditEvent.action == Action.INCIDENT_GRADED)
+        ).all()
+    assert first == 3  # 3.3k reach, 3.3k/h, health, one region: 0 + 1 + 3 + 0 = 4 -> III
+    assert incident.grade == 1
+    steps = [doc["veracity"]["after"]["grade"] for doc in grades]  # type: ignore[index]
+    assert steps[0] == 3 and steps[-1] == 1
+    assert steps == sorted(steps, reverse=True) and len(set(steps)) == len(steps)
+
+
+def test_grade_formula_boundaries() -> None:
+    policy = IncidentPolicy()
+    assert grade(Signals(0, 0, "general", 1), policy) == 4
+    assert grade(Signals(10_000, 1_000, "finance", 1), policy) == 3  # 1 + 1 + 2 = 4
+    assert grade(Signals(100_000, 10_000, "health", 1), policy) == 2  # 2 + 2 + 3 = 7
+    assert grade(Signals(1_000_000, 100_000, "elections", 4), policy) == 1  # 3 + 3 + 3 + 2
