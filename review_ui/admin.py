@@ -14,8 +14,8 @@ from accounts.models import ApiKey, Role, User
 from accounts.service import add_user, create_api_key, revoke_api_key
 from api.deps import RuntimeDep, SessionDep
 from core.errors import DomainError
-from pipeline.models import ActionStatus, EnforcementAction
-from review_ui.auth import UiUser, require_ui_role
+from pipeline.actions import dead_letters, retry_dead
+from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -23,6 +23,7 @@ Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
 NOTICES = {
     "user_added": "Account created.",
     "key_revoked": "API key revoked.",
+    "retried": "Action queued again; it runs once the retry is committed.",
 }
 
 
@@ -49,12 +50,7 @@ def _page(
         status,
         users=session.scalars(select(User).order_by(User.username)).all(),
         keys=session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())).all(),
-        dead=session.scalars(
-            select(EnforcementAction)
-            .where(EnforcementAction.status == ActionStatus.DEAD)
-            .order_by(EnforcementAction.created_at.desc())
-            .limit(100)
-        ).all(),
+        dead=dead_letters(session),
         roles=[r.value for r in Role],
         model_version=rt.classifier.model_version,
         model_card=_model_card(rt.settings.model_dir),
@@ -112,3 +108,12 @@ def create_key(
 def revoke_key(key_id: str, session: SessionDep, user: Admin) -> Response:
     revoke_api_key(session, key_id, user.actor)
     return RedirectResponse("/ui/admin?notice=key_revoked", status_code=303)
+
+
+@router.post("/dead/{action_id}/retry", summary="Retry a dead-lettered enforcement action")
+def retry_action(action_id: str, session: SessionDep, user: Admin) -> Response:
+    try:
+        retry_dead(session, action_id, user.actor)  # enqueues the action after commit
+    except DomainError as exc:
+        raise UiRefused(exc.status, exc.message) from exc
+    return RedirectResponse("/ui/admin?notice=retried", status_code=303)
