@@ -11,7 +11,7 @@ from api.batcher import Overloaded
 from api.deps import Principal, RequestIdDep, SessionDep, require_scope
 from api.errors import Refusal
 from api.schemas import HistoryEntry, PostStatusOut, refusals
-from api.serving import ServingDep, rate_limited
+from api.serving import ADMISSION_WAIT_SECONDS, ServingDep, rate_limited
 from audit.models import AuditEvent
 from core.errors import NotFound
 from pipeline.intake import score_posts
@@ -41,17 +41,23 @@ def score(
     principal: ScoreKey,
     rid: RequestIdDep,
 ) -> ScoreResponse:
+    if not serving.admission.acquire(timeout=ADMISSION_WAIT_SECONDS):
+        raise _overloaded("too many scoring requests in flight")
     try:
         results = score_posts(
             session, serving.batcher, payload.posts, principal.actor, request_id=rid
         )
     except Overloaded as exc:
-        raise Refusal(
-            503, "overloaded", str(exc), headers={"Retry-After": str(OVERLOAD_RETRY_SECONDS)}
-        ) from exc
+        raise _overloaded(str(exc)) from exc
+    finally:
+        serving.admission.release()
     for result in results:
         serving.metrics.posts_scored.labels(str(result.cached).lower()).inc()
     return ScoreResponse(results=results)
+
+
+def _overloaded(message: str) -> Refusal:
+    return Refusal(503, "overloaded", message, headers={"Retry-After": str(OVERLOAD_RETRY_SECONDS)})
 
 
 @router.get(

@@ -5,6 +5,7 @@ They live on `app.state` (one set per app) and are reached through the dependenc
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,12 +20,18 @@ from api.metrics import ApiMetrics
 from api.ratelimit import RateLimiter, make_limiter
 from runtime.container import Runtime
 
+# Scoring requests in flight at once. Each holds a database connection while it waits for
+# the model, so this stays below the pool (10 + 20 overflow); the rest are refused with 503.
+MAX_SCORING_IN_FLIGHT = 16
+ADMISSION_WAIT_SECONDS = 0.5
+
 
 @dataclass
 class Serving:
     batcher: DynamicBatcher
     limiter: RateLimiter
     metrics: ApiMetrics
+    admission: threading.BoundedSemaphore
 
 
 def build_serving(
@@ -43,7 +50,8 @@ def build_serving(
         observer=metrics.observe_batch,
     )
     metrics.model.info({"version": rt.classifier.model_version})
-    return Serving(batcher, make_limiter(rt.settings.redis.url), metrics)
+    admission = threading.BoundedSemaphore(MAX_SCORING_IN_FLIGHT)
+    return Serving(batcher, make_limiter(rt.settings.redis.url), metrics, admission)
 
 
 @asynccontextmanager
