@@ -2,7 +2,9 @@
 
 Recipe (see shared/research/models-perf.md): eager attention, `torch.onnx.export(dynamo=False,
 opset 17)`, `optimize_model(model_type="bert")`, then dynamic QInt8 weights with
-`DefaultTensorType=FLOAT` so shape inference succeeds on the fused graph.
+`DefaultTensorType=FLOAT` so shape inference succeeds on the fused graph. Weights are
+quantised per output channel: per-tensor scales moved fine-tuned dev probabilities by up to 0.98
+(mean 0.017) and cost 0.3 pt Constraint accuracy; per-channel: mean 0.007, accuracy = fp32.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def quantize_int8(fused_path: Path, out_path: Path) -> Path:
         str(fused_path),
         str(out_path),
         weight_type=QuantType.QInt8,
+        per_channel=True,
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
     return out_path
