@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--liar-share", type=float, default=1 / 3, help="share of LIAR per epoch")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument(
+        "--finetune-epochs",
+        type=int,
+        default=0,
+        help="stage 2: further epochs on Constraint alone (in-domain), starting from stage 1",
+    )
+    p.add_argument("--finetune-lr", type=float, default=3e-5)
     p.add_argument("--skip-train", action="store_true", help="only package an existing checkpoint")
     a = p.parse_args(argv)
     from classifier.finalize import finalize
@@ -47,9 +55,23 @@ def train_main(argv: Sequence[str] | None = None) -> int:
         seed=a.seed,
         threads=a.threads,
     )
+    stages = [cfg]
+    if a.finetune_epochs > 0:
+        stages.append(
+            replace(
+                cfg,
+                datasets=("constraint_covid19",),
+                epochs=a.finetune_epochs,
+                lr=a.finetune_lr,
+                init_from=cfg.ckpt_dir / "final",
+                eval_datasets=names,
+                stage="stage2",
+            )
+        )
     if not a.skip_train:
-        train(cfg)
-    metrics = finalize(cfg, version)
+        for stage in stages:
+            train(stage)
+    metrics = finalize(stages[-1], version, stages=stages)
     dev = metrics["dev_int8_calibrated"]
     print(
         json.dumps(

