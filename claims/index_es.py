@@ -31,6 +31,8 @@ class ElasticsearchIndex:
                         "dims": self._dimensions,
                         "index": True,
                         "similarity": "dot_product",  # vectors are unit length
+                        # exact float vectors: the library is small, precision matters more
+                        "index_options": {"type": "hnsw"},
                     },
                 },
             },

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from audit import cli as audit_cli
 from claims import cli as claims_cli
+from claims import match_cli
 from core.migrate import upgrade
 from core.settings import get_settings
 from pipeline import cli as pipeline_cli
@@ -27,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.register(sub)
     ops.register(sub)
     demo.register(sub)
-    claims_cli.register(sub)  # returns the `claims` sub-commands for `claims match`
+    match_cli.register(claims_cli.register(sub))  # `claims match`, `claims evaluate`
     statements_cli.register(sub)
     audit_cli.register(sub)
     pipeline_cli.register(sub)

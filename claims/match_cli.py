@@ -1,0 +1,121 @@
+"""`veracity claims match` (batch matching to JSONL) and `veracity claims evaluate` (MAP@5).
+
+Both run without a database: they read CheckThat-format TSV files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from claims.embeddings import default_embedder
+from claims.matching import ClaimMatcher
+from claims.matching_eval import evaluate_ranking, read_claims, read_qrels, read_queries
+from core.settings import REPO_ROOT
+
+CACHE_DIR = REPO_ROOT / "var" / "cache" / "claim-embeddings"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("VERACITY_DATA_DIR")
+    base = Path(env) if env else REPO_ROOT.parent / "shared" / "datasets"
+    return base / "checkthat2020_task2"
+
+
+def _matcher(claims_path: Path, no_cache: bool) -> ClaimMatcher:
+    matcher = ClaimMatcher(default_embedder(), cache_dir=None if no_cache else CACHE_DIR)
+    matcher.fit(read_claims(claims_path))
+    return matcher
+
+
+def _match_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--claims", type=Path, required=True, help="claims TSV (id, vclaim, title)")
+    parser.add_argument("--input", type=Path, required=True, help="queries TSV (id, tweet_content)")
+    parser.add_argument("--top", type=int, default=5)
+    parser.add_argument("--output", type=Path, required=True, help="JSONL, one object per query")
+    parser.add_argument("--no-cache", action="store_true", help="do not cache claim embeddings")
+
+
+def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=None, help="CheckThat 2020 Task 2 folder")
+    parser.add_argument("--split", default="dev", choices=("train", "dev"))
+    parser.add_argument("--top", type=int, default=5)
+
+
+def register(claims_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `match` and `evaluate` under the `veracity claims` command."""
+    match = claims_sub.add_parser("match", help="match queries (TSV) to claims (TSV) -> JSONL")
+    _match_arguments(match)
+    match.set_defaults(handler=lambda _rt, args: run_match(args), needs_db=False)
+    evaluate = claims_sub.add_parser("evaluate", help="MAP@5, MRR, P@1 on CheckThat 2020 T2")
+    _evaluate_arguments(evaluate)
+    evaluate.set_defaults(handler=lambda _rt, args: run_evaluate(args), needs_db=False)
+
+
+def match_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="veracity claims match")
+    _match_arguments(parser)
+    return run_match(parser.parse_args(argv))
+
+
+def run_match(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        raise SystemExit("--top must be at least 1")
+    for path in (args.claims, args.input):
+        if not path.is_file():
+            raise SystemExit(f"{path} does not exist")
+    matcher = _matcher(args.claims, args.no_cache)
+    queries = read_queries(args.input)
+    results = matcher.match([q.text for q in queries], top=args.top)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with args.output.open("w", encoding="utf-8") as out:
+        for query, matches in zip(queries, results, strict=True):
+            row = {
+                "id": query.id,
+                "matches": [{"claim_id": m.claim_id, "score": m.score} for m in matches],
+            }
+            out.write(json.dumps(row) + "\n")
+    print(f"matched {len(queries)} queries against {len(matcher)} claims -> {args.output}")
+    return 0
+
+
+def evaluate_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="veracity claims evaluate")
+    _evaluate_arguments(parser)
+    return run_evaluate(parser.parse_args(argv))
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    data = args.data or default_data_dir()
+    if not (data / "verified_claims.docs.tsv").is_file():
+        raise SystemExit(
+            f"{data} has no verified_claims.docs.tsv (set VERACITY_DATA_DIR or --data)"
+        )
+    started = time.perf_counter()
+    matcher = _matcher(data / "verified_claims.docs.tsv", no_cache=False)
+    queries = read_queries(data / args.split / "tweets.queries.tsv")
+    qrels = read_qrels(data / args.split / "tweet-vclaim-pairs.qrels")
+    query_started = time.perf_counter()
+    results = matcher.match([q.text for q in queries], top=args.top)
+    elapsed = time.perf_counter() - query_started
+    rankings = {q.id: [m.claim_id for m in ms] for q, ms in zip(queries, results, strict=True)}
+    scores = evaluate_ranking(rankings, qrels, k=args.top)
+    print(
+        json.dumps(
+            {
+                "split": args.split,
+                "queries": scores.queries,
+                "claims": len(matcher),
+                f"map@{args.top}": round(scores.map_at_k, 4),
+                "mrr": round(scores.mrr, 4),
+                "p@1": round(scores.precision_at_1, 4),
+                "query_ms_each": round(1000 * elapsed / max(len(queries), 1), 1),
+                "total_s": round(time.perf_counter() - started, 1),
+            }
+        )
+    )
+    return 0

@@ -1,0 +1,140 @@
+"""Claim matching: real MiniLM embeddings, BM25, fusion, thresholds, the batch CLI, MAP@k."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claims.embeddings import default_embedder
+from claims.index import NumpyIndex
+from claims.matching import ClaimMatcher
+from claims.matching_eval import ClaimRow, average_precision, evaluate_ranking
+from claims.matching_text import clean_post
+from veracity_cli.main import main
+
+CLAIMS = [
+    ClaimRow("10", "5G mobile networks spread the coronavirus.", "Does 5G spread COVID-19?"),
+    ClaimRow("11", "Drinking bleach cures COVID-19.", "Can bleach cure the coronavirus?"),
+    ClaimRow(
+        "12", "The moon landing in 1969 was filmed in a studio.", "Was the moon landing faked?"
+    ),
+    ClaimRow("13", "Eating carrots improves night vision dramatically.", "Carrots and eyesight"),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> ClaimMatcher:
+    fitted = ClaimMatcher(default_embedder())
+    fitted.fit(CLAIMS)
+    return fitted
+
+
+def test_tweet_footer_and_links_are_stripped() -> None:
+    tweet = (
+        "5G towers are spreading the virus!! https://t.co/abc pic.twitter.com/xyz "
+        "— Jane Doe (@jdoe) March 3, 2020"
+    )
+    assert clean_post(tweet) == "5G towers are spreading the virus!!"
+
+
+def test_paraphrased_post_matches_its_claim_first_and_confirmed(matcher: ClaimMatcher) -> None:
+    [matches] = matcher.match(["the 5g towers are what is spreading covid, wake up"], top=3)
+    assert matches[0].claim_id == "10"
+    assert matches[0].level == "confirmed"
+    assert matches[0].score > matches[1].score
+    assert len(matches) == 3
+
+
+def test_unrelated_post_is_not_confirmed(matcher: ClaimMatcher) -> None:
+    [matches] = matcher.match(["lovely sunny afternoon at the allotment with my dog"])
+    assert all(m.level != "confirmed" for m in matches)
+
+
+def test_embeddings_are_unit_length_and_deterministic() -> None:
+    embedder = default_embedder()
+    a = embedder.embed(["a short text", "another one, somewhat longer than the first"])
+    b = embedder.embed(["another one, somewhat longer than the first"])
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(a[1], b[0], atol=1e-5)  # batching and padding do not change a vector
+
+
+def test_numpy_index_upsert_replace_delete() -> None:
+    index = NumpyIndex(2)
+    index.upsert(["a", "b"], np.array([[1, 0], [0, 1]], dtype=np.float32))
+    index.upsert(["a"], np.array([[0, 1]], dtype=np.float32))  # replaced, not duplicated
+    assert len(index) == 2
+    assert {h.claim_id for h in index.search(np.array([[0, 1]], dtype=np.float32), 2)[0]} == {
+        "a",
+        "b",
+    }
+    index.delete(["a"])
+    assert [h.claim_id for h in index.search(np.array([[1, 0]], dtype=np.float32), 5)[0]] == ["b"]
+
+
+def test_map_at_5_counts_rank_of_the_relevant_claim() -> None:
+    assert average_precision(["x", "y", "r"], {"r"}, 5) == pytest.approx(1 / 3)
+    scores = evaluate_ranking({"q1": ["r"], "q2": ["x", "r"]}, {"q1": {"r"}, "q2": {"r"}})
+    assert scores.map_at_k == pytest.approx(0.75)
+    assert scores.precision_at_1 == pytest.approx(0.5)
+
+
+def test_claims_match_cli_writes_one_ranked_object_per_query(tmp_path: Path) -> None:
+    claims_tsv = tmp_path / "claims.tsv"
+    claims_tsv.write_text(
+        "\tvclaim\ttitle\n" + "".join(f"{c.id}\t{c.text}\t{c.title}\n" for c in CLAIMS)
+    )
+    queries = tmp_path / "queries.tsv"
+    queries.write_text(
+        "\ttweet_content\n"
+        "q1\tBleach will cure covid, drink it — Someone (@some1) April 2, 2020\n"
+        "q2\tNASA shot the 1969 moon landing in a film studio\n"
+    )
+    out = tmp_path / "out.jsonl"
+    code = main(
+        [
+            "claims",
+            "match",
+            "--claims",
+            str(claims_tsv),
+            "--input",
+            str(queries),
+            "--top",
+            "2",
+            "--output",
+            str(out),
+            "--no-cache",
+        ]
+    )
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert code == 0
+    assert [r["id"] for r in rows] == ["q1", "q2"]
+    assert [r["matches"][0]["claim_id"] for r in rows] == ["11", "12"]
+    assert all(len(r["matches"]) == 2 for r in rows)
+    scores = [m["score"] for m in rows[0]["matches"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_claims_match_cli_refuses_a_file_without_the_expected_header(tmp_path: Path) -> None:
+    bad = tmp_path / "claims.tsv"
+    bad.write_text("id\ttext\n1\tsomething\n")
+    queries = tmp_path / "q.tsv"
+    queries.write_text("\ttweet_content\nq\thello\n")
+    from core.errors import Invalid
+
+    with pytest.raises(Invalid, match="vclaim"):
+        main(
+            [
+                "claims",
+                "match",
+                "--claims",
+                str(bad),
+                "--input",
+                str(queries),
+                "--output",
+                str(tmp_path / "o.jsonl"),
+                "--no-cache",
+            ]
+        )
