@@ -51,13 +51,7 @@ def score_posts(
         or e.score.text_sha256 != text_digest(p.text)
         or e.score.model_version != classifier.model_version
     ]
-    predictions = dict(
-        zip(
-            (p.id for p in fresh),
-            classifier.predict([p.text for p in fresh], explain=True),
-            strict=True,
-        )
-    )
+    predictions = _predict(classifier, fresh)
     results: list[ScoreOut] = []
     for post_in in posts:
         prediction = predictions.get(post_in.id)
@@ -66,6 +60,22 @@ def score_posts(
             continue
         results.append(_store(session, post_in, prediction, actor, request_id, is_drill))
     return results
+
+
+def _predict(classifier: Classifier, posts: Sequence[PostIn]) -> dict[str, Prediction]:
+    """Score every post; explain only those headed for review.
+
+    Reasons cost one model call per occluded phrase, so computing them for the ignore band
+    (most traffic) would multiply the cost of scoring; reviewers are who read them.
+    """
+    scored = dict(
+        zip((p.id for p in posts), classifier.predict([p.text for p in posts]), strict=True)
+    )
+    risky = [p for p in posts if scored[p.id].band is not Band.IGNORE]
+    if risky:
+        explained = classifier.predict([p.text for p in risky], explain=True)
+        scored.update(zip((p.id for p in risky), explained, strict=True))
+    return scored
 
 
 def _load_existing(session: Session, ids: list[str]) -> dict[str, _Existing]:
