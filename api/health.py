@@ -30,7 +30,7 @@ def readyz(rt: RuntimeDep) -> JSONResponse:
         )
     if rt.action_log is not None:
         store = rt.action_log
-        checks["elasticsearch"] = _check(lambda: store.client.info())
+        checks["elasticsearch"] = _check(lambda: store.client.cluster.health(timeout="2s"))
     checks["model"] = {"ok": True, "version": rt.classifier.model_version}
     ready = all(c.get("ok") for c in checks.values())
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)

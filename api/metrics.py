@@ -19,6 +19,8 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from audit.shipping import shipping_lag
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 24, 32, 64, 128, 256)
 
@@ -57,6 +59,16 @@ class ApiMetrics:
             registry=self.registry,
         )
         self.model = Info("veracity_model", "The model serving scores", registry=self.registry)
+        self.outbox_unshipped = Gauge(
+            "veracity_action_log_unshipped_events",
+            "Action-log events written but not yet in Elasticsearch",
+            registry=self.registry,
+        )
+        self.outbox_lag = Gauge(
+            "veracity_action_log_shipping_lag_seconds",
+            "Age of the oldest action-log event not yet in Elasticsearch",
+            registry=self.registry,
+        )
 
     def observe_batch(self, size: int, depth_after: int) -> None:
         self.batch_size.observe(size)
@@ -104,4 +116,7 @@ router = APIRouter(tags=["health"])
 )
 def metrics(request: Request) -> Response:
     registry: ApiMetrics = request.app.state.serving.metrics
+    lag = shipping_lag(request.app.state.runtime.sessions)
+    registry.outbox_unshipped.set(lag.unshipped)
+    registry.outbox_lag.set(lag.oldest_age_seconds)
     return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)

@@ -48,3 +48,10 @@ def ship_outbox() -> int:
 @app.task(name="pipeline.sweep")
 def sweep() -> dict[str, int]:
     return tasks.sweep(runtime())
+
+
+@app.task(name="statements.deliver_pending")
+def deliver_statements() -> dict[str, int]:
+    from runtime.housekeeping import deliver_statements as body
+
+    return body(runtime())

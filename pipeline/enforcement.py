@@ -27,6 +27,7 @@ _POST_STATUS = {
     "remove": PostStatus.REMOVED,
     "label": PostStatus.LABELLED,
     "undo": PostStatus.RESTORED,
+    "unlabel": PostStatus.RESTORED,  # a withdrawn statement's label came off
 }
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0

@@ -6,16 +6,16 @@ import logging
 import threading
 from collections.abc import Callable
 
-from audit.tasks import ship_outbox
 from core import dispatch
 from pipeline.decisions import EXECUTE_TASK
+from pipeline.enforcement import backoff_seconds
 from pipeline.intake import ROUTE_TASK
-from pipeline.tasks import enforce, route_post, sweep
+from pipeline.tasks import enforce, route_post
 from runtime.container import Runtime
+from runtime.housekeeping import housekeeping_round
 from webhooks import tasks as webhook_tasks
 
 log = logging.getLogger(__name__)
-RETRY_BASE_SECONDS = 1.0
 
 
 def start_inprocess_pipeline(rt: Runtime, *, workers: int = 2) -> dispatch.InProcessDispatcher:
@@ -26,8 +26,7 @@ def start_inprocess_pipeline(rt: Runtime, *, workers: int = 2) -> dispatch.InPro
         outcome = enforce(rt, action_id)
         if outcome.status == "retry":
             # Exponential backoff on a timer, like Celery's countdown; the sweeper is the backstop.
-            attempt = _attempts(rt, action_id)
-            delay = RETRY_BASE_SECONDS * 2 ** max(0, attempt - 1)
+            delay = backoff_seconds(_attempts(rt, action_id))
             timer = threading.Timer(delay, dispatcher.send, args=(EXECUTE_TASK, action_id))
             timer.daemon = True
             timer.start()
@@ -60,11 +59,7 @@ class Housekeeper(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.wait(self._interval):
-            try:
-                ship_outbox(self._rt)
-                sweep(self._rt)
-            except Exception:
-                log.exception("housekeeping round failed; will retry")
+            housekeeping_round(self._rt)
 
     def stop(self) -> None:
         self._stop_event.set()

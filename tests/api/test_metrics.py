@@ -33,3 +33,18 @@ def test_health_endpoints(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"]["model"]["ok"] is True
+
+
+def test_metrics_report_the_action_log_shipping_lag(client: TestClient, platform_key: str) -> None:
+    # The embedded default has no Elasticsearch, so every event written waits in the outbox.
+    client.post(
+        "/v1/score", json={"posts": [{"id": "lag-1", "text": "hello"}]}, headers=auth(platform_key)
+    )
+    text = client.get("/metrics").text
+    unshipped = next(
+        float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith("veracity_action_log_unshipped_events ")
+    )
+    assert unshipped >= 1
+    assert "veracity_action_log_shipping_lag_seconds" in text
