@@ -26,6 +26,7 @@ class Scope(enum.StrEnum):
     SCORE = "score"
     READ = "read"
     WEBHOOKS = "webhooks"
+    DRILL = "drill"  # may send drill posts (POST /v1/drills/score)
 
 
 def _id() -> str:

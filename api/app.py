@@ -9,6 +9,7 @@ from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from audit import endpoints as audit_log
 from claims import endpoints as claims_library
+from incidents import endpoints as incidents
 from pipeline import endpoints as pipeline_admin
 from review_ui import mount_ui
 from runtime.container import Runtime
@@ -32,6 +33,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(statements.router)
     app.include_router(pipeline_admin.router)
     app.include_router(audit_log.router)
+    app.include_router(incidents.router)
     mount_ui(app)  # /ui pages and the / redirect
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -1,0 +1,136 @@
+"""`/v1/incidents`: read for reviewers, PR, legal and admins; admins grade, close and plan;
+`/v1/drills/score`: drill posts through the real scoring path (API key with `drill` scope)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy import select
+
+from accounts.models import Role
+from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_role, require_scope
+from audit.events import Action, Subject
+from audit.service import record
+from incidents import plan, service, views
+from incidents.models import Incident, ResponseGroup
+from incidents.report import build_report
+from incidents.report_render import render_html, render_pdf
+from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ReasonIn, ResponseGroupIn
+from pipeline.intake import score_posts
+from pipeline.schemas import ScoreRequest, ScoreResponse
+
+router = APIRouter(prefix="/v1", tags=["incidents"])
+Reader = Annotated[
+    Principal,
+    Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER, Role.PR, Role.LEGAL, Role.ADMIN)),
+]
+Responder = Annotated[
+    Principal, Depends(require_role(Role.SENIOR_REVIEWER, Role.PR, Role.LEGAL, Role.ADMIN))
+]
+Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+DrillKey = Annotated[Principal, Depends(require_scope("drill"))]
+
+
+@router.get("/incidents", summary="Incidents, newest first")
+def list_incidents(
+    session: SessionDep,
+    _: Reader,
+    status: str | None = None,
+    include_drills: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    query = select(Incident).order_by(Incident.opened_at.desc()).limit(limit)
+    if status:
+        query = query.where(Incident.status == status)
+    if not include_drills:
+        query = query.where(Incident.is_drill.is_(False))
+    return {"incidents": [views.summary(i) for i in session.scalars(query)]}
+
+
+@router.get("/incidents/{incident_id}", summary="An incident: counts, clocks, posts, timeline")
+def get_incident(incident_id: str, session: SessionDep, _: Reader) -> dict[str, Any]:
+    return views.detail(session, service.get_incident(session, incident_id))
+
+
+@router.post("/incidents/{incident_id}/grade", summary="Set the grade (sticks; admin)")
+def grade(incident_id: str, body: GradeIn, session: SessionDep, admin: Admin) -> dict[str, Any]:
+    incident = service.set_grade(session, incident_id, body.grade, admin.actor, body.reason)
+    return views.summary(incident)
+
+
+@router.post("/incidents/{incident_id}/close", summary="Close an incident (admin)")
+def close(incident_id: str, body: ReasonIn, session: SessionDep, admin: Admin) -> dict[str, Any]:
+    return views.summary(service.close_incident(session, incident_id, admin.actor, body.reason))
+
+
+@router.post("/incidents/{incident_id}/milestones", summary="Record a plan step taken")
+def milestone(
+    incident_id: str, body: MilestoneIn, session: SessionDep, who: Responder
+) -> dict[str, Any]:
+    made = service.record_milestone(session, incident_id, body.kind, who.actor, note=body.note)
+    return {"incident_id": incident_id, "kind": made.kind, "at": made.at.isoformat()}
+
+
+@router.post("/incidents/{incident_id}/lessons", summary="Record a lesson (admin)")
+def lesson(incident_id: str, body: LessonIn, session: SessionDep, admin: Admin) -> dict[str, Any]:
+    made = plan.record_lesson(session, incident_id, body.text, admin.actor)
+    return {"id": made.id, "incident_id": incident_id, "text": made.text}
+
+
+@router.get("/incidents/{incident_id}/report", summary="Post-incident report (HTML or PDF)")
+def report(
+    incident_id: str,
+    session: SessionDep,
+    _: Responder,
+    format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html",
+) -> Response:
+    built = build_report(session, incident_id)
+    if format == "pdf":
+        return Response(render_pdf(built), media_type="application/pdf")
+    return Response(render_html(built), media_type="text/html; charset=utf-8")
+
+
+@router.get("/response-plan", summary="The response plan in force")
+def get_plan(session: SessionDep, _: Reader) -> dict[str, Any]:
+    current = plan.current_plan(session)
+    pending = plan.pending_lessons(session)
+    return {
+        "version": current.version if current else 0,
+        "body": current.body if current else plan.INITIAL_PLAN,
+        "pending_lessons": [{"id": x.id, "text": x.text} for x in pending],
+    }
+
+
+@router.post("/response-plan", summary="Publish a new plan version adopting lessons (admin)")
+def publish_plan(body: PlanIn, session: SessionDep, admin: Admin) -> dict[str, Any]:
+    made = plan.publish_plan(session, body.body, body.change_note, admin.actor)
+    return {"version": made.version, "body": made.body}
+
+
+@router.post("/incidents/response-groups", summary="Add a response group webhook (admin)")
+def add_group(body: ResponseGroupIn, session: SessionDep, admin: Admin) -> dict[str, Any]:
+    group = ResponseGroup(
+        role=body.role, url=body.url, secret=body.secret, min_grade=body.min_grade
+    )
+    session.add(group)
+    session.flush()
+    record(
+        session,
+        Action.RESPONSE_GROUP_CHANGED,
+        admin.actor,
+        Subject(other={"group_id": group.id}),
+        after={"role": group.role, "url": group.url, "min_grade": group.min_grade},
+    )
+    return {"id": group.id, "role": group.role, "min_grade": group.min_grade}
+
+
+@router.post("/drills/score", response_model=ScoreResponse, summary="Score drill posts")
+def drill_score(
+    payload: ScoreRequest, rt: RuntimeDep, session: SessionDep, key: DrillKey, rid: RequestIdDep
+) -> ScoreResponse:
+    """The platform scoring path, with every post and event marked as drill data."""
+    results = score_posts(
+        session, rt.classifier, payload.posts, key.actor, request_id=rid, is_drill=True
+    )
+    return ScoreResponse(results=results)

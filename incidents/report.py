@@ -1,0 +1,190 @@
+"""The post-incident report, computed from the action log (the audit events) alone.
+
+Times are measured from the first post seen in the narrative: to detection (incident opened),
+to first enforcement action, to first public statement, to containment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from audit.events import Action
+from audit.models import AuditEvent
+from incidents.models import Incident, IncidentClock, Lesson, NarrativePost
+from incidents.service import get_incident
+from pipeline.models import ReviewCase
+
+ENFORCEMENT = {Action.REMOVAL_CONFIRMED.value, Action.POST_LABELLED.value}
+PLAN = {
+    "detect": "detected (incident opened)",
+    "first_action": "first enforcement action",
+    "first_statement": "first public statement",
+    "containment": "contained",
+}
+
+
+@dataclass
+class Report:
+    incident: dict[str, Any]
+    first_seen_at: datetime
+    timeline: list[dict[str, Any]]
+    durations_s: dict[str, float | None]
+    volumes: dict[str, int]
+    sla: dict[str, Any]
+    agreement: dict[str, Any]
+    deadlines: list[dict[str, Any]]
+    deviations: list[str]
+    reach_series: list[tuple[datetime, int]]
+    lessons: list[str] = field(default_factory=list)
+
+
+def _events(session: Session, incident: Incident, post_ids: list[str]) -> list[AuditEvent]:
+    clauses = [AuditEvent.incident_id == incident.id]
+    if post_ids:
+        clauses.append(AuditEvent.post_id.in_(post_ids))
+    return list(session.scalars(select(AuditEvent).where(or_(*clauses)).order_by(AuditEvent.seq)))
+
+
+def _first(events: list[AuditEvent], actions: set[str]) -> datetime | None:
+    return next((e.timestamp for e in events if e.action in actions), None)
+
+
+def _milestone_at(events: list[AuditEvent], kind: str) -> datetime | None:
+    for e in events:
+        subject = e.document.get("veracity", {})
+        other = subject.get("subject", {}) if isinstance(subject, dict) else {}
+        if e.action == Action.INCIDENT_MILESTONE.value and other.get("milestone") == kind:
+            return e.timestamp
+    return None
+
+
+def build_report(session: Session, incident_id: str) -> Report:
+    from incidents.views import summary
+
+    incident = get_incident(session, incident_id)
+    members = list(
+        session.scalars(
+            select(NarrativePost)
+            .where(NarrativePost.incident_id == incident.id)
+            .order_by(NarrativePost.observed_at)
+        )
+    )
+    post_ids = [m.post_id for m in members]
+    events = _events(session, incident, post_ids)
+    start = incident.first_seen_at
+    statement = _first(events, {Action.STATEMENT_PUBLISHED.value}) or _milestone_at(
+        events, "public_statement"
+    )
+    moments = {
+        "detect": _first(events, {Action.INCIDENT_OPENED.value}),
+        "first_action": _first(events, ENFORCEMENT),
+        "first_statement": statement,
+        "containment": incident.contained_at,
+    }
+    durations = {k: (v - start).total_seconds() if v else None for k, v in moments.items()}
+    report = Report(
+        incident=summary(incident),
+        first_seen_at=start,
+        timeline=[
+            {"at": e.timestamp, "action": e.action, "actor": e.actor_name}
+            for e in events
+            if e.action not in {Action.INCIDENT_POST_LINKED.value, Action.POST_SCORED.value}
+        ],
+        durations_s=durations,
+        volumes=_volumes(events, len(members)),
+        sla=_sla(session, events, post_ids),
+        agreement=_agreement(events),
+        deadlines=_deadlines(session, incident.id),
+        deviations=[],
+        reach_series=_reach_series(members),
+        lessons=[
+            lesson.text
+            for lesson in session.scalars(select(Lesson).where(Lesson.incident_id == incident.id))
+        ],
+    )
+    report.deviations = _deviations(report)
+    return report
+
+
+def _volumes(events: list[AuditEvent], posts: int) -> dict[str, int]:
+    def distinct(action: Action) -> int:
+        return len({e.post_id for e in events if e.action == action.value and e.post_id})
+
+    return {
+        "posts": posts,
+        "removed": distinct(Action.REMOVAL_CONFIRMED),
+        "labelled": distinct(Action.POST_LABELLED),
+        "restored": distinct(Action.POST_RESTORED),
+        "decided": distinct(Action.CASE_DECIDED),
+    }
+
+
+def _sla(session: Session, events: list[AuditEvent], post_ids: list[str]) -> dict[str, Any]:
+    cases = {
+        c.id: c for c in session.scalars(select(ReviewCase).where(ReviewCase.post_id.in_(post_ids)))
+    }
+    decided = {
+        e.case_id: e.timestamp
+        for e in events
+        if e.action == Action.CASE_DECIDED.value and e.case_id in cases
+    }
+    met = sum(1 for cid, at in decided.items() if at <= cases[cid].due_at)
+    return {
+        "cases": len(cases),
+        "decided": len(decided),
+        "within_sla": met,
+        "attainment": round(met / len(decided), 4) if decided else None,
+    }
+
+
+def _after(event: AuditEvent) -> dict[str, Any]:
+    veracity: Any = event.document.get("veracity", {})
+    after = veracity.get("after", {}) if isinstance(veracity, dict) else {}
+    return after if isinstance(after, dict) else {}
+
+
+def _agreement(events: list[AuditEvent]) -> dict[str, Any]:
+    seconds = [e for e in events if e.action == Action.CASE_SECOND_REVIEWED.value]
+    agreed = sum(1 for e in seconds if _after(e).get("agrees"))
+    return {
+        "second_reviews": len(seconds),
+        "agreed": agreed,
+        "rate": round(agreed / len(seconds), 4) if seconds else None,
+    }
+
+
+def _deadlines(session: Session, incident_id: str) -> list[dict[str, Any]]:
+    clocks = session.scalars(
+        select(IncidentClock)
+        .where(IncidentClock.incident_id == incident_id)
+        .order_by(IncidentClock.due_at)
+    )
+    return [
+        {"name": c.name, "status": c.status, "due_at": c.due_at, "resolved_at": c.resolved_at}
+        for c in clocks
+    ]
+
+
+def _deviations(report: Report) -> list[str]:
+    found = [
+        f"deadline '{d['name']}' {d['status']}" for d in report.deadlines if d["status"] != "met"
+    ]
+    found += [
+        f"not reached: {label}" for key, label in PLAN.items() if report.durations_s[key] is None
+    ]
+    if report.sla["attainment"] is not None and report.sla["attainment"] < 1.0:
+        found.append(f"review SLA attained for {report.sla['attainment']:.0%} of decided cases")
+    return found
+
+
+def _reach_series(members: list[NarrativePost]) -> list[tuple[datetime, int]]:
+    total, series = 0, []
+    for member in members:
+        total += member.reach
+        series.append((member.observed_at, total))
+    return series

@@ -1,0 +1,106 @@
+"""Read models of an incident for the API and the review UI (one shape for both)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.models import AuditEvent
+from core.clock import utcnow
+from incidents.clocks import remaining_seconds
+from incidents.models import Incident, IncidentClock, IncidentMilestone, NarrativePost
+from incidents.severity import GRADE_NAMES, ROMAN
+from pipeline.models import ReviewCase
+
+
+def summary(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "key": incident.key,
+        "claim_id": incident.claim_id,
+        "status": incident.status,
+        "grade": incident.grade,
+        "grade_label": ROMAN[incident.grade],
+        "grade_name": GRADE_NAMES[incident.grade],
+        "topic": incident.topic,
+        "posts": incident.post_count,
+        "reach": incident.reach,
+        "velocity_per_hour": incident.velocity,
+        "regions": incident.regions,
+        "surge": incident.surge,
+        "is_drill": incident.is_drill,
+        "first_seen_at": incident.first_seen_at.isoformat(),
+        "opened_at": incident.opened_at.isoformat(),
+        "contained_at": incident.contained_at.isoformat() if incident.contained_at else None,
+        "closed_at": incident.closed_at.isoformat() if incident.closed_at else None,
+    }
+
+
+def clocks(session: Session, incident_id: str, now: datetime | None = None) -> list[dict[str, Any]]:
+    now = now or utcnow()
+    rows = session.scalars(
+        select(IncidentClock)
+        .where(IncidentClock.incident_id == incident_id)
+        .order_by(IncidentClock.due_at)
+    ).all()
+    return [
+        {
+            "name": c.name,
+            "milestone": c.milestone,
+            "status": c.status,
+            "started_at": c.started_at.isoformat(),
+            "due_at": c.due_at.isoformat(),
+            "remaining_seconds": remaining_seconds(c, now),
+            "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
+        }
+        for c in rows
+    ]
+
+
+def detail(session: Session, incident: Incident, now: datetime | None = None) -> dict[str, Any]:
+    members = session.scalars(
+        select(NarrativePost)
+        .where(NarrativePost.incident_id == incident.id)
+        .order_by(NarrativePost.observed_at)
+    ).all()
+    post_ids = [m.post_id for m in members]
+    cases = session.scalars(select(ReviewCase).where(ReviewCase.post_id.in_(post_ids))).all()
+    milestones = session.scalars(
+        select(IncidentMilestone)
+        .where(IncidentMilestone.incident_id == incident.id)
+        .order_by(IncidentMilestone.at)
+    ).all()
+    timeline = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.incident_id == incident.id)
+        .where(AuditEvent.action != "incident.post_linked")
+        .order_by(AuditEvent.seq)
+    ).all()
+    return summary(incident) | {
+        "clocks": clocks(session, incident.id, now),
+        "milestones": [
+            {"kind": m.kind, "actor": m.actor, "at": m.at.isoformat(), "note": m.note}
+            for m in milestones
+        ],
+        "posts": [
+            {
+                "post_id": m.post_id,
+                "reach": m.reach,
+                "region": m.region,
+                "observed_at": m.observed_at.isoformat(),
+            }
+            for m in members
+        ],
+        "cases": [
+            {"case_id": c.id, "post_id": c.post_id, "status": c.status, "priority": c.priority}
+            for c in cases
+        ],
+        "timeline": [
+            {"at": e.timestamp.isoformat(), "action": e.action, "actor": e.actor_name}
+            for e in timeline
+        ],
+    }

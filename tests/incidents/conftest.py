@@ -1,0 +1,54 @@
+"""A local HTTP receiver for response-group webhooks, and an incident made from a wave."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from core.db import transaction
+from incidents.detection import scan
+from incidents.models import Incident
+from incidents.severity import IncidentPolicy
+from runtime.container import Runtime
+from tests.incidents.factories import add_wave
+
+POLICY = IncidentPolicy(min_posts=10)
+
+
+@dataclass
+class Received:
+    requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[tuple[Received, str]]:
+    received = Received()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            received.requests.append((self.path, dict(self.headers.items()), body))
+            self.send_response(500 if self.path.endswith("/broken") else 204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield received, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def open_incident(rt: Runtime, wave: int = 30) -> str:
+    with transaction(rt.sessions) as session:
+        add_wave(session, wave=wave, background=10)
+    with transaction(rt.sessions) as session:
+        scan(session, policy=POLICY)
+    with rt.sessions() as session:
+        return session.scalars(select(Incident.id)).one()

@@ -1,0 +1,131 @@
+"""Notifications to response groups, surge, deadline clocks, lessons and the plan."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import select
+
+from audit.events import Action, Actor, ActorType
+from audit.models import AuditEvent
+from core.clock import utcnow
+from core.db import transaction
+from incidents import plan
+from incidents.clocks import check_overdue
+from incidents.detection import scan
+from incidents.models import ClockStatus, Incident, IncidentClock, ResponseGroup
+from incidents.notify import deliver_pending
+from incidents.service import record_milestone
+from pipeline.models import ReviewCase
+from runtime.container import Runtime
+from tests.incidents.conftest import POLICY, Received, open_incident
+from tests.incidents.factories import add_wave
+
+PR = Actor("pr-1", ActorType.HUMAN, ("pr",))
+SECRET = "s3cret-s3cret-s3cret"
+
+
+def test_opening_notifies_each_group_by_grade_with_a_signature(
+    rt: Runtime, webhook_receiver: tuple[Received, str]
+) -> None:
+    received, url = webhook_receiver
+    with transaction(rt.sessions) as session:
+        session.add(ResponseGroup(role="pr", url=f"{url}/pr", secret=SECRET, min_grade=4))
+        session.add(ResponseGroup(role="legal", url=f"{url}/legal", secret=SECRET, min_grade=1))
+        session.add(ResponseGroup(role="ops", url=f"{url}/broken", secret=SECRET, min_grade=4))
+    open_incident(rt, wave=12)  # small wave: grade below I, so legal (I only) is not told
+    with httpx.Client(timeout=5) as client:
+        assert deliver_pending(rt.sessions, client) == 1
+        assert deliver_pending(rt.sessions, client) == 0  # delivered once; broken one retried
+    paths = [path for path, _, _ in received.requests]
+    assert paths.count("/pr") == 1 and "/legal" not in paths and paths.count("/broken") == 2
+    _, headers, body = next(r for r in received.requests if r[0] == "/pr")
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Veracity-Signature"] == expected
+    assert json.loads(body)["event"] == "incident.opened"
+    with rt.sessions() as session:
+        logged = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == Action.INCIDENT_NOTIFIED)
+        ).all()
+    assert len(logged) == 1
+
+
+def test_grade_two_or_worse_surges_the_incidents_open_cases(rt: Runtime) -> None:
+    with transaction(rt.sessions) as session:
+        wave, background = add_wave(session, wave=30, background=10)
+        for post_id in [*wave[:5], *background[:3]]:
+            session.add(
+                ReviewCase(
+                    post_id=post_id,
+                    band="review",
+                    priority=5.0,
+                    status="open",
+                    policy_version="t",
+                    due_at=utcnow() + timedelta(hours=24),
+                )
+            )
+    with transaction(rt.sessions) as session:
+        scan(session, policy=POLICY)
+        scan(session, policy=POLICY)
+    with rt.sessions() as session:
+        incident = session.scalars(select(Incident)).one()
+        priorities = {c.post_id: c.priority for c in session.scalars(select(ReviewCase))}
+    assert incident.grade <= 2 and incident.surge
+    assert all(priorities[p] == 5.0 + POLICY.surge_boost for p in wave[:5])  # boosted once
+    assert all(priorities[p] == 5.0 for p in background[:3])
+
+
+def test_clocks_are_met_by_milestones_or_logged_missed(rt: Runtime) -> None:
+    incident_id = open_incident(rt)
+    with transaction(rt.sessions) as session:
+        record_milestone(session, incident_id, "internal_report", PR)
+    with transaction(rt.sessions) as session:
+        assert check_overdue(session, utcnow() + timedelta(hours=5)) == 2
+    with rt.sessions() as session:
+        status = {
+            c.name: c.status
+            for c in session.scalars(
+                select(IncidentClock).where(IncidentClock.incident_id == incident_id)
+            )
+        }
+        missed = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == Action.INCIDENT_CLOCK_MISSED)
+        ).all()
+    assert status == {
+        "first internal report": ClockStatus.MET,
+        "public statement": ClockStatus.MISSED,
+        "first enforcement action": ClockStatus.MISSED,
+    }
+    assert len(missed) == 2
+
+
+def test_lessons_feed_a_new_plan_version(rt: Runtime) -> None:
+    incident_id = open_incident(rt)
+    admin = Actor("admin-1", ActorType.HUMAN, ("admin",))
+    with transaction(rt.sessions) as session:
+        plan.record_lesson(session, incident_id, "Pre-approve statement templates", admin)
+        first = plan.publish_plan(session, None, "adopt lessons", admin)
+    with transaction(rt.sessions) as session:
+        second = plan.publish_plan(session, None, "no new lessons", admin)
+        assert plan.pending_lessons(session) == []
+    assert (first.version, second.version) == (1, 2)
+    assert "Pre-approve statement templates" in first.body
+    assert second.body == first.body
+
+
+def test_a_second_wave_of_the_same_narrative_does_not_reopen(rt: Runtime) -> None:
+    open_incident(rt)
+    with transaction(rt.sessions) as session:
+        from tests.incidents.factories import WAVE_TEMPLATES, add_post
+
+        for i in range(5):
+            add_post(session, f"again{i}", WAVE_TEMPLATES[0].format(n=900 + i))
+    with transaction(rt.sessions) as session:
+        scan(session, policy=POLICY)
+    with rt.sessions() as session:
+        incident = session.scalars(select(Incident)).one()
+    assert incident.post_count == 35
