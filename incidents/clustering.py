@@ -1,7 +1,8 @@
 """Near-duplicate detection with MinHash over word shingles and LSH banding.
 
 Two posts whose shingle sets have Jaccard similarity s share at least one of `BANDS` band
-hashes with probability 1 - (1 - s^ROWS)^BANDS: about 0.98 at s = 0.7, 0.08 at s = 0.3.
+hashes with probability 1 - (1 - s^ROWS)^BANDS: 0.9998 at s = 0.7, 0.93 at s = 0.5,
+0.42 at s = 0.3, 0.02 at s = 0.1.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import re
 
 import numpy as np
 
-NUM_PERM = 64
-BANDS = 16
+NUM_PERM = 60
+BANDS = 20
 ROWS = NUM_PERM // BANDS
 SHINGLE = 3
 _MERSENNE = np.uint64((1 << 61) - 1)

@@ -13,6 +13,7 @@ from claims import cli as claims_cli
 from claims import match_cli
 from core.migrate import upgrade
 from core.settings import get_settings
+from incidents import cli as incidents_cli
 from pipeline import cli as pipeline_cli
 from runtime.container import Runtime, build_runtime
 from statements import cli as statements_cli
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)
     match_cli.register(claims_cli.register(sub))  # `claims match`, `claims evaluate`
     statements_cli.register(sub)
+    incidents_cli.register(sub)  # `drill`, `incidents scan`
     audit_cli.register(sub)
     pipeline_cli.register(sub)
     for name in MODEL_COMMANDS:

@@ -1,0 +1,72 @@
+"""`veracity drill` and `veracity incidents scan|check-clocks|notify`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import httpx
+
+from core.db import transaction
+from incidents.clocks import check_overdue
+from incidents.detection import scan
+from incidents.drill import read_posts
+from incidents.drill_run import run_drill
+from incidents.notify import deliver_pending
+from runtime.container import Runtime
+
+
+def drill(rt: Runtime, args: argparse.Namespace) -> int:
+    posts = read_posts(args.input)
+    if args.url is None:
+        from runtime.inprocess import start_inprocess_pipeline
+
+        start_inprocess_pipeline(rt)
+    result, page = run_drill(
+        rt,
+        posts,
+        args.rate,
+        base_url=args.url,
+        api_key=args.api_key,
+        reviewers=not args.no_reviewers,
+        statement=not args.no_statement,
+    )
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(page, encoding="utf-8")
+    print(json.dumps(asdict(result), indent=2))
+    print(f"drill report -> {args.report}")
+    return 0
+
+
+def incidents_scan(rt: Runtime, _args: argparse.Namespace) -> int:
+    total = 0
+    while True:
+        with transaction(rt.sessions) as session:
+            read = scan(session)
+        total += read
+        if read == 0:
+            break
+    with transaction(rt.sessions) as session:
+        missed = check_overdue(session)
+    with httpx.Client(timeout=10) as client:
+        sent = deliver_pending(rt.sessions, client)
+    print(f"scanned {total} posts, {missed} clocks missed, {sent} notifications sent")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("drill", help="replay a labelled wave through the API as a drill")
+    p.add_argument("--input", type=Path, required=True, help="CSV: id,text,label[,views,...]")
+    p.add_argument("--rate", type=float, default=50.0, help="posts per second")
+    p.add_argument("--url", help="a running veracity API (default: serve one in-process)")
+    p.add_argument("--api-key", help="an API key with the 'drill' scope (default: make one)")
+    p.add_argument("--no-reviewers", action="store_true", help="do not simulate reviewers")
+    p.add_argument("--no-statement", action="store_true", help="do not simulate a statement")
+    p.add_argument("--report", type=Path, default=Path("var/drill-report.html"))
+    p.set_defaults(handler=drill)
+    inc = sub.add_parser("incidents", help="incident detection jobs")
+    inc_sub = inc.add_subparsers(dest="action", required=True)
+    s = inc_sub.add_parser("scan", help="detect, check clocks, deliver notifications (once)")
+    s.set_defaults(handler=incidents_scan)

@@ -1,0 +1,187 @@
+"""Drills: replay a labelled wave through the real HTTP API as drill data, optionally with
+simulated reviewers and a simulated statement, then score the response.
+
+CSV columns: `id`, `text`, `label` (1 = part of the wave, 0 = background), and optional
+`views`, `shares`, `lang`, `created_at`. Drill posts go to `POST /v1/drills/score`, which marks
+posts and their action-log events `is_drill` (excluded from metrics and exports).
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from tqdm import tqdm  # type: ignore[import-untyped]
+
+from audit.events import Action
+from audit.models import AuditEvent
+from core.clock import utcnow
+from core.errors import Invalid
+from incidents.models import Incident, NarrativePost
+
+BATCH = 50
+
+
+@dataclass(frozen=True)
+class DrillPost:
+    id: str
+    text: str
+    label: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def read_posts(path: Path) -> list[DrillPost]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"id", "text", "label"} - set(reader.fieldnames or [])
+        if missing:
+            raise Invalid(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        posts = []
+        for row in reader:
+            extra: dict[str, Any] = {k: int(row[k]) for k in ("views", "shares") if row.get(k)}
+            if row.get("lang"):
+                extra["lang"] = row["lang"]
+            if row.get("created_at"):
+                extra["created_at"] = row["created_at"]
+            posts.append(DrillPost(row["id"], row["text"], row["label"].strip() == "1", extra))
+    return posts
+
+
+def send_posts(
+    client: httpx.Client,
+    api_key: str,
+    posts: Sequence[DrillPost],
+    rate: float,
+    *,
+    progress: bool = True,
+    between_batches: Callable[[], None] | None = None,
+) -> datetime:
+    """POST the posts in batches at about `rate` posts per second; returns the start time."""
+    if rate <= 0:
+        raise Invalid("--rate must be positive (posts per second)")
+    started = utcnow()
+    clock = time.monotonic()
+    headers = {"Authorization": f"Bearer {api_key}"}
+    batch = max(1, min(BATCH, int(rate)))
+    with tqdm(total=len(posts), disable=not progress, unit="post") as bar:
+        for start in range(0, len(posts), batch):
+            chunk = posts[start : start + batch]
+            body = {"posts": [{"id": p.id, "text": p.text, **p.extra} for p in chunk]}
+            response = client.post("/v1/drills/score", json=body, headers=headers)
+            response.raise_for_status()
+            bar.update(len(chunk))
+            if between_batches:
+                between_batches()
+            wait = clock + (start + len(chunk)) / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+    return started
+
+
+def simulate_reviewers(
+    client: httpx.Client, token: str, labels: dict[str, bool], max_cases: int = 10_000
+) -> int:
+    """A reviewer who knows the truth: removes wave posts, leaves background ones."""
+    headers = {"Authorization": f"Bearer {token}"}
+    decided = 0
+    while decided < max_cases:
+        case = client.post("/v1/cases/claim", headers=headers).json().get("case")
+        if not case:
+            return decided
+        wave = labels.get(case["post"]["id"], False)
+        body = (
+            {"reason_code": "false_claim", "action": "remove", "note": "drill"}
+            if wave
+            else {"reason_code": "not_misinformation", "action": "no_action", "note": "drill"}
+        )
+        client.post(f"/v1/cases/{case['id']}/decision", json=body, headers=headers)
+        decided += 1
+    return decided
+
+
+@dataclass
+class DrillScore:
+    posts: int
+    wave_posts: int
+    detected: int
+    grouped: int
+    recall: float
+    precision: float
+    incidents: list[str]
+    grade_reached: int | None
+    median_s_to_queue: float | None
+    median_s_to_decision: float | None
+    s_to_statement: float | None
+    s_to_detect: float | None
+
+
+def score_drill(session: Session, posts: Sequence[DrillPost], started: datetime) -> DrillScore:
+    ids = [p.id for p in posts]
+    wave = {p.id for p in posts if p.label}
+    incidents = list(
+        session.scalars(
+            select(Incident).where(Incident.is_drill.is_(True), Incident.opened_at >= started)
+        )
+    )
+    grouped = set(
+        session.scalars(
+            select(NarrativePost.post_id).where(
+                NarrativePost.incident_id.in_([i.id for i in incidents]),
+                NarrativePost.post_id.in_(ids),
+            )
+        )
+    )
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.post_id.in_(ids), AuditEvent.is_drill.is_(True))
+            .order_by(AuditEvent.seq)
+        )
+    )
+    first: dict[tuple[str, str], datetime] = {}
+    for e in events:
+        first.setdefault((e.action, e.post_id or ""), e.timestamp)
+
+    def median_delay(action: Action) -> float | None:
+        delays = [
+            (at - first[(Action.POST_SCORED.value, pid)]).total_seconds()
+            for (name, pid), at in first.items()
+            if name == action.value and (Action.POST_SCORED.value, pid) in first
+        ]
+        return round(statistics.median(delays), 3) if delays else None
+
+    statement = session.scalar(
+        select(AuditEvent.timestamp)
+        .where(
+            AuditEvent.action == Action.INCIDENT_MILESTONE,
+            AuditEvent.incident_id.in_([i.id for i in incidents]),
+        )
+        .order_by(AuditEvent.timestamp)
+        .limit(1)
+    )
+    detected = len(grouped & wave)
+    return DrillScore(
+        posts=len(posts),
+        wave_posts=len(wave),
+        detected=detected,
+        grouped=len(grouped),
+        recall=round(detected / len(wave), 4) if wave else 0.0,
+        precision=round(detected / len(grouped), 4) if grouped else 0.0,
+        incidents=[i.id for i in incidents],
+        grade_reached=min((i.grade for i in incidents), default=None),
+        median_s_to_queue=median_delay(Action.CASE_QUEUED),
+        median_s_to_decision=median_delay(Action.CASE_DECIDED),
+        s_to_statement=round((statement - started).total_seconds(), 3) if statement else None,
+        s_to_detect=round(min((i.opened_at - started).total_seconds() for i in incidents), 3)
+        if incidents
+        else None,
+    )

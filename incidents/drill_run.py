@@ -1,0 +1,176 @@
+"""Running a whole drill: serve the API (embedded) or use `--url`, replay, detect, review,
+make a statement, score, and write the drill report."""
+
+from __future__ import annotations
+
+import html
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+
+import httpx
+import uvicorn
+from sqlalchemy import select
+
+from accounts.models import Role
+from accounts.service import add_user, create_api_key
+from audit.events import Action, Actor, ActorType, Subject
+from audit.service import record
+from core.db import transaction
+from core.security import sign_token
+from incidents.detection import scan
+from incidents.drill import DrillPost, DrillScore, score_drill, send_posts, simulate_reviewers
+from incidents.models import Incident
+from incidents.report import build_report
+from incidents.report_render import render_html
+from incidents.service import record_milestone
+from incidents.severity import IncidentPolicy
+from runtime.container import Runtime
+
+DRILL_ACTOR = Actor("drill-runner", ActorType.HUMAN, ("admin",))
+
+
+@contextmanager
+def served(rt: Runtime) -> Iterator[str]:
+    """The real app over real HTTP on a free local port, for the length of the drill."""
+    from api.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(rt), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _credentials(rt: Runtime) -> tuple[str, str]:
+    with transaction(rt.sessions) as session:
+        key = create_api_key(session, f"drill-{uuid.uuid4().hex[:6]}", ("drill",), DRILL_ACTOR)
+        user = add_user(
+            session,
+            f"drill-reviewer-{uuid.uuid4().hex[:6]}",
+            uuid.uuid4().hex,
+            Role.REVIEWER,
+            DRILL_ACTOR,
+        )
+        user_id = user.id
+    token = sign_token(
+        {"sub": user_id, "role": Role.REVIEWER.value}, rt.settings.security.secret_key, 3600
+    )
+    return key.secret, token
+
+
+def _scan_all(rt: Runtime, policy: IncidentPolicy) -> None:
+    while True:
+        with transaction(rt.sessions) as session:
+            if scan(session, policy=policy) == 0:
+                return
+
+
+def run_drill(
+    rt: Runtime,
+    posts: Sequence[DrillPost],
+    rate: float,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    reviewers: bool = True,
+    statement: bool = True,
+    policy: IncidentPolicy | None = None,
+    progress: bool = True,
+) -> tuple[DrillScore, str]:
+    policy = policy or IncidentPolicy()
+    key, reviewer_token = _credentials(rt)
+    with transaction(rt.sessions) as session:
+        record(
+            session,
+            Action.DRILL_STARTED,
+            DRILL_ACTOR,
+            Subject(),
+            after={"posts": len(posts), "rate": rate},
+            is_drill=True,
+        )
+    with (
+        served(rt) if base_url is None else _given(base_url) as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
+        started = send_posts(
+            client,
+            api_key or key,
+            posts,
+            rate,
+            progress=progress,
+            between_batches=lambda: _scan_all(rt, policy),
+        )
+        _drain(rt)
+        _scan_all(rt, policy)
+        if reviewers:
+            simulate_reviewers(client, reviewer_token, {p.id: p.label for p in posts})
+            _drain(rt)
+        if statement:
+            _simulated_statement(rt, started)
+    with rt.sessions() as session:
+        result = score_drill(session, posts, started)
+    with transaction(rt.sessions) as session:
+        record(
+            session,
+            Action.DRILL_FINISHED,
+            DRILL_ACTOR,
+            Subject(),
+            after=asdict(result),
+            is_drill=True,
+        )
+    return result, drill_report_html(rt, result)
+
+
+@contextmanager
+def _given(url: str) -> Iterator[str]:
+    yield url
+
+
+def _drain(rt: Runtime) -> None:
+    drain = getattr(rt.dispatcher, "drain", None)
+    if callable(drain):
+        drain()
+
+
+def _simulated_statement(rt: Runtime, started: datetime) -> None:
+    pr = Actor("drill-pr", ActorType.HUMAN, ("pr",))
+    with transaction(rt.sessions) as session:
+        for incident in session.scalars(
+            select(Incident).where(Incident.is_drill.is_(True), Incident.opened_at >= started)
+        ):
+            record_milestone(session, incident.id, "public_statement", pr, note="drill statement")
+
+
+def drill_report_html(rt: Runtime, result: DrillScore) -> str:
+    rows = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in asdict(result).items()
+    )
+    section = f"<h1>Drill report</h1><table>{rows}</table>"
+    if not result.incidents:
+        return f"<!doctype html><html><body>{section}<p>No incident was opened.</p></body></html>"
+    with rt.sessions() as session:
+        main = max(
+            (session.get(Incident, i) for i in result.incidents),
+            key=lambda inc: inc.post_count if inc else 0,
+        )
+        assert main is not None
+        page = render_html(build_report(session, main.id), title="Drill: incident report")
+    return page.replace("<body>", f"<body>{section}", 1)
