@@ -20,6 +20,11 @@ from review_ui.templating import render
 
 router = APIRouter(prefix="/admin")
 Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
+ADMIN_LINKS = (
+    {"label": "Routing policy", "path": "/ui/admin/policy"},
+    {"label": "Webhooks", "path": "/ui/admin/webhooks"},
+    {"label": "Reassign cases", "path": "/ui/supervise"},
+)
 NOTICES = {
     "user_added": "Account created.",
     "key_revoked": "API key revoked.",
@@ -54,6 +59,7 @@ def _page(
         roles=[r.value for r in Role],
         model_version=rt.classifier.model_version,
         model_card=_model_card(rt.settings.model_dir),
+        admin_links=ADMIN_LINKS,
         **extra,
     )
 

@@ -10,7 +10,19 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from review_ui import admin, dashboards, legal, login, pr, reviewer
+from review_ui import (
+    admin,
+    admin_policy,
+    admin_webhooks,
+    dashboards,
+    legal,
+    legal_holds,
+    legal_statements,
+    login,
+    pr,
+    reviewer,
+    supervise,
+)
 from review_ui.auth import SignedIn, UiRedirect, UiRefused, UiUser, csrf_guard, optional_user
 from review_ui.roles import home_for
 from review_ui.templating import render
@@ -25,8 +37,13 @@ def build_router() -> APIRouter:
     router.include_router(reviewer.router)
     router.include_router(dashboards.router)
     router.include_router(admin.router)
+    router.include_router(admin_policy.router)
+    router.include_router(admin_webhooks.router)
+    router.include_router(supervise.router)
     router.include_router(pr.router)
     router.include_router(legal.router)
+    router.include_router(legal_holds.router)
+    router.include_router(legal_statements.router)
 
     @router.get("")
     @router.get("/")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -16,13 +16,14 @@ from api.deps import RuntimeDep, SessionDep
 from core.errors import DomainError, NotFound
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.templating import render
+from runtime.container import Runtime
 from statements import service
 from statements.config import get_statement_settings
 from statements.delivery import deliver_pending, sender_from
 from statements.generators import OfflineGenerator
 from statements.models import Statement, StatementKind
-from statements.publishers import default_publishers
-from statements.schemas import DraftIn, EditIn
+from statements.publishers import Publisher, default_publishers
+from statements.schemas import DraftIn, EditIn, Severity
 
 router = APIRouter(prefix="/pr")
 Pr = Annotated[UiUser, Depends(require_ui_role(Role.PR))]
@@ -31,6 +32,8 @@ NOTICES = {
     "edited": "Saved as a new version; earlier approvals no longer count.",
     "approved": "Approved.",
     "published": "Published.",
+    "corrected": "Correction saved as a new version; approve and publish it to replace the one out.",
+    "withdrawn": "Withdrawn from every channel.",
 }
 
 
@@ -56,6 +59,7 @@ def workspace(
         status,
         statements=statements,
         kinds=[k.value for k in StatementKind],
+        severities=list(get_args(Severity)),
         notice=_notice(request),
         error=error,
     )
@@ -70,6 +74,8 @@ def create(
     fact: Annotated[str, Form(max_length=2000)] = "",
     claim_id: Annotated[str, Form(max_length=64)] = "",
     channel: Annotated[str, Form(max_length=16)] = "web",
+    incident_severity: Annotated[str, Form(max_length=16)] = "",
+    legal_review: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     try:
         draft_in = DraftIn.model_validate(
@@ -78,6 +84,8 @@ def create(
                 "channel": channel,
                 "claim_id": claim_id.strip() or None,
                 "facts": {"fact": fact.strip()} if fact.strip() else {},
+                "incident_severity": incident_severity or None,
+                "legal_review": legal_review == "on",
             }
         )
         made = service.draft(
@@ -149,14 +157,14 @@ def edit(
 ) -> Response:
     try:
         edit_in = EditIn(title=title.strip(), body=body.strip(), note=note.strip())
-        service.edit(session, statement_id, edit_in, user.actor)
+        made = service.edit(session, statement_id, edit_in, user.actor)
     except ValidationError:
         error = "Title and body must not be empty."
         return detail(request, statement_id, session, user, error=error, status=422)
     except DomainError as exc:
         session.rollback()
         return detail(request, statement_id, session, user, error=exc.message, status=exc.status)
-    return _back(statement_id, "edited")
+    return _back(statement_id, "corrected" if made.published_version is not None else "edited")
 
 
 @router.post("/statements/{statement_id}/approve", summary="Approve (not your own draft)")
@@ -173,17 +181,45 @@ def approve(request: Request, statement_id: str, session: SessionDep, user: Pr) 
 def publish(
     request: Request, statement_id: str, rt: RuntimeDep, session: SessionDep, user: Pr
 ) -> Response:
-    settings = get_statement_settings()
-    sender = sender_from(settings)
     try:
-        service.publish(
-            session, statement_id, user.actor, default_publishers(webhook=sender is not None)
-        )
+        service.publish(session, statement_id, user.actor, _publishers())
     except DomainError as exc:
         session.rollback()
         return detail(request, statement_id, session, user, error=exc.message, status=exc.status)
-    session.commit()  # deliveries go out only once the publication is durable
+    _deliver(rt, session, statement_id)
+    return _back(statement_id, "published")
+
+
+def _publishers() -> list[Publisher]:
+    return default_publishers(webhook=sender_from(get_statement_settings()) is not None)
+
+
+def _deliver(rt: Runtime, session: Session, statement_id: str) -> None:
+    """Send the statement's webhook deliveries, once what they announce is committed."""
+    session.commit()
+    settings = get_statement_settings()
+    sender = sender_from(settings)
     if sender is not None:
         deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)
         sender.close()
-    return _back(statement_id, "published")
+
+
+@router.post("/statements/{statement_id}/withdraw", summary="Withdraw a published statement")
+def withdraw(
+    request: Request,
+    statement_id: str,
+    rt: RuntimeDep,
+    session: SessionDep,
+    user: Pr,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    if not reason.strip():
+        error = "Say why the statement is withdrawn (it is published with the withdrawal)."
+        return detail(request, statement_id, session, user, error=error, status=422)
+    try:
+        service.withdraw(session, statement_id, reason.strip(), user.actor, _publishers())
+    except DomainError as exc:
+        session.rollback()
+        return detail(request, statement_id, session, user, error=exc.message, status=exc.status)
+    _deliver(rt, session, statement_id)
+    return _back(statement_id, "withdrawn")

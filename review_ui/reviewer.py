@@ -18,6 +18,7 @@ from pipeline.decisions import decide
 from pipeline.models import CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.case_context import matched_claims, related_posts
 from review_ui.case_view import build_case_view, current_case_of, held_by
 from review_ui.roles import REVIEWERS
 from review_ui.shift import shift_counts
@@ -111,20 +112,22 @@ def _case_response(
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
+    view = build_case_view(session, case)
+    claims = matched_claims(session, view.post, view.score)
     return render(
         request,
         "review/case.html",
         user,
         status,
-        view=build_case_view(session, case),
+        view=view,
         reasons=list(REASON_LABELS.items()),
         actions=ACTIONS,
         shift=shift_counts(session, user.username),
         error=error,
         form=form or {},
         case_actions=CASE_ACTIONS,
-        claims=[],
-        related=[],
+        claims=claims,
+        related=related_posts(session, case, view.post, claims),
     )
 
 

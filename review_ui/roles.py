@@ -20,6 +20,7 @@ class Section:
 SECTIONS = (
     Section("Queue", "/ui/review", REVIEWERS),
     Section("Dashboards", "/ui/dashboards", DASHBOARD_VIEWERS),
+    Section("Cases", "/ui/supervise", DASHBOARD_VIEWERS),
     Section("Statements", "/ui/pr", (Role.PR,)),
     Section("Action log", "/ui/legal", (Role.LEGAL,)),
     Section("Admin", "/ui/admin", (Role.ADMIN,)),

@@ -50,6 +50,7 @@
     if (!body) { return; }
     body.classList.remove("sensitive");
     body.dataset.blurred = "false";
+    document.querySelectorAll(".related-text.sensitive").forEach(function (el) { el.classList.remove("sensitive"); });
     var button = document.getElementById("reveal");
     if (button) { button.remove(); }
   }

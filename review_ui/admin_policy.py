@@ -1,0 +1,168 @@
+"""Admin: the routing policy, edited through a preview of what it would have sent to review.
+
+A candidate is saved only from its preview page: the save form carries the previewed policy
+(not the editable fields) and the version it was compared with, so what is saved is exactly
+what the admin saw counted, and a save racing another admin's is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from accounts.models import Role
+from api.deps import RuntimeDep, SessionDep
+from classifier.thresholds import Thresholds
+from core.clock import utcnow
+from pipeline import policy_store
+from pipeline.routing import RoutingPolicy
+from pipeline.schemas import PolicyUpdate
+from review_ui.auth import UiUser, require_ui_role
+from review_ui.policy_form import FIELDS, LEVEL_CHOICES, PolicyFormError, describe, flatten, parse
+from review_ui.templating import render
+from runtime.container import Runtime
+
+router = APIRouter(prefix="/admin/policy")
+Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
+WINDOWS = (1, 6, 24, 72, 168)
+COUNTS = (
+    ("to_review", "Sent to review"),
+    ("urgent", "…of them urgent"),
+    ("review", "…of them review"),
+    ("ignore", "Not queued"),
+    ("reduce_reach", "Reach reduced while queued"),
+)
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    """The submitted form as strings (already parsed once by the CSRF check, so cached)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+FormValues = Annotated[dict[str, str], Depends(form_values)]
+
+
+def _window(raw: str) -> int:
+    try:
+        hours = int(raw)
+    except ValueError:
+        hours = 24
+    return hours if hours in WINDOWS else 24
+
+
+def _page(
+    request: Request,
+    rt: Runtime,
+    session: Session,
+    user: UiUser,
+    *,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+    window: int = 24,
+    **extra: Any,
+) -> Response:
+    active = policy_store.active_policy(session, rt.policy)
+    return render(
+        request,
+        "admin/policy.html",
+        user,
+        status,
+        active=active,
+        values=values or flatten(active.to_body()),
+        fields=FIELDS,
+        levels=LEVEL_CHOICES,
+        windows=WINDOWS,
+        window=window,
+        count_rows=COUNTS,
+        history=policy_store.history(session, limit=20),
+        thresholds=_thresholds(rt),
+        notice="Policy saved; new posts route under it now."
+        if request.query_params.get("notice") == "saved"
+        else "",
+        **extra,
+    )
+
+
+def _thresholds(rt: Runtime) -> Thresholds:
+    """The model's score bands: fixed per model (chosen on dev), shown beside the routing."""
+    return rt.classifier.thresholds
+
+
+@router.get("", summary="The routing policy, its history, and the form to change it")
+def policy_page(request: Request, rt: RuntimeDep, session: SessionDep, user: Admin) -> Response:
+    return _page(request, rt, session, user)
+
+
+@router.post("/preview", summary="Count what a candidate policy would have sent to review")
+def preview(
+    request: Request, rt: RuntimeDep, session: SessionDep, user: Admin, form: FormValues
+) -> Response:
+    window = _window(form.get("since_hours", "24"))
+    try:
+        body = parse(form)
+    except PolicyFormError as exc:
+        return _page(
+            request, rt, session, user, values=form, status=422, window=window, error=str(exc)
+        )
+    active = policy_store.active_policy(session, rt.policy)
+    candidate = RoutingPolicy.from_body(body.model_dump(), "candidate")
+    since = utcnow() - timedelta(hours=window)
+    return _page(
+        request,
+        rt,
+        session,
+        user,
+        values=form,
+        window=window,
+        preview={
+            "current": policy_store.preview(session, active, since),
+            "candidate": policy_store.preview(session, candidate, since),
+        },
+        candidate_json=json.dumps(body.model_dump(), sort_keys=True),
+        changed=_changes(active.to_body(), body.model_dump()),
+    )
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
+    old, new = flatten(before), flatten(after)
+    return [
+        (f.label, old[f.name] or "off", new[f.name] or "off")
+        for f in FIELDS
+        if old[f.name] != new[f.name]
+    ]
+
+
+@router.post("", summary="Save the previewed policy as a new version")
+def save(
+    request: Request,
+    rt: RuntimeDep,
+    session: SessionDep,
+    user: Admin,
+    policy_json: Annotated[str, Form(max_length=20_000)],
+    base_version: Annotated[str, Form(max_length=32)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        update = PolicyUpdate.model_validate({"policy": json.loads(policy_json), "note": note})
+    except (ValueError, ValidationError) as exc:
+        message = describe(exc) if isinstance(exc, ValidationError) else "unreadable policy"
+        return _page(request, rt, session, user, status=422, error=f"Not saved: {message}")
+    values = flatten(update.policy.model_dump())
+    if not update.note.strip():
+        error = "Say why the policy changes (the note is kept in the action log)."
+        return _page(request, rt, session, user, values=values, status=422, error=error)
+    if policy_store.active_policy(session, rt.policy).version != base_version:
+        error = "Another admin saved a policy since your preview. Preview again."
+        return _page(request, rt, session, user, values=values, status=409, error=error)
+    policy_store.save_policy(
+        session, update.policy, user.actor, note=update.note.strip(), fallback=rt.policy
+    )
+    return RedirectResponse("/ui/admin/policy?notice=saved", status_code=303)

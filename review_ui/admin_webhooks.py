@@ -1,0 +1,104 @@
+"""Admin: webhook subscriptions (list, add, remove) and the delivery log with replay."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from accounts.models import Role
+from api.deps import SessionDep
+from core.errors import DomainError
+from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.templating import render
+from webhooks import service
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from webhooks.schemas import EventType, SubscriptionIn
+
+router = APIRouter(prefix="/admin/webhooks")
+Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
+LOG_SIZE = 100
+NOTICES = {
+    "removed": "Subscription removed; nothing more is sent to it.",
+    "replayed": "Delivery queued again; it is sent once the replay is committed.",
+}
+
+
+def _page(
+    request: Request, session: Session, user: UiUser, *, status: int = 200, **extra: object
+) -> Response:
+    wanted = request.query_params.get("status", "")
+    query = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc()).limit(LOG_SIZE)
+    if wanted in {s.value for s in DeliveryStatus}:
+        query = query.where(WebhookDelivery.status == wanted)
+    subs = session.scalars(
+        select(WebhookSubscription).order_by(WebhookSubscription.created_at.desc())
+    ).all()
+    return render(
+        request,
+        "admin/webhooks.html",
+        user,
+        status,
+        subscriptions=subs,
+        urls={s.id: s.url for s in subs},
+        deliveries=session.scalars(query).all(),
+        statuses=[s.value for s in DeliveryStatus],
+        wanted=wanted,
+        events=[e.value for e in EventType],
+        notice=NOTICES.get(request.query_params.get("notice", ""), ""),
+        **extra,
+    )
+
+
+@router.get("", summary="Webhook subscriptions and the delivery log")
+def webhooks_page(request: Request, session: SessionDep, user: Admin) -> Response:
+    return _page(request, session, user)
+
+
+@router.post("", summary="Subscribe a URL (its signing secret is shown once)")
+def add(
+    request: Request,
+    session: SessionDep,
+    user: Admin,
+    url: Annotated[str, Form(max_length=2048)],
+    events: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    try:
+        body = SubscriptionIn.model_validate({"url": url.strip(), "events": events or []})
+    except ValidationError as exc:
+        return _page(request, session, user, status=422, add_error=_reason(exc), url=url)
+    sub = service.subscribe(session, body, user.actor)
+    session.flush()
+    return _page(request, session, user, new_secret=sub.secret, new_url=sub.url)
+
+
+def _reason(exc: ValidationError) -> str:
+    for err in exc.errors():
+        if err["loc"] and err["loc"][0] == "events":
+            return "Choose at least one event."
+        if err["loc"] and err["loc"][0] == "url":
+            return "The URL must start with http:// or https:// and contain no spaces."
+    return "The subscription is incomplete."
+
+
+@router.post("/{subscription_id}/remove", summary="Stop sending to a subscription")
+def remove(subscription_id: str, session: SessionDep, user: Admin) -> Response:
+    try:
+        service.unsubscribe(session, subscription_id[:32], user.actor)
+    except DomainError as exc:
+        raise UiRefused(exc.status, exc.message) from exc
+    return RedirectResponse("/ui/admin/webhooks?notice=removed", status_code=303)
+
+
+@router.post("/deliveries/{delivery_id}/replay", summary="Send a delivery again now")
+def replay(delivery_id: str, session: SessionDep, user: Admin) -> Response:
+    try:
+        service.replay(session, delivery_id[:32], user.actor)  # sent after commit
+    except DomainError as exc:
+        raise UiRefused(exc.status, exc.message) from exc
+    return RedirectResponse("/ui/admin/webhooks?notice=replayed", status_code=303)

@@ -1,0 +1,115 @@
+"""What a case is connected to: the debunked claims it matches and related posts.
+
+Claims come from two places: links in `claim_posts` (a reviewer's or the matcher's) and the
+score's `claim_match:<id>:<similarity>` flags. Related posts are those of the same incident
+(the incidents domain's narrative posts); without an incident, posts linked to the same claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claims.models import Claim, ClaimPost
+from incidents.models import Incident, NarrativePost
+from pipeline.models import Post, ReviewCase, Score
+from pipeline.routing import claim_match_from_flags
+from review_ui.highlight import is_sensitive_text
+
+RELATED_LIMIT = 8
+SNIPPET = 160
+
+
+@dataclass(frozen=True)
+class MatchedClaim:
+    claim: Claim
+    similarity: float | None
+    via: str  # "matcher" (score flag), or who linked it
+
+
+@dataclass(frozen=True)
+class RelatedPost:
+    post_id: str
+    snippet: str
+    views: int
+    case_status: str | None
+    sensitive: bool
+
+
+@dataclass(frozen=True)
+class Related:
+    incident: Incident | None
+    posts: list[RelatedPost]
+    basis: str  # "incident", "claim" or "" when nothing relates
+
+
+def _flag_matches(flags: list[str]) -> dict[str, float]:
+    """Every claim named in the flags with its best similarity (routing keeps only the top)."""
+    found: dict[str, float] = {}
+    for flag in flags:
+        best = claim_match_from_flags([flag])
+        if best is not None:
+            found[best.claim_id] = max(best.similarity, found.get(best.claim_id, 0.0))
+    return found
+
+
+def matched_claims(session: Session, post: Post, score: Score | None) -> list[MatchedClaim]:
+    links = {
+        link.claim_id: link
+        for link in session.scalars(select(ClaimPost).where(ClaimPost.post_id == post.id))
+    }
+    flagged = _flag_matches(list(score.flags)) if score else {}
+    ids = set(links) | set(flagged)
+    if not ids:
+        return []
+    claims = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
+    found = []
+    for claim_id, claim in claims.items():
+        link = links.get(claim_id)
+        similarity = flagged.get(claim_id, link.similarity if link else None)
+        found.append(MatchedClaim(claim, similarity, link.linked_by if link else "matcher"))
+    return sorted(found, key=lambda m: -(m.similarity or 0.0))
+
+
+def related_posts(
+    session: Session, case: ReviewCase, post: Post, claims: list[MatchedClaim]
+) -> Related:
+    incident = _incident_of(session, case, post)
+    if incident is not None:
+        ids = select(NarrativePost.post_id).where(NarrativePost.incident_id == incident.id)
+        return Related(incident, _posts(session, ids, post.id), "incident")
+    claim_ids = [m.claim.id for m in claims]
+    if claim_ids:
+        ids = select(ClaimPost.post_id).where(ClaimPost.claim_id.in_(claim_ids))
+        return Related(None, _posts(session, ids, post.id), "claim")
+    return Related(None, [], "")
+
+
+def _incident_of(session: Session, case: ReviewCase, post: Post) -> Incident | None:
+    incident_id = (
+        case.incident_id
+        or session.scalars(
+            select(NarrativePost.incident_id)
+            .where(NarrativePost.post_id == post.id, NarrativePost.incident_id.is_not(None))
+            .limit(1)
+        ).first()
+    )
+    return session.get(Incident, incident_id) if incident_id else None
+
+
+def _posts(session: Session, ids: object, own_id: str) -> list[RelatedPost]:
+    rows = session.execute(
+        select(Post, ReviewCase.status)
+        .outerjoin(ReviewCase, ReviewCase.post_id == Post.id)
+        .where(Post.id.in_(ids), Post.id != own_id)  # type: ignore[arg-type]
+        .order_by(Post.views.desc(), Post.id)
+        .limit(RELATED_LIMIT * 2)
+    ).all()
+    seen: dict[str, RelatedPost] = {}
+    for rel, status in rows:
+        if rel.id not in seen:
+            text = rel.text if len(rel.text) <= SNIPPET else rel.text[: SNIPPET - 1] + "…"
+            seen[rel.id] = RelatedPost(rel.id, text, rel.views, status, is_sensitive_text(rel.text))
+    return list(seen.values())[:RELATED_LIMIT]

@@ -1,0 +1,103 @@
+"""Legal's part of the statements workflow: reading drafts that need legal sign-off, approving.
+
+Who may approve what is the statements service's rule (a second person, checks passing);
+this page only shows legal the statements waiting on them and calls `legal_approve`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from accounts.models import Role
+from api.deps import SessionDep
+from core.errors import DomainError, NotFound
+from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.templating import render
+from statements import service
+from statements.models import Statement, StatementStatus
+
+router = APIRouter(prefix="/legal/statements")
+Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
+
+
+def _waiting(statement: Statement) -> bool:
+    return (
+        statement.requires_legal
+        and statement.status == StatementStatus.DRAFT
+        and statement.legal_approved_version != statement.version
+    )
+
+
+@router.get("", summary="Statements that need legal approval")
+def queue_page(request: Request, session: SessionDep, user: Legal) -> Response:
+    severe = session.scalars(
+        select(Statement)
+        .where(Statement.requires_legal.is_(True))
+        .order_by(Statement.created_at.desc())
+        .limit(200)
+    ).all()
+    return render(
+        request,
+        "legal/statements.html",
+        user,
+        waiting=[s for s in severe if _waiting(s)],
+        others=[s for s in severe if not _waiting(s)],
+    )
+
+
+@router.get("/{statement_id}", summary="A statement for legal review")
+def detail_page(request: Request, statement_id: str, session: SessionDep, user: Legal) -> Response:
+    return _detail(request, statement_id, session, user)
+
+
+def _detail(
+    request: Request,
+    statement_id: str,
+    session: Session,
+    user: UiUser,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    try:
+        statement = service.get(session, statement_id[:32])
+    except NotFound as exc:
+        raise UiRefused(404, "No such statement.") from exc
+    diff_lines: list[str] = []
+    if statement.version > 1:
+        diff_lines = service.diff(
+            session, statement.id, statement.version - 1, statement.version
+        ).splitlines()
+    return render(
+        request,
+        "legal/statement.html",
+        user,
+        status,
+        statement=statement,
+        versions=service.versions(session, statement.id),
+        report=service.checks_for(statement),
+        diff_lines=diff_lines,
+        waiting=_waiting(statement),
+        error=error,
+        notice="Legal approval recorded."
+        if request.query_params.get("notice") == "approved"
+        else "",
+    )
+
+
+@router.post("/{statement_id}/approve", summary="Give legal approval to the current version")
+def approve(request: Request, statement_id: str, session: SessionDep, user: Legal) -> Response:
+    try:
+        service.legal_approve(session, statement_id[:32], user.actor)
+    except DomainError as exc:
+        session.rollback()
+        return _detail(request, statement_id, session, user, error=exc.message, status=exc.status)
+    return RedirectResponse(
+        f"/ui/legal/statements/{statement_id[:32]}?notice=approved", status_code=303
+    )
