@@ -11,7 +11,7 @@ import httpx
 
 from core.db import transaction
 from incidents.clocks import check_overdue
-from incidents.detection import scan
+from incidents.detection import library_lookup, scan
 from incidents.drill import read_posts
 from incidents.drill_run import run_drill
 from incidents.notify import deliver_pending
@@ -40,11 +40,19 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def incidents_scan(rt: Runtime, _args: argparse.Namespace) -> int:
+def incidents_scan(rt: Runtime, args: argparse.Namespace) -> int:
+    lookup = None
+    if not args.no_claims:
+        from claims.embeddings import default_embedder
+        from claims.index_select import make_index
+
+        embedder = default_embedder()
+        with rt.sessions() as session:
+            lookup = library_lookup(session, embedder, make_index(rt.settings, embedder.dimensions))
     total = 0
     while True:
         with transaction(rt.sessions) as session:
-            read = scan(session)
+            read = scan(session, lookup)
         total += read
         if read == 0:
             break
@@ -69,4 +77,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inc = sub.add_parser("incidents", help="incident detection jobs")
     inc_sub = inc.add_subparsers(dest="action", required=True)
     s = inc_sub.add_parser("scan", help="detect, check clocks, deliver notifications (once)")
+    s.add_argument("--no-claims", action="store_true", help="near-duplicate clustering only")
     s.set_defaults(handler=incidents_scan)

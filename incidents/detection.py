@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from claims.embeddings import Embedder
+from claims.index import VectorIndex
 from core.clock import utcnow
 from incidents.clustering import band_hashes
 from incidents.models import PostShingleBand, ScanCursor
@@ -31,6 +33,19 @@ class ClaimHit:
 
 # Given post texts, the confirmed claim match for each (or None).
 ClaimLookup = Callable[[Sequence[str]], list[ClaimHit | None]]
+
+
+def library_lookup(
+    session: Session, embedder: Embedder, index: VectorIndex | None = None
+) -> ClaimLookup | None:
+    """Confirmed matches against the claim library (false/misleading claims); None if empty."""
+    from claims.matching_library import confirmed_lookup, library_matcher, library_rows
+
+    matcher = library_matcher(session, embedder, index)
+    if not len(matcher):
+        return None
+    raw = confirmed_lookup(matcher, {row.id: row.text for row in library_rows(session)})
+    return lambda texts: [ClaimHit(*hit) if hit else None for hit in raw(texts)]
 
 
 def cluster_key(session: Session, post: Post, now: datetime, window: timedelta) -> str:

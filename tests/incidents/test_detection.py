@@ -98,3 +98,32 @@ def test_grade_formula_boundaries() -> None:
     assert grade(Signals(10_000, 1_000, "finance", 1), policy) == 3  # 1 + 1 + 2 = 4
     assert grade(Signals(100_000, 10_000, "health", 1), policy) == 2  # 2 + 2 + 3 = 7
     assert grade(Signals(1_000_000, 100_000, "elections", 4), policy) == 1  # 3 + 3 + 3 + 2
+
+
+def test_posts_confirmed_against_a_library_claim_join_the_claims_narrative(rt: Runtime) -> None:
+    from claims.embeddings import default_embedder
+    from claims.models import Claim
+    from incidents.detection import library_lookup
+    from tests.incidents.factories import WAVE_CLAIM
+
+    with transaction(rt.sessions) as session:
+        session.add(Claim(id="c-chip", text=WAVE_CLAIM, verdict="false", origin="fixture"))
+        session.add(
+            Claim(
+                id="c-moon", text="The moon landing was staged", verdict="false", origin="fixture"
+            )
+        )
+        wave, _ = add_wave(session, wave=12, background=20)
+    with transaction(rt.sessions) as session:
+        lookup = library_lookup(session, default_embedder())
+        assert lookup is not None
+        scan(session, lookup, policy=POLICY)
+    with rt.sessions() as session:
+        incident = session.scalars(select(Incident)).one()
+        linked = set(
+            session.scalars(
+                select(NarrativePost.post_id).where(NarrativePost.incident_id == incident.id)
+            )
+        )
+    assert (incident.key, incident.claim_id) == ("claim:c-chip", "c-chip")
+    assert linked == set(wave)

@@ -1,0 +1,60 @@
+"""Matching posts against the claim library in the database (the `claims` table).
+
+Gives the incident detection scan its claim lookup: a post whose best match reaches the
+"confirmed" threshold joins the narrative `claim:<id>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claims.embeddings import Embedder
+from claims.index import VectorIndex
+from claims.matching import ClaimMatcher, MatchThresholds
+from claims.matching_eval import ClaimRow
+from claims.models import Claim
+
+
+def library_rows(
+    session: Session, verdicts: Sequence[str] = ("false", "misleading")
+) -> list[ClaimRow]:
+    claims = session.scalars(
+        select(Claim).where(Claim.verdict.in_(list(verdicts))).order_by(Claim.id)
+    ).all()
+    return [ClaimRow(c.id, c.text, "") for c in claims]
+
+
+def library_matcher(
+    session: Session,
+    embedder: Embedder,
+    index: VectorIndex | None = None,
+    *,
+    thresholds: MatchThresholds | None = None,
+    cache_dir: Path | None = None,
+) -> ClaimMatcher:
+    matcher = ClaimMatcher(embedder, index, thresholds=thresholds, cache_dir=cache_dir)
+    matcher.fit(library_rows(session))
+    return matcher
+
+
+def confirmed_lookup(
+    matcher: ClaimMatcher, titles: dict[str, str]
+) -> Callable[[Sequence[str]], list[tuple[str, float, str] | None]]:
+    """texts -> (claim id, score, claim text) for confirmed matches, None otherwise."""
+
+    def lookup(texts: Sequence[str]) -> list[tuple[str, float, str] | None]:
+        out: list[tuple[str, float, str] | None] = []
+        for matches in matcher.match(texts, top=1):
+            best = matches[0] if matches else None
+            confirmed = best is not None and best.level == "confirmed"
+            if best is not None and confirmed:
+                out.append((best.claim_id, best.score, titles.get(best.claim_id, "")))
+            else:
+                out.append(None)
+        return out
+
+    return lookup
