@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from runtime.container import Runtime
 
 def drill(rt: Runtime, args: argparse.Namespace) -> int:
     posts = read_posts(args.input)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     if args.url is None:
         from runtime.inprocess import start_inprocess_pipeline
 
