@@ -1,0 +1,76 @@
+"""The admin, supervision and legal pages: only their roles see them, every form needs CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+
+ROLES = ("reviewer", "senior_reviewer", "pr", "legal", "admin")
+PAGES = {
+    "/ui/admin/policy": {"admin"},
+    "/ui/admin/webhooks": {"admin"},
+    "/ui/supervise": {"senior_reviewer", "admin"},
+    "/ui/legal/holds": {"legal"},
+    "/ui/legal/statements": {"legal"},
+}
+FORMS = {
+    "/ui/admin/policy/preview": "admin",
+    "/ui/admin/policy": "admin",
+    "/ui/admin/webhooks": "admin",
+    "/ui/admin/webhooks/deliveries/x/replay": "admin",
+    "/ui/supervise/cases/x/reassign": "senior_reviewer",
+    "/ui/legal/holds": "legal",
+    "/ui/legal/verify": "legal",
+    "/ui/legal/statements/x/approve": "legal",
+    "/ui/pr/statements/x/withdraw": "pr",
+}
+
+
+@pytest.fixture(scope="module")
+def signed_in(module_stack: Stack) -> dict[str, tuple[TestClient, str]]:
+    """One signed-in client per role, with its session's CSRF token."""
+    found = {}
+    for role in ROLES:
+        client = browser_client(module_stack)
+        assert sign_in(client, module_stack.user(role)).status_code == 303
+        found[role] = (client, csrf_of(client.get("/ui", follow_redirects=True).text))
+    return found
+
+
+def test_each_role_sees_only_its_own_new_pages(
+    signed_in: dict[str, tuple[TestClient, str]],
+) -> None:
+    for role, (client, _) in signed_in.items():
+        for path, allowed in PAGES.items():
+            response = client.get(path)
+            expected = 200 if role in allowed else 403
+            assert response.status_code == expected, (role, path, response.status_code)
+            if expected == 403:
+                assert "not part of your role" in response.text
+        nav = client.get("/ui", follow_redirects=True).text
+        assert ('href="/ui/supervise"' in nav) == (role in PAGES["/ui/supervise"])
+
+
+def test_every_new_form_refuses_a_post_without_its_csrf_token(
+    signed_in: dict[str, tuple[TestClient, str]],
+) -> None:
+    for path, role in FORMS.items():
+        client = signed_in[role][0]
+        forged = client.post(path, data={"reason": "x", "to_username": "y"})
+        assert forged.status_code == 403, path
+        assert "security token" in forged.text, path
+        assert client.post(path, data={"csrf_token": "guessed"}).status_code == 403, path
+
+
+def test_other_roles_cannot_post_to_the_new_forms(
+    signed_in: dict[str, tuple[TestClient, str]],
+) -> None:
+    for role, (client, token) in signed_in.items():
+        for path, owner in FORMS.items():
+            if role == owner or (owner == "senior_reviewer" and role == "admin"):
+                continue
+            refused = client.post(path, data={"csrf_token": token})
+            assert refused.status_code == 403, (role, path)
+            assert "not part of your role" in refused.text
