@@ -17,7 +17,7 @@ def test_elasticsearch_knn_agrees_with_numpy_index(elasticsearch_url: str, es_pr
     vectors = rng.normal(size=(40, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     ids = [f"c{i}" for i in range(40)]
-    client = Elasticsearch(elasticsearch_url)
+    client = Elasticsearch(elasticsearch_url, request_timeout=60)
     es_index = ElasticsearchIndex(client, es_prefix, 16)
     local = NumpyIndex(16)
     es_index.upsert(ids, vectors)
