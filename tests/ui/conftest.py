@@ -129,7 +129,7 @@ def live_url(module_stack: Stack) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one Chromium for every browser test module
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.skip("Chromium not installed (scripts/services/chromium.sh installs it)")

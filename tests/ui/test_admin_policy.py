@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -20,6 +21,12 @@ URGENT_POSTS = [
     "Miracle cure: garlic and bleach kill the virus, share before they delete it!!",
     "5G towers spread the plandemic, the secret microchip truth exposed",
 ]
+
+
+@pytest.fixture
+def stack(module_stack: Stack) -> Stack:
+    """One runtime for this module (only the first test queues posts; each signs in anew)."""
+    return module_stack
 
 
 def _admin(stack: Stack) -> tuple[TestClient, str]:
@@ -74,14 +81,14 @@ def test_preview_counts_the_change_and_saving_it_is_logged_with_its_reason(stack
     assert saved.headers["location"] == "/ui/admin/policy?notice=saved"
     with stack.rt.sessions() as session:
         policy = active_policy(session)
-        assert policy.version == "v1" and policy.band_routes["urgent"] == "ignore"
+        assert policy.version.startswith("v") and policy.band_routes["urgent"] == "ignore"
         event = session.scalars(
             select(AuditEvent).where(AuditEvent.action == Action.POLICY_CHANGED.value)
         ).one()
         assert event.document["veracity"]["reason"] == "urgent flood drill"  # type: ignore[index]
         assert event.actor_name.startswith("admin-")
     page = client.get("/ui/admin/policy?notice=saved").text
-    assert "urgent flood drill" in page and 'id="active-version">v1<' in page
+    assert "urgent flood drill" in page and f'id="active-version">{policy.version}<' in page
 
 
 def test_bad_values_are_refused_naming_the_field(stack: Stack) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pipeline.models import Decision
-from tests.conftest import PASSWORD
+from tests.ui.browsing import css, keys, log_in, page_is, wait_for
 from tests.ui.conftest import Stack, screenshot
 
 pytestmark = pytest.mark.browser
@@ -17,50 +17,6 @@ POSTS = [
     "5G towers spread the plandemic, the secret microchip truth exposed",
     "SHOCKING hoax!! they don't want you to see the bodies and blood in the streets",
 ]
-
-
-def wait_for(driver: Any, condition: Any, timeout: float = 15) -> Any:
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    ignored = (StaleElementReferenceException, NoSuchElementException)
-    return WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=ignored).until(
-        condition
-    )
-
-
-def css(driver: Any, selector: str) -> Any:
-    from selenium.webdriver.common.by import By
-
-    return driver.find_element(By.CSS_SELECTOR, selector)
-
-
-def page_is(driver: Any, page_id: str) -> None:
-    wait_for(
-        driver, lambda d: d.find_element("tag name", "body").get_attribute("data-page") == page_id
-    )
-
-
-def keys(driver: Any, *sequence: str) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-
-    chain = ActionChains(driver)
-    for key in sequence:
-        chain.send_keys(key)
-    chain.perform()
-
-
-def log_in(driver: Any, base: str, username: str, path: str = "/ui") -> None:
-    from selenium.webdriver.common.keys import Keys
-
-    driver.delete_all_cookies()
-    driver.get(base + path)
-    page_is(driver, "login")
-    css(driver, "#username").send_keys(username)
-    css(driver, "#password").send_keys(PASSWORD + Keys.ENTER)
-    wait_for(
-        driver, lambda d: d.find_element("tag name", "body").get_attribute("data-page") != "login"
-    )
 
 
 def test_reviewer_works_three_cases_by_keyboard(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -9,6 +10,12 @@ from audit.models import AuditEvent
 from statements.models import Statement
 from tests.statements.helpers import false_claim
 from tests.ui.conftest import Stack, browser_client, csrf_of, decided_case, sign_in
+
+
+@pytest.fixture
+def shared(module_stack: Stack) -> Stack:
+    """One runtime for the tests that leave the log intact (verify gets a stack of its own)."""
+    return module_stack
 
 
 def _signed_in(stack: Stack, role: str, start: str) -> tuple[TestClient, str, str]:
@@ -23,9 +30,9 @@ def _actions(stack: Stack) -> list[str]:
         return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
 
 
-def test_legal_holds_a_case_from_its_history_and_releases_it_with_reasons(stack: Stack) -> None:
-    case_id = decided_case(stack, "Plandemic hoax exposed!! share before", "subpoena 4")
-    client, token, _ = _signed_in(stack, "legal", "/ui/legal/holds")
+def test_legal_holds_a_case_from_its_history_and_releases_it_with_reasons(shared: Stack) -> None:
+    case_id = decided_case(shared, "Plandemic hoax exposed!! share before", "subpoena 4")
+    client, token, _ = _signed_in(shared, "legal", "/ui/legal/holds")
     history = client.get(f"/ui/legal/cases/{case_id}").text
     assert f"/ui/legal/holds?subject_type=case&amp;subject_id={case_id}" in history
     assert (
@@ -47,7 +54,7 @@ def test_legal_holds_a_case_from_its_history_and_releases_it_with_reasons(stack:
 
     page = client.get("/ui/legal/holds").text
     assert "subpoena 4" in page and case_id in page
-    with stack.rt.sessions() as session:
+    with shared.rt.sessions() as session:
         from audit.holds import active_holds
 
         hold_id = active_holds(session)[0].id
@@ -62,7 +69,7 @@ def test_legal_holds_a_case_from_its_history_and_releases_it_with_reasons(stack:
     )
     assert released.headers["location"] == "/ui/legal/holds?notice=released"
     assert "No active holds." in client.get("/ui/legal/holds").text
-    assert {"log.legal_hold_set", "log.legal_hold_released"} <= set(_actions(stack))
+    assert {"log.legal_hold_set", "log.legal_hold_released"} <= set(_actions(shared))
 
 
 def test_verify_reports_an_intact_log_then_the_first_edited_event(stack: Stack) -> None:
@@ -84,9 +91,9 @@ def test_verify_reports_an_intact_log_then_the_first_edited_event(stack: Stack) 
     assert _actions(stack).count("log.verified") == 2
 
 
-def test_a_severe_statement_needs_legal_approval_before_pr_can_publish(stack: Stack) -> None:
-    claim = false_claim(stack.rt)
-    writer, token, _ = _signed_in(stack, "pr", "/ui/pr")
+def test_a_severe_statement_needs_legal_approval_before_pr_can_publish(shared: Stack) -> None:
+    claim = false_claim(shared.rt)
+    writer, token, _ = _signed_in(shared, "pr", "/ui/pr")
     drafted = writer.post(
         "/ui/pr/statements",
         data={
@@ -98,14 +105,14 @@ def test_a_severe_statement_needs_legal_approval_before_pr_can_publish(stack: St
         follow_redirects=False,
     )
     statement_id = drafted.headers["location"].split("/")[-1].split("?")[0]
-    approver, approver_token, _ = _signed_in(stack, "pr", "/ui/pr")
+    approver, approver_token, _ = _signed_in(shared, "pr", "/ui/pr")
     approver.post(f"/ui/pr/statements/{statement_id}/approve", data={"csrf_token": approver_token})
     early = approver.post(
         f"/ui/pr/statements/{statement_id}/publish", data={"csrf_token": approver_token}
     )
     assert early.status_code == 409 and "legal approval" in early.text
 
-    legal, legal_token, legal_name = _signed_in(stack, "legal", "/ui/legal/statements")
+    legal, legal_token, legal_name = _signed_in(shared, "legal", "/ui/legal/statements")
     waiting = legal.get("/ui/legal/statements").text
     assert f"/ui/legal/statements/{statement_id}" in waiting and "high" in waiting
     approved = legal.post(
@@ -123,24 +130,24 @@ def test_a_severe_statement_needs_legal_approval_before_pr_can_publish(stack: St
         follow_redirects=False,
     )
     assert published.headers["location"].endswith("?notice=published")
-    assert "statement.legal_approved" in _actions(stack)
+    assert "statement.legal_approved" in _actions(shared)
     assert legal.get("/ui/legal/statements/nope").status_code == 404
 
 
-def test_pr_corrects_a_published_statement_and_withdraws_it_with_a_reason(stack: Stack) -> None:
-    claim = false_claim(stack.rt)
-    writer, token, _ = _signed_in(stack, "pr", "/ui/pr")
+def test_pr_corrects_a_published_statement_and_withdraws_it_with_a_reason(shared: Stack) -> None:
+    claim = false_claim(shared.rt)
+    writer, token, _ = _signed_in(shared, "pr", "/ui/pr")
     drafted = writer.post(
         "/ui/pr/statements",
         data={"csrf_token": token, "kind": "counter_statement", "claim_id": claim.id},
         follow_redirects=False,
     )
     url = drafted.headers["location"].split("?")[0]
-    approver, approver_token, _ = _signed_in(stack, "pr", "/ui/pr")
+    approver, approver_token, _ = _signed_in(shared, "pr", "/ui/pr")
     approver.post(f"{url}/approve", data={"csrf_token": approver_token})
     approver.post(f"{url}/publish", data={"csrf_token": approver_token})
 
-    with stack.rt.sessions() as session:
+    with shared.rt.sessions() as session:
         statement = session.get(Statement, url.rsplit("/", 1)[-1])
         assert statement is not None and statement.status == "published"
         title, body = statement.title, statement.body
@@ -157,7 +164,7 @@ def test_pr_corrects_a_published_statement_and_withdraws_it_with_a_reason(stack:
     assert corrected.headers["location"].endswith("?notice=corrected")
     page = writer.get(corrected.headers["location"]).text
     assert "Save correction" in page and "a correction (version 2) is being prepared" in page
-    assert "statement.corrected" in _actions(stack)
+    assert "statement.corrected" in _actions(shared)
 
     unexplained = writer.post(f"{url}/withdraw", data={"csrf_token": token, "reason": " "})
     assert unexplained.status_code == 422 and "Say why" in unexplained.text

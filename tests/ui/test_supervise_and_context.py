@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -15,6 +16,12 @@ from tests.statements.helpers import load_fixture_claims, post_linked_to
 from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 MATCHER = Actor(name="system:matcher", type=ActorType.SYSTEM)
+
+
+@pytest.fixture
+def stack(module_stack: Stack) -> Stack:
+    """One runtime for the module: each test's cases end up held by its own new reviewer."""
+    return module_stack
 
 
 def _claim_next(client: TestClient) -> str:
