@@ -24,6 +24,9 @@ class Calibration:
     a: float = 1.0
     b: float = 0.0
     kind: str = "identity"
+    # optional monotone piecewise-linear map applied after the sigmoid (centred isotonic fit)
+    knots_x: tuple[float, ...] = ()
+    knots_y: tuple[float, ...] = ()
 
     @property
     def temperature(self) -> float:
@@ -31,7 +34,15 @@ class Calibration:
 
     def apply(self, margin: Floats) -> Floats:
         z = np.clip(self.a * np.asarray(margin, dtype=np.float64) + self.b, -50.0, 50.0)
-        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+        p = np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+        if self.knots_x:
+            p = np.interp(p, self.knots_x, self.knots_y)
+        return p
+
+    def logit(self, margin: Floats) -> Floats:
+        """Calibrated log-odds (finite), e.g. for occlusion weights."""
+        p = np.clip(self.apply(margin), 1e-6, 1 - 1e-6)
+        return np.asarray(np.log(p / (1 - p)), dtype=np.float64)
 
     def dump(self, path: Path) -> None:
         data = {**asdict(self), "temperature": self.temperature}
@@ -40,7 +51,35 @@ class Calibration:
     @classmethod
     def load(cls, path: Path) -> Calibration:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return cls(a=float(raw["a"]), b=float(raw["b"]), kind=str(raw.get("kind", "")))
+        return cls(
+            a=float(raw["a"]),
+            b=float(raw["b"]),
+            kind=str(raw.get("kind", "")),
+            knots_x=tuple(float(x) for x in raw.get("knots_x", ())),
+            knots_y=tuple(float(y) for y in raw.get("knots_y", ())),
+        )
+
+
+def fit_isotonic_on_top(base: Calibration, z: Floats, labels: NDArray[np.integer]) -> Calibration:
+    """Centred isotonic regression of the labels on `base`'s probabilities: one knot per
+    isotonic block (at the block's mean score), linear in between, so ranking stays strict."""
+    from sklearn.isotonic import IsotonicRegression
+
+    p = base.apply(z)
+    order = np.argsort(p)
+    ps, ys = p[order], labels[order].astype(np.float64)
+    fitted = IsotonicRegression(y_min=0.0, y_max=1.0).fit_transform(ps, ys)
+    xs: list[float] = []
+    vs: list[float] = []
+    start = 0
+    for i in range(1, len(ps) + 1):
+        if i == len(ps) or fitted[i] != fitted[start]:
+            xs.append(float(ps[start:i].mean()))
+            vs.append(float(np.clip(fitted[start], 1e-4, 1 - 1e-4)))
+            start = i
+    return Calibration(
+        a=base.a, b=base.b, kind=f"{base.kind}+isotonic", knots_x=tuple(xs), knots_y=tuple(vs)
+    )
 
 
 def margin(logits: NDArray[np.floating]) -> Floats:
@@ -54,19 +93,35 @@ def nll(probs: Floats, labels: NDArray[np.integer]) -> float:
 
 
 def fit_platt(z: Floats, labels: NDArray[np.integer], *, bias: bool = True) -> Calibration:
-    """Minimise NLL of sigmoid(a z + b) by Newton's method (convex, 2 parameters)."""
-    a, b = 1.0, 0.0
+    """Minimise NLL of sigmoid(a z + b): damped Newton with backtracking (convex, 2 params)."""
     y = labels.astype(np.float64)
-    for _ in range(100):
+
+    def loss(a: float, b: float) -> float:
+        t = np.clip(a * z + b, -50, 50)
+        return float(np.mean(np.logaddexp(0.0, t) - y * t))
+
+    a, b = 1.0, 0.0
+    cur = loss(a, b)
+    for _ in range(200):
         p = 1.0 / (1.0 + np.exp(-np.clip(a * z + b, -50, 50)))
         w = p * (1 - p) + 1e-9
-        g = np.array([np.sum((p - y) * z), np.sum(p - y) if bias else 0.0])
-        h = np.array([[np.sum(w * z * z), np.sum(w * z)], [np.sum(w * z), np.sum(w)]])
+        g = np.array([np.mean((p - y) * z), np.mean(p - y) if bias else 0.0])
+        h = np.array([[np.mean(w * z * z), np.mean(w * z)], [np.mean(w * z), np.mean(w)]])
         if not bias:
             h = np.array([[h[0, 0], 0.0], [0.0, 1.0]])
-        step = np.linalg.solve(h, g)
-        a, b = a - float(step[0]), b - float(step[1])
-        if float(np.abs(step).max()) < 1e-9:
+        step = np.linalg.solve(h + 1e-6 * np.eye(2), g)
+        t = 1.0
+        while t > 1e-6:
+            na, nb = a - t * float(step[0]), b - t * float(step[1])
+            new = loss(na, nb)
+            if new <= cur:
+                break
+            t /= 2
+        else:
+            break
+        done = cur - new < 1e-12
+        a, b, cur = na, nb, new
+        if done:
             break
     return Calibration(a=a, b=b, kind="platt" if bias else "temperature")
 

@@ -32,10 +32,13 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--finetune-epochs",
         type=int,
-        default=0,
+        default=1,
         help="stage 2: further epochs on Constraint alone (in-domain), starting from stage 1",
     )
     p.add_argument("--finetune-lr", type=float, default=3e-5)
+    p.add_argument(
+        "--finetune-datasets", default="constraint_covid19", help="stage 2 training sets"
+    )
     p.add_argument("--skip-train", action="store_true", help="only package an existing checkpoint")
     a = p.parse_args(argv)
     from classifier.finalize import finalize
@@ -60,7 +63,7 @@ def train_main(argv: Sequence[str] | None = None) -> int:
         stages.append(
             replace(
                 cfg,
-                datasets=("constraint_covid19",),
+                datasets=tuple(a.finetune_datasets.split(",")),
                 epochs=a.finetune_epochs,
                 lr=a.finetune_lr,
                 init_from=cfg.ckpt_dir / "final",

@@ -97,12 +97,12 @@ class OnnxClassifier:
 
     def calibrated_logit(self, texts: Sequence[str]) -> NDArray[np.float64]:
         lg = self.logits(self.encode(texts)).astype(np.float64)
-        return self.calibration.a * (lg[:, 1] - lg[:, 0]) + self.calibration.b
+        return self.calibration.logit(lg[:, 1] - lg[:, 0])
 
     def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Calibrated probability false, for already-clean texts (no checks, no flags)."""
-        z = self.calibrated_logit(texts)
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50, 50))), dtype=np.float64)
+        lg = self.logits(self.encode(texts)).astype(np.float64)
+        return self.calibration.apply(lg[:, 1] - lg[:, 0])
 
     # post ----------------------------------------------------------------
     def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
@@ -110,9 +110,11 @@ class OnnxClassifier:
         bodies = [c for c, _ in cleaned]
         ids = self.encode(bodies)
         lg = self.logits(ids).astype(np.float64)
-        z = self.calibration.a * (lg[:, 1] - lg[:, 0]) + self.calibration.b
-        probs = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
-        reasons = occlusion_reasons(bodies, z, self.calibrated_logit) if explain else None
+        probs = self.calibration.apply(lg[:, 1] - lg[:, 0])
+        reasons = None
+        if explain:
+            z = self.calibration.logit(lg[:, 1] - lg[:, 0])
+            reasons = occlusion_reasons(bodies, z, self.calibrated_logit)
         preds: list[Prediction] = []
         for i, (body, char_cut) in enumerate(cleaned):
             token_cut = len(ids[i]) >= self.max_length and self._overflows(body)
