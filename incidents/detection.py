@@ -18,6 +18,7 @@ from incidents.clustering import band_hashes
 from incidents.models import PostShingleBand, ScanCursor
 from incidents.service import observe_post
 from incidents.severity import IncidentPolicy
+from incidents.sync import sync_milestones
 from pipeline.models import Post
 
 CURSOR = "posts"
@@ -109,4 +110,5 @@ def scan(
             observe_post(session, post.id, cluster_key=key, policy=policy, now=when)
     last = posts[-1]
     session.merge(ScanCursor(name=CURSOR, received_at=last.received_at, post_id=last.id))
+    sync_milestones(session)
     return len(posts)

@@ -129,3 +129,34 @@ def test_a_second_wave_of_the_same_narrative_does_not_reopen(rt: Runtime) -> Non
     with rt.sessions() as session:
         incident = session.scalars(select(Incident)).one()
     assert incident.post_count == 35
+
+
+def test_enforcement_in_the_log_meets_the_first_action_clock(rt: Runtime) -> None:
+    from audit.events import Subject
+    from audit.service import record
+
+    incident_id = open_incident(rt)
+    with rt.sessions() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None
+        post_id = session.scalars(
+            select(AuditEvent.post_id).where(
+                AuditEvent.incident_id == incident_id, AuditEvent.post_id.is_not(None)
+            )
+        ).first()
+    with transaction(rt.sessions) as session:
+        record(
+            session, Action.REMOVAL_CONFIRMED, Actor.system("enforcer"), Subject(post_id=post_id)
+        )
+    with transaction(rt.sessions) as session:
+        from incidents.sync import sync_milestones
+
+        assert sync_milestones(session) == 1
+        assert sync_milestones(session) == 0
+    with rt.sessions() as session:
+        clock = session.scalars(
+            select(IncidentClock).where(
+                IncidentClock.incident_id == incident_id, IncidentClock.milestone == "first_action"
+            )
+        ).one()
+    assert clock.status == ClockStatus.MET
