@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from claims.models import Claim, ClaimPost
@@ -99,11 +99,11 @@ def _incident_of(session: Session, case: ReviewCase, post: Post) -> Incident | N
     return session.get(Incident, incident_id) if incident_id else None
 
 
-def _posts(session: Session, ids: object, own_id: str) -> list[RelatedPost]:
+def _posts(session: Session, ids: Select[str], own_id: str) -> list[RelatedPost]:
     rows = session.execute(
         select(Post, ReviewCase.status)
         .outerjoin(ReviewCase, ReviewCase.post_id == Post.id)
-        .where(Post.id.in_(ids), Post.id != own_id)  # type: ignore[arg-type]
+        .where(Post.id.in_(ids), Post.id != own_id)
         .order_by(Post.views.desc(), Post.id)
         .limit(RELATED_LIMIT * 2)
     ).all()

@@ -63,9 +63,14 @@ class Stack:
 
 
 def _stack(tmp: Path) -> Iterator[Stack]:
-    server, state, receiver_url = start_receiver()
     url = f"sqlite:///{tmp / 'ui.db'}"
     upgrade(url)
+    yield from stack_on(url)
+
+
+def stack_on(url: str) -> Iterator[Stack]:
+    """The UI's runtime over a migrated database at `url`, with a platform receiver."""
+    server, state, receiver_url = start_receiver()
     rt = build_runtime(make_settings(url, receiver_url), classifier=ReferenceClassifier())
     dispatcher = start_inprocess_pipeline(rt)
     yield Stack(rt, dispatcher, state)
