@@ -27,6 +27,9 @@ CANDIDATES = 50
 
 @dataclass(frozen=True)
 class MatchThresholds:
+    """On CheckThat train (every query has a claim), the top-1 match scores >= 0.45 for 96% of
+    queries at 82% precision, and >= 0.60 for 75% at 89% precision."""
+
     suggest: float = 0.45  # shown to reviewers as a possible match
     confirmed: float = 0.60  # treated as the claim (incident key, labelling)
 
