@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from api.deps import SessionDep
+from api.deps import RuntimeDep, SessionDep
 from core.errors import Conflict, DomainError, NotFound
 from pipeline import queue
 from pipeline.decisions import decide
 from pipeline.models import CaseStatus, Decision, EnforcementAction, ReviewCase
+from pipeline.policy_store import active_policy
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.case_context import matched_claims, related_posts
@@ -135,6 +136,7 @@ def _case_response(
 def decide_case(
     request: Request,
     case_id: str,
+    rt: RuntimeDep,
     session: SessionDep,
     user: Reviewer,
     reason_code: Annotated[str, Form()] = "",
@@ -159,7 +161,8 @@ def decide_case(
             request, session, user, case, error=_validation_message(exc), form=form, status=422
         )
     try:
-        made = decide(session, case_id, user.actor, decision_in)
+        policy = active_policy(session, rt.policy)  # the API's fallback too, not the default
+        made = decide(session, case_id, user.actor, decision_in, policy=policy)
     except Conflict:
         return _to_queue("lost")
     except DomainError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi.testclient import TestClient
 
 from pipeline.models import ReviewCase
@@ -92,3 +94,25 @@ def test_someone_elses_case_page_sends_you_back_to_the_queue(stack: Stack) -> No
     sign_in(intruder, stack.user("reviewer"))
     response = intruder.get(f"/ui/review/cases/{case_id}", follow_redirects=False)
     assert response.headers["location"] == "/ui/review?notice=lost"
+
+
+def test_a_ui_decision_follows_the_runtimes_policy_when_none_is_saved(stack: Stack) -> None:
+    """As the API does: a high-reach removal waits for a second reviewer under the runtime's
+    policy (here: anything over 100 views), not under the built-in default's 100,000."""
+    stack.rt.policy = replace(stack.rt.policy, high_reach_views=100)
+    stack.queue_posts(["Miracle cure hoax exposed!! share before"], views=5_000)
+    client = browser_client(stack)
+    sign_in(client, stack.user("reviewer"))
+    case_id = _claim(client)
+    decided = client.post(
+        f"/ui/review/cases/{case_id}/decide",
+        data={
+            "csrf_token": csrf_of(client.get(f"/ui/review/cases/{case_id}").text),
+            "reason_code": "false_claim",
+            "action": "remove",
+        },
+    )
+    assert "held for a second reviewer" in decided.text
+    with stack.rt.sessions() as session:
+        case = session.get(ReviewCase, case_id)
+        assert case is not None and case.stage == "second"
