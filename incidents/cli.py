@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import time
 from dataclasses import asdict
 from pathlib import Path
 
 import httpx
 
-from core.db import transaction
-from incidents.clocks import check_overdue
-from incidents.detection import library_lookup, scan
+from incidents.detection import library_lookup
 from incidents.drill import read_posts
 from incidents.drill_run import run_drill
-from incidents.notify import deliver_pending
+from incidents.tasks import run_round
 from runtime.container import Runtime
 
 
@@ -51,19 +50,16 @@ def incidents_scan(rt: Runtime, args: argparse.Namespace) -> int:
         embedder = default_embedder()
         with rt.sessions() as session:
             lookup = library_lookup(session, embedder, make_index(rt.settings, embedder.dimensions))
-    total = 0
-    while True:
-        with transaction(rt.sessions) as session:
-            read = scan(session, lookup)
-        total += read
-        if read == 0:
-            break
-    with transaction(rt.sessions) as session:
-        missed = check_overdue(session)
     with httpx.Client(timeout=10) as client:
-        sent = deliver_pending(rt.sessions, client)
-    print(f"scanned {total} posts, {missed} clocks missed, {sent} notifications sent")
-    return 0
+        while True:
+            result = run_round(rt, lookup, client)
+            print(
+                f"scanned {result.scanned} posts, {result.clocks_missed} clocks missed, "
+                f"{result.notifications_sent} notifications sent"
+            )
+            if not args.every:
+                return 0
+            time.sleep(args.every)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,4 +76,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inc_sub = inc.add_subparsers(dest="action", required=True)
     s = inc_sub.add_parser("scan", help="detect, check clocks, deliver notifications (once)")
     s.add_argument("--no-claims", action="store_true", help="near-duplicate clustering only")
+    s.add_argument("--every", type=float, default=0, help="repeat every N seconds")
     s.set_defaults(handler=incidents_scan)

@@ -160,3 +160,21 @@ def test_enforcement_in_the_log_meets_the_first_action_clock(rt: Runtime) -> Non
             )
         ).one()
     assert clock.status == ClockStatus.MET
+
+
+def test_one_round_detects_and_notifies(
+    rt: Runtime, webhook_receiver: tuple[Received, str]
+) -> None:
+    from incidents.tasks import run_round
+
+    received, url = webhook_receiver
+    with transaction(rt.sessions) as session:
+        session.add(ResponseGroup(role="pr", url=f"{url}/pr", secret=SECRET, min_grade=4))
+        add_wave(session, wave=25, background=25)
+    with httpx.Client(timeout=5) as client:
+        first = run_round(rt, None, client)
+        second = run_round(rt, None, client)
+    events = [json.loads(body)["event"] for _, _, body in received.requests]
+    assert first.scanned == 50 and first.notifications_sent == len(events)
+    assert events[0] == "incident.opened" and set(events[1:]) <= {"incident.upgraded"}
+    assert (second.scanned, second.notifications_sent) == (0, 0)

@@ -1,0 +1,39 @@
+"""The periodic incident job as a plain function: detect, check clocks, deliver notifications.
+
+Run it from one place at a time (`veracity incidents scan --every N`, or a scheduler): the
+scan cursor and the unique (key, post) index make a repeated or overlapping run harmless,
+but not faster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from core.db import transaction
+from incidents.clocks import check_overdue
+from incidents.detection import ClaimLookup, scan
+from incidents.notify import deliver_pending
+from runtime.container import Runtime
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    scanned: int
+    clocks_missed: int
+    notifications_sent: int
+
+
+def run_round(rt: Runtime, lookup: ClaimLookup | None, client: httpx.Client) -> RoundResult:
+    scanned = 0
+    while True:
+        with transaction(rt.sessions) as session:
+            read = scan(session, lookup)
+        scanned += read
+        if read == 0:
+            break
+    with transaction(rt.sessions) as session:
+        missed = check_overdue(session)
+    sent = deliver_pending(rt.sessions, client)
+    return RoundResult(scanned, missed, sent)
