@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import health, reviews, scoring
+from api import apikeys, health, metrics, reviews, scoring
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from api.serving import build_serving, lifespan
 from audit import endpoints as audit_log
 from claims import endpoints as claims_library
 from incidents import endpoints as incidents
@@ -14,6 +15,7 @@ from pipeline import endpoints as pipeline_admin
 from review_ui import mount_ui
 from runtime.container import Runtime
 from statements import endpoints as statements
+from webhooks import endpoints as webhooks
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -23,8 +25,10 @@ def create_app(rt: Runtime) -> FastAPI:
         description=(
             "Misinformation triage: scoring for the platform, review, enforcement, the action log."
         ),
+        lifespan=lifespan,
     )
     app.state.runtime = rt
+    app.state.serving = build_serving(rt)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(scoring.router)
@@ -33,8 +37,12 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(statements.router)
     app.include_router(pipeline_admin.router)
     app.include_router(audit_log.router)
+    app.include_router(metrics.router)
+    app.include_router(apikeys.router)
+    app.include_router(webhooks.router)
     app.include_router(incidents.router)
     mount_ui(app)  # /ui pages and the / redirect
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.serving.metrics)
     return app
