@@ -12,5 +12,6 @@ import claims.models  # noqa: F401 - the claim library (claims/, statements/)
 import incidents.models  # noqa: F401 - incidents, clocks, response plan
 import pipeline.models
 import statements.models
+import webhooks.models  # noqa: F401 - webhook subscriptions and deliveries
 
 __all__ = ["accounts", "audit", "pipeline", "statements"]
