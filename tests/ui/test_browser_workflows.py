@@ -65,7 +65,7 @@ def test_a_senior_reviewer_reassigns_a_case_and_the_reviewer_works_it(
     screenshot(browser, "61-case-with-matched-claim")
 
 
-def test_legal_approves_a_severe_statement_so_pr_can_publish_it(
+def test_legal_approves_a_severe_statement_then_verifies_the_log(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
     claim = false_claim(module_stack.rt)
@@ -92,6 +92,14 @@ def test_legal_approves_a_severe_statement_so_pr_can_publish_it(
     screenshot(browser, "63-legal-approved")
     with module_stack.rt.sessions() as session:
         assert statements.get(session, statement_id).status == "approved"
+
+    css(browser, 'nav[aria-label="Legal sections"] a[href="/ui/legal/holds"]').click()
+    page_is(browser, "legal-holds")
+    css(browser, "#verify-log").click()
+    page_is(browser, "legal-verify")
+    assert css(browser, "#verify-result").text == "intact"
+    assert int(css(browser, "#verify-checked").text) > 0
+    screenshot(browser, "67-legal-verify")
 
 
 def test_each_role_is_refused_the_new_pages_of_the_others(
