@@ -29,6 +29,7 @@ def make_celery(broker_url: str | None = None) -> Celery:
             "ship-outbox": {"task": "audit.ship_outbox", "schedule": 2.0},
             "sweep": {"task": "pipeline.sweep", "schedule": 30.0},
             "statement-deliveries": {"task": "statements.deliver_pending", "schedule": 30.0},
+            "incidents-scan": {"task": "incidents.scan", "schedule": 15.0},
         },
         timezone="UTC",
     )

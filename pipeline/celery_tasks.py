@@ -55,3 +55,25 @@ def deliver_statements() -> dict[str, int]:
     from runtime.housekeeping import deliver_statements as body
 
     return body(runtime())
+
+
+INCIDENT_SCAN_LOCK_SECONDS = 120
+
+
+@app.task(name="incidents.scan")
+def scan_incidents() -> int:
+    """One scanner at a time across workers (a Redis lock), as the scan cursor expects."""
+    import redis
+
+    from runtime.housekeeping import incident_round
+
+    rt = runtime()
+    client = redis.Redis.from_url(rt.settings.redis.url or "")
+    lock = client.lock("veracity:incidents-scan", timeout=INCIDENT_SCAN_LOCK_SECONDS)
+    if not lock.acquire(blocking=False):
+        return 0
+    try:
+        incident_round(rt)
+    finally:
+        lock.release()
+    return 1

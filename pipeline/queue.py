@@ -171,6 +171,7 @@ def expire_leases(session: Session, now: datetime | None = None, limit: int = 10
             Subject(post_id=case.post_id, case_id=case.id),
             before={"status": CaseStatus.CLAIMED.value, "claimed_by": holder},
             after={"status": case.status},
+            is_drill=_is_drill(session, case.post_id),
         )
     return len(expired)
 
@@ -237,6 +238,7 @@ def claim_next(
         Subject(post_id=case.post_id, case_id=case.id),
         before=before,
         after={"status": case.status, "lease_expires_at": case.lease_expires_at.isoformat()},
+        is_drill=_is_drill(session, case.post_id),
     )
     return case
 
@@ -271,6 +273,7 @@ def release(session: Session, case_id: str, actor: Actor) -> ReviewCase:
         Subject(post_id=case.post_id, case_id=case.id),
         before={"status": CaseStatus.CLAIMED.value, "claimed_by": actor.name},
         after={"status": case.status},
+        is_drill=_is_drill(session, case.post_id),
     )
     return case
 
@@ -298,6 +301,7 @@ def skip(
         reason=reason or None,
         before={"status": CaseStatus.CLAIMED.value},
         after={"status": case.status, "skip_until": case.skip_until.isoformat()},
+        is_drill=_is_drill(session, case.post_id),
     )
     return case
 
@@ -330,6 +334,7 @@ def escalate_case(
         reason=reason or None,
         before=before,
         after={"status": case.status, "required_role": target_role},
+        is_drill=_is_drill(session, case.post_id),
     )
     return case
 
@@ -370,5 +375,11 @@ def reassign(
         Subject(post_id=case.post_id, case_id=case.id),
         before=before,
         after={"status": case.status, "claimed_by": to_reviewer},
+        is_drill=_is_drill(session, case.post_id),
     )
     return case
+
+
+def _is_drill(session: Session, post_id: str) -> bool:
+    """Events about drill posts carry the flag, so drills stay out of metrics and exports."""
+    return bool(session.scalar(select(Post.is_drill).where(Post.id == post_id)))

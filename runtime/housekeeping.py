@@ -7,9 +7,15 @@ same steps as separate tasks (see `pipeline/celery_app.py`).
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 
+import httpx
+
 from audit.tasks import ship_outbox
+from incidents.detection import ClaimLookup, library_lookup
+from incidents.tasks import run_round
 from pipeline.tasks import sweep
 from runtime.container import Runtime
 from statements.config import get_statement_settings
@@ -30,11 +36,50 @@ def deliver_statements(rt: Runtime) -> dict[str, int]:
         sender.close()
 
 
+class IncidentWatch:
+    """Incident detection for this process, its claim lookup rebuilt now and then.
+
+    Building the lookup embeds the claim library, so it is cached and refreshed every
+    `refresh_seconds` to pick up newly added claims.
+    """
+
+    def __init__(self, refresh_seconds: float = 600.0) -> None:
+        self.refresh_seconds = refresh_seconds
+        self._lookup: ClaimLookup | None = None
+        self._built_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def lookup(self, rt: Runtime) -> ClaimLookup | None:
+        with self._lock:
+            if time.monotonic() - self._built_at > self.refresh_seconds:
+                from claims.embeddings import default_embedder
+                from claims.index_select import make_index
+
+                embedder = default_embedder()
+                with rt.sessions() as session:
+                    index = make_index(rt.settings, embedder.dimensions)
+                    self._lookup = library_lookup(session, embedder, index)
+                self._built_at = time.monotonic()
+            return self._lookup
+
+    def __call__(self, rt: Runtime) -> object:
+        with httpx.Client(timeout=10) as client:
+            return run_round(rt, self.lookup(rt), client)
+
+
+_WATCH = IncidentWatch()
+
+
+def incident_round(rt: Runtime) -> object:
+    return _WATCH(rt)
+
+
 STEPS: tuple[tuple[str, Callable[[Runtime], object]], ...] = (
     ("ship outbox", ship_outbox),
     ("sweep", sweep),
     ("webhooks", sweep_due),
     ("statement deliveries", deliver_statements),
+    ("incidents", _WATCH),
 )
 
 
