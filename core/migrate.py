@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
+from core.db import ensure_sqlite_dir
 from core.settings import REPO_ROOT
 
 
@@ -16,4 +17,5 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "heads") -> None:
+    ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)

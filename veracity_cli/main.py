@@ -8,9 +8,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from audit import cli as audit_cli
 from claims import cli as claims_cli
 from claims import match_cli
+from core.errors import DomainError
 from core.migrate import upgrade
 from core.settings import get_settings
 from incidents import cli as incidents_cli
@@ -50,11 +53,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    settings = get_settings()
-    if getattr(args, "needs_db", True):
-        upgrade(settings.database.url)
-    rt: Runtime = build_runtime(settings)
-    return int(args.handler(rt, args) or 0)
+    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    try:
+        settings = get_settings()
+        if getattr(args, "needs_db", True):
+            upgrade(settings.database.url)
+        rt: Runtime = build_runtime(settings)
+        return int(args.handler(rt, args) or 0)
+    except DomainError as exc:
+        print(f"veracity: {exc.message}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # settings from the environment
+        print(f"veracity: bad configuration:\n{exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
