@@ -44,6 +44,10 @@ def score_posts(
     is_drill: bool = False,
 ) -> list[ScoreOut]:
     existing = _load_existing(session, [p.id for p in posts])
+    if not (session.new or session.dirty or session.deleted):
+        # End the read-only transaction before the model runs: inference takes a while, and
+        # SQLite's writers (BEGIN IMMEDIATE) must not wait on it.
+        session.commit()
     fresh = [
         p
         for p in posts
