@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -78,7 +79,7 @@ def test_a_false_post_is_queued_decided_removed_and_logged(
         "enforcement.requested",
         "enforcement.confirmed",
     ]
-    decided_event = events[4].document
+    decided_event: dict[str, Any] = events[4].document
     assert decided_event["user"]["roles"] == ["reviewer"]
     assert decided_event["veracity"]["reason"].startswith("false_claim")
 
