@@ -237,6 +237,11 @@ def _bench_section(model_dir: Path) -> str:
     return f"""
 ## Speed (`python bench/classifier_throughput.py`, this 2-core CPU machine)
 
+The machine is a shared 2-vCPU VM: other jobs ran during the measurement (the 1-minute load
+average at the end is recorded below). Naive and serving rounds are interleaved so both see the
+same load, but absolute numbers vary several-fold between runs; the single-thread-sensitive
+torch baseline suffers most from contention. Reasons cost is `reasons_explain_ms_per_post`.
+
 | measure | value |
 |---|---|
 {rows}
