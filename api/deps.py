@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from accounts.models import ApiKey, Role, User
 from api.errors import Refusal
 from audit.events import Actor, ActorType
+from core.db import transaction
 from core.security import API_KEY_PREFIX, hash_api_key, verify_token
 from runtime.container import Runtime
 
@@ -26,15 +27,9 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def get_session(rt: RuntimeDep) -> Iterator[Session]:
-    session = rt.sessions()
-    try:
+    """One transaction per request: committed when the endpoint returns, else rolled back."""
+    with transaction(rt.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

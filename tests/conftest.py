@@ -8,8 +8,9 @@ starts. Outside `make test` they are skipped unless VERACITY_TEST_*_URL is set; 
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,16 @@ def new_user_token(rt: Runtime, role: str, username: str | None = None) -> str:
         user = add_user(session, name, PASSWORD, role, ADMIN)
         user_id = user.id
     return sign_token({"sub": user_id, "role": role}, rt.settings.security.secret_key, 3600)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+    """Poll until `predicate()` holds: for work that happens on another thread or process."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def auth(token: str) -> dict[str, str]:

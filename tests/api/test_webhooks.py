@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from runtime.container import Runtime
-from tests.conftest import auth, new_api_key, new_user_token
+from tests.conftest import auth, new_api_key, new_user_token, wait_for
 from webhooks import service
 from webhooks.models import WebhookDelivery
 from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
@@ -51,15 +51,6 @@ def test_signature_verifies_and_rejects_tampering_wrong_secret_and_stale_time() 
     assert not verify_signature("s3cret", body, "garbage")
 
 
-def _wait(predicate: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(predicate) and predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def test_decision_and_confirmed_enforcement_reach_the_platform_signed(
     rt: Runtime,
     pipeline: InProcessDispatcher,
@@ -82,7 +73,7 @@ def test_decision_and_confirmed_enforcement_reach_the_platform_signed(
     )
     assert decided.status_code == 200, decided.text
     pipeline.drain()
-    _wait(lambda: len(state.events) == 2)
+    wait_for(lambda: len(state.events) == 2)
     assert all(r["valid"] for r in state.requests)
     types = sorted(e["type"] for e in state.events.values())
     assert types == ["decision.made", "enforcement.confirmed"]
@@ -141,7 +132,7 @@ def test_refused_delivery_fails_and_an_admin_replays_it(
     replayed = client.post(f"/v1/admin/webhooks/deliveries/{delivery_id}/replay", headers=admin)
     assert replayed.status_code == 200 and replayed.json()["status"] == "pending"
     pipeline.drain()
-    _wait(lambda: len(state.events) == 1)
+    wait_for(lambda: len(state.events) == 1)
     after = client.get(
         f"/v1/admin/webhooks/deliveries?event_id={log[0]['event_id']}", headers=admin
     )

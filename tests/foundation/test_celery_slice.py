@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,20 +22,11 @@ from pipeline.models import ReviewCase
 from pipeline.platform_receiver import ReceiverState
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
-from tests.conftest import auth, make_settings, new_api_key, new_user_token
+from tests.conftest import auth, make_settings, new_api_key, new_user_token, wait_for
 
 pytestmark = pytest.mark.services
 REPO = Path(__file__).resolve().parents[2]
 FALSE_POST = "The miracle cure they don't want you to know: garlic water kills the virus. Share before they delete it!!"
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -14,18 +13,9 @@ from core.dispatch import InProcessDispatcher
 from pipeline.models import ActionStatus, EnforcementAction, Post, ReviewCase
 from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime
-from tests.conftest import auth, new_user_token
+from tests.conftest import auth, new_user_token, wait_for
 
 FALSE_POST = "BREAKING: 5G towers spread the virus, the miracle cure is garlic. Share before they delete it!!"
-
-
-def _wait_for(predicate: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(predicate) and predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_false_post_is_queued_decided_removed_and_logged(
@@ -57,7 +47,7 @@ def test_a_false_post_is_queued_decided_removed_and_logged(
     )
     assert decided.status_code == 200, decided.text
     pipeline.drain()
-    _wait_for(lambda: len(state.actions_applied()) == 1)
+    wait_for(lambda: len(state.actions_applied()) == 1)
 
     applied = state.actions_applied()[0]
     assert applied["post_id"] == "x1" and applied["action"] == "remove"

@@ -27,7 +27,7 @@ from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from pipeline.tasks import sweep
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
-from tests.conftest import ADMIN, make_settings
+from tests.conftest import ADMIN, make_settings, wait_for
 from tests.pipeline.factories import make_case, reviewer
 from tests.pipeline.workers import (
     free_port,
@@ -35,7 +35,6 @@ from tests.pipeline.workers import (
     start_redis,
     start_worker,
     stop,
-    wait_for,
     worker_env,
 )
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +17,11 @@ from pipeline.labels import export_labels
 from pipeline.models import ActionStatus, EnforcementAction, Post
 from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime
-from tests.conftest import auth, new_api_key, new_user_token
+from tests.conftest import auth, new_api_key, new_user_token, wait_for
 from tests.pipeline.factories import make_case
 
 REMOVE = {"reason_code": "false_claim", "action": "remove", "note": "debunked", "claim_id": "c-1"}
 KEEP = {"reason_code": "not_misinformation", "action": "no_action"}
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def claim(client: TestClient, token: str, path: str = "/v1/cases/claim") -> str:
