@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,15 @@ def gemm_peaks(reps: int = 6, seconds: float = 0.4) -> dict[str, float]:
     a8 = torch.randint(-128, 127, (m, k), dtype=torch.int8)
     b8 = torch.randint(-128, 127, (n, k), dtype=torch.int8).t()  # column-major: fast path
     out: dict[str, float] = {}
-    for name, fn in (("fp32", lambda: a32 @ b32), ("int8", lambda: torch._int_mm(a8, b8))):
+
+    def fp32() -> object:
+        return a32 @ b32
+
+    def int8() -> object:
+        return torch._int_mm(a8, b8)
+
+    kernels: tuple[tuple[str, Callable[[], object]], ...] = (("fp32", fp32), ("int8", int8))
+    for name, fn in kernels:
         fn()
         best = 0.0
         for _ in range(reps):

@@ -53,9 +53,10 @@ def tiny_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         num_attention_heads=4,
         intermediate_size=128,
         max_position_embeddings=512,
-        num_labels=2,
     )
-    model = BertForSequenceClassification(cfg).eval()
+    cfg.num_labels = 2
+    model = BertForSequenceClassification(cfg)
+    model.train(False)  # inference mode (eval() is untyped in transformers' stubs)
     model.save_pretrained(hf_dir)
     tok.save_pretrained(hf_dir)
     model_dir.mkdir()

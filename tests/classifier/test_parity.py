@@ -30,7 +30,8 @@ def _torch_logits(hf_dir: Path, texts: list[str]) -> np.ndarray:
     model.eval()
     with torch.no_grad():
         enc = tok(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
-        return model(**enc).logits.numpy()
+        logits: np.ndarray = model(**enc).logits.numpy()
+        return logits
 
 
 @pytest.mark.parametrize("batch_size", [1, 4, 32])

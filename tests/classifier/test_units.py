@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +73,24 @@ def test_batch_plans_are_seeded_and_cover_the_rotating_share() -> None:
     a = length_grouped_batches(epochs[0], lengths, 8, seed=5)
     assert a == length_grouped_batches(epochs[0], lengths, 8, seed=5)
     assert sorted(i for b in a for i in b) == sorted(epochs[0])
+
+
+def test_occlusion_cost_is_bounded_per_post_whatever_its_length() -> None:
+    from classifier.reasons import MAX_VARIANTS, occlusion_reasons
+
+    calls: list[int] = []
+
+    def logits(texts: Sequence[str]) -> np.ndarray[tuple[int], np.dtype[np.float64]]:
+        calls.append(len(texts))
+        # "false" pressure comes only from the word "hoax"
+        return np.array([3.0 if "hoax" in t else -1.0 for t in texts], dtype=np.float64)
+
+    short = "the vaccine is a hoax"
+    long = " ".join(f"w{i}" for i in range(40)) + " total hoax here"
+    reasons = occlusion_reasons([short, long], np.array([3.0, 3.0]), logits)
+    assert len(calls) == 1, "all occluded variants go in one batched call"
+    long_variants = calls[0] - len(short.split())  # a short post: one variant per word
+    assert MAX_VARIANTS - 2 <= long_variants <= MAX_VARIANTS
+    assert reasons[0][0].phrase == "hoax"
+    assert "hoax" in reasons[1][0].phrase
+    assert reasons[1][0].weight == 4.0
