@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
@@ -167,6 +167,16 @@ def _link(
 ) -> None:
     for member in members:
         member.incident_id = incident.id
+        # Reviewers filter the queue by incident: tag the post's waiting cases.
+        session.execute(
+            update(ReviewCase)
+            .where(
+                ReviewCase.post_id == member.post_id,
+                ReviewCase.status != CaseStatus.DECIDED,
+                ReviewCase.incident_id.is_(None),
+            )
+            .values(incident_id=incident.id)
+        )
         record(
             session,
             Action.INCIDENT_POST_LINKED,

@@ -22,8 +22,17 @@ log = logging.getLogger(__name__)
 
 
 def route_post(rt: Runtime, post_id: str) -> str | None:
+    from incidents.models import NarrativePost  # incidents builds on pipeline's models
+
     with transaction(rt.sessions) as session:
-        case = open_case_for_post(session, post_id, active_policy(session, rt.policy))
+        incident_id = session.scalar(
+            select(NarrativePost.incident_id)
+            .where(NarrativePost.post_id == post_id, NarrativePost.incident_id.is_not(None))
+            .limit(1)
+        )
+        case = open_case_for_post(
+            session, post_id, active_policy(session, rt.policy), incident_id=incident_id
+        )
         return case.id if case else None
 
 

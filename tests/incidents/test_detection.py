@@ -127,3 +127,48 @@ def test_posts_confirmed_against_a_library_claim_join_the_claims_narrative(rt: R
         )
     assert (incident.key, incident.claim_id) == ("claim:c-chip", "c-chip")
     assert linked == set(wave)
+
+
+def test_cases_of_incident_posts_are_tagged_so_reviewers_can_filter_by_incident(
+    rt: Runtime,
+) -> None:
+    from pipeline.models import ReviewCase, Score
+    from pipeline.queue import QueueFilter, claim_next, open_case_for_post
+    from pipeline.routing import RoutingPolicy
+    from pipeline.tasks import route_post
+    from tests.pipeline.factories import reviewer
+
+    with transaction(rt.sessions) as session:
+        wave, background = add_wave(session, wave=12, background=10)
+        for post_id in (wave[0], wave[1], background[0]):
+            session.add(
+                Score(
+                    post_id=post_id,
+                    text_sha256="0" * 64,
+                    score=0.7,
+                    band="review",
+                    model_version="t",
+                )
+            )
+        session.flush()
+        # one wave post routed before the scan, one after it; a background post too
+        assert open_case_for_post(session, wave[0], RoutingPolicy()) is not None
+        assert open_case_for_post(session, background[0], RoutingPolicy()) is not None
+    _scan_all(rt)
+    route_post(rt, wave[1])
+    with transaction(rt.sessions) as session:
+        incident = session.scalars(select(Incident)).one()
+        tagged = dict(session.execute(select(ReviewCase.post_id, ReviewCase.incident_id)).all())
+        assert tagged[wave[0]] == incident.id
+        assert tagged[wave[1]] == incident.id
+        assert tagged[background[0]] is None
+        for _ in range(2):
+            claimed = claim_next(
+                session, reviewer("rita"), filters=QueueFilter(incident_id=incident.id)
+            )
+            assert claimed is not None
+            assert claimed.post_id in {wave[0], wave[1]}
+        assert (
+            claim_next(session, reviewer("rita"), filters=QueueFilter(incident_id=incident.id))
+            is None
+        )
