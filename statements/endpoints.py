@@ -7,7 +7,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from accounts.models import Role
 from api.deps import Principal, RuntimeDep, SessionDep, require_role
@@ -16,7 +16,7 @@ from core.errors import Invalid
 from statements import service
 from statements.config import StatementSettings, get_statement_settings
 from statements.delivery import deliver_pending, sender_from
-from statements.feeds import claim_review, one_published, published, render_atom
+from statements.feeds import claim_review, one_published, published, render_atom, render_page
 from statements.generators import Generator, OfflineGenerator, OpenAICompatibleGenerator
 from statements.models import Statement
 from statements.publishers import default_publishers
@@ -89,6 +89,15 @@ def _out(statement: Statement) -> StatementOut:
 def feed(session: SessionDep, settings: SettingsDep) -> Response:
     body = render_atom(published(session), settings)
     return Response(body, media_type="application/atom+xml")
+
+
+@router.get(
+    "/{statement_id}/public",
+    response_class=HTMLResponse,
+    summary="The public page of a published statement",
+)
+def public_page(statement_id: str, session: SessionDep, settings: SettingsDep) -> str:
+    return render_page(one_published(session, statement_id), settings)
 
 
 @router.get(

@@ -6,6 +6,7 @@ and a withdrawn statement is simply absent.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,26 @@ def one_published(session: Session, statement_id: str) -> PublishedStatement:
 
 def statement_url(settings: StatementSettings, statement_id: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/v1/statements/{statement_id}/public"
+
+
+def render_page(item: PublishedStatement, settings: StatementSettings) -> str:
+    """The public page a feed entry, the ClaimReview and the platform's post link to."""
+    version = item.version
+    sources = "".join(
+        f'<li><a href="{html.escape(url)}">{html.escape(url)}</a></li>' for url in version.sources
+    )
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in version.body.split("\n\n") if p)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(version.title)}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="alternate" type="application/ld+json" '
+        f'href="{html.escape(item.statement.id)}/claimreview.jsonld"></head>'
+        f"<body><main><h1>{html.escape(version.title)}</h1>{paragraphs}"
+        f"<h2>Sources</h2><ul>{sources}</ul>"
+        f"<p><small>{html.escape(settings.publisher_name)}, version {version.number}</small></p>"
+        "</main></body></html>"
+    )
 
 
 def render_atom(items: list[PublishedStatement], settings: StatementSettings) -> bytes:

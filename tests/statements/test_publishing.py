@@ -105,6 +105,14 @@ def test_publish_reaches_every_channel_once_and_withdraw_takes_it_back(
 
     entry = _feed_entries(api)[f"urn:veracity:statement:{sid}"]
     assert "https://www.who.int/" in (entry.findtext(f"{A}content") or "")
+    # The entry's link is a public page showing the statement and its sources.
+    link = next(e.get("href") for e in entry.findall(f"{A}link"))
+    assert link is not None
+    assert link.endswith(f"/v1/statements/{sid}/public")
+    page = api.get(f"{URL}/{sid}/public")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "https://www.who.int/" in page.text
 
     review = api.get(f"{URL}/{sid}/claimreview.jsonld")
     assert review.headers["content-type"].startswith("application/ld+json")
@@ -129,6 +137,7 @@ def test_publish_reaches_every_channel_once_and_withdraw_takes_it_back(
     pipeline.drain()
     assert f"urn:veracity:statement:{sid}" not in _feed_entries(api)
     assert api.get(f"{URL}/{sid}/claimreview.jsonld").status_code == 404
+    assert api.get(f"{URL}/{sid}/public").status_code == 404
     unlabels = [a for a in platform.actions_applied() if a["action"] == "unlabel"]
     assert sorted(a["post_id"] for a in unlabels) == sorted(posts)
     assert [e["event"] for e in official.events.values()] == [
