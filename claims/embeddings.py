@@ -111,6 +111,59 @@ def cached_embed(embedder: Embedder, texts: Sequence[str], cache_dir: Path | Non
     return vectors
 
 
+def ort_session(onnx_path: Path, threads: int | None = None) -> Any:
+    import os
+
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    n = threads or int(os.environ.get("VERACITY_ORT_THREADS", "0")) or (os.cpu_count() or 1)
+    opts.intra_op_num_threads = n
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+
+
+class OnnxEmbedder:
+    """A fine-tuned MiniLM exported to int8 ONNX (output `last_hidden_state`), same pooling."""
+
+    def __init__(
+        self, onnx_path: Path, tokenizer_path: Path, *, name: str, batch_size: int = 64
+    ) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self._tokenizer.enable_padding()
+        self._session = ort_session(onnx_path)
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimensions(self) -> int:
+        return DIMENSIONS
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self._batch_size):
+            rows = order[start : start + self._batch_size]
+            encoded = self._tokenizer.encode_batch([texts[i] for i in rows])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            with self._lock:
+                (hidden,) = self._session.run(["last_hidden_state"], feeds)
+            out[rows] = mean_pool_normalise(hidden, mask)
+        return out
+
+
 @lru_cache(maxsize=1)
 def default_embedder() -> MiniLMEmbedder:
+    """The packaged base model (see `claims.matching_model` for the fine-tuned matcher)."""
     return MiniLMEmbedder()

@@ -12,9 +12,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from claims.embeddings import default_embedder
 from claims.matching import ClaimMatcher
 from claims.matching_eval import evaluate_ranking, read_claims, read_qrels, read_queries
+from claims.matching_model import default_parts
 from core.settings import REPO_ROOT
 
 CACHE_DIR = REPO_ROOT / "var" / "cache" / "claim-embeddings"
@@ -27,7 +27,8 @@ def default_data_dir() -> Path:
 
 
 def _matcher(claims_path: Path, no_cache: bool) -> ClaimMatcher:
-    matcher = ClaimMatcher(default_embedder(), cache_dir=None if no_cache else CACHE_DIR)
+    """The shipped fine-tuned matcher when present, else the packaged base model."""
+    matcher = default_parts().matcher(cache_dir=None if no_cache else CACHE_DIR)
     matcher.fit(read_claims(claims_path))
     return matcher
 
@@ -47,13 +48,30 @@ def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def register(claims_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `match` and `evaluate` under the `veracity claims` command."""
+    """Add `match`, `evaluate` and `train-matcher` under the `veracity claims` command."""
     match = claims_sub.add_parser("match", help="match queries (TSV) to claims (TSV) -> JSONL")
     _match_arguments(match)
     match.set_defaults(handler=lambda _rt, args: run_match(args), needs_db=False)
     evaluate = claims_sub.add_parser("evaluate", help="MAP@5, MRR, P@1 on CheckThat 2020 T2")
     _evaluate_arguments(evaluate)
     evaluate.set_defaults(handler=lambda _rt, args: run_evaluate(args), needs_db=False)
+    train = claims_sub.add_parser(
+        "train-matcher", help="fine-tune the matcher on CheckThat train (selection on train only)"
+    )
+    _train_arguments(train)
+    train.set_defaults(handler=lambda _rt, args: run_train(args), needs_db=False)
+
+
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    from claims.train_matcher import add_arguments
+
+    add_arguments(parser)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from claims.train_matcher import main
+
+    return main(args)
 
 
 def match_main(argv: Sequence[str]) -> int:
@@ -83,6 +101,11 @@ def run_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_name() -> str:
+    model_dir = default_parts().model_dir
+    return model_dir.name if model_dir else "base all-MiniLM-L6-v2"
+
+
 def evaluate_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="veracity claims evaluate")
     _evaluate_arguments(parser)
@@ -110,6 +133,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 "split": args.split,
                 "queries": scores.queries,
                 "claims": len(matcher),
+                "model": _model_name(),
                 f"map@{args.top}": round(scores.map_at_k, 4),
                 "mrr": round(scores.mrr, 4),
                 "p@1": round(scores.precision_at_1, 4),

@@ -1,11 +1,10 @@
 """Matching posts to library claims: dense kNN candidates plus BM25 candidates, re-ranked by a
-linear fusion of three signals, then thresholded.
+linear fusion of similarity signals (`claims.matching_fusion`), optionally re-scored by a
+cross-encoder, then thresholded.
 
-    score = (W_CLAIM * cos(post, claim) + W_TITLE * cos(post, title)
-             + W_BM25 * bm25(post, claim + title) / max_bm25(post)) / (sum of weights)
-
-The weights were chosen on the CheckThat 2020 Task 2 TRAIN split only (grid search, MAP@5
-0.856 on train); dev is the reported number (`veracity claims evaluate`).
+The base model's weights were chosen on CheckThat 2020 Task 2 TRAIN (MAP@5 0.856 on train,
+0.828 on dev). A fine-tuned model directory (`claims.matching_model`) carries its own fusion
+weights and thresholds, chosen on a held-out slice of train.
 """
 
 from __future__ import annotations
@@ -19,19 +18,19 @@ import numpy as np
 from claims.embeddings import Embedder, Vectors, cached_embed
 from claims.index import NumpyIndex, VectorIndex
 from claims.matching_eval import ClaimRow
+from claims.matching_fusion import (
+    Floats,
+    Fusion,
+    MatchThresholds,
+    candidate_rows,
+    candidate_signals,
+)
+from claims.matching_rerank import Reranker
 from claims.matching_text import BM25, clean_post
 
-W_CLAIM, W_TITLE, W_BM25 = 1.0, 0.5, 0.3
 CANDIDATES = 50
 
-
-@dataclass(frozen=True)
-class MatchThresholds:
-    """On CheckThat train (every query has a claim), the top-1 match scores >= 0.45 for 96% of
-    queries at 82% precision, and >= 0.60 for 75% at 89% precision."""
-
-    suggest: float = 0.45  # shown to reviewers as a possible match
-    confirmed: float = 0.60  # treated as the claim (incident key, labelling)
+__all__ = ["CANDIDATES", "ClaimMatcher", "Match", "MatchThresholds", "combined_text"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,10 @@ class Match:
     level: str | None  # "confirmed", "suggest" or None
 
 
+def combined_text(claim: ClaimRow) -> str:
+    return f"{claim.title}: {claim.text}" if claim.title else claim.text
+
+
 class ClaimMatcher:
     def __init__(
         self,
@@ -49,28 +52,36 @@ class ClaimMatcher:
         index: VectorIndex | None = None,
         *,
         thresholds: MatchThresholds | None = None,
+        fusion: Fusion | None = None,
+        reranker: Reranker | None = None,
         cache_dir: Path | None = None,
     ) -> None:
         self._embedder = embedder
         self._index: VectorIndex = index or NumpyIndex(embedder.dimensions)
         self.thresholds = thresholds or MatchThresholds()
+        self.fusion = fusion or Fusion()
+        self._reranker = reranker if self.fusion.cross > 0 else None
         self._cache_dir = cache_dir
         self._ids: list[str] = []
-        self._claim_vectors = np.zeros((0, embedder.dimensions), dtype=np.float32)
-        self._title_vectors = np.zeros((0, embedder.dimensions), dtype=np.float32)
+        self._texts: list[str] = []
+        empty = np.zeros((0, embedder.dimensions), dtype=np.float32)
+        self._claim_vectors, self._title_vectors = empty, empty
+        self._combined_vectors: Vectors | None = None
         self._bm25: BM25 | None = None
 
     def fit(self, claims: Sequence[ClaimRow]) -> None:
         """Index a claim library (replacing any earlier one in this matcher)."""
         self._ids = [c.id for c in claims]
-        self._claim_vectors = cached_embed(
-            self._embedder, [c.text for c in claims], self._cache_dir
-        )
-        self._title_vectors = cached_embed(
-            self._embedder, [c.title or c.text for c in claims], self._cache_dir
-        )
+        self._texts = [combined_text(c) for c in claims]
+        embed = self._embed
+        self._claim_vectors = embed([c.text for c in claims])
+        self._title_vectors = embed([c.title or c.text for c in claims])
+        self._combined_vectors = embed(self._texts) if self.fusion.combined else None
         self._bm25 = BM25([f"{c.text} {c.title}" for c in claims]) if claims else None
         self._index.upsert(self._ids, self._claim_vectors)
+
+    def _embed(self, texts: list[str]) -> Vectors:
+        return cached_embed(self._embedder, texts, self._cache_dir)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -85,30 +96,43 @@ class ClaimMatcher:
         lexical = self._bm25.scores(cleaned)
         row_of = {cid: i for i, cid in enumerate(self._ids)}
         return [
-            self._rerank(queries[q], lexical[q], {row_of[h.claim_id] for h in knn[q]}, top)
+            self._rerank(
+                cleaned[q], queries[q], lexical[q], {row_of[h.claim_id] for h in knn[q]}, top
+            )
             for q in range(len(texts))
         ]
 
     def _rerank(
-        self, query: Vectors, lexical: Vectors, dense_rows: set[int], top: int
+        self, text: str, query: Vectors, lexical: Floats, dense_rows: set[int], top: int
     ) -> list[Match]:
-        lexical_rows = np.argsort(-lexical)[:CANDIDATES]
-        rows = np.array(sorted(dense_rows | {int(r) for r in lexical_rows if lexical[r] > 0}))
-        claim_sim = self._claim_vectors[rows] @ query
-        title_sim = self._title_vectors[rows] @ query
-        bm25 = lexical[rows] / max(float(lexical.max()), 1e-9)
-        fused = (W_CLAIM * claim_sim + W_TITLE * title_sim + W_BM25 * bm25) / (
-            W_CLAIM + W_TITLE + W_BM25
+        rows = candidate_rows(dense_rows, lexical, CANDIDATES)
+        signals = candidate_signals(
+            query,
+            rows,
+            self._claim_vectors,
+            self._title_vectors,
+            self._combined_vectors,
+            lexical,
         )
-        order = np.argsort(-fused, kind="stable")[:top]
+        fused = self.fusion.retrieval(signals)
+        order = np.argsort(-fused, kind="stable")
+        if self._reranker is not None:
+            head = order[: self.fusion.depth]
+            logits = self._reranker.score(text, [self._texts[rows[i]] for i in head])
+            fused = fused.copy()
+            fused[head] = self.fusion.with_cross(fused[head], logits)
+            # Re-scored candidates stay ahead of the rest, whose scores are not comparable.
+            order = np.concatenate(
+                [head[np.argsort(-fused[head], kind="stable")], order[len(head) :]]
+            )
         return [
             Match(
                 self._ids[rows[i]],
                 round(float(fused[i]), 6),
-                round(float(claim_sim[i]), 6),
+                round(float(signals[i, 0]), 6),
                 self._level(float(fused[i])),
             )
-            for i in order
+            for i in order[:top]
         ]
 
     def _level(self, score: float) -> str | None:

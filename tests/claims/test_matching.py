@@ -140,3 +140,46 @@ def test_claims_match_cli_refuses_a_file_without_the_expected_header(
     assert code == 2
     assert "vclaim" in capsys.readouterr().err
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_base_model_is_used_when_the_fine_tuned_matcher_is_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from claims.matching_model import shipped_model_dir
+
+    monkeypatch.setenv("VERACITY_CLAIM_MATCHER", "base")
+    assert shipped_model_dir() is None
+
+
+def _shipped() -> Path:
+    from claims.matching_model import shipped_model_dir
+
+    model_dir = shipped_model_dir()
+    if model_dir is None:
+        pytest.skip("no fine-tuned claim matcher in models/")
+    return model_dir
+
+
+def test_shipped_matcher_ranks_paraphrases_first_and_leaves_unrelated_unconfirmed() -> None:
+    from claims.matching_model import load_parts
+
+    parts = load_parts(_shipped())
+    fitted = parts.matcher()
+    fitted.fit(CLAIMS)
+    posts = [
+        "the 5g towers are what is spreading covid, wake up",
+        "drink a little bleach and the virus is gone",
+        "lovely sunny afternoon at the allotment with my dog",
+    ]
+    paraphrase, bleach, unrelated = fitted.match(posts, top=3)
+    assert [paraphrase[0].claim_id, bleach[0].claim_id] == ["10", "11"]
+    assert paraphrase[0].score > paraphrase[1].score
+    assert all(m.level != "confirmed" for m in unrelated)
+    assert parts.thresholds.suggest <= parts.thresholds.confirmed
+
+
+def test_shipped_model_directory_is_small_and_complete() -> None:
+    model_dir = _shipped()
+    for name in ("encoder.int8.onnx", "tokenizer.json", "matcher.json", "MODEL_CARD.md"):
+        assert (model_dir / name).is_file(), name
+    assert sum(f.stat().st_size for f in model_dir.iterdir()) < 64_000_000

@@ -1,0 +1,77 @@
+"""Exporting the fine-tuned matcher models to fused int8 ONNX (the classifier's recipe).
+
+The encoder graph outputs `last_hidden_state` (pooling stays in numpy, as for the torch
+model); the cross-encoder outputs `logits` [batch, 1]. fp32 intermediates go to a work dir.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import torch
+
+from classifier.export import INPUTS, export_onnx, fuse, quantize_int8
+
+
+def export_encoder_onnx(hf_dir: Path, out_path: Path, opset: int = 17) -> Path:
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(hf_dir, local_files_only=True, attn_implementation="eager")
+    model.eval()
+    dummy = torch.ones((2, 16), dtype=torch.long)
+    axes = {name: {0: "batch", 1: "sequence"} for name in INPUTS}
+    axes["last_hidden_state"] = {0: "batch", 1: "sequence"}
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+
+    class Hidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = model
+
+        def forward(
+            self, ids: torch.Tensor, mask: torch.Tensor, types: torch.Tensor
+        ) -> torch.Tensor:
+            hidden: torch.Tensor = self.inner(
+                input_ids=ids, attention_mask=mask, token_type_ids=types
+            ).last_hidden_state
+            return hidden
+
+    with torch.no_grad():
+        torch.onnx.export(
+            Hidden(),
+            (dummy, torch.ones_like(dummy), torch.zeros_like(dummy)),
+            str(out_path),
+            input_names=list(INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=opset,
+            dynamo=False,
+        )
+    return out_path
+
+
+def export_int8(hf_dir: Path, out_path: Path, work_dir: Path, *, encoder: bool) -> Path:
+    """`out_path` gets the fused, per-channel int8 model; returns it."""
+    from transformers import AutoConfig
+
+    cfg = AutoConfig.from_pretrained(hf_dir, local_files_only=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    plain = work_dir / f"{out_path.stem}.fp32.onnx"
+    if encoder:
+        export_encoder_onnx(hf_dir, plain)
+    else:
+        export_onnx(hf_dir, plain)
+    fused = fuse(
+        plain, work_dir / f"{out_path.stem}.fused.onnx", cfg.num_attention_heads, cfg.hidden_size
+    )
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    quantize_int8(fused, out_path)
+    for stray in out_path.parent.glob("*.onnx.data"):
+        stray.unlink()
+    return out_path
+
+
+def copy_tokenizer(hf_dir: Path, model_dir: Path) -> None:
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(hf_dir / name, model_dir / name)

@@ -1,0 +1,76 @@
+"""The shipped fine-tuned matcher (`models/claim-matcher-*/`), loaded once per process.
+
+A model directory holds `encoder.int8.onnx`, optionally `reranker.int8.onnx`, the tokenizer
+and `matcher.json` (fusion weights and thresholds chosen on CheckThat train). Without one, the
+matcher falls back to the packaged base MiniLM with its default weights.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from claims.embeddings import Embedder, OnnxEmbedder, default_embedder
+from claims.index import VectorIndex
+from claims.matching import ClaimMatcher
+from claims.matching_fusion import Fusion, MatchThresholds, load_matcher_config
+from claims.matching_rerank import OnnxCrossEncoder, Reranker
+from core.settings import REPO_ROOT
+
+ENCODER_FILE, RERANKER_FILE, CONFIG_FILE = "encoder.int8.onnx", "reranker.int8.onnx", "matcher.json"
+
+
+@dataclass(frozen=True)
+class MatcherParts:
+    embedder: Embedder
+    fusion: Fusion
+    thresholds: MatchThresholds
+    reranker: Reranker | None
+    model_dir: Path | None
+
+    def matcher(
+        self, index: VectorIndex | None = None, *, cache_dir: Path | None = None
+    ) -> ClaimMatcher:
+        return ClaimMatcher(
+            self.embedder,
+            index,
+            thresholds=self.thresholds,
+            fusion=self.fusion,
+            reranker=self.reranker,
+            cache_dir=cache_dir,
+        )
+
+
+def shipped_model_dir() -> Path | None:
+    """$VERACITY_CLAIM_MATCHER ("base" turns the fine-tuned model off), else the newest."""
+    env = os.environ.get("VERACITY_CLAIM_MATCHER")
+    if env == "base":
+        return None
+    if env:
+        return Path(env)
+    found = sorted(
+        d for d in (REPO_ROOT / "models").glob("claim-matcher-*") if (d / CONFIG_FILE).is_file()
+    )
+    return found[-1] if found else None
+
+
+def load_parts(model_dir: Path) -> MatcherParts:
+    fusion, thresholds = load_matcher_config(model_dir / CONFIG_FILE)
+    tokenizer = model_dir / "tokenizer.json"
+    embedder = OnnxEmbedder(
+        model_dir / ENCODER_FILE, tokenizer, name=f"claim-matcher:{model_dir.name}"
+    )
+    reranker = None
+    if fusion.cross > 0 and (model_dir / RERANKER_FILE).is_file():
+        reranker = OnnxCrossEncoder(model_dir / RERANKER_FILE, tokenizer)
+    return MatcherParts(embedder, fusion, thresholds, reranker, model_dir)
+
+
+@lru_cache(maxsize=1)
+def default_parts() -> MatcherParts:
+    model_dir = shipped_model_dir()
+    if model_dir is None:
+        return MatcherParts(default_embedder(), Fusion(), MatchThresholds(), None, None)
+    return load_parts(model_dir)

@@ -1,0 +1,127 @@
+"""Choosing the matcher's fusion weights and thresholds on held-out TRAIN queries.
+
+Signals are computed once per (model, query) with the same candidate generation the matcher
+uses; weights are then a cheap grid search on MAP@5 over those cached signals.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from claims.embeddings import Embedder
+from claims.matching import CANDIDATES, combined_text
+from claims.matching_eval import ClaimRow, RankingScores, evaluate_ranking
+from claims.matching_fusion import (
+    Floats,
+    Fusion,
+    MatchThresholds,
+    candidate_rows,
+    candidate_signals,
+)
+
+
+@dataclass
+class QuerySignals:
+    query_id: str
+    text: str
+    rows: npt.NDArray[np.int64]
+    signals: Floats
+    cross: Floats | None = None  # logits for the `cross_rows` (best retrieval candidates)
+    cross_rows: npt.NDArray[np.int64] | None = None
+
+
+def held_out_signals(
+    embedder: Embedder,
+    claims: Sequence[ClaimRow],
+    queries: Sequence[tuple[str, str]],
+    lexical: Floats,
+) -> list[QuerySignals]:
+    """queries: (id, cleaned text); lexical: their BM25 rows against `claims`."""
+    claim = embedder.embed([c.text for c in claims])
+    title = embedder.embed([c.title or c.text for c in claims])
+    combined = embedder.embed([combined_text(c) for c in claims])
+    q_vectors = embedder.embed([t for _, t in queries])
+    out: list[QuerySignals] = []
+    for i, (qid, text) in enumerate(queries):
+        dense = np.argsort(-(claim @ q_vectors[i]))[:CANDIDATES]
+        rows = candidate_rows({int(r) for r in dense}, lexical[i], CANDIDATES)
+        out.append(
+            QuerySignals(
+                qid,
+                text,
+                rows,
+                candidate_signals(q_vectors[i], rows, claim, title, combined, lexical[i]),
+            )
+        )
+    return out
+
+
+def rank(
+    signals: Sequence[QuerySignals], ids: Sequence[str], fusion: Fusion
+) -> tuple[dict[str, list[str]], dict[str, float]]:
+    """Rankings (claim ids, best first) and the best fused score per query."""
+    rankings: dict[str, list[str]] = {}
+    best: dict[str, float] = {}
+    for q in signals:
+        fused = fusion.retrieval(q.signals)
+        order = np.argsort(-fused, kind="stable")
+        if fusion.cross > 0 and q.cross is not None and q.cross_rows is not None:
+            position = {int(r): k for k, r in enumerate(q.rows)}
+            head = np.array([position[int(r)] for r in q.cross_rows[: fusion.depth]])
+            rescored = fusion.with_cross(fused[head], q.cross[: len(head)])
+            head_order = head[np.argsort(-rescored, kind="stable")]
+            fused = fused.copy()
+            fused[head] = rescored
+            order = np.concatenate([head_order, [i for i in order if i not in set(head)]])
+        rankings[q.query_id] = [ids[int(q.rows[i])] for i in order[:10]]
+        best[q.query_id] = float(fused[order[0]])
+    return rankings, best
+
+
+def grid_search(
+    signals: Sequence[QuerySignals],
+    ids: Sequence[str],
+    qrels: Mapping[str, set[str]],
+    base: Fusion,
+    grid: Mapping[str, Sequence[Any]],
+) -> tuple[Fusion, RankingScores]:
+    """The fusion with the best MAP@5 (ties: MRR, then the earlier grid point)."""
+    best: tuple[float, float, Fusion, RankingScores] | None = None
+    names = list(grid)
+    for values in itertools.product(*(grid[n] for n in names)):
+        fusion = replace(base, **dict(zip(names, values, strict=True)))
+        if fusion.weights().sum() <= 0:
+            continue
+        scores = evaluate_ranking(rank(signals, ids, fusion)[0], qrels, k=5)
+        key = (scores.map_at_k, scores.mrr)
+        if best is None or key > best[:2]:
+            best = (*key, fusion, scores)
+    assert best is not None
+    return best[2], best[3]
+
+
+def choose_thresholds(
+    best_scores: Mapping[str, float],
+    top_correct: Callable[[str], bool],
+    suggest_precision: float = 0.80,
+    confirmed_precision: float = 0.90,
+) -> MatchThresholds:
+    """Lowest score cut whose top-1 precision (at or above the cut) reaches each target."""
+
+    def cut(target: float) -> float:
+        ordered = sorted(best_scores.items(), key=lambda kv: -kv[1])
+        chosen, hits = ordered[0][1], 0
+        for n, (qid, score) in enumerate(ordered, start=1):
+            hits += top_correct(qid)
+            if hits / n >= target:
+                chosen = score
+        return round(float(chosen), 3)
+
+    confirmed = cut(confirmed_precision)
+    return MatchThresholds(suggest=min(cut(suggest_precision), confirmed), confirmed=confirmed)

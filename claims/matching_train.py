@@ -1,0 +1,217 @@
+"""Fine-tuning the claim matcher's two models on CPU (torch), from the packaged MiniLM.
+
+Bi-encoder: contrastive loss with in-batch negatives plus one hard negative per query
+(MultipleNegativesRankingLoss-style, cosine / temperature). Other rows of the batch that are
+also relevant to a query are masked out, so a claim shared by two tweets is not a negative.
+Cross-encoder: the same backbone with a one-logit head, pointwise binary cross-entropy on
+(tweet, claim) pairs, so sigmoid(logit) reads as P(match) and can be thresholded.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAX_TOKENS = 128
+Progress = Callable[[str, int, int, float], None]  # stage, step, steps, loss
+
+
+@dataclass(frozen=True)
+class TrainQuery:
+    text: str  # cleaned tweet
+    positives: tuple[str, ...]  # claim ids
+    hard_negatives: tuple[str, ...]  # claim ids ranked high by a retriever, not relevant
+
+
+@dataclass(frozen=True)
+class BiEncoderRecipe:
+    epochs: int = 3
+    lr: float = 3e-5
+    batch_size: int = 32
+    temperature: float = 0.05
+    warmup: float = 0.1
+    seed: int = 13
+
+
+@dataclass(frozen=True)
+class CrossEncoderRecipe:
+    epochs: int = 1
+    lr: float = 3e-5
+    batch_size: int = 16
+    negatives_per_query: int = 7
+    warmup: float = 0.1
+    seed: int = 13
+
+
+def seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _schedule(optimizer: Any, steps: int, warmup: float) -> Any:
+    from torch.optim.lr_scheduler import LambdaLR
+
+    warm = max(1, int(steps * warmup))
+    return LambdaLR(
+        optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
+    )
+
+
+def _mean_pool(hidden: Any, mask: Any) -> Any:
+    import torch
+
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def train_bi_encoder(
+    base_dir: Path,
+    queries: Sequence[TrainQuery],
+    claim_texts: Callable[[str, random.Random], str],
+    out_dir: Path,
+    recipe: BiEncoderRecipe,
+    progress: Progress | None = None,
+    on_epoch: Callable[[int, Path], None] | None = None,
+) -> Path:
+    """Fine-tune the whole encoder; saves (model, tokenizer) to out_dir after every epoch.
+
+    `claim_texts(claim_id, rng)` picks the text variant shown for a claim (vclaim or
+    "title: vclaim"), so the model learns both."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    seed_everything(recipe.seed)
+    rng = random.Random(recipe.seed)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
+    model = AutoModel.from_pretrained(str(base_dir), local_files_only=True)
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=0.01)
+    per_epoch = (len(queries) + recipe.batch_size - 1) // recipe.batch_size
+    scheduler = _schedule(optimizer, per_epoch * recipe.epochs, recipe.warmup)
+
+    def encode(texts: list[str]) -> Any:
+        batch = tokenizer(
+            texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
+        )
+        return _mean_pool(model(**batch).last_hidden_state, batch["attention_mask"])
+
+    step = 0
+    for epoch in range(recipe.epochs):
+        order = list(queries)
+        rng.shuffle(order)
+        for start in range(0, len(order), recipe.batch_size):
+            batch = order[start : start + recipe.batch_size]
+            positive_ids = [rng.choice(q.positives) for q in batch]
+            negative_ids = [
+                rng.choice(q.hard_negatives) if q.hard_negatives else None for q in batch
+            ]
+            doc_ids = positive_ids + [n for n in negative_ids if n is not None]
+            q_vec = encode([q.text for q in batch])
+            d_vec = encode([claim_texts(cid, rng) for cid in doc_ids])
+            logits = q_vec @ d_vec.T / recipe.temperature
+            mask = torch.tensor(
+                [
+                    [j != i and doc_ids[j] in q.positives for j in range(len(doc_ids))]
+                    for i, q in enumerate(batch)
+                ]
+            )
+            logits = logits.masked_fill(mask, float("-inf"))
+            loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
+            loss.backward()  # type: ignore[no-untyped-call]
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            step += 1
+            if progress:
+                progress("bi-encoder", step, per_epoch * recipe.epochs, float(loss.detach()))
+        epoch_dir = out_dir / f"epoch-{epoch + 1}"
+        model.save_pretrained(str(epoch_dir))
+        tokenizer.save_pretrained(str(epoch_dir))
+        if on_epoch:
+            model.eval()
+            on_epoch(epoch + 1, epoch_dir)
+            model.train()
+    return out_dir / f"epoch-{recipe.epochs}"
+
+
+def cross_encoder_pairs(
+    queries: Sequence[TrainQuery], negatives_per_query: int, seed: int
+) -> list[tuple[int, str, float]]:
+    """(query index, claim id, label): every positive, and the top hard negatives."""
+    rng = random.Random(seed)
+    pairs: list[tuple[int, str, float]] = []
+    for i, q in enumerate(queries):
+        pairs += [(i, cid, 1.0) for cid in q.positives]
+        negatives = list(q.hard_negatives[:negatives_per_query])
+        pairs += [(i, cid, 0.0) for cid in negatives]
+    rng.shuffle(pairs)
+    return pairs
+
+
+def train_cross_encoder(
+    base_dir: Path,
+    queries: Sequence[TrainQuery],
+    claim_text: Callable[[str], str],
+    out_dir: Path,
+    recipe: CrossEncoderRecipe,
+    progress: Progress | None = None,
+) -> Path:
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    seed_everything(recipe.seed)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base_dir), num_labels=1, local_files_only=True
+    )
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=0.01)
+    steps_per_epoch = 0
+    epochs = [
+        cross_encoder_pairs(queries, recipe.negatives_per_query, recipe.seed + e)
+        for e in range(recipe.epochs)
+    ]
+    steps_per_epoch = (len(epochs[0]) + recipe.batch_size - 1) // recipe.batch_size
+    total = steps_per_epoch * recipe.epochs
+    scheduler = _schedule(optimizer, total, recipe.warmup)
+    negatives = recipe.negatives_per_query
+    pos_weight = torch.tensor([max(1.0, negatives / 2)])  # keep positives from being drowned
+    step = 0
+    for pairs in epochs:
+        for start in range(0, len(pairs), recipe.batch_size):
+            chunk = pairs[start : start + recipe.batch_size]
+            batch = tokenizer(
+                [queries[i].text for i, _, _ in chunk],
+                [claim_text(cid) for _, cid, _ in chunk],
+                padding=True,
+                truncation=True,
+                max_length=MAX_TOKENS * 2,
+                return_tensors="pt",
+            )
+            logits = model(**batch).logits.squeeze(-1)
+            labels = torch.tensor([label for _, _, label in chunk])
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits, labels, pos_weight=pos_weight
+            )
+            loss.backward()  # type: ignore[no-untyped-call]
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            step += 1
+            if progress:
+                progress("cross-encoder", step, total, float(loss.detach()))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(out_dir))
+    tokenizer.save_pretrained(str(out_dir))
+    return out_dir

@@ -1,0 +1,283 @@
+"""`veracity claims train-matcher`: fine-tune the claim matcher on CheckThat 2020 Task 2 TRAIN.
+
+1. Hard negatives for every train query from the base matcher (packaged MiniLM + BM25): its
+   top candidates that are not relevant. The base model never saw train, so they are not
+   memorised.
+2. Selection on a seeded held-out slice of train (`select`, then `cross`): fine-tune the
+   bi-encoder on the rest, score the held-out queries after each epoch, grid-search the fusion
+   weights; train the cross-encoder on the rest, grid-search its weight; thresholds at target
+   top-1 precisions.
+3. `final`: both models again on all of train with the chosen recipe, exported to int8 ONNX
+   with `matcher.json` and a model card. Dev is never read here.
+Stages keep their results in --work, so a later stage can run on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from claims.embeddings import MiniLMEmbedder, default_embedder, packaged_model_path
+from claims.match_cli import CACHE_DIR, default_data_dir
+from claims.matching import ClaimMatcher, combined_text
+from claims.matching_eval import ClaimRow, read_claims, read_qrels, read_queries
+from claims.matching_fusion import Floats, Fusion
+from claims.matching_rerank import TorchCrossEncoder
+from claims.matching_select import (
+    QuerySignals,
+    choose_thresholds,
+    grid_search,
+    held_out_signals,
+    rank,
+)
+from claims.matching_text import BM25, clean_post
+from claims.matching_train import (
+    BiEncoderRecipe,
+    CrossEncoderRecipe,
+    TrainQuery,
+    train_bi_encoder,
+    train_cross_encoder,
+)
+from core.settings import REPO_ROOT
+
+RETRIEVAL_GRID = {
+    "claim": (0.0, 0.5, 1.0),
+    "title": (0.0, 0.25, 0.5, 1.0),
+    "combined": (0.0, 0.5, 1.0),
+    "bm25": (0.0, 0.1, 0.2, 0.3, 0.5),
+}
+CROSS_GRID = {"cross": (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), "depth": (10, 20)}
+HARD_NEGATIVES = 20
+
+
+class Bar:
+    """One tqdm bar per stage, with the running loss."""
+
+    def __init__(self) -> None:
+        self._bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, step: int, steps: int, loss: float) -> None:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+
+        bar = self._bars.get(stage)
+        if bar is None:
+            bar = self._bars[stage] = tqdm(total=steps, desc=stage, mininterval=5)
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
+        if step >= steps:
+            bar.close()
+            del self._bars[stage]
+
+
+def _log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    work: Path
+    claims: list[ClaimRow]
+    by_id: dict[str, ClaimRow]
+    ids: list[str]
+    train: list[TrainQuery]
+    query_ids: list[str]
+    fit: list[int]
+    held: list[int]
+    held_qrels: dict[str, set[str]]
+    lexical: Floats  # held-out queries x claims
+
+    def held_queries(self) -> list[tuple[str, str]]:
+        return [(self.query_ids[i], self.train[i].text) for i in self.held]
+
+    def variant(self, cid: str, rng: random.Random) -> str:
+        claim = self.by_id[cid]
+        return combined_text(claim) if rng.random() < 0.5 else claim.text
+
+    def pair_text(self, cid: str) -> str:
+        return combined_text(self.by_id[cid])
+
+    def save(self, name: str, value: Any) -> None:
+        with (self.work / name).open("wb") as handle:
+            pickle.dump(value, handle)
+
+    def load(self, name: str) -> Any:
+        with (self.work / name).open("rb") as handle:
+            return pickle.load(handle)  # noqa: S301 - our own work files
+
+
+def base_negatives(
+    claims: Sequence[ClaimRow], texts: Sequence[str], relevant: Sequence[set[str]]
+) -> list[tuple[str, ...]]:
+    matcher = ClaimMatcher(default_embedder(), cache_dir=CACHE_DIR)
+    matcher.fit(claims)
+    results = matcher.match(list(texts), top=HARD_NEGATIVES + 2)
+    return [
+        tuple(m.claim_id for m in ms if m.claim_id not in rel)[:HARD_NEGATIVES]
+        for rel, ms in zip(relevant, results, strict=True)
+    ]
+
+
+def load_context(args: argparse.Namespace) -> Context:
+    data = args.data or default_data_dir()
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    claims = read_claims(data / "verified_claims.docs.tsv")
+    qrels = read_qrels(data / "train" / "tweet-vclaim-pairs.qrels")
+    rows = [q for q in read_queries(data / "train" / "tweets.queries.tsv") if q.id in qrels]
+    texts = [clean_post(q.text) or q.text for q in rows]
+    negatives_file = work / "negatives.json"
+    if negatives_file.is_file():
+        negatives = [tuple(n) for n in json.loads(negatives_file.read_text())]
+    else:
+        _log(f"hard negatives for {len(rows)} train queries from the base matcher")
+        negatives = base_negatives(claims, texts, [qrels[q.id] for q in rows])
+        negatives_file.write_text(json.dumps(negatives))
+    train = [
+        TrainQuery(t, tuple(sorted(qrels[q.id])), n)
+        for q, t, n in zip(rows, texts, negatives, strict=True)
+    ]
+    order = list(range(len(train)))
+    random.Random(args.seed).shuffle(order)
+    cut = int(len(order) * (1 - args.holdout))
+    fit, held = sorted(order[:cut]), sorted(order[cut:])
+    bm25 = BM25([f"{c.text} {c.title}" for c in claims])
+    return Context(
+        args,
+        work,
+        claims,
+        {c.id: c for c in claims},
+        [c.id for c in claims],
+        train,
+        [q.id for q in rows],
+        fit,
+        held,
+        {rows[i].id: qrels[rows[i].id] for i in held},
+        bm25.scores([texts[i] for i in held]),
+    )
+
+
+def select_bi_encoder(ctx: Context) -> dict[str, Any]:
+    args, held_q = ctx.args, ctx.held_queries()
+    by_epoch: dict[int, tuple[Fusion, Any, list[QuerySignals]]] = {}
+
+    def score_epoch(epoch: int, model_dir: Path) -> None:
+        if epoch < args.min_epochs:
+            return
+        _log(f"epoch {epoch}: embedding the library and {len(held_q)} held-out queries")
+        signals = held_out_signals(MiniLMEmbedder(model_dir), ctx.claims, held_q, ctx.lexical)
+        fusion, scores = grid_search(signals, ctx.ids, ctx.held_qrels, Fusion(), RETRIEVAL_GRID)
+        by_epoch[epoch] = (fusion, scores, signals)
+        _log(f"epoch {epoch}: held-out {asdict(scores)} with {fusion}")
+
+    base_signals = held_out_signals(default_embedder(), ctx.claims, held_q, ctx.lexical)
+    base_fusion, base_scores = grid_search(
+        base_signals, ctx.ids, ctx.held_qrels, Fusion(), RETRIEVAL_GRID
+    )
+    _log(f"base model held-out {asdict(base_scores)} with {base_fusion}")
+    _log(f"bi-encoder on {len(ctx.fit)} train queries, {len(ctx.held)} held out")
+    recipe = BiEncoderRecipe(epochs=args.epochs, lr=args.lr, seed=args.seed)
+    fit = [ctx.train[i] for i in ctx.fit]
+    train_bi_encoder(
+        packaged_model_path(), fit, ctx.variant, ctx.work / "select-bi", recipe, Bar(), score_epoch
+    )
+    epoch = max(by_epoch, key=lambda e: (by_epoch[e][1].map_at_k, by_epoch[e][1].mrr))
+    fusion, _, signals = by_epoch[epoch]
+    _log(f"chose {epoch} epochs")
+    selection = {
+        "epochs": epoch,
+        "fusion": fusion,
+        "signals": signals,
+        "base_holdout": asdict(base_scores),
+        "by_epoch": {e: asdict(s) for e, (_, s, _) in by_epoch.items()},
+    }
+    ctx.save("select.pkl", selection)
+    return selection
+
+
+def train_selection_cross_encoder(ctx: Context) -> Path:
+    """Needs no bi-encoder, so it may run while the bi-encoder is being selected."""
+    model_dir = ctx.work / "select-ce"
+    if (model_dir / "config.json").is_file():
+        return model_dir
+    fit = [ctx.train[i] for i in ctx.fit]
+    _log(f"cross-encoder on {len(fit)} train queries")
+    recipe = CrossEncoderRecipe(seed=ctx.args.seed)
+    return train_cross_encoder(packaged_model_path(), fit, ctx.pair_text, model_dir, recipe, Bar())
+
+
+def select_cross_encoder(ctx: Context) -> dict[str, Any]:
+    model_dir = train_selection_cross_encoder(ctx)
+    selection = ctx.load("select.pkl")
+    fusion: Fusion = selection["fusion"]
+    signals: list[QuerySignals] = selection["signals"]
+    recipe = CrossEncoderRecipe(seed=ctx.args.seed)
+    scorer = TorchCrossEncoder(model_dir)
+    depth = max(CROSS_GRID["depth"])
+    for q in signals:
+        order = np.argsort(-fusion.retrieval(q.signals), kind="stable")[:depth]
+        q.cross_rows = q.rows[order]
+        q.cross = scorer.score(q.text, [ctx.pair_text(ctx.ids[int(r)]) for r in q.cross_rows])
+    retrieval_scores = grid_search(signals, ctx.ids, ctx.held_qrels, fusion, {"cross": (0.0,)})[1]
+    best, scores = grid_search(signals, ctx.ids, ctx.held_qrels, fusion, CROSS_GRID)
+    rankings, top_scores = rank(signals, ctx.ids, best)
+    thresholds = choose_thresholds(top_scores, lambda qid: rankings[qid][0] in ctx.held_qrels[qid])
+    _log(f"held-out retrieval {asdict(retrieval_scores)}")
+    _log(f"held-out with cross-encoder {asdict(scores)} using {best}; {thresholds}")
+    result = {
+        **{k: v for k, v in selection.items() if k != "signals"},
+        "fusion": best,
+        "thresholds": thresholds,
+        "holdout_retrieval": asdict(retrieval_scores),
+        "holdout": asdict(scores),
+        "cross_recipe": asdict(recipe),
+    }
+    ctx.save("cross.pkl", result)
+    return result
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=None, help="CheckThat 2020 Task 2 folder")
+    parser.add_argument("--work", type=Path, default=REPO_ROOT / "var" / "claim-matcher-work")
+    parser.add_argument("--out", type=Path, default=None, help="model dir to write (final)")
+    parser.add_argument(
+        "--stage", default="all", choices=("all", "select", "cross-train", "cross", "final")
+    )
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--holdout", type=float, default=0.2, help="share of train held out")
+    parser.add_argument("--epochs", type=int, default=4, help="most bi-encoder epochs tried")
+    parser.add_argument("--min-epochs", type=int, default=2)
+    parser.add_argument("--lr", type=float, default=3e-5)
+    parser.add_argument(
+        "--ship",
+        default="retrain",
+        choices=("retrain", "selection"),
+        help="final: retrain on all of train, or export the selection-split models",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    import torch
+
+    torch.set_num_threads(min(torch.get_num_threads(), 2))
+    ctx = load_context(args)
+    if args.stage in ("all", "select"):
+        select_bi_encoder(ctx)
+    if args.stage == "cross-train":
+        train_selection_cross_encoder(ctx)
+    if args.stage in ("all", "cross"):
+        select_cross_encoder(ctx)
+    if args.stage in ("all", "final"):
+        from claims.matching_ship import final_models
+
+        final_models(ctx)
+    return 0

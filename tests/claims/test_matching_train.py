@@ -1,0 +1,121 @@
+"""Training the matcher's models on tiny synthetic data: contrastive bi-encoder, cross-encoder,
+int8 ONNX export parity, and choosing fusion weights and thresholds from held-out signals."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claims.embeddings import MiniLMEmbedder, OnnxEmbedder, packaged_model_path
+from claims.matching_fusion import Fusion
+from claims.matching_rerank import OnnxCrossEncoder, TorchCrossEncoder
+from claims.matching_select import QuerySignals, choose_thresholds, grid_search
+from claims.matching_train import (
+    BiEncoderRecipe,
+    CrossEncoderRecipe,
+    TrainQuery,
+    train_bi_encoder,
+    train_cross_encoder,
+)
+
+# Query texts share no words with their claim, so the base model is unsure and must learn.
+CLAIMS = {
+    "a": "Vitamin pills shield people from every winter illness.",
+    "b": "The city council secretly sold the river to a bottling firm.",
+    "c": "A comet will hit the northern hemisphere next spring.",
+    "d": "Local schools now ban handwritten homework entirely.",
+}
+QUERIES = [
+    TrainQuery("zorblat capsules, never ill again", ("a",), ("b", "c")),
+    TrainQuery("grelmix aqueduct deal behind closed doors", ("b",), ("c", "d")),
+    TrainQuery("sky rock impact predicted, flarn season", ("c",), ("d", "a")),
+    TrainQuery("quillon essays outlawed for pupils", ("d",), ("a", "b")),
+]
+
+
+def _claim_text(cid: str, _rng: random.Random | None = None) -> str:
+    return CLAIMS[cid]
+
+
+def _rank_of_positive(embedder: MiniLMEmbedder) -> list[int]:
+    ids = list(CLAIMS)
+    claims = embedder.embed([CLAIMS[c] for c in ids])
+    queries = embedder.embed([q.text for q in QUERIES])
+    order = np.argsort(-(queries @ claims.T), axis=1)
+    return [list(order[i]).index(ids.index(q.positives[0])) for i, q in enumerate(QUERIES)]
+
+
+@pytest.fixture(scope="module")
+def tuned_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bi")
+    recipe = BiEncoderRecipe(epochs=6, lr=2e-4, batch_size=4, warmup=0.0, seed=1)
+    return train_bi_encoder(packaged_model_path(), QUERIES, _claim_text, out, recipe)
+
+
+def test_bi_encoder_learns_pairs_it_could_not_match_before(tuned_encoder: Path) -> None:
+    before = _rank_of_positive(MiniLMEmbedder())
+    after = _rank_of_positive(MiniLMEmbedder(tuned_encoder))
+    assert sum(before) > 0  # the base model gets some wrong
+    assert after == [0, 0, 0, 0]
+
+
+def test_int8_onnx_encoder_agrees_with_the_torch_model(tuned_encoder: Path, tmp_path: Path) -> None:
+    from claims.matching_export import copy_tokenizer, export_int8
+
+    onnx_path = export_int8(
+        tuned_encoder, tmp_path / "encoder.int8.onnx", tmp_path / "w", encoder=True
+    )
+    copy_tokenizer(tuned_encoder, tmp_path)
+    texts = [q.text for q in QUERIES] + list(CLAIMS.values())
+    fp32 = MiniLMEmbedder(tuned_encoder).embed(texts)
+    int8 = OnnxEmbedder(onnx_path, tmp_path / "tokenizer.json", name="t").embed(texts)
+    assert np.allclose(np.linalg.norm(int8, axis=1), 1.0, atol=1e-4)
+    assert float((fp32 * int8).sum(axis=1).min()) > 0.97
+    assert onnx_path.stat().st_size < 30_000_000
+
+
+def test_cross_encoder_scores_true_pairs_above_false_ones_and_exports(tmp_path: Path) -> None:
+    from claims.matching_export import copy_tokenizer, export_int8
+
+    recipe = CrossEncoderRecipe(epochs=5, lr=2e-4, batch_size=4, negatives_per_query=2, seed=1)
+    model_dir = train_cross_encoder(
+        packaged_model_path(), QUERIES, _claim_text, tmp_path / "ce", recipe
+    )
+    scorer = TorchCrossEncoder(model_dir)
+    for q in QUERIES:
+        logits = scorer.score(q.text, [CLAIMS[c] for c in (q.positives[0], *q.hard_negatives)])
+        assert logits[0] > logits[1:].max()
+    onnx_path = export_int8(
+        model_dir, tmp_path / "reranker.int8.onnx", tmp_path / "w", encoder=False
+    )
+    copy_tokenizer(model_dir, tmp_path)
+    served = OnnxCrossEncoder(onnx_path, tmp_path / "tokenizer.json")
+    query, passages = QUERIES[0].text, list(CLAIMS.values())
+    assert np.allclose(served.score(query, passages), scorer.score(query, passages), atol=0.3)
+
+
+def _signals(qid: str, good_bm25: bool) -> QuerySignals:
+    # Row 0 is relevant: its BM25 signal is strong, its dense signal slightly weaker.
+    claim = np.array([0.60, 0.62], dtype=np.float32)
+    bm25 = np.array([1.0, 0.0] if good_bm25 else [0.0, 1.0], dtype=np.float32)
+    signals = np.stack([claim, claim, claim, bm25], axis=1)
+    return QuerySignals(qid, "t", np.array([0, 1]), signals)
+
+
+def test_grid_search_picks_the_weights_that_rank_relevant_claims_first() -> None:
+    signals = [_signals("q1", True), _signals("q2", True)]
+    qrels = {"q1": {"rel"}, "q2": {"rel"}}
+    fusion, scores = grid_search(signals, ["rel", "other"], qrels, Fusion(), {"bm25": (0.0, 0.5)})
+    assert fusion.bm25 == 0.5
+    assert scores.map_at_k == 1.0
+
+
+def test_thresholds_sit_where_top1_precision_reaches_the_target() -> None:
+    best = {"q1": 0.9, "q2": 0.8, "q3": 0.7, "q4": 0.6}
+    correct = {"q1": True, "q2": True, "q3": False, "q4": False}
+    thresholds = choose_thresholds(best, correct.__getitem__, 0.5, 0.9)
+    assert thresholds.confirmed == 0.8
+    assert thresholds.suggest == 0.6
