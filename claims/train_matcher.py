@@ -211,8 +211,12 @@ def train_selection_cross_encoder(ctx: Context) -> Path:
         return model_dir
     fit = [ctx.train[i] for i in ctx.fit]
     _log(f"cross-encoder on {len(fit)} train queries")
-    recipe = CrossEncoderRecipe(seed=ctx.args.seed)
+    recipe = cross_recipe(ctx.args)
     return train_cross_encoder(packaged_model_path(), fit, ctx.pair_text, model_dir, recipe, Bar())
+
+
+def cross_recipe(args: argparse.Namespace) -> CrossEncoderRecipe:
+    return CrossEncoderRecipe(epochs=args.ce_epochs, lr=args.ce_lr, seed=args.seed)
 
 
 def select_cross_encoder(ctx: Context) -> dict[str, Any]:
@@ -220,7 +224,7 @@ def select_cross_encoder(ctx: Context) -> dict[str, Any]:
     selection = ctx.load("select.pkl")
     fusion: Fusion = selection["fusion"]
     signals: list[QuerySignals] = selection["signals"]
-    recipe = CrossEncoderRecipe(seed=ctx.args.seed)
+    recipe = cross_recipe(ctx.args)
     scorer = TorchCrossEncoder(model_dir)
     depth = max(CROSS_GRID["depth"])
     for q in signals:
@@ -257,6 +261,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=4, help="most bi-encoder epochs tried")
     parser.add_argument("--min-epochs", type=int, default=2)
     parser.add_argument("--lr", type=float, default=3e-5)
+    parser.add_argument("--ce-epochs", type=int, default=1, help="cross-encoder epochs")
+    parser.add_argument("--ce-lr", type=float, default=3e-5, help="cross-encoder learning rate")
     parser.add_argument(
         "--ship",
         default="retrain",

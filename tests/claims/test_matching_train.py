@@ -21,7 +21,7 @@ from claims.matching_train import (
     train_cross_encoder,
 )
 
-# Query texts share no words with their claim, so the base model is unsure and must learn.
+# Queries are made-up words, so the base model can only guess; training must teach the pairs.
 CLAIMS = {
     "a": "Vitamin pills shield people from every winter illness.",
     "b": "The city council secretly sold the river to a bottling firm.",
@@ -29,10 +29,10 @@ CLAIMS = {
     "d": "Local schools now ban handwritten homework entirely.",
 }
 QUERIES = [
-    TrainQuery("zorblat capsules, never ill again", ("a",), ("b", "c")),
-    TrainQuery("grelmix aqueduct deal behind closed doors", ("b",), ("c", "d")),
-    TrainQuery("sky rock impact predicted, flarn season", ("c",), ("d", "a")),
-    TrainQuery("quillon essays outlawed for pupils", ("d",), ("a", "b")),
+    TrainQuery("zorblat quenty vesh", ("a",), ("b", "c")),
+    TrainQuery("grelmix pavodor", ("b",), ("c", "d")),
+    TrainQuery("flarnish okkubat", ("c",), ("d", "a")),
+    TrainQuery("quillon trabesk mo", ("d",), ("a", "b")),
 ]
 
 
