@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import RuntimeDep
+from runtime.container import Runtime
 
 router = APIRouter(tags=["health"])
 
@@ -21,7 +22,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="Database, Redis, Elasticsearch and the model are usable")
 def readyz(rt: RuntimeDep) -> JSONResponse:
     checks: dict[str, Any] = {}
-    checks["database"] = _check(lambda: rt.engine.connect().execute(text("select 1")).close())
+    checks["database"] = _check(lambda: _ping_database(rt))
     if rt.settings.redis.url:
         import redis
 
@@ -34,6 +35,12 @@ def readyz(rt: RuntimeDep) -> JSONResponse:
     checks["model"] = {"ok": True, "version": rt.classifier.model_version}
     ready = all(c.get("ok") for c in checks.values())
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+def _ping_database(rt: Runtime) -> None:
+    # Close the connection at once: on SQLite an open transaction holds the write lock.
+    with rt.engine.connect() as conn:
+        conn.execute(text("select 1"))
 
 
 def _check(fn: Any) -> dict[str, Any]:
