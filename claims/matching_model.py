@@ -7,6 +7,7 @@ matcher falls back to the packaged base MiniLM with its default weights.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,9 +60,10 @@ def shipped_model_dir() -> Path | None:
 def load_parts(model_dir: Path) -> MatcherParts:
     fusion, thresholds = load_matcher_config(model_dir / CONFIG_FILE)
     tokenizer = model_dir / "tokenizer.json"
-    embedder = OnnxEmbedder(
-        model_dir / ENCODER_FILE, tokenizer, name=f"claim-matcher:{model_dir.name}"
-    )
+    encoder = model_dir / ENCODER_FILE
+    # The name keys the claim-embedding cache, so it must change whenever the weights do.
+    digest = hashlib.sha256(encoder.read_bytes()).hexdigest()[:16]
+    embedder = OnnxEmbedder(encoder, tokenizer, name=f"claim-matcher:{model_dir.name}:{digest}")
     reranker = None
     if fusion.cross > 0 and (model_dir / RERANKER_FILE).is_file():
         reranker = OnnxCrossEncoder(model_dir / RERANKER_FILE, tokenizer)
