@@ -125,7 +125,7 @@ def ort_session(onnx_path: Path, threads: int | None = None) -> Any:
 
 
 class OnnxEmbedder:
-    """A fine-tuned MiniLM exported to int8 ONNX (output `last_hidden_state`), same pooling."""
+    """A fine-tuned MiniLM exported to ONNX (output `last_hidden_state`), same pooling."""
 
     def __init__(
         self, onnx_path: Path, tokenizer_path: Path, *, name: str, batch_size: int = 64

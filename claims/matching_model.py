@@ -1,6 +1,6 @@
 """The shipped fine-tuned matcher (`models/claim-matcher-*/`), loaded once per process.
 
-A model directory holds `encoder.int8.onnx`, optionally `reranker.int8.onnx`, the tokenizer
+A model directory holds `encoder.onnx`, optionally `reranker.onnx`, the tokenizer
 and `matcher.json` (fusion weights and thresholds chosen on CheckThat train). Without one, the
 matcher falls back to the packaged base MiniLM with its default weights.
 """
@@ -20,7 +20,7 @@ from claims.matching_fusion import Fusion, MatchThresholds, load_matcher_config
 from claims.matching_rerank import OnnxCrossEncoder, Reranker
 from core.settings import REPO_ROOT
 
-ENCODER_FILE, RERANKER_FILE, CONFIG_FILE = "encoder.int8.onnx", "reranker.int8.onnx", "matcher.json"
+ENCODER_FILE, RERANKER_FILE, CONFIG_FILE = "encoder.onnx", "reranker.onnx", "matcher.json"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Cross-encoder re-scoring of (post, claim) pairs: one logit per pair, sigmoid = P(match).
 
-`OnnxCrossEncoder` serves the shipped int8 model; `TorchCrossEncoder` scores a checkpoint
+`OnnxCrossEncoder` serves the shipped ONNX model; `TorchCrossEncoder` scores a checkpoint
 during training. Both truncate pairs at 256 word pieces and pad a batch only to its longest.
 """
 

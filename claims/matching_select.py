@@ -63,9 +63,9 @@ def held_out_signals(
 
 
 def rank(
-    signals: Sequence[QuerySignals], ids: Sequence[str], fusion: Fusion
+    signals: Sequence[QuerySignals], ids: Sequence[str], fusion: Fusion, top: int = 10
 ) -> tuple[dict[str, list[str]], dict[str, float]]:
-    """Rankings (claim ids, best first) and the best fused score per query."""
+    """Rankings (the `top` claim ids, best first) and the best fused score per query."""
     rankings: dict[str, list[str]] = {}
     best: dict[str, float] = {}
     for q in signals:
@@ -79,7 +79,7 @@ def rank(
             fused = fused.copy()
             fused[head] = rescored
             order = np.concatenate([head_order, [i for i in order if i not in set(head)]])
-        rankings[q.query_id] = [ids[int(q.rows[i])] for i in order[:10]]
+        rankings[q.query_id] = [ids[int(q.rows[i])] for i in order[:top]]
         best[q.query_id] = float(fused[order[0]])
     return rankings, best
 
@@ -106,13 +106,41 @@ def grid_search(
     return best[2], best[3]
 
 
+def no_match_scores(
+    signals: Sequence[QuerySignals],
+    ids: Sequence[str],
+    fusion: Fusion,
+    qrels: Mapping[str, set[str]],
+) -> dict[str, float]:
+    """Each query's best score once its relevant claims are out of the library: what a post
+    whose claim is not in the library scores. (BM25 keeps its per-query scale, an
+    approximation.)"""
+    stripped: list[QuerySignals] = []
+    for q in signals:
+        relevant = qrels[q.query_id]
+        keep = np.array([ids[int(r)] not in relevant for r in q.rows], dtype=bool)
+        out = QuerySignals(q.query_id, q.text, q.rows[keep], q.signals[keep])
+        if q.cross is not None and q.cross_rows is not None:
+            kept = np.array([ids[int(r)] not in relevant for r in q.cross_rows], dtype=bool)
+            out.cross, out.cross_rows = q.cross[kept], q.cross_rows[kept]
+        stripped.append(out)
+    return rank(stripped, ids, fusion)[1]
+
+
 def choose_thresholds(
     best_scores: Mapping[str, float],
     top_correct: Callable[[str], bool],
     suggest_precision: float = 0.80,
     confirmed_precision: float = 0.90,
+    *,
+    no_match: Mapping[str, float] | None = None,
+    suggest_false_rate: float = 0.20,
+    confirmed_false_rate: float = 0.05,
 ) -> MatchThresholds:
-    """Lowest score cut whose top-1 precision (at or above the cut) reaches each target."""
+    """Each level at the lowest score cut whose top-1 precision (at or above the cut) reaches
+    its target and, given `no_match` scores, that at most the given share of posts whose claim
+    is not in the library reach. Without the second condition every held-out query has a claim,
+    so the cuts drift down to the lowest score."""
 
     def cut(target: float) -> float:
         ordered = sorted(best_scores.items(), key=lambda kv: -kv[1])
@@ -121,7 +149,13 @@ def choose_thresholds(
             hits += top_correct(qid)
             if hits / n >= target:
                 chosen = score
-        return round(float(chosen), 3)
+        return float(chosen)
 
-    confirmed = cut(confirmed_precision)
-    return MatchThresholds(suggest=min(cut(suggest_precision), confirmed), confirmed=confirmed)
+    def above_no_match(false_rate: float) -> float:
+        if not no_match:
+            return float("-inf")
+        return float(np.quantile(np.array(list(no_match.values())), 1 - false_rate))
+
+    confirmed = max(cut(confirmed_precision), above_no_match(confirmed_false_rate))
+    suggest = min(max(cut(suggest_precision), above_no_match(suggest_false_rate)), confirmed)
+    return MatchThresholds(suggest=round(suggest, 3), confirmed=round(confirmed, 3))

@@ -1,5 +1,5 @@
 """The `final` stage of `veracity claims train-matcher`: train on all of train with the recipe
-chosen on the held-out slice, export int8 ONNX, write `matcher.json`, metrics and the card."""
+chosen on the held-out slice, export ONNX (fp16-stored weights), write `matcher.json`, metrics and the card."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claims.embeddings import MiniLMEmbedder, OnnxEmbedder, packaged_model_path
-from claims.matching_export import copy_tokenizer, export_int8
+from claims.matching_export import copy_tokenizer, export_model
 from claims.matching_model import CONFIG_FILE, ENCODER_FILE, RERANKER_FILE
 from claims.matching_train import (
     BiEncoderRecipe,
@@ -32,7 +32,7 @@ def default_out_dir() -> Path:
 def final_models(ctx: Context) -> Path:
     """Retrain both models on all of train (`--ship retrain`), or ship the ones trained on the
     selection split (`--ship selection`, 80% of train, no extra training time)."""
-    from claims.train_matcher import Bar, _log
+    from claims.train_matcher import Bar, _log, cross_queries
 
     chosen: dict[str, Any] = ctx.load("cross.pkl")
     fusion = chosen["fusion"]
@@ -43,18 +43,22 @@ def final_models(ctx: Context) -> Path:
         reranker_dir = ctx.work / "select-ce" if fusion.cross > 0 else None
         trained_on = len(ctx.fit)
         return ship(ctx, chosen, bi, encoder_dir, reranker_dir, trained_on, {})
-    _log(f"final bi-encoder on all {len(ctx.train)} train queries, {bi.epochs} epochs")
-    started = time.perf_counter()
-    encoder_dir = train_bi_encoder(
-        packaged_model_path(), ctx.train, ctx.variant, ctx.work / "final-bi", bi, Bar()
-    )
-    timings = {"bi_encoder_s": round(time.perf_counter() - started)}
+    encoder_dir = ctx.work / "final-bi" / f"epoch-{bi.epochs}"
+    timings: dict[str, int] = {}
+    if not (encoder_dir / "config.json").is_file():  # an earlier run's model is reused
+        _log(f"final bi-encoder on all {len(ctx.train)} train queries, {bi.epochs} epochs")
+        started = time.perf_counter()
+        encoder_dir = train_bi_encoder(
+            packaged_model_path(), ctx.train, ctx.variant, ctx.work / "final-bi", bi, Bar()
+        )
+        timings["bi_encoder_s"] = round(time.perf_counter() - started)
     reranker_dir = None
     if fusion.cross > 0:
         _log(f"final cross-encoder on all {len(ctx.train)} train queries")
         started = time.perf_counter()
+        everything = cross_queries(ctx, range(len(ctx.train)))
         reranker_dir = train_cross_encoder(
-            packaged_model_path(), ctx.train, ctx.pair_text, ctx.work / "final-ce", ce, Bar()
+            packaged_model_path(), everything, ctx.pair_text, ctx.work / "final-ce", ce, Bar()
         )
         timings["cross_encoder_s"] = round(time.perf_counter() - started)
     return ship(ctx, chosen, bi, encoder_dir, reranker_dir, len(ctx.train), timings)
@@ -73,13 +77,13 @@ def ship(
 
     out: Path = ctx.args.out or default_out_dir()
     out.mkdir(parents=True, exist_ok=True)
-    _log(f"exporting int8 ONNX to {out}")
-    export_int8(encoder_dir, out / ENCODER_FILE, ctx.work / "onnx", encoder=True)
+    _log(f"exporting ONNX to {out}")
+    export_model(encoder_dir, out / ENCODER_FILE, ctx.work / "onnx", encoder=True)
     if reranker_dir is not None:
-        export_int8(reranker_dir, out / RERANKER_FILE, ctx.work / "onnx", encoder=False)
+        export_model(reranker_dir, out / RERANKER_FILE, ctx.work / "onnx", encoder=False)
     copy_tokenizer(encoder_dir, out)
     parity = encoder_parity(encoder_dir, out, [ctx.train[i].text for i in ctx.held])
-    _log(f"int8 vs fp32 encoder cosine: {parity}")
+    _log(f"shipped vs torch encoder cosine: {parity}")
     config = {
         "version": out.name,
         "fusion": chosen["fusion"].to_json(),
@@ -101,7 +105,7 @@ def ship(
             "cross_encoder": chosen["cross_recipe"],
             "hard_negatives": "base matcher top 20, not relevant",
         },
-        "int8_parity": parity,
+        "onnx_parity": parity,
         "train_timings_s": timings,
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
@@ -110,6 +114,6 @@ def ship(
 
 def encoder_parity(hf_dir: Path, out: Path, texts: list[str]) -> dict[str, float]:
     fp32 = MiniLMEmbedder(hf_dir).embed(texts)
-    int8 = OnnxEmbedder(out / ENCODER_FILE, out / "tokenizer.json", name="parity").embed(texts)
-    cos = (fp32 * int8).sum(axis=1)
+    shipped = OnnxEmbedder(out / ENCODER_FILE, out / "tokenizer.json", name="parity").embed(texts)
+    cos = (fp32 * shipped).sum(axis=1)
     return {"min": round(float(cos.min()), 4), "mean": round(float(cos.mean()), 4)}

@@ -3,8 +3,11 @@
 Bi-encoder: contrastive loss with in-batch negatives plus one hard negative per query
 (MultipleNegativesRankingLoss-style, cosine / temperature). Other rows of the batch that are
 also relevant to a query are masked out, so a claim shared by two tweets is not a negative.
-Cross-encoder: the same backbone with a one-logit head, pointwise binary cross-entropy on
-(tweet, claim) pairs, so sigmoid(logit) reads as P(match) and can be thresholded.
+Cross-encoder: the same backbone with a one-logit head, trained listwise: softmax cross-entropy
+over one positive and `negatives_per_query` hard negatives sampled afresh each epoch from the
+query's pool, plus a pointwise binary cross-entropy term (`bce_weight`) that keeps
+sigmoid(logit) readable as P(match) for thresholds. On held-out train the listwise recipe beat
+pointwise BCE alone (CE-only MAP@5 0.824 vs 0.775; fused 0.896 vs 0.892).
 """
 
 from __future__ import annotations
@@ -40,10 +43,12 @@ class BiEncoderRecipe:
 
 @dataclass(frozen=True)
 class CrossEncoderRecipe:
-    epochs: int = 1
+    epochs: int = 2
     lr: float = 3e-5
-    batch_size: int = 16
-    negatives_per_query: int = 7
+    queries_per_step: int = 2  # each brings 1 positive + negatives_per_query pairs
+    negatives_per_query: int = 9
+    pool: int = 40  # negatives are sampled from the first `pool` of a query's hard negatives
+    bce_weight: float = 0.5
     warmup: float = 0.1
     seed: int = 13
 
@@ -144,18 +149,17 @@ def train_bi_encoder(
     return out_dir / f"epoch-{recipe.epochs}"
 
 
-def cross_encoder_pairs(
-    queries: Sequence[TrainQuery], negatives_per_query: int, seed: int
-) -> list[tuple[int, str, float]]:
-    """(query index, claim id, label): every positive, and the top hard negatives."""
-    rng = random.Random(seed)
-    pairs: list[tuple[int, str, float]] = []
+def cross_encoder_groups(
+    queries: Sequence[TrainQuery], recipe: CrossEncoderRecipe, rng: random.Random
+) -> list[tuple[int, list[str]]]:
+    """One epoch: (query index, [positive, negatives...]) in a shuffled order."""
+    groups: list[tuple[int, list[str]]] = []
     for i, q in enumerate(queries):
-        pairs += [(i, cid, 1.0) for cid in q.positives]
-        negatives = list(q.hard_negatives[:negatives_per_query])
-        pairs += [(i, cid, 0.0) for cid in negatives]
-    rng.shuffle(pairs)
-    return pairs
+        pool = list(q.hard_negatives[: recipe.pool])
+        negatives = rng.sample(pool, min(recipe.negatives_per_query, len(pool)))
+        groups.append((i, [rng.choice(q.positives), *negatives]))
+    rng.shuffle(groups)
+    return groups
 
 
 def train_cross_encoder(
@@ -170,39 +174,41 @@ def train_cross_encoder(
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     seed_everything(recipe.seed)
+    rng = random.Random(recipe.seed)
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
         str(base_dir), num_labels=1, local_files_only=True
     )
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=0.01)
-    steps_per_epoch = 0
-    epochs = [
-        cross_encoder_pairs(queries, recipe.negatives_per_query, recipe.seed + e)
-        for e in range(recipe.epochs)
-    ]
-    steps_per_epoch = (len(epochs[0]) + recipe.batch_size - 1) // recipe.batch_size
-    total = steps_per_epoch * recipe.epochs
+    per_epoch = (len(queries) + recipe.queries_per_step - 1) // recipe.queries_per_step
+    total = per_epoch * recipe.epochs
     scheduler = _schedule(optimizer, total, recipe.warmup)
-    negatives = recipe.negatives_per_query
-    pos_weight = torch.tensor([max(1.0, negatives / 2)])  # keep positives from being drowned
     step = 0
-    for pairs in epochs:
-        for start in range(0, len(pairs), recipe.batch_size):
-            chunk = pairs[start : start + recipe.batch_size]
+    for _ in range(recipe.epochs):
+        groups = cross_encoder_groups(queries, recipe, rng)
+        for start in range(0, len(groups), recipe.queries_per_step):
+            chunk = groups[start : start + recipe.queries_per_step]
+            pairs = [(queries[i].text, claim_text(cid)) for i, ids in chunk for cid in ids]
             batch = tokenizer(
-                [queries[i].text for i, _, _ in chunk],
-                [claim_text(cid) for _, cid, _ in chunk],
+                [q for q, _ in pairs],
+                [c for _, c in pairs],
                 padding=True,
                 truncation=True,
                 max_length=MAX_TOKENS * 2,
                 return_tensors="pt",
             )
             logits = model(**batch).logits.squeeze(-1)
-            labels = torch.tensor([label for _, _, label in chunk])
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                logits, labels, pos_weight=pos_weight
-            )
+            sizes = [len(ids) for _, ids in chunk]
+            listwise = torch.stack(
+                [
+                    torch.nn.functional.cross_entropy(g.unsqueeze(0), torch.zeros(1).long())
+                    for g in torch.split(logits, sizes)
+                ]
+            ).mean()
+            labels = torch.cat([torch.eye(1, n).squeeze(0) for n in sizes])
+            pointwise = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
+            loss = listwise + recipe.bce_weight * pointwise
             loss.backward()  # type: ignore[no-untyped-call]
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()

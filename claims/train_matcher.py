@@ -1,26 +1,31 @@
 """`veracity claims train-matcher`: fine-tune the claim matcher on CheckThat 2020 Task 2 TRAIN.
 
+The library is de-duplicated first, as the matcher does (`first_of_duplicates`): a repeated
+claim must never serve as a hard negative for its own copy.
+
 1. Hard negatives for every train query from the base matcher (packaged MiniLM + BM25): its
    top candidates that are not relevant. The base model never saw train, so they are not
    memorised.
 2. Selection on a seeded held-out slice of train (`select`, then `cross`): fine-tune the
    bi-encoder on the rest, score the held-out queries after each epoch, grid-search the fusion
-   weights; train the cross-encoder on the rest, grid-search its weight; thresholds at target
-   top-1 precisions.
-3. `final`: both models again on all of train with the chosen recipe, exported to int8 ONNX
-   with `matcher.json` and a model card. Dev is never read here.
+   weights; take the chosen encoder's own top non-relevant candidates as more hard negatives;
+   train the cross-encoder on the rest, grid-search its weight; thresholds at target top-1
+   precisions.
+3. `final`: export the selection models (or train both again on all of train) to ONNX with
+   `matcher.json` and metrics. Dev is never read here.
 Stages keep their results in --work, so a later stage can run on its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import pickle
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,7 @@ import numpy as np
 
 from claims.embeddings import MiniLMEmbedder, default_embedder, packaged_model_path
 from claims.match_cli import CACHE_DIR, default_data_dir
-from claims.matching import ClaimMatcher, combined_text
+from claims.matching import ClaimMatcher, combined_text, first_of_duplicates
 from claims.matching_eval import ClaimRow, read_claims, read_qrels, read_queries
 from claims.matching_fusion import Floats, Fusion
 from claims.matching_rerank import TorchCrossEncoder
@@ -37,6 +42,7 @@ from claims.matching_select import (
     choose_thresholds,
     grid_search,
     held_out_signals,
+    no_match_scores,
     rank,
 )
 from claims.matching_text import BM25, clean_post
@@ -94,10 +100,10 @@ class Context:
     fit: list[int]
     held: list[int]
     held_qrels: dict[str, set[str]]
-    lexical: Floats  # held-out queries x claims
+    lexical: Floats  # train queries x claims
 
-    def held_queries(self) -> list[tuple[str, str]]:
-        return [(self.query_ids[i], self.train[i].text) for i in self.held]
+    def all_queries(self) -> list[tuple[str, str]]:
+        return [(qid, q.text) for qid, q in zip(self.query_ids, self.train, strict=True)]
 
     def variant(self, cid: str, rng: random.Random) -> str:
         claim = self.by_id[cid]
@@ -131,21 +137,21 @@ def load_context(args: argparse.Namespace) -> Context:
     data = args.data or default_data_dir()
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
-    claims = read_claims(data / "verified_claims.docs.tsv")
+    claims, repeats = first_of_duplicates(read_claims(data / "verified_claims.docs.tsv"))
     qrels = read_qrels(data / "train" / "tweet-vclaim-pairs.qrels")
     rows = [q for q in read_queries(data / "train" / "tweets.queries.tsv") if q.id in qrels]
     texts = [clean_post(q.text) or q.text for q in rows]
+    # Training targets are the copies the matcher keeps; held-out scoring keeps the qrels as
+    # published, so a query whose claim is a dropped copy counts as a miss.
+    positives = [tuple(sorted({repeats.get(c, c) for c in qrels[q.id]})) for q in rows]
     negatives_file = work / "negatives.json"
     if negatives_file.is_file():
         negatives = [tuple(n) for n in json.loads(negatives_file.read_text())]
     else:
         _log(f"hard negatives for {len(rows)} train queries from the base matcher")
-        negatives = base_negatives(claims, texts, [qrels[q.id] for q in rows])
+        negatives = base_negatives(claims, texts, [set(p) for p in positives])
         negatives_file.write_text(json.dumps(negatives))
-    train = [
-        TrainQuery(t, tuple(sorted(qrels[q.id])), n)
-        for q, t, n in zip(rows, texts, negatives, strict=True)
-    ]
+    train = [TrainQuery(t, p, n) for t, p, n in zip(texts, positives, negatives, strict=True)]
     order = list(range(len(train)))
     random.Random(args.seed).shuffle(order)
     cut = int(len(order) * (1 - args.holdout))
@@ -162,24 +168,56 @@ def load_context(args: argparse.Namespace) -> Context:
         fit,
         held,
         {rows[i].id: qrels[rows[i].id] for i in held},
-        bm25.scores([texts[i] for i in held]),
+        bm25.scores(texts),
     )
 
 
+def retriever_negatives(
+    ctx: Context, signals: Sequence[QuerySignals], fusion: Fusion
+) -> list[tuple[str, ...]]:
+    """Per train query: the chosen encoder's top candidates that are not relevant."""
+    rankings = rank(signals, ctx.ids, fusion, top=HARD_NEGATIVES * 2)[0]
+    return [
+        tuple(c for c in rankings[qid] if c not in q.positives)[:HARD_NEGATIVES]
+        for qid, q in zip(ctx.query_ids, ctx.train, strict=True)
+    ]
+
+
+def interleave(*lists: Sequence[str]) -> tuple[str, ...]:
+    """Items of the lists in turn (best of each first), each once."""
+    out: dict[str, None] = {}
+    for items in itertools.zip_longest(*lists):
+        out.update((i, None) for i in items if i is not None)
+    return tuple(out)
+
+
 def select_bi_encoder(ctx: Context) -> dict[str, Any]:
-    args, held_q = ctx.args, ctx.held_queries()
+    args = ctx.args
+    held_ids = {ctx.query_ids[i] for i in ctx.held}
     by_epoch: dict[int, tuple[Fusion, Any, list[QuerySignals]]] = {}
+
+    def held_out(signals: list[QuerySignals]) -> list[QuerySignals]:
+        return [q for q in signals if q.query_id in held_ids]
 
     def score_epoch(epoch: int, model_dir: Path) -> None:
         if epoch < args.min_epochs:
             return
-        _log(f"epoch {epoch}: embedding the library and {len(held_q)} held-out queries")
-        signals = held_out_signals(MiniLMEmbedder(model_dir), ctx.claims, held_q, ctx.lexical)
-        fusion, scores = grid_search(signals, ctx.ids, ctx.held_qrels, Fusion(), RETRIEVAL_GRID)
+        _log(f"epoch {epoch}: embedding the library and {len(ctx.train)} train queries")
+        signals = held_out_signals(
+            MiniLMEmbedder(model_dir), ctx.claims, ctx.all_queries(), ctx.lexical
+        )
+        fusion, scores = grid_search(
+            held_out(signals), ctx.ids, ctx.held_qrels, Fusion(), RETRIEVAL_GRID
+        )
         by_epoch[epoch] = (fusion, scores, signals)
         _log(f"epoch {epoch}: held-out {asdict(scores)} with {fusion}")
 
-    base_signals = held_out_signals(default_embedder(), ctx.claims, held_q, ctx.lexical)
+    base_signals = held_out_signals(
+        default_embedder(),
+        ctx.claims,
+        [ctx.all_queries()[i] for i in ctx.held],
+        ctx.lexical[ctx.held],
+    )
     base_fusion, base_scores = grid_search(
         base_signals, ctx.ids, ctx.held_qrels, Fusion(), RETRIEVAL_GRID
     )
@@ -196,7 +234,8 @@ def select_bi_encoder(ctx: Context) -> dict[str, Any]:
     selection = {
         "epochs": epoch,
         "fusion": fusion,
-        "signals": signals,
+        "signals": held_out(signals),
+        "retriever_negatives": retriever_negatives(ctx, signals, fusion),
         "base_holdout": asdict(base_scores),
         "by_epoch": {e: asdict(s) for e, (_, s, _) in by_epoch.items()},
     }
@@ -204,12 +243,21 @@ def select_bi_encoder(ctx: Context) -> dict[str, Any]:
     return selection
 
 
+def cross_queries(ctx: Context, indices: Sequence[int]) -> list[TrainQuery]:
+    """Train queries whose negatives pool both the base matcher's and the chosen encoder's."""
+    mined: list[tuple[str, ...]] = ctx.load("select.pkl")["retriever_negatives"]
+    out = []
+    for i in indices:
+        q = ctx.train[i]
+        out.append(replace(q, hard_negatives=interleave(mined[i], q.hard_negatives)))
+    return out
+
+
 def train_selection_cross_encoder(ctx: Context) -> Path:
-    """Needs no bi-encoder, so it may run while the bi-encoder is being selected."""
     model_dir = ctx.work / "select-ce"
     if (model_dir / "config.json").is_file():
         return model_dir
-    fit = [ctx.train[i] for i in ctx.fit]
+    fit = cross_queries(ctx, ctx.fit)
     _log(f"cross-encoder on {len(fit)} train queries")
     recipe = cross_recipe(ctx.args)
     return train_cross_encoder(packaged_model_path(), fit, ctx.pair_text, model_dir, recipe, Bar())
@@ -234,11 +282,15 @@ def select_cross_encoder(ctx: Context) -> dict[str, Any]:
     retrieval_scores = grid_search(signals, ctx.ids, ctx.held_qrels, fusion, {"cross": (0.0,)})[1]
     best, scores = grid_search(signals, ctx.ids, ctx.held_qrels, fusion, CROSS_GRID)
     rankings, top_scores = rank(signals, ctx.ids, best)
-    thresholds = choose_thresholds(top_scores, lambda qid: rankings[qid][0] in ctx.held_qrels[qid])
+    thresholds = choose_thresholds(
+        top_scores,
+        lambda qid: rankings[qid][0] in ctx.held_qrels[qid],
+        no_match=no_match_scores(signals, ctx.ids, best, ctx.held_qrels),
+    )
     _log(f"held-out retrieval {asdict(retrieval_scores)}")
     _log(f"held-out with cross-encoder {asdict(scores)} using {best}; {thresholds}")
     result = {
-        **{k: v for k, v in selection.items() if k != "signals"},
+        **{k: v for k, v in selection.items() if k not in ("signals", "retriever_negatives")},
         "fusion": best,
         "thresholds": thresholds,
         "holdout_retrieval": asdict(retrieval_scores),
@@ -261,7 +313,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=4, help="most bi-encoder epochs tried")
     parser.add_argument("--min-epochs", type=int, default=2)
     parser.add_argument("--lr", type=float, default=3e-5)
-    parser.add_argument("--ce-epochs", type=int, default=1, help="cross-encoder epochs")
+    parser.add_argument("--ce-epochs", type=int, default=2, help="cross-encoder epochs")
     parser.add_argument("--ce-lr", type=float, default=3e-5, help="cross-encoder learning rate")
     parser.add_argument(
         "--ship",

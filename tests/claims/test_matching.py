@@ -32,12 +32,14 @@ def matcher() -> ClaimMatcher:
     return fitted
 
 
-def test_tweet_footer_and_links_are_stripped() -> None:
+def test_links_are_stripped_and_the_footer_leaves_only_its_author() -> None:
     tweet = (
         "5G towers are spreading the virus!! https://t.co/abc pic.twitter.com/xyz "
         "— Jane Doe (@jdoe) March 3, 2020"
     )
-    assert clean_post(tweet) == "5G towers are spreading the virus!!"
+    assert clean_post(tweet) == "Jane Doe: 5G towers are spreading the virus!!"
+    assert clean_post("no footer here #5G @someone") == "no footer here 5G someone"
+    assert clean_post("— Jane Doe (@jdoe) March 3, 2020") == ""  # nothing but a footer
 
 
 def test_paraphrased_post_matches_its_claim_first_and_confirmed(matcher: ClaimMatcher) -> None:
@@ -180,6 +182,25 @@ def test_shipped_matcher_ranks_paraphrases_first_and_leaves_unrelated_unconfirme
 
 def test_shipped_model_directory_is_small_and_complete() -> None:
     model_dir = _shipped()
-    for name in ("encoder.int8.onnx", "tokenizer.json", "matcher.json", "MODEL_CARD.md"):
+    for name in ("encoder.onnx", "tokenizer.json", "matcher.json", "MODEL_CARD.md"):
         assert (model_dir / name).is_file(), name
     assert sum(f.stat().st_size for f in model_dir.iterdir()) < 64_000_000
+
+
+def test_repeated_claims_are_indexed_once_under_the_first_copy() -> None:
+    from claims.matching import first_of_duplicates
+
+    library = [
+        *CLAIMS,
+        ClaimRow("20", "5G mobile networks spread the 'coronavirus'.", "Does 5G spread COVID-19?"),
+        ClaimRow("21", "drinking  bleach cures covid-19", ""),
+    ]
+    kept, repeats = first_of_duplicates(library)
+    assert [c.id for c in kept] == ["10", "11", "12", "13"]
+    assert repeats == {"20": "10", "21": "11"}
+    fitted = ClaimMatcher(default_embedder())
+    fitted.fit(library)
+    (matches,) = fitted.match(["5G towers spread the coronavirus"], top=5)
+    assert matches[0].claim_id == "10"
+    assert {m.claim_id for m in matches}.isdisjoint({"20", "21"})
+    assert len(fitted) == 4
