@@ -1,7 +1,9 @@
 """Matching posts against the claim library in the database (the `claims` table).
 
 Gives the incident detection scan its claim lookup: a post whose best match reaches the
-"confirmed" threshold joins the narrative `claim:<id>`.
+"confirmed" threshold joins the narrative `claim:<id>`. The matcher is the shipped one
+(`claims.matching_model.default_parts`: fine-tuned encoder, re-ranker, fusion and thresholds),
+the same that `veracity claims evaluate` measures.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claims.embeddings import Embedder
 from claims.index import VectorIndex
-from claims.matching import ClaimMatcher, MatchThresholds
+from claims.matching import ClaimMatcher
 from claims.matching_eval import ClaimRow
+from claims.matching_model import MatcherParts
 from claims.models import Claim
 
 
@@ -30,13 +32,12 @@ def library_rows(
 
 def library_matcher(
     session: Session,
-    embedder: Embedder,
+    parts: MatcherParts,
     index: VectorIndex | None = None,
     *,
-    thresholds: MatchThresholds | None = None,
     cache_dir: Path | None = None,
 ) -> ClaimMatcher:
-    matcher = ClaimMatcher(embedder, index, thresholds=thresholds, cache_dir=cache_dir)
+    matcher = parts.matcher(index, cache_dir=cache_dir)
     matcher.fit(library_rows(session))
     return matcher
 

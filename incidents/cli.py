@@ -44,12 +44,13 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
 def incidents_scan(rt: Runtime, args: argparse.Namespace) -> int:
     lookup = None
     if not args.no_claims:
-        from claims.embeddings import default_embedder
         from claims.index_select import make_index
+        from claims.matching_model import default_parts
 
-        embedder = default_embedder()
+        parts = default_parts()
         with rt.sessions() as session:
-            lookup = library_lookup(session, embedder, make_index(rt.settings, embedder.dimensions))
+            index = make_index(rt.settings, parts.embedder.dimensions)
+            lookup = library_lookup(session, parts, index)
     with httpx.Client(timeout=10) as client:
         while True:
             result = run_round(rt, lookup, client)

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from claims.embeddings import Embedder
 from claims.index import VectorIndex
+from claims.matching_model import MatcherParts
 from core.clock import utcnow
 from incidents.clustering import band_hashes
 from incidents.models import PostShingleBand, ScanCursor
@@ -37,12 +37,12 @@ ClaimLookup = Callable[[Sequence[str]], list[ClaimHit | None]]
 
 
 def library_lookup(
-    session: Session, embedder: Embedder, index: VectorIndex | None = None
+    session: Session, parts: MatcherParts, index: VectorIndex | None = None
 ) -> ClaimLookup | None:
     """Confirmed matches against the claim library (false/misleading claims); None if empty."""
     from claims.matching_library import confirmed_lookup, library_matcher, library_rows
 
-    matcher = library_matcher(session, embedder, index)
+    matcher = library_matcher(session, parts, index)
     if not len(matcher):
         return None
     raw = confirmed_lookup(matcher, {row.id: row.text for row in library_rows(session)})

@@ -52,13 +52,13 @@ class IncidentWatch:
     def lookup(self, rt: Runtime) -> ClaimLookup | None:
         with self._lock:
             if time.monotonic() - self._built_at > self.refresh_seconds:
-                from claims.embeddings import default_embedder
                 from claims.index_select import make_index
+                from claims.matching_model import default_parts
 
-                embedder = default_embedder()
+                parts = default_parts()
                 with rt.sessions() as session:
-                    index = make_index(rt.settings, embedder.dimensions)
-                    self._lookup = library_lookup(session, embedder, index)
+                    index = make_index(rt.settings, parts.embedder.dimensions)
+                    self._lookup = library_lookup(session, parts, index)
                 self._built_at = time.monotonic()
             return self._lookup
 

@@ -101,7 +101,7 @@ def test_grade_formula_boundaries() -> None:
 
 
 def test_posts_confirmed_against_a_library_claim_join_the_claims_narrative(rt: Runtime) -> None:
-    from claims.embeddings import default_embedder
+    from claims.matching_model import default_parts
     from claims.models import Claim
     from incidents.detection import library_lookup
     from tests.incidents.factories import WAVE_CLAIM
@@ -115,7 +115,7 @@ def test_posts_confirmed_against_a_library_claim_join_the_claims_narrative(rt: R
         )
         wave, _ = add_wave(session, wave=12, background=20)
     with transaction(rt.sessions) as session:
-        lookup = library_lookup(session, default_embedder())
+        lookup = library_lookup(session, default_parts())
         assert lookup is not None
         scan(session, lookup, policy=POLICY)
     with rt.sessions() as session:
