@@ -10,6 +10,10 @@ from core.settings import get_settings
 
 # An unacked task (its worker died) returns to the queue after this; tests shorten it.
 TRANSIENT_VISIBILITY_SECONDS = int(os.environ.get("VERACITY_VISIBILITY_TIMEOUT", "120"))
+# How often a worker looks for such tasks. Kombu's default scans only every 10th 10-second
+# tick, so a dead worker's task could wait 100 s past its visibility timeout (and a worker that
+# started just before the timeout ran out missed it for that long: a flaky reliability test).
+RESTORE_EVERY_SECONDS = min(10, max(1, TRANSIENT_VISIBILITY_SECONDS // 3))
 
 
 def make_celery(broker_url: str | None = None) -> Celery:
@@ -23,7 +27,11 @@ def make_celery(broker_url: str | None = None) -> Celery:
         task_time_limit=300,
         task_soft_time_limit=240,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": TRANSIENT_VISIBILITY_SECONDS},
+        broker_transport_options={
+            "visibility_timeout": TRANSIENT_VISIBILITY_SECONDS,
+            "unacked_restore_interval": RESTORE_EVERY_SECONDS,
+            "unacked_restore_throttle": 1,
+        },
         task_default_queue="veracity",
         beat_schedule={
             "ship-outbox": {"task": "audit.ship_outbox", "schedule": 2.0},
