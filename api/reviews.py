@@ -83,6 +83,7 @@ def _case_view(session: SessionDep, case: ReviewCase) -> dict[str, Any]:
             "id": post.id,
             "text": post.text,
             "author_id": post.author_id,
+            "author_name": post.author_name,
             "views": post.views,
             "shares": post.shares,
         }

@@ -32,6 +32,12 @@ def clean_post(text: str) -> str:
     return f"{author}: {body}" if author and body else body
 
 
+def with_author(text: str, author_name: str | None) -> str:
+    """A post as the matcher reads it when the platform names its author: "Name: text"."""
+    name = _SPACE.sub(" ", author_name or "").strip()
+    return f"{name}: {text}" if name else text
+
+
 def duplicate_key(text: str) -> str:
     """Claims equal up to case, punctuation, quote style and spacing share this key."""
     return _NOT_WORD.sub(" ", text.lower()).strip()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from claims.index import VectorIndex
 from claims.matching_model import MatcherParts
+from claims.matching_text import with_author
 from core.clock import utcnow
 from incidents.clustering import band_hashes
 from incidents.models import PostShingleBand, ScanCursor
@@ -92,7 +93,8 @@ def scan(
     posts = _next_posts(session, limit)
     if not posts:
         return 0
-    hits = match_claims([p.text for p in posts]) if match_claims else [None] * len(posts)
+    texts = [with_author(p.text, p.author_name) for p in posts]
+    hits = match_claims(texts) if match_claims else [None] * len(posts)
     for post, hit in zip(posts, hits, strict=True):
         when = now or utcnow()
         if hit is not None:

@@ -109,6 +109,7 @@ def _store(
     post.text = post_in.text
     post.text_sha256 = digest
     post.author_id = post_in.author_id
+    post.author_name = post_in.author_name
     post.lang = post_in.lang
     post.url = post_in.url
     post.created_at = post_in.created_at

@@ -62,6 +62,8 @@ class Post(Base):
     text: Mapped[str] = mapped_column(Text)
     text_sha256: Mapped[str] = mapped_column(String(64))
     author_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Shown name of the author; claim matching reads it ("Name: text"), see claims/README_matching.md.
+    author_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
     url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

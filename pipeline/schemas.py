@@ -18,6 +18,12 @@ class PostIn(BaseModel):
     id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     author_id: str | None = Field(default=None, max_length=128)
+    author_name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The author's shown name; claim matching uses it (claims are often about "
+        "who said something).",
+    )
     created_at: datetime | None = None
     lang: str | None = Field(default=None, max_length=16)
     url: str | None = Field(default=None, max_length=2048)

@@ -42,6 +42,14 @@ def test_links_are_stripped_and_the_footer_leaves_only_its_author() -> None:
     assert clean_post("— Jane Doe (@jdoe) March 3, 2020") == ""  # nothing but a footer
 
 
+def test_a_named_author_goes_in_front_of_the_text() -> None:
+    from claims.matching_text import with_author
+
+    assert with_author("I never said that", " Jane\n Doe ") == "Jane Doe: I never said that"
+    assert with_author("I never said that", None) == "I never said that"
+    assert with_author("I never said that", "  ") == "I never said that"
+
+
 def test_paraphrased_post_matches_its_claim_first_and_confirmed(matcher: ClaimMatcher) -> None:
     [matches] = matcher.match(["the 5g towers are what is spreading covid, wake up"], top=3)
     assert matches[0].claim_id == "10"

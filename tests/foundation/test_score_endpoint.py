@@ -78,6 +78,7 @@ def test_resending_returns_stored_result_and_changed_text_is_rescored(
             "invalid_request",
         ),
         ({"posts": "not a list"}, 422, "invalid_request"),
+        ({"posts": [{"id": "e1", "text": "ok", "author_name": "n" * 201}]}, 422, "invalid_request"),
     ],
 )
 def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
@@ -147,3 +148,13 @@ def test_post_status_shows_history(client: TestClient, platform_key: str) -> Non
         client.get("/v1/posts/nope", headers=auth(platform_key)).json()["error"]["code"]
         == "not_found"
     )
+
+
+def test_author_name_is_kept_with_the_post(
+    rt: Runtime, client: TestClient, platform_key: str
+) -> None:
+    resp = _score(client, platform_key, [{"id": "n1", "text": TRUE_POST, "author_name": "Jo Ng"}])
+    assert resp.status_code == 200
+    with rt.sessions() as s:
+        post = s.get(Post, "n1")
+        assert post is not None and post.author_name == "Jo Ng"

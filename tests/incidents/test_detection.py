@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from audit.events import Action
 from audit.models import AuditEvent
 from core.db import transaction
-from incidents.detection import scan
+from incidents.detection import ClaimHit, scan
 from incidents.models import Incident, NarrativePost
 from incidents.severity import IncidentPolicy, Signals, grade
 from runtime.container import Runtime
@@ -90,6 +90,25 @@ def test_incident_is_regraded_upwards_as_it_grows(rt: Runtime) -> None:
     steps = [doc["veracity"]["after"]["grade"] for doc in grades]  # type: ignore[index]
     assert steps[0] == 3 and steps[-1] == 1
     assert steps == sorted(steps, reverse=True) and len(set(steps)) == len(steps)
+
+
+def test_the_claim_lookup_reads_a_post_with_its_authors_name_in_front(rt: Runtime) -> None:
+    from collections.abc import Sequence
+
+    from tests.incidents.factories import add_post
+
+    seen: list[str] = []
+
+    def recording_lookup(texts: Sequence[str]) -> list[ClaimHit | None]:
+        seen.extend(texts)
+        return [None] * len(texts)
+
+    with transaction(rt.sessions) as session:
+        add_post(session, "named", "I never endorsed him.").author_name = "Jill  Stein"
+        add_post(session, "anonymous", "The moon is made of cheese.")
+    with transaction(rt.sessions) as session:
+        scan(session, recording_lookup, policy=POLICY)
+    assert sorted(seen) == ["Jill Stein: I never endorsed him.", "The moon is made of cheese."]
 
 
 def test_grade_formula_boundaries() -> None:

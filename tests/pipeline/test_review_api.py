@@ -258,3 +258,16 @@ def test_export_labels_writes_human_and_machine_rows_in_one_shape(
     assert len({tuple(sorted(r)) for r in rows}) == 1
     human = next(r for r in rows if r["source"] == "human")
     assert human["label"] == 1 and human["verdict"] == "false_claim" and human["claim_id"] == "c-1"
+
+
+def test_a_claimed_case_shows_the_authors_name_and_id(rt: Runtime, client: TestClient) -> None:
+    cid = make_case(rt.sessions)
+    with rt.sessions() as s, s.begin():
+        post = s.scalars(select(Post)).one()
+        post.author_name, post.author_id = "Jo Ng", "u-42"
+    body = client.post("/v1/cases/claim", headers=auth(new_user_token(rt, "reviewer"))).json()
+    assert body["case"]["id"] == cid
+    assert (body["case"]["post"]["author_name"], body["case"]["post"]["author_id"]) == (
+        "Jo Ng",
+        "u-42",
+    )
