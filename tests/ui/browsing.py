@@ -7,11 +7,11 @@ from typing import Any
 from tests.conftest import PASSWORD
 
 
-def wait_for(driver: Any, condition: Any, timeout: float = 15) -> Any:
+def wait_for(driver: Any, condition: Any, timeout: float = 15, *, ignore: Any = ()) -> Any:
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    ignored = (StaleElementReferenceException, NoSuchElementException)
+    ignored = (StaleElementReferenceException, NoSuchElementException, *ignore)
     return WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=ignored).until(
         condition
     )
@@ -24,8 +24,16 @@ def css(driver: Any, selector: str) -> Any:
 
 
 def page_is(driver: Any, page_id: str) -> None:
+    """Wait for the page whose <body data-page> is `page_id`. Read in one script call, and
+    any driver error ignored while polling: mid-navigation chromedriver may report the old
+    body as "Node with given id does not belong to the document" (a plain WebDriverException,
+    not a stale-element one), which made a keyboard test fail now and then under load."""
+    from selenium.common.exceptions import WebDriverException
+
     wait_for(
-        driver, lambda d: d.find_element("tag name", "body").get_attribute("data-page") == page_id
+        driver,
+        lambda d: d.execute_script("return document.body && document.body.dataset.page") == page_id,
+        ignore=(WebDriverException,),
     )
 
 
