@@ -7,13 +7,28 @@ from typing import Any
 from tests.conftest import PASSWORD
 
 
-def wait_for(driver: Any, condition: Any, timeout: float = 15, *, ignore: Any = ()) -> Any:
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+def wait_for(driver: Any, condition: Any, timeout: float = 15) -> Any:
+    """Poll `condition` until it holds. Elements replaced mid-navigation are retried: Selenium's
+    stale-element error, and chromedriver's "Node with given id does not belong to the
+    document", which comes as a plain WebDriverException and failed a test now and then."""
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        WebDriverException,
+    )
     from selenium.webdriver.support.ui import WebDriverWait
 
-    ignored = (StaleElementReferenceException, NoSuchElementException, *ignore)
+    def polled(d: Any) -> Any:
+        try:
+            return condition(d)
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return False
+            raise
+
+    ignored = (StaleElementReferenceException, NoSuchElementException)
     return WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=ignored).until(
-        condition
+        polled
     )
 
 
@@ -23,18 +38,13 @@ def css(driver: Any, selector: str) -> Any:
     return driver.find_element(By.CSS_SELECTOR, selector)
 
 
-def page_is(driver: Any, page_id: str) -> None:
-    """Wait for the page whose <body data-page> is `page_id`. Read in one script call, and
-    any driver error ignored while polling: mid-navigation chromedriver may report the old
-    body as "Node with given id does not belong to the document" (a plain WebDriverException,
-    not a stale-element one), which made a keyboard test fail now and then under load."""
-    from selenium.common.exceptions import WebDriverException
+def current_page(driver: Any) -> Any:
+    """The page's <body data-page>, read in one script call (no element handle to go stale)."""
+    return driver.execute_script("return document.body && document.body.dataset.page")
 
-    wait_for(
-        driver,
-        lambda d: d.execute_script("return document.body && document.body.dataset.page") == page_id,
-        ignore=(WebDriverException,),
-    )
+
+def page_is(driver: Any, page_id: str) -> None:
+    wait_for(driver, lambda d: current_page(d) == page_id)
 
 
 def keys(driver: Any, *sequence: str) -> None:
@@ -54,6 +64,4 @@ def log_in(driver: Any, base: str, username: str, path: str = "/ui") -> None:
     page_is(driver, "login")
     css(driver, "#username").send_keys(username)
     css(driver, "#password").send_keys(PASSWORD + Keys.ENTER)
-    wait_for(
-        driver, lambda d: d.find_element("tag name", "body").get_attribute("data-page") != "login"
-    )
+    wait_for(driver, lambda d: current_page(d) not in (None, "login"))
