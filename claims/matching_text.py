@@ -13,8 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
 
 _FOOTER = re.compile(r"\s*[—–]\s*(?P<name>[^—–\n]*)\(@\w+\)\s*[A-Za-z]+\s+\d{1,2},\s*\d{4}\W*$")
 _URL = re.compile(r"(https?://\S+|pic\.twitter\.com/\S+|\bwww\.\S+)")
@@ -47,6 +45,11 @@ class BM25:
     """Okapi BM25 over a fixed corpus, vectorised with a sparse term matrix."""
 
     def __init__(self, corpus: Sequence[str], *, k1: float = 1.2, b: float = 0.75) -> None:
+        # Imported here: the text helpers above are used at start-up paths (the incident scan)
+        # that should not pay for scipy and scikit-learn (about 1.7 s).
+        from scipy import sparse
+        from sklearn.feature_extraction.text import CountVectorizer
+
         self._vectorizer = CountVectorizer(
             lowercase=True,
             stop_words="english",

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 MAX_TOKENS = 128
 Progress = Callable[[str, int, int, float], None]  # stage, step, steps, loss
 
@@ -51,14 +49,6 @@ class CrossEncoderRecipe:
     bce_weight: float = 0.5
     warmup: float = 0.1
     seed: int = 13
-
-
-def seed_everything(seed: int) -> None:
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def _schedule(optimizer: Any, steps: int, warmup: float) -> Any:
@@ -93,6 +83,8 @@ def train_bi_encoder(
     "title: vclaim"), so the model learns both."""
     import torch
     from transformers import AutoModel, AutoTokenizer
+
+    from classifier.train import optimizer_step, seed_everything
 
     seed_everything(recipe.seed)
     rng = random.Random(recipe.seed)
@@ -131,11 +123,7 @@ def train_bi_encoder(
             )
             logits = logits.masked_fill(mask, float("-inf"))
             loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
-            loss.backward()  # type: ignore[no-untyped-call]
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
+            optimizer_step(model, optimizer, scheduler, loss)
             step += 1
             if progress:
                 progress("bi-encoder", step, per_epoch * recipe.epochs, float(loss.detach()))
@@ -173,6 +161,8 @@ def train_cross_encoder(
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    from classifier.train import optimizer_step, seed_everything
+
     seed_everything(recipe.seed)
     rng = random.Random(recipe.seed)
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
@@ -209,11 +199,7 @@ def train_cross_encoder(
             labels = torch.cat([torch.eye(1, n).squeeze(0) for n in sizes])
             pointwise = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
             loss = listwise + recipe.bce_weight * pointwise
-            loss.backward()  # type: ignore[no-untyped-call]
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
+            optimizer_step(model, optimizer, scheduler, loss)
             step += 1
             if progress:
                 progress("cross-encoder", step, total, float(loss.detach()))

@@ -212,11 +212,9 @@ def select_bi_encoder(ctx: Context) -> dict[str, Any]:
         by_epoch[epoch] = (fusion, scores, signals)
         _log(f"epoch {epoch}: held-out {asdict(scores)} with {fusion}")
 
+    queries = ctx.all_queries()
     base_signals = held_out_signals(
-        default_embedder(),
-        ctx.claims,
-        [ctx.all_queries()[i] for i in ctx.held],
-        ctx.lexical[ctx.held],
+        default_embedder(), ctx.claims, [queries[i] for i in ctx.held], ctx.lexical[ctx.held]
     )
     base_fusion, base_scores = grid_search(
         base_signals, ctx.ids, ctx.held_qrels, Fusion(), RETRIEVAL_GRID

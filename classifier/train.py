@@ -66,6 +66,16 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def optimizer_step(model: Any, optimizer: Any, scheduler: Any, loss: torch.Tensor) -> None:
+    """One update: backpropagate, clip the gradient norm at 1, step, clear (also the claim
+    matcher's training loops)."""
+    loss.backward()  # type: ignore[no-untyped-call]
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad()
+
+
 def epoch_indices(cfg: TrainConfig, train: list[Example], epoch: int) -> list[int]:
     """Indices of the examples used in `epoch` (rotating slice of down-weighted datasets)."""
     by_source: dict[str, list[int]] = {}
@@ -211,11 +221,7 @@ def train(cfg: TrainConfig) -> Path:
             rows = plan[i]
             batch = collate([train_ids[r] for r in rows], pad)
             out = model(**batch, labels=labels[rows])
-            out.loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
+            optimizer_step(model, opt, sched, out.loss)
             running = 0.98 * running + 0.02 * float(out.loss) if i > step else float(out.loss)
             bar.update(1)
             bar.set_postfix(loss=f"{running:.3f}")

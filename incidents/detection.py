@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from claims.index import VectorIndex
-from claims.matching_model import MatcherParts
 from claims.matching_text import with_author
 from core.clock import utcnow
 from incidents.clustering import band_hashes
@@ -21,6 +21,9 @@ from incidents.service import observe_post
 from incidents.severity import IncidentPolicy
 from incidents.sync import sync_milestones
 from pipeline.models import Post
+
+if TYPE_CHECKING:  # the matcher's modules load models' runtimes; only its type is needed here
+    from claims.matching_model import MatcherParts
 
 CURSOR = "posts"
 BATCH = 500
