@@ -16,7 +16,7 @@ from typing import Literal
 
 import torch
 
-from classifier.export import INPUTS, export_onnx, fuse, half_weights, quantize_int8
+from classifier.export import export_onnx, fuse, half_weights, quantize_int8, trace_to_onnx
 
 Precision = Literal["fp16-weights", "int8"]
 
@@ -25,11 +25,6 @@ def export_encoder_onnx(hf_dir: Path, out_path: Path, opset: int = 17) -> Path:
     from transformers import AutoModel
 
     model = AutoModel.from_pretrained(hf_dir, local_files_only=True, attn_implementation="eager")
-    model.eval()
-    dummy = torch.ones((2, 16), dtype=torch.long)
-    axes = {name: {0: "batch", 1: "sequence"} for name in INPUTS}
-    axes["last_hidden_state"] = {0: "batch", 1: "sequence"}
-    out_path.parent.mkdir(parents=True, exist_ok=True)
 
     class Hidden(torch.nn.Module):
         def __init__(self) -> None:
@@ -44,18 +39,9 @@ def export_encoder_onnx(hf_dir: Path, out_path: Path, opset: int = 17) -> Path:
             ).last_hidden_state
             return hidden
 
-    with torch.no_grad():
-        torch.onnx.export(
-            Hidden(),
-            (dummy, torch.ones_like(dummy), torch.zeros_like(dummy)),
-            str(out_path),
-            input_names=list(INPUTS),
-            output_names=["last_hidden_state"],
-            dynamic_axes=axes,
-            opset_version=opset,
-            dynamo=False,
-        )
-    return out_path
+    return trace_to_onnx(
+        Hidden(), out_path, "last_hidden_state", {0: "batch", 1: "sequence"}, opset
+    )
 
 
 def export_model(

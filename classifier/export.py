@@ -17,30 +17,43 @@ import torch
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def export_onnx(hf_dir: Path, out_path: Path, opset: int = 17) -> Path:
-    """Plain fp32 ONNX with dynamic batch and sequence axes; output `logits` [batch, 2]."""
-    from transformers import AutoModelForSequenceClassification
-
-    model = AutoModelForSequenceClassification.from_pretrained(
-        hf_dir, local_files_only=True, attn_implementation="eager"
-    )
-    model.eval()
+def trace_to_onnx(
+    module: torch.nn.Module,
+    out_path: Path,
+    output: str,
+    output_axes: dict[int, str],
+    opset: int = 17,
+) -> Path:
+    """Trace a BERT-style module taking (input_ids, attention_mask, token_type_ids) to fp32
+    ONNX with dynamic batch and sequence axes, with the TorchScript exporter that ORT's BERT
+    fusion understands."""
+    module.eval()
     dummy = torch.ones((2, 16), dtype=torch.long)
     axes = {name: {0: "batch", 1: "sequence"} for name in INPUTS}
-    axes["logits"] = {0: "batch"}
+    axes[output] = output_axes
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
         torch.onnx.export(
-            model,
+            module,
             (dummy, torch.ones_like(dummy), torch.zeros_like(dummy)),
             str(out_path),
             input_names=list(INPUTS),
-            output_names=["logits"],
+            output_names=[output],
             dynamic_axes=axes,
             opset_version=opset,
             dynamo=False,
         )
     return out_path
+
+
+def export_onnx(hf_dir: Path, out_path: Path, opset: int = 17) -> Path:
+    """Plain fp32 ONNX of a sequence classifier; output `logits` [batch, labels]."""
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(
+        hf_dir, local_files_only=True, attn_implementation="eager"
+    )
+    return trace_to_onnx(model, out_path, "logits", {0: "batch"}, opset)
 
 
 def fuse(onnx_path: Path, out_path: Path, num_heads: int, hidden_size: int) -> Path:
