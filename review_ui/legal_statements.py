@@ -16,8 +16,9 @@ from starlette.responses import Response
 
 from accounts.models import Role
 from api.deps import SessionDep
-from core.errors import DomainError, NotFound
-from review_ui.auth import UiRefused, UiUser, require_ui_role
+from core.errors import DomainError
+from review_ui.auth import UiUser, require_ui_role
+from review_ui.statement_view import statement_view
 from review_ui.templating import render
 from statements import service
 from statements.models import Statement, StatementStatus
@@ -65,25 +66,14 @@ def _detail(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    try:
-        statement = service.get(session, statement_id[:32])
-    except NotFound as exc:
-        raise UiRefused(404, "No such statement.") from exc
-    diff_lines: list[str] = []
-    if statement.version > 1:
-        diff_lines = service.diff(
-            session, statement.id, statement.version - 1, statement.version
-        ).splitlines()
+    view = statement_view(session, statement_id[:32])
     return render(
         request,
         "legal/statement.html",
         user,
         status,
-        statement=statement,
-        versions=service.versions(session, statement.id),
-        report=service.checks_for(statement),
-        diff_lines=diff_lines,
-        waiting=_waiting(statement),
+        **view,
+        waiting=_waiting(view["statement"]),
         error=error,
         notice="Legal approval recorded."
         if request.query_params.get("notice") == "approved"

@@ -13,8 +13,9 @@ from starlette.responses import Response
 
 from accounts.models import Role
 from api.deps import RuntimeDep, SessionDep
-from core.errors import DomainError, NotFound
-from review_ui.auth import UiRefused, UiUser, require_ui_role
+from core.errors import DomainError
+from review_ui.auth import UiUser, require_ui_role
+from review_ui.statement_view import statement_view
 from review_ui.templating import render
 from runtime.container import Runtime
 from statements import service
@@ -117,25 +118,12 @@ def detail(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    try:
-        statement = service.get(session, statement_id)
-    except NotFound as exc:
-        raise UiRefused(404, "No such statement.") from exc
-    versions = service.versions(session, statement_id)
-    diff_lines: list[str] = []
-    if statement.version > 1:
-        diff_lines = service.diff(
-            session, statement_id, statement.version - 1, statement.version
-        ).splitlines()
     return render(
         request,
         "pr/statement.html",
         user,
         status,
-        statement=statement,
-        versions=versions,
-        report=service.checks_for(statement),
-        diff_lines=diff_lines,
+        **statement_view(session, statement_id),
         notice=_notice(request),
         error=error,
     )

@@ -197,6 +197,9 @@ def test_pr_drafts_edits_with_a_diff_gets_approval_and_publishes(
     wait_for(browser, lambda d: "Saved as a new version" in css(d, "main").text)
     added = " ".join(e.text for e in browser.find_elements("css selector", "#diff ins"))
     assert "latest guidance" in added
+    versions = css(browser, 'section[aria-labelledby="versions-title"]').text
+    assert "v1 by" in versions and "v2 by" in versions
+    assert css(browser, "#checks-title").text.startswith("Checks: ")
     screenshot(browser, "41-pr-edit-diff")
 
     css(browser, "#approve").click()  # the editor cannot approve their own version

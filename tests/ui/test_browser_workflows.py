@@ -86,6 +86,8 @@ def test_legal_approves_a_severe_statement_then_verifies_the_log(
     css(browser, f'#legal-waiting a[href="/ui/legal/statements/{statement_id}"]').click()
     page_is(browser, "legal-statement")
     assert css(browser, "#statement-status").text == "draft"
+    assert css(browser, "#checks-title").text.startswith("Checks: ")
+    assert "v1 by" in css(browser, 'section[aria-labelledby="versions-title"]').text
     css(browser, "#legal-approve").click()
     browser.switch_to.alert.accept()
     wait_for(browser, lambda d: css(d, "#statement-status").text == "approved")

@@ -1,0 +1,31 @@
+"""What the PR and legal statement pages both show: the statement, its versions, the diff from
+the version before, and its checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.errors import NotFound
+from review_ui.auth import UiRefused
+from statements import service
+
+
+def statement_view(session: Session, statement_id: str) -> dict[str, Any]:
+    """Template variables `statement`, `versions`, `report` and `diff_lines`; 404 if unknown."""
+    try:
+        statement = service.get(session, statement_id)
+    except NotFound as exc:
+        raise UiRefused(404, "No such statement.") from exc
+    diff_lines: list[str] = []
+    if statement.version > 1:
+        diff_lines = service.diff(
+            session, statement.id, statement.version - 1, statement.version
+        ).splitlines()
+    return {
+        "statement": statement,
+        "versions": service.versions(session, statement.id),
+        "report": service.checks_for(statement),
+        "diff_lines": diff_lines,
+    }
