@@ -10,13 +10,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _veracity(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE__", "REDIS__", "ELASTICSEARCH__"))
-    }
-    env["DATABASE__URL"] = f"sqlite:///{db}"
+def _veracity(db: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
+    """Run `veracity ARGS` on the SQLite file `db`, with none of the caller's service or
+    secret settings (so the defaults a newcomer gets apply)."""
+    prefixes = ("DATABASE__", "REDIS__", "ELASTICSEARCH__", "SECURITY__")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    env.update(DATABASE__URL=f"sqlite:///{db}", **env_extra)
     return subprocess.run(
         [sys.executable, "-m", "veracity_cli.main", *args],
         cwd=REPO,
@@ -53,17 +52,6 @@ def test_unknown_scope_is_refused_with_a_reason(tmp_path: Path) -> None:
 
 
 def test_production_refuses_the_default_secret(tmp_path: Path) -> None:
-    env_db = tmp_path / "v.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE__", "SECURITY__"))}
-    env.update(DATABASE__URL=f"sqlite:///{env_db}", ENVIRONMENT="production")
-    done = subprocess.run(
-        [sys.executable, "-m", "veracity_cli.main", "apikeys", "list"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _veracity(tmp_path / "v.db", "apikeys", "list", ENVIRONMENT="production")
     assert done.returncode == 2
     assert "SECURITY__SECRET_KEY" in done.stderr
