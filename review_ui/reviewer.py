@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from accounts.models import Role
 from api.deps import RuntimeDep, SessionDep
 from core.errors import Conflict, DomainError, NotFound
 from pipeline import queue
@@ -21,12 +22,12 @@ from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.case_context import matched_claims, related_posts
 from review_ui.case_view import build_case_view, current_case_of, held_by
-from review_ui.roles import REVIEWERS
+from review_ui.roles import CASE_WORKERS
 from review_ui.shift import shift_counts
 from review_ui.templating import render
 
 router = APIRouter(prefix="/review")
-Reviewer = Annotated[UiUser, Depends(require_ui_role(*REVIEWERS))]
+Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]
 
 REASON_LABELS = {
     ReasonCode.FALSE_CLAIM: "False claim",
@@ -43,17 +44,23 @@ ACTIONS = (
     (DecisionAction.GEO_RESTRICT, "Geo-restrict", "g"),
     (DecisionAction.NO_ACTION, "No action", "x"),
 )
-CASE_ACTIONS = (
-    ("skip", "Skip", "s"),
-    ("escalate", "Escalate", "e"),
-    ("release", "Release", "u"),
-)
-ESCALATE_TO = "senior_reviewer"
+SKIP, RELEASE = ("skip", "Skip", "s"), ("release", "Release", "u")
+# Reviewers escalate to senior reviewers, seniors to legal; legal is the last step.
+ESCALATE_TO = {
+    Role.REVIEWER.value: Role.SENIOR_REVIEWER.value,
+    Role.SENIOR_REVIEWER.value: Role.LEGAL.value,
+}
+CASE_ACTIONS = {
+    Role.REVIEWER.value: (SKIP, ("escalate", "Escalate to a senior", "e"), RELEASE),
+    Role.SENIOR_REVIEWER.value: (SKIP, ("escalate", "Escalate to legal", "e"), RELEASE),
+    Role.LEGAL.value: (SKIP, RELEASE),
+}
 NOTICES = {
     "empty": "The queue is empty. Nothing to review right now.",
     "released": "Case released back to the queue.",
     "skipped": "Case skipped; it goes back to the queue for someone else.",
     "escalated": "Case escalated to a senior reviewer.",
+    "escalated-legal": "Case escalated to legal.",
     "lost": "You no longer hold that case (its lease ran out or it was decided).",
 }
 
@@ -68,19 +75,22 @@ def _to_queue(notice: str) -> Response:
 
 @router.get("", summary="The reviewer's queue overview")
 def overview(request: Request, session: SessionDep, user: Reviewer) -> Response:
-    depth = dict(
-        session.execute(
-            select(ReviewCase.band, func.count())
-            .where(ReviewCase.status.in_([CaseStatus.OPEN, CaseStatus.CLAIMED]))
-            .group_by(ReviewCase.band)
-        ).all()
-    )
+    if user.role == Role.LEGAL:  # legal sees, and can claim, only what was escalated to it
+        statuses, only = (
+            [CaseStatus.ESCALATED, CaseStatus.CLAIMED],
+            [ReviewCase.required_role == Role.LEGAL.value],
+        )
+    else:
+        statuses, only = [CaseStatus.OPEN, CaseStatus.CLAIMED], []
+    waiting = select(ReviewCase.band, func.count()).where(ReviewCase.status.in_(statuses), *only)
+    depth = dict(session.execute(waiting.group_by(ReviewCase.band)).all())
     return render(
         request,
         "review/overview.html",
         user,
         notice=_notice(request),
         depth=depth,
+        legal=user.role == Role.LEGAL,
         held=current_case_of(session, user.username),
         shift=shift_counts(session, user.username),
     )
@@ -126,7 +136,7 @@ def _case_response(
         shift=shift_counts(session, user.username),
         error=error,
         form=form or {},
-        case_actions=CASE_ACTIONS,
+        case_actions=CASE_ACTIONS[user.role],
         claims=claims,
         related=related_posts(session, case, view.post, claims),
     )
@@ -201,13 +211,16 @@ def skip_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
     return _to_queue("skipped")
 
 
-@router.post("/cases/{case_id}/escalate", summary="Hand the case to senior reviewers")
+@router.post("/cases/{case_id}/escalate", summary="Hand the case to seniors (or, from one, legal)")
 def escalate_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
+    target = ESCALATE_TO.get(user.role)
+    if target is None:
+        raise UiRefused(403, "Legal is the last escalation step: decide the case or release it.")
     try:
-        queue.escalate(session, case_id, user.actor, ESCALATE_TO, "escalated in the review UI")
+        queue.escalate(session, case_id, user.actor, target, "escalated in the review UI")
     except (Conflict, NotFound):
         return _to_queue("lost")
-    return _to_queue("escalated")
+    return _to_queue("escalated-legal" if target == Role.LEGAL.value else "escalated")
 
 
 @router.get("/decisions/{decision_id}", summary="A decision and its enforcement status")

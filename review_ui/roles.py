@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from accounts.models import Role
 
 REVIEWERS = (Role.REVIEWER, Role.SENIOR_REVIEWER)
+# Legal works the cases escalated to it in the same workspace as reviewers.
+CASE_WORKERS = (*REVIEWERS, Role.LEGAL)
 DASHBOARD_VIEWERS = (Role.SENIOR_REVIEWER, Role.ADMIN)
 
 
@@ -23,6 +25,7 @@ SECTIONS = (
     Section("Cases", "/ui/supervise", DASHBOARD_VIEWERS),
     Section("Statements", "/ui/pr", (Role.PR,)),
     Section("Action log", "/ui/legal", (Role.LEGAL,)),
+    Section("Escalated cases", "/ui/review", (Role.LEGAL,)),
     Section("Admin", "/ui/admin", (Role.ADMIN,)),
 )
 
@@ -31,7 +34,7 @@ def sections_for(role: str) -> list[Section]:
     return [s for s in SECTIONS if role in {r.value for r in s.roles}]
 
 
-HOME = {Role.ADMIN.value: "/ui/admin"}
+HOME = {Role.ADMIN.value: "/ui/admin", Role.LEGAL.value: "/ui/legal"}
 
 
 def home_for(role: str) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from pipeline.models import ReviewCase
+from pipeline.models import Decision, ReviewCase
 from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 
@@ -61,6 +63,63 @@ def test_an_escalated_case_goes_to_a_senior_reviewer_only(stack: Stack) -> None:
     senior = browser_client(stack)
     sign_in(senior, stack.user("senior_reviewer"))
     assert _claim(senior) == case_id
+
+
+def test_a_senior_escalates_to_legal_who_works_the_case_in_the_same_workspace(
+    stack: Stack,
+) -> None:
+    stack.queue_posts(["5G towers spread the plandemic, the secret microchip truth exposed!!"])
+    reviewer, senior = browser_client(stack), browser_client(stack)
+    sign_in(reviewer, stack.user("reviewer"))
+    sign_in(senior, stack.user("senior_reviewer"))
+    case_id = _claim(reviewer)
+    assert _act(reviewer, case_id, "escalate") == "/ui/review?notice=escalated"
+    assert _claim(senior) == case_id
+    assert "Escalate to legal" in senior.get(f"/ui/review/cases/{case_id}").text
+    assert _act(senior, case_id, "escalate") == "/ui/review?notice=escalated-legal"
+    assert "escalated to legal" in senior.get("/ui/review?notice=escalated-legal").text
+    page = senior.get("/ui/review")
+    nothing = senior.post(
+        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert nothing.headers["location"] == "/ui/review?notice=empty"
+
+    legal = browser_client(stack)
+    lawyer = stack.user("legal")
+    assert sign_in(legal, lawyer).headers["location"] == "/ui/legal"
+    overview = legal.get("/ui/review").text
+    assert "Cases escalated to legal" in overview and 'href="/ui/review"' in overview
+
+    def waiting(client: TestClient) -> int:
+        counts = re.findall(r'<dd id="depth-\w+">(\d+)</dd>', client.get("/ui/review").text)
+        return sum(map(int, counts))
+
+    assert (waiting(reviewer), waiting(legal)) == (0, 1)
+    stack.queue_posts(["Miracle cure: garlic and bleach, share before they delete it!!"])
+    assert (waiting(reviewer), waiting(legal)) == (1, 1)  # legal: only what was escalated
+    assert _claim(legal) == case_id
+    case_page = legal.get(f"/ui/review/cases/{case_id}").text
+    assert "release-case" in case_page and "escalate-case" not in case_page
+    refused = legal.post(
+        f"/ui/review/cases/{case_id}/escalate", data={"csrf_token": csrf_of(case_page)}
+    )
+    assert refused.status_code == 403 and "last escalation step" in refused.text
+    decided = legal.post(
+        f"/ui/review/cases/{case_id}/decide",
+        data={
+            "csrf_token": csrf_of(case_page),
+            "reason_code": "not_misinformation",
+            "action": "no_action",
+        },
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303, decided.text
+    assert decided.headers["location"].startswith("/ui/review/decisions/")
+    with stack.rt.sessions() as session:
+        case = session.get(ReviewCase, case_id)
+        assert case is not None and case.status == "decided"
+        decision = session.scalars(select(Decision).where(Decision.case_id == case_id)).one()
+        assert decision.decided_by == lawyer
 
 
 def test_an_incomplete_label_is_refused_with_the_reason_and_keeps_the_form(stack: Stack) -> None:

@@ -9,6 +9,7 @@ from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 ROLES = ("reviewer", "senior_reviewer", "pr", "legal", "admin")
 PAGES = {
+    "/ui/review": {"reviewer", "senior_reviewer", "legal"},
     "/ui/admin/policy": {"admin"},
     "/ui/admin/webhooks": {"admin"},
     "/ui/supervise": {"senior_reviewer", "admin"},
@@ -51,6 +52,7 @@ def test_each_role_sees_only_its_own_new_pages(
                 assert "not part of your role" in response.text
         nav = client.get("/ui", follow_redirects=True).text
         assert ('href="/ui/supervise"' in nav) == (role in PAGES["/ui/supervise"])
+        assert ('href="/ui/review"' in nav) == (role in PAGES["/ui/review"])
 
 
 def test_every_new_form_refuses_a_post_without_its_csrf_token(
