@@ -19,6 +19,7 @@ from audit.service import record
 from classifier.thresholds import Band
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
+from incidents.severity import IncidentPolicy, topic_of
 from pipeline.actions import request_action
 from pipeline.models import (
     WAITING_SQL,
@@ -116,7 +117,8 @@ def open_case_for_post(
         policy_version=policy.version,
         due_at=decision.due_at,
         lang=post.lang,
-        topic=topic,
+        # The incident policy's topic taxonomy, so queue filters and incident grades agree.
+        topic=topic or topic_of(post.text, IncidentPolicy()),
         incident_id=incident_id,
         claim_id=claim_match.claim_id if claim_match else None,
     )

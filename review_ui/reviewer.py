@@ -19,6 +19,7 @@ from pipeline.decisions import decide
 from pipeline.models import CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.policy_store import active_policy
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+from review_ui import queue_filter
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.case_context import matched_claims, related_posts
 from review_ui.case_view import build_case_view, current_case_of, held_by
@@ -57,6 +58,7 @@ CASE_ACTIONS = {
 }
 NOTICES = {
     "empty": "The queue is empty. Nothing to review right now.",
+    "empty-filtered": "No case matches your filter; clear it to take any case.",
     "released": "Case released back to the queue.",
     "skipped": "Case skipped; it goes back to the queue for someone else.",
     "escalated": "Case escalated to a senior reviewer.",
@@ -75,6 +77,12 @@ def _to_queue(notice: str) -> Response:
 
 @router.get("", summary="The reviewer's queue overview")
 def overview(request: Request, session: SessionDep, user: Reviewer) -> Response:
+    return _overview(request, session, user, _notice(request))
+
+
+def _overview(
+    request: Request, session: Session, user: UiUser, notice: str, status: int = 200
+) -> Response:
     if user.role == Role.LEGAL:  # legal sees, and can claim, only what was escalated to it
         statuses, only = (
             [CaseStatus.ESCALATED, CaseStatus.CLAIMED],
@@ -88,20 +96,45 @@ def overview(request: Request, session: SessionDep, user: Reviewer) -> Response:
         request,
         "review/overview.html",
         user,
-        notice=_notice(request),
+        status,
+        notice=notice,
         depth=depth,
         legal=user.role == Role.LEGAL,
+        filters=queue_filter.from_cookie(request),
+        choices=queue_filter.choices(session),
         held=current_case_of(session, user.username),
         shift=shift_counts(session, user.username),
     )
 
 
 @router.post("/next", summary="Claim the next case (or resume the one you hold)")
-def next_case(session: SessionDep, user: Reviewer) -> Response:
-    case = current_case_of(session, user.username) or queue.claim_next(session, user.actor)
+def next_case(
+    request: Request,
+    session: SessionDep,
+    user: Reviewer,
+    set_filter: Annotated[str, Form()] = "",
+    lang: Annotated[str | None, Form(max_length=16)] = None,
+    topic: Annotated[str | None, Form(max_length=64)] = None,
+) -> Response:
+    """The overview's form sets the filter (and it is remembered); `n` elsewhere reuses it.
+    (`set_filter` marks that form: an "any" choice arrives as no field at all.)"""
+    given = bool(set_filter) or lang is not None or topic is not None
+    try:
+        filters = (
+            queue_filter.from_form(lang or "", topic or "")
+            if given
+            else queue_filter.from_cookie(request)
+        )
+    except ValueError as exc:
+        return _overview(request, session, user, f"Not a filter the queue offers: {exc}.", 422)
+    case = current_case_of(session, user.username) or queue.claim_next(
+        session, user.actor, filters=filters
+    )
     if case is None:
-        return _to_queue("empty")
-    return RedirectResponse(f"/ui/review/cases/{case.id}", status_code=303)
+        response = _to_queue("empty-filtered" if queue_filter.is_set(filters) else "empty")
+    else:
+        response = RedirectResponse(f"/ui/review/cases/{case.id}", status_code=303)
+    return queue_filter.remember(response, filters) if given else response
 
 
 @router.get("/cases/{case_id}", summary="One case to decide")

@@ -27,11 +27,12 @@ def add_scored_post(
     views: int = 10,
     lang: str | None = "en",
     flags: list[str] | None = None,
+    text: str | None = None,
 ) -> Post:
     band = "urgent" if score >= 0.85 else "review" if score >= 0.5 else "ignore"
     post = Post(
         id=post_id or f"p-{uuid.uuid4().hex[:10]}",
-        text=f"claim text {uuid.uuid4().hex[:6]}",
+        text=text or f"claim text {uuid.uuid4().hex[:6]}",
         text_sha256="0" * 64,
         lang=lang,
         views=views,

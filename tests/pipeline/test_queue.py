@@ -84,3 +84,7 @@ def test_claim_filters_by_language_topic_and_incident(rt: Runtime) -> None:
     assert claim(rt, filters=QueueFilter(lang="de")) == de
     assert claim(rt, filters=QueueFilter(topic="health")) is None
     assert claim(rt, filters=QueueFilter(lang="en")) == en
+    ballots = make_case(rt.sessions, score=0.6, text="They are burning mail-in ballots tonight")
+    assert case(rt.sessions, ballots).topic == "elections"  # the router sets the topic
+    assert claim(rt, filters=QueueFilter(topic="health")) is None
+    assert claim(rt, filters=QueueFilter(topic="elections")) == ballots

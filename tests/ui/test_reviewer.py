@@ -175,3 +175,49 @@ def test_a_ui_decision_follows_the_runtimes_policy_when_none_is_saved(stack: Sta
     with stack.rt.sessions() as session:
         case = session.get(ReviewCase, case_id)
         assert case is not None and case.stage == "second"
+
+
+def test_the_queue_filter_takes_only_matching_cases_and_is_kept_for_the_next_key(
+    stack: Stack,
+) -> None:
+    (german,) = stack.queue_posts(
+        ["Miracle cure: garlic and bleach, share before they delete it!!"], lang="de"
+    )
+    (english,) = stack.queue_posts(
+        ["5G towers spread the plandemic, the secret microchip truth exposed!!"], lang="en"
+    )
+    client = browser_client(stack)
+    sign_in(client, stack.user("reviewer"))
+    page = client.get("/ui/review").text
+    assert '<option value="de">' in page and '<option value="health">' in page
+    token = csrf_of(page)
+
+    def take(**form: str) -> str:
+        response = client.post(
+            "/ui/review/next", data={"csrf_token": token, **form}, follow_redirects=False
+        )
+        location: str = response.headers["location"]
+        return location
+
+    for bad in ({"lang": "<script>"}, {"topic": "astrology"}):
+        refused = client.post("/ui/review/next", data={"csrf_token": token, **bad})
+        assert refused.status_code == 422 and "Not a filter the queue offers" in refused.text
+    assert take(lang="de", topic="elections") == "/ui/review?notice=empty-filtered"
+    assert "matches your filter" in client.get("/ui/review?notice=empty-filtered").text
+    first = take(lang="de", topic="health").rsplit("/", 1)[-1]
+    with stack.rt.sessions() as session:
+        case = session.get(ReviewCase, first)
+        assert case is not None and case.post_id == german and case.topic == "health"
+    assert 'id="case-topic">health' in client.get(f"/ui/review/cases/{first}").text
+    assert _act(client, first, "release") == "/ui/review?notice=released"
+    overview = client.get("/ui/review").text
+    assert '<option value="de" selected>' in overview  # the filter is remembered
+    assert take() == f"/ui/review/cases/{first}"  # `n` without a form keeps the filter
+    _act(client, first, "skip")
+    assert take() == "/ui/review?notice=empty-filtered"  # the English case is not offered
+    cleared = take(set_filter="1", lang="", topic="")  # cleared on the overview
+    assert cleared.startswith("/ui/review/cases/"), cleared
+    other = cleared.rsplit("/", 1)[-1]
+    with stack.rt.sessions() as session:
+        case = session.get(ReviewCase, other)
+        assert case is not None and case.post_id == english

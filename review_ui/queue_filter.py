@@ -1,0 +1,69 @@
+"""The reviewer's queue filter (language, topic): chosen on the overview, kept in a cookie so
+`n` on a case or decision page keeps taking cases of the same kind."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from incidents.severity import IncidentPolicy
+from pipeline.models import CaseStatus, ReviewCase
+from pipeline.queue import QueueFilter
+
+COOKIE = "veracity_queue_filter"
+GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    languages: list[str]
+    topics: list[str]
+
+
+def choices(session: Session) -> FilterChoices:
+    """Languages of the cases waiting now; the incident policy's topics plus general."""
+    langs = session.scalars(
+        select(ReviewCase.lang)
+        .where(ReviewCase.status == CaseStatus.OPEN, ReviewCase.lang.is_not(None))
+        .distinct()
+        .order_by(ReviewCase.lang)
+    )
+    return FilterChoices([lang for lang in langs if lang], [*IncidentPolicy().topics, GENERAL])
+
+
+def from_form(lang: str, topic: str) -> QueueFilter:
+    """Raises ValueError for a language that is not a code or a topic the policy lacks."""
+    lang = lang.strip().lower()
+    if lang and not (lang.replace("-", "").isalpha() and lang.isascii()):
+        raise ValueError(f"{lang[:16]!r} is not a language code")
+    if topic and topic not in {*IncidentPolicy().topics, GENERAL}:
+        raise ValueError(f"{topic[:32]!r} is not a topic")
+    return QueueFilter(lang=lang or None, topic=topic or None)
+
+
+def from_cookie(request: Request) -> QueueFilter:
+    try:
+        stored = json.loads(request.cookies.get(COOKIE, "{}"))
+    except ValueError:
+        return QueueFilter()
+    if not isinstance(stored, dict):
+        return QueueFilter()
+    try:
+        return from_form(str(stored.get("lang") or ""), str(stored.get("topic") or ""))
+    except ValueError:  # a cookie from an older topic list: take any case
+        return QueueFilter()
+
+
+def remember(response: Response, chosen: QueueFilter) -> Response:
+    value = json.dumps({"lang": chosen.lang, "topic": chosen.topic}, separators=(",", ":"))
+    response.set_cookie(COOKIE, value, httponly=True, samesite="strict", path="/ui/review")
+    return response
+
+
+def is_set(chosen: QueueFilter) -> bool:
+    return bool(chosen.lang or chosen.topic)
