@@ -11,7 +11,7 @@ from api.batcher import Overloaded
 from api.deps import Principal, RequestIdDep, SessionDep, require_scope
 from api.errors import Refusal
 from api.schemas import HistoryEntry, PostStatusOut, refusals
-from api.serving import ADMISSION_WAIT_SECONDS, ServingDep, rate_limited
+from api.serving import ServingDep, rate_limited
 from audit.models import AuditEvent
 from core.errors import NotFound
 from pipeline.intake import score_posts
@@ -41,7 +41,7 @@ def score(
     principal: ScoreKey,
     rid: RequestIdDep,
 ) -> ScoreResponse:
-    if not serving.admission.acquire(timeout=ADMISSION_WAIT_SECONDS):
+    if not serving.admission.acquire(timeout=serving.admission_wait_seconds):
         raise _overloaded("too many scoring requests in flight")
     try:
         results = score_posts(

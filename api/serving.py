@@ -22,8 +22,6 @@ from runtime.container import Runtime
 
 # Scoring requests in flight at once. Each holds a database connection while it waits for
 # the model, so this stays below the pool (10 + 20 overflow); the rest are refused with 503.
-MAX_SCORING_IN_FLIGHT = 16
-ADMISSION_WAIT_SECONDS = 0.5
 
 
 @dataclass
@@ -32,26 +30,30 @@ class Serving:
     limiter: RateLimiter
     metrics: ApiMetrics
     admission: threading.BoundedSemaphore
+    admission_wait_seconds: float
 
 
-def build_serving(
-    rt: Runtime,
-    *,
-    max_batch: int = 32,
-    max_wait_seconds: float = 0.003,
-    max_queued_texts: int = 1024,
-) -> Serving:
+def build_serving(rt: Runtime) -> Serving:
+    """The batcher and admission limits come from `API__*` settings (core.settings.ApiSettings)."""
+    api = rt.settings.api
     metrics = ApiMetrics()
     batcher = DynamicBatcher(
         rt.classifier,
-        max_batch=max_batch,
-        max_wait_seconds=max_wait_seconds,
-        max_queued_texts=max_queued_texts,
+        max_batch=api.model_batch,
+        max_wait_seconds=api.batch_wait_ms / 1000,
+        max_queued_texts=api.max_queued_texts,
+        max_queue_seconds=api.max_queue_seconds,
         observer=metrics.observe_batch,
     )
     metrics.model.info({"version": rt.classifier.model_version})
-    admission = threading.BoundedSemaphore(MAX_SCORING_IN_FLIGHT)
-    return Serving(batcher, make_limiter(rt.settings.redis.url), metrics, admission)
+    admission = threading.BoundedSemaphore(api.max_in_flight)
+    return Serving(
+        batcher,
+        make_limiter(rt.settings.redis.url),
+        metrics,
+        admission,
+        api.admission_wait_seconds,
+    )
 
 
 @asynccontextmanager

@@ -37,6 +37,7 @@ class BiEncoderRecipe:
     temperature: float = 0.05
     warmup: float = 0.1
     seed: int = 13
+    symmetric: bool = False  # also rank the batch's queries for each positive claim
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,11 @@ def train_bi_encoder(
                 ]
             )
             logits = logits.masked_fill(mask, float("-inf"))
-            loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
+            targets = torch.arange(len(batch))
+            loss = torch.nn.functional.cross_entropy(logits, targets)
+            if recipe.symmetric:  # positives x queries; a query sharing the claim is no negative
+                reverse = logits[:, : len(batch)].T
+                loss = (loss + torch.nn.functional.cross_entropy(reverse, targets)) / 2
             optimizer_step(model, optimizer, scheduler, loss)
             step += 1
             if progress:

@@ -68,6 +68,13 @@ class ApiSettings(BaseModel):
     max_batch: int = 256
     max_body_bytes: int = 2 * 1024 * 1024
     max_text_chars: int = 20_000  # refused above this; the classifier truncates far earlier
+    # Serving: the dynamic batcher in front of the model, and admission control (503 beyond).
+    model_batch: int = Field(default=32, ge=1, le=1024)  # texts per model call
+    batch_wait_ms: float = Field(default=3.0, ge=0, le=1000)  # wait for more texts to batch
+    max_queued_texts: int = Field(default=1024, ge=1)  # texts waiting for the model
+    max_queue_seconds: float = Field(default=2.0, gt=0)  # refuse when the wait would be longer
+    max_in_flight: int = Field(default=16, ge=1)  # scoring requests at once
+    admission_wait_seconds: float = Field(default=0.5, ge=0)  # wait for a slot before a 503
 
 
 class Settings(BaseSettings):

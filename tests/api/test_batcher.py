@@ -1,4 +1,5 @@
-"""Concurrent calls are coalesced into model batches; a full queue refuses at once."""
+"""Concurrent calls are coalesced into model batches; a full queue or too many requests in
+flight refuse at once (503); the limits are settings."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.batcher import DynamicBatcher, Overloaded
 from classifier.interface import Prediction
 from classifier.reference import ReferenceClassifier
 from classifier.thresholds import Thresholds
-from tests.conftest import auth
+from core.migrate import upgrade
+from core.settings import Settings
+from runtime.container import build_runtime
+from tests.conftest import auth, make_settings, new_api_key
 
 
 class RecordingClassifier:
@@ -112,3 +117,39 @@ def test_queue_is_also_bounded_by_the_time_it_will_take() -> None:
         model.gate.set()
         assert len(first.result(5)) == 4 and len(second.result(5)) == 4
     batcher.stop()
+
+
+def test_serving_limits_come_from_the_environment_and_admission_refuses_beyond_them(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    for name, value in {
+        "API__MODEL_BATCH": "5",
+        "API__BATCH_WAIT_MS": "20",
+        "API__MAX_IN_FLIGHT": "1",
+        "API__ADMISSION_WAIT_SECONDS": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+    upgrade(sqlite_url)
+    model = RecordingClassifier()
+    rt = build_runtime(make_settings(sqlite_url, api=Settings().api), classifier=model)
+    with TestClient(create_app(rt)) as client, ThreadPoolExecutor(1) as pool:
+        serving = client.app.state.serving  # type: ignore[attr-defined]
+        assert (serving.batcher.max_batch, serving.batcher.max_wait) == (5, 0.02)
+        key = new_api_key(rt)
+        model.gate.clear()
+        held = pool.submit(
+            client.post,
+            "/v1/score",
+            json={"posts": [{"id": "a1", "text": "first"}]},
+            headers=auth(key),
+        )
+        assert model.entered.wait(5)
+        refused = client.post(
+            "/v1/score", json={"posts": [{"id": "a2", "text": "second"}]}, headers=auth(key)
+        )
+        assert refused.status_code == 503, refused.text
+        assert "in flight" in refused.json()["error"]["message"]
+        model.gate.set()
+        assert held.result(10).status_code == 200
+    rt.engine.dispose()
