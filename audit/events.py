@@ -67,6 +67,7 @@ class Action(enum.StrEnum):
     WEBHOOK_SUBSCRIBED = "webhook.subscribed"
     WEBHOOK_UNSUBSCRIBED = "webhook.unsubscribed"
     WEBHOOK_REPLAYED = "webhook.replayed"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 - an event name
     LOG_SEARCHED = "log.searched"
     LOG_EXPORTED = "log.exported"
     RETENTION_APPLIED = "log.retention_applied"

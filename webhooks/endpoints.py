@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -12,7 +13,14 @@ from api.deps import Principal, SessionDep, require_role, require_scope
 from api.schemas import refusals
 from webhooks import service
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from webhooks.schemas import CreatedSubscriptionOut, DeliveryOut, SubscriptionIn, SubscriptionOut
+from webhooks.schemas import (
+    CreatedSubscriptionOut,
+    DeliveryOut,
+    RotatedOut,
+    RotateIn,
+    SubscriptionIn,
+    SubscriptionOut,
+)
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 HookKey = Annotated[Principal, Depends(require_scope("webhooks"))]
@@ -57,6 +65,22 @@ def list_subscriptions(session: SessionDep, _: HookKey) -> list[SubscriptionOut]
 )
 def unsubscribe(subscription_id: Id, session: SessionDep, key: HookKey) -> SubscriptionOut:
     return _sub_out(service.unsubscribe(session, subscription_id, key.actor))
+
+
+@router.post(
+    "/webhooks/{subscription_id}/rotate-secret",
+    response_model=RotatedOut,
+    summary="A new signing secret; the old one also signs for grace_seconds (default a day)",
+    responses=refusals(401, 403, 404, 422),
+)
+def rotate_secret(
+    subscription_id: Id, session: SessionDep, key: HookKey, body: RotateIn | None = None
+) -> RotatedOut:
+    grace = timedelta(seconds=(body or RotateIn()).grace_seconds)
+    sub = service.rotate_secret(session, subscription_id, key.actor, grace)
+    return RotatedOut(
+        id=sub.id, secret=sub.secret, previous_secret_valid_until=sub.previous_secret_expires_at
+    )
 
 
 @router.get(

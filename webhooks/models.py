@@ -31,10 +31,20 @@ class WebhookSubscription(Base):
     url: Mapped[str] = mapped_column(String(2048))
     # Kept readable: it signs every delivery. Shown to the platform once, at registration.
     secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the old secret also signs, until it expires (receivers switch over).
+    previous_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     events: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The current secret, then the previous one while its grace period lasts."""
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires is not None and expires > now:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class WebhookDelivery(Base):

@@ -41,6 +41,19 @@ class CreatedSubscriptionOut(SubscriptionOut):
     secret: str  # shown once: verify `Veracity-Signature` with it
 
 
+class RotateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # How long the old secret keeps signing too (0: retire it now, e.g. after a leak).
+    grace_seconds: int = Field(default=86_400, ge=0, le=7 * 86_400)
+
+
+class RotatedOut(BaseModel):
+    id: str
+    secret: str  # shown once
+    previous_secret_valid_until: datetime | None
+
+
 class DeliveryOut(BaseModel):
     id: str
     subscription_id: str

@@ -22,7 +22,7 @@ from audit.service import record
 from core.clock import utcnow
 from core.db import transaction
 from core.dispatch import enqueue_after_commit
-from core.errors import NotFound
+from core.errors import Invalid, NotFound
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.schemas import EventType, SubscriptionIn
 from webhooks.signing import SIGNATURE_HEADER, sign
@@ -33,10 +33,14 @@ BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 3600.0
 
 
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
 def subscribe(session: Session, body: SubscriptionIn, actor: Actor) -> WebhookSubscription:
     sub = WebhookSubscription(
         url=body.url,
-        secret="whsec_" + secrets.token_urlsafe(32),
+        secret=_new_secret(),
         events=sorted({e.value for e in body.events}),
         created_by=actor.name,
     )
@@ -65,6 +69,41 @@ def unsubscribe(session: Session, subscription_id: str, actor: Actor) -> Webhook
             Subject(other={"subscription": sub.id}),
             before={"url": sub.url, "events": sub.events},
         )
+    return sub
+
+
+MAX_ROTATION_GRACE = timedelta(days=7)
+
+
+def rotate_secret(
+    session: Session,
+    subscription_id: str,
+    actor: Actor,
+    grace: timedelta,
+    now: datetime | None = None,
+) -> WebhookSubscription:
+    """A new signing secret; the old one keeps signing (alongside) for `grace`, so receivers
+    can switch without dropping deliveries. Zero grace retires it at once (a leaked secret)."""
+    if not timedelta(0) <= grace <= MAX_ROTATION_GRACE:
+        raise Invalid("grace must be between 0 and 7 days", code="bad_grace")
+    sub = session.get(WebhookSubscription, subscription_id, with_for_update=True)
+    if sub is None or not sub.active:
+        raise NotFound(f"no active webhook subscription {subscription_id!r}")
+    now = now or utcnow()
+    sub.previous_secret = sub.secret if grace else None
+    sub.previous_secret_expires_at = now + grace if grace else None
+    sub.secret = _new_secret()
+    record(
+        session,
+        Action.WEBHOOK_SECRET_ROTATED,
+        actor,
+        Subject(other={"subscription": sub.id}),
+        after={  # never the secrets themselves
+            "previous_secret_valid_until": sub.previous_secret_expires_at.isoformat()
+            if sub.previous_secret_expires_at
+            else None
+        },
+    )
     return sub
 
 
@@ -136,7 +175,7 @@ class Attempt:
 @dataclass(frozen=True)
 class _Send:
     url: str
-    secret: str
+    secrets: list[str]
     body: bytes
     event_id: str
 
@@ -160,7 +199,7 @@ def deliver(
             delivery.last_error = "subscription removed"
             return Attempt("failed")
         delivery.attempts += 1
-        out = _Send(sub.url, sub.secret, envelope(delivery), delivery.event_id)
+        out = _Send(sub.url, sub.signing_secrets(utcnow()), envelope(delivery), delivery.event_id)
     code, error = _post(client, out, delivery_id)
     with transaction(factory) as session:
         delivery = session.get(WebhookDelivery, delivery_id)
@@ -171,7 +210,7 @@ def deliver(
 def _post(client: httpx.Client, out: _Send, delivery_id: str) -> tuple[int | None, str | None]:
     headers = {
         "content-type": "application/json",
-        SIGNATURE_HEADER: sign(out.secret, out.body),
+        SIGNATURE_HEADER: sign(out.secrets, out.body),
         "Veracity-Event-Id": out.event_id,
         "Veracity-Delivery-Id": delivery_id,
     }

@@ -1,6 +1,8 @@
 """Signing webhook bodies, and the check a receiver runs. Standard library only: copy it freely.
 
 Header: `Veracity-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
+While a rotated secret's grace period lasts there is one `v1=` per secret (new first); a
+receiver accepts the request when any of them matches its secret.
 A receiver recomputes the HMAC over the raw body it got, compares in constant time, and
 rejects timestamps more than five minutes away from its clock, so a captured request
 cannot be replayed later. Deduplicate on the `Veracity-Event-Id` header as well.
@@ -16,10 +18,14 @@ SIGNATURE_HEADER = "Veracity-Signature"
 TOLERANCE_SECONDS = 300
 
 
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+def _mac(secret: str, t: int, body: bytes) -> str:
+    return hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def sign(secret: str | list[str], body: bytes, timestamp: int | None = None) -> str:
     t = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={t},v1={mac}"
+    secrets = [secret] if isinstance(secret, str) else secret
+    return ",".join([f"t={t}", *(f"v1={_mac(s, t, body)}" for s in secrets)])
 
 
 def verify_signature(
@@ -31,13 +37,15 @@ def verify_signature(
     now: float | None = None,
 ) -> bool:
     """True when `header` signs `body` with `secret` and its timestamp is fresh."""
-    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    pairs = [item.strip().split("=", 1) for item in header.split(",") if "=" in item]
+    stamps = [value for key, value in pairs if key == "t"]
     try:
-        t = int(parts.get("t", ""))
+        t = int(stamps[0]) if len(stamps) == 1 else None
     except ValueError:
         return False
     current = time.time() if now is None else now
-    if abs(current - t) > tolerance:
+    if t is None or abs(current - t) > tolerance:
         return False
-    expected = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    expected = _mac(secret, t, body)
+    # Compare against every v1 (no early exit), each in constant time.
+    return sum(hmac.compare_digest(expected, value) for key, value in pairs if key == "v1") > 0

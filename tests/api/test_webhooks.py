@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from audit.models import AuditEvent
 from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from runtime.container import Runtime
@@ -160,3 +161,77 @@ def test_registration_needs_the_webhooks_scope_and_an_http_url(
     assert "secret" not in client.get("/v1/webhooks", headers=key).json()[0]
     gone = client.delete(f"/v1/webhooks/{made['id']}", headers=key)
     assert gone.status_code == 200 and gone.json()["active"] is False
+
+
+def test_a_header_carrying_several_signatures_verifies_for_any_of_their_secrets() -> None:
+    body = b'{"id":"e1"}'
+    header = sign(["new", "old"], body)
+    assert header.count("v1=") == 2
+    assert verify_signature("new", body, header) and verify_signature("old", body, header)
+    assert not verify_signature("other", body, header)
+    t = int(time.time())
+    two_stamps = f"t={t},{sign('new', body, timestamp=t)}"
+    assert not verify_signature("new", body, two_stamps)  # one timestamp, or nothing
+
+
+def test_a_rotated_secret_signs_alongside_the_new_one_until_its_grace_ends(
+    rt: Runtime, client: TestClient, hooks: tuple[WebhookReceiverState, str]
+) -> None:
+    state, url = hooks
+    key = auth(new_api_key(rt, ("webhooks",)))
+    sub = client.post("/v1/webhooks", json={"url": url, "events": ["post.restored"]}, headers=key)
+    sub_id, old = sub.json()["id"], sub.json()["secret"]
+    for bad in ({"grace_seconds": -1}, {"grace_seconds": 8 * 86_400}, {"grace": 5}):
+        refused = client.post(f"/v1/webhooks/{sub_id}/rotate-secret", json=bad, headers=key)
+        assert refused.status_code == 422, bad
+    missing = client.post("/v1/webhooks/nope/rotate-secret", headers=key)
+    assert missing.status_code == 404
+    rotated = client.post(
+        f"/v1/webhooks/{sub_id}/rotate-secret", json={"grace_seconds": 3600}, headers=key
+    )
+    assert rotated.status_code == 200, rotated.text
+    new = rotated.json()["secret"]
+    assert new.startswith("whsec_") and new != old
+    assert rotated.json()["previous_secret_valid_until"] is not None
+
+    def deliver_one() -> bool:
+        with transaction(rt.sessions) as s:
+            service.enqueue_event(s, EventType.POST_RESTORED, {"post_id": "p9"})
+            s.info.clear()
+        with rt.sessions() as s:
+            pending = s.scalars(
+                select(WebhookDelivery.id).where(WebhookDelivery.status == "pending")
+            ).one()
+        with httpx.Client(timeout=5) as http:
+            return service.deliver(rt.sessions, pending, http).status == "delivered"
+
+    state.secret = old  # a receiver that has not switched yet
+    assert deliver_one()
+    state.secret = new
+    assert deliver_one()
+    immediate = client.post(
+        f"/v1/webhooks/{sub_id}/rotate-secret", json={"grace_seconds": 0}, headers=key
+    )
+    newest = immediate.json()["secret"]
+    assert immediate.json()["previous_secret_valid_until"] is None
+    assert not deliver_one()  # `new` was retired at once: the receiver refuses (401)
+    state.secret = newest
+    assert deliver_one()
+    with rt.sessions() as s:
+        logged = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "webhook.secret_rotated")
+        ).all()
+        assert len(logged) == 2 and "previous_secret_valid_until" in json.dumps(logged[0].document)
+        assert not any(secret in json.dumps(e.document) for e in logged for secret in (old, new))
+
+
+@pytest.mark.parametrize("role", ["reviewer", "pr", "legal", "admin"])
+def test_only_the_platforms_webhook_key_rotates_a_secret(
+    rt: Runtime, client: TestClient, platform_key: str, role: str
+) -> None:
+    key = auth(new_api_key(rt, ("webhooks",)))
+    body = {"url": "https://platform.example/hooks", "events": ["decision.made"]}
+    sub_id = client.post("/v1/webhooks", json=body, headers=key).json()["id"]
+    for other in (auth(new_user_token(rt, role)), auth(platform_key)):
+        refused = client.post(f"/v1/webhooks/{sub_id}/rotate-secret", headers=other)
+        assert refused.status_code == 403, (role, refused.text)
