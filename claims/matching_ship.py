@@ -1,5 +1,5 @@
 """The `final` stage of `veracity claims train-matcher`: train on all of train with the recipe
-chosen on the held-out slice, export ONNX (fp16-stored weights), write `matcher.json`, metrics and the card."""
+chosen by cross-validation, export ONNX (fp16-stored weights), write `matcher.json` and metrics."""
 
 from __future__ import annotations
 
@@ -30,19 +30,13 @@ def default_out_dir() -> Path:
 
 
 def final_models(ctx: Context) -> Path:
-    """Retrain both models on all of train (`--ship retrain`), or ship the ones trained on the
-    selection split (`--ship selection`, 80% of train, no extra training time)."""
-    from claims.train_matcher import Bar, _log, cross_queries
+    """Train the chosen models again on all of train and ship them."""
+    from claims.train_matcher import Bar, _log, bi_recipe, cross_queries
 
     chosen: dict[str, Any] = ctx.load("cross.pkl")
     fusion = chosen["fusion"]
-    bi = BiEncoderRecipe(epochs=chosen["epochs"], lr=ctx.args.lr, seed=ctx.args.seed)
+    bi = bi_recipe(ctx.args, epochs=chosen["epochs"])
     ce = CrossEncoderRecipe(**chosen["cross_recipe"])
-    if ctx.args.ship == "selection":
-        encoder_dir = ctx.work / "select-bi" / f"epoch-{bi.epochs}"
-        reranker_dir = ctx.work / "select-ce" if fusion.cross > 0 else None
-        trained_on = len(ctx.fit)
-        return ship(ctx, chosen, bi, encoder_dir, reranker_dir, trained_on, {})
     encoder_dir = ctx.work / "final-bi" / f"epoch-{bi.epochs}"
     timings: dict[str, int] = {}
     if not (encoder_dir / "config.json").is_file():  # an earlier run's model is reused
@@ -91,13 +85,19 @@ def ship(
     }
     (out / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
     metrics = {
-        "train_holdout": {
-            "queries": len(ctx.held),
+        "train_cross_validation": {
+            "folds": chosen["folds"],
+            "queries": len(ctx.train),
             "seed": ctx.args.seed,
-            "base_model": chosen["base_holdout"],
+            "base_model": chosen["base"],
             "bi_encoder_by_epoch": chosen["by_epoch"],
+            "chosen": chosen["out_of_fold"],
+        },
+        "cross_encoder_holdout": {
+            "queries": len(ctx.held),
             "retrieval": chosen["holdout_retrieval"],
             "with_cross_encoder": chosen["holdout"],
+            "used": reranker_dir is not None,
         },
         "trained_on_queries": trained_on,
         "recipe": {

@@ -129,6 +129,15 @@ def test_negative_pools_interleave_sources_without_repeats() -> None:
     assert interleave([], ["x"]) == ("x",)
 
 
+def test_cross_validation_folds_hold_each_query_out_exactly_once() -> None:
+    from claims.train_matcher import fold_split
+
+    folds = fold_split(803, 5, seed=13)
+    assert sorted(i for fold in folds for i in fold) == list(range(803))
+    assert {len(f) for f in folds} == {160, 161}
+    assert folds == fold_split(803, 5, seed=13) and folds != fold_split(803, 5, seed=14)
+
+
 def _signals(qid: str, good_bm25: bool) -> QuerySignals:
     # Row 0 is relevant: its BM25 signal is strong, its dense signal slightly weaker.
     claim = np.array([0.60, 0.62], dtype=np.float32)
