@@ -129,13 +129,19 @@ def test_negative_pools_interleave_sources_without_repeats() -> None:
     assert interleave([], ["x"]) == ("x",)
 
 
-def test_cross_validation_folds_hold_each_query_out_exactly_once() -> None:
+def test_cross_validation_folds_hold_each_query_out_once_with_the_others_of_its_claim() -> None:
     from claims.train_matcher import fold_split
 
-    folds = fold_split(803, 5, seed=13)
-    assert sorted(i for fold in folds for i in fold) == list(range(803))
-    assert {len(f) for f in folds} == {160, 161}
-    assert folds == fold_split(803, 5, seed=13) and folds != fold_split(803, 5, seed=14)
+    # 300 queries; every 3rd shares its claim with the next, and query 299 links 0's and 150's.
+    positives = [(f"c{i - 1 if i % 3 == 1 else i}",) for i in range(299)] + [("c0", "c150")]
+    folds = fold_split(positives, 5, seed=13)
+    assert sorted(i for fold in folds for i in fold) == list(range(300))
+    fold_of = {i: k for k, fold in enumerate(folds) for i in fold}
+    for i in range(0, 297, 3):
+        assert fold_of[i] == fold_of[i + 1]  # same claim, same fold
+    assert fold_of[0] == fold_of[150] == fold_of[299]  # linked through query 299
+    assert max(map(len, folds)) - min(map(len, folds)) <= 3
+    assert folds == fold_split(positives, 5, seed=13) != fold_split(positives, 5, seed=14)
 
 
 def _signals(qid: str, good_bm25: bool) -> QuerySignals:
