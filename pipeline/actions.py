@@ -68,14 +68,11 @@ def request_action(
 def request_undo(
     session: Session, original: EnforcementAction, actor: Actor, reason: str
 ) -> EnforcementAction | None:
-    """Undo one action on the platform; None when there is nothing to undo."""
+    """Undo one action on the platform; None when there is nothing to undo. An undo of an
+    action still being sent waits for it (`enforcement.execute_action`), so the platform
+    sees the action, then its undo."""
     if original.action not in UNDOABLE or original.status == ActionStatus.CANCELLED:
         return None
-    if original.status == ActionStatus.PENDING:
-        raise Conflict(
-            f"action {original.id} is still being sent to the platform; undo it once confirmed",
-            code="action_in_flight",
-        )
     if original.status == ActionStatus.DEAD:
         original.status = ActionStatus.CANCELLED  # no admin should retry it after this
     post = session.get(Post, original.post_id)
@@ -99,7 +96,7 @@ def request_undo(
 
 
 def live_actions(session: Session, post_id: str) -> list[EnforcementAction]:
-    """Actions on a post that took (or may have taken) effect and are not yet undone."""
+    """Actions on a post that took, may have taken or are about to take effect, not yet undone."""
     undone = select(EnforcementAction.undoes_id).where(EnforcementAction.undoes_id.is_not(None))
     return list(
         session.scalars(
@@ -107,7 +104,9 @@ def live_actions(session: Session, post_id: str) -> list[EnforcementAction]:
             .where(
                 EnforcementAction.post_id == post_id,
                 EnforcementAction.action.in_(UNDOABLE),
-                EnforcementAction.status.in_([ActionStatus.CONFIRMED, ActionStatus.DEAD]),
+                EnforcementAction.status.in_(
+                    [ActionStatus.PENDING, ActionStatus.CONFIRMED, ActionStatus.DEAD]
+                ),
                 EnforcementAction.id.not_in(undone),
             )
             .order_by(EnforcementAction.created_at)
@@ -145,7 +144,6 @@ def restore_post(
 class BulkRestore:
     posts: list[str] = field(default_factory=list)  # posts with undo actions requested
     unchanged: list[str] = field(default_factory=list)  # nothing live to undo
-    in_flight: list[str] = field(default_factory=list)  # an action still pending: try again
 
 
 def posts_actioned_for_claim(session: Session, claim_id: str) -> list[str]:
@@ -174,11 +172,7 @@ def bulk_restore(
         raise Invalid("give post_ids or a claim_id with actioned posts", code="nothing_to_restore")
     result = BulkRestore()
     for post_id in targets:
-        try:
-            undos = restore_post(session, post_id, actor, reason, claim_id=claim_id)
-        except Conflict:
-            result.in_flight.append(post_id)
-            continue
+        undos = restore_post(session, post_id, actor, reason, claim_id=claim_id)
         (result.posts if undos else result.unchanged).append(post_id)
     return result
 

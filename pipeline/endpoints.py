@@ -131,4 +131,4 @@ def bulk_restore(body: BulkRestoreIn, session: SessionDep, admin: Admin) -> dict
     result = actions.bulk_restore(
         session, admin.actor, body.reason, post_ids=body.post_ids, claim_id=body.claim_id
     )
-    return {"restored": result.posts, "unchanged": result.unchanged, "in_flight": result.in_flight}
+    return {"restored": result.posts, "unchanged": result.unchanged}

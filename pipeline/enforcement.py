@@ -52,6 +52,13 @@ def execute_action(
         action = session.get(EnforcementAction, action_id)
         if action is None or action.status != ActionStatus.PENDING:
             return Outcome("skipped", "missing or already done")
+        original = session.get(EnforcementAction, action.undoes_id) if action.undoes_id else None
+        if original is not None and original.status == ActionStatus.PENDING:
+            # Undo after the action it undoes, never before; not an attempt.
+            action.next_attempt_at = utcnow() + timedelta(seconds=RETRY_BASE_SECONDS)
+            return Outcome("retry", f"waiting for action {original.id} to be sent first")
+        if original is not None and original.status == ActionStatus.DEAD:
+            original.status = ActionStatus.CANCELLED  # undone: no admin should retry it now
         action.attempts += 1
         request = EnforcementRequest(
             action.id, action.post_id, action.action, dict(action.params), action.idempotency_key

@@ -271,3 +271,34 @@ def test_a_claimed_case_shows_the_authors_name_and_id(rt: Runtime, client: TestC
         "Jo Ng",
         "u-42",
     )
+
+
+def test_restoring_a_post_whose_removal_is_still_being_sent_undoes_it_after_it_lands(
+    rt: Runtime, client: TestClient, receiver: tuple[ReceiverState, str]
+) -> None:
+    from pipeline.tasks import enforce
+
+    cid = make_case(rt.sessions, post_id="fl-1")  # no pipeline: actions run only when told
+    reviewer, supervisor = new_user_token(rt, "reviewer"), new_user_token(rt, "senior_reviewer")
+    claim(client, reviewer)
+    decide(client, reviewer, cid, REMOVE)
+    (removal,) = actions(rt)
+    assert removal.status == ActionStatus.PENDING
+    restored = client.post(
+        "/v1/admin/posts/fl-1/restore", json={"reason": "wrong post"}, headers=auth(supervisor)
+    )
+    assert restored.status_code == 200, restored.text
+    (undo,) = restored.json()["undo_actions"]
+    waiting = enforce(rt, undo["id"])  # sent first by a racing worker: it waits
+    assert waiting.status == "retry" and removal.id in waiting.detail
+    assert receiver[0].actions_applied() == []
+    assert enforce(rt, removal.id).status == "confirmed"
+    assert enforce(rt, undo["id"]).status == "confirmed"
+    applied = receiver[0].actions_applied()
+    assert [a["action"] for a in applied] == ["remove", "undo"]
+    assert applied[1]["params"]["undoes_action_id"] == removal.id
+    with rt.sessions() as s:
+        post = s.get(Post, "fl-1")
+        assert post is not None and post.status == "restored"
+        undo_row = s.get(EnforcementAction, undo["id"])
+        assert undo_row is not None and undo_row.attempts == 1  # the wait was no attempt
