@@ -27,6 +27,7 @@ class TrainQuery:
     text: str  # cleaned tweet
     positives: tuple[str, ...]  # claim ids
     hard_negatives: tuple[str, ...]  # claim ids ranked high by a retriever, not relevant
+    positive_text: str | None = None  # shown for the positive instead of claim_texts(...)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,10 @@ def train_bi_encoder(
             ]
             doc_ids = positive_ids + [n for n in negative_ids if n is not None]
             q_vec = encode([q.text for q in batch])
-            d_vec = encode([claim_texts(cid, rng) for cid in doc_ids])
+            own = [q.positive_text for q in batch] + [None] * (len(doc_ids) - len(batch))
+            d_vec = encode(
+                [text or claim_texts(cid, rng) for cid, text in zip(doc_ids, own, strict=True)]
+            )
             logits = q_vec @ d_vec.T / recipe.temperature
             mask = torch.tensor(
                 [

@@ -234,6 +234,17 @@ def bi_recipe(args: argparse.Namespace, epochs: int | None = None) -> BiEncoderR
     )
 
 
+def library_pairs(ctx: Context) -> list[TrainQuery]:
+    """`--library-pairs` seeded (title -> vclaim) pairs from the whole library: practice at
+    telling apart claims no tweet in train is about. No dev data is involved: the library is
+    what the matcher holds before any post arrives."""
+    usable = [
+        c for c in ctx.claims if c.title and c.title.strip().lower() != c.text.strip().lower()
+    ]
+    picked = random.Random(ctx.args.seed).sample(usable, min(ctx.args.library_pairs, len(usable)))
+    return [TrainQuery(c.title, (c.id,), (), positive_text=c.text) for c in picked]
+
+
 def fold_signals(ctx: Context, k: int, held: list[int]) -> dict[int, list[QuerySignals]]:
     """Train on every fold but `held`; its queries' signals after each epoch (cached)."""
     cached = ctx.work / f"cv-fold{k}.pkl"
@@ -250,7 +261,7 @@ def fold_signals(ctx: Context, k: int, held: list[int]) -> dict[int, list[QueryS
                 MiniLMEmbedder(model_dir), ctx.claims, [queries[i] for i in held], ctx.lexical[held]
             )
 
-    fit = [q for i, q in enumerate(ctx.train) if i not in skip]
+    fit = [q for i, q in enumerate(ctx.train) if i not in skip] + library_pairs(ctx)
     _log(f"fold {k + 1}/{args.folds}: bi-encoder on {len(fit)} queries, {len(held)} held out")
     model_dir = ctx.work / f"cv-bi-{k}"
     train_bi_encoder(
@@ -382,6 +393,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument(
         "--symmetric", action="store_true", help="bi-encoder loss in both directions"
+    )
+    parser.add_argument(
+        "--library-pairs", type=int, default=0, help="(title -> claim) pairs added to training"
     )
     parser.add_argument("--ce-epochs", type=int, default=2, help="cross-encoder epochs (0: none)")
     parser.add_argument("--ce-lr", type=float, default=3e-5, help="cross-encoder learning rate")
