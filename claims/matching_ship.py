@@ -31,7 +31,7 @@ def default_out_dir() -> Path:
 
 def final_models(ctx: Context) -> Path:
     """Train the chosen models again on all of train and ship them."""
-    from claims.train_matcher import Bar, _log, bi_recipe, cross_queries, library_pairs
+    from claims.train_matcher import Bar, _log, bi_recipe, cross_queries
 
     chosen: dict[str, Any] = ctx.load("cross.pkl")
     fusion = chosen["fusion"]
@@ -42,9 +42,8 @@ def final_models(ctx: Context) -> Path:
     if not (encoder_dir / "config.json").is_file():  # an earlier run's model is reused
         _log(f"final bi-encoder on all {len(ctx.train)} train queries, {bi.epochs} epochs")
         started = time.perf_counter()
-        queries = ctx.train + library_pairs(ctx)
         encoder_dir = train_bi_encoder(
-            packaged_model_path(), queries, ctx.variant, ctx.work / "final-bi", bi, Bar()
+            packaged_model_path(), ctx.train, ctx.variant, ctx.work / "final-bi", bi, Bar()
         )
         timings["bi_encoder_s"] = round(time.perf_counter() - started)
     reranker_dir = None
@@ -105,7 +104,6 @@ def ship(
             "bi_encoder": asdict(bi),
             "cross_encoder": chosen["cross_recipe"],
             "hard_negatives": "base matcher top 20, not relevant",
-            "library_pairs": ctx.args.library_pairs,
         },
         "onnx_parity": parity,
         "train_timings_s": timings,

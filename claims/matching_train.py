@@ -27,7 +27,6 @@ class TrainQuery:
     text: str  # cleaned tweet
     positives: tuple[str, ...]  # claim ids
     hard_negatives: tuple[str, ...]  # claim ids ranked high by a retriever, not relevant
-    positive_text: str | None = None  # shown for the positive instead of claim_texts(...)
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,6 @@ class BiEncoderRecipe:
     temperature: float = 0.05
     warmup: float = 0.1
     seed: int = 13
-    symmetric: bool = False  # also rank the batch's queries for each positive claim
 
 
 @dataclass(frozen=True)
@@ -115,10 +113,7 @@ def train_bi_encoder(
             ]
             doc_ids = positive_ids + [n for n in negative_ids if n is not None]
             q_vec = encode([q.text for q in batch])
-            own = [q.positive_text for q in batch] + [None] * (len(doc_ids) - len(batch))
-            d_vec = encode(
-                [text or claim_texts(cid, rng) for cid, text in zip(doc_ids, own, strict=True)]
-            )
+            d_vec = encode([claim_texts(cid, rng) for cid in doc_ids])
             logits = q_vec @ d_vec.T / recipe.temperature
             mask = torch.tensor(
                 [
@@ -127,11 +122,7 @@ def train_bi_encoder(
                 ]
             )
             logits = logits.masked_fill(mask, float("-inf"))
-            targets = torch.arange(len(batch))
-            loss = torch.nn.functional.cross_entropy(logits, targets)
-            if recipe.symmetric:  # positives x queries; a query sharing the claim is no negative
-                reverse = logits[:, : len(batch)].T
-                loss = (loss + torch.nn.functional.cross_entropy(reverse, targets)) / 2
+            loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
             optimizer_step(model, optimizer, scheduler, loss)
             step += 1
             if progress:

@@ -229,20 +229,7 @@ def fold_split(positives: Sequence[Sequence[str]], folds: int, seed: int) -> lis
 
 
 def bi_recipe(args: argparse.Namespace, epochs: int | None = None) -> BiEncoderRecipe:
-    return BiEncoderRecipe(
-        epochs=epochs or args.epochs, lr=args.lr, seed=args.seed, symmetric=args.symmetric
-    )
-
-
-def library_pairs(ctx: Context) -> list[TrainQuery]:
-    """`--library-pairs` seeded (title -> vclaim) pairs from the whole library: practice at
-    telling apart claims no tweet in train is about. No dev data is involved: the library is
-    what the matcher holds before any post arrives."""
-    usable = [
-        c for c in ctx.claims if c.title and c.title.strip().lower() != c.text.strip().lower()
-    ]
-    picked = random.Random(ctx.args.seed).sample(usable, min(ctx.args.library_pairs, len(usable)))
-    return [TrainQuery(c.title, (c.id,), (), positive_text=c.text) for c in picked]
+    return BiEncoderRecipe(epochs=epochs or args.epochs, lr=args.lr, seed=args.seed)
 
 
 def fold_signals(ctx: Context, k: int, held: list[int]) -> dict[int, list[QuerySignals]]:
@@ -261,7 +248,7 @@ def fold_signals(ctx: Context, k: int, held: list[int]) -> dict[int, list[QueryS
                 MiniLMEmbedder(model_dir), ctx.claims, [queries[i] for i in held], ctx.lexical[held]
             )
 
-    fit = [q for i, q in enumerate(ctx.train) if i not in skip] + library_pairs(ctx)
+    fit = [q for i, q in enumerate(ctx.train) if i not in skip]
     _log(f"fold {k + 1}/{args.folds}: bi-encoder on {len(fit)} queries, {len(held)} held out")
     model_dir = ctx.work / f"cv-bi-{k}"
     train_bi_encoder(
@@ -391,12 +378,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=3, help="most bi-encoder epochs tried")
     parser.add_argument("--min-epochs", type=int, default=2)
     parser.add_argument("--lr", type=float, default=3e-5)
-    parser.add_argument(
-        "--symmetric", action="store_true", help="bi-encoder loss in both directions"
-    )
-    parser.add_argument(
-        "--library-pairs", type=int, default=0, help="(title -> claim) pairs added to training"
-    )
     parser.add_argument("--ce-epochs", type=int, default=2, help="cross-encoder epochs (0: none)")
     parser.add_argument("--ce-lr", type=float, default=3e-5, help="cross-encoder learning rate")
 
