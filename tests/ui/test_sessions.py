@@ -14,7 +14,7 @@ from core.db import transaction
 from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 PAGES = {
-    "/ui/review": {"reviewer", "senior_reviewer"},
+    "/ui/review": {"reviewer", "senior_reviewer", "legal"},  # legal: cases escalated to it
     "/ui/dashboards": {"senior_reviewer", "admin"},
     "/ui/pr": {"pr"},
     "/ui/legal": {"legal"},
