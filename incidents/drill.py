@@ -2,7 +2,7 @@
 simulated reviewers and a simulated statement, then score the response.
 
 CSV columns: `id`, `text`, `label` (1 = part of the wave, 0 = background), and optional
-`views`, `shares`, `lang`, `created_at`. Drill posts go to `POST /v1/drills/score`, which marks
+`views`, `shares`, `lang`, `region`, `created_at`. Drill posts go to `POST /v1/drills/score`, which marks
 posts and their action-log events `is_drill` (excluded from metrics and exports).
 """
 
@@ -48,8 +48,9 @@ def read_posts(path: Path) -> list[DrillPost]:
         posts = []
         for row in reader:
             extra: dict[str, Any] = {k: int(row[k]) for k in ("views", "shares") if row.get(k)}
-            if row.get("lang"):
-                extra["lang"] = row["lang"]
+            for key in ("lang", "region"):
+                if row.get(key):
+                    extra[key] = row[key]
             if row.get("created_at"):
                 extra["created_at"] = row["created_at"]
             posts.append(DrillPost(row["id"], row["text"], row["label"].strip() == "1", extra))

@@ -61,7 +61,7 @@ def observe_post(
         key=key,
         post_id=post_id,
         reach=post.views + 5 * post.shares,
-        region=post.lang,
+        region=post.region or post.lang,  # language stands in when the platform sends none
         similarity=similarity,
         is_drill=post.is_drill,
         observed_at=now,

@@ -111,6 +111,7 @@ def _store(
     post.author_id = post_in.author_id
     post.author_name = post_in.author_name
     post.lang = post_in.lang
+    post.region = post_in.region
     post.url = post_in.url
     post.created_at = post_in.created_at
     post.views = post_in.views

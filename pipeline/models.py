@@ -65,6 +65,8 @@ class Post(Base):
     # Shown name of the author; claim matching reads it ("Name: text"), see claims/README_matching.md.
     author_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # ISO 3166 country (or subdivision) code from the platform; incident spread counts these.
+    region: Mapped[str | None] = mapped_column(String(16), nullable=True)
     url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     views: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,6 +26,12 @@ class PostIn(BaseModel):
     )
     created_at: datetime | None = None
     lang: str | None = Field(default=None, max_length=16)
+    region: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
+        description="ISO 3166 code of where the post was made (DE, US-CA); incidents grade "
+        "spread by the regions their posts come from (the language when absent).",
+    )
     url: str | None = Field(default=None, max_length=2048)
     views: int = Field(default=0, ge=0, le=MAX_COUNT)
     shares: int = Field(default=0, ge=0, le=MAX_COUNT)

@@ -158,3 +158,18 @@ def test_author_name_is_kept_with_the_post(
     with rt.sessions() as s:
         post = s.get(Post, "n1")
         assert post is not None and post.author_name == "Jo Ng"
+
+
+def test_a_region_is_kept_as_an_iso_code_and_anything_else_is_refused(
+    rt: Runtime, client: TestClient, platform_key: str
+) -> None:
+    ok = _score(client, platform_key, [{"id": "g1", "text": TRUE_POST, "region": "US-CA"}])
+    assert ok.status_code == 200
+    for bad in ("Germany", "de", "D", "US_CA", "<b>"):
+        refused = _score(client, platform_key, [{"id": "g2", "text": TRUE_POST, "region": bad}])
+        assert refused.status_code == 422, bad
+        assert "region" in refused.text
+    with rt.sessions() as s:
+        post = s.get(Post, "g1")
+        assert post is not None and post.region == "US-CA"
+        assert s.get(Post, "g2") is None  # nothing of a refused batch is kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from audit.events import Action
@@ -51,6 +52,31 @@ def test_wave_in_background_opens_one_incident_grouping_its_posts(rt: Runtime) -
     # the first hour) + 3 health + 2 spread (4 regions) = 10 points -> grade I.
     assert incident.reach == 165_000
     assert incident.grade == 1
+
+
+@pytest.mark.parametrize(
+    ("sent", "regions", "grade"),
+    [
+        # 2 reach + 3 velocity + 3 health = 8 points; 5 regions add 2 spread points -> grade I.
+        (("DE", "FR", "US-CA", "GB"), ["DE", "FR", "GB", "US-CA", "en"], 1),
+        ((), ["en"], 2),  # no region sent: the one language is one region, no spread
+    ],
+)
+def test_the_regions_platforms_send_count_for_spread_and_language_stands_in_otherwise(
+    rt: Runtime, sent: tuple[str, ...], regions: list[str], grade: int
+) -> None:
+    from pipeline.models import Post
+
+    with transaction(rt.sessions) as session:
+        wave, _ = add_wave(session, wave=30, background=10, regions=("en",))
+        for i, post_id in enumerate(wave[:20] if sent else []):  # the other 10 count as "en"
+            post = session.get(Post, post_id)
+            assert post is not None
+            post.region = sent[i % len(sent)]
+    _scan_all(rt)
+    with rt.sessions() as session:
+        incident = session.scalars(select(Incident)).one()
+    assert (incident.regions, incident.grade) == (regions, grade)
 
 
 def test_background_alone_opens_nothing(rt: Runtime) -> None:
