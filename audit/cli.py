@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from audit import dsa
+from audit import anchors, dsa
 from audit.events import Action, Actor, ActorType
 from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
@@ -42,7 +42,32 @@ def _filters(args: argparse.Namespace) -> SearchFilters:
     )
 
 
+def run_anchor(rt: Runtime, args: argparse.Namespace) -> int:
+    anchor = anchors.issue(rt, _operator(args))
+    text = json.dumps(anchor, indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"anchor of seq {anchor['seq']} written to {args.out}; keep it outside the system")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _check_anchors(rt: Runtime, paths: list[str]) -> bool:
+    intact = True
+    for path in paths:
+        try:
+            anchor = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path}: not a readable anchor ({exc})") from exc
+        result = anchors.check(rt, log_reader(rt), anchor if isinstance(anchor, dict) else {})
+        print(f"anchor {path}: {'ok' if result.ok else 'FAILED'}: {result.detail}")
+        intact = intact and result.ok
+    return intact
+
+
 def run_verify(rt: Runtime, args: argparse.Namespace) -> int:
+    anchored = _check_anchors(rt, args.anchor or [])
     report = verify(rt, _operator(args))
     print(
         f"checked {report.checked} events in {report.source} (through seq {report.last_seq}); "
@@ -51,10 +76,11 @@ def run_verify(rt: Runtime, args: argparse.Namespace) -> int:
     for note in report.notes:
         print(f"note: {note}")
     brk = report.first_break
-    if brk is None:
+    if brk is None and anchored:
         print("chain intact")
         return 0
-    print(f"BREAK ({brk.kind.value}) at seq {brk.seq} id {brk.event_id}: {brk.detail}")
+    if brk is not None:
+        print(f"BREAK ({brk.kind.value}) at seq {brk.seq} id {brk.event_id}: {brk.detail}")
     return 1
 
 
@@ -177,9 +203,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit = sub.add_parser("audit", help="the legal action log: verify, search, export, retention")
     audit.add_argument("--operator", default="operator", help="who is running this (logged)")
     cmds = audit.add_subparsers(dest="audit_command", required=True)
-    cmds.add_parser("verify", help="walk the hash chain, report the first break").set_defaults(
-        handler=_guarded(run_verify)
-    )
+    v = cmds.add_parser("verify", help="walk the hash chain, report the first break")
+    v.add_argument("--anchor", action="append", help="an anchor file to check too (repeatable)")
+    v.set_defaults(handler=_guarded(run_verify))
+    a = cmds.add_parser("anchor", help="a signed statement of the chain's head, to keep outside")
+    a.add_argument("--out", help="write it here (default: print it)")
+    a.set_defaults(handler=_guarded(run_anchor))
     e = cmds.add_parser("export", help="stream matching events to a file with a manifest")
     e.add_argument("--format", choices=[f.value for f in ExportFormat], default="ndjson")
     e.add_argument("--out", required=True)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from accounts.models import Role
 from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_role
-from audit import dsa
+from audit import anchors, dsa
 from audit.events import Action, Subject
 from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
@@ -179,6 +179,27 @@ def run_verify(rt: RuntimeDep, who: Legal) -> dict[str, Any]:
             "detail": brk.detail,
         },
     }
+
+
+class AnchorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    chain: str = Field(max_length=32)
+    seq: int = Field(ge=0)
+    hash: str = Field(min_length=64, max_length=64)
+    issued_at: str = Field(max_length=64)
+    signature: str = Field(min_length=64, max_length=64)
+
+
+@router.post("/anchors", summary="A signed statement of the chain's head, to keep outside")
+def issue_anchor(rt: RuntimeDep, who: Legal) -> dict[str, Any]:
+    return anchors.issue(rt, who.actor)
+
+
+@router.post("/anchors/check", summary="Does the chain still hold what an anchor states?")
+def check_anchor(body: AnchorIn, rt: RuntimeDep, _: Legal) -> dict[str, Any]:
+    result = anchors.check(rt, log_reader(rt), body.model_dump())
+    return {"ok": result.ok, "detail": result.detail}
 
 
 @router.get("/lag", summary="How far Elasticsearch trails the outbox")

@@ -74,6 +74,7 @@ class Action(enum.StrEnum):
     LEGAL_HOLD_SET = "log.legal_hold_set"
     LEGAL_HOLD_RELEASED = "log.legal_hold_released"
     LOG_VERIFIED = "log.verified"
+    LOG_ANCHORED = "log.anchored"
     DSA_STATEMENTS_EXPORTED = "log.dsa_statements_exported"
 
 

@@ -82,3 +82,21 @@ def test_verify_holds_retention_and_dsa_from_the_command_line(
     assert len(batches) == 1
     assert len(json.loads(batches[0].read_text())["statements"]) == 25
     assert main(["audit", "search", "--action", "bogus.action"]) == 2
+
+
+def test_an_anchor_file_is_written_and_checked_by_verify(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "anchor.json"
+    assert main(["audit", "anchor", "--out", str(path)]) == 0
+    assert "keep it outside the system" in capsys.readouterr().out
+    assert main(["audit", "verify", "--anchor", str(path)]) == 0
+    assert "still has the anchored hash" in capsys.readouterr().out
+    forged = json.loads(path.read_text())
+    forged["hash"] = "f" * 64
+    path.write_text(json.dumps(forged))
+    assert main(["audit", "verify", "--anchor", str(path)]) == 1
+    assert "signature does not match" in capsys.readouterr().out
+    path.write_text("not json")
+    assert main(["audit", "verify", "--anchor", str(path)]) == 2
+    assert "not a readable anchor" in capsys.readouterr().err

@@ -221,3 +221,18 @@ def test_retention_deletes_old_documents_but_keeps_held_ones_and_verify_accepts_
             select(AuditEvent).where(AuditEvent.action == Action.RETENTION_APPLIED)
         ).one()
     assert logged.document["veracity"]["after"]["ranges_total"] == 2  # type: ignore[index]
+
+
+def test_an_anchor_checks_the_stored_documents_too(es_rt: Runtime) -> None:
+    from audit import anchors
+    from audit.operations import log_reader
+
+    write_events(es_rt, 8)
+    anchor = anchors.issue(es_rt, LEGAL)
+    _ship(es_rt)
+    assert anchors.check(es_rt, log_reader(es_rt), anchor).ok
+    hit = _hit(es_rt, anchor["seq"])
+    hit["_source"]["veracity"]["chain"]["hash"] = "e" * 64  # the database still agrees
+    _put(es_rt, hit["_index"], hit["_id"], hit["_source"])
+    result = anchors.check(es_rt, log_reader(es_rt), anchor)
+    assert not result.ok and "stored seq" in result.detail
