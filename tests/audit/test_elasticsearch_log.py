@@ -229,6 +229,8 @@ def test_an_anchor_checks_the_stored_documents_too(es_rt: Runtime) -> None:
 
     write_events(es_rt, 8)
     anchor = anchors.issue(es_rt, LEGAL)
+    early = anchors.check(es_rt, log_reader(es_rt), anchor)
+    assert early.ok and "not in elasticsearch yet" in early.detail
     _ship(es_rt)
     assert anchors.check(es_rt, log_reader(es_rt), anchor).ok
     hit = _hit(es_rt, anchor["seq"])
