@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from audit.events import Action
 from audit.models import AuditEvent
 from audit.schemas import Aggregations, Bucket, Page, SearchFilters
-from audit.store import decode_cursor, encode_cursor
+from audit.store import decode_cursor, earliest_posted, encode_cursor
 from core.clock import as_utc
 from core.db import transaction
 
@@ -109,16 +110,21 @@ class DatabaseSearch:
             human=total - automated,
         )
 
-    def first_seen(self, post_ids: list[str]) -> dict[str, datetime]:
+    def content_dates(self, post_ids: list[str]) -> dict[str, datetime]:
         if not post_ids:
             return {}
-        stmt = (
+        ids = sorted(set(post_ids))
+        first = (
             select(AuditEvent.post_id, func.min(AuditEvent.timestamp))
-            .where(AuditEvent.post_id.in_(sorted(set(post_ids))))
+            .where(AuditEvent.post_id.in_(ids))
             .group_by(AuditEvent.post_id)
         )
+        scored = select(AuditEvent.post_id, AuditEvent.document).where(
+            AuditEvent.post_id.in_(ids), AuditEvent.action == Action.POST_SCORED.value
+        )
         with transaction(self.sessions) as session:
-            return {str(p): as_utc(t) for p, t in session.execute(stmt) if p and t}
+            dates = {str(p): as_utc(t) for p, t in session.execute(first) if p and t}
+            return earliest_posted(dates, ((str(p), d) for p, d in session.execute(scored) if p))
 
     def iter_events(self, filters: SearchFilters, *, page_size: int) -> Iterator[dict[str, Any]]:
         conds = build_conditions(filters)

@@ -120,17 +120,13 @@ def statement_batches(
         chunk = list(islice(events, BATCH_LIMIT))
         if not chunk:
             return
-        first_seen = store.first_seen(
+        dated = store.content_dates(
             [d["veracity"]["post_id"] for d in chunk if d["veracity"].get("post_id")]
         )
         batch = [
             s
             for d in chunk
-            if (
-                s := statement_of_reasons(
-                    d, _day(first_seen.get(d["veracity"].get("post_id") or ""))
-                )
-            )
+            if (s := statement_of_reasons(d, _day(dated.get(d["veracity"].get("post_id") or ""))))
         ]
         if batch:
             yield batch

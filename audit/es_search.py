@@ -9,8 +9,9 @@ from typing import Any
 from elasticsearch import NotFoundError
 
 from audit.es_store import ElasticsearchLog
+from audit.events import Action
 from audit.schemas import Aggregations, Bucket, Page, SearchFilters
-from audit.store import decode_cursor, encode_cursor
+from audit.store import decode_cursor, earliest_posted, encode_cursor
 
 _NEWEST_FIRST: list[dict[str, Any]] = [{"@timestamp": "desc"}, {"veracity.chain.seq": "desc"}]
 _OLDEST_FIRST: list[dict[str, Any]] = [
@@ -115,24 +116,42 @@ class ElasticsearchSearch:
             human=total - automated,
         )
 
-    def first_seen(self, post_ids: list[str]) -> dict[str, datetime]:
+    def content_dates(self, post_ids: list[str]) -> dict[str, datetime]:
         if not post_ids:
             return {}
+        ids = sorted(set(post_ids))
         resp = self.client.search(
             index=self.log.pattern,
-            query={"terms": {"veracity.post_id": sorted(set(post_ids))}},
+            query={"terms": {"veracity.post_id": ids}},
             size=0,
             aggs={
                 "posts": {
-                    "terms": {"field": "veracity.post_id", "size": len(set(post_ids))},
+                    "terms": {"field": "veracity.post_id", "size": len(ids)},
                     "aggs": {"first": {"min": {"field": "@timestamp"}}},
                 }
             },
         )
-        return {
+        dates = {
             str(b["key"]): datetime.fromisoformat(str(b["first"]["value_as_string"]))
             for b in resp["aggregations"]["posts"]["buckets"]
         }
+        scored = self.client.search(
+            index=self.log.pattern,
+            query={
+                "bool": {
+                    "filter": [
+                        {"terms": {"veracity.post_id": ids}},
+                        {"term": {"event.action": Action.POST_SCORED.value}},
+                    ]
+                }
+            },
+            source_includes=["veracity.post_id", "veracity.after"],
+            size=10_000,  # a DSA batch holds at most 100 posts; rescoring is rare
+        )
+        hits = scored["hits"]["hits"]
+        return earliest_posted(
+            dates, ((h["_source"]["veracity"]["post_id"], h["_source"]) for h in hits)
+        )
 
     def iter_events(self, filters: SearchFilters, *, page_size: int) -> Iterator[dict[str, Any]]:
         yield from self._scan(build_query(filters), _OLDEST_FIRST, page_size)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -35,9 +35,24 @@ class LogStore(Protocol):
         """Every stored document of a chain in sequence order, unfiltered (for `verify`)."""
         ...
 
-    def first_seen(self, post_ids: list[str]) -> dict[str, datetime]:
-        """When the log first mentions each post (its content date, for DSA statements)."""
+    def content_dates(self, post_ids: list[str]) -> dict[str, datetime]:
+        """Each post's content date, for DSA statements: when the platform says it was posted
+        (`posted_at` in its `post.scored` events), else when the log first mentions it."""
         ...
+
+
+def earliest_posted(
+    dates: dict[str, datetime], scored: Iterable[tuple[str, dict[str, Any]]]
+) -> dict[str, datetime]:
+    """`dates` (first mentions) moved back to the `posted_at` of (post id, scored document)."""
+    for post_id, doc in scored:
+        stated = ((doc.get("veracity") or {}).get("after") or {}).get("posted_at")
+        if not stated:
+            continue
+        when = datetime.fromisoformat(str(stated))
+        if post_id not in dates or when < dates[post_id]:
+            dates[post_id] = when
+    return dates
 
 
 def encode_cursor(values: list[Any]) -> str:

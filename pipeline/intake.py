@@ -141,6 +141,8 @@ def _store(
             "band": prediction.band.value,
             "text_sha256": digest,
             "flags": list(prediction.flags),
+            # the platform's own date for the post: DSA statements' content_date
+            "posted_at": post.created_at.isoformat() if post.created_at else None,
         },
         request_id=request_id,
         is_drill=is_drill or post.is_drill,

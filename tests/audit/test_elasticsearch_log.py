@@ -238,3 +238,24 @@ def test_an_anchor_checks_the_stored_documents_too(es_rt: Runtime) -> None:
     _put(es_rt, hit["_index"], hit["_id"], hit["_source"])
     result = anchors.check(es_rt, log_reader(es_rt), anchor)
     assert not result.ok and "stored seq" in result.detail
+
+
+def test_statements_take_the_posts_own_date_from_elasticsearch(es_rt: Runtime) -> None:
+    from audit import dsa
+    from audit.operations import log_reader
+    from audit.schemas import SearchFilters
+
+    posted = utcnow() - timedelta(days=12)
+    write_events(
+        es_rt,
+        1,
+        action=Action.POST_SCORED,
+        post_prefix="es",
+        after={"posted_at": posted.isoformat()},
+    )
+    write_events(es_rt, 1, post_prefix="es")  # its removal
+    _ship(es_rt)
+    reader = log_reader(es_rt)
+    assert reader.name == "elasticsearch"
+    (batch,) = list(dsa.statement_batches(reader, SearchFilters()))
+    assert [s["content_date"] for s in batch] == [posted.date().isoformat()]

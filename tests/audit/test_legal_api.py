@@ -220,3 +220,43 @@ def test_holds_are_set_listed_released_and_logged(rt: Runtime, client: TestClien
     with rt.sessions() as s:
         actions = set(s.scalars(select(AuditEvent.action)))
     assert {"log.legal_hold_set", "log.legal_hold_released"} <= actions
+
+
+def _dsa_content_dates(client: TestClient, token: str) -> dict[str, str]:
+    resp = client.get("/v1/audit/dsa/statements", headers=auth(token))
+    statements = [s for line in resp.content.splitlines() for s in json.loads(line)["statements"]]
+    return {s["puid"]: s["content_date"] for s in statements}
+
+
+def test_a_statements_content_date_is_when_the_platform_says_the_post_was_made(
+    rt: Runtime, client: TestClient
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    posted = datetime.now(UTC) - timedelta(days=9)
+    write_events(
+        rt, 1, action=Action.POST_SCORED, post_prefix="old", after={"posted_at": posted.isoformat()}
+    )
+    write_events(rt, 1, action=Action.POST_SCORED, post_prefix="new", after={"posted_at": None})
+    write_events(rt, 1, post_prefix="old")  # the removals
+    write_events(rt, 1, post_prefix="new")
+    dates = sorted(_dsa_content_dates(client, new_user_token(rt, "legal")).values())
+    today = datetime.now(UTC).date().isoformat()
+    assert dates == [posted.date().isoformat(), today]  # no date sent: the first mention
+
+
+def test_scoring_logs_the_posts_own_date_for_later_statements(
+    rt: Runtime, client: TestClient, platform_key: str
+) -> None:
+    post = {"id": "dated-1", "text": "A post", "created_at": "2026-01-02T03:04:05Z"}
+    assert (
+        client.post("/v1/score", json={"posts": [post]}, headers=auth(platform_key)).status_code
+        == 200
+    )
+    with rt.sessions() as s:
+        doc = s.scalars(
+            select(AuditEvent.document).where(
+                AuditEvent.post_id == "dated-1", AuditEvent.action == "post.scored"
+            )
+        ).one()
+    assert doc["veracity"]["after"]["posted_at"] == "2026-01-02T03:04:05+00:00"  # type: ignore[index]
