@@ -20,9 +20,6 @@ from api.metrics import ApiMetrics
 from api.ratelimit import RateLimiter, make_limiter
 from runtime.container import Runtime
 
-# Scoring requests in flight at once. Each holds a database connection while it waits for
-# the model, so this stays below the pool (10 + 20 overflow); the rest are refused with 503.
-
 
 @dataclass
 class Serving:

@@ -5,7 +5,7 @@ cross-encoder, then thresholded.
 Repeated claims are indexed once (`first_of_duplicates`). The base model's default weights
 were chosen on CheckThat 2020 Task 2 TRAIN (MAP@5 there 0.896 with the author prefix and
 de-duplication, 0.856 without). A fine-tuned model directory (`claims.matching_model`) carries
-its own fusion weights and thresholds, chosen on a held-out slice of train.
+its own fusion weights and thresholds, chosen by cross-validation on train.
 """
 
 from __future__ import annotations

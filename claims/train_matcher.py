@@ -14,7 +14,7 @@ claim must never serve as a hard negative for its own copy.
    recipes: ±1.5 points). The out-of-fold encoders' top non-relevant candidates become more
    hard negatives; the cross-encoder is trained on a seeded 80% slice and its weight chosen on
    the other 20% (`--ce-epochs 0` skips it); thresholds at target top-1 precisions.
-3. `final`: export the selection models (or train both again on all of train) to ONNX with
+3. `final`: the chosen models trained again on all of train, exported to ONNX with
    `matcher.json` and metrics. Dev is never read here.
 Stages keep their results in --work, so a later stage can run on its own.
 """
@@ -324,8 +324,8 @@ def select_cross_encoder(ctx: Context) -> dict[str, Any]:
     fusion: Fusion = selection["fusion"]
     signals: list[QuerySignals] = selection["signals"]
     recipe = cross_recipe(ctx.args)
-    best, scores = fusion, None
     retrieval_scores = grid_search(signals, ctx.ids, ctx.held_qrels, fusion, {"cross": (0.0,)})[1]
+    best, scores = fusion, retrieval_scores
     if recipe.epochs > 0:
         scorer = TorchCrossEncoder(train_selection_cross_encoder(ctx))
         depth = max(CROSS_GRID["depth"])
@@ -344,7 +344,6 @@ def select_cross_encoder(ctx: Context) -> dict[str, Any]:
         lambda qid: rankings[qid][0] in qrels[qid],
         no_match=no_match_scores(pool, ctx.ids, best, qrels),
     )
-    scores = scores or retrieval_scores
     _log(f"held-out retrieval {asdict(retrieval_scores)}")
     _log(f"held-out with cross-encoder {asdict(scores)} using {best}; {thresholds}")
     result = {

@@ -73,7 +73,9 @@ class ApiSettings(BaseModel):
     batch_wait_ms: float = Field(default=3.0, ge=0, le=1000)  # wait for more texts to batch
     max_queued_texts: int = Field(default=1024, ge=1)  # texts waiting for the model
     max_queue_seconds: float = Field(default=2.0, gt=0)  # refuse when the wait would be longer
-    max_in_flight: int = Field(default=16, ge=1)  # scoring requests at once
+    # Scoring requests at once. Each holds a database connection while it waits for the model,
+    # so keep it below the pool (10 + 20 overflow); the rest are refused with 503.
+    max_in_flight: int = Field(default=16, ge=1)
     admission_wait_seconds: float = Field(default=0.5, ge=0)  # wait for a slot before a 503
 
 
