@@ -86,12 +86,10 @@ def check(rt: Runtime, store: LogStore, anchor: dict[str, Any]) -> AnchorCheck:
         return AnchorCheck(False, f"the database's seq {seq} has hash {recorded}: rewritten")
     if store.name != "database" and seq > database.last_shipped(chain):
         return AnchorCheck(True, f"the database holds it; seq {seq} is not in {store.name} yet")
-    for doc in store.iter_chain(chain, page_size=5000):
-        meta = doc["veracity"]["chain"]
-        if int(meta["seq"]) == seq:
-            if meta["hash"] != expected:
-                return AnchorCheck(
-                    False, f"the stored seq {seq} has hash {meta['hash']}: rewritten"
-                )
-            return AnchorCheck(True, f"seq {seq} still has the anchored hash")
-    return AnchorCheck(False, f"seq {seq} is missing from {store.name}")
+    stored = [str(doc["veracity"]["chain"]["hash"]) for doc in store.documents_at(chain, seq)]
+    if not stored:
+        return AnchorCheck(False, f"seq {seq} is missing from {store.name}")
+    rewritten = [h for h in stored if h != expected]
+    if rewritten:
+        return AnchorCheck(False, f"the stored seq {seq} has hash {rewritten[0]}: rewritten")
+    return AnchorCheck(True, f"seq {seq} still has the anchored hash")

@@ -145,6 +145,10 @@ class DatabaseSearch:
                 return
             last = (rows[-1].timestamp, rows[-1].seq)
 
+    def documents_at(self, chain: str, seq: int) -> list[dict[str, Any]]:
+        stmt = select(AuditEvent).where(AuditEvent.chain == chain, AuditEvent.seq == seq)
+        return [r.document for r in self._page(stmt)]
+
     def iter_chain(self, chain: str, *, page_size: int) -> Iterator[dict[str, Any]]:
         last = 0
         while True:

@@ -156,6 +156,18 @@ class ElasticsearchSearch:
     def iter_events(self, filters: SearchFilters, *, page_size: int) -> Iterator[dict[str, Any]]:
         yield from self._scan(build_query(filters), _OLDEST_FIRST, page_size)
 
+    def documents_at(self, chain: str, seq: int) -> list[dict[str, Any]]:
+        query = {
+            "bool": {
+                "filter": [
+                    {"term": {"veracity.chain.name": chain}},
+                    {"term": {"veracity.chain.seq": seq}},
+                ]
+            }
+        }
+        resp = self.client.search(index=self.log.pattern, query=query, size=100)
+        return [h["_source"] for h in resp["hits"]["hits"]]
+
     def iter_chain(self, chain: str, *, page_size: int) -> Iterator[dict[str, Any]]:
         # Documents without a chain at all sort last, so an inserted stray is still seen.
         query = {

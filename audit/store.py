@@ -35,6 +35,10 @@ class LogStore(Protocol):
         """Every stored document of a chain in sequence order, unfiltered (for `verify`)."""
         ...
 
+    def documents_at(self, chain: str, seq: int) -> list[dict[str, Any]]:
+        """The stored documents of a chain with this seq (more than one only if tampered)."""
+        ...
+
     def content_dates(self, post_ids: list[str]) -> dict[str, datetime]:
         """Each post's content date, for DSA statements: when the platform says it was posted
         (`posted_at` in its `post.scored` events), else when the log first mentions it."""
