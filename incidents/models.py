@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.clock import utcnow
 from core.db import Base
 from core.types import UtcDateTime
+from incidents.severity import GENERAL_TOPIC
 
 
 def _id() -> str:
@@ -41,7 +42,7 @@ class Incident(Base):
     status: Mapped[str] = mapped_column(String(16), default=IncidentStatus.OPEN, index=True)
     grade: Mapped[int] = mapped_column(Integer)  # 1 = I particularly serious … 4 = IV ordinary
     grade_locked: Mapped[bool] = mapped_column(Boolean, default=False)  # set by an admin
-    topic: Mapped[str] = mapped_column(String(32), default="general")
+    topic: Mapped[str] = mapped_column(String(32), default=GENERAL_TOPIC)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     reach: Mapped[int] = mapped_column(Integer, default=0)
     velocity: Mapped[float] = mapped_column(default=0.0)  # reach per hour over the window

@@ -19,7 +19,7 @@ from core.errors import Conflict, Invalid, NotFound
 from incidents.clocks import start_clocks, stop_clocks
 from incidents.models import Incident, IncidentMilestone, IncidentStatus, NarrativePost
 from incidents.notify import queue_notifications
-from incidents.severity import IncidentPolicy, Signals, grade, points, topic_of
+from incidents.severity import GENERAL_TOPIC, IncidentPolicy, Signals, grade, points, topic_of
 from pipeline.models import CaseStatus, Post, ReviewCase
 
 SYSTEM = Actor.system("incidents")
@@ -141,7 +141,7 @@ def _open(
         claim_id=claim_id,
         status=IncidentStatus.OPEN,
         grade=4,
-        topic="general",
+        topic=GENERAL_TOPIC,
         is_drill=is_drill,
         first_seen_at=min(m.observed_at for m in members),
         opened_at=now,
@@ -199,7 +199,7 @@ def _refresh(session: Session, incident: Incident, policy: IncidentPolicy, now: 
     incident.reach = sum(m.reach for m in members)
     incident.velocity = round(_velocity(recent, policy, now), 2)
     incident.regions = sorted({m.region for m in members if m.region})
-    if incident.topic == "general":
+    if incident.topic == GENERAL_TOPIC:
         texts = [incident.title, *_sample_texts(session, members)]
         incident.topic = topic_of(" ".join(texts), policy)
     signals = Signals(incident.reach, incident.velocity, incident.topic, len(incident.regions))

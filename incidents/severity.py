@@ -72,9 +72,17 @@ class Signals:
     regions: int
 
 
+GENERAL_TOPIC = "general"  # no sensitive topic found
+
+
+def topic_names(policy: IncidentPolicy) -> list[str]:
+    """Every topic `topic_of` can return."""
+    return [*policy.topics, GENERAL_TOPIC]
+
+
 def topic_of(text: str, policy: IncidentPolicy) -> str:
     lowered = text.lower()
-    best, best_points = "general", 0
+    best, best_points = GENERAL_TOPIC, 0
     for topic, (points, stems) in policy.topics.items():
         if points > best_points and any(re.search(rf"\b{s}", lowered) for s in stems):
             best, best_points = topic, points

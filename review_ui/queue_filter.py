@@ -11,12 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from incidents.severity import IncidentPolicy
+from incidents.severity import IncidentPolicy, topic_names
 from pipeline.models import CaseStatus, ReviewCase
 from pipeline.queue import QueueFilter
 
 COOKIE = "veracity_queue_filter"
-GENERAL = "general"
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ def choices(session: Session) -> FilterChoices:
         .distinct()
         .order_by(ReviewCase.lang)
     )
-    return FilterChoices([lang for lang in langs if lang], [*IncidentPolicy().topics, GENERAL])
+    return FilterChoices([lang for lang in langs if lang], topic_names(IncidentPolicy()))
 
 
 def from_form(lang: str, topic: str) -> QueueFilter:
@@ -41,7 +40,7 @@ def from_form(lang: str, topic: str) -> QueueFilter:
     lang = lang.strip().lower()
     if lang and not (lang.replace("-", "").isalpha() and lang.isascii()):
         raise ValueError(f"{lang[:16]!r} is not a language code")
-    if topic and topic not in {*IncidentPolicy().topics, GENERAL}:
+    if topic and topic not in topic_names(IncidentPolicy()):
         raise ValueError(f"{topic[:32]!r} is not a topic")
     return QueueFilter(lang=lang or None, topic=topic or None)
 

@@ -41,11 +41,14 @@ class CreatedSubscriptionOut(SubscriptionOut):
     secret: str  # shown once: verify `Veracity-Signature` with it
 
 
+MAX_GRACE_SECONDS = 7 * 86_400  # a rotated secret signs at most a week longer
+
+
 class RotateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # How long the old secret keeps signing too (0: retire it now, e.g. after a leak).
-    grace_seconds: int = Field(default=86_400, ge=0, le=7 * 86_400)
+    grace_seconds: int = Field(default=86_400, ge=0, le=MAX_GRACE_SECONDS)
 
 
 class RotatedOut(BaseModel):

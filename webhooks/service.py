@@ -24,7 +24,7 @@ from core.db import transaction
 from core.dispatch import enqueue_after_commit
 from core.errors import Invalid, NotFound
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from webhooks.schemas import EventType, SubscriptionIn
+from webhooks.schemas import MAX_GRACE_SECONDS, EventType, SubscriptionIn
 from webhooks.signing import SIGNATURE_HEADER, sign
 
 DELIVER_TASK = "webhooks.deliver"
@@ -72,7 +72,7 @@ def unsubscribe(session: Session, subscription_id: str, actor: Actor) -> Webhook
     return sub
 
 
-MAX_ROTATION_GRACE = timedelta(days=7)
+MAX_ROTATION_GRACE = timedelta(seconds=MAX_GRACE_SECONDS)
 
 
 def rotate_secret(
