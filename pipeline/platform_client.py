@@ -11,9 +11,15 @@ from typing import Any, Protocol
 
 import httpx
 
+from core.retry import parse_retry_after
+
 
 class TransientPlatformError(Exception):
     """Worth retrying: timeouts, connection errors, 5xx, 429."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the platform asked us to wait (Retry-After)
 
 
 class PermanentPlatformError(Exception):
@@ -56,7 +62,10 @@ class HttpPlatformClient:
         except httpx.TransportError as exc:  # timeouts and refused connections
             raise TransientPlatformError(f"{type(exc).__name__}: {exc}") from exc
         if resp.status_code == 429 or resp.status_code >= 500:
-            raise TransientPlatformError(f"platform answered {resp.status_code}")
+            raise TransientPlatformError(
+                f"platform answered {resp.status_code}",
+                parse_retry_after(resp.headers.get("retry-after")),
+            )
         if resp.status_code >= 400:
             raise PermanentPlatformError(
                 f"platform refused with {resp.status_code}: {resp.text[:200]}"
