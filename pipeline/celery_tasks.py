@@ -10,7 +10,6 @@ from audit.tasks import ship_outbox as ship_outbox_body
 from core.settings import get_settings
 from pipeline import tasks
 from pipeline.celery_app import app
-from pipeline.enforcement import backoff_seconds
 from runtime.container import Runtime, build_runtime
 
 
@@ -33,9 +32,8 @@ def route_post(self: Task, post_id: str) -> str | None:
 @app.task(name="pipeline.execute_action", bind=True, max_retries=None)
 def execute_action(self: Task, action_id: str) -> str:
     outcome = tasks.enforce(runtime(), action_id)
-    if outcome.status == "retry":
-        retries = int(self.request.retries or 0)
-        raise self.retry(countdown=backoff_seconds(retries + 1))
+    if outcome.status == "retry":  # retry_in is bounded below the visibility timeout
+        raise self.retry(countdown=outcome.retry_in)
     return outcome.status
 
 

@@ -12,6 +12,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.db import transaction
+from core.retry import RetryPolicy, countdown, early_by
 from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus
 from pipeline.platform_client import (
     EnforcementRequest,
@@ -33,15 +34,15 @@ RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
 
 
-def backoff_seconds(attempts: int) -> float:
-    """Delay before the next try after `attempts` failed ones: 2, 4, 8 … seconds, capped."""
-    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * float(2 ** max(0, attempts - 1)))
+def retry_policy(max_attempts: int) -> RetryPolicy:
+    return RetryPolicy(max_attempts, RETRY_BASE_SECONDS, max_backoff_seconds=RETRY_MAX_SECONDS)
 
 
 @dataclass(frozen=True)
 class Outcome:
     status: str  # confirmed | retry | dead | skipped
     detail: str = ""
+    retry_in: float = 0.0  # for "retry": the countdown to the next run (bounded for the broker)
 
 
 def execute_action(
@@ -52,11 +53,16 @@ def execute_action(
         action = session.get(EnforcementAction, action_id)
         if action is None or action.status != ActionStatus.PENDING:
             return Outcome("skipped", "missing or already done")
+        if action.attempts and (wait := early_by(action.next_attempt_at, utcnow())):
+            # Woken before a failed attempt's (maybe long, Retry-After) wait ran out: hop again.
+            return Outcome("retry", "not due yet", countdown(wait))
         original = session.get(EnforcementAction, action.undoes_id) if action.undoes_id else None
         if original is not None and original.status == ActionStatus.PENDING:
             # Undo after the action it undoes, never before; not an attempt.
             action.next_attempt_at = utcnow() + timedelta(seconds=RETRY_BASE_SECONDS)
-            return Outcome("retry", f"waiting for action {original.id} to be sent first")
+            return Outcome(
+                "retry", f"waiting for action {original.id} to be sent first", RETRY_BASE_SECONDS
+            )
         if original is not None and original.status == ActionStatus.DEAD:
             original.status = ActionStatus.CANCELLED  # undone: no admin should retry it now
         action.attempts += 1
@@ -66,9 +72,9 @@ def execute_action(
     try:
         reference = client.enforce(request)
     except TransientPlatformError as exc:
-        return _failed(factory, action_id, str(exc), transient=True, max_attempts=max_attempts)
+        return _failed(factory, action_id, exc, retry_policy(max_attempts))
     except PermanentPlatformError as exc:
-        return _failed(factory, action_id, str(exc), transient=False, max_attempts=max_attempts)
+        return _failed(factory, action_id, exc, retry_policy(max_attempts))
     with transaction(factory) as session:
         action = session.get(EnforcementAction, action_id)
         assert action is not None
@@ -104,21 +110,23 @@ def execute_action(
 def _failed(
     factory: sessionmaker[Session],
     action_id: str,
-    error: str,
-    *,
-    transient: bool,
-    max_attempts: int,
+    exc: TransientPlatformError | PermanentPlatformError,
+    policy: RetryPolicy,
 ) -> Outcome:
+    error, delay = str(exc), 0.0
     with transaction(factory) as session:
         action = session.get(EnforcementAction, action_id)
         assert action is not None
         action.last_error = error
-        dead = not transient or action.attempts >= max_attempts
+        transient = isinstance(exc, TransientPlatformError)
+        dead = policy.gives_up(action.attempts, transient=transient)
         if dead:
             action.status = ActionStatus.DEAD
             action.next_attempt_at = None
         else:
-            action.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(action.attempts))
+            retry_after = exc.retry_after if isinstance(exc, TransientPlatformError) else None
+            delay = policy.delay(action.attempts, retry_after)
+            action.next_attempt_at = utcnow() + timedelta(seconds=delay)
         record(
             session,
             Action.ENFORCEMENT_DEAD_LETTERED if dead else Action.REMOVAL_FAILED,
@@ -128,4 +136,4 @@ def _failed(
             after={"attempts": action.attempts, "status": action.status},
         )
     log.warning("enforcement %s failed (attempt error: %s); dead=%s", action_id, error, dead)
-    return Outcome("dead" if dead else "retry", error)
+    return Outcome("dead", error) if dead else Outcome("retry", error, countdown(delay))

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from core import dispatch
 from pipeline.decisions import EXECUTE_TASK
-from pipeline.enforcement import backoff_seconds
 from pipeline.intake import ROUTE_TASK
 from pipeline.tasks import enforce, route_post
 from runtime.container import Runtime
@@ -25,9 +24,10 @@ def start_inprocess_pipeline(rt: Runtime, *, workers: int = 2) -> dispatch.InPro
     def run_enforcement(action_id: str) -> object:
         outcome = enforce(rt, action_id)
         if outcome.status == "retry":
-            # Exponential backoff on a timer, like Celery's countdown; the sweeper is the backstop.
-            delay = backoff_seconds(_attempts(rt, action_id))
-            timer = threading.Timer(delay, dispatcher.send, args=(EXECUTE_TASK, action_id))
+            # The policy's countdown on a timer, as Celery's; the sweeper is the backstop.
+            timer = threading.Timer(
+                outcome.retry_in, dispatcher.send, args=(EXECUTE_TASK, action_id)
+            )
             timer.daemon = True
             timer.start()
         return outcome
@@ -38,14 +38,6 @@ def start_inprocess_pipeline(rt: Runtime, *, workers: int = 2) -> dispatch.InPro
     dispatch.install(rt.sessions, dispatcher)
     rt.dispatcher = dispatcher
     return dispatcher
-
-
-def _attempts(rt: Runtime, action_id: str) -> int:
-    from pipeline.models import EnforcementAction
-
-    with rt.sessions() as session:
-        action = session.get(EnforcementAction, action_id)
-        return action.attempts if action else 0
 
 
 class Housekeeper(threading.Thread):
