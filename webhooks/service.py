@@ -23,6 +23,7 @@ from core.clock import utcnow
 from core.db import transaction
 from core.dispatch import enqueue_after_commit
 from core.errors import Invalid, NotFound
+from core.retry import RetryPolicy, countdown, early_by, parse_retry_after
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.schemas import MAX_GRACE_SECONDS, EventType, SubscriptionIn
 from webhooks.signing import SIGNATURE_HEADER, sign
@@ -30,7 +31,7 @@ from webhooks.signing import SIGNATURE_HEADER, sign
 DELIVER_TASK = "webhooks.deliver"
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 2.0
-BACKOFF_CAP_SECONDS = 3600.0
+BACKOFF_CAP_SECONDS = 3600.0  # between two attempts; Celery's countdown is bounded far lower
 
 
 def _new_secret() -> str:
@@ -162,14 +163,23 @@ def envelope(delivery: WebhookDelivery) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
-def backoff(attempts: int, base: float = BACKOFF_BASE_SECONDS) -> float:
-    return float(min(BACKOFF_CAP_SECONDS, base * 2 ** max(0, attempts - 1)))
+def retry_policy(
+    max_attempts: int = MAX_ATTEMPTS, base: float = BACKOFF_BASE_SECONDS
+) -> RetryPolicy:
+    return RetryPolicy(max_attempts, base, max_backoff_seconds=BACKOFF_CAP_SECONDS)
 
 
 @dataclass(frozen=True)
 class Attempt:
     status: str  # delivered | retry | failed | skipped
-    retry_in: float = 0.0
+    retry_in: float = 0.0  # for "retry": the countdown to the next run (bounded for the broker)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    code: int | None  # None: no answer (network error)
+    error: str | None
+    retry_after: float | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,8 @@ def deliver(
         delivery = session.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return Attempt("skipped")
+        if delivery.attempts and (wait := early_by(delivery.next_attempt_at, utcnow())):
+            return Attempt("retry", countdown(wait))  # a long wait, waited out in hops
         sub = session.get(WebhookSubscription, delivery.subscription_id)
         if sub is None or not sub.active:
             delivery.status = DeliveryStatus.FAILED
@@ -200,14 +212,14 @@ def deliver(
             return Attempt("failed")
         delivery.attempts += 1
         out = _Send(sub.url, sub.signing_secrets(utcnow()), envelope(delivery), delivery.event_id)
-    code, error = _post(client, out, delivery_id)
+    answer = _post(client, out, delivery_id)
     with transaction(factory) as session:
         delivery = session.get(WebhookDelivery, delivery_id)
         assert delivery is not None
-        return _settle(delivery, code, error, max_attempts, backoff_base)
+        return _settle(delivery, answer, retry_policy(max_attempts, backoff_base))
 
 
-def _post(client: httpx.Client, out: _Send, delivery_id: str) -> tuple[int | None, str | None]:
+def _post(client: httpx.Client, out: _Send, delivery_id: str) -> _Answer:
     headers = {
         "content-type": "application/json",
         SIGNATURE_HEADER: sign(out.secrets, out.body),
@@ -217,30 +229,27 @@ def _post(client: httpx.Client, out: _Send, delivery_id: str) -> tuple[int | Non
     try:
         response = client.post(out.url, content=out.body, headers=headers)
     except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
-    return response.status_code, None if response.is_success else response.text[:500]
+        return _Answer(None, f"{type(exc).__name__}: {exc}"[:500])
+    if response.is_success:
+        return _Answer(response.status_code, None)
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    return _Answer(response.status_code, response.text[:500], retry_after)
 
 
-def _settle(
-    delivery: WebhookDelivery,
-    code: int | None,
-    error: str | None,
-    max_attempts: int,
-    backoff_base: float,
-) -> Attempt:
-    delivery.response_code = code
-    delivery.last_error = error
+def _settle(delivery: WebhookDelivery, answer: _Answer, policy: RetryPolicy) -> Attempt:
+    code = delivery.response_code = answer.code
+    delivery.last_error = answer.error
     if code is not None and 200 <= code < 300:
         delivery.status = DeliveryStatus.DELIVERED
         delivery.delivered_at = utcnow()
         return Attempt("delivered")
     transient = code is None or code >= 500 or code in (408, 429)
-    if not transient or delivery.attempts >= max_attempts:
+    if policy.gives_up(delivery.attempts, transient=transient):
         delivery.status = DeliveryStatus.FAILED
         return Attempt("failed")
-    delay = backoff(delivery.attempts, backoff_base)
+    delay = policy.delay(delivery.attempts, answer.retry_after)
     delivery.next_attempt_at = utcnow() + timedelta(seconds=delay)
-    return Attempt("retry", delay)
+    return Attempt("retry", countdown(delay))
 
 
 def due(session: Session, now: datetime | None = None, limit: int = 500) -> list[str]:
