@@ -17,11 +17,13 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.db import transaction
+from core.retry import RetryPolicy
 from incidents.models import Incident, Notification, ResponseGroup
 from incidents.severity import GRADE_NAMES
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+# Only the dead-letter decision: unsent notifications are retried by each incident round.
+RETRY_POLICY = RetryPolicy(max_attempts=5)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -65,7 +67,9 @@ def deliver_pending(
     with sessions() as session:
         ids = session.scalars(
             select(Notification.id)
-            .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS)
+            .where(
+                Notification.sent_at.is_(None), Notification.attempts < RETRY_POLICY.max_attempts
+            )
             .order_by(Notification.created_at)
         ).all()
     return sum(_deliver_one(sessions, client, nid, now) for nid in ids)

@@ -22,6 +22,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.db import transaction
+from core.retry import RetryPolicy
 from statements.config import StatementSettings
 from statements.feeds import statement_url
 from statements.models import DeliveryStatus, Statement, StatementDelivery, StatementVersion
@@ -110,7 +111,7 @@ def deliver(
         reference = sender.send(key, body)
     except (TransientDeliveryError, PermanentDeliveryError) as exc:
         transient = isinstance(exc, TransientDeliveryError)
-        return _failed(factory, delivery_id, str(exc), transient, settings.max_delivery_attempts)
+        return _failed(factory, delivery_id, str(exc), transient, retry_policy(settings))
     with transaction(factory) as session:
         delivery = session.get(StatementDelivery, delivery_id)
         assert delivery is not None
@@ -173,18 +174,23 @@ def _payload(session: Session, delivery: StatementDelivery, settings: StatementS
     return json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
 
 
+def retry_policy(settings: StatementSettings) -> RetryPolicy:
+    """Only the dead-letter decision: pending deliveries are retried by the periodic sweep."""
+    return RetryPolicy(max_attempts=settings.max_delivery_attempts)
+
+
 def _failed(
     factory: sessionmaker[Session],
     delivery_id: str,
     error: str,
     transient: bool,
-    max_attempts: int,
+    policy: RetryPolicy,
 ) -> DeliveryOutcome:
     with transaction(factory) as session:
         delivery = session.get(StatementDelivery, delivery_id)
         assert delivery is not None
         delivery.last_error = error
-        dead = not transient or delivery.attempts >= max_attempts
+        dead = policy.gives_up(delivery.attempts, transient=transient)
         if dead:
             delivery.status = DeliveryStatus.DEAD
         record(
