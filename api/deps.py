@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import ApiKey, Role, User
+from accounts.tokens import token_is_current
 from api.errors import Refusal
 from audit.events import Actor, ActorType
 from core.db import transaction
@@ -87,6 +88,8 @@ def get_principal(request: Request, rt: RuntimeDep) -> Principal:
         user = session.get(User, str(payload.get("sub")))
         if user is None or not user.active:
             raise _unauthorized("account_disabled", "account disabled")
+        if not token_is_current(user, payload):  # signed out, or the password changed since
+            raise _unauthorized("revoked_token", "token has been revoked; sign in again")
         return Principal("user", user.username, roles=(user.role,), user_id=user.id)
 
 
