@@ -33,7 +33,10 @@ def get_session(rt: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs when the endpoint returns, before the response is sent.
+# The default ("request") runs it after the client already has its 200, so a crash in between
+# lost acknowledged writes. A failed commit now answers with an error instead of a 200.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True)
