@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import ApiKey, Role, Scope, User
+from accounts.sessions import end_ui_sessions
+from accounts.tokens import revoke_tokens
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
@@ -30,6 +32,56 @@ def add_user(session: Session, username: str, password: str, role: str, actor: A
     session.flush()
     record(
         session, Action.USER_CREATED, actor, Subject(other={"user": username}), after={"role": role}
+    )
+    return user
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def _sign_out_everywhere(session: Session, user: User) -> None:
+    revoke_tokens(user)
+    end_ui_sessions(session, user.id)
+
+
+def change_password(session: Session, username: str, password: str, actor: Actor) -> User:
+    """A new password; every session and token of the old one ends (they may be a thief's)."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"password must have at least {MIN_PASSWORD} characters")
+    user = _user(session, username)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    _sign_out_everywhere(session, user)
+    record(
+        session,
+        Action.USER_CHANGED,
+        actor,
+        Subject(other={"user": username}),
+        after={"password": "changed", "sessions_and_tokens": "revoked"},
+    )
+    return user
+
+
+def set_active(session: Session, username: str, active: bool, actor: Actor) -> User:
+    """Disable (or re-enable) an account; disabling ends its sessions and tokens at once."""
+    user = _user(session, username)
+    if user.active == active:
+        return user
+    user.active = active
+    if not active:
+        _sign_out_everywhere(session, user)
+    record(
+        session,
+        Action.USER_CHANGED,
+        actor,
+        Subject(other={"user": username}),
+        before={"active": not active},
+        after={"active": active},
     )
     return user
 

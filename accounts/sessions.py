@@ -1,7 +1,7 @@
-"""Password sign-in with lockout, and server-side browser sessions with a CSRF token each.
+"""Server-side browser sessions for the review UI, with a CSRF token each.
 
-Five wrong passwords in a row lock the account for fifteen minutes; a locked account refuses
-even the right password until the lock runs out. Every failure and lock is in the action log.
+The password check, lockout and its log live in accounts/login.py, shared with the API's
+token route. Signing out ends the browser session and every bearer token the user holds.
 """
 
 from __future__ import annotations
@@ -12,29 +12,33 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from accounts.login import LOCKOUT, MAX_FAILURES, LoginRefused, authenticate, user_actor
 from accounts.models import User
 from accounts.session_models import UiSession
-from audit.events import Action, Actor, ActorType, Subject
+from accounts.tokens import revoke_tokens
+from audit.events import Action, Subject
 from audit.service import record
 from core.clock import utcnow
-from core.security import hash_password, verify_password
 
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+__all__ = [
+    "LOCKOUT",
+    "MAX_FAILURES",
+    "SESSION_TTL",
+    "ActiveSession",
+    "LoginRefused",
+    "OpenedSession",
+    "active_session",
+    "csrf_matches",
+    "end_ui_sessions",
+    "log_in",
+    "log_out",
+    "user_actor",
+]
+
 SESSION_TTL = timedelta(hours=10)  # a shift plus some slack
-_DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
-
-
-class LoginRefused(Exception):
-    """Shown to the person as one message; the reason stays in the log."""
-
-    def __init__(self, message: str, *, locked: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.locked = locked
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,6 @@ class ActiveSession:
     token_hash: str
 
 
-def user_actor(user: User) -> Actor:
-    return Actor(name=user.username, type=ActorType.HUMAN, roles=(user.role,))
-
-
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -64,18 +64,7 @@ def log_in(
 ) -> OpenedSession:
     """Open a session, or raise LoginRefused. The caller commits in both cases."""
     now = now or utcnow()
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None:
-        verify_password(password, _DUMMY_HASH)  # same work as a real check: no user probing
-        _log_failure(session, username, "unknown user")
-        raise LoginRefused("wrong username or password")
-    if user.locked_until is not None and user.locked_until > now:
-        _log_failure(session, username, "account locked")
-        raise LoginRefused(_locked_message(user.locked_until, now), locked=True)
-    if not verify_password(password, user.password_hash) or not user.active:
-        return _refuse(session, user, now)
-    user.failed_logins = 0
-    user.locked_until = None
+    user = authenticate(session, username, password, via="ui", now=now)
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     session.add(
@@ -87,41 +76,7 @@ def log_in(
             expires_at=now + SESSION_TTL,
         )
     )
-    record(session, Action.USER_LOGGED_IN, user_actor(user), Subject(other={"user": username}))
     return OpenedSession(token, csrf, user)
-
-
-def _refuse(session: Session, user: User, now: datetime) -> OpenedSession:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    _log_failure(session, user.username, "wrong password or disabled account")
-    if user.failed_logins >= MAX_FAILURES:
-        user.locked_until = now + LOCKOUT
-        user.failed_logins = 0
-        record(
-            session,
-            Action.USER_LOCKED,
-            Actor.system("login"),
-            Subject(other={"user": user.username}),
-            reason=f"{MAX_FAILURES} failed sign-ins",
-            after={"locked_until": user.locked_until.isoformat()},
-        )
-        raise LoginRefused(_locked_message(user.locked_until, now), locked=True)
-    raise LoginRefused("wrong username or password")
-
-
-def _locked_message(until: datetime, now: datetime) -> str:
-    minutes = max(1, round((until - now).total_seconds() / 60))
-    return f"too many failed sign-ins: this account is locked for {minutes} more minute(s)"
-
-
-def _log_failure(session: Session, username: str, reason: str) -> None:
-    record(
-        session,
-        Action.USER_LOGIN_FAILED,
-        Actor.system("login"),
-        Subject(other={"user": username[:64]}),
-        reason=reason,
-    )
 
 
 def active_session(
@@ -145,6 +100,7 @@ def csrf_matches(expected: str, given: str | None) -> bool:
 
 
 def log_out(session: Session, token: str | None) -> None:
+    """End this browser session and, as the sign-out means it, the user's bearer tokens."""
     if not token:
         return
     row = session.get(UiSession, _hash(token))
@@ -153,9 +109,20 @@ def log_out(session: Session, token: str | None) -> None:
     row.revoked_at = utcnow()
     user = session.get(User, row.user_id)
     if user is not None:
+        revoke_tokens(user)
         record(
             session,
             Action.USER_LOGGED_OUT,
             user_actor(user),
             Subject(other={"user": user.username}),
+            after={"via": "ui", "tokens_revoked": True},
         )
+
+
+def end_ui_sessions(session: Session, user_id: str, now: datetime | None = None) -> None:
+    """Revoke every live browser session of a user (password change, deactivation)."""
+    session.execute(
+        update(UiSession)
+        .where(UiSession.user_id == user_id, UiSession.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from accounts.login import LoginRefused, authenticate, user_actor
 from accounts.models import Role, User
+from accounts.tokens import issue_token, revoke_tokens
 from api.deps import Principal, RuntimeDep, SessionDep, require_role
+from api.errors import Refusal
+from api.schemas import ErrorResponse, refusals
+from audit.events import Action, Subject
+from audit.service import record
 from core.errors import NotFound
-from core.security import sign_token, verify_password
 from pipeline.decisions import decide
 from pipeline.models import Post, ReviewCase, Score
 from pipeline.policy_store import active_policy
@@ -26,6 +31,7 @@ CaseWorker = Annotated[
     Principal, Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER, Role.LEGAL))
 ]
 Supervisor = Annotated[Principal, Depends(require_role(Role.SENIOR_REVIEWER, Role.ADMIN))]
+Person = Annotated[Principal, Depends(require_role(*Role))]
 
 
 class ReasonIn(BaseModel):
@@ -50,14 +56,47 @@ class TokenRequest(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
-@router.post("/auth/token", summary="Exchange a username and password for a bearer token")
+@router.post(
+    "/auth/token",
+    summary="Exchange a username and password for a bearer token",
+    responses={
+        **refusals(401, 422),
+        423: {"model": ErrorResponse, "description": "Locked after repeated failed sign-ins"},
+    },
+)
 def token(body: TokenRequest, rt: RuntimeDep, session: SessionDep) -> dict[str, Any]:
-    user = session.scalars(select(User).where(User.username == body.username)).first()
-    if user is None or not user.active or not verify_password(body.password, user.password_hash):
-        raise HTTPException(401, "wrong username or password")
+    try:
+        user = authenticate(session, body.username, body.password, via="api")
+    except LoginRefused as refused:
+        session.commit()  # the failure count and its log entry stand, as in the UI
+        if refused.locked:
+            raise Refusal(423, "account_locked", refused.message) from None
+        raise Refusal(
+            401, "wrong_credentials", refused.message, headers={"WWW-Authenticate": "Bearer"}
+        ) from None
     ttl = rt.settings.security.token_ttl_seconds
-    signed = sign_token({"sub": user.id, "role": user.role}, rt.settings.security.secret_key, ttl)
+    signed = issue_token(user, rt.settings.security.secret_key, ttl)
     return {"access_token": signed, "token_type": "bearer", "expires_in": ttl, "role": user.role}
+
+
+@router.post(
+    "/auth/logout",
+    status_code=204,
+    summary="Sign out: every bearer token of the calling user stops working",
+    responses=refusals(401, 403),
+)
+def logout(session: SessionDep, person: Person) -> None:
+    user = session.get(User, person.user_id)
+    if user is None:  # deleted between the check and here: nothing left to revoke
+        return
+    revoke_tokens(user)
+    record(
+        session,
+        Action.USER_LOGGED_OUT,
+        user_actor(user),
+        Subject(other={"user": user.username}),
+        after={"via": "api", "tokens_revoked": True},
+    )
 
 
 def _case_view(session: SessionDep, case: ReviewCase) -> dict[str, Any]:

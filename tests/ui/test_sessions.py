@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from accounts.models import User
@@ -11,6 +13,7 @@ from accounts.sessions import LOCKOUT, MAX_FAILURES
 from audit.models import AuditEvent
 from core.clock import utcnow
 from core.db import transaction
+from tests.conftest import PASSWORD
 from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 PAGES = {
@@ -146,3 +149,52 @@ def test_login_never_redirects_off_site(stack: Stack) -> None:
         follow_redirects=False,
     )
     assert response.headers["location"] == "/ui/admin"
+
+
+def _api_token(client: TestClient, username: str, password: str = PASSWORD) -> Any:
+    return client.post("/v1/auth/token", json={"username": username, "password": password})
+
+
+def test_failures_at_the_ui_lock_the_api_too(stack: Stack) -> None:
+    client = browser_client(stack)
+    name = stack.user("reviewer")
+    for _ in range(MAX_FAILURES):
+        sign_in(client, name, "wrong-password-123")
+    refused = _api_token(client, name)
+    assert refused.status_code == 423
+    assert refused.json()["error"]["code"] == "account_locked"
+
+
+def test_failures_at_the_api_lock_the_ui_too(stack: Stack) -> None:
+    client = browser_client(stack)
+    name = stack.user("reviewer")
+    for _ in range(MAX_FAILURES - 1):
+        assert _api_token(client, name, "wrong-password-123").status_code == 401
+    assert sign_in(client, name, "wrong-password-123").status_code == 423  # the shared count
+    assert sign_in(client, name).status_code == 423
+    with transaction(stack.rt.sessions) as session:
+        vias = session.scalars(
+            select(AuditEvent.document).where(AuditEvent.action == "user.login_failed")
+        ).all()
+    assert sorted(str(_after(d)["via"]) for d in vias) == ["api"] * 4 + ["ui"] * 2
+
+
+def test_signing_out_of_the_ui_revokes_the_users_bearer_tokens(stack: Stack) -> None:
+    client = browser_client(stack)
+    name = stack.user("reviewer")
+    token = _api_token(client, name).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.post("/v1/cases/claim", headers=bearer).status_code == 200
+    sign_in(client, name)
+    page = client.get("/ui/review")
+    client.post("/ui/logout", data={"csrf_token": csrf_of(page.text)})
+    assert client.post("/v1/cases/claim", headers=bearer).status_code == 401
+
+
+def _after(document: dict[str, object]) -> dict[str, object]:
+    """The `after` part of a logged event's document."""
+    veracity = document["veracity"]
+    assert isinstance(veracity, dict)
+    after = veracity["after"]
+    assert isinstance(after, dict)
+    return after
