@@ -54,6 +54,19 @@ class PlatformSettings(BaseModel):
     max_attempts: int = 5
 
 
+class OutboundSettings(BaseModel):
+    # Hosts that may be called although they resolve to loopback or private addresses
+    # (comma-separated; for development and tests only, e.g. `127.0.0.1,localhost`).
+    allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("allow_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip().lower() for h in value.split(",") if h.strip()]
+        return value
+
+
 class SecuritySettings(BaseModel):
     secret_key: str = DEV_SECRET
     token_ttl_seconds: int = 8 * 3600
@@ -89,6 +102,7 @@ class Settings(BaseSettings):
     redis: RedisSettings = RedisSettings()
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     platform: PlatformSettings = PlatformSettings()
+    outbound: OutboundSettings = OutboundSettings()
     security: SecuritySettings = SecuritySettings()
     api: ApiSettings = ApiSettings()
     audit: AuditSettings = AuditSettings()

@@ -12,6 +12,7 @@ from accounts.models import Role
 from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_role, require_scope
 from audit.events import Action, Subject
 from audit.service import record
+from core.outbound import policy_from
 from incidents import plan, service, views
 from incidents.models import Incident, ResponseGroup
 from incidents.report import build_report
@@ -109,7 +110,10 @@ def publish_plan(body: PlanIn, session: SessionDep, admin: Admin) -> dict[str, A
 
 
 @router.post("/incidents/response-groups", summary="Add a response group webhook (admin)")
-def add_group(body: ResponseGroupIn, session: SessionDep, admin: Admin) -> dict[str, Any]:
+def add_group(
+    body: ResponseGroupIn, session: SessionDep, admin: Admin, rt: RuntimeDep
+) -> dict[str, Any]:
+    policy_from(rt.settings).check(body.url)  # 422 with the reason: loopback, private, ...
     group = ResponseGroup(
         role=body.role, url=body.url, secret=body.secret, min_grade=body.min_grade
     )

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-import os
+from typing import Any
 
 from celery import Celery
 
+from core.retry import VISIBILITY_TIMEOUT_SECONDS
 from core.settings import get_settings
 
-# An unacked task (its worker died) returns to the queue after this; tests shorten it.
-TRANSIENT_VISIBILITY_SECONDS = int(os.environ.get("VERACITY_VISIBILITY_TIMEOUT", "120"))
+# An unacked task (its worker died) returns to the queue after VISIBILITY_TIMEOUT_SECONDS;
+# so does one whose countdown runs past it, which is why core/retry bounds every countdown.
 # How often a worker looks for such tasks. Kombu's default scans only every 10th 10-second
 # tick, so a dead worker's task could wait 100 s past its visibility timeout (and a worker that
 # started just before the timeout ran out missed it for that long: a flaky reliability test).
-RESTORE_EVERY_SECONDS = min(10, max(1, TRANSIENT_VISIBILITY_SECONDS // 3))
+RESTORE_EVERY_SECONDS = min(10, max(1, int(VISIBILITY_TIMEOUT_SECONDS) // 3))
+
+# The periodic work, sent by exactly one `veracity beat` (or one `worker --beat`): two beats
+# would send everything twice. Each task is safe to run twice, but there is no point.
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "ship-outbox": {"task": "audit.ship_outbox", "schedule": 2.0},
+    "sweep": {"task": "pipeline.sweep", "schedule": 30.0},
+    "statement-deliveries": {"task": "statements.deliver_pending", "schedule": 30.0},
+    "incidents-scan": {"task": "incidents.scan", "schedule": 15.0},
+    "webhooks-sweep": {"task": "webhooks.sweep_due", "schedule": 30.0},
+}
 
 
 def make_celery(broker_url: str | None = None) -> Celery:
@@ -28,17 +39,12 @@ def make_celery(broker_url: str | None = None) -> Celery:
         task_soft_time_limit=240,
         broker_connection_retry_on_startup=True,
         broker_transport_options={
-            "visibility_timeout": TRANSIENT_VISIBILITY_SECONDS,
+            "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
             "unacked_restore_interval": RESTORE_EVERY_SECONDS,
             "unacked_restore_throttle": 1,
         },
         task_default_queue="veracity",
-        beat_schedule={
-            "ship-outbox": {"task": "audit.ship_outbox", "schedule": 2.0},
-            "sweep": {"task": "pipeline.sweep", "schedule": 30.0},
-            "statement-deliveries": {"task": "statements.deliver_pending", "schedule": 30.0},
-            "incidents-scan": {"task": "incidents.scan", "schedule": 15.0},
-        },
+        beat_schedule=dict(BEAT_SCHEDULE),
         timezone="UTC",
     )
     return app

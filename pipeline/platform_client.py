@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from core.outbound import OutboundPolicy, gated_client
 from core.retry import parse_retry_after
 
 
@@ -43,10 +44,15 @@ class PlatformClient(Protocol):
 
 class HttpPlatformClient:
     def __init__(
-        self, url: str, *, timeout: float = 5.0, transport: httpx.BaseTransport | None = None
+        self,
+        url: str,
+        *,
+        outbound: OutboundPolicy,
+        timeout: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._url = url
-        self._client = httpx.Client(timeout=timeout, transport=transport)
+        self._url = outbound.check(url)  # and every request passes the gate again
+        self._client = gated_client(outbound, timeout=timeout, transport=transport)
 
     def enforce(self, request: EnforcementRequest) -> str:
         payload = {
@@ -66,10 +72,8 @@ class HttpPlatformClient:
                 f"platform answered {resp.status_code}",
                 parse_retry_after(resp.headers.get("retry-after")),
             )
-        if resp.status_code >= 400:
-            raise PermanentPlatformError(
-                f"platform refused with {resp.status_code}: {resp.text[:200]}"
-            )
+        if not resp.is_success:  # 4xx, or a redirect (never followed); the status only
+            raise PermanentPlatformError(f"platform refused with {resp.status_code}")
         body = resp.json() if resp.content else {}
         return str(body.get("reference", request.idempotency_key))
 

@@ -16,6 +16,7 @@ from classifier.interface import Classifier
 from core.db import make_engine, make_session_factory
 from core.dispatch import Dispatcher
 from core.settings import Settings
+from core.outbound import policy_from
 from pipeline.platform_client import ConsolePlatformClient, HttpPlatformClient, PlatformClient
 from pipeline.routing import RoutingPolicy
 
@@ -57,7 +58,9 @@ class Runtime:
         if not url:
             log.warning("PLATFORM__TAKEDOWN_URL not set: enforcement actions are printed, not sent")
             return ConsolePlatformClient()
-        return HttpPlatformClient(url, timeout=self.settings.platform.timeout)
+        return HttpPlatformClient(
+            url, outbound=policy_from(self.settings), timeout=self.settings.platform.timeout
+        )
 
     @cached_property
     def action_log(self) -> ElasticsearchLog | None:

@@ -1,4 +1,4 @@
-"""`veracity serve|worker|migrate|ship-outbox|sweep|platform-receiver`: running the product."""
+"""`veracity serve|worker|beat|migrate|ship-outbox|sweep|platform-receiver`: running the product."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from audit.tasks import ship_outbox
+from core.settings import REPO_ROOT
 from pipeline.platform_receiver import start_receiver
 from pipeline.tasks import sweep
 from runtime.container import Runtime
@@ -34,30 +36,30 @@ def serve(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def worker(rt: Runtime, args: argparse.Namespace) -> int:
+def _celery(rt: Runtime, command: str, *options: str) -> int:
     if not rt.settings.redis.url:
         print(
-            "veracity worker needs REDIS__URL (the embedded default runs the pipeline in-process)",
+            f"veracity {command} needs REDIS__URL (the embedded default runs the pipeline "
+            "in-process)",
             file=sys.stderr,
         )
         return 2
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "pipeline.celery_app:app",
-        "worker",
-        "--loglevel",
-        "INFO",
-        "--concurrency",
-        str(args.concurrency),
-        "-Q",
-        "veracity",
-    ]
-    if args.beat:
-        cmd.append("--beat")
+    cmd = [sys.executable, "-m", "celery", "-A", "pipeline.celery_app:app", command, *options]
     return subprocess.call(cmd, env=os.environ.copy())  # noqa: S603 - fixed argv
+
+
+def worker(rt: Runtime, args: argparse.Namespace) -> int:
+    options = ["--loglevel", "INFO", "--concurrency", str(args.concurrency), "-Q", "veracity"]
+    if args.beat:  # small setups: one process; production runs `veracity beat` once instead
+        options.append("--beat")
+    return _celery(rt, "worker", *options)
+
+
+def beat(rt: Runtime, args: argparse.Namespace) -> int:
+    """Celery beat alone: the periodic schedule (pipeline/celery_app.py), sent to the workers."""
+    schedule = Path(args.schedule_file)
+    schedule.parent.mkdir(parents=True, exist_ok=True)  # beat keeps its last-run times there
+    return _celery(rt, "beat", "--loglevel", "INFO", "--schedule", str(schedule))
 
 
 def migrate(_: Runtime, __: argparse.Namespace) -> int:
@@ -80,8 +82,6 @@ def run_sweep(rt: Runtime, _: argparse.Namespace) -> int:
 
 
 def receiver(_: Runtime, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     server, _state, url = start_receiver(args.host, args.port, Path(args.log) if args.log else None)
     print(f"platform receiver listening: PLATFORM__TAKEDOWN_URL={url}", flush=True)
     try:
@@ -99,8 +99,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=serve)
     w = sub.add_parser("worker", help="run a Celery worker (needs REDIS__URL)")
     w.add_argument("--concurrency", type=int, default=2)
-    w.add_argument("--beat", action="store_true", help="also run the periodic shipper and sweeper")
+    w.add_argument(
+        "--beat",
+        action="store_true",
+        help="also send the periodic tasks (one process only; production: `veracity beat`)",
+    )
     w.set_defaults(handler=worker)
+    b = sub.add_parser(
+        "beat", help="send the periodic tasks (shipping, sweeps, deliveries): run exactly one"
+    )
+    b.add_argument("--schedule-file", default=str(REPO_ROOT / "var" / "celerybeat-schedule"))
+    b.set_defaults(handler=beat, needs_db=False)
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
         handler=migrate
     )

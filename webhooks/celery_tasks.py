@@ -9,8 +9,6 @@ from pipeline.celery_tasks import runtime
 from webhooks import tasks
 from webhooks.service import DELIVER_TASK
 
-app.conf.beat_schedule["webhooks-sweep"] = {"task": "webhooks.sweep_due", "schedule": 30.0}
-
 
 @app.task(name=DELIVER_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
 def deliver(self: Task, delivery_id: str) -> str:
