@@ -9,8 +9,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import httpx
-
+from core.outbound import gated_client, policy_from
 from incidents.detection import library_lookup
 from incidents.drill import read_posts
 from incidents.drill_run import run_drill
@@ -51,7 +50,7 @@ def incidents_scan(rt: Runtime, args: argparse.Namespace) -> int:
         with rt.sessions() as session:
             index = make_index(rt.settings, parts.embedder.dimensions)
             lookup = library_lookup(session, parts, index)
-    with httpx.Client(timeout=10) as client:
+    with gated_client(policy_from(rt.settings), timeout=10) as client:
         while True:
             result = run_round(rt, lookup, client)
             print(

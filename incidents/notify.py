@@ -17,6 +17,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.db import transaction
+from core.outbound import OutboundRefused
 from core.retry import RetryPolicy
 from incidents.models import Incident, Notification, ResponseGroup
 from incidents.severity import GRADE_NAMES
@@ -72,7 +73,31 @@ def deliver_pending(
             )
             .order_by(Notification.created_at)
         ).all()
-    return sum(_deliver_one(sessions, client, nid, now) for nid in ids)
+    return sum(_deliver_isolated(sessions, client, nid, now) for nid in ids)
+
+
+def _deliver_isolated(
+    sessions: sessionmaker[Session], client: httpx.Client, nid: str, now: datetime | None
+) -> bool:
+    """One group's failure, whatever it is, must not stop the others' notifications."""
+    try:
+        return _deliver_one(sessions, client, nid, now)
+    except Exception:
+        log.exception("notification %s could not be delivered", nid)
+        _count_failed_attempt(sessions, nid)
+        return False
+
+
+def _count_failed_attempt(sessions: sessionmaker[Session], nid: str) -> None:
+    """An unexpected failure still uses up an attempt, so it cannot block a round forever."""
+    try:
+        with transaction(sessions) as session:
+            note = session.get(Notification, nid, with_for_update=True)
+            if note is not None and note.sent_at is None:
+                note.attempts += 1
+                note.last_error = "unexpected error (see the log)"
+    except Exception:
+        log.exception("could not record the failed attempt of notification %s", nid)
 
 
 def _deliver_one(
@@ -97,10 +122,14 @@ def _deliver_one(
                     "X-Veracity-Signature": sign(group.secret, body),
                 },
             )
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            note.last_error = str(exc)[:500]
+        except (httpx.HTTPError, httpx.InvalidURL, OutboundRefused) as exc:
+            # An unusable URL (httpx.InvalidURL is no HTTPError) fails this group only.
+            note.last_error = f"{type(exc).__name__}: {exc}"[:500]
             log.warning("notification %s to %s failed: %s", nid, group.role, exc)
+            return False
+        if not response.is_success:  # the status only; the receiver's body is not shown
+            note.last_error = f"HTTP {response.status_code}"
+            log.warning("notification %s to %s answered %s", nid, group.role, response.status_code)
             return False
         note.sent_at = now or utcnow()
         incident = session.get(Incident, note.incident_id)

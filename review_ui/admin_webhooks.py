@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from accounts.models import Role
-from api.deps import SessionDep
+from api.deps import RuntimeDep, SessionDep
 from core.errors import DomainError
+from core.outbound import OutboundRefused, policy_from
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.templating import render
 from webhooks import service
@@ -65,14 +66,17 @@ def add(
     request: Request,
     session: SessionDep,
     user: Admin,
+    rt: RuntimeDep,
     url: Annotated[str, Form(max_length=2048)],
     events: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     try:
         body = SubscriptionIn.model_validate({"url": url.strip(), "events": events or []})
+        sub = service.subscribe(session, body, user.actor, outbound=policy_from(rt.settings))
     except ValidationError as exc:
         return _page(request, session, user, status=422, add_error=_reason(exc), url=url)
-    sub = service.subscribe(session, body, user.actor)
+    except OutboundRefused as exc:
+        return _page(request, session, user, status=422, add_error=exc.message, url=url)
     session.flush()
     return _page(request, session, user, new_secret=sub.secret, new_url=sub.url)
 

@@ -11,9 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
-import httpx
-
 from audit.tasks import ship_outbox
+from core.outbound import gated_client, policy_from
 from incidents.detection import ClaimLookup, library_lookup
 from incidents.tasks import run_round
 from pipeline.tasks import sweep
@@ -63,7 +62,7 @@ class IncidentWatch:
             return self._lookup
 
     def __call__(self, rt: Runtime) -> object:
-        with httpx.Client(timeout=10) as client:
+        with gated_client(policy_from(rt.settings), timeout=10) as client:
             return run_round(rt, self.lookup(rt), client)
 
 

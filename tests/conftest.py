@@ -24,7 +24,13 @@ from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from core.migrate import upgrade
 from core.security import sign_token
-from core.settings import DatabaseSettings, Environment, PlatformSettings, Settings
+from core.settings import (
+    DatabaseSettings,
+    Environment,
+    OutboundSettings,
+    PlatformSettings,
+    Settings,
+)
 from pipeline.platform_receiver import ReceiverState, start_receiver
 from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
@@ -49,13 +55,19 @@ def receiver() -> Iterator[tuple[ReceiverState, str]]:
     server.shutdown()
 
 
+# The local receivers the tests call listen on loopback, which the outbound gate refuses
+# unless allowed explicitly.
+TEST_ALLOW_HOSTS = "127.0.0.1,localhost"
+TEST_OUTBOUND = OutboundSettings(allow_hosts=TEST_ALLOW_HOSTS.split(","))
+
+
 def make_settings(db_url: str, takedown_url: str | None = None, **extra: object) -> Settings:
     return Settings(
         environment=Environment.TEST,
         database=DatabaseSettings(url=db_url),
         platform=PlatformSettings(takedown_url=takedown_url, timeout=2.0, max_attempts=3),
         use_reference_classifier=True,
-        **extra,  # type: ignore[arg-type]
+        **{"outbound": TEST_OUTBOUND, **extra},  # type: ignore[arg-type]
     )
 
 

@@ -74,6 +74,9 @@ def run_demo(rt: Runtime, args: argparse.Namespace) -> int:
         port=args.receiver_port, log_path=REPO_ROOT / "var" / "platform-received.jsonl"
     )
     rt.settings.platform.takedown_url = url
+    # The demo's receivers listen on loopback, which the outbound gate allows only when told.
+    allowed = {*rt.settings.outbound.allow_hosts, "127.0.0.1", "localhost"}
+    rt.settings.outbound.allow_hosts = sorted(allowed)
     start_pipeline(rt)
     key, loaded = seed(rt, args.posts)
     print(

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 
 from accounts.models import Role
-from api.deps import Principal, SessionDep, require_role, require_scope
+from api.deps import Principal, RuntimeDep, SessionDep, require_role, require_scope
 from api.schemas import refusals
+from core.outbound import policy_from
 from webhooks import service
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.schemas import (
@@ -41,8 +42,10 @@ def _sub_out(sub: WebhookSubscription) -> SubscriptionOut:
     summary="Register a callback URL; the signing secret is returned only here",
     responses=refusals(400, 401, 403, 422),
 )
-def subscribe(body: SubscriptionIn, session: SessionDep, key: HookKey) -> CreatedSubscriptionOut:
-    sub = service.subscribe(session, body, key.actor)
+def subscribe(
+    body: SubscriptionIn, session: SessionDep, key: HookKey, rt: RuntimeDep
+) -> CreatedSubscriptionOut:
+    sub = service.subscribe(session, body, key.actor, outbound=policy_from(rt.settings))
     return CreatedSubscriptionOut(**_sub_out(sub).model_dump(), secret=sub.secret)
 
 

@@ -23,6 +23,7 @@ from core.clock import utcnow
 from core.db import transaction
 from core.dispatch import enqueue_after_commit
 from core.errors import Invalid, NotFound
+from core.outbound import OutboundPolicy, OutboundRefused
 from core.retry import RetryPolicy, countdown, early_by, parse_retry_after
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.schemas import MAX_GRACE_SECONDS, EventType, SubscriptionIn
@@ -38,7 +39,10 @@ def _new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def subscribe(session: Session, body: SubscriptionIn, actor: Actor) -> WebhookSubscription:
+def subscribe(
+    session: Session, body: SubscriptionIn, actor: Actor, *, outbound: OutboundPolicy
+) -> WebhookSubscription:
+    outbound.check(body.url)  # refused with its reason: loopback, private, credentials, ...
     sub = WebhookSubscription(
         url=body.url,
         secret=_new_secret(),
@@ -228,12 +232,11 @@ def _post(client: httpx.Client, out: _Send, delivery_id: str) -> _Answer:
     }
     try:
         response = client.post(out.url, content=out.body, headers=headers)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, OutboundRefused) as exc:
         return _Answer(None, f"{type(exc).__name__}: {exc}"[:500])
-    if response.is_success:
-        return _Answer(response.status_code, None)
+    # The status code only: a receiver's error body is not ours to show to admins.
     retry_after = parse_retry_after(response.headers.get("retry-after"))
-    return _Answer(response.status_code, response.text[:500], retry_after)
+    return _Answer(response.status_code, None, retry_after)
 
 
 def _settle(delivery: WebhookDelivery, answer: _Answer, policy: RetryPolicy) -> Attempt:

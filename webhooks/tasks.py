@@ -11,6 +11,7 @@ import httpx
 
 from core.db import transaction
 from core.dispatch import Dispatcher, enqueue_after_commit
+from core.outbound import OutboundPolicy, gated_client, policy_from
 from runtime.container import Runtime
 from webhooks import service
 
@@ -19,14 +20,16 @@ SEND_TIMEOUT_SECONDS = 5.0
 
 
 @cache
-def http_client() -> httpx.Client:
-    return httpx.Client(timeout=SEND_TIMEOUT_SECONDS, follow_redirects=False)
+def http_client(policy: OutboundPolicy) -> httpx.Client:
+    """Every send passes the outbound gate (checked address, no redirects)."""
+    return gated_client(policy, timeout=SEND_TIMEOUT_SECONDS)
 
 
 def deliver_webhook(
     rt: Runtime, delivery_id: str, client: httpx.Client | None = None
 ) -> service.Attempt:
-    return service.deliver(rt.sessions, delivery_id, client or http_client())
+    client = client or http_client(policy_from(rt.settings))
+    return service.deliver(rt.sessions, delivery_id, client)
 
 
 def sweep_due(rt: Runtime) -> int:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from audit.models import AuditEvent
 from core.db import transaction
@@ -17,10 +19,11 @@ from core.dispatch import InProcessDispatcher
 from runtime.container import Runtime
 from tests.conftest import auth, new_api_key, new_user_token, wait_for
 from webhooks import service
-from webhooks.models import WebhookDelivery
+from webhooks.models import WebhookDelivery, WebhookSubscription
 from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
 from webhooks.schemas import EventType
 from webhooks.signing import sign, verify_signature
+from webhooks.tasks import deliver_webhook
 
 FALSE_POST = "BREAKING: 5G towers spread the virus, the miracle cure is garlic. Share before they delete it!!"
 
@@ -235,3 +238,87 @@ def test_only_the_platforms_webhook_key_rotates_a_secret(
     for other in (auth(new_user_token(rt, role)), auth(platform_key)):
         refused = client.post(f"/v1/webhooks/{sub_id}/rotate-secret", headers=other)
         assert refused.status_code == 403, (role, refused.text)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7/hooks",
+        "http://[::1]/hooks",
+        "http://2130706433/hooks",
+        "http://0x7f.0.0.1/hooks",
+        "http://0/hooks",
+        "http://[::ffff:127.0.0.1]/hooks",
+        "http://platform.example@127.0.0.2/hooks",
+    ],
+)
+def test_a_webhook_to_a_private_or_obfuscated_address_is_refused_with_its_reason(
+    rt: Runtime, client: TestClient, bad: str
+) -> None:
+    key = auth(new_api_key(rt, ("webhooks",)))
+    refused = client.post(
+        "/v1/webhooks", json={"url": bad, "events": ["post.restored"]}, headers=key
+    )
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "outbound_url_refused" and error["message"]
+    with rt.sessions() as s:
+        assert s.scalars(select(WebhookSubscription)).first() is None
+
+
+@pytest.fixture
+def hostile() -> Iterator[tuple[str, list[str]]]:
+    """A receiver that redirects /go to /in and answers /in with 400 and a revealing body."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            hits.append(self.path)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b"" if self.path == "/go" else SECRET_BODY
+            self.send_response(302 if self.path == "/go" else 400)
+            self.send_header("Location", "/in")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+
+
+SECRET_BODY = b"db password is hunter2"
+
+
+def test_a_redirect_is_not_followed_and_an_error_body_is_not_shown(
+    rt: Runtime, client: TestClient, hostile: tuple[str, list[str]]
+) -> None:
+    base, hits = hostile
+    redirected, _ = _one_delivery(rt, f"{base}/go", client)
+    attempt = deliver_webhook(rt, redirected)  # the production client, through the gate
+    assert attempt.status == "failed" and hits == ["/go"]
+    with transaction(rt.sessions) as s:
+        s.execute(delete(WebhookDelivery))
+        s.execute(delete(WebhookSubscription))
+    refused, _ = _one_delivery(rt, f"{base}/in", client)
+    assert deliver_webhook(rt, refused).status == "failed" and hits == ["/go", "/in"]
+    admin = auth(new_user_token(rt, "admin"))
+    log = client.get("/v1/admin/webhooks/deliveries", headers=admin)
+    assert [(d["response_code"], d["last_error"]) for d in log.json()] == [(400, None)]
+    assert SECRET_BODY.decode() not in log.text
+
+
+def test_a_webhook_is_checked_again_when_sent(rt: Runtime, client: TestClient) -> None:
+    """Allowed when subscribed, refused when sent (e.g. the allow-list no longer has it)."""
+    delivery_id, _ = _one_delivery(rt, "http://localhost:9/hook", client)
+    rt.settings.outbound.allow_hosts = ["127.0.0.1"]
+    attempt = deliver_webhook(rt, delivery_id)
+    assert attempt.status == "retry"
+    with rt.sessions() as s:
+        row = s.get(WebhookDelivery, delivery_id)
+        assert row is not None and "loopback" in (row.last_error or "")

@@ -22,7 +22,14 @@ from pipeline.models import ReviewCase
 from pipeline.platform_receiver import ReceiverState
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
-from tests.conftest import auth, make_settings, new_api_key, new_user_token, wait_for
+from tests.conftest import (
+    TEST_ALLOW_HOSTS,
+    auth,
+    make_settings,
+    new_api_key,
+    new_user_token,
+    wait_for,
+)
 
 pytestmark = pytest.mark.services
 REPO = Path(__file__).resolve().parents[2]
@@ -49,6 +56,7 @@ def worker_env(
         ELASTICSEARCH__HOSTS=elasticsearch_url,
         ELASTICSEARCH__INDEX_PREFIX=es_prefix,
         PLATFORM__TAKEDOWN_URL=receiver[1],
+        OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
         USE_REFERENCE_CLASSIFIER="true",
     )
     return env

@@ -8,20 +8,23 @@ import json
 from datetime import timedelta
 
 import httpx
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from audit.events import Action, Actor, ActorType
 from audit.models import AuditEvent
 from core.clock import utcnow
 from core.db import transaction
+from core.outbound import gated_client, policy_from
 from incidents import plan
 from incidents.clocks import check_overdue
 from incidents.detection import scan
-from incidents.models import ClockStatus, Incident, IncidentClock, ResponseGroup
+from incidents.models import ClockStatus, Incident, IncidentClock, Notification, ResponseGroup
 from incidents.notify import deliver_pending
 from incidents.service import record_milestone
 from pipeline.models import ReviewCase
 from runtime.container import Runtime
+from tests.conftest import auth, new_user_token
 from tests.incidents.conftest import POLICY, Received, open_incident
 from tests.incidents.factories import add_wave
 
@@ -178,3 +181,70 @@ def test_one_round_detects_and_notifies(
     assert first.scanned == 50 and first.notifications_sent == len(events)
     assert events[0] == "incident.opened" and set(events[1:]) <= {"incident.upgraded"}
     assert (second.scanned, second.notifications_sent) == (0, 0)
+
+
+def test_a_group_with_an_unusable_url_fails_alone_and_the_others_are_told(
+    rt: Runtime, webhook_receiver: tuple[Received, str]
+) -> None:
+    received, url = webhook_receiver
+    with transaction(rt.sessions) as session:
+        # httpx raises InvalidURL (no HTTPError) for the first, UnicodeError for the second.
+        session.add(ResponseGroup(role="ops", url="http://1.2.3.400/", secret=SECRET, min_grade=4))
+        session.add(ResponseGroup(role="it", url="http://a..b/hook", secret=SECRET, min_grade=4))
+        session.add(ResponseGroup(role="pr", url=f"{url}/pr", secret=SECRET, min_grade=4))
+    open_incident(rt, wave=12)
+    with gated_client(policy_from(rt.settings), timeout=5) as client:
+        assert deliver_pending(rt.sessions, client) == 1
+        assert deliver_pending(rt.sessions, client) == 0  # the bad ones retried, still failing
+    assert [path for path, _, _ in received.requests] == ["/pr"]
+    with rt.sessions() as session:
+        notes = {
+            group.role: note
+            for note, group in session.execute(
+                select(Notification, ResponseGroup).join(
+                    ResponseGroup, ResponseGroup.id == Notification.group_id
+                )
+            )
+        }
+    assert notes["pr"].sent_at is not None
+    for role in ("ops", "it"):
+        assert notes[role].sent_at is None and notes[role].attempts == 2
+        assert notes[role].last_error
+
+
+def test_a_groups_error_body_is_not_kept_only_its_status(
+    rt: Runtime, webhook_receiver: tuple[Received, str]
+) -> None:
+    _, url = webhook_receiver
+    with transaction(rt.sessions) as session:
+        session.add(ResponseGroup(role="ops", url=f"{url}/broken", secret=SECRET, min_grade=4))
+    open_incident(rt, wave=12)
+    with httpx.Client(timeout=5) as client:
+        assert deliver_pending(rt.sessions, client) == 0
+    with rt.sessions() as session:
+        note = session.scalars(select(Notification)).one()
+    assert note.last_error == "HTTP 500"
+
+
+def test_a_response_group_url_is_refused_unless_it_is_public_or_allowed(
+    rt: Runtime, client: TestClient
+) -> None:
+    admin = auth(new_user_token(rt, "admin"))
+    body = {"role": "ops", "secret": SECRET, "min_grade": 4}
+    for bad in (
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.7/hook",
+        "http://2130706433/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://admin@93.184.216.34/hook",
+    ):
+        refused = client.post(
+            "/v1/incidents/response-groups", json={**body, "url": bad}, headers=admin
+        )
+        assert refused.status_code == 422, bad
+        assert refused.json()["error"]["code"] == "outbound_url_refused", refused.text
+    for good in ("https://93.184.216.34/hook", "http://127.0.0.1:9/hook"):  # public; allow-listed
+        made = client.post(
+            "/v1/incidents/response-groups", json={**body, "url": good}, headers=admin
+        )
+        assert made.status_code == 200, made.text

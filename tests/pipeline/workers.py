@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import wait_for
+from tests.conftest import TEST_ALLOW_HOSTS, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,6 +31,7 @@ def worker_env(db_url: str, redis_url: str, takedown_url: str, **extra: str) -> 
         DATABASE__URL=db_url,
         REDIS__URL=redis_url,
         PLATFORM__TAKEDOWN_URL=takedown_url,
+        OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
         PLATFORM__MAX_ATTEMPTS="3",
         USE_REFERENCE_CLASSIFIER="true",
         VERACITY_VISIBILITY_TIMEOUT="3",
