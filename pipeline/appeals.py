@@ -1,18 +1,22 @@
-"""Appeals: the author contests an action; a senior reviewer decides, possibly restoring."""
+"""Appeals: the author contests an action; a senior reviewer decides, possibly restoring.
+
+Whoever decided the post before never decides its appeal: the queue does not offer it to
+them, and a decision by them (e.g. after a reassignment) is refused with 403.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from pipeline.actions import live_actions
-from pipeline.models import CaseStage, CaseStatus, Post, ReviewCase, Score
+from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase, Score
 from pipeline.policy_store import active_policy
 
 APPEAL_ROLE = "senior_reviewer"
@@ -68,3 +72,35 @@ def appeal(
         is_drill=post.is_drill,
     )
     return case
+
+
+def not_own_appeal(reviewer: str) -> ColumnElement[bool]:
+    """Claim filter: an appeal is never offered to anyone who decided its post before."""
+    decided_before = exists().where(
+        Decision.post_id == ReviewCase.post_id,
+        Decision.case_id != ReviewCase.id,
+        Decision.decided_by == reviewer,
+    )
+    return or_(ReviewCase.stage != CaseStage.APPEAL, ~decided_before)
+
+
+def check_appeal_decider(session: Session, case: ReviewCase, reviewer: str) -> None:
+    """An appeal is decided by someone other than whoever decided the post before (the
+    contested decision, its second review, an earlier appeal): nobody reviews themselves."""
+    if case.stage != CaseStage.APPEAL:
+        return
+    decided_before = session.scalars(
+        select(Decision.id)
+        .where(
+            Decision.post_id == case.post_id,
+            Decision.case_id != case.id,
+            Decision.decided_by == reviewer,
+        )
+        .limit(1)
+    ).first()
+    if decided_before is not None:
+        raise Forbidden(
+            f"{reviewer} decided post {case.post_id} before; its appeal needs another senior "
+            "reviewer (release the case)",
+            code="own_decision_appealed",
+        )

@@ -17,6 +17,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.errors import Invalid
 from pipeline.actions import EXECUTE_TASK, live_actions, request_action, request_undo
+from pipeline.appeals import check_appeal_decider
 from pipeline.models import (
     CaseStage,
     CaseStatus,
@@ -61,6 +62,7 @@ def decide(
 ) -> Decision:
     validate_decision(decision_in)
     case = held_case(session, case_id, actor)
+    check_appeal_decider(session, case, actor.name)
     post = session.get(Post, case.post_id)
     assert post is not None  # FK guarantees it
     policy = policy or active_policy(session)

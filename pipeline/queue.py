@@ -21,6 +21,7 @@ from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from incidents.severity import IncidentPolicy, topic_of
 from pipeline.actions import request_action
+from pipeline.appeals import check_appeal_decider, not_own_appeal
 from pipeline.models import (
     WAITING_SQL,
     CaseStage,
@@ -198,6 +199,7 @@ def _eligible(actor: Actor, now: datetime) -> list[ColumnElement[bool] | TextCla
             ReviewCase.skip_until <= now,
         ),
         or_(ReviewCase.stage != CaseStage.SECOND, ReviewCase.first_reviewer != actor.name),
+        not_own_appeal(actor.name),
     ]
 
 
@@ -366,6 +368,7 @@ def reassign(
         )
     if case.stage == CaseStage.SECOND and case.first_reviewer == to_reviewer:
         raise Conflict("the second reviewer must differ from the first", code="same_reviewer")
+    check_appeal_decider(session, case, to_reviewer)
     before = {"status": case.status, "claimed_by": case.claimed_by}
     case.status = CaseStatus.CLAIMED
     case.claimed_by = to_reviewer
