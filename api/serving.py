@@ -18,6 +18,7 @@ from api.deps import Principal
 from api.errors import Refusal
 from api.metrics import ApiMetrics
 from api.ratelimit import RateLimiter, make_limiter
+from pipeline.signals import IntakeSignals
 from runtime.container import Runtime
 
 
@@ -28,6 +29,8 @@ class Serving:
     metrics: ApiMetrics
     admission: threading.BoundedSemaphore
     admission_wait_seconds: float
+    # language, claim matches, check-worthiness at intake (loaded once with the app)
+    signals: IntakeSignals | None = None
 
 
 def build_serving(rt: Runtime) -> Serving:
@@ -50,6 +53,7 @@ def build_serving(rt: Runtime) -> Serving:
         metrics,
         admission,
         api.admission_wait_seconds,
+        rt.intake_signals,
     )
 
 

@@ -115,7 +115,15 @@ class ClaimMatcher:
         if not self._ids or self._bm25 is None:
             return [[] for _ in texts]
         cleaned = [clean_post(t) or t for t in texts]
-        queries = self._embedder.embed(cleaned)
+        return self.match_vectors(cleaned, self._embedder.embed(cleaned), top)
+
+    def match_vectors(
+        self, cleaned: Sequence[str], queries: Vectors, top: int = 5
+    ) -> list[list[Match]]:
+        """`match` for texts already cleaned (`clean_post`) and embedded by this matcher's
+        encoder: intake embeds a post once for the matcher and the check-worthiness head."""
+        if not self._ids or self._bm25 is None:
+            return [[] for _ in cleaned]
         knn = self._index.search(queries, CANDIDATES)
         lexical = self._bm25.scores(cleaned)
         row_of = {cid: i for i, cid in enumerate(self._ids)}
@@ -123,7 +131,7 @@ class ClaimMatcher:
         dense = [{row_of[h.claim_id] for h in hits if h.claim_id in row_of} for hits in knn]
         return [
             self._rerank(cleaned[q], queries[q], lexical[q], dense[q], top)
-            for q in range(len(texts))
+            for q in range(len(cleaned))
         ]
 
     def _rerank(

@@ -78,6 +78,8 @@ class Post(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
+    # Detected from the text (pipeline/language.py; `lang` is the platform's hint). 0305_triage.
+    detected_lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
 class Score(Base):
     """The machine's verdict on one version of a post's text."""
 
@@ -103,6 +105,12 @@ class ReviewCase(Base):
             "ix_review_cases_claimable",
             text("priority DESC"),
             "created_at",
+    # The triage signals beside the falsehood score (pipeline/triage.py; 0305_triage). `band`
+    # stays the falsehood model's own band; NULLs are rows scored before triage existed.
+    triage_band: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    triage_rule: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    checkworthiness: Mapped[float | None] = mapped_column(Float, nullable=True)
+    claim_matches: Mapped[list[dict[str, object]] | None] = mapped_column(JSON, nullable=True)
             postgresql_where=text(WAITING_SQL),
             sqlite_where=text(WAITING_SQL),
         ),

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
 from audit.service import record
-from classifier.thresholds import Band
 from core.clock import utcnow
 from pipeline.models import Post, Score, StoredRoutingPolicy
-from pipeline.routing import Reach, RoutingPolicy, claim_match_from_flags, route
+from pipeline.routing import RoutingPolicy, route_stored
 from pipeline.schemas import RoutingPolicyBody
+from pipeline.triage import UNSUPPORTED_LANGUAGE
 
 PREVIEW_LIMIT = 50_000
 
@@ -90,18 +90,24 @@ def preview(
     ).all()
     counts: Counter[str] = Counter()
     for post, score in rows:
-        decision = route(
-            Band(score.band),
-            score.score,
-            Reach(post.views, post.shares, post.created_at),
-            now,
-            policy,
-            claim_match=claim_match_from_flags(list(score.flags)),
-        )
+        decision = route_stored(post, score, now, policy)
         counts["posts"] += 1
         counts[decision.band if decision.queue else "ignore"] += 1
         counts["reduce_reach"] += int(decision.reduce_reach)
-    result = {"posts": 0, "ignore": 0, "review": 0, "urgent": 0, "reduce_reach": 0}
+        # what the triage signals did, so an admin sees why a threshold moves the counts
+        counts["claim_matched"] += int(decision.claim_id is not None)
+        counts["not_checkworthy"] += int(decision.rule == "not_checkworthy")
+        counts[UNSUPPORTED_LANGUAGE] += int(decision.triage_band == UNSUPPORTED_LANGUAGE)
+    result = {
+        "posts": 0,
+        "ignore": 0,
+        "review": 0,
+        "urgent": 0,
+        "reduce_reach": 0,
+        "claim_matched": 0,
+        "not_checkworthy": 0,
+        UNSUPPORTED_LANGUAGE: 0,
+    }
     result.update(counts)
     result["to_review"] = result["review"] + result["urgent"]
     return result

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
 from audit.service import record
-from classifier.thresholds import Band
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from incidents.severity import IncidentPolicy, topic_of
@@ -31,7 +30,7 @@ from pipeline.models import (
     ReviewCase,
     Score,
 )
-from pipeline.routing import ClaimMatch, Reach, RoutingPolicy, claim_match_from_flags, route
+from pipeline.routing import ClaimMatch, RoutingPolicy, route_stored
 
 DEFAULT_LEASE = timedelta(minutes=10)
 SKIP_COOLDOWN = timedelta(minutes=30)
@@ -80,20 +79,12 @@ def open_case_for_post(
     if score is None:
         return None
     system = Actor.system("router")
-    claim_match = claim_match or claim_match_from_flags(list(score.flags))
-    decision = route(
-        Band(score.band),
-        score.score,
-        Reach(post.views, post.shares, post.created_at),
-        now,
-        policy,
-        claim_match=claim_match,
-    )
+    decision = route_stored(post, score, now, policy, claim_match=claim_match)
     record(
         session,
         Action.POST_ROUTED,
         system,
-        Subject(post_id=post_id, claim_id=claim_match.claim_id if claim_match else None),
+        Subject(post_id=post_id, claim_id=decision.claim_id),
         policy_version=policy.version,
         model_version=score.model_version,
         score=score.score,
@@ -104,6 +95,7 @@ def open_case_for_post(
             "rule": decision.rule,
             "priority": decision.priority,
             "reduce_reach": decision.reduce_reach,
+            "triage_band": decision.triage_band,
         },
         is_drill=post.is_drill,
     )
@@ -121,7 +113,8 @@ def open_case_for_post(
         # The incident policy's topic taxonomy, so queue filters and incident grades agree.
         topic=topic or topic_of(post.text, IncidentPolicy()),
         incident_id=incident_id,
-        claim_id=claim_match.claim_id if claim_match else None,
+        claim_id=decision.claim_id,
+        is_drill=post.is_drill,
     )
     session.add(case)
     session.flush()

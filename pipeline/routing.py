@@ -3,15 +3,29 @@
 One typed, versioned policy object; admins save new versions in the database
 (`pipeline/policy_store.py`) and every routing decision records the version it used.
 
-A post's route is decided in this order:
-1. its classifier band maps to a level (`band_routes`: ignore, review or urgent);
-2. a match to a debunked claim at or above `claim_match_min_similarity` raises it to at least
-   `claim_match_route`;
-3. a post spreading at `urgent_velocity` or more (see below) is raised from review to urgent.
+A post's triage band (`pipeline/triage.py:triage_band`, stored on its score at intake and
+recomputed with the active policy when it is routed or previewed) is decided in this order:
+1. language: a post whose detected language has no falsehood model (`pipeline/language.py`;
+   today anything but English) is `unsupported_language`, whatever the English model says; it
+   is queued at `unsupported_language_route` (default ignore: not queued);
+2. a match to a false or misleading library claim at or above `claim_match_min_similarity`
+   (the matcher's fused score; "confirmed", default the shipped matcher's threshold) raises the
+   falsehood model's band (mapped through `band_routes`) to at least `claim_match_route`
+   (default urgent);
+3. a post with no match at or above `claim_match_suggest_similarity` ("suggested") whose
+   check-worthiness is below `checkworthiness_min` is ignored however its falsehood score
+   reads: it makes no claim a fact-checker could check; below `checkworthiness_urgent_min` an
+   urgent post is lowered to review;
+4. otherwise the falsehood model's band, through `band_routes`;
+then routing adds:
+5. a post spreading at `urgent_velocity` or more (see below) is raised from review to urgent.
+A signal that was not measured (NULL on rows scored before triage, or no check-worthiness
+model loaded) gates nothing.
 
 Priority formula (higher is served first):
 
-    priority = risk_weight[level] * score + reach_weight * log10(1 + reach_velocity)
+    priority = risk_weight[level] * risk + reach_weight * log10(1 + reach_velocity)
+    risk = score * (0.5 + 0.5 * checkworthiness), at least the confirmed match's similarity
 
 where reach_velocity is views + 5 * shares per hour since the post was created (at least one
 hour), so a fast-spreading post of the same risk outranks a stale one. Urgent always outranks
@@ -24,13 +38,30 @@ while it waits for a reviewer.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classifier.thresholds import Band
+from pipeline.triage import (
+    LEVELS,
+    UNSUPPORTED_LANGUAGE,
+    MatchInfo,
+    Signals,
+    best_debunked,
+    match_status,
+    risk,
+    shipped_match_thresholds,
+    signals_of,
+    triage_band,
+)
 
-LEVELS = (Band.IGNORE.value, Band.REVIEW.value, Band.URGENT.value)  # in rising order
+if TYPE_CHECKING:
+    from pipeline.models import Post, Score
+
+# Chosen on dev data only; see the model card's "Triage" section.
+CHECKWORTHINESS_MIN = 0.5
+CHECKWORTHINESS_URGENT_MIN = 0.7
 
 
 @dataclass(frozen=True)
@@ -49,8 +80,16 @@ class RoutingPolicy:
     high_reach_views: int = 100_000  # removals at or above this need a second reviewer
     second_review_enabled: bool = True
     band_routes: dict[str, str] = field(default_factory=lambda: {lvl: lvl for lvl in LEVELS})
-    claim_match_min_similarity: float = 0.85
+    # the claim matcher's fused score: confirmed at or above min_similarity, suggested above
+    # suggest_similarity (defaults: the shipped matcher's thresholds, matcher.json)
+    claim_match_min_similarity: float = field(default_factory=lambda: shipped_match_thresholds()[1])
+    claim_match_suggest_similarity: float = field(
+        default_factory=lambda: shipped_match_thresholds()[0]
+    )
     claim_match_route: str = Band.URGENT.value
+    checkworthiness_min: float = CHECKWORTHINESS_MIN
+    checkworthiness_urgent_min: float = CHECKWORTHINESS_URGENT_MIN
+    unsupported_language_route: str = Band.IGNORE.value
     urgent_velocity: float | None = 50_000.0  # reach per hour that makes a review post urgent
     reduce_reach_pending_review: bool = False
     reduce_reach_min_score: float = 0.97
@@ -66,7 +105,11 @@ class RoutingPolicy:
             "second_review_enabled": self.second_review_enabled,
             "band_routes": dict(self.band_routes),
             "claim_match_min_similarity": self.claim_match_min_similarity,
+            "claim_match_suggest_similarity": self.claim_match_suggest_similarity,
             "claim_match_route": self.claim_match_route,
+            "checkworthiness_min": self.checkworthiness_min,
+            "checkworthiness_urgent_min": self.checkworthiness_urgent_min,
+            "unsupported_language_route": self.unsupported_language_route,
             "urgent_velocity": self.urgent_velocity,
             "reduce_reach_pending_review": self.reduce_reach_pending_review,
             "reduce_reach_min_score": self.reduce_reach_min_score,
@@ -104,7 +147,10 @@ class Route:
     due_at: datetime | None
     policy_version: str
     reduce_reach: bool = False
-    rule: str = "band"  # what set the level: band, claim_match or reach
+    # what set the level: band, claim_match, reach, not_checkworthy, checkworthiness, language
+    rule: str = "band"
+    triage_band: str = ""  # the band before reach and the unsupported-language route
+    claim_id: str | None = None  # the closest debunked claim at suggested or above
 
 
 def reach_velocity(reach: Reach, now: datetime) -> float:
@@ -131,34 +177,32 @@ def claim_match_from_flags(flags: list[str]) -> ClaimMatch | None:
     return best
 
 
-def _raise_to(level: str, at_least: str) -> str:
-    return max(level, at_least, key=LEVELS.index)
+def routed_bands(policy: RoutingPolicy) -> list[str]:
+    """Triage bands intake hands to routing under `policy`."""
+    bands = [Band.REVIEW.value, Band.URGENT.value]
+    if policy.unsupported_language_route != Band.IGNORE.value:
+        bands.append(UNSUPPORTED_LANGUAGE)
+    return bands
 
 
-def route(
-    band: Band,
-    score: float,
-    reach: Reach,
-    now: datetime,
-    policy: RoutingPolicy,
-    *,
-    claim_match: ClaimMatch | None = None,
-) -> Route:
-    level, rule = policy.band_routes.get(band.value, band.value), "band"
-    matched = (
-        claim_match is not None and claim_match.similarity >= policy.claim_match_min_similarity
-    )
-    if matched and _raise_to(level, policy.claim_match_route) != level:
-        level, rule = _raise_to(level, policy.claim_match_route), "claim_match"
+def route(signals: Signals, reach: Reach, now: datetime, policy: RoutingPolicy) -> Route:
+    band, rule = triage_band(signals, policy)
+    level = policy.unsupported_language_route if band == UNSUPPORTED_LANGUAGE else band
     velocity = reach_velocity(reach, now)
     fast = policy.urgent_velocity is not None and velocity >= policy.urgent_velocity
     if level == Band.REVIEW.value and fast:
         level, rule = Band.URGENT.value, "reach"
+    debunked = best_debunked(signals.matches)
+    claim_id = None
+    if debunked is not None and match_status(debunked.similarity, policy) is not None:
+        claim_id = debunked.claim_id
     if level == Band.IGNORE.value:
-        return Route(False, band.value, 0.0, None, policy.version, rule=rule)
-    priority = policy.risk_weight[level] * score + policy.reach_weight * math.log10(1 + velocity)
-    near_certain = score >= policy.reduce_reach_min_score or (
-        claim_match is not None and claim_match.similarity >= policy.reduce_reach_min_similarity
+        return Route(False, band, 0.0, None, policy.version, rule=rule, triage_band=band)
+    priority = policy.risk_weight[level] * risk(signals, policy) + policy.reach_weight * math.log10(
+        1 + velocity
+    )
+    near_certain = signals.score >= policy.reduce_reach_min_score or (
+        debunked is not None and debunked.similarity >= policy.reduce_reach_min_similarity
     )
     return Route(
         True,
@@ -168,4 +212,24 @@ def route(
         policy.version,
         reduce_reach=policy.reduce_reach_pending_review and near_certain,
         rule=rule,
+        triage_band=band,
+        claim_id=claim_id,
     )
+
+
+def route_stored(
+    post: Post,
+    score: Score,
+    now: datetime,
+    policy: RoutingPolicy,
+    *,
+    claim_match: ClaimMatch | None = None,
+) -> Route:
+    """Route a stored post by its stored signals; `claim_match` adds a debunked claim the
+    caller knows of (treated like a stored match to a false claim)."""
+    signals = signals_of(score, post.detected_lang)
+    if claim_match is not None:
+        extra = MatchInfo(claim_match.claim_id, claim_match.similarity, "false")
+        matches = sorted([*signals.matches, extra], key=lambda m: -m.similarity)
+        signals = replace(signals, matches=tuple(matches))
+    return route(signals, Reach(post.views, post.shares, post.created_at), now, policy)

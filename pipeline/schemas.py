@@ -7,6 +7,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pipeline.routing import CHECKWORTHINESS_MIN, CHECKWORTHINESS_URGENT_MIN
+from pipeline.triage import shipped_match_thresholds
+
 MAX_BATCH = 256
 MAX_TEXT_CHARS = 20_000
 MAX_COUNT = 2**31 - 1  # the columns are 32-bit INTEGER on PostgreSQL
@@ -71,10 +74,25 @@ class ReasonOut(BaseModel):
     weight: float
 
 
+class ClaimMatchOut(BaseModel):
+    claim_id: str
+    similarity: float = Field(description="the claim matcher's fused score, about 0..1")
+    status: str = Field(description="suggested or confirmed, by the routing policy's thresholds")
+    verdict: str = Field(description="the claim's fact-check verdict")
+
+
 class ScoreOut(BaseModel):
     id: str
-    score: float
-    band: str
+    score: float = Field(description="calibrated probability that the post is false (unchanged)")
+    band: str = Field(
+        description="the triage band: ignore, review, urgent or unsupported_language "
+        "(falsehood, check-worthiness, claim matches and language together)"
+    )
+    checkworthiness: float | None = Field(
+        default=None, description="0..1, calibrated; null when no model measured it"
+    )
+    claim_matches: list[ClaimMatchOut] = Field(default_factory=list)
+    detected_lang: str | None = None
     model_version: str
     reasons: list[ReasonOut]
     flags: list[str]
@@ -122,7 +140,7 @@ class DecisionIn(BaseModel):
         return value
 
 
-_LEVELS = ("ignore", "review", "urgent")
+_LEVELS = ("ignore", "review", "urgent")  # pipeline.triage.LEVELS
 _QUEUED = ("review", "urgent")
 
 
@@ -137,8 +155,14 @@ class RoutingPolicyBody(BaseModel):
     high_reach_views: int = Field(ge=0)
     second_review_enabled: bool = True
     band_routes: dict[str, str]
-    claim_match_min_similarity: float = Field(ge=0, le=1)
+    claim_match_min_similarity: float = Field(ge=0, le=1)  # confirmed
+    claim_match_suggest_similarity: float = Field(
+        default_factory=lambda: shipped_match_thresholds()[0], ge=0, le=1
+    )
     claim_match_route: str
+    checkworthiness_min: float = Field(default=CHECKWORTHINESS_MIN, ge=0, le=1)
+    checkworthiness_urgent_min: float = Field(default=CHECKWORTHINESS_URGENT_MIN, ge=0, le=1)
+    unsupported_language_route: str = "ignore"
     urgent_velocity: float | None = Field(default=None, gt=0)
     reduce_reach_pending_review: bool = False
     reduce_reach_min_score: float = Field(default=0.97, ge=0, le=1)
@@ -149,7 +173,13 @@ class RoutingPolicyBody(BaseModel):
         if set(self.band_routes) != set(_LEVELS):
             raise ValueError(f"band_routes needs exactly the bands {list(_LEVELS)}")
         bad = sorted(
-            v for v in [*self.band_routes.values(), self.claim_match_route] if v not in _LEVELS
+            v
+            for v in [
+                *self.band_routes.values(),
+                self.claim_match_route,
+                self.unsupported_language_route,
+            ]
+            if v not in _LEVELS
         )
         if bad:
             raise ValueError(f"routes must be one of {list(_LEVELS)}, got {bad}")
@@ -158,6 +188,12 @@ class RoutingPolicyBody(BaseModel):
                 raise ValueError(f"{name} needs exactly the levels {list(_QUEUED)}")
             if any(v <= 0 for v in table.values()):
                 raise ValueError(f"{name} values must be positive")
+        if self.claim_match_suggest_similarity > self.claim_match_min_similarity:
+            raise ValueError(
+                "claim_match_suggest_similarity must not exceed claim_match_min_similarity"
+            )
+        if self.checkworthiness_min > self.checkworthiness_urgent_min:
+            raise ValueError("checkworthiness_min must not exceed checkworthiness_urgent_min")
         return self
 
 

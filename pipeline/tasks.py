@@ -17,6 +17,7 @@ from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus, R
 from pipeline.policy_store import active_policy
 from pipeline.queue import expire_leases, open_case_for_post
 from runtime.container import Runtime
+from pipeline.routing import routed_bands
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ def sweep(rt: Runtime, *, older_than: timedelta = timedelta(seconds=30)) -> dict
     with transaction(rt.sessions) as session:
         latest = (
             select(Score.post_id, func.max(Score.created_at).label("at"))
+        policy = active_policy(session, rt.policy)
             .group_by(Score.post_id)
             .subquery()
         )
@@ -65,7 +67,8 @@ def sweep(rt: Runtime, *, older_than: timedelta = timedelta(seconds=30)) -> dict
                 .outerjoin(ReviewCase, ReviewCase.post_id == Post.id)
                 .where(
                     Post.status == PostStatus.SCORED,
-                    Score.band != "ignore",
+                    # the triage band when measured (unrouted ignored posts are not lost)
+                    func.coalesce(Score.triage_band, Score.band).in_(routed_bands(policy)),
                     ReviewCase.id.is_(None),
                     Post.updated_at < cutoff,
                 )

@@ -38,6 +38,9 @@ COUNTS = (
     ("review", "…of them review"),
     ("ignore", "Not queued"),
     ("reduce_reach", "Reach reduced while queued"),
+    ("claim_matched", "Matched a debunked claim"),
+    ("not_checkworthy", "Not queued: no check-worthy claim"),
+    ("unsupported_language", "Language with no model"),
 )
 
 

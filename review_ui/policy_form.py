@@ -33,11 +33,35 @@ FIELDS = (
     PolicyField("band_routes.urgent", "Model band “urgent” goes to", "level"),
     PolicyField(
         "claim_match_min_similarity",
-        "Claim match: minimum similarity",
+        "Claim match: confirmed at similarity",
         "float",
-        "0–1; a match at or above this raises the post",
+        "0–1 (the matcher's score); a confirmed match to a false claim raises the post",
+    ),
+    PolicyField(
+        "claim_match_suggest_similarity",
+        "Claim match: suggested at similarity",
+        "float",
+        "0–1; shown to reviewers, and the post counts as making a known claim",
     ),
     PolicyField("claim_match_route", "Claim match: raise to at least", "level"),
+    PolicyField(
+        "checkworthiness_min",
+        "Check-worthiness: queue at least",
+        "float",
+        "0–1; below it, a post with no claim match is not queued",
+    ),
+    PolicyField(
+        "checkworthiness_urgent_min",
+        "Check-worthiness: urgent at least",
+        "float",
+        "0–1; below it, an urgent post without a confirmed match goes to review",
+    ),
+    PolicyField(
+        "unsupported_language_route",
+        "A language with no model goes to",
+        "level",
+        "posts the falsehood model cannot read (today: not English)",
+    ),
     PolicyField(
         "urgent_velocity",
         "Urgent at reach per hour",

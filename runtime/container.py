@@ -7,6 +7,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +21,10 @@ from core.outbound import policy_from
 from pipeline.platform_client import ConsolePlatformClient, HttpPlatformClient, PlatformClient
 from pipeline.routing import RoutingPolicy
 
+if TYPE_CHECKING:  # the matcher's modules load model runtimes; only their types are needed here
+    from claims.library_service import LibraryMatcher
+    from pipeline.signals import CheckworthinessScorer, IntakeSignals
+
 log = logging.getLogger(__name__)
 
 
@@ -32,6 +37,7 @@ class Runtime:
     platform_override: PlatformClient | None = None
     policy: RoutingPolicy = field(default_factory=RoutingPolicy)
     dispatcher: Dispatcher | None = None
+    signals_override: IntakeSignals | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @cached_property
@@ -49,6 +55,36 @@ class Runtime:
             return ReferenceClassifier()
         loaded: Classifier = loader.load_classifier(self.settings.model_dir)
         return loaded
+
+    @cached_property
+    def claim_library(self) -> LibraryMatcher:
+        """The shipped claim matcher over the library in the database, one per process."""
+        from claims.library_service import LibraryMatcher
+        from claims.matching_model import default_parts
+
+        parts = default_parts()
+        es = self.settings.elasticsearch
+        if not es.hosts:
+            return LibraryMatcher(self.sessions, parts)
+        from claims.index_es import ElasticsearchIndex
+
+        client = make_client(es.hosts, es.request_timeout)
+        dims = parts.embedder.dimensions
+        return LibraryMatcher(
+            self.sessions, parts, lambda: ElasticsearchIndex(client, es.index_prefix, dims)
+        )
+
+    @cached_property
+    def intake_signals(self) -> IntakeSignals | None:
+        """Language, claim matches and check-worthiness at intake; None with the reference
+        scorer (tests and quick runs score falsehood only, unless given signals)."""
+        if self.signals_override is not None:
+            return self.signals_override
+        if self.settings.use_reference_classifier:
+            return None
+        from pipeline.signals import IntakeSignals
+
+        return IntakeSignals(self.claim_library, load_checkworthiness(self.claim_library))
 
     @cached_property
     def platform(self) -> PlatformClient:
@@ -71,12 +107,24 @@ class Runtime:
         return store
 
 
+def load_checkworthiness(library: LibraryMatcher) -> CheckworthinessScorer | None:
+    """The shipped check-worthiness head on the matcher's encoder; None when none is shipped."""
+    from classifier.checkworthiness import load_checkworthiness as load
+
+    try:
+        return load(embedder=library.embedder)
+    except FileNotFoundError:
+        log.warning("no check-worthiness model shipped: triage runs without it")
+        return None
+
+
 def build_runtime(
     settings: Settings,
     *,
     classifier: Classifier | None = None,
     platform: PlatformClient | None = None,
     policy: RoutingPolicy | None = None,
+    signals: IntakeSignals | None = None,
 ) -> Runtime:
     engine = make_engine(settings.database.url, echo=settings.database.echo)
     return Runtime(
@@ -86,4 +134,5 @@ def build_runtime(
         classifier_override=classifier,
         platform_override=platform,
         policy=policy or RoutingPolicy(),
+        signals_override=signals,
     )

@@ -77,16 +77,22 @@ class LabelPublisher:
         if not statement.claim_id:
             return
         for post_id in linked_post_ids(session, statement.claim_id):
-            key = _key(LABEL_PREFIX, statement.id, statement.published_version, post_id)
-            self._request(
-                session,
-                statement,
-                post_id,
-                "label",
-                key,
-                actor,
-                {"note": statement.title, "statement_id": statement.id},
-            )
+            self.label_post(session, statement, post_id, actor)
+
+    @classmethod
+    def label_post(cls, session: Session, statement: Statement, post_id: str, actor: Actor) -> None:
+        """Label one post (also for a post matched to the claim after publication); the key
+        makes it once per statement version and post."""
+        key = _key(LABEL_PREFIX, statement.id, statement.published_version, post_id)
+        cls._request(
+            session,
+            statement,
+            post_id,
+            "label",
+            key,
+            actor,
+            {"note": statement.title, "statement_id": statement.id},
+        )
 
     def withdraw(self, session: Session, statement: Statement, actor: Actor) -> None:
         labels = session.scalars(

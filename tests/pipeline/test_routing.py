@@ -9,11 +9,36 @@ from pydantic import ValidationError
 
 from classifier.thresholds import Band
 from core.clock import utcnow
-from pipeline.routing import ClaimMatch, Reach, RoutingPolicy, claim_match_from_flags, route
+from pipeline.routing import (
+    ClaimMatch,
+    Reach,
+    Route,
+    RoutingPolicy,
+    claim_match_from_flags,
+)
+from pipeline.routing import route as route_signals
 from pipeline.schemas import RoutingPolicyBody
+from pipeline.triage import MatchInfo, Signals
 
 NOW = utcnow()
 QUIET = Reach(views=10, shares=0, created_at=NOW - timedelta(hours=5))
+
+
+def route(
+    band: Band,
+    score: float,
+    reach: Reach,
+    now: object,
+    policy: RoutingPolicy,
+    *,
+    claim_match: ClaimMatch | None = None,
+) -> Route:
+    """Falsehood band and score, and optionally a match to a false claim, as signals."""
+    matches = ()
+    if claim_match is not None:
+        matches = (MatchInfo(claim_match.claim_id, claim_match.similarity, "false"),)
+    signals = Signals(score, band.value, matches=matches)
+    return route_signals(signals, reach, NOW, policy)
 
 
 def test_ignore_band_is_not_queued_and_review_gets_its_sla() -> None:

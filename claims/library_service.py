@@ -1,0 +1,120 @@
+"""The process's claim matcher over the library in the database, refitted when the library changes.
+
+One per process (`runtime.container.Runtime.claim_library`). Before matching it reads the
+library's version (count and newest `created_at` of its claims, one indexed query); when that
+differs from what it was fitted on, it refits. Claim embeddings are remembered per text, so a
+refit after one new claim embeds only that claim. With Elasticsearch configured the kNN
+candidates come from the `<prefix>-claims` dense-vector index (`claims.index_es`), shared by
+every process; otherwise from the in-process `NumpyIndex`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from claims.embeddings import Embedder, Vectors
+from claims.index import VectorIndex
+from claims.matching import ClaimMatcher, Match
+from claims.matching_eval import ClaimRow
+from claims.matching_model import MatcherParts
+from claims.models import Claim
+
+log = logging.getLogger(__name__)
+LibraryVersion = tuple[int, datetime | None]
+
+
+class _RememberingEmbedder:
+    """Embeds each distinct claim text once for the life of the process (pruned on refit)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
+        self._known: dict[str, np.ndarray] = {}
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dimensions(self) -> int:
+        return self._inner.dimensions
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        missing = sorted({t for t in texts if t not in self._known})
+        if missing:
+            self._known.update(zip(missing, self._inner.embed(missing), strict=True))
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self._known[text]
+        return out
+
+    def keep_only(self, texts: set[str]) -> None:
+        self._known = {t: v for t, v in self._known.items() if t in texts}
+
+
+class LibraryMatcher:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        parts: MatcherParts,
+        index_factory: Callable[[], VectorIndex] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._parts = parts
+        self._index_factory = index_factory
+        self._claim_embedder = _RememberingEmbedder(parts.embedder)
+        self._lock = threading.Lock()
+        self._fitted: tuple[LibraryVersion, ClaimMatcher, dict[str, str]] | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        """The encoder posts are embedded with (also the check-worthiness head's)."""
+        return self._parts.embedder
+
+    def match_vectors(
+        self, cleaned: Sequence[str], vectors: Vectors, top: int = 3
+    ) -> list[list[tuple[Match, str]]]:
+        """The best `top` library claims per post, each with its claim's verdict."""
+        matcher, verdicts = self._current()
+        if not len(matcher):
+            return [[] for _ in cleaned]
+        found = matcher.match_vectors(cleaned, vectors, top)
+        return [[(m, verdicts.get(m.claim_id, "")) for m in row] for row in found]
+
+    def _current(self) -> tuple[ClaimMatcher, dict[str, str]]:
+        with self._sessions() as session:
+            version = library_version(session)
+            fitted = self._fitted
+            if fitted is not None and fitted[0] == version:
+                return fitted[1], fitted[2]
+            with self._lock:
+                if self._fitted is None or self._fitted[0] != version:
+                    self._fitted = (version, *self._fit(session))
+                return self._fitted[1], self._fitted[2]
+
+    def _fit(self, session: Session) -> tuple[ClaimMatcher, dict[str, str]]:
+        claims = session.scalars(select(Claim).order_by(Claim.id)).all()
+        rows = [ClaimRow(c.id, c.text, "") for c in claims]
+        index = self._index_factory() if self._index_factory else None
+        matcher = ClaimMatcher(
+            self._claim_embedder,
+            index,
+            thresholds=self._parts.thresholds,
+            fusion=self._parts.fusion,
+            reranker=self._parts.reranker,
+        )
+        matcher.fit(rows)
+        self._claim_embedder.keep_only({c.text for c in claims})
+        log.info("claim matcher fitted on %d library claims", len(matcher))
+        return matcher, {c.id: c.verdict for c in claims}
+
+
+def library_version(session: Session) -> LibraryVersion:
+    count, newest = session.execute(select(func.count(Claim.id), func.max(Claim.created_at))).one()
+    return int(count or 0), newest

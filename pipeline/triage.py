@@ -1,0 +1,139 @@
+"""The triage band: falsehood, check-worthiness, claim matches and language in one pure rule.
+
+`triage_band` is what `pipeline/routing.py` documents as steps 1-4; it reads only the stored
+signals of one score (`Signals`) and a routing policy, so intake, the routing task and the
+admin policy preview give the same answer for the same post.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from core.settings import REPO_ROOT
+from pipeline.language import model_language
+
+if TYPE_CHECKING:
+    from pipeline.models import Score
+    from pipeline.routing import RoutingPolicy
+
+IGNORE, REVIEW, URGENT = "ignore", "review", "urgent"
+UNSUPPORTED_LANGUAGE = "unsupported_language"
+LEVELS = (IGNORE, REVIEW, URGENT)  # in rising order
+DEBUNKED = frozenset({"false", "misleading"})
+SUGGESTED, CONFIRMED = "suggested", "confirmed"
+# Matches kept on a score: a few below the shipped "suggest" threshold too, so a previewed
+# policy with a lower threshold sees them.
+STORED_MATCHES, STORED_FLOOR = 3, 0.45
+_FALLBACK_THRESHOLDS = (0.524, 0.609)  # claim-matcher-2026.11.25.3's, if no model is present
+
+
+@lru_cache(maxsize=1)
+def shipped_match_thresholds() -> tuple[float, float]:
+    """(suggest, confirmed) on the matcher's fused score, from the newest shipped matcher."""
+    found = sorted((REPO_ROOT / "models").glob("claim-matcher-*/matcher.json"))
+    if not found:
+        return _FALLBACK_THRESHOLDS
+    raw = json.loads(found[-1].read_text(encoding="utf-8"))["thresholds"]
+    return float(raw["suggest"]), float(raw["confirmed"])
+
+
+@dataclass(frozen=True)
+class MatchInfo:
+    """One library claim a post may repeat. `similarity` is the matcher's fused score (about
+    0..1), the number its shipped thresholds are chosen on."""
+
+    claim_id: str
+    similarity: float
+    verdict: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"claim_id": self.claim_id, "similarity": self.similarity, "verdict": self.verdict}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> MatchInfo:
+        return cls(str(raw["claim_id"]), float(raw["similarity"]), str(raw["verdict"]))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What triage reads about one scored post. None means "not measured" (rows scored before
+    triage existed, or no check-worthiness model): that signal then gates nothing."""
+
+    score: float  # the falsehood model's calibrated probability
+    model_band: str  # the falsehood model's own band
+    checkworthiness: float | None = None
+    matches: tuple[MatchInfo, ...] = ()  # best first
+    lang: str | None = None  # detected language
+
+
+def match_status(similarity: float, policy: RoutingPolicy) -> str | None:
+    if similarity >= policy.claim_match_min_similarity:
+        return CONFIRMED
+    return SUGGESTED if similarity >= policy.claim_match_suggest_similarity else None
+
+
+def best_debunked(matches: Iterable[MatchInfo]) -> MatchInfo | None:
+    """The closest match to a false or misleading claim."""
+    return max(
+        (m for m in matches if m.verdict in DEBUNKED), key=lambda m: m.similarity, default=None
+    )
+
+
+def raise_to(level: str, at_least: str) -> str:
+    return max(level, at_least, key=LEVELS.index)
+
+
+def triage_band(signals: Signals, policy: RoutingPolicy) -> tuple[str, str]:
+    """(band, rule): band is ignore, review, urgent or unsupported_language."""
+    if model_language(signals.lang) is None:
+        return UNSUPPORTED_LANGUAGE, "language"
+    level = policy.band_routes.get(signals.model_band, signals.model_band)
+    debunked = best_debunked(signals.matches)
+    if debunked is not None and match_status(debunked.similarity, policy) == CONFIRMED:
+        raised = raise_to(level, policy.claim_match_route)
+        return raised, ("claim_match" if raised != level else "band")
+    if any(match_status(m.similarity, policy) for m in signals.matches):
+        return level, "band"  # repeats a known claim: check-worthy by definition
+    cw = signals.checkworthiness
+    if cw is not None and level != IGNORE and cw < policy.checkworthiness_min:
+        return IGNORE, "not_checkworthy"
+    if cw is not None and level == URGENT and cw < policy.checkworthiness_urgent_min:
+        return REVIEW, "checkworthiness"
+    return level, "band"
+
+
+def risk(signals: Signals, policy: RoutingPolicy) -> float:
+    """The 0..1 risk the priority formula weighs (see `pipeline/routing.py`)."""
+    value = signals.score
+    if signals.checkworthiness is not None:
+        value *= 0.5 + 0.5 * signals.checkworthiness
+    debunked = best_debunked(signals.matches)
+    if debunked is not None and match_status(debunked.similarity, policy) == CONFIRMED:
+        value = max(value, min(debunked.similarity, 1.0))
+    return value
+
+
+def stored_matches(raw: Sequence[dict[str, Any]] | None) -> tuple[MatchInfo, ...]:
+    return tuple(MatchInfo.from_json(m) for m in raw or ())
+
+
+def signals_of(score: Score, detected_lang: str | None) -> Signals:
+    """A stored score's signals; legacy `claim_match:<id>:<similarity>` flags count as matches
+    to a debunked claim (that is what wrote them)."""
+    matches = list(stored_matches(score.claim_matches))
+    known = {m.claim_id for m in matches}
+    for flag in score.flags or ():
+        kind, _, rest = flag.partition(":")
+        claim_id, _, similarity = rest.rpartition(":")
+        if kind != "claim_match" or not claim_id or claim_id in known:
+            continue
+        try:
+            matches.append(MatchInfo(claim_id, float(similarity), "false"))
+        except ValueError:
+            continue
+    matches.sort(key=lambda m: -m.similarity)
+    return Signals(score.score, score.band, score.checkworthiness, tuple(matches), detected_lang)

@@ -1,0 +1,160 @@
+"""Triage at intake on the embedded default: the real shipped claim matcher over the bundled
+claims, language detection, and what a confirmed match does (link, route, label once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from audit.models import AuditEvent
+from claims.importers import read_source
+from claims.library_service import LibraryMatcher
+from claims.matching_model import default_parts
+from claims.models import ClaimPost, stable_claim_id
+from claims.schemas import ClaimIn
+from claims.service import add_claim, import_claims
+from core.clock import utcnow
+from core.db import transaction
+from pipeline.models import EnforcementAction, Post, ReviewCase, Score
+from pipeline.signals import IntakeSignals
+from runtime.container import Runtime
+from statements.models import Statement, StatementStatus
+from tests.conftest import ADMIN, auth, new_api_key, wait_for
+
+FIVE_G = stable_claim_id("fixture", "fx-001")  # "5G mobile networks spread the coronavirus."
+REPEAT = "5G networks are spreading the coronavirus, turn off your phones now!"
+BAKERY = "Our bakery opens at 8am, fresh croissants every morning"
+
+
+@pytest.fixture
+def triage_rt(rt: Runtime) -> Runtime:
+    """The test runtime with the shipped matcher (no check-worthiness model: rt's signals
+    gate nothing they did not measure) and the bundled claims imported."""
+    rt.signals_override = IntakeSignals(LibraryMatcher(rt.sessions, default_parts()), None)
+    with transaction(rt.sessions) as session:
+        import_claims(session, read_source("fixture", None), ADMIN, source="fixture")
+    return rt
+
+
+@pytest.fixture
+def triage_client(triage_rt: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(triage_rt)) as test_client:
+        yield test_client
+
+
+def _score(client: TestClient, key: str, *posts: dict[str, Any]) -> dict[str, Any]:
+    resp = client.post("/v1/score", json={"posts": list(posts)}, headers=auth(key))
+    assert resp.status_code == 200, resp.text
+    return {r["id"]: r for r in resp.json()["results"]}
+
+
+def test_a_post_repeating_a_library_claim_is_matched_linked_and_routed_urgent(
+    triage_rt: Runtime, triage_client: TestClient, pipeline: object
+) -> None:
+    key = new_api_key(triage_rt)
+    got = _score(triage_client, key, {"id": "r1", "text": REPEAT})["r1"]
+    assert got["claim_matches"][0]["claim_id"] == FIVE_G
+    assert got["claim_matches"][0]["status"] == "confirmed"
+    assert got["claim_matches"][0]["verdict"] == "false"
+    assert got["band"] == "urgent" and got["detected_lang"] == "en"
+    with triage_rt.sessions() as session:
+        link = session.scalars(select(ClaimPost).where(ClaimPost.post_id == "r1")).one()
+        assert (link.claim_id, link.linked_by) == (FIVE_G, "system:matcher")
+        scored = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "post.scored")
+        ).one()
+        assert scored.document["veracity"]["after"]["claim_matches"][0]["claim_id"] == FIVE_G
+    wait_for(lambda: _case(triage_rt, "r1") is not None, what="the routed case")
+    case = _case(triage_rt, "r1")
+    assert case is not None and (case.band, case.claim_id) == ("urgent", FIVE_G)
+
+
+def _case(rt: Runtime, post_id: str) -> ReviewCase | None:
+    with rt.sessions() as session:
+        return session.scalars(select(ReviewCase).where(ReviewCase.post_id == post_id)).first()
+
+
+def test_an_everyday_post_is_not_matched_or_linked(
+    triage_rt: Runtime, triage_client: TestClient
+) -> None:
+    got = _score(triage_client, new_api_key(triage_rt), {"id": "e1", "text": BAKERY})["e1"]
+    assert got["claim_matches"] == [] and got["detected_lang"] == "en"
+    with triage_rt.sessions() as session:
+        assert session.scalars(select(ClaimPost).where(ClaimPost.post_id == "e1")).first() is None
+
+
+def test_a_match_to_a_claim_with_a_published_statement_labels_the_post_once(
+    triage_rt: Runtime, triage_client: TestClient
+) -> None:
+    with transaction(triage_rt.sessions) as session:
+        statement = Statement(
+            kind="debunk",
+            title="5G does not spread viruses",
+            body="Viruses cannot travel on radio waves.",
+            claim_id=FIVE_G,
+            created_by="pr",
+            status=StatementStatus.PUBLISHED,
+            published_version=1,
+            published_at=utcnow(),
+        )
+        session.add(statement)
+    key = new_api_key(triage_rt)
+    _score(triage_client, key, {"id": "l1", "text": REPEAT})
+    # the same post again, and edited (re-scored, matched again): still one label
+    _score(triage_client, key, {"id": "l1", "text": REPEAT})
+    _score(triage_client, key, {"id": "l1", "text": REPEAT + " Wake up!"})
+    with triage_rt.sessions() as session:
+        labels = session.scalars(
+            select(EnforcementAction).where(
+                EnforcementAction.post_id == "l1", EnforcementAction.action == "label"
+            )
+        ).all()
+        assert len(labels) == 1
+        assert labels[0].params["statement_id"] == statement.id
+        assert session.scalars(select(ClaimPost).where(ClaimPost.post_id == "l1")).one()
+
+
+def test_a_claim_added_after_startup_is_matched_without_a_restart(
+    triage_rt: Runtime, triage_client: TestClient
+) -> None:
+    key = new_api_key(triage_rt)
+    text = "The city's tap water has been laced with lithium to keep people calm"
+    assert _score(triage_client, key, {"id": "n1", "text": text})["n1"]["claim_matches"] == []
+    with transaction(triage_rt.sessions) as session:
+        claim = add_claim(
+            session,
+            ClaimIn(text="Tap water is laced with lithium to sedate residents.", verdict="false"),
+            ADMIN,
+            origin="reviewer",
+        )
+        claim_id = claim.id
+    again = _score(triage_client, key, {"id": "n2", "text": text})["n2"]
+    assert [m["claim_id"] for m in again["claim_matches"]][:1] == [claim_id]
+
+
+def test_a_post_in_a_language_with_no_model_gets_the_unsupported_band_and_is_not_queued(
+    triage_rt: Runtime, triage_client: TestClient
+) -> None:
+    text = "5G网络正在传播冠状病毒，赶快关掉你的手机！"
+    got = _score(triage_client, new_api_key(triage_rt), {"id": "z1", "text": text, "lang": "en"})
+    z1 = got["z1"]
+    assert (z1["band"], z1["detected_lang"], z1["case_opened"]) == (
+        "unsupported_language",
+        "zh",
+        False,
+    )
+    assert 0.0 <= z1["score"] <= 1.0 and z1["claim_matches"] == []
+    with triage_rt.sessions() as session:
+        post = session.get(Post, "z1")
+        score = session.scalars(select(Score).where(Score.post_id == "z1")).one()
+        assert post is not None and (post.lang, post.detected_lang) == ("en", "zh")
+        assert score.triage_band == "unsupported_language" and score.band in {
+            "ignore",
+            "review",
+            "urgent",
+        }
