@@ -1,0 +1,90 @@
+"""Several processes starting together migrate the database once, and none of them fails."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+
+from core.migrate import alembic_config
+from tests.conftest import service_url
+
+REPO = Path(__file__).resolve().parents[2]
+PROCESSES = 4
+# Each process imports everything first, then waits for the same go-file, so the upgrades
+# start within milliseconds of each other rather than one import time apart.
+RACER = """
+import sys, time
+from pathlib import Path
+from core.migrate import upgrade
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.01)
+upgrade(sys.argv[1])
+"""
+
+
+def _race(url: str, tmp_path: Path) -> list[subprocess.CompletedProcess[bytes]]:
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, url, str(go)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(PROCESSES)
+    ]
+    time.sleep(1.0)  # most of the import time; stragglers only join a little later
+    go.touch()
+    results = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=240)
+        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out))
+    return results
+
+
+def _assert_migrated_once(url: str, results: list[subprocess.CompletedProcess[bytes]]) -> None:
+    failures = [r.stdout.decode(errors="replace")[-2000:] for r in results if r.returncode]
+    assert failures == []
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = [r[0] for r in conn.execute(sa.text("SELECT version_num FROM alembic_version"))]
+    finally:
+        engine.dispose()
+    assert sorted(rows) == sorted(heads)  # each head once, no duplicate rows
+
+
+@pytest.fixture
+def empty_postgres() -> Iterator[str]:
+    """A fresh PostgreSQL database with no schema at all (postgres_url comes migrated)."""
+    base = service_url("POSTGRES")
+    name = f"vt_mig_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield base.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.mark.services
+def test_four_processes_upgrading_one_fresh_postgres_all_succeed_and_it_migrates_once(
+    empty_postgres: str, tmp_path: Path
+) -> None:
+    _assert_migrated_once(empty_postgres, _race(empty_postgres, tmp_path))
+
+
+def test_four_processes_upgrading_one_fresh_sqlite_file_all_succeed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db' / 'veracity.db'}"
+    _assert_migrated_once(url, _race(url, tmp_path))
