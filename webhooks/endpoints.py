@@ -1,4 +1,8 @@
-"""Webhook routes: the platform registers callbacks (scope `webhooks`); admins read and replay."""
+"""Webhook routes: the platform registers callbacks (scope `webhooks`); admins read and replay.
+
+A key sees and changes only the subscriptions it registered; anyone else's answer 404, as if
+absent, so ids cannot be probed. Admins (people) list them all.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.schemas import (
     CreatedSubscriptionOut,
     DeliveryOut,
+    OwnedSubscriptionOut,
     RotatedOut,
     RotateIn,
     SubscriptionIn,
@@ -27,6 +32,11 @@ router = APIRouter(prefix="/v1", tags=["webhooks"])
 HookKey = Annotated[Principal, Depends(require_scope("webhooks"))]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 Id = Annotated[str, Path(min_length=1, max_length=32)]
+
+
+def _owner(key: Principal) -> str:
+    assert key.key_id is not None  # require_scope admits API keys only
+    return key.key_id
 
 
 def _sub_out(sub: WebhookSubscription) -> SubscriptionOut:
@@ -45,19 +55,35 @@ def _sub_out(sub: WebhookSubscription) -> SubscriptionOut:
 def subscribe(
     body: SubscriptionIn, session: SessionDep, key: HookKey, rt: RuntimeDep
 ) -> CreatedSubscriptionOut:
-    sub = service.subscribe(session, body, key.actor, outbound=policy_from(rt.settings))
+    sub = service.subscribe(
+        session, body, key.actor, outbound=policy_from(rt.settings), owner_key_id=_owner(key)
+    )
     return CreatedSubscriptionOut(**_sub_out(sub).model_dump(), secret=sub.secret)
 
 
 @router.get(
     "/webhooks",
     response_model=list[SubscriptionOut],
-    summary="List callback registrations",
+    summary="List this key's callback registrations",
     responses=refusals(401, 403),
 )
-def list_subscriptions(session: SessionDep, _: HookKey) -> list[SubscriptionOut]:
-    subs = session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.created_at))
+def list_subscriptions(session: SessionDep, key: HookKey) -> list[SubscriptionOut]:
+    subs = session.scalars(
+        select(WebhookSubscription)
+        .where(WebhookSubscription.owner_key_id == _owner(key))
+        .order_by(WebhookSubscription.created_at)
+    )
     return [_sub_out(s) for s in subs]
+
+
+@router.get(
+    "/webhooks/{subscription_id}",
+    response_model=SubscriptionOut,
+    summary="One of this key's callback registrations",
+    responses=refusals(401, 403, 404, 422),
+)
+def get_subscription(subscription_id: Id, session: SessionDep, key: HookKey) -> SubscriptionOut:
+    return _sub_out(service.find_subscription(session, subscription_id, owned_by=_owner(key)))
 
 
 @router.delete(
@@ -67,7 +93,7 @@ def list_subscriptions(session: SessionDep, _: HookKey) -> list[SubscriptionOut]
     responses=refusals(401, 403, 404, 422),
 )
 def unsubscribe(subscription_id: Id, session: SessionDep, key: HookKey) -> SubscriptionOut:
-    return _sub_out(service.unsubscribe(session, subscription_id, key.actor))
+    return _sub_out(service.unsubscribe(session, subscription_id, key.actor, owned_by=_owner(key)))
 
 
 @router.post(
@@ -80,10 +106,23 @@ def rotate_secret(
     subscription_id: Id, session: SessionDep, key: HookKey, body: RotateIn | None = None
 ) -> RotatedOut:
     grace = timedelta(seconds=(body or RotateIn()).grace_seconds)
-    sub = service.rotate_secret(session, subscription_id, key.actor, grace)
+    sub = service.rotate_secret(session, subscription_id, key.actor, grace, owned_by=_owner(key))
     return RotatedOut(
         id=sub.id, secret=sub.secret, previous_secret_valid_until=sub.previous_secret_expires_at
     )
+
+
+@router.get(
+    "/admin/webhooks",
+    response_model=list[OwnedSubscriptionOut],
+    summary="Every callback registration, with the API key that owns it",
+    responses=refusals(401, 403),
+)
+def all_subscriptions(session: SessionDep, _: Admin) -> list[OwnedSubscriptionOut]:
+    subs = session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.created_at))
+    return [
+        OwnedSubscriptionOut(**_sub_out(s).model_dump(), owner_key_id=s.owner_key_id) for s in subs
+    ]
 
 
 @router.get(

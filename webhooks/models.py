@@ -37,6 +37,11 @@ class WebhookSubscription(Base):
     events: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(128))
+    # The API key that registered it: only that key sees and changes it. None (an admin's,
+    # or registered before owners were kept) is visible to admins only.
+    owner_key_id: Mapped[str | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     def signing_secrets(self, now: datetime) -> list[str]:

@@ -37,6 +37,12 @@ class SubscriptionOut(BaseModel):
     created_at: datetime
 
 
+class OwnedSubscriptionOut(SubscriptionOut):
+    """What admins see: every subscription with the key that owns it (None: admin-only)."""
+
+    owner_key_id: str | None
+
+
 class CreatedSubscriptionOut(SubscriptionOut):
     secret: str  # shown once: verify `Veracity-Signature` with it
 

@@ -40,7 +40,12 @@ def _new_secret() -> str:
 
 
 def subscribe(
-    session: Session, body: SubscriptionIn, actor: Actor, *, outbound: OutboundPolicy
+    session: Session,
+    body: SubscriptionIn,
+    actor: Actor,
+    *,
+    outbound: OutboundPolicy,
+    owner_key_id: str | None = None,
 ) -> WebhookSubscription:
     outbound.check(body.url)  # refused with its reason: loopback, private, credentials, ...
     sub = WebhookSubscription(
@@ -48,6 +53,7 @@ def subscribe(
         secret=_new_secret(),
         events=sorted({e.value for e in body.events}),
         created_by=actor.name,
+        owner_key_id=owner_key_id,
     )
     session.add(sub)
     session.flush()
@@ -56,15 +62,27 @@ def subscribe(
         Action.WEBHOOK_SUBSCRIBED,
         actor,
         Subject(other={"subscription": sub.id}),
-        after={"url": sub.url, "events": sub.events},
+        after={"url": sub.url, "events": sub.events, "owner_key_id": owner_key_id},
     )
     return sub
 
 
-def unsubscribe(session: Session, subscription_id: str, actor: Actor) -> WebhookSubscription:
-    sub = session.get(WebhookSubscription, subscription_id)
-    if sub is None:
+def find_subscription(
+    session: Session, subscription_id: str, *, owned_by: str | None, for_update: bool = False
+) -> WebhookSubscription:
+    """The subscription, or NotFound. With `owned_by` (an API key's id) another key's, or an
+    ownerless, subscription is not found either: a 403 would confirm that the id exists."""
+    sub = session.get(WebhookSubscription, subscription_id, with_for_update=for_update)
+    if sub is None or (owned_by is not None and sub.owner_key_id != owned_by):
         raise NotFound(f"no webhook subscription {subscription_id!r}")
+    return sub
+
+
+def unsubscribe(
+    session: Session, subscription_id: str, actor: Actor, *, owned_by: str | None = None
+) -> WebhookSubscription:
+    """Stop sending to a subscription (`owned_by`: only if this API key registered it)."""
+    sub = find_subscription(session, subscription_id, owned_by=owned_by)
     if sub.active:
         sub.active = False
         record(
@@ -86,13 +104,15 @@ def rotate_secret(
     actor: Actor,
     grace: timedelta,
     now: datetime | None = None,
+    *,
+    owned_by: str | None = None,
 ) -> WebhookSubscription:
     """A new signing secret; the old one keeps signing (alongside) for `grace`, so receivers
     can switch without dropping deliveries. Zero grace retires it at once (a leaked secret)."""
     if not timedelta(0) <= grace <= MAX_ROTATION_GRACE:
         raise Invalid("grace must be between 0 and 7 days", code="bad_grace")
-    sub = session.get(WebhookSubscription, subscription_id, with_for_update=True)
-    if sub is None or not sub.active:
+    sub = find_subscription(session, subscription_id, owned_by=owned_by, for_update=True)
+    if not sub.active:
         raise NotFound(f"no active webhook subscription {subscription_id!r}")
     now = now or utcnow()
     sub.previous_secret = sub.secret if grace else None

@@ -16,12 +16,13 @@ from sqlalchemy import delete, select
 from audit.models import AuditEvent
 from core.db import transaction
 from core.dispatch import InProcessDispatcher
+from core.outbound import policy_from
 from runtime.container import Runtime
-from tests.conftest import auth, new_api_key, new_user_token, wait_for
+from tests.conftest import ADMIN, auth, new_api_key, new_user_token, wait_for
 from webhooks import service
 from webhooks.models import WebhookDelivery, WebhookSubscription
 from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
-from webhooks.schemas import EventType
+from webhooks.schemas import EventType, SubscriptionIn
 from webhooks.signing import sign, verify_signature
 from webhooks.tasks import deliver_webhook
 
@@ -322,3 +323,41 @@ def test_a_webhook_is_checked_again_when_sent(rt: Runtime, client: TestClient) -
     with rt.sessions() as s:
         row = s.get(WebhookDelivery, delivery_id)
         assert row is not None and "loopback" in (row.last_error or "")
+
+
+def test_a_key_sees_and_changes_only_its_own_subscriptions_and_admins_see_all(
+    rt: Runtime, client: TestClient, hooks: tuple[WebhookReceiverState, str]
+) -> None:
+    _, url = hooks
+    body = {"url": url, "events": ["post.restored"]}
+    mine, theirs = auth(new_api_key(rt, ("webhooks",))), auth(new_api_key(rt, ("webhooks",)))
+    own = client.post("/v1/webhooks", json=body, headers=mine).json()
+    other = client.post("/v1/webhooks", json=body, headers=theirs).json()
+    with transaction(rt.sessions) as s:  # registered before owners were kept
+        legacy = service.subscribe(
+            s, SubscriptionIn.model_validate(body), ADMIN, outbound=policy_from(rt.settings)
+        ).id
+    assert [s["id"] for s in client.get("/v1/webhooks", headers=mine).json()] == [own["id"]]
+    assert [s["id"] for s in client.get("/v1/webhooks", headers=theirs).json()] == [other["id"]]
+    assert client.get(f"/v1/webhooks/{own['id']}", headers=mine).json()["url"] == url
+    absent = client.get("/v1/webhooks/no-such-id", headers=mine)
+    for foreign in (other["id"], legacy):  # answered exactly like an id that does not exist
+        for method, path in (
+            ("GET", f"/v1/webhooks/{foreign}"),
+            ("POST", f"/v1/webhooks/{foreign}/rotate-secret"),
+            ("DELETE", f"/v1/webhooks/{foreign}"),
+        ):
+            refused = client.request(method, path, headers=mine)
+            assert refused.status_code == 404, (method, path)
+            assert refused.json()["error"]["code"] == absent.json()["error"]["code"]
+    with rt.sessions() as s:
+        untouched = s.get(WebhookSubscription, other["id"])
+        assert untouched is not None and untouched.active and untouched.secret == other["secret"]
+    assert client.delete(f"/v1/webhooks/{other['id']}", headers=theirs).status_code == 200
+    admin = auth(new_user_token(rt, "admin"))
+    seen = {s["id"]: s for s in client.get("/v1/admin/webhooks", headers=admin).json()}
+    assert set(seen) == {own["id"], other["id"], legacy}
+    assert seen[legacy]["owner_key_id"] is None and seen[own["id"]]["owner_key_id"] is not None
+    assert "secret" not in seen[own["id"]]
+    for outsider in (mine, auth(new_user_token(rt, "reviewer"))):
+        assert client.get("/v1/admin/webhooks", headers=outsider).status_code == 403
