@@ -58,6 +58,7 @@ def appeal(
         policy_version=active_policy(session).version,
         due_at=now + APPEAL_SLA,
         lang=post.lang,
+        is_drill=post.is_drill,
     )
     session.add(case)
     session.flush()

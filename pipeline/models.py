@@ -6,7 +6,18 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
@@ -67,6 +78,8 @@ class Post(Base):
     lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # ISO 3166 country (or subdivision) code from the platform; incident spread counts these.
     region: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Detected from the text (pipeline/language.py; `lang` is the platform's hint). 0305_triage.
+    detected_lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
     url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     views: Mapped[int] = mapped_column(Integer, default=0)
@@ -78,8 +91,6 @@ class Post(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
-    # Detected from the text (pipeline/language.py; `lang` is the platform's hint). 0305_triage.
-    detected_lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
 class Score(Base):
     """The machine's verdict on one version of a post's text."""
 
@@ -94,23 +105,25 @@ class Score(Base):
     reasons: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-class ReviewCase(Base):
-    __tablename__ = "review_cases"
-    __table_args__ = (
-        Index("ix_review_cases_queue", "status", "priority"),
-        # "Claim next" walks this partial index in priority order (see pipeline/queue.py).
-        Index(
-            "ix_review_cases_claimable",
-            text("priority DESC"),
-            "created_at",
     # The triage signals beside the falsehood score (pipeline/triage.py; 0305_triage). `band`
     # stays the falsehood model's own band; NULLs are rows scored before triage existed.
     triage_band: Mapped[str | None] = mapped_column(String(24), nullable=True)
     triage_rule: Mapped[str | None] = mapped_column(String(32), nullable=True)
     checkworthiness: Mapped[float | None] = mapped_column(Float, nullable=True)
     claim_matches: Mapped[list[dict[str, object]] | None] = mapped_column(JSON, nullable=True)
+
+
+class ReviewCase(Base):
+    __tablename__ = "review_cases"
+    __table_args__ = (
+        Index("ix_review_cases_queue", "status", "priority"),
+        # "Claim next" walks this partial index in priority order within one namespace (real
+        # or drill; see pipeline/queue.py).
+        Index(
+            "ix_review_cases_claimable",
+            "is_drill",
+            text("priority DESC"),
+            "created_at",
             postgresql_where=text(WAITING_SQL),
             sqlite_where=text(WAITING_SQL),
         ),
@@ -138,6 +151,8 @@ class ReviewCase(Base):
     topic: Mapped[str | None] = mapped_column(String(64), nullable=True)
     incident_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     claim_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A drill case (its post is drill data): only drills claim it; real queues never see it.
+    is_drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Decision(Base):

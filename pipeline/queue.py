@@ -2,7 +2,8 @@
 
 Claiming uses `FOR UPDATE SKIP LOCKED` on PostgreSQL, so concurrent reviewers never get the
 same case; SQLite serialises writers, which gives the same guarantee in the embedded default.
-A claim walks the partial index `ix_review_cases_claimable` in priority order; expired leases
+A claim walks the partial index `ix_review_cases_claimable` in priority order, within one
+namespace: real reviewers only ever see real cases, drills only drill cases. Expired leases
 are first returned to the queue (a small, indexed set), so the claim itself stays one index scan.
 """
 
@@ -49,6 +50,8 @@ class QueueFilter:
     lang: str | None = None
     topic: str | None = None
     incident_id: str | None = None
+    # Drills are a namespace of their own: a claim reads real cases or drill cases, never both.
+    drill: bool = False
 
 
 def open_case_for_post(
@@ -92,10 +95,10 @@ def open_case_for_post(
             "queue": decision.queue,
             "band": decision.band,
             "model_band": score.band,
+            "triage_band": decision.triage_band,
             "rule": decision.rule,
             "priority": decision.priority,
             "reduce_reach": decision.reduce_reach,
-            "triage_band": decision.triage_band,
         },
         is_drill=post.is_drill,
     )
@@ -208,7 +211,7 @@ def claim_next(
     now = now or utcnow()
     expire_leases(session, now)
     filters = filters or QueueFilter()
-    conditions = _eligible(actor, now)
+    conditions = [*_eligible(actor, now), ReviewCase.is_drill == filters.drill]
     if filters.lang:
         conditions.append(ReviewCase.lang == filters.lang)
     if filters.topic:

@@ -19,17 +19,20 @@ Viewer = Annotated[UiUser, Depends(require_ui_role(*DASHBOARD_VIEWERS))]
 
 
 @router.get("", summary="Queue, SLA and enforcement dashboards")
-def dashboards(request: Request, session: SessionDep, user: Viewer) -> Response:
-    depth = data.queue_depth(session)
+def dashboards(
+    request: Request, session: SessionDep, user: Viewer, include_drills: bool = False
+) -> Response:
+    # Drill data stays out unless asked for (?include_drills=true), e.g. to review a drill.
+    depth = data.queue_depth(session, include_drills=include_drills)
     bands = ["urgent", "review", *sorted(set(depth) - {"urgent", "review"})]
-    hourly = data.decisions_per_hour(session)
-    daily = data.removals_and_restorations(session)
+    hourly = data.decisions_per_hour(session, include_drills=include_drills)
+    daily = data.removals_and_restorations(session, include_drills=include_drills)
     return render(
         request,
         "dashboards.html",
         user,
         depth=depth,
-        sla=data.sla_attainment(session),
+        sla=data.sla_attainment(session, include_drills=include_drills),
         depth_chart=bar_chart("Queue depth by band", bands, [[depth.get(b, 0) for b in bands]]),
         hourly_chart=bar_chart(
             "Decisions per hour (24 h)", [h for h, _ in hourly], [[c for _, c in hourly]]

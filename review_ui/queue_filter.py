@@ -28,7 +28,11 @@ def choices(session: Session) -> FilterChoices:
     """Languages of the cases waiting now; the incident policy's topics plus general."""
     langs = session.scalars(
         select(ReviewCase.lang)
-        .where(ReviewCase.status == CaseStatus.OPEN, ReviewCase.lang.is_not(None))
+        .where(
+            ReviewCase.status == CaseStatus.OPEN,
+            ReviewCase.is_drill.is_(False),
+            ReviewCase.lang.is_not(None),
+        )
         .distinct()
         .order_by(ReviewCase.lang)
     )

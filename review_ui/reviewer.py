@@ -90,7 +90,9 @@ def _overview(
         )
     else:
         statuses, only = [CaseStatus.OPEN, CaseStatus.CLAIMED], []
-    waiting = select(ReviewCase.band, func.count()).where(ReviewCase.status.in_(statuses), *only)
+    waiting = select(ReviewCase.band, func.count()).where(
+        ReviewCase.status.in_(statuses), ReviewCase.is_drill.is_(False), *only
+    )
     depth = dict(session.execute(waiting.group_by(ReviewCase.band)).all())
     return render(
         request,

@@ -30,7 +30,10 @@ def _page(
 ) -> Response:
     cases = session.scalars(
         select(ReviewCase)
-        .where(ReviewCase.status.in_([CaseStatus.OPEN, CaseStatus.CLAIMED]))
+        .where(
+            ReviewCase.status.in_([CaseStatus.OPEN, CaseStatus.CLAIMED]),
+            ReviewCase.is_drill.is_(False),  # drills run their own queue
+        )
         .order_by(ReviewCase.priority.desc(), ReviewCase.created_at)
         .limit(PAGE_SIZE)
     ).all()

@@ -1,0 +1,35 @@
+"""The drill's simulated reviewers work in the drill's own namespace: they claim only drill
+cases and may decide only drill cases, so a drill never touches a real post."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from audit.events import Actor, ActorType
+from core.errors import NotFound
+from pipeline.decisions import decide
+from pipeline.models import Decision, ReviewCase
+from pipeline.queue import QueueFilter, claim_next
+from pipeline.routing import RoutingPolicy
+from pipeline.schemas import DecisionIn
+
+DRILL_QUEUE = QueueFilter(drill=True)
+
+
+def drill_reviewer(key_name: str) -> Actor:
+    """The simulated reviewer behind a drill key: a reviewer's rights, over drill cases only."""
+    return Actor(f"drill-reviewer:{key_name}"[:64], ActorType.PLATFORM, ("reviewer",))
+
+
+def claim_drill_case(session: Session, actor: Actor) -> ReviewCase | None:
+    return claim_next(session, actor, filters=DRILL_QUEUE)
+
+
+def decide_drill_case(
+    session: Session, case_id: str, actor: Actor, body: DecisionIn, policy: RoutingPolicy
+) -> Decision:
+    case = session.get(ReviewCase, case_id)
+    if case is None or not case.is_drill:
+        # A real case is not the drill's to see: answered like one that does not exist.
+        raise NotFound(f"drill case {case_id} does not exist")
+    return decide(session, case_id, actor, body, policy=policy)
