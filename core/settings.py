@@ -52,6 +52,8 @@ class PlatformSettings(BaseModel):
     takedown_url: str | None = None  # the platform's enforcement endpoint
     timeout: float = 5.0
     max_attempts: int = 5
+    # Drill actions stop before the platform unless it wants them (then flagged `drill: true`).
+    send_drill_actions: bool = False
 
 
 class OutboundSettings(BaseModel):

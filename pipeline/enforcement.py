@@ -66,8 +66,14 @@ def execute_action(
         if original is not None and original.status == ActionStatus.DEAD:
             original.status = ActionStatus.CANCELLED  # undone: no admin should retry it now
         action.attempts += 1
+        target = session.get(Post, action.post_id)
         request = EnforcementRequest(
-            action.id, action.post_id, action.action, dict(action.params), action.idempotency_key
+            action.id,
+            action.post_id,
+            action.action,
+            dict(action.params),
+            action.idempotency_key,
+            is_drill=bool(target and target.is_drill),
         )
     try:
         reference = client.enforce(request)

@@ -34,6 +34,7 @@ class EnforcementRequest:
     action: str
     params: dict[str, Any]
     idempotency_key: str
+    is_drill: bool = False  # sent on every call as `drill`, so the platform can tell
 
 
 class PlatformClient(Protocol):
@@ -60,6 +61,7 @@ class HttpPlatformClient:
             "post_id": request.post_id,
             "action": request.action,
             "params": request.params,
+            "drill": request.is_drill,
         }
         try:
             resp = self._client.post(
@@ -81,12 +83,27 @@ class HttpPlatformClient:
         self._client.close()
 
 
+class DrillGate:
+    """Drill actions reach the platform only where it asked for them (PLATFORM__SEND_DRILL_ACTIONS),
+    and then flagged; otherwise they stop here, confirmed locally, so a drill never acts on a
+    real post by mistake."""
+
+    def __init__(self, inner: PlatformClient, *, send_drills: bool) -> None:
+        self.inner = inner
+        self.send_drills = send_drills
+
+    def enforce(self, request: EnforcementRequest) -> str:
+        if request.is_drill and not self.send_drills:
+            return f"drill-not-sent-{request.idempotency_key}"
+        return self.inner.enforce(request)
+
+
 class ConsolePlatformClient:
     """For a deployment with no platform endpoint configured: prints, and says so."""
 
     def enforce(self, request: EnforcementRequest) -> str:
         print(
             f"[platform:console] {request.action} post={request.post_id} "
-            f"key={request.idempotency_key}"
+            f"key={request.idempotency_key}{' drill' if request.is_drill else ''}"
         )
         return f"console-{request.idempotency_key}"

@@ -14,10 +14,11 @@ from pipeline.decisions import EXECUTE_TASK
 from pipeline.enforcement import Outcome, execute_action
 from pipeline.intake import ROUTE_TASK
 from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus, ReviewCase, Score
+from pipeline.platform_client import DrillGate
 from pipeline.policy_store import active_policy
 from pipeline.queue import expire_leases, open_case_for_post
-from runtime.container import Runtime
 from pipeline.routing import routed_bands
+from runtime.container import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,9 @@ def route_post(rt: Runtime, post_id: str) -> str | None:
 
 
 def enforce(rt: Runtime, action_id: str) -> Outcome:
+    platform = DrillGate(rt.platform, send_drills=rt.settings.platform.send_drill_actions)
     return execute_action(
-        rt.sessions, action_id, rt.platform, max_attempts=rt.settings.platform.max_attempts
+        rt.sessions, action_id, platform, max_attempts=rt.settings.platform.max_attempts
     )
 
 
@@ -53,9 +55,9 @@ def sweep(rt: Runtime, *, older_than: timedelta = timedelta(seconds=30)) -> dict
     with transaction(rt.sessions) as session:
         expired = expire_leases(session, now, limit=1000)
     with transaction(rt.sessions) as session:
+        policy = active_policy(session, rt.policy)
         latest = (
             select(Score.post_id, func.max(Score.created_at).label("at"))
-        policy = active_policy(session, rt.policy)
             .group_by(Score.post_id)
             .subquery()
         )
