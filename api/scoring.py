@@ -6,17 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.batcher import Overloaded
 from api.deps import Principal, RequestIdDep, SessionDep, require_scope
 from api.errors import Refusal
 from api.schemas import HistoryEntry, PostStatusOut, refusals
-from api.serving import ServingDep, rate_limited
+from api.serving import Serving, ServingDep, rate_limited
+from audit.events import Actor
 from audit.models import AuditEvent
 from core.errors import NotFound
 from pipeline.intake import score_posts
 from pipeline.models import Post, Score
-from pipeline.schemas import ScoreRequest, ScoreResponse
+from pipeline.schemas import ScoreOut, ScoreRequest, ScoreResponse
 
 router = APIRouter(prefix="/v1", tags=["platform"])
 ScoreKey = Annotated[Principal, Depends(rate_limited(require_scope("score")))]
@@ -41,19 +43,39 @@ def score(
     principal: ScoreKey,
     rid: RequestIdDep,
 ) -> ScoreResponse:
+    results = score_admitted(serving, session, payload, principal.actor, rid)
+    for result in results:
+        serving.metrics.posts_scored.labels(str(result.cached).lower()).inc()
+    return ScoreResponse(results=results)
+
+
+def score_admitted(
+    serving: Serving,
+    session: Session,
+    payload: ScoreRequest,
+    actor: Actor,
+    rid: str | None,
+    *,
+    is_drill: bool = False,
+) -> list[ScoreOut]:
+    """Score through the admission limit and the batcher: the one path /v1/score and
+    /v1/drills/score share, so a drill cannot crowd out the platform's calls."""
     if not serving.admission.acquire(timeout=serving.admission_wait_seconds):
         raise _overloaded("too many scoring requests in flight")
     try:
-        results = score_posts(
-            session, serving.batcher, payload.posts, principal.actor, request_id=rid
+        return score_posts(
+            session,
+            serving.batcher,
+            payload.posts,
+            actor,
+            request_id=rid,
+            is_drill=is_drill,
+            signals=serving.signals,
         )
     except Overloaded as exc:
         raise _overloaded(str(exc)) from exc
     finally:
         serving.admission.release()
-    for result in results:
-        serving.metrics.posts_scored.labels(str(result.cached).lower()).inc()
-    return ScoreResponse(results=results)
 
 
 def _overloaded(message: str) -> Refusal:

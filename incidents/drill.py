@@ -3,7 +3,9 @@ simulated reviewers and a simulated statement, then score the response.
 
 CSV columns: `id`, `text`, `label` (1 = part of the wave, 0 = background), and optional
 `views`, `shares`, `lang`, `region`, `created_at`. Drill posts go to `POST /v1/drills/score`, which marks
-posts and their action-log events `is_drill` (excluded from metrics and exports).
+posts, their cases and their action-log events `is_drill` (excluded from the reviewers' queue,
+dashboards, metrics, exports and training labels). A drill is a tenant of its own: its
+simulated reviewers claim and decide only drill cases (`/v1/drills/cases/*`).
 """
 
 from __future__ import annotations
@@ -89,13 +91,16 @@ def send_posts(
 
 
 def simulate_reviewers(
-    client: httpx.Client, token: str, labels: dict[str, bool], max_cases: int = 10_000
+    client: httpx.Client, api_key: str, labels: dict[str, bool], max_cases: int = 10_000
 ) -> int:
-    """A reviewer who knows the truth: removes wave posts, leaves background ones."""
-    headers = {"Authorization": f"Bearer {token}"}
+    """A reviewer who knows the truth: removes wave posts, leaves background ones. It works
+    through the drill's own queue (`/v1/drills/cases/*`), so it never sees a real case."""
+    headers = {"Authorization": f"Bearer {api_key}"}
     decided = 0
     while decided < max_cases:
-        case = client.post("/v1/cases/claim", headers=headers).json().get("case")
+        response = client.post("/v1/drills/cases/claim", headers=headers)
+        response.raise_for_status()
+        case = response.json().get("case")
         if not case:
             return decided
         wave = labels.get(case["post"]["id"], False)
@@ -104,7 +109,7 @@ def simulate_reviewers(
             if wave
             else {"reason_code": "not_misinformation", "action": "no_action", "note": "drill"}
         )
-        client.post(f"/v1/cases/{case['id']}/decision", json=body, headers=headers)
+        client.post(f"/v1/drills/cases/{case['id']}/decision", json=body, headers=headers)
         decided += 1
     return decided
 

@@ -17,12 +17,10 @@ import httpx
 import uvicorn
 from sqlalchemy import select
 
-from accounts.models import Role
-from accounts.service import add_user, create_api_key
+from accounts.service import create_api_key
 from audit.events import Action, Actor, ActorType, Subject
 from audit.service import record
 from core.db import transaction
-from core.security import sign_token
 from incidents.detection import scan
 from incidents.drill import DrillPost, DrillScore, score_drill, send_posts, simulate_reviewers
 from incidents.models import Incident
@@ -58,21 +56,11 @@ def served(rt: Runtime) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def _credentials(rt: Runtime) -> tuple[str, str]:
+def _drill_key(rt: Runtime) -> str:
+    """A fresh key with only the `drill` scope: it can score drill posts and work drill cases."""
     with transaction(rt.sessions) as session:
         key = create_api_key(session, f"drill-{uuid.uuid4().hex[:6]}", ("drill",), DRILL_ACTOR)
-        user = add_user(
-            session,
-            f"drill-reviewer-{uuid.uuid4().hex[:6]}",
-            uuid.uuid4().hex,
-            Role.REVIEWER,
-            DRILL_ACTOR,
-        )
-        user_id = user.id
-    token = sign_token(
-        {"sub": user_id, "role": Role.REVIEWER.value}, rt.settings.security.secret_key, 3600
-    )
-    return key.secret, token
+    return key.secret
 
 
 def _scan_all(rt: Runtime, policy: IncidentPolicy) -> None:
@@ -95,7 +83,7 @@ def run_drill(
     progress: bool = True,
 ) -> tuple[DrillScore, str]:
     policy = policy or IncidentPolicy()
-    key, reviewer_token = _credentials(rt)
+    key = api_key or _drill_key(rt)
     with transaction(rt.sessions) as session:
         record(
             session,
@@ -111,7 +99,7 @@ def run_drill(
     ):
         started = send_posts(
             client,
-            api_key or key,
+            key,
             posts,
             rate,
             progress=progress,
@@ -120,7 +108,7 @@ def run_drill(
         _drain(rt)
         _scan_all(rt, policy)
         if reviewers:
-            simulate_reviewers(client, reviewer_token, {p.id: p.label for p in posts})
+            simulate_reviewers(client, key, {p.id: p.label for p in posts})
             _drain(rt)
         if statement:
             _simulated_statement(rt, started)

@@ -1,5 +1,6 @@
 """`/v1/incidents`: read for reviewers, PR, legal and admins; admins grade, close and plan;
-`/v1/drills/score`: drill posts through the real scoring path (API key with `drill` scope)."""
+`/v1/drills/*`: drill posts through the real scoring path, and the drill's simulated reviewers
+on drill cases only (API key with the `drill` scope)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ from sqlalchemy import select
 
 from accounts.models import Role
 from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_role, require_scope
+from api.schemas import refusals
+from api.scoring import score_admitted
+from api.serving import ServingDep, rate_limited
 from audit.events import Action, Subject
 from audit.service import record
 from core.outbound import policy_from
-from incidents import plan, service, views
+from incidents import drill_queue, plan, service, views
 from incidents.models import Incident, ResponseGroup
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ReasonIn, ResponseGroupIn
-from pipeline.intake import score_posts
-from pipeline.schemas import ScoreRequest, ScoreResponse
+from pipeline.policy_store import active_policy
+from pipeline.schemas import DecisionIn, ScoreRequest, ScoreResponse
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
 Reader = Annotated[
@@ -30,7 +34,8 @@ Responder = Annotated[
     Principal, Depends(require_role(Role.SENIOR_REVIEWER, Role.PR, Role.LEGAL, Role.ADMIN))
 ]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
-DrillKey = Annotated[Principal, Depends(require_scope("drill"))]
+# Drills are held to the same per-key rate limit as the platform's scoring calls.
+DrillKey = Annotated[Principal, Depends(rate_limited(require_scope("drill")))]
 
 
 @router.get("/incidents", summary="Incidents, newest first")
@@ -129,12 +134,43 @@ def add_group(
     return {"id": group.id, "role": group.role, "min_grade": group.min_grade}
 
 
-@router.post("/drills/score", response_model=ScoreResponse, summary="Score drill posts")
+@router.post(
+    "/drills/score",
+    response_model=ScoreResponse,
+    summary="Score drill posts",
+    responses=refusals(400, 401, 403, 413, 422, 429, 503),
+)
 def drill_score(
-    payload: ScoreRequest, rt: RuntimeDep, session: SessionDep, key: DrillKey, rid: RequestIdDep
+    payload: ScoreRequest,
+    serving: ServingDep,
+    session: SessionDep,
+    key: DrillKey,
+    rid: RequestIdDep,
 ) -> ScoreResponse:
-    """The platform scoring path, with every post and event marked as drill data."""
-    results = score_posts(
-        session, rt.classifier, payload.posts, key.actor, request_id=rid, is_drill=True
+    """The platform scoring path (rate limit, admission, batcher), every post and event marked
+    as drill data."""
+    return ScoreResponse(
+        results=score_admitted(serving, session, payload, key.actor, rid, is_drill=True)
     )
-    return ScoreResponse(results=results)
+
+
+@router.post("/drills/cases/claim", summary="A simulated reviewer claims the next drill case")
+def drill_claim(session: SessionDep, key: DrillKey) -> dict[str, Any]:
+    case = drill_queue.claim_drill_case(session, drill_queue.drill_reviewer(key.name))
+    if case is None:
+        return {"case": None}
+    return {"case": {"id": case.id, "post": {"id": case.post_id}, "stage": case.stage}}
+
+
+@router.post("/drills/cases/{case_id}/decision", summary="Decide a drill case the drill holds")
+def drill_decision(
+    case_id: str, body: DecisionIn, rt: RuntimeDep, session: SessionDep, key: DrillKey
+) -> dict[str, Any]:
+    made = drill_queue.decide_drill_case(
+        session,
+        case_id,
+        drill_queue.drill_reviewer(key.name),
+        body,
+        active_policy(session, rt.policy),
+    )
+    return {"decision_id": made.id, "case_id": case_id, "action": made.action}

@@ -16,7 +16,13 @@ def run_export(rt: Runtime, args: argparse.Namespace) -> int:
         print("--since needs a timezone, e.g. 2026-11-01T00:00:00+00:00")
         return 2
     with rt.sessions() as session:
-        written = export_labels(session, Path(args.out), source=args.source, since=since)
+        written = export_labels(
+            session,
+            Path(args.out),
+            source=args.source,
+            since=since,
+            include_drills=args.include_drills,
+        )
     print(f"wrote {written} labelled examples to {args.out}")
     return 0
 
@@ -26,4 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", required=True, help="the JSONL file to write")
     p.add_argument("--source", choices=SOURCES, default="human")
     p.add_argument("--since", help="only verdicts from this ISO time on")
+    p.add_argument(
+        "--include-drills", action="store_true", help="also drill posts (left out by default)"
+    )
     p.set_defaults(handler=run_export)

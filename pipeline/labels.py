@@ -3,7 +3,8 @@
 Each row: post_id, text, lang, source (machine | human), decider, label (1 = misinformation,
 0 = not, None = undetermined), verdict (a band or a reason code), action, score,
 model_version, claim_id, decided_at. Human labels outrank machine ones when training; keeping
-both side by side gives the classifier a growing evaluation set.
+both side by side gives the classifier a growing evaluation set. Drill posts (and the drill's
+simulated reviewers' verdicts) are left out unless asked for: they are not ground truth.
 """
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ def _row(post: Post, **fields: Any) -> dict[str, Any]:
     return {"post_id": post.id, "text": post.text, "lang": post.lang, **fields}
 
 
-def human_rows(session: Session, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+def human_rows(
+    session: Session, since: datetime | None = None, *, include_drills: bool = False
+) -> Iterator[dict[str, Any]]:
     query = select(Decision, Post).join(Post, Post.id == Decision.post_id)
+    if not include_drills:
+        query = query.where(Post.is_drill.is_(False))
     if since is not None:
         query = query.where(Decision.created_at >= since)
     for decision, post in session.execute(query.order_by(Decision.created_at)).yield_per(1000):
@@ -53,8 +58,12 @@ def human_rows(session: Session, since: datetime | None = None) -> Iterator[dict
         )
 
 
-def machine_rows(session: Session, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+def machine_rows(
+    session: Session, since: datetime | None = None, *, include_drills: bool = False
+) -> Iterator[dict[str, Any]]:
     query = select(Score, Post).join(Post, Post.id == Score.post_id)
+    if not include_drills:
+        query = query.where(Post.is_drill.is_(False))
     if since is not None:
         query = query.where(Score.created_at >= since)
     for score, post in session.execute(query.order_by(Score.created_at)).yield_per(1000):
@@ -73,18 +82,23 @@ def machine_rows(session: Session, since: datetime | None = None) -> Iterator[di
 
 
 def export_labels(
-    session: Session, out: Path, *, source: str = "human", since: datetime | None = None
+    session: Session,
+    out: Path,
+    *,
+    source: str = "human",
+    since: datetime | None = None,
+    include_drills: bool = False,
 ) -> int:
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
     written = 0
     with out.open("w", encoding="utf-8") as fh:
         if source in ("human", "all"):
-            for row in human_rows(session, since):
+            for row in human_rows(session, since, include_drills=include_drills):
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
                 written += 1
         if source in ("machine", "all"):
-            for row in machine_rows(session, since):
+            for row in machine_rows(session, since, include_drills=include_drills):
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
                 written += 1
     return written
