@@ -78,7 +78,8 @@ class ClaimMatcher:
         cache_dir: Path | None = None,
     ) -> None:
         self._embedder = embedder
-        self._index: VectorIndex = index or NumpyIndex(embedder.dimensions)
+        # not `index or ...`: an empty index has len() 0, so it is falsy
+        self._index: VectorIndex = NumpyIndex(embedder.dimensions) if index is None else index
         self.thresholds = thresholds or MatchThresholds()
         self.fusion = fusion or Fusion()
         self._reranker = reranker if self.fusion.cross > 0 else None

@@ -1,7 +1,8 @@
 """What a case is connected to: the debunked claims it matches and related posts.
 
-Claims come from two places: links in `claim_posts` (a reviewer's or the matcher's) and the
-score's `claim_match:<id>:<similarity>` flags. Related posts are those of the same incident
+Claims come from three places: the matches stored with the score at intake (at "suggested"
+or above under the active routing policy), links in `claim_posts` (a reviewer's or the
+matcher's) and legacy `claim_match:<id>:<similarity>` score flags. Related posts are those of the same incident
 (the incidents domain's narrative posts); without an incident, posts linked to the same claims.
 """
 
@@ -15,7 +16,9 @@ from sqlalchemy.orm import Session
 from claims.models import Claim, ClaimPost
 from incidents.models import Incident, NarrativePost
 from pipeline.models import Post, ReviewCase, Score
+from pipeline.policy_store import active_policy
 from pipeline.routing import claim_match_from_flags
+from pipeline.triage import match_status, stored_matches
 from review_ui.highlight import is_sensitive_text
 
 RELATED_LIMIT = 8
@@ -26,7 +29,8 @@ SNIPPET = 160
 class MatchedClaim:
     claim: Claim
     similarity: float | None
-    via: str  # "matcher" (score flag), or who linked it
+    via: str  # "matcher" (stored match or score flag), or who linked it
+    status: str | None = None  # suggested or confirmed (the matcher's); None for a link only
 
 
 @dataclass(frozen=True)
@@ -61,15 +65,23 @@ def matched_claims(session: Session, post: Post, score: Score | None) -> list[Ma
         for link in session.scalars(select(ClaimPost).where(ClaimPost.post_id == post.id))
     }
     flagged = _flag_matches(list(score.flags)) if score else {}
+    if score is not None and score.claim_matches:
+        policy = active_policy(session)
+        for match in stored_matches(score.claim_matches):
+            if match_status(match.similarity, policy) is not None:
+                flagged[match.claim_id] = max(match.similarity, flagged.get(match.claim_id, 0.0))
     ids = set(links) | set(flagged)
     if not ids:
         return []
+    policy = active_policy(session)
     claims = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
     found = []
     for claim_id, claim in claims.items():
         link = links.get(claim_id)
         similarity = flagged.get(claim_id, link.similarity if link else None)
-        found.append(MatchedClaim(claim, similarity, link.linked_by if link else "matcher"))
+        status = match_status(similarity, policy) if claim_id in flagged and similarity else None
+        via = link.linked_by if link else "matcher"
+        found.append(MatchedClaim(claim, similarity, via, status))
     return sorted(found, key=lambda m: -(m.similarity or 0.0))
 
 

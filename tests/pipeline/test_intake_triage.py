@@ -65,10 +65,9 @@ def test_a_post_repeating_a_library_claim_is_matched_linked_and_routed_urgent(
     with triage_rt.sessions() as session:
         link = session.scalars(select(ClaimPost).where(ClaimPost.post_id == "r1")).one()
         assert (link.claim_id, link.linked_by) == (FIVE_G, "system:matcher")
-        scored = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "post.scored")
-        ).one()
-        assert scored.document["veracity"]["after"]["claim_matches"][0]["claim_id"] == FIVE_G
+        scored = session.scalars(select(AuditEvent).where(AuditEvent.action == "post.scored")).one()
+        logged: Any = scored.document["veracity"]
+        assert logged["after"]["claim_matches"][0]["claim_id"] == FIVE_G
     wait_for(lambda: _case(triage_rt, "r1") is not None, what="the routed case")
     case = _case(triage_rt, "r1")
     assert case is not None and (case.band, case.claim_id) == ("urgent", FIVE_G)
