@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from api import apikeys, health, metrics, reviews, scoring
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from api.security_headers import SecurityHeadersMiddleware
 from api.serving import build_serving, lifespan
 from audit import endpoints as audit_log
 from claims import endpoints as claims_library
@@ -45,4 +46,5 @@ def create_app(rt: Runtime) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.serving.metrics)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every response, even a 413
     return app

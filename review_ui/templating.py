@@ -1,4 +1,4 @@
-"""Rendering pages: one Jinja environment, the signed-in user's navigation, safe headers."""
+"""Rendering pages: one Jinja environment, the signed-in user's navigation, no caching."""
 
 from __future__ import annotations
 
@@ -14,16 +14,8 @@ from review_ui.auth import CSRF_FIELD, UiUser
 from review_ui.roles import sections_for
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+# CSP, framing, nosniff and referrer policy come from api.security_headers for every response.
+PAGE_HEADERS = {"Cache-Control": "no-store"}
 
 
 def _when(value: datetime | None) -> str:
@@ -48,5 +40,5 @@ def render(
         current_path=request.url.path,
     )
     return TEMPLATES.TemplateResponse(
-        request, template, context, status_code=status_code, headers=SECURITY_HEADERS
+        request, template, context, status_code=status_code, headers=PAGE_HEADERS
     )
