@@ -19,6 +19,7 @@ import re
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import httpx
 
@@ -58,7 +59,7 @@ def _bad_characters(url: str) -> bool:
     return any(ord(c) <= 0x20 or c in "\\\x7f" for c in url)
 
 
-def is_web_link(url: object) -> bool:
+def is_web_link(url: object) -> TypeGuard[str]:
     """True for an absolute http(s) URL a page may render as a link (never javascript:, data:)."""
     if not isinstance(url, str) or len(url) > MAX_URL_CHARS or _bad_characters(url):
         return False

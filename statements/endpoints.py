@@ -16,7 +16,14 @@ from core.errors import Invalid
 from statements import service
 from statements.config import StatementSettings, get_statement_settings
 from statements.delivery import deliver_pending, sender_from
-from statements.feeds import claim_review, one_published, published, render_atom, render_page
+from statements.feeds import (
+    PAGE_CSP,
+    claim_review,
+    one_published,
+    published,
+    render_atom,
+    render_page,
+)
 from statements.generators import Generator, OfflineGenerator, OpenAICompatibleGenerator
 from statements.models import Statement
 from statements.publishers import default_publishers
@@ -96,8 +103,11 @@ def feed(session: SessionDep, settings: SettingsDep) -> Response:
     response_class=HTMLResponse,
     summary="The public page of a published statement",
 )
-def public_page(statement_id: str, session: SessionDep, settings: SettingsDep) -> str:
-    return render_page(one_published(session, statement_id), settings)
+def public_page(statement_id: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    item = one_published(session, statement_id)
+    claim = session.get(Claim, item.statement.claim_id) if item.statement.claim_id else None
+    page = render_page(item, settings, claim)
+    return HTMLResponse(page, headers={"Content-Security-Policy": PAGE_CSP})
 
 
 @router.get(

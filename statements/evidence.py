@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 from claims.models import Claim, ClaimPost
 from claims.service import get_claim
 from core.errors import NotFound
+from core.outbound import is_web_link, require_web_link
 from pipeline.models import Decision, ReviewCase
+
+# Facts the templates turn into source links; any fact named `*_url` is held to the same check.
+URL_FACTS = ("status_url", "advisory_url")
 
 
 @dataclass
@@ -45,7 +49,8 @@ def gather(
     facts: dict[str, str],
     extra_sources: list[str],
 ) -> Evidence:
-    evidence = Evidence(facts=dict(facts))
+    evidence = Evidence(facts=checked_facts(facts))
+    extra_sources = [require_web_link(url, "sources") for url in extra_sources]
     claim = get_claim(session, claim_id) if claim_id else None
     if case_id:
         case = session.get(ReviewCase, case_id)
@@ -68,11 +73,21 @@ def gather(
             "explanation": claim.explanation,
         }
     evidence.sources = _unique(
-        [claim.source_url] if claim and claim.source_url else [],
-        [facts[k] for k in ("status_url", "advisory_url") if facts.get(k)],
+        # The library's own link (imported data, not this author's input): kept only if http(s).
+        [claim.source_url] if claim and is_web_link(claim.source_url) else [],
+        [evidence.facts[k] for k in URL_FACTS if evidence.facts.get(k)],
         extra_sources,
     )
     return evidence
+
+
+def checked_facts(facts: dict[str, str]) -> dict[str, str]:
+    """Every URL a statement stores passes the one link check (http/https only): a
+    `javascript:` status_url is refused here with a 422 reason, never stored or rendered."""
+    for key, value in facts.items():
+        if (key in URL_FACTS or key.endswith("_url")) and value:
+            require_web_link(value, f"facts.{key}")
+    return dict(facts)
 
 
 def _claim_linked_to_post(session: Session, post_id: str) -> Claim | None:

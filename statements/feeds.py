@@ -7,6 +7,7 @@ and a withdrawn statement is simply absent.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,10 +18,20 @@ from sqlalchemy.orm import Session
 
 from claims.models import Claim
 from core.errors import NotFound
+from core.outbound import is_web_link
 from statements.config import StatementSettings
 from statements.models import Statement, StatementStatus, StatementVersion
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+# The public page is served on the review UI's origin: no script runs on it, whatever it holds.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+# JSON inside <script>: these would end the element or start markup, so they go as \u escapes.
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 # The library's verdicts on ClaimReview's 1 (false) to 5 (true) scale.
 RATINGS = {"false": 1, "misleading": 2, "unverified": 3, "true": 5}
 
@@ -64,19 +75,40 @@ def statement_url(settings: StatementSettings, statement_id: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/v1/statements/{statement_id}/public"
 
 
-def render_page(item: PublishedStatement, settings: StatementSettings) -> str:
-    """The public page a feed entry, the ClaimReview and the platform's post link to."""
+def web_sources(item: PublishedStatement) -> list[str]:
+    """The sources every channel may link to: http(s) only, whatever is stored."""
+    return [url for url in item.version.sources if is_web_link(url)]
+
+
+def script_json(doc: dict[str, Any]) -> str:
+    """JSON that cannot close or break out of the <script> element it is embedded in."""
+    return json.dumps(doc, ensure_ascii=False).translate(_SCRIPT_SAFE)
+
+
+def render_page(
+    item: PublishedStatement, settings: StatementSettings, claim: Claim | None = None
+) -> str:
+    """The public page a feed entry, the ClaimReview and the platform's post link to; with
+    the statement's library claim, its ClaimReview is embedded as JSON-LD."""
     version = item.version
     sources = "".join(
-        f'<li><a href="{html.escape(url)}">{html.escape(url)}</a></li>' for url in version.sources
+        f'<li><a href="{html.escape(url)}" rel="noopener noreferrer">{html.escape(url)}</a></li>'
+        for url in web_sources(item)
+    )
+    json_ld = (
+        f'<script type="application/ld+json">{script_json(claim_review(item, claim, settings))}'
+        "</script>"
+        if claim is not None
+        else ""
     )
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in version.body.split("\n\n") if p)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(version.title)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<link rel="alternate" type="application/ld+json" '
-        f'href="{html.escape(item.statement.id)}/claimreview.jsonld"></head>'
+        '<link rel="alternate" type="application/ld+json" '
+        'href="claimreview.jsonld">'  # relative to /v1/statements/<id>/public
+        f"{json_ld}</head>"
         f"<body><main><h1>{html.escape(version.title)}</h1>{paragraphs}"
         f"<h2>Sources</h2><ul>{sources}</ul>"
         f"<p><small>{html.escape(settings.publisher_name)}, version {version.number}</small></p>"
@@ -108,7 +140,7 @@ def render_atom(items: list[PublishedStatement], settings: StatementSettings) ->
             rel="alternate",
             href=statement_url(settings, item.statement.id),
         )
-        for source in item.version.sources:
+        for source in web_sources(item):
             ET.SubElement(entry, f"{{{ATOM_NS}}}link", rel="related", href=source)
         content = _sub(entry, "content", item.version.body)
         content.set("type", "text")
@@ -143,7 +175,7 @@ def claim_review(
         "itemReviewed": item_reviewed,
         "reviewBody": item.version.body,
         "headline": item.version.title,
-        "citation": list(item.version.sources),
+        "citation": web_sources(item),
     }
 
 
