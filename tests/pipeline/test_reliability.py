@@ -4,6 +4,7 @@ Elasticsearch unreachable. PostgreSQL is the system of record throughout."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from audit.tasks import ship_outbox
 from classifier.reference import ReferenceClassifier
 from core import dispatch
 from core.db import transaction
+from core.retry import EARLY_TOLERANCE_SECONDS
 from core.settings import ElasticsearchSettings, RedisSettings
 from pipeline.actions import retry_dead
 from pipeline.decisions import decide
@@ -28,6 +30,7 @@ from pipeline.tasks import sweep
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
 from tests.conftest import ADMIN, make_settings, wait_for
+from tests.core.remote import start_remote
 from tests.pipeline.factories import make_case, reviewer
 from tests.pipeline.workers import (
     free_port,
@@ -196,6 +199,32 @@ def test_platform_timeouts_are_retried_then_dead_lettered_and_an_admin_retry_suc
     assert {"enforcement.dead_lettered", "enforcement.retried", "enforcement.confirmed"} <= set(
         logged
     )
+
+
+def test_a_platform_429_is_waited_out_per_retry_after_in_countdowns_below_the_visibility_timeout(
+    postgres_url: str, own_redis: str, tmp_path: Path
+) -> None:
+    """Retry-After 6 s with a 3 s visibility timeout: the worker hops (countdowns of at most
+    2.25 s, so Redis never redelivers) and calls the platform again only once 6 s have passed."""
+    server, remote = start_remote()
+    rt = celery_runtime(postgres_url, own_redis, remote.url)
+    remote.answers = [(429, "6")]
+    worker = start_worker(worker_env(postgres_url, own_redis, remote.url), tmp_path / "w.log")
+    try:
+        action_id = remove_one(rt)
+        wait_for(
+            lambda: action(rt, action_id).status == ActionStatus.CONFIRMED,
+            timeout=60,
+            what="the action to land after the platform's wait",
+        )
+        time.sleep(3)  # a redelivered duplicate would arrive within a visibility timeout
+    finally:
+        stop(worker)
+        server.shutdown()
+        rt.engine.dispose()
+    first, second = remote.hit_times  # exactly two calls: no early retry, no redelivery
+    assert second - first >= 6 - EARLY_TOLERANCE_SECONDS
+    assert action(rt, action_id).attempts == 2
 
 
 def test_decisions_proceed_with_elasticsearch_down_and_the_log_ships_later(

@@ -1,0 +1,51 @@
+"""A real local HTTP endpoint that answers as told (429 with Retry-After, 503 ...), then 200."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Remote:
+    """What the server answers next: (status, Retry-After or None); then 200 for ever."""
+
+    url: str = ""
+    answers: list[tuple[int, str | None]] = field(default_factory=list)
+    hit_times: list[float] = field(default_factory=list)  # time.monotonic() of each request
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def hits(self) -> int:
+        with self.lock:
+            return len(self.hit_times)
+
+
+def start_remote() -> tuple[ThreadingHTTPServer, Remote]:
+    state = Remote()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            with state.lock:
+                state.hit_times.append(time.monotonic())
+                status, retry_after = state.answers.pop(0) if state.answers else (200, None)
+            body = b'{"reference": "ref-1"}'
+            self.send_response(status)
+            if retry_after is not None:
+                self.send_header("Retry-After", retry_after)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    return server, state
