@@ -1,6 +1,11 @@
 """The detection scan: read newly scored posts, match them to claims or near-duplicate
 clusters, and feed `observe_post`. Runs periodically (CLI `veracity incidents scan`, the drill
-runner) and picks up where it left off through a cursor, so it is safe to repeat."""
+runner) and picks up where it left off through a cursor, so it is safe to repeat.
+
+A post's claim is the confirmed match to a false or misleading claim that intake stored with
+its score (`pipeline.triage`, the routing policy's threshold), so incidents and routing agree
+on what a post repeats; `match_claims` runs only for posts scored without matching (before
+triage existed, or by a process without the matcher)."""
 
 from __future__ import annotations
 
@@ -20,7 +25,9 @@ from incidents.models import PostShingleBand, ScanCursor
 from incidents.service import observe_post
 from incidents.severity import IncidentPolicy
 from incidents.sync import sync_milestones
-from pipeline.models import Post
+from pipeline.models import Post, Score
+from pipeline.policy_store import active_policy
+from pipeline.triage import CONFIRMED, best_debunked, match_status, stored_matches
 
 if TYPE_CHECKING:  # the matcher's modules load models' runtimes; only its type is needed here
     from claims.matching_model import MatcherParts
@@ -83,6 +90,42 @@ def _next_posts(session: Session, limit: int) -> list[Post]:
     return list(session.scalars(query).all())
 
 
+def _claim_hits(
+    session: Session, posts: list[Post], match_claims: ClaimLookup | None
+) -> list[ClaimHit | None]:
+    stored = _stored_hits(session, posts)
+    unmatched = [i for i, p in enumerate(posts) if p.id not in stored]
+    hits = [stored.get(p.id) for p in posts]
+    if match_claims and unmatched:
+        texts = [with_author(posts[i].text, posts[i].author_name) for i in unmatched]
+        for i, hit in zip(unmatched, match_claims(texts), strict=True):
+            hits[i] = hit
+    return hits
+
+
+def _stored_hits(session: Session, posts: list[Post]) -> dict[str, ClaimHit | None]:
+    """post id -> its stored confirmed debunked claim (or None), for posts matched at intake."""
+    from claims.models import Claim  # claims builds on pipeline's models
+
+    policy = active_policy(session)
+    latest: dict[str, Score] = {}
+    for score in session.scalars(
+        select(Score).where(Score.post_id.in_([p.id for p in posts])).order_by(Score.created_at)
+    ):
+        latest[score.post_id] = score
+    found: dict[str, ClaimHit | None] = {}
+    for post_id, score in latest.items():
+        if score.claim_matches is None:
+            continue  # not matched at intake
+        best = best_debunked(stored_matches(score.claim_matches))
+        if best is None or match_status(best.similarity, policy) != CONFIRMED:
+            found[post_id] = None
+            continue
+        claim = session.get(Claim, best.claim_id)
+        found[post_id] = ClaimHit(best.claim_id, best.similarity, claim.text if claim else "")
+    return found
+
+
 def scan(
     session: Session,
     match_claims: ClaimLookup | None = None,
@@ -96,8 +139,7 @@ def scan(
     posts = _next_posts(session, limit)
     if not posts:
         return 0
-    texts = [with_author(p.text, p.author_name) for p in posts]
-    hits = match_claims(texts) if match_claims else [None] * len(posts)
+    hits = _claim_hits(session, posts, match_claims)
     for post, hit in zip(posts, hits, strict=True):
         when = now or utcnow()
         if hit is not None:

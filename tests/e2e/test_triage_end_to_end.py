@@ -123,3 +123,18 @@ def test_with_elasticsearch_the_library_is_searched_by_knn_and_matches_the_same(
         assert client.count(index=f"{es_prefix}-claims")["count"] == 32
     finally:
         client.close()
+
+
+def test_incident_detection_uses_the_matches_stored_at_intake(embedded: Stack) -> None:
+    """No second matcher: the scan joins the post to its claim's narrative from the stored
+    match, and the everyday post to a near-duplicate cluster."""
+    from incidents.detection import scan
+    from incidents.models import NarrativePost
+
+    _score_both(embedded.rt)
+    with transaction(embedded.rt.sessions) as session:
+        assert scan(session) == 2  # no claim lookup passed
+    with embedded.rt.sessions() as session:
+        keys = dict(session.execute(select(NarrativePost.post_id, NarrativePost.key)).all())
+    assert keys["rep"] == f"claim:{BLEACH}"
+    assert keys["day"].startswith("dup:")
