@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.clock import utcnow
 from core.db import transaction
@@ -62,10 +62,9 @@ def _make_overdue(
     rt: Runtime, model: type[EnforcementAction] | type[WebhookDelivery], id_: str
 ) -> None:
     """Time passes: the row's wait is over."""
+    overdue = utcnow() - timedelta(seconds=1)
     with transaction(rt.sessions) as s:
-        row = s.get(model, id_)
-        assert row is not None
-        row.next_attempt_at = utcnow() - timedelta(seconds=1)
+        s.execute(update(model).where(model.id == id_).values(next_attempt_at=overdue))
 
 
 def test_a_platform_429_schedules_the_next_takedown_per_retry_after_in_bounded_hops(
