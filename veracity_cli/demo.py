@@ -12,6 +12,8 @@ from sqlalchemy import select
 from accounts.models import Role, User
 from accounts.service import add_user, create_api_key
 from api.app import create_app
+from claims.importers import read_source
+from claims.service import import_claims
 from core.db import transaction
 from core.settings import REPO_ROOT, Environment
 from pipeline.intake import score_posts
@@ -55,10 +57,14 @@ def seed(rt: Runtime, post_limit: int) -> tuple[str, int]:
             if session.scalars(select(User).where(User.username == username)).first() is None:
                 add_user(session, username, DEMO_PASSWORD, role.value, actor)
         key = create_api_key(session, "demo-platform", ["score", "read"], actor).secret
+        # The bundled claim library (claims/fixtures/claims.json; idempotent), so the demo
+        # posts that repeat a known claim are matched on the first page.
+        import_claims(session, read_source("fixture", None), actor, source="fixture")
     posts = list(demo_posts(post_limit))
     for start in range(0, len(posts), 32):
         with transaction(rt.sessions) as session:
-            score_posts(session, rt.classifier, posts[start : start + 32], actor)
+            batch = posts[start : start + 32]
+            score_posts(session, rt.classifier, batch, actor, signals=rt.intake_signals)
     return key, len(posts)
 
 

@@ -31,11 +31,17 @@ REPEAT = "5G networks are spreading the coronavirus, turn off your phones now!"
 BAKERY = "Our bakery opens at 8am, fresh croissants every morning"
 
 
+def with_shipped_matcher(rt: Runtime) -> Runtime:
+    """rt scoring with the shipped claim matcher (no check-worthiness model: signals that
+    were not measured gate nothing)."""
+    rt.signals_override = IntakeSignals(LibraryMatcher(rt.sessions, default_parts()), None)
+    return rt
+
+
 @pytest.fixture
 def triage_rt(rt: Runtime) -> Runtime:
-    """The test runtime with the shipped matcher (no check-worthiness model: rt's signals
-    gate nothing they did not measure) and the bundled claims imported."""
-    rt.signals_override = IntakeSignals(LibraryMatcher(rt.sessions, default_parts()), None)
+    """The test runtime with the shipped matcher and the bundled claims imported."""
+    with_shipped_matcher(rt)
     with transaction(rt.sessions) as session:
         import_claims(session, read_source("fixture", None), ADMIN, source="fixture")
     return rt
