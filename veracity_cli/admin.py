@@ -9,7 +9,7 @@ import os
 from sqlalchemy import select
 
 from accounts.models import ApiKey
-from accounts.service import add_user, create_api_key, revoke_api_key
+from accounts.service import add_user, change_password, create_api_key, revoke_api_key, set_active
 from audit.events import Actor, ActorType
 from core.db import transaction
 from runtime.container import Runtime
@@ -28,6 +28,24 @@ def users_add(rt: Runtime, args: argparse.Namespace) -> int:
     with transaction(rt.sessions) as session:
         user = add_user(session, args.username, password, args.role, cli_actor())
         print(f"created {user.role} {user.username}")
+    return 0
+
+
+def users_passwd(rt: Runtime, args: argparse.Namespace) -> int:
+    """A new password; the user's sessions and bearer tokens end (see accounts/tokens.py)."""
+    password = (
+        args.password or os.environ.get("VERACITY_NEW_PASSWORD") or getpass.getpass("password: ")
+    )
+    with transaction(rt.sessions) as session:
+        change_password(session, args.username, password, cli_actor())
+        print(f"password changed for {args.username}; their sessions and tokens are revoked")
+    return 0
+
+
+def users_set_active(rt: Runtime, args: argparse.Namespace) -> int:
+    with transaction(rt.sessions) as session:
+        set_active(session, args.username, args.action == "enable", cli_actor())
+        print(f"{args.username} {args.action}d")
     return 0
 
 
@@ -68,6 +86,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--role", required=True)
     add.add_argument("--password", help="prompted for when omitted (or VERACITY_NEW_PASSWORD)")
     add.set_defaults(handler=users_add)
+    passwd = users_sub.add_parser("passwd", help="set a new password; ends sessions and tokens")
+    passwd.add_argument("--username", required=True)
+    passwd.add_argument("--password", help="prompted for when omitted (or VERACITY_NEW_PASSWORD)")
+    passwd.set_defaults(handler=users_passwd)
+    for verb, what in (
+        ("disable", "disable an account; ends its sessions and tokens"),
+        ("enable", "enable a disabled account"),
+    ):
+        toggle = users_sub.add_parser(verb, help=what)
+        toggle.add_argument("--username", required=True)
+        toggle.set_defaults(handler=users_set_active)
 
     keys = sub.add_parser("apikeys", help="manage the platform's API keys")
     keys_sub = keys.add_subparsers(dest="action", required=True)

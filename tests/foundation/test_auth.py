@@ -26,6 +26,7 @@ from core.security import (
 )
 from runtime.container import Runtime
 from tests.conftest import ADMIN, PASSWORD, auth, new_api_key, new_user_token
+from veracity_cli.main import build_parser
 
 BODY = {"posts": [{"id": "k1", "text": "hello world"}]}
 
@@ -243,3 +244,24 @@ def _after(document: dict[str, object]) -> dict[str, object]:
     after = veracity["after"]
     assert isinstance(after, dict)
     return after
+
+
+def test_the_cli_changes_a_password_and_disables_an_account_revoking_tokens(
+    rt: Runtime, client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new_user_token(rt, "reviewer", username="lena")
+
+    def veracity(*argv: str) -> int:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(rt, args))
+
+    token = _token(client, "lena").json()["access_token"]
+    assert veracity("users", "passwd", "--username", "lena", "--password", "another-long-one") == 0
+    assert client.post("/v1/cases/claim", headers=auth(token)).status_code == 401
+    token = _token(client, "lena", "another-long-one").json()["access_token"]
+    assert veracity("users", "disable", "--username", "lena") == 0
+    assert _token(client, "lena", "another-long-one").status_code == 401
+    assert veracity("users", "enable", "--username", "lena") == 0
+    assert client.post("/v1/cases/claim", headers=auth(token)).status_code == 401
+    assert _token(client, "lena", "another-long-one").status_code == 200
+    assert "lena disabled" in capsys.readouterr().out
