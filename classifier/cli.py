@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from classifier.io import read_posts, write_jsonl
 
@@ -99,15 +101,53 @@ def score_main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--model-dir", type=Path, default=None)
     p.add_argument("--explain", action="store_true", help="add reasons (phrases) per post")
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument(
+        "--checkworthiness-model",
+        type=Path,
+        default=None,
+        help="check-worthiness head (default: the newest models/checkworthiness-*)",
+    )
     a = p.parse_args(argv)
     clf = load_classifier(a.model_dir, threads=a.threads)
-    rows = score_records(clf, read_posts(a.input), explain=a.explain)
+    checker = _checkworthiness(a.checkworthiness_model)
+    rows = _with_checkworthiness(
+        read_posts(a.input), lambda chunk: score_records(clf, chunk, explain=a.explain), checker
+    )
     n, errors = write_jsonl(a.output, rows)
     print(
         f"scored {n - errors} posts, refused {errors}, model {clf.model_version} -> {a.output}",
         file=sys.stderr,
     )
     return 0
+
+
+CW_CHUNK = 256
+
+
+def _checkworthiness(model_dir: Path | None) -> Callable[[list[str]], list[float]] | None:
+    from classifier.checkworthiness import load_checkworthiness
+
+    try:
+        return load_checkworthiness(model_dir).score
+    except FileNotFoundError as exc:
+        print(f"no check-worthiness model ({exc}): the column is null", file=sys.stderr)
+        return None
+
+
+def _with_checkworthiness(
+    records: Iterable[tuple[str, str]],
+    score: Callable[[list[tuple[str, str]]], Iterable[dict[str, Any]]],
+    checker: Callable[[list[str]], list[float]] | None,
+) -> Iterator[dict[str, Any]]:
+    """Each row gains `checkworthiness` (0-1, calibrated; null for a refused row or without a
+    model), scored chunk by chunk beside the falsehood score."""
+    it = iter(records)
+    while chunk := list(islice(it, CW_CHUNK)):
+        rows = list(score(chunk))
+        values = checker([text for _, text in chunk]) if checker else [None] * len(chunk)
+        for row, value in zip(rows, values, strict=True):
+            row["checkworthiness"] = None if row.get("error") or value is None else value
+            yield row
 
 
 def evaluate_main(argv: Sequence[str] | None = None) -> int:
