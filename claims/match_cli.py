@@ -1,6 +1,8 @@
 """`veracity claims match` (batch matching to JSONL) and `veracity claims evaluate` (MAP@5).
 
-Both run without a database: they read CheckThat-format TSV files.
+Both read CheckThat-format TSV files. `claims match` without `--claims` matches against the
+claim library in the database instead, as intake does (`Runtime.claim_library`), and labels
+each match with its claim's verdict and its status under the active routing policy.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from claims.matching import ClaimMatcher
 from claims.matching_eval import evaluate_ranking, read_claims, read_qrels, read_queries
 from claims.matching_model import default_parts
 from core.settings import REPO_ROOT
+from runtime.container import Runtime
 
 CACHE_DIR = REPO_ROOT / "var" / "cache" / "claim-embeddings"
 
@@ -34,7 +37,12 @@ def _matcher(claims_path: Path, no_cache: bool) -> ClaimMatcher:
 
 
 def _match_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--claims", type=Path, required=True, help="claims TSV (id, vclaim, title)")
+    parser.add_argument(
+        "--claims",
+        type=Path,
+        default=None,
+        help="claims TSV (id, vclaim, title); default: the claim library in the database",
+    )
     parser.add_argument("--input", type=Path, required=True, help="queries TSV (id, tweet_content)")
     parser.add_argument("--top", type=int, default=5)
     parser.add_argument("--output", type=Path, required=True, help="JSONL, one object per query")
@@ -51,7 +59,7 @@ def register(claims_sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add `match`, `evaluate` and `train-matcher` under the `veracity claims` command."""
     match = claims_sub.add_parser("match", help="match queries (TSV) to claims (TSV) -> JSONL")
     _match_arguments(match)
-    match.set_defaults(handler=lambda _rt, args: run_match(args), needs_db=False)
+    match.set_defaults(handler=run_match_any, needs_db=False)
     evaluate = claims_sub.add_parser("evaluate", help="MAP@5, MRR, P@1 on CheckThat 2020 T2")
     _evaluate_arguments(evaluate)
     evaluate.set_defaults(handler=lambda _rt, args: run_evaluate(args), needs_db=False)
@@ -80,12 +88,55 @@ def match_main(argv: Sequence[str]) -> int:
     return run_match(parser.parse_args(argv))
 
 
-def run_match(args: argparse.Namespace) -> int:
+def run_match_any(rt: Runtime, args: argparse.Namespace) -> int:
+    return run_match(args) if args.claims is not None else run_match_library(rt, args)
+
+
+def _check_paths(args: argparse.Namespace, *paths: Path) -> None:
     if args.top < 1:
         raise SystemExit("--top must be at least 1")
-    for path in (args.claims, args.input):
+    for path in paths:
         if not path.is_file():
             raise SystemExit(f"{path} does not exist")
+
+
+def run_match_library(rt: Runtime, args: argparse.Namespace) -> int:
+    """Match against the database library with the process's matcher, as intake does."""
+    from core.migrate import upgrade
+    from pipeline.policy_store import active_policy
+    from pipeline.signals import prepare
+    from pipeline.triage import match_status
+
+    _check_paths(args, args.input)
+    upgrade(rt.settings.database.url)
+    queries = read_queries(args.input)
+    library = rt.claim_library
+    cleaned = [prepare(q.text) for q in queries]
+    found = library.match_vectors(cleaned, library.embedder.embed(cleaned), args.top)
+    with rt.sessions() as session:
+        policy = active_policy(session, rt.policy)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with args.output.open("w", encoding="utf-8") as out:
+        for query, matches in zip(queries, found, strict=True):
+            row = {
+                "id": query.id,
+                "matches": [
+                    {
+                        "claim_id": m.claim_id,
+                        "score": m.score,
+                        "verdict": verdict,
+                        "status": match_status(m.score, policy),
+                    }
+                    for m, verdict in matches
+                ],
+            }
+            out.write(json.dumps(row) + "\n")
+    print(f"matched {len(queries)} queries against the claim library -> {args.output}")
+    return 0
+
+
+def run_match(args: argparse.Namespace) -> int:
+    _check_paths(args, args.claims, args.input)
     matcher = _matcher(args.claims, args.no_cache)
     queries = read_queries(args.input)
     results = matcher.match([q.text for q in queries], top=args.top)
@@ -94,11 +145,19 @@ def run_match(args: argparse.Namespace) -> int:
         for query, matches in zip(queries, results, strict=True):
             row = {
                 "id": query.id,
-                "matches": [{"claim_id": m.claim_id, "score": m.score} for m in matches],
+                "matches": [
+                    {"claim_id": m.claim_id, "score": m.score, "status": _status(m.level)}
+                    for m in matches
+                ],
             }
             out.write(json.dumps(row) + "\n")
     print(f"matched {len(queries)} queries against {len(matcher)} claims -> {args.output}")
     return 0
+
+
+def _status(level: str | None) -> str | None:
+    """The matcher's own thresholds, in the words the score API uses."""
+    return "suggested" if level == "suggest" else level
 
 
 def _model_name() -> str:
