@@ -83,7 +83,12 @@ def run_sweep(rt: Runtime, _: argparse.Namespace) -> int:
 
 def receiver(_: Runtime, args: argparse.Namespace) -> int:
     server, _state, url = start_receiver(args.host, args.port, Path(args.log) if args.log else None)
-    print(f"platform receiver listening: PLATFORM__TAKEDOWN_URL={url}", flush=True)
+    # A loopback or private receiver must be allowed explicitly by the outbound gate.
+    print(
+        f"platform receiver listening: PLATFORM__TAKEDOWN_URL={url} "
+        f"OUTBOUND__ALLOW_HOSTS={args.host}",
+        flush=True,
+    )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
