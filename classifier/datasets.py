@@ -9,11 +9,17 @@ Label mappings (documented in the model card):
   be pushed to takedown review. This is the split used by most binary LIAR baselines.
 - covid19_rumor: `F` -> 1, `T` -> 0, `U` (unverified) dropped. Used only as an external check
   and for the demo sample, never for training or tuning.
+- coaid: the `title` of every `Claim*`/`News*` file of the four snapshots, `Fake` -> 1,
+  `Real` -> 0 (from the file name); a title seen twice is kept once (first label).
+- fever_paper_dev: `REFUTES` -> 1, `SUPPORTS` -> 0, `NOT ENOUGH INFO` dropped.
+- covidlies is not a veracity set here: its tweets are IDs only, and the 62 misconceptions
+  are all false (one class), so no AUC or F1 can be computed on it.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -88,6 +94,34 @@ def iter_rumor_rows(root: Path) -> Iterable[tuple[str, str]]:
         for rec in csv.DictReader(fh):
             if (rec.get("content") or "").strip():
                 yield (rec.get("label") or "").strip(), rec["content"]
+
+
+def load_coaid(root: Path) -> list[Example]:
+    """CoAID titles (claims and news) from every snapshot, de-duplicated. No official split."""
+    out: list[Example] = []
+    seen: set[str] = set()
+    for path in sorted((root / "coaid").glob("*/*COVID-19.csv")):
+        label = 1 if "Fake" in path.name else 0
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for rec in csv.DictReader(fh):
+                text = (rec.get("title") or "").strip().strip('"').strip()
+                key = dedup_key(text)
+                if text and key not in seen:
+                    seen.add(key)
+                    out.append(Example(text, label, "coaid"))
+    return out
+
+
+def load_fever(root: Path) -> list[Example]:
+    """FEVER paper_dev claims: REFUTES -> 1, SUPPORTS -> 0, NOT ENOUGH INFO dropped."""
+    labels = {"REFUTES": 1, "SUPPORTS": 0}
+    out: list[Example] = []
+    with (root / "fever_paper_dev" / "data" / "paper_dev.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            if rec.get("label") in labels and str(rec.get("claim") or "").strip():
+                out.append(Example(rec["claim"], labels[rec["label"]], "fever_paper_dev"))
+    return out
 
 
 LOADERS = {"constraint_covid19": load_constraint, "liar": load_liar}
