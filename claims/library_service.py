@@ -118,3 +118,36 @@ class LibraryMatcher:
 def library_version(session: Session) -> LibraryVersion:
     count, newest = session.execute(select(func.count(Claim.id), func.max(Claim.created_at))).one()
     return int(count or 0), newest
+
+
+class FixedLibrary:
+    """A claim library fixed at construction (a file's claims, no database): the same matcher
+    and verdict lookup for offline measurements (`veracity triage-rates`)."""
+
+    def __init__(self, parts: MatcherParts, claims: Sequence[tuple[str, str, str]]) -> None:
+        """claims: (id, text, verdict)."""
+        self._parts = parts
+        self._matcher = parts.matcher()
+        self._matcher.fit([ClaimRow(cid, text, "") for cid, text, _ in claims])
+        self._verdicts = {cid: verdict for cid, _, verdict in claims}
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._parts.embedder
+
+    def match_vectors(
+        self, cleaned: Sequence[str], vectors: Vectors, top: int = 3
+    ) -> list[list[tuple[Match, str]]]:
+        found = self._matcher.match_vectors(cleaned, vectors, top)
+        return [[(m, self._verdicts.get(m.claim_id, "")) for m in row] for row in found]
+
+
+def bundled_claims() -> list[tuple[str, str, str]]:
+    """The bundled fixture library (claims/fixtures/claims.json) under its imported ids."""
+    from claims.importers import read_source
+    from claims.models import stable_claim_id
+
+    return [
+        (stable_claim_id(r.origin, r.origin_ref), r.text, r.verdict.value)
+        for r in read_source("fixture", None)
+    ]

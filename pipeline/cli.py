@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
+from pipeline import triage_rates
 from pipeline.labels import SOURCES, export_labels
 from runtime.container import Runtime
 
@@ -28,6 +29,7 @@ def run_export(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    triage_rates.register(sub)
     p = sub.add_parser("export-labels", help="export verdicts as labelled examples (JSONL)")
     p.add_argument("--out", required=True, help="the JSONL file to write")
     p.add_argument("--source", choices=SOURCES, default="human")

@@ -197,7 +197,9 @@ def route(signals: Signals, reach: Reach, now: datetime, policy: RoutingPolicy) 
     if debunked is not None and match_status(debunked.similarity, policy) is not None:
         claim_id = debunked.claim_id
     if level == Band.IGNORE.value:
-        return Route(False, band, 0.0, None, policy.version, rule=rule, triage_band=band)
+        return Route(
+            False, band, 0.0, None, policy.version, rule=rule, triage_band=band, claim_id=claim_id
+        )
     priority = policy.risk_weight[level] * risk(signals, policy) + policy.reach_weight * math.log10(
         1 + velocity
     )

@@ -33,9 +33,9 @@ FIELDS = (
     PolicyField("band_routes.urgent", "Model band “urgent” goes to", "level"),
     PolicyField(
         "claim_match_min_similarity",
-        "Claim match: confirmed at similarity",
+        "Claim match: minimum similarity",
         "float",
-        "0–1 (the matcher's score); a confirmed match to a false claim raises the post",
+        "0–1 (the matcher's score): at or above, a match is confirmed and raises the post",
     ),
     PolicyField(
         "claim_match_suggest_similarity",

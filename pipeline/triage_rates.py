@@ -1,0 +1,128 @@
+"""`veracity triage-rates`: how often a set of posts would go to review or urgent at intake.
+
+Runs the intake path without a database: the falsehood model, then the same signals intake
+measures (`pipeline.signals`: language, the shipped claim matcher over the bundled library,
+the check-worthiness head), then `pipeline.triage.triage_band` under a routing policy (the
+built-in default unless `--policy` names a JSON body). On ordinary posts that make no claim
+(`tests/fixtures/ordinary_posts/`) the targets are at most 5% to review or urgent and at most
+1% urgent, per language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from classifier.interface import Classifier
+from pipeline.routing import RoutingPolicy
+from pipeline.schemas import PostIn, RoutingPolicyBody
+from pipeline.signals import IntakeSignals, PostSignals
+from pipeline.triage import REVIEW, URGENT, Signals, triage_band
+
+BATCH = 64
+
+
+def triage_bands(
+    posts: Sequence[PostIn],
+    classifier: Classifier,
+    signals: IntakeSignals | None,
+    policy: RoutingPolicy,
+) -> list[tuple[str, str]]:
+    """(detected language, triage band) per post, in order, as intake would decide them."""
+    out: list[tuple[str, str]] = []
+    for start in range(0, len(posts), BATCH):
+        batch = posts[start : start + BATCH]
+        predictions = classifier.predict([p.text for p in batch])
+        measured: Sequence[PostSignals | None] = (
+            signals.measure(batch) if signals is not None else [None] * len(batch)
+        )
+        for prediction, sig in zip(predictions, measured, strict=True):
+            if sig is None:
+                full = Signals(prediction.score, prediction.band.value)
+            else:
+                full = Signals(
+                    prediction.score,
+                    prediction.band.value,
+                    sig.checkworthiness,
+                    sig.matches,
+                    sig.lang,
+                )
+            out.append((sig.lang if sig else "und", triage_band(full, policy)[0]))
+    return out
+
+
+def rates(rows: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Counts and rates overall and per detected language."""
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    for lang, band in rows:
+        groups["all"][band] += 1
+        groups[lang][band] += 1
+    return {name: _summary(counts) for name, counts in sorted(groups.items())}
+
+
+def _summary(counts: Counter[str]) -> dict[str, Any]:
+    n = sum(counts.values())
+    queued = counts[REVIEW] + counts[URGENT]
+    return {
+        "posts": n,
+        "bands": dict(sorted(counts.items())),
+        "review_or_urgent": round(queued / n, 4) if n else 0.0,
+        "urgent": round(counts[URGENT] / n, 4) if n else 0.0,
+    }
+
+
+def read_posts(path: Path) -> list[PostIn]:
+    """JSONL with `id` and `text` (and optionally `lang`, the platform's hint)."""
+    posts: list[PostIn] = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            if line.strip():
+                raw = json.loads(line)
+                posts.append(
+                    PostIn(
+                        id=str(raw.get("id") or f"row-{n}"), text=raw["text"], lang=raw.get("lang")
+                    )
+                )
+    return posts
+
+
+def default_signals() -> IntakeSignals:
+    """The shipped matcher over the bundled claims and the shipped check-worthiness head."""
+    from claims.library_service import FixedLibrary, bundled_claims
+    from claims.matching_model import default_parts
+    from classifier.checkworthiness import load_checkworthiness
+
+    parts = default_parts()
+    library = FixedLibrary(parts, bundled_claims())
+    try:
+        checker = load_checkworthiness(embedder=parts.embedder)
+    except FileNotFoundError:
+        checker = None
+    return IntakeSignals(library, checker)
+
+
+def run(args: argparse.Namespace) -> int:
+    from classifier.loader import load_classifier
+
+    policy = RoutingPolicy()
+    if args.policy is not None:
+        body = RoutingPolicyBody.model_validate_json(args.policy.read_text(encoding="utf-8"))
+        policy = RoutingPolicy.from_body(body.model_dump(), args.policy.name)
+    posts = read_posts(args.input)
+    rows = triage_bands(posts, load_classifier(args.model_dir), default_signals(), policy)
+    print(json.dumps({"input": str(args.input), "policy": policy.version, **rates(rows)}, indent=2))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "triage-rates", help="how often posts (JSONL) would go to review or urgent at intake"
+    )
+    p.add_argument("--input", type=Path, required=True, help="JSONL: id, text, optional lang")
+    p.add_argument("--model-dir", type=Path, default=None, help="the falsehood model")
+    p.add_argument("--policy", type=Path, default=None, help="a routing policy body (JSON)")
+    p.set_defaults(handler=lambda _rt, args: run(args), needs_db=False)
