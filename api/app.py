@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from api import apikeys, health, metrics, reviews, scoring
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from api.nul_guard import NulGuardMiddleware
 from api.security_headers import SecurityHeadersMiddleware
 from api.serving import build_serving, lifespan
 from audit import endpoints as audit_log
@@ -43,6 +44,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(incidents.router)
     mount_ui(app)  # /ui pages and the / redirect
+    app.add_middleware(NulGuardMiddleware)  # inside the body limit: holds at most that much
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.serving.metrics)

@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Scope
 
+# Row offsets beyond this are refused with 422: the databases take at most 64-bit integers
+# (a larger one was a 500), and no listing here comes near 2**31 rows.
+MAX_OFFSET = 2**31 - 1
+
 
 class ErrorDetail(BaseModel):
     code: str

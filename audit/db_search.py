@@ -15,6 +15,7 @@ from audit.schemas import Aggregations, Bucket, Page, SearchFilters
 from audit.store import decode_cursor, earliest_posted, encode_cursor
 from core.clock import as_utc
 from core.db import transaction
+from core.errors import Invalid
 
 _POLICY = AuditEvent.document["veracity"]["policy_version"].as_string()
 _REASON = AuditEvent.document["veracity"]["reason"].as_string()
@@ -57,7 +58,10 @@ class DatabaseSearch:
         after = decode_cursor(cursor)
         stmt = select(AuditEvent).where(*conds)
         if after is not None:
-            when, seq = datetime.fromisoformat(str(after[0])), int(after[1])
+            try:
+                when, seq = datetime.fromisoformat(str(after[0])), int(after[1])
+            except ValueError as exc:
+                raise Invalid("cursor is not one this API issued", code="bad_cursor") from exc
             stmt = stmt.where(
                 or_(
                     AuditEvent.timestamp < when,

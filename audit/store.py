@@ -70,6 +70,13 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, json.JSONDecodeError) as exc:
         raise Invalid("cursor is not one this API issued", code="bad_cursor") from exc
-    if not isinstance(values, list) or len(values) != 2:
+    if not isinstance(values, list) or len(values) != 2 or not all(map(_sort_value, values)):
         raise Invalid("cursor is not one this API issued", code="bad_cursor")
     return values
+
+
+def _sort_value(value: Any) -> bool:
+    """A timestamp or seq as the stores sort by; a huge int was a 500 (64-bit columns)."""
+    if isinstance(value, str):
+        return len(value) <= 64
+    return type(value) is int and -(2**63) <= value < 2**63

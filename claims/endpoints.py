@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from accounts.models import Role
 from api.deps import Principal, SessionDep, require_role
+from api.schemas import MAX_OFFSET
 from claims.models import Origin, Verdict
 from claims.schemas import ClaimFromDecisionIn, ClaimIn, ClaimOut
 from claims.service import add_claim, add_claim_from_decision, get_claim, list_claims
@@ -29,7 +30,7 @@ def search(
     verdict: Verdict | None = None,
     origin: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[ClaimOut]:
     found = list_claims(
         session,

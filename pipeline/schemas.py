@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -141,18 +142,23 @@ class DecisionIn(BaseModel):
 
 
 _LEVELS = ("ignore", "review", "urgent")  # pipeline.triage.LEVELS
+MAX_WEIGHT = 1e6  # priority weights; the shipped ones are 5 to 100
+MAX_SLA_HOURS = 24 * 365.0
+MAX_VELOCITY = 1e12  # reach per hour; 32-bit view and share counts stay far below
 _QUEUED = ("review", "urgent")
 
 
 class RoutingPolicyBody(BaseModel):
     """A routing policy as admins edit it (see `pipeline/routing.py` for what each field does)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Infinity, NaN and 1e308 parse as floats but break routing (inf priorities, timedelta
+    # overflow) and PostgreSQL's jsonb: only finite numbers within sane ranges are a policy.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    risk_weight: dict[str, float]
-    reach_weight: float = Field(ge=0)
-    sla_hours: dict[str, float]
-    high_reach_views: int = Field(ge=0)
+    risk_weight: dict[str, Annotated[float, Field(le=MAX_WEIGHT)]]
+    reach_weight: float = Field(ge=0, le=MAX_WEIGHT)
+    sla_hours: dict[str, Annotated[float, Field(le=MAX_SLA_HOURS)]]
+    high_reach_views: int = Field(ge=0, le=MAX_COUNT)
     second_review_enabled: bool = True
     band_routes: dict[str, str]
     claim_match_min_similarity: float = Field(ge=0, le=1)  # confirmed
@@ -163,7 +169,7 @@ class RoutingPolicyBody(BaseModel):
     checkworthiness_min: float = Field(default=CHECKWORTHINESS_MIN, ge=0, le=1)
     checkworthiness_urgent_min: float = Field(default=CHECKWORTHINESS_URGENT_MIN, ge=0, le=1)
     unsupported_language_route: str = "ignore"
-    urgent_velocity: float | None = Field(default=None, gt=0)
+    urgent_velocity: float | None = Field(default=None, gt=0, le=MAX_VELOCITY)
     reduce_reach_pending_review: bool = False
     reduce_reach_min_score: float = Field(default=0.97, ge=0, le=1)
     reduce_reach_min_similarity: float = Field(default=0.95, ge=0, le=1)

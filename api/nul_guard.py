@@ -1,0 +1,139 @@
+"""Refuse NUL characters (U+0000) anywhere in a request, with 422 naming where they are.
+
+PostgreSQL cannot store U+0000 in text or jsonb, so one such character in one post made the
+whole batch a 500 there (SQLite stored it). Stripping would silently change what was scored,
+decided and logged as evidence, so the request is refused and the sender fixes it: the
+details list every field (`["body", "posts", 3, "text"]`), so a batch names its bad posts.
+Checked once at the edge for every route, API and UI: the path, the query string, JSON and
+form bodies. Bodies without the escape (nearly all) are only searched, not parsed twice.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import error_body
+
+CODE = "nul_character"
+MESSAGE = "text may not contain the NUL character (U+0000); remove it and send again"
+_JSON_NUL = b"\\u0000"  # how JSON writes U+0000 (it may not appear raw)
+_FORM_NUL = b"%00"
+
+Loc = list[str | int]
+
+
+def nul_locations(value: Any, loc: Loc) -> list[Loc]:
+    """Where U+0000 occurs in a parsed JSON value: in strings and in object keys."""
+    if isinstance(value, str):
+        return [loc] if "\x00" in value else []
+    found: list[Loc] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                found.append([*loc, key.replace("\x00", "\\u0000")])
+            found.extend(nul_locations(item, [*loc, key]))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(nul_locations(item, [*loc, index]))
+    return found
+
+
+def _pairs_with_nul(pairs: list[tuple[str, str]], where: str) -> list[Loc]:
+    return [[where, name.replace("\x00", "\\u0000")] for name, v in pairs if "\x00" in name + v]
+
+
+def _query_locations(scope: Scope) -> list[Loc]:
+    raw: bytes = scope.get("query_string", b"")
+    if _FORM_NUL not in raw:
+        return []
+    return _pairs_with_nul(parse_qsl(raw.decode("latin-1"), keep_blank_values=True), "query")
+
+
+def _body_locations(content_type: str, body: bytes) -> list[Loc]:
+    if _JSON_NUL in body and _is_json(content_type):
+        try:
+            return nul_locations(json.loads(body), ["body"])
+        except ValueError:
+            return []  # not JSON after all: the route answers for that
+    if _FORM_NUL in body and content_type.startswith("application/x-www-form-urlencoded"):
+        return _pairs_with_nul(parse_qsl(body.decode("latin-1"), keep_blank_values=True), "body")
+    return []
+
+
+def _is_json(content_type: str) -> bool:
+    return "json" in content_type or not content_type  # FastAPI reads a bare body as JSON
+
+
+def _checks_body(content_type: str) -> bool:
+    return _is_json(content_type) or content_type.startswith("application/x-www-form-urlencoded")
+
+
+class NulGuardMiddleware:
+    """Sits inside the body limit, so it never holds more than the limit allows."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        found: list[Loc] = [["path"]] if "\x00" in scope["path"] else []
+        found.extend(_query_locations(scope))
+        headers = dict(scope.get("headers", []))
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        if found or not _checks_body(content_type):
+            if found:
+                await _refuse(send, found)
+            else:
+                await self.app(scope, receive, send)
+            return
+        body, more = await _read_body(receive)
+        found = _body_locations(content_type, body)
+        if found:
+            await _refuse(send, found)
+            return
+        await self.app(scope, _replay(body, more, receive), send)
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
+    """The whole body; anything else received (a disconnect) is kept to hand on."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), [message]
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), []
+
+
+def _replay(body: bytes, extra: list[Message], receive: Receive) -> Receive:
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}, *extra]
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
+
+
+async def _refuse(send: Send, locations: list[Loc]) -> None:
+    details = [{"loc": loc, "type": CODE, "msg": MESSAGE} for loc in locations[:50]]
+    body = json.dumps(error_body(CODE, MESSAGE, details)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
