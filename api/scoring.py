@@ -106,7 +106,7 @@ def post_status(
         id=post.id,
         status=post.status,
         score=latest.score if latest else None,
-        band=latest.band if latest else None,
+        band=(latest.triage_band or latest.band) if latest else None,  # as /v1/score says
         model_version=latest.model_version if latest else None,
         history=[
             HistoryEntry(

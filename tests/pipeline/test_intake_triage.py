@@ -154,6 +154,8 @@ def test_a_post_in_a_language_with_no_model_gets_the_unsupported_band_and_is_not
         False,
     )
     assert 0.0 <= z1["score"] <= 1.0 and z1["claim_matches"] == []
+    status = triage_client.get("/v1/posts/z1", headers=auth(new_api_key(triage_rt))).json()
+    assert status["band"] == "unsupported_language"
     with triage_rt.sessions() as session:
         post = session.get(Post, "z1")
         score = session.scalars(select(Score).where(Score.post_id == "z1")).one()
