@@ -41,18 +41,19 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def incidents_scan(rt: Runtime, args: argparse.Namespace) -> int:
-    lookup = None
+    lookup, embed = None, None
     if not args.no_claims:
         from claims.index_select import make_index
         from claims.matching_model import default_parts
 
         parts = default_parts()
+        embed = parts.embedder.embed  # the same encoder groups paraphrased narratives
         with rt.sessions() as session:
             index = make_index(rt.settings, parts.embedder.dimensions)
             lookup = library_lookup(session, parts, index)
     with gated_client(policy_from(rt.settings), timeout=10) as client:
         while True:
-            result = run_round(rt, lookup, client)
+            result = run_round(rt, lookup, client, embed)
             print(
                 f"scanned {result.scanned} posts, {result.clocks_missed} clocks missed, "
                 f"{result.notifications_sent} notifications sent"
@@ -75,6 +76,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inc = sub.add_parser("incidents", help="incident detection jobs")
     inc_sub = inc.add_subparsers(dest="action", required=True)
     s = inc_sub.add_parser("scan", help="detect, check clocks, deliver notifications (once)")
-    s.add_argument("--no-claims", action="store_true", help="near-duplicate clustering only")
+    s.add_argument("--no-claims", action="store_true", help="near-duplicate clustering only (no claim matcher, no embeddings)")
     s.add_argument("--every", type=float, default=0, help="repeat every N seconds")
     s.set_defaults(handler=incidents_scan)

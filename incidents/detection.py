@@ -1,6 +1,11 @@
-"""The detection scan: read newly scored posts, match them to claims or near-duplicate
-clusters, and feed `observe_post`. Runs periodically (CLI `veracity incidents scan`, the drill
-runner) and picks up where it left off through a cursor, so it is safe to repeat.
+"""The detection scan: read newly scored posts, key each to its narrative (a matched claim, a
+near-duplicate, or the nearest embedding centroid: `incidents.narrative_keys`), and feed
+`observe_post`. Runs periodically (CLI `veracity incidents scan`, the drill runner) and picks
+up where it left off through a cursor, so it is safe to repeat.
+
+A post the triage sends to ignore (`route_stored(...).queue` is false: ignore band, not
+check-worthy) never opens an incident nor grows a narrative, however far it reached: it only
+joins an incident already open for its narrative.
 
 A post's claim is the confirmed match to a false or misleading claim that intake stored with
 its score (`pipeline.triage`, the routing policy's threshold), so incidents and routing agree
@@ -11,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
@@ -20,13 +25,15 @@ from sqlalchemy.orm import Session
 from claims.index import VectorIndex
 from claims.matching_text import with_author
 from core.clock import utcnow
-from incidents.clustering import band_hashes
-from incidents.models import PostShingleBand, ScanCursor
-from incidents.service import observe_post
+from incidents.models import ScanCursor
+from incidents.narrative_keys import NarrativeKeyer, claim_of
+from incidents.narratives import TextEmbedder
+from incidents.service import _live_incident, observe_post
 from incidents.severity import IncidentPolicy
 from incidents.sync import sync_milestones
 from pipeline.models import Post, Score
 from pipeline.policy_store import active_policy
+from pipeline.routing import route_stored
 from pipeline.triage import CONFIRMED, best_debunked, match_status, stored_matches
 
 if TYPE_CHECKING:  # the matcher's modules load models' runtimes; only its type is needed here
@@ -60,23 +67,6 @@ def library_lookup(
     return lambda texts: [ClaimHit(*hit) if hit else None for hit in raw(texts)]
 
 
-def cluster_key(session: Session, post: Post, now: datetime, window: timedelta) -> str:
-    """The key of an earlier near-duplicate's cluster, or a new one named after this post."""
-    bands = band_hashes(post.text)
-    if not bands:
-        return f"dup:{post.id}"
-    earlier = session.scalars(
-        select(PostShingleBand.key)
-        .where(PostShingleBand.band.in_(bands), PostShingleBand.observed_at >= now - window)
-        .order_by(PostShingleBand.observed_at)
-        .limit(1)
-    ).first()
-    key = earlier or f"dup:{post.id}"
-    for band in bands:
-        session.merge(PostShingleBand(post_id=post.id, band=band, key=key, observed_at=now))
-    return key
-
-
 def _next_posts(session: Session, limit: int) -> list[Post]:
     cursor = session.get(ScanCursor, CURSOR)
     query = select(Post).order_by(Post.received_at, Post.id).limit(limit)
@@ -90,10 +80,35 @@ def _next_posts(session: Session, limit: int) -> list[Post]:
     return list(session.scalars(query).all())
 
 
+def _latest_scores(session: Session, posts: list[Post]) -> dict[str, Score]:
+    latest: dict[str, Score] = {}
+    for score in session.scalars(
+        select(Score).where(Score.post_id.in_([p.id for p in posts])).order_by(Score.created_at)
+    ):
+        latest[score.post_id] = score
+    return latest
+
+
+def _ignored(
+    session: Session, posts: list[Post], latest: dict[str, Score], now: datetime
+) -> set[str]:
+    """Posts the triage does not queue under the active routing policy (unscored: none)."""
+    policy = active_policy(session)
+    by_id = {p.id: p for p in posts}
+    return {
+        post_id
+        for post_id, score in latest.items()
+        if not route_stored(by_id[post_id], score, now, policy).queue
+    }
+
+
 def _claim_hits(
-    session: Session, posts: list[Post], match_claims: ClaimLookup | None
+    session: Session,
+    posts: list[Post],
+    latest: dict[str, Score],
+    match_claims: ClaimLookup | None,
 ) -> list[ClaimHit | None]:
-    stored = _stored_hits(session, posts)
+    stored = _stored_hits(session, latest)
     unmatched = [i for i, p in enumerate(posts) if p.id not in stored]
     hits = [stored.get(p.id) for p in posts]
     if match_claims and unmatched:
@@ -103,16 +118,11 @@ def _claim_hits(
     return hits
 
 
-def _stored_hits(session: Session, posts: list[Post]) -> dict[str, ClaimHit | None]:
+def _stored_hits(session: Session, latest: dict[str, Score]) -> dict[str, ClaimHit | None]:
     """post id -> its stored confirmed debunked claim (or None), for posts matched at intake."""
     from claims.models import Claim  # claims builds on pipeline's models
 
     policy = active_policy(session)
-    latest: dict[str, Score] = {}
-    for score in session.scalars(
-        select(Score).where(Score.post_id.in_([p.id for p in posts])).order_by(Score.created_at)
-    ):
-        latest[score.post_id] = score
     found: dict[str, ClaimHit | None] = {}
     for post_id, score in latest.items():
         if score.claim_matches is None:
@@ -130,31 +140,40 @@ def scan(
     session: Session,
     match_claims: ClaimLookup | None = None,
     *,
+    embed: TextEmbedder | None = None,
     policy: IncidentPolicy | None = None,
     now: datetime | None = None,
     limit: int = BATCH,
 ) -> int:
-    """Observe the next batch of posts; returns how many were read (0 when caught up)."""
+    """Observe the next batch of posts; returns how many were read (0 when caught up).
+    `embed` (the claim matcher's encoder) groups paraphrases; without it only claim matches
+    and near-duplicates do."""
     policy = policy or IncidentPolicy()
     posts = _next_posts(session, limit)
     if not posts:
         return 0
-    hits = _claim_hits(session, posts, match_claims)
+    latest = _latest_scores(session, posts)
+    hits = _claim_hits(session, posts, latest, match_claims)
+    ignored = _ignored(session, posts, latest, now or utcnow())
+    keyer = NarrativeKeyer(session, posts, embed, policy.window)
     for post, hit in zip(posts, hits, strict=True):
         when = now or utcnow()
-        if hit is not None:
-            observe_post(
-                session,
-                post.id,
-                claim_id=hit.claim_id,
-                similarity=hit.score,
-                title=hit.title,
-                policy=policy,
-                now=when,
-            )
-        else:
-            key = cluster_key(session, post, when, policy.window)
-            observe_post(session, post.id, cluster_key=key, policy=policy, now=when)
+        quiet = post.id in ignored and hit is None
+        key, cosine = keyer.key(post, hit.claim_id if hit else None, when, remember=not quiet)
+        if quiet and _live_incident(session, key, post.is_drill) is None:
+            continue
+        claim_id = claim_of(key)
+        observe_post(
+            session,
+            post.id,
+            claim_id=claim_id,
+            cluster_key=None if claim_id else key,
+            similarity=hit.score if hit else cosine,
+            title=hit.title if hit else None,
+            policy=policy,
+            now=when,
+        )
+    keyer.save(now or utcnow())
     last = posts[-1]
     session.merge(ScanCursor(name=CURSOR, received_at=last.received_at, post_id=last.id))
     sync_milestones(session)

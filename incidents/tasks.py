@@ -14,6 +14,7 @@ import httpx
 from core.db import transaction
 from incidents.clocks import check_overdue
 from incidents.detection import ClaimLookup, scan
+from incidents.narratives import TextEmbedder
 from incidents.notify import deliver_pending
 from runtime.container import Runtime
 
@@ -25,11 +26,17 @@ class RoundResult:
     notifications_sent: int
 
 
-def run_round(rt: Runtime, lookup: ClaimLookup | None, client: httpx.Client) -> RoundResult:
+def run_round(
+    rt: Runtime,
+    lookup: ClaimLookup | None,
+    client: httpx.Client,
+    embed: TextEmbedder | None = None,
+) -> RoundResult:
+    """`embed` (the claim matcher's encoder) groups paraphrases of one narrative."""
     scanned = 0
     while True:
         with transaction(rt.sessions) as session:
-            read = scan(session, lookup)
+            read = scan(session, lookup, embed=embed)
         scanned += read
         if read == 0:
             break

@@ -62,8 +62,11 @@ class IncidentWatch:
             return self._lookup
 
     def __call__(self, rt: Runtime) -> object:
+        from claims.matching_model import default_parts
+
+        lookup = self.lookup(rt)  # loads the matcher's encoder, which also groups narratives
         with gated_client(policy_from(rt.settings), timeout=10) as client:
-            return run_round(rt, self.lookup(rt), client)
+            return run_round(rt, lookup, client, default_parts().embedder.embed)
 
 
 _WATCH = IncidentWatch()
