@@ -7,8 +7,21 @@ clusters, none reaching the volume threshold. A centroid (the running mean of it
 unit vectors) rather than single-link keeps one loose paraphrase from chaining two narratives.
 
 `JOIN_COSINE` was chosen on CheckThat 2020 Task 2 train tweets (tweets that share a verified
-claim vs ones that do not) with `python -m incidents.narrative_eval`; see that module for the
-figures on train and the held-out dev split.
+claim belong together, others do not) with `python -m incidents.narrative_eval`: the lowest
+threshold whose pairwise precision stays above 0.95 (merging two narratives is the worse error:
+one incident would carry another's posts and grade). Replayed online in shuffled order:
+
+    cosine  precision  recall  narratives whole      (train: 799 tweets, 114 shared claims)
+    0.55    0.73       0.68    0.62
+    0.60    0.82       0.53    0.51
+    0.65    0.97       0.41    0.38   <- chosen
+    0.70    0.97       0.29    0.33
+    0.80    1.00       0.10    0.13
+
+CheckThat tweets sharing a claim are often different statements of it, not paraphrases; the
+hand-written 24-post paraphrase wave in `tests/incidents` ends whole. Dev has only 8 shared
+claims (precision 1.00 at every threshold tried; too few to choose on). The encoder was
+fine-tuned on train tweet-claim pairs, so train figures are optimistic.
 """
 
 from __future__ import annotations
@@ -23,7 +36,7 @@ Vector = npt.NDArray[np.float32]
 # Texts -> one L2-normalised row each (the claim matcher's encoder: `Embedder.embed`).
 TextEmbedder = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
-JOIN_COSINE = 0.70
+JOIN_COSINE = 0.65
 
 
 @dataclass
