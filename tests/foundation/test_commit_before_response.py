@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -23,10 +24,13 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 
 from accounts.service import add_user, create_api_key
+from accounts.session_models import UiSession
 from core.db import make_engine, make_session_factory, transaction
 from core.migrate import upgrade
 from pipeline.models import Decision, Post, ReviewCase
+from review_ui.auth import LOGIN_CSRF_COOKIE
 from tests.conftest import ADMIN, PASSWORD, wait_for
+from tests.ui.conftest import csrf_of
 
 REPO = Path(__file__).resolve().parents[2]
 FALSE_POST = "Miracle cure: drinking bleach cures COVID-19, share before they delete it!!"
@@ -67,11 +71,14 @@ class Server:
         self.log.close()
 
     def post_then_kill(self, path: str, body: dict[str, object], token: str) -> bytes:
-        """Send one POST; SIGKILL the server as soon as the answer's status line arrives."""
+        """POST JSON; SIGKILL the server as soon as the answer's status line arrives."""
         raw = json.dumps(body).encode()
+        return self.send_then_kill(path, raw, "application/json", f"Authorization: Bearer {token}")
+
+    def send_then_kill(self, path: str, raw: bytes, content_type: str, header: str) -> bytes:
         request = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(raw)}\r\n\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{header}\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(raw)}\r\n\r\n"
         ).encode() + raw
         with socket.create_connection(("127.0.0.1", self.port), timeout=60) as sock:
             sock.sendall(request)
@@ -163,3 +170,30 @@ def test_a_decision_answered_200_survives_a_kill_at_once(
     with engine.connect() as conn:
         stored = conn.execute(select(Decision.id).where(Decision.case_id == case_id)).first()
     assert stored is not None, "the decision the server answered 200 for is not in the database"
+
+
+def test_a_ui_sign_in_answered_303_survives_a_kill_at_once(
+    db: tuple[str, Engine], tmp_path: Path
+) -> None:
+    """The review UI writes through the same session dependency: a sign-in is a UI write."""
+    url, engine = db
+    _key_and_reviewer(url)
+    server = Server(url, tmp_path / "server.log")
+    try:
+        page = httpx.get(f"{server.base}/ui/login", timeout=30)
+        cookie = page.cookies[LOGIN_CSRF_COOKIE]
+        form = urlencode(
+            {"username": "rev-killed", "password": PASSWORD, "csrf_token": csrf_of(page.text)}
+        ).encode()
+        status = server.send_then_kill(
+            "/ui/login",
+            form,
+            "application/x-www-form-urlencoded",
+            f"Cookie: {LOGIN_CSRF_COOKIE}={cookie}",
+        )
+    finally:
+        server.kill()
+    assert status.startswith(b"HTTP/1.1 303"), status
+    with engine.connect() as conn:
+        stored = conn.execute(select(UiSession.user_id)).first()
+    assert stored is not None, "the sign-in the server answered for is not in the database"
