@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     pipeline_cli.register(sub)
     for name in MODEL_COMMANDS:
         sub.add_parser(name, help=f"model: {name} (see `veracity {name} --help`)", add_help=False)
+    sub.add_parser("checkworthiness", help="check-worthiness: train|evaluate|score", add_help=False)
     return parser
 
 
@@ -48,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         model_cli = importlib.import_module("classifier.cli")  # heavy: torch, only when asked
         handler = getattr(model_cli, f"{args_list[0]}_main")
         return int(handler(args_list[1:]) or 0)
+    if args_list and args_list[0] == "checkworthiness":  # heavy imports only when asked
+        return int(importlib.import_module("classifier.checkworthiness.cli").main(args_list[1:]))
     args = build_parser().parse_args(args_list)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

@@ -48,9 +48,10 @@ LEXICAL_NAMES = (
 
 
 def prepare(text: str) -> str:
-    """The text both heads read: bounded, then the matcher's cleaning (links, #, @ dropped)."""
+    """The text both heads read: bounded, then exactly what `ClaimMatcher.match` embeds
+    (`clean_post(t) or t`), so its vectors can go to `ClaimMatcher.match_vectors` as well."""
     bounded = text[:MAX_CHARS]
-    return clean_post(bounded) or bounded.strip()
+    return clean_post(bounded) or bounded
 
 
 def lexical(texts: Sequence[str]) -> Matrix:

@@ -1,7 +1,7 @@
-"""Fitting the head: logistic regression with out-of-fold Platt scaling and a threshold.
+"""Fitting the head: out-of-fold model choice, Platt scaling and a candidate threshold.
 
-Everything here is chosen on training data only (out of fold): the regularisation, how the
-three sets are weighted, the calibration and the candidate threshold. Dev splits are only
+Everything here is chosen on training data only (out of fold): linear or MLP, regularisation,
+how the three sets are weighted, the calibration and the threshold. Dev splits are only
 scored afterwards.
 """
 
@@ -14,18 +14,22 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from classifier.calibration import Calibration, fit_platt
-from classifier.checkworthiness.head import Floats, Head
+from classifier.calibration import fit_platt
+from classifier.checkworthiness.head import Head
+from classifier.checkworthiness.net import Floats, Ints, fit_net
 
 log = logging.getLogger(__name__)
-Ints = npt.NDArray[np.int64]
 Strs = npt.NDArray[np.str_]
 
 
 @dataclass(frozen=True)
 class Choice:
-    c: float
+    c: float  # inverse L2 strength (LR's C; the MLP's alpha is 1/c)
     weighting: str  # "natural" or "per_source" (each set carries the same total weight)
+    hidden: int = 0  # 0: logistic regression; else one ReLU layer this wide
+
+    def describe(self) -> dict[str, object]:
+        return {"c": self.c, "weighting": self.weighting, "hidden": self.hidden}
 
 
 def sample_weights(sources: Strs, weighting: str) -> Floats:
@@ -36,31 +40,18 @@ def sample_weights(sources: Strs, weighting: str) -> Floats:
     return np.array([per[s] for s in sources], dtype=np.float64)
 
 
-def fit_linear(x: Floats, y: Ints, w: Floats, c: float) -> tuple[Floats, Floats, Floats, float]:
-    """(mean, scale, coef, intercept) of an L2 logistic regression on standardised features."""
-    from sklearn.linear_model import LogisticRegression
-
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale = np.where(scale > 1e-6, scale, 1.0)
-    lr = LogisticRegression(C=c, max_iter=3000)
-    lr.fit((x - mean) / scale, y, sample_weight=w)
-    return mean, scale, lr.coef_[0].astype(np.float64), float(lr.intercept_[0])
-
-
 def out_of_fold(x: Floats, y: Ints, sources: Strs, choice: Choice, folds: int, seed: int) -> Floats:
-    """Each training row's margin from a model that did not see it (folds stratified by set and
-    label)."""
+    """Each training row's margin from a model that did not see it (folds stratified by set
+    and label)."""
     from sklearn.model_selection import StratifiedKFold
 
     strata = np.char.add(sources.astype(str), y.astype(str))
     w = sample_weights(sources, choice.weighting)
     out = np.zeros(len(y), dtype=np.float64)
-    for fit_idx, held_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(
-        x, strata
-    ):
-        mean, scale, coef, b = fit_linear(x[fit_idx], y[fit_idx], w[fit_idx], choice.c)
-        out[held_idx] = ((x[held_idx] - mean) / scale) @ coef + b
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    for fit_idx, held_idx in splitter.split(x, strata):
+        net = fit_net(x[fit_idx], y[fit_idx], w[fit_idx], c=choice.c, hidden=choice.hidden)
+        out[held_idx] = net.margin(x[held_idx])
     return out
 
 
@@ -68,13 +59,9 @@ def per_source_ap(margins: Floats, y: Ints, sources: Strs) -> float:
     """Mean over sets of average precision: threshold-free, and no set dominates by size."""
     from sklearn.metrics import average_precision_score
 
+    names = np.unique(sources)
     return float(
-        np.mean(
-            [
-                average_precision_score(y[sources == s], margins[sources == s])
-                for s in np.unique(sources)
-            ]
-        )
+        np.mean([average_precision_score(y[sources == s], margins[sources == s]) for s in names])
     )
 
 
@@ -98,7 +85,7 @@ def fit_head(
     sources: Strs,
     *,
     encoder: str,
-    feature_names: Sequence[str],
+    lexical: Sequence[str],
     choices: Sequence[Choice],
     folds: int = 5,
     seed: int = 13,
@@ -109,20 +96,19 @@ def fit_head(
     for choice in choices:
         oof = out_of_fold(x, y, sources, choice, folds, seed)
         ap = per_source_ap(oof, y, sources)
-        log.info("C=%g weighting=%s: out-of-fold mean AP %.4f", choice.c, choice.weighting, ap)
+        log.info("%s: out-of-fold mean AP %.4f", choice.describe(), ap)
         scored.append((ap, choice, oof))
     best_ap, best, oof = max(scored, key=lambda t: t[0])
-    calibration: Calibration = fit_platt(oof, y)
-    oof_probs = calibration.apply(oof)
-    threshold = choose_threshold(oof_probs, y, sources)
-    mean, scale, coef, b = fit_linear(x, y, sample_weights(sources, best.weighting), best.c)
-    head = Head(mean, scale, coef, b, calibration, encoder, tuple(feature_names), threshold)
-    selection = {
-        "grid": [
-            {"c": ch.c, "weighting": ch.weighting, "oof_mean_ap": round(ap, 4)}
-            for ap, ch, _ in scored
-        ],
-        "chosen": {"c": best.c, "weighting": best.weighting, "oof_mean_ap": round(best_ap, 4)},
+    calibration = fit_platt(oof, y)
+    threshold = choose_threshold(calibration.apply(oof), y, sources)
+    w = sample_weights(sources, best.weighting)
+    net = fit_net(x, y, w, c=best.c, hidden=best.hidden)
+    head = Head(net, calibration, encoder, tuple(lexical), threshold)
+    selection: dict[str, object] = {
+        "folds": folds,
+        "grid": [{**ch.describe(), "oof_mean_ap": round(ap, 4)} for ap, ch, _ in scored],
+        "chosen": {**best.describe(), "oof_mean_ap": round(best_ap, 4)},
+        "chosen_choice": best,
         "threshold": threshold,
     }
     return head, selection

@@ -1,7 +1,7 @@
-"""The check-worthiness head: standardised features -> logistic regression -> Platt scaling.
+"""The check-worthiness head: a `Net` (logistic regression or small MLP) plus Platt scaling.
 
 Stored as plain arrays (`head.npz`) plus `config.json`, so scoring needs only numpy: no
-scikit-learn at run time, and the artifact is a few kilobytes.
+scikit-learn at run time, and the artifact stays well under a megabyte.
 """
 
 from __future__ import annotations
@@ -15,70 +15,68 @@ import numpy as np
 import numpy.typing as npt
 
 from classifier.calibration import Calibration
+from classifier.checkworthiness.net import Floats, Net
 
-Floats = npt.NDArray[np.float64]
 HEAD_FILE, CONFIG_FILE = "head.npz", "config.json"
+__all__ = ["CONFIG_FILE", "HEAD_FILE", "Floats", "Head"]
 
 
 @dataclass(frozen=True)
 class Head:
-    mean: Floats
-    scale: Floats
-    coef: Floats
-    intercept: float
+    net: Net
     calibration: Calibration
     encoder: str  # the encoder name the head was trained on (see `encoder.encoder_name`)
-    feature_names: tuple[str, ...]
+    lexical: tuple[str, ...]  # names of the lexical columns after the embedding
     threshold: float  # the candidate operating point chosen on training data (out of fold)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def margin(self, x: npt.NDArray[np.floating]) -> Floats:
-        """Uncalibrated log-odds of the logistic regression."""
-        if x.ndim != 2 or x.shape[1] != self.coef.shape[0]:
-            raise ValueError(f"expected (n, {self.coef.shape[0]}) features, got {x.shape}")
-        z = ((np.asarray(x, dtype=np.float64) - self.mean) / self.scale) @ self.coef
-        return np.asarray(z + self.intercept, dtype=np.float64)
+        return self.net.margin(x)
 
     def probability(self, x: npt.NDArray[np.floating]) -> Floats:
         """Calibrated probability that the text states a claim worth checking."""
-        return self.calibration.apply(self.margin(x))
+        return self.calibration.apply(self.net.margin(x))
 
     def save(self, model_dir: Path) -> None:
         model_dir.mkdir(parents=True, exist_ok=True)
-        np.savez(
-            model_dir / HEAD_FILE,
-            mean=self.mean.astype(np.float32),
-            scale=self.scale.astype(np.float32),
-            coef=self.coef.astype(np.float32),
-        )
+        arrays = {"mean": self.net.mean, "scale": self.net.scale, "coef": self.net.coef}
+        if self.net.w1 is not None and self.net.b1 is not None:
+            arrays |= {"w1": self.net.w1, "b1": self.net.b1}
+        stored = {k: v.astype(np.float32) for k, v in arrays.items()}
+        np.savez(model_dir / HEAD_FILE, **stored)  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
+        cal = self.calibration
         config = {
-            "intercept": self.intercept,
-            "calibration": {
-                "kind": self.calibration.kind,
-                "a": self.calibration.a,
-                "b": self.calibration.b,
-            },
+            "intercept": self.net.intercept,
+            "hidden": 0 if self.net.b1 is None else int(self.net.b1.shape[0]),
+            "calibration": {"kind": cal.kind, "a": cal.a, "b": cal.b},
             "encoder": self.encoder,
-            "feature_names": list(self.feature_names),
+            "lexical": list(self.lexical),
             "threshold": self.threshold,
             **self.extra,
         }
-        (model_dir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(config, indent=2) + "\n"
+        (model_dir / CONFIG_FILE).write_text(text, encoding="utf-8")
 
     @classmethod
     def load(cls, model_dir: Path) -> Head:
         config = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
-        with np.load(model_dir / HEAD_FILE) as arrays:
-            mean, scale, coef = (arrays[k].astype(np.float64) for k in ("mean", "scale", "coef"))
+        with np.load(model_dir / HEAD_FILE) as npz:
+            arr = {k: npz[k].astype(np.float64) for k in npz.files}
+        net = Net(
+            arr["mean"],
+            arr["scale"],
+            arr["coef"],
+            float(config.pop("intercept")),
+            arr.get("w1"),
+            arr.get("b1"),
+        )
+        config.pop("hidden", None)
         cal = config.pop("calibration")
         return cls(
-            mean=mean,
-            scale=scale,
-            coef=coef,
-            intercept=float(config.pop("intercept")),
+            net=net,
             calibration=Calibration(a=float(cal["a"]), b=float(cal["b"]), kind=str(cal["kind"])),
             encoder=str(config.pop("encoder")),
-            feature_names=tuple(config.pop("feature_names")),
+            lexical=tuple(config.pop("lexical")),
             threshold=float(config.pop("threshold")),
             extra=config,
         )

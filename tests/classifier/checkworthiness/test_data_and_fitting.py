@@ -8,12 +8,14 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from classifier.calibration import Calibration
 from classifier.checkworthiness.data import load_all
 from classifier.checkworthiness.features import LEXICAL_NAMES, features, lexical, prepare
 from classifier.checkworthiness.fitting import Choice, choose_threshold, fit_head, sample_weights
 from classifier.checkworthiness.head import Head
+from classifier.checkworthiness.net import fit_net
 
 CB_HEADER = ["Sentence_id", "Text", "Speaker", "Verdict"]
 CT_HEADER = ["topic", "tweet_id", "tweet_url", "tweet_text", "class_label"]
@@ -132,11 +134,11 @@ def test_fit_head_chooses_on_training_data_calibrates_and_round_trips(tmp_path: 
         y,
         sources,
         encoder="enc",
-        feature_names=[f"f{i}" for i in range(6)],
-        choices=[Choice(0.1, "natural"), Choice(1.0, "per_source")],
+        lexical=[f"f{i}" for i in range(6)],
+        choices=[Choice(0.1, "natural"), Choice(1.0, "per_source"), Choice(10.0, "per_source", 8)],
         folds=3,
     )
-    assert len(selection["grid"]) == 2 and 0.05 <= head.threshold <= 0.95  # type: ignore[arg-type]
+    assert len(selection["grid"]) == 3 and 0.05 <= head.threshold <= 0.95  # type: ignore[arg-type]
     probs = head.probability(x)
     # Calibrated: the mean score tracks the base rate, and positives score higher.
     assert abs(probs.mean() - y.mean()) < 0.05
@@ -159,3 +161,27 @@ def test_threshold_maximises_the_mean_f1_over_sets() -> None:
     sources = np.array(["a"] * 4 + ["b"] * 4)
     t = choose_threshold(probs, y, sources)
     assert 0.6 < t <= 0.7  # separates both sets perfectly
+
+
+def test_an_mlp_head_scores_with_numpy_alone_after_a_round_trip(tmp_path: Path) -> None:
+    from sklearn.neural_network import MLPClassifier
+
+    x, y, _ = _toy()
+    net = fit_net(x, y, np.ones(len(y)), c=10.0, hidden=8)
+    # The numpy forward pass is sklearn's: same seed and data give the same probabilities.
+    xs = (x - net.mean) / net.scale
+    ref = MLPClassifier((8,), alpha=0.1, early_stopping=True, max_iter=200, random_state=0)
+    expected = ref.fit(xs, y).predict_proba(xs)[:, 1]
+    assert np.allclose(1 / (1 + np.exp(-net.margin(x))), expected, atol=1e-6)
+    head = Head(net, Calibration(a=1.0, b=0.0, kind="platt"), "enc", ("f",), 0.5)
+    head.save(tmp_path)
+    again = Head.load(tmp_path)
+    assert again.net.w1 is not None and again.net.w1.shape == (6, 8)
+    assert np.allclose(again.probability(x), head.probability(x), atol=1e-5)
+
+
+def test_wrong_feature_width_is_refused() -> None:
+    x, y, _ = _toy()
+    net = fit_net(x, y, np.ones(len(y)), c=1.0, hidden=0)
+    with pytest.raises(ValueError, match="features"):
+        net.margin(x[:, :3])

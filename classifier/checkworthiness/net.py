@@ -1,0 +1,60 @@
+"""The head's network as plain arrays: standardise, an optional ReLU layer, one logit.
+
+`hidden == 0` is a logistic regression; otherwise a one-hidden-layer MLP. Both are fitted with
+scikit-learn at training time but scored with numpy alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Net:
+    mean: Floats
+    scale: Floats
+    coef: Floats  # (inputs,) for a linear head, (hidden,) after the hidden layer
+    intercept: float
+    w1: Floats | None = None  # (inputs, hidden)
+    b1: Floats | None = None  # (hidden,)
+
+    @property
+    def inputs(self) -> int:
+        return int(self.mean.shape[0])
+
+    def margin(self, x: npt.NDArray[np.floating]) -> Floats:
+        """Uncalibrated log-odds."""
+        if x.ndim != 2 or x.shape[1] != self.inputs:
+            raise ValueError(f"expected (n, {self.inputs}) features, got {x.shape}")
+        h = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
+        if self.w1 is not None and self.b1 is not None:
+            h = np.maximum(h @ self.w1 + self.b1, 0.0)
+        return np.asarray(h @ self.coef + self.intercept, dtype=np.float64)
+
+
+def fit_net(x: Floats, y: Ints, w: Floats, *, c: float, hidden: int, seed: int = 0) -> Net:
+    """L2 logistic regression (`C=c`) or an MLP (`alpha=1/c`, early stopping on a slice of
+    the rows it is given), on standardised features."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale = np.where(scale > 1e-6, scale, 1.0)
+    xs = (x - mean) / scale
+    if hidden == 0:
+        from sklearn.linear_model import LogisticRegression
+
+        lr = LogisticRegression(C=c, max_iter=3000).fit(xs, y, sample_weight=w)
+        return Net(mean, scale, lr.coef_[0].astype(np.float64), float(lr.intercept_[0]))
+    from sklearn.neural_network import MLPClassifier
+
+    mlp = MLPClassifier(
+        (hidden,), alpha=1.0 / c, early_stopping=True, max_iter=200, random_state=seed
+    ).fit(xs, y, sample_weight=w)
+    w1, w2 = (np.asarray(a, dtype=np.float64) for a in mlp.coefs_)
+    b1, b2 = (np.asarray(a, dtype=np.float64) for a in mlp.intercepts_)
+    return Net(mean, scale, w2[:, 0], float(b2[0]), w1, b1)
