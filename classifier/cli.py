@@ -151,24 +151,10 @@ def _with_checkworthiness(
 
 
 def evaluate_main(argv: Sequence[str] | None = None) -> int:
-    from classifier.evaluate import evaluate
+    """One labelled file (--input), or the cross-set evaluation: see classifier.evaluate.main."""
+    from classifier.evaluate import main as evaluate_cli
 
-    p = argparse.ArgumentParser(prog="veracity evaluate", description="Evaluate on labelled posts.")
-    p.add_argument("--input", type=Path, required=True, help="CSV/JSONL with text and label")
-    p.add_argument("--output-dir", type=Path, default=None, help="default: artifacts/eval-<time>")
-    p.add_argument("--model-dir", type=Path, default=None)
-    a = p.parse_args(argv)
-    out = a.output_dir or Path("artifacts") / f"eval-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    report = evaluate(a.input, out, a.model_dir)
-    m = report["metrics"]["all"]
-    print(
-        json.dumps(
-            {k: m[k] for k in ("n", "accuracy", "weighted_f1", "roc_auc", "pr_auc", "ece")},
-            indent=2,
-        )
-    )
-    print(f"report: {out / 'report.html'}")
-    return 0
+    return evaluate_cli(list(sys.argv[1:] if argv is None else argv))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

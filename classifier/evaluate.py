@@ -143,3 +143,117 @@ thresholds {html.escape(json.dumps(report["thresholds"]))}.</p>
 <th>PR-AUC</th><th>ECE</th></tr>{rows}</table>
 <div>{imgs}</div></body></html>
 """
+
+
+DESTYLE_SUMMARY = (
+    "URLs, @handles, RT/via and emoji removed; hashtags kept as words (#IndiaFightsCorona -> "
+    "India Fights Corona); ALL-CAPS words lower-cased; !!!/?!/... cut to one mark; leading "
+    "BREAKING:/JUST IN:-style labels removed (classifier/destyle.py)"
+)
+
+
+def evaluate_sets(
+    sets: list[Any],
+    out_dir: Path,
+    model_dir: Path | None = None,
+    *,
+    cache: Path | None = None,
+    fit_cap: int = 1500,
+    layer_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Per set and leave-one-set-out on original and de-styled text (see classifier.suite);
+    writes report.json, report.html and reliability PNGs. `layer_dir`: also write the
+    out-of-domain layer fitted on every set's fit part there (ood.json + ood.npz)."""
+    from classifier import suite, suite_report
+    from classifier.loader import find_model_dir
+    from classifier.serving import OnnxClassifier
+
+    chosen = model_dir or find_model_dir()
+    if chosen is None:
+        raise FileNotFoundError("the cross-set evaluation needs the ONNX model under models/")
+    clf = OnnxClassifier(chosen, with_embedding=True)
+    clf.text_normalisation = "none"  # `model` rows score the text as given
+    meta = json.loads((chosen / "metadata.json").read_text(encoding="utf-8"))
+    trained_on = set(meta.get("datasets") or ())
+    ctx = suite.Context(clf, sets, trained_on, cache, fit_cap)
+    rows, loso, layer = suite.run_suite(ctx)
+    if layer_dir is not None:
+        layer_dir.mkdir(parents=True, exist_ok=True)
+        layer.dump(layer_dir)
+    report: dict[str, Any] = {
+        "model_version": clf.model_version,
+        "model_dir": str(chosen),
+        "in_domain_sets": sorted(trained_on & {s.name for s in sets}),
+        "sets": {
+            s.name: {
+                "in_domain": s.name in trained_on,
+                "split": s.split,
+                "n_fit": len(s.fit),
+                "n_eval": len(s.eval),
+                "dropped_overlap": s.dropped_overlap,
+            }
+            for s in sets
+        },
+        "destyle": DESTYLE_SUMMARY,
+        "loso": loso,
+        "summary": suite.summarise(rows),
+        "targets": suite_report.TARGETS,
+    }
+    suite_report.write(report, rows, out_dir)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`veracity evaluate`: without --input, the cross-set evaluation (per set and
+    leave-one-set-out, original and de-styled text, TF-IDF + LR reference) of the veracity sets
+    in --data-dir; --input FILE scores one labelled file (per `source`), or with --loso runs
+    the cross-set evaluation over the file's `source` groups."""
+    import argparse
+    from datetime import UTC, datetime
+
+    from classifier.datasets import default_data_dir
+    from classifier.evalsets import DEFAULT_SETS, deoverlap, sets_from_file, veracity_sets
+
+    p = argparse.ArgumentParser(prog="veracity evaluate", description=main.__doc__)
+    p.add_argument("--input", type=Path, default=None, help="CSV/JSONL with text and label")
+    p.add_argument("--data-dir", type=Path, default=None, help="default: ../shared/datasets")
+    p.add_argument(
+        "--loso",
+        action="store_true",
+        help="with --input: cross-set evaluation of the file's `source` groups (rows with "
+        "`split` train|fit are fit parts, the rest evaluated)",
+    )
+    p.add_argument("--sets", default=None, help=f"default {','.join(DEFAULT_SETS)}")
+    p.add_argument("--output-dir", type=Path, default=None, help="default: artifacts/eval-<time>")
+    p.add_argument("--model-dir", type=Path, default=None)
+    p.add_argument("--max-per-set", type=int, default=None, help="cap each evaluation part")
+    p.add_argument("--fit-cap", type=int, default=1500, help="fit posts scored per set")
+    p.add_argument("--cache-dir", type=Path, default=None, help="reuse model outputs here")
+    p.add_argument("--write-layer", type=Path, default=None, help="write the fitted ood layer")
+    a = p.parse_args(argv)
+    out = a.output_dir or Path("artifacts") / f"eval-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    if a.input is not None and not a.loso:
+        report = evaluate(a.input, out, a.model_dir)
+        m = report["metrics"]["all"]
+        keys = ("n", "accuracy", "weighted_f1", "roc_auc", "pr_auc", "ece")
+        print(json.dumps({k: m[k] for k in keys}, indent=2))
+    else:
+        if a.input is not None:
+            sets = sets_from_file(a.input)
+            if a.sets:
+                sets = [s for s in sets if s.name in a.sets.split(",")]
+        else:
+            names = tuple((a.sets or ",".join(DEFAULT_SETS)).split(","))
+            sets = veracity_sets(a.data_dir or default_data_dir(), names)
+        sets = deoverlap(sets, a.max_per_set)
+        report = evaluate_sets(
+            sets,
+            out,
+            a.model_dir,
+            cache=a.cache_dir,
+            fit_cap=a.fit_cap,
+            layer_dir=a.write_layer,
+        )
+        print(json.dumps(report["summary"], indent=2))
+    print(f"report: {out / 'report.html'}")
+    return 0

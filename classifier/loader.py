@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -12,11 +13,34 @@ MODELS_ROOT = Path(__file__).resolve().parent.parent / "models"
 MODEL_FILE = "model.int8.onnx"
 
 
+def weights_dir(model_dir: Path) -> Path:
+    """Where the weights and tokenizer live: the directory itself, or the one its metadata
+    names as `weights_dir` (relative to it), so a calibration-only release (same weights, new
+    layers) does not copy 20+ MB of ONNX."""
+    meta = model_dir / "metadata.json"
+    if not (model_dir / MODEL_FILE).is_file() and meta.is_file():
+        ref = json.loads(meta.read_text(encoding="utf-8")).get("weights_dir")
+        if ref:
+            return (model_dir / str(ref)).resolve()
+    return model_dir
+
+
+def artifact(model_dir: Path, name: str) -> Path:
+    """`name` from the model directory if it has one, else from its weights directory."""
+    own = model_dir / name
+    return own if own.is_file() else weights_dir(model_dir) / name
+
+
+def has_model(model_dir: Path) -> bool:
+    return artifact(model_dir, MODEL_FILE).is_file()
+
+
 def find_model_dir(root: Path = MODELS_ROOT) -> Path | None:
-    """Newest (by name, which ends in a date) model directory that has the int8 artifact."""
+    """Newest (by name, which ends in a date) model directory whose int8 artifact exists
+    (its own or the one in its `weights_dir`)."""
     if not root.is_dir():
         return None
-    dirs = sorted(p for p in root.iterdir() if (p / MODEL_FILE).is_file())
+    dirs = sorted(p for p in root.iterdir() if p.is_dir() and has_model(p))
     return dirs[-1] if dirs else None
 
 
@@ -32,7 +56,7 @@ def load_classifier(model_dir: Path | None = None, *, threads: int | None = None
     chosen = model_dir or (Path(env) if env else find_model_dir())
     if chosen is None:
         return ReferenceClassifier()
-    if not (Path(chosen) / MODEL_FILE).is_file():
+    if not has_model(Path(chosen)):
         raise FileNotFoundError(f"{chosen} has no {MODEL_FILE}")
     from classifier.serving import OnnxClassifier
 

@@ -3,8 +3,10 @@
 pre:  clean text (text_guard), tokenise with the fast `tokenizers` tokenizer (outside the model
       call), no padding, truncation at the model's max_length.
 core: sort by token length, cut into batches padded only to their own longest post, run ORT.
-post: margin -> calibrated probability -> band; optional occlusion reasons.
-The model directory is loaded once per process.
+post: margin -> calibrated probability -> out-of-domain layer (when the model directory ships
+      one: `classifier.ood`) -> band; optional occlusion reasons.
+The model directory is loaded once per process. A directory may hold only calibration layers
+and name its weights' directory in metadata.json (`classifier.loader.weights_dir`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from classifier.calibration import Calibration
+from classifier.destyle import normalise
 from classifier.interface import Prediction
+from classifier.loader import artifact
+from classifier.ood import EMBED_OUTPUT, OodLayer, session_with_embedding
 from classifier.reasons import occlusion_reasons
 from classifier.text_guard import clean_text, is_out_of_distribution
 from classifier.thresholds import Thresholds
@@ -42,6 +47,7 @@ class OnnxClassifier:
         onnx_file: str = MODEL_FILE,
         threads: int | None = None,
         batch_size: int = 8,
+        with_embedding: bool = False,
     ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -50,10 +56,14 @@ class OnnxClassifier:
         meta = json.loads((self.model_dir / "metadata.json").read_text(encoding="utf-8"))
         self._version = str(meta["model_version"])
         self.max_length = int(meta.get("max_length", 128))
-        self.calibration = Calibration.load(self.model_dir / "calibration.json")
-        self._thresholds = Thresholds.load(self.model_dir / "thresholds.json")
+        # "normalise": URLs/handles/hashtags/emoji normalised before tokenising (destyle.py)
+        self.text_normalisation = str(meta.get("text_normalisation", "none"))
+        self.calibration = Calibration.load(artifact(self.model_dir, "calibration.json"))
+        self._thresholds = Thresholds.load(artifact(self.model_dir, "thresholds.json"))
+        self.ood = OodLayer.load(self.model_dir)
+        self._flag_below = self.ood.flag_below if self.ood else 0.0
         self.batch_size = batch_size
-        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        self.tokenizer = Tokenizer.from_file(str(artifact(self.model_dir, "tokenizer.json")))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_length)
         opts = ort.SessionOptions()
@@ -61,8 +71,12 @@ class OnnxClassifier:
         opts.intra_op_num_threads = n
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session: Any = ort.InferenceSession(
-            str(self.model_dir / onnx_file), opts, providers=["CPUExecutionProvider"]
+        onnx_path = artifact(self.model_dir, onnx_file)
+        self.with_embedding = with_embedding or self.ood is not None
+        self.session: Any = (
+            session_with_embedding(onnx_path, opts)
+            if self.with_embedding
+            else ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         )
         self._input_names = {i.name for i in self.session.get_inputs()}
 
@@ -76,12 +90,22 @@ class OnnxClassifier:
 
     # pre -----------------------------------------------------------------
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
-        return [list(e.ids) for e in self.tokenizer.encode_batch([sanitize(t) for t in texts])]
+        prep = normalise if self.text_normalisation == "normalise" else str
+        batch = [prep(sanitize(t)) for t in texts]
+        return [list(e.ids) for e in self.tokenizer.encode_batch(batch)]
 
     # core ----------------------------------------------------------------
     def logits(self, ids: Sequence[Sequence[int]]) -> NDArray[np.float32]:
         """Raw logits [n, 2] in input order; batches sorted by length, padded per batch."""
+        return self.forward(ids)[0]
+
+    def forward(
+        self, ids: Sequence[Sequence[int]]
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
+        """(logits [n, 2], pooled features [n, h] or None) in input order."""
         out = np.zeros((len(ids), 2), dtype=np.float32)
+        emb: NDArray[np.float32] | None = None
+        names = ["logits", EMBED_OUTPUT] if self.with_embedding else ["logits"]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
@@ -94,39 +118,55 @@ class OnnxClassifier:
             feed = {"input_ids": input_ids, "attention_mask": mask}
             if "token_type_ids" in self._input_names:
                 feed["token_type_ids"] = np.zeros_like(input_ids)
-            out[rows] = self.session.run(["logits"], feed)[0]
-        return out
+            res = self.session.run(names, feed)
+            out[rows] = res[0]
+            if self.with_embedding:
+                if emb is None:
+                    emb = np.zeros((len(ids), res[1].shape[1]), dtype=np.float32)
+                emb[rows] = res[1]
+        return out, emb
+
+    def probabilities(
+        self, ids: Sequence[Sequence[int]]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        """(final probability false, out-of-domain weight or None without the layer)."""
+        lg, emb = self.forward(ids)
+        z = lg.astype(np.float64)
+        probs = self.calibration.apply(z[:, 1] - z[:, 0])
+        if self.ood is None or emb is None:
+            return probs, None
+        return self.ood.apply(probs, emb)
 
     def calibrated_logit(self, texts: Sequence[str]) -> NDArray[np.float64]:
-        lg = self.logits(self.encode(texts)).astype(np.float64)
-        return self.calibration.logit(lg[:, 1] - lg[:, 0])
+        p = np.clip(self.probabilities(self.encode(texts))[0], 1e-6, 1 - 1e-6)
+        return np.asarray(np.log(p / (1 - p)), dtype=np.float64)
 
     def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Calibrated probability false, for already-clean texts (no checks, no flags)."""
-        lg = self.logits(self.encode(texts)).astype(np.float64)
-        return self.calibration.apply(lg[:, 1] - lg[:, 0])
+        return self.probabilities(self.encode(texts))[0]
 
     # post ----------------------------------------------------------------
     def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
         cleaned = [clean_text(sanitize(t)) for t in texts]
         bodies = [c for c, _ in cleaned]
         ids = self.encode(bodies)
-        lg = self.logits(ids).astype(np.float64)
-        probs = self.calibration.apply(lg[:, 1] - lg[:, 0])
+        probs, weights = self.probabilities(ids)
         reasons = None
         if explain:
-            z = self.calibration.logit(lg[:, 1] - lg[:, 0])
-            reasons = occlusion_reasons(bodies, z, self.calibrated_logit)
+            p = np.clip(probs, 1e-6, 1 - 1e-6)
+            reasons = occlusion_reasons(bodies, np.log(p / (1 - p)), self.calibrated_logit)
         preds: list[Prediction] = []
         for i, (body, char_cut) in enumerate(cleaned):
             token_cut = len(ids[i]) >= self.max_length and self._overflows(body)
-            ood = is_out_of_distribution(body)
+            foreign = is_out_of_distribution(body)
+            off_domain = bool(weights is not None and weights[i] < self._flag_below)
             flags = tuple(
                 name
                 for name, on in (
                     ("truncated", char_cut),
                     ("truncated_tokens", token_cut),
-                    ("out_of_distribution", ood),
+                    ("out_of_distribution", foreign),
+                    ("out_of_domain", off_domain),
                 )
                 if on
             )
@@ -138,7 +178,7 @@ class OnnxClassifier:
                     model_version=self._version,
                     reasons=reasons[i] if reasons is not None else (),
                     truncated=char_cut or token_cut,
-                    out_of_distribution=ood,
+                    out_of_distribution=foreign or off_domain,
                     flags=flags,
                 )
             )

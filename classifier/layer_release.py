@@ -1,0 +1,73 @@
+"""Package a calibration-layer release: a model directory that reuses another's weights.
+
+    python -m classifier.layer_release --report EVAL_DIR --layer LAYER_DIR \
+        --base models/minilm-l6-constraint-liar-2026.11.25 --version <new version>
+
+EVAL_DIR is a `veracity evaluate` output (cross-set), LAYER_DIR what its `--write-layer` wrote.
+The new directory gets metadata.json (naming `weights_dir`), ood.json + ood.npz, metrics.json
+(the cross-set report and the decision), reliability.png and MODEL_CARD.md; weights, tokenizer,
+calibration and thresholds are read from the base directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from classifier.loader import MODELS_ROOT
+from classifier.model_card import write_layer_card
+from classifier.ood import LAYER_JSON, LAYER_NPZ
+
+
+def release(
+    report_dir: Path, layer_dir: Path, base: Path, version: str, notes: dict[str, Any]
+) -> Path:
+    out = MODELS_ROOT / version
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (LAYER_JSON, LAYER_NPZ):
+        shutil.copy(layer_dir / name, out / name)
+    shutil.copy(report_dir / "reliability_model_ood_loso_original.png", out / "reliability.png")
+    base_meta = json.loads((base / "metadata.json").read_text(encoding="utf-8"))
+    meta = {
+        "model_version": version,
+        "weights_dir": os.path.relpath(base, out),
+        "max_length": base_meta.get("max_length", 128),
+        "labels": base_meta.get("labels"),
+        "datasets": base_meta.get("datasets"),
+        "backbone": base_meta.get("backbone"),
+        "created": f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}",
+        "text_normalisation": notes.get("text_normalisation", "none"),
+        "training": f"no training: the weights of {base_meta['model_version']} plus an "
+        "out-of-domain layer (classifier/ood.py)",
+        "band_note": notes.get("band_note", ""),
+    }
+    (out / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    layer = json.loads((out / LAYER_JSON).read_text(encoding="utf-8"))
+    metrics = {**report, **notes, "layer": layer}
+    metrics.pop("plots", None)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    write_layer_card(out, meta, metrics)
+    return out
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--report", type=Path, required=True)
+    p.add_argument("--layer", type=Path, required=True)
+    p.add_argument("--base", type=Path, required=True)
+    p.add_argument("--version", required=True)
+    p.add_argument("--notes", type=Path, required=True, help="JSON: decision, verdict, ...")
+    a = p.parse_args()
+    notes = json.loads(a.notes.read_text(encoding="utf-8"))
+    print(release(a.report, a.layer, a.base.resolve(), a.version, notes))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""Out-of-domain layer: pull a score toward the base rate when the post is far from training.
+
+The shipped model is confidently wrong off its training domains (issue 16). This layer does not
+retrain it. It reads the model's own penultimate features (the pooled, tanh'd [CLS] vector the
+classification head sees, exposed as an extra ONNX output), measures the Mahalanobis distance
+`d` to a Gaussian fitted on the model's training posts, and shrinks the calibrated log-odds:
+
+    w = exp(-max(0, d - d_ref) / scale)          (1 inside the training cloud, -> 0 far away)
+    score = sigmoid(w * logit(p) + (1 - w) * logit(prior))
+
+so an in-domain post keeps its score, a far one moves toward `prior`, and for a fixed `w` the
+map is monotone in `p` (ranking within a distance band is kept). `w < flag_below` sets the
+flag `out_of_domain`. `d_ref` (a quantile of the training distances), `scale` and `prior` are
+chosen by `classifier.ood_fit` on fit parts only, leave-one-set-out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Floats = NDArray[np.float64]
+EMBED_OUTPUT = "/bert/pooler/activation/Tanh_output_0"
+LAYER_JSON = "ood.json"
+LAYER_NPZ = "ood.npz"
+
+
+@dataclass(frozen=True)
+class Gaussian:
+    mean: Floats
+    precision: Floats
+
+    @classmethod
+    def fit(cls, emb: Floats, shrinkage: float = 0.1) -> Gaussian:
+        """Mean and shrunk covariance (towards its average variance), inverted once."""
+        x = np.asarray(emb, dtype=np.float64)
+        mean = x.mean(axis=0)
+        cov = np.cov(x - mean, rowvar=False)
+        target = np.eye(cov.shape[0]) * float(np.trace(cov)) / cov.shape[0]
+        shrunk = (1 - shrinkage) * cov + shrinkage * target
+        return cls(mean, np.asarray(np.linalg.inv(shrunk), dtype=np.float64))
+
+    def distance(self, emb: NDArray[np.floating]) -> Floats:
+        diff = np.asarray(emb, dtype=np.float64) - self.mean
+        sq = np.einsum("ij,jk,ik->i", diff, self.precision, diff)
+        return np.asarray(np.sqrt(np.maximum(sq, 0.0)), dtype=np.float64)
+
+
+def _logit(p: Floats) -> Floats:
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class OodLayer:
+    gaussian: Gaussian
+    d_ref: float
+    scale: float
+    prior: float
+    flag_below: float = 0.5
+    meta: dict[str, Any] | None = None  # how it was fitted, for the card (not used to score)
+
+    def weight(self, emb: NDArray[np.floating]) -> Floats:
+        return weight_from_distance(self.gaussian.distance(emb), self.d_ref, self.scale)
+
+    def apply(self, probs: Floats, emb: NDArray[np.floating]) -> tuple[Floats, Floats]:
+        """(adjusted probabilities, weights); `probs` are the base model's calibrated scores."""
+        w = self.weight(emb)
+        return shrink(probs, w, self.prior), w
+
+    def dump(self, model_dir: Path) -> None:
+        params = {
+            "kind": "mahalanobis-shrink",
+            "embedding": EMBED_OUTPUT,
+            "d_ref": self.d_ref,
+            "scale": self.scale,
+            "prior": self.prior,
+            "flag_below": self.flag_below,
+            "fitted": self.meta or {},
+        }
+        (model_dir / LAYER_JSON).write_text(json.dumps(params, indent=2) + "\n", encoding="utf-8")
+        np.savez_compressed(
+            model_dir / LAYER_NPZ,
+            mean=self.gaussian.mean.astype(np.float32),
+            precision=self.gaussian.precision.astype(np.float32),
+        )
+
+    @classmethod
+    def load(cls, model_dir: Path) -> OodLayer | None:
+        if not (model_dir / LAYER_JSON).is_file():
+            return None
+        raw = json.loads((model_dir / LAYER_JSON).read_text(encoding="utf-8"))
+        arrays = np.load(model_dir / LAYER_NPZ)
+        gauss = Gaussian(arrays["mean"].astype(np.float64), arrays["precision"].astype(np.float64))
+        return cls(
+            gauss,
+            float(raw["d_ref"]),
+            float(raw["scale"]),
+            float(raw["prior"]),
+            float(raw.get("flag_below", 0.5)),
+            raw.get("fitted"),
+        )
+
+
+def weight_from_distance(d: Floats, d_ref: float, scale: float) -> Floats:
+    return np.asarray(np.exp(-np.maximum(0.0, d - d_ref) / scale), dtype=np.float64)
+
+
+def shrink(probs: Floats, w: Floats, prior: float) -> Floats:
+    z = w * _logit(probs) + (1 - w) * float(_logit(np.array([prior]))[0])
+    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+
+def session_with_embedding(onnx_path: Path, opts: Any) -> Any:
+    """An ORT session over the same weights that also returns EMBED_OUTPUT (added in memory:
+    nothing is written, the shipped file is unchanged)."""
+    import onnx
+    import onnxruntime as ort
+
+    model = onnx.load(str(onnx_path))
+    if EMBED_OUTPUT not in {o.name for o in model.graph.output}:
+        model.graph.output.append(
+            onnx.helper.make_tensor_value_info(EMBED_OUTPUT, onnx.TensorProto.FLOAT, None)
+        )
+    return ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])

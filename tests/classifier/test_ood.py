@@ -1,0 +1,69 @@
+"""The out-of-domain layer: pure behaviour, and on the shipped model against its base weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from classifier.calibration import Calibration
+from classifier.loader import artifact
+from classifier.ood import Gaussian, OodLayer, shrink, weight_from_distance
+from classifier.ood_fit import FitPart, fit_layer
+
+
+def test_shrink_pulls_toward_the_prior_and_keeps_order() -> None:
+    p = np.linspace(0.01, 0.99, 99)
+    for w in (1.0, 0.7, 0.3, 0.0):
+        out = shrink(p, np.full_like(p, w), 0.4)
+        assert np.all(np.diff(out) >= 0)  # monotone in the base score at a fixed weight
+        if 0 < w < 1:
+            assert np.all(np.diff(out) > 0)
+        assert np.all(np.abs(out - 0.4) <= np.abs(p - 0.4) + 1e-9)
+    np.testing.assert_allclose(shrink(p, np.ones_like(p), 0.4), p, atol=1e-9)
+    np.testing.assert_allclose(shrink(p, np.zeros_like(p), 0.4), 0.4, atol=1e-9)
+
+
+def test_weight_is_one_inside_and_falls_with_distance() -> None:
+    d = np.array([0.0, 5.0, 10.0, 12.0, 20.0, 40.0])
+    w = weight_from_distance(d, d_ref=10.0, scale=4.0)
+    assert w[:3].tolist() == [1.0, 1.0, 1.0]
+    assert np.all(np.diff(w[2:]) < 0) and w[-1] < 0.01
+
+
+def test_gaussian_distance_grows_away_from_the_data() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 8))
+    g = Gaussian.fit(x)
+    near, far = g.distance(x[:50]), g.distance(x[:50] + 6.0)
+    assert far.min() > near.max()
+
+
+def test_fit_prefers_shrinking_when_far_posts_are_confidently_wrong() -> None:
+    rng = np.random.default_rng(1)
+    train_dist = rng.normal(10, 1, 400)
+    y = rng.integers(0, 2, 400)
+    near = FitPart("near", np.where(y == 1, 0.95, 0.05), rng.normal(10, 1, 400), y)
+    far = FitPart("far", np.full(400, 0.97), rng.normal(30, 1, 400), y)  # chance, but sure
+    layer = fit_layer(Gaussian(np.zeros(2), np.eye(2)), train_dist, [near, far])
+    w_far = weight_from_distance(far.dist, layer.d_ref, layer.scale)
+    w_near = weight_from_distance(near.dist, layer.d_ref, layer.scale)
+    assert w_far.max() < 0.2 < 0.9 < w_near.mean()
+    assert 0.35 <= layer.prior <= 0.65
+
+
+def test_layer_round_trips_through_its_files(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    layer = OodLayer(Gaussian.fit(rng.normal(size=(100, 4))), 3.0, 1.5, 0.45, 0.5, {"k": 1})
+    layer.dump(tmp_path)
+    back = OodLayer.load(tmp_path)
+    assert back is not None and (back.d_ref, back.scale, back.prior) == (3.0, 1.5, 0.45)
+    emb = rng.normal(size=(5, 4))
+    np.testing.assert_allclose(back.weight(emb), layer.weight(emb), rtol=1e-5)
+    assert OodLayer.load(tmp_path / "missing") is None
+
+
+def test_shipped_calibration_is_monotone_in_the_margin(shipped_dir: Path) -> None:
+    cal = Calibration.load(artifact(shipped_dir, "calibration.json"))
+    p = cal.apply(np.linspace(-15, 15, 3001))
+    assert np.all(np.diff(p) >= 0) and p[0] < 0.05 and p[-1] > 0.95
