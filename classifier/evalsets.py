@@ -41,6 +41,10 @@ class EvalSet:
     dropped_overlap: int = 0
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def official(self) -> bool:
+        return self.split.startswith("official")
+
 
 def in_fit_half(text: str) -> bool:
     return hashlib.sha256(dedup_key(text).encode("utf-8")).digest()[0] < 128
@@ -75,7 +79,8 @@ def subsample(rows: Sequence[Example], cap: int | None) -> list[Example]:
 
 def deoverlap(sets: Iterable[EvalSet], cap: int | None = None) -> list[EvalSet]:
     """Drop from every evaluation part the texts found in any set's fit part (the shipped model
-    and the references learn from those), then cap each part to `cap` rows."""
+    and the references learn from those), then cap each part to `cap` rows (an official
+    dev split is always evaluated whole)."""
     sets = list(sets)
     fit_keys = {dedup_key(e.text) for s in sets for e in s.fit}
     out: list[EvalSet] = []
@@ -85,7 +90,7 @@ def deoverlap(sets: Iterable[EvalSet], cap: int | None = None) -> list[EvalSet]:
             EvalSet(
                 s.name,
                 subsample(s.fit, cap),
-                subsample(kept, cap),
+                kept if s.official else subsample(kept, cap),
                 s.split,
                 len(s.eval) - len(kept),
                 s.notes,

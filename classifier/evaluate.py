@@ -226,7 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sets", default=None, help=f"default {','.join(DEFAULT_SETS)}")
     p.add_argument("--output-dir", type=Path, default=None, help="default: artifacts/eval-<time>")
     p.add_argument("--model-dir", type=Path, default=None)
-    p.add_argument("--max-per-set", type=int, default=None, help="cap each evaluation part")
+    p.add_argument(
+        "--max-per-set",
+        type=int,
+        default=None,
+        help="cap each halved evaluation part (official dev splits: whole)",
+    )
     p.add_argument("--fit-cap", type=int, default=1500, help="fit posts scored per set")
     p.add_argument("--cache-dir", type=Path, default=None, help="reuse model outputs here")
     p.add_argument("--write-layer", type=Path, default=None, help="write the fitted ood layer")

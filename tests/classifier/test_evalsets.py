@@ -67,3 +67,11 @@ def test_fixture_file_groups_by_source_and_split() -> None:
     for s in sets.values():
         assert len(s.fit) == 6 and len(s.eval) == 4
         assert {e.label for e in s.fit} == {0, 1} == {e.label for e in s.eval}
+
+
+def test_the_cap_never_cuts_an_official_dev_split() -> None:
+    rows = [Example(f"post {i}", i % 2, "s") for i in range(30)]
+    official = EvalSet("c", [], rows, "official train / dev")
+    halved = EvalSet("h", [], rows, "no official split: halves")
+    out = deoverlap([official, halved], cap=10)
+    assert len(out[0].eval) == 30 and len(out[1].eval) == 10
