@@ -1,6 +1,10 @@
 """Sending queued statement deliveries to the official-account webhook: signed, idempotent,
 retried when the failure is transient, dead-lettered when retries are spent.
 
+A failed delivery is due again after core/retry's backoff (full jitter), and no sooner than the
+receiver's `Retry-After`; the time is stored as `next_attempt_at` and the periodic sweep sends
+only due rows, so a receiver answering 429 is not hit again on every sweep.
+
 Signature header as the API's webhooks: `Veracity-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
 "<t>.<raw body>">`; `Veracity-Event-Id` carries the idempotency key for deduplication.
 """
@@ -13,16 +17,17 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.db import transaction
-from core.retry import RetryPolicy
+from core.retry import RetryPolicy, early_by, parse_retry_after
 from statements.config import StatementSettings
 from statements.feeds import statement_url
 from statements.models import DeliveryStatus, Statement, StatementDelivery, StatementVersion
@@ -31,10 +36,18 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "Veracity-Signature"
 EVENT_HEADER = "Veracity-Event-Id"
 _PUBLISHER = Actor.system("statement-publisher")
+# The sweep runs every 30 s (beat) or every few seconds (embedded), so the backoff starts at
+# the same order: full jitter over 30, 60, 120 ... s spreads 5 attempts over minutes.
+BACKOFF_BASE_SECONDS = 30.0
+BACKOFF_CAP_SECONDS = 3600.0
 
 
 class TransientDeliveryError(Exception):
     """Worth retrying: timeouts, connection errors, 5xx, 429."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the receiver asked us to wait, if it did
 
 
 class PermanentDeliveryError(Exception):
@@ -72,7 +85,8 @@ class WebhookSender:
         except httpx.TransportError as exc:
             raise TransientDeliveryError(f"{type(exc).__name__}: {exc}") from exc
         if resp.status_code == 429 or resp.status_code >= 500:
-            raise TransientDeliveryError(f"receiver answered {resp.status_code}")
+            retry_after = parse_retry_after(resp.headers.get("retry-after"))
+            raise TransientDeliveryError(f"receiver answered {resp.status_code}", retry_after)
         if resp.status_code >= 400:
             raise PermanentDeliveryError(f"receiver refused with {resp.status_code}")
         return resp.headers.get("x-reference") or event_id
@@ -91,7 +105,7 @@ def sender_from(settings: StatementSettings) -> WebhookSender | None:
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    status: str  # delivered | retry | dead | skipped
+    status: str  # delivered | retry | dead | skipped | waiting (not due yet: no attempt)
     detail: str = ""
 
 
@@ -100,18 +114,20 @@ def deliver(
     delivery_id: str,
     sender: WebhookSender,
     settings: StatementSettings,
+    now: datetime | None = None,
 ) -> DeliveryOutcome:
     with transaction(factory) as session:
         delivery = session.get(StatementDelivery, delivery_id)
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return DeliveryOutcome("skipped", "missing or already done")
+        if early_by(delivery.next_attempt_at, now or utcnow()):  # another sweep just failed it
+            return DeliveryOutcome("waiting", "not due yet")
         delivery.attempts += 1
         key, body = delivery.idempotency_key, _payload(session, delivery, settings)
     try:
         reference = sender.send(key, body)
     except (TransientDeliveryError, PermanentDeliveryError) as exc:
-        transient = isinstance(exc, TransientDeliveryError)
-        return _failed(factory, delivery_id, str(exc), transient, retry_policy(settings))
+        return _failed(factory, delivery_id, exc, retry_policy(settings), now or utcnow())
     with transaction(factory) as session:
         delivery = session.get(StatementDelivery, delivery_id)
         assert delivery is not None
@@ -134,18 +150,23 @@ def deliver_pending(
     settings: StatementSettings,
     *,
     statement_id: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, int]:
-    """Send what is still pending (right after publishing, and from the retry sweep)."""
+    """Send what is pending and due (right after publishing, and from the retry sweep)."""
     with factory() as session:
         query = select(StatementDelivery.id).where(
-            StatementDelivery.status == DeliveryStatus.PENDING
+            StatementDelivery.status == DeliveryStatus.PENDING,
+            or_(
+                StatementDelivery.next_attempt_at.is_(None),
+                StatementDelivery.next_attempt_at <= (now or utcnow()),
+            ),
         )
         if statement_id:
             query = query.where(StatementDelivery.statement_id == statement_id)
         ids = list(session.scalars(query.order_by(StatementDelivery.created_at)))
     counts: dict[str, int] = {}
     for delivery_id in ids:
-        outcome = deliver(factory, delivery_id, sender, settings)
+        outcome = deliver(factory, delivery_id, sender, settings, now)
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     return counts
 
@@ -175,17 +196,22 @@ def _payload(session: Session, delivery: StatementDelivery, settings: StatementS
 
 
 def retry_policy(settings: StatementSettings) -> RetryPolicy:
-    """Only the dead-letter decision: pending deliveries are retried by the periodic sweep."""
-    return RetryPolicy(max_attempts=settings.max_delivery_attempts)
+    return RetryPolicy(
+        max_attempts=settings.max_delivery_attempts,
+        base_seconds=BACKOFF_BASE_SECONDS,
+        max_backoff_seconds=BACKOFF_CAP_SECONDS,
+    )
 
 
 def _failed(
     factory: sessionmaker[Session],
     delivery_id: str,
-    error: str,
-    transient: bool,
+    exc: TransientDeliveryError | PermanentDeliveryError,
     policy: RetryPolicy,
+    now: datetime,
 ) -> DeliveryOutcome:
+    error, transient = str(exc), isinstance(exc, TransientDeliveryError)
+    retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
     with transaction(factory) as session:
         delivery = session.get(StatementDelivery, delivery_id)
         assert delivery is not None
@@ -193,13 +219,21 @@ def _failed(
         dead = policy.gives_up(delivery.attempts, transient=transient)
         if dead:
             delivery.status = DeliveryStatus.DEAD
+        else:
+            delay = policy.delay(delivery.attempts, retry_after)
+            delivery.next_attempt_at = due = now + timedelta(seconds=delay)
         record(
             session,
             Action.STATEMENT_DELIVERY_FAILED,
             _PUBLISHER,
             Subject(statement_id=delivery.statement_id),
             reason=error,
-            after={"attempts": delivery.attempts, "status": delivery.status},
+            after={
+                "attempts": delivery.attempts,
+                "status": delivery.status,
+                "retry_after": retry_after,
+                "next_attempt_at": None if dead else due.isoformat(),
+            },
         )
     log.warning("statement delivery %s failed: %s (dead=%s)", delivery_id, error, dead)
     return DeliveryOutcome("dead" if dead else "retry", error)

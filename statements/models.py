@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
@@ -90,6 +90,7 @@ class StatementDelivery(Base):
     """
 
     __tablename__ = "statement_deliveries"
+    __table_args__ = (Index("ix_statement_deliveries_due", "status", "next_attempt_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
     statement_id: Mapped[str] = mapped_column(
@@ -105,3 +106,6 @@ class StatementDelivery(Base):
     reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Added by 0503: when the next try is due (None: at once). A failure sets it from the
+    # retry policy's backoff and the receiver's Retry-After; the sweep sends only due rows.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

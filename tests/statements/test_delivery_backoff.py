@@ -1,0 +1,163 @@
+"""A receiver answering 429/503 with Retry-After: a statement delivery's next attempt waits
+for it (the sweep takes only due rows), is made once due, and is dead-lettered when the
+attempts are spent. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from sqlalchemy import select
+
+from audit.events import Action
+from audit.models import AuditEvent
+from core.clock import utcnow
+from core.db import transaction
+from runtime.container import Runtime
+from statements.config import StatementSettings
+from statements.delivery import BACKOFF_BASE_SECONDS, WebhookSender, deliver, deliver_pending
+from statements.models import DeliveryStatus, Statement, StatementDelivery, StatementVersion
+from tests.core.backends import BACKENDS, runtime_on
+from tests.core.remote import Remote, start_remote
+
+SECRET = "official-account-secret-0123456789"
+
+
+@pytest.fixture(params=BACKENDS)
+def any_rt(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
+    yield from runtime_on(request, tmp_path)
+
+
+@pytest.fixture
+def remote() -> Iterator[Remote]:
+    server, state = start_remote()
+    yield state
+    server.shutdown()
+
+
+@pytest.fixture
+def sender(remote: Remote) -> Iterator[WebhookSender]:
+    sender = WebhookSender(remote.url, SECRET)
+    yield sender
+    sender.close()
+
+
+def _settings(remote: Remote, attempts: int = 3) -> StatementSettings:
+    return StatementSettings(
+        webhook_url=remote.url, webhook_secret=SECRET, max_delivery_attempts=attempts
+    )
+
+
+def _pending_delivery(rt: Runtime) -> str:
+    with transaction(rt.sessions) as s:
+        statement = Statement(kind="counter_statement", title="t", body="b", created_by="pr")
+        s.add(statement)
+        s.flush()
+        s.add(
+            StatementVersion(
+                statement_id=statement.id, number=1, title="t", body="b", edited_by="pr"
+            )
+        )
+        delivery = StatementDelivery(
+            statement_id=statement.id,
+            channel="official",
+            event="publish",
+            version=1,
+            idempotency_key=f"stmt-{statement.id}-1",
+        )
+        s.add(delivery)
+        s.flush()
+        return delivery.id
+
+
+def _row(rt: Runtime, delivery_id: str) -> StatementDelivery:
+    with rt.sessions() as s:
+        row = s.get(StatementDelivery, delivery_id)
+        assert row is not None
+        return row
+
+
+def _due(rt: Runtime, delivery_id: str) -> datetime:
+    due = _row(rt, delivery_id).next_attempt_at
+    assert due is not None
+    return due
+
+
+def test_a_429_with_retry_after_holds_the_next_attempt_until_it_is_due(
+    any_rt: Runtime, remote: Remote, sender: WebhookSender
+) -> None:
+    rt, settings = any_rt, _settings(remote)
+    delivery_id = _pending_delivery(rt)
+    remote.answers = [(429, "120")]
+    failed_at = utcnow()
+    assert deliver_pending(rt.sessions, sender, settings) == {"retry": 1}
+    row = _row(rt, delivery_id)
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "receiver answered 429")
+    # The receiver's 120 s is more than the first backoff (at most 30 s): it decides the wait.
+    assert 119 <= (_due(rt, delivery_id) - failed_at).total_seconds() <= 121
+
+    assert deliver_pending(rt.sessions, sender, settings) == {}  # the next sweep: not due
+    just_before = _due(rt, delivery_id) - timedelta(seconds=2)
+    assert deliver_pending(rt.sessions, sender, settings, now=just_before) == {}
+    # Called directly (a publish of the same statement racing the sweep): no attempt either.
+    assert deliver(rt.sessions, delivery_id, sender, settings).status == "waiting"
+    assert remote.hits == 1 and _row(rt, delivery_id).attempts == 1
+
+    assert deliver_pending(rt.sessions, sender, settings, now=_due(rt, delivery_id)) == {
+        "delivered": 1
+    }
+    row = _row(rt, delivery_id)
+    assert (row.status, row.attempts) == ("delivered", 2) and row.delivered_at is not None
+    assert remote.hits == 2
+
+
+def test_retry_after_as_an_http_date_and_dead_lettering_after_max_attempts(
+    any_rt: Runtime, remote: Remote, sender: WebhookSender
+) -> None:
+    rt, settings = any_rt, _settings(remote, attempts=3)
+    delivery_id = _pending_delivery(rt)
+    in_5_min = format_datetime(utcnow() + timedelta(seconds=300), usegmt=True)
+    remote.answers = [(503, in_5_min), (503, None), (503, None), (503, None)]
+    before = utcnow()
+    assert deliver_pending(rt.sessions, sender, settings) == {"retry": 1}
+    assert 297 <= (_due(rt, delivery_id) - before).total_seconds() <= 301
+
+    second_at = _due(rt, delivery_id)
+    assert deliver_pending(rt.sessions, sender, settings, now=second_at) == {"retry": 1}
+    # No Retry-After: full jitter under the second ceiling (2 x the base).
+    wait = (_due(rt, delivery_id) - second_at).total_seconds()
+    assert 0 <= wait <= 2 * BACKOFF_BASE_SECONDS
+
+    third_at = _due(rt, delivery_id)
+    assert deliver_pending(rt.sessions, sender, settings, now=third_at) == {"dead": 1}
+    row = _row(rt, delivery_id)
+    assert (row.status, row.attempts) == (DeliveryStatus.DEAD, 3)
+    later = third_at + timedelta(days=1)
+    assert deliver_pending(rt.sessions, sender, settings, now=later) == {}
+    assert remote.hits == 3  # three attempts, the last answer never asked for
+    with rt.sessions() as s:
+        logged: list[Any] = [
+            cast(Any, e.document["veracity"])["after"]
+            for e in s.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == Action.STATEMENT_DELIVERY_FAILED)
+                .order_by(AuditEvent.seq)
+            )
+        ]
+    assert [after["status"] for after in logged] == ["pending", "pending", "dead"]
+    assert logged[0]["retry_after"] is not None and logged[2]["next_attempt_at"] is None
+
+
+def test_a_permanent_refusal_is_dead_lettered_at_once(
+    any_rt: Runtime, remote: Remote, sender: WebhookSender
+) -> None:
+    rt, settings = any_rt, _settings(remote)
+    delivery_id = _pending_delivery(rt)
+    remote.answers = [(410, "60")]
+    assert deliver_pending(rt.sessions, sender, settings) == {"dead": 1}
+    row = _row(rt, delivery_id)
+    assert (row.status, row.attempts, row.next_attempt_at) == ("dead", 1, None)
