@@ -135,6 +135,7 @@ class Notification(Base):
     """Outbox of webhook deliveries: written with the change, sent after commit, retried."""
 
     __tablename__ = "incident_notifications"
+    __table_args__ = (Index("ix_incident_notifications_due", "sent_at", "next_attempt_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
@@ -144,6 +145,9 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Added by 0602: when the next try is due (None: at once). A failure sets it from the
+    # retry policy's backoff and the group's Retry-After; a round sends only due rows.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Lesson(Base):

@@ -1,5 +1,11 @@
 """Telling response groups: a notification outbox written with the change, delivered after
-commit as an HMAC-signed JSON POST (header `X-Veracity-Signature: sha256=<hex>`)."""
+commit as an HMAC-signed JSON POST (header `X-Veracity-Signature: sha256=<hex>`).
+
+A failed notification is due again after core/retry's backoff (full jitter), and no sooner
+than the group's `Retry-After`; the time is stored as `next_attempt_at` and each incident
+round sends only due rows. Every failure counts as transient (a group's 4xx is usually its
+endpoint being set up); after `max_attempts` the row is left unsent: dead-lettered.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,10 @@ import hashlib
 import hmac
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.events import Action, Actor, Subject
@@ -18,13 +24,14 @@ from audit.service import record
 from core.clock import utcnow
 from core.db import transaction
 from core.outbound import OutboundRefused
-from core.retry import RetryPolicy
+from core.retry import RetryPolicy, early_by, parse_retry_after
 from incidents.models import Incident, Notification, ResponseGroup
 from incidents.severity import GRADE_NAMES
 
 log = logging.getLogger(__name__)
-# Only the dead-letter decision: unsent notifications are retried by each incident round.
-RETRY_POLICY = RetryPolicy(max_attempts=5)
+# A round runs every few seconds in the embedded setup, so retrying at each round spent the
+# five attempts in about 25 s; full jitter over 30, 60, 120, 240 s spreads them over minutes.
+RETRY_POLICY = RetryPolicy(max_attempts=5, base_seconds=30.0, max_backoff_seconds=900.0)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -64,12 +71,17 @@ def queue_notifications(session: Session, incident: Incident, event: str) -> int
 def deliver_pending(
     sessions: sessionmaker[Session], client: httpx.Client, now: datetime | None = None
 ) -> int:
-    """Send unsent notifications; each success is logged. Returns how many were delivered."""
+    """Send the unsent notifications that are due (each success logged); returns how many."""
     with sessions() as session:
         ids = session.scalars(
             select(Notification.id)
             .where(
-                Notification.sent_at.is_(None), Notification.attempts < RETRY_POLICY.max_attempts
+                Notification.sent_at.is_(None),
+                Notification.attempts < RETRY_POLICY.max_attempts,
+                or_(
+                    Notification.next_attempt_at.is_(None),
+                    Notification.next_attempt_at <= (now or utcnow()),
+                ),
             )
             .order_by(Notification.created_at)
         ).all()
@@ -95,7 +107,7 @@ def _count_failed_attempt(sessions: sessionmaker[Session], nid: str) -> None:
             note = session.get(Notification, nid, with_for_update=True)
             if note is not None and note.sent_at is None:
                 note.attempts += 1
-                note.last_error = "unexpected error (see the log)"
+                _retry_later(note, "unexpected error (see the log)", None, utcnow())
     except Exception:
         log.exception("could not record the failed attempt of notification %s", nid)
 
@@ -105,8 +117,8 @@ def _deliver_one(
 ) -> bool:
     with transaction(sessions) as session:
         note = session.get(Notification, nid, with_for_update=True)
-        if note is None or note.sent_at is not None:
-            return False
+        if note is None or note.sent_at is not None or not _due(note, now or utcnow()):
+            return False  # sent, spent, or failed by an overlapping round a moment ago
         group = session.get(ResponseGroup, note.group_id)
         if group is None:
             return False
@@ -124,11 +136,12 @@ def _deliver_one(
             )
         except (httpx.HTTPError, httpx.InvalidURL, OutboundRefused) as exc:
             # An unusable URL (httpx.InvalidURL is no HTTPError) fails this group only.
-            note.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            _retry_later(note, f"{type(exc).__name__}: {exc}"[:500], None, now or utcnow())
             log.warning("notification %s to %s failed: %s", nid, group.role, exc)
             return False
         if not response.is_success:  # the status only; the receiver's body is not shown
-            note.last_error = f"HTTP {response.status_code}"
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            _retry_later(note, f"HTTP {response.status_code}", retry_after, now or utcnow())
             log.warning("notification %s to %s answered %s", nid, group.role, response.status_code)
             return False
         note.sent_at = now or utcnow()
@@ -143,3 +156,20 @@ def _deliver_one(
             at=note.sent_at,
         )
         return True
+
+
+def _due(note: Notification, now: datetime) -> bool:
+    if note.attempts >= RETRY_POLICY.max_attempts:
+        return False
+    return not early_by(note.next_attempt_at, now)
+
+
+def _retry_later(note: Notification, error: str, retry_after: float | None, now: datetime) -> None:
+    """Record the failure and when the next try is due (counted from the answer, `now`); none
+    once the attempts are spent."""
+    note.last_error = error
+    if RETRY_POLICY.gives_up(note.attempts):
+        log.error("notification %s dead-lettered after %d attempts", note.id, note.attempts)
+        return
+    delay = RETRY_POLICY.delay(note.attempts, retry_after)
+    note.next_attempt_at = now + timedelta(seconds=delay)

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import httpx
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from audit.events import Action, Actor, ActorType
 from audit.models import AuditEvent
@@ -32,6 +32,16 @@ PR = Actor("pr-1", ActorType.HUMAN, ("pr",))
 SECRET = "s3cret-s3cret-s3cret"
 
 
+def _backoff_passes(rt: Runtime) -> None:
+    """Time passes: every unsent notification's retry is due."""
+    with transaction(rt.sessions) as session:
+        session.execute(
+            update(Notification)
+            .where(Notification.sent_at.is_(None))
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+
+
 def test_opening_notifies_each_group_by_grade_with_a_signature(
     rt: Runtime, webhook_receiver: tuple[Received, str]
 ) -> None:
@@ -43,6 +53,7 @@ def test_opening_notifies_each_group_by_grade_with_a_signature(
     open_incident(rt, wave=12)  # small wave: grade below I, so legal (I only) is not told
     with httpx.Client(timeout=5) as client:
         assert deliver_pending(rt.sessions, client) == 1
+        _backoff_passes(rt)
         assert deliver_pending(rt.sessions, client) == 0  # delivered once; broken one retried
     paths = [path for path, _, _ in received.requests]
     assert paths.count("/pr") == 1 and "/legal" not in paths and paths.count("/broken") == 2
@@ -195,6 +206,7 @@ def test_a_group_with_an_unusable_url_fails_alone_and_the_others_are_told(
     open_incident(rt, wave=12)
     with gated_client(policy_from(rt.settings), timeout=5) as client:
         assert deliver_pending(rt.sessions, client) == 1
+        _backoff_passes(rt)
         assert deliver_pending(rt.sessions, client) == 0  # the bad ones retried, still failing
     assert [path for path, _, _ in received.requests] == ["/pr"]
     with rt.sessions() as session:
