@@ -13,6 +13,7 @@ from api.serving import build_serving, lifespan
 from audit import endpoints as audit_log
 from claims import endpoints as claims_library
 from incidents import endpoints as incidents
+from incidents import report_endpoints as incident_reports
 from pipeline import endpoints as pipeline_admin
 from review_ui import mount_ui
 from runtime.container import Runtime
@@ -43,6 +44,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(apikeys.router)
     app.include_router(webhooks.router)
     app.include_router(incidents.router)
+    app.include_router(incident_reports.router)
     mount_ui(app)  # /ui pages and the / redirect
     app.add_middleware(NulGuardMiddleware)  # inside the body limit: holds at most that much
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)

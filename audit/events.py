@@ -49,6 +49,12 @@ class Action(enum.StrEnum):
     INCIDENT_CLOCK_MISSED = "incident.clock_missed"
     INCIDENT_CONTAINED = "incident.contained"
     INCIDENT_LESSON_RECORDED = "incident.lesson_recorded"
+    # Post-incident report, materials and the incident policy (issue 18 items 6-7).
+    INCIDENT_REPORT_SIGNED_OFF = "incident.report_signed_off"
+    INCIDENT_REPORT_RETURNED = "incident.report_returned"  # leadership sent it back
+    INCIDENT_ATTACHMENT_ADDED = "incident.attachment_added"
+    INCIDENT_EXPORTED = "incident.exported"
+    INCIDENT_POLICY_CHANGED = "config.incident_policy_changed"
     CASE_REPRIORITISED = "case.reprioritised"
     RESPONSE_PLAN_CHANGED = "config.response_plan_changed"
     RESPONSE_GROUP_CHANGED = "config.response_group_changed"

@@ -171,6 +171,11 @@ class Export:
             # Logged even when the reader stops early: a partial hand-over is still a hand-over.
             self._finish(started, completed)
 
+    def collect(self) -> bytes:
+        """The whole export in memory, for bundling a bounded one (an incident's events) with
+        other files; `manifest` is set afterwards, as after streaming."""
+        return b"".join(self.chunks())
+
     def _emit(self, pending: list[bytes]) -> bytes:
         chunk = b"".join(pending)
         self._digest.update(chunk)

@@ -28,6 +28,7 @@ from core.clock import utcnow
 from incidents.models import ScanCursor
 from incidents.narrative_keys import NarrativeKeyer, claim_of
 from incidents.narratives import TextEmbedder
+from incidents.policy_store import active_incident_policy
 from incidents.service import _live_incident, observe_post
 from incidents.severity import IncidentPolicy
 from incidents.sync import sync_milestones
@@ -148,7 +149,7 @@ def scan(
     """Observe the next batch of posts; returns how many were read (0 when caught up).
     `embed` (the claim matcher's encoder) groups paraphrases; without it only claim matches
     and near-duplicates do."""
-    policy = policy or IncidentPolicy()
+    policy = policy or active_incident_policy(session)
     posts = _next_posts(session, limit)
     if not posts:
         return 0

@@ -9,15 +9,27 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.errors import Invalid
 from incidents.models import Lesson, ResponsePlan
+from incidents.policy_store import (
+    IncidentPolicyPatch,
+    active_incident_policy,
+    patched,
+    save_incident_policy,
+)
 from incidents.service import get_incident
+from incidents.severity import ROMAN, IncidentPolicy
 
-INITIAL_PLAN = """# Misinformation emergency response plan (v1)
-1. Report and initial assessment: detection opens an incident; on-call reviews within 1 hour.
-2. Activate the response: notify response groups by grade; surge the review queue at grade II+.
+# The plan's numbers are printed from the incident policy in force, never stored in its text.
+THRESHOLDS_HEADING = "## Thresholds and clocks"
+
+INITIAL_PLAN = """# Emergency response plan (v1)
+1. Report and initial assessment: anyone reports, detection opens misinformation incidents;
+   leadership assesses the grade and decides to activate within the internal-report clock.
+2. Activate the response: notify response groups by grade; surge the review queue from the
+   surge grade (see Thresholds and clocks).
 3. Gather and analyse: link posts, claims and cases; watch reach and regional spread.
-4. Measures: remove or label per policy; public statement within 4 hours at grade II+.
+4. Measures: remove or label per policy; a public statement within its clock.
 5. Recovery: restore wrongly actioned posts; close the incident when contained.
-6. Post-incident report and evaluation; record lessons.
+6. Post-incident report, reviewed and signed off by leadership; record lessons.
 7. Drills: replay a wave at least quarterly.
 8. Improve the plan from recorded lessons (this document is versioned).
 """
@@ -54,13 +66,24 @@ def pending_lessons(session: Session) -> list[Lesson]:
 
 
 def publish_plan(
-    session: Session, body: str | None, change_note: str, actor: Actor
+    session: Session,
+    body: str | None,
+    change_note: str,
+    actor: Actor,
+    *,
+    adopt_lessons: bool = True,
 ) -> ResponsePlan:
     """A new plan version; adopts every pending lesson (appended when no body is given)."""
     if not change_note.strip():
         raise Invalid("a new plan version needs a change note")
+    if body is not None and THRESHOLDS_HEADING.lower() in body.lower():
+        raise Invalid(
+            "the plan's thresholds and clocks are printed from the incident policy; change them "
+            "with PATCH /v1/response-plan/thresholds",
+            code="thresholds_in_text",
+        )
     latest = current_plan(session)
-    lessons = pending_lessons(session)
+    lessons = pending_lessons(session) if adopt_lessons else []
     if body is None:
         base = latest.body if latest else INITIAL_PLAN
         added = "".join(f"- {lesson.text} (incident {lesson.incident_id})\n" for lesson in lessons)
@@ -80,3 +103,56 @@ def publish_plan(
         after={"version": version, "lessons": [lesson.id for lesson in lessons]},
     )
     return plan
+
+
+def _minutes(delta_seconds: float) -> str:
+    minutes = delta_seconds / 60
+    return f"{minutes:g} min" if minutes < 120 else f"{minutes / 60:g} h"
+
+
+def thresholds_section(policy: IncidentPolicy) -> str:
+    first, second, third = policy.grade_cutoffs
+    clocks = "".join(
+        f"- {c.name}: within {_minutes(c.within.total_seconds())}"
+        f" (grade {ROMAN[c.from_grade]} or worse)\n"
+        for c in policy.clocks
+    )
+    return (
+        f"{THRESHOLDS_HEADING} (incident policy {policy.version}, in force)\n"
+        f"- A narrative opens an incident at {policy.min_posts} posts within "
+        f"{_minutes(policy.window.total_seconds())}, or at a reach velocity of "
+        f"{policy.min_velocity:,.0f} per hour.\n"
+        f"- Grade by points: I at {first}+, II at {second}+, III at {third}+, else IV.\n"
+        f"- Review queue surge at grade {ROMAN[policy.surge_from_grade]} or worse "
+        f"(+{policy.surge_boost:g} priority).\n"
+        f"{clocks}"
+    )
+
+
+def plan_document(session: Session, version: ResponsePlan | None = None) -> str:
+    """A plan version's text followed by the thresholds and clocks now in force."""
+    plan = version or current_plan(session)
+    body = plan.body if plan else INITIAL_PLAN
+    return body.rstrip() + "\n\n" + thresholds_section(active_incident_policy(session))
+
+
+def plan_history(session: Session, limit: int = 50) -> list[ResponsePlan]:
+    return list(
+        session.scalars(select(ResponsePlan).order_by(ResponsePlan.version.desc()).limit(limit))
+    )
+
+
+def change_thresholds(
+    session: Session, patch: IncidentPolicyPatch, actor: Actor
+) -> tuple[IncidentPolicy, ResponsePlan]:
+    """Edit a threshold or clock of the plan: a new incident policy version (what detection
+    and the clocks run on) and a new plan version naming it."""
+    before = active_incident_policy(session)
+    policy = save_incident_policy(session, patched(session, patch), actor, patch.note)
+    latest = current_plan(session)
+    note = (
+        f"thresholds and clocks: incident policy {before.version} -> {policy.version}: {patch.note}"
+    )
+    body = latest.body if latest else INITIAL_PLAN
+    made = publish_plan(session, body, note, actor, adopt_lessons=False)
+    return policy, made

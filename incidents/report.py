@@ -91,7 +91,7 @@ def build_report(session: Session, incident_id: str) -> Report:
         incident=summary(incident),
         first_seen_at=start,
         timeline=[
-            {"at": e.timestamp, "action": e.action, "actor": e.actor_name}
+            {"at": e.timestamp, "action": e.action, "actor": e.actor_name, "detail": _detail(e)}
             for e in events
             if e.action not in {Action.INCIDENT_POST_LINKED.value, Action.POST_SCORED.value}
         ],
@@ -109,6 +109,21 @@ def build_report(session: Session, incident_id: str) -> Report:
     )
     report.deviations = _deviations(report)
     return report
+
+
+def _detail(event: AuditEvent) -> str:
+    """The event's reason, else what it named (a milestone, a grade), for the timeline."""
+    veracity: Any = event.document.get("veracity", {})
+    if not isinstance(veracity, dict):
+        return ""
+    if veracity.get("reason"):
+        return str(veracity["reason"])
+    other = veracity.get("subject", {})
+    named = {k: v for k, v in other.items() if k in {"milestone", "plan_version"}}
+    after = veracity.get("after") if isinstance(veracity.get("after"), dict) else {}
+    if "grade" in after:
+        named["grade"] = after["grade"]
+    return ", ".join(f"{k} {v}" for k, v in named.items())
 
 
 def _volumes(events: list[AuditEvent], posts: int) -> dict[str, int]:

@@ -1,147 +1,117 @@
-"""Rendering a report as HTML (charts embedded as PNG) and as PDF (matplotlib PdfPages)."""
+"""Rendering a report as a standalone HTML page (charts embedded as PNG) and as a designed PDF
+(`incidents.report_pdf`). Both show leadership's sign-off, or that it is awaited."""
 
 from __future__ import annotations
 
 import base64
 import html
-import io
 from datetime import datetime
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
-
 from incidents.report import PLAN, Report
+from incidents.report_charts import duration_text, png, reach_chart, response_chart
+from incidents.report_pdf import SignOff, render_pdf
+
+__all__ = ["SignOff", "render_html", "render_pdf"]
+
+_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;color:#1f2937;max-width:60rem;margin:2rem auto;padding:0 1rem}
+h1{margin:.2rem 0 1rem}h2{color:#1d4ed8;border-bottom:1px solid #d1d5db;padding-bottom:.2rem}
+.kicker{color:#1d4ed8;font-size:.8rem;letter-spacing:.05em;text-transform:uppercase}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;padding:.3rem .5rem;
+border-bottom:1px solid #e5e7eb;vertical-align:top}thead th{background:#1d4ed8;color:#fff}
+.facts{background:#eef2ff}.signoff{border:2px solid #b45309;padding:.5rem .8rem}
+.signoff.done{border-color:#047857}img{max-width:100%}
+"""
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "not reached"
-    minutes = seconds / 60
-    return f"{minutes:.1f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+def _png_src(fig: Any) -> str:
+    return "data:image/png;base64," + base64.b64encode(png(fig)).decode()
 
 
-def reach_chart(report: Report) -> Figure:
-    fig, ax = plt.subplots(figsize=(7, 3))
-    if report.reach_series:
-        xs = [(t - report.first_seen_at).total_seconds() / 60 for t, _ in report.reach_series]
-        ax.step(xs, [r for _, r in report.reach_series], where="post")
-    ax.set_xlabel("minutes since first post")
-    ax.set_ylabel("cumulative reach")
-    ax.set_title("Reach over time")
-    fig.tight_layout()
-    return fig
-
-
-def response_chart(report: Report) -> Figure:
-    fig, ax = plt.subplots(figsize=(7, 2.6))
-    labels = [PLAN[k] for k in PLAN]
-    values = [(report.durations_s[k] or 0) / 60 for k in PLAN]
-    ax.barh(labels, values, color=["#4c72b0" if report.durations_s[k] else "#ccc" for k in PLAN])
-    ax.set_xlabel("minutes since first post")
-    ax.set_title("Response times")
-    fig.tight_layout()
-    return fig
-
-
-def _png(fig: Figure) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode()
+def _fmt(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return "-" if value is None else str(value)
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:
     return "".join(
-        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in pairs
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_fmt(v))}</td></tr>" for k, v in pairs
     )
 
 
-def _fmt(value: Any) -> str:
-    return value.isoformat(timespec="seconds") if isinstance(value, datetime) else str(value)
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(report: Report, title: str = "Post-incident report") -> str:
+def _items(items: list[str], empty: str) -> str:
+    return "".join(f"<li>{html.escape(x)}</li>" for x in items) or f"<li>{empty}</li>"
+
+
+def _signoff(signoff: SignOff | None) -> str:
+    if signoff is None:
+        return '<p class="signoff"><b>Leadership sign-off:</b> awaiting review.</p>'
+    comment = f"<br>{html.escape(signoff.comment)}" if signoff.comment else ""
+    return (
+        f'<p class="signoff done"><b>Signed off</b> by {html.escape(signoff.by)} on '
+        f"{_fmt(signoff.at)}{comment}</p>"
+    )
+
+
+def render_html(
+    report: Report, title: str = "Post-incident report", signoff: SignOff | None = None
+) -> str:
     inc = report.incident
-    summary = _rows(
+    facts = _rows(
         [
             ("Incident", f"{inc['title']} ({inc['id']})"),
-            ("Grade", f"{inc['grade_name']}"),
+            ("Type", inc.get("type", "misinformation")),
+            ("Grade", inc["grade_name"]),
+            ("Status", inc["status"]),
             ("Drill", "yes" if inc["is_drill"] else "no"),
             ("Posts / reach", f"{inc['posts']} / {inc['reach']}"),
             ("Regions", ", ".join(inc["regions"]) or "-"),
         ]
     )
-    times = _rows([(PLAN[k], _duration(report.durations_s[k])) for k in PLAN])
-    volumes = _rows(list(report.volumes.items()))
+    times = _table(
+        ["Plan step", "Time from first post"],
+        [[PLAN[k], duration_text(report.durations_s[k])] for k in PLAN],
+    )
     quality = _rows(
         [
-            ("SLA attainment", report.sla["attainment"]),
+            *((k.capitalize(), v) for k, v in report.volumes.items()),
+            ("Review SLA attainment", report.sla["attainment"]),
             ("Cases decided / within SLA", f"{report.sla['decided']} / {report.sla['within_sla']}"),
             ("Reviewer agreement", report.agreement["rate"]),
             ("Second reviews", report.agreement["second_reviews"]),
         ]
     )
-    deadlines = _rows(
-        [(d["name"], f"{d['status']} (due {_fmt(d['due_at'])})") for d in report.deadlines]
+    deadlines = _table(
+        ["Clock", "Status", "Due", "Resolved"],
+        [[d["name"], d["status"], d["due_at"], d["resolved_at"]] for d in report.deadlines],
     )
-    timeline = "".join(
-        f"<li>{_fmt(e['at'])} {html.escape(e['action'])} by {html.escape(e['actor'])}</li>"
-        for e in report.timeline
-    )
-    deviations = "".join(f"<li>{html.escape(d)}</li>" for d in report.deviations) or "<li>none</li>"
-    lessons = (
-        "".join(f"<li>{html.escape(text)}</li>" for text in report.lessons) or "<li>none yet</li>"
+    timeline = _table(
+        ["Time (UTC)", "Event", "By", "Detail"],
+        [[e["at"], e["action"], e["actor"], e.get("detail", "")] for e in report.timeline],
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;max-width:60rem;margin:auto}}th{{text-align:left;padding-right:1em}}</style>
-</head><body>
-<h1>{html.escape(title)}</h1>
-<table>{summary}</table>
-<h2>Response times</h2><table>{times}</table>
-<img alt="response times" src="data:image/png;base64,{_png(response_chart(report))}">
-<h2>Reach</h2><img alt="reach over time" src="data:image/png;base64,{_png(reach_chart(report))}">
-<h2>Volumes</h2><table>{volumes}</table>
-<h2>Review quality</h2><table>{quality}</table>
-<h2>Deadlines</h2><table>{deadlines}</table>
-<h2>Deviations from the plan</h2><ul>{deviations}</ul>
-<h2>Lessons</h2><ul>{lessons}</ul>
-<h2>Timeline</h2><ol>{timeline}</ol>
+<style>{_CSS}</style></head><body>
+<div class="kicker">{html.escape(title)} · incident {html.escape(inc["id"])}</div>
+<h1>{html.escape(inc["title"])}</h1>
+<table class="facts">{facts}</table>
+{_signoff(signoff)}
+<h2>1. Response against the plan</h2>{times}
+<img alt="response times" src="{_png_src(response_chart(report))}">
+<h2>2. Reach</h2><img alt="reach over time" src="{_png_src(reach_chart(report))}">
+<h2>3. Volumes and review quality</h2><table>{quality}</table>
+<h2>4. Deadlines</h2>{deadlines}
+<h2>5. Deviations from the plan</h2><ul>{_items(report.deviations, "none")}</ul>
+<h2>6. Lessons</h2><ol>{_items(report.lessons, "none recorded yet")}</ol>
+<h2>7. Timeline</h2>{timeline}
 </body></html>"""
-
-
-def render_pdf(report: Report, title: str = "Post-incident report") -> bytes:
-    buffer = io.BytesIO()
-    with PdfPages(buffer) as pdf:
-        page = plt.figure(figsize=(8.27, 11.69))
-        inc = report.incident
-        lines = [
-            title,
-            "",
-            f"Incident: {inc['title'][:80]}",
-            f"Grade: {inc['grade_name']}   Drill: {'yes' if inc['is_drill'] else 'no'}",
-            f"Posts: {inc['posts']}   Reach: {inc['reach']}",
-            "",
-            *(f"{PLAN[k]}: {_duration(report.durations_s[k])}" for k in PLAN),
-            "",
-            *(f"{k}: {v}" for k, v in report.volumes.items()),
-            f"SLA attainment: {report.sla['attainment']}",
-            f"Reviewer agreement: {report.agreement['rate']}",
-            *(f"Deadline {d['name']}: {d['status']}" for d in report.deadlines),
-            "",
-            "Deviations:",
-            *(f" - {d}" for d in report.deviations),
-        ]
-        page.text(0.06, 0.96, "\n".join(lines), va="top", family="monospace", fontsize=9)
-        pdf.savefig(page)
-        plt.close(page)
-        for fig in (response_chart(report), reach_chart(report)):
-            pdf.savefig(fig)
-            plt.close(fig)
-    return buffer.getvalue()
