@@ -31,9 +31,10 @@ def triage_bands(
     classifier: Classifier,
     signals: IntakeSignals | None,
     policy: RoutingPolicy,
-) -> list[tuple[str, str]]:
-    """(detected language, triage band) per post, in order, as intake would decide them."""
-    out: list[tuple[str, str]] = []
+) -> list[tuple[str, str, str]]:
+    """(detected language, triage band, the falsehood model's own band) per post, in order,
+    as intake would decide them."""
+    out: list[tuple[str, str, str]] = []
     for start in range(0, len(posts), BATCH):
         batch = posts[start : start + BATCH]
         predictions = classifier.predict([p.text for p in batch])
@@ -51,17 +52,24 @@ def triage_bands(
                     sig.matches,
                     sig.lang,
                 )
-            out.append((sig.lang if sig else "und", triage_band(full, policy)[0]))
+            lang = sig.lang if sig else "und"
+            out.append((lang, triage_band(full, policy)[0], prediction.band.value))
     return out
 
 
-def rates(rows: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """Counts and rates overall and per detected language."""
+def rates(rows: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
+    """Counts and rates overall and per detected language; `falsehood_only` is what the
+    falsehood model's band alone would have queued (before triage)."""
     groups: dict[str, Counter[str]] = defaultdict(Counter)
-    for lang, band in rows:
-        groups["all"][band] += 1
-        groups[lang][band] += 1
-    return {name: _summary(counts) for name, counts in sorted(groups.items())}
+    alone: dict[str, Counter[str]] = defaultdict(Counter)
+    for lang, band, model_band in rows:
+        for name in ("all", lang):
+            groups[name][band] += 1
+            alone[name][model_band] += 1
+    return {
+        name: {**_summary(counts), "falsehood_only": _summary(alone[name])}
+        for name, counts in sorted(groups.items())
+    }
 
 
 def _summary(counts: Counter[str]) -> dict[str, Any]:
