@@ -1,0 +1,94 @@
+"""Migration 0604 up, down and up on SQLite and PostgreSQL; the frozen report (bytes), an
+attachment and the narrative centroids round-trip on both."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from alembic import command
+
+from audit.events import Actor, ActorType
+from core.clock import utcnow
+from core.db import transaction
+from core.migrate import alembic_config, upgrade
+from incidents import attachments
+from incidents.narrative_store import load_open, save
+from incidents.narratives import Centroids
+from incidents.report_review import latest_review, review_report
+from incidents.service import close_incident
+from runtime.container import Runtime
+from tests.conftest import ADMIN
+from tests.core.backends import BACKENDS, empty_database, runtime_on
+from tests.incidents.conftest import open_incident
+
+TABLES = {
+    "incident_report_reviews",
+    "incident_attachments",
+    "incident_attachment_links",
+    "incident_policies",
+    "narrative_centroids",
+}
+LEAD = Actor(name="lead-bo", type=ActorType.HUMAN, roles=("leadership",))
+
+
+def _tables(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from empty_database(request, tmp_path)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
+    yield from runtime_on(request, tmp_path)
+
+
+def test_migration_0604_goes_up_down_and_up_again(empty_url: str) -> None:
+    upgrade(empty_url)
+    assert _tables(empty_url) >= TABLES
+    command.downgrade(alembic_config(empty_url), "0603_incident_types")
+    assert not TABLES & _tables(empty_url)
+    upgrade(empty_url)
+    assert _tables(empty_url) >= TABLES
+
+
+def test_signed_report_attachment_and_centroids_round_trip(backend: Runtime) -> None:
+    incident_id = open_incident(backend)
+    with transaction(backend.sessions) as session:
+        close_incident(session, incident_id, ADMIN, "contained")
+    with transaction(backend.sessions) as session:
+        made = review_report(session, incident_id, LEAD, approve=True, comment="ok")
+        pdf_sha = made.pdf_sha256
+        attachment = attachments.upload(
+            session,
+            b"%PDF-1.4 guide",
+            filename="guide.pdf",
+            content_type="application/pdf",
+            title="Guide",
+            kind="legal_guide",
+            actor=ADMIN,
+            incident_id=incident_id,
+        )
+        attachment_id = attachment.id
+        centroids = Centroids(4)
+        centroids.add("nar:x", np.array([1, 0, 0, 0], dtype=np.float32))
+        save(session, centroids, {"nar:x"}, False, utcnow())
+    with backend.sessions() as session:
+        review = latest_review(session, incident_id)
+        assert review is not None and review.pdf is not None
+        assert hashlib.sha256(review.pdf).hexdigest() == pdf_sha
+        assert attachments.get_attachment(session, attachment_id).data == b"%PDF-1.4 guide"
+        loaded = load_open(session, False, utcnow(), timedelta(hours=1), 4)
+        assert loaded.keys == ["nar:x"] and loaded.nearest(np.array([1, 0, 0, 0], np.float32))
