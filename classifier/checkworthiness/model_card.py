@@ -29,6 +29,11 @@ LIMITS = """\
 - **What "check-worthy" means here** is the annotators' view: a factual claim of public
   interest. Personal facts ("our bakery opens at 8am") should score low, opinions and greetings
   lower still; questions and sarcasm are the usual errors.
+- **Known misses.** Short conspiracy claims without numbers or named actors can score low:
+  "Vaccines contain microchips" 0.03, "The moon landing was faked" 0.16 (while "Bill Gates put
+  microchips in the COVID vaccine" 0.31, "5G towers spread the coronavirus" 0.34, "Drinking
+  bleach cures COVID-19" 0.74). Claims already fact-checked are the claim matcher's job; run
+  both and let either one send a post on.
 - **Generated ordinary posts.** The sanity corpus is template-generated (see
   `tests/fixtures/ordinary_posts/README.md`); real everyday posts are more varied, so the true
   rate on a live platform will be higher than measured here.

@@ -1,0 +1,44 @@
+"""`veracity checkworthiness evaluate|score` on small files made here, with the shipped head."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from veracity_cli.main import main
+
+
+def test_unknown_subcommand_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checkworthiness"]) == 2
+    assert "train,evaluate,score" in capsys.readouterr().err
+
+
+def test_evaluate_reports_f1_on_a_labelled_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {"text": "The unemployment rate fell to 3.5% in 2019", "label": 1},
+        {"text": "5G towers spread the coronavirus", "label": 1},
+        {"text": "good morning everyone", "label": 0},
+        {"text": "Our bakery opens at 8am", "label": 0},
+    ]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["checkworthiness", "evaluate", "--input", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 4 and report["f1"] == 1.0
+
+
+def test_score_writes_one_line_per_post(tmp_path: Path) -> None:
+    src = tmp_path / "posts.csv"
+    src.write_text(
+        "id,text\na,5G towers spread the coronavirus\nb,\nc,happy birthday mom\n", encoding="utf-8"
+    )
+    out = tmp_path / "scores.jsonl"
+    assert main(["checkworthiness", "score", "--input", str(src), "--output", str(out)]) == 0
+    scored = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in scored] == ["a", "b", "c"]
+    assert scored[1]["checkworthiness"] == 0.0
+    assert scored[0]["checkworthiness"] > scored[2]["checkworthiness"]
