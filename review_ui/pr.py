@@ -14,6 +14,7 @@ from starlette.responses import Response
 from accounts.models import Role
 from api.deps import RuntimeDep, SessionDep
 from core.errors import DomainError
+from core.outbound import policy_from
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.statement_view import statement_view
 from review_ui.templating import render
@@ -179,14 +180,14 @@ def publish(
 
 
 def _publishers() -> list[Publisher]:
-    return default_publishers(webhook=sender_from(get_statement_settings()) is not None)
+    return default_publishers(webhook=get_statement_settings().webhook_enabled)
 
 
 def _deliver(rt: Runtime, session: Session, statement_id: str) -> None:
     """Send the statement's webhook deliveries, once what they announce is committed."""
     session.commit()
     settings = get_statement_settings()
-    sender = sender_from(settings)
+    sender = sender_from(settings, outbound=policy_from(rt.settings))
     if sender is not None:
         deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)
         sender.close()

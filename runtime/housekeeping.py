@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def deliver_statements(rt: Runtime) -> dict[str, int]:
     settings = get_statement_settings()
-    sender = sender_from(settings)
+    sender = sender_from(settings, outbound=policy_from(rt.settings))
     if sender is None:
         return {}
     try:

@@ -8,9 +8,11 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from core import dispatch
+from core.outbound import policy_from
 from core.settings import Settings, get_settings
 from runtime.container import Runtime, build_runtime
 from runtime.inprocess import Housekeeper, start_inprocess_pipeline
+from statements.config import check_outbound, get_statement_settings
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ def start_pipeline(rt: Runtime) -> Housekeeper | None:
 
 def create_served_app(settings: Settings | None = None) -> FastAPI:
     rt = build_runtime(settings or get_settings())
+    check_outbound(get_statement_settings(), policy_from(rt.settings))  # names a refused URL
     start_pipeline(rt)
     _ = rt.classifier  # load the model once, before the first request
     log.info(

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 
+from core.outbound import OutboundRefused, policy_from
 from runtime.container import Runtime
-from statements.config import get_statement_settings
+from statements.config import check_outbound, get_statement_settings
 from statements.delivery import deliver_pending, sender_from
 
 
 def statements_deliver(rt: Runtime, _: argparse.Namespace) -> int:
-    settings = get_statement_settings()
-    sender = sender_from(settings)
+    settings, outbound = get_statement_settings(), policy_from(rt.settings)
+    try:
+        check_outbound(settings, outbound)
+    except OutboundRefused as exc:
+        print(exc.message)
+        return 2
+    sender = sender_from(settings, outbound=outbound)
     if sender is None:
         print("STATEMENTS__WEBHOOK_URL is not set: nothing to deliver to")
         return 0

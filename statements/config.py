@@ -2,6 +2,10 @@
 
 Kept beside the domain (read like the main settings class, same nesting) so enabling the LLM
 drafter or the official-account webhook needs no change outside `statements/`.
+
+The two URLs called out to (the webhook and the LLM) pass the outbound gate three times: their
+form when the settings load, their resolved addresses against the allow-list when a serving
+process starts (`check_outbound`), and again on every request inside the gated transport.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from typing import Self
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.outbound import OutboundPolicy, OutboundRefused
 
 
 class StatementSettings(BaseSettings):
@@ -33,6 +39,35 @@ class StatementSettings(BaseSettings):
         if self.webhook_url and not (self.webhook_secret and len(self.webhook_secret) >= 16):
             raise ValueError("STATEMENTS__WEBHOOK_URL needs STATEMENTS__WEBHOOK_SECRET (16+ chars)")
         return self
+
+    @model_validator(mode="after")
+    def _urls_are_callable(self) -> Self:
+        # Form only (scheme, credentials, host): addresses need the allow-list, see check_outbound.
+        for setting, url in self.outbound_urls().items():
+            try:
+                OutboundPolicy().parse(url)
+            except OutboundRefused as exc:
+                raise ValueError(f"{setting}: {exc.message}") from exc
+        return self
+
+    @property
+    def webhook_enabled(self) -> bool:
+        return bool(self.webhook_url and self.webhook_secret)
+
+    def outbound_urls(self) -> dict[str, str]:
+        """The configured URLs veracity calls, by the variable that sets them."""
+        urls = {"STATEMENTS__WEBHOOK_URL": self.webhook_url, "STATEMENTS__LLM_URL": self.llm_url}
+        return {setting: url for setting, url in urls.items() if url}
+
+
+def check_outbound(settings: StatementSettings, outbound: OutboundPolicy) -> None:
+    """At startup: refuse a configured URL whose host is private or loopback (and not allowed),
+    naming the variable, rather than failing each delivery later."""
+    for setting, url in settings.outbound_urls().items():
+        try:
+            outbound.check(url)
+        except OutboundRefused as exc:
+            raise OutboundRefused(f"{setting} is refused: {exc.message}") from exc
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,10 @@ A failed delivery is due again after core/retry's backoff (full jitter), and no 
 receiver's `Retry-After`; the time is stored as `next_attempt_at` and the periodic sweep sends
 only due rows, so a receiver answering 429 is not hit again on every sweep.
 
+The webhook URL passes the outbound gate (`core/outbound.py`) on every request: an address that
+is private or loopback, and not on the allow-list, is refused before anything is sent, and the
+delivery fails with that reason. Redirects are not followed: a 3xx is a failed delivery.
+
 Signature header as the API's webhooks: `Veracity-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
 "<t>.<raw body>">`; `Veracity-Event-Id` carries the idempotency key for deduplication.
 """
@@ -27,6 +31,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.db import transaction
+from core.outbound import OutboundPolicy, RefusedDestination, gated_client
 from core.retry import RetryPolicy, early_by, parse_retry_after
 from statements.config import StatementSettings
 from statements.feeds import statement_url
@@ -66,12 +71,13 @@ class WebhookSender:
         url: str,
         secret: str,
         *,
+        outbound: OutboundPolicy,
         timeout: float = 5.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._url = url
+        self._url = url  # checked by the gated transport on every send
         self._secret = secret
-        self._client = httpx.Client(timeout=timeout, transport=transport)
+        self._client = gated_client(outbound, timeout=timeout, transport=transport)
 
     def send(self, event_id: str, body: bytes) -> str:
         headers = {
@@ -82,12 +88,20 @@ class WebhookSender:
         }
         try:
             resp = self._client.post(self._url, content=body, headers=headers)
+        except RefusedDestination as exc:
+            # Retried like a network error: a name that does not resolve now may later, and
+            # nothing was sent. A private address stays refused; startup names the setting.
+            raise TransientDeliveryError(f"webhook URL {exc}") from exc
         except httpx.TransportError as exc:
             raise TransientDeliveryError(f"{type(exc).__name__}: {exc}") from exc
         if resp.status_code == 429 or resp.status_code >= 500:
             retry_after = parse_retry_after(resp.headers.get("retry-after"))
             raise TransientDeliveryError(f"receiver answered {resp.status_code}", retry_after)
-        if resp.status_code >= 400:
+        if 300 <= resp.status_code < 400:
+            raise PermanentDeliveryError(
+                f"receiver answered {resp.status_code} (redirects are not followed)"
+            )
+        if not resp.is_success:  # 4xx, or a 1xx a receiver should never answer
             raise PermanentDeliveryError(f"receiver refused with {resp.status_code}")
         return resp.headers.get("x-reference") or event_id
 
@@ -95,11 +109,14 @@ class WebhookSender:
         self._client.close()
 
 
-def sender_from(settings: StatementSettings) -> WebhookSender | None:
+def sender_from(settings: StatementSettings, *, outbound: OutboundPolicy) -> WebhookSender | None:
     if not settings.webhook_url or not settings.webhook_secret:
         return None
     return WebhookSender(
-        settings.webhook_url, settings.webhook_secret, timeout=settings.webhook_timeout
+        settings.webhook_url,
+        settings.webhook_secret,
+        outbound=outbound,
+        timeout=settings.webhook_timeout,
     )
 
 

@@ -13,6 +13,7 @@ from accounts.models import Role
 from api.deps import Principal, RuntimeDep, SessionDep, require_role
 from claims.models import Claim
 from core.errors import Invalid
+from core.outbound import OutboundPolicy, policy_from
 from statements import service
 from statements.config import StatementSettings, get_statement_settings
 from statements.delivery import deliver_pending, sender_from
@@ -44,7 +45,7 @@ Legal = Annotated[Principal, Depends(require_role(Role.LEGAL))]
 Reader = Annotated[Principal, Depends(require_role(Role.PR, Role.LEGAL, Role.ADMIN))]
 
 
-def _generator(choice: str, settings: StatementSettings) -> Generator:
+def _generator(choice: str, settings: StatementSettings, outbound: OutboundPolicy) -> Generator:
     if choice == "offline":
         return OfflineGenerator()
     if not settings.llm_url:
@@ -52,6 +53,7 @@ def _generator(choice: str, settings: StatementSettings) -> Generator:
     return OpenAICompatibleGenerator(
         settings.llm_url,
         settings.llm_model,
+        outbound=outbound,
         api_key=settings.llm_api_key,
         timeout=settings.llm_timeout,
     )
@@ -122,9 +124,9 @@ def claimreview(statement_id: str, session: SessionDep, settings: SettingsDep) -
 
 @router.post("", response_model=StatementOut, status_code=201, summary="Draft a statement")
 def create(
-    body: DraftIn, session: SessionDep, settings: SettingsDep, writer: Writer
+    body: DraftIn, rt: RuntimeDep, session: SessionDep, settings: SettingsDep, writer: Writer
 ) -> StatementOut:
-    generator = _generator(body.generator, settings)
+    generator = _generator(body.generator, settings, policy_from(rt.settings))
     made = service.draft(session, body, writer.actor, generator, platform=settings.platform_name)
     return _out(made)
 
@@ -169,7 +171,7 @@ def legal_approve(statement_id: str, session: SessionDep, legal: Legal) -> State
 def publish(
     statement_id: str, rt: RuntimeDep, session: SessionDep, settings: SettingsDep, writer: Writer
 ) -> StatementOut:
-    sender = sender_from(settings)
+    sender = sender_from(settings, outbound=policy_from(rt.settings))
     publishers = default_publishers(webhook=sender is not None)
     made = service.publish(session, statement_id, writer.actor, publishers)
     session.commit()  # deliveries and label tasks go out only once this is durable
@@ -189,7 +191,7 @@ def withdraw(
     settings: SettingsDep,
     writer: Writer,
 ) -> StatementOut:
-    sender = sender_from(settings)
+    sender = sender_from(settings, outbound=policy_from(rt.settings))
     publishers = default_publishers(webhook=sender is not None)
     made = service.withdraw(session, statement_id, body.reason, writer.actor, publishers)
     session.commit()

@@ -1,6 +1,7 @@
 """Draft generators behind one interface: offline templates (default) or an LLM endpoint.
 
-Whatever a generator writes goes through the same checks before anyone can approve it.
+Whatever a generator writes goes through the same checks before anyone can approve it. The LLM
+endpoint is called through the outbound gate like every other URL (`core/outbound.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, Protocol
 import httpx
 
 from core.errors import DomainError
+from core.outbound import OutboundPolicy, RefusedDestination, gated_client
 from statements.checks import CHANNEL_LIMITS
 from statements.evidence import Evidence
 from statements.templates import DraftText, render
@@ -61,14 +63,15 @@ class OpenAICompatibleGenerator:
         base_url: str,
         model: str,
         *,
+        outbound: OutboundPolicy,
         api_key: str | None = None,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._url = base_url.rstrip("/") + "/chat/completions"  # gated on every request
         self._model = model
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(timeout=timeout, headers=headers, transport=transport)
+        headers = [("Authorization", f"Bearer {api_key}")] if api_key else []
+        self._client = gated_client(outbound, timeout=timeout, transport=transport, headers=headers)
 
     @property
     def name(self) -> str:
@@ -94,8 +97,10 @@ class OpenAICompatibleGenerator:
         }
         try:
             resp = self._client.post(self._url, json=payload)
-            resp.raise_for_status()
+            resp.raise_for_status()  # a 3xx too: redirects are not followed
             content = resp.json()["choices"][0]["message"]["content"]
+        except RefusedDestination as exc:
+            raise GeneratorUnavailable(f"the drafting model was not called: {exc}") from exc
         except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
             raise GeneratorUnavailable(f"the drafting model did not answer: {exc}") from exc
         return _parse(str(content))

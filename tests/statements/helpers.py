@@ -55,12 +55,16 @@ class WebhookReceiver:
         self.hits = 0
         self.bad_signatures = 0
         self.fail_next: list[int] = []
+        self.redirect_next: list[str] = []  # answer 302 to this Location
         state = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers["content-length"]))
                 state.hits += 1
+                if state.redirect_next:
+                    self._reply(302, state.redirect_next.pop(0))
+                    return
                 if state.fail_next:
                     self._reply(state.fail_next.pop(0))
                     return
@@ -71,8 +75,10 @@ class WebhookReceiver:
                 state.events.setdefault(self.headers[EVENT_HEADER], json.loads(raw))
                 self._reply(200)
 
-            def _reply(self, status: int) -> None:
+            def _reply(self, status: int, location: str | None = None) -> None:
                 self.send_response(status)
+                if location:
+                    self.send_header("location", location)
                 self.send_header("content-length", "0")
                 self.end_headers()
 
@@ -90,3 +96,35 @@ def verify(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:
         return False
     expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256)
     return hmac.compare_digest(expected.hexdigest(), parts.get("v1", ""))
+
+
+class FakeChatServer:
+    """A stand-in for a remote OpenAI-compatible LLM: a real local HTTP server speaking the
+    chat-completions shape, answering with whatever `answer` holds."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.answer = ""
+        state = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                state.requests.append(
+                    {"path": self.path, "auth": self.headers["authorization"], "body": body}
+                )
+                data = json.dumps(
+                    {"choices": [{"message": {"role": "assistant", "content": state.answer}}]}
+                ).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -17,6 +17,7 @@ from audit.events import Action
 from audit.models import AuditEvent
 from core.clock import utcnow
 from core.db import transaction
+from core.outbound import policy_from
 from runtime.container import Runtime
 from statements.config import StatementSettings
 from statements.delivery import BACKOFF_BASE_SECONDS, WebhookSender, deliver, deliver_pending
@@ -40,8 +41,8 @@ def remote() -> Iterator[Remote]:
 
 
 @pytest.fixture
-def sender(remote: Remote) -> Iterator[WebhookSender]:
-    sender = WebhookSender(remote.url, SECRET)
+def sender(remote: Remote, any_rt: Runtime) -> Iterator[WebhookSender]:
+    sender = WebhookSender(remote.url, SECRET, outbound=policy_from(any_rt.settings))
     yield sender
     sender.close()
 

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 
 from core.db import transaction
 from core.errors import Invalid
+from core.outbound import policy_from
 from runtime.container import Runtime
 from statements import service
 from statements.checks import check_draft, flesch_reading_ease
 from statements.generators import GeneratorUnavailable, OfflineGenerator, OpenAICompatibleGenerator
 from statements.schemas import DraftIn
-from tests.statements.helpers import SYSTEM, load_fixture_claims
+from tests.statements.helpers import SYSTEM, FakeChatServer, load_fixture_claims
 
 
 @pytest.mark.parametrize("channel", ["web", "x", "banner"])
@@ -79,38 +77,6 @@ def test_readability_prefers_plain_words() -> None:
     assert flesch_reading_ease(plain) > 80 > 0 > flesch_reading_ease(dense)
 
 
-class FakeChatServer:
-    """A stand-in for a remote OpenAI-compatible LLM: a real local HTTP server speaking the
-    chat-completions shape, answering with whatever `answer` holds."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.answer = ""
-        state = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                state.requests.append(
-                    {"path": self.path, "auth": self.headers["authorization"], "body": body}
-                )
-                data = json.dumps(
-                    {"choices": [{"message": {"role": "assistant", "content": state.answer}}]}
-                ).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
 def llm() -> Iterator[FakeChatServer]:
     fake = FakeChatServer()
@@ -120,7 +86,9 @@ def llm() -> Iterator[FakeChatServer]:
 
 def test_llm_drafts_are_grounded_and_pass_the_same_checks(rt: Runtime, llm: FakeChatServer) -> None:
     claim = next(c for c in load_fixture_claims(rt) if c.origin_ref == "fx-001")
-    generator = OpenAICompatibleGenerator(llm.url, "small-model", api_key="k-123")
+    generator = OpenAICompatibleGenerator(
+        llm.url, "small-model", outbound=policy_from(rt.settings), api_key="k-123"
+    )
     draft_in = DraftIn(kind="counter_statement", claim_id=claim.id, generator="llm")
     llm.answer = json.dumps(
         {

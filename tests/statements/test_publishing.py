@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from core.dispatch import InProcessDispatcher
+from core.outbound import policy_from
 from pipeline.models import EnforcementAction
 from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime
@@ -162,7 +163,7 @@ def test_a_failed_webhook_delivery_is_retried_without_duplicates(
     with rt.sessions() as session:
         [delivery] = session.scalars(select(StatementDelivery)).all()
         assert (delivery.status, delivery.attempts) == ("pending", 1)
-    sender = WebhookSender(official.url, SECRET)
+    sender = WebhookSender(official.url, SECRET, outbound=policy_from(rt.settings))
     assert deliver_pending(rt.sessions, sender, settings, now=delivery.next_attempt_at) == {
         "delivered": 1
     }
