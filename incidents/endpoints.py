@@ -21,6 +21,7 @@ from incidents import drill_queue, plan, service, views
 from incidents.models import Incident, ResponseGroup
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
+from incidents.report_review import current_signoff
 from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ReasonIn, ResponseGroupIn
 from pipeline.policy_store import active_policy
 from pipeline.schemas import DecisionIn, ScoreRequest, ScoreResponse
@@ -92,9 +93,10 @@ def report(
     format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html",
 ) -> Response:
     built = build_report(session, incident_id)
+    signoff = current_signoff(session, incident_id)  # printed once leadership signed it off
     if format == "pdf":
-        return Response(render_pdf(built), media_type="application/pdf")
-    return Response(render_html(built), media_type="text/html; charset=utf-8")
+        return Response(render_pdf(built, signoff=signoff), media_type="application/pdf")
+    return Response(render_html(built, signoff=signoff), media_type="text/html; charset=utf-8")
 
 
 @router.get("/response-plan", summary="The response plan in force")
@@ -104,6 +106,7 @@ def get_plan(session: SessionDep, _: Reader) -> dict[str, Any]:
     return {
         "version": current.version if current else 0,
         "body": current.body if current else plan.INITIAL_PLAN,
+        "document": plan.plan_document(session),  # with the thresholds and clocks in force
         "pending_lessons": [{"id": x.id, "text": x.text} for x in pending],
     }
 

@@ -116,6 +116,8 @@ def test_leadership_signs_off_the_report_frozen_and_logged(rt: Runtime, client: 
     assert pdf.headers["x-report-sha256"] == state["pdf_sha256"]
     text, _ = _text(pdf.content)
     assert "Signed off by lead-ana" in text and "Approved; adopt the lesson." in text
+    live = client.get(f"/v1/incidents/{incident_id}/report", headers=lead)
+    assert "Signed off</b> by lead-ana" in live.text  # the live report shows it too
     again = client.post(
         f"/v1/incidents/{incident_id}/report/review", json={"decision": "sign_off"}, headers=lead
     )
