@@ -71,11 +71,36 @@ def test_scoring_shared_embeddings_gives_the_same_numbers(model: CheckWorthiness
     from claims.matching_model import default_parts
 
     shared = default_parts().embedder  # what intake already runs for claim matching
-    assert shared.name == model.embedder.name
+    # A new claim-matcher release changes the encoder: retrain this head on it
+    # (`veracity checkworthiness train`), or the two can no longer share one encoder pass.
+    assert shared.name == model.embedder.name, "retrain the check-worthiness head"
     again = load_checkworthiness(embedder=shared)
     prepared = [prepare(t) for t in CHECK_WORTHY + EVERYDAY]
     from_vectors = again.score_embeddings(shared.embed(prepared), prepared)
     assert np.allclose(from_vectors, model.score(CHECK_WORTHY + EVERYDAY), atol=1e-5)
+
+
+def test_one_encoder_pass_serves_claim_matching_and_check_worthiness(
+    model: CheckWorthiness,
+) -> None:
+    """The intake recipe: prepare, embed once, hand the same vectors to both."""
+    from claims.matching_eval import ClaimRow
+    from claims.matching_model import default_parts
+
+    parts = default_parts()
+    matcher = parts.matcher()
+    matcher.fit(
+        [
+            ClaimRow("5g", "5G towers spread the coronavirus."),
+            ClaimRow("b", "Bleach cures COVID-19."),
+        ]
+    )
+    posts = ["5G towers are spreading covid!! https://t.co/x #5G", "good morning everyone"]
+    cleaned = [prepare(p) for p in posts]
+    vectors = parts.embedder.embed(cleaned)
+    assert matcher.match_vectors(cleaned, vectors) == matcher.match(posts)
+    cw = load_checkworthiness(embedder=parts.embedder)
+    assert np.allclose(cw.score_embeddings(vectors, cleaned), model.score(posts), atol=1e-5)
 
 
 def test_a_different_encoder_is_refused(model: CheckWorthiness) -> None:
