@@ -120,7 +120,7 @@ def _detail(event: AuditEvent) -> str:
         return str(veracity["reason"])
     other = veracity.get("subject", {})
     named = {k: v for k, v in other.items() if k in {"milestone", "plan_version"}}
-    after = veracity.get("after") if isinstance(veracity.get("after"), dict) else {}
+    after = _after(event)
     if "grade" in after:
         named["grade"] = after["grade"]
     return ", ".join(f"{k} {v}" for k, v in named.items())
