@@ -1,4 +1,5 @@
-"""Users (reviewers, PR, legal, admins) and the platform's API keys."""
+"""Users (reviewers, PR, legal, admins, leadership, technical response) and the platform's API
+keys."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class Role(enum.StrEnum):
     PR = "pr"
     LEGAL = "legal"
     ADMIN = "admin"
+    LEADERSHIP = "leadership"  # assesses incidents, decides activation, signs off reports
+    TECHNICAL_RESPONSE = "technical_response"  # contains, restores, removes
 
 
 class Scope(enum.StrEnum):

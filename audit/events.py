@@ -18,6 +18,13 @@ class Action(enum.StrEnum):
     CASE_LEASE_EXPIRED = "case.lease_expired"
     CASE_DECIDED = "case.decided"
     CASE_SECOND_REVIEWED = "case.second_reviewed"
+    # The reviewer console (issue 19): lease extensions, QA samples, corrected decisions.
+    CASE_LEASE_EXTENDED = "case.lease_extended"
+    CASE_QA_SAMPLED = "case.qa_sampled"
+    CASE_QA_REVIEWED = "case.qa_reviewed"
+    DECISION_CORRECTED = "case.decision_corrected"
+    DECISION_UNDONE = "case.decision_undone"
+    QA_SAMPLING_CHANGED = "config.qa_sampling_changed"
     REMOVAL_REQUESTED = "enforcement.requested"
     REMOVAL_CONFIRMED = "enforcement.confirmed"
     REMOVAL_FAILED = "enforcement.failed"
@@ -49,6 +56,19 @@ class Action(enum.StrEnum):
     INCIDENT_CLOCK_MISSED = "incident.clock_missed"
     INCIDENT_CONTAINED = "incident.contained"
     INCIDENT_LESSON_RECORDED = "incident.lesson_recorded"
+    INCIDENT_REPORTED = "incident.reported"  # a person reported it
+    INCIDENT_ASSESSED = "incident.assessed"  # leadership's initial assessment (a grade)
+    INCIDENT_ACTIVATED = "incident.activated"
+    INCIDENT_DISMISSED = "incident.dismissed"
+    INCIDENT_REOPENED = "incident.reopened"  # a dismissed one grew worse: back to leadership
+    INCIDENT_RECOVERED = "incident.recovered"
+    INCIDENT_OWNER_CHANGED = "incident.owner_changed"
+    INCIDENT_CLOCK_CANCELLED = "incident.clock_cancelled"
+    INCIDENT_TASK_CREATED = "incident.task_created"
+    INCIDENT_TASK_ASSIGNED = "incident.task_assigned"
+    INCIDENT_TASK_STARTED = "incident.task_started"
+    INCIDENT_TASK_DONE = "incident.task_done"
+    INCIDENT_TASK_CANCELLED = "incident.task_cancelled"
     # Post-incident report, materials and the incident policy (issue 18 items 6-7).
     INCIDENT_REPORT_SIGNED_OFF = "incident.report_signed_off"
     INCIDENT_REPORT_RETURNED = "incident.report_returned"  # leadership sent it back
@@ -58,6 +78,7 @@ class Action(enum.StrEnum):
     CASE_REPRIORITISED = "case.reprioritised"
     RESPONSE_PLAN_CHANGED = "config.response_plan_changed"
     RESPONSE_GROUP_CHANGED = "config.response_group_changed"
+    RESPONSE_GROUP_MEMBER_CHANGED = "config.response_group_member_changed"
     DRILL_STARTED = "drill.started"
     DRILL_FINISHED = "drill.finished"
     THRESHOLD_CHANGED = "config.threshold_changed"

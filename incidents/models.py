@@ -21,15 +21,33 @@ def _id() -> str:
 
 
 class IncidentStatus(enum.StrEnum):
-    OPEN = "open"
+    """reported -> active | dismissed; active -> contained -> recovered -> closed."""
+
+    REPORTED = "reported"  # awaiting leadership's assessment and activation decision
+    ACTIVE = "active"
+    OPEN = "active"  # the name before activation existed; the same state
+    DISMISSED = "dismissed"
     CONTAINED = "contained"
+    RECOVERED = "recovered"
     CLOSED = "closed"
+
+
+# Not live: no more clocks, tasks or notifications (detection still files posts under them).
+FINISHED = (IncidentStatus.DISMISSED, IncidentStatus.CLOSED)
 
 
 class ClockStatus(enum.StrEnum):
     RUNNING = "running"
     MET = "met"
     MISSED = "missed"
+    CANCELLED = "cancelled"  # the incident was dismissed before the deadline
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
 
 
 class Incident(Base):
@@ -54,6 +72,17 @@ class Incident(Base):
     contained_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # Added by 0603: the type, what a reporter said, and leadership's decision.
+    type: Mapped[str] = mapped_column(String(32), default="misinformation", index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    location: Mapped[str] = mapped_column(String(300), default="")
+    scope: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True, default=dict)
+    reported_by: Mapped[str | None] = mapped_column(String(128), nullable=True)  # None: machine
+    owner: Mapped[str | None] = mapped_column(String(128), nullable=True)  # a username
+    decided_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class NarrativePost(Base):
@@ -119,16 +148,58 @@ class IncidentMilestone(Base):
 
 
 class ResponseGroup(Base):
-    """Where a role's responders are told about incidents: a signed webhook."""
+    """One channel where a response group (its kind in `role`) is told about incidents: a
+    signed webhook, a Slack-compatible incoming webhook, or e-mail to the group's members."""
 
     __tablename__ = "response_groups"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
-    role: Mapped[str] = mapped_column(String(32), index=True)
-    url: Mapped[str] = mapped_column(String(2048))
-    secret: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32), index=True)  # the group: leadership, pr, …
+    url: Mapped[str] = mapped_column(String(2048))  # "" for e-mail
+    secret: Mapped[str] = mapped_column(String(128))  # "" where the channel signs nothing
     min_grade: Mapped[int] = mapped_column(Integer, default=4)  # notify at this grade or worse
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Added by 0603: webhook (signed JSON), slack (incoming-webhook JSON) or email.
+    channel: Mapped[str] = mapped_column(String(16), default="webhook", server_default="webhook")
+
+
+class ResponseGroupMember(Base):
+    """A person in a response group: may work its tasks, and is e-mailed for it."""
+
+    __tablename__ = "response_group_members"
+    __table_args__ = (
+        Index("ix_response_group_members_group_user", "group", "user_id", unique=True),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    group: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    added_by: Mapped[str] = mapped_column(String(128))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class IncidentTask(Base):
+    """A task the plan (or a person) gave a group for an incident: assigned, started, done."""
+
+    __tablename__ = "incident_tasks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    group: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default=TaskStatus.OPEN)
+    assignee: Mapped[str | None] = mapped_column(String(128), nullable=True)  # a username
+    milestone: Mapped[str | None] = mapped_column(String(32), nullable=True)  # met when done
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Notification(Base):
@@ -139,7 +210,10 @@ class Notification(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
-    group_id: Mapped[str] = mapped_column(ForeignKey("response_groups.id", ondelete="CASCADE"))
+    # None (0603) for an e-mail straight to people, such as an incident's owner.
+    group_id: Mapped[str | None] = mapped_column(
+        ForeignKey("response_groups.id", ondelete="CASCADE"), nullable=True
+    )
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -148,6 +222,9 @@ class Notification(Base):
     # Added by 0602: when the next try is due (None: at once). A failure sets it from the
     # retry policy's backoff and the group's Retry-After; a round sends only due rows.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Added by 0603: webhook, slack or email; e-mail's addresses are fixed when queued.
+    channel: Mapped[str] = mapped_column(String(16), default="webhook", server_default="webhook")
+    recipients: Mapped[list[str] | None] = mapped_column(JSON, nullable=True, default=list)
 
 
 class Lesson(Base):

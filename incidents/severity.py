@@ -89,30 +89,40 @@ def topic_of(text: str, policy: IncidentPolicy) -> str:
     return best
 
 
-def _log_steps(value: float, start: float, cap: int) -> int:
+def log_steps(value: float, start: float, cap: int) -> int:
+    """0 below `start`, then one point per power of ten, up to `cap`."""
     if value < start:
         return 0
     return min(cap, 1 + int(math.log10(value / start)))
 
 
+def spread_points(regions: int) -> int:
+    """Regions reached: 1 -> 0, 2-3 -> 1, 4-9 -> 2, 10+ -> 3."""
+    if regions >= 10:
+        return 3
+    return 0 if regions <= 1 else 1 if regions <= 3 else 2
+
+
+def grade_of(total: int, cutoffs: tuple[int, int, int]) -> int:
+    """The grade (1 = I … 4 = IV) a point total reaches under (I, II, III) cutoffs."""
+    first, second, third = cutoffs
+    if total >= first:
+        return 1
+    if total >= second:
+        return 2
+    return 3 if total >= third else 4
+
+
 def points(signals: Signals, policy: IncidentPolicy) -> dict[str, int]:
     sensitivity = policy.topics.get(signals.topic, (0, ()))[0]
-    spread = 0 if signals.regions <= 1 else 1 if signals.regions <= 3 else 2
-    if signals.regions >= 10:
-        spread = 3
+    spread = spread_points(signals.regions)
     return {
-        "reach": _log_steps(signals.reach, 10_000, 4),
-        "velocity": _log_steps(signals.velocity, 1_000, 4),
+        "reach": log_steps(signals.reach, 10_000, 4),
+        "velocity": log_steps(signals.velocity, 1_000, 4),
         "sensitivity": sensitivity,
         "spread": spread,
     }
 
 
 def grade(signals: Signals, policy: IncidentPolicy) -> int:
-    total = sum(points(signals, policy).values())
-    first, second, third = policy.grade_cutoffs
-    if total >= first:
-        return 1
-    if total >= second:
-        return 2
-    return 3 if total >= third else 4
+    return grade_of(sum(points(signals, policy).values()), policy.grade_cutoffs)
