@@ -15,6 +15,9 @@ from typing import Annotated, Self
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.logging import LogSettings
+from core.tracing import TracingSettings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside development
 
@@ -69,6 +72,18 @@ class OutboundSettings(BaseModel):
         return value
 
 
+class SmtpSettings(BaseModel):
+    """Where incident e-mails go (unset host: e-mail channels stay unsent, with the reason)."""
+
+    host: str | None = None
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = "veracity@localhost"
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
 class SecuritySettings(BaseModel):
     secret_key: str = DEV_SECRET
     token_ttl_seconds: int = 8 * 3600
@@ -105,9 +120,12 @@ class Settings(BaseSettings):
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     platform: PlatformSettings = PlatformSettings()
     outbound: OutboundSettings = OutboundSettings()
+    smtp: SmtpSettings = SmtpSettings()
     security: SecuritySettings = SecuritySettings()
     api: ApiSettings = ApiSettings()
     audit: AuditSettings = AuditSettings()
+    log: LogSettings = LogSettings()  # LOG__FORMAT=json|text|auto, LOG__LEVEL
+    tracing: TracingSettings = TracingSettings()  # TRACING__ENABLED, TRACING__OTLP_ENDPOINT
     model_dir: Path | None = None  # None: newest shipped model, else the reference scorer
     use_reference_classifier: bool = False
 

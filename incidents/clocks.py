@@ -11,22 +11,44 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from incidents.models import ClockStatus, Incident, IncidentClock
-from incidents.severity import IncidentPolicy
+from incidents.notices import notify_clock_missed
+from incidents.severity import ClockSpec, IncidentPolicy
+from incidents.types import IncidentType, profile
 
 SYSTEM = Actor.system("incidents")
+ASSESSMENT = "assessment"  # the milestone leadership's assessment or decision records
+
+
+def specs_for(incident: Incident, policy: IncidentPolicy) -> tuple[ClockSpec, ...]:
+    """Misinformation runs the policy's clocks (admins tune them); other types their plan's."""
+    if incident.type == IncidentType.MISINFORMATION:
+        return policy.clocks
+    return profile(incident.type).clocks
+
+
+def start_assessment_clock(session: Session, incident: Incident, now: datetime) -> None:
+    """An incident waiting for leadership: its initial assessment is due within the type's time."""
+    spec = ClockSpec("initial assessment", ASSESSMENT, profile(incident.type).assess_within)
+    _start(session, incident, (spec,), now)
 
 
 def start_clocks(
     session: Session, incident: Incident, policy: IncidentPolicy, now: datetime
 ) -> list[IncidentClock]:
     """Start each configured clock the incident's grade calls for, once."""
+    return _start(session, incident, specs_for(incident, policy), now)
+
+
+def _start(
+    session: Session, incident: Incident, specs: tuple[ClockSpec, ...], now: datetime
+) -> list[IncidentClock]:
     existing = set(
         session.scalars(
             select(IncidentClock.name).where(IncidentClock.incident_id == incident.id)
         ).all()
     )
     started = []
-    for spec in policy.clocks:
+    for spec in specs:
         if incident.grade <= spec.from_grade and spec.name not in existing:
             clock = IncidentClock(
                 incident_id=incident.id,
@@ -53,8 +75,30 @@ def stop_clocks(session: Session, incident: Incident, milestone: str, at: dateti
         _resolve(session, incident, clock, met=at <= clock.due_at, at=at)
 
 
+def cancel_clocks(session: Session, incident: Incident, at: datetime) -> None:
+    """A dismissed incident's deadlines no longer apply: logged as cancelled, never missed."""
+    clocks = session.scalars(
+        select(IncidentClock).where(
+            IncidentClock.incident_id == incident.id, IncidentClock.status == ClockStatus.RUNNING
+        )
+    ).all()
+    for clock in clocks:
+        clock.status = ClockStatus.CANCELLED
+        clock.resolved_at = at
+        record(
+            session,
+            Action.INCIDENT_CLOCK_CANCELLED,
+            SYSTEM,
+            Subject(incident_id=incident.id, other={"clock": clock.name}),
+            after={"due_at": clock.due_at.isoformat(), "resolved_at": at.isoformat()},
+            is_drill=incident.is_drill,
+            at=at,
+        )
+
+
 def check_overdue(session: Session, now: datetime | None = None) -> int:
-    """Mark running clocks past their due time as missed (and log it)."""
+    """Mark running clocks past their due time as missed (and log it); a missed clock tells
+    the incident's owner and leadership."""
     now = now or utcnow()
     overdue = session.scalars(
         select(IncidentClock).where(
@@ -65,6 +109,7 @@ def check_overdue(session: Session, now: datetime | None = None) -> int:
         incident = session.get(Incident, clock.incident_id)
         if incident is not None:
             _resolve(session, incident, clock, met=False, at=now)
+            notify_clock_missed(session, incident, clock.name, clock.due_at)
     return len(overdue)
 
 

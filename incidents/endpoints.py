@@ -1,4 +1,5 @@
-"""`/v1/incidents`: read for reviewers, PR, legal and admins; admins grade, close and plan;
+"""`/v1/incidents`: read by every staff role; leadership and admins regrade and close; admins
+plan and add response-group channels (reporting, activation and tasks: `response_endpoints`);
 `/v1/drills/*`: drill posts through the real scoring path, and the drill's simulated reviewers
 on drill cases only (API key with the `drill` scope)."""
 
@@ -14,26 +15,36 @@ from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_ro
 from api.schemas import refusals
 from api.scoring import score_admitted
 from api.serving import ServingDep, rate_limited
-from audit.events import Action, Subject
-from audit.service import record
 from core.outbound import policy_from
-from incidents import drill_queue, plan, service, views
-from incidents.models import Incident, ResponseGroup
+from incidents import drill_queue, groups, plan, service, views
+from incidents.models import Incident
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
+from incidents.response_endpoints import router as response_router
 from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ReasonIn, ResponseGroupIn
+from incidents.types import IncidentType
 from pipeline.policy_store import active_policy
 from pipeline.schemas import DecisionIn, ScoreRequest, ScoreResponse
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
-Reader = Annotated[
-    Principal,
-    Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER, Role.PR, Role.LEGAL, Role.ADMIN)),
-]
+# First, so its fixed paths (/incidents/response-groups, /incidents/tasks/…) win over {id}.
+router.include_router(response_router)
+Reader = Annotated[Principal, Depends(require_role(*Role))]
 Responder = Annotated[
-    Principal, Depends(require_role(Role.SENIOR_REVIEWER, Role.PR, Role.LEGAL, Role.ADMIN))
+    Principal,
+    Depends(
+        require_role(
+            Role.SENIOR_REVIEWER,
+            Role.PR,
+            Role.LEGAL,
+            Role.ADMIN,
+            Role.LEADERSHIP,
+            Role.TECHNICAL_RESPONSE,
+        )
+    ),
 ]
+Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN))]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 # Drills are held to the same per-key rate limit as the platform's scoring calls.
 DrillKey = Annotated[Principal, Depends(rate_limited(require_scope("drill")))]
@@ -44,12 +55,18 @@ def list_incidents(
     session: SessionDep,
     _: Reader,
     status: str | None = None,
+    type: IncidentType | None = None,
+    grade: Annotated[int | None, Query(ge=1, le=4)] = None,
     include_drills: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     query = select(Incident).order_by(Incident.opened_at.desc()).limit(limit)
     if status:
         query = query.where(Incident.status == status)
+    if type:
+        query = query.where(Incident.type == type.value)
+    if grade:
+        query = query.where(Incident.grade == grade)
     if not include_drills:
         query = query.where(Incident.is_drill.is_(False))
     return {"incidents": [views.summary(i) for i in session.scalars(query)]}
@@ -60,15 +77,15 @@ def get_incident(incident_id: str, session: SessionDep, _: Reader) -> dict[str, 
     return views.detail(session, service.get_incident(session, incident_id))
 
 
-@router.post("/incidents/{incident_id}/grade", summary="Set the grade (sticks; admin)")
-def grade(incident_id: str, body: GradeIn, session: SessionDep, admin: Admin) -> dict[str, Any]:
-    incident = service.set_grade(session, incident_id, body.grade, admin.actor, body.reason)
+@router.post("/incidents/{incident_id}/grade", summary="Regrade (sticks; leadership, admin)")
+def regrade(incident_id: str, body: GradeIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+    incident = service.set_grade(session, incident_id, body.grade, who.actor, body.reason)
     return views.summary(incident)
 
 
-@router.post("/incidents/{incident_id}/close", summary="Close an incident (admin)")
-def close(incident_id: str, body: ReasonIn, session: SessionDep, admin: Admin) -> dict[str, Any]:
-    return views.summary(service.close_incident(session, incident_id, admin.actor, body.reason))
+@router.post("/incidents/{incident_id}/close", summary="Close an incident (leadership, admin)")
+def close(incident_id: str, body: ReasonIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+    return views.summary(service.close_incident(session, incident_id, who.actor, body.reason))
 
 
 @router.post("/incidents/{incident_id}/milestones", summary="Record a plan step taken")
@@ -117,24 +134,26 @@ def publish_plan(body: PlanIn, session: SessionDep, admin: Admin) -> dict[str, A
     return {"version": made.version, "body": made.body}
 
 
-@router.post("/incidents/response-groups", summary="Add a response group webhook (admin)")
+@router.post("/incidents/response-groups", summary="Add a response-group channel (admin)")
 def add_group(
     body: ResponseGroupIn, session: SessionDep, admin: Admin, rt: RuntimeDep
 ) -> dict[str, Any]:
-    policy_from(rt.settings).check(body.url)  # 422 with the reason: loopback, private, ...
-    group = ResponseGroup(
-        role=body.role, url=body.url, secret=body.secret, min_grade=body.min_grade
-    )
-    session.add(group)
-    session.flush()
-    record(
+    group = groups.add_channel(  # a URL is refused with the reason: loopback, private, ...
         session,
-        Action.RESPONSE_GROUP_CHANGED,
         admin.actor,
-        Subject(other={"group_id": group.id}),
-        after={"role": group.role, "url": group.url, "min_grade": group.min_grade},
+        policy_from(rt.settings),
+        group=body.role,
+        channel=body.channel,
+        url=body.url,
+        secret=body.secret,
+        min_grade=body.min_grade,
     )
-    return {"id": group.id, "role": group.role, "min_grade": group.min_grade}
+    return {
+        "id": group.id,
+        "role": group.role,
+        "channel": group.channel,
+        "min_grade": group.min_grade,
+    }
 
 
 @router.post(

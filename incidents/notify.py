@@ -1,5 +1,6 @@
-"""Telling response groups: a notification outbox written with the change, delivered after
-commit as an HMAC-signed JSON POST (header `X-Veracity-Signature: sha256=<hex>`).
+"""Telling response groups: a notification outbox written with the change (`notices`),
+delivered after commit by its channel (`channels`): an HMAC-signed JSON POST (header
+`X-Veracity-Signature: sha256=<hex>`), a Slack-compatible incoming webhook, or e-mail.
 
 A failed notification is due again after core/retry's backoff (full jitter), and no sooner
 than the group's `Retry-After`; the time is stored as `next_attempt_at` and each incident
@@ -9,9 +10,6 @@ endpoint being set up); after `max_attempts` the row is left unsent: dead-letter
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
 from datetime import datetime, timedelta
 
@@ -23,10 +21,9 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.db import transaction
-from core.outbound import OutboundRefused
-from core.retry import RetryPolicy, early_by, parse_retry_after
+from core.retry import RetryPolicy, early_by
+from incidents.channels import EMAIL, Mailer, send
 from incidents.models import Incident, Notification, ResponseGroup
-from incidents.severity import GRADE_NAMES
 
 log = logging.getLogger(__name__)
 # A round runs every few seconds in the embedded setup, so retrying at each round spent the
@@ -34,42 +31,12 @@ log = logging.getLogger(__name__)
 RETRY_POLICY = RetryPolicy(max_attempts=5, base_seconds=30.0, max_backoff_seconds=900.0)
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def queue_notifications(session: Session, incident: Incident, event: str) -> int:
-    """One notification per active group whose grade bar the incident meets."""
-    groups = session.scalars(
-        select(ResponseGroup).where(
-            ResponseGroup.active.is_(True), ResponseGroup.min_grade >= incident.grade
-        )
-    ).all()
-    for group in groups:
-        session.add(
-            Notification(
-                incident_id=incident.id,
-                group_id=group.id,
-                payload={
-                    "event": event,
-                    "role": group.role,
-                    "incident": {
-                        "id": incident.id,
-                        "title": incident.title,
-                        "grade": incident.grade,
-                        "grade_name": GRADE_NAMES[incident.grade],
-                        "posts": incident.post_count,
-                        "reach": incident.reach,
-                        "is_drill": incident.is_drill,
-                    },
-                },
-            )
-        )
-    return len(groups)
-
-
 def deliver_pending(
-    sessions: sessionmaker[Session], client: httpx.Client, now: datetime | None = None
+    sessions: sessionmaker[Session],
+    client: httpx.Client,
+    now: datetime | None = None,
+    *,
+    mailer: Mailer | None = None,
 ) -> int:
     """Send the unsent notifications that are due (each success logged); returns how many."""
     with sessions() as session:
@@ -85,15 +52,19 @@ def deliver_pending(
             )
             .order_by(Notification.created_at)
         ).all()
-    return sum(_deliver_isolated(sessions, client, nid, now) for nid in ids)
+    return sum(_deliver_isolated(sessions, client, nid, now, mailer) for nid in ids)
 
 
 def _deliver_isolated(
-    sessions: sessionmaker[Session], client: httpx.Client, nid: str, now: datetime | None
+    sessions: sessionmaker[Session],
+    client: httpx.Client,
+    nid: str,
+    now: datetime | None,
+    mailer: Mailer | None,
 ) -> bool:
     """One group's failure, whatever it is, must not stop the others' notifications."""
     try:
-        return _deliver_one(sessions, client, nid, now)
+        return _deliver_one(sessions, client, nid, now, mailer)
     except Exception:
         log.exception("notification %s could not be delivered", nid)
         _count_failed_attempt(sessions, nid)
@@ -113,36 +84,34 @@ def _count_failed_attempt(sessions: sessionmaker[Session], nid: str) -> None:
 
 
 def _deliver_one(
-    sessions: sessionmaker[Session], client: httpx.Client, nid: str, now: datetime | None
+    sessions: sessionmaker[Session],
+    client: httpx.Client,
+    nid: str,
+    now: datetime | None,
+    mailer: Mailer | None,
 ) -> bool:
     with transaction(sessions) as session:
         note = session.get(Notification, nid, with_for_update=True)
         if note is None or note.sent_at is not None or not _due(note, now or utcnow()):
             return False  # sent, spent, or failed by an overlapping round a moment ago
-        group = session.get(ResponseGroup, note.group_id)
-        if group is None:
+        group = session.get(ResponseGroup, note.group_id) if note.group_id else None
+        if group is None and note.channel != EMAIL:
             return False
-        body = json.dumps(note.payload, sort_keys=True).encode()
         note.attempts += 1
-        try:
-            response = client.post(
-                group.url,
-                content=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Veracity-Event": str(note.payload.get("event", "")),
-                    "X-Veracity-Signature": sign(group.secret, body),
-                },
-            )
-        except (httpx.HTTPError, httpx.InvalidURL, OutboundRefused) as exc:
-            # An unusable URL (httpx.InvalidURL is no HTTPError) fails this group only.
-            _retry_later(note, f"{type(exc).__name__}: {exc}"[:500], None, now or utcnow())
-            log.warning("notification %s to %s failed: %s", nid, group.role, exc)
-            return False
-        if not response.is_success:  # the status only; the receiver's body is not shown
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
-            _retry_later(note, f"HTTP {response.status_code}", retry_after, now or utcnow())
-            log.warning("notification %s to %s answered %s", nid, group.role, response.status_code)
+        role = group.role if group else "owner"
+        outcome = send(
+            client,
+            mailer,
+            note.channel,
+            group.url if group else "",
+            group.secret if group else "",
+            note.recipients or [],
+            note.payload,
+        )
+        if not outcome.ok:  # for HTTP the status only; the receiver's body is not kept
+            error = outcome.error or "failed"
+            _retry_later(note, error, outcome.retry_after, now or utcnow())
+            log.warning("notification %s to %s (%s) failed: %s", nid, role, note.channel, error)
             return False
         note.sent_at = now or utcnow()
         incident = session.get(Incident, note.incident_id)
@@ -151,7 +120,7 @@ def _deliver_one(
             Action.INCIDENT_NOTIFIED,
             Actor.system("incidents"),
             Subject(incident_id=note.incident_id),
-            after={"role": group.role, "event": note.payload.get("event")},
+            after={"role": role, "channel": note.channel, "event": note.payload.get("event")},
             is_drill=bool(incident and incident.is_drill),
             at=note.sent_at,
         )

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from core.clock import utcnow
+from incidents.types import GroupKind, IncidentType, Scope
 
 
 class GradeIn(BaseModel):
@@ -18,7 +25,10 @@ class ReasonIn(BaseModel):
 
 class MilestoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: str = Field(description="internal_report, public_statement, first_action, containment")
+    kind: str = Field(
+        description="assessment, internal_report, public_statement, first_action, containment, "
+        "user_notice, regulator_notice, legal_review, recovery"
+    )
     note: str = Field(default="", max_length=5000)
 
 
@@ -34,8 +44,127 @@ class PlanIn(BaseModel):
 
 
 class ResponseGroupIn(BaseModel):
+    """A channel of a response group: `webhook` (signed JSON; url and secret), `slack` (a
+    Slack-compatible incoming webhook; url) or `email` (to the group's members)."""
+
     model_config = ConfigDict(extra="forbid")
-    role: str = Field(min_length=1, max_length=32)
-    url: str = Field(pattern=r"^https?://", max_length=2048)
-    secret: str = Field(min_length=16, max_length=128)
+    role: str = Field(min_length=1, max_length=32, description="the group: leadership, pr, …")
+    channel: Literal["webhook", "slack", "email"] = "webhook"
+    url: str = Field(default="", pattern=r"^(https?://.*)?$", max_length=2048)
+    secret: str = Field(default="", max_length=128)
     min_grade: int = Field(default=4, ge=1, le=4)
+
+
+class ScopeIn(BaseModel):
+    """How far it reaches, as far as the reporter knows (every field optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+    affected_users: int = Field(default=0, ge=0, le=10**10)
+    records: int = Field(default=0, ge=0, le=10**12, description="data records exposed")
+    reach: int = Field(default=0, ge=0, le=10**12, description="views of the false information")
+    regions: list[str] = Field(default_factory=list, max_length=300)
+    services: list[str] = Field(default_factory=list, max_length=100)
+    personal_data: bool = False
+    ongoing: bool = True
+    regulator: bool = False
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        bad = [r for r in value if not _is_region(r)]
+        if bad:
+            raise ValueError(f"regions are ISO 3166 / language codes such as DE or pt-BR: {bad}")
+        return sorted({r.upper() for r in value})
+
+    @field_validator("services")
+    @classmethod
+    def _services(cls, value: list[str]) -> list[str]:
+        if any(not s.strip() or len(s) > 100 for s in value):
+            raise ValueError("each service is a name of 1 to 100 characters")
+        return [s.strip() for s in value]
+
+    def to_scope(self) -> Scope:
+        return Scope(
+            affected_users=self.affected_users,
+            records=self.records,
+            reach=self.reach,
+            regions=tuple(self.regions),
+            services=tuple(self.services),
+            personal_data=self.personal_data,
+            ongoing=self.ongoing,
+            regulator=self.regulator,
+        )
+
+
+def _is_region(value: str) -> bool:
+    return re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})?", value) is not None
+
+
+class ReportIn(BaseModel):
+    """Any member of staff reports an incident: its type, what, when, where and scope."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: IncidentType
+    title: str = Field(min_length=3, max_length=300)
+    what: str = Field(min_length=10, max_length=10_000, description="what happened")
+    when: AwareDatetime | None = Field(default=None, description="when it happened or began")
+    where: str = Field(default="", max_length=300, description="system, service, place")
+    scope: ScopeIn = Field(default_factory=ScopeIn)
+    drill: bool = False
+
+    @field_validator("title", "what")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+    @field_validator("when")
+    @classmethod
+    def _not_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value > utcnow() + timedelta(minutes=5):
+            raise ValueError("is in the future")
+        return value
+
+
+class AssessIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    grade: int = Field(ge=1, le=4, description="1 = I particularly serious … 4 = IV ordinary")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ActivateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+    owner: str | None = Field(default=None, max_length=64, description="a username; default you")
+
+
+class OwnerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+
+
+class TaskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    group: GroupKind
+    title: str = Field(min_length=1, max_length=300)
+    due_in_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 90)
+    assignee: str | None = Field(default=None, max_length=64)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+
+
+class DoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=5000)
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+    email: str | None = Field(
+        default=None, max_length=320, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"
+    )

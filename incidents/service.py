@@ -16,14 +16,26 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
-from incidents.clocks import start_clocks, stop_clocks
-from incidents.models import Incident, IncidentMilestone, IncidentStatus, NarrativePost
-from incidents.notify import queue_notifications
+from incidents.clocks import stop_clocks
+from incidents.models import FINISHED, Incident, IncidentMilestone, IncidentStatus, NarrativePost
+from incidents.response import after_grading, raised
 from incidents.severity import GENERAL_TOPIC, IncidentPolicy, Signals, grade, points, topic_of
+from incidents.tasks_board import complete_for_milestone
+from incidents.types import IncidentType
 from pipeline.models import CaseStatus, Post, ReviewCase
 
 SYSTEM = Actor.system("incidents")
-MILESTONES = ("internal_report", "public_statement", "first_action", "containment")
+MILESTONES = (
+    "assessment",
+    "internal_report",
+    "public_statement",
+    "first_action",
+    "containment",
+    "user_notice",
+    "regulator_notice",
+    "legal_review",
+    "recovery",
+)
 
 
 def narrative_key(*, claim_id: str | None = None, cluster_key: str | None = None) -> str:
@@ -139,7 +151,8 @@ def _open(
         key=key,
         title=" ".join(title.split())[:300],
         claim_id=claim_id,
-        status=IncidentStatus.OPEN,
+        type=IncidentType.MISINFORMATION,
+        status=IncidentStatus.REPORTED,  # until its grade says whether people must decide
         grade=4,
         topic=GENERAL_TOPIC,
         is_drill=is_drill,
@@ -221,9 +234,11 @@ def _refresh(session: Session, incident: Incident, policy: IncidentPolicy, now: 
             is_drill=incident.is_drill,
             at=now,
         )
-        queue_notifications(session, incident, "incident.opened" if is_new else "incident.upgraded")
-        start_clocks(session, incident, policy, now)
-    if incident.grade <= policy.surge_from_grade:
+        if is_new:
+            after_grading(session, incident, policy, now)
+        else:
+            raised(session, incident, SYSTEM, now)
+    if incident.grade <= policy.surge_from_grade and incident.status not in FINISHED:
         apply_surge(session, incident, policy, now)
 
 
@@ -321,9 +336,21 @@ def record_milestone(
         at=at,
     )
     stop_clocks(session, incident, kind, at)
+    complete_for_milestone(session, incident, kind, actor, at)
+    if kind == "recovery" and incident.status in (IncidentStatus.ACTIVE, IncidentStatus.CONTAINED):
+        incident.status = IncidentStatus.RECOVERED
+        record(
+            session,
+            Action.INCIDENT_RECOVERED,
+            actor,
+            Subject(incident_id=incident.id),
+            is_drill=incident.is_drill,
+            at=at,
+        )
     if kind == "containment" and incident.contained_at is None:
         incident.contained_at = at
-        incident.status = IncidentStatus.CONTAINED
+        if incident.status == IncidentStatus.ACTIVE:
+            incident.status = IncidentStatus.CONTAINED
         record(
             session,
             Action.INCIDENT_CONTAINED,
@@ -338,14 +365,15 @@ def record_milestone(
 def set_grade(
     session: Session, incident_id: str, new_grade: int, actor: Actor, reason: str
 ) -> Incident:
-    """An admin's grade: it sticks (automatic re-grading no longer changes it)."""
+    """Leadership's or an admin's regrade: it sticks (automatic re-grading no longer changes
+    it); a worse grade starts the clocks and gives the tasks that grade calls for."""
     if new_grade not in (1, 2, 3, 4):
         raise Invalid("grade must be 1 (I), 2 (II), 3 (III) or 4 (IV)")
     if not reason.strip():
         raise Invalid("a manual grade needs a reason")
     incident = get_incident(session, incident_id)
-    if incident.status == IncidentStatus.CLOSED:
-        raise Conflict(f"incident {incident_id} is closed", code="incident_closed")
+    if incident.status in FINISHED:
+        raise Conflict(f"incident {incident_id} is {incident.status}", code="incident_closed")
     before = incident.grade
     incident.grade = new_grade
     incident.grade_locked = True
@@ -359,10 +387,8 @@ def set_grade(
         after={"grade": new_grade, "manual": True},
         is_drill=incident.is_drill,
     )
-    policy = IncidentPolicy()
     if new_grade < before:
-        queue_notifications(session, incident, "incident.upgraded")
-        start_clocks(session, incident, policy, utcnow())
+        raised(session, incident, actor, utcnow())
     return incident
 
 
@@ -370,8 +396,10 @@ def close_incident(session: Session, incident_id: str, actor: Actor, reason: str
     if not reason.strip():
         raise Invalid("closing an incident needs a reason")
     incident = get_incident(session, incident_id)
-    if incident.status == IncidentStatus.CLOSED:
-        raise Conflict(f"incident {incident_id} is already closed", code="incident_closed")
+    if incident.status in FINISHED:
+        raise Conflict(
+            f"incident {incident_id} is already {incident.status}", code="incident_closed"
+        )
     before = incident.status
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = utcnow()

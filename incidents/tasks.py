@@ -1,4 +1,5 @@
-"""The periodic incident job as a plain function: detect, check clocks, deliver notifications.
+"""The periodic incident job as a plain function: detect, sync milestones from the log, check
+clocks, deliver notifications (webhook, Slack, e-mail through `SMTP__*`).
 
 Run it from one place at a time (`veracity incidents scan --every N`, or a scheduler): the
 scan cursor and the unique (key, post) index make a repeated or overlapping run harmless,
@@ -15,7 +16,9 @@ from core.db import transaction
 from incidents.clocks import check_overdue
 from incidents.detection import ClaimLookup, scan
 from incidents.narratives import TextEmbedder
+from incidents.channels import mailer_from
 from incidents.notify import deliver_pending
+from incidents.sync import sync_milestones
 from runtime.container import Runtime
 
 
@@ -41,6 +44,7 @@ def run_round(
         if read == 0:
             break
     with transaction(rt.sessions) as session:
+        sync_milestones(session)  # also when no post arrived (the scan syncs only after posts)
         missed = check_overdue(session)
-    sent = deliver_pending(rt.sessions, client)
+    sent = deliver_pending(rt.sessions, client, mailer=mailer_from(rt.settings))
     return RoundResult(scanned, missed, sent)

@@ -11,14 +11,26 @@ from sqlalchemy.orm import Session
 from audit.models import AuditEvent
 from core.clock import utcnow
 from incidents.clocks import remaining_seconds
-from incidents.models import Incident, IncidentClock, IncidentMilestone, NarrativePost
+from incidents.models import (
+    Incident,
+    IncidentClock,
+    IncidentMilestone,
+    NarrativePost,
+    Notification,
+    ResponseGroup,
+)
+from incidents.notices import task_payload
 from incidents.severity import GRADE_NAMES, ROMAN
+from incidents.tasks_board import tasks_of
+from incidents.types import profile
 from pipeline.models import ReviewCase
 
 
 def summary(incident: Incident) -> dict[str, Any]:
     return {
         "id": incident.id,
+        "type": incident.type,
+        "type_label": profile(incident.type).label,
         "title": incident.title,
         "key": incident.key,
         "claim_id": incident.claim_id,
@@ -37,7 +49,65 @@ def summary(incident: Incident) -> dict[str, Any]:
         "opened_at": incident.opened_at.isoformat(),
         "contained_at": incident.contained_at.isoformat() if incident.contained_at else None,
         "closed_at": incident.closed_at.isoformat() if incident.closed_at else None,
+        "reported_by": incident.reported_by,
+        "owner": incident.owner,
+        "decision": {
+            "by": incident.decided_by,
+            "at": incident.decided_at.isoformat() if incident.decided_at else None,
+            "reason": incident.decision_reason,
+        },
+        "needs_activation": profile(incident.type).needs_activation(incident.grade),
     }
+
+
+def report_fields(incident: Incident) -> dict[str, Any]:
+    """What a person reported: what, when, where and the scope."""
+    return {
+        "what": incident.description,
+        "when": incident.occurred_at.isoformat() if incident.occurred_at else None,
+        "where": incident.location,
+        "scope": incident.scope or {},
+        "statement_kinds": list(profile(incident.type).statement_kinds),
+    }
+
+
+def tasks(session: Session, incident_id: str) -> list[dict[str, Any]]:
+    return [
+        task_payload(t)
+        | {
+            "status": t.status,
+            "milestone": t.milestone,
+            "note": t.note,
+            "created_by": t.created_by,
+            "started_at": t.started_at.isoformat() if t.started_at else None,
+            "done_at": t.done_at.isoformat() if t.done_at else None,
+        }
+        for t in tasks_of(session, incident_id)
+    ]
+
+
+def notifications(session: Session, incident_id: str) -> list[dict[str, Any]]:
+    """Who was told what, by which channel, and whether it went out."""
+    rows = session.execute(
+        select(Notification, ResponseGroup.role)
+        .outerjoin(ResponseGroup, ResponseGroup.id == Notification.group_id)
+        .where(Notification.incident_id == incident_id)
+        .order_by(Notification.created_at)
+    ).all()
+    return [
+        {
+            "group": role or "owner",
+            "channel": n.channel,
+            "event": n.payload.get("event"),
+            "recipients": n.recipients or [],
+            "tasks": len(given) if isinstance(given := n.payload.get("tasks"), list) else 0,
+            "attempts": n.attempts,
+            "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+            "last_error": n.last_error,
+            "created_at": n.created_at.isoformat(),
+        }
+        for n, role in rows
+    ]
 
 
 def clocks(session: Session, incident_id: str, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -80,27 +150,45 @@ def detail(session: Session, incident: Incident, now: datetime | None = None) ->
         .where(AuditEvent.action != "incident.post_linked")
         .order_by(AuditEvent.seq)
     ).all()
-    return summary(incident) | {
-        "clocks": clocks(session, incident.id, now),
-        "milestones": [
-            {"kind": m.kind, "actor": m.actor, "at": m.at.isoformat(), "note": m.note}
-            for m in milestones
-        ],
-        "posts": [
-            {
-                "post_id": m.post_id,
-                "reach": m.reach,
-                "region": m.region,
-                "observed_at": m.observed_at.isoformat(),
-            }
-            for m in members
-        ],
-        "cases": [
-            {"case_id": c.id, "post_id": c.post_id, "status": c.status, "priority": c.priority}
-            for c in cases
-        ],
-        "timeline": [
-            {"at": e.timestamp.isoformat(), "action": e.action, "actor": e.actor_name}
-            for e in timeline
-        ],
-    }
+    return (
+        summary(incident)
+        | report_fields(incident)
+        | {
+            "clocks": clocks(session, incident.id, now),
+            "tasks": tasks(session, incident.id),
+            "notifications": notifications(session, incident.id),
+            "milestones": [
+                {"kind": m.kind, "actor": m.actor, "at": m.at.isoformat(), "note": m.note}
+                for m in milestones
+            ],
+            "posts": [
+                {
+                    "post_id": m.post_id,
+                    "reach": m.reach,
+                    "region": m.region,
+                    "observed_at": m.observed_at.isoformat(),
+                }
+                for m in members
+            ],
+            "cases": [
+                {"case_id": c.id, "post_id": c.post_id, "status": c.status, "priority": c.priority}
+                for c in cases
+            ],
+            "timeline": [
+                {
+                    "at": e.timestamp.isoformat(),
+                    "action": e.action,
+                    "actor": e.actor_name,
+                    "reason": _veracity(e).get("reason"),
+                    "subject": _veracity(e).get("subject") or {},
+                }
+                for e in timeline
+            ],
+        }
+    )
+
+
+def _veracity(event: AuditEvent) -> dict[str, Any]:
+    """The event's own fields (reason, subject) from its stored document."""
+    found = event.document.get("veracity") if isinstance(event.document, dict) else None
+    return found if isinstance(found, dict) else {}

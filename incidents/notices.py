@@ -1,0 +1,145 @@
+"""What each response group is told, queued in the outbox with the change (sent by `notify`).
+
+Each group gets its own payload: the incident, and the tasks that are theirs (leadership sees
+every task). A reported incident awaiting activation tells leadership only; activation tells
+every group the plan gives work. A missed clock tells leadership and the incident's owner,
+whatever the groups' grade bars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.models import User
+from incidents.channels import EMAIL
+from incidents.models import (
+    Incident,
+    IncidentTask,
+    Notification,
+    ResponseGroup,
+    ResponseGroupMember,
+)
+from incidents.severity import GRADE_NAMES
+from incidents.types import GroupKind
+
+
+def incident_payload(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "type": incident.type,
+        "title": incident.title,
+        "status": incident.status,
+        "grade": incident.grade,
+        "grade_name": GRADE_NAMES[incident.grade],
+        "owner": incident.owner,
+        "posts": incident.post_count,
+        "reach": incident.reach,
+        "is_drill": incident.is_drill,
+    }
+
+
+def task_payload(task: IncidentTask) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "group": task.group,
+        "kind": task.kind,
+        "title": task.title,
+        "assignee": task.assignee,
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+    }
+
+
+def queue(
+    session: Session,
+    incident: Incident,
+    event: str,
+    *,
+    groups: Iterable[str] | None = None,
+    tasks: Sequence[IncidentTask] = (),
+    extra: dict[str, Any] | None = None,
+    any_grade: bool = False,
+) -> int:
+    """One notification per active channel (of `groups`, if given) whose grade bar the incident
+    meets (or every one with `any_grade`); returns how many were queued."""
+    query = select(ResponseGroup).where(ResponseGroup.active.is_(True))
+    if not any_grade:
+        query = query.where(ResponseGroup.min_grade >= incident.grade)
+    if groups is not None:
+        query = query.where(ResponseGroup.role.in_(list(groups)))
+    channels = session.scalars(query.order_by(ResponseGroup.role)).all()
+    for channel in channels:
+        mine = [t for t in tasks if channel.role in (t.group, GroupKind.LEADERSHIP)]
+        payload = {
+            "event": event,
+            "role": channel.role,
+            "incident": incident_payload(incident),
+            "tasks": [task_payload(t) for t in mine],
+            **(extra or {}),
+        }
+        session.add(
+            Notification(
+                incident_id=incident.id,
+                group_id=channel.id,
+                channel=channel.channel,
+                recipients=member_emails(session, channel.role) if channel.channel == EMAIL else [],
+                payload=payload,
+            )
+        )
+    return len(channels)
+
+
+def member_emails(session: Session, group: str) -> list[str]:
+    rows = session.scalars(
+        select(ResponseGroupMember.email).where(
+            ResponseGroupMember.group == group, ResponseGroupMember.email.is_not(None)
+        )
+    ).all()
+    return sorted({e for e in rows if e})
+
+
+def user_emails(session: Session, username: str) -> list[str]:
+    """A person's addresses, from their response-group memberships."""
+    rows = session.scalars(
+        select(ResponseGroupMember.email)
+        .join(User, User.id == ResponseGroupMember.user_id)
+        .where(User.username == username, ResponseGroupMember.email.is_not(None))
+    ).all()
+    return sorted({e for e in rows if e})
+
+
+def email_person(
+    session: Session, incident: Incident, username: str, event: str, extra: dict[str, Any]
+) -> bool:
+    """An e-mail straight to one person (no group channel); False when no address is known."""
+    addresses = user_emails(session, username)
+    if not addresses:
+        return False
+    session.add(
+        Notification(
+            incident_id=incident.id,
+            group_id=None,
+            channel=EMAIL,
+            recipients=addresses,
+            payload={
+                "event": event,
+                "role": "owner",
+                "incident": incident_payload(incident),
+                "tasks": [],
+                **extra,
+            },
+        )
+    )
+    return True
+
+
+def notify_clock_missed(session: Session, incident: Incident, clock: str, due_at: datetime) -> None:
+    extra = {"clock": {"name": clock, "due_at": due_at.isoformat()}}
+    event = "incident.clock_missed"
+    queue(session, incident, event, groups=[GroupKind.LEADERSHIP], extra=extra, any_grade=True)
+    if incident.owner:
+        email_person(session, incident, incident.owner, event, extra)

@@ -1,0 +1,294 @@
+"""People in the loop: anyone on staff reports an incident; leadership assesses it (a grade)
+and decides to activate or dismiss it, with a reason, logged. Activation gives the groups their
+tasks and tells them. Below the type's activation grade an incident activates itself.
+
+Plain functions over a session, ids and an actor, for the API and the review UI alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.models import User
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from core.clock import utcnow
+from core.errors import Conflict, Invalid
+from incidents import notices
+from incidents.clocks import ASSESSMENT, cancel_clocks, start_assessment_clock, start_clocks
+from incidents.models import FINISHED, Incident, IncidentStatus
+from incidents.severity import GRADE_NAMES, IncidentPolicy
+from incidents.tasks_board import plan_tasks
+from incidents.types import GroupKind, IncidentType, Scope, profile
+
+SYSTEM = Actor.system("incidents")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a person reports: the type, what happened, when, where, and how far it reaches."""
+
+    type: IncidentType
+    title: str
+    what: str
+    when: datetime | None = None
+    where: str = ""
+    scope: Scope = field(default_factory=Scope)
+    is_drill: bool = False
+
+
+def report_incident(
+    session: Session, report: Report, actor: Actor, *, policy: IncidentPolicy | None = None
+) -> Incident:
+    """File a reported incident, graded by its type's rules; leadership decides from here
+    (or, below the type's activation grade, it activates itself)."""
+    if not report.title.strip() or not report.what.strip():
+        raise Invalid("a report needs a title and what happened")
+    now = utcnow()
+    kind = profile(report.type)
+    grade = kind.grade(report.scope, f"{report.title} {report.what}")
+    incident = Incident(
+        key="report:pending",
+        title=" ".join(report.title.split())[:300],
+        type=report.type.value,
+        status=IncidentStatus.REPORTED,
+        grade=grade,
+        description=report.what,
+        occurred_at=report.when,
+        location=report.where,
+        scope=report.scope.as_dict(),
+        regions=sorted(set(report.scope.regions)),
+        reach=report.scope.reach,
+        reported_by=actor.name,
+        is_drill=report.is_drill,
+        first_seen_at=report.when or now,
+        opened_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    incident.key = f"report:{incident.id}"
+    record(
+        session,
+        Action.INCIDENT_REPORTED,
+        actor,
+        Subject(incident_id=incident.id, other={"type": incident.type}),
+        after={
+            "type": incident.type,
+            "title": incident.title,
+            "grade": grade,
+            "points": kind.points(report.scope, f"{report.title} {report.what}"),
+            "scope": report.scope.as_dict(),
+            "where": report.where,
+            "when": report.when.isoformat() if report.when else None,
+        },
+        is_drill=incident.is_drill,
+        at=now,
+    )
+    after_grading(session, incident, policy or IncidentPolicy(), now)
+    return incident
+
+
+def after_grading(
+    session: Session, incident: Incident, policy: IncidentPolicy, now: datetime
+) -> None:
+    """A new incident: start its clocks, then either wait for leadership or activate itself."""
+    start_clocks(session, incident, policy, now)
+    if profile(incident.type).needs_activation(incident.grade):
+        await_leadership(session, incident, "incident.reported", now)
+    else:
+        activate(
+            session,
+            incident,
+            SYSTEM,
+            f"grade {GRADE_NAMES[incident.grade]}: activates without a decision under the plan",
+            now=now,
+        )
+
+
+def await_leadership(session: Session, incident: Incident, event: str, now: datetime) -> None:
+    incident.status = IncidentStatus.REPORTED
+    start_assessment_clock(session, incident, now)
+    notices.queue(session, incident, event, groups=[GroupKind.LEADERSHIP], any_grade=True)
+
+
+def assess(session: Session, incident: Incident, grade: int, reason: str, actor: Actor) -> Incident:
+    """Leadership's initial assessment: the grade it sets sticks (detection no longer lowers
+    or raises it); it meets the assessment clock."""
+    _require_reason(reason, "an assessment")
+    if grade not in (1, 2, 3, 4):
+        raise Invalid("grade must be 1 (I), 2 (II), 3 (III) or 4 (IV)")
+    if incident.status in FINISHED:
+        raise Conflict(f"incident {incident.id} is {incident.status}", code="incident_closed")
+    before = incident.grade
+    incident.grade = grade
+    incident.grade_locked = True
+    record(
+        session,
+        Action.INCIDENT_ASSESSED,
+        actor,
+        Subject(incident_id=incident.id),
+        reason=reason,
+        before={"grade": before},
+        after={"grade": grade, "grade_name": GRADE_NAMES[grade]},
+        is_drill=incident.is_drill,
+    )
+    _meet_assessment(session, incident, actor, reason)
+    if incident.status != IncidentStatus.REPORTED and grade < before:
+        raised(session, incident, actor, utcnow())
+    return incident
+
+
+def activate(
+    session: Session,
+    incident: Incident,
+    actor: Actor,
+    reason: str,
+    *,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> Incident:
+    """Start the response: the groups get their tasks and are told."""
+    _require_reason(reason, "activation")
+    if incident.status != IncidentStatus.REPORTED:
+        raise Conflict(
+            f"only a reported incident can be activated; this one is {incident.status}",
+            code="not_reported",
+        )
+    now = now or utcnow()
+    if owner:
+        _require_user(session, owner)
+    incident.status = IncidentStatus.ACTIVE
+    incident.owner = owner or incident.owner or (None if actor.type == "system" else actor.name)
+    _decide(incident, actor, reason, now)
+    record(
+        session,
+        Action.INCIDENT_ACTIVATED,
+        actor,
+        Subject(incident_id=incident.id),
+        reason=reason,
+        before={"status": IncidentStatus.REPORTED.value},
+        after={"status": incident.status, "grade": incident.grade, "owner": incident.owner},
+        is_drill=incident.is_drill,
+        at=now,
+    )
+    if actor != SYSTEM:
+        _meet_assessment(session, incident, actor, reason, at=now)
+    start_clocks(session, incident, IncidentPolicy(), now)
+    tasks = plan_tasks(session, incident, actor, now)
+    event = "incident.opened" if actor == SYSTEM else "incident.activated"
+    notices.queue(session, incident, event, tasks=tasks)
+    return incident
+
+
+def dismiss(session: Session, incident: Incident, actor: Actor, reason: str) -> Incident:
+    """Not an incident under the plan: its clocks are cancelled; logged with the reason."""
+    _require_reason(reason, "a dismissal")
+    if incident.status != IncidentStatus.REPORTED:
+        raise Conflict(
+            f"only a reported incident can be dismissed; this one is {incident.status}",
+            code="not_reported",
+        )
+    now = utcnow()
+    _meet_assessment(session, incident, actor, reason, at=now)
+    incident.status = IncidentStatus.DISMISSED
+    _decide(incident, actor, reason, now)
+    record(
+        session,
+        Action.INCIDENT_DISMISSED,
+        actor,
+        Subject(incident_id=incident.id),
+        reason=reason,
+        before={"status": IncidentStatus.REPORTED.value},
+        after={"status": incident.status, "grade": incident.grade},
+        is_drill=incident.is_drill,
+        at=now,
+    )
+    cancel_clocks(session, incident, now)
+    return incident
+
+
+def set_owner(session: Session, incident: Incident, username: str, actor: Actor) -> Incident:
+    _require_user(session, username)
+    before = incident.owner
+    incident.owner = username
+    record(
+        session,
+        Action.INCIDENT_OWNER_CHANGED,
+        actor,
+        Subject(incident_id=incident.id),
+        before={"owner": before},
+        after={"owner": username},
+        is_drill=incident.is_drill,
+    )
+    return incident
+
+
+def raised(session: Session, incident: Incident, actor: Actor, now: datetime) -> None:
+    """The grade got worse: new clocks and tasks for an active incident, everyone told; a
+    dismissed one goes back to leadership."""
+    if incident.status == IncidentStatus.DISMISSED:
+        record(
+            session,
+            Action.INCIDENT_REOPENED,
+            actor,
+            Subject(incident_id=incident.id),
+            before={"status": incident.status},
+            after={"status": IncidentStatus.REPORTED.value, "grade": incident.grade},
+            is_drill=incident.is_drill,
+            at=now,
+        )
+        await_leadership(session, incident, "incident.reopened", now)
+        start_clocks(session, incident, IncidentPolicy(), now)
+        return
+    start_clocks(session, incident, IncidentPolicy(), now)
+    if incident.status == IncidentStatus.REPORTED:
+        notices.queue(
+            session, incident, "incident.upgraded", groups=[GroupKind.LEADERSHIP], any_grade=True
+        )
+        return
+    tasks = plan_tasks(session, incident, actor, now)
+    notices.queue(session, incident, "incident.upgraded", tasks=tasks)
+
+
+def _meet_assessment(
+    session: Session, incident: Incident, actor: Actor, reason: str, at: datetime | None = None
+) -> None:
+    from incidents.service import record_milestone  # the service builds on this module
+
+    if not _assessed(session, incident):  # the decision after an assessment adds nothing
+        record_milestone(session, incident.id, ASSESSMENT, actor, note=reason, at=at)
+
+
+def _assessed(session: Session, incident: Incident) -> bool:
+    from incidents.models import IncidentMilestone
+
+    return (
+        session.scalars(
+            select(IncidentMilestone.id).where(
+                IncidentMilestone.incident_id == incident.id,
+                IncidentMilestone.kind == ASSESSMENT,
+            )
+        ).first()
+        is not None
+    )
+
+
+def _decide(incident: Incident, actor: Actor, reason: str, at: datetime) -> None:
+    incident.decided_by = actor.name
+    incident.decided_at = at
+    incident.decision_reason = reason
+
+
+def _require_reason(reason: str, what: str) -> None:
+    if not reason.strip():
+        raise Invalid(f"{what} needs a reason", code="reason_required")
+
+
+def _require_user(session: Session, username: str) -> None:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active:
+        raise Invalid(f"no active user {username!r}", code="unknown_user")

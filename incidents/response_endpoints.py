@@ -1,0 +1,143 @@
+"""`/v1/incidents`: reporting (any staff role), leadership's assessment and decision, owners,
+tasks, response-group members. Each route checks its roles on the server; the services check
+what depends on the incident (a task's group, the incident's state)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from accounts.models import Role
+from api.deps import Principal, SessionDep, require_role
+from incidents import groups, response, service, tasks_board, views
+from incidents.response import Report
+from incidents.schemas import (
+    ActivateIn,
+    AssessIn,
+    AssignIn,
+    DoneIn,
+    MemberIn,
+    OwnerIn,
+    ReasonIn,
+    ReportIn,
+    TaskIn,
+)
+
+router = APIRouter(prefix="/incidents", tags=["incidents"])  # under the /v1 router
+Staff = Annotated[Principal, Depends(require_role(*Role))]
+Leadership = Annotated[Principal, Depends(require_role(Role.LEADERSHIP))]
+Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN))]
+
+
+@router.post("", status_code=201, summary="Report an incident (any staff role)")
+def report(body: ReportIn, session: SessionDep, who: Staff) -> dict[str, Any]:
+    made = response.report_incident(
+        session,
+        Report(
+            type=body.type,
+            title=body.title,
+            what=body.what,
+            when=body.when,
+            where=body.where,
+            scope=body.scope.to_scope(),
+            is_drill=body.drill,
+        ),
+        who.actor,
+    )
+    return views.detail(session, made)
+
+
+@router.get("/response-groups", summary="Response-group channels and members")
+def list_groups(session: SessionDep, _: Overseer) -> dict[str, Any]:
+    return {"channels": groups.channels(session), "members": groups.members(session)}
+
+
+@router.post("/response-groups/{group}/members", summary="Add a member (leadership, admin)")
+def add_member(group: str, body: MemberIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+    groups.add_member(session, group, body.username, who.actor, email=body.email)
+    return {"members": groups.members(session, group)}
+
+
+@router.delete(
+    "/response-groups/{group}/members/{username}", summary="Remove a member (leadership, admin)"
+)
+def remove_member(group: str, username: str, session: SessionDep, who: Overseer) -> dict[str, Any]:
+    groups.remove_member(session, group, username, who.actor)
+    return {"members": groups.members(session, group)}
+
+
+@router.post("/tasks/{task_id}/assign", summary="Assign a task")
+def assign(task_id: str, body: AssignIn, session: SessionDep, who: Staff) -> dict[str, Any]:
+    task = tasks_board.assign_task(session, task_id, body.username, who.actor)
+    return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
+
+
+@router.post("/tasks/{task_id}/start", summary="Start a task")
+def start(task_id: str, session: SessionDep, who: Staff) -> dict[str, Any]:
+    task = tasks_board.start_task(session, task_id, who.actor)
+    return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
+
+
+@router.post("/tasks/{task_id}/done", summary="Finish a task (records its plan step)")
+def done(task_id: str, body: DoneIn, session: SessionDep, who: Staff) -> dict[str, Any]:
+    task = tasks_board.finish_task(session, task_id, who.actor, body.note)
+    return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
+
+
+def _index(session: SessionDep, incident_id: str, task_id: str) -> int:
+    ids = [t.id for t in tasks_board.tasks_of(session, incident_id)]
+    return ids.index(task_id)
+
+
+@router.post("/{incident_id}/assess", summary="Initial assessment: the grade (leadership)")
+def assess(
+    incident_id: str, body: AssessIn, session: SessionDep, who: Leadership
+) -> dict[str, Any]:
+    incident = service.get_incident(session, incident_id)
+    return views.summary(response.assess(session, incident, body.grade, body.reason, who.actor))
+
+
+@router.post("/{incident_id}/activate", summary="Activate the response (leadership)")
+def activate(
+    incident_id: str, body: ActivateIn, session: SessionDep, who: Leadership
+) -> dict[str, Any]:
+    incident = service.get_incident(session, incident_id)
+    response.activate(session, incident, who.actor, body.reason, owner=body.owner)
+    return views.detail(session, incident)
+
+
+@router.post("/{incident_id}/dismiss", summary="Dismiss a reported incident (leadership)")
+def dismiss(
+    incident_id: str, body: ReasonIn, session: SessionDep, who: Leadership
+) -> dict[str, Any]:
+    incident = service.get_incident(session, incident_id)
+    return views.summary(response.dismiss(session, incident, who.actor, body.reason))
+
+
+@router.post("/{incident_id}/owner", summary="Hand the incident to an owner (leadership)")
+def owner(incident_id: str, body: OwnerIn, session: SessionDep, who: Leadership) -> dict[str, Any]:
+    incident = service.get_incident(session, incident_id)
+    return views.summary(response.set_owner(session, incident, body.username, who.actor))
+
+
+@router.get("/{incident_id}/tasks", summary="The incident's tasks")
+def list_tasks(incident_id: str, session: SessionDep, _: Staff) -> dict[str, Any]:
+    service.get_incident(session, incident_id)
+    return {"tasks": views.tasks(session, incident_id)}
+
+
+@router.post("/{incident_id}/tasks", status_code=201, summary="Add a task (leadership, admin)")
+def add_task(incident_id: str, body: TaskIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+    incident = service.get_incident(session, incident_id)
+    task = tasks_board.add_task(
+        session,
+        incident,
+        who.actor,
+        group=body.group.value,
+        title=body.title,
+        due_in=timedelta(minutes=body.due_in_minutes) if body.due_in_minutes else None,
+        assignee=body.assignee,
+    )
+    return views.tasks(session, incident_id)[_index(session, incident_id, task.id)]
