@@ -4,9 +4,10 @@
         --base models/minilm-l6-constraint-liar-2026.11.25 --version <new version>
 
 EVAL_DIR is a `veracity evaluate` output (cross-set), LAYER_DIR what its `--write-layer` wrote.
-The new directory gets metadata.json (naming `weights_dir`), ood.json + ood.npz, metrics.json
-(the cross-set report and the decision), reliability.png and MODEL_CARD.md; weights, tokenizer,
-calibration and thresholds are read from the base directory.
+The new directory gets metadata.json (naming `weights_dir`), ood.json + ood.npz, thresholds.json
+(the base thresholds mapped through the layer's temperature, so an in-domain post lands in the
+same band as before), metrics.json (the cross-set report and the decision), reliability.png and
+MODEL_CARD.md; weights, tokenizer and calibration are read from the base directory.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 
 from classifier.loader import MODELS_ROOT
 from classifier.model_card import write_layer_card
-from classifier.ood import LAYER_JSON, LAYER_NPZ
+from classifier.ood import LAYER_JSON, LAYER_NPZ, OodLayer
+from classifier.thresholds import Thresholds
 
 
 def release(
@@ -32,6 +34,24 @@ def release(
     for name in (LAYER_JSON, LAYER_NPZ):
         shutil.copy(layer_dir / name, out / name)
     shutil.copy(report_dir / "reliability_model_ood_loso_original.png", out / "reliability.png")
+    layer = OodLayer.load(out)
+    assert layer is not None
+    old = Thresholds.load(base / "thresholds.json")
+    review, urgent = layer.map_threshold(old.review), layer.map_threshold(old.urgent)
+    Thresholds(
+        review=round(review, 6),
+        urgent=round(urgent, 6),
+        policy=f"{old.policy}. Mapped through this release's temperature "
+        f"(T = {layer.temperature}): a post inside the training cloud lands in the same band "
+        f"as with {base.name}",
+    ).dump(out / "thresholds.json")
+    band = "ignore" if layer.prior < review else "review" if layer.prior < urgent else "urgent"
+    notes.setdefault(
+        "band_note",
+        f"in the `{band}` band (review ≥ {review:.3f}, urgent ≥ {urgent:.3f}): a post far from "
+        "training is scored near the prior, so it reaches review only through the other "
+        "intake signals (claim match, check-worthiness)",
+    )
     base_meta = json.loads((base / "metadata.json").read_text(encoding="utf-8"))
     meta = {
         "model_version": version,
@@ -48,8 +68,13 @@ def release(
     }
     (out / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
-    layer = json.loads((out / LAYER_JSON).read_text(encoding="utf-8"))
-    metrics = {**report, **notes, "layer": layer}
+    params = json.loads((out / LAYER_JSON).read_text(encoding="utf-8"))
+    metrics = {
+        **report,
+        **notes,
+        "layer": params,
+        "thresholds": {"review": review, "urgent": urgent},
+    }
     metrics.pop("plots", None)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     write_layer_card(out, meta, metrics)

@@ -265,6 +265,7 @@ _LAYER_METHODS = (
     ("model", "base model (calibration.json only)"),
     ("model_normalised_input", "base model on normalised text (urls, @user, hashtags as words)"),
     ("model_ood_loso", "base + out-of-domain layer, fitted without the held-out set (LOSO)"),
+    ("model_distance_only_loso", "the same with temperature 1: distance shrink alone (LOSO)"),
     ("model_shipped_layer", "base + the shipped layer (fitted on all fit parts)"),
     ("tfidf_same_data", "TF-IDF + LR trained on the model's training sets"),
     ("tfidf_loso", "TF-IDF + LR trained on the other sets' fit parts (LOSO)"),
@@ -274,11 +275,12 @@ _LAYER_METHODS = (
 def _layer_summary(summary: dict[str, Any]) -> str:
     head = (
         "| method | text | mean ECE (ood) | mean AUC (ood) | mean flagged false (ood) | "
-        "Constraint Val weighted F1 |\n|---|---|---|---|---|---|"
+        "Constraint Val weighted F1 | mean ECE (in domain) |\n|---|---|---|---|---|---|---|"
     )
     rows = [
         f"| {label} | {text} | {v['mean_ece_ood']} | {v['mean_auc_ood']} | "
-        f"{v['mean_flagged_false_ood']} | {v['constraint_weighted_f1']} |"
+        f"{v['mean_flagged_false_ood']} | {v['constraint_weighted_f1']} | "
+        f"{v.get('mean_ece_in_domain')} |"
         for key, label in _LAYER_METHODS
         for text, v in summary.get(key, {}).items()
     ]

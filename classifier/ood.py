@@ -6,12 +6,14 @@ classification head sees, exposed as an extra ONNX output), measures the Mahalan
 `d` to a Gaussian fitted on the model's training posts, and shrinks the calibrated log-odds:
 
     w = exp(-max(0, d - d_ref) / scale)          (1 inside the training cloud, -> 0 far away)
-    score = sigmoid(w * logit(p) + (1 - w) * logit(prior))
+    score = sigmoid(w * logit(p) / T + (1 - w) * logit(prior))
 
-so an in-domain post keeps its score, a far one moves toward `prior`, and for a fixed `w` the
-map is monotone in `p` (ranking within a distance band is kept). `w < flag_below` sets the
-flag `out_of_domain`. `d_ref` (a quantile of the training distances), `scale` and `prior` are
-chosen by `classifier.ood_fit` on fit parts only, leave-one-set-out.
+`T` is a temperature fitted across sets: the base calibration was fitted on Constraint + LIAR
+dev only, and its confidence does not hold on other sets. At a fixed `w` the map is monotone in
+`p`, and for `w = 1` it is the same for every post, so bands can be kept exactly by mapping the
+thresholds through it (`map_threshold`). A far post moves toward `prior`; `w < flag_below`
+sets the flag `out_of_domain`. `d_ref` (a high quantile of the training distances), `scale`,
+`prior` and `T` are chosen by `classifier.ood_fit` on fit parts only, leave-one-set-out.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class OodLayer:
     prior: float
     flag_below: float = 0.5
     meta: dict[str, Any] | None = None  # how it was fitted, for the card (not used to score)
+    temperature: float = 1.0
 
     def weight(self, emb: NDArray[np.floating]) -> Floats:
         return weight_from_distance(self.gaussian.distance(emb), self.d_ref, self.scale)
@@ -71,7 +74,11 @@ class OodLayer:
     def apply(self, probs: Floats, emb: NDArray[np.floating]) -> tuple[Floats, Floats]:
         """(adjusted probabilities, weights); `probs` are the base model's calibrated scores."""
         w = self.weight(emb)
-        return shrink(probs, w, self.prior), w
+        return shrink(probs, w, self.prior, self.temperature), w
+
+    def map_threshold(self, threshold: float) -> float:
+        """Where a base-score threshold lands for an in-domain post (w = 1)."""
+        return float(shrink(np.array([threshold]), np.ones(1), self.prior, self.temperature)[0])
 
     def dump(self, model_dir: Path) -> None:
         params = {
@@ -80,6 +87,7 @@ class OodLayer:
             "d_ref": self.d_ref,
             "scale": self.scale,
             "prior": self.prior,
+            "temperature": self.temperature,
             "flag_below": self.flag_below,
             "fitted": self.meta or {},
         }
@@ -104,6 +112,7 @@ class OodLayer:
             float(raw["prior"]),
             float(raw.get("flag_below", 0.5)),
             raw.get("fitted"),
+            float(raw.get("temperature", 1.0)),
         )
 
 
@@ -111,8 +120,8 @@ def weight_from_distance(d: Floats, d_ref: float, scale: float) -> Floats:
     return np.asarray(np.exp(-np.maximum(0.0, d - d_ref) / scale), dtype=np.float64)
 
 
-def shrink(probs: Floats, w: Floats, prior: float) -> Floats:
-    z = w * _logit(probs) + (1 - w) * float(_logit(np.array([prior]))[0])
+def shrink(probs: Floats, w: Floats, prior: float, temperature: float = 1.0) -> Floats:
+    z = w * _logit(probs) / temperature + (1 - w) * float(_logit(np.array([prior]))[0])
     return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 

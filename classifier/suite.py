@@ -5,8 +5,11 @@ reference trained on the same data.
 Methods scored on every set's evaluation part:
 - `model`: the shipped weights with their calibration.json, nothing else;
 - `model_normalised_input`: the same on `destyle.normalise(text)` (the serving-time option);
-- `model_ood_loso`: plus the out-of-domain layer (`classifier.ood`) fitted on the *other* sets'
-  fit parts (the held-out set is never seen, not even unlabelled);
+- `model_ood_loso`: plus the out-of-domain layer (`classifier.ood`: temperature and distance
+  shrink) fitted on the *other* sets' fit parts (the held-out set is never seen, not even
+  unlabelled);
+- `model_distance_only_loso`: the same layer with the temperature held at 1 (what the
+  distance to the training posts alone achieves);
 - `model_shipped_layer`: plus the layer the model directory ships, if it has one (fitted on the
   fit parts of all sets, never on an evaluation part);
 - `tfidf_same_data`: TF-IDF + LR trained on the fit parts of the model's own training sets;
@@ -164,6 +167,7 @@ def run_suite(ctx: Context) -> tuple[list[dict[str, Any]], dict[str, Any], OodLa
         y = _labels(s.eval)
         others = [p for name, p in parts.items() if name != s.name]
         layer = fit_layer(gauss, train_dist, others) if others else None
+        near = fit_layer(gauss, train_dist, others, temperatures=(1.0,)) if others else None
         train_other = [e for e in all_fit if e.source != s.name]
         loso[s.name] = {
             "tfidf_trained_on": sorted({e.source for e in train_other}),
@@ -179,8 +183,9 @@ def run_suite(ctx: Context) -> tuple[list[dict[str, Any]], dict[str, Any], OodLa
                 probs["model_normalised_input"] = score_texts(
                     ctx.clf, norm, f"{s.name} normalised", ctx.cache
                 ).probs
-            if layer is not None:
+            if layer is not None and near is not None:
                 probs["model_ood_loso"] = layer.apply(sc.probs, sc.emb)[0]
+                probs["model_distance_only_loso"] = near.apply(sc.probs, sc.emb)[0]
             if ctx.clf.ood is not None:
                 probs["model_shipped_layer"] = ctx.clf.ood.apply(sc.probs, sc.emb)[0]
             if own_fit:
@@ -209,6 +214,7 @@ def _layer_params(layer: OodLayer | None) -> dict[str, Any] | None:
         "d_ref": round(layer.d_ref, 4),
         "scale": round(layer.scale, 4),
         "prior": layer.prior,
+        "temperature": layer.temperature,
         **(layer.meta or {}),
     }
 
@@ -222,6 +228,7 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for method, by_text in out.items():
         for text, rs in by_text.items():
             ood = [r for r in rs if not r["in_domain"]]
+            own = [r for r in rs if r["in_domain"]]
             cons = [r for r in rs if r["set"] == "constraint_covid19"]
             aucs = [r["auc"] for r in ood if r["auc"] is not None]
             summary.setdefault(method, {})[text] = {
@@ -232,5 +239,8 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
                     round(float(np.mean([r["flagged_false"] for r in ood])), 4) if ood else None
                 ),
                 "constraint_weighted_f1": cons[0]["weighted_f1"] if cons else None,
+                "mean_ece_in_domain": (
+                    round(float(np.mean([r["ece"] for r in own])), 4) if own else None
+                ),
             }
     return summary

@@ -56,9 +56,15 @@ def render(report: dict[str, Any]) -> str:
         f"<tr><td>{e(m)}</td><td>{e(t)}</td>"
         + "".join(
             f"<td>{_cell(v.get(k))}</td>"
-            for k in ("mean_ece_ood", "mean_auc_ood", "mean_flagged_false_ood")
+            for k in (
+                "mean_ece_ood",
+                "mean_auc_ood",
+                "mean_flagged_false_ood",
+                "constraint_weighted_f1",
+                "mean_ece_in_domain",
+            )
         )
-        + f"<td>{_cell(v.get('constraint_weighted_f1'))}</td></tr>"
+        + "</tr>"
         for m, by_text in report["summary"].items()
         for t, v in by_text.items()
     )
@@ -87,7 +93,8 @@ Metrics at threshold 0.5; ECE with 15 bins; “flagged false” = share scored �
 <ul>{sets}</ul>
 <p>De-styled text: {e(report["destyle"])}</p>
 <h2>Summary</h2><table><tr><th>method</th><th>text</th><th>mean ECE (ood)</th>
-<th>mean AUC (ood)</th><th>mean flagged false (ood)</th><th>Constraint weighted F1</th></tr>
+<th>mean AUC (ood)</th><th>mean flagged false (ood)</th><th>Constraint weighted F1</th>
+<th>mean ECE (in domain)</th></tr>
 {summary}</table>
 <p>Targets (issue 16): {e(json.dumps(TARGETS))}</p>
 <h2>Per set</h2><table><tr><th>set</th><th>domain</th><th>method</th><th>text</th>

@@ -67,3 +67,16 @@ def test_shipped_calibration_is_monotone_in_the_margin(shipped_dir: Path) -> Non
     cal = Calibration.load(artifact(shipped_dir, "calibration.json"))
     p = cal.apply(np.linspace(-15, 15, 3001))
     assert np.all(np.diff(p) >= 0) and p[0] < 0.05 and p[-1] > 0.95
+
+
+def test_mapped_thresholds_keep_every_in_domain_band() -> None:
+    from classifier.thresholds import Thresholds
+
+    rng = np.random.default_rng(3)
+    layer = OodLayer(Gaussian(np.zeros(2), np.eye(2)), 1.0, 1.0, 0.45, 0.5, None, 4.0)
+    old = Thresholds(review=0.389, urgent=0.671)
+    new = Thresholds(review=layer.map_threshold(0.389), urgent=layer.map_threshold(0.671))
+    p = np.concatenate([rng.uniform(0, 1, 2000), [0.389, 0.671]])
+    moved = shrink(p, np.ones_like(p), layer.prior, layer.temperature)
+    assert [old.band_for(x) for x in p] == [new.band_for(x) for x in moved]
+    assert np.all(np.abs(moved - 0.5) <= np.abs(p - 0.5) + 1e-12)  # a temperature only softens
