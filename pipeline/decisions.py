@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
 from audit.service import record
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 from pipeline.actions import EXECUTE_TASK, live_actions, request_action, request_undo
 from pipeline.appeals import check_appeal_decider
 from pipeline.models import (
@@ -28,6 +28,7 @@ from pipeline.models import (
     ReviewCase,
 )
 from pipeline.policy_store import active_policy
+from pipeline.qa import maybe_sample
 from pipeline.queue import escalate_case, held_case
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
@@ -62,6 +63,8 @@ def decide(
 ) -> Decision:
     validate_decision(decision_in)
     case = held_case(session, case_id, actor)
+    if case.stage == CaseStage.QA:  # a blind re-review changes nothing: pipeline.qa.review
+        raise Conflict("a QA sample is answered through pipeline.qa.review", code="qa_case")
     check_appeal_decider(session, case, actor.name)
     post = session.get(Post, case.post_id)
     assert post is not None  # FK guarantees it
@@ -198,6 +201,7 @@ def _finalise(
     if appeal:
         _settle_appeal(session, post, decision, actor)
         return
+    maybe_sample(session, case, decision, post)
     _undo_temporary(session, case, decision, actor)
     if decision.action != DecisionAction.NO_ACTION:
         request_enforcement(session, decision, post, actor)

@@ -53,6 +53,7 @@ class CaseStage(enum.StrEnum):
     SECOND = "second"
     ESCALATED = "escalated"
     APPEAL = "appeal"
+    QA = "qa"  # a decided case drawn for a blind quality re-review (pipeline/qa.py)
 
 
 WAITING_STATUSES = (CaseStatus.OPEN, CaseStatus.AWAITING_SECOND, CaseStatus.ESCALATED)

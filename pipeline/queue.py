@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, TextClause, and_, or_, select, text
+from sqlalchemy import ColumnElement, TextClause, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
+from audit.models import AuditEvent
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
@@ -35,6 +36,11 @@ from pipeline.routing import ClaimMatch, RoutingPolicy, route_stored
 
 DEFAULT_LEASE = timedelta(minutes=10)
 SKIP_COOLDOWN = timedelta(minutes=30)
+# A released case is not offered straight back to whoever released it (they would get it
+# again at once: it is still the highest priority); others may take it at once.
+RELEASE_COOLDOWN = timedelta(minutes=5)
+# A lease may be extended by DEFAULT_LEASE at a time, up to this many times per claim.
+MAX_EXTENSIONS = 3
 GENERAL_REVIEWERS = frozenset({"reviewer", "senior_reviewer"})
 ESCALATION_TARGETS = frozenset({"senior_reviewer", "legal"})
 WAITING_STATUS = {
@@ -42,7 +48,9 @@ WAITING_STATUS = {
     CaseStage.SECOND: CaseStatus.AWAITING_SECOND,
     CaseStage.ESCALATED: CaseStatus.ESCALATED,
     CaseStage.APPEAL: CaseStatus.ESCALATED,
+    CaseStage.QA: CaseStatus.AWAITING_SECOND,
 }
+BLIND_STAGES = (CaseStage.SECOND, CaseStage.QA)  # never offered to the first reviewer
 
 
 @dataclass(frozen=True)
@@ -194,7 +202,7 @@ def _eligible(actor: Actor, now: datetime) -> list[ColumnElement[bool] | TextCla
             ReviewCase.skipped_by != actor.name,
             ReviewCase.skip_until <= now,
         ),
-        or_(ReviewCase.stage != CaseStage.SECOND, ReviewCase.first_reviewer != actor.name),
+        or_(ReviewCase.stage.not_in(BLIND_STAGES), ReviewCase.first_reviewer != actor.name),
         not_own_appeal(actor.name),
     ]
 
@@ -263,9 +271,19 @@ def held_case(
     return case
 
 
-def release(session: Session, case_id: str, actor: Actor) -> ReviewCase:
-    case = held_case(session, case_id, actor)
+def release(
+    session: Session,
+    case_id: str,
+    actor: Actor,
+    *,
+    cooldown: timedelta = RELEASE_COOLDOWN,
+    now: datetime | None = None,
+) -> ReviewCase:
+    now = now or utcnow()
+    case = held_case(session, case_id, actor, now)
     _return_to_queue(case)
+    case.skipped_by = actor.name  # the skip cooldown's columns: one rule in claim_next
+    case.skip_until = now + cooldown
     record(
         session,
         Action.CASE_RELEASED,
@@ -273,6 +291,56 @@ def release(session: Session, case_id: str, actor: Actor) -> ReviewCase:
         Subject(post_id=case.post_id, case_id=case.id),
         before={"status": CaseStatus.CLAIMED.value, "claimed_by": actor.name},
         after={"status": case.status},
+        is_drill=_is_drill(session, case.post_id),
+    )
+    return case
+
+
+def extend_lease(
+    session: Session,
+    case_id: str,
+    actor: Actor,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
+) -> ReviewCase:
+    """Give the holder `lease` more from now, at most MAX_EXTENSIONS times per claim (logged)."""
+    now = now or utcnow()
+    case = held_case(session, case_id, actor, now)
+    since = session.scalar(
+        select(func.max(AuditEvent.timestamp)).where(
+            AuditEvent.case_id == case.id,
+            AuditEvent.action.in_([Action.CASE_CLAIMED.value, Action.CASE_REASSIGNED.value]),
+        )
+    )
+    used = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.case_id == case.id,
+            AuditEvent.action == Action.CASE_LEASE_EXTENDED.value,
+            AuditEvent.actor_name == actor.name,
+            *([AuditEvent.timestamp >= since] if since is not None else []),
+        )
+    )
+    if int(used or 0) >= MAX_EXTENSIONS:
+        raise Conflict(
+            f"the lease was extended {MAX_EXTENSIONS} times already: decide, escalate or release",
+            code="lease_extension_limit",
+        )
+    before = case.lease_expires_at
+    assert before is not None  # held_case checked it
+    case.lease_expires_at = max(before, now + lease)
+    record(
+        session,
+        Action.CASE_LEASE_EXTENDED,
+        actor,
+        Subject(post_id=case.post_id, case_id=case.id),
+        before={"lease_expires_at": before.isoformat()},
+        after={
+            "lease_expires_at": case.lease_expires_at.isoformat(),
+            "extension": int(used or 0) + 1,
+        },
         is_drill=_is_drill(session, case.post_id),
     )
     return case

@@ -1,0 +1,121 @@
+"""Correcting or undoing a final human decision, through the same enforcement path.
+
+A correction is a new decision on the same case by the corrector: every action still live on
+the post is undone on the platform (`actions.restore_post`, which logs the restoration) and
+the corrected action, if any, is requested like any decision's. An undo is a correction to
+"no action". Only the post's latest decision can be corrected, and only once its case is
+decided (a case waiting for a second reviewer is not final yet).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.events import Action, Actor, Subject
+from audit.service import record
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from pipeline.actions import restore_post
+from pipeline.decisions import request_enforcement, validate_decision
+from pipeline.models import CaseStage, CaseStatus, Decision, Post, PostStatus, ReviewCase
+from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+
+
+def latest_decision(session: Session, post_id: str) -> Decision | None:
+    return session.scalars(
+        select(Decision)
+        .where(Decision.post_id == post_id, Decision.decider_type == "human")
+        .order_by(Decision.created_at.desc(), Decision.id.desc())
+        .limit(1)
+    ).first()
+
+
+def correctable(session: Session, decision: Decision, actor: Actor, *, anyones: bool) -> ReviewCase:
+    """The decision's case, or the reason it cannot be corrected by this person."""
+    if not anyones and decision.decided_by != actor.name:
+        raise Forbidden("only a senior reviewer corrects someone else's decision", code="not_own")
+    case = session.get(ReviewCase, decision.case_id) if decision.case_id else None
+    if case is None or case.status != CaseStatus.DECIDED:
+        raise Conflict("the case is still in review; it is not final yet", code="not_final")
+    latest = latest_decision(session, decision.post_id)
+    if latest is None or latest.id != decision.id:
+        raise Conflict("a later decision on this post replaced this one", code="superseded")
+    live = session.scalars(
+        select(ReviewCase.id).where(
+            ReviewCase.post_id == decision.post_id,
+            ReviewCase.status != CaseStatus.DECIDED,
+            ReviewCase.stage != CaseStage.QA,
+        )
+    ).first()
+    if live is not None:
+        raise Conflict(
+            "the post is in review again (an appeal?): decide it there", code="case_open"
+        )
+    return case
+
+
+def correct(
+    session: Session,
+    decision_id: str,
+    actor: Actor,
+    new: DecisionIn,
+    reason: str,
+    *,
+    anyones: bool = False,
+    undo: bool = False,
+) -> Decision:
+    if not reason.strip():
+        raise Invalid("say why the decision is corrected", code="reason_required")
+    validate_decision(new)
+    old = session.get(Decision, decision_id)
+    if old is None:
+        raise NotFound(f"decision {decision_id} does not exist")
+    case = correctable(session, old, actor, anyones=anyones)
+    if new.action.value == old.action and new.reason_code.value == old.reason_code:
+        raise Invalid("the correction changes nothing", code="unchanged")
+    post = session.get(Post, old.post_id, with_for_update=True)
+    assert post is not None  # FK
+    undone = restore_post(session, post.id, actor, f"decision corrected: {reason}")
+    made = Decision(
+        case_id=case.id,
+        post_id=post.id,
+        decided_by=actor.name,
+        decider_type="human",
+        reason_code=new.reason_code.value,
+        action=new.action.value,
+        note=new.note,
+        territories=list(new.territories),
+        claim_id=old.claim_id,
+    )
+    session.add(made)
+    session.flush()
+    post.status = PostStatus.DECIDED
+    record(
+        session,
+        Action.DECISION_UNDONE if undo else Action.DECISION_CORRECTED,
+        actor,
+        Subject(post_id=post.id, case_id=case.id, claim_id=old.claim_id),
+        reason=reason,
+        before={"decision_id": old.id, "action": old.action, "reason_code": old.reason_code},
+        after={
+            "decision_id": made.id,
+            "action": made.action,
+            "reason_code": made.reason_code,
+            "undo_actions": [u.id for u in undone],
+        },
+        is_drill=post.is_drill,
+    )
+    if made.action != DecisionAction.NO_ACTION:
+        request_enforcement(session, made, post, actor)
+    return made
+
+
+def undo(
+    session: Session, decision_id: str, actor: Actor, reason: str, *, anyones: bool = False
+) -> Decision:
+    """Withdraw a decision: its actions are undone and the post stands with no action."""
+    old = session.get(Decision, decision_id)
+    if old is not None and old.action == DecisionAction.NO_ACTION:
+        raise Invalid("no action was taken, so there is nothing to undo", code="nothing_to_undo")
+    verdict = DecisionIn(reason_code=ReasonCode.OTHER, action=DecisionAction.NO_ACTION, note=reason)
+    return correct(session, decision_id, actor, verdict, reason, anyones=anyones, undo=True)
