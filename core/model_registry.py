@@ -12,6 +12,7 @@ import claims.models  # noqa: F401 - the claim library (claims/, statements/)
 import incidents.material_models  # noqa: F401 - report reviews, attachments, policies
 import incidents.models  # noqa: F401 - incidents, clocks, response plan
 import incidents.narrative_store  # noqa: F401 - narrative embedding centroids
+import pipeline.console_models  # reviewer settings, note drafts, QA samples
 import pipeline.models
 import statements.models
 import webhooks.models  # noqa: F401 - webhook subscriptions and deliveries
