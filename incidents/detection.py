@@ -4,8 +4,9 @@ near-duplicate, or the nearest embedding centroid: `incidents.narrative_keys`), 
 up where it left off through a cursor, so it is safe to repeat.
 
 A post the triage sends to ignore (`route_stored(...).queue` is false: ignore band, not
-check-worthy) never opens an incident nor grows a narrative, however far it reached: it only
-joins an incident already open for its narrative.
+check-worthy) never opens an incident, however far it reached: it is filed under its narrative
+and counts once a post the triage queues opens one (or joins one already open), so a narrative
+of ignored posts alone, or one viral ignored post, opens nothing.
 
 A post's claim is the confirmed match to a false or misleading claim that intake stored with
 its score (`pipeline.triage`, the routing policy's threshold), so incidents and routing agree
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from claims.index import VectorIndex
 from claims.matching_text import with_author
 from core.clock import utcnow
-from incidents.models import ScanCursor
+from incidents.models import NarrativePost, ScanCursor
 from incidents.narrative_keys import NarrativeKeyer, claim_of
 from incidents.narratives import TextEmbedder
 from incidents.policy_store import active_incident_policy
@@ -103,6 +104,29 @@ def _ignored(
     }
 
 
+def _file_quietly(
+    session: Session, post: Post, key: str, similarity: float | None, now: datetime
+) -> None:
+    """A post triage ignores joins its narrative without the opening check: counted (volume
+    and reach) when a post triage queues opens the incident, never opening one itself."""
+    seen = session.scalars(
+        select(NarrativePost.id).where(NarrativePost.key == key, NarrativePost.post_id == post.id)
+    ).first()
+    if seen is None:
+        session.add(
+            NarrativePost(
+                key=key,
+                post_id=post.id,
+                reach=post.views + 5 * post.shares,
+                region=post.region or post.lang,
+                similarity=similarity,
+                is_drill=post.is_drill,
+                observed_at=now,
+            )
+        )
+        session.flush()
+
+
 def _claim_hits(
     session: Session,
     posts: list[Post],
@@ -159,9 +183,9 @@ def scan(
     keyer = NarrativeKeyer(session, posts, embed, policy.window)
     for post, hit in zip(posts, hits, strict=True):
         when = now or utcnow()
-        quiet = post.id in ignored and hit is None
-        key, cosine = keyer.key(post, hit.claim_id if hit else None, when, remember=not quiet)
-        if quiet and _live_incident(session, key, post.is_drill) is None:
+        key, cosine = keyer.key(post, hit.claim_id if hit else None, when)
+        if post.id in ignored and _live_incident(session, key, post.is_drill) is None:
+            _file_quietly(session, post, key, cosine, when)
             continue
         claim_id = claim_of(key)
         observe_post(

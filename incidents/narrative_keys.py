@@ -76,11 +76,9 @@ class NarrativeKeyer:
             self._centroids[is_drill] = load_open(self.session, is_drill, now, self.window, dims)
         return self._centroids[is_drill]
 
-    def key(
-        self, post: Post, claim_id: str | None, now: datetime, *, remember: bool = True
-    ) -> tuple[str, float | None]:
-        """(narrative key, cosine to the centroid it joined, if it joined by embedding).
-        With `remember=False` nothing is recorded: the post joins no cluster it could grow."""
+    def key(self, post: Post, claim_id: str | None, now: datetime) -> tuple[str, float | None]:
+        """(narrative key, cosine to the centroid it joined, if it joined by embedding); the
+        post's bands and vector are recorded under the key for the posts after it."""
         bands = band_hashes(post.text)
         centroids = self._open(post.is_drill, now)
         vector = self.vectors.get(post.id)
@@ -97,15 +95,14 @@ class NarrativeKeyer:
                 key = f"nar:{post.id}"
         else:
             key = f"dup:{post.id}"
-        if remember:
-            for band in bands:
-                self.session.merge(
-                    PostShingleBand(post_id=post.id, band=band, key=key, observed_at=now)
-                )
-            if centroids is not None and vector is not None:
-                centroids.add(key, vector)
-                key = self._consolidate(centroids, key, post.is_drill)
-                self._touched[post.is_drill].add(key)
+        for band in bands:
+            self.session.merge(
+                PostShingleBand(post_id=post.id, band=band, key=key, observed_at=now)
+            )
+        if centroids is not None and vector is not None:
+            centroids.add(key, vector)
+            key = self._consolidate(centroids, key, post.is_drill)
+            self._touched[post.is_drill].add(key)
         return key, cosine
 
     def _consolidate(self, centroids: Centroids, key: str, is_drill: bool) -> str:

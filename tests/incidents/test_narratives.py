@@ -131,3 +131,23 @@ def test_an_ignored_post_joins_an_incident_already_open_for_its_narrative(rt: Ru
     _scan_all(rt, None)
     [(incident, members)] = _incidents(rt)
     assert members == {"first", "copy"} and incident.post_count == 2
+
+
+def test_a_narrative_of_ignored_posts_alone_opens_nothing(rt: Runtime) -> None:
+    text = "5G towers are spreading the coronavirus to everyone {n}"
+    for n in range(25):  # over min_posts, and 25 x 5k reach
+        _scored(rt, f"i{n}", text.format(n=n), 5_000, "ignore", 0.1)
+    _scan_all(rt, None)
+    assert _incidents(rt) == []
+
+
+def test_ignored_posts_count_once_a_queued_post_of_their_narrative_arrives(rt: Runtime) -> None:
+    text = "5G towers are spreading the coronavirus to everyone {n}"
+    for n in range(19):
+        _scored(rt, f"i{n}", text.format(n=n), 100, "ignore", 0.1)
+    _scan_all(rt, None)
+    assert _incidents(rt) == []
+    _scored(rt, "queued", text.format(n=19), 100, "review", 0.7)
+    _scan_all(rt, None)
+    [(incident, members)] = _incidents(rt)
+    assert len(members) == 20 and incident.post_count == 20
