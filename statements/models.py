@@ -22,6 +22,8 @@ class StatementKind(enum.StrEnum):
     COUNTER_STATEMENT = "counter_statement"
     SERVICE_INTERRUPTION = "service_interruption"
     SECURITY_INCIDENT = "security_incident"
+    DATA_BREACH_USERS = "data_breach_users"  # the breach notice to the people affected
+    DATA_BREACH_REGULATOR = "data_breach_regulator"  # the breach notice to the regulator
 
 
 class StatementStatus(enum.StrEnum):

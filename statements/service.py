@@ -180,6 +180,9 @@ def publish(
             "legal_approved_by": statement.legal_approved_by,
         },
     )
+    from incidents.sync import statement_published  # incidents build on statements
+
+    statement_published(session, statement)  # stops the incident's statement clock now
     return statement
 
 

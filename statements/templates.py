@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Template
 
+from core.errors import Invalid
 from statements.checks import CHANNEL_LIMITS, first_sentence
 from statements.evidence import Evidence
 
@@ -53,6 +54,33 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Security notice",
         "Security notice: $what_to_do Details: $advisory_url",
     ),
+    # A data leak: the notice to the people affected and the one to the regulator (the facts
+    # GDPR art. 34 and art. 33(3) ask for); the regulator's goes by its own form, so web only.
+    ("data_breach_users", "web"): (
+        "Notice of a data breach at $platform",
+        "On $discovered_at we found that $what_happened\n\n"
+        "Data affected: $data_affected\n\nLikely consequences: $consequences\n\n"
+        "What we have done: $what_we_did\n\nWhat you should do: $what_to_do\n\n"
+        "Questions: our data protection officer, $dpo_contact. Details: $advisory_url",
+    ),
+    ("data_breach_users", "x"): (
+        "Notice of a data breach",
+        "We found a data breach affecting $data_affected $what_to_do Details: $advisory_url",
+    ),
+    ("data_breach_users", "banner"): (
+        "Data breach notice",
+        "Data breach notice: $what_to_do Details: $advisory_url",
+    ),
+    ("data_breach_regulator", "web"): (
+        "Personal data breach notification: $platform",
+        "Controller: $platform. Contact: $dpo_contact\n\n"
+        "Nature of the breach: $what_happened Discovered: $discovered_at.\n\n"
+        "Categories and approximate number of people concerned: $people_affected\n"
+        "Categories and approximate number of records concerned: $records_affected\n\n"
+        "Likely consequences: $consequences\n\n"
+        "Measures taken or proposed: $what_we_did\n\n"
+        "People affected notified: $users_notified",
+    ),
 }
 
 
@@ -63,6 +91,12 @@ class DraftText:
 
 
 def render(kind: str, channel: str, evidence: Evidence, platform: str) -> DraftText:
+    if (kind, channel) not in TEMPLATES:
+        have = sorted(c for k, c in TEMPLATES if k == kind)
+        raise Invalid(
+            f"a {kind} statement is drafted for {', '.join(have)}, not {channel}",
+            code="no_template",
+        )
     title_t, body_t = TEMPLATES[(kind, channel)]
     values = _values(evidence, platform)
     title_limit, body_limit = CHANNEL_LIMITS[channel]
