@@ -27,6 +27,9 @@ SECTIONS = (
     Section("Action log", "/ui/legal", (Role.LEGAL,)),
     Section("Escalated cases", "/ui/review", (Role.LEGAL,)),
     Section("Admin", "/ui/admin", (Role.ADMIN,)),
+    # Leadership and technical response (issue 18) work incidents; without a section of their
+    # own their home was /ui/login, which sends a signed-in user home: a redirect loop.
+    Section("Incidents", "/ui/incidents", (Role.LEADERSHIP, Role.TECHNICAL_RESPONSE)),
 )
 
 
