@@ -165,3 +165,30 @@ def test_a_post_in_a_language_with_no_model_gets_the_unsupported_band_and_is_not
             "review",
             "urgent",
         }
+
+
+def test_with_every_shipped_model_an_everyday_post_scored_false_is_not_queued(
+    rt: Runtime,
+) -> None:
+    """The bug in the issue: the falsehood model calls a bakery's opening hours urgent. With
+    the check-worthiness head the post makes no claim and goes nowhere; its falsehood score
+    is still returned, unchanged."""
+    from classifier.loader import load_classifier
+    from runtime.container import load_checkworthiness
+
+    rt.classifier_override = load_classifier()
+    library = LibraryMatcher(rt.sessions, default_parts())
+    checker = load_checkworthiness(library)
+    assert checker is not None, "the shipped check-worthiness head"
+    rt.signals_override = IntakeSignals(library, checker)
+    with TestClient(create_app(rt)) as client:
+        key = new_api_key(rt)
+        got = _score(client, key, {"id": "b1", "text": "Our bakery opens at 8am"})["b1"]
+        alone = rt.classifier.predict(["Our bakery opens at 8am"])[0]
+    assert alone.band.value != "ignore", "the falsehood model alone would queue it"
+    assert got["score"] == pytest.approx(alone.score, abs=0.03)
+    assert got["checkworthiness"] < checker.threshold
+    assert (got["band"], got["case_opened"]) == ("ignore", False)
+    with rt.sessions() as session:
+        score = session.scalars(select(Score).where(Score.post_id == "b1")).one()
+        assert (score.band, score.triage_rule) == (alone.band.value, "not_checkworthy")
