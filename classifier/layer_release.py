@@ -46,11 +46,15 @@ def release(
         f"as with {base.name}",
     ).dump(out / "thresholds.json")
     band = "ignore" if layer.prior < review else "review" if layer.prior < urgent else "urgent"
+    consequence = {
+        "ignore": "so it reaches review only through the other intake signals (claim match)",
+        "review": "so a far post the base model scored low now lands in review (unsure: a "
+        "person looks) unless check-worthiness or the routing policy holds it back",
+        "urgent": "so every far post would be urgent: re-choose the prior",
+    }[band]
     notes.setdefault(
         "band_note",
-        f"in the `{band}` band (review ≥ {review:.3f}, urgent ≥ {urgent:.3f}): a post far from "
-        "training is scored near the prior, so it reaches review only through the other "
-        "intake signals (claim match, check-worthiness)",
+        f"in the `{band}` band (review ≥ {review:.3f}, urgent ≥ {urgent:.3f}), {consequence}",
     )
     base_meta = json.loads((base / "metadata.json").read_text(encoding="utf-8"))
     meta = {
@@ -65,6 +69,7 @@ def release(
         "training": f"no training: the weights of {base_meta['model_version']} plus an "
         "out-of-domain layer (classifier/ood.py)",
         "band_note": notes.get("band_note", ""),
+        "opt_in": bool(notes.get("opt_in", True)),
     }
     (out / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))

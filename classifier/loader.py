@@ -35,12 +35,19 @@ def has_model(model_dir: Path) -> bool:
     return artifact(model_dir, MODEL_FILE).is_file()
 
 
+def is_opt_in(model_dir: Path) -> bool:
+    """metadata.json `"opt_in": true`: used only when named (MODEL_DIR / --model-dir), never
+    picked as the default, e.g. a release whose score scale the routing policy was not tuned on."""
+    meta = model_dir / "metadata.json"
+    return meta.is_file() and bool(json.loads(meta.read_text(encoding="utf-8")).get("opt_in"))
+
+
 def find_model_dir(root: Path = MODELS_ROOT) -> Path | None:
     """Newest (by name, which ends in a date) model directory whose int8 artifact exists
-    (its own or the one in its `weights_dir`)."""
+    (its own or the one in its `weights_dir`), skipping opt-in releases."""
     if not root.is_dir():
         return None
-    dirs = sorted(p for p in root.iterdir() if p.is_dir() and has_model(p))
+    dirs = sorted(p for p in root.iterdir() if p.is_dir() and has_model(p) and not is_opt_in(p))
     return dirs[-1] if dirs else None
 
 

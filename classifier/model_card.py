@@ -308,10 +308,11 @@ def write_layer_card(model_dir: Path, meta: dict[str, Any], metrics: dict[str, A
     layer = metrics["layer"]
     text = f"""# Model card: {meta["model_version"]}
 
-Same weights, tokenizer, calibration and thresholds as
+Same weights, tokenizer and calibration as
 [`{meta["weights_dir"].strip("./")}`]({meta["weights_dir"]}/MODEL_CARD.md) (read from there, not
 copied: `classifier.loader.weights_dir`), plus an **out-of-domain layer** (`ood.json`, `ood.npz`;
-`classifier/ood.py`). Issue 16 found the base model confidently wrong outside its training
+`classifier/ood.py`) and that model's thresholds mapped through the layer (`thresholds.json`:
+review ≥ {metrics["thresholds"]["review"]:.4f}, urgent ≥ {metrics["thresholds"]["urgent"]:.4f}). Issue 16 found the base model confidently wrong outside its training
 domains; this release does not retrain it, it makes it less sure where it has no business
 being sure, and says so (flag `out_of_domain`).
 
@@ -320,15 +321,17 @@ being sure, and says so (flag `out_of_domain`).
 The pooled [CLS] features the classification head reads (ONNX output
 `{layer["embedding"]}`, exposed in memory at load time) give a Mahalanobis distance `d` to a
 Gaussian fitted on the model's own training posts (Constraint train + LIAR train, shrunk
-covariance). With `w = exp(-max(0, d - d_ref) / scale)` the calibrated log-odds are pulled
-toward `prior`: `score = sigmoid(w·logit(p) + (1 − w)·logit(prior))`. `w = 1` inside the
-training cloud (scores unchanged), `w → 0` far away (score → prior); at a fixed `w` the map is
-monotone, and `w < {layer["flag_below"]}` sets the flag `out_of_domain` (and
-`out_of_distribution`). Shipped parameters: `d_ref` = {layer["d_ref"]:.3f} (the
-{layer["fitted"]["d_ref_quantile"]} quantile of held-out training distances), `scale` =
-{layer["scale"]:.3f}, `prior` = {layer["prior"]}; chosen from a grid by the lowest mean ECE
-over the fit parts of {", ".join(layer["fitted"]["fit_sets"])} (each set weighted equally). No
-evaluation part was used to fit anything.
+covariance). With `w = exp(-max(0, d - d_ref) / scale)` the calibrated log-odds are tempered
+and pulled toward `prior`: `score = sigmoid(w·logit(p)/T + (1 − w)·logit(prior))`. `w = 1`
+inside the training cloud (only the temperature applies, the same monotone map for every such
+post, so bands are kept by mapping the thresholds), `w → 0` far away (score → prior); at a fixed
+`w` the map is monotone, and `w < {layer["flag_below"]}` sets the flag `out_of_domain` (and
+`out_of_distribution`). Shipped parameters: `T` = {layer.get("temperature", 1.0)}, `d_ref` =
+{layer["d_ref"]:.3f} (the {layer["fitted"]["d_ref_quantile"]} quantile of held-out training
+distances), `scale` = {layer["scale"]:.3f}, `prior` = {layer["prior"]} (a far post is never
+moved across 0.5); chosen from a grid by the lowest mean ECE over the fit parts of
+{", ".join(layer["fitted"]["fit_sets"])} (each set weighted equally). No evaluation part was
+used to fit anything.
 
 Serving-time text normalisation (URLs → `url`, handles → `@user`, hashtags → words, emoji
 removed) was measured too (`model_normalised_input` below). {metrics["decision"]}
@@ -336,8 +339,10 @@ removed) was measured too (`model_normalised_input` below). {metrics["decision"]
 ## How it was measured (`veracity evaluate`, rerun it)
 
 `veracity evaluate --data-dir ../shared/datasets --max-per-set {metrics.get("max_per_set")}
---fit-cap {metrics.get("fit_cap")} --model-dir models/{meta["model_version"]}` writes
-report.json, report.html and reliability PNGs. Sets: {_sets_line(metrics["sets"])}.
+--fit-cap {metrics.get("fit_cap")} --write-layer LAYER` (about 50,000 model passes; 25 minutes on
+this shared 2-core machine, `--cache-dir` makes a rerun take a minute) writes report.json,
+report.html and reliability PNGs for the weights and LAYER/ood.json + ood.npz;
+`python -m classifier.layer_release` packages this directory from them. Sets: {_sets_line(metrics["sets"])}.
 In-domain for these weights = Constraint Val and LIAR valid (trained on their train splits);
 everything else is out of domain. Leave-one-set-out: the layer and the TF-IDF reference
 evaluated on a set were fitted on the *other* sets' fit parts only. De-styled text:
@@ -365,10 +370,10 @@ reference, Constraint weighted F1 ≥ 0.97.
 ## Known limits
 
 - **The layer cannot add knowledge.** Out of domain the base model ranks at about chance; the
-  layer mostly moves scores toward the prior, which lowers confident errors (ECE, Brier, the
-  share flagged false) but does not raise AUC much. Ranking needs retraining (issue 16 items
+  layer tempers scores and moves far ones toward the prior, which lowers confident errors
+  (ECE, Brier) but changes no call (the share scored ≥ 0.5 stays) and barely moves AUC. Ranking needs retraining (issue 16 items
   1-2).
-- **A far post is scored near the prior, and the prior ({layer["prior"]}) sits {_band_note(meta)}.**
+- **Far posts and the bands.** The prior ({layer["prior"]}) sits {_band_note(meta)}.
 - **Distance is measured on the model's own features.** A new domain that happens to land inside
   the training cloud is not flagged; the set-level numbers above are the evidence, not a
   guarantee for one post.

@@ -23,7 +23,10 @@ from classifier.destyle import destyle, hashtag_words, normalise
             "Is this true?!? ... “vaccines” contain microchips… via @someone",
             'Is this true? "vaccines" contain microchips.',
         ),
-        ("CDC: testing expanded in 12 states www.cdc.gov/covid", "CDC: testing expanded in 12 states"),
+        (
+            "CDC: testing expanded in 12 states www.cdc.gov/covid",
+            "CDC: testing expanded in 12 states",
+        ),
         ("Plain sentence, nothing to change.", "Plain sentence, nothing to change."),
     ],
 )

@@ -93,3 +93,14 @@ def test_a_written_layer_serves_over_the_base_weights_without_copying_them(
     assert clf.ood is not None and clf.model_version == "layer-test"
     preds = clf.predict(["Garlic water cures COVID-19 in one day say doctors."])
     assert 0.0 <= preds[0].score <= 1.0
+
+
+def test_an_opt_in_release_is_used_only_when_named(tmp_path: Path) -> None:
+    base = find_model_dir()
+    assert base is not None
+    release = tmp_path / "zz-opt-in"
+    release.mkdir()
+    meta = {"model_version": "zz", "weights_dir": str(weights_dir(base)), "opt_in": True}
+    (release / "metadata.json").write_text(json.dumps(meta))
+    assert find_model_dir(tmp_path) is None
+    assert OnnxClassifier(release, threads=1).model_version == "zz"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from classifier.calibration import Calibration
-from classifier.loader import artifact
+from classifier.loader import MODELS_ROOT, artifact, find_model_dir, is_opt_in, weights_dir
 from classifier.ood import Gaussian, OodLayer, shrink, weight_from_distance
 from classifier.ood_fit import FitPart, fit_layer
+from classifier.serving import OnnxClassifier
 
 
 def test_shrink_pulls_toward_the_prior_and_keeps_order() -> None:
@@ -80,3 +83,56 @@ def test_mapped_thresholds_keep_every_in_domain_band() -> None:
     moved = shrink(p, np.ones_like(p), layer.prior, layer.temperature)
     assert [old.band_for(x) for x in p] == [new.band_for(x) for x in moved]
     assert np.all(np.abs(moved - 0.5) <= np.abs(p - 0.5) + 1e-12)  # a temperature only softens
+
+
+IN_DOMAIN = [
+    "The Ministry of Health reports 1,204 new confirmed cases and 87 recoveries in the last "
+    "24 hours. #IndiaFightsCorona https://t.co/abc",
+    "Drinking hot water every 15 minutes kills the coronavirus in your throat.",
+]
+FAR = ["def main(): return 0"]
+
+
+@pytest.fixture(scope="module")
+def layer_dir() -> Path:
+    found = sorted(p.parent for p in MODELS_ROOT.glob("*/ood.json"))
+    assert found, "a release with the out-of-domain layer must be shipped under models/"
+    return found[-1]
+
+
+def test_the_layer_release_reuses_the_weights_and_is_opt_in(layer_dir: Path) -> None:
+    assert not (layer_dir / "model.int8.onnx").exists()
+    assert artifact(layer_dir, "model.int8.onnx").is_file()
+    assert is_opt_in(layer_dir) and find_model_dir() != layer_dir
+    metrics = json.loads((layer_dir / "metrics.json").read_text())
+    for method in ("model", "model_ood_loso", "tfidf_loso", "tfidf_same_data"):
+        assert metrics["summary"][method]["original"]["mean_ece_ood"] is not None
+    base, layered = (metrics["summary"][m]["original"] for m in ("model", "model_ood_loso"))
+    assert layered["mean_ece_ood"] < base["mean_ece_ood"]  # what the release is for
+    assert layered["constraint_weighted_f1"] == base["constraint_weighted_f1"]
+
+
+def test_in_domain_posts_keep_their_band_and_far_posts_are_pulled_and_flagged(
+    layer_dir: Path,
+) -> None:
+    layered = OnnxClassifier(layer_dir, threads=2)
+    base = OnnxClassifier(weights_dir(layer_dir), threads=2)
+    layer = layered.ood
+    assert layer is not None
+    texts = IN_DOMAIN + FAR
+    before = base.scores(texts)
+    after, weights = layered.probabilities(layered.encode(texts))
+    assert weights is not None
+    tempered = shrink(before, np.ones_like(before), layer.prior, layer.temperature)
+    preds, base_preds = layered.predict(texts), base.predict(texts)
+    for i in range(len(IN_DOMAIN)):
+        assert weights[i] == 1.0
+        assert after[i] == pytest.approx(tempered[i], abs=1e-9)  # only the temperature
+        assert preds[i].band == base_preds[i].band
+        assert "out_of_domain" not in preds[i].flags
+    for i in range(len(IN_DOMAIN), len(texts)):
+        assert weights[i] < layer.flag_below
+        assert abs(after[i] - layer.prior) < abs(tempered[i] - layer.prior) + 1e-9
+        assert abs(after[i] - layer.prior) < 0.05
+        assert "out_of_domain" in preds[i].flags and preds[i].out_of_distribution
+    assert before[1] > before[0] and after[1] > after[0]  # order kept in domain
