@@ -21,6 +21,7 @@ from claims.service import add_claim, import_claims
 from core.clock import utcnow
 from core.db import transaction
 from pipeline.models import EnforcementAction, Post, ReviewCase, Score
+from pipeline.routing import RoutingPolicy
 from pipeline.signals import IntakeSignals
 from runtime.container import Runtime
 from statements.models import Statement, StatementStatus
@@ -187,7 +188,7 @@ def test_with_every_shipped_model_an_everyday_post_scored_false_is_not_queued(
         alone = rt.classifier.predict(["Our bakery opens at 8am"])[0]
     assert alone.band.value != "ignore", "the falsehood model alone would queue it"
     assert got["score"] == pytest.approx(alone.score, abs=0.03)
-    assert got["checkworthiness"] < checker.threshold
+    assert got["checkworthiness"] < RoutingPolicy().checkworthiness_min
     assert (got["band"], got["case_opened"]) == ("ignore", False)
     with rt.sessions() as session:
         score = session.scalars(select(Score).where(Score.post_id == "b1")).one()
