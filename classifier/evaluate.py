@@ -1,4 +1,6 @@
-"""`veracity evaluate`: score a labelled file and write report.json, report.html and PNG plots."""
+"""`veracity evaluate`: score a labelled file and write report.json, report.html and PNG plots;
+or, across the veracity sets, per set and leave-one-set-out (`evaluate_sets`, see
+classifier/suite.py), which is what the model cards' cross-set numbers come from."""
 
 from __future__ import annotations
 

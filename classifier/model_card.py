@@ -377,6 +377,10 @@ reference, Constraint weighted F1 ≥ 0.97.
 - **Distance is measured on the model's own features.** A new domain that happens to land inside
   the training cloud is not flagged; the set-level numbers above are the evidence, not a
   guarantee for one post.
+- **The reference Gaussian is always the model's own training posts** (Constraint train + LIAR
+  train, no labels used), also in the folds that hold out Constraint or LIAR: their *evaluation*
+  splits are never used, but "leave-one-set-out" for those two sets is only about the layer's
+  parameters, not the distance's reference.
 - **Few domains to fit on.** Three out-of-domain sets (two COVID-19, one Wikipedia) and the two
   training sets; LOSO with so few sets is noisy.
 - Everything in the base model's card (style shortcuts, LIAR, language, truncation) still holds.
