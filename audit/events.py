@@ -45,6 +45,8 @@ class Action(enum.StrEnum):
     CLAIM_ADDED = "claim.added"
     CLAIMS_IMPORTED = "claim.imported"
     CLAIM_POST_LINKED = "claim.post_linked"
+    CLAIM_EDITED = "claim.edited"
+    CLAIM_RETIRED = "claim.retired"  # kept for the record, no longer matched
     INCIDENT_OPENED = "incident.opened"
     INCIDENT_GRADED = "incident.graded"
     INCIDENT_CLOSED = "incident.closed"
@@ -94,6 +96,7 @@ class Action(enum.StrEnum):
     WEBHOOK_SUBSCRIBED = "webhook.subscribed"
     WEBHOOK_UNSUBSCRIBED = "webhook.unsubscribed"
     WEBHOOK_REPLAYED = "webhook.replayed"
+    WEBHOOK_TESTED = "webhook.tested"  # an admin's signed ping
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 - an event name
     LOG_SEARCHED = "log.searched"
     LOG_EXPORTED = "log.exported"

@@ -21,6 +21,7 @@ from core.errors import Conflict, Invalid
 from incidents import notices
 from incidents.clocks import ASSESSMENT, cancel_clocks, start_assessment_clock, start_clocks
 from incidents.models import FINISHED, Incident, IncidentStatus
+from incidents.policy_store import active_incident_policy  # the plan's clocks, as printed
 from incidents.severity import GRADE_NAMES, IncidentPolicy
 from incidents.tasks_board import plan_tasks
 from incidents.types import GroupKind, IncidentType, Scope, profile
@@ -88,7 +89,7 @@ def report_incident(
         is_drill=incident.is_drill,
         at=now,
     )
-    after_grading(session, incident, policy or IncidentPolicy(), now)
+    after_grading(session, incident, policy or active_incident_policy(session), now)
     return incident
 
 
@@ -177,7 +178,7 @@ def activate(
     )
     if actor != SYSTEM:
         _meet_assessment(session, incident, actor, reason, at=now)
-    start_clocks(session, incident, IncidentPolicy(), now)
+    start_clocks(session, incident, active_incident_policy(session), now)
     tasks = plan_tasks(session, incident, actor, now)
     event = "incident.opened" if actor == SYSTEM else "incident.activated"
     notices.queue(session, incident, event, tasks=tasks)
@@ -242,9 +243,9 @@ def raised(session: Session, incident: Incident, actor: Actor, now: datetime) ->
             at=now,
         )
         await_leadership(session, incident, "incident.reopened", now)
-        start_clocks(session, incident, IncidentPolicy(), now)
+        start_clocks(session, incident, active_incident_policy(session), now)
         return
-    start_clocks(session, incident, IncidentPolicy(), now)
+    start_clocks(session, incident, active_incident_policy(session), now)
     if incident.status == IncidentStatus.REPORTED:
         notices.queue(
             session, incident, "incident.upgraded", groups=[GroupKind.LEADERSHIP], any_grade=True

@@ -14,6 +14,7 @@ from review_ui import (
     admin,
     admin_policy,
     admin_webhooks,
+    claims_library,
     dashboards,
     legal,
     legal_holds,
@@ -41,6 +42,7 @@ def build_router() -> APIRouter:
     router.include_router(admin_webhooks.router)
     router.include_router(supervise.router)
     router.include_router(pr.router)
+    router.include_router(claims_library.router)
     router.include_router(legal.router)
     router.include_router(legal_holds.router)
     router.include_router(legal_statements.router)

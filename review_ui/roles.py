@@ -24,6 +24,7 @@ SECTIONS = (
     Section("Dashboards", "/ui/dashboards", DASHBOARD_VIEWERS),
     Section("Cases", "/ui/supervise", DASHBOARD_VIEWERS),
     Section("Statements", "/ui/pr", (Role.PR,)),
+    Section("Claims", "/ui/claims", (*REVIEWERS, Role.PR, Role.ADMIN)),
     Section("Action log", "/ui/legal", (Role.LEGAL,)),
     Section("Escalated cases", "/ui/review", (Role.LEGAL,)),
     Section("Admin", "/ui/admin", (Role.ADMIN,)),

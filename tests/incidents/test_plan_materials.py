@@ -4,6 +4,7 @@ through the incident policy store, so the plan and the running rules cannot disa
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -189,3 +190,50 @@ def test_a_plan_text_cannot_carry_its_own_thresholds(rt: Runtime, client: TestCl
         headers=auth(new_user_token(rt, "admin")),
     )
     assert made.status_code == 422 and made.json()["error"]["code"] == "thresholds_in_text"
+
+
+def test_an_activated_incident_runs_the_clocks_the_plan_prints(
+    rt: Runtime, client: TestClient
+) -> None:
+    lead = auth(new_user_token(rt, "leadership", "lead-cy"))
+    clocks = [
+        {"name": "first internal report", "milestone": "internal_report", "within_minutes": 20},
+        {
+            "name": "public statement",
+            "milestone": "public_statement",
+            "within_minutes": 90,
+            "from_grade": 2,
+        },
+    ]
+    changed = client.patch(
+        "/v1/response-plan/thresholds",
+        json={"clocks": clocks, "note": "statements within 90 minutes"},
+        headers=lead,
+    )
+    assert changed.status_code == 200, changed.text
+    document = client.get("/v1/response-plan/document", headers=lead).json()["document"]
+    assert "public statement: within 90 min (grade II or worse)" in document
+    reported = client.post(
+        "/v1/incidents",
+        json={
+            "type": "misinformation",
+            "title": "Vaccine microchip claim",
+            "what": "A vaccine health hoax spreading across regions",
+            "scope": {"reach": 20_000_000, "regions": ["DE", "FR", "ES", "IT", "PL"]},
+        },
+        headers=auth(new_user_token(rt, "pr")),
+    )
+    assert reported.status_code == 201, reported.text
+    url = f"/v1/incidents/{reported.json()['id']}"
+    if reported.json()["status"] == "reported":  # grade I-II: leadership decides
+        client.post(f"{url}/assess", json={"grade": 1, "reason": "EU-wide"}, headers=lead)
+        made = client.post(f"{url}/activate", json={"reason": "plan applies"}, headers=lead)
+    else:  # it activated itself; leadership raises it to I
+        made = client.post(f"{url}/grade", json={"grade": 1, "reason": "EU-wide"}, headers=lead)
+    assert made.status_code == 200, made.text
+    running = {
+        c["name"]: datetime.fromisoformat(c["due_at"]) - datetime.fromisoformat(c["started_at"])
+        for c in client.get(url, headers=lead).json()["clocks"]
+    }
+    assert running["public statement"] == timedelta(minutes=90)
+    assert running["first internal report"] == timedelta(minutes=20)
