@@ -99,7 +99,9 @@ class LibraryMatcher:
                 return self._fitted[1], self._fitted[2]
 
     def _fit(self, session: Session) -> tuple[ClaimMatcher, dict[str, str]]:
-        claims = session.scalars(select(Claim).order_by(Claim.id)).all()
+        claims = session.scalars(
+            select(Claim).where(Claim.retired_at.is_(None)).order_by(Claim.id)  # retired: unmatched
+        ).all()
         rows = [ClaimRow(c.id, c.text, "") for c in claims]
         index = self._index_factory() if self._index_factory else None
         matcher = ClaimMatcher(
@@ -116,8 +118,13 @@ class LibraryMatcher:
 
 
 def library_version(session: Session) -> LibraryVersion:
-    count, newest = session.execute(select(func.count(Claim.id), func.max(Claim.created_at))).one()
-    return int(count or 0), newest
+    """Live claims and the latest add or edit: a retirement or an edit refits too."""
+    count, added, edited = session.execute(
+        select(func.count(Claim.id), func.max(Claim.created_at), func.max(Claim.updated_at)).where(
+            Claim.retired_at.is_(None)
+        )
+    ).one()
+    return int(count or 0), max((t for t in (added, edited) if t is not None), default=None)
 
 
 class FixedLibrary:

@@ -25,7 +25,9 @@ def library_rows(
     session: Session, verdicts: Sequence[str] = ("false", "misleading")
 ) -> list[ClaimRow]:
     claims = session.scalars(
-        select(Claim).where(Claim.verdict.in_(list(verdicts))).order_by(Claim.id)
+        select(Claim)
+        .where(Claim.verdict.in_(list(verdicts)), Claim.retired_at.is_(None))  # retired: unmatched
+        .order_by(Claim.id)
     ).all()
     return [ClaimRow(c.id, c.text, "") for c in claims]
 

@@ -51,6 +51,10 @@ class Claim(Base):
     origin_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_by: Mapped[str] = mapped_column(String(64), default="system")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Added by 0504: a retired claim is kept (statements and links cite it) but not matched.
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    retired_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # last edit
 
 
 class ClaimPost(Base):

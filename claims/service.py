@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from claims.models import Claim, ClaimPost, Origin, stable_claim_id
 from claims.schemas import ClaimIn, ImportedClaim
-from core.errors import NotFound
+from core.clock import utcnow
+from core.errors import Invalid, NotFound
 from pipeline.models import Decision, Post
 
 MAX_PAGE = 200
@@ -106,16 +108,13 @@ def get_claim(session: Session, claim_id: str) -> Claim:
     return claim
 
 
-def list_claims(
-    session: Session,
-    *,
-    query: str | None = None,
-    verdict: str | None = None,
-    origin: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> list[Claim]:
-    stmt = select(Claim).order_by(Claim.created_at.desc(), Claim.id)
+def _filtered(
+    stmt: Select[Any],
+    query: str | None,
+    verdict: str | None,
+    origin: str | None,
+    retired: bool | None,
+) -> Select[Any]:
     if query:
         like = f"%{query.lower()}%"
         stmt = stmt.where(
@@ -125,11 +124,83 @@ def list_claims(
         stmt = stmt.where(Claim.verdict == verdict)
     if origin:
         stmt = stmt.where(Claim.origin == origin)
+    if retired is not None:  # None: both live and retired claims
+        stmt = stmt.where(Claim.retired_at.is_not(None) if retired else Claim.retired_at.is_(None))
+    return stmt
+
+
+def list_claims(
+    session: Session,
+    *,
+    query: str | None = None,
+    verdict: str | None = None,
+    origin: str | None = None,
+    retired: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Claim]:
+    stmt = _filtered(
+        select(Claim).order_by(Claim.created_at.desc(), Claim.id), query, verdict, origin, retired
+    )
     return list(session.scalars(stmt.limit(min(limit, MAX_PAGE)).offset(offset)))
 
 
-def count_claims(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Claim)) or 0)
+def count_claims(
+    session: Session,
+    *,
+    query: str | None = None,
+    verdict: str | None = None,
+    origin: str | None = None,
+    retired: bool | None = None,
+) -> int:
+    stmt = _filtered(select(func.count()).select_from(Claim), query, verdict, origin, retired)
+    return int(session.scalar(stmt) or 0)
+
+
+def edit_claim(session: Session, claim_id: str, claim_in: ClaimIn, actor: Actor) -> Claim:
+    """New wording, verdict or source; logged with what it was (the matcher refits on it)."""
+    claim = get_claim(session, claim_id)
+    fields = ("text", "verdict", "source_url", "source_name", "explanation")
+    before = {f: getattr(claim, f) for f in fields}
+    claim.text = claim_in.text
+    claim.verdict = claim_in.verdict.value
+    claim.source_url = str(claim_in.source_url) if claim_in.source_url else None
+    claim.source_name = claim_in.source_name
+    claim.explanation = claim_in.explanation
+    after = {f: getattr(claim, f) for f in fields}
+    if after == before:
+        return claim
+    claim.updated_at = utcnow()
+    changed = [f for f in fields if before[f] != after[f]]
+    record(
+        session,
+        Action.CLAIM_EDITED,
+        actor,
+        Subject(claim_id=claim.id),
+        before={f: before[f] for f in changed},
+        after={f: after[f] for f in changed},
+    )
+    return claim
+
+
+def retire_claim(session: Session, claim_id: str, reason: str, actor: Actor) -> Claim:
+    """Soft: the claim stays (statements and links cite it) but is no longer matched."""
+    if not reason.strip():
+        raise Invalid("say why the claim is retired", code="reason_required")
+    claim = get_claim(session, claim_id)
+    if claim.retired_at is not None:
+        return claim
+    claim.retired_at = utcnow()
+    claim.retired_reason = reason.strip()
+    record(
+        session,
+        Action.CLAIM_RETIRED,
+        actor,
+        Subject(claim_id=claim.id),
+        reason=claim.retired_reason,
+        after={"retired_at": claim.retired_at.isoformat()},
+    )
+    return claim
 
 
 @dataclass(frozen=True)

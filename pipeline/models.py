@@ -172,6 +172,10 @@ class Decision(Base):
     territories: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     claim_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # Added by 0504: what the DSA statement of reasons tells the author (never the internal
+    # note), and the law the content breaks when the reviewer found it illegal.
+    public_facts: Mapped[str] = mapped_column(Text, default="")
+    legal_ground: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class EnforcementAction(Base):
