@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from api.deps import SessionDep
+from core.errors import DomainError
+from pipeline import qa
 from review_ui import dashboard_data as data
-from review_ui.auth import UiUser, require_ui_role
+from review_ui import supervise_data
+from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.charts import bar_chart
 from review_ui.roles import DASHBOARD_VIEWERS
 from review_ui.templating import render
@@ -27,10 +31,16 @@ def dashboards(
     bands = ["urgent", "review", *sorted(set(depth) - {"urgent", "review"})]
     hourly = data.decisions_per_hour(session, include_drills=include_drills)
     daily = data.removals_and_restorations(session, include_drills=include_drills)
+    overall, per_reviewer = qa.agreement(session)
     return render(
         request,
         "dashboards.html",
         user,
+        notice="QA sampling saved." if request.query_params.get("notice") == "qa" else "",
+        qa_overall=overall,
+        qa_per_reviewer=sorted(per_reviewer.items()),
+        qa_fraction=qa.sampling_fraction(session),
+        oldest=supervise_data.age_text(supervise_data.oldest_age(session)),
         depth=depth,
         sla=data.sla_attainment(session, include_drills=include_drills),
         depth_chart=bar_chart("Queue depth by band", bands, [[depth.get(b, 0) for b in bands]]),
@@ -49,3 +59,18 @@ def dashboards(
             "restorations_14d": sum(s for _, _, s in daily),
         },
     )
+
+
+@router.post("/qa-sampling", summary="Set the fraction of decisions drawn for blind QA")
+def set_qa_sampling(
+    session: SessionDep, user: Viewer, percent: Annotated[str, Form(max_length=8)] = ""
+) -> Response:
+    try:
+        fraction = float(percent) / 100.0
+    except ValueError:
+        raise UiRefused(422, "The QA sample is a percentage from 0 to 100.") from None
+    try:
+        qa.set_sampling_fraction(session, fraction, user.actor)
+    except DomainError:
+        raise UiRefused(422, "The QA sample is a percentage from 0 to 100.") from None
+    return RedirectResponse("/ui/dashboards?notice=qa", status_code=303)

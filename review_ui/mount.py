@@ -14,8 +14,11 @@ from review_ui import (
     admin,
     admin_policy,
     admin_webhooks,
+    bulk,
+    case_console,
     claims_library,
     dashboards,
+    decisions,
     legal,
     legal_holds,
     legal_statements,
@@ -23,6 +26,7 @@ from review_ui import (
     pr,
     reviewer,
     supervise,
+    wellness,
 )
 from review_ui.auth import SignedIn, UiRedirect, UiRefused, UiUser, csrf_guard, optional_user
 from review_ui.roles import home_for
@@ -36,6 +40,10 @@ def build_router() -> APIRouter:
     router = APIRouter(prefix="/ui", dependencies=[Depends(csrf_guard)], include_in_schema=False)
     router.include_router(login.router)
     router.include_router(reviewer.router)
+    router.include_router(case_console.router)
+    router.include_router(wellness.router)
+    router.include_router(decisions.router)
+    router.include_router(bulk.router)
     router.include_router(dashboards.router)
     router.include_router(admin.router)
     router.include_router(admin_policy.router)

@@ -14,18 +14,20 @@ from starlette.responses import Response
 from accounts.models import Role
 from api.deps import RuntimeDep, SessionDep
 from core.errors import Conflict, DomainError, NotFound
-from pipeline import queue
+from pipeline import qa, queue
 from pipeline.decisions import decide
-from pipeline.models import CaseStatus, Decision, EnforcementAction, ReviewCase
+from pipeline.models import CaseStage, CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.policy_store import active_policy
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from review_ui import queue_filter
 from review_ui.auth import UiRefused, UiUser, require_ui_role
-from review_ui.case_context import matched_claims, related_posts
-from review_ui.case_view import build_case_view, current_case_of, held_by
+from review_ui.case_console import drop_draft
+from review_ui.case_page import case_response
+from review_ui.case_view import current_case_of, held_by
 from review_ui.roles import CASE_WORKERS
 from review_ui.shift import shift_counts
 from review_ui.templating import render
+from review_ui.wellness import wellness_of
 
 router = APIRouter(prefix="/review")
 Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]
@@ -64,6 +66,7 @@ NOTICES = {
     "escalated": "Case escalated to a senior reviewer.",
     "escalated-legal": "Case escalated to legal.",
     "lost": "You no longer hold that case (its lease ran out or it was decided).",
+    "qa-done": "QA verdict recorded. The queue is empty.",
 }
 
 
@@ -106,6 +109,7 @@ def _overview(
         choices=queue_filter.choices(session),
         held=current_case_of(session, user.username),
         shift=shift_counts(session, user.username),
+        wellness=wellness_of(session, user.username),
     )
 
 
@@ -140,41 +144,22 @@ def next_case(
 
 
 @router.get("/cases/{case_id}", summary="One case to decide")
-def case_page(request: Request, case_id: str, session: SessionDep, user: Reviewer) -> Response:
+def case_page(
+    request: Request, case_id: str, rt: RuntimeDep, session: SessionDep, user: Reviewer
+) -> Response:
     try:
         case = held_by(session, case_id, user.username)
     except (Conflict, NotFound):
         return _to_queue("lost")
-    return _case_response(request, session, user, case)
+    return case_response(request, session, user, case, rt.policy, _choices(user))
 
 
-def _case_response(
-    request: Request,
-    session: Session,
-    user: UiUser,
-    case: ReviewCase,
-    *,
-    error: str = "",
-    form: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response:
-    view = build_case_view(session, case)
-    claims = matched_claims(session, view.post, view.score)
-    return render(
-        request,
-        "review/case.html",
-        user,
-        status,
-        view=view,
-        reasons=list(REASON_LABELS.items()),
-        actions=ACTIONS,
-        shift=shift_counts(session, user.username),
-        error=error,
-        form=form or {},
-        case_actions=CASE_ACTIONS[user.role],
-        claims=claims,
-        related=related_posts(session, case, view.post, claims),
-    )
+def _choices(user: UiUser) -> dict[str, object]:
+    return {
+        "reasons": list(REASON_LABELS.items()),
+        "actions": ACTIONS,
+        "case_actions": CASE_ACTIONS[user.role],
+    }
 
 
 @router.post("/cases/{case_id}/decide", summary="Decide the case you hold")
@@ -202,19 +187,56 @@ def decide_case(
             territories=[t.upper() for t in territories.replace(",", " ").split()],
         )
     except ValidationError as exc:
-        return _case_response(
-            request, session, user, case, error=_validation_message(exc), form=form, status=422
+        return case_response(
+            request,
+            session,
+            user,
+            case,
+            rt.policy,
+            _choices(user),
+            error=_validation_message(exc),
+            form=form,
+            status=422,
         )
     try:
+        if case.stage == CaseStage.QA:
+            qa.review(session, case_id, user.actor, decision_in)
+            drop_draft(session, case_id, user.username)
+            return _next_after(request, session, user, None)
         policy = active_policy(session, rt.policy)  # the API's fallback too, not the default
         made = decide(session, case_id, user.actor, decision_in, policy=policy)
     except Conflict:
         return _to_queue("lost")
     except DomainError as exc:
-        return _case_response(
-            request, session, user, case, error=exc.message, form=form, status=exc.status
+        return case_response(
+            request,
+            session,
+            user,
+            case,
+            rt.policy,
+            _choices(user),
+            error=exc.message,
+            form=form,
+            status=exc.status,
         )
-    return RedirectResponse(f"/ui/review/decisions/{made.id}", status_code=303)
+    drop_draft(session, case_id, user.username)
+    return _next_after(request, session, user, made.id)
+
+
+def _next_after(
+    request: Request, session: Session, user: UiUser, decision_id: str | None
+) -> Response:
+    """Straight on to the next case (no page between cases); the decision's status rides along
+    on it. With the queue empty, the decision's own page (or the queue) says so."""
+    case = current_case_of(session, user.username) or queue.claim_next(
+        session, user.actor, filters=queue_filter.from_cookie(request)
+    )
+    if case is not None:
+        after = f"?after={decision_id}" if decision_id else ""
+        return RedirectResponse(f"/ui/review/cases/{case.id}{after}", status_code=303)
+    if decision_id is None:
+        return _to_queue("qa-done")
+    return RedirectResponse(f"/ui/review/decisions/{decision_id}?notice=empty", status_code=303)
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -247,12 +269,20 @@ def skip_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
 
 
 @router.post("/cases/{case_id}/escalate", summary="Hand the case to seniors (or, from one, legal)")
-def escalate_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
+def escalate_case(
+    case_id: str,
+    session: SessionDep,
+    user: Reviewer,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """`reason` is the note typed on the case (the page's script copies it in), so whoever
+    takes the case next reads why it came to them."""
     target = ESCALATE_TO.get(user.role)
     if target is None:
         raise UiRefused(403, "Legal is the last escalation step: decide the case or release it.")
+    why = reason.strip() or "escalated in the review UI (no reason typed)"
     try:
-        queue.escalate(session, case_id, user.actor, target, "escalated in the review UI")
+        queue.escalate(session, case_id, user.actor, target, why)
     except (Conflict, NotFound):
         return _to_queue("lost")
     return _to_queue("escalated-legal" if target == Role.LEGAL.value else "escalated")
@@ -267,6 +297,7 @@ def decision_page(
         request,
         "review/decision.html",
         user,
+        notice=NOTICES.get(request.query_params.get("notice", ""), ""),
         decision=decision,
         enforcement=action,
         shift=shift_counts(session, user.username),

@@ -21,6 +21,7 @@ class Section:
 
 SECTIONS = (
     Section("Queue", "/ui/review", REVIEWERS),
+    Section("Decisions", "/ui/decisions", REVIEWERS),
     Section("Dashboards", "/ui/dashboards", DASHBOARD_VIEWERS),
     Section("Cases", "/ui/supervise", DASHBOARD_VIEWERS),
     Section("Statements", "/ui/pr", (Role.PR,)),

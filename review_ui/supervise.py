@@ -1,4 +1,5 @@
-"""Supervising the queue (senior reviewers and admins): open cases and reassigning them."""
+"""Supervising the queue (senior reviewers and admins): open cases, who is working what, and
+reassigning a case to a reviewer who may take it."""
 
 from __future__ import annotations
 
@@ -10,49 +11,51 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import User
+from accounts.models import Role, User
 from api.deps import SessionDep
 from core.errors import DomainError
 from pipeline import queue
-from pipeline.models import CaseStatus, ReviewCase
+from review_ui import supervise_data as data
 from review_ui.auth import UiUser, require_ui_role
-from review_ui.roles import DASHBOARD_VIEWERS, REVIEWERS
+from review_ui.bulk import BULK_CAP, BULK_CHOICES
+from review_ui.reviewer import REASON_LABELS
+from review_ui.roles import DASHBOARD_VIEWERS
 from review_ui.templating import render
 
 router = APIRouter(prefix="/supervise")
 Supervisor = Annotated[UiUser, Depends(require_ui_role(*DASHBOARD_VIEWERS))]
-CASE_WORKER_ROLES = (*(r.value for r in REVIEWERS), "legal")
 PAGE_SIZE = 100
+NOTICES = {
+    "assigned": "Case reassigned; its new reviewer holds the lease now.",
+}
 
 
 def _page(
     request: Request, session: Session, user: UiUser, *, status: int = 200, error: str = ""
 ) -> Response:
-    cases = session.scalars(
-        select(ReviewCase)
-        .where(
-            ReviewCase.status.in_([CaseStatus.OPEN, CaseStatus.CLAIMED]),
-            ReviewCase.is_drill.is_(False),  # drills run their own queue
+    cases, total = data.open_cases(session, PAGE_SIZE)
+    notice = NOTICES.get(request.query_params.get("notice", ""), "")
+    if request.query_params.get("notice") == "bulk":
+        done, skipped = (
+            request.query_params.get("done", "0"),
+            request.query_params.get("skipped", "0"),
         )
-        .order_by(ReviewCase.priority.desc(), ReviewCase.created_at)
-        .limit(PAGE_SIZE)
-    ).all()
-    workers = session.scalars(
-        select(User)
-        .where(User.active.is_(True), User.role.in_(CASE_WORKER_ROLES))
-        .order_by(User.role, User.username)
-    ).all()
+        notice = f"Bulk decision applied to {done[:4]} cases ({skipped[:4]} skipped)."
     return render(
         request,
         "supervise.html",
         user,
         status,
         cases=cases,
-        workers=workers,
+        total=total,
+        figures=data.reviewer_figures(session),
+        oldest=data.age_text(data.oldest_age(session)),
+        bulk=user.role == Role.SENIOR_REVIEWER.value,
+        bulk_cap=BULK_CAP,
+        bulk_actions=BULK_CHOICES,
+        reasons=list(REASON_LABELS.items()),
         error=error,
-        notice="Case reassigned; its new reviewer holds the lease now."
-        if request.query_params.get("notice") == "assigned"
-        else "",
+        notice=notice,
     )
 
 

@@ -45,7 +45,14 @@
     if (open) { help.querySelector("button").focus(); }
   }
 
+  function revealMedia(el) {
+    el.classList.remove("blurred");
+    el.dataset.blurred = "false";
+    el.removeAttribute("title");
+  }
+
   function reveal() {
+    document.querySelectorAll('[data-media][data-blurred="true"]').forEach(revealMedia);
     var body = document.getElementById("post-text");
     if (!body) { return; }
     body.classList.remove("sensitive");
@@ -53,6 +60,55 @@
     document.querySelectorAll(".related-text.sensitive").forEach(function (el) { el.classList.remove("sensitive"); });
     var button = document.getElementById("reveal");
     if (button) { button.remove(); }
+  }
+
+  function csrfToken() {
+    var field = document.querySelector('input[name="csrf_token"]');
+    return field ? field.value : "";
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { "Accept": "application/json", "x-csrf-token": csrfToken() }
+    });
+  }
+
+  // The note is saved on the server as it is typed, so a lease that runs out loses nothing.
+  function autosave(note) {
+    var timer = null, saved = note.value, status = document.getElementById("note-saved");
+    function save() {
+      timer = null;
+      if (note.value === saved) { return; }
+      var value = note.value;
+      post(note.dataset.autosave, new URLSearchParams({ note: value }))
+        .then(function (r) { if (r.ok) { saved = value; if (status) { status.textContent = "Note saved."; } } });
+    }
+    note.addEventListener("input", function () {
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(save, 400);
+    });
+    window.addEventListener("pagehide", function () {
+      if (note.value === saved || !navigator.sendBeacon) { return; }
+      var data = new FormData();
+      data.append("csrf_token", csrfToken());
+      data.append("note", note.value);
+      navigator.sendBeacon(note.dataset.autosave, data);
+    });
+  }
+
+  function extendLease() {
+    var button = document.getElementById("extend-lease");
+    if (!button) { return false; }
+    post(button.dataset.extend, new URLSearchParams()).then(function (r) {
+      return r.json().then(function (data) {
+        var timer = document.getElementById("lease-timer");
+        if (data.extended && timer) { timer.dataset.deadline = data.lease_expires_at; tickTimers(); }
+        button.textContent = data.extended ? "Extended" : (data.reason || "Cannot extend");
+        button.dataset.result = data.extended ? "extended" : "refused";
+      });
+    });
+    return true;
   }
 
   function isTyping(el) {
@@ -83,6 +139,7 @@
     else if ("rldgx".indexOf(key) >= 0 && key.length === 1) { handled = choose(key); }
     else if (key === "t") { var note = document.getElementById("note"); if (note) { note.focus(); } else { handled = false; } }
     else if (key === "v") { reveal(); }
+    else if (key === "m") { handled = extendLease(); }
     else if ("nseu".indexOf(key) >= 0 && key.length === 1) { handled = submitShortcut(key); }
     else { handled = false; }
     if (handled) { ev.preventDefault(); }
@@ -120,6 +177,27 @@
     document.addEventListener("submit", guardDoubleSubmit);
     var button = document.getElementById("reveal");
     if (button) { button.addEventListener("click", reveal); }
+    var note = document.querySelector("textarea[data-autosave]");
+    if (note) { autosave(note); }
+    var extend = document.getElementById("extend-lease");
+    if (extend) { extend.addEventListener("click", extendLease); }
+    document.querySelectorAll("[data-media]").forEach(function (el) {
+      el.addEventListener("click", function (ev) {
+        if (el.dataset.blurred === "true") { ev.preventDefault(); revealMedia(el); }
+      });
+    });
+    document.querySelectorAll("form[data-carry-note]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        var field = form.querySelector('input[name="' + form.dataset.carryNote + '"]');
+        var typed = document.getElementById("note");
+        if (field && typed) { field.value = typed.value; }
+      });
+    });
+    document.querySelectorAll("[data-select-all]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        document.querySelectorAll('input[name="' + box.dataset.selectAll + '"]').forEach(function (c) { c.checked = box.checked; });
+      });
+    });
     document.querySelectorAll("[data-close-help]").forEach(function (b) {
       b.addEventListener("click", function () { toggleHelp(false); });
     });

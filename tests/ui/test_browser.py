@@ -51,31 +51,34 @@ def test_reviewer_works_three_cases_by_keyboard(
     wait_for(browser, lambda d: not css(d, "#shortcut-help").is_displayed())
     _maybe_reveal(browser)
     screenshot(browser, "04-review-case")
+    left = browser.current_url
     keys(browser, "1", "r", Keys.ENTER)
-    page_is(browser, "review-decision")
+    wait_for(browser, lambda d: d.current_url != left)
+    # No page between cases: the next case opens at once, the last decision's status on top.
+    page_is(browser, "review-case")
     wait_for(browser, lambda d: css(d, "#enforcement-status").text.startswith("confirmed"))
     decided.append(css(browser, "#decision-action").text)
-    screenshot(browser, "05-removal-confirmed")
+    screenshot(browser, "05-removal-confirmed-next-case")
 
     # Case 2: reason 2 (misleading context), l (label) with its note, Ctrl+Enter from the note.
-    keys(browser, "n")
-    page_is(browser, "review-case")
     _maybe_reveal(browser)
     keys(browser, "2", "l", "t")
     wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
     keys(browser, "Independent fact-checkers rated this false.")
     from selenium.webdriver.common.action_chains import ActionChains
 
+    left = browser.current_url
+
     ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(
         Keys.CONTROL
     ).perform()
-    page_is(browser, "review-decision")
+    wait_for(browser, lambda d: d.current_url != left)
+    page_is(browser, "review-case")
     wait_for(browser, lambda d: css(d, "#enforcement-status").text.startswith("confirmed"))
     decided.append(css(browser, "#decision-action").text)
 
-    # Case 3: reason 5 (not misinformation), x (no action), Enter.
-    keys(browser, "n")
-    page_is(browser, "review-case")
+    # Case 3, the last: reason 5 (not misinformation), x (no action), Enter; the queue is
+    # empty, so the decision's own page says so.
     _maybe_reveal(browser)
     keys(browser, "5", "x", Keys.ENTER)
     page_is(browser, "review-decision")

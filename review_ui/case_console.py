@@ -1,0 +1,81 @@
+"""The case page's background calls: the note autosaved as it is typed, and more lease time.
+
+Both answer JSON to the page's script (CSRF in the `x-csrf-token` header) and a redirect to a
+plain form post, so the buttons work without JavaScript too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from api.deps import SessionDep
+from core.errors import Conflict, NotFound
+from pipeline import queue
+from pipeline.console_models import CaseNoteDraft
+from pipeline.models import CaseStatus, ReviewCase
+from review_ui.auth import UiUser, require_ui_role
+from review_ui.roles import CASE_WORKERS
+
+router = APIRouter(prefix="/review/cases")
+Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]
+
+
+def draft_of(session: Session, case_id: str, username: str) -> str:
+    row = session.get(CaseNoteDraft, (case_id, username))
+    return row.note if row else ""
+
+
+def drop_draft(session: Session, case_id: str, username: str) -> None:
+    session.execute(
+        delete(CaseNoteDraft).where(
+            CaseNoteDraft.case_id == case_id, CaseNoteDraft.username == username
+        )
+    )
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+@router.post("/{case_id}/note", summary="Autosave the note you are typing on a case")
+def save_note(
+    case_id: str,
+    session: SessionDep,
+    user: Reviewer,
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Saved per case and person, whether or not the lease is still live: a note typed as the
+    lease ran out is there again when the case is claimed back."""
+    case = session.get(ReviewCase, case_id[:32])
+    if case is None or case.status == CaseStatus.DECIDED:
+        return JSONResponse({"saved": False, "reason": "case closed"}, status_code=409)
+    row = session.get(CaseNoteDraft, (case.id, user.username))
+    if row is None:
+        session.add(CaseNoteDraft(case_id=case.id, username=user.username, note=note))
+    else:
+        row.note = note
+    return JSONResponse({"saved": True}, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/{case_id}/extend", summary="Ten more minutes on the case you hold")
+def extend(request: Request, case_id: str, session: SessionDep, user: Reviewer) -> Response:
+    try:
+        case = queue.extend_lease(session, case_id[:32], user.actor)
+    except (Conflict, NotFound) as exc:
+        session.rollback()
+        if _wants_json(request):
+            return JSONResponse({"extended": False, "reason": exc.message}, status_code=409)
+        return RedirectResponse(f"/ui/review/cases/{case_id}?notice=no-extension", 303)
+    assert case.lease_expires_at is not None
+    if _wants_json(request):
+        return JSONResponse(
+            {"extended": True, "lease_expires_at": case.lease_expires_at.isoformat()},
+            headers={"Cache-Control": "no-store"},
+        )
+    return RedirectResponse(f"/ui/review/cases/{case_id}?notice=extended", 303)

@@ -1,0 +1,229 @@
+"""Recent decisions: reviewers see their own, senior reviewers everyone's, and either can
+correct or undo one. Both go through `pipeline.corrections` (the enforcement path: undo
+actions on the platform, a new decision, its own action), each logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from accounts.models import Role
+from api.deps import SessionDep
+from core.errors import DomainError
+from pipeline import corrections
+from pipeline.console_models import QaReview
+from pipeline.models import CaseStatus, Decision, EnforcementAction, Post, ReviewCase
+from pipeline.schemas import DecisionIn
+from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.reviewer import ACTIONS, REASON_LABELS
+from review_ui.roles import REVIEWERS
+from review_ui.templating import render
+
+router = APIRouter(prefix="/decisions")
+Reviewer = Annotated[UiUser, Depends(require_ui_role(*REVIEWERS))]
+LIMIT = 50
+EXCERPT = 90
+NOTICES = {
+    "corrected": "Decision corrected: the old action is being undone and the new one applied.",
+    "undone": "Decision undone: its actions are being reversed on the platform.",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    decision: Decision
+    excerpt: str
+    enforcement: str
+    final: bool  # its case is decided and no later decision replaced it
+    qa: QaReview | None
+
+
+def _senior(user: UiUser) -> bool:
+    return user.role == Role.SENIOR_REVIEWER.value
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+def recent(session: Session, user: UiUser, who: str = "") -> list[Row]:
+    query = (
+        select(Decision, Post.text, ReviewCase.status)
+        .join(Post, Post.id == Decision.post_id)
+        .outerjoin(ReviewCase, ReviewCase.id == Decision.case_id)
+        .where(Decision.decider_type == "human", Post.is_drill.is_(False))
+        .order_by(Decision.created_at.desc(), Decision.id.desc())
+        .limit(LIMIT)
+    )
+    if not _senior(user):
+        query = query.where(Decision.decided_by == user.username)
+    elif who:
+        query = query.where(Decision.decided_by == who)
+    rows = session.execute(query).all()
+    ids = [d.id for d, _, _ in rows]
+    latest: dict[str, str] = {}
+    for post_id, decision_id in session.execute(
+        select(Decision.post_id, Decision.id)
+        .where(Decision.post_id.in_({d.post_id for d, _, _ in rows}))
+        .where(Decision.decider_type == "human")
+        .order_by(Decision.created_at, Decision.id)
+    ):
+        latest[post_id] = decision_id  # the last one wins
+    status = {
+        a.decision_id: a.status
+        for a in session.scalars(
+            select(EnforcementAction).where(EnforcementAction.decision_id.in_(ids))
+        )
+    }
+    qa = {
+        q.original_decision_id: q
+        for q in session.scalars(select(QaReview).where(QaReview.original_decision_id.in_(ids)))
+    }
+    return [
+        Row(
+            d,
+            _excerpt(text),
+            status.get(d.id, "nothing to enforce" if d.action == "no_action" else "held"),
+            case_status == CaseStatus.DECIDED and latest.get(d.post_id) == d.id,
+            qa.get(d.id) if _senior(user) else None,
+        )
+        for d, text, case_status in rows
+    ]
+
+
+def _page(
+    request: Request,
+    session: Session,
+    user: UiUser,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    who = request.query_params.get("who", "")[:64]
+    return render(
+        request,
+        "review/decisions.html",
+        user,
+        status,
+        rows=recent(session, user, who),
+        senior=_senior(user),
+        who=who,
+        error=error,
+        notice=NOTICES.get(request.query_params.get("notice", ""), ""),
+    )
+
+
+@router.get("", summary="Recent decisions, to correct or undo")
+def decisions_page(request: Request, session: SessionDep, user: Reviewer) -> Response:
+    return _page(request, session, user)
+
+
+def _decision(session: Session, decision_id: str, user: UiUser) -> Decision:
+    decision = session.get(Decision, decision_id[:32])
+    if decision is None or (not _senior(user) and decision.decided_by != user.username):
+        raise UiRefused(404, "No such decision of yours.")
+    return decision
+
+
+@router.get("/{decision_id}/correct", summary="The correction form")
+def correct_form(
+    request: Request, decision_id: str, session: SessionDep, user: Reviewer
+) -> Response:
+    return _correct_page(request, session, user, _decision(session, decision_id, user))
+
+
+def _correct_page(
+    request: Request,
+    session: Session,
+    user: UiUser,
+    decision: Decision,
+    *,
+    error: str = "",
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    post = session.get(Post, decision.post_id)
+    return render(
+        request,
+        "review/correct.html",
+        user,
+        status,
+        decision=decision,
+        excerpt=_excerpt(post.text if post else ""),
+        reasons=list(REASON_LABELS.items()),
+        actions=ACTIONS,
+        form=form or {"reason_code": decision.reason_code, "action": decision.action},
+        error=error,
+    )
+
+
+@router.post("/{decision_id}/correct", summary="Correct a decision")
+def correct(
+    request: Request,
+    decision_id: str,
+    session: SessionDep,
+    user: Reviewer,
+    reason_code: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+    territories: Annotated[str, Form(max_length=1000)] = "",
+    why: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    decision = _decision(session, decision_id, user)
+    form = {
+        "reason_code": reason_code,
+        "action": action,
+        "note": note,
+        "territories": territories,
+        "why": why,
+    }
+    try:
+        verdict = DecisionIn(
+            reason_code=reason_code,  # validated here
+            action=action,
+            note=note.strip(),
+            territories=[t.upper() for t in territories.replace(",", " ").split()],
+        )
+        corrections.correct(
+            session, decision.id, user.actor, verdict, why.strip(), anyones=_senior(user)
+        )
+    except ValidationError:
+        return _correct_page(
+            request,
+            session,
+            user,
+            decision,
+            error="Choose a reason and an action (territories are two-letter codes).",
+            form=form,
+            status=422,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _correct_page(
+            request, session, user, decision, error=exc.message, form=form, status=exc.status
+        )
+    return RedirectResponse("/ui/decisions?notice=corrected", status_code=303)
+
+
+@router.post("/{decision_id}/undo", summary="Undo a decision")
+def undo(
+    request: Request,
+    decision_id: str,
+    session: SessionDep,
+    user: Reviewer,
+    why: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    decision = _decision(session, decision_id, user)
+    try:
+        corrections.undo(session, decision.id, user.actor, why.strip(), anyones=_senior(user))
+    except DomainError as exc:
+        session.rollback()
+        return _page(request, session, user, error=exc.message, status=exc.status)
+    return RedirectResponse("/ui/decisions?notice=undone", status_code=303)

@@ -1,0 +1,159 @@
+"""What the supervise page and the dashboards show about the queue and the people working it:
+readable open cases with who may take each, per-reviewer figures and the oldest item's age."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accounts.models import User
+from audit.events import Action
+from audit.models import AuditEvent
+from core.clock import as_utc, utcnow
+from pipeline import qa
+from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
+from review_ui.roles import REVIEWERS
+
+OPEN = (CaseStatus.OPEN, CaseStatus.CLAIMED, CaseStatus.ESCALATED, CaseStatus.AWAITING_SECOND)
+CASE_WORKER_ROLES = (*(r.value for r in REVIEWERS), "legal")
+GENERAL = {r.value for r in REVIEWERS}
+EXCERPT = 110
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    case: ReviewCase
+    excerpt: str
+    views: int
+    eligible: list[User]
+
+
+@dataclass(frozen=True)
+class ReviewerFigures:
+    username: str
+    role: str
+    holding: int = 0
+    decided_24h: int = 0
+    removals_24h: int = 0
+    escalated_24h: int = 0
+    by_action: dict[str, int] = field(default_factory=dict)
+    qa_percent: float | None = None
+    qa_reviewed: int = 0
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…"
+
+
+def workers(session: Session) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.role.in_(CASE_WORKER_ROLES))
+            .order_by(User.role, User.username)
+        )
+    )
+
+
+def eligible_for(case: ReviewCase, people: list[User]) -> list[User]:
+    """Who may hold this case: its required role (else any reviewer), never the first reviewer
+    of a blind review."""
+    roles = {case.required_role} if case.required_role else GENERAL
+    blind = case.stage in (CaseStage.SECOND, CaseStage.QA)
+    return [
+        u for u in people if u.role in roles and not (blind and u.username == case.first_reviewer)
+    ]
+
+
+def open_cases(session: Session, limit: int) -> tuple[list[OpenCase], int]:
+    live = [ReviewCase.status.in_(OPEN), ReviewCase.is_drill.is_(False)]
+    total = session.scalar(select(func.count()).select_from(ReviewCase).where(*live)) or 0
+    rows = session.execute(
+        select(ReviewCase, Post.text, Post.views)
+        .join(Post, Post.id == ReviewCase.post_id)
+        .where(*live)
+        .order_by(ReviewCase.priority.desc(), ReviewCase.created_at)
+        .limit(limit)
+    ).all()
+    people = workers(session)
+    return [
+        OpenCase(case, _excerpt(text), views, eligible_for(case, people))
+        for case, text, views in rows
+    ], int(total)
+
+
+def oldest_age(session: Session, now: datetime | None = None) -> timedelta | None:
+    oldest = session.scalar(
+        select(func.min(ReviewCase.created_at)).where(
+            ReviewCase.status.in_(OPEN), ReviewCase.is_drill.is_(False)
+        )
+    )
+    return None if oldest is None else (now or utcnow()) - as_utc(oldest)
+
+
+def age_text(age: timedelta | None) -> str:
+    if age is None:
+        return "—"
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} days"
+
+
+def reviewer_figures(session: Session, now: datetime | None = None) -> list[ReviewerFigures]:
+    since = (now or utcnow()) - timedelta(hours=24)
+    holding = Counter(
+        session.scalars(
+            select(ReviewCase.claimed_by).where(
+                ReviewCase.status == CaseStatus.CLAIMED, ReviewCase.is_drill.is_(False)
+            )
+        )
+    )
+    decided: dict[str, Counter[str]] = {}
+    for who, action, count in session.execute(
+        select(Decision.decided_by, Decision.action, func.count())
+        .join(Post, Post.id == Decision.post_id)
+        .where(
+            Decision.created_at >= since,
+            Decision.decider_type == "human",
+            Post.is_drill.is_(False),
+        )
+        .group_by(Decision.decided_by, Decision.action)
+    ):
+        decided.setdefault(who, Counter())[action] = int(count)
+    escalated = dict(
+        session.execute(
+            select(AuditEvent.actor_name, func.count())
+            .where(
+                AuditEvent.action == Action.CASE_ESCALATED.value,
+                AuditEvent.timestamp >= since,
+                AuditEvent.is_drill.is_(False),
+            )
+            .group_by(AuditEvent.actor_name)
+        ).all()
+    )
+    _, agreement = qa.agreement(session)
+    out = []
+    for user in workers(session):
+        mine = decided.get(user.username, Counter())
+        agreed = agreement.get(user.username)
+        out.append(
+            ReviewerFigures(
+                user.username,
+                user.role,
+                holding.get(user.username, 0),
+                sum(mine.values()),
+                mine.get("remove", 0),
+                int(escalated.get(user.username, 0)),
+                dict(mine),
+                agreed.percent if agreed else None,
+                agreed.reviewed if agreed else 0,
+            )
+        )
+    return out
