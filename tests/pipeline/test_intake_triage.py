@@ -4,6 +4,7 @@ claims, language detection, and what a confirmed match does (link, route, label 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -193,3 +194,20 @@ def test_with_every_shipped_model_an_everyday_post_scored_false_is_not_queued(
     with rt.sessions() as session:
         score = session.scalars(select(Score).where(Score.post_id == "b1")).one()
         assert (score.band, score.triage_rule) == (alone.band.value, "not_checkworthy")
+
+
+def test_the_sweeper_does_not_re_enqueue_posts_triage_left_unqueued(
+    triage_rt: Runtime, triage_client: TestClient
+) -> None:
+    """Unsupported-language and not-check-worthy posts have no case by design: the sweeper
+    (which re-enqueues routed posts that lost their message) must not loop on them."""
+    from pipeline.tasks import sweep
+
+    key = new_api_key(triage_rt)
+    text = "震惊!!! 疫苗含有微芯片，MIRACLE CURE，赶快转发，真相被隐藏了，政府不想让你知道"
+    assert _score(triage_client, key, {"id": "s1", "text": text})["s1"]["case_opened"] is False
+    with triage_rt.sessions() as session:
+        score = session.scalars(select(Score).where(Score.post_id == "s1")).one()
+        assert score.band == "urgent", "the falsehood model alone would have routed it"
+        assert score.triage_band == "unsupported_language"
+    assert sweep(triage_rt, older_than=timedelta(seconds=-60))["posts"] == 0
