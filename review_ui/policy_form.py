@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline.routing import LEVELS
 from pipeline.schemas import RoutingPolicyBody
+from pipeline.triage import LEVELS
 
 
 @dataclass(frozen=True)
