@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -61,7 +62,16 @@ def _unauthorized(code: str, message: str) -> Refusal:
     return Refusal(401, code, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def get_principal(request: Request, rt: RuntimeDep) -> Principal:
+# Declares the scheme in OpenAPI (HTTPBearer on every operation that needs a principal);
+# get_principal still reads the header itself so each refusal keeps its own error code.
+bearer = HTTPBearer(auto_error=False, scheme_name="HTTPBearer")
+
+
+def get_principal(
+    request: Request,
+    rt: RuntimeDep,
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import DomainError
@@ -19,6 +20,38 @@ _TYPE_CODES = {
     ("text", "value_error"): "empty_text",
     ("id", "string_pattern_mismatch"): "bad_post_id",
 }
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable machine-readable code and a sentence for people."""
+
+    code: str = Field(
+        description="Stable and machine-readable, e.g. `empty_text`, `invalid_api_key`",
+        examples=["text_too_long"],
+    )
+    message: str = Field(
+        description="For people; may change", examples=["request failed validation"]
+    )
+    details: Any | None = Field(
+        default=None,
+        description="For validation failures (400/422): one entry per field, with `loc` "
+        "(where), `type` (pydantic's error type) and `msg`",
+        examples=[[{"loc": ["body", "posts", 0, "text"], "type": "string_too_long", "msg": "…"}]],
+    )
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx and 5xx answer (`error_body` builds it)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"error": {"code": "invalid_api_key", "message": "unknown API key"}}
+        }
+    )
+    error: ErrorDetail
+
+
+__all__ = ["ErrorDetail", "ErrorResponse", "Refusal", "error_body", "install_error_handlers"]
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from core.logging import bound_request
 
 
 class RequestIdMiddleware:
@@ -28,7 +29,8 @@ class RequestIdMiddleware:
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        with bound_request(request_id):  # every log line of this request carries the id
+            await self.app(scope, receive, send_with_id)
 
 
 class BodyLimitMiddleware:

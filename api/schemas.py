@@ -8,20 +8,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Scope
+from api.errors import ErrorResponse as ErrorResponse  # the one error body, re-exported
 
 # Row offsets beyond this are refused with 422: the databases take at most 64-bit integers
 # (a larger one was a 500), and no listing here comes near 2**31 rows.
 MAX_OFFSET = 2**31 - 1
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorResponse(BaseModel):
-    error: ErrorDetail
 
 
 def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -6,8 +6,10 @@ from typing import Any
 
 from celery import Celery
 
+from core.logging import connect_celery_signals
 from core.retry import VISIBILITY_TIMEOUT_SECONDS
 from core.settings import get_settings
+from core.tracing import connect_celery_tracing
 
 # An unacked task (its worker died) returns to the queue after VISIBILITY_TIMEOUT_SECONDS;
 # so does one whose countdown runs past it, which is why core/retry bounds every countdown.
@@ -51,3 +53,5 @@ def make_celery(broker_url: str | None = None) -> Celery:
 
 
 app = make_celery()
+connect_celery_signals()  # JSON log lines with the task id (core/logging.py)
+connect_celery_tracing()  # spans per task when TRACING__ENABLED (core/tracing.py)
