@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
@@ -23,11 +23,14 @@ from audit.service import record
 from core.db import transaction
 from incidents.detection import scan
 from incidents.drill import DrillPost, DrillScore, score_drill, send_posts, simulate_reviewers
+from incidents.drill_scoring import ChainScore, chain_report_html, score_chain
+from incidents.drill_types import run_type_drill
 from incidents.models import Incident
 from incidents.report import build_report
 from incidents.report_render import render_html
 from incidents.service import record_milestone
 from incidents.severity import IncidentPolicy
+from incidents.types import IncidentType
 from runtime.container import Runtime
 
 DRILL_ACTOR = Actor("drill-runner", ActorType.HUMAN, ("admin",))
@@ -162,3 +165,30 @@ def drill_report_html(rt: Runtime, result: DrillScore) -> str:
         assert main is not None
         page = render_html(build_report(session, main.id), title="Drill: incident report")
     return page.replace("<body>", f"<body>{section}", 1)
+
+
+def run_chain_drill(
+    rt: Runtime,
+    kind: IncidentType,
+    *,
+    skip: Collection[str] = (),
+    client: httpx.Client | None = None,
+    with_incident_report: bool = True,
+) -> tuple[ChainScore, str]:
+    """A drill of any type through the plan's chain (`drill_types`), scored; the page is the
+    scored drill report followed by the drill incident's post-incident report."""
+    run = run_type_drill(rt, kind, skip=skip, client=client)
+    with rt.sessions() as session:
+        score = score_chain(session, run)
+        report = build_report(session, run.incident_id) if with_incident_report else None
+    with transaction(rt.sessions) as session:
+        record(
+            session,
+            Action.DRILL_FINISHED,
+            DRILL_ACTOR,
+            Subject(incident_id=run.incident_id),
+            after=score.as_dict(),
+            is_drill=True,
+        )
+    page = render_html(report, title="Drill: incident report") if report else ""
+    return score, chain_report_html(score, run, page)
