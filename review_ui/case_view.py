@@ -79,7 +79,8 @@ def build_case_view(session: Session, case: ReviewCase) -> CaseView:
         score=score,
         runs=reason_runs(post.text, reasons),
         reasons=reasons,
-        sensitive=is_sensitive_text(post.text) or is_media_url(post.url),
+        # Media is blurred by the reviewer's wellness settings (case_page), not through here.
+        sensitive=is_sensitive_text(post.text),
         media_url=post.url if is_media_url(post.url) else None,
         author=author_context(session, post),
         due_at=case.due_at,

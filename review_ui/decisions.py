@@ -42,6 +42,7 @@ class Row:
     excerpt: str
     enforcement: str
     final: bool  # its case is decided and no later decision replaced it
+    decided: bool  # its case is decided (else: still waiting for a second reviewer)
     qa: QaReview | None
 
 
@@ -76,11 +77,18 @@ def recent(session: Session, user: UiUser, who: str = "") -> list[Row]:
         .order_by(Decision.created_at, Decision.id)
     ):
         latest[post_id] = decision_id  # the last one wins
-    status = {
-        a.decision_id: a.status
-        for a in session.scalars(
-            select(EnforcementAction).where(EnforcementAction.decision_id.in_(ids))
+    actions = list(
+        session.scalars(select(EnforcementAction).where(EnforcementAction.decision_id.in_(ids)))
+    )
+    undone = set(
+        session.scalars(
+            select(EnforcementAction.undoes_id).where(
+                EnforcementAction.undoes_id.in_([a.id for a in actions])
+            )
         )
+    )
+    status = {
+        a.decision_id: a.status + (", then undone" if a.id in undone else "") for a in actions
     }
     qa = {
         q.original_decision_id: q
@@ -92,6 +100,7 @@ def recent(session: Session, user: UiUser, who: str = "") -> list[Row]:
             _excerpt(text),
             status.get(d.id, "nothing to enforce" if d.action == "no_action" else "held"),
             case_status == CaseStatus.DECIDED and latest.get(d.post_id) == d.id,
+            case_status == CaseStatus.DECIDED,
             qa.get(d.id) if _senior(user) else None,
         )
         for d, text, case_status in rows

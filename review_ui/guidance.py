@@ -29,7 +29,7 @@ STAGES = {
     "own: the first reviewer's verdict is hidden. If you disagree, a senior reviewer decides.",
     "qa": "Quality sample: a decided case drawn at random for a blind re-review. Your verdict "
     "is compared with the original and changes nothing on the platform.",
-    "escalated": "Escalated case: read who escalated it and why in the history below.",
+    "escalated": "Handed on to your role; the history below has every step.",
     "appeal": "Appeal: the author contests an action in effect. No action restores the post.",
 }
 GUIDANCE = (

@@ -25,11 +25,12 @@ class FilterChoices:
 
 
 def choices(session: Session) -> FilterChoices:
-    """Languages of the cases waiting now; the incident policy's topics plus general."""
+    """Languages of the live cases (waiting, escalated, held, in QA); the incident policy's
+    topics plus general."""
     langs = session.scalars(
         select(ReviewCase.lang)
         .where(
-            ReviewCase.status == CaseStatus.OPEN,
+            ReviewCase.status != CaseStatus.DECIDED,  # waiting, escalated or held
             ReviewCase.is_drill.is_(False),
             ReviewCase.lang.is_not(None),
         )

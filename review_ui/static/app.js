@@ -58,6 +58,7 @@
     body.classList.remove("sensitive");
     body.dataset.blurred = "false";
     document.querySelectorAll(".related-text.sensitive").forEach(function (el) { el.classList.remove("sensitive"); });
+    document.querySelectorAll(".blur-until-reveal").forEach(function (el) { el.classList.remove("blur-until-reveal"); });
     var button = document.getElementById("reveal");
     if (button) { button.remove(); }
   }
