@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import httpx
 
 from core.db import transaction
+from incidents.channels import mailer_from
 from incidents.clocks import check_overdue
 from incidents.detection import ClaimLookup, scan
 from incidents.narratives import TextEmbedder
-from incidents.channels import mailer_from
 from incidents.notify import deliver_pending
 from incidents.sync import sync_milestones
 from runtime.container import Runtime
