@@ -180,7 +180,7 @@ def scan(
     latest = _latest_scores(session, posts)
     hits = _claim_hits(session, posts, latest, match_claims)
     ignored = _ignored(session, posts, latest, now or utcnow())
-    keyer = NarrativeKeyer(session, posts, embed, policy.window)
+    keyer = NarrativeKeyer(session, posts, embed, policy.window, skip=frozenset(ignored))
     for post, hit in zip(posts, hits, strict=True):
         when = now or utcnow()
         key, cosine = keyer.key(post, hit.claim_id if hit else None, when)

@@ -57,14 +57,19 @@ class NarrativeKeyer:
         window: timedelta,
         *,
         threshold: float = JOIN_COSINE,
+        skip: frozenset[str] = frozenset(),
     ) -> None:
+        """`skip`: posts not embedded (those triage ignores, most of the traffic): they group
+        by claim and near-duplicate only, and seed no centroid, so chatter costs no model call
+        and the open centroids stay as few as the posts worth reviewing."""
         self.session = session
         self.window = window
         self.threshold = threshold
         self.vectors: dict[str, Vector] = {}
-        if embed is not None and posts:
-            rows = embed([with_author(p.text, p.author_name) for p in posts])
-            self.vectors = {p.id: rows[i] for i, p in enumerate(posts)}
+        wanted = [p for p in posts if p.id not in skip]
+        if embed is not None and wanted:
+            rows = embed([with_author(p.text, p.author_name) for p in wanted])
+            self.vectors = {p.id: rows[i] for i, p in enumerate(wanted)}
         self._centroids: dict[bool, Centroids] = {}
         self._touched: dict[bool, set[str]] = {False: set(), True: set()}
 

@@ -25,16 +25,29 @@ class NarrativeCentroid(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
+# The most recently active narratives searched per scan: the lookup is one matrix-vector
+# product over them (20k x 384 floats is 30 MB); a busier platform wants an ANN index here.
+MAX_OPEN = 20_000
+
+
 def load_open(
-    session: Session, is_drill: bool, now: datetime, window: timedelta, dimensions: int
+    session: Session,
+    is_drill: bool,
+    now: datetime,
+    window: timedelta,
+    dimensions: int,
+    limit: int = MAX_OPEN,
 ) -> Centroids:
     """Centroids of narratives with a member inside the window (older ones are closed)."""
     centroids = Centroids(dimensions)
     rows = session.scalars(
-        select(NarrativeCentroid).where(
+        select(NarrativeCentroid)
+        .where(
             NarrativeCentroid.is_drill.is_(is_drill),
             NarrativeCentroid.last_seen_at >= now - window,
         )
+        .order_by(NarrativeCentroid.last_seen_at.desc())
+        .limit(limit)
     )
     for row in rows:
         vector = np.frombuffer(row.vector_sum, dtype="<f4")

@@ -27,7 +27,6 @@ fine-tuned on train tweet-claim pairs, so train figures are optimistic.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -39,36 +38,47 @@ TextEmbedder = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 JOIN_COSINE = 0.65
 
 
-@dataclass
 class Centroids:
-    """Narrative centroids held as sums of unit vectors; the cosine is to the normalised sum."""
+    """Narrative centroids held as sums of unit vectors; the cosine is to the normalised sum.
+    The normalised rows are kept up to date row by row, so a lookup is one matrix-vector
+    product over the open narratives (no rebuild per post)."""
 
-    dimensions: int
-    keys: list[str] = field(default_factory=list)
-    counts: list[int] = field(default_factory=list)
-    _sums: list[Vector] = field(default_factory=list)
-    _index: dict[str, int] = field(default_factory=dict)
-    _matrix: Vector | None = None  # normalised rows, rebuilt lazily after a change
+    def __init__(self, dimensions: int) -> None:
+        self.dimensions = dimensions
+        self.keys: list[str] = []
+        self.counts: list[int] = []
+        self._index: dict[str, int] = {}
+        self._sums = np.zeros((0, dimensions), dtype=np.float32)
+        self._unit = np.zeros((0, dimensions), dtype=np.float32)
 
     def __len__(self) -> int:
         return len(self.keys)
 
+    def _set(self, i: int, total: Vector) -> None:
+        self._sums[i] = total
+        norm = float(np.linalg.norm(total))
+        self._unit[i] = total / norm if norm > 0 else 0.0
+
     def load(self, key: str, total: Vector, count: int) -> None:
-        self._index[key] = len(self.keys)
+        i = len(self.keys)
+        if i == self._sums.shape[0]:  # grow by doubling: appends stay amortised O(d)
+            grown = max(16, 2 * i)
+            self._sums = np.resize(self._sums, (grown, self.dimensions))
+            self._unit = np.resize(self._unit, (grown, self.dimensions))
+        self._index[key] = i
         self.keys.append(key)
-        self._sums.append(total.astype(np.float32))
         self.counts.append(count)
-        self._matrix = None
+        self._set(i, total.astype(np.float32))
+
+    def _cosines(self, vector: Vector) -> npt.NDArray[np.float32]:
+        cosines: npt.NDArray[np.float32] = self._unit[: len(self.keys)] @ vector
+        return cosines
 
     def nearest(self, vector: Vector) -> tuple[str, float] | None:
         """The closest centroid and its cosine, or None when there are none."""
         if not self.keys:
             return None
-        if self._matrix is None:
-            stacked = np.stack(self._sums)
-            norms = np.clip(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12, None)
-            self._matrix = (stacked / norms).astype(np.float32)
-        cosines = self._matrix @ vector
+        cosines = self._cosines(vector)
         best = int(np.argmax(cosines))
         return self.keys[best], float(cosines[best])
 
@@ -103,32 +113,33 @@ class Centroids:
         if i is None:
             self.load(key, vector, 1)
             return
-        self._sums[i] = self._sums[i] + vector
+        self._set(i, self._sums[i] + vector)
         self.counts[i] += 1
-        self._matrix = None
 
     def close_to(self, key: str, threshold: float = JOIN_COSINE) -> list[str]:
         """Other narratives whose centroid has come within the threshold of `key`'s: early
         posts of one narrative that arrived far apart start separate centroids, which
         converge as the narrative fills in."""
-        total, _ = self.total(key)
-        norm = float(np.linalg.norm(total))
-        if norm == 0.0 or len(self.keys) < 2:
+        if len(self.keys) < 2:
             return []
-        self.nearest(total / norm)  # builds the matrix
-        assert self._matrix is not None
-        cosines = self._matrix @ (total / norm)
-        return [k for k, c in zip(self.keys, cosines, strict=True) if k != key and c >= threshold]
+        cosines = self._cosines(self._unit[self._index[key]])
+        return [self.keys[i] for i in np.flatnonzero(cosines >= threshold) if self.keys[i] != key]
 
     def absorb(self, winner: str, loser: str) -> None:
-        """Fold `loser`'s members into `winner` and drop `loser`."""
+        """Fold `loser`'s members into `winner` and drop `loser` (its row takes the last)."""
         i, j = self._index[winner], self._index.pop(loser)
-        self._sums[i] = self._sums[i] + self._sums[j]
+        self._set(i, self._sums[i] + self._sums[j])
         self.counts[i] += self.counts[j]
-        del self.keys[j], self._sums[j], self.counts[j]
-        self._index = {k: n for n, k in enumerate(self.keys)}
-        self._matrix = None
+        last = len(self.keys) - 1
+        if j != last:  # move the last row into the hole
+            moved = self.keys[last]
+            self.keys[j], self.counts[j] = moved, self.counts[last]
+            self._sums[j], self._unit[j] = self._sums[last], self._unit[last]
+            self._index[moved] = j
+        self.keys.pop()
+        self.counts.pop()
 
     def total(self, key: str) -> tuple[Vector, int]:
         i = self._index[key]
-        return self._sums[i], self.counts[i]
+        total: Vector = self._sums[i].copy()
+        return total, self.counts[i]

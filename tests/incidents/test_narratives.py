@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from core.clock import utcnow
 from core.db import transaction
 from incidents.detection import scan
 from incidents.models import Incident, NarrativePost
-from incidents.narratives import TextEmbedder
+from incidents.narratives import Centroids, TextEmbedder
 from incidents.severity import IncidentPolicy
 from pipeline.models import Score
 from runtime.container import Runtime
@@ -151,3 +152,38 @@ def test_ignored_posts_count_once_a_queued_post_of_their_narrative_arrives(rt: R
     _scan_all(rt, None)
     [(incident, members)] = _incidents(rt)
     assert len(members) == 20 and incident.post_count == 20
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    out: np.ndarray = vector / np.linalg.norm(vector)
+    return out
+
+
+def test_centroids_join_the_nearest_above_the_threshold_and_merge_when_they_converge() -> None:
+    centroids = Centroids(3)
+    assert centroids.assign(_unit(1, 0, 0), "a", threshold=0.9) == "a"
+    assert centroids.assign(_unit(0, 1, 0), "b", threshold=0.9) == "b"  # far: a new one
+    assert centroids.assign(_unit(0.99, 0.05, 0), "c", threshold=0.9) == "a"
+    for n in range(40):  # grows past the first allocation
+        centroids.assign(_unit(0, 0, 1), f"z{n}", threshold=0.9)
+    assert sorted(centroids.keys) == ["a", "b", "z0"] and centroids.total("z0")[1] == 40
+    # posts between a and b pull b's centroid within reach of a's: they merge
+    for _ in range(3):
+        centroids.add("b", _unit(1, 0.1, 0))
+    key, merges = centroids.consolidate("b", lambda k: (False, centroids.total(k)[1]), 0.9)
+    assert merges == [("b", "a")] and key == "b"  # b has more members (4 to 2)
+    assert sorted(centroids.keys) == ["b", "z0"] and centroids.total("b")[1] == 6
+    nearest = centroids.nearest(_unit(0, 0, 1))
+    assert nearest is not None and nearest[0] == "z0" and nearest[1] == pytest.approx(1.0)
+
+
+def test_a_pinned_narrative_is_never_absorbed() -> None:
+    centroids = Centroids(2)
+    centroids.add("claim:x", _unit(1, 0))
+    centroids.add("nar:y", _unit(1, 0.01))
+    centroids.add("nar:y", _unit(1, 0.02))
+    key, merges = centroids.consolidate(
+        "nar:y", lambda k: (k.startswith("claim:"), centroids.total(k)[1]), 0.9
+    )
+    assert (key, merges) == ("claim:x", [("claim:x", "nar:y")])
