@@ -40,7 +40,9 @@ def _page(
             request.query_params.get("done", "0"),
             request.query_params.get("skipped", "0"),
         )
-        notice = f"Bulk decision applied to {done[:4]} cases ({skipped[:4]} skipped)."
+        notice = f"Bulk decision applied to {done[:4]} cases." + (
+            f" {skipped[:4]} could not be taken and were skipped." if skipped != "0" else ""
+        )
     return render(
         request,
         "supervise.html",
