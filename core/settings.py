@@ -84,6 +84,23 @@ class SmtpSettings(BaseModel):
     timeout_seconds: float = Field(default=10.0, gt=0)
 
 
+class PublicSettings(BaseModel):
+    # Where the public reads veracity (`PUBLIC__BASE_URL`, e.g. https://trust.example.org):
+    # every absolute link (the feed, ClaimReview, webhook payloads) starts with it. Required in
+    # production; unset in development, links take the address the request came in on.
+    base_url: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _web_origin(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")) or any(c.isspace() for c in value):
+            raise ValueError("PUBLIC__BASE_URL must be an http(s) URL without spaces")
+        return value
+
+
 class SecuritySettings(BaseModel):
     secret_key: str = DEV_SECRET
     token_ttl_seconds: int = 8 * 3600
@@ -122,6 +139,7 @@ class Settings(BaseSettings):
     outbound: OutboundSettings = OutboundSettings()
     smtp: SmtpSettings = SmtpSettings()
     security: SecuritySettings = SecuritySettings()
+    public: PublicSettings = PublicSettings()
     api: ApiSettings = ApiSettings()
     audit: AuditSettings = AuditSettings()
     log: LogSettings = LogSettings()  # LOG__FORMAT=json|text|auto, LOG__LEVEL
@@ -138,6 +156,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SECURITY__SECRET_KEY must be set to a random value of 32+ characters "
                 "outside development"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _public_links_need_an_address(self) -> Self:
+        # Guessing from a request behind a proxy would print internal addresses in public links.
+        if self.environment is Environment.PRODUCTION and not self.public.base_url:
+            raise ValueError(
+                "PUBLIC__BASE_URL must be set in production (e.g. https://trust.example.org)"
             )
         return self
 

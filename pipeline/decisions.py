@@ -79,6 +79,8 @@ def decide(
         note=decision_in.note,
         territories=list(decision_in.territories),
         claim_id=decision_in.claim_id or case.claim_id,
+        public_facts=decision_in.public_facts.strip(),
+        legal_ground=decision_in.legal_ground.strip() or None,
     )
     session.add(decision)
     session.flush()
@@ -121,6 +123,8 @@ def _decided_event(
             "action": decision.action,
             "reason_code": decision.reason_code,
             "territories": list(decision.territories),
+            "public_facts": decision.public_facts,
+            "legal_ground": decision.legal_ground,
             "case_status": case.status,
             "stage": case.stage,
             **after,
@@ -205,6 +209,16 @@ def _finalise(
     _undo_temporary(session, case, decision, actor)
     if decision.action != DecisionAction.NO_ACTION:
         request_enforcement(session, decision, post, actor)
+    from statements.drafts import open_draft_for_decision  # statements build on pipeline
+
+    open_draft_for_decision(  # a removal of a false claim: PR finds a counter-statement draft
+        session,
+        case_id=case.id,
+        claim_id=decision.claim_id,
+        action=decision.action,
+        reason_code=decision.reason_code,
+        is_drill=post.is_drill,
+    )
 
 
 def _undo_temporary(session: Session, case: ReviewCase, decision: Decision, actor: Actor) -> None:

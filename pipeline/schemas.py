@@ -131,6 +131,10 @@ class DecisionIn(BaseModel):
     note: str = Field(default="", max_length=5000)
     territories: list[str] = Field(default_factory=list, max_length=250)
     claim_id: str | None = Field(default=None, max_length=64)  # the debunked claim, if any
+    # For the DSA statement of reasons: the facts the author is told (default: from the
+    # reason code) and, when the content is illegal, the law it breaks.
+    public_facts: str = Field(default="", max_length=2000)
+    legal_ground: str = Field(default="", max_length=500)
 
     @field_validator("territories")
     @classmethod

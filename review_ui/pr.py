@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, get_args
+from string import Template
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -20,14 +21,40 @@ from review_ui.statement_view import statement_view
 from review_ui.templating import render
 from runtime.container import Runtime
 from statements import service
-from statements.config import get_statement_settings
+from statements.checks import URL_RE
+from statements.config import get_statement_settings, statement_settings_for
 from statements.delivery import deliver_pending, sender_from
 from statements.generators import OfflineGenerator
-from statements.models import Statement, StatementKind
+from statements.models import Statement, StatementKind, StatementStatus
 from statements.publishers import Publisher, default_publishers
 from statements.schemas import DraftIn, EditIn, Severity
+from statements.templates import TEMPLATES
 
 router = APIRouter(prefix="/pr")
+# What a notice template asks for (the counter-statement's come from the claim and the fact).
+COMPUTED = {"platform", "verdict", "review_line", "rated_line", "sources_block", "source_lines"}
+NOTICE_FACTS = sorted(
+    {
+        name
+        for (kind, _), (title, body) in TEMPLATES.items()
+        if kind != "counter_statement"
+        for name in Template(title + body).get_identifiers()
+        if name not in COMPUTED and not name.startswith(("fact", "source"))
+    }
+)
+
+
+def notice_fields() -> list[dict[str, str]]:
+    """Each notice fact with the kinds that use it, for the draft form's labels."""
+    out = []
+    for name in NOTICE_FACTS:
+        kinds = sorted(
+            {k for (k, _), (t, b) in TEMPLATES.items() if name in Template(t + b).get_identifiers()}
+        )
+        out.append({"name": name, "label": name.replace("_", " "), "kinds": ", ".join(kinds)})
+    return out
+
+
 Pr = Annotated[UiUser, Depends(require_ui_role(Role.PR))]
 NOTICES = {
     "drafted": "Draft created.",
@@ -61,10 +88,22 @@ def workspace(
         status,
         statements=statements,
         kinds=[k.value for k in StatementKind],
+        notice_facts=notice_fields(),
         severities=list(get_args(Severity)),
         notice=_notice(request),
         error=error,
     )
+
+
+async def notice_facts(request: Request) -> dict[str, str]:
+    """The notice facts typed in the draft form (`fact_<name>`), only those given."""
+    form = await request.form()
+    typed = {k: str(form.get(f"fact_{k}", "")).strip()[:2000] for k in NOTICE_FACTS}
+    return {k: v for k, v in typed.items() if v}
+
+
+def _sources(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()][:20]
 
 
 @router.post("/statements", summary="Draft a statement from a fact or a claim")
@@ -73,19 +112,24 @@ def create(
     session: SessionDep,
     user: Pr,
     kind: Annotated[str, Form(max_length=40)],
+    facts: Annotated[dict[str, str], Depends(notice_facts)],
     fact: Annotated[str, Form(max_length=2000)] = "",
     claim_id: Annotated[str, Form(max_length=64)] = "",
     channel: Annotated[str, Form(max_length=16)] = "web",
+    sources: Annotated[str, Form(max_length=20_000)] = "",
     incident_severity: Annotated[str, Form(max_length=16)] = "",
     legal_review: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
+    if fact.strip():
+        facts = {"fact": fact.strip(), **facts}
     try:
         draft_in = DraftIn.model_validate(
             {
                 "kind": kind,
                 "channel": channel,
                 "claim_id": claim_id.strip() or None,
-                "facts": {"fact": fact.strip()} if fact.strip() else {},
+                "facts": facts,
+                "sources": _sources(sources),
                 "incident_severity": incident_severity or None,
                 "legal_review": legal_review == "on",
             }
@@ -98,12 +142,19 @@ def create(
             platform=get_statement_settings().platform_name,
         )
     except ValidationError as exc:
-        msg = "; ".join(str(e["msg"]) for e in exc.errors())
+        msg = "; ".join(_field_error(e) for e in exc.errors())
         return workspace(request, session, user, error=f"Draft refused: {msg}", status=422)
     except DomainError as exc:
         session.rollback()
         return workspace(request, session, user, error=exc.message, status=exc.status)
     return RedirectResponse(f"/ui/pr/statements/{made.id}?notice=drafted", status_code=303)
+
+
+def _field_error(error: Any) -> str:
+    where = ".".join(str(p) for p in error["loc"] if p != "body")
+    if where.startswith("sources"):
+        return "each source must be a full http(s) address, one a line"
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
 
 
 @router.get("/statements/{statement_id}", summary="One statement: text, checks, versions, diff")
@@ -143,12 +194,17 @@ def edit(
     title: Annotated[str, Form(max_length=300)],
     body: Annotated[str, Form(max_length=20_000)],
     note: Annotated[str, Form(max_length=2000)] = "",
+    sources: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
+    listed = _sources(sources)
+    text = body.strip()
+    if listed and not URL_RE.search(text):  # sources added but not linked: list them
+        text += "\n\nSources:\n" + "\n".join(f"- {url}" for url in listed)
     try:
-        edit_in = EditIn(title=title.strip(), body=body.strip(), note=note.strip())
+        edit_in = EditIn(title=title.strip(), body=text, note=note.strip(), sources=listed)
         made = service.edit(session, statement_id, edit_in, user.actor)
-    except ValidationError:
-        error = "Title and body must not be empty."
+    except ValidationError as exc:
+        error = "; ".join(_field_error(e) for e in exc.errors())
         return detail(request, statement_id, session, user, error=error, status=422)
     except DomainError as exc:
         session.rollback()
@@ -158,6 +214,9 @@ def edit(
 
 @router.post("/statements/{statement_id}/approve", summary="Approve (not your own draft)")
 def approve(request: Request, statement_id: str, session: SessionDep, user: Pr) -> Response:
+    if _is_out(session, statement_id):
+        error = "This version is already published; there is nothing to approve."
+        return detail(request, statement_id, session, user, error=error, status=409)
     try:
         service.approve(session, statement_id, user.actor)
     except DomainError as exc:
@@ -170,6 +229,9 @@ def approve(request: Request, statement_id: str, session: SessionDep, user: Pr) 
 def publish(
     request: Request, statement_id: str, rt: RuntimeDep, session: SessionDep, user: Pr
 ) -> Response:
+    if _is_out(session, statement_id):
+        error = "This version is already published; edit it to prepare a correction."
+        return detail(request, statement_id, session, user, error=error, status=409)
     try:
         service.publish(session, statement_id, user.actor, _publishers())
     except DomainError as exc:
@@ -179,6 +241,16 @@ def publish(
     return _back(statement_id, "published")
 
 
+def _is_out(session: Session, statement_id: str) -> bool:
+    """The version on screen is the one the public reads (the buttons are hidden, too)."""
+    found = session.get(Statement, statement_id)
+    return (
+        found is not None
+        and found.published_version == found.version
+        and (found.status == StatementStatus.PUBLISHED)
+    )
+
+
 def _publishers() -> list[Publisher]:
     return default_publishers(webhook=get_statement_settings().webhook_enabled)
 
@@ -186,7 +258,7 @@ def _publishers() -> list[Publisher]:
 def _deliver(rt: Runtime, session: Session, statement_id: str) -> None:
     """Send the statement's webhook deliveries, once what they announce is committed."""
     session.commit()
-    settings = get_statement_settings()
+    settings = statement_settings_for(rt.settings)  # links in the payload: the public address
     sender = sender_from(settings, outbound=policy_from(rt.settings))
     if sender is not None:
         deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)

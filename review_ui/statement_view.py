@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound
 from review_ui.auth import UiRefused
 from statements import service
+from statements.models import StatementStatus
 
 
 def statement_view(session: Session, statement_id: str) -> dict[str, Any]:
-    """Template variables `statement`, `versions`, `report` and `diff_lines`; 404 if unknown."""
+    """Template variables `statement`, `is_out`, `auto_opened`, `versions`, `report` and
+    `diff_lines`; 404 if unknown."""
     try:
         statement = service.get(session, statement_id)
     except NotFound as exc:
@@ -23,8 +25,14 @@ def statement_view(session: Session, statement_id: str) -> dict[str, Any]:
         diff_lines = service.diff(
             session, statement.id, statement.version - 1, statement.version
         ).splitlines()
+    is_out = (
+        statement.status == StatementStatus.PUBLISHED
+        and statement.published_version == statement.version
+    )
     return {
         "statement": statement,
+        "is_out": is_out,  # the version shown is the one public: nothing to approve or publish
+        "auto_opened": statement.created_by.startswith("system:"),
         "versions": service.versions(session, statement.id),
         "report": service.checks_for(statement),
         "diff_lines": diff_lines,

@@ -17,6 +17,7 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.outbound import OutboundPolicy, OutboundRefused
+from core.settings import Environment, Settings
 
 
 class StatementSettings(BaseSettings):
@@ -73,3 +74,25 @@ def check_outbound(settings: StatementSettings, outbound: OutboundPolicy) -> Non
 @lru_cache(maxsize=1)
 def get_statement_settings() -> StatementSettings:
     return StatementSettings()
+
+
+def public_base_url(
+    statements: StatementSettings, core: Settings, request_base: str | None = None
+) -> str:
+    """The address every absolute link starts with: `PUBLIC__BASE_URL`, else an explicit
+    `STATEMENTS__PUBLIC_BASE_URL`, else (development only) the address the request came in
+    on, else the development default."""
+    if core.public.base_url:
+        return core.public.base_url
+    if "public_base_url" in statements.model_fields_set:
+        return statements.public_base_url.rstrip("/")
+    if core.environment is Environment.DEVELOPMENT and request_base:
+        return request_base.rstrip("/")
+    return statements.public_base_url.rstrip("/")
+
+
+def statement_settings_for(core: Settings, request_base: str | None = None) -> StatementSettings:
+    """The statement settings with the public address resolved (feeds, pages, deliveries)."""
+    settings = get_statement_settings()
+    resolved = public_base_url(settings, core, request_base)
+    return settings.model_copy(update={"public_base_url": resolved})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from accounts.models import Role
@@ -15,7 +15,7 @@ from claims.models import Claim
 from core.errors import Invalid
 from core.outbound import OutboundPolicy, policy_from
 from statements import service
-from statements.config import StatementSettings, get_statement_settings
+from statements.config import StatementSettings, get_statement_settings, public_base_url
 from statements.delivery import deliver_pending, sender_from
 from statements.feeds import (
     PAGE_CSP,
@@ -38,7 +38,19 @@ from statements.schemas import (
 )
 
 router = APIRouter(prefix="/v1/statements", tags=["statements"])
-SettingsDep = Annotated[StatementSettings, Depends(get_statement_settings)]
+
+
+def _resolved_settings(
+    request: Request,
+    rt: RuntimeDep,
+    settings: Annotated[StatementSettings, Depends(get_statement_settings)],
+) -> StatementSettings:
+    """The settings with the public address every absolute link starts with resolved."""
+    base = public_base_url(settings, rt.settings, str(request.base_url))
+    return settings.model_copy(update={"public_base_url": base})
+
+
+SettingsDep = Annotated[StatementSettings, Depends(_resolved_settings)]
 Writer = Annotated[Principal, Depends(require_role(Role.PR, Role.ADMIN))]
 Approver = Annotated[Principal, Depends(require_role(Role.PR, Role.ADMIN))]
 Legal = Annotated[Principal, Depends(require_role(Role.LEGAL))]

@@ -57,7 +57,13 @@ def gather(
         if case is None:
             raise NotFound(f"no case {case_id!r}")
         evidence.decisions = [
-            {"reason_code": d.reason_code, "action": d.action, "note": d.note, "by": d.decided_by}
+            {
+                "reason_code": d.reason_code,
+                "action": d.action,
+                "note": d.note,  # internal: shown to PR, never put in public text
+                "public_facts": d.public_facts,
+                "by": d.decided_by,
+            }
             for d in session.scalars(
                 select(Decision).where(Decision.case_id == case_id).order_by(Decision.created_at)
             )

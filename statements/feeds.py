@@ -85,11 +85,36 @@ def script_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
+PAGE_STYLE = """
+:root{color-scheme:light dark;--ink:#1b1f24;--muted:#57606a;--rule:#d0d7de;--link:#0550ae;
+--bg:#fff;--panel:#f6f8fa}
+@media (prefers-color-scheme:dark){:root{--ink:#e6edf3;--muted:#9da7b3;--rule:#30363d;
+--link:#6cb6ff;--bg:#0d1117;--panel:#161b22}}
+body{margin:0;background:var(--bg);color:var(--ink);
+font:1.0625rem/1.65 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+header.site{border-bottom:1px solid var(--rule);padding:.9rem 1.25rem;font-weight:600}
+main{max-width:40rem;margin:0 auto;padding:2rem 1.25rem 3rem}
+h1{font-size:1.9rem;line-height:1.25;margin:0 0 .6rem;letter-spacing:-.01em}
+h2{font-size:1.1rem;margin:2.2rem 0 .6rem}
+.dates{color:var(--muted);font-size:.93rem;margin:0 0 1.8rem}
+.note{background:var(--panel);border-left:4px solid var(--link);padding:.6rem .9rem}
+a{color:var(--link);overflow-wrap:anywhere}
+ul.sources{padding-left:1.2rem}
+footer{color:var(--muted);font-size:.85rem;border-top:1px solid var(--rule);margin-top:2.5rem;
+padding-top:1rem}
+"""
+
+
+def _day(value: datetime) -> str:
+    return f"{value:%d %B %Y, %H:%M} UTC"
+
+
 def render_page(
     item: PublishedStatement, settings: StatementSettings, claim: Claim | None = None
 ) -> str:
     """The public page a feed entry, the ClaimReview and the platform's post link to; with
-    the statement's library claim, its ClaimReview is embedded as JSON-LD."""
+    the statement's library claim, its ClaimReview is embedded as JSON-LD. Dated: when it was
+    first published and when the version shown was written (a correction says so)."""
     version = item.version
     sources = "".join(
         f'<li><a href="{html.escape(url)}" rel="noopener noreferrer">{html.escape(url)}</a></li>'
@@ -101,17 +126,36 @@ def render_page(
         if claim is not None
         else ""
     )
-    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in version.body.split("\n\n") if p)
+    paragraphs = "".join(
+        f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>"
+        for p in version.body.split("\n\n")
+        if p.strip() and not p.startswith("Sources:")  # listed below, as links
+    )
+    first = _first_published(item)
+    dates = f'Published <time datetime="{first.isoformat()}">{_day(first)}</time>'
+    corrected = item.statement.published_at is not None and item.statement.published_at > first
+    if corrected:
+        updated = item.statement.published_at or first
+        dates += f' · Last updated <time datetime="{updated.isoformat()}">{_day(updated)}</time>'
+    note = (
+        f'<p class="note">Corrected: {html.escape(version.note)}</p>'
+        if corrected and version.note
+        else ""
+    )
+    publisher = html.escape(settings.publisher_name)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(version.title)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="alternate" type="application/ld+json" '
         'href="claimreview.jsonld">'  # relative to /v1/statements/<id>/public
-        f"{json_ld}</head>"
-        f"<body><main><h1>{html.escape(version.title)}</h1>{paragraphs}"
-        f"<h2>Sources</h2><ul>{sources}</ul>"
-        f"<p><small>{html.escape(settings.publisher_name)}, version {version.number}</small></p>"
+        f'<link rel="canonical" href="{html.escape(statement_url(settings, item.statement.id))}">'
+        f"<style>{PAGE_STYLE}</style>{json_ld}</head>"
+        f'<body><header class="site">{publisher}</header>'
+        f"<main><article><h1>{html.escape(version.title)}</h1>"
+        f'<p class="dates" id="dates">{dates}</p>{note}{paragraphs}'
+        f'<h2>Sources</h2><ul class="sources">{sources}</ul></article>'
+        f"<footer>{publisher} · version {version.number}</footer>"
         "</main></body></html>"
     )
 
@@ -132,8 +176,7 @@ def render_atom(items: list[PublishedStatement], settings: StatementSettings) ->
         _sub(entry, "id", f"urn:veracity:statement:{item.statement.id}")
         _sub(entry, "title", item.version.title)
         _sub(entry, "updated", _updated(item).isoformat())
-        if item.statement.published_at:
-            _sub(entry, "published", item.statement.published_at.isoformat())
+        _sub(entry, "published", _first_published(item).isoformat())
         ET.SubElement(
             entry,
             f"{{{ATOM_NS}}}link",
@@ -159,7 +202,8 @@ def claim_review(
         "@type": "ClaimReview",
         "url": statement_url(settings, item.statement.id),
         "claimReviewed": claim.text,
-        "datePublished": (item.statement.published_at or _updated(item)).date().isoformat(),
+        "datePublished": _first_published(item).date().isoformat(),
+        "dateModified": _updated(item).date().isoformat(),
         "author": {
             "@type": "Organization",
             "name": settings.publisher_name,
@@ -177,6 +221,11 @@ def claim_review(
         "headline": item.version.title,
         "citation": web_sources(item),
     }
+
+
+def _first_published(item: PublishedStatement) -> datetime:
+    s = item.statement
+    return s.first_published_at or s.published_at or item.version.created_at
 
 
 def _updated(item: PublishedStatement) -> datetime:

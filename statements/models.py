@@ -59,6 +59,8 @@ class Statement(Base):
     generator: Mapped[str] = mapped_column(String(64), default="offline")
     published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Added by 0504: the first publication (published_at moves with each correction sent out).
+    first_published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -165,6 +165,7 @@ def publish(
     statement.status = StatementStatus.PUBLISHED
     statement.published_version = statement.version
     statement.published_at = utcnow()
+    statement.first_published_at = statement.first_published_at or statement.published_at
     for publisher in publishers:
         publisher.publish(session, statement, actor)
     record(

@@ -1,7 +1,9 @@
 """Templates per statement kind and channel, filled from the evidence.
 
-Missing facts stay visible as `${name}`: the placeholder check then blocks approval until PR
-fills them in, instead of a template quietly inventing something.
+Missing facts stay visible as a readable `[TODO: name]` marker: the placeholder check then
+blocks approval until PR fills them in, instead of a template quietly inventing something.
+Sentences that only make sense with a value (who rated a claim, the sources list) are left
+out when the value is missing, so a claim-less draft never shows `$source_name`.
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ from statements.evidence import Evidence
 
 COUNTER_WEB_BODY = """$fact $fact_rest
 
-A claim circulating on $platform says otherwise. $source_name rated it $verdict.$review_line
+A claim circulating on $platform says otherwise.$rated_line$review_line
 
 What we are doing: posts that repeat the claim now carry a note linking to this statement.
 
-Sources:
-$source_lines"""
+$sources_block"""
 
 TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
     ("counter_statement", "web"): ("Fact check: $fact_headline", COUNTER_WEB_BODY),
@@ -104,9 +105,17 @@ def render(kind: str, channel: str, evidence: Evidence, platform: str) -> DraftT
     fixed = len(Template(body_t).safe_substitute(values, fact_short=""))
     values["fact_short"] = _fit(values.get("fact", ""), body_limit - fixed)
     values["fact_headline"] = _fit(values.get("fact", "").rstrip("."), title_limit - 12)
-    title = Template(title_t).safe_substitute(values)
-    body = Template(body_t).safe_substitute(values)
+    title = _fill(Template(title_t), values)
+    body = _fill(Template(body_t), values)
     return DraftText(title=_fit(title, title_limit), body=body.strip())
+
+
+def _fill(template: Template, values: dict[str, str]) -> str:
+    """A value not given becomes `[TODO: started at]`: still caught by the checks, but a person
+    reading the draft sees what to add, not template syntax. Typed text is never re-read as
+    a template, so a fact mentioning `$5` stays as typed."""
+    marked = {n: f"[TODO: {n.replace('_', ' ')}]" for n in template.get_identifiers()}
+    return template.substitute(marked | values)
 
 
 def _values(evidence: Evidence, platform: str) -> dict[str, str]:
@@ -124,19 +133,32 @@ def _values(evidence: Evidence, platform: str) -> dict[str, str]:
         if claim.get("source_name"):
             values["source_name"] = str(claim["source_name"])
         values["verdict"] = str(claim["verdict"])
-    elif "fact" not in values:
-        values.setdefault("fact_rest", "")
     values.setdefault("fact_rest", "")
+    if "fact" in values:  # the one fact typed for a notice is what happened, not dropped
+        values.setdefault("what_happened", values["fact"])
+    values["rated_line"] = _rated_line(values)
+    values["sources_block"] = ""
     if evidence.sources:
         values.setdefault("source_url", evidence.sources[0])
         values["source_lines"] = "\n".join(f"- {url}" for url in evidence.sources)
+        values["sources_block"] = "Sources:\n" + values["source_lines"]
     values["review_line"] = _review_line(evidence)
     return values
 
 
+def _rated_line(values: dict[str, str]) -> str:
+    """Who rated the claim, only as far as it is known (never `$source_name rated it`)."""
+    if "verdict" not in values:
+        return ""
+    who = values.get("source_name") or "Fact-checkers"
+    return f" {who} rated it {values['verdict']}."
+
+
 def _review_line(evidence: Evidence) -> str:
-    notes = [d["note"].strip() for d in evidence.decisions if d.get("note", "").strip()]
-    return f" Our reviewers found: {notes[-1]}" if notes else ""
+    """What reviewers wrote for the public (the decision's public facts), never their internal
+    note: that is written for colleagues and may name people or guesses."""
+    facts = [d["public_facts"].strip() for d in evidence.decisions if d.get("public_facts")]
+    return f" Our reviewers found: {facts[-1]}" if facts else ""
 
 
 def _fit(text: str, limit: int) -> str:

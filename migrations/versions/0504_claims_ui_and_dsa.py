@@ -1,7 +1,8 @@
 """claims.retired_at (a retired claim stays for the record but is no longer matched) and
 decisions.public_facts / decisions.legal_ground (the DSA statement of reasons' facts, apart from
 the internal note, and the law an illegal post breaks, recorded at decision time); claims.updated_at so an
-edit refits the matcher
+edit refits the matcher; statements.first_published_at (the public page's "Published" date,
+while published_at moves with each correction sent out)
 
 Existing claims stay live; existing decisions have no public facts (the statement of reasons
 then derives them from the reason code) and no legal ground (not found illegal).
@@ -35,6 +36,11 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("updated_at", core.types.UtcDateTime(timezone=True), nullable=True)
         )
+    with op.batch_alter_table("statements") as batch:
+        batch.add_column(
+            sa.Column("first_published_at", core.types.UtcDateTime(timezone=True), nullable=True)
+        )
+    op.execute("UPDATE statements SET first_published_at = published_at")
     with op.batch_alter_table("decisions") as batch:
         batch.add_column(sa.Column("public_facts", sa.Text(), nullable=False, server_default=""))
         batch.add_column(sa.Column("legal_ground", sa.String(length=500), nullable=True))
@@ -44,6 +50,8 @@ def downgrade() -> None:
     with op.batch_alter_table("decisions") as batch:
         batch.drop_column("legal_ground")
         batch.drop_column("public_facts")
+    with op.batch_alter_table("statements") as batch:
+        batch.drop_column("first_published_at")
     with op.batch_alter_table("claims") as batch:
         batch.drop_column("updated_at")
         batch.drop_column("retired_reason")
