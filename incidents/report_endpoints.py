@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import Role
 from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_role
-from audit.operations import log_reader
+from audit.db_search import DatabaseSearch
 from core.errors import NotFound
 from incidents import attachments, plan, policy_store, report_review
 from incidents.report_export import build_bundle
@@ -96,7 +96,10 @@ def signed_report(
 def export_bundle(
     incident_id: str, rt: RuntimeDep, who: Exporter, request_id: RequestIdDep
 ) -> Response:
-    bundle, manifest = build_bundle(rt.sessions, log_reader(rt), incident_id, who.actor, request_id)
+    # Read from the database, the system of record: an event not yet shipped to Elasticsearch
+    # (the sign-off a minute ago) is in the bundle too.
+    store = DatabaseSearch(rt.sessions)
+    bundle, manifest = build_bundle(rt.sessions, store, incident_id, who.actor, request_id)
     export_id = (manifest.get("log_export") or {}).get("export_id", "")
     return Response(
         bundle,

@@ -4,6 +4,9 @@ attachment and the narrative centroids round-trip on both."""
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,18 +15,23 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from audit.events import Actor, ActorType
+from audit.tasks import ship_outbox
+from classifier.reference import ReferenceClassifier
 from core.clock import utcnow
 from core.db import transaction
 from core.migrate import alembic_config, upgrade
+from core.settings import ElasticsearchSettings
 from incidents import attachments
 from incidents.narrative_store import load_open, save
 from incidents.narratives import Centroids
 from incidents.report_review import latest_review, review_report
 from incidents.service import close_incident
-from runtime.container import Runtime
-from tests.conftest import ADMIN
+from runtime.container import Runtime, build_runtime
+from tests.conftest import ADMIN, auth, make_settings, new_user_token
 from tests.core.backends import BACKENDS, empty_database, runtime_on
 from tests.incidents.conftest import open_incident
 
@@ -92,3 +100,35 @@ def test_signed_report_attachment_and_centroids_round_trip(backend: Runtime) -> 
         assert attachments.get_attachment(session, attachment_id).data == b"%PDF-1.4 guide"
         loaded = load_open(session, False, utcnow(), timedelta(hours=1), 4)
         assert loaded.keys == ["nar:x"] and loaded.nearest(np.array([1, 0, 0, 0], np.float32))
+
+
+@pytest.fixture
+def es_rt(sqlite_url: str, elasticsearch_url: str, es_prefix: str) -> Iterator[Runtime]:
+    upgrade(sqlite_url)
+    settings = make_settings(
+        sqlite_url,
+        elasticsearch=ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix),
+    )
+    runtime = build_runtime(settings, classifier=ReferenceClassifier())
+    yield runtime
+    if runtime.action_log is not None:
+        runtime.action_log.client.close()
+    runtime.engine.dispose()
+
+
+@pytest.mark.services
+def test_the_bundle_holds_events_not_yet_shipped_to_elasticsearch(es_rt: Runtime) -> None:
+    incident_id = open_incident(es_rt)
+    shipped = ship_outbox(es_rt)
+    assert shipped is not None and shipped.error is None
+    with transaction(es_rt.sessions) as session:
+        close_incident(session, incident_id, ADMIN, "contained")
+        review_report(session, incident_id, LEAD, approve=True, comment="ok")
+    with TestClient(create_app(es_rt)) as client:
+        exported = client.get(
+            f"/v1/incidents/{incident_id}/export", headers=auth(new_user_token(es_rt, "legal"))
+        )
+    assert exported.status_code == 200, exported.text
+    lines = zipfile.ZipFile(io.BytesIO(exported.content)).read("actions.ndjson").splitlines()
+    actions = [json.loads(line)["event"]["action"] for line in lines]
+    assert "incident.opened" in actions and "incident.report_signed_off" in actions
