@@ -62,7 +62,6 @@ class Action(enum.StrEnum):
     INCIDENT_ASSESSED = "incident.assessed"  # leadership's initial assessment (a grade)
     INCIDENT_ACTIVATED = "incident.activated"
     INCIDENT_DISMISSED = "incident.dismissed"
-    INCIDENT_REOPENED = "incident.reopened"  # a dismissed one grew worse: back to leadership
     INCIDENT_RECOVERED = "incident.recovered"
     INCIDENT_OWNER_CHANGED = "incident.owner_changed"
     INCIDENT_CLOCK_CANCELLED = "incident.clock_cancelled"

@@ -229,22 +229,10 @@ def set_owner(session: Session, incident: Incident, username: str, actor: Actor)
 
 
 def raised(session: Session, incident: Incident, actor: Actor, now: datetime) -> None:
-    """The grade got worse: new clocks and tasks for an active incident, everyone told; a
-    dismissed one goes back to leadership."""
-    if incident.status == IncidentStatus.DISMISSED:
-        record(
-            session,
-            Action.INCIDENT_REOPENED,
-            actor,
-            Subject(incident_id=incident.id),
-            before={"status": incident.status},
-            after={"status": IncidentStatus.REPORTED.value, "grade": incident.grade},
-            is_drill=incident.is_drill,
-            at=now,
-        )
-        await_leadership(session, incident, "incident.reopened", now)
-        start_clocks(session, incident, active_incident_policy(session), now)
-        return
+    """The grade got worse: the clocks it calls for start; an active incident gets the grade's
+    new tasks and every group is told; one awaiting a decision tells leadership again."""
+    if incident.status in FINISHED:
+        return  # dismissed or closed: detection still files posts, nobody is paged
     start_clocks(session, incident, active_incident_policy(session), now)
     if incident.status == IncidentStatus.REPORTED:
         notices.queue(
