@@ -13,6 +13,7 @@ from accounts.service import add_user, change_password, create_api_key, revoke_a
 from audit.events import Actor, ActorType
 from core.db import transaction
 from runtime.container import Runtime
+from veracity_cli.output import emit, json_parent
 
 
 def cli_actor() -> Actor:
@@ -27,7 +28,8 @@ def users_add(rt: Runtime, args: argparse.Namespace) -> int:
     )
     with transaction(rt.sessions) as session:
         user = add_user(session, args.username, password, args.role, cli_actor())
-        print(f"created {user.role} {user.username}")
+        result = {"username": user.username, "role": user.role, "created": True}
+    emit(args, result, f"created {result['role']} {result['username']}")  # after the commit
     return 0
 
 
@@ -38,14 +40,22 @@ def users_passwd(rt: Runtime, args: argparse.Namespace) -> int:
     )
     with transaction(rt.sessions) as session:
         change_password(session, args.username, password, cli_actor())
-        print(f"password changed for {args.username}; their sessions and tokens are revoked")
+    emit(
+        args,
+        {"username": args.username, "password_changed": True, "sessions_revoked": True},
+        f"password changed for {args.username}; their sessions and tokens are revoked",
+    )
     return 0
 
 
 def users_set_active(rt: Runtime, args: argparse.Namespace) -> int:
     with transaction(rt.sessions) as session:
         set_active(session, args.username, args.action == "enable", cli_actor())
-        print(f"{args.username} {args.action}d")
+    emit(
+        args,
+        {"username": args.username, "active": args.action == "enable"},
+        f"{args.username} {args.action}d",
+    )
     return 0
 
 
@@ -55,38 +65,59 @@ def apikeys_create(rt: Runtime, args: argparse.Namespace) -> int:
         issued = create_api_key(
             session, args.name, scopes, cli_actor(), rate_limit_per_minute=args.rate_limit
         )
-        print(
-            f"# API key {issued.key.name} ({issued.key.id}), "
-            f"scopes {','.join(issued.key.scopes)}; shown once:"
-        )
-        print(issued.secret)
+        data = {**_key_dict(issued.key), "secret": issued.secret}
+    text = (
+        f"# API key {data['name']} ({data['id']}), "
+        f"scopes {','.join(issued.key.scopes)}; shown once:\n{issued.secret}"
+    )
+    emit(args, data, text)  # after the commit: a key printed is a key that exists
     return 0
 
 
 def apikeys_revoke(rt: Runtime, args: argparse.Namespace) -> int:
     with transaction(rt.sessions) as session:
         key = revoke_api_key(session, args.key, cli_actor())
-        print(f"revoked {key.name} ({key.id})")
+        data = _key_dict(key)
+    emit(args, data, f"revoked {data['name']} ({data['id']})")
     return 0
 
 
-def apikeys_list(rt: Runtime, _: argparse.Namespace) -> int:
+def _key_dict(key: ApiKey) -> dict[str, object]:
+    return {
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "scopes": list(key.scopes),
+        "rate_limit_per_minute": key.rate_limit_per_minute,
+        "created_at": key.created_at.isoformat() if key.created_at else None,
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+def apikeys_list(rt: Runtime, args: argparse.Namespace) -> int:
     with transaction(rt.sessions) as session:
-        for key in session.scalars(select(ApiKey).order_by(ApiKey.created_at)):
-            state = "revoked" if key.revoked_at else "active"
-            print(f"{key.id}  {key.prefix}…  {key.name:20}  {','.join(key.scopes):20}  {state}")
+        keys = list(session.scalars(select(ApiKey).order_by(ApiKey.created_at)))
+        lines = [
+            f"{k.id}  {k.prefix}…  {k.name:20}  {','.join(k.scopes):20}  "
+            + ("revoked" if k.revoked_at else "active")
+            for k in keys
+        ]
+        emit(args, [_key_dict(k) for k in keys], "\n".join(lines) if lines else None)
     return 0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    js = [json_parent()]
     users = sub.add_parser("users", help="manage reviewer, PR, legal and admin accounts")
     users_sub = users.add_subparsers(dest="action", required=True)
-    add = users_sub.add_parser("add", help="create an account")
+    add = users_sub.add_parser("add", help="create an account", parents=js)
     add.add_argument("--username", required=True)
     add.add_argument("--role", required=True)
     add.add_argument("--password", help="prompted for when omitted (or VERACITY_NEW_PASSWORD)")
     add.set_defaults(handler=users_add)
-    passwd = users_sub.add_parser("passwd", help="set a new password; ends sessions and tokens")
+    passwd = users_sub.add_parser(
+        "passwd", help="set a new password; ends sessions and tokens", parents=js
+    )
     passwd.add_argument("--username", required=True)
     passwd.add_argument("--password", help="prompted for when omitted (or VERACITY_NEW_PASSWORD)")
     passwd.set_defaults(handler=users_passwd)
@@ -94,14 +125,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ("disable", "disable an account; ends its sessions and tokens"),
         ("enable", "enable a disabled account"),
     ):
-        toggle = users_sub.add_parser(verb, help=what)
+        toggle = users_sub.add_parser(verb, help=what, parents=js)
         toggle.add_argument("--username", required=True)
         toggle.set_defaults(handler=users_set_active)
 
     keys = sub.add_parser("apikeys", help="manage the platform's API keys")
     keys_sub = keys.add_subparsers(dest="action", required=True)
     create = keys_sub.add_parser(
-        "create", help="create a key; prints it once, alone on the last line"
+        "create", help="create a key; prints it once, alone on the last line", parents=js
     )
     create.add_argument("--name", required=True)
     create.add_argument(
@@ -109,7 +140,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     create.add_argument("--rate-limit", type=int, default=6000, help="requests per minute")
     create.set_defaults(handler=apikeys_create)
-    revoke = keys_sub.add_parser("revoke", help="revoke a key by id or prefix")
+    revoke = keys_sub.add_parser("revoke", help="revoke a key by id or prefix", parents=js)
     revoke.add_argument("key")
     revoke.set_defaults(handler=apikeys_revoke)
-    keys_sub.add_parser("list", help="list keys").set_defaults(handler=apikeys_list)
+    keys_sub.add_parser("list", help="list keys", parents=js).set_defaults(handler=apikeys_list)

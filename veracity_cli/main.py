@@ -14,8 +14,10 @@ from audit import cli as audit_cli
 from claims import cli as claims_cli
 from claims import match_cli
 from core.errors import DomainError
+from core.logging import configure_logging
 from core.migrate import upgrade
 from core.settings import get_settings
+from core.version import __version__
 from incidents import cli as incidents_cli
 from pipeline import cli as pipeline_cli
 from runtime.container import Runtime, build_runtime
@@ -28,6 +30,7 @@ MODEL_COMMANDS = ("train", "score", "evaluate")
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="veracity", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--version", action="version", version=f"veracity {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     admin.register(sub)
     ops.register(sub)
@@ -52,13 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0] == "checkworthiness":  # heavy imports only when asked
         return int(importlib.import_module("classifier.checkworthiness.cli").main(args_list[1:]))
     args = build_parser().parse_args(args_list)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         settings = get_settings()
+        configure_logging(settings.log, verbose=args.verbose)  # JSON lines unless a terminal
+        logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
         if getattr(args, "needs_db", True):
             upgrade(settings.database.url)
         rt: Runtime = build_runtime(settings)

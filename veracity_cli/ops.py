@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from core.settings import REPO_ROOT
 from pipeline.platform_receiver import start_receiver
 from pipeline.tasks import sweep
 from runtime.container import Runtime
+from veracity_cli.output import emit, json_parent
 
 
 def serve(rt: Runtime, args: argparse.Namespace) -> int:
@@ -31,7 +33,8 @@ def serve(rt: Runtime, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
-        access_log=False,
+        access_log=False,  # the app logs each request itself (api/access_log.py)
+        log_config=None,  # uvicorn's lines go through our handler (core/logging.py)
     )
     return 0
 
@@ -62,22 +65,31 @@ def beat(rt: Runtime, args: argparse.Namespace) -> int:
     return _celery(rt, "beat", "--loglevel", "INFO", "--schedule", str(schedule))
 
 
-def migrate(_: Runtime, __: argparse.Namespace) -> int:
-    print("database is at the latest schema")
+def migrate(_: Runtime, args: argparse.Namespace) -> int:
+    emit(args, {"schema": "latest"}, "database is at the latest schema")
     return 0
 
 
-def ship(rt: Runtime, _: argparse.Namespace) -> int:
+def ship(rt: Runtime, args: argparse.Namespace) -> int:
     result = ship_outbox(rt)
     if result is None:
-        print("no Elasticsearch configured (ELASTICSEARCH__HOSTS): the database is the action log")
+        emit(
+            args,
+            {"elasticsearch": False},
+            "no Elasticsearch configured (ELASTICSEARCH__HOSTS): the database is the action log",
+        )
         return 0
-    print(f"shipped {result.shipped}, failed {result.failed}, remaining {result.remaining}")
+    emit(
+        args,
+        {"elasticsearch": True, **dataclasses.asdict(result)},
+        f"shipped {result.shipped}, failed {result.failed}, remaining {result.remaining}",
+    )
     return 1 if result.error else 0
 
 
-def run_sweep(rt: Runtime, _: argparse.Namespace) -> int:
-    print(sweep(rt))
+def run_sweep(rt: Runtime, args: argparse.Namespace) -> int:
+    counts = sweep(rt)
+    emit(args, counts, str(counts))
     return 0
 
 
@@ -115,13 +127,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     b.add_argument("--schedule-file", default=str(REPO_ROOT / "var" / "celerybeat-schedule"))
     b.set_defaults(handler=beat, needs_db=False)
-    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+    js = [json_parent()]
+    sub.add_parser("migrate", help="bring the database schema up to date", parents=js).set_defaults(
         handler=migrate
     )
-    sub.add_parser("ship-outbox", help="ship pending log events to Elasticsearch").set_defaults(
-        handler=ship
+    sub.add_parser(
+        "ship-outbox", help="ship pending log events to Elasticsearch", parents=js
+    ).set_defaults(handler=ship)
+    sub.add_parser("sweep", help="re-enqueue unfinished work", parents=js).set_defaults(
+        handler=run_sweep
     )
-    sub.add_parser("sweep", help="re-enqueue unfinished work").set_defaults(handler=run_sweep)
     r = sub.add_parser(
         "platform-receiver", help="a local stand-in for the platform's takedown endpoint"
     )
