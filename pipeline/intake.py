@@ -219,7 +219,8 @@ def _store(
         request_id=request_id,
         is_drill=is_drill or post.is_drill,
     )
-    if measured is not None:
+    if measured is not None and not post.is_drill:
+        # A drill touches only what it created: no links to (or labels from) real claims.
         _link_confirmed(session, post, measured, policy)
     routed = _will_route(triaged.band, policy)
     if routed and not _has_live_case(session, post.id):

@@ -211,3 +211,21 @@ def test_the_sweeper_does_not_re_enqueue_posts_triage_left_unqueued(
         assert score.band == "urgent", "the falsehood model alone would have routed it"
         assert score.triage_band == "unsupported_language"
     assert sweep(triage_rt, older_than=timedelta(seconds=-60))["posts"] == 0
+
+
+def test_a_drill_post_is_matched_but_never_linked_to_a_real_claim(triage_rt: Runtime) -> None:
+    from pipeline.intake import score_posts
+    from pipeline.schemas import PostIn
+
+    with transaction(triage_rt.sessions) as session:
+        (got,) = score_posts(
+            session,
+            triage_rt.classifier,
+            [PostIn(id="d1", text=REPEAT)],
+            ADMIN,
+            is_drill=True,
+            signals=triage_rt.signals_override,
+        )
+    assert got.claim_matches[0].claim_id == FIVE_G and got.band == "urgent"
+    with triage_rt.sessions() as session:
+        assert session.scalars(select(ClaimPost).where(ClaimPost.post_id == "d1")).first() is None
