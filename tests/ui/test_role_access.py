@@ -13,6 +13,9 @@ PAGES = {
     "/ui/admin/policy": {"admin"},
     "/ui/admin/webhooks": {"admin"},
     "/ui/supervise": {"senior_reviewer", "admin"},
+    "/ui/decisions": {"reviewer", "senior_reviewer"},
+    "/ui/review/wellness": {"reviewer", "senior_reviewer", "legal"},
+    "/ui/dashboards": {"senior_reviewer", "admin"},
     "/ui/legal/holds": {"legal"},
     "/ui/legal/statements": {"legal"},
 }
@@ -22,6 +25,7 @@ FORMS = {
     "/ui/admin/webhooks": "admin",
     "/ui/admin/webhooks/deliveries/x/replay": "admin",
     "/ui/supervise/cases/x/reassign": "senior_reviewer",
+    "/ui/dashboards/qa-sampling": "senior_reviewer",
     "/ui/legal/holds": "legal",
     "/ui/legal/verify": "legal",
     "/ui/legal/statements/x/approve": "legal",
@@ -76,3 +80,36 @@ def test_other_roles_cannot_post_to_the_new_forms(
             refused = client.post(path, data={"csrf_token": token})
             assert refused.status_code == 403, (role, path)
             assert "not part of your role" in refused.text
+
+
+# Forms of the reviewer console: who may post (others are refused with 403 before anything).
+CONSOLE_FORMS = {
+    "/ui/supervise/bulk/preview": {"senior_reviewer"},
+    "/ui/supervise/bulk/apply": {"senior_reviewer"},
+    "/ui/decisions/x/undo": {"reviewer", "senior_reviewer"},
+    "/ui/decisions/x/correct": {"reviewer", "senior_reviewer"},
+    "/ui/review/wellness": {"reviewer", "senior_reviewer", "legal"},
+    "/ui/review/cases/x/note": {"reviewer", "senior_reviewer", "legal"},
+    "/ui/review/cases/x/extend": {"reviewer", "senior_reviewer", "legal"},
+}
+
+
+def test_the_console_forms_need_csrf_and_refuse_other_roles(
+    signed_in: dict[str, tuple[TestClient, str]],
+) -> None:
+    for path, allowed in CONSOLE_FORMS.items():
+        owner = signed_in[sorted(allowed)[0]][0]
+        forged = owner.post(path, data={"why": "x"})
+        assert forged.status_code == 403 and "security token" in forged.text, path
+        for role, (client, token) in signed_in.items():
+            if role in allowed:
+                continue
+            refused = client.post(path, data={"csrf_token": token})
+            assert refused.status_code == 403, (role, path)
+            assert "not part of your role" in refused.text, (role, path)
+    nav = {
+        role: client.get("/ui", follow_redirects=True).text
+        for role, (client, _) in signed_in.items()
+    }
+    for role, page in nav.items():
+        assert ('href="/ui/decisions"' in page) == (role in PAGES["/ui/decisions"]), role
