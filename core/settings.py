@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     tracing: TracingSettings = TracingSettings()  # TRACING__ENABLED, TRACING__OTLP_ENDPOINT
     model_dir: Path | None = None  # None: newest shipped model, else the reference scorer
     use_reference_classifier: bool = False
+    # Language, claim matches and check-worthiness at intake (pipeline/signals.py). None: on,
+    # except with the reference scorer (tests, quick runs); true turns them on with it too.
+    intake_signals: bool | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:

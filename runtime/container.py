@@ -76,11 +76,12 @@ class Runtime:
 
     @cached_property
     def intake_signals(self) -> IntakeSignals | None:
-        """Language, claim matches and check-worthiness at intake; None with the reference
-        scorer (tests and quick runs score falsehood only, unless given signals)."""
+        """Language, claim matches and check-worthiness at intake; by default None with the
+        reference scorer (tests and quick runs score falsehood only), see `INTAKE_SIGNALS`."""
         if self.signals_override is not None:
             return self.signals_override
-        if self.settings.use_reference_classifier:
+        wanted = self.settings.intake_signals
+        if wanted is False or (wanted is None and self.settings.use_reference_classifier):
             return None
         from pipeline.signals import IntakeSignals
 

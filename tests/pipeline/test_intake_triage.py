@@ -229,3 +229,14 @@ def test_a_drill_post_is_matched_but_never_linked_to_a_real_claim(triage_rt: Run
     assert got.claim_matches[0].claim_id == FIVE_G and got.band == "urgent"
     with triage_rt.sessions() as session:
         assert session.scalars(select(ClaimPost).where(ClaimPost.post_id == "d1")).first() is None
+
+
+def test_intake_signals_are_off_with_the_reference_scorer_unless_the_settings_say(
+    sqlite_url: str,
+) -> None:
+    from runtime.container import build_runtime
+    from tests.conftest import make_settings
+
+    assert build_runtime(make_settings(sqlite_url)).intake_signals is None
+    on = build_runtime(make_settings(sqlite_url, intake_signals=True))
+    assert isinstance(on.intake_signals, IntakeSignals)
