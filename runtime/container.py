@@ -16,8 +16,8 @@ from audit.es_store import ElasticsearchLog, make_client
 from classifier.interface import Classifier
 from core.db import make_engine, make_session_factory
 from core.dispatch import Dispatcher
-from core.settings import Settings
 from core.outbound import policy_from
+from core.settings import Settings
 from pipeline.platform_client import ConsolePlatformClient, HttpPlatformClient, PlatformClient
 from pipeline.routing import RoutingPolicy
 
