@@ -2,10 +2,38 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from elasticsearch import Elasticsearch
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_BULK_FIELDS = ["items.*._id", "items.*.status", "items.*.error"]
+# `record()` writes "@timestamp" first and the database keeps a JSON column's text as written.
+_LEADING_TIMESTAMP = re.compile(r'\A\{\s*"@timestamp"\s*:\s*"([^"\\]+)"')
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One document ready to send: its id, its timestamp (which picks the index) and its JSON."""
+
+    id: str
+    timestamp: str
+    source: str
+
+    @classmethod
+    def from_text(cls, event_id: str, text: str) -> Outgoing:
+        """From the outbox's stored JSON text, parsing it only if it does not lead with the
+        timestamp (so the index is always the one the document's own timestamp names)."""
+        found = _LEADING_TIMESTAMP.match(text)
+        if found and "\n" not in text:  # one document, one line of the bulk body
+            return cls(event_id, found.group(1), text)
+        doc = json.loads(text)
+        return cls(event_id, str(doc["@timestamp"]), _JSON.encode(doc))
+
 
 _KW = {"type": "keyword"}
 _KW_TEXT = {"type": "keyword", "fields": {"text": {"type": "text"}}}
@@ -89,18 +117,26 @@ class ElasticsearchLog:
 
         A 409 means an earlier attempt already stored it: that counts as stored.
         """
+        return self.create_serialized(
+            [Outgoing(d["event"]["id"], d["@timestamp"], _JSON.encode(d)) for d in docs]
+        )
+
+    def create_serialized(self, docs: Sequence[Outgoing]) -> tuple[set[str], dict[str, str]]:
+        """`create_many` for documents already in JSON: the outbox's text goes out as stored,
+        in one request body, with only the fields of the answer it reads."""
         if not docs:
             return set(), {}
-        body: list[dict[str, Any]] = []
+        lines: list[str] = []
         for doc in docs:
-            body.append(
-                {"create": {"_index": self.index_for(doc["@timestamp"]), "_id": doc["event"]["id"]}}
-            )
-            body.append(doc)
-        resp = self.client.bulk(operations=body, refresh=False)
+            action = {"create": {"_index": self.index_for(doc.timestamp), "_id": doc.id}}
+            lines.append(_JSON.encode(action))
+            lines.append(doc.source)
+        lines.append("")
+        body: Any = "\n".join(lines)  # the client passes a ready NDJSON body through as is
+        resp = self.client.bulk(operations=body, refresh=False, filter_path=_BULK_FIELDS)
         stored: set[str] = set()
         failed: dict[str, str] = {}
-        for item in resp["items"]:
+        for item in resp.get("items", []):
             result = item["create"]
             status = int(result.get("status", 500))
             if status in (200, 201, 409):

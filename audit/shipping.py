@@ -7,14 +7,15 @@ conflict means an earlier run already stored that event.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.es_store import ElasticsearchLog
+from audit.es_store import ElasticsearchLog, Outgoing
 from audit.models import AuditEvent
 from core.clock import utcnow
 from core.db import transaction
@@ -30,49 +31,129 @@ class ShipResult:
     error: str | None = None
 
 
+@dataclass
+class _Tally:
+    """What the shipping threads did, shared between them."""
+
+    shipped: int = 0
+    failed: int = 0
+    batches: int = 0
+    error: str | None = None
+    stop: bool = False
+    crash: BaseException | None = None  # raised again in the caller's thread
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 def ship_pending(
     factory: sessionmaker[Session],
     store: ElasticsearchLog,
     *,
-    batch_size: int = 500,
+    batch_size: int = 1000,
     max_batches: int = 100,
+    concurrency: int = 2,
 ) -> ShipResult:
-    shipped = failed = 0
-    for _ in range(max_batches):
-        with transaction(factory) as session:
-            events = list(
-                session.scalars(
-                    select(AuditEvent)
-                    .where(AuditEvent.shipped_at.is_(None))
-                    .order_by(AuditEvent.seq)
-                    .limit(batch_size)
-                )
-            )
-        if not events:
-            break
+    """Ship unshipped events, oldest first, until none are left or `max_batches` were sent.
+
+    On PostgreSQL each batch is claimed with FOR UPDATE SKIP LOCKED for as long as it is in
+    flight, so `concurrency` threads here (and shippers on other replicas) send disjoint
+    batches while Elasticsearch indexes the one before. SQLite has no such claim (and holds
+    its write lock for a whole transaction), so it ships one batch at a time, unlocked.
+    """
+    locking = factory.kw["bind"].dialect.name == "postgresql"
+    tally = _Tally()
+    threads = [
+        threading.Thread(
+            target=_ship_loop,
+            args=(factory, store, batch_size, max_batches, locking, tally),
+            name=f"outbox-shipper-{i}",
+        )
+        for i in range(max(1, concurrency) if locking else 1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if tally.crash is not None:
+        raise tally.crash
+    failed = 0 if tally.error == "backpressure" else tally.failed
+    return ShipResult(tally.shipped, failed, _remaining(factory), error=tally.error)
+
+
+def _ship_loop(
+    factory: sessionmaker[Session],
+    store: ElasticsearchLog,
+    batch_size: int,
+    max_batches: int,
+    locking: bool,
+    tally: _Tally,
+) -> None:
+    while True:
+        with tally.lock:
+            if tally.stop or tally.batches >= max_batches:
+                return
+            tally.batches += 1
         try:
-            stored, failures = store.create_many([e.document for e in events])
+            done = _ship_batch(factory, store, batch_size, locking, tally)
+        except BaseException as exc:
+            with tally.lock:
+                tally.stop = True
+                tally.crash = tally.crash or exc
+            return
+        if done:
+            with tally.lock:
+                tally.stop = True
+            return
+
+
+def _ship_batch(
+    factory: sessionmaker[Session],
+    store: ElasticsearchLog,
+    batch_size: int,
+    locking: bool,
+    tally: _Tally,
+) -> bool:
+    """Claim, send and mark one batch; True when this shipper should stop."""
+    query = (
+        select(AuditEvent.id, cast(AuditEvent.document, Text))
+        .where(AuditEvent.shipped_at.is_(None))
+        .order_by(AuditEvent.seq)
+        .limit(batch_size)
+    )
+    if locking:
+        query = query.with_for_update(skip_locked=True)
+    with transaction(factory) as session:
+        rows = session.execute(query).all()
+        if not locking:
+            session.commit()  # SQLite: release the write lock before the network call
+        if not rows:
+            return True
+        # The stored JSON text goes out as is: no decoding and re-encoding per event.
+        try:
+            stored, failures = store.create_serialized(
+                [Outgoing.from_text(event_id, text) for event_id, text in rows]
+            )
         except (TransportError, ApiError) as exc:
             # Elasticsearch is down or refusing: events stay in the outbox for the next run.
             log.warning("action log shipping paused: %s", exc)
-            return ShipResult(shipped, failed, _remaining(factory), error=str(exc))
+            with tally.lock:
+                tally.error = str(exc)
+            return True
         if stored:
-            with transaction(factory) as session:
-                session.execute(
-                    update(AuditEvent).where(AuditEvent.id.in_(stored)).values(shipped_at=utcnow())
-                )
-        shipped += len(stored)
+            session.execute(
+                update(AuditEvent).where(AuditEvent.id.in_(stored)).values(shipped_at=utcnow())
+            )
+    with tally.lock:
+        tally.shipped += len(stored)
         if failures and all("429" in f or "rejected" in f for f in failures.values()):
             # Backpressure: Elasticsearch's write queue is full. Stop; the rest waits its turn.
             log.warning("action log shipping backing off: %d documents rejected", len(failures))
-            return ShipResult(shipped, 0, _remaining(factory), error="backpressure")
-        failed += len(failures)
-        if failures:
-            log.error("action log documents refused: %s", dict(list(failures.items())[:5]))
-            break
-        if len(events) < batch_size:
-            break
-    return ShipResult(shipped, failed, _remaining(factory))
+            tally.error = "backpressure"
+            return True
+        tally.failed += len(failures)
+    if failures:
+        log.error("action log documents refused: %s", dict(list(failures.items())[:5]))
+        return True
+    return len(rows) < batch_size
 
 
 def _remaining(factory: sessionmaker[Session]) -> int:

@@ -14,8 +14,10 @@ Elasticsearch as valid chained documents, then exported as NDJSON in a fresh pro
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from audit.chain import GENESIS, event_hash  # noqa: E402
 from audit.es_store import ElasticsearchLog, make_client  # noqa: E402
+from bench import action_log_baseline  # noqa: E402
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 ACTIONS = ("post.scored", "post.routed", "case.queued", "case.claimed", "case.decided")
@@ -41,6 +44,12 @@ def peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process (all its threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def synthetic_docs(n: int) -> Iterator[dict[str, Any]]:
@@ -111,7 +120,8 @@ def load_corpus(store: ElasticsearchLog, n: int) -> float:
     return time.perf_counter() - started
 
 
-def bench_shipping(es_url: str, prefix: str, events: int) -> dict[str, Any]:
+def bench_shipping(es_url: str, prefix: str, events: int, *, baseline: bool) -> dict[str, Any]:
+    """Ship `events` fresh outbox events; `baseline` times the loop as it was before issue 21."""
     from audit.events import Action, Actor, Subject
     from audit.service import record
     from audit.shipping import ship_pending
@@ -146,13 +156,22 @@ def bench_shipping(es_url: str, prefix: str, events: int) -> dict[str, Any]:
                     model_version="bench",
                     score=0.5,
                 )
-    store = ElasticsearchLog(make_client([es_url], timeout=60), f"{prefix}-ship")
+    suffix = "shipbase" if baseline else "ship"
+    store = ElasticsearchLog(make_client([es_url], timeout=60), f"{prefix}-{suffix}")
     store.ensure_template()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
-    result = ship_pending(sessions, store, batch_size=1000, max_batches=10_000)
+    if baseline:
+        shipped = action_log_baseline.ship_pending(sessions, store, batch_size=1000)
+    else:
+        result = ship_pending(sessions, store, batch_size=1000, max_batches=10_000)
+        if result.remaining or result.failed:
+            raise SystemExit(f"shipping left work undone: {result}")
+        shipped = result.shipped
     seconds = time.perf_counter() - started
-    if result.remaining or result.failed:
-        raise SystemExit(f"shipping left work undone: {result}")
+    cpu = cpu_seconds() - cpu_before
+    if shipped != events:
+        raise SystemExit(f"shipped {shipped} of {events} events")
     engine.dispose()
     if admin is not None:
         with admin.connect() as conn:
@@ -160,12 +179,13 @@ def bench_shipping(es_url: str, prefix: str, events: int) -> dict[str, Any]:
     return {
         "events": events,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "rate": events / seconds,
         "db": "postgresql" if pg else "sqlite",
     }
 
 
-def export_child(es_url: str, prefix: str, n: int, page_size: int) -> None:
+def export_child(es_url: str, prefix: str, n: int, page_size: int, baseline: bool) -> None:
     """Runs in its own process: export the first n events, print count, time and peak RSS."""
     from audit.es_search import ElasticsearchSearch
     from audit.events import Actor
@@ -184,17 +204,29 @@ def export_child(es_url: str, prefix: str, n: int, page_size: int) -> None:
         store, sessions, filters, ExportFormat.NDJSON, Actor.system("bench"), page_size=page_size
     )
     rss_before = peak_rss_mb()
+    digest = hashlib.sha256()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
+    chunks = (
+        action_log_baseline.export_ndjson(store, filters, page_size) if baseline else job.chunks()
+    )
+    count = nbytes = 0
     with open(os.devnull, "wb") as sink:
-        for chunk in job.chunks():
+        for chunk in chunks:
             sink.write(chunk)
+            digest.update(chunk)
+            nbytes += len(chunk)
+            count += chunk.count(b"\n")
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu_before
     print(
         json.dumps(
             {
-                "count": job.count,
-                "bytes": job.bytes,
+                "count": count,
+                "bytes": nbytes,
+                "sha256": digest.hexdigest(),  # old and new must write the same bytes
                 "seconds": seconds,
+                "cpu_seconds": cpu,  # this process only; steadier than wall time under load
                 "rss_before_mb": rss_before,
                 "peak_rss_mb": peak_rss_mb(),
             }
@@ -202,7 +234,9 @@ def export_child(es_url: str, prefix: str, n: int, page_size: int) -> None:
     )
 
 
-def bench_export(es_url: str, prefix: str, n: int, page_size: int) -> dict[str, Any]:
+def bench_export(
+    es_url: str, prefix: str, n: int, page_size: int, *, baseline: bool = False
+) -> dict[str, Any]:
     out = (
         subprocess.run(
             [
@@ -214,6 +248,7 @@ def bench_export(es_url: str, prefix: str, n: int, page_size: int) -> dict[str, 
                 prefix,
                 "--page-size",
                 str(page_size),
+                *(["--baseline"] if baseline else []),
             ],
             check=True,
             capture_output=True,
@@ -238,52 +273,98 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="leave the indices in place")
     parser.add_argument("--prefix", default=None)
     parser.add_argument("--child-export", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "action_log.json"))
     args = parser.parse_args()
     es_url = os.environ.get("VERACITY_TEST_ELASTICSEARCH_URL")
     if not es_url:
         print("set VERACITY_TEST_ELASTICSEARCH_URL to a real Elasticsearch", file=sys.stderr)
         return 2
     if args.child_export:
-        export_child(es_url, args.prefix, args.child_export, args.page_size)
+        export_child(es_url, args.prefix, args.child_export, args.page_size, args.baseline)
         return 0
     prefix = args.prefix or f"bench-{uuid.uuid4().hex[:8]}"
     client = make_client([es_url], timeout=120)
+    load_before = os.getloadavg()
     try:
-        ship = bench_shipping(es_url, prefix, args.ship_events)
+        # Baseline (the loops before issue 21) and current, each on fresh events, same run.
+        ship_base = bench_shipping(es_url, prefix, args.ship_events, baseline=True)
+        ship = bench_shipping(es_url, prefix, args.ship_events, baseline=False)
         print(
-            f"shipping: {ship['events']} events from the {ship['db']} outbox in "
-            f"{ship['seconds']:.1f}s",
+            f"shipping {ship['events']} events from the {ship['db']} outbox: baseline "
+            f"{ship_base['seconds']:.1f}s, now {ship['seconds']:.1f}s",
             flush=True,
         )
         store = ElasticsearchLog(client, prefix)
         load_s = load_corpus(store, args.events)
         print(f"loaded {args.events} chained documents in {load_s:.1f}s", flush=True)
-        small = bench_export(es_url, prefix, args.events // 10, args.page_size)
-        large = bench_export(es_url, prefix, args.events, args.page_size)
+        exports = {}
+        for label, n in (("N/10", args.events // 10), ("N", args.events)):
+            for kind in ("baseline", "now"):
+                exports[f"{label} {kind}"] = bench_export(
+                    es_url, prefix, n, args.page_size, baseline=kind == "baseline"
+                )
     finally:
         if not args.keep:
             client.options(ignore_status=404).indices.delete(index=f"{prefix}*")
-            for name in (f"{prefix}-actions", f"{prefix}-ship-actions"):
-                client.options(ignore_status=404).indices.delete_index_template(name=name)
+            for name in ("actions", "ship-actions", "shipbase-actions"):
+                client.options(ignore_status=404).indices.delete_index_template(
+                    name=f"{prefix}-{name}"
+                )
+    for label in ("N/10", "N"):
+        old, new = exports[f"{label} baseline"], exports[f"{label} now"]
+        if old["sha256"] != new["sha256"]:
+            raise SystemExit(f"export {label}: the bytes differ from the baseline's")
+    report = {
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "cpus": os.cpu_count(),
+        "shipping": {"baseline": ship_base, "now": ship, "ratio": ship["rate"] / ship_base["rate"]},
+        "bulk_load": {"events": args.events, "seconds": load_s},
+        "export": exports,
+        "export_ratio": {
+            label: exports[f"{label} now"]["rate"] / exports[f"{label} baseline"]["rate"]
+            for label in ("N/10", "N")
+        },
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    print_table(report, args.events)
+    return 0
+
+
+def print_table(report: dict[str, Any], events: int) -> None:
     print()
-    print("| measure | events | seconds | events/s | peak RSS (MB) |")
-    print("|---|---:|---:|---:|---:|")
     print(
-        f"| ship outbox → ES ({ship['db']}) | {ship['events']:,} | {ship['seconds']:.1f} | "
-        f"{ship['rate']:,.0f} | |"
+        "| measure | events | seconds | events/s | vs baseline | CPU s (this process) | peak RSS (MB) |"
     )
-    print(f"| bulk-load corpus | {args.events:,} | {load_s:.1f} | {args.events / load_s:,.0f} | |")
-    for label, r in (("export NDJSON (N/10)", small), ("export NDJSON (N)", large)):
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    ship = report["shipping"]
+    for kind in ("baseline", "now"):
+        r = ship[kind]
+        ratio = f"{ship['ratio']:.2f}x" if kind == "now" else "1.00x"
         print(
-            f"| {label} | {r['count']:,} | {r['seconds']:.1f} | {r['rate']:,.0f} | "
+            f"| ship outbox → ES ({r['db']}, {kind}) | {r['events']:,} | {r['seconds']:.1f} | "
+            f"{r['rate']:,.0f} | {ratio} | {r['cpu_seconds']:.1f} | |"
+        )
+    load_s = report["bulk_load"]["seconds"]
+    print(f"| bulk-load corpus | {events:,} | {load_s:.1f} | {events / load_s:,.0f} | | | |")
+    for key, r in report["export"].items():
+        label, kind = key.split(" ")
+        base = report["export"][f"{label} baseline"]["rate"]
+        print(
+            f"| export NDJSON ({label}, {kind}) | {r['count']:,} | {r['seconds']:.1f} | "
+            f"{r['rate']:,.0f} | {r['rate'] / base:.2f}x | {r['cpu_seconds']:.1f} | "
             f"{r['peak_rss_mb']:.0f} |"
         )
-    growth = large["peak_rss_mb"] - small["peak_rss_mb"]
+    small, large = report["export"]["N/10 now"], report["export"]["N now"]
     print(
-        f"\npeak RSS grows {growth:+.1f} MB from {small['count']:,} to {large['count']:,} "
-        f"events exported ({large['bytes'] / 1e6:,.0f} MB of NDJSON)"
+        f"\npeak RSS grows {large['peak_rss_mb'] - small['peak_rss_mb']:+.1f} MB from "
+        f"{small['count']:,} to {large['count']:,} events exported "
+        f"({large['bytes'] / 1e6:,.0f} MB of NDJSON); load average "
+        f"{report['load_average_before'][0]:.1f} before, {report['load_average_after'][0]:.1f} "
+        f"after on {report['cpus']} CPUs"
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
-from audit.es_store import ElasticsearchLog, make_client
+from audit.es_store import ElasticsearchLog, Outgoing, make_client
 from audit.shipping import ship_pending, shipping_lag
 from core.clock import utcnow
 from runtime.container import Runtime
@@ -21,11 +20,11 @@ class RejectingLog(ElasticsearchLog):
         self.accept = accept
         self.stored: list[str] = []
 
-    def create_many(self, docs: Sequence[dict[str, Any]]) -> tuple[set[str], dict[str, str]]:
-        ok = [d["event"]["id"] for d in docs[: self.accept - len(self.stored)]]
+    def create_serialized(self, docs: Sequence[Outgoing]) -> tuple[set[str], dict[str, str]]:
+        ok = [d.id for d in docs[: self.accept - len(self.stored)]]
         self.stored += ok
         rejected = {
-            d["event"]["id"]: "{'type': 'es_rejected_execution_exception', 'status': 429}"
+            d.id: "{'type': 'es_rejected_execution_exception', 'status': 429}"
             for d in docs[len(ok) :]
         }
         return set(ok), rejected
