@@ -40,7 +40,9 @@ def appeal(
         )
     live = session.scalars(
         select(ReviewCase).where(
-            ReviewCase.post_id == post_id, ReviewCase.status != CaseStatus.DECIDED
+            ReviewCase.post_id == post_id,
+            ReviewCase.status != CaseStatus.DECIDED,
+            ReviewCase.stage != CaseStage.QA,  # a pending QA sample never blocks the post
         )
     ).first()
     if live is not None:

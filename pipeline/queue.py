@@ -79,7 +79,9 @@ def open_case_for_post(
         return None  # deleted since; nothing to do
     live = session.scalars(
         select(ReviewCase).where(
-            ReviewCase.post_id == post_id, ReviewCase.status != CaseStatus.DECIDED
+            ReviewCase.post_id == post_id,
+            ReviewCase.status != CaseStatus.DECIDED,
+            ReviewCase.stage != CaseStage.QA,  # a pending QA sample never blocks the post
         )
     ).first()
     if live is not None:

@@ -126,3 +126,17 @@ def test_a_removal_is_undone_through_enforcement_and_a_correction_replaces_it(
     with rt.sessions() as s:
         labels = s.scalars(select(EnforcementAction).where(EnforcementAction.action == "label"))
         assert [a.status for a in labels] in ([ActionStatus.PENDING], [ActionStatus.CONFIRMED])
+
+
+def test_a_pending_qa_sample_does_not_block_the_authors_appeal(rt: Runtime) -> None:
+    from audit.events import Actor, ActorType
+    from pipeline.appeals import appeal
+
+    with transaction(rt.sessions) as s:
+        qa.set_sampling_fraction(s, 1.0, SEN)
+    original, _ = decided(rt, ANN)
+    post_id = case(rt.sessions, original).post_id
+    author = Actor(name="platform", type=ActorType.PLATFORM)
+    with transaction(rt.sessions) as s:
+        appealed = appeal(s, post_id, author, "it is satire")
+        assert appealed.stage == CaseStage.APPEAL
