@@ -19,6 +19,7 @@ from review_ui import (
     claims_library,
     dashboards,
     decisions,
+    incidents,
     legal,
     legal_holds,
     legal_statements,
@@ -54,6 +55,7 @@ def build_router() -> APIRouter:
     router.include_router(legal.router)
     router.include_router(legal_holds.router)
     router.include_router(legal_statements.router)
+    router.include_router(incidents.router)
 
     @router.get("")
     @router.get("/")

@@ -30,8 +30,9 @@ SECTIONS = (
     Section("Escalated cases", "/ui/review", (Role.LEGAL,)),
     Section("Admin", "/ui/admin", (Role.ADMIN,)),
     # Leadership and technical response (issue 18) work incidents; without a section of their
-    # own their home was /ui/login, which sends a signed-in user home: a redirect loop.
-    Section("Incidents", "/ui/incidents", (Role.LEADERSHIP, Role.TECHNICAL_RESPONSE)),
+    # own their home was /ui/login, which sends a signed-in user home: a redirect loop. Any
+    # staff role reports one and reads them (last, so it is nobody else's home).
+    Section("Incidents", "/ui/incidents", tuple(Role)),
 )
 
 

@@ -7,8 +7,9 @@ from fastapi.testclient import TestClient
 
 from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 
-ROLES = ("reviewer", "senior_reviewer", "pr", "legal", "admin")
+ROLES = ("reviewer", "senior_reviewer", "pr", "legal", "admin", "leadership", "technical_response")
 PAGES = {
+    "/ui/incidents": set(ROLES),  # any staff role reads incidents and reports one
     "/ui/review": {"reviewer", "senior_reviewer", "legal"},
     "/ui/admin/policy": {"admin"},
     "/ui/admin/webhooks": {"admin"},
@@ -30,6 +31,19 @@ FORMS = {
     "/ui/legal/verify": "legal",
     "/ui/legal/statements/x/approve": "legal",
     "/ui/pr/statements/x/withdraw": "pr",
+}
+RESPONDERS = set(ROLES) - {"reviewer"}
+# The incident forms, with the roles their /v1/incidents routes accept.
+INCIDENT_FORMS = {
+    "/ui/incidents": set(ROLES),
+    "/ui/incidents/x/assess": {"leadership"},
+    "/ui/incidents/x/activate": {"leadership"},
+    "/ui/incidents/x/dismiss": {"leadership"},
+    "/ui/incidents/x/grade": {"leadership", "admin"},
+    "/ui/incidents/x/close": {"leadership", "admin"},
+    "/ui/incidents/x/milestones": RESPONDERS,
+    "/ui/incidents/x/attachments": RESPONDERS,
+    "/ui/incidents/tasks/x/done": set(ROLES),
 }
 
 
@@ -113,3 +127,19 @@ def test_the_console_forms_need_csrf_and_refuse_other_roles(
     }
     for role, page in nav.items():
         assert ('href="/ui/decisions"' in page) == (role in PAGES["/ui/decisions"]), role
+
+
+def test_incident_forms_take_only_their_roles_and_their_csrf_token(
+    signed_in: dict[str, tuple[TestClient, str]],
+) -> None:
+    for role, (client, token) in signed_in.items():
+        for path, allowed in INCIDENT_FORMS.items():
+            if role in allowed:
+                assert "security token" in client.post(path, data={"reason": "x"}).text, path
+                # Past the role check: the incident x does not exist, or the report is empty.
+                answered = client.post(path, data={"csrf_token": token, "grade": "2"})
+                assert answered.status_code in (404, 422), (role, path, answered.status_code)
+                continue
+            refused = client.post(path, data={"csrf_token": token, "reason": "x"})
+            assert refused.status_code == 403, (role, path)
+            assert "not part of your role" in refused.text

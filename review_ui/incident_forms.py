@@ -1,0 +1,60 @@
+"""The incident forms' fields turned into the API's own shapes, so the UI and `/v1/incidents`
+refuse the same things with the same reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from incidents.response import Report
+from incidents.schemas import ReportIn
+
+FLAGS = ("personal_data", "ongoing", "regulator")
+NUMBERS = ("affected_users", "records", "reach")
+
+
+def _listed(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def _number(text: str) -> int | str:
+    cleaned = text.replace(",", "").replace("_", "").strip()
+    return int(cleaned) if cleaned.isdigit() else (cleaned or 0)
+
+
+def report_from(form: dict[str, str]) -> Report:
+    """A report from the form (raises ValidationError with each field's reason)."""
+    when = form.get("when", "").strip()
+    body: dict[str, Any] = {
+        "type": form.get("type", ""),
+        "title": form.get("title", ""),
+        "what": form.get("what", ""),
+        "where": form.get("where", ""),
+        "when": f"{when}:00+00:00" if len(when) == 16 else (when or None),  # datetime-local, UTC
+        "scope": {
+            **{name: _number(form.get(name, "")) for name in NUMBERS},
+            "regions": _listed(form.get("regions", "")),
+            "services": _listed(form.get("services", "")),
+            **{name: form.get(name) == "on" for name in FLAGS},
+        },
+    }
+    parsed = ReportIn.model_validate(body)
+    return Report(
+        type=parsed.type,
+        title=parsed.title,
+        what=parsed.what,
+        when=parsed.when,
+        where=parsed.where,
+        scope=parsed.scope.to_scope(),
+        is_drill=False,  # drills run through `veracity drill`, never through this form
+    )
+
+
+def reasons(error: ValidationError) -> str:
+    """Each refused field with its reason, on one line."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"] if p != "body")
+        parts.append(f"{where.replace('scope.', '').replace('_', ' ')}: {item['msg']}")
+    return "; ".join(parts)

@@ -1,0 +1,103 @@
+"""What the incident pages show, read through the incidents domain (`views`, `attachments`):
+the filtered list and one incident with what the signed-in role may do on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.models import Role
+from incidents import attachments, views
+from incidents.models import FINISHED, Incident, IncidentStatus
+from incidents.service import MILESTONES
+from incidents.severity import ROMAN
+from incidents.types import IncidentType, profile
+from statements.models import Statement
+
+TYPES = [(t.value, profile(t).label) for t in IncidentType]
+GRADES = list(ROMAN.items())
+STATUSES = list(dict.fromkeys(s.value for s in IncidentStatus))  # OPEN aliases ACTIVE
+# The roles of `/v1/incidents/{id}/milestones` and `/v1/attachments` (incidents.endpoints).
+RESPONDERS = (
+    Role.SENIOR_REVIEWER,
+    Role.PR,
+    Role.LEGAL,
+    Role.ADMIN,
+    Role.LEADERSHIP,
+    Role.TECHNICAL_RESPONSE,
+)
+OVERSEERS = {Role.LEADERSHIP.value, Role.ADMIN.value}
+
+
+def list_context(session: Session, wanted: dict[str, str]) -> dict[str, Any]:
+    query = select(Incident).order_by(Incident.opened_at.desc()).limit(200)
+    if wanted.get("type") in dict(TYPES):
+        query = query.where(Incident.type == wanted["type"])
+    if (grade := wanted.get("grade", "")).isdigit():
+        query = query.where(Incident.grade == int(grade))
+    if wanted.get("status") in STATUSES:
+        query = query.where(Incident.status == wanted["status"])
+    if wanted.get("drills") != "on":  # drills are a tenant of their own: shown when asked
+        query = query.where(Incident.is_drill.is_(False))
+    return {
+        "incidents": [views.summary(i) for i in session.scalars(query)],
+        "wanted": wanted,
+        "types": TYPES,
+        "grades": GRADES,
+        "statuses": STATUSES,
+        "typed": {},
+    }
+
+
+def _remaining(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    late, left = seconds < 0, int(abs(seconds))
+    text = f"{left // 3600} h {left % 3600 // 60:02d} min"
+    return f"overdue by {text}" if late else f"{text} left"
+
+
+def may(role: str, incident: Incident) -> dict[str, bool]:
+    """The actions the role's routes accept (the same roles as `/v1/incidents`); the state
+    decides which of them make sense now."""
+    live = incident.status not in FINISHED
+    reported = incident.status == IncidentStatus.REPORTED
+    lead = role == Role.LEADERSHIP.value
+    return {
+        "assess": lead and live,
+        "decide": lead and reported,
+        "regrade": role in OVERSEERS and live,
+        "close": role in OVERSEERS and live,
+        "milestone": role in {r.value for r in RESPONDERS} and live,
+        "attach": role in {r.value for r in RESPONDERS},
+    }
+
+
+def detail_context(session: Session, incident: Incident, role: str) -> dict[str, Any]:
+    shown = views.detail(session, incident)
+    for clock in shown["clocks"]:
+        clock["remaining_text"] = _remaining(clock["remaining_seconds"])
+    titles = {t["id"]: t["title"] for t in shown["tasks"]}
+    for event in shown["timeline"]:  # a task's events name it by id only
+        event["task"] = titles.get(event["subject"].get("task_id", ""), "")
+    linked = [attachments.describe(a) for a in attachments.linked(session, incident.id)]
+    have = {a["id"] for a in linked}
+    statements = session.scalars(
+        select(Statement).where(Statement.incident_id == incident.id).order_by(Statement.created_at)
+    ).all()
+    return {
+        "incident": shown,
+        "statements": statements,
+        "materials": linked,
+        "library": [
+            attachments.describe(a) for a in attachments.listed(session) if a.id not in have
+        ],
+        "groups_told": sorted({n["group"] for n in shown["notifications"]}),
+        "can": may(role, incident),
+        "milestone_kinds": MILESTONES,
+        "material_kinds": attachments.KINDS,
+        "grades": GRADES,
+        "plan_tasks": [t.title for t in profile(incident.type).tasks_for(incident.grade)],
+    }

@@ -1,0 +1,311 @@
+"""Incidents in the UI: the list (by type, grade, status), an incident's page, reporting, and
+leadership's actions, over the incidents domain's own services. Each form checks the same roles
+as its `/v1/incidents` route, on the server; the services check the incident's state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from accounts.models import Role
+from api.deps import SessionDep
+from core.errors import DomainError, Invalid, NotFound
+from incidents import attachments, plan, response, service, tasks_board
+from incidents.models import Incident
+from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.incident_forms import reasons, report_from
+from review_ui.incident_pages import RESPONDERS, detail_context, list_context
+from review_ui.templating import render
+
+router = APIRouter(prefix="/incidents")
+Staff = Annotated[UiUser, Depends(require_ui_role(*Role))]
+Leadership = Annotated[UiUser, Depends(require_ui_role(Role.LEADERSHIP))]
+Overseer = Annotated[UiUser, Depends(require_ui_role(Role.LEADERSHIP, Role.ADMIN))]
+Responder = Annotated[UiUser, Depends(require_ui_role(*RESPONDERS))]
+Reason = Annotated[str, Form(max_length=2000)]
+NOTICES = {
+    "reported": "Reported. Leadership is told and assesses it.",
+    "assessed": "Assessment recorded.",
+    "activated": "Activated: the groups have their tasks and are being told.",
+    "dismissed": "Dismissed; its clocks are cancelled.",
+    "graded": "Grade changed.",
+    "milestone": "Milestone recorded.",
+    "attached": "Material attached.",
+    "closed": "Closed; the lessons go to the next plan version.",
+    "task": "Task updated.",
+}
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v[:10_000] for k, v in form.items() if isinstance(v, str)}
+
+
+@router.get("", summary="Incidents: list, filters, report form")
+def list_page(
+    request: Request,
+    session: SessionDep,
+    user: Staff,
+    type: str = "",
+    grade: str = "",
+    status: str = "",
+    drills: str = "",
+) -> Response:
+    wanted = {"type": type, "grade": grade, "status": status, "drills": drills}
+    return render(request, "incidents/list.html", user, **list_context(session, wanted))
+
+
+@router.post("", summary="Report an incident (any staff role)")
+def report(
+    request: Request,
+    session: SessionDep,
+    user: Staff,
+    form: Annotated[dict[str, str], Depends(form_fields)],
+) -> Response:
+    try:
+        made = response.report_incident(session, report_from(form), user.actor)
+    except ValidationError as exc:
+        return _list_error(request, session, user, f"Report refused: {reasons(exc)}", 422, form)
+    except DomainError as exc:
+        session.rollback()
+        return _list_error(request, session, user, exc.message, exc.status, form)
+    return RedirectResponse(f"/ui/incidents/{made.id}?notice=reported", status_code=303)
+
+
+def _list_error(
+    request: Request, session: Session, user: UiUser, error: str, status: int, form: dict[str, str]
+) -> Response:
+    context = list_context(session, {}) | {"typed": form, "error": error}
+    return render(request, "incidents/list.html", user, status, **context)
+
+
+@router.get("/{incident_id}", summary="An incident: timeline, clocks, tasks, posts, statements")
+def detail_page(request: Request, incident_id: str, session: SessionDep, user: Staff) -> Response:
+    return _detail(request, session, user, incident_id)
+
+
+def _detail(
+    request: Request,
+    session: Session,
+    user: UiUser,
+    incident_id: str,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    context = detail_context(session, _found(session, incident_id), user.role)
+    notice = NOTICES.get(request.query_params.get("notice", ""), "")
+    return render(
+        request, "incidents/detail.html", user, status, **context, notice=notice, error=error
+    )
+
+
+def _act(
+    request: Request,
+    session: Session,
+    user: UiUser,
+    incident_id: str,
+    notice: str,
+    action: Callable[[], Any],
+) -> Response:
+    """Run a service call; a refusal re-renders the page with its reason and status."""
+    try:
+        _found(session, incident_id)
+        action()
+    except DomainError as exc:
+        session.rollback()
+        return _detail(request, session, user, incident_id, exc.message, exc.status)
+    return RedirectResponse(f"/ui/incidents/{incident_id}?notice={notice}", status_code=303)
+
+
+def _incident(session: Session, incident_id: str) -> Incident:
+    return service.get_incident(session, incident_id)
+
+
+def _grade(value: str) -> int:
+    """The services refuse a grade outside 1-4 with their reason (0 stands for not a number)."""
+    return int(value) if value.strip().isdigit() else 0
+
+
+def _found(session: Session, incident_id: str) -> Incident:
+    try:
+        return service.get_incident(session, incident_id)
+    except NotFound as exc:
+        raise UiRefused(404, exc.message) from exc
+
+
+@router.post("/{incident_id}/assess", summary="Initial assessment (leadership)")
+def assess(
+    request: Request,
+    incident_id: str,
+    session: SessionDep,
+    user: Leadership,
+    grade: Annotated[str, Form(max_length=2)] = "",
+    reason: Reason = "",
+) -> Response:
+    return _act(
+        request,
+        session,
+        user,
+        incident_id,
+        "assessed",
+        lambda: response.assess(
+            session, _incident(session, incident_id), _grade(grade), reason, user.actor
+        ),
+    )
+
+
+@router.post("/{incident_id}/activate", summary="Activate the response (leadership)")
+def activate(
+    request: Request,
+    incident_id: str,
+    session: SessionDep,
+    user: Leadership,
+    reason: Reason = "",
+    owner: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    return _act(
+        request,
+        session,
+        user,
+        incident_id,
+        "activated",
+        lambda: response.activate(
+            session,
+            _incident(session, incident_id),
+            user.actor,
+            reason,
+            owner=owner.strip() or None,
+        ),
+    )
+
+
+@router.post("/{incident_id}/dismiss", summary="Dismiss a reported incident (leadership)")
+def dismiss(
+    request: Request, incident_id: str, session: SessionDep, user: Leadership, reason: Reason = ""
+) -> Response:
+    return _act(
+        request,
+        session,
+        user,
+        incident_id,
+        "dismissed",
+        lambda: response.dismiss(session, _incident(session, incident_id), user.actor, reason),
+    )
+
+
+@router.post("/{incident_id}/grade", summary="Regrade (leadership, admin)")
+def regrade(
+    request: Request,
+    incident_id: str,
+    session: SessionDep,
+    user: Overseer,
+    grade: Annotated[str, Form(max_length=2)] = "",
+    reason: Reason = "",
+) -> Response:
+    return _act(
+        request,
+        session,
+        user,
+        incident_id,
+        "graded",
+        lambda: service.set_grade(session, incident_id, _grade(grade), user.actor, reason),
+    )
+
+
+@router.post("/{incident_id}/milestones", summary="Record a plan step taken")
+def milestone(
+    request: Request,
+    incident_id: str,
+    session: SessionDep,
+    user: Responder,
+    kind: Annotated[str, Form(max_length=32)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    return _act(
+        request,
+        session,
+        user,
+        incident_id,
+        "milestone",
+        lambda: service.record_milestone(session, incident_id, kind, user.actor, note=note),
+    )
+
+
+@router.post("/{incident_id}/attachments", summary="Attach a material: upload or link")
+def attach(
+    request: Request,
+    incident_id: str,
+    session: SessionDep,
+    user: Responder,
+    file: Annotated[UploadFile | None, File()] = None,
+    attachment_id: Annotated[str, Form(max_length=32)] = "",
+    title: Annotated[str, Form(max_length=300)] = "",
+    kind: Annotated[str, Form(max_length=32)] = "other",
+) -> Response:
+    def attach_one() -> None:
+        if attachment_id.strip():
+            attachments.link(session, incident_id, attachment_id.strip(), user.actor)
+            return
+        if file is None or not file.filename:
+            raise Invalid("choose a file to upload or a material to link", code="no_file")
+        attachments.upload(
+            session,
+            file.file.read(attachments.MAX_BYTES + 1),
+            filename=file.filename,
+            content_type=file.content_type or "",
+            title=title,
+            kind=kind,
+            actor=user.actor,
+            incident_id=incident_id,
+        )
+
+    return _act(request, session, user, incident_id, "attached", attach_one)
+
+
+@router.post("/{incident_id}/close", summary="Close with lessons (leadership, admin)")
+def close(
+    request: Request,
+    incident_id: str,
+    session: SessionDep,
+    user: Overseer,
+    reason: Reason = "",
+    lessons: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    def close_with_lessons() -> None:
+        for text in (line.strip() for line in lessons.splitlines()):
+            if text:  # one lesson a line, each logged; the plan's next version adopts them
+                plan.record_lesson(session, incident_id, text, user.actor)
+        service.close_incident(session, incident_id, user.actor, reason)
+
+    return _act(request, session, user, incident_id, "closed", close_with_lessons)
+
+
+@router.post("/tasks/{task_id}/{step}", summary="Start or finish a task (its group, leadership)")
+def work_task(
+    request: Request,
+    task_id: str,
+    step: str,
+    session: SessionDep,
+    user: Staff,
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    try:
+        incident_id = tasks_board.get_task(session, task_id)[1].id
+    except NotFound as exc:
+        raise UiRefused(404, exc.message) from exc
+
+    def work() -> None:
+        if step == "start":
+            tasks_board.start_task(session, task_id, user.actor)
+        elif step == "done":
+            tasks_board.finish_task(session, task_id, user.actor, note)
+        else:
+            raise Invalid("a task is started or done", code="bad_step")
+
+    return _act(request, session, user, incident_id, "task", work)

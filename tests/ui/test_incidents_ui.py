@@ -1,0 +1,201 @@
+"""Incidents in the UI, in headless Chromium: leadership reports, assesses, activates, adds a
+milestone, attaches a material and closes with lessons; a reviewer sees the incident on a case
+it covers and is refused leadership's actions on the server; the list filters."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from audit.events import Actor, ActorType
+from core.db import transaction
+from incidents.drill_types import SCOPES, WHAT
+from incidents.material_models import AttachmentLink
+from incidents.models import Incident, IncidentTask, Lesson
+from incidents.response import Report, report_incident
+from incidents.types import IncidentType
+from pipeline.models import ReviewCase
+from tests.ui.browsing import css, keys, log_in, page_is, wait_for
+from tests.ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
+
+OUTAGE_TEXT = "Users cannot sign in on web and app; the auth gateway answers 502."
+
+
+def _fill(driver: Any, selector: str, text: str) -> None:
+    field = css(driver, selector)
+    field.clear()
+    field.send_keys(text)
+
+
+def _submit(driver: Any, button: str, confirm: bool = False) -> None:
+    css(driver, button).click()
+    if confirm:
+        wait_for(driver, lambda d: d.switch_to.alert).accept()
+
+
+def shot(driver: Any, name: str) -> None:
+    driver.execute_script("window.scrollTo(0, 0)")
+    screenshot(driver, name)
+
+
+def _notice(driver: Any, text: str) -> None:
+    wait_for(driver, lambda d: text in css(d, "p.notice").text)
+
+
+def test_leadership_reports_assesses_activates_and_closes_an_incident(
+    module_stack: Stack, live_url: str, browser: Any, tmp_path: Path
+) -> None:
+    lead = module_stack.user("leadership")
+    log_in(browser, live_url, lead, "/ui/incidents")
+    page_is(browser, "incidents")
+    css(browser, "#r-type option[value='outage']").click()
+    _fill(browser, "#r-title", "Login service down")
+    _fill(browser, "#r-what", OUTAGE_TEXT)
+    _fill(browser, "#r-where", "auth gateway, eu-west")
+    _fill(browser, "#r-users", "2000000")
+    _fill(browser, "#r-services", "login, app")
+    _fill(browser, "#r-regions", "DE, FR")
+    shot(browser, "incidents_list_report_form")
+    _submit(browser, "#report-submit")
+    page_is(browser, "incident")
+    _notice(browser, "Reported")
+    assert css(browser, "#incident-status").get_attribute("textContent") == "reported"
+    assert "Awaiting leadership" in css(browser, "#awaiting-decision").text
+    shot(browser, "incidents_reported")
+    incident_id = browser.current_url.split("/ui/incidents/")[1].split("?")[0]
+
+    css(browser, "#assess-grade option[value='2']").click()
+    _fill(browser, "#assess-reason", "two million users cannot sign in")
+    _submit(browser, "#assess-submit")
+    _notice(browser, "Assessment recorded")
+    assert css(browser, "#incident-grade").get_attribute("textContent") == "grade II"
+
+    _fill(browser, "#activate-reason", "restore sign-in and tell users")
+    _submit(browser, "#activate-submit")
+    _notice(browser, "Activated")
+    assert css(browser, "#incident-status").get_attribute("textContent") == "active"
+    assert css(browser, "#incident-owner").text == lead
+    tasks = css(browser, "#incident-tasks").text
+    assert "Restore the service" in tasks and "Notify users of the outage" in tasks
+    shot(browser, "incidents_active")
+    browser.execute_script("document.getElementById('incident-tasks').scrollIntoView()")
+    screenshot(browser, "incidents_active_tasks")
+
+    css(browser, "#milestone-kind option[value='user_notice']").click()
+    _fill(browser, "#milestone-note", "status page updated")
+    _submit(browser, "#milestone-submit")
+    _notice(browser, "Milestone recorded")
+    assert "milestone: user notice" in css(browser, "#incident-timeline").text
+
+    guide = tmp_path / "outage-runbook.md"
+    guide.write_text("# Outage runbook\nRestore, then tell users.\n", encoding="utf-8")
+    css(browser, "#attach-file").send_keys(str(guide))
+    _fill(browser, "#attach-title", "Outage runbook")
+    css(browser, "#attach-kind option[value='process_document']").click()
+    _submit(browser, "#attach-submit")
+    _notice(browser, "Material attached")
+    assert "Outage runbook" in css(browser, "#incident-materials").text
+
+    _fill(browser, "#close-lessons", "Status page first\nPage the gateway team sooner")
+    _fill(browser, "#close-reason", "service restored, users told")
+    _submit(browser, "#close-submit", confirm=True)
+    _notice(browser, "Closed")
+    assert css(browser, "#incident-status").get_attribute("textContent") == "closed"
+    assert "lesson recorded" in css(browser, "#incident-timeline").text
+    shot(browser, "incidents_closed")
+    with module_stack.rt.sessions() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None and incident.status == "closed" and incident.grade == 2
+        lessons = session.scalars(select(Lesson.text).where(Lesson.incident_id == incident_id))
+        assert sorted(lessons) == ["Page the gateway team sooner", "Status page first"]
+        assert session.scalars(
+            select(AttachmentLink).where(AttachmentLink.incident_id == incident_id)
+        ).one()
+        done = session.scalars(
+            select(IncidentTask.status).where(
+                IncidentTask.incident_id == incident_id, IncidentTask.kind == "user_notice"
+            )
+        ).one()
+        assert done == "done"  # the milestone finished the task that stands for it
+
+    browser.get(f"{live_url}/ui/incidents?type=outage&status=closed")
+    page_is(browser, "incidents")
+    assert "Login service down" in css(browser, "#incident-list").text
+    shot(browser, "incidents_list_filtered")
+    browser.get(f"{live_url}/ui/incidents?type=security")
+    assert "Login service down" not in css(browser, "#incident-list").text
+
+
+def _incident_on_case(stack: Stack) -> tuple[str, str]:
+    """A reported incident whose key covers a queued case's post (as detection links them)."""
+    post_id = stack.queue_posts(
+        [f"5G towers spread the plandemic, microchip truth exposed {uuid.uuid4().hex[:6]}"]
+    )[0]
+    lead = Actor("lead-x", ActorType.HUMAN, ("leadership",))
+    wave = IncidentType.MISINFORMATION  # grade I (reach, health, ten regions): leadership decides
+    report = Report(wave, "Microchip wave", WHAT[wave], scope=SCOPES[wave])
+    with transaction(stack.rt.sessions) as session:
+        incident = report_incident(session, report, lead)
+        case = session.scalars(select(ReviewCase).where(ReviewCase.post_id == post_id)).one()
+        case.incident_id = incident.id
+        return incident.id, case.id
+
+
+def test_a_reviewer_sees_the_incident_on_a_case_it_covers(
+    module_stack: Stack, live_url: str, browser: Any
+) -> None:
+    incident_id, _ = _incident_on_case(module_stack)
+    log_in(browser, live_url, module_stack.user("reviewer"), "/ui/review")
+    keys(browser, "n")  # the next case: the only one queued in this module
+    page_is(browser, "review-case")
+    banner = css(browser, "#incident-banner")
+    assert "Microchip wave" in banner.text
+    shot(browser, "incidents_case_banner")
+    css(browser, "#incident-banner-link").click()
+    page_is(browser, "incident")
+    assert browser.current_url.endswith(f"/ui/incidents/{incident_id}")
+    # A reviewer reads the incident but has no leadership form on it.
+    assert not browser.find_elements("css selector", "#assess-form")
+    assert not browser.find_elements("css selector", "#close-form")
+    shot(browser, "incidents_detail_reviewer")
+
+
+def test_a_reviewer_is_refused_leadership_actions_on_the_server(module_stack: Stack) -> None:
+    incident_id, _ = _incident_on_case(module_stack)
+    client: TestClient = browser_client(module_stack)
+    assert sign_in(client, module_stack.user("reviewer")).status_code == 303
+    token = csrf_of(client.get(f"/ui/incidents/{incident_id}").text)
+    for action, data in (
+        ("assess", {"grade": "1", "reason": "x"}),
+        ("activate", {"reason": "x"}),
+        ("dismiss", {"reason": "x"}),
+        ("grade", {"grade": "1", "reason": "x"}),
+        ("close", {"reason": "x", "lessons": "x"}),
+        ("milestones", {"kind": "containment"}),
+    ):
+        refused = client.post(
+            f"/ui/incidents/{incident_id}/{action}", data={**data, "csrf_token": token}
+        )
+        assert refused.status_code == 403, action
+        assert "not part of your role" in refused.text
+    with module_stack.rt.sessions() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None and incident.status == "reported"
+        assert incident.decided_by is None and not incident.grade_locked
+
+
+def test_a_report_is_refused_with_each_reason_and_keeps_what_was_typed(
+    module_stack: Stack,
+) -> None:
+    client = browser_client(module_stack)
+    assert sign_in(client, module_stack.user("pr")).status_code == 303
+    token = csrf_of(client.get("/ui/incidents").text)
+    form = {"type": "data_leak", "title": "Bucket open", "what": "short", "regions": "Narnia!"}
+    refused = client.post("/ui/incidents", data={**form, "csrf_token": token})
+    assert refused.status_code == 422
+    assert "what:" in refused.text and "regions" in refused.text
+    assert 'value="Bucket open"' in refused.text
