@@ -57,6 +57,25 @@ VISIBILITY = {
 }
 SOURCE_ACTIONS = (Action.CASE_DECIDED, Action.POST_LABELLED)
 CATEGORY = "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS"
+# What the author is told when the reviewer wrote no public facts: from the reason code alone.
+# The reviewer's note is internal (it may name colleagues, sources or guesses) and never goes
+# into a statement of reasons.
+REASON_FACTS = {
+    "false_claim": "The content repeats a claim that independent fact-checkers found to be false.",
+    "misleading_context": "The content presents true material in a way that misleads about what "
+    "happened.",
+    "manipulated_media": "The content contains images, audio or video altered in a way that "
+    "misleads.",
+    "satire_or_opinion": "The content was reviewed as satire or opinion and labelled as such.",
+    "other": "The content breaks the platform's misinformation policy.",
+}
+REASON_POLICY = {
+    "false_claim": "false claims",
+    "misleading_context": "misleading context",
+    "manipulated_media": "manipulated media",
+    "satire_or_opinion": "satire and opinion labels",
+    "other": "misinformation",
+}
 
 
 def _restriction(doc: dict[str, Any]) -> str | None:
@@ -87,15 +106,18 @@ def statement_of_reasons(doc: dict[str, Any], content_date: date | None) -> dict
     applied = datetime.fromisoformat(doc["@timestamp"]).date()
     reason = v.get("reason") or ""
     reason_code = after.get("reason_code") or reason.split(":", 1)[0] or "misinformation"
-    return {
+    facts = public_facts(after, reason_code)
+    legal_ground = (after.get("legal_ground") or "").strip()
+    statement = {
         "decision_visibility": [VISIBILITY[restriction]],
         "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
-        "incompatible_content_ground": f"Misinformation policy ({reason_code})",
-        "incompatible_content_explanation": reason or reason_code,
-        "incompatible_content_illegal": "No",
+        "incompatible_content_ground": "Misinformation policy: "
+        + REASON_POLICY.get(reason_code, reason_code.replace("_", " ")),
+        "incompatible_content_explanation": facts,
+        # Recorded at decision time: a reviewer who found the post illegal names the law.
+        "incompatible_content_illegal": "Yes" if legal_ground else "No",
         "category": CATEGORY,
-        "decision_facts": reason
-        or f"Content restricted under the misinformation policy: {reason_code}",
+        "decision_facts": facts,
         # Cases are opened only by the classifier's routing, so a decided case was found by it.
         "automated_detection": "Yes"
         if v.get("case_id") or v.get("actor_type") == "system"
@@ -108,6 +130,19 @@ def statement_of_reasons(doc: dict[str, Any], content_date: date | None) -> dict
         "application_date": applied.isoformat(),
         "content_date": min(content_date or applied, applied).isoformat(),
     }
+    if legal_ground:
+        statement["illegal_content_legal_ground"] = legal_ground
+        statement["illegal_content_explanation"] = facts
+    return statement
+
+
+def public_facts(after: dict[str, Any], reason_code: str) -> str:
+    """The facts the author reads: what the reviewer wrote for them, else the reason code's
+    standard text; never the internal note."""
+    written = str(after.get("public_facts") or "").strip()
+    if written:
+        return written
+    return REASON_FACTS.get(reason_code, REASON_FACTS["other"])
 
 
 def statement_batches(

@@ -18,10 +18,13 @@ from audit.export import Export
 from audit.operations import log_reader
 from audit.schemas import ExportFormat, SearchFilters
 from audit.service import record
+from review_ui import legal_downloads
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.legal_timeline import case_post, timeline_row, words_for
 from review_ui.templating import render
 
 router = APIRouter(prefix="/legal")
+router.include_router(legal_downloads.router)  # statements of reasons, export manifests
 Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
 FIELDS = ("post_id", "case_id", "actor", "q", "action", "since", "until")
 PAGE_SIZE = 100
@@ -59,9 +62,11 @@ def _params(request: Request) -> dict[str, str]:
 
 def _row(doc: dict[str, Any]) -> dict[str, Any]:
     v = doc.get("veracity", {})
+    action = doc.get("event", {}).get("action", "")
     return {
         "at": str(doc.get("@timestamp", ""))[:19].replace("T", " "),
-        "action": doc.get("event", {}).get("action", ""),
+        "action": action,
+        "words": words_for(action),
         "actor": doc.get("user", {}).get("name", ""),
         "post_id": v.get("post_id") or "",
         "case_id": v.get("case_id") or "",
@@ -103,6 +108,7 @@ def search(request: Request, rt: RuntimeDep, session: SessionDep, user: Legal) -
         error=error,
         actions=[a.value for a in Action],
         export_query=query,
+        exports=legal_downloads.recent_exports(session),
     )
 
 
@@ -111,7 +117,7 @@ def case_history(
     request: Request, case_id: str, rt: RuntimeDep, session: SessionDep, user: Legal
 ) -> Response:
     filters = SearchFilters(case_id=case_id[:64])
-    events = [_row(d) for d in log_reader(rt).iter_events(filters, page_size=500)]
+    events = [timeline_row(d) for d in log_reader(rt).iter_events(filters, page_size=500)]
     if not events:
         raise UiRefused(404, "No events for that case.")
     record(
@@ -121,7 +127,14 @@ def case_history(
         Subject(case_id=filters.case_id),
         after={"filters": filters.described(), "total": len(events), "via": "ui"},
     )
-    return render(request, "legal/case.html", user, case_id=case_id, events=events)
+    return render(
+        request,
+        "legal/case.html",
+        user,
+        case_id=case_id,
+        events=events,
+        post=case_post(session, filters.case_id or ""),
+    )
 
 
 @router.get("/export", summary="Download every matching event (CSV or NDJSON)")

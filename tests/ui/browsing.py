@@ -65,3 +65,25 @@ def log_in(driver: Any, base: str, username: str, path: str = "/ui") -> None:
     css(driver, "#username").send_keys(username)
     css(driver, "#password").send_keys(PASSWORD + Keys.ENTER)
     wait_for(driver, lambda d: current_page(d) not in (None, "login"))
+
+
+def allow_downloads(driver: Any, folder: Any) -> None:
+    """Downloads land in `folder` (headless Chromium otherwise drops them)."""
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior",
+        {"behavior": "allow", "downloadPath": str(folder), "eventsEnabled": True},
+    )
+
+
+def downloaded(folder: Any, suffix: str, timeout: float = 15) -> Any:
+    """The first finished download in `folder` whose name ends with `suffix`."""
+    import time
+    from pathlib import Path
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in Path(folder).iterdir() if p.name.endswith(suffix)]
+        if done:
+            return done[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no {suffix} download in {folder}: {list(Path(folder).iterdir())}")

@@ -1,0 +1,127 @@
+"""Legal's downloads: DSA statements of reasons for a period, and the manifest of each export
+(count, bytes, SHA-256), as files, each download logged like the API's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from accounts.models import Role
+from api.deps import RuntimeDep, SessionDep
+from audit import dsa
+from audit.events import Action, Subject
+from audit.models import AuditEvent
+from audit.operations import log_reader
+from audit.schemas import Manifest, SearchFilters
+from audit.service import record
+from core.db import transaction
+from review_ui.auth import UiRefused, UiUser, require_ui_role
+
+router = APIRouter()
+Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
+RECENT = 20
+
+
+def _day(value: str, *, end: bool) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise UiRefused(422, f"{value!r} is not a date (YYYY-MM-DD).") from exc
+    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+@router.get("/dsa.ndjson", summary="Download DSA statements of reasons (≤100 to a line)")
+def dsa_download(request: Request, rt: RuntimeDep, user: Legal) -> Response:
+    since = _day(request.query_params.get("since", "")[:10], end=False)
+    until = _day(request.query_params.get("until", "")[:10], end=True)
+    filters = SearchFilters(since=since, until=until)
+
+    def lines() -> Iterator[bytes]:
+        total = 0
+        for batch in dsa.statement_batches(log_reader(rt), filters):
+            total += len(batch)
+            yield json.dumps({"statements": batch}, ensure_ascii=False).encode() + b"\n"
+        with transaction(rt.sessions) as session:
+            record(
+                session,
+                Action.DSA_STATEMENTS_EXPORTED,
+                user.actor,
+                Subject(),
+                reason=f"{total} statements of reasons",
+                after={"filters": filters.described(), "statements": total, "via": "ui"},
+            )
+
+    span = f"{since.date() if since else 'start'}-{until.date() if until else 'now'}"
+    return StreamingResponse(
+        lines(),
+        media_type="application/x-ndjson",
+        headers={
+            "content-disposition": f'attachment; filename="dsa-statements-{span}.ndjson"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+def recent_exports(session: Session) -> list[dict[str, Any]]:
+    """The latest finished exports, newest first, from their `log.exported` events."""
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == Action.LOG_EXPORTED.value)
+        .order_by(AuditEvent.seq.desc())
+        .limit(RECENT)
+    )
+    out = []
+    for event in events:
+        v: Any = event.document["veracity"]
+        after = v.get("after") or {}
+        if "export_id" in after:
+            out.append(after | {"by": event.actor_name})
+    return out
+
+
+@router.get("/exports/{export_id}/manifest.json", summary="Download an export's manifest")
+def manifest_download(export_id: str, session: SessionDep, user: Legal) -> Response:
+    found = _manifest(session, export_id[:64])
+    if found is None:
+        raise UiRefused(404, "No finished export with that id.")
+    manifest = Manifest.model_validate(found)
+    record(
+        session,
+        Action.LOG_SEARCHED,
+        user.actor,
+        Subject(other={"export_id": manifest.export_id}),
+        after={"manifest": "downloaded", "via": "ui"},
+    )
+    return Response(
+        manifest.model_dump_json(indent=2) + "\n",
+        media_type="application/json",
+        headers={
+            "content-disposition": (
+                f'attachment; filename="veracity-actions-{manifest.export_id}.manifest.json"'
+            ),
+            "cache-control": "no-store",
+        },
+    )
+
+
+def _manifest(session: Session, export_id: str) -> dict[str, Any] | None:
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == Action.LOG_EXPORTED.value,
+            AuditEvent.document["veracity"]["subject"]["export_id"].as_string() == export_id,
+        )
+    ).first()
+    if event is None:
+        return None
+    v: Any = event.document["veracity"]
+    return dict(v["after"])

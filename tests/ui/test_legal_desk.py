@@ -1,0 +1,149 @@
+"""The legal desk: a case history that shows the post and reads as a timeline, DSA statements
+of reasons with public facts and the legal ground recorded at decision time, and the downloads
+of statements of reasons and export manifests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audit.events import Actor, ActorType
+from core.db import transaction
+from pipeline.decisions import decide
+from pipeline.queue import claim_next
+from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+from tests.ui.browsing import allow_downloads, css, downloaded, log_in, page_is, wait_for
+from tests.ui.conftest import Stack, browser_client, screenshot, sign_in
+
+NOTE = "internal: same account as last week's ring, ask Sam"
+FACTS = "The post says a vaccine contains microchips; health authorities have shown it does not."
+
+
+def _decide(stack: Stack, text: str, **fields: Any) -> str:
+    (post_id,) = stack.queue_posts(
+        [text], author_id="acct-77", author_name="Dana Example", url="https://platform.example/p/1"
+    )
+    reviewer = Actor(name=stack.user("reviewer"), type=ActorType.HUMAN, roles=("reviewer",))
+    with transaction(stack.rt.sessions) as session:
+        case = claim_next(session, reviewer)
+        assert case is not None and case.post_id == post_id
+        decide(
+            session,
+            case.id,
+            reviewer,
+            DecisionIn(
+                reason_code=ReasonCode.FALSE_CLAIM,
+                action=DecisionAction.REMOVE,
+                note=NOTE,
+                **fields,
+            ),
+        )
+        case_id = case.id
+    stack.dispatcher.drain()
+    return case_id
+
+
+def _statements(client: Any) -> list[dict[str, Any]]:
+    resp = client.get("/ui/legal/dsa.ndjson")
+    assert resp.status_code == 200 and "attachment" in resp.headers["content-disposition"]
+    return [s for line in resp.text.splitlines() for s in json.loads(line)["statements"]]
+
+
+def test_statements_of_reasons_carry_public_facts_and_the_legal_ground_never_the_note(
+    stack: Stack,
+) -> None:
+    _decide(
+        stack,
+        "Vaccines have microchips to track you, share before they delete this!!",
+        public_facts=FACTS,
+        legal_ground="Illegal under national law: Criminal Code s. 126 (public health hoax)",
+    )
+    _decide(stack, "5G towers spread the virus, share share share")
+    client = browser_client(stack)
+    sign_in(client, stack.user("legal"))
+    illegal, ordinary = _statements(client)
+    assert illegal["decision_facts"] == FACTS
+    assert illegal["incompatible_content_illegal"] == "Yes"
+    assert illegal["illegal_content_legal_ground"].startswith("Illegal under national law")
+    assert ordinary["incompatible_content_illegal"] == "No"
+    assert "illegal_content_legal_ground" not in ordinary
+    assert "fact-checkers found to be false" in ordinary["decision_facts"]
+    for statement in (illegal, ordinary):
+        assert "Sam" not in json.dumps(statement) and "internal" not in json.dumps(statement)
+
+
+def test_a_case_history_shows_the_post_and_a_readable_timeline(stack: Stack) -> None:
+    case_id = _decide(stack, "Miracle cure: bleach kills the virus, share now!!")
+    client = browser_client(stack)
+    sign_in(client, stack.user("legal"))
+    page = client.get(f"/ui/legal/cases/{case_id}")
+    assert page.status_code == 200
+    assert "Miracle cure: bleach kills the virus" in page.text
+    assert (
+        "Dana Example (acct-77)" in page.text and 'href="https://platform.example/p/1"' in page.text
+    )
+    assert "Taken by a reviewer" in page.text and "Decided" in page.text
+    assert "action: remove · reason: false claim" in page.text
+    assert "case_status:" not in page.text  # no raw key/value dump
+
+
+def test_export_manifests_are_listed_and_downloaded(stack: Stack) -> None:
+    _decide(stack, "Miracle cure: garlic and bleach kill the virus, share before they delete it!!")
+    client = browser_client(stack)
+    sign_in(client, stack.user("legal"))
+    exported = client.get("/ui/legal/export", params={"format": "ndjson"})
+    export_id = exported.headers["x-export-id"]
+    desk = client.get("/ui/legal")
+    assert f'id="manifest-{export_id}"' in desk.text
+    manifest = client.get(f"/ui/legal/exports/{export_id}/manifest.json")
+    assert "attachment" in manifest.headers["content-disposition"]
+    assert manifest.json()["export_id"] == export_id and len(manifest.json()["sha256"]) == 64
+    assert client.get("/ui/legal/exports/nope/manifest.json").status_code == 404
+    assert client.get("/ui/legal/dsa.ndjson", params={"since": "May 1"}).status_code == 422
+
+
+@pytest.mark.browser
+def test_legal_reads_a_case_and_downloads_statements_of_reasons_and_a_manifest(
+    browser: Any, live_url: str, module_stack: Stack, tmp_path: Path
+) -> None:
+    case_id = _decide(
+        module_stack,
+        "Vaccines have microchips to track you, share before they delete this!!",
+        public_facts=FACTS,
+        legal_ground="Illegal under national law: Criminal Code s. 126",
+    )
+    allow_downloads(browser, tmp_path)
+    log_in(browser, live_url, module_stack.user("legal"))
+    page_is(browser, "legal")
+    browser.get(f"{live_url}/ui/legal/cases/{case_id}")
+    page_is(browser, "legal-case")
+    assert "Dana Example" in css(browser, "#case-post").text
+    assert "Decided" in css(browser, "#history").text
+    screenshot(browser, "90-legal-case-history")
+
+    browser.get(f"{live_url}/ui/legal")
+    css(browser, "#dsa-download").click()
+    statements = downloaded(tmp_path, ".ndjson")
+    lines = [json.loads(line) for line in statements.read_text().splitlines()]
+    found = [s for line in lines for s in line["statements"] if s["decision_facts"] == FACTS]
+    assert found and found[0]["incompatible_content_illegal"] == "Yes"
+
+    browser.get(f"{live_url}/ui/legal?action=case.decided")
+    css(browser, "#export-ndjson").click()  # an export, so that it has a manifest
+    wait_for(
+        browser,
+        lambda d: any(
+            p.name.startswith("veracity-actions-") and p.name.endswith(".ndjson")
+            for p in tmp_path.iterdir()
+        ),
+    )
+    browser.get(f"{live_url}/ui/legal")
+    page_is(browser, "legal")
+    manifest_link = wait_for(browser, lambda d: css(d, "#exports a.button"))
+    screenshot(browser, "91-legal-desk-downloads")
+    manifest_link.click()
+    manifest = json.loads(downloaded(tmp_path, ".manifest.json").read_text())
+    assert len(manifest["sha256"]) == 64 and manifest["count"] >= 1
