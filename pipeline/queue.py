@@ -386,6 +386,10 @@ def escalate(
             code="bad_escalation_target",
         )
     case = held_case(session, case_id, actor)
+    if case.stage == CaseStage.QA:  # a QA verdict changes nothing, so there is nothing to hand on
+        raise Conflict(
+            "a QA sample is not escalated: give your verdict or release it", code="qa_case"
+        )
     return escalate_case(session, case, actor, target_role, reason)
 
 

@@ -151,14 +151,16 @@ def case_page(
         case = held_by(session, case_id, user.username)
     except (Conflict, NotFound):
         return _to_queue("lost")
-    return case_response(request, session, user, case, rt.policy, _choices(user))
+    return case_response(request, session, user, case, rt.policy, _choices(user, case))
 
 
-def _choices(user: UiUser) -> dict[str, object]:
+def _choices(user: UiUser, case: ReviewCase) -> dict[str, object]:
+    own = CASE_ACTIONS[user.role]
     return {
         "reasons": list(REASON_LABELS.items()),
         "actions": ACTIONS,
-        "case_actions": CASE_ACTIONS[user.role],
+        # A QA sample is answered or released, never escalated (it changes nothing).
+        "case_actions": [a for a in own if a[0] != "escalate"] if case.stage == "qa" else own,
     }
 
 
@@ -193,7 +195,7 @@ def decide_case(
             user,
             case,
             rt.policy,
-            _choices(user),
+            _choices(user, case),
             error=_validation_message(exc),
             form=form,
             status=422,
@@ -214,7 +216,7 @@ def decide_case(
             user,
             case,
             rt.policy,
-            _choices(user),
+            _choices(user, case),
             error=exc.message,
             form=form,
             status=exc.status,

@@ -14,7 +14,7 @@ from core.errors import Conflict, Forbidden, Invalid
 from pipeline import corrections, qa
 from pipeline.decisions import decide
 from pipeline.models import ActionStatus, CaseStage, Decision, EnforcementAction, ReviewCase
-from pipeline.queue import MAX_EXTENSIONS, claim_next, extend_lease, release
+from pipeline.queue import MAX_EXTENSIONS, claim_next, escalate, extend_lease, release
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from runtime.container import Runtime
 from tests.pipeline.factories import case, make_case, reviewer
@@ -85,6 +85,8 @@ def test_qa_sampling_draws_the_configured_fraction_blind_and_counts_agreement(
     assert claim(rt, BOB) == qa_id
     with transaction(rt.sessions) as s, pytest.raises(Conflict, match="QA"):
         decide(s, qa_id, BOB, REMOVE)  # no second enforcement through the ordinary path
+    with transaction(rt.sessions) as s, pytest.raises(Conflict, match="not escalated"):
+        escalate(s, qa_id, BOB, "senior_reviewer", "unsure")
     with transaction(rt.sessions) as s:
         assert qa.review(s, qa_id, BOB, NOTHING).agrees is False
     with rt.sessions() as s:

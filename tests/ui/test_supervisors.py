@@ -178,6 +178,7 @@ def test_qa_sampling_sends_decisions_to_a_blind_queue_and_the_dashboard_shows_ag
         page_is(browser, "review-case")
         assert "QA sample" in css(browser, "#case-stage").text
         assert "verdict hidden" in css(browser, "#case-history").text
+        assert not browser.find_elements("css selector", "#escalate-case")
         screenshot(browser, "84-qa-sample-blind")
         keys(browser, "v", "5", "x", Keys.ENTER)
         page_is(browser, "review-overview")
