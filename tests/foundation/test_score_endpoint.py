@@ -129,12 +129,19 @@ def test_oversized_body_is_413_before_parsing(
 def test_hostile_text_is_stored_verbatim_and_scored(
     rt: Runtime, client: TestClient, platform_key: str
 ) -> None:
-    hostile = "<script>alert(1)</script>' OR 1=1; -- \u202eevil\u200b 🦠 مرحبا \x00"
+    # NUL is the one character refused (422 nul_character: PostgreSQL cannot store it; see
+    # tests/api/test_hostile_input.py); everything else hostile is kept byte for byte.
+    hostile = "<script>alert(1)</script>' OR 1=1; -- \u202eevil\u200b 🦠 مرحبا \x01\x7f"
     resp = _score(client, platform_key, [{"id": "h1", "text": hostile}])
     assert resp.status_code == 200
     with rt.sessions() as s:
         post = s.get(Post, "h1")
         assert post is not None and post.text == hostile
+    refused = _score(client, platform_key, [{"id": "h2", "text": hostile + "\x00"}])
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "nul_character"
+    with rt.sessions() as s:
+        assert s.get(Post, "h2") is None
 
 
 def test_post_status_shows_history(client: TestClient, platform_key: str) -> None:
