@@ -147,6 +147,7 @@ def test_a_second_review_is_blind_and_shows_why_it_came(
     assert "high-reach removal (at least 100,000 views)" in css(browser, "#case-stage").text
     history = css(browser, "#case-history").text
     assert first in history and "verdict hidden" in history and "remove" not in history
+    assert first in css(browser, "#first-reviewer").text
     screenshot(browser, "83-second-review-blind")
 
 
