@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, Subject
@@ -166,8 +167,7 @@ def _store(
     post = session.get(Post, post_in.id)
     before = None if post is None else {"text_sha256": post.text_sha256, "status": post.status}
     if post is None:
-        post = Post(id=post_in.id, status=PostStatus.SCORED, is_drill=is_drill)
-        session.add(post)
+        post = _insert_post(session, post_in, digest, is_drill)
     post.text = post_in.text
     post.text_sha256 = digest
     post.author_id = post_in.author_id
@@ -226,6 +226,24 @@ def _store(
     if routed and not _has_live_case(session, post.id):
         enqueue_after_commit(session, ROUTE_TASK, post.id)
     return _result(post, score, policy, case_opened=routed, cached=False)
+
+
+def _insert_post(session: Session, post_in: PostIn, digest: str, is_drill: bool) -> Post:
+    """The new post's row; when another replica inserted the same id a moment ago (a platform
+    retrying on a second API), its row, so the request scores it again instead of a 500."""
+    post = Post(
+        id=post_in.id,
+        text=post_in.text,
+        text_sha256=digest,
+        status=PostStatus.SCORED,
+        is_drill=is_drill,
+    )
+    try:
+        with session.begin_nested():
+            session.add(post)
+    except IntegrityError:
+        return session.get_one(Post, post_in.id, populate_existing=True)
+    return post
 
 
 def _link_confirmed(
