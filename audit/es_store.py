@@ -100,7 +100,9 @@ class ElasticsearchLog:
             name=f"{self.prefix}-actions",
             index_patterns=[self.pattern],
             template={
-                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                # One replica once a second data node exists (a log that survives losing a
+                # node), none on a single node (which would otherwise stay yellow).
+                "settings": {"number_of_shards": 1, "index.auto_expand_replicas": "0-1"},
                 "mappings": MAPPINGS,
             },
             priority=200,

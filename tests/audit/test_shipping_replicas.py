@@ -105,3 +105,18 @@ def test_an_event_goes_to_the_month_of_its_own_timestamp_as_stored(
             "x", "2025-12-31T23:00:00+00:00", '{"a":1,"@timestamp":"2025-12-31T23:00:00+00:00"}'
         )
     )
+
+
+def test_the_template_gives_a_replica_when_a_second_node_exists(
+    elasticsearch_url: str, es_prefix: str
+) -> None:
+    store = ElasticsearchLog(make_client([elasticsearch_url]), es_prefix)
+    store.ensure_template()
+    template = store.client.indices.get_index_template(name=f"{es_prefix}-actions")
+    settings = template["index_templates"][0]["index_template"]["template"]["settings"]
+    assert settings["index"]["auto_expand_replicas"] == "0-1"
+    store.client.indices.create(index=store.index_for("2026-03-01T00:00:00+00:00"))
+    health = store.client.cluster.health(
+        index=store.pattern, wait_for_status="green", timeout="20s"
+    )
+    assert health["status"] == "green", "a single node keeps no replica it cannot place"
