@@ -28,6 +28,7 @@ _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 NOTICES = {
     "extended": "Lease extended by ten minutes.",
     "no-extension": "The lease cannot be extended again: decide, escalate or release.",
+    "skipped": "Case skipped; it goes back to the queue for someone else. Here is the next.",
 }
 
 

@@ -262,12 +262,16 @@ def release_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
 
 
 @router.post("/cases/{case_id}/skip", summary="Pass the case to someone else")
-def skip_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
+def skip_case(request: Request, case_id: str, session: SessionDep, user: Reviewer) -> Response:
+    """Skipping goes straight on to the next case too (the skipped one is not offered back)."""
     try:
         queue.skip(session, case_id, user.actor, reason="skipped in the review UI")
     except (Conflict, NotFound):
         return _to_queue("lost")
-    return _to_queue("skipped")
+    case = queue.claim_next(session, user.actor, filters=queue_filter.from_cookie(request))
+    if case is None:
+        return _to_queue("skipped")
+    return RedirectResponse(f"/ui/review/cases/{case.id}?notice=skipped", status_code=303)
 
 
 @router.post("/cases/{case_id}/escalate", summary="Hand the case to seniors (or, from one, legal)")

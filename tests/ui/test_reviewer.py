@@ -47,6 +47,17 @@ def test_skipping_returns_the_case_and_does_not_offer_it_again(stack: Stack) -> 
     assert "queue is empty" in client.get(response.headers["location"]).text
 
 
+def test_skipping_goes_straight_on_to_the_next_case(stack: Stack) -> None:
+    stack.queue_posts(["Miracle cure: garlic and bleach, share before they delete it!!"])
+    stack.queue_posts(["5G towers spread the plandemic, the secret microchip truth exposed"])
+    client = browser_client(stack)
+    sign_in(client, stack.user("reviewer"))
+    first = _claim(client)
+    onward = _act(client, first, "skip")
+    assert onward.startswith("/ui/review/cases/") and first not in onward, onward
+    assert "Here is the next" in client.get(onward).text
+
+
 def test_an_escalated_case_goes_to_a_senior_reviewer_only(stack: Stack) -> None:
     stack.queue_posts(["5G towers spread the plandemic, the secret microchip truth exposed"])
     first = browser_client(stack)
