@@ -16,7 +16,7 @@ from core.db import transaction
 from incidents.drill_types import SCOPES, WHAT
 from incidents.material_models import AttachmentLink
 from incidents.models import Incident, IncidentTask, Lesson
-from incidents.response import Report, report_incident
+from incidents.response import Report, activate, report_incident
 from incidents.types import IncidentType
 from pipeline.models import ReviewCase
 from tests.ui.browsing import css, keys, log_in, page_is, wait_for
@@ -199,3 +199,40 @@ def test_a_report_is_refused_with_each_reason_and_keeps_what_was_typed(
     assert refused.status_code == 422
     assert "what:" in refused.text and "regions" in refused.text
     assert 'value="Bucket open"' in refused.text
+
+
+def test_a_group_works_its_task_from_the_incident_page_and_others_are_refused(
+    module_stack: Stack,
+) -> None:
+    outage = IncidentType.OUTAGE
+    lead = Actor("lead-y", ActorType.HUMAN, ("leadership",))
+    with transaction(module_stack.rt.sessions) as session:
+        made = report_incident(session, Report(outage, "Checkout down", WHAT[outage]), lead)
+        if made.status == "reported":
+            activate(session, made, lead, "restore checkout")
+        incident_id = made.id
+        restore = session.scalars(
+            select(IncidentTask.id).where(
+                IncidentTask.incident_id == incident_id, IncidentTask.kind == "restore"
+            )
+        ).one()
+    pr = browser_client(module_stack)
+    assert sign_in(pr, module_stack.user("pr")).status_code == 303
+    token = csrf_of(pr.get(f"/ui/incidents/{incident_id}").text)
+    refused = pr.post(f"/ui/incidents/tasks/{restore}/start", data={"csrf_token": token})
+    assert refused.status_code == 403 and "technical_response group" in refused.text
+    tech = browser_client(module_stack)
+    assert sign_in(tech, module_stack.user("technical_response")).status_code == 303
+    token = csrf_of(tech.get(f"/ui/incidents/{incident_id}").text)
+    for step in ("start", "done"):
+        worked = tech.post(
+            f"/ui/incidents/tasks/{restore}/{step}",
+            data={"csrf_token": token},
+            follow_redirects=False,
+        )
+        assert worked.status_code == 303, worked.text
+    page = tech.get(f"/ui/incidents/{incident_id}").text
+    assert "milestone: recovery" in page and "task done: Restore the service" in page
+    with module_stack.rt.sessions() as session:
+        found = session.get(Incident, incident_id)
+        assert found is not None and found.status == "recovered"
