@@ -17,6 +17,8 @@ from incidents.severity import ROMAN
 from incidents.tasks_board import tasks_of
 from incidents.types import profile
 
+NO_CHANNEL = "no response-group channel at this grade: nobody was notified"
+
 
 @dataclass
 class Step:
@@ -43,6 +45,7 @@ class ChainScore:
     tasks: list[Step] = field(default_factory=list)
     clocks: list[Step] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # gaps the mark does not count
     score: int = 0  # clocks met and tasks done in time, out of 100
 
     def as_dict(self) -> dict[str, Any]:
@@ -79,6 +82,7 @@ def score_chain(session: Session, run: ChainRun) -> ChainScore:
         tasks=tasks,
         clocks=clocks,
         missed=missed,
+        warnings=[] if notes else [NO_CHANNEL],
         score=round(100 * sum(s.on_time for s in steps) / len(steps)) if steps else 100,
     )
 
@@ -123,9 +127,9 @@ def chain_report_html(score: ChainScore, run: ChainRun, incident_report: str = "
     )
     times = _rows(
         [
-            ("seconds to assess", score.s_to_assess),
-            ("seconds to activate", score.s_to_activate),
-            ("seconds to notify", score.s_to_notify),
+            ("to assess (from the report)", _duration(score.s_to_assess)),
+            ("to activate", _duration(score.s_to_activate)),
+            ("to notify the groups", _duration(score.s_to_notify)),
             (
                 "notifications queued / sent",
                 f"{score.notifications_queued} / {score.notifications_sent}",
@@ -133,18 +137,19 @@ def chain_report_html(score: ChainScore, run: ChainRun, incident_report: str = "
         ]
     )
     steps = "".join(
-        f"<tr><td>{e(s.what)}</td><td>{_fmt(s.allowed_s)}</td><td>{_fmt(s.took_s)}</td>"
+        f"<tr><td>{e(s.what)}</td><td>{_duration(s.allowed_s)}</td><td>{_duration(s.took_s)}</td>"
         f"<td>{e(s.status)}</td><td>{'yes' if s.on_time else '<strong>no</strong>'}</td></tr>"
         for s in score.tasks + score.clocks
     )
-    missed = "".join(f"<li>{e(m)}</li>" for m in score.missed) or "<li>nothing</li>"
+    missed = "".join(f"<li>{e(m)}</li>" for m in score.missed + score.warnings)
+    missed = missed or "<li>nothing</li>"
     notices = "".join(
         f"<h3>{e(n['kind'])}: {e(n['title'])}</h3><pre>{e(n['body'])}</pre>" for n in run.notices
     )
     body = (
         f"{head}<h2>Times</h2><table>{times}</table>"
-        "<h2>Tasks and clocks against the plan</h2><table><tr><th>step</th><th>allowed (s)</th>"
-        f"<th>took (s)</th><th>status</th><th>in time</th></tr>{steps}</table>"
+        "<h2>Tasks and clocks against the plan</h2><table><tr><th>step</th><th>allowed</th>"
+        f"<th>took</th><th>status</th><th>in time</th></tr>{steps}</table>"
         f"<h2>Missed</h2><ul id='drill-missed'>{missed}</ul>"
         f"<h2>Notices drafted</h2>{notices or '<p>The type has no statement template.</p>'}"
     )
@@ -157,6 +162,17 @@ def _rows(pairs: list[tuple[str, object]]) -> str:
     return "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(_fmt(v))}</td></tr>" for k, v in pairs
     )
+
+
+def _duration(seconds: float | None) -> str:
+    """Seconds as a person reads them: 0.4 s, 30 min, 72 h."""
+    if seconds is None:
+        return "—"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
 
 
 def _fmt(value: object) -> str:

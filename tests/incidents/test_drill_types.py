@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from core.outbound import gated_client, policy_from
 from incidents.cli import drill
 from incidents.drill_run import run_chain_drill
+from incidents.drill_scoring import NO_CHANNEL
 from incidents.models import Incident, IncidentTask, Lesson, TaskStatus
 from incidents.types import IncidentType
 from runtime.container import Runtime
@@ -31,6 +32,7 @@ def test_a_drill_of_each_type_runs_the_whole_chain_on_drill_records_only(
     score, page = run_chain_drill(rt, kind, with_incident_report=kind is IncidentType.OUTAGE)
     assert score.type == kind.value and score.status == "closed"
     assert score.score == 100 and score.missed == [], score.missed
+    assert score.warnings == [NO_CHANNEL]  # no group has a channel on the embedded default
     assert score.s_to_assess is not None and score.s_to_activate is not None
     assert score.tasks and all(t.status == TaskStatus.DONE for t in score.tasks)
     assert score.clocks and all(c.status == "met" for c in score.clocks)
@@ -59,7 +61,7 @@ def test_a_task_left_undone_is_reported_as_missed(rt: Runtime) -> None:
     assert score.score < 100
     assert "clock containment: not met before close" in score.missed
     assert any(m.startswith("task technical_response") for m in score.missed)
-    assert "not met before close" in page
+    assert "not met before close" in page and "<td>4 h</td>" in page  # containment allows 4 h
     with rt.sessions() as session:
         left = session.scalars(select(IncidentTask).where(IncidentTask.kind == "contain")).one()
     assert left.status == TaskStatus.OPEN
@@ -75,6 +77,7 @@ def test_a_drill_notifies_the_groups_through_their_channels_marked_as_drill(
     with gated_client(policy_from(rt.settings), timeout=5) as http:
         score, _ = run_chain_drill(rt, IncidentType.OUTAGE, client=http, with_incident_report=False)
     assert score.notifications_sent >= 1 and score.s_to_notify is not None
+    assert score.warnings == []
     payloads = [json.loads(b) for p, _, b in received.requests if p == "/tech"]
     assert payloads and all(p["incident"]["is_drill"] for p in payloads)
     assert {t["kind"] for t in payloads[0]["tasks"]} == {"restore"}
