@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from audit.events import Actor, ActorType
 from core.db import transaction
+from incidents.drill_run import run_chain_drill
 from incidents.drill_types import SCOPES, WHAT
 from incidents.material_models import AttachmentLink
 from incidents.models import Incident, IncidentTask, Lesson
@@ -236,3 +237,39 @@ def test_a_group_works_its_task_from_the_incident_page_and_others_are_refused(
     with module_stack.rt.sessions() as session:
         found = session.get(Incident, incident_id)
         assert found is not None and found.status == "recovered"
+
+
+def test_drill_incidents_are_listed_only_when_asked_for(module_stack: Stack) -> None:
+    run_chain_drill(module_stack.rt, IncidentType.DATA_LEAK, with_incident_report=False)
+    client = browser_client(module_stack)
+    assert sign_in(client, module_stack.user("leadership")).status_code == 303
+    assert "Drill: data leak" not in client.get("/ui/incidents").text
+    shown = client.get("/ui/incidents?type=data_leak&drills=on").text
+    assert "Drill: data leak" in shown and '<span class="tag">drill</span>' in shown
+
+
+def test_a_report_from_the_form_keeps_when_where_and_scope(module_stack: Stack) -> None:
+    client = browser_client(module_stack)
+    assert sign_in(client, module_stack.user("technical_response")).status_code == 303
+    token = csrf_of(client.get("/ui/incidents").text)
+    form = {
+        "type": "security",
+        "title": "Admin logins from one range",
+        "what": "Unknown logins to admin accounts from 203.0.113.0/24.",
+        "when": "2026-11-29T08:00",
+        "where": "admin console",
+        "affected_users": "12,000",
+        "regions": "de, fr",
+        "personal_data": "on",
+        "csrf_token": token,
+    }
+    made = client.post("/ui/incidents", data=form, follow_redirects=False)
+    assert made.status_code == 303 and made.headers["location"].endswith("?notice=reported")
+    incident_id = made.headers["location"].split("/")[-1].split("?")[0]
+    with module_stack.rt.sessions() as session:
+        found = session.get(Incident, incident_id)
+        assert found is not None and found.type == "security" and found.location == "admin console"
+        assert found.occurred_at is not None and found.occurred_at.hour == 8
+        assert found.scope and found.scope["affected_users"] == 12_000
+        assert found.scope["personal_data"] is True and found.scope["ongoing"] is False
+        assert found.regions == ["DE", "FR"] and found.reported_by.startswith("technical_response")
