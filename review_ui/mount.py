@@ -25,6 +25,7 @@ from review_ui import (
     legal_statements,
     login,
     pr,
+    response_plan,
     reviewer,
     supervise,
     wellness,
@@ -56,6 +57,7 @@ def build_router() -> APIRouter:
     router.include_router(legal_holds.router)
     router.include_router(legal_statements.router)
     router.include_router(incidents.router)
+    router.include_router(response_plan.router)
 
     @router.get("")
     @router.get("/")

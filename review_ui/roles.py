@@ -33,6 +33,7 @@ SECTIONS = (
     # own their home was /ui/login, which sends a signed-in user home: a redirect loop. Any
     # staff role reports one and reads them (last, so it is nobody else's home).
     Section("Incidents", "/ui/incidents", tuple(Role)),
+    Section("Response plan", "/ui/response-plan", tuple(Role)),
 )
 
 
