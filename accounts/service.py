@@ -86,6 +86,44 @@ def set_active(session: Session, username: str, active: bool, actor: Actor) -> U
     return user
 
 
+def set_role(session: Session, username: str, role: str, actor: Actor) -> User:
+    """A new role; sessions and tokens issued under the old one end (they carry its rights)."""
+    if role not in {r.value for r in Role}:
+        raise Invalid(f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}")
+    user = _user(session, username)
+    if user.role == role:
+        return user
+    before = user.role
+    user.role = role
+    _sign_out_everywhere(session, user)
+    record(
+        session,
+        Action.USER_CHANGED,
+        actor,
+        Subject(other={"user": username}),
+        before={"role": before},
+        after={"role": role, "sessions_and_tokens": "revoked"},
+    )
+    return user
+
+
+def unlock(session: Session, username: str, actor: Actor) -> User:
+    """Lift a lockout after failed sign-ins (the password is unchanged)."""
+    user = _user(session, username)
+    before = {"locked_until": user.locked_until.isoformat() if user.locked_until else None}
+    user.failed_logins = 0
+    user.locked_until = None
+    record(
+        session,
+        Action.USER_CHANGED,
+        actor,
+        Subject(other={"user": username}),
+        before=before,
+        after={"locked_until": None, "failed_logins": 0},
+    )
+    return user
+
+
 @dataclass(frozen=True)
 class IssuedKey:
     key: ApiKey

@@ -11,8 +11,17 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from accounts.models import ApiKey, Role, User
-from accounts.service import add_user, create_api_key, revoke_api_key
+from accounts.service import (
+    add_user,
+    change_password,
+    create_api_key,
+    revoke_api_key,
+    set_active,
+    set_role,
+    unlock,
+)
 from api.deps import RuntimeDep, SessionDep
+from core.clock import utcnow
 from core.errors import DomainError
 from pipeline.actions import dead_letters, retry_dead
 from review_ui.auth import UiRefused, UiUser, require_ui_role
@@ -29,6 +38,13 @@ NOTICES = {
     "user_added": "Account created.",
     "key_revoked": "API key revoked.",
     "retried": "Action queued again; it runs once the retry is committed.",
+}
+USER_NOTICES = {
+    "role": "Role changed; the account's sessions and tokens were ended.",
+    "deactivated": "Account deactivated; its sessions and tokens were ended.",
+    "activated": "Account active again.",
+    "unlocked": "Lockout lifted.",
+    "password": "Password reset; the account's sessions and tokens were ended.",
 }
 
 
@@ -123,3 +139,130 @@ def retry_action(action_id: str, session: SessionDep, user: Admin) -> Response:
     except DomainError as exc:
         raise UiRefused(exc.status, exc.message) from exc
     return RedirectResponse("/ui/admin?notice=retried", status_code=303)
+
+
+def _account(session: SessionDep, username: str) -> User:
+    found = session.scalars(select(User).where(User.username == username[:64])).first()
+    if found is None:
+        raise UiRefused(404, "No such user.")
+    return found
+
+
+def _user_page(
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    username: str,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    account = _account(session, username)
+    locked = account.locked_until is not None and account.locked_until > utcnow()
+    return render(
+        request,
+        "admin/user.html",
+        user,
+        status,
+        account=account,
+        locked=locked,
+        roles=[r.value for r in Role],
+        notice=USER_NOTICES.get(request.query_params.get("notice", ""), ""),
+        error=error,
+        own=account.username == user.username,
+    )
+
+
+@router.get("/users/{username}", summary="One account: role, state, lockout, password")
+def user_page(request: Request, username: str, session: SessionDep, user: Admin) -> Response:
+    return _user_page(request, session, user, username)
+
+
+def _user_change(
+    request: Request, session: SessionDep, user: UiUser, username: str, change: str, run: object
+) -> Response:
+    """Run one account change; a refusal re-renders the page with the reason."""
+    try:
+        assert callable(run)
+        run()
+    except DomainError as exc:
+        session.rollback()
+        return _user_page(request, session, user, username, error=exc.message, status=exc.status)
+    return RedirectResponse(f"/ui/admin/users/{username}?notice={change}", status_code=303)
+
+
+@router.post("/users/{username}/role", summary="Change an account's role")
+def change_role(
+    request: Request,
+    username: str,
+    session: SessionDep,
+    user: Admin,
+    role: Annotated[str, Form(max_length=32)],
+) -> Response:
+    _account(session, username)
+    if username == user.username and role != Role.ADMIN.value:
+        error = "You cannot take the admin role from yourself; ask another admin."
+        return _user_page(request, session, user, username, error=error, status=409)
+    return _user_change(
+        request,
+        session,
+        user,
+        username,
+        "role",
+        lambda: set_role(session, username, role, user.actor),
+    )
+
+
+@router.post("/users/{username}/active", summary="Deactivate or reactivate an account")
+def change_active(
+    request: Request,
+    username: str,
+    session: SessionDep,
+    user: Admin,
+    active: Annotated[str, Form(max_length=8)],
+) -> Response:
+    _account(session, username)
+    on = active == "yes"
+    if username == user.username and not on:
+        error = "You cannot deactivate your own account."
+        return _user_page(request, session, user, username, error=error, status=409)
+    return _user_change(
+        request,
+        session,
+        user,
+        username,
+        "activated" if on else "deactivated",
+        lambda: set_active(session, username, on, user.actor),
+    )
+
+
+@router.post("/users/{username}/unlock", summary="Lift a lockout after failed sign-ins")
+def unlock_user(request: Request, username: str, session: SessionDep, user: Admin) -> Response:
+    _account(session, username)
+    return _user_change(
+        request,
+        session,
+        user,
+        username,
+        "unlocked",
+        lambda: unlock(session, username, user.actor),
+    )
+
+
+@router.post("/users/{username}/password", summary="Set a new password for an account")
+def reset_password(
+    request: Request,
+    username: str,
+    session: SessionDep,
+    user: Admin,
+    password: Annotated[str, Form(max_length=256)],
+) -> Response:
+    _account(session, username)
+    return _user_change(
+        request,
+        session,
+        user,
+        username,
+        "password",
+        lambda: change_password(session, username, password, user.actor),
+    )

@@ -1,4 +1,4 @@
-"""Admin: webhook subscriptions (list, add, remove) and the delivery log with replay."""
+"""Admin: webhook subscriptions (list, add, remove, test-send) and the delivery log with replay."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from review_ui.templating import render
 from webhooks import service
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.schemas import EventType, SubscriptionIn
+from webhooks.tasks import deliver_webhook
 
 router = APIRouter(prefix="/admin/webhooks")
 Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
@@ -27,6 +28,10 @@ LOG_SIZE = 100
 NOTICES = {
     "removed": "Subscription removed; nothing more is sent to it.",
     "replayed": "Delivery queued again; it is sent once the replay is committed.",
+}
+PING_OUTCOME = {
+    "delivered": "Test ping delivered: the endpoint answered {code}.",
+    "failed": "Test ping not delivered: {why}.",
 }
 
 
@@ -51,6 +56,7 @@ def _page(
         statuses=[s.value for s in DeliveryStatus],
         wanted=wanted,
         events=[e.value for e in EventType],
+        ping=_ping_result(session, request.query_params.get("ping", "")),
         notice=NOTICES.get(request.query_params.get("notice", ""), ""),
         **extra,
     )
@@ -106,3 +112,30 @@ def replay(delivery_id: str, session: SessionDep, user: Admin) -> Response:
     except DomainError as exc:
         raise UiRefused(exc.status, exc.message) from exc
     return RedirectResponse("/ui/admin/webhooks?notice=replayed", status_code=303)
+
+
+@router.post("/{subscription_id}/test", summary="Send a signed ping now and show the answer")
+def test_send(subscription_id: str, rt: RuntimeDep, session: SessionDep, user: Admin) -> Response:
+    try:
+        delivery = service.queue_ping(session, subscription_id[:32], user.actor)
+    except DomainError as exc:
+        raise UiRefused(exc.status, exc.message) from exc
+    delivery_id = delivery.id
+    session.commit()  # the real delivery path reads the row in its own transaction
+    deliver_webhook(rt, delivery_id)
+    session.expire_all()
+    sent = service.settle_ping(session, delivery_id)
+    session.commit()
+    assert sent is not None
+    return RedirectResponse(f"/ui/admin/webhooks?ping={delivery_id}#subscriptions", status_code=303)
+
+
+def _ping_result(session: Session, delivery_id: str) -> tuple[str, bool]:
+    """The answer to a test ping, read back from its delivery row (not from the URL)."""
+    sent = session.get(WebhookDelivery, delivery_id[:32]) if delivery_id else None
+    if sent is None or sent.event != service.PING_EVENT:
+        return "", False
+    if sent.status == DeliveryStatus.DELIVERED:
+        return PING_OUTCOME["delivered"].format(code=sent.response_code), True
+    why = f"HTTP {sent.response_code}" if sent.response_code else (sent.last_error or "no answer")
+    return PING_OUTCOME["failed"].format(why=why[:200]), False

@@ -13,6 +13,11 @@ class EventType(enum.StrEnum):
     DECISION_MADE = "decision.made"
     ENFORCEMENT_CONFIRMED = "enforcement.confirmed"  # a removal, label, … took effect
     POST_RESTORED = "post.restored"
+    # From the action log (webhooks/hooks.py listens): incidents and public statements.
+    INCIDENT_OPENED = "incident.opened"
+    INCIDENT_ACTIVATED = "incident.activated"
+    INCIDENT_CLOSED = "incident.closed"
+    STATEMENT_PUBLISHED = "statement.published"
 
 
 class SubscriptionIn(BaseModel):

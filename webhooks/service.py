@@ -289,3 +289,37 @@ def due(session: Session, now: datetime | None = None, limit: int = 500) -> list
             .limit(limit)
         )
     )
+
+
+PING_EVENT = "ping"
+
+
+def queue_ping(session: Session, subscription_id: str, actor: Actor) -> WebhookDelivery:
+    """A signed `ping` to one subscription, logged; the caller sends it after committing."""
+    sub = session.get(WebhookSubscription, subscription_id)
+    if sub is None or not sub.active:
+        raise NotFound(f"no active webhook subscription {subscription_id!r}")
+    delivery = WebhookDelivery(
+        subscription_id=sub.id,
+        event_id=uuid.uuid4().hex,
+        event=PING_EVENT,
+        payload={"subscription_id": sub.id, "message": "test send from veracity"},
+        next_attempt_at=utcnow(),
+    )
+    session.add(delivery)
+    session.flush()
+    record(
+        session,
+        Action.WEBHOOK_TESTED,
+        actor,
+        Subject(other={"subscription": sub.id, "delivery": delivery.id}),
+    )
+    return delivery
+
+
+def settle_ping(session: Session, delivery_id: str) -> WebhookDelivery | None:
+    """A ping is tried once: not delivered, it fails at once rather than retrying for days."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is not None and delivery.status == DeliveryStatus.PENDING:
+        delivery.status = DeliveryStatus.FAILED
+    return delivery
