@@ -143,3 +143,51 @@ def test_incident_forms_take_only_their_roles_and_their_csrf_token(
             refused = client.post(path, data={"csrf_token": token, "reason": "x"})
             assert refused.status_code == 403, (role, path)
             assert "not part of your role" in refused.text
+
+
+# The claim library, the PR workbench, the legal desk downloads and the admin account pages.
+LIBRARY_PAGES = {
+    "/ui/claims": {"reviewer", "senior_reviewer", "pr", "admin"},
+    "/ui/legal/dsa.ndjson": {"legal"},
+}
+LIBRARY_FORMS = {
+    "/ui/claims": {"senior_reviewer", "pr", "admin"},
+    "/ui/claims/import": {"senior_reviewer", "pr", "admin"},
+    "/ui/claims/x/edit": {"senior_reviewer", "pr", "admin"},
+    "/ui/claims/x/retire": {"senior_reviewer", "pr", "admin"},
+    "/ui/pr/statements/x/approve": {"pr"},
+    "/ui/pr/statements/x/publish": {"pr"},
+    "/ui/admin/users/x/role": {"admin"},
+    "/ui/admin/users/x/active": {"admin"},
+    "/ui/admin/users/x/unlock": {"admin"},
+    "/ui/admin/users/x/password": {"admin"},
+    "/ui/admin/webhooks/x/test": {"admin"},
+}
+
+
+def test_the_library_and_desk_pages_by_role(
+    signed_in: dict[str, tuple[TestClient, str]],
+) -> None:
+    for role, (client, _) in signed_in.items():
+        for path, allowed in LIBRARY_PAGES.items():
+            response = client.get(path)
+            assert (response.status_code == 200) == (role in allowed), (role, path)
+            if role not in allowed:
+                assert response.status_code == 403, (role, path)
+        nav = client.get("/ui", follow_redirects=True).text
+        assert ('href="/ui/claims"' in nav) == (role in LIBRARY_PAGES["/ui/claims"]), role
+
+
+def test_the_library_and_desk_forms_need_csrf_and_refuse_other_roles(
+    signed_in: dict[str, tuple[TestClient, str]],
+) -> None:
+    for path, allowed in LIBRARY_FORMS.items():
+        owner = signed_in[sorted(allowed)[0]][0]
+        forged = owner.post(path, data={"reason": "x"})
+        assert forged.status_code == 403 and "security token" in forged.text, path
+        for role, (client, token) in signed_in.items():
+            if role in allowed:
+                continue
+            refused = client.post(path, data={"csrf_token": token})
+            assert refused.status_code == 403, (role, path)
+            assert "not part of your role" in refused.text, (role, path)
