@@ -15,13 +15,17 @@ from starlette.responses import Response
 
 from accounts.models import Role
 from api.deps import SessionDep
+from api.security_headers import DOCUMENT_CSP
 from core.errors import DomainError, Invalid, NotFound
 from incidents import attachments, plan, response, service, tasks_board
 from incidents.models import Incident
+from incidents.report import build_report
+from incidents.report_render import render_html, render_pdf
+from incidents.report_review import current_signoff
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.incident_forms import reasons, report_from
 from review_ui.incident_pages import RESPONDERS, detail_context, list_context
-from review_ui.templating import render
+from review_ui.templating import PAGE_HEADERS, render
 
 router = APIRouter(prefix="/incidents")
 Staff = Annotated[UiUser, Depends(require_ui_role(*Role))]
@@ -137,6 +141,24 @@ def _found(session: Session, incident_id: str) -> Incident:
         return service.get_incident(session, incident_id)
     except NotFound as exc:
         raise UiRefused(404, exc.message) from exc
+
+
+@router.get("/{incident_id}/report", summary="The post-incident report (HTML or PDF)")
+def report_page(
+    incident_id: str, session: SessionDep, _: Responder, format: str = "html"
+) -> Response:
+    """The same report as `/v1/incidents/{id}/report`, for the roles that route serves."""
+    _found(session, incident_id)
+    built = build_report(session, incident_id)
+    signoff = current_signoff(session, incident_id)
+    if format == "pdf":
+        pdf = render_pdf(built, signoff=signoff)
+        return Response(pdf, media_type="application/pdf", headers=PAGE_HEADERS)
+    page = render_html(built, signoff=signoff)
+    # A standalone document: its own inline style and data: charts, no script (the UI's CSP
+    # would strip the style).
+    headers = PAGE_HEADERS | {"content-security-policy": DOCUMENT_CSP}
+    return Response(page, media_type="text/html; charset=utf-8", headers=headers)
 
 
 @router.post("/{incident_id}/assess", summary="Initial assessment (leadership)")

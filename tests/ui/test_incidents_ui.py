@@ -108,6 +108,10 @@ def test_leadership_reports_assesses_activates_and_closes_an_incident(
     assert css(browser, "#incident-status").get_attribute("textContent") == "closed"
     assert "lesson recorded" in css(browser, "#incident-timeline").text
     shot(browser, "incidents_closed")
+    css(browser, "#report-html").click()
+    wait_for(browser, lambda d: "Login service down" in d.find_element("tag name", "h1").text)
+    assert "Lessons" in browser.page_source or "lesson" in browser.page_source.lower()
+    shot(browser, "incidents_report")
     with module_stack.rt.sessions() as session:
         incident = session.get(Incident, incident_id)
         assert incident is not None and incident.status == "closed" and incident.grade == 2
@@ -183,6 +187,7 @@ def test_a_reviewer_is_refused_leadership_actions_on_the_server(module_stack: St
         )
         assert refused.status_code == 403, action
         assert "not part of your role" in refused.text
+    assert client.get(f"/ui/incidents/{incident_id}/report").status_code == 403
     with module_stack.rt.sessions() as session:
         incident = session.get(Incident, incident_id)
         assert incident is not None and incident.status == "reported"
@@ -234,6 +239,8 @@ def test_a_group_works_its_task_from_the_incident_page_and_others_are_refused(
         assert worked.status_code == 303, worked.text
     page = tech.get(f"/ui/incidents/{incident_id}").text
     assert "milestone: recovery" in page and "task done: Restore the service" in page
+    pdf = tech.get(f"/ui/incidents/{incident_id}/report?format=pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     with module_stack.rt.sessions() as session:
         found = session.get(Incident, incident_id)
         assert found is not None and found.status == "recovered"
