@@ -7,14 +7,19 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import matplotlib
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -50,13 +55,34 @@ class SignOff:
     comment: str
 
 
+def _register_fonts() -> tuple[str, str]:
+    """DejaVu Sans (shipped inside matplotlib) for accented Latin, Greek and Cyrillic, which
+    titles, names and notes carry and the PDF base font Helvetica cannot show."""
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    try:
+        pdfmetrics.registerFont(TTFont("VSans", str(fonts / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("VSans-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
+    except (OSError, TTFError):
+        return "Helvetica", "Helvetica-Bold"
+    registerFontFamily(
+        "VSans", normal="VSans", bold="VSans-Bold", italic="VSans", boldItalic="VSans-Bold"
+    )
+    return "VSans", "VSans-Bold"
+
+
+REGULAR, BOLD = _register_fonts()
+
+
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=base["BodyText"], fontSize=9.5, leading=13, textColor=INK)
+    body = ParagraphStyle(
+        "body", parent=base["BodyText"], fontName=REGULAR, fontSize=9.5, leading=13, textColor=INK
+    )
     return {
         "title": ParagraphStyle(
             "title",
             parent=base["Title"],
+            fontName=BOLD,
             fontSize=20,
             leading=24,
             alignment=TA_LEFT,
@@ -67,6 +93,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "h2": ParagraphStyle(
             "h2",
             parent=base["Heading2"],
+            fontName=BOLD,
             fontSize=13,
             leading=16,
             textColor=ACCENT,
@@ -81,7 +108,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             fontSize=8.5,
             leading=11,
             textColor=colors.white,
-            fontName="Helvetica-Bold",
+            fontName=BOLD,
         ),
         "muted": ParagraphStyle("muted", parent=body, fontSize=8.5, textColor=MUTED),
     }
@@ -273,9 +300,9 @@ def _decorate(title: str, incident_id: str) -> Any:
         canvas.setFillColor(ACCENT)
         canvas.rect(0, height - 9 * mm, width, 9 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
-        canvas.setFont("Helvetica-Bold", 9)
+        canvas.setFont(BOLD, 9)
         canvas.drawString(18 * mm, height - 6 * mm, "veracity  ·  " + title)
-        canvas.setFont("Helvetica", 8)
+        canvas.setFont(REGULAR, 8)
         canvas.drawRightString(width - 18 * mm, height - 6 * mm, "Internal · confidential")
         canvas.setFillColor(MUTED)
         canvas.setStrokeColor(RULE)

@@ -219,3 +219,19 @@ def test_the_incident_export_bundles_the_log_the_signed_report_and_attachments(
             )
         }
     assert logged == {Action.LOG_EXPORTED.value, Action.INCIDENT_EXPORTED.value}
+
+
+def test_the_pdf_shows_accented_greek_and_cyrillic_text(rt: Runtime) -> None:
+    """The embedded DejaVu Sans covers what Helvetica (the PDF base font) cannot."""
+    from incidents.report import build_report
+    from incidents.report_render import render_pdf
+
+    incident_id = open_incident(rt)
+    with rt.sessions() as session:
+        report = build_report(session, incident_id)
+    title = "Falsche Behauptung über Impfstoffe — Ψευδής — Прививки вызывают"
+    report.incident["title"] = title
+    report.lessons = ["Zuständigkeit früher klären; уведомить раньше"]
+    text, _ = _text(render_pdf(report))
+    flat = " ".join(text.split())
+    assert title in flat and "уведомить раньше" in flat
