@@ -34,7 +34,7 @@ def route(
     claim_match: ClaimMatch | None = None,
 ) -> Route:
     """Falsehood band and score, and optionally a match to a false claim, as signals."""
-    matches = ()
+    matches: tuple[MatchInfo, ...] = ()
     if claim_match is not None:
         matches = (MatchInfo(claim_match.claim_id, claim_match.similarity, "false"),)
     signals = Signals(score, band.value, matches=matches)
