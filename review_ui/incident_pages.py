@@ -14,6 +14,7 @@ from incidents.models import FINISHED, Incident, IncidentStatus
 from incidents.service import MILESTONES
 from incidents.severity import ROMAN
 from incidents.types import IncidentType, profile
+from pipeline.models import ReviewCase
 from statements.models import Statement
 
 TYPES = [(t.value, profile(t).label) for t in IncidentType]
@@ -79,6 +80,7 @@ def detail_context(session: Session, incident: Incident, role: str) -> dict[str,
     shown = views.detail(session, incident)
     for clock in shown["clocks"]:
         clock["remaining_text"] = _remaining(clock["remaining_seconds"])
+    _add_linked_cases(session, incident.id, shown)
     titles = {t["id"]: t["title"] for t in shown["tasks"]}
     for event in shown["timeline"]:  # a task's events name it by id only
         event["task"] = titles.get(event["subject"].get("task_id", ""), "")
@@ -101,3 +103,25 @@ def detail_context(session: Session, incident: Incident, role: str) -> dict[str,
         "grades": GRADES,
         "plan_tasks": [t.title for t in profile(incident.type).tasks_for(incident.grade)],
     }
+
+
+def _add_linked_cases(session: Session, incident_id: str, shown: dict[str, Any]) -> None:
+    """Cases tied to the incident directly (`review_cases.incident_id`) whose post detection
+    did not file under the narrative: shown too, with their post."""
+    have = {c["case_id"] for c in shown["cases"]}
+    posts = {p["post_id"] for p in shown["posts"]}
+    for case in session.scalars(select(ReviewCase).where(ReviewCase.incident_id == incident_id)):
+        if case.id in have:
+            continue
+        shown["cases"].append(
+            {
+                "case_id": case.id,
+                "post_id": case.post_id,
+                "status": case.status,
+                "priority": case.priority,
+            }
+        )
+        if case.post_id not in posts:
+            shown["posts"].append(
+                {"post_id": case.post_id, "reach": 0, "region": None, "observed_at": ""}
+            )

@@ -153,7 +153,11 @@ def _incident_on_case(stack: Stack) -> tuple[str, str]:
 def test_a_reviewer_sees_the_incident_on_a_case_it_covers(
     module_stack: Stack, live_url: str, browser: Any
 ) -> None:
-    incident_id, _ = _incident_on_case(module_stack)
+    incident_id, case_id = _incident_on_case(module_stack)
+    with module_stack.rt.sessions() as session:
+        found = session.get(ReviewCase, case_id)
+        assert found is not None
+        post_id = found.post_id
     log_in(browser, live_url, module_stack.user("reviewer"), "/ui/review")
     keys(browser, "n")  # the next case: the only one queued in this module
     page_is(browser, "review-case")
@@ -163,6 +167,7 @@ def test_a_reviewer_sees_the_incident_on_a_case_it_covers(
     css(browser, "#incident-banner-link").click()
     page_is(browser, "incident")
     assert browser.current_url.endswith(f"/ui/incidents/{incident_id}")
+    assert post_id in css(browser, "#incident-cases").text  # the case it covers is listed
     # A reviewer reads the incident but has no leadership form on it.
     assert not browser.find_elements("css selector", "#assess-form")
     assert not browser.find_elements("css selector", "#close-form")
