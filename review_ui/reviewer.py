@@ -175,8 +175,11 @@ def decide_case(
     action: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
     territories: Annotated[str, Form(max_length=1000)] = "",
+    public_facts: Annotated[str, Form(max_length=2000)] = "",
+    legal_ground: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     form = {"reason_code": reason_code, "action": action, "note": note, "territories": territories}
+    form |= {"public_facts": public_facts, "legal_ground": legal_ground}  # DSA statement
     try:
         case = held_by(session, case_id, user.username)
     except (Conflict, NotFound):
@@ -187,6 +190,8 @@ def decide_case(
             action=action,
             note=note.strip(),
             territories=[t.upper() for t in territories.replace(",", " ").split()],
+            public_facts=public_facts.strip(),
+            legal_ground=legal_ground.strip(),
         )
     except ValidationError as exc:
         return case_response(

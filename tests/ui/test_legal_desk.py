@@ -147,3 +147,40 @@ def test_legal_reads_a_case_and_downloads_statements_of_reasons_and_a_manifest(
     manifest_link.click()
     manifest = json.loads(downloaded(tmp_path, ".manifest.json").read_text())
     assert len(manifest["sha256"]) == 64 and manifest["count"] >= 1
+
+
+@pytest.mark.browser
+def test_a_reviewer_records_public_facts_and_the_legal_ground_that_legal_then_downloads(
+    browser: Any, live_url: str, module_stack: Stack, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.ui.browsing import keys
+
+    module_stack.queue_posts(
+        ["BREAKING: the miracle cure is garlic and bleach, share before they delete it!!"],
+        author_id="acct-88",
+        views=5000,
+    )
+    log_in(browser, live_url, module_stack.user("reviewer"))
+    keys(browser, "n")
+    page_is(browser, "review-case")
+    keys(browser, "1", "r")
+    css(browser, "#dsa-fields summary").click()
+    css(browser, "#public_facts").send_keys("The post says bleach cures the virus; it is a poison.")
+    css(browser, "#legal_ground").send_keys("Public Health Act s. 12 (dangerous health hoax)")
+    screenshot(browser, "92-reviewer-statement-of-reasons-fields")
+    left = browser.current_url
+    css(browser, "#public_facts").send_keys(Keys.TAB)
+    css(browser, "#submit-decision").click()
+    wait_for(browser, lambda d: d.current_url != left)
+
+    allow_downloads(browser, tmp_path)
+    log_in(browser, live_url, module_stack.user("legal"))
+    page_is(browser, "legal")
+    css(browser, "#dsa-download").click()
+    lines = downloaded(tmp_path, ".ndjson").read_text().splitlines()
+    statements = [s for line in lines for s in json.loads(line)["statements"]]
+    (ours,) = [s for s in statements if s["decision_facts"].startswith("The post says bleach")]
+    assert ours["incompatible_content_illegal"] == "Yes"
+    assert ours["illegal_content_legal_ground"] == "Public Health Act s. 12 (dangerous health hoax)"
