@@ -286,3 +286,35 @@ def test_a_report_from_the_form_keeps_when_where_and_scope(module_stack: Stack) 
         assert found.scope["personal_data"] is True and found.scope["ongoing"] is False
         assert found.regions == ["DE", "FR"]
         assert (found.reported_by or "").startswith("technical_response")
+
+
+def test_leadership_dismisses_with_a_reason_and_an_admin_regrades(module_stack: Stack) -> None:
+    first, _ = _incident_on_case(module_stack)
+    second, _ = _incident_on_case(module_stack)
+    lead = browser_client(module_stack)
+    assert sign_in(lead, module_stack.user("leadership")).status_code == 303
+    token = csrf_of(lead.get(f"/ui/incidents/{first}").text)
+    unexplained = lead.post(f"/ui/incidents/{first}/dismiss", data={"csrf_token": token})
+    assert unexplained.status_code == 422 and "a dismissal needs a reason" in unexplained.text
+    dismissed = lead.post(
+        f"/ui/incidents/{first}/dismiss",
+        data={"csrf_token": token, "reason": "a satire account, no spread"},
+        follow_redirects=False,
+    )
+    assert dismissed.status_code == 303
+    page = lead.get(dismissed.headers["location"]).text
+    assert "Dismissed; its clocks are cancelled." in page and "clock cancelled" in page
+    admin = browser_client(module_stack)
+    assert sign_in(admin, module_stack.user("admin")).status_code == 303
+    token = csrf_of(admin.get(f"/ui/incidents/{second}").text)
+    regraded = admin.post(
+        f"/ui/incidents/{second}/grade",
+        data={"csrf_token": token, "grade": "3", "reason": "reach was counted twice"},
+        follow_redirects=False,
+    )
+    assert regraded.status_code == 303
+    with module_stack.rt.sessions() as session:
+        one, two = session.get(Incident, first), session.get(Incident, second)
+        assert one is not None and one.status == "dismissed"
+        assert one.decision_reason == "a satire account, no spread"
+        assert two is not None and two.grade == 3 and two.grade_locked
