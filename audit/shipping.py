@@ -50,7 +50,7 @@ def ship_pending(
     *,
     batch_size: int = 1000,
     max_batches: int = 100,
-    concurrency: int = 2,
+    concurrency: int = 3,
 ) -> ShipResult:
     """Ship unshipped events, oldest first, until none are left or `max_batches` were sent.
 

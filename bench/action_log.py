@@ -9,6 +9,11 @@ Shipping writes real events through `record()` into the outbox (PostgreSQL when 
 set, else SQLite) and times `ship_pending`. The export corpus is bulk-loaded straight into
 Elasticsearch as valid chained documents, then exported as NDJSON in a fresh process per size
 (N/10 and N), whose peak RSS (VmHWM) is reported.
+
+The baseline, measured in the same run on fresh events and the same corpus, is the shipping
+and export loop as it was before issue 21 (bench/action_log_baseline.py); the two exports must
+write the same bytes (SHA-256 compared). Besides wall time, each reports the CPU seconds of
+its own process, which a loaded machine disturbs less. Results: bench/results/action_log.json.
 """
 
 from __future__ import annotations
