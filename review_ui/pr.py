@@ -38,7 +38,7 @@ NOTICE_FACTS = sorted(
         name
         for (kind, _), (title, body) in TEMPLATES.items()
         if kind != "counter_statement"
-        for name in Template(title + body).get_identifiers()
+        for name in Template(f"{title}\n{body}").get_identifiers()
         if name not in COMPUTED and not name.startswith(("fact", "source"))
     }
 )
@@ -49,7 +49,11 @@ def notice_fields() -> list[dict[str, str]]:
     out = []
     for name in NOTICE_FACTS:
         kinds = sorted(
-            {k for (k, _), (t, b) in TEMPLATES.items() if name in Template(t + b).get_identifiers()}
+            {
+                k
+                for (k, _), (t, b) in TEMPLATES.items()
+                if name in Template(f"{t}\n{b}").get_identifiers()
+            }
         )
         out.append({"name": name, "label": name.replace("_", " "), "kinds": ", ".join(kinds)})
     return out

@@ -4,6 +4,7 @@ retired claim is no longer matched."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,8 +171,8 @@ def test_an_import_adds_new_claims_once_and_refuses_bad_files(stack: Stack) -> N
 
 
 @pytest.mark.browser
-def test_a_pr_person_finds_adds_and_retires_a_claim_in_the_browser(
-    browser: Any, live_url: str, module_stack: Stack
+def test_a_pr_person_finds_adds_retires_and_imports_claims_in_the_browser(
+    browser: Any, live_url: str, module_stack: Stack, tmp_path: Path
 ) -> None:
     load_fixture_claims(module_stack.rt)
     log_in(browser, live_url, module_stack.user("pr"))
@@ -195,3 +196,11 @@ def test_a_pr_person_finds_adds_and_retires_a_claim_in_the_browser(
     wait_for(browser, lambda d: "no longer matched" in css(d, "main").text)
     assert css(browser, "#retired-badge").text == "(retired)"
     screenshot(browser, "81-claim-retired")
+
+    upload = tmp_path / "claims.json"
+    upload.write_text(json.dumps(FIXTURE))
+    browser.get(f"{live_url}/ui/claims")
+    css(browser, "#import-file").send_keys(str(upload))
+    css(browser, "#import-claims").click()
+    wait_for(browser, lambda d: "2 read, 2 added" in css(d, "#import-result").text)
+    screenshot(browser, "82-claims-imported")

@@ -232,3 +232,40 @@ def test_pr_drafts_fixes_approves_and_publishes_a_claimless_statement(
     wait_for(browser, lambda d: "Published" in css(d, "#dates").text)
     assert "Drinking bleach does not cure" in css(browser, "article").text
     screenshot(browser, "73-public-statement-page")
+
+
+@pytest.mark.browser
+def test_pr_finds_the_draft_a_removal_opened_and_drafts_an_outage_notice(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    claim = false_claim(module_stack.rt)
+    _remove(module_stack, "5G towers spread the virus, wake up and share!!", claim.id)
+    log_in(browser, live_url, module_stack.user("pr"))
+    page_is(browser, "pr")
+    badge = browser.find_elements("css selector", "table.data tbody tr .badge")
+    assert badge, "the draft a removal opened is marked new"
+    badge[0].find_element("xpath", "..").find_element("css selector", "a").click()
+    page_is(browser, "pr-statement")
+    assert "opened automatically after a removal" in css(browser, "#drafted-by").text
+    assert "$" not in css(browser, "#body").get_attribute("value")
+    screenshot(browser, "74-pr-draft-opened-by-a-removal")
+
+    browser.get(f"{live_url}/ui/pr")
+    page_is(browser, "pr")
+    css(browser, "#kind").send_keys("service interruption")
+    css(browser, "#fact").send_keys("Messages sent since 09:10 arrive late.")
+    css(browser, "#notice-facts summary").click()
+    for name, value in {
+        "service": "Messaging",
+        "current_status": "degraded",
+        "started_at": "09:10 UTC",
+        "what_to_do": "Nothing; no message is lost.",
+        "next_update": "11:00 UTC",
+        "status_url": "https://status.example.com",
+    }.items():
+        css(browser, f"#fact_{name}").send_keys(value)
+    screenshot(browser, "75-pr-outage-notice-form")
+    css(browser, "#draft-submit").click()
+    page_is(browser, "pr-statement")
+    assert "Messages sent since 09:10 arrive late." in css(browser, "#body").get_attribute("value")
+    assert "All checks pass." in css(browser, "main").text
