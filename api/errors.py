@@ -80,7 +80,12 @@ def _validation_code(errors: list[dict[str, Any]]) -> str:
 
 
 async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except RuntimeError:
+        # A form was parsed straight from the stream (Starlette keeps no copy of it), so there
+        # is nothing left to re-read; the form parser has already decoded it.
+        raw = b""
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:

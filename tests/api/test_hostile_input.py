@@ -166,3 +166,17 @@ def test_the_policy_form_refuses_infinity(rt: Runtime) -> None:
     form["csrf_token"] = csrf_of(client.get("/ui/admin/policy").text)
     resp = client.post("/ui/admin/policy/preview", data=form)
     assert resp.status_code == 422 and "finite" in resp.text
+
+
+def test_a_ui_form_missing_a_required_field_is_422_not_500(rt: Runtime) -> None:
+    """FastAPI reads a form from the stream; the validation handler must not read it again."""
+    with transaction(rt.sessions) as session:
+        add_user(session, "form-admin", PASSWORD, "admin", ADMIN)
+    client = TestClient(
+        create_app(rt), base_url="https://testserver", raise_server_exceptions=False
+    )
+    sign_in(client, "form-admin")
+    token = csrf_of(client.get("/ui/admin").text)
+    resp = client.post("/ui/admin/keys", data={"csrf_token": token, "name": "no-scopes"})
+    assert resp.status_code == 422
+    assert resp.json()["error"]["details"][0]["loc"][-1] == "scopes"
