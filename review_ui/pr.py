@@ -241,7 +241,7 @@ def publish(
     except DomainError as exc:
         session.rollback()
         return detail(request, statement_id, session, user, error=exc.message, status=exc.status)
-    _deliver(rt, session, statement_id)
+    _deliver(rt, session, statement_id, request)
     return _back(statement_id, "published")
 
 
@@ -259,10 +259,10 @@ def _publishers() -> list[Publisher]:
     return default_publishers(webhook=get_statement_settings().webhook_enabled)
 
 
-def _deliver(rt: Runtime, session: Session, statement_id: str) -> None:
+def _deliver(rt: Runtime, session: Session, statement_id: str, request: Request) -> None:
     """Send the statement's webhook deliveries, once what they announce is committed."""
     session.commit()
-    settings = statement_settings_for(rt.settings)  # links in the payload: the public address
+    settings = statement_settings_for(rt.settings, str(request.base_url))  # the public address
     sender = sender_from(settings, outbound=policy_from(rt.settings))
     if sender is not None:
         deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)
@@ -286,5 +286,5 @@ def withdraw(
     except DomainError as exc:
         session.rollback()
         return detail(request, statement_id, session, user, error=exc.message, status=exc.status)
-    _deliver(rt, session, statement_id)
+    _deliver(rt, session, statement_id, request)
     return _back(statement_id, "withdrawn")

@@ -17,7 +17,7 @@ from incidents.detection import ClaimLookup, library_lookup
 from incidents.tasks import run_round
 from pipeline.tasks import sweep
 from runtime.container import Runtime
-from statements.config import get_statement_settings
+from statements.config import statement_settings_for
 from statements.delivery import deliver_pending, sender_from
 from webhooks.tasks import sweep_due
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def deliver_statements(rt: Runtime) -> dict[str, int]:
-    settings = get_statement_settings()
+    settings = statement_settings_for(rt.settings)  # links in payloads: PUBLIC__BASE_URL
     sender = sender_from(settings, outbound=policy_from(rt.settings))
     if sender is None:
         return {}

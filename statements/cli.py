@@ -6,12 +6,12 @@ import argparse
 
 from core.outbound import OutboundRefused, policy_from
 from runtime.container import Runtime
-from statements.config import check_outbound, get_statement_settings
+from statements.config import check_outbound, statement_settings_for
 from statements.delivery import deliver_pending, sender_from
 
 
 def statements_deliver(rt: Runtime, _: argparse.Namespace) -> int:
-    settings, outbound = get_statement_settings(), policy_from(rt.settings)
+    settings, outbound = statement_settings_for(rt.settings), policy_from(rt.settings)
     try:
         check_outbound(settings, outbound)
     except OutboundRefused as exc:

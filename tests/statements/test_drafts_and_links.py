@@ -172,3 +172,35 @@ def test_the_public_page_is_styled_and_dated_and_says_when_it_was_corrected(rt: 
         second = client.get(f"/v1/statements/{statement_id}/public").text
     assert "Last updated <time" in second and "Corrected: clearer wording" in second
     assert "What we do" in second
+
+
+def test_deliveries_sent_by_the_sweep_link_to_the_public_address(
+    public_rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runtime.housekeeping import deliver_statements
+    from statements.config import get_statement_settings
+    from tests.statements.helpers import WebhookReceiver
+
+    secret = "official-account-secret-0123456789"
+    official = WebhookReceiver(secret)
+    monkeypatch.setenv("STATEMENTS__WEBHOOK_URL", official.url)
+    monkeypatch.setenv("STATEMENTS__WEBHOOK_SECRET", secret)
+    get_statement_settings.cache_clear()
+    try:
+        claim = false_claim(public_rt)
+        with transaction(public_rt.sessions) as session:
+            made = service.draft(
+                session,
+                DraftIn(kind="counter_statement", claim_id=claim.id),
+                SYSTEM,
+                OfflineGenerator(),
+                platform="Demo",
+            )
+            service.approve(session, made.id, PR2)
+            service.publish(session, made.id, PR2, default_publishers(webhook=True))
+        deliver_statements(public_rt)
+    finally:
+        get_statement_settings.cache_clear()
+        official.server.shutdown()
+    (event,) = official.events.values()
+    assert event["url"] == (f"https://trust.example.org/v1/statements/{made.id}/public"), event
