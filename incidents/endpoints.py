@@ -1,5 +1,6 @@
-"""`/v1/incidents`: read by every staff role; leadership and admins regrade and close; admins
-plan and add response-group channels (reporting, activation and tasks: `response_endpoints`);
+"""`/v1/incidents`: read by every staff role; leadership and admins regrade, close and record
+lessons; admins plan and add response-group channels (reporting, activation and tasks:
+`response_endpoints`);
 `/v1/drills/*`: drill posts through the real scoring path, and the drill's simulated reviewers
 on drill cases only (API key with the `drill` scope)."""
 
@@ -96,9 +97,10 @@ def milestone(
     return {"incident_id": incident_id, "kind": made.kind, "at": made.at.isoformat()}
 
 
-@router.post("/incidents/{incident_id}/lessons", summary="Record a lesson (admin)")
-def lesson(incident_id: str, body: LessonIn, session: SessionDep, admin: Admin) -> dict[str, Any]:
-    made = plan.record_lesson(session, incident_id, body.text, admin.actor)
+# The same roles as closing with lessons in the UI (`review_ui/incidents.py`).
+@router.post("/incidents/{incident_id}/lessons", summary="Record a lesson (leadership, admin)")
+def lesson(incident_id: str, body: LessonIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+    made = plan.record_lesson(session, incident_id, body.text, who.actor)
     return {"id": made.id, "incident_id": incident_id, "text": made.text}
 
 

@@ -97,3 +97,22 @@ def test_report_renders_html_with_charts_and_pdf(rt: Runtime, client: TestClient
         f"/v1/incidents/{incident_id}/report", headers=auth(new_user_token(rt, "reviewer"))
     )
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("leadership", 200), ("admin", 200), ("reviewer", 403)]
+)
+def test_leadership_and_admins_record_lessons_a_reviewer_cannot(
+    rt: Runtime, client: TestClient, role: str, status: int
+) -> None:
+    """The API matches the UI's "close with lessons" (leadership, admin); was admin-only."""
+    incident_id = open_incident(rt)
+    made = client.post(
+        f"/v1/incidents/{incident_id}/lessons",
+        json={"text": "Page the gateway team sooner"},
+        headers=auth(new_user_token(rt, role)),
+    )
+    assert made.status_code == status
+    plan_now = client.get("/v1/response-plan", headers=auth(new_user_token(rt, "admin"))).json()
+    lessons = [x["text"] for x in plan_now["pending_lessons"]]
+    assert lessons == (["Page the gateway team sooner"] if status == 200 else [])
