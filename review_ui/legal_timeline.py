@@ -13,6 +13,7 @@ from pipeline.models import Post, ReviewCase
 
 WORDS = {
     "case.opened": "Case opened",
+    "case.queued": "Queued for review",
     "case.claimed": "Taken by a reviewer",
     "case.released": "Released back to the queue",
     "case.lease_expired": "Reviewer's time ran out",
@@ -29,6 +30,8 @@ WORDS = {
     "post.scored": "Post scored by the model",
     "post.labelled": "Label applied",
     "claim.post_linked": "Linked to a library claim",
+    "statement.drafted": "Statement drafted for PR",
+    "statement.published": "Statement published",
     "log.searched": "Log searched",
     "log.exported": "Log exported",
 }

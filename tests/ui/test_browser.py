@@ -240,8 +240,9 @@ def test_legal_finds_a_case_reads_its_history_and_exports_it(
     css(browser, f'#results a[href="/ui/legal/cases/{case_id}"]').click()
     page_is(browser, "legal-case")
     history = css(browser, "#history").text
-    for action in ("case.claimed", "case.decided", "enforcement.requested"):
-        assert action in history
+    for action in ("case.claimed", "case.decided", "enforcement.requested"):  # named in words
+        assert browser.find_elements("css selector", f'#history li[data-action="{action}"]')
+    assert "Taken by a reviewer" in history and "Decided" in history
     screenshot(browser, "51-legal-case-history")
     exported = browser.execute_async_script(
         """
