@@ -1,7 +1,8 @@
 """The post-incident report, computed from the action log (the audit events) alone.
 
-Times are measured from the first post seen in the narrative: to detection (incident opened),
-to first enforcement action, to first public statement, to containment.
+Times are measured from the first post seen in the narrative (a reported incident: from when it
+began) to each step of the incident's own type's plan (`report_steps.py`): for false
+information, detection, first enforcement action, first public statement, containment.
 """
 
 from __future__ import annotations
@@ -16,16 +17,11 @@ from sqlalchemy.orm import Session
 from audit.events import Action
 from audit.models import AuditEvent
 from incidents.models import Incident, IncidentClock, Lesson, NarrativePost
+from incidents.report_steps import MISINFORMATION_STEPS, plan_steps, step_times
 from incidents.service import get_incident
 from pipeline.models import ReviewCase
 
-ENFORCEMENT = {Action.REMOVAL_CONFIRMED.value, Action.POST_LABELLED.value}
-PLAN = {
-    "detect": "detected (incident opened)",
-    "first_action": "first enforcement action",
-    "first_statement": "first public statement",
-    "containment": "contained",
-}
+PLAN = MISINFORMATION_STEPS  # the steps of a false-information incident (kept for importers)
 
 
 @dataclass
@@ -41,6 +37,8 @@ class Report:
     deviations: list[str]
     reach_series: list[tuple[datetime, int]]
     lessons: list[str] = field(default_factory=list)
+    # Step key -> label, the incident type's plan steps that `durations_s` times, in order.
+    steps: dict[str, str] = field(default_factory=lambda: dict(PLAN))
 
 
 def _events(session: Session, incident: Incident, post_ids: list[str]) -> list[AuditEvent]:
@@ -48,19 +46,6 @@ def _events(session: Session, incident: Incident, post_ids: list[str]) -> list[A
     if post_ids:
         clauses.append(AuditEvent.post_id.in_(post_ids))
     return list(session.scalars(select(AuditEvent).where(or_(*clauses)).order_by(AuditEvent.seq)))
-
-
-def _first(events: list[AuditEvent], actions: set[str]) -> datetime | None:
-    return next((e.timestamp for e in events if e.action in actions), None)
-
-
-def _milestone_at(events: list[AuditEvent], kind: str) -> datetime | None:
-    for e in events:
-        subject = e.document.get("veracity", {})
-        other = subject.get("subject", {}) if isinstance(subject, dict) else {}
-        if e.action == Action.INCIDENT_MILESTONE.value and other.get("milestone") == kind:
-            return e.timestamp
-    return None
 
 
 def build_report(session: Session, incident_id: str) -> Report:
@@ -77,15 +62,8 @@ def build_report(session: Session, incident_id: str) -> Report:
     post_ids = [m.post_id for m in members]
     events = _events(session, incident, post_ids)
     start = incident.first_seen_at
-    statement = _first(events, {Action.STATEMENT_PUBLISHED.value}) or _milestone_at(
-        events, "public_statement"
-    )
-    moments = {
-        "detect": _first(events, {Action.INCIDENT_OPENED.value}),
-        "first_action": _first(events, ENFORCEMENT),
-        "first_statement": statement,
-        "containment": incident.contained_at,
-    }
+    steps = plan_steps(incident.type)
+    moments = step_times(incident, events, steps)
     durations = {k: (v - start).total_seconds() if v else None for k, v in moments.items()}
     report = Report(
         incident=summary(incident),
@@ -106,6 +84,7 @@ def build_report(session: Session, incident_id: str) -> Report:
             lesson.text
             for lesson in session.scalars(select(Lesson).where(Lesson.incident_id == incident.id))
         ],
+        steps=steps,
     )
     report.deviations = _deviations(report)
     return report
@@ -190,7 +169,9 @@ def _deviations(report: Report) -> list[str]:
         f"deadline '{d['name']}' {d['status']}" for d in report.deadlines if d["status"] != "met"
     ]
     found += [
-        f"not reached: {label}" for key, label in PLAN.items() if report.durations_s[key] is None
+        f"not reached: {label}"
+        for key, label in report.steps.items()
+        if report.durations_s[key] is None
     ]
     if report.sla["attainment"] is not None and report.sla["attainment"] < 1.0:
         found.append(f"review SLA attained for {report.sla['attainment']:.0%} of decided cases")

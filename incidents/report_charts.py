@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from incidents.report import PLAN, Report
+from incidents.report import Report
 
 BLUE, GREY = "#1d4ed8", "#d1d5db"
 
@@ -47,9 +47,10 @@ def reach_chart(report: Report) -> Figure:
 
 def response_chart(report: Report) -> Figure:
     fig, ax = plt.subplots(figsize=(7, 2.6))
-    labels = [PLAN[k] for k in PLAN]
-    values = [(report.durations_s[k] or 0) / 60 for k in PLAN]
-    ax.barh(labels, values, color=[BLUE if report.durations_s[k] else GREY for k in PLAN])
+    steps = report.steps
+    labels = list(steps.values())
+    values = [(report.durations_s[k] or 0) / 60 for k in steps]
+    ax.barh(labels, values, color=[BLUE if report.durations_s[k] else GREY for k in steps])
     ax.invert_yaxis()
     ax.set_xlabel("minutes since first post")
     ax.set_title("Response times (grey: not reached)", loc="left", fontsize=10)

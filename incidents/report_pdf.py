@@ -34,8 +34,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
-from incidents.report import PLAN, Report
+from incidents.report import Report
 from incidents.report_charts import duration_text, png, reach_chart, response_chart
+from incidents.report_steps import time_from
 
 INK = colors.HexColor("#1f2937")
 ACCENT = colors.HexColor("#1d4ed8")
@@ -261,8 +262,11 @@ def _story(report: Report, signoff: SignOff | None, title: str) -> list[Flowable
             1,
             "Response against the plan",
             _table(
-                ["Plan step", "Time from first post"],
-                [[PLAN[k], duration_text(report.durations_s[k])] for k in PLAN],
+                ["Plan step", time_from(str(inc.get("type", "misinformation")))],
+                [
+                    [label, duration_text(report.durations_s[k])]
+                    for k, label in report.steps.items()
+                ],
                 half,
             ),
             Spacer(0, 3 * mm),

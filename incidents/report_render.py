@@ -8,9 +8,10 @@ import html
 from datetime import datetime
 from typing import Any
 
-from incidents.report import PLAN, Report
+from incidents.report import Report
 from incidents.report_charts import duration_text, png, reach_chart, response_chart
 from incidents.report_pdf import SignOff, render_pdf
+from incidents.report_steps import time_from
 
 __all__ = ["SignOff", "render_html", "render_pdf"]
 
@@ -79,8 +80,8 @@ def render_html(
         ]
     )
     times = _table(
-        ["Plan step", "Time from first post"],
-        [[PLAN[k], duration_text(report.durations_s[k])] for k in PLAN],
+        ["Plan step", time_from(str(inc.get("type", "misinformation")))],
+        [[label, duration_text(report.durations_s[k])] for k, label in report.steps.items()],
     )
     quality = _rows(
         [
