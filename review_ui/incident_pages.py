@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Role
 from incidents import attachments, views
 from incidents.models import FINISHED, Incident, IncidentStatus
+from incidents.report_review import REVIEWABLE, SIGNED_OFF, latest_review, review_json
 from incidents.service import MILESTONES
 from incidents.severity import ROMAN
 from incidents.types import IncidentType, profile
@@ -60,7 +61,7 @@ def _remaining(seconds: float | None) -> str:
     return f"overdue by {text}" if late else f"{text} left"
 
 
-def may(role: str, incident: Incident) -> dict[str, bool]:
+def may(role: str, incident: Incident, review_state: str = "") -> dict[str, bool]:
     """The actions the role's routes accept (the same roles as `/v1/incidents`); the state
     decides which of them make sense now."""
     live = incident.status not in FINISHED
@@ -73,6 +74,8 @@ def may(role: str, incident: Incident) -> dict[str, bool]:
         "close": role in OVERSEERS and live,
         "milestone": role in {r.value for r in RESPONDERS} and live,
         "attach": role in {r.value for r in RESPONDERS},
+        # The report is reviewed once the response is over, until it is signed off.
+        "review": lead and incident.status in REVIEWABLE and review_state != SIGNED_OFF,
     }
 
 
@@ -86,6 +89,7 @@ def detail_context(session: Session, incident: Incident, role: str) -> dict[str,
         event["task"] = titles.get(event["subject"].get("task_id", ""), "")
     linked = [attachments.describe(a) for a in attachments.linked(session, incident.id)]
     have = {a["id"] for a in linked}
+    review = review_json(latest_review(session, incident.id))
     statements = session.scalars(
         select(Statement).where(Statement.incident_id == incident.id).order_by(Statement.created_at)
     ).all()
@@ -97,7 +101,8 @@ def detail_context(session: Session, incident: Incident, role: str) -> dict[str,
             attachments.describe(a) for a in attachments.listed(session) if a.id not in have
         ],
         "groups_told": sorted({n["group"] for n in shown["notifications"]}),
-        "can": may(role, incident),
+        "can": may(role, incident, str(review["state"])),
+        "review": review,
         "milestone_kinds": MILESTONES,
         "material_kinds": attachments.KINDS,
         "grades": GRADES,

@@ -17,7 +17,7 @@ from accounts.models import Role
 from api.deps import SessionDep
 from api.security_headers import DOCUMENT_CSP
 from core.errors import DomainError, Invalid, NotFound
-from incidents import attachments, plan, response, service, tasks_board
+from incidents import attachments, plan, report_review, response, service, tasks_board
 from incidents.models import Incident
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
@@ -43,6 +43,8 @@ NOTICES = {
     "attached": "Material attached.",
     "closed": "Closed; the lessons go to the next plan version.",
     "task": "Task updated.",
+    "signed_off": "Report signed off: the PDF and HTML are frozen with the PDF's SHA-256.",
+    "returned": "Report returned with your comment.",
 }
 
 
@@ -159,6 +161,30 @@ def report_page(
     # would strip the style).
     headers = PAGE_HEADERS | {"content-security-policy": DOCUMENT_CSP}
     return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+
+
+@router.post("/{incident_id}/report/review", summary="Sign off or return the report (leadership)")
+def review_report(
+    request: Request,
+    incident_id: str,
+    session: SessionDep,
+    user: Leadership,
+    decision: Annotated[str, Form(max_length=16)] = "",
+    comment: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """`/v1/incidents/{id}/report/review` from the page; the service checks the state and that a
+    return carries a comment."""
+
+    def review() -> None:
+        if decision not in {"sign_off", "return"}:
+            raise Invalid("sign off the report or return it", code="bad_decision")
+        approve = decision == "sign_off"
+        report_review.review_report(
+            session, incident_id, user.actor, approve=approve, comment=comment
+        )
+
+    notice = "signed_off" if decision == "sign_off" else "returned"
+    return _act(request, session, user, incident_id, notice, review)
 
 
 @router.post("/{incident_id}/assess", summary="Initial assessment (leadership)")

@@ -1,6 +1,7 @@
 """Incidents in the UI, in headless Chromium: leadership reports, assesses, activates, adds a
-milestone, attaches a material and closes with lessons; a reviewer sees the incident on a case
-it covers and is refused leadership's actions on the server; the list filters."""
+milestone, attaches a material and closes with lessons, then returns and signs off the report; a
+reviewer sees the incident on a case it covers and is refused leadership's actions on the server;
+the list filters."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from audit.events import Actor, ActorType
 from core.db import transaction
 from incidents.drill_run import run_chain_drill
 from incidents.drill_types import SCOPES, WHAT
-from incidents.material_models import AttachmentLink
+from incidents.material_models import AttachmentLink, ReportReview
 from incidents.models import Incident, IncidentTask, Lesson
 from incidents.response import Report, activate, report_incident
 from incidents.types import IncidentType
@@ -318,3 +319,80 @@ def test_leadership_dismisses_with_a_reason_and_an_admin_regrades(module_stack: 
         assert one is not None and one.status == "dismissed"
         assert one.decision_reason == "a satire account, no spread"
         assert two is not None and two.grade == 3 and two.grade_locked
+
+
+def _recovered_outage(stack: Stack, title: str) -> str:
+    """An outage whose service is restored: its report awaits leadership's review."""
+    from incidents.service import record_milestone
+
+    outage = IncidentType.OUTAGE
+    lead = Actor("lead-z", ActorType.HUMAN, ("leadership",))
+    with transaction(stack.rt.sessions) as session:
+        made = report_incident(session, Report(outage, title, WHAT[outage]), lead)
+        if made.status == "reported":
+            activate(session, made, lead, "restore checkout")
+        record_milestone(session, made.id, "recovery", lead)
+        return made.id
+
+
+def test_leadership_returns_then_signs_off_the_report_from_the_incident_page(
+    module_stack: Stack, live_url: str, browser: Any
+) -> None:
+    incident_id = _recovered_outage(module_stack, "Checkout down, restored")
+    log_in(browser, live_url, module_stack.user("leadership"), f"/ui/incidents/{incident_id}")
+    page_is(browser, "incident")
+    assert "Awaiting leadership's sign-off" in css(browser, "#report-review").text
+    _submit(browser, "#return-submit", confirm=True)  # a return without a comment is refused
+    wait_for(browser, lambda d: d.find_elements("css selector", "#incident-error"))
+    assert "needs a comment" in css(browser, "#incident-error").text
+    _fill(browser, "#review-comment", "Add the gateway timeline")
+    _submit(browser, "#return-submit", confirm=True)
+    _notice(browser, "Report returned")
+    assert "Returned by" in css(browser, "#report-review").text
+    assert "Add the gateway timeline" in css(browser, "#report-review").text
+    shot(browser, "incidents_report_returned")
+    _fill(browser, "#review-comment", "Timeline added; approved")
+    _submit(browser, "#signoff-submit", confirm=True)
+    _notice(browser, "Report signed off")
+    review = css(browser, "#report-review")
+    assert review.get_attribute("data-state") == "report_signed_off"
+    assert "Signed off by" in review.text and "SHA-256" in review.text
+    assert not browser.find_elements("css selector", "#review-form")  # signed off: final
+    shot(browser, "incidents_report_signed_off")
+    with module_stack.rt.sessions() as session:
+        decisions = session.scalars(
+            select(ReportReview.decision)
+            .where(ReportReview.incident_id == incident_id)
+            .order_by(ReportReview.at)
+        ).all()
+        assert decisions == ["report_returned", "report_signed_off"]
+
+
+def test_only_leadership_reviews_the_report_on_the_server(module_stack: Stack) -> None:
+    incident_id = _recovered_outage(module_stack, "Checkout down, for the admin")
+    for role in ("admin", "technical_response"):
+        client = browser_client(module_stack)
+        assert sign_in(client, module_stack.user(role)).status_code == 303
+        page = client.get(f"/ui/incidents/{incident_id}").text
+        assert 'id="review-form"' not in page
+        refused = client.post(
+            f"/ui/incidents/{incident_id}/report/review",
+            data={"decision": "sign_off", "comment": "", "csrf_token": csrf_of(page)},
+        )
+        assert refused.status_code == 403 and "not part of your role" in refused.text, role
+    lead = browser_client(module_stack)
+    assert sign_in(lead, module_stack.user("leadership")).status_code == 303
+    active = _recovered_outage(module_stack, "Checkout down again")
+    with transaction(module_stack.rt.sessions) as session:
+        found = session.get(Incident, active)
+        assert found is not None
+        found.status = "active"  # not over yet: the service refuses a review
+    token = csrf_of(lead.get(f"/ui/incidents/{active}").text)
+    early = lead.post(
+        f"/ui/incidents/{active}/report/review",
+        data={"decision": "sign_off", "csrf_token": token},
+    )
+    assert early.status_code == 409 and "recovered or closed" in early.text
+    with module_stack.rt.sessions() as session:
+        reviews = select(ReportReview).where(ReportReview.incident_id.in_([incident_id, active]))
+        assert session.scalars(reviews).all() == []
