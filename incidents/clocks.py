@@ -20,10 +20,11 @@ ASSESSMENT = "assessment"  # the milestone leadership's assessment or decision r
 
 
 def specs_for(incident: Incident, policy: IncidentPolicy) -> tuple[ClockSpec, ...]:
-    """Misinformation runs the policy's clocks (admins tune them); other types their plan's."""
+    """Misinformation runs the policy's clocks; other types the policy's clocks for the type
+    (both edited with the plan), else the type's built-in ones."""
     if incident.type == IncidentType.MISINFORMATION:
         return policy.clocks
-    return profile(incident.type).clocks
+    return policy.type_clocks.get(incident.type) or profile(incident.type).clocks
 
 
 def start_assessment_clock(session: Session, incident: Incident, now: datetime) -> None:

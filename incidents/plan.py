@@ -17,6 +17,7 @@ from incidents.policy_store import (
 )
 from incidents.service import get_incident
 from incidents.severity import ROMAN, IncidentPolicy
+from incidents.types import IncidentType, profile
 
 # The plan's numbers are printed from the incident policy in force, never stored in its text.
 THRESHOLDS_HEADING = "## Thresholds and clocks"
@@ -126,7 +127,23 @@ def thresholds_section(policy: IncidentPolicy) -> str:
         f"- Review queue surge at grade {ROMAN[policy.surge_from_grade]} or worse "
         f"(+{policy.surge_boost:g} priority).\n"
         f"{clocks}"
+        f"{_type_clocks(policy)}"
     )
+
+
+def _type_clocks(policy: IncidentPolicy) -> str:
+    """The other types' clocks in force (the policy's, else the type's built-in ones)."""
+    lines = []
+    for kind in IncidentType:
+        if kind is IncidentType.MISINFORMATION:
+            continue
+        specs = policy.type_clocks.get(kind.value) or profile(kind).clocks
+        each = "; ".join(
+            f"{c.name} within {_minutes(c.within.total_seconds())} (grade {ROMAN[c.from_grade]}+)"
+            for c in specs
+        )
+        lines.append(f"- {profile(kind).label}: {each}.\n")
+    return "".join(lines)
 
 
 def plan_document(session: Session, version: ResponsePlan | None = None) -> str:

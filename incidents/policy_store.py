@@ -1,7 +1,9 @@
 """Incident thresholds and clocks in the database, versioned like the routing policy
 (`pipeline.policy_store`): the newest saved version is in force, the built-in `IncidentPolicy`
 until an admin saves one. The detection scan runs on it and the response plan prints its
-numbers from it, so the plan and the running rules cannot disagree."""
+numbers from it, so the plan and the running rules cannot disagree. It holds every type's
+clocks: false information's (`clocks`) and the other types' (`type_clocks`, by type; a version
+saved before they were stored reads today's built-in ones, `type_rules.py`)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from audit.service import record
 from core.errors import Invalid
 from incidents.material_models import StoredIncidentPolicy
 from incidents.severity import ClockSpec, IncidentPolicy
+from incidents.types import IncidentType, profile
 
 
 class ClockBody(BaseModel):
@@ -26,6 +29,30 @@ class ClockBody(BaseModel):
     milestone: str = Field(min_length=1, max_length=32)
     within_minutes: float = Field(gt=0, le=7 * 24 * 60)
     from_grade: int = Field(default=4, ge=1, le=4, description="started at this grade or worse")
+
+
+def _clock_body(spec: ClockSpec) -> ClockBody:
+    return ClockBody(
+        name=spec.name,
+        milestone=spec.milestone,
+        within_minutes=spec.within.total_seconds() / 60,
+        from_grade=spec.from_grade,
+    )
+
+
+def _spec(body: ClockBody) -> ClockSpec:
+    return ClockSpec(
+        body.name, body.milestone, timedelta(minutes=body.within_minutes), body.from_grade
+    )
+
+
+# The types whose clocks `type_clocks` holds (false information's are `clocks`).
+OTHER_TYPES = tuple(t.value for t in IncidentType if t is not IncidentType.MISINFORMATION)
+
+
+def default_type_clocks() -> dict[str, list[ClockBody]]:
+    """Each other type's built-in clocks (`type_rules.py`)."""
+    return {t: [_clock_body(c) for c in profile(t).clocks] for t in OTHER_TYPES}
 
 
 class IncidentPolicyBody(BaseModel):
@@ -37,12 +64,26 @@ class IncidentPolicyBody(BaseModel):
     surge_from_grade: int = Field(ge=1, le=4)
     surge_boost: float = Field(ge=0)
     clocks: list[ClockBody] = Field(min_length=1, max_length=12)
+    type_clocks: dict[str, list[ClockBody]] = Field(
+        default_factory=default_type_clocks, description="the other types' clocks, by type"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> IncidentPolicyBody:
         first, second, third = self.grade_cutoffs
         if not first > second > third > 0:
             raise ValueError("grade cutoffs must fall strictly: I > II > III > 0")
+        return self
+
+    @model_validator(mode="after")
+    def _every_type(self) -> IncidentPolicyBody:
+        unknown = sorted(set(self.type_clocks) - set(OTHER_TYPES))
+        if unknown:
+            raise ValueError(f"type_clocks names {unknown}; types are {list(OTHER_TYPES)}")
+        if any(not 1 <= len(c) <= 12 for c in self.type_clocks.values()):
+            raise ValueError("each type keeps 1 to 12 clocks")
+        # A type not named keeps its built-in clocks.
+        self.type_clocks = default_type_clocks() | self.type_clocks
         return self
 
 
@@ -57,6 +98,8 @@ class IncidentPolicyPatch(BaseModel):
     surge_from_grade: int | None = None
     surge_boost: float | None = None
     clocks: list[ClockBody] | None = None
+    # Only the types named change; the others keep the clocks in force.
+    type_clocks: dict[str, list[ClockBody]] | None = None
     note: str = Field(min_length=1, max_length=2000, description="why (kept in the log)")
 
 
@@ -68,15 +111,8 @@ def body_of(policy: IncidentPolicy) -> IncidentPolicyBody:
         grade_cutoffs=policy.grade_cutoffs,
         surge_from_grade=policy.surge_from_grade,
         surge_boost=policy.surge_boost,
-        clocks=[
-            ClockBody(
-                name=c.name,
-                milestone=c.milestone,
-                within_minutes=c.within.total_seconds() / 60,
-                from_grade=c.from_grade,
-            )
-            for c in policy.clocks
-        ],
+        clocks=[_clock_body(c) for c in policy.clocks],
+        type_clocks={t: [_clock_body(c) for c in cs] for t, cs in policy.type_clocks.items()},
     )
 
 
@@ -90,10 +126,8 @@ def policy_of(body: IncidentPolicyBody, version: str) -> IncidentPolicy:
         grade_cutoffs=body.grade_cutoffs,
         surge_from_grade=body.surge_from_grade,
         surge_boost=body.surge_boost,
-        clocks=tuple(
-            ClockSpec(c.name, c.milestone, timedelta(minutes=c.within_minutes), c.from_grade)
-            for c in body.clocks
-        ),
+        clocks=tuple(_spec(c) for c in body.clocks),
+        type_clocks={t: tuple(_spec(c) for c in cs) for t, cs in body.type_clocks.items()},
     )
 
 
@@ -139,6 +173,8 @@ def patched(session: Session, patch: IncidentPolicyPatch) -> IncidentPolicyBody:
     """The policy in force with the patch's fields changed (validated as a whole)."""
     current: dict[str, Any] = body_of(active_incident_policy(session)).model_dump()
     changes = patch.model_dump(exclude_none=True, exclude={"note"})
+    if "type_clocks" in changes:
+        changes["type_clocks"] = current["type_clocks"] | changes["type_clocks"]
     try:
         return IncidentPolicyBody.model_validate(current | changes)
     except ValidationError as exc:

@@ -62,6 +62,9 @@ class IncidentPolicy:
         ClockSpec("public statement", "public_statement", timedelta(hours=4), 2),
         ClockSpec("first enforcement action", "first_action", timedelta(hours=2), 3),
     )
+    # The other types' clocks by type, from the policy store; a type not here runs its built-in
+    # clocks (`type_rules.py`).
+    type_clocks: dict[str, tuple[ClockSpec, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
