@@ -7,6 +7,7 @@ Plain functions over a session, ids and an actor, for the API and the review UI 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from accounts.models import User
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, DomainError, Invalid
 from incidents import notices
 from incidents.clocks import ASSESSMENT, cancel_clocks, start_assessment_clock, start_clocks
 from incidents.models import FINISHED, Incident, IncidentStatus
@@ -25,6 +26,8 @@ from incidents.policy_store import active_incident_policy  # the plan's clocks, 
 from incidents.severity import GRADE_NAMES, IncidentPolicy
 from incidents.tasks_board import plan_tasks
 from incidents.types import GroupKind, IncidentType, Scope, profile
+
+log = logging.getLogger(__name__)
 
 SYSTEM = Actor.system("incidents")
 
@@ -182,7 +185,21 @@ def activate(
     tasks = plan_tasks(session, incident, actor, now)
     event = "incident.opened" if actor == SYSTEM else "incident.activated"
     notices.queue(session, incident, event, tasks=tasks)
+    _open_statement_draft(session, incident, actor)
     return incident
+
+
+def _open_statement_draft(session: Session, incident: Incident, actor: Actor) -> None:
+    """PR gets the draft the type answers with (outage notice, breach notice, ...) to edit.
+
+    A draft that cannot be made (e.g. no template for the type) never blocks activation."""
+    from statements.drafts import open_draft_for_incident
+
+    try:
+        with session.begin_nested():
+            open_draft_for_incident(session, incident.id, actor)
+    except DomainError as exc:
+        log.warning("no statement draft for incident %s: %s", incident.id, exc)
 
 
 def dismiss(session: Session, incident: Incident, actor: Actor, reason: str) -> Incident:

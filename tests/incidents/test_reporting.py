@@ -260,3 +260,40 @@ def test_a_report_with_a_grade_one_scope_waits_for_leadership(rt: Runtime) -> No
             who,
         )
         assert (incident.grade, incident.status) == (1, "reported")
+
+
+def test_activation_opens_the_types_statement_draft_for_pr_once(
+    rt: Runtime, client: TestClient
+) -> None:
+    from statements.models import Statement
+
+    incident = _report(client, new_user_token(rt, "technical_response"), OUTAGE)
+    lead = auth(new_user_token(rt, "leadership"))
+    url = f"/v1/incidents/{incident['id']}"
+    client.post(f"{url}/assess", json={"grade": 1, "reason": "EU-wide"}, headers=lead)
+    with rt.sessions() as session:  # nothing before leadership decides
+        assert (
+            session.scalars(select(Statement).where(Statement.incident_id == incident["id"])).all()
+            == []
+        )
+    assert client.post(f"{url}/activate", json={"reason": "go"}, headers=lead).status_code == 200
+    with rt.sessions() as session:
+        drafts = session.scalars(
+            select(Statement).where(Statement.incident_id == incident["id"])
+        ).all()
+        assert [(d.kind, d.status) for d in drafts] == [("service_interruption", "draft")]
+        assert "$" not in drafts[0].body  # no raw template placeholders
+
+
+def test_a_type_with_no_statement_activates_without_a_draft(
+    rt: Runtime, client: TestClient
+) -> None:
+    from statements.models import Statement
+
+    incident = _report(client, new_user_token(rt, "pr"), MINOR)
+    assert incident["status"] == "active"  # low grade: activates itself
+    with rt.sessions() as session:
+        assert (
+            session.scalars(select(Statement).where(Statement.incident_id == incident["id"])).all()
+            == []
+        )
