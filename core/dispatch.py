@@ -66,6 +66,10 @@ def install(factory: sessionmaker[Session], dispatcher: Dispatcher) -> None:
 
     @event.listens_for(factory, "after_commit")
     def _send(session: Session) -> None:
+        if session.in_nested_transaction():
+            # A savepoint was released (begin_nested): the outer transaction has not committed,
+            # so a task sent now could run before its rows are visible, and find nothing.
+            return
         pending = session.info.pop(_PENDING_KEY, [])
         for name, args in pending:
             try:
@@ -76,4 +80,6 @@ def install(factory: sessionmaker[Session], dispatcher: Dispatcher) -> None:
 
     @event.listens_for(factory, "after_rollback")
     def _drop(session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # only a savepoint rolled back: what the outer transaction queued stands
         session.info.pop(_PENDING_KEY, None)
