@@ -9,8 +9,8 @@ import accounts.models
 import accounts.session_models
 import audit.models
 import claims.models  # noqa: F401 - the claim library (claims/, statements/)
-import incidents.material_models  # noqa: F401 - report reviews, attachments, policies
-import incidents.models  # noqa: F401 - incidents, clocks, response plan
+import incidents.material_models  # report reviews, attachments, policies
+import incidents.models  # incidents, clocks, response plan
 import incidents.narrative_store  # noqa: F401 - narrative embedding centroids
 import pipeline.console_models  # reviewer settings, note drafts, QA samples
 import pipeline.models
