@@ -74,7 +74,10 @@ def open_case_for_post(
 ) -> ReviewCase | None:
     """Route one scored post; returns its case (new or existing) or None when it is not queued."""
     now = now or utcnow()
-    post = session.get(Post, post_id)
+    # The post's row lock makes "already routed?" and the insert one step: the sweeper re-sends
+    # a route task that waited too long, and two workers routing one post at once each saw no
+    # case and opened one (PostgreSQL; SQLite serialises writers anyway).
+    post = session.get(Post, post_id, with_for_update=True)
     if post is None:
         return None  # deleted since; nothing to do
     live = session.scalars(
