@@ -55,7 +55,8 @@ VISIBILITY = {
     "reduce_reach": "DECISION_VISIBILITY_CONTENT_DEMOTED",
     "label": "DECISION_VISIBILITY_CONTENT_LABELLED",
 }
-SOURCE_ACTIONS = (Action.CASE_DECIDED, Action.POST_LABELLED)
+# A corrected decision restricts anew (its own facts and legal ground); an undo restricts nothing.
+SOURCE_ACTIONS = (Action.CASE_DECIDED, Action.DECISION_CORRECTED, Action.POST_LABELLED)
 CATEGORY = "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS"
 # What the author is told when the reviewer wrote no public facts: from the reason code alone.
 # The reviewer's note is internal (it may name colleagues, sources or guesses) and never goes

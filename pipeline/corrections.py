@@ -71,7 +71,7 @@ def correct(
     if old is None:
         raise NotFound(f"decision {decision_id} does not exist")
     case = correctable(session, old, actor, anyones=anyones)
-    if new.action.value == old.action and new.reason_code.value == old.reason_code:
+    if _same(old, new):
         raise Invalid("the correction changes nothing", code="unchanged")
     post = session.get(Post, old.post_id, with_for_update=True)
     assert post is not None  # FK
@@ -86,6 +86,9 @@ def correct(
         note=new.note,
         territories=list(new.territories),
         claim_id=old.claim_id,
+        # The DSA statement of reasons of the corrected decision reads these (audit.dsa).
+        public_facts=new.public_facts.strip(),
+        legal_ground=new.legal_ground.strip() or None,
     )
     session.add(made)
     session.flush()
@@ -101,6 +104,9 @@ def correct(
             "decision_id": made.id,
             "action": made.action,
             "reason_code": made.reason_code,
+            "territories": list(made.territories),
+            "public_facts": made.public_facts,
+            "legal_ground": made.legal_ground,
             "undo_actions": [u.id for u in undone],
         },
         is_drill=post.is_drill,
@@ -108,6 +114,15 @@ def correct(
     if made.action != DecisionAction.NO_ACTION:
         request_enforcement(session, made, post, actor)
     return made
+
+
+def _same(old: Decision, new: DecisionIn) -> bool:
+    return (
+        new.action.value == old.action
+        and new.reason_code.value == old.reason_code
+        and new.public_facts.strip() == (old.public_facts or "")
+        and (new.legal_ground.strip() or None) == old.legal_ground
+    )
 
 
 def undo(

@@ -168,7 +168,13 @@ def _correct_page(
         excerpt=_excerpt(post.text if post else ""),
         reasons=list(REASON_LABELS.items()),
         actions=ACTIONS,
-        form=form or {"reason_code": decision.reason_code, "action": decision.action},
+        form=form
+        or {
+            "reason_code": decision.reason_code,
+            "action": decision.action,
+            "public_facts": decision.public_facts or "",
+            "legal_ground": decision.legal_ground or "",
+        },
         error=error,
     )
 
@@ -184,6 +190,8 @@ def correct(
     note: Annotated[str, Form(max_length=5000)] = "",
     territories: Annotated[str, Form(max_length=1000)] = "",
     why: Annotated[str, Form(max_length=2000)] = "",
+    public_facts: Annotated[str, Form(max_length=2000)] = "",
+    legal_ground: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     decision = _decision(session, decision_id, user)
     form = {
@@ -192,6 +200,8 @@ def correct(
         "note": note,
         "territories": territories,
         "why": why,
+        "public_facts": public_facts,  # the DSA statement of reasons, as on the decision form
+        "legal_ground": legal_ground,
     }
     try:
         verdict = DecisionIn(
@@ -199,6 +209,8 @@ def correct(
             action=action,
             note=note.strip(),
             territories=[t.upper() for t in territories.replace(",", " ").split()],
+            public_facts=public_facts.strip(),
+            legal_ground=legal_ground.strip(),
         )
         corrections.correct(
             session, decision.id, user.actor, verdict, why.strip(), anyones=_senior(user)

@@ -184,3 +184,80 @@ def test_a_reviewer_records_public_facts_and_the_legal_ground_that_legal_then_do
     (ours,) = [s for s in statements if s["decision_facts"].startswith("The post says bleach")]
     assert ours["incompatible_content_illegal"] == "Yes"
     assert ours["illegal_content_legal_ground"] == "Public Health Act s. 12 (dangerous health hoax)"
+
+
+@pytest.mark.browser
+def test_a_corrected_decision_carries_its_own_public_facts_and_legal_ground_into_its_statement(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    from sqlalchemy import select
+
+    from pipeline.models import Decision
+    from pipeline.queue import QueueFilter
+    from tests.ui.test_reviewer_console import lang
+
+    code = lang()
+    (post_id,) = module_stack.queue_posts(
+        ["Garlic water cures the virus in a day, share before they delete it!!"], lang=code
+    )
+    reviewer = Actor(name=module_stack.user("reviewer"), type=ActorType.HUMAN, roles=("reviewer",))
+    with transaction(module_stack.rt.sessions) as session:
+        case = claim_next(session, reviewer, filters=QueueFilter(lang=code))
+        assert case is not None and case.post_id == post_id
+        first = decide(
+            session,
+            case.id,
+            reviewer,
+            DecisionIn(
+                reason_code=ReasonCode.FALSE_CLAIM,
+                action=DecisionAction.REMOVE,
+                note=NOTE,
+                public_facts="The post says garlic water cures the virus.",
+            ),
+        ).id
+    module_stack.dispatcher.drain()
+
+    log_in(browser, live_url, module_stack.user("senior_reviewer"), "/ui/decisions")
+    page_is(browser, "decisions")
+    css(browser, f"#correct-{first}").click()
+    page_is(browser, "decision-correct")
+    facts = css(browser, "#public_facts")
+    assert facts.get_attribute("value") == "The post says garlic water cures the virus."
+    css(browser, "#action-label").click()
+    browser.find_element(
+        "css selector", 'input[name="reason_code"][value="misleading_context"]'
+    ).click()
+    css(browser, "#note").send_keys("internal: Sam thinks it is satire gone wrong")
+    facts.clear()
+    facts.send_keys("The post presents a home remedy as a cure; it cures nothing.")
+    css(browser, "#legal_ground").send_keys("Public Health Act s. 12 (dangerous health hoax)")
+    css(browser, "#why").send_keys("A label with the facts is proportionate")
+    css(browser, "#apply-correction").click()
+    browser.switch_to.alert.accept()
+    wait_for(browser, lambda d: "Decision corrected" in css(d, "main").text)
+    module_stack.dispatcher.drain()
+
+    with module_stack.rt.sessions() as session:
+        latest = session.scalars(
+            select(Decision)
+            .where(Decision.post_id == post_id)
+            .order_by(Decision.created_at.desc(), Decision.id.desc())
+        ).first()
+    assert latest is not None and latest.id != first and latest.action == "label"
+    assert latest.public_facts == "The post presents a home remedy as a cure; it cures nothing."
+    assert latest.legal_ground == "Public Health Act s. 12 (dangerous health hoax)"
+
+    client = browser_client(module_stack)
+    sign_in(client, module_stack.user("legal"))
+    (label,) = [
+        s
+        for s in _statements(client)
+        if s["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_LABELLED"]
+        and s["decision_facts"].startswith("The post presents a home remedy")
+    ]
+    assert label["incompatible_content_illegal"] == "Yes"
+    assert (
+        label["illegal_content_legal_ground"] == "Public Health Act s. 12 (dangerous health hoax)"
+    )
+    assert label["incompatible_content_ground"] == "Misinformation policy: misleading context"
+    assert "Sam" not in json.dumps(label)
