@@ -1,7 +1,9 @@
 """Wellness settings per reviewer: media blurred by default, grayscale, a daily exposure cap.
 
-Exposure is the number of cases a reviewer claimed today (UTC), counted from the action log; at the cap the console warns (it does not lock anyone out:
-a supervisor decides who takes over).
+Exposure is the number of distinct cases a reviewer saw today (UTC), counted from the action log
+however the case reached them: taken with "next", given to them by a supervisor, decided in bulk,
+a second review or a QA sample, skipped, released or escalated. At the cap the console warns (it
+does not lock anyone out: a supervisor decides who takes over).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -22,6 +24,7 @@ from audit.models import AuditEvent
 from core.clock import utcnow
 from pipeline.console_models import ReviewerSettings
 from review_ui.auth import UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.roles import CASE_WORKERS
 from review_ui.templating import render
 
@@ -42,14 +45,37 @@ class Wellness:
         return self.daily_cap is not None and self.seen_today >= self.daily_cap
 
 
+# What a reviewer does only with the case in front of them (a bulk decision shows each post in
+# its preview). A reassignment is done by a supervisor; it counts for the reviewer it names.
+SEEN = tuple(
+    a.value
+    for a in (
+        Action.CASE_CLAIMED,
+        Action.CASE_DECIDED,
+        Action.CASE_SECOND_REVIEWED,
+        Action.CASE_QA_REVIEWED,
+        Action.CASE_SKIPPED,
+        Action.CASE_RELEASED,
+        Action.CASE_ESCALATED,
+        Action.CASE_LEASE_EXTENDED,
+        Action.DECISION_CORRECTED,
+        Action.DECISION_UNDONE,
+    )
+)
+
+
 def seen_today(session: Session, username: str, now: datetime | None = None) -> int:
     midnight = (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
+    assigned_to = AuditEvent.document["veracity"]["after"]["claimed_by"].as_string()
     count = session.scalar(
         select(func.count(func.distinct(AuditEvent.case_id))).where(
             AuditEvent.timestamp >= midnight,
-            AuditEvent.action == Action.CASE_CLAIMED.value,
-            AuditEvent.actor_name == username,
+            AuditEvent.case_id.is_not(None),
             AuditEvent.is_drill.is_(False),
+            or_(
+                and_(AuditEvent.actor_name == username, AuditEvent.action.in_(SEEN)),
+                and_(AuditEvent.action == Action.CASE_REASSIGNED.value, assigned_to == username),
+            ),
         )
     )
     return int(count or 0)
@@ -75,7 +101,7 @@ def save(
 
 @router.get("", summary="Your wellness settings")
 def settings_page(request: Request, session: SessionDep, user: Reviewer) -> Response:
-    notice = "Settings saved." if request.query_params.get("notice") == "saved" else ""
+    notice = Msg("Settings saved.") if request.query_params.get("notice") == "saved" else ""
     return _page(request, session, user, notice=notice)
 
 
@@ -117,7 +143,10 @@ def save_settings(
                 session,
                 user,
                 status=422,
-                error=f"The daily cap is a whole number from 1 to {MAX_CAP}, or empty for none.",
+                error=Msg(
+                    "The daily cap is a whole number from 1 to {cap}, or empty for none.",
+                    cap=MAX_CAP,
+                ),
             )
         cap = int(daily_cap)
     save(

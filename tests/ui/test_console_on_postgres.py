@@ -140,6 +140,8 @@ def test_the_console_on_postgres(postgres_url: str) -> None:
             follow_redirects=False,
         )
         assert "done=2" in applied.headers["location"]
+        # exposure counts the bulk-decided cases (a JSON path into the log on PostgreSQL too)
+        assert 'id="seen-today">2<' in senior.get("/ui/review/wellness").text
         with stack.rt.sessions() as session:
             removal = session.scalars(select(Decision).where(Decision.decided_by == alice)).one()
         recent = senior.get("/ui/decisions").text

@@ -230,3 +230,55 @@ def test_wellness_settings_grayscale_unblurred_media_and_a_daily_cap_warning(
     warning = css(browser, "#exposure-warning").text
     assert "daily cap of 1 cases" in warning
     screenshot(browser, "78-case-grayscale-cap-warning")
+
+
+def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    """Exposure is every case a person saw today, not only the ones taken with "next"."""
+    from audit.events import Actor, ActorType
+    from pipeline.decisions import decide
+    from pipeline.queue import reassign
+    from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+    from tests.ui.conftest import browser_client, csrf_of, sign_in
+
+    code = lang()
+    assigned, bulk_one, bulk_two = module_stack.queue_posts(
+        [PLAIN + " assigned", PLAIN + " bulk one", PLAIN + " bulk two"], lang=code
+    )
+    reviewer = module_stack.user("reviewer")
+    boss = Actor(name=module_stack.user("senior_reviewer"), type=ActorType.HUMAN)
+    log_in(browser, live_url, reviewer, "/ui/review/wellness")
+    page_is(browser, "review-wellness")
+    css(browser, "#daily_cap").send_keys("1")
+    css(browser, "#save-wellness").click()
+    wait_for(browser, lambda d: "Settings saved" in css(d, "main").text)
+    assert css(browser, "#seen-today").text == "0"
+
+    case_id = case_of(module_stack, assigned).id
+    with transaction(module_stack.rt.sessions) as session:
+        reassign(session, case_id, boss, reviewer, ("reviewer",))
+    browser.get(live_url + "/ui/review/wellness")
+    assert css(browser, "#seen-today").text == "1", "a case a supervisor gave them counts"
+    assert "daily cap" in css(browser, "#exposure-warning").text
+    with transaction(module_stack.rt.sessions) as session:
+        me = Actor(name=reviewer, type=ActorType.HUMAN, roles=("reviewer",))
+        verdict = DecisionIn(reason_code=ReasonCode.FALSE_CLAIM, action=DecisionAction.LABEL)
+        decide(session, case_id, me, verdict.model_copy(update={"note": "5G hoax"}))
+    module_stack.dispatcher.drain()
+    browser.refresh()
+    assert css(browser, "#seen-today").text == "1", "the same case, decided, is still one"
+
+    senior = browser_client(module_stack)
+    sign_in(senior, boss.name)
+    token = csrf_of(senior.get("/ui/supervise").text)
+    ids = [case_of(module_stack, p).id for p in (bulk_one, bulk_two)]
+    applied = senior.post(
+        "/ui/supervise/bulk/apply",
+        data={"csrf_token": token, "action": "no_action", "reason_code": "not_misinformation"}
+        | {"case_ids": ids},
+        follow_redirects=False,
+    )
+    assert applied.status_code == 303 and "done=2" in applied.headers["location"]
+    page = senior.get("/ui/review/wellness").text
+    assert 'id="seen-today">2<' in page, "two cases decided in bulk; the reassignment not"
