@@ -49,6 +49,8 @@ class User(Base):
     # Every bearer token carries the generation it was issued in; bumping it (sign-out,
     # password change, deactivation) refuses all of the user's tokens at once.
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The UI's language ("en", "zh"); None: each browser's Accept-Language decides.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -25,6 +25,7 @@ from core.clock import utcnow
 from core.errors import DomainError
 from pipeline.actions import dead_letters, retry_dead
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -144,7 +145,7 @@ def retry_action(action_id: str, session: SessionDep, user: Admin) -> Response:
 def _account(session: SessionDep, username: str) -> User:
     found = session.scalars(select(User).where(User.username == username[:64])).first()
     if found is None:
-        raise UiRefused(404, "No such user.")
+        raise UiRefused(404, Msg("No such user."))
     return found
 
 

@@ -25,6 +25,7 @@ from pipeline import policy_store
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PolicyUpdate
 from review_ui.auth import UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.policy_form import FIELDS, LEVEL_CHOICES, PolicyFormError, describe, flatten, parse
 from review_ui.templating import render
 from runtime.container import Runtime
@@ -87,7 +88,7 @@ def _page(
         count_rows=COUNTS,
         history=policy_store.history(session, limit=20),
         thresholds=_thresholds(rt),
-        notice="Policy saved; new posts route under it now."
+        notice=Msg("Policy saved; new posts route under it now.")
         if request.query_params.get("notice") == "saved"
         else "",
         **extra,
@@ -157,7 +158,9 @@ def save(
         update = PolicyUpdate.model_validate({"policy": json.loads(policy_json), "note": note})
     except (ValueError, ValidationError) as exc:
         message = describe(exc) if isinstance(exc, ValidationError) else "unreadable policy"
-        return _page(request, rt, session, user, status=422, error=f"Not saved: {message}")
+        return _page(
+            request, rt, session, user, status=422, error=Msg("Not saved: {reason}", reason=message)
+        )
     values = flatten(update.policy.model_dump())
     if not update.note.strip():
         error = "Say why the policy changes (the note is kept in the action log)."

@@ -14,6 +14,7 @@ from accounts.sessions import active_session, csrf_matches
 from api.deps import RuntimeDep, SessionDep
 from audit.events import Actor, ActorType
 from core.settings import Environment
+from review_ui.i18n import Msg
 
 SESSION_COOKIE = "veracity_session"
 LOGIN_CSRF_COOKIE = "veracity_login_csrf"
@@ -44,6 +45,7 @@ class UiUser:
     username: str
     role: str
     csrf_token: str
+    language: str | None = None  # "en" or "zh"; None: the browser's Accept-Language decides
 
     @property
     def actor(self) -> Actor:
@@ -62,7 +64,7 @@ def optional_user(request: Request, session: SessionDep) -> UiUser | None:
     if found is None:
         return None
     user = found.user
-    return UiUser(user.id, user.username, user.role, found.csrf_token)
+    return UiUser(user.id, user.username, user.role, found.csrf_token, user.language)
 
 
 def signed_in(request: Request, user: Annotated[UiUser | None, Depends(optional_user)]) -> UiUser:
@@ -80,7 +82,7 @@ def require_ui_role(*roles: Role) -> Callable[[UiUser], UiUser]:
 
     def check(user: SignedIn) -> UiUser:
         if user.role not in allowed:
-            raise UiRefused(403, "This page is not part of your role's work.")
+            raise UiRefused(403, Msg("This page is not part of your role's work."))
         return user
 
     return check
@@ -102,7 +104,9 @@ async def csrf_guard(
     else:
         expected = user.csrf_token if user else None
     if not expected or not csrf_matches(expected, given):
-        raise UiRefused(403, "The form's security token is missing or wrong. Reload and retry.")
+        raise UiRefused(
+            403, Msg("The form's security token is missing or wrong. Reload and retry.")
+        )
 
 
 def new_login_csrf() -> str:

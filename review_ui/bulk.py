@@ -24,6 +24,7 @@ from pipeline.models import CaseStage, CaseStatus, Post, ReviewCase
 from pipeline.policy_store import active_policy
 from pipeline.schemas import DecisionAction, DecisionIn
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.templating import render
 
 router = APIRouter(prefix="/supervise/bulk")
@@ -50,7 +51,9 @@ def _verdict(action: str, reason_code: str, note: str) -> DecisionIn:
     """Raises ValidationError or DomainError (e.g. a label without its note)."""
     verdict = DecisionIn(reason_code=reason_code, action=action, note=note.strip())
     if verdict.action is DecisionAction.GEO_RESTRICT:
-        raise UiRefused(422, "Geo-restriction needs territories: decide those cases one by one.")
+        raise UiRefused(
+            422, Msg("Geo-restriction needs territories: decide those cases one by one.")
+        )
     validate_decision(verdict)
     return verdict
 
@@ -74,9 +77,11 @@ def _why_not(case: ReviewCase | None, user: UiUser) -> str:
 def plan(session: Session, user: UiUser, case_ids: list[str], verdict: DecisionIn) -> list[Planned]:
     ids = list(dict.fromkeys(c[:32] for c in case_ids if c))
     if not ids:
-        raise UiRefused(422, "Tick at least one case.")
+        raise UiRefused(422, Msg("Tick at least one case."))
     if len(ids) > BULK_CAP:
-        raise UiRefused(422, f"At most {BULK_CAP} cases at once; {len(ids)} were ticked.")
+        raise UiRefused(
+            422, Msg("At most {cap} cases at once; {n} were ticked.", cap=BULK_CAP, n=len(ids))
+        )
     found = {
         c.id: (c, text)
         for c, text in session.execute(
@@ -110,7 +115,7 @@ def preview(
     try:
         verdict = _verdict(action, reason_code, note)
     except ValidationError:
-        raise UiRefused(422, "Choose an action and a reason for the bulk decision.") from None
+        raise UiRefused(422, Msg("Choose an action and a reason for the bulk decision.")) from None
     except DomainError as exc:
         raise UiRefused(exc.status, f"The bulk decision is incomplete: {exc.message}.") from None
     planned = plan(session, user, case_ids, verdict)
@@ -138,7 +143,7 @@ def apply(
     try:
         verdict = _verdict(action, reason_code, note)
     except (ValidationError, DomainError):
-        raise UiRefused(422, "The bulk decision is incomplete: preview it again.") from None
+        raise UiRefused(422, Msg("The bulk decision is incomplete: preview it again.")) from None
     policy = active_policy(session, rt.policy)
     done = skipped = 0
     for item in plan(session, user, case_ids, verdict):  # re-planned: the queue moved on

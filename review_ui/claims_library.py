@@ -24,6 +24,7 @@ from claims.schemas import ClaimIn
 from core.errors import DomainError, NotFound
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.claims_import import UploadRefused, read_upload
+from review_ui.i18n import Msg
 from review_ui.templating import render
 
 router = APIRouter(prefix="/claims")
@@ -151,7 +152,7 @@ def _detail(
     try:
         claim = service.get_claim(session, claim_id[:64])
     except NotFound as exc:
-        raise UiRefused(404, "No such claim.") from exc
+        raise UiRefused(404, Msg("No such claim.")) from exc
     linked = session.scalar(
         select(func.count()).select_from(ClaimPost).where(ClaimPost.claim_id == claim.id)
     )
@@ -202,7 +203,7 @@ def retire(
     try:
         service.retire_claim(session, claim_id[:64], reason, user.actor)
     except NotFound as exc:
-        raise UiRefused(404, "No such claim.") from exc
+        raise UiRefused(404, Msg("No such claim.")) from exc
     except DomainError as exc:
         session.rollback()
         return _detail(request, claim_id, session, user, status=exc.status, error=exc.message)

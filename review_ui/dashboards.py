@@ -15,6 +15,7 @@ from review_ui import dashboard_data as data
 from review_ui import supervise_data
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.charts import bar_chart
+from review_ui.i18n import Msg
 from review_ui.roles import DASHBOARD_VIEWERS
 from review_ui.templating import render
 
@@ -36,7 +37,7 @@ def dashboards(
         request,
         "dashboards.html",
         user,
-        notice="QA sampling saved." if request.query_params.get("notice") == "qa" else "",
+        notice=Msg("QA sampling saved.") if request.query_params.get("notice") == "qa" else "",
         qa_overall=overall,
         qa_per_reviewer=sorted(per_reviewer.items()),
         qa_fraction=qa.sampling_fraction(session),
@@ -68,9 +69,9 @@ def set_qa_sampling(
     try:
         fraction = float(percent) / 100.0
     except ValueError:
-        raise UiRefused(422, "The QA sample is a percentage from 0 to 100.") from None
+        raise UiRefused(422, Msg("The QA sample is a percentage from 0 to 100.")) from None
     try:
         qa.set_sampling_fraction(session, fraction, user.actor)
     except DomainError:
-        raise UiRefused(422, "The QA sample is a percentage from 0 to 100.") from None
+        raise UiRefused(422, Msg("The QA sample is a percentage from 0 to 100.")) from None
     return RedirectResponse("/ui/dashboards?notice=qa", status_code=303)

@@ -22,6 +22,7 @@ from pipeline.console_models import QaReview
 from pipeline.models import CaseStatus, Decision, EnforcementAction, Post, ReviewCase
 from pipeline.schemas import DecisionIn
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.reviewer import ACTIONS, REASON_LABELS
 from review_ui.roles import REVIEWERS
 from review_ui.templating import render
@@ -137,7 +138,7 @@ def decisions_page(request: Request, session: SessionDep, user: Reviewer) -> Res
 def _decision(session: Session, decision_id: str, user: UiUser) -> Decision:
     decision = session.get(Decision, decision_id[:32])
     if decision is None or (not _senior(user) and decision.decided_by != user.username):
-        raise UiRefused(404, "No such decision of yours.")
+        raise UiRefused(404, Msg("No such decision of yours."))
     return decision
 
 
@@ -221,7 +222,7 @@ def correct(
             session,
             user,
             decision,
-            error="Choose a reason and an action (territories are two-letter codes).",
+            error=Msg("Choose a reason and an action (territories are two-letter codes)."),
             form=form,
             status=422,
         )

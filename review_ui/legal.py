@@ -20,6 +20,7 @@ from audit.schemas import ExportFormat, SearchFilters
 from audit.service import record
 from review_ui import legal_downloads
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.legal_timeline import case_post, timeline_row, words_for
 from review_ui.templating import render
 
@@ -119,7 +120,7 @@ def case_history(
     filters = SearchFilters(case_id=case_id[:64])
     events = [timeline_row(d) for d in log_reader(rt).iter_events(filters, page_size=500)]
     if not events:
-        raise UiRefused(404, "No events for that case.")
+        raise UiRefused(404, Msg("No events for that case."))
     record(
         session,
         Action.LOG_SEARCHED,
@@ -144,7 +145,7 @@ def export(request: Request, rt: RuntimeDep, user: Legal) -> Response:
         filters = _filters(params)
         fmt = ExportFormat(request.query_params.get("format", "csv"))
     except ValueError as exc:
-        raise UiRefused(422, f"Bad export request: {exc}") from exc
+        raise UiRefused(422, Msg("Bad export request: {reason}", reason=exc)) from exc
     job = Export(
         log_reader(rt),
         rt.sessions,

@@ -24,6 +24,7 @@ from audit.schemas import Manifest, SearchFilters
 from audit.service import record
 from core.db import transaction
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.i18n import Msg
 
 router = APIRouter()
 Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
@@ -36,7 +37,7 @@ def _day(value: str, *, end: bool) -> datetime | None:
     try:
         day = date.fromisoformat(value)
     except ValueError as exc:
-        raise UiRefused(422, f"{value!r} is not a date (YYYY-MM-DD).") from exc
+        raise UiRefused(422, Msg("{value} is not a date (YYYY-MM-DD).", value=repr(value))) from exc
     return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
 
 
@@ -93,7 +94,7 @@ def recent_exports(session: Session) -> list[dict[str, Any]]:
 def manifest_download(export_id: str, session: SessionDep, user: Legal) -> Response:
     found = _manifest(session, export_id[:64])
     if found is None:
-        raise UiRefused(404, "No finished export with that id.")
+        raise UiRefused(404, Msg("No finished export with that id."))
     manifest = Manifest.model_validate(found)
     record(
         session,

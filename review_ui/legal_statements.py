@@ -18,6 +18,7 @@ from accounts.models import Role
 from api.deps import SessionDep
 from core.errors import DomainError
 from review_ui.auth import UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.statement_view import statement_view
 from review_ui.templating import render
 from statements import service
@@ -75,7 +76,7 @@ def _detail(
         **view,
         waiting=_waiting(view["statement"]),
         error=error,
-        notice="Legal approval recorded."
+        notice=Msg("Legal approval recorded.")
         if request.query_params.get("notice") == "approved"
         else "",
     )

@@ -20,6 +20,7 @@ from review_ui import (
     dashboards,
     decisions,
     incidents,
+    language,
     legal,
     legal_holds,
     legal_statements,
@@ -44,6 +45,7 @@ def build_router() -> APIRouter:
     router.include_router(reviewer.router)
     router.include_router(case_console.router)
     router.include_router(wellness.router)
+    router.include_router(language.router)
     router.include_router(decisions.router)
     router.include_router(bulk.router)
     router.include_router(dashboards.router)

@@ -17,6 +17,7 @@ from api.deps import RuntimeDep, SessionDep
 from core.errors import DomainError
 from core.outbound import policy_from
 from review_ui.auth import UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.statement_view import statement_view
 from review_ui.templating import render
 from runtime.container import Runtime
@@ -147,7 +148,9 @@ def create(
         )
     except ValidationError as exc:
         msg = "; ".join(_field_error(e) for e in exc.errors())
-        return workspace(request, session, user, error=f"Draft refused: {msg}", status=422)
+        return workspace(
+            request, session, user, error=Msg("Draft refused: {reason}", reason=msg), status=422
+        )
     except DomainError as exc:
         session.rollback()
         return workspace(request, session, user, error=exc.message, status=exc.status)

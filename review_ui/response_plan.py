@@ -16,6 +16,7 @@ from api.deps import SessionDep
 from core.errors import DomainError
 from incidents import plan, policy_store
 from review_ui.auth import UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.templating import render
 
 router = APIRouter(prefix="/response-plan")
@@ -42,7 +43,9 @@ def _page(
         policies=policy_store.history(session),
         can_edit=user.role in {r.value for r in EDITORS},
         error=error,
-        notice="Thresholds changed." if request.query_params.get("notice") == "changed" else "",
+        notice=Msg("Thresholds changed.")
+        if request.query_params.get("notice") == "changed"
+        else "",
     )
 
 

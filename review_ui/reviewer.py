@@ -24,6 +24,7 @@ from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.case_console import drop_draft
 from review_ui.case_page import case_response
 from review_ui.case_view import current_case_of, held_by
+from review_ui.i18n import Msg
 from review_ui.roles import CASE_WORKERS
 from review_ui.shift import shift_counts
 from review_ui.templating import render
@@ -290,7 +291,9 @@ def escalate_case(
     takes the case next reads why it came to them."""
     target = ESCALATE_TO.get(user.role)
     if target is None:
-        raise UiRefused(403, "Legal is the last escalation step: decide the case or release it.")
+        raise UiRefused(
+            403, Msg("Legal is the last escalation step: decide the case or release it.")
+        )
     why = reason.strip() or "escalated in the review UI (no reason typed)"
     try:
         queue.escalate(session, case_id, user.actor, target, why)
@@ -333,7 +336,7 @@ def _own_decision(
 ) -> tuple[Decision, EnforcementAction | None]:
     decision = session.get(Decision, decision_id)
     if decision is None or decision.decided_by != user.username:
-        raise UiRefused(404, "No such decision of yours.")
+        raise UiRefused(404, Msg("No such decision of yours."))
     action = session.scalars(
         select(EnforcementAction).where(EnforcementAction.decision_id == decision.id)
     ).first()

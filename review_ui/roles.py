@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts.models import Role
+from review_ui.i18n import Msg  # labels are translated where rendered
 
 REVIEWERS = (Role.REVIEWER, Role.SENIOR_REVIEWER)
 # Legal works the cases escalated to it in the same workspace as reviewers.
@@ -20,20 +21,20 @@ class Section:
 
 
 SECTIONS = (
-    Section("Queue", "/ui/review", REVIEWERS),
-    Section("Decisions", "/ui/decisions", REVIEWERS),
-    Section("Dashboards", "/ui/dashboards", DASHBOARD_VIEWERS),
-    Section("Cases", "/ui/supervise", DASHBOARD_VIEWERS),
-    Section("Statements", "/ui/pr", (Role.PR,)),
-    Section("Claims", "/ui/claims", (*REVIEWERS, Role.PR, Role.ADMIN)),
-    Section("Action log", "/ui/legal", (Role.LEGAL,)),
-    Section("Escalated cases", "/ui/review", (Role.LEGAL,)),
-    Section("Admin", "/ui/admin", (Role.ADMIN,)),
+    Section(Msg("Queue"), "/ui/review", REVIEWERS),
+    Section(Msg("Decisions"), "/ui/decisions", REVIEWERS),
+    Section(Msg("Dashboards"), "/ui/dashboards", DASHBOARD_VIEWERS),
+    Section(Msg("Cases"), "/ui/supervise", DASHBOARD_VIEWERS),
+    Section(Msg("Statements"), "/ui/pr", (Role.PR,)),
+    Section(Msg("Claims"), "/ui/claims", (*REVIEWERS, Role.PR, Role.ADMIN)),
+    Section(Msg("Action log"), "/ui/legal", (Role.LEGAL,)),
+    Section(Msg("Escalated cases"), "/ui/review", (Role.LEGAL,)),
+    Section(Msg("Admin"), "/ui/admin", (Role.ADMIN,)),
     # Leadership and technical response (issue 18) work incidents; without a section of their
     # own their home was /ui/login, which sends a signed-in user home: a redirect loop. Any
     # staff role reports one and reads them (last, so it is nobody else's home).
-    Section("Incidents", "/ui/incidents", tuple(Role)),
-    Section("Response plan", "/ui/response-plan", tuple(Role)),
+    Section(Msg("Incidents"), "/ui/incidents", tuple(Role)),
+    Section(Msg("Response plan"), "/ui/response-plan", tuple(Role)),
 )
 
 

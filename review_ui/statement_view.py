@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import NotFound
 from review_ui.auth import UiRefused
+from review_ui.i18n import Msg
 from statements import service
 from statements.models import StatementStatus
 
@@ -19,7 +20,7 @@ def statement_view(session: Session, statement_id: str) -> dict[str, Any]:
     try:
         statement = service.get(session, statement_id)
     except NotFound as exc:
-        raise UiRefused(404, "No such statement.") from exc
+        raise UiRefused(404, Msg("No such statement.")) from exc
     diff_lines: list[str] = []
     if statement.version > 1:
         diff_lines = service.diff(

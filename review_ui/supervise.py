@@ -18,6 +18,7 @@ from pipeline import queue
 from review_ui import supervise_data as data
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.bulk import BULK_CAP, BULK_CHOICES
+from review_ui.i18n import Msg
 from review_ui.reviewer import REASON_LABELS
 from review_ui.roles import DASHBOARD_VIEWERS
 from review_ui.templating import render
@@ -76,7 +77,7 @@ def reassign(
 ) -> Response:
     target = session.scalars(select(User).where(User.username == to_username.strip())).first()
     if target is None or not target.active:
-        return _page(request, session, user, status=422, error="Choose an active reviewer.")
+        return _page(request, session, user, status=422, error=Msg("Choose an active reviewer."))
     try:
         queue.reassign(session, case_id[:32], user.actor, target.username, (target.role,))
     except DomainError as exc:

@@ -1,0 +1,153 @@
+"""The UI in Simplified Chinese and English (issue 20, item 5): the catalogue covers every
+string, the language comes from the user's preference or else Accept-Language, dates follow it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from sqlalchemy import select
+
+from accounts.models import User
+from audit.events import Action
+from audit.models import AuditEvent
+from core.settings import REPO_ROOT
+from review_ui import i18n
+from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+
+PO = REPO_ROOT / "review_ui" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
+PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)s|\{[a-z_0-9]+\}")
+
+
+def _extracted() -> set[str]:
+    """What `make messages` extracts (babel.cfg's methods, keywords Msg and _)."""
+    method_map = [
+        ("review_ui/**.py", "python"),
+        ("review_ui/templates/**.html", "jinja2"),
+    ]
+    options = {"review_ui/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    keywords = {"_": None, "Msg": None, "gettext": None, "ngettext": (1, 2)}
+    found: set[str] = set()
+    for _file, _line, message, _comments, _ctx in extract_from_dir(
+        str(REPO_ROOT), method_map, options, keywords=keywords
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def test_every_template_and_ui_message_has_a_chinese_translation() -> None:
+    with Path(PO).open("rb") as fh:
+        catalogue = read_po(fh, locale="zh_Hans")
+    translated = {
+        str(m.id[0] if isinstance(m.id, tuple | list) else m.id): m
+        for m in catalogue
+        if m.id and m.string and "fuzzy" not in m.flags
+    }
+    extracted = _extracted()
+    assert len(extracted) > 600  # the templates and review_ui messages, not an empty scan
+    missing = sorted(extracted - set(translated))
+    assert missing == [], f"untranslated for zh (run make messages, then translate): {missing}"
+    for msgid, m in translated.items():
+        text = str(m.string[0] if isinstance(m.string, tuple | list) else m.string)
+        assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(text)), msgid
+        words = re.search(r"[a-z]{3}", PLACEHOLDER.sub("", msgid))
+        assert not words or re.search(r"[\u4e00-\u9fff]", text), f"not Chinese: {msgid!r}"
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+        ("zh-Hant-TW", "zh"),
+        ("en-GB,en;q=0.9", "en"),
+        ("fr-FR, de;q=0.9", "en"),
+        ("fr, zh;q=0.5", "zh"),
+        ("en;q=0.4, zh;q=0.8", "zh"),
+        ("zh;q=0, en", "en"),
+        ("", "en"),
+        ("garbage;;;q=x,", "en"),
+    ],
+)
+def test_accept_language_picks_chinese_for_zh_else_english(header: str, language: str) -> None:
+    assert i18n.from_accept_language(header) == language
+
+
+def test_a_message_from_python_is_shown_in_the_pages_language() -> None:
+    msg = i18n.Msg("At most {cap} cases at once; {n} were ticked.", cap=50, n=51)
+    assert msg == "At most 50 cases at once; 51 were ticked."  # plain English everywhere else
+    with i18n.speaking(i18n.LANGUAGE[i18n.CHINESE]):
+        assert msg.localised() == "一次最多 50 个案件；你勾选了 51 个。"
+        assert i18n.translate("Settings saved.") == "设置已保存。"
+
+
+def test_sign_in_page_follows_accept_language_when_nobody_is_signed_in(stack: Stack) -> None:
+    client = browser_client(stack)
+    zh = client.get("/ui/login", headers={"accept-language": "zh-CN,zh;q=0.9"})
+    assert '<html lang="zh-Hans">' in zh.text
+    assert "<h1>登录</h1>" in zh.text and "Sign in" not in zh.text
+    assert zh.headers["content-language"] == "zh-Hans"
+    en = client.get("/ui/login", headers={"accept-language": "de-DE,en;q=0.5"})
+    assert '<html lang="en">' in en.text and "<h1>Sign in</h1>" in en.text
+
+
+def test_a_users_language_is_saved_logged_and_beats_the_browser(stack: Stack) -> None:
+    name = stack.user("pr")
+    client = browser_client(stack)
+    sign_in(client, name)
+    page = client.get("/ui/settings/language", headers={"accept-language": "en"})
+    assert page.status_code == 200 and "English" in page.text
+    saved = client.post(
+        "/ui/settings/language",
+        data={"language": "zh", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    pr = client.get("/ui/pr", headers={"accept-language": "en-US,en"})
+    assert '<html lang="zh-Hans">' in pr.text and "退出登录" in pr.text
+    with stack.rt.sessions() as session:
+        user = session.scalars(select(User).where(User.username == name)).one()
+        assert user.language == "zh"
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == Action.USER_CHANGED.value, AuditEvent.actor_name == name)
+            .order_by(AuditEvent.seq.desc())
+        ).first()
+        assert event is not None
+        document: dict[str, Any] = event.document
+        assert document["veracity"]["after"] == {"language": "zh"}
+    # Back to the browser's choice.
+    page = client.get("/ui/settings/language")
+    client.post(
+        "/ui/settings/language", data={"language": "browser", "csrf_token": csrf_of(page.text)}
+    )
+    assert '<html lang="en">' in client.get("/ui/pr", headers={"accept-language": "en"}).text
+
+
+def test_an_unknown_language_is_refused_with_the_reason(stack: Stack) -> None:
+    client = browser_client(stack)
+    sign_in(client, stack.user("legal"))
+    page = client.get("/ui/settings/language", headers={"accept-language": "zh"})
+    refused = client.post(
+        "/ui/settings/language",
+        data={"language": "klingon", "csrf_token": csrf_of(page.text)},
+        headers={"accept-language": "zh"},
+    )
+    assert refused.status_code == 422
+    assert "请选择列出的语言之一" in refused.text
+
+
+def test_dates_and_numbers_are_formatted_per_language() -> None:
+    from review_ui.templating import TEMPLATES
+
+    when, number = TEMPLATES.env.filters["when"], TEMPLATES.env.filters["number"]
+    at = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+    assert when(at) == "2026-11-28 09:30 UTC"
+    assert number(1234567) == "1,234,567"
+    with i18n.speaking(i18n.LANGUAGE[i18n.CHINESE]):
+        assert when(at) == "2026年11月28日 09:30 UTC"
+        assert number(1234.5, 1) == "1,234.5"
