@@ -15,8 +15,8 @@ from statements.models import StatementStatus
 
 
 def statement_view(session: Session, statement_id: str) -> dict[str, Any]:
-    """Template variables `statement`, `is_out`, `auto_opened`, `versions`, `report` and
-    `diff_lines`; 404 if unknown."""
+    """Template variables `statement`, `is_out`, `auto_opened`, `unchecked`, `versions`,
+    `report` and `diff_lines`; 404 if unknown."""
     try:
         statement = service.get(session, statement_id)
     except NotFound as exc:
@@ -33,7 +33,11 @@ def statement_view(session: Session, statement_id: str) -> dict[str, Any]:
     return {
         "statement": statement,
         "is_out": is_out,  # the version shown is the one public: nothing to approve or publish
-        "auto_opened": statement.created_by.startswith("system:"),
+        "auto_opened": service.machine_written(statement.created_by),
+        # drafted by the system and not yet saved by a person: approval is refused until it is
+        "unchecked": service.machine_written(
+            service.version(session, statement.id, statement.version).edited_by
+        ),
         "versions": service.versions(session, statement.id),
         "report": service.checks_for(statement),
         "diff_lines": diff_lines,

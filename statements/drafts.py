@@ -2,9 +2,11 @@
 
 A removal of a post that repeats a false library claim (or that the reviewer called a false
 claim) means the public may need the fact: a counter-statement draft waits in the PR
-workspace. An activated incident gets the draft its type calls for. Both are idempotent (one
-open draft per claim, case or incident) and never block what opened them: a draft that cannot
-be made is skipped inside a savepoint, the decision or activation still commits.
+workspace. An activated incident gets the draft its type calls for. Both are written by the
+drafter (`system:drafts`), so neither can be approved before a person has checked and saved it
+(`service.machine_written`). Both are idempotent (one open draft per claim, case or incident)
+and never block what opened them: a draft that cannot be made is skipped inside a savepoint,
+the decision or activation still commits.
 """
 
 from __future__ import annotations
@@ -93,7 +95,8 @@ def open_draft_for_incident(session: Session, incident_id: str, actor: Actor) ->
         incident_severity=GRADE_SEVERITY.get(incident.grade),
         facts=facts,
     )
-    return _draft(session, draft_in, actor)
+    # Written by the drafter, not by whoever activated the incident: nobody has checked it yet.
+    return _draft(session, draft_in, reason=f"opened when {actor.name} activated the incident")
 
 
 def _open_statement(session: Session, *, claim_id: str | None, case_id: str) -> Statement | None:
@@ -107,12 +110,17 @@ def _open_statement(session: Session, *, claim_id: str | None, case_id: str) -> 
     return session.scalars(query.limit(1)).first()
 
 
-def _draft(session: Session, draft_in: DraftIn, actor: Actor = DRAFTER) -> Statement | None:
+def _draft(session: Session, draft_in: DraftIn, *, reason: str | None = None) -> Statement | None:
     settings = get_statement_settings()
     try:
         with session.begin_nested():
             return service.draft(
-                session, draft_in, actor, OfflineGenerator(), platform=settings.platform_name
+                session,
+                draft_in,
+                DRAFTER,
+                OfflineGenerator(),
+                platform=settings.platform_name,
+                reason=reason,
             )
     except DomainError as exc:  # the decision stands; PR can still draft by hand
         log.warning("no statement draft opened: %s", exc.message)

@@ -20,9 +20,24 @@ from statements.models import Statement, StatementStatus, StatementVersion
 from statements.publishers import Publisher
 from statements.schemas import SEVERE, DraftIn, EditIn
 
+# Drafts opened by the system (after a removal, on an incident's activation) are written by a
+# machine: the two-person rule counts their author as nobody, so a person must check and save
+# such a version (edited or not) before a second person approves it.
+MACHINE_AUTHOR = "system:"
+
+
+def machine_written(author: str) -> bool:
+    return author.startswith(MACHINE_AUTHOR)
+
 
 def draft(
-    session: Session, draft_in: DraftIn, actor: Actor, generator: Generator, *, platform: str
+    session: Session,
+    draft_in: DraftIn,
+    actor: Actor,
+    generator: Generator,
+    *,
+    platform: str,
+    reason: str | None = None,
 ) -> Statement:
     evidence = gather(
         session,
@@ -65,6 +80,7 @@ def draft(
         Action.STATEMENT_DRAFTED,
         actor,
         _subject(statement),
+        reason=reason,
         after={
             "kind": statement.kind,
             "channel": statement.channel,
@@ -273,7 +289,14 @@ def _approvable(session: Session, statement_id: str, actor: Actor) -> Statement:
     statement = get(session, statement_id)
     if statement.status not in {StatementStatus.DRAFT, StatementStatus.APPROVED}:
         raise Conflict(f"statement is {statement.status}; nothing to approve", code="not_draft")
-    authors = {statement.created_by, _latest_editor(session, statement)}
+    latest = _latest_editor(session, statement)
+    if machine_written(latest):
+        raise Conflict(
+            "this version was drafted automatically: a person must check and save it first "
+            "(Save new version, edited or not), then someone else approves it",
+            code="unreviewed_draft",
+        )
+    authors = {statement.created_by, latest}
     if actor.name in authors:
         raise Forbidden(
             "approval needs a second person: you drafted or last edited this statement",

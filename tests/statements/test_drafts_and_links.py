@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from api.app import create_app
 from audit.events import Actor, ActorType
@@ -30,6 +31,13 @@ A = "{http://www.w3.org/2005/Atom}"
 SOURCE = "https://health.example.org/bleach"
 PR2 = Actor(name="pr-second", type=ActorType.HUMAN, roles=("pr",))
 PR3 = Actor(name="pr-third", type=ActorType.HUMAN, roles=("pr",))
+PR4 = Actor(name="pr-fourth", type=ActorType.HUMAN, roles=("pr",))
+
+
+def _checked(session: Session, statement_id: str) -> None:
+    """A person reads the machine's draft and saves it unchanged (see test_workflow)."""
+    made = service.get(session, statement_id)
+    service.edit(session, statement_id, EditIn(title=made.title, body=made.body), PR4)
 
 
 def test_a_claimless_counter_statement_has_no_template_syntax_and_passes_with_a_source(
@@ -132,6 +140,7 @@ def _published(rt: Runtime) -> str:
             OfflineGenerator(),
             platform="Demo",
         )
+        _checked(session, made.id)
         service.approve(session, made.id, PR2)
         service.publish(session, made.id, PR2, default_publishers(webhook=False))
         return made.id
@@ -196,6 +205,7 @@ def test_deliveries_sent_by_the_sweep_link_to_the_public_address(
                 OfflineGenerator(),
                 platform="Demo",
             )
+            _checked(session, made.id)
             service.approve(session, made.id, PR2)
             service.publish(session, made.id, PR2, default_publishers(webhook=True))
         deliver_statements(public_rt)

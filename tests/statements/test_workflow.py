@@ -154,3 +154,62 @@ def test_bad_drafts_are_refused_with_a_reason(rt: Runtime, api: TestClient) -> N
         headers=auth(pr),
     )
     assert llm.status_code == 422 and llm.json()["error"]["code"] == "generator_not_configured"
+
+
+def test_a_draft_the_system_opened_needs_a_person_to_save_it_before_another_approves(
+    rt: Runtime, api: TestClient
+) -> None:
+    """The two-person rule counts the machine drafter as nobody: the PR person who checks
+    and saves the automatic draft is its author, and someone else approves it."""
+    from core.db import transaction
+    from statements.drafts import open_draft_for_decision
+
+    claim = false_claim(rt)
+    with transaction(rt.sessions) as session:
+        opened = open_draft_for_decision(
+            session, case_id="c-auto", claim_id=claim.id, action="remove", reason_code="false_claim"
+        )
+        assert opened is not None and opened.created_by == "system:drafts"
+        sid = opened.id
+    checker, approver = new_user_token(rt, "pr"), new_user_token(rt, "pr")
+    made = api.get(f"{URL}/{sid}", headers=auth(checker)).json()
+    assert made["checks"]["passed"], "its checks pass: only a person's look is missing"
+    for token in (checker, approver):
+        unread = api.post(f"{URL}/{sid}/approve", headers=auth(token))
+        assert unread.status_code == 409, unread.text
+        assert unread.json()["error"]["code"] == "unreviewed_draft"
+
+    same = {"title": made["title"], "body": made["body"], "note": "checked, no change needed"}
+    assert api.post(f"{URL}/{sid}/edit", json=same, headers=auth(checker)).status_code == 200
+    own = api.post(f"{URL}/{sid}/approve", headers=auth(checker))
+    assert own.status_code == 403 and own.json()["error"]["code"] == "own_draft"
+    approved = api.post(f"{URL}/{sid}/approve", headers=auth(approver))
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+
+def test_an_incidents_draft_is_the_drafters_not_the_activators(rt: Runtime) -> None:
+    from audit.events import Actor, ActorType
+    from core.clock import utcnow
+    from core.db import transaction
+    from core.errors import Conflict
+    from incidents.models import Incident
+    from statements import service
+    from statements.drafts import open_draft_for_incident
+
+    lead = Actor(name="lead", type=ActorType.HUMAN, roles=("leadership",))
+    pr = Actor(name="pr-one", type=ActorType.HUMAN, roles=("pr",))
+    with transaction(rt.sessions) as session:
+        incident = Incident(
+            key="outage:auto",
+            title="Messaging outage",
+            grade=3,
+            type="outage",
+            description="Messages sent since 09:10 are delayed.",
+            first_seen_at=utcnow(),
+        )
+        session.add(incident)
+        session.flush()
+        made = open_draft_for_incident(session, incident.id, lead)
+        assert made is not None and made.created_by == "system:drafts"
+        with pytest.raises(Conflict, match="drafted automatically"):
+            service.approve(session, made.id, pr)

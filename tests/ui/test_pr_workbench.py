@@ -269,3 +269,39 @@ def test_pr_finds_the_draft_a_removal_opened_and_drafts_an_outage_notice(
     page_is(browser, "pr-statement")
     assert "Messages sent since 09:10 arrive late." in css(browser, "#body").get_attribute("value")
     assert "All checks pass." in css(browser, "main").text
+
+
+@pytest.mark.browser
+def test_an_automatic_draft_is_approved_only_after_a_person_saved_it(
+    browser: Any, live_url: str, module_stack: Stack
+) -> None:
+    claim = false_claim(module_stack.rt)
+    _remove(module_stack, "5G masts carry the virus, share before it is deleted", claim.id)
+    with module_stack.rt.sessions() as session:  # one open draft per claim: this test's or
+        statement_id = session.scalars(  # the one an earlier removal of the claim opened
+            select(Statement.id).where(
+                Statement.claim_id == claim.id,
+                Statement.status == "draft",
+                Statement.version == 1,
+            )
+        ).one()
+    checker, approver = module_stack.user("pr"), module_stack.user("pr")
+    log_in(browser, live_url, approver, f"/ui/pr/statements/{statement_id}")
+    page_is(browser, "pr-statement")
+    assert "Drafted automatically" in css(browser, "#needs-a-person").text
+    css(browser, "#approve").click()
+    wait_for(browser, lambda d: "drafted automatically" in css(d, "#statement-error").text)
+    assert css(browser, "#statement-status").text == "draft"
+    screenshot(browser, "76-pr-automatic-draft-needs-a-person")
+
+    log_in(browser, live_url, checker, f"/ui/pr/statements/{statement_id}")
+    css(browser, "#edit-note").send_keys("read against the fact-check: fine as drafted")
+    css(browser, "#save-version").click()
+    wait_for(browser, lambda d: "Saved as a new version" in css(d, "main").text)
+    assert not browser.find_elements("css selector", "#needs-a-person")
+    css(browser, "#approve").click()  # the person who saved it is its author now
+    wait_for(browser, lambda d: "second person" in css(d, "#statement-error").text)
+
+    log_in(browser, live_url, approver, f"/ui/pr/statements/{statement_id}")
+    css(browser, "#approve").click()
+    wait_for(browser, lambda d: css(d, "#statement-status").text == "approved")
