@@ -102,51 +102,52 @@ def plan(session: Session, user: UiUser, case_ids: list[str], verdict: DecisionI
     return out
 
 
-@router.post("/preview", summary="What a bulk decision would do to each ticked case")
-def preview(
-    request: Request,
-    session: SessionDep,
-    user: Senior,
+@dataclass(frozen=True)
+class BulkForm:
+    """What the bulk form posts, read once for the preview and again for the apply."""
+
+    case_ids: list[str]
+    verdict: DecisionIn
+
+
+def bulk_form(
+    user: Senior,  # someone else is refused before the form is read
     case_ids: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI reads the default
     action: Annotated[str, Form()] = "",
     reason_code: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
-) -> Response:
+) -> BulkForm:
     try:
         verdict = _verdict(action, reason_code, note)
     except ValidationError:
         raise UiRefused(422, Msg("Choose an action and a reason for the bulk decision.")) from None
     except DomainError as exc:
         raise UiRefused(exc.status, f"The bulk decision is incomplete: {exc.message}.") from None
-    planned = plan(session, user, case_ids, verdict)
+    return BulkForm(case_ids, verdict)
+
+
+Bulk = Annotated[BulkForm, Depends(bulk_form)]
+
+
+@router.post("/preview", summary="What a bulk decision would do to each ticked case")
+def preview(request: Request, session: SessionDep, user: Senior, form: Bulk) -> Response:
+    planned = plan(session, user, form.case_ids, form.verdict)
     return render(
         request,
         "supervise_bulk.html",
         user,
         planned=planned,
         applies=[p for p in planned if p.applies],
-        verdict=verdict,
+        verdict=form.verdict,
         cap=BULK_CAP,
     )
 
 
 @router.post("/apply", summary="Apply a previewed bulk decision, case by case")
-def apply(
-    rt: RuntimeDep,
-    session: SessionDep,
-    user: Senior,
-    case_ids: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI reads the default
-    action: Annotated[str, Form()] = "",
-    reason_code: Annotated[str, Form()] = "",
-    note: Annotated[str, Form(max_length=5000)] = "",
-) -> Response:
-    try:
-        verdict = _verdict(action, reason_code, note)
-    except (ValidationError, DomainError):
-        raise UiRefused(422, Msg("The bulk decision is incomplete: preview it again.")) from None
+def apply(rt: RuntimeDep, session: SessionDep, user: Senior, form: Bulk) -> Response:
     policy = active_policy(session, rt.policy)
     done = skipped = 0
-    for item in plan(session, user, case_ids, verdict):  # re-planned: the queue moved on
+    for item in plan(session, user, form.case_ids, form.verdict):  # re-planned: the queue moved
         if not item.applies:
             skipped += 1
             continue
@@ -155,7 +156,7 @@ def apply(
                 case = session.get(ReviewCase, item.case_id)
                 if case is not None and case.status != CaseStatus.CLAIMED:
                     queue.reassign(session, item.case_id, user.actor, user.username, SENIOR_ROLES)
-                decide(session, item.case_id, user.actor, verdict, policy=policy)
+                decide(session, item.case_id, user.actor, form.verdict, policy=policy)
             done += 1
         except DomainError:
             skipped += 1

@@ -259,3 +259,23 @@ def test_a_senior_corrects_a_reviewers_removal_to_a_label(
         )
     assert sorted(actions) == ["label", "remove", "undo"] and logged == 1
     screenshot(browser, "87-decision-corrected")
+
+
+def test_preview_and_apply_read_the_bulk_form_alike(module_stack: Stack) -> None:
+    client = browser_client(module_stack)
+    sign_in(client, module_stack.user("senior_reviewer"))
+    token = csrf_of(client.get("/ui/supervise").text)
+    label = {"csrf_token": token, "action": "label", "reason_code": "false_claim"}
+    for step in ("preview", "apply"):
+        refused = client.post(f"/ui/supervise/bulk/{step}", data=label | {"case_ids": ["c1"]})
+        assert refused.status_code == 422 and "The bulk decision is incomplete" in refused.text
+        assert "note" in refused.text, "the reason, the same on both steps"
+        nothing = client.post(f"/ui/supervise/bulk/{step}", data={"csrf_token": token})
+        assert nothing.status_code == 422 and "Choose an action and a reason" in nothing.text
+    reviewer = browser_client(module_stack)
+    sign_in(reviewer, module_stack.user("reviewer"))
+    forbidden = reviewer.post(
+        "/ui/supervise/bulk/apply",
+        data={"csrf_token": csrf_of(reviewer.get("/ui/review").text), "action": "nonsense"},
+    )
+    assert forbidden.status_code == 403, "the role is checked before the form is read"
