@@ -99,6 +99,7 @@ def _out(statement: Statement) -> StatementOut:
             passed=report.passed,
             failures=[{"code": f.code, "message": f.message} for f in report.failures],
             readability=report.readability,
+            readability_measure=report.readability_measure,
             title_length=report.title_length,
             body_length=report.body_length,
             limits={"title": report.limits[0], "body": report.limits[1]},

@@ -56,6 +56,9 @@ class CheckOut(BaseModel):
     passed: bool
     failures: list[dict[str, str]]
     readability: float
+    # flesch_reading_ease (English), or mean_sentence_length_chars for Chinese, where the
+    # Flesch formula does not apply
+    readability_measure: str
     title_length: int
     body_length: int
     limits: dict[str, int]

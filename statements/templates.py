@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from string import Template
 
 from core.errors import Invalid
-from statements.checks import CHANNEL_LIMITS, first_sentence
+from statements.checks import CHANNEL_LIMITS, first_sentence, is_chinese
 from statements.evidence import Evidence
 
 COUNTER_WEB_BODY = """$fact $fact_rest
@@ -22,6 +22,22 @@ A claim circulating on $platform says otherwise.$rated_line$review_line
 What we are doing: posts that repeat the claim now carry a note linking to this statement.
 
 $sources_block"""
+
+# Chinese counter-statements: chosen when the claim or the fact is written in Chinese (a post on
+# a Chinese channel is answered in Chinese). The other kinds have English templates only.
+COUNTER_WEB_BODY_ZH = """$fact$fact_rest
+
+$platform 上流传的一种说法与此不符。$rated_line_zh$review_line
+
+我们的做法：转发该说法的帖子现已附上指向本声明的提示。
+
+$sources_block_zh"""
+
+TEMPLATES_ZH: dict[tuple[str, str], tuple[str, str]] = {
+    ("counter_statement", "web"): ("事实核查：$fact_headline", COUNTER_WEB_BODY_ZH),
+    ("counter_statement", "x"): ("事实核查：$fact_headline", "$fact_short $source_url"),
+    ("counter_statement", "banner"): ("事实核查", "$fact_short 了解更多：$source_url"),
+}
 
 TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
     ("counter_statement", "web"): ("Fact check: $fact_headline", COUNTER_WEB_BODY),
@@ -98,13 +114,16 @@ def render(kind: str, channel: str, evidence: Evidence, platform: str) -> DraftT
             f"a {kind} statement is drafted for {', '.join(have)}, not {channel}",
             code="no_template",
         )
-    title_t, body_t = TEMPLATES[(kind, channel)]
     values = _values(evidence, platform)
+    written = " ".join([values.get("fact", ""), str((evidence.claim or {}).get("text", ""))])
+    title_t, body_t = TEMPLATES[(kind, channel)]
+    if is_chinese(written) and (kind, channel) in TEMPLATES_ZH:
+        title_t, body_t = TEMPLATES_ZH[(kind, channel)]
     title_limit, body_limit = CHANNEL_LIMITS[channel]
     # The short channels get the fact cut to what fits beside the link.
     fixed = len(Template(body_t).safe_substitute(values, fact_short=""))
     values["fact_short"] = _fit(values.get("fact", ""), body_limit - fixed)
-    values["fact_headline"] = _fit(values.get("fact", "").rstrip("."), title_limit - 12)
+    values["fact_headline"] = _fit(values.get("fact", "").rstrip(".。"), title_limit - 12)
     title = _fill(Template(title_t), values)
     body = _fill(Template(body_t), values)
     return DraftText(title=_fit(title, title_limit), body=body.strip())
@@ -143,6 +162,12 @@ def _values(evidence: Evidence, platform: str) -> dict[str, str]:
         values["source_lines"] = "\n".join(f"- {url}" for url in evidence.sources)
         values["sources_block"] = "Sources:\n" + values["source_lines"]
     values["review_line"] = _review_line(evidence)
+    values["rated_line_zh"] = (
+        f"{values.get('source_name') or '事实核查机构'}将其评定为“{values['verdict']}”。"
+        if "verdict" in values
+        else ""
+    )
+    values["sources_block_zh"] = "来源：\n" + values["source_lines"] if evidence.sources else ""
     return values
 
 
