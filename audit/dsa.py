@@ -81,7 +81,9 @@ REASON_POLICY = {
 
 def _restriction(doc: dict[str, Any]) -> str | None:
     if doc["event"]["action"] == Action.POST_LABELLED.value:
-        return "label"
+        # A reviewer's label is stated from their decision (CASE_DECIDED); only a label with
+        # no decision behind it (a published counter-statement's) needs its own statement.
+        return None if (doc["veracity"].get("after") or {}).get("decision_id") else "label"
     action = (doc["veracity"].get("after") or {}).get("action")
     return action if action in VISIBILITY else None
 

@@ -25,12 +25,13 @@ class Action(enum.StrEnum):
     DECISION_CORRECTED = "case.decision_corrected"
     DECISION_UNDONE = "case.decision_undone"
     QA_SAMPLING_CHANGED = "config.qa_sampling_changed"
-    REMOVAL_REQUESTED = "enforcement.requested"
-    REMOVAL_CONFIRMED = "enforcement.confirmed"
-    REMOVAL_FAILED = "enforcement.failed"
+    # Any platform action (remove, label, reduce_reach, undo, ...): `after.action` says which.
+    ENFORCEMENT_REQUESTED = "enforcement.requested"
+    ENFORCEMENT_CONFIRMED = "enforcement.confirmed"
+    ENFORCEMENT_FAILED = "enforcement.failed"
     ENFORCEMENT_DEAD_LETTERED = "enforcement.dead_lettered"
     ENFORCEMENT_RETRIED = "enforcement.retried"
-    POST_LABELLED = "post.labelled"
+    POST_LABELLED = "post.labelled"  # written beside ENFORCEMENT_CONFIRMED when a label is applied
     POST_RESTORED = "post.restored"
     POST_APPEALED = "post.appealed"
     STATEMENT_DRAFTED = "statement.drafted"

@@ -106,12 +106,21 @@ def _detail(event: AuditEvent) -> str:
 
 
 def _volumes(events: list[AuditEvent], posts: int) -> dict[str, int]:
-    def distinct(action: Action) -> int:
-        return len({e.post_id for e in events if e.action == action.value and e.post_id})
+    def distinct(action: Action, platform_action: str | None = None) -> int:
+        return len(
+            {
+                e.post_id
+                for e in events
+                if e.action == action.value
+                and e.post_id
+                and (platform_action is None or _after(e).get("action") == platform_action)
+            }
+        )
 
     return {
         "posts": posts,
-        "removed": distinct(Action.REMOVAL_CONFIRMED),
+        # Every confirmed platform action is one event; only removals count as removed.
+        "removed": distinct(Action.ENFORCEMENT_CONFIRMED, "remove"),
         "labelled": distinct(Action.POST_LABELLED),
         "restored": distinct(Action.POST_RESTORED),
         "decided": distinct(Action.CASE_DECIDED),

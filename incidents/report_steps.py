@@ -20,7 +20,7 @@ MISINFORMATION_STEPS = {
     "first_statement": "first public statement",
     "containment": "contained",
 }
-ENFORCEMENT = {Action.REMOVAL_CONFIRMED.value, Action.POST_LABELLED.value}
+ENFORCEMENT = {Action.ENFORCEMENT_CONFIRMED.value, Action.POST_LABELLED.value}
 # What a milestone reads as in the report (keys: incidents.service.MILESTONES).
 MILESTONE_LABELS = {
     "internal_report": "first internal report",

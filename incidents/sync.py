@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from statements.models import Statement
 
 SYSTEM = Actor.system("incidents")
-ENFORCED = (Action.REMOVAL_CONFIRMED.value, Action.POST_LABELLED.value)
+ENFORCED = (Action.ENFORCEMENT_CONFIRMED.value, Action.POST_LABELLED.value)
 # The plan step a published statement of each kind takes.
 STATEMENT_MILESTONES = {
     "counter_statement": "public_statement",

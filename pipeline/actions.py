@@ -54,7 +54,7 @@ def request_action(
     session.flush()
     record(
         session,
-        Action.REMOVAL_REQUESTED,
+        Action.ENFORCEMENT_REQUESTED,
         actor,
         Subject(post_id=post.id, case_id=case_id, action_id=row.id),
         reason=reason,

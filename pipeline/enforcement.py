@@ -97,7 +97,7 @@ def execute_action(
             post.status = _POST_STATUS[action.action]
         record(
             session,
-            Action.REMOVAL_CONFIRMED,
+            Action.ENFORCEMENT_CONFIRMED,
             _ENFORCER,
             Subject(post_id=action.post_id, action_id=action.id),
             before={"action_status": before_status, "post_status": before},
@@ -109,8 +109,36 @@ def execute_action(
             },
             is_drill=bool(post and post.is_drill),
         )
+        if action.action == "label":
+            _record_label(session, action, bool(post and post.is_drill))
         webhook_hooks.enforcement_confirmed(session, action, post)
     return Outcome("confirmed", reference)
+
+
+def _record_label(session: Session, action: EnforcementAction, is_drill: bool) -> None:
+    """A label now shows on the post: the event reports and statements of reasons count.
+
+    A label from a reviewer's decision carries its decision (its statement of reasons comes
+    from the decision); one from a published counter-statement repeats a debunked claim.
+    """
+    statement_id = action.params.get("statement_id")
+    record(
+        session,
+        Action.POST_LABELLED,
+        _ENFORCER,
+        Subject(
+            post_id=action.post_id,
+            action_id=action.id,
+            statement_id=str(statement_id) if statement_id else None,
+        ),
+        reason=f"statement {statement_id} label" if statement_id else "decision label",
+        after={
+            "action": action.action,
+            "decision_id": action.decision_id,
+            "reason_code": "false_claim" if statement_id else None,
+        },
+        is_drill=is_drill,
+    )
 
 
 def _failed(
@@ -135,7 +163,7 @@ def _failed(
             action.next_attempt_at = utcnow() + timedelta(seconds=delay)
         record(
             session,
-            Action.ENFORCEMENT_DEAD_LETTERED if dead else Action.REMOVAL_FAILED,
+            Action.ENFORCEMENT_DEAD_LETTERED if dead else Action.ENFORCEMENT_FAILED,
             _ENFORCER,
             Subject(post_id=action.post_id, action_id=action.id),
             reason=error,

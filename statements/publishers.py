@@ -130,7 +130,7 @@ class LabelPublisher:
         session.flush()
         record(
             session,
-            Action.REMOVAL_REQUESTED,
+            Action.ENFORCEMENT_REQUESTED,
             actor,
             Subject(
                 post_id=post_id,
