@@ -36,6 +36,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from incidents.report import Report
 from incidents.report_charts import duration_text, png, reach_chart, response_chart
+from incidents.report_fonts import CJK_FONT, has_cjk, markup
 from incidents.report_steps import time_from
 
 INK = colors.HexColor("#1f2937")
@@ -119,7 +120,7 @@ S = _styles()
 
 
 def _p(text: Any, style: str = "cell") -> Paragraph:
-    return Paragraph(escape(str(text)), S[style])
+    return Paragraph(markup(str(text)), S[style])
 
 
 def _fmt(value: Any) -> str:
@@ -191,8 +192,8 @@ def _signoff_box(signoff: SignOff | None) -> Table:
         text = "<b>Leadership sign-off:</b> awaiting review."
         colour = WAIT
     else:
-        text = f"<b>Signed off</b> by {escape(signoff.by)} on {_fmt(signoff.at)} UTC" + (
-            f"<br/>{escape(signoff.comment)}" if signoff.comment else ""
+        text = f"<b>Signed off</b> by {markup(signoff.by)} on {_fmt(signoff.at)} UTC" + (
+            f"<br/>{markup(signoff.comment)}" if signoff.comment else ""
         )
         colour = OK
     box = Table([[Paragraph(text, S["body"])]], colWidths=[WIDTH], hAlign="LEFT")
@@ -304,7 +305,7 @@ def _decorate(title: str, incident_id: str) -> Any:
         canvas.setFillColor(ACCENT)
         canvas.rect(0, height - 9 * mm, width, 9 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
-        canvas.setFont(BOLD, 9)
+        canvas.setFont(CJK_FONT if has_cjk(title) else BOLD, 9)
         canvas.drawString(18 * mm, height - 6 * mm, "veracity  ·  " + title)
         canvas.setFont(REGULAR, 8)
         canvas.drawRightString(width - 18 * mm, height - 6 * mm, "Internal · confidential")

@@ -31,6 +31,8 @@ preinstall() { # one apt-get run for every missing Debian package
   command -v redis-server >/dev/null && command -v redis-cli >/dev/null || pkgs+=(redis-server redis-tools)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v psql >/dev/null || pkgs+=(postgresql)
   [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || pkgs+=(chromium chromium-driver fonts-liberation)
+  # Chinese glyphs: the incident report PDF embeds this TrueType font, Chromium draws the UI with it.
+  [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || pkgs+=(fonts-wqy-zenhei)
   command -v curl >/dev/null || pkgs+=(curl)
   command -v unzip >/dev/null || pkgs+=(unzip)
   [ "${#pkgs[@]}" -eq 0 ] || apt_install "${pkgs[@]}"
