@@ -31,10 +31,10 @@ router = APIRouter(prefix="/supervise/bulk")
 Senior = Annotated[UiUser, Depends(require_ui_role(Role.SENIOR_REVIEWER))]
 BULK_CAP = 50
 BULK_CHOICES = (
-    (DecisionAction.REMOVE.value, "Remove"),
-    (DecisionAction.LABEL.value, "Label"),
-    (DecisionAction.REDUCE_REACH.value, "Reduce reach"),
-    (DecisionAction.NO_ACTION.value, "No action"),
+    (DecisionAction.REMOVE.value, Msg("Remove")),
+    (DecisionAction.LABEL.value, Msg("Label")),
+    (DecisionAction.REDUCE_REACH.value, Msg("Reduce reach")),
+    (DecisionAction.NO_ACTION.value, Msg("No action")),
 )
 SENIOR_ROLES = (Role.SENIOR_REVIEWER.value,)
 

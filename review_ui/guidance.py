@@ -13,51 +13,76 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline.routing import RoutingPolicy
+from review_ui.i18n import Msg
 
 RULES = {
-    "band": "The falsehood model's score put the post in this band.",
-    "claim_match": "The post matches a claim the library marks false or misleading, which "
-    "raises it to at least the match route.",
-    "checkworthiness": "The post reads as false but makes a weak checkable claim, so it was "
-    "lowered from urgent to review.",
-    "reach": "The post is spreading fast (at least {velocity:,.0f} views an hour), which raises "
-    "it to urgent.",
-    "language": "No falsehood model covers the post's language; read it yourself.",
+    "band": Msg("The falsehood model's score put the post in this band."),
+    "claim_match": Msg(
+        "The post matches a claim the library marks false or misleading, which "
+        "raises it to at least the match route."
+    ),
+    "checkworthiness": Msg(
+        "The post reads as false but makes a weak checkable claim, so it was "
+        "lowered from urgent to review."
+    ),
+    "reach": Msg(
+        "The post is spreading fast (at least {velocity:,.0f} views an hour), which raises "
+        "it to urgent."
+    ),
+    "language": Msg("No falsehood model covers the post's language; read it yourself."),
 }
 STAGES = {
-    "second": "Second review of a high-reach removal (at least {views:,} views). Decide on your "
-    "own: the first reviewer's verdict is hidden. If you disagree, a senior reviewer decides.",
-    "qa": "Quality sample: a decided case drawn at random for a blind re-review. Your verdict "
-    "is compared with the original and changes nothing on the platform.",
-    "escalated": "Handed on to your role; the history below has every step.",
-    "appeal": "Appeal: the author contests an action in effect. No action restores the post.",
+    "second": Msg(
+        "Second review of a high-reach removal (at least {views:,} views). Decide on your "
+        "own: the first reviewer's verdict is hidden. If you disagree, a senior reviewer decides."
+    ),
+    "qa": Msg(
+        "Quality sample: a decided case drawn at random for a blind re-review. Your verdict "
+        "is compared with the original and changes nothing on the platform."
+    ),
+    "escalated": Msg("Handed on to your role; the history below has every step."),
+    "appeal": Msg("Appeal: the author contests an action in effect. No action restores the post."),
 }
 GUIDANCE = (
     (
-        "False claim",
-        "A checkable statement of fact that reliable fact-checks rate false, "
-        "likely to cause harm. Remove when harm is serious or reach is high; otherwise label.",
+        Msg("False claim"),
+        Msg(
+            "A checkable statement of fact that reliable fact-checks rate false, "
+            "likely to cause harm. Remove when harm is serious or reach is high; otherwise label."
+        ),
     ),
     (
-        "Misleading context",
-        "True material framed to mislead (old photo, cut quote). Label with "
-        "the missing context in the note.",
+        Msg("Misleading context"),
+        Msg(
+            "True material framed to mislead (old photo, cut quote). Label with "
+            "the missing context in the note."
+        ),
     ),
-    ("Manipulated media", "Edited or synthetic media presented as real. Remove."),
+    (Msg("Manipulated media"), Msg("Edited or synthetic media presented as real. Remove.")),
     (
-        "Satire or opinion",
-        "Clearly satire, or a view rather than a fact claim: no action, or a "
-        "label if readers are likely to be misled.",
+        Msg("Satire or opinion"),
+        Msg(
+            "Clearly satire, or a view rather than a fact claim: no action, or a "
+            "label if readers are likely to be misled."
+        ),
     ),
-    ("Not misinformation", "No false claim: no action (the only action this reason allows)."),
-    ("Geo-restrict", "Lawful in general but illegal in named countries: give the ISO codes."),
     (
-        "Escalate",
-        "Legal risk, public-figure or election cases, threats, or anything you are "
-        "unsure of: write why in the note, then escalate.",
+        Msg("Not misinformation"),
+        Msg("No false claim: no action (the only action this reason allows)."),
+    ),
+    (
+        Msg("Geo-restrict"),
+        Msg("Lawful in general but illegal in named countries: give the ISO codes."),
+    ),
+    (
+        Msg("Escalate"),
+        Msg(
+            "Legal risk, public-figure or election cases, threats, or anything you are "
+            "unsure of: write why in the note, then escalate."
+        ),
     ),
 )
-LEGEND = (
+LEGEND = Msg(
     "The model explains its falsehood score with the phrases of the post that moved it most, "
     "shown in their sentence. ▲ pushed the score toward “likely false”, ▼ toward “likely "
     "fine”; the number is the phrase's weight in the explanation (strong: 0.10 or more, "
@@ -75,12 +100,12 @@ class ReasonLine:
 
     @property
     def direction(self) -> str:
-        return "toward likely false" if self.weight > 0 else "toward likely fine"
+        return Msg("toward likely false") if self.weight > 0 else Msg("toward likely fine")
 
     @property
     def strength(self) -> str:
         size = abs(self.weight)
-        return "strong" if size >= 0.10 else "moderate" if size >= 0.03 else "slight"
+        return Msg("strong") if size >= 0.10 else Msg("moderate") if size >= 0.03 else Msg("slight")
 
     @property
     def kind(self) -> str:
@@ -130,11 +155,16 @@ def case_guidance(
     policy: RoutingPolicy, *, band: str, rule: str | None, stage: str
 ) -> CaseGuidance:
     hours = policy.sla.get(band)
-    sla = f" Its SLA is {hours.total_seconds() / 3600:g} hours." if hours else ""
-    because = RULES.get(rule or "band", RULES["band"]).format(velocity=policy.urgent_velocity or 0)
+    sla = Msg(" Its SLA is {hours:g} hours.", hours=hours.total_seconds() / 3600) if hours else ""
+    because = Msg(RULES.get(rule or "band", RULES["band"]), velocity=policy.urgent_velocity or 0)
     return CaseGuidance(
         queued_because=because,
-        band_text=f"Band {band} under routing policy {policy.version}.{sla}",
-        stage_text=STAGES.get(stage, "").format(views=policy.high_reach_views),
+        band_text=Msg(
+            "Band {band} under routing policy {version}.{sla}",
+            band=band,
+            version=policy.version,
+            sla=sla,
+        ),
+        stage_text=Msg(STAGES.get(stage, ""), views=policy.high_reach_views),
         rules=GUIDANCE,
     )

@@ -133,8 +133,12 @@ class Msg(str):
         return made
 
     def localised(self) -> str:
+        if not self.template:
+            return ""
         text = gettext(self.template)
-        return text.format(**self.params) if self.params else text
+        if not self.params:
+            return text
+        return text.format(**{k: translate(v) for k, v in self.params.items()})
 
 
 def translate(value: Any) -> Any:

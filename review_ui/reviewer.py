@@ -34,40 +34,40 @@ router = APIRouter(prefix="/review")
 Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]
 
 REASON_LABELS = {
-    ReasonCode.FALSE_CLAIM: "False claim",
-    ReasonCode.MISLEADING_CONTEXT: "Misleading context",
-    ReasonCode.MANIPULATED_MEDIA: "Manipulated media",
-    ReasonCode.SATIRE_OR_OPINION: "Satire or opinion",
-    ReasonCode.NOT_MISINFORMATION: "Not misinformation",
-    ReasonCode.OTHER: "Other (explain in the note)",
+    ReasonCode.FALSE_CLAIM: Msg("False claim"),
+    ReasonCode.MISLEADING_CONTEXT: Msg("Misleading context"),
+    ReasonCode.MANIPULATED_MEDIA: Msg("Manipulated media"),
+    ReasonCode.SATIRE_OR_OPINION: Msg("Satire or opinion"),
+    ReasonCode.NOT_MISINFORMATION: Msg("Not misinformation"),
+    ReasonCode.OTHER: Msg("Other (explain in the note)"),
 }
 ACTIONS = (
-    (DecisionAction.REMOVE, "Remove", "r"),
-    (DecisionAction.LABEL, "Label", "l"),
-    (DecisionAction.REDUCE_REACH, "Reduce reach", "d"),
-    (DecisionAction.GEO_RESTRICT, "Geo-restrict", "g"),
-    (DecisionAction.NO_ACTION, "No action", "x"),
+    (DecisionAction.REMOVE, Msg("Remove"), "r"),
+    (DecisionAction.LABEL, Msg("Label"), "l"),
+    (DecisionAction.REDUCE_REACH, Msg("Reduce reach"), "d"),
+    (DecisionAction.GEO_RESTRICT, Msg("Geo-restrict"), "g"),
+    (DecisionAction.NO_ACTION, Msg("No action"), "x"),
 )
-SKIP, RELEASE = ("skip", "Skip", "s"), ("release", "Release", "u")
+SKIP, RELEASE = ("skip", Msg("Skip"), "s"), ("release", Msg("Release"), "u")
 # Reviewers escalate to senior reviewers, seniors to legal; legal is the last step.
 ESCALATE_TO = {
     Role.REVIEWER.value: Role.SENIOR_REVIEWER.value,
     Role.SENIOR_REVIEWER.value: Role.LEGAL.value,
 }
 CASE_ACTIONS = {
-    Role.REVIEWER.value: (SKIP, ("escalate", "Escalate to a senior", "e"), RELEASE),
-    Role.SENIOR_REVIEWER.value: (SKIP, ("escalate", "Escalate to legal", "e"), RELEASE),
+    Role.REVIEWER.value: (SKIP, ("escalate", Msg("Escalate to a senior"), "e"), RELEASE),
+    Role.SENIOR_REVIEWER.value: (SKIP, ("escalate", Msg("Escalate to legal"), "e"), RELEASE),
     Role.LEGAL.value: (SKIP, RELEASE),
 }
 NOTICES = {
-    "empty": "The queue is empty. Nothing to review right now.",
-    "empty-filtered": "No case matches your filter; clear it to take any case.",
-    "released": "Case released back to the queue.",
-    "skipped": "Case skipped; it goes back to the queue for someone else.",
-    "escalated": "Case escalated to a senior reviewer.",
-    "escalated-legal": "Case escalated to legal.",
-    "lost": "You no longer hold that case (its lease ran out or it was decided).",
-    "qa-done": "QA verdict recorded. The queue is empty.",
+    "empty": Msg("The queue is empty. Nothing to review right now."),
+    "empty-filtered": Msg("No case matches your filter; clear it to take any case."),
+    "released": Msg("Case released back to the queue."),
+    "skipped": Msg("Case skipped; it goes back to the queue for someone else."),
+    "escalated": Msg("Case escalated to a senior reviewer."),
+    "escalated-legal": Msg("Case escalated to legal."),
+    "lost": Msg("You no longer hold that case (its lease ran out or it was decided)."),
+    "qa-done": Msg("QA verdict recorded. The queue is empty."),
 }
 
 

@@ -57,6 +57,7 @@ def _number(value: float | int | None, digits: int | None = None) -> str:
 TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["date"] = _date
 TEMPLATES.env.filters["number"] = _number
+TEMPLATES.env.filters["t"] = i18n.translate  # a message written in Python, in the page's language
 # Keys whose values are messages written in Python (notices, errors): shown in the page's
 # language when they are `i18n.Msg` or a catalogued string.
 MESSAGE_KEYS = ("notice", "error", "message", "import_notice", "import_error")

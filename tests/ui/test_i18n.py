@@ -21,7 +21,7 @@ from review_ui import i18n
 from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 PO = REPO_ROOT / "review_ui" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
-PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)s|\{[a-z_0-9]+\}")
+PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)s|\{[a-z_0-9]+(?::[^}]*)?\}")
 
 
 def _extracted() -> set[str]:

@@ -75,6 +75,9 @@ def test_a_reviewer_who_prefers_chinese_works_the_queue_and_a_case_in_chinese(
     assert css(browser, "#post-text").text.startswith("紧急扩散")  # the post itself untouched
     assert "🧂" in css(browser, "#post-text").text
     assert "提交并领取下一个" in css(browser, "#submit-decision").text
+    form = css(browser, "#decision-form").text
+    assert "虚假说法" in form and "不处置" in form  # reason and action labels from Python
+    assert css(browser, "#queued-because").text.startswith("虚假信息模型的评分")
     screenshot(browser, "i18n-case-zh")
 
 
