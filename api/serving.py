@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
-from api.batcher import DynamicBatcher
+from api.batcher import DynamicBatcher, EncoderBatcher
 from api.deps import Principal
 from api.errors import Refusal
 from api.metrics import ApiMetrics
@@ -29,8 +29,10 @@ class Serving:
     metrics: ApiMetrics
     admission: threading.BoundedSemaphore
     admission_wait_seconds: float
-    # language, claim matches, check-worthiness at intake (loaded once with the app)
+    # language, claim matches, check-worthiness at intake (loaded once with the app); their
+    # encoder pass goes through `encoder`, a second batcher beside the classifier's
     signals: IntakeSignals | None = None
+    encoder: EncoderBatcher | None = None
 
 
 def build_serving(rt: Runtime) -> Serving:
@@ -45,6 +47,16 @@ def build_serving(rt: Runtime) -> Serving:
         max_queue_seconds=api.max_queue_seconds,
         observer=metrics.observe_batch,
     )
+    signals, encoder = rt.intake_signals, None
+    if signals is not None and signals.embedder is not None:
+        encoder = EncoderBatcher(
+            signals.embedder,
+            max_batch=api.model_batch,
+            max_wait_seconds=api.batch_wait_ms / 1000,
+            max_queued_texts=api.max_queued_texts,
+            max_queue_seconds=api.max_queue_seconds,
+        )
+        signals = signals.with_encoder(encoder)
     metrics.model.info({"version": rt.classifier.model_version})
     admission = threading.BoundedSemaphore(api.max_in_flight)
     return Serving(
@@ -53,7 +65,8 @@ def build_serving(rt: Runtime) -> Serving:
         metrics,
         admission,
         api.admission_wait_seconds,
-        rt.intake_signals,
+        signals,
+        encoder,
     )
 
 
@@ -62,6 +75,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     serving: Serving = app.state.serving
     serving.batcher.stop()
+    if serving.encoder is not None:
+        serving.encoder.stop()
 
 
 def get_serving(request: Request) -> Serving:

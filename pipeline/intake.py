@@ -76,17 +76,14 @@ def score_posts(
         or e.score.text_sha256 != text_digest(p.text)
         or e.score.model_version != classifier.model_version
     ]
-    measured: list[PostSignals | None] = [None] * len(fresh)
-    if signals is not None and fresh:
-        measured = list(signals.measure(fresh))
+    # The signals' encoder pass is submitted first and runs (on the encoder batcher's thread
+    # in the API) while the falsehood model scores the same posts.
+    finish = signals.start(fresh) if signals is not None and fresh else None
+    predictions = classifier.predict([p.text for p in fresh]) if fresh else []
+    measured: list[PostSignals | None] = list(finish()) if finish else [None] * len(fresh)
     triaged = {
         p.id: _Triaged(prediction, sig, *triage_band(_signals(prediction, sig), policy))
-        for p, prediction, sig in zip(
-            fresh,
-            classifier.predict([p.text for p in fresh]) if fresh else [],
-            measured,
-            strict=True,
-        )
+        for p, prediction, sig in zip(fresh, predictions, measured, strict=True)
     }
     _explain(classifier, fresh, triaged, policy)
     results: list[ScoreOut] = []

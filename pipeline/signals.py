@@ -3,13 +3,18 @@
 One encoder pass serves both the claim matcher and the check-worthiness head (they share the
 shipped matcher's MiniLM and its text cleaning). Posts in a language with no model are not
 matched: the library and the encoder are English, and a wrong match would link and label.
+
+`start` submits the encoder pass and `finish` (what it returns) waits for it: in the API the
+encoder is an `api.batcher.EncoderBatcher`, so the pass runs on the batcher's thread, shared
+with concurrent requests, while the request scores falsehood (`pipeline.intake`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +50,15 @@ class ClaimLibrary(Protocol):
     ) -> list[list[tuple[Match, str]]]: ...
 
 
+class BatchedEncoder(Embedder, Protocol):
+    """`api.batcher.EncoderBatcher`: queue texts now, one vector per text later."""
+
+    def submit(self, texts: Sequence[str]) -> Future[list[Vectors]]: ...
+
+
+ENCODER_TIMEOUT_SECONDS = 60.0
+
+
 @dataclass(frozen=True)
 class PostSignals:
     lang: str
@@ -60,32 +74,58 @@ def prepare(text: str) -> str:
 
 class IntakeSignals:
     def __init__(
-        self, library: ClaimLibrary | None, checkworthiness: CheckworthinessScorer | None
+        self,
+        library: ClaimLibrary | None,
+        checkworthiness: CheckworthinessScorer | None,
+        encoder: Embedder | None = None,
     ) -> None:
+        """encoder: what posts are embedded with; None: the library's (= the head's)."""
         self._library = library
         self._checkworthiness = checkworthiness
+        self._encoder = encoder
+
+    def with_encoder(self, encoder: Embedder) -> IntakeSignals:
+        """The same signals, posts embedded by `encoder` (a batcher over `self.embedder`)."""
+        return IntakeSignals(self._library, self._checkworthiness, encoder)
 
     def measure(self, posts: Sequence[PostIn]) -> list[PostSignals]:
+        return self.start(posts)()
+
+    def start(self, posts: Sequence[PostIn]) -> Callable[[], list[PostSignals]]:
+        """Languages and texts now, the encoder pass submitted; the call returned finishes."""
         langs = [detect_language(p.text, p.lang) for p in posts]
         plain = [prepare(p.text) for p in posts]
         # The matcher reads "Author: text" when the platform names the author.
         for_matcher = [prepare(with_author(p.text, p.author_name)) for p in posts]
-        vectors = self._embed([*plain, *for_matcher])
-        cw = self._score_checkworthiness(plain, vectors)
-        matches = self._match(for_matcher, vectors, langs)
-        return [
-            PostSignals(lang, None if cw is None else cw[i], matches[i])
-            for i, lang in enumerate(langs)
-        ]
+        embedded = self._submit([*plain, *for_matcher])
 
-    def _embed(self, texts: list[str]) -> dict[str, Vectors]:
-        embedder = self._embedder()
+        def finish() -> list[PostSignals]:
+            vectors = embedded()
+            cw = self._score_checkworthiness(plain, vectors)
+            matches = self._match(for_matcher, vectors, langs)
+            return [
+                PostSignals(lang, None if cw is None else cw[i], matches[i])
+                for i, lang in enumerate(langs)
+            ]
+
+        return finish
+
+    def _submit(self, texts: list[str]) -> Callable[[], dict[str, Vectors]]:
+        embedder = self.embedder
         if embedder is None or not texts:
-            return {}
+            return dict
         distinct = sorted(set(texts))
-        return dict(zip(distinct, embedder.embed(distinct), strict=True))
+        if not hasattr(embedder, "submit"):
+            return lambda: dict(zip(distinct, embedder.embed(distinct), strict=True))
+        future = cast(BatchedEncoder, embedder).submit(distinct)
+        return lambda: dict(
+            zip(distinct, future.result(timeout=ENCODER_TIMEOUT_SECONDS), strict=True)
+        )
 
-    def _embedder(self) -> Embedder | None:
+    @property
+    def embedder(self) -> Embedder | None:
+        if self._encoder is not None:
+            return self._encoder
         if self._library is not None:
             return self._library.embedder
         embedder: Embedder | None = getattr(self._checkworthiness, "embedder", None)
