@@ -151,3 +151,21 @@ def test_dates_and_numbers_are_formatted_per_language() -> None:
     with i18n.speaking(i18n.LANGUAGE[i18n.CHINESE]):
         assert when(at) == "2026年11月28日 09:30 UTC"
         assert number(1234.5, 1) == "1,234.5"
+
+
+def test_legal_reads_a_case_history_in_chinese(stack: Stack) -> None:
+    from tests.ui.conftest import decided_case
+
+    case_id = decided_case(stack, "Drinking bleach cures COVID-19, 喝消毒液可以治新冠", "note")
+    name = stack.user("legal")
+    with stack.rt.sessions() as session:
+        user = session.scalars(select(User).where(User.username == name)).one()
+        user.language = "zh"
+        session.commit()
+    client = browser_client(stack)
+    sign_in(client, name)
+    page = client.get(f"/ui/legal/cases/{case_id}", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert '<html lang="zh-Hans">' in page.text
+    assert "已由审核员领取" in page.text and "Taken by a reviewer" not in page.text
+    assert "喝消毒液可以治新冠" in page.text  # the post as written
