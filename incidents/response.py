@@ -119,10 +119,17 @@ def await_leadership(session: Session, incident: Incident, event: str, now: date
     notices.queue(session, incident, event, groups=[GroupKind.LEADERSHIP], any_grade=True)
 
 
-def assess(session: Session, incident: Incident, grade: int, reason: str, actor: Actor) -> Incident:
-    """Leadership's initial assessment: the grade it sets sticks (detection no longer lowers
-    or raises it); it meets the assessment clock."""
-    _require_reason(reason, "an assessment")
+def lock_grade(
+    session: Session,
+    incident: Incident,
+    grade: int,
+    actor: Actor,
+    reason: str,
+    event: Action,
+    noted: dict[str, object],
+) -> int:
+    """A person's grade (assessment or regrade): it sticks, automatic re-grading no longer
+    changes it. Logged as `event`; returns the grade before."""
     if grade not in (1, 2, 3, 4):
         raise Invalid("grade must be 1 (I), 2 (II), 3 (III) or 4 (IV)")
     if incident.status in FINISHED:
@@ -132,13 +139,29 @@ def assess(session: Session, incident: Incident, grade: int, reason: str, actor:
     incident.grade_locked = True
     record(
         session,
-        Action.INCIDENT_ASSESSED,
+        event,
         actor,
         Subject(incident_id=incident.id),
         reason=reason,
         before={"grade": before},
-        after={"grade": grade, "grade_name": GRADE_NAMES[grade]},
+        after={"grade": grade, **noted},
         is_drill=incident.is_drill,
+    )
+    return before
+
+
+def assess(session: Session, incident: Incident, grade: int, reason: str, actor: Actor) -> Incident:
+    """Leadership's initial assessment: the grade it sets sticks (detection no longer lowers
+    or raises it); it meets the assessment clock."""
+    _require_reason(reason, "an assessment")
+    before = lock_grade(
+        session,
+        incident,
+        grade,
+        actor,
+        reason,
+        Action.INCIDENT_ASSESSED,
+        {"grade_name": GRADE_NAMES.get(grade)},
     )
     _meet_assessment(session, incident, actor, reason)
     if incident.status != IncidentStatus.REPORTED and grade < before:

@@ -18,7 +18,7 @@ from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from incidents.clocks import stop_clocks
 from incidents.models import FINISHED, Incident, IncidentMilestone, IncidentStatus, NarrativePost
-from incidents.response import after_grading, raised
+from incidents.response import after_grading, lock_grade, raised
 from incidents.severity import GENERAL_TOPIC, IncidentPolicy, Signals, grade, points, topic_of
 from incidents.tasks_board import complete_for_milestone
 from incidents.types import IncidentType
@@ -372,20 +372,8 @@ def set_grade(
     if not reason.strip():
         raise Invalid("a manual grade needs a reason")
     incident = get_incident(session, incident_id)
-    if incident.status in FINISHED:
-        raise Conflict(f"incident {incident_id} is {incident.status}", code="incident_closed")
-    before = incident.grade
-    incident.grade = new_grade
-    incident.grade_locked = True
-    record(
-        session,
-        Action.INCIDENT_GRADED,
-        actor,
-        Subject(incident_id=incident.id),
-        reason=reason,
-        before={"grade": before},
-        after={"grade": new_grade, "manual": True},
-        is_drill=incident.is_drill,
+    before = lock_grade(
+        session, incident, new_grade, actor, reason, Action.INCIDENT_GRADED, {"manual": True}
     )
     if new_grade < before:
         raised(session, incident, actor, utcnow())
