@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Actor, ActorType, Subject
@@ -25,8 +24,8 @@ from core.clock import utcnow
 from core.db import transaction
 from incidents import plan, response, service, tasks_board
 from incidents.channels import mailer_from
-from incidents.models import Incident, IncidentStatus, Notification, TaskStatus
-from incidents.notify import _deliver_isolated  # one incident's rows: a drill sends only its own
+from incidents.models import Incident, IncidentStatus, TaskStatus
+from incidents.notify import deliver_pending
 from incidents.types import IncidentType, Scope, profile
 from runtime.container import Runtime
 from statements.evidence import Evidence
@@ -154,14 +153,9 @@ def _decide(session: Session, incident: Incident, run: ChainRun) -> None:
 
 
 def deliver_drill_notifications(rt: Runtime, client: httpx.Client, incident_id: str) -> int:
-    with rt.sessions() as session:
-        ids = session.scalars(
-            select(Notification.id).where(
-                Notification.incident_id == incident_id, Notification.sent_at.is_(None)
-            )
-        ).all()
-    mailer = mailer_from(rt.settings)
-    return sum(_deliver_isolated(rt.sessions, client, nid, None, mailer) for nid in ids)
+    return deliver_pending(
+        rt.sessions, client, mailer=mailer_from(rt.settings), incident_id=incident_id
+    )
 
 
 def drafted_notices(kind: IncidentType) -> list[dict[str, str]]:

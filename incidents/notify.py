@@ -37,12 +37,18 @@ def deliver_pending(
     now: datetime | None = None,
     *,
     mailer: Mailer | None = None,
+    incident_id: str | None = None,
 ) -> int:
-    """Send the unsent notifications that are due (each success logged); returns how many."""
+    """Send the unsent notifications that are due (each success logged); returns how many.
+
+    With `incident_id`, only that incident's (a drill sends its own and nobody else's).
+    """
+    only = () if incident_id is None else (Notification.incident_id == incident_id,)
     with sessions() as session:
         ids = session.scalars(
             select(Notification.id)
             .where(
+                *only,
                 Notification.sent_at.is_(None),
                 Notification.attempts < RETRY_POLICY.max_attempts,
                 or_(
