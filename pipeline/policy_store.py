@@ -73,12 +73,13 @@ def history(session: Session, limit: int = 50) -> list[StoredRoutingPolicy]:
 def preview(
     session: Session, policy: RoutingPolicy, since: datetime, now: datetime | None = None
 ) -> dict[str, int]:
-    """How posts received since `since` would route under `policy` (their latest score each)."""
+    """How real posts received since `since` would route under `policy` (their latest score
+    each); a drill's wave says nothing about tomorrow's queue."""
     now = now or utcnow()
     latest = (
         select(Score.post_id, func.max(Score.created_at).label("at"))
         .join(Post, Post.id == Score.post_id)
-        .where(Post.received_at >= since)
+        .where(Post.received_at >= since, Post.is_drill.is_(False))
         .group_by(Score.post_id)
         .subquery()
     )

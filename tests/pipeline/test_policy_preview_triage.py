@@ -22,11 +22,11 @@ def _signals(rt: Runtime) -> None:
     with transaction(rt.sessions) as session:
         bakery = add_scored_post(session, score=0.97)  # urgent by falsehood alone
         repeat = add_scored_post(session, score=0.2)
-        chinese = add_scored_post(session, score=0.9, lang="zh")
+        spanish = add_scored_post(session, score=0.9, lang="es")  # no Spanish model
         for post, cw, matches, lang in (
             (bakery, 0.05, [], "en"),
             (repeat, 0.3, [MatchInfo("c1", CONFIRM + 0.05, "false").to_json()], "en"),
-            (chinese, 0.8, [], "zh"),
+            (spanish, 0.8, [], "es"),
         ):
             post.detected_lang = lang
             score = session.scalars(select(Score).where(Score.post_id == post.id)).one()
@@ -52,3 +52,13 @@ def test_preview_applies_the_candidates_triage_thresholds_to_stored_signals(rt: 
     assert (no_gate["urgent"], no_gate["review"], no_gate["not_checkworthy"]) == (1, 2, 0)
     # only suggested now: shown to reviewers, but it raises nothing (the falsehood band ignores)
     assert (strict["to_review"], strict["claim_matched"]) == (0, 1)
+
+
+def test_preview_leaves_drill_posts_out(rt: Runtime) -> None:
+    with transaction(rt.sessions) as session:
+        add_scored_post(session, score=0.97)
+        for _ in range(3):
+            add_scored_post(session, score=0.97).is_drill = True
+    with rt.sessions() as session:
+        counted = preview(session, RoutingPolicy(), utcnow() - timedelta(hours=1))
+    assert counted["posts"] == 1
