@@ -12,7 +12,7 @@ from claims.models import Claim, ClaimPost
 from claims.service import get_claim
 from core.errors import NotFound
 from core.outbound import is_web_link, require_web_link
-from pipeline.models import Decision, ReviewCase
+from pipeline.models import Decision, Post, ReviewCase
 
 # Facts the templates turn into source links; any fact named `*_url` is held to the same check.
 URL_FACTS = ("status_url", "advisory_url")
@@ -112,3 +112,14 @@ def _unique(*groups: list[str]) -> list[str]:
             if url and url not in seen:
                 seen.append(url)
     return seen
+
+
+def post_language(session: Session, case_id: str | None) -> str | None:
+    """The language of the post a case is about, "zh" or "en" (detected from its text, else
+    the platform's hint); None when there is no case or its language is unknown."""
+    case = session.get(ReviewCase, case_id) if case_id else None
+    post = session.get(Post, case.post_id) if case else None
+    found = (post.detected_lang or post.lang or "") if post else ""
+    if not found or found == "und":
+        return None
+    return "zh" if found.lower().startswith("zh") else "en"

@@ -30,6 +30,7 @@ class DraftBrief:
     channel: str
     evidence: Evidence
     platform: str
+    language: str | None = None  # "en" or "zh"; None: from the claim's and fact's text
 
 
 class Generator(Protocol):
@@ -45,7 +46,7 @@ class OfflineGenerator:
     name = "offline"
 
     def generate(self, brief: DraftBrief) -> DraftText:
-        return render(brief.kind, brief.channel, brief.evidence, brief.platform)
+        return render(brief.kind, brief.channel, brief.evidence, brief.platform, brief.language)
 
 
 SYSTEM_PROMPT = """You write public statements for a social platform's trust and safety team.
@@ -78,11 +79,12 @@ class OpenAICompatibleGenerator:
         return f"llm:{self._model}"
 
     def generate(self, brief: DraftBrief) -> DraftText:
-        start = render(brief.kind, brief.channel, brief.evidence, brief.platform)
+        start = render(brief.kind, brief.channel, brief.evidence, brief.platform, brief.language)
         title_limit, body_limit = CHANNEL_LIMITS[brief.channel]
         user = {
             "kind": brief.kind,
             "channel": brief.channel,
+            "language": brief.language or "as the template draft",
             "limits": {"title_chars": title_limit, "body_chars": body_limit},
             "evidence": brief.evidence.as_dict(),
             "template_draft": {"title": start.title, "body": start.body},

@@ -27,6 +27,9 @@ class DraftIn(BaseModel):
     facts: dict[str, str] = Field(default_factory=dict, max_length=20)
     sources: list[HttpUrl] = Field(default_factory=list, max_length=20)
     generator: Literal["offline", "llm"] = "offline"
+    # The statement's language; unset: the post's (a case's post detected as Chinese is answered
+    # in Chinese), else the language of the claim or fact it states.
+    language: Literal["en", "zh"] | None = None
 
     @model_validator(mode="after")
     def _grounded(self) -> DraftIn:

@@ -14,7 +14,7 @@ from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from statements.checks import CheckReport, check_draft
-from statements.evidence import Evidence, gather
+from statements.evidence import Evidence, gather, post_language
 from statements.generators import DraftBrief, Generator
 from statements.models import Statement, StatementStatus, StatementVersion
 from statements.publishers import Publisher
@@ -53,7 +53,9 @@ def draft(
             "false or misleading claim",
             code="claim_not_false",
         )
-    text = generator.generate(DraftBrief(draft_in.kind.value, draft_in.channel, evidence, platform))
+    language = draft_in.language or post_language(session, draft_in.case_id)
+    brief = DraftBrief(draft_in.kind.value, draft_in.channel, evidence, platform, language)
+    text = generator.generate(brief)
     statement = Statement(
         kind=draft_in.kind.value,
         channel=draft_in.channel,

@@ -107,7 +107,11 @@ class DraftText:
     body: str
 
 
-def render(kind: str, channel: str, evidence: Evidence, platform: str) -> DraftText:
+def render(
+    kind: str, channel: str, evidence: Evidence, platform: str, language: str | None = None
+) -> DraftText:
+    """The template for `kind` on `channel` in `language` ("zh" where one exists; None: Chinese
+    when the claim or the fact is written in Chinese), filled from the evidence."""
     if (kind, channel) not in TEMPLATES:
         have = sorted(c for k, c in TEMPLATES if k == kind)
         raise Invalid(
@@ -117,7 +121,8 @@ def render(kind: str, channel: str, evidence: Evidence, platform: str) -> DraftT
     values = _values(evidence, platform)
     written = " ".join([values.get("fact", ""), str((evidence.claim or {}).get("text", ""))])
     title_t, body_t = TEMPLATES[(kind, channel)]
-    if is_chinese(written) and (kind, channel) in TEMPLATES_ZH:
+    chinese = language == "zh" or (language is None and is_chinese(written))
+    if chinese and (kind, channel) in TEMPLATES_ZH:
         title_t, body_t = TEMPLATES_ZH[(kind, channel)]
     title_limit, body_limit = CHANNEL_LIMITS[channel]
     # The short channels get the fact cut to what fits beside the link.

@@ -4,10 +4,11 @@ counter-statement, and its readability is measured in sentence length, not with 
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from claims.models import Claim
 from claims.schemas import ImportedClaim
-from claims.service import import_claims
+from claims.service import import_claims, link_post
 from core.db import transaction
 from runtime.container import Runtime
 from statements import service
@@ -20,6 +21,8 @@ from statements.checks import (
 )
 from statements.generators import OfflineGenerator
 from statements.schemas import DraftIn
+from tests.pipeline.factories import case as case_of
+from tests.pipeline.factories import make_case
 from tests.statements.helpers import SYSTEM, load_fixture_claims
 
 SOURCE = "https://factcheck.example.cn/salt-water"
@@ -90,3 +93,24 @@ def test_a_chinese_headline_repeating_the_claim_fails_and_a_fact_first_one_passe
         "事实核查：喝盐水不能预防新冠", body, channel="web", sources=[SOURCE], false_claim=CLAIM_ZH
     )
     assert fact_first.passed, fact_first.failures
+
+
+def test_a_case_about_a_chinese_post_is_answered_in_chinese_even_from_an_english_claim(
+    rt: Runtime,
+) -> None:
+    claim = next(c for c in load_fixture_claims(rt) if c.verdict == "false")
+    case_id = make_case(rt.sessions, lang="zh", text="紧急扩散!喝盐水可以预防新冠病毒")
+    with transaction(rt.sessions) as session:
+        link_post(session, claim.id, case_of(rt.sessions, case_id).post_id, SYSTEM, similarity=0.9)
+        draft_in = DraftIn(kind="counter_statement", channel="x", case_id=case_id)
+        made = service.draft(session, draft_in, SYSTEM, OfflineGenerator(), platform="微博")
+    assert made.title.startswith("事实核查")
+    english = DraftIn(kind="counter_statement", channel="x", case_id=case_id, language="en")
+    with transaction(rt.sessions) as session:
+        made = service.draft(session, english, SYSTEM, OfflineGenerator(), platform="Weibo")
+    assert made.title.startswith("Fact check")  # PR's choice wins over the post's language
+
+
+def test_an_unknown_statement_language_is_refused(rt: Runtime) -> None:
+    with pytest.raises(ValidationError, match="language"):
+        DraftIn(kind="counter_statement", facts={"fact": "x"}, language="fr")
