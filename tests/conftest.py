@@ -34,6 +34,7 @@ from core.settings import (
 from pipeline.platform_receiver import ReceiverState, start_receiver
 from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
+from tests.core.remote import Remote, start_remote
 
 ADMIN = Actor(name="test-admin", type=ActorType.HUMAN, roles=("admin",))
 PASSWORD = "correct-horse-battery"
@@ -46,6 +47,26 @@ def service_url(name: str) -> str:
     if os.environ.get("VERACITY_REQUIRE_SERVICES") == "1":
         pytest.fail(f"VERACITY_TEST_{name}_URL is not set but make test requires real services")
     pytest.skip(f"set VERACITY_TEST_{name}_URL (make test does) to run against real {name.lower()}")
+
+
+# Use as `@pytest.fixture(params=BACKENDS)`; the PostgreSQL case needs the real service.
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.services)]
+
+
+@pytest.fixture(params=BACKENDS)
+def any_rt(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
+    """The same scenario on the embedded SQLite database and on a migrated PostgreSQL one."""
+    from tests.core.backends import runtime_on  # it builds on this module
+
+    yield from runtime_on(request, tmp_path)
+
+
+@pytest.fixture
+def remote() -> Iterator[Remote]:
+    """A real HTTP server that answers as a test scripts it (429/503, Retry-After, ...)."""
+    server, state = start_remote()
+    yield state
+    server.shutdown()
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ import sqlalchemy as sa
 from classifier.reference import ReferenceClassifier
 from core.migrate import upgrade
 from runtime.container import Runtime, build_runtime
+from tests.conftest import BACKENDS as BACKENDS  # where it is defined, for the params
 from tests.conftest import make_settings, service_url
-
-# Use as `@pytest.fixture(params=BACKENDS)`; the PostgreSQL case needs the real service.
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.services)]
 
 
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:

@@ -3,7 +3,6 @@ broker's countdown bounded below the visibility timeout (enforcement and webhook
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 
@@ -22,17 +21,10 @@ from pipeline.platform_client import HttpPlatformClient
 from pipeline.queue import claim_next
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from runtime.container import Runtime
-from tests.core.remote import Remote, start_remote
+from tests.core.remote import Remote
 from tests.pipeline.factories import make_case, reviewer
 from webhooks import service
 from webhooks.models import WebhookDelivery, WebhookSubscription
-
-
-@pytest.fixture
-def remote() -> Iterator[Remote]:
-    server, state = start_remote()
-    yield state
-    server.shutdown()
 
 
 def _pending_action(rt: Runtime) -> str:

@@ -3,16 +3,11 @@ PostgreSQL alike (the reserved-word column `group`, JSON scope, nullable group_i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from runtime.container import Runtime
 from tests.conftest import auth, new_user_token
-from tests.core.backends import BACKENDS, runtime_on
 
 SECURITY = {
     "type": "security",
@@ -21,11 +16,6 @@ SECURITY = {
     "where": "admin panel",
     "scope": {"affected_users": 500, "personal_data": True, "regions": ["DE", "AT"]},
 }
-
-
-@pytest.fixture(params=BACKENDS)
-def any_rt(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
-    yield from runtime_on(request, tmp_path)
 
 
 def test_the_whole_response_path_on_each_database(any_rt: Runtime) -> None:

@@ -9,7 +9,6 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,23 +21,10 @@ from core.db import transaction
 from incidents.models import Notification, ResponseGroup
 from incidents.notify import RETRY_POLICY, deliver_pending
 from runtime.container import Runtime
-from tests.core.backends import BACKENDS, runtime_on
-from tests.core.remote import Remote, start_remote
+from tests.core.remote import Remote
 from tests.incidents.conftest import open_incident
 
 SECRET = "s3cret-s3cret-s3cret"
-
-
-@pytest.fixture(params=BACKENDS)
-def any_rt(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
-    yield from runtime_on(request, tmp_path)
-
-
-@pytest.fixture
-def remote() -> Iterator[Remote]:
-    server, state = start_remote()
-    yield state
-    server.shutdown()
 
 
 @pytest.fixture

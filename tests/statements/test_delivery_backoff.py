@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -22,22 +21,9 @@ from runtime.container import Runtime
 from statements.config import StatementSettings
 from statements.delivery import BACKOFF_BASE_SECONDS, WebhookSender, deliver, deliver_pending
 from statements.models import DeliveryStatus, Statement, StatementDelivery, StatementVersion
-from tests.core.backends import BACKENDS, runtime_on
-from tests.core.remote import Remote, start_remote
+from tests.core.remote import Remote
 
 SECRET = "official-account-secret-0123456789"
-
-
-@pytest.fixture(params=BACKENDS)
-def any_rt(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
-    yield from runtime_on(request, tmp_path)
-
-
-@pytest.fixture
-def remote() -> Iterator[Remote]:
-    server, state = start_remote()
-    yield state
-    server.shutdown()
 
 
 @pytest.fixture
