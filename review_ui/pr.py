@@ -124,6 +124,7 @@ def create(
     sources: Annotated[str, Form(max_length=20_000)] = "",
     incident_severity: Annotated[str, Form(max_length=16)] = "",
     legal_review: Annotated[str, Form(max_length=8)] = "",
+    language: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     if fact.strip():
         facts = {"fact": fact.strip(), **facts}
@@ -137,6 +138,7 @@ def create(
                 "sources": _sources(sources),
                 "incident_severity": incident_severity or None,
                 "legal_review": legal_review == "on",
+                "language": language or None,
             }
         )
         made = service.draft(

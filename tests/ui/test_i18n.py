@@ -169,3 +169,36 @@ def test_legal_reads_a_case_history_in_chinese(stack: Stack) -> None:
     assert '<html lang="zh-Hans">' in page.text
     assert "已由审核员领取" in page.text and "Taken by a reviewer" not in page.text
     assert "喝消毒液可以治新冠" in page.text  # the post as written
+
+
+def test_pr_drafts_a_chinese_statement_from_the_workspace(stack: Stack) -> None:
+    from statements.models import Statement
+
+    client = browser_client(stack)
+    sign_in(client, stack.user("pr"))
+    page = client.get("/ui/pr")
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "kind": "counter_statement",
+        "channel": "web",
+        "fact": "喝盐水不能预防新冠病毒感染。",
+        "sources": "https://factcheck.example.cn/salt",
+    }
+    made = client.post("/ui/pr/statements", data=form, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    with stack.rt.sessions() as session:
+        statement = session.get(Statement, made.headers["location"].split("?")[0].rsplit("/", 1)[1])
+        assert statement is not None
+        assert statement.title.startswith("事实核查") and "来源：" in statement.body
+    english = client.post(
+        "/ui/pr/statements", data={**form, "language": "en"}, follow_redirects=False
+    )
+    assert english.status_code == 303
+    refused = client.post(
+        "/ui/pr/statements",
+        data={**form, "language": "fr"},
+        headers={"accept-language": "zh-CN"},
+    )
+    assert (
+        refused.status_code == 422 and "草稿被拒绝" in refused.text and "language" in refused.text
+    )
