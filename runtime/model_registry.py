@@ -1,6 +1,6 @@
 """Imports every domain's models so Alembic and `create_all` see all tables.
 
-This is the one module below the domains that names them; it exists only for migrations.
+The app wiring (runtime/) is the layer that may name every domain; migrations read this.
 """
 
 from __future__ import annotations
