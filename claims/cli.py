@@ -46,11 +46,13 @@ def register(
     claims = sub.add_parser("claims", help="the library of fact-checked claims")
     claims_sub = claims.add_subparsers(dest="action", required=True)
     imp = claims_sub.add_parser("import", help="import fact-checked claims from a dataset")
-    imp.add_argument("--source", required=True, choices=["checkthat", "liar_plus", "fixture"])
+    imp.add_argument(
+        "--source", required=True, choices=["checkthat", "liar_plus", "fixture", "fixture_zh"]
+    )
     imp.add_argument(
         "--path",
         help="datasets folder or the file itself (default ../shared/datasets; "
-        "the bundled fixture for --source fixture)",
+        "the bundled fixture for --source fixture, the Chinese one for fixture_zh)",
     )
     imp.set_defaults(handler=claims_import)
     lst = claims_sub.add_parser("list", help="list claims, newest first")

@@ -20,6 +20,7 @@ from core.settings import REPO_ROOT
 
 DEFAULT_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
 FIXTURE_PATH = Path(__file__).parent / "fixtures" / "claims.json"
+FIXTURE_ZH_PATH = Path(__file__).parent / "fixtures" / "claims_zh.json"  # Chinese claims
 
 # PolitiFact's six-point scale folded into the library's four verdicts.
 LIAR_VERDICTS = {
@@ -91,7 +92,17 @@ def read_fixture(path: Path = FIXTURE_PATH) -> Iterator[ImportedClaim]:
         yield ImportedClaim(origin=Origin.FIXTURE, **item)
 
 
-READERS = {"checkthat": read_checkthat, "liar_plus": read_liar_plus, "fixture": read_fixture}
+def read_fixture_zh(path: Path = FIXTURE_ZH_PATH) -> Iterator[ImportedClaim]:
+    """The bundled Chinese claims (same format as the English fixture)."""
+    return read_fixture(path)
+
+
+READERS = {
+    "checkthat": read_checkthat,
+    "liar_plus": read_liar_plus,
+    "fixture": read_fixture,
+    "fixture_zh": read_fixture_zh,
+}
 
 
 def read_source(source: str, path: Path | None) -> Iterator[ImportedClaim]:
@@ -99,6 +110,8 @@ def read_source(source: str, path: Path | None) -> Iterator[ImportedClaim]:
         raise Invalid(f"unknown source {source!r}; one of: {', '.join(READERS)}")
     if source == "fixture":
         return read_fixture(path or FIXTURE_PATH)
+    if source == "fixture_zh":
+        return read_fixture(path or FIXTURE_ZH_PATH)
     return READERS[source](path or DEFAULT_DATASETS)
 
 

@@ -64,8 +64,13 @@ class LibraryMatcher:
         sessions: sessionmaker[Session],
         parts: MatcherParts,
         index_factory: Callable[[], VectorIndex] | None = None,
+        *,
+        keep: Callable[[str], bool] | None = None,
     ) -> None:
+        """`keep(text)`: which claims this matcher indexes (by language: English and Chinese
+        claims are matched by their own encoders, `claims.matching_zh`); None keeps all."""
         self._sessions = sessions
+        self._keep = keep
         self._parts = parts
         self._index_factory = index_factory
         self._claim_embedder = _RememberingEmbedder(parts.embedder)
@@ -102,6 +107,8 @@ class LibraryMatcher:
         claims = session.scalars(
             select(Claim).where(Claim.retired_at.is_(None)).order_by(Claim.id)  # retired: unmatched
         ).all()
+        if self._keep is not None:
+            claims = [c for c in claims if self._keep(c.text)]
         rows = [ClaimRow(c.id, c.text, "") for c in claims]
         index = self._index_factory() if self._index_factory else None
         matcher = ClaimMatcher(
@@ -131,8 +138,16 @@ class FixedLibrary:
     """A claim library fixed at construction (a file's claims, no database): the same matcher
     and verdict lookup for offline measurements (`veracity triage-rates`)."""
 
-    def __init__(self, parts: MatcherParts, claims: Sequence[tuple[str, str, str]]) -> None:
-        """claims: (id, text, verdict)."""
+    def __init__(
+        self,
+        parts: MatcherParts,
+        claims: Sequence[tuple[str, str, str]],
+        *,
+        keep: Callable[[str], bool] | None = None,
+    ) -> None:
+        """claims: (id, text, verdict); `keep(text)` as in `LibraryMatcher`."""
+        if keep is not None:
+            claims = [c for c in claims if keep(c[1])]
         self._parts = parts
         self._matcher = parts.matcher()
         self._matcher.fit([ClaimRow(cid, text, "") for cid, text, _ in claims])
@@ -150,11 +165,13 @@ class FixedLibrary:
 
 
 def bundled_claims() -> list[tuple[str, str, str]]:
-    """The bundled fixture library (claims/fixtures/claims.json) under its imported ids."""
+    """The bundled fixture libraries (claims/fixtures/claims.json and claims_zh.json) under
+    their imported ids."""
     from claims.importers import read_source
     from claims.models import stable_claim_id
 
     return [
         (stable_claim_id(r.origin, r.origin_ref), r.text, r.verdict.value)
-        for r in read_source("fixture", None)
+        for source in ("fixture", "fixture_zh")
+        for r in read_source(source, None)
     ]

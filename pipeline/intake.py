@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from classifier.interface import Classifier, Prediction
+from classifier.routed import scoring_version
 from core.dispatch import enqueue_after_commit
 from pipeline.models import Post, PostStatus, ReviewCase, Score
 from pipeline.policy_store import active_policy
@@ -74,7 +75,8 @@ def score_posts(
         for p in posts
         if (e := existing.get(p.id)) is None
         or e.score.text_sha256 != text_digest(p.text)
-        or e.score.model_version != classifier.model_version
+        # a routed classifier names both models; each post is compared with its own
+        or e.score.model_version != scoring_version(classifier.model_version, p.text)
     ]
     # The signals' encoder pass is submitted first and runs (on the encoder batcher's thread
     # in the API) while the falsehood model scores the same posts.

@@ -7,8 +7,10 @@ English posts ("Vaccines contain microchips") are easily mistaken for French or 
 neither a confident detection nor a hint the language is `und` (undetermined) and the English
 model scores the post, as it did before detection existed.
 
-`model_language` is the one place that says which model serves a language: a Chinese model
-plugs in by adding its code to `MODEL_LANGUAGES` and choosing its classifier by that code.
+`model_language` is the one place that says which model serves a language: English always,
+Chinese (`zh`, Simplified or Traditional: py3langid gives both `zh`) when a Chinese model is
+shipped (`models/bge-small-zh-*/`, `classifier.zh`). `classifier.routed` sends each post to
+its model by `route_language`.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from typing import Any
 
 UNDETERMINED = "und"
 CONFIDENT = 0.5
-MODEL_LANGUAGES = frozenset({"en"})  # languages a falsehood model was trained and measured on
+MODEL_LANGUAGES = frozenset({"en", "zh"})  # languages a falsehood model was trained and measured on
 _DEFAULT_MODEL_LANGUAGE = "en"  # what scores `und` posts
+# languages with a check-worthiness model (`models/checkworthiness-*`, English sets only): no
+# Chinese check-worthiness set exists, so a Chinese post's check-worthiness is not measured
+CHECKWORTHINESS_LANGUAGES = frozenset({"en"})
 _lock = threading.Lock()  # langid's classifier keeps no state, but loading it must happen once
 
 
@@ -40,16 +45,56 @@ def normalise_hint(hint: str | None) -> str | None:
     return code or None
 
 
+def is_chinese_script(text: str) -> bool:
+    """Mostly Han characters (at least half the letters) and no Japanese kana or Korean hangul:
+    Chinese, Simplified or Traditional, however short."""
+    han = other = 0
+    for ch in text:
+        code = ord(ch)
+        if 0x3040 <= code <= 0x30FF or 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
+            return False  # kana, hangul
+        if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
+            han += 1
+        elif ch.isalpha():
+            other += 1
+    return han > 0 and han >= other
+
+
 def detect_language(text: str, hint: str | None = None) -> str:
-    """An ISO 639-1 code, or `und` when neither the text nor the hint says."""
+    """An ISO 639-1 code, or `und` when neither the text nor the hint says.
+
+    langid spreads short Chinese texts over zh, ja and others (a 15-character claim scores
+    about 0.45 for zh), so below `CONFIDENT` a text in Chinese script is `zh` before the hint
+    is asked."""
     lang, probability = _identifier().classify(text)
     if probability >= CONFIDENT:
         return str(lang)
+    if is_chinese_script(text):
+        return "zh"
     return normalise_hint(hint) or UNDETERMINED
+
+
+@lru_cache(maxsize=1)
+def served_languages() -> frozenset[str]:
+    """`MODEL_LANGUAGES` whose model is shipped: Chinese only with `models/bge-small-zh-*/`."""
+    from classifier.zh.serving import find_zh_model_dir
+
+    return MODEL_LANGUAGES if find_zh_model_dir() is not None else MODEL_LANGUAGES - {"zh"}
 
 
 def model_language(lang: str | None) -> str | None:
     """The language whose falsehood model serves posts in `lang`; None when there is none."""
     if lang is None or lang == UNDETERMINED:
         return _DEFAULT_MODEL_LANGUAGE
-    return lang if lang in MODEL_LANGUAGES else None
+    return lang if lang in served_languages() else None
+
+
+def measures_checkworthiness(lang: str | None) -> bool:
+    """Whether posts in `lang` get a check-worthiness score (English and undetermined do)."""
+    return model_language(lang) in CHECKWORTHINESS_LANGUAGES
+
+
+def route_language(text: str) -> str:
+    """The model a text goes to from its text alone: `zh` or `en` (`en` also for undetermined
+    and unsupported languages, whose band triage sets to `unsupported_language`)."""
+    return "zh" if model_language(detect_language(text)) == "zh" else "en"

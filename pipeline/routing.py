@@ -6,7 +6,8 @@ One typed, versioned policy object; admins save new versions in the database
 A post's triage band (`pipeline/triage.py:triage_band`, stored on its score at intake and
 recomputed with the active policy when it is routed or previewed) is decided in this order:
 1. language: a post whose detected language has no falsehood model (`pipeline/language.py`;
-   today anything but English) is `unsupported_language`, whatever the English model says; it
+   today anything but English and Chinese) is `unsupported_language`, whatever another
+   language's model says; it
    is queued at `unsupported_language_route` (default ignore: not queued);
 2. a match to a false or misleading library claim at or above `claim_match_min_similarity`
    (the matcher's fused score; "confirmed", default the shipped matcher's threshold) raises the
@@ -15,7 +16,8 @@ recomputed with the active policy when it is routed or previewed) is decided in 
 3. a post with no match at or above `claim_match_suggest_similarity` ("suggested") whose
    check-worthiness is below `checkworthiness_min` is ignored however its falsehood score
    reads: it makes no claim a fact-checker could check; below `checkworthiness_urgent_min` an
-   urgent post is lowered to review;
+   urgent post is lowered to review; so is an urgent post in a language with no
+   check-worthiness model (Chinese, `pipeline/language.py`);
 4. otherwise the falsehood model's band, through `band_routes`;
 then routing adds:
 5. a post spreading at `urgent_velocity` or more (see below) is raised from review to urgent.

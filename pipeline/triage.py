@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from core.settings import REPO_ROOT
-from pipeline.language import model_language
+from pipeline.language import measures_checkworthiness, model_language
 
 if TYPE_CHECKING:
     from pipeline.models import Score
@@ -102,6 +102,10 @@ def triage_band(signals: Signals, policy: RoutingPolicy) -> tuple[str, str]:
     if cw is not None and level != IGNORE and cw < policy.checkworthiness_min:
         return IGNORE, "not_checkworthy"
     if cw is not None and level == URGENT and cw < policy.checkworthiness_urgent_min:
+        return REVIEW, "checkworthiness"
+    if cw is None and level == URGENT and not measures_checkworthiness(signals.lang):
+        # No check-worthiness model for the language (Chinese): the falsehood score alone,
+        # never checked for a claim, asks for review, not urgent review.
         return REVIEW, "checkworthiness"
     return level, "band"
 

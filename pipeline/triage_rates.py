@@ -99,29 +99,34 @@ def read_posts(path: Path) -> list[PostIn]:
 
 
 def default_signals() -> IntakeSignals:
-    """The shipped matcher over the bundled claims and the shipped check-worthiness head."""
+    """The shipped matcher over the bundled claims and the shipped check-worthiness head (and,
+    with a Chinese model shipped, the Chinese matcher over the bundled Chinese claims)."""
     from claims.library_service import FixedLibrary, bundled_claims
     from claims.matching_model import default_parts
+    from claims.matching_zh import is_not_chinese
     from classifier.checkworthiness import load_checkworthiness
+    from pipeline.signals_zh import with_chinese_signals
 
     parts = default_parts()
-    library = FixedLibrary(parts, bundled_claims())
+    library = FixedLibrary(parts, bundled_claims(), keep=is_not_chinese)
     try:
         checker = load_checkworthiness(embedder=parts.embedder)
     except FileNotFoundError:
         checker = None
-    return IntakeSignals(library, checker)
+    return with_chinese_signals(IntakeSignals(library, checker))
 
 
 def run(args: argparse.Namespace) -> int:
     from classifier.loader import load_classifier
+    from classifier.routed import with_chinese
 
     policy = RoutingPolicy()
     if args.policy is not None:
         body = RoutingPolicyBody.model_validate_json(args.policy.read_text(encoding="utf-8"))
         policy = RoutingPolicy.from_body(body.model_dump(), args.policy.name)
     posts = read_posts(args.input)
-    rows = triage_bands(posts, load_classifier(args.model_dir), default_signals(), policy)
+    classifier = with_chinese(load_classifier(args.model_dir))
+    rows = triage_bands(posts, classifier, default_signals(), policy)
     print(json.dumps({"input": str(args.input), "policy": policy.version, **rates(rows)}, indent=2))
     return 0
 

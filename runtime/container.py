@@ -54,24 +54,30 @@ class Runtime:
             log.warning("no trained model packaged; scoring with the reference classifier")
             return ReferenceClassifier()
         loaded: Classifier = loader.load_classifier(self.settings.model_dir)
-        return loaded
+        from classifier.routed import with_chinese
+
+        return with_chinese(loaded)  # Chinese posts to the Chinese model when one is shipped
 
     @cached_property
     def claim_library(self) -> LibraryMatcher:
         """The shipped claim matcher over the library in the database, one per process."""
         from claims.library_service import LibraryMatcher
         from claims.matching_model import default_parts
+        from claims.matching_zh import is_not_chinese
 
         parts = default_parts()
         es = self.settings.elasticsearch
         if not es.hosts:
-            return LibraryMatcher(self.sessions, parts)
+            return LibraryMatcher(self.sessions, parts, keep=is_not_chinese)
         from claims.index_es import ElasticsearchIndex
 
         client = make_client(es.hosts, es.request_timeout)
         dims = parts.embedder.dimensions
         return LibraryMatcher(
-            self.sessions, parts, lambda: ElasticsearchIndex(client, es.index_prefix, dims)
+            self.sessions,
+            parts,
+            lambda: ElasticsearchIndex(client, es.index_prefix, dims),
+            keep=is_not_chinese,  # Chinese claims: `claims.matching_zh`, in process
         )
 
     @cached_property
@@ -84,8 +90,10 @@ class Runtime:
         if wanted is False or (wanted is None and self.settings.use_reference_classifier):
             return None
         from pipeline.signals import IntakeSignals
+        from pipeline.signals_zh import with_chinese_signals
 
-        return IntakeSignals(self.claim_library, load_checkworthiness(self.claim_library))
+        english = IntakeSignals(self.claim_library, load_checkworthiness(self.claim_library))
+        return with_chinese_signals(english, self.sessions)
 
     @cached_property
     def platform(self) -> PlatformClient:

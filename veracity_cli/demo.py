@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -27,6 +28,9 @@ DEMO_POSTS = [
     REPO_ROOT / "data" / "demo" / "posts.jsonl",
     REPO_ROOT / "models" / "demo_posts.jsonl",
 ]
+# Chinese demo posts (written for the project; models/demo_posts.LICENSE.md), loaded after the
+# English ones.
+DEMO_POSTS_ZH = REPO_ROOT / "models" / "demo_posts_zh.jsonl"
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - development only; refused in production
 DEMO_USERS = [
     ("reviewer", Role.REVIEWER),
@@ -41,6 +45,10 @@ def demo_posts(limit: int) -> Iterator[PostIn]:
     path = next((p for p in DEMO_POSTS if p.exists()), None)
     if path is None:
         return
+    yield from _read_posts(path, limit)
+
+
+def _read_posts(path: Path, limit: int) -> Iterator[PostIn]:
     allowed = set(PostIn.model_fields)
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh):
@@ -60,7 +68,10 @@ def seed(rt: Runtime, post_limit: int) -> tuple[str, int]:
         # The bundled claim library (claims/fixtures/claims.json; idempotent), so the demo
         # posts that repeat a known claim are matched on the first page.
         import_claims(session, read_source("fixture", None), actor, source="fixture")
+        import_claims(session, read_source("fixture_zh", None), actor, source="fixture_zh")
     posts = list(demo_posts(post_limit))
+    if DEMO_POSTS_ZH.exists():
+        posts += _read_posts(DEMO_POSTS_ZH, post_limit)
     for start in range(0, len(posts), 32):
         with transaction(rt.sessions) as session:
             batch = posts[start : start + 32]

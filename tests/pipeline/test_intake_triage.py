@@ -147,12 +147,12 @@ def test_a_claim_added_after_startup_is_matched_without_a_restart(
 def test_a_post_in_a_language_with_no_model_gets_the_unsupported_band_and_is_not_queued(
     triage_rt: Runtime, triage_client: TestClient
 ) -> None:
-    text = "5G网络正在传播冠状病毒，赶快关掉你的手机！"
+    text = "Las redes 5G están propagando el coronavirus, ¡apaguen sus teléfonos ya!"
     got = _score(triage_client, new_api_key(triage_rt), {"id": "z1", "text": text, "lang": "en"})
     z1 = got["z1"]
     assert (z1["band"], z1["detected_lang"], z1["case_opened"]) == (
         "unsupported_language",
-        "zh",
+        "es",
         False,
     )
     assert 0.0 <= z1["score"] <= 1.0 and z1["claim_matches"] == []
@@ -161,7 +161,7 @@ def test_a_post_in_a_language_with_no_model_gets_the_unsupported_band_and_is_not
     with triage_rt.sessions() as session:
         post = session.get(Post, "z1")
         score = session.scalars(select(Score).where(Score.post_id == "z1")).one()
-        assert post is not None and (post.lang, post.detected_lang) == ("en", "zh")
+        assert post is not None and (post.lang, post.detected_lang) == ("en", "es")
         assert score.triage_band == "unsupported_language" and score.band in {
             "ignore",
             "review",
@@ -204,7 +204,10 @@ def test_the_sweeper_does_not_re_enqueue_posts_triage_left_unqueued(
     from pipeline.tasks import sweep
 
     key = new_api_key(triage_rt)
-    text = "震惊!!! 疫苗含有微芯片，MIRACLE CURE，赶快转发，真相被隐藏了，政府不想让你知道"
+    text = (
+        "¡¡¡INCREÍBLE!!! las vacunas contienen microchips, MIRACLE CURE, compártelo ya, "
+        "la verdad está oculta, el gobierno no quiere que lo sepas"
+    )
     assert _score(triage_client, key, {"id": "s1", "text": text})["s1"]["case_opened"] is False
     with triage_rt.sessions() as session:
         score = session.scalars(select(Score).where(Score.post_id == "s1")).one()

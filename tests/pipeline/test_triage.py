@@ -63,12 +63,12 @@ def test_unmeasured_signals_gate_nothing() -> None:
 
 
 def test_a_language_with_no_model_is_unsupported_and_not_queued_unless_the_policy_says() -> None:
-    chinese = Signals(0.99, "urgent", checkworthiness=0.9, lang="zh")
-    assert triage_band(chinese, POLICY) == ("unsupported_language", "language")
-    routed = route(chinese, QUIET, NOW, POLICY)
+    spanish = Signals(0.99, "urgent", checkworthiness=0.9, lang="es")
+    assert triage_band(spanish, POLICY) == ("unsupported_language", "language")
+    routed = route(spanish, QUIET, NOW, POLICY)
     assert routed.queue is False and routed.band == "unsupported_language"
     to_review = RoutingPolicy(unsupported_language_route="review")
-    routed = route(chinese, QUIET, NOW, to_review)
+    routed = route(spanish, QUIET, NOW, to_review)
     assert routed.queue and routed.band == "review" and routed.triage_band == "unsupported_language"
 
 
@@ -99,4 +99,8 @@ def test_language_detection_uses_the_text_and_the_hint_only_when_unsure() -> Non
     assert detect_language("ok") == UNDETERMINED
     assert normalise_hint("zh_Hans") == "zh" and normalise_hint("") is None
     assert model_language("en") == "en" and model_language(UNDETERMINED) == "en"
-    assert model_language("zh") is None
+    assert model_language("es") is None
+    # Chinese has its own model (models/bge-small-zh-*), Simplified and Traditional alike
+    assert model_language("zh") == "zh"
+    assert detect_language("喝鹽水可以預防新冠") == "zh"  # short: langid alone is unsure
+    assert detect_language("東京に行きます") == "ja"  # kana: not Chinese

@@ -1,0 +1,115 @@
+"""The Chinese branch of intake signals: Chinese posts matched against the Chinese claims.
+
+`LanguageRoutedSignals` is `pipeline.signals.IntakeSignals` with Chinese posts taken out
+before the English encoder pass: those get their claim matches from `ChineseSignals` (the
+Chinese encoder over the library's Chinese claims, `claims.matching_zh`) and no
+check-worthiness, since no Chinese check-worthiness set exists to train or measure one (their
+triage then rests on the Chinese falsehood model's band and on claim matches; see
+`models/bge-small-zh-*/MODEL_CARD.md`). Every other post takes the English path unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from claims.embeddings import Embedder
+from claims.matching_text import with_author
+from pipeline.language import detect_language
+from pipeline.schemas import PostIn
+from pipeline.signals import ClaimLibrary, IntakeSignals, PostSignals, prepare
+from pipeline.triage import STORED_FLOOR, STORED_MATCHES, MatchInfo
+
+ZH = "zh"
+
+
+class ChineseSignals:
+    def __init__(self, library: ClaimLibrary) -> None:
+        self.library = library
+
+    def measure(self, posts: Sequence[PostIn]) -> list[PostSignals]:
+        """Signals for posts already detected as Chinese: matches, no check-worthiness."""
+        if not posts:
+            return []
+        cleaned = [prepare(with_author(p.text, p.author_name)) for p in posts]
+        vectors = self.library.embedder.embed(cleaned)
+        found = self.library.match_vectors(cleaned, vectors, STORED_MATCHES)
+        return [
+            PostSignals(
+                ZH,
+                None,
+                tuple(
+                    MatchInfo(m.claim_id, round(m.score, 6), verdict)
+                    for m, verdict in row
+                    if m.score >= STORED_FLOOR
+                ),
+            )
+            for row in found
+        ]
+
+
+class LanguageRoutedSignals(IntakeSignals):
+    def __init__(self, english: IntakeSignals, chinese: ChineseSignals) -> None:
+        self._english = english
+        self.chinese = chinese
+
+    def __getattr__(self, name: str) -> object:  # what else the English signals offer
+        return getattr(self._english, name)
+
+    @property
+    def embedder(self) -> Embedder | None:
+        """The English encoder (what the API's encoder batcher wraps)."""
+        embedder: Embedder | None = getattr(self._english, "embedder", None)
+        return embedder
+
+    def with_encoder(self, encoder: Embedder) -> IntakeSignals:
+        """The English signals' encoder swapped (`IntakeSignals.with_encoder`), the Chinese
+        branch kept."""
+        swap = self._english.with_encoder  # type: ignore[attr-defined, unused-ignore]
+        return LanguageRoutedSignals(swap(encoder), self.chinese)
+
+    def measure(self, posts: Sequence[PostIn]) -> list[PostSignals]:
+        return self.start(posts)()
+
+    def start(self, posts: Sequence[PostIn]) -> Callable[[], list[PostSignals]]:
+        chinese = [detect_language(p.text, p.lang) == ZH for p in posts]
+        others = [p for p, zh in zip(posts, chinese, strict=True) if not zh]
+        start_english = getattr(self._english, "start", None)
+        finish_english: Callable[[], list[PostSignals]]
+        if start_english is not None:
+            finish_english = start_english(others) if others else list
+        else:
+            measured = self._english.measure(others) if others else []
+            finish_english = lambda: measured  # noqa: E731
+        zh_signals = self.chinese.measure([p for p, zh in zip(posts, chinese, strict=True) if zh])
+
+        def finish() -> list[PostSignals]:
+            english = iter(finish_english())
+            from_zh = iter(zh_signals)
+            return [next(from_zh) if zh else next(english) for zh in chinese]
+
+        return finish
+
+
+def with_chinese_signals(
+    english: IntakeSignals, sessions: sessionmaker[Session] | None = None
+) -> IntakeSignals:
+    """`english` with the Chinese branch when a Chinese model (and its matcher) is shipped:
+    over the library in the database (`sessions`), or the bundled claims without one."""
+    from claims.matching_zh import ScaledLibrary, is_chinese, zh_parts
+
+    found = zh_parts()
+    if found is None:
+        return english
+    parts, scale = found
+    inner: ClaimLibrary
+    if sessions is not None:
+        from claims.library_service import LibraryMatcher
+
+        inner = LibraryMatcher(sessions, parts, keep=is_chinese)
+    else:
+        from claims.library_service import FixedLibrary, bundled_claims
+
+        inner = FixedLibrary(parts, bundled_claims(), keep=is_chinese)
+    return LanguageRoutedSignals(english, ChineseSignals(ScaledLibrary(inner, scale)))
