@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from incidents.policy_store import active_incident_policy
 from tests.ui.browsing import css, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
 
 
 def test_leadership_changes_a_clock_and_the_plan_prints_it(
@@ -40,6 +40,11 @@ def test_leadership_changes_a_clock_and_the_plan_prints_it(
     assert css(browser, "#policy-version").text == "incident-v1"
     assert "incident-v1" in css(browser, "#policy-history").text
     assert "statements within 90 minutes" in css(browser, "#plan-history").text
+    assert len(browser.find_elements("css selector", "p.notice")) == 1, "said once"
+    assert browser.execute_script(  # the form stacks and the plan wraps: nothing runs off
+        "return document.documentElement.scrollWidth <= window.innerWidth"
+    )
+    screenshot(browser, "68-response-plan-clock-changed")
     with module_stack.rt.sessions() as session:
         running = {c.name: c.within for c in active_incident_policy(session).clocks}
     assert running["public statement"].total_seconds() == 90 * 60
