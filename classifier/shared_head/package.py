@@ -1,0 +1,31 @@
+"""`train`: the head fitted on every set's fit part, written as a model directory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from classifier.evalsets import EvalSet
+from classifier.shared_head.evaluation import fit_on
+from classifier.shared_head.store import VectorStore
+
+
+def package(sets: Sequence[EvalSet], store: VectorStore, model_dir: Path) -> None:
+    head, selection = fit_on([s for s in sets if s.fit], store)
+    meta = {
+        "version": model_dir.name,
+        "kind": "falsehood head over the shared intake encoder",
+        "opt_in": True,
+        "input": "classifier.checkworthiness.prepare(text) (the claim matcher's post cleaning)",
+        "training": {
+            "sets": {s.name: {"split": s.split, "fit_posts": len(s.fit)} for s in sets},
+            "augmentation": "every fit post also in its de-styled form (classifier.destyle)",
+            "weighting": "each set the same total weight",
+            "selection": selection,
+        },
+    }
+    head = type(head)(head.net, head.calibration, head.encoder, head.thresholds, meta)
+    head.save(model_dir)
+    text = json.dumps(meta, indent=2) + "\n"
+    (model_dir / "metadata.json").write_text(text, encoding="utf-8")
