@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from claims.models import Claim
 from core.errors import NotFound
 from core.outbound import is_web_link
+from statements.checks import is_chinese
 from statements.config import StatementSettings
 from statements.models import Statement, StatementStatus, StatementVersion
 
@@ -109,6 +110,38 @@ def _day(value: datetime) -> str:
     return f"{value:%d %B %Y, %H:%M} UTC"
 
 
+# The page's own words in the statement's language (a Chinese statement reads Chinese
+# around it, with <html lang> set for screen readers and fonts).
+PAGE_WORDS = {
+    "en": {
+        "lang": "en",
+        "published": "Published",
+        "updated": "Last updated",
+        "corrected": "Corrected: ",
+        "sources": "Sources",
+        "sources_line": "Sources:",
+        "version": "version",
+    },
+    "zh": {
+        "lang": "zh-Hans",
+        "published": "发布于",
+        "updated": "最后更新",
+        "corrected": "更正：",
+        "sources": "来源",
+        "sources_line": "来源：",
+        "version": "版本",
+    },
+}
+
+
+def _day_zh(value: datetime) -> str:
+    return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M} UTC"
+
+
+def page_language(item: PublishedStatement) -> str:
+    return "zh" if is_chinese(f"{item.version.title}\n{item.version.body}") else "en"
+
+
 def render_page(
     item: PublishedStatement, settings: StatementSettings, claim: Claim | None = None
 ) -> str:
@@ -126,25 +159,29 @@ def render_page(
         if claim is not None
         else ""
     )
+    language = page_language(item)
+    words, day = PAGE_WORDS[language], _day_zh if language == "zh" else _day
     paragraphs = "".join(
         f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>"
         for p in version.body.split("\n\n")
-        if p.strip() and not p.startswith("Sources:")  # listed below, as links
+        if p.strip() and not p.startswith(words["sources_line"])  # listed below, as links
     )
     first = _first_published(item)
-    dates = f'Published <time datetime="{first.isoformat()}">{_day(first)}</time>'
+    dates = f'{words["published"]} <time datetime="{first.isoformat()}">{day(first)}</time>'
     corrected = item.statement.published_at is not None and item.statement.published_at > first
     if corrected:
         updated = item.statement.published_at or first
-        dates += f' · Last updated <time datetime="{updated.isoformat()}">{_day(updated)}</time>'
+        dates += (
+            f' · {words["updated"]} <time datetime="{updated.isoformat()}">{day(updated)}</time>'
+        )
     note = (
-        f'<p class="note">Corrected: {html.escape(version.note)}</p>'
+        f'<p class="note">{words["corrected"]}{html.escape(version.note)}</p>'
         if corrected and version.note
         else ""
     )
     publisher = html.escape(settings.publisher_name)
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{words["lang"]}"><head><meta charset="utf-8">'
         f"<title>{html.escape(version.title)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="alternate" type="application/ld+json" '
@@ -154,8 +191,8 @@ def render_page(
         f'<body><header class="site">{publisher}</header>'
         f"<main><article><h1>{html.escape(version.title)}</h1>"
         f'<p class="dates" id="dates">{dates}</p>{note}{paragraphs}'
-        f'<h2>Sources</h2><ul class="sources">{sources}</ul></article>'
-        f"<footer>{publisher} · version {version.number}</footer>"
+        f'<h2>{words["sources"]}</h2><ul class="sources">{sources}</ul></article>'
+        f"<footer>{publisher} · {words['version']} {version.number}</footer>"
         "</main></body></html>"
     )
 
@@ -219,6 +256,7 @@ def claim_review(
         "itemReviewed": item_reviewed,
         "reviewBody": item.version.body,
         "headline": item.version.title,
+        "inLanguage": PAGE_WORDS[page_language(item)]["lang"],
         "citation": web_sources(item),
     }
 

@@ -114,3 +114,31 @@ def test_a_case_about_a_chinese_post_is_answered_in_chinese_even_from_an_english
 def test_an_unknown_statement_language_is_refused(rt: Runtime) -> None:
     with pytest.raises(ValidationError, match="language"):
         DraftIn(kind="counter_statement", facts={"fact": "x"}, language="fr")
+
+
+def test_a_published_chinese_statement_has_a_chinese_public_page_and_feed(rt: Runtime) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from statements.publishers import default_publishers
+    from tests.statements.test_drafts_and_links import PR2, _checked
+
+    claim = chinese_claim(rt)
+    with transaction(rt.sessions) as session:
+        draft_in = DraftIn(kind="counter_statement", claim_id=claim.id)
+        made = service.draft(session, draft_in, SYSTEM, OfflineGenerator(), platform="微博")
+        _checked(session, made.id)
+        service.approve(session, made.id, PR2)
+        service.publish(session, made.id, PR2, default_publishers(webhook=False))
+        sid, title = made.id, made.title
+    with TestClient(create_app(rt)) as client:
+        page = client.get(f"/v1/statements/{sid}/public")
+        feed = client.get("/v1/statements/feed.atom")
+        review = client.get(f"/v1/statements/{sid}/claimreview.jsonld").json()
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<html lang="zh-Hans">' in page.text and "发布于 <time" in page.text
+    body = page.text.split("</head>", 1)[1]
+    assert "<h2>来源</h2>" in body and body.count(SOURCE) == 2  # listed once: href and text
+    assert EXPLANATION_ZH.split("。")[0] in page.text
+    assert title.encode() in feed.content  # UTF-8 in the Atom feed, not escaped
+    assert review["inLanguage"] == "zh-Hans" and review["claimReviewed"] == CLAIM_ZH
