@@ -123,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--threads", type=int, default=1)
     e.set_defaults(handler=_evaluate)
     a = p.parse_args(argv)
+    data_dir: Path | None = getattr(a, "data_dir", None)
+    if data_dir is not None and not data_dir.is_dir():
+        print(f"veracity zh: no data directory {data_dir} (--data-dir)", file=sys.stderr)
+        return 2
     return int(a.handler(a))
 
 
