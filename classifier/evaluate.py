@@ -162,10 +162,13 @@ def evaluate_sets(
     cache: Path | None = None,
     fit_cap: int = 1500,
     layer_dir: Path | None = None,
+    shared_head: bool = False,
 ) -> dict[str, Any]:
     """Per set and leave-one-set-out on original and de-styled text (see classifier.suite);
     writes report.json, report.html and reliability PNGs. `layer_dir`: also write the
-    out-of-domain layer fitted on every set's fit part there (ood.json + ood.npz)."""
+    out-of-domain layer fitted on every set's fit part there (ood.json + ood.npz).
+    `shared_head`: also the falsehood head over the shared intake encoder, LOSO and trained on
+    every set (classifier.shared_head.evaluation)."""
     from classifier import suite, suite_report
     from classifier.loader import find_model_dir
     from classifier.serving import OnnxClassifier
@@ -179,6 +182,12 @@ def evaluate_sets(
     trained_on = set(meta.get("datasets") or ())
     ctx = suite.Context(clf, sets, trained_on, cache, fit_cap)
     rows, loso, layer = suite.run_suite(ctx)
+    head_details: dict[str, Any] | None = None
+    if shared_head:
+        from classifier.shared_head.evaluation import suite_rows
+
+        head_rows, head_details = suite_rows(sets, trained_on, cache)
+        rows += head_rows
     if layer_dir is not None:
         layer_dir.mkdir(parents=True, exist_ok=True)
         layer.dump(layer_dir)
@@ -198,6 +207,7 @@ def evaluate_sets(
         },
         "destyle": DESTYLE_SUMMARY,
         "loso": loso,
+        **({"shared_head": head_details} if head_details is not None else {}),
         "summary": suite.summarise(rows),
         "targets": suite_report.TARGETS,
     }
@@ -237,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fit-cap", type=int, default=1500, help="fit posts scored per set")
     p.add_argument("--cache-dir", type=Path, default=None, help="reuse model outputs here")
     p.add_argument("--write-layer", type=Path, default=None, help="write the fitted ood layer")
+    p.add_argument(
+        "--shared-head",
+        action="store_true",
+        help="also the falsehood head over the shared intake encoder (classifier.shared_head)",
+    )
     a = p.parse_args(argv)
     out = a.output_dir or Path("artifacts") / f"eval-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     if a.input is not None and not a.loso:
@@ -260,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             cache=a.cache_dir,
             fit_cap=a.fit_cap,
             layer_dir=a.write_layer,
+            shared_head=a.shared_head,
         )
         print(json.dumps(report["summary"], indent=2))
     print(f"report: {out / 'report.html'}")

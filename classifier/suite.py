@@ -13,7 +13,9 @@ Methods scored on every set's evaluation part:
 - `model_shipped_layer`: plus the layer the model directory ships, if it has one (fitted on the
   fit parts of all sets, never on an evaluation part);
 - `tfidf_same_data`: TF-IDF + LR trained on the fit parts of the model's own training sets;
-- `tfidf_loso`: TF-IDF + LR trained on the fit parts of all other sets (dataset-balanced).
+- `tfidf_loso`: TF-IDF + LR trained on the fit parts of all other sets (dataset-balanced);
+- with `veracity evaluate --shared-head`: `shared_head_loso` / `shared_head_all_sets`, the
+  falsehood head over the shared intake encoder (classifier.shared_head.evaluation).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -117,3 +118,12 @@ def _means(rs: Sequence[dict[str, Any]], suffix: str) -> dict[str, float | None]
         return round(float(np.mean(vals)), 4) if vals else None
 
     return {f"mean_{k}{suffix}": mean(k) for k in ("ece", "auc", "flagged_false", "weighted_f1")}
+
+
+def suite_rows(
+    sets: Sequence[EvalSet], in_domain: set[str], cache: Path | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """`head_rows` with the newest claim matcher's encoder (`veracity evaluate --shared-head`)."""
+    from classifier.checkworthiness.encoder import load_encoder, newest_matcher_dir
+
+    return head_rows(sets, VectorStore(load_encoder(newest_matcher_dir()), cache), in_domain)

@@ -40,6 +40,7 @@ class Choice:
 
 
 CHOICES = (Choice(0.003), Choice(0.03), Choice(0.3), Choice(1.0, hidden=64))
+MIN_MLP_ROWS = 200  # fewer rows: an MLP's early-stopping slice would be a handful of posts
 
 
 def balanced(sources: Strs, labels: Ints | None = None) -> Floats:
@@ -120,8 +121,9 @@ def train_head(
     refit the chosen net on every row (dataset-balanced)."""
     w = balanced(sources)
     multi = len(np.unique(sources)) > 1
+    usable = [c for c in choices if c.hidden == 0 or len(y) >= MIN_MLP_ROWS] or [Choice(0.03)]
     scored: list[tuple[float, Choice, Floats]] = []
-    for choice in choices if multi else choices[:1]:
+    for choice in usable if multi else usable[:1]:
         z = cross_set_margins(x, y, sources, choice) if multi else np.zeros(len(y))
         auc = mean_set_auc(z, y, sources) if multi else 0.5
         log.info("%s: cross-set mean AUC %.4f", choice.describe(), auc)
