@@ -33,9 +33,10 @@ ZH_FUSION = Fusion(claim=1.0, title=0.0, combined=0.0, bm25=0.0)
 
 
 def is_chinese(text: str) -> bool:
-    from pipeline.language import detect_language
+    """Chinese by py3langid (Cantonese and Wu included, `pipeline.language.CHINESE_VARIETIES`)."""
+    from pipeline.language import CHINESE_VARIETIES, detect_language
 
-    return detect_language(text) == "zh"
+    return detect_language(text) in CHINESE_VARIETIES | {"zh"}
 
 
 def is_not_chinese(text: str) -> bool:

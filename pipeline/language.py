@@ -82,10 +82,18 @@ def served_languages() -> frozenset[str]:
     return MODEL_LANGUAGES if find_zh_model_dir() is not None else MODEL_LANGUAGES - {"zh"}
 
 
+# Chinese varieties py3langid tells apart, read by the Chinese model: short Traditional posts
+# in standard written Chinese often come out as `yue` (Cantonese) and Shanghai-flavoured ones as
+# `wuu` (Wu); the detected code is stored as detected, the post is scored as Chinese.
+CHINESE_VARIETIES = frozenset({"yue", "wuu"})
+
+
 def model_language(lang: str | None) -> str | None:
     """The language whose falsehood model serves posts in `lang`; None when there is none."""
     if lang is None or lang == UNDETERMINED:
         return _DEFAULT_MODEL_LANGUAGE
+    if lang in CHINESE_VARIETIES:
+        lang = "zh"
     return lang if lang in served_languages() else None
 
 

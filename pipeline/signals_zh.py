@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claims.embeddings import Embedder
 from claims.matching_text import with_author
-from pipeline.language import detect_language
+from pipeline.language import detect_language, model_language
 from pipeline.schemas import PostIn
 from pipeline.signals import ClaimLibrary, IntakeSignals, PostSignals, prepare
 from pipeline.triage import STORED_FLOOR, STORED_MATCHES, MatchInfo
@@ -28,16 +28,20 @@ class ChineseSignals:
     def __init__(self, library: ClaimLibrary) -> None:
         self.library = library
 
-    def measure(self, posts: Sequence[PostIn]) -> list[PostSignals]:
-        """Signals for posts already detected as Chinese: matches, no check-worthiness."""
+    def measure(
+        self, posts: Sequence[PostIn], langs: Sequence[str] | None = None
+    ) -> list[PostSignals]:
+        """Signals for posts already detected as Chinese (`langs`: as detected, `zh` by
+        default; Cantonese and Wu are read as Chinese): matches, no check-worthiness."""
         if not posts:
             return []
+        detected = list(langs) if langs is not None else [ZH] * len(posts)
         cleaned = [prepare(with_author(p.text, p.author_name)) for p in posts]
         vectors = self.library.embedder.embed(cleaned)
         found = self.library.match_vectors(cleaned, vectors, STORED_MATCHES)
         return [
             PostSignals(
-                ZH,
+                lang,
                 None,
                 tuple(
                     MatchInfo(m.claim_id, round(m.score, 6), verdict)
@@ -45,7 +49,7 @@ class ChineseSignals:
                     if m.score >= STORED_FLOOR
                 ),
             )
-            for row in found
+            for lang, row in zip(detected, found, strict=True)
         ]
 
 
@@ -73,7 +77,8 @@ class LanguageRoutedSignals(IntakeSignals):
         return self.start(posts)()
 
     def start(self, posts: Sequence[PostIn]) -> Callable[[], list[PostSignals]]:
-        chinese = [detect_language(p.text, p.lang) == ZH for p in posts]
+        langs = [detect_language(p.text, p.lang) for p in posts]
+        chinese = [model_language(lang) == ZH for lang in langs]
         others = [p for p, zh in zip(posts, chinese, strict=True) if not zh]
         start_english = getattr(self._english, "start", None)
         finish_english: Callable[[], list[PostSignals]]
@@ -82,7 +87,8 @@ class LanguageRoutedSignals(IntakeSignals):
         else:
             measured = self._english.measure(others) if others else []
             finish_english = lambda: measured  # noqa: E731
-        zh_signals = self.chinese.measure([p for p, zh in zip(posts, chinese, strict=True) if zh])
+        rows = [i for i, zh in enumerate(chinese) if zh]
+        zh_signals = self.chinese.measure([posts[i] for i in rows], [langs[i] for i in rows])
 
         def finish() -> list[PostSignals]:
             english = iter(finish_english())

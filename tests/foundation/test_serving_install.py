@@ -31,16 +31,21 @@ from tests.conftest import auth, new_api_key
 upgrade(get_settings().database.url)
 app = create_served_app()
 rt = app.state.runtime
-assert type(rt.classifier).__name__ == "OnnxClassifier", type(rt.classifier)
+# English posts to the shipped ONNX model, Chinese ones to the shipped Chinese model
+assert type(rt.classifier).__name__ == "LanguageRoutedClassifier", type(rt.classifier)
+assert type(rt.classifier.english).__name__ == "OnnxClassifier", type(rt.classifier.english)
 posts = [{"id": "a", "text": "Drinking bleach cures COVID-19, doctors hide it"},
-         {"id": "b", "text": "The city council meets on Tuesday at 6pm."}]
+         {"id": "b", "text": "The city council meets on Tuesday at 6pm."},
+         {"id": "c", "text": "緊急擴散！喝鹽水可以預防新冠病毒"}]
 with TestClient(app) as client:
     resp = client.post("/v1/score", json={"posts": posts}, headers=auth(new_api_key(rt)))
 assert resp.status_code == 200, resp.text
 signals = rt.intake_signals  # the shipped claim matcher and check-worthiness head
 assert signals is not None
 measured = signals.measure([PostIn(**p) for p in posts])
-assert len(measured) == 2 and measured[0].checkworthiness is not None, measured
+assert len(measured) == 3 and measured[0].checkworthiness is not None, measured
+assert measured[2].checkworthiness is None and measured[2].lang in ("zh", "yue"), measured
+assert resp.json()["results"][2]["model_version"] == rt.classifier.chinese.model_version
 src, out = sys.argv[1], sys.argv[2]
 open(src, "w").write("\\n".join(json.dumps(p) for p in posts))
 assert score_main(["--input", src, "--output", out]) == 0
@@ -64,9 +69,9 @@ def test_serve_and_score_import_no_training_package(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-4000:]
     imported = set(__import__("json").loads(done.stdout.strip().splitlines()[-1]))
-    assert {"onnxruntime", "tokenizers", "fastapi"} <= imported
+    assert {"onnxruntime", "tokenizers", "fastapi", "opencc"} <= imported
     assert imported.isdisjoint(TRAINING_ONLY), sorted(imported & set(TRAINING_ONLY))
-    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 2
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 3
 
 
 @pytest.mark.slow

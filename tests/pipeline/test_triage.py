@@ -104,3 +104,7 @@ def test_language_detection_uses_the_text_and_the_hint_only_when_unsure() -> Non
     assert model_language("zh") == "zh"
     assert detect_language("喝鹽水可以預防新冠") == "zh"  # short: langid alone is unsure
     assert detect_language("東京に行きます") == "ja"  # kana: not Chinese
+    # Cantonese and Wu as py3langid detects them (often short Traditional posts) are stored as
+    # detected and read by the Chinese model
+    assert detect_language("緊急擴散！喝鹽水可以預防新冠病毒") == "yue"
+    assert model_language("yue") == "zh" and model_language("wuu") == "zh"
