@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from review_ui import i18n
 from review_ui.auth import CSRF_FIELD, UiUser
+from review_ui.check_words import check_message
 from review_ui.roles import sections_for
 
 _ENV = Environment(
@@ -58,6 +59,7 @@ TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["date"] = _date
 TEMPLATES.env.filters["number"] = _number
 TEMPLATES.env.filters["t"] = i18n.translate  # a message written in Python, in the page's language
+TEMPLATES.env.filters["check_message"] = check_message
 # Keys whose values are messages written in Python (notices, errors): shown in the page's
 # language when they are `i18n.Msg` or a catalogued string.
 MESSAGE_KEYS = ("notice", "error", "message", "import_notice", "import_error")

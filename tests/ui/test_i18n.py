@@ -202,3 +202,15 @@ def test_pr_drafts_a_chinese_statement_from_the_workspace(stack: Stack) -> None:
     assert (
         refused.status_code == 422 and "草稿被拒绝" in refused.text and "language" in refused.text
     )
+
+
+def test_a_failed_check_reads_in_chinese_with_its_detail() -> None:
+    from review_ui.check_words import check_message
+    from statements.checks import Failure
+
+    long = Failure("title_too_long", "title 130 > 120 chars")
+    assert check_message(long) == "title 130 > 120 chars"
+    with i18n.speaking(i18n.LANGUAGE[i18n.CHINESE]):
+        assert check_message(long) == "标题超出该渠道的长度限制（title 130 > 120 chars）"
+        none = Failure("no_source", "the statement must link at least one source")
+        assert check_message(none) == "声明必须至少链接一个来源"
