@@ -16,6 +16,7 @@ from starlette.responses import Response
 from review_ui import i18n
 from review_ui.auth import CSRF_FIELD, UiUser
 from review_ui.check_words import check_message
+from review_ui.i18n import Msg
 from review_ui.roles import sections_for
 
 _ENV = Environment(
@@ -60,6 +61,24 @@ TEMPLATES.env.filters["date"] = _date
 TEMPLATES.env.filters["number"] = _number
 TEMPLATES.env.filters["t"] = i18n.translate  # a message written in Python, in the page's language
 TEMPLATES.env.filters["check_message"] = check_message
+# What app.js writes itself (countdowns, the note's autosave, extending a lease), in the
+# page's language: handed to it in <body data-words>.
+JS_WORDS = {
+    "left": Msg("{span} left"),
+    "overdue": Msg("overdue by {span}"),
+    "hours": Msg("{n}h"),
+    "minutes": Msg("{n}m"),
+    "seconds": Msg("{n}s"),
+    "noteSaved": Msg("Note saved."),
+    "extended": Msg("Extended"),
+    "cannotExtend": Msg("Cannot extend"),
+}
+
+
+def js_words() -> dict[str, str]:
+    return {key: i18n.gettext(msg) for key, msg in JS_WORDS.items()}
+
+
 # Keys whose values are messages written in Python (notices, errors): shown in the page's
 # language when they are `i18n.Msg` or a catalogued string.
 MESSAGE_KEYS = ("notice", "error", "message", "import_notice", "import_error")
@@ -85,6 +104,7 @@ def render(
     # The template renders inside TemplateResponse, so everything it translates or formats
     # (gettext, the `when` and `number` filters, messages from Python) speaks `language`.
     with i18n.speaking(language):
+        context["js_words"] = js_words()
         for key in MESSAGE_KEYS:
             if key in context:
                 context[key] = i18n.translate(context[key])

@@ -2,11 +2,21 @@
 (function () {
   "use strict";
 
+  // The page's language for what this script writes (templating.JS_WORDS); English if absent.
+  var WORDS = {};
+  try { WORDS = JSON.parse(document.body.dataset.words || "{}"); } catch (e) { WORDS = {}; }
+  function say(key, fallback, fields) {
+    var text = WORDS[key] || fallback;
+    Object.keys(fields || {}).forEach(function (k) { text = text.split("{" + k + "}").join(fields[k]); });
+    return text;
+  }
+
   function formatSpan(ms) {
     var s = Math.floor(Math.abs(ms) / 1000);
     var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
     var pad = function (n) { return n < 10 ? "0" + n : String(n); };
-    return (h ? h + "h " : "") + pad(m) + "m " + pad(sec) + "s";
+    return (h ? say("hours", "{n}h", { n: h }) + " " : "") + say("minutes", "{n}m", { n: pad(m) }) +
+      " " + say("seconds", "{n}s", { n: pad(sec) });
   }
 
   function tickTimers() {
@@ -15,11 +25,11 @@
       if (isNaN(deadline)) { return; }
       var left = deadline - Date.now();
       if (left >= 0) {
-        el.textContent = formatSpan(left) + " left";
+        el.textContent = say("left", "{span} left", { span: formatSpan(left) });
         el.classList.toggle("soon", left < 5 * 60 * 1000);
         el.classList.remove("overdue");
       } else {
-        el.textContent = el.dataset.expiredText || ("overdue by " + formatSpan(left));
+        el.textContent = el.dataset.expiredText || say("overdue", "overdue by {span}", { span: formatSpan(left) });
         el.classList.add("overdue");
       }
     });
@@ -83,7 +93,7 @@
       if (note.value === saved) { return; }
       var value = note.value;
       post(note.dataset.autosave, new URLSearchParams({ note: value }))
-        .then(function (r) { if (r.ok) { saved = value; if (status) { status.textContent = "Note saved."; } } });
+        .then(function (r) { if (r.ok) { saved = value; if (status) { status.textContent = say("noteSaved", "Note saved."); } } });
     }
     note.addEventListener("input", function () {
       if (timer) { clearTimeout(timer); }
@@ -105,7 +115,7 @@
       return r.json().then(function (data) {
         var timer = document.getElementById("lease-timer");
         if (data.extended && timer) { timer.dataset.deadline = data.lease_expires_at; tickTimers(); }
-        button.textContent = data.extended ? "Extended" : (data.reason || "Cannot extend");
+        button.textContent = data.extended ? say("extended", "Extended") : (data.reason || say("cannotExtend", "Cannot extend"));
         button.dataset.result = data.extended ? "extended" : "refused";
       });
     });

@@ -78,6 +78,9 @@ def test_a_reviewer_who_prefers_chinese_works_the_queue_and_a_case_in_chinese(
     form = css(browser, "#decision-form").text
     assert "虚假说法" in form and "不处置" in form  # reason and action labels from Python
     assert css(browser, "#queued-because").text.startswith("虚假信息模型的评分")
+    # What app.js writes (the countdowns) speaks the page's language too.
+    wait_for(browser, lambda d: css(d, "#lease-timer").text.startswith("剩余 "))
+    assert "分" in css(browser, "#lease-timer").text and "秒" in css(browser, "#lease-timer").text
     screenshot(browser, "i18n-case-zh")
 
 
@@ -110,6 +113,7 @@ def test_english_stays_english_with_english_dates(
     page_is(browser, "review-case")
     assert css(browser, "#score-title").text == "Why the model flagged it"
     assert css(browser, "#post-time").text == "2026-11-28 09:30 UTC"
+    wait_for(browser, lambda d: css(d, "#lease-timer").text.endswith("s left"))
 
 
 def test_a_reviewer_switches_to_chinese_on_the_settings_page(
