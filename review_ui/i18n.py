@@ -158,3 +158,11 @@ ROLE_NAMES = (
     Msg("leadership"),
     Msg("technical response"),
 )
+
+# The model's bands and the routes beyond them, as cases and scores show them.
+BAND_NAMES = (
+    Msg("ignore"),
+    Msg("review"),
+    Msg("urgent"),
+    Msg("unsupported_language"),
+)

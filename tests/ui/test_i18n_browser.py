@@ -71,6 +71,7 @@ def test_a_reviewer_who_prefers_chinese_works_the_queue_and_a_case_in_chinese(
     page_is(browser, "review-case")
     assert html_lang(browser) == "zh-Hans"
     assert css(browser, "#score-title").text == "模型标记它的原因"
+    assert css(browser, ".case-head .band").text in {"审核", "紧急"}  # the band, worded
     assert css(browser, "#post-time").text == "2026年11月28日 09:30 UTC"
     assert css(browser, "#post-text").text.startswith("紧急扩散")  # the post itself untouched
     assert "🧂" in css(browser, "#post-text").text
