@@ -164,8 +164,14 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def screenshot(driver: Any, name: str) -> Path:
+    """Save the page as artifacts/screenshots/NAME.png, first checking the one breakage a
+    picture shows at a glance and a test can see too: a page that runs off sideways."""
     path = SCREENSHOTS / f"{name}.png"
     driver.save_screenshot(str(path))
+    wide = driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert wide <= 0, f"{name}: the page runs {wide}px off to the side"
     return path
 
 
