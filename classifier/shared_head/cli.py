@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
         if name == "evaluate":
             c.add_argument("--output-dir", type=Path, default=None)
             c.add_argument("--no-tfidf", action="store_true", help="skip the TF-IDF reference")
+        if name != "embed":
+            c.add_argument(
+                "--weighting",
+                choices=("set_label", "set"),
+                default="set_label",
+                help="set_label: each set and each set's labels weigh the same; set: sets only",
+            )
         if name == "train":
             c.add_argument("--model-dir", type=Path, required=True)
     return p
@@ -52,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         from classifier.shared_head.report import SHIPPED_DATASETS, tfidf_rows, write_report
 
         in_domain = set(SHIPPED_DATASETS)
-        rows, details = head_rows(sets, store, in_domain)
+        rows, details = head_rows(sets, store, in_domain, label_balanced=a.weighting != "set")
         if not a.no_tfidf:
             rows += tfidf_rows(sets, in_domain)
         out = a.output_dir or Path("artifacts") / f"shared-head-{datetime.now(UTC):%Y%m%dT%H%M%S}"
@@ -64,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from classifier.shared_head.package import package
 
-        package(sets, store, a.model_dir)
+        package(sets, store, a.model_dir, label_balanced=a.weighting != "set")
         print(f"model: {a.model_dir}")
     return 0
 

@@ -31,12 +31,20 @@ log = logging.getLogger(__name__)
 LOSO, ALL_SETS = "shared_head_loso", "shared_head_all_sets"
 
 
-def fit_on(sets: Sequence[EvalSet], store: VectorStore) -> tuple[FalsehoodHead, dict[str, object]]:
+def fit_on(
+    sets: Sequence[EvalSet], store: VectorStore, *, label_balanced: bool = True
+) -> tuple[FalsehoodHead, dict[str, object]]:
     """A head trained on these sets' fit parts, both text forms."""
     fit = [e for s in sets for e in s.fit]
     rows = Rows.of(fit, VARIANTS)
     x = store.vectors(rows.texts, "fit parts").astype(np.float64)
-    return train_head(x, rows.labels, rows.sources, encoder=store.embedder.name)
+    return train_head(
+        x,
+        rows.labels,
+        rows.sources,
+        encoder=store.embedder.name,
+        label_balanced=label_balanced,
+    )
 
 
 def _row(s: EvalSet, method: str, variant: str, in_domain: bool, probs: Any) -> dict[str, Any]:
@@ -59,7 +67,12 @@ def score_eval(head: FalsehoodHead, s: EvalSet, variant: str, store: VectorStore
 
 
 def head_rows(
-    sets: Sequence[EvalSet], store: VectorStore, in_domain: set[str], *, all_sets: bool = True
+    sets: Sequence[EvalSet],
+    store: VectorStore,
+    in_domain: set[str],
+    *,
+    all_sets: bool = True,
+    label_balanced: bool = True,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """LOSO rows (and, with `all_sets`, the in-domain rows) and what each head chose."""
     rows: list[dict[str, Any]] = []
@@ -69,13 +82,13 @@ def head_rows(
         if not held.eval or not others:
             continue
         log.info("LOSO: %s held out", held.name)
-        head, sel = fit_on(others, store)
+        head, sel = fit_on(others, store, label_balanced=label_balanced)
         details[held.name] = {**sel, "calibration": _cal(head), "thresholds": _th(head)}
         for variant in VARIANTS:
             p = score_eval(head, held, variant, store)
             rows.append(_row(held, LOSO, variant, held.name in in_domain, p))
     if all_sets:
-        head, sel = fit_on([s for s in sets if s.fit], store)
+        head, sel = fit_on([s for s in sets if s.fit], store, label_balanced=label_balanced)
         details["all_sets"] = {**sel, "calibration": _cal(head), "thresholds": _th(head)}
         for s in sets:
             for variant in VARIANTS:

@@ -11,8 +11,10 @@ from classifier.shared_head.evaluation import fit_on
 from classifier.shared_head.store import VectorStore
 
 
-def package(sets: Sequence[EvalSet], store: VectorStore, model_dir: Path) -> None:
-    head, selection = fit_on([s for s in sets if s.fit], store)
+def package(
+    sets: Sequence[EvalSet], store: VectorStore, model_dir: Path, *, label_balanced: bool = True
+) -> None:
+    head, selection = fit_on([s for s in sets if s.fit], store, label_balanced=label_balanced)
     meta = {
         "version": model_dir.name,
         "kind": "falsehood head over the shared intake encoder",
@@ -21,7 +23,7 @@ def package(sets: Sequence[EvalSet], store: VectorStore, model_dir: Path) -> Non
         "training": {
             "sets": {s.name: {"split": s.split, "fit_posts": len(s.fit)} for s in sets},
             "augmentation": "every fit post also in its de-styled form (classifier.destyle)",
-            "weighting": "each set the same total weight",
+            "weighting": selection["weighting"],
             "selection": selection,
         },
     }

@@ -57,12 +57,14 @@ def balanced(sources: Strs, labels: Ints | None = None) -> Floats:
     return w
 
 
-def cross_set_margins(x: Floats, y: Ints, sources: Strs, choice: Choice) -> Floats:
+def cross_set_margins(
+    x: Floats, y: Ints, sources: Strs, choice: Choice, label_balanced: bool = True
+) -> Floats:
     """Each row's margin from a head fitted on the *other* sets only."""
     out = np.zeros(len(y), dtype=np.float64)
     for name in np.unique(sources):
         held = sources == name
-        w = balanced(sources[~held], y[~held])
+        w = balanced(sources[~held], y[~held] if label_balanced else None)
         net = fit_net(x[~held], y[~held], w, c=choice.c, hidden=choice.hidden)
         out[held] = net.margin(x[held])
     return out
@@ -80,11 +82,17 @@ def mean_set_auc(margins: Floats, y: Ints, sources: Strs) -> float:
 
 
 def fit_weighted_platt(z: Floats, y: Ints, w: Floats) -> Calibration:
-    """sigmoid(a z + b) by weighted maximum likelihood (each set's rows weighted equally)."""
+    """sigmoid(a z + b) by weighted maximum likelihood (each set's rows weighted equally),
+    with a >= 0: where the margins rank *against* the labels on unseen sets, the honest answer
+    is no ranking at all (a = 0, every post at the weighted base rate), not a flipped one."""
     from sklearn.linear_model import LogisticRegression
 
     lr = LogisticRegression(C=1e6, max_iter=1000).fit(z[:, None], y, sample_weight=w)
-    return Calibration(a=float(lr.coef_[0][0]), b=float(lr.intercept_[0]), kind="platt_cross_set")
+    a, b = float(lr.coef_[0][0]), float(lr.intercept_[0])
+    if a < 0:
+        rate = float(np.clip(np.average(y, weights=w), 1e-6, 1 - 1e-6))
+        a, b = 0.0, float(np.log(rate / (1 - rate)))
+    return Calibration(a=a, b=b, kind="platt_cross_set")
 
 
 def choose_thresholds(probs: Floats, y: Ints) -> Thresholds:
@@ -116,20 +124,23 @@ def train_head(
     *,
     encoder: str,
     choices: Sequence[Choice] = CHOICES,
+    label_balanced: bool = True,
 ) -> tuple[FalsehoodHead, dict[str, object]]:
     """Choose by cross-set mean AUC, calibrate and set thresholds on cross-set margins, then
-    refit the chosen net on every row (dataset-balanced)."""
+    refit the chosen net on every row (dataset-balanced; `label_balanced`: each set's false and
+    true posts weighted equally too)."""
     w = balanced(sources)
     multi = len(np.unique(sources)) > 1
     usable = [c for c in choices if c.hidden == 0 or len(y) >= MIN_MLP_ROWS] or [Choice(0.03)]
     scored: list[tuple[float, Choice, Floats]] = []
     for choice in usable if multi else usable[:1]:
-        z = cross_set_margins(x, y, sources, choice) if multi else np.zeros(len(y))
+        z = cross_set_margins(x, y, sources, choice, label_balanced) if multi else np.zeros(len(y))
         auc = mean_set_auc(z, y, sources) if multi else 0.5
         log.info("%s: cross-set mean AUC %.4f", choice.describe(), auc)
         scored.append((auc, choice, z))
     best_auc, best, z = max(scored, key=lambda t: t[0])
-    net = fit_net(x, y, balanced(sources, y), c=best.c, hidden=best.hidden)
+    fit_w = balanced(sources, y if label_balanced else None)
+    net = fit_net(x, y, fit_w, c=best.c, hidden=best.hidden)
     if not multi:  # one set: no cross-set view, fall back to in-sample margins
         z = net.margin(x)
     calibration = fit_weighted_platt(z, y, w)
@@ -140,5 +151,6 @@ def train_head(
         "chosen": {**best.describe(), "cross_set_mean_auc": round(best_auc, 4)},
         "trained_on": sorted(str(s) for s in np.unique(sources)),
         "rows": len(y),
+        "weighting": "per set and label" if label_balanced else "per set",
     }
     return head, selection

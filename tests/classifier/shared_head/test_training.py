@@ -103,3 +103,22 @@ def test_saved_head_scores_the_same_and_refuses_another_encoder(tmp_path: Path) 
     other.name = "another-encoder"
     with pytest.raises(EncoderMismatchError):
         loaded.score_texts(["a claim"], other)
+
+
+def test_margins_that_rank_backwards_on_unseen_sets_give_the_base_rate_not_a_flip() -> None:
+    from classifier.shared_head.training import fit_weighted_platt
+
+    z = np.linspace(-3, 3, 400)
+    y = (z < 0).astype(np.int64)  # higher margin, *less* often false
+    y[:100] = 0  # base rate 0.25
+    cal = fit_weighted_platt(z, y, np.ones(400))
+    assert cal.a == 0.0
+    np.testing.assert_allclose(cal.apply(z), 0.25, atol=1e-6)
+    forwards = fit_weighted_platt(z, 1 - y, np.ones(400))
+    assert forwards.a > 0
+
+
+def test_set_only_weighting_is_recorded() -> None:
+    x, y, s = _blobs()
+    _, sel = train_head(x, y, s, encoder="e", choices=(Choice(0.1),), label_balanced=False)
+    assert sel["weighting"] == "per set"
