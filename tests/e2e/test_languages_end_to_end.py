@@ -1,0 +1,125 @@
+"""Issue 20's chain in both languages, on the embedded default with the real shipped models:
+a Chinese and an English post are scored by their own models and routed to cases; a reviewer
+who reads Chinese works the Chinese case on a Chinese page, one who reads English the English
+case; each removal opens a counter-statement draft in the language of its post."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from accounts.models import User
+from api.app import create_app
+from claims.importers import read_source
+from claims.service import import_claims
+from classifier.loader import load_classifier
+from classifier.routed import with_chinese
+from core.db import transaction
+from core.migrate import upgrade
+from pipeline.models import ReviewCase
+from pipeline.platform_receiver import start_receiver
+from pipeline.signals import IntakeSignals
+from pipeline.signals_zh import with_chinese_signals
+from runtime.container import build_runtime
+from runtime.inprocess import start_inprocess_pipeline
+from statements.models import Statement
+from tests.conftest import ADMIN, auth, make_settings, new_api_key, wait_for
+from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+
+ZH = "家人们注意！每天用盐水漱口、多喝淡盐水，新冠病毒就传染不上，赶紧转给爸妈"
+EN = "Doctors won't tell you: drinking bleach cures covid-19, share before they delete it!!"
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    url = f"sqlite:///{tmp_path / 'languages.db'}"
+    upgrade(url)
+    server, state, receiver_url = start_receiver()
+    rt = build_runtime(make_settings(url, receiver_url), classifier=with_chinese(load_classifier()))
+    rt.signals_override = with_chinese_signals(IntakeSignals(rt.claim_library, None), rt.sessions)
+    with transaction(rt.sessions) as session:
+        for source in ("fixture", "fixture_zh"):
+            import_claims(session, read_source(source, None), ADMIN, source=source)
+    dispatcher = start_inprocess_pipeline(rt)
+    yield Stack(rt, dispatcher, state)
+    dispatcher.drain()
+    dispatcher.shutdown()
+    rt.engine.dispose()
+    server.shutdown()
+
+
+def _case(stack: Stack, post_id: str) -> ReviewCase | None:
+    with stack.rt.sessions() as session:
+        return session.scalars(select(ReviewCase).where(ReviewCase.post_id == post_id)).first()
+
+
+def _reviewer(stack: Stack, language: str) -> TestClient:
+    name = stack.user("reviewer")
+    with transaction(stack.rt.sessions) as session:
+        session.scalars(select(User).where(User.username == name)).one().language = language
+    client = browser_client(stack)
+    sign_in(client, name)
+    return client
+
+
+def _work(client: TestClient, lang: str, case_id: str) -> str:
+    """Take the next case in `lang`, read its page, remove it as a false claim."""
+    queue = client.get("/ui/review")
+    taken = client.post(
+        "/ui/review/next",
+        data={"csrf_token": csrf_of(queue.text), "set_filter": "1", "lang": lang},
+        follow_redirects=False,
+    )
+    assert taken.headers["location"] == f"/ui/review/cases/{case_id}"
+    page = client.get(taken.headers["location"]).text
+    decided = client.post(
+        f"/ui/review/cases/{case_id}/decide",
+        data={"csrf_token": csrf_of(page), "reason_code": "false_claim", "action": "remove"},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303, decided.text
+    return page
+
+
+def _draft_for(stack: Stack, case_id: str) -> Statement:
+    with stack.rt.sessions() as session:
+        found = session.scalars(select(Statement).where(Statement.case_id == case_id)).first()
+        if found is None:  # drafted for the claim (one draft per claim), linked to it
+            case = session.get(ReviewCase, case_id)
+            assert case is not None and case.claim_id
+            found = session.scalars(
+                select(Statement).where(Statement.claim_id == case.claim_id)
+            ).first()
+        assert found is not None, "a removal of a false claim opens a draft"
+        return found
+
+
+def test_each_post_reaches_a_case_page_and_a_statement_in_its_own_language(stack: Stack) -> None:
+    posts: list[dict[str, Any]] = [
+        {"id": "zh", "text": ZH, "lang": "zh"},
+        {"id": "en", "text": EN, "lang": "en"},
+    ]
+    with TestClient(create_app(stack.rt)) as client:
+        resp = client.post("/v1/score", json={"posts": posts}, headers=auth(new_api_key(stack.rt)))
+    assert resp.status_code == 200, resp.text
+    models = {r["id"]: r["model_version"] for r in resp.json()["results"]}
+    assert models["zh"] != models["en"]  # each language its own model
+    wait_for(lambda: _case(stack, "zh") is not None and _case(stack, "en") is not None)
+    zh_case, en_case = _case(stack, "zh"), _case(stack, "en")
+    assert zh_case is not None and en_case is not None
+
+    page = _work(_reviewer(stack, "zh"), "zh", zh_case.id)
+    assert '<html lang="zh-Hans">' in page and "模型标记它的原因" in page
+    assert "赶紧转给爸妈" in page  # the post as written
+    zh_draft = _draft_for(stack, zh_case.id)
+    assert zh_draft.title.startswith("事实核查"), zh_draft.title
+
+    page = _work(_reviewer(stack, "en"), "en", en_case.id)
+    assert '<html lang="en">' in page and "Why the model flagged it" in page
+    en_draft = _draft_for(stack, en_case.id)
+    assert en_draft.title.startswith("Fact check"), en_draft.title
