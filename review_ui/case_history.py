@@ -16,23 +16,24 @@ from sqlalchemy.orm import Session
 from audit.events import Action
 from audit.models import AuditEvent
 from pipeline.models import CaseStage, ReviewCase
+from review_ui.i18n import Msg
 
 SHOWN = {
-    Action.CASE_QUEUED: "queued",
-    Action.CASE_CLAIMED: "claimed",
-    Action.CASE_RELEASED: "released",
-    Action.CASE_SKIPPED: "skipped",
-    Action.CASE_ESCALATED: "escalated",
-    Action.CASE_REASSIGNED: "reassigned",
-    Action.CASE_LEASE_EXPIRED: "lease expired",
-    Action.CASE_LEASE_EXTENDED: "lease extended",
-    Action.CASE_DECIDED: "decided",
-    Action.CASE_SECOND_REVIEWED: "second review",
-    Action.CASE_QA_SAMPLED: "drawn for QA",
-    Action.POST_APPEALED: "appealed by the author",
-    Action.POST_RESTORED: "restored",
-    Action.DECISION_CORRECTED: "decision corrected",
-    Action.DECISION_UNDONE: "decision undone",
+    Action.CASE_QUEUED: Msg("queued"),
+    Action.CASE_CLAIMED: Msg("claimed"),
+    Action.CASE_RELEASED: Msg("released"),
+    Action.CASE_SKIPPED: Msg("skipped"),
+    Action.CASE_ESCALATED: Msg("escalated"),
+    Action.CASE_REASSIGNED: Msg("reassigned"),
+    Action.CASE_LEASE_EXPIRED: Msg("lease expired"),
+    Action.CASE_LEASE_EXTENDED: Msg("lease extended"),
+    Action.CASE_DECIDED: Msg("decided"),
+    Action.CASE_SECOND_REVIEWED: Msg("second review"),
+    Action.CASE_QA_SAMPLED: Msg("drawn for QA"),
+    Action.POST_APPEALED: Msg("appealed by the author"),
+    Action.POST_RESTORED: Msg("restored"),
+    Action.DECISION_CORRECTED: Msg("decision corrected"),
+    Action.DECISION_UNDONE: Msg("decision undone"),
 }
 BLIND = (CaseStage.SECOND.value, CaseStage.QA.value)
 VERDICTS = {
@@ -88,7 +89,7 @@ def case_history(session: Session, case: ReviewCase) -> list[HistoryEntry]:
         veracity = event.document.get("veracity")
         detail = _detail(event.action, veracity if isinstance(veracity, dict) else {})
         if blind and event.action in VERDICTS:
-            detail = "verdict hidden: this is a blind review"
+            detail = Msg("verdict hidden: this is a blind review")
         entries.append(
             HistoryEntry(event.timestamp, event.actor_name, SHOWN[Action(event.action)], detail)
         )

@@ -61,6 +61,8 @@ TEMPLATES.env.filters["date"] = _date
 TEMPLATES.env.filters["number"] = _number
 TEMPLATES.env.filters["t"] = i18n.translate  # a message written in Python, in the page's language
 TEMPLATES.env.filters["check_message"] = check_message
+# Only a `Msg` is localised; any other text (what people wrote) is shown as written.
+TEMPLATES.env.filters["msg"] = lambda v: v.localised() if isinstance(v, Msg) else v
 # What app.js writes itself (countdowns, the note's autosave, extending a lease), in the
 # page's language: handed to it in <body data-words>.
 JS_WORDS = {

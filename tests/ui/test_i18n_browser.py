@@ -79,6 +79,7 @@ def test_a_reviewer_who_prefers_chinese_works_the_queue_and_a_case_in_chinese(
     form = css(browser, "#decision-form").text
     assert "虚假说法" in form and "不处置" in form  # reason and action labels from Python
     assert css(browser, "#queued-because").text.startswith("虚假信息模型的评分")
+    assert "已领取" in css(browser, "#case-history").text  # the history's words
     # What app.js writes (the countdowns) speaks the page's language too.
     wait_for(browser, lambda d: css(d, "#lease-timer").text.startswith("剩余 "))
     assert "分" in css(browser, "#lease-timer").text and "秒" in css(browser, "#lease-timer").text
