@@ -214,3 +214,43 @@ def test_a_failed_check_reads_in_chinese_with_its_detail() -> None:
         assert check_message(long) == "标题超出该渠道的长度限制（title 130 > 120 chars）"
         none = Failure("no_source", "the statement must link at least one source")
         assert check_message(none) == "声明必须至少链接一个来源"
+
+
+PAGES = {
+    "reviewer": ["/ui/review", "/ui/decisions", "/ui/review/wellness", "/ui/claims"],
+    "senior_reviewer": ["/ui/dashboards", "/ui/supervise"],
+    "pr": ["/ui/pr"],
+    "legal": ["/ui/legal", "/ui/legal/statements", "/ui/legal/holds"],
+    "admin": ["/ui/admin", "/ui/admin/policy", "/ui/admin/webhooks"],
+    "leadership": ["/ui/incidents", "/ui/response-plan", "/ui/settings/language"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_every_section_renders_in_chinese(stack: Stack, role: str) -> None:
+    """A translation with a stray % or a missing field breaks only the Chinese page: render
+    each section's page in Chinese."""
+    stack.queue_posts(["Miracle cure: garlic and bleach kill the virus, 喝盐水可以预防新冠病毒"])
+    client = browser_client(stack)
+    sign_in(client, stack.user(role))
+    for path in PAGES[role]:
+        page = client.get(path, headers={"accept-language": "zh-CN"})
+        assert page.status_code == 200, (path, page.text[:300])
+        assert '<html lang="zh-Hans">' in page.text, path
+        assert "退出登录" in page.text and "Sign out" not in page.text, path
+
+
+def test_every_translation_formats_as_the_page_will_format_it() -> None:
+    """Templates' messages go through `%` (new-style gettext, always), Msg's through format."""
+    with Path(PO).open("rb") as fh:
+        catalogue = read_po(fh, locale="zh_Hans")
+    for m in catalogue:
+        if not m.id or isinstance(m.id, tuple | list):
+            continue
+        text = str(m.string)
+        braces = re.findall(r"\{([a-z_0-9]+)(?::[^}]*)?\}", m.id)
+        if braces:
+            text.format(**dict.fromkeys(braces, 1))
+        else:
+            fields = re.findall(r"%\(([a-z_0-9]+)\)s", m.id)
+            text % dict.fromkeys(fields, "x")
