@@ -26,3 +26,12 @@ def test_head_on_the_shipped_encoder_round_trips(tmp_path: Path, toy_sets: list[
     assert p.shape == (2,) and ((p > 0) & (p < 1)).all()
     np.testing.assert_allclose(p, head.score_texts(texts, encoder), atol=1e-5)
     assert p[0] > p[1]
+
+
+def test_the_bench_times_both_paths_per_post() -> None:
+    from classifier.shared_head.bench import run
+
+    result = run(3, None, 1)
+    assert result["posts"] == 3
+    times = result["median_ms_per_post"]
+    assert times["today"] > times["shared"] > 0
