@@ -34,14 +34,14 @@ router = APIRouter(prefix="/admin/policy")
 Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
 WINDOWS = (1, 6, 24, 72, 168)
 COUNTS = (
-    ("to_review", "Sent to review"),
-    ("urgent", "…of them urgent"),
-    ("review", "…of them review"),
-    ("ignore", "Not queued"),
-    ("reduce_reach", "Reach reduced while queued"),
-    ("claim_matched", "Matched a debunked claim"),
-    ("not_checkworthy", "Not queued: no check-worthy claim"),
-    ("unsupported_language", "Language with no model"),
+    ("to_review", Msg("Sent to review")),
+    ("urgent", Msg("…of them urgent")),
+    ("review", Msg("…of them review")),
+    ("ignore", Msg("Not queued")),
+    ("reduce_reach", Msg("Reach reduced while queued")),
+    ("claim_matched", Msg("Matched a debunked claim")),
+    ("not_checkworthy", Msg("Not queued: no check-worthy claim")),
+    ("unsupported_language", Msg("Language with no model")),
 )
 
 

@@ -44,15 +44,17 @@ def dashboards(
         oldest=supervise_data.age_text(supervise_data.oldest_age(session)),
         depth=depth,
         sla=data.sla_attainment(session, include_drills=include_drills),
-        depth_chart=bar_chart("Queue depth by band", bands, [[depth.get(b, 0) for b in bands]]),
+        depth_chart=bar_chart(
+            Msg("Queue depth by band"), bands, [[depth.get(b, 0) for b in bands]]
+        ),
         hourly_chart=bar_chart(
-            "Decisions per hour (24 h)", [h for h, _ in hourly], [[c for _, c in hourly]]
+            Msg("Decisions per hour (24 h)"), [h for h, _ in hourly], [[c for _, c in hourly]]
         ),
         daily_chart=bar_chart(
-            "Removals and restorations (14 days)",
+            Msg("Removals and restorations (14 days)"),
             [d for d, _, _ in daily],
             [[r for _, r, _ in daily], [s for _, _, s in daily]],
-            legend=("removals", "restorations"),
+            legend=(Msg("removals"), Msg("restorations")),
         ),
         totals={
             "decisions_24h": sum(c for _, c in hourly),

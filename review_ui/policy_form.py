@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from pipeline.schemas import RoutingPolicyBody
 from pipeline.triage import LEVELS
+from review_ui.i18n import Msg
 
 
 @dataclass(frozen=True)
@@ -28,59 +29,66 @@ class PolicyField:
 
 
 FIELDS = (
-    PolicyField("band_routes.ignore", "Model band “ignore” goes to", "level"),
-    PolicyField("band_routes.review", "Model band “review” goes to", "level"),
-    PolicyField("band_routes.urgent", "Model band “urgent” goes to", "level"),
+    PolicyField("band_routes.ignore", Msg("Model band “ignore” goes to"), "level"),
+    PolicyField("band_routes.review", Msg("Model band “review” goes to"), "level"),
+    PolicyField("band_routes.urgent", Msg("Model band “urgent” goes to"), "level"),
     PolicyField(
         "claim_match_min_similarity",
-        "Claim match: minimum similarity",
+        Msg("Claim match: minimum similarity"),
         "float",
-        "0–1 (the matcher's score): at or above, a match is confirmed and raises the post",
+        Msg("0–1 (the matcher's score): at or above, a match is confirmed and raises the post"),
     ),
     PolicyField(
         "claim_match_suggest_similarity",
-        "Claim match: suggested at similarity",
+        Msg("Claim match: suggested at similarity"),
         "float",
-        "0–1; shown to reviewers, and the post counts as making a known claim",
+        Msg("0–1; shown to reviewers, and the post counts as making a known claim"),
     ),
-    PolicyField("claim_match_route", "Claim match: raise to at least", "level"),
+    PolicyField("claim_match_route", Msg("Claim match: raise to at least"), "level"),
     PolicyField(
         "checkworthiness_min",
-        "Check-worthiness: queue at least",
+        Msg("Check-worthiness: queue at least"),
         "float",
-        "0–1; below it, a post with no claim match is not queued",
+        Msg("0–1; below it, a post with no claim match is not queued"),
     ),
     PolicyField(
         "checkworthiness_urgent_min",
-        "Check-worthiness: urgent at least",
+        Msg("Check-worthiness: urgent at least"),
         "float",
-        "0–1; below it, an urgent post without a confirmed match goes to review",
+        Msg("0–1; below it, an urgent post without a confirmed match goes to review"),
     ),
     PolicyField(
         "unsupported_language_route",
-        "A language with no model goes to",
+        Msg("A language with no model goes to"),
         "level",
-        "posts the falsehood model cannot read (today: not English)",
+        Msg("posts no falsehood model can read (today: neither English nor Chinese)"),
     ),
     PolicyField(
         "urgent_velocity",
-        "Urgent at reach per hour",
+        Msg("Urgent at reach per hour"),
         "optional_float",
-        "views + 5 × shares per hour; blank turns the rule off",
+        Msg("views + 5 × shares per hour; blank turns the rule off"),
     ),
-    PolicyField("sla_hours.urgent", "SLA hours, urgent", "float"),
-    PolicyField("sla_hours.review", "SLA hours, review", "float"),
-    PolicyField("risk_weight.urgent", "Priority weight, urgent", "float"),
-    PolicyField("risk_weight.review", "Priority weight, review", "float"),
-    PolicyField("reach_weight", "Priority weight of reach", "float"),
-    PolicyField("high_reach_views", "Second reviewer for removals at views", "int", "whole number"),
-    PolicyField("second_review_enabled", "Second review of high-reach removals", "bool"),
+    PolicyField("sla_hours.urgent", Msg("SLA hours, urgent"), "float"),
+    PolicyField("sla_hours.review", Msg("SLA hours, review"), "float"),
+    PolicyField("risk_weight.urgent", Msg("Priority weight, urgent"), "float"),
+    PolicyField("risk_weight.review", Msg("Priority weight, review"), "float"),
+    PolicyField("reach_weight", Msg("Priority weight of reach"), "float"),
     PolicyField(
-        "reduce_reach_pending_review", "Reduce reach of near-certain posts while queued", "bool"
+        "high_reach_views", Msg("Second reviewer for removals at views"), "int", Msg("whole number")
     ),
-    PolicyField("reduce_reach_min_score", "Near-certain: score at least", "float", "0–1"),
+    PolicyField("second_review_enabled", Msg("Second review of high-reach removals"), "bool"),
     PolicyField(
-        "reduce_reach_min_similarity", "Near-certain: claim similarity at least", "float", "0–1"
+        "reduce_reach_pending_review",
+        Msg("Reduce reach of near-certain posts while queued"),
+        "bool",
+    ),
+    PolicyField("reduce_reach_min_score", Msg("Near-certain: score at least"), "float", Msg("0–1")),
+    PolicyField(
+        "reduce_reach_min_similarity",
+        Msg("Near-certain: claim similarity at least"),
+        "float",
+        Msg("0–1"),
     ),
 )
 LEVEL_CHOICES = LEVELS

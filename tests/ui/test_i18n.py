@@ -238,6 +238,12 @@ def test_every_section_renders_in_chinese(stack: Stack, role: str) -> None:
         assert page.status_code == 200, (path, page.text[:300])
         assert '<html lang="zh-Hans">' in page.text, path
         assert "退出登录" in page.text and "Sign out" not in page.text, path
+    if role == "admin":  # the routing policy form's labels, written in Python
+        policy = client.get("/ui/admin/policy", headers={"accept-language": "zh"}).text
+        assert "说法匹配：最低相似度" in policy and "Claim match: minimum similarity" not in policy
+    if role == "senior_reviewer":  # the dashboards' chart titles
+        board = client.get("/ui/dashboards", headers={"accept-language": "zh"}).text
+        assert "各风险档的队列深度" in board and "Queue depth by band" not in board
 
 
 def test_every_translation_formats_as_the_page_will_format_it() -> None:
