@@ -45,7 +45,7 @@ NOTICE_FACTS = sorted(
 )
 
 
-def notice_fields() -> list[dict[str, str]]:
+def notice_fields() -> list[dict[str, Any]]:
     """Each notice fact with the kinds that use it, for the draft form's labels."""
     out = []
     for name in NOTICE_FACTS:
@@ -56,18 +56,49 @@ def notice_fields() -> list[dict[str, str]]:
                 if name in Template(f"{t}\n{b}").get_identifiers()
             }
         )
-        out.append({"name": name, "label": name.replace("_", " "), "kinds": ", ".join(kinds)})
+        label = FACT_LABELS.get(name) or name.replace("_", " ").capitalize()
+        out.append({"name": name, "label": label, "kinds": [k.replace("_", " ") for k in kinds]})
     return out
+
+
+# The notice facts and statement kinds as the draft form names them (translated per page).
+FACT_LABELS = {
+    "advisory_url": Msg("Advisory URL"),
+    "consequences": Msg("Consequences"),
+    "current_status": Msg("Current status"),
+    "data_affected": Msg("Data affected"),
+    "discovered_at": Msg("Discovered at"),
+    "dpo_contact": Msg("DPO contact"),
+    "next_update": Msg("Next update"),
+    "people_affected": Msg("People affected"),
+    "records_affected": Msg("Records affected"),
+    "service": Msg("Service"),
+    "started_at": Msg("Started at"),
+    "status_url": Msg("Status URL"),
+    "users_notified": Msg("Users notified"),
+    "what_happened": Msg("What happened"),
+    "what_to_do": Msg("What to do"),
+    "what_we_did": Msg("What we did"),
+}
+KIND_NAMES = (
+    Msg("counter statement"),
+    Msg("service interruption"),
+    Msg("security incident"),
+    Msg("data breach users"),
+    Msg("data breach regulator"),
+)
 
 
 Pr = Annotated[UiUser, Depends(require_ui_role(Role.PR))]
 NOTICES = {
-    "drafted": "Draft created.",
-    "edited": "Saved as a new version; earlier approvals no longer count.",
-    "approved": "Approved.",
-    "published": "Published.",
-    "corrected": "Correction saved as a new version; approve and publish it to replace the one out.",
-    "withdrawn": "Withdrawn from every channel.",
+    "drafted": Msg("Draft created."),
+    "edited": Msg("Saved as a new version; earlier approvals no longer count."),
+    "approved": Msg("Approved."),
+    "published": Msg("Published."),
+    "corrected": Msg(
+        "Correction saved as a new version; approve and publish it to replace the one out."
+    ),
+    "withdrawn": Msg("Withdrawn from every channel."),
 }
 
 

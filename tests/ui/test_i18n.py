@@ -238,6 +238,10 @@ def test_every_section_renders_in_chinese(stack: Stack, role: str) -> None:
         assert page.status_code == 200, (path, page.text[:300])
         assert '<html lang="zh-Hans">' in page.text, path
         assert "退出登录" in page.text and "Sign out" not in page.text, path
+    if role == "pr":  # the draft form's kinds and notice facts
+        workspace = client.get("/ui/pr", headers={"accept-language": "zh"}).text
+        assert "服务中断" in workspace and "数据保护官联系方式" in workspace
+        assert "service interruption" not in workspace
     if role == "admin":  # the routing policy form's labels, written in Python
         policy = client.get("/ui/admin/policy", headers={"accept-language": "zh"}).text
         assert "说法匹配：最低相似度" in policy and "Claim match: minimum similarity" not in policy
