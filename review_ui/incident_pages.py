@@ -16,9 +16,19 @@ from incidents.service import MILESTONES
 from incidents.severity import ROMAN
 from incidents.types import IncidentType, profile
 from pipeline.models import ReviewCase
+from review_ui.i18n import Msg
 from statements.models import Statement
 
 TYPES = [(t.value, profile(t).label) for t in IncidentType]
+# The type labels as the pages word them (incidents/type_rules.py's labels, listed for pybabel).
+TYPE_NAMES = (
+    Msg("False information"),
+    Msg("Security incident"),
+    Msg("Data leak"),
+    Msg("Service outage"),
+    Msg("Legal compliance"),
+    Msg("Other"),
+)
 GRADES = list(ROMAN.items())
 STATUSES = list(dict.fromkeys(s.value for s in IncidentStatus))  # OPEN aliases ACTIVE
 # The roles of `/v1/incidents/{id}/milestones` and `/v1/attachments` (incidents.endpoints).

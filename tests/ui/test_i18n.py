@@ -264,3 +264,12 @@ def test_every_translation_formats_as_the_page_will_format_it() -> None:
         else:
             fields = re.findall(r"%\(([a-z_0-9]+)\)s", m.id)
             text % dict.fromkeys(fields, "x")
+
+
+def test_every_incident_type_label_is_in_the_catalogue() -> None:
+    """The labels live in incidents/type_rules.py; the UI lists them for translation."""
+    from review_ui.incident_pages import TYPE_NAMES, TYPES
+
+    assert {label for _, label in TYPES} == set(TYPE_NAMES)
+    with i18n.speaking(i18n.LANGUAGE[i18n.CHINESE]):
+        assert i18n.translate("Service outage") == "服务中断"
