@@ -163,11 +163,13 @@ def test_a_draft_the_system_opened_needs_a_person_to_save_it_before_another_appr
     and saves the automatic draft is its author, and someone else approves it."""
     from core.db import transaction
     from statements.drafts import open_draft_for_decision
+    from tests.pipeline.factories import make_case
 
     claim = false_claim(rt)
+    case_id = make_case(rt.sessions)  # a decision's draft names a real case (its language)
     with transaction(rt.sessions) as session:
         opened = open_draft_for_decision(
-            session, case_id="c-auto", claim_id=claim.id, action="remove", reason_code="false_claim"
+            session, case_id=case_id, claim_id=claim.id, action="remove", reason_code="false_claim"
         )
         assert opened is not None and opened.created_by == "system:drafts"
         sid = opened.id
