@@ -121,6 +121,10 @@ def ort_session(onnx_path: Path, threads: int | None = None) -> Any:
     opts.intra_op_num_threads = n
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle pool threads sleep instead of spinning: the API shares its cores with the falsehood
+    # model, the database and the worker, and spinning cost the encoder about 1.5x the CPU per
+    # batch there (126 vs 84 ms for 10 posts on the loaded 2-core machine; bench/pipeline.py).
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,11 +34,15 @@ from pipeline.triage import (
     CONFIRMED,
     IGNORE,
     UNSUPPORTED_LANGUAGE,
+    MatchInfo,
     Signals,
     match_status,
     stored_matches,
     triage_band,
 )
+
+if TYPE_CHECKING:
+    from claims.intake_links import IntakeLinks
 
 ROUTE_TASK = "pipeline.route_post"
 
@@ -88,13 +93,19 @@ def score_posts(
         for p, prediction, sig in zip(fresh, predictions, measured, strict=True)
     }
     _explain(classifier, fresh, triaged, policy)
+    rows = _post_rows(session, fresh, triaged, is_drill)
+    live = _live_cases(session, [p.id for p in fresh if _will_route(triaged[p.id].band, policy)])
+    links = None if is_drill else _links(session, triaged, policy)
     results: list[ScoreOut] = []
     for post_in in posts:
         done = triaged.get(post_in.id)
         if done is None:
             results.append(_cached_result(session, existing[post_in.id], policy))
             continue
-        results.append(_store(session, post_in, done, actor, request_id, is_drill, policy))
+        post, before = rows[post_in.id]
+        results.append(
+            _store(session, post, before, done, actor, request_id, is_drill, policy, live, links)
+        )
     return results
 
 
@@ -152,23 +163,46 @@ def _load_existing(session: Session, ids: list[str]) -> dict[str, _Existing]:
     return {pid: _Existing(posts[pid], latest[pid]) for pid in posts if pid in latest}
 
 
-def _store(
-    session: Session,
-    post_in: PostIn,
-    triaged: _Triaged,
-    actor: Actor,
-    request_id: str | None,
-    is_drill: bool,
-    policy: RoutingPolicy,
-) -> ScoreOut:
-    prediction, measured = triaged.prediction, triaged.signals
-    digest = text_digest(post_in.text)
-    post = session.get(Post, post_in.id)
-    before = None if post is None else {"text_sha256": post.text_sha256, "status": post.status}
-    if post is None:
-        post = _insert_post(session, post_in, digest, is_drill)
+def _post_rows(
+    session: Session, fresh: Sequence[PostIn], triaged: dict[str, _Triaged], is_drill: bool
+) -> dict[str, tuple[Post, dict[str, str] | None]]:
+    """Each fresh post's row with what the platform sent (the new ones inserted together, in
+    one statement), and its digest and status before, for the log (None when new)."""
+    found = {
+        p.id: p for p in session.scalars(select(Post).where(Post.id.in_([p.id for p in fresh])))
+    }
+    rows: dict[str, tuple[Post, dict[str, str] | None]] = {
+        pid: (post, {"text_sha256": post.text_sha256, "status": post.status})
+        for pid, post in found.items()
+    }
+    for post_in in fresh:
+        if post_in.id in found:
+            _set_fields(found[post_in.id], post_in, triaged[post_in.id].signals)
+    new = [p for p in fresh if p.id not in found]
+    made = [
+        _set_fields(
+            Post(id=p.id, status=PostStatus.SCORED, is_drill=is_drill), p, triaged[p.id].signals
+        )
+        for p in new
+    ]
+    try:
+        if made:
+            with session.begin_nested():
+                session.add_all(made)
+    except IntegrityError:  # another replica inserted one of them a moment ago: one by one
+        made = [
+            _set_fields(
+                _insert_post(session, p, text_digest(p.text), is_drill), p, triaged[p.id].signals
+            )
+            for p in new
+        ]
+    rows.update((post.id, (post, None)) for post in made)
+    return rows
+
+
+def _set_fields(post: Post, post_in: PostIn, measured: PostSignals | None) -> Post:
     post.text = post_in.text
-    post.text_sha256 = digest
+    post.text_sha256 = text_digest(post_in.text)
     post.author_id = post_in.author_id
     post.author_name = post_in.author_name
     post.lang = post_in.lang
@@ -179,6 +213,23 @@ def _store(
     post.views = post_in.views
     post.shares = post_in.shares
     post.author_followers = post_in.author_followers
+    return post
+
+
+def _store(
+    session: Session,
+    post: Post,
+    before: dict[str, str] | None,
+    triaged: _Triaged,
+    actor: Actor,
+    request_id: str | None,
+    is_drill: bool,
+    policy: RoutingPolicy,
+    live: set[str],
+    links: IntakeLinks | None,
+) -> ScoreOut:
+    prediction, measured = triaged.prediction, triaged.signals
+    digest = post.text_sha256
     reasons = [{"phrase": r.phrase, "weight": round(r.weight, 4)} for r in prediction.reasons]
     score = Score(
         post_id=post.id,
@@ -218,11 +269,12 @@ def _store(
         request_id=request_id,
         is_drill=is_drill or post.is_drill,
     )
-    if measured is not None and not post.is_drill:
+    if links is not None and not post.is_drill:
         # A drill touches only what it created: no links to (or labels from) real claims.
-        _link_confirmed(session, post, measured, policy)
+        for match in _confirmed(measured, policy):
+            links.link_and_label(match.claim_id, post, match.similarity)
     routed = _will_route(triaged.band, policy)
-    if routed and not _has_live_case(session, post.id):
+    if routed and post.id not in live:
         enqueue_after_commit(session, ROUTE_TASK, post.id)
     return _result(post, score, policy, case_opened=routed, cached=False)
 
@@ -245,24 +297,32 @@ def _insert_post(session: Session, post_in: PostIn, digest: str, is_drill: bool)
     return post
 
 
-def _link_confirmed(
-    session: Session, post: Post, measured: PostSignals, policy: RoutingPolicy
-) -> None:
-    from claims.intake_links import link_and_label  # claims builds on pipeline's models
-
-    for match in measured.matches:
-        if match_status(match.similarity, policy) == CONFIRMED:
-            link_and_label(session, match.claim_id, post, match.similarity)
+def _confirmed(measured: PostSignals | None, policy: RoutingPolicy) -> list[MatchInfo]:
+    if measured is None:
+        return []
+    return [m for m in measured.matches if match_status(m.similarity, policy) == CONFIRMED]
 
 
-def _has_live_case(session: Session, post_id: str) -> bool:
-    return (
-        session.scalar(
-            select(ReviewCase.id)
-            .where(ReviewCase.post_id == post_id, ReviewCase.status != "decided")
-            .limit(1)
+def _links(
+    session: Session, triaged: dict[str, _Triaged], policy: RoutingPolicy
+) -> IntakeLinks | None:
+    """What links and labels this request's confirmed matches (None when it has none)."""
+    from claims.intake_links import IntakeLinks  # claims builds on pipeline's models
+
+    ids = {m.claim_id for t in triaged.values() for m in _confirmed(t.signals, policy)}
+    return IntakeLinks(session, ids) if ids else None
+
+
+def _live_cases(session: Session, post_ids: list[str]) -> set[str]:
+    """Which of these posts already have an undecided case (one query)."""
+    if not post_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(ReviewCase.post_id)
+            .where(ReviewCase.post_id.in_(post_ids), ReviewCase.status != "decided")
+            .distinct()
         )
-        is not None
     )
 
 
