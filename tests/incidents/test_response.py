@@ -160,7 +160,10 @@ def test_enforcement_in_the_log_meets_the_first_action_clock(rt: Runtime) -> Non
         ).first()
     with transaction(rt.sessions) as session:
         record(
-            session, Action.ENFORCEMENT_CONFIRMED, Actor.system("enforcer"), Subject(post_id=post_id)
+            session,
+            Action.ENFORCEMENT_CONFIRMED,
+            Actor.system("enforcer"),
+            Subject(post_id=post_id),
         )
     with transaction(rt.sessions) as session:
         from incidents.sync import sync_milestones

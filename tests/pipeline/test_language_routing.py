@@ -90,7 +90,8 @@ def test_chinese_and_english_posts_take_their_own_models_to_a_case(stack: Stack)
     assert (zh["detected_lang"], zh["model_version"]) == ("zh", chinese.model_version)
     assert zh["claim_matches"][0]["claim_id"] == SALT
     assert zh["claim_matches"][0]["status"] == "confirmed" and zh["band"] == "urgent"
-    assert zh["checkworthiness"] is None  # no Chinese check-worthiness model (see the card)
+    # the Chinese check-worthiness head (models/checkworthiness-zh-*): a rumour passes its gate
+    assert zh["checkworthiness"] is not None and zh["checkworthiness"] >= 0.25
     assert (en["detected_lang"], en["model_version"]) == ("en", english_version)
     assert en["claim_matches"][0]["claim_id"] == BLEACH and en["band"] == "urgent"
     # Re-sent unchanged: the stored Chinese score is current (its own model's version).
@@ -139,11 +140,13 @@ def test_the_reviewer_sees_the_chinese_post_and_its_chinese_claim(stack: Stack) 
         assert clause in post
     assert "raises the falsehood score" in page
     assert claim.text in page and "language zh" in page
+    assert '<p lang="zh">' in page  # detected, though the platform sent no language hint
 
 
 def test_a_chinese_post_is_at_most_review_unless_a_confirmed_match_raises_it() -> None:
-    """No Chinese check-worthiness model: the falsehood score alone never makes a Chinese post
-    urgent (an English one with no check-worthiness measured keeps its band, as before)."""
+    """The Chinese check-worthiness head gates but does not decide urgent: the falsehood score
+    never makes a Chinese post urgent on its own, measured or not (an English one with no
+    check-worthiness measured keeps its band, as before)."""
     policy = RoutingPolicy()
     assert triage_band(Signals(0.99, "urgent", lang="zh"), policy) == ("review", "checkworthiness")
     assert triage_band(Signals(0.99, "urgent", lang="en"), policy) == ("urgent", "band")
