@@ -23,8 +23,8 @@ UNDETERMINED = "und"
 CONFIDENT = 0.5
 MODEL_LANGUAGES = frozenset({"en", "zh"})  # languages a falsehood model was trained and measured on
 _DEFAULT_MODEL_LANGUAGE = "en"  # what scores `und` posts
-# languages with a check-worthiness model (`models/checkworthiness-*`, English sets only): no
-# Chinese check-worthiness set exists, so a Chinese post's check-worthiness is not measured
+# languages whose check-worthiness model (`models/checkworthiness-*`, English sets) decides urgent
+# as well as the gate; Chinese posts get a gate-only score (`models/checkworthiness-zh-*`)
 CHECKWORTHINESS_LANGUAGES = frozenset({"en"})
 _lock = threading.Lock()  # langid's classifier keeps no state, but loading it must happen once
 
@@ -98,7 +98,7 @@ def model_language(lang: str | None) -> str | None:
 
 
 def measures_checkworthiness(lang: str | None) -> bool:
-    """Whether posts in `lang` get a check-worthiness score (English and undetermined do)."""
+    """Whether a check-worthiness score in `lang` also decides urgent (English, undetermined)."""
     return model_language(lang) in CHECKWORTHINESS_LANGUAGES
 
 

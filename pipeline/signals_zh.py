@@ -2,54 +2,84 @@
 
 `LanguageRoutedSignals` is `pipeline.signals.IntakeSignals` with Chinese posts taken out
 before the English encoder pass: those get their claim matches from `ChineseSignals` (the
-Chinese encoder over the library's Chinese claims, `claims.matching_zh`) and no
-check-worthiness, since no Chinese check-worthiness set exists to train or measure one (their
-triage then rests on the Chinese falsehood model's band and on claim matches; see
-`models/bge-small-zh-*/MODEL_CARD.md`). Every other post takes the English path unchanged.
+Chinese encoder over the library's Chinese claims, `claims.matching_zh`) and their
+check-worthiness from the Chinese head (`classifier.zh.checkworthiness`, shipped as
+`models/checkworthiness-zh-*/`) over the mean-pooled vector of the same encoder pass (the
+matcher reads its CLS vector; `ZhEncoder.embed_both` returns both). With no head shipped,
+Chinese posts get no check-worthiness. Every other post takes the English path unchanged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from claims.embeddings import Embedder
+from claims.embeddings import Embedder, Vectors
 from claims.matching_text import with_author
 from pipeline.language import detect_language, model_language
 from pipeline.schemas import PostIn
 from pipeline.signals import ClaimLibrary, IntakeSignals, PostSignals, prepare
 from pipeline.triage import STORED_FLOOR, STORED_MATCHES, MatchInfo
 
+if TYPE_CHECKING:
+    from classifier.zh.checkworthiness import ZhCheckworthinessHead
+
 ZH = "zh"
 
 
 class ChineseSignals:
-    def __init__(self, library: ClaimLibrary) -> None:
+    def __init__(
+        self, library: ClaimLibrary, checkworthiness: ZhCheckworthinessHead | None = None
+    ) -> None:
         self.library = library
+        self.checkworthiness = checkworthiness
+
+    def _embed(self, plain: list[str], cleaned: list[str]) -> tuple[Vectors, Vectors | None]:
+        """(the matcher's vectors of `cleaned`, the mean-pooled vectors of `plain` or None):
+        one encoder pass over the distinct texts."""
+        embedder = self.library.embedder
+        both = getattr(embedder, "embed_both", None)
+        if self.checkworthiness is None or both is None:
+            return embedder.embed(cleaned), None
+        distinct = sorted({*plain, *cleaned})
+        mean, cls = both(distinct)
+        at = {t: i for i, t in enumerate(distinct)}
+        matcher = cls if getattr(embedder, "pooling", "cls") == "cls" else mean
+        return (
+            np.stack([matcher[at[t]] for t in cleaned]),
+            np.stack([mean[at[t]] for t in plain]),
+        )
 
     def measure(
         self, posts: Sequence[PostIn], langs: Sequence[str] | None = None
     ) -> list[PostSignals]:
         """Signals for posts already detected as Chinese (`langs`: as detected, `zh` by
-        default; Cantonese and Wu are read as Chinese): matches, no check-worthiness."""
+        default; Cantonese and Wu are read as Chinese): matches and check-worthiness."""
         if not posts:
             return []
         detected = list(langs) if langs is not None else [ZH] * len(posts)
+        plain = [prepare(p.text) for p in posts]
+        # The matcher reads "Author: text" when the platform names the author (as in English).
         cleaned = [prepare(with_author(p.text, p.author_name)) for p in posts]
-        vectors = self.library.embedder.embed(cleaned)
+        vectors, mean = self._embed(plain, cleaned)
+        cw: list[float | None] = [None] * len(posts)
+        if mean is not None and self.checkworthiness is not None:
+            cw = [round(float(s), 6) for s in self.checkworthiness.score(mean)]
         found = self.library.match_vectors(cleaned, vectors, STORED_MATCHES)
         return [
             PostSignals(
                 lang,
-                None,
+                score,
                 tuple(
                     MatchInfo(m.claim_id, round(m.score, 6), verdict)
                     for m, verdict in row
                     if m.score >= STORED_FLOOR
                 ),
             )
-            for lang, row in zip(detected, found, strict=True)
+            for lang, score, row in zip(detected, cw, found, strict=True)
         ]
 
 
@@ -118,4 +148,10 @@ def with_chinese_signals(
         from claims.library_service import FixedLibrary, bundled_claims
 
         inner = FixedLibrary(parts, bundled_claims(), keep=is_chinese)
-    return LanguageRoutedSignals(english, ChineseSignals(ScaledLibrary(inner, scale)))
+    from classifier.zh.checkworthiness import load_head
+
+    head = load_head()
+    weights = parts.embedder.name.rsplit(":", 1)[0]
+    if head is not None and head.encoder.rsplit(":", 1)[0] != weights:
+        head = None  # trained on other encoder weights: no check-worthiness rather than a wrong one
+    return LanguageRoutedSignals(english, ChineseSignals(ScaledLibrary(inner, scale), head))

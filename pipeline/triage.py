@@ -103,9 +103,10 @@ def triage_band(signals: Signals, policy: RoutingPolicy) -> tuple[str, str]:
         return IGNORE, "not_checkworthy"
     if cw is not None and level == URGENT and cw < policy.checkworthiness_urgent_min:
         return REVIEW, "checkworthiness"
-    if cw is None and level == URGENT and not measures_checkworthiness(signals.lang):
-        # No check-worthiness model for the language (Chinese): the falsehood score alone,
-        # never checked for a claim, asks for review, not urgent review.
+    if level == URGENT and not measures_checkworthiness(signals.lang):
+        # Chinese: its check-worthiness head (when shipped) gates posts that make no claim, as
+        # above, but is not trained to tell an urgent claim from an ordinary one, so the
+        # falsehood score asks for review, not urgent review (a confirmed match still raises).
         return REVIEW, "checkworthiness"
     return level, "band"
 

@@ -64,13 +64,15 @@ class CheckWorthiness:
 
 
 def shipped_model_dir() -> Path:
-    """$VERACITY_CHECKWORTHINESS_MODEL, else the newest `models/checkworthiness-*/`."""
+    """$VERACITY_CHECKWORTHINESS_MODEL, else the newest `models/checkworthiness-<date>/` (the
+    English head; `models/checkworthiness-zh-*/` is the Chinese one, `classifier.zh`)."""
     import os
 
     env = os.environ.get("VERACITY_CHECKWORTHINESS_MODEL")
     if env:
         return Path(env)
-    found = sorted(d for d in MODELS_ROOT.glob("checkworthiness-*") if (d / CONFIG_FILE).is_file())
+    dated = MODELS_ROOT.glob("checkworthiness-[0-9]*")
+    found = sorted(d for d in dated if (d / CONFIG_FILE).is_file())
     if not found:
         raise FileNotFoundError(f"no checkworthiness-*/{CONFIG_FILE} under {MODELS_ROOT}")
     return found[-1]

