@@ -44,7 +44,8 @@ signals = rt.intake_signals  # the shipped claim matcher and check-worthiness he
 assert signals is not None
 measured = signals.measure([PostIn(**p) for p in posts])
 assert len(measured) == 3 and measured[0].checkworthiness is not None, measured
-assert measured[2].checkworthiness is None and measured[2].lang in ("zh", "yue"), measured
+# the Chinese post: the Chinese check-worthiness head (models/checkworthiness-zh-*)
+assert measured[2].checkworthiness is not None and measured[2].lang in ("zh", "yue"), measured
 assert resp.json()["results"][2]["model_version"] == rt.classifier.chinese.model_version
 src, out = sys.argv[1], sys.argv[2]
 open(src, "w").write("\\n".join(json.dumps(p) for p in posts))
