@@ -2,12 +2,33 @@
 
 1. Intake: posts go to `POST /v1/score` on a uvicorn server (Celery dispatch) at a fixed
    offered load; a Celery worker routes them into cases. Reports posts/s from intake to a
-   queued case and the p50/p95 intake-to-queue latency (client send time to case creation).
+   queued case, the p50/p95 intake-to-queue latency (client send time to case creation) and
+   the intake-only latency (the `POST /v1/score` request as the client sees it).
 2. Claim: 100,000 open cases are bulk-loaded with COPY; "claim next case" (lease + log event,
    one transaction each) is timed; reports p50/p95/p99 and the plan PostgreSQL chose.
 
     VERACITY_TEST_POSTGRES_URL=... VERACITY_TEST_REDIS_URL=... \\
         python bench/pipeline.py [--posts 1500] [--rate 100] [--open-cases 100000]
+
+Every post has its own text (a claim-like template and its number), so nothing gains from
+repeated texts. The server scores with the reference scorer; `--signals on` (the default)
+adds the triage signals (language, claim matches against the bundled claim library,
+check-worthiness: `INTAKE_SIGNALS=true`), as a server with the shipped models runs them;
+`--signals both` runs this tree with them off and on. Each run also reports the API's and
+the worker's CPU per post, which the machine's other load disturbs far less than latency.
+
+Before/after in one run: `--compare-ref REF` runs intake on REF's tree (a `git worktree` at
+/tmp/veracity-bench-<sha>, made once, same venv, its own migrations) and on this tree,
+interleaved (before, after, before, after, ... `--rounds` each), with the load average before
+each run and the mean per side; the claim part is skipped unless `--claims` is given. Issue
+15's criterion (intake before triage, 4b4ce8e, against this tree):
+
+    python bench/pipeline.py --compare-ref 4b4ce8e --signals both --posts 400 --rate 20 \
+        --rounds 3 --out bench/results/pipeline_triage.json
+    python bench/pipeline.py --compare-ref 4b4ce8e --signals both --posts 1000 --rate 50
+    python bench/pipeline.py --compare-ref 4b4ce8e --signals both --posts 400 --rate 20 --batch 1
+
+`git worktree remove /tmp/veracity-bench-<sha>` when done.
 """
 
 from __future__ import annotations
@@ -22,6 +43,7 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,11 +54,9 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from accounts.service import create_api_key  # noqa: E402
 from audit.events import Actor, ActorType  # noqa: E402
 from core.db import make_engine, make_session_factory, transaction  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
-from pipeline.models import Post, ReviewCase  # noqa: E402
 from pipeline.queue import claim_next  # noqa: E402
 
 TEXTS = [
@@ -45,7 +65,41 @@ TEXTS = [
     "Bill Gates microchip in the vaccine, the plandemic truth exposed!!",
     "Drinking bleach is the secret cure, doctors are hiding it",
 ]
-ADMIN = Actor("bench", ActorType.HUMAN, ("admin",))
+PORT = 8765
+
+# Run inside the tree under test (its own migrations, models and key format): migrate, make
+# an API key, optionally import the bundled claim library; prints the key.
+SETUP = """
+import sys
+from audit.events import Actor, ActorType
+from accounts.service import create_api_key
+from core.db import make_engine, make_session_factory, transaction
+from core.migrate import upgrade
+url, library = sys.argv[1], sys.argv[2] == "1"
+upgrade(url)
+admin = Actor("bench", ActorType.HUMAN, ("admin",))
+engine = make_engine(url)
+with transaction(make_session_factory(engine)) as s:
+    key = create_api_key(s, "bench", ["score"], admin).secret
+    if library:
+        from claims.importers import read_source
+        from claims.service import import_claims
+        import_claims(s, read_source("fixture", None), admin, source="fixture")
+engine.dispose()
+print(key)
+"""
+
+
+@dataclass(frozen=True)
+class Variant:
+    label: str
+    tree: Path
+    env: dict[str, str] = field(default_factory=dict)
+    library: bool = False
+
+
+def post_text(i: int) -> str:
+    return f"{TEXTS[i % len(TEXTS)]} #{i}"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -59,9 +113,7 @@ def fresh_database(base_url: str) -> str:
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    url = base_url.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    return url
+    return base_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def drop_database(base_url: str, url: str) -> None:
@@ -71,11 +123,51 @@ def drop_database(base_url: str, url: str) -> None:
     admin.dispose()
 
 
-def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+def worktree(ref: str) -> Path:
+    """REF's tree under /tmp (made once per commit; `git worktree remove` it when done)."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    path = Path(f"/tmp/veracity-bench-{sha[:12]}")
+    if not (path / "runtime").is_dir():
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(path), sha],
+            cwd=ROOT, check=True, stdout=sys.stderr,
+        )  # fmt: skip
+    return path
 
 
-def wait_http(url: str, timeout: float = 60.0) -> None:
+def load_average() -> list[float]:
+    """1, 5 and 15 minute load averages (as `uptime` prints them)."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its descendants (Celery's pool processes)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, (parent, _) in stats.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(stats[pid][1] for pid in tree if pid in stats)
+
+
+def start(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+def wait_http(url: str, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -87,67 +179,104 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def intake(db_url: str, redis_url: str, posts: int, rate: float, batch: int) -> dict[str, Any]:
-    port = 8765
+def intake(
+    variant: Variant, db_url: str, redis_url: str, posts: int, rate: float, batch: int
+) -> dict[str, Any]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DATABASE__", "REDIS__", "ELASTICSEARCH__"))
+        if not k.startswith(("DATABASE__", "REDIS__", "ELASTICSEARCH__", "INTAKE_SIGNALS"))
     }
     env.update(
         ENVIRONMENT="test",
         DATABASE__URL=db_url,
         REDIS__URL=redis_url,
         USE_REFERENCE_CLASSIFIER="true",
+        **variant.env,
     )
+    py = sys.executable
+    key = subprocess.run(
+        [py, "-c", SETUP, db_url, "1" if variant.library else "0"],
+        cwd=variant.tree, env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
     logs = Path("/tmp/veracity-bench")
     logs.mkdir(exist_ok=True)
-    py = sys.executable
     server = start(
         [py, "-m", "uvicorn", "runtime.server:create_served_app", "--factory", "--port",
-         str(port), "--log-level", "warning", "--no-access-log"],
-        env, logs / "server.log",
+         str(PORT), "--log-level", "warning", "--no-access-log"],
+        variant.tree, env, logs / "server.log",
     )  # fmt: skip
     worker = start(
         [py, "-m", "celery", "-A", "pipeline.celery_app:app", "worker", "-Q", "veracity",
          "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-        env, logs / "worker.log",
+        variant.tree, env, logs / "worker.log",
     )  # fmt: skip
     engine = make_engine(db_url)
     sessions = make_session_factory(engine)
-    with transaction(sessions) as s:
-        key = create_api_key(s, "bench", ["score"], ADMIN).secret
     sent_at: dict[str, float] = {}
+    request_s: list[float] = []
+    routed: set[str] = set()
+    failed: list[int] = []
+
+    def send(client: httpx.Client, body: dict[str, Any]) -> None:
+        t = time.time()
+        response = client.post("/v1/score", json=body)
+        request_s.append(time.time() - t)
+        if response.status_code != 200:
+            failed.append(response.status_code)
+            return
+        routed.update(r["id"] for r in response.json()["results"] if r["case_opened"])
+
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz")
+        wait_http(f"http://127.0.0.1:{PORT}/healthz")
         client = httpx.Client(
-            base_url=f"http://127.0.0.1:{port}",
+            base_url=f"http://127.0.0.1:{PORT}",
             headers={"Authorization": f"Bearer {key}"},
             timeout=30,
         )
-        client.post("/v1/score", json={"posts": [{"id": "warm", "text": TEXTS[0]}]})
+        # warm up the models and the connection pools, then start from a quiet queue
+        for w in range(3):
+            warm = [
+                {"id": f"warm{w}-{i}", "text": f"{TEXTS[i % 4]} warm {w}"} for i in range(batch)
+            ]
+            client.post("/v1/score", json={"posts": warm}).raise_for_status()
+        time.sleep(2.0)
+        load = load_average()
+        cpu_before = cpu_seconds(server.pid), cpu_seconds(worker.pid)
         interval = batch / rate
+        threads: list[threading.Thread] = []
         t0 = time.time()
         for start_i in range(0, posts, batch):
-            ids = [f"b{i}" for i in range(start_i, min(posts, start_i + batch))]
+            ids = range(start_i, min(posts, start_i + batch))
             due = t0 + (start_i // batch) * interval
             time.sleep(max(0.0, due - time.time()))
             now = time.time()
-            body = {
-                "posts": [{"id": i, "text": TEXTS[hash(i) % len(TEXTS)], "views": 100} for i in ids]
-            }
-            threading.Thread(target=client.post, args=("/v1/score",), kwargs={"json": body}).start()
-            sent_at.update(dict.fromkeys(ids, now))
+            body = {"posts": [{"id": f"b{i}", "text": post_text(i), "views": 100} for i in ids]}
+            thread = threading.Thread(target=send, args=(client, body))
+            thread.start()
+            threads.append(thread)
+            sent_at.update(dict.fromkeys((f"b{i}" for i in ids), now))
+        for thread in threads:
+            thread.join()
         deadline = time.time() + 300
         while time.time() < deadline:
             with sessions() as s:
-                done = s.scalar(sa.select(sa.func.count()).select_from(ReviewCase)) or 0
-            if done >= posts + 1:
+                done = s.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(sa.table("review_cases", sa.column("post_id")))
+                    .where(sa.column("post_id").like("b%"))
+                )
+            if (done or 0) >= len(routed):
                 break
             time.sleep(0.5)
+        cpu = (
+            cpu_seconds(server.pid) - cpu_before[0],
+            cpu_seconds(worker.pid) - cpu_before[1],
+        )
         with sessions() as s:
-            rows = s.execute(sa.select(ReviewCase.post_id, ReviewCase.created_at)).all()
-            stored = dict(s.execute(sa.select(Post.id, Post.received_at)).all())
+            rows = s.execute(sa.text("SELECT post_id, created_at FROM review_cases")).all()
+            received = s.execute(sa.text("SELECT id, received_at FROM posts")).tuples()
+            stored: dict[str, datetime] = dict(received.all())
     finally:
         server.terminate()
         worker.terminate()
@@ -157,18 +286,31 @@ def intake(db_url: str, redis_url: str, posts: int, rate: float, batch: int) -> 
     latencies = [
         created.timestamp() - sent_at[post_id] for post_id, created in rows if post_id in sent_at
     ]
-    last = max(created.timestamp() for _, created in rows)
+    if not latencies:
+        raise RuntimeError(f"no post was queued (HTTP failures: {failed[:5]})")
+    last = max(created.timestamp() for post_id, created in rows if post_id in sent_at)
     in_api = [stored[p].timestamp() - sent_at[p] for p in sent_at if p in stored]
     return {
+        "variant": variant.label,
+        "tree": str(variant.tree),
+        "env": variant.env,
+        "load_average_1_5_15": load,
         "posts": posts,
+        "routed": len(routed),
         "queued": len(latencies),
+        "http_failures": len(failed),
         "offered_rate_posts_per_s": rate,
         "batch": batch,
         "posts_per_s_intake_to_queue": round(len(latencies) / (last - t0), 1),
         "latency_p50_s": round(statistics.median(latencies), 3),
         "latency_p95_s": round(pct(latencies, 0.95), 3),
         "latency_max_s": round(max(latencies), 3),
+        "request_p50_s": round(statistics.median(request_s), 3),
+        "request_p95_s": round(pct(request_s, 0.95), 3),
         "api_stored_p50_s": round(statistics.median(in_api), 3),
+        # CPU per post sent, robust to the machine's other load (the latencies are not)
+        "api_cpu_ms_per_post": round(cpu[0] / posts * 1000, 1),
+        "worker_cpu_ms_per_post": round(cpu[1] / posts * 1000, 1),
     }
 
 
@@ -207,6 +349,7 @@ def bulk_open_cases(db_url: str, n: int) -> None:
 
 
 def claims(db_url: str, n_open: int, samples: int) -> dict[str, Any]:
+    upgrade(db_url)
     t = time.perf_counter()
     bulk_open_cases(db_url, n_open)
     load_s = time.perf_counter() - t
@@ -229,16 +372,35 @@ def claims(db_url: str, n_open: int, samples: int) -> dict[str, Any]:
         ).scalars()
         plan_text = [str(line) for line in plan]
     engine.dispose()
-    return {
+    report: dict[str, Any] = {
         "open_cases": n_open,
         "still_open_after": open_now,
         "bulk_load_s": round(load_s, 1),
         "claims_timed": samples,
-        "claim_ms_p50": round(statistics.median(timings), 2),
-        "claim_ms_p95": round(pct(timings, 0.95), 2),
-        "claim_ms_p99": round(pct(timings, 0.99), 2),
         "plan": plan_text,
     }
+    if timings:
+        report.update(
+            claim_ms_p50=round(statistics.median(timings), 2),
+            claim_ms_p95=round(pct(timings, 0.95), 2),
+            claim_ms_p99=round(pct(timings, 0.99), 2),
+        )
+    return report
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per variant, the mean of each figure over its rounds."""
+    keys = (
+        "posts_per_s_intake_to_queue", "latency_p50_s", "latency_p95_s",
+        "request_p50_s", "request_p95_s", "api_stored_p50_s",
+        "api_cpu_ms_per_post", "worker_cpu_ms_per_post",
+    )  # fmt: skip
+    out: dict[str, dict[str, float]] = {}
+    for label in dict.fromkeys(r["variant"] for r in runs):
+        mine = [r for r in runs if r["variant"] == label]
+        out[label] = {k: round(statistics.mean(r[k] for r in mine), 3) for k in keys}
+        out[label]["rounds"] = len(mine)
+    return out
 
 
 def main() -> int:
@@ -247,24 +409,51 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="offered posts per second")
     parser.add_argument("--batch", type=int, default=10, help="posts per API request")
     parser.add_argument("--open-cases", type=int, default=100_000)
-    parser.add_argument("--claims", type=int, default=500)
+    parser.add_argument("--claims", type=int, default=None, help="claim-next samples (500)")
     parser.add_argument("--skip-intake", action="store_true")
+    parser.add_argument(
+        "--signals", choices=("on", "off", "both"), default="on",
+        help="this tree's intake signals (INTAKE_SIGNALS; on: with the bundled claim library)",
+    )  # fmt: skip
+    parser.add_argument("--compare-ref", metavar="REF", help="intake before (REF) and after (here)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="runs of each side with --compare-ref"
+    )
+    parser.add_argument("--out", type=Path, help="also write the report here")
     args = parser.parse_args()
     pg = os.environ["VERACITY_TEST_POSTGRES_URL"]
     redis_url = os.environ["VERACITY_TEST_REDIS_URL"].rsplit("/", 1)[0] + "/9"
+    here = [
+        Variant(f"HEAD signals {on}", ROOT, {"INTAKE_SIGNALS": str(on == "on").lower()}, on == "on")
+        for on in (("off", "on") if args.signals == "both" else (args.signals,))
+    ]
+    variants, rounds = here, 1
+    if args.compare_ref:
+        variants = [Variant(f"before {args.compare_ref}", worktree(args.compare_ref)), *here]
+        rounds = args.rounds
     report: dict[str, Any] = {"machine_cpus": os.cpu_count()}
     if not args.skip_intake:
+        runs = []
+        for _ in range(rounds):
+            for variant in variants:
+                db = fresh_database(pg)
+                try:
+                    runs.append(intake(variant, db, redis_url, args.posts, args.rate, args.batch))
+                finally:
+                    drop_database(pg, db)
+                print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
+        report["intake"] = runs[0] if len(runs) == 1 else {"runs": runs, "mean": summary(runs)}
+    samples = args.claims if args.claims is not None else (0 if args.compare_ref else 500)
+    if samples or not args.compare_ref:
         db = fresh_database(pg)
         try:
-            report["intake"] = intake(db, redis_url, args.posts, args.rate, args.batch)
+            report["claim"] = claims(db, args.open_cases, samples)
         finally:
             drop_database(pg, db)
-    db = fresh_database(pg)
-    try:
-        report["claim"] = claims(db, args.open_cases, args.claims)
-    finally:
-        drop_database(pg, db)
-    print(json.dumps(report, indent=2))
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
     return 0
 
 
