@@ -38,11 +38,12 @@ class IntakeLinks:
 
         self._session = session
         ids = sorted(set(claim_ids))
+        self._claims: list[Claim] = []
         self._newest: dict[str, Statement] = {}
         if not ids:
             return
-        # into the session's identity map, where link_post looks each one up
-        list(session.scalars(select(Claim).where(Claim.id.in_(ids))))
+        # held here, so link_post finds them in the session's identity map (weakly referenced)
+        self._claims = list(session.scalars(select(Claim).where(Claim.id.in_(ids))))
         published = session.scalars(
             select(Statement)
             .where(Statement.claim_id.in_(ids), Statement.status == StatementStatus.PUBLISHED)
