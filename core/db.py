@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -76,3 +76,19 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     """Take SQLite's write lock at BEGIN: read-then-write transactions then queue up instead of
     failing with 'database is locked' when they try to upgrade their lock."""
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_for_transaction(session: Session, namespace: str, key: str) -> None:
+    """Serialise one kind of work on one key until the transaction ends.
+
+    A PostgreSQL advisory lock, not a row lock: it is only ever taken first, so it cannot join
+    a cycle with the row locks other transactions take (every logged write locks the action
+    log's chain head, then often a post). SQLite needs none: its writers hold the database
+    from BEGIN IMMEDIATE on.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"{namespace}:{key}"},
+    )

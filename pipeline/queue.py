@@ -19,6 +19,7 @@ from audit.events import Action, Actor, Subject
 from audit.models import AuditEvent
 from audit.service import record
 from core.clock import utcnow
+from core.db import lock_for_transaction
 from core.errors import Conflict, Invalid, NotFound
 from incidents.severity import IncidentPolicy, topic_of
 from pipeline.actions import request_action
@@ -74,10 +75,11 @@ def open_case_for_post(
 ) -> ReviewCase | None:
     """Route one scored post; returns its case (new or existing) or None when it is not queued."""
     now = now or utcnow()
-    # The post's row lock makes "already routed?" and the insert one step: the sweeper re-sends
-    # a route task that waited too long, and two workers routing one post at once each saw no
-    # case and opened one (PostgreSQL; SQLite serialises writers anyway).
-    post = session.get(Post, post_id, with_for_update=True)
+    # One router per post at a time makes "already routed?" and the insert one step: the sweeper
+    # re-sends a route task that waited too long, and two workers routing one post at once each
+    # saw no case and opened one. (A row lock on the post deadlocked with logged writes.)
+    lock_for_transaction(session, "route", post_id)
+    post = session.get(Post, post_id)
     if post is None:
         return None  # deleted since; nothing to do
     live = session.scalars(
