@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from claims.embeddings import Embedder, Vectors
+from classifier.embeddings import Embedder, Vectors
 from classifier.interface import Classifier, Prediction
 from classifier.thresholds import Thresholds
 

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from claims.embeddings import Vectors
+from classifier.embeddings import Vectors
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
-from claims.embeddings import Vectors
 from claims.index import Hit
+from classifier.embeddings import Vectors
 
 
 class ElasticsearchIndex:

@@ -19,12 +19,12 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from claims.embeddings import Embedder, Vectors
 from claims.index import VectorIndex
 from claims.matching import ClaimMatcher, Match
 from claims.matching_eval import ClaimRow
 from claims.matching_model import MatcherParts
 from claims.models import Claim
+from classifier.embeddings import Embedder, Vectors
 
 log = logging.getLogger(__name__)
 LibraryVersion = tuple[int, datetime | None]

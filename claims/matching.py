@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.embeddings import Embedder, Vectors, cached_embed
 from claims.index import NumpyIndex, VectorIndex
 from claims.matching_eval import ClaimRow
 from claims.matching_fusion import (
@@ -27,7 +26,9 @@ from claims.matching_fusion import (
     candidate_signals,
 )
 from claims.matching_rerank import Reranker
-from claims.matching_text import BM25, clean_post, duplicate_key
+from claims.matching_text import BM25
+from classifier.embeddings import Embedder, Vectors, cached_embed
+from classifier.post_text import clean_post, duplicate_key
 
 CANDIDATES = 50
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from claims.embeddings import Embedder, OnnxEmbedder, default_embedder
 from claims.index import VectorIndex
 from claims.matching import ClaimMatcher
 from claims.matching_fusion import Fusion, MatchThresholds, load_matcher_config
 from claims.matching_rerank import OnnxCrossEncoder, Reranker
+from classifier.embeddings import ENCODER_FILE, Embedder, OnnxEmbedder, default_embedder
 from core.settings import REPO_ROOT
 
-ENCODER_FILE, RERANKER_FILE, CONFIG_FILE = "encoder.onnx", "reranker.onnx", "matcher.json"
+RERANKER_FILE, CONFIG_FILE = "reranker.onnx", "matcher.json"
 
 
 @dataclass(frozen=True)

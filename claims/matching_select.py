@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from claims.embeddings import Embedder
 from claims.matching import CANDIDATES, combined_text
 from claims.matching_eval import ClaimRow, RankingScores, evaluate_ranking
 from claims.matching_fusion import (
@@ -24,6 +23,7 @@ from claims.matching_fusion import (
     candidate_rows,
     candidate_signals,
 )
+from classifier.embeddings import Embedder
 
 
 @dataclass

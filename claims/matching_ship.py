@@ -9,15 +9,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claims.embeddings import MiniLMEmbedder, OnnxEmbedder, packaged_model_path
 from claims.matching_export import copy_tokenizer, export_model
-from claims.matching_model import CONFIG_FILE, ENCODER_FILE, RERANKER_FILE
+from claims.matching_model import CONFIG_FILE, RERANKER_FILE
 from claims.matching_train import (
     BiEncoderRecipe,
     CrossEncoderRecipe,
     train_bi_encoder,
     train_cross_encoder,
 )
+from classifier.embeddings import ENCODER_FILE, MiniLMEmbedder, OnnxEmbedder, packaged_model_path
 
 if TYPE_CHECKING:
     from claims.train_matcher import Context

@@ -23,18 +23,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from claims.embeddings import Embedder, Vectors
 from claims.matching import Match
 from claims.matching_fusion import Fusion, MatchThresholds
 from claims.matching_model import MatcherParts
+from classifier.embeddings import Embedder, Vectors
 
 MATCHER_FILE = "matcher.json"
 ZH_FUSION = Fusion(claim=1.0, title=0.0, combined=0.0, bm25=0.0)
 
 
 def is_chinese(text: str) -> bool:
-    """Chinese by py3langid (Cantonese and Wu included, `pipeline.language.CHINESE_VARIETIES`)."""
-    from pipeline.language import CHINESE_VARIETIES, detect_language
+    """Chinese by py3langid (Cantonese and Wu included, `classifier.language.CHINESE_VARIETIES`)."""
+    from classifier.language import CHINESE_VARIETIES, detect_language
 
     return detect_language(text) in CHINESE_VARIETIES | {"zh"}
 

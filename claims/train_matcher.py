@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 
-from claims.embeddings import MiniLMEmbedder, default_embedder, packaged_model_path
 from claims.match_cli import CACHE_DIR, default_data_dir
 from claims.matching import ClaimMatcher, combined_text, first_of_duplicates
 from claims.matching_eval import ClaimRow, read_claims, read_qrels, read_queries
@@ -49,7 +48,7 @@ from claims.matching_select import (
     no_match_scores,
     rank,
 )
-from claims.matching_text import BM25, clean_post
+from claims.matching_text import BM25
 from claims.matching_train import (
     BiEncoderRecipe,
     CrossEncoderRecipe,
@@ -57,6 +56,8 @@ from claims.matching_train import (
     train_bi_encoder,
     train_cross_encoder,
 )
+from classifier.embeddings import MiniLMEmbedder, default_embedder, packaged_model_path
+from classifier.post_text import clean_post
 from core.settings import REPO_ROOT
 
 RETRIEVAL_GRID = {

@@ -6,7 +6,7 @@ scored undetermined posts before detection existed, and any other language becau
 gives it `unsupported_language` whatever the score says (`pipeline.triage.triage_band`), so
 the English score is only stored, never acted on.
 
-The language is decided from the text by `pipeline.language.route_language` (py3langid, the
+The language is decided from the text by `classifier.language.route_language` (py3langid, the
 same detection intake stores; the platform's hint is not available here, so a post whose
 language only the hint decided is scored by the model its script implies).
 
@@ -27,7 +27,7 @@ SEPARATOR = "+"
 
 
 def _is_chinese(text: str) -> bool:
-    from pipeline.language import route_language
+    from classifier.language import route_language
 
     return route_language(text) == "zh"
 

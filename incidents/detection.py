@@ -24,7 +24,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from claims.index import VectorIndex
-from claims.matching_text import with_author
+from classifier.post_text import with_author
 from core.clock import utcnow
 from incidents.models import NarrativePost, ScanCursor
 from incidents.narrative_keys import NarrativeKeyer, claim_of

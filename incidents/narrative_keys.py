@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claims.matching_text import with_author
+from classifier.post_text import with_author
 from incidents.clustering import band_hashes
 from incidents.models import PostShingleBand
 from incidents.narrative_store import load_open, rekey, save

@@ -19,11 +19,11 @@ from typing import Protocol, cast
 import numpy as np
 import numpy.typing as npt
 
-from claims.embeddings import Embedder, Vectors
 from claims.matching import Match
-from claims.matching_text import clean_post, with_author
+from classifier.embeddings import Embedder, Vectors
 from classifier.interface import MAX_CHARS
-from pipeline.language import detect_language, model_language
+from classifier.language import detect_language, model_language
+from classifier.post_text import clean_post, with_author
 from pipeline.schemas import PostIn
 from pipeline.triage import STORED_FLOOR, STORED_MATCHES, MatchInfo
 

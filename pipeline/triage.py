@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from classifier.language import measures_checkworthiness, model_language
 from core.settings import REPO_ROOT
-from pipeline.language import measures_checkworthiness, model_language
 
 if TYPE_CHECKING:
     from pipeline.models import Score

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from claims.matching_text import duplicate_key
+from classifier.post_text import duplicate_key
 
 SETS = ("claimbuster", "checkthat2021_task1a_en", "checkthat2022_task1_en")
 EVAL_SPLITS = ("dev", "dev_test")

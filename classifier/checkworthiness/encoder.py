@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.embeddings import DIMENSIONS, Embedder, OnnxEmbedder, Vectors
-from claims.matching_model import ENCODER_FILE
+from classifier.embeddings import DIMENSIONS, ENCODER_FILE, Embedder, OnnxEmbedder, Vectors
 from core.settings import REPO_ROOT
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from claims.matching_text import clean_post
 from classifier.interface import MAX_CHARS
+from classifier.post_text import clean_post
 
 Matrix = npt.NDArray[np.float32]
 

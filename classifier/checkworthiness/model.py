@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.embeddings import Embedder, Vectors
 from classifier.checkworthiness.encoder import MODELS_ROOT, load_encoder
 from classifier.checkworthiness.features import features, prepare
 from classifier.checkworthiness.head import CONFIG_FILE, Floats, Head
+from classifier.embeddings import Embedder, Vectors
 
 
 class EncoderMismatchError(ValueError):

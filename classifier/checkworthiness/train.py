@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from claims.embeddings import OnnxEmbedder
 from classifier.checkworthiness.data import SETS, load_all
 from classifier.checkworthiness.encoder import cached_embeddings, load_encoder, newest_matcher_dir
 from classifier.checkworthiness.evaluate import binary_metrics, ordinary_posts_report, timing
@@ -26,6 +25,7 @@ from classifier.checkworthiness.model import CheckWorthiness
 from classifier.checkworthiness.model_card import write_model_card
 from classifier.checkworthiness.net import Floats, Ints
 from classifier.checkworthiness.reference import tfidf_reference
+from classifier.embeddings import OnnxEmbedder
 from core.settings import REPO_ROOT
 
 log = logging.getLogger(__name__)

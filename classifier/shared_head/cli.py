@@ -15,7 +15,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from claims.embeddings import Embedder
+from classifier.embeddings import Embedder
 
 
 def _parser() -> argparse.ArgumentParser:

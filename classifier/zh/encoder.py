@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from claims.embeddings import Vectors, mean_pool_normalise, ort_session
+from classifier.embeddings import Vectors, mean_pool_normalise, ort_session
 from classifier.zh.text import to_simplified
 
 ENCODER_FILE, TOKENIZER_FILE = "encoder.onnx", "tokenizer.json"
@@ -43,7 +43,7 @@ def cls_normalise(hidden: np.ndarray[Any, Any]) -> Vectors:
 
 
 class ZhEncoder:
-    """Implements `claims.embeddings.Embedder` (name, dimensions, embed)."""
+    """Implements `classifier.embeddings.Embedder` (name, dimensions, embed)."""
 
     def __init__(
         self,

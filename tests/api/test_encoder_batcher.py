@@ -15,12 +15,12 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.batcher import EncoderBatcher, Overloaded
-from claims.embeddings import Embedder, Vectors
 from claims.importers import read_source
 from claims.library_service import FixedLibrary, LibraryMatcher, bundled_claims
 from claims.matching_model import default_parts
 from claims.service import import_claims
 from classifier.checkworthiness import load_checkworthiness
+from classifier.embeddings import Embedder, Vectors
 from core.db import transaction
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PostIn

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claims.embeddings import default_embedder
 from claims.index import NumpyIndex
 from claims.matching import ClaimMatcher
 from claims.matching_eval import ClaimRow, average_precision, evaluate_ranking
-from claims.matching_text import clean_post
+from classifier.embeddings import default_embedder
+from classifier.post_text import clean_post
 from veracity_cli.main import main
 
 CLAIMS = [
@@ -43,7 +43,7 @@ def test_links_are_stripped_and_the_footer_leaves_only_its_author() -> None:
 
 
 def test_a_named_author_goes_in_front_of_the_text() -> None:
-    from claims.matching_text import with_author
+    from classifier.post_text import with_author
 
     assert with_author("I never said that", " Jane\n Doe ") == "Jane Doe: I never said that"
     assert with_author("I never said that", None) == "I never said that"

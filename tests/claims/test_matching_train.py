@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claims.embeddings import MiniLMEmbedder, OnnxEmbedder, packaged_model_path
 from claims.matching_fusion import Fusion
 from claims.matching_rerank import OnnxCrossEncoder, TorchCrossEncoder
 from claims.matching_select import QuerySignals, choose_thresholds, grid_search
@@ -22,6 +21,7 @@ from claims.matching_train import (
     train_bi_encoder,
     train_cross_encoder,
 )
+from classifier.embeddings import MiniLMEmbedder, OnnxEmbedder, packaged_model_path
 
 # Queries are made-up words, so the base model can only guess; training must teach the pairs.
 CLAIMS = {

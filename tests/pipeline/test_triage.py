@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
+from classifier.language import UNDETERMINED, detect_language, model_language, normalise_hint
 from core.clock import utcnow
-from pipeline.language import UNDETERMINED, detect_language, model_language, normalise_hint
 from pipeline.routing import Reach, RoutingPolicy, route
 from pipeline.schemas import RoutingPolicyBody
 from pipeline.triage import MatchInfo, Signals, shipped_match_thresholds, triage_band

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from claims.embeddings import DIMENSIONS, Vectors
 from classifier.datasets import Example
+from classifier.embeddings import DIMENSIONS, Vectors
 from classifier.evalsets import EvalSet
 
 FALSE = ["miracle cure {} ends the virus", "hoax: {} spreads the virus", "{} cure they hide"]

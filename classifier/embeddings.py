@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
 DIMENSIONS = 384
+ENCODER_FILE = "encoder.onnx"  # a shipped encoder's file name in its model directory
 MAX_TOKENS = 128
 
 
