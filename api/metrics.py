@@ -1,10 +1,18 @@
 """Prometheus metrics for the API: requests, latency, model batches, queue depth, model version.
 
 Each app gets its own registry, so several apps in one process (tests) don't collide.
+
+Several worker processes (`veracity serve --workers N`) share one directory named by
+`PROMETHEUS_MULTIPROC_DIR` (the serve command makes one per run and removes it): every process
+writes its values there, and /metrics, whichever worker answers it, reads them all through
+`MultiProcessCollector`: counters and histograms summed, the queue depth summed over live
+workers, `veracity_http_requests_by_worker` one series per live worker (`pid`). A worker that
+stops drops its live gauges (`mark_process_dead`, from the app's lifespan).
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 from fastapi import APIRouter, Request, Response
@@ -14,15 +22,21 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
-    Info,
     generate_latest,
 )
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit.shipping import shipping_lag
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 24, 32, 64, 128, 256)
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_dir() -> str | None:
+    """The shared metrics directory when this process is one of several workers, else None."""
+    return os.environ.get(MULTIPROC_ENV) or None
 
 
 class ApiMetrics:
@@ -51,6 +65,14 @@ class ApiMetrics:
             "veracity_model_queue_depth",
             "Texts waiting for the classifier",
             registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.worker_requests = Gauge(
+            "veracity_http_requests_by_worker",
+            "HTTP requests answered by this worker process since it started (label pid when "
+            "several workers serve)",
+            registry=self.registry,
+            multiprocess_mode="liveall",
         )
         self.posts_scored = Counter(
             "veracity_posts_scored",
@@ -58,24 +80,49 @@ class ApiMetrics:
             ["cached"],
             registry=self.registry,
         )
-        self.model = Info("veracity_model", "The model serving scores", registry=self.registry)
+        # A gauge with the `_info` name and a version label, as an Info metric is exposed:
+        # Info has no multi-process mode.
+        self.model = Gauge(
+            "veracity_model_info",
+            "The model serving scores",
+            ["version"],
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
+        # Set by whichever worker answers /metrics: the latest reading counts.
         self.outbox_unshipped = Gauge(
             "veracity_action_log_unshipped_events",
             "Action-log events written but not yet in Elasticsearch",
             registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
         self.outbox_lag = Gauge(
             "veracity_action_log_shipping_lag_seconds",
             "Age of the oldest action-log event not yet in Elasticsearch",
             registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
 
     def observe_batch(self, size: int, depth_after: int) -> None:
         self.batch_size.observe(size)
         self.queue_depth.set(depth_after)
 
+    def serving_model(self, version: str) -> None:
+        self.model.labels(version).set(1)
+
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        path = multiprocess_dir()
+        if path is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        MultiProcessCollector(merged, path=path)  # type: ignore[no-untyped-call]
+        return generate_latest(merged)
+
+    def process_exiting(self) -> None:
+        """Drop this worker's live gauges from the shared directory (no-op in one process)."""
+        path = multiprocess_dir()
+        if path is not None:
+            mark_process_dead(os.getpid(), path)  # type: ignore[no-untyped-call]
 
 
 class MetricsMiddleware:
@@ -103,6 +150,7 @@ class MetricsMiddleware:
             method = str(scope.get("method", ""))
             self.metrics.requests.labels(route, method, str(status)).inc()
             self.metrics.latency.labels(route, method).observe(time.perf_counter() - start)
+            self.metrics.worker_requests.inc()
 
 
 router = APIRouter(tags=["health"])

@@ -14,12 +14,12 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 
 from api.batcher import DynamicBatcher, EncoderBatcher
-from api.deps import Principal
-from api.errors import Refusal
 from api.metrics import ApiMetrics
+from api.process import AppProcess
 from api.ratelimit import RateLimiter, make_limiter
+from core.principal import Principal
+from core.refusal import Refusal
 from pipeline.signals import IntakeSignals
-from runtime.container import Runtime
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Serving:
     encoder: EncoderBatcher | None = None
 
 
-def build_serving(rt: Runtime) -> Serving:
+def build_serving(rt: AppProcess) -> Serving:
     """The batcher and admission limits come from `API__*` settings (core.settings.ApiSettings)."""
     api = rt.settings.api
     metrics = ApiMetrics()
@@ -57,7 +57,7 @@ def build_serving(rt: Runtime) -> Serving:
             max_queue_seconds=api.max_queue_seconds,
         )
         signals = signals.with_encoder(encoder)
-    metrics.model.info({"version": rt.classifier.model_version})
+    metrics.serving_model(rt.classifier.model_version)
     admission = threading.BoundedSemaphore(api.max_in_flight)
     return Serving(
         batcher,
@@ -77,6 +77,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     serving.batcher.stop()
     if serving.encoder is not None:
         serving.encoder.stop()
+    serving.metrics.process_exiting()
 
 
 def get_serving(request: Request) -> Serving:

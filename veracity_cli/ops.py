@@ -15,6 +15,7 @@ from core.settings import REPO_ROOT
 from pipeline.platform_receiver import start_receiver
 from pipeline.tasks import sweep
 from runtime.container import Runtime
+from runtime.metrics_dir import multiprocess_metrics
 from veracity_cli.output import emit, json_parent
 
 
@@ -26,16 +27,17 @@ def serve(rt: Runtime, args: argparse.Namespace) -> int:
         f"(pipeline: {rt.settings.pipeline_mode})",
         flush=True,
     )
-    uvicorn.run(
-        "runtime.server:create_served_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info",
-        access_log=False,  # the app logs each request itself (api/access_log.py)
-        log_config=None,  # uvicorn's lines go through our handler (core/logging.py)
-    )
+    with multiprocess_metrics(args.workers):  # /metrics sums every worker's values
+        uvicorn.run(
+            "runtime.server:create_served_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+            access_log=False,  # the app logs each request itself (api/access_log.py)
+            log_config=None,  # uvicorn's lines go through our handler (core/logging.py)
+        )
     return 0
 
 
