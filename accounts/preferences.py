@@ -8,6 +8,7 @@ from accounts.models import User
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.errors import Invalid, NotFound
+from core.messages import Msg
 
 LANGUAGES = ("en", "zh")  # review_ui.i18n.LANGUAGES; None: the browser's Accept-Language
 
@@ -15,10 +16,16 @@ LANGUAGES = ("en", "zh")  # review_ui.i18n.LANGUAGES; None: the browser's Accept
 def set_language(session: Session, user_id: str, language: str | None, actor: Actor) -> bool:
     """Store the preference and log it in the same transaction; False when nothing changed."""
     if language is not None and language not in LANGUAGES:
-        raise Invalid(f"unknown language {language!r}; one of: {', '.join(LANGUAGES)} or none")
+        raise Invalid(
+            Msg(
+                "unknown language '{language}'; one of: {choices} or none",
+                language=language,
+                choices=", ".join(LANGUAGES),
+            )
+        )
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user {user_id!r}")
+        raise NotFound(Msg("no user '{user_id}'", user_id=user_id))
     if user.language == language:
         return False
     before, user.language = user.language, language

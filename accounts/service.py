@@ -15,6 +15,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
+from core.messages import Msg
 from core.security import hash_api_key, hash_password, new_api_key
 
 MIN_PASSWORD = 10
@@ -22,11 +23,19 @@ MIN_PASSWORD = 10
 
 def add_user(session: Session, username: str, password: str, role: str, actor: Actor) -> User:
     if role not in {r.value for r in Role}:
-        raise Invalid(f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}")
+        raise Invalid(
+            Msg(
+                "unknown role '{role}'; one of: {choices}",
+                role=role,
+                choices=", ".join(r.value for r in Role),
+            )
+        )
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"password must have at least {MIN_PASSWORD} characters")
+        raise Invalid(
+            Msg("password must have at least {min_password} characters", min_password=MIN_PASSWORD)
+        )
     if session.scalars(select(User).where(User.username == username)).first() is not None:
-        raise Conflict(f"user {username!r} already exists")
+        raise Conflict(Msg("user '{username}' already exists", username=username))
     user = User(username=username, password_hash=hash_password(password), role=role)
     session.add(user)
     session.flush()
@@ -39,7 +48,7 @@ def add_user(session: Session, username: str, password: str, role: str, actor: A
 def _user(session: Session, username: str) -> User:
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(Msg("no user '{username}'", username=username))
     return user
 
 
@@ -51,7 +60,9 @@ def _sign_out_everywhere(session: Session, user: User) -> None:
 def change_password(session: Session, username: str, password: str, actor: Actor) -> User:
     """A new password; every session and token of the old one ends (they may be a thief's)."""
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"password must have at least {MIN_PASSWORD} characters")
+        raise Invalid(
+            Msg("password must have at least {min_password} characters", min_password=MIN_PASSWORD)
+        )
     user = _user(session, username)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -89,7 +100,13 @@ def set_active(session: Session, username: str, active: bool, actor: Actor) -> U
 def set_role(session: Session, username: str, role: str, actor: Actor) -> User:
     """A new role; sessions and tokens issued under the old one end (they carry its rights)."""
     if role not in {r.value for r in Role}:
-        raise Invalid(f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}")
+        raise Invalid(
+            Msg(
+                "unknown role '{role}'; one of: {choices}",
+                role=role,
+                choices=", ".join(r.value for r in Role),
+            )
+        )
     user = _user(session, username)
     if user.role == role:
         return user
@@ -142,7 +159,13 @@ def create_api_key(
     known = {s.value for s in Scope}
     unknown = [s for s in wanted if s not in known]
     if unknown or not wanted:
-        raise Invalid(f"scopes must be a non-empty subset of {sorted(known)}; got {wanted}")
+        raise Invalid(
+            Msg(
+                "scopes must be a non-empty subset of {choices}; got {wanted}",
+                choices=sorted(known),
+                wanted=wanted,
+            )
+        )
     secret = new_api_key()
     key = ApiKey(
         name=name,
@@ -169,7 +192,7 @@ def revoke_api_key(session: Session, key_id_or_prefix: str, actor: Actor) -> Api
         or session.scalars(select(ApiKey).where(ApiKey.prefix == key_id_or_prefix)).first()
     )
     if key is None:
-        raise NotFound(f"no API key {key_id_or_prefix!r}")
+        raise NotFound(Msg("no API key '{key_id_or_prefix}'", key_id_or_prefix=key_id_or_prefix))
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         record(

@@ -14,6 +14,7 @@ from audit.models import AuditEvent, LegalHold
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
+from core.messages import Msg
 
 
 class HoldSubject(enum.StrEnum):
@@ -35,10 +36,10 @@ def set_hold(
 ) -> LegalHold:
     if not reason.strip():
         raise Invalid(
-            "a legal hold needs a reason (matter, request or order)", code="reason_required"
+            Msg("a legal hold needs a reason (matter, request or order)"), code="reason_required"
         )
     if not subject_id.strip():
-        raise Invalid("a legal hold needs the id of what it holds", code="subject_required")
+        raise Invalid(Msg("a legal hold needs the id of what it holds"), code="subject_required")
     existing = session.scalars(
         select(LegalHold).where(
             LegalHold.subject_type == kind.value,
@@ -47,7 +48,14 @@ def set_hold(
         )
     ).first()
     if existing is not None:
-        raise Conflict(f"{kind.value} {subject_id} is already on hold ({existing.id})")
+        raise Conflict(
+            Msg(
+                "{kind} {subject_id} is already on hold ({hold_id})",
+                kind=kind.value,
+                subject_id=subject_id,
+                hold_id=existing.id,
+            )
+        )
     hold = LegalHold(
         id=uuid.uuid4().hex,
         subject_type=kind.value,
@@ -71,11 +79,11 @@ def set_hold(
 def release_hold(session: Session, hold_id: str, reason: str, actor: Actor) -> LegalHold:
     hold = session.get(LegalHold, hold_id)
     if hold is None:
-        raise NotFound(f"no legal hold {hold_id}")
+        raise NotFound(Msg("no legal hold {hold_id}", hold_id=hold_id))
     if hold.released_at is not None:
-        raise Conflict(f"legal hold {hold_id} was already released")
+        raise Conflict(Msg("legal hold {hold_id} was already released", hold_id=hold_id))
     if not reason.strip():
-        raise Invalid("releasing a hold needs a reason", code="reason_required")
+        raise Invalid(Msg("releasing a hold needs a reason"), code="reason_required")
     hold.released_at = utcnow()
     hold.released_by = actor.name
     record(

@@ -15,6 +15,7 @@ from claims.models import Claim, ClaimPost, Origin, stable_claim_id
 from claims.schemas import ClaimIn, ImportedClaim
 from core.clock import utcnow
 from core.errors import Invalid, NotFound
+from core.messages import Msg
 from pipeline.models import Decision, Post
 
 MAX_PAGE = 200
@@ -48,7 +49,7 @@ def add_claim_from_decision(
     """A reviewer turns what they just decided into a library claim, linked to the post."""
     decision = session.get(Decision, decision_id)
     if decision is None:
-        raise NotFound(f"no decision {decision_id!r}")
+        raise NotFound(Msg("no decision '{decision_id}'", decision_id=decision_id))
     claim = add_claim(session, claim_in, actor, origin=Origin.REVIEWER)
     link = link_post(session, claim.id, decision.post_id, actor, decision_id=decision.id)
     return claim, link
@@ -66,7 +67,7 @@ def link_post(
     """Record that a post repeats a claim (idempotent: an existing link is returned)."""
     get_claim(session, claim_id)
     if session.get(Post, post_id) is None:
-        raise NotFound(f"no post {post_id!r}")
+        raise NotFound(Msg("no post '{post_id}'", post_id=post_id))
     existing = session.scalars(
         select(ClaimPost).where(ClaimPost.claim_id == claim_id, ClaimPost.post_id == post_id)
     ).first()
@@ -104,7 +105,7 @@ def linked_post_ids(session: Session, claim_id: str) -> list[str]:
 def get_claim(session: Session, claim_id: str) -> Claim:
     claim = session.get(Claim, claim_id)
     if claim is None:
-        raise NotFound(f"no claim {claim_id!r}")
+        raise NotFound(Msg("no claim '{claim_id}'", claim_id=claim_id))
     return claim
 
 
@@ -186,7 +187,7 @@ def edit_claim(session: Session, claim_id: str, claim_in: ClaimIn, actor: Actor)
 def retire_claim(session: Session, claim_id: str, reason: str, actor: Actor) -> Claim:
     """Soft: the claim stays (statements and links cite it) but is no longer matched."""
     if not reason.strip():
-        raise Invalid("say why the claim is retired", code="reason_required")
+        raise Invalid(Msg("say why the claim is retired"), code="reason_required")
     claim = get_claim(session, claim_id)
     if claim.retired_at is not None:
         return claim

@@ -24,6 +24,7 @@ from typing import TypeGuard
 import httpx
 
 from core.errors import Invalid
+from core.messages import Msg
 from core.settings import Settings
 
 __all__ = [
@@ -73,7 +74,7 @@ def is_web_link(url: object) -> TypeGuard[str]:
 
 def require_web_link(url: str, field: str) -> str:
     if not is_web_link(url):
-        raise OutboundRefused(f"{field} must be an http(s) URL", code="bad_url")
+        raise OutboundRefused(Msg("{field} must be an http(s) URL", field=field), code="bad_url")
     return url
 
 
@@ -118,20 +119,24 @@ class OutboundPolicy:
 
     def parse(self, url: str) -> Target:
         if not isinstance(url, str) or not url or len(url) > MAX_URL_CHARS:
-            raise OutboundRefused(f"the URL must be 1 to {MAX_URL_CHARS} characters")
+            raise OutboundRefused(
+                Msg("the URL must be 1 to {max_url_chars} characters", max_url_chars=MAX_URL_CHARS)
+            )
         if _bad_characters(url):
-            raise OutboundRefused("the URL must not contain spaces, control characters or '\\'")
+            raise OutboundRefused(
+                Msg("the URL must not contain spaces, control characters or '\\'")
+            )
         try:
             parsed = httpx.URL(url)
             host = parsed.raw_host.decode("ascii").lower().removesuffix(".")
         except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
-            raise OutboundRefused("the URL is not valid") from exc
+            raise OutboundRefused(Msg("the URL is not valid")) from exc
         if parsed.scheme not in ("http", "https"):
-            raise OutboundRefused("the URL must start with http:// or https://")
+            raise OutboundRefused(Msg("the URL must start with http:// or https://"))
         if parsed.userinfo:
-            raise OutboundRefused("the URL must not carry a user name or password")
+            raise OutboundRefused(Msg("the URL must not carry a user name or password"))
         if not host:
-            raise OutboundRefused("the URL has no host")
+            raise OutboundRefused(Msg("the URL has no host"))
         literal = _literal(host)
         return Target(parsed, host, host in self.allow_hosts, literal)
 
@@ -152,7 +157,7 @@ class OutboundPolicy:
         try:
             return target, self._addresses(target)[0]
         except _Unresolved as exc:
-            raise OutboundRefused(f"{target.host} does not resolve") from exc
+            raise OutboundRefused(Msg("{host} does not resolve", host=target.host)) from exc
 
     def _addresses(self, target: Target) -> list[IPAddress]:
         if target.literal is not None:
@@ -168,7 +173,14 @@ class OutboundPolicy:
         for address in found:  # every answer must pass, not just the first
             reason = _blocked(address)
             if reason:
-                raise OutboundRefused(f"{target.host} is {reason} ({address})")
+                raise OutboundRefused(
+                    Msg(
+                        "{host} is {reason} ({address})",
+                        host=target.host,
+                        reason=reason,
+                        address=address,
+                    )
+                )
         return found
 
 
@@ -183,7 +195,7 @@ def _literal(host: str) -> IPAddress | None:
         pass
     labels = host.split(".")
     if all(_NUMERIC_LABEL.match(label) for label in labels):
-        raise OutboundRefused(f"{host} is an IP address in a non-standard form")
+        raise OutboundRefused(Msg("{host} is an IP address in a non-standard form", host=host))
     return None
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.errors import DomainError, Invalid, NotFound
+from core.messages import Msg
 from incidents.material_models import Attachment, AttachmentLink
 from incidents.service import get_incident
 
@@ -53,26 +54,38 @@ def check_upload(data: bytes, filename: str, content_type: str, kind: str) -> st
     """The normalised media type, or the refusal."""
     media = _media_type(content_type)
     if len(data) > MAX_BYTES:
-        raise TooLarge(f"an attachment is at most {MAX_BYTES} bytes, this one is {len(data)}")
+        raise TooLarge(
+            Msg(
+                "an attachment is at most {max_bytes} bytes, this one is {size}",
+                max_bytes=MAX_BYTES,
+                size=len(data),
+            )
+        )
     if media not in ALLOWED:
         raise UnsupportedType(
-            f"{media or 'no type'} is not accepted; send one of {sorted(ALLOWED)}"
+            Msg(
+                "{media} is not accepted; send one of {choices}",
+                media=media or "no type",
+                choices=sorted(ALLOWED),
+            )
         )
     if not data:
-        raise Invalid("the file is empty", code="empty_file")
+        raise Invalid(Msg("the file is empty"), code="empty_file")
     if not _FILENAME.match(filename) or ".." in filename:
         raise Invalid(
-            "the file name must be letters, digits, spaces and . _ - ( )", code="bad_name"
+            Msg("the file name must be letters, digits, spaces and . _ - ( )"), code="bad_name"
         )
     if kind not in KINDS:
-        raise Invalid(f"kind must be one of {', '.join(KINDS)}", code="bad_kind")
+        raise Invalid(
+            Msg("kind must be one of {choices}", choices=", ".join(KINDS)), code="bad_kind"
+        )
     if media in TEXT_TYPES:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise Invalid("a text attachment must be UTF-8", code="content_mismatch") from exc
+            raise Invalid(Msg("a text attachment must be UTF-8"), code="content_mismatch") from exc
     elif not data.startswith(SIGNATURES[media]):
-        raise Invalid(f"the bytes are not a {media} file", code="content_mismatch")
+        raise Invalid(Msg("the bytes are not a {media} file", media=media), code="content_mismatch")
     return media
 
 
@@ -121,7 +134,9 @@ def _logged(attachment: Attachment) -> dict[str, object]:
 def get_attachment(session: Session, attachment_id: str) -> Attachment:
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
-        raise NotFound(f"attachment {attachment_id} does not exist")
+        raise NotFound(
+            Msg("attachment {attachment_id} does not exist", attachment_id=attachment_id)
+        )
     return attachment
 
 

@@ -10,6 +10,7 @@ from accounts.models import User
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.errors import Invalid, NotFound
+from core.messages import Msg
 from core.outbound import OutboundPolicy
 from incidents.channels import CHANNELS, EMAIL, SLACK, WEBHOOK
 from incidents.models import ResponseGroup, ResponseGroupMember
@@ -30,13 +31,21 @@ def add_channel(
     """A webhook needs a URL and a signing secret, Slack a URL, e-mail neither (it goes to the
     group's members). URLs pass the outbound gate here and again at every send."""
     if channel not in CHANNELS:
-        raise Invalid(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
+        raise Invalid(
+            Msg(
+                "channel must be one of {choices}, not '{channel}'",
+                choices=", ".join(CHANNELS),
+                channel=channel,
+            )
+        )
     if channel in (WEBHOOK, SLACK):
         if not url:
-            raise Invalid(f"a {channel} channel needs a url", code="url_required")
+            raise Invalid(
+                Msg("a {channel} channel needs a url", channel=channel), code="url_required"
+            )
         outbound.check(url)
     if channel == WEBHOOK and len(secret) < 16:
-        raise Invalid("a webhook channel needs a secret of 16+ characters", code="weak_secret")
+        raise Invalid(Msg("a webhook channel needs a secret of 16+ characters"), code="weak_secret")
     row = ResponseGroup(
         role=group,
         channel=channel,
@@ -61,10 +70,16 @@ def add_member(
 ) -> ResponseGroupMember:
     """Add (or update the address of) a member; idempotent per group and user."""
     if group not in {g.value for g in GroupKind}:
-        raise Invalid(f"group must be one of {', '.join(GroupKind)}, not {group!r}")
+        raise Invalid(
+            Msg(
+                "group must be one of {choices}, not '{group}'",
+                choices=", ".join(GroupKind),
+                group=group,
+            )
+        )
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
-        raise Invalid(f"no user {username!r}", code="unknown_user")
+        raise Invalid(Msg("no user '{username}'", username=username), code="unknown_user")
     member = session.scalars(
         select(ResponseGroupMember).where(
             ResponseGroupMember.group == group, ResponseGroupMember.user_id == user.id
@@ -86,7 +101,9 @@ def remove_member(session: Session, group: str, username: str, actor: Actor) -> 
         .where(ResponseGroupMember.group == group, User.username == username)
     ).first()
     if member is None:
-        raise NotFound(f"{username!r} is not in the {group} group")
+        raise NotFound(
+            Msg("'{username}' is not in the {group} group", username=username, group=group)
+        )
     session.delete(member)
     _log(session, actor, group, username, None, added=False)
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.errors import Invalid
+from core.messages import Msg
 from incidents.models import Lesson, ResponsePlan
 from incidents.policy_store import (
     IncidentPolicyPatch,
@@ -38,7 +39,7 @@ INITIAL_PLAN = """# Emergency response plan (v1)
 
 def record_lesson(session: Session, incident_id: str, text: str, actor: Actor) -> Lesson:
     if not text.strip():
-        raise Invalid("a lesson needs text")
+        raise Invalid(Msg("a lesson needs text"))
     incident = get_incident(session, incident_id)
     lesson = Lesson(incident_id=incident.id, text=text.strip(), author=actor.name)
     session.add(lesson)
@@ -76,11 +77,13 @@ def publish_plan(
 ) -> ResponsePlan:
     """A new plan version; adopts every pending lesson (appended when no body is given)."""
     if not change_note.strip():
-        raise Invalid("a new plan version needs a change note")
+        raise Invalid(Msg("a new plan version needs a change note"))
     if body is not None and THRESHOLDS_HEADING.lower() in body.lower():
         raise Invalid(
-            "the plan's thresholds and clocks are printed from the incident policy; change them "
-            "with PATCH /v1/response-plan/thresholds",
+            Msg(
+                "the plan's thresholds and clocks are printed from the incident policy; change them "
+                "with PATCH /v1/response-plan/thresholds"
+            ),
             code="thresholds_in_text",
         )
     latest = current_plan(session)

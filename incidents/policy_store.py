@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.errors import Invalid
+from core.messages import Msg
 from incidents.material_models import StoredIncidentPolicy
 from incidents.severity import ClockSpec, IncidentPolicy
 from incidents.types import IncidentType, profile
@@ -179,7 +180,9 @@ def patched(session: Session, patch: IncidentPolicyPatch) -> IncidentPolicyBody:
         return IncidentPolicyBody.model_validate(current | changes)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise Invalid(f"bad incident policy: {problems}", code="bad_policy") from exc
+        raise Invalid(
+            Msg("bad incident policy: {problems}", problems=problems), code="bad_policy"
+        ) from exc
 
 
 def history(session: Session, limit: int = 50) -> list[StoredIncidentPolicy]:

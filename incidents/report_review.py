@@ -14,6 +14,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Invalid
+from core.messages import Msg
 from incidents.material_models import ReportReview
 from incidents.report import build_report
 from incidents.report_render import SignOff, render_html, render_pdf
@@ -52,14 +53,20 @@ def review_report(
     incident = get_incident(session, incident_id)
     if incident.status not in REVIEWABLE:
         raise Conflict(
-            f"incident {incident_id} is {incident.status}: its report is reviewed once it is "
-            "recovered or closed",
+            Msg(
+                "incident {incident_id} is {status}: its report is reviewed once it is recovered or closed",
+                incident_id=incident_id,
+                status=incident.status,
+            ),
             code="report_not_ready",
         )
     if current_signoff(session, incident_id) is not None:
-        raise Conflict(f"the report of incident {incident_id} is signed off", code="signed_off")
+        raise Conflict(
+            Msg("the report of incident {incident_id} is signed off", incident_id=incident_id),
+            code="signed_off",
+        )
     if not approve and not comment.strip():
-        raise Invalid("returning a report needs a comment saying what to change")
+        raise Invalid(Msg("returning a report needs a comment saying what to change"))
     at = now or utcnow()
     review = ReportReview(
         incident_id=incident.id,

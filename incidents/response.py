@@ -19,6 +19,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, DomainError, Invalid
+from core.messages import Msg
 from incidents import notices
 from incidents.clocks import ASSESSMENT, cancel_clocks, start_assessment_clock, start_clocks
 from incidents.models import FINISHED, Incident, IncidentStatus
@@ -51,7 +52,7 @@ def report_incident(
     """File a reported incident, graded by its type's rules; leadership decides from here
     (or, below the type's activation grade, it activates itself)."""
     if not report.title.strip() or not report.what.strip():
-        raise Invalid("a report needs a title and what happened")
+        raise Invalid(Msg("a report needs a title and what happened"))
     now = utcnow()
     kind = profile(report.type)
     grade = kind.grade(report.scope, f"{report.title} {report.what}")
@@ -131,9 +132,16 @@ def lock_grade(
     """A person's grade (assessment or regrade): it sticks, automatic re-grading no longer
     changes it. Logged as `event`; returns the grade before."""
     if grade not in (1, 2, 3, 4):
-        raise Invalid("grade must be 1 (I), 2 (II), 3 (III) or 4 (IV)")
+        raise Invalid(Msg("grade must be 1 (I), 2 (II), 3 (III) or 4 (IV)"))
     if incident.status in FINISHED:
-        raise Conflict(f"incident {incident.id} is {incident.status}", code="incident_closed")
+        raise Conflict(
+            Msg(
+                "incident {incident_id} is {status}",
+                incident_id=incident.id,
+                status=incident.status,
+            ),
+            code="incident_closed",
+        )
     before = incident.grade
     incident.grade = grade
     incident.grade_locked = True
@@ -182,7 +190,10 @@ def activate(
     _require_reason(reason, "activation")
     if incident.status != IncidentStatus.REPORTED:
         raise Conflict(
-            f"only a reported incident can be activated; this one is {incident.status}",
+            Msg(
+                "only a reported incident can be activated; this one is {status}",
+                status=incident.status,
+            ),
             code="not_reported",
         )
     now = now or utcnow()
@@ -230,7 +241,10 @@ def dismiss(session: Session, incident: Incident, actor: Actor, reason: str) -> 
     _require_reason(reason, "a dismissal")
     if incident.status != IncidentStatus.REPORTED:
         raise Conflict(
-            f"only a reported incident can be dismissed; this one is {incident.status}",
+            Msg(
+                "only a reported incident can be dismissed; this one is {status}",
+                status=incident.status,
+            ),
             code="not_reported",
         )
     now = utcnow()
@@ -314,10 +328,10 @@ def _decide(incident: Incident, actor: Actor, reason: str, at: datetime) -> None
 
 def _require_reason(reason: str, what: str) -> None:
     if not reason.strip():
-        raise Invalid(f"{what} needs a reason", code="reason_required")
+        raise Invalid(Msg("{what} needs a reason", what=what), code="reason_required")
 
 
 def _require_user(session: Session, username: str) -> None:
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None or not user.active:
-        raise Invalid(f"no active user {username!r}", code="unknown_user")
+        raise Invalid(Msg("no active user '{username}'", username=username), code="unknown_user")

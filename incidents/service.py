@@ -16,6 +16,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
+from core.messages import Msg
 from incidents.clocks import stop_clocks
 from incidents.models import FINISHED, Incident, IncidentMilestone, IncidentStatus, NarrativePost
 from incidents.response import after_grading, lock_grade, raised
@@ -43,7 +44,9 @@ def narrative_key(*, claim_id: str | None = None, cluster_key: str | None = None
         return f"claim:{claim_id}"
     if cluster_key:
         return cluster_key
-    raise Invalid("a post joins a narrative by a matched claim or a near-duplicate cluster key")
+    raise Invalid(
+        Msg("a post joins a narrative by a matched claim or a near-duplicate cluster key")
+    )
 
 
 def observe_post(
@@ -304,7 +307,7 @@ def apply_surge(
 def get_incident(session: Session, incident_id: str) -> Incident:
     incident = session.get(Incident, incident_id)
     if incident is None:
-        raise NotFound(f"incident {incident_id} does not exist")
+        raise NotFound(Msg("incident {incident_id} does not exist", incident_id=incident_id))
     return incident
 
 
@@ -319,7 +322,13 @@ def record_milestone(
 ) -> IncidentMilestone:
     """A plan step taken (internal report, public statement, …); stops the clocks it meets."""
     if kind not in MILESTONES:
-        raise Invalid(f"milestone must be one of {', '.join(MILESTONES)}, not {kind!r}")
+        raise Invalid(
+            Msg(
+                "milestone must be one of {choices}, not '{kind}'",
+                choices=", ".join(MILESTONES),
+                kind=kind,
+            )
+        )
     incident = get_incident(session, incident_id)
     at = at or utcnow()
     milestone = IncidentMilestone(
@@ -368,9 +377,9 @@ def set_grade(
     """Leadership's or an admin's regrade: it sticks (automatic re-grading no longer changes
     it); a worse grade starts the clocks and gives the tasks that grade calls for."""
     if new_grade not in (1, 2, 3, 4):
-        raise Invalid("grade must be 1 (I), 2 (II), 3 (III) or 4 (IV)")
+        raise Invalid(Msg("grade must be 1 (I), 2 (II), 3 (III) or 4 (IV)"))
     if not reason.strip():
-        raise Invalid("a manual grade needs a reason")
+        raise Invalid(Msg("a manual grade needs a reason"))
     incident = get_incident(session, incident_id)
     before = lock_grade(
         session, incident, new_grade, actor, reason, Action.INCIDENT_GRADED, {"manual": True}
@@ -382,11 +391,16 @@ def set_grade(
 
 def close_incident(session: Session, incident_id: str, actor: Actor, reason: str) -> Incident:
     if not reason.strip():
-        raise Invalid("closing an incident needs a reason")
+        raise Invalid(Msg("closing an incident needs a reason"))
     incident = get_incident(session, incident_id)
     if incident.status in FINISHED:
         raise Conflict(
-            f"incident {incident_id} is already {incident.status}", code="incident_closed"
+            Msg(
+                "incident {incident_id} is already {status}",
+                incident_id=incident_id,
+                status=incident.status,
+            ),
+            code="incident_closed",
         )
     before = incident.status
     incident.status = IncidentStatus.CLOSED

@@ -18,6 +18,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.messages import Msg
 from incidents.models import (
     FINISHED,
     Incident,
@@ -79,9 +80,15 @@ def add_task(
     """A task leadership adds by hand (any group, optional deadline and assignee)."""
     _require_live(incident)
     if group not in {g.value for g in GroupKind}:
-        raise Invalid(f"group must be one of {', '.join(GroupKind)}, not {group!r}")
+        raise Invalid(
+            Msg(
+                "group must be one of {choices}, not '{group}'",
+                choices=", ".join(GroupKind),
+                group=group,
+            )
+        )
     if not title.strip():
-        raise Invalid("a task needs a title")
+        raise Invalid(Msg("a task needs a title"))
     now = utcnow()
     task = _create(
         session,
@@ -132,7 +139,7 @@ def get_task(session: Session, task_id: str) -> tuple[IncidentTask, Incident]:
     task = session.get(IncidentTask, task_id)
     incident = session.get(Incident, task.incident_id) if task else None
     if task is None or incident is None:
-        raise NotFound(f"task {task_id} does not exist")
+        raise NotFound(Msg("task {task_id} does not exist", task_id=task_id))
     return task, incident
 
 
@@ -141,10 +148,10 @@ def assign_task(session: Session, task_id: str, username: str, actor: Actor) -> 
     _require_live(incident)
     _require_may_work(session, task, actor)
     if task.status not in LIVE:
-        raise Conflict(f"task is {task.status}", code="task_finished")
+        raise Conflict(Msg("task is {status}", status=task.status), code="task_finished")
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None or not user.active:
-        raise Invalid(f"no active user {username!r}", code="unknown_user")
+        raise Invalid(Msg("no active user '{username}'", username=username), code="unknown_user")
     before = task.assignee
     task.assignee = user.username
     _log(session, Action.INCIDENT_TASK_ASSIGNED, incident, task, actor, before=before)
@@ -157,7 +164,8 @@ def start_task(session: Session, task_id: str, actor: Actor) -> IncidentTask:
     _require_may_work(session, task, actor)
     if task.status != TaskStatus.OPEN:
         raise Conflict(
-            f"only an open task can be started; this one is {task.status}", code="task_not_open"
+            Msg("only an open task can be started; this one is {status}", status=task.status),
+            code="task_not_open",
         )
     task.status = TaskStatus.IN_PROGRESS
     task.started_at = utcnow()
@@ -171,7 +179,7 @@ def finish_task(session: Session, task_id: str, actor: Actor, note: str = "") ->
     _require_live(incident)
     _require_may_work(session, task, actor)
     if task.status not in LIVE:
-        raise Conflict(f"task is already {task.status}", code="task_finished")
+        raise Conflict(Msg("task is already {status}", status=task.status), code="task_finished")
     _done(session, incident, task, actor, note, utcnow())
     if task.milestone:
         from incidents.service import record_milestone  # the service builds on tasks
@@ -206,7 +214,14 @@ def _done(
 
 def _require_live(incident: Incident) -> None:
     if incident.status in FINISHED:
-        raise Conflict(f"incident {incident.id} is {incident.status}", code="incident_closed")
+        raise Conflict(
+            Msg(
+                "incident {incident_id} is {status}",
+                incident_id=incident.id,
+                status=incident.status,
+            ),
+            code="incident_closed",
+        )
 
 
 def may_work(session: Session, task: IncidentTask, actor: Actor) -> bool:
@@ -225,8 +240,10 @@ def may_work(session: Session, task: IncidentTask, actor: Actor) -> bool:
 def _require_may_work(session: Session, task: IncidentTask, actor: Actor) -> None:
     if not may_work(session, task, actor):
         raise Forbidden(
-            f"this task belongs to the {task.group} group; its members, its assignee, "
-            "leadership and admins work it",
+            Msg(
+                "this task belongs to the {group} group; its members, its assignee, leadership and admins work it",
+                group=task.group,
+            ),
             code="not_your_task",
         )
 

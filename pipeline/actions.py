@@ -17,6 +17,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.dispatch import enqueue_after_commit
 from core.errors import Conflict, Invalid, NotFound
+from core.messages import Msg
 from pipeline.models import ActionStatus, Decision, EnforcementAction, Post
 
 EXECUTE_TASK = "pipeline.execute_action"
@@ -119,10 +120,10 @@ def restore_post(
 ) -> list[EnforcementAction]:
     """Undo every live action on a post; the post becomes `restored` once the platform confirms."""
     if not reason.strip():
-        raise Invalid("a restoration needs a reason", code="reason_required")
+        raise Invalid(Msg("a restoration needs a reason"), code="reason_required")
     post = session.get(Post, post_id, with_for_update=True)
     if post is None:
-        raise NotFound(f"post {post_id} is unknown")
+        raise NotFound(Msg("post {post_id} is unknown", post_id=post_id))
     undos = [
         u for a in live_actions(session, post_id) if (u := request_undo(session, a, actor, reason))
     ]
@@ -169,7 +170,9 @@ def bulk_restore(
     if claim_id:
         targets += [p for p in posts_actioned_for_claim(session, claim_id) if p not in targets]
     if not targets:
-        raise Invalid("give post_ids or a claim_id with actioned posts", code="nothing_to_restore")
+        raise Invalid(
+            Msg("give post_ids or a claim_id with actioned posts"), code="nothing_to_restore"
+        )
     result = BulkRestore()
     for post_id in targets:
         undos = restore_post(session, post_id, actor, reason, claim_id=claim_id)
@@ -191,10 +194,14 @@ def dead_letters(session: Session, limit: int = 100) -> list[EnforcementAction]:
 def retry_dead(session: Session, action_id: str, actor: Actor) -> EnforcementAction:
     action = session.get(EnforcementAction, action_id, with_for_update=True)
     if action is None:
-        raise NotFound(f"enforcement action {action_id} does not exist")
+        raise NotFound(Msg("enforcement action {action_id} does not exist", action_id=action_id))
     if action.status != ActionStatus.DEAD:
         raise Conflict(
-            f"action {action_id} is {action.status}, only dead actions can be retried",
+            Msg(
+                "action {action_id} is {status}, only dead actions can be retried",
+                action_id=action_id,
+                status=action.status,
+            ),
             code="not_dead",
         )
     before = {"status": action.status, "attempts": action.attempts, "error": action.last_error}

@@ -15,6 +15,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.messages import Msg
 from pipeline.actions import live_actions
 from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase, Score
 from pipeline.policy_store import active_policy
@@ -28,15 +29,16 @@ def appeal(
     session: Session, post_id: str, actor: Actor, reason: str, now: datetime | None = None
 ) -> ReviewCase:
     if not reason.strip():
-        raise Invalid("an appeal needs the author's reason", code="reason_required")
+        raise Invalid(Msg("an appeal needs the author's reason"), code="reason_required")
     now = now or utcnow()
     post = session.get(Post, post_id, with_for_update=True)
     if post is None:
-        raise NotFound(f"post {post_id} is unknown")
+        raise NotFound(Msg("post {post_id} is unknown", post_id=post_id))
     actions = live_actions(session, post_id)
     if not actions:
         raise Conflict(
-            f"post {post_id} has no action in effect to appeal", code="nothing_to_appeal"
+            Msg("post {post_id} has no action in effect to appeal", post_id=post_id),
+            code="nothing_to_appeal",
         )
     live = session.scalars(
         select(ReviewCase).where(
@@ -46,7 +48,14 @@ def appeal(
         )
     ).first()
     if live is not None:
-        raise Conflict(f"post {post_id} already has an open case {live.id}", code="case_open")
+        raise Conflict(
+            Msg(
+                "post {post_id} already has an open case {open_case_id}",
+                post_id=post_id,
+                open_case_id=live.id,
+            ),
+            code="case_open",
+        )
     score = session.scalars(
         select(Score).where(Score.post_id == post_id).order_by(Score.created_at.desc()).limit(1)
     ).first()
@@ -103,7 +112,10 @@ def check_appeal_decider(session: Session, case: ReviewCase, reviewer: str) -> N
     ).first()
     if decided_before is not None:
         raise Forbidden(
-            f"{reviewer} decided post {case.post_id} before; its appeal needs another senior "
-            "reviewer (release the case)",
+            Msg(
+                "{reviewer} decided post {post_id} before; its appeal needs another senior reviewer (release the case)",
+                reviewer=reviewer,
+                post_id=case.post_id,
+            ),
             code="own_decision_appealed",
         )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.messages import Msg
 from pipeline.actions import restore_post
 from pipeline.decisions import request_enforcement, validate_decision
 from pipeline.models import CaseStage, CaseStatus, Decision, Post, PostStatus, ReviewCase
@@ -33,13 +34,15 @@ def latest_decision(session: Session, post_id: str) -> Decision | None:
 def correctable(session: Session, decision: Decision, actor: Actor, *, anyones: bool) -> ReviewCase:
     """The decision's case, or the reason it cannot be corrected by this person."""
     if not anyones and decision.decided_by != actor.name:
-        raise Forbidden("only a senior reviewer corrects someone else's decision", code="not_own")
+        raise Forbidden(
+            Msg("only a senior reviewer corrects someone else's decision"), code="not_own"
+        )
     case = session.get(ReviewCase, decision.case_id) if decision.case_id else None
     if case is None or case.status != CaseStatus.DECIDED:
-        raise Conflict("the case is still in review; it is not final yet", code="not_final")
+        raise Conflict(Msg("the case is still in review; it is not final yet"), code="not_final")
     latest = latest_decision(session, decision.post_id)
     if latest is None or latest.id != decision.id:
-        raise Conflict("a later decision on this post replaced this one", code="superseded")
+        raise Conflict(Msg("a later decision on this post replaced this one"), code="superseded")
     live = session.scalars(
         select(ReviewCase.id).where(
             ReviewCase.post_id == decision.post_id,
@@ -49,7 +52,7 @@ def correctable(session: Session, decision: Decision, actor: Actor, *, anyones: 
     ).first()
     if live is not None:
         raise Conflict(
-            "the post is in review again (an appeal?): decide it there", code="case_open"
+            Msg("the post is in review again (an appeal?): decide it there"), code="case_open"
         )
     return case
 
@@ -65,14 +68,14 @@ def correct(
     undo: bool = False,
 ) -> Decision:
     if not reason.strip():
-        raise Invalid("say why the decision is corrected", code="reason_required")
+        raise Invalid(Msg("say why the decision is corrected"), code="reason_required")
     validate_decision(new)
     old = session.get(Decision, decision_id)
     if old is None:
-        raise NotFound(f"decision {decision_id} does not exist")
+        raise NotFound(Msg("decision {decision_id} does not exist", decision_id=decision_id))
     case = correctable(session, old, actor, anyones=anyones)
     if _same(old, new):
-        raise Invalid("the correction changes nothing", code="unchanged")
+        raise Invalid(Msg("the correction changes nothing"), code="unchanged")
     post = session.get(Post, old.post_id, with_for_update=True)
     assert post is not None  # FK
     undone = restore_post(session, post.id, actor, f"decision corrected: {reason}")
@@ -131,6 +134,8 @@ def undo(
     """Withdraw a decision: its actions are undone and the post stands with no action."""
     old = session.get(Decision, decision_id)
     if old is not None and old.action == DecisionAction.NO_ACTION:
-        raise Invalid("no action was taken, so there is nothing to undo", code="nothing_to_undo")
+        raise Invalid(
+            Msg("no action was taken, so there is nothing to undo"), code="nothing_to_undo"
+        )
     verdict = DecisionIn(reason_code=ReasonCode.OTHER, action=DecisionAction.NO_ACTION, note=reason)
     return correct(session, decision_id, actor, verdict, reason, anyones=anyones, undo=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.errors import Conflict, Invalid
+from core.messages import Msg
 from pipeline.actions import EXECUTE_TASK, live_actions, request_action, request_undo
 from pipeline.appeals import check_appeal_decider
 from pipeline.models import (
@@ -39,17 +40,19 @@ __all__ = ["EXECUTE_TASK", "decide", "request_enforcement", "validate_decision"]
 
 def validate_decision(decision: DecisionIn) -> None:
     if decision.reason_code is ReasonCode.OTHER and not decision.note.strip():
-        raise Invalid("reason 'other' needs a note", code="note_required")
+        raise Invalid(Msg("reason 'other' needs a note"), code="note_required")
     if decision.action is DecisionAction.LABEL and not decision.note.strip():
-        raise Invalid("a label needs its note text", code="note_required")
+        raise Invalid(Msg("a label needs its note text"), code="note_required")
     if decision.action is DecisionAction.GEO_RESTRICT and not decision.territories:
-        raise Invalid("geo-restriction needs at least one territory", code="territories_required")
+        raise Invalid(
+            Msg("geo-restriction needs at least one territory"), code="territories_required"
+        )
     if (
         decision.reason_code is ReasonCode.NOT_MISINFORMATION
         and decision.action is not DecisionAction.NO_ACTION
     ):
         raise Invalid(
-            "'not misinformation' cannot carry an enforcement action", code="inconsistent"
+            Msg("'not misinformation' cannot carry an enforcement action"), code="inconsistent"
         )
 
 
@@ -64,7 +67,7 @@ def decide(
     validate_decision(decision_in)
     case = held_case(session, case_id, actor)
     if case.stage == CaseStage.QA:  # a blind re-review changes nothing: pipeline.qa.review
-        raise Conflict("a QA sample is answered through pipeline.qa.review", code="qa_case")
+        raise Conflict(Msg("a QA sample is answered through pipeline.qa.review"), code="qa_case")
     check_appeal_decider(session, case, actor.name)
     post = session.get(Post, case.post_id)
     assert post is not None  # FK guarantees it

@@ -21,6 +21,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Invalid
+from core.messages import Msg
 from pipeline.console_models import QaReview, QaSampling
 from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
 from pipeline.queue import held_case
@@ -36,7 +37,7 @@ def sampling_fraction(session: Session) -> float:
 
 def set_sampling_fraction(session: Session, fraction: float, actor: Actor) -> QaSampling:
     if not (math.isfinite(fraction) and 0.0 <= fraction <= 1.0):
-        raise Invalid("the QA fraction is a number from 0 to 1", code="bad_fraction")
+        raise Invalid(Msg("the QA fraction is a number from 0 to 1"), code="bad_fraction")
     row = session.get(QaSampling, 1, with_for_update=True)
     before = row.fraction if row else 0.0
     if row is None:
@@ -100,7 +101,7 @@ def sampled_decision(session: Session, qa_case: ReviewCase) -> Decision:
         .limit(1)
     ).first()
     if found is None:
-        raise Conflict("the sampled decision is gone", code="qa_without_decision")
+        raise Conflict(Msg("the sampled decision is gone"), code="qa_without_decision")
     return found
 
 
@@ -108,7 +109,7 @@ def review(session: Session, case_id: str, actor: Actor, verdict: DecisionIn) ->
     """Record the blind verdict on a QA case the reviewer holds; the case is then done."""
     case = held_case(session, case_id, actor)
     if case.stage != CaseStage.QA:
-        raise Conflict("this case is not a QA sample", code="not_qa")
+        raise Conflict(Msg("this case is not a QA sample"), code="not_qa")
     original = sampled_decision(session, case)
     row = QaReview(
         qa_case_id=case.id,

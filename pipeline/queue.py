@@ -21,6 +21,7 @@ from audit.service import record
 from core.clock import utcnow
 from core.db import lock_for_transaction
 from core.errors import Conflict, Invalid, NotFound
+from core.messages import Msg
 from incidents.severity import IncidentPolicy, topic_of
 from pipeline.actions import request_action
 from pipeline.appeals import check_appeal_decider, not_own_appeal
@@ -265,16 +266,21 @@ def held_case(
     now = now or utcnow()
     case = session.get(ReviewCase, case_id, with_for_update=True)
     if case is None:
-        raise NotFound(f"case {case_id} does not exist")
+        raise NotFound(Msg("case {case_id} does not exist", case_id=case_id))
     if case.status == CaseStatus.DECIDED:
-        raise Conflict(f"case {case_id} is already decided", code="case_decided")
+        raise Conflict(
+            Msg("case {case_id} is already decided", case_id=case_id), code="case_decided"
+        )
     if (
         case.status != CaseStatus.CLAIMED
         or case.claimed_by != actor.name
         or case.lease_expires_at is None
         or case.lease_expires_at < now
     ):
-        raise Conflict(f"you do not hold a live lease on case {case_id}", code="lease_not_held")
+        raise Conflict(
+            Msg("you do not hold a live lease on case {case_id}", case_id=case_id),
+            code="lease_not_held",
+        )
     return case
 
 
@@ -332,7 +338,10 @@ def extend_lease(
     )
     if int(used or 0) >= MAX_EXTENSIONS:
         raise Conflict(
-            f"the lease was extended {MAX_EXTENSIONS} times already: decide, escalate or release",
+            Msg(
+                "the lease was extended {max_extensions} times already: decide, escalate or release",
+                max_extensions=MAX_EXTENSIONS,
+            ),
             code="lease_extension_limit",
         )
     before = case.lease_expires_at
@@ -387,13 +396,17 @@ def escalate(
     """Hand a held case to senior reviewers or legal: only that role can claim it next."""
     if target_role not in ESCALATION_TARGETS:
         raise Invalid(
-            f"escalate to one of {sorted(ESCALATION_TARGETS)}, not {target_role!r}",
+            Msg(
+                "escalate to one of {choices}, not '{target_role}'",
+                choices=sorted(ESCALATION_TARGETS),
+                target_role=target_role,
+            ),
             code="bad_escalation_target",
         )
     case = held_case(session, case_id, actor)
     if case.stage == CaseStage.QA:  # a QA verdict changes nothing, so there is nothing to hand on
         raise Conflict(
-            "a QA sample is not escalated: give your verdict or release it", code="qa_case"
+            Msg("a QA sample is not escalated: give your verdict or release it"), code="qa_case"
         )
     return escalate_case(session, case, actor, target_role, reason)
 
@@ -432,17 +445,23 @@ def reassign(
     now = now or utcnow()
     case = session.get(ReviewCase, case_id, with_for_update=True)
     if case is None:
-        raise NotFound(f"case {case_id} does not exist")
+        raise NotFound(Msg("case {case_id} does not exist", case_id=case_id))
     if case.status == CaseStatus.DECIDED:
-        raise Conflict(f"case {case_id} is already decided", code="case_decided")
+        raise Conflict(
+            Msg("case {case_id} is already decided", case_id=case_id), code="case_decided"
+        )
     allowed = {case.required_role} if case.required_role else set(GENERAL_REVIEWERS)
     if not allowed.intersection(to_roles):
         raise Conflict(
-            f"{to_reviewer} cannot take this case: it needs one of {sorted(allowed)}",
+            Msg(
+                "{to_reviewer} cannot take this case: it needs one of {roles}",
+                to_reviewer=to_reviewer,
+                roles=sorted(allowed),
+            ),
             code="wrong_role",
         )
     if case.stage == CaseStage.SECOND and case.first_reviewer == to_reviewer:
-        raise Conflict("the second reviewer must differ from the first", code="same_reviewer")
+        raise Conflict(Msg("the second reviewer must differ from the first"), code="same_reviewer")
     check_appeal_decider(session, case, to_reviewer)
     before = {"status": case.status, "claimed_by": case.claimed_by}
     case.status = CaseStatus.CLAIMED

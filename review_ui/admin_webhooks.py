@@ -16,6 +16,7 @@ from api.deps import RuntimeDep, SessionDep
 from core.errors import DomainError
 from core.outbound import OutboundRefused, policy_from
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.templating import render
 from webhooks import service
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -90,10 +91,10 @@ def add(
 def _reason(exc: ValidationError) -> str:
     for err in exc.errors():
         if err["loc"] and err["loc"][0] == "events":
-            return "Choose at least one event."
+            return Msg("Choose at least one event.")
         if err["loc"] and err["loc"][0] == "url":
-            return "The URL must start with http:// or https:// and contain no spaces."
-    return "The subscription is incomplete."
+            return Msg("The URL must start with http:// or https:// and contain no spaces.")
+    return Msg("The subscription is incomplete.")
 
 
 @router.post("/{subscription_id}/remove", summary="Stop sending to a subscription")

@@ -122,7 +122,9 @@ def bulk_form(
     except ValidationError:
         raise UiRefused(422, Msg("Choose an action and a reason for the bulk decision.")) from None
     except DomainError as exc:
-        raise UiRefused(exc.status, f"The bulk decision is incomplete: {exc.message}.") from None
+        raise UiRefused(
+            exc.status, Msg("The bulk decision is incomplete: {reason}.", reason=exc.message)
+        ) from None
     return BulkForm(case_ids, verdict)
 
 

@@ -21,6 +21,7 @@ from pipeline.console_models import CaseNoteDraft
 from pipeline.models import CaseStatus, ReviewCase
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.roles import CASE_WORKERS
+from review_ui.templating import in_language_of
 
 router = APIRouter(prefix="/review/cases")
 Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]
@@ -70,7 +71,8 @@ def extend(request: Request, case_id: str, session: SessionDep, user: Reviewer) 
     except (Conflict, NotFound) as exc:
         session.rollback()
         if _wants_json(request):
-            return JSONResponse({"extended": False, "reason": exc.message}, status_code=409)
+            reason = in_language_of(request, user, exc.message)
+            return JSONResponse({"extended": False, "reason": reason}, status_code=409)
         return RedirectResponse(f"/ui/review/cases/{case_id}?notice=no-extension", 303)
     assert case.lease_expires_at is not None
     if _wants_json(request):

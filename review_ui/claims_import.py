@@ -13,6 +13,7 @@ from fastapi import UploadFile
 from pydantic import ValidationError
 
 from claims.schemas import ImportedClaim
+from review_ui.i18n import Msg
 
 MAX_BYTES = 1024 * 1024  # a library file of a few thousand claims
 MAX_CLAIMS = 5000
@@ -32,17 +33,26 @@ class UploadRefused(Exception):
 def read_upload(file: UploadFile) -> list[ImportedClaim]:
     raw = file.file.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise UploadRefused(413, f"The file is over {MAX_BYTES // 1024} KiB; split it.")
+        raise UploadRefused(
+            413, Msg("The file is over {kib} KiB; split it.", kib=MAX_BYTES // 1024)
+        )
     kind = _kind(file.filename or "", (file.content_type or "").split(";")[0].strip().lower())
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UploadRefused(422, "The file is not UTF-8 text.") from exc
+        raise UploadRefused(422, Msg("The file is not UTF-8 text.")) from exc
     rows = _json_rows(text) if kind == "json" else _csv_rows(text)
     if not rows:
-        raise UploadRefused(422, "The file holds no claims.")
+        raise UploadRefused(422, Msg("The file holds no claims."))
     if len(rows) > MAX_CLAIMS:
-        raise UploadRefused(413, f"At most {MAX_CLAIMS} claims a file; this one has {len(rows)}.")
+        raise UploadRefused(
+            413,
+            Msg(
+                "At most {most} claims a file; this one has {count}.",
+                most=MAX_CLAIMS,
+                count=len(rows),
+            ),
+        )
     return [_claim(row, n) for n, row in enumerate(rows, 1)]
 
 
@@ -52,16 +62,16 @@ def _kind(filename: str, content_type: str) -> str:
         return "json"
     if name.endswith(".csv") and content_type in CSV_TYPES | {"application/octet-stream", ""}:
         return "csv"
-    raise UploadRefused(415, "Upload a .json or .csv file in the claim library's format.")
+    raise UploadRefused(415, Msg("Upload a .json or .csv file in the claim library's format."))
 
 
 def _json_rows(text: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise UploadRefused(422, f"The JSON does not parse: {exc}") from exc
+        raise UploadRefused(422, Msg("The JSON does not parse: {reason}", reason=str(exc))) from exc
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise UploadRefused(422, "The JSON must be a list of claims (objects).")
+        raise UploadRefused(422, Msg("The JSON must be a list of claims (objects)."))
     return data
 
 
@@ -69,11 +79,13 @@ def _csv_rows(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = {"text", "verdict"} - set(reader.fieldnames or [])
     if missing:
-        raise UploadRefused(422, f"The CSV needs the columns {', '.join(COLUMNS)}.")
+        raise UploadRefused(
+            422, Msg("The CSV needs the columns {columns}.", columns=", ".join(COLUMNS))
+        )
     try:
         return [dict(r) for r in reader]
     except csv.Error as exc:
-        raise UploadRefused(422, f"The CSV does not parse: {exc}") from exc
+        raise UploadRefused(422, Msg("The CSV does not parse: {reason}", reason=str(exc))) from exc
 
 
 def _claim(row: dict[str, Any], number: int) -> ImportedClaim:
@@ -92,9 +104,15 @@ def _claim(row: dict[str, Any], number: int) -> ImportedClaim:
         )
     except ValidationError as exc:
         field = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        raise UploadRefused(422, f"Claim {number}: {field} is not valid.") from exc
+        raise UploadRefused(
+            422, Msg("Claim {number}: {field} is not valid.", number=number, field=field)
+        ) from exc
     if not 3 <= len(claim.text) <= 5000:
-        raise UploadRefused(422, f"Claim {number}: the text must be 3 to 5000 characters.")
+        raise UploadRefused(
+            422, Msg("Claim {number}: the text must be 3 to 5000 characters.", number=number)
+        )
     if claim.source_url and not claim.source_url.startswith(("https://", "http://")):
-        raise UploadRefused(422, f"Claim {number}: the source must be an http(s) address.")
+        raise UploadRefused(
+            422, Msg("Claim {number}: the source must be an http(s) address.", number=number)
+        )
     return claim

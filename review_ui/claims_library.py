@@ -24,6 +24,7 @@ from claims.schemas import ClaimIn
 from core.errors import DomainError, NotFound
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.claims_import import UploadRefused, read_upload
+from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
 from review_ui.templating import render
 
@@ -104,16 +105,16 @@ def _claim_in(
 
 
 def _reason(exc: ValidationError) -> str:
-    parts = []
+    parts: list[str] = []
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else ""
         if field == "source_url":
-            parts.append("the source must be a full http(s) address")
+            parts.append(Msg("the source must be a full http(s) address"))
         elif field == "verdict":
-            parts.append("choose a verdict")
+            parts.append(Msg("choose a verdict"))
         else:
-            parts.append(f"{field.replace('_', ' ')}: {err['msg']}")
-    return "; ".join(parts)
+            parts.append(field_problem(err))
+    return joined(parts)
 
 
 @router.post("", summary="Add a claim")

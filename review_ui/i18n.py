@@ -11,7 +11,7 @@ translated when a page renders them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,6 +25,8 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from core.messages import Msg as CoreMsg
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 DOMAIN = "messages"
@@ -117,34 +119,26 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return current().translations.ngettext(singular, plural, n)
 
 
-class Msg(str):
-    """A message for a person, written in English with `{name}` fields.
+class Msg(CoreMsg):
+    """A message for the UI, written in English with `{name}` fields.
 
     It is the English text wherever a plain string is expected (logs, tests); `localised()`
-    gives it in the language of the page being rendered. pybabel extracts `Msg("...")`.
+    gives it in the language of the page being rendered. pybabel extracts `Msg("...")`. Unlike
+    a domain message (`core.messages.Msg`), a field that is a catalogued word is translated too.
     """
 
-    template: str
-    params: Mapping[str, Any]
-
-    def __new__(cls, template: str, **params: Any) -> Msg:
-        made = super().__new__(cls, template.format(**params) if params else template)
-        made.template, made.params = template, params
-        return made
+    def field(self, value: Any, gettext: Callable[[str], str]) -> Any:
+        return translate(value)
 
     def localised(self) -> str:
-        if not self.template:
-            return ""
-        text = gettext(self.template)
-        if not self.params:
-            return text
-        return text.format(**{k: translate(v) for k, v in self.params.items()})
+        return self.render(gettext)
 
 
 def translate(value: Any) -> Any:
-    """A `Msg`, or a string the catalogue holds, in the current language; else as it is."""
-    if isinstance(value, Msg):
-        return value.localised()
+    """A message (the UI's or a domain error's), or a string the catalogue holds, in the
+    current language; else as it is."""
+    if isinstance(value, CoreMsg):
+        return value.render(gettext)
     return gettext(value) if isinstance(value, str) and value else value
 
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from incidents.response import Report
 from incidents.schemas import ReportIn
+from review_ui.form_errors import field_problem, joined
 
 FLAGS = ("personal_data", "ongoing", "regulator")
 NUMBERS = ("affected_users", "records", "reach")
@@ -53,8 +54,4 @@ def report_from(form: dict[str, str]) -> Report:
 
 def reasons(error: ValidationError) -> str:
     """Each refused field with its reason, on one line."""
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"] if p != "body")
-        parts.append(f"{where.replace('scope.', '').replace('_', ' ')}: {item['msg']}")
-    return "; ".join(parts)
+    return joined(field_problem(item, drop=("body", "scope")) for item in error.errors())

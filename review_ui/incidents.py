@@ -23,6 +23,7 @@ from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.i18n import Msg
 from review_ui.incident_forms import reasons, report_from
 from review_ui.incident_pages import RESPONDERS, detail_context, list_context
 from review_ui.templating import PAGE_HEADERS, render
@@ -77,7 +78,8 @@ def report(
     try:
         made = response.report_incident(session, report_from(form), user.actor)
     except ValidationError as exc:
-        return _list_error(request, session, user, f"Report refused: {reasons(exc)}", 422, form)
+        error = Msg("Report refused: {reason}", reason=reasons(exc))
+        return _list_error(request, session, user, error, 422, form)
     except DomainError as exc:
         session.rollback()
         return _list_error(request, session, user, exc.message, exc.status, form)

@@ -85,7 +85,7 @@ def search(request: Request, rt: RuntimeDep, session: SessionDep, user: Legal) -
         try:
             filters = _filters(params)
         except ValueError as exc:
-            error = f"Bad search: {exc}"
+            error = Msg("Bad search: {reason}", reason=exc)
         else:
             page = log_reader(rt).search(filters, size=PAGE_SIZE, cursor=None)
             rows, total = [_row(d) for d in page.events], page.total

@@ -17,6 +17,7 @@ from api.deps import RuntimeDep, SessionDep
 from core.errors import DomainError
 from core.outbound import policy_from
 from review_ui.auth import UiUser, require_ui_role
+from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
 from review_ui.statement_view import statement_view
 from review_ui.templating import render
@@ -180,7 +181,7 @@ def create(
             platform=get_statement_settings().platform_name,
         )
     except ValidationError as exc:
-        msg = "; ".join(_field_error(e) for e in exc.errors())
+        msg = joined(_field_error(e) for e in exc.errors())
         return workspace(
             request, session, user, error=Msg("Draft refused: {reason}", reason=msg), status=422
         )
@@ -191,10 +192,9 @@ def create(
 
 
 def _field_error(error: Any) -> str:
-    where = ".".join(str(p) for p in error["loc"] if p != "body")
-    if where.startswith("sources"):
-        return "each source must be a full http(s) address, one a line"
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
+    if any(str(p).startswith("sources") for p in error["loc"]):
+        return Msg("each source must be a full http(s) address, one a line")
+    return field_problem(error)
 
 
 @router.get("/statements/{statement_id}", summary="One statement: text, checks, versions, diff")
@@ -244,7 +244,7 @@ def edit(
         edit_in = EditIn(title=title.strip(), body=text, note=note.strip(), sources=listed)
         made = service.edit(session, statement_id, edit_in, user.actor)
     except ValidationError as exc:
-        error = "; ".join(_field_error(e) for e in exc.errors())
+        error = joined(_field_error(e) for e in exc.errors())
         return detail(request, statement_id, session, user, error=error, status=422)
     except DomainError as exc:
         session.rollback()
@@ -255,7 +255,7 @@ def edit(
 @router.post("/statements/{statement_id}/approve", summary="Approve (not your own draft)")
 def approve(request: Request, statement_id: str, session: SessionDep, user: Pr) -> Response:
     if _is_out(session, statement_id):
-        error = "This version is already published; there is nothing to approve."
+        error = Msg("This version is already published; there is nothing to approve.")
         return detail(request, statement_id, session, user, error=error, status=409)
     try:
         service.approve(session, statement_id, user.actor)
@@ -270,7 +270,7 @@ def publish(
     request: Request, statement_id: str, rt: RuntimeDep, session: SessionDep, user: Pr
 ) -> Response:
     if _is_out(session, statement_id):
-        error = "This version is already published; edit it to prepare a correction."
+        error = Msg("This version is already published; edit it to prepare a correction.")
         return detail(request, statement_id, session, user, error=error, status=409)
     try:
         service.publish(session, statement_id, user.actor, _publishers())
@@ -315,7 +315,7 @@ def withdraw(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     if not reason.strip():
-        error = "Say why the statement is withdrawn (it is published with the withdrawal)."
+        error = Msg("Say why the statement is withdrawn (it is published with the withdrawal).")
         return detail(request, statement_id, session, user, error=error, status=422)
     try:
         service.withdraw(session, statement_id, reason.strip(), user.actor, _publishers())

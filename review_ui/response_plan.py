@@ -79,6 +79,6 @@ async def change(request: Request, session: SessionDep, user: Editor) -> Respons
         plan.change_thresholds(session, patch, user.actor)
     except (DomainError, ValueError) as exc:
         session.rollback()
-        message = exc.message if isinstance(exc, DomainError) else "numbers only, and a reason"
+        message = exc.message if isinstance(exc, DomainError) else Msg("numbers only, and a reason")
         return _page(request, session, user, status=422, error=message)
     return RedirectResponse("/ui/response-plan?notice=changed", status_code=303)

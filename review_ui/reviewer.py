@@ -133,7 +133,9 @@ def next_case(
             else queue_filter.from_cookie(request)
         )
     except ValueError as exc:
-        return _overview(request, session, user, f"Not a filter the queue offers: {exc}.", 422)
+        return _overview(
+            request, session, user, Msg("Not a filter the queue offers: {reason}.", reason=exc), 422
+        )
     case = current_case_of(session, user.username) or queue.claim_next(
         session, user.actor, filters=filters
     )
@@ -248,14 +250,14 @@ def _next_after(
 
 
 def _validation_message(exc: ValidationError) -> str:
-    fields = {"reason_code": "Choose a reason (keys 1–6).", "action": "Choose an action."}
+    fields = {"reason_code": Msg("Choose a reason (keys 1–6)."), "action": Msg("Choose an action.")}
     for err in exc.errors():
         loc = str(err["loc"][0]) if err["loc"] else ""
         if loc in fields:
             return fields[loc]
         if loc == "territories":
-            return "Territories must be two-letter country codes, e.g. DE FR."
-    return "The decision is incomplete."
+            return Msg("Territories must be two-letter country codes, e.g. DE FR.")
+    return Msg("The decision is incomplete.")
 
 
 @router.post("/cases/{case_id}/release", summary="Give the case back to the queue")

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.responses import Response
 
+from core.messages import Msg as CoreMsg
 from review_ui import i18n
 from review_ui.auth import CSRF_FIELD, UiUser
 from review_ui.check_words import check_message
@@ -62,7 +63,7 @@ TEMPLATES.env.filters["number"] = _number
 TEMPLATES.env.filters["t"] = i18n.translate  # a message written in Python, in the page's language
 TEMPLATES.env.filters["check_message"] = check_message
 # Only a `Msg` is localised; any other text (what people wrote) is shown as written.
-TEMPLATES.env.filters["msg"] = lambda v: v.localised() if isinstance(v, Msg) else v
+TEMPLATES.env.filters["msg"] = lambda v: i18n.translate(v) if isinstance(v, CoreMsg) else v
 # What app.js writes itself (countdowns, the note's autosave, extending a lease), in the
 # page's language: handed to it in <body data-words>.
 JS_WORDS = {
@@ -81,9 +82,30 @@ def js_words() -> dict[str, str]:
     return {key: i18n.gettext(msg) for key, msg in JS_WORDS.items()}
 
 
-# Keys whose values are messages written in Python (notices, errors): shown in the page's
-# language when they are `i18n.Msg` or a catalogued string.
-MESSAGE_KEYS = ("notice", "error", "message", "import_notice", "import_error")
+# Keys whose values are messages written in Python (notices, errors, a domain error's message):
+# shown in the page's language when they are a `Msg` (the UI's or the domain's) or a
+# catalogued string.
+MESSAGE_KEYS = (
+    "notice",
+    "error",
+    "message",
+    "import_notice",
+    "import_error",
+    "user_error",
+    "key_error",
+    "add_error",
+)
+
+
+def language_of(request: Request, user: UiUser | None) -> i18n.Language:
+    """The user's preference, else the browser's Accept-Language."""
+    return i18n.choose(user.language if user else None, request.headers.get("accept-language"))
+
+
+def in_language_of(request: Request, user: UiUser | None, message: str) -> str:
+    """A message (a domain error's, say) for a response that is not a page (JSON for app.js)."""
+    with i18n.speaking(language_of(request, user)):
+        return str(i18n.translate(message))
 
 
 def render(
@@ -93,7 +115,7 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    language = i18n.choose(user.language if user else None, request.headers.get("accept-language"))
+    language = language_of(request, user)
     context.update(
         user=user,
         nav=sections_for(user.role) if user else [],

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from claims.models import Claim, ClaimPost
 from claims.service import get_claim
 from core.errors import NotFound
+from core.messages import Msg
 from core.outbound import is_web_link, require_web_link
 from pipeline.models import Decision, Post, ReviewCase
 
@@ -55,7 +56,7 @@ def gather(
     if case_id:
         case = session.get(ReviewCase, case_id)
         if case is None:
-            raise NotFound(f"no case {case_id!r}")
+            raise NotFound(Msg("no case '{case_id}'", case_id=case_id))
         evidence.decisions = [
             {
                 "reason_code": d.reason_code,

@@ -13,6 +13,7 @@ from audit.events import Action, Actor, Subject
 from audit.service import record
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.messages import Msg
 from statements.checks import CheckReport, check_draft
 from statements.evidence import Evidence, gather, post_language
 from statements.generators import DraftBrief, Generator
@@ -49,8 +50,10 @@ def draft(
     claim = evidence.claim
     if draft_in.kind == "counter_statement" and claim and not evidence.false_claim:
         raise Invalid(
-            f"claim is rated {claim['verdict']!r}: a counter-statement answers a "
-            "false or misleading claim",
+            Msg(
+                "claim is rated '{verdict}': a counter-statement answers a false or misleading claim",
+                verdict=claim["verdict"],
+            ),
             code="claim_not_false",
         )
     language = draft_in.language or post_language(session, draft_in.case_id)
@@ -99,7 +102,7 @@ def edit(session: Session, statement_id: str, edit_in: EditIn, actor: Actor) -> 
     """A new version; approvals given to an earlier version no longer count."""
     statement = get(session, statement_id)
     if statement.status == StatementStatus.WITHDRAWN:
-        raise Conflict("a withdrawn statement cannot be edited", code="withdrawn")
+        raise Conflict(Msg("a withdrawn statement cannot be edited"), code="withdrawn")
     correcting = statement.published_version is not None
     before = {"version": statement.version, "status": statement.status}
     statement.title = edit_in.title
@@ -172,8 +175,12 @@ def publish(
             "legal approval" if statement.approved_version == statement.version else "approval"
         )
         raise Conflict(
-            f"statement is {statement.status}; it needs {missing} of version "
-            f"{statement.version} before publishing",
+            Msg(
+                "statement is {status}; it needs {missing} of version {version} before publishing",
+                status=statement.status,
+                missing=missing,
+                version=statement.version,
+            ),
             code="not_approved",
         )
     report = checks_for(statement)
@@ -216,7 +223,7 @@ def withdraw(
     if statement.status == StatementStatus.WITHDRAWN:
         return statement
     if statement.published_version is None:
-        raise Conflict("only a published statement can be withdrawn", code="not_published")
+        raise Conflict(Msg("only a published statement can be withdrawn"), code="not_published")
     before = {"status": statement.status}
     statement.status = StatementStatus.WITHDRAWN
     statement.withdrawn_at = utcnow()
@@ -238,7 +245,7 @@ def withdraw(
 def get(session: Session, statement_id: str) -> Statement:
     statement = session.get(Statement, statement_id)
     if statement is None:
-        raise NotFound(f"no statement {statement_id!r}")
+        raise NotFound(Msg("no statement '{statement_id}'", statement_id=statement_id))
     return statement
 
 
@@ -260,7 +267,13 @@ def version(session: Session, statement_id: str, number: int) -> StatementVersio
         )
     ).first()
     if found is None:
-        raise NotFound(f"statement {statement_id!r} has no version {number}")
+        raise NotFound(
+            Msg(
+                "statement '{statement_id}' has no version {number}",
+                statement_id=statement_id,
+                number=number,
+            )
+        )
     return found
 
 
@@ -290,18 +303,23 @@ def checks_for(statement: Statement) -> CheckReport:
 def _approvable(session: Session, statement_id: str, actor: Actor) -> Statement:
     statement = get(session, statement_id)
     if statement.status not in {StatementStatus.DRAFT, StatementStatus.APPROVED}:
-        raise Conflict(f"statement is {statement.status}; nothing to approve", code="not_draft")
+        raise Conflict(
+            Msg("statement is {status}; nothing to approve", status=statement.status),
+            code="not_draft",
+        )
     latest = _latest_editor(session, statement)
     if machine_written(latest):
         raise Conflict(
-            "this version was drafted automatically: a person must check and save it first "
-            "(Save new version, edited or not), then someone else approves it",
+            Msg(
+                "this version was drafted automatically: a person must check and save it first "
+                "(Save new version, edited or not), then someone else approves it"
+            ),
             code="unreviewed_draft",
         )
     authors = {statement.created_by, latest}
     if actor.name in authors:
         raise Forbidden(
-            "approval needs a second person: you drafted or last edited this statement",
+            Msg("approval needs a second person: you drafted or last edited this statement"),
             code="own_draft",
         )
     report = checks_for(statement)
@@ -345,4 +363,5 @@ def _subject(statement: Statement) -> Subject:
 
 
 def _failure_text(report: CheckReport) -> str:
-    return "draft fails its checks: " + "; ".join(f.message for f in report.failures)
+    failures = "; ".join(f.message for f in report.failures)
+    return Msg("draft fails its checks: {failures}", failures=failures)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from string import Template
 
 from core.errors import Invalid
+from core.messages import Msg
 from statements.checks import CHANNEL_LIMITS, first_sentence, is_chinese
 from statements.evidence import Evidence
 
@@ -115,7 +116,12 @@ def render(
     if (kind, channel) not in TEMPLATES:
         have = sorted(c for k, c in TEMPLATES if k == kind)
         raise Invalid(
-            f"a {kind} statement is drafted for {', '.join(have)}, not {channel}",
+            Msg(
+                "a {kind} statement is drafted for {channels}, not {channel}",
+                kind=kind,
+                channels=", ".join(have),
+                channel=channel,
+            ),
             code="no_template",
         )
     values = _values(evidence, platform)

@@ -23,6 +23,7 @@ from core.clock import utcnow
 from core.db import transaction
 from core.dispatch import enqueue_after_commit
 from core.errors import Invalid, NotFound
+from core.messages import Msg
 from core.outbound import OutboundPolicy, OutboundRefused
 from core.retry import RetryPolicy, countdown, early_by, parse_retry_after
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -74,7 +75,9 @@ def find_subscription(
     ownerless, subscription is not found either: a 403 would confirm that the id exists."""
     sub = session.get(WebhookSubscription, subscription_id, with_for_update=for_update)
     if sub is None or (owned_by is not None and sub.owner_key_id != owned_by):
-        raise NotFound(f"no webhook subscription {subscription_id!r}")
+        raise NotFound(
+            Msg("no webhook subscription '{subscription_id}'", subscription_id=subscription_id)
+        )
     return sub
 
 
@@ -110,10 +113,15 @@ def rotate_secret(
     """A new signing secret; the old one keeps signing (alongside) for `grace`, so receivers
     can switch without dropping deliveries. Zero grace retires it at once (a leaked secret)."""
     if not timedelta(0) <= grace <= MAX_ROTATION_GRACE:
-        raise Invalid("grace must be between 0 and 7 days", code="bad_grace")
+        raise Invalid(Msg("grace must be between 0 and 7 days"), code="bad_grace")
     sub = find_subscription(session, subscription_id, owned_by=owned_by, for_update=True)
     if not sub.active:
-        raise NotFound(f"no active webhook subscription {subscription_id!r}")
+        raise NotFound(
+            Msg(
+                "no active webhook subscription '{subscription_id}'",
+                subscription_id=subscription_id,
+            )
+        )
     now = now or utcnow()
     sub.previous_secret = sub.secret if grace else None
     sub.previous_secret_expires_at = now + grace if grace else None
@@ -161,7 +169,7 @@ def replay(session: Session, delivery_id: str, actor: Actor) -> WebhookDelivery:
     """Send a delivery again now, whatever its state (e.g. after the platform fixed its end)."""
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None:
-        raise NotFound(f"no webhook delivery {delivery_id!r}")
+        raise NotFound(Msg("no webhook delivery '{delivery_id}'", delivery_id=delivery_id))
     before = {"status": delivery.status, "attempts": delivery.attempts}
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = utcnow()
@@ -298,7 +306,12 @@ def queue_ping(session: Session, subscription_id: str, actor: Actor) -> WebhookD
     """A signed `ping` to one subscription, logged; the caller sends it after committing."""
     sub = session.get(WebhookSubscription, subscription_id)
     if sub is None or not sub.active:
-        raise NotFound(f"no active webhook subscription {subscription_id!r}")
+        raise NotFound(
+            Msg(
+                "no active webhook subscription '{subscription_id}'",
+                subscription_id=subscription_id,
+            )
+        )
     delivery = WebhookDelivery(
         subscription_id=sub.id,
         event_id=uuid.uuid4().hex,
