@@ -7,19 +7,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import matplotlib
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import registerFontFamily
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -36,7 +31,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from incidents.report import Report
 from incidents.report_charts import duration_text, png, reach_chart, response_chart
-from incidents.report_fonts import CJK_FONT, has_cjk, markup
+from incidents.report_fonts import BOLD, REGULAR, draw_string, markup
 from incidents.report_steps import time_from
 
 INK = colors.HexColor("#1f2937")
@@ -55,24 +50,6 @@ class SignOff:
     by: str
     at: datetime
     comment: str
-
-
-def _register_fonts() -> tuple[str, str]:
-    """DejaVu Sans (shipped inside matplotlib) for accented Latin, Greek and Cyrillic, which
-    titles, names and notes carry and the PDF base font Helvetica cannot show."""
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    try:
-        pdfmetrics.registerFont(TTFont("VSans", str(fonts / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("VSans-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
-    except (OSError, TTFError):
-        return "Helvetica", "Helvetica-Bold"
-    registerFontFamily(
-        "VSans", normal="VSans", bold="VSans-Bold", italic="VSans", boldItalic="VSans-Bold"
-    )
-    return "VSans", "VSans-Bold"
-
-
-REGULAR, BOLD = _register_fonts()
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -305,8 +282,7 @@ def _decorate(title: str, incident_id: str) -> Any:
         canvas.setFillColor(ACCENT)
         canvas.rect(0, height - 9 * mm, width, 9 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
-        canvas.setFont(CJK_FONT if has_cjk(title) else BOLD, 9)
-        canvas.drawString(18 * mm, height - 6 * mm, "veracity  ·  " + title)
+        draw_string(canvas, 18 * mm, height - 6 * mm, "veracity  ·  " + title, BOLD, 9)
         canvas.setFont(REGULAR, 8)
         canvas.drawRightString(width - 18 * mm, height - 6 * mm, "Internal · confidential")
         canvas.setFillColor(MUTED)

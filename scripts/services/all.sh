@@ -33,6 +33,8 @@ preinstall() { # one apt-get run for every missing Debian package
   [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || pkgs+=(chromium chromium-driver fonts-liberation)
   # Chinese glyphs: the incident report PDF embeds this TrueType font, Chromium draws the UI with it.
   [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || pkgs+=(fonts-wqy-zenhei)
+  # Emoji in the report PDF: Symbola's outlines (reportlab cannot draw colour bitmap emoji fonts).
+  [ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || pkgs+=(fonts-symbola)
   command -v curl >/dev/null || pkgs+=(curl)
   command -v unzip >/dev/null || pkgs+=(unzip)
   [ "${#pkgs[@]}" -eq 0 ] || apt_install "${pkgs[@]}"

@@ -15,6 +15,7 @@ PY="$REPO_ROOT/.venv/bin/python"
 
 install() {
   [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || apt_install fonts-wqy-zenhei  # Chinese UI
+  [ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || apt_install fonts-symbola  # emoji
   [ -x "$CHROME" ] && [ -x "$DRIVER" ] && return 0
   apt_install chromium chromium-driver fonts-liberation
   [ -x "$CHROME" ] && [ -x "$DRIVER" ] || die "$CHROME or $DRIVER still missing after install"
