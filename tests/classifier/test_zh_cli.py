@@ -81,6 +81,10 @@ def test_train_and_evaluate_read_the_data_dir_given(
     assert main(evaluated) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["model"] == "zh-test" and report["heldout"]["all"]["n"] == 24 + ced
+    assert report["text"] == "original"
+    assert main([*evaluated, "--destyle"]) == 0  # the same posts, 【】 etc. removed
+    destyled = json.loads(capsys.readouterr().out)
+    assert destyled["text"] == "destyled" and destyled["heldout"]["all"]["n"] == 24 + ced
     (fake,) = ZhClassifier(out, threads=1).predict([FAKE.format(n=9999)])
     assert fake.score > 0.5
 
