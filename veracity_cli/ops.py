@@ -18,6 +18,8 @@ from runtime.container import Runtime
 from runtime.metrics_dir import multiprocess_metrics
 from veracity_cli.output import emit, json_parent
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
 
 def serve(rt: Runtime, args: argparse.Namespace) -> int:
     import uvicorn
@@ -37,6 +39,10 @@ def serve(rt: Runtime, args: argparse.Namespace) -> int:
             log_level="info",
             access_log=False,  # the app logs each request itself (api/access_log.py)
             log_config=None,  # uvicorn's lines go through our handler (core/logging.py)
+            # A spawned worker re-imports this command and loads the models before it answers
+            # the supervisor's health check; uvicorn's 5 s killed and respawned workers forever
+            # on a loaded 2-core machine, so `--workers N` never became ready.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     return 0
 
