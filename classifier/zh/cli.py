@@ -102,10 +102,11 @@ def _evaluate(a: argparse.Namespace) -> int:
     report = {}
     for name in (*SETS, "all"):
         mask = np.ones(len(rows), bool) if name == "all" else sets == name
-        m = compute_metrics(probs[mask], labels[mask])
+        m = compute_metrics(probs[mask], labels[mask], a.threshold)
         report[name] = {k: m[k] for k in ("n", "weighted_f1", "accuracy", "roc_auc", "ece")}
     text = "destyled" if a.destyle else "original"
-    print(json.dumps({"model": model.model_version, "text": text, "heldout": report}, indent=2))
+    out = {"model": model.model_version, "text": text, "threshold": a.threshold}
+    print(json.dumps({**out, "heldout": report}, indent=2))
     return 0
 
 
@@ -160,6 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--data-dir", type=Path, default=default_data_dir())
     e.add_argument("--model-dir", type=Path, default=None)
     e.add_argument("--threads", type=int, default=1)
+    e.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="where a post counts as false for F1 and accuracy (the card: 0.5, and the "
+        "decision threshold chosen on train)",
+    )
     e.add_argument(
         "--destyle",
         action="store_true",

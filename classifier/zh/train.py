@@ -203,14 +203,29 @@ def choose_thresholds(probs: Floats, labels: Ints) -> tuple[float, float]:
     return round(review, 4), round(max(urgent, review), 4)
 
 
-def per_set(probs: Floats, labels: Ints, sets: npt.NDArray[np.str_]) -> dict[str, Any]:
+DECISION_GRID = tuple(round(0.30 + 0.01 * k, 2) for k in range(41))  # 0.30 .. 0.70
+
+
+def choose_decision(probs: Floats, labels: Ints) -> float:
+    """The yes/no operating point: of `DECISION_GRID`, the threshold with the highest weighted
+    F1 on out-of-fold training probabilities (the first such, scanning up). The bands are
+    separate (`choose_thresholds`); this is where "false or not" is read for F1."""
+    from sklearn.metrics import f1_score
+
+    scores = [f1_score(labels, (probs >= t).astype(int), average="weighted") for t in DECISION_GRID]
+    return float(DECISION_GRID[int(np.argmax(scores))])
+
+
+def per_set(
+    probs: Floats, labels: Ints, sets: npt.NDArray[np.str_], threshold: float = 0.5
+) -> dict[str, Any]:
     from classifier.metrics import compute_metrics
 
     out: dict[str, Any] = {}
     for name in (*SETS, "all"):
         mask = np.ones(len(sets), bool) if name == "all" else sets == name
         if mask.any():
-            m = compute_metrics(probs[mask], labels[mask])
+            m = compute_metrics(probs[mask], labels[mask], threshold)
             out[name] = {k: m[k] for k in ("n", "weighted_f1", "accuracy", "roc_auc", "ece")}
     return out
 
@@ -232,10 +247,11 @@ def leave_one_set_out(data: Data) -> dict[str, Any]:
 def train_and_measure(data: Data, *, loso: bool = True) -> tuple[StackedHead, dict[str, Any]]:
     head, base, oof = fit_head(data, data.train)
     review, urgent = choose_thresholds(oof, data.labels[data.train])
+    decision = choose_decision(oof, data.labels[data.train])
     held = predict(head, data, data.heldout)
     metrics: dict[str, Any] = {
         "chosen": {"emb_C": base.emb_c, "tfidf_C": base.tf_c, "stack": list(head.stack)},
-        "thresholds": {"review": review, "urgent": urgent},
+        "thresholds": {"review": review, "urgent": urgent, "decision": decision},
         "counts": {
             "train": {s: int((data.sets[data.train] == s).sum()) for s in SETS},
             "heldout": {s: int((data.sets[data.heldout] == s).sum()) for s in SETS},
@@ -245,6 +261,9 @@ def train_and_measure(data: Data, *, loso: bool = True) -> tuple[StackedHead, di
             kind: per_set(p, data.labels[data.heldout], data.sets[data.heldout])
             for kind, p in held.items()
         },
+        "heldout_at_decision": per_set(
+            held["stack"], data.labels[data.heldout], data.sets[data.heldout], decision
+        ),
     }
     if loso:
         metrics["leave_one_set_out"] = leave_one_set_out(data)

@@ -76,15 +76,19 @@ def test_train_and_evaluate_read_the_data_dir_given(
     ced = sum(ced_split(f"{k}-{i}.json") == HELDOUT for k in ("fake", "real") for i in range(30))
     assert metrics["counts"]["heldout"] == {"weibo21": 8, "ma2016": 8, "ced": ced, "checked": 8}
     assert metrics["heldout"]["stack"]["weibo21"]["weighted_f1"] == 1.0  # trivially separable
+    decision = metrics["thresholds"]["decision"]
+    assert 0.3 <= decision <= 0.7
+    assert metrics["heldout_at_decision"]["weibo21"]["weighted_f1"] == 1.0
     capsys.readouterr()
     evaluated = ["zh", "evaluate", "--data-dir", str(data), "--model-dir", str(out)]
     assert main(evaluated) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["model"] == "zh-test" and report["heldout"]["all"]["n"] == 24 + ced
-    assert report["text"] == "original"
-    assert main([*evaluated, "--destyle"]) == 0  # the same posts, 【】 etc. removed
+    assert report["text"] == "original" and report["threshold"] == 0.5
+    assert main([*evaluated, "--destyle", "--threshold", str(decision)]) == 0  # 【】 etc. gone
     destyled = json.loads(capsys.readouterr().out)
     assert destyled["text"] == "destyled" and destyled["heldout"]["all"]["n"] == 24 + ced
+    assert destyled["threshold"] == decision
     (fake,) = ZhClassifier(out, threads=1).predict([FAKE.format(n=9999)])
     assert fake.score > 0.5
 
