@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.admission import score_committed
 from api.batcher import Overloaded
 from api.deps import Principal, RequestIdDep, SessionDep, require_scope
 from api.errors import Refusal
@@ -36,14 +37,15 @@ OVERLOAD_RETRY_SECONDS = 1
     ),
     responses=refusals(400, 401, 403, 413, 422, 429, 503),
 )
-def score(
+async def score(
     payload: ScoreRequest,
+    request: Request,
     serving: ServingDep,
-    session: SessionDep,
     principal: ScoreKey,
     rid: RequestIdDep,
 ) -> ScoreResponse:
-    results = score_admitted(serving, session, payload, principal.actor, rid)
+    sessions = request.app.state.runtime.sessions
+    results = await score_committed(serving, sessions, payload, principal.actor, rid)
     for result in results:
         serving.metrics.posts_scored.labels(str(result.cached).lower()).inc()
     return ScoreResponse(results=results)
