@@ -36,7 +36,7 @@ def test_ordinary_posts_rarely_reach_review_and_almost_never_urgent(
     summary = rates(rows)["all"]
     assert summary["posts"] == len(posts) >= 500
     assert summary["urgent"] <= 0.01, summary
-    # Chinese: the falsehood model alone sends 11.0% of the full file to review; the Chinese
+    # Chinese: the falsehood model alone sends 10.9% of the full file to review; the Chinese
     # check-worthiness head (models/checkworthiness-zh-*, trained without this corpus) gates
-    # all but 1.7% of them (its MODEL_CARD.md).
+    # all but 1.75% of the file (its MODEL_CARD.md).
     assert summary["review_or_urgent"] <= 0.05, summary
