@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import User
-from audit.events import Action, Actor, ActorType, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.security import hash_password, password_needs_rehash, verify_password
 

@@ -3,7 +3,6 @@ keys."""
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 
@@ -13,23 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.clock import utcnow
 from core.db import Base
 from core.types import UtcDateTime
-
-
-class Role(enum.StrEnum):
-    REVIEWER = "reviewer"
-    SENIOR_REVIEWER = "senior_reviewer"
-    PR = "pr"
-    LEGAL = "legal"
-    ADMIN = "admin"
-    LEADERSHIP = "leadership"  # assesses incidents, decides activation, signs off reports
-    TECHNICAL_RESPONSE = "technical_response"  # contains, restores, removes
-
-
-class Scope(enum.StrEnum):
-    SCORE = "score"
-    READ = "read"
-    WEBHOOKS = "webhooks"
-    DRILL = "drill"  # may send drill posts (POST /v1/drills/score)
 
 
 def _id() -> str:

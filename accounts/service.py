@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts.models import ApiKey, Role, Scope, User
+from accounts.models import ApiKey, User
 from accounts.sessions import end_ui_sessions
 from accounts.tokens import revoke_tokens
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.messages import Msg
+from core.roles import Role, Scope
 from core.security import hash_api_key, hash_password, new_api_key
 
 MIN_PASSWORD = 10

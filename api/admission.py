@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.batcher import Overloaded
-from api.errors import Refusal
 from api.serving import Serving
-from audit.events import Actor
+from core.actors import Actor
 from core.db import transaction
+from core.refusal import Refusal
 from pipeline.intake import score_posts
 from pipeline.schemas import ScoreOut, ScoreRequest
 

@@ -7,10 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from sqlalchemy import select
 
-from accounts.models import ApiKey, Role
+from accounts.models import ApiKey
 from accounts.service import create_api_key, revoke_api_key
-from api.deps import Principal, SessionDep, require_role
-from api.schemas import ApiKeyIn, ApiKeyOut, IssuedApiKeyOut, refusals
+from api.schemas import ApiKeyIn, ApiKeyOut, IssuedApiKeyOut
+from core.principal import Principal, require_role
+from core.roles import Role
+from core.web_deps import SessionDep
+from core.web_schemas import refusals
 
 router = APIRouter(prefix="/v1/admin/apikeys", tags=["admin"])
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import DomainError
+from core.refusal import Refusal
 
 _TYPE_CODES = {
     ("posts", "too_short"): "empty_batch",
@@ -22,36 +22,7 @@ _TYPE_CODES = {
 }
 
 
-class ErrorDetail(BaseModel):
-    """What went wrong: a stable machine-readable code and a sentence for people."""
-
-    code: str = Field(
-        description="Stable and machine-readable, e.g. `empty_text`, `invalid_api_key`",
-        examples=["text_too_long"],
-    )
-    message: str = Field(
-        description="For people; may change", examples=["request failed validation"]
-    )
-    details: Any | None = Field(
-        default=None,
-        description="For validation failures (400/422): one entry per field, with `loc` "
-        "(where), `type` (pydantic's error type) and `msg`",
-        examples=[[{"loc": ["body", "posts", 0, "text"], "type": "string_too_long", "msg": "…"}]],
-    )
-
-
-class ErrorResponse(BaseModel):
-    """The body of every 4xx and 5xx answer (`error_body` builds it)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {"error": {"code": "invalid_api_key", "message": "unknown API key"}}
-        }
-    )
-    error: ErrorDetail
-
-
-__all__ = ["ErrorDetail", "ErrorResponse", "Refusal", "error_body", "install_error_handlers"]
+__all__ = ["Refusal", "error_body", "install_error_handlers"]
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -124,16 +95,6 @@ async def _unparseable_body(request: Request) -> JSONResponse:
     return JSONResponse(
         error_body("malformed_json", "request body is not valid JSON"), status_code=400
     )
-
-
-class Refusal(StarletteHTTPException):
-    """An HTTP refusal that names its own machine-readable code (e.g. `revoked_api_key`)."""
-
-    def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(status, message, headers=headers)
-        self.code = code
 
 
 async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

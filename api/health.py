@@ -15,8 +15,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.deps import RuntimeDep
-from runtime.container import Runtime
+from api.process import AppRuntimeDep
+from core.process import Process
 
 router = APIRouter(tags=["health"])
 ES_CHECK_SECONDS = 2.0
@@ -36,7 +36,7 @@ def healthz() -> dict[str, str]:
         "outbox and ships when it is back."
     ),
 )
-def readyz(rt: RuntimeDep) -> JSONResponse:
+def readyz(rt: AppRuntimeDep) -> JSONResponse:
     required: dict[str, Any] = {"database": _check(lambda: _ping_database(rt))}
     if rt.settings.redis.url:
         required["redis"] = _check(lambda: _ping_redis(rt.settings.redis.url or ""))
@@ -55,7 +55,7 @@ def readyz(rt: RuntimeDep) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-def _ping_database(rt: Runtime) -> None:
+def _ping_database(rt: Process) -> None:
     # Close the connection at once: on SQLite an open transaction holds the write lock.
     with rt.engine.connect() as conn:
         conn.execute(text("select 1"))

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api.errors import ErrorResponse
+from core.web_schemas import ErrorResponse
 
 SCHEME = "HTTPBearer"
 ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
@@ -80,7 +80,7 @@ def _document_operation(op: dict[str, Any]) -> None:
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     # FastAPI derives the HTTPBearer scheme and each operation's `security` from
-    # api.deps.bearer; this adds what it cannot know: the error body and the refusals.
+    # core.principal.bearer; this adds what it cannot know: the error body and the refusals.
     schema = get_openapi(
         title=app.title,
         version=app.version,

@@ -9,18 +9,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from accounts.login import LoginRefused, authenticate, user_actor
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.tokens import issue_token, revoke_tokens
-from api.deps import Principal, RuntimeDep, SessionDep, require_role
-from api.errors import Refusal
-from api.schemas import ErrorResponse, refusals
+from api.process import AppRuntimeDep
 from audit.events import Action, Subject
 from audit.service import record
 from core.errors import NotFound
+from core.principal import Principal, require_role
+from core.refusal import Refusal
+from core.roles import Role
+from core.web_deps import SessionDep
+from core.web_schemas import ErrorResponse, refusals
 from pipeline.decisions import decide
-from pipeline.models import Post, ReviewCase, Score
+from pipeline.models import Post, ReviewCase
 from pipeline.policy_store import active_policy
 from pipeline.queue import QueueFilter, claim_next, escalate, reassign, release, skip
+from pipeline.repository import latest_score
 from pipeline.schemas import DecisionIn
 
 router = APIRouter(prefix="/v1", tags=["reviewers"])
@@ -64,7 +68,7 @@ class TokenRequest(BaseModel):
         423: {"model": ErrorResponse, "description": "Locked after repeated failed sign-ins"},
     },
 )
-def token(body: TokenRequest, rt: RuntimeDep, session: SessionDep) -> dict[str, Any]:
+def token(body: TokenRequest, rt: AppRuntimeDep, session: SessionDep) -> dict[str, Any]:
     try:
         user = authenticate(session, body.username, body.password, via="api")
     except LoginRefused as refused:
@@ -101,9 +105,7 @@ def logout(session: SessionDep, person: Person) -> None:
 
 def _case_view(session: SessionDep, case: ReviewCase) -> dict[str, Any]:
     post = session.get(Post, case.post_id)
-    score = session.scalars(
-        select(Score).where(Score.post_id == case.post_id).order_by(Score.created_at.desc())
-    ).first()
+    score = latest_score(session, case.post_id)
     return {
         "id": case.id,
         "status": case.status,
@@ -162,7 +164,7 @@ def claim_legal(session: SessionDep, lawyer: Legal) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/decision", summary="Decide a case you hold")
 def decision(
-    case_id: str, body: DecisionIn, rt: RuntimeDep, session: SessionDep, reviewer: CaseWorker
+    case_id: str, body: DecisionIn, rt: AppRuntimeDep, session: SessionDep, reviewer: CaseWorker
 ) -> dict[str, Any]:
     policy = active_policy(session, rt.policy)
     made = decide(session, case_id, reviewer.actor, body, policy=policy)

@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accounts.models import Scope
-from api.errors import ErrorResponse as ErrorResponse  # the one error body, re-exported
-
-# Row offsets beyond this are refused with 422: the databases take at most 64-bit integers
-# (a larger one was a 500), and no listing here comes near 2**31 rows.
-MAX_OFFSET = 2**31 - 1
-
-
-def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries for the refusals a route can answer with."""
-    text = {
-        400: "Malformed JSON or bad encoding",
-        401: "Missing, unknown or revoked credentials",
-        403: "Wrong scope or role",
-        404: "Not found",
-        409: "Conflict with the current state",
-        413: "Request body too large",
-        422: "Validation failed (code names the rule: empty_batch, batch_too_large, ...)",
-        429: "Rate limited; see Retry-After",
-        503: "Overloaded; see Retry-After",
-    }
-    return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}
+from core.roles import Scope
 
 
 class HistoryEntry(BaseModel):

@@ -10,15 +10,18 @@ from sqlalchemy.orm import Session
 
 from api.admission import score_committed
 from api.batcher import Overloaded
-from api.deps import Principal, RequestIdDep, SessionDep, require_scope
-from api.errors import Refusal
-from api.schemas import HistoryEntry, PostStatusOut, refusals
+from api.schemas import HistoryEntry, PostStatusOut
 from api.serving import Serving, ServingDep, rate_limited
-from audit.events import Actor
 from audit.models import AuditEvent
+from core.actors import Actor
 from core.errors import NotFound
+from core.principal import Principal, require_scope
+from core.refusal import Refusal
+from core.web_deps import RequestIdDep, SessionDep
+from core.web_schemas import refusals
 from pipeline.intake import score_posts
-from pipeline.models import Post, Score
+from pipeline.models import Post
+from pipeline.repository import latest_score
 from pipeline.schemas import ScoreOut, ScoreRequest, ScoreResponse
 
 router = APIRouter(prefix="/v1", tags=["platform"])
@@ -98,9 +101,7 @@ def post_status(
     post = session.get(Post, post_id)
     if post is None:
         raise NotFound(f"post {post_id} is unknown")
-    latest = session.scalars(
-        select(Score).where(Score.post_id == post_id).order_by(Score.created_at.desc())
-    ).first()
+    latest = latest_score(session, post_id)
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.post_id == post_id).order_by(AuditEvent.seq)
     ).all()

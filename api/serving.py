@@ -14,12 +14,12 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 
 from api.batcher import DynamicBatcher, EncoderBatcher
-from api.deps import Principal
-from api.errors import Refusal
 from api.metrics import ApiMetrics
+from api.process import AppProcess
 from api.ratelimit import RateLimiter, make_limiter
+from core.principal import Principal
+from core.refusal import Refusal
 from pipeline.signals import IntakeSignals
-from runtime.container import Runtime
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Serving:
     encoder: EncoderBatcher | None = None
 
 
-def build_serving(rt: Runtime) -> Serving:
+def build_serving(rt: AppProcess) -> Serving:
     """The batcher and admission limits come from `API__*` settings (core.settings.ApiSettings)."""
     api = rt.settings.api
     metrics = ApiMetrics()

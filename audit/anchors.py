@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from audit.chain import canonical
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
+from audit.process import AuditProcess
 from audit.service import MAIN_CHAIN, record
 from audit.store import LogStore
 from audit.verify import DatabaseAnchor, load_deletions
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
-from runtime.container import Runtime
 
 FIELDS = ("chain", "seq", "hash", "issued_at")
 _PURPOSE = b"veracity audit anchor v1"
@@ -38,7 +39,7 @@ def sign(payload: dict[str, Any], secret: str) -> str:
     return hmac.new(_key(secret), body, hashlib.sha256).hexdigest()
 
 
-def issue(rt: Runtime, actor: Actor, chain: str = MAIN_CHAIN) -> dict[str, Any]:
+def issue(rt: AuditProcess, actor: Actor, chain: str = MAIN_CHAIN) -> dict[str, Any]:
     """The chain's head now, signed; the issuing is logged (after the head it states)."""
     seq, head = DatabaseAnchor(rt.sessions).head(chain)
     payload: dict[str, Any] = {
@@ -65,7 +66,7 @@ class AnchorCheck:
     detail: str
 
 
-def check(rt: Runtime, store: LogStore, anchor: dict[str, Any]) -> AnchorCheck:
+def check(rt: AuditProcess, store: LogStore, anchor: dict[str, Any]) -> AnchorCheck:
     """Does the chain, in the database and where it is stored, still hold what `anchor` says?"""
     try:
         chain, seq, expected = str(anchor["chain"]), int(anchor["seq"]), str(anchor["hash"])

@@ -12,15 +12,16 @@ from pathlib import Path
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from audit import anchors, dsa
-from audit.events import Action, Actor, ActorType
+from audit.events import Action
 from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import apply_retention, log_reader, verify
+from audit.process import AuditProcess
 from audit.schemas import ExportFormat, SearchFilters
 from audit.shipping import shipping_lag
+from core.actors import Actor, ActorType
 from core.db import transaction
 from core.errors import DomainError
-from runtime.container import Runtime
 
 
 def _operator(args: argparse.Namespace) -> Actor:
@@ -42,7 +43,7 @@ def _filters(args: argparse.Namespace) -> SearchFilters:
     )
 
 
-def run_anchor(rt: Runtime, args: argparse.Namespace) -> int:
+def run_anchor(rt: AuditProcess, args: argparse.Namespace) -> int:
     anchor = anchors.issue(rt, _operator(args))
     text = json.dumps(anchor, indent=2) + "\n"
     if args.out:
@@ -53,7 +54,7 @@ def run_anchor(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_anchors(rt: Runtime, paths: list[str]) -> bool:
+def _check_anchors(rt: AuditProcess, paths: list[str]) -> bool:
     intact = True
     for path in paths:
         try:
@@ -66,7 +67,7 @@ def _check_anchors(rt: Runtime, paths: list[str]) -> bool:
     return intact
 
 
-def run_verify(rt: Runtime, args: argparse.Namespace) -> int:
+def run_verify(rt: AuditProcess, args: argparse.Namespace) -> int:
     anchored = _check_anchors(rt, args.anchor or [])
     report = verify(rt, _operator(args))
     print(
@@ -84,7 +85,7 @@ def run_verify(rt: Runtime, args: argparse.Namespace) -> int:
     return 1
 
 
-def run_export(rt: Runtime, args: argparse.Namespace) -> int:
+def run_export(rt: AuditProcess, args: argparse.Namespace) -> int:
     reader = log_reader(rt)
     filters = _filters(args)
     job = Export(
@@ -114,7 +115,7 @@ def run_export(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_search(rt: Runtime, args: argparse.Namespace) -> int:
+def run_search(rt: AuditProcess, args: argparse.Namespace) -> int:
     page = log_reader(rt).search(_filters(args), size=args.size, cursor=None)
     print(f"{page.total} events match; newest {len(page.events)}:")
     for doc in page.events:
@@ -126,7 +127,7 @@ def run_search(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_retention(rt: Runtime, args: argparse.Namespace) -> int:
+def run_retention(rt: AuditProcess, args: argparse.Namespace) -> int:
     run = apply_retention(rt, _operator(args), days=args.days, dry_run=not args.apply)
     verb = "removed" if run.applied else "would remove"
     print(
@@ -138,7 +139,7 @@ def run_retention(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_hold(rt: Runtime, args: argparse.Namespace) -> int:
+def run_hold(rt: AuditProcess, args: argparse.Namespace) -> int:
     with transaction(rt.sessions) as session:
         if args.release:
             hold = release_hold(session, args.release, args.reason or "", _operator(args))
@@ -154,7 +155,7 @@ def run_hold(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_dsa(rt: Runtime, args: argparse.Namespace) -> int:
+def run_dsa(rt: AuditProcess, args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     total = 0
@@ -166,17 +167,17 @@ def run_dsa(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_lag(rt: Runtime, _: argparse.Namespace) -> int:
+def run_lag(rt: AuditProcess, _: argparse.Namespace) -> int:
     lag = shipping_lag(rt.sessions)
     print(f"unshipped {lag.unshipped}, oldest waiting {lag.oldest_age_seconds:.1f}s")
     return 0
 
 
-Handler = Callable[[Runtime, argparse.Namespace], int]
+Handler = Callable[[AuditProcess, argparse.Namespace], int]
 
 
 def _guarded(handler: Handler) -> Handler:
-    def run(rt: Runtime, args: argparse.Namespace) -> int:
+    def run(rt: AuditProcess, args: argparse.Namespace) -> int:
         try:
             return handler(rt, args)
         except (DomainError, ValueError) as exc:

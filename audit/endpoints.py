@@ -15,19 +15,21 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
-from accounts.models import Role
-from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_role
 from audit import anchors, dsa
 from audit.events import Action, Subject
 from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.models import AuditEvent
 from audit.operations import log_reader, verify
+from audit.process import AuditRuntimeDep
 from audit.schemas import MAX_PAGE, Aggregations, ExportFormat, Manifest, Page, SearchFilters
 from audit.service import record
 from audit.shipping import shipping_lag
 from core.db import transaction
 from core.errors import Invalid, NotFound
+from core.principal import Principal, require_role
+from core.roles import Role
+from core.web_deps import RequestIdDep, SessionDep
 
 router = APIRouter(prefix="/v1/audit", tags=["legal: action log"])
 Legal = Annotated[Principal, Depends(require_role(Role.LEGAL, Role.ADMIN))]
@@ -72,7 +74,7 @@ Filters = Annotated[SearchFilters, Depends(search_filters)]
 @router.get("/events", summary="Search the action log, newest first")
 def search(
     filters: Filters,
-    rt: RuntimeDep,
+    rt: AuditRuntimeDep,
     session: SessionDep,
     who: Legal,
     request_id: RequestIdDep,
@@ -92,14 +94,14 @@ def search(
 
 
 @router.get("/aggregations", summary="Counts for transparency reports (drills excluded)")
-def aggregations(filters: Filters, rt: RuntimeDep, _: Legal) -> Aggregations:
+def aggregations(filters: Filters, rt: AuditRuntimeDep, _: Legal) -> Aggregations:
     return log_reader(rt).aggregate(filters)
 
 
 @router.get("/export", summary="Stream every matching event as NDJSON or CSV, no row cap")
 def export(
     filters: Filters,
-    rt: RuntimeDep,
+    rt: AuditRuntimeDep,
     who: Legal,
     request_id: RequestIdDep,
     format: ExportFormat = ExportFormat.NDJSON,
@@ -140,7 +142,7 @@ def export_manifest(export_id: str, session: SessionDep, _: Legal) -> Manifest:
 
 
 @router.get("/dsa/statements", summary="DSA statements of reasons, NDJSON, ≤100 per line")
-def dsa_statements(filters: Filters, rt: RuntimeDep, who: Legal) -> StreamingResponse:
+def dsa_statements(filters: Filters, rt: AuditRuntimeDep, who: Legal) -> StreamingResponse:
     def lines() -> Iterator[bytes]:
         total = 0
         for batch in dsa.statement_batches(log_reader(rt), filters):
@@ -160,7 +162,7 @@ def dsa_statements(filters: Filters, rt: RuntimeDep, who: Legal) -> StreamingRes
 
 
 @router.post("/verify", summary="Walk the hash chain and report the first break")
-def run_verify(rt: RuntimeDep, who: Legal) -> dict[str, Any]:
+def run_verify(rt: AuditRuntimeDep, who: Legal) -> dict[str, Any]:
     report = verify(rt, who.actor)
     brk = report.first_break
     return {
@@ -192,18 +194,18 @@ class AnchorIn(BaseModel):
 
 
 @router.post("/anchors", summary="A signed statement of the chain's head, to keep outside")
-def issue_anchor(rt: RuntimeDep, who: Legal) -> dict[str, Any]:
+def issue_anchor(rt: AuditRuntimeDep, who: Legal) -> dict[str, Any]:
     return anchors.issue(rt, who.actor)
 
 
 @router.post("/anchors/check", summary="Does the chain still hold what an anchor states?")
-def check_anchor(body: AnchorIn, rt: RuntimeDep, _: Legal) -> dict[str, Any]:
+def check_anchor(body: AnchorIn, rt: AuditRuntimeDep, _: Legal) -> dict[str, Any]:
     result = anchors.check(rt, log_reader(rt), body.model_dump())
     return {"ok": result.ok, "detail": result.detail}
 
 
 @router.get("/lag", summary="How far Elasticsearch trails the outbox")
-def lag(rt: RuntimeDep, _: Legal) -> dict[str, Any]:
+def lag(rt: AuditRuntimeDep, _: Legal) -> dict[str, Any]:
     current = shipping_lag(rt.sessions)
     return {"unshipped": current.unshipped, "oldest_age_seconds": current.oldest_age_seconds}
 

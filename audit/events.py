@@ -108,23 +108,6 @@ class Action(enum.StrEnum):
     DSA_STATEMENTS_EXPORTED = "log.dsa_statements_exported"
 
 
-class ActorType(enum.StrEnum):
-    HUMAN = "human"
-    SYSTEM = "system"  # the pipeline acting on its own (automated)
-    PLATFORM = "platform"  # a platform service calling the API with a key
-
-
-@dataclass(frozen=True)
-class Actor:
-    name: str
-    type: ActorType
-    roles: tuple[str, ...] = ()
-
-    @classmethod
-    def system(cls, component: str) -> Actor:
-        return cls(name=f"system:{component}", type=ActorType.SYSTEM, roles=("system",))
-
-
 @dataclass(frozen=True)
 class Subject:
     """What an event is about; any of these may be empty."""

@@ -18,11 +18,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.prefetch import prefetched
 from audit.schemas import ExportFormat, Manifest, SearchFilters
 from audit.service import record
 from audit.store import LogStore
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 

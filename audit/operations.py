@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from audit.db_search import DatabaseSearch
 from audit.es_search import ElasticsearchSearch
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
+from audit.process import AuditProcess
 from audit.retention import Run, apply
 from audit.service import MAIN_CHAIN, record
 from audit.store import LogStore
 from audit.verify import DatabaseAnchor, Report, load_deletions, verify_chain
+from core.actors import Actor
 from core.db import transaction
-from runtime.container import Runtime
 
 VERIFY_PAGE = 5000
 
 
-def log_reader(rt: Runtime) -> LogStore:
+def log_reader(rt: AuditProcess) -> LogStore:
     """Elasticsearch when configured, else the database log (the embedded default)."""
     if rt.action_log is not None:
         return ElasticsearchSearch(rt.action_log)
@@ -23,7 +24,7 @@ def log_reader(rt: Runtime) -> LogStore:
 
 
 def verify(
-    rt: Runtime, actor: Actor, *, chain: str = MAIN_CHAIN, log_result: bool = True
+    rt: AuditProcess, actor: Actor, *, chain: str = MAIN_CHAIN, log_result: bool = True
 ) -> Report:
     """Walk the chain where it is stored and anchor it to the database's own record."""
     reader = log_reader(rt)
@@ -60,7 +61,7 @@ def verify(
 
 
 def apply_retention(
-    rt: Runtime, actor: Actor, *, days: int | None = None, dry_run: bool = False
+    rt: AuditProcess, actor: Actor, *, days: int | None = None, dry_run: bool = False
 ) -> Run:
     return apply(
         rt.sessions,

@@ -18,10 +18,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.es_store import ElasticsearchLog
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.holds import HeldSubjects, held_subjects
 from audit.models import AuditEvent, RetentionDeletion
 from audit.service import MAIN_CHAIN, record
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 

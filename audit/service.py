@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.chain import GENESIS, event_hash
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.models import AuditChain, AuditEvent
+from core.actors import Actor
 from core.clock import utcnow
 
 MAIN_CHAIN = "main"

@@ -127,9 +127,10 @@ def load_corpus(store: ElasticsearchLog, n: int) -> float:
 
 def bench_shipping(es_url: str, prefix: str, events: int, *, baseline: bool) -> dict[str, Any]:
     """Ship `events` fresh outbox events; `baseline` times the loop as it was before issue 21."""
-    from audit.events import Action, Actor, Subject
+    from audit.events import Action, Subject
     from audit.service import record
     from audit.shipping import ship_pending
+    from core.actors import Actor
     from core.db import make_engine, make_session_factory, transaction
     from core.migrate import upgrade
 
@@ -193,9 +194,9 @@ def bench_shipping(es_url: str, prefix: str, events: int, *, baseline: bool) -> 
 def export_child(es_url: str, prefix: str, n: int, page_size: int, baseline: bool) -> None:
     """Runs in its own process: export the first n events, print count, time and peak RSS."""
     from audit.es_search import ElasticsearchSearch
-    from audit.events import Actor
     from audit.export import Export
     from audit.schemas import ExportFormat, SearchFilters
+    from core.actors import Actor
     from core.db import make_engine, make_session_factory
     from core.migrate import upgrade
 

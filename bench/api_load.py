@@ -111,7 +111,7 @@ class InProcess:
     """The served app built in this process; its scoring called the way /v1/score calls it."""
 
     def __init__(self) -> None:
-        from audit.events import Actor, ActorType
+        from core.actors import Actor, ActorType
         from core.settings import Settings
         from runtime.server import create_served_app
 
@@ -123,9 +123,9 @@ class InProcess:
         return str(self.app.state.runtime.classifier.model_version)
 
     def closed_loop(self, concurrency: int, batch: int, seconds: float) -> Tally:
-        from api.errors import Refusal
         from api.scoring import score_admitted
         from core.db import transaction
+        from core.refusal import Refusal
         from pipeline.schemas import ScoreRequest, ScoreResponse
 
         serving, sessions = self.app.state.serving, self.app.state.runtime.sessions

@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from audit.events import Actor, ActorType  # noqa: E402
+from core.actors import Actor, ActorType  # noqa: E402
 from core.db import make_engine, make_session_factory, transaction  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
 from pipeline.queue import claim_next  # noqa: E402
@@ -207,7 +207,7 @@ def intake(
         variant.tree, env, logs / "server.log",
     )  # fmt: skip
     worker = start(
-        [py, "-m", "celery", "-A", "pipeline.celery_app:app", "worker", "-Q", "veracity",
+        [py, "-m", "celery", "-A", "runtime.worker:app", "worker", "-Q", "veracity",
          "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
         variant.tree, env, logs / "worker.log",
     )  # fmt: skip

@@ -68,8 +68,8 @@ def serve(tree: Path, cases: int) -> None:
     sys.path[:] = [str(tree)] + [p for p in sys.path if Path(p or ".").resolve() != here]
     import uvicorn
 
-    from api.app import create_app
     from core.migrate import upgrade
+    from runtime.web import create_app
     from tests.conftest import PASSWORD
     from tests.ui.conftest import stack_on
 

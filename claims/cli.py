@@ -9,16 +9,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from audit.events import Actor
 from claims.importers import read_source
 from claims.service import count_claims, import_claims, list_claims
+from core.actors import Actor
 from core.db import transaction
-from runtime.container import Runtime
+from core.process import Process
 
 _IMPORTER = Actor.system("claims-import")
 
 
-def claims_import(rt: Runtime, args: argparse.Namespace) -> int:
+def claims_import(rt: Process, args: argparse.Namespace) -> int:
     path = Path(args.path) if args.path else None
     records = read_source(args.source, path)
     with transaction(rt.sessions) as session:
@@ -31,7 +31,7 @@ def claims_import(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def claims_list(rt: Runtime, args: argparse.Namespace) -> int:
+def claims_list(rt: Process, args: argparse.Namespace) -> int:
     with transaction(rt.sessions) as session:
         for claim in list_claims(
             session, query=args.query, verdict=args.verdict, origin=args.origin, limit=args.limit

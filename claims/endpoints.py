@@ -1,4 +1,5 @@
-"""Claim library routes: read by staff, added by reviewers (from decisions), PR and admins."""
+"""Claim library routes: read by staff, added by PR and admins (reviewers add from a decision:
+`pipeline.claim_endpoints`)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from accounts.models import Role
-from api.deps import Principal, SessionDep, require_role
-from api.schemas import MAX_OFFSET
 from claims.models import Origin, Verdict
-from claims.schemas import ClaimFromDecisionIn, ClaimIn, ClaimOut
-from claims.service import add_claim, add_claim_from_decision, get_claim, list_claims
+from claims.schemas import ClaimIn, ClaimOut
+from claims.service import add_claim, get_claim, list_claims
+from core.principal import Principal, require_role
+from core.roles import Role
+from core.web_deps import SessionDep
+from core.web_schemas import MAX_OFFSET
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 Staff = Annotated[Principal, Depends(require_role(*Role))]
@@ -19,7 +21,6 @@ Editor = Annotated[
     Principal,
     Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER, Role.PR, Role.ADMIN)),
 ]
-Reviewer = Annotated[Principal, Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER))]
 
 
 @router.get("", response_model=list[ClaimOut], summary="Search the claim library")
@@ -51,16 +52,3 @@ def one(claim_id: str, session: SessionDep, _: Staff) -> ClaimOut:
 @router.post("", response_model=ClaimOut, status_code=201, summary="Add a claim to the library")
 def add(body: ClaimIn, session: SessionDep, editor: Editor) -> ClaimOut:
     return ClaimOut.model_validate(add_claim(session, body, editor.actor, origin=Origin.REVIEWER))
-
-
-@router.post(
-    "/from-decision/{decision_id}",
-    response_model=ClaimOut,
-    status_code=201,
-    summary="Add the claim a decided post repeats, and link the post to it",
-)
-def from_decision(
-    decision_id: str, body: ClaimFromDecisionIn, session: SessionDep, reviewer: Reviewer
-) -> ClaimOut:
-    claim, _ = add_claim_from_decision(session, decision_id, body, reviewer.actor)
-    return ClaimOut.model_validate(claim)

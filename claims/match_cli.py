@@ -1,7 +1,7 @@
 """`veracity claims match` (batch matching to JSONL) and `veracity claims evaluate` (MAP@5).
 
 Both read CheckThat-format TSV files. `claims match` without `--claims` matches against the
-claim library in the database instead, as intake does (`Runtime.claim_library`), and labels
+claim library in the database instead, as intake does (`Process.claim_library`), and labels
 each match with its claim's verdict and its status under the active routing policy.
 """
 
@@ -11,14 +11,15 @@ import argparse
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from claims.matching import ClaimMatcher
 from claims.matching_eval import evaluate_ranking, read_claims, read_qrels, read_queries
 from claims.matching_model import default_parts
+from core.process import Process
 from core.settings import REPO_ROOT
-from runtime.container import Runtime
 
 CACHE_DIR = REPO_ROOT / "var" / "cache" / "claim-embeddings"
 
@@ -55,8 +56,23 @@ def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=int, default=5)
 
 
-def register(claims_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `match`, `evaluate` and `train-matcher` under the `veracity claims` command."""
+RuntimeT = TypeVar("RuntimeT", bound=Process)
+
+
+def register(
+    claims_sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    *,
+    library: Callable[[RuntimeT, argparse.Namespace], int],
+) -> None:
+    """Add `match`, `evaluate` and `train-matcher` under the `veracity claims` command.
+
+    Without `--claims`, `match` runs `library`: the database's library with intake's matcher
+    and policy (`pipeline.match_library`), which builds on this domain.
+    """
+
+    def run_match_any(rt: RuntimeT, args: argparse.Namespace) -> int:
+        return run_match(args) if args.claims is not None else library(rt, args)
+
     match = claims_sub.add_parser("match", help="match queries (TSV) to claims (TSV) -> JSONL")
     _match_arguments(match)
     match.set_defaults(handler=run_match_any, needs_db=False)
@@ -88,11 +104,7 @@ def match_main(argv: Sequence[str]) -> int:
     return run_match(parser.parse_args(argv))
 
 
-def run_match_any(rt: Runtime, args: argparse.Namespace) -> int:
-    return run_match(args) if args.claims is not None else run_match_library(rt, args)
-
-
-def _check_paths(args: argparse.Namespace, *paths: Path) -> None:
+def check_paths(args: argparse.Namespace, *paths: Path) -> None:
     if args.top < 1:
         raise SystemExit("--top must be at least 1")
     for path in paths:
@@ -100,57 +112,26 @@ def _check_paths(args: argparse.Namespace, *paths: Path) -> None:
             raise SystemExit(f"{path} does not exist")
 
 
-def run_match_library(rt: Runtime, args: argparse.Namespace) -> int:
-    """Match against the database library with the process's matcher, as intake does."""
-    from core.migrate import upgrade
-    from pipeline.policy_store import active_policy
-    from pipeline.signals import prepare
-    from pipeline.triage import match_status
-
-    _check_paths(args, args.input)
-    upgrade(rt.settings.database.url)
-    queries = read_queries(args.input)
-    library = rt.claim_library
-    cleaned = [prepare(q.text) for q in queries]
-    found = library.match_vectors(cleaned, library.embedder.embed(cleaned), args.top)
-    with rt.sessions() as session:
-        policy = active_policy(session, rt.policy)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with args.output.open("w", encoding="utf-8") as out:
-        for query, matches in zip(queries, found, strict=True):
-            row = {
-                "id": query.id,
-                "matches": [
-                    {
-                        "claim_id": m.claim_id,
-                        "score": m.score,
-                        "verdict": verdict,
-                        "status": match_status(m.score, policy),
-                    }
-                    for m, verdict in matches
-                ],
-            }
-            out.write(json.dumps(row) + "\n")
-    print(f"matched {len(queries)} queries against the claim library -> {args.output}")
-    return 0
+def write_matches(
+    path: Path, query_ids: Sequence[str], matches: Iterable[Sequence[Mapping[str, object]]]
+) -> None:
+    """One JSON line per query: `{"id", "matches": [...]}`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for query_id, found in zip(query_ids, matches, strict=True):
+            out.write(json.dumps({"id": query_id, "matches": found}) + "\n")
 
 
 def run_match(args: argparse.Namespace) -> int:
-    _check_paths(args, args.claims, args.input)
+    check_paths(args, args.claims, args.input)
     matcher = _matcher(args.claims, args.no_cache)
     queries = read_queries(args.input)
     results = matcher.match([q.text for q in queries], top=args.top)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with args.output.open("w", encoding="utf-8") as out:
-        for query, matches in zip(queries, results, strict=True):
-            row = {
-                "id": query.id,
-                "matches": [
-                    {"claim_id": m.claim_id, "score": m.score, "status": _status(m.level)}
-                    for m in matches
-                ],
-            }
-            out.write(json.dumps(row) + "\n")
+    rows = (
+        [{"claim_id": m.claim_id, "score": m.score, "status": _status(m.level)} for m in matches]
+        for matches in results
+    )
+    write_matches(args.output, [q.id for q in queries], rows)
     print(f"matched {len(queries)} queries against {len(matcher)} claims -> {args.output}")
     return 0
 

@@ -8,6 +8,7 @@ matcher falls back to the packaged base MiniLM with its default weights.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,3 +77,16 @@ def default_parts() -> MatcherParts:
     if model_dir is None:
         return MatcherParts(default_embedder(), Fusion(), MatchThresholds(), None, None)
     return load_parts(model_dir)
+
+
+_FALLBACK_THRESHOLDS = (0.524, 0.609)  # claim-matcher-2026.11.25.3's, if no model is present
+
+
+@lru_cache(maxsize=1)
+def shipped_match_thresholds() -> tuple[float, float]:
+    """(suggest, confirmed) on the matcher's fused score, from the newest shipped matcher."""
+    found = sorted((REPO_ROOT / "models").glob("claim-matcher-*/matcher.json"))
+    if not found:
+        return _FALLBACK_THRESHOLDS
+    raw = json.loads(found[-1].read_text(encoding="utf-8"))["thresholds"]
+    return float(raw["suggest"]), float(raw["confirmed"])

@@ -1,4 +1,5 @@
-"""Adding, finding and linking library claims; each change is logged."""
+"""Adding and finding library claims; each change is logged. Linking posts to claims is the
+pipeline's (`pipeline.claim_links`): a claim knows nothing of posts but their ids."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
-from claims.models import Claim, ClaimPost, Origin, stable_claim_id
+from claims.models import Claim, ClaimPost, stable_claim_id
 from claims.schemas import ClaimIn, ImportedClaim
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Invalid, NotFound
 from core.messages import Msg
-from pipeline.models import Decision, Post
 
 MAX_PAGE = 200
 
@@ -41,55 +42,6 @@ def add_claim(session: Session, claim_in: ClaimIn, actor: Actor, *, origin: str)
         after={"verdict": claim.verdict, "origin": origin, "source_url": claim.source_url},
     )
     return claim
-
-
-def add_claim_from_decision(
-    session: Session, decision_id: str, claim_in: ClaimIn, actor: Actor
-) -> tuple[Claim, ClaimPost]:
-    """A reviewer turns what they just decided into a library claim, linked to the post."""
-    decision = session.get(Decision, decision_id)
-    if decision is None:
-        raise NotFound(Msg("no decision '{decision_id}'", decision_id=decision_id))
-    claim = add_claim(session, claim_in, actor, origin=Origin.REVIEWER)
-    link = link_post(session, claim.id, decision.post_id, actor, decision_id=decision.id)
-    return claim, link
-
-
-def link_post(
-    session: Session,
-    claim_id: str,
-    post_id: str,
-    actor: Actor,
-    *,
-    similarity: float | None = None,
-    decision_id: str | None = None,
-) -> ClaimPost:
-    """Record that a post repeats a claim (idempotent: an existing link is returned)."""
-    get_claim(session, claim_id)
-    if session.get(Post, post_id) is None:
-        raise NotFound(Msg("no post '{post_id}'", post_id=post_id))
-    existing = session.scalars(
-        select(ClaimPost).where(ClaimPost.claim_id == claim_id, ClaimPost.post_id == post_id)
-    ).first()
-    if existing is not None:
-        return existing
-    link = ClaimPost(
-        claim_id=claim_id,
-        post_id=post_id,
-        linked_by=actor.name,
-        similarity=similarity,
-        decision_id=decision_id,
-    )
-    session.add(link)
-    session.flush()
-    record(
-        session,
-        Action.CLAIM_POST_LINKED,
-        actor,
-        Subject(claim_id=claim_id, post_id=post_id),
-        after={"similarity": similarity, "decision_id": decision_id},
-    )
-    return link
 
 
 def linked_post_ids(session: Session, claim_id: str) -> list[str]:

@@ -14,8 +14,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.errors import DomainError, Invalid, NotFound
 from core.messages import Msg
 from incidents.material_models import Attachment, AttachmentLink

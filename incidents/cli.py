@@ -1,68 +1,17 @@
-"""`veracity drill` and `veracity incidents scan|check-clocks|notify`."""
+"""`veracity incidents scan`: detect incidents, check clocks, deliver notifications."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import time
-from dataclasses import asdict
-from pathlib import Path
 
 from core.outbound import gated_client, policy_from
+from core.process import Process
 from incidents.detection import library_lookup
-from incidents.drill import read_posts
-from incidents.drill_run import run_chain_drill, run_drill
 from incidents.tasks import run_round
-from incidents.types import IncidentType
-from runtime.container import Runtime
 
 
-def drill(rt: Runtime, args: argparse.Namespace) -> int:
-    if args.input is None:
-        return chain_drill(rt, args)
-    if args.type not in (None, IncidentType.MISINFORMATION.value):
-        raise SystemExit(
-            "--input replays a misinformation wave; leave it out for --type " + args.type
-        )
-    posts = read_posts(args.input)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
-    if args.url is None:
-        from runtime.inprocess import start_inprocess_pipeline
-
-        start_inprocess_pipeline(rt)
-    result, page = run_drill(
-        rt,
-        posts,
-        args.rate,
-        base_url=args.url,
-        api_key=args.api_key,
-        reviewers=not args.no_reviewers,
-        statement=not args.no_statement,
-    )
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(page, encoding="utf-8")
-    print(json.dumps(asdict(result), indent=2))
-    print(f"drill report -> {args.report}")
-    return 0
-
-
-def chain_drill(rt: Runtime, args: argparse.Namespace) -> int:
-    """Any type without a wave: the plan's chain by simulated people, scored (drill data only)."""
-    if args.type is None:
-        raise SystemExit("give --type TYPE (the plan's chain) or --input POSTS.csv (a wave)")
-    with gated_client(policy_from(rt.settings), timeout=10) as client:
-        score, page = run_chain_drill(
-            rt, IncidentType(args.type), skip=set(args.skip), client=client
-        )
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(page, encoding="utf-8")
-    print(json.dumps(score.as_dict(), indent=2))
-    print(f"drill report -> {args.report}")
-    return 0
-
-
-def incidents_scan(rt: Runtime, args: argparse.Namespace) -> int:
+def incidents_scan(rt: Process, args: argparse.Namespace) -> int:
     lookup, embed = None, None
     if not args.no_claims:
         from claims.index_select import make_index
@@ -86,29 +35,6 @@ def incidents_scan(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "drill", help="a drill: replay a labelled wave (--input) or play any type's chain (--type)"
-    )
-    p.add_argument("--input", type=Path, help="CSV: id,text,label[,views,...] (a wave)")
-    p.add_argument(
-        "--type",
-        choices=[t.value for t in IncidentType],
-        help="play the plan's chain for this incident type (report to close), scored",
-    )
-    p.add_argument(
-        "--skip",
-        action="append",
-        default=[],
-        metavar="TASK",
-        help="with --type: leave this task kind undone (contain, user_notice, ...), repeatable",
-    )
-    p.add_argument("--rate", type=float, default=50.0, help="posts per second")
-    p.add_argument("--url", help="a running veracity API (default: serve one in-process)")
-    p.add_argument("--api-key", help="an API key with the 'drill' scope (default: make one)")
-    p.add_argument("--no-reviewers", action="store_true", help="do not simulate reviewers")
-    p.add_argument("--no-statement", action="store_true", help="do not simulate a statement")
-    p.add_argument("--report", type=Path, default=Path("var/drill-report.html"))
-    p.set_defaults(handler=drill)
     inc = sub.add_parser("incidents", help="incident detection jobs")
     inc_sub = inc.add_subparsers(dest="action", required=True)
     s = inc_sub.add_parser("scan", help="detect, check clocks, deliver notifications (once)")

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from incidents.models import ClockStatus, Incident, IncidentClock
 from incidents.notices import notify_clock_missed

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from audit.events import Actor, ActorType
+from core.actors import Actor, ActorType
 from core.errors import NotFound
 from pipeline.decisions import decide
 from pipeline.models import Decision, ReviewCase

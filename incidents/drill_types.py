@@ -18,16 +18,17 @@ from datetime import datetime
 import httpx
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, ActorType, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
+from core.process import Process
 from incidents import plan, response, service, tasks_board
 from incidents.channels import mailer_from
 from incidents.models import Incident, IncidentStatus, TaskStatus
 from incidents.notify import deliver_pending
 from incidents.types import IncidentType, Scope, profile
-from runtime.container import Runtime
 from statements.evidence import Evidence
 from statements.templates import render
 
@@ -94,7 +95,7 @@ class ChainRun:
 
 
 def run_type_drill(
-    rt: Runtime,
+    rt: Process,
     kind: IncidentType,
     *,
     skip: Collection[str] = (),
@@ -152,7 +153,7 @@ def _decide(session: Session, incident: Incident, run: ChainRun) -> None:
     run.activated_at = incident.decided_at or utcnow()
 
 
-def deliver_drill_notifications(rt: Runtime, client: httpx.Client, incident_id: str) -> int:
+def deliver_drill_notifications(rt: Process, client: httpx.Client, incident_id: str) -> int:
     return deliver_pending(
         rt.sessions, client, mailer=mailer_from(rt.settings), incident_id=incident_id
     )

@@ -1,8 +1,6 @@
 """`/v1/incidents`: read by every staff role; leadership and admins regrade, close and record
 lessons; admins plan and add response-group channels (reporting, activation and tasks:
-`response_endpoints`);
-`/v1/drills/*`: drill posts through the real scoring path, and the drill's simulated reviewers
-on drill cases only (API key with the `drill` scope)."""
+`response_endpoints`). The drill's own API is `api/drills.py`."""
 
 from __future__ import annotations
 
@@ -11,22 +9,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
-from accounts.models import Role
-from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_role, require_scope
-from api.schemas import refusals
-from api.scoring import score_admitted
-from api.serving import ServingDep, rate_limited
 from core.outbound import policy_from
-from incidents import drill_queue, groups, plan, service, views
+from core.principal import Principal, require_role
+from core.roles import Role
+from core.web_deps import SessionDep
+from core.web_schemas import ReasonIn
+from incidents import groups, plan, service, views
 from incidents.models import Incident
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
 from incidents.response_endpoints import router as response_router
-from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ReasonIn, ResponseGroupIn
+from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ResponseGroupIn
 from incidents.types import IncidentType
-from pipeline.policy_store import active_policy
-from pipeline.schemas import DecisionIn, ScoreRequest, ScoreResponse
+from pipeline.process import PipelineRuntimeDep
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
 # First, so its fixed paths (/incidents/response-groups, /incidents/tasks/…) win over {id}.
@@ -47,8 +43,6 @@ Responder = Annotated[
 ]
 Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN))]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
-# Drills are held to the same per-key rate limit as the platform's scoring calls.
-DrillKey = Annotated[Principal, Depends(rate_limited(require_scope("drill")))]
 
 
 @router.get("/incidents", summary="Incidents, newest first")
@@ -138,7 +132,7 @@ def publish_plan(body: PlanIn, session: SessionDep, admin: Admin) -> dict[str, A
 
 @router.post("/incidents/response-groups", summary="Add a response-group channel (admin)")
 def add_group(
-    body: ResponseGroupIn, session: SessionDep, admin: Admin, rt: RuntimeDep
+    body: ResponseGroupIn, session: SessionDep, admin: Admin, rt: PipelineRuntimeDep
 ) -> dict[str, Any]:
     group = groups.add_channel(  # a URL is refused with the reason: loopback, private, ...
         session,
@@ -156,45 +150,3 @@ def add_group(
         "channel": group.channel,
         "min_grade": group.min_grade,
     }
-
-
-@router.post(
-    "/drills/score",
-    response_model=ScoreResponse,
-    summary="Score drill posts",
-    responses=refusals(400, 401, 403, 413, 422, 429, 503),
-)
-def drill_score(
-    payload: ScoreRequest,
-    serving: ServingDep,
-    session: SessionDep,
-    key: DrillKey,
-    rid: RequestIdDep,
-) -> ScoreResponse:
-    """The platform scoring path (rate limit, admission, batcher), every post and event marked
-    as drill data."""
-    return ScoreResponse(
-        results=score_admitted(serving, session, payload, key.actor, rid, is_drill=True)
-    )
-
-
-@router.post("/drills/cases/claim", summary="A simulated reviewer claims the next drill case")
-def drill_claim(session: SessionDep, key: DrillKey) -> dict[str, Any]:
-    case = drill_queue.claim_drill_case(session, drill_queue.drill_reviewer(key.name))
-    if case is None:
-        return {"case": None}
-    return {"case": {"id": case.id, "post": {"id": case.post_id}, "stage": case.stage}}
-
-
-@router.post("/drills/cases/{case_id}/decision", summary="Decide a drill case the drill holds")
-def drill_decision(
-    case_id: str, body: DecisionIn, rt: RuntimeDep, session: SessionDep, key: DrillKey
-) -> dict[str, Any]:
-    made = drill_queue.decide_drill_case(
-        session,
-        case_id,
-        drill_queue.drill_reviewer(key.name),
-        body,
-        active_policy(session, rt.policy),
-    )
-    return {"decision_id": made.id, "case_id": case_id, "action": made.action}

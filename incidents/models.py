@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.db import Base
+from core.topics import GENERAL_TOPIC
 from core.types import UtcDateTime
-from incidents.severity import GENERAL_TOPIC
 
 
 def _id() -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.errors import Invalid
 from core.messages import Msg
 from incidents.models import Lesson, ResponsePlan

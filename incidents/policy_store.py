@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.errors import Invalid
 from core.messages import Msg
 from incidents.material_models import StoredIncidentPolicy

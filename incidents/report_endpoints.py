@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from accounts.models import Role
-from api.deps import Principal, RequestIdDep, RuntimeDep, SessionDep, require_role
 from audit.db_search import DatabaseSearch
 from core.errors import NotFound
+from core.principal import Principal, require_role
+from core.roles import Role
+from core.web_deps import RequestIdDep, RuntimeDep, SessionDep
 from incidents import attachments, plan, policy_store, report_review
 from incidents.report_export import build_bundle
 

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import User
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, DomainError, Invalid
 from core.messages import Msg
@@ -231,7 +232,7 @@ def _open_statement_draft(session: Session, incident: Incident, actor: Actor) ->
 
     try:
         with session.begin_nested():
-            open_draft_for_incident(session, incident.id, actor)
+            open_draft_for_incident(session, incident, actor)
     except DomainError as exc:
         log.warning("no statement draft for incident %s: %s", incident.id, exc)
 

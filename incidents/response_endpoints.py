@@ -9,8 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from accounts.models import Role
-from api.deps import Principal, SessionDep, require_role
+from core.principal import Principal, require_role
+from core.roles import Role
+from core.web_deps import SessionDep
+from core.web_schemas import ReasonIn
 from incidents import groups, response, service, tasks_board, views
 from incidents.response import Report
 from incidents.schemas import (
@@ -20,7 +22,6 @@ from incidents.schemas import (
     DoneIn,
     MemberIn,
     OwnerIn,
-    ReasonIn,
     ReportIn,
     TaskIn,
 )

@@ -18,11 +18,6 @@ class GradeIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
-
-
 class MilestoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(

@@ -12,15 +12,17 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.messages import Msg
+from core.topics import GENERAL_TOPIC, topic_of
 from incidents.clocks import stop_clocks
 from incidents.models import FINISHED, Incident, IncidentMilestone, IncidentStatus, NarrativePost
 from incidents.response import after_grading, lock_grade, raised
-from incidents.severity import GENERAL_TOPIC, IncidentPolicy, Signals, grade, points, topic_of
+from incidents.severity import IncidentPolicy, Signals, grade, points
 from incidents.tasks_board import complete_for_milestone
 from incidents.types import IncidentType
 from pipeline.models import CaseStatus, Post, ReviewCase
@@ -217,7 +219,7 @@ def _refresh(session: Session, incident: Incident, policy: IncidentPolicy, now: 
     incident.regions = sorted({m.region for m in members if m.region})
     if incident.topic == GENERAL_TOPIC:
         texts = [incident.title, *_sample_texts(session, members)]
-        incident.topic = topic_of(" ".join(texts), policy)
+        incident.topic = topic_of(" ".join(texts), policy.topics)
     signals = Signals(incident.reach, incident.velocity, incident.topic, len(incident.regions))
     computed = grade(signals, policy)
     is_new = (

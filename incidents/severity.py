@@ -19,9 +19,10 @@ Re-grading only ever raises the grade automatically; lowering it is an admin's c
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+from core.topics import Topics, default_topics
 
 GRADE_NAMES = {
     1: "I particularly serious",
@@ -49,14 +50,7 @@ class IncidentPolicy:
     grade_cutoffs: tuple[int, int, int] = (10, 7, 4)  # I, II, III
     surge_from_grade: int = 2  # raise queue priority at grade II or worse
     surge_boost: float = 1_000.0
-    topics: dict[str, tuple[int, tuple[str, ...]]] = field(
-        default_factory=lambda: {
-            "health": (3, ("vaccin", "covid", "virus", "cure", "pandemic", "5g", "cancer")),
-            "elections": (3, ("election", "ballot", "vote", "voting", "polling")),
-            "public_safety": (3, ("earthquake", "flood", "evacuat", "shooting", "bomb", "fire")),
-            "finance": (2, ("bank", "stock", "crypto", "currency", "inflation")),
-        }
-    )
+    topics: Topics = field(default_factory=default_topics)
     clocks: tuple[ClockSpec, ...] = (
         ClockSpec("first internal report", "internal_report", timedelta(hours=1), 4),
         ClockSpec("public statement", "public_statement", timedelta(hours=4), 2),
@@ -73,23 +67,6 @@ class Signals:
     velocity: float
     topic: str
     regions: int
-
-
-GENERAL_TOPIC = "general"  # no sensitive topic found
-
-
-def topic_names(policy: IncidentPolicy) -> list[str]:
-    """Every topic `topic_of` can return."""
-    return [*policy.topics, GENERAL_TOPIC]
-
-
-def topic_of(text: str, policy: IncidentPolicy) -> str:
-    lowered = text.lower()
-    best, best_points = GENERAL_TOPIC, 0
-    for topic, (points, stems) in policy.topics.items():
-        if points > best_points and any(re.search(rf"\b{s}", lowered) for s in stems):
-            best, best_points = topic, points
-    return best
 
 
 def log_steps(value: float, start: float, cap: int) -> int:

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor
+from audit.events import Action
 from audit.models import AuditEvent
+from core.actors import Actor
 from incidents.models import FINISHED, Incident, IncidentMilestone, NarrativePost
 from incidents.service import record_milestone
 

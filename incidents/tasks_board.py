@@ -13,12 +13,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts.models import Role, User
-from audit.events import Action, Actor, Subject
+from accounts.models import User
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
+from core.roles import Role
 from incidents.models import (
     FINISHED,
     Incident,

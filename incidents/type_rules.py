@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from incidents.severity import ClockSpec, IncidentPolicy, log_steps, spread_points, topic_of
+from core.topics import topic_of
+from incidents.severity import ClockSpec, IncidentPolicy, log_steps, spread_points
 from incidents.types import GroupKind, IncidentType, Scope, TaskRule, TypeProfile
 
 H = timedelta(hours=1)
@@ -34,7 +35,7 @@ INTERNAL_REPORT = "internal_report"
 
 def _misinformation(scope: Scope, description: str) -> dict[str, int]:
     policy = IncidentPolicy()
-    topic = topic_of(description, policy)
+    topic = topic_of(description, policy.topics)
     return {
         "reach": log_steps(scope.reach, 10_000, 4),
         "sensitivity": policy.topics.get(topic, (0, ()))[0],

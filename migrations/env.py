@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import runtime.model_registry  # noqa: F401 - registers every table on Base.metadata
+import runtime.domains  # noqa: F401 - registers every table on Base.metadata
 from core.db import Base
 from core.settings import get_settings
 

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.dispatch import enqueue_after_commit
 from core.errors import Conflict, Invalid, NotFound
 from core.messages import Msg

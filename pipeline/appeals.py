@@ -11,14 +11,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
 from pipeline.actions import live_actions
-from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase, Score
+from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
 from pipeline.policy_store import active_policy
+from pipeline.repository import latest_score
 
 APPEAL_ROLE = "senior_reviewer"
 APPEAL_SLA = timedelta(hours=24)
@@ -56,9 +58,7 @@ def appeal(
             ),
             code="case_open",
         )
-    score = session.scalars(
-        select(Score).where(Score.post_id == post_id).order_by(Score.created_at.desc()).limit(1)
-    ).first()
+    score = latest_score(session, post_id)
     case = ReviewCase(
         post_id=post_id,
         band=score.band if score else "review",

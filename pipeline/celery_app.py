@@ -1,8 +1,7 @@
-"""The Celery application: Redis broker, late acks, safe defaults for every task."""
+"""The Celery application: Redis broker, late acks, safe defaults for every task. The tasks and
+the beat schedule are bound by the wiring (`runtime/worker.py`)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from celery import Celery
 
@@ -18,20 +17,10 @@ from core.tracing import connect_celery_tracing
 # started just before the timeout ran out missed it for that long: a flaky reliability test).
 RESTORE_EVERY_SECONDS = min(10, max(1, int(VISIBILITY_TIMEOUT_SECONDS) // 3))
 
-# The periodic work, sent by exactly one `veracity beat` (or one `worker --beat`): two beats
-# would send everything twice. Each task is safe to run twice, but there is no point.
-BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    "ship-outbox": {"task": "audit.ship_outbox", "schedule": 2.0},
-    "sweep": {"task": "pipeline.sweep", "schedule": 30.0},
-    "statement-deliveries": {"task": "statements.deliver_pending", "schedule": 30.0},
-    "incidents-scan": {"task": "incidents.scan", "schedule": 15.0},
-    "webhooks-sweep": {"task": "webhooks.sweep_due", "schedule": 30.0},
-}
-
 
 def make_celery(broker_url: str | None = None) -> Celery:
     url = broker_url or get_settings().redis.url or "redis://127.0.0.1:6379/0"
-    app = Celery("veracity", broker=url, include=["pipeline.celery_tasks", "webhooks.celery_tasks"])
+    app = Celery("veracity", broker=url)
     app.conf.update(
         task_acks_late=True,  # a task killed mid-run is redelivered
         task_reject_on_worker_lost=True,
@@ -46,12 +35,10 @@ def make_celery(broker_url: str | None = None) -> Celery:
             "unacked_restore_throttle": 1,
         },
         task_default_queue="veracity",
-        beat_schedule=dict(BEAT_SCHEDULE),
         timezone="UTC",
     )
     return app
 
 
-app = make_celery()
 connect_celery_signals()  # JSON log lines with the task id (core/logging.py)
 connect_celery_tracing()  # spans per task when TRACING__ENABLED (core/tracing.py)

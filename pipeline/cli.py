@@ -6,12 +6,12 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
+from core.process import Process
 from pipeline import triage_rates
 from pipeline.labels import SOURCES, export_labels
-from runtime.container import Runtime
 
 
-def run_export(rt: Runtime, args: argparse.Namespace) -> int:
+def run_export(rt: Process, args: argparse.Namespace) -> int:
     since = datetime.fromisoformat(args.since) if args.since else None
     if since is not None and since.tzinfo is None:
         print("--since needs a timezone, e.g. 2026-11-01T00:00:00+00:00")

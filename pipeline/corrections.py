@@ -12,8 +12,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
 from pipeline.actions import restore_post

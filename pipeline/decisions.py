@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.errors import Conflict, Invalid
 from core.messages import Msg
+from pipeline import hooks
 from pipeline.actions import EXECUTE_TASK, live_actions, request_action, request_undo
 from pipeline.appeals import check_appeal_decider
 from pipeline.models import (
@@ -33,7 +35,6 @@ from pipeline.qa import maybe_sample
 from pipeline.queue import escalate_case, held_case
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
-from webhooks import hooks as webhook_hooks
 
 __all__ = ["EXECUTE_TASK", "decide", "request_enforcement", "validate_decision"]
 
@@ -204,7 +205,7 @@ def _finalise(
     appeal = case.stage == CaseStage.APPEAL
     post.status = PostStatus.DECIDED if not appeal else post.status
     _decided_event(session, case, post, decision, actor, policy, before, appeal=appeal)
-    webhook_hooks.decision_made(session, decision, post)
+    hooks.decided(session, decision, post)  # webhooks tell the platform; statements draft
     if appeal:
         _settle_appeal(session, post, decision, actor)
         return
@@ -212,16 +213,6 @@ def _finalise(
     _undo_temporary(session, case, decision, actor)
     if decision.action != DecisionAction.NO_ACTION:
         request_enforcement(session, decision, post, actor)
-    from statements.drafts import open_draft_for_decision  # statements build on pipeline
-
-    open_draft_for_decision(  # a removal of a false claim: PR finds a counter-statement draft
-        session,
-        case_id=case.id,
-        claim_id=decision.claim_id,
-        action=decision.action,
-        reason_code=decision.reason_code,
-        is_drill=post.is_drill,
-    )
 
 
 def _undo_temporary(session: Session, case: ReviewCase, decision: Decision, actor: Actor) -> None:

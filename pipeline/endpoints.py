@@ -8,11 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from accounts.models import Role
-from api.deps import Principal, PrincipalDep, RuntimeDep, SessionDep, require_role
 from core.clock import utcnow
+from core.principal import Principal, PrincipalDep, require_role
+from core.roles import Role
+from core.web_deps import SessionDep
+from core.web_schemas import ReasonIn
 from pipeline import actions, appeals, policy_store
 from pipeline.models import EnforcementAction
+from pipeline.process import PipelineRuntimeDep
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PolicyUpdate, RoutingPolicyBody
 
@@ -41,11 +44,6 @@ class PreviewIn(BaseModel):
     since_hours: float = Field(default=24.0, gt=0, le=24 * 90)
 
 
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
-
-
 class BulkRestoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
@@ -72,7 +70,7 @@ def _action_view(action: EnforcementAction) -> dict[str, Any]:
 
 
 @router.get("/admin/policy", summary="The active routing policy and its history")
-def get_policy(rt: RuntimeDep, session: SessionDep, _: Admin) -> dict[str, Any]:
+def get_policy(rt: PipelineRuntimeDep, session: SessionDep, _: Admin) -> dict[str, Any]:
     active = policy_store.active_policy(session, rt.policy)
     return {
         **_policy_view(active),
@@ -85,7 +83,7 @@ def get_policy(rt: RuntimeDep, session: SessionDep, _: Admin) -> dict[str, Any]:
 
 @router.put("/admin/policy", summary="Save a new version of the routing policy")
 def put_policy(
-    body: PolicyUpdate, rt: RuntimeDep, session: SessionDep, admin: Admin
+    body: PolicyUpdate, rt: PipelineRuntimeDep, session: SessionDep, admin: Admin
 ) -> dict[str, Any]:
     saved = policy_store.save_policy(
         session, body.policy, admin.actor, note=body.note, fallback=rt.policy

@@ -8,11 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 from core.retry import RetryPolicy, countdown, early_by
+from pipeline import hooks
 from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus
 from pipeline.platform_client import (
     EnforcementRequest,
@@ -20,7 +22,6 @@ from pipeline.platform_client import (
     PlatformClient,
     TransientPlatformError,
 )
-from webhooks import hooks as webhook_hooks
 
 log = logging.getLogger(__name__)
 _ENFORCER = Actor.system("enforcer")
@@ -111,7 +112,7 @@ def execute_action(
         )
         if action.action == "label":
             _record_label(session, action, bool(post and post.is_drill))
-        webhook_hooks.enforcement_confirmed(session, action, post)
+        hooks.enforcement_confirmed(session, action, post)
     return Outcome("confirmed", reference)
 
 

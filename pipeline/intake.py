@@ -3,7 +3,7 @@
 Each post gets its falsehood score and, when the process has them (`pipeline.signals`), its
 language, check-worthiness and claim matches; the triage band (`pipeline.triage`) decides
 whether it is routed. A confirmed claim match links the post to the claim and, when the claim
-has a published statement, labels it (`claims.intake_links`).
+has a published statement, labels it (`pipeline.claim_links`).
 
 Idempotent by post id: re-sending a post returns the stored result unless its text or the
 model version changed, in which case it is re-scored.
@@ -14,17 +14,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
 from classifier.interface import Classifier, Prediction
 from classifier.routed import scoring_version
+from core.actors import Actor
 from core.dispatch import enqueue_after_commit
+from pipeline.claim_links import IntakeLinks
 from pipeline.models import Post, PostStatus, ReviewCase, Score
 from pipeline.policy_store import active_policy
 from pipeline.routing import RoutingPolicy
@@ -40,9 +41,6 @@ from pipeline.triage import (
     stored_matches,
     triage_band,
 )
-
-if TYPE_CHECKING:
-    from claims.intake_links import IntakeLinks
 
 ROUTE_TASK = "pipeline.route_post"
 
@@ -272,7 +270,7 @@ def _store(
     if links is not None and not post.is_drill:
         # A drill touches only what it created: no links to (or labels from) real claims.
         for match in _confirmed(measured, policy):
-            links.link_and_label(match.claim_id, post, match.similarity)
+            links.link(match.claim_id, post, match.similarity)
     routed = _will_route(triaged.band, policy)
     if routed and post.id not in live:
         enqueue_after_commit(session, ROUTE_TASK, post.id)
@@ -307,8 +305,6 @@ def _links(
     session: Session, triaged: dict[str, _Triaged], policy: RoutingPolicy
 ) -> IntakeLinks | None:
     """What links and labels this request's confirmed matches (None when it has none)."""
-    from claims.intake_links import IntakeLinks  # claims builds on pipeline's models
-
     ids = {m.claim_id for t in triaged.values() for m in _confirmed(t.signals, policy)}
     return IntakeLinks(session, ids) if ids else None
 

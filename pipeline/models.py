@@ -79,7 +79,7 @@ class Post(Base):
     lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # ISO 3166 country (or subdivision) code from the platform; incident spread counts these.
     region: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    # Detected from the text (pipeline/language.py; `lang` is the platform's hint). 0305_triage.
+    # Detected from the text (classifier/language.py; `lang` is the platform's hint). 0305_triage.
     detected_lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
     url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

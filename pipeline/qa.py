@@ -17,8 +17,9 @@ from sqlalchemy import case as when
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Invalid
 from core.messages import Msg

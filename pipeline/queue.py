@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, TextClause, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.models import AuditEvent
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import lock_for_transaction
 from core.errors import Conflict, Invalid, NotFound
 from core.messages import Msg
-from incidents.severity import IncidentPolicy, topic_of
+from core.topics import topic_of
 from pipeline.actions import request_action
 from pipeline.appeals import check_appeal_decider, not_own_appeal
 from pipeline.models import (
@@ -32,8 +33,8 @@ from pipeline.models import (
     Post,
     PostStatus,
     ReviewCase,
-    Score,
 )
+from pipeline.repository import latest_score
 from pipeline.routing import ClaimMatch, RoutingPolicy, route_stored
 
 DEFAULT_LEASE = timedelta(minutes=10)
@@ -92,9 +93,7 @@ def open_case_for_post(
     ).first()
     if live is not None:
         return live  # already routed (a redelivered task)
-    score = session.scalars(
-        select(Score).where(Score.post_id == post_id).order_by(Score.created_at.desc()).limit(1)
-    ).first()
+    score = latest_score(session, post_id)
     if score is None:
         return None
     system = Actor.system("router")
@@ -129,8 +128,8 @@ def open_case_for_post(
         policy_version=policy.version,
         due_at=decision.due_at,
         lang=post.lang,
-        # The incident policy's topic taxonomy, so queue filters and incident grades agree.
-        topic=topic or topic_of(post.text, IncidentPolicy()),
+        # The shared taxonomy, so queue filters and incident grades agree.
+        topic=topic or topic_of(post.text),
         incident_id=incident_id,
         claim_id=decision.claim_id,
         is_drill=post.is_drill,

@@ -5,7 +5,7 @@ One typed, versioned policy object; admins save new versions in the database
 
 A post's triage band (`pipeline/triage.py:triage_band`, stored on its score at intake and
 recomputed with the active policy when it is routed or previewed) is decided in this order:
-1. language: a post whose detected language has no falsehood model (`pipeline/language.py`;
+1. language: a post whose detected language has no falsehood model (`classifier/language.py`;
    today anything but English and Chinese) is `unsupported_language`, whatever another
    language's model says; it
    is queued at `unsupported_language_route` (default ignore: not queued);
@@ -18,7 +18,7 @@ recomputed with the active policy when it is routed or previewed) is decided in 
    reads: it makes no claim a fact-checker could check; below `checkworthiness_urgent_min` an
    urgent post is lowered to review; so is any urgent post in a language whose
    check-worthiness head gates only (Chinese, `models/checkworthiness-zh-*`,
-   `pipeline/language.py`);
+   `classifier/language.py`);
 4. otherwise the falsehood model's band, through `band_routes`;
 then routing adds:
 5. a post spreading at `urgent_velocity` or more (see below) is raised from review to urgent.
@@ -45,6 +45,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from claims.matching_model import shipped_match_thresholds
 from classifier.thresholds import Band
 from pipeline.triage import (
     LEVELS,
@@ -54,7 +55,6 @@ from pipeline.triage import (
     best_debunked,
     match_status,
     risk,
-    shipped_match_thresholds,
     signals_of,
     triage_band,
 )

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from claims.matching_model import shipped_match_thresholds
 from pipeline.routing import CHECKWORTHINESS_MIN, CHECKWORTHINESS_URGENT_MIN
-from pipeline.triage import shipped_match_thresholds
 
 MAX_BATCH = 256
 MAX_TEXT_CHARS = 20_000

@@ -1,4 +1,5 @@
-"""Pipeline task bodies: ids in, re-fetch, delegate. Celery and the in-process runner call these."""
+"""Pipeline task bodies: ids in, re-fetch, delegate. Celery and the in-process runner run them
+(`core.tasks`)."""
 
 from __future__ import annotations
 
@@ -10,42 +11,48 @@ from sqlalchemy import and_, func, or_, select
 from core.clock import utcnow
 from core.db import transaction
 from core.dispatch import enqueue_after_commit
+from core.tasks import RetryLater, task
+from pipeline import hooks
 from pipeline.decisions import EXECUTE_TASK
 from pipeline.enforcement import Outcome, execute_action
 from pipeline.intake import ROUTE_TASK
 from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus, ReviewCase, Score
 from pipeline.platform_client import DrillGate
 from pipeline.policy_store import active_policy
+from pipeline.process import PipelineProcess
 from pipeline.queue import expire_leases, open_case_for_post
 from pipeline.routing import routed_bands
-from runtime.container import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def route_post(rt: Runtime, post_id: str) -> str | None:
-    from incidents.models import NarrativePost  # incidents builds on pipeline's models
-
+@task(ROUTE_TASK)
+def route_post(rt: PipelineProcess, post_id: str) -> str | None:
     with transaction(rt.sessions) as session:
-        incident_id = session.scalar(
-            select(NarrativePost.incident_id)
-            .where(NarrativePost.post_id == post_id, NarrativePost.incident_id.is_not(None))
-            .limit(1)
-        )
+        incident_id = hooks.incident_of(session, post_id)  # incidents say (incidents.listeners)
         case = open_case_for_post(
             session, post_id, active_policy(session, rt.policy), incident_id=incident_id
         )
         return case.id if case else None
 
 
-def enforce(rt: Runtime, action_id: str) -> Outcome:
+def enforce(rt: PipelineProcess, action_id: str) -> Outcome:
     platform = DrillGate(rt.platform, send_drills=rt.settings.platform.send_drill_actions)
     return execute_action(
         rt.sessions, action_id, platform, max_attempts=rt.settings.platform.max_attempts
     )
 
 
-def sweep(rt: Runtime, *, older_than: timedelta = timedelta(seconds=30)) -> dict[str, int]:
+@task(EXECUTE_TASK)
+def run_enforcement(rt: PipelineProcess, action_id: str) -> str:
+    outcome = enforce(rt, action_id)
+    if outcome.status == "retry":  # retry_in is bounded below the visibility timeout
+        raise RetryLater(outcome.retry_in)
+    return outcome.status
+
+
+@task("pipeline.sweep", every=30.0)
+def sweep(rt: PipelineProcess, *, older_than: timedelta = timedelta(seconds=30)) -> dict[str, int]:
     """Re-enqueue work the database says is unfinished (lost messages, broker restarts).
 
     Also returns cases whose review lease ran out to the queue.

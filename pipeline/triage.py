@@ -7,14 +7,11 @@ admin policy preview give the same answer for the same post.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from classifier.language import measures_checkworthiness, model_language
-from core.settings import REPO_ROOT
 
 if TYPE_CHECKING:
     from pipeline.models import Score
@@ -28,17 +25,6 @@ SUGGESTED, CONFIRMED = "suggested", "confirmed"
 # Matches kept on a score: a few below the shipped "suggest" threshold too, so a previewed
 # policy with a lower threshold sees them.
 STORED_MATCHES, STORED_FLOOR = 3, 0.45
-_FALLBACK_THRESHOLDS = (0.524, 0.609)  # claim-matcher-2026.11.25.3's, if no model is present
-
-
-@lru_cache(maxsize=1)
-def shipped_match_thresholds() -> tuple[float, float]:
-    """(suggest, confirmed) on the matcher's fused score, from the newest shipped matcher."""
-    found = sorted((REPO_ROOT / "models").glob("claim-matcher-*/matcher.json"))
-    if not found:
-        return _FALLBACK_THRESHOLDS
-    raw = json.loads(found[-1].read_text(encoding="utf-8"))["thresholds"]
-    return float(raw["suggest"]), float(raw["confirmed"])
 
 
 @dataclass(frozen=True)

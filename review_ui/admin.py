@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from starlette.responses import Response
 
-from accounts.models import ApiKey, Role, User
+from accounts.models import ApiKey, User
 from accounts.service import (
     add_user,
     change_password,
@@ -20,9 +20,11 @@ from accounts.service import (
     set_role,
     unlock,
 )
-from api.deps import RuntimeDep, SessionDep
+from api.process import AppRuntimeDep
 from core.clock import utcnow
 from core.errors import DomainError
+from core.roles import Role
+from core.web_deps import SessionDep
 from pipeline.actions import dead_letters, retry_dead
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
@@ -50,7 +52,7 @@ USER_NOTICES = {
 
 
 @router.get("", summary="Admin overview: users, API keys, dead letters, model")
-def overview(request: Request, rt: RuntimeDep, session: SessionDep, user: Admin) -> Response:
+def overview(request: Request, rt: AppRuntimeDep, session: SessionDep, user: Admin) -> Response:
     return _page(
         request, rt, session, user, notice=NOTICES.get(request.query_params.get("notice", ""), "")
     )
@@ -58,7 +60,7 @@ def overview(request: Request, rt: RuntimeDep, session: SessionDep, user: Admin)
 
 def _page(
     request: Request,
-    rt: RuntimeDep,
+    rt: AppRuntimeDep,
     session: SessionDep,
     user: UiUser,
     *,
@@ -94,7 +96,7 @@ def _model_card(model_dir: Path | None) -> str:
 @router.post("/users", summary="Create an account")
 def create_user(
     request: Request,
-    rt: RuntimeDep,
+    rt: AppRuntimeDep,
     session: SessionDep,
     user: Admin,
     username: Annotated[str, Form(min_length=1, max_length=64)],
@@ -112,7 +114,7 @@ def create_user(
 @router.post("/keys", summary="Create an API key (shown once)")
 def create_key(
     request: Request,
-    rt: RuntimeDep,
+    rt: AppRuntimeDep,
     session: SessionDep,
     user: Admin,
     name: Annotated[str, Form(min_length=1, max_length=100)],

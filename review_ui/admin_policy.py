@@ -17,10 +17,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import RuntimeDep, SessionDep
+from api.process import AppProcess, AppRuntimeDep
 from classifier.thresholds import Thresholds
 from core.clock import utcnow
+from core.roles import Role
+from core.web_deps import SessionDep
 from pipeline import policy_store
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PolicyUpdate
@@ -28,7 +29,6 @@ from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
 from review_ui.policy_form import FIELDS, LEVEL_CHOICES, PolicyFormError, describe, flatten, parse
 from review_ui.templating import render
-from runtime.container import Runtime
 
 router = APIRouter(prefix="/admin/policy")
 Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
@@ -64,7 +64,7 @@ def _window(raw: str) -> int:
 
 def _page(
     request: Request,
-    rt: Runtime,
+    rt: AppProcess,
     session: Session,
     user: UiUser,
     *,
@@ -95,19 +95,19 @@ def _page(
     )
 
 
-def _thresholds(rt: Runtime) -> Thresholds:
+def _thresholds(rt: AppProcess) -> Thresholds:
     """The model's score bands: fixed per model (chosen on dev), shown beside the routing."""
     return rt.classifier.thresholds
 
 
 @router.get("", summary="The routing policy, its history, and the form to change it")
-def policy_page(request: Request, rt: RuntimeDep, session: SessionDep, user: Admin) -> Response:
+def policy_page(request: Request, rt: AppRuntimeDep, session: SessionDep, user: Admin) -> Response:
     return _page(request, rt, session, user)
 
 
 @router.post("/preview", summary="Count what a candidate policy would have sent to review")
 def preview(
-    request: Request, rt: RuntimeDep, session: SessionDep, user: Admin, form: FormValues
+    request: Request, rt: AppRuntimeDep, session: SessionDep, user: Admin, form: FormValues
 ) -> Response:
     window = _window(form.get("since_hours", "24"))
     try:
@@ -147,7 +147,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, s
 @router.post("", summary="Save the previewed policy as a new version")
 def save(
     request: Request,
-    rt: RuntimeDep,
+    rt: AppRuntimeDep,
     session: SessionDep,
     user: Admin,
     policy_json: Annotated[str, Form(max_length=20_000)],

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import RuntimeDep, SessionDep
 from core.errors import DomainError
 from core.outbound import OutboundRefused, policy_from
+from core.roles import Role
+from core.web_deps import RuntimeDep, SessionDep
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
 from review_ui.templating import render

@@ -9,11 +9,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from accounts.models import Role
 from accounts.sessions import active_session, csrf_matches
-from api.deps import RuntimeDep, SessionDep
-from audit.events import Actor, ActorType
+from core.actors import Actor, ActorType
+from core.roles import Role
 from core.settings import Environment
+from core.web_deps import RuntimeDep, SessionDep
 from review_ui.i18n import Msg
 
 SESSION_COOKIE = "veracity_session"

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import RuntimeDep, SessionDep
+from api.process import AppRuntimeDep
 from core.errors import DomainError
+from core.roles import Role
+from core.web_deps import SessionDep
 from pipeline import queue
 from pipeline.decisions import decide, validate_decision
 from pipeline.models import CaseStage, CaseStatus, Post, ReviewCase
@@ -146,7 +147,7 @@ def preview(request: Request, session: SessionDep, user: Senior, form: Bulk) -> 
 
 
 @router.post("/apply", summary="Apply a previewed bulk decision, case by case")
-def apply(rt: RuntimeDep, session: SessionDep, user: Senior, form: Bulk) -> Response:
+def apply(rt: AppRuntimeDep, session: SessionDep, user: Senior, form: Bulk) -> Response:
     policy = active_policy(session, rt.policy)
     done = skipped = 0
     for item in plan(session, user, form.case_ids, form.verdict):  # re-planned: the queue moved

@@ -14,8 +14,8 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from api.deps import SessionDep
 from core.errors import Conflict, NotFound
+from core.web_deps import SessionDep
 from pipeline import queue
 from pipeline.console_models import CaseNoteDraft
 from pipeline.models import CaseStatus, ReviewCase

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.clock import utcnow
 from core.errors import Conflict, NotFound
 from pipeline.models import CaseStatus, Decision, Post, ReviewCase, Score
+from pipeline.repository import latest_score
 from review_ui.highlight import Run, is_media_url, is_sensitive_text, reason_runs
 
 
@@ -66,9 +67,7 @@ def build_case_view(session: Session, case: ReviewCase) -> CaseView:
     post = session.get(Post, case.post_id)
     if post is None:
         raise NotFound(f"the post of case {case.id} is gone")
-    score = session.scalars(
-        select(Score).where(Score.post_id == post.id).order_by(Score.created_at.desc()).limit(1)
-    ).first()
+    score = latest_score(session, post.id)
     reasons = sorted(
         list(score.reasons) if score else [],
         key=lambda r: -abs(float(r.get("weight", 0) or 0)),  # type: ignore[arg-type]

@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import SessionDep
 from claims import service
 from claims.models import ClaimPost, Origin, Verdict
 from claims.schemas import ClaimIn
 from core.errors import DomainError, NotFound
+from core.roles import Role
+from core.web_deps import SessionDep
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.claims_import import UploadRefused, read_upload
 from review_ui.form_errors import field_problem, joined

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from api.deps import SessionDep
 from core.errors import DomainError
+from core.web_deps import SessionDep
 from pipeline import qa
 from review_ui import dashboard_data as data
 from review_ui import supervise_data

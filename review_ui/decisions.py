@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import SessionDep
 from core.errors import DomainError
+from core.roles import Role
+from core.web_deps import SessionDep
 from pipeline import corrections
 from pipeline.console_models import QaReview
 from pipeline.models import CaseStatus, Decision, EnforcementAction, Post, ReviewCase

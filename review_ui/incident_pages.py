@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts.models import Role
+from core.roles import Role
 from incidents import attachments, views
 from incidents.models import FINISHED, Incident, IncidentStatus
 from incidents.report_review import REVIEWABLE, SIGNED_OFF, latest_review, review_json

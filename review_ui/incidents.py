@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import SessionDep
 from api.security_headers import DOCUMENT_CSP
 from core.errors import DomainError, Invalid, NotFound
+from core.roles import Role
+from core.web_deps import SessionDep
 from incidents import attachments, plan, report_review, response, service, tasks_board
 from incidents.models import Incident
 from incidents.report import build_report

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from accounts.preferences import set_language
-from api.deps import SessionDep
+from core.web_deps import SessionDep
 from review_ui import i18n
 from review_ui.auth import SignedIn, UiUser
 from review_ui.i18n import Msg

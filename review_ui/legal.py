@@ -11,13 +11,14 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import RuntimeDep, SessionDep
+from api.process import AppRuntimeDep
 from audit.events import Action, Subject
 from audit.export import Export
 from audit.operations import log_reader
 from audit.schemas import ExportFormat, SearchFilters
 from audit.service import record
+from core.roles import Role
+from core.web_deps import SessionDep
 from review_ui import legal_downloads
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
@@ -77,7 +78,7 @@ def _row(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("", summary="Search the action log")
-def search(request: Request, rt: RuntimeDep, session: SessionDep, user: Legal) -> Response:
+def search(request: Request, rt: AppRuntimeDep, session: SessionDep, user: Legal) -> Response:
     params = _params(request)
     rows: list[dict[str, Any]] = []
     total, error, searched = 0, "", any(params.values())
@@ -115,7 +116,7 @@ def search(request: Request, rt: RuntimeDep, session: SessionDep, user: Legal) -
 
 @router.get("/cases/{case_id}", summary="A case's full history, oldest first")
 def case_history(
-    request: Request, case_id: str, rt: RuntimeDep, session: SessionDep, user: Legal
+    request: Request, case_id: str, rt: AppRuntimeDep, session: SessionDep, user: Legal
 ) -> Response:
     filters = SearchFilters(case_id=case_id[:64])
     events = [timeline_row(d) for d in log_reader(rt).iter_events(filters, page_size=500)]
@@ -139,7 +140,7 @@ def case_history(
 
 
 @router.get("/export", summary="Download every matching event (CSV or NDJSON)")
-def export(request: Request, rt: RuntimeDep, user: Legal) -> Response:
+def export(request: Request, rt: AppRuntimeDep, user: Legal) -> Response:
     params = _params(request)
     try:
         filters = _filters(params)

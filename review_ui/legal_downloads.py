@@ -14,8 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import RuntimeDep, SessionDep
+from api.process import AppRuntimeDep
 from audit import dsa
 from audit.events import Action, Subject
 from audit.models import AuditEvent
@@ -23,6 +22,8 @@ from audit.operations import log_reader
 from audit.schemas import Manifest, SearchFilters
 from audit.service import record
 from core.db import transaction
+from core.roles import Role
+from core.web_deps import SessionDep
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
 
@@ -42,7 +43,7 @@ def _day(value: str, *, end: bool) -> datetime | None:
 
 
 @router.get("/dsa.ndjson", summary="Download DSA statements of reasons (≤100 to a line)")
-def dsa_download(request: Request, rt: RuntimeDep, user: Legal) -> Response:
+def dsa_download(request: Request, rt: AppRuntimeDep, user: Legal) -> Response:
     since = _day(request.query_params.get("since", "")[:10], end=False)
     until = _day(request.query_params.get("until", "")[:10], end=True)
     filters = SearchFilters(since=since, until=until)

@@ -10,11 +10,12 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import RuntimeDep, SessionDep
+from api.process import AppRuntimeDep
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import verify
 from core.errors import DomainError
+from core.roles import Role
+from core.web_deps import SessionDep
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.templating import render
 
@@ -99,6 +100,6 @@ def release(
 
 
 @router.post("/verify", summary="Walk the action log's hash chain and show the first break")
-def run_verify(request: Request, rt: RuntimeDep, user: Legal) -> Response:
+def run_verify(request: Request, rt: AppRuntimeDep, user: Legal) -> Response:
     report = verify(rt, user.actor)  # logs its own result, in its own transaction
     return render(request, "legal/verify.html", user, report=report)

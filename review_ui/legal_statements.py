@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import SessionDep
 from core.errors import DomainError
+from core.roles import Role
+from core.web_deps import SessionDep
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
 from review_ui.statement_view import statement_view

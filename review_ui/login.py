@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from accounts.sessions import SESSION_TTL, LoginRefused, log_in, log_out
-from api.deps import RuntimeDep, SessionDep
+from core.web_deps import RuntimeDep, SessionDep
 from review_ui.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from core.process import Process
 from review_ui import (
     admin,
     admin_policy,
@@ -34,7 +35,6 @@ from review_ui import (
 from review_ui.auth import SignedIn, UiRedirect, UiRefused, UiUser, csrf_guard, optional_user
 from review_ui.roles import home_for
 from review_ui.templating import render
-from runtime.container import Runtime
 
 STATIC = Path(__file__).parent / "static"
 
@@ -70,7 +70,7 @@ def build_router() -> APIRouter:
 
 
 def _user_of(request: Request) -> UiUser | None:
-    rt: Runtime = request.app.state.runtime
+    rt: Process = request.app.state.runtime
     with rt.sessions() as session:
         return optional_user(request, session)
 

@@ -12,16 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import RuntimeDep, SessionDep
 from core.errors import DomainError
 from core.outbound import policy_from
+from core.process import Process
+from core.roles import Role
+from core.web_deps import RuntimeDep, SessionDep
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
 from review_ui.statement_view import statement_view
 from review_ui.templating import render
-from runtime.container import Runtime
 from statements import service
 from statements.checks import URL_RE
 from statements.config import get_statement_settings, statement_settings_for
@@ -295,7 +295,7 @@ def _publishers() -> list[Publisher]:
     return default_publishers(webhook=get_statement_settings().webhook_enabled)
 
 
-def _deliver(rt: Runtime, session: Session, statement_id: str, request: Request) -> None:
+def _deliver(rt: Process, session: Session, statement_id: str, request: Request) -> None:
     """Send the statement's webhook deliveries, once what they announce is committed."""
     session.commit()
     settings = statement_settings_for(rt.settings, str(request.base_url))  # the public address

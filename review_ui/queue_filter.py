@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from incidents.severity import IncidentPolicy, topic_names
+from core.topics import topic_names
 from pipeline.models import CaseStatus, ReviewCase
 from pipeline.queue import QueueFilter
 
@@ -37,7 +37,7 @@ def choices(session: Session) -> FilterChoices:
         .distinct()
         .order_by(ReviewCase.lang)
     )
-    return FilterChoices([lang for lang in langs if lang], topic_names(IncidentPolicy()))
+    return FilterChoices([lang for lang in langs if lang], topic_names())
 
 
 def from_form(lang: str, topic: str) -> QueueFilter:
@@ -45,7 +45,7 @@ def from_form(lang: str, topic: str) -> QueueFilter:
     lang = lang.strip().lower()
     if lang and not (lang.replace("-", "").isalpha() and lang.isascii()):
         raise ValueError(f"{lang[:16]!r} is not a language code")
-    if topic and topic not in topic_names(IncidentPolicy()):
+    if topic and topic not in topic_names():
         raise ValueError(f"{topic[:32]!r} is not a topic")
     return QueueFilter(lang=lang or None, topic=topic or None)
 

@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import SessionDep
 from core.errors import DomainError
+from core.roles import Role
+from core.web_deps import SessionDep
 from incidents import plan, policy_store
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg

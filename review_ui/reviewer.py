@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role
-from api.deps import RuntimeDep, SessionDep
+from api.process import AppRuntimeDep
 from core.errors import Conflict, DomainError, NotFound
+from core.roles import Role
+from core.web_deps import SessionDep
 from pipeline import qa, queue
 from pipeline.decisions import decide
 from pipeline.models import CaseStage, CaseStatus, Decision, EnforcementAction, ReviewCase
@@ -148,7 +149,7 @@ def next_case(
 
 @router.get("/cases/{case_id}", summary="One case to decide")
 def case_page(
-    request: Request, case_id: str, rt: RuntimeDep, session: SessionDep, user: Reviewer
+    request: Request, case_id: str, rt: AppRuntimeDep, session: SessionDep, user: Reviewer
 ) -> Response:
     try:
         case = held_by(session, case_id, user.username)
@@ -171,7 +172,7 @@ def _choices(user: UiUser, case: ReviewCase) -> dict[str, object]:
 def decide_case(
     request: Request,
     case_id: str,
-    rt: RuntimeDep,
+    rt: AppRuntimeDep,
     session: SessionDep,
     user: Reviewer,
     reason_code: Annotated[str, Form()] = "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accounts.models import Role
+from core.roles import Role
 from review_ui.i18n import Msg  # labels are translated where rendered
 
 REVIEWERS = (Role.REVIEWER, Role.SENIOR_REVIEWER)

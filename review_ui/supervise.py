@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import Role, User
-from api.deps import SessionDep
+from accounts.models import User
 from core.errors import DomainError
+from core.roles import Role
+from core.web_deps import SessionDep
 from pipeline import queue
 from review_ui import supervise_data as data
 from review_ui.auth import UiUser, require_ui_role

@@ -18,10 +18,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from api.deps import SessionDep
 from audit.events import Action
 from audit.models import AuditEvent
 from core.clock import utcnow
+from core.web_deps import SessionDep
 from pipeline.console_models import ReviewerSettings
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import runtime.domains  # noqa: F401 - every table and every listener between domains
 from audit.es_store import ElasticsearchLog, make_client
 from classifier.interface import Classifier
 from core.db import make_engine, make_session_factory

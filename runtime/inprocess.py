@@ -1,4 +1,5 @@
-"""The embedded default's pipeline: tasks on a thread pool, a timer for shipping and sweeping."""
+"""The embedded default's pipeline: every declared task (`core.tasks`) on a thread pool, and a
+housekeeper thread for the periodic ones."""
 
 from __future__ import annotations
 
@@ -6,42 +7,42 @@ import logging
 import threading
 from collections.abc import Callable
 
+import runtime.domains  # noqa: F401 - every domain's tasks register on import
 from core import dispatch
-from pipeline.decisions import EXECUTE_TASK
-from pipeline.intake import ROUTE_TASK
-from pipeline.tasks import enforce, route_post
+from core.tasks import RetryLater, TaskSpec, registered
 from runtime.container import Runtime
 from runtime.housekeeping import housekeeping_round
-from webhooks import tasks as webhook_tasks
 
 log = logging.getLogger(__name__)
 
 
-def start_inprocess_pipeline(rt: Runtime, *, workers: int = 2) -> dispatch.InProcessDispatcher:
-    registry: dict[str, Callable[..., object]] = {}
-    dispatcher = dispatch.InProcessDispatcher(registry, workers=workers)
-
-    def run_enforcement(action_id: str) -> object:
-        outcome = enforce(rt, action_id)
-        if outcome.status == "retry":
-            # The policy's countdown on a timer, as Celery's; the sweeper is the backstop.
-            timer = threading.Timer(
-                outcome.retry_in, dispatcher.send, args=(EXECUTE_TASK, action_id)
-            )
+def _runner(
+    rt: Runtime, spec: TaskSpec, dispatcher: dispatch.InProcessDispatcher
+) -> Callable[..., object]:
+    def run(*args: str) -> object:
+        try:
+            return spec.body(rt, *args)
+        except RetryLater as later:
+            # The countdown on a timer, as Celery's; the sweeper is the backstop.
+            timer = threading.Timer(later.countdown, dispatcher.send, args=(spec.name, *args))
             timer.daemon = True
             timer.start()
-        return outcome
+            return later
 
-    registry[ROUTE_TASK] = lambda post_id: route_post(rt, post_id)
-    registry[EXECUTE_TASK] = run_enforcement
-    registry.update(webhook_tasks.inprocess_tasks(rt, dispatcher))
+    return run
+
+
+def start_inprocess_pipeline(rt: Runtime, *, workers: int = 2) -> dispatch.InProcessDispatcher:
+    tasks: dict[str, Callable[..., object]] = {}
+    dispatcher = dispatch.InProcessDispatcher(tasks, workers=workers)
+    tasks.update({name: _runner(rt, spec, dispatcher) for name, spec in registered().items()})
     dispatch.install(rt.sessions, dispatcher)
     rt.dispatcher = dispatcher
     return dispatcher
 
 
 class Housekeeper(threading.Thread):
-    """Ships the outbox and sweeps for lost work every few seconds until stopped."""
+    """Runs the periodic tasks every few seconds until stopped."""
 
     def __init__(self, rt: Runtime, interval: float = 5.0) -> None:
         super().__init__(name="housekeeper", daemon=True)

@@ -6,12 +6,12 @@ import logging
 
 from fastapi import FastAPI
 
-from api.app import create_app
 from core import dispatch
 from core.outbound import policy_from
 from core.settings import Settings, get_settings
 from runtime.container import Runtime, build_runtime
 from runtime.inprocess import Housekeeper, start_inprocess_pipeline
+from runtime.web import create_app
 from statements.config import check_outbound, get_statement_settings
 
 log = logging.getLogger(__name__)

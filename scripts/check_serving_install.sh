@@ -47,7 +47,7 @@ except ImportError:
 else:
     raise AssertionError("import torch worked in a serving install")
 
-import api.app  # noqa: F401 - the whole API and UI import without training packages
+import runtime.web  # noqa: F401 - the whole API and UI import without training packages
 import runtime.server  # noqa: F401
 from claims.matching_model import default_parts
 from classifier.loader import load_classifier

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 
 from core.outbound import OutboundRefused, policy_from
-from runtime.container import Runtime
+from core.process import Process
 from statements.config import check_outbound, statement_settings_for
 from statements.delivery import deliver_pending, sender_from
 
 
-def statements_deliver(rt: Runtime, _: argparse.Namespace) -> int:
+def statements_deliver(rt: Process, _: argparse.Namespace) -> int:
     settings, outbound = statement_settings_for(rt.settings), policy_from(rt.settings)
     try:
         check_outbound(settings, outbound)

@@ -12,12 +12,13 @@ the decision or activation still commits.
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Actor, ActorType
 from claims.models import Claim
+from core.actors import Actor, ActorType
 from core.errors import DomainError
 from statements import service
 from statements.config import get_statement_settings
@@ -65,14 +66,33 @@ def open_draft_for_decision(
     return _draft(session, draft_in)
 
 
-def open_draft_for_incident(session: Session, incident_id: str, actor: Actor) -> Statement | None:
+class IncidentFacts(Protocol):
+    """What a draft needs of an incident (incidents build on statements, not the reverse)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def grade(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def claim_id(self) -> str | None: ...
+    @property
+    def is_drill(self) -> bool: ...
+
+
+def open_draft_for_incident(
+    session: Session, incident: IncidentFacts, actor: Actor
+) -> Statement | None:
     """For the incidents domain to call when an incident is activated: the statement its type
     answers with, at its grade's severity (high and critical then need legal approval)."""
-    from incidents.models import Incident  # incidents build on statements, not the reverse
-
-    incident = session.get(Incident, incident_id)
-    if incident is None or incident.is_drill:
+    if incident.is_drill:
         return None
+    incident_id = incident.id
     kind = next((k for k in StatementKind if k.value == KIND_FOR_INCIDENT.get(incident.type)), None)
     if kind is None:
         return None

@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from accounts.models import Role
-from api.deps import Principal, RuntimeDep, SessionDep, require_role
 from claims.models import Claim
 from core.errors import Invalid
 from core.outbound import OutboundPolicy, policy_from
+from core.principal import Principal, require_role
+from core.roles import Role
+from core.web_deps import RuntimeDep, SessionDep
 from statements import service
 from statements.config import StatementSettings, get_statement_settings, public_base_url
 from statements.delivery import deliver_pending, sender_from

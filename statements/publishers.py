@@ -14,9 +14,10 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
 from claims.service import linked_post_ids
+from core.actors import Actor
 from core.dispatch import enqueue_after_commit
 from pipeline.decisions import EXECUTE_TASK
 from pipeline.models import EnforcementAction, Post

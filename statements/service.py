@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
+from statements import hooks
 from statements.checks import CheckReport, check_draft
 from statements.evidence import Evidence, gather, post_language
 from statements.generators import DraftBrief, Generator
@@ -206,9 +208,7 @@ def publish(
             "legal_approved_by": statement.legal_approved_by,
         },
     )
-    from incidents.sync import statement_published  # incidents build on statements
-
-    statement_published(session, statement)  # stops the incident's statement clock now
+    hooks.published(session, statement)  # incidents stop the statement clock now
     return statement
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import runtime.domains  # noqa: F401 - tables and listeners, as every process has them
 from accounts.service import add_user, create_api_key
-from api.app import create_app
-from audit.events import Actor, ActorType
 from classifier.reference import ReferenceClassifier
+from core.actors import Actor, ActorType
 from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from core.migrate import upgrade
@@ -34,6 +34,7 @@ from core.settings import (
 from pipeline.platform_receiver import ReceiverState, start_receiver
 from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
+from runtime.web import create_app
 from tests.core.remote import Remote, start_remote
 
 ADMIN = Actor(name="test-admin", type=ActorType.HUMAN, roles=("admin",))

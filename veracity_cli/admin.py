@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from accounts.models import ApiKey
 from accounts.service import add_user, change_password, create_api_key, revoke_api_key, set_active
-from audit.events import Actor, ActorType
+from core.actors import Actor, ActorType
 from core.db import transaction
 from runtime.container import Runtime
 from veracity_cli.output import emit, json_parent

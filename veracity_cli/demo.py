@@ -10,18 +10,19 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.service import add_user, create_api_key
-from api.app import create_app
 from claims.importers import read_source
 from claims.service import import_claims
 from core.db import transaction
+from core.roles import Role
 from core.settings import REPO_ROOT, Environment
 from pipeline.intake import score_posts
 from pipeline.platform_receiver import start_receiver
 from pipeline.schemas import PostIn
 from runtime.container import Runtime
 from runtime.server import start_pipeline
+from runtime.web import create_app
 from veracity_cli.admin import cli_actor
 
 DEMO_POSTS = [

@@ -20,6 +20,8 @@ from core.settings import get_settings
 from core.version import __version__
 from incidents import cli as incidents_cli
 from pipeline import cli as pipeline_cli
+from pipeline.match_library import run_match_library
+from runtime import drill_cli
 from runtime.container import Runtime, build_runtime
 from statements import cli as statements_cli
 from veracity_cli import admin, demo, ops
@@ -35,9 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     admin.register(sub)
     ops.register(sub)
     demo.register(sub)
-    match_cli.register(claims_cli.register(sub))  # `claims match`, `claims evaluate`
+    match_cli.register(
+        claims_cli.register(sub), library=run_match_library
+    )  # `claims match`, `claims evaluate`
     statements_cli.register(sub)
-    incidents_cli.register(sub)  # `drill`, `incidents scan`
+    incidents_cli.register(sub)  # `incidents scan`
+    drill_cli.register(sub)  # `drill`
     audit_cli.register(sub)
     pipeline_cli.register(sub)
     for name in MODEL_COMMANDS:

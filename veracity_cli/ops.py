@@ -55,7 +55,7 @@ def _celery(rt: Runtime, command: str, *options: str) -> int:
             file=sys.stderr,
         )
         return 2
-    cmd = [sys.executable, "-m", "celery", "-A", "pipeline.celery_app:app", command, *options]
+    cmd = [sys.executable, "-m", "celery", "-A", "runtime.worker:app", command, *options]
     return subprocess.call(cmd, env=os.environ.copy())  # noqa: S603 - fixed argv
 
 
@@ -67,7 +67,7 @@ def worker(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def beat(rt: Runtime, args: argparse.Namespace) -> int:
-    """Celery beat alone: the periodic schedule (pipeline/celery_app.py), sent to the workers."""
+    """Celery beat alone: the periodic schedule (runtime/worker.py), sent to the workers."""
     schedule = Path(args.schedule_file)
     schedule.parent.mkdir(parents=True, exist_ok=True)  # beat keeps its last-run times there
     return _celery(rt, "beat", "--loglevel", "INFO", "--schedule", str(schedule))

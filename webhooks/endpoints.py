@@ -12,10 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 
-from accounts.models import Role
-from api.deps import Principal, RuntimeDep, SessionDep, require_role, require_scope
-from api.schemas import refusals
 from core.outbound import policy_from
+from core.principal import Principal, require_role, require_scope
+from core.roles import Role
+from core.web_deps import RuntimeDep, SessionDep
+from core.web_schemas import refusals
 from webhooks import service
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.schemas import (

@@ -1,4 +1,5 @@
-"""What the pipeline calls at the moments the platform hears about: one line at each place.
+"""The moments the platform hears about: the pipeline's decisions and confirmed enforcement
+(listeners on `pipeline.hooks`) and chosen action-log events.
 
 Payloads carry ids and outcomes, never reviewer names (the platform does not need them).
 Incident and statement events come from the action log itself (`LOG_EVENTS` below).
@@ -6,20 +7,20 @@ Incident and statement events come from the action log itself (`LOG_EVENTS` belo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, SessionTransaction
 
+from pipeline.hooks import on_decided, on_enforcement_confirmed
+from pipeline.models import Decision, EnforcementAction, Post
 from webhooks.schemas import EventType
 from webhooks.service import enqueue_event
-
-if TYPE_CHECKING:
-    from pipeline.models import Decision, EnforcementAction, Post
 
 UNDO_ACTION = "undo"
 
 
+@on_decided
 def decision_made(session: Session, decision: Decision, post: Post) -> None:
     enqueue_event(
         session,
@@ -36,6 +37,7 @@ def decision_made(session: Session, decision: Decision, post: Post) -> None:
     )
 
 
+@on_enforcement_confirmed
 def enforcement_confirmed(session: Session, action: EnforcementAction, post: Post | None) -> None:
     """A confirmed undo is a restoration; anything else (remove, label, …) is enforcement."""
     event = (

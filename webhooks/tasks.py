@@ -1,18 +1,17 @@
-"""Webhook task bodies, and their in-process wiring (timers for backoff, like enforcement)."""
+"""Webhook task bodies: deliver one (retried with backoff), re-send the due ones."""
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from functools import cache
 
 import httpx
 
 from core.db import transaction
-from core.dispatch import Dispatcher, enqueue_after_commit
+from core.dispatch import enqueue_after_commit
 from core.outbound import OutboundPolicy, gated_client, policy_from
-from runtime.container import Runtime
+from core.process import Process
+from core.tasks import RetryLater, task
 from webhooks import service
 
 log = logging.getLogger(__name__)
@@ -26,13 +25,14 @@ def http_client(policy: OutboundPolicy) -> httpx.Client:
 
 
 def deliver_webhook(
-    rt: Runtime, delivery_id: str, client: httpx.Client | None = None
+    rt: Process, delivery_id: str, client: httpx.Client | None = None
 ) -> service.Attempt:
     client = client or http_client(policy_from(rt.settings))
     return service.deliver(rt.sessions, delivery_id, client)
 
 
-def sweep_due(rt: Runtime) -> int:
+@task("webhooks.sweep_due", every=30.0)
+def sweep_due(rt: Process) -> int:
     """Re-enqueue deliveries whose retry time has passed (timers lost in a restart)."""
     with transaction(rt.sessions) as session:
         ids = service.due(session)
@@ -41,19 +41,9 @@ def sweep_due(rt: Runtime) -> int:
     return len(ids)
 
 
-def inprocess_tasks(
-    rt: Runtime, dispatcher: Dispatcher, client: httpx.Client | None = None
-) -> dict[str, Callable[..., object]]:
-    """Registry entries for the in-process dispatcher; a retry is re-sent on a timer."""
-
-    def run(delivery_id: str) -> object:
-        attempt = deliver_webhook(rt, delivery_id, client)
-        if attempt.status == "retry":
-            timer = threading.Timer(
-                attempt.retry_in, dispatcher.send, args=(service.DELIVER_TASK, delivery_id)
-            )
-            timer.daemon = True
-            timer.start()
-        return attempt
-
-    return {service.DELIVER_TASK: run}
+@task(service.DELIVER_TASK)
+def deliver(rt: Process, delivery_id: str) -> str:
+    attempt = deliver_webhook(rt, delivery_id)
+    if attempt.status == "retry":
+        raise RetryLater(attempt.retry_in)
+    return attempt.status

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.batcher import DynamicBatcher, Overloaded
 from classifier.interface import Prediction
 from classifier.reference import ReferenceClassifier
@@ -18,6 +17,7 @@ from classifier.thresholds import Thresholds
 from core.migrate import upgrade
 from core.settings import Settings
 from runtime.container import build_runtime
+from runtime.web import create_app
 from tests.conftest import auth, make_settings, new_api_key
 
 

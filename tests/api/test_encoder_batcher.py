@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.batcher import EncoderBatcher, Overloaded
 from claims.importers import read_source
 from claims.library_service import FixedLibrary, LibraryMatcher, bundled_claims
@@ -27,6 +26,7 @@ from pipeline.schemas import PostIn
 from pipeline.signals import IntakeSignals, PostSignals
 from pipeline.triage import match_status
 from runtime.container import Runtime
+from runtime.web import create_app
 from tests.api.test_batcher import RecordingClassifier
 from tests.conftest import ADMIN, auth, new_api_key
 

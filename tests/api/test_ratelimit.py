@@ -8,13 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accounts.service import create_api_key
-from api.app import create_app
 from api.ratelimit import NoLimit, RedisRateLimiter
 from classifier.reference import ReferenceClassifier
 from core.db import transaction
 from core.migrate import upgrade
 from core.settings import RedisSettings
 from runtime.container import build_runtime
+from runtime.web import create_app
 from tests.conftest import ADMIN, auth, make_settings
 
 pytestmark = pytest.mark.services

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from classifier.reference import ReferenceClassifier
 from core.settings import ElasticsearchSettings, RedisSettings
 from runtime.container import Runtime, build_runtime
+from runtime.web import create_app
 from tests.conftest import make_settings
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from classifier.reference import ReferenceClassifier
 from runtime.container import Runtime, build_runtime
+from runtime.web import create_app
 from tests.conftest import auth
 
 POST = {"id": "i1", "text": "Miracle cure: garlic beats the virus!!", "views": 10}

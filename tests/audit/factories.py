@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from audit.events import Action, Actor, ActorType, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor, ActorType
 from core.db import transaction
 from runtime.container import Runtime
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from audit import anchors
 from audit.chain import event_hash, strip_hash
-from audit.events import Actor
 from audit.models import AuditChain, AuditEvent
 from audit.operations import log_reader, verify
+from core.actors import Actor
 from core.db import transaction
 from runtime.container import Runtime
 from tests.audit.factories import write_events

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from audit.events import Action, Actor, ActorType, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor, ActorType
 from core.db import make_engine, make_session_factory, transaction
 from core.migrate import upgrade
 from core.settings import get_settings

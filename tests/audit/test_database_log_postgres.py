@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 
 from audit.db_search import DatabaseSearch
-from audit.events import Action, Actor
+from audit.events import Action
 from audit.export import Export
 from audit.holds import HoldSubject, set_hold
 from audit.operations import apply_retention, verify
 from audit.schemas import ExportFormat, SearchFilters
 from classifier.reference import ReferenceClassifier
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 from runtime.container import Runtime, build_runtime

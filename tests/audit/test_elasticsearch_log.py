@@ -12,20 +12,21 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from api.app import create_app
 from audit.chain import event_hash, strip_hash
-from audit.events import Action, Actor
+from audit.events import Action
 from audit.holds import HoldSubject, set_hold
 from audit.models import AuditEvent
 from audit.operations import apply_retention, verify
 from audit.tasks import ship_outbox
 from audit.verify import BreakKind
 from classifier.reference import ReferenceClassifier
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 from core.migrate import upgrade
 from core.settings import AuditSettings, ElasticsearchSettings
 from runtime.container import Runtime, build_runtime
+from runtime.web import create_app
 from tests.audit.factories import write_events
 from tests.conftest import auth, make_settings, new_user_token
 

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from audit.db_search import DatabaseSearch
-from audit.events import Action, Actor
+from audit.events import Action
 from audit.export import CSV_COLUMNS, Export, _lookup, csv_cell
 from audit.prefetch import prefetched
 from audit.schemas import ExportFormat, SearchFilters
+from core.actors import Actor
 from runtime.container import Runtime
 from tests.audit.factories import write_events
 

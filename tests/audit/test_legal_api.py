@@ -11,9 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from audit.events import Action, Actor
+from audit.events import Action
 from audit.export import FORMULA_STARTS, csv_cell
 from audit.models import AuditEvent
+from core.actors import Actor
 from core.dispatch import InProcessDispatcher
 from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime

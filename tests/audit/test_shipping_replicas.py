@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import func, select
 
 from audit.es_store import ElasticsearchLog, Outgoing, make_client
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.models import AuditEvent
 from audit.service import record
 from audit.shipping import ship_pending
 from classifier.reference import ReferenceClassifier
+from core.actors import Actor
 from core.db import transaction
 from runtime.container import Runtime, build_runtime
 from tests.audit.factories import write_events

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from audit.events import Action, Actor
+from audit.events import Action
 from audit.holds import HoldSubject, set_hold
 from audit.models import AuditEvent
 from audit.operations import apply_retention, verify
 from audit.verify import BreakKind
+from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 from runtime.container import Runtime

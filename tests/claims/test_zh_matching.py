@@ -7,7 +7,7 @@ import pytest
 
 from claims.importers import read_source
 from claims.library_service import FixedLibrary, LibraryMatcher, bundled_claims
-from claims.matching_model import default_parts
+from claims.matching_model import default_parts, shipped_match_thresholds
 from claims.matching_zh import ScaledLibrary, ScoreScale, is_chinese, is_not_chinese, zh_parts
 from claims.models import Claim, stable_claim_id
 from claims.service import import_claims
@@ -15,7 +15,6 @@ from core.db import transaction
 from pipeline.schemas import PostIn
 from pipeline.signals import IntakeSignals
 from pipeline.signals_zh import ChineseSignals, LanguageRoutedSignals, with_chinese_signals
-from pipeline.triage import shipped_match_thresholds
 from runtime.container import Runtime
 from tests.conftest import ADMIN
 

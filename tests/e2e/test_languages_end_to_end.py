@@ -14,22 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from accounts.models import User
-from api.app import create_app
-from claims.importers import read_source
-from claims.service import import_claims
-from classifier.loader import load_classifier
-from classifier.routed import with_chinese
 from core.db import transaction
-from core.migrate import upgrade
 from pipeline.models import ReviewCase
-from pipeline.platform_receiver import start_receiver
-from pipeline.signals import IntakeSignals
-from pipeline.signals_zh import with_chinese_signals
-from runtime.container import build_runtime
-from runtime.inprocess import start_inprocess_pipeline
+from runtime.web import create_app
 from statements.models import Statement
-from tests.conftest import ADMIN, auth, make_settings, new_api_key, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.conftest import auth, new_api_key, wait_for
+from tests.ui.conftest import Stack, bilingual_stack, browser_client, csrf_of, sign_in
 
 ZH = "家人们注意！每天用盐水漱口、多喝淡盐水，新冠病毒就传染不上，赶紧转给爸妈"
 EN = "Doctors won't tell you: drinking bleach cures covid-19, share before they delete it!!"
@@ -37,20 +27,8 @@ EN = "Doctors won't tell you: drinking bleach cures covid-19, share before they 
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    url = f"sqlite:///{tmp_path / 'languages.db'}"
-    upgrade(url)
-    server, state, receiver_url = start_receiver()
-    rt = build_runtime(make_settings(url, receiver_url), classifier=with_chinese(load_classifier()))
-    rt.signals_override = with_chinese_signals(IntakeSignals(rt.claim_library, None), rt.sessions)
-    with transaction(rt.sessions) as session:
-        for source in ("fixture", "fixture_zh"):
-            import_claims(session, read_source(source, None), ADMIN, source=source)
-    dispatcher = start_inprocess_pipeline(rt)
-    yield Stack(rt, dispatcher, state)
-    dispatcher.drain()
-    dispatcher.shutdown()
-    rt.engine.dispose()
-    server.shutdown()
+    with bilingual_stack(tmp_path) as made:
+        yield made
 
 
 def _case(stack: Stack, post_id: str) -> ReviewCase | None:

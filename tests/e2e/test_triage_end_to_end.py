@@ -13,7 +13,6 @@ from elasticsearch import Elasticsearch
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
 from claims.importers import read_source
 from claims.models import Claim, ClaimPost, stable_claim_id
 from claims.service import import_claims
@@ -25,6 +24,7 @@ from pipeline.platform_receiver import start_receiver
 from pipeline.signals import IntakeSignals
 from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
+from runtime.web import create_app
 from tests.conftest import ADMIN, auth, make_settings, new_api_key, wait_for
 from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 

@@ -14,7 +14,6 @@ from elasticsearch import ApiError
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
 from classifier.reference import ReferenceClassifier
 from core import dispatch
 from core.migrate import upgrade
@@ -23,6 +22,7 @@ from pipeline.models import ReviewCase
 from pipeline.platform_receiver import ReceiverState
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
+from runtime.web import create_app
 from tests.conftest import (
     TEST_ALLOW_HOSTS,
     auth,
@@ -72,7 +72,7 @@ def celery_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[subpro
             "-m",
             "celery",
             "-A",
-            "pipeline.celery_app:app",
+            "runtime.worker:app",
             "worker",
             "--beat",
             "-Q",

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.errors import ErrorResponse
+from core.web_schemas import ErrorResponse
 
 ERROR_REF = "#/components/schemas/ErrorResponse"
 

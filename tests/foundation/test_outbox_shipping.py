@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from audit.es_store import ElasticsearchLog, make_client
-from audit.events import Action, Actor, Subject
+from audit.events import Action, Subject
 from audit.models import AuditEvent
 from audit.service import record
 from audit.shipping import ship_pending
+from core.actors import Actor
 from core.db import transaction
 from runtime.container import Runtime
 

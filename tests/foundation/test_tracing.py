@@ -25,7 +25,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
 )
 from opentelemetry.trace import SpanKind
 
-from api.app import create_app
 from classifier.reference import ReferenceClassifier
 from core import dispatch
 from core.logging import LogSettings, configure_logging
@@ -34,10 +33,11 @@ from core.settings import RedisSettings
 from core.tracing import TracingSettings, tracer_provider
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
+from runtime.web import create_app
 from tests.conftest import TEST_ALLOW_HOSTS, auth, make_settings, new_api_key, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
-WORKER = [sys.executable, "-m", "celery", "-A", "pipeline.celery_app:app", "worker"]
+WORKER = [sys.executable, "-m", "celery", "-A", "runtime.worker:app", "worker"]
 FALSE_POST = "The miracle cure they don't want you to know: garlic water kills the virus!!"
 
 

@@ -14,10 +14,10 @@ from audit.models import AuditEvent
 from classifier.reference import ReferenceClassifier
 from core.dispatch import InProcessDispatcher
 from incidents.drill import DrillPost, read_posts
-from incidents.drill_run import run_drill
 from incidents.severity import IncidentPolicy
 from pipeline.models import Post
 from runtime.container import Runtime, build_runtime
+from runtime.drill_run import run_drill
 from runtime.inprocess import start_inprocess_pipeline
 from tests.conftest import make_settings
 from tests.incidents.factories import VOCAB, WAVE_TEMPLATES

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from audit.models import AuditEvent
 from core.dispatch import InProcessDispatcher
 from incidents.drill import DrillPost
-from incidents.drill_run import run_drill
 from pipeline.labels import export_labels
 from pipeline.models import CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.platform_receiver import ReceiverState
 from review_ui import dashboard_data
 from runtime.container import Runtime
+from runtime.drill_run import run_drill
 from tests.conftest import auth, new_user_token
 from tests.incidents.test_drill import POLICY, drill_posts
 from tests.pipeline.factories import make_case

@@ -10,13 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accounts.service import create_api_key
-from api.app import create_app
 from classifier.reference import ReferenceClassifier
 from core.db import transaction
 from core.migrate import upgrade
 from core.settings import RedisSettings, Settings
 from pipeline.models import Post
 from runtime.container import build_runtime
+from runtime.web import create_app
 from tests.api.test_batcher import RecordingClassifier
 from tests.conftest import ADMIN, auth, make_settings, new_api_key
 

@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 
 from audit.models import AuditEvent
 from core.outbound import gated_client, policy_from
-from incidents.cli import drill
-from incidents.drill_run import run_chain_drill
 from incidents.drill_scoring import NO_CHANNEL
 from incidents.models import Incident, IncidentTask, Lesson, TaskStatus
 from incidents.types import IncidentType
 from runtime.container import Runtime
+from runtime.drill_cli import drill
+from runtime.drill_run import run_chain_drill
 from statements.models import Statement
 from tests.conftest import auth, new_user_token
 from tests.incidents.conftest import Received

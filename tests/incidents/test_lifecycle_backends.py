@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from runtime.container import Runtime
+from runtime.web import create_app
 from tests.conftest import auth, new_user_token
 
 SECURITY = {

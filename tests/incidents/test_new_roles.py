@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from runtime.container import Runtime
+from runtime.web import create_app
 from tests.conftest import new_user_token
 from tests.ui.conftest import sign_in
 

@@ -245,7 +245,7 @@ def test_a_detected_wave_is_misinformation_and_activates_itself_below_grade_one(
 
 
 def test_a_report_with_a_grade_one_scope_waits_for_leadership(rt: Runtime) -> None:
-    from audit.events import Actor, ActorType
+    from core.actors import Actor, ActorType
 
     who = Actor("rev-1", ActorType.HUMAN, ("reviewer",))
     with transaction(rt.sessions) as session:

@@ -17,10 +17,9 @@ import sqlalchemy as sa
 from alembic import command
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from audit.events import Actor, ActorType
 from audit.tasks import ship_outbox
 from classifier.reference import ReferenceClassifier
+from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
 from core.migrate import alembic_config, upgrade
@@ -31,6 +30,7 @@ from incidents.narratives import Centroids
 from incidents.report_review import latest_review, review_report
 from incidents.service import close_incident
 from runtime.container import Runtime, build_runtime
+from runtime.web import create_app
 from tests.conftest import ADMIN, auth, make_settings, new_user_token
 from tests.core.backends import BACKENDS, empty_database, runtime_on
 from tests.incidents.conftest import open_incident

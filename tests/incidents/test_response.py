@@ -11,8 +11,9 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from audit.events import Action, Actor, ActorType
+from audit.events import Action
 from audit.models import AuditEvent
+from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
 from core.outbound import gated_client, policy_from

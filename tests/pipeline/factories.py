@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit.events import Actor, ActorType
+from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
 from pipeline.models import Post, ReviewCase, Score

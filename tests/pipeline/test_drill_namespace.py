@@ -7,13 +7,13 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from accounts.service import add_user
-from api.app import create_app
 from core.db import transaction
 from incidents.drill_queue import DRILL_QUEUE, drill_reviewer
 from pipeline.queue import claim_next, open_case_for_post
 from pipeline.routing import RoutingPolicy
 from review_ui import dashboard_data
 from runtime.container import Runtime
+from runtime.web import create_app
 from tests.conftest import ADMIN, PASSWORD
 from tests.pipeline.factories import add_scored_post, make_case, reviewer
 from tests.ui.conftest import sign_in

@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from audit import dsa
 from audit.db_search import DatabaseSearch
-from audit.events import Action, Actor
+from audit.events import Action
 from audit.models import AuditEvent
 from audit.schemas import SearchFilters
+from core.actors import Actor
 from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from incidents.report import _volumes

@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
 from audit.models import AuditEvent
 from claims.importers import read_source
 from claims.library_service import LibraryMatcher
@@ -25,6 +24,7 @@ from pipeline.models import EnforcementAction, Post, ReviewCase, Score
 from pipeline.routing import RoutingPolicy
 from pipeline.signals import IntakeSignals
 from runtime.container import Runtime
+from runtime.web import create_app
 from statements.models import Statement, StatementStatus
 from tests.conftest import ADMIN, auth, new_api_key, wait_for
 

@@ -13,25 +13,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
-from claims.importers import read_source
 from claims.models import Claim, stable_claim_id
-from claims.service import import_claims
 from classifier.loader import load_classifier
-from classifier.routed import with_chinese
 from classifier.zh.serving import load_zh_classifier
-from core.db import transaction
-from core.migrate import upgrade
 from pipeline.models import Post, ReviewCase, Score
-from pipeline.platform_receiver import start_receiver
 from pipeline.routing import RoutingPolicy
-from pipeline.signals import IntakeSignals
-from pipeline.signals_zh import with_chinese_signals
 from pipeline.triage import MatchInfo, Signals, triage_band
-from runtime.container import build_runtime
-from runtime.inprocess import start_inprocess_pipeline
-from tests.conftest import ADMIN, auth, make_settings, new_api_key, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from runtime.web import create_app
+from tests.conftest import auth, new_api_key, wait_for
+from tests.ui.conftest import Stack, bilingual_stack, browser_client, csrf_of, sign_in
 
 SALT = stable_claim_id("fixture", "zh-005")  # 喝盐水或用盐水漱口可以预防新冠病毒感染。
 BLEACH = stable_claim_id("fixture", "fx-002")
@@ -43,20 +33,8 @@ ES = "Los médicos no lo dicen: beber lejía cura el COVID-19, compártelo antes
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    url = f"sqlite:///{tmp_path / 'routing.db'}"
-    upgrade(url)
-    server, state, receiver_url = start_receiver()
-    rt = build_runtime(make_settings(url, receiver_url), classifier=with_chinese(load_classifier()))
-    rt.signals_override = with_chinese_signals(IntakeSignals(rt.claim_library, None), rt.sessions)
-    with transaction(rt.sessions) as session:
-        for source in ("fixture", "fixture_zh"):
-            import_claims(session, read_source(source, None), ADMIN, source=source)
-    dispatcher = start_inprocess_pipeline(rt)
-    yield Stack(rt, dispatcher, state)
-    dispatcher.drain()
-    dispatcher.shutdown()
-    rt.engine.dispose()
-    server.shutdown()
+    with bilingual_stack(tmp_path) as made:
+        yield made
 
 
 def _score(client: TestClient, key: str, *posts: dict[str, Any]) -> dict[str, Any]:

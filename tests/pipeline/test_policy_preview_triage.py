@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from claims.matching_model import shipped_match_thresholds
 from core.clock import utcnow
 from core.db import transaction
 from pipeline.models import Score
 from pipeline.policy_store import preview
 from pipeline.routing import RoutingPolicy
-from pipeline.triage import MatchInfo, shipped_match_thresholds
+from pipeline.triage import MatchInfo
 from runtime.container import Runtime
 from tests.pipeline.factories import add_scored_post
 

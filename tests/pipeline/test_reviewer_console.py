@@ -131,7 +131,7 @@ def test_a_removal_is_undone_through_enforcement_and_a_correction_replaces_it(
 
 
 def test_a_pending_qa_sample_does_not_block_the_authors_appeal(rt: Runtime) -> None:
-    from audit.events import Actor, ActorType
+    from core.actors import Actor, ActorType
     from pipeline.appeals import appeal
 
     with transaction(rt.sessions) as s:

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
+from claims.matching_model import shipped_match_thresholds
 from classifier.language import UNDETERMINED, detect_language, model_language, normalise_hint
 from core.clock import utcnow
 from pipeline.routing import Reach, RoutingPolicy, route
 from pipeline.schemas import RoutingPolicyBody
-from pipeline.triage import MatchInfo, Signals, shipped_match_thresholds, triage_band
+from pipeline.triage import MatchInfo, Signals, triage_band
 
 NOW = utcnow()
 QUIET = Reach(views=10, shares=0, created_at=NOW - timedelta(hours=5))

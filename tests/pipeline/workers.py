@@ -48,7 +48,7 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
             "-m",
             "celery",
             "-A",
-            "pipeline.celery_app:app",
+            "runtime.worker:app",
             "worker",
             "--pool",
             "solo",

@@ -11,11 +11,12 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from audit.events import Actor
 from claims.importers import read_fixture
 from claims.models import Claim
-from claims.service import import_claims, link_post
+from claims.service import import_claims
+from core.actors import Actor
 from core.db import transaction
+from pipeline.claim_links import link_post
 from pipeline.models import Post
 from runtime.container import Runtime
 from statements.delivery import EVENT_HEADER, SIGNATURE_HEADER

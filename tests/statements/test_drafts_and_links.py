@@ -12,13 +12,13 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api.app import create_app
-from audit.events import Actor, ActorType
 from classifier.reference import ReferenceClassifier
+from core.actors import Actor, ActorType
 from core.db import transaction
 from core.migrate import upgrade
 from core.settings import Environment, PublicSettings, SecuritySettings, Settings
 from runtime.container import Runtime, build_runtime
+from runtime.web import create_app
 from statements import service
 from statements.config import StatementSettings, public_base_url
 from statements.generators import OfflineGenerator
@@ -186,8 +186,8 @@ def test_the_public_page_is_styled_and_dated_and_says_when_it_was_corrected(rt: 
 def test_deliveries_sent_by_the_sweep_link_to_the_public_address(
     public_rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from runtime.housekeeping import deliver_statements
     from statements.config import get_statement_settings
+    from statements.tasks import deliver_statements
     from tests.statements.helpers import WebhookReceiver
 
     secret = "official-account-secret-0123456789"

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from api.app import create_app
 from claims.models import Claim
 from core.db import transaction
+from runtime.web import create_app
 from statements.models import Statement, StatementVersion
 from tests.conftest import auth, new_user_token
 from tests.statements.helpers import false_claim

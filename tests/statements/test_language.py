@@ -8,8 +8,9 @@ from pydantic import ValidationError
 
 from claims.models import Claim
 from claims.schemas import ImportedClaim
-from claims.service import import_claims, link_post
+from claims.service import import_claims
 from core.db import transaction
+from pipeline.claim_links import link_post
 from runtime.container import Runtime
 from statements import service
 from statements.checks import (
@@ -119,7 +120,7 @@ def test_an_unknown_statement_language_is_refused(rt: Runtime) -> None:
 def test_a_published_chinese_statement_has_a_chinese_public_page_and_feed(rt: Runtime) -> None:
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from runtime.web import create_app
     from statements.publishers import default_publishers
     from tests.statements.test_drafts_and_links import PR2, _checked
 

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from api.app import create_app
 from audit.events import Action
 from audit.models import AuditEvent
 from classifier.reference import ReferenceClassifier
@@ -22,6 +21,7 @@ from core.migrate import upgrade
 from core.outbound import OutboundPolicy, OutboundRefused, policy_from
 from core.settings import OutboundSettings
 from runtime.container import Runtime, build_runtime
+from runtime.web import create_app
 from statements.cli import statements_deliver
 from statements.config import StatementSettings, check_outbound, get_statement_settings
 from statements.delivery import deliver_pending, sender_from

@@ -190,7 +190,7 @@ def test_a_draft_the_system_opened_needs_a_person_to_save_it_before_another_appr
 
 
 def test_an_incidents_draft_is_the_drafters_not_the_activators(rt: Runtime) -> None:
-    from audit.events import Actor, ActorType
+    from core.actors import Actor, ActorType
     from core.clock import utcnow
     from core.db import transaction
     from core.errors import Conflict
@@ -211,7 +211,7 @@ def test_an_incidents_draft_is_the_drafters_not_the_activators(rt: Runtime) -> N
         )
         session.add(incident)
         session.flush()
-        made = open_draft_for_incident(session, incident.id, lead)
+        made = open_draft_for_incident(session, incident, lead)
         assert made is not None and made.created_by == "system:drafts"
         with pytest.raises(Conflict, match="drafted automatically"):
             service.approve(session, made.id, pr)

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,8 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from accounts.service import add_user
-from api.app import create_app
-from audit.events import Actor, ActorType
 from classifier.reference import ReferenceClassifier
+from core.actors import Actor, ActorType
 from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from core.migrate import upgrade
@@ -33,6 +33,7 @@ from pipeline.platform_receiver import ReceiverState, start_receiver
 from pipeline.schemas import PostIn
 from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
+from runtime.web import create_app
 from tests.conftest import ADMIN, PASSWORD, make_settings
 
 SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
@@ -60,6 +61,35 @@ class Stack:
             score_posts(session, self.rt.classifier, posts, PLATFORM)
         self.dispatcher.drain()
         return [p.id for p in posts]
+
+
+@contextmanager
+def bilingual_stack(tmp_path: Path) -> Iterator[Stack]:
+    """The embedded default with the real shipped models for both languages (English falsehood
+    model, Chinese model, both claim matchers) and both bundled claim fixtures imported."""
+    from claims.importers import read_source
+    from claims.service import import_claims
+    from classifier.loader import load_classifier
+    from classifier.routed import with_chinese
+    from pipeline.signals import IntakeSignals
+    from pipeline.signals_zh import with_chinese_signals
+
+    url = f"sqlite:///{tmp_path / 'languages.db'}"
+    upgrade(url)
+    server, state, receiver_url = start_receiver()
+    rt = build_runtime(make_settings(url, receiver_url), classifier=with_chinese(load_classifier()))
+    rt.signals_override = with_chinese_signals(IntakeSignals(rt.claim_library, None), rt.sessions)
+    with transaction(rt.sessions) as session:
+        for source in ("fixture", "fixture_zh"):
+            import_claims(session, read_source(source, None), ADMIN, source=source)
+    dispatcher = start_inprocess_pipeline(rt)
+    try:
+        yield Stack(rt, dispatcher, state)
+    finally:
+        dispatcher.drain()
+        dispatcher.shutdown()
+        rt.engine.dispose()
+        server.shutdown()
 
 
 def _stack(tmp: Path) -> Iterator[Stack]:

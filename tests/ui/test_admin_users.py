@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import User
-from audit.events import Action, Actor, ActorType, Subject
+from audit.events import Action, Subject
 from audit.models import AuditEvent
 from audit.service import record
+from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
 from tests.conftest import PASSWORD

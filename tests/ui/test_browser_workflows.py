@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from audit.events import Actor, ActorType
-from claims.service import link_post
+from core.actors import Actor, ActorType
 from core.db import transaction
+from pipeline.claim_links import link_post
 from pipeline.models import ReviewCase
 from statements import service as statements
 from statements.generators import OfflineGenerator

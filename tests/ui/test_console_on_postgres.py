@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import select
 
-from audit.events import Actor, ActorType
+from core.actors import Actor, ActorType
 from core.db import transaction
 from core.migrate import alembic_config, upgrade
 from pipeline import qa

@@ -12,15 +12,15 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from audit.events import Actor, ActorType
+from core.actors import Actor, ActorType
 from core.db import transaction
-from incidents.drill_run import run_chain_drill
 from incidents.drill_types import SCOPES, WHAT
 from incidents.material_models import AttachmentLink, ReportReview
 from incidents.models import Incident, IncidentTask, Lesson
 from incidents.response import Report, activate, report_incident
 from incidents.types import IncidentType
 from pipeline.models import ReviewCase
+from runtime.drill_run import run_chain_drill
 from tests.ui.browsing import css, keys, log_in, page_is, wait_for
 from tests.ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from audit.events import Actor, ActorType
+from core.actors import Actor, ActorType
 from core.db import transaction
 from pipeline.decisions import decide
 from pipeline.queue import claim_next

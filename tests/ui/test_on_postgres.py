@@ -7,11 +7,11 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select
 
-from audit.events import Actor, ActorType
-from claims.service import link_post
+from core.actors import Actor, ActorType
 from core.db import transaction
 from incidents.service import observe_post
 from incidents.severity import IncidentPolicy
+from pipeline.claim_links import link_post
 from pipeline.models import ReviewCase
 from pipeline.policy_store import active_policy
 from review_ui.policy_form import flatten

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from audit.events import Actor, ActorType
-from claims.service import link_post
+from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
 from incidents.models import Incident
+from pipeline.claim_links import link_post
 from pipeline.decisions import decide
 from pipeline.queue import claim_next
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
@@ -101,8 +101,8 @@ def test_an_activated_incident_gets_the_draft_its_type_calls_for_once(stack: Sta
         )
         session.add(incident)
         session.flush()
-        made = open_draft_for_incident(session, incident.id, _human("lead", "admin"))
-        again = open_draft_for_incident(session, incident.id, _human("lead", "admin"))
+        made = open_draft_for_incident(session, incident, _human("lead", "admin"))
+        again = open_draft_for_incident(session, incident, _human("lead", "admin"))
         assert made is not None and again is not None and again.id == made.id
         assert made.kind == "service_interruption" and made.incident_id == incident.id
         assert made.requires_legal and made.incident_severity == "high"  # grade II

@@ -236,7 +236,7 @@ def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
     """Exposure is every case a person saw today, not only the ones taken with "next"."""
-    from audit.events import Actor, ActorType
+    from core.actors import Actor, ActorType
     from pipeline.decisions import decide
     from pipeline.queue import reassign
     from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode

@@ -6,11 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from audit.events import Actor, ActorType
-from claims.service import link_post
+from core.actors import Actor, ActorType
 from core.db import transaction
 from incidents.service import observe_post
 from incidents.severity import IncidentPolicy
+from pipeline.claim_links import link_post
 from pipeline.models import ReviewCase, Score
 from tests.statements.helpers import load_fixture_claims, post_linked_to
 from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 def _actor(name: str, role: str) -> Any:
-    from audit.events import Actor, ActorType
+    from core.actors import Actor, ActorType
 
     return Actor(name=name, type=ActorType.HUMAN, roles=(role,))
 

@@ -18,8 +18,9 @@ import uvicorn
 from sqlalchemy import select
 
 from accounts.service import create_api_key
-from audit.events import Action, Actor, ActorType, Subject
+from audit.events import Action, Subject
 from audit.service import record
+from core.actors import Actor, ActorType
 from core.db import transaction
 from incidents.detection import scan
 from incidents.drill import DrillPost, DrillScore, score_drill, send_posts, simulate_reviewers
@@ -32,6 +33,7 @@ from incidents.service import record_milestone
 from incidents.severity import IncidentPolicy
 from incidents.types import IncidentType
 from runtime.container import Runtime
+from runtime.web import create_app
 
 DRILL_ACTOR = Actor("drill-runner", ActorType.HUMAN, ("admin",))
 
@@ -39,8 +41,6 @@ DRILL_ACTOR = Actor("drill-runner", ActorType.HUMAN, ("admin",))
 @contextmanager
 def served(rt: Runtime) -> Iterator[str]:
     """The real app over real HTTP on a free local port, for the length of the drill."""
-    from api.app import create_app
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -1,4 +1,5 @@
-"""Building the FastAPI application around a runtime."""
+"""Building the FastAPI application around a runtime: the one place that mounts every domain's
+routes, the platform API's and the review UI's."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import logging
 
 from fastapi import FastAPI
 
-from api import apikeys, health, metrics, reviews, scoring
+from accounts.principals import resolve_principal
+from api import apikeys, drills, health, metrics, reviews, scoring
 from api.access_log import AccessLogMiddleware
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -17,10 +19,12 @@ from api.serving import build_serving, lifespan
 from audit import endpoints as audit_log
 from claims import endpoints as claims_library
 from core.logging import configure_logging
+from core.principal import install_resolver
 from core.tracing import instrument_api
 from core.version import __version__
 from incidents import endpoints as incidents
 from incidents import report_endpoints as incident_reports
+from pipeline import claim_endpoints as claims_from_decisions
 from pipeline import endpoints as pipeline_admin
 from review_ui import mount_ui
 from runtime.container import Runtime
@@ -42,12 +46,14 @@ def create_app(rt: Runtime) -> FastAPI:
     app = FastAPI(title="veracity", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = rt
     app.state.serving = build_serving(rt)
+    install_resolver(app, resolve_principal)
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(health.router)
     app.include_router(scoring.router)
     app.include_router(reviews.router)
     app.include_router(claims_library.router)
+    app.include_router(claims_from_decisions.router)
     app.include_router(statements.router)
     app.include_router(pipeline_admin.router)
     app.include_router(audit_log.router)
@@ -56,6 +62,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(incidents.router)
     app.include_router(incident_reports.router)
+    app.include_router(drills.router)
     mount_ui(app)  # /ui pages and the / redirect
     app.add_middleware(NulGuardMiddleware)  # inside the body limit: holds at most that much
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 from claims.importers import read_source
-from claims.match_cli import run_match_any
 from claims.models import stable_claim_id
 from claims.service import import_claims
 from core.db import transaction
+from pipeline.match_library import run_match_library
 from runtime.container import Runtime
 from tests.conftest import ADMIN
 
@@ -27,7 +27,7 @@ def test_claims_match_against_the_library_gives_verdict_and_status(
     )
     out = tmp_path / "out.jsonl"
     args = argparse.Namespace(claims=None, input=queries, top=2, output=out)
-    assert run_match_any(rt, args) == 0
+    assert run_match_library(rt, args) == 0
     q1, q2 = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
     best = q1["matches"][0]
     assert best["claim_id"] == stable_claim_id("fixture", "fx-005")

@@ -1,0 +1,64 @@
+"""`/v1/drills/*`: drill posts through the real scoring path, and the drill's simulated
+reviewers on drill cases only (an API key with the `drill` scope)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from api.scoring import score_admitted
+from api.serving import ServingDep, rate_limited
+from core.principal import Principal, require_scope
+from core.web_deps import RequestIdDep, SessionDep
+from core.web_schemas import refusals
+from incidents import drill_queue
+from pipeline.policy_store import active_policy
+from pipeline.process import PipelineRuntimeDep
+from pipeline.schemas import DecisionIn, ScoreRequest, ScoreResponse
+
+router = APIRouter(prefix="/v1", tags=["incidents"])
+# Drills are held to the same per-key rate limit as the platform's scoring calls.
+DrillKey = Annotated[Principal, Depends(rate_limited(require_scope("drill")))]
+
+
+@router.post(
+    "/drills/score",
+    response_model=ScoreResponse,
+    summary="Score drill posts",
+    responses=refusals(400, 401, 403, 413, 422, 429, 503),
+)
+def drill_score(
+    payload: ScoreRequest,
+    serving: ServingDep,
+    session: SessionDep,
+    key: DrillKey,
+    rid: RequestIdDep,
+) -> ScoreResponse:
+    """The platform scoring path (rate limit, admission, batcher), every post and event marked
+    as drill data."""
+    return ScoreResponse(
+        results=score_admitted(serving, session, payload, key.actor, rid, is_drill=True)
+    )
+
+
+@router.post("/drills/cases/claim", summary="A simulated reviewer claims the next drill case")
+def drill_claim(session: SessionDep, key: DrillKey) -> dict[str, Any]:
+    case = drill_queue.claim_drill_case(session, drill_queue.drill_reviewer(key.name))
+    if case is None:
+        return {"case": None}
+    return {"case": {"id": case.id, "post": {"id": case.post_id}, "stage": case.stage}}
+
+
+@router.post("/drills/cases/{case_id}/decision", summary="Decide a drill case the drill holds")
+def drill_decision(
+    case_id: str, body: DecisionIn, rt: PipelineRuntimeDep, session: SessionDep, key: DrillKey
+) -> dict[str, Any]:
+    made = drill_queue.decide_drill_case(
+        session,
+        case_id,
+        drill_queue.drill_reviewer(key.name),
+        body,
+        active_policy(session, rt.policy),
+    )
+    return {"decision_id": made.id, "case_id": case_id, "action": made.action}

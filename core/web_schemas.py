@@ -1,0 +1,65 @@
+"""The API's contract that every domain's routes share: the error body every refusal uses, the
+OpenAPI entries for refusals, and the largest row offset a listing accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable machine-readable code and a sentence for people."""
+
+    code: str = Field(
+        description="Stable and machine-readable, e.g. `empty_text`, `invalid_api_key`",
+        examples=["text_too_long"],
+    )
+    message: str = Field(
+        description="For people; may change", examples=["request failed validation"]
+    )
+    details: Any | None = Field(
+        default=None,
+        description="For validation failures (400/422): one entry per field, with `loc` "
+        "(where), `type` (pydantic's error type) and `msg`",
+        examples=[[{"loc": ["body", "posts", 0, "text"], "type": "string_too_long", "msg": "…"}]],
+    )
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx and 5xx answer (`error_body` builds it)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"error": {"code": "invalid_api_key", "message": "unknown API key"}}
+        }
+    )
+    error: ErrorDetail
+
+
+# Row offsets beyond this are refused with 422: the databases take at most 64-bit integers
+# (a larger one was a 500), and no listing here comes near 2**31 rows.
+MAX_OFFSET = 2**31 - 1
+
+
+def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the refusals a route can answer with."""
+    text = {
+        400: "Malformed JSON or bad encoding",
+        401: "Missing, unknown or revoked credentials",
+        403: "Wrong scope or role",
+        404: "Not found",
+        409: "Conflict with the current state",
+        413: "Request body too large",
+        422: "Validation failed (code names the rule: empty_batch, batch_too_large, ...)",
+        429: "Rate limited; see Retry-After",
+        503: "Overloaded; see Retry-After",
+    }
+    return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}
+
+
+class ReasonIn(BaseModel):
+    """Why someone did something that needs a reason (closing, restoring, releasing, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)

@@ -1,0 +1,15 @@
+"""Queries that several parts of the product ask of the pipeline's tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.models import Score
+
+
+def latest_score(session: Session, post_id: str) -> Score | None:
+    """The post's newest score (a re-sent post is scored again; routing reads the newest)."""
+    return session.scalars(
+        select(Score).where(Score.post_id == post_id).order_by(Score.created_at.desc()).limit(1)
+    ).first()
