@@ -17,6 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from classifier.batching import length_sorted_batches
+
 Vectors = npt.NDArray[np.float32]
 DIMENSIONS = 384
 ENCODER_FILE = "encoder.onnx"  # a shipped encoder's file name in its model directory
@@ -68,11 +70,8 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        # Batches of similar length waste little compute on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
+        for rows in length_sorted_batches([len(t) for t in texts], self._batch_size):
             out[rows] = self._embed_batch([texts[i] for i in rows])
         return out
 
@@ -155,9 +154,7 @@ class OnnxEmbedder:
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
+        for rows in length_sorted_batches([len(t) for t in texts], self._batch_size):
             encoded = self._tokenizer.encode_batch([texts[i] for i in rows])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)

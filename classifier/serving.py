@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from classifier.batching import padded_batches
 from classifier.calibration import Calibration
 from classifier.destyle import normalise
 from classifier.interface import Prediction
@@ -106,15 +107,7 @@ class OnnxClassifier:
         out = np.zeros((len(ids), 2), dtype=np.float32)
         emb: NDArray[np.float32] | None = None
         names = ["logits", EMBED_OUTPUT] if self.with_embedding else ["logits"]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            width = max(len(ids[r]) for r in rows)
-            input_ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for k, r in enumerate(rows):
-                input_ids[k, : len(ids[r])] = ids[r]
-                mask[k, : len(ids[r])] = 1
+        for rows, input_ids, mask in padded_batches(ids, self.batch_size):
             feed = {"input_ids": input_ids, "attention_mask": mask}
             if "token_type_ids" in self._input_names:
                 feed["token_type_ids"] = np.zeros_like(input_ids)

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from classifier.batching import padded_batches
 from classifier.embeddings import Vectors, mean_pool_normalise, ort_session
 from classifier.zh.text import to_simplified
 
@@ -95,15 +96,7 @@ class ZhEncoder:
         if not texts:
             return mean, cls
         ids = self.token_ids(texts)
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
-            width = max(len(ids[r]) for r in rows)
-            input_ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for k, r in enumerate(rows):
-                input_ids[k, : len(ids[r])] = ids[r]
-                mask[k, : len(ids[r])] = 1
+        for rows, input_ids, mask in padded_batches(ids, self._batch_size):
             feeds = {
                 "input_ids": input_ids,
                 "attention_mask": mask,
