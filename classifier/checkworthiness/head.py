@@ -39,11 +39,7 @@ class Head:
 
     def save(self, model_dir: Path) -> None:
         model_dir.mkdir(parents=True, exist_ok=True)
-        arrays = {"mean": self.net.mean, "scale": self.net.scale, "coef": self.net.coef}
-        if self.net.w1 is not None and self.net.b1 is not None:
-            arrays |= {"w1": self.net.w1, "b1": self.net.b1}
-        stored = {k: v.astype(np.float32) for k, v in arrays.items()}
-        np.savez(model_dir / HEAD_FILE, **stored)  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
+        self.net.save_arrays(model_dir / HEAD_FILE)
         cal = self.calibration
         config = {
             "intercept": self.net.intercept,
@@ -60,16 +56,7 @@ class Head:
     @classmethod
     def load(cls, model_dir: Path) -> Head:
         config = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
-        with np.load(model_dir / HEAD_FILE) as npz:
-            arr = {k: npz[k].astype(np.float64) for k in npz.files}
-        net = Net(
-            arr["mean"],
-            arr["scale"],
-            arr["coef"],
-            float(config.pop("intercept")),
-            arr.get("w1"),
-            arr.get("b1"),
-        )
+        net = Net.load_arrays(model_dir / HEAD_FILE, float(config.pop("intercept")))
         config.pop("hidden", None)
         cal = config.pop("calibration")
         return cls(

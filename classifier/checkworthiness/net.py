@@ -7,6 +7,7 @@ scikit-learn at training time but scored with numpy alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +37,19 @@ class Net:
         if self.w1 is not None and self.b1 is not None:
             h = np.maximum(h @ self.w1 + self.b1, 0.0)
         return np.asarray(h @ self.coef + self.intercept, dtype=np.float64)
+
+    def save_arrays(self, path: Path) -> None:
+        """The weights as float32 `.npz` (the intercept goes in the head's JSON config)."""
+        arrays = {"mean": self.mean, "scale": self.scale, "coef": self.coef}
+        if self.w1 is not None and self.b1 is not None:
+            arrays |= {"w1": self.w1, "b1": self.b1}
+        np.savez(path, **{k: v.astype(np.float32) for k, v in arrays.items()})  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
+
+    @classmethod
+    def load_arrays(cls, path: Path, intercept: float) -> Net:
+        with np.load(path) as npz:
+            arr = {k: npz[k].astype(np.float64) for k in npz.files}
+        return cls(arr["mean"], arr["scale"], arr["coef"], intercept, arr.get("w1"), arr.get("b1"))
 
 
 def fit_net(x: Floats, y: Ints, w: Floats, *, c: float, hidden: int, seed: int = 0) -> Net:

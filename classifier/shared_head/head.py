@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from classifier.calibration import Calibration
 from classifier.checkworthiness.model import EncoderMismatchError
 from classifier.checkworthiness.net import Floats, Net
@@ -46,10 +44,7 @@ class FalsehoodHead:
 
     def save(self, model_dir: Path) -> None:
         model_dir.mkdir(parents=True, exist_ok=True)
-        arrays = {"mean": self.net.mean, "scale": self.net.scale, "coef": self.net.coef}
-        if self.net.w1 is not None and self.net.b1 is not None:
-            arrays |= {"w1": self.net.w1, "b1": self.net.b1}
-        np.savez(model_dir / HEAD_FILE, **{k: v.astype(np.float32) for k, v in arrays.items()})  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
+        self.net.save_arrays(model_dir / HEAD_FILE)
         cal = self.calibration
         config = {
             "intercept": self.net.intercept,
@@ -68,16 +63,7 @@ class FalsehoodHead:
     @classmethod
     def load(cls, model_dir: Path) -> FalsehoodHead:
         config = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
-        with np.load(model_dir / HEAD_FILE) as npz:
-            arr = {k: npz[k].astype(np.float64) for k in npz.files}
-        net = Net(
-            arr["mean"],
-            arr["scale"],
-            arr["coef"],
-            float(config.pop("intercept")),
-            arr.get("w1"),
-            arr.get("b1"),
-        )
+        net = Net.load_arrays(model_dir / HEAD_FILE, float(config.pop("intercept")))
         cal = config.pop("calibration")
         th = config.pop("thresholds")
         return cls(
