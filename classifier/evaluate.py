@@ -194,17 +194,7 @@ def evaluate_sets(
     report: dict[str, Any] = {
         "model_version": clf.model_version,
         "model_dir": str(chosen),
-        "in_domain_sets": sorted(trained_on & {s.name for s in sets}),
-        "sets": {
-            s.name: {
-                "in_domain": s.name in trained_on,
-                "split": s.split,
-                "n_fit": len(s.fit),
-                "n_eval": len(s.eval),
-                "dropped_overlap": s.dropped_overlap,
-            }
-            for s in sets
-        },
+        **suite_report.sets_section(sets, trained_on),
         "destyle": DESTYLE_SUMMARY,
         "loso": loso,
         **({"shared_head": head_details} if head_details is not None else {}),

@@ -6,9 +6,12 @@ import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classifier.calibration import plot_reliability
+
+if TYPE_CHECKING:  # evalsets reads classifier.evaluate, which writes its report with this module
+    from classifier.evalsets import EvalSet
 
 COLUMNS = ("n", "positive_share", "weighted_f1", "auc", "ece", "brier", "flagged_false")
 TARGETS = {
@@ -16,6 +19,23 @@ TARGETS = {
     "mean_auc_ood": ">= 0.65 and >= the TF-IDF + LR reference (tfidf_loso)",
     "constraint_weighted_f1": ">= 0.97 (original text)",
 }
+
+
+def sets_section(sets: Sequence[EvalSet], in_domain: set[str]) -> dict[str, Any]:
+    """Which sets a report covers, how big each part is, and which the model trained on."""
+    return {
+        "in_domain_sets": sorted(in_domain & {s.name for s in sets}),
+        "sets": {
+            s.name: {
+                "in_domain": s.name in in_domain,
+                "split": s.split,
+                "n_fit": len(s.fit),
+                "n_eval": len(s.eval),
+                "dropped_overlap": s.dropped_overlap,
+            }
+            for s in sets
+        },
+    }
 
 
 def plots(rows: Sequence[dict[str, Any]], out: Path) -> list[str]:

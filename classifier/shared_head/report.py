@@ -66,17 +66,7 @@ def write_report(
     card_sets = [s.name for s in sets if s.name not in in_domain]
     report: dict[str, Any] = {
         "model_version": f"shared encoder head over {encoder}",
-        "in_domain_sets": sorted(in_domain & {s.name for s in sets}),
-        "sets": {
-            s.name: {
-                "in_domain": s.name in in_domain,
-                "split": s.split,
-                "n_fit": len(s.fit),
-                "n_eval": len(s.eval),
-                "dropped_overlap": s.dropped_overlap,
-            }
-            for s in sets
-        },
+        **suite_report.sets_section(sets, in_domain),
         "destyle": DESTYLE_SUMMARY,
         "note": (
             "in_domain marks the shipped model's training sets (as in veracity evaluate), so "
