@@ -26,8 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from claims.match_cli import default_data_dir  # noqa: E402
-from claims.matching import ClaimMatcher  # noqa: E402
-from claims.matching_eval import ClaimRow, read_claims, read_queries  # noqa: E402
+from claims.matching.evaluation import ClaimRow, read_claims, read_queries  # noqa: E402
+from claims.matching.matcher import ClaimMatcher  # noqa: E402
 
 
 def library(limit: int) -> tuple[list[ClaimRow], list[str], str]:
@@ -69,7 +69,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from claims.matching_model import load_parts, shipped_model_dir
+    from claims.matching.model import load_parts, shipped_model_dir
     from classifier.embeddings import default_embedder
 
     claims, posts, source = library(args.claims)

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claims.index import VectorIndex
-from claims.matching import ClaimMatcher, Match
-from claims.matching_eval import ClaimRow
-from claims.matching_model import MatcherParts
+from claims.matching.evaluation import ClaimRow
+from claims.matching.matcher import ClaimMatcher, Match
+from claims.matching.model import MatcherParts
 from claims.models import Claim
 from classifier.embeddings import Embedder, Vectors
 
@@ -68,7 +68,7 @@ class LibraryMatcher:
         keep: Callable[[str], bool] | None = None,
     ) -> None:
         """`keep(text)`: which claims this matcher indexes (by language: English and Chinese
-        claims are matched by their own encoders, `claims.matching_zh`); None keeps all."""
+        claims are matched by their own encoders, `claims.matching.zh`); None keeps all."""
         self._sessions = sessions
         self._keep = keep
         self._parts = parts

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from claims.matching import ClaimMatcher
-from claims.matching_eval import evaluate_ranking, read_claims, read_qrels, read_queries
-from claims.matching_model import default_parts
+from claims.matching.evaluation import evaluate_ranking, read_claims, read_qrels, read_queries
+from claims.matching.matcher import ClaimMatcher
+from claims.matching.model import default_parts
 from core.process import Process
 from core.settings import REPO_ROOT
 

@@ -36,11 +36,12 @@ from typing import Any
 import numpy as np
 
 from claims.match_cli import CACHE_DIR, default_data_dir
-from claims.matching import ClaimMatcher, combined_text, first_of_duplicates
-from claims.matching_eval import ClaimRow, read_claims, read_qrels, read_queries
-from claims.matching_fusion import Floats, Fusion
-from claims.matching_rerank import TorchCrossEncoder
-from claims.matching_select import (
+from claims.matching.bm25 import BM25
+from claims.matching.evaluation import ClaimRow, read_claims, read_qrels, read_queries
+from claims.matching.fusion import Floats, Fusion
+from claims.matching.matcher import ClaimMatcher, combined_text, first_of_duplicates
+from claims.matching.rerank import TorchCrossEncoder
+from claims.matching.selection import (
     QuerySignals,
     choose_thresholds,
     grid_search,
@@ -48,8 +49,7 @@ from claims.matching_select import (
     no_match_scores,
     rank,
 )
-from claims.matching_text import BM25
-from claims.matching_train import (
+from claims.matching.train import (
     BiEncoderRecipe,
     CrossEncoderRecipe,
     TrainQuery,
@@ -396,7 +396,7 @@ def main(args: argparse.Namespace) -> int:
     if args.stage in ("all", "cross"):
         select_cross_encoder(ctx)
     if args.stage in ("all", "final"):
-        from claims.matching_ship import final_models
+        from claims.matching.ship import final_models
 
         final_models(ctx)
     return 0

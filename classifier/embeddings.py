@@ -167,5 +167,5 @@ class OnnxEmbedder:
 
 @lru_cache(maxsize=1)
 def default_embedder() -> MiniLMEmbedder:
-    """The packaged base model (see `claims.matching_model` for the fine-tuned matcher)."""
+    """The packaged base model (see `claims.matching.model` for the fine-tuned matcher)."""
     return MiniLMEmbedder()

@@ -15,7 +15,7 @@ def incidents_scan(rt: Process, args: argparse.Namespace) -> int:
     lookup, embed = None, None
     if not args.no_claims:
         from claims.index_select import make_index
-        from claims.matching_model import default_parts
+        from claims.matching.model import default_parts
 
         parts = default_parts()
         embed = parts.embedder.embed  # the same encoder groups paraphrased narratives

@@ -39,7 +39,7 @@ from pipeline.routing import route_stored
 from pipeline.triage import CONFIRMED, best_debunked, match_status, stored_matches
 
 if TYPE_CHECKING:  # the matcher's modules load models' runtimes; only its type is needed here
-    from claims.matching_model import MatcherParts
+    from claims.matching.model import MatcherParts
 
 CURSOR = "posts"
 BATCH = 500
@@ -60,7 +60,7 @@ def library_lookup(
     session: Session, parts: MatcherParts, index: VectorIndex | None = None
 ) -> ClaimLookup | None:
     """Confirmed matches against the claim library (false/misleading claims); None if empty."""
-    from claims.matching_library import confirmed_lookup, library_matcher, library_rows
+    from claims.matching.library import confirmed_lookup, library_matcher, library_rows
 
     matcher = library_matcher(session, parts, index)
     if not len(matcher):

@@ -72,7 +72,7 @@ def cluster_scores(
 
 def load_split(data_dir: Path, split: str) -> tuple[list[str], list[str]]:
     """(tweet texts, the claim id each repeats), tweets with exactly one verified claim."""
-    from claims.matching_eval import read_qrels, read_queries
+    from claims.matching.evaluation import read_qrels, read_queries
 
     qrels = read_qrels(data_dir / split / "tweet-vclaim-pairs.qrels")
     texts, labels = [], []
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     args = parser.parse_args(argv)
-    from claims.matching_model import default_parts
+    from claims.matching.model import default_parts
 
     embed = default_parts().embedder.embed
     for split in ("train", "dev"):

@@ -71,7 +71,7 @@ class IncidentWatch:
         with self._lock:
             if time.monotonic() - self._built_at > self.refresh_seconds:
                 from claims.index_select import make_index
-                from claims.matching_model import default_parts
+                from claims.matching.model import default_parts
 
                 parts = default_parts()
                 with rt.sessions() as session:
@@ -81,7 +81,7 @@ class IncidentWatch:
             return self._lookup
 
     def __call__(self, rt: Process) -> RoundResult:
-        from claims.matching_model import default_parts
+        from claims.matching.model import default_parts
 
         lookup = self.lookup(rt)  # loads the matcher's encoder, which also groups narratives
         with gated_client(policy_from(rt.settings), timeout=10) as client:

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from claims.library_service import LibraryMatcher
 from claims.match_cli import check_paths, write_matches
-from claims.matching_eval import read_queries
+from claims.matching.evaluation import read_queries
 from core.migrate import upgrade
 from pipeline.policy_store import active_policy
 from pipeline.process import PipelineProcess

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from claims.matching_model import shipped_match_thresholds
+from claims.matching.model import shipped_match_thresholds
 from classifier.thresholds import Band
 from pipeline.triage import (
     LEVELS,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from claims.matching_model import shipped_match_thresholds
+from claims.matching.model import shipped_match_thresholds
 from pipeline.routing import CHECKWORTHINESS_MIN, CHECKWORTHINESS_URGENT_MIN
 
 MAX_BATCH = 256

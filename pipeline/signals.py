@@ -19,7 +19,7 @@ from typing import Protocol, cast
 import numpy as np
 import numpy.typing as npt
 
-from claims.matching import Match
+from claims.matching.matcher import Match
 from classifier.embeddings import Embedder, Vectors
 from classifier.interface import MAX_CHARS
 from classifier.language import detect_language, model_language

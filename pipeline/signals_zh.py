@@ -2,7 +2,7 @@
 
 `LanguageRoutedSignals` is `pipeline.signals.IntakeSignals` with Chinese posts taken out
 before the English encoder pass: those get their claim matches from `ChineseSignals` (the
-Chinese encoder over the library's Chinese claims, `claims.matching_zh`) and their
+Chinese encoder over the library's Chinese claims, `claims.matching.zh`) and their
 check-worthiness from the Chinese head (`classifier.zh.checkworthiness`, shipped as
 `models/checkworthiness-zh-*/`) over the mean-pooled and CLS vectors of the same encoder pass
 (the matcher reads its CLS vector; `ZhEncoder.embed_both` returns both). With no head shipped,
@@ -134,7 +134,7 @@ def with_chinese_signals(
 ) -> IntakeSignals:
     """`english` with the Chinese branch when a Chinese model (and its matcher) is shipped:
     over the library in the database (`sessions`), or the bundled claims without one."""
-    from claims.matching_zh import ScaledLibrary, is_chinese, zh_parts
+    from claims.matching.zh import ScaledLibrary, is_chinese, zh_parts
 
     found = zh_parts()
     if found is None:

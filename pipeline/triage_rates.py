@@ -102,8 +102,8 @@ def default_signals() -> IntakeSignals:
     """The shipped matcher over the bundled claims and the shipped check-worthiness head (and,
     with a Chinese model shipped, the Chinese matcher over the bundled Chinese claims)."""
     from claims.library_service import FixedLibrary, bundled_claims
-    from claims.matching_model import default_parts
-    from claims.matching_zh import is_not_chinese
+    from claims.matching.model import default_parts
+    from claims.matching.zh import is_not_chinese
     from classifier.checkworthiness import load_checkworthiness
     from pipeline.signals_zh import with_chinese_signals
 

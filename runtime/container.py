@@ -63,8 +63,8 @@ class Runtime:
     def claim_library(self) -> LibraryMatcher:
         """The shipped claim matcher over the library in the database, one per process."""
         from claims.library_service import LibraryMatcher
-        from claims.matching_model import default_parts
-        from claims.matching_zh import is_not_chinese
+        from claims.matching.model import default_parts
+        from claims.matching.zh import is_not_chinese
 
         parts = default_parts()
         es = self.settings.elasticsearch
@@ -78,7 +78,7 @@ class Runtime:
             self.sessions,
             parts,
             lambda: ElasticsearchIndex(client, es.index_prefix, dims),
-            keep=is_not_chinese,  # Chinese claims: `claims.matching_zh`, in process
+            keep=is_not_chinese,  # Chinese claims: `claims.matching.zh`, in process
         )
 
     @cached_property

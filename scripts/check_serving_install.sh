@@ -49,7 +49,7 @@ else:
 
 import runtime.web  # noqa: F401 - the whole API and UI import without training packages
 import runtime.server  # noqa: F401
-from claims.matching_model import default_parts
+from claims.matching.model import default_parts
 from classifier.loader import load_classifier
 
 clf = load_classifier()

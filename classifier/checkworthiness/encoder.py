@@ -22,7 +22,7 @@ MODELS_ROOT = REPO_ROOT / "models"
 
 
 def encoder_name(matcher_dir: Path) -> str:
-    """The name `claims.matching_model.load_parts` gives the same encoder."""
+    """The name `claims.matching.model.load_parts` gives the same encoder."""
     digest = hashlib.sha256((matcher_dir / ENCODER_FILE).read_bytes()).hexdigest()[:16]
     return f"claim-matcher:{matcher_dir.name}:{digest}"
 

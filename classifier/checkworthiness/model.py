@@ -81,7 +81,7 @@ def shipped_model_dir() -> Path:
 def load_checkworthiness(
     model_dir: Path | None = None, *, embedder: Embedder | None = None
 ) -> CheckWorthiness:
-    """Load a head; pass the claim matcher's embedder (`claims.matching_model.default_parts()
+    """Load a head; pass the claim matcher's embedder (`claims.matching.model.default_parts()
     .embedder`) to share one encoder, else the head loads the encoder it names."""
     directory = model_dir or shipped_model_dir()
     head = Head.load(directory)

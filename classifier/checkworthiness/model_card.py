@@ -20,7 +20,7 @@ Training rows that appear (up to case and punctuation) in any evaluation split w
 
 USE = """\
 ```python
-from claims.matching_model import default_parts
+from claims.matching.model import default_parts
 from classifier.checkworthiness import load_checkworthiness, prepare
 
 parts = default_parts()                              # the claim matcher, loaded once

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from api.batcher import EncoderBatcher, Overloaded
 from claims.importers import read_source
 from claims.library_service import FixedLibrary, LibraryMatcher, bundled_claims
-from claims.matching_model import default_parts
+from claims.matching.model import default_parts
 from claims.service import import_claims
 from classifier.checkworthiness import load_checkworthiness
 from classifier.embeddings import Embedder, Vectors

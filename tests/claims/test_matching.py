@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from claims.index import NumpyIndex
-from claims.matching import ClaimMatcher
-from claims.matching_eval import ClaimRow, average_precision, evaluate_ranking
+from claims.matching.evaluation import ClaimRow, average_precision, evaluate_ranking
+from claims.matching.matcher import ClaimMatcher
 from classifier.embeddings import default_embedder
 from classifier.post_text import clean_post
 from veracity_cli.main import main
@@ -155,14 +155,14 @@ def test_claims_match_cli_refuses_a_file_without_the_expected_header(
 def test_base_model_is_used_when_the_fine_tuned_matcher_is_turned_off(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from claims.matching_model import shipped_model_dir
+    from claims.matching.model import shipped_model_dir
 
     monkeypatch.setenv("VERACITY_CLAIM_MATCHER", "base")
     assert shipped_model_dir() is None
 
 
 def _shipped() -> Path:
-    from claims.matching_model import shipped_model_dir
+    from claims.matching.model import shipped_model_dir
 
     model_dir = shipped_model_dir()
     if model_dir is None:
@@ -171,7 +171,7 @@ def _shipped() -> Path:
 
 
 def test_shipped_matcher_ranks_paraphrases_first_and_leaves_unrelated_unconfirmed() -> None:
-    from claims.matching_model import load_parts
+    from claims.matching.model import load_parts
 
     parts = load_parts(_shipped())
     fitted = parts.matcher()
@@ -196,7 +196,7 @@ def test_shipped_model_directory_is_small_and_complete() -> None:
 
 
 def test_repeated_claims_are_indexed_once_under_the_first_copy() -> None:
-    from claims.matching import first_of_duplicates
+    from claims.matching.matcher import first_of_duplicates
 
     library = [
         *CLAIMS,

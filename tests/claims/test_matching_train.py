@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claims.matching_fusion import Fusion
-from claims.matching_rerank import OnnxCrossEncoder, TorchCrossEncoder
-from claims.matching_select import QuerySignals, choose_thresholds, grid_search
-from claims.matching_train import (
+from claims.matching.fusion import Fusion
+from claims.matching.rerank import OnnxCrossEncoder, TorchCrossEncoder
+from claims.matching.selection import QuerySignals, choose_thresholds, grid_search
+from claims.matching.train import (
     BiEncoderRecipe,
     CrossEncoderRecipe,
     TrainQuery,
@@ -67,7 +67,7 @@ def test_bi_encoder_learns_pairs_it_could_not_match_before(tuned_encoder: Path) 
 def test_shipped_onnx_encoder_keeps_fp32_quality_at_half_the_size(
     tuned_encoder: Path, tmp_path: Path
 ) -> None:
-    from claims.matching_export import copy_tokenizer, export_model
+    from claims.matching.export import copy_tokenizer, export_model
 
     half = export_model(tuned_encoder, tmp_path / "encoder.onnx", tmp_path / "w", encoder=True)
     int8 = export_model(
@@ -103,7 +103,7 @@ def test_cross_encoder_groups_put_the_positive_first_and_sample_the_pool() -> No
 
 
 def test_cross_encoder_scores_true_pairs_above_false_ones_and_exports(tmp_path: Path) -> None:
-    from claims.matching_export import copy_tokenizer, export_model
+    from claims.matching.export import copy_tokenizer, export_model
 
     recipe = CrossEncoderRecipe(
         epochs=5, lr=2e-4, queries_per_step=2, negatives_per_query=2, warmup=0.0, seed=1
@@ -184,7 +184,7 @@ def test_thresholds_rise_until_few_posts_without_a_claim_reach_them() -> None:
 
 
 def test_no_match_score_is_the_best_once_relevant_claims_are_removed() -> None:
-    from claims.matching_select import no_match_scores
+    from claims.matching.selection import no_match_scores
 
     signals = [_signals("q1", True)]
     fusion = Fusion(claim=0.0, title=0.0, combined=0.0, bm25=1.0)

@@ -7,8 +7,8 @@ import pytest
 
 from claims.importers import read_source
 from claims.library_service import FixedLibrary, LibraryMatcher, bundled_claims
-from claims.matching_model import default_parts, shipped_match_thresholds
-from claims.matching_zh import ScaledLibrary, ScoreScale, is_chinese, is_not_chinese, zh_parts
+from claims.matching.model import default_parts, shipped_match_thresholds
+from claims.matching.zh import ScaledLibrary, ScoreScale, is_chinese, is_not_chinese, zh_parts
 from claims.models import Claim, stable_claim_id
 from claims.service import import_claims
 from core.db import transaction

@@ -146,7 +146,7 @@ def test_grade_formula_boundaries() -> None:
 
 
 def test_posts_confirmed_against_a_library_claim_join_the_claims_narrative(rt: Runtime) -> None:
-    from claims.matching_model import default_parts
+    from claims.matching.model import default_parts
     from claims.models import Claim
     from incidents.detection import library_lookup
     from tests.incidents.factories import WAVE_CLAIM

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from claims.matching_model import default_parts
+from claims.matching.model import default_parts
 from core.clock import utcnow
 from core.db import transaction
 from incidents.detection import scan

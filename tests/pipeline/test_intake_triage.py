@@ -14,7 +14,7 @@ from sqlalchemy import select
 from audit.models import AuditEvent
 from claims.importers import read_source
 from claims.library_service import LibraryMatcher
-from claims.matching_model import default_parts
+from claims.matching.model import default_parts
 from claims.models import ClaimPost, stable_claim_id
 from claims.schemas import ClaimIn
 from claims.service import add_claim, import_claims

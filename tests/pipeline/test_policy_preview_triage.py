@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from claims.matching_model import shipped_match_thresholds
+from claims.matching.model import shipped_match_thresholds
 from core.clock import utcnow
 from core.db import transaction
 from pipeline.models import Score

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from claims.matching_model import shipped_match_thresholds
+from claims.matching.model import shipped_match_thresholds
 from classifier.language import UNDETERMINED, detect_language, model_language, normalise_hint
 from core.clock import utcnow
 from pipeline.routing import Reach, RoutingPolicy, route

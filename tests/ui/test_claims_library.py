@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from audit.models import AuditEvent
 from claims.library_service import library_version
-from claims.matching_library import library_rows
+from claims.matching.library import library_rows
 from claims.models import Claim
 from tests.statements.helpers import load_fixture_claims
 from tests.ui.browsing import css, log_in, page_is, wait_for

@@ -68,7 +68,7 @@ def test_ordinary_posts_rarely_reach_the_threshold(model: CheckWorthiness, lang:
 
 
 def test_scoring_shared_embeddings_gives_the_same_numbers(model: CheckWorthiness) -> None:
-    from claims.matching_model import default_parts
+    from claims.matching.model import default_parts
 
     shared = default_parts().embedder  # what intake already runs for claim matching
     # A new claim-matcher release changes the encoder: retrain this head on it
@@ -84,8 +84,8 @@ def test_one_encoder_pass_serves_claim_matching_and_check_worthiness(
     model: CheckWorthiness,
 ) -> None:
     """The intake recipe: prepare, embed once, hand the same vectors to both."""
-    from claims.matching_eval import ClaimRow
-    from claims.matching_model import default_parts
+    from claims.matching.evaluation import ClaimRow
+    from claims.matching.model import default_parts
 
     parts = default_parts()
     matcher = parts.matcher()

@@ -1,10 +1,10 @@
 """Matching posts to library claims: dense kNN candidates plus BM25 candidates, re-ranked by a
-linear fusion of similarity signals (`claims.matching_fusion`), optionally re-scored by a
+linear fusion of similarity signals (`claims.matching.fusion`), optionally re-scored by a
 cross-encoder, then thresholded.
 
 Repeated claims are indexed once (`first_of_duplicates`). The base model's default weights
 were chosen on CheckThat 2020 Task 2 TRAIN (MAP@5 there 0.896 with the author prefix and
-de-duplication, 0.856 without). A fine-tuned model directory (`claims.matching_model`) carries
+de-duplication, 0.856 without). A fine-tuned model directory (`claims.matching.model`) carries
 its own fusion weights and thresholds, chosen by cross-validation on train.
 """
 
@@ -17,16 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from claims.index import NumpyIndex, VectorIndex
-from claims.matching_eval import ClaimRow
-from claims.matching_fusion import (
+from claims.matching.bm25 import BM25
+from claims.matching.evaluation import ClaimRow
+from claims.matching.fusion import (
     Floats,
     Fusion,
     MatchThresholds,
     candidate_rows,
     candidate_signals,
 )
-from claims.matching_rerank import Reranker
-from claims.matching_text import BM25
+from claims.matching.rerank import Reranker
 from classifier.embeddings import Embedder, Vectors, cached_embed
 from classifier.post_text import clean_post, duplicate_key
 

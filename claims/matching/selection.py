@@ -14,15 +14,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from claims.matching import CANDIDATES, combined_text
-from claims.matching_eval import ClaimRow, RankingScores, evaluate_ranking
-from claims.matching_fusion import (
+from claims.matching.evaluation import ClaimRow, RankingScores, evaluate_ranking
+from claims.matching.fusion import (
     Floats,
     Fusion,
     MatchThresholds,
     candidate_rows,
     candidate_signals,
 )
+from claims.matching.matcher import CANDIDATES, combined_text
 from classifier.embeddings import Embedder
 
 

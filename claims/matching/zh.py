@@ -11,7 +11,7 @@ to the claim only (BM25's word tokens do not split Chinese, so its weight is 0),
 Scores are put on the English matcher's scale, so one routing policy reads both: the raw
 cosine's `suggest`/`confirmed` thresholds (chosen on the bundled paraphrase posts against the
 generated everyday posts, see the model card) map linearly onto the shipped English matcher's
-(`claims.matching_model.shipped_match_thresholds`).
+(`claims.matching.model.shipped_match_thresholds`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from claims.matching import Match
-from claims.matching_fusion import Fusion, MatchThresholds
-from claims.matching_model import MatcherParts
+from claims.matching.fusion import Fusion, MatchThresholds
+from claims.matching.matcher import Match
+from claims.matching.model import MatcherParts
 from classifier.embeddings import Embedder, Vectors
 
 MATCHER_FILE = "matcher.json"
@@ -65,7 +65,7 @@ class ZhMatcherConfig:
 
     @classmethod
     def load(cls, model_dir: Path) -> ZhMatcherConfig:
-        from claims.matching_model import shipped_match_thresholds
+        from claims.matching.model import shipped_match_thresholds
 
         raw = json.loads((model_dir / MATCHER_FILE).read_text(encoding="utf-8"))
         suggest, confirmed = shipped_match_thresholds()

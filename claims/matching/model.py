@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from claims.index import VectorIndex
-from claims.matching import ClaimMatcher
-from claims.matching_fusion import Fusion, MatchThresholds, load_matcher_config
-from claims.matching_rerank import OnnxCrossEncoder, Reranker
+from claims.matching.fusion import Fusion, MatchThresholds, load_matcher_config
+from claims.matching.matcher import ClaimMatcher
+from claims.matching.rerank import OnnxCrossEncoder, Reranker
 from classifier.embeddings import ENCODER_FILE, Embedder, OnnxEmbedder, default_embedder
 from core.settings import REPO_ROOT
 

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from claims.matching_fusion import Floats
+from claims.matching.fusion import Floats
 
 PAIR_TOKENS = 256
 

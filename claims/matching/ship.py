@@ -9,9 +9,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claims.matching_export import copy_tokenizer, export_model
-from claims.matching_model import CONFIG_FILE, RERANKER_FILE
-from claims.matching_train import (
+from claims.matching.export import copy_tokenizer, export_model
+from claims.matching.model import CONFIG_FILE, RERANKER_FILE
+from claims.matching.train import (
     BiEncoderRecipe,
     CrossEncoderRecipe,
     train_bi_encoder,

@@ -2,7 +2,7 @@
 
 Gives the incident detection scan its claim lookup: a post whose best match reaches the
 "confirmed" threshold joins the narrative `claim:<id>`. The matcher is the shipped one
-(`claims.matching_model.default_parts`: fine-tuned encoder, re-ranker, fusion and thresholds),
+(`claims.matching.model.default_parts`: fine-tuned encoder, re-ranker, fusion and thresholds),
 the same that `veracity claims evaluate` measures.
 """
 
@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.index import VectorIndex
-from claims.matching import ClaimMatcher
-from claims.matching_eval import ClaimRow
-from claims.matching_model import MatcherParts
+from claims.matching.evaluation import ClaimRow
+from claims.matching.matcher import ClaimMatcher
+from claims.matching.model import MatcherParts
 from claims.models import Claim
 
 
