@@ -180,7 +180,7 @@ def main() -> int:
     hf_dir = a.hf_dir or model_dir / "checkpoints" / "final"
     baseline_weights = "fine-tuned fp32 checkpoint"
     if not (hf_dir / "model.safetensors").exists():
-        from classifier.train import backbone_dir
+        from classifier.training.train import backbone_dir
 
         hf_dir, baseline_weights = Path(backbone_dir()), "packaged backbone (same architecture)"
     with a.posts_file.open(encoding="utf-8") as fh:

@@ -17,8 +17,8 @@ from classifier.io import read_posts, write_jsonl
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:
-    from classifier.datasets import default_data_dir
     from classifier.loader import MODELS_ROOT
+    from classifier.training.datasets import default_data_dir
 
     p = argparse.ArgumentParser(prog="veracity train", description="Fine-tune and package a model.")
     p.add_argument("--data-dir", type=Path, default=default_data_dir())
@@ -43,8 +43,8 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--skip-train", action="store_true", help="only package an existing checkpoint")
     a = p.parse_args(argv)
-    from classifier.finalize import finalize
-    from classifier.train import TrainConfig, train
+    from classifier.training.finalize import finalize
+    from classifier.training.train import TrainConfig, train
 
     names = tuple(a.datasets.split(","))
     short = "-".join(n.split("_")[0] for n in names)
@@ -151,8 +151,8 @@ def _with_checkworthiness(
 
 
 def evaluate_main(argv: Sequence[str] | None = None) -> int:
-    """One labelled file (--input), or the cross-set evaluation: see classifier.evaluate.main."""
-    from classifier.evaluate import main as evaluate_cli
+    """One labelled file (--input), or the cross-set evaluation: see classifier.training.evaluate.main."""
+    from classifier.training.evaluate import main as evaluate_cli
 
     return evaluate_cli(list(sys.argv[1:] if argv is None else argv))
 

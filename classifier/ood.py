@@ -13,7 +13,7 @@ dev only, and its confidence does not hold on other sets. At a fixed `w` the map
 `p`, and for `w = 1` it is the same for every post, so bands can be kept exactly by mapping the
 thresholds through it (`map_threshold`). A far post moves toward `prior`; `w < flag_below`
 sets the flag `out_of_domain`. `d_ref` (a high quantile of the training distances), `scale`,
-`prior` and `T` are chosen by `classifier.ood_fit` on fit parts only, leave-one-set-out.
+`prior` and `T` are chosen by `classifier.training.ood_fit` on fit parts only, leave-one-set-out.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Literal
 
 import torch
 
-from classifier.export import export_onnx, fuse, half_weights, quantize_int8, trace_to_onnx
+from classifier.training.export import export_onnx, fuse, half_weights, quantize_int8, trace_to_onnx
 
 Precision = Literal["fp16-weights", "int8"]
 

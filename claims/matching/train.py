@@ -84,7 +84,7 @@ def train_bi_encoder(
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from classifier.train import optimizer_step, seed_everything
+    from classifier.training.train import optimizer_step, seed_everything
 
     seed_everything(recipe.seed)
     rng = random.Random(recipe.seed)
@@ -161,7 +161,7 @@ def train_cross_encoder(
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from classifier.train import optimizer_step, seed_everything
+    from classifier.training.train import optimizer_step, seed_everything
 
     seed_everything(recipe.seed)
     rng = random.Random(recipe.seed)

@@ -16,7 +16,7 @@ import numpy as np
 def train_main(argv: Sequence[str]) -> int:
     from classifier.checkworthiness.encoder import MODELS_ROOT
     from classifier.checkworthiness.train import TrainConfig, train
-    from classifier.datasets import default_data_dir
+    from classifier.training.datasets import default_data_dir
 
     p = argparse.ArgumentParser(prog="veracity checkworthiness train")
     p.add_argument("--data-dir", type=Path, default=default_data_dir())

@@ -44,9 +44,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from classifier.datasets import default_data_dir
     from classifier.shared_head.sets import all_texts, load_sets
     from classifier.shared_head.store import VectorStore
+    from classifier.training.datasets import default_data_dir
 
     a = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from classifier.checkworthiness.features import prepare
-from classifier.datasets import Example
 from classifier.destyle import destyle
+from classifier.training.datasets import Example
 
 VARIANTS = ("original", "destyled")
 Ints = npt.NDArray[np.int64]

@@ -1,4 +1,4 @@
-"""The head measured the way `veracity evaluate` measures the shipped model (classifier.suite).
+"""The head measured the way `veracity evaluate` measures the shipped model (classifier.training.suite).
 
 - `shared_head_loso`: for each set, a head trained on the *other* sets' fit parts (both text
   forms, dataset-balanced, calibrated across those sets) scores the held-out set's evaluation
@@ -6,7 +6,7 @@
 - `shared_head_all_sets`: a head trained on every set's fit part scores each evaluation part
   (the in-domain figure, e.g. Constraint Val weighted F1).
 
-Rows have the suite's shape (`classifier.suite.set_metrics`); `in_domain` keeps the suite's
+Rows have the suite's shape (`classifier.training.suite.set_metrics`); `in_domain` keeps the suite's
 meaning for LOSO rows (the *shipped* model's training sets), so the means over out-of-domain
 sets compare with the model card's.
 """
@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from classifier.evalsets import EvalSet
 from classifier.shared_head.data import VARIANTS, Rows
 from classifier.shared_head.head import FalsehoodHead
 from classifier.shared_head.store import VectorStore
 from classifier.shared_head.training import train_head
-from classifier.suite import set_metrics
+from classifier.training.evalsets import EvalSet
+from classifier.training.suite import set_metrics
 
 log = logging.getLogger(__name__)
 LOSO, ALL_SETS = "shared_head_loso", "shared_head_all_sets"

@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from classifier.evalsets import EvalSet
 from classifier.shared_head.evaluation import fit_on
 from classifier.shared_head.store import VectorStore
+from classifier.training.evalsets import EvalSet
 
 
 def package(

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from classifier import suite, suite_report
-from classifier.evalsets import EvalSet
-from classifier.evaluate import DESTYLE_SUMMARY
 from classifier.shared_head.data import VARIANTS
 from classifier.shared_head.evaluation import extra_means
+from classifier.training import suite, suite_report
+from classifier.training.evalsets import EvalSet
+from classifier.training.evaluate import DESTYLE_SUMMARY
 
 SHIPPED_DATASETS = frozenset({"constraint_covid19", "liar"})
 # minilm-l6-constraint-liar-2026.11.29/MODEL_CARD.md (veracity evaluate, same sets and caps):

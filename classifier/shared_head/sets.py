@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from classifier.evalsets import DEFAULT_SETS, EvalSet, deoverlap, veracity_sets
 from classifier.shared_head.data import VARIANTS, Rows
+from classifier.training.evalsets import DEFAULT_SETS, EvalSet, deoverlap, veracity_sets
 
 
 def load_sets(data_dir: Path, max_per_set: int | None, names: str | None = None) -> list[EvalSet]:

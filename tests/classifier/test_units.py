@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from classifier.calibration import Calibration, ece, fit_platt
-from classifier.datasets import LIAR_FALSE, LIAR_TRUE, Example, load_liar
-from classifier.policy import BandPolicy, band_report, choose_thresholds
-from classifier.train import TrainConfig, epoch_indices, length_grouped_batches
+from classifier.training.datasets import LIAR_FALSE, LIAR_TRUE, Example, load_liar
+from classifier.training.policy import BandPolicy, band_report, choose_thresholds
+from classifier.training.train import TrainConfig, epoch_indices, length_grouped_batches
 
 
 def test_platt_fit_recovers_a_known_scaling() -> None:

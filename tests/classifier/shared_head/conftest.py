@@ -15,9 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from classifier.datasets import Example
 from classifier.embeddings import DIMENSIONS, Vectors
-from classifier.evalsets import EvalSet
+from classifier.training.datasets import Example
+from classifier.training.evalsets import EvalSet
 
 FALSE = ["miracle cure {} ends the virus", "hoax: {} spreads the virus", "{} cure they hide"]
 TRUE = ["study of {} finds no effect", "ministry reports {} new cases", "{} trial results out"]

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from classifier.evalsets import EvalSet
 from classifier.shared_head import FalsehoodHead
 from classifier.shared_head.evaluation import ALL_SETS, LOSO, head_rows
 from classifier.shared_head.package import package
 from classifier.shared_head.report import tfidf_rows, write_report
 from classifier.shared_head.store import VectorStore
+from classifier.training.evalsets import EvalSet
 from tests.classifier.shared_head.conftest import HashEmbedder
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from classifier.checkworthiness.encoder import load_encoder, newest_matcher_dir
-from classifier.evalsets import EvalSet
 from classifier.shared_head import FalsehoodHead
 from classifier.shared_head.evaluation import fit_on
 from classifier.shared_head.store import VectorStore
+from classifier.training.evalsets import EvalSet
 
 
 def test_head_on_the_shipped_encoder_round_trips(tmp_path: Path, toy_sets: list[EvalSet]) -> None:

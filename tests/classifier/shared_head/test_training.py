@@ -78,7 +78,7 @@ def test_no_precise_band_means_no_urgent_band() -> None:
 
 
 def test_training_reads_both_forms_of_each_post() -> None:
-    from classifier.datasets import Example
+    from classifier.training.datasets import Example
 
     ex = [Example("BREAKING: CURE FOUND!!! https://t.co/a #Health", 1, "s")]
     rows = Rows.of(ex, VARIANTS)

@@ -26,7 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from core.settings import REPO_ROOT
+
 LIAR_FALSE = frozenset({"pants-fire", "false", "barely-true"})
 LIAR_TRUE = frozenset({"half-true", "mostly-true", "true"})
 _SPACE = re.compile(r"\s+")

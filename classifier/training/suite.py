@@ -31,12 +31,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from classifier.calibration import ece
-from classifier.datasets import Example
 from classifier.destyle import destyle, normalise
-from classifier.evalsets import EvalSet, subsample
 from classifier.ood import Gaussian, OodLayer
-from classifier.ood_fit import FitPart, fit_layer
 from classifier.serving import OnnxClassifier
+from classifier.training.datasets import Example
+from classifier.training.evalsets import EvalSet, subsample
+from classifier.training.ood_fit import FitPart, fit_layer
 
 Floats = NDArray[np.float64]
 Labels = NDArray[np.int64]

@@ -1,6 +1,6 @@
 """Package a calibration-layer release: a model directory that reuses another's weights.
 
-    python -m classifier.layer_release --report EVAL_DIR --layer LAYER_DIR \
+    python -m classifier.training.layer_release --report EVAL_DIR --layer LAYER_DIR \
         --base models/minilm-l6-constraint-liar-2026.11.25 --version <new version>
 
 EVAL_DIR is a `veracity evaluate` output (cross-set), LAYER_DIR what its `--write-layer` wrote.
@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from classifier.loader import MODELS_ROOT
-from classifier.model_card import write_layer_card
 from classifier.ood import LAYER_JSON, LAYER_NPZ, OodLayer
 from classifier.thresholds import Thresholds
+from classifier.training.model_card import write_layer_card
 
 
 def release(

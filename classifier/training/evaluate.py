@@ -1,6 +1,6 @@
 """`veracity evaluate`: score a labelled file and write report.json, report.html and PNG plots;
 or, across the veracity sets, per set and leave-one-set-out (`evaluate_sets`, see
-classifier/suite.py), which is what the model cards' cross-set numbers come from."""
+classifier/training/suite.py), which is what the model cards' cross-set numbers come from."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from classifier.calibration import plot_reliability
 from classifier.interface import EmptyTextError
 from classifier.io import read_records
 from classifier.loader import load_classifier
-from classifier.metrics import per_source
 from classifier.text_guard import clean_text
+from classifier.training.metrics import per_source
 
 FALSE_LABELS = {"1", "fake", "false", "f", "pants-fire", "barely-true", "misleading"}
 TRUE_LABELS = {"0", "real", "true", "t", "half-true", "mostly-true"}
@@ -164,14 +164,14 @@ def evaluate_sets(
     layer_dir: Path | None = None,
     shared_head: bool = False,
 ) -> dict[str, Any]:
-    """Per set and leave-one-set-out on original and de-styled text (see classifier.suite);
+    """Per set and leave-one-set-out on original and de-styled text (see classifier.training.suite);
     writes report.json, report.html and reliability PNGs. `layer_dir`: also write the
     out-of-domain layer fitted on every set's fit part there (ood.json + ood.npz).
     `shared_head`: also the falsehood head over the shared intake encoder, LOSO and trained on
     every set (classifier.shared_head.evaluation)."""
-    from classifier import suite, suite_report
     from classifier.loader import find_model_dir
     from classifier.serving import OnnxClassifier
+    from classifier.training import suite, suite_report
 
     chosen = model_dir or find_model_dir()
     if chosen is None:
@@ -213,8 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     from datetime import UTC, datetime
 
-    from classifier.datasets import default_data_dir
-    from classifier.evalsets import DEFAULT_SETS, deoverlap, sets_from_file, veracity_sets
+    from classifier.training.datasets import default_data_dir
+    from classifier.training.evalsets import DEFAULT_SETS, deoverlap, sets_from_file, veracity_sets
 
     p = argparse.ArgumentParser(prog="veracity evaluate", description=main.__doc__)
     p.add_argument("--input", type=Path, default=None, help="CSV/JSONL with text and label")

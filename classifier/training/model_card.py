@@ -342,7 +342,7 @@ removed) was measured too (`model_normalised_input` below). {metrics["decision"]
 --fit-cap {metrics.get("fit_cap")} --write-layer LAYER` (about 50,000 model passes; 25 minutes on
 this shared 2-core machine, `--cache-dir` makes a rerun take a minute) writes report.json,
 report.html and reliability PNGs for the weights and LAYER/ood.json + ood.npz;
-`python -m classifier.layer_release` packages this directory from them. Sets: {_sets_line(metrics["sets"])}.
+`python -m classifier.training.layer_release` packages this directory from them. Sets: {_sets_line(metrics["sets"])}.
 In-domain for these weights = Constraint Val and LIAR valid (trained on their train splits);
 everything else is out of domain. Leave-one-set-out: the layer and the TF-IDF reference
 evaluated on a set were fitted on the *other* sets' fit parts only. De-styled text:

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifier.datasets import (
+from classifier.io import read_records
+from classifier.training.datasets import (
     Example,
     dedup_key,
     load_coaid,
@@ -23,8 +24,7 @@ from classifier.datasets import (
     load_fever,
     load_liar,
 )
-from classifier.evaluate import parse_label
-from classifier.io import read_records
+from classifier.training.evaluate import parse_label
 
 DEFAULT_SETS = ("constraint_covid19", "liar", "coaid", "covid19_rumor", "fever_paper_dev")
 NOT_USABLE = {

@@ -1,6 +1,6 @@
 """Build the demo sample: posts from covid19_rumor (MIT) with synthetic, seeded reach fields.
 
-`python -m classifier.demo_data --output models/demo_posts.jsonl` (needs ../shared once; the
+`python -m classifier.training.demo_data --output models/demo_posts.jsonl` (needs ../shared once; the
 output is committed so the demo runs without it).
 """
 
@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from classifier.datasets import dedup_key, default_data_dir, iter_rumor_rows
+from classifier.training.datasets import dedup_key, default_data_dir, iter_rumor_rows
 
 QUOTA = {"F": 90, "T": 70, "U": 40}
 START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)

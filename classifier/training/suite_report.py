@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from classifier.calibration import plot_reliability
 
-if TYPE_CHECKING:  # evalsets reads classifier.evaluate, which writes its report with this module
-    from classifier.evalsets import EvalSet
+if (
+    TYPE_CHECKING
+):  # evalsets reads classifier.training.evaluate, which writes its report with this module
+    from classifier.training.evalsets import EvalSet
 
 COLUMNS = ("n", "positive_share", "weighted_f1", "auc", "ece", "brier", "flagged_false")
 TARGETS = {

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from classifier.datasets import Example, default_data_dir, load_splits
+from classifier.training.datasets import Example, default_data_dir, load_splits
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

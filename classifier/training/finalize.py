@@ -29,10 +29,10 @@ from classifier.calibration import (
     nll,
     plot_reliability,
 )
-from classifier.datasets import Example, load_covid19_rumor, load_splits
-from classifier.metrics import compute_metrics, per_source
-from classifier.policy import BandPolicy, band_report, choose_thresholds
-from classifier.train import TrainConfig
+from classifier.training.datasets import Example, load_covid19_rumor, load_splits
+from classifier.training.metrics import compute_metrics, per_source
+from classifier.training.policy import BandPolicy, band_report, choose_thresholds
+from classifier.training.train import TrainConfig
 
 SHIPPED_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "config.json")
 
@@ -144,8 +144,8 @@ def finalize(
     stages: list[TrainConfig] | None = None,
 ) -> dict[str, Any]:
     """Package the model trained by `cfg` (the last stage of `stages`)."""
-    from classifier.export import export_all
-    from classifier.model_card import write_card
+    from classifier.training.export import export_all
+    from classifier.training.model_card import write_card
 
     policy = policy or BandPolicy()
     md = cfg.model_dir
