@@ -91,7 +91,7 @@ def milestone(
     return {"incident_id": incident_id, "kind": made.kind, "at": made.at.isoformat()}
 
 
-# The same roles as closing with lessons in the UI (`review_ui/incidents.py`).
+# The same roles as closing with lessons in the UI (`review_ui/incidents/pages.py`).
 @router.post("/incidents/{incident_id}/lessons", summary="Record a lesson (leadership, admin)")
 def lesson(incident_id: str, body: LessonIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
     made = plan.record_lesson(session, incident_id, body.text, who.actor)

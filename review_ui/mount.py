@@ -11,29 +11,23 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from core.process import Process
-from review_ui import (
-    admin,
-    admin_policy,
-    admin_webhooks,
-    bulk,
-    case_console,
-    claims_library,
-    dashboards,
-    decisions,
-    incidents,
-    language,
-    legal,
-    legal_holds,
-    legal_statements,
-    login,
-    pr,
-    response_plan,
-    reviewer,
-    supervise,
-    wellness,
-)
+from review_ui import language, login
+from review_ui.admin import pages as admin
+from review_ui.admin import policy as admin_policy
+from review_ui.admin import webhooks as admin_webhooks
 from review_ui.auth import SignedIn, UiRedirect, UiRefused, UiUser, csrf_guard, optional_user
+from review_ui.incidents import pages as incidents
+from review_ui.incidents import response_plan
+from review_ui.legal import holds as legal_holds
+from review_ui.legal import pages as legal
+from review_ui.legal import statements as legal_statements
+from review_ui.pr import claims_library
+from review_ui.pr import pages as pr
+from review_ui.reviewer import bulk, case_console, decisions, wellness
+from review_ui.reviewer import pages as reviewer
 from review_ui.roles import home_for
+from review_ui.supervisor import dashboards
+from review_ui.supervisor import pages as supervise
 from review_ui.templating import render
 
 STATIC = Path(__file__).parent / "static"

@@ -16,8 +16,8 @@ from starlette.responses import Response
 from core.messages import Msg as CoreMsg
 from review_ui import i18n
 from review_ui.auth import CSRF_FIELD, UiUser
-from review_ui.check_words import check_message
 from review_ui.i18n import Msg
+from review_ui.reviewer.check_words import check_message
 from review_ui.roles import sections_for
 
 _ENV = Environment(

@@ -17,7 +17,7 @@ from classifier.reference import ReferenceClassifier
 from core.db import transaction
 from pipeline.models import Post
 from pipeline.policy_store import active_policy
-from review_ui.policy_form import flatten
+from review_ui.admin.policy_form import flatten
 from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
 from tests.conftest import ADMIN, PASSWORD, auth, make_settings, new_api_key, new_user_token

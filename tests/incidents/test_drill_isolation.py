@@ -18,7 +18,7 @@ from incidents.drill import DrillPost
 from pipeline.labels import export_labels
 from pipeline.models import CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.platform_receiver import ReceiverState
-from review_ui import dashboard_data
+from review_ui.supervisor import dashboard_data
 from runtime.container import Runtime
 from runtime.drill_run import run_drill
 from tests.conftest import auth, new_user_token

@@ -11,7 +11,7 @@ from core.db import transaction
 from incidents.drill_queue import DRILL_QUEUE, drill_reviewer
 from pipeline.queue import claim_next, open_case_for_post
 from pipeline.routing import RoutingPolicy
-from review_ui import dashboard_data
+from review_ui.supervisor import dashboard_data
 from runtime.container import Runtime
 from runtime.web import create_app
 from tests.conftest import ADMIN, PASSWORD

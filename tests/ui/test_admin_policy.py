@@ -14,7 +14,7 @@ from sqlalchemy import select
 from audit.events import Action
 from audit.models import AuditEvent
 from pipeline.policy_store import active_policy
-from review_ui.policy_form import flatten
+from review_ui.admin.policy_form import flatten
 from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 URGENT_POSTS = [

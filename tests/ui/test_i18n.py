@@ -204,7 +204,7 @@ def test_pr_drafts_a_chinese_statement_from_the_workspace(stack: Stack) -> None:
 
 
 def test_a_failed_check_reads_in_chinese_with_its_detail() -> None:
-    from review_ui.check_words import check_message
+    from review_ui.reviewer.check_words import check_message
     from statements.checks import Failure
 
     long = Failure("title_too_long", "title 130 > 120 chars")
@@ -267,7 +267,7 @@ def test_every_translation_formats_as_the_page_will_format_it() -> None:
 
 def test_every_incident_type_label_is_in_the_catalogue() -> None:
     """The labels live in incidents/type_rules.py; the UI lists them for translation."""
-    from review_ui.incident_pages import TYPE_NAMES, TYPES
+    from review_ui.incidents.detail import TYPE_NAMES, TYPES
 
     assert {label for _, label in TYPES} == set(TYPE_NAMES)
     with i18n.speaking(i18n.LANGUAGE[i18n.CHINESE]):

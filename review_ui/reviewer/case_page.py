@@ -14,15 +14,15 @@ from pipeline.models import Decision, EnforcementAction, Post, ReviewCase
 from pipeline.policy_store import active_policy
 from pipeline.routing import RoutingPolicy
 from review_ui.auth import UiUser
-from review_ui.case_console import draft_of
-from review_ui.case_context import matched_claims, related_posts
-from review_ui.case_history import BLIND, case_history, routed_rule
-from review_ui.case_view import build_case_view
-from review_ui.guidance import LEGEND, case_guidance, reason_lines
-from review_ui.highlight import is_media_url
-from review_ui.shift import shift_counts
+from review_ui.reviewer.case_console import draft_of
+from review_ui.reviewer.case_context import matched_claims, related_posts
+from review_ui.reviewer.case_history import BLIND, case_history, routed_rule
+from review_ui.reviewer.case_view import build_case_view
+from review_ui.reviewer.guidance import LEGEND, case_guidance, reason_lines
+from review_ui.reviewer.highlight import is_media_url
+from review_ui.reviewer.shift import shift_counts
+from review_ui.reviewer.wellness import wellness_of
 from review_ui.templating import render
-from review_ui.wellness import wellness_of
 
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 NOTICES = {

@@ -25,9 +25,16 @@ from core.web_deps import SessionDep
 from pipeline import policy_store
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PolicyUpdate
+from review_ui.admin.policy_form import (
+    FIELDS,
+    LEVEL_CHOICES,
+    PolicyFormError,
+    describe,
+    flatten,
+    parse,
+)
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
-from review_ui.policy_form import FIELDS, LEVEL_CHOICES, PolicyFormError, describe, flatten, parse
 from review_ui.templating import render
 
 router = APIRouter(prefix="/admin/policy")

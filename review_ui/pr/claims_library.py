@@ -23,9 +23,9 @@ from core.errors import DomainError, NotFound
 from core.roles import Role
 from core.web_deps import SessionDep
 from review_ui.auth import UiRefused, UiUser, require_ui_role
-from review_ui.claims_import import UploadRefused, read_upload
 from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
+from review_ui.pr.claims_import import UploadRefused, read_upload
 from review_ui.templating import render
 
 router = APIRouter(prefix="/claims")

@@ -12,7 +12,7 @@ from core.clock import utcnow
 from core.errors import Conflict, NotFound
 from pipeline.models import CaseStatus, Decision, Post, ReviewCase, Score
 from pipeline.repository import latest_score
-from review_ui.highlight import Run, is_media_url, is_sensitive_text, reason_runs
+from review_ui.reviewer.highlight import Run, is_media_url, is_sensitive_text, reason_runs
 
 
 @dataclass(frozen=True)

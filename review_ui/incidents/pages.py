@@ -24,8 +24,8 @@ from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
-from review_ui.incident_forms import reasons, report_from
-from review_ui.incident_pages import RESPONDERS, detail_context, list_context
+from review_ui.incidents.detail import RESPONDERS, detail_context, list_context
+from review_ui.incidents.forms import reasons, report_from
 from review_ui.templating import PAGE_HEADERS, render
 
 router = APIRouter(prefix="/incidents")

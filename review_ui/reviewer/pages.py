@@ -20,16 +20,16 @@ from pipeline.decisions import decide
 from pipeline.models import CaseStage, CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.policy_store import active_policy
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
-from review_ui import queue_filter
 from review_ui.auth import UiRefused, UiUser, require_ui_role
-from review_ui.case_console import drop_draft
-from review_ui.case_page import case_response
-from review_ui.case_view import current_case_of, held_by
 from review_ui.i18n import Msg
+from review_ui.reviewer import queue_filter
+from review_ui.reviewer.case_console import drop_draft
+from review_ui.reviewer.case_page import case_response
+from review_ui.reviewer.case_view import current_case_of, held_by
+from review_ui.reviewer.shift import shift_counts
+from review_ui.reviewer.wellness import wellness_of
 from review_ui.roles import CASE_WORKERS
-from review_ui.shift import shift_counts
 from review_ui.templating import render
-from review_ui.wellness import wellness_of
 
 router = APIRouter(prefix="/review")
 Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]

@@ -20,7 +20,7 @@ from core.web_deps import RuntimeDep, SessionDep
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
-from review_ui.statement_view import statement_view
+from review_ui.pr.statement_view import statement_view
 from review_ui.templating import render
 from statements import service
 from statements.checks import URL_RE

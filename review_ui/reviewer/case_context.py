@@ -19,7 +19,7 @@ from pipeline.models import Post, ReviewCase, Score
 from pipeline.policy_store import active_policy
 from pipeline.routing import claim_match_from_flags
 from pipeline.triage import match_status, stored_matches
-from review_ui.highlight import is_sensitive_text
+from review_ui.reviewer.highlight import is_sensitive_text
 
 RELATED_LIMIT = 8
 SNIPPET = 160

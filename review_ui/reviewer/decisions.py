@@ -23,7 +23,7 @@ from pipeline.models import CaseStatus, Decision, EnforcementAction, Post, Revie
 from pipeline.schemas import DecisionIn
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
-from review_ui.reviewer import ACTIONS, REASON_LABELS
+from review_ui.reviewer.pages import ACTIONS, REASON_LABELS
 from review_ui.roles import REVIEWERS
 from review_ui.templating import render
 

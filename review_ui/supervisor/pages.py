@@ -16,12 +16,12 @@ from core.errors import DomainError
 from core.roles import Role
 from core.web_deps import SessionDep
 from pipeline import queue
-from review_ui import supervise_data as data
 from review_ui.auth import UiUser, require_ui_role
-from review_ui.bulk import BULK_CAP, BULK_CHOICES
 from review_ui.i18n import Msg
-from review_ui.reviewer import REASON_LABELS
+from review_ui.reviewer.bulk import BULK_CAP, BULK_CHOICES
+from review_ui.reviewer.pages import REASON_LABELS
 from review_ui.roles import DASHBOARD_VIEWERS
+from review_ui.supervisor import data
 from review_ui.templating import render
 
 router = APIRouter(prefix="/supervise")

@@ -11,12 +11,12 @@ from starlette.responses import Response
 from core.errors import DomainError
 from core.web_deps import SessionDep
 from pipeline import qa
-from review_ui import dashboard_data as data
-from review_ui import supervise_data
 from review_ui.auth import UiRefused, UiUser, require_ui_role
-from review_ui.charts import bar_chart
 from review_ui.i18n import Msg
 from review_ui.roles import DASHBOARD_VIEWERS
+from review_ui.supervisor import dashboard_data as data
+from review_ui.supervisor import data as supervise_data
+from review_ui.supervisor.charts import bar_chart
 from review_ui.templating import render
 
 router = APIRouter(prefix="/dashboards")

@@ -19,7 +19,7 @@ from core.roles import Role
 from core.web_deps import SessionDep
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
-from review_ui.statement_view import statement_view
+from review_ui.pr.statement_view import statement_view
 from review_ui.templating import render
 from statements import service
 from statements.models import Statement, StatementStatus

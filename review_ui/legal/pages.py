@@ -19,10 +19,10 @@ from audit.schemas import ExportFormat, SearchFilters
 from audit.service import record
 from core.roles import Role
 from core.web_deps import SessionDep
-from review_ui import legal_downloads
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
-from review_ui.legal_timeline import case_post, timeline_row, words_for
+from review_ui.legal import downloads as legal_downloads
+from review_ui.legal.timeline import case_post, timeline_row, words_for
 from review_ui.templating import render
 
 router = APIRouter(prefix="/legal")

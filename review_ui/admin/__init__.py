@@ -1,0 +1,1 @@
+"""Admins' pages: users and API keys, the routing policy, webhooks."""

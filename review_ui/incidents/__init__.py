@@ -1,0 +1,1 @@
+"""Incident pages: the list, an incident, its forms, the response plan."""

@@ -1,0 +1,1 @@
+"""Legal's pages: action-log search and export, holds, DSA statements, a case's timeline."""

@@ -1,0 +1,1 @@
+"""PR's pages: counter-statements, and the claim library with its import."""

@@ -1,0 +1,1 @@
+"""Senior reviewers' and admins' oversight: supervision, dashboards and their charts."""
