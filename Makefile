@@ -28,7 +28,7 @@ bench: install
 
 # The UI's catalogues (review_ui/translations): extract every string of the templates and every
 # Msg("...") of review_ui/*.py, then merge into each language's .po (new ones untranslated; the
-# test tests/ui/test_i18n.py fails until each has its translation).
+# test tests/review_ui/test_i18n.py fails until each has its translation).
 messages: install
 	.venv/bin/pybabel extract -F babel.cfg -k Msg -k _ --no-location --sort-output --project veracity --copyright-holder veracity -o review_ui/translations/messages.pot .
 	.venv/bin/pybabel update -D messages -i review_ui/translations/messages.pot -d review_ui/translations --no-fuzzy-matching --ignore-obsolete --width 100

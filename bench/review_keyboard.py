@@ -4,9 +4,9 @@ for the console as it is and for the flow before the keyboard console, in the sa
     python bench/review_keyboard.py [--cases 30] [--warmup 3] [--rounds 4]
         [--baseline-ref 226f73a] [--out bench/results/review_keyboard.json]
 
-Needs Debian's chromium and chromium-driver (scripts/services/chromium.sh), as tests/ui does.
+Needs Debian's chromium and chromium-driver (scripts/services/chromium.sh), as tests/review_ui does.
 Nothing else: each flow runs its own server on SQLite, set up as the UI tests set it up
-(`tests.ui.conftest.stack_on`: the reference classifier, the in-process pipeline, a local
+(`tests.review_ui.conftest.stack_on`: the reference classifier, the in-process pipeline, a local
 platform receiver).
 
 The baseline is the tree before the console change (19d060d "the reviewer console", whose
@@ -71,7 +71,7 @@ def serve(tree: Path, cases: int) -> None:
     from core.migrate import upgrade
     from runtime.web import create_app
     from tests.conftest import PASSWORD
-    from tests.ui.conftest import stack_on
+    from tests.review_ui.conftest import stack_on
 
     folder = Path(tempfile.mkdtemp(prefix="review-keyboard-"))
     url = f"sqlite:///{folder / 'bench.db'}"

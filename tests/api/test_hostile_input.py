@@ -21,7 +21,7 @@ from review_ui.admin.policy_form import flatten
 from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
 from tests.conftest import ADMIN, PASSWORD, auth, make_settings, new_api_key, new_user_token
-from tests.ui.conftest import csrf_of, sign_in
+from tests.review_ui.conftest import csrf_of, sign_in
 
 GOOD = "Drinking bleach cures COVID-19, share before they delete it"
 

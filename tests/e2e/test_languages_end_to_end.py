@@ -19,7 +19,7 @@ from pipeline.models import ReviewCase
 from runtime.web import create_app
 from statements.models import Statement
 from tests.conftest import auth, new_api_key, wait_for
-from tests.ui.conftest import Stack, bilingual_stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, bilingual_stack, browser_client, csrf_of, sign_in
 
 ZH = "家人们注意！每天用盐水漱口、多喝淡盐水，新冠病毒就传染不上，赶紧转给爸妈"
 EN = "Doctors won't tell you: drinking bleach cures covid-19, share before they delete it!!"

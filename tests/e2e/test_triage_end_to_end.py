@@ -26,7 +26,7 @@ from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
 from runtime.web import create_app
 from tests.conftest import ADMIN, auth, make_settings, new_api_key, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 BLEACH = stable_claim_id("fixture", "fx-002")  # "Drinking bleach or disinfectant cures COVID-19."
 REPEAT = "Doctors won't tell you: drinking bleach cures covid-19, share before they delete it!!"

@@ -30,7 +30,7 @@ from core.migrate import upgrade
 from pipeline.models import Decision, Post, ReviewCase
 from review_ui.auth import LOGIN_CSRF_COOKIE
 from tests.conftest import ADMIN, PASSWORD, wait_for
-from tests.ui.conftest import csrf_of
+from tests.review_ui.conftest import csrf_of
 
 REPO = Path(__file__).resolve().parents[2]
 FALSE_POST = "Miracle cure: drinking bleach cures COVID-19, share before they delete it!!"

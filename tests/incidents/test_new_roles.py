@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from runtime.container import Runtime
 from runtime.web import create_app
 from tests.conftest import new_user_token
-from tests.ui.conftest import sign_in
+from tests.review_ui.conftest import sign_in
 
 
 @pytest.mark.parametrize("role", ["leadership", "technical_response"])

@@ -16,7 +16,7 @@ from runtime.container import Runtime
 from runtime.web import create_app
 from tests.conftest import ADMIN, PASSWORD
 from tests.pipeline.factories import add_scored_post, make_case, reviewer
-from tests.ui.conftest import sign_in
+from tests.review_ui.conftest import sign_in
 
 
 def _drill_case(rt: Runtime) -> str:

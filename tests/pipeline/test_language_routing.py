@@ -21,7 +21,7 @@ from pipeline.routing import RoutingPolicy
 from pipeline.triage import MatchInfo, Signals, triage_band
 from runtime.web import create_app
 from tests.conftest import auth, new_api_key, wait_for
-from tests.ui.conftest import Stack, bilingual_stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, bilingual_stack, browser_client, csrf_of, sign_in
 
 SALT = stable_claim_id("fixture", "zh-005")  # 喝盐水或用盐水漱口可以预防新冠病毒感染。
 BLEACH = stable_claim_id("fixture", "fx-002")

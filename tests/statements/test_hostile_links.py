@@ -17,9 +17,9 @@ from core.db import transaction
 from runtime.web import create_app
 from statements.models import Statement, StatementVersion
 from tests.conftest import auth, new_user_token
+from tests.review_ui.browsing import log_in, page_is
+from tests.review_ui.conftest import Stack, browser, live_url, module_stack  # noqa: F401 - fixtures
 from tests.statements.helpers import false_claim
-from tests.ui.browsing import log_in, page_is
-from tests.ui.conftest import Stack, browser, live_url, module_stack  # noqa: F401 - fixtures
 
 URL = "/v1/statements"
 GOOD = "https://good.example/ok"

@@ -21,7 +21,7 @@ from pipeline import qa
 from pipeline.console_models import CaseNoteDraft, QaReview
 from pipeline.models import Decision, ReviewCase
 from tests.core.backends import BACKENDS, empty_database
-from tests.ui.conftest import browser_client, csrf_of, sign_in, stack_on
+from tests.review_ui.conftest import browser_client, csrf_of, sign_in, stack_on
 
 TABLES = {"reviewer_settings", "case_note_drafts", "qa_sampling", "qa_reviews"}
 SENIOR = Actor(name="boss", type=ActorType.HUMAN, roles=("senior_reviewer",))

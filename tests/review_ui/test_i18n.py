@@ -19,7 +19,7 @@ from audit.events import Action
 from audit.models import AuditEvent
 from core.settings import REPO_ROOT
 from review_ui import i18n
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 PO = REPO_ROOT / "review_ui" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)s|\{[a-z_0-9]+(?::[^}]*)?\}")
@@ -153,7 +153,7 @@ def test_dates_and_numbers_are_formatted_per_language() -> None:
 
 
 def test_legal_reads_a_case_history_in_chinese(stack: Stack) -> None:
-    from tests.ui.conftest import decided_case
+    from tests.review_ui.conftest import decided_case
 
     case_id = decided_case(stack, "Drinking bleach cures COVID-19, 喝消毒液可以治新冠", "note")
     name = stack.user("legal")

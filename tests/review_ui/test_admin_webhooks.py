@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from audit.models import AuditEvent
 from core.db import transaction
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
 from webhooks.service import enqueue_event

@@ -15,9 +15,9 @@ from accounts.models import User
 from accounts.preferences import set_language
 from core.db import transaction
 from tests.conftest import ADMIN
-from tests.ui.browsing import css, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, screenshot
-from tests.ui.test_reviewer_console import take_next
+from tests.review_ui.browsing import css, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, screenshot
+from tests.review_ui.test_reviewer_console import take_next
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ from pipeline.models import ReviewCase
 from statements import service as statements
 from statements.generators import OfflineGenerator
 from statements.schemas import DraftIn
+from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, screenshot
 from tests.statements.helpers import false_claim, load_fixture_claims
-from tests.ui.browsing import css, keys, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, screenshot
 
 pytestmark = pytest.mark.browser
 NEW_PAGES = {

@@ -21,8 +21,8 @@ from incidents.response import Report, activate, report_incident
 from incidents.types import IncidentType
 from pipeline.models import ReviewCase
 from runtime.drill_run import run_chain_drill
-from tests.ui.browsing import css, keys, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
+from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
 
 OUTAGE_TEXT = "Users cannot sign in on web and app; the auth gateway answers 502."
 

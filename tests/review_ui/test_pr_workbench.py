@@ -21,9 +21,16 @@ from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from statements import service
 from statements.drafts import open_draft_for_incident
 from statements.models import Statement
+from tests.review_ui.browsing import css, log_in, page_is, wait_for
+from tests.review_ui.conftest import (
+    Stack,
+    browser_client,
+    csrf_of,
+    decided_case,
+    screenshot,
+    sign_in,
+)
 from tests.statements.helpers import false_claim
-from tests.ui.browsing import css, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, decided_case, screenshot, sign_in
 
 SOURCE = "https://health.example.org/facts"
 

@@ -20,9 +20,9 @@ from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
 from tests.conftest import PASSWORD
+from tests.review_ui.browsing import css, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
 from tests.statements.helpers import false_claim
-from tests.ui.browsing import css, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
 

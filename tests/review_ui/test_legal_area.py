@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from audit.models import AuditEvent
 from statements.models import Statement
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, decided_case, sign_in
 from tests.statements.helpers import false_claim
-from tests.ui.conftest import Stack, browser_client, csrf_of, decided_case, sign_in
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from core.clock import utcnow
 from core.db import transaction
 from pipeline.models import Decision, ReviewCase
-from tests.ui.browsing import css, keys, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, screenshot
+from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -240,7 +240,7 @@ def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided
     from pipeline.decisions import decide
     from pipeline.queue import reassign
     from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
-    from tests.ui.conftest import browser_client, csrf_of, sign_in
+    from tests.review_ui.conftest import browser_client, csrf_of, sign_in
 
     code = lang()
     assigned, bulk_one, bulk_two = module_stack.queue_posts(

@@ -14,9 +14,9 @@ from audit.models import AuditEvent
 from claims.library_service import library_version
 from claims.matching.library import library_rows
 from claims.models import Claim
+from tests.review_ui.browsing import css, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
 from tests.statements.helpers import load_fixture_claims
-from tests.ui.browsing import css, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
 
 FIXTURE = [
     {

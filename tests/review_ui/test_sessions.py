@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from core.clock import utcnow
 from core.db import transaction
 from tests.conftest import PASSWORD
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 PAGES = {
     "/ui/review": {"reviewer", "senior_reviewer", "legal"},  # legal: cases escalated to it

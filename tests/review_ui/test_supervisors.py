@@ -14,9 +14,9 @@ from core.db import transaction
 from pipeline import qa
 from pipeline.models import Decision, EnforcementAction, ReviewCase
 from pipeline.queue import claim_next
-from tests.ui.browsing import css, keys, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
-from tests.ui.test_reviewer_console import HOAX, PLAIN, case_of, lang, take_next
+from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
+from tests.review_ui.test_reviewer_console import HOAX, PLAIN, case_of, lang, take_next
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from pipeline.models import ActionStatus, EnforcementAction
-from tests.ui.conftest import Stack, browser_client, csrf_of, decided_case, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, decided_case, sign_in
 
 
 def test_admin_creates_an_account_that_can_sign_in(stack: Stack) -> None:

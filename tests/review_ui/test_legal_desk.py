@@ -15,8 +15,8 @@ from core.db import transaction
 from pipeline.decisions import decide
 from pipeline.queue import claim_next
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
-from tests.ui.browsing import allow_downloads, css, downloaded, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, browser_client, screenshot, sign_in
+from tests.review_ui.browsing import allow_downloads, css, downloaded, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, browser_client, screenshot, sign_in
 
 NOTE = "internal: same account as last week's ring, ask Sam"
 FACTS = "The post says a vaccine contains microchips; health authorities have shown it does not."
@@ -155,7 +155,7 @@ def test_a_reviewer_records_public_facts_and_the_legal_ground_that_legal_then_do
 ) -> None:
     from selenium.webdriver.common.keys import Keys
 
-    from tests.ui.browsing import keys
+    from tests.review_ui.browsing import keys
 
     module_stack.queue_posts(
         ["BREAKING: the miracle cure is garlic and bleach, share before they delete it!!"],
@@ -194,7 +194,7 @@ def test_a_corrected_decision_carries_its_own_public_facts_and_legal_ground_into
 
     from pipeline.models import Decision
     from pipeline.queue import QueueFilter
-    from tests.ui.test_reviewer_console import lang
+    from tests.review_ui.test_reviewer_console import lang
 
     code = lang()
     (post_id,) = module_stack.queue_posts(

@@ -12,8 +12,8 @@ from incidents.service import observe_post
 from incidents.severity import IncidentPolicy
 from pipeline.claim_links import link_post
 from pipeline.models import ReviewCase, Score
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
 from tests.statements.helpers import load_fixture_claims, post_linked_to
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 MATCHER = Actor(name="system:matcher", type=ActorType.SYSTEM)
 

@@ -15,7 +15,7 @@ from audit.events import Action
 from audit.models import AuditEvent
 from pipeline.policy_store import active_policy
 from review_ui.admin.policy_form import flatten
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 URGENT_POSTS = [
     "Miracle cure: garlic and bleach kill the virus, share before they delete it!!",

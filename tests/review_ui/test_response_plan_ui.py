@@ -9,8 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from incidents.policy_store import active_incident_policy
-from tests.ui.browsing import css, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
+from tests.review_ui.browsing import css, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
 
 
 def test_leadership_changes_a_clock_and_the_plan_prints_it(

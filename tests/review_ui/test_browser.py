@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from pipeline.models import Decision
-from tests.ui.browsing import css, keys, log_in, page_is, wait_for
-from tests.ui.conftest import Stack, screenshot
+from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
+from tests.review_ui.conftest import Stack, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -227,7 +227,7 @@ def test_pr_drafts_edits_with_a_diff_gets_approval_and_publishes(
 def test_legal_finds_a_case_reads_its_history_and_exports_it(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
-    from tests.ui.conftest import decided_case
+    from tests.review_ui.conftest import decided_case
 
     case_id = decided_case(module_stack, "Plandemic hoax exposed!! share before", "court order 17")
     log_in(browser, live_url, module_stack.user("legal"))

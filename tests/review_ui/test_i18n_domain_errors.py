@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from review_ui import i18n
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 ZH, EN = {"accept-language": "zh-CN,zh;q=0.9"}, {"accept-language": "en"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 ROLES = ("reviewer", "senior_reviewer", "pr", "legal", "admin", "leadership", "technical_response")
 PAGES = {

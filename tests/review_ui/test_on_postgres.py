@@ -15,8 +15,8 @@ from pipeline.claim_links import link_post
 from pipeline.models import ReviewCase
 from pipeline.policy_store import active_policy
 from review_ui.admin.policy_form import flatten
+from tests.review_ui.conftest import browser_client, csrf_of, sign_in, stack_on
 from tests.statements.helpers import load_fixture_claims
-from tests.ui.conftest import browser_client, csrf_of, sign_in, stack_on
 
 MATCHER = Actor(name="system:matcher", type=ActorType.SYSTEM)
 
