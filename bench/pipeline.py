@@ -71,7 +71,10 @@ PORT = 8765
 # an API key, optionally import the bundled claim library; prints the key.
 SETUP = """
 import sys
-from audit.events import Actor, ActorType
+try:
+    from core.actors import Actor, ActorType
+except ImportError:  # a tree from before core.actors (--compare-ref)
+    from audit.events import Actor, ActorType
 from accounts.service import create_api_key
 from core.db import make_engine, make_session_factory, transaction
 from core.migrate import upgrade
