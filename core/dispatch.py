@@ -15,6 +15,8 @@ from typing import Protocol
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.tasks import is_batched
+
 log = logging.getLogger(__name__)
 _PENDING_KEY = "veracity_pending_tasks"
 
@@ -56,6 +58,36 @@ class InProcessDispatcher:
         self._pool.shutdown(wait=True)
 
 
+# A batched task's ids from one transaction go in messages of at most this many: one message per
+# intake request instead of one per post, and a lost message costs the sweeper little.
+MAX_IDS_PER_MESSAGE = 50
+Pending = list[tuple[str, tuple[str, ...]]]
+
+
+def coalesce(pending: Pending, batched: Callable[[str], bool]) -> Pending:
+    """The messages to send: a batched task's ids merged (first-seen order, chunked), every
+    other task's sends as they were queued."""
+    merged: dict[str, list[str]] = {}
+    out: Pending = []
+    for name, args in pending:
+        if batched(name):
+            if name not in merged:
+                merged[name] = []
+                out.append((name, ()))  # placeholder: keeps the task's first position
+            merged[name].extend(args)
+        else:
+            out.append((name, args))
+    sends: Pending = []
+    for name, args in out:
+        if name in merged and not args:
+            ids = merged.pop(name, [])
+            for start in range(0, len(ids), MAX_IDS_PER_MESSAGE):
+                sends.append((name, tuple(ids[start : start + MAX_IDS_PER_MESSAGE])))
+        else:
+            sends.append((name, args))
+    return sends
+
+
 def enqueue_after_commit(session: Session, task_name: str, *args: str) -> None:
     pending: list[tuple[str, tuple[str, ...]]] = session.info.setdefault(_PENDING_KEY, [])
     pending.append((task_name, args))
@@ -71,7 +103,7 @@ def install(factory: sessionmaker[Session], dispatcher: Dispatcher) -> None:
             # so a task sent now could run before its rows are visible, and find nothing.
             return
         pending = session.info.pop(_PENDING_KEY, [])
-        for name, args in pending:
+        for name, args in coalesce(pending, is_batched):
             try:
                 dispatcher.send(name, *args)
             except Exception:

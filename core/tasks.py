@@ -29,20 +29,28 @@ class TaskSpec:
     body: Body
     every: float | None = None  # seconds between runs, for periodic work
     exclusive: bool = False  # one run at a time across every worker (a lock in the broker)
+    batched: bool = False  # the body takes many ids: one transaction's sends go as one message
 
 
 _REGISTRY: dict[str, TaskSpec] = {}
 
 
-def task(name: str, *, every: float | None = None, exclusive: bool = False) -> Callable[[B], B]:
+def task(
+    name: str, *, every: float | None = None, exclusive: bool = False, batched: bool = False
+) -> Callable[[B], B]:
     def register(body: B) -> B:
         known = _REGISTRY.get(name)
         if known is not None and known.body is not body:
             raise ValueError(f"two task bodies named {name!r}")
-        _REGISTRY[name] = TaskSpec(name, body, every, exclusive)
+        _REGISTRY[name] = TaskSpec(name, body, every, exclusive, batched)
         return body
 
     return register
+
+
+def is_batched(name: str) -> bool:
+    spec = _REGISTRY.get(name)
+    return spec is not None and spec.batched
 
 
 def registered() -> dict[str, TaskSpec]:

@@ -26,7 +26,6 @@ from pipeline.routing import routed_bands
 log = logging.getLogger(__name__)
 
 
-@task(ROUTE_TASK)
 def route_post(rt: PipelineProcess, post_id: str) -> str | None:
     with transaction(rt.sessions) as session:
         incident_id = hooks.incident_of(session, post_id)  # incidents say (incidents.listeners)
@@ -34,6 +33,24 @@ def route_post(rt: PipelineProcess, post_id: str) -> str | None:
             session, post_id, active_policy(session, rt.policy), incident_id=incident_id
         )
         return case.id if case else None
+
+
+@task(ROUTE_TASK, batched=True)  # one message per intake request, not one per post
+def route_posts(rt: PipelineProcess, *post_ids: str) -> list[str | None]:
+    """Each post in its own transaction, so one that fails does not hold back the others; the
+    first failure is raised after the rest are routed (the sweeper retries the post)."""
+    routed: list[str | None] = []
+    failure: Exception | None = None
+    for post_id in post_ids:
+        try:
+            routed.append(route_post(rt, post_id))
+        except Exception as exc:
+            log.exception("routing post %s failed; the sweeper will retry it", post_id)
+            routed.append(None)
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return routed
 
 
 def enforce(rt: PipelineProcess, action_id: str) -> Outcome:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from core.dispatch import enqueue_after_commit, install
+from core.dispatch import MAX_IDS_PER_MESSAGE, coalesce, enqueue_after_commit, install
 
 
 class Recorder:
@@ -51,3 +51,27 @@ def test_an_outer_rollback_sends_nothing() -> None:
         enqueue_after_commit(session, "route", "p1")
         session.rollback()
     assert recorder.sent == []
+
+
+def test_a_batched_tasks_ids_from_one_transaction_go_in_one_message() -> None:
+    import pipeline.tasks  # noqa: F401 - declares the route task (batched)
+    from pipeline.intake import ROUTE_TASK
+
+    factory, recorder = _factory()
+    with factory() as session, session.begin():
+        enqueue_after_commit(session, ROUTE_TASK, "p1")
+        enqueue_after_commit(session, "webhooks.deliver", "d1")  # not batched: as queued
+        enqueue_after_commit(session, ROUTE_TASK, "p2")
+        enqueue_after_commit(session, "webhooks.deliver", "d2")
+    assert recorder.sent == [
+        (ROUTE_TASK, ("p1", "p2")),
+        ("webhooks.deliver", ("d1",)),
+        ("webhooks.deliver", ("d2",)),
+    ]
+
+
+def test_coalesced_messages_are_chunked() -> None:
+    ids = [f"p{i}" for i in range(MAX_IDS_PER_MESSAGE + 3)]
+    sends = coalesce([("route", (i,)) for i in ids], lambda name: name == "route")
+    assert [len(args) for _, args in sends] == [MAX_IDS_PER_MESSAGE, 3]
+    assert [i for _, args in sends for i in args] == ids
