@@ -77,15 +77,48 @@ def _score_and_commit(
     actor: Actor,
     rid: str | None,
 ) -> list[ScoreOut]:
+    with transaction(sessions) as session:
+        return score_in(session, serving, payload, actor, rid)
+
+
+def score_admitted(
+    serving: Serving,
+    session: Session,
+    payload: ScoreRequest,
+    actor: Actor,
+    rid: str | None,
+    *,
+    is_drill: bool = False,
+) -> list[ScoreOut]:
+    """The blocking path (drills, the bench's in-process baseline): the same admission slots
+    taken from a worker thread, so a drill cannot crowd out the platform's calls."""
+    if not serving.admission.acquire(timeout=serving.admission_wait_seconds):
+        raise overloaded("too many scoring requests in flight")
     try:
-        with transaction(sessions) as session:
-            return score_posts(
-                session,
-                serving.batcher,
-                payload.posts,
-                actor,
-                request_id=rid,
-                signals=serving.signals,
-            )
+        return score_in(session, serving, payload, actor, rid, is_drill=is_drill)
+    finally:
+        serving.admission.release()
+
+
+def score_in(
+    session: Session,
+    serving: Serving,
+    payload: ScoreRequest,
+    actor: Actor,
+    rid: str | None,
+    *,
+    is_drill: bool = False,
+) -> list[ScoreOut]:
+    """Score through the batcher in `session`; a batcher that is full answers 503."""
+    try:
+        return score_posts(
+            session,
+            serving.batcher,
+            payload.posts,
+            actor,
+            request_id=rid,
+            is_drill=is_drill,
+            signals=serving.signals,
+        )
     except Overloaded as exc:
         raise overloaded(str(exc)) from exc

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from api.scoring import score_admitted
+from api.admission import score_admitted
 from api.serving import ServingDep, rate_limited
 from core.principal import Principal, require_scope
 from core.web_deps import RequestIdDep, SessionDep

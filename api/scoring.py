@@ -6,28 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from api.admission import score_committed
-from api.batcher import Overloaded
 from api.schemas import HistoryEntry, PostStatusOut
-from api.serving import Serving, ServingDep, rate_limited
+from api.serving import ServingDep, rate_limited
 from audit.models import AuditEvent
-from core.actors import Actor
 from core.errors import NotFound
 from core.principal import Principal, require_scope
-from core.refusal import Refusal
 from core.web_deps import RequestIdDep, SessionDep
 from core.web_schemas import refusals
-from pipeline.intake import score_posts
 from pipeline.models import Post
 from pipeline.repository import latest_score
-from pipeline.schemas import ScoreOut, ScoreRequest, ScoreResponse
+from pipeline.schemas import ScoreRequest, ScoreResponse
 
 router = APIRouter(prefix="/v1", tags=["platform"])
 ScoreKey = Annotated[Principal, Depends(rate_limited(require_scope("score")))]
 ReadKey = Annotated[Principal, Depends(rate_limited(require_scope("read")))]
-OVERLOAD_RETRY_SECONDS = 1
 
 
 @router.post(
@@ -52,39 +46,6 @@ async def score(
     for result in results:
         serving.metrics.posts_scored.labels(str(result.cached).lower()).inc()
     return ScoreResponse(results=results)
-
-
-def score_admitted(
-    serving: Serving,
-    session: Session,
-    payload: ScoreRequest,
-    actor: Actor,
-    rid: str | None,
-    *,
-    is_drill: bool = False,
-) -> list[ScoreOut]:
-    """Score through the admission limit and the batcher: the one path /v1/score and
-    /v1/drills/score share, so a drill cannot crowd out the platform's calls."""
-    if not serving.admission.acquire(timeout=serving.admission_wait_seconds):
-        raise _overloaded("too many scoring requests in flight")
-    try:
-        return score_posts(
-            session,
-            serving.batcher,
-            payload.posts,
-            actor,
-            request_id=rid,
-            is_drill=is_drill,
-            signals=serving.signals,
-        )
-    except Overloaded as exc:
-        raise _overloaded(str(exc)) from exc
-    finally:
-        serving.admission.release()
-
-
-def _overloaded(message: str) -> Refusal:
-    return Refusal(503, "overloaded", message, headers={"Retry-After": str(OVERLOAD_RETRY_SECONDS)})
 
 
 @router.get(

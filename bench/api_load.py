@@ -40,6 +40,7 @@ import sqlalchemy as sa
 
 from bench import http_load
 from bench.http_load import Tally
+from bench.proc import tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_SECONDS = 1.0  # one thread calling before each in-process run
@@ -123,7 +124,7 @@ class InProcess:
         return str(self.app.state.runtime.classifier.model_version)
 
     def closed_loop(self, concurrency: int, batch: int, seconds: float) -> Tally:
-        from api.scoring import score_admitted
+        from api.admission import score_admitted
         from core.db import transaction
         from core.refusal import Refusal
         from pipeline.schemas import ScoreRequest, ScoreResponse
@@ -235,27 +236,6 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(10)
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU of `pid` and its descendants (the serve command and its workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # it ended meanwhile
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-    tree, total, grew = {pid}, 0.0, True
-    while grew:
-        more = {p for p, (parent, _) in stats.items() if parent in tree} - tree
-        grew, tree = bool(more), tree | more
-    for p in tree:
-        total += stats.get(p, (0, 0.0))[1]
-    return total
 
 
 def measure(
