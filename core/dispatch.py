@@ -65,26 +65,25 @@ Pending = list[tuple[str, tuple[str, ...]]]
 
 
 def coalesce(pending: Pending, batched: Callable[[str], bool]) -> Pending:
-    """The messages to send: a batched task's ids merged (first-seen order, chunked), every
-    other task's sends as they were queued."""
+    """The messages to send: a batched task's ids merged where it was first queued (chunked),
+    every other task's sends as they were queued."""
     merged: dict[str, list[str]] = {}
-    out: Pending = []
+    order: list[tuple[str, tuple[str, ...] | list[str]]] = []
     for name, args in pending:
-        if batched(name):
-            if name not in merged:
-                merged[name] = []
-                out.append((name, ()))  # placeholder: keeps the task's first position
+        if not batched(name):
+            order.append((name, args))
+        elif name in merged:
             merged[name].extend(args)
         else:
-            out.append((name, args))
+            merged[name] = list(args)
+            order.append((name, merged[name]))  # the list later sends of it extend
     sends: Pending = []
-    for name, args in out:
-        if name in merged and not args:
-            ids = merged.pop(name, [])
-            for start in range(0, len(ids), MAX_IDS_PER_MESSAGE):
-                sends.append((name, tuple(ids[start : start + MAX_IDS_PER_MESSAGE])))
+    for name, queued in order:
+        if isinstance(queued, list):
+            step = MAX_IDS_PER_MESSAGE
+            sends.extend((name, tuple(queued[i : i + step])) for i in range(0, len(queued), step))
         else:
-            sends.append((name, args))
+            sends.append((name, queued))
     return sends
 
 
