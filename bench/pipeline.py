@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from bench.proc import tree_cpu_seconds  # noqa: E402
 from core.actors import Actor, ActorType  # noqa: E402
 from core.db import make_engine, make_session_factory, transaction  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
@@ -146,26 +147,6 @@ def load_average() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
-def cpu_seconds(root: int) -> float:
-    """User + system CPU of a process and its descendants (Celery's pool processes)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, (parent, _) in stats.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    return sum(stats[pid][1] for pid in tree if pid in stats)
-
-
 def start(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
@@ -245,7 +226,7 @@ def intake(
             client.post("/v1/score", json={"posts": warm}).raise_for_status()
         time.sleep(2.0)
         load = load_average()
-        cpu_before = cpu_seconds(server.pid), cpu_seconds(worker.pid)
+        cpu_before = tree_cpu_seconds(server.pid), tree_cpu_seconds(worker.pid)
         interval = batch / rate
         threads: list[threading.Thread] = []
         t0 = time.time()
@@ -273,8 +254,8 @@ def intake(
                 break
             time.sleep(0.5)
         cpu = (
-            cpu_seconds(server.pid) - cpu_before[0],
-            cpu_seconds(worker.pid) - cpu_before[1],
+            tree_cpu_seconds(server.pid) - cpu_before[0],
+            tree_cpu_seconds(worker.pid) - cpu_before[1],
         )
         with sessions() as s:
             rows = s.execute(sa.text("SELECT post_id, created_at FROM review_cases")).all()
