@@ -26,7 +26,7 @@ from incidents.clocks import ASSESSMENT, cancel_clocks, start_assessment_clock, 
 from incidents.models import FINISHED, Incident, IncidentStatus
 from incidents.policy_store import active_incident_policy  # the plan's clocks, as printed
 from incidents.severity import GRADE_NAMES, IncidentPolicy
-from incidents.tasks_board import plan_tasks
+from incidents.tasks_board import plan_tasks, require_live
 from incidents.types import GroupKind, IncidentType, Scope, profile
 
 log = logging.getLogger(__name__)
@@ -134,15 +134,7 @@ def lock_grade(
     changes it. Logged as `event`; returns the grade before."""
     if grade not in (1, 2, 3, 4):
         raise Invalid(Msg("grade must be 1 (I), 2 (II), 3 (III) or 4 (IV)"))
-    if incident.status in FINISHED:
-        raise Conflict(
-            Msg(
-                "incident {incident_id} is {status}",
-                incident_id=incident.id,
-                status=incident.status,
-            ),
-            code="incident_closed",
-        )
+    require_live(incident)
     before = incident.grade
     incident.grade = grade
     incident.grade_locked = True

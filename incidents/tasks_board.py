@@ -80,7 +80,7 @@ def add_task(
     assignee: str | None = None,
 ) -> IncidentTask:
     """A task leadership adds by hand (any group, optional deadline and assignee)."""
-    _require_live(incident)
+    require_live(incident)
     if group not in {g.value for g in GroupKind}:
         raise Invalid(
             Msg(
@@ -147,7 +147,7 @@ def get_task(session: Session, task_id: str) -> tuple[IncidentTask, Incident]:
 
 def assign_task(session: Session, task_id: str, username: str, actor: Actor) -> IncidentTask:
     task, incident = get_task(session, task_id)
-    _require_live(incident)
+    require_live(incident)
     _require_may_work(session, task, actor)
     if task.status not in LIVE:
         raise Conflict(Msg("task is {status}", status=task.status), code="task_finished")
@@ -162,7 +162,7 @@ def assign_task(session: Session, task_id: str, username: str, actor: Actor) -> 
 
 def start_task(session: Session, task_id: str, actor: Actor) -> IncidentTask:
     task, incident = get_task(session, task_id)
-    _require_live(incident)
+    require_live(incident)
     _require_may_work(session, task, actor)
     if task.status != TaskStatus.OPEN:
         raise Conflict(
@@ -178,7 +178,7 @@ def start_task(session: Session, task_id: str, actor: Actor) -> IncidentTask:
 
 def finish_task(session: Session, task_id: str, actor: Actor, note: str = "") -> IncidentTask:
     task, incident = get_task(session, task_id)
-    _require_live(incident)
+    require_live(incident)
     _require_may_work(session, task, actor)
     if task.status not in LIVE:
         raise Conflict(Msg("task is already {status}", status=task.status), code="task_finished")
@@ -214,7 +214,8 @@ def _done(
     _log(session, Action.INCIDENT_TASK_DONE, incident, task, actor, at=at, late=late)
 
 
-def _require_live(incident: Incident) -> None:
+def require_live(incident: Incident) -> None:
+    """Refuse a change to a closed or dismissed incident (409 `incident_closed`)."""
     if incident.status in FINISHED:
         raise Conflict(
             Msg(
