@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from classifier.batching import length_sorted_batches
+from classifier.threads import ort_threads
 
 Vectors = npt.NDArray[np.float32]
 DIMENSIONS = 384
@@ -112,13 +113,10 @@ def cached_embed(embedder: Embedder, texts: Sequence[str], cache_dir: Path | Non
 
 
 def ort_session(onnx_path: Path, threads: int | None = None) -> Any:
-    import os
-
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
-    n = threads or int(os.environ.get("VERACITY_ORT_THREADS", "0")) or (os.cpu_count() or 1)
-    opts.intra_op_num_threads = n
+    opts.intra_op_num_threads = ort_threads(threads)
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     # Idle pool threads sleep instead of spinning: the API shares its cores with the falsehood

@@ -12,7 +12,6 @@ and name its weights' directory in metadata.json (`classifier.loader.weights_dir
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from classifier.loader import artifact
 from classifier.ood import EMBED_OUTPUT, OodLayer, session_with_embedding
 from classifier.reasons import occlusion_reasons
 from classifier.text_guard import clean_text, is_out_of_distribution
+from classifier.threads import ort_threads
 from classifier.thresholds import Thresholds
 
 MODEL_FILE = "model.int8.onnx"
@@ -68,8 +68,7 @@ class OnnxClassifier:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_length)
         opts = ort.SessionOptions()
-        n = threads or int(os.environ.get("VERACITY_ORT_THREADS", "0")) or (os.cpu_count() or 1)
-        opts.intra_op_num_threads = n
+        opts.intra_op_num_threads = ort_threads(threads)
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         onnx_path = artifact(self.model_dir, onnx_file)

@@ -6,6 +6,7 @@ import logging
 
 from fastapi import FastAPI
 
+from classifier.threads import size_for_serving
 from core import dispatch
 from core.outbound import policy_from
 from core.settings import Settings, get_settings
@@ -32,11 +33,15 @@ def start_pipeline(rt: Runtime) -> Housekeeper | None:
 
 
 def create_served_app(settings: Settings | None = None) -> FastAPI:
+    threads = size_for_serving(processes=1)  # `veracity serve --workers N` named it already
     rt = build_runtime(settings or get_settings())
     check_outbound(get_statement_settings(), policy_from(rt.settings))  # names a refused URL
     start_pipeline(rt)
     _ = rt.classifier  # load the model once, before the first request
     log.info(
-        "serving with model %s, pipeline %s", rt.classifier.model_version, rt.settings.pipeline_mode
+        "serving with model %s, pipeline %s, %d ONNX Runtime thread(s) per model",
+        rt.classifier.model_version,
+        rt.settings.pipeline_mode,
+        threads,
     )
     return create_app(rt)

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from audit.tasks import ship_outbox
+from classifier.threads import size_for_serving
 from core.settings import REPO_ROOT
 from pipeline.platform_receiver import start_receiver
 from pipeline.tasks import sweep
@@ -29,6 +30,7 @@ def serve(rt: Runtime, args: argparse.Namespace) -> int:
         f"(pipeline: {rt.settings.pipeline_mode})",
         flush=True,
     )
+    size_for_serving(args.workers)  # the workers inherit it: their models share the cores
     with multiprocess_metrics(args.workers):  # /metrics sums every worker's values
         uvicorn.run(
             "runtime.server:create_served_app",

@@ -1,0 +1,36 @@
+"""How many intra-op threads an ONNX Runtime session gets.
+
+A command that runs one model (scoring a file, evaluation) gives it every core. A serving
+process runs two models at once, each on its own batcher thread (the falsehood classifier and
+the claim matcher's encoder, `api.batcher`), in each of its uvicorn workers: sessions sized for
+every core there fight over the same cores. On the 2-core machine, one thread per session
+instead of two took intake with triage signals at 100 posts/s from p95 3.3-4.6 s to
+0.7-0.9 s (bench/pipeline.py --signals on), at +0.015 s p50 at 20 posts/s.
+"""
+
+from __future__ import annotations
+
+import os
+
+THREADS_ENV = "VERACITY_ORT_THREADS"
+SERVING_MODELS = 2  # the models a serving process runs concurrently (api.batcher)
+
+
+def ort_threads(requested: int | None = None) -> int:
+    """`requested`, else `VERACITY_ORT_THREADS`, else every core."""
+    if requested:
+        return requested
+    return int(os.environ.get(THREADS_ENV, "0") or 0) or (os.cpu_count() or 1)
+
+
+def serving_threads(processes: int, cpus: int | None = None) -> int:
+    """Threads per session when `processes` serving processes share this machine's cores."""
+    total = cpus or os.cpu_count() or 1
+    return max(1, total // (max(1, processes) * SERVING_MODELS))
+
+
+def size_for_serving(processes: int) -> int:
+    """Name the serving thread count in the environment (inherited by uvicorn's workers)
+    unless the operator set one; returns the count in force."""
+    os.environ.setdefault(THREADS_ENV, str(serving_threads(processes)))
+    return ort_threads()

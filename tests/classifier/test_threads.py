@@ -1,0 +1,54 @@
+"""ONNX Runtime thread counts: one model per command gets every core; a serving process
+splits the cores between its two concurrent models and its workers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from classifier.embeddings import ort_session
+from classifier.threads import THREADS_ENV, ort_threads, serving_threads, size_for_serving
+
+ENCODER = Path(__file__).resolve().parents[2] / "models/claim-matcher-2026.11.25.3/encoder.onnx"
+
+
+def test_an_explicit_count_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert ort_threads(5) == 5
+    assert ort_threads() == 3
+
+
+def test_without_a_setting_a_session_gets_every_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    assert ort_threads() == 6
+
+
+@pytest.mark.parametrize(
+    ("cpus", "processes", "expected"),
+    [(2, 1, 1), (16, 1, 8), (16, 2, 4), (16, 3, 2), (2, 4, 1), (1, 1, 1)],
+)
+def test_serving_splits_the_cores_between_models_and_workers(
+    cpus: int, processes: int, expected: int
+) -> None:
+    assert serving_threads(processes, cpus=cpus) == expected
+
+
+def test_serving_keeps_an_operators_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(THREADS_ENV, "7")
+    assert size_for_serving(processes=1) == 7
+
+
+def test_serving_names_its_count_for_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert size_for_serving(processes=2) == 2
+    assert os.environ[THREADS_ENV] == "2"  # what uvicorn's spawned workers inherit
+
+
+def test_a_session_is_built_with_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(THREADS_ENV, "1")
+    session = ort_session(ENCODER)
+    assert session.get_session_options().intra_op_num_threads == 1
