@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import ApiKey, User
+from accounts.repository import user_named
 from accounts.sessions import end_ui_sessions
 from accounts.tokens import revoke_tokens
 from audit.events import Action, Subject
@@ -36,7 +37,7 @@ def add_user(session: Session, username: str, password: str, role: str, actor: A
         raise Invalid(
             Msg("password must have at least {min_password} characters", min_password=MIN_PASSWORD)
         )
-    if session.scalars(select(User).where(User.username == username)).first() is not None:
+    if user_named(session, username) is not None:
         raise Conflict(Msg("user '{username}' already exists", username=username))
     user = User(username=username, password_hash=hash_password(password), role=role)
     session.add(user)
@@ -48,7 +49,7 @@ def add_user(session: Session, username: str, password: str, role: str, actor: A
 
 
 def _user(session: Session, username: str) -> User:
-    user = session.scalars(select(User).where(User.username == username)).first()
+    user = user_named(session, username)
     if user is None:
         raise NotFound(Msg("no user '{username}'", username=username))
     return user

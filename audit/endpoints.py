@@ -13,13 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
 
-from audit import anchors, dsa
+from audit import anchors, dsa, repository
 from audit.events import Action, Subject
 from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
-from audit.models import AuditEvent
 from audit.operations import log_reader, verify
 from audit.process import AuditRuntimeDep
 from audit.schemas import MAX_PAGE, Aggregations, ExportFormat, Manifest, Page, SearchFilters
@@ -129,16 +127,10 @@ def export(
 
 @router.get("/exports/{export_id}", summary="The manifest of a finished export (SHA-256, count)")
 def export_manifest(export_id: str, session: SessionDep, _: Legal) -> Manifest:
-    event = session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.action == Action.LOG_EXPORTED.value,
-            AuditEvent.document["veracity"]["subject"]["export_id"].as_string() == export_id,
-        )
-    ).first()
-    if event is None:
+    found = repository.export_manifest(session, export_id)
+    if found is None:
         raise NotFound(f"no finished export {export_id}")
-    veracity: Any = event.document["veracity"]
-    return Manifest.model_validate(veracity["after"])
+    return Manifest.model_validate(found)
 
 
 @router.get("/dsa/statements", summary="DSA statements of reasons, NDJSON, ≤100 per line")

@@ -7,15 +7,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy import select
 
 from core.outbound import policy_from
 from core.principal import Principal, require_role
 from core.roles import Role
 from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn
-from incidents import groups, plan, service, views
-from incidents.models import Incident
+from incidents import groups, plan, repository, service, views
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
@@ -55,16 +53,15 @@ def list_incidents(
     include_drills: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    query = select(Incident).order_by(Incident.opened_at.desc()).limit(limit)
-    if status:
-        query = query.where(Incident.status == status)
-    if type:
-        query = query.where(Incident.type == type.value)
-    if grade:
-        query = query.where(Incident.grade == grade)
-    if not include_drills:
-        query = query.where(Incident.is_drill.is_(False))
-    return {"incidents": [views.summary(i) for i in session.scalars(query)]}
+    found = repository.incidents_newest_first(
+        session,
+        limit=limit,
+        type=None if type is None else type.value,
+        grade=grade or None,
+        status=status or None,
+        include_drills=include_drills,
+    )
+    return {"incidents": [views.summary(i) for i in found]}
 
 
 @router.get("/incidents/{incident_id}", summary="An incident: counts, clocks, posts, timeline")

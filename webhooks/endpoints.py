@@ -17,8 +17,8 @@ from core.principal import Principal, require_role, require_scope
 from core.roles import Role
 from core.web_deps import RuntimeDep, SessionDep
 from core.web_schemas import refusals
-from webhooks import service
-from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from webhooks import repository, service
+from webhooks.models import DeliveryStatus, WebhookSubscription
 from webhooks.schemas import (
     CreatedSubscriptionOut,
     DeliveryOut,
@@ -139,12 +139,10 @@ def deliveries(
     event_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
-    query = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc()).limit(limit)
-    if status is not None:
-        query = query.where(WebhookDelivery.status == status.value)
-    if event_id is not None:
-        query = query.where(WebhookDelivery.event_id == event_id)
-    return [DeliveryOut.model_validate(d, from_attributes=True) for d in session.scalars(query)]
+    found = repository.deliveries_newest_first(
+        session, limit=limit, status=None if status is None else status.value, event_id=event_id
+    )
+    return [DeliveryOut.model_validate(d, from_attributes=True) for d in found]
 
 
 @router.post(

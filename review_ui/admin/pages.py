@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from starlette.responses import Response
 
-from accounts.models import ApiKey, User
+from accounts.models import User
+from accounts.repository import api_keys_newest_first, user_named, users_by_name
 from accounts.service import (
     add_user,
     change_password,
@@ -72,8 +72,8 @@ def _page(
         "admin/overview.html",
         user,
         status,
-        users=session.scalars(select(User).order_by(User.username)).all(),
-        keys=session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())).all(),
+        users=users_by_name(session),
+        keys=api_keys_newest_first(session),
         dead=dead_letters(session),
         roles=[r.value for r in Role],
         model_version=rt.classifier.model_version,
@@ -145,7 +145,7 @@ def retry_action(action_id: str, session: SessionDep, user: Admin) -> Response:
 
 
 def _account(session: SessionDep, username: str) -> User:
-    found = session.scalars(select(User).where(User.username == username[:64])).first()
+    found = user_named(session, username[:64])
     if found is None:
         raise UiRefused(404, Msg("No such user."))
     return found

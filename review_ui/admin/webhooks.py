@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -18,8 +17,8 @@ from core.web_deps import RuntimeDep, SessionDep
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
 from review_ui.templating import render
-from webhooks import service
-from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from webhooks import repository, service
+from webhooks.models import DeliveryStatus
 from webhooks.schemas import EventType, SubscriptionIn
 from webhooks.tasks import deliver_webhook
 
@@ -40,12 +39,8 @@ def _page(
     request: Request, session: Session, user: UiUser, *, status: int = 200, **extra: object
 ) -> Response:
     wanted = request.query_params.get("status", "")
-    query = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc()).limit(LOG_SIZE)
-    if wanted in {s.value for s in DeliveryStatus}:
-        query = query.where(WebhookDelivery.status == wanted)
-    subs = session.scalars(
-        select(WebhookSubscription).order_by(WebhookSubscription.created_at.desc())
-    ).all()
+    known = wanted in {s.value for s in DeliveryStatus}
+    subs = repository.subscriptions_newest_first(session)
     return render(
         request,
         "admin/webhooks.html",
@@ -53,7 +48,9 @@ def _page(
         status,
         subscriptions=subs,
         urls={s.id: s.url for s in subs},
-        deliveries=session.scalars(query).all(),
+        deliveries=repository.deliveries_newest_first(
+            session, limit=LOG_SIZE, status=wanted if known else None
+        ),
         statuses=[s.value for s in DeliveryStatus],
         wanted=wanted,
         events=[e.value for e in EventType],
@@ -133,7 +130,7 @@ def test_send(subscription_id: str, rt: RuntimeDep, session: SessionDep, user: A
 
 def _ping_result(session: Session, delivery_id: str) -> tuple[str, bool]:
     """The answer to a test ping, read back from its delivery row (not from the URL)."""
-    sent = session.get(WebhookDelivery, delivery_id[:32]) if delivery_id else None
+    sent = repository.delivery(session, delivery_id[:32]) if delivery_id else None
     if sent is None or sent.event != service.PING_EVENT:
         return "", False
     if sent.status == DeliveryStatus.DELIVERED:

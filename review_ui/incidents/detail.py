@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.roles import Role
-from incidents import attachments, views
+from incidents import attachments, repository, views
 from incidents.models import FINISHED, Incident, IncidentStatus
 from incidents.report_review import REVIEWABLE, SIGNED_OFF, latest_review, review_json
 from incidents.service import MILESTONES
@@ -17,7 +17,7 @@ from incidents.severity import ROMAN
 from incidents.types import IncidentType, profile
 from pipeline.models import ReviewCase
 from review_ui.i18n import Msg
-from statements.models import Statement
+from statements import repository as statements_repository
 
 TYPES = [(t.value, profile(t).label) for t in IncidentType]
 # The type labels as the pages word them (incidents/type_rules.py's labels, listed for pybabel).
@@ -44,17 +44,17 @@ OVERSEERS = {Role.LEADERSHIP.value, Role.ADMIN.value}
 
 
 def list_context(session: Session, wanted: dict[str, str]) -> dict[str, Any]:
-    query = select(Incident).order_by(Incident.opened_at.desc()).limit(200)
-    if wanted.get("type") in dict(TYPES):
-        query = query.where(Incident.type == wanted["type"])
-    if (grade := wanted.get("grade", "")).isdigit():
-        query = query.where(Incident.grade == int(grade))
-    if wanted.get("status") in STATUSES:
-        query = query.where(Incident.status == wanted["status"])
-    if wanted.get("drills") != "on":  # drills are a tenant of their own: shown when asked
-        query = query.where(Incident.is_drill.is_(False))
+    grade = wanted.get("grade", "")
+    found = repository.incidents_newest_first(
+        session,
+        limit=200,
+        type=wanted["type"] if wanted.get("type") in dict(TYPES) else None,
+        grade=int(grade) if grade.isdigit() else None,
+        status=wanted["status"] if wanted.get("status") in STATUSES else None,
+        include_drills=wanted.get("drills") == "on",  # drills are a tenant of their own
+    )
     return {
-        "incidents": [views.summary(i) for i in session.scalars(query)],
+        "incidents": [views.summary(i) for i in found],
         "wanted": wanted,
         "types": TYPES,
         "grades": GRADES,
@@ -100,12 +100,9 @@ def detail_context(session: Session, incident: Incident, role: str) -> dict[str,
     linked = [attachments.describe(a) for a in attachments.linked(session, incident.id)]
     have = {a["id"] for a in linked}
     review = review_json(latest_review(session, incident.id))
-    statements = session.scalars(
-        select(Statement).where(Statement.incident_id == incident.id).order_by(Statement.created_at)
-    ).all()
     return {
         "incident": shown,
-        "statements": statements,
+        "statements": statements_repository.for_incident(session, incident.id),
         "materials": linked,
         "library": [
             attachments.describe(a) for a in attachments.listed(session) if a.id not in have

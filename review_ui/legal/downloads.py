@@ -10,14 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from api.process import AppRuntimeDep
-from audit import dsa
+from audit import dsa, repository
 from audit.events import Action, Subject
-from audit.models import AuditEvent
 from audit.operations import log_reader
 from audit.schemas import Manifest, SearchFilters
 from audit.service import record
@@ -76,14 +74,8 @@ def dsa_download(request: Request, rt: AppRuntimeDep, user: Legal) -> Response:
 
 def recent_exports(session: Session) -> list[dict[str, Any]]:
     """The latest finished exports, newest first, from their `log.exported` events."""
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.action == Action.LOG_EXPORTED.value)
-        .order_by(AuditEvent.seq.desc())
-        .limit(RECENT)
-    )
     out = []
-    for event in events:
+    for event in repository.export_events_newest_first(session, limit=RECENT):
         v: Any = event.document["veracity"]
         after = v.get("after") or {}
         if "export_id" in after:
@@ -93,7 +85,7 @@ def recent_exports(session: Session) -> list[dict[str, Any]]:
 
 @router.get("/exports/{export_id}/manifest.json", summary="Download an export's manifest")
 def manifest_download(export_id: str, session: SessionDep, user: Legal) -> Response:
-    found = _manifest(session, export_id[:64])
+    found = repository.export_manifest(session, export_id[:64])
     if found is None:
         raise UiRefused(404, Msg("No finished export with that id."))
     manifest = Manifest.model_validate(found)
@@ -114,16 +106,3 @@ def manifest_download(export_id: str, session: SessionDep, user: Legal) -> Respo
             "cache-control": "no-store",
         },
     )
-
-
-def _manifest(session: Session, export_id: str) -> dict[str, Any] | None:
-    event = session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.action == Action.LOG_EXPORTED.value,
-            AuditEvent.document["veracity"]["subject"]["export_id"].as_string() == export_id,
-        )
-    ).first()
-    if event is None:
-        return None
-    v: Any = event.document["veracity"]
-    return dict(v["after"])

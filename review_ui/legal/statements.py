@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -21,7 +20,7 @@ from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
 from review_ui.pr.statement_view import statement_view
 from review_ui.templating import render
-from statements import service
+from statements import repository, service
 from statements.models import Statement, StatementStatus
 
 router = APIRouter(prefix="/legal/statements")
@@ -38,12 +37,7 @@ def _waiting(statement: Statement) -> bool:
 
 @router.get("", summary="Statements that need legal approval")
 def queue_page(request: Request, session: SessionDep, user: Legal) -> Response:
-    severe = session.scalars(
-        select(Statement)
-        .where(Statement.requires_legal.is_(True))
-        .order_by(Statement.created_at.desc())
-        .limit(200)
-    ).all()
+    severe = repository.needing_legal_newest_first(session, limit=200)
     return render(
         request,
         "legal/statements.html",

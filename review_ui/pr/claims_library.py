@@ -12,12 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from claims import service
-from claims.models import ClaimPost, Origin, Verdict
+from claims import repository, service
+from claims.models import Origin, Verdict
 from claims.schemas import ClaimIn
 from core.errors import DomainError, NotFound
 from core.roles import Role
@@ -154,16 +153,13 @@ def _detail(
         claim = service.get_claim(session, claim_id[:64])
     except NotFound as exc:
         raise UiRefused(404, Msg("No such claim.")) from exc
-    linked = session.scalar(
-        select(func.count()).select_from(ClaimPost).where(ClaimPost.claim_id == claim.id)
-    )
     return render(
         request,
         "claims/claim.html",
         user,
         status,
         claim=claim,
-        linked=int(linked or 0),
+        linked=repository.linked_post_count(session, claim.id),
         verdicts=[v.value for v in Verdict],
         can_edit=_can_edit(user),
         notice=NOTICES.get(request.query_params.get("notice", ""), ""),

@@ -8,11 +8,10 @@ from typing import Annotated, Any, get_args
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.outbound import policy_from
 from core.process import Process
 from core.roles import Role
@@ -22,12 +21,12 @@ from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
 from review_ui.pr.statement_view import statement_view
 from review_ui.templating import render
-from statements import service
+from statements import repository, service
 from statements.checks import URL_RE
 from statements.config import get_statement_settings, statement_settings_for
 from statements.delivery import deliver_pending, sender_from
 from statements.generators import OfflineGenerator
-from statements.models import Statement, StatementKind, StatementStatus
+from statements.models import StatementKind, StatementStatus
 from statements.publishers import Publisher, default_publishers
 from statements.schemas import DraftIn, EditIn, Severity
 from statements.templates import TEMPLATES
@@ -115,9 +114,7 @@ def workspace_page(request: Request, session: SessionDep, user: Pr) -> Response:
 def workspace(
     request: Request, session: Session, user: UiUser, error: str = "", status: int = 200
 ) -> Response:
-    statements = session.scalars(
-        select(Statement).order_by(Statement.created_at.desc()).limit(200)
-    ).all()
+    statements = repository.statements_newest_first(session, limit=200)
     return render(
         request,
         "pr/workspace.html",
@@ -283,12 +280,11 @@ def publish(
 
 def _is_out(session: Session, statement_id: str) -> bool:
     """The version on screen is the one the public reads (the buttons are hidden, too)."""
-    found = session.get(Statement, statement_id)
-    return (
-        found is not None
-        and found.published_version == found.version
-        and (found.status == StatementStatus.PUBLISHED)
-    )
+    try:
+        found = service.get(session, statement_id)
+    except NotFound:
+        return False
+    return found.published_version == found.version and found.status == StatementStatus.PUBLISHED
 
 
 def _publishers() -> list[Publisher]:
