@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -21,8 +20,9 @@ from core.roles import Role
 from core.web_deps import SessionDep
 from pipeline import queue
 from pipeline.decisions import decide, validate_decision
-from pipeline.models import CaseStage, CaseStatus, Post, ReviewCase
+from pipeline.models import CaseStage, CaseStatus, ReviewCase
 from pipeline.policy_store import active_policy
+from pipeline.repository.cases import case_by_id, cases_with_text
 from pipeline.schemas import DecisionAction, DecisionIn
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
@@ -83,14 +83,7 @@ def plan(session: Session, user: UiUser, case_ids: list[str], verdict: DecisionI
         raise UiRefused(
             422, Msg("At most {cap} cases at once; {n} were ticked.", cap=BULK_CAP, n=len(ids))
         )
-    found = {
-        c.id: (c, text)
-        for c, text in session.execute(
-            select(ReviewCase, Post.text)
-            .join(Post, Post.id == ReviewCase.post_id)
-            .where(ReviewCase.id.in_(ids))
-        )
-    }
+    found = {c.id: (c, text) for c, text in cases_with_text(session, ids)}
     does = (
         f"{verdict.action.value.replace('_', ' ')} ({verdict.reason_code.value.replace('_', ' ')})"
     )
@@ -156,7 +149,7 @@ def apply(rt: AppRuntimeDep, session: SessionDep, user: Senior, form: Bulk) -> R
             continue
         try:
             with session.begin_nested():  # one case failing leaves the others decided
-                case = session.get(ReviewCase, item.case_id)
+                case = case_by_id(session, item.case_id)
                 if case is not None and case.status != CaseStatus.CLAIMED:
                     queue.reassign(session, item.case_id, user.actor, user.username, SENIOR_ROLES)
                 decide(session, item.case_id, user.actor, form.verdict, policy=policy)

@@ -10,34 +10,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy import delete
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from core.errors import Conflict, NotFound
 from core.web_deps import SessionDep
 from pipeline import queue
-from pipeline.console_models import CaseNoteDraft
-from pipeline.models import CaseStatus, ReviewCase
+from pipeline.models import CaseStatus
+from pipeline.repository.cases import case_by_id
+from pipeline.repository.console import save_note_draft
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.roles import CASE_WORKERS
 from review_ui.templating import in_language_of
 
 router = APIRouter(prefix="/review/cases")
 Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]
-
-
-def draft_of(session: Session, case_id: str, username: str) -> str:
-    row = session.get(CaseNoteDraft, (case_id, username))
-    return row.note if row else ""
-
-
-def drop_draft(session: Session, case_id: str, username: str) -> None:
-    session.execute(
-        delete(CaseNoteDraft).where(
-            CaseNoteDraft.case_id == case_id, CaseNoteDraft.username == username
-        )
-    )
 
 
 def _wants_json(request: Request) -> bool:
@@ -53,14 +39,10 @@ def save_note(
 ) -> Response:
     """Saved per case and person, whether or not the lease is still live: a note typed as the
     lease ran out is there again when the case is claimed back."""
-    case = session.get(ReviewCase, case_id[:32])
+    case = case_by_id(session, case_id[:32])
     if case is None or case.status == CaseStatus.DECIDED:
         return JSONResponse({"saved": False, "reason": "case closed"}, status_code=409)
-    row = session.get(CaseNoteDraft, (case.id, user.username))
-    if row is None:
-        session.add(CaseNoteDraft(case_id=case.id, username=user.username, note=note))
-    else:
-        row.note = note
+    save_note_draft(session, case.id, user.username, note)
     return JSONResponse({"saved": True}, headers={"Cache-Control": "no-store"})
 
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from claims.models import Claim, ClaimPost
-from incidents.models import Incident, NarrativePost
+from claims.models import Claim
+from claims.reviewer_queries import claims_by_id, linked_post_ids, links_of_post
+from incidents.listeners import narrative_incident
+from incidents.models import Incident
+from incidents.reviewer_queries import incident_by_id, narrative_post_ids
 from pipeline.models import Post, ReviewCase, Score
 from pipeline.policy_store import active_policy
+from pipeline.repository.posts import posts_with_case_status
 from pipeline.routing import claim_match_from_flags
 from pipeline.triage import match_status, stored_matches
 from review_ui.reviewer.highlight import is_sensitive_text
@@ -60,10 +64,7 @@ def _flag_matches(flags: list[str]) -> dict[str, float]:
 
 
 def matched_claims(session: Session, post: Post, score: Score | None) -> list[MatchedClaim]:
-    links = {
-        link.claim_id: link
-        for link in session.scalars(select(ClaimPost).where(ClaimPost.post_id == post.id))
-    }
+    links = {link.claim_id: link for link in links_of_post(session, post.id)}
     flagged = _flag_matches(list(score.flags)) if score else {}
     if score is not None and score.claim_matches:
         policy = active_policy(session)
@@ -74,7 +75,7 @@ def matched_claims(session: Session, post: Post, score: Score | None) -> list[Ma
     if not ids:
         return []
     policy = active_policy(session)
-    claims = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
+    claims = {c.id: c for c in claims_by_id(session, ids)}
     found = []
     for claim_id, claim in claims.items():
         link = links.get(claim_id)
@@ -90,35 +91,22 @@ def related_posts(
 ) -> Related:
     incident = _incident_of(session, case, post)
     if incident is not None:
-        ids = select(NarrativePost.post_id).where(NarrativePost.incident_id == incident.id)
+        ids = narrative_post_ids(incident.id)
         return Related(incident, _posts(session, ids, post.id), "incident")
     claim_ids = [m.claim.id for m in claims]
     if claim_ids:
-        ids = select(ClaimPost.post_id).where(ClaimPost.claim_id.in_(claim_ids))
+        ids = linked_post_ids(claim_ids)
         return Related(None, _posts(session, ids, post.id), "claim")
     return Related(None, [], "")
 
 
 def _incident_of(session: Session, case: ReviewCase, post: Post) -> Incident | None:
-    incident_id = (
-        case.incident_id
-        or session.scalars(
-            select(NarrativePost.incident_id)
-            .where(NarrativePost.post_id == post.id, NarrativePost.incident_id.is_not(None))
-            .limit(1)
-        ).first()
-    )
-    return session.get(Incident, incident_id) if incident_id else None
+    incident_id = case.incident_id or narrative_incident(session, post.id)
+    return incident_by_id(session, incident_id) if incident_id else None
 
 
 def _posts(session: Session, ids: Select[str], own_id: str) -> list[RelatedPost]:
-    rows = session.execute(
-        select(Post, ReviewCase.status)
-        .outerjoin(ReviewCase, ReviewCase.post_id == Post.id)
-        .where(Post.id.in_(ids), Post.id != own_id)
-        .order_by(Post.views.desc(), Post.id)
-        .limit(RELATED_LIMIT * 2)
-    ).all()
+    rows = posts_with_case_status(session, ids, own_id, RELATED_LIMIT * 2)
     seen: dict[str, RelatedPost] = {}
     for rel, status in rows:
         if rel.id not in seen:

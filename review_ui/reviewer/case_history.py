@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action
-from audit.models import AuditEvent
+from audit.reviewer_queries import latest_post_event, post_events_newest_first
 from pipeline.models import CaseStage, ReviewCase
 from review_ui.i18n import Msg
 
@@ -75,15 +74,7 @@ def _detail(action: str, veracity: dict[str, Any]) -> str:
 
 def case_history(session: Session, case: ReviewCase) -> list[HistoryEntry]:
     blind = case.stage in BLIND
-    events = session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.post_id == case.post_id,
-            AuditEvent.action.in_([a.value for a in SHOWN]),
-        )
-        .order_by(AuditEvent.seq.desc())
-        .limit(LIMIT)
-    ).all()
+    events = post_events_newest_first(session, case.post_id, [a.value for a in SHOWN], LIMIT)
     entries = []
     for event in reversed(events):
         veracity = event.document.get("veracity")
@@ -98,12 +89,7 @@ def case_history(session: Session, case: ReviewCase) -> list[HistoryEntry]:
 
 def routed_rule(session: Session, post_id: str) -> str | None:
     """The routing rule that queued the post (the latest `post.routed` event's)."""
-    event = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.post_id == post_id, AuditEvent.action == Action.POST_ROUTED.value)
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
+    event = latest_post_event(session, post_id, Action.POST_ROUTED.value)
     veracity = event.document.get("veracity") if event else None
     after = veracity.get("after") if isinstance(veracity, dict) else None
     rule = after.get("rule") if isinstance(after, dict) else None

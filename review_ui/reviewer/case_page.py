@@ -6,15 +6,15 @@ import re
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from pipeline.models import Decision, EnforcementAction, Post, ReviewCase
 from pipeline.policy_store import active_policy
+from pipeline.repository.console import note_draft
+from pipeline.repository.decisions import decision_by_id, enforcement_of
 from pipeline.routing import RoutingPolicy
 from review_ui.auth import UiUser
-from review_ui.reviewer.case_console import draft_of
 from review_ui.reviewer.case_context import matched_claims, related_posts
 from review_ui.reviewer.case_history import BLIND, case_history, routed_rule
 from review_ui.reviewer.case_view import build_case_view
@@ -48,13 +48,10 @@ def media_links(post: Post) -> list[str]:
 
 
 def previous(session: Session, decision_id: str, username: str) -> Previous | None:
-    decision = session.get(Decision, decision_id[:32]) if decision_id else None
+    decision = decision_by_id(session, decision_id[:32]) if decision_id else None
     if decision is None or decision.decided_by != username:
         return None
-    action = session.scalars(
-        select(EnforcementAction).where(EnforcementAction.decision_id == decision.id)
-    ).first()
-    return Previous(decision, action)
+    return Previous(decision, enforcement_of(session, decision.id))
 
 
 def case_response(
@@ -75,7 +72,7 @@ def case_response(
     policy = active_policy(session, fallback)
     form = dict(form or {})
     if not form.get("note"):
-        form["note"] = draft_of(session, case.id, user.username)
+        form["note"] = note_draft(session, case.id, user.username)
     notice = NOTICES.get(request.query_params.get("notice", ""), "")
     return render(
         request,

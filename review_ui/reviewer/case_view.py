@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from core.errors import Conflict, NotFound
-from pipeline.models import CaseStatus, Decision, Post, ReviewCase, Score
+from pipeline.models import CaseStatus, Post, ReviewCase, Score
 from pipeline.repository import latest_score
+from pipeline.repository.cases import case_by_id
+from pipeline.repository.posts import actions_on_author, count_author_posts, post_by_id
 from review_ui.reviewer.highlight import Run, is_media_url, is_sensitive_text, reason_runs
 
 
@@ -39,7 +40,7 @@ class CaseView:
 
 def held_by(session: Session, case_id: str, username: str) -> ReviewCase:
     """The case, if this reviewer holds a live lease on it (read-only twin of queue.held_case)."""
-    case = session.get(ReviewCase, case_id)
+    case = case_by_id(session, case_id)
     if case is None:
         raise NotFound(f"case {case_id} does not exist")
     if case.status == CaseStatus.DECIDED:
@@ -50,21 +51,8 @@ def held_by(session: Session, case_id: str, username: str) -> ReviewCase:
     return case
 
 
-def current_case_of(session: Session, username: str) -> ReviewCase | None:
-    return session.scalars(
-        select(ReviewCase)
-        .where(
-            ReviewCase.claimed_by == username,
-            ReviewCase.status == CaseStatus.CLAIMED,
-            ReviewCase.lease_expires_at > utcnow(),
-        )
-        .order_by(ReviewCase.priority.desc())
-        .limit(1)
-    ).first()
-
-
 def build_case_view(session: Session, case: ReviewCase) -> CaseView:
-    post = session.get(Post, case.post_id)
+    post = post_by_id(session, case.post_id)
     if post is None:
         raise NotFound(f"the post of case {case.id} is gone")
     score = latest_score(session, post.id)
@@ -90,18 +78,9 @@ def build_case_view(session: Session, case: ReviewCase) -> CaseView:
 def author_context(session: Session, post: Post) -> AuthorContext:
     if not post.author_id:
         return AuthorContext(None, post.author_followers, 0)
-    posts_seen = session.scalar(
-        select(func.count()).select_from(Post).where(Post.author_id == post.author_id)
-    )
-    rows = session.execute(
-        select(Decision.action, func.count())
-        .join(Post, Post.id == Decision.post_id)
-        .where(Post.author_id == post.author_id, Post.id != post.id)
-        .group_by(Decision.action)
-    ).all()
     return AuthorContext(
         post.author_id,
         post.author_followers,
-        int(posts_seen or 0),
-        {str(action): int(count) for action, count in rows},
+        count_author_posts(session, post.author_id),
+        actions_on_author(session, post.author_id, post.id),
     )

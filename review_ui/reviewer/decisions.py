@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -19,7 +18,16 @@ from core.roles import Role
 from core.web_deps import SessionDep
 from pipeline import corrections
 from pipeline.console_models import QaReview
-from pipeline.models import CaseStatus, Decision, EnforcementAction, Post, ReviewCase
+from pipeline.models import CaseStatus, Decision
+from pipeline.repository.decisions import (
+    decision_by_id,
+    enforcement_of_decisions,
+    latest_human_decision_ids,
+    qa_reviews_of,
+    recent_human_decisions,
+    undone_action_ids,
+)
+from pipeline.repository.posts import post_by_id
 from pipeline.schemas import DecisionIn
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
@@ -56,45 +64,15 @@ def _excerpt(text: str) -> str:
 
 
 def recent(session: Session, user: UiUser, who: str = "") -> list[Row]:
-    query = (
-        select(Decision, Post.text, ReviewCase.status)
-        .join(Post, Post.id == Decision.post_id)
-        .outerjoin(ReviewCase, ReviewCase.id == Decision.case_id)
-        .where(Decision.decider_type == "human", Post.is_drill.is_(False))
-        .order_by(Decision.created_at.desc(), Decision.id.desc())
-        .limit(LIMIT)
-    )
-    if not _senior(user):
-        query = query.where(Decision.decided_by == user.username)
-    elif who:
-        query = query.where(Decision.decided_by == who)
-    rows = session.execute(query).all()
+    rows = recent_human_decisions(session, LIMIT, who if _senior(user) else user.username)
     ids = [d.id for d, _, _ in rows]
-    latest: dict[str, str] = {}
-    for post_id, decision_id in session.execute(
-        select(Decision.post_id, Decision.id)
-        .where(Decision.post_id.in_({d.post_id for d, _, _ in rows}))
-        .where(Decision.decider_type == "human")
-        .order_by(Decision.created_at, Decision.id)
-    ):
-        latest[post_id] = decision_id  # the last one wins
-    actions = list(
-        session.scalars(select(EnforcementAction).where(EnforcementAction.decision_id.in_(ids)))
-    )
-    undone = set(
-        session.scalars(
-            select(EnforcementAction.undoes_id).where(
-                EnforcementAction.undoes_id.in_([a.id for a in actions])
-            )
-        )
-    )
+    latest = latest_human_decision_ids(session, {d.post_id for d, _, _ in rows})
+    actions = enforcement_of_decisions(session, ids)
+    undone = undone_action_ids(session, [a.id for a in actions])
     status = {
         a.decision_id: a.status + (", then undone" if a.id in undone else "") for a in actions
     }
-    qa = {
-        q.original_decision_id: q
-        for q in session.scalars(select(QaReview).where(QaReview.original_decision_id.in_(ids)))
-    }
+    qa = qa_reviews_of(session, ids)
     return [
         Row(
             d,
@@ -136,7 +114,7 @@ def decisions_page(request: Request, session: SessionDep, user: Reviewer) -> Res
 
 
 def _decision(session: Session, decision_id: str, user: UiUser) -> Decision:
-    decision = session.get(Decision, decision_id[:32])
+    decision = decision_by_id(session, decision_id[:32])
     if decision is None or (not _senior(user) and decision.decided_by != user.username):
         raise UiRefused(404, Msg("No such decision of yours."))
     return decision
@@ -159,7 +137,7 @@ def _correct_page(
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    post = session.get(Post, decision.post_id)
+    post = post_by_id(session, decision.post_id)
     return render(
         request,
         "review/correct.html",

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -19,13 +18,15 @@ from pipeline import qa, queue
 from pipeline.decisions import decide
 from pipeline.models import CaseStage, CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.policy_store import active_policy
+from pipeline.repository.cases import cases_per_band, current_case_of
+from pipeline.repository.console import drop_note_draft
+from pipeline.repository.decisions import decision_by_id, enforcement_of
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
 from review_ui.reviewer import queue_filter
-from review_ui.reviewer.case_console import drop_draft
 from review_ui.reviewer.case_page import case_response
-from review_ui.reviewer.case_view import current_case_of, held_by
+from review_ui.reviewer.case_view import held_by
 from review_ui.reviewer.shift import shift_counts
 from review_ui.reviewer.wellness import wellness_of
 from review_ui.roles import CASE_WORKERS
@@ -89,16 +90,11 @@ def _overview(
     request: Request, session: Session, user: UiUser, notice: str, status: int = 200
 ) -> Response:
     if user.role == Role.LEGAL:  # legal sees, and can claim, only what was escalated to it
-        statuses, only = (
-            [CaseStatus.ESCALATED, CaseStatus.CLAIMED],
-            [ReviewCase.required_role == Role.LEGAL.value],
+        depth = cases_per_band(
+            session, [CaseStatus.ESCALATED, CaseStatus.CLAIMED], required_role=Role.LEGAL.value
         )
     else:
-        statuses, only = [CaseStatus.OPEN, CaseStatus.CLAIMED], []
-    waiting = select(ReviewCase.band, func.count()).where(
-        ReviewCase.status.in_(statuses), ReviewCase.is_drill.is_(False), *only
-    )
-    depth = dict(session.execute(waiting.group_by(ReviewCase.band)).all())
+        depth = cases_per_band(session, [CaseStatus.OPEN, CaseStatus.CLAIMED])
     return render(
         request,
         "review/overview.html",
@@ -212,7 +208,7 @@ def decide_case(
     try:
         if case.stage == CaseStage.QA:
             qa.review(session, case_id, user.actor, decision_in)
-            drop_draft(session, case_id, user.username)
+            drop_note_draft(session, case_id, user.username)
             return _next_after(request, session, user, None)
         policy = active_policy(session, rt.policy)  # the API's fallback too, not the default
         made = decide(session, case_id, user.actor, decision_in, policy=policy)
@@ -230,7 +226,7 @@ def decide_case(
             form=form,
             status=exc.status,
         )
-    drop_draft(session, case_id, user.username)
+    drop_note_draft(session, case_id, user.username)
     return _next_after(request, session, user, made.id)
 
 
@@ -337,10 +333,7 @@ def decision_status(decision_id: str, session: SessionDep, user: Reviewer) -> Re
 def _own_decision(
     session: Session, decision_id: str, user: UiUser
 ) -> tuple[Decision, EnforcementAction | None]:
-    decision = session.get(Decision, decision_id)
+    decision = decision_by_id(session, decision_id)
     if decision is None or decision.decided_by != user.username:
         raise UiRefused(404, Msg("No such decision of yours."))
-    action = session.scalars(
-        select(EnforcementAction).where(EnforcementAction.decision_id == decision.id)
-    ).first()
-    return decision, action
+    return decision, enforcement_of(session, decision.id)

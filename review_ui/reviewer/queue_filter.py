@@ -7,13 +7,12 @@ import json
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from core.topics import topic_names
-from pipeline.models import CaseStatus, ReviewCase
 from pipeline.queue import QueueFilter
+from pipeline.repository.cases import live_languages
 
 COOKIE = "veracity_queue_filter"
 
@@ -27,17 +26,7 @@ class FilterChoices:
 def choices(session: Session) -> FilterChoices:
     """Languages of the live cases (waiting, escalated, held, in QA); the incident policy's
     topics plus general."""
-    langs = session.scalars(
-        select(ReviewCase.lang)
-        .where(
-            ReviewCase.status != CaseStatus.DECIDED,  # waiting, escalated or held
-            ReviewCase.is_drill.is_(False),
-            ReviewCase.lang.is_not(None),
-        )
-        .distinct()
-        .order_by(ReviewCase.lang)
-    )
-    return FilterChoices([lang for lang in langs if lang], topic_names())
+    return FilterChoices(live_languages(session), topic_names())
 
 
 def from_form(lang: str, topic: str) -> QueueFilter:

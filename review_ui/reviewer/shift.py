@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action
-from audit.models import AuditEvent
+from audit.reviewer_queries import actions_of_actor
 from core.clock import utcnow
-from pipeline.models import Decision
+from pipeline.repository.decisions import human_decisions_per_action
 
 SHIFT = timedelta(hours=8)
 _COUNTED = (Action.CASE_SKIPPED, Action.CASE_ESCALATED, Action.CASE_RELEASED)
@@ -29,30 +28,8 @@ class ShiftCounts:
 
 def shift_counts(session: Session, username: str, now: datetime | None = None) -> ShiftCounts:
     since = (now or utcnow()) - SHIFT
-    by_action = {
-        str(action): int(count)
-        for action, count in session.execute(
-            select(Decision.action, func.count())
-            .where(
-                Decision.decided_by == username,
-                Decision.decider_type == "human",
-                Decision.created_at >= since,
-            )
-            .group_by(Decision.action)
-        )
-    }
-    events = {
-        str(action): int(count)
-        for action, count in session.execute(
-            select(AuditEvent.action, func.count())
-            .where(
-                AuditEvent.actor_name == username,
-                AuditEvent.timestamp >= since,
-                AuditEvent.action.in_([a.value for a in _COUNTED]),
-            )
-            .group_by(AuditEvent.action)
-        )
-    }
+    by_action = human_decisions_per_action(session, username, since)
+    events = actions_of_actor(session, username, since, [a.value for a in _COUNTED])
     return ShiftCounts(
         since=since,
         decided=sum(by_action.values()),

@@ -14,15 +14,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from audit.events import Action
-from audit.models import AuditEvent
+from audit.reviewer_queries import cases_seen_by
 from core.clock import utcnow
 from core.web_deps import SessionDep
-from pipeline.console_models import ReviewerSettings
+from pipeline.repository.console import reviewer_settings, save_reviewer_settings
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
 from review_ui.roles import CASE_WORKERS
@@ -66,37 +65,15 @@ SEEN = tuple(
 
 def seen_today(session: Session, username: str, now: datetime | None = None) -> int:
     midnight = (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
-    assigned_to = AuditEvent.document["veracity"]["after"]["claimed_by"].as_string()
-    count = session.scalar(
-        select(func.count(func.distinct(AuditEvent.case_id))).where(
-            AuditEvent.timestamp >= midnight,
-            AuditEvent.case_id.is_not(None),
-            AuditEvent.is_drill.is_(False),
-            or_(
-                and_(AuditEvent.actor_name == username, AuditEvent.action.in_(SEEN)),
-                and_(AuditEvent.action == Action.CASE_REASSIGNED.value, assigned_to == username),
-            ),
-        )
-    )
-    return int(count or 0)
+    return cases_seen_by(session, username, midnight, SEEN)
 
 
 def wellness_of(session: Session, username: str) -> Wellness:
-    row = session.get(ReviewerSettings, username)
+    row = reviewer_settings(session, username)
     seen = seen_today(session, username)
     if row is None:
         return Wellness(seen_today=seen)
     return Wellness(row.blur_media, row.grayscale, row.daily_cap, seen)
-
-
-def save(
-    session: Session, username: str, *, blur_media: bool, grayscale: bool, daily_cap: int | None
-) -> None:
-    row = session.get(ReviewerSettings, username)
-    if row is None:
-        row = ReviewerSettings(username=username)
-        session.add(row)
-    row.blur_media, row.grayscale, row.daily_cap = blur_media, grayscale, daily_cap
 
 
 @router.get("", summary="Your wellness settings")
@@ -149,7 +126,7 @@ def save_settings(
                 ),
             )
         cap = int(daily_cap)
-    save(
+    save_reviewer_settings(
         session,
         user.username,
         blur_media=bool(blur_media),

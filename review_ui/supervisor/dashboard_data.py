@@ -9,19 +9,17 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
-from audit.events import Action
-from audit.models import AuditEvent
+from audit.reviewer_queries import restoration_times
 from core.clock import as_utc, utcnow
-from pipeline.models import (
-    ActionStatus,
-    CaseStatus,
-    Decision,
-    EnforcementAction,
-    Post,
-    ReviewCase,
+from pipeline.models import CaseStatus
+from pipeline.repository.cases import cases_per_band
+from pipeline.repository.figures import (
+    confirmed_removal_times,
+    count_overdue,
+    first_decisions_since,
+    human_decision_times,
 )
 
 LIVE = (CaseStatus.OPEN, CaseStatus.CLAIMED, CaseStatus.ESCALATED)
@@ -38,17 +36,8 @@ class SlaAttainment:
         return None if not self.decided else 100.0 * self.on_time / self.decided
 
 
-def _real(flag: InstrumentedAttribute[bool], include_drills: bool) -> list[ColumnElement[bool]]:
-    return [] if include_drills else [flag.is_(False)]
-
-
 def queue_depth(session: Session, *, include_drills: bool = False) -> dict[str, int]:
-    rows = session.execute(
-        select(ReviewCase.band, func.count())
-        .where(ReviewCase.status.in_(LIVE), *_real(ReviewCase.is_drill, include_drills))
-        .group_by(ReviewCase.band)
-    ).all()
-    return {str(band): int(count) for band, count in rows}
+    return cases_per_band(session, LIVE, include_drills=include_drills)
 
 
 def sla_attainment(
@@ -59,20 +48,10 @@ def sla_attainment(
     include_drills: bool = False,
 ) -> SlaAttainment:
     now = now or utcnow()
-    real = _real(ReviewCase.is_drill, include_drills)
-    rows = session.execute(
-        select(ReviewCase.due_at, func.min(Decision.created_at))
-        .join(Decision, Decision.case_id == ReviewCase.id)
-        .where(Decision.created_at >= now - timedelta(days=days), *real)
-        .group_by(ReviewCase.id, ReviewCase.due_at)
-    ).all()
+    rows = first_decisions_since(session, now - timedelta(days=days), include_drills=include_drills)
     on_time = sum(1 for due, decided in rows if as_utc(decided) <= as_utc(due))
-    overdue = session.scalar(
-        select(func.count())
-        .select_from(ReviewCase)
-        .where(ReviewCase.status.in_(LIVE), ReviewCase.due_at < now, *real)
-    )
-    return SlaAttainment(len(rows), on_time, int(overdue or 0))
+    overdue = count_overdue(session, LIVE, now, include_drills=include_drills)
+    return SlaAttainment(len(rows), on_time, overdue)
 
 
 def _hour(at: datetime) -> datetime:
@@ -88,15 +67,7 @@ def decisions_per_hour(
 ) -> list[tuple[str, int]]:
     now = now or utcnow()
     start = _hour(now) - timedelta(hours=hours - 1)
-    stamps = session.scalars(
-        select(Decision.created_at)
-        .join(Post, Post.id == Decision.post_id)
-        .where(
-            Decision.created_at >= start,
-            Decision.decider_type == "human",
-            *_real(Post.is_drill, include_drills),
-        )
-    ).all()
+    stamps = human_decision_times(session, start, include_drills=include_drills)
     counts = Counter(_hour(at) for at in stamps)
     slots = [start + timedelta(hours=i) for i in range(hours)]
     return [(slot.strftime("%H:00"), counts.get(slot, 0)) for slot in slots]
@@ -111,29 +82,14 @@ def removals_and_restorations(
 ) -> list[tuple[str, int, int]]:
     now = now or utcnow()
     start = (now - timedelta(days=days - 1)).date()
+    since = now - timedelta(days=days)
     removed = Counter(
         as_utc(at).date()
-        for at in session.scalars(
-            select(EnforcementAction.confirmed_at)
-            .join(Post, Post.id == EnforcementAction.post_id)
-            .where(
-                EnforcementAction.action == "remove",
-                EnforcementAction.status == ActionStatus.CONFIRMED,
-                EnforcementAction.confirmed_at >= now - timedelta(days=days),
-                *_real(Post.is_drill, include_drills),
-            )
-        )
+        for at in confirmed_removal_times(session, since, include_drills=include_drills)
         if at is not None
     )
     restored = Counter(
-        as_utc(at).date()
-        for at in session.scalars(
-            select(AuditEvent.timestamp).where(
-                AuditEvent.action == Action.POST_RESTORED.value,
-                AuditEvent.timestamp >= now - timedelta(days=days),
-                *_real(AuditEvent.is_drill, include_drills),
-            )
-        )
+        as_utc(at).date() for at in restoration_times(session, since, include_drills=include_drills)
     )
     out = []
     for i in range(days):

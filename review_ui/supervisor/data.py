@@ -7,15 +7,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts.models import User
-from audit.events import Action
-from audit.models import AuditEvent
+from accounts.reviewer_queries import active_users_in_roles
+from audit.reviewer_queries import escalations_per_actor
 from core.clock import as_utc, utcnow
 from pipeline import qa
-from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
+from pipeline.models import CaseStage, CaseStatus, ReviewCase
+from pipeline.repository.cases import (
+    count_real_cases,
+    holders_of_claimed_cases,
+    oldest_real_case_at,
+    real_cases_with_post,
+)
+from pipeline.repository.decisions import human_decisions_per_reviewer
 from review_ui.roles import REVIEWERS
 
 OPEN = (CaseStatus.OPEN, CaseStatus.CLAIMED, CaseStatus.ESCALATED, CaseStatus.AWAITING_SECOND)
@@ -51,13 +57,7 @@ def _excerpt(text: str) -> str:
 
 
 def workers(session: Session) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .where(User.active.is_(True), User.role.in_(CASE_WORKER_ROLES))
-            .order_by(User.role, User.username)
-        )
-    )
+    return active_users_in_roles(session, CASE_WORKER_ROLES)
 
 
 def eligible_for(case: ReviewCase, people: list[User]) -> list[User]:
@@ -71,28 +71,17 @@ def eligible_for(case: ReviewCase, people: list[User]) -> list[User]:
 
 
 def open_cases(session: Session, limit: int) -> tuple[list[OpenCase], int]:
-    live = [ReviewCase.status.in_(OPEN), ReviewCase.is_drill.is_(False)]
-    total = session.scalar(select(func.count()).select_from(ReviewCase).where(*live)) or 0
-    rows = session.execute(
-        select(ReviewCase, Post.text, Post.views)
-        .join(Post, Post.id == ReviewCase.post_id)
-        .where(*live)
-        .order_by(ReviewCase.priority.desc(), ReviewCase.created_at)
-        .limit(limit)
-    ).all()
+    total = count_real_cases(session, OPEN)
+    rows = real_cases_with_post(session, OPEN, limit)
     people = workers(session)
     return [
         OpenCase(case, _excerpt(text), views, eligible_for(case, people))
         for case, text, views in rows
-    ], int(total)
+    ], total
 
 
 def oldest_age(session: Session, now: datetime | None = None) -> timedelta | None:
-    oldest = session.scalar(
-        select(func.min(ReviewCase.created_at)).where(
-            ReviewCase.status.in_(OPEN), ReviewCase.is_drill.is_(False)
-        )
-    )
+    oldest = oldest_real_case_at(session, OPEN)
     return None if oldest is None else (now or utcnow()) - as_utc(oldest)
 
 
@@ -108,36 +97,11 @@ def age_text(age: timedelta | None) -> str:
 
 def reviewer_figures(session: Session, now: datetime | None = None) -> list[ReviewerFigures]:
     since = (now or utcnow()) - timedelta(hours=24)
-    holding = Counter(
-        session.scalars(
-            select(ReviewCase.claimed_by).where(
-                ReviewCase.status == CaseStatus.CLAIMED, ReviewCase.is_drill.is_(False)
-            )
-        )
-    )
+    holding = Counter(holders_of_claimed_cases(session))
     decided: dict[str, Counter[str]] = {}
-    for who, action, count in session.execute(
-        select(Decision.decided_by, Decision.action, func.count())
-        .join(Post, Post.id == Decision.post_id)
-        .where(
-            Decision.created_at >= since,
-            Decision.decider_type == "human",
-            Post.is_drill.is_(False),
-        )
-        .group_by(Decision.decided_by, Decision.action)
-    ):
-        decided.setdefault(who, Counter())[action] = int(count)
-    escalated = dict(
-        session.execute(
-            select(AuditEvent.actor_name, func.count())
-            .where(
-                AuditEvent.action == Action.CASE_ESCALATED.value,
-                AuditEvent.timestamp >= since,
-                AuditEvent.is_drill.is_(False),
-            )
-            .group_by(AuditEvent.actor_name)
-        ).all()
-    )
+    for who, action, count in human_decisions_per_reviewer(session, since):
+        decided.setdefault(who, Counter())[action] = count
+    escalated = escalations_per_actor(session, since)
     _, agreement = qa.agreement(session)
     out = []
     for user in workers(session):

@@ -1,4 +1,8 @@
-"""Queries that several parts of the product ask of the pipeline's tables."""
+"""Queries that several parts of the product ask of the pipeline's tables.
+
+The submodules hold what the review UI reads: `cases` (the queue and one case), `posts`,
+`decisions` (with their enforcement and QA), `figures` (the dashboards' counts) and `console`
+(a reviewer's note drafts and wellness settings)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,114 @@
+"""Review cases: one by id, the one a reviewer holds, and the queue counted and listed."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from core.clock import utcnow
+from pipeline.models import CaseStatus, Post, ReviewCase
+
+
+def case_by_id(session: Session, case_id: str) -> ReviewCase | None:
+    return session.get(ReviewCase, case_id)
+
+
+def current_case_of(session: Session, username: str) -> ReviewCase | None:
+    """The case this reviewer holds a live lease on (the highest priority one)."""
+    return session.scalars(
+        select(ReviewCase)
+        .where(
+            ReviewCase.claimed_by == username,
+            ReviewCase.status == CaseStatus.CLAIMED,
+            ReviewCase.lease_expires_at > utcnow(),
+        )
+        .order_by(ReviewCase.priority.desc())
+        .limit(1)
+    ).first()
+
+
+def cases_with_text(session: Session, case_ids: Collection[str]) -> list[tuple[ReviewCase, str]]:
+    """The named cases that exist, each with its post's text (in no particular order)."""
+    rows = session.execute(
+        select(ReviewCase, Post.text)
+        .join(Post, Post.id == ReviewCase.post_id)
+        .where(ReviewCase.id.in_(case_ids))
+    )
+    return [(case, text) for case, text in rows]
+
+
+def live_languages(session: Session) -> list[str]:
+    """The languages of the cases not yet decided (waiting, escalated, held), drills aside."""
+    langs = session.scalars(
+        select(ReviewCase.lang)
+        .where(
+            ReviewCase.status != CaseStatus.DECIDED,
+            ReviewCase.is_drill.is_(False),
+            ReviewCase.lang.is_not(None),
+        )
+        .distinct()
+        .order_by(ReviewCase.lang)
+    )
+    return [lang for lang in langs if lang]
+
+
+def cases_per_band(
+    session: Session,
+    statuses: Collection[str],
+    *,
+    include_drills: bool = False,
+    required_role: str | None = None,
+) -> dict[str, int]:
+    """How many cases in `statuses` (and, if given, needing `required_role`) each band holds."""
+    where: list[ColumnElement[bool]] = [ReviewCase.status.in_(statuses)]
+    if not include_drills:
+        where.append(ReviewCase.is_drill.is_(False))
+    if required_role is not None:
+        where.append(ReviewCase.required_role == required_role)
+    rows = session.execute(
+        select(ReviewCase.band, func.count()).where(*where).group_by(ReviewCase.band)
+    ).all()
+    return {str(band): int(count) for band, count in rows}
+
+
+def count_real_cases(session: Session, statuses: Collection[str]) -> int:
+    live = [ReviewCase.status.in_(statuses), ReviewCase.is_drill.is_(False)]
+    return int(session.scalar(select(func.count()).select_from(ReviewCase).where(*live)) or 0)
+
+
+def real_cases_with_post(
+    session: Session, statuses: Collection[str], limit: int
+) -> list[tuple[ReviewCase, str, int]]:
+    """The first `limit` non-drill cases in `statuses` by priority, then age, with the post's
+    text and views."""
+    live = [ReviewCase.status.in_(statuses), ReviewCase.is_drill.is_(False)]
+    rows = session.execute(
+        select(ReviewCase, Post.text, Post.views)
+        .join(Post, Post.id == ReviewCase.post_id)
+        .where(*live)
+        .order_by(ReviewCase.priority.desc(), ReviewCase.created_at)
+        .limit(limit)
+    ).all()
+    return [(case, text, views) for case, text, views in rows]
+
+
+def oldest_real_case_at(session: Session, statuses: Collection[str]) -> datetime | None:
+    return session.scalar(
+        select(func.min(ReviewCase.created_at)).where(
+            ReviewCase.status.in_(statuses), ReviewCase.is_drill.is_(False)
+        )
+    )
+
+
+def holders_of_claimed_cases(session: Session) -> list[str | None]:
+    """Who holds each claimed non-drill case (one entry per case)."""
+    return list(
+        session.scalars(
+            select(ReviewCase.claimed_by).where(
+                ReviewCase.status == CaseStatus.CLAIMED, ReviewCase.is_drill.is_(False)
+            )
+        )
+    )
