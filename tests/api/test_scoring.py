@@ -1,13 +1,189 @@
-"""Scoring through the HTTP path: idempotency by post id, text and model version."""
+"""POST /v1/score on the embedded default: results, idempotency by post id, text and model
+version, and refusals that change nothing; GET /v1/posts/{id}."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from audit.models import AuditEvent
 from classifier.reference import ReferenceClassifier
+from pipeline.models import Post, Score
 from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
 from tests.conftest import auth
+
+FALSE_POST = "Miracle cure: drinking bleach cures COVID-19, share before they delete it!!"
+TRUE_POST = "According to the CDC, 120 confirmed cases were reported in the county today."
+
+
+def _score(client: TestClient, key: str, posts: list[dict[str, Any]]) -> Any:
+    return client.post("/v1/score", json={"posts": posts}, headers=auth(key))
+
+
+def _counts(rt: Runtime) -> tuple[int, int, int]:
+    with rt.sessions() as s:
+        return (
+            s.scalar(select(func.count()).select_from(Post)) or 0,
+            s.scalar(select(func.count()).select_from(Score)) or 0,
+            s.scalar(select(func.count()).select_from(AuditEvent)) or 0,
+        )
+
+
+def test_scores_each_post_with_band_and_version(client: TestClient, platform_key: str) -> None:
+    resp = _score(
+        client, platform_key, [{"id": "a1", "text": FALSE_POST}, {"id": "a2", "text": TRUE_POST}]
+    )
+    assert resp.status_code == 200
+    by_id = {r["id"]: r for r in resp.json()["results"]}
+    assert by_id["a1"]["score"] > by_id["a2"]["score"]
+    assert by_id["a1"]["band"] in {"review", "urgent"} and by_id["a1"]["case_opened"] is True
+    assert by_id["a2"]["band"] == "ignore" and by_id["a2"]["case_opened"] is False
+    assert all(
+        0.0 <= r["score"] <= 1.0 and r["model_version"] == "reference-0" for r in by_id.values()
+    )
+    assert by_id["a1"]["reasons"], "a high-risk post carries the phrases that drove its score"
+
+
+def test_resending_returns_stored_result_and_changed_text_is_rescored(
+    rt: Runtime, client: TestClient, platform_key: str
+) -> None:
+    first = _score(client, platform_key, [{"id": "b1", "text": TRUE_POST}]).json()["results"][0]
+    again = _score(client, platform_key, [{"id": "b1", "text": TRUE_POST}]).json()["results"][0]
+    assert first["cached"] is False and again["cached"] is True
+    assert again["score"] == first["score"]
+    assert _counts(rt)[1] == 1, "a re-sent post is not scored again"
+    changed = _score(client, platform_key, [{"id": "b1", "text": FALSE_POST}]).json()["results"][0]
+    assert changed["cached"] is False and changed["score"] > first["score"]
+    assert _counts(rt)[1] == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"posts": []}, 422, "empty_batch"),
+        ({"posts": [{"id": "e1", "text": ""}]}, 422, "empty_text"),
+        ({"posts": [{"id": "e1", "text": "   \n\t "}]}, 422, "empty_text"),
+        ({"posts": [{"id": "e1", "text": 42}]}, 422, "invalid_request"),
+        ({"posts": [{"id": "e1", "text": "ok", "views": "many"}]}, 422, "invalid_request"),
+        ({"posts": [{"id": "e1", "text": "ok", "colour": "red"}]}, 422, "unknown_field"),
+        ({"posts": [{"id": "e1", "text": "ok"}], "extra": 1}, 422, "unknown_field"),
+        ({"posts": [{"id": "e1", "text": "ok"}, {"id": "e1", "text": "ok"}]}, 422, "duplicate_ids"),
+        ({"posts": [{"id": "e 1; drop table", "text": "ok"}]}, 422, "bad_post_id"),
+        ({"posts": [{"id": "e1", "text": "x" * 20_001}]}, 422, "text_too_long"),
+        ({"posts": [{"id": f"e{i}", "text": "ok"} for i in range(257)]}, 422, "batch_too_large"),
+        (
+            {"posts": [{"id": "e1", "text": "ok", "created_at": "2026-11-25T10:00:00"}]},
+            422,
+            "invalid_request",
+        ),
+        ({"posts": "not a list"}, 422, "invalid_request"),
+        ({"posts": [{"id": "e1", "text": "ok", "author_name": "n" * 201}]}, 422, "invalid_request"),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
+    rt: Runtime, client: TestClient, platform_key: str, body: dict[str, Any], status: int, code: str
+) -> None:
+    before = _counts(rt)
+    resp = client.post("/v1/score", json=body, headers=auth(platform_key))
+    assert resp.status_code == status, resp.text
+    assert resp.json()["error"]["code"] == code
+    assert resp.json()["error"]["message"]
+    assert _counts(rt) == before
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "code"),
+    [
+        (b'{"posts": [{"id": "m1", "text": "unterminated', 400, "malformed_json"),
+        (b"", 400, "malformed_json"),
+        ('{"posts": [{"id": "m1", "text": "caf\xe9"}]}'.encode("latin-1"), 400, "bad_encoding"),
+    ],
+)
+def test_malformed_and_wrongly_encoded_bodies_are_400(
+    rt: Runtime, client: TestClient, platform_key: str, raw: bytes, status: int, code: str
+) -> None:
+    before = _counts(rt)
+    headers = {**auth(platform_key), "content-type": "application/json"}
+    resp = client.post("/v1/score", content=raw, headers=headers)
+    assert resp.status_code == status
+    assert resp.json()["error"]["code"] == code
+    assert _counts(rt) == before
+
+
+def test_oversized_body_is_413_before_parsing(
+    rt: Runtime, client: TestClient, platform_key: str
+) -> None:
+    before = _counts(rt)
+    huge = b'{"posts": [{"id": "o1", "text": "' + b"a" * (3 * 1024 * 1024) + b'"}]}'
+    resp = client.post(
+        "/v1/score",
+        content=huge,
+        headers={**auth(platform_key), "content-type": "application/json"},
+    )
+    assert resp.status_code == 413
+    assert resp.json()["error"]["code"] == "body_too_large"
+    assert _counts(rt) == before
+
+
+def test_hostile_text_is_stored_verbatim_and_scored(
+    rt: Runtime, client: TestClient, platform_key: str
+) -> None:
+    # NUL is the one character refused (422 nul_character: PostgreSQL cannot store it; see
+    # tests/api/test_hostile_input.py); everything else hostile is kept byte for byte.
+    hostile = "<script>alert(1)</script>' OR 1=1; -- \u202eevil\u200b 🦠 مرحبا \x01\x7f"
+    resp = _score(client, platform_key, [{"id": "h1", "text": hostile}])
+    assert resp.status_code == 200
+    with rt.sessions() as s:
+        post = s.get(Post, "h1")
+        assert post is not None and post.text == hostile
+    refused = _score(client, platform_key, [{"id": "h2", "text": hostile + "\x00"}])
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "nul_character"
+    with rt.sessions() as s:
+        assert s.get(Post, "h2") is None
+
+
+def test_post_status_shows_history(client: TestClient, platform_key: str) -> None:
+    _score(client, platform_key, [{"id": "s1", "text": TRUE_POST}])
+    resp = client.get("/v1/posts/s1", headers=auth(platform_key))
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["status"] == "scored"
+    assert [h["action"] for h in body["history"]] == ["post.scored"]
+    assert (
+        client.get("/v1/posts/nope", headers=auth(platform_key)).json()["error"]["code"]
+        == "not_found"
+    )
+
+
+def test_author_name_is_kept_with_the_post(
+    rt: Runtime, client: TestClient, platform_key: str
+) -> None:
+    resp = _score(client, platform_key, [{"id": "n1", "text": TRUE_POST, "author_name": "Jo Ng"}])
+    assert resp.status_code == 200
+    with rt.sessions() as s:
+        post = s.get(Post, "n1")
+        assert post is not None and post.author_name == "Jo Ng"
+
+
+def test_a_region_is_kept_as_an_iso_code_and_anything_else_is_refused(
+    rt: Runtime, client: TestClient, platform_key: str
+) -> None:
+    ok = _score(client, platform_key, [{"id": "g1", "text": TRUE_POST, "region": "US-CA"}])
+    assert ok.status_code == 200
+    for bad in ("Germany", "de", "D", "US_CA", "<b>"):
+        refused = _score(client, platform_key, [{"id": "g2", "text": TRUE_POST, "region": bad}])
+        assert refused.status_code == 422, bad
+        assert "region" in refused.text
+    with rt.sessions() as s:
+        post = s.get(Post, "g1")
+        assert post is not None and post.region == "US-CA"
+        assert s.get(Post, "g2") is None  # nothing of a refused batch is kept
+
 
 POST = {"id": "i1", "text": "Miracle cure: garlic beats the virus!!", "views": 10}
 

@@ -1,18 +1,16 @@
-"""`veracity --version`, and `--json` on the commands that print a result."""
+"""`--json` on the commands that print a result (`veracity_cli.output`)."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Iterator
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.settings import get_settings
-from tests.foundation.test_cli import _veracity
 from veracity_cli.main import main
 
 
@@ -36,12 +34,6 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def _json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
     assert main([*args, "--json"]) == 0
     return json.loads(capsys.readouterr().out)  # the document alone: logs go to stderr
-
-
-def test_version_prints_the_installed_version(tmp_path: Path) -> None:
-    done = _veracity(tmp_path / "v.db", "--version")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"veracity {version('veracity')}"
 
 
 def test_apikeys_create_list_and_revoke_print_json(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
 # Bottom to top: shared pieces, the models, the log and the people, the domains (each may use
 # those before it), the edges that mount them (the platform API, the review UI), the wiring,
