@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from accounts.models import User
+from accounts.repository import user_named
 from core.errors import DomainError
 from core.roles import Role
 from core.web_deps import SessionDep
@@ -76,7 +75,7 @@ def reassign(
     user: Supervisor,
     to_username: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    target = session.scalars(select(User).where(User.username == to_username.strip())).first()
+    target = user_named(session, to_username.strip())
     if target is None or not target.active:
         return _page(request, session, user, status=422, error=Msg("Choose an active reviewer."))
     try:
