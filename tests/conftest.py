@@ -11,6 +11,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ from pipeline.platform_receiver import ReceiverState, start_receiver
 from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
 from runtime.web import create_app
-from tests.core.remote import Remote, start_remote
+from tests.core.remote import Remote, start_redirecting, start_remote
 
 ADMIN = Actor(name="test-admin", type=ActorType.HUMAN, roles=("admin",))
 PASSWORD = "correct-horse-battery"
@@ -67,6 +68,15 @@ def remote() -> Iterator[Remote]:
     """A real HTTP server that answers as a test scripts it (429/503, Retry-After, ...)."""
     server, state = start_remote()
     yield state
+    server.shutdown()
+
+
+@pytest.fixture
+def redirecting() -> Iterator[tuple[str, list[str]]]:
+    """(base URL, paths asked for) of a server whose /go redirects to /target, which answers 400
+    with a revealing body (`tests.core.remote.REVEALING_BODY`)."""
+    server, base, hits = start_redirecting()
+    yield base, hits
     server.shutdown()
 
 
@@ -154,34 +164,58 @@ def platform_key(rt: Runtime) -> str:
     return new_api_key(rt)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
+@contextmanager
+def new_postgres_database(prefix: str) -> Iterator[str]:
+    """An empty PostgreSQL database on the test server, dropped (with any session left) after."""
     import sqlalchemy as sa
 
     base = service_url("POSTGRES")
-    name = f"vt_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
+    with new_postgres_database("vt") as url:
+        upgrade(url)
+        yield url
+
+
+@contextmanager
+def flushed_redis(url: str) -> Iterator[str]:
+    """The Redis database at `url`, emptied before and after."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
+
+
+def own_redis_db(redis_url: str, db: int) -> Iterator[str]:
+    """For a fixture to `yield from`: Redis database `db` of the test server, emptied before and
+    after. A suite that runs real workers or a beat takes one of its own, so that no other
+    suite's worker takes its tasks."""
+    with flushed_redis(redis_url.rsplit("/", 1)[0] + f"/{db}") as url:
+        yield url
 
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    import redis
-
-    url = service_url("REDIS")
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    with flushed_redis(service_url("REDIS")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,18 +3,16 @@ tests that run the same scenario on both (row locks and time columns differ betw
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from classifier.reference import ReferenceClassifier
 from core.migrate import upgrade
 from runtime.container import Runtime, build_runtime
 from tests.conftest import BACKENDS as BACKENDS  # where it is defined, for the params
-from tests.conftest import make_settings, service_url
+from tests.conftest import make_settings, new_postgres_database
 
 
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
@@ -38,12 +36,5 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param != "postgres":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    base = service_url("POSTGRES")
-    name = f"vt_bk_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield base.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with new_postgres_database("vt_bk") as url:
+        yield url

@@ -1,4 +1,5 @@
-"""A real local HTTP endpoint that answers as told (429 with Retry-After, 503 ...), then 200."""
+"""Real local HTTP endpoints: one that answers as told (429 with Retry-After, 503 ...), then 200;
+one that redirects and leaks detail in its error bodies."""
 
 from __future__ import annotations
 
@@ -49,3 +50,33 @@ def start_remote() -> tuple[ThreadingHTTPServer, Remote]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
     return server, state
+
+
+# What a hostile receiver puts in an error body: never kept, logged or shown.
+REVEALING_BODY = b"internal detail: db password is hunter2"
+
+
+def start_redirecting() -> tuple[ThreadingHTTPServer, str, list[str]]:
+    """POST /go redirects to /target; anything else answers 400 with REVEALING_BODY. Returns the
+    server, its base URL and the paths it was asked for, in order."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            hits.append(self.path)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            redirect = self.path == "/go"
+            body = b"" if redirect else REVEALING_BODY
+            self.send_response(302 if redirect else 400)
+            if redirect:
+                self.send_header("Location", "/target")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}", hits

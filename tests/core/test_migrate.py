@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from core.migrate import alembic_config
-from tests.conftest import service_url
+from tests.conftest import new_postgres_database
 
 REPO = Path(__file__).resolve().parents[2]
 PROCESSES = 4
@@ -72,15 +71,8 @@ def _assert_migrated_once(url: str, results: list[subprocess.CompletedProcess[by
 @pytest.fixture
 def empty_postgres() -> Iterator[str]:
     """A fresh PostgreSQL database with no schema at all (postgres_url comes migrated)."""
-    base = service_url("POSTGRES")
-    name = f"vt_mig_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield base.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with new_postgres_database("vt_mig") as url:
+        yield url
 
 
 @pytest.mark.services

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import httpx
 import pytest
 
@@ -98,35 +94,6 @@ def test_a_name_resolving_to_any_private_address_is_refused() -> None:
     policy = OutboundPolicy(resolver=lambda host, port: ["93.184.216.34", "10.0.0.5"])
     with pytest.raises(OutboundRefused, match="private"):
         policy.check("https://hooks.test/in")
-
-
-@pytest.fixture
-def redirecting() -> Iterator[tuple[str, list[str]]]:
-    """A local server: /go redirects to /target; the paths it served are listed."""
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            hits.append(self.path)
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if self.path == "/go":
-                self.send_response(302)
-                self.send_header("Location", "/target")
-                self.end_headers()
-            else:
-                body = b"internal detail: stack trace"
-                self.send_response(400)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", hits
-    server.shutdown()
 
 
 def test_a_redirect_is_not_followed(redirecting: tuple[str, list[str]]) -> None:

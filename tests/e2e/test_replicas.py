@@ -37,7 +37,7 @@ from pipeline.models import Decision, EnforcementAction, Post, ReviewCase
 from pipeline.platform_receiver import ReceiverState
 from pipeline.tasks import sweep
 from runtime.container import Runtime, build_runtime
-from tests.conftest import ADMIN, PASSWORD, TEST_ALLOW_HOSTS, make_settings, wait_for
+from tests.conftest import ADMIN, PASSWORD, TEST_ALLOW_HOSTS, make_settings, own_redis_db, wait_for
 from tests.pipeline.workers import free_port
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -99,14 +99,7 @@ class Fleet:
 @pytest.fixture
 def replica_redis(redis_url: str) -> Iterator[str]:
     """A Redis database of its own: other suites' workers must not take these tasks."""
-    import redis
-
-    url = redis_url.rsplit("/", 1)[0] + "/9"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    yield from own_redis_db(redis_url, 9)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from pipeline.tasks import sweep
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
-from tests.conftest import ADMIN, make_settings, wait_for
+from tests.conftest import ADMIN, make_settings, own_redis_db, wait_for
 from tests.core.remote import start_remote
 from tests.pipeline.factories import make_case, reviewer
 from tests.pipeline.workers import (
@@ -57,14 +57,7 @@ def celery_runtime(db_url: str, redis_url: str, takedown_url: str, **extra: obje
 @pytest.fixture
 def own_redis(redis_url: str) -> Iterator[str]:
     """A Redis database of our own, so other suites' workers never take these tasks."""
-    import redis
-
-    url = redis_url.rsplit("/", 1)[0] + "/7"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    yield from own_redis_db(redis_url, 7)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 
 from core.tasks import periodic, registered
 from runtime.worker import beat_schedule
+from tests.conftest import own_redis_db
 
 pytestmark = pytest.mark.services
 REPO = Path(__file__).resolve().parents[2]
@@ -30,14 +31,7 @@ PERIODIC_TASKS = {
 @pytest.fixture
 def beat_redis(redis_url: str) -> Iterator[str]:
     """A Redis database of our own, so no other suite's worker takes what beat sends."""
-    import redis
-
-    url = redis_url.rsplit("/", 1)[0] + "/6"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    yield from own_redis_db(redis_url, 6)
 
 
 def test_the_schedule_names_every_periodic_task_and_each_is_registered() -> None:

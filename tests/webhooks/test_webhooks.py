@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -19,6 +17,7 @@ from core.dispatch import InProcessDispatcher
 from core.outbound import policy_from
 from runtime.container import Runtime
 from tests.conftest import ADMIN, auth, new_api_key, new_user_token, wait_for
+from tests.core.remote import REVEALING_BODY
 from webhooks import service
 from webhooks.models import WebhookDelivery, WebhookSubscription
 from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
@@ -268,50 +267,22 @@ def test_a_webhook_to_a_private_or_obfuscated_address_is_refused_with_its_reason
         assert s.scalars(select(WebhookSubscription)).first() is None
 
 
-@pytest.fixture
-def hostile() -> Iterator[tuple[str, list[str]]]:
-    """A receiver that redirects /go to /in and answers /in with 400 and a revealing body."""
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            hits.append(self.path)
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            body = b"" if self.path == "/go" else SECRET_BODY
-            self.send_response(302 if self.path == "/go" else 400)
-            self.send_header("Location", "/in")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", hits
-    server.shutdown()
-
-
-SECRET_BODY = b"db password is hunter2"
-
-
 def test_a_redirect_is_not_followed_and_an_error_body_is_not_shown(
-    rt: Runtime, client: TestClient, hostile: tuple[str, list[str]]
+    rt: Runtime, client: TestClient, redirecting: tuple[str, list[str]]
 ) -> None:
-    base, hits = hostile
+    base, hits = redirecting
     redirected, _ = _one_delivery(rt, f"{base}/go", client)
     attempt = deliver_webhook(rt, redirected)  # the production client, through the gate
     assert attempt.status == "failed" and hits == ["/go"]
     with transaction(rt.sessions) as s:
         s.execute(delete(WebhookDelivery))
         s.execute(delete(WebhookSubscription))
-    refused, _ = _one_delivery(rt, f"{base}/in", client)
-    assert deliver_webhook(rt, refused).status == "failed" and hits == ["/go", "/in"]
+    refused, _ = _one_delivery(rt, f"{base}/target", client)
+    assert deliver_webhook(rt, refused).status == "failed" and hits == ["/go", "/target"]
     admin = auth(new_user_token(rt, "admin"))
     log = client.get("/v1/admin/webhooks/deliveries", headers=admin)
     assert [(d["response_code"], d["last_error"]) for d in log.json()] == [(400, None)]
-    assert SECRET_BODY.decode() not in log.text
+    assert REVEALING_BODY.decode() not in log.text
 
 
 def test_a_webhook_is_checked_again_when_sent(rt: Runtime, client: TestClient) -> None:
