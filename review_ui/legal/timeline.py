@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.outbound import is_web_link
-from pipeline.models import Post, ReviewCase
+from pipeline.repository.cases import case_by_id
+from pipeline.repository.posts import post_by_id
 from review_ui.i18n import Msg
 
 WORDS = {
@@ -111,8 +112,8 @@ class PostView:
 
 
 def case_post(session: Session, case_id: str) -> PostView | None:
-    case = session.get(ReviewCase, case_id)
-    post = session.get(Post, case.post_id) if case else None
+    case = case_by_id(session, case_id)
+    post = post_by_id(session, case.post_id) if case else None
     if post is None:
         return None
     author = post.author_name or post.author_id or "unknown"
