@@ -89,27 +89,3 @@ def test_log_events_form_an_unbroken_hash_chain(
         assert body["veracity"]["chain"]["prev_hash"] == prev
         assert event_hash(body, prev) == recorded == event.hash
         prev = recorded
-
-
-def test_a_decision_on_a_case_not_held_is_refused(
-    rt: Runtime, pipeline: InProcessDispatcher, client: TestClient, platform_key: str
-) -> None:
-    client.post(
-        "/v1/score", json={"posts": [{"id": "y1", "text": FALSE_POST}]}, headers=auth(platform_key)
-    )
-    pipeline.drain()
-    alice, bob = new_user_token(rt, "reviewer"), new_user_token(rt, "reviewer")
-    case = client.post("/v1/cases/claim", headers=auth(alice)).json()["case"]
-    assert client.post("/v1/cases/claim", headers=auth(bob)).json()["case"] is None
-    resp = client.post(
-        f"/v1/cases/{case['id']}/decision",
-        json={"reason_code": "false_claim", "action": "remove"},
-        headers=auth(bob),
-    )
-    assert resp.status_code == 409 and resp.json()["error"]["code"] == "lease_not_held"
-    bad = client.post(
-        f"/v1/cases/{case['id']}/decision",
-        json={"reason_code": "other", "action": "remove"},
-        headers=auth(alice),
-    )
-    assert bad.status_code == 422 and bad.json()["error"]["code"] == "note_required"

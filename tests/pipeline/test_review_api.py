@@ -22,6 +22,7 @@ from tests.pipeline.factories import make_case
 
 REMOVE = {"reason_code": "false_claim", "action": "remove", "note": "debunked", "claim_id": "c-1"}
 KEEP = {"reason_code": "not_misinformation", "action": "no_action"}
+HELD_POST = "BREAKING: 5G towers spread the virus, the miracle cure is garlic. Share before they delete it!!"
 
 
 def claim(client: TestClient, token: str, path: str = "/v1/cases/claim") -> str:
@@ -302,3 +303,27 @@ def test_restoring_a_post_whose_removal_is_still_being_sent_undoes_it_after_it_l
         assert post is not None and post.status == "restored"
         undo_row = s.get(EnforcementAction, undo["id"])
         assert undo_row is not None and undo_row.attempts == 1  # the wait was no attempt
+
+
+def test_a_decision_on_a_case_not_held_is_refused(
+    rt: Runtime, pipeline: InProcessDispatcher, client: TestClient, platform_key: str
+) -> None:
+    client.post(
+        "/v1/score", json={"posts": [{"id": "y1", "text": HELD_POST}]}, headers=auth(platform_key)
+    )
+    pipeline.drain()
+    alice, bob = new_user_token(rt, "reviewer"), new_user_token(rt, "reviewer")
+    case = client.post("/v1/cases/claim", headers=auth(alice)).json()["case"]
+    assert client.post("/v1/cases/claim", headers=auth(bob)).json()["case"] is None
+    resp = client.post(
+        f"/v1/cases/{case['id']}/decision",
+        json={"reason_code": "false_claim", "action": "remove"},
+        headers=auth(bob),
+    )
+    assert resp.status_code == 409 and resp.json()["error"]["code"] == "lease_not_held"
+    bad = client.post(
+        f"/v1/cases/{case['id']}/decision",
+        json={"reason_code": "other", "action": "remove"},
+        headers=auth(alice),
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "note_required"
