@@ -30,7 +30,9 @@ class AuditEvent(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # also the Elasticsearch _id
     chain: Mapped[str] = mapped_column(String(32))
-    seq: Mapped[int] = mapped_column(Integer)
+    # seq and hash are NULL only inside the writing transaction: assigned as it commits
+    # (audit.service), so every committed event has both.
+    seq: Mapped[int] = mapped_column(Integer, nullable=True)
     timestamp: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     actor_name: Mapped[str] = mapped_column(String(128), index=True)
@@ -40,7 +42,7 @@ class AuditEvent(Base):
     incident_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
     document: Mapped[dict[str, object]] = mapped_column(JSON)  # exactly what is hashed and shipped
-    hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), nullable=True)
     shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 

@@ -92,7 +92,8 @@ def test_an_event_goes_to_the_month_of_its_own_timestamp_as_stored(
             reason="«cure» = fake",
             at=datetime(2026, 2, 1, 0, 30, tzinfo=berlin),
         )
-        doc: dict[str, Any] = dict(event.document)
+    doc: dict[str, Any] = dict(event.document)  # as committed: chained
+    assert doc["veracity"]["chain"]["seq"] == event.seq
     store = ElasticsearchLog(make_client([elasticsearch_url]), es_prefix)
     store.ensure_template()
     assert ship_pending(pg_rt.sessions, store).shipped == 1
