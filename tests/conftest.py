@@ -8,6 +8,7 @@ starts. Outside `make test` they are skipped unless VERACITY_TEST_*_URL is set; 
 from __future__ import annotations
 
 import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -153,6 +154,14 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released): for a server to start on, or
+    for an address that refuses connections."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def auth(token: str) -> dict[str, str]:

@@ -29,12 +29,6 @@ def test_metrics_count_requests_batches_and_name_the_model(
     assert 'veracity_posts_scored_total{cached="false"} 3.0' in body
 
 
-def test_health_endpoints(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
-    ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"]["model"]["ok"] is True
-
-
 def test_metrics_report_the_action_log_shipping_lag(client: TestClient, platform_key: str) -> None:
     # The embedded default has no Elasticsearch, so every event written waits in the outbox.
     client.post(
@@ -48,19 +42,3 @@ def test_metrics_report_the_action_log_shipping_lag(client: TestClient, platform
     )
     assert unshipped >= 1
     assert "veracity_action_log_shipping_lag_seconds" in text
-
-
-def test_readiness_check_leaves_no_transaction_open(client: TestClient, platform_key: str) -> None:
-    # On SQLite an open transaction holds the write lock: after /readyz, writes must go through.
-    import sqlite3
-
-    assert client.get("/readyz").json()["checks"]["database"]["ok"] is True
-    rt = client.app.state.runtime  # type: ignore[attr-defined]
-    path = rt.settings.database.url.split("///", 1)[1]
-    with sqlite3.connect(path, timeout=0.5) as conn:
-        conn.execute("BEGIN IMMEDIATE")  # raises 'database is locked' if a check left one open
-        conn.rollback()
-    resp = client.post(
-        "/v1/score", json={"posts": [{"id": "rz", "text": "hello"}]}, headers=auth(platform_key)
-    )
-    assert resp.status_code == 200

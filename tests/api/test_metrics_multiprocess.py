@@ -23,8 +23,7 @@ from classifier.reference import ReferenceClassifier
 from core.db import transaction
 from core.settings import SecuritySettings
 from runtime.container import build_runtime
-from tests.conftest import ADMIN, make_settings, wait_for
-from tests.pipeline.workers import free_port
+from tests.conftest import ADMIN, free_port, make_settings, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(300)]
 REPO = Path(__file__).resolve().parents[2]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from sqlalchemy import func, select, update
 
@@ -15,14 +13,9 @@ from audit.shipping import ship_pending
 from core.actors import Actor
 from core.db import transaction
 from runtime.container import Runtime
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.services
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _write_events(rt: Runtime, n: int) -> None:
@@ -52,7 +45,7 @@ def test_events_wait_while_elasticsearch_is_down_then_ship_exactly_once(
 ) -> None:
     _write_events(rt, 25)
     down = ElasticsearchLog(
-        make_client([f"http://127.0.0.1:{_closed_port()}"], timeout=1.0), es_prefix
+        make_client([f"http://127.0.0.1:{free_port()}"], timeout=1.0), es_prefix
     )
     result = ship_pending(rt.sessions, down)
     assert result.error is not None

@@ -29,7 +29,7 @@ from core.db import make_engine, make_session_factory, transaction
 from core.migrate import upgrade
 from pipeline.models import Decision, Post, ReviewCase
 from review_ui.auth import LOGIN_CSRF_COOKIE
-from tests.conftest import ADMIN, PASSWORD, wait_for
+from tests.conftest import ADMIN, PASSWORD, free_port, wait_for
 from tests.review_ui.conftest import csrf_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ class Server:
     """`veracity serve` in its own process group, so SIGKILL takes all of it at once."""
 
     def __init__(self, db_url: str, log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         prefixes = ("DATABASE__", "REDIS__", "ELASTICSEARCH__", "SECURITY__", "PLATFORM__")
         env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
         env.update(DATABASE__URL=db_url, USE_REFERENCE_CLASSIFIER="true")
@@ -85,13 +85,6 @@ class Server:
             first = sock.recv(65536)
             self.kill()
         return first.split(b"\r\n", 1)[0]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -37,8 +37,15 @@ from pipeline.models import Decision, EnforcementAction, Post, ReviewCase
 from pipeline.platform_receiver import ReceiverState
 from pipeline.tasks import sweep
 from runtime.container import Runtime, build_runtime
-from tests.conftest import ADMIN, PASSWORD, TEST_ALLOW_HOSTS, make_settings, own_redis_db, wait_for
-from tests.pipeline.workers import free_port
+from tests.conftest import (
+    ADMIN,
+    PASSWORD,
+    TEST_ALLOW_HOSTS,
+    free_port,
+    make_settings,
+    own_redis_db,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(600)]
 REPO = Path(__file__).resolve().parents[2]

@@ -29,11 +29,10 @@ from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from pipeline.tasks import sweep
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
-from tests.conftest import ADMIN, make_settings, own_redis_db, wait_for
+from tests.conftest import ADMIN, free_port, make_settings, own_redis_db, wait_for
 from tests.core.remote import start_remote
 from tests.pipeline.factories import make_case, reviewer
 from tests.pipeline.workers import (
-    free_port,
     kill,
     start_redis,
     start_worker,

@@ -14,12 +14,6 @@ from tests.conftest import TEST_ALLOW_HOSTS, wait_for
 REPO = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def worker_env(db_url: str, redis_url: str, takedown_url: str, **extra: str) -> dict[str, str]:
     env = {
         k: v
