@@ -34,7 +34,14 @@ from core.tracing import TracingSettings, tracer_provider
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
-from tests.conftest import TEST_ALLOW_HOSTS, auth, make_settings, new_api_key, wait_for
+from tests.conftest import (
+    TEST_ALLOW_HOSTS,
+    auth,
+    make_settings,
+    new_api_key,
+    own_redis_db,
+    wait_for,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 WORKER = [sys.executable, "-m", "celery", "-A", "runtime.worker:app", "worker"]
@@ -126,11 +133,17 @@ def collector() -> Iterator[tuple[list[Any], str]]:
     server.shutdown()
 
 
+@pytest.fixture
+def worker_redis(redis_url: str) -> Iterator[str]:
+    """A Redis database of its own: another suite's worker must not run the traced task."""
+    yield from own_redis_db(redis_url, 10)
+
+
 @pytest.mark.services
 @pytest.mark.slow
 def test_a_task_sent_by_a_request_continues_its_trace_in_a_real_worker(
     postgres_url: str,
-    redis_url: str,
+    worker_redis: str,
     receiver: tuple[Any, str],
     spans: InMemorySpanExporter,
     collector: tuple[list[Any], str],
@@ -138,15 +151,15 @@ def test_a_task_sent_by_a_request_continues_its_trace_in_a_real_worker(
 ) -> None:
     received, endpoint = collector
     upgrade(postgres_url)
-    settings = make_settings(postgres_url, receiver[1], redis=RedisSettings(url=redis_url))
+    settings = make_settings(postgres_url, receiver[1], redis=RedisSettings(url=worker_redis))
     rt = build_runtime(settings, classifier=ReferenceClassifier())
-    rt.dispatcher = CeleryDispatcher(redis_url)
+    rt.dispatcher = CeleryDispatcher(worker_redis)
     dispatch.install(rt.sessions, rt.dispatcher)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE__", "REDIS__"))}
     env.update(
         ENVIRONMENT="test",
         DATABASE__URL=postgres_url,
-        REDIS__URL=redis_url,
+        REDIS__URL=worker_redis,
         PLATFORM__TAKEDOWN_URL=receiver[1],
         OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
         USE_REFERENCE_CLASSIFIER="true",

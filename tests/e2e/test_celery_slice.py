@@ -29,6 +29,7 @@ from tests.conftest import (
     make_settings,
     new_api_key,
     new_user_token,
+    own_redis_db,
     wait_for,
 )
 
@@ -38,9 +39,15 @@ FALSE_POST = "The miracle cure they don't want you to know: garlic water kills t
 
 
 @pytest.fixture
+def slice_redis(redis_url: str) -> Iterator[str]:
+    """A Redis database of its own: another suite's worker must not take the slice's tasks."""
+    yield from own_redis_db(redis_url, 11)
+
+
+@pytest.fixture
 def worker_env(
     postgres_url: str,
-    redis_url: str,
+    slice_redis: str,
     elasticsearch_url: str,
     es_prefix: str,
     receiver: tuple[ReceiverState, str],
@@ -53,7 +60,7 @@ def worker_env(
     env.update(
         ENVIRONMENT="test",
         DATABASE__URL=postgres_url,
-        REDIS__URL=redis_url,
+        REDIS__URL=slice_redis,
         ELASTICSEARCH__HOSTS=elasticsearch_url,
         ELASTICSEARCH__INDEX_PREFIX=es_prefix,
         PLATFORM__TAKEDOWN_URL=receiver[1],
@@ -102,7 +109,7 @@ def celery_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[subpro
 @pytest.fixture
 def celery_rt(
     postgres_url: str,
-    redis_url: str,
+    slice_redis: str,
     elasticsearch_url: str,
     es_prefix: str,
     receiver: tuple[ReceiverState, str],
@@ -111,11 +118,11 @@ def celery_rt(
     settings = make_settings(
         postgres_url,
         receiver[1],
-        redis=RedisSettings(url=redis_url),
+        redis=RedisSettings(url=slice_redis),
         elasticsearch=ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix),
     )
     rt = build_runtime(settings, classifier=ReferenceClassifier())
-    rt.dispatcher = CeleryDispatcher(redis_url)
+    rt.dispatcher = CeleryDispatcher(slice_redis)
     dispatch.install(rt.sessions, rt.dispatcher)
     assert rt.action_log is not None
     rt.action_log.ensure_template()
