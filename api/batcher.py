@@ -24,8 +24,8 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from classifier.embeddings import Embedder, Vectors
 from classifier.interface import Classifier, Prediction
+from classifier.serving.embeddings import Embedder, Vectors
 from classifier.thresholds import Thresholds
 
 RESULT_TIMEOUT_SECONDS = 60.0

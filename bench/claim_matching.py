@@ -70,7 +70,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from claims.matching.model import load_parts, shipped_model_dir
-    from classifier.embeddings import default_embedder
+    from classifier.serving.embeddings import default_embedder
 
     claims, posts, source = library(args.claims)
     posts = (posts * (args.posts // max(1, len(posts)) + 1))[: args.posts]

@@ -106,7 +106,7 @@ def serving_round(clf: Any, texts: list[str]) -> tuple[float, list[float], float
 
 def compare(hf_dir: Path, model_dir: Path, texts: list[str], rounds: int) -> dict[str, Any]:
     """Interleave naive and serving rounds so both see the same (shared) machine load."""
-    from classifier.serving import OnnxClassifier
+    from classifier.serving.onnx_classifier import OnnxClassifier
 
     pipe = naive_pipe(hf_dir)
     clf = OnnxClassifier(model_dir, threads=2)
@@ -151,7 +151,7 @@ def serving_rss(model_dir: Path, posts_file: Path) -> float:
     that loads the model and scores the posts."""
     code = (
         "import json;from pathlib import Path;"
-        "from classifier.serving import OnnxClassifier;"
+        "from classifier.serving.onnx_classifier import OnnxClassifier;"
         f"c=OnnxClassifier(Path({str(model_dir)!r}),threads=2);"
         f"t=[json.loads(l)['text'] for l in open({str(posts_file)!r})];"
         "[c.predict(t[i:i+256]) for i in range(0,len(t),256)];"
@@ -165,7 +165,7 @@ def serving_rss(model_dir: Path, posts_file: Path) -> float:
 
 
 def main() -> int:
-    from classifier.loader import find_model_dir
+    from classifier.serving.loader import find_model_dir
 
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--model-dir", type=Path, default=None)

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from classifier.embeddings import Vectors
+from classifier.serving.embeddings import Vectors
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, helpers
 
 from claims.index import Hit
-from classifier.embeddings import Vectors
+from classifier.serving.embeddings import Vectors
 
 
 class ElasticsearchIndex:

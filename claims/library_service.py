@@ -24,7 +24,7 @@ from claims.matching.evaluation import ClaimRow
 from claims.matching.matcher import ClaimMatcher, Match
 from claims.matching.model import MatcherParts
 from claims.models import Claim
-from classifier.embeddings import Embedder, Vectors
+from classifier.serving.embeddings import Embedder, Vectors
 
 log = logging.getLogger(__name__)
 LibraryVersion = tuple[int, datetime | None]

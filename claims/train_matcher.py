@@ -56,8 +56,8 @@ from claims.matching.train import (
     train_bi_encoder,
     train_cross_encoder,
 )
-from classifier.embeddings import MiniLMEmbedder, default_embedder, packaged_model_path
 from classifier.post_text import clean_post
+from classifier.serving.embeddings import MiniLMEmbedder, default_embedder, packaged_model_path
 from core.settings import REPO_ROOT
 
 RETRIEVAL_GRID = {

@@ -17,7 +17,7 @@ from classifier.io import read_posts, write_jsonl
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:
-    from classifier.loader import MODELS_ROOT
+    from classifier.serving.loader import MODELS_ROOT
     from classifier.training.datasets import default_data_dir
 
     p = argparse.ArgumentParser(prog="veracity train", description="Fine-tune and package a model.")
@@ -92,8 +92,8 @@ def train_main(argv: Sequence[str] | None = None) -> int:
 
 
 def score_main(argv: Sequence[str] | None = None) -> int:
-    from classifier.loader import load_classifier
     from classifier.scoring import score_records
+    from classifier.serving.loader import load_classifier
 
     p = argparse.ArgumentParser(prog="veracity score", description="Score posts (CSV or JSONL).")
     p.add_argument("--input", type=Path, required=True, help="CSV with header or JSONL; id, text")

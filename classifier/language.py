@@ -9,7 +9,7 @@ model scores the post, as it did before detection existed.
 
 `model_language` is the one place that says which model serves a language: English always,
 Chinese (`zh`, Simplified or Traditional: py3langid gives both `zh`) when a Chinese model is
-shipped (`models/bge-small-zh-*/`, `classifier.zh`). `classifier.routed` sends each post to
+shipped (`models/bge-small-zh-*/`, `classifier.zh`). `classifier.serving.routed` sends each post to
 its model by `route_language`.
 """
 

@@ -1,7 +1,7 @@
 """A tiny, deterministic reference classifier so other modules' tests need no model weights.
 
 It scores by cue words that fact-checked false posts often carry. It is not a model of truth;
-the real one lives in `classifier.serving`.
+the real one lives in `classifier.serving.onnx_classifier`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from classifier.interface import Prediction, Reason
-from classifier.text_guard import clean_text, is_out_of_distribution
+from classifier.serving.text_guard import clean_text, is_out_of_distribution
 from classifier.thresholds import Thresholds
 
 _CUES: dict[str, float] = {

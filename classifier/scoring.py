@@ -7,7 +7,7 @@ from itertools import islice
 from typing import Any
 
 from classifier.interface import Classifier, EmptyTextError, Prediction
-from classifier.text_guard import clean_text
+from classifier.serving.text_guard import clean_text
 
 CHUNK = 256
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Subject
 from audit.service import record
 from classifier.interface import Classifier, Prediction
-from classifier.routed import scoring_version
+from classifier.serving.routed import scoring_version
 from core.actors import Actor
 from core.dispatch import enqueue_after_commit
 from pipeline.claim_links import IntakeLinks

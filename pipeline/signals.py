@@ -20,10 +20,10 @@ import numpy as np
 import numpy.typing as npt
 
 from claims.matching.matcher import Match
-from classifier.embeddings import Embedder, Vectors
 from classifier.interface import MAX_CHARS
 from classifier.language import detect_language, model_language
 from classifier.post_text import clean_post, with_author
+from classifier.serving.embeddings import Embedder, Vectors
 from pipeline.schemas import PostIn
 from pipeline.triage import STORED_FLOOR, STORED_MATCHES, MatchInfo
 

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.embeddings import Embedder, Vectors
 from classifier.language import detect_language, model_language
 from classifier.post_text import with_author
+from classifier.serving.embeddings import Embedder, Vectors
 from pipeline.schemas import PostIn
 from pipeline.signals import ClaimLibrary, IntakeSignals, PostSignals, prepare
 from pipeline.triage import STORED_FLOOR, STORED_MATCHES, MatchInfo

@@ -117,8 +117,8 @@ def default_signals() -> IntakeSignals:
 
 
 def run(args: argparse.Namespace) -> int:
-    from classifier.loader import load_classifier
-    from classifier.routed import with_chinese
+    from classifier.serving.loader import load_classifier
+    from classifier.serving.routed import with_chinese
 
     policy = RoutingPolicy()
     if args.policy is not None:

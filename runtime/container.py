@@ -50,12 +50,12 @@ class Runtime:
         if self.settings.use_reference_classifier:
             return ReferenceClassifier()
         try:
-            loader = importlib.import_module("classifier.loader")
+            loader = importlib.import_module("classifier.serving.loader")
         except ImportError:
             log.warning("no trained model packaged; scoring with the reference classifier")
             return ReferenceClassifier()
         loaded: Classifier = loader.load_classifier(self.settings.model_dir)
-        from classifier.routed import with_chinese
+        from classifier.serving.routed import with_chinese
 
         return with_chinese(loaded)  # Chinese posts to the Chinese model when one is shipped
 

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI
 
-from classifier.threads import size_for_serving
+from classifier.serving.threads import size_for_serving
 from core import dispatch
 from core.outbound import policy_from
 from core.settings import Settings, get_settings

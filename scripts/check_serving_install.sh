@@ -50,7 +50,7 @@ else:
 import runtime.web  # noqa: F401 - the whole API and UI import without training packages
 import runtime.server  # noqa: F401
 from claims.matching.model import default_parts
-from classifier.loader import load_classifier
+from classifier.serving.loader import load_classifier
 
 clf = load_classifier()
 posts = ["Drinking bleach cures COVID-19", "The city council meets on Tuesday at 6pm."]

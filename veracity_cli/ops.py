@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from audit.tasks import ship_outbox
-from classifier.threads import size_for_serving
+from classifier.serving.threads import size_for_serving
 from core.settings import REPO_ROOT
 from pipeline.platform_receiver import start_receiver
 from pipeline.tasks import sweep

@@ -27,8 +27,8 @@ from claims.matching.fusion import (
     candidate_signals,
 )
 from claims.matching.rerank import Reranker
-from classifier.embeddings import Embedder, Vectors, cached_embed
 from classifier.post_text import clean_post, duplicate_key
+from classifier.serving.embeddings import Embedder, Vectors, cached_embed
 
 CANDIDATES = 50
 

@@ -18,7 +18,7 @@ from claims.index import VectorIndex
 from claims.matching.fusion import Fusion, MatchThresholds, load_matcher_config
 from claims.matching.matcher import ClaimMatcher
 from claims.matching.rerank import OnnxCrossEncoder, Reranker
-from classifier.embeddings import ENCODER_FILE, Embedder, OnnxEmbedder, default_embedder
+from classifier.serving.embeddings import ENCODER_FILE, Embedder, OnnxEmbedder, default_embedder
 from core.settings import REPO_ROOT
 
 RERANKER_FILE, CONFIG_FILE = "reranker.onnx", "matcher.json"

@@ -58,7 +58,7 @@ class OnnxCrossEncoder:
     def __init__(self, onnx_path: Path, tokenizer_path: Path, threads: int | None = None) -> None:
         from tokenizers import Tokenizer
 
-        from classifier.embeddings import ort_session
+        from classifier.serving.embeddings import ort_session
 
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=PAIR_TOKENS)

@@ -23,7 +23,7 @@ from claims.matching.fusion import (
     candidate_signals,
 )
 from claims.matching.matcher import CANDIDATES, combined_text
-from classifier.embeddings import Embedder
+from classifier.serving.embeddings import Embedder
 
 
 @dataclass

@@ -17,7 +17,12 @@ from claims.matching.train import (
     train_bi_encoder,
     train_cross_encoder,
 )
-from classifier.embeddings import ENCODER_FILE, MiniLMEmbedder, OnnxEmbedder, packaged_model_path
+from classifier.serving.embeddings import (
+    ENCODER_FILE,
+    MiniLMEmbedder,
+    OnnxEmbedder,
+    packaged_model_path,
+)
 
 if TYPE_CHECKING:
     from claims.train_matcher import Context

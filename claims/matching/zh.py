@@ -26,7 +26,7 @@ from typing import Protocol
 from claims.matching.fusion import Fusion, MatchThresholds
 from claims.matching.matcher import Match
 from claims.matching.model import MatcherParts
-from classifier.embeddings import Embedder, Vectors
+from classifier.serving.embeddings import Embedder, Vectors
 
 MATCHER_FILE = "matcher.json"
 ZH_FUSION = Fusion(claim=1.0, title=0.0, combined=0.0, bm25=0.0)

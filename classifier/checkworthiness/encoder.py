@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.embeddings import DIMENSIONS, ENCODER_FILE, Embedder, OnnxEmbedder, Vectors
+from classifier.serving.embeddings import DIMENSIONS, ENCODER_FILE, Embedder, OnnxEmbedder, Vectors
 from core.settings import REPO_ROOT
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ import numpy as np
 from classifier.checkworthiness.encoder import MODELS_ROOT, load_encoder
 from classifier.checkworthiness.features import features, prepare
 from classifier.checkworthiness.head import CONFIG_FILE, Floats, Head
-from classifier.embeddings import Embedder, Vectors
+from classifier.serving.embeddings import Embedder, Vectors
 
 
 class EncoderMismatchError(ValueError):

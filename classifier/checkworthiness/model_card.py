@@ -40,7 +40,7 @@ LIMITS = """\
 - **English only in training.** The encoder (a fine-tuned all-MiniLM-L6-v2) was trained on
   English; Chinese text is tokenised character by character and the head never saw it. The
   Chinese ordinary-posts rate below is a measurement, not a promise: treat Chinese scores as
-  out of distribution (`classifier.text_guard.is_out_of_distribution`) until trained on
+  out of distribution (`classifier.serving.text_guard.is_out_of_distribution`) until trained on
   Chinese data.
 - **Domains.** Debate sentences and COVID-19 tweets from 2016-2021. Claims on other topics,
   other registers (ads, long articles) and newer events are less certain.

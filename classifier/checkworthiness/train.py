@@ -25,7 +25,7 @@ from classifier.checkworthiness.model import CheckWorthiness
 from classifier.checkworthiness.model_card import write_model_card
 from classifier.checkworthiness.net import Floats, Ints
 from classifier.checkworthiness.reference import tfidf_reference
-from classifier.embeddings import OnnxEmbedder
+from classifier.serving.embeddings import OnnxEmbedder
 from core.settings import REPO_ROOT
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ def _head(head_dir: Path | None, encoder: str) -> FalsehoodHead:
 
 
 def run(posts: int, head_dir: Path | None, threads: int) -> dict[str, Any]:
-    from classifier.loader import load_classifier
+    from classifier.serving.loader import load_classifier
 
     texts = [
         str(json.loads(line)["text"])

@@ -15,7 +15,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from classifier.embeddings import Embedder
+from classifier.serving.embeddings import Embedder
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -16,7 +16,7 @@ from typing import Any
 from classifier.calibration import Calibration
 from classifier.checkworthiness.model import EncoderMismatchError
 from classifier.checkworthiness.net import Floats, Net
-from classifier.embeddings import Embedder, Vectors
+from classifier.serving.embeddings import Embedder, Vectors
 from classifier.shared_head.data import variant_text
 from classifier.thresholds import Thresholds
 

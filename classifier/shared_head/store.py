@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.embeddings import DIMENSIONS, Embedder, Vectors
+from classifier.serving.embeddings import DIMENSIONS, Embedder, Vectors
 
 log = logging.getLogger(__name__)
 

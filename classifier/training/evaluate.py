@@ -15,8 +15,8 @@ from numpy.typing import NDArray
 from classifier.calibration import plot_reliability
 from classifier.interface import EmptyTextError
 from classifier.io import read_records
-from classifier.loader import load_classifier
-from classifier.text_guard import clean_text
+from classifier.serving.loader import load_classifier
+from classifier.serving.text_guard import clean_text
 from classifier.training.metrics import per_source
 
 FALSE_LABELS = {"1", "fake", "false", "f", "pants-fire", "barely-true", "misleading"}
@@ -169,8 +169,8 @@ def evaluate_sets(
     out-of-domain layer fitted on every set's fit part there (ood.json + ood.npz).
     `shared_head`: also the falsehood head over the shared intake encoder, LOSO and trained on
     every set (classifier.shared_head.evaluation)."""
-    from classifier.loader import find_model_dir
-    from classifier.serving import OnnxClassifier
+    from classifier.serving.loader import find_model_dir
+    from classifier.serving.onnx_classifier import OnnxClassifier
     from classifier.training import suite, suite_report
 
     chosen = model_dir or find_model_dir()

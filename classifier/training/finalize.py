@@ -114,7 +114,7 @@ def calibrate(
 
 
 def int8_dev_probs(model_dir: Path, dev_ex: list[Example]) -> NDArray[np.float64]:
-    from classifier.serving import OnnxClassifier
+    from classifier.serving.onnx_classifier import OnnxClassifier
 
     clf = OnnxClassifier(model_dir)
     return clf.scores([e.text for e in dev_ex])

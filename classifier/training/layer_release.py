@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from classifier.loader import MODELS_ROOT
 from classifier.ood import LAYER_JSON, LAYER_NPZ, OodLayer
+from classifier.serving.loader import MODELS_ROOT
 from classifier.thresholds import Thresholds
 from classifier.training.model_card import write_layer_card
 

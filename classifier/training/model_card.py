@@ -99,7 +99,7 @@ def write_card(model_dir: Path, meta: dict[str, Any], metrics: dict[str, Any]) -
 
 Binary classifier: probability that a short post is **false or misleading** (1) rather than
 true (0). Shipped as a fused, dynamically int8-quantised ONNX graph (`model.int8.onnx`) served by
-`classifier.serving.OnnxClassifier` (loaded via `classifier.loader.load_classifier`).
+`classifier.serving.onnx_classifier.OnnxClassifier` (loaded via `classifier.serving.loader.load_classifier`).
 
 ## Headline (shipped int8 model, dev splits)
 
@@ -310,7 +310,7 @@ def write_layer_card(model_dir: Path, meta: dict[str, Any], metrics: dict[str, A
 
 Same weights, tokenizer and calibration as
 [`{meta["weights_dir"].strip("./")}`]({meta["weights_dir"]}/MODEL_CARD.md) (read from there, not
-copied: `classifier.loader.weights_dir`), plus an **out-of-domain layer** (`ood.json`, `ood.npz`;
+copied: `classifier.serving.loader.weights_dir`), plus an **out-of-domain layer** (`ood.json`, `ood.npz`;
 `classifier/ood.py`) and that model's thresholds mapped through the layer (`thresholds.json`:
 review ≥ {metrics["thresholds"]["review"]:.4f}, urgent ≥ {metrics["thresholds"]["urgent"]:.4f}). Issue 16 found the base model confidently wrong outside its training
 domains; this release does not retrain it, it makes it less sure where it has no business

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from classifier.calibration import ece
 from classifier.destyle import destyle, normalise
 from classifier.ood import Gaussian, OodLayer
-from classifier.serving import OnnxClassifier
+from classifier.serving.onnx_classifier import OnnxClassifier
 from classifier.training.datasets import Example
 from classifier.training.evalsets import EvalSet, subsample
 from classifier.training.ood_fit import FitPart, fit_layer

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from classifier.batching import padded_batches
-from classifier.embeddings import Vectors, mean_pool_normalise, ort_session
+from classifier.serving.batching import padded_batches
+from classifier.serving.embeddings import Vectors, mean_pool_normalise, ort_session
 from classifier.zh.text import to_simplified
 
 ENCODER_FILE, TOKENIZER_FILE = "encoder.onnx", "tokenizer.json"
@@ -48,7 +48,7 @@ def cls_normalise(hidden: np.ndarray[Any, Any]) -> Vectors:
 
 
 class ZhEncoder:
-    """Implements `classifier.embeddings.Embedder` (name, dimensions, embed)."""
+    """Implements `classifier.serving.embeddings.Embedder` (name, dimensions, embed)."""
 
     def __init__(
         self,

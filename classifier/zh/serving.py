@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from classifier.interface import Prediction, Reason
-from classifier.text_guard import clean_text
+from classifier.serving.text_guard import clean_text
 from classifier.thresholds import Thresholds
 from classifier.zh.encoder import ZhEncoder
 from classifier.zh.head import StackedHead, read_config

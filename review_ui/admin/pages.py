@@ -84,7 +84,7 @@ def _page(
 
 
 def _model_card(model_dir: Path | None) -> str:
-    from classifier.loader import find_model_dir
+    from classifier.serving.loader import find_model_dir
 
     chosen = model_dir or find_model_dir()
     card = chosen / "MODEL_CARD.md" if chosen else None

@@ -19,7 +19,7 @@ from claims.library_service import FixedLibrary, LibraryMatcher, bundled_claims
 from claims.matching.model import default_parts
 from claims.service import import_claims
 from classifier.checkworthiness import load_checkworthiness
-from classifier.embeddings import Embedder, Vectors
+from classifier.serving.embeddings import Embedder, Vectors
 from core.db import transaction
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PostIn

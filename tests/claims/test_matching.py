@@ -11,8 +11,8 @@ import pytest
 from claims.index import NumpyIndex
 from claims.matching.evaluation import ClaimRow, average_precision, evaluate_ranking
 from claims.matching.matcher import ClaimMatcher
-from classifier.embeddings import default_embedder
 from classifier.post_text import clean_post
+from classifier.serving.embeddings import default_embedder
 from veracity_cli.main import main
 
 CLAIMS = [

@@ -21,7 +21,7 @@ from claims.matching.train import (
     train_bi_encoder,
     train_cross_encoder,
 )
-from classifier.embeddings import MiniLMEmbedder, OnnxEmbedder, packaged_model_path
+from classifier.serving.embeddings import MiniLMEmbedder, OnnxEmbedder, packaged_model_path
 
 # Queries are made-up words, so the base model can only guess; training must teach the pairs.
 CLAIMS = {

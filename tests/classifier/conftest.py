@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from classifier.calibration import Calibration
-from classifier.loader import find_model_dir
-from classifier.serving import OnnxClassifier
+from classifier.serving.loader import find_model_dir
+from classifier.serving.onnx_classifier import OnnxClassifier
 from classifier.thresholds import Thresholds
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

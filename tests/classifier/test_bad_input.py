@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from classifier.interface import MAX_CHARS, EmptyTextError
-from classifier.serving import OnnxClassifier
+from classifier.serving.onnx_classifier import OnnxClassifier
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t ", "\u200b\u200d", "\ufeff "])

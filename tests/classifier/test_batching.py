@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifier.batching import length_sorted_batches, padded_batches
+from classifier.serving.batching import length_sorted_batches, padded_batches
 
 
 def test_batches_cover_every_row_once_shortest_first() -> None:

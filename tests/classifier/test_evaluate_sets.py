@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from classifier.cli import main
-from classifier.loader import find_model_dir, weights_dir
-from classifier.serving import OnnxClassifier
+from classifier.serving.loader import find_model_dir, weights_dir
+from classifier.serving.onnx_classifier import OnnxClassifier
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "eval_sets.csv"
 SETS = {"constraint_covid19", "health_news", "wiki_claims"}

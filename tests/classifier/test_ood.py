@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from classifier.calibration import Calibration
-from classifier.loader import MODELS_ROOT, artifact, find_model_dir, is_opt_in, weights_dir
 from classifier.ood import Gaussian, OodLayer, shrink, weight_from_distance
-from classifier.serving import OnnxClassifier
+from classifier.serving.loader import MODELS_ROOT, artifact, find_model_dir, is_opt_in, weights_dir
+from classifier.serving.onnx_classifier import OnnxClassifier
 from classifier.training.ood_fit import FitPart, fit_layer
 
 

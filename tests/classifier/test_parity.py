@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from classifier.serving import OnnxClassifier
+from classifier.serving.onnx_classifier import OnnxClassifier
 
 TEXTS = [
     "Drinking hot water every 15 minutes kills the coronavirus in your throat.",

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from classifier.interface import Classifier
-from classifier.loader import artifact, find_model_dir, load_classifier, weights_dir
 from classifier.reference import ReferenceClassifier
-from classifier.serving import OnnxClassifier
+from classifier.serving.loader import artifact, find_model_dir, load_classifier, weights_dir
+from classifier.serving.onnx_classifier import OnnxClassifier
 from classifier.thresholds import Band, Thresholds
 
 SHIPPED_FILES = (

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from classifier.embeddings import ort_session
-from classifier.threads import THREADS_ENV, ort_threads, serving_threads, size_for_serving
+from classifier.serving.embeddings import ort_session
+from classifier.serving.threads import THREADS_ENV, ort_threads, serving_threads, size_for_serving
 
 ENCODER = Path(__file__).resolve().parents[2] / "models/claim-matcher-2026.11.25.3/encoder.onnx"
 

@@ -76,7 +76,7 @@ def test_batch_plans_are_seeded_and_cover_the_rotating_share() -> None:
 
 
 def test_occlusion_cost_is_bounded_per_post_whatever_its_length() -> None:
-    from classifier.reasons import MAX_VARIANTS, occlusion_reasons
+    from classifier.serving.reasons import MAX_VARIANTS, occlusion_reasons
 
     calls: list[int] = []
 

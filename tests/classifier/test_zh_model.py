@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.loader import find_model_dir, load_classifier
-from classifier.routed import LanguageRoutedClassifier, scoring_version, with_chinese
+from classifier.serving.loader import find_model_dir, load_classifier
+from classifier.serving.routed import LanguageRoutedClassifier, scoring_version, with_chinese
 from classifier.zh.encoder import ENCODER_FILE, ZhEncoder, encoder_name
 from classifier.zh.serving import ZhClassifier, clause_spans, find_zh_model_dir
 from classifier.zh.text import to_simplified

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from classifier.loader import load_classifier
-from classifier.routed import with_chinese
+from classifier.serving.loader import load_classifier
+from classifier.serving.routed import with_chinese
 from core.settings import REPO_ROOT
 from pipeline.routing import RoutingPolicy
 from pipeline.signals import IntakeSignals

@@ -175,7 +175,7 @@ def test_with_every_shipped_model_an_everyday_post_scored_false_is_not_queued(
     """The bug in the issue: the falsehood model calls a bakery's opening hours urgent. With
     the check-worthiness head the post makes no claim and goes nowhere; its falsehood score
     is still returned, unchanged."""
-    from classifier.loader import load_classifier
+    from classifier.serving.loader import load_classifier
     from runtime.container import load_checkworthiness
 
     rt.classifier_override = load_classifier()

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from claims.models import Claim, stable_claim_id
-from classifier.loader import load_classifier
+from classifier.serving.loader import load_classifier
 from classifier.zh.serving import load_zh_classifier
 from pipeline.models import Post, ReviewCase, Score
 from pipeline.routing import RoutingPolicy

@@ -69,8 +69,8 @@ def bilingual_stack(tmp_path: Path) -> Iterator[Stack]:
     model, Chinese model, both claim matchers) and both bundled claim fixtures imported."""
     from claims.importers import read_source
     from claims.service import import_claims
-    from classifier.loader import load_classifier
-    from classifier.routed import with_chinese
+    from classifier.serving.loader import load_classifier
+    from classifier.serving.routed import with_chinese
     from pipeline.signals import IntakeSignals
     from pipeline.signals_zh import with_chinese_signals
 

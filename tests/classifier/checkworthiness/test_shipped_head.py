@@ -20,7 +20,7 @@ from classifier.checkworthiness import (
 from classifier.checkworthiness.evaluate import rates_above
 from classifier.checkworthiness.head import Head
 from classifier.checkworthiness.ordinary_posts import load
-from classifier.embeddings import Vectors
+from classifier.serving.embeddings import Vectors
 
 CHECK_WORTHY = [
     "The unemployment rate fell to 3.5% in 2019",

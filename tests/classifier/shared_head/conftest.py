@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from classifier.embeddings import DIMENSIONS, Vectors
+from classifier.serving.embeddings import DIMENSIONS, Vectors
 from classifier.training.datasets import Example
 from classifier.training.evalsets import EvalSet
 

@@ -6,7 +6,7 @@ core: sort by token length, cut into batches padded only to their own longest po
 post: margin -> calibrated probability -> out-of-domain layer (when the model directory ships
       one: `classifier.ood`) -> band; optional occlusion reasons.
 The model directory is loaded once per process. A directory may hold only calibration layers
-and name its weights' directory in metadata.json (`classifier.loader.weights_dir`).
+and name its weights' directory in metadata.json (`classifier.serving.loader.weights_dir`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from classifier.batching import padded_batches
 from classifier.calibration import Calibration
 from classifier.destyle import normalise
 from classifier.interface import Prediction
-from classifier.loader import artifact
 from classifier.ood import EMBED_OUTPUT, OodLayer, session_with_embedding
-from classifier.reasons import occlusion_reasons
-from classifier.text_guard import clean_text, is_out_of_distribution
-from classifier.threads import ort_threads
+from classifier.serving.batching import padded_batches
+from classifier.serving.loader import artifact
+from classifier.serving.reasons import occlusion_reasons
+from classifier.serving.text_guard import clean_text, is_out_of_distribution
+from classifier.serving.threads import ort_threads
 from classifier.thresholds import Thresholds
 
 MODEL_FILE = "model.int8.onnx"

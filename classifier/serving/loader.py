@@ -9,7 +9,7 @@ from pathlib import Path
 from classifier.interface import Classifier
 from classifier.reference import ReferenceClassifier
 
-MODELS_ROOT = Path(__file__).resolve().parent.parent / "models"
+MODELS_ROOT = Path(__file__).resolve().parents[2] / "models"
 MODEL_FILE = "model.int8.onnx"
 
 
@@ -65,6 +65,6 @@ def load_classifier(model_dir: Path | None = None, *, threads: int | None = None
         return ReferenceClassifier()
     if not has_model(Path(chosen)):
         raise FileNotFoundError(f"{chosen} has no {MODEL_FILE}")
-    from classifier.serving import OnnxClassifier
+    from classifier.serving.onnx_classifier import OnnxClassifier
 
     return OnnxClassifier(Path(chosen), threads=threads)

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from classifier.batching import length_sorted_batches
-from classifier.threads import ort_threads
+from classifier.serving.batching import length_sorted_batches
+from classifier.serving.threads import ort_threads
 
 Vectors = npt.NDArray[np.float32]
 DIMENSIONS = 384
