@@ -28,6 +28,12 @@ each run and the mean per side; the claim part is skipped unless `--claims` is g
     python bench/pipeline.py --compare-ref 4b4ce8e --signals both --posts 1000 --rate 50
     python bench/pipeline.py --compare-ref 4b4ce8e --signals both --posts 400 --rate 20 --batch 1
 
+Issue 21's intake target (p95 intake-to-queued <= 0.5 s at 100 posts/s offered), before/after
+against a REF that already has the signals (`--ref-signals` runs REF with the same settings):
+
+    python bench/pipeline.py --compare-ref ecb9535 --ref-signals --signals both --rounds 2 \
+        --claims 500 --out bench/results/pipeline.json
+
 `git worktree remove /tmp/veracity-bench-<sha>` when done.
 """
 
@@ -403,17 +409,31 @@ def main() -> int:
     parser.add_argument(
         "--rounds", type=int, default=2, help="runs of each side with --compare-ref"
     )
+    parser.add_argument(
+        "--ref-signals", action="store_true",
+        help="run REF with the same --signals settings (a REF that has intake signals)",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, help="also write the report here")
     args = parser.parse_args()
     pg = os.environ["VERACITY_TEST_POSTGRES_URL"]
     redis_url = os.environ["VERACITY_TEST_REDIS_URL"].rsplit("/", 1)[0] + "/9"
-    here = [
-        Variant(f"HEAD signals {on}", ROOT, {"INTAKE_SIGNALS": str(on == "on").lower()}, on == "on")
-        for on in (("off", "on") if args.signals == "both" else (args.signals,))
-    ]
+    settings = ("off", "on") if args.signals == "both" else (args.signals,)
+
+    def with_signals(label: str, tree: Path, on: str) -> Variant:
+        return Variant(
+            f"{label} signals {on}", tree, {"INTAKE_SIGNALS": str(on == "on").lower()}, on == "on"
+        )
+
+    here = [with_signals("HEAD", ROOT, on) for on in settings]
     variants, rounds = here, 1
     if args.compare_ref:
-        variants = [Variant(f"before {args.compare_ref}", worktree(args.compare_ref)), *here]
+        ref_tree = worktree(args.compare_ref)
+        before = (
+            [with_signals(f"before {args.compare_ref}", ref_tree, on) for on in settings]
+            if args.ref_signals
+            else [Variant(f"before {args.compare_ref}", ref_tree)]
+        )
+        variants = [*before, *here]
         rounds = args.rounds
     report: dict[str, Any] = {"machine_cpus": os.cpu_count()}
     if not args.skip_intake:
