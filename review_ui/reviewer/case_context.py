@@ -14,7 +14,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from claims.models import Claim
-from claims.reviewer_queries import claims_by_id, linked_post_ids, links_of_post
+from claims.repository import claims_by_id, linked_post_ids, links_of_post
 from incidents.listeners import narrative_incident
 from incidents.models import Incident
 from incidents.reviewer_queries import incident_by_id, narrative_post_ids

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from audit.events import Action
-from audit.reviewer_queries import latest_post_event, post_events_newest_first
+from audit.repository import latest_post_event, post_events_newest_first
 from pipeline.models import CaseStage, ReviewCase
 from review_ui.i18n import Msg
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from audit.events import Action
-from audit.reviewer_queries import actions_of_actor
+from audit.repository import actions_of_actor
 from core.clock import utcnow
 from pipeline.repository.decisions import human_decisions_per_action
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from audit.events import Action
-from audit.reviewer_queries import cases_seen_by
+from audit.repository import cases_seen_by
 from core.clock import utcnow
 from core.web_deps import SessionDep
 from pipeline.repository.console import reviewer_settings, save_reviewer_settings

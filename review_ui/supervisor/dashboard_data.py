@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from audit.reviewer_queries import restoration_times
+from audit.repository import restoration_times
 from core.clock import as_utc, utcnow
 from pipeline.models import CaseStatus
 from pipeline.repository.cases import cases_per_band

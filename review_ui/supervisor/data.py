@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from accounts.models import User
-from accounts.reviewer_queries import active_users_in_roles
-from audit.reviewer_queries import escalations_per_actor
+from accounts.repository import active_users_in_roles
+from audit.repository import escalations_per_actor
 from core.clock import as_utc, utcnow
 from pipeline import qa
 from pipeline.models import CaseStage, CaseStatus, ReviewCase
