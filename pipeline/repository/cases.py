@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, TextClause, and_, func, select
 from sqlalchemy.orm import Session
 
+from audit.events import Action
+from audit.models import AuditEvent
 from core.clock import utcnow
-from pipeline.models import CaseStatus, Post, ReviewCase
+from pipeline.models import CaseStage, CaseStatus, Post, ReviewCase
 
 
 def case_by_id(session: Session, case_id: str) -> ReviewCase | None:
     return session.get(ReviewCase, case_id)
+
+
+def cases_of_incident(session: Session, incident_id: str) -> list[ReviewCase]:
+    """The cases tied to the incident directly (`review_cases.incident_id`), in no set order."""
+    return list(session.scalars(select(ReviewCase).where(ReviewCase.incident_id == incident_id)))
 
 
 def current_case_of(session: Session, username: str) -> ReviewCase | None:
@@ -112,3 +119,76 @@ def holders_of_claimed_cases(session: Session) -> list[str | None]:
             )
         )
     )
+
+
+def open_case_of_post(session: Session, post_id: str) -> ReviewCase | None:
+    """The post's case still in review, if any (a pending QA sample does not count)."""
+    return session.scalars(
+        select(ReviewCase).where(
+            ReviewCase.post_id == post_id,
+            ReviewCase.status != CaseStatus.DECIDED,
+            ReviewCase.stage != CaseStage.QA,
+        )
+    ).first()
+
+
+def posts_with_undecided_case(session: Session, post_ids: Collection[str]) -> set[str]:
+    return set(
+        session.scalars(
+            select(ReviewCase.post_id)
+            .where(ReviewCase.post_id.in_(post_ids), ReviewCase.status != "decided")
+            .distinct()
+        )
+    )
+
+
+def post_has_case(session: Session, post_id: str) -> bool:
+    found = session.scalar(select(ReviewCase.id).where(ReviewCase.post_id == post_id).limit(1))
+    return found is not None
+
+
+def lock_expired_leases(session: Session, now: datetime, limit: int) -> Sequence[ReviewCase]:
+    """Up to `limit` claimed cases whose lease ran out, locked (rows another transaction holds
+    are skipped)."""
+    return session.scalars(
+        select(ReviewCase)
+        .where(ReviewCase.status == CaseStatus.CLAIMED, ReviewCase.lease_expires_at < now)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+def lock_next_case(
+    session: Session, conditions: Sequence[ColumnElement[bool] | TextClause]
+) -> ReviewCase | None:
+    """The highest-priority, then oldest, case meeting all `conditions`, locked; rows another
+    transaction holds are skipped, so concurrent claims never get the same case."""
+    return session.scalars(
+        select(ReviewCase)
+        .where(and_(*conditions))
+        .order_by(ReviewCase.priority.desc(), ReviewCase.created_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def lease_extensions_used(session: Session, case_id: str, actor_name: str) -> int:
+    """How often `actor_name` extended the lease on the case since it was last claimed or
+    reassigned."""
+    since = session.scalar(
+        select(func.max(AuditEvent.timestamp)).where(
+            AuditEvent.case_id == case_id,
+            AuditEvent.action.in_([Action.CASE_CLAIMED.value, Action.CASE_REASSIGNED.value]),
+        )
+    )
+    used = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.case_id == case_id,
+            AuditEvent.action == Action.CASE_LEASE_EXTENDED.value,
+            AuditEvent.actor_name == actor_name,
+            *([AuditEvent.timestamp >= since] if since is not None else []),
+        )
+    )
+    return int(used or 0)

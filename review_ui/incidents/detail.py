@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.roles import Role
@@ -15,7 +14,7 @@ from incidents.report_review import REVIEWABLE, SIGNED_OFF, latest_review, revie
 from incidents.service import MILESTONES
 from incidents.severity import ROMAN
 from incidents.types import IncidentType, profile
-from pipeline.models import ReviewCase
+from pipeline.repository.cases import cases_of_incident
 from review_ui.i18n import Msg
 from statements import repository as statements_repository
 
@@ -122,7 +121,7 @@ def _add_linked_cases(session: Session, incident_id: str, shown: dict[str, Any])
     did not file under the narrative: shown too, with their post."""
     have = {c["case_id"] for c in shown["cases"]}
     posts = {p["post_id"] for p in shown["posts"]}
-    for case in session.scalars(select(ReviewCase).where(ReviewCase.incident_id == incident_id)):
+    for case in cases_of_incident(session, incident_id):
         if case.id in have:
             continue
         shown["cases"].append(

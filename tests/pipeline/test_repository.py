@@ -111,6 +111,21 @@ def test_the_case_a_reviewer_holds_is_the_top_live_lease_only(any_rt: Runtime) -
         assert cases.case_by_id(session, "no-such-case") is None
 
 
+def test_the_cases_of_an_incident_are_those_tied_to_it_by_id(any_rt: Runtime) -> None:
+    with transaction(any_rt.sessions) as session:
+        tied = [_case(session) for _ in range(2)]
+        other = _case(session)
+        _case(session)  # tied to no incident
+        for case_id, incident_id in ((tied[0], "inc-1"), (tied[1], "inc-1"), (other, "inc-2")):
+            case = cases.case_by_id(session, case_id)
+            assert case is not None
+            case.incident_id = incident_id
+    with any_rt.sessions() as session:
+        assert sorted(c.id for c in cases.cases_of_incident(session, "inc-1")) == sorted(tied)
+        assert [c.id for c in cases.cases_of_incident(session, "inc-2")] == [other]
+        assert cases.cases_of_incident(session, "inc-3") == []
+
+
 def test_open_cases_are_listed_by_priority_with_their_post_and_drills_aside(
     any_rt: Runtime,
 ) -> None:
