@@ -28,9 +28,9 @@ from pipeline.repository.decisions import (
     undone_action_ids,
 )
 from pipeline.repository.posts import post_by_id
-from pipeline.schemas import DecisionIn
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
+from review_ui.reviewer.decision_form import DecisionForm, decision_form
 from review_ui.reviewer.pages import ACTIONS, REASON_LABELS
 from review_ui.roles import REVIEWERS
 from review_ui.templating import render
@@ -164,33 +164,13 @@ def correct(
     decision_id: str,
     session: SessionDep,
     user: Reviewer,
-    reason_code: Annotated[str, Form()] = "",
-    action: Annotated[str, Form()] = "",
-    note: Annotated[str, Form(max_length=5000)] = "",
-    territories: Annotated[str, Form(max_length=1000)] = "",
+    typed: Annotated[DecisionForm, Depends(decision_form)],
     why: Annotated[str, Form(max_length=2000)] = "",
-    public_facts: Annotated[str, Form(max_length=2000)] = "",
-    legal_ground: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     decision = _decision(session, decision_id, user)
-    form = {
-        "reason_code": reason_code,
-        "action": action,
-        "note": note,
-        "territories": territories,
-        "why": why,
-        "public_facts": public_facts,  # the DSA statement of reasons, as on the decision form
-        "legal_ground": legal_ground,
-    }
+    form = typed.typed() | {"why": why}
     try:
-        verdict = DecisionIn(
-            reason_code=reason_code,  # validated here
-            action=action,
-            note=note.strip(),
-            territories=[t.upper() for t in territories.replace(",", " ").split()],
-            public_facts=public_facts.strip(),
-            legal_ground=legal_ground.strip(),
-        )
+        verdict = typed.decision_in()
         corrections.correct(
             session, decision.id, user.actor, verdict, why.strip(), anyones=_senior(user)
         )

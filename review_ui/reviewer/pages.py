@@ -21,12 +21,13 @@ from pipeline.policy_store import active_policy
 from pipeline.repository.cases import cases_per_band, current_case_of
 from pipeline.repository.console import drop_note_draft
 from pipeline.repository.decisions import decision_by_id, enforcement_of
-from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+from pipeline.schemas import DecisionAction, ReasonCode
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.i18n import Msg
 from review_ui.reviewer import queue_filter
 from review_ui.reviewer.case_page import case_response
 from review_ui.reviewer.case_view import held_by
+from review_ui.reviewer.decision_form import DecisionForm, decision_form
 from review_ui.reviewer.shift import shift_counts
 from review_ui.reviewer.wellness import wellness_of
 from review_ui.roles import CASE_WORKERS
@@ -171,29 +172,15 @@ def decide_case(
     rt: AppRuntimeDep,
     session: SessionDep,
     user: Reviewer,
-    reason_code: Annotated[str, Form()] = "",
-    action: Annotated[str, Form()] = "",
-    note: Annotated[str, Form(max_length=5000)] = "",
-    territories: Annotated[str, Form(max_length=1000)] = "",
-    public_facts: Annotated[str, Form(max_length=2000)] = "",
-    legal_ground: Annotated[str, Form(max_length=500)] = "",
+    typed: Annotated[DecisionForm, Depends(decision_form)],
 ) -> Response:
-    form = {"reason_code": reason_code, "action": action, "note": note, "territories": territories}
-    form |= {"public_facts": public_facts, "legal_ground": legal_ground}  # DSA statement
     try:
         case = held_by(session, case_id, user.username)
     except (Conflict, NotFound):
         return _to_queue("lost")
-    try:
-        decision_in = DecisionIn(
-            reason_code=reason_code,  # validated here
-            action=action,
-            note=note.strip(),
-            territories=[t.upper() for t in territories.replace(",", " ").split()],
-            public_facts=public_facts.strip(),
-            legal_ground=legal_ground.strip(),
-        )
-    except ValidationError as exc:
+
+    def refused(error: str, status: int) -> Response:
+        """The case again, with the reason and the form as typed."""
         return case_response(
             request,
             session,
@@ -201,10 +188,15 @@ def decide_case(
             case,
             rt.policy,
             _choices(user, case),
-            error=_validation_message(exc),
-            form=form,
-            status=422,
+            error=error,
+            form=typed.typed(),
+            status=status,
         )
+
+    try:
+        decision_in = typed.decision_in()
+    except ValidationError as exc:
+        return refused(_validation_message(exc), 422)
     try:
         if case.stage == CaseStage.QA:
             qa.review(session, case_id, user.actor, decision_in)
@@ -215,17 +207,7 @@ def decide_case(
     except Conflict:
         return _to_queue("lost")
     except DomainError as exc:
-        return case_response(
-            request,
-            session,
-            user,
-            case,
-            rt.policy,
-            _choices(user, case),
-            error=exc.message,
-            form=form,
-            status=exc.status,
-        )
+        return refused(exc.message, exc.status)
     drop_note_draft(session, case_id, user.username)
     return _next_after(request, session, user, made.id)
 
