@@ -13,10 +13,11 @@ from core.principal import Principal, require_role
 from core.roles import Role
 from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn
-from incidents import groups, plan, repository, service, views
+from incidents import groups, plan, service, views
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
+from incidents.repository.incidents import incidents_newest_first
 from incidents.response_endpoints import router as response_router
 from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ResponseGroupIn
 from incidents.types import IncidentType
@@ -53,7 +54,7 @@ def list_incidents(
     include_drills: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    found = repository.incidents_newest_first(
+    found = incidents_newest_first(
         session,
         limit=limit,
         type=None if type is None else type.value,

@@ -21,6 +21,7 @@ from core.messages import Msg
 from core.topics import GENERAL_TOPIC, topic_of
 from incidents.clocks import stop_clocks
 from incidents.models import FINISHED, Incident, IncidentMilestone, IncidentStatus, NarrativePost
+from incidents.repository.incidents import incident_by_id
 from incidents.response import after_grading, lock_grade, raised
 from incidents.severity import IncidentPolicy, Signals, grade, points
 from incidents.tasks_board import complete_for_milestone
@@ -307,7 +308,7 @@ def apply_surge(
 
 
 def get_incident(session: Session, incident_id: str) -> Incident:
-    incident = session.get(Incident, incident_id)
+    incident = incident_by_id(session, incident_id)
     if incident is None:
         raise NotFound(Msg("incident {incident_id} does not exist", incident_id=incident_id))
     return incident

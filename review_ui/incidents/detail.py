@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.roles import Role
-from incidents import attachments, repository, views
+from incidents import attachments, views
 from incidents.models import FINISHED, Incident, IncidentStatus
 from incidents.report_review import REVIEWABLE, SIGNED_OFF, latest_review, review_json
+from incidents.repository.incidents import incidents_newest_first
 from incidents.service import MILESTONES
 from incidents.severity import ROMAN
 from incidents.types import IncidentType, profile
@@ -44,7 +45,7 @@ OVERSEERS = {Role.LEADERSHIP.value, Role.ADMIN.value}
 
 def list_context(session: Session, wanted: dict[str, str]) -> dict[str, Any]:
     grade = wanted.get("grade", "")
-    found = repository.incidents_newest_first(
+    found = incidents_newest_first(
         session,
         limit=200,
         type=wanted["type"] if wanted.get("type") in dict(TYPES) else None,

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from claims.models import Claim
 from claims.repository import claims_by_id, linked_post_ids, links_of_post
-from incidents.listeners import narrative_incident
 from incidents.models import Incident
-from incidents.reviewer_queries import incident_by_id, narrative_post_ids
+from incidents.repository.incidents import incident_by_id
+from incidents.repository.narratives import narrative_incident, narrative_post_ids
 from pipeline.models import Post, ReviewCase, Score
 from pipeline.policy_store import active_policy
 from pipeline.repository.posts import posts_with_case_status

@@ -1,4 +1,4 @@
-"""Queries on the incidents tables."""
+"""Queries on the incident rows."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents.models import Incident
+
+
+def incident_by_id(session: Session, incident_id: str) -> Incident | None:
+    return session.get(Incident, incident_id)
 
 
 def incidents_newest_first(
