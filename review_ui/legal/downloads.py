@@ -30,14 +30,23 @@ Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
 RECENT = 20
 
 
-def _day(value: str, *, end: bool) -> datetime | None:
+def day_bound(value: str, *, end: bool) -> datetime | None:
+    """A YYYY-MM-DD filter as the first (or, with `end`, last) instant of that day in UTC; none
+    for an empty value. Raises ValueError for anything else."""
     if not value:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError as exc:
-        raise UiRefused(422, Msg("{value} is not a date (YYYY-MM-DD).", value=repr(value))) from exc
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
     return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+def _day(value: str, *, end: bool) -> datetime | None:
+    try:
+        return day_bound(value, end=end)
+    except ValueError as exc:
+        raise UiRefused(422, Msg("{value} is not a date (YYYY-MM-DD).", value=repr(value))) from exc
 
 
 @router.get("/dsa.ndjson", summary="Download DSA statements of reasons (≤100 to a line)")

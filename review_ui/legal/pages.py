@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -32,16 +31,6 @@ FIELDS = ("post_id", "case_id", "actor", "q", "action", "since", "until")
 PAGE_SIZE = 100
 
 
-def _day(value: str, *, end: bool) -> datetime | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
-
-
 def _filters(params: dict[str, str]) -> SearchFilters:
     action = params.get("action", "")
     try:
@@ -51,8 +40,8 @@ def _filters(params: dict[str, str]) -> SearchFilters:
             actor=params.get("actor") or None,
             text=params.get("q") or None,
             actions=(Action(action),) if action else (),
-            since=_day(params.get("since", ""), end=False),
-            until=_day(params.get("until", ""), end=True),
+            since=legal_downloads.day_bound(params.get("since", ""), end=False),
+            until=legal_downloads.day_bound(params.get("until", ""), end=True),
         )
     except ValidationError as exc:
         raise ValueError(str(exc.errors()[0]["msg"])) from exc
