@@ -7,6 +7,7 @@ links cite it) but is no longer matched.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
@@ -89,18 +90,40 @@ def _browse(
     )
 
 
-def _claim_in(
-    text: str, verdict: str, source_url: str, source_name: str, explanation: str
-) -> ClaimIn:
-    return ClaimIn.model_validate(
-        {
-            "text": text,
-            "verdict": verdict,
-            "source_url": source_url.strip() or None,
-            "source_name": source_name.strip() or None,
-            "explanation": explanation.strip(),
-        }
-    )
+@dataclass(frozen=True)
+class ClaimForm:
+    """The claim fields of the add and edit forms, as typed."""
+
+    text: str
+    verdict: str
+    source_url: str
+    source_name: str
+    explanation: str
+
+    def claim_in(self) -> ClaimIn:
+        """Raises ValidationError."""
+        return ClaimIn.model_validate(
+            {
+                "text": self.text,
+                "verdict": self.verdict,
+                "source_url": self.source_url.strip() or None,
+                "source_name": self.source_name.strip() or None,
+                "explanation": self.explanation.strip(),
+            }
+        )
+
+
+def claim_form(
+    text: Annotated[str, Form(max_length=5000)],
+    verdict: Annotated[str, Form(max_length=16)],
+    source_url: Annotated[str, Form(max_length=2048)] = "",
+    source_name: Annotated[str, Form(max_length=200)] = "",
+    explanation: Annotated[str, Form(max_length=20_000)] = "",
+) -> ClaimForm:
+    return ClaimForm(text, verdict, source_url, source_name, explanation)
+
+
+TypedClaim = Annotated[ClaimForm, Depends(claim_form)]
 
 
 def _reason(exc: ValidationError) -> str:
@@ -121,14 +144,10 @@ def add(
     request: Request,
     session: SessionDep,
     user: Editor,
-    text: Annotated[str, Form(max_length=5000)],
-    verdict: Annotated[str, Form(max_length=16)],
-    source_url: Annotated[str, Form(max_length=2048)] = "",
-    source_name: Annotated[str, Form(max_length=200)] = "",
-    explanation: Annotated[str, Form(max_length=20_000)] = "",
+    typed: TypedClaim,
 ) -> Response:
     try:
-        claim_in = _claim_in(text, verdict, source_url, source_name, explanation)
+        claim_in = typed.claim_in()
     except ValidationError as exc:
         return _browse(request, session, user, status=422, add_error=_reason(exc))
     claim = service.add_claim(session, claim_in, user.actor, origin=Origin.REVIEWER)
@@ -173,14 +192,10 @@ def edit(
     claim_id: str,
     session: SessionDep,
     user: Editor,
-    text: Annotated[str, Form(max_length=5000)],
-    verdict: Annotated[str, Form(max_length=16)],
-    source_url: Annotated[str, Form(max_length=2048)] = "",
-    source_name: Annotated[str, Form(max_length=200)] = "",
-    explanation: Annotated[str, Form(max_length=20_000)] = "",
+    typed: TypedClaim,
 ) -> Response:
     try:
-        claim_in = _claim_in(text, verdict, source_url, source_name, explanation)
+        claim_in = typed.claim_in()
         service.edit_claim(session, claim_id[:64], claim_in, user.actor)
     except ValidationError as exc:
         return _detail(request, claim_id, session, user, status=422, error=_reason(exc))
