@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy import select
 
 from core.outbound import policy_from
 from core.principal import Principal, require_role, require_scope
@@ -69,11 +68,7 @@ def subscribe(
     responses=refusals(401, 403),
 )
 def list_subscriptions(session: SessionDep, key: HookKey) -> list[SubscriptionOut]:
-    subs = session.scalars(
-        select(WebhookSubscription)
-        .where(WebhookSubscription.owner_key_id == _owner(key))
-        .order_by(WebhookSubscription.created_at)
-    )
+    subs = repository.subscriptions_oldest_first(session, owner_key_id=_owner(key))
     return [_sub_out(s) for s in subs]
 
 
@@ -120,7 +115,7 @@ def rotate_secret(
     responses=refusals(401, 403),
 )
 def all_subscriptions(session: SessionDep, _: Admin) -> list[OwnedSubscriptionOut]:
-    subs = session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.created_at))
+    subs = repository.subscriptions_oldest_first(session)
     return [
         OwnedSubscriptionOut(**_sub_out(s).model_dump(), owner_key_id=s.owner_key_id) for s in subs
     ]

@@ -3,17 +3,55 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webhooks.models import WebhookDelivery, WebhookSubscription
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 
 def subscriptions_newest_first(session: Session) -> Sequence[WebhookSubscription]:
     return session.scalars(
         select(WebhookSubscription).order_by(WebhookSubscription.created_at.desc())
     ).all()
+
+
+def subscriptions_oldest_first(
+    session: Session, *, owner_key_id: str | None = None
+) -> Sequence[WebhookSubscription]:
+    """The subscriptions the API key `owner_key_id` registered, or (None) all of them."""
+    query = select(WebhookSubscription).order_by(WebhookSubscription.created_at)
+    if owner_key_id is not None:
+        query = query.where(WebhookSubscription.owner_key_id == owner_key_id)
+    return session.scalars(query).all()
+
+
+def active_subscriptions(session: Session) -> Sequence[WebhookSubscription]:
+    return session.scalars(
+        select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+    ).all()
+
+
+def subscription(
+    session: Session, subscription_id: str, *, for_update: bool = False
+) -> WebhookSubscription | None:
+    return session.get(WebhookSubscription, subscription_id, with_for_update=for_update)
+
+
+def due_delivery_ids(session: Session, cutoff: datetime, limit: int) -> list[str]:
+    """Pending deliveries whose next attempt is at or before `cutoff`, soonest first."""
+    return list(
+        session.scalars(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= cutoff,
+            )
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(limit)
+        )
+    )
 
 
 def deliveries_newest_first(

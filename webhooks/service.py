@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.events import Action, Subject
@@ -27,6 +26,7 @@ from core.errors import Invalid, NotFound
 from core.messages import Msg
 from core.outbound import OutboundPolicy, OutboundRefused
 from core.retry import RetryPolicy, countdown, early_by, parse_retry_after
+from webhooks import repository
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.schemas import MAX_GRACE_SECONDS, EventType, SubscriptionIn
 from webhooks.signing import SIGNATURE_HEADER, sign
@@ -74,7 +74,7 @@ def find_subscription(
 ) -> WebhookSubscription:
     """The subscription, or NotFound. With `owned_by` (an API key's id) another key's, or an
     ownerless, subscription is not found either: a 403 would confirm that the id exists."""
-    sub = session.get(WebhookSubscription, subscription_id, with_for_update=for_update)
+    sub = repository.subscription(session, subscription_id, for_update=for_update)
     if sub is None or (owned_by is not None and sub.owner_key_id != owned_by):
         raise NotFound(
             Msg("no webhook subscription '{subscription_id}'", subscription_id=subscription_id)
@@ -144,13 +144,7 @@ def rotate_secret(
 def enqueue_event(session: Session, event_type: EventType | str, payload: dict[str, Any]) -> int:
     """One delivery per active subscriber of `event_type`; sent after the caller commits."""
     event = EventType(event_type).value
-    subs = [
-        s
-        for s in session.scalars(
-            select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
-        )
-        if event in s.events
-    ]
+    subs = [s for s in repository.active_subscriptions(session) if event in s.events]
     event_id = uuid.uuid4().hex
     for sub in subs:
         delivery = WebhookDelivery(
@@ -286,18 +280,7 @@ def _settle(delivery: WebhookDelivery, answer: _Answer, policy: RetryPolicy) -> 
 
 def due(session: Session, now: datetime | None = None, limit: int = 500) -> list[str]:
     """Pending deliveries whose time has come (the sweeper's backstop for lost timers)."""
-    cutoff = now or utcnow()
-    return list(
-        session.scalars(
-            select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-                WebhookDelivery.next_attempt_at <= cutoff,
-            )
-            .order_by(WebhookDelivery.next_attempt_at)
-            .limit(limit)
-        )
-    )
+    return repository.due_delivery_ids(session, now or utcnow(), limit)
 
 
 PING_EVENT = "ping"

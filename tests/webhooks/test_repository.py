@@ -1,15 +1,25 @@
-"""webhooks.repository: the delivery log the admin page and the /v1 route share."""
+"""webhooks.repository: the delivery log the admin page and the /v1 route share; subscriptions by
+owner and activity; the deliveries that are due."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
 
+from accounts.models import ApiKey
 from core.clock import utcnow
 from core.db import transaction
 from runtime.container import Runtime
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from webhooks.repository import deliveries_newest_first, delivery, subscriptions_newest_first
+from webhooks.repository import (
+    active_subscriptions,
+    deliveries_newest_first,
+    delivery,
+    due_delivery_ids,
+    subscription,
+    subscriptions_newest_first,
+    subscriptions_oldest_first,
+)
 
 
 def _events(found: Sequence[WebhookDelivery]) -> list[str]:
@@ -58,3 +68,79 @@ def test_the_log_is_newest_first_and_filters_by_status_and_event(rt: Runtime) ->
         first = deliveries_newest_first(s, limit=1)[0]
         assert delivery(s, first.id) is first
         assert delivery(s, "nope") is None
+
+
+def _sub(
+    url: str, *, owner: str | None, active: bool = True, age_days: int = 0
+) -> WebhookSubscription:
+    sub = WebhookSubscription(
+        url=url, secret="s", events=["x"], created_by="admin", owner_key_id=owner, active=active
+    )
+    sub.created_at = utcnow() - timedelta(days=age_days)
+    return sub
+
+
+def test_subscriptions_by_owner_oldest_first_and_the_active_ones(rt: Runtime) -> None:
+    with transaction(rt.sessions) as session:
+        session.add_all(
+            [ApiKey(id=k, name=k, key_hash=k, prefix=k, scopes=["webhooks"]) for k in ("k1", "k2")]
+        )
+        session.flush()
+        session.add_all(
+            [
+                _sub("https://k1-new.example", owner="k1"),
+                _sub("https://k1-old.example", owner="k1", age_days=2),
+                _sub("https://k2.example", owner="k2", active=False, age_days=1),
+                _sub("https://none.example", owner=None, age_days=3),
+            ]
+        )
+    with rt.sessions() as s:
+        assert [x.url for x in subscriptions_oldest_first(s, owner_key_id="k1")] == [
+            "https://k1-old.example",
+            "https://k1-new.example",
+        ]
+        assert [x.url for x in subscriptions_oldest_first(s)] == [
+            "https://none.example",
+            "https://k1-old.example",
+            "https://k2.example",
+            "https://k1-new.example",
+        ]
+        assert subscriptions_oldest_first(s, owner_key_id="k3") == []
+        assert sorted(x.url for x in active_subscriptions(s)) == [
+            "https://k1-new.example",
+            "https://k1-old.example",
+            "https://none.example",
+        ]
+        one = subscriptions_oldest_first(s, owner_key_id="k2")[0]
+        assert subscription(s, one.id) is one
+        assert subscription(s, "nope") is None
+
+
+def test_due_deliveries_are_pending_ones_whose_time_came_soonest_first(rt: Runtime) -> None:
+    now = utcnow()
+    with transaction(rt.sessions) as session:
+        sub = _sub("https://a.example", owner=None)
+        session.add(sub)
+        session.flush()
+        for event_id, status, in_minutes in [
+            ("late", DeliveryStatus.PENDING, -5),
+            ("later", DeliveryStatus.PENDING, -1),
+            ("now", DeliveryStatus.PENDING, 0),
+            ("future", DeliveryStatus.PENDING, 5),
+            ("done", DeliveryStatus.DELIVERED, -10),
+            ("failed", DeliveryStatus.FAILED, -10),
+        ]:
+            session.add(
+                WebhookDelivery(
+                    subscription_id=sub.id,
+                    event_id=event_id,
+                    event="x",
+                    payload={},
+                    status=status,
+                    next_attempt_at=now + timedelta(minutes=in_minutes),
+                )
+            )
+    with rt.sessions() as s:
+        events = {d.id: d.event_id for d in deliveries_newest_first(s, limit=10)}
+        assert [events[i] for i in due_delivery_ids(s, now, 10)] == ["late", "later", "now"]
+        assert [events[i] for i in due_delivery_ids(s, now, 2)] == ["late", "later"]
