@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import User
+from accounts.repository import user_named
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor, ActorType
@@ -48,7 +48,7 @@ def authenticate(
 ) -> User:
     """The user, or LoginRefused. The caller commits in both cases (failures must stand)."""
     now = now or utcnow()
-    user = session.scalars(select(User).where(User.username == username).with_for_update()).first()
+    user = user_named(session, username, for_update=True)
     if user is None:
         verify_password(password, _DUMMY_HASH)  # same work as a real check: no user probing
         _log_failure(session, username, "unknown user", via)

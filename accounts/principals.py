@@ -5,9 +5,8 @@ The wiring installs `resolve_principal` on the app (`core.principal.install_reso
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from accounts.models import ApiKey, User
+from accounts.models import User
+from accounts.repository import api_key_hashed
 from accounts.tokens import token_is_current
 from core.principal import Principal, unauthorized
 from core.process import Process
@@ -17,9 +16,7 @@ from core.security import API_KEY_PREFIX, hash_api_key, verify_token
 def resolve_principal(rt: Process, token: str) -> Principal:
     with rt.sessions() as session:
         if token.startswith(API_KEY_PREFIX):
-            key = session.scalars(
-                select(ApiKey).where(ApiKey.key_hash == hash_api_key(token))
-            ).first()
+            key = api_key_hashed(session, hash_api_key(token))
             if key is None:
                 raise unauthorized("invalid_api_key", "unknown API key")
             if key.revoked_at is not None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import ApiKey, User
-from accounts.repository import user_named
+from accounts.repository import api_key_with_prefix, user_named
 from accounts.sessions import end_ui_sessions
 from accounts.tokens import revoke_tokens
 from audit.events import Action, Subject
@@ -190,10 +189,7 @@ def create_api_key(
 
 
 def revoke_api_key(session: Session, key_id_or_prefix: str, actor: Actor) -> ApiKey:
-    key = (
-        session.get(ApiKey, key_id_or_prefix)
-        or session.scalars(select(ApiKey).where(ApiKey.prefix == key_id_or_prefix)).first()
-    )
+    key = session.get(ApiKey, key_id_or_prefix) or api_key_with_prefix(session, key_id_or_prefix)
     if key is None:
         raise NotFound(Msg("no API key '{key_id_or_prefix}'", key_id_or_prefix=key_id_or_prefix))
     if key.revoked_at is None:

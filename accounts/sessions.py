@@ -12,11 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from accounts.login import LOCKOUT, MAX_FAILURES, LoginRefused, authenticate, user_actor
 from accounts.models import User
+from accounts.repository import revoke_live_ui_sessions
 from accounts.session_models import UiSession
 from accounts.tokens import revoke_tokens
 from audit.events import Action, Subject
@@ -121,8 +121,4 @@ def log_out(session: Session, token: str | None) -> None:
 
 def end_ui_sessions(session: Session, user_id: str, now: datetime | None = None) -> None:
     """Revoke every live browser session of a user (password change, deactivation)."""
-    session.execute(
-        update(UiSession)
-        .where(UiSession.user_id == user_id, UiSession.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow())
-    )
+    revoke_live_ui_sessions(session, user_id, now or utcnow())

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from sqlalchemy import select
 
 from accounts.models import ApiKey
+from accounts.repository import api_keys_oldest_first
 from accounts.service import create_api_key, revoke_api_key
 from api.schemas import ApiKeyIn, ApiKeyOut, IssuedApiKeyOut
 from core.principal import Principal, require_role
@@ -56,7 +56,7 @@ def create(body: ApiKeyIn, session: SessionDep, admin: Admin) -> IssuedApiKeyOut
     responses=refusals(401, 403),
 )
 def list_keys(session: SessionDep, _: Admin) -> list[ApiKeyOut]:
-    return [_out(k) for k in session.scalars(select(ApiKey).order_by(ApiKey.created_at))]
+    return [_out(k) for k in api_keys_oldest_first(session)]
 
 
 @router.delete(

@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from accounts.login import LoginRefused, authenticate, user_actor
 from accounts.models import User
+from accounts.repository import user_named
 from accounts.tokens import issue_token, revoke_tokens
 from api.process import AppRuntimeDep
 from audit.events import Action, Subject
@@ -206,7 +206,7 @@ def escalate_case(
 def reassign_case(
     case_id: str, body: ReassignIn, session: SessionDep, supervisor: Supervisor
 ) -> dict[str, Any]:
-    user = session.scalars(select(User).where(User.username == body.to_username)).first()
+    user = user_named(session, body.to_username)
     if user is None or not user.active:
         raise NotFound(f"no active user {body.to_username!r}")
     case = reassign(session, case_id, supervisor.actor, user.username, (user.role,))
