@@ -23,6 +23,7 @@ from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.form_actions import run_or_refuse
 from review_ui.i18n import Msg
 from review_ui.incidents.detail import RESPONDERS, detail_context, list_context
 from review_ui.incidents.forms import reasons, report_from
@@ -122,13 +123,13 @@ def _act(
     action: Callable[[], Any],
 ) -> Response:
     """Run a service call; a refusal re-renders the page with its reason and status."""
-    try:
-        _found(session, incident_id)
-        action()
-    except DomainError as exc:
-        session.rollback()
-        return _detail(request, session, user, incident_id, exc.message, exc.status)
-    return RedirectResponse(f"/ui/incidents/{incident_id}?notice={notice}", status_code=303)
+    _found(session, incident_id)
+    return run_or_refuse(
+        session,
+        action,
+        done=f"/ui/incidents/{incident_id}?notice={notice}",
+        refused=lambda error, status: _detail(request, session, user, incident_id, error, status),
+    )
 
 
 def _incident(session: Session, incident_id: str) -> Incident:

@@ -6,17 +6,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from api.process import AppRuntimeDep
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import verify
-from core.errors import DomainError
 from core.roles import Role
 from core.web_deps import SessionDep
 from review_ui.auth import UiUser, require_ui_role
+from review_ui.form_actions import run_or_refuse
 from review_ui.templating import render
 
 router = APIRouter(prefix="/legal")
@@ -75,12 +74,14 @@ def add_hold(
     except ValueError:
         error = "Choose what to hold: a case, an incident or a post."
         return _holds_page(request, session, user, status=422, error=error, form=form)
-    try:
-        set_hold(session, kind, subject_id.strip(), reason, user.actor)
-    except DomainError as exc:
-        session.rollback()
-        return _holds_page(request, session, user, status=exc.status, error=exc.message, form=form)
-    return RedirectResponse("/ui/legal/holds?notice=held", status_code=303)
+    return run_or_refuse(
+        session,
+        lambda: set_hold(session, kind, subject_id.strip(), reason, user.actor),
+        done="/ui/legal/holds?notice=held",
+        refused=lambda error, status: _holds_page(
+            request, session, user, status=status, error=error, form=form
+        ),
+    )
 
 
 @router.post("/holds/{hold_id}/release", summary="Release a legal hold")
@@ -91,12 +92,14 @@ def release(
     user: Legal,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    try:
-        release_hold(session, hold_id[:32], reason, user.actor)
-    except DomainError as exc:
-        session.rollback()
-        return _holds_page(request, session, user, status=exc.status, error=exc.message)
-    return RedirectResponse("/ui/legal/holds?notice=released", status_code=303)
+    return run_or_refuse(
+        session,
+        lambda: release_hold(session, hold_id[:32], reason, user.actor),
+        done="/ui/legal/holds?notice=released",
+        refused=lambda error, status: _holds_page(
+            request, session, user, status=status, error=error
+        ),
+    )
 
 
 @router.post("/verify", summary="Walk the action log's hash chain and show the first break")

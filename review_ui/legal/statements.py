@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from core.errors import DomainError
 from core.roles import Role
 from core.web_deps import SessionDep
 from review_ui.auth import UiUser, require_ui_role
+from review_ui.form_actions import run_or_refuse
 from review_ui.i18n import Msg
 from review_ui.pr.statement_view import statement_view
 from review_ui.templating import render
@@ -78,11 +77,11 @@ def _detail(
 
 @router.post("/{statement_id}/approve", summary="Give legal approval to the current version")
 def approve(request: Request, statement_id: str, session: SessionDep, user: Legal) -> Response:
-    try:
-        service.legal_approve(session, statement_id[:32], user.actor)
-    except DomainError as exc:
-        session.rollback()
-        return _detail(request, statement_id, session, user, error=exc.message, status=exc.status)
-    return RedirectResponse(
-        f"/ui/legal/statements/{statement_id[:32]}?notice=approved", status_code=303
+    return run_or_refuse(
+        session,
+        lambda: service.legal_approve(session, statement_id[:32], user.actor),
+        done=f"/ui/legal/statements/{statement_id[:32]}?notice=approved",
+        refused=lambda error, status: _detail(
+            request, statement_id, session, user, error=error, status=status
+        ),
     )

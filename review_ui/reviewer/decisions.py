@@ -29,6 +29,7 @@ from pipeline.repository.decisions import (
 )
 from pipeline.repository.posts import post_by_id
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.form_actions import run_or_refuse
 from review_ui.i18n import Msg
 from review_ui.reviewer.decision_form import DecisionForm, decision_form
 from review_ui.reviewer.pages import ACTIONS, REASON_LABELS
@@ -201,9 +202,11 @@ def undo(
     why: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     decision = _decision(session, decision_id, user)
-    try:
-        corrections.undo(session, decision.id, user.actor, why.strip(), anyones=_senior(user))
-    except DomainError as exc:
-        session.rollback()
-        return _page(request, session, user, error=exc.message, status=exc.status)
-    return RedirectResponse("/ui/decisions?notice=undone", status_code=303)
+    return run_or_refuse(
+        session,
+        lambda: corrections.undo(
+            session, decision.id, user.actor, why.strip(), anyones=_senior(user)
+        ),
+        done="/ui/decisions?notice=undone",
+        refused=lambda error, status: _page(request, session, user, error=error, status=status),
+    )

@@ -6,16 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from accounts.repository import user_named
-from core.errors import DomainError
 from core.roles import Role
 from core.web_deps import SessionDep
 from pipeline import queue
 from review_ui.auth import UiUser, require_ui_role
+from review_ui.form_actions import run_or_refuse
 from review_ui.i18n import Msg
 from review_ui.reviewer.bulk import BULK_CAP, BULK_CHOICES
 from review_ui.reviewer.pages import REASON_LABELS
@@ -78,9 +77,9 @@ def reassign(
     target = user_named(session, to_username.strip())
     if target is None or not target.active:
         return _page(request, session, user, status=422, error=Msg("Choose an active reviewer."))
-    try:
-        queue.reassign(session, case_id[:32], user.actor, target.username, (target.role,))
-    except DomainError as exc:
-        session.rollback()
-        return _page(request, session, user, status=exc.status, error=exc.message)
-    return RedirectResponse("/ui/supervise?notice=assigned", status_code=303)
+    return run_or_refuse(
+        session,
+        lambda: queue.reassign(session, case_id[:32], user.actor, target.username, (target.role,)),
+        done="/ui/supervise?notice=assigned",
+        refused=lambda error, status: _page(request, session, user, status=status, error=error),
+    )
