@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,7 @@ from core.roles import Role
 from core.web_deps import SessionDep
 from pipeline.actions import dead_letters, retry_dead
 from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.form_actions import run_or_refuse
 from review_ui.i18n import Msg
 from review_ui.templating import render
 
@@ -103,12 +105,14 @@ def create_user(
     password: Annotated[str, Form(max_length=256)],
     role: Annotated[str, Form(max_length=32)],
 ) -> Response:
-    try:
-        add_user(session, username.strip(), password, role, user.actor)
-    except DomainError as exc:
-        session.rollback()
-        return _page(request, rt, session, user, status=exc.status, user_error=exc.message)
-    return RedirectResponse("/ui/admin?notice=user_added", status_code=303)
+    return run_or_refuse(
+        session,
+        lambda: add_user(session, username.strip(), password, role, user.actor),
+        done="/ui/admin?notice=user_added",
+        refused=lambda error, status: _page(
+            request, rt, session, user, status=status, user_error=error
+        ),
+    )
 
 
 @router.post("/keys", summary="Create an API key (shown once)")
@@ -182,16 +186,22 @@ def user_page(request: Request, username: str, session: SessionDep, user: Admin)
 
 
 def _user_change(
-    request: Request, session: SessionDep, user: UiUser, username: str, change: str, run: object
+    request: Request,
+    session: SessionDep,
+    user: UiUser,
+    username: str,
+    change: str,
+    run: Callable[[], object],
 ) -> Response:
     """Run one account change; a refusal re-renders the page with the reason."""
-    try:
-        assert callable(run)
-        run()
-    except DomainError as exc:
-        session.rollback()
-        return _user_page(request, session, user, username, error=exc.message, status=exc.status)
-    return RedirectResponse(f"/ui/admin/users/{username}?notice={change}", status_code=303)
+    return run_or_refuse(
+        session,
+        run,
+        done=f"/ui/admin/users/{username}?notice={change}",
+        refused=lambda error, status: _user_page(
+            request, session, user, username, error=error, status=status
+        ),
+    )
 
 
 @router.post("/users/{username}/role", summary="Change an account's role")
