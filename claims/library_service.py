@@ -16,14 +16,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claims.index import VectorIndex
 from claims.matching.evaluation import ClaimRow
 from claims.matching.matcher import ClaimMatcher, Match
 from claims.matching.model import MatcherParts
-from claims.models import Claim
+from claims.repository import live_claims_by_id, live_library_version
 from classifier.serving.embeddings import Embedder, Vectors
 
 log = logging.getLogger(__name__)
@@ -104,9 +103,7 @@ class LibraryMatcher:
                 return self._fitted[1], self._fitted[2]
 
     def _fit(self, session: Session) -> tuple[ClaimMatcher, dict[str, str]]:
-        claims = session.scalars(
-            select(Claim).where(Claim.retired_at.is_(None)).order_by(Claim.id)  # retired: unmatched
-        ).all()
+        claims = live_claims_by_id(session)
         if self._keep is not None:
             claims = [c for c in claims if self._keep(c.text)]
         rows = [ClaimRow(c.id, c.text, "") for c in claims]
@@ -126,12 +123,8 @@ class LibraryMatcher:
 
 def library_version(session: Session) -> LibraryVersion:
     """Live claims and the latest add or edit: a retirement or an edit refits too."""
-    count, added, edited = session.execute(
-        select(func.count(Claim.id), func.max(Claim.created_at), func.max(Claim.updated_at)).where(
-            Claim.retired_at.is_(None)
-        )
-    ).one()
-    return int(count or 0), max((t for t in (added, edited) if t is not None), default=None)
+    count, added, edited = live_library_version(session)
+    return count, max((t for t in (added, edited) if t is not None), default=None)
 
 
 class FixedLibrary:

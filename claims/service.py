@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
 from audit.service import record
-from claims.models import Claim, ClaimPost, stable_claim_id
+from claims import repository
+from claims.models import Claim, stable_claim_id
+from claims.repository import ClaimFilter
 from claims.schemas import ClaimIn, ImportedClaim
 from core.actors import Actor
 from core.clock import utcnow
@@ -44,42 +44,11 @@ def add_claim(session: Session, claim_in: ClaimIn, actor: Actor, *, origin: str)
     return claim
 
 
-def linked_post_ids(session: Session, claim_id: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(ClaimPost.post_id)
-            .where(ClaimPost.claim_id == claim_id)
-            .order_by(ClaimPost.created_at, ClaimPost.post_id)
-        )
-    )
-
-
 def get_claim(session: Session, claim_id: str) -> Claim:
     claim = session.get(Claim, claim_id)
     if claim is None:
         raise NotFound(Msg("no claim '{claim_id}'", claim_id=claim_id))
     return claim
-
-
-def _filtered(
-    stmt: Select[Any],
-    query: str | None,
-    verdict: str | None,
-    origin: str | None,
-    retired: bool | None,
-) -> Select[Any]:
-    if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Claim.text).like(like), func.lower(Claim.explanation).like(like))
-        )
-    if verdict:
-        stmt = stmt.where(Claim.verdict == verdict)
-    if origin:
-        stmt = stmt.where(Claim.origin == origin)
-    if retired is not None:  # None: both live and retired claims
-        stmt = stmt.where(Claim.retired_at.is_not(None) if retired else Claim.retired_at.is_(None))
-    return stmt
 
 
 def list_claims(
@@ -92,10 +61,12 @@ def list_claims(
     limit: int = 50,
     offset: int = 0,
 ) -> list[Claim]:
-    stmt = _filtered(
-        select(Claim).order_by(Claim.created_at.desc(), Claim.id), query, verdict, origin, retired
+    return repository.claims_newest_first(
+        session,
+        ClaimFilter(query, verdict, origin, retired),
+        limit=min(limit, MAX_PAGE),
+        offset=offset,
     )
-    return list(session.scalars(stmt.limit(min(limit, MAX_PAGE)).offset(offset)))
 
 
 def count_claims(
@@ -106,8 +77,7 @@ def count_claims(
     origin: str | None = None,
     retired: bool | None = None,
 ) -> int:
-    stmt = _filtered(select(func.count()).select_from(Claim), query, verdict, origin, retired)
-    return int(session.scalar(stmt) or 0)
+    return repository.claim_count(session, ClaimFilter(query, verdict, origin, retired))
 
 
 def edit_claim(session: Session, claim_id: str, claim_in: ClaimIn, actor: Actor) -> Claim:
@@ -172,9 +142,7 @@ def import_claims(
     present: set[str] = set()
     keys = list(ids)
     for start in range(0, len(keys), 500):
-        present.update(
-            session.scalars(select(Claim.id).where(Claim.id.in_(keys[start : start + 500])))
-        )
+        present.update(repository.present_claim_ids(session, keys[start : start + 500]))
     for claim_id, rec in ids.items():
         if claim_id in present:
             continue

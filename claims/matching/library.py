@@ -11,24 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.index import VectorIndex
 from claims.matching.evaluation import ClaimRow
 from claims.matching.matcher import ClaimMatcher
 from claims.matching.model import MatcherParts
-from claims.models import Claim
+from claims.repository import live_claims_by_id
 
 
 def library_rows(
     session: Session, verdicts: Sequence[str] = ("false", "misleading")
 ) -> list[ClaimRow]:
-    claims = session.scalars(
-        select(Claim)
-        .where(Claim.verdict.in_(list(verdicts)), Claim.retired_at.is_(None))  # retired: unmatched
-        .order_by(Claim.id)
-    ).all()
+    claims = live_claims_by_id(session, verdicts)
     return [ClaimRow(c.id, c.text, "") for c in claims]
 
 
