@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.events import Action, Subject
@@ -34,9 +33,10 @@ from core.clock import utcnow
 from core.db import transaction
 from core.outbound import OutboundPolicy, RefusedDestination, gated_client
 from core.retry import RetryPolicy, early_by, parse_retry_after
+from statements import repository
 from statements.config import StatementSettings
 from statements.feeds import statement_url
-from statements.models import DeliveryStatus, Statement, StatementDelivery, StatementVersion
+from statements.models import DeliveryStatus, Statement, StatementDelivery
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "Veracity-Signature"
@@ -172,16 +172,9 @@ def deliver_pending(
 ) -> dict[str, int]:
     """Send what is pending and due (right after publishing, and from the retry sweep)."""
     with factory() as session:
-        query = select(StatementDelivery.id).where(
-            StatementDelivery.status == DeliveryStatus.PENDING,
-            or_(
-                StatementDelivery.next_attempt_at.is_(None),
-                StatementDelivery.next_attempt_at <= (now or utcnow()),
-            ),
+        ids = repository.pending_due_delivery_ids(
+            session, now or utcnow(), statement_id=statement_id
         )
-        if statement_id:
-            query = query.where(StatementDelivery.statement_id == statement_id)
-        ids = list(session.scalars(query.order_by(StatementDelivery.created_at)))
     counts: dict[str, int] = {}
     for delivery_id in ids:
         outcome = deliver(factory, delivery_id, sender, settings, now)
@@ -192,12 +185,8 @@ def deliver_pending(
 def _payload(session: Session, delivery: StatementDelivery, settings: StatementSettings) -> bytes:
     statement = session.get(Statement, delivery.statement_id)
     assert statement is not None
-    version = session.scalars(
-        select(StatementVersion).where(
-            StatementVersion.statement_id == statement.id,
-            StatementVersion.number == delivery.version,
-        )
-    ).one()
+    version = repository.version_numbered(session, statement.id, delivery.version)
+    assert version is not None
     doc: dict[str, object] = {
         "event": f"statement.{delivery.event}",
         "statement_id": statement.id,

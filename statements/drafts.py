@@ -14,13 +14,12 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.models import Claim
 from core.actors import Actor, ActorType
 from core.errors import DomainError
-from statements import service
+from statements import repository, service
 from statements.config import get_statement_settings
 from statements.generators import OfflineGenerator
 from statements.models import Statement, StatementKind, StatementStatus
@@ -96,13 +95,7 @@ def open_draft_for_incident(
     kind = next((k for k in StatementKind if k.value == KIND_FOR_INCIDENT.get(incident.type)), None)
     if kind is None:
         return None
-    found = session.scalars(
-        select(Statement).where(
-            Statement.incident_id == incident_id,
-            Statement.kind == kind.value,
-            Statement.status != StatementStatus.WITHDRAWN,
-        )
-    ).first()
+    found = repository.unwithdrawn_for_incident(session, incident_id, kind.value)
     if found is not None:
         return found
     facts = {"what_happened": incident.description} if incident.description else {}
@@ -120,14 +113,7 @@ def open_draft_for_incident(
 
 
 def _open_statement(session: Session, *, claim_id: str | None, case_id: str) -> Statement | None:
-    query = select(Statement).where(
-        Statement.kind == StatementKind.COUNTER_STATEMENT.value, Statement.status.in_(OPEN)
-    )
-    if claim_id:
-        query = query.where(Statement.claim_id == claim_id)
-    else:
-        query = query.where(Statement.case_id == case_id)
-    return session.scalars(query.limit(1)).first()
+    return repository.counter_statement_in(session, OPEN, claim_id=claim_id, case_id=case_id)
 
 
 def _draft(session: Session, draft_in: DraftIn, *, reason: str | None = None) -> Statement | None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claims.models import Claim, ClaimPost
+from claims.repository import newest_claim_of_post
 from claims.service import get_claim
 from core.errors import NotFound
 from core.messages import Msg
 from core.outbound import is_web_link, require_web_link
-from pipeline.models import Decision, Post, ReviewCase
+from pipeline.models import Post, ReviewCase
+from statements import repository
 
 # Facts the templates turn into source links; any fact named `*_url` is held to the same check.
 URL_FACTS = ("status_url", "advisory_url")
@@ -65,11 +65,9 @@ def gather(
                 "public_facts": d.public_facts,
                 "by": d.decided_by,
             }
-            for d in session.scalars(
-                select(Decision).where(Decision.case_id == case_id).order_by(Decision.created_at)
-            )
+            for d in repository.decisions_oldest_first(session, case_id)
         ]
-        claim = claim or _claim_linked_to_post(session, case.post_id)
+        claim = claim or newest_claim_of_post(session, case.post_id)
     if claim is not None:
         evidence.claim = {
             "id": claim.id,
@@ -95,15 +93,6 @@ def checked_facts(facts: dict[str, str]) -> dict[str, str]:
         if (key in URL_FACTS or key.endswith("_url")) and value:
             require_web_link(value, f"facts.{key}")
     return dict(facts)
-
-
-def _claim_linked_to_post(session: Session, post_id: str) -> Claim | None:
-    return session.scalars(
-        select(Claim)
-        .join(ClaimPost, ClaimPost.claim_id == Claim.id)
-        .where(ClaimPost.post_id == post_id)
-        .order_by(ClaimPost.created_at.desc())
-    ).first()
 
 
 def _unique(*groups: list[str]) -> list[str]:

@@ -13,15 +13,15 @@ from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims.models import Claim
 from core.errors import NotFound
 from core.outbound import is_web_link
+from statements import repository
 from statements.checks import is_chinese
 from statements.config import StatementSettings
-from statements.models import Statement, StatementStatus, StatementVersion
+from statements.models import Statement, StatementVersion
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # The public page is served on the review UI's origin: no script runs on it, whatever it holds.
@@ -46,23 +46,8 @@ class PublishedStatement:
 def published(
     session: Session, limit: int = 50, statement_id: str | None = None
 ) -> list[PublishedStatement]:
-    query = (
-        select(Statement, StatementVersion)
-        .join(
-            StatementVersion,
-            (StatementVersion.statement_id == Statement.id)
-            & (StatementVersion.number == Statement.published_version),
-        )
-        .where(
-            Statement.published_version.is_not(None),
-            Statement.status != StatementStatus.WITHDRAWN,
-        )
-        .order_by(Statement.published_at.desc())
-        .limit(limit)
-    )
-    if statement_id:
-        query = query.where(Statement.id == statement_id)
-    return [PublishedStatement(s, v) for s, v in session.execute(query)]
+    rows = repository.published_with_versions(session, limit=limit, statement_id=statement_id)
+    return [PublishedStatement(s, v) for s, v in rows]
 
 
 def one_published(session: Session, statement_id: str) -> PublishedStatement:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.actors import Actor
 from pipeline.hooks import PerLink, on_claims_confirmed, on_decided
 from pipeline.models import CaseStage, Decision, Post, ReviewCase
+from statements import repository
 from statements.drafts import open_draft_for_decision
-from statements.models import Statement, StatementStatus
+from statements.models import Statement
 from statements.publishers import LabelPublisher
 
 
@@ -41,15 +41,7 @@ def label_from_published(session: Session, claim_ids: Collection[str]) -> PerLin
     through the enforcement path; the newest statement per claim is read once per request."""
     newest: dict[str, Statement] = {}
     if claim_ids:
-        published = session.scalars(
-            select(Statement)
-            .where(
-                Statement.claim_id.in_(sorted(claim_ids)),
-                Statement.status == StatementStatus.PUBLISHED,
-            )
-            .order_by(Statement.published_at.desc())
-        )
-        for statement in published:
+        for statement in repository.published_for_claims_newest_first(session, claim_ids):
             if statement.claim_id is not None:
                 newest.setdefault(statement.claim_id, statement)
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 import hashlib
 from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
 from audit.service import record
-from claims.service import linked_post_ids
+from claims.repository import post_ids_of_claim
 from core.actors import Actor
 from core.dispatch import enqueue_after_commit
 from pipeline.decisions import EXECUTE_TASK
 from pipeline.models import EnforcementAction, Post
+from statements import repository
 from statements.models import Statement, StatementDelivery
 
 LABEL_PREFIX = "stmt-label-"
@@ -54,10 +54,7 @@ class WebhookPublisher:
     def _queue(self, session: Session, statement: Statement, event: str) -> None:
         version = statement.published_version or statement.version
         key = _key("stmt-", statement.id, version, event)
-        exists = session.scalars(
-            select(StatementDelivery.id).where(StatementDelivery.idempotency_key == key)
-        ).first()
-        if exists is None:
+        if not repository.delivery_key_taken(session, key):
             session.add(
                 StatementDelivery(
                     statement_id=statement.id,
@@ -77,7 +74,7 @@ class LabelPublisher:
     def publish(self, session: Session, statement: Statement, actor: Actor) -> None:
         if not statement.claim_id:
             return
-        for post_id in linked_post_ids(session, statement.claim_id):
+        for post_id in post_ids_of_claim(session, statement.claim_id):
             self.label_post(session, statement, post_id, actor)
 
     @classmethod
@@ -96,12 +93,7 @@ class LabelPublisher:
         )
 
     def withdraw(self, session: Session, statement: Statement, actor: Actor) -> None:
-        labels = session.scalars(
-            select(EnforcementAction).where(
-                EnforcementAction.action == "label",
-                EnforcementAction.idempotency_key.startswith(LABEL_PREFIX),
-            )
-        )
+        labels = repository.label_requests(session, LABEL_PREFIX)
         posts = sorted({a.post_id for a in labels if a.params.get("statement_id") == statement.id})
         for post_id in posts:
             key = _key(UNLABEL_PREFIX, statement.id, post_id)
@@ -119,9 +111,7 @@ class LabelPublisher:
         actor: Actor,
         params: dict[str, object],
     ) -> None:
-        if session.scalars(
-            select(EnforcementAction.id).where(EnforcementAction.idempotency_key == key)
-        ).first():
+        if repository.enforcement_key_taken(session, key):
             return  # already requested: publishing twice changes nothing
         post = session.get(Post, post_id)
         action = EnforcementAction(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -15,7 +14,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
-from statements import hooks
+from statements import hooks, repository
 from statements.checks import CheckReport, check_draft
 from statements.evidence import Evidence, gather, post_language
 from statements.generators import DraftBrief, Generator
@@ -251,21 +250,11 @@ def get(session: Session, statement_id: str) -> Statement:
 
 def versions(session: Session, statement_id: str) -> list[StatementVersion]:
     get(session, statement_id)
-    return list(
-        session.scalars(
-            select(StatementVersion)
-            .where(StatementVersion.statement_id == statement_id)
-            .order_by(StatementVersion.number)
-        )
-    )
+    return repository.versions_in_order(session, statement_id)
 
 
 def version(session: Session, statement_id: str, number: int) -> StatementVersion:
-    found = session.scalars(
-        select(StatementVersion).where(
-            StatementVersion.statement_id == statement_id, StatementVersion.number == number
-        )
-    ).first()
+    found = repository.version_numbered(session, statement_id, number)
     if found is None:
         raise NotFound(
             Msg(
