@@ -5,18 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from sqlalchemy import select
 
 from api.admission import score_committed
 from api.schemas import HistoryEntry, PostStatusOut
 from api.serving import ServingDep, rate_limited
-from audit.models import AuditEvent
 from core.errors import NotFound
 from core.principal import Principal, require_scope
 from core.web_deps import RequestIdDep, SessionDep
 from core.web_schemas import refusals
 from pipeline.models import Post
 from pipeline.repository import latest_score
+from pipeline.repository.posts import post_events
 from pipeline.schemas import ScoreRequest, ScoreResponse
 
 router = APIRouter(prefix="/v1", tags=["platform"])
@@ -63,9 +62,7 @@ def post_status(
     if post is None:
         raise NotFound(f"post {post_id} is unknown")
     latest = latest_score(session, post_id)
-    events = session.scalars(
-        select(AuditEvent).where(AuditEvent.post_id == post_id).order_by(AuditEvent.seq)
-    ).all()
+    events = post_events(session, post_id)
     return PostStatusOut(
         id=post.id,
         status=post.status,

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -19,7 +18,9 @@ from core.actors import Actor
 from core.dispatch import enqueue_after_commit
 from core.errors import Conflict, Invalid, NotFound
 from core.messages import Msg
-from pipeline.models import ActionStatus, Decision, EnforcementAction, Post
+from pipeline.models import ActionStatus, EnforcementAction, Post
+from pipeline.repository.actions import action_by_key, live_actions_of
+from pipeline.repository.decisions import posts_decided_for_claim
 
 EXECUTE_TASK = "pipeline.execute_action"
 UNDO = "undo"
@@ -39,9 +40,7 @@ def request_action(
     undoes_id: str | None = None,
     reason: str | None = None,
 ) -> EnforcementAction:
-    existing = session.scalars(
-        select(EnforcementAction).where(EnforcementAction.idempotency_key == idempotency_key)
-    ).first()
+    existing = action_by_key(session, idempotency_key)
     if existing is not None:
         return existing
     row = EnforcementAction(
@@ -99,21 +98,7 @@ def request_undo(
 
 def live_actions(session: Session, post_id: str) -> list[EnforcementAction]:
     """Actions on a post that took, may have taken or are about to take effect, not yet undone."""
-    undone = select(EnforcementAction.undoes_id).where(EnforcementAction.undoes_id.is_not(None))
-    return list(
-        session.scalars(
-            select(EnforcementAction)
-            .where(
-                EnforcementAction.post_id == post_id,
-                EnforcementAction.action.in_(UNDOABLE),
-                EnforcementAction.status.in_(
-                    [ActionStatus.PENDING, ActionStatus.CONFIRMED, ActionStatus.DEAD]
-                ),
-                EnforcementAction.id.not_in(undone),
-            )
-            .order_by(EnforcementAction.created_at)
-        )
-    )
+    return live_actions_of(session, post_id, UNDOABLE)
 
 
 def restore_post(
@@ -148,16 +133,6 @@ class BulkRestore:
     unchanged: list[str] = field(default_factory=list)  # nothing live to undo
 
 
-def posts_actioned_for_claim(session: Session, claim_id: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(Decision.post_id)
-            .where(Decision.claim_id == claim_id, Decision.action.in_(UNDOABLE))
-            .distinct()
-        )
-    )
-
-
 def bulk_restore(
     session: Session,
     actor: Actor,
@@ -169,7 +144,9 @@ def bulk_restore(
     """Restore a list of posts, or all posts actioned for a claim whose verdict changed."""
     targets = list(dict.fromkeys(post_ids))
     if claim_id:
-        targets += [p for p in posts_actioned_for_claim(session, claim_id) if p not in targets]
+        targets += [
+            p for p in posts_decided_for_claim(session, claim_id, UNDOABLE) if p not in targets
+        ]
     if not targets:
         raise Invalid(
             Msg("give post_ids or a claim_id with actioned posts"), code="nothing_to_restore"
@@ -179,17 +156,6 @@ def bulk_restore(
         undos = restore_post(session, post_id, actor, reason, claim_id=claim_id)
         (result.posts if undos else result.unchanged).append(post_id)
     return result
-
-
-def dead_letters(session: Session, limit: int = 100) -> list[EnforcementAction]:
-    return list(
-        session.scalars(
-            select(EnforcementAction)
-            .where(EnforcementAction.status == ActionStatus.DEAD)
-            .order_by(EnforcementAction.created_at)
-            .limit(limit)
-        )
-    )
 
 
 def retry_dead(session: Session, action_id: str, actor: Actor) -> EnforcementAction:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -21,6 +21,8 @@ from pipeline.actions import live_actions
 from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
 from pipeline.policy_store import active_policy
 from pipeline.repository import latest_score
+from pipeline.repository.cases import open_case_of_post
+from pipeline.repository.decisions import decided_on_other_case
 
 APPEAL_ROLE = "senior_reviewer"
 APPEAL_SLA = timedelta(hours=24)
@@ -42,13 +44,7 @@ def appeal(
             Msg("post {post_id} has no action in effect to appeal", post_id=post_id),
             code="nothing_to_appeal",
         )
-    live = session.scalars(
-        select(ReviewCase).where(
-            ReviewCase.post_id == post_id,
-            ReviewCase.status != CaseStatus.DECIDED,
-            ReviewCase.stage != CaseStage.QA,  # a pending QA sample never blocks the post
-        )
-    ).first()
+    live = open_case_of_post(session, post_id)
     if live is not None:
         raise Conflict(
             Msg(
@@ -101,16 +97,7 @@ def check_appeal_decider(session: Session, case: ReviewCase, reviewer: str) -> N
     contested decision, its second review, an earlier appeal): nobody reviews themselves."""
     if case.stage != CaseStage.APPEAL:
         return
-    decided_before = session.scalars(
-        select(Decision.id)
-        .where(
-            Decision.post_id == case.post_id,
-            Decision.case_id != case.id,
-            Decision.decided_by == reviewer,
-        )
-        .limit(1)
-    ).first()
-    if decided_before is not None:
+    if decided_on_other_case(session, case.post_id, case.id, reviewer):
         raise Forbidden(
             Msg(
                 "{reviewer} decided post {post_id} before; its appeal needs another senior reviewer (release the case)",

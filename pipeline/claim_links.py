@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
 from audit.service import record
 from claims.models import Claim, ClaimPost, Origin
+from claims.repository import claims_by_id
 from claims.schemas import ClaimIn
 from claims.service import add_claim, get_claim
 from core.actors import Actor
@@ -23,6 +23,7 @@ from core.errors import NotFound
 from core.messages import Msg
 from pipeline import hooks
 from pipeline.models import Decision, Post
+from pipeline.repository.posts import claim_link
 
 MATCHER = Actor.system("matcher")
 
@@ -40,9 +41,7 @@ def link_post(
     get_claim(session, claim_id)
     if session.get(Post, post_id) is None:
         raise NotFound(Msg("no post '{post_id}'", post_id=post_id))
-    existing = session.scalars(
-        select(ClaimPost).where(ClaimPost.claim_id == claim_id, ClaimPost.post_id == post_id)
-    ).first()
+    existing = claim_link(session, claim_id, post_id)
     if existing is not None:
         return existing
     link = ClaimPost(
@@ -84,7 +83,7 @@ class IntakeLinks:
     def __init__(self, session: Session, claim_ids: Iterable[str]) -> None:
         self._session = session
         ids = sorted(set(claim_ids))
-        self._claims = list(session.scalars(select(Claim).where(Claim.id.in_(ids)))) if ids else []
+        self._claims = claims_by_id(session, ids) if ids else []
         self._confirmed = hooks.claims_confirmed(session, ids)
 
     def link(self, claim_id: str, post: Post, similarity: float) -> None:

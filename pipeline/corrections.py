@@ -9,7 +9,6 @@ decided (a case waiting for a second reviewer is not final yet).
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -19,17 +18,10 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
 from pipeline.actions import restore_post
 from pipeline.decisions import request_enforcement, validate_decision
-from pipeline.models import CaseStage, CaseStatus, Decision, Post, PostStatus, ReviewCase
+from pipeline.models import CaseStatus, Decision, Post, PostStatus, ReviewCase
+from pipeline.repository.cases import open_case_of_post
+from pipeline.repository.decisions import latest_human_decision
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
-
-
-def latest_decision(session: Session, post_id: str) -> Decision | None:
-    return session.scalars(
-        select(Decision)
-        .where(Decision.post_id == post_id, Decision.decider_type == "human")
-        .order_by(Decision.created_at.desc(), Decision.id.desc())
-        .limit(1)
-    ).first()
 
 
 def correctable(session: Session, decision: Decision, actor: Actor, *, anyones: bool) -> ReviewCase:
@@ -41,17 +33,10 @@ def correctable(session: Session, decision: Decision, actor: Actor, *, anyones: 
     case = session.get(ReviewCase, decision.case_id) if decision.case_id else None
     if case is None or case.status != CaseStatus.DECIDED:
         raise Conflict(Msg("the case is still in review; it is not final yet"), code="not_final")
-    latest = latest_decision(session, decision.post_id)
+    latest = latest_human_decision(session, decision.post_id)
     if latest is None or latest.id != decision.id:
         raise Conflict(Msg("a later decision on this post replaced this one"), code="superseded")
-    live = session.scalars(
-        select(ReviewCase.id).where(
-            ReviewCase.post_id == decision.post_id,
-            ReviewCase.status != CaseStatus.DECIDED,
-            ReviewCase.stage != CaseStage.QA,
-        )
-    ).first()
-    if live is not None:
+    if open_case_of_post(session, decision.post_id) is not None:
         raise Conflict(
             Msg("the post is in review again (an appeal?): decide it there"), code="case_open"
         )

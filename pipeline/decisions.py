@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -33,6 +32,8 @@ from pipeline.models import (
 from pipeline.policy_store import active_policy
 from pipeline.qa import maybe_sample
 from pipeline.queue import escalate_case, held_case
+from pipeline.repository.actions import action_by_key
+from pipeline.repository.decisions import latest_decision_on_case_by
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 
@@ -162,12 +163,7 @@ def _second_review(
     actor: Actor,
     policy: RoutingPolicy,
 ) -> None:
-    first = session.scalars(
-        select(Decision)
-        .where(Decision.case_id == case.id, Decision.decided_by == case.first_reviewer)
-        .order_by(Decision.created_at.desc())
-        .limit(1)
-    ).first()
+    first = latest_decision_on_case_by(session, case.id, case.first_reviewer)
     agrees = first is not None and first.action == decision.action
     record(
         session,
@@ -219,11 +215,7 @@ def _undo_temporary(session: Session, case: ReviewCase, decision: Decision, acto
     """A reach reduction applied while the case waited is lifted unless the verdict keeps it."""
     if decision.action in (DecisionAction.REDUCE_REACH, DecisionAction.REMOVE):
         return
-    temporary = session.scalars(
-        select(EnforcementAction).where(
-            EnforcementAction.idempotency_key == f"pending-review-{case.id}"
-        )
-    ).first()
+    temporary = action_by_key(session, f"pending-review-{case.id}")
     if temporary is not None:
         request_undo(session, temporary, actor, "reviewer decided; temporary reach limit lifted")
 

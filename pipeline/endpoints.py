@@ -16,6 +16,8 @@ from core.web_schemas import ReasonIn
 from pipeline import actions, appeals, policy_store
 from pipeline.models import EnforcementAction
 from pipeline.process import PipelineRuntimeDep
+from pipeline.repository.actions import dead_letters as stored_dead_letters
+from pipeline.repository.policies import policy_history
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PolicyUpdate, RoutingPolicyBody
 
@@ -76,7 +78,7 @@ def get_policy(rt: PipelineRuntimeDep, session: SessionDep, _: Admin) -> dict[st
         **_policy_view(active),
         "history": [
             {"version": policy_store.stored_version(p.version), "author": p.author, "note": p.note}
-            for p in policy_store.history(session)
+            for p in policy_history(session)
         ],
     }
 
@@ -100,7 +102,7 @@ def preview_policy(body: PreviewIn, session: SessionDep, _: Admin) -> dict[str, 
 
 @router.get("/admin/enforcement/dead", summary="Actions the platform never confirmed")
 def dead_letters(session: SessionDep, _: Admin) -> dict[str, Any]:
-    return {"actions": [_action_view(a) for a in actions.dead_letters(session)]}
+    return {"actions": [_action_view(a) for a in stored_dead_letters(session)]}
 
 
 @router.post("/admin/enforcement/{action_id}/retry", summary="Send a dead action again")

@@ -15,7 +15,6 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,8 +25,10 @@ from classifier.serving.routed import scoring_version
 from core.actors import Actor
 from core.dispatch import enqueue_after_commit
 from pipeline.claim_links import IntakeLinks
-from pipeline.models import Post, PostStatus, ReviewCase, Score
+from pipeline.models import Post, PostStatus, Score
 from pipeline.policy_store import active_policy
+from pipeline.repository.cases import post_has_case, posts_with_undecided_case
+from pipeline.repository.posts import posts_by_ids, scores_oldest_first
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import ClaimMatchOut, PostIn, ReasonOut, ScoreOut
 from pipeline.signals import IntakeSignals, PostSignals
@@ -152,11 +153,9 @@ def _explain(
 
 
 def _load_existing(session: Session, ids: list[str]) -> dict[str, _Existing]:
-    posts = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_(ids)))}
+    posts = {p.id: p for p in posts_by_ids(session, ids)}
     latest: dict[str, Score] = {}
-    for score in session.scalars(
-        select(Score).where(Score.post_id.in_(list(posts))).order_by(Score.created_at)
-    ):
+    for score in scores_oldest_first(session, list(posts)):
         latest[score.post_id] = score
     return {pid: _Existing(posts[pid], latest[pid]) for pid in posts if pid in latest}
 
@@ -166,9 +165,7 @@ def _post_rows(
 ) -> dict[str, tuple[Post, dict[str, str] | None]]:
     """Each fresh post's row with what the platform sent (the new ones inserted together, in
     one statement), and its digest and status before, for the log (None when new)."""
-    found = {
-        p.id: p for p in session.scalars(select(Post).where(Post.id.in_([p.id for p in fresh])))
-    }
+    found = {p.id: p for p in posts_by_ids(session, [p.id for p in fresh])}
     rows: dict[str, tuple[Post, dict[str, str] | None]] = {
         pid: (post, {"text_sha256": post.text_sha256, "status": post.status})
         for pid, post in found.items()
@@ -313,22 +310,12 @@ def _live_cases(session: Session, post_ids: list[str]) -> set[str]:
     """Which of these posts already have an undecided case (one query)."""
     if not post_ids:
         return set()
-    return set(
-        session.scalars(
-            select(ReviewCase.post_id)
-            .where(ReviewCase.post_id.in_(post_ids), ReviewCase.status != "decided")
-            .distinct()
-        )
-    )
+    return posts_with_undecided_case(session, post_ids)
 
 
 def _cached_result(session: Session, existing: _Existing, policy: RoutingPolicy) -> ScoreOut:
-    has_case = session.scalar(
-        select(ReviewCase.id).where(ReviewCase.post_id == existing.post.id).limit(1)
-    )
-    return _result(
-        existing.post, existing.score, policy, case_opened=has_case is not None, cached=True
-    )
+    has_case = post_has_case(session, existing.post.id)
+    return _result(existing.post, existing.score, policy, case_opened=has_case, cached=True)
 
 
 def claim_matches_out(score: Score, policy: RoutingPolicy) -> list[ClaimMatchOut]:

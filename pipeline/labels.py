@@ -15,10 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.models import Decision, Post, Score
+from pipeline.models import Post
+from pipeline.repository.decisions import decisions_with_posts
+from pipeline.repository.posts import scores_with_posts
 
 FALSE_REASONS = frozenset({"false_claim", "misleading_context", "manipulated_media"})
 TRUE_REASONS = frozenset({"satire_or_opinion", "not_misinformation"})
@@ -38,12 +39,7 @@ def _row(post: Post, **fields: Any) -> dict[str, Any]:
 def human_rows(
     session: Session, since: datetime | None = None, *, include_drills: bool = False
 ) -> Iterator[dict[str, Any]]:
-    query = select(Decision, Post).join(Post, Post.id == Decision.post_id)
-    if not include_drills:
-        query = query.where(Post.is_drill.is_(False))
-    if since is not None:
-        query = query.where(Decision.created_at >= since)
-    for decision, post in session.execute(query.order_by(Decision.created_at)).yield_per(1000):
+    for decision, post in decisions_with_posts(session, since, include_drills=include_drills):
         yield _row(
             post,
             source=decision.decider_type,
@@ -61,12 +57,7 @@ def human_rows(
 def machine_rows(
     session: Session, since: datetime | None = None, *, include_drills: bool = False
 ) -> Iterator[dict[str, Any]]:
-    query = select(Score, Post).join(Post, Post.id == Score.post_id)
-    if not include_drills:
-        query = query.where(Post.is_drill.is_(False))
-    if since is not None:
-        query = query.where(Score.created_at >= since)
-    for score, post in session.execute(query.order_by(Score.created_at)).yield_per(1000):
+    for score, post in scores_with_posts(session, since, include_drills=include_drills):
         yield _row(
             post,
             source="machine",

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
-from pipeline.models import Post, Score, StoredRoutingPolicy
+from pipeline.models import StoredRoutingPolicy
+from pipeline.repository.policies import latest_policy_version, newest_policy
+from pipeline.repository.posts import real_posts_with_latest_score
 from pipeline.routing import RoutingPolicy, route_stored
 from pipeline.schemas import RoutingPolicyBody
 from pipeline.triage import UNSUPPORTED_LANGUAGE
@@ -26,9 +27,7 @@ def stored_version(number: int) -> str:
 
 def active_policy(session: Session, fallback: RoutingPolicy | None = None) -> RoutingPolicy:
     """The newest saved policy; the built-in default until an admin saves one."""
-    row = session.scalars(
-        select(StoredRoutingPolicy).order_by(StoredRoutingPolicy.version.desc()).limit(1)
-    ).first()
+    row = newest_policy(session)
     if row is None:
         return fallback or RoutingPolicy()
     return RoutingPolicy.from_body(dict(row.body), stored_version(row.version))
@@ -43,7 +42,7 @@ def save_policy(
     fallback: RoutingPolicy | None = None,
 ) -> RoutingPolicy:
     before = active_policy(session, fallback)
-    latest = session.scalar(select(func.max(StoredRoutingPolicy.version))) or 0
+    latest = latest_policy_version(session)
     row = StoredRoutingPolicy(
         version=latest + 1, body=body.model_dump(), author=actor.name, note=note
     )
@@ -63,33 +62,13 @@ def save_policy(
     return policy
 
 
-def history(session: Session, limit: int = 50) -> list[StoredRoutingPolicy]:
-    return list(
-        session.scalars(
-            select(StoredRoutingPolicy).order_by(StoredRoutingPolicy.version.desc()).limit(limit)
-        )
-    )
-
-
 def preview(
     session: Session, policy: RoutingPolicy, since: datetime, now: datetime | None = None
 ) -> dict[str, int]:
     """How real posts received since `since` would route under `policy` (their latest score
     each); a drill's wave says nothing about tomorrow's queue."""
     now = now or utcnow()
-    latest = (
-        select(Score.post_id, func.max(Score.created_at).label("at"))
-        .join(Post, Post.id == Score.post_id)
-        .where(Post.received_at >= since, Post.is_drill.is_(False))
-        .group_by(Score.post_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Post, Score)
-        .join(latest, latest.c.post_id == Post.id)
-        .join(Score, (Score.post_id == Post.id) & (Score.created_at == latest.c.at))
-        .limit(PREVIEW_LIMIT)
-    ).all()
+    rows = real_posts_with_latest_score(session, since, PREVIEW_LIMIT)
     counts: Counter[str] = Counter()
     for post, score in rows:
         decision = route_stored(post, score, now, policy)

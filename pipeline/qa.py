@@ -13,8 +13,6 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import case as when
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -26,6 +24,7 @@ from core.messages import Msg
 from pipeline.console_models import QaReview, QaSampling
 from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
 from pipeline.queue import held_case
+from pipeline.repository.decisions import latest_decision_on_post_by, qa_agreement_per_reviewer
 from pipeline.schemas import DecisionIn
 
 QA_PRIORITY = 0.0  # after live work: a QA sample is never more urgent than a new post
@@ -94,13 +93,9 @@ def maybe_sample(session: Session, case: ReviewCase, decision: Decision, post: P
 
 
 def sampled_decision(session: Session, qa_case: ReviewCase) -> Decision:
-    found = session.scalars(
-        select(Decision)
-        .where(Decision.post_id == qa_case.post_id, Decision.decided_by == qa_case.first_reviewer)
-        .where(Decision.created_at <= qa_case.created_at)
-        .order_by(Decision.created_at.desc())
-        .limit(1)
-    ).first()
+    found = latest_decision_on_post_by(
+        session, qa_case.post_id, qa_case.first_reviewer, qa_case.created_at
+    )
     if found is None:
         raise Conflict(Msg("the sampled decision is gone"), code="qa_without_decision")
     return found
@@ -150,13 +145,6 @@ class Agreement:
 
 def agreement(session: Session) -> tuple[Agreement, dict[str, Agreement]]:
     """Agreement overall and per original reviewer, over every QA review."""
-    rows = session.execute(
-        select(
-            QaReview.original_reviewer,
-            func.count(),
-            func.sum(when((QaReview.agrees.is_(True), 1), else_=0)),
-        ).group_by(QaReview.original_reviewer)
-    ).all()
-    per = {str(who): Agreement(int(n), int(agreed or 0)) for who, n, agreed in rows}
+    per = {who: Agreement(n, agreed) for who, n, agreed in qa_agreement_per_reviewer(session)}
     overall = Agreement(sum(a.reviewed for a in per.values()), sum(a.agreed for a in per.values()))
     return overall, per

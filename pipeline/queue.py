@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, TextClause, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, TextClause, or_, text
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
-from audit.models import AuditEvent
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
@@ -35,6 +34,13 @@ from pipeline.models import (
     ReviewCase,
 )
 from pipeline.repository import latest_score
+from pipeline.repository.cases import (
+    lease_extensions_used,
+    lock_expired_leases,
+    lock_next_case,
+    open_case_of_post,
+)
+from pipeline.repository.posts import post_is_drill
 from pipeline.routing import ClaimMatch, RoutingPolicy, route_stored
 
 DEFAULT_LEASE = timedelta(minutes=10)
@@ -84,13 +90,7 @@ def open_case_for_post(
     post = session.get(Post, post_id)
     if post is None:
         return None  # deleted since; nothing to do
-    live = session.scalars(
-        select(ReviewCase).where(
-            ReviewCase.post_id == post_id,
-            ReviewCase.status != CaseStatus.DECIDED,
-            ReviewCase.stage != CaseStage.QA,  # a pending QA sample never blocks the post
-        )
-    ).first()
+    live = open_case_of_post(session, post_id)
     if live is not None:
         return live  # already routed (a redelivered task)
     score = latest_score(session, post_id)
@@ -169,12 +169,7 @@ def open_case_for_post(
 def expire_leases(session: Session, now: datetime | None = None, limit: int = 100) -> int:
     """Return cases whose lease ran out to the queue they came from."""
     now = now or utcnow()
-    expired = session.scalars(
-        select(ReviewCase)
-        .where(ReviewCase.status == CaseStatus.CLAIMED, ReviewCase.lease_expires_at < now)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+    expired = lock_expired_leases(session, now, limit)
     for case in expired:
         holder = case.claimed_by
         _return_to_queue(case)
@@ -233,13 +228,7 @@ def claim_next(
         conditions.append(ReviewCase.topic == filters.topic)
     if filters.incident_id:
         conditions.append(ReviewCase.incident_id == filters.incident_id)
-    case = session.scalars(
-        select(ReviewCase)
-        .where(and_(*conditions))
-        .order_by(ReviewCase.priority.desc(), ReviewCase.created_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).first()
+    case = lock_next_case(session, conditions)
     if case is None:
         return None
     before = {"status": case.status, "stage": case.stage}
@@ -319,23 +308,8 @@ def extend_lease(
     """Give the holder `lease` more from now, at most MAX_EXTENSIONS times per claim (logged)."""
     now = now or utcnow()
     case = held_case(session, case_id, actor, now)
-    since = session.scalar(
-        select(func.max(AuditEvent.timestamp)).where(
-            AuditEvent.case_id == case.id,
-            AuditEvent.action.in_([Action.CASE_CLAIMED.value, Action.CASE_REASSIGNED.value]),
-        )
-    )
-    used = session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.case_id == case.id,
-            AuditEvent.action == Action.CASE_LEASE_EXTENDED.value,
-            AuditEvent.actor_name == actor.name,
-            *([AuditEvent.timestamp >= since] if since is not None else []),
-        )
-    )
-    if int(used or 0) >= MAX_EXTENSIONS:
+    used = lease_extensions_used(session, case.id, actor.name)
+    if used >= MAX_EXTENSIONS:
         raise Conflict(
             Msg(
                 "the lease was extended {max_extensions} times already: decide, escalate or release",
@@ -354,7 +328,7 @@ def extend_lease(
         before={"lease_expires_at": before.isoformat()},
         after={
             "lease_expires_at": case.lease_expires_at.isoformat(),
-            "extension": int(used or 0) + 1,
+            "extension": used + 1,
         },
         is_drill=_is_drill(session, case.post_id),
     )
@@ -480,4 +454,4 @@ def reassign(
 
 def _is_drill(session: Session, post_id: str) -> bool:
     """Events about drill posts carry the flag, so drills stay out of metrics and exports."""
-    return bool(session.scalar(select(Post.is_drill).where(Post.id == post_id)))
+    return post_is_drill(session, post_id)

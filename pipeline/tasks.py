@@ -6,8 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select
-
 from core.clock import utcnow
 from core.db import transaction
 from core.dispatch import enqueue_after_commit
@@ -16,11 +14,12 @@ from pipeline import hooks
 from pipeline.decisions import EXECUTE_TASK
 from pipeline.enforcement import Outcome, execute_action
 from pipeline.intake import ROUTE_TASK
-from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus, ReviewCase, Score
 from pipeline.platform_client import DrillGate
 from pipeline.policy_store import active_policy
 from pipeline.process import PipelineProcess
 from pipeline.queue import expire_leases, open_case_for_post
+from pipeline.repository.actions import stale_pending_action_ids
+from pipeline.repository.posts import unrouted_post_ids
 from pipeline.routing import routed_bands
 
 log = logging.getLogger(__name__)
@@ -80,42 +79,9 @@ def sweep(rt: PipelineProcess, *, older_than: timedelta = timedelta(seconds=30))
         expired = expire_leases(session, now, limit=1000)
     with transaction(rt.sessions) as session:
         policy = active_policy(session, rt.policy)
-        latest = (
-            select(Score.post_id, func.max(Score.created_at).label("at"))
-            .group_by(Score.post_id)
-            .subquery()
-        )
-        unrouted = list(
-            session.scalars(
-                select(Post.id)
-                .join(latest, latest.c.post_id == Post.id)
-                .join(Score, and_(Score.post_id == Post.id, Score.created_at == latest.c.at))
-                .outerjoin(ReviewCase, ReviewCase.post_id == Post.id)
-                .where(
-                    Post.status == PostStatus.SCORED,
-                    # the triage band when measured (unrouted ignored posts are not lost)
-                    func.coalesce(Score.triage_band, Score.band).in_(routed_bands(policy)),
-                    ReviewCase.id.is_(None),
-                    Post.updated_at < cutoff,
-                )
-                .limit(1000)
-            )
-        )
-        pending = list(
-            session.scalars(
-                select(EnforcementAction.id)
-                .where(
-                    EnforcementAction.status == ActionStatus.PENDING,
-                    EnforcementAction.created_at < cutoff,
-                    # one waiting out its retry backoff is not lost, only early
-                    or_(
-                        EnforcementAction.next_attempt_at.is_(None),
-                        EnforcementAction.next_attempt_at < cutoff,
-                    ),
-                )
-                .limit(1000)
-            )
-        )
+        # the triage band when measured (unrouted ignored posts are not lost)
+        unrouted = unrouted_post_ids(session, routed_bands(policy), cutoff, 1000)
+        pending = stale_pending_action_ids(session, cutoff, 1000)
         for post_id in unrouted:
             enqueue_after_commit(session, ROUTE_TASK, post_id)
         for action_id in pending:

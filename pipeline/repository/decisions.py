@@ -3,9 +3,10 @@ ones with what became of each, and counts per reviewer and action."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from datetime import datetime
 
+from sqlalchemy import case as when
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -117,3 +118,86 @@ def human_decisions_per_reviewer(session: Session, since: datetime) -> list[tupl
             .group_by(Decision.decided_by, Decision.action)
         )
     ]
+
+
+def posts_decided_for_claim(session: Session, claim_id: str, actions: Collection[str]) -> list[str]:
+    """The posts with a decision of one of `actions` for the claim (each once)."""
+    return list(
+        session.scalars(
+            select(Decision.post_id)
+            .where(Decision.claim_id == claim_id, Decision.action.in_(actions))
+            .distinct()
+        )
+    )
+
+
+def latest_human_decision(session: Session, post_id: str) -> Decision | None:
+    return session.scalars(
+        select(Decision)
+        .where(Decision.post_id == post_id, Decision.decider_type == "human")
+        .order_by(Decision.created_at.desc(), Decision.id.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_decision_on_case_by(
+    session: Session, case_id: str, decided_by: str | None
+) -> Decision | None:
+    return session.scalars(
+        select(Decision)
+        .where(Decision.case_id == case_id, Decision.decided_by == decided_by)
+        .order_by(Decision.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_decision_on_post_by(
+    session: Session, post_id: str, decided_by: str | None, until: datetime
+) -> Decision | None:
+    """`decided_by`'s newest decision on the post made at or before `until`."""
+    return session.scalars(
+        select(Decision)
+        .where(Decision.post_id == post_id, Decision.decided_by == decided_by)
+        .where(Decision.created_at <= until)
+        .order_by(Decision.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def decided_on_other_case(session: Session, post_id: str, case_id: str, decided_by: str) -> bool:
+    """Whether `decided_by` decided the post on a case other than `case_id`."""
+    found = session.scalars(
+        select(Decision.id)
+        .where(
+            Decision.post_id == post_id,
+            Decision.case_id != case_id,
+            Decision.decided_by == decided_by,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def decisions_with_posts(
+    session: Session, since: datetime | None, *, include_drills: bool
+) -> Iterator[tuple[Decision, Post]]:
+    """Every decision with its post, oldest first (streamed in batches of 1000)."""
+    query = select(Decision, Post).join(Post, Post.id == Decision.post_id)
+    if not include_drills:
+        query = query.where(Post.is_drill.is_(False))
+    if since is not None:
+        query = query.where(Decision.created_at >= since)
+    rows = session.execute(query.order_by(Decision.created_at)).yield_per(1000)
+    yield from rows
+
+
+def qa_agreement_per_reviewer(session: Session) -> list[tuple[str, int, int]]:
+    """(original reviewer, QA reviews, of which agreeing) over every QA review."""
+    rows = session.execute(
+        select(
+            QaReview.original_reviewer,
+            func.count(),
+            func.sum(when((QaReview.agrees.is_(True), 1), else_=0)),
+        ).group_by(QaReview.original_reviewer)
+    ).all()
+    return [(str(who), int(n), int(agreed or 0)) for who, n, agreed in rows]

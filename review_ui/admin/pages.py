@@ -26,7 +26,8 @@ from core.clock import utcnow
 from core.errors import DomainError
 from core.roles import Role
 from core.web_deps import SessionDep
-from pipeline.actions import dead_letters, retry_dead
+from pipeline.actions import retry_dead
+from pipeline.repository.actions import dead_letters
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.form_actions import run_or_refuse
 from review_ui.i18n import Msg

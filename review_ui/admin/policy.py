@@ -23,6 +23,7 @@ from core.clock import utcnow
 from core.roles import Role
 from core.web_deps import SessionDep
 from pipeline import policy_store
+from pipeline.repository.policies import policy_history
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PolicyUpdate
 from review_ui.admin.policy_form import (
@@ -93,7 +94,7 @@ def _page(
         windows=WINDOWS,
         window=window,
         count_rows=COUNTS,
-        history=policy_store.history(session, limit=20),
+        history=policy_history(session, limit=20),
         thresholds=_thresholds(rt),
         notice=Msg("Policy saved; new posts route under it now.")
         if request.query_params.get("notice") == "saved"
