@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.repository import user_named
+from accounts.tokens import revoke_tokens
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor, ActorType
@@ -41,6 +42,18 @@ class LoginRefused(Exception):
 
 def user_actor(user: User) -> Actor:
     return Actor(name=user.username, type=ActorType.HUMAN, roles=(user.role,))
+
+
+def log_out_tokens(session: Session, user: User, via: Door) -> None:
+    """Every bearer token of the user stops working; logged as the user's sign-out."""
+    revoke_tokens(user)
+    record(
+        session,
+        Action.USER_LOGGED_OUT,
+        user_actor(user),
+        Subject(other={"user": user.username}),
+        after={"via": via, "tokens_revoked": True},
+    )
 
 
 def authenticate(

@@ -23,7 +23,7 @@ from core.security import hash_api_key, hash_password, new_api_key
 MIN_PASSWORD = 10
 
 
-def add_user(session: Session, username: str, password: str, role: str, actor: Actor) -> User:
+def _check_role(role: str) -> None:
     if role not in {r.value for r in Role}:
         raise Invalid(
             Msg(
@@ -32,10 +32,18 @@ def add_user(session: Session, username: str, password: str, role: str, actor: A
                 choices=", ".join(r.value for r in Role),
             )
         )
+
+
+def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise Invalid(
             Msg("password must have at least {min_password} characters", min_password=MIN_PASSWORD)
         )
+
+
+def add_user(session: Session, username: str, password: str, role: str, actor: Actor) -> User:
+    _check_role(role)
+    _check_password(password)
     if user_named(session, username) is not None:
         raise Conflict(Msg("user '{username}' already exists", username=username))
     user = User(username=username, password_hash=hash_password(password), role=role)
@@ -61,10 +69,7 @@ def _sign_out_everywhere(session: Session, user: User) -> None:
 
 def change_password(session: Session, username: str, password: str, actor: Actor) -> User:
     """A new password; every session and token of the old one ends (they may be a thief's)."""
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(
-            Msg("password must have at least {min_password} characters", min_password=MIN_PASSWORD)
-        )
+    _check_password(password)
     user = _user(session, username)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -101,14 +106,7 @@ def set_active(session: Session, username: str, active: bool, actor: Actor) -> U
 
 def set_role(session: Session, username: str, role: str, actor: Actor) -> User:
     """A new role; sessions and tokens issued under the old one end (they carry its rights)."""
-    if role not in {r.value for r in Role}:
-        raise Invalid(
-            Msg(
-                "unknown role '{role}'; one of: {choices}",
-                role=role,
-                choices=", ".join(r.value for r in Role),
-            )
-        )
+    _check_role(role)
     user = _user(session, username)
     if user.role == role:
         return user

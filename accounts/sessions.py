@@ -14,13 +14,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from accounts.login import LOCKOUT, MAX_FAILURES, LoginRefused, authenticate, user_actor
+from accounts.login import (
+    LOCKOUT,
+    MAX_FAILURES,
+    LoginRefused,
+    authenticate,
+    log_out_tokens,
+    user_actor,
+)
 from accounts.models import User
 from accounts.repository import revoke_live_ui_sessions
 from accounts.session_models import UiSession
-from accounts.tokens import revoke_tokens
-from audit.events import Action, Subject
-from audit.service import record
 from core.clock import utcnow
 
 __all__ = [
@@ -109,14 +113,7 @@ def log_out(session: Session, token: str | None) -> None:
     row.revoked_at = utcnow()
     user = session.get(User, row.user_id)
     if user is not None:
-        revoke_tokens(user)
-        record(
-            session,
-            Action.USER_LOGGED_OUT,
-            user_actor(user),
-            Subject(other={"user": user.username}),
-            after={"via": "ui", "tokens_revoked": True},
-        )
+        log_out_tokens(session, user, "ui")
 
 
 def end_ui_sessions(session: Session, user_id: str, now: datetime | None = None) -> None:

@@ -7,13 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from accounts.login import LoginRefused, authenticate, user_actor
+from accounts.login import LoginRefused, authenticate, log_out_tokens
 from accounts.models import User
 from accounts.repository import user_named
-from accounts.tokens import issue_token, revoke_tokens
+from accounts.tokens import issue_token
 from api.process import AppRuntimeDep
-from audit.events import Action, Subject
-from audit.service import record
 from core.errors import NotFound
 from core.principal import Principal, require_role
 from core.refusal import Refusal
@@ -93,14 +91,7 @@ def logout(session: SessionDep, person: Person) -> None:
     user = session.get(User, person.user_id)
     if user is None:  # deleted between the check and here: nothing left to revoke
         return
-    revoke_tokens(user)
-    record(
-        session,
-        Action.USER_LOGGED_OUT,
-        user_actor(user),
-        Subject(other={"user": user.username}),
-        after={"via": "api", "tokens_revoked": True},
-    )
+    log_out_tokens(session, user, "api")
 
 
 def _case_view(session: SessionDep, case: ReviewCase) -> dict[str, Any]:
