@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, TextClause, or_, text
 from sqlalchemy.orm import Session
@@ -173,14 +174,13 @@ def expire_leases(session: Session, now: datetime | None = None, limit: int = 10
     for case in expired:
         holder = case.claimed_by
         _return_to_queue(case)
-        record(
+        _case_event(
             session,
             Action.CASE_LEASE_EXPIRED,
             Actor.system("queue"),
-            Subject(post_id=case.post_id, case_id=case.id),
+            case,
             before={"status": CaseStatus.CLAIMED.value, "claimed_by": holder},
             after={"status": case.status},
-            is_drill=_is_drill(session, case.post_id),
         )
     return len(expired)
 
@@ -235,15 +235,26 @@ def claim_next(
     case.status = CaseStatus.CLAIMED
     case.claimed_by = actor.name
     case.lease_expires_at = now + lease
-    record(
+    _case_event(
         session,
         Action.CASE_CLAIMED,
         actor,
-        Subject(post_id=case.post_id, case_id=case.id),
+        case,
         before=before,
         after={"status": case.status, "lease_expires_at": case.lease_expires_at.isoformat()},
-        is_drill=_is_drill(session, case.post_id),
     )
+    return case
+
+
+def _lock_undecided(session: Session, case_id: str) -> ReviewCase:
+    """The case, locked, if it exists and is not decided yet; otherwise a clear refusal."""
+    case = session.get(ReviewCase, case_id, with_for_update=True)
+    if case is None:
+        raise NotFound(Msg("case {case_id} does not exist", case_id=case_id))
+    if case.status == CaseStatus.DECIDED:
+        raise Conflict(
+            Msg("case {case_id} is already decided", case_id=case_id), code="case_decided"
+        )
     return case
 
 
@@ -252,13 +263,7 @@ def held_case(
 ) -> ReviewCase:
     """The case, if this reviewer holds a live lease on it; otherwise a clear refusal."""
     now = now or utcnow()
-    case = session.get(ReviewCase, case_id, with_for_update=True)
-    if case is None:
-        raise NotFound(Msg("case {case_id} does not exist", case_id=case_id))
-    if case.status == CaseStatus.DECIDED:
-        raise Conflict(
-            Msg("case {case_id} is already decided", case_id=case_id), code="case_decided"
-        )
+    case = _lock_undecided(session, case_id)
     if (
         case.status != CaseStatus.CLAIMED
         or case.claimed_by != actor.name
@@ -272,6 +277,18 @@ def held_case(
     return case
 
 
+def _put_back(
+    session: Session, case_id: str, actor: Actor, cooldown: timedelta, now: datetime
+) -> ReviewCase:
+    """Return the held case to the queue; the holder is not offered it again for `cooldown`
+    (release and skip share the skip cooldown's columns: one rule in claim_next)."""
+    case = held_case(session, case_id, actor, now)
+    _return_to_queue(case)
+    case.skipped_by = actor.name
+    case.skip_until = now + cooldown
+    return case
+
+
 def release(
     session: Session,
     case_id: str,
@@ -281,18 +298,14 @@ def release(
     now: datetime | None = None,
 ) -> ReviewCase:
     now = now or utcnow()
-    case = held_case(session, case_id, actor, now)
-    _return_to_queue(case)
-    case.skipped_by = actor.name  # the skip cooldown's columns: one rule in claim_next
-    case.skip_until = now + cooldown
-    record(
+    case = _put_back(session, case_id, actor, cooldown, now)
+    _case_event(
         session,
         Action.CASE_RELEASED,
         actor,
-        Subject(post_id=case.post_id, case_id=case.id),
+        case,
         before={"status": CaseStatus.CLAIMED.value, "claimed_by": actor.name},
         after={"status": case.status},
-        is_drill=_is_drill(session, case.post_id),
     )
     return case
 
@@ -320,17 +333,16 @@ def extend_lease(
     before = case.lease_expires_at
     assert before is not None  # held_case checked it
     case.lease_expires_at = max(before, now + lease)
-    record(
+    _case_event(
         session,
         Action.CASE_LEASE_EXTENDED,
         actor,
-        Subject(post_id=case.post_id, case_id=case.id),
+        case,
         before={"lease_expires_at": before.isoformat()},
         after={
             "lease_expires_at": case.lease_expires_at.isoformat(),
             "extension": used + 1,
         },
-        is_drill=_is_drill(session, case.post_id),
     )
     return case
 
@@ -346,19 +358,15 @@ def skip(
 ) -> ReviewCase:
     """Put the case back; the same reviewer is not offered it again for `cooldown`."""
     now = now or utcnow()
-    case = held_case(session, case_id, actor, now)
-    _return_to_queue(case)
-    case.skipped_by = actor.name
-    case.skip_until = now + cooldown
-    record(
+    case = _put_back(session, case_id, actor, cooldown, now)
+    _case_event(
         session,
         Action.CASE_SKIPPED,
         actor,
-        Subject(post_id=case.post_id, case_id=case.id),
+        case,
         reason=reason or None,
         before={"status": CaseStatus.CLAIMED.value},
-        after={"status": case.status, "skip_until": case.skip_until.isoformat()},
-        is_drill=_is_drill(session, case.post_id),
+        after={"status": case.status, "skip_until": (now + cooldown).isoformat()},
     )
     return case
 
@@ -391,15 +399,14 @@ def escalate_case(
     case.stage = CaseStage.ESCALATED
     case.required_role = target_role
     _return_to_queue(case)
-    record(
+    _case_event(
         session,
         Action.CASE_ESCALATED,
         actor,
-        Subject(post_id=case.post_id, case_id=case.id),
+        case,
         reason=reason or None,
         before=before,
         after={"status": case.status, "required_role": target_role},
-        is_drill=_is_drill(session, case.post_id),
     )
     return case
 
@@ -416,13 +423,7 @@ def reassign(
 ) -> ReviewCase:
     """Give a waiting or claimed case to a named reviewer (senior reviewers and admins do this)."""
     now = now or utcnow()
-    case = session.get(ReviewCase, case_id, with_for_update=True)
-    if case is None:
-        raise NotFound(Msg("case {case_id} does not exist", case_id=case_id))
-    if case.status == CaseStatus.DECIDED:
-        raise Conflict(
-            Msg("case {case_id} is already decided", case_id=case_id), code="case_decided"
-        )
+    case = _lock_undecided(session, case_id)
     allowed = {case.required_role} if case.required_role else set(GENERAL_REVIEWERS)
     if not allowed.intersection(to_roles):
         raise Conflict(
@@ -440,18 +441,36 @@ def reassign(
     case.status = CaseStatus.CLAIMED
     case.claimed_by = to_reviewer
     case.lease_expires_at = now + lease
-    record(
+    _case_event(
         session,
         Action.CASE_REASSIGNED,
         actor,
-        Subject(post_id=case.post_id, case_id=case.id),
+        case,
         before=before,
         after={"status": case.status, "claimed_by": to_reviewer},
-        is_drill=_is_drill(session, case.post_id),
     )
     return case
 
 
-def _is_drill(session: Session, post_id: str) -> bool:
-    """Events about drill posts carry the flag, so drills stay out of metrics and exports."""
-    return post_is_drill(session, post_id)
+def _case_event(
+    session: Session,
+    action: Action,
+    actor: Actor,
+    case: ReviewCase,
+    *,
+    reason: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Log an event about the case; events about drill posts carry the flag, so drills stay out
+    of metrics and exports."""
+    record(
+        session,
+        action,
+        actor,
+        Subject(post_id=case.post_id, case_id=case.id),
+        reason=reason,
+        before=before,
+        after=after,
+        is_drill=post_is_drill(session, case.post_id),
+    )
