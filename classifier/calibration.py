@@ -12,6 +12,7 @@ import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,6 +44,14 @@ class Calibration:
         """Calibrated log-odds (finite), e.g. for occlusion weights."""
         p = np.clip(self.apply(margin), 1e-6, 1 - 1e-6)
         return np.asarray(np.log(p / (1 - p)), dtype=np.float64)
+
+    def head_config(self) -> dict[str, Any]:
+        """The scaling as a head's config stores it (kind, a, b; no isotonic knots)."""
+        return {"kind": self.kind, "a": self.a, "b": self.b}
+
+    @classmethod
+    def from_head_config(cls, raw: dict[str, Any]) -> Calibration:
+        return cls(a=float(raw["a"]), b=float(raw["b"]), kind=str(raw["kind"]))
 
     def dump(self, path: Path) -> None:
         data = {**asdict(self), "temperature": self.temperature}

@@ -6,7 +6,6 @@ scikit-learn at run time, and the artifact stays well under a megabyte.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from classifier.calibration import Calibration
-from classifier.checkworthiness.net import Floats, Net
+from classifier.checkworthiness.net import HEAD_FILE, Floats, Net, load_head, save_head
 
-HEAD_FILE, CONFIG_FILE = "head.npz", "config.json"
+CONFIG_FILE = "config.json"
 __all__ = ["CONFIG_FILE", "HEAD_FILE", "Floats", "Head"]
 
 
@@ -38,30 +37,24 @@ class Head:
         return self.calibration.apply(self.net.margin(x))
 
     def save(self, model_dir: Path) -> None:
-        model_dir.mkdir(parents=True, exist_ok=True)
-        self.net.save_arrays(model_dir / HEAD_FILE)
-        cal = self.calibration
         config = {
             "intercept": self.net.intercept,
             "hidden": 0 if self.net.b1 is None else int(self.net.b1.shape[0]),
-            "calibration": {"kind": cal.kind, "a": cal.a, "b": cal.b},
+            "calibration": self.calibration.head_config(),
             "encoder": self.encoder,
             "lexical": list(self.lexical),
             "threshold": self.threshold,
             **self.extra,
         }
-        text = json.dumps(config, indent=2) + "\n"
-        (model_dir / CONFIG_FILE).write_text(text, encoding="utf-8")
+        save_head(model_dir, self.net, CONFIG_FILE, config)
 
     @classmethod
     def load(cls, model_dir: Path) -> Head:
-        config = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
-        net = Net.load_arrays(model_dir / HEAD_FILE, float(config.pop("intercept")))
+        net, config = load_head(model_dir, CONFIG_FILE)
         config.pop("hidden", None)
-        cal = config.pop("calibration")
         return cls(
             net=net,
-            calibration=Calibration(a=float(cal["a"]), b=float(cal["b"]), kind=str(cal["kind"])),
+            calibration=Calibration.from_head_config(config.pop("calibration")),
             encoder=str(config.pop("encoder")),
             lexical=tuple(config.pop("lexical")),
             threshold=float(config.pop("threshold")),

@@ -6,14 +6,18 @@ scikit-learn at training time but scored with numpy alone.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+
+HEAD_FILE = "head.npz"  # a head's arrays, next to its config (`save_head`)
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,19 @@ def fit_net(x: Floats, y: Ints, w: Floats, *, c: float, hidden: int, seed: int =
     w1, w2 = (np.asarray(a, dtype=np.float64) for a in mlp.coefs_)
     b1, b2 = (np.asarray(a, dtype=np.float64) for a in mlp.intercepts_)
     return Net(mean, scale, w2[:, 0], float(b2[0]), w1, b1)
+
+
+def save_head(model_dir: Path, net: Net, config_file: str, config: dict[str, Any]) -> None:
+    """Write a head: the net's arrays to `head.npz`, `config` (which holds the intercept) as
+    JSON to `config_file`."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    net.save_arrays(model_dir / HEAD_FILE)
+    text = json.dumps(config, indent=2) + "\n"
+    (model_dir / config_file).write_text(text, encoding="utf-8")
+
+
+def load_head(model_dir: Path, config_file: str) -> tuple[Net, dict[str, Any]]:
+    """Read what `save_head` wrote: the net, and the rest of the config (intercept taken out)."""
+    config: dict[str, Any] = json.loads((model_dir / config_file).read_text(encoding="utf-8"))
+    net = Net.load_arrays(model_dir / HEAD_FILE, float(config.pop("intercept")))
+    return net, config

@@ -7,7 +7,6 @@ encoder it was trained on (name with a digest of `encoder.onnx`) and refuses any
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +14,12 @@ from typing import Any
 
 from classifier.calibration import Calibration
 from classifier.checkworthiness.model import EncoderMismatchError
-from classifier.checkworthiness.net import Floats, Net
+from classifier.checkworthiness.net import Floats, Net, load_head, save_head
 from classifier.serving.embeddings import Embedder, Vectors
 from classifier.shared_head.data import variant_text
 from classifier.thresholds import Thresholds
 
-HEAD_FILE, CONFIG_FILE = "head.npz", "head.json"
+CONFIG_FILE = "head.json"
 
 
 @dataclass(frozen=True)
@@ -43,12 +42,9 @@ class FalsehoodHead:
         return self.probability(embedder.embed(prepared))
 
     def save(self, model_dir: Path) -> None:
-        model_dir.mkdir(parents=True, exist_ok=True)
-        self.net.save_arrays(model_dir / HEAD_FILE)
-        cal = self.calibration
         config = {
             "intercept": self.net.intercept,
-            "calibration": {"kind": cal.kind, "a": cal.a, "b": cal.b},
+            "calibration": self.calibration.head_config(),
             "encoder": self.encoder,
             "thresholds": {
                 "review": self.thresholds.review,
@@ -57,18 +53,15 @@ class FalsehoodHead:
             },
             **self.extra,
         }
-        text = json.dumps(config, indent=2) + "\n"
-        (model_dir / CONFIG_FILE).write_text(text, encoding="utf-8")
+        save_head(model_dir, self.net, CONFIG_FILE, config)
 
     @classmethod
     def load(cls, model_dir: Path) -> FalsehoodHead:
-        config = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
-        net = Net.load_arrays(model_dir / HEAD_FILE, float(config.pop("intercept")))
-        cal = config.pop("calibration")
+        net, config = load_head(model_dir, CONFIG_FILE)
         th = config.pop("thresholds")
         return cls(
             net=net,
-            calibration=Calibration(a=float(cal["a"]), b=float(cal["b"]), kind=str(cal["kind"])),
+            calibration=Calibration.from_head_config(config.pop("calibration")),
             encoder=str(config.pop("encoder")),
             thresholds=Thresholds(float(th["review"]), float(th["urgent"]), str(th["policy"])),
             extra=config,
