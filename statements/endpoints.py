@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from sqlalchemy.orm import Session
 
 from claims.models import Claim
 from core.errors import Invalid
@@ -20,6 +21,7 @@ from statements.config import StatementSettings, get_statement_settings, public_
 from statements.delivery import deliver_pending, sender_from
 from statements.feeds import (
     PAGE_CSP,
+    PublishedStatement,
     claim_review,
     one_published,
     published,
@@ -114,14 +116,22 @@ def feed(session: SessionDep, settings: SettingsDep) -> Response:
     return Response(body, media_type="application/atom+xml")
 
 
+def _published_with_claim(
+    session: Session, statement_id: str
+) -> tuple[PublishedStatement, Claim | None]:
+    """A published statement (or NotFound) and the claim it answers, if any."""
+    item = one_published(session, statement_id)
+    claim_id = item.statement.claim_id
+    return item, session.get(Claim, claim_id) if claim_id else None
+
+
 @router.get(
     "/{statement_id}/public",
     response_class=HTMLResponse,
     summary="The public page of a published statement",
 )
 def public_page(statement_id: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
-    item = one_published(session, statement_id)
-    claim = session.get(Claim, item.statement.claim_id) if item.statement.claim_id else None
+    item, claim = _published_with_claim(session, statement_id)
     page = render_page(item, settings, claim)
     return HTMLResponse(page, headers={"Content-Security-Policy": PAGE_CSP})
 
@@ -130,8 +140,7 @@ def public_page(statement_id: str, session: SessionDep, settings: SettingsDep) -
     "/{statement_id}/claimreview.jsonld", summary="schema.org ClaimReview of a published statement"
 )
 def claimreview(statement_id: str, session: SessionDep, settings: SettingsDep) -> Response:
-    item = one_published(session, statement_id)
-    claim = session.get(Claim, item.statement.claim_id) if item.statement.claim_id else None
+    item, claim = _published_with_claim(session, statement_id)
     doc = claim_review(item, claim, settings)
     return Response(json.dumps(doc, ensure_ascii=False), media_type="application/ld+json")
 
