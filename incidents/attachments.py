@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -20,6 +19,7 @@ from core.actors import Actor
 from core.errors import DomainError, Invalid, NotFound
 from core.messages import Msg
 from incidents.material_models import Attachment, AttachmentLink
+from incidents.repository import materials
 from incidents.service import get_incident
 
 # Larger documents belong in a document system; the request body limit is 2 MiB anyway.
@@ -145,12 +145,7 @@ def link(session: Session, incident_id: str, attachment_id: str, actor: Actor) -
     """Link a material to an incident (idempotent), logged on the incident."""
     incident = get_incident(session, incident_id)
     attachment = get_attachment(session, attachment_id)
-    existing = session.scalars(
-        select(AttachmentLink).where(
-            AttachmentLink.incident_id == incident.id,
-            AttachmentLink.attachment_id == attachment.id,
-        )
-    ).first()
+    existing = materials.attachment_link(session, incident.id, attachment.id)
     if existing is not None:
         return existing
     made = AttachmentLink(
@@ -167,23 +162,6 @@ def link(session: Session, incident_id: str, attachment_id: str, actor: Actor) -
         is_drill=incident.is_drill,
     )
     return made
-
-
-def linked(session: Session, incident_id: str) -> list[Attachment]:
-    return list(
-        session.scalars(
-            select(Attachment)
-            .join(AttachmentLink, AttachmentLink.attachment_id == Attachment.id)
-            .where(AttachmentLink.incident_id == incident_id)
-            .order_by(AttachmentLink.linked_at)
-        )
-    )
-
-
-def listed(session: Session, limit: int = 200) -> list[Attachment]:
-    return list(
-        session.scalars(select(Attachment).order_by(Attachment.uploaded_at.desc()).limit(limit))
-    )
 
 
 def describe(attachment: Attachment) -> dict[str, object]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -13,6 +12,8 @@ from core.actors import Actor
 from core.clock import utcnow
 from incidents.models import ClockStatus, Incident, IncidentClock
 from incidents.notices import notify_clock_missed
+from incidents.repository.incidents import incident_by_id
+from incidents.repository.response import clock_names, overdue_clocks, running_clocks
 from incidents.severity import ClockSpec, IncidentPolicy
 from incidents.types import IncidentType, profile
 
@@ -44,11 +45,7 @@ def start_clocks(
 def _start(
     session: Session, incident: Incident, specs: tuple[ClockSpec, ...], now: datetime
 ) -> list[IncidentClock]:
-    existing = set(
-        session.scalars(
-            select(IncidentClock.name).where(IncidentClock.incident_id == incident.id)
-        ).all()
-    )
+    existing = clock_names(session, incident.id)
     started = []
     for spec in specs:
         if incident.grade <= spec.from_grade and spec.name not in existing:
@@ -66,24 +63,14 @@ def _start(
 
 
 def stop_clocks(session: Session, incident: Incident, milestone: str, at: datetime) -> None:
-    clocks = session.scalars(
-        select(IncidentClock).where(
-            IncidentClock.incident_id == incident.id,
-            IncidentClock.milestone == milestone,
-            IncidentClock.status == ClockStatus.RUNNING,
-        )
-    ).all()
+    clocks = running_clocks(session, incident.id, milestone)
     for clock in clocks:
         _resolve(session, incident, clock, met=at <= clock.due_at, at=at)
 
 
 def cancel_clocks(session: Session, incident: Incident, at: datetime) -> None:
     """A dismissed incident's deadlines no longer apply: logged as cancelled, never missed."""
-    clocks = session.scalars(
-        select(IncidentClock).where(
-            IncidentClock.incident_id == incident.id, IncidentClock.status == ClockStatus.RUNNING
-        )
-    ).all()
+    clocks = running_clocks(session, incident.id)
     for clock in clocks:
         clock.status = ClockStatus.CANCELLED
         clock.resolved_at = at
@@ -102,13 +89,9 @@ def check_overdue(session: Session, now: datetime | None = None) -> int:
     """Mark running clocks past their due time as missed (and log it); a missed clock tells
     the incident's owner and leadership."""
     now = now or utcnow()
-    overdue = session.scalars(
-        select(IncidentClock).where(
-            IncidentClock.status == ClockStatus.RUNNING, IncidentClock.due_at < now
-        )
-    ).all()
+    overdue = overdue_clocks(session, now)
     for clock in overdue:
-        incident = session.get(Incident, clock.incident_id)
+        incident = incident_by_id(session, clock.incident_id)
         if incident is not None:
             _resolve(session, incident, clock, met=False, at=now)
             notify_clock_missed(session, incident, clock.name, clock.due_at)

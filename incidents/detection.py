@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from claims.index import VectorIndex
@@ -30,7 +29,10 @@ from incidents.models import NarrativePost, ScanCursor
 from incidents.narrative_keys import NarrativeKeyer, claim_of
 from incidents.narratives import TextEmbedder
 from incidents.policy_store import active_incident_policy
-from incidents.service import _live_incident, observe_post
+from incidents.repository.cases import posts_after, scores_oldest_first
+from incidents.repository.incidents import live_incident_of_key
+from incidents.repository.narratives import counted_under
+from incidents.service import observe_post
 from incidents.severity import IncidentPolicy
 from incidents.sync import sync_milestones
 from pipeline.models import Post, Score
@@ -70,23 +72,12 @@ def library_lookup(
 
 
 def _next_posts(session: Session, limit: int) -> list[Post]:
-    cursor = session.get(ScanCursor, CURSOR)
-    query = select(Post).order_by(Post.received_at, Post.id).limit(limit)
-    if cursor is not None:
-        query = query.where(
-            or_(
-                Post.received_at > cursor.received_at,
-                and_(Post.received_at == cursor.received_at, Post.id > cursor.post_id),
-            )
-        )
-    return list(session.scalars(query).all())
+    return posts_after(session, session.get(ScanCursor, CURSOR), limit)
 
 
 def _latest_scores(session: Session, posts: list[Post]) -> dict[str, Score]:
     latest: dict[str, Score] = {}
-    for score in session.scalars(
-        select(Score).where(Score.post_id.in_([p.id for p in posts])).order_by(Score.created_at)
-    ):
+    for score in scores_oldest_first(session, [p.id for p in posts]):
         latest[score.post_id] = score
     return latest
 
@@ -109,10 +100,7 @@ def _file_quietly(
 ) -> None:
     """A post triage ignores joins its narrative without the opening check: counted (volume
     and reach) when a post triage queues opens the incident, never opening one itself."""
-    seen = session.scalars(
-        select(NarrativePost.id).where(NarrativePost.key == key, NarrativePost.post_id == post.id)
-    ).first()
-    if seen is None:
+    if not counted_under(session, key, post.id):
         session.add(
             NarrativePost(
                 key=key,
@@ -184,7 +172,7 @@ def scan(
     for post, hit in zip(posts, hits, strict=True):
         when = now or utcnow()
         key, cosine = keyer.key(post, hit.claim_id if hit else None, when)
-        if post.id in ignored and _live_incident(session, key, post.is_drill) is None:
+        if post.id in ignored and live_incident_of_key(session, key, post.is_drill) is None:
             _file_quietly(session, post, key, cosine, when)
             continue
         claim_id = claim_of(key)

@@ -20,15 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from audit.events import Action
-from audit.models import AuditEvent
 from core.clock import utcnow
 from core.errors import Invalid
-from incidents.models import Incident, NarrativePost
+from incidents.repository import drills
 
 BATCH = 50
 
@@ -133,26 +131,9 @@ class DrillScore:
 def score_drill(session: Session, posts: Sequence[DrillPost], started: datetime) -> DrillScore:
     ids = [p.id for p in posts]
     wave = {p.id for p in posts if p.label}
-    incidents = list(
-        session.scalars(
-            select(Incident).where(Incident.is_drill.is_(True), Incident.opened_at >= started)
-        )
-    )
-    grouped = set(
-        session.scalars(
-            select(NarrativePost.post_id).where(
-                NarrativePost.incident_id.in_([i.id for i in incidents]),
-                NarrativePost.post_id.in_(ids),
-            )
-        )
-    )
-    events = list(
-        session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.post_id.in_(ids), AuditEvent.is_drill.is_(True))
-            .order_by(AuditEvent.seq)
-        )
-    )
+    incidents = drills.drill_incidents_since(session, started)
+    grouped = drills.grouped_post_ids(session, [i.id for i in incidents], ids)
+    events = drills.drill_events_of_posts(session, ids)
     first: dict[tuple[str, str], datetime] = {}
     for e in events:
         first.setdefault((e.action, e.post_id or ""), e.timestamp)
@@ -165,15 +146,7 @@ def score_drill(session: Session, posts: Sequence[DrillPost], started: datetime)
         ]
         return round(statistics.median(delays), 3) if delays else None
 
-    statement = session.scalar(
-        select(AuditEvent.timestamp)
-        .where(
-            AuditEvent.action == Action.INCIDENT_MILESTONE,
-            AuditEvent.incident_id.in_([i.id for i in incidents]),
-        )
-        .order_by(AuditEvent.timestamp)
-        .limit(1)
-    )
+    statement = drills.first_milestone_at(session, [i.id for i in incidents])
     detected = len(grouped & wave)
     return DrillScore(
         posts=len(posts),

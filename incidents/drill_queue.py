@@ -10,6 +10,7 @@ from core.errors import NotFound
 from pipeline.decisions import decide
 from pipeline.models import Decision, ReviewCase
 from pipeline.queue import QueueFilter, claim_next
+from pipeline.repository.cases import case_by_id
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import DecisionIn
 
@@ -28,7 +29,7 @@ def claim_drill_case(session: Session, actor: Actor) -> ReviewCase | None:
 def decide_drill_case(
     session: Session, case_id: str, actor: Actor, body: DecisionIn, policy: RoutingPolicy
 ) -> Decision:
-    case = session.get(ReviewCase, case_id)
+    case = case_by_id(session, case_id)
     if case is None or not case.is_drill:
         # A real case is not the drill's to see: answered like one that does not exist.
         raise NotFound(f"drill case {case_id} does not exist")

@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents.drill_types import ChainRun
-from incidents.models import ClockStatus, Incident, IncidentClock, Notification, TaskStatus
+from incidents.models import ClockStatus, IncidentClock, TaskStatus
+from incidents.repository.incidents import incident_by_id
+from incidents.repository.response import clocks_by_due, notifications_of, tasks_of
 from incidents.severity import ROMAN
-from incidents.tasks_board import tasks_of
 from incidents.types import profile
 
 NO_CHANNEL = "no response-group channel at this grade: nobody was notified"
@@ -57,16 +57,12 @@ def _since(start: datetime, end: datetime | None) -> float | None:
 
 
 def score_chain(session: Session, run: ChainRun) -> ChainScore:
-    incident = session.get(Incident, run.incident_id)
+    incident = incident_by_id(session, run.incident_id)
     assert incident is not None
     reported = run.reported_at or incident.opened_at
-    notes = session.scalars(
-        select(Notification)
-        .where(Notification.incident_id == incident.id)
-        .order_by(Notification.created_at)
-    ).all()
+    notes = notifications_of(session, incident.id)
     tasks = [_task_step(t) for t in tasks_of(session, incident.id)]
-    clocks = [_clock_step(c) for c in _clocks(session, incident.id)]
+    clocks = [_clock_step(c) for c in clocks_by_due(session, incident.id)]
     steps = tasks + clocks
     missed = [f"{s.what}: {s.status}" for s in steps if not s.on_time]
     return ChainScore(
@@ -84,16 +80,6 @@ def score_chain(session: Session, run: ChainRun) -> ChainScore:
         missed=missed,
         warnings=[] if notes else [NO_CHANNEL],
         score=round(100 * sum(s.on_time for s in steps) / len(steps)) if steps else 100,
-    )
-
-
-def _clocks(session: Session, incident_id: str) -> list[IncidentClock]:
-    return list(
-        session.scalars(
-            select(IncidentClock)
-            .where(IncidentClock.incident_id == incident_id)
-            .order_by(IncidentClock.due_at)
-        )
     )
 
 

@@ -28,6 +28,7 @@ from incidents import plan, response, service, tasks_board
 from incidents.channels import mailer_from
 from incidents.models import Incident, IncidentStatus, TaskStatus
 from incidents.notify import deliver_pending
+from incidents.repository.response import tasks_of
 from incidents.types import IncidentType, Scope, profile
 from statements.evidence import Evidence
 from statements.templates import render
@@ -172,7 +173,7 @@ def drafted_notices(kind: IncidentType) -> list[dict[str, str]]:
 def _work_tasks(session: Session, incident: Incident, skip: set[str]) -> list[str]:
     """Each group starts and finishes its tasks; returns the kinds left undone."""
     left = []
-    for task in tasks_board.tasks_of(session, incident.id):
+    for task in tasks_of(session, incident.id):
         if task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS):
             continue  # finished by an earlier task's plan step
         if task.kind in skip:

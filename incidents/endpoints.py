@@ -17,6 +17,7 @@ from incidents import groups, plan, service, views
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
+from incidents.repository import plans
 from incidents.repository.incidents import incidents_newest_first
 from incidents.response_endpoints import router as response_router
 from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ResponseGroupIn
@@ -112,8 +113,8 @@ def report(
 
 @router.get("/response-plan", summary="The response plan in force")
 def get_plan(session: SessionDep, _: Reader) -> dict[str, Any]:
-    current = plan.current_plan(session)
-    pending = plan.pending_lessons(session)
+    current = plans.current_plan(session)
+    pending = plans.pending_lessons(session)
     return {
         "version": current.version if current else 0,
         "body": current.body if current else plan.INITIAL_PLAN,

@@ -3,10 +3,9 @@ members (users, with the address e-mail reaches them at). Every change is logged
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts.models import User
+from accounts.repository import user_named
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
@@ -15,6 +14,7 @@ from core.messages import Msg
 from core.outbound import OutboundPolicy
 from incidents.channels import CHANNELS, EMAIL, SLACK, WEBHOOK
 from incidents.models import ResponseGroup, ResponseGroupMember
+from incidents.repository import groups as repository
 from incidents.types import GroupKind
 
 
@@ -78,14 +78,10 @@ def add_member(
                 group=group,
             )
         )
-    user = session.scalars(select(User).where(User.username == username)).first()
+    user = user_named(session, username)
     if user is None:
         raise Invalid(Msg("no user '{username}'", username=username), code="unknown_user")
-    member = session.scalars(
-        select(ResponseGroupMember).where(
-            ResponseGroupMember.group == group, ResponseGroupMember.user_id == user.id
-        )
-    ).first()
+    member = repository.membership(session, group, user.id)
     if member is None:
         member = ResponseGroupMember(group=group, user_id=user.id, added_by=actor.name)
         session.add(member)
@@ -96,11 +92,7 @@ def add_member(
 
 
 def remove_member(session: Session, group: str, username: str, actor: Actor) -> None:
-    member = session.scalars(
-        select(ResponseGroupMember)
-        .join(User, User.id == ResponseGroupMember.user_id)
-        .where(ResponseGroupMember.group == group, User.username == username)
-    ).first()
+    member = repository.membership_of_username(session, group, username)
     if member is None:
         raise NotFound(
             Msg("'{username}' is not in the {group} group", username=username, group=group)
@@ -110,12 +102,7 @@ def remove_member(session: Session, group: str, username: str, actor: Actor) -> 
 
 
 def members(session: Session, group: str | None = None) -> list[dict[str, object]]:
-    query = select(ResponseGroupMember, User.username).join(
-        User, User.id == ResponseGroupMember.user_id
-    )
-    if group:
-        query = query.where(ResponseGroupMember.group == group)
-    rows = session.execute(query.order_by(ResponseGroupMember.group, User.username)).all()
+    rows = repository.members_with_names(session, group)
     return [
         {"group": m.group, "username": name, "email": m.email, "added_by": m.added_by}
         for m, name in rows
@@ -123,7 +110,7 @@ def members(session: Session, group: str | None = None) -> list[dict[str, object
 
 
 def channels(session: Session) -> list[dict[str, object]]:
-    rows = session.scalars(select(ResponseGroup).order_by(ResponseGroup.role)).all()
+    rows = repository.groups_by_role(session)
     return [
         {
             "id": g.id,

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.post_text import with_author
@@ -20,6 +19,8 @@ from incidents.clustering import band_hashes
 from incidents.models import PostShingleBand
 from incidents.narrative_store import load_open, rekey, save
 from incidents.narratives import JOIN_COSINE, Centroids, TextEmbedder, Vector
+from incidents.repository.incidents import live_incident_of_key
+from incidents.repository.narratives import earlier_duplicate
 from pipeline.models import Post
 
 CLAIM_PREFIX = "claim:"
@@ -31,19 +32,6 @@ def claim_key(claim_id: str) -> str:
 
 def claim_of(key: str) -> str | None:
     return key[len(CLAIM_PREFIX) :] if key.startswith(CLAIM_PREFIX) else None
-
-
-def earlier_duplicate(
-    session: Session, bands: list[str], now: datetime, window: timedelta
-) -> str | None:
-    if not bands:
-        return None
-    return session.scalars(
-        select(PostShingleBand.key)
-        .where(PostShingleBand.band.in_(bands), PostShingleBand.observed_at >= now - window)
-        .order_by(PostShingleBand.observed_at)
-        .limit(1)
-    ).first()
 
 
 class NarrativeKeyer:
@@ -111,11 +99,10 @@ class NarrativeKeyer:
         return key, cosine
 
     def _consolidate(self, centroids: Centroids, key: str, is_drill: bool) -> str:
-        from incidents.service import _live_incident
-
         def rank(k: str) -> tuple[bool, int]:
             pinned = (
-                claim_of(k) is not None or _live_incident(self.session, k, is_drill) is not None
+                claim_of(k) is not None
+                or live_incident_of_key(self.session, k, is_drill) is not None
             )
             return pinned, centroids.total(k)[1]
 

@@ -12,18 +12,15 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts.models import User
 from incidents.channels import EMAIL
 from incidents.models import (
     Incident,
     IncidentTask,
     Notification,
-    ResponseGroup,
-    ResponseGroupMember,
 )
+from incidents.repository.groups import active_channels, group_emails, user_group_emails
 from incidents.severity import GRADE_NAMES
 from incidents.types import GroupKind
 
@@ -66,12 +63,7 @@ def queue(
 ) -> int:
     """One notification per active channel (of `groups`, if given) whose grade bar the incident
     meets (or every one with `any_grade`); returns how many were queued."""
-    query = select(ResponseGroup).where(ResponseGroup.active.is_(True))
-    if not any_grade:
-        query = query.where(ResponseGroup.min_grade >= incident.grade)
-    if groups is not None:
-        query = query.where(ResponseGroup.role.in_(list(groups)))
-    channels = session.scalars(query.order_by(ResponseGroup.role)).all()
+    channels = active_channels(session, incident.grade, groups, any_grade=any_grade)
     for channel in channels:
         mine = [t for t in tasks if channel.role in (t.group, GroupKind.LEADERSHIP)]
         payload = {
@@ -94,22 +86,12 @@ def queue(
 
 
 def member_emails(session: Session, group: str) -> list[str]:
-    rows = session.scalars(
-        select(ResponseGroupMember.email).where(
-            ResponseGroupMember.group == group, ResponseGroupMember.email.is_not(None)
-        )
-    ).all()
-    return sorted({e for e in rows if e})
+    return sorted({e for e in group_emails(session, group) if e})
 
 
 def user_emails(session: Session, username: str) -> list[str]:
     """A person's addresses, from their response-group memberships."""
-    rows = session.scalars(
-        select(ResponseGroupMember.email)
-        .join(User, User.id == ResponseGroupMember.user_id)
-        .where(User.username == username, ResponseGroupMember.email.is_not(None))
-    ).all()
-    return sorted({e for e in rows if e})
+    return sorted({e for e in user_group_emails(session, username) if e})
 
 
 def email_person(

@@ -14,7 +14,6 @@ import logging
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.events import Action, Subject
@@ -24,7 +23,9 @@ from core.clock import utcnow
 from core.db import transaction
 from core.retry import RetryPolicy, early_by
 from incidents.channels import EMAIL, Mailer, send
-from incidents.models import Incident, Notification, ResponseGroup
+from incidents.models import Notification, ResponseGroup
+from incidents.repository.incidents import incident_by_id
+from incidents.repository.response import due_notification_ids, lock_notification
 
 log = logging.getLogger(__name__)
 # A round runs every few seconds in the embedded setup, so retrying at each round spent the
@@ -44,21 +45,8 @@ def deliver_pending(
 
     With `incident_id`, only that incident's (a drill sends its own and nobody else's).
     """
-    only = () if incident_id is None else (Notification.incident_id == incident_id,)
     with sessions() as session:
-        ids = session.scalars(
-            select(Notification.id)
-            .where(
-                *only,
-                Notification.sent_at.is_(None),
-                Notification.attempts < RETRY_POLICY.max_attempts,
-                or_(
-                    Notification.next_attempt_at.is_(None),
-                    Notification.next_attempt_at <= (now or utcnow()),
-                ),
-            )
-            .order_by(Notification.created_at)
-        ).all()
+        ids = due_notification_ids(session, now or utcnow(), RETRY_POLICY.max_attempts, incident_id)
     return sum(_deliver_isolated(sessions, client, nid, now, mailer) for nid in ids)
 
 
@@ -82,7 +70,7 @@ def _count_failed_attempt(sessions: sessionmaker[Session], nid: str) -> None:
     """An unexpected failure still uses up an attempt, so it cannot block a round forever."""
     try:
         with transaction(sessions) as session:
-            note = session.get(Notification, nid, with_for_update=True)
+            note = lock_notification(session, nid)
             if note is not None and note.sent_at is None:
                 note.attempts += 1
                 _retry_later(note, "unexpected error (see the log)", None, utcnow())
@@ -98,7 +86,7 @@ def _deliver_one(
     mailer: Mailer | None,
 ) -> bool:
     with transaction(sessions) as session:
-        note = session.get(Notification, nid, with_for_update=True)
+        note = lock_notification(session, nid)
         if note is None or note.sent_at is not None or not _due(note, now or utcnow()):
             return False  # sent, spent, or failed by an overlapping round a moment ago
         group = session.get(ResponseGroup, note.group_id) if note.group_id else None
@@ -121,7 +109,7 @@ def _deliver_one(
             log.warning("notification %s to %s (%s) failed: %s", nid, role, note.channel, error)
             return False
         note.sent_at = now or utcnow()
-        incident = session.get(Incident, note.incident_id)
+        incident = incident_by_id(session, note.incident_id)
         record(
             session,
             Action.INCIDENT_NOTIFIED,

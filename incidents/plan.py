@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -17,6 +16,7 @@ from incidents.policy_store import (
     patched,
     save_incident_policy,
 )
+from incidents.repository.plans import current_plan, next_plan_version, pending_lessons
 from incidents.service import get_incident
 from incidents.severity import ROMAN, IncidentPolicy
 from incidents.types import IncidentType, profile
@@ -56,18 +56,6 @@ def record_lesson(session: Session, incident_id: str, text: str, actor: Actor) -
     return lesson
 
 
-def current_plan(session: Session) -> ResponsePlan | None:
-    return session.scalars(select(ResponsePlan).order_by(ResponsePlan.version.desc())).first()
-
-
-def pending_lessons(session: Session) -> list[Lesson]:
-    return list(
-        session.scalars(
-            select(Lesson).where(Lesson.plan_version.is_(None)).order_by(Lesson.created_at)
-        ).all()
-    )
-
-
 def publish_plan(
     session: Session,
     body: str | None,
@@ -93,7 +81,7 @@ def publish_plan(
         base = latest.body if latest else INITIAL_PLAN
         added = "".join(f"- {lesson.text} (incident {lesson.incident_id})\n" for lesson in lessons)
         body = base + ("\n## Lessons adopted\n" + added if added else "")
-    version = (session.scalar(select(func.max(ResponsePlan.version))) or 0) + 1
+    version = next_plan_version(session)
     plan = ResponsePlan(version=version, body=body, change_note=change_note, author=actor.name)
     session.add(plan)
     for lesson in lessons:
@@ -155,12 +143,6 @@ def plan_document(session: Session, version: ResponsePlan | None = None) -> str:
     plan = version or current_plan(session)
     body = plan.body if plan else INITIAL_PLAN
     return body.rstrip() + "\n\n" + thresholds_section(active_incident_policy(session))
-
-
-def plan_history(session: Session, limit: int = 50) -> list[ResponsePlan]:
-    return list(
-        session.scalars(select(ResponsePlan).order_by(ResponsePlan.version.desc()).limit(limit))
-    )
 
 
 def change_thresholds(

@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -21,6 +20,7 @@ from core.actors import Actor
 from core.errors import Invalid
 from core.messages import Msg
 from incidents.material_models import StoredIncidentPolicy
+from incidents.repository.plans import latest_stored_policy, next_policy_version
 from incidents.severity import ClockSpec, IncidentPolicy
 from incidents.types import IncidentType, profile
 
@@ -138,9 +138,7 @@ def _version(number: int) -> str:
 
 
 def active_incident_policy(session: Session) -> IncidentPolicy:
-    row = session.scalars(
-        select(StoredIncidentPolicy).order_by(StoredIncidentPolicy.version.desc()).limit(1)
-    ).first()
+    row = latest_stored_policy(session)
     if row is None:
         return IncidentPolicy()
     return policy_of(IncidentPolicyBody.model_validate(row.body), _version(row.version))
@@ -150,7 +148,7 @@ def save_incident_policy(
     session: Session, body: IncidentPolicyBody, actor: Actor, note: str
 ) -> IncidentPolicy:
     before = active_incident_policy(session)
-    number = (session.scalar(select(func.max(StoredIncidentPolicy.version))) or 0) + 1
+    number = next_policy_version(session)
     session.add(
         StoredIncidentPolicy(
             version=number, body=body.model_dump(mode="json"), author=actor.name, note=note
@@ -184,11 +182,3 @@ def patched(session: Session, patch: IncidentPolicyPatch) -> IncidentPolicyBody:
         raise Invalid(
             Msg("bad incident policy: {problems}", problems=problems), code="bad_policy"
         ) from exc
-
-
-def history(session: Session, limit: int = 50) -> list[StoredIncidentPolicy]:
-    return list(
-        session.scalars(
-            select(StoredIncidentPolicy).order_by(StoredIncidentPolicy.version.desc()).limit(limit)
-        )
-    )

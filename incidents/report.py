@@ -11,15 +11,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action
 from audit.models import AuditEvent
-from incidents.models import Incident, IncidentClock, Lesson, NarrativePost
+from incidents.models import NarrativePost
 from incidents.report_steps import MISINFORMATION_STEPS, plan_steps, step_times
+from incidents.repository.cases import cases_of_posts
+from incidents.repository.narratives import members_in_order
+from incidents.repository.plans import lessons_of_incident
+from incidents.repository.response import clocks_by_due
+from incidents.repository.timeline import events_of_incident_and_posts
 from incidents.service import get_incident
-from pipeline.models import ReviewCase
 
 PLAN = MISINFORMATION_STEPS  # the steps of a false-information incident (kept for importers)
 
@@ -41,26 +44,13 @@ class Report:
     steps: dict[str, str] = field(default_factory=lambda: dict(PLAN))
 
 
-def _events(session: Session, incident: Incident, post_ids: list[str]) -> list[AuditEvent]:
-    clauses = [AuditEvent.incident_id == incident.id]
-    if post_ids:
-        clauses.append(AuditEvent.post_id.in_(post_ids))
-    return list(session.scalars(select(AuditEvent).where(or_(*clauses)).order_by(AuditEvent.seq)))
-
-
 def build_report(session: Session, incident_id: str) -> Report:
     from incidents.views import summary
 
     incident = get_incident(session, incident_id)
-    members = list(
-        session.scalars(
-            select(NarrativePost)
-            .where(NarrativePost.incident_id == incident.id)
-            .order_by(NarrativePost.observed_at)
-        )
-    )
+    members = members_in_order(session, incident.id)
     post_ids = [m.post_id for m in members]
-    events = _events(session, incident, post_ids)
+    events = events_of_incident_and_posts(session, incident.id, post_ids)
     start = incident.first_seen_at
     steps = plan_steps(incident.type)
     moments = step_times(incident, events, steps)
@@ -80,10 +70,7 @@ def build_report(session: Session, incident_id: str) -> Report:
         deadlines=_deadlines(session, incident.id),
         deviations=[],
         reach_series=_reach_series(members),
-        lessons=[
-            lesson.text
-            for lesson in session.scalars(select(Lesson).where(Lesson.incident_id == incident.id))
-        ],
+        lessons=[lesson.text for lesson in lessons_of_incident(session, incident.id)],
         steps=steps,
     )
     report.deviations = _deviations(report)
@@ -128,9 +115,7 @@ def _volumes(events: list[AuditEvent], posts: int) -> dict[str, int]:
 
 
 def _sla(session: Session, events: list[AuditEvent], post_ids: list[str]) -> dict[str, Any]:
-    cases = {
-        c.id: c for c in session.scalars(select(ReviewCase).where(ReviewCase.post_id.in_(post_ids)))
-    }
+    cases = {c.id: c for c in cases_of_posts(session, post_ids)}
     decided = {
         e.case_id: e.timestamp
         for e in events
@@ -162,11 +147,7 @@ def _agreement(events: list[AuditEvent]) -> dict[str, Any]:
 
 
 def _deadlines(session: Session, incident_id: str) -> list[dict[str, Any]]:
-    clocks = session.scalars(
-        select(IncidentClock)
-        .where(IncidentClock.incident_id == incident_id)
-        .order_by(IncidentClock.due_at)
-    )
+    clocks = clocks_by_due(session, incident_id)
     return [
         {"name": c.name, "status": c.status, "due_at": c.due_at, "resolved_at": c.resolved_at}
         for c in clocks

@@ -15,6 +15,7 @@ from core.roles import Role
 from core.web_deps import RequestIdDep, RuntimeDep, SessionDep
 from incidents import attachments, plan, policy_store, report_review
 from incidents.report_export import build_bundle
+from incidents.repository import materials, plans
 
 router = APIRouter(prefix="/v1", tags=["incidents: report and plan materials"])
 STAFF = (
@@ -58,7 +59,7 @@ class LinkIn(BaseModel):
 
 @router.get("/incidents/{incident_id}/report/review", summary="The report's review state")
 def review_state(incident_id: str, session: SessionDep, _: Responder) -> dict[str, object]:
-    return report_review.review_json(report_review.latest_review(session, incident_id))
+    return report_review.review_json(materials.latest_review(session, incident_id))
 
 
 @router.post(
@@ -81,7 +82,7 @@ def signed_report(
     _: Responder,
     format: Annotated[str, Query(pattern="^(html|pdf)$")] = "pdf",
 ) -> Response:
-    made = report_review.latest_review(session, incident_id)
+    made = materials.latest_review(session, incident_id)
     if made is None or made.decision != report_review.SIGNED_OFF or not made.pdf:
         raise NotFound(f"the report of incident {incident_id} is not signed off")
     headers = {"x-report-sha256": made.pdf_sha256 or ""}
@@ -142,7 +143,7 @@ async def upload_attachment(
 
 @router.get("/attachments", summary="Plan materials, newest first")
 def list_attachments(session: SessionDep, _: Reader) -> dict[str, object]:
-    return {"attachments": [attachments.describe(a) for a in attachments.listed(session)]}
+    return {"attachments": [attachments.describe(a) for a in materials.listed(session)]}
 
 
 @router.get("/attachments/{attachment_id}", summary="Download a plan material")
@@ -164,14 +165,14 @@ def link_attachment(
 ) -> dict[str, object]:
     attachments.link(session, incident_id, body.attachment_id, who.actor)
     return {
-        "attachments": [attachments.describe(a) for a in attachments.linked(session, incident_id)]
+        "attachments": [attachments.describe(a) for a in materials.linked(session, incident_id)]
     }
 
 
 @router.get("/incidents/{incident_id}/attachments", summary="Materials linked to an incident")
 def incident_attachments(incident_id: str, session: SessionDep, _: Reader) -> dict[str, object]:
     return {
-        "attachments": [attachments.describe(a) for a in attachments.linked(session, incident_id)]
+        "attachments": [attachments.describe(a) for a in materials.linked(session, incident_id)]
     }
 
 
@@ -185,14 +186,14 @@ def plan_history(session: SessionDep, _: Reader) -> dict[str, object]:
                 "author": p.author,
                 "created_at": p.created_at.isoformat(),
             }
-            for p in plan.plan_history(session)
+            for p in plans.plan_history(session)
         ]
     }
 
 
 @router.get("/response-plan/document", summary="The plan in force with its thresholds and clocks")
 def plan_document(session: SessionDep, _: Reader) -> dict[str, object]:
-    current = plan.current_plan(session)
+    current = plans.current_plan(session)
     policy = policy_store.active_incident_policy(session)
     return {
         "version": current.version if current else 0,
@@ -214,7 +215,7 @@ def incident_policy(session: SessionDep, _: Reader) -> dict[str, Any]:
                 "note": row.note,
                 "created_at": row.created_at.isoformat(),
             }
-            for row in policy_store.history(session)
+            for row in plans.policy_history(session)
         ],
     }
 

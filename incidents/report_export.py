@@ -21,10 +21,11 @@ from audit.store import LogStore
 from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
-from incidents.attachments import describe, linked
+from incidents.attachments import describe
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
-from incidents.report_review import SIGNED_OFF, latest_review, review_json
+from incidents.report_review import SIGNED_OFF, review_json
+from incidents.repository.materials import latest_review, linked
 from incidents.service import get_incident
 
 

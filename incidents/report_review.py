@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -19,20 +18,12 @@ from core.messages import Msg
 from incidents.material_models import ReportReview
 from incidents.report import build_report
 from incidents.report_render import SignOff, render_html, render_pdf
+from incidents.repository.materials import latest_review
 from incidents.service import get_incident
 
 SIGNED_OFF, RETURNED = "report_signed_off", "report_returned"
 # A report describes the whole response: it is reviewed once the incident is over.
 REVIEWABLE = frozenset({"recovered", "closed"})
-
-
-def latest_review(session: Session, incident_id: str) -> ReportReview | None:
-    return session.scalars(
-        select(ReportReview)
-        .where(ReportReview.incident_id == incident_id)
-        .order_by(ReportReview.at.desc(), ReportReview.id)
-        .limit(1)
-    ).first()
 
 
 def current_signoff(session: Session, incident_id: str) -> SignOff | None:

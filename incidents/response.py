@@ -11,10 +11,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts.models import User
+from accounts.repository import user_named
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
@@ -25,6 +24,7 @@ from incidents import notices
 from incidents.clocks import ASSESSMENT, cancel_clocks, start_assessment_clock, start_clocks
 from incidents.models import FINISHED, Incident, IncidentStatus
 from incidents.policy_store import active_incident_policy  # the plan's clocks, as printed
+from incidents.repository.incidents import has_milestone
 from incidents.severity import GRADE_NAMES, IncidentPolicy
 from incidents.tasks_board import plan_tasks, require_live
 from incidents.types import GroupKind, IncidentType, Scope, profile
@@ -300,17 +300,7 @@ def _meet_assessment(
 
 
 def _assessed(session: Session, incident: Incident) -> bool:
-    from incidents.models import IncidentMilestone
-
-    return (
-        session.scalars(
-            select(IncidentMilestone.id).where(
-                IncidentMilestone.incident_id == incident.id,
-                IncidentMilestone.kind == ASSESSMENT,
-            )
-        ).first()
-        is not None
-    )
+    return has_milestone(session, incident.id, ASSESSMENT)
 
 
 def _decide(incident: Incident, actor: Actor, reason: str, at: datetime) -> None:
@@ -325,6 +315,6 @@ def _require_reason(reason: str, what: str) -> None:
 
 
 def _require_user(session: Session, username: str) -> None:
-    user = session.scalars(select(User).where(User.username == username)).first()
+    user = user_named(session, username)
     if user is None or not user.active:
         raise Invalid(Msg("no active user '{username}'", username=username), code="unknown_user")

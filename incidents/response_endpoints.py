@@ -14,6 +14,7 @@ from core.roles import Role
 from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn
 from incidents import groups, response, service, tasks_board, views
+from incidents.repository.response import tasks_of
 from incidents.response import Report
 from incidents.schemas import (
     ActivateIn,
@@ -88,7 +89,7 @@ def done(task_id: str, body: DoneIn, session: SessionDep, who: Staff) -> dict[st
 
 
 def _index(session: SessionDep, incident_id: str, task_id: str) -> int:
-    ids = [t.id for t in tasks_board.tasks_of(session, incident_id)]
+    ids = [t.id for t in tasks_of(session, incident_id)]
     return ids.index(task_id)
 
 

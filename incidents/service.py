@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -21,12 +20,13 @@ from core.messages import Msg
 from core.topics import GENERAL_TOPIC, topic_of
 from incidents.clocks import stop_clocks
 from incidents.models import FINISHED, Incident, IncidentMilestone, IncidentStatus, NarrativePost
-from incidents.repository.incidents import incident_by_id
+from incidents.repository import cases, narratives, timeline
+from incidents.repository.incidents import incident_by_id, live_incident_of_key
 from incidents.response import after_grading, lock_grade, raised
 from incidents.severity import IncidentPolicy, Signals, grade, points
 from incidents.tasks_board import complete_for_milestone
 from incidents.types import IncidentType
-from pipeline.models import CaseStatus, Post, ReviewCase
+from pipeline.repository.posts import post_by_id
 
 SYSTEM = Actor.system("incidents")
 MILESTONES = (
@@ -67,14 +67,12 @@ def observe_post(
     policy = policy or IncidentPolicy()
     now = now or utcnow()
     key = narrative_key(claim_id=claim_id, cluster_key=cluster_key)
-    post = session.get(Post, post_id)
+    post = post_by_id(session, post_id)
     if post is None:
         return None
-    seen = session.scalars(
-        select(NarrativePost).where(NarrativePost.key == key, NarrativePost.post_id == post_id)
-    ).first()
+    seen = narratives.narrative_member(session, key, post_id)
     if seen is not None:
-        return session.get(Incident, seen.incident_id) if seen.incident_id else None
+        return incident_by_id(session, seen.incident_id) if seen.incident_id else None
     member = NarrativePost(
         key=key,
         post_id=post_id,
@@ -86,7 +84,7 @@ def observe_post(
     )
     session.add(member)
     session.flush()
-    incident = _live_incident(session, key, post.is_drill)
+    incident = live_incident_of_key(session, key, post.is_drill)
     if incident is None:
         if not _crosses_threshold(session, key, post.is_drill, policy, now):
             return None
@@ -97,32 +95,10 @@ def observe_post(
     return incident
 
 
-def _live_incident(session: Session, key: str, is_drill: bool) -> Incident | None:
-    return session.scalars(
-        select(Incident)
-        .where(
-            Incident.key == key,
-            Incident.is_drill.is_(is_drill),
-            Incident.status != IncidentStatus.CLOSED,
-        )
-        .order_by(Incident.opened_at.desc())
-    ).first()
-
-
 def _window_members(
     session: Session, key: str, is_drill: bool, policy: IncidentPolicy, now: datetime
 ) -> list[NarrativePost]:
-    return list(
-        session.scalars(
-            select(NarrativePost)
-            .where(
-                NarrativePost.key == key,
-                NarrativePost.is_drill.is_(is_drill),
-                NarrativePost.observed_at >= now - policy.window,
-            )
-            .order_by(NarrativePost.observed_at)
-        ).all()
-    )
+    return narratives.members_since(session, key, is_drill, now - policy.window)
 
 
 def _velocity(members: list[NarrativePost], policy: IncidentPolicy, now: datetime) -> float:
@@ -187,15 +163,7 @@ def _link(
     for member in members:
         member.incident_id = incident.id
         # Reviewers filter the queue by incident: tag the post's waiting cases.
-        session.execute(
-            update(ReviewCase)
-            .where(
-                ReviewCase.post_id == member.post_id,
-                ReviewCase.status != CaseStatus.DECIDED,
-                ReviewCase.incident_id.is_(None),
-            )
-            .values(incident_id=incident.id)
-        )
+        cases.tag_waiting_cases(session, member.post_id, incident.id)
         record(
             session,
             Action.INCIDENT_POST_LINKED,
@@ -210,9 +178,7 @@ def _link(
 
 def _refresh(session: Session, incident: Incident, policy: IncidentPolicy, now: datetime) -> None:
     """Recount, re-grade (only upwards unless an admin set it), notify, surge, start clocks."""
-    members = list(
-        session.scalars(select(NarrativePost).where(NarrativePost.incident_id == incident.id))
-    )
+    members = narratives.members_of_incident(session, incident.id)
     recent = [m for m in members if m.observed_at >= now - policy.window]
     incident.post_count = len(members)
     incident.reach = sum(m.reach for m in members)
@@ -224,7 +190,9 @@ def _refresh(session: Session, incident: Incident, policy: IncidentPolicy, now: 
     signals = Signals(incident.reach, incident.velocity, incident.topic, len(incident.regions))
     computed = grade(signals, policy)
     is_new = (
-        incident.opened_at == now and incident.grade == 4 and not _was_graded(session, incident)
+        incident.opened_at == now
+        and incident.grade == 4
+        and not timeline.was_graded(session, incident.id)
     )
     if is_new or (computed < incident.grade and not incident.grade_locked):
         before = None if is_new else incident.grade
@@ -248,20 +216,9 @@ def _refresh(session: Session, incident: Incident, policy: IncidentPolicy, now: 
         apply_surge(session, incident, policy, now)
 
 
-def _was_graded(session: Session, incident: Incident) -> bool:
-    from audit.models import AuditEvent
-
-    count = session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.incident_id == incident.id, AuditEvent.action == Action.INCIDENT_GRADED)
-    )
-    return bool(count)
-
-
 def _sample_texts(session: Session, members: list[NarrativePost], limit: int = 20) -> list[str]:
     ids = [m.post_id for m in members[:limit]]
-    return list(session.scalars(select(Post.text).where(Post.id.in_(ids))).all())
+    return cases.post_texts(session, ids)
 
 
 def apply_surge(
@@ -269,15 +226,7 @@ def apply_surge(
 ) -> int:
     """Raise the queue priority of the incident's live review cases, once per post."""
     now = now or utcnow()
-    rows = session.execute(
-        select(NarrativePost, ReviewCase)
-        .join(ReviewCase, ReviewCase.post_id == NarrativePost.post_id)
-        .where(
-            NarrativePost.incident_id == incident.id,
-            NarrativePost.surged.is_(False),
-            ReviewCase.status != CaseStatus.DECIDED,
-        )
-    ).all()
+    rows = cases.unsurged_live_cases(session, incident.id)
     if rows and not incident.surge:
         incident.surge = True
         record(

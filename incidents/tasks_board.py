@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts.models import User
+from accounts.repository import user_named
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
@@ -25,23 +24,15 @@ from incidents.models import (
     FINISHED,
     Incident,
     IncidentTask,
-    ResponseGroupMember,
     TaskStatus,
 )
+from incidents.repository.groups import is_member
+from incidents.repository.incidents import incident_by_id
+from incidents.repository.response import tasks_of
 from incidents.types import GroupKind, profile
 
 OVERSEERS = {Role.LEADERSHIP.value, Role.ADMIN.value}
 LIVE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
-
-
-def tasks_of(session: Session, incident_id: str) -> list[IncidentTask]:
-    return list(
-        session.scalars(
-            select(IncidentTask)
-            .where(IncidentTask.incident_id == incident_id)
-            .order_by(IncidentTask.due_at, IncidentTask.created_at)
-        )
-    )
 
 
 def plan_tasks(
@@ -139,7 +130,7 @@ def _create(
 
 def get_task(session: Session, task_id: str) -> tuple[IncidentTask, Incident]:
     task = session.get(IncidentTask, task_id)
-    incident = session.get(Incident, task.incident_id) if task else None
+    incident = incident_by_id(session, task.incident_id) if task else None
     if task is None or incident is None:
         raise NotFound(Msg("task {task_id} does not exist", task_id=task_id))
     return task, incident
@@ -151,7 +142,7 @@ def assign_task(session: Session, task_id: str, username: str, actor: Actor) -> 
     _require_may_work(session, task, actor)
     if task.status not in LIVE:
         raise Conflict(Msg("task is {status}", status=task.status), code="task_finished")
-    user = session.scalars(select(User).where(User.username == username)).first()
+    user = user_named(session, username)
     if user is None or not user.active:
         raise Invalid(Msg("no active user '{username}'", username=username), code="unknown_user")
     before = task.assignee
@@ -232,12 +223,7 @@ def may_work(session: Session, task: IncidentTask, actor: Actor) -> bool:
         return True
     if task.assignee == actor.name:
         return True
-    member = session.scalars(
-        select(ResponseGroupMember.id)
-        .join(User, User.id == ResponseGroupMember.user_id)
-        .where(ResponseGroupMember.group == task.group, User.username == actor.name)
-    ).first()
-    return member is not None
+    return is_member(session, task.group, actor.name)
 
 
 def _require_may_work(session: Session, task: IncidentTask, actor: Actor) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.models import AuditEvent
@@ -13,17 +12,15 @@ from core.clock import utcnow
 from incidents.clocks import remaining_seconds
 from incidents.models import (
     Incident,
-    IncidentClock,
-    IncidentMilestone,
-    NarrativePost,
-    Notification,
-    ResponseGroup,
 )
 from incidents.notices import task_payload
+from incidents.repository.cases import cases_of_posts
+from incidents.repository.incidents import milestones_in_order
+from incidents.repository.narratives import members_in_order
+from incidents.repository.response import clocks_by_due, notifications_with_group, tasks_of
+from incidents.repository.timeline import incident_timeline
 from incidents.severity import GRADE_NAMES, ROMAN
-from incidents.tasks_board import tasks_of
 from incidents.types import profile
-from pipeline.models import ReviewCase
 
 
 def summary(incident: Incident) -> dict[str, Any]:
@@ -88,12 +85,7 @@ def tasks(session: Session, incident_id: str) -> list[dict[str, Any]]:
 
 def notifications(session: Session, incident_id: str) -> list[dict[str, Any]]:
     """Who was told what, by which channel, and whether it went out."""
-    rows = session.execute(
-        select(Notification, ResponseGroup.role)
-        .outerjoin(ResponseGroup, ResponseGroup.id == Notification.group_id)
-        .where(Notification.incident_id == incident_id)
-        .order_by(Notification.created_at)
-    ).all()
+    rows = notifications_with_group(session, incident_id)
     return [
         {
             "group": role or "owner",
@@ -112,11 +104,7 @@ def notifications(session: Session, incident_id: str) -> list[dict[str, Any]]:
 
 def clocks(session: Session, incident_id: str, now: datetime | None = None) -> list[dict[str, Any]]:
     now = now or utcnow()
-    rows = session.scalars(
-        select(IncidentClock)
-        .where(IncidentClock.incident_id == incident_id)
-        .order_by(IncidentClock.due_at)
-    ).all()
+    rows = clocks_by_due(session, incident_id)
     return [
         {
             "name": c.name,
@@ -132,24 +120,10 @@ def clocks(session: Session, incident_id: str, now: datetime | None = None) -> l
 
 
 def detail(session: Session, incident: Incident, now: datetime | None = None) -> dict[str, Any]:
-    members = session.scalars(
-        select(NarrativePost)
-        .where(NarrativePost.incident_id == incident.id)
-        .order_by(NarrativePost.observed_at)
-    ).all()
-    post_ids = [m.post_id for m in members]
-    cases = session.scalars(select(ReviewCase).where(ReviewCase.post_id.in_(post_ids))).all()
-    milestones = session.scalars(
-        select(IncidentMilestone)
-        .where(IncidentMilestone.incident_id == incident.id)
-        .order_by(IncidentMilestone.at)
-    ).all()
-    timeline = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.incident_id == incident.id)
-        .where(AuditEvent.action != "incident.post_linked")
-        .order_by(AuditEvent.seq)
-    ).all()
+    members = members_in_order(session, incident.id)
+    cases = cases_of_posts(session, [m.post_id for m in members])
+    milestones = milestones_in_order(session, incident.id)
+    timeline = incident_timeline(session, incident.id)
     return (
         summary(incident)
         | report_fields(incident)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from core.roles import Role
 from incidents import attachments, views
 from incidents.models import FINISHED, Incident, IncidentStatus
-from incidents.report_review import REVIEWABLE, SIGNED_OFF, latest_review, review_json
+from incidents.report_review import REVIEWABLE, SIGNED_OFF, review_json
+from incidents.repository import materials
 from incidents.repository.incidents import incidents_newest_first
 from incidents.service import MILESTONES
 from incidents.severity import ROMAN
@@ -97,16 +98,14 @@ def detail_context(session: Session, incident: Incident, role: str) -> dict[str,
     titles = {t["id"]: t["title"] for t in shown["tasks"]}
     for event in shown["timeline"]:  # a task's events name it by id only
         event["task"] = titles.get(event["subject"].get("task_id", ""), "")
-    linked = [attachments.describe(a) for a in attachments.linked(session, incident.id)]
+    linked = [attachments.describe(a) for a in materials.linked(session, incident.id)]
     have = {a["id"] for a in linked}
-    review = review_json(latest_review(session, incident.id))
+    review = review_json(materials.latest_review(session, incident.id))
     return {
         "incident": shown,
         "statements": statements_repository.for_incident(session, incident.id),
         "materials": linked,
-        "library": [
-            attachments.describe(a) for a in attachments.listed(session) if a.id not in have
-        ],
+        "library": [attachments.describe(a) for a in materials.listed(session) if a.id not in have],
         "groups_told": sorted({n["group"] for n in shown["notifications"]}),
         "can": may(role, incident, str(review["state"])),
         "review": review,

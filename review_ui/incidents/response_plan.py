@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.roles import Role
 from core.web_deps import SessionDep
 from incidents import plan, policy_store
+from incidents.repository import plans
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
 from review_ui.templating import render
@@ -29,7 +30,7 @@ def _page(
     request: Request, session: Session, user: UiUser, *, status: int = 200, error: str = ""
 ) -> Response:
     policy = policy_store.active_incident_policy(session)
-    current = plan.current_plan(session)
+    current = plans.current_plan(session)
     return render(
         request,
         "response_plan.html",
@@ -39,8 +40,8 @@ def _page(
         document=plan.plan_document(session),
         policy_version=policy.version,
         policy=policy_store.body_of(policy),
-        plans=plan.plan_history(session),
-        policies=policy_store.history(session),
+        plans=plans.plan_history(session),
+        policies=plans.policy_history(session),
         can_edit=user.role in {r.value for r in EDITORS},
         error=error,
         notice=Msg("Thresholds changed.")

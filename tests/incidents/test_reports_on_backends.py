@@ -27,7 +27,8 @@ from core.settings import ElasticsearchSettings
 from incidents import attachments
 from incidents.narrative_store import load_open, save
 from incidents.narratives import Centroids
-from incidents.report_review import latest_review, review_report
+from incidents.report_review import review_report
+from incidents.repository.materials import latest_review
 from incidents.service import close_incident
 from runtime.container import Runtime, build_runtime
 from runtime.web import create_app

@@ -22,6 +22,7 @@ from incidents.clocks import check_overdue
 from incidents.detection import scan
 from incidents.models import ClockStatus, Incident, IncidentClock, Notification, ResponseGroup
 from incidents.notify import deliver_pending
+from incidents.repository import plans
 from incidents.service import record_milestone
 from pipeline.models import ReviewCase
 from runtime.container import Runtime
@@ -126,7 +127,7 @@ def test_lessons_feed_a_new_plan_version(rt: Runtime) -> None:
         first = plan.publish_plan(session, None, "adopt lessons", admin)
     with transaction(rt.sessions) as session:
         second = plan.publish_plan(session, None, "no new lessons", admin)
-        assert plan.pending_lessons(session) == []
+        assert plans.pending_lessons(session) == []
     assert (first.version, second.version) == (1, 2)
     assert "Pre-approve statement templates" in first.body
     assert second.body == first.body

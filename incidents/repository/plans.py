@@ -1,0 +1,55 @@
+"""Queries on the response plan's versions, the lessons that feed it, and the stored incident
+policy versions."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from incidents.material_models import StoredIncidentPolicy
+from incidents.models import Lesson, ResponsePlan
+
+
+def current_plan(session: Session) -> ResponsePlan | None:
+    return session.scalars(select(ResponsePlan).order_by(ResponsePlan.version.desc())).first()
+
+
+def plan_history(session: Session, limit: int = 50) -> list[ResponsePlan]:
+    return list(
+        session.scalars(select(ResponsePlan).order_by(ResponsePlan.version.desc()).limit(limit))
+    )
+
+
+def next_plan_version(session: Session) -> int:
+    return (session.scalar(select(func.max(ResponsePlan.version))) or 0) + 1
+
+
+def pending_lessons(session: Session) -> list[Lesson]:
+    """Lessons no plan version adopted yet, oldest first."""
+    return list(
+        session.scalars(
+            select(Lesson).where(Lesson.plan_version.is_(None)).order_by(Lesson.created_at)
+        ).all()
+    )
+
+
+def lessons_of_incident(session: Session, incident_id: str) -> list[Lesson]:
+    return list(session.scalars(select(Lesson).where(Lesson.incident_id == incident_id)))
+
+
+def latest_stored_policy(session: Session) -> StoredIncidentPolicy | None:
+    return session.scalars(
+        select(StoredIncidentPolicy).order_by(StoredIncidentPolicy.version.desc()).limit(1)
+    ).first()
+
+
+def next_policy_version(session: Session) -> int:
+    return (session.scalar(select(func.max(StoredIncidentPolicy.version))) or 0) + 1
+
+
+def policy_history(session: Session, limit: int = 50) -> list[StoredIncidentPolicy]:
+    return list(
+        session.scalars(
+            select(StoredIncidentPolicy).order_by(StoredIncidentPolicy.version.desc()).limit(limit)
+        )
+    )
