@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from core.errors import DomainError
 from core.refusal import Refusal
@@ -22,7 +24,7 @@ _TYPE_CODES = {
 }
 
 
-__all__ = ["Refusal", "error_body", "install_error_handlers"]
+__all__ = ["Refusal", "error_body", "install_error_handlers", "send_error"]
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -50,7 +52,8 @@ def _validation_code(errors: list[dict[str, Any]]) -> str:
     return "invalid_request"
 
 
-async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _bad_encoding(request: Request) -> JSONResponse | None:
+    """The 400 for a body that is not UTF-8; None when it is (or cannot be read again)."""
     try:
         raw = await request.body()
     except RuntimeError:
@@ -63,6 +66,28 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
         return JSONResponse(
             error_body("bad_encoding", "request body is not valid UTF-8"), status_code=400
         )
+    return None
+
+
+async def send_error(send: Send, status: int, body: dict[str, Any]) -> None:
+    """Answer an ASGI request with `body` (an `error_body`) as JSON, from a middleware."""
+    encoded = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(encoded)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": encoded})
+
+
+async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    if (refused := await _bad_encoding(request)) is not None:
+        return refused
     errors = [
         {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")}
         for e in exc.errors()
@@ -82,16 +107,8 @@ _FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 async def _unparseable_body(request: Request) -> JSONResponse:
     """FastAPI's generic 400 for a body it could not decode: name the reason."""
-    try:
-        raw = await request.body()
-    except RuntimeError:  # the stream was consumed and not cached
-        raw = b""
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return JSONResponse(
-            error_body("bad_encoding", "request body is not valid UTF-8"), status_code=400
-        )
+    if (refused := await _bad_encoding(request)) is not None:
+        return refused
     return JSONResponse(
         error_body("malformed_json", "request body is not valid JSON"), status_code=400
     )

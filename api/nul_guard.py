@@ -14,9 +14,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from api.errors import error_body
+from api.errors import error_body, send_error
+from api.middleware import HttpMiddleware
 
 CODE = "nul_character"
 MESSAGE = "text may not contain the NUL character (U+0000); remove it and send again"
@@ -72,16 +73,10 @@ def _checks_body(content_type: str) -> bool:
     return _is_json(content_type) or content_type.startswith("application/x-www-form-urlencoded")
 
 
-class NulGuardMiddleware:
+class NulGuardMiddleware(HttpMiddleware):
     """Sits inside the body limit, so it never holds more than the limit allows."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         found: list[Loc] = [["path"]] if "\x00" in scope["path"] else []
         found.extend(_query_locations(scope))
         headers = dict(scope.get("headers", []))
@@ -125,15 +120,4 @@ def _replay(body: bytes, extra: list[Message], receive: Receive) -> Receive:
 
 async def _refuse(send: Send, locations: list[Loc]) -> None:
     details = [{"loc": loc, "type": CODE, "msg": MESSAGE} for loc in locations[:50]]
-    body = json.dumps(error_body(CODE, MESSAGE, details)).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 422,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_error(send, 422, error_body(CODE, MESSAGE, details))

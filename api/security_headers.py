@@ -12,7 +12,9 @@ import hashlib
 import re
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from api.middleware import HttpMiddleware
 
 _LOCKED = "frame-ancestors 'none'; base-uri 'none'"
 # JSON, feeds, files: nothing in them may load or run anything.
@@ -62,14 +64,8 @@ def docs_csp(body: bytes) -> str:
     return f"script-src 'self' https://cdn.jsdelivr.net {hashes}; {_DOCS_BASE}"
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         if path in DOCS_PATHS:
             await self._docs(scope, receive, send)
