@@ -25,10 +25,24 @@ class Remote:
             return len(self.hit_times)
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that writes no access log to the test output."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def serve_in_thread(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
+    """Serve `handler` on a free loopback port from a daemon thread: (server, base URL)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def start_remote() -> tuple[ThreadingHTTPServer, Remote]:
     state = Remote()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("content-length") or 0))
             with state.lock:
@@ -43,12 +57,8 @@ def start_remote() -> tuple[ThreadingHTTPServer, Remote]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server, base = serve_in_thread(Handler)
+    state.url = f"{base}/hook"
     return server, state
 
 
@@ -61,7 +71,7 @@ def start_redirecting() -> tuple[ThreadingHTTPServer, str, list[str]]:
     server, its base URL and the paths it was asked for, in order."""
     hits: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             hits.append(self.path)
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -74,9 +84,5 @@ def start_redirecting() -> tuple[ThreadingHTTPServer, str, list[str]]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}", hits
+    server, base = serve_in_thread(Handler)
+    return server, base, hits

@@ -5,23 +5,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from claims.importers import read_fixture
 from claims.models import Claim
 from claims.service import import_claims
-from core.actors import Actor
+from core.actors import Actor, ActorType
 from core.db import transaction
 from pipeline.claim_links import link_post
 from pipeline.models import Post
 from runtime.container import Runtime
+from statements import service
 from statements.delivery import EVENT_HEADER, SIGNATURE_HEADER
+from statements.generators import OfflineGenerator
+from statements.models import Statement
+from statements.publishers import default_publishers
+from statements.schemas import DraftIn, EditIn
+from tests.core.remote import QuietHandler, serve_in_thread
 
 SYSTEM = Actor.system("tests")  # a machine author: its drafts need a person before approval
+OFFICIAL_SECRET = "official-account-secret-0123456789"  # the `official` fixture's
+PR2 = Actor(name="pr-second", type=ActorType.HUMAN, roles=("pr",))
+PR4 = Actor(name="pr-fourth", type=ActorType.HUMAN, roles=("pr",))
 
 
 def load_fixture_claims(rt: Runtime) -> list[Claim]:
@@ -33,6 +42,28 @@ def load_fixture_claims(rt: Runtime) -> list[Claim]:
 def false_claim(rt: Runtime, ref: str = "fx-001") -> Claim:
     claims = {c.origin_ref: c for c in load_fixture_claims(rt)}
     return claims[ref]
+
+
+def draft_counter_statement(session: Session, claim_id: str, platform: str = "Demo") -> Statement:
+    """The machine's (SYSTEM, offline generator) counter-statement draft for a claim."""
+    draft_in = DraftIn(kind="counter_statement", claim_id=claim_id)
+    return service.draft(session, draft_in, SYSTEM, OfflineGenerator(), platform=platform)
+
+
+def checked(session: Session, statement_id: str) -> None:
+    """A person reads the machine's draft and saves it unchanged (see test_workflow)."""
+    made = service.get(session, statement_id)
+    service.edit(session, statement_id, EditIn(title=made.title, body=made.body), PR4)
+
+
+def publish_counter_statement(
+    session: Session, claim_id: str, platform: str = "Demo", *, webhook: bool = False
+) -> Statement:
+    """A counter-statement drafted, checked by a person, approved and published (PR2)."""
+    made = draft_counter_statement(session, claim_id, platform)
+    checked(session, made.id)
+    service.approve(session, made.id, PR2)
+    return service.publish(session, made.id, PR2, default_publishers(webhook=webhook))
 
 
 def post_linked_to(rt: Runtime, claim_id: str, text: str = "5g towers are spreading it") -> str:
@@ -59,8 +90,8 @@ class WebhookReceiver:
         self.redirect_next: list[str] = []  # answer 302 to this Location
         state = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
+        class Handler(QuietHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server calls it by this name
                 raw = self.rfile.read(int(self.headers["content-length"]))
                 state.hits += 1
                 if state.redirect_next:
@@ -83,12 +114,8 @@ class WebhookReceiver:
                 self.send_header("content-length", "0")
                 self.end_headers()
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/official-account"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, base = serve_in_thread(Handler)
+        self.url = f"{base}/official-account"
 
 
 def verify(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:
@@ -108,8 +135,8 @@ class FakeChatServer:
         self.answer = ""
         state = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
+        class Handler(QuietHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server calls it by this name
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 state.requests.append(
                     {"path": self.path, "auth": self.headers["authorization"], "body": body}
@@ -123,9 +150,5 @@ class FakeChatServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, base = serve_in_thread(Handler)
+        self.url = f"{base}/v1"

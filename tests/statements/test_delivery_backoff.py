@@ -22,20 +22,19 @@ from statements.config import StatementSettings
 from statements.delivery import BACKOFF_BASE_SECONDS, WebhookSender, deliver, deliver_pending
 from statements.models import DeliveryStatus, Statement, StatementDelivery, StatementVersion
 from tests.core.remote import Remote
-
-SECRET = "official-account-secret-0123456789"
+from tests.statements.helpers import OFFICIAL_SECRET
 
 
 @pytest.fixture
 def sender(remote: Remote, any_rt: Runtime) -> Iterator[WebhookSender]:
-    sender = WebhookSender(remote.url, SECRET, outbound=policy_from(any_rt.settings))
+    sender = WebhookSender(remote.url, OFFICIAL_SECRET, outbound=policy_from(any_rt.settings))
     yield sender
     sender.close()
 
 
 def _settings(remote: Remote, attempts: int = 3) -> StatementSettings:
     return StatementSettings(
-        webhook_url=remote.url, webhook_secret=SECRET, max_delivery_attempts=attempts
+        webhook_url=remote.url, webhook_secret=OFFICIAL_SECRET, max_delivery_attempts=attempts
     )
 
 

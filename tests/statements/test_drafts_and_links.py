@@ -10,7 +10,6 @@ from xml.etree import ElementTree as ET
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from classifier.reference import ReferenceClassifier
 from core.actors import Actor, ActorType
@@ -25,19 +24,19 @@ from statements.generators import OfflineGenerator
 from statements.publishers import default_publishers
 from statements.schemas import DraftIn, EditIn
 from tests.conftest import make_settings
-from tests.statements.helpers import SYSTEM, false_claim
+from tests.statements.helpers import (
+    OFFICIAL_SECRET,
+    PR2,
+    SYSTEM,
+    WebhookReceiver,
+    draft_counter_statement,
+    false_claim,
+    publish_counter_statement,
+)
 
 A = "{http://www.w3.org/2005/Atom}"
 SOURCE = "https://health.example.org/bleach"
-PR2 = Actor(name="pr-second", type=ActorType.HUMAN, roles=("pr",))
 PR3 = Actor(name="pr-third", type=ActorType.HUMAN, roles=("pr",))
-PR4 = Actor(name="pr-fourth", type=ActorType.HUMAN, roles=("pr",))
-
-
-def _checked(session: Session, statement_id: str) -> None:
-    """A person reads the machine's draft and saves it unchanged (see test_workflow)."""
-    made = service.get(session, statement_id)
-    service.edit(session, statement_id, EditIn(title=made.title, body=made.body), PR4)
 
 
 def test_a_claimless_counter_statement_has_no_template_syntax_and_passes_with_a_source(
@@ -63,13 +62,7 @@ def test_a_claimless_counter_statement_has_no_template_syntax_and_passes_with_a_
 def test_a_counter_statement_names_who_rated_the_claim_only_when_known(rt: Runtime) -> None:
     claim = false_claim(rt)
     with transaction(rt.sessions) as session:
-        made = service.draft(
-            session,
-            DraftIn(kind="counter_statement", claim_id=claim.id),
-            SYSTEM,
-            OfflineGenerator(),
-            platform="Demo",
-        )
+        made = draft_counter_statement(session, claim.id)
         assert f"{claim.source_name} rated it false." in made.body
         assert service.checks_for(made).passed
 
@@ -133,17 +126,7 @@ def public_rt(tmp_path: Path) -> Iterator[Runtime]:
 def _published(rt: Runtime) -> str:
     claim = false_claim(rt)
     with transaction(rt.sessions) as session:
-        made = service.draft(
-            session,
-            DraftIn(kind="counter_statement", claim_id=claim.id),
-            SYSTEM,
-            OfflineGenerator(),
-            platform="Demo",
-        )
-        _checked(session, made.id)
-        service.approve(session, made.id, PR2)
-        service.publish(session, made.id, PR2, default_publishers(webhook=False))
-        return made.id
+        return publish_counter_statement(session, claim.id).id
 
 
 def test_the_feed_claimreview_and_page_link_to_the_public_address(public_rt: Runtime) -> None:
@@ -184,33 +167,20 @@ def test_the_public_page_is_styled_and_dated_and_says_when_it_was_corrected(rt: 
 
 
 def test_deliveries_sent_by_the_sweep_link_to_the_public_address(
-    public_rt: Runtime, monkeypatch: pytest.MonkeyPatch
+    public_rt: Runtime, official: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from statements.config import get_statement_settings
     from statements.tasks import deliver_statements
-    from tests.statements.helpers import WebhookReceiver
 
-    secret = "official-account-secret-0123456789"
-    official = WebhookReceiver(secret)
     monkeypatch.setenv("STATEMENTS__WEBHOOK_URL", official.url)
-    monkeypatch.setenv("STATEMENTS__WEBHOOK_SECRET", secret)
+    monkeypatch.setenv("STATEMENTS__WEBHOOK_SECRET", OFFICIAL_SECRET)
     get_statement_settings.cache_clear()
     try:
         claim = false_claim(public_rt)
         with transaction(public_rt.sessions) as session:
-            made = service.draft(
-                session,
-                DraftIn(kind="counter_statement", claim_id=claim.id),
-                SYSTEM,
-                OfflineGenerator(),
-                platform="Demo",
-            )
-            _checked(session, made.id)
-            service.approve(session, made.id, PR2)
-            service.publish(session, made.id, PR2, default_publishers(webhook=True))
+            made = publish_counter_statement(session, claim.id, webhook=True)
         deliver_statements(public_rt)
     finally:
         get_statement_settings.cache_clear()
-        official.server.shutdown()
     (event,) = official.events.values()
     assert event["url"] == (f"https://trust.example.org/v1/statements/{made.id}/public"), event

@@ -24,7 +24,7 @@ from statements.generators import OfflineGenerator
 from statements.schemas import DraftIn
 from tests.pipeline.factories import case as case_of
 from tests.pipeline.factories import make_case
-from tests.statements.helpers import SYSTEM, load_fixture_claims
+from tests.statements.helpers import SYSTEM, load_fixture_claims, publish_counter_statement
 
 SOURCE = "https://factcheck.example.cn/salt-water"
 CLAIM_ZH = "喝盐水可以预防新冠病毒"
@@ -121,16 +121,10 @@ def test_a_published_chinese_statement_has_a_chinese_public_page_and_feed(rt: Ru
     from fastapi.testclient import TestClient
 
     from runtime.web import create_app
-    from statements.publishers import default_publishers
-    from tests.statements.test_drafts_and_links import PR2, _checked
 
     claim = chinese_claim(rt)
     with transaction(rt.sessions) as session:
-        draft_in = DraftIn(kind="counter_statement", claim_id=claim.id)
-        made = service.draft(session, draft_in, SYSTEM, OfflineGenerator(), platform="微博")
-        _checked(session, made.id)
-        service.approve(session, made.id, PR2)
-        service.publish(session, made.id, PR2, default_publishers(webhook=False))
+        made = publish_counter_statement(session, claim.id, "微博")
         sid, title = made.id, made.title
     with TestClient(create_app(rt)) as client:
         page = client.get(f"/v1/statements/{sid}/public")

@@ -8,9 +8,7 @@ from claims.importers import read_fixture
 from claims.service import import_claims, list_claims
 from core.db import make_engine, make_session_factory, transaction
 from statements import service
-from statements.generators import OfflineGenerator
-from statements.schemas import DraftIn
-from tests.statements.helpers import SYSTEM
+from tests.statements.helpers import SYSTEM, draft_counter_statement
 
 
 @pytest.mark.services
@@ -22,13 +20,7 @@ def test_import_and_draft_on_postgres(postgres_url: str) -> None:
             result = import_claims(session, read_fixture(), SYSTEM, source="fixture")
             assert result.added == 32
             [claim] = list_claims(session, query="5G", verdict="false")
-            made = service.draft(
-                session,
-                DraftIn(kind="counter_statement", claim_id=claim.id),
-                SYSTEM,
-                OfflineGenerator(),
-                platform="Demo",
-            )
+            made = draft_counter_statement(session, claim.id)
             assert service.checks_for(made).passed
         with transaction(factory) as session:
             again = service.get(session, made.id)

@@ -27,23 +27,15 @@ from statements.config import StatementSettings, check_outbound, get_statement_s
 from statements.delivery import deliver_pending, sender_from
 from statements.models import DeliveryStatus, StatementDelivery
 from tests.conftest import auth, make_settings, new_user_token
-from tests.statements.helpers import FakeChatServer, WebhookReceiver, false_claim
+from tests.statements.helpers import OFFICIAL_SECRET, FakeChatServer, WebhookReceiver, false_claim
 
 URL = "/v1/statements"
-SECRET = "official-account-secret-0123456789"
-
-
-@pytest.fixture
-def official() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver(SECRET)
-    yield receiver
-    receiver.server.shutdown()
 
 
 @pytest.fixture
 def elsewhere() -> Iterator[WebhookReceiver]:
     """Where a redirect points: it must never be called."""
-    receiver = WebhookReceiver(SECRET)
+    receiver = WebhookReceiver(OFFICIAL_SECRET)
     yield receiver
     receiver.server.shutdown()
 
@@ -101,7 +93,7 @@ def test_a_publish_to_a_private_webhook_address_is_refused_and_nothing_is_sent(
     strict_rt: Runtime, official: WebhookReceiver
 ) -> None:
     settings = StatementSettings(
-        webhook_url=official.url, webhook_secret=SECRET, max_delivery_attempts=2
+        webhook_url=official.url, webhook_secret=OFFICIAL_SECRET, max_delivery_attempts=2
     )
     with _api(strict_rt, settings) as api:
         sid, pr = _approved(strict_rt, api)
@@ -123,7 +115,7 @@ def test_a_publish_to_a_private_webhook_address_is_refused_and_nothing_is_sent(
 def test_a_302_from_the_receiver_is_a_failed_delivery_and_its_target_gets_nothing(
     rt: Runtime, official: WebhookReceiver, elsewhere: WebhookReceiver
 ) -> None:
-    settings = StatementSettings(webhook_url=official.url, webhook_secret=SECRET)
+    settings = StatementSettings(webhook_url=official.url, webhook_secret=OFFICIAL_SECRET)
     official.redirect_next = [elsewhere.url]  # allowed host, so only "never follow" stops it
     with _api(rt, settings) as api:
         sid, pr = _approved(rt, api)
@@ -179,7 +171,7 @@ def test_a_url_setting_of_the_wrong_form_is_refused_when_settings_load(
     setting: str, url: str, why: str
 ) -> None:
     with pytest.raises(ValidationError, match=f"STATEMENTS__{setting.upper()}: .*{why}"):
-        StatementSettings(**{setting: url, "webhook_secret": SECRET})  # type: ignore[arg-type]
+        StatementSettings(**{setting: url, "webhook_secret": OFFICIAL_SECRET})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -189,7 +181,7 @@ def test_a_url_setting_of_the_wrong_form_is_refused_when_settings_load(
 def test_startup_names_a_url_setting_that_points_at_a_private_address(
     setting: str, url: str
 ) -> None:
-    settings = StatementSettings(**{setting: url, "webhook_secret": SECRET})  # type: ignore[arg-type]
+    settings = StatementSettings(**{setting: url, "webhook_secret": OFFICIAL_SECRET})  # type: ignore[arg-type]
     with pytest.raises(OutboundRefused, match=f"STATEMENTS__{setting.upper()} is refused: "):
         check_outbound(settings, OutboundPolicy())
     check_outbound(settings, OutboundPolicy(frozenset({"10.1.2.3", "::1"})))  # allowed: passes
@@ -202,7 +194,7 @@ def test_the_deliver_command_names_a_refused_webhook_setting(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("STATEMENTS__WEBHOOK_URL", official.url)
-    monkeypatch.setenv("STATEMENTS__WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("STATEMENTS__WEBHOOK_SECRET", OFFICIAL_SECRET)
     get_statement_settings.cache_clear()
     try:
         assert statements_deliver(strict_rt, argparse.Namespace()) == 2

@@ -20,18 +20,10 @@ from statements.config import StatementSettings, get_statement_settings
 from statements.delivery import WebhookSender, deliver_pending
 from statements.models import StatementDelivery
 from tests.conftest import auth, new_user_token
-from tests.statements.helpers import WebhookReceiver, false_claim, post_linked_to
+from tests.statements.helpers import OFFICIAL_SECRET, WebhookReceiver, false_claim, post_linked_to
 
 URL = "/v1/statements"
 A = "{http://www.w3.org/2005/Atom}"
-SECRET = "official-account-secret-0123456789"
-
-
-@pytest.fixture
-def official() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver(SECRET)
-    yield receiver
-    receiver.server.shutdown()
 
 
 @pytest.fixture
@@ -39,7 +31,7 @@ def settings(official: WebhookReceiver) -> StatementSettings:
     return StatementSettings(
         public_base_url="https://veracity.example",
         webhook_url=official.url,
-        webhook_secret=SECRET,
+        webhook_secret=OFFICIAL_SECRET,
         max_delivery_attempts=3,
     )
 
@@ -163,7 +155,7 @@ def test_a_failed_webhook_delivery_is_retried_without_duplicates(
     with rt.sessions() as session:
         [delivery] = session.scalars(select(StatementDelivery)).all()
         assert (delivery.status, delivery.attempts) == ("pending", 1)
-    sender = WebhookSender(official.url, SECRET, outbound=policy_from(rt.settings))
+    sender = WebhookSender(official.url, OFFICIAL_SECRET, outbound=policy_from(rt.settings))
     assert deliver_pending(rt.sessions, sender, settings, now=delivery.next_attempt_at) == {
         "delivered": 1
     }
