@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -162,6 +163,27 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# `celery worker` for the product's app, in a child process; the caller adds queue, pool, ...
+CELERY_WORKER = (sys.executable, "-m", "celery", "-A", "runtime.worker:app", "worker")
+
+
+def child_env(*, drop: tuple[str, ...], **set_: str) -> dict[str, str]:
+    """This process's environment for a child process, less every variable whose name starts
+    with one of `drop` (so the caller's service settings do not leak in), plus `set_`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env.update(set_)
+    return env
+
+
+def logged_after(document: dict[str, object]) -> dict[str, object]:
+    """The `after` part of a logged event's document."""
+    veracity = document["veracity"]
+    assert isinstance(veracity, dict)
+    after = veracity["after"]
+    assert isinstance(after, dict)
+    return after
 
 
 def auth(token: str) -> dict[str, str]:

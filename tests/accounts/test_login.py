@@ -25,7 +25,7 @@ from core.security import (
     verify_password,
 )
 from runtime.container import Runtime
-from tests.conftest import ADMIN, PASSWORD, auth, new_user_token
+from tests.conftest import ADMIN, PASSWORD, auth, logged_after, new_user_token
 from veracity_cli.main import build_parser
 
 
@@ -74,7 +74,7 @@ def test_failed_api_sign_ins_are_logged_without_the_password_and_lock_the_accoun
     assert _token(client, "tess").status_code == 423  # even the right password, while locked
     failed = _logged(rt, "user.login_failed")
     assert len(failed) == MAX_FAILURES + 1
-    assert all(_after(e.document) == {"via": "api"} for e in failed)
+    assert all(logged_after(e.document) == {"via": "api"} for e in failed)
     assert all("Guess-number-42" not in json.dumps(e.document) for e in failed)
     assert len(_logged(rt, "user.locked")) == 1
 
@@ -106,7 +106,7 @@ def test_a_token_is_refused_after_its_user_signs_out(rt: Runtime, client: TestCl
         assert refused.json()["error"]["code"] == "revoked_token"
     fresh = _token(client, "lou").json()["access_token"]
     assert client.post("/v1/cases/claim", headers=auth(fresh)).status_code == 200
-    assert [_after(e.document) for e in _logged(rt, "user.logged_out")] == [
+    assert [logged_after(e.document) for e in _logged(rt, "user.logged_out")] == [
         {"via": "api", "tokens_revoked": True}
     ]
 
@@ -154,7 +154,7 @@ def test_an_old_scrypt_hash_still_signs_in_and_is_upgraded(rt: Runtime, client: 
     assert _token(client, "old-timer").status_code == 200
     upgraded = _stored_hash(rt, "old-timer")
     assert upgraded.startswith("$argon2id$") and verify_password(PASSWORD, upgraded)
-    assert _after(_logged(rt, "user.logged_in")[-1].document) == {
+    assert logged_after(_logged(rt, "user.logged_in")[-1].document) == {
         "via": "api",
         "password_rehashed": True,
     }
@@ -176,15 +176,6 @@ def test_raising_the_parameters_rehashes_at_the_next_sign_in_and_never_lowers_th
     _set_hash(rt, "cora", kept)
     assert _token(client, "cora").status_code == 200
     assert _stored_hash(rt, "cora") == kept
-
-
-def _after(document: dict[str, object]) -> dict[str, object]:
-    """The `after` part of a logged event's document."""
-    veracity = document["veracity"]
-    assert isinstance(veracity, dict)
-    after = veracity["after"]
-    assert isinstance(after, dict)
-    return after
 
 
 def test_the_cli_changes_a_password_and_disables_an_account_revoking_tokens(

@@ -23,7 +23,7 @@ from classifier.reference import ReferenceClassifier
 from core.db import transaction
 from core.settings import SecuritySettings
 from runtime.container import build_runtime
-from tests.conftest import ADMIN, free_port, make_settings, wait_for
+from tests.conftest import ADMIN, child_env, free_port, make_settings, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(300)]
 REPO = Path(__file__).resolve().parents[2]
@@ -51,9 +51,8 @@ def served(postgres_url: str, tmp_path: Path) -> Iterator[Served]:
     rt.engine.dispose()
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    prefixes = ("DATABASE__", "REDIS__", "ELASTICSEARCH__", "SECURITY__", "API__", "PROMETHEUS")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env.update(
+    env = child_env(
+        drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", "SECURITY__", "API__", "PROMETHEUS"),
         ENVIRONMENT="test",
         DATABASE__URL=postgres_url,
         SECURITY__SECRET_KEY=secret,

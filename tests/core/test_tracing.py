@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +31,18 @@ from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
 from tests.conftest import (
+    CELERY_WORKER,
     TEST_ALLOW_HOSTS,
     auth,
+    child_env,
     make_settings,
     new_api_key,
     own_redis_db,
     wait_for,
 )
+from tests.core.remote import QuietHandler, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[2]
-WORKER = [sys.executable, "-m", "celery", "-A", "runtime.worker:app", "worker"]
 FALSE_POST = "The miracle cure they don't want you to know: garlic water kills the virus!!"
 
 
@@ -103,12 +101,12 @@ def test_a_request_and_its_database_statements_share_one_trace_and_the_log_line_
     assert access[0]["http.request.id"] == resp.headers["x-request-id"]
 
 
-class _Collector(BaseHTTPRequestHandler):
+class _Collector(QuietHandler):
     """A local OTLP/HTTP collector: keeps the spans that the worker exports."""
 
     received: list[Any]
 
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # noqa: N802 - http.server calls it by this name
         body = self.rfile.read(int(self.headers.get("content-length", "0")))
         request = ExportTraceServiceRequest()
         request.ParseFromString(body)
@@ -119,17 +117,13 @@ class _Collector(BaseHTTPRequestHandler):
         self.send_header("content-type", "application/x-protobuf")
         self.end_headers()
 
-    def log_message(self, *_: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def collector() -> Iterator[tuple[list[Any], str]]:
     received: list[Any] = []
     handler = type("Collector", (_Collector,), {"received": received})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield received, f"http://127.0.0.1:{server.server_address[1]}/v1/traces"
+    server, base = serve_in_thread(handler)
+    yield received, f"{base}/v1/traces"
     server.shutdown()
 
 
@@ -155,8 +149,8 @@ def test_a_task_sent_by_a_request_continues_its_trace_in_a_real_worker(
     rt = build_runtime(settings, classifier=ReferenceClassifier())
     rt.dispatcher = CeleryDispatcher(worker_redis)
     dispatch.install(rt.sessions, rt.dispatcher)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE__", "REDIS__"))}
-    env.update(
+    env = child_env(
+        drop=("DATABASE__", "REDIS__"),
         ENVIRONMENT="test",
         DATABASE__URL=postgres_url,
         REDIS__URL=worker_redis,
@@ -172,7 +166,7 @@ def test_a_task_sent_by_a_request_continues_its_trace_in_a_real_worker(
     log_path = tmp_path / "worker.log"
     with log_path.open("wb") as log:
         worker = subprocess.Popen(
-            [*WORKER, "-Q", "veracity", "--concurrency", "1", "--loglevel", "INFO"],
+            [*CELERY_WORKER, "-Q", "veracity", "--concurrency", "1", "--loglevel", "INFO"],
             cwd=REPO,
             env=env,
             stdout=log,

@@ -29,7 +29,7 @@ from core.db import make_engine, make_session_factory, transaction
 from core.migrate import upgrade
 from pipeline.models import Decision, Post, ReviewCase
 from review_ui.auth import LOGIN_CSRF_COOKIE
-from tests.conftest import ADMIN, PASSWORD, free_port, wait_for
+from tests.conftest import ADMIN, PASSWORD, child_env, free_port, wait_for
 from tests.review_ui.conftest import csrf_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,9 +41,11 @@ class Server:
 
     def __init__(self, db_url: str, log: Path) -> None:
         self.port = free_port()
-        prefixes = ("DATABASE__", "REDIS__", "ELASTICSEARCH__", "SECURITY__", "PLATFORM__")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-        env.update(DATABASE__URL=db_url, USE_REFERENCE_CLASSIFIER="true")
+        env = child_env(
+            drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", "SECURITY__", "PLATFORM__"),
+            DATABASE__URL=db_url,
+            USE_REFERENCE_CLASSIFIER="true",
+        )
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "veracity_cli.main", "serve", "--port", str(self.port)],
@@ -105,18 +107,26 @@ def _key_and_reviewer(url: str) -> str:
     return secret
 
 
-def test_a_scored_post_answered_200_survives_a_kill_at_once(
-    db: tuple[str, Engine], tmp_path: Path
-) -> None:
+@pytest.fixture
+def served(db: tuple[str, Engine], tmp_path: Path) -> Iterator[tuple[Engine, str, Server]]:
+    """`veracity serve` on the fresh database, with a platform key (given) and rev-killed; it is
+    SIGKILLed at the end if the test has not done so."""
     url, engine = db
     key = _key_and_reviewer(url)
     server = Server(url, tmp_path / "server.log")
     try:
-        status = server.post_then_kill(
-            "/v1/score", {"posts": [{"id": "killed-1", "text": FALSE_POST}]}, key
-        )
+        yield engine, key, server
     finally:
         server.kill()
+
+
+def test_a_scored_post_answered_200_survives_a_kill_at_once(
+    served: tuple[Engine, str, Server],
+) -> None:
+    engine, key, server = served
+    status = server.post_then_kill(
+        "/v1/score", {"posts": [{"id": "killed-1", "text": FALSE_POST}]}, key
+    )
     assert status.startswith(b"HTTP/1.1 200"), status
     with engine.connect() as conn:
         stored = conn.execute(select(Post.id).where(Post.id == "killed-1")).first()
@@ -124,41 +134,36 @@ def test_a_scored_post_answered_200_survives_a_kill_at_once(
 
 
 def test_a_decision_answered_200_survives_a_kill_at_once(
-    db: tuple[str, Engine], tmp_path: Path
+    served: tuple[Engine, str, Server],
 ) -> None:
-    url, engine = db
-    key = _key_and_reviewer(url)
-    server = Server(url, tmp_path / "server.log")
-    try:
-        api = httpx.Client(base_url=server.base, timeout=30)
-        scored = api.post(
-            "/v1/score",
-            json={"posts": [{"id": "decided-1", "text": FALSE_POST}]},
-            headers={"Authorization": f"Bearer {key}"},
-        )
-        assert scored.status_code == 200 and scored.json()["results"][0]["case_opened"]
+    engine, key, server = served
+    api = httpx.Client(base_url=server.base, timeout=30)
+    scored = api.post(
+        "/v1/score",
+        json={"posts": [{"id": "decided-1", "text": FALSE_POST}]},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert scored.status_code == 200 and scored.json()["results"][0]["case_opened"]
 
-        def queued() -> bool:
-            with engine.connect() as conn:
-                found = conn.execute(
-                    select(ReviewCase.id).where(ReviewCase.post_id == "decided-1")
-                ).first()
-            return found is not None
+    def queued() -> bool:
+        with engine.connect() as conn:
+            found = conn.execute(
+                select(ReviewCase.id).where(ReviewCase.post_id == "decided-1")
+            ).first()
+        return found is not None
 
-        wait_for(queued, timeout=120, what="the post's review case")
-        token = api.post(
-            "/v1/auth/token", json={"username": "rev-killed", "password": PASSWORD}
-        ).json()["access_token"]
-        claimed = api.post("/v1/cases/claim", headers={"Authorization": f"Bearer {token}"})
-        case_id = claimed.json()["case"]["id"]
-        api.close()
-        status = server.post_then_kill(
-            f"/v1/cases/{case_id}/decision",
-            {"reason_code": "false_claim", "action": "label", "note": "killed at once"},
-            token,
-        )
-    finally:
-        server.kill()
+    wait_for(queued, timeout=120, what="the post's review case")
+    token = api.post(
+        "/v1/auth/token", json={"username": "rev-killed", "password": PASSWORD}
+    ).json()["access_token"]
+    claimed = api.post("/v1/cases/claim", headers={"Authorization": f"Bearer {token}"})
+    case_id = claimed.json()["case"]["id"]
+    api.close()
+    status = server.post_then_kill(
+        f"/v1/cases/{case_id}/decision",
+        {"reason_code": "false_claim", "action": "label", "note": "killed at once"},
+        token,
+    )
     assert status.startswith(b"HTTP/1.1 200"), status
     with engine.connect() as conn:
         stored = conn.execute(select(Decision.id).where(Decision.case_id == case_id)).first()
@@ -166,26 +171,21 @@ def test_a_decision_answered_200_survives_a_kill_at_once(
 
 
 def test_a_ui_sign_in_answered_303_survives_a_kill_at_once(
-    db: tuple[str, Engine], tmp_path: Path
+    served: tuple[Engine, str, Server],
 ) -> None:
     """The review UI writes through the same session dependency: a sign-in is a UI write."""
-    url, engine = db
-    _key_and_reviewer(url)
-    server = Server(url, tmp_path / "server.log")
-    try:
-        page = httpx.get(f"{server.base}/ui/login", timeout=30)
-        cookie = page.cookies[LOGIN_CSRF_COOKIE]
-        form = urlencode(
-            {"username": "rev-killed", "password": PASSWORD, "csrf_token": csrf_of(page.text)}
-        ).encode()
-        status = server.send_then_kill(
-            "/ui/login",
-            form,
-            "application/x-www-form-urlencoded",
-            f"Cookie: {LOGIN_CSRF_COOKIE}={cookie}",
-        )
-    finally:
-        server.kill()
+    engine, _, server = served
+    page = httpx.get(f"{server.base}/ui/login", timeout=30)
+    cookie = page.cookies[LOGIN_CSRF_COOKIE]
+    form = urlencode(
+        {"username": "rev-killed", "password": PASSWORD, "csrf_token": csrf_of(page.text)}
+    ).encode()
+    status = server.send_then_kill(
+        "/ui/login",
+        form,
+        "application/x-www-form-urlencoded",
+        f"Cookie: {LOGIN_CSRF_COOKIE}={cookie}",
+    )
     assert status.startswith(b"HTTP/1.1 303"), status
     with engine.connect() as conn:
         stored = conn.execute(select(UiSession.user_id)).first()

@@ -3,9 +3,7 @@ through a real Celery worker on real Redis, with PostgreSQL as the system of rec
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,8 +22,10 @@ from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
 from tests.conftest import (
+    CELERY_WORKER,
     TEST_ALLOW_HOSTS,
     auth,
+    child_env,
     make_settings,
     new_api_key,
     new_user_token,
@@ -52,12 +52,8 @@ def worker_env(
     es_prefix: str,
     receiver: tuple[ReceiverState, str],
 ) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE__", "REDIS__", "ELASTICSEARCH__"))
-    }
-    env.update(
+    return child_env(
+        drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__"),
         ENVIRONMENT="test",
         DATABASE__URL=postgres_url,
         REDIS__URL=slice_redis,
@@ -67,7 +63,6 @@ def worker_env(
         OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
         USE_REFERENCE_CLASSIFIER="true",
     )
-    return env
 
 
 @pytest.fixture
@@ -75,12 +70,7 @@ def celery_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[subpro
     log = (tmp_path / "worker.log").open("wb")
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "runtime.worker:app",
-            "worker",
+            *CELERY_WORKER,
             "--beat",
             "-Q",
             "veracity",

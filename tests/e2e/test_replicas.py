@@ -41,6 +41,7 @@ from tests.conftest import (
     ADMIN,
     PASSWORD,
     TEST_ALLOW_HOSTS,
+    child_env,
     free_port,
     make_settings,
     own_redis_db,
@@ -119,9 +120,8 @@ def deployment(
     tmp_path: Path,
 ) -> Iterator[tuple[Fleet, Runtime, list[str]]]:
     secret = secrets.token_urlsafe(48)
-    prefixes = ("DATABASE__", "REDIS__", "ELASTICSEARCH__", "PLATFORM__", "SECURITY__", "API__")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env.update(
+    env = child_env(
+        drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", "PLATFORM__", "SECURITY__", "API__"),
         ENVIRONMENT="test",
         DATABASE__URL=postgres_url,
         REDIS__URL=replica_redis,

@@ -6,21 +6,16 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import TEST_ALLOW_HOSTS, wait_for
+from tests.conftest import CELERY_WORKER, TEST_ALLOW_HOSTS, child_env, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def worker_env(db_url: str, redis_url: str, takedown_url: str, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE__", "REDIS__", "ELASTICSEARCH__", "PLATFORM__"))
-    }
-    env.update(
+    return child_env(
+        drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", "PLATFORM__"),
         ENVIRONMENT="test",
         DATABASE__URL=db_url,
         REDIS__URL=redis_url,
@@ -31,19 +26,13 @@ def worker_env(db_url: str, redis_url: str, takedown_url: str, **extra: str) -> 
         VERACITY_VISIBILITY_TIMEOUT="3",
         **extra,
     )
-    return env
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """One solo-pool worker process (easy to SIGKILL mid-task), in its own process group."""
     return subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "runtime.worker:app",
-            "worker",
+            *CELERY_WORKER,
             "--pool",
             "solo",
             "-Q",

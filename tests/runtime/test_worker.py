@@ -15,7 +15,7 @@ import pytest
 
 from core.tasks import periodic, registered
 from runtime.worker import beat_schedule
-from tests.conftest import own_redis_db
+from tests.conftest import child_env, own_redis_db
 
 pytestmark = pytest.mark.services
 REPO = Path(__file__).resolve().parents[2]
@@ -68,8 +68,8 @@ def _sent_tasks(url: str) -> list[str]:
 def test_veracity_beat_alone_sends_the_periodic_tasks_to_the_queue(
     beat_redis: str, tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE__", "REDIS__"))}
-    env.update(
+    env = child_env(
+        drop=("DATABASE__", "REDIS__"),
         ENVIRONMENT="test",
         DATABASE__URL=f"sqlite:///{tmp_path / 'v.db'}",
         REDIS__URL=beat_redis,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.conftest import child_env
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -13,9 +14,11 @@ REPO = Path(__file__).resolve().parents[2]
 def run_cli(db: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
     """Run `veracity ARGS` on the SQLite file `db`, with none of the caller's service or
     secret settings (so the defaults a newcomer gets apply)."""
-    prefixes = ("DATABASE__", "REDIS__", "ELASTICSEARCH__", "SECURITY__")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env.update(DATABASE__URL=f"sqlite:///{db}", **env_extra)
+    env = child_env(
+        drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", "SECURITY__"),
+        DATABASE__URL=f"sqlite:///{db}",
+        **env_extra,
+    )
     return subprocess.run(
         [sys.executable, "-m", "veracity_cli.main", *args],
         cwd=REPO,
