@@ -17,7 +17,7 @@ from core.actors import Actor
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
 from pipeline.actions import restore_post
-from pipeline.decisions import request_enforcement, validate_decision
+from pipeline.decisions import add_human_decision, request_enforcement, validate_decision
 from pipeline.models import CaseStatus, Decision, Post, PostStatus, ReviewCase
 from pipeline.repository.cases import open_case_of_post
 from pipeline.repository.decisions import latest_human_decision
@@ -65,22 +65,7 @@ def correct(
     post = session.get(Post, old.post_id, with_for_update=True)
     assert post is not None  # FK
     undone = restore_post(session, post.id, actor, f"decision corrected: {reason}")
-    made = Decision(
-        case_id=case.id,
-        post_id=post.id,
-        decided_by=actor.name,
-        decider_type="human",
-        reason_code=new.reason_code.value,
-        action=new.action.value,
-        note=new.note,
-        territories=list(new.territories),
-        claim_id=old.claim_id,
-        # The DSA statement of reasons of the corrected decision reads these (audit.dsa).
-        public_facts=new.public_facts.strip(),
-        legal_ground=new.legal_ground.strip() or None,
-    )
-    session.add(made)
-    session.flush()
+    made = add_human_decision(session, case, post, actor, new, old.claim_id)
     post.status = PostStatus.DECIDED
     record(
         session,

@@ -74,6 +74,27 @@ def decide(
     post = session.get(Post, case.post_id)
     assert post is not None  # FK guarantees it
     policy = policy or active_policy(session)
+    decision = add_human_decision(
+        session, case, post, actor, decision_in, decision_in.claim_id or case.claim_id
+    )
+    if case.stage == CaseStage.SECOND:
+        _second_review(session, case, post, decision, actor, policy)
+    elif case.stage == CaseStage.REVIEW and _needs_second(policy, post, decision):
+        _await_second(session, case, post, decision, actor, policy)
+    else:
+        _finalise(session, case, post, decision, actor, policy)
+    return decision
+
+
+def add_human_decision(
+    session: Session,
+    case: ReviewCase,
+    post: Post,
+    actor: Actor,
+    decision_in: DecisionIn,
+    claim_id: str | None,
+) -> Decision:
+    """Add (and flush) the reviewer's decision on the case as they gave it."""
     decision = Decision(
         case_id=case.id,
         post_id=post.id,
@@ -83,18 +104,13 @@ def decide(
         action=decision_in.action.value,
         note=decision_in.note,
         territories=list(decision_in.territories),
-        claim_id=decision_in.claim_id or case.claim_id,
+        claim_id=claim_id,
+        # The DSA statement of reasons reads these (audit.dsa).
         public_facts=decision_in.public_facts.strip(),
         legal_ground=decision_in.legal_ground.strip() or None,
     )
     session.add(decision)
     session.flush()
-    if case.stage == CaseStage.SECOND:
-        _second_review(session, case, post, decision, actor, policy)
-    elif case.stage == CaseStage.REVIEW and _needs_second(policy, post, decision):
-        _await_second(session, case, post, decision, actor, policy)
-    else:
-        _finalise(session, case, post, decision, actor, policy)
     return decision
 
 
