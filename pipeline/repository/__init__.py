@@ -1,8 +1,9 @@
-"""Queries that several parts of the product ask of the pipeline's tables.
+"""The pipeline's SQL: what its services, the API and the review UI ask of its tables.
 
-The submodules hold what the review UI reads: `cases` (the queue and one case), `posts`,
-`decisions` (with their enforcement and QA), `figures` (the dashboards' counts) and `console`
-(a reviewer's note drafts and wellness settings)."""
+Submodules: `cases` (the queue, claiming and leases, one case), `posts` (posts, their scores
+and history), `decisions` (with their enforcement and QA), `actions` (enforcement actions),
+`policies` (stored routing policies), `figures` (the dashboards' counts) and `console` (a
+reviewer's note drafts and wellness settings)."""
 
 from __future__ import annotations
 
