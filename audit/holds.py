@@ -6,11 +6,11 @@ import enum
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit import repository
 from audit.events import Action, Subject
-from audit.models import AuditEvent, LegalHold
+from audit.models import LegalHold
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
@@ -41,13 +41,7 @@ def set_hold(
         )
     if not subject_id.strip():
         raise Invalid(Msg("a legal hold needs the id of what it holds"), code="subject_required")
-    existing = session.scalars(
-        select(LegalHold).where(
-            LegalHold.subject_type == kind.value,
-            LegalHold.subject_id == subject_id,
-            LegalHold.released_at.is_(None),
-        )
-    ).first()
+    existing = repository.unreleased_hold_on(session, kind.value, subject_id)
     if existing is not None:
         raise Conflict(
             Msg(
@@ -99,11 +93,7 @@ def release_hold(session: Session, hold_id: str, reason: str, actor: Actor) -> L
 
 
 def active_holds(session: Session) -> list[LegalHold]:
-    return list(
-        session.scalars(
-            select(LegalHold).where(LegalHold.released_at.is_(None)).order_by(LegalHold.set_at)
-        )
-    )
+    return repository.unreleased_holds_oldest_first(session)
 
 
 @dataclass(frozen=True)
@@ -128,13 +118,5 @@ def held_subjects(session: Session) -> HeldSubjects:
     incidents = {h.subject_id for h in holds if h.subject_type == HoldSubject.INCIDENT}
     posts = {h.subject_id for h in holds if h.subject_type == HoldSubject.POST}
     if cases or incidents:
-        related = session.scalars(
-            select(AuditEvent.post_id)
-            .where(
-                AuditEvent.post_id.is_not(None),
-                AuditEvent.case_id.in_(cases) | AuditEvent.incident_id.in_(incidents),
-            )
-            .distinct()
-        )
-        posts.update(p for p in related if p)
+        posts.update(repository.post_ids_of(session, cases, incidents))
     return HeldSubjects(frozenset(posts), frozenset(cases), frozenset(incidents))

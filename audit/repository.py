@@ -1,6 +1,6 @@
 """Queries on the action-log table that read events by what they record: exports, and what the
 review console and the supervisor's pages read (a post's history, a reviewer's own counts, the
-cases a reviewer saw, escalations and restorations)."""
+cases a reviewer saw, escalations and restorations); and the legal holds that are in force."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action
-from audit.models import AuditEvent
+from audit.models import AuditEvent, LegalHold
 
 
 def export_events_newest_first(session: Session, *, limit: int) -> Sequence[AuditEvent]:
@@ -126,5 +126,38 @@ def restoration_times(
                 AuditEvent.timestamp >= since,
                 *real,
             )
+        )
+    )
+
+
+def post_ids_of(
+    session: Session, case_ids: Collection[str], incident_ids: Collection[str]
+) -> list[str]:
+    """The distinct posts that events about any of the cases or incidents name."""
+    found = session.scalars(
+        select(AuditEvent.post_id)
+        .where(
+            AuditEvent.post_id.is_not(None),
+            AuditEvent.case_id.in_(case_ids) | AuditEvent.incident_id.in_(incident_ids),
+        )
+        .distinct()
+    )
+    return [p for p in found if p]
+
+
+def unreleased_hold_on(session: Session, subject_type: str, subject_id: str) -> LegalHold | None:
+    return session.scalars(
+        select(LegalHold).where(
+            LegalHold.subject_type == subject_type,
+            LegalHold.subject_id == subject_id,
+            LegalHold.released_at.is_(None),
+        )
+    ).first()
+
+
+def unreleased_holds_oldest_first(session: Session) -> list[LegalHold]:
+    return list(
+        session.scalars(
+            select(LegalHold).where(LegalHold.released_at.is_(None)).order_by(LegalHold.set_at)
         )
     )

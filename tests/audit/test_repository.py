@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from audit import repository as q
 from audit.events import Action, Subject
+from audit.holds import HoldSubject, release_hold, set_hold
 from audit.models import AuditEvent
 from audit.service import record
 from core.actors import Actor, ActorType
@@ -147,3 +148,29 @@ def test_escalations_and_restorations_leave_drills_and_older_events_out(
         restored = q.restoration_times(session, since)
         assert [as_utc(at) for at in restored] == [NOW - timedelta(hours=2)]
         assert len(q.restoration_times(session, since, include_drills=True)) == 2
+
+
+def test_holds_in_force_and_the_posts_of_held_cases_or_incidents(any_rt: Runtime) -> None:
+    with transaction(any_rt.sessions) as session:
+        released = set_hold(session, HoldSubject.CASE, "c-1", "old matter", BOB)
+        session.flush()
+        release_hold(session, released.id, "matter closed", BOB)
+        set_hold(session, HoldSubject.CASE, "c-1", "subpoena", BOB)
+        set_hold(session, HoldSubject.POST, "p-9", "order", BOB)
+        _log(session, Action.CASE_CLAIMED, post="p-1", case="c-1")
+        _log(session, Action.CASE_CLAIMED, post="p-1", case="c-1")  # the same post again
+        _log(session, Action.CASE_CLAIMED, post="p-2", case="c-2")
+        _log(session, Action.CASE_CLAIMED, post=None, case="c-1")
+        record(session, Action.CASE_CLAIMED, ANN, Subject(post_id="p-3", incident_id="i-1"))
+    with any_rt.sessions() as session:
+        held = q.unreleased_holds_oldest_first(session)
+        assert [(h.subject_type, h.subject_id, h.reason) for h in held] == [
+            ("case", "c-1", "subpoena"),
+            ("post", "p-9", "order"),
+        ]
+        found = q.unreleased_hold_on(session, "case", "c-1")
+        assert found is not None and found.reason == "subpoena"
+        assert q.unreleased_hold_on(session, "post", "c-1") is None
+        assert sorted(q.post_ids_of(session, ["c-1"], [])) == ["p-1"]
+        assert sorted(q.post_ids_of(session, ["c-1"], ["i-1"])) == ["p-1", "p-3"]
+        assert q.post_ids_of(session, [], []) == []
