@@ -21,6 +21,7 @@ from incidents.repository import plans
 from incidents.repository.incidents import incidents_newest_first
 from incidents.response_endpoints import router as response_router
 from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ResponseGroupIn
+from incidents.tasks_board import RESPONDERS
 from incidents.types import IncidentType
 from pipeline.process import PipelineRuntimeDep
 
@@ -28,19 +29,7 @@ router = APIRouter(prefix="/v1", tags=["incidents"])
 # First, so its fixed paths (/incidents/response-groups, /incidents/tasks/…) win over {id}.
 router.include_router(response_router)
 Reader = Annotated[Principal, Depends(require_role(*Role))]
-Responder = Annotated[
-    Principal,
-    Depends(
-        require_role(
-            Role.SENIOR_REVIEWER,
-            Role.PR,
-            Role.LEGAL,
-            Role.ADMIN,
-            Role.LEADERSHIP,
-            Role.TECHNICAL_RESPONSE,
-        )
-    ),
-]
+Responder = Annotated[Principal, Depends(require_role(*RESPONDERS))]
 Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN))]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 

@@ -66,10 +66,7 @@ def add_channel(
     return row
 
 
-def add_member(
-    session: Session, group: str, username: str, actor: Actor, *, email: str | None = None
-) -> ResponseGroupMember:
-    """Add (or update the address of) a member; idempotent per group and user."""
+def require_group_kind(group: str) -> None:
     if group not in {g.value for g in GroupKind}:
         raise Invalid(
             Msg(
@@ -78,6 +75,13 @@ def add_member(
                 group=group,
             )
         )
+
+
+def add_member(
+    session: Session, group: str, username: str, actor: Actor, *, email: str | None = None
+) -> ResponseGroupMember:
+    """Add (or update the address of) a member; idempotent per group and user."""
+    require_group_kind(group)
     user = user_named(session, username)
     if user is None:
         raise Invalid(Msg("no user '{username}'", username=username), code="unknown_user")

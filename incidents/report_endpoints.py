@@ -16,31 +16,12 @@ from core.web_deps import RequestIdDep, RuntimeDep, SessionDep
 from incidents import attachments, plan, policy_store, report_review
 from incidents.report_export import build_bundle
 from incidents.repository import materials, plans
+from incidents.tasks_board import RESPONDERS
 
 router = APIRouter(prefix="/v1", tags=["incidents: report and plan materials"])
-STAFF = (
-    Role.REVIEWER,
-    Role.SENIOR_REVIEWER,
-    Role.PR,
-    Role.LEGAL,
-    Role.ADMIN,
-    Role.LEADERSHIP,
-    Role.TECHNICAL_RESPONSE,
-)
+STAFF = (Role.REVIEWER, *RESPONDERS)
 Reader = Annotated[Principal, Depends(require_role(*STAFF))]
-Responder = Annotated[
-    Principal,
-    Depends(
-        require_role(
-            Role.SENIOR_REVIEWER,
-            Role.PR,
-            Role.LEGAL,
-            Role.ADMIN,
-            Role.LEADERSHIP,
-            Role.TECHNICAL_RESPONSE,
-        )
-    ),
-]
+Responder = Annotated[Principal, Depends(require_role(*RESPONDERS))]
 Leadership = Annotated[Principal, Depends(require_role(Role.LEADERSHIP))]
 Exporter = Annotated[Principal, Depends(require_role(Role.LEGAL, Role.ADMIN, Role.LEADERSHIP))]
 PlanOwner = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.LEADERSHIP))]

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from accounts.repository import user_named
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
@@ -26,7 +25,7 @@ from incidents.models import FINISHED, Incident, IncidentStatus
 from incidents.policy_store import active_incident_policy  # the plan's clocks, as printed
 from incidents.repository.incidents import has_milestone
 from incidents.severity import GRADE_NAMES, IncidentPolicy
-from incidents.tasks_board import plan_tasks, require_live
+from incidents.tasks_board import plan_tasks, require_active_user, require_live
 from incidents.types import GroupKind, IncidentType, Scope, profile
 
 log = logging.getLogger(__name__)
@@ -191,7 +190,7 @@ def activate(
         )
     now = now or utcnow()
     if owner:
-        _require_user(session, owner)
+        require_active_user(session, owner)
     incident.status = IncidentStatus.ACTIVE
     incident.owner = owner or incident.owner or (None if actor.type == "system" else actor.name)
     _decide(incident, actor, reason, now)
@@ -260,7 +259,7 @@ def dismiss(session: Session, incident: Incident, actor: Actor, reason: str) -> 
 
 
 def set_owner(session: Session, incident: Incident, username: str, actor: Actor) -> Incident:
-    _require_user(session, username)
+    require_active_user(session, username)
     before = incident.owner
     incident.owner = username
     record(
@@ -312,9 +311,3 @@ def _decide(incident: Incident, actor: Actor, reason: str, at: datetime) -> None
 def _require_reason(reason: str, what: str) -> None:
     if not reason.strip():
         raise Invalid(Msg("{what} needs a reason", what=what), code="reason_required")
-
-
-def _require_user(session: Session, username: str) -> None:
-    user = user_named(session, username)
-    if user is None or not user.active:
-        raise Invalid(Msg("no active user '{username}'", username=username), code="unknown_user")

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from accounts.models import User
 from accounts.repository import user_named
 from audit.events import Action, Subject
 from audit.service import record
@@ -20,6 +21,7 @@ from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
 from core.roles import Role
+from incidents.groups import require_group_kind
 from incidents.models import (
     FINISHED,
     Incident,
@@ -29,9 +31,18 @@ from incidents.models import (
 from incidents.repository.groups import is_member
 from incidents.repository.incidents import incident_by_id
 from incidents.repository.response import tasks_of
-from incidents.types import GroupKind, profile
+from incidents.types import profile
 
 OVERSEERS = {Role.LEADERSHIP.value, Role.ADMIN.value}
+# Who records milestones and attaches materials (the API's and the incident page's Responder).
+RESPONDERS = (
+    Role.SENIOR_REVIEWER,
+    Role.PR,
+    Role.LEGAL,
+    Role.ADMIN,
+    Role.LEADERSHIP,
+    Role.TECHNICAL_RESPONSE,
+)
 LIVE = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
 
@@ -72,14 +83,7 @@ def add_task(
 ) -> IncidentTask:
     """A task leadership adds by hand (any group, optional deadline and assignee)."""
     require_live(incident)
-    if group not in {g.value for g in GroupKind}:
-        raise Invalid(
-            Msg(
-                "group must be one of {choices}, not '{group}'",
-                choices=", ".join(GroupKind),
-                group=group,
-            )
-        )
+    require_group_kind(group)
     if not title.strip():
         raise Invalid(Msg("a task needs a title"))
     now = utcnow()
@@ -142,9 +146,7 @@ def assign_task(session: Session, task_id: str, username: str, actor: Actor) -> 
     _require_may_work(session, task, actor)
     if task.status not in LIVE:
         raise Conflict(Msg("task is {status}", status=task.status), code="task_finished")
-    user = user_named(session, username)
-    if user is None or not user.active:
-        raise Invalid(Msg("no active user '{username}'", username=username), code="unknown_user")
+    user = require_active_user(session, username)
     before = task.assignee
     task.assignee = user.username
     _log(session, Action.INCIDENT_TASK_ASSIGNED, incident, task, actor, before=before)
@@ -216,6 +218,13 @@ def require_live(incident: Incident) -> None:
             ),
             code="incident_closed",
         )
+
+
+def require_active_user(session: Session, username: str) -> User:
+    user = user_named(session, username)
+    if user is None or not user.active:
+        raise Invalid(Msg("no active user '{username}'", username=username), code="unknown_user")
+    return user
 
 
 def may_work(session: Session, task: IncidentTask, actor: Actor) -> bool:

@@ -15,6 +15,7 @@ from incidents.repository import materials
 from incidents.repository.incidents import incidents_newest_first
 from incidents.service import MILESTONES
 from incidents.severity import ROMAN
+from incidents.tasks_board import OVERSEERS, RESPONDERS
 from incidents.types import IncidentType, profile
 from pipeline.repository.cases import cases_of_incident
 from review_ui.i18n import Msg
@@ -32,16 +33,6 @@ TYPE_NAMES = (
 )
 GRADES = list(ROMAN.items())
 STATUSES = list(dict.fromkeys(s.value for s in IncidentStatus))  # OPEN aliases ACTIVE
-# The roles of `/v1/incidents/{id}/milestones` and `/v1/attachments` (incidents.endpoints).
-RESPONDERS = (
-    Role.SENIOR_REVIEWER,
-    Role.PR,
-    Role.LEGAL,
-    Role.ADMIN,
-    Role.LEADERSHIP,
-    Role.TECHNICAL_RESPONSE,
-)
-OVERSEERS = {Role.LEADERSHIP.value, Role.ADMIN.value}
 
 
 def list_context(session: Session, wanted: dict[str, str]) -> dict[str, Any]:

@@ -22,10 +22,11 @@ from incidents.models import Incident
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
+from incidents.tasks_board import RESPONDERS
 from review_ui.auth import UiRefused, UiUser, require_ui_role
 from review_ui.form_actions import run_or_refuse
 from review_ui.i18n import Msg
-from review_ui.incidents.detail import RESPONDERS, detail_context, list_context
+from review_ui.incidents.detail import detail_context, list_context
 from review_ui.incidents.forms import reasons, report_from
 from review_ui.templating import PAGE_HEADERS, render
 
