@@ -20,6 +20,7 @@ from core.actors import Actor
 from core.dispatch import enqueue_after_commit
 from pipeline.decisions import EXECUTE_TASK
 from pipeline.models import EnforcementAction, Post
+from pipeline.repository.actions import action_by_key
 from statements import repository
 from statements.models import Statement, StatementDelivery
 
@@ -111,7 +112,7 @@ class LabelPublisher:
         actor: Actor,
         params: dict[str, object],
     ) -> None:
-        if repository.enforcement_key_taken(session, key):
+        if action_by_key(session, key) is not None:
             return  # already requested: publishing twice changes nothing
         post = session.get(Post, post_id)
         action = EnforcementAction(

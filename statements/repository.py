@@ -163,11 +163,3 @@ def label_requests(session: Session, key_prefix: str) -> Sequence[EnforcementAct
             EnforcementAction.idempotency_key.startswith(key_prefix),
         )
     ).all()
-
-
-def enforcement_key_taken(session: Session, idempotency_key: str) -> bool:
-    return bool(
-        session.scalars(
-            select(EnforcementAction.id).where(EnforcementAction.idempotency_key == idempotency_key)
-        ).first()
-    )
