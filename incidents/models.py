@@ -7,7 +7,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
@@ -103,6 +103,19 @@ class NarrativePost(Base):
     surged: Mapped[bool] = mapped_column(Boolean, default=False)
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
     observed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class NarrativeCentroid(Base):
+    """A narrative's embedding centroid: the sum of its members' unit vectors, their count and
+    when the last one arrived (one row per key, drill or not)."""
+
+    __tablename__ = "narrative_centroids"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    is_drill: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    vector_sum: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    members: Mapped[int] = mapped_column(Integer)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class PostShingleBand(Base):

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from classifier.post_text import with_author
 from incidents.clustering import band_hashes
 from incidents.models import PostShingleBand
-from incidents.narrative_store import load_open, rekey, save
+from incidents.narrative_store import load_open, save
 from incidents.narratives import JOIN_COSINE, Centroids, TextEmbedder, Vector
 from incidents.repository.incidents import live_incident_of_key
-from incidents.repository.narratives import earlier_duplicate
+from incidents.repository.narratives import earlier_duplicate, rekey
 from pipeline.models import Post
 
 CLAIM_PREFIX = "claim:"

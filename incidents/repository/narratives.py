@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
-from incidents.models import NarrativePost, PostShingleBand
+from incidents.models import NarrativeCentroid, NarrativePost, PostShingleBand
 
 
 def narrative_post_ids(incident_id: str) -> Select[str]:
@@ -86,3 +86,42 @@ def earlier_duplicate(
         .order_by(PostShingleBand.observed_at)
         .limit(1)
     ).first()
+
+
+def open_centroid_rows(
+    session: Session, is_drill: bool, since: datetime, limit: int
+) -> list[NarrativeCentroid]:
+    """Centroids of narratives seen from `since` on, most recently seen first."""
+    return list(
+        session.scalars(
+            select(NarrativeCentroid)
+            .where(
+                NarrativeCentroid.is_drill.is_(is_drill),
+                NarrativeCentroid.last_seen_at >= since,
+            )
+            .order_by(NarrativeCentroid.last_seen_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def rekey(session: Session, winner: str, loser: str, is_drill: bool) -> None:
+    """Move a merged narrative's posts, near-duplicate bands and centroid under `winner`.
+    Posts already linked to an incident stay where they are."""
+    already = select(NarrativePost.post_id).where(NarrativePost.key == winner)
+    session.execute(
+        update(NarrativePost)
+        .where(
+            NarrativePost.key == loser,
+            NarrativePost.is_drill.is_(is_drill),
+            NarrativePost.incident_id.is_(None),
+            NarrativePost.post_id.not_in(already),
+        )
+        .values(key=winner)
+    )
+    session.execute(update(PostShingleBand).where(PostShingleBand.key == loser).values(key=winner))
+    session.execute(
+        delete(NarrativeCentroid).where(
+            NarrativeCentroid.key == loser, NarrativeCentroid.is_drill.is_(is_drill)
+        )
+    )
