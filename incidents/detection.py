@@ -29,7 +29,7 @@ from incidents.models import NarrativePost, ScanCursor
 from incidents.narrative_keys import NarrativeKeyer, claim_of
 from incidents.narratives import TextEmbedder
 from incidents.policy_store import active_incident_policy
-from incidents.repository.cases import posts_after, scores_oldest_first
+from incidents.repository.cases import posts_after
 from incidents.repository.incidents import live_incident_of_key
 from incidents.repository.narratives import counted_under
 from incidents.service import observe_post
@@ -37,6 +37,7 @@ from incidents.severity import IncidentPolicy
 from incidents.sync import sync_milestones
 from pipeline.models import Post, Score
 from pipeline.policy_store import active_policy
+from pipeline.repository.posts import scores_oldest_first
 from pipeline.routing import route_stored
 from pipeline.triage import CONFIRMED, best_debunked, match_status, stored_matches
 

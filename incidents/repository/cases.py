@@ -8,7 +8,7 @@ from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from incidents.models import NarrativePost, ScanCursor
-from pipeline.models import CaseStatus, Post, ReviewCase, Score
+from pipeline.models import CaseStatus, Post, ReviewCase
 
 
 def tag_waiting_cases(session: Session, post_id: str, incident_id: str) -> None:
@@ -58,9 +58,3 @@ def posts_after(session: Session, cursor: ScanCursor | None, limit: int) -> list
             )
         )
     return list(session.scalars(query).all())
-
-
-def scores_oldest_first(session: Session, post_ids: Collection[str]) -> Sequence[Score]:
-    return session.scalars(
-        select(Score).where(Score.post_id.in_(post_ids)).order_by(Score.created_at)
-    ).all()
