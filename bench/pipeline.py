@@ -196,8 +196,14 @@ def intake(
          str(PORT), "--log-level", "warning", "--no-access-log"],
         variant.tree, env, logs / "server.log",
     )  # fmt: skip
+    # a tree from before runtime/worker.py (--compare-ref 4b4ce8e) had its Celery app in pipeline
+    celery_app = (
+        "runtime.worker:app"
+        if (variant.tree / "runtime" / "worker.py").is_file()
+        else "pipeline.celery_app:app"
+    )
     worker = start(
-        [py, "-m", "celery", "-A", "runtime.worker:app", "worker", "-Q", "veracity",
+        [py, "-m", "celery", "-A", celery_app, "worker", "-Q", "veracity",
          "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
         variant.tree, env, logs / "worker.log",
     )  # fmt: skip
