@@ -5,8 +5,6 @@ Only the legal and admin roles get in; every search and export is itself logged.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,16 +12,15 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from audit import anchors, dsa, repository
+from audit import anchors, repository
 from audit.events import Action, Subject
 from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
-from audit.operations import log_reader, verify
+from audit.operations import dsa_statement_lines, log_reader, verify
 from audit.process import AuditRuntimeDep
 from audit.schemas import MAX_PAGE, Aggregations, ExportFormat, Manifest, Page, SearchFilters
 from audit.service import record
 from audit.shipping import shipping_lag
-from core.db import transaction
 from core.errors import Invalid, NotFound
 from core.principal import Principal, require_role
 from core.roles import Role
@@ -135,22 +132,9 @@ def export_manifest(export_id: str, session: SessionDep, _: Legal) -> Manifest:
 
 @router.get("/dsa/statements", summary="DSA statements of reasons, NDJSON, ≤100 per line")
 def dsa_statements(filters: Filters, rt: AuditRuntimeDep, who: Legal) -> StreamingResponse:
-    def lines() -> Iterator[bytes]:
-        total = 0
-        for batch in dsa.statement_batches(log_reader(rt), filters):
-            total += len(batch)
-            yield json.dumps({"statements": batch}, ensure_ascii=False).encode() + b"\n"
-        with transaction(rt.sessions) as session:
-            record(
-                session,
-                Action.DSA_STATEMENTS_EXPORTED,
-                who.actor,
-                Subject(),
-                reason=f"{total} statements of reasons",
-                after={"filters": filters.described(), "statements": total},
-            )
-
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+    return StreamingResponse(
+        dsa_statement_lines(rt, filters, who.actor), media_type="application/x-ndjson"
+    )
 
 
 @router.post("/verify", summary="Walk the hash chain and report the first break")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from audit import dsa
 from audit.db_search import DatabaseSearch
 from audit.es_search import ElasticsearchSearch
 from audit.events import Action, Subject
 from audit.process import AuditProcess
 from audit.retention import Run, apply
+from audit.schemas import SearchFilters
 from audit.service import MAIN_CHAIN, record
 from audit.store import LogStore
 from audit.verify import DatabaseAnchor, Report, load_deletions, verify_chain
@@ -70,3 +76,23 @@ def apply_retention(
         actor,
         dry_run=dry_run,
     )
+
+
+def dsa_statement_lines(
+    rt: AuditProcess, filters: SearchFilters, actor: Actor, **logged: Any
+) -> Iterator[bytes]:
+    """DSA statements of reasons as NDJSON (one batch of at most 100 a line), the export
+    logged once the last line is out; `logged` adds to the event's `after` (e.g. via="ui")."""
+    total = 0
+    for batch in dsa.statement_batches(log_reader(rt), filters):
+        total += len(batch)
+        yield json.dumps({"statements": batch}, ensure_ascii=False).encode() + b"\n"
+    with transaction(rt.sessions) as session:
+        record(
+            session,
+            Action.DSA_STATEMENTS_EXPORTED,
+            actor,
+            Subject(),
+            reason=f"{total} statements of reasons",
+            after={"filters": filters.described(), "statements": total, **logged},
+        )

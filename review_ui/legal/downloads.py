@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
@@ -14,12 +12,11 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from api.process import AppRuntimeDep
-from audit import dsa, repository
+from audit import repository
 from audit.events import Action, Subject
-from audit.operations import log_reader
+from audit.operations import dsa_statement_lines
 from audit.schemas import Manifest, SearchFilters
 from audit.service import record
-from core.db import transaction
 from core.roles import Role
 from core.web_deps import SessionDep
 from review_ui.auth import UiRefused, UiUser, require_ui_role
@@ -55,24 +52,9 @@ def dsa_download(request: Request, rt: AppRuntimeDep, user: Legal) -> Response:
     until = _day(request.query_params.get("until", "")[:10], end=True)
     filters = SearchFilters(since=since, until=until)
 
-    def lines() -> Iterator[bytes]:
-        total = 0
-        for batch in dsa.statement_batches(log_reader(rt), filters):
-            total += len(batch)
-            yield json.dumps({"statements": batch}, ensure_ascii=False).encode() + b"\n"
-        with transaction(rt.sessions) as session:
-            record(
-                session,
-                Action.DSA_STATEMENTS_EXPORTED,
-                user.actor,
-                Subject(),
-                reason=f"{total} statements of reasons",
-                after={"filters": filters.described(), "statements": total, "via": "ui"},
-            )
-
     span = f"{since.date() if since else 'start'}-{until.date() if until else 'now'}"
     return StreamingResponse(
-        lines(),
+        dsa_statement_lines(rt, filters, user.actor, via="ui"),
         media_type="application/x-ndjson",
         headers={
             "content-disposition": f'attachment; filename="dsa-statements-{span}.ndjson"',

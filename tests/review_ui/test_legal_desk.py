@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from audit.events import Action
+from audit.models import AuditEvent
 from core.actors import Actor, ActorType
 from core.db import transaction
 from pipeline.decisions import decide
@@ -63,7 +66,8 @@ def test_statements_of_reasons_carry_public_facts_and_the_legal_ground_never_the
     )
     _decide(stack, "5G towers spread the virus, share share share")
     client = browser_client(stack)
-    sign_in(client, stack.user("legal"))
+    legal = stack.user("legal")
+    sign_in(client, legal)
     illegal, ordinary = _statements(client)
     assert illegal["decision_facts"] == FACTS
     assert illegal["incompatible_content_illegal"] == "Yes"
@@ -73,6 +77,13 @@ def test_statements_of_reasons_carry_public_facts_and_the_legal_ground_never_the
     assert "fact-checkers found to be false" in ordinary["decision_facts"]
     for statement in (illegal, ordinary):
         assert "Sam" not in json.dumps(statement) and "internal" not in json.dumps(statement)
+    with stack.rt.sessions() as session:
+        (logged,) = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == Action.DSA_STATEMENTS_EXPORTED.value)
+        ).all()
+    after: dict[str, Any] = json.loads(json.dumps(logged.document))["veracity"]["after"]
+    assert logged.actor_name == legal
+    assert after["statements"] == 2 and after["via"] == "ui"  # logged once all was sent
 
 
 def test_a_case_history_shows_the_post_and_a_readable_timeline(stack: Stack) -> None:
