@@ -103,16 +103,7 @@ class DatabaseSearch:
             by_action = grouped(AuditEvent.action)
             by_policy = grouped(_POLICY)
             by_actor = grouped(AuditEvent.actor_type)
-        total = sum(b.count for b in by_action)
-        automated = sum(b.count for b in by_actor if b.key == "system")
-        return Aggregations(
-            total=total,
-            by_action=by_action,
-            by_policy=by_policy,
-            by_actor_type=by_actor,
-            automated=automated,
-            human=total - automated,
-        )
+        return Aggregations.counted(sum(b.count for b in by_action), by_action, by_policy, by_actor)
 
     def content_dates(self, post_ids: list[str]) -> dict[str, datetime]:
         if not post_ids:

@@ -104,16 +104,11 @@ class ElasticsearchSearch:
                 Bucket(key=str(b["key"]), count=int(b["doc_count"])) for b in aggs[name]["buckets"]
             ]
 
-        by_actor = buckets("actor_type")
-        automated = sum(b.count for b in by_actor if b.key == "system")
-        total = int(resp["hits"]["total"]["value"])
-        return Aggregations(
-            total=total,
-            by_action=buckets("action"),
-            by_policy=buckets("policy"),
-            by_actor_type=by_actor,
-            automated=automated,
-            human=total - automated,
+        return Aggregations.counted(
+            int(resp["hits"]["total"]["value"]),
+            buckets("action"),
+            buckets("policy"),
+            buckets("actor_type"),
         )
 
     def content_dates(self, post_ids: list[str]) -> dict[str, datetime]:

@@ -68,6 +68,25 @@ class Aggregations(BaseModel):
     automated: int  # decided or done by the system on its own
     human: int
 
+    @classmethod
+    def counted(
+        cls,
+        total: int,
+        by_action: list[Bucket],
+        by_policy: list[Bucket],
+        by_actor_type: list[Bucket],
+    ) -> Aggregations:
+        """The counts with `automated` (the "system" actor's bucket) and the human rest."""
+        automated = sum(b.count for b in by_actor_type if b.key == "system")
+        return cls(
+            total=total,
+            by_action=by_action,
+            by_policy=by_policy,
+            by_actor_type=by_actor_type,
+            automated=automated,
+            human=total - automated,
+        )
+
 
 class ExportFormat(enum.StrEnum):
     NDJSON = "ndjson"
