@@ -25,7 +25,7 @@ from classifier.shared_head.head import FalsehoodHead
 from classifier.shared_head.store import VectorStore
 from classifier.shared_head.training import train_head
 from classifier.training.evalsets import EvalSet
-from classifier.training.suite import set_metrics
+from classifier.training.suite import by_method_and_text, metric_row
 
 log = logging.getLogger(__name__)
 LOSO, ALL_SETS = "shared_head_loso", "shared_head_all_sets"
@@ -48,17 +48,7 @@ def fit_on(
 
 
 def _row(s: EvalSet, method: str, variant: str, in_domain: bool, probs: Any) -> dict[str, Any]:
-    y = Rows.of(s.eval, [variant]).labels
-    metrics = set_metrics(probs, y)
-    return {
-        "set": s.name,
-        "in_domain": in_domain,
-        "method": method,
-        "text": variant,
-        **metrics,
-        "_probs": probs,
-        "_labels": y,
-    }
+    return metric_row(s.name, in_domain, method, variant, probs, Rows.of(s.eval, [variant]).labels)
 
 
 def score_eval(head: FalsehoodHead, s: EvalSet, variant: str, store: VectorStore) -> Any:
@@ -110,11 +100,8 @@ def _th(head: FalsehoodHead) -> dict[str, float]:
 def extra_means(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> dict[str, Any]:
     """Per method and text: mean ECE / AUC / flagged-false over `names` (the sets the shipped
     model never saw, to set beside its card) and over every set."""
-    out: dict[str, Any] = {}
-    for r in rows:
-        out.setdefault(r["method"], {}).setdefault(r["text"], []).append(r)
     res: dict[str, Any] = {}
-    for method, by_text in out.items():
+    for method, by_text in by_method_and_text(rows).items():
         for text, rs in by_text.items():
             some = [r for r in rs if r["set"] in names]
             res.setdefault(method, {})[text] = {

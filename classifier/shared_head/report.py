@@ -40,17 +40,7 @@ def tfidf_rows(sets: Sequence[EvalSet], in_domain: set[str]) -> list[dict[str, A
         y = suite._labels(s.eval)
         for variant in VARIANTS:
             p = suite.tfidf_probs(train, suite._texts(s, variant))
-            rows.append(
-                {
-                    "set": s.name,
-                    "in_domain": s.name in in_domain,
-                    "method": "tfidf_loso",
-                    "text": variant,
-                    **suite.set_metrics(p, y),
-                    "_probs": p,
-                    "_labels": y,
-                }
-            )
+            rows.append(suite.metric_row(s.name, s.name in in_domain, "tfidf_loso", variant, p, y))
     return rows
 
 

@@ -98,6 +98,32 @@ def set_metrics(probs: Floats, labels: Labels) -> dict[str, Any]:
     }
 
 
+def metric_row(
+    name: str, in_domain: bool, method: str, variant: str, probs: Floats, labels: Labels
+) -> dict[str, Any]:
+    """One row of the suite's table: a method's metrics on one set and text form, with the
+    scores and labels the plots read (`_probs`, `_labels`)."""
+    return {
+        "set": name,
+        "in_domain": in_domain,
+        "method": method,
+        "text": variant,
+        **set_metrics(probs, labels),
+        "_probs": probs,
+        "_labels": labels,
+    }
+
+
+def by_method_and_text(
+    rows: Sequence[dict[str, Any]],
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Rows grouped by method, then by text form, in row order."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for r in rows:
+        out.setdefault(r["method"], {}).setdefault(r["text"], []).append(r)
+    return out
+
+
 def tfidf_probs(train: Sequence[Example], texts: Sequence[str]) -> Floats:
     """TF-IDF (words 1-2, sublinear) + logistic regression, each training set weighted equally."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -195,17 +221,7 @@ def run_suite(ctx: Context) -> tuple[list[dict[str, Any]], dict[str, Any], OodLa
             if train_other and len({e.label for e in train_other}) == 2:
                 probs["tfidf_loso"] = tfidf_probs(train_other, texts)
             for method, p in probs.items():
-                rows.append(
-                    {
-                        "set": s.name,
-                        "in_domain": s.name in ctx.in_domain,
-                        "method": method,
-                        "text": variant,
-                        **set_metrics(p, y),
-                        "_probs": p,
-                        "_labels": y,
-                    }
-                )
+                rows.append(metric_row(s.name, s.name in ctx.in_domain, method, variant, p, y))
     return rows, loso, shipped
 
 
@@ -223,11 +239,8 @@ def _layer_params(layer: OodLayer | None) -> dict[str, Any] | None:
 
 def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Per method and text variant: mean ECE / AUC over out-of-domain sets, Constraint F1."""
-    out: dict[str, Any] = {}
-    for r in rows:
-        out.setdefault(r["method"], {}).setdefault(r["text"], []).append(r)
     summary: dict[str, Any] = {}
-    for method, by_text in out.items():
+    for method, by_text in by_method_and_text(rows).items():
         for text, rs in by_text.items():
             ood = [r for r in rs if not r["in_domain"]]
             own = [r for r in rs if r["in_domain"]]
