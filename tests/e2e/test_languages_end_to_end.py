@@ -19,7 +19,14 @@ from pipeline.models import ReviewCase
 from runtime.web import create_app
 from statements.models import Statement
 from tests.conftest import auth, new_api_key, wait_for
-from tests.review_ui.conftest import Stack, bilingual_stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import (
+    Stack,
+    bilingual_stack,
+    browser_client,
+    csrf_of,
+    sign_in,
+    take_next,
+)
 
 ZH = "家人们注意！每天用盐水漱口、多喝淡盐水，新冠病毒就传染不上，赶紧转给爸妈"
 EN = "Doctors won't tell you: drinking bleach cures covid-19, share before they delete it!!"
@@ -47,14 +54,8 @@ def _reviewer(stack: Stack, language: str) -> TestClient:
 
 def _work(client: TestClient, lang: str, case_id: str) -> str:
     """Take the next case in `lang`, read its page, remove it as a false claim."""
-    queue = client.get("/ui/review")
-    taken = client.post(
-        "/ui/review/next",
-        data={"csrf_token": csrf_of(queue.text), "set_filter": "1", "lang": lang},
-        follow_redirects=False,
-    )
-    assert taken.headers["location"] == f"/ui/review/cases/{case_id}"
-    page = client.get(taken.headers["location"]).text
+    assert take_next(client, set_filter="1", lang=lang) == f"/ui/review/cases/{case_id}"
+    page = client.get(f"/ui/review/cases/{case_id}").text
     decided = client.post(
         f"/ui/review/cases/{case_id}/decide",
         data={"csrf_token": csrf_of(page), "reason_code": "false_claim", "action": "remove"},

@@ -13,39 +13,37 @@ from elasticsearch import Elasticsearch
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from claims.importers import read_source
 from claims.models import Claim, ClaimPost, stable_claim_id
-from claims.service import import_claims
 from core.db import transaction
 from core.migrate import upgrade
 from core.settings import ElasticsearchSettings
 from pipeline.models import ReviewCase
-from pipeline.platform_receiver import start_receiver
 from pipeline.signals import IntakeSignals
-from runtime.container import Runtime, build_runtime
-from runtime.inprocess import start_inprocess_pipeline
+from runtime.container import Runtime
 from runtime.web import create_app
-from tests.conftest import ADMIN, auth, make_settings, new_api_key, wait_for
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.conftest import auth, new_api_key, wait_for
+from tests.review_ui.conftest import (
+    Stack,
+    browser_client,
+    import_bundled_claims,
+    sign_in,
+    stack_on,
+    take_next,
+)
 
 BLEACH = stable_claim_id("fixture", "fx-002")  # "Drinking bleach or disinfectant cures COVID-19."
 REPEAT = "Doctors won't tell you: drinking bleach cures covid-19, share before they delete it!!"
 EVERYDAY = "Heading to Grandma's for the weekend, can't wait"
 
 
+def _with_fixture_claims(rt: Runtime) -> None:
+    rt.signals_override = IntakeSignals(rt.claim_library, None)
+    import_bundled_claims(rt, "fixture")
+
+
 def _stack(url: str, **settings: Any) -> Iterator[Stack]:
     upgrade(url)
-    server, state, receiver_url = start_receiver()
-    rt = build_runtime(make_settings(url, receiver_url, **settings))
-    rt.signals_override = IntakeSignals(rt.claim_library, None)
-    with transaction(rt.sessions) as session:
-        import_claims(session, read_source("fixture", None), ADMIN, source="fixture")
-    dispatcher = start_inprocess_pipeline(rt)
-    yield Stack(rt, dispatcher, state)
-    dispatcher.drain()
-    dispatcher.shutdown()
-    rt.engine.dispose()
-    server.shutdown()
+    yield from stack_on(url, lambda: None, _with_fixture_claims, **settings)
 
 
 @pytest.fixture
@@ -95,12 +93,8 @@ def test_embedded_a_repeated_claim_is_matched_routed_and_shown_to_the_reviewer(
     assert case is not None and (case.band, case.claim_id) == ("urgent", BLEACH)
     reviewer = browser_client(embedded)
     sign_in(reviewer, embedded.user("reviewer"))
-    queue = reviewer.get("/ui/review")
-    claimed = reviewer.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(queue.text)}, follow_redirects=False
-    )
-    assert claimed.headers["location"] == f"/ui/review/cases/{case.id}"
-    page = reviewer.get(claimed.headers["location"]).text
+    assert take_next(reviewer) == f"/ui/review/cases/{case.id}"
+    page = reviewer.get(f"/ui/review/cases/{case.id}").text
     panel = page[page.index('id="matched-claims"') : page.index('id="related-posts"')]
     with embedded.rt.sessions() as session:
         claim = session.get(Claim, BLEACH)

@@ -21,7 +21,7 @@ from pipeline.routing import RoutingPolicy
 from pipeline.triage import MatchInfo, Signals, triage_band
 from runtime.web import create_app
 from tests.conftest import auth, new_api_key, wait_for
-from tests.review_ui.conftest import Stack, bilingual_stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, bilingual_stack, browser_client, sign_in, take_next
 
 SALT = stable_claim_id("fixture", "zh-005")  # 喝盐水或用盐水漱口可以预防新冠病毒感染。
 BLEACH = stable_claim_id("fixture", "fx-002")
@@ -103,12 +103,8 @@ def test_the_reviewer_sees_the_chinese_post_and_its_chinese_claim(stack: Stack) 
     assert case is not None
     reviewer = browser_client(stack)
     sign_in(reviewer, stack.user("reviewer"))
-    queue = reviewer.get("/ui/review")
-    claimed = reviewer.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(queue.text)}, follow_redirects=False
-    )
-    assert claimed.headers["location"] == f"/ui/review/cases/{case.id}"
-    page = reviewer.get(claimed.headers["location"]).text
+    assert take_next(reviewer) == f"/ui/review/cases/{case.id}"
+    page = reviewer.get(f"/ui/review/cases/{case.id}").text
     with stack.rt.sessions() as session:
         claim = session.get(Claim, SALT)
         assert claim is not None

@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from accounts.service import add_user
+from classifier.interface import Classifier
 from classifier.reference import ReferenceClassifier
 from core.actors import Actor, ActorType
 from core.db import transaction
@@ -67,29 +68,28 @@ class Stack:
 def bilingual_stack(tmp_path: Path) -> Iterator[Stack]:
     """The embedded default with the real shipped models for both languages (English falsehood
     model, Chinese model, both claim matchers) and both bundled claim fixtures imported."""
-    from claims.importers import read_source
-    from claims.service import import_claims
     from classifier.serving.loader import load_classifier
     from classifier.serving.routed import with_chinese
     from pipeline.signals import IntakeSignals
     from pipeline.signals_zh import with_chinese_signals
 
+    def prepare(rt: Runtime) -> None:
+        english = IntakeSignals(rt.claim_library, None)
+        rt.signals_override = with_chinese_signals(english, rt.sessions)
+        import_bundled_claims(rt, "fixture", "fixture_zh")
+
     url = f"sqlite:///{tmp_path / 'languages.db'}"
     upgrade(url)
-    server, state, receiver_url = start_receiver()
-    rt = build_runtime(make_settings(url, receiver_url), classifier=with_chinese(load_classifier()))
-    rt.signals_override = with_chinese_signals(IntakeSignals(rt.claim_library, None), rt.sessions)
+    yield from stack_on(url, lambda: with_chinese(load_classifier()), prepare)
+
+
+def import_bundled_claims(rt: Runtime, *sources: str) -> None:
+    from claims.importers import read_source
+    from claims.service import import_claims
+
     with transaction(rt.sessions) as session:
-        for source in ("fixture", "fixture_zh"):
+        for source in sources:
             import_claims(session, read_source(source, None), ADMIN, source=source)
-    dispatcher = start_inprocess_pipeline(rt)
-    try:
-        yield Stack(rt, dispatcher, state)
-    finally:
-        dispatcher.drain()
-        dispatcher.shutdown()
-        rt.engine.dispose()
-        server.shutdown()
 
 
 def _stack(tmp: Path) -> Iterator[Stack]:
@@ -98,16 +98,26 @@ def _stack(tmp: Path) -> Iterator[Stack]:
     yield from stack_on(url)
 
 
-def stack_on(url: str) -> Iterator[Stack]:
-    """The UI's runtime over a migrated database at `url`, with a platform receiver."""
+def stack_on(
+    url: str,
+    classifier: Callable[[], Classifier | None] = ReferenceClassifier,
+    prepare: Callable[[Runtime], None] = lambda rt: None,
+    **settings: Any,
+) -> Iterator[Stack]:
+    """The UI's runtime over a migrated database at `url`, with a platform receiver. A
+    `classifier` factory that returns None leaves the runtime its own (the shipped model);
+    `prepare` runs on the runtime before the pipeline starts."""
     server, state, receiver_url = start_receiver()
-    rt = build_runtime(make_settings(url, receiver_url), classifier=ReferenceClassifier())
+    rt = build_runtime(make_settings(url, receiver_url, **settings), classifier=classifier())
+    prepare(rt)
     dispatcher = start_inprocess_pipeline(rt)
-    yield Stack(rt, dispatcher, state)
-    dispatcher.drain()
-    dispatcher.shutdown()
-    rt.engine.dispose()
-    server.shutdown()
+    try:
+        yield Stack(rt, dispatcher, state)
+    finally:
+        dispatcher.drain()
+        dispatcher.shutdown()
+        rt.engine.dispose()
+        server.shutdown()
 
 
 @pytest.fixture
@@ -140,6 +150,23 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found, "page carries a CSRF token"
     return found.group(1)
+
+
+def take_next(client: TestClient, **form: str) -> str:
+    """Press "take the next case" on the review queue; where it sends the reviewer."""
+    page = client.get("/ui/review")
+    response = client.post(
+        "/ui/review/next", data={"csrf_token": csrf_of(page.text), **form}, follow_redirects=False
+    )
+    location: str = response.headers["location"]
+    return location
+
+
+def claim_next_in_ui(client: TestClient) -> str:
+    """The id of the case the reviewer is given on taking the next one."""
+    location = take_next(client)
+    assert location.startswith("/ui/review/cases/"), location
+    return location.rsplit("/", 1)[-1]
 
 
 @pytest.fixture(scope="module")

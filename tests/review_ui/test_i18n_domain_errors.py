@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from review_ui import i18n
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, claim_next_in_ui, csrf_of, sign_in
 
 ZH, EN = {"accept-language": "zh-CN,zh;q=0.9"}, {"accept-language": "en"}
 
@@ -23,16 +23,6 @@ def _person(stack: Stack, role: str, language: str | None) -> TestClient:
     client = browser_client(stack)
     sign_in(client, name)
     return client
-
-
-def _claim(client: TestClient) -> str:
-    page = client.get("/ui/review")
-    response = client.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
-    )
-    location: str = response.headers["location"]
-    assert location.startswith("/ui/review/cases/"), location
-    return location.rsplit("/", 1)[-1]
 
 
 def _label_without_note(client: TestClient, case_id: str) -> str:
@@ -54,8 +44,8 @@ def test_a_refused_decision_reads_in_the_reviewers_language(stack: Stack) -> Non
     stack.queue_posts(["Bill Gates microchip hoax exposed, share before it is banned!!"])
     stack.queue_posts(["Miracle cure: garlic and bleach, share before they delete it!!"])
     zh, en = _person(stack, "reviewer", "zh"), _person(stack, "reviewer", "en")
-    zh_page = _label_without_note(zh, _claim(zh))
-    en_page = _label_without_note(en, _claim(en))
+    zh_page = _label_without_note(zh, claim_next_in_ui(zh))
+    en_page = _label_without_note(en, claim_next_in_ui(en))
     # pipeline.decisions.validate_decision's Invalid, as each reader reads it
     assert "添加标注需要填写标注文字" in zh_page and "label needs its note" not in zh_page
     assert "a label needs its note text" in en_page and "添加标注" not in en_page
@@ -64,7 +54,7 @@ def test_a_refused_decision_reads_in_the_reviewers_language(stack: Stack) -> Non
 def test_extending_a_case_you_do_not_hold_is_refused_in_your_language(stack: Stack) -> None:
     stack.queue_posts(["Miracle cure exposed!! share before they delete it"])
     holder = _person(stack, "reviewer", None)
-    case_id = _claim(holder)
+    case_id = claim_next_in_ui(holder)
     for language, expected in (
         ("zh", f"你没有持有案件 {case_id} 的有效租约"),
         ("en", f"you do not hold a live lease on case {case_id}"),

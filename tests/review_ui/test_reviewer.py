@@ -9,17 +9,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from pipeline.models import Decision, ReviewCase
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
-
-
-def _claim(client: TestClient) -> str:
-    page = client.get("/ui/review")
-    response = client.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
-    )
-    location: str = response.headers["location"]
-    assert location.startswith("/ui/review/cases/"), location
-    return location.rsplit("/", 1)[-1]
+from tests.review_ui.conftest import (
+    Stack,
+    browser_client,
+    claim_next_in_ui,
+    csrf_of,
+    sign_in,
+    take_next,
+)
 
 
 def _act(client: TestClient, case_id: str, action: str) -> str:
@@ -37,14 +34,11 @@ def test_skipping_returns_the_case_and_does_not_offer_it_again(stack: Stack) -> 
     stack.queue_posts(["Miracle cure: garlic and bleach, share before they delete it!!"])
     client = browser_client(stack)
     sign_in(client, stack.user("reviewer"))
-    case_id = _claim(client)
+    case_id = claim_next_in_ui(client)
     assert _act(client, case_id, "skip") == "/ui/review?notice=skipped"
-    page = client.get("/ui/review")
-    response = client.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
-    )
-    assert response.headers["location"] == "/ui/review?notice=empty"
-    assert "queue is empty" in client.get(response.headers["location"]).text
+    location = take_next(client)
+    assert location == "/ui/review?notice=empty"
+    assert "queue is empty" in client.get(location).text
 
 
 def test_skipping_goes_straight_on_to_the_next_case(stack: Stack) -> None:
@@ -52,7 +46,7 @@ def test_skipping_goes_straight_on_to_the_next_case(stack: Stack) -> None:
     stack.queue_posts(["5G towers spread the plandemic, the secret microchip truth exposed"])
     client = browser_client(stack)
     sign_in(client, stack.user("reviewer"))
-    first = _claim(client)
+    first = claim_next_in_ui(client)
     onward = _act(client, first, "skip")
     assert onward.startswith("/ui/review/cases/") and first not in onward, onward
     assert "Here is the next" in client.get(onward).text
@@ -62,18 +56,14 @@ def test_an_escalated_case_goes_to_a_senior_reviewer_only(stack: Stack) -> None:
     stack.queue_posts(["5G towers spread the plandemic, the secret microchip truth exposed"])
     first = browser_client(stack)
     sign_in(first, stack.user("reviewer"))
-    case_id = _claim(first)
+    case_id = claim_next_in_ui(first)
     assert _act(first, case_id, "escalate") == "/ui/review?notice=escalated"
     other = browser_client(stack)
     sign_in(other, stack.user("reviewer"))
-    page = other.get("/ui/review")
-    refused = other.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
-    )
-    assert refused.headers["location"] == "/ui/review?notice=empty"
+    assert take_next(other) == "/ui/review?notice=empty"
     senior = browser_client(stack)
     sign_in(senior, stack.user("senior_reviewer"))
-    assert _claim(senior) == case_id
+    assert claim_next_in_ui(senior) == case_id
 
 
 def test_a_senior_escalates_to_legal_who_works_the_case_in_the_same_workspace(
@@ -83,17 +73,13 @@ def test_a_senior_escalates_to_legal_who_works_the_case_in_the_same_workspace(
     reviewer, senior = browser_client(stack), browser_client(stack)
     sign_in(reviewer, stack.user("reviewer"))
     sign_in(senior, stack.user("senior_reviewer"))
-    case_id = _claim(reviewer)
+    case_id = claim_next_in_ui(reviewer)
     assert _act(reviewer, case_id, "escalate") == "/ui/review?notice=escalated"
-    assert _claim(senior) == case_id
+    assert claim_next_in_ui(senior) == case_id
     assert "Escalate to legal" in senior.get(f"/ui/review/cases/{case_id}").text
     assert _act(senior, case_id, "escalate") == "/ui/review?notice=escalated-legal"
     assert "escalated to legal" in senior.get("/ui/review?notice=escalated-legal").text
-    page = senior.get("/ui/review")
-    nothing = senior.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
-    )
-    assert nothing.headers["location"] == "/ui/review?notice=empty"
+    assert take_next(senior) == "/ui/review?notice=empty"
 
     legal = browser_client(stack)
     lawyer = stack.user("legal")
@@ -108,7 +94,7 @@ def test_a_senior_escalates_to_legal_who_works_the_case_in_the_same_workspace(
     assert (waiting(reviewer), waiting(legal)) == (0, 1)
     stack.queue_posts(["Miracle cure: garlic and bleach, share before they delete it!!"])
     assert (waiting(reviewer), waiting(legal)) == (1, 1)  # legal: only what was escalated
-    assert _claim(legal) == case_id
+    assert claim_next_in_ui(legal) == case_id
     case_page = legal.get(f"/ui/review/cases/{case_id}").text
     assert "release-case" in case_page and "escalate-case" not in case_page
     refused = legal.post(
@@ -137,7 +123,7 @@ def test_an_incomplete_label_is_refused_with_the_reason_and_keeps_the_form(stack
     stack.queue_posts(["Bill Gates microchip hoax exposed, share before it is banned!!"])
     client = browser_client(stack)
     sign_in(client, stack.user("reviewer"))
-    case_id = _claim(client)
+    case_id = claim_next_in_ui(client)
     page = client.get(f"/ui/review/cases/{case_id}")
     response = client.post(
         f"/ui/review/cases/{case_id}/decide",
@@ -159,7 +145,7 @@ def test_someone_elses_case_page_sends_you_back_to_the_queue(stack: Stack) -> No
     stack.queue_posts(["Miracle cure exposed!! share before they delete it"])
     owner = browser_client(stack)
     sign_in(owner, stack.user("reviewer"))
-    case_id = _claim(owner)
+    case_id = claim_next_in_ui(owner)
     intruder = browser_client(stack)
     sign_in(intruder, stack.user("reviewer"))
     response = intruder.get(f"/ui/review/cases/{case_id}", follow_redirects=False)
@@ -173,7 +159,7 @@ def test_a_ui_decision_follows_the_runtimes_policy_when_none_is_saved(stack: Sta
     stack.queue_posts(["Miracle cure hoax exposed!! share before"], views=5_000)
     client = browser_client(stack)
     sign_in(client, stack.user("reviewer"))
-    case_id = _claim(client)
+    case_id = claim_next_in_ui(client)
     decided = client.post(
         f"/ui/review/cases/{case_id}/decide",
         data={

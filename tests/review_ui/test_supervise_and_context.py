@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from core.actors import Actor, ActorType
@@ -12,7 +11,14 @@ from incidents.service import observe_post
 from incidents.severity import IncidentPolicy
 from pipeline.claim_links import link_post
 from pipeline.models import ReviewCase, Score
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import (
+    Stack,
+    browser_client,
+    claim_next_in_ui,
+    csrf_of,
+    sign_in,
+    take_next,
+)
 from tests.statements.helpers import load_fixture_claims, post_linked_to
 
 MATCHER = Actor(name="system:matcher", type=ActorType.SYSTEM)
@@ -22,16 +28,6 @@ MATCHER = Actor(name="system:matcher", type=ActorType.SYSTEM)
 def stack(module_stack: Stack) -> Stack:
     """One runtime for the module: each test's cases end up held by its own new reviewer."""
     return module_stack
-
-
-def _claim_next(client: TestClient) -> str:
-    page = client.get("/ui/review")
-    response = client.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
-    )
-    location: str = response.headers["location"]
-    assert location.startswith("/ui/review/cases/"), location
-    return location
 
 
 def test_a_senior_reviewer_reassigns_a_case_to_a_reviewer_who_then_holds_it(
@@ -59,7 +55,7 @@ def test_a_senior_reviewer_reassigns_a_case_to_a_reviewer_who_then_holds_it(
 
     worker = browser_client(stack)
     sign_in(worker, reviewer)
-    assert _claim_next(worker) == f"/ui/review/cases/{case_id}"
+    assert take_next(worker) == f"/ui/review/cases/{case_id}"
     assert "case.reassigned" in _actions(stack)
 
 
@@ -84,8 +80,7 @@ def test_the_case_shows_matched_claims_with_fact_checks_and_posts_repeating_them
         score.flags = [*score.flags, f"claim_match:{flagged.id}:0.97"]
     client = browser_client(stack)
     sign_in(client, stack.user("reviewer"))
-    location = _claim_next(client)
-    page = client.get(location).text
+    page = client.get(f"/ui/review/cases/{claim_next_in_ui(client)}").text
     claims = page[page.index('id="matched-claims"') : page.index('id="related-posts"')]
     assert linked.text[:40] in claims and flagged.text[:40] in claims
     assert claims.index(flagged.text[:40]) < claims.index(linked.text[:40]), "best match first"
@@ -109,7 +104,7 @@ def test_the_case_shows_other_posts_of_its_incident(stack: Stack) -> None:
         assert incident is not None
     client = browser_client(stack)
     sign_in(client, stack.user("reviewer"))
-    page = client.get(_claim_next(client)).text
+    page = client.get(f"/ui/review/cases/{claim_next_in_ui(client)}").text
     related = page[page.index('id="related-posts"') :]
     assert 'id="related-incident">Bleach cure<' in related
     assert sum(p in related for p in post_ids) == 2, "the two other posts, not the case's own"
