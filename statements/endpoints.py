@@ -4,6 +4,7 @@ an admin approves; legal approves severe ones. The feed and JSON-LD are public."
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -14,6 +15,7 @@ from claims.models import Claim
 from core.errors import Invalid
 from core.outbound import OutboundPolicy, policy_from
 from core.principal import Principal, require_role
+from core.process import Process
 from core.roles import Role
 from core.web_deps import RuntimeDep, SessionDep
 from statements import service
@@ -30,7 +32,7 @@ from statements.feeds import (
 )
 from statements.generators import Generator, OfflineGenerator, OpenAICompatibleGenerator
 from statements.models import Statement
-from statements.publishers import default_publishers
+from statements.publishers import Publisher, default_publishers
 from statements.schemas import (
     CheckOut,
     DraftIn,
@@ -194,15 +196,13 @@ def legal_approve(statement_id: str, session: SessionDep, legal: Legal) -> State
 def publish(
     statement_id: str, rt: RuntimeDep, session: SessionDep, settings: SettingsDep, writer: Writer
 ) -> StatementOut:
-    sender = sender_from(settings, outbound=policy_from(rt.settings))
-    publishers = default_publishers(webhook=sender is not None)
-    made = service.publish(session, statement_id, writer.actor, publishers)
-    session.commit()  # deliveries and label tasks go out only once this is durable
-    if sender is not None:
-        deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)
-        sender.close()
-    session.refresh(made)
-    return _out(made)
+    return _announce(
+        rt,
+        session,
+        settings,
+        statement_id,
+        lambda publishers: service.publish(session, statement_id, writer.actor, publishers),
+    )
 
 
 @router.post("/{statement_id}/withdraw", response_model=StatementOut)
@@ -214,10 +214,28 @@ def withdraw(
     settings: SettingsDep,
     writer: Writer,
 ) -> StatementOut:
+    return _announce(
+        rt,
+        session,
+        settings,
+        statement_id,
+        lambda publishers: service.withdraw(
+            session, statement_id, body.reason, writer.actor, publishers
+        ),
+    )
+
+
+def _announce(
+    rt: Process,
+    session: Session,
+    settings: StatementSettings,
+    statement_id: str,
+    change: Callable[[list[Publisher]], Statement],
+) -> StatementOut:
+    """Publish or withdraw through the publishers, then send the webhook deliveries."""
     sender = sender_from(settings, outbound=policy_from(rt.settings))
-    publishers = default_publishers(webhook=sender is not None)
-    made = service.withdraw(session, statement_id, body.reason, writer.actor, publishers)
-    session.commit()
+    made = change(default_publishers(webhook=sender is not None))
+    session.commit()  # deliveries and label tasks go out only once this is durable
     if sender is not None:
         deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)
         sender.close()
