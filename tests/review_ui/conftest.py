@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import uvicorn
@@ -36,6 +36,9 @@ from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
 from runtime.web import create_app
 from tests.conftest import ADMIN, PASSWORD, make_settings
+
+if TYPE_CHECKING:
+    from pipeline.queue import QueueFilter
 
 SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -232,23 +235,35 @@ def screenshot(driver: Any, name: str) -> Path:
     return path
 
 
-def decided_case(stack: Stack, text: str, note: str) -> str:
-    """A case worked to a removal by a reviewer, through the pipeline's own functions."""
+def decide_next(
+    stack: Stack,
+    note: str,
+    action: str = "remove",
+    *,
+    post_id: str | None = None,
+    filters: QueueFilter | None = None,
+    **fields: Any,
+) -> tuple[str, str]:
+    """A reviewer takes the next case (that of `post_id` where given) and decides it as a false
+    claim, through the pipeline's own functions; the case's and the decision's ids."""
     from pipeline.decisions import decide
     from pipeline.queue import claim_next
     from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 
-    stack.queue_posts([text])
     reviewer = Actor(name=stack.user("reviewer"), type=ActorType.HUMAN, roles=("reviewer",))
     with transaction(stack.rt.sessions) as session:
-        case = claim_next(session, reviewer)
+        case = claim_next(session, reviewer, filters=filters)
         assert case is not None
-        decide(
-            session,
-            case.id,
-            reviewer,
-            DecisionIn(reason_code=ReasonCode.FALSE_CLAIM, action=DecisionAction.REMOVE, note=note),
+        assert post_id is None or case.post_id == post_id
+        reason = DecisionIn(
+            reason_code=ReasonCode.FALSE_CLAIM, action=DecisionAction(action), note=note, **fields
         )
-        case_id = case.id
+        ids = case.id, decide(session, case.id, reviewer, reason).id
     stack.dispatcher.drain()
-    return case_id
+    return ids
+
+
+def decided_case(stack: Stack, text: str, note: str) -> str:
+    """A case worked to a removal by a reviewer, through the pipeline's own functions."""
+    stack.queue_posts([text])
+    return decide_next(stack, note)[0]

@@ -13,13 +13,8 @@ from sqlalchemy import select
 
 from audit.events import Action
 from audit.models import AuditEvent
-from core.actors import Actor, ActorType
-from core.db import transaction
-from pipeline.decisions import decide
-from pipeline.queue import claim_next
-from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from tests.review_ui.browsing import allow_downloads, css, downloaded, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, browser_client, screenshot, sign_in
+from tests.review_ui.conftest import Stack, browser_client, decide_next, screenshot, sign_in
 
 NOTE = "internal: same account as last week's ring, ask Sam"
 FACTS = "The post says a vaccine contains microchips; health authorities have shown it does not."
@@ -29,24 +24,7 @@ def _decide(stack: Stack, text: str, **fields: Any) -> str:
     (post_id,) = stack.queue_posts(
         [text], author_id="acct-77", author_name="Dana Example", url="https://platform.example/p/1"
     )
-    reviewer = Actor(name=stack.user("reviewer"), type=ActorType.HUMAN, roles=("reviewer",))
-    with transaction(stack.rt.sessions) as session:
-        case = claim_next(session, reviewer)
-        assert case is not None and case.post_id == post_id
-        decide(
-            session,
-            case.id,
-            reviewer,
-            DecisionIn(
-                reason_code=ReasonCode.FALSE_CLAIM,
-                action=DecisionAction.REMOVE,
-                note=NOTE,
-                **fields,
-            ),
-        )
-        case_id = case.id
-    stack.dispatcher.drain()
-    return case_id
+    return decide_next(stack, NOTE, post_id=post_id, **fields)[0]
 
 
 def _statements(client: Any) -> list[dict[str, Any]]:
@@ -211,22 +189,13 @@ def test_a_corrected_decision_carries_its_own_public_facts_and_legal_ground_into
     (post_id,) = module_stack.queue_posts(
         ["Garlic water cures the virus in a day, share before they delete it!!"], lang=code
     )
-    reviewer = Actor(name=module_stack.user("reviewer"), type=ActorType.HUMAN, roles=("reviewer",))
-    with transaction(module_stack.rt.sessions) as session:
-        case = claim_next(session, reviewer, filters=QueueFilter(lang=code))
-        assert case is not None and case.post_id == post_id
-        first = decide(
-            session,
-            case.id,
-            reviewer,
-            DecisionIn(
-                reason_code=ReasonCode.FALSE_CLAIM,
-                action=DecisionAction.REMOVE,
-                note=NOTE,
-                public_facts="The post says garlic water cures the virus.",
-            ),
-        ).id
-    module_stack.dispatcher.drain()
+    _, first = decide_next(
+        module_stack,
+        NOTE,
+        post_id=post_id,
+        filters=QueueFilter(lang=code),
+        public_facts="The post says garlic water cures the virus.",
+    )
 
     log_in(browser, live_url, module_stack.user("senior_reviewer"), "/ui/decisions")
     page_is(browser, "decisions")

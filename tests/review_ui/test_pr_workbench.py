@@ -15,9 +15,6 @@ from core.clock import utcnow
 from core.db import transaction
 from incidents.models import Incident
 from pipeline.claim_links import link_post
-from pipeline.decisions import decide
-from pipeline.queue import claim_next
-from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from statements import service
 from statements.drafts import open_draft_for_incident
 from statements.models import Statement
@@ -26,6 +23,7 @@ from tests.review_ui.conftest import (
     Stack,
     browser_client,
     csrf_of,
+    decide_next,
     decided_case,
     screenshot,
     sign_in,
@@ -41,26 +39,11 @@ def _human(name: str, role: str) -> Actor:
 
 def _remove(stack: Stack, text: str, claim_id: str | None, action: str = "remove") -> str:
     (post_id,) = stack.queue_posts([text])
-    reviewer = _human(stack.user("reviewer"), "reviewer")
-    with transaction(stack.rt.sessions) as session:
-        if claim_id:
+    if claim_id:
+        with transaction(stack.rt.sessions) as session:
             link_post(session, claim_id, post_id, _human("system:matcher", "system"))
-        case = claim_next(session, reviewer)
-        assert case is not None and case.post_id == post_id
-        decide(
-            session,
-            case.id,
-            reviewer,
-            DecisionIn(
-                reason_code=ReasonCode.FALSE_CLAIM,
-                action=DecisionAction(action),
-                note="internal: repeats the 5G hoax" if action != "label" else "Context: 5G",
-                claim_id=claim_id,
-            ),
-        )
-        case_id = case.id
-    stack.dispatcher.drain()
-    return case_id
+    note = "internal: repeats the 5G hoax" if action != "label" else "Context: 5G"
+    return decide_next(stack, note, action, post_id=post_id, claim_id=claim_id)[0]
 
 
 def _statements(stack: Stack) -> list[Statement]:
