@@ -155,6 +155,22 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def draft_on_workbench(client: TestClient, **fields: str) -> Any:
+    """The PR workbench's "draft a statement" form posted with `fields` (channel web unless
+    given); the unfollowed response."""
+    page = client.get("/ui/pr")
+    data = {"csrf_token": csrf_of(page.text), "channel": "web", **fields}
+    return client.post("/ui/pr/statements", data=data, follow_redirects=False)
+
+
+def decide_in_ui(client: TestClient, case_id: str, reason: str, action: str, **kw: Any) -> Any:
+    """The case page's decision form posted with a reason code and an action only; `kw` goes to
+    the post (headers, follow_redirects)."""
+    page = client.get(f"/ui/review/cases/{case_id}")
+    form = {"csrf_token": csrf_of(page.text), "reason_code": reason, "action": action}
+    return client.post(f"/ui/review/cases/{case_id}/decide", data=form, **kw)
+
+
 def take_next(client: TestClient, **form: str) -> str:
     """Press "take the next case" on the review queue; where it sends the reviewer."""
     page = client.get("/ui/review")

@@ -9,9 +9,22 @@ from sqlalchemy import select
 
 from accounts.models import User
 from review_ui import i18n
-from tests.review_ui.conftest import Stack, browser_client, claim_next_in_ui, csrf_of, sign_in
+from tests.review_ui.conftest import (
+    Stack,
+    browser_client,
+    claim_next_in_ui,
+    csrf_of,
+    decide_in_ui,
+    draft_on_workbench,
+    sign_in,
+)
 
 ZH, EN = {"accept-language": "zh-CN,zh;q=0.9"}, {"accept-language": "en"}
+SALT = {
+    "kind": "counter_statement",
+    "fact": "Salt water does not prevent COVID-19.",
+    "sources": "https://factcheck.example.org/salt",
+}
 
 
 def _person(stack: Stack, role: str, language: str | None) -> TestClient:
@@ -26,18 +39,11 @@ def _person(stack: Stack, role: str, language: str | None) -> TestClient:
 
 
 def _label_without_note(client: TestClient, case_id: str) -> str:
-    page = client.get(f"/ui/review/cases/{case_id}")
-    response = client.post(
-        f"/ui/review/cases/{case_id}/decide",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "reason_code": "misleading_context",
-            "action": "label",
-        },
-        headers=EN,  # the browser says English; the preference decides
-    )
+    # the browser says English; the preference decides
+    response = decide_in_ui(client, case_id, "misleading_context", "label", headers=EN)
     assert response.status_code == 422
-    return response.text
+    text: str = response.text
+    return text
 
 
 def test_a_refused_decision_reads_in_the_reviewers_language(stack: Stack) -> None:
@@ -76,19 +82,7 @@ def test_approving_your_own_statement_is_refused_in_your_language(stack: Stack) 
         ("en", "approval needs a second person: you drafted or last edited", "批准"),
     ):
         client = _person(stack, "pr", language)
-        page = client.get("/ui/pr")
-        made = client.post(
-            "/ui/pr/statements",
-            data={
-                "csrf_token": csrf_of(page.text),
-                "kind": "counter_statement",
-                "channel": "web",
-                "fact": "Salt water does not prevent COVID-19.",
-                "sources": "https://factcheck.example.org/salt",
-                "language": "en",
-            },
-            follow_redirects=False,
-        )
+        made = draft_on_workbench(client, **SALT, language="en")
         assert made.status_code == 303, made.text
         path = made.headers["location"].split("?")[0]
         detail = client.get(path)
@@ -103,18 +97,7 @@ def test_an_invalid_form_names_each_field_in_the_readers_language(stack: Stack) 
         ("en", "title: too short: at least 1 character(s)"),
     ):
         client = _person(stack, "pr", language)
-        page = client.get("/ui/pr")
-        made = client.post(
-            "/ui/pr/statements",
-            data={
-                "csrf_token": csrf_of(page.text),
-                "kind": "counter_statement",
-                "channel": "web",
-                "fact": "Salt water does not prevent COVID-19.",
-                "sources": "https://factcheck.example.org/salt",
-            },
-            follow_redirects=False,
-        )
+        made = draft_on_workbench(client, **SALT)
         path = made.headers["location"].split("?")[0]
         detail = client.get(path)
         refused = client.post(

@@ -25,6 +25,7 @@ from tests.review_ui.conftest import (
     csrf_of,
     decide_next,
     decided_case,
+    draft_on_workbench,
     screenshot,
     sign_in,
 )
@@ -99,18 +100,12 @@ def test_an_activated_incident_gets_the_draft_its_type_calls_for_once(stack: Sta
         assert "Messages sent since 09:10 are delayed." in made.body
 
 
-def _draft_form(client: Any, **fields: str) -> Any:
-    page = client.get("/ui/pr")
-    data = {"csrf_token": csrf_of(page.text), "channel": "web", **fields}
-    return client.post("/ui/pr/statements", data=data, follow_redirects=False)
-
-
 def test_an_outage_notice_drafted_in_the_ui_keeps_its_facts_and_passes_its_checks(
     stack: Stack,
 ) -> None:
     client = browser_client(stack)
     sign_in(client, stack.user("pr"))
-    made = _draft_form(
+    made = draft_on_workbench(
         client,
         kind="service_interruption",
         fact="Messages sent since 09:10 arrive late.",
@@ -125,14 +120,14 @@ def test_an_outage_notice_drafted_in_the_ui_keeps_its_facts_and_passes_its_check
     page = client.get(made.headers["location"])
     assert "Messages sent since 09:10 arrive late." in page.text
     assert "All checks pass." in page.text
-    bad = _draft_form(client, kind="counter_statement", fact="x", sources="not a link")
+    bad = draft_on_workbench(client, kind="counter_statement", fact="x", sources="not a link")
     assert bad.status_code == 422 and "full http(s) address" in bad.text
 
 
 def test_a_claimless_counter_statement_passes_once_pr_adds_a_source(stack: Stack) -> None:
     client = browser_client(stack)
     sign_in(client, stack.user("pr"))
-    made = _draft_form(client, kind="counter_statement", fact="Bleach is a poison.")
+    made = draft_on_workbench(client, kind="counter_statement", fact="Bleach is a poison.")
     url = made.headers["location"].split("?")[0]
     page = client.get(url)
     assert "$source_name" not in page.text and "$verdict" not in page.text

@@ -14,6 +14,7 @@ from tests.review_ui.conftest import (
     browser_client,
     claim_next_in_ui,
     csrf_of,
+    decide_in_ui,
     sign_in,
     take_next,
 )
@@ -124,15 +125,7 @@ def test_an_incomplete_label_is_refused_with_the_reason_and_keeps_the_form(stack
     client = browser_client(stack)
     sign_in(client, stack.user("reviewer"))
     case_id = claim_next_in_ui(client)
-    page = client.get(f"/ui/review/cases/{case_id}")
-    response = client.post(
-        f"/ui/review/cases/{case_id}/decide",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "reason_code": "misleading_context",
-            "action": "label",
-        },
-    )
+    response = decide_in_ui(client, case_id, "misleading_context", "label")
     assert response.status_code == 422
     assert "label needs its note" in response.text
     assert 'value="label" data-key="l" checked' in response.text
@@ -160,14 +153,7 @@ def test_a_ui_decision_follows_the_runtimes_policy_when_none_is_saved(stack: Sta
     client = browser_client(stack)
     sign_in(client, stack.user("reviewer"))
     case_id = claim_next_in_ui(client)
-    decided = client.post(
-        f"/ui/review/cases/{case_id}/decide",
-        data={
-            "csrf_token": csrf_of(client.get(f"/ui/review/cases/{case_id}").text),
-            "reason_code": "false_claim",
-            "action": "remove",
-        },
-    )
+    decided = decide_in_ui(client, case_id, "false_claim", "remove")
     assert "held for a second reviewer" in decided.text
     with stack.rt.sessions() as session:
         case = session.get(ReviewCase, case_id)

@@ -41,6 +41,17 @@ def take_next(driver: Any, base: str, code: str) -> None:
     wait_for(driver, lambda d: d.current_url.split("?")[0] != base + "/ui/review")
 
 
+def _on_a_new_case(browser: Any, live_url: str, stack: Stack) -> tuple[str, str, str]:
+    """A new reviewer signed in and on the case of a new HOAX post in a language of its own;
+    the language, the reviewer's name and the post's id."""
+    code = lang()
+    (post_id,) = stack.queue_posts([HOAX], lang=code)
+    reviewer = stack.user("reviewer")
+    log_in(browser, live_url, reviewer)
+    take_next(browser, live_url, code)
+    return code, reviewer, post_id
+
+
 def case_of(stack: Stack, post_id: str) -> ReviewCase:
     with stack.rt.sessions() as session:
         return session.scalars(
@@ -92,11 +103,7 @@ def test_a_case_reads_plainly_reasons_post_time_link_media_and_policy(
 def test_an_escalation_arrives_with_who_why_and_the_history(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
-    code = lang()
-    module_stack.queue_posts([HOAX], lang=code)
-    reviewer = module_stack.user("reviewer")
-    log_in(browser, live_url, reviewer)
-    take_next(browser, live_url, code)
+    code, reviewer, _ = _on_a_new_case(browser, live_url, module_stack)
     keys(browser, "t")
     wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
     keys(browser, "Names a minister; possible defamation, needs a senior")
@@ -119,10 +126,7 @@ def test_an_escalation_arrives_with_who_why_and_the_history(
 def test_a_released_case_does_not_come_straight_back(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
-    code = lang()
-    (post_id,) = module_stack.queue_posts([HOAX], lang=code)
-    log_in(browser, live_url, module_stack.user("reviewer"))
-    take_next(browser, live_url, code)
+    code, _, post_id = _on_a_new_case(browser, live_url, module_stack)
     page_is(browser, "review-case")
     keys(browser, "u")
     page_is(browser, "review-overview")
@@ -137,10 +141,7 @@ def test_a_released_case_does_not_come_straight_back(
 def test_a_typed_note_survives_a_lost_lease_and_the_lease_extends(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
-    code = lang()
-    (post_id,) = module_stack.queue_posts([HOAX], lang=code)
-    log_in(browser, live_url, module_stack.user("reviewer"))
-    take_next(browser, live_url, code)
+    code, _, post_id = _on_a_new_case(browser, live_url, module_stack)
     keys(browser, "t")
     wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
     keys(browser, "Fact-checkers at AFP rated this false on 12 Nov")
@@ -174,11 +175,7 @@ def test_a_reviewer_undoes_a_removal_from_recent_decisions(
 ) -> None:
     from selenium.webdriver.common.keys import Keys
 
-    code = lang()
-    (post_id,) = module_stack.queue_posts([HOAX], lang=code)
-    reviewer = module_stack.user("reviewer")
-    log_in(browser, live_url, reviewer)
-    take_next(browser, live_url, code)
+    _, _, post_id = _on_a_new_case(browser, live_url, module_stack)
     keys(browser, "1", "r", Keys.ENTER)
     page_is(browser, "review-decision")  # nothing else under this filter
     wait_for(browser, lambda d: css(d, "#enforcement-status").text.startswith("confirmed"))

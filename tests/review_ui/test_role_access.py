@@ -58,6 +58,23 @@ def signed_in(module_stack: Stack) -> dict[str, tuple[TestClient, str]]:
     return found
 
 
+def _forms_need_csrf_and_refuse_other_roles(
+    signed_in: dict[str, tuple[TestClient, str]], forms: dict[str, set[str]], field: str
+) -> None:
+    """Each form refuses a post without its CSRF token (sent with `field`) from a role that may
+    use it, and any post from the other roles."""
+    for path, allowed in forms.items():
+        owner = signed_in[sorted(allowed)[0]][0]
+        forged = owner.post(path, data={field: "x"})
+        assert forged.status_code == 403 and "security token" in forged.text, path
+        for role, (client, token) in signed_in.items():
+            if role in allowed:
+                continue
+            refused = client.post(path, data={"csrf_token": token})
+            assert refused.status_code == 403, (role, path)
+            assert "not part of your role" in refused.text, (role, path)
+
+
 def test_each_role_sees_only_its_own_new_pages(
     signed_in: dict[str, tuple[TestClient, str]],
 ) -> None:
@@ -111,16 +128,7 @@ CONSOLE_FORMS = {
 def test_the_console_forms_need_csrf_and_refuse_other_roles(
     signed_in: dict[str, tuple[TestClient, str]],
 ) -> None:
-    for path, allowed in CONSOLE_FORMS.items():
-        owner = signed_in[sorted(allowed)[0]][0]
-        forged = owner.post(path, data={"why": "x"})
-        assert forged.status_code == 403 and "security token" in forged.text, path
-        for role, (client, token) in signed_in.items():
-            if role in allowed:
-                continue
-            refused = client.post(path, data={"csrf_token": token})
-            assert refused.status_code == 403, (role, path)
-            assert "not part of your role" in refused.text, (role, path)
+    _forms_need_csrf_and_refuse_other_roles(signed_in, CONSOLE_FORMS, "why")
     nav = {
         role: client.get("/ui", follow_redirects=True).text
         for role, (client, _) in signed_in.items()
@@ -181,13 +189,4 @@ def test_the_library_and_desk_pages_by_role(
 def test_the_library_and_desk_forms_need_csrf_and_refuse_other_roles(
     signed_in: dict[str, tuple[TestClient, str]],
 ) -> None:
-    for path, allowed in LIBRARY_FORMS.items():
-        owner = signed_in[sorted(allowed)[0]][0]
-        forged = owner.post(path, data={"reason": "x"})
-        assert forged.status_code == 403 and "security token" in forged.text, path
-        for role, (client, token) in signed_in.items():
-            if role in allowed:
-                continue
-            refused = client.post(path, data={"csrf_token": token})
-            assert refused.status_code == 403, (role, path)
-            assert "not part of your role" in refused.text, (role, path)
+    _forms_need_csrf_and_refuse_other_roles(signed_in, LIBRARY_FORMS, "reason")
