@@ -14,19 +14,15 @@ from core.db import transaction
 from incidents.models import Incident, IncidentClock, IncidentMilestone
 from incidents.service import observe_post
 from runtime.container import Runtime
-from statements.config import StatementSettings, get_statement_settings
 from tests.conftest import auth, new_user_token
 from tests.incidents.conftest import POLICY
 from tests.incidents.factories import add_wave
-from tests.statements.helpers import false_claim
+from tests.statements.helpers import false_claim, statement_api
 
 
 @pytest.fixture
 def api(client: TestClient) -> Iterator[TestClient]:
-    settings = StatementSettings(public_base_url="https://veracity.example")
-    client.app.dependency_overrides[get_statement_settings] = lambda: settings  # type: ignore[attr-defined]
-    yield client
-    client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    yield from statement_api(client)
 
 
 def _claim_incident(rt: Runtime, claim_id: str) -> str:

@@ -7,8 +7,10 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from claims.importers import read_fixture
@@ -20,6 +22,7 @@ from pipeline.claim_links import link_post
 from pipeline.models import Post
 from runtime.container import Runtime
 from statements import service
+from statements.config import StatementSettings, get_statement_settings
 from statements.delivery import EVENT_HEADER, SIGNATURE_HEADER
 from statements.generators import OfflineGenerator
 from statements.models import Statement
@@ -152,3 +155,18 @@ class FakeChatServer:
 
         self.server, base = serve_in_thread(Handler)
         self.url = f"{base}/v1"
+
+
+def statement_api(
+    client: TestClient, settings: StatementSettings | None = None
+) -> Iterator[TestClient]:
+    """For a fixture: `client` whose app reads `settings` as its statement settings (by default
+    only the public base URL), until the fixture ends."""
+    chosen = (
+        StatementSettings(public_base_url="https://veracity.example")
+        if settings is None
+        else settings
+    )
+    client.app.dependency_overrides[get_statement_settings] = lambda: chosen  # type: ignore[attr-defined]
+    yield client
+    client.app.dependency_overrides.clear()  # type: ignore[attr-defined]

@@ -16,11 +16,17 @@ from core.outbound import policy_from
 from pipeline.models import EnforcementAction
 from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime
-from statements.config import StatementSettings, get_statement_settings
+from statements.config import StatementSettings
 from statements.delivery import WebhookSender, deliver_pending
 from statements.models import StatementDelivery
 from tests.conftest import auth, new_user_token
-from tests.statements.helpers import OFFICIAL_SECRET, WebhookReceiver, false_claim, post_linked_to
+from tests.statements.helpers import (
+    OFFICIAL_SECRET,
+    WebhookReceiver,
+    false_claim,
+    post_linked_to,
+    statement_api,
+)
 
 URL = "/v1/statements"
 A = "{http://www.w3.org/2005/Atom}"
@@ -38,9 +44,7 @@ def settings(official: WebhookReceiver) -> StatementSettings:
 
 @pytest.fixture
 def api(client: TestClient, settings: StatementSettings) -> Iterator[TestClient]:
-    client.app.dependency_overrides[get_statement_settings] = lambda: settings  # type: ignore[attr-defined]
-    yield client
-    client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    yield from statement_api(client, settings)
 
 
 def _approved(rt: Runtime, api: TestClient) -> tuple[str, str, str, list[str]]:

@@ -9,19 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.container import Runtime
-from statements.config import StatementSettings, get_statement_settings
 from tests.conftest import auth, new_user_token
-from tests.statements.helpers import false_claim
+from tests.statements.helpers import false_claim, statement_api
 
 URL = "/v1/statements"
 
 
 @pytest.fixture
 def api(client: TestClient) -> Iterator[TestClient]:
-    settings = StatementSettings(public_base_url="https://veracity.example")
-    client.app.dependency_overrides[get_statement_settings] = lambda: settings  # type: ignore[attr-defined]
-    yield client
-    client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    yield from statement_api(client)
 
 
 def _draft(api: TestClient, token: str, **body: Any) -> dict[str, Any]:
