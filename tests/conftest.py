@@ -29,6 +29,7 @@ from core.migrate import upgrade
 from core.security import sign_token
 from core.settings import (
     DatabaseSettings,
+    ElasticsearchSettings,
     Environment,
     OutboundSettings,
     PlatformSettings,
@@ -265,3 +266,18 @@ def es_prefix(elasticsearch_url: str) -> Iterator[str]:
     client.options(ignore_status=404).indices.delete(index=f"{prefix}-*")
     client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-actions")
     client.close()
+
+
+def es_runtime(
+    db_url: str, elasticsearch_url: str, es_prefix: str, **extra: object
+) -> Iterator[Runtime]:
+    """For a fixture: a runtime over the migrated database at `db_url` whose action log is in
+    Elasticsearch under `es_prefix` (`extra`: further settings); its client closed after."""
+    upgrade(db_url)
+    es = ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix)
+    settings = make_settings(db_url, None, elasticsearch=es, **extra)
+    runtime = build_runtime(settings, classifier=ReferenceClassifier())
+    yield runtime
+    if runtime.action_log is not None:
+        runtime.action_log.client.close()
+    runtime.engine.dispose()

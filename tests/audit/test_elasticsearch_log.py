@@ -19,16 +19,14 @@ from audit.models import AuditEvent
 from audit.operations import apply_retention, verify
 from audit.tasks import ship_outbox
 from audit.verify import BreakKind
-from classifier.reference import ReferenceClassifier
 from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
-from core.migrate import upgrade
-from core.settings import AuditSettings, ElasticsearchSettings
-from runtime.container import Runtime, build_runtime
+from core.settings import AuditSettings
+from runtime.container import Runtime
 from runtime.web import create_app
 from tests.audit.factories import write_events
-from tests.conftest import auth, make_settings, new_user_token
+from tests.conftest import auth, es_runtime, new_user_token
 
 pytestmark = pytest.mark.services
 LEGAL = Actor.system("test-legal")
@@ -36,17 +34,9 @@ LEGAL = Actor.system("test-legal")
 
 @pytest.fixture
 def es_rt(sqlite_url: str, elasticsearch_url: str, es_prefix: str) -> Iterator[Runtime]:
-    upgrade(sqlite_url)
-    settings = make_settings(
-        sqlite_url,
-        elasticsearch=ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix),
-        audit=AuditSettings(export_page_size=100),
+    yield from es_runtime(
+        sqlite_url, elasticsearch_url, es_prefix, audit=AuditSettings(export_page_size=100)
     )
-    runtime = build_runtime(settings, classifier=ReferenceClassifier())
-    yield runtime
-    if runtime.action_log is not None:
-        runtime.action_log.client.close()
-    runtime.engine.dispose()
 
 
 def _ship(rt: Runtime) -> None:

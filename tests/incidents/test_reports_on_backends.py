@@ -18,21 +18,19 @@ from alembic import command
 from fastapi.testclient import TestClient
 
 from audit.tasks import ship_outbox
-from classifier.reference import ReferenceClassifier
 from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
 from core.migrate import alembic_config, upgrade
-from core.settings import ElasticsearchSettings
 from incidents import attachments
 from incidents.narrative_store import load_open, save
 from incidents.narratives import Centroids
 from incidents.report_review import review_report
 from incidents.repository.materials import latest_review
 from incidents.service import close_incident
-from runtime.container import Runtime, build_runtime
+from runtime.container import Runtime
 from runtime.web import create_app
-from tests.conftest import ADMIN, auth, make_settings, new_user_token
+from tests.conftest import ADMIN, auth, es_runtime, new_user_token
 from tests.core.backends import BACKENDS, empty_database, runtime_on
 from tests.incidents.conftest import open_incident
 
@@ -105,16 +103,7 @@ def test_signed_report_attachment_and_centroids_round_trip(backend: Runtime) -> 
 
 @pytest.fixture
 def es_rt(sqlite_url: str, elasticsearch_url: str, es_prefix: str) -> Iterator[Runtime]:
-    upgrade(sqlite_url)
-    settings = make_settings(
-        sqlite_url,
-        elasticsearch=ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix),
-    )
-    runtime = build_runtime(settings, classifier=ReferenceClassifier())
-    yield runtime
-    if runtime.action_log is not None:
-        runtime.action_log.client.close()
-    runtime.engine.dispose()
+    yield from es_runtime(sqlite_url, elasticsearch_url, es_prefix)
 
 
 @pytest.mark.services
