@@ -25,6 +25,19 @@ def api(client: TestClient) -> Iterator[TestClient]:
     yield from statement_api(client)
 
 
+def _statement_milestones(rt: Runtime, incident_id: str) -> list[str]:
+    """The notes of the incident's public-statement milestones."""
+    with rt.sessions() as session:
+        return list(
+            session.scalars(
+                select(IncidentMilestone.note).where(
+                    IncidentMilestone.incident_id == incident_id,
+                    IncidentMilestone.kind == "public_statement",
+                )
+            )
+        )
+
+
 def _claim_incident(rt: Runtime, claim_id: str) -> str:
     with transaction(rt.sessions) as session:
         wave, _ = add_wave(session, wave=30, background=0)
@@ -62,24 +75,10 @@ def test_publishing_a_statement_about_the_claim_stops_the_statement_clock_at_onc
     # No post arrives and no scan runs: the clock is met all the same.
     clock = _clock(rt, incident_id, "public statement")
     assert clock.status == "met" and clock.resolved_at is not None
-    with rt.sessions() as session:
-        notes = session.scalars(
-            select(IncidentMilestone.note).where(
-                IncidentMilestone.incident_id == incident_id,
-                IncidentMilestone.kind == "public_statement",
-            )
-        ).all()
-    assert notes == [f"statement {sid} published"]
+    assert _statement_milestones(rt, incident_id) == [f"statement {sid} published"]
     # Publishing again (idempotent) or a correction adds no second milestone.
     assert api.post(f"/v1/statements/{sid}/publish", headers=pr1).status_code == 200
-    with rt.sessions() as session:
-        count = session.scalars(
-            select(IncidentMilestone.id).where(
-                IncidentMilestone.incident_id == incident_id,
-                IncidentMilestone.kind == "public_statement",
-            )
-        ).all()
-    assert len(count) == 1
+    assert _statement_milestones(rt, incident_id) == [f"statement {sid} published"]
 
 
 def test_a_breach_notice_linked_to_a_leak_meets_the_user_notice_clock(
