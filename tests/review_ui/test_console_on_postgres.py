@@ -119,24 +119,17 @@ def test_the_console_on_postgres(postgres_url: str) -> None:
         page = senior.get("/ui/supervise").text
         assert "showing 3 of 3" in page and f'id="figures-{alice}"' in page
         waiting = re.findall(r'name="case_ids" value="(\w+)"', page)[:2]
-        preview = senior.post(
-            "/ui/supervise/bulk/preview",
-            data={
-                "csrf_token": csrf_of(page),
-                "case_ids": waiting,
-                "action": "no_action",
-                "reason_code": "not_misinformation",
-            },
-        )
+        bulk = {
+            "csrf_token": csrf_of(page),
+            "case_ids": waiting,
+            "action": "no_action",
+            "reason_code": "not_misinformation",
+        }
+        preview = senior.post("/ui/supervise/bulk/preview", data=bulk)
         assert preview.status_code == 200 and "Apply to 2 cases" in preview.text
         applied = senior.post(
             "/ui/supervise/bulk/apply",
-            data={
-                "csrf_token": csrf_of(page),
-                "case_ids": waiting,
-                "action": "no_action",
-                "reason_code": "not_misinformation",
-            },
+            data=bulk,
             follow_redirects=False,
         )
         assert "done=2" in applied.headers["location"]
