@@ -96,13 +96,14 @@ def test_queue_counts_per_band_leave_drills_out_and_narrow_to_a_role(any_rt: Run
 
 
 def test_the_case_a_reviewer_holds_is_the_top_live_lease_only(any_rt: Runtime) -> None:
+    now = utcnow()  # not the module's NOW: a full suite reaches this test minutes after import
     with transaction(any_rt.sessions) as session:
         low, high, lapsed = (_case(session, score=s) for s in (0.55, 0.9, 0.95))
         for case_id, lease in ((low, 5), (high, 5), (lapsed, -1)):
             case = cases.case_by_id(session, case_id)
             assert case is not None
             case.status, case.claimed_by = CaseStatus.CLAIMED, "ann"
-            case.lease_expires_at = NOW + timedelta(minutes=lease)
+            case.lease_expires_at = now + timedelta(minutes=lease)
     with any_rt.sessions() as session:
         held = cases.current_case_of(session, "ann")
         assert held is not None and held.id == high
