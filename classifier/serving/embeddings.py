@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from classifier.serving.batching import length_sorted_batches
-from classifier.serving.threads import ort_threads
+from classifier.serving.threads import session_options
 
 Vectors = npt.NDArray[np.float32]
 DIMENSIONS = 384
@@ -115,10 +115,7 @@ def cached_embed(embedder: Embedder, texts: Sequence[str], cache_dir: Path | Non
 def ort_session(onnx_path: Path, threads: int | None = None) -> Any:
     import onnxruntime as ort
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = ort_threads(threads)
-    opts.inter_op_num_threads = 1
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts = session_options(threads)
     # Idle pool threads sleep instead of spinning: the API shares its cores with the falsehood
     # model, the database and the worker, and spinning cost the encoder about 1.5x the CPU per
     # batch there (126 vs 84 ms for 10 posts on the loaded 2-core machine; bench/pipeline.py).

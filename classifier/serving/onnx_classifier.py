@@ -27,7 +27,7 @@ from classifier.serving.batching import padded_batches
 from classifier.serving.loader import artifact
 from classifier.serving.reasons import occlusion_reasons
 from classifier.serving.text_guard import clean_text, is_out_of_distribution
-from classifier.serving.threads import ort_threads
+from classifier.serving.threads import session_options
 from classifier.thresholds import Thresholds
 
 MODEL_FILE = "model.int8.onnx"
@@ -67,10 +67,7 @@ class OnnxClassifier:
         self.tokenizer = Tokenizer.from_file(str(artifact(self.model_dir, "tokenizer.json")))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_length)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = ort_threads(threads)
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts = session_options(threads)
         onnx_path = artifact(self.model_dir, onnx_file)
         self.with_embedding = with_embedding or self.ood is not None
         self.session: Any = (

@@ -11,6 +11,7 @@ instead of two took intake with triage signals at 100 posts/s from p95 3.3-4.6 s
 from __future__ import annotations
 
 import os
+from typing import Any
 
 THREADS_ENV = "VERACITY_ORT_THREADS"
 SERVING_MODELS = 2  # the models a serving process runs concurrently (api.batcher)
@@ -21,6 +22,18 @@ def ort_threads(requested: int | None = None) -> int:
     if requested:
         return requested
     return int(os.environ.get(THREADS_ENV, "0") or 0) or (os.cpu_count() or 1)
+
+
+def session_options(threads: int | None = None) -> Any:
+    """ONNX Runtime options every model here uses: `ort_threads(threads)` intra-op threads,
+    one inter-op thread, every graph optimisation."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = ort_threads(threads)
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return opts
 
 
 def serving_threads(processes: int, cpus: int | None = None) -> int:
