@@ -43,13 +43,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: `python bench/review_keyboard.py`
+
+from bench.chromium import headless_chromium, installed  # noqa: E402
+
 BASELINE_REF = "226f73a"  # the parent of 19d060d, which made deciding open the next case
 # 226f73a's core/settings.py imports modules that were committed a little later, in cf8ec07
 # (parallel work): the baseline tree gets them from there, unchanged, and nothing else.
 SUPPLIER = "cf8ec07"
 SUPPLIED = ("core/logging.py", "core/tracing.py", "core/tracing_sql.py", "core/version.py")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 POSTS = [
     "Miracle cure: garlic and bleach kill the virus, share before they delete it!!",
     "5G towers spread the plandemic, the secret microchip truth exposed",
@@ -181,27 +183,7 @@ def _collect(server: Server) -> None:
 
 
 def browser() -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,800",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='review-keyboard-chromium-')}",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    return driver
+    return headless_chromium(tempfile.mkdtemp(prefix="review-keyboard-chromium-"))
 
 
 def _state(driver: Any) -> tuple[str, str, str]:
@@ -350,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-ref", default=BASELINE_REF)
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/review_keyboard.json")
     args = parser.parse_args(argv)
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    if not installed():
         print("needs /usr/bin/chromium and /usr/bin/chromedriver", file=sys.stderr)
         return 2
     old, made = baseline_tree(args.baseline_ref)

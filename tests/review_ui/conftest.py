@@ -22,6 +22,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from accounts.service import add_user
+from bench import chromium
 from classifier.interface import Classifier
 from classifier.reference import ReferenceClassifier
 from core.actors import Actor, ActorType
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from pipeline.queue import QueueFilter
 
 SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PLATFORM = Actor(name="apikey:test", type=ActorType.PLATFORM)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -212,28 +211,9 @@ def live_url(module_stack: Stack) -> Iterator[str]:
 
 @pytest.fixture(scope="session")  # one Chromium for every browser test module
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    if not chromium.installed():
         pytest.skip("Chromium not installed (scripts/services/chromium.sh installs it)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,800",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
+    driver = chromium.headless_chromium(tmp_path_factory.mktemp("chromium-profile"))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
