@@ -9,6 +9,7 @@ restoration when the senior reviewer finds no action is warranted.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -77,12 +78,13 @@ def decide(
     decision = add_human_decision(
         session, case, post, actor, decision_in, decision_in.claim_id or case.claim_id
     )
+    ruling = _Ruling(session, case, post, decision, actor, policy)
     if case.stage == CaseStage.SECOND:
-        _second_review(session, case, post, decision, actor, policy)
+        _second_review(ruling)
     elif case.stage == CaseStage.REVIEW and _needs_second(policy, post, decision):
-        _await_second(session, case, post, decision, actor, policy)
+        _await_second(ruling)
     else:
-        _finalise(session, case, post, decision, actor, policy)
+        _finalise(ruling)
     return decision
 
 
@@ -122,23 +124,34 @@ def _needs_second(policy: RoutingPolicy, post: Post, decision: Decision) -> bool
     )
 
 
-def _decided_event(
-    session: Session,
-    case: ReviewCase,
-    post: Post,
-    decision: Decision,
-    actor: Actor,
-    policy: RoutingPolicy,
-    before: Mapping[str, object],
-    **after: object,
-) -> None:
+@dataclass(frozen=True)
+class _Ruling:
+    """One reviewer's decision on a held case, with everything the next step needs."""
+
+    session: Session
+    case: ReviewCase
+    post: Post
+    decision: Decision
+    actor: Actor
+    policy: RoutingPolicy
+
+    def before(self) -> dict[str, object]:
+        return {
+            "post_status": self.post.status,
+            "case_status": self.case.status,
+            "stage": self.case.stage,
+        }
+
+
+def _decided_event(r: _Ruling, before: Mapping[str, object], **after: object) -> None:
+    case, post, decision = r.case, r.post, r.decision
     record(
-        session,
+        r.session,
         Action.CASE_DECIDED,
-        actor,
+        r.actor,
         Subject(post_id=post.id, case_id=case.id, claim_id=decision.claim_id),
         reason=f"{decision.reason_code}: {decision.note}".rstrip(": "),
-        policy_version=policy.version,
+        policy_version=r.policy.version,
         before=dict(before),
         after={
             "action": decision.action,
@@ -154,69 +167,50 @@ def _decided_event(
     )
 
 
-def _await_second(
-    session: Session,
-    case: ReviewCase,
-    post: Post,
-    decision: Decision,
-    actor: Actor,
-    policy: RoutingPolicy,
-) -> None:
-    before = {"post_status": post.status, "case_status": case.status, "stage": case.stage}
+def _await_second(r: _Ruling) -> None:
+    before, case = r.before(), r.case
     case.stage = CaseStage.SECOND
-    case.first_reviewer = actor.name
+    case.first_reviewer = r.actor.name
     case.status = CaseStatus.AWAITING_SECOND
     case.claimed_by = None
     case.lease_expires_at = None
-    _decided_event(session, case, post, decision, actor, policy, before, awaiting_second=True)
+    _decided_event(r, before, awaiting_second=True)
 
 
-def _second_review(
-    session: Session,
-    case: ReviewCase,
-    post: Post,
-    decision: Decision,
-    actor: Actor,
-    policy: RoutingPolicy,
-) -> None:
-    first = latest_decision_on_case_by(session, case.id, case.first_reviewer)
+def _second_review(r: _Ruling) -> None:
+    case, decision = r.case, r.decision
+    first = latest_decision_on_case_by(r.session, case.id, case.first_reviewer)
     agrees = first is not None and first.action == decision.action
     record(
-        session,
+        r.session,
         Action.CASE_SECOND_REVIEWED,
-        actor,
-        Subject(post_id=post.id, case_id=case.id),
-        policy_version=policy.version,
+        r.actor,
+        Subject(post_id=r.post.id, case_id=case.id),
+        policy_version=r.policy.version,
         before={"first_reviewer": case.first_reviewer, "first_action": first and first.action},
         after={"action": decision.action, "agrees": agrees},
-        is_drill=post.is_drill,
+        is_drill=r.post.is_drill,
     )
     if agrees:
-        _finalise(session, case, post, decision, actor, policy)
+        _finalise(r)
         return
     escalate_case(
-        session,
+        r.session,
         case,
-        actor,
+        r.actor,
         "senior_reviewer",
         f"second reviewer disagreed: {first and first.action} vs {decision.action}",
     )
 
 
-def _finalise(
-    session: Session,
-    case: ReviewCase,
-    post: Post,
-    decision: Decision,
-    actor: Actor,
-    policy: RoutingPolicy,
-) -> None:
-    before = {"post_status": post.status, "case_status": case.status, "stage": case.stage}
+def _finalise(r: _Ruling) -> None:
+    session, case, post, decision, actor = r.session, r.case, r.post, r.decision, r.actor
+    before = r.before()
     case.status = CaseStatus.DECIDED
     case.lease_expires_at = None
     appeal = case.stage == CaseStage.APPEAL
     post.status = PostStatus.DECIDED if not appeal else post.status
-    _decided_event(session, case, post, decision, actor, policy, before, appeal=appeal)
+    _decided_event(r, before, appeal=appeal)
     hooks.decided(session, decision, post)  # webhooks tell the platform; statements draft
     if appeal:
         _settle_appeal(session, post, decision, actor)
