@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -62,6 +63,24 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
+def _user_changed(
+    session: Session,
+    actor: Actor,
+    username: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any],
+) -> None:
+    record(
+        session,
+        Action.USER_CHANGED,
+        actor,
+        Subject(other={"user": username}),
+        before=before,
+        after=after,
+    )
+
+
 def _sign_out_everywhere(session: Session, user: User) -> None:
     revoke_tokens(user)
     end_ui_sessions(session, user.id)
@@ -75,12 +94,8 @@ def change_password(session: Session, username: str, password: str, actor: Actor
     user.failed_logins = 0
     user.locked_until = None
     _sign_out_everywhere(session, user)
-    record(
-        session,
-        Action.USER_CHANGED,
-        actor,
-        Subject(other={"user": username}),
-        after={"password": "changed", "sessions_and_tokens": "revoked"},
+    _user_changed(
+        session, actor, username, after={"password": "changed", "sessions_and_tokens": "revoked"}
     )
     return user
 
@@ -93,14 +108,7 @@ def set_active(session: Session, username: str, active: bool, actor: Actor) -> U
     user.active = active
     if not active:
         _sign_out_everywhere(session, user)
-    record(
-        session,
-        Action.USER_CHANGED,
-        actor,
-        Subject(other={"user": username}),
-        before={"active": not active},
-        after={"active": active},
-    )
+    _user_changed(session, actor, username, before={"active": not active}, after={"active": active})
     return user
 
 
@@ -113,11 +121,10 @@ def set_role(session: Session, username: str, role: str, actor: Actor) -> User:
     before = user.role
     user.role = role
     _sign_out_everywhere(session, user)
-    record(
+    _user_changed(
         session,
-        Action.USER_CHANGED,
         actor,
-        Subject(other={"user": username}),
+        username,
         before={"role": before},
         after={"role": role, "sessions_and_tokens": "revoked"},
     )
@@ -130,13 +137,8 @@ def unlock(session: Session, username: str, actor: Actor) -> User:
     before = {"locked_until": user.locked_until.isoformat() if user.locked_until else None}
     user.failed_logins = 0
     user.locked_until = None
-    record(
-        session,
-        Action.USER_CHANGED,
-        actor,
-        Subject(other={"user": username}),
-        before=before,
-        after={"locked_until": None, "failed_logins": 0},
+    _user_changed(
+        session, actor, username, before=before, after={"locked_until": None, "failed_logins": 0}
     )
     return user
 
