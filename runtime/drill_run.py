@@ -15,7 +15,6 @@ from datetime import datetime
 
 import httpx
 import uvicorn
-from sqlalchemy import select
 
 from accounts.service import create_api_key
 from audit.events import Action, Subject
@@ -26,9 +25,10 @@ from incidents.detection import scan
 from incidents.drill import DrillPost, DrillScore, score_drill, send_posts, simulate_reviewers
 from incidents.drill_scoring import ChainScore, chain_report_html, score_chain
 from incidents.drill_types import run_type_drill
-from incidents.models import Incident
 from incidents.report import build_report
 from incidents.report_render import render_html
+from incidents.repository.drills import drill_incidents_since
+from incidents.repository.incidents import incident_by_id
 from incidents.service import record_milestone
 from incidents.severity import IncidentPolicy
 from incidents.types import IncidentType
@@ -143,9 +143,7 @@ def _drain(rt: Runtime) -> None:
 def _simulated_statement(rt: Runtime, started: datetime) -> None:
     pr = Actor("drill-pr", ActorType.HUMAN, ("pr",))
     with transaction(rt.sessions) as session:
-        for incident in session.scalars(
-            select(Incident).where(Incident.is_drill.is_(True), Incident.opened_at >= started)
-        ):
+        for incident in drill_incidents_since(session, started):
             record_milestone(session, incident.id, "public_statement", pr, note="drill statement")
 
 
@@ -159,7 +157,7 @@ def drill_report_html(rt: Runtime, result: DrillScore) -> str:
         return f"<!doctype html><html><body>{section}<p>No incident was opened.</p></body></html>"
     with rt.sessions() as session:
         main = max(
-            (session.get(Incident, i) for i in result.incidents),
+            (incident_by_id(session, i) for i in result.incidents),
             key=lambda inc: inc.post_count if inc else 0,
         )
         assert main is not None

@@ -6,9 +6,8 @@ import argparse
 import getpass
 import os
 
-from sqlalchemy import select
-
 from accounts.models import ApiKey
+from accounts.repository import api_keys_oldest_first
 from accounts.service import add_user, change_password, create_api_key, revoke_api_key, set_active
 from core.actors import Actor, ActorType
 from core.db import transaction
@@ -96,7 +95,7 @@ def _key_dict(key: ApiKey) -> dict[str, object]:
 
 def apikeys_list(rt: Runtime, args: argparse.Namespace) -> int:
     with transaction(rt.sessions) as session:
-        keys = list(session.scalars(select(ApiKey).order_by(ApiKey.created_at)))
+        keys = api_keys_oldest_first(session)
         lines = [
             f"{k.id}  {k.prefix}…  {k.name:20}  {','.join(k.scopes):20}  "
             + ("revoked" if k.revoked_at else "active")

@@ -8,9 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import select
-
-from accounts.models import User
+from accounts.repository import user_named
 from accounts.service import add_user, create_api_key
 from claims.importers import read_source
 from claims.service import import_claims
@@ -63,7 +61,7 @@ def seed(rt: Runtime, post_limit: int) -> tuple[str, int]:
     actor = cli_actor()
     with transaction(rt.sessions) as session:
         for username, role in DEMO_USERS:
-            if session.scalars(select(User).where(User.username == username)).first() is None:
+            if user_named(session, username) is None:
                 add_user(session, username, DEMO_PASSWORD, role.value, actor)
         key = create_api_key(session, "demo-platform", ["score", "read"], actor).secret
         # The bundled claim library (claims/fixtures/claims.json; idempotent), so the demo
