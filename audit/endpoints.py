@@ -18,7 +18,16 @@ from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import dsa_statement_lines, log_reader, verify
 from audit.process import AuditRuntimeDep
-from audit.schemas import MAX_PAGE, Aggregations, ExportFormat, Manifest, Page, SearchFilters
+from audit.schemas import (
+    MAX_PAGE,
+    Aggregations,
+    ExportFormat,
+    HoldList,
+    HoldView,
+    Manifest,
+    Page,
+    SearchFilters,
+)
 from audit.service import record
 from audit.shipping import shipping_lag
 from core.errors import Invalid, NotFound
@@ -198,30 +207,18 @@ class ReleaseIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-def _hold_view(hold: Any) -> dict[str, Any]:
-    return {
-        "id": hold.id,
-        "subject_type": hold.subject_type,
-        "subject_id": hold.subject_id,
-        "reason": hold.reason,
-        "set_by": hold.set_by,
-        "set_at": hold.set_at.isoformat(),
-        "released_at": hold.released_at.isoformat() if hold.released_at else None,
-    }
-
-
 @router.get("/holds", summary="Active legal holds")
-def list_holds(session: SessionDep, _: Legal) -> dict[str, Any]:
-    return {"holds": [_hold_view(h) for h in active_holds(session)]}
+def list_holds(session: SessionDep, _: Legal) -> HoldList:
+    return HoldList.model_validate({"holds": active_holds(session)}, from_attributes=True)
 
 
 @router.post("/holds", status_code=201, summary="Put a case, incident or post on legal hold")
-def create_hold(body: HoldIn, session: SessionDep, who: Legal) -> dict[str, Any]:
+def create_hold(body: HoldIn, session: SessionDep, who: Legal) -> HoldView:
     hold = set_hold(session, body.subject_type, body.subject_id, body.reason, who.actor)
     session.flush()
-    return _hold_view(hold)
+    return HoldView.model_validate(hold)
 
 
 @router.post("/holds/{hold_id}/release", summary="Release a legal hold")
-def release(hold_id: str, body: ReleaseIn, session: SessionDep, who: Legal) -> dict[str, Any]:
-    return _hold_view(release_hold(session, hold_id, body.reason, who.actor))
+def release(hold_id: str, body: ReleaseIn, session: SessionDep, who: Legal) -> HoldView:
+    return HoldView.model_validate(release_hold(session, hold_id, body.reason, who.actor))

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from audit.events import Action
 
 MAX_PAGE = 500
+# As `datetime.isoformat()` writes it ("+00:00", not pydantic's "Z").
+IsoTime = Annotated[datetime, PlainSerializer(datetime.isoformat)]
 
 
 class SearchFilters(BaseModel):
@@ -105,3 +114,21 @@ class Manifest(BaseModel):
     started_at: datetime
     finished_at: datetime
     completed: bool = True
+
+
+class HoldView(BaseModel):
+    """A legal hold as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    subject_type: str
+    subject_id: str
+    reason: str
+    set_by: str
+    set_at: IsoTime
+    released_at: IsoTime | None
+
+
+class HoldList(BaseModel):
+    holds: list[HoldView]
