@@ -5,7 +5,8 @@ as its `/v1/incidents` route, on the server; the services check the incident's s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
@@ -14,28 +15,27 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from api.security_headers import DOCUMENT_CSP
+from core.actors import Actor
 from core.errors import DomainError, Invalid, NotFound
 from core.roles import Role
-from core.web_deps import SessionDep
 from incidents import attachments, plan, report_review, response, service, tasks_board
 from incidents.models import Incident
 from incidents.report import build_report
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
 from incidents.tasks_board import RESPONDERS
-from review_ui.auth import UiRefused, UiUser, require_ui_role
-from review_ui.form_actions import run_or_refuse
+from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
 from review_ui.incidents.detail import detail_context, list_context
 from review_ui.incidents.forms import reasons, report_from
-from review_ui.templating import PAGE_HEADERS, render
+from review_ui.page import UiPage, page_for
+from review_ui.templating import PAGE_HEADERS
 
 router = APIRouter(prefix="/incidents")
-Staff = Annotated[UiUser, Depends(require_ui_role(*Role))]
-Leadership = Annotated[UiUser, Depends(require_ui_role(Role.LEADERSHIP))]
-Overseer = Annotated[UiUser, Depends(require_ui_role(Role.LEADERSHIP, Role.ADMIN))]
-Responder = Annotated[UiUser, Depends(require_ui_role(*RESPONDERS))]
+Staff = Annotated[UiPage, Depends(page_for(*Role))]
 Reason = Annotated[str, Form(max_length=2000)]
+Grade = Annotated[str, Form(max_length=2)]
+Note = Annotated[str, Form(max_length=5000)]
 NOTICES = {
     "reported": "Reported. Leadership is told and assesses it.",
     "assessed": "Assessment recorded.",
@@ -58,88 +58,34 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 @router.get("", summary="Incidents: list, filters, report form")
 def list_page(
-    request: Request,
-    session: SessionDep,
-    user: Staff,
-    type: str = "",
-    grade: str = "",
-    status: str = "",
-    drills: str = "",
+    page: Staff, type: str = "", grade: str = "", status: str = "", drills: str = ""
 ) -> Response:
     wanted = {"type": type, "grade": grade, "status": status, "drills": drills}
-    return render(request, "incidents/list.html", user, **list_context(session, wanted))
+    return page.render("incidents/list.html", **list_context(page.session, wanted))
 
 
 @router.post("", summary="Report an incident (any staff role)")
-def report(
-    request: Request,
-    session: SessionDep,
-    user: Staff,
-    form: Annotated[dict[str, str], Depends(form_fields)],
-) -> Response:
+def report(page: Staff, form: Annotated[dict[str, str], Depends(form_fields)]) -> Response:
     try:
-        made = response.report_incident(session, report_from(form), user.actor)
+        made = response.report_incident(page.session, report_from(form), page.actor)
     except ValidationError as exc:
         error = Msg("Report refused: {reason}", reason=reasons(exc))
-        return _list_error(request, session, user, error, 422, form)
+        return _list_error(page, error, 422, form)
     except DomainError as exc:
-        session.rollback()
-        return _list_error(request, session, user, exc.message, exc.status, form)
+        page.session.rollback()
+        return _list_error(page, exc.message, exc.status, form)
     return RedirectResponse(f"/ui/incidents/{made.id}?notice=reported", status_code=303)
 
 
-def _list_error(
-    request: Request, session: Session, user: UiUser, error: str, status: int, form: dict[str, str]
-) -> Response:
-    context = list_context(session, {}) | {"typed": form, "error": error}
-    return render(request, "incidents/list.html", user, status, **context)
+def _list_error(page: UiPage, error: str, status: int, form: dict[str, str]) -> Response:
+    context = list_context(page.session, {}) | {"typed": form, "error": error}
+    return page.render("incidents/list.html", status, **context)
 
 
-@router.get("/{incident_id}", summary="An incident: timeline, clocks, tasks, posts, statements")
-def detail_page(request: Request, incident_id: str, session: SessionDep, user: Staff) -> Response:
-    return _detail(request, session, user, incident_id)
-
-
-def _detail(
-    request: Request,
-    session: Session,
-    user: UiUser,
-    incident_id: str,
-    error: str = "",
-    status: int = 200,
-) -> Response:
-    context = detail_context(session, _found(session, incident_id), user.role)
-    notice = NOTICES.get(request.query_params.get("notice", ""), "")
-    return render(
-        request, "incidents/detail.html", user, status, **context, notice=notice, error=error
-    )
-
-
-def _act(
-    request: Request,
-    session: Session,
-    user: UiUser,
-    incident_id: str,
-    notice: str,
-    action: Callable[[], Any],
-) -> Response:
-    """Run a service call; a refusal re-renders the page with its reason and status."""
-    _found(session, incident_id)
-    return run_or_refuse(
-        session,
-        action,
-        done=f"/ui/incidents/{incident_id}?notice={notice}",
-        refused=lambda error, status: _detail(request, session, user, incident_id, error, status),
-    )
-
-
-def _incident(session: Session, incident_id: str) -> Incident:
-    return service.get_incident(session, incident_id)
-
-
-def _grade(value: str) -> int:
-    """The services refuse a grade outside 1-4 with their reason (0 stands for not a number)."""
-    return int(value) if value.strip().isdigit() else 0
+def _detail(page: UiPage, incident_id: str, error: str = "", status: int = 200) -> Response:
+    context = detail_context(page.session, _found(page.session, incident_id), page.user.role)
+    notice = page.notice(NOTICES)
+    return page.render("incidents/detail.html", status, **context, notice=notice, error=error)
 
 
 def _found(session: Session, incident_id: str) -> Incident:
@@ -149,14 +95,64 @@ def _found(session: Session, incident_id: str) -> Incident:
         raise UiRefused(404, exc.message) from exc
 
 
+@dataclass(frozen=True)
+class OnIncident:
+    """A page or form of one incident (its id from the path), for the roles it was built for."""
+
+    page: UiPage
+    incident_id: str
+
+    @property
+    def session(self) -> Session:
+        return self.page.session
+
+    @property
+    def actor(self) -> Actor:
+        return self.page.actor
+
+    @property
+    def incident(self) -> Incident:
+        return service.get_incident(self.session, self.incident_id)
+
+    def act(self, notice: str, action: Callable[[], object]) -> Response:
+        """Run a service call; a refusal re-renders the page with its reason and status."""
+        _found(self.session, self.incident_id)
+        return self.page.act(
+            action,
+            done=f"/ui/incidents/{self.incident_id}?notice={notice}",
+            refused=lambda error, status: _detail(self.page, self.incident_id, error, status),
+        )
+
+
+def _on_incident(*roles: Role) -> Callable[..., OnIncident]:
+    def on_incident(incident_id: str, page: UiPage = Depends(page_for(*roles))) -> OnIncident:
+        return OnIncident(page, incident_id)
+
+    return on_incident
+
+
+AnyStaff = Annotated[OnIncident, Depends(_on_incident(*Role))]
+Leadership = Annotated[OnIncident, Depends(_on_incident(Role.LEADERSHIP))]
+Overseer = Annotated[OnIncident, Depends(_on_incident(Role.LEADERSHIP, Role.ADMIN))]
+Responder = Annotated[OnIncident, Depends(_on_incident(*RESPONDERS))]
+
+
+def _grade(value: str) -> int:
+    """The services refuse a grade outside 1-4 with their reason (0 stands for not a number)."""
+    return int(value) if value.strip().isdigit() else 0
+
+
+@router.get("/{incident_id}", summary="An incident: timeline, clocks, tasks, posts, statements")
+def detail_page(it: AnyStaff) -> Response:
+    return _detail(it.page, it.incident_id)
+
+
 @router.get("/{incident_id}/report", summary="The post-incident report (HTML or PDF)")
-def report_page(
-    incident_id: str, session: SessionDep, _: Responder, format: str = "html"
-) -> Response:
+def report_page(it: Responder, format: str = "html") -> Response:
     """The same report as `/v1/incidents/{id}/report`, for the roles that route serves."""
-    _found(session, incident_id)
-    built = build_report(session, incident_id)
-    signoff = current_signoff(session, incident_id)
+    _found(it.session, it.incident_id)
+    built = build_report(it.session, it.incident_id)
+    signoff = current_signoff(it.session, it.incident_id)
     if format == "pdf":
         pdf = render_pdf(built, signoff=signoff)
         return Response(pdf, media_type="application/pdf", headers=PAGE_HEADERS)
@@ -169,10 +165,7 @@ def report_page(
 
 @router.post("/{incident_id}/report/review", summary="Sign off or return the report (leadership)")
 def review_report(
-    request: Request,
-    incident_id: str,
-    session: SessionDep,
-    user: Leadership,
+    it: Leadership,
     decision: Annotated[str, Form(max_length=16)] = "",
     comment: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
@@ -184,117 +177,57 @@ def review_report(
             raise Invalid("sign off the report or return it", code="bad_decision")
         approve = decision == "sign_off"
         report_review.review_report(
-            session, incident_id, user.actor, approve=approve, comment=comment
+            it.session, it.incident_id, it.actor, approve=approve, comment=comment
         )
 
-    notice = "signed_off" if decision == "sign_off" else "returned"
-    return _act(request, session, user, incident_id, notice, review)
+    return it.act("signed_off" if decision == "sign_off" else "returned", review)
 
 
 @router.post("/{incident_id}/assess", summary="Initial assessment (leadership)")
-def assess(
-    request: Request,
-    incident_id: str,
-    session: SessionDep,
-    user: Leadership,
-    grade: Annotated[str, Form(max_length=2)] = "",
-    reason: Reason = "",
-) -> Response:
-    return _act(
-        request,
-        session,
-        user,
-        incident_id,
+def assess(it: Leadership, grade: Grade = "", reason: Reason = "") -> Response:
+    return it.act(
         "assessed",
-        lambda: response.assess(
-            session, _incident(session, incident_id), _grade(grade), reason, user.actor
-        ),
+        lambda: response.assess(it.session, it.incident, _grade(grade), reason, it.actor),
     )
 
 
 @router.post("/{incident_id}/activate", summary="Activate the response (leadership)")
 def activate(
-    request: Request,
-    incident_id: str,
-    session: SessionDep,
-    user: Leadership,
-    reason: Reason = "",
-    owner: Annotated[str, Form(max_length=64)] = "",
+    it: Leadership, reason: Reason = "", owner: Annotated[str, Form(max_length=64)] = ""
 ) -> Response:
-    return _act(
-        request,
-        session,
-        user,
-        incident_id,
+    owner_or_none = owner.strip() or None
+    return it.act(
         "activated",
-        lambda: response.activate(
-            session,
-            _incident(session, incident_id),
-            user.actor,
-            reason,
-            owner=owner.strip() or None,
-        ),
+        lambda: response.activate(it.session, it.incident, it.actor, reason, owner=owner_or_none),
     )
 
 
 @router.post("/{incident_id}/dismiss", summary="Dismiss a reported incident (leadership)")
-def dismiss(
-    request: Request, incident_id: str, session: SessionDep, user: Leadership, reason: Reason = ""
-) -> Response:
-    return _act(
-        request,
-        session,
-        user,
-        incident_id,
-        "dismissed",
-        lambda: response.dismiss(session, _incident(session, incident_id), user.actor, reason),
-    )
+def dismiss(it: Leadership, reason: Reason = "") -> Response:
+    return it.act("dismissed", lambda: response.dismiss(it.session, it.incident, it.actor, reason))
 
 
 @router.post("/{incident_id}/grade", summary="Regrade (leadership, admin)")
-def regrade(
-    request: Request,
-    incident_id: str,
-    session: SessionDep,
-    user: Overseer,
-    grade: Annotated[str, Form(max_length=2)] = "",
-    reason: Reason = "",
-) -> Response:
-    return _act(
-        request,
-        session,
-        user,
-        incident_id,
+def regrade(it: Overseer, grade: Grade = "", reason: Reason = "") -> Response:
+    return it.act(
         "graded",
-        lambda: service.set_grade(session, incident_id, _grade(grade), user.actor, reason),
+        lambda: service.set_grade(it.session, it.incident_id, _grade(grade), it.actor, reason),
     )
 
 
 @router.post("/{incident_id}/milestones", summary="Record a plan step taken")
 def milestone(
-    request: Request,
-    incident_id: str,
-    session: SessionDep,
-    user: Responder,
-    kind: Annotated[str, Form(max_length=32)] = "",
-    note: Annotated[str, Form(max_length=5000)] = "",
+    it: Responder, kind: Annotated[str, Form(max_length=32)] = "", note: Note = ""
 ) -> Response:
-    return _act(
-        request,
-        session,
-        user,
-        incident_id,
+    return it.act(
         "milestone",
-        lambda: service.record_milestone(session, incident_id, kind, user.actor, note=note),
+        lambda: service.record_milestone(it.session, it.incident_id, kind, it.actor, note=note),
     )
 
 
 @router.post("/{incident_id}/attachments", summary="Attach a material: upload or link")
 def attach(
-    request: Request,
-    incident_id: str,
-    session: SessionDep,
-    user: Responder,
+    it: Responder,
     file: Annotated[UploadFile | None, File()] = None,
     attachment_id: Annotated[str, Form(max_length=32)] = "",
     title: Annotated[str, Form(max_length=300)] = "",
@@ -302,62 +235,50 @@ def attach(
 ) -> Response:
     def attach_one() -> None:
         if attachment_id.strip():
-            attachments.link(session, incident_id, attachment_id.strip(), user.actor)
+            attachments.link(it.session, it.incident_id, attachment_id.strip(), it.actor)
             return
         if file is None or not file.filename:
             raise Invalid("choose a file to upload or a material to link", code="no_file")
         attachments.upload(
-            session,
+            it.session,
             file.file.read(attachments.MAX_BYTES + 1),
             filename=file.filename,
             content_type=file.content_type or "",
             title=title,
             kind=kind,
-            actor=user.actor,
-            incident_id=incident_id,
+            actor=it.actor,
+            incident_id=it.incident_id,
         )
 
-    return _act(request, session, user, incident_id, "attached", attach_one)
+    return it.act("attached", attach_one)
 
 
 @router.post("/{incident_id}/close", summary="Close with lessons (leadership, admin)")
 def close(
-    request: Request,
-    incident_id: str,
-    session: SessionDep,
-    user: Overseer,
-    reason: Reason = "",
-    lessons: Annotated[str, Form(max_length=20_000)] = "",
+    it: Overseer, reason: Reason = "", lessons: Annotated[str, Form(max_length=20_000)] = ""
 ) -> Response:
     def close_with_lessons() -> None:
         for text in (line.strip() for line in lessons.splitlines()):
             if text:  # one lesson a line, each logged; the plan's next version adopts them
-                plan.record_lesson(session, incident_id, text, user.actor)
-        service.close_incident(session, incident_id, user.actor, reason)
+                plan.record_lesson(it.session, it.incident_id, text, it.actor)
+        service.close_incident(it.session, it.incident_id, it.actor, reason)
 
-    return _act(request, session, user, incident_id, "closed", close_with_lessons)
+    return it.act("closed", close_with_lessons)
 
 
 @router.post("/tasks/{task_id}/{step}", summary="Start or finish a task (its group, leadership)")
-def work_task(
-    request: Request,
-    task_id: str,
-    step: str,
-    session: SessionDep,
-    user: Staff,
-    note: Annotated[str, Form(max_length=5000)] = "",
-) -> Response:
+def work_task(task_id: str, step: str, page: Staff, note: Note = "") -> Response:
     try:
-        incident_id = tasks_board.get_task(session, task_id)[1].id
+        incident_id = tasks_board.get_task(page.session, task_id)[1].id
     except NotFound as exc:
         raise UiRefused(404, exc.message) from exc
 
     def work() -> None:
         if step == "start":
-            tasks_board.start_task(session, task_id, user.actor)
+            tasks_board.start_task(page.session, task_id, page.actor)
         elif step == "done":
-            tasks_board.finish_task(session, task_id, user.actor, note)
+            tasks_board.finish_task(page.session, task_id, page.actor, note)
         else:
             raise Invalid("a task is started or done", code="bad_step")
 
-    return _act(request, session, user, incident_id, "task", work)
+    return OnIncident(page, incident_id).act("task", work)
