@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
 # Bottom to top: shared pieces, the models, the log and the people, the domains (each may use
 # those before it), the edges that mount them (the platform API, the review UI), the wiring,
-# the console, the benchmarks.
+# the schema's migrations, the console, the benchmarks.
 LAYERS = (
     "core",
     "classifier",
@@ -29,6 +29,7 @@ LAYERS = (
     "api",
     "review_ui",
     "runtime",
+    "migrations",  # env.py loads every domain's models through runtime.domains
     "veracity_cli",
     "bench",  # measures any of the above
 )

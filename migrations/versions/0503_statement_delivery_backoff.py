@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
-
-import core.types
+from migrations.helpers import add_backoff, drop_backoff
 
 revision: str = "0503_statement_delivery_backoff"
 down_revision: str | Sequence[str] | None = "0502_statements"
@@ -24,16 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("statement_deliveries") as batch:
-        batch.add_column(
-            sa.Column("next_attempt_at", core.types.UtcDateTime(timezone=True), nullable=True)
-        )
-        batch.create_index(
-            "ix_statement_deliveries_due", ["status", "next_attempt_at"], unique=False
-        )
+    add_backoff("statement_deliveries", "status")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("statement_deliveries") as batch:
-        batch.drop_index("ix_statement_deliveries_due")
-        batch.drop_column("next_attempt_at")
+    drop_backoff("statement_deliveries")

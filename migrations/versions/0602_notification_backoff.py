@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
-
-import core.types
+from migrations.helpers import add_backoff, drop_backoff
 
 revision: str = "0602_notification_backoff"
 down_revision: str | Sequence[str] | None = "0601_incidents"
@@ -24,16 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("incident_notifications") as batch:
-        batch.add_column(
-            sa.Column("next_attempt_at", core.types.UtcDateTime(timezone=True), nullable=True)
-        )
-        batch.create_index(
-            "ix_incident_notifications_due", ["sent_at", "next_attempt_at"], unique=False
-        )
+    add_backoff("incident_notifications", "sent_at")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("incident_notifications") as batch:
-        batch.drop_index("ix_incident_notifications_due")
-        batch.drop_column("next_attempt_at")
+    drop_backoff("incident_notifications")
