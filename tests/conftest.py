@@ -14,7 +14,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -33,6 +35,7 @@ from core.settings import (
     Environment,
     OutboundSettings,
     PlatformSettings,
+    RedisSettings,
     Settings,
 )
 from pipeline.platform_receiver import ReceiverState, start_receiver
@@ -43,6 +46,15 @@ from tests.core.remote import Remote, start_redirecting, start_remote
 
 ADMIN = Actor(name="test-admin", type=ActorType.HUMAN, roles=("admin",))
 PASSWORD = "correct-horse-battery"
+
+
+class _Retry(Protocol):
+    @property
+    def next_attempt_at(self) -> datetime | None: ...
+
+
+_Row = TypeVar("_Row")
+_Retried = TypeVar("_Retried", bound=_Retry)
 
 
 def service_url(name: str) -> str:
@@ -56,6 +68,17 @@ def service_url(name: str) -> str:
 
 # Use as `@pytest.fixture(params=BACKENDS)`; the PostgreSQL case needs the real service.
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.services)]
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all (to migrate step by step) on each backend, dropped
+    afterwards."""
+    if request.param != "postgres":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with new_postgres_database("vt_bk") as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -191,6 +214,21 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def stored(rt: Runtime, model: type[_Row], key: str) -> _Row:
+    """The row of `model` with primary key `key`, as stored now (it must exist)."""
+    with rt.sessions() as s:
+        row = s.get(model, key)
+        assert row is not None, (model.__name__, key)
+        return row
+
+
+def due_at(rt: Runtime, model: type[_Retried], key: str) -> datetime:
+    """When the stored row's next attempt is due (it must have one)."""
+    due = stored(rt, model, key).next_attempt_at
+    assert due is not None
+    return due
+
+
 @pytest.fixture
 def platform_key(rt: Runtime) -> str:
     return new_api_key(rt)
@@ -248,6 +286,22 @@ def own_redis_db(redis_url: str, db: int) -> Iterator[str]:
 def redis_url() -> Iterator[str]:
     with flushed_redis(service_url("REDIS")) as url:
         yield url
+
+
+@pytest.fixture
+def own_redis(redis_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Redis database REDIS_DB (set in the test module) of the test server, emptied before and
+    after: a suite that runs real workers takes one of its own, so no other suite's worker
+    takes its tasks."""
+    yield from own_redis_db(redis_url, request.module.REDIS_DB)
+
+
+def redis_limited_runtime(tmp_path: Path, redis_url: str) -> Runtime:
+    """An embedded runtime on a fresh SQLite database whose API rate limits count in Redis."""
+    db = f"sqlite:///{tmp_path / 'limited.db'}"
+    upgrade(db)
+    settings = make_settings(db, redis=RedisSettings(url=redis_url))
+    return build_runtime(settings, classifier=ReferenceClassifier())
 
 
 @pytest.fixture

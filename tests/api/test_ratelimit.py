@@ -9,13 +9,9 @@ from fastapi.testclient import TestClient
 
 from accounts.service import create_api_key
 from api.ratelimit import NoLimit, RedisRateLimiter
-from classifier.reference import ReferenceClassifier
 from core.db import transaction
-from core.migrate import upgrade
-from core.settings import RedisSettings
-from runtime.container import build_runtime
 from runtime.web import create_app
-from tests.conftest import ADMIN, auth, make_settings
+from tests.conftest import ADMIN, auth, redis_limited_runtime
 
 pytestmark = pytest.mark.services
 BODY = {"posts": [{"id": "rl1", "text": "hello"}]}
@@ -24,11 +20,7 @@ BODY = {"posts": [{"id": "rl1", "text": "hello"}]}
 def test_over_the_limit_is_429_with_retry_after_and_keys_are_counted_apart(
     redis_url: str, tmp_path: Path
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'rl.db'}"
-    upgrade(db)
-    rt = build_runtime(
-        make_settings(db, redis=RedisSettings(url=redis_url)), classifier=ReferenceClassifier()
-    )
+    rt = redis_limited_runtime(tmp_path, redis_url)
     with transaction(rt.sessions) as s:
         tight = create_api_key(s, "tight", ["score"], ADMIN, rate_limit_per_minute=3).secret
         other = create_api_key(s, "other", ["score"], ADMIN, rate_limit_per_minute=3).secret

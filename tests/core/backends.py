@@ -4,15 +4,17 @@ tests that run the same scenario on both (row locks and time columns differ betw
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from classifier.reference import ReferenceClassifier
 from core.migrate import upgrade
 from runtime.container import Runtime, build_runtime
 from tests.conftest import BACKENDS as BACKENDS  # where it is defined, for the params
-from tests.conftest import make_settings, new_postgres_database
+from tests.conftest import make_settings
 
 
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
@@ -31,10 +33,21 @@ def runtime_on(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runti
     runtime.engine.dispose()
 
 
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no schema at all (to migrate step by step), dropped afterwards."""
-    if request.param != "postgres":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    with new_postgres_database("vt_bk") as url:
-        yield url
+@contextmanager
+def engine_at(url: str) -> Iterator[sa.Engine]:
+    """An engine on `url` for a look at the schema or a raw statement, disposed afterwards."""
+    engine = sa.create_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def table_names(url: str) -> set[str]:
+    with engine_at(url) as engine:
+        return set(sa.inspect(engine).get_table_names())
+
+
+def column_names(url: str, table: str) -> set[str]:
+    with engine_at(url) as engine:
+        return {c["name"] for c in sa.inspect(engine).get_columns(table)}

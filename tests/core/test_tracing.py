@@ -37,12 +37,12 @@ from tests.conftest import (
     child_env,
     make_settings,
     new_api_key,
-    own_redis_db,
     wait_for,
 )
 from tests.core.remote import QuietHandler, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[2]
+REDIS_DB = 10  # the own_redis fixture's database, no other suite's
 FALSE_POST = "The miracle cure they don't want you to know: garlic water kills the virus!!"
 
 
@@ -127,17 +127,11 @@ def collector() -> Iterator[tuple[list[Any], str]]:
     server.shutdown()
 
 
-@pytest.fixture
-def worker_redis(redis_url: str) -> Iterator[str]:
-    """A Redis database of its own: another suite's worker must not run the traced task."""
-    yield from own_redis_db(redis_url, 10)
-
-
 @pytest.mark.services
 @pytest.mark.slow
 def test_a_task_sent_by_a_request_continues_its_trace_in_a_real_worker(
     postgres_url: str,
-    worker_redis: str,
+    own_redis: str,
     receiver: tuple[Any, str],
     spans: InMemorySpanExporter,
     collector: tuple[list[Any], str],
@@ -145,15 +139,15 @@ def test_a_task_sent_by_a_request_continues_its_trace_in_a_real_worker(
 ) -> None:
     received, endpoint = collector
     upgrade(postgres_url)
-    settings = make_settings(postgres_url, receiver[1], redis=RedisSettings(url=worker_redis))
+    settings = make_settings(postgres_url, receiver[1], redis=RedisSettings(url=own_redis))
     rt = build_runtime(settings, classifier=ReferenceClassifier())
-    rt.dispatcher = CeleryDispatcher(worker_redis)
+    rt.dispatcher = CeleryDispatcher(own_redis)
     dispatch.install(rt.sessions, rt.dispatcher)
     env = child_env(
         drop=("DATABASE__", "REDIS__"),
         ENVIRONMENT="test",
         DATABASE__URL=postgres_url,
-        REDIS__URL=worker_redis,
+        REDIS__URL=own_redis,
         PLATFORM__TAKEDOWN_URL=receiver[1],
         OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
         USE_REFERENCE_CLASSIFIER="true",

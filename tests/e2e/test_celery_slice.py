@@ -29,25 +29,19 @@ from tests.conftest import (
     make_settings,
     new_api_key,
     new_user_token,
-    own_redis_db,
     wait_for,
 )
 
 pytestmark = pytest.mark.services
+REDIS_DB = 11  # the own_redis fixture's database, no other suite's
 REPO = Path(__file__).resolve().parents[2]
 FALSE_POST = "The miracle cure they don't want you to know: garlic water kills the virus. Share before they delete it!!"
 
 
 @pytest.fixture
-def slice_redis(redis_url: str) -> Iterator[str]:
-    """A Redis database of its own: another suite's worker must not take the slice's tasks."""
-    yield from own_redis_db(redis_url, 11)
-
-
-@pytest.fixture
 def worker_env(
     postgres_url: str,
-    slice_redis: str,
+    own_redis: str,
     elasticsearch_url: str,
     es_prefix: str,
     receiver: tuple[ReceiverState, str],
@@ -56,7 +50,7 @@ def worker_env(
         drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__"),
         ENVIRONMENT="test",
         DATABASE__URL=postgres_url,
-        REDIS__URL=slice_redis,
+        REDIS__URL=own_redis,
         ELASTICSEARCH__HOSTS=elasticsearch_url,
         ELASTICSEARCH__INDEX_PREFIX=es_prefix,
         PLATFORM__TAKEDOWN_URL=receiver[1],
@@ -99,7 +93,7 @@ def celery_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[subpro
 @pytest.fixture
 def celery_rt(
     postgres_url: str,
-    slice_redis: str,
+    own_redis: str,
     elasticsearch_url: str,
     es_prefix: str,
     receiver: tuple[ReceiverState, str],
@@ -108,11 +102,11 @@ def celery_rt(
     settings = make_settings(
         postgres_url,
         receiver[1],
-        redis=RedisSettings(url=slice_redis),
+        redis=RedisSettings(url=own_redis),
         elasticsearch=ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix),
     )
     rt = build_runtime(settings, classifier=ReferenceClassifier())
-    rt.dispatcher = CeleryDispatcher(slice_redis)
+    rt.dispatcher = CeleryDispatcher(own_redis)
     dispatch.install(rt.sessions, rt.dispatcher)
     assert rt.action_log is not None
     rt.action_log.ensure_template()

@@ -10,15 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accounts.service import create_api_key
-from classifier.reference import ReferenceClassifier
 from core.db import transaction
 from core.migrate import upgrade
-from core.settings import RedisSettings, Settings
+from core.settings import Settings
 from pipeline.models import Post
 from runtime.container import build_runtime
 from runtime.web import create_app
 from tests.api.test_batcher import RecordingClassifier
-from tests.conftest import ADMIN, auth, make_settings, new_api_key
+from tests.conftest import ADMIN, auth, make_settings, new_api_key, redis_limited_runtime
 
 
 def _body(post_id: str) -> dict[str, list[dict[str, str]]]:
@@ -27,11 +26,7 @@ def _body(post_id: str) -> dict[str, list[dict[str, str]]]:
 
 @pytest.mark.services
 def test_drill_scoring_over_the_keys_limit_is_429(redis_url: str, tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'drill-rl.db'}"
-    upgrade(db)
-    rt = build_runtime(
-        make_settings(db, redis=RedisSettings(url=redis_url)), classifier=ReferenceClassifier()
-    )
+    rt = redis_limited_runtime(tmp_path, redis_url)
     with transaction(rt.sessions) as s:
         key = create_api_key(s, "drill-tight", ["drill"], ADMIN, rate_limit_per_minute=3).secret
     with TestClient(create_app(rt)) as client:

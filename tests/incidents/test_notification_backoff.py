@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -21,6 +21,7 @@ from core.db import transaction
 from incidents.models import Notification, ResponseGroup
 from incidents.notify import RETRY_POLICY, deliver_pending
 from runtime.container import Runtime
+from tests.conftest import due_at, stored
 from tests.core.remote import Remote
 from tests.incidents.conftest import open_incident
 
@@ -41,19 +42,6 @@ def _one_notification(rt: Runtime, url: str) -> str:
         return s.scalars(select(Notification.id)).one()
 
 
-def _row(rt: Runtime, nid: str) -> Notification:
-    with rt.sessions() as s:
-        row = s.get(Notification, nid)
-        assert row is not None
-        return row
-
-
-def _due(rt: Runtime, nid: str) -> datetime:
-    due = _row(rt, nid).next_attempt_at
-    assert due is not None
-    return due
-
-
 def test_a_429_with_retry_after_holds_the_next_notification_until_it_is_due(
     any_rt: Runtime, remote: Remote, http: httpx.Client
 ) -> None:
@@ -62,17 +50,20 @@ def test_a_429_with_retry_after_holds_the_next_notification_until_it_is_due(
     remote.answers = [(429, "120")]
     failed_at = utcnow()
     assert deliver_pending(rt.sessions, http) == 0
-    row = _row(rt, nid)
+    row = stored(rt, Notification, nid)
     assert (row.attempts, row.last_error, row.sent_at) == (1, "HTTP 429", None)
     # The group's 120 s is more than the first backoff (at most 30 s): it decides the wait.
-    assert 119 <= (_due(rt, nid) - failed_at).total_seconds() <= 121
+    assert 119 <= (due_at(rt, Notification, nid) - failed_at).total_seconds() <= 121
 
     assert deliver_pending(rt.sessions, http) == 0  # the next round, moments later: not due
-    assert deliver_pending(rt.sessions, http, now=_due(rt, nid) - timedelta(seconds=2)) == 0
-    assert remote.hits == 1 and _row(rt, nid).attempts == 1
+    assert (
+        deliver_pending(rt.sessions, http, now=due_at(rt, Notification, nid) - timedelta(seconds=2))
+        == 0
+    )
+    assert remote.hits == 1 and stored(rt, Notification, nid).attempts == 1
 
-    assert deliver_pending(rt.sessions, http, now=_due(rt, nid)) == 1
-    row = _row(rt, nid)
+    assert deliver_pending(rt.sessions, http, now=due_at(rt, Notification, nid)) == 1
+    row = stored(rt, Notification, nid)
     assert row.attempts == 2 and row.sent_at is not None and remote.hits == 2
     with rt.sessions() as s:
         notified = s.scalars(
@@ -90,17 +81,17 @@ def test_retry_after_as_an_http_date_and_dead_lettering_after_five_attempts(
     remote.answers = [(503, in_5_min)] + [(503, None)] * 5
     before = utcnow()
     assert deliver_pending(rt.sessions, http) == 0
-    assert 297 <= (_due(rt, nid) - before).total_seconds() <= 301
+    assert 297 <= (due_at(rt, Notification, nid) - before).total_seconds() <= 301
 
     for attempt in range(2, RETRY_POLICY.max_attempts + 1):
-        at = _due(rt, nid)
+        at = due_at(rt, Notification, nid)
         assert deliver_pending(rt.sessions, http, now=at) == 0
-        assert _row(rt, nid).attempts == attempt and remote.hits == attempt
+        assert stored(rt, Notification, nid).attempts == attempt and remote.hits == attempt
         if attempt < RETRY_POLICY.max_attempts:  # no Retry-After: full jitter under the ceiling
             ceiling = RETRY_POLICY.base_seconds * 2 ** (attempt - 1)
-            assert 0 <= (_due(rt, nid) - at).total_seconds() <= ceiling
+            assert 0 <= (due_at(rt, Notification, nid) - at).total_seconds() <= ceiling
 
-    row = _row(rt, nid)
+    row = stored(rt, Notification, nid)
     assert (row.attempts, row.sent_at, row.last_error) == (5, None, "HTTP 503")
     assert deliver_pending(rt.sessions, http, now=utcnow() + timedelta(days=1)) == 0
     assert remote.hits == 5  # dead-lettered: never tried again
@@ -116,6 +107,6 @@ def test_rounds_every_five_seconds_no_longer_spend_the_attempts_in_25_seconds(
     start = utcnow()
     for k in range(6):  # the embedded housekeeper's cadence, over 25 s
         deliver_pending(rt.sessions, http, now=start + timedelta(seconds=5 * k))
-    row = _row(rt, nid)
+    row = stored(rt, Notification, nid)
     assert 1 <= row.attempts < RETRY_POLICY.max_attempts and row.sent_at is None
     assert remote.hits == row.attempts

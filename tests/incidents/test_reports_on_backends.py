@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import sqlalchemy as sa
 from alembic import command
 from fastapi.testclient import TestClient
 
@@ -31,7 +30,7 @@ from incidents.service import close_incident
 from runtime.container import Runtime
 from runtime.web import create_app
 from tests.conftest import ADMIN, auth, es_runtime, new_user_token
-from tests.core.backends import BACKENDS, empty_database, runtime_on
+from tests.core.backends import BACKENDS, runtime_on, table_names
 from tests.incidents.conftest import open_incident
 
 TABLES = {
@@ -44,19 +43,6 @@ TABLES = {
 LEAD = Actor(name="lead-bo", type=ActorType.HUMAN, roles=("leadership",))
 
 
-def _tables(url: str) -> set[str]:
-    engine = sa.create_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from empty_database(request, tmp_path)
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
     yield from runtime_on(request, tmp_path)
@@ -64,11 +50,11 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]
 
 def test_migration_0604_goes_up_down_and_up_again(empty_url: str) -> None:
     upgrade(empty_url)
-    assert _tables(empty_url) >= TABLES
+    assert table_names(empty_url) >= TABLES
     command.downgrade(alembic_config(empty_url), "0603_incident_types")
-    assert not TABLES & _tables(empty_url)
+    assert not TABLES & table_names(empty_url)
     upgrade(empty_url)
-    assert _tables(empty_url) >= TABLES
+    assert table_names(empty_url) >= TABLES
 
 
 def test_signed_report_attachment_and_centroids_round_trip(backend: Runtime) -> None:

@@ -29,7 +29,7 @@ from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from pipeline.tasks import sweep
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
-from tests.conftest import ADMIN, free_port, make_settings, own_redis_db, wait_for
+from tests.conftest import ADMIN, free_port, make_settings, wait_for
 from tests.core.remote import start_remote
 from tests.pipeline.factories import make_case, reviewer
 from tests.pipeline.workers import (
@@ -41,6 +41,7 @@ from tests.pipeline.workers import (
 )
 
 pytestmark = pytest.mark.services
+REDIS_DB = 7  # the own_redis fixture's database, no other suite's
 REMOVE = DecisionIn(reason_code=ReasonCode.FALSE_CLAIM, action=DecisionAction.REMOVE, note="x")
 ANN = reviewer("ann")
 
@@ -51,12 +52,6 @@ def celery_runtime(db_url: str, redis_url: str, takedown_url: str, **extra: obje
     rt.dispatcher = CeleryDispatcher(redis_url)
     dispatch.install(rt.sessions, rt.dispatcher)
     return rt
-
-
-@pytest.fixture
-def own_redis(redis_url: str) -> Iterator[str]:
-    """A Redis database of our own, so other suites' workers never take these tasks."""
-    yield from own_redis_db(redis_url, 7)
 
 
 @pytest.fixture

@@ -5,12 +5,9 @@ real PostgreSQL."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import select
 
@@ -20,33 +17,20 @@ from core.migrate import alembic_config, upgrade
 from pipeline import qa
 from pipeline.console_models import CaseNoteDraft, QaReview
 from pipeline.models import Decision, ReviewCase
-from tests.core.backends import BACKENDS, empty_database
+from tests.core.backends import table_names
 from tests.review_ui.conftest import browser_client, csrf_of, sign_in, stack_on
 
 TABLES = {"reviewer_settings", "case_note_drafts", "qa_sampling", "qa_reviews"}
 SENIOR = Actor(name="boss", type=ActorType.HUMAN, roles=("senior_reviewer",))
 
 
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from empty_database(request, tmp_path)
-
-
-def _tables(url: str) -> set[str]:
-    engine = sa.create_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names()) & TABLES
-    finally:
-        engine.dispose()
-
-
-def test_migration_0702_goes_up_down_and_up_again(url: str) -> None:
-    upgrade(url, "0702_reviewer_console")
-    assert _tables(url) == TABLES
-    command.downgrade(alembic_config(url), "0701_review_ui")
-    assert _tables(url) == set()
-    upgrade(url)
-    assert _tables(url) == TABLES
+def test_migration_0702_goes_up_down_and_up_again(empty_url: str) -> None:
+    upgrade(empty_url, "0702_reviewer_console")
+    assert table_names(empty_url) & TABLES == TABLES
+    command.downgrade(alembic_config(empty_url), "0701_review_ui")
+    assert table_names(empty_url) & TABLES == set()
+    upgrade(empty_url)
+    assert table_names(empty_url) & TABLES == TABLES
 
 
 def _next(client, token: str) -> str:  # type: ignore[no-untyped-def]

@@ -3,35 +3,17 @@ the preferences, and after it every user is back to NULL (the browser's language
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from core.migrate import alembic_config, upgrade
-from tests.core.backends import BACKENDS, empty_database
+from tests.core.backends import column_names, engine_at
 
 
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from empty_database(request, tmp_path)
-
-
-def _columns(url: str) -> set[str]:
-    engine = sa.create_engine(url)
-    try:
-        return {c["name"] for c in sa.inspect(engine).get_columns("users")}
-    finally:
-        engine.dispose()
-
-
-def test_migration_0102_goes_up_down_and_up_again(url: str) -> None:
-    upgrade(url)
-    assert "language" in _columns(url)
-    engine = sa.create_engine(url)
-    try:
+def test_migration_0102_goes_up_down_and_up_again(empty_url: str) -> None:
+    upgrade(empty_url)
+    assert "language" in column_names(empty_url, "users")
+    with engine_at(empty_url) as engine:
         with engine.begin() as conn:
             conn.execute(
                 sa.text(
@@ -40,11 +22,9 @@ def test_migration_0102_goes_up_down_and_up_again(url: str) -> None:
                     "('u1', 'li', 'x', 'reviewer', true, 0, 0, CURRENT_TIMESTAMP, 'zh')"
                 )
             )
-        command.downgrade(alembic_config(url), "0101_accounts")
-        assert "language" not in _columns(url)
-        upgrade(url)
-        assert "language" in _columns(url)
+        command.downgrade(alembic_config(empty_url), "0101_accounts")
+        assert "language" not in column_names(empty_url, "users")
+        upgrade(empty_url)
+        assert "language" in column_names(empty_url, "users")
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT language FROM users")).scalar_one() is None
-    finally:
-        engine.dispose()

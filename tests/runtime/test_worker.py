@@ -8,16 +8,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from core.tasks import periodic, registered
 from runtime.worker import beat_schedule
-from tests.conftest import child_env, own_redis_db
+from tests.conftest import child_env
 
 pytestmark = pytest.mark.services
+REDIS_DB = 6  # the own_redis fixture's database, no other suite's
 REPO = Path(__file__).resolve().parents[2]
 PERIODIC_TASKS = {
     "audit.ship_outbox",
@@ -26,12 +26,6 @@ PERIODIC_TASKS = {
     "incidents.scan",
     "webhooks.sweep_due",
 }
-
-
-@pytest.fixture
-def beat_redis(redis_url: str) -> Iterator[str]:
-    """A Redis database of our own, so no other suite's worker takes what beat sends."""
-    yield from own_redis_db(redis_url, 6)
 
 
 def test_the_schedule_names_every_periodic_task_and_each_is_registered() -> None:
@@ -66,13 +60,13 @@ def _sent_tasks(url: str) -> list[str]:
 
 
 def test_veracity_beat_alone_sends_the_periodic_tasks_to_the_queue(
-    beat_redis: str, tmp_path: Path
+    own_redis: str, tmp_path: Path
 ) -> None:
     env = child_env(
         drop=("DATABASE__", "REDIS__"),
         ENVIRONMENT="test",
         DATABASE__URL=f"sqlite:///{tmp_path / 'v.db'}",
-        REDIS__URL=beat_redis,
+        REDIS__URL=own_redis,
     )
     log = tmp_path / "beat.log"
     proc = subprocess.Popen(
@@ -89,7 +83,7 @@ def test_veracity_beat_alone_sends_the_periodic_tasks_to_the_queue(
         while time.monotonic() < deadline and sent.count("audit.ship_outbox") < 2:
             assert proc.poll() is None, log.read_text()
             time.sleep(0.5)
-            sent = _sent_tasks(beat_redis)
+            sent = _sent_tasks(own_redis)
         assert sent.count("audit.ship_outbox") >= 2, log.read_text()  # every 2 s, repeatedly
         assert set(sent) <= PERIODIC_TASKS
         assert not (tmp_path / "v.db").exists()  # beat needs no database and migrates none

@@ -5,7 +5,7 @@ attempts are spent. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import format_datetime
 from typing import Any, cast
 
@@ -21,6 +21,7 @@ from runtime.container import Runtime
 from statements.config import StatementSettings
 from statements.delivery import BACKOFF_BASE_SECONDS, WebhookSender, deliver, deliver_pending
 from statements.models import DeliveryStatus, Statement, StatementDelivery, StatementVersion
+from tests.conftest import due_at, stored
 from tests.core.remote import Remote
 from tests.statements.helpers import OFFICIAL_SECRET
 
@@ -32,14 +33,17 @@ def sender(remote: Remote, any_rt: Runtime) -> Iterator[WebhookSender]:
     sender.close()
 
 
-def _settings(remote: Remote, attempts: int = 3) -> StatementSettings:
+@pytest.fixture
+def settings(remote: Remote) -> StatementSettings:
     return StatementSettings(
-        webhook_url=remote.url, webhook_secret=OFFICIAL_SECRET, max_delivery_attempts=attempts
+        webhook_url=remote.url, webhook_secret=OFFICIAL_SECRET, max_delivery_attempts=3
     )
 
 
-def _pending_delivery(rt: Runtime) -> str:
-    with transaction(rt.sessions) as s:
+@pytest.fixture
+def delivery_id(any_rt: Runtime) -> str:
+    """A statement's pending delivery (version 1) to the official channel."""
+    with transaction(any_rt.sessions) as s:
         statement = Statement(kind="counter_statement", title="t", body="b", created_by="pr")
         s.add(statement)
         s.flush()
@@ -60,67 +64,60 @@ def _pending_delivery(rt: Runtime) -> str:
         return delivery.id
 
 
-def _row(rt: Runtime, delivery_id: str) -> StatementDelivery:
-    with rt.sessions() as s:
-        row = s.get(StatementDelivery, delivery_id)
-        assert row is not None
-        return row
-
-
-def _due(rt: Runtime, delivery_id: str) -> datetime:
-    due = _row(rt, delivery_id).next_attempt_at
-    assert due is not None
-    return due
-
-
 def test_a_429_with_retry_after_holds_the_next_attempt_until_it_is_due(
-    any_rt: Runtime, remote: Remote, sender: WebhookSender
+    any_rt: Runtime,
+    remote: Remote,
+    sender: WebhookSender,
+    settings: StatementSettings,
+    delivery_id: str,
 ) -> None:
-    rt, settings = any_rt, _settings(remote)
-    delivery_id = _pending_delivery(rt)
+    rt = any_rt
     remote.answers = [(429, "120")]
     failed_at = utcnow()
     assert deliver_pending(rt.sessions, sender, settings) == {"retry": 1}
-    row = _row(rt, delivery_id)
+    row = stored(rt, StatementDelivery, delivery_id)
     assert (row.status, row.attempts, row.last_error) == ("pending", 1, "receiver answered 429")
     # The receiver's 120 s is more than the first backoff (at most 30 s): it decides the wait.
-    assert 119 <= (_due(rt, delivery_id) - failed_at).total_seconds() <= 121
+    assert 119 <= (due_at(rt, StatementDelivery, delivery_id) - failed_at).total_seconds() <= 121
 
     assert deliver_pending(rt.sessions, sender, settings) == {}  # the next sweep: not due
-    just_before = _due(rt, delivery_id) - timedelta(seconds=2)
+    just_before = due_at(rt, StatementDelivery, delivery_id) - timedelta(seconds=2)
     assert deliver_pending(rt.sessions, sender, settings, now=just_before) == {}
     # Called directly (a publish of the same statement racing the sweep): no attempt either.
     assert deliver(rt.sessions, delivery_id, sender, settings).status == "waiting"
-    assert remote.hits == 1 and _row(rt, delivery_id).attempts == 1
+    assert remote.hits == 1 and stored(rt, StatementDelivery, delivery_id).attempts == 1
 
-    assert deliver_pending(rt.sessions, sender, settings, now=_due(rt, delivery_id)) == {
-        "delivered": 1
-    }
-    row = _row(rt, delivery_id)
+    assert deliver_pending(
+        rt.sessions, sender, settings, now=due_at(rt, StatementDelivery, delivery_id)
+    ) == {"delivered": 1}
+    row = stored(rt, StatementDelivery, delivery_id)
     assert (row.status, row.attempts) == ("delivered", 2) and row.delivered_at is not None
     assert remote.hits == 2
 
 
 def test_retry_after_as_an_http_date_and_dead_lettering_after_max_attempts(
-    any_rt: Runtime, remote: Remote, sender: WebhookSender
+    any_rt: Runtime,
+    remote: Remote,
+    sender: WebhookSender,
+    settings: StatementSettings,
+    delivery_id: str,
 ) -> None:
-    rt, settings = any_rt, _settings(remote, attempts=3)
-    delivery_id = _pending_delivery(rt)
+    rt = any_rt
     in_5_min = format_datetime(utcnow() + timedelta(seconds=300), usegmt=True)
     remote.answers = [(503, in_5_min), (503, None), (503, None), (503, None)]
     before = utcnow()
     assert deliver_pending(rt.sessions, sender, settings) == {"retry": 1}
-    assert 297 <= (_due(rt, delivery_id) - before).total_seconds() <= 301
+    assert 297 <= (due_at(rt, StatementDelivery, delivery_id) - before).total_seconds() <= 301
 
-    second_at = _due(rt, delivery_id)
+    second_at = due_at(rt, StatementDelivery, delivery_id)
     assert deliver_pending(rt.sessions, sender, settings, now=second_at) == {"retry": 1}
     # No Retry-After: full jitter under the second ceiling (2 x the base).
-    wait = (_due(rt, delivery_id) - second_at).total_seconds()
+    wait = (due_at(rt, StatementDelivery, delivery_id) - second_at).total_seconds()
     assert 0 <= wait <= 2 * BACKOFF_BASE_SECONDS
 
-    third_at = _due(rt, delivery_id)
+    third_at = due_at(rt, StatementDelivery, delivery_id)
     assert deliver_pending(rt.sessions, sender, settings, now=third_at) == {"dead": 1}
-    row = _row(rt, delivery_id)
+    row = stored(rt, StatementDelivery, delivery_id)
     assert (row.status, row.attempts) == (DeliveryStatus.DEAD, 3)
     later = third_at + timedelta(days=1)
     assert deliver_pending(rt.sessions, sender, settings, now=later) == {}
@@ -139,11 +136,14 @@ def test_retry_after_as_an_http_date_and_dead_lettering_after_max_attempts(
 
 
 def test_a_permanent_refusal_is_dead_lettered_at_once(
-    any_rt: Runtime, remote: Remote, sender: WebhookSender
+    any_rt: Runtime,
+    remote: Remote,
+    sender: WebhookSender,
+    settings: StatementSettings,
+    delivery_id: str,
 ) -> None:
-    rt, settings = any_rt, _settings(remote)
-    delivery_id = _pending_delivery(rt)
+    rt = any_rt
     remote.answers = [(410, "60")]
     assert deliver_pending(rt.sessions, sender, settings) == {"dead": 1}
-    row = _row(rt, delivery_id)
+    row = stored(rt, StatementDelivery, delivery_id)
     assert (row.status, row.attempts, row.next_attempt_at) == ("dead", 1, None)

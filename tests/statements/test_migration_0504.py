@@ -4,15 +4,11 @@ already published statement keeps its first publication date."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from core.migrate import alembic_config, upgrade
-from tests.core.backends import BACKENDS, empty_database
+from tests.core.backends import column_names, engine_at
 
 REVISION, BEFORE = "0504_claims_ui_and_dsa", "0503_statement_delivery_backoff"
 ADDED = {
@@ -22,24 +18,10 @@ ADDED = {
 }
 
 
-def _columns(url: str, table: str) -> set[str]:
-    engine = sa.create_engine(url)
-    try:
-        return {c["name"] for c in sa.inspect(engine).get_columns(table)}
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from empty_database(request, tmp_path)
-
-
-def test_0504_goes_up_down_and_up_keeping_the_publication_date(url: str) -> None:
-    upgrade(url, "0301_pipeline")  # decisions
-    upgrade(url, BEFORE)
-    engine = sa.create_engine(url)
-    try:
+def test_0504_goes_up_down_and_up_keeping_the_publication_date(empty_url: str) -> None:
+    upgrade(empty_url, "0301_pipeline")  # decisions
+    upgrade(empty_url, BEFORE)
+    with engine_at(empty_url) as engine:
         with engine.begin() as conn:
             conn.execute(
                 sa.text(
@@ -51,17 +33,15 @@ def test_0504_goes_up_down_and_up_keeping_the_publication_date(url: str) -> None
                 ),
                 {"at": "2026-11-01 10:00:00+00:00"},
             )
-        upgrade(url, REVISION)
+        upgrade(empty_url, REVISION)
         for table, added in ADDED.items():
-            assert added <= _columns(url, table), table
+            assert added <= column_names(empty_url, table), table
         with engine.connect() as conn:
             first = conn.execute(sa.text("SELECT first_published_at FROM statements")).scalar()
         assert first is not None and "2026-11-01" in str(first)
-        command.downgrade(alembic_config(url), BEFORE)
+        command.downgrade(alembic_config(empty_url), BEFORE)
         for table, added in ADDED.items():
-            assert not added & _columns(url, table), table
-        upgrade(url)
+            assert not added & column_names(empty_url, table), table
+        upgrade(empty_url)
         for table, added in ADDED.items():
-            assert added <= _columns(url, table), table
-    finally:
-        engine.dispose()
+            assert added <= column_names(empty_url, table), table
