@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from accounts.models import ApiKey
 from accounts.repository import api_keys_oldest_first
 from accounts.service import create_api_key, revoke_api_key
 from api.schemas import ApiKeyIn, ApiKeyOut, IssuedApiKeyOut
@@ -17,18 +16,6 @@ from core.web_schemas import refusals
 
 router = APIRouter(prefix="/v1/admin/apikeys", tags=["admin"])
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
-
-
-def _out(key: ApiKey) -> ApiKeyOut:
-    return ApiKeyOut(
-        id=key.id,
-        name=key.name,
-        prefix=key.prefix,
-        scopes=list(key.scopes),
-        rate_limit_per_minute=key.rate_limit_per_minute,
-        created_at=key.created_at,
-        revoked_at=key.revoked_at,
-    )
 
 
 @router.post(
@@ -46,7 +33,7 @@ def create(body: ApiKeyIn, session: SessionDep, admin: Admin) -> IssuedApiKeyOut
         admin.actor,
         rate_limit_per_minute=body.rate_limit_per_minute,
     )
-    return IssuedApiKeyOut(**_out(issued.key).model_dump(), key=issued.secret)
+    return IssuedApiKeyOut(**ApiKeyOut.model_validate(issued.key).model_dump(), key=issued.secret)
 
 
 @router.get(
@@ -56,7 +43,7 @@ def create(body: ApiKeyIn, session: SessionDep, admin: Admin) -> IssuedApiKeyOut
     responses=refusals(401, 403),
 )
 def list_keys(session: SessionDep, _: Admin) -> list[ApiKeyOut]:
-    return [_out(k) for k in api_keys_oldest_first(session)]
+    return [ApiKeyOut.model_validate(k) for k in api_keys_oldest_first(session)]
 
 
 @router.delete(
@@ -68,4 +55,4 @@ def list_keys(session: SessionDep, _: Admin) -> list[ApiKeyOut]:
 def revoke(
     key_id: Annotated[str, Path(min_length=1, max_length=64)], session: SessionDep, admin: Admin
 ) -> ApiKeyOut:
-    return _out(revoke_api_key(session, key_id, admin.actor))
+    return ApiKeyOut.model_validate(revoke_api_key(session, key_id, admin.actor))

@@ -34,6 +34,8 @@ class ApiKeyIn(BaseModel):
 
 
 class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     name: str
     prefix: str

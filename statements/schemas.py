@@ -79,7 +79,11 @@ class VersionOut(BaseModel):
     created_at: datetime
 
 
-class StatementOut(BaseModel):
+class StatementFields(BaseModel):
+    """A statement's own columns; StatementOut adds the check report."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     kind: str
     channel: str
@@ -101,4 +105,7 @@ class StatementOut(BaseModel):
     withdrawn_at: datetime | None
     generator: str
     evidence: dict[str, Any]
+
+
+class StatementOut(StatementFields):
     checks: CheckOut

@@ -128,32 +128,29 @@ def edit(session: Session, statement_id: str, edit_in: EditIn, actor: Actor) -> 
 
 
 def approve(session: Session, statement_id: str, actor: Actor) -> Statement:
-    statement = _approvable(session, statement_id, actor)
-    if statement.approved_version == statement.version:
-        return statement
-    statement.approved_by = actor.name
-    statement.approved_version = statement.version
-    _maybe_approved(statement)
-    record(
-        session,
-        Action.STATEMENT_APPROVED,
-        actor,
-        _subject(statement),
-        after={"version": statement.version, "status": statement.status},
-    )
-    return statement
+    return _sign_off(session, statement_id, actor, legal=False)
 
 
 def legal_approve(session: Session, statement_id: str, actor: Actor) -> Statement:
+    return _sign_off(session, statement_id, actor, legal=True)
+
+
+def _sign_off(session: Session, statement_id: str, actor: Actor, *, legal: bool) -> Statement:
+    """The approver's (or legal's) sign-off on the current version; signing twice changes nothing."""
     statement = _approvable(session, statement_id, actor)
-    if statement.legal_approved_version == statement.version:
+    signed = statement.legal_approved_version if legal else statement.approved_version
+    if signed == statement.version:
         return statement
-    statement.legal_approved_by = actor.name
-    statement.legal_approved_version = statement.version
+    if legal:
+        statement.legal_approved_by = actor.name
+        statement.legal_approved_version = statement.version
+    else:
+        statement.approved_by = actor.name
+        statement.approved_version = statement.version
     _maybe_approved(statement)
     record(
         session,
-        Action.STATEMENT_LEGAL_APPROVED,
+        Action.STATEMENT_LEGAL_APPROVED if legal else Action.STATEMENT_APPROVED,
         actor,
         _subject(statement),
         after={"version": statement.version, "status": statement.status},

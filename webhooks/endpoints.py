@@ -17,7 +17,7 @@ from core.roles import Role
 from core.web_deps import RuntimeDep, SessionDep
 from core.web_schemas import refusals
 from webhooks import repository, service
-from webhooks.models import DeliveryStatus, WebhookSubscription
+from webhooks.models import DeliveryStatus
 from webhooks.schemas import (
     CreatedSubscriptionOut,
     DeliveryOut,
@@ -39,12 +39,6 @@ def _owner(key: Principal) -> str:
     return key.key_id
 
 
-def _sub_out(sub: WebhookSubscription) -> SubscriptionOut:
-    return SubscriptionOut(
-        id=sub.id, url=sub.url, events=sub.events, active=sub.active, created_at=sub.created_at
-    )
-
-
 @router.post(
     "/webhooks",
     status_code=201,
@@ -58,7 +52,7 @@ def subscribe(
     sub = service.subscribe(
         session, body, key.actor, outbound=policy_from(rt.settings), owner_key_id=_owner(key)
     )
-    return CreatedSubscriptionOut(**_sub_out(sub).model_dump(), secret=sub.secret)
+    return CreatedSubscriptionOut.model_validate(sub)
 
 
 @router.get(
@@ -69,7 +63,7 @@ def subscribe(
 )
 def list_subscriptions(session: SessionDep, key: HookKey) -> list[SubscriptionOut]:
     subs = repository.subscriptions_oldest_first(session, owner_key_id=_owner(key))
-    return [_sub_out(s) for s in subs]
+    return [SubscriptionOut.model_validate(s) for s in subs]
 
 
 @router.get(
@@ -79,7 +73,8 @@ def list_subscriptions(session: SessionDep, key: HookKey) -> list[SubscriptionOu
     responses=refusals(401, 403, 404, 422),
 )
 def get_subscription(subscription_id: Id, session: SessionDep, key: HookKey) -> SubscriptionOut:
-    return _sub_out(service.find_subscription(session, subscription_id, owned_by=_owner(key)))
+    sub = service.find_subscription(session, subscription_id, owned_by=_owner(key))
+    return SubscriptionOut.model_validate(sub)
 
 
 @router.delete(
@@ -89,7 +84,8 @@ def get_subscription(subscription_id: Id, session: SessionDep, key: HookKey) -> 
     responses=refusals(401, 403, 404, 422),
 )
 def unsubscribe(subscription_id: Id, session: SessionDep, key: HookKey) -> SubscriptionOut:
-    return _sub_out(service.unsubscribe(session, subscription_id, key.actor, owned_by=_owner(key)))
+    sub = service.unsubscribe(session, subscription_id, key.actor, owned_by=_owner(key))
+    return SubscriptionOut.model_validate(sub)
 
 
 @router.post(
@@ -116,9 +112,7 @@ def rotate_secret(
 )
 def all_subscriptions(session: SessionDep, _: Admin) -> list[OwnedSubscriptionOut]:
     subs = repository.subscriptions_oldest_first(session)
-    return [
-        OwnedSubscriptionOut(**_sub_out(s).model_dump(), owner_key_id=s.owner_key_id) for s in subs
-    ]
+    return [OwnedSubscriptionOut.model_validate(s) for s in subs]
 
 
 @router.get(

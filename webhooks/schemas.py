@@ -35,6 +35,8 @@ class SubscriptionIn(BaseModel):
 
 
 class SubscriptionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     url: str
     events: list[str]
