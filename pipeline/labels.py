@@ -17,9 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pipeline.models import Post
-from pipeline.repository.decisions import decisions_with_posts
-from pipeline.repository.posts import scores_with_posts
+from pipeline.models import Decision, Post, Score
+from pipeline.repository.posts import with_posts
 
 FALSE_REASONS = frozenset({"false_claim", "misleading_context", "manipulated_media"})
 TRUE_REASONS = frozenset({"satire_or_opinion", "not_misinformation"})
@@ -39,7 +38,7 @@ def _row(post: Post, **fields: Any) -> dict[str, Any]:
 def human_rows(
     session: Session, since: datetime | None = None, *, include_drills: bool = False
 ) -> Iterator[dict[str, Any]]:
-    for decision, post in decisions_with_posts(session, since, include_drills=include_drills):
+    for decision, post in with_posts(session, Decision, since, include_drills=include_drills):
         yield _row(
             post,
             source=decision.decider_type,
@@ -57,7 +56,7 @@ def human_rows(
 def machine_rows(
     session: Session, since: datetime | None = None, *, include_drills: bool = False
 ) -> Iterator[dict[str, Any]]:
-    for score, post in scores_with_posts(session, since, include_drills=include_drills):
+    for score, post in with_posts(session, Score, since, include_drills=include_drills):
         yield _row(
             post,
             source="machine",

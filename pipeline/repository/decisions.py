@@ -3,7 +3,7 @@ ones with what became of each, and counts per reviewer and action."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import case as when
@@ -176,19 +176,6 @@ def decided_on_other_case(session: Session, post_id: str, case_id: str, decided_
         .limit(1)
     ).first()
     return found is not None
-
-
-def decisions_with_posts(
-    session: Session, since: datetime | None, *, include_drills: bool
-) -> Iterator[tuple[Decision, Post]]:
-    """Every decision with its post, oldest first (streamed in batches of 1000)."""
-    query = select(Decision, Post).join(Post, Post.id == Decision.post_id)
-    if not include_drills:
-        query = query.where(Post.is_drill.is_(False))
-    if since is not None:
-        query = query.where(Decision.created_at >= since)
-    rows = session.execute(query.order_by(Decision.created_at)).yield_per(1000)
-    yield from rows
 
 
 def qa_agreement_per_reviewer(session: Session) -> list[tuple[str, int, int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
@@ -70,16 +71,19 @@ def real_posts_with_latest_score(
     return [(post, score) for post, score in rows]
 
 
-def scores_with_posts(
-    session: Session, since: datetime | None, *, include_drills: bool
-) -> Iterator[tuple[Score, Post]]:
-    """Every score with its post, oldest first (streamed in batches of 1000)."""
-    query = select(Score, Post).join(Post, Post.id == Score.post_id)
+_Verdict = TypeVar("_Verdict", Decision, Score)
+
+
+def with_posts(
+    session: Session, verdict: type[_Verdict], since: datetime | None, *, include_drills: bool
+) -> Iterator[tuple[_Verdict, Post]]:
+    """Every decision (or score) with its post, oldest first (streamed in batches of 1000)."""
+    query = select(verdict, Post).join(Post, Post.id == verdict.post_id)
     if not include_drills:
         query = query.where(Post.is_drill.is_(False))
     if since is not None:
-        query = query.where(Score.created_at >= since)
-    rows = session.execute(query.order_by(Score.created_at)).yield_per(1000)
+        query = query.where(verdict.created_at >= since)
+    rows = session.execute(query.order_by(verdict.created_at)).yield_per(1000)
     yield from rows
 
 
