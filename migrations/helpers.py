@@ -51,14 +51,16 @@ def create_table(
     *items: sa.schema.SchemaItem,
     key: Sequence[str] = ("id",),
     unique: Sequence[str] = (),
+    constraints: Sequence[sa.schema.SchemaItem] = (),
 ) -> None:
     """op.create_table in autogenerate's order: columns and foreign keys, the named primary
-    key, then one named unique constraint per column in `unique`."""
+    key, one named unique constraint per column in `unique`, then `constraints`."""
     op.create_table(
         name,
         *items,
         sa.PrimaryKeyConstraint(*key, name=op.f(f"pk_{name}")),
         *(sa.UniqueConstraint(c, name=op.f(f"uq_{name}_{c}")) for c in unique),
+        *constraints,
     )
 
 

@@ -11,7 +11,15 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.types
+from migrations.helpers import (
+    column,
+    create_indexes,
+    create_table,
+    foreign_key,
+    id_column,
+    string,
+    utc,
+)
 
 revision: str = "0401_webhooks"
 down_revision: str | Sequence[str] | None = "0001"
@@ -20,49 +28,39 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "webhook_subscriptions",
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("url", sa.String(length=2048), nullable=False),
-        sa.Column("secret", sa.String(length=100), nullable=False),
-        sa.Column("events", sa.JSON(), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_by", sa.String(length=128), nullable=False),
-        sa.Column("created_at", core.types.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_subscriptions")),
+        id_column(),
+        string("url", 2048),
+        string("secret", 100),
+        column("events", sa.JSON()),
+        column("active", sa.Boolean()),
+        string("created_by", 128),
+        utc("created_at"),
     )
-    op.create_table(
+    create_table(
         "webhook_deliveries",
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("subscription_id", sa.String(length=32), nullable=False),
-        sa.Column("event_id", sa.String(length=32), nullable=False),
-        sa.Column("event", sa.String(length=64), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", core.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("response_code", sa.Integer(), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", core.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", core.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["subscription_id"],
-            ["webhook_subscriptions.id"],
-            name=op.f("fk_webhook_deliveries_subscription_id_webhook_subscriptions"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        id_column(),
+        string("subscription_id", 32),
+        string("event_id", 32),
+        string("event", 64),
+        column("payload", sa.JSON()),
+        string("status", 16),
+        column("attempts", sa.Integer()),
+        utc("next_attempt_at"),
+        column("response_code", sa.Integer(), nullable=True),
+        column("last_error", sa.Text(), nullable=True),
+        utc("created_at"),
+        utc("delivered_at", nullable=True),
+        foreign_key("webhook_deliveries", "subscription_id", "webhook_subscriptions"),
     )
-    with op.batch_alter_table("webhook_deliveries") as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_webhook_deliveries_subscription_id"), ["subscription_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_webhook_deliveries_event_id"), ["event_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False
-        )
+    create_indexes("webhook_deliveries", "subscription_id", "event_id")
+    op.create_index(
+        "ix_webhook_deliveries_due",
+        "webhook_deliveries",
+        ["status", "next_attempt_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:

@@ -11,7 +11,15 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.types
+from migrations.helpers import (
+    column,
+    create_indexes,
+    create_table,
+    foreign_key,
+    id_column,
+    string,
+    utc,
+)
 
 revision: str = "0501_claims"
 down_revision: str | Sequence[str] | None = "0001"
@@ -20,49 +28,35 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "claims",
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("verdict", sa.String(length=16), nullable=False),
-        sa.Column("source_url", sa.String(length=2048), nullable=True),
-        sa.Column("source_name", sa.String(length=200), nullable=True),
-        sa.Column("explanation", sa.Text(), nullable=False),
-        sa.Column("origin", sa.String(length=32), nullable=False),
-        sa.Column("origin_ref", sa.String(length=128), nullable=True),
-        sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.Column("created_at", core.types.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_claims")),
-        sa.UniqueConstraint("origin", "origin_ref", name="uq_claims_origin_ref"),
+        id_column(),
+        column("text", sa.Text()),
+        string("verdict", 16),
+        string("source_url", 2048, nullable=True),
+        string("source_name", 200, nullable=True),
+        column("explanation", sa.Text()),
+        string("origin", 32),
+        string("origin_ref", 128, nullable=True),
+        string("created_by", 64),
+        utc("created_at"),
+        constraints=[sa.UniqueConstraint("origin", "origin_ref", name="uq_claims_origin_ref")],
     )
-    with op.batch_alter_table("claims", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_claims_verdict"), ["verdict"], unique=False)
-    op.create_table(
+    create_indexes("claims", "verdict")
+    create_table(
         "claim_posts",
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("claim_id", sa.String(length=32), nullable=False),
-        sa.Column("post_id", sa.String(length=128), nullable=False),
-        sa.Column("linked_by", sa.String(length=64), nullable=False),
-        sa.Column("similarity", sa.Float(), nullable=True),
-        sa.Column("decision_id", sa.String(length=32), nullable=True),
-        sa.Column("created_at", core.types.UtcDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["claim_id"],
-            ["claims.id"],
-            name=op.f("fk_claim_posts_claim_id_claims"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["post_id"],
-            ["posts.id"],
-            name=op.f("fk_claim_posts_post_id_posts"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_posts")),
-        sa.UniqueConstraint("claim_id", "post_id", name="uq_claim_posts_claim_post"),
+        id_column(),
+        string("claim_id", 32),
+        string("post_id", 128),
+        string("linked_by", 64),
+        column("similarity", sa.Float(), nullable=True),
+        string("decision_id", 32, nullable=True),
+        utc("created_at"),
+        foreign_key("claim_posts", "claim_id", "claims"),
+        foreign_key("claim_posts", "post_id", "posts"),
+        constraints=[sa.UniqueConstraint("claim_id", "post_id", name="uq_claim_posts_claim_post")],
     )
-    with op.batch_alter_table("claim_posts", schema=None) as batch_op:
-        batch_op.create_index("ix_claim_posts_post", ["post_id"], unique=False)
+    op.create_index("ix_claim_posts_post", "claim_posts", ["post_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -13,108 +13,88 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.types
+from migrations.helpers import (
+    column,
+    create_indexes,
+    create_table,
+    foreign_key,
+    id_column,
+    string,
+    utc,
+)
 
 revision: str = "0604_incident_reports"
 down_revision: str | Sequence[str] | None = "0603_incident_types"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-UTC = core.types.UtcDateTime(timezone=True)
-
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "incident_report_reviews",
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("incident_id", sa.String(length=32), nullable=False),
-        sa.Column("decision", sa.String(length=24), nullable=False),
-        sa.Column("actor", sa.String(length=128), nullable=False),
-        sa.Column("role", sa.String(length=32), nullable=False),
-        sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=True),
-        sa.Column("html", sa.Text(), nullable=True),
-        sa.Column("pdf_sha256", sa.String(length=64), nullable=True),
-        sa.Column("at", UTC, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["incident_id"],
-            ["incidents.id"],
-            name=op.f("fk_incident_report_reviews_incident_id_incidents"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_report_reviews")),
+        id_column(),
+        string("incident_id", 32),
+        string("decision", 24),
+        string("actor", 128),
+        string("role", 32),
+        column("comment", sa.Text()),
+        column("pdf", sa.LargeBinary(), nullable=True),
+        column("html", sa.Text(), nullable=True),
+        string("pdf_sha256", 64, nullable=True),
+        utc("at"),
+        foreign_key("incident_report_reviews", "incident_id", "incidents"),
     )
-    op.create_index(
-        op.f("ix_incident_report_reviews_incident_id"), "incident_report_reviews", ["incident_id"]
-    )
-    op.create_table(
+    create_indexes("incident_report_reviews", "incident_id")
+    create_table(
         "incident_attachments",
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("filename", sa.String(length=255), nullable=False),
-        sa.Column("content_type", sa.String(length=100), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.Column("uploaded_by", sa.String(length=128), nullable=False),
-        sa.Column("uploaded_at", UTC, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_attachments")),
+        id_column(),
+        string("title", 300),
+        string("kind", 32),
+        string("filename", 255),
+        string("content_type", 100),
+        column("size", sa.Integer()),
+        string("sha256", 64),
+        column("data", sa.LargeBinary()),
+        string("uploaded_by", 128),
+        utc("uploaded_at"),
     )
-    op.create_index(op.f("ix_incident_attachments_sha256"), "incident_attachments", ["sha256"])
-    op.create_table(
+    create_indexes("incident_attachments", "sha256")
+    create_table(
         "incident_attachment_links",
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("incident_id", sa.String(length=32), nullable=False),
-        sa.Column("attachment_id", sa.String(length=32), nullable=False),
-        sa.Column("linked_by", sa.String(length=128), nullable=False),
-        sa.Column("linked_at", UTC, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["incident_id"],
-            ["incidents.id"],
-            name=op.f("fk_incident_attachment_links_incident_id_incidents"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["attachment_id"],
-            ["incident_attachments.id"],
-            name=op.f("fk_incident_attachment_links_attachment_id_incident_attachments"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_attachment_links")),
+        id_column(),
+        string("incident_id", 32),
+        string("attachment_id", 32),
+        string("linked_by", 128),
+        utc("linked_at"),
+        foreign_key("incident_attachment_links", "incident_id", "incidents"),
+        foreign_key("incident_attachment_links", "attachment_id", "incident_attachments"),
     )
-    op.create_index(
-        op.f("ix_incident_attachment_links_incident_id"),
-        "incident_attachment_links",
-        ["incident_id"],
-    )
+    create_indexes("incident_attachment_links", "incident_id")
     op.create_index(
         "ix_incident_attachment_links_pair",
         "incident_attachment_links",
         ["incident_id", "attachment_id"],
         unique=True,
     )
-    op.create_table(
+    create_table(
         "incident_policies",
-        sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("body", sa.JSON(), nullable=False),
-        sa.Column("author", sa.String(length=128), nullable=False),
-        sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("created_at", UTC, nullable=False),
-        sa.PrimaryKeyConstraint("version", name=op.f("pk_incident_policies")),
+        column("version", sa.Integer(), autoincrement=False),
+        column("body", sa.JSON()),
+        string("author", 128),
+        column("note", sa.Text()),
+        utc("created_at"),
+        key=("version",),
     )
-    op.create_table(
+    create_table(
         "narrative_centroids",
-        sa.Column("key", sa.String(length=160), nullable=False),
-        sa.Column("is_drill", sa.Boolean(), nullable=False),
-        sa.Column("vector_sum", sa.LargeBinary(), nullable=False),
-        sa.Column("members", sa.Integer(), nullable=False),
-        sa.Column("last_seen_at", UTC, nullable=False),
-        sa.PrimaryKeyConstraint("key", "is_drill", name=op.f("pk_narrative_centroids")),
+        string("key", 160),
+        column("is_drill", sa.Boolean()),
+        column("vector_sum", sa.LargeBinary()),
+        column("members", sa.Integer()),
+        utc("last_seen_at"),
+        key=("key", "is_drill"),
     )
-    op.create_index(
-        op.f("ix_narrative_centroids_last_seen_at"), "narrative_centroids", ["last_seen_at"]
-    )
+    create_indexes("narrative_centroids", "last_seen_at")
 
 
 def downgrade() -> None:

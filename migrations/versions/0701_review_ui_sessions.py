@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
-
-import core.types
+from migrations.helpers import (
+    create_indexes,
+    create_table,
+    drop_table,
+    foreign_key,
+    string,
+    utc,
+)
 
 revision: str = "0701_review_ui"
 down_revision: str | Sequence[str] | None = "0001"
@@ -21,25 +25,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "ui_sessions",
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("user_id", sa.String(length=32), nullable=False),
-        sa.Column("csrf_token", sa.String(length=64), nullable=False),
-        sa.Column("created_at", core.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", core.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", core.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_ui_sessions_user_id_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_ui_sessions")),
+        string("token_hash", 64),
+        string("user_id", 32),
+        string("csrf_token", 64),
+        utc("created_at"),
+        utc("expires_at"),
+        utc("revoked_at", nullable=True),
+        foreign_key("ui_sessions", "user_id", "users"),
+        key=("token_hash",),
     )
-    op.create_index(op.f("ix_ui_sessions_user_id"), "ui_sessions", ["user_id"], unique=False)
+    create_indexes("ui_sessions", "user_id")
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_ui_sessions_user_id"), table_name="ui_sessions")
-    op.drop_table("ui_sessions")
+    drop_table("ui_sessions", "user_id")
