@@ -18,6 +18,7 @@ from audit.service import record
 from core.actors import Actor
 from core.errors import DomainError, Invalid, NotFound
 from core.messages import Msg
+from incidents.events import record_event
 from incidents.material_models import Attachment, AttachmentLink
 from incidents.repository import materials
 from incidents.service import get_incident
@@ -153,13 +154,13 @@ def link(session: Session, incident_id: str, attachment_id: str, actor: Actor) -
     )
     session.add(made)
     session.flush()
-    record(
+    record_event(
         session,
         Action.INCIDENT_ATTACHMENT_ADDED,
         actor,
-        Subject(incident_id=incident.id, other={"attachment_id": attachment.id}),
+        incident,
+        other={"attachment_id": attachment.id},
         after=_logged(attachment),
-        is_drill=incident.is_drill,
     )
     return made
 

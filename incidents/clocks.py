@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Subject
-from audit.service import record
+from audit.events import Action
 from core.actors import Actor
 from core.clock import utcnow
+from incidents.events import record_event
 from incidents.models import ClockStatus, Incident, IncidentClock
 from incidents.notices import notify_clock_missed
 from incidents.repository.incidents import incident_by_id
@@ -74,13 +74,13 @@ def cancel_clocks(session: Session, incident: Incident, at: datetime) -> None:
     for clock in clocks:
         clock.status = ClockStatus.CANCELLED
         clock.resolved_at = at
-        record(
+        record_event(
             session,
             Action.INCIDENT_CLOCK_CANCELLED,
             SYSTEM,
-            Subject(incident_id=incident.id, other={"clock": clock.name}),
+            incident,
+            other={"clock": clock.name},
             after={"due_at": clock.due_at.isoformat(), "resolved_at": at.isoformat()},
-            is_drill=incident.is_drill,
             at=at,
         )
 
@@ -103,13 +103,13 @@ def _resolve(
 ) -> None:
     clock.status = ClockStatus.MET if met else ClockStatus.MISSED
     clock.resolved_at = at
-    record(
+    record_event(
         session,
         Action.INCIDENT_CLOCK_MET if met else Action.INCIDENT_CLOCK_MISSED,
         SYSTEM,
-        Subject(incident_id=incident.id, other={"clock": clock.name}),
+        incident,
+        other={"clock": clock.name},
         after={"due_at": clock.due_at.isoformat(), "resolved_at": at.isoformat()},
-        is_drill=incident.is_drill,
         at=at,
     )
 

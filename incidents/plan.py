@@ -9,6 +9,7 @@ from audit.service import record
 from core.actors import Actor
 from core.errors import Invalid
 from core.messages import Msg
+from incidents.events import record_event
 from incidents.models import Lesson, ResponsePlan
 from incidents.policy_store import (
     IncidentPolicyPatch,
@@ -45,13 +46,12 @@ def record_lesson(session: Session, incident_id: str, text: str, actor: Actor) -
     lesson = Lesson(incident_id=incident.id, text=text.strip(), author=actor.name)
     session.add(lesson)
     session.flush()
-    record(
+    record_event(
         session,
         Action.INCIDENT_LESSON_RECORDED,
         actor,
-        Subject(incident_id=incident.id),
+        incident,
         reason=lesson.text[:500],
-        is_drill=incident.is_drill,
     )
     return lesson
 

@@ -9,12 +9,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Subject
-from audit.service import record
+from audit.events import Action
 from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Invalid
 from core.messages import Msg
+from incidents.events import record_event
 from incidents.material_models import ReportReview
 from incidents.report import build_report
 from incidents.report_render import SignOff, render_html, render_pdf
@@ -76,14 +76,14 @@ def review_report(
         review.pdf_sha256 = hashlib.sha256(review.pdf).hexdigest()
     session.add(review)
     session.flush()
-    record(
+    record_event(
         session,
         Action.INCIDENT_REPORT_SIGNED_OFF if approve else Action.INCIDENT_REPORT_RETURNED,
         actor,
-        Subject(incident_id=incident.id, other={"review_id": review.id}),
+        incident,
+        other={"review_id": review.id},
         reason=review.comment or None,
         after={"decision": review.decision, "pdf_sha256": review.pdf_sha256},
-        is_drill=incident.is_drill,
         at=at,
     )
     return review

@@ -13,14 +13,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Subject
-from audit.service import record
+from audit.events import Action
 from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, DomainError, Invalid
 from core.messages import Msg
 from incidents import notices
 from incidents.clocks import ASSESSMENT, cancel_clocks, start_assessment_clock, start_clocks
+from incidents.events import record_event
 from incidents.models import FINISHED, Incident, IncidentStatus
 from incidents.policy_store import active_incident_policy  # the plan's clocks, as printed
 from incidents.repository.incidents import has_milestone
@@ -76,11 +76,12 @@ def report_incident(
     session.add(incident)
     session.flush()
     incident.key = f"report:{incident.id}"
-    record(
+    record_event(
         session,
         Action.INCIDENT_REPORTED,
         actor,
-        Subject(incident_id=incident.id, other={"type": incident.type}),
+        incident,
+        other={"type": incident.type},
         after={
             "type": incident.type,
             "title": incident.title,
@@ -90,7 +91,6 @@ def report_incident(
             "where": report.where,
             "when": report.when.isoformat() if report.when else None,
         },
-        is_drill=incident.is_drill,
         at=now,
     )
     after_grading(session, incident, policy or active_incident_policy(session), now)
@@ -137,15 +137,14 @@ def lock_grade(
     before = incident.grade
     incident.grade = grade
     incident.grade_locked = True
-    record(
+    record_event(
         session,
         event,
         actor,
-        Subject(incident_id=incident.id),
+        incident,
         reason=reason,
         before={"grade": before},
         after={"grade": grade, **noted},
-        is_drill=incident.is_drill,
     )
     return before
 
@@ -179,32 +178,12 @@ def activate(
     now: datetime | None = None,
 ) -> Incident:
     """Start the response: the groups get their tasks and are told."""
-    _require_reason(reason, "activation")
-    if incident.status != IncidentStatus.REPORTED:
-        raise Conflict(
-            Msg(
-                "only a reported incident can be activated; this one is {status}",
-                status=incident.status,
-            ),
-            code="not_reported",
-        )
+    _require_decidable(incident, reason, IncidentStatus.ACTIVE)
     now = now or utcnow()
     if owner:
         require_active_user(session, owner)
-    incident.status = IncidentStatus.ACTIVE
     incident.owner = owner or incident.owner or (None if actor.type == "system" else actor.name)
-    _decide(incident, actor, reason, now)
-    record(
-        session,
-        Action.INCIDENT_ACTIVATED,
-        actor,
-        Subject(incident_id=incident.id),
-        reason=reason,
-        before={"status": IncidentStatus.REPORTED.value},
-        after={"status": incident.status, "grade": incident.grade, "owner": incident.owner},
-        is_drill=incident.is_drill,
-        at=now,
-    )
+    _decide(session, incident, actor, reason, now, IncidentStatus.ACTIVE, owner=incident.owner)
     if actor != SYSTEM:
         _meet_assessment(session, incident, actor, reason, at=now)
     start_clocks(session, incident, active_incident_policy(session), now)
@@ -230,30 +209,10 @@ def _open_statement_draft(session: Session, incident: Incident, actor: Actor) ->
 
 def dismiss(session: Session, incident: Incident, actor: Actor, reason: str) -> Incident:
     """Not an incident under the plan: its clocks are cancelled; logged with the reason."""
-    _require_reason(reason, "a dismissal")
-    if incident.status != IncidentStatus.REPORTED:
-        raise Conflict(
-            Msg(
-                "only a reported incident can be dismissed; this one is {status}",
-                status=incident.status,
-            ),
-            code="not_reported",
-        )
+    _require_decidable(incident, reason, IncidentStatus.DISMISSED)
     now = utcnow()
     _meet_assessment(session, incident, actor, reason, at=now)
-    incident.status = IncidentStatus.DISMISSED
-    _decide(incident, actor, reason, now)
-    record(
-        session,
-        Action.INCIDENT_DISMISSED,
-        actor,
-        Subject(incident_id=incident.id),
-        reason=reason,
-        before={"status": IncidentStatus.REPORTED.value},
-        after={"status": incident.status, "grade": incident.grade},
-        is_drill=incident.is_drill,
-        at=now,
-    )
+    _decide(session, incident, actor, reason, now, IncidentStatus.DISMISSED)
     cancel_clocks(session, incident, now)
     return incident
 
@@ -262,14 +221,13 @@ def set_owner(session: Session, incident: Incident, username: str, actor: Actor)
     require_active_user(session, username)
     before = incident.owner
     incident.owner = username
-    record(
+    record_event(
         session,
         Action.INCIDENT_OWNER_CHANGED,
         actor,
-        Subject(incident_id=incident.id),
+        incident,
         before={"owner": before},
         after={"owner": username},
-        is_drill=incident.is_drill,
     )
     return incident
 
@@ -302,10 +260,52 @@ def _assessed(session: Session, incident: Incident) -> bool:
     return has_milestone(session, incident.id, ASSESSMENT)
 
 
-def _decide(incident: Incident, actor: Actor, reason: str, at: datetime) -> None:
+_DECISIONS = {
+    IncidentStatus.ACTIVE: Action.INCIDENT_ACTIVATED,
+    IncidentStatus.DISMISSED: Action.INCIDENT_DISMISSED,
+}
+
+
+def _require_decidable(incident: Incident, reason: str, to: IncidentStatus) -> None:
+    """Only a reported incident is activated or dismissed, and never without a reason."""
+    activating = to == IncidentStatus.ACTIVE
+    _require_reason(reason, "activation" if activating else "a dismissal")
+    if incident.status != IncidentStatus.REPORTED:
+        status = incident.status
+        raise Conflict(
+            Msg("only a reported incident can be activated; this one is {status}", status=status)
+            if activating
+            else Msg(
+                "only a reported incident can be dismissed; this one is {status}", status=status
+            ),
+            code="not_reported",
+        )
+
+
+def _decide(
+    session: Session,
+    incident: Incident,
+    actor: Actor,
+    reason: str,
+    at: datetime,
+    to: IncidentStatus,
+    **noted: object,
+) -> None:
+    """Leadership's (or the plan's) decision on a reported incident, logged."""
+    incident.status = to
     incident.decided_by = actor.name
     incident.decided_at = at
     incident.decision_reason = reason
+    record_event(
+        session,
+        _DECISIONS[to],
+        actor,
+        incident,
+        reason=reason,
+        before={"status": IncidentStatus.REPORTED.value},
+        after={"status": incident.status, "grade": incident.grade, **noted},
+        at=at,
+    )
 
 
 def _require_reason(reason: str, what: str) -> None:

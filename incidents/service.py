@@ -11,14 +11,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from audit.events import Action, Subject
-from audit.service import record
+from audit.events import Action
 from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.messages import Msg
 from core.topics import GENERAL_TOPIC, topic_of
 from incidents.clocks import stop_clocks
+from incidents.events import record_event
 from incidents.models import FINISHED, Incident, IncidentMilestone, IncidentStatus, NarrativePost
 from incidents.repository import cases, narratives, timeline
 from incidents.repository.incidents import incident_by_id, live_incident_of_key
@@ -143,14 +143,15 @@ def _open(
     )
     session.add(incident)
     session.flush()
-    record(
+    record_event(
         session,
         Action.INCIDENT_OPENED,
         SYSTEM,
-        Subject(incident_id=incident.id, claim_id=claim_id, other={"key": key}),
+        incident,
+        claim_id=claim_id,
+        other={"key": key},
         policy_version=policy.version,
         after={"posts": len(members), "first_seen_at": incident.first_seen_at.isoformat()},
-        is_drill=is_drill,
         at=now,
     )
     _link(session, incident, [m for m in members if m.incident_id is None], now)
@@ -164,13 +165,13 @@ def _link(
         member.incident_id = incident.id
         # Reviewers filter the queue by incident: tag the post's waiting cases.
         cases.tag_waiting_cases(session, member.post_id, incident.id)
-        record(
+        record_event(
             session,
             Action.INCIDENT_POST_LINKED,
             SYSTEM,
-            Subject(incident_id=incident.id, post_id=member.post_id),
+            incident,
+            post_id=member.post_id,
             after={"reach": member.reach, "similarity": member.similarity},
-            is_drill=incident.is_drill,
             at=now,
         )
     session.flush()
@@ -197,15 +198,14 @@ def _refresh(session: Session, incident: Incident, policy: IncidentPolicy, now: 
     if is_new or (computed < incident.grade and not incident.grade_locked):
         before = None if is_new else incident.grade
         incident.grade = computed
-        record(
+        record_event(
             session,
             Action.INCIDENT_GRADED,
             SYSTEM,
-            Subject(incident_id=incident.id),
+            incident,
             policy_version=policy.version,
             before={"grade": before} if before else None,
             after={"grade": computed, "points": points(signals, policy)},
-            is_drill=incident.is_drill,
             at=now,
         )
         if is_new:
@@ -229,28 +229,22 @@ def apply_surge(
     rows = cases.unsurged_live_cases(session, incident.id)
     if rows and not incident.surge:
         incident.surge = True
-        record(
-            session,
-            Action.INCIDENT_SURGED,
-            SYSTEM,
-            Subject(incident_id=incident.id),
-            after={"boost": policy.surge_boost, "grade": incident.grade},
-            is_drill=incident.is_drill,
-            at=now,
-        )
+        after = {"boost": policy.surge_boost, "grade": incident.grade}
+        record_event(session, Action.INCIDENT_SURGED, SYSTEM, incident, after=after, at=now)
     for member, case in rows:
         before = case.priority
         case.priority = round(case.priority + policy.surge_boost, 6)
         member.surged = True
-        record(
+        record_event(
             session,
             Action.CASE_REPRIORITISED,
             SYSTEM,
-            Subject(incident_id=incident.id, case_id=case.id, post_id=case.post_id),
+            incident,
+            case_id=case.id,
+            post_id=case.post_id,
             reason="incident surge",
             before={"priority": before},
             after={"priority": case.priority},
-            is_drill=incident.is_drill,
             at=now,
         )
     return len(rows)
@@ -287,39 +281,25 @@ def record_milestone(
         incident_id=incident.id, kind=kind, note=note, actor=actor.name, at=at
     )
     session.add(milestone)
-    record(
+    record_event(
         session,
         Action.INCIDENT_MILESTONE,
         actor,
-        Subject(incident_id=incident.id, other={"milestone": kind}),
+        incident,
+        other={"milestone": kind},
         reason=note or None,
-        is_drill=incident.is_drill,
         at=at,
     )
     stop_clocks(session, incident, kind, at)
     complete_for_milestone(session, incident, kind, actor, at)
     if kind == "recovery" and incident.status in (IncidentStatus.ACTIVE, IncidentStatus.CONTAINED):
         incident.status = IncidentStatus.RECOVERED
-        record(
-            session,
-            Action.INCIDENT_RECOVERED,
-            actor,
-            Subject(incident_id=incident.id),
-            is_drill=incident.is_drill,
-            at=at,
-        )
+        record_event(session, Action.INCIDENT_RECOVERED, actor, incident, at=at)
     if kind == "containment" and incident.contained_at is None:
         incident.contained_at = at
         if incident.status == IncidentStatus.ACTIVE:
             incident.status = IncidentStatus.CONTAINED
-        record(
-            session,
-            Action.INCIDENT_CONTAINED,
-            actor,
-            Subject(incident_id=incident.id),
-            is_drill=incident.is_drill,
-            at=at,
-        )
+        record_event(session, Action.INCIDENT_CONTAINED, actor, incident, at=at)
     return milestone
 
 
@@ -357,14 +337,13 @@ def close_incident(session: Session, incident_id: str, actor: Actor, reason: str
     before = incident.status
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = utcnow()
-    record(
+    record_event(
         session,
         Action.INCIDENT_CLOSED,
         actor,
-        Subject(incident_id=incident.id),
+        incident,
         reason=reason,
         before={"status": before},
         after={"status": incident.status},
-        is_drill=incident.is_drill,
     )
     return incident

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.repository import user_named
-from audit.events import Action, Subject
-from audit.service import record
+from audit.events import Action
 from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
 from core.roles import Role
+from incidents.events import record_event
 from incidents.groups import require_group_kind
 from incidents.models import (
     FINISHED,
@@ -267,14 +267,14 @@ def _log(
     }
     if late is not None:
         after["late"] = late
-    record(
+    record_event(
         session,
         action,
         actor,
-        Subject(incident_id=incident.id, other={"task_id": task.id}),
+        incident,
+        other={"task_id": task.id},
         reason=task.note or None,
         before={"assignee": before} if action == Action.INCIDENT_TASK_ASSIGNED else None,
         after=after,
-        is_drill=incident.is_drill,
         at=at,
     )
