@@ -12,14 +12,17 @@ from core.clock import utcnow
 from incidents.types import GroupKind, IncidentType, Scope
 
 
-class GradeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# No docstring: a model's docstring is its description in the OpenAPI schema.
+class _StrictIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is refused (422)
+
+
+class GradeIn(_StrictIn):
     grade: int = Field(ge=1, le=4, description="1 = I particularly serious … 4 = IV ordinary")
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class MilestoneIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class MilestoneIn(_StrictIn):
     kind: str = Field(
         description="assessment, internal_report, public_statement, first_action, containment, "
         "user_notice, regulator_notice, legal_review, recovery"
@@ -27,22 +30,19 @@ class MilestoneIn(BaseModel):
     note: str = Field(default="", max_length=5000)
 
 
-class LessonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LessonIn(_StrictIn):
     text: str = Field(min_length=1, max_length=5000)
 
 
-class PlanIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PlanIn(_StrictIn):
     change_note: str = Field(min_length=1, max_length=2000)
     body: str | None = Field(default=None, max_length=100_000)
 
 
-class ResponseGroupIn(BaseModel):
+class ResponseGroupIn(_StrictIn):
     """A channel of a response group: `webhook` (signed JSON; url and secret), `slack` (a
     Slack-compatible incoming webhook; url) or `email` (to the group's members)."""
 
-    model_config = ConfigDict(extra="forbid")
     role: str = Field(min_length=1, max_length=32, description="the group: leadership, pr, …")
     channel: Literal["webhook", "slack", "email"] = "webhook"
     url: str = Field(default="", pattern=r"^(https?://.*)?$", max_length=2048)
@@ -50,10 +50,9 @@ class ResponseGroupIn(BaseModel):
     min_grade: int = Field(default=4, ge=1, le=4)
 
 
-class ScopeIn(BaseModel):
+class ScopeIn(_StrictIn):
     """How far it reaches, as far as the reporter knows (every field optional)."""
 
-    model_config = ConfigDict(extra="forbid")
     affected_users: int = Field(default=0, ge=0, le=10**10)
     records: int = Field(default=0, ge=0, le=10**12, description="data records exposed")
     reach: int = Field(default=0, ge=0, le=10**12, description="views of the false information")
@@ -95,10 +94,9 @@ def _is_region(value: str) -> bool:
     return re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})?", value) is not None
 
 
-class ReportIn(BaseModel):
+class ReportIn(_StrictIn):
     """Any member of staff reports an incident: its type, what, when, where and scope."""
 
-    model_config = ConfigDict(extra="forbid")
     type: IncidentType
     title: str = Field(min_length=3, max_length=300)
     what: str = Field(min_length=10, max_length=10_000, description="what happened")
@@ -122,43 +120,36 @@ class ReportIn(BaseModel):
         return value
 
 
-class AssessIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    grade: int = Field(ge=1, le=4, description="1 = I particularly serious … 4 = IV ordinary")
-    reason: str = Field(min_length=1, max_length=2000)
+# Leadership's first grade takes what a regrade does; its own name in the API's schema.
+class AssessIn(GradeIn):
+    pass
 
 
-class ActivateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ActivateIn(_StrictIn):
     reason: str = Field(min_length=1, max_length=2000)
     owner: str | None = Field(default=None, max_length=64, description="a username; default you")
 
 
-class OwnerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OwnerIn(_StrictIn):
     username: str = Field(min_length=1, max_length=64)
 
 
-class TaskIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TaskIn(_StrictIn):
     group: GroupKind
     title: str = Field(min_length=1, max_length=300)
     due_in_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 90)
     assignee: str | None = Field(default=None, max_length=64)
 
 
-class AssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AssignIn(_StrictIn):
     username: str = Field(min_length=1, max_length=64)
 
 
-class DoneIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DoneIn(_StrictIn):
     note: str = Field(default="", max_length=5000)
 
 
-class MemberIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class MemberIn(_StrictIn):
     username: str = Field(min_length=1, max_length=64)
     email: str | None = Field(
         default=None, max_length=320, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"
