@@ -83,6 +83,19 @@ def drop_table(table: str, *indexed: str, named: Sequence[str] = ()) -> None:
     op.drop_table(table)
 
 
+def add_columns(table: str, *columns: sa.Column[Any]) -> None:
+    with op.batch_alter_table(table) as batch:
+        for added in columns:
+            batch.add_column(added)
+
+
+def drop_columns(table: str, *names: str) -> None:
+    """Drops the columns in the order given (the reverse of the one they were added in)."""
+    with op.batch_alter_table(table) as batch:
+        for name in names:
+            batch.drop_column(name)
+
+
 def add_backoff(table: str, after: str) -> None:
     """A nullable next_attempt_at (existing rows stay due at once) and the sweep's index
     ix_<table>_due on (`after`, next_attempt_at)."""

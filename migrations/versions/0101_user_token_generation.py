@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+
+from migrations.helpers import add_columns, column, drop_columns
 
 revision: str = "0101_accounts"
 down_revision: str | Sequence[str] | None = "0001"
@@ -19,12 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("token_generation", sa.Integer(), nullable=False, server_default="0")
-        )
+    add_columns("users", column("token_generation", sa.Integer(), server_default="0"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("token_generation")
+    drop_columns("users", "token_generation")

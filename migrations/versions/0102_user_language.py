@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from migrations.helpers import add_columns, drop_columns, string
 
 revision: str = "0102_user_language"
 down_revision: str | Sequence[str] | None = "0101_accounts"
@@ -19,10 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+    add_columns("users", string("language", 8, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("language")
+    drop_columns("users", "language")

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from migrations.helpers import add_columns, drop_columns, string
 
 revision: str = "0303_post_region"
 down_revision: str | Sequence[str] | None = "0302_post_author"
@@ -19,10 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("posts") as batch:
-        batch.add_column(sa.Column("region", sa.String(length=16), nullable=True))
+    add_columns("posts", string("region", 16, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("posts") as batch:
-        batch.drop_column("region")
+    drop_columns("posts", "region")

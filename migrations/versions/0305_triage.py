@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+
+from migrations.helpers import add_columns, column, drop_columns, string
 
 revision: str = "0305_triage"
 down_revision: str | Sequence[str] | None = "0304_drill_isolation"
@@ -20,18 +21,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("posts") as batch:
-        batch.add_column(sa.Column("detected_lang", sa.String(length=16), nullable=True))
-    with op.batch_alter_table("scores") as batch:
-        batch.add_column(sa.Column("triage_band", sa.String(length=24), nullable=True))
-        batch.add_column(sa.Column("triage_rule", sa.String(length=32), nullable=True))
-        batch.add_column(sa.Column("checkworthiness", sa.Float(), nullable=True))
-        batch.add_column(sa.Column("claim_matches", sa.JSON(), nullable=True))
+    add_columns("posts", string("detected_lang", 16, nullable=True))
+    add_columns(
+        "scores",
+        string("triage_band", 24, nullable=True),
+        string("triage_rule", 32, nullable=True),
+        column("checkworthiness", sa.Float(), nullable=True),
+        column("claim_matches", sa.JSON(), nullable=True),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("scores") as batch:
-        for column in ("claim_matches", "checkworthiness", "triage_rule", "triage_band"):
-            batch.drop_column(column)
-    with op.batch_alter_table("posts") as batch:
-        batch.drop_column("detected_lang")
+    drop_columns("scores", "claim_matches", "checkworthiness", "triage_rule", "triage_band")
+    drop_columns("posts", "detected_lang")

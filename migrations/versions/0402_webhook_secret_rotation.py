@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
-
-import core.types
+from migrations.helpers import add_columns, drop_columns, string, utc
 
 revision: str = "0402_webhook_rotation"
 down_revision: str | Sequence[str] | None = "0401_webhooks"
@@ -21,16 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("webhook_subscriptions") as batch:
-        batch.add_column(sa.Column("previous_secret", sa.String(length=100), nullable=True))
-        batch.add_column(
-            sa.Column(
-                "previous_secret_expires_at", core.types.UtcDateTime(timezone=True), nullable=True
-            )
-        )
+    add_columns(
+        "webhook_subscriptions",
+        string("previous_secret", 100, nullable=True),
+        utc("previous_secret_expires_at", nullable=True),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("webhook_subscriptions") as batch:
-        batch.drop_column("previous_secret_expires_at")
-        batch.drop_column("previous_secret")
+    drop_columns("webhook_subscriptions", "previous_secret_expires_at", "previous_secret")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.types
+from migrations.helpers import add_columns, column, drop_columns, string, utc
 
 revision: str = "0504_claims_ui_and_dsa"
 down_revision: str | Sequence[str] | None = "0503_statement_delivery_backoff"
@@ -28,31 +28,22 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("claims") as batch:
-        batch.add_column(
-            sa.Column("retired_at", core.types.UtcDateTime(timezone=True), nullable=True)
-        )
-        batch.add_column(sa.Column("retired_reason", sa.Text(), nullable=True))
-        batch.add_column(
-            sa.Column("updated_at", core.types.UtcDateTime(timezone=True), nullable=True)
-        )
-    with op.batch_alter_table("statements") as batch:
-        batch.add_column(
-            sa.Column("first_published_at", core.types.UtcDateTime(timezone=True), nullable=True)
-        )
+    add_columns(
+        "claims",
+        utc("retired_at", nullable=True),
+        column("retired_reason", sa.Text(), nullable=True),
+        utc("updated_at", nullable=True),
+    )
+    add_columns("statements", utc("first_published_at", nullable=True))
     op.execute("UPDATE statements SET first_published_at = published_at")
-    with op.batch_alter_table("decisions") as batch:
-        batch.add_column(sa.Column("public_facts", sa.Text(), nullable=False, server_default=""))
-        batch.add_column(sa.Column("legal_ground", sa.String(length=500), nullable=True))
+    add_columns(
+        "decisions",
+        column("public_facts", sa.Text(), server_default=""),
+        string("legal_ground", 500, nullable=True),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("decisions") as batch:
-        batch.drop_column("legal_ground")
-        batch.drop_column("public_facts")
-    with op.batch_alter_table("statements") as batch:
-        batch.drop_column("first_published_at")
-    with op.batch_alter_table("claims") as batch:
-        batch.drop_column("updated_at")
-        batch.drop_column("retired_reason")
-        batch.drop_column("retired_at")
+    drop_columns("decisions", "legal_ground", "public_facts")
+    drop_columns("statements", "first_published_at")
+    drop_columns("claims", "updated_at", "retired_reason", "retired_at")

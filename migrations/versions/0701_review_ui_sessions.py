@@ -9,14 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations.helpers import (
-    create_indexes,
-    create_table,
-    drop_table,
-    foreign_key,
-    string,
-    utc,
-)
+from migrations.helpers import create_indexes, create_table, drop_table, foreign_key, string, utc
 
 revision: str = "0701_review_ui"
 down_revision: str | Sequence[str] | None = "0001"
