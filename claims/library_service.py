@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -57,7 +58,29 @@ class _RememberingEmbedder:
         self._known = {t: v for t, v in self._known.items() if t in texts}
 
 
-class LibraryMatcher:
+class _VerdictLibrary:
+    """Matches posts against a fitted claim matcher and attaches each claim's verdict."""
+
+    _parts: MatcherParts
+
+    @property
+    def embedder(self) -> Embedder:
+        """The encoder posts are embedded with (also the check-worthiness head's)."""
+        return self._parts.embedder
+
+    def match_vectors(
+        self, cleaned: Sequence[str], vectors: Vectors, top: int = 3
+    ) -> list[list[tuple[Match, str]]]:
+        """The best `top` library claims per post, each with its claim's verdict."""
+        matcher, verdicts = self._current()
+        found = matcher.match_vectors(cleaned, vectors, top)
+        return [[(m, verdicts.get(m.claim_id, "")) for m in row] for row in found]
+
+    def _current(self) -> tuple[ClaimMatcher, dict[str, str]]:
+        raise NotImplementedError
+
+
+class LibraryMatcher(_VerdictLibrary):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -76,21 +99,6 @@ class LibraryMatcher:
         self._lock = threading.Lock()
         self._fitted: tuple[LibraryVersion, ClaimMatcher, dict[str, str]] | None = None
 
-    @property
-    def embedder(self) -> Embedder:
-        """The encoder posts are embedded with (also the check-worthiness head's)."""
-        return self._parts.embedder
-
-    def match_vectors(
-        self, cleaned: Sequence[str], vectors: Vectors, top: int = 3
-    ) -> list[list[tuple[Match, str]]]:
-        """The best `top` library claims per post, each with its claim's verdict."""
-        matcher, verdicts = self._current()
-        if not len(matcher):
-            return [[] for _ in cleaned]
-        found = matcher.match_vectors(cleaned, vectors, top)
-        return [[(m, verdicts.get(m.claim_id, "")) for m in row] for row in found]
-
     def _current(self) -> tuple[ClaimMatcher, dict[str, str]]:
         with self._sessions() as session:
             version = library_version(session)
@@ -108,13 +116,7 @@ class LibraryMatcher:
             claims = [c for c in claims if self._keep(c.text)]
         rows = [ClaimRow(c.id, c.text, "") for c in claims]
         index = self._index_factory() if self._index_factory else None
-        matcher = ClaimMatcher(
-            self._claim_embedder,
-            index,
-            thresholds=self._parts.thresholds,
-            fusion=self._parts.fusion,
-            reranker=self._parts.reranker,
-        )
+        matcher = replace(self._parts, embedder=self._claim_embedder).matcher(index)
         matcher.fit(rows)
         self._claim_embedder.keep_only({c.text for c in claims})
         log.info("claim matcher fitted on %d library claims", len(matcher))
@@ -127,7 +129,7 @@ def library_version(session: Session) -> LibraryVersion:
     return count, max((t for t in (added, edited) if t is not None), default=None)
 
 
-class FixedLibrary:
+class FixedLibrary(_VerdictLibrary):
     """A claim library fixed at construction (a file's claims, no database): the same matcher
     and verdict lookup for offline measurements (`veracity triage-rates`)."""
 
@@ -146,15 +148,8 @@ class FixedLibrary:
         self._matcher.fit([ClaimRow(cid, text, "") for cid, text, _ in claims])
         self._verdicts = {cid: verdict for cid, _, verdict in claims}
 
-    @property
-    def embedder(self) -> Embedder:
-        return self._parts.embedder
-
-    def match_vectors(
-        self, cleaned: Sequence[str], vectors: Vectors, top: int = 3
-    ) -> list[list[tuple[Match, str]]]:
-        found = self._matcher.match_vectors(cleaned, vectors, top)
-        return [[(m, self._verdicts.get(m.claim_id, "")) for m in row] for row in found]
+    def _current(self) -> tuple[ClaimMatcher, dict[str, str]]:
+        return self._matcher, self._verdicts
 
 
 def bundled_claims() -> list[tuple[str, str, str]]:
