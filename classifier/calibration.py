@@ -20,6 +20,12 @@ from numpy.typing import NDArray
 Floats = NDArray[np.float64]
 
 
+def log_odds(p: NDArray[np.floating]) -> Floats:
+    """log(p / (1 - p)), with p clipped to [1e-6, 1 - 1e-6] so it stays finite."""
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class Calibration:
     a: float = 1.0
@@ -42,8 +48,7 @@ class Calibration:
 
     def logit(self, margin: Floats) -> Floats:
         """Calibrated log-odds (finite), e.g. for occlusion weights."""
-        p = np.clip(self.apply(margin), 1e-6, 1 - 1e-6)
-        return np.asarray(np.log(p / (1 - p)), dtype=np.float64)
+        return log_odds(self.apply(margin))
 
     def head_config(self) -> dict[str, Any]:
         """The scaling as a head's config stores it (kind, a, b; no isotonic knots)."""

@@ -44,3 +44,19 @@ class Classifier(Protocol):
     def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
         """Score texts in order. `explain` adds reasons (costs extra model calls)."""
         ...
+
+
+class LoadedModel:
+    """`Classifier`'s two properties for a model that fixes both when it loads: a subclass sets
+    `_version` and `_thresholds` in its `__init__`."""
+
+    _version: str
+    _thresholds: Thresholds
+
+    @property
+    def model_version(self) -> str:
+        return self._version
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self._thresholds

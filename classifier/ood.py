@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from classifier.calibration import log_odds
+
 Floats = NDArray[np.float64]
 EMBED_OUTPUT = "/bert/pooler/activation/Tanh_output_0"
 LAYER_JSON = "ood.json"
@@ -51,11 +53,6 @@ class Gaussian:
         diff = np.asarray(emb, dtype=np.float64) - self.mean
         sq = np.einsum("ij,jk,ik->i", diff, self.precision, diff)
         return np.asarray(np.sqrt(np.maximum(sq, 0.0)), dtype=np.float64)
-
-
-def _logit(p: Floats) -> Floats:
-    q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
-    return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -121,7 +118,7 @@ def weight_from_distance(d: Floats, d_ref: float, scale: float) -> Floats:
 
 
 def shrink(probs: Floats, w: Floats, prior: float, temperature: float = 1.0) -> Floats:
-    z = w * _logit(probs) / temperature + (1 - w) * float(_logit(np.array([prior]))[0])
+    z = w * log_odds(probs) / temperature + (1 - w) * float(log_odds(np.array([prior]))[0])
     return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from classifier.interface import Prediction, Reason
+from classifier.interface import LoadedModel, Prediction, Reason
 from classifier.serving.text_guard import clean_text, is_out_of_distribution
 from classifier.thresholds import Thresholds
 
@@ -49,18 +49,10 @@ _BIAS = -1.0
 _WORD = re.compile(r"[\w#%!'-]+")
 
 
-class ReferenceClassifier:
+class ReferenceClassifier(LoadedModel):
     def __init__(self, thresholds: Thresholds | None = None, version: str = "reference-0") -> None:
         self._thresholds = thresholds or Thresholds.default()
         self._version = version
-
-    @property
-    def model_version(self) -> str:
-        return self._version
-
-    @property
-    def thresholds(self) -> Thresholds:
-        return self._thresholds
 
     def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
         return [self._one(text, explain) for text in texts]

