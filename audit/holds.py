@@ -72,7 +72,7 @@ def set_hold(
 
 
 def release_hold(session: Session, hold_id: str, reason: str, actor: Actor) -> LegalHold:
-    hold = session.get(LegalHold, hold_id)
+    hold = repository.legal_hold(session, hold_id)
     if hold is None:
         raise NotFound(Msg("no legal hold {hold_id}", hold_id=hold_id))
     if hold.released_at is not None:

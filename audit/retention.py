@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.es_store import ElasticsearchLog
 from audit.events import Action, Subject
 from audit.holds import HeldSubjects, held_subjects
-from audit.models import AuditEvent, RetentionDeletion
+from audit.repository import chain as repository
 from audit.service import MAIN_CHAIN, record
 from core.actors import Actor
 from core.clock import utcnow
@@ -58,19 +57,15 @@ def _candidates(
 ) -> Iterator[tuple[int, str, str | None, str | None, str | None]]:
     last = 0
     while True:
-        stmt = select(
-            AuditEvent.seq,
-            AuditEvent.hash,
-            AuditEvent.post_id,
-            AuditEvent.case_id,
-            AuditEvent.incident_id,
-        ).where(
-            AuditEvent.chain == MAIN_CHAIN, AuditEvent.seq > last, AuditEvent.timestamp < cutoff
-        )
-        if shipped_only:
-            stmt = stmt.where(AuditEvent.shipped_at.is_not(None))
         with transaction(sessions) as session:
-            rows = list(session.execute(stmt.order_by(AuditEvent.seq).limit(PAGE)))
+            rows = repository.retention_candidates(
+                session,
+                MAIN_CHAIN,
+                after_seq=last,
+                cutoff=cutoff,
+                shipped_only=shipped_only,
+                limit=PAGE,
+            )
         for seq, digest, post_id, case_id, incident_id in rows:
             yield int(seq), str(digest), post_id, case_id, incident_id
         if len(rows) < PAGE:
@@ -177,24 +172,7 @@ def apply(
     with transaction(sessions) as session:
         when = utcnow()
         for start, end, end_hash in run.ranges:
-            session.add(
-                RetentionDeletion(
-                    run_id=run.run_id,
-                    chain=MAIN_CHAIN,
-                    start_seq=start,
-                    end_seq=end,
-                    end_hash=end_hash,
-                    count=end - start + 1,
-                    deleted_at=when,
-                )
-            )
-            session.execute(
-                delete(AuditEvent).where(
-                    AuditEvent.chain == MAIN_CHAIN,
-                    AuditEvent.seq >= start,
-                    AuditEvent.seq <= end,
-                )
-            )
+            repository.delete_range(session, run.run_id, MAIN_CHAIN, start, end, end_hash, when)
         record(
             session,
             Action.RETENTION_APPLIED,

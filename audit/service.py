@@ -17,12 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, SessionTransaction
 
-from audit.chain import GENESIS, event_hash
+from audit.chain import event_hash
 from audit.events import Action, Subject
-from audit.models import AuditChain, AuditEvent
+from audit.models import AuditEvent
+from audit.repository.chain import lock_chain_head
 from core.actors import Actor
 from core.clock import utcnow
 
@@ -101,7 +102,7 @@ def _chain_on_commit(session: Session) -> None:
     if not events:
         return
     session.flush()  # every other row this transaction writes is locked before the head is
-    head = _lock_chain_head(session, MAIN_CHAIN)
+    head = lock_chain_head(session, MAIN_CHAIN)
     for event in events:
         seq = head.seq + 1
         doc: dict[str, Any] = dict(event.document)
@@ -118,14 +119,3 @@ def _chain_on_commit(session: Session) -> None:
 def _forget_on_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost transaction committed or rolled back
         session.info.pop(UNCHAINED, None)
-
-
-def _lock_chain_head(session: Session, name: str) -> AuditChain:
-    head = session.scalars(
-        select(AuditChain).where(AuditChain.name == name).with_for_update()
-    ).one_or_none()
-    if head is None:
-        head = AuditChain(name=name, seq=0, head_hash=GENESIS)
-        session.add(head)
-        session.flush()
-    return head

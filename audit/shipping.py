@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError
-from sqlalchemy import Text, cast, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.es_store import ElasticsearchLog, Outgoing
-from audit.models import AuditEvent
-from core.clock import utcnow
+from audit.repository import outbox as repository
+from core.clock import as_utc, utcnow
 from core.db import transaction
 
 log = logging.getLogger(__name__)
@@ -113,16 +112,8 @@ def _ship_batch(
     tally: _Tally,
 ) -> bool:
     """Claim, send and mark one batch; True when this shipper should stop."""
-    query = (
-        select(AuditEvent.id, cast(AuditEvent.document, Text))
-        .where(AuditEvent.shipped_at.is_(None))
-        .order_by(AuditEvent.seq)
-        .limit(batch_size)
-    )
-    if locking:
-        query = query.with_for_update(skip_locked=True)
     with transaction(factory) as session:
-        rows = session.execute(query).all()
+        rows = repository.claim_unshipped(session, batch_size, lock=locking)
         if not locking:
             session.commit()  # SQLite: release the write lock before the network call
         if not rows:
@@ -139,9 +130,7 @@ def _ship_batch(
                 tally.error = str(exc)
             return True
         if stored:
-            session.execute(
-                update(AuditEvent).where(AuditEvent.id.in_(stored)).values(shipped_at=utcnow())
-            )
+            repository.mark_shipped(session, stored, utcnow())
     with tally.lock:
         tally.shipped += len(stored)
         if failures and all("429" in f or "rejected" in f for f in failures.values()):
@@ -157,15 +146,8 @@ def _ship_batch(
 
 
 def _remaining(factory: sessionmaker[Session]) -> int:
-    from sqlalchemy import func
-
     with transaction(factory) as session:
-        return int(
-            session.scalar(
-                select(func.count()).select_from(AuditEvent).where(AuditEvent.shipped_at.is_(None))
-            )
-            or 0
-        )
+        return repository.unshipped_count(session)
 
 
 @dataclass(frozen=True)
@@ -176,16 +158,8 @@ class ShippingLag:
 
 def shipping_lag(factory: sessionmaker[Session]) -> ShippingLag:
     """How far Elasticsearch trails the outbox (for /metrics and alerts)."""
-    from sqlalchemy import func
-
-    from core.clock import as_utc
-
     with transaction(factory) as session:
-        count, oldest = session.execute(
-            select(func.count(), func.min(AuditEvent.timestamp)).where(
-                AuditEvent.shipped_at.is_(None)
-            )
-        ).one()
+        count, oldest = repository.unshipped_count_and_oldest(session)
     if not count or oldest is None:
         return ShippingLag(0, 0.0)
     age = (utcnow() - as_utc(oldest)).total_seconds()

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit.chain import GENESIS, event_hash, strip_hash
-from audit.models import AuditChain, AuditEvent, RetentionDeletion
+from audit.repository import chain as repository
 from core.db import transaction
 
 
@@ -80,35 +79,21 @@ class DatabaseAnchor:
 
     def hashes(self, chain: str, seqs: list[int]) -> dict[int, str]:
         with transaction(self.sessions) as session:
-            rows = session.execute(
-                select(AuditEvent.seq, AuditEvent.hash).where(
-                    AuditEvent.chain == chain, AuditEvent.seq.in_(seqs)
-                )
-            )
-            return {int(s): str(h) for s, h in rows}
+            return repository.event_hashes(session, chain, seqs)
 
     def head(self, chain: str) -> tuple[int, str]:
         with transaction(self.sessions) as session:
-            head = session.get(AuditChain, chain)
+            head = repository.chain_head(session, chain)
             return (head.seq, head.head_hash) if head else (0, GENESIS)
 
     def last_shipped(self, chain: str) -> int:
         with transaction(self.sessions) as session:
-            value = session.scalar(
-                select(func.max(AuditEvent.seq)).where(
-                    AuditEvent.chain == chain, AuditEvent.shipped_at.is_not(None)
-                )
-            )
-            return int(value or 0)
+            return repository.last_shipped_seq(session, chain)
 
 
 def load_deletions(sessions: sessionmaker[Session], chain: str) -> list[Deletion]:
     with transaction(sessions) as session:
-        rows = session.scalars(
-            select(RetentionDeletion)
-            .where(RetentionDeletion.chain == chain)
-            .order_by(RetentionDeletion.start_seq)
-        )
+        rows = repository.retention_deletions(session, chain)
         return [Deletion(r.start_seq, r.end_seq, r.end_hash) for r in rows]
 
 

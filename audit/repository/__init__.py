@@ -1,6 +1,9 @@
 """Queries on the action-log table that read events by what they record: exports, and what the
 review console and the supervisor's pages read (a post's history, a reviewer's own counts, the
-cases a reviewer saw, escalations and restorations); and the legal holds that are in force."""
+cases a reviewer saw, escalations and restorations); and the legal holds that are in force.
+
+The log store's own queries are in the modules here: `chain` (the chain head, hashes, retention's
+ranges), `outbox` (shipping to Elasticsearch) and `search` (the database log store's reads)."""
 
 from __future__ import annotations
 
@@ -143,6 +146,10 @@ def post_ids_of(
         .distinct()
     )
     return [p for p in found if p]
+
+
+def legal_hold(session: Session, hold_id: str) -> LegalHold | None:
+    return session.get(LegalHold, hold_id)
 
 
 def unreleased_hold_on(session: Session, subject_type: str, subject_id: str) -> LegalHold | None:
