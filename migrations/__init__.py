@@ -1,1 +1,2 @@
-"""Alembic's script directory: env.py, the revisions under versions/ and the helpers they share."""
+"""Alembic's script directory: env.py, the revisions under versions/ and the DDL shorthands they
+share (ddl.py)."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from migrations.helpers import add_columns, column, drop_columns
+from migrations import ddl
 
 revision: str = "0101_accounts"
 down_revision: str | Sequence[str] | None = "0001"
@@ -20,8 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    add_columns("users", column("token_generation", sa.Integer(), server_default="0"))
+    ddl.add_columns("users", ddl.column("token_generation", sa.Integer(), server_default="0"))
 
 
 def downgrade() -> None:
-    drop_columns("users", "token_generation")
+    ddl.drop_columns("users", "token_generation")

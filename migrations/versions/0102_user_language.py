@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations.helpers import add_columns, drop_columns, string
+from migrations import ddl
 
 revision: str = "0102_user_language"
 down_revision: str | Sequence[str] | None = "0101_accounts"
@@ -18,8 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    add_columns("users", string("language", 8, nullable=True))
+    ddl.add_columns("users", ddl.string("language", 8, nullable=True))
 
 
 def downgrade() -> None:
-    drop_columns("users", "language")
+    ddl.drop_columns("users", "language")

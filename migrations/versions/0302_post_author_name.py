@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations.helpers import add_columns, drop_columns, string
+from migrations import ddl
 
 revision: str = "0302_post_author"
 down_revision: str | Sequence[str] | None = "0301_pipeline"
@@ -18,8 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    add_columns("posts", string("author_name", 200, nullable=True))
+    ddl.add_columns("posts", ddl.string("author_name", 200, nullable=True))
 
 
 def downgrade() -> None:
-    drop_columns("posts", "author_name")
+    ddl.drop_columns("posts", "author_name")

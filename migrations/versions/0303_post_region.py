@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations.helpers import add_columns, drop_columns, string
+from migrations import ddl
 
 revision: str = "0303_post_region"
 down_revision: str | Sequence[str] | None = "0302_post_author"
@@ -18,8 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    add_columns("posts", string("region", 16, nullable=True))
+    ddl.add_columns("posts", ddl.string("region", 16, nullable=True))
 
 
 def downgrade() -> None:
-    drop_columns("posts", "region")
+    ddl.drop_columns("posts", "region")

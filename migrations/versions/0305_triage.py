@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from migrations.helpers import add_columns, column, drop_columns, string
+from migrations import ddl
 
 revision: str = "0305_triage"
 down_revision: str | Sequence[str] | None = "0304_drill_isolation"
@@ -21,16 +21,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    add_columns("posts", string("detected_lang", 16, nullable=True))
-    add_columns(
+    ddl.add_columns("posts", ddl.string("detected_lang", 16, nullable=True))
+    ddl.add_columns(
         "scores",
-        string("triage_band", 24, nullable=True),
-        string("triage_rule", 32, nullable=True),
-        column("checkworthiness", sa.Float(), nullable=True),
-        column("claim_matches", sa.JSON(), nullable=True),
+        ddl.string("triage_band", 24, nullable=True),
+        ddl.string("triage_rule", 32, nullable=True),
+        ddl.column("checkworthiness", sa.Float(), nullable=True),
+        ddl.column("claim_matches", sa.JSON(), nullable=True),
     )
 
 
 def downgrade() -> None:
-    drop_columns("scores", "claim_matches", "checkworthiness", "triage_rule", "triage_band")
-    drop_columns("posts", "detected_lang")
+    ddl.drop_columns("scores", "claim_matches", "checkworthiness", "triage_rule", "triage_band")
+    ddl.drop_columns("posts", "detected_lang")

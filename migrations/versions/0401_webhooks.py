@@ -11,15 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.helpers import (
-    column,
-    create_indexes,
-    create_table,
-    foreign_key,
-    id_column,
-    string,
-    utc,
-)
+from migrations import ddl
 
 revision: str = "0401_webhooks"
 down_revision: str | Sequence[str] | None = "0001"
@@ -28,39 +20,34 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    create_table(
+    ddl.create_table(
         "webhook_subscriptions",
-        id_column(),
-        string("url", 2048),
-        string("secret", 100),
-        column("events", sa.JSON()),
-        column("active", sa.Boolean()),
-        string("created_by", 128),
-        utc("created_at"),
+        ddl.id_column(),
+        ddl.string("url", 2048),
+        ddl.string("secret", 100),
+        ddl.column("events", sa.JSON()),
+        ddl.column("active", sa.Boolean()),
+        ddl.string("created_by", 128),
+        ddl.utc("created_at"),
     )
-    create_table(
+    ddl.create_table(
         "webhook_deliveries",
-        id_column(),
-        string("subscription_id", 32),
-        string("event_id", 32),
-        string("event", 64),
-        column("payload", sa.JSON()),
-        string("status", 16),
-        column("attempts", sa.Integer()),
-        utc("next_attempt_at"),
-        column("response_code", sa.Integer(), nullable=True),
-        column("last_error", sa.Text(), nullable=True),
-        utc("created_at"),
-        utc("delivered_at", nullable=True),
-        foreign_key("webhook_deliveries", "subscription_id", "webhook_subscriptions"),
+        ddl.id_column(),
+        ddl.string("subscription_id", 32),
+        ddl.string("event_id", 32),
+        ddl.string("event", 64),
+        ddl.column("payload", sa.JSON()),
+        ddl.string("status", 16),
+        ddl.column("attempts", sa.Integer()),
+        ddl.utc("next_attempt_at"),
+        ddl.column("response_code", sa.Integer(), nullable=True),
+        ddl.column("last_error", sa.Text(), nullable=True),
+        ddl.utc("created_at"),
+        ddl.utc("delivered_at", nullable=True),
+        ddl.foreign_key("webhook_deliveries", "subscription_id", "webhook_subscriptions"),
     )
-    create_indexes("webhook_deliveries", "subscription_id", "event_id")
-    op.create_index(
-        "ix_webhook_deliveries_due",
-        "webhook_deliveries",
-        ["status", "next_attempt_at"],
-        unique=False,
-    )
+    ddl.create_indexes("webhook_deliveries", "subscription_id", "event_id")
+    ddl.create_index("webhook_deliveries", "due", "status", "next_attempt_at")
 
 
 def downgrade() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations.helpers import add_columns, drop_columns, string, utc
+from migrations import ddl
 
 revision: str = "0402_webhook_rotation"
 down_revision: str | Sequence[str] | None = "0401_webhooks"
@@ -18,12 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    add_columns(
+    ddl.add_columns(
         "webhook_subscriptions",
-        string("previous_secret", 100, nullable=True),
-        utc("previous_secret_expires_at", nullable=True),
+        ddl.string("previous_secret", 100, nullable=True),
+        ddl.utc("previous_secret_expires_at", nullable=True),
     )
 
 
 def downgrade() -> None:
-    drop_columns("webhook_subscriptions", "previous_secret_expires_at", "previous_secret")
+    ddl.drop_columns("webhook_subscriptions", "previous_secret_expires_at", "previous_secret")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.types
+from migrations import ddl
 
 revision: str = "0502_statements"
 down_revision: str | Sequence[str] | None = "0501_claims"
@@ -37,79 +37,49 @@ _NEW_STATEMENT_COLUMNS = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("statements", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("incident_id", sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column("incident_severity", sa.String(length=16), nullable=True))
-        batch_op.add_column(
-            sa.Column("requires_legal", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(sa.Column("legal_approved_by", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("approved_version", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("legal_approved_version", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1"))
-        )
-        batch_op.add_column(
-            sa.Column("sources", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
-        )
-        batch_op.add_column(
-            sa.Column("evidence", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
-        )
-        batch_op.add_column(
-            sa.Column("generator", sa.String(length=64), nullable=False, server_default="offline")
-        )
-        batch_op.add_column(sa.Column("published_version", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("published_at", core.types.UtcDateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column("withdrawn_at", core.types.UtcDateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(sa.Column("withdrawn_reason", sa.Text(), nullable=True))
-    with op.batch_alter_table("statement_versions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("sources", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
-        )
-        batch_op.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
-    op.create_table(
-        "statement_deliveries",
-        sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("statement_id", sa.String(length=32), nullable=False),
-        sa.Column("channel", sa.String(length=32), nullable=False),
-        sa.Column("event", sa.String(length=16), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=64), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("reference", sa.String(length=200), nullable=True),
-        sa.Column("created_at", core.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", core.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["statement_id"],
-            ["statements.id"],
-            name=op.f("fk_statement_deliveries_statement_id_statements"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_statement_deliveries")),
-        sa.UniqueConstraint(
-            "idempotency_key", name=op.f("uq_statement_deliveries_idempotency_key")
-        ),
+    ddl.add_columns(
+        "statements",
+        ddl.string("incident_id", 32, nullable=True),
+        ddl.string("incident_severity", 16, nullable=True),
+        ddl.column("requires_legal", sa.Boolean(), server_default=sa.false()),
+        ddl.string("legal_approved_by", 64, nullable=True),
+        ddl.column("approved_version", sa.Integer(), nullable=True),
+        ddl.column("legal_approved_version", sa.Integer(), nullable=True),
+        ddl.column("version", sa.Integer(), server_default=sa.text("1")),
+        ddl.column("sources", sa.JSON(), server_default=sa.text("'[]'")),
+        ddl.column("evidence", sa.JSON(), server_default=sa.text("'{}'")),
+        ddl.string("generator", 64, server_default="offline"),
+        ddl.column("published_version", sa.Integer(), nullable=True),
+        ddl.utc("published_at", nullable=True),
+        ddl.utc("withdrawn_at", nullable=True),
+        ddl.column("withdrawn_reason", sa.Text(), nullable=True),
     )
-    with op.batch_alter_table("statement_deliveries", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_statement_deliveries_statement_id"), ["statement_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_statement_deliveries_status"), ["status"], unique=False
-        )
+    ddl.add_columns(
+        "statement_versions",
+        ddl.column("sources", sa.JSON(), server_default=sa.text("'[]'")),
+        ddl.column("note", sa.Text(), server_default=""),
+    )
+    ddl.create_table(
+        "statement_deliveries",
+        ddl.id_column(),
+        ddl.string("statement_id", 32),
+        ddl.string("channel", 32),
+        ddl.string("event", 16),
+        ddl.column("version", sa.Integer()),
+        ddl.string("status", 16),
+        ddl.string("idempotency_key", 64),
+        ddl.column("attempts", sa.Integer()),
+        ddl.column("last_error", sa.Text(), nullable=True),
+        ddl.string("reference", 200, nullable=True),
+        ddl.utc("created_at"),
+        ddl.utc("delivered_at", nullable=True),
+        ddl.foreign_key("statement_deliveries", "statement_id", "statements"),
+        unique=("idempotency_key",),
+    )
+    ddl.create_indexes("statement_deliveries", "statement_id", "status")
 
 
 def downgrade() -> None:
     op.drop_table("statement_deliveries")
-    with op.batch_alter_table("statement_versions", schema=None) as batch_op:
-        batch_op.drop_column("note")
-        batch_op.drop_column("sources")
-    with op.batch_alter_table("statements", schema=None) as batch_op:
-        for name in reversed(_NEW_STATEMENT_COLUMNS):
-            batch_op.drop_column(name)
+    ddl.drop_columns("statement_versions", "note", "sources")
+    ddl.drop_columns("statements", *reversed(_NEW_STATEMENT_COLUMNS))

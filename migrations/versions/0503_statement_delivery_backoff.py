@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations.helpers import add_backoff, drop_backoff
+from migrations import ddl
 
 revision: str = "0503_statement_delivery_backoff"
 down_revision: str | Sequence[str] | None = "0502_statements"
@@ -21,8 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    add_backoff("statement_deliveries", "status")
+    ddl.add_backoff("statement_deliveries", "status")
 
 
 def downgrade() -> None:
-    drop_backoff("statement_deliveries")
+    ddl.drop_backoff("statement_deliveries")

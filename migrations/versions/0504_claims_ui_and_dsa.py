@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.helpers import add_columns, column, drop_columns, string, utc
+from migrations import ddl
 
 revision: str = "0504_claims_ui_and_dsa"
 down_revision: str | Sequence[str] | None = "0503_statement_delivery_backoff"
@@ -28,22 +28,22 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    add_columns(
+    ddl.add_columns(
         "claims",
-        utc("retired_at", nullable=True),
-        column("retired_reason", sa.Text(), nullable=True),
-        utc("updated_at", nullable=True),
+        ddl.utc("retired_at", nullable=True),
+        ddl.column("retired_reason", sa.Text(), nullable=True),
+        ddl.utc("updated_at", nullable=True),
     )
-    add_columns("statements", utc("first_published_at", nullable=True))
+    ddl.add_columns("statements", ddl.utc("first_published_at", nullable=True))
     op.execute("UPDATE statements SET first_published_at = published_at")
-    add_columns(
+    ddl.add_columns(
         "decisions",
-        column("public_facts", sa.Text(), server_default=""),
-        string("legal_ground", 500, nullable=True),
+        ddl.column("public_facts", sa.Text(), server_default=""),
+        ddl.string("legal_ground", 500, nullable=True),
     )
 
 
 def downgrade() -> None:
-    drop_columns("decisions", "legal_ground", "public_facts")
-    drop_columns("statements", "first_published_at")
-    drop_columns("claims", "updated_at", "retired_reason", "retired_at")
+    ddl.drop_columns("decisions", "legal_ground", "public_facts")
+    ddl.drop_columns("statements", "first_published_at")
+    ddl.drop_columns("claims", "updated_at", "retired_reason", "retired_at")

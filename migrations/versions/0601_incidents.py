@@ -12,16 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.helpers import (
-    column,
-    create_indexes,
-    create_table,
-    drop_table,
-    foreign_key,
-    id_column,
-    string,
-    utc,
-)
+from migrations import ddl
 
 revision: str = "0601_incidents"
 down_revision: str | Sequence[str] | None = "0001"
@@ -30,136 +21,134 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    create_table(
+    ddl.create_table(
         "incident_scan_cursors",
-        string("name", 32),
-        utc("received_at"),
-        string("post_id", 128),
+        ddl.string("name", 32),
+        ddl.utc("received_at"),
+        ddl.string("post_id", 128),
         key=("name",),
     )
-    create_table(
+    ddl.create_table(
         "incidents",
-        id_column(),
-        string("key", 160),
-        string("title", 300),
-        string("claim_id", 64, nullable=True),
-        string("status", 16),
-        column("grade", sa.Integer()),
-        column("grade_locked", sa.Boolean()),
-        string("topic", 32),
-        column("post_count", sa.Integer()),
-        column("reach", sa.Integer()),
-        column("velocity", sa.Double()),
-        column("regions", sa.JSON()),
-        column("surge", sa.Boolean()),
-        column("is_drill", sa.Boolean()),
-        utc("first_seen_at"),
-        utc("opened_at"),
-        utc("contained_at", nullable=True),
-        utc("closed_at", nullable=True),
-        utc("updated_at"),
+        ddl.id_column(),
+        ddl.string("key", 160),
+        ddl.string("title", 300),
+        ddl.string("claim_id", 64, nullable=True),
+        ddl.string("status", 16),
+        ddl.column("grade", sa.Integer()),
+        ddl.column("grade_locked", sa.Boolean()),
+        ddl.string("topic", 32),
+        ddl.column("post_count", sa.Integer()),
+        ddl.column("reach", sa.Integer()),
+        ddl.column("velocity", sa.Double()),
+        ddl.column("regions", sa.JSON()),
+        ddl.column("surge", sa.Boolean()),
+        ddl.column("is_drill", sa.Boolean()),
+        ddl.utc("first_seen_at"),
+        ddl.utc("opened_at"),
+        ddl.utc("contained_at", nullable=True),
+        ddl.utc("closed_at", nullable=True),
+        ddl.utc("updated_at"),
     )
-    create_indexes("incidents", "is_drill", "key", "status")
-    create_table(
+    ddl.create_indexes("incidents", "is_drill", "key", "status")
+    ddl.create_table(
         "response_groups",
-        id_column(),
-        string("role", 32),
-        string("url", 2048),
-        string("secret", 128),
-        column("min_grade", sa.Integer()),
-        column("active", sa.Boolean()),
+        ddl.id_column(),
+        ddl.string("role", 32),
+        ddl.string("url", 2048),
+        ddl.string("secret", 128),
+        ddl.column("min_grade", sa.Integer()),
+        ddl.column("active", sa.Boolean()),
     )
-    create_indexes("response_groups", "role")
-    create_table(
+    ddl.create_indexes("response_groups", "role")
+    ddl.create_table(
         "response_plans",
-        column("version", sa.Integer(), autoincrement=False),
-        column("body", sa.Text()),
-        column("change_note", sa.Text()),
-        string("author", 128),
-        utc("created_at"),
+        ddl.column("version", sa.Integer(), autoincrement=False),
+        ddl.column("body", sa.Text()),
+        ddl.column("change_note", sa.Text()),
+        ddl.string("author", 128),
+        ddl.utc("created_at"),
         key=("version",),
     )
-    create_table(
+    ddl.create_table(
         "incident_clocks",
-        id_column(),
-        string("incident_id", 32),
-        string("name", 64),
-        string("milestone", 32),
-        utc("started_at"),
-        utc("due_at"),
-        string("status", 16),
-        utc("resolved_at", nullable=True),
-        foreign_key("incident_clocks", "incident_id", "incidents"),
+        ddl.id_column(),
+        ddl.string("incident_id", 32),
+        ddl.string("name", 64),
+        ddl.string("milestone", 32),
+        ddl.utc("started_at"),
+        ddl.utc("due_at"),
+        ddl.string("status", 16),
+        ddl.utc("resolved_at", nullable=True),
+        ddl.foreign_key("incident_clocks", "incident_id", "incidents"),
     )
-    create_table(
+    ddl.create_table(
         "incident_lessons",
-        id_column(),
-        string("incident_id", 32),
-        column("text", sa.Text()),
-        string("author", 128),
-        column("plan_version", sa.Integer(), nullable=True),
-        utc("created_at"),
-        foreign_key("incident_lessons", "incident_id", "incidents"),
+        ddl.id_column(),
+        ddl.string("incident_id", 32),
+        ddl.column("text", sa.Text()),
+        ddl.string("author", 128),
+        ddl.column("plan_version", sa.Integer(), nullable=True),
+        ddl.utc("created_at"),
+        ddl.foreign_key("incident_lessons", "incident_id", "incidents"),
     )
-    create_table(
+    ddl.create_table(
         "incident_milestones",
-        id_column(),
-        string("incident_id", 32),
-        string("kind", 32),
-        column("note", sa.Text()),
-        string("actor", 128),
-        utc("at"),
-        foreign_key("incident_milestones", "incident_id", "incidents"),
+        ddl.id_column(),
+        ddl.string("incident_id", 32),
+        ddl.string("kind", 32),
+        ddl.column("note", sa.Text()),
+        ddl.string("actor", 128),
+        ddl.utc("at"),
+        ddl.foreign_key("incident_milestones", "incident_id", "incidents"),
     )
-    create_indexes("incident_milestones", "incident_id")
-    create_table(
+    ddl.create_indexes("incident_milestones", "incident_id")
+    ddl.create_table(
         "incident_notifications",
-        id_column(),
-        string("incident_id", 32),
-        string("group_id", 32),
-        column("payload", sa.JSON()),
-        column("attempts", sa.Integer()),
-        column("last_error", sa.Text(), nullable=True),
-        utc("sent_at", nullable=True),
-        utc("created_at"),
-        foreign_key("incident_notifications", "group_id", "response_groups"),
-        foreign_key("incident_notifications", "incident_id", "incidents"),
+        ddl.id_column(),
+        ddl.string("incident_id", 32),
+        ddl.string("group_id", 32),
+        ddl.column("payload", sa.JSON()),
+        ddl.column("attempts", sa.Integer()),
+        ddl.column("last_error", sa.Text(), nullable=True),
+        ddl.utc("sent_at", nullable=True),
+        ddl.utc("created_at"),
+        ddl.foreign_key("incident_notifications", "group_id", "response_groups"),
+        ddl.foreign_key("incident_notifications", "incident_id", "incidents"),
     )
-    create_indexes("incident_notifications", "sent_at")
-    create_table(
+    ddl.create_indexes("incident_notifications", "sent_at")
+    ddl.create_table(
         "narrative_posts",
-        id_column(),
-        string("key", 160),
-        string("post_id", 128),
-        string("incident_id", 32, nullable=True),
-        column("reach", sa.Integer()),
-        string("region", 16, nullable=True),
-        column("similarity", sa.Double(), nullable=True),
-        column("surged", sa.Boolean()),
-        column("is_drill", sa.Boolean()),
-        utc("observed_at"),
-        foreign_key("narrative_posts", "incident_id", "incidents", ondelete="SET NULL"),
-        foreign_key("narrative_posts", "post_id", "posts"),
+        ddl.id_column(),
+        ddl.string("key", 160),
+        ddl.string("post_id", 128),
+        ddl.string("incident_id", 32, nullable=True),
+        ddl.column("reach", sa.Integer()),
+        ddl.string("region", 16, nullable=True),
+        ddl.column("similarity", sa.Double(), nullable=True),
+        ddl.column("surged", sa.Boolean()),
+        ddl.column("is_drill", sa.Boolean()),
+        ddl.utc("observed_at"),
+        ddl.foreign_key("narrative_posts", "incident_id", "incidents", ondelete="SET NULL"),
+        ddl.foreign_key("narrative_posts", "post_id", "posts"),
     )
-    create_indexes("narrative_posts", "incident_id", "key", "observed_at", "post_id")
-    op.create_index(
-        "ix_narrative_posts_key_post", "narrative_posts", ["key", "post_id"], unique=True
-    )
-    create_table(
+    ddl.create_indexes("narrative_posts", "incident_id", "key", "observed_at", "post_id")
+    ddl.create_index("narrative_posts", "key_post", "key", "post_id", unique=True)
+    ddl.create_table(
         "post_shingle_bands",
-        string("post_id", 128),
-        string("band", 40),
-        string("key", 160),
-        utc("observed_at"),
-        foreign_key("post_shingle_bands", "post_id", "posts"),
+        ddl.string("post_id", 128),
+        ddl.string("band", 40),
+        ddl.string("key", 160),
+        ddl.utc("observed_at"),
+        ddl.foreign_key("post_shingle_bands", "post_id", "posts"),
         key=("post_id", "band"),
     )
-    op.create_index("ix_post_shingle_bands_band", "post_shingle_bands", ["band"], unique=False)
+    ddl.create_indexes("post_shingle_bands", "band")
 
 
 def downgrade() -> None:
-    drop_table("post_shingle_bands", named=["ix_post_shingle_bands_band"])
-    drop_table(
+    ddl.drop_table("post_shingle_bands", "band")
+    ddl.drop_table(
         "narrative_posts",
         "post_id",
         "observed_at",
@@ -167,11 +156,11 @@ def downgrade() -> None:
         "incident_id",
         named=["ix_narrative_posts_key_post"],
     )
-    drop_table("incident_notifications", "sent_at")
-    drop_table("incident_milestones", "incident_id")
+    ddl.drop_table("incident_notifications", "sent_at")
+    ddl.drop_table("incident_milestones", "incident_id")
     op.drop_table("incident_lessons")
     op.drop_table("incident_clocks")
     op.drop_table("response_plans")
-    drop_table("response_groups", "role")
-    drop_table("incidents", "status", "key", "is_drill")
+    ddl.drop_table("response_groups", "role")
+    ddl.drop_table("incidents", "status", "key", "is_drill")
     op.drop_table("incident_scan_cursors")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations.helpers import add_backoff, drop_backoff
+from migrations import ddl
 
 revision: str = "0602_notification_backoff"
 down_revision: str | Sequence[str] | None = "0601_incidents"
@@ -21,8 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    add_backoff("incident_notifications", "sent_at")
+    ddl.add_backoff("incident_notifications", "sent_at")
 
 
 def downgrade() -> None:
-    drop_backoff("incident_notifications")
+    ddl.drop_backoff("incident_notifications")

@@ -13,15 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.helpers import (
-    column,
-    create_indexes,
-    create_table,
-    foreign_key,
-    id_column,
-    string,
-    utc,
-)
+from migrations import ddl
 
 revision: str = "0604_incident_reports"
 down_revision: str | Sequence[str] | None = "0603_incident_types"
@@ -30,71 +22,68 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    create_table(
+    ddl.create_table(
         "incident_report_reviews",
-        id_column(),
-        string("incident_id", 32),
-        string("decision", 24),
-        string("actor", 128),
-        string("role", 32),
-        column("comment", sa.Text()),
-        column("pdf", sa.LargeBinary(), nullable=True),
-        column("html", sa.Text(), nullable=True),
-        string("pdf_sha256", 64, nullable=True),
-        utc("at"),
-        foreign_key("incident_report_reviews", "incident_id", "incidents"),
+        ddl.id_column(),
+        ddl.string("incident_id", 32),
+        ddl.string("decision", 24),
+        ddl.string("actor", 128),
+        ddl.string("role", 32),
+        ddl.column("comment", sa.Text()),
+        ddl.column("pdf", sa.LargeBinary(), nullable=True),
+        ddl.column("html", sa.Text(), nullable=True),
+        ddl.string("pdf_sha256", 64, nullable=True),
+        ddl.utc("at"),
+        ddl.foreign_key("incident_report_reviews", "incident_id", "incidents"),
     )
-    create_indexes("incident_report_reviews", "incident_id")
-    create_table(
+    ddl.create_indexes("incident_report_reviews", "incident_id")
+    ddl.create_table(
         "incident_attachments",
-        id_column(),
-        string("title", 300),
-        string("kind", 32),
-        string("filename", 255),
-        string("content_type", 100),
-        column("size", sa.Integer()),
-        string("sha256", 64),
-        column("data", sa.LargeBinary()),
-        string("uploaded_by", 128),
-        utc("uploaded_at"),
+        ddl.id_column(),
+        ddl.string("title", 300),
+        ddl.string("kind", 32),
+        ddl.string("filename", 255),
+        ddl.string("content_type", 100),
+        ddl.column("size", sa.Integer()),
+        ddl.string("sha256", 64),
+        ddl.column("data", sa.LargeBinary()),
+        ddl.string("uploaded_by", 128),
+        ddl.utc("uploaded_at"),
     )
-    create_indexes("incident_attachments", "sha256")
-    create_table(
+    ddl.create_indexes("incident_attachments", "sha256")
+    ddl.create_table(
         "incident_attachment_links",
-        id_column(),
-        string("incident_id", 32),
-        string("attachment_id", 32),
-        string("linked_by", 128),
-        utc("linked_at"),
-        foreign_key("incident_attachment_links", "incident_id", "incidents"),
-        foreign_key("incident_attachment_links", "attachment_id", "incident_attachments"),
+        ddl.id_column(),
+        ddl.string("incident_id", 32),
+        ddl.string("attachment_id", 32),
+        ddl.string("linked_by", 128),
+        ddl.utc("linked_at"),
+        ddl.foreign_key("incident_attachment_links", "incident_id", "incidents"),
+        ddl.foreign_key("incident_attachment_links", "attachment_id", "incident_attachments"),
     )
-    create_indexes("incident_attachment_links", "incident_id")
-    op.create_index(
-        "ix_incident_attachment_links_pair",
-        "incident_attachment_links",
-        ["incident_id", "attachment_id"],
-        unique=True,
+    ddl.create_indexes("incident_attachment_links", "incident_id")
+    ddl.create_index(
+        "incident_attachment_links", "pair", "incident_id", "attachment_id", unique=True
     )
-    create_table(
+    ddl.create_table(
         "incident_policies",
-        column("version", sa.Integer(), autoincrement=False),
-        column("body", sa.JSON()),
-        string("author", 128),
-        column("note", sa.Text()),
-        utc("created_at"),
+        ddl.column("version", sa.Integer(), autoincrement=False),
+        ddl.column("body", sa.JSON()),
+        ddl.string("author", 128),
+        ddl.column("note", sa.Text()),
+        ddl.utc("created_at"),
         key=("version",),
     )
-    create_table(
+    ddl.create_table(
         "narrative_centroids",
-        string("key", 160),
-        column("is_drill", sa.Boolean()),
-        column("vector_sum", sa.LargeBinary()),
-        column("members", sa.Integer()),
-        utc("last_seen_at"),
+        ddl.string("key", 160),
+        ddl.column("is_drill", sa.Boolean()),
+        ddl.column("vector_sum", sa.LargeBinary()),
+        ddl.column("members", sa.Integer()),
+        ddl.utc("last_seen_at"),
         key=("key", "is_drill"),
     )
-    create_indexes("narrative_centroids", "last_seen_at")
+    ddl.create_indexes("narrative_centroids", "last_seen_at")
 
 
 def downgrade() -> None:

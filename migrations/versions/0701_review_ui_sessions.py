@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations.helpers import create_indexes, create_table, drop_table, foreign_key, string, utc
+from migrations import ddl
 
 revision: str = "0701_review_ui"
 down_revision: str | Sequence[str] | None = "0001"
@@ -18,19 +18,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    create_table(
+    ddl.create_table(
         "ui_sessions",
-        string("token_hash", 64),
-        string("user_id", 32),
-        string("csrf_token", 64),
-        utc("created_at"),
-        utc("expires_at"),
-        utc("revoked_at", nullable=True),
-        foreign_key("ui_sessions", "user_id", "users"),
+        ddl.string("token_hash", 64),
+        ddl.string("user_id", 32),
+        ddl.string("csrf_token", 64),
+        ddl.utc("created_at"),
+        ddl.utc("expires_at"),
+        ddl.utc("revoked_at", nullable=True),
+        ddl.foreign_key("ui_sessions", "user_id", "users"),
         key=("token_hash",),
     )
-    create_indexes("ui_sessions", "user_id")
+    ddl.create_indexes("ui_sessions", "user_id")
 
 
 def downgrade() -> None:
-    drop_table("ui_sessions", "user_id")
+    ddl.drop_table("ui_sessions", "user_id")

@@ -12,15 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.helpers import (
-    column,
-    create_indexes,
-    create_table,
-    drop_table,
-    id_column,
-    string,
-    utc,
-)
+from migrations import ddl
 
 revision: str = "0702_reviewer_console"
 down_revision: str | Sequence[str] | None = "0701_review_ui"
@@ -31,50 +23,50 @@ QA_INDEXED = ("original_decision_id", "original_reviewer", "created_at")
 
 
 def upgrade() -> None:
-    create_table(
+    ddl.create_table(
         "reviewer_settings",
-        string("username", 64),
-        column("blur_media", sa.Boolean()),
-        column("grayscale", sa.Boolean()),
-        column("daily_cap", sa.Integer(), nullable=True),
-        utc("updated_at"),
+        ddl.string("username", 64),
+        ddl.column("blur_media", sa.Boolean()),
+        ddl.column("grayscale", sa.Boolean()),
+        ddl.column("daily_cap", sa.Integer(), nullable=True),
+        ddl.utc("updated_at"),
         key=("username",),
     )
-    create_table(
+    ddl.create_table(
         "case_note_drafts",
-        string("case_id", 32),
-        string("username", 64),
-        column("note", sa.Text()),
-        utc("updated_at"),
+        ddl.string("case_id", 32),
+        ddl.string("username", 64),
+        ddl.column("note", sa.Text()),
+        ddl.utc("updated_at"),
         key=("case_id", "username"),
     )
-    create_table(
+    ddl.create_table(
         "qa_sampling",
-        column("id", sa.Integer(), autoincrement=False),
-        column("fraction", sa.Float()),
-        string("updated_by", 64),
-        utc("updated_at"),
+        ddl.column("id", sa.Integer(), autoincrement=False),
+        ddl.column("fraction", sa.Float()),
+        ddl.string("updated_by", 64),
+        ddl.utc("updated_at"),
     )
-    create_table(
+    ddl.create_table(
         "qa_reviews",
-        id_column(),
-        string("qa_case_id", 32),
-        string("original_decision_id", 32),
-        string("original_reviewer", 64),
-        string("original_action", 32),
-        string("reviewer", 64),
-        string("action", 32),
-        string("reason_code", 32),
-        column("note", sa.Text()),
-        column("agrees", sa.Boolean()),
-        utc("created_at"),
+        ddl.id_column(),
+        ddl.string("qa_case_id", 32),
+        ddl.string("original_decision_id", 32),
+        ddl.string("original_reviewer", 64),
+        ddl.string("original_action", 32),
+        ddl.string("reviewer", 64),
+        ddl.string("action", 32),
+        ddl.string("reason_code", 32),
+        ddl.column("note", sa.Text()),
+        ddl.column("agrees", sa.Boolean()),
+        ddl.utc("created_at"),
         unique=("qa_case_id",),
     )
-    create_indexes("qa_reviews", *QA_INDEXED)
+    ddl.create_indexes("qa_reviews", *QA_INDEXED)
 
 
 def downgrade() -> None:
-    drop_table("qa_reviews", *QA_INDEXED)
+    ddl.drop_table("qa_reviews", *QA_INDEXED)
     op.drop_table("qa_sampling")
     op.drop_table("case_note_drafts")
     op.drop_table("reviewer_settings")

@@ -71,6 +71,11 @@ def create_indexes(table: str, *columns: str) -> None:
             batch_op.create_index(batch_op.f(f"ix_{table}_{name}"), [name], unique=False)
 
 
+def create_index(table: str, suffix: str, *columns: str, unique: bool = False) -> None:
+    """An index named ix_<table>_<suffix> (over several columns, or unique)."""
+    op.create_index(f"ix_{table}_{suffix}", table, list(columns), unique=unique)
+
+
 def drop_table(table: str, *indexed: str, named: Sequence[str] = ()) -> None:
     """Drops the per-column indexes of `indexed` (see create_indexes), the indexes in `named`,
     then the table."""
@@ -89,9 +94,12 @@ def add_columns(table: str, *columns: sa.Column[Any]) -> None:
             batch.add_column(added)
 
 
-def drop_columns(table: str, *names: str) -> None:
-    """Drops the columns in the order given (the reverse of the one they were added in)."""
+def drop_columns(table: str, *names: str, indexed: Sequence[str] = ()) -> None:
+    """Drops the per-column indexes of `indexed` (see create_indexes), then the columns in the
+    order given (the reverse of the one they were added in), in one batch."""
     with op.batch_alter_table(table) as batch:
+        for name in indexed:
+            batch.drop_index(batch.f(f"ix_{table}_{name}"))
         for name in names:
             batch.drop_column(name)
 
