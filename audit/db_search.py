@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from audit.models import AuditEvent
 from audit.repository import search as repository
 from audit.schemas import Aggregations, Bucket, Page, SearchFilters
 from audit.store import decode_cursor, earliest_posted, encode_cursor
 from core.clock import as_utc
 from core.db import transaction
 from core.errors import Invalid
+
+_Key = TypeVar("_Key")
 
 
 class DatabaseSearch:
@@ -61,25 +64,42 @@ class DatabaseSearch:
             return earliest_posted(dates, repository.scored_documents(session, ids))
 
     def iter_events(self, filters: SearchFilters, *, page_size: int) -> Iterator[dict[str, Any]]:
-        last: tuple[datetime, int] | None = None
-        while True:
-            with transaction(self.sessions) as session:
-                rows = repository.oldest_first(session, filters, after=last, limit=page_size)
-            yield from (r.document for r in rows)
-            if len(rows) < page_size:
-                return
-            last = (rows[-1].timestamp, rows[-1].seq)
+        return self._keyset_pages(
+            lambda session, after: repository.oldest_first(
+                session, filters, after=after, limit=page_size
+            ),
+            None,
+            lambda last: (last.timestamp, last.seq),
+            page_size,
+        )
 
     def documents_at(self, chain: str, seq: int) -> list[dict[str, Any]]:
         with transaction(self.sessions) as session:
             return [r.document for r in repository.events_at(session, chain, seq)]
 
     def iter_chain(self, chain: str, *, page_size: int) -> Iterator[dict[str, Any]]:
-        last = 0
+        return self._keyset_pages(
+            lambda session, after: repository.chain_page(
+                session, chain, after_seq=after, limit=page_size
+            ),
+            0,
+            lambda last: last.seq,
+            page_size,
+        )
+
+    def _keyset_pages(
+        self,
+        page: Callable[[Session, _Key], list[AuditEvent]],
+        key: _Key,
+        key_of: Callable[[AuditEvent], _Key],
+        page_size: int,
+    ) -> Iterator[dict[str, Any]]:
+        """Each page's documents, a transaction per page, each page starting after the key of
+        the last event before it; a short page is the last."""
         while True:
             with transaction(self.sessions) as session:
-                rows = repository.chain_page(session, chain, after_seq=last, limit=page_size)
+                rows = page(session, key)
             yield from (r.document for r in rows)
             if len(rows) < page_size:
                 return
-            last = rows[-1].seq
+            key = key_of(rows[-1])

@@ -6,20 +6,14 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.functional_serializers import PlainSerializer
 
 from audit.events import Action
 
 MAX_PAGE = 500
 # As `datetime.isoformat()` writes it ("+00:00", not pydantic's "Z").
-IsoTime = Annotated[datetime, PlainSerializer(datetime.isoformat)]
+IsoTime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
 
 
 class SearchFilters(BaseModel):
