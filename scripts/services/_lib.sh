@@ -97,4 +97,18 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# dispatch VERB VERBS...: run the script's function VERB when VERBS names it, else die with
+# the usage line. Called plainly (not in an if or ||), so set -e still holds inside VERB.
+dispatch() {
+  local verb="$1" known
+  shift
+  for known in "$@"; do
+    if [ "$verb" = "$known" ]; then
+      "$verb"
+      return
+    fi
+  done
+  die "usage: $0 $(IFS='|'; echo "$*")"
+}
+
 mkdir -p "$CACHE_DIR"

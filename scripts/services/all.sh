@@ -59,22 +59,21 @@ start() {
   log "all services up in $((SECONDS - t0))s"
 }
 
-stop() {
-  require_root
-  local rc=0
-  bash "$S/elasticsearch.sh" stop || rc=1
-  bash "$S/postgres.sh" stop || rc=1
-  bash "$S/redis.sh" stop || rc=1
+each() { # each VERB SERVICE...: every service's script with VERB; non-zero when any failed
+  local verb="$1" service rc=0
+  shift
+  for service in "$@"; do
+    bash "$S/$service.sh" "$verb" || rc=1
+  done
   return $rc
 }
 
-status() {
-  local rc=0
-  bash "$S/redis.sh" status || rc=1
-  bash "$S/postgres.sh" status || rc=1
-  bash "$S/elasticsearch.sh" status || rc=1
-  return $rc
+stop() {
+  require_root
+  each stop elasticsearch postgres redis
 }
+
+status() { each status redis postgres elasticsearch; }
 
 env_lines() {
   local pg="postgresql+psycopg://veracity:veracity@127.0.0.1:$POSTGRES_PORT/veracity"

@@ -130,10 +130,4 @@ status() {
   fi
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  status) status ;;
-  version) version ;;
-  *) die "usage: $0 start|stop|status|version" ;;
-esac
+dispatch "${1:-}" start stop status version
