@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from audit.process import AuditProcess
 from classifier.interface import Classifier
+from core.web_deps import get_runtime
 from pipeline.process import PipelineProcess
 from pipeline.signals import IntakeSignals
 
@@ -21,9 +22,4 @@ class AppProcess(AuditProcess, PipelineProcess, Protocol):
     def intake_signals(self) -> IntakeSignals | None: ...
 
 
-def get_app_runtime(request: Request) -> AppProcess:
-    rt: AppProcess = request.app.state.runtime
-    return rt
-
-
-AppRuntimeDep = Annotated[AppProcess, Depends(get_app_runtime)]
+AppRuntimeDep = Annotated[AppProcess, Depends(get_runtime)]

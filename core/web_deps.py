@@ -14,6 +14,8 @@ from core.process import Process
 
 
 def get_runtime(request: Request) -> Process:
+    """The running process. A domain that reads more of it names its own view of the same
+    object: `Annotated[PipelineProcess, Depends(get_runtime)]` (the views are Protocols)."""
     rt: Process = request.app.state.runtime
     return rt
 

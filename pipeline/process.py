@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from core.process import Process
+from core.web_deps import get_runtime
 from pipeline.platform_client import PlatformClient
 from pipeline.routing import RoutingPolicy
 
@@ -19,9 +20,4 @@ class PipelineProcess(Process, Protocol):
     def platform(self) -> PlatformClient: ...
 
 
-def get_pipeline_runtime(request: Request) -> PipelineProcess:
-    rt: PipelineProcess = request.app.state.runtime
-    return rt
-
-
-PipelineRuntimeDep = Annotated[PipelineProcess, Depends(get_pipeline_runtime)]
+PipelineRuntimeDep = Annotated[PipelineProcess, Depends(get_runtime)]
