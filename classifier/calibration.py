@@ -8,7 +8,6 @@ score is `sigmoid(a * z + b)`. With `b = 0` this is temperature scaling (`T = 1 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from classifier.io import read_json, write_json
 
 Floats = NDArray[np.float64]
 
@@ -60,11 +61,11 @@ class Calibration:
 
     def dump(self, path: Path) -> None:
         data = {**asdict(self), "temperature": self.temperature}
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        write_json(path, data)
 
     @classmethod
     def load(cls, path: Path) -> Calibration:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_json(path)
         return cls(
             a=float(raw["a"]),
             b=float(raw["b"]),

@@ -1,4 +1,4 @@
-"""Reading posts (CSV with header, or JSONL) and writing JSONL, robust to bad bytes."""
+"""Reading posts (CSV with header, or JSONL) and writing JSONL, robust to bad bytes; JSON files."""
 
 from __future__ import annotations
 
@@ -49,3 +49,12 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> tuple[int, int]:
             n += 1
             errors += "error" in row
     return n, errors
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Indented, ASCII-escaped, with a final newline: how every model artefact is written."""
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -18,7 +18,6 @@ sets the flag `out_of_domain`. `d_ref` (a high quantile of the training distance
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from classifier.calibration import log_odds
+from classifier.io import read_json, write_json
 
 Floats = NDArray[np.float64]
 EMBED_OUTPUT = "/bert/pooler/activation/Tanh_output_0"
@@ -88,7 +88,7 @@ class OodLayer:
             "flag_below": self.flag_below,
             "fitted": self.meta or {},
         }
-        (model_dir / LAYER_JSON).write_text(json.dumps(params, indent=2) + "\n", encoding="utf-8")
+        write_json(model_dir / LAYER_JSON, params)
         np.savez_compressed(
             model_dir / LAYER_NPZ,
             mean=self.gaussian.mean.astype(np.float32),
@@ -99,7 +99,7 @@ class OodLayer:
     def load(cls, model_dir: Path) -> OodLayer | None:
         if not (model_dir / LAYER_JSON).is_file():
             return None
-        raw = json.loads((model_dir / LAYER_JSON).read_text(encoding="utf-8"))
+        raw = read_json(model_dir / LAYER_JSON)
         arrays = np.load(model_dir / LAYER_NPZ)
         gauss = Gaussian(arrays["mean"].astype(np.float64), arrays["precision"].astype(np.float64))
         return cls(

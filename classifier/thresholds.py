@@ -7,9 +7,10 @@ A model directory ships its own `thresholds.json` (chosen on dev to the policy i
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from classifier.io import read_json, write_json
 
 
 class Band(enum.StrEnum):
@@ -43,7 +44,7 @@ class Thresholds:
 
     @classmethod
     def load(cls, path: Path) -> Thresholds:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_json(path)
         return cls(
             review=float(raw["review"]),
             urgent=float(raw["urgent"]),
@@ -52,4 +53,4 @@ class Thresholds:
 
     def dump(self, path: Path) -> None:
         data = {"review": self.review, "urgent": self.urgent, "policy": self.policy}
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        write_json(path, data)

@@ -11,13 +11,14 @@ When a cross-encoder is present, the `depth` best candidates are re-scored as
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from classifier.io import read_json
 
 Floats = npt.NDArray[np.float32]
 SIGNALS = ("claim", "title", "combined", "bm25")
@@ -67,7 +68,7 @@ class MatchThresholds:
 
 
 def load_matcher_config(path: Path) -> tuple[Fusion, MatchThresholds]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_json(path)
     return Fusion.from_json(data["fusion"]), MatchThresholds(**data["thresholds"])
 
 

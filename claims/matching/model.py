@@ -8,7 +8,6 @@ matcher falls back to the packaged base MiniLM with its default weights.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +17,7 @@ from claims.index import VectorIndex
 from claims.matching.fusion import Fusion, MatchThresholds, load_matcher_config
 from claims.matching.matcher import ClaimMatcher
 from claims.matching.rerank import OnnxCrossEncoder, Reranker
+from classifier.io import read_json
 from classifier.serving.embeddings import ENCODER_FILE, Embedder, OnnxEmbedder, default_embedder
 from core.settings import REPO_ROOT
 
@@ -88,5 +88,5 @@ def shipped_match_thresholds() -> tuple[float, float]:
     found = sorted((REPO_ROOT / "models").glob("claim-matcher-*/matcher.json"))
     if not found:
         return _FALLBACK_THRESHOLDS
-    raw = json.loads(found[-1].read_text(encoding="utf-8"))["thresholds"]
+    raw = read_json(found[-1])["thresholds"]
     return float(raw["suggest"]), float(raw["confirmed"])

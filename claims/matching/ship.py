@@ -3,7 +3,6 @@ chosen by cross-validation, export ONNX (fp16-stored weights), write `matcher.js
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -17,6 +16,7 @@ from claims.matching.train import (
     train_bi_encoder,
     train_cross_encoder,
 )
+from classifier.io import write_json
 from classifier.serving.embeddings import (
     ENCODER_FILE,
     MiniLMEmbedder,
@@ -88,7 +88,7 @@ def ship(
         "fusion": chosen["fusion"].to_json(),
         "thresholds": asdict(chosen["thresholds"]),
     }
-    (out / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+    write_json(out / CONFIG_FILE, config)
     metrics = {
         "train_cross_validation": {
             "folds": chosen["folds"],
@@ -113,7 +113,7 @@ def ship(
         "onnx_parity": parity,
         "train_timings_s": timings,
     }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_json(out / "metrics.json", metrics)
     return out
 
 

@@ -16,7 +16,6 @@ generated everyday posts, see the model card) map linearly onto the shipped Engl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -26,6 +25,7 @@ from typing import Protocol
 from claims.matching.fusion import Fusion, MatchThresholds
 from claims.matching.matcher import Match
 from claims.matching.model import MatcherParts
+from classifier.io import read_json
 from classifier.serving.embeddings import Embedder, Vectors
 
 MATCHER_FILE = "matcher.json"
@@ -67,7 +67,7 @@ class ZhMatcherConfig:
     def load(cls, model_dir: Path) -> ZhMatcherConfig:
         from claims.matching.model import shipped_match_thresholds
 
-        raw = json.loads((model_dir / MATCHER_FILE).read_text(encoding="utf-8"))
+        raw = read_json(model_dir / MATCHER_FILE)
         suggest, confirmed = shipped_match_thresholds()
         scale = ScoreScale(
             float(raw["raw_thresholds"]["suggest"]),

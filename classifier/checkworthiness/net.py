@@ -6,13 +6,14 @@ scikit-learn at training time but scored with numpy alone.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from classifier.io import read_json, write_json
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -83,12 +84,11 @@ def save_head(model_dir: Path, net: Net, config_file: str, config: dict[str, Any
     JSON to `config_file`."""
     model_dir.mkdir(parents=True, exist_ok=True)
     net.save_arrays(model_dir / HEAD_FILE)
-    text = json.dumps(config, indent=2) + "\n"
-    (model_dir / config_file).write_text(text, encoding="utf-8")
+    write_json(model_dir / config_file, config)
 
 
 def load_head(model_dir: Path, config_file: str) -> tuple[Net, dict[str, Any]]:
     """Read what `save_head` wrote: the net, and the rest of the config (intercept taken out)."""
-    config: dict[str, Any] = json.loads((model_dir / config_file).read_text(encoding="utf-8"))
+    config: dict[str, Any] = read_json(model_dir / config_file)
     net = Net.load_arrays(model_dir / HEAD_FILE, float(config.pop("intercept")))
     return net, config

@@ -6,7 +6,6 @@ Writes `models/checkworthiness-<date>/` with `head.npz`, `config.json`, `metrics
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +24,7 @@ from classifier.checkworthiness.model import CheckWorthiness
 from classifier.checkworthiness.model_card import write_model_card
 from classifier.checkworthiness.net import Floats, Ints
 from classifier.checkworthiness.reference import tfidf_reference
+from classifier.io import write_json
 from classifier.serving.embeddings import OnnxEmbedder
 from core.settings import REPO_ROOT
 
@@ -134,7 +134,6 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         "ordinary_posts": ordinary_posts_report(model),
         "timing": timing(model, dev_texts[:256]),
     }
-    text = json.dumps(metrics, indent=2) + "\n"
-    (cfg.model_dir / "metrics.json").write_text(text, encoding="utf-8")
+    write_json(cfg.model_dir / "metrics.json", metrics)
     write_model_card(cfg.model_dir, metrics)
     return metrics

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from classifier.interface import Classifier
+from classifier.io import read_json
 from classifier.reference import ReferenceClassifier
 
 MODELS_ROOT = Path(__file__).resolve().parents[2] / "models"
@@ -19,7 +19,7 @@ def weights_dir(model_dir: Path) -> Path:
     layers) does not copy 20+ MB of ONNX."""
     meta = model_dir / "metadata.json"
     if not (model_dir / MODEL_FILE).is_file() and meta.is_file():
-        ref = json.loads(meta.read_text(encoding="utf-8")).get("weights_dir")
+        ref = read_json(meta).get("weights_dir")
         if ref:
             return (model_dir / str(ref)).resolve()
     return model_dir
@@ -39,7 +39,7 @@ def is_opt_in(model_dir: Path) -> bool:
     """metadata.json `"opt_in": true`: used only when named (MODEL_DIR / --model-dir), never
     picked as the default, e.g. a release whose score scale the routing policy was not tuned on."""
     meta = model_dir / "metadata.json"
-    return meta.is_file() and bool(json.loads(meta.read_text(encoding="utf-8")).get("opt_in"))
+    return meta.is_file() and bool(read_json(meta).get("opt_in"))
 
 
 def find_model_dir(root: Path = MODELS_ROOT) -> Path | None:

@@ -11,7 +11,6 @@ and name its weights' directory in metadata.json (`classifier.serving.loader.wei
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from numpy.typing import NDArray
 from classifier.calibration import Calibration, log_odds
 from classifier.destyle import normalise
 from classifier.interface import LoadedModel, Prediction
+from classifier.io import read_json
 from classifier.ood import EMBED_OUTPUT, OodLayer, session_with_embedding
 from classifier.serving.batching import padded_batches
 from classifier.serving.loader import artifact
@@ -49,7 +49,7 @@ class OnnxClassifier(LoadedModel):
         from tokenizers import Tokenizer
 
         self.model_dir = Path(model_dir)
-        meta = json.loads((self.model_dir / "metadata.json").read_text(encoding="utf-8"))
+        meta = read_json(self.model_dir / "metadata.json")
         self._version = str(meta["model_version"])
         self.max_length = int(meta.get("max_length", 128))
         # "normalise": URLs/handles/hashtags/emoji normalised before tokenising (destyle.py)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from classifier.io import write_json
 from classifier.shared_head.evaluation import fit_on
 from classifier.shared_head.store import VectorStore
 from classifier.training.evalsets import EvalSet
@@ -29,5 +29,4 @@ def package(
     }
     head = type(head)(head.net, head.calibration, head.encoder, head.thresholds, meta)
     head.save(model_dir)
-    text = json.dumps(meta, indent=2) + "\n"
-    (model_dir / "metadata.json").write_text(text, encoding="utf-8")
+    write_json(model_dir / "metadata.json", meta)

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from classifier.calibration import plot_reliability
 from classifier.interface import EmptyTextError
-from classifier.io import read_records
+from classifier.io import read_json, read_records, write_json
 from classifier.serving.loader import load_classifier
 from classifier.serving.text_guard import clean_text
 from classifier.training.metrics import per_source
@@ -75,7 +75,7 @@ def evaluate(path: Path, out_dir: Path, model_dir: Path | None = None) -> dict[s
         "metrics": metrics,
         "plots": _plots(probs, labels, out_dir),
     }
-    (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_json(out_dir / "report.json", report)
     (out_dir / "report.html").write_text(_html(report), encoding="utf-8")
     return report
 
@@ -178,7 +178,7 @@ def evaluate_sets(
         raise FileNotFoundError("the cross-set evaluation needs the ONNX model under models/")
     clf = OnnxClassifier(chosen, with_embedding=True)
     clf.text_normalisation = "none"  # `model` rows score the text as given
-    meta = json.loads((chosen / "metadata.json").read_text(encoding="utf-8"))
+    meta = read_json(chosen / "metadata.json")
     trained_on = set(meta.get("datasets") or ())
     ctx = suite.Context(clf, sets, trained_on, cache, fit_cap)
     rows, loso, layer = suite.run_suite(ctx)

@@ -9,7 +9,6 @@ tokenizer and MODEL_CARD.md.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from classifier.calibration import (
     nll,
     plot_reliability,
 )
+from classifier.io import write_json
 from classifier.training.datasets import Example, load_covid19_rumor, load_splits
 from classifier.training.metrics import compute_metrics, per_source
 from classifier.training.policy import BandPolicy, band_report, choose_thresholds
@@ -171,7 +171,7 @@ def finalize(
         "seed": cfg.seed,
         "training": describe_training(stages),
     }
-    (md / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_json(md / "metadata.json", meta)
     cal.dump(md / "calibration.json")
     th.dump(md / "thresholds.json")
     export_all(hf_dir, md, md / "checkpoints" / "onnx")
@@ -216,7 +216,7 @@ def finalize(
             metrics["dev_stage1_torch_fp32_uncalibrated"] = per_source(
                 Calibration().apply(margin(first.logits)), first.labels, first.sources
             )
-    (md / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    write_json(md / "metrics.json", metrics)
     write_card(md, meta, metrics)
     return metrics
 

@@ -13,13 +13,13 @@ MODEL_CARD.md; weights, tokenizer and calibration are read from the base directo
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from classifier.io import read_json, write_json
 from classifier.ood import LAYER_JSON, LAYER_NPZ, OodLayer
 from classifier.serving.loader import MODELS_ROOT
 from classifier.thresholds import Thresholds
@@ -56,7 +56,7 @@ def release(
         "band_note",
         f"in the `{band}` band (review ≥ {review:.3f}, urgent ≥ {urgent:.3f}), {consequence}",
     )
-    base_meta = json.loads((base / "metadata.json").read_text(encoding="utf-8"))
+    base_meta = read_json(base / "metadata.json")
     meta = {
         "model_version": version,
         "weights_dir": os.path.relpath(base, out),
@@ -71,9 +71,9 @@ def release(
         "band_note": notes.get("band_note", ""),
         "opt_in": bool(notes.get("opt_in", True)),
     }
-    (out / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
-    params = json.loads((out / LAYER_JSON).read_text(encoding="utf-8"))
+    write_json(out / "metadata.json", meta)
+    report = read_json(report_dir / "report.json")
+    params = read_json(out / LAYER_JSON)
     metrics = {
         **report,
         **notes,
@@ -81,7 +81,7 @@ def release(
         "thresholds": {"review": review, "urgent": urgent},
     }
     metrics.pop("plots", None)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    write_json(out / "metrics.json", metrics)
     write_layer_card(out, meta, metrics)
     return out
 
@@ -94,7 +94,7 @@ def main() -> int:
     p.add_argument("--version", required=True)
     p.add_argument("--notes", type=Path, required=True, help="JSON: decision, verdict, ...")
     a = p.parse_args()
-    notes = json.loads(a.notes.read_text(encoding="utf-8"))
+    notes = read_json(a.notes)
     print(release(a.report, a.layer, a.base.resolve(), a.version, notes))
     return 0
 

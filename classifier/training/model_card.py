@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from classifier.io import read_json
+
 _DATA_ROWS = (
     (
         "Constraint@AAAI-2021 COVID-19 fake news (Patwa et al., 2021), "
@@ -232,7 +234,7 @@ def _bench_section(model_dir: Path) -> str:
     path = model_dir / "bench.json"
     if not path.exists():
         return "\n## Speed\n\nRun `python bench/classifier_throughput.py` (writes bench.json).\n"
-    b = json.loads(path.read_text(encoding="utf-8"))
+    b = read_json(path)
     rows = "\n".join(f"| {k} | {v} |" for k, v in b.items() if not isinstance(v, dict))
     return f"""
 ## Speed (`python bench/classifier_throughput.py`, this 2-core CPU machine)
@@ -250,8 +252,8 @@ torch baseline suffers most from contention. Reasons cost is `reasons_explain_ms
 
 def rerender(model_dir: Path) -> Path:
     """Rewrite the card from the directory's metadata.json, metrics.json (and bench.json)."""
-    meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
-    metrics = json.loads((model_dir / "metrics.json").read_text(encoding="utf-8"))
+    meta = read_json(model_dir / "metadata.json")
+    metrics = read_json(model_dir / "metrics.json")
     return write_card(model_dir, meta, metrics)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classifier.calibration import plot_reliability
+from classifier.io import write_json
 
 if (
     TYPE_CHECKING
@@ -64,7 +65,7 @@ def write(report: dict[str, Any], rows: Sequence[dict[str, Any]], out: Path) -> 
     out.mkdir(parents=True, exist_ok=True)
     report["plots"] = plots(rows, out)
     report["rows"] = public_rows(rows)
-    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_json(out / "report.json", report)
     (out / "report.html").write_text(render(report), encoding="utf-8")
 
 

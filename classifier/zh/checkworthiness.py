@@ -31,7 +31,6 @@ most `review` unless a confirmed claim match raises it (`pipeline.triage`).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +40,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from classifier.io import read_json
 
 log = logging.getLogger(__name__)
 PREFIX = "checkworthiness-zh-"
@@ -155,7 +156,7 @@ class ZhCheckworthinessHead:
 
     @classmethod
     def load(cls, model_dir: Path) -> ZhCheckworthinessHead:
-        config = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+        config = read_json(model_dir / CONFIG_FILE)
         with np.load(model_dir / HEAD_FILE) as raw:
             a, c = (float(x) for x in raw["platt"])
             return cls(

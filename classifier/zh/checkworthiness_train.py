@@ -12,7 +12,6 @@ once, after every choice.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from classifier.checkworthiness.features import prepare
+from classifier.io import write_json
 from classifier.zh.checkworthiness import (
     CLAIMS_SOURCE,
     CONFIG_FILE,
@@ -190,6 +190,6 @@ def train_checkworthiness(
             f"--generated-per-template {generated_per_template}"
         ),
     }
-    (out / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    write_json(out / CONFIG_FILE, config)
+    write_json(out / METRICS_FILE, metrics)
     return metrics

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.io import write_json
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -74,7 +76,7 @@ def _train(a: argparse.Namespace) -> int:
             f"--pooling {a.pooling} --max-tokens {a.max_tokens}"
         ),
     }
-    (out / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    write_json(out / CONFIG_FILE, config)
     write_metrics(out / "metrics.json", metrics)
     print(json.dumps(metrics["heldout"]["stack"], indent=2))
     return 0

@@ -12,7 +12,6 @@ Everything is read from `head.npz` and `config.json` in the model directory.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from classifier.io import read_json
 from classifier.zh.text import to_simplified
 
 HEAD_FILE, CONFIG_FILE = "head.npz", "config.json"
@@ -106,5 +106,5 @@ class StackedHead:
 
 
 def read_config(model_dir: Path) -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+    raw: dict[str, Any] = read_json(model_dir / CONFIG_FILE)
     return raw
