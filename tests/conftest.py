@@ -12,11 +12,11 @@ import socket
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -212,6 +212,30 @@ def logged_after(document: dict[str, object]) -> dict[str, object]:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def claim_and_decide(
+    rt: Runtime, client: TestClient, decision: Mapping[str, object]
+) -> dict[str, Any]:
+    """A new reviewer claims the next case and decides it (the API must accept the decision);
+    returns the case as claimed."""
+    reviewer = auth(new_user_token(rt, "reviewer"))
+    case: dict[str, Any] = client.post("/v1/cases/claim", headers=reviewer).json()["case"]
+    decided = client.post(f"/v1/cases/{case['id']}/decision", json=decision, headers=reviewer)
+    assert decided.status_code == 200, decided.text
+    return case
+
+
+# What the action log holds for a post a reviewer removed, in order.
+REMOVAL_TRAIL = (
+    "post.scored",
+    "post.routed",
+    "case.queued",
+    "case.claimed",
+    "case.decided",
+    "enforcement.requested",
+    "enforcement.confirmed",
+)
 
 
 def stored(rt: Runtime, model: type[_Row], key: str) -> _Row:

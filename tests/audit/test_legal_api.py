@@ -19,7 +19,7 @@ from core.dispatch import InProcessDispatcher
 from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime
 from tests.audit.factories import write_events
-from tests.conftest import auth, new_api_key, new_user_token, wait_for
+from tests.conftest import auth, claim_and_decide, new_api_key, new_user_token, wait_for
 from tests.pipeline.factories import make_case
 
 ENDPOINTS = [
@@ -278,11 +278,9 @@ def test_an_appeal_reason_planted_as_a_formula_exports_as_inert_text(
 ) -> None:
     """An outside author writes the appeal reason; legal opens the export in a spreadsheet."""
     make_case(rt.sessions, post_id="csv-1")
-    reviewer = auth(new_user_token(rt, "reviewer"))
-    case = client.post("/v1/cases/claim", headers=reviewer).json()["case"]
-    decision = {"reason_code": "false_claim", "action": "remove", "note": "debunked"}
-    decided = client.post(f"/v1/cases/{case['id']}/decision", json=decision, headers=reviewer)
-    assert decided.status_code == 200, decided.text
+    claim_and_decide(
+        rt, client, {"reason_code": "false_claim", "action": "remove", "note": "debunked"}
+    )
     pipeline.drain()
     wait_for(lambda: len(receiver[0].actions_applied()) == 1)
     author = auth(new_api_key(rt, ("score",)))

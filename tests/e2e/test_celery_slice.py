@@ -23,12 +23,13 @@ from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
 from tests.conftest import (
     CELERY_WORKER,
+    REMOVAL_TRAIL,
     TEST_ALLOW_HOSTS,
     auth,
     child_env,
+    claim_and_decide,
     make_settings,
     new_api_key,
-    new_user_token,
     wait_for,
 )
 
@@ -137,15 +138,12 @@ def test_post_to_removal_through_a_real_worker(
                 )
 
         wait_for(case_exists, what="the worker to route the post into a case")
-        reviewer = new_user_token(rt, "reviewer")
-        case = client.post("/v1/cases/claim", headers=auth(reviewer)).json()["case"]
-        assert case["post"]["id"] == "cel-1"
-        decided = client.post(
-            f"/v1/cases/{case['id']}/decision",
-            json={"reason_code": "false_claim", "action": "remove", "note": "debunked garlic cure"},
-            headers=auth(reviewer),
-        )
-        assert decided.status_code == 200, decided.text
+        decision = {
+            "reason_code": "false_claim",
+            "action": "remove",
+            "note": "debunked garlic cure",
+        }
+        assert claim_and_decide(rt, client, decision)["post"]["id"] == "cel-1"
 
     wait_for(lambda: len(state.actions_applied()) == 1, what="the platform to receive the removal")
     assert state.actions_applied()[0]["post_id"] == "cel-1"
@@ -181,12 +179,4 @@ def test_post_to_removal_through_a_real_worker(
             index=store.pattern, query={"term": {"veracity.post_id": "cel-1"}}, size=50
         )["hits"]["hits"]
     }
-    assert {
-        "post.scored",
-        "post.routed",
-        "case.queued",
-        "case.claimed",
-        "case.decided",
-        "enforcement.requested",
-        "enforcement.confirmed",
-    } <= actions
+    assert set(REMOVAL_TRAIL) <= actions

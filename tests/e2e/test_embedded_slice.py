@@ -13,7 +13,7 @@ from core.dispatch import InProcessDispatcher
 from pipeline.models import ActionStatus, EnforcementAction, Post, ReviewCase
 from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime
-from tests.conftest import auth, new_user_token, wait_for
+from tests.conftest import REMOVAL_TRAIL, auth, claim_and_decide, wait_for
 
 FALSE_POST = "BREAKING: 5G towers spread the virus, the miracle cure is garlic. Share before they delete it!!"
 
@@ -37,15 +37,9 @@ def test_a_false_post_is_queued_decided_removed_and_logged(
         case = s.scalars(select(ReviewCase).where(ReviewCase.post_id == "x1")).one()
         assert case.status == "open" and case.policy_version == rt.policy.version
 
-    reviewer = new_user_token(rt, "reviewer")
-    claimed = client.post("/v1/cases/claim", headers=auth(reviewer)).json()["case"]
+    decision = {"reason_code": "false_claim", "action": "remove", "note": "5G hoax, debunked"}
+    claimed = claim_and_decide(rt, client, decision)
     assert claimed["id"] == case.id and claimed["post"]["text"] == FALSE_POST
-    decided = client.post(
-        f"/v1/cases/{case.id}/decision",
-        json={"reason_code": "false_claim", "action": "remove", "note": "5G hoax, debunked"},
-        headers=auth(reviewer),
-    )
-    assert decided.status_code == 200, decided.text
     pipeline.drain()
     wait_for(lambda: len(state.actions_applied()) == 1)
 
@@ -60,15 +54,7 @@ def test_a_false_post_is_queued_decided_removed_and_logged(
         events = list(
             s.scalars(select(AuditEvent).where(AuditEvent.post_id == "x1").order_by(AuditEvent.seq))
         )
-    assert [e.action for e in events] == [
-        "post.scored",
-        "post.routed",
-        "case.queued",
-        "case.claimed",
-        "case.decided",
-        "enforcement.requested",
-        "enforcement.confirmed",
-    ]
+    assert [e.action for e in events] == list(REMOVAL_TRAIL)
     decided_event: dict[str, Any] = events[4].document
     assert decided_event["user"]["roles"] == ["reviewer"]
     assert decided_event["veracity"]["reason"].startswith("false_claim")

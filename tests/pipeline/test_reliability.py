@@ -4,8 +4,9 @@ Elasticsearch unreachable. PostgreSQL is the system of record throughout."""
 from __future__ import annotations
 
 import contextlib
+import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from pipeline.tasks import sweep
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
-from tests.conftest import ADMIN, free_port, make_settings, wait_for
+from tests.conftest import ADMIN, free_port, make_settings, stored, wait_for
 from tests.core.remote import start_remote
 from tests.pipeline.factories import make_case, reviewer
 from tests.pipeline.workers import (
@@ -63,6 +64,20 @@ def pg_rt(
     rt.engine.dispose()
 
 
+@pytest.fixture
+def worker_for(
+    postgres_url: str, own_redis: str, receiver: tuple[ReceiverState, str], tmp_path: Path
+) -> Callable[..., subprocess.Popen[bytes]]:
+    """Starts a worker on this test's database and Redis that calls the receiver (`extra`:
+    further settings); all of them log to one file."""
+
+    def start(**extra: str) -> subprocess.Popen[bytes]:
+        env = worker_env(postgres_url, own_redis, receiver[1], **extra)
+        return start_worker(env, tmp_path / "worker.log")
+
+    return start
+
+
 def remove_one(rt: Runtime) -> str:
     """Open, claim and decide a case for removal; returns the enforcement action's id."""
     make_case(rt.sessions)
@@ -79,33 +94,28 @@ def remove_one(rt: Runtime) -> str:
         )
 
 
-def action(rt: Runtime, action_id: str) -> EnforcementAction:
-    with rt.sessions() as s:
-        found = s.get(EnforcementAction, action_id)
-        assert found is not None
-        return found
-
-
 def test_worker_killed_mid_request_is_redelivered_and_the_platform_acts_once(
     pg_rt: Runtime,
-    postgres_url: str,
-    own_redis: str,
     receiver: tuple[ReceiverState, str],
-    tmp_path: Path,
+    worker_for: Callable[..., subprocess.Popen[bytes]],
 ) -> None:
-    state, url = receiver
+    state, _ = receiver
     state.delay_seconds = 2.0  # the platform is slow: the kill lands while the worker waits
-    env = worker_env(postgres_url, own_redis, url)
-    first = start_worker(env, tmp_path / "worker.log")
+    first = worker_for()
     try:
         action_id = remove_one(pg_rt)
-        wait_for(lambda: action(pg_rt, action_id).attempts == 1, what="the first attempt")
+        wait_for(
+            lambda: stored(pg_rt, EnforcementAction, action_id).attempts == 1,
+            what="the first attempt",
+        )
         kill(first)  # SIGKILL: no ack, no cleanup
         state.delay_seconds = 0.0
-        second = start_worker(env, tmp_path / "worker.log")
+        second = worker_for()
         try:
             wait_for(
-                lambda: action(pg_rt, action_id).status == ActionStatus.CONFIRMED,
+                lambda: (
+                    stored(pg_rt, EnforcementAction, action_id).status == ActionStatus.CONFIRMED
+                ),
                 timeout=45,
                 what="redelivery to the second worker",
             )
@@ -115,7 +125,7 @@ def test_worker_killed_mid_request_is_redelivered_and_the_platform_acts_once(
         kill(first)
     assert len(state.requests) == 2  # the same action was sent twice ...
     assert len(state.actions_applied()) == 1  # ... and took effect once (idempotency key)
-    assert action(pg_rt, action_id).attempts == 2
+    assert stored(pg_rt, EnforcementAction, action_id).attempts == 2
 
 
 def test_redis_restart_loses_nothing_the_sweeper_re_enqueues(
@@ -135,7 +145,9 @@ def test_redis_restart_loses_nothing_the_sweeper_re_enqueues(
         worker = start_worker(worker_env(postgres_url, broker, url), tmp_path / "worker.log")
         assert sweep(rt, older_than=timedelta(0))["actions"] == 2
         wait_for(
-            lambda: all(action(rt, a).status == ActionStatus.CONFIRMED for a in queued),
+            lambda: all(
+                stored(rt, EnforcementAction, a).status == ActionStatus.CONFIRMED for a in queued
+            ),
             timeout=45,
             what="re-enqueued actions to run",
         )
@@ -148,30 +160,27 @@ def test_redis_restart_loses_nothing_the_sweeper_re_enqueues(
 
 def test_platform_timeouts_are_retried_then_dead_lettered_and_an_admin_retry_succeeds(
     pg_rt: Runtime,
-    postgres_url: str,
-    own_redis: str,
     receiver: tuple[ReceiverState, str],
-    tmp_path: Path,
+    worker_for: Callable[..., subprocess.Popen[bytes]],
 ) -> None:
-    state, url = receiver
+    state, _ = receiver
     state.fail_next = [500]  # one 5xx, then timeouts
     state.delay_seconds = 1.5
-    env = worker_env(postgres_url, own_redis, url, PLATFORM__TIMEOUT="0.5")
-    worker = start_worker(env, tmp_path / "worker.log")
+    worker = worker_for(PLATFORM__TIMEOUT="0.5")
     try:
         action_id = remove_one(pg_rt)
         wait_for(
-            lambda: action(pg_rt, action_id).status == ActionStatus.DEAD,
+            lambda: stored(pg_rt, EnforcementAction, action_id).status == ActionStatus.DEAD,
             timeout=45,
             what="the action to be dead-lettered",
         )
-        dead = action(pg_rt, action_id)
+        dead = stored(pg_rt, EnforcementAction, action_id)
         assert dead.attempts == 3 and dead.last_error
         state.delay_seconds = 0.0
         with transaction(pg_rt.sessions) as s:
             retry_dead(s, action_id, ADMIN)
         wait_for(
-            lambda: action(pg_rt, action_id).status == ActionStatus.CONFIRMED,
+            lambda: stored(pg_rt, EnforcementAction, action_id).status == ActionStatus.CONFIRMED,
             timeout=30,
             what="the retried action",
         )
@@ -200,7 +209,7 @@ def test_a_platform_429_is_waited_out_per_retry_after_in_countdowns_below_the_vi
     try:
         action_id = remove_one(rt)
         wait_for(
-            lambda: action(rt, action_id).status == ActionStatus.CONFIRMED,
+            lambda: stored(rt, EnforcementAction, action_id).status == ActionStatus.CONFIRMED,
             timeout=60,
             what="the action to land after the platform's wait",
         )
@@ -211,7 +220,7 @@ def test_a_platform_429_is_waited_out_per_retry_after_in_countdowns_below_the_vi
         rt.engine.dispose()
     first, second = remote.hit_times  # exactly two calls: no early retry, no redelivery
     assert second - first >= 6 - EARLY_TOLERANCE_SECONDS
-    assert action(rt, action_id).attempts == 2
+    assert stored(rt, EnforcementAction, action_id).attempts == 2
 
 
 def test_decisions_proceed_with_elasticsearch_down_and_the_log_ships_later(

@@ -16,7 +16,7 @@ from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from core.outbound import policy_from
 from runtime.container import Runtime
-from tests.conftest import ADMIN, auth, new_api_key, new_user_token, wait_for
+from tests.conftest import ADMIN, auth, claim_and_decide, new_api_key, new_user_token, wait_for
 from tests.core.remote import REVEALING_BODY
 from webhooks import service
 from webhooks.models import WebhookDelivery, WebhookSubscription
@@ -68,14 +68,8 @@ def test_decision_and_confirmed_enforcement_reach_the_platform_signed(
     post = {"id": "w1", "text": FALSE_POST, "views": 5}
     client.post("/v1/score", json={"posts": [post]}, headers=auth(platform_key))
     pipeline.drain()
-    reviewer = new_user_token(rt, "reviewer")
-    case = client.post("/v1/cases/claim", headers=auth(reviewer)).json()["case"]
-    decided = client.post(
-        f"/v1/cases/{case['id']}/decision",
-        json={"reason_code": "false_claim", "action": "label", "note": "Debunked: 5G is radio."},
-        headers=auth(reviewer),
-    )
-    assert decided.status_code == 200, decided.text
+    decision = {"reason_code": "false_claim", "action": "label", "note": "Debunked: 5G is radio."}
+    claim_and_decide(rt, client, decision)
     pipeline.drain()
     wait_for(lambda: len(state.events) == 2)
     assert all(r["valid"] for r in state.requests)
