@@ -15,13 +15,13 @@ from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn
 from incidents import groups, plan, service, views
 from incidents.report import build_report
+from incidents.report_endpoints import ReportFormat, Responder, report_response
 from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
 from incidents.repository import plans
 from incidents.repository.incidents import incidents_newest_first
 from incidents.response_endpoints import router as response_router
 from incidents.schemas import GradeIn, LessonIn, MilestoneIn, PlanIn, ResponseGroupIn
-from incidents.tasks_board import RESPONDERS
 from incidents.types import IncidentType
 from pipeline.process import PipelineRuntimeDep
 
@@ -29,7 +29,6 @@ router = APIRouter(prefix="/v1", tags=["incidents"])
 # First, so its fixed paths (/incidents/response-groups, /incidents/tasks/…) win over {id}.
 router.include_router(response_router)
 Reader = Annotated[Principal, Depends(require_role(*Role))]
-Responder = Annotated[Principal, Depends(require_role(*RESPONDERS))]
 Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN))]
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 
@@ -91,13 +90,12 @@ def report(
     incident_id: str,
     session: SessionDep,
     _: Responder,
-    format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html",
+    format: ReportFormat = "html",
 ) -> Response:
     built = build_report(session, incident_id)
     signoff = current_signoff(session, incident_id)  # printed once leadership signed it off
-    if format == "pdf":
-        return Response(render_pdf(built, signoff=signoff), media_type="application/pdf")
-    return Response(render_html(built, signoff=signoff), media_type="text/html; charset=utf-8")
+    render = render_pdf if format == "pdf" else render_html
+    return report_response(render(built, signoff=signoff))
 
 
 @router.get("/response-plan", summary="The response plan in force")

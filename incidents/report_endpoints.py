@@ -25,6 +25,13 @@ Responder = Annotated[Principal, Depends(require_role(*RESPONDERS))]
 Leadership = Annotated[Principal, Depends(require_role(Role.LEADERSHIP))]
 Exporter = Annotated[Principal, Depends(require_role(Role.LEGAL, Role.ADMIN, Role.LEADERSHIP))]
 PlanOwner = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.LEADERSHIP))]
+ReportFormat = Annotated[str, Query(pattern="^(html|pdf)$")]
+
+
+def report_response(body: bytes | str, headers: dict[str, str] | None = None) -> Response:
+    """The post-incident report as rendered: PDF bytes or HTML text."""
+    media_type = "application/pdf" if isinstance(body, bytes) else "text/html; charset=utf-8"
+    return Response(body, media_type=media_type, headers=headers)
 
 
 class ReviewIn(BaseModel):
@@ -61,15 +68,13 @@ def signed_report(
     incident_id: str,
     session: SessionDep,
     _: Responder,
-    format: Annotated[str, Query(pattern="^(html|pdf)$")] = "pdf",
+    format: ReportFormat = "pdf",
 ) -> Response:
     made = materials.latest_review(session, incident_id)
     if made is None or made.decision != report_review.SIGNED_OFF or not made.pdf:
         raise NotFound(f"the report of incident {incident_id} is not signed off")
-    headers = {"x-report-sha256": made.pdf_sha256 or ""}
-    if format == "pdf":
-        return Response(made.pdf, media_type="application/pdf", headers=headers)
-    return Response(made.html or "", media_type="text/html; charset=utf-8", headers=headers)
+    body = made.pdf if format == "pdf" else made.html or ""
+    return report_response(body, headers={"x-report-sha256": made.pdf_sha256 or ""})
 
 
 @router.get(
