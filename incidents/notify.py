@@ -11,6 +11,7 @@ endpoint being set up); after `max_attempts` the row is left unsent: dead-letter
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
@@ -47,22 +48,27 @@ def deliver_pending(
     """
     with sessions() as session:
         ids = due_notification_ids(session, now or utcnow(), RETRY_POLICY.max_attempts, incident_id)
-    return sum(_deliver_isolated(sessions, client, nid, now, mailer) for nid in ids)
+    delivery = _Delivery(sessions, client, now, mailer)
+    return sum(_deliver_isolated(delivery, nid) for nid in ids)
 
 
-def _deliver_isolated(
-    sessions: sessionmaker[Session],
-    client: httpx.Client,
-    nid: str,
-    now: datetime | None,
-    mailer: Mailer | None,
-) -> bool:
+@dataclass(frozen=True)
+class _Delivery:
+    """What every notification of one `deliver_pending` round is sent with."""
+
+    sessions: sessionmaker[Session]
+    client: httpx.Client
+    now: datetime | None
+    mailer: Mailer | None
+
+
+def _deliver_isolated(delivery: _Delivery, nid: str) -> bool:
     """One group's failure, whatever it is, must not stop the others' notifications."""
     try:
-        return _deliver_one(sessions, client, nid, now, mailer)
+        return _deliver_one(delivery, nid)
     except Exception:
         log.exception("notification %s could not be delivered", nid)
-        _count_failed_attempt(sessions, nid)
+        _count_failed_attempt(delivery.sessions, nid)
         return False
 
 
@@ -78,14 +84,9 @@ def _count_failed_attempt(sessions: sessionmaker[Session], nid: str) -> None:
         log.exception("could not record the failed attempt of notification %s", nid)
 
 
-def _deliver_one(
-    sessions: sessionmaker[Session],
-    client: httpx.Client,
-    nid: str,
-    now: datetime | None,
-    mailer: Mailer | None,
-) -> bool:
-    with transaction(sessions) as session:
+def _deliver_one(delivery: _Delivery, nid: str) -> bool:
+    now = delivery.now
+    with transaction(delivery.sessions) as session:
         note = lock_notification(session, nid)
         if note is None or note.sent_at is not None or not _due(note, now or utcnow()):
             return False  # sent, spent, or failed by an overlapping round a moment ago
@@ -95,8 +96,8 @@ def _deliver_one(
         note.attempts += 1
         role = group.role if group else "owner"
         outcome = send(
-            client,
-            mailer,
+            delivery.client,
+            delivery.mailer,
             note.channel,
             group.url if group else "",
             group.secret if group else "",
