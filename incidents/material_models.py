@@ -12,22 +12,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.clock import utcnow
 from core.db import Base
 from core.types import UtcDateTime
+from incidents.models import IncidentRow
 
 
 def _id() -> str:
     return uuid.uuid4().hex
 
 
-class ReportReview(Base):
+class ReportReview(IncidentRow, Base):
     """Leadership's review of a post-incident report: signed off (the rendered report frozen,
     with its SHA-256) or returned with a comment. The newest row is the report's state."""
 
     __tablename__ = "incident_report_reviews"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
-    incident_id: Mapped[str] = mapped_column(
-        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
-    )
     decision: Mapped[str] = mapped_column(String(24))  # report_signed_off | report_returned
     actor: Mapped[str] = mapped_column(String(128))
     role: Mapped[str] = mapped_column(String(32))
@@ -55,7 +52,7 @@ class Attachment(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class AttachmentLink(Base):
+class AttachmentLink(IncidentRow, Base):
     """An attachment linked to an incident (one material serves many incidents)."""
 
     __tablename__ = "incident_attachment_links"
@@ -63,10 +60,6 @@ class AttachmentLink(Base):
         Index("ix_incident_attachment_links_pair", "incident_id", "attachment_id", unique=True),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
-    incident_id: Mapped[str] = mapped_column(
-        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
-    )
     attachment_id: Mapped[str] = mapped_column(
         ForeignKey("incident_attachments.id", ondelete="CASCADE")
     )

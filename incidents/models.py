@@ -50,6 +50,17 @@ class TaskStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class IncidentRow:
+    """The id and incident of a row that belongs to one incident, looked up by it and deleted
+    with it (milestones, tasks, report reviews, attachment links)."""
+
+    # sort_order: first in the table, as when each model declared them (a mixin's come last).
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id, sort_order=-1)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+
+
 class Incident(Base):
     __tablename__ = "incidents"
 
@@ -145,15 +156,11 @@ class IncidentClock(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class IncidentMilestone(Base):
+class IncidentMilestone(IncidentRow, Base):
     """A step of the plan taken for an incident: internal report, public statement, …"""
 
     __tablename__ = "incident_milestones"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
-    incident_id: Mapped[str] = mapped_column(
-        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
-    )
     kind: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(128))
@@ -192,15 +199,11 @@ class ResponseGroupMember(Base):
     added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class IncidentTask(Base):
+class IncidentTask(IncidentRow, Base):
     """A task the plan (or a person) gave a group for an incident: assigned, started, done."""
 
     __tablename__ = "incident_tasks"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
-    incident_id: Mapped[str] = mapped_column(
-        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
-    )
     group: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
