@@ -11,6 +11,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -58,39 +59,22 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body", parent=base["BodyText"], fontName=REGULAR, fontSize=9.5, leading=13, textColor=INK
     )
     return {
-        "title": ParagraphStyle(
-            "title",
-            parent=base["Title"],
-            fontName=BOLD,
-            fontSize=20,
-            leading=24,
-            alignment=TA_LEFT,
-            textColor=INK,
-            spaceAfter=2 * mm,
-        ),
+        "title": _bold("title", base["Title"], 20, 24, INK, alignment=TA_LEFT, spaceAfter=2 * mm),
         "kicker": ParagraphStyle("kicker", parent=body, fontSize=8.5, textColor=ACCENT),
-        "h2": ParagraphStyle(
-            "h2",
-            parent=base["Heading2"],
-            fontName=BOLD,
-            fontSize=13,
-            leading=16,
-            textColor=ACCENT,
-            spaceBefore=6 * mm,
-            spaceAfter=2 * mm,
-        ),
+        "h2": _bold("h2", base["Heading2"], 13, 16, ACCENT, spaceBefore=6 * mm, spaceAfter=2 * mm),
         "body": body,
         "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11),
-        "head": ParagraphStyle(
-            "head",
-            parent=body,
-            fontSize=8.5,
-            leading=11,
-            textColor=colors.white,
-            fontName=BOLD,
-        ),
+        "head": _bold("head", body, 8.5, 11, colors.white),
         "muted": ParagraphStyle("muted", parent=body, fontSize=8.5, textColor=MUTED),
     }
+
+
+def _bold(
+    name: str, parent: ParagraphStyle, size: float, leading: float, color: Color, **more: Any
+) -> ParagraphStyle:
+    return ParagraphStyle(
+        name, parent=parent, fontName=BOLD, fontSize=size, leading=leading, textColor=color, **more
+    )
 
 
 S = _styles()
