@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -54,71 +55,56 @@ async def admit(admission: threading.BoundedSemaphore, wait_seconds: float) -> b
     return False
 
 
+@dataclass(frozen=True)
+class ScoreJob:
+    """One scoring request: the posts, who sent them, the request id, drill or not."""
+
+    payload: ScoreRequest
+    actor: Actor
+    rid: str | None
+    is_drill: bool = False
+
+    def score_in(self, session: Session, serving: Serving) -> list[ScoreOut]:
+        """Score through the batcher in `session`; a batcher that is full answers 503."""
+        try:
+            return score_posts(
+                session,
+                serving.batcher,
+                self.payload.posts,
+                self.actor,
+                request_id=self.rid,
+                is_drill=self.is_drill,
+                signals=serving.signals,
+            )
+        except Overloaded as exc:
+            raise overloaded(str(exc)) from exc
+
+
 async def score_committed(
-    serving: Serving,
-    sessions: sessionmaker[Session],
-    payload: ScoreRequest,
-    actor: Actor,
-    rid: str | None,
+    serving: Serving, sessions: sessionmaker[Session], job: ScoreJob
 ) -> list[ScoreOut]:
-    """Score `payload` and commit before answering (a 200 is never sent for lost writes)."""
+    """Score `job` and commit before answering (a 200 is never sent for lost writes)."""
     if not await admit(serving.admission, serving.admission_wait_seconds):
         raise overloaded("too many scoring requests in flight")
     try:
-        return await run_in_threadpool(_score_and_commit, serving, sessions, payload, actor, rid)
+        return await run_in_threadpool(_score_and_commit, serving, sessions, job)
     finally:
         serving.admission.release()
 
 
 def _score_and_commit(
-    serving: Serving,
-    sessions: sessionmaker[Session],
-    payload: ScoreRequest,
-    actor: Actor,
-    rid: str | None,
+    serving: Serving, sessions: sessionmaker[Session], job: ScoreJob
 ) -> list[ScoreOut]:
     with transaction(sessions) as session:
-        return score_in(session, serving, payload, actor, rid)
+        return job.score_in(session, serving)
 
 
-def score_admitted(
-    serving: Serving,
-    session: Session,
-    payload: ScoreRequest,
-    actor: Actor,
-    rid: str | None,
-    *,
-    is_drill: bool = False,
-) -> list[ScoreOut]:
+def score_admitted(serving: Serving, session: Session, job: ScoreJob) -> list[ScoreOut]:
     """The blocking path (drills, the bench's in-process baseline): the same admission slots
     taken from a worker thread, so a drill cannot crowd out the platform's calls."""
     if not serving.admission.acquire(timeout=serving.admission_wait_seconds):
         raise overloaded("too many scoring requests in flight")
     try:
-        return score_in(session, serving, payload, actor, rid, is_drill=is_drill)
+        return job.score_in(session, serving)
     finally:
         serving.admission.release()
-
-
-def score_in(
-    session: Session,
-    serving: Serving,
-    payload: ScoreRequest,
-    actor: Actor,
-    rid: str | None,
-    *,
-    is_drill: bool = False,
-) -> list[ScoreOut]:
-    """Score through the batcher in `session`; a batcher that is full answers 503."""
-    try:
-        return score_posts(
-            session,
-            serving.batcher,
-            payload.posts,
-            actor,
-            request_id=rid,
-            is_drill=is_drill,
-            signals=serving.signals,
-        )
-    except Overloaded as exc:
-        raise overloaded(str(exc)) from exc

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from api.admission import score_admitted
+from api.admission import ScoreJob, score_admitted
 from api.serving import ServingDep, rate_limited
 from core.principal import Principal, require_scope
 from core.web_deps import RequestIdDep, SessionDep
@@ -37,9 +37,8 @@ def drill_score(
 ) -> ScoreResponse:
     """The platform scoring path (rate limit, admission, batcher), every post and event marked
     as drill data."""
-    return ScoreResponse(
-        results=score_admitted(serving, session, payload, key.actor, rid, is_drill=True)
-    )
+    job = ScoreJob(payload, key.actor, rid, is_drill=True)
+    return ScoreResponse(results=score_admitted(serving, session, job))
 
 
 @router.post("/drills/cases/claim", summary="A simulated reviewer claims the next drill case")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from api.admission import score_committed
+from api.admission import ScoreJob, score_committed
 from api.schemas import HistoryEntry, PostStatusOut
 from api.serving import ServingDep, rate_limited
 from core.errors import NotFound
@@ -41,7 +41,7 @@ async def score(
     rid: RequestIdDep,
 ) -> ScoreResponse:
     sessions = request.app.state.runtime.sessions
-    results = await score_committed(serving, sessions, payload, principal.actor, rid)
+    results = await score_committed(serving, sessions, ScoreJob(payload, principal.actor, rid))
     for result in results:
         serving.metrics.posts_scored.labels(str(result.cached).lower()).inc()
     return ScoreResponse(results=results)

@@ -9,7 +9,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import Depends, FastAPI, Request
 
@@ -35,27 +35,29 @@ class Serving:
     encoder: EncoderBatcher | None = None
 
 
+class _QueueLimits(TypedDict):
+    """The classifier's and the encoder's batchers queue under the same limits."""
+
+    max_batch: int
+    max_wait_seconds: float
+    max_queued_texts: int
+    max_queue_seconds: float
+
+
 def build_serving(rt: AppProcess) -> Serving:
     """The batcher and admission limits come from `API__*` settings (core.settings.ApiSettings)."""
     api = rt.settings.api
     metrics = ApiMetrics()
-    batcher = DynamicBatcher(
-        rt.classifier,
+    limits = _QueueLimits(
         max_batch=api.model_batch,
         max_wait_seconds=api.batch_wait_ms / 1000,
         max_queued_texts=api.max_queued_texts,
         max_queue_seconds=api.max_queue_seconds,
-        observer=metrics.observe_batch,
     )
+    batcher = DynamicBatcher(rt.classifier, **limits, observer=metrics.observe_batch)
     signals, encoder = rt.intake_signals, None
     if signals is not None and signals.embedder is not None:
-        encoder = EncoderBatcher(
-            signals.embedder,
-            max_batch=api.model_batch,
-            max_wait_seconds=api.batch_wait_ms / 1000,
-            max_queued_texts=api.max_queued_texts,
-            max_queue_seconds=api.max_queue_seconds,
-        )
+        encoder = EncoderBatcher(signals.embedder, **limits)
         signals = signals.with_encoder(encoder)
     metrics.serving_model(rt.classifier.model_version)
     admission = threading.BoundedSemaphore(api.max_in_flight)

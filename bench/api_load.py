@@ -124,7 +124,7 @@ class InProcess:
         return str(self.app.state.runtime.classifier.model_version)
 
     def closed_loop(self, concurrency: int, batch: int, seconds: float) -> Tally:
-        from api.admission import score_admitted
+        from api.admission import ScoreJob, score_admitted
         from core.db import transaction
         from core.refusal import Refusal
         from pipeline.schemas import ScoreRequest, ScoreResponse
@@ -141,7 +141,9 @@ class InProcess:
                 try:
                     request = ScoreRequest.model_validate(payload)
                     with transaction(sessions) as session:
-                        results = score_admitted(serving, session, request, self.actor, None)
+                        results = score_admitted(
+                            serving, session, ScoreJob(request, self.actor, None)
+                        )
                     ScoreResponse(results=results)
                     if record:
                         latencies.append(time.perf_counter() - t0)
