@@ -14,12 +14,17 @@ from core.errors import DomainError
 Refused = Callable[[str, int], Response]  # (message, status) -> the form's page again
 
 
-def run_or_refuse(
-    session: Session, action: Callable[[], object], *, done: str, refused: Refused
-) -> Response:
+def refusal(session: Session, action: Callable[[], object], refused: Refused) -> Response | None:
+    """Run the call: None when done, else (rolled back) the form's page with the refusal."""
     try:
         action()
     except DomainError as exc:
         session.rollback()
         return refused(exc.message, exc.status)
-    return RedirectResponse(done, status_code=303)
+    return None
+
+
+def run_or_refuse(
+    session: Session, action: Callable[[], object], *, done: str, refused: Refused
+) -> Response:
+    return refusal(session, action, refused) or RedirectResponse(done, status_code=303)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -16,7 +17,7 @@ from core.actors import Actor
 from core.roles import Role
 from core.web_deps import SessionDep
 from review_ui.auth import UiUser, require_ui_role
-from review_ui.form_actions import Refused, run_or_refuse
+from review_ui.form_actions import Refused, refusal, run_or_refuse
 from review_ui.templating import render
 
 
@@ -53,3 +54,54 @@ def page_for(*roles: Role) -> Callable[..., UiPage]:
         return UiPage(request, session, user)
 
     return page
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """The page of one thing named in the path (`id`: its id or name) and the forms on it: a
+    form's service call redirects back to the page with a notice, or, refused, rolls back and
+    shows the page again with the reason and status."""
+
+    page: UiPage
+    id: str
+    address: ClassVar[str]  # the page's path without the id, e.g. "/ui/incidents/"
+    path_param: ClassVar[str]  # the routes' name for the id, e.g. "incident_id"
+
+    @classmethod
+    def of(cls, page: UiPage) -> Self:
+        return cls(page, page.request.path_params[cls.path_param])
+
+    @classmethod
+    def depends(cls, *roles: Role) -> Any:
+        """`Depends` giving this page to a user of one of `roles` (anyone else: 403)."""
+
+        def item(page: UiPage = Depends(page_for(*roles))) -> ItemPage:
+            return cls.of(page)
+
+        return Depends(item)
+
+    @property
+    def session(self) -> Session:
+        return self.page.session
+
+    @property
+    def actor(self) -> Actor:
+        return self.page.actor
+
+    def show(self, *, error: str = "", status: int = 200) -> Response:
+        raise NotImplementedError
+
+    def check(self) -> None:
+        """Refuse a form on a thing that is not there (404) before it runs; by default the
+        service's own refusal answers."""
+
+    def back(self, notice: str) -> Response:
+        return RedirectResponse(f"{self.address}{self.id}?notice={notice}", status_code=303)
+
+    def attempt(self, action: Callable[[], object]) -> Response | None:
+        """Run a service call: None when done, else the page again with the refusal."""
+        return refusal(self.session, action, lambda e, status: self.show(error=e, status=status))
+
+    def act(self, notice: str, action: Callable[[], object]) -> Response:
+        self.check()
+        return self.attempt(action) or self.back(notice)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +28,7 @@ from pipeline.actions import retry_dead
 from pipeline.repository.actions import dead_letters
 from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
-from review_ui.page import UiPage, page_for
+from review_ui.page import ItemPage, UiPage, page_for
 
 router = APIRouter(prefix="/admin")
 Admin = Annotated[UiPage, Depends(page_for(Role.ADMIN))]
@@ -129,22 +127,24 @@ def retry_action(action_id: str, page: Admin) -> Response:
     return RedirectResponse("/ui/admin?notice=retried", status_code=303)
 
 
-@dataclass(frozen=True)
-class OnAccount:
-    """One account's page and its forms (the username from the path)."""
+class OnAccount(ItemPage):
+    """An account's page (`id`: its username) and the forms on it."""
 
-    page: UiPage
-    username: str
+    address = "/ui/admin/users/"
+    path_param = "username"
 
     @property
     def own(self) -> bool:
-        return self.username == self.page.user.username
+        return self.id == self.page.user.username
 
     def account(self) -> User:
-        found = user_named(self.page.session, self.username[:64])
+        found = user_named(self.session, self.id[:64])
         if found is None:
             raise UiRefused(404, Msg("No such user."))
         return found
+
+    def check(self) -> None:
+        self.account()
 
     def show(self, *, error: str = "", status: int = 200) -> Response:
         account = self.account()
@@ -160,21 +160,8 @@ class OnAccount:
             own=account.username == self.page.user.username,
         )
 
-    def change(self, notice: str, run: Callable[[], object]) -> Response:
-        """Run one account change; a refusal re-renders the page with the reason."""
-        self.account()
-        return self.page.act(
-            run,
-            done=f"/ui/admin/users/{self.username}?notice={notice}",
-            refused=lambda error, status: self.show(error=error, status=status),
-        )
 
-
-def _on_account(username: str, page: Admin) -> OnAccount:
-    return OnAccount(page, username)
-
-
-Account = Annotated[OnAccount, Depends(_on_account)]
+Account = Annotated[OnAccount, OnAccount.depends(Role.ADMIN)]
 
 
 @router.get("/users/{username}", summary="One account: role, state, lockout, password")
@@ -188,7 +175,7 @@ def change_role(it: Account, role: Annotated[str, Form(max_length=32)]) -> Respo
     if it.own and role != Role.ADMIN.value:
         error = "You cannot take the admin role from yourself; ask another admin."
         return it.show(error=error, status=409)
-    return it.change("role", lambda: set_role(it.page.session, it.username, role, it.page.actor))
+    return it.act("role", lambda: set_role(it.session, it.id, role, it.actor))
 
 
 @router.post("/users/{username}/active", summary="Deactivate or reactivate an account")
@@ -196,19 +183,17 @@ def change_active(it: Account, active: Annotated[str, Form(max_length=8)]) -> Re
     on = active == "yes"
     if it.own and not on:
         return it.show(error="You cannot deactivate your own account.", status=409)
-    return it.change(
+    return it.act(
         "activated" if on else "deactivated",
-        lambda: set_active(it.page.session, it.username, on, it.page.actor),
+        lambda: set_active(it.session, it.id, on, it.actor),
     )
 
 
 @router.post("/users/{username}/unlock", summary="Lift a lockout after failed sign-ins")
 def unlock_user(it: Account) -> Response:
-    return it.change("unlocked", lambda: unlock(it.page.session, it.username, it.page.actor))
+    return it.act("unlocked", lambda: unlock(it.session, it.id, it.actor))
 
 
 @router.post("/users/{username}/password", summary="Set a new password for an account")
 def reset_password(it: Account, password: Annotated[str, Form(max_length=256)]) -> Response:
-    return it.change(
-        "password", lambda: change_password(it.page.session, it.username, password, it.page.actor)
-    )
+    return it.act("password", lambda: change_password(it.session, it.id, password, it.actor))

@@ -4,8 +4,6 @@ as its `/v1/incidents` route, on the server; the services check the incident's s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -15,7 +13,6 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from api.security_headers import DOCUMENT_CSP
-from core.actors import Actor
 from core.errors import DomainError, Invalid, NotFound
 from core.roles import Role
 from incidents import attachments, plan, report_review, response, service, tasks_board
@@ -28,7 +25,7 @@ from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
 from review_ui.incidents.detail import detail_context, list_context
 from review_ui.incidents.forms import reasons, report_from
-from review_ui.page import UiPage, page_for
+from review_ui.page import ItemPage, UiPage, page_for
 from review_ui.templating import PAGE_HEADERS
 
 router = APIRouter(prefix="/incidents")
@@ -82,12 +79,6 @@ def _list_error(page: UiPage, error: str, status: int, form: dict[str, str]) -> 
     return page.render("incidents/list.html", status, **context)
 
 
-def _detail(page: UiPage, incident_id: str, error: str = "", status: int = 200) -> Response:
-    context = detail_context(page.session, _found(page.session, incident_id), page.user.role)
-    notice = page.notice(NOTICES)
-    return page.render("incidents/detail.html", status, **context, notice=notice, error=error)
-
-
 def _found(session: Session, incident_id: str) -> Incident:
     try:
         return service.get_incident(session, incident_id)
@@ -95,46 +86,31 @@ def _found(session: Session, incident_id: str) -> Incident:
         raise UiRefused(404, exc.message) from exc
 
 
-@dataclass(frozen=True)
-class OnIncident:
-    """A page or form of one incident (its id from the path), for the roles it was built for."""
+class OnIncident(ItemPage):
+    """An incident's page and the forms on it."""
 
-    page: UiPage
-    incident_id: str
-
-    @property
-    def session(self) -> Session:
-        return self.page.session
-
-    @property
-    def actor(self) -> Actor:
-        return self.page.actor
+    address = "/ui/incidents/"
+    path_param = "incident_id"
 
     @property
     def incident(self) -> Incident:
-        return service.get_incident(self.session, self.incident_id)
+        return service.get_incident(self.session, self.id)
 
-    def act(self, notice: str, action: Callable[[], object]) -> Response:
-        """Run a service call; a refusal re-renders the page with its reason and status."""
-        _found(self.session, self.incident_id)
-        return self.page.act(
-            action,
-            done=f"/ui/incidents/{self.incident_id}?notice={notice}",
-            refused=lambda error, status: _detail(self.page, self.incident_id, error, status),
+    def check(self) -> None:
+        _found(self.session, self.id)
+
+    def show(self, *, error: str = "", status: int = 200) -> Response:
+        context = detail_context(self.session, _found(self.session, self.id), self.page.user.role)
+        notice = self.page.notice(NOTICES)
+        return self.page.render(
+            "incidents/detail.html", status, **context, notice=notice, error=error
         )
 
 
-def _on_incident(*roles: Role) -> Callable[..., OnIncident]:
-    def on_incident(incident_id: str, page: UiPage = Depends(page_for(*roles))) -> OnIncident:
-        return OnIncident(page, incident_id)
-
-    return on_incident
-
-
-AnyStaff = Annotated[OnIncident, Depends(_on_incident(*Role))]
-Leadership = Annotated[OnIncident, Depends(_on_incident(Role.LEADERSHIP))]
-Overseer = Annotated[OnIncident, Depends(_on_incident(Role.LEADERSHIP, Role.ADMIN))]
-Responder = Annotated[OnIncident, Depends(_on_incident(*RESPONDERS))]
+AnyStaff = Annotated[OnIncident, OnIncident.depends(*Role)]
+Leadership = Annotated[OnIncident, OnIncident.depends(Role.LEADERSHIP)]
+Overseer = Annotated[OnIncident, OnIncident.depends(Role.LEADERSHIP, Role.ADMIN)]
+Responder = Annotated[OnIncident, OnIncident.depends(*RESPONDERS)]
 
 
 def _grade(value: str) -> int:
@@ -144,15 +120,15 @@ def _grade(value: str) -> int:
 
 @router.get("/{incident_id}", summary="An incident: timeline, clocks, tasks, posts, statements")
 def detail_page(it: AnyStaff) -> Response:
-    return _detail(it.page, it.incident_id)
+    return it.show()
 
 
 @router.get("/{incident_id}/report", summary="The post-incident report (HTML or PDF)")
 def report_page(it: Responder, format: str = "html") -> Response:
     """The same report as `/v1/incidents/{id}/report`, for the roles that route serves."""
-    _found(it.session, it.incident_id)
-    built = build_report(it.session, it.incident_id)
-    signoff = current_signoff(it.session, it.incident_id)
+    _found(it.session, it.id)
+    built = build_report(it.session, it.id)
+    signoff = current_signoff(it.session, it.id)
     if format == "pdf":
         pdf = render_pdf(built, signoff=signoff)
         return Response(pdf, media_type="application/pdf", headers=PAGE_HEADERS)
@@ -176,9 +152,7 @@ def review_report(
         if decision not in {"sign_off", "return"}:
             raise Invalid("sign off the report or return it", code="bad_decision")
         approve = decision == "sign_off"
-        report_review.review_report(
-            it.session, it.incident_id, it.actor, approve=approve, comment=comment
-        )
+        report_review.review_report(it.session, it.id, it.actor, approve=approve, comment=comment)
 
     return it.act("signed_off" if decision == "sign_off" else "returned", review)
 
@@ -211,7 +185,7 @@ def dismiss(it: Leadership, reason: Reason = "") -> Response:
 def regrade(it: Overseer, grade: Grade = "", reason: Reason = "") -> Response:
     return it.act(
         "graded",
-        lambda: service.set_grade(it.session, it.incident_id, _grade(grade), it.actor, reason),
+        lambda: service.set_grade(it.session, it.id, _grade(grade), it.actor, reason),
     )
 
 
@@ -221,7 +195,7 @@ def milestone(
 ) -> Response:
     return it.act(
         "milestone",
-        lambda: service.record_milestone(it.session, it.incident_id, kind, it.actor, note=note),
+        lambda: service.record_milestone(it.session, it.id, kind, it.actor, note=note),
     )
 
 
@@ -235,7 +209,7 @@ def attach(
 ) -> Response:
     def attach_one() -> None:
         if attachment_id.strip():
-            attachments.link(it.session, it.incident_id, attachment_id.strip(), it.actor)
+            attachments.link(it.session, it.id, attachment_id.strip(), it.actor)
             return
         if file is None or not file.filename:
             raise Invalid("choose a file to upload or a material to link", code="no_file")
@@ -247,7 +221,7 @@ def attach(
             title=title,
             kind=kind,
             actor=it.actor,
-            incident_id=it.incident_id,
+            incident_id=it.id,
         )
 
     return it.act("attached", attach_one)
@@ -260,8 +234,8 @@ def close(
     def close_with_lessons() -> None:
         for text in (line.strip() for line in lessons.splitlines()):
             if text:  # one lesson a line, each logged; the plan's next version adopts them
-                plan.record_lesson(it.session, it.incident_id, text, it.actor)
-        service.close_incident(it.session, it.incident_id, it.actor, reason)
+                plan.record_lesson(it.session, it.id, text, it.actor)
+        service.close_incident(it.session, it.id, it.actor, reason)
 
     return it.act("closed", close_with_lessons)
 

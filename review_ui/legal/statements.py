@@ -6,24 +6,20 @@ this page only shows legal the statements waiting on them and calls `legal_appro
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from core.roles import Role
-from core.web_deps import SessionDep
-from review_ui.auth import UiUser, require_ui_role
-from review_ui.form_actions import run_or_refuse
 from review_ui.i18n import Msg
+from review_ui.page import ItemPage, UiPage, page_for
 from review_ui.pr.statement_view import statement_view
-from review_ui.templating import render
 from statements import repository, service
 from statements.models import Statement, StatementStatus
 
 router = APIRouter(prefix="/legal/statements")
-Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
+Legal = Annotated[UiPage, Depends(page_for(Role.LEGAL))]
 
 
 def _waiting(statement: Statement) -> bool:
@@ -35,53 +31,45 @@ def _waiting(statement: Statement) -> bool:
 
 
 @router.get("", summary="Statements that need legal approval")
-def queue_page(request: Request, session: SessionDep, user: Legal) -> Response:
-    severe = repository.needing_legal_newest_first(session, limit=200)
-    return render(
-        request,
+def queue_page(page: Legal) -> Response:
+    severe = repository.needing_legal_newest_first(page.session, limit=200)
+    return page.render(
         "legal/statements.html",
-        user,
         waiting=[s for s in severe if _waiting(s)],
         others=[s for s in severe if not _waiting(s)],
     )
 
 
+class OnStatement(ItemPage):
+    """A statement's legal review page (`id`: at most 32 characters of the path's) and its form."""
+
+    address = "/ui/legal/statements/"
+    path_param = "statement_id"
+
+    @classmethod
+    def of(cls, page: UiPage) -> Self:
+        return cls(page, page.request.path_params[cls.path_param][:32])
+
+    def show(self, *, error: str = "", status: int = 200) -> Response:
+        view = statement_view(self.session, self.id)
+        return self.page.render(
+            "legal/statement.html",
+            status,
+            **view,
+            waiting=_waiting(view["statement"]),
+            error=error,
+            notice=self.page.notice({"approved": Msg("Legal approval recorded.")}),
+        )
+
+
+LegalStatement = Annotated[OnStatement, OnStatement.depends(Role.LEGAL)]
+
+
 @router.get("/{statement_id}", summary="A statement for legal review")
-def detail_page(request: Request, statement_id: str, session: SessionDep, user: Legal) -> Response:
-    return _detail(request, statement_id, session, user)
-
-
-def _detail(
-    request: Request,
-    statement_id: str,
-    session: Session,
-    user: UiUser,
-    *,
-    error: str = "",
-    status: int = 200,
-) -> Response:
-    view = statement_view(session, statement_id[:32])
-    return render(
-        request,
-        "legal/statement.html",
-        user,
-        status,
-        **view,
-        waiting=_waiting(view["statement"]),
-        error=error,
-        notice=Msg("Legal approval recorded.")
-        if request.query_params.get("notice") == "approved"
-        else "",
-    )
+def detail_page(it: LegalStatement) -> Response:
+    return it.show()
 
 
 @router.post("/{statement_id}/approve", summary="Give legal approval to the current version")
-def approve(request: Request, statement_id: str, session: SessionDep, user: Legal) -> Response:
-    return run_or_refuse(
-        session,
-        lambda: service.legal_approve(session, statement_id[:32], user.actor),
-        done=f"/ui/legal/statements/{statement_id[:32]}?notice=approved",
-        refused=lambda error, status: _detail(
-            request, statement_id, session, user, error=error, status=status
-        ),
-    )
+def approve(it: LegalStatement) -> Response:
+    return it.act("approved", lambda: service.legal_approve(it.session, it.id, it.actor))

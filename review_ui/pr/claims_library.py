@@ -10,28 +10,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from claims import repository, service
-from claims.models import Origin, Verdict
+from claims.models import Claim, Origin, Verdict
 from claims.schemas import ClaimIn
 from core.errors import DomainError, NotFound
 from core.roles import Role
-from core.web_deps import SessionDep
-from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.auth import UiRefused, UiUser
 from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
+from review_ui.page import ItemPage, UiPage, page_for
 from review_ui.pr.claims_import import UploadRefused, read_upload
-from review_ui.templating import render
 
 router = APIRouter(prefix="/claims")
 EDITORS = (Role.PR, Role.SENIOR_REVIEWER, Role.ADMIN)
-Reader = Annotated[UiUser, Depends(require_ui_role(Role.REVIEWER, *EDITORS))]
-Editor = Annotated[UiUser, Depends(require_ui_role(*EDITORS))]
+READERS = (Role.REVIEWER, *EDITORS)
+Reader = Annotated[UiPage, Depends(page_for(*READERS))]
+Editor = Annotated[UiPage, Depends(page_for(*EDITORS))]
 PAGE = 25
 STATES = {"live": False, "retired": True, "all": None}
 NOTICES = {
@@ -50,42 +49,38 @@ def _page_number(raw: str) -> int:
 
 
 @router.get("", summary="Browse and search the claim library")
-def browse(request: Request, session: SessionDep, user: Reader) -> Response:
-    return _browse(request, session, user)
+def browse(page: Reader) -> Response:
+    return _browse(page)
 
 
-def _browse(
-    request: Request, session: Session, user: UiUser, *, status: int = 200, **extra: object
-) -> Response:
-    q = request.query_params.get("q", "").strip()[:200]
-    verdict = request.query_params.get("verdict", "")
+def _browse(page: UiPage, *, status: int = 200, **extra: object) -> Response:
+    q = page.query("q").strip()[:200]
+    verdict = page.query("verdict")
     verdict = verdict if verdict in {v.value for v in Verdict} else ""
-    state = request.query_params.get("state", "live")
+    state = page.query("state", "live")
     state = state if state in STATES else "live"
-    page = _page_number(request.query_params.get("page", "1"))
+    number = _page_number(page.query("page", "1"))
     where = {"query": q or None, "verdict": verdict or None, "retired": STATES[state]}
-    total = service.count_claims(session, **where)  # type: ignore[arg-type]
+    total = service.count_claims(page.session, **where)  # type: ignore[arg-type]
     claims = service.list_claims(
-        session,
+        page.session,
         **where,  # type: ignore[arg-type]
         limit=PAGE,
-        offset=(page - 1) * PAGE,
+        offset=(number - 1) * PAGE,
     )
-    return render(
-        request,
+    return page.render(
         "claims/library.html",
-        user,
         status,
         claims=claims,
         total=total,
-        page=page,
+        page=number,
         pages=max(1, -(-total // PAGE)),
         q=q,
         verdict=verdict,
         state=state,
         verdicts=[v.value for v in Verdict],
-        can_edit=_can_edit(user),
-        notice=NOTICES.get(request.query_params.get("notice", ""), ""),
+        can_edit=_can_edit(page.user),
+        notice=page.notice(NOTICES),
         **extra,
     )
 
@@ -140,99 +135,79 @@ def _reason(exc: ValidationError) -> str:
 
 
 @router.post("", summary="Add a claim")
-def add(
-    request: Request,
-    session: SessionDep,
-    user: Editor,
-    typed: TypedClaim,
-) -> Response:
+def add(page: Editor, typed: TypedClaim) -> Response:
     try:
         claim_in = typed.claim_in()
     except ValidationError as exc:
-        return _browse(request, session, user, status=422, add_error=_reason(exc))
-    claim = service.add_claim(session, claim_in, user.actor, origin=Origin.REVIEWER)
+        return _browse(page, status=422, add_error=_reason(exc))
+    claim = service.add_claim(page.session, claim_in, page.actor, origin=Origin.REVIEWER)
     return RedirectResponse(f"/ui/claims/{claim.id}?notice=added", status_code=303)
 
 
+class OnClaim(ItemPage):
+    """A claim's page and the forms on it (the services read at most 64 characters of `id`)."""
+
+    address = "/ui/claims/"
+    path_param = "claim_id"
+
+    def claim(self) -> Claim:
+        try:
+            return service.get_claim(self.session, self.id[:64])
+        except NotFound as exc:
+            raise UiRefused(404, Msg("No such claim.")) from exc
+
+    def check(self) -> None:
+        self.claim()
+
+    def show(self, *, error: str = "", status: int = 200) -> Response:
+        claim = self.claim()
+        return self.page.render(
+            "claims/claim.html",
+            status,
+            claim=claim,
+            linked=repository.linked_post_count(self.session, claim.id),
+            verdicts=[v.value for v in Verdict],
+            can_edit=_can_edit(self.page.user),
+            notice=self.page.notice(NOTICES),
+            error=error,
+        )
+
+
 @router.get("/{claim_id}", summary="One claim: its text, verdict, source, linked posts")
-def detail(request: Request, claim_id: str, session: SessionDep, user: Reader) -> Response:
-    return _detail(request, claim_id, session, user)
+def detail(it: Annotated[OnClaim, OnClaim.depends(*READERS)]) -> Response:
+    return it.show()
 
 
-def _detail(
-    request: Request,
-    claim_id: str,
-    session: Session,
-    user: UiUser,
-    *,
-    status: int = 200,
-    error: str = "",
-) -> Response:
-    try:
-        claim = service.get_claim(session, claim_id[:64])
-    except NotFound as exc:
-        raise UiRefused(404, Msg("No such claim.")) from exc
-    return render(
-        request,
-        "claims/claim.html",
-        user,
-        status,
-        claim=claim,
-        linked=repository.linked_post_count(session, claim.id),
-        verdicts=[v.value for v in Verdict],
-        can_edit=_can_edit(user),
-        notice=NOTICES.get(request.query_params.get("notice", ""), ""),
-        error=error,
-    )
+EditedClaim = Annotated[OnClaim, OnClaim.depends(*EDITORS)]
 
 
 @router.post("/{claim_id}/edit", summary="Change a claim's wording, verdict or source")
-def edit(
-    request: Request,
-    claim_id: str,
-    session: SessionDep,
-    user: Editor,
-    typed: TypedClaim,
-) -> Response:
+def edit(it: EditedClaim, typed: TypedClaim) -> Response:
     try:
-        claim_in = typed.claim_in()
-        service.edit_claim(session, claim_id[:64], claim_in, user.actor)
+        service.edit_claim(it.session, it.id[:64], typed.claim_in(), it.actor)
     except ValidationError as exc:
-        return _detail(request, claim_id, session, user, status=422, error=_reason(exc))
+        return it.show(status=422, error=_reason(exc))
     except DomainError as exc:
         raise UiRefused(exc.status, exc.message) from exc
-    return RedirectResponse(f"/ui/claims/{claim_id}?notice=edited", status_code=303)
+    return it.back("edited")
 
 
 @router.post("/{claim_id}/retire", summary="Retire a claim (kept, no longer matched)")
-def retire(
-    request: Request,
-    claim_id: str,
-    session: SessionDep,
-    user: Editor,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    try:
-        service.retire_claim(session, claim_id[:64], reason, user.actor)
-    except NotFound as exc:
-        raise UiRefused(404, Msg("No such claim.")) from exc
-    except DomainError as exc:
-        session.rollback()
-        return _detail(request, claim_id, session, user, status=exc.status, error=exc.message)
-    return RedirectResponse(f"/ui/claims/{claim_id}?notice=retired", status_code=303)
+def retire(it: EditedClaim, reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    return it.act("retired", lambda: service.retire_claim(it.session, it.id[:64], reason, it.actor))
 
 
 @router.post("/import", summary="Import claims from a JSON or CSV file")
-def import_file(request: Request, session: SessionDep, user: Editor, file: UploadFile) -> Response:
+def import_file(page: Editor, file: UploadFile) -> Response:
     try:
         records = read_upload(file)
     except UploadRefused as exc:
-        return _browse(request, session, user, status=exc.status, import_error=exc.message)
+        return _browse(page, status=exc.status, import_error=exc.message)
     result = service.import_claims(
-        session, records, user.actor, source=f"ui upload: {file.filename or 'file'}"[:200]
+        page.session, records, page.actor, source=f"ui upload: {file.filename or 'file'}"[:200]
     )
     summary = (
         f"Imported {file.filename or 'the file'}: {result.read} read, {result.added} added, "
         f"{result.already_present} already in the library."
     )
-    return _browse(request, session, user, import_notice=summary)
+    return _browse(page, import_notice=summary)

@@ -15,12 +15,11 @@ from core.errors import DomainError, NotFound
 from core.outbound import policy_from
 from core.process import Process
 from core.roles import Role
-from core.web_deps import RuntimeDep, SessionDep
-from review_ui.auth import UiUser, require_ui_role
+from core.web_deps import RuntimeDep
 from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
+from review_ui.page import ItemPage, UiPage, page_for
 from review_ui.pr.statement_view import statement_view
-from review_ui.templating import render
 from statements import repository, service
 from statements.checks import URL_RE
 from statements.config import get_statement_settings, statement_settings_for
@@ -89,7 +88,7 @@ KIND_NAMES = (
 )
 
 
-Pr = Annotated[UiUser, Depends(require_ui_role(Role.PR))]
+Pr = Annotated[UiPage, Depends(page_for(Role.PR))]
 NOTICES = {
     "drafted": Msg("Draft created."),
     "edited": Msg("Saved as a new version; earlier approvals no longer count."),
@@ -102,29 +101,20 @@ NOTICES = {
 }
 
 
-def _notice(request: Request) -> str:
-    return NOTICES.get(request.query_params.get("notice", ""), "")
-
-
 @router.get("", summary="Statements workspace")
-def workspace_page(request: Request, session: SessionDep, user: Pr) -> Response:
-    return workspace(request, session, user)
+def workspace_page(page: Pr) -> Response:
+    return workspace(page)
 
 
-def workspace(
-    request: Request, session: Session, user: UiUser, error: str = "", status: int = 200
-) -> Response:
-    statements = repository.statements_newest_first(session, limit=200)
-    return render(
-        request,
+def workspace(page: UiPage, error: str = "", status: int = 200) -> Response:
+    return page.render(
         "pr/workspace.html",
-        user,
         status,
-        statements=statements,
+        statements=repository.statements_newest_first(page.session, limit=200),
         kinds=[k.value for k in StatementKind],
         notice_facts=notice_fields(),
         severities=list(get_args(Severity)),
-        notice=_notice(request),
+        notice=page.notice(NOTICES),
         error=error,
     )
 
@@ -142,9 +132,7 @@ def _sources(text: str) -> list[str]:
 
 @router.post("/statements", summary="Draft a statement from a fact or a claim")
 def create(
-    request: Request,
-    session: SessionDep,
-    user: Pr,
+    page: Pr,
     kind: Annotated[str, Form(max_length=40)],
     facts: Annotated[dict[str, str], Depends(notice_facts)],
     fact: Annotated[str, Form(max_length=2000)] = "",
@@ -171,20 +159,18 @@ def create(
             }
         )
         made = service.draft(
-            session,
+            page.session,
             draft_in,
-            user.actor,
+            page.actor,
             OfflineGenerator(),
             platform=get_statement_settings().platform_name,
         )
     except ValidationError as exc:
         msg = joined(_field_error(e) for e in exc.errors())
-        return workspace(
-            request, session, user, error=Msg("Draft refused: {reason}", reason=msg), status=422
-        )
+        return workspace(page, error=Msg("Draft refused: {reason}", reason=msg), status=422)
     except DomainError as exc:
-        session.rollback()
-        return workspace(request, session, user, error=exc.message, status=exc.status)
+        page.session.rollback()
+        return workspace(page, error=exc.message, status=exc.status)
     return RedirectResponse(f"/ui/pr/statements/{made.id}?notice=drafted", status_code=303)
 
 
@@ -194,40 +180,33 @@ def _field_error(error: Any) -> str:
     return field_problem(error)
 
 
+class OnStatement(ItemPage):
+    """A statement's page and the forms on it."""
+
+    address = "/ui/pr/statements/"
+    path_param = "statement_id"
+
+    def show(self, *, error: str = "", status: int = 200) -> Response:
+        return self.page.render(
+            "pr/statement.html",
+            status,
+            **statement_view(self.session, self.id),
+            notice=self.page.notice(NOTICES),
+            error=error,
+        )
+
+
+PrStatement = Annotated[OnStatement, OnStatement.depends(Role.PR)]
+
+
 @router.get("/statements/{statement_id}", summary="One statement: text, checks, versions, diff")
-def detail_page(request: Request, statement_id: str, session: SessionDep, user: Pr) -> Response:
-    return detail(request, statement_id, session, user)
-
-
-def detail(
-    request: Request,
-    statement_id: str,
-    session: Session,
-    user: UiUser,
-    error: str = "",
-    status: int = 200,
-) -> Response:
-    return render(
-        request,
-        "pr/statement.html",
-        user,
-        status,
-        **statement_view(session, statement_id),
-        notice=_notice(request),
-        error=error,
-    )
-
-
-def _back(statement_id: str, notice: str) -> Response:
-    return RedirectResponse(f"/ui/pr/statements/{statement_id}?notice={notice}", status_code=303)
+def detail_page(it: PrStatement) -> Response:
+    return it.show()
 
 
 @router.post("/statements/{statement_id}/edit", summary="Save a new version")
 def edit(
-    request: Request,
-    statement_id: str,
-    session: SessionDep,
-    user: Pr,
+    it: PrStatement,
     title: Annotated[str, Form(max_length=300)],
     body: Annotated[str, Form(max_length=20_000)],
     note: Annotated[str, Form(max_length=2000)] = "",
@@ -239,43 +218,30 @@ def edit(
         text += "\n\nSources:\n" + "\n".join(f"- {url}" for url in listed)
     try:
         edit_in = EditIn(title=title.strip(), body=text, note=note.strip(), sources=listed)
-        made = service.edit(session, statement_id, edit_in, user.actor)
+        made = service.edit(it.session, it.id, edit_in, it.actor)
     except ValidationError as exc:
-        error = joined(_field_error(e) for e in exc.errors())
-        return detail(request, statement_id, session, user, error=error, status=422)
+        return it.show(error=joined(_field_error(e) for e in exc.errors()), status=422)
     except DomainError as exc:
-        session.rollback()
-        return detail(request, statement_id, session, user, error=exc.message, status=exc.status)
-    return _back(statement_id, "corrected" if made.published_version is not None else "edited")
+        it.session.rollback()
+        return it.show(error=exc.message, status=exc.status)
+    return it.back("corrected" if made.published_version is not None else "edited")
 
 
 @router.post("/statements/{statement_id}/approve", summary="Approve (not your own draft)")
-def approve(request: Request, statement_id: str, session: SessionDep, user: Pr) -> Response:
-    if _is_out(session, statement_id):
+def approve(it: PrStatement) -> Response:
+    if _is_out(it.session, it.id):
         error = Msg("This version is already published; there is nothing to approve.")
-        return detail(request, statement_id, session, user, error=error, status=409)
-    try:
-        service.approve(session, statement_id, user.actor)
-    except DomainError as exc:
-        session.rollback()
-        return detail(request, statement_id, session, user, error=exc.message, status=exc.status)
-    return _back(statement_id, "approved")
+        return it.show(error=error, status=409)
+    return it.act("approved", lambda: service.approve(it.session, it.id, it.actor))
 
 
 @router.post("/statements/{statement_id}/publish", summary="Publish the approved version")
-def publish(
-    request: Request, statement_id: str, rt: RuntimeDep, session: SessionDep, user: Pr
-) -> Response:
-    if _is_out(session, statement_id):
+def publish(it: PrStatement, rt: RuntimeDep) -> Response:
+    if _is_out(it.session, it.id):
         error = Msg("This version is already published; edit it to prepare a correction.")
-        return detail(request, statement_id, session, user, error=error, status=409)
-    try:
-        service.publish(session, statement_id, user.actor, _publishers())
-    except DomainError as exc:
-        session.rollback()
-        return detail(request, statement_id, session, user, error=exc.message, status=exc.status)
-    _deliver(rt, session, statement_id, request)
-    return _back(statement_id, "published")
+        return it.show(error=error, status=409)
+    refused = it.attempt(lambda: service.publish(it.session, it.id, it.actor, _publishers()))
+    return refused or _deliver(rt, it, "published")
 
 
 def _is_out(session: Session, statement_id: str) -> bool:
@@ -291,32 +257,27 @@ def _publishers() -> list[Publisher]:
     return default_publishers(webhook=get_statement_settings().webhook_enabled)
 
 
-def _deliver(rt: Process, session: Session, statement_id: str, request: Request) -> None:
-    """Send the statement's webhook deliveries, once what they announce is committed."""
-    session.commit()
-    settings = statement_settings_for(rt.settings, str(request.base_url))  # the public address
+def _deliver(rt: Process, it: OnStatement, notice: str) -> Response:
+    """Send the statement's webhook deliveries, once what they announce is committed; then back
+    to the statement's page."""
+    it.session.commit()
+    public = str(it.page.request.base_url)  # the public address
+    settings = statement_settings_for(rt.settings, public)
     sender = sender_from(settings, outbound=policy_from(rt.settings))
     if sender is not None:
-        deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)
+        deliver_pending(rt.sessions, sender, settings, statement_id=it.id)
         sender.close()
+    return it.back(notice)
 
 
 @router.post("/statements/{statement_id}/withdraw", summary="Withdraw a published statement")
 def withdraw(
-    request: Request,
-    statement_id: str,
-    rt: RuntimeDep,
-    session: SessionDep,
-    user: Pr,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    it: PrStatement, rt: RuntimeDep, reason: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
     if not reason.strip():
         error = Msg("Say why the statement is withdrawn (it is published with the withdrawal).")
-        return detail(request, statement_id, session, user, error=error, status=422)
-    try:
-        service.withdraw(session, statement_id, reason.strip(), user.actor, _publishers())
-    except DomainError as exc:
-        session.rollback()
-        return detail(request, statement_id, session, user, error=exc.message, status=exc.status)
-    _deliver(rt, session, statement_id, request)
-    return _back(statement_id, "withdrawn")
+        return it.show(error=error, status=422)
+    refused = it.attempt(
+        lambda: service.withdraw(it.session, it.id, reason.strip(), it.actor, _publishers())
+    )
+    return refused or _deliver(rt, it, "withdrawn")
