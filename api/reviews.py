@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.repository import user_named
 from accounts.tokens import issue_token
 from api.process import AppRuntimeDep
+from api.schemas import CasePostView, CaseScoreView
 from core.errors import NotFound
 from core.principal import Principal, require_role
 from core.refusal import Refusal
@@ -111,24 +112,8 @@ def _case_view(session: SessionDep, case: ReviewCase) -> dict[str, Any]:
         "priority": case.priority,
         "due_at": case.due_at.isoformat(),
         "lease_expires_at": case.lease_expires_at.isoformat() if case.lease_expires_at else None,
-        "post": {
-            "id": post.id,
-            "text": post.text,
-            "author_id": post.author_id,
-            "author_name": post.author_name,
-            "views": post.views,
-            "shares": post.shares,
-        }
-        if post
-        else None,
-        "score": {
-            "score": score.score,
-            "band": score.band,
-            "reasons": score.reasons,
-            "model_version": score.model_version,
-        }
-        if score
-        else None,
+        "post": CasePostView.model_validate(post).model_dump() if post else None,
+        "score": CaseScoreView.model_validate(score).model_dump() if score else None,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +24,30 @@ class PostStatusOut(BaseModel):
     band: str | None
     model_version: str | None
     history: list[HistoryEntry]
+
+
+class CasePostView(BaseModel):
+    """The post as a claimed case shows it (`POST /v1/cases/claim`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    text: str
+    author_id: str | None
+    author_name: str | None
+    views: int
+    shares: int
+
+
+class CaseScoreView(BaseModel):
+    """The post's latest machine score as a claimed case shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    score: float
+    band: str
+    reasons: list[dict[str, Any]]
+    model_version: str
 
 
 class ApiKeyIn(BaseModel):
