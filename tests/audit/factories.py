@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from audit.events import Action, Subject
+from audit.holds import HoldSubject, set_hold
+from audit.operations import verify
 from audit.service import record
+from audit.verify import Break
 from core.actors import Actor, ActorType
+from core.clock import utcnow
 from core.db import transaction
 from runtime.container import Runtime
 
 REVIEWER = Actor(name="rita", type=ActorType.HUMAN, roles=("reviewer",))
+LEGAL = Actor.system("test-legal")
 
 
 def write_events(
@@ -42,3 +47,22 @@ def write_events(
                 is_drill=is_drill,
                 at=at,
             )
+
+
+def write_around_a_held_case(rt: Runtime, *, days_ago: int, old: int, fresh: int) -> None:
+    """`old` events from `days_ago` days ago (posts a0...), one of case "case-held" under a
+    legal hold (held0), `old` more (b0...), then `fresh` events of today (new0...)."""
+    at = utcnow() - timedelta(days=days_ago)
+    write_events(rt, old, at=at, post_prefix="a")
+    write_events(rt, 1, at=at, post_prefix="held", case_id="case-held")
+    write_events(rt, old, at=at, post_prefix="b")
+    write_events(rt, fresh, post_prefix="new")
+    with transaction(rt.sessions) as s:
+        set_hold(s, HoldSubject.CASE, "case-held", "court order 2026/311", LEGAL)
+
+
+def first_break(rt: Runtime) -> Break:
+    """The first break `verify` finds in the log; there must be one."""
+    brk = verify(rt, LEGAL, log_result=False).first_break
+    assert brk is not None
+    return brk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +14,6 @@ from sqlalchemy import select, update
 
 from audit.chain import event_hash, strip_hash
 from audit.events import Action
-from audit.holds import HoldSubject, set_hold
 from audit.models import AuditEvent
 from audit.operations import apply_retention, verify
 from audit.tasks import ship_outbox
@@ -25,11 +24,10 @@ from core.db import transaction
 from core.settings import AuditSettings
 from runtime.container import Runtime
 from runtime.web import create_app
-from tests.audit.factories import write_events
+from tests.audit.factories import LEGAL, first_break, write_around_a_held_case, write_events
 from tests.conftest import auth, es_runtime, new_user_token
 
 pytestmark = pytest.mark.services
-LEGAL = Actor.system("test-legal")
 
 
 @pytest.fixture
@@ -79,72 +77,70 @@ def test_a_retried_shipment_never_duplicates(es_rt: Runtime) -> None:
     assert verify(es_rt, LEGAL, log_result=False).ok
 
 
-def test_verify_catches_an_edited_document(es_rt: Runtime) -> None:
-    write_events(es_rt, 10)
-    _ship(es_rt)
-    hit = _hit(es_rt, 4)
+def _edit_a_reason(rt: Runtime) -> None:
+    hit = _hit(rt, 4)
     hit["_source"]["veracity"]["reason"] = "no_action: nothing happened"
-    _put(es_rt, hit["_index"], hit["_id"], hit["_source"])
-    brk = verify(es_rt, LEGAL, log_result=False).first_break
-    assert brk is not None
-    assert (brk.kind, brk.seq) == (BreakKind.EDITED, 4)
+    _put(rt, hit["_index"], hit["_id"], hit["_source"])
 
 
-def test_verify_catches_an_edit_that_recomputed_its_own_hash(es_rt: Runtime) -> None:
-    write_events(es_rt, 10)
-    _ship(es_rt)
-    hit = _hit(es_rt, 6)
+def _edit_and_recompute_the_hash(rt: Runtime) -> None:
+    hit = _hit(rt, 6)
     doc = hit["_source"]
     doc["user"]["name"] = "somebody-else"
     body, _ = strip_hash(doc)
     doc["veracity"]["chain"]["hash"] = event_hash(body, doc["veracity"]["chain"]["prev_hash"])
-    _put(es_rt, hit["_index"], hit["_id"], doc)
-    brk = verify(es_rt, LEGAL, log_result=False).first_break
-    assert brk is not None
-    assert (brk.kind, brk.seq) == (BreakKind.EDITED, 6)
-    assert "database" in brk.detail
+    _put(rt, hit["_index"], hit["_id"], doc)
 
 
-def test_verify_catches_a_deleted_document(es_rt: Runtime) -> None:
-    write_events(es_rt, 10)
-    _ship(es_rt)
-    hit = _hit(es_rt, 3)
-    assert es_rt.action_log is not None
-    es_rt.action_log.client.delete(index=hit["_index"], id=hit["_id"], refresh=True)
-    brk = verify(es_rt, LEGAL, log_result=False).first_break
-    assert brk is not None
-    assert (brk.kind, brk.seq) == (BreakKind.DELETED, 3)
+def _delete_a_document(rt: Runtime) -> None:
+    hit = _hit(rt, 3)
+    assert rt.action_log is not None
+    rt.action_log.client.delete(index=hit["_index"], id=hit["_id"], refresh=True)
 
 
-def test_verify_catches_inserted_documents(es_rt: Runtime) -> None:
-    write_events(es_rt, 10)
-    _ship(es_rt)
+def _insert_a_copy(rt: Runtime) -> None:
     # A forged copy of seq 5 under a new id: the sequence appears twice.
-    hit = _hit(es_rt, 5)
-    _put(es_rt, hit["_index"], "forged-duplicate", hit["_source"])
-    brk = verify(es_rt, LEGAL, log_result=False).first_break
-    assert brk is not None
-    assert (brk.kind, brk.seq) == (BreakKind.INSERTED, 5)
+    hit = _hit(rt, 5)
+    _put(rt, hit["_index"], "forged-duplicate", hit["_source"])
 
 
-def test_verify_catches_a_well_forged_continuation_of_the_chain(es_rt: Runtime) -> None:
-    write_events(es_rt, 10)
-    _ship(es_rt)
-    last = _hit(es_rt, 10)["_source"]
-    forged = json.loads(json.dumps(last))
+def _forge_a_continuation(rt: Runtime) -> None:
+    last = _hit(rt, 10)
+    forged = json.loads(json.dumps(last["_source"]))
     forged["event"]["id"] = "forged-11"
     forged["veracity"]["chain"] = {
         "name": "main",
         "seq": 11,
-        "prev_hash": last["veracity"]["chain"]["hash"],
+        "prev_hash": last["_source"]["veracity"]["chain"]["hash"],
     }
     forged["veracity"]["chain"]["hash"] = event_hash(
         forged, forged["veracity"]["chain"]["prev_hash"]
     )
-    _put(es_rt, _hit(es_rt, 10)["_index"], "forged-11", forged)
-    brk = verify(es_rt, LEGAL, log_result=False).first_break
-    assert brk is not None
-    assert (brk.kind, brk.seq) == (BreakKind.INSERTED, 11)
+    _put(rt, last["_index"], "forged-11", forged)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "kind", "seq", "detail"),
+    [
+        (_edit_a_reason, BreakKind.EDITED, 4, "does not match its recorded hash"),
+        # A hash recomputed over the edit: only the database's copy gives it away.
+        (_edit_and_recompute_the_hash, BreakKind.EDITED, 6, "database"),
+        (_delete_a_document, BreakKind.DELETED, 3, "sequence 3 is missing"),
+        (_insert_a_copy, BreakKind.INSERTED, 5, "sequence 5 appears again"),
+        # Well forged: a valid hash over the head of the chain, in the right index.
+        (_forge_a_continuation, BreakKind.INSERTED, 11, "the database never wrote this event"),
+    ],
+    ids=["edited", "edited-with-its-own-hash", "deleted", "inserted-copy", "forged-continuation"],
+)
+def test_verify_catches_tampering_with_the_stored_documents(
+    es_rt: Runtime, tamper: Callable[[Runtime], None], kind: BreakKind, seq: int, detail: str
+) -> None:
+    write_events(es_rt, 10)
+    _ship(es_rt)
+    tamper(es_rt)
+    brk = first_break(es_rt)
+    assert (brk.kind, brk.seq) == (kind, seq)
+    assert detail in brk.detail
 
 
 def test_exports_match_source_counts_and_are_logged(es_rt: Runtime) -> None:
@@ -186,13 +182,7 @@ def test_exports_match_source_counts_and_are_logged(es_rt: Runtime) -> None:
 def test_retention_deletes_old_documents_but_keeps_held_ones_and_verify_accepts_it(
     es_rt: Runtime,
 ) -> None:
-    old = utcnow() - timedelta(days=800)
-    write_events(es_rt, 6, at=old, post_prefix="old")
-    write_events(es_rt, 1, at=old, post_prefix="held", case_id="case-7")
-    write_events(es_rt, 6, at=old, post_prefix="old2")
-    write_events(es_rt, 4, post_prefix="fresh")
-    with transaction(es_rt.sessions) as s:
-        set_hold(s, HoldSubject.CASE, "case-7", "court order 2026/311", LEGAL)
+    write_around_a_held_case(es_rt, days_ago=800, old=6, fresh=4)
     _ship(es_rt)
     run = apply_retention(es_rt, LEGAL)  # the default: AUDIT__RETENTION_DAYS = 730
     assert (run.deleted, run.held, len(run.ranges)) == (12, 1, 2)
@@ -204,11 +194,11 @@ def test_retention_deletes_old_documents_but_keeps_held_ones_and_verify_accepts_
         size=50,
     )["hits"]["hits"]
     assert sorted(h["_source"]["veracity"]["post_id"] for h in posts) == [
-        "fresh0",
-        "fresh1",
-        "fresh2",
-        "fresh3",
         "held0",
+        "new0",
+        "new1",
+        "new2",
+        "new3",
     ]
     report = verify(es_rt, LEGAL, log_result=False)
     assert report.ok, report.first_break

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+import pytest
+from sqlalchemy import ColumnElement, delete, select, update
 
 from audit.events import Action
-from audit.holds import HoldSubject, set_hold
 from audit.models import AuditEvent
 from audit.operations import apply_retention, verify
 from audit.verify import BreakKind
-from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 from runtime.container import Runtime
-from tests.audit.factories import write_events
-
-LEGAL = Actor.system("test-legal")
-
-
-def _document(rt: Runtime, seq: int) -> dict[str, object]:
-    with rt.sessions() as s:
-        return dict(s.scalars(select(AuditEvent.document).where(AuditEvent.seq == seq)).one())
+from tests.audit.factories import LEGAL, first_break, write_around_a_held_case, write_events
 
 
 def test_an_untouched_chain_verifies(rt: Runtime) -> None:
@@ -32,43 +25,42 @@ def test_an_untouched_chain_verifies(rt: Runtime) -> None:
     assert report.checked >= 12
 
 
-def test_an_edited_reason_is_reported_as_edited_at_its_seq(rt: Runtime) -> None:
-    write_events(rt, 10)
-    doc = _document(rt, 5)
+def _edit_the_reason_of_5(rt: Runtime) -> None:
+    with rt.sessions() as s:
+        doc = dict(s.scalars(select(AuditEvent.document).where(AuditEvent.seq == 5)).one())
     doc["veracity"]["reason"] = "nothing to see here"  # type: ignore[index]
     with transaction(rt.sessions) as s:
         s.execute(update(AuditEvent).where(AuditEvent.seq == 5).values(document=doc))
-    brk = verify(rt, LEGAL, log_result=False).first_break
-    assert brk is not None
-    assert (brk.kind, brk.seq) == (BreakKind.EDITED, 5)
 
 
-def test_a_deleted_row_is_reported_as_deleted(rt: Runtime) -> None:
+def _delete(where: ColumnElement[bool]) -> Callable[[Runtime], None]:
+    def delete_rows(rt: Runtime) -> None:
+        with transaction(rt.sessions) as s:
+            s.execute(delete(AuditEvent).where(where))
+
+    return delete_rows
+
+
+@pytest.mark.parametrize(
+    ("tamper", "kind", "seq"),
+    [
+        (_edit_the_reason_of_5, BreakKind.EDITED, 5),
+        (_delete(AuditEvent.seq == 7), BreakKind.DELETED, 7),
+        (_delete(AuditEvent.seq >= 9), BreakKind.DELETED, 9),  # reported against the chain's head
+    ],
+    ids=["an-edited-reason", "a-deleted-row", "a-deleted-tail"],
+)
+def test_tampering_is_reported_by_kind_at_its_seq(
+    rt: Runtime, tamper: Callable[[Runtime], None], kind: BreakKind, seq: int
+) -> None:
     write_events(rt, 10)
-    with transaction(rt.sessions) as s:
-        s.execute(delete(AuditEvent).where(AuditEvent.seq == 7))
-    brk = verify(rt, LEGAL, log_result=False).first_break
-    assert brk is not None
-    assert (brk.kind, brk.seq) == (BreakKind.DELETED, 7)
-
-
-def test_a_deleted_tail_is_reported_against_the_chain_head(rt: Runtime) -> None:
-    write_events(rt, 10)
-    with transaction(rt.sessions) as s:
-        s.execute(delete(AuditEvent).where(AuditEvent.seq >= 9))
-    brk = verify(rt, LEGAL, log_result=False).first_break
-    assert brk is not None
-    assert (brk.kind, brk.seq) == (BreakKind.DELETED, 9)
+    tamper(rt)
+    brk = first_break(rt)
+    assert (brk.kind, brk.seq) == (kind, seq)
 
 
 def test_retention_gaps_are_lawful_and_a_held_event_inside_them_still_verifies(rt: Runtime) -> None:
-    old = utcnow() - timedelta(days=400)
-    write_events(rt, 5, at=old, post_prefix="a")
-    write_events(rt, 1, at=old, post_prefix="held", case_id="case-held")
-    write_events(rt, 5, at=old, post_prefix="b")
-    write_events(rt, 3, post_prefix="new")
-    with transaction(rt.sessions) as s:
-        set_hold(s, HoldSubject.CASE, "case-held", "subpoena 2026-17", LEGAL)
+    write_around_a_held_case(rt, days_ago=400, old=5, fresh=3)
     run = apply_retention(rt, LEGAL, days=365)
     assert run.deleted == 10
     assert run.held == 1

@@ -44,11 +44,11 @@ from tests.conftest import (
     child_env,
     free_port,
     make_settings,
-    own_redis_db,
     wait_for,
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(600)]
+REDIS_DB = 9  # the own_redis fixture's database, no other suite's
 REPO = Path(__file__).resolve().parents[2]
 POSTS = 200
 PER_REQUEST = 20
@@ -105,15 +105,9 @@ class Fleet:
 
 
 @pytest.fixture
-def replica_redis(redis_url: str) -> Iterator[str]:
-    """A Redis database of its own: other suites' workers must not take these tasks."""
-    yield from own_redis_db(redis_url, 9)
-
-
-@pytest.fixture
 def deployment(
     postgres_url: str,
-    replica_redis: str,
+    own_redis: str,
     elasticsearch_url: str,
     es_prefix: str,
     receiver: tuple[ReceiverState, str],
@@ -124,7 +118,7 @@ def deployment(
         drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", "PLATFORM__", "SECURITY__", "API__"),
         ENVIRONMENT="test",
         DATABASE__URL=postgres_url,
-        REDIS__URL=replica_redis,
+        REDIS__URL=own_redis,
         ELASTICSEARCH__HOSTS=elasticsearch_url,
         ELASTICSEARCH__INDEX_PREFIX=es_prefix,
         PLATFORM__TAKEDOWN_URL=receiver[1],
