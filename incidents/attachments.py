@@ -21,6 +21,7 @@ from core.messages import Msg
 from incidents.events import record_event
 from incidents.material_models import Attachment, AttachmentLink
 from incidents.repository import materials
+from incidents.schemas import AttachmentOut
 from incidents.service import get_incident
 
 # Larger documents belong in a document system; the request body limit is 2 MiB anyway.
@@ -166,14 +167,4 @@ def link(session: Session, incident_id: str, attachment_id: str, actor: Actor) -
 
 
 def describe(attachment: Attachment) -> dict[str, object]:
-    return {
-        "id": attachment.id,
-        "title": attachment.title,
-        "kind": attachment.kind,
-        "filename": attachment.filename,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-        "uploaded_by": attachment.uploaded_by,
-        "uploaded_at": attachment.uploaded_at.isoformat(),
-    }
+    return AttachmentOut.model_validate(attachment).model_dump()

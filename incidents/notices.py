@@ -21,34 +21,16 @@ from incidents.models import (
     Notification,
 )
 from incidents.repository.groups import active_channels, group_emails, user_group_emails
-from incidents.severity import GRADE_NAMES
+from incidents.schemas import IncidentPayload, TaskPayload
 from incidents.types import GroupKind
 
 
 def incident_payload(incident: Incident) -> dict[str, Any]:
-    return {
-        "id": incident.id,
-        "type": incident.type,
-        "title": incident.title,
-        "status": incident.status,
-        "grade": incident.grade,
-        "grade_name": GRADE_NAMES[incident.grade],
-        "owner": incident.owner,
-        "posts": incident.post_count,
-        "reach": incident.reach,
-        "is_drill": incident.is_drill,
-    }
+    return IncidentPayload.model_validate(incident).model_dump()
 
 
 def task_payload(task: IncidentTask) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "group": task.group,
-        "kind": task.kind,
-        "title": task.title,
-        "assignee": task.assignee,
-        "due_at": task.due_at.isoformat() if task.due_at else None,
-    }
+    return TaskPayload.model_validate(task).model_dump()
 
 
 def queue(

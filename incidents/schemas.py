@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from core.clock import utcnow
+from incidents.severity import GRADE_NAMES
 from incidents.types import GroupKind, IncidentType, Scope
 
 
@@ -154,3 +163,63 @@ class MemberIn(_StrictIn):
     email: str | None = Field(
         default=None, max_length=320, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"
     )
+
+
+# What the domain sends and shows: read off the ORM rows (from_attributes), dumped to a dict.
+IsoTime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class IncidentPayload(_Out):
+    """An incident as each response group is told about it (notices)."""
+
+    id: str
+    type: str
+    title: str
+    status: str
+    grade: int
+    grade_name: str = ""  # from the grade
+    owner: str | None
+    posts: int = Field(validation_alias="post_count")
+    reach: int
+    is_drill: bool
+
+    @model_validator(mode="after")
+    def _name_grade(self) -> Self:
+        self.grade_name = GRADE_NAMES[self.grade]
+        return self
+
+
+class TaskPayload(_Out):
+    """A task as its group is told about it; `TaskView` adds its progress."""
+
+    id: str
+    group: str
+    kind: str
+    title: str
+    assignee: str | None
+    due_at: IsoTime | None
+
+
+class TaskView(TaskPayload):
+    status: str
+    milestone: str | None
+    note: str
+    created_by: str
+    started_at: IsoTime | None
+    done_at: IsoTime | None
+
+
+class AttachmentOut(_Out):
+    id: str
+    title: str
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: IsoTime

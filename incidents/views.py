@@ -13,12 +13,12 @@ from incidents.clocks import remaining_seconds
 from incidents.models import (
     Incident,
 )
-from incidents.notices import task_payload
 from incidents.repository.cases import cases_of_posts
 from incidents.repository.incidents import milestones_in_order
 from incidents.repository.narratives import members_in_order
 from incidents.repository.response import clocks_by_due, notifications_with_group, tasks_of
 from incidents.repository.timeline import incident_timeline
+from incidents.schemas import TaskView
 from incidents.severity import GRADE_NAMES, ROMAN
 from incidents.types import profile
 
@@ -69,18 +69,7 @@ def report_fields(incident: Incident) -> dict[str, Any]:
 
 
 def tasks(session: Session, incident_id: str) -> list[dict[str, Any]]:
-    return [
-        task_payload(t)
-        | {
-            "status": t.status,
-            "milestone": t.milestone,
-            "note": t.note,
-            "created_by": t.created_by,
-            "started_at": t.started_at.isoformat() if t.started_at else None,
-            "done_at": t.done_at.isoformat() if t.done_at else None,
-        }
-        for t in tasks_of(session, incident_id)
-    ]
+    return [TaskView.model_validate(t).model_dump() for t in tasks_of(session, incident_id)]
 
 
 def notifications(session: Session, incident_id: str) -> list[dict[str, Any]]:
