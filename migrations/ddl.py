@@ -76,15 +76,12 @@ def create_index(table: str, suffix: str, *columns: str, unique: bool = False) -
     op.create_index(f"ix_{table}_{suffix}", table, list(columns), unique=unique)
 
 
-def drop_table(table: str, *indexed: str, named: Sequence[str] = ()) -> None:
-    """Drops the per-column indexes of `indexed` (see create_indexes), the indexes in `named`,
-    then the table."""
-    if indexed or named:
+def drop_table(table: str, *indexes: str) -> None:
+    """Drops the indexes ix_<table>_<suffix>, in the order given, then the table."""
+    if indexes:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            for name in named:
-                batch_op.drop_index(name)
-            for name in indexed:
-                batch_op.drop_index(batch_op.f(f"ix_{table}_{name}"))
+            for suffix in indexes:
+                batch_op.drop_index(f"ix_{table}_{suffix}")
     op.drop_table(table)
 
 

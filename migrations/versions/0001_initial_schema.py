@@ -62,10 +62,9 @@ def upgrade() -> None:
         ddl.string("hash", 64),
         ddl.utc("shipped_at", nullable=True),
     )
-    ddl.create_indexes(
-        "audit_events", "action", "actor_name", "case_id", "incident_id", "post_id", "timestamp"
-    )
+    ddl.create_indexes("audit_events", "action", "actor_name", "case_id")
     ddl.create_index("audit_events", "chain_seq", "chain", "seq", unique=True)
+    ddl.create_indexes("audit_events", "incident_id", "post_id", "timestamp")
     ddl.create_index("audit_events", "unshipped", "shipped_at", "seq")
     ddl.create_table(
         "posts",
@@ -196,19 +195,20 @@ def downgrade() -> None:
     ddl.drop_table("decisions", "post_id")
     op.drop_table("statement_versions")
     ddl.drop_table("scores", "post_id")
-    ddl.drop_table("review_cases", "post_id", named=["ix_review_cases_queue"])
+    ddl.drop_table("review_cases", "queue", "post_id")
     op.drop_table("users")
     ddl.drop_table("statements", "claim_id")
     op.drop_table("posts")
     ddl.drop_table(
         "audit_events",
+        "unshipped",
         "timestamp",
         "post_id",
         "incident_id",
+        "chain_seq",
         "case_id",
         "actor_name",
         "action",
-        named=["ix_audit_events_unshipped", "ix_audit_events_chain_seq"],
     )
     op.drop_table("audit_chains")
     op.drop_table("api_keys")

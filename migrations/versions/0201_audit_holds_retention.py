@@ -47,7 +47,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    ddl.drop_table(
-        "audit_retention_deletions", "run_id", named=["ix_audit_retention_deletions_range"]
-    )
-    ddl.drop_table("audit_legal_holds", named=["ix_audit_legal_holds_subject"])
+    ddl.drop_table("audit_retention_deletions", "run_id", "range")
+    ddl.drop_table("audit_legal_holds", "subject")

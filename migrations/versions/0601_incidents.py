@@ -132,8 +132,9 @@ def upgrade() -> None:
         ddl.foreign_key("narrative_posts", "incident_id", "incidents", ondelete="SET NULL"),
         ddl.foreign_key("narrative_posts", "post_id", "posts"),
     )
-    ddl.create_indexes("narrative_posts", "incident_id", "key", "observed_at", "post_id")
+    ddl.create_indexes("narrative_posts", "incident_id", "key")
     ddl.create_index("narrative_posts", "key_post", "key", "post_id", unique=True)
+    ddl.create_indexes("narrative_posts", "observed_at", "post_id")
     ddl.create_table(
         "post_shingle_bands",
         ddl.string("post_id", 128),
@@ -148,14 +149,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     ddl.drop_table("post_shingle_bands", "band")
-    ddl.drop_table(
-        "narrative_posts",
-        "post_id",
-        "observed_at",
-        "key",
-        "incident_id",
-        named=["ix_narrative_posts_key_post"],
-    )
+    ddl.drop_table("narrative_posts", "post_id", "observed_at", "key_post", "key", "incident_id")
     ddl.drop_table("incident_notifications", "sent_at")
     ddl.drop_table("incident_milestones", "incident_id")
     op.drop_table("incident_lessons")
