@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,11 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def new_id() -> str:
+    """A fresh primary key: 32 hex characters (the models' `String(32)` ids)."""
+    return uuid.uuid4().hex
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

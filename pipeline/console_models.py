@@ -6,19 +6,14 @@ Kept apart from `pipeline.models` so the queue's tables stay as they are; migrat
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base
+from core.db import Base, new_id
 from core.types import UtcDateTime
-
-
-def _id() -> str:
-    return uuid.uuid4().hex
 
 
 class ReviewerSettings(Base):
@@ -60,7 +55,7 @@ class QaReview(Base):
 
     __tablename__ = "qa_reviews"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     qa_case_id: Mapped[str] = mapped_column(String(32), unique=True)
     original_decision_id: Mapped[str] = mapped_column(String(32), index=True)
     original_reviewer: Mapped[str] = mapped_column(String(64), index=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from datetime import datetime
 
 from sqlalchemy import (
@@ -21,12 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base
+from core.db import Base, new_id
 from core.types import UtcDateTime
-
-
-def _id() -> str:
-    return uuid.uuid4().hex
 
 
 class PostStatus(enum.StrEnum):
@@ -97,7 +92,7 @@ class Score(Base):
 
     __tablename__ = "scores"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     text_sha256: Mapped[str] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float)
@@ -130,7 +125,7 @@ class ReviewCase(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     band: Mapped[str] = mapped_column(String(16))
     priority: Mapped[float] = mapped_column(Float)
@@ -161,7 +156,7 @@ class Decision(Base):
 
     __tablename__ = "decisions"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     case_id: Mapped[str | None] = mapped_column(ForeignKey("review_cases.id"), nullable=True)
     post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     decided_by: Mapped[str] = mapped_column(String(64))
@@ -183,7 +178,7 @@ class EnforcementAction(Base):
 
     __tablename__ = "enforcement_actions"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     decision_id: Mapped[str | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
     post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(32))

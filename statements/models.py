@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base
+from core.db import Base, new_id
 from core.types import UtcDateTime
-
-
-def _id() -> str:
-    return uuid.uuid4().hex
 
 
 class StatementKind(enum.StrEnum):
@@ -36,7 +31,7 @@ class StatementStatus(enum.StrEnum):
 class Statement(Base):
     __tablename__ = "statements"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32), default="web")
     status: Mapped[str] = mapped_column(String(16), default=StatementStatus.DRAFT)
@@ -70,7 +65,7 @@ class Statement(Base):
 class StatementVersion(Base):
     __tablename__ = "statement_versions"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     statement_id: Mapped[str] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
@@ -96,7 +91,7 @@ class StatementDelivery(Base):
     __tablename__ = "statement_deliveries"
     __table_args__ = (Index("ix_statement_deliveries_due", "status", "next_attempt_at"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     statement_id: Mapped[str] = mapped_column(
         ForeignKey("statements.id", ondelete="CASCADE"), index=True
     )

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base
+from core.db import Base, new_id
 from core.types import UtcDateTime
-
-
-def _id() -> str:
-    return uuid.uuid4().hex
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -27,7 +22,7 @@ class DeliveryStatus(enum.StrEnum):
 class WebhookSubscription(Base):
     __tablename__ = "webhook_subscriptions"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     url: Mapped[str] = mapped_column(String(2048))
     # Kept readable: it signs every delivery. Shown to the platform once, at registration.
     secret: Mapped[str] = mapped_column(String(100))
@@ -56,7 +51,7 @@ class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     subscription_id: Mapped[str] = mapped_column(
         ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True
     )
