@@ -1,6 +1,7 @@
 """Shorthands for the blocks Alembic's autogenerate writes out again in every revision: a column
-(NOT NULL unless said), the string `id` key, a foreign key and a primary key named by the
-naming convention, one index per column, the retry backoff's next_attempt_at.
+(NOT NULL unless said), the string `id` key, foreign, primary and unique keys under the naming
+convention's names, indexes named ix_<table>_..., columns added or dropped in one batch, the
+retry backoff's next_attempt_at.
 
 A revision records DDL that deployments have already run: each helper must go on emitting
 exactly what it emits now. Change none of them; add a new one instead. This module lives
