@@ -15,7 +15,6 @@ from claims.models import Claim
 from core.errors import Invalid
 from core.outbound import OutboundPolicy, policy_from
 from core.principal import Principal, require_role
-from core.process import Process
 from core.roles import Role
 from core.web_deps import RuntimeDep, SessionDep
 from statements import service
@@ -173,52 +172,45 @@ def legal_approve(statement_id: str, session: SessionDep, legal: Legal) -> State
     return _out(service.legal_approve(session, statement_id, legal.actor))
 
 
+class _Announcer:
+    """Publish or withdraw through the publishers, then send the webhook deliveries."""
+
+    def __init__(self, rt: RuntimeDep, session: SessionDep, settings: SettingsDep) -> None:
+        self.rt, self.session, self.settings = rt, session, settings
+
+    def __call__(
+        self, statement_id: str, change: Callable[[list[Publisher]], Statement]
+    ) -> StatementOut:
+        sender = sender_from(self.settings, outbound=policy_from(self.rt.settings))
+        made = change(default_publishers(webhook=sender is not None))
+        self.session.commit()  # deliveries and label tasks go out only once this is durable
+        if sender is not None:
+            deliver_pending(self.rt.sessions, sender, self.settings, statement_id=statement_id)
+            sender.close()
+        self.session.refresh(made)
+        return _out(made)
+
+
+Announce = Annotated[_Announcer, Depends()]
+
+
 @router.post("/{statement_id}/publish", response_model=StatementOut)
-def publish(
-    statement_id: str, rt: RuntimeDep, session: SessionDep, settings: SettingsDep, writer: Writer
-) -> StatementOut:
-    return _announce(
-        rt,
-        session,
-        settings,
+def publish(statement_id: str, announce: Announce, writer: Writer) -> StatementOut:
+    return announce(
         statement_id,
-        lambda publishers: service.publish(session, statement_id, writer.actor, publishers),
+        lambda publishers: service.publish(
+            announce.session, statement_id, writer.actor, publishers
+        ),
     )
 
 
 @router.post("/{statement_id}/withdraw", response_model=StatementOut)
 def withdraw(
-    statement_id: str,
-    body: WithdrawIn,
-    rt: RuntimeDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    writer: Writer,
+    statement_id: str, body: WithdrawIn, announce: Announce, writer: Writer
 ) -> StatementOut:
-    return _announce(
-        rt,
-        session,
-        settings,
+    return announce(
         statement_id,
         lambda publishers: service.withdraw(
-            session, statement_id, body.reason, writer.actor, publishers
+            announce.session, statement_id, body.reason, writer.actor, publishers
         ),
     )
-
-
-def _announce(
-    rt: Process,
-    session: Session,
-    settings: StatementSettings,
-    statement_id: str,
-    change: Callable[[list[Publisher]], Statement],
-) -> StatementOut:
-    """Publish or withdraw through the publishers, then send the webhook deliveries."""
-    sender = sender_from(settings, outbound=policy_from(rt.settings))
-    made = change(default_publishers(webhook=sender is not None))
-    session.commit()  # deliveries and label tasks go out only once this is durable
-    if sender is not None:
-        deliver_pending(rt.sessions, sender, settings, statement_id=statement_id)
-        sender.close()
-    session.refresh(made)
-    return _out(made)
