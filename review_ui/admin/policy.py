@@ -14,14 +14,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from api.process import AppProcess, AppRuntimeDep
 from classifier.thresholds import Thresholds
 from core.clock import utcnow
 from core.roles import Role
-from core.web_deps import SessionDep
 from pipeline import policy_store
 from pipeline.repository.policies import policy_history
 from pipeline.routing import RoutingPolicy
@@ -34,12 +32,11 @@ from review_ui.admin.policy_form import (
     flatten,
     parse,
 )
-from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
-from review_ui.templating import render
+from review_ui.page import UiPage, page_for
 
 router = APIRouter(prefix="/admin/policy")
-Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
+Admin = Annotated[UiPage, Depends(page_for(Role.ADMIN))]
 WINDOWS = (1, 6, 24, 72, 168)
 COUNTS = (
     ("to_review", Msg("Sent to review")),
@@ -71,21 +68,17 @@ def _window(raw: str) -> int:
 
 
 def _page(
-    request: Request,
+    page: UiPage,
     rt: AppProcess,
-    session: Session,
-    user: UiUser,
     *,
     values: dict[str, str] | None = None,
     status: int = 200,
     window: int = 24,
     **extra: Any,
 ) -> Response:
-    active = policy_store.active_policy(session, rt.policy)
-    return render(
-        request,
+    active = policy_store.active_policy(page.session, rt.policy)
+    return page.render(
         "admin/policy.html",
-        user,
         status,
         active=active,
         values=values or flatten(active.to_body()),
@@ -94,11 +87,9 @@ def _page(
         windows=WINDOWS,
         window=window,
         count_rows=COUNTS,
-        history=policy_history(session, limit=20),
+        history=policy_history(page.session, limit=20),
         thresholds=_thresholds(rt),
-        notice=Msg("Policy saved; new posts route under it now.")
-        if request.query_params.get("notice") == "saved"
-        else "",
+        notice=page.notice({"saved": Msg("Policy saved; new posts route under it now.")}),
         **extra,
     )
 
@@ -109,34 +100,28 @@ def _thresholds(rt: AppProcess) -> Thresholds:
 
 
 @router.get("", summary="The routing policy, its history, and the form to change it")
-def policy_page(request: Request, rt: AppRuntimeDep, session: SessionDep, user: Admin) -> Response:
-    return _page(request, rt, session, user)
+def policy_page(rt: AppRuntimeDep, page: Admin) -> Response:
+    return _page(page, rt)
 
 
 @router.post("/preview", summary="Count what a candidate policy would have sent to review")
-def preview(
-    request: Request, rt: AppRuntimeDep, session: SessionDep, user: Admin, form: FormValues
-) -> Response:
+def preview(rt: AppRuntimeDep, page: Admin, form: FormValues) -> Response:
     window = _window(form.get("since_hours", "24"))
     try:
         body = parse(form)
     except PolicyFormError as exc:
-        return _page(
-            request, rt, session, user, values=form, status=422, window=window, error=str(exc)
-        )
-    active = policy_store.active_policy(session, rt.policy)
+        return _page(page, rt, values=form, status=422, window=window, error=str(exc))
+    active = policy_store.active_policy(page.session, rt.policy)
     candidate = RoutingPolicy.from_body(body.model_dump(), "candidate")
     since = utcnow() - timedelta(hours=window)
     return _page(
-        request,
+        page,
         rt,
-        session,
-        user,
         values=form,
         window=window,
         preview={
-            "current": policy_store.preview(session, active, since),
-            "candidate": policy_store.preview(session, candidate, since),
+            "current": policy_store.preview(page.session, active, since),
+            "candidate": policy_store.preview(page.session, candidate, since),
         },
         candidate_json=json.dumps(body.model_dump(), sort_keys=True),
         changed=_changes(active.to_body(), body.model_dump()),
@@ -154,10 +139,8 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, s
 
 @router.post("", summary="Save the previewed policy as a new version")
 def save(
-    request: Request,
     rt: AppRuntimeDep,
-    session: SessionDep,
-    user: Admin,
+    page: Admin,
     policy_json: Annotated[str, Form(max_length=20_000)],
     base_version: Annotated[str, Form(max_length=32)],
     note: Annotated[str, Form(max_length=2000)] = "",
@@ -166,17 +149,15 @@ def save(
         update = PolicyUpdate.model_validate({"policy": json.loads(policy_json), "note": note})
     except (ValueError, ValidationError) as exc:
         message = describe(exc) if isinstance(exc, ValidationError) else "unreadable policy"
-        return _page(
-            request, rt, session, user, status=422, error=Msg("Not saved: {reason}", reason=message)
-        )
+        return _page(page, rt, status=422, error=Msg("Not saved: {reason}", reason=message))
     values = flatten(update.policy.model_dump())
     if not update.note.strip():
         error = "Say why the policy changes (the note is kept in the action log)."
-        return _page(request, rt, session, user, values=values, status=422, error=error)
-    if policy_store.active_policy(session, rt.policy).version != base_version:
+        return _page(page, rt, values=values, status=422, error=error)
+    if policy_store.active_policy(page.session, rt.policy).version != base_version:
         error = "Another admin saved a policy since your preview. Preview again."
-        return _page(request, rt, session, user, values=values, status=409, error=error)
+        return _page(page, rt, values=values, status=409, error=error)
     policy_store.save_policy(
-        session, update.policy, user.actor, note=update.note.strip(), fallback=rt.policy
+        page.session, update.policy, page.actor, note=update.note.strip(), fallback=rt.policy
     )
     return RedirectResponse("/ui/admin/policy?notice=saved", status_code=303)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -13,17 +13,17 @@ from starlette.responses import Response
 from core.errors import DomainError
 from core.outbound import OutboundRefused, policy_from
 from core.roles import Role
-from core.web_deps import RuntimeDep, SessionDep
-from review_ui.auth import UiRefused, UiUser, require_ui_role
+from core.web_deps import RuntimeDep
+from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
-from review_ui.templating import render
+from review_ui.page import UiPage, page_for
 from webhooks import repository, service
 from webhooks.models import DeliveryStatus
 from webhooks.schemas import EventType, SubscriptionIn
 from webhooks.tasks import deliver_webhook
 
 router = APIRouter(prefix="/admin/webhooks")
-Admin = Annotated[UiUser, Depends(require_ui_role(Role.ADMIN))]
+Admin = Annotated[UiPage, Depends(page_for(Role.ADMIN))]
 LOG_SIZE = 100
 NOTICES = {
     "removed": "Subscription removed; nothing more is sent to it.",
@@ -35,54 +35,48 @@ PING_OUTCOME = {
 }
 
 
-def _page(
-    request: Request, session: Session, user: UiUser, *, status: int = 200, **extra: object
-) -> Response:
-    wanted = request.query_params.get("status", "")
+def _page(page: UiPage, *, status: int = 200, **extra: object) -> Response:
+    wanted = page.query("status")
     known = wanted in {s.value for s in DeliveryStatus}
-    subs = repository.subscriptions_newest_first(session)
-    return render(
-        request,
+    subs = repository.subscriptions_newest_first(page.session)
+    return page.render(
         "admin/webhooks.html",
-        user,
         status,
         subscriptions=subs,
         urls={s.id: s.url for s in subs},
         deliveries=repository.deliveries_newest_first(
-            session, limit=LOG_SIZE, status=wanted if known else None
+            page.session, limit=LOG_SIZE, status=wanted if known else None
         ),
         statuses=[s.value for s in DeliveryStatus],
         wanted=wanted,
         events=[e.value for e in EventType],
-        ping=_ping_result(session, request.query_params.get("ping", "")),
-        notice=NOTICES.get(request.query_params.get("notice", ""), ""),
+        ping=_ping_result(page.session, page.query("ping")),
+        notice=page.notice(NOTICES),
         **extra,
     )
 
 
 @router.get("", summary="Webhook subscriptions and the delivery log")
-def webhooks_page(request: Request, session: SessionDep, user: Admin) -> Response:
-    return _page(request, session, user)
+def webhooks_page(page: Admin) -> Response:
+    return _page(page)
 
 
 @router.post("", summary="Subscribe a URL (its signing secret is shown once)")
 def add(
-    request: Request,
-    session: SessionDep,
-    user: Admin,
+    page: Admin,
     rt: RuntimeDep,
     url: Annotated[str, Form(max_length=2048)],
     events: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     try:
         body = SubscriptionIn.model_validate({"url": url.strip(), "events": events or []})
-        sub = service.subscribe(session, body, user.actor, outbound=policy_from(rt.settings))
+        sub = service.subscribe(page.session, body, page.actor, outbound=policy_from(rt.settings))
     except ValidationError as exc:
-        return _page(request, session, user, status=422, add_error=_reason(exc), url=url)
+        return _page(page, status=422, add_error=_reason(exc), url=url)
     except OutboundRefused as exc:
-        return _page(request, session, user, status=422, add_error=exc.message, url=url)
-    session.flush()
-    return _page(request, session, user, new_secret=sub.secret, new_url=sub.url)
+        return _page(page, status=422, add_error=exc.message, url=url)
+    page.session.flush()
+    return _page(page, new_secret=sub.secret, new_url=sub.url)
 
 
 def _reason(exc: ValidationError) -> str:
@@ -95,27 +89,28 @@ def _reason(exc: ValidationError) -> str:
 
 
 @router.post("/{subscription_id}/remove", summary="Stop sending to a subscription")
-def remove(subscription_id: str, session: SessionDep, user: Admin) -> Response:
+def remove(subscription_id: str, page: Admin) -> Response:
     try:
-        service.unsubscribe(session, subscription_id[:32], user.actor)
+        service.unsubscribe(page.session, subscription_id[:32], page.actor)
     except DomainError as exc:
         raise UiRefused(exc.status, exc.message) from exc
     return RedirectResponse("/ui/admin/webhooks?notice=removed", status_code=303)
 
 
 @router.post("/deliveries/{delivery_id}/replay", summary="Send a delivery again now")
-def replay(delivery_id: str, session: SessionDep, user: Admin) -> Response:
+def replay(delivery_id: str, page: Admin) -> Response:
     try:
-        service.replay(session, delivery_id[:32], user.actor)  # sent after commit
+        service.replay(page.session, delivery_id[:32], page.actor)  # sent after commit
     except DomainError as exc:
         raise UiRefused(exc.status, exc.message) from exc
     return RedirectResponse("/ui/admin/webhooks?notice=replayed", status_code=303)
 
 
 @router.post("/{subscription_id}/test", summary="Send a signed ping now and show the answer")
-def test_send(subscription_id: str, rt: RuntimeDep, session: SessionDep, user: Admin) -> Response:
+def test_send(subscription_id: str, rt: RuntimeDep, page: Admin) -> Response:
+    session = page.session
     try:
-        delivery = service.queue_ping(session, subscription_id[:32], user.actor)
+        delivery = service.queue_ping(session, subscription_id[:32], page.actor)
     except DomainError as exc:
         raise UiRefused(exc.status, exc.message) from exc
     delivery_id = delivery.id

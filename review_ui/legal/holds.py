@@ -5,104 +5,78 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Form
 from starlette.responses import Response
 
 from api.process import AppRuntimeDep
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import verify
 from core.roles import Role
-from core.web_deps import SessionDep
-from review_ui.auth import UiUser, require_ui_role
-from review_ui.form_actions import run_or_refuse
-from review_ui.templating import render
+from review_ui.page import UiPage, page_for
 
 router = APIRouter(prefix="/legal")
-Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
+Legal = Annotated[UiPage, Depends(page_for(Role.LEGAL))]
+Reason = Annotated[str, Form(max_length=2000)]
 NOTICES = {"held": "Hold set.", "released": "Hold released."}
 
 
 def _holds_page(
-    request: Request,
-    session: Session,
-    user: UiUser,
-    *,
-    status: int = 200,
-    error: str = "",
-    form: dict[str, str] | None = None,
+    page: UiPage, *, status: int = 200, error: str = "", form: dict[str, str] | None = None
 ) -> Response:
-    return render(
-        request,
+    return page.render(
         "legal/holds.html",
-        user,
         status,
-        holds=active_holds(session),
+        holds=active_holds(page.session),
         kinds=[k.value for k in HoldSubject],
         error=error,
-        form=form or _prefill(request),
-        notice=NOTICES.get(request.query_params.get("notice", ""), ""),
+        form=form or _prefill(page),
+        notice=page.notice(NOTICES),
     )
 
 
-def _prefill(request: Request) -> dict[str, str]:
+def _prefill(page: UiPage) -> dict[str, str]:
     """A case page links here with the case filled in."""
-    params = request.query_params
     return {
-        "subject_type": params.get("subject_type", "case")[:16],
-        "subject_id": params.get("subject_id", "")[:128],
+        "subject_type": page.query("subject_type", "case")[:16],
+        "subject_id": page.query("subject_id")[:128],
     }
 
 
 @router.get("/holds", summary="Active legal holds")
-def holds_page(request: Request, session: SessionDep, user: Legal) -> Response:
-    return _holds_page(request, session, user)
+def holds_page(page: Legal) -> Response:
+    return _holds_page(page)
 
 
 @router.post("/holds", summary="Put a case, incident or post on legal hold")
 def add_hold(
-    request: Request,
-    session: SessionDep,
-    user: Legal,
+    page: Legal,
     subject_type: Annotated[str, Form(max_length=16)] = "",
     subject_id: Annotated[str, Form(max_length=128)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Reason = "",
 ) -> Response:
     form = {"subject_type": subject_type, "subject_id": subject_id, "reason": reason}
     try:
         kind = HoldSubject(subject_type)
     except ValueError:
         error = "Choose what to hold: a case, an incident or a post."
-        return _holds_page(request, session, user, status=422, error=error, form=form)
-    return run_or_refuse(
-        session,
-        lambda: set_hold(session, kind, subject_id.strip(), reason, user.actor),
+        return _holds_page(page, status=422, error=error, form=form)
+    return page.act(
+        lambda: set_hold(page.session, kind, subject_id.strip(), reason, page.actor),
         done="/ui/legal/holds?notice=held",
-        refused=lambda error, status: _holds_page(
-            request, session, user, status=status, error=error, form=form
-        ),
+        refused=lambda error, status: _holds_page(page, status=status, error=error, form=form),
     )
 
 
 @router.post("/holds/{hold_id}/release", summary="Release a legal hold")
-def release(
-    request: Request,
-    hold_id: str,
-    session: SessionDep,
-    user: Legal,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    return run_or_refuse(
-        session,
-        lambda: release_hold(session, hold_id[:32], reason, user.actor),
+def release(hold_id: str, page: Legal, reason: Reason = "") -> Response:
+    return page.act(
+        lambda: release_hold(page.session, hold_id[:32], reason, page.actor),
         done="/ui/legal/holds?notice=released",
-        refused=lambda error, status: _holds_page(
-            request, session, user, status=status, error=error
-        ),
+        refused=lambda error, status: _holds_page(page, status=status, error=error),
     )
 
 
 @router.post("/verify", summary="Walk the action log's hash chain and show the first break")
-def run_verify(request: Request, rt: AppRuntimeDep, user: Legal) -> Response:
-    report = verify(rt, user.actor)  # logs its own result, in its own transaction
-    return render(request, "legal/verify.html", user, report=report)
+def run_verify(rt: AppRuntimeDep, page: Legal) -> Response:
+    report = verify(rt, page.actor)  # logs its own result, in its own transaction
+    return page.render("legal/verify.html", report=report)

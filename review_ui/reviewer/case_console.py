@@ -13,17 +13,16 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
 from core.errors import Conflict, NotFound
-from core.web_deps import SessionDep
 from pipeline import queue
 from pipeline.models import CaseStatus
 from pipeline.repository.cases import case_by_id
 from pipeline.repository.console import save_note_draft
-from review_ui.auth import UiUser, require_ui_role
+from review_ui.page import UiPage, page_for
 from review_ui.roles import CASE_WORKERS
 from review_ui.templating import in_language_of
 
 router = APIRouter(prefix="/review/cases")
-Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]
+Reviewer = Annotated[UiPage, Depends(page_for(*CASE_WORKERS))]
 
 
 def _wants_json(request: Request) -> bool:
@@ -32,32 +31,29 @@ def _wants_json(request: Request) -> bool:
 
 @router.post("/{case_id}/note", summary="Autosave the note you are typing on a case")
 def save_note(
-    case_id: str,
-    session: SessionDep,
-    user: Reviewer,
-    note: Annotated[str, Form(max_length=5000)] = "",
+    case_id: str, page: Reviewer, note: Annotated[str, Form(max_length=5000)] = ""
 ) -> Response:
     """Saved per case and person, whether or not the lease is still live: a note typed as the
     lease ran out is there again when the case is claimed back."""
-    case = case_by_id(session, case_id[:32])
+    case = case_by_id(page.session, case_id[:32])
     if case is None or case.status == CaseStatus.DECIDED:
         return JSONResponse({"saved": False, "reason": "case closed"}, status_code=409)
-    save_note_draft(session, case.id, user.username, note)
+    save_note_draft(page.session, case.id, page.user.username, note)
     return JSONResponse({"saved": True}, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/{case_id}/extend", summary="Ten more minutes on the case you hold")
-def extend(request: Request, case_id: str, session: SessionDep, user: Reviewer) -> Response:
+def extend(case_id: str, page: Reviewer) -> Response:
     try:
-        case = queue.extend_lease(session, case_id[:32], user.actor)
+        case = queue.extend_lease(page.session, case_id[:32], page.actor)
     except (Conflict, NotFound) as exc:
-        session.rollback()
-        if _wants_json(request):
-            reason = in_language_of(request, user, exc.message)
+        page.session.rollback()
+        if _wants_json(page.request):
+            reason = in_language_of(page.request, page.user, exc.message)
             return JSONResponse({"extended": False, "reason": reason}, status_code=409)
         return RedirectResponse(f"/ui/review/cases/{case_id}?notice=no-extension", 303)
     assert case.lease_expires_at is not None
-    if _wants_json(request):
+    if _wants_json(page.request):
         return JSONResponse(
             {"extended": True, "lease_expires_at": case.lease_expires_at.isoformat()},
             headers={"Cache-Control": "no-store"},

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -15,7 +15,6 @@ from starlette.responses import Response
 
 from core.errors import DomainError
 from core.roles import Role
-from core.web_deps import SessionDep
 from pipeline import corrections
 from pipeline.console_models import QaReview
 from pipeline.models import CaseStatus, Decision
@@ -28,16 +27,15 @@ from pipeline.repository.decisions import (
     undone_action_ids,
 )
 from pipeline.repository.posts import post_by_id
-from review_ui.auth import UiRefused, UiUser, require_ui_role
-from review_ui.form_actions import run_or_refuse
+from review_ui.auth import UiRefused, UiUser
 from review_ui.i18n import Msg
+from review_ui.page import UiPage, page_for
 from review_ui.reviewer.decision_form import DecisionForm, decision_form
 from review_ui.reviewer.pages import ACTIONS, REASON_LABELS
 from review_ui.roles import REVIEWERS
-from review_ui.templating import render
 
 router = APIRouter(prefix="/decisions")
-Reviewer = Annotated[UiUser, Depends(require_ui_role(*REVIEWERS))]
+Reviewer = Annotated[UiPage, Depends(page_for(*REVIEWERS))]
 LIMIT = 50
 EXCERPT = 90
 NOTICES = {
@@ -87,62 +85,48 @@ def recent(session: Session, user: UiUser, who: str = "") -> list[Row]:
     ]
 
 
-def _page(
-    request: Request,
-    session: Session,
-    user: UiUser,
-    *,
-    error: str = "",
-    status: int = 200,
-) -> Response:
-    who = request.query_params.get("who", "")[:64]
-    return render(
-        request,
+def _page(page: UiPage, *, error: str = "", status: int = 200) -> Response:
+    who = page.query("who")[:64]
+    return page.render(
         "review/decisions.html",
-        user,
         status,
-        rows=recent(session, user, who),
-        senior=_senior(user),
+        rows=recent(page.session, page.user, who),
+        senior=_senior(page.user),
         who=who,
         error=error,
-        notice=NOTICES.get(request.query_params.get("notice", ""), ""),
+        notice=page.notice(NOTICES),
     )
 
 
 @router.get("", summary="Recent decisions, to correct or undo")
-def decisions_page(request: Request, session: SessionDep, user: Reviewer) -> Response:
-    return _page(request, session, user)
+def decisions_page(page: Reviewer) -> Response:
+    return _page(page)
 
 
-def _decision(session: Session, decision_id: str, user: UiUser) -> Decision:
-    decision = decision_by_id(session, decision_id[:32])
+def _decision(page: UiPage, decision_id: str) -> Decision:
+    decision = decision_by_id(page.session, decision_id[:32])
+    user = page.user
     if decision is None or (not _senior(user) and decision.decided_by != user.username):
         raise UiRefused(404, Msg("No such decision of yours."))
     return decision
 
 
 @router.get("/{decision_id}/correct", summary="The correction form")
-def correct_form(
-    request: Request, decision_id: str, session: SessionDep, user: Reviewer
-) -> Response:
-    return _correct_page(request, session, user, _decision(session, decision_id, user))
+def correct_form(decision_id: str, page: Reviewer) -> Response:
+    return _correct_page(page, _decision(page, decision_id))
 
 
 def _correct_page(
-    request: Request,
-    session: Session,
-    user: UiUser,
+    page: UiPage,
     decision: Decision,
     *,
     error: str = "",
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    post = post_by_id(session, decision.post_id)
-    return render(
-        request,
+    post = post_by_id(page.session, decision.post_id)
+    return page.render(
         "review/correct.html",
-        user,
         status,
         decision=decision,
         excerpt=_excerpt(post.text if post else ""),
@@ -159,54 +143,39 @@ def _correct_page(
     )
 
 
+Why = Annotated[str, Form(max_length=2000)]
+
+
 @router.post("/{decision_id}/correct", summary="Correct a decision")
 def correct(
-    request: Request,
     decision_id: str,
-    session: SessionDep,
-    user: Reviewer,
+    page: Reviewer,
     typed: Annotated[DecisionForm, Depends(decision_form)],
-    why: Annotated[str, Form(max_length=2000)] = "",
+    why: Why = "",
 ) -> Response:
-    decision = _decision(session, decision_id, user)
+    decision = _decision(page, decision_id)
     form = typed.typed() | {"why": why}
     try:
         verdict = typed.decision_in()
         corrections.correct(
-            session, decision.id, user.actor, verdict, why.strip(), anyones=_senior(user)
+            page.session, decision.id, page.actor, verdict, why.strip(), anyones=_senior(page.user)
         )
     except ValidationError:
-        return _correct_page(
-            request,
-            session,
-            user,
-            decision,
-            error=Msg("Choose a reason and an action (territories are two-letter codes)."),
-            form=form,
-            status=422,
-        )
+        error = Msg("Choose a reason and an action (territories are two-letter codes).")
+        return _correct_page(page, decision, error=error, form=form, status=422)
     except DomainError as exc:
-        session.rollback()
-        return _correct_page(
-            request, session, user, decision, error=exc.message, form=form, status=exc.status
-        )
+        page.session.rollback()
+        return _correct_page(page, decision, error=exc.message, form=form, status=exc.status)
     return RedirectResponse("/ui/decisions?notice=corrected", status_code=303)
 
 
 @router.post("/{decision_id}/undo", summary="Undo a decision")
-def undo(
-    request: Request,
-    decision_id: str,
-    session: SessionDep,
-    user: Reviewer,
-    why: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    decision = _decision(session, decision_id, user)
-    return run_or_refuse(
-        session,
+def undo(decision_id: str, page: Reviewer, why: Why = "") -> Response:
+    decision = _decision(page, decision_id)
+    return page.act(
         lambda: corrections.undo(
-            session, decision.id, user.actor, why.strip(), anyones=_senior(user)
+            page.session, decision.id, page.actor, why.strip(), anyones=_senior(page.user)
         ),
         done="/ui/decisions?notice=undone",
-        refused=lambda error, status: _page(request, session, user, error=error, status=status),
+        refused=lambda error, status: _page(page, error=error, status=status),
     )

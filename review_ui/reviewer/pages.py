@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -13,7 +13,6 @@ from starlette.responses import Response
 from api.process import AppRuntimeDep
 from core.errors import Conflict, DomainError, NotFound
 from core.roles import Role
-from core.web_deps import SessionDep
 from pipeline import qa, queue
 from pipeline.decisions import decide
 from pipeline.models import CaseStage, CaseStatus, Decision, EnforcementAction, ReviewCase
@@ -22,8 +21,9 @@ from pipeline.repository.cases import cases_per_band, current_case_of
 from pipeline.repository.console import drop_note_draft
 from pipeline.repository.decisions import decision_by_id, enforcement_of
 from pipeline.schemas import DecisionAction, ReasonCode
-from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.auth import UiRefused, UiUser
 from review_ui.i18n import Msg
+from review_ui.page import UiPage, page_for
 from review_ui.reviewer import queue_filter
 from review_ui.reviewer.case_page import case_response
 from review_ui.reviewer.case_view import held_by
@@ -31,10 +31,9 @@ from review_ui.reviewer.decision_form import DecisionForm, decision_form
 from review_ui.reviewer.shift import shift_counts
 from review_ui.reviewer.wellness import wellness_of
 from review_ui.roles import CASE_WORKERS
-from review_ui.templating import render
 
 router = APIRouter(prefix="/review")
-Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]
+Reviewer = Annotated[UiPage, Depends(page_for(*CASE_WORKERS))]
 
 REASON_LABELS = {
     ReasonCode.FALSE_CLAIM: Msg("False claim"),
@@ -74,37 +73,30 @@ NOTICES = {
 }
 
 
-def _notice(request: Request) -> str:
-    return NOTICES.get(request.query_params.get("notice", ""), "")
-
-
 def _to_queue(notice: str) -> Response:
     return RedirectResponse(f"/ui/review?notice={notice}", status_code=303)
 
 
 @router.get("", summary="The reviewer's queue overview")
-def overview(request: Request, session: SessionDep, user: Reviewer) -> Response:
-    return _overview(request, session, user, _notice(request))
+def overview(page: Reviewer) -> Response:
+    return _overview(page, page.notice(NOTICES))
 
 
-def _overview(
-    request: Request, session: Session, user: UiUser, notice: str, status: int = 200
-) -> Response:
+def _overview(page: UiPage, notice: str, status: int = 200) -> Response:
+    session, user = page.session, page.user
     if user.role == Role.LEGAL:  # legal sees, and can claim, only what was escalated to it
         depth = cases_per_band(
             session, [CaseStatus.ESCALATED, CaseStatus.CLAIMED], required_role=Role.LEGAL.value
         )
     else:
         depth = cases_per_band(session, [CaseStatus.OPEN, CaseStatus.CLAIMED])
-    return render(
-        request,
+    return page.render(
         "review/overview.html",
-        user,
         status,
         notice=notice,
         depth=depth,
         legal=user.role == Role.LEGAL,
-        filters=queue_filter.from_cookie(request),
+        filters=queue_filter.from_cookie(page.request),
         choices=queue_filter.choices(session),
         held=current_case_of(session, user.username),
         shift=shift_counts(session, user.username),
@@ -114,9 +106,7 @@ def _overview(
 
 @router.post("/next", summary="Claim the next case (or resume the one you hold)")
 def next_case(
-    request: Request,
-    session: SessionDep,
-    user: Reviewer,
+    page: Reviewer,
     set_filter: Annotated[str, Form()] = "",
     lang: Annotated[str | None, Form(max_length=16)] = None,
     topic: Annotated[str | None, Form(max_length=64)] = None,
@@ -128,14 +118,12 @@ def next_case(
         filters = (
             queue_filter.from_form(lang or "", topic or "")
             if given
-            else queue_filter.from_cookie(request)
+            else queue_filter.from_cookie(page.request)
         )
     except ValueError as exc:
-        return _overview(
-            request, session, user, Msg("Not a filter the queue offers: {reason}.", reason=exc), 422
-        )
-    case = current_case_of(session, user.username) or queue.claim_next(
-        session, user.actor, filters=filters
+        return _overview(page, Msg("Not a filter the queue offers: {reason}.", reason=exc), 422)
+    case = current_case_of(page.session, page.user.username) or queue.claim_next(
+        page.session, page.actor, filters=filters
     )
     if case is None:
         response = _to_queue("empty-filtered" if queue_filter.is_set(filters) else "empty")
@@ -145,14 +133,14 @@ def next_case(
 
 
 @router.get("/cases/{case_id}", summary="One case to decide")
-def case_page(
-    request: Request, case_id: str, rt: AppRuntimeDep, session: SessionDep, user: Reviewer
-) -> Response:
+def case_page(case_id: str, rt: AppRuntimeDep, page: Reviewer) -> Response:
     try:
-        case = held_by(session, case_id, user.username)
+        case = held_by(page.session, case_id, page.user.username)
     except (Conflict, NotFound):
         return _to_queue("lost")
-    return case_response(request, session, user, case, rt.policy, _choices(user, case))
+    return case_response(
+        page.request, page.session, page.user, case, rt.policy, _choices(page.user, case)
+    )
 
 
 def _choices(user: UiUser, case: ReviewCase) -> dict[str, object]:
@@ -167,13 +155,12 @@ def _choices(user: UiUser, case: ReviewCase) -> dict[str, object]:
 
 @router.post("/cases/{case_id}/decide", summary="Decide the case you hold")
 def decide_case(
-    request: Request,
     case_id: str,
     rt: AppRuntimeDep,
-    session: SessionDep,
-    user: Reviewer,
+    page: Reviewer,
     typed: Annotated[DecisionForm, Depends(decision_form)],
 ) -> Response:
+    request, session, user = page.request, page.session, page.user
     try:
         case = held_by(session, case_id, user.username)
     except (Conflict, NotFound):
@@ -201,7 +188,7 @@ def decide_case(
         if case.stage == CaseStage.QA:
             qa.review(session, case_id, user.actor, decision_in)
             drop_note_draft(session, case_id, user.username)
-            return _next_after(request, session, user, None)
+            return _next_after(page, None)
         policy = active_policy(session, rt.policy)  # the API's fallback too, not the default
         made = decide(session, case_id, user.actor, decision_in, policy=policy)
     except Conflict:
@@ -209,16 +196,14 @@ def decide_case(
     except DomainError as exc:
         return refused(exc.message, exc.status)
     drop_note_draft(session, case_id, user.username)
-    return _next_after(request, session, user, made.id)
+    return _next_after(page, made.id)
 
 
-def _next_after(
-    request: Request, session: Session, user: UiUser, decision_id: str | None
-) -> Response:
+def _next_after(page: UiPage, decision_id: str | None) -> Response:
     """Straight on to the next case (no page between cases); the decision's status rides along
     on it. With the queue empty, the decision's own page (or the queue) says so."""
-    case = current_case_of(session, user.username) or queue.claim_next(
-        session, user.actor, filters=queue_filter.from_cookie(request)
+    case = current_case_of(page.session, page.user.username) or queue.claim_next(
+        page.session, page.actor, filters=queue_filter.from_cookie(page.request)
     )
     if case is not None:
         after = f"?after={decision_id}" if decision_id else ""
@@ -240,22 +225,23 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 @router.post("/cases/{case_id}/release", summary="Give the case back to the queue")
-def release_case(case_id: str, session: SessionDep, user: Reviewer) -> Response:
+def release_case(case_id: str, page: Reviewer) -> Response:
     try:
-        queue.release(session, case_id, user.actor)
+        queue.release(page.session, case_id, page.actor)
     except (Conflict, NotFound):
         return _to_queue("lost")
     return _to_queue("released")
 
 
 @router.post("/cases/{case_id}/skip", summary="Pass the case to someone else")
-def skip_case(request: Request, case_id: str, session: SessionDep, user: Reviewer) -> Response:
+def skip_case(case_id: str, page: Reviewer) -> Response:
     """Skipping goes straight on to the next case too (the skipped one is not offered back)."""
     try:
-        queue.skip(session, case_id, user.actor, reason="skipped in the review UI")
+        queue.skip(page.session, case_id, page.actor, reason="skipped in the review UI")
     except (Conflict, NotFound):
         return _to_queue("lost")
-    case = queue.claim_next(session, user.actor, filters=queue_filter.from_cookie(request))
+    filters = queue_filter.from_cookie(page.request)
+    case = queue.claim_next(page.session, page.actor, filters=filters)
     if case is None:
         return _to_queue("skipped")
     return RedirectResponse(f"/ui/review/cases/{case.id}?notice=skipped", status_code=303)
@@ -263,45 +249,38 @@ def skip_case(request: Request, case_id: str, session: SessionDep, user: Reviewe
 
 @router.post("/cases/{case_id}/escalate", summary="Hand the case to seniors (or, from one, legal)")
 def escalate_case(
-    case_id: str,
-    session: SessionDep,
-    user: Reviewer,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    case_id: str, page: Reviewer, reason: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
     """`reason` is the note typed on the case (the page's script copies it in), so whoever
     takes the case next reads why it came to them."""
-    target = ESCALATE_TO.get(user.role)
+    target = ESCALATE_TO.get(page.user.role)
     if target is None:
         raise UiRefused(
             403, Msg("Legal is the last escalation step: decide the case or release it.")
         )
     why = reason.strip() or "escalated in the review UI (no reason typed)"
     try:
-        queue.escalate(session, case_id, user.actor, target, why)
+        queue.escalate(page.session, case_id, page.actor, target, why)
     except (Conflict, NotFound):
         return _to_queue("lost")
     return _to_queue("escalated-legal" if target == Role.LEGAL.value else "escalated")
 
 
 @router.get("/decisions/{decision_id}", summary="A decision and its enforcement status")
-def decision_page(
-    request: Request, decision_id: str, session: SessionDep, user: Reviewer
-) -> Response:
-    decision, action = _own_decision(session, decision_id, user)
-    return render(
-        request,
+def decision_page(decision_id: str, page: Reviewer) -> Response:
+    decision, action = _own_decision(page.session, decision_id, page.user)
+    return page.render(
         "review/decision.html",
-        user,
-        notice=NOTICES.get(request.query_params.get("notice", ""), ""),
+        notice=page.notice(NOTICES),
         decision=decision,
         enforcement=action,
-        shift=shift_counts(session, user.username),
+        shift=shift_counts(page.session, page.user.username),
     )
 
 
 @router.get("/decisions/{decision_id}/status", summary="Enforcement status, for polling")
-def decision_status(decision_id: str, session: SessionDep, user: Reviewer) -> Response:
-    _, action = _own_decision(session, decision_id, user)
+def decision_status(decision_id: str, page: Reviewer) -> Response:
+    _, action = _own_decision(page.session, decision_id, page.user)
     return JSONResponse(
         {
             "status": action.status if action else "none",

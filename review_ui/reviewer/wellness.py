@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -20,15 +20,13 @@ from starlette.responses import Response
 from audit.events import Action
 from audit.repository import cases_seen_by
 from core.clock import utcnow
-from core.web_deps import SessionDep
 from pipeline.repository.console import reviewer_settings, save_reviewer_settings
-from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
+from review_ui.page import UiPage, page_for
 from review_ui.roles import CASE_WORKERS
-from review_ui.templating import render
 
 router = APIRouter(prefix="/review/wellness")
-Reviewer = Annotated[UiUser, Depends(require_ui_role(*CASE_WORKERS))]
+Reviewer = Annotated[UiPage, Depends(page_for(*CASE_WORKERS))]
 MAX_CAP = 1000
 
 
@@ -77,26 +75,15 @@ def wellness_of(session: Session, username: str) -> Wellness:
 
 
 @router.get("", summary="Your wellness settings")
-def settings_page(request: Request, session: SessionDep, user: Reviewer) -> Response:
-    notice = Msg("Settings saved.") if request.query_params.get("notice") == "saved" else ""
-    return _page(request, session, user, notice=notice)
+def settings_page(page: Reviewer) -> Response:
+    return _page(page, notice=page.notice({"saved": Msg("Settings saved.")}))
 
 
-def _page(
-    request: Request,
-    session: Session,
-    user: UiUser,
-    *,
-    notice: str = "",
-    error: str = "",
-    status: int = 200,
-) -> Response:
-    return render(
-        request,
+def _page(page: UiPage, *, notice: str = "", error: str = "", status: int = 200) -> Response:
+    return page.render(
         "review/wellness.html",
-        user,
         status,
-        wellness=wellness_of(session, user.username),
+        wellness=wellness_of(page.session, page.user.username),
         notice=notice,
         error=error,
         max_cap=MAX_CAP,
@@ -105,9 +92,7 @@ def _page(
 
 @router.post("", summary="Save your wellness settings")
 def save_settings(
-    request: Request,
-    session: SessionDep,
-    user: Reviewer,
+    page: Reviewer,
     blur_media: Annotated[str, Form()] = "",
     grayscale: Annotated[str, Form()] = "",
     daily_cap: Annotated[str, Form(max_length=8)] = "",
@@ -115,20 +100,14 @@ def save_settings(
     cap: int | None = None
     if daily_cap.strip():
         if not daily_cap.strip().isdigit() or not 1 <= int(daily_cap) <= MAX_CAP:
-            return _page(
-                request,
-                session,
-                user,
-                status=422,
-                error=Msg(
-                    "The daily cap is a whole number from 1 to {cap}, or empty for none.",
-                    cap=MAX_CAP,
-                ),
+            error = Msg(
+                "The daily cap is a whole number from 1 to {cap}, or empty for none.", cap=MAX_CAP
             )
+            return _page(page, status=422, error=error)
         cap = int(daily_cap)
     save_reviewer_settings(
-        session,
-        user.username,
+        page.session,
+        page.user.username,
         blur_media=bool(blur_media),
         grayscale=bool(grayscale),
         daily_cap=cap,

@@ -5,54 +5,43 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Form
 from starlette.responses import Response
 
 from accounts.repository import user_named
 from core.roles import Role
-from core.web_deps import SessionDep
 from pipeline import queue
-from review_ui.auth import UiUser, require_ui_role
-from review_ui.form_actions import run_or_refuse
 from review_ui.i18n import Msg
+from review_ui.page import UiPage, page_for
 from review_ui.reviewer.bulk import BULK_CAP, BULK_CHOICES
 from review_ui.reviewer.pages import REASON_LABELS
 from review_ui.roles import DASHBOARD_VIEWERS
 from review_ui.supervisor import data
-from review_ui.templating import render
 
 router = APIRouter(prefix="/supervise")
-Supervisor = Annotated[UiUser, Depends(require_ui_role(*DASHBOARD_VIEWERS))]
+Supervisor = Annotated[UiPage, Depends(page_for(*DASHBOARD_VIEWERS))]
 PAGE_SIZE = 100
 NOTICES = {
     "assigned": "Case reassigned; its new reviewer holds the lease now.",
 }
 
 
-def _page(
-    request: Request, session: Session, user: UiUser, *, status: int = 200, error: str = ""
-) -> Response:
-    cases, total = data.open_cases(session, PAGE_SIZE)
-    notice = NOTICES.get(request.query_params.get("notice", ""), "")
-    if request.query_params.get("notice") == "bulk":
-        done, skipped = (
-            request.query_params.get("done", "0"),
-            request.query_params.get("skipped", "0"),
-        )
+def _page(page: UiPage, *, status: int = 200, error: str = "") -> Response:
+    cases, total = data.open_cases(page.session, PAGE_SIZE)
+    notice = page.notice(NOTICES)
+    if page.query("notice") == "bulk":
+        done, skipped = page.query("done", "0"), page.query("skipped", "0")
         notice = f"Bulk decision applied to {done[:4]} cases." + (
             f" {skipped[:4]} could not be taken and were skipped." if skipped != "0" else ""
         )
-    return render(
-        request,
+    return page.render(
         "supervise.html",
-        user,
         status,
         cases=cases,
         total=total,
-        figures=data.reviewer_figures(session),
-        oldest=data.age_text(data.oldest_age(session)),
-        bulk=user.role == Role.SENIOR_REVIEWER.value,
+        figures=data.reviewer_figures(page.session),
+        oldest=data.age_text(data.oldest_age(page.session)),
+        bulk=page.user.role == Role.SENIOR_REVIEWER.value,
         bulk_cap=BULK_CAP,
         bulk_actions=BULK_CHOICES,
         reasons=list(REASON_LABELS.items()),
@@ -62,24 +51,21 @@ def _page(
 
 
 @router.get("", summary="Open and claimed cases, with reassignment")
-def cases_page(request: Request, session: SessionDep, user: Supervisor) -> Response:
-    return _page(request, session, user)
+def cases_page(page: Supervisor) -> Response:
+    return _page(page)
 
 
 @router.post("/cases/{case_id}/reassign", summary="Give a case to a named reviewer")
 def reassign(
-    request: Request,
-    case_id: str,
-    session: SessionDep,
-    user: Supervisor,
-    to_username: Annotated[str, Form(max_length=64)] = "",
+    case_id: str, page: Supervisor, to_username: Annotated[str, Form(max_length=64)] = ""
 ) -> Response:
-    target = user_named(session, to_username.strip())
+    target = user_named(page.session, to_username.strip())
     if target is None or not target.active:
-        return _page(request, session, user, status=422, error=Msg("Choose an active reviewer."))
-    return run_or_refuse(
-        session,
-        lambda: queue.reassign(session, case_id[:32], user.actor, target.username, (target.role,)),
+        return _page(page, status=422, error=Msg("Choose an active reviewer."))
+    return page.act(
+        lambda: queue.reassign(
+            page.session, case_id[:32], page.actor, target.username, (target.role,)
+        ),
         done="/ui/supervise?notice=assigned",
-        refused=lambda error, status: _page(request, session, user, status=status, error=error),
+        refused=lambda error, status: _page(page, status=status, error=error),
     )
