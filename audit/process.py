@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from audit.es_store import ElasticsearchLog
 from core.process import Process
+from core.web_deps import get_runtime
 
 
 class AuditProcess(Process, Protocol):
@@ -15,9 +16,4 @@ class AuditProcess(Process, Protocol):
     def action_log(self) -> ElasticsearchLog | None: ...
 
 
-def get_audit_runtime(request: Request) -> AuditProcess:
-    rt: AuditProcess = request.app.state.runtime
-    return rt
-
-
-AuditRuntimeDep = Annotated[AuditProcess, Depends(get_audit_runtime)]
+AuditRuntimeDep = Annotated[AuditProcess, Depends(get_runtime)]
