@@ -6,35 +6,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from core.errors import DomainError
 from core.roles import Role
-from core.web_deps import SessionDep
 from incidents import plan, policy_store
 from incidents.repository import plans
-from review_ui.auth import UiUser, require_ui_role
 from review_ui.i18n import Msg
-from review_ui.templating import render
+from review_ui.page import UiPage, page_for
 
 router = APIRouter(prefix="/response-plan")
 EDITORS = (Role.LEADERSHIP, Role.ADMIN)
-Staff = Annotated[UiUser, Depends(require_ui_role(*Role))]
-Editor = Annotated[UiUser, Depends(require_ui_role(*EDITORS))]
+Staff = Annotated[UiPage, Depends(page_for(*Role))]
+Editor = Annotated[UiPage, Depends(page_for(*EDITORS))]
 
 
-def _page(
-    request: Request, session: Session, user: UiUser, *, status: int = 200, error: str = ""
-) -> Response:
+def _page(page: UiPage, *, status: int = 200, error: str = "") -> Response:
+    session = page.session
     policy = policy_store.active_incident_policy(session)
     current = plans.current_plan(session)
-    return render(
-        request,
+    return page.render(
         "response_plan.html",
-        user,
         status,
         version=current.version if current else 0,
         document=plan.plan_document(session),
@@ -42,17 +36,15 @@ def _page(
         policy=policy_store.body_of(policy),
         plans=plans.plan_history(session),
         policies=plans.policy_history(session),
-        can_edit=user.role in {r.value for r in EDITORS},
+        can_edit=page.user.role in {r.value for r in EDITORS},
         error=error,
-        notice=Msg("Thresholds changed.")
-        if request.query_params.get("notice") == "changed"
-        else "",
+        notice=page.notice({"changed": Msg("Thresholds changed.")}),
     )
 
 
 @router.get("", summary="The response plan, its history and its thresholds")
-def plan_page(request: Request, session: SessionDep, user: Staff) -> Response:
-    return _page(request, session, user)
+def plan_page(page: Staff) -> Response:
+    return _page(page)
 
 
 def _number(raw: object) -> float | None:
@@ -61,8 +53,9 @@ def _number(raw: object) -> float | None:
 
 
 @router.post("/thresholds", summary="Change the plan's thresholds or clocks")
-async def change(request: Request, session: SessionDep, user: Editor) -> Response:
-    form = await request.form()
+async def change(page: Editor) -> Response:
+    form = await page.request.form()
+    session = page.session
     try:
         current = policy_store.body_of(policy_store.active_incident_policy(session))
         clocks = [
@@ -77,9 +70,9 @@ async def change(request: Request, session: SessionDep, user: Editor) -> Respons
             clocks=clocks,
             note=str(form.get("note", "")).strip(),
         )
-        plan.change_thresholds(session, patch, user.actor)
+        plan.change_thresholds(session, patch, page.actor)
     except (DomainError, ValueError) as exc:
         session.rollback()
         message = exc.message if isinstance(exc, DomainError) else Msg("numbers only, and a reason")
-        return _page(request, session, user, status=422, error=message)
+        return _page(page, status=422, error=message)
     return RedirectResponse("/ui/response-plan?notice=changed", status_code=303)

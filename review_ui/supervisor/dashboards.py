@@ -4,40 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from core.errors import DomainError
-from core.web_deps import SessionDep
 from pipeline import qa
-from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
+from review_ui.page import UiPage, page_for
 from review_ui.roles import DASHBOARD_VIEWERS
 from review_ui.supervisor import dashboard_data as data
 from review_ui.supervisor import data as supervise_data
 from review_ui.supervisor.charts import bar_chart
-from review_ui.templating import render
 
 router = APIRouter(prefix="/dashboards")
-Viewer = Annotated[UiUser, Depends(require_ui_role(*DASHBOARD_VIEWERS))]
+Viewer = Annotated[UiPage, Depends(page_for(*DASHBOARD_VIEWERS))]
 
 
 @router.get("", summary="Queue, SLA and enforcement dashboards")
-def dashboards(
-    request: Request, session: SessionDep, user: Viewer, include_drills: bool = False
-) -> Response:
+def dashboards(page: Viewer, include_drills: bool = False) -> Response:
+    session = page.session
     # Drill data stays out unless asked for (?include_drills=true), e.g. to review a drill.
     depth = data.queue_depth(session, include_drills=include_drills)
     bands = ["urgent", "review", *sorted(set(depth) - {"urgent", "review"})]
     hourly = data.decisions_per_hour(session, include_drills=include_drills)
     daily = data.removals_and_restorations(session, include_drills=include_drills)
     overall, per_reviewer = qa.agreement(session)
-    return render(
-        request,
+    return page.render(
         "dashboards.html",
-        user,
-        notice=Msg("QA sampling saved.") if request.query_params.get("notice") == "qa" else "",
+        notice=page.notice({"qa": Msg("QA sampling saved.")}),
         qa_overall=overall,
         qa_per_reviewer=sorted(per_reviewer.items()),
         qa_fraction=qa.sampling_fraction(session),
@@ -65,15 +61,13 @@ def dashboards(
 
 
 @router.post("/qa-sampling", summary="Set the fraction of decisions drawn for blind QA")
-def set_qa_sampling(
-    session: SessionDep, user: Viewer, percent: Annotated[str, Form(max_length=8)] = ""
-) -> Response:
+def set_qa_sampling(page: Viewer, percent: Annotated[str, Form(max_length=8)] = "") -> Response:
     try:
         fraction = float(percent) / 100.0
     except ValueError:
         raise UiRefused(422, Msg("The QA sample is a percentage from 0 to 100.")) from None
     try:
-        qa.set_sampling_fraction(session, fraction, user.actor)
+        qa.set_sampling_fraction(page.session, fraction, page.actor)
     except DomainError:
         raise UiRefused(422, Msg("The QA sample is a percentage from 0 to 100.")) from None
     return RedirectResponse("/ui/dashboards?notice=qa", status_code=303)
