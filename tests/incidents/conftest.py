@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from core.db import transaction
 from incidents.detection import scan
-from incidents.models import Incident
+from incidents.models import Incident, ResponseGroup
 from incidents.severity import IncidentPolicy
 from runtime.container import Runtime
+from tests.conftest import auth, new_user_token
 from tests.incidents.factories import add_wave
 
 POLICY = IncidentPolicy(min_posts=10)
+SECRET = "s3cret-s3cret-s3cret"  # response groups' webhook secret
 
 
 @dataclass
@@ -52,3 +56,26 @@ def open_incident(rt: Runtime, wave: int = 30) -> str:
         scan(session, policy=POLICY)
     with rt.sessions() as session:
         return session.scalars(select(Incident.id)).one()
+
+
+def add_groups(rt: Runtime, grades: Mapping[str, int] | None = None, **urls: str) -> None:
+    """Response groups told by signed webhook, `role=url` each, from grade 4 (the least severe)
+    on unless `grades` names another for the role."""
+    with transaction(rt.sessions) as session:
+        for role, url in urls.items():
+            grade = (grades or {}).get(role, 4)
+            session.add(ResponseGroup(role=role, url=url, secret=SECRET, min_grade=grade))
+
+
+def edit_plan(client: TestClient, lead: dict[str, str], changes: dict[str, Any]) -> dict[str, Any]:
+    """Leadership edits the response plan's thresholds (it must be accepted); the answer."""
+    changed = client.patch("/v1/response-plan/thresholds", json=changes, headers=lead)
+    assert changed.status_code == 200, changed.text
+    answer: dict[str, Any] = changed.json()
+    return answer
+
+
+@pytest.fixture
+def lead(rt: Runtime) -> dict[str, str]:
+    """The headers of a new leadership member."""
+    return auth(new_user_token(rt, "leadership"))

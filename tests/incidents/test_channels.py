@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -22,11 +23,9 @@ from incidents.models import IncidentClock, Notification
 from incidents.notify import deliver_pending
 from runtime.container import Runtime
 from tests.conftest import auth, new_user_token
-from tests.incidents.conftest import Received
+from tests.incidents.conftest import SECRET, Received
 from tests.incidents.smtp import Mailbox, smtp_server
 from tests.incidents.test_reporting import OUTAGE
-
-SECRET = "s3cret-s3cret-s3cret"
 
 
 @pytest.fixture
@@ -39,8 +38,16 @@ def _mailer(box: Mailbox) -> SmtpMailer:
     return SmtpMailer(box.host, box.port, "incidents@veracity.example")
 
 
-def _setup_groups(rt: Runtime, client: TestClient, url: str) -> dict[str, str]:
+@dataclass
+class Groups:
+    received: Received  # what the webhook and Slack-compatible endpoints were sent
+    lead: dict[str, str]  # headers of lead-c, a leadership member
+
+
+@pytest.fixture
+def groups(rt: Runtime, client: TestClient, webhook_receiver: tuple[Received, str]) -> Groups:
     """Leadership by e-mail (two members), PR on Slack, technical response by webhook."""
+    received, url = webhook_receiver
     admin = auth(new_user_token(rt, "admin"))
     lead = auth(new_user_token(rt, "leadership", "lead-c"))
     new_user_token(rt, "leadership", "lead-d")
@@ -57,7 +64,7 @@ def _setup_groups(rt: Runtime, client: TestClient, url: str) -> dict[str, str]:
             "/v1/incidents/response-groups/leadership/members", json=member, headers=lead
         )
         assert added.status_code == 200, added.text
-    return lead
+    return Groups(received, lead)
 
 
 def _deliver(rt: Runtime, box: Mailbox | None) -> int:
@@ -70,13 +77,9 @@ def _by_path(received: Received, path: str) -> list[tuple[dict[str, str], dict[s
 
 
 def test_each_group_is_told_its_own_way_with_its_own_tasks(
-    rt: Runtime,
-    client: TestClient,
-    webhook_receiver: tuple[Received, str],
-    mailbox: Mailbox,
+    rt: Runtime, client: TestClient, groups: Groups, mailbox: Mailbox
 ) -> None:
-    received, url = webhook_receiver
-    lead = _setup_groups(rt, client, url)
+    received, lead = groups.received, groups.lead
     made = client.post("/v1/incidents", json=OUTAGE, headers=auth(new_user_token(rt, "pr")))
     incident_id = made.json()["id"]
     assert _deliver(rt, mailbox) == 1  # reported: leadership only, by e-mail
@@ -110,13 +113,9 @@ def test_each_group_is_told_its_own_way_with_its_own_tasks(
 
 
 def test_a_missed_clock_tells_leadership_and_the_owner(
-    rt: Runtime,
-    client: TestClient,
-    webhook_receiver: tuple[Received, str],
-    mailbox: Mailbox,
+    rt: Runtime, client: TestClient, groups: Groups, mailbox: Mailbox
 ) -> None:
-    _, url = webhook_receiver
-    lead = _setup_groups(rt, client, url)
+    lead = groups.lead
     owner = auth(new_user_token(rt, "technical_response", "owner-1"))
     lead_member = {"username": "owner-1", "email": "owner-1@example.org"}
     client.post(
@@ -148,11 +147,10 @@ def test_a_missed_clock_tells_leadership_and_the_owner(
     assert "Missed deadline: user notice" in text and "Owner: owner-1" in text
 
 
+@pytest.mark.usefixtures("groups")
 def test_e_mail_without_an_smtp_server_stays_unsent_with_the_reason(
-    rt: Runtime, client: TestClient, webhook_receiver: tuple[Received, str]
+    rt: Runtime, client: TestClient
 ) -> None:
-    _, url = webhook_receiver
-    _setup_groups(rt, client, url)
     client.post("/v1/incidents", json=OUTAGE, headers=auth(new_user_token(rt, "pr")))
     assert _deliver(rt, None) == 0
     with rt.sessions() as session:

@@ -17,15 +17,12 @@ from sqlalchemy import select
 from audit.events import Action
 from audit.models import AuditEvent
 from core.clock import utcnow
-from core.db import transaction
-from incidents.models import Notification, ResponseGroup
+from incidents.models import Notification
 from incidents.notify import RETRY_POLICY, deliver_pending
 from runtime.container import Runtime
 from tests.conftest import due_at, stored
 from tests.core.remote import Remote
-from tests.incidents.conftest import open_incident
-
-SECRET = "s3cret-s3cret-s3cret"
+from tests.incidents.conftest import add_groups, open_incident
 
 
 @pytest.fixture
@@ -35,8 +32,7 @@ def http() -> Iterator[httpx.Client]:
 
 
 def _one_notification(rt: Runtime, url: str) -> str:
-    with transaction(rt.sessions) as s:
-        s.add(ResponseGroup(role="pr", url=url, secret=SECRET, min_grade=4))
+    add_groups(rt, pr=url)
     open_incident(rt, wave=12)
     with rt.sessions() as s:
         return s.scalars(select(Notification.id)).one()

@@ -18,7 +18,7 @@ from incidents.detection import scan
 from incidents.models import Incident
 from runtime.container import Runtime
 from tests.conftest import auth, new_user_token
-from tests.incidents.conftest import open_incident
+from tests.incidents.conftest import edit_plan, open_incident
 from tests.incidents.factories import add_wave
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
@@ -116,17 +116,12 @@ def test_the_plan_prints_its_numbers_from_the_policy_in_force(
 
 
 def test_editing_a_threshold_in_the_plan_makes_a_policy_version_detection_runs_on(
-    rt: Runtime, client: TestClient
+    rt: Runtime, client: TestClient, lead: dict[str, str]
 ) -> None:
-    lead = auth(new_user_token(rt, "leadership"))
-    changed = client.patch(
-        "/v1/response-plan/thresholds",
-        json={"min_posts": 5, "note": "drills showed 20 posts is too late for health claims"},
-        headers=lead,
-    )
-    assert changed.status_code == 200, changed.text
-    assert changed.json()["policy_version"] == "incident-v1"
-    assert changed.json()["policy"]["min_posts"] == 5
+    note = "drills showed 20 posts is too late for health claims"
+    changed = edit_plan(client, lead, {"min_posts": 5, "note": note})
+    assert changed["policy_version"] == "incident-v1"
+    assert changed["policy"]["min_posts"] == 5
     reader = auth(new_user_token(rt, "reviewer"))
     document = client.get("/v1/response-plan/document", headers=reader).json()
     assert document["policy_version"] == "incident-v1"
@@ -205,12 +200,7 @@ def test_an_activated_incident_runs_the_clocks_the_plan_prints(
             "from_grade": 2,
         },
     ]
-    changed = client.patch(
-        "/v1/response-plan/thresholds",
-        json={"clocks": clocks, "note": "statements within 90 minutes"},
-        headers=lead,
-    )
-    assert changed.status_code == 200, changed.text
+    edit_plan(client, lead, {"clocks": clocks, "note": "statements within 90 minutes"})
     document = client.get("/v1/response-plan/document", headers=lead).json()["document"]
     assert "public statement: within 90 min (grade II or worse)" in document
     reported = client.post(

@@ -144,10 +144,9 @@ def test_a_report_is_reviewed_once_the_incident_is_over(rt: Runtime, client: Tes
 
 
 def test_leadership_returns_a_report_with_a_comment_then_signs_it(
-    rt: Runtime, client: TestClient
+    rt: Runtime, client: TestClient, lead: dict[str, str]
 ) -> None:
     incident_id = _worked_incident(rt, client)
-    lead = auth(new_user_token(rt, "leadership"))
     url = f"/v1/incidents/{incident_id}/report/review"
     bare = client.post(url, json={"decision": "return"}, headers=lead)
     assert bare.status_code == 422
@@ -161,10 +160,9 @@ def test_leadership_returns_a_report_with_a_comment_then_signs_it(
 
 
 def test_the_incident_export_bundles_the_log_the_signed_report_and_attachments(
-    rt: Runtime, client: TestClient
+    rt: Runtime, client: TestClient, lead: dict[str, str]
 ) -> None:
     incident_id = _worked_incident(rt, client)
-    lead = auth(new_user_token(rt, "leadership"))
     guide = b"%PDF-1.4 legal guide for statements\n%%EOF"
     uploaded = client.post(
         "/v1/attachments",

@@ -10,9 +10,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from runtime.container import Runtime
-from tests.conftest import auth, new_user_token
-
 OUTAGE = {
     "type": "outage",
     "title": "Checkout down",
@@ -45,8 +42,9 @@ def _plan_rows(html: str) -> str:
     return html.split("1. Response against the plan", 1)[1].split("<h2>", 1)[0]
 
 
-def test_an_outage_report_times_restore_and_user_notice(rt: Runtime, client: TestClient) -> None:
-    lead = auth(new_user_token(rt, "leadership"))
+def test_an_outage_report_times_restore_and_user_notice(
+    client: TestClient, lead: dict[str, str]
+) -> None:
     url = _run(client, lead, OUTAGE, ["user_notice", "recovery"])
     html = client.get(f"{url}/report", headers=lead).text
     rows = _plan_rows(html)
@@ -62,9 +60,8 @@ def test_an_outage_report_times_restore_and_user_notice(rt: Runtime, client: Tes
 
 
 def test_a_leak_report_times_containment_and_the_breach_notices(
-    rt: Runtime, client: TestClient
+    client: TestClient, lead: dict[str, str]
 ) -> None:
-    lead = auth(new_user_token(rt, "leadership"))
     url = _run(client, lead, LEAK, ["containment", "regulator_notice"])
     html = client.get(f"{url}/report", headers=lead).text
     rows = _plan_rows(html)

@@ -160,10 +160,9 @@ def test_a_low_grade_report_activates_itself_under_the_plan(
 
 
 def test_dismissal_needs_a_reason_is_logged_and_cancels_the_clocks(
-    rt: Runtime, client: TestClient
+    rt: Runtime, client: TestClient, lead: dict[str, str]
 ) -> None:
     incident = _report(client, new_user_token(rt, "pr"), OUTAGE)
-    lead = auth(new_user_token(rt, "leadership"))
     url = f"/v1/incidents/{incident['id']}"
     blank = client.post(f"{url}/dismiss", json={"reason": ""}, headers=lead)
     assert blank.status_code == 422
@@ -263,12 +262,11 @@ def test_a_report_with_a_grade_one_scope_waits_for_leadership(rt: Runtime) -> No
 
 
 def test_activation_opens_the_types_statement_draft_for_pr_once(
-    rt: Runtime, client: TestClient
+    rt: Runtime, client: TestClient, lead: dict[str, str]
 ) -> None:
     from statements.models import Statement
 
     incident = _report(client, new_user_token(rt, "technical_response"), OUTAGE)
-    lead = auth(new_user_token(rt, "leadership"))
     url = f"/v1/incidents/{incident['id']}"
     client.post(f"{url}/assess", json={"grade": 1, "reason": "EU-wide"}, headers=lead)
     with rt.sessions() as session:  # nothing before leadership decides

@@ -27,11 +27,10 @@ from incidents.service import record_milestone
 from pipeline.models import ReviewCase
 from runtime.container import Runtime
 from tests.conftest import auth, new_user_token
-from tests.incidents.conftest import POLICY, Received, open_incident
+from tests.incidents.conftest import POLICY, SECRET, Received, add_groups, open_incident
 from tests.incidents.factories import add_wave
 
 PR = Actor("pr-1", ActorType.HUMAN, ("pr",))
-SECRET = "s3cret-s3cret-s3cret"
 
 
 def _backoff_passes(rt: Runtime) -> None:
@@ -48,10 +47,7 @@ def test_opening_notifies_each_group_by_grade_with_a_signature(
     rt: Runtime, webhook_receiver: tuple[Received, str]
 ) -> None:
     received, url = webhook_receiver
-    with transaction(rt.sessions) as session:
-        session.add(ResponseGroup(role="pr", url=f"{url}/pr", secret=SECRET, min_grade=4))
-        session.add(ResponseGroup(role="legal", url=f"{url}/legal", secret=SECRET, min_grade=1))
-        session.add(ResponseGroup(role="ops", url=f"{url}/broken", secret=SECRET, min_grade=4))
+    add_groups(rt, {"legal": 1}, pr=f"{url}/pr", legal=f"{url}/legal", ops=f"{url}/broken")
     open_incident(rt, wave=12)  # small wave: grade below I, so legal (I only) is not told
     with httpx.Client(timeout=5) as client:
         assert deliver_pending(rt.sessions, client) == 1
@@ -187,8 +183,8 @@ def test_one_round_detects_and_notifies(
     from incidents.tasks import run_round
 
     received, url = webhook_receiver
+    add_groups(rt, pr=f"{url}/pr")
     with transaction(rt.sessions) as session:
-        session.add(ResponseGroup(role="pr", url=f"{url}/pr", secret=SECRET, min_grade=4))
         add_wave(session, wave=25, background=25)
     with httpx.Client(timeout=5) as client:
         first = run_round(rt, None, client)
@@ -203,11 +199,8 @@ def test_a_group_with_an_unusable_url_fails_alone_and_the_others_are_told(
     rt: Runtime, webhook_receiver: tuple[Received, str]
 ) -> None:
     received, url = webhook_receiver
-    with transaction(rt.sessions) as session:
-        # httpx raises InvalidURL (no HTTPError) for the first, UnicodeError for the second.
-        session.add(ResponseGroup(role="ops", url="http://1.2.3.400/", secret=SECRET, min_grade=4))
-        session.add(ResponseGroup(role="it", url="http://a..b/hook", secret=SECRET, min_grade=4))
-        session.add(ResponseGroup(role="pr", url=f"{url}/pr", secret=SECRET, min_grade=4))
+    # httpx raises InvalidURL (no HTTPError) for the first, UnicodeError for the second.
+    add_groups(rt, ops="http://1.2.3.400/", it="http://a..b/hook", pr=f"{url}/pr")
     open_incident(rt, wave=12)
     with gated_client(policy_from(rt.settings), timeout=5) as client:
         assert deliver_pending(rt.sessions, client) == 1
@@ -233,8 +226,7 @@ def test_a_groups_error_body_is_not_kept_only_its_status(
     rt: Runtime, webhook_receiver: tuple[Received, str]
 ) -> None:
     _, url = webhook_receiver
-    with transaction(rt.sessions) as session:
-        session.add(ResponseGroup(role="ops", url=f"{url}/broken", secret=SECRET, min_grade=4))
+    add_groups(rt, ops=f"{url}/broken")
     open_incident(rt, wave=12)
     with httpx.Client(timeout=5) as client:
         assert deliver_pending(rt.sessions, client) == 0

@@ -82,7 +82,7 @@ def test_publishing_a_statement_about_the_claim_stops_the_statement_clock_at_onc
 
 
 def test_a_breach_notice_linked_to_a_leak_meets_the_user_notice_clock(
-    rt: Runtime, api: TestClient
+    rt: Runtime, api: TestClient, lead: dict[str, str]
 ) -> None:
     leak = {
         "type": "data_leak",
@@ -90,7 +90,6 @@ def test_a_breach_notice_linked_to_a_leak_meets_the_user_notice_clock(
         "what": "An export bucket with user e-mail addresses was public for a day.",
         "scope": {"records": 200_000, "affected_users": 150_000, "personal_data": True},
     }
-    lead = auth(new_user_token(rt, "leadership"))
     incident = api.post("/v1/incidents", json=leak, headers=lead).json()
     activated = api.post(
         f"/v1/incidents/{incident['id']}/activate", json={"reason": "leak"}, headers=lead

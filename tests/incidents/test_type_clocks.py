@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from runtime.container import Runtime
 from tests.conftest import auth, new_user_token
+from tests.incidents.conftest import edit_plan
 
 OUTAGE_CLOCKS = [
     {"name": "first internal report", "milestone": "internal_report", "within_minutes": 30},
@@ -34,16 +35,10 @@ def _running(client: TestClient, url: str, headers: dict[str, str]) -> dict[str,
 
 
 def test_an_edited_outage_clock_is_the_one_started_on_activation(
-    rt: Runtime, client: TestClient
+    client: TestClient, lead: dict[str, str]
 ) -> None:
-    lead = auth(new_user_token(rt, "leadership"))
-    changed = client.patch(
-        "/v1/response-plan/thresholds",
-        json={"type_clocks": {"outage": OUTAGE_CLOCKS}, "note": "tell users within 15 min"},
-        headers=lead,
-    )
-    assert changed.status_code == 200, changed.text
-    kept = changed.json()["policy"]["type_clocks"]
+    changes = {"type_clocks": {"outage": OUTAGE_CLOCKS}, "note": "tell users within 15 min"}
+    kept = edit_plan(client, lead, changes)["policy"]["type_clocks"]
     assert [c["within_minutes"] for c in kept["outage"]] == [30, 15, 120]
     assert {c["name"]: c["within_minutes"] for c in kept["data_leak"]}[
         "regulator notice"
