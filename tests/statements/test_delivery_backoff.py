@@ -5,7 +5,8 @@ attempts are spent. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import Any, cast
 
@@ -19,7 +20,13 @@ from core.db import transaction
 from core.outbound import policy_from
 from runtime.container import Runtime
 from statements.config import StatementSettings
-from statements.delivery import BACKOFF_BASE_SECONDS, WebhookSender, deliver, deliver_pending
+from statements.delivery import (
+    BACKOFF_BASE_SECONDS,
+    DeliveryOutcome,
+    WebhookSender,
+    deliver,
+    deliver_pending,
+)
 from statements.models import DeliveryStatus, Statement, StatementDelivery, StatementVersion
 from tests.conftest import due_at, stored
 from tests.core.remote import Remote
@@ -40,9 +47,31 @@ def settings(remote: Remote) -> StatementSettings:
     )
 
 
+@dataclass
+class Pending:
+    """A statement's pending delivery (version 1) to the official channel, and the sweep."""
+
+    rt: Runtime
+    sender: WebhookSender
+    settings: StatementSettings
+    id: str
+
+    def sweep(self, now: datetime | None = None) -> dict[str, int]:
+        return deliver_pending(self.rt.sessions, self.sender, self.settings, now=now)
+
+    def deliver(self) -> DeliveryOutcome:
+        """The delivery called directly, as a publish of the statement does."""
+        return deliver(self.rt.sessions, self.id, self.sender, self.settings)
+
+    def row(self) -> StatementDelivery:
+        return stored(self.rt, StatementDelivery, self.id)
+
+    def due(self) -> datetime:
+        return due_at(self.rt, StatementDelivery, self.id)
+
+
 @pytest.fixture
-def delivery_id(any_rt: Runtime) -> str:
-    """A statement's pending delivery (version 1) to the official channel."""
+def pending(any_rt: Runtime, sender: WebhookSender, settings: StatementSettings) -> Pending:
     with transaction(any_rt.sessions) as s:
         statement = Statement(kind="counter_statement", title="t", body="b", created_by="pr")
         s.add(statement)
@@ -61,68 +90,56 @@ def delivery_id(any_rt: Runtime) -> str:
         )
         s.add(delivery)
         s.flush()
-        return delivery.id
+        return Pending(any_rt, sender, settings, delivery.id)
 
 
 def test_a_429_with_retry_after_holds_the_next_attempt_until_it_is_due(
-    any_rt: Runtime,
-    remote: Remote,
-    sender: WebhookSender,
-    settings: StatementSettings,
-    delivery_id: str,
+    pending: Pending, remote: Remote
 ) -> None:
-    rt = any_rt
     remote.answers = [(429, "120")]
     failed_at = utcnow()
-    assert deliver_pending(rt.sessions, sender, settings) == {"retry": 1}
-    row = stored(rt, StatementDelivery, delivery_id)
+    assert pending.sweep() == {"retry": 1}
+    row = pending.row()
     assert (row.status, row.attempts, row.last_error) == ("pending", 1, "receiver answered 429")
     # The receiver's 120 s is more than the first backoff (at most 30 s): it decides the wait.
-    assert 119 <= (due_at(rt, StatementDelivery, delivery_id) - failed_at).total_seconds() <= 121
+    assert 119 <= (pending.due() - failed_at).total_seconds() <= 121
 
-    assert deliver_pending(rt.sessions, sender, settings) == {}  # the next sweep: not due
-    just_before = due_at(rt, StatementDelivery, delivery_id) - timedelta(seconds=2)
-    assert deliver_pending(rt.sessions, sender, settings, now=just_before) == {}
+    assert pending.sweep() == {}  # the next sweep: not due
+    just_before = pending.due() - timedelta(seconds=2)
+    assert pending.sweep(just_before) == {}
     # Called directly (a publish of the same statement racing the sweep): no attempt either.
-    assert deliver(rt.sessions, delivery_id, sender, settings).status == "waiting"
-    assert remote.hits == 1 and stored(rt, StatementDelivery, delivery_id).attempts == 1
+    assert pending.deliver().status == "waiting"
+    assert remote.hits == 1 and pending.row().attempts == 1
 
-    assert deliver_pending(
-        rt.sessions, sender, settings, now=due_at(rt, StatementDelivery, delivery_id)
-    ) == {"delivered": 1}
-    row = stored(rt, StatementDelivery, delivery_id)
+    assert pending.sweep(pending.due()) == {"delivered": 1}
+    row = pending.row()
     assert (row.status, row.attempts) == ("delivered", 2) and row.delivered_at is not None
     assert remote.hits == 2
 
 
 def test_retry_after_as_an_http_date_and_dead_lettering_after_max_attempts(
-    any_rt: Runtime,
-    remote: Remote,
-    sender: WebhookSender,
-    settings: StatementSettings,
-    delivery_id: str,
+    pending: Pending, remote: Remote
 ) -> None:
-    rt = any_rt
     in_5_min = format_datetime(utcnow() + timedelta(seconds=300), usegmt=True)
     remote.answers = [(503, in_5_min), (503, None), (503, None), (503, None)]
     before = utcnow()
-    assert deliver_pending(rt.sessions, sender, settings) == {"retry": 1}
-    assert 297 <= (due_at(rt, StatementDelivery, delivery_id) - before).total_seconds() <= 301
+    assert pending.sweep() == {"retry": 1}
+    assert 297 <= (pending.due() - before).total_seconds() <= 301
 
-    second_at = due_at(rt, StatementDelivery, delivery_id)
-    assert deliver_pending(rt.sessions, sender, settings, now=second_at) == {"retry": 1}
+    second_at = pending.due()
+    assert pending.sweep(second_at) == {"retry": 1}
     # No Retry-After: full jitter under the second ceiling (2 x the base).
-    wait = (due_at(rt, StatementDelivery, delivery_id) - second_at).total_seconds()
+    wait = (pending.due() - second_at).total_seconds()
     assert 0 <= wait <= 2 * BACKOFF_BASE_SECONDS
 
-    third_at = due_at(rt, StatementDelivery, delivery_id)
-    assert deliver_pending(rt.sessions, sender, settings, now=third_at) == {"dead": 1}
-    row = stored(rt, StatementDelivery, delivery_id)
+    third_at = pending.due()
+    assert pending.sweep(third_at) == {"dead": 1}
+    row = pending.row()
     assert (row.status, row.attempts) == (DeliveryStatus.DEAD, 3)
     later = third_at + timedelta(days=1)
-    assert deliver_pending(rt.sessions, sender, settings, now=later) == {}
+    assert pending.sweep(later) == {}
     assert remote.hits == 3  # three attempts, the last answer never asked for
-    with rt.sessions() as s:
+    with pending.rt.sessions() as s:
         logged: list[Any] = [
             cast(Any, e.document["veracity"])["after"]
             for e in s.scalars(
@@ -135,15 +152,8 @@ def test_retry_after_as_an_http_date_and_dead_lettering_after_max_attempts(
     assert logged[0]["retry_after"] is not None and logged[2]["next_attempt_at"] is None
 
 
-def test_a_permanent_refusal_is_dead_lettered_at_once(
-    any_rt: Runtime,
-    remote: Remote,
-    sender: WebhookSender,
-    settings: StatementSettings,
-    delivery_id: str,
-) -> None:
-    rt = any_rt
+def test_a_permanent_refusal_is_dead_lettered_at_once(pending: Pending, remote: Remote) -> None:
     remote.answers = [(410, "60")]
-    assert deliver_pending(rt.sessions, sender, settings) == {"dead": 1}
-    row = stored(rt, StatementDelivery, delivery_id)
+    assert pending.sweep() == {"dead": 1}
+    row = pending.row()
     assert (row.status, row.attempts, row.next_attempt_at) == ("dead", 1, None)
