@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -18,12 +18,12 @@ from audit.operations import dsa_statement_lines
 from audit.schemas import Manifest, SearchFilters
 from audit.service import record
 from core.roles import Role
-from core.web_deps import SessionDep
-from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
+from review_ui.page import UiPage, page_for
 
 router = APIRouter()
-Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
+Legal = Annotated[UiPage, Depends(page_for(Role.LEGAL))]
 RECENT = 20
 
 
@@ -47,14 +47,14 @@ def _day(value: str, *, end: bool) -> datetime | None:
 
 
 @router.get("/dsa.ndjson", summary="Download DSA statements of reasons (≤100 to a line)")
-def dsa_download(request: Request, rt: AppRuntimeDep, user: Legal) -> Response:
-    since = _day(request.query_params.get("since", "")[:10], end=False)
-    until = _day(request.query_params.get("until", "")[:10], end=True)
+def dsa_download(rt: AppRuntimeDep, page: Legal) -> Response:
+    since = _day(page.query("since")[:10], end=False)
+    until = _day(page.query("until")[:10], end=True)
     filters = SearchFilters(since=since, until=until)
 
     span = f"{since.date() if since else 'start'}-{until.date() if until else 'now'}"
     return StreamingResponse(
-        dsa_statement_lines(rt, filters, user.actor, via="ui"),
+        dsa_statement_lines(rt, filters, page.actor, via="ui"),
         media_type="application/x-ndjson",
         headers={
             "content-disposition": f'attachment; filename="dsa-statements-{span}.ndjson"',
@@ -75,15 +75,15 @@ def recent_exports(session: Session) -> list[dict[str, Any]]:
 
 
 @router.get("/exports/{export_id}/manifest.json", summary="Download an export's manifest")
-def manifest_download(export_id: str, session: SessionDep, user: Legal) -> Response:
-    found = repository.export_manifest(session, export_id[:64])
+def manifest_download(export_id: str, page: Legal) -> Response:
+    found = repository.export_manifest(page.session, export_id[:64])
     if found is None:
         raise UiRefused(404, Msg("No finished export with that id."))
     manifest = Manifest.model_validate(found)
     record(
-        session,
+        page.session,
         Action.LOG_SEARCHED,
-        user.actor,
+        page.actor,
         Subject(other={"export_id": manifest.export_id}),
         after={"manifest": "downloaded", "via": "ui"},
     )

@@ -17,16 +17,15 @@ from audit.operations import log_reader
 from audit.schemas import ExportFormat, SearchFilters
 from audit.service import record
 from core.roles import Role
-from core.web_deps import SessionDep
-from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
 from review_ui.legal import downloads as legal_downloads
 from review_ui.legal.timeline import case_post, timeline_row, words_for
-from review_ui.templating import render
+from review_ui.page import UiPage, page_for
 
 router = APIRouter(prefix="/legal")
 router.include_router(legal_downloads.router)  # statements of reasons, export manifests
-Legal = Annotated[UiUser, Depends(require_ui_role(Role.LEGAL))]
+Legal = Annotated[UiPage, Depends(page_for(Role.LEGAL))]
 FIELDS = ("post_id", "case_id", "actor", "q", "action", "since", "until")
 PAGE_SIZE = 100
 
@@ -67,8 +66,8 @@ def _row(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("", summary="Search the action log")
-def search(request: Request, rt: AppRuntimeDep, session: SessionDep, user: Legal) -> Response:
-    params = _params(request)
+def search(rt: AppRuntimeDep, page: Legal) -> Response:
+    params = _params(page.request)
     rows: list[dict[str, Any]] = []
     total, error, searched = 0, "", any(params.values())
     if searched:
@@ -77,20 +76,18 @@ def search(request: Request, rt: AppRuntimeDep, session: SessionDep, user: Legal
         except ValueError as exc:
             error = Msg("Bad search: {reason}", reason=exc)
         else:
-            page = log_reader(rt).search(filters, size=PAGE_SIZE, cursor=None)
-            rows, total = [_row(d) for d in page.events], page.total
+            found = log_reader(rt).search(filters, size=PAGE_SIZE, cursor=None)
+            rows, total = [_row(d) for d in found.events], found.total
             record(
-                session,
+                page.session,
                 Action.LOG_SEARCHED,
-                user.actor,
+                page.actor,
                 Subject(post_id=filters.post_id, case_id=filters.case_id),
                 after={"filters": filters.described(), "total": total, "via": "ui"},
             )
     query = urlencode({k: v for k, v in params.items() if v})
-    return render(
-        request,
+    return page.render(
         "legal/search.html",
-        user,
         422 if error else 200,
         params=params,
         rows=rows,
@@ -99,41 +96,37 @@ def search(request: Request, rt: AppRuntimeDep, session: SessionDep, user: Legal
         error=error,
         actions=[a.value for a in Action],
         export_query=query,
-        exports=legal_downloads.recent_exports(session),
+        exports=legal_downloads.recent_exports(page.session),
     )
 
 
 @router.get("/cases/{case_id}", summary="A case's full history, oldest first")
-def case_history(
-    request: Request, case_id: str, rt: AppRuntimeDep, session: SessionDep, user: Legal
-) -> Response:
+def case_history(case_id: str, rt: AppRuntimeDep, page: Legal) -> Response:
     filters = SearchFilters(case_id=case_id[:64])
     events = [timeline_row(d) for d in log_reader(rt).iter_events(filters, page_size=500)]
     if not events:
         raise UiRefused(404, Msg("No events for that case."))
     record(
-        session,
+        page.session,
         Action.LOG_SEARCHED,
-        user.actor,
+        page.actor,
         Subject(case_id=filters.case_id),
         after={"filters": filters.described(), "total": len(events), "via": "ui"},
     )
-    return render(
-        request,
+    return page.render(
         "legal/case.html",
-        user,
         case_id=case_id,
         events=events,
-        post=case_post(session, filters.case_id or ""),
+        post=case_post(page.session, filters.case_id or ""),
     )
 
 
 @router.get("/export", summary="Download every matching event (CSV or NDJSON)")
-def export(request: Request, rt: AppRuntimeDep, user: Legal) -> Response:
-    params = _params(request)
+def export(rt: AppRuntimeDep, page: Legal) -> Response:
+    params = _params(page.request)
     try:
         filters = _filters(params)
-        fmt = ExportFormat(request.query_params.get("format", "csv"))
+        fmt = ExportFormat(page.query("format", "csv"))
     except ValueError as exc:
         raise UiRefused(422, Msg("Bad export request: {reason}", reason=exc)) from exc
     job = Export(
@@ -141,7 +134,7 @@ def export(request: Request, rt: AppRuntimeDep, user: Legal) -> Response:
         rt.sessions,
         filters,
         fmt,
-        user.actor,
+        page.actor,
         page_size=rt.settings.audit.export_page_size,
     )
     return StreamingResponse(
