@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
@@ -42,32 +43,46 @@ def _plan_rows(html: str) -> str:
     return html.split("1. Response against the plan", 1)[1].split("<h2>", 1)[0]
 
 
-def test_an_outage_report_times_restore_and_user_notice(
-    client: TestClient, lead: dict[str, str]
+@pytest.mark.parametrize(
+    ("body", "done", "timed", "missed", "taken"),
+    [
+        (
+            OUTAGE,
+            ["user_notice", "recovery"],
+            ("reported", "response activated", "users notified", "service restored"),
+            "first internal report",
+            ("service restored",),
+        ),
+        (
+            LEAK,
+            ["containment", "regulator_notice"],
+            ("contained", "regulator notified (breach notice)", "users notified"),
+            "users notified",
+            ("contained", "regulator notified"),
+        ),
+    ],
+    ids=["outage", "data-leak"],
+)
+def test_the_report_times_the_types_own_plan_steps(
+    client: TestClient,
+    lead: dict[str, str],
+    body: dict[str, Any],
+    done: list[str],
+    timed: tuple[str, ...],
+    missed: str,
+    taken: tuple[str, ...],
 ) -> None:
-    url = _run(client, lead, OUTAGE, ["user_notice", "recovery"])
+    """`done`: the milestones recorded; `missed`: the one plan step not taken."""
+    url = _run(client, lead, body, done)
     html = client.get(f"{url}/report", headers=lead).text
     rows = _plan_rows(html)
-    for step in ("reported", "response activated", "users notified", "service restored"):
+    for step in timed:
         assert f"<td>{step}</td>" in rows
-    assert "first internal report" in rows and "Time from start" in rows
+    assert missed in rows and "Time from start" in rows
     assert not any(step in html for step in MISINFORMATION_ONLY)
-    assert "not reached: first internal report" in html  # the one step not taken
-    assert "not reached: service restored" not in html
+    assert f"not reached: {missed}" in html
+    for step in taken:
+        assert f"not reached: {step}" not in html
     pdf = client.get(f"{url}/report?format=pdf", headers=lead)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "service restored" in text and "first enforcement action" not in text
-
-
-def test_a_leak_report_times_containment_and_the_breach_notices(
-    client: TestClient, lead: dict[str, str]
-) -> None:
-    url = _run(client, lead, LEAK, ["containment", "regulator_notice"])
-    html = client.get(f"{url}/report", headers=lead).text
-    rows = _plan_rows(html)
-    for step in ("contained", "regulator notified (breach notice)", "users notified"):
-        assert f"<td>{step}</td>" in rows
-    assert not any(step in html for step in MISINFORMATION_ONLY)
-    assert "not reached: users notified" in html
-    assert "not reached: contained" not in html
-    assert "not reached: regulator notified" not in html
+    assert taken[0] in text and "first enforcement action" not in text
