@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -17,19 +17,18 @@ from starlette.responses import Response
 from api.process import AppRuntimeDep
 from core.errors import DomainError
 from core.roles import Role
-from core.web_deps import SessionDep
 from pipeline import queue
 from pipeline.decisions import decide, validate_decision
 from pipeline.models import CaseStage, CaseStatus, ReviewCase
 from pipeline.policy_store import active_policy
 from pipeline.repository.cases import case_by_id, cases_with_text
 from pipeline.schemas import DecisionAction, DecisionIn
-from review_ui.auth import UiRefused, UiUser, require_ui_role
+from review_ui.auth import UiRefused, UiUser
 from review_ui.i18n import Msg
-from review_ui.templating import render
+from review_ui.page import UiPage, page_for
 
 router = APIRouter(prefix="/supervise/bulk")
-Senior = Annotated[UiUser, Depends(require_ui_role(Role.SENIOR_REVIEWER))]
+Senior = Annotated[UiPage, Depends(page_for(Role.SENIOR_REVIEWER))]
 BULK_CAP = 50
 BULK_CHOICES = (
     (DecisionAction.REMOVE.value, Msg("Remove")),
@@ -105,7 +104,7 @@ class BulkForm:
 
 
 def bulk_form(
-    user: Senior,  # someone else is refused before the form is read
+    _: Senior,  # someone else is refused before the form is read
     case_ids: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI reads the default
     action: Annotated[str, Form()] = "",
     reason_code: Annotated[str, Form()] = "",
@@ -126,12 +125,10 @@ Bulk = Annotated[BulkForm, Depends(bulk_form)]
 
 
 @router.post("/preview", summary="What a bulk decision would do to each ticked case")
-def preview(request: Request, session: SessionDep, user: Senior, form: Bulk) -> Response:
-    planned = plan(session, user, form.case_ids, form.verdict)
-    return render(
-        request,
+def preview(page: Senior, form: Bulk) -> Response:
+    planned = plan(page.session, page.user, form.case_ids, form.verdict)
+    return page.render(
         "supervise_bulk.html",
-        user,
         planned=planned,
         applies=[p for p in planned if p.applies],
         verdict=form.verdict,
@@ -140,7 +137,8 @@ def preview(request: Request, session: SessionDep, user: Senior, form: Bulk) -> 
 
 
 @router.post("/apply", summary="Apply a previewed bulk decision, case by case")
-def apply(rt: AppRuntimeDep, session: SessionDep, user: Senior, form: Bulk) -> Response:
+def apply(rt: AppRuntimeDep, page: Senior, form: Bulk) -> Response:
+    session, user = page.session, page.user
     policy = active_policy(session, rt.policy)
     done = skipped = 0
     for item in plan(session, user, form.case_ids, form.verdict):  # re-planned: the queue moved
