@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic.functional_serializers import PlainSerializer
 
 from audit.events import Action
+from core.web_schemas import IsoTime
 
 MAX_PAGE = 500
-# As `datetime.isoformat()` writes it ("+00:00", not pydantic's "Z").
-IsoTime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
 
 
 class SearchFilters(BaseModel):

@@ -3,9 +3,15 @@ OpenAPI entries for refusals, and the largest row offset a listing accepts."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.functional_serializers import PlainSerializer
+
+# A time as `datetime.isoformat()` writes it ("+00:00", not pydantic's "Z"): the JSON the API
+# gave before its views were pydantic models.
+IsoTime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
 
 
 class ErrorDetail(BaseModel):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
     field_validator,
     model_validator,
 )
 
 from core.clock import utcnow
+from core.web_schemas import IsoTime
 from incidents.severity import GRADE_NAMES
 from incidents.types import GroupKind, IncidentType, Scope
 
@@ -166,7 +166,6 @@ class MemberIn(_StrictIn):
 
 
 # What the domain sends and shows: read off the ORM rows (from_attributes), dumped to a dict.
-IsoTime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
 
 
 class _Out(BaseModel):
