@@ -24,9 +24,8 @@ from runtime.web import create_app
 from tests.conftest import auth, new_api_key, wait_for
 from tests.review_ui.conftest import (
     Stack,
-    browser_client,
     import_bundled_claims,
-    sign_in,
+    signed_in,
     stack_on,
     take_next,
 )
@@ -91,8 +90,7 @@ def test_embedded_a_repeated_claim_is_matched_routed_and_shown_to_the_reviewer(
     _assert_matched_and_linked(embedded)
     case = _case_of(embedded.rt, "rep")
     assert case is not None and (case.band, case.claim_id) == ("urgent", BLEACH)
-    reviewer = browser_client(embedded)
-    sign_in(reviewer, embedded.user("reviewer"))
+    reviewer = signed_in(embedded, "reviewer")
     assert take_next(reviewer) == f"/ui/review/cases/{case.id}"
     page = reviewer.get(f"/ui/review/cases/{case.id}").text
     panel = page[page.index('id="matched-claims"') : page.index('id="related-posts"')]

@@ -21,7 +21,12 @@ from pipeline.routing import RoutingPolicy
 from pipeline.triage import MatchInfo, Signals, triage_band
 from runtime.web import create_app
 from tests.conftest import auth, new_api_key, wait_for
-from tests.review_ui.conftest import Stack, bilingual_stack, browser_client, sign_in, take_next
+from tests.review_ui.conftest import (
+    Stack,
+    bilingual_stack,
+    signed_in,
+    take_next,
+)
 
 SALT = stable_claim_id("fixture", "zh-005")  # 喝盐水或用盐水漱口可以预防新冠病毒感染。
 BLEACH = stable_claim_id("fixture", "fx-002")
@@ -101,8 +106,7 @@ def test_the_reviewer_sees_the_chinese_post_and_its_chinese_claim(stack: Stack) 
     wait_for(lambda: _case(stack, "zh") is not None, what="the Chinese case")
     case = _case(stack, "zh")
     assert case is not None
-    reviewer = browser_client(stack)
-    sign_in(reviewer, stack.user("reviewer"))
+    reviewer = signed_in(stack, "reviewer")
     assert take_next(reviewer) == f"/ui/review/cases/{case.id}"
     page = reviewer.get(f"/ui/review/cases/{case.id}").text
     with stack.rt.sessions() as session:

@@ -148,6 +148,13 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Any:
     )
 
 
+def signed_in(stack: Stack, role: str) -> TestClient:
+    """A browser client signed in as the stack's user with `role`."""
+    client = browser_client(stack)
+    assert sign_in(client, stack.user(role)).status_code == 303
+    return client
+
+
 def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found, "page carries a CSRF token"

@@ -6,12 +6,18 @@ from sqlalchemy import select
 
 from accounts.models import User
 from pipeline.models import ActionStatus, EnforcementAction
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, decided_case, sign_in
+from tests.review_ui.conftest import (
+    Stack,
+    browser_client,
+    csrf_of,
+    decided_case,
+    sign_in,
+    signed_in,
+)
 
 
 def test_admin_creates_an_account_that_can_sign_in(stack: Stack) -> None:
-    client = browser_client(stack)
-    sign_in(client, stack.user("admin"))
+    client = signed_in(stack, "admin")
     page = client.get("/ui/admin")
     made = client.post(
         "/ui/admin/users",
@@ -43,8 +49,7 @@ def test_admin_retries_a_dead_lettered_action_and_it_is_confirmed(stack: Stack) 
         action.status = ActionStatus.DEAD
         action.last_error = "platform said 503"
         action_id = action.id
-    client = browser_client(stack)
-    sign_in(client, stack.user("admin"))
+    client = signed_in(stack, "admin")
     page = client.get("/ui/admin")
     assert "platform said 503" in page.text
     retried = client.post(

@@ -15,7 +15,7 @@ from audit.events import Action
 from audit.models import AuditEvent
 from pipeline.policy_store import active_policy
 from review_ui.admin.policy_form import flatten
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, csrf_of, signed_in
 
 URGENT_POSTS = [
     "Miracle cure: garlic and bleach kill the virus, share before they delete it!!",
@@ -30,8 +30,7 @@ def stack(module_stack: Stack) -> Stack:
 
 
 def _admin(stack: Stack) -> tuple[TestClient, str]:
-    client = browser_client(stack)
-    sign_in(client, stack.user("admin"))
+    client = signed_in(stack, "admin")
     page = client.get("/ui/admin/policy")
     assert page.status_code == 200
     return client, csrf_of(page.text)

@@ -21,7 +21,7 @@ from core.clock import utcnow
 from core.db import transaction
 from tests.conftest import PASSWORD
 from tests.review_ui.browsing import css, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in, signed_in
 from tests.statements.helpers import false_claim
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
@@ -111,8 +111,7 @@ def test_deactivate_reactivate_unlock_and_reset_a_password(stack: Stack) -> None
     demote = _post(admin, f"/ui/admin/users/{admin_name}/role", role="reviewer")
     assert demote.status_code == 409 and _user(stack, admin_name).role == "admin"
     assert admin.get("/ui/admin/users/nobody-here").status_code == 404
-    reviewer = browser_client(stack)
-    sign_in(reviewer, stack.user("reviewer"))
+    reviewer = signed_in(stack, "reviewer")
     assert reviewer.get(f"/ui/admin/users/{name}").status_code == 403
 
 

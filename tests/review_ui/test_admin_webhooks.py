@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from audit.models import AuditEvent
 from core.db import transaction
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, csrf_of, signed_in
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
 from webhooks.service import enqueue_event
@@ -32,8 +32,7 @@ def test_subscribe_see_a_failed_delivery_replay_it_and_remove(
     stack: Stack, hooks: tuple[WebhookReceiverState, str]
 ) -> None:
     receiver, url = hooks
-    client = browser_client(stack)
-    sign_in(client, stack.user("admin"))
+    client = signed_in(stack, "admin")
     token = csrf_of(client.get("/ui/admin/webhooks").text)
     added = client.post(
         "/ui/admin/webhooks",
@@ -82,8 +81,7 @@ def test_subscribe_see_a_failed_delivery_replay_it_and_remove(
 
 
 def test_a_subscription_without_events_or_with_a_bad_url_is_refused(stack: Stack) -> None:
-    client = browser_client(stack)
-    sign_in(client, stack.user("admin"))
+    client = signed_in(stack, "admin")
     token = csrf_of(client.get("/ui/admin/webhooks").text)
     no_events = client.post(
         "/ui/admin/webhooks", data={"csrf_token": token, "url": "https://platform.example/h"}

@@ -15,7 +15,7 @@ from claims.library_service import library_version
 from claims.matching.library import library_rows
 from claims.models import Claim
 from tests.review_ui.browsing import css, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
+from tests.review_ui.conftest import Stack, csrf_of, screenshot, signed_in
 from tests.statements.helpers import load_fixture_claims
 
 FIXTURE = [
@@ -38,14 +38,8 @@ FIXTURE = [
 ]
 
 
-def _client(stack: Stack, role: str) -> Any:
-    client = browser_client(stack)
-    assert sign_in(client, stack.user(role)).status_code == 303
-    return client
-
-
 def test_pr_adds_edits_and_retires_a_claim_and_the_matcher_stops_using_it(stack: Stack) -> None:
-    client = _client(stack, "pr")
+    client = signed_in(stack, "pr")
     page = client.get("/ui/claims")
     assert page.status_code == 200 and "Add a claim" in page.text
     added = client.post(
@@ -113,7 +107,7 @@ def test_pr_adds_edits_and_retires_a_claim_and_the_matcher_stops_using_it(stack:
 
 def test_the_library_is_paginated_and_searchable(stack: Stack) -> None:
     claims = load_fixture_claims(stack.rt)
-    client = _client(stack, "reviewer")
+    client = signed_in(stack, "reviewer")
     first = client.get("/ui/claims", params={"state": "all"})
     assert f"{len(claims)}</span> claims" in first.text and "page 1 of" in first.text
     second = client.get("/ui/claims", params={"state": "all", "page": "2"})
@@ -125,18 +119,18 @@ def test_the_library_is_paginated_and_searchable(stack: Stack) -> None:
 
 def test_reviewers_read_but_cannot_change_the_library(stack: Stack) -> None:
     claim = load_fixture_claims(stack.rt)[0]
-    client = _client(stack, "reviewer")
+    client = signed_in(stack, "reviewer")
     page = client.get(f"/ui/claims/{claim.id}")
     assert page.status_code == 200 and "Retire" not in page.text
     token = csrf_of(page.text)
     for path in ("/ui/claims", f"/ui/claims/{claim.id}/edit", f"/ui/claims/{claim.id}/retire"):
         data = {"csrf_token": token, "text": "x y z", "verdict": "false", "reason": "no"}
         assert client.post(path, data=data).status_code == 403, path
-    assert _client(stack, "legal").get("/ui/claims").status_code == 403
+    assert signed_in(stack, "legal").get("/ui/claims").status_code == 403
 
 
 def test_an_import_adds_new_claims_once_and_refuses_bad_files(stack: Stack) -> None:
-    client = _client(stack, "senior_reviewer")
+    client = signed_in(stack, "senior_reviewer")
     token = csrf_of(client.get("/ui/claims").text)
 
     def upload(name: str, body: bytes, content_type: str) -> Any:

@@ -18,7 +18,7 @@ from pipeline import qa
 from pipeline.console_models import CaseNoteDraft, QaReview
 from pipeline.models import Decision, ReviewCase
 from tests.core.backends import table_names
-from tests.review_ui.conftest import browser_client, csrf_of, sign_in, stack_on
+from tests.review_ui.conftest import browser_client, csrf_of, sign_in, signed_in, stack_on
 
 TABLES = {"reviewer_settings", "case_note_drafts", "qa_sampling", "qa_reviews"}
 SENIOR = Actor(name="boss", type=ActorType.HUMAN, roles=("senior_reviewer",))
@@ -96,8 +96,7 @@ def test_the_console_on_postgres(postgres_url: str) -> None:
         )
         assert onward.headers["location"] == "/ui/review?notice=released"
 
-        senior = browser_client(stack)
-        sign_in(senior, stack.user("senior_reviewer"))
+        senior = signed_in(stack, "senior_reviewer")
         board = senior.get("/ui/dashboards").text
         assert 'id="qa-agreement">100%<' in board
         page = senior.get("/ui/supervise").text

@@ -19,7 +19,7 @@ from audit.events import Action
 from audit.models import AuditEvent
 from core.settings import REPO_ROOT
 from review_ui import i18n
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in, signed_in
 
 PO = REPO_ROOT / "review_ui" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)s|\{[a-z_0-9]+(?::[^}]*)?\}")
@@ -128,8 +128,7 @@ def test_a_users_language_is_saved_logged_and_beats_the_browser(stack: Stack) ->
 
 
 def test_an_unknown_language_is_refused_with_the_reason(stack: Stack) -> None:
-    client = browser_client(stack)
-    sign_in(client, stack.user("legal"))
+    client = signed_in(stack, "legal")
     page = client.get("/ui/settings/language", headers={"accept-language": "zh"})
     refused = client.post(
         "/ui/settings/language",
@@ -173,8 +172,7 @@ def test_legal_reads_a_case_history_in_chinese(stack: Stack) -> None:
 def test_pr_drafts_a_chinese_statement_from_the_workspace(stack: Stack) -> None:
     from statements.models import Statement
 
-    client = browser_client(stack)
-    sign_in(client, stack.user("pr"))
+    client = signed_in(stack, "pr")
     page = client.get("/ui/pr")
     form = {
         "csrf_token": csrf_of(page.text),

@@ -14,7 +14,14 @@ from sqlalchemy import select
 from audit.events import Action
 from audit.models import AuditEvent
 from tests.review_ui.browsing import allow_downloads, css, downloaded, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, browser_client, decide_next, screenshot, sign_in
+from tests.review_ui.conftest import (
+    Stack,
+    browser_client,
+    decide_next,
+    screenshot,
+    sign_in,
+    signed_in,
+)
 
 NOTE = "internal: same account as last week's ring, ask Sam"
 FACTS = "The post says a vaccine contains microchips; health authorities have shown it does not."
@@ -66,8 +73,7 @@ def test_statements_of_reasons_carry_public_facts_and_the_legal_ground_never_the
 
 def test_a_case_history_shows_the_post_and_a_readable_timeline(stack: Stack) -> None:
     case_id = _decide(stack, "Miracle cure: bleach kills the virus, share now!!")
-    client = browser_client(stack)
-    sign_in(client, stack.user("legal"))
+    client = signed_in(stack, "legal")
     page = client.get(f"/ui/legal/cases/{case_id}")
     assert page.status_code == 200
     assert "Miracle cure: bleach kills the virus" in page.text
@@ -81,8 +87,7 @@ def test_a_case_history_shows_the_post_and_a_readable_timeline(stack: Stack) -> 
 
 def test_export_manifests_are_listed_and_downloaded(stack: Stack) -> None:
     _decide(stack, "Miracle cure: garlic and bleach kill the virus, share before they delete it!!")
-    client = browser_client(stack)
-    sign_in(client, stack.user("legal"))
+    client = signed_in(stack, "legal")
     exported = client.get("/ui/legal/export", params={"format": "ndjson"})
     export_id = exported.headers["x-export-id"]
     desk = client.get("/ui/legal")
@@ -227,8 +232,7 @@ def test_a_corrected_decision_carries_its_own_public_facts_and_legal_ground_into
     assert latest.public_facts == "The post presents a home remedy as a cure; it cures nothing."
     assert latest.legal_ground == "Public Health Act s. 12 (dangerous health hoax)"
 
-    client = browser_client(module_stack)
-    sign_in(client, module_stack.user("legal"))
+    client = signed_in(module_stack, "legal")
     (label,) = [
         s
         for s in _statements(client)

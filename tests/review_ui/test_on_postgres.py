@@ -15,7 +15,7 @@ from pipeline.claim_links import link_post
 from pipeline.models import ReviewCase
 from pipeline.policy_store import active_policy
 from review_ui.admin.policy_form import flatten
-from tests.review_ui.conftest import browser_client, csrf_of, sign_in, stack_on
+from tests.review_ui.conftest import browser_client, csrf_of, sign_in, signed_in, stack_on
 from tests.statements.helpers import load_fixture_claims
 
 MATCHER = Actor(name="system:matcher", type=ActorType.SYSTEM)
@@ -43,8 +43,7 @@ def test_case_panels_reassignment_and_policy_preview_on_postgres(postgres_url: s
                 select(ReviewCase.id).where(ReviewCase.post_id == first)
             ).one()
 
-        senior = browser_client(stack)
-        sign_in(senior, stack.user("senior_reviewer"))
+        senior = signed_in(stack, "senior_reviewer")
         reviewer = stack.user("reviewer")
         moved = senior.post(
             f"/ui/supervise/cases/{case_id}/reassign",
@@ -60,8 +59,7 @@ def test_case_panels_reassignment_and_policy_preview_on_postgres(postgres_url: s
         related = page[page.index('id="related-posts"') :]
         assert 'id="related-incident">Bleach cure<' in related and second in related
 
-        admin = browser_client(stack)
-        sign_in(admin, stack.user("admin"))
+        admin = signed_in(stack, "admin")
         with stack.rt.sessions() as session:
             values = flatten(active_policy(session, stack.rt.policy).to_body())
         values = {k: v for k, v in values.items() if v} | {"band_routes.urgent": "ignore"}

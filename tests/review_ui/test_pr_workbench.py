@@ -28,6 +28,7 @@ from tests.review_ui.conftest import (
     draft_on_workbench,
     screenshot,
     sign_in,
+    signed_in,
 )
 from tests.statements.helpers import false_claim
 
@@ -63,8 +64,7 @@ def test_removals_of_a_false_claim_open_one_counter_statement_draft_for_pr(stack
     assert draft.case_id == first and draft.status == "draft"
     assert "internal:" not in draft.body  # reviewers' notes are not public text
 
-    client = browser_client(stack)
-    sign_in(client, stack.user("pr"))
+    client = signed_in(stack, "pr")
     listed = client.get("/ui/pr")
     assert draft.title in listed.text and 'title="Opened automatically"' in listed.text
     page = client.get(f"/ui/pr/statements/{draft.id}")
@@ -103,8 +103,7 @@ def test_an_activated_incident_gets_the_draft_its_type_calls_for_once(stack: Sta
 def test_an_outage_notice_drafted_in_the_ui_keeps_its_facts_and_passes_its_checks(
     stack: Stack,
 ) -> None:
-    client = browser_client(stack)
-    sign_in(client, stack.user("pr"))
+    client = signed_in(stack, "pr")
     made = draft_on_workbench(
         client,
         kind="service_interruption",
@@ -125,8 +124,7 @@ def test_an_outage_notice_drafted_in_the_ui_keeps_its_facts_and_passes_its_check
 
 
 def test_a_claimless_counter_statement_passes_once_pr_adds_a_source(stack: Stack) -> None:
-    client = browser_client(stack)
-    sign_in(client, stack.user("pr"))
+    client = signed_in(stack, "pr")
     made = draft_on_workbench(client, kind="counter_statement", fact="Bleach is a poison.")
     url = made.headers["location"].split("?")[0]
     page = client.get(url)

@@ -16,6 +16,7 @@ from tests.review_ui.conftest import (
     csrf_of,
     decide_in_ui,
     sign_in,
+    signed_in,
     take_next,
 )
 
@@ -33,8 +34,7 @@ def _act(client: TestClient, case_id: str, action: str) -> str:
 
 def test_skipping_returns_the_case_and_does_not_offer_it_again(stack: Stack) -> None:
     stack.queue_posts(["Miracle cure: garlic and bleach, share before they delete it!!"])
-    client = browser_client(stack)
-    sign_in(client, stack.user("reviewer"))
+    client = signed_in(stack, "reviewer")
     case_id = claim_next_in_ui(client)
     assert _act(client, case_id, "skip") == "/ui/review?notice=skipped"
     location = take_next(client)
@@ -45,8 +45,7 @@ def test_skipping_returns_the_case_and_does_not_offer_it_again(stack: Stack) -> 
 def test_skipping_goes_straight_on_to_the_next_case(stack: Stack) -> None:
     stack.queue_posts(["Miracle cure: garlic and bleach, share before they delete it!!"])
     stack.queue_posts(["5G towers spread the plandemic, the secret microchip truth exposed"])
-    client = browser_client(stack)
-    sign_in(client, stack.user("reviewer"))
+    client = signed_in(stack, "reviewer")
     first = claim_next_in_ui(client)
     onward = _act(client, first, "skip")
     assert onward.startswith("/ui/review/cases/") and first not in onward, onward
@@ -55,15 +54,12 @@ def test_skipping_goes_straight_on_to_the_next_case(stack: Stack) -> None:
 
 def test_an_escalated_case_goes_to_a_senior_reviewer_only(stack: Stack) -> None:
     stack.queue_posts(["5G towers spread the plandemic, the secret microchip truth exposed"])
-    first = browser_client(stack)
-    sign_in(first, stack.user("reviewer"))
+    first = signed_in(stack, "reviewer")
     case_id = claim_next_in_ui(first)
     assert _act(first, case_id, "escalate") == "/ui/review?notice=escalated"
-    other = browser_client(stack)
-    sign_in(other, stack.user("reviewer"))
+    other = signed_in(stack, "reviewer")
     assert take_next(other) == "/ui/review?notice=empty"
-    senior = browser_client(stack)
-    sign_in(senior, stack.user("senior_reviewer"))
+    senior = signed_in(stack, "senior_reviewer")
     assert claim_next_in_ui(senior) == case_id
 
 
@@ -122,8 +118,7 @@ def test_a_senior_escalates_to_legal_who_works_the_case_in_the_same_workspace(
 
 def test_an_incomplete_label_is_refused_with_the_reason_and_keeps_the_form(stack: Stack) -> None:
     stack.queue_posts(["Bill Gates microchip hoax exposed, share before it is banned!!"])
-    client = browser_client(stack)
-    sign_in(client, stack.user("reviewer"))
+    client = signed_in(stack, "reviewer")
     case_id = claim_next_in_ui(client)
     response = decide_in_ui(client, case_id, "misleading_context", "label")
     assert response.status_code == 422
@@ -136,11 +131,9 @@ def test_an_incomplete_label_is_refused_with_the_reason_and_keeps_the_form(stack
 
 def test_someone_elses_case_page_sends_you_back_to_the_queue(stack: Stack) -> None:
     stack.queue_posts(["Miracle cure exposed!! share before they delete it"])
-    owner = browser_client(stack)
-    sign_in(owner, stack.user("reviewer"))
+    owner = signed_in(stack, "reviewer")
     case_id = claim_next_in_ui(owner)
-    intruder = browser_client(stack)
-    sign_in(intruder, stack.user("reviewer"))
+    intruder = signed_in(stack, "reviewer")
     response = intruder.get(f"/ui/review/cases/{case_id}", follow_redirects=False)
     assert response.headers["location"] == "/ui/review?notice=lost"
 
@@ -150,8 +143,7 @@ def test_a_ui_decision_follows_the_runtimes_policy_when_none_is_saved(stack: Sta
     policy (here: anything over 100 views), not under the built-in default's 100,000."""
     stack.rt.policy = replace(stack.rt.policy, high_reach_views=100)
     stack.queue_posts(["Miracle cure hoax exposed!! share before"], views=5_000)
-    client = browser_client(stack)
-    sign_in(client, stack.user("reviewer"))
+    client = signed_in(stack, "reviewer")
     case_id = claim_next_in_ui(client)
     decided = decide_in_ui(client, case_id, "false_claim", "remove")
     assert "held for a second reviewer" in decided.text
@@ -169,8 +161,7 @@ def test_the_queue_filter_takes_only_matching_cases_and_is_kept_for_the_next_key
     (english,) = stack.queue_posts(
         ["5G towers spread the plandemic, the secret microchip truth exposed!!"], lang="en"
     )
-    client = browser_client(stack)
-    sign_in(client, stack.user("reviewer"))
+    client = signed_in(stack, "reviewer")
     page = client.get("/ui/review").text
     assert '<option value="de">' in page and '<option value="health">' in page
     token = csrf_of(page)

@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from core.clock import utcnow
 from core.db import transaction
 from tests.conftest import PASSWORD, logged_after
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in, signed_in
 
 PAGES = {
     "/ui/review": {"reviewer", "senior_reviewer", "legal"},  # legal: cases escalated to it
@@ -84,8 +84,7 @@ def test_a_wrong_password_is_logged_and_answered_like_an_unknown_user(stack: Sta
 
 
 def test_logout_ends_the_session_on_the_server(stack: Stack) -> None:
-    client = browser_client(stack)
-    sign_in(client, stack.user("reviewer"))
+    client = signed_in(stack, "reviewer")
     page = client.get("/ui/review")
     assert page.status_code == 200
     stolen = client.cookies.get("veracity_session")
@@ -97,8 +96,7 @@ def test_logout_ends_the_session_on_the_server(stack: Stack) -> None:
 
 def test_a_post_without_the_csrf_token_is_refused(stack: Stack) -> None:
     stack.queue_posts(["Miracle cure: garlic and bleach, share before they delete it!!"])
-    client = browser_client(stack)
-    sign_in(client, stack.user("reviewer"))
+    client = signed_in(stack, "reviewer")
     forged = client.post("/ui/review/next", data={}, follow_redirects=False)
     assert forged.status_code == 403
     wrong = client.post("/ui/review/next", data={"csrf_token": "guess"}, follow_redirects=False)
@@ -127,8 +125,7 @@ def test_each_role_sees_its_own_pages_and_is_refused_the_others(stack: Stack) ->
 
 
 def test_navigation_lists_only_the_roles_sections(stack: Stack) -> None:
-    client = browser_client(stack)
-    sign_in(client, stack.user("pr"))
+    client = signed_in(stack, "pr")
     page = client.get("/ui/pr").text
     assert 'href="/ui/pr"' in page
     for other in ("/ui/review", "/ui/legal", "/ui/admin", "/ui/dashboards"):

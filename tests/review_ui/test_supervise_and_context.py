@@ -17,6 +17,7 @@ from tests.review_ui.conftest import (
     claim_next_in_ui,
     csrf_of,
     sign_in,
+    signed_in,
     take_next,
 )
 from tests.statements.helpers import load_fixture_claims, post_linked_to
@@ -34,8 +35,7 @@ def test_a_senior_reviewer_reassigns_a_case_to_a_reviewer_who_then_holds_it(
     stack: Stack,
 ) -> None:
     (post_id,) = stack.queue_posts(["5G towers spread the plandemic, the microchip truth"])
-    senior = browser_client(stack)
-    sign_in(senior, stack.user("senior_reviewer"))
+    senior = signed_in(stack, "senior_reviewer")
     reviewer, pr = stack.user("reviewer"), stack.user("pr")
     page = senior.get("/ui/supervise")
     assert page.status_code == 200 and f'value="{reviewer}"' in page.text
@@ -78,8 +78,7 @@ def test_the_case_shows_matched_claims_with_fact_checks_and_posts_repeating_them
         link_post(session, linked.id, post_id, MATCHER, similarity=0.93)
         score = session.scalars(select(Score).where(Score.post_id == post_id)).one()
         score.flags = [*score.flags, f"claim_match:{flagged.id}:0.97"]
-    client = browser_client(stack)
-    sign_in(client, stack.user("reviewer"))
+    client = signed_in(stack, "reviewer")
     page = client.get(f"/ui/review/cases/{claim_next_in_ui(client)}").text
     claims = page[page.index('id="matched-claims"') : page.index('id="related-posts"')]
     assert linked.text[:40] in claims and flagged.text[:40] in claims
@@ -102,8 +101,7 @@ def test_the_case_shows_other_posts_of_its_incident(stack: Stack) -> None:
                 session, post_id, cluster_key="dup:bleach", title="Bleach cure", policy=policy
             )
         assert incident is not None
-    client = browser_client(stack)
-    sign_in(client, stack.user("reviewer"))
+    client = signed_in(stack, "reviewer")
     page = client.get(f"/ui/review/cases/{claim_next_in_ui(client)}").text
     related = page[page.index('id="related-posts"') :]
     assert 'id="related-incident">Bleach cure<' in related

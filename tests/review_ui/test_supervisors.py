@@ -15,7 +15,7 @@ from pipeline import qa
 from pipeline.models import Decision, EnforcementAction, ReviewCase
 from pipeline.queue import claim_next
 from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
+from tests.review_ui.conftest import Stack, csrf_of, screenshot, signed_in
 from tests.review_ui.test_reviewer_console import HOAX, PLAIN, case_of, lang, take_next
 
 pytestmark = pytest.mark.browser
@@ -106,8 +106,7 @@ def test_a_senior_previews_and_applies_a_bulk_decision_each_logged(
 
 
 def test_a_bulk_decision_is_capped(module_stack: Stack) -> None:
-    client = browser_client(module_stack)
-    sign_in(client, module_stack.user("senior_reviewer"))
+    client = signed_in(module_stack, "senior_reviewer")
     token = csrf_of(client.get("/ui/supervise").text)
     refused = client.post(
         "/ui/supervise/bulk/preview",
@@ -119,8 +118,7 @@ def test_a_bulk_decision_is_capped(module_stack: Stack) -> None:
         },
     )
     assert refused.status_code == 422 and "At most 50 cases" in refused.text
-    reviewer = browser_client(module_stack)
-    sign_in(reviewer, module_stack.user("reviewer"))
+    reviewer = signed_in(module_stack, "reviewer")
     forbidden = reviewer.post(
         "/ui/supervise/bulk/preview",
         data={"csrf_token": csrf_of(reviewer.get("/ui/review").text), "case_ids": ["x"]},
@@ -262,8 +260,7 @@ def test_a_senior_corrects_a_reviewers_removal_to_a_label(
 
 
 def test_preview_and_apply_read_the_bulk_form_alike(module_stack: Stack) -> None:
-    client = browser_client(module_stack)
-    sign_in(client, module_stack.user("senior_reviewer"))
+    client = signed_in(module_stack, "senior_reviewer")
     token = csrf_of(client.get("/ui/supervise").text)
     label = {"csrf_token": token, "action": "label", "reason_code": "false_claim"}
     for step in ("preview", "apply"):
@@ -272,8 +269,7 @@ def test_preview_and_apply_read_the_bulk_form_alike(module_stack: Stack) -> None
         assert "note" in refused.text, "the reason, the same on both steps"
         nothing = client.post(f"/ui/supervise/bulk/{step}", data={"csrf_token": token})
         assert nothing.status_code == 422 and "Choose an action and a reason" in nothing.text
-    reviewer = browser_client(module_stack)
-    sign_in(reviewer, module_stack.user("reviewer"))
+    reviewer = signed_in(module_stack, "reviewer")
     forbidden = reviewer.post(
         "/ui/supervise/bulk/apply",
         data={"csrf_token": csrf_of(reviewer.get("/ui/review").text), "action": "nonsense"},
