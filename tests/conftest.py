@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -43,6 +43,9 @@ from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
 from runtime.web import create_app
 from tests.core.remote import Remote, start_redirecting, start_remote
+
+if TYPE_CHECKING:
+    from tests.review_ui.conftest import Stack
 
 ADMIN = Actor(name="test-admin", type=ActorType.HUMAN, roles=("admin",))
 PASSWORD = "correct-horse-battery"
@@ -251,6 +254,15 @@ def due_at(rt: Runtime, model: type[_Retried], key: str) -> datetime:
     due = stored(rt, model, key).next_attempt_at
     assert due is not None
     return due
+
+
+@pytest.fixture
+def bilingual(tmp_path: Path) -> Iterator[Stack]:
+    """The review UI's stack with both languages' shipped models and claims (bilingual_stack)."""
+    from tests.review_ui.conftest import bilingual_stack  # it builds on this module
+
+    with bilingual_stack(tmp_path) as made:
+        yield made
 
 
 @pytest.fixture

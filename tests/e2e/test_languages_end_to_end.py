@@ -5,11 +5,8 @@ case; each removal opens a counter-statement draft in the language of its post."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -21,7 +18,6 @@ from statements.models import Statement
 from tests.conftest import auth, new_api_key, wait_for
 from tests.review_ui.conftest import (
     Stack,
-    bilingual_stack,
     browser_client,
     csrf_of,
     sign_in,
@@ -30,17 +26,6 @@ from tests.review_ui.conftest import (
 
 ZH = "家人们注意！每天用盐水漱口、多喝淡盐水，新冠病毒就传染不上，赶紧转给爸妈"
 EN = "Doctors won't tell you: drinking bleach cures covid-19, share before they delete it!!"
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    with bilingual_stack(tmp_path) as made:
-        yield made
-
-
-def _case(stack: Stack, post_id: str) -> ReviewCase | None:
-    with stack.rt.sessions() as session:
-        return session.scalars(select(ReviewCase).where(ReviewCase.post_id == post_id)).first()
 
 
 def _reviewer(stack: Stack, language: str) -> TestClient:
@@ -78,27 +63,31 @@ def _draft_for(stack: Stack, case_id: str) -> Statement:
         return found
 
 
-def test_each_post_reaches_a_case_page_and_a_statement_in_its_own_language(stack: Stack) -> None:
+def test_each_post_reaches_a_case_page_and_a_statement_in_its_own_language(
+    bilingual: Stack,
+) -> None:
     posts: list[dict[str, Any]] = [
         {"id": "zh", "text": ZH, "lang": "zh"},
         {"id": "en", "text": EN, "lang": "en"},
     ]
-    with TestClient(create_app(stack.rt)) as client:
-        resp = client.post("/v1/score", json={"posts": posts}, headers=auth(new_api_key(stack.rt)))
+    with TestClient(create_app(bilingual.rt)) as client:
+        resp = client.post(
+            "/v1/score", json={"posts": posts}, headers=auth(new_api_key(bilingual.rt))
+        )
     assert resp.status_code == 200, resp.text
     models = {r["id"]: r["model_version"] for r in resp.json()["results"]}
     assert models["zh"] != models["en"]  # each language its own model
-    wait_for(lambda: _case(stack, "zh") is not None and _case(stack, "en") is not None)
-    zh_case, en_case = _case(stack, "zh"), _case(stack, "en")
+    wait_for(lambda: bilingual.case("zh") is not None and bilingual.case("en") is not None)
+    zh_case, en_case = bilingual.case("zh"), bilingual.case("en")
     assert zh_case is not None and en_case is not None
 
-    page = _work(_reviewer(stack, "zh"), "zh", zh_case.id)
+    page = _work(_reviewer(bilingual, "zh"), "zh", zh_case.id)
     assert '<html lang="zh-Hans">' in page and "模型标记它的原因" in page
     assert "赶紧转给爸妈" in page  # the post as written
-    zh_draft = _draft_for(stack, zh_case.id)
+    zh_draft = _draft_for(bilingual, zh_case.id)
     assert zh_draft.title.startswith("事实核查"), zh_draft.title
 
-    page = _work(_reviewer(stack, "en"), "en", en_case.id)
+    page = _work(_reviewer(bilingual, "en"), "en", en_case.id)
     assert '<html lang="en">' in page and "Why the model flagged it" in page
-    en_draft = _draft_for(stack, en_case.id)
+    en_draft = _draft_for(bilingual, en_case.id)
     assert en_draft.title.startswith("Fact check"), en_draft.title

@@ -5,8 +5,6 @@ with no model stays `unsupported_language`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,14 +14,13 @@ from sqlalchemy import select
 from claims.models import Claim, stable_claim_id
 from classifier.serving.loader import load_classifier
 from classifier.zh.serving import load_zh_classifier
-from pipeline.models import Post, ReviewCase, Score
+from pipeline.models import Post, Score
 from pipeline.routing import RoutingPolicy
 from pipeline.triage import MatchInfo, Signals, triage_band
 from runtime.web import create_app
 from tests.conftest import auth, new_api_key, wait_for
 from tests.review_ui.conftest import (
     Stack,
-    bilingual_stack,
     signed_in,
     take_next,
 )
@@ -36,29 +33,18 @@ EN = "Doctors won't tell you: drinking bleach cures covid-19, share before they 
 ES = "Los médicos no lo dicen: beber lejía cura el COVID-19, compártelo antes de que lo borren"
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    with bilingual_stack(tmp_path) as made:
-        yield made
-
-
 def _score(client: TestClient, key: str, *posts: dict[str, Any]) -> dict[str, Any]:
     resp = client.post("/v1/score", json={"posts": list(posts)}, headers=auth(key))
     assert resp.status_code == 200, resp.text
     return {r["id"]: r for r in resp.json()["results"]}
 
 
-def _case(stack: Stack, post_id: str) -> ReviewCase | None:
-    with stack.rt.sessions() as session:
-        return session.scalars(select(ReviewCase).where(ReviewCase.post_id == post_id)).first()
-
-
-def test_chinese_and_english_posts_take_their_own_models_to_a_case(stack: Stack) -> None:
+def test_chinese_and_english_posts_take_their_own_models_to_a_case(bilingual: Stack) -> None:
     chinese = load_zh_classifier()
     assert chinese is not None
     english_version = load_classifier().model_version
-    key = new_api_key(stack.rt)
-    with TestClient(create_app(stack.rt)) as client:
+    key = new_api_key(bilingual.rt)
+    with TestClient(create_app(bilingual.rt)) as client:
         got = _score(
             client,
             key,
@@ -87,29 +73,29 @@ def test_chinese_and_english_posts_take_their_own_models_to_a_case(stack: Stack)
     # Spanish: no model, never a confident band from the wrong one; not queued by default.
     assert es["detected_lang"] == "es" and es["band"] == "unsupported_language"
     assert es["claim_matches"] == [] and es["case_opened"] is False
-    with stack.rt.sessions() as session:
+    with bilingual.rt.sessions() as session:
         post = session.get(Post, "zh-hant")
         assert post is not None and post.text == ZH_TRADITIONAL
         versions = {s.post_id: s.model_version for s in session.scalars(select(Score))}
         assert versions["zh"] == chinese.model_version and versions["en"] == english_version
-    wait_for(lambda: _case(stack, "zh") is not None, what="the Chinese post's case")
-    wait_for(lambda: _case(stack, "en") is not None, what="the English post's case")
+    wait_for(lambda: bilingual.case("zh") is not None, what="the Chinese post's case")
+    wait_for(lambda: bilingual.case("en") is not None, what="the English post's case")
     for post_id, claim_id in (("zh", SALT), ("en", BLEACH)):
-        case = _case(stack, post_id)
+        case = bilingual.case(post_id)
         assert case is not None and (case.band, case.claim_id) == ("urgent", claim_id)
-    assert _case(stack, "es") is None
+    assert bilingual.case("es") is None
 
 
-def test_the_reviewer_sees_the_chinese_post_and_its_chinese_claim(stack: Stack) -> None:
-    with TestClient(create_app(stack.rt)) as client:
-        _score(client, new_api_key(stack.rt), {"id": "zh", "text": ZH})
-    wait_for(lambda: _case(stack, "zh") is not None, what="the Chinese case")
-    case = _case(stack, "zh")
+def test_the_reviewer_sees_the_chinese_post_and_its_chinese_claim(bilingual: Stack) -> None:
+    with TestClient(create_app(bilingual.rt)) as client:
+        _score(client, new_api_key(bilingual.rt), {"id": "zh", "text": ZH})
+    wait_for(lambda: bilingual.case("zh") is not None, what="the Chinese case")
+    case = bilingual.case("zh")
     assert case is not None
-    reviewer = signed_in(stack, "reviewer")
+    reviewer = signed_in(bilingual, "reviewer")
     assert take_next(reviewer) == f"/ui/review/cases/{case.id}"
     page = reviewer.get(f"/ui/review/cases/{case.id}").text
-    with stack.rt.sessions() as session:
+    with bilingual.rt.sessions() as session:
         claim = session.get(Claim, SALT)
         assert claim is not None
     post = page[page.index('id="post"') if 'id="post"' in page else 0 :]

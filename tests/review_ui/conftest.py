@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from accounts.service import add_user
 from bench import chromium
@@ -31,6 +32,7 @@ from core.dispatch import InProcessDispatcher
 from core.migrate import upgrade
 from core.settings import REPO_ROOT
 from pipeline.intake import score_posts
+from pipeline.models import ReviewCase
 from pipeline.platform_receiver import ReceiverState, start_receiver
 from pipeline.schemas import PostIn
 from runtime.container import Runtime, build_runtime
@@ -57,6 +59,11 @@ class Stack:
         with transaction(self.rt.sessions) as session:
             add_user(session, name, PASSWORD, role, ADMIN)
         return name
+
+    def case(self, post_id: str) -> ReviewCase | None:
+        """The review case opened for the post, if one was."""
+        with self.rt.sessions() as session:
+            return session.scalars(select(ReviewCase).where(ReviewCase.post_id == post_id)).first()
 
     def queue_posts(self, texts: list[str], **fields: Any) -> list[str]:
         posts = [PostIn(id=f"p-{uuid.uuid4().hex[:10]}", text=t, **fields) for t in texts]
