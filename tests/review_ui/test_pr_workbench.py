@@ -11,9 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from core.actors import Actor, ActorType
-from core.clock import utcnow
 from core.db import transaction
-from incidents.models import Incident
 from pipeline.claim_links import link_post
 from statements import service
 from statements.drafts import open_draft_for_incident
@@ -30,7 +28,7 @@ from tests.review_ui.conftest import (
     sign_in,
     signed_in,
 )
-from tests.statements.helpers import false_claim
+from tests.statements.helpers import add_messaging_outage, false_claim
 
 SOURCE = "https://health.example.org/facts"
 
@@ -82,16 +80,7 @@ def test_a_label_or_a_claimless_removal_opens_what_fits(stack: Stack) -> None:
 
 def test_an_activated_incident_gets_the_draft_its_type_calls_for_once(stack: Stack) -> None:
     with transaction(stack.rt.sessions) as session:
-        incident = Incident(
-            key=f"outage:{uuid.uuid4().hex[:6]}",
-            title="Messaging outage",
-            grade=2,
-            type="outage",
-            description="Messages sent since 09:10 are delayed.",
-            first_seen_at=utcnow(),
-        )
-        session.add(incident)
-        session.flush()
+        incident = add_messaging_outage(session, f"outage:{uuid.uuid4().hex[:6]}", grade=2)
         made = open_draft_for_incident(session, incident, _human("lead", "admin"))
         again = open_draft_for_incident(session, incident, _human("lead", "admin"))
         assert made is not None and again is not None and again.id == made.id

@@ -17,7 +17,9 @@ from claims.importers import read_fixture
 from claims.models import Claim
 from claims.service import import_claims
 from core.actors import Actor, ActorType
+from core.clock import utcnow
 from core.db import transaction
+from incidents.models import Incident
 from pipeline.claim_links import link_post
 from pipeline.models import Post
 from runtime.container import Runtime
@@ -45,6 +47,21 @@ def load_fixture_claims(rt: Runtime) -> list[Claim]:
 def false_claim(rt: Runtime, ref: str = "fx-001") -> Claim:
     claims = {c.origin_ref: c for c in load_fixture_claims(rt)}
     return claims[ref]
+
+
+def add_messaging_outage(session: Session, key: str, grade: int) -> Incident:
+    """An outage incident (messages delayed since 09:10) first seen now, flushed."""
+    incident = Incident(
+        key=key,
+        title="Messaging outage",
+        grade=grade,
+        type="outage",
+        description="Messages sent since 09:10 are delayed.",
+        first_seen_at=utcnow(),
+    )
+    session.add(incident)
+    session.flush()
+    return incident
 
 
 def draft_counter_statement(session: Session, claim_id: str, platform: str = "Demo") -> Statement:

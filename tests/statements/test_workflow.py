@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from runtime.container import Runtime
 from tests.conftest import auth, new_user_token
-from tests.statements.helpers import false_claim, statement_api
+from tests.statements.helpers import add_messaging_outage, false_claim, statement_api
 
 URL = "/v1/statements"
 
@@ -187,26 +187,15 @@ def test_a_draft_the_system_opened_needs_a_person_to_save_it_before_another_appr
 
 def test_an_incidents_draft_is_the_drafters_not_the_activators(rt: Runtime) -> None:
     from core.actors import Actor, ActorType
-    from core.clock import utcnow
     from core.db import transaction
     from core.errors import Conflict
-    from incidents.models import Incident
     from statements import service
     from statements.drafts import open_draft_for_incident
 
     lead = Actor(name="lead", type=ActorType.HUMAN, roles=("leadership",))
     pr = Actor(name="pr-one", type=ActorType.HUMAN, roles=("pr",))
     with transaction(rt.sessions) as session:
-        incident = Incident(
-            key="outage:auto",
-            title="Messaging outage",
-            grade=3,
-            type="outage",
-            description="Messages sent since 09:10 are delayed.",
-            first_seen_at=utcnow(),
-        )
-        session.add(incident)
-        session.flush()
+        incident = add_messaging_outage(session, "outage:auto", grade=3)
         made = open_draft_for_incident(session, incident, lead)
         assert made is not None and made.created_by == "system:drafts"
         with pytest.raises(Conflict, match="drafted automatically"):
