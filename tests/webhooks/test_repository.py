@@ -4,7 +4,7 @@ owner and activity; the deliveries that are due."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from accounts.models import ApiKey
 from core.clock import utcnow
@@ -26,16 +26,30 @@ def _events(found: Sequence[WebhookDelivery]) -> list[str]:
     return [d.event_id for d in found]
 
 
+def _sub(
+    url: str, *, owner: str | None, active: bool = True, age_days: int = 0
+) -> WebhookSubscription:
+    sub = WebhookSubscription(
+        url=url, secret="s", events=["x"], created_by="admin", owner_key_id=owner, active=active
+    )
+    sub.created_at = utcnow() - timedelta(days=age_days)
+    return sub
+
+
+def _delivery(
+    sub: WebhookSubscription, event_id: str, status: DeliveryStatus, **at: datetime
+) -> WebhookDelivery:
+    """A delivery of event "x" to `sub`; `at`: its created_at or next_attempt_at."""
+    return WebhookDelivery(
+        subscription_id=sub.id, event_id=event_id, event="x", payload={}, status=status, **at
+    )
+
+
 def test_the_log_is_newest_first_and_filters_by_status_and_event(rt: Runtime) -> None:
     now = utcnow()
     with transaction(rt.sessions) as session:
-        older = WebhookSubscription(
-            url="https://a.example/hook", secret="s", events=["x"], created_by="admin"
-        )
-        older.created_at = now - timedelta(days=1)
-        newer = WebhookSubscription(
-            url="https://b.example/hook", secret="s", events=["x"], created_by="admin"
-        )
+        older = _sub("https://a.example/hook", owner=None, age_days=1)
+        newer = _sub("https://b.example/hook", owner=None)
         session.add_all([older, newer])
         session.flush()
         for age, event_id, status in [
@@ -43,16 +57,7 @@ def test_the_log_is_newest_first_and_filters_by_status_and_event(rt: Runtime) ->
             (2, "e2", DeliveryStatus.FAILED),
             (1, "e3", DeliveryStatus.FAILED),
         ]:
-            session.add(
-                WebhookDelivery(
-                    subscription_id=newer.id,
-                    event_id=event_id,
-                    event="x",
-                    payload={},
-                    status=status,
-                    created_at=now - timedelta(minutes=age),
-                )
-            )
+            session.add(_delivery(newer, event_id, status, created_at=now - timedelta(minutes=age)))
     with rt.sessions() as s:
         assert [sub.url for sub in subscriptions_newest_first(s)] == [
             "https://b.example/hook",
@@ -68,16 +73,6 @@ def test_the_log_is_newest_first_and_filters_by_status_and_event(rt: Runtime) ->
         first = deliveries_newest_first(s, limit=1)[0]
         assert delivery(s, first.id) is first
         assert delivery(s, "nope") is None
-
-
-def _sub(
-    url: str, *, owner: str | None, active: bool = True, age_days: int = 0
-) -> WebhookSubscription:
-    sub = WebhookSubscription(
-        url=url, secret="s", events=["x"], created_by="admin", owner_key_id=owner, active=active
-    )
-    sub.created_at = utcnow() - timedelta(days=age_days)
-    return sub
 
 
 def test_subscriptions_by_owner_oldest_first_and_the_active_ones(rt: Runtime) -> None:
@@ -130,16 +125,8 @@ def test_due_deliveries_are_pending_ones_whose_time_came_soonest_first(rt: Runti
             ("done", DeliveryStatus.DELIVERED, -10),
             ("failed", DeliveryStatus.FAILED, -10),
         ]:
-            session.add(
-                WebhookDelivery(
-                    subscription_id=sub.id,
-                    event_id=event_id,
-                    event="x",
-                    payload={},
-                    status=status,
-                    next_attempt_at=now + timedelta(minutes=in_minutes),
-                )
-            )
+            due = now + timedelta(minutes=in_minutes)
+            session.add(_delivery(sub, event_id, status, next_attempt_at=due))
     with rt.sessions() as s:
         events = {d.id: d.event_id for d in deliveries_newest_first(s, limit=10)}
         assert [events[i] for i in due_delivery_ids(s, now, 10)] == ["late", "later", "now"]
