@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,9 @@ from incidents.severity import GRADE_NAMES, IncidentPolicy
 from incidents.tasks_board import plan_tasks, require_active_user, require_live
 from incidents.types import GroupKind, IncidentType, Scope, profile
 
+if TYPE_CHECKING:
+    from incidents.schemas import ReportIn
+
 log = logging.getLogger(__name__)
 
 SYSTEM = Actor.system("incidents")
@@ -44,6 +48,18 @@ class Report:
     where: str = ""
     scope: Scope = field(default_factory=Scope)
     is_drill: bool = False
+
+    @classmethod
+    def from_input(cls, body: ReportIn, *, is_drill: bool) -> Report:
+        return cls(
+            type=body.type,
+            title=body.title,
+            what=body.what,
+            when=body.when,
+            where=body.where,
+            scope=body.scope.to_scope(),
+            is_drill=is_drill,
+        )
 
 
 def report_incident(

@@ -37,15 +37,7 @@ Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN
 def report(body: ReportIn, session: SessionDep, who: Staff) -> dict[str, Any]:
     made = response.report_incident(
         session,
-        Report(
-            type=body.type,
-            title=body.title,
-            what=body.what,
-            when=body.when,
-            where=body.where,
-            scope=body.scope.to_scope(),
-            is_drill=body.drill,
-        ),
+        Report.from_input(body, is_drill=body.drill),
         who.actor,
     )
     return views.detail(session, made)

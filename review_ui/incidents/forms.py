@@ -40,16 +40,8 @@ def report_from(form: dict[str, str]) -> Report:
             **{name: form.get(name) == "on" for name in FLAGS},
         },
     }
-    parsed = ReportIn.model_validate(body)
-    return Report(
-        type=parsed.type,
-        title=parsed.title,
-        what=parsed.what,
-        when=parsed.when,
-        where=parsed.where,
-        scope=parsed.scope.to_scope(),
-        is_drill=False,  # drills run through `veracity drill`, never through this form
-    )
+    # Drills run through `veracity drill`, never through this form.
+    return Report.from_input(ReportIn.model_validate(body), is_drill=False)
 
 
 def reasons(error: ValidationError) -> str:
