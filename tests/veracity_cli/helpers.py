@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import child_env
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import child_env, run_python
 
 
 def run_cli(db: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
@@ -19,12 +16,4 @@ def run_cli(db: Path, *args: str, **env_extra: str) -> subprocess.CompletedProce
         DATABASE__URL=f"sqlite:///{db}",
         **env_extra,
     )
-    return subprocess.run(
-        [sys.executable, "-m", "veracity_cli.main", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_python("-m", "veracity_cli.main", *args, env=env)
