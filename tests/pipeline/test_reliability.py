@@ -7,6 +7,7 @@ import contextlib
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,18 +65,23 @@ def pg_rt(
     rt.engine.dispose()
 
 
+@dataclass
+class Workers:
+    platform: ReceiverState  # the platform the workers call
+    start: Callable[..., subprocess.Popen[bytes]]  # `extra`: further settings
+
+
 @pytest.fixture
-def worker_for(
+def workers(
     postgres_url: str, own_redis: str, receiver: tuple[ReceiverState, str], tmp_path: Path
-) -> Callable[..., subprocess.Popen[bytes]]:
-    """Starts a worker on this test's database and Redis that calls the receiver (`extra`:
-    further settings); all of them log to one file."""
+) -> Workers:
+    """Workers on this test's database and Redis, calling the receiver; one log file."""
 
     def start(**extra: str) -> subprocess.Popen[bytes]:
         env = worker_env(postgres_url, own_redis, receiver[1], **extra)
         return start_worker(env, tmp_path / "worker.log")
 
-    return start
+    return Workers(receiver[0], start)
 
 
 def remove_one(rt: Runtime) -> str:
@@ -95,13 +101,11 @@ def remove_one(rt: Runtime) -> str:
 
 
 def test_worker_killed_mid_request_is_redelivered_and_the_platform_acts_once(
-    pg_rt: Runtime,
-    receiver: tuple[ReceiverState, str],
-    worker_for: Callable[..., subprocess.Popen[bytes]],
+    pg_rt: Runtime, workers: Workers
 ) -> None:
-    state, _ = receiver
+    state = workers.platform
     state.delay_seconds = 2.0  # the platform is slow: the kill lands while the worker waits
-    first = worker_for()
+    first = workers.start()
     try:
         action_id = remove_one(pg_rt)
         wait_for(
@@ -110,7 +114,7 @@ def test_worker_killed_mid_request_is_redelivered_and_the_platform_acts_once(
         )
         kill(first)  # SIGKILL: no ack, no cleanup
         state.delay_seconds = 0.0
-        second = worker_for()
+        second = workers.start()
         try:
             wait_for(
                 lambda: (
@@ -159,14 +163,12 @@ def test_redis_restart_loses_nothing_the_sweeper_re_enqueues(
 
 
 def test_platform_timeouts_are_retried_then_dead_lettered_and_an_admin_retry_succeeds(
-    pg_rt: Runtime,
-    receiver: tuple[ReceiverState, str],
-    worker_for: Callable[..., subprocess.Popen[bytes]],
+    pg_rt: Runtime, workers: Workers
 ) -> None:
-    state, _ = receiver
+    state = workers.platform
     state.fail_next = [500]  # one 5xx, then timeouts
     state.delay_seconds = 1.5
-    worker = worker_for(PLATFORM__TIMEOUT="0.5")
+    worker = workers.start(PLATFORM__TIMEOUT="0.5")
     try:
         action_id = remove_one(pg_rt)
         wait_for(
