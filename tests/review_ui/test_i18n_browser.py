@@ -54,16 +54,25 @@ def html_lang(driver: Any) -> str:
     return str(driver.execute_script("return document.documentElement.lang"))
 
 
+def _rumour_queued_for_a_reviewer(
+    browser: Any, live_url: str, stack: Stack, language: str | None = None
+) -> str:
+    """RUMOUR queued (posted 2026-11-28 09:30 UTC) in a language code of its own, and a
+    reviewer (preferring `language`, if given) signed in on the queue; returns the code."""
+    code = lang()
+    stack.queue_posts([RUMOUR], lang=code, created_at=datetime(2026, 11, 28, 9, 30, tzinfo=UTC))
+    reviewer = stack.user("reviewer")
+    if language is not None:
+        prefer(stack, reviewer, language)
+    log_in(browser, live_url, reviewer, "/ui/review")
+    page_is(browser, "review-overview")
+    return code
+
+
 def test_a_reviewer_who_prefers_chinese_works_the_queue_and_a_case_in_chinese(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
-    code = lang()
-    posted = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
-    module_stack.queue_posts([RUMOUR], lang=code, created_at=posted)
-    reviewer = module_stack.user("reviewer")
-    prefer(module_stack, reviewer, "zh")
-    log_in(browser, live_url, reviewer, "/ui/review")
-    page_is(browser, "review-overview")
+    code = _rumour_queued_for_a_reviewer(browser, live_url, module_stack, language="zh")
     assert html_lang(browser) == "zh-Hans"
     assert css(browser, "#queue-title").text == "审核队列"
     assert "下一个案件" in css(browser, "#next-case").text
@@ -103,12 +112,7 @@ def test_accept_language_chinese_without_a_preference_gets_chinese(
 def test_english_stays_english_with_english_dates(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
-    code = lang()
-    posted = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
-    module_stack.queue_posts([RUMOUR], lang=code, created_at=posted)
-    reviewer = module_stack.user("reviewer")
-    log_in(browser, live_url, reviewer, "/ui/review")
-    page_is(browser, "review-overview")
+    code = _rumour_queued_for_a_reviewer(browser, live_url, module_stack)
     assert html_lang(browser) == "en"
     assert css(browser, "#queue-title").text == "Review queue"
     take_next(browser, live_url, code)
