@@ -31,7 +31,7 @@ def lang() -> str:
 
 
 def take_next(driver: Any, base: str, code: str) -> None:
-    """On the queue page, filter to `code` and take the next case."""
+    """On the queue page, filter to `code` and take the next case; its page opens."""
     from selenium.webdriver.support.ui import Select
 
     driver.get(base + "/ui/review")
@@ -39,6 +39,7 @@ def take_next(driver: Any, base: str, code: str) -> None:
     Select(css(driver, "#filter-lang")).select_by_value(code)
     css(driver, "#next-case").click()
     wait_for(driver, lambda d: d.current_url.split("?")[0] != base + "/ui/review")
+    page_is(driver, "review-case")
 
 
 def _on_a_new_case(browser: Any, live_url: str, stack: Stack) -> tuple[str, str, str]:
@@ -75,7 +76,6 @@ def test_a_case_reads_plainly_reasons_post_time_link_media_and_policy(
     )
     log_in(browser, live_url, module_stack.user("reviewer"))
     take_next(browser, live_url, code)
-    page_is(browser, "review-case")
     reasons = css(browser, "#reason-lines").text
     assert "toward likely false" in reasons and "strong" in reasons
     assert "“" in reasons, "each phrase is quoted in the words around it"
@@ -115,7 +115,6 @@ def test_an_escalation_arrives_with_who_why_and_the_history(
 
     log_in(browser, live_url, module_stack.user("senior_reviewer"))
     take_next(browser, live_url, code)
-    page_is(browser, "review-case")
     stage = css(browser, "#case-stage").text
     assert reviewer in stage and "possible defamation" in stage
     history = css(browser, "#case-history").text
@@ -127,14 +126,12 @@ def test_a_released_case_does_not_come_straight_back(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
     code, _, post_id = _on_a_new_case(browser, live_url, module_stack)
-    page_is(browser, "review-case")
     keys(browser, "u")
     page_is(browser, "review-overview")
     keys(browser, "n")  # the filter is kept
     wait_for(browser, lambda d: "No case matches your filter" in css(d, "main").text)
     log_in(browser, live_url, module_stack.user("reviewer"))  # someone else takes it at once
     take_next(browser, live_url, code)
-    page_is(browser, "review-case")
     assert case_of(module_stack, post_id).status == "claimed"
 
 
@@ -162,7 +159,6 @@ def test_a_typed_note_survives_a_lost_lease_and_the_lease_extends(
             .values(lease_expires_at=utcnow() - timedelta(seconds=1))
         )
     take_next(browser, live_url, code)  # expired: back in the queue, and claimed again
-    page_is(browser, "review-case")
     assert css(browser, "#note").get_attribute("value") == (
         "Fact-checkers at AFP rated this false on 12 Nov"
     )
@@ -220,7 +216,6 @@ def test_wellness_settings_grayscale_unblurred_media_and_a_daily_cap_warning(
     screenshot(browser, "77-wellness-settings")
 
     take_next(browser, live_url, code)
-    page_is(browser, "review-case")
     assert "grayscale" in css(browser, ".post-body").value_of_css_property("filter")
     media = css(browser, "#post-media [data-media]")
     assert media.get_attribute("data-blurred") is None, "not blurred: the reviewer chose so"
