@@ -100,6 +100,14 @@ def remove_one(rt: Runtime) -> str:
         )
 
 
+def reaches(
+    rt: Runtime, action_id: str, status: ActionStatus, *, timeout: float, what: str
+) -> EnforcementAction:
+    """Waits until the enforcement action has `status`; the action then."""
+    wait_for(lambda: stored(rt, EnforcementAction, action_id).status == status, timeout, what)
+    return stored(rt, EnforcementAction, action_id)
+
+
 def test_worker_killed_mid_request_is_redelivered_and_the_platform_acts_once(
     pg_rt: Runtime, workers: Workers
 ) -> None:
@@ -116,10 +124,10 @@ def test_worker_killed_mid_request_is_redelivered_and_the_platform_acts_once(
         state.delay_seconds = 0.0
         second = workers.start()
         try:
-            wait_for(
-                lambda: (
-                    stored(pg_rt, EnforcementAction, action_id).status == ActionStatus.CONFIRMED
-                ),
+            reaches(
+                pg_rt,
+                action_id,
+                ActionStatus.CONFIRMED,
                 timeout=45,
                 what="redelivery to the second worker",
             )
@@ -171,21 +179,14 @@ def test_platform_timeouts_are_retried_then_dead_lettered_and_an_admin_retry_suc
     worker = workers.start(PLATFORM__TIMEOUT="0.5")
     try:
         action_id = remove_one(pg_rt)
-        wait_for(
-            lambda: stored(pg_rt, EnforcementAction, action_id).status == ActionStatus.DEAD,
-            timeout=45,
-            what="the action to be dead-lettered",
+        dead = reaches(
+            pg_rt, action_id, ActionStatus.DEAD, timeout=45, what="the action to be dead-lettered"
         )
-        dead = stored(pg_rt, EnforcementAction, action_id)
         assert dead.attempts == 3 and dead.last_error
         state.delay_seconds = 0.0
         with transaction(pg_rt.sessions) as s:
             retry_dead(s, action_id, ADMIN)
-        wait_for(
-            lambda: stored(pg_rt, EnforcementAction, action_id).status == ActionStatus.CONFIRMED,
-            timeout=30,
-            what="the retried action",
-        )
+        reaches(pg_rt, action_id, ActionStatus.CONFIRMED, timeout=30, what="the retried action")
     finally:
         stop(worker)
     assert len(state.actions_applied()) == 1
@@ -210,8 +211,10 @@ def test_a_platform_429_is_waited_out_per_retry_after_in_countdowns_below_the_vi
     worker = start_worker(worker_env(postgres_url, own_redis, remote.url), tmp_path / "w.log")
     try:
         action_id = remove_one(rt)
-        wait_for(
-            lambda: stored(rt, EnforcementAction, action_id).status == ActionStatus.CONFIRMED,
+        reaches(
+            rt,
+            action_id,
+            ActionStatus.CONFIRMED,
             timeout=60,
             what="the action to land after the platform's wait",
         )
