@@ -222,6 +222,31 @@ def child_env(*, drop: tuple[str, ...], **set_: str) -> dict[str, str]:
     return env
 
 
+def services_env(
+    db_url: str,
+    redis_url: str,
+    elasticsearch_url: str,
+    es_prefix: str,
+    takedown_url: str,
+    drop: tuple[str, ...] = (),
+    **extra: str,
+) -> dict[str, str]:
+    """The environment for the product in a child process on the real services (the reference
+    classifier, test outbound hosts), less the caller's settings that start with `drop`."""
+    return child_env(
+        drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", *drop),
+        ENVIRONMENT="test",
+        DATABASE__URL=db_url,
+        REDIS__URL=redis_url,
+        ELASTICSEARCH__HOSTS=elasticsearch_url,
+        ELASTICSEARCH__INDEX_PREFIX=es_prefix,
+        PLATFORM__TAKEDOWN_URL=takedown_url,
+        OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
+        USE_REFERENCE_CLASSIFIER="true",
+        **extra,
+    )
+
+
 def logged_after(document: dict[str, object]) -> dict[str, object]:
     """The `after` part of a logged event's document."""
     veracity = document["veracity"]

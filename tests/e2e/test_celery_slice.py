@@ -24,12 +24,11 @@ from runtime.web import create_app
 from tests.conftest import (
     CELERY_WORKER,
     REMOVAL_TRAIL,
-    TEST_ALLOW_HOSTS,
     auth,
-    child_env,
     claim_and_decide,
     make_settings,
     new_api_key,
+    services_env,
     wait_for,
 )
 
@@ -47,17 +46,7 @@ def worker_env(
     es_prefix: str,
     receiver: tuple[ReceiverState, str],
 ) -> dict[str, str]:
-    return child_env(
-        drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__"),
-        ENVIRONMENT="test",
-        DATABASE__URL=postgres_url,
-        REDIS__URL=own_redis,
-        ELASTICSEARCH__HOSTS=elasticsearch_url,
-        ELASTICSEARCH__INDEX_PREFIX=es_prefix,
-        PLATFORM__TAKEDOWN_URL=receiver[1],
-        OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
-        USE_REFERENCE_CLASSIFIER="true",
-    )
+    return services_env(postgres_url, own_redis, elasticsearch_url, es_prefix, receiver[1])
 
 
 @pytest.fixture

@@ -40,10 +40,9 @@ from runtime.container import Runtime, build_runtime
 from tests.conftest import (
     ADMIN,
     PASSWORD,
-    TEST_ALLOW_HOSTS,
-    child_env,
     free_port,
     make_settings,
+    services_env,
     wait_for,
 )
 
@@ -114,18 +113,15 @@ def deployment(
     tmp_path: Path,
 ) -> Iterator[tuple[Fleet, Runtime, list[str]]]:
     secret = secrets.token_urlsafe(48)
-    env = child_env(
-        drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", "PLATFORM__", "SECURITY__", "API__"),
-        ENVIRONMENT="test",
-        DATABASE__URL=postgres_url,
-        REDIS__URL=own_redis,
-        ELASTICSEARCH__HOSTS=elasticsearch_url,
-        ELASTICSEARCH__INDEX_PREFIX=es_prefix,
-        PLATFORM__TAKEDOWN_URL=receiver[1],
+    env = services_env(
+        postgres_url,
+        own_redis,
+        elasticsearch_url,
+        es_prefix,
+        receiver[1],
+        drop=("PLATFORM__", "SECURITY__", "API__"),
         PLATFORM__MAX_ATTEMPTS="3",
-        OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
         SECURITY__SECRET_KEY=secret,
-        USE_REFERENCE_CLASSIFIER="true",
     )
     fleet = Fleet(env, tmp_path)
     ports = [free_port(), free_port()]
