@@ -51,3 +51,14 @@ def table_names(url: str) -> set[str]:
 def column_names(url: str, table: str) -> set[str]:
     with engine_at(url) as engine:
         return {c["name"] for c in sa.inspect(engine).get_columns(table)}
+
+
+def execute_sql(url: str, statement: str, **params: object) -> None:
+    with engine_at(url) as engine, engine.begin() as conn:
+        conn.execute(sa.text(statement), params)
+
+
+def sql_value(url: str, query: str) -> object:
+    """The one value the query selects (there must be exactly one row)."""
+    with engine_at(url) as engine, engine.connect() as conn:
+        return conn.execute(sa.text(query)).scalar_one()

@@ -3,28 +3,23 @@ the preferences, and after it every user is back to NULL (the browser's language
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import command
 
 from core.migrate import alembic_config, upgrade
-from tests.core.backends import column_names, engine_at
+from tests.core.backends import column_names, execute_sql, sql_value
 
 
 def test_migration_0102_goes_up_down_and_up_again(empty_url: str) -> None:
     upgrade(empty_url)
     assert "language" in column_names(empty_url, "users")
-    with engine_at(empty_url) as engine:
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO users (id, username, password_hash, role, active, "
-                    "failed_logins, token_generation, created_at, language) VALUES "
-                    "('u1', 'li', 'x', 'reviewer', true, 0, 0, CURRENT_TIMESTAMP, 'zh')"
-                )
-            )
-        command.downgrade(alembic_config(empty_url), "0101_accounts")
-        assert "language" not in column_names(empty_url, "users")
-        upgrade(empty_url)
-        assert "language" in column_names(empty_url, "users")
-        with engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT language FROM users")).scalar_one() is None
+    execute_sql(
+        empty_url,
+        "INSERT INTO users (id, username, password_hash, role, active, "
+        "failed_logins, token_generation, created_at, language) VALUES "
+        "('u1', 'li', 'x', 'reviewer', true, 0, 0, CURRENT_TIMESTAMP, 'zh')",
+    )
+    command.downgrade(alembic_config(empty_url), "0101_accounts")
+    assert "language" not in column_names(empty_url, "users")
+    upgrade(empty_url)
+    assert "language" in column_names(empty_url, "users")
+    assert sql_value(empty_url, "SELECT language FROM users") is None
