@@ -210,8 +210,11 @@ def test_pr_drafts_fixes_approves_and_publishes_a_claimless_statement(
 def test_pr_finds_the_draft_a_removal_opened_and_drafts_an_outage_notice(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
-    claim = false_claim(module_stack.rt)
-    _remove(module_stack, "5G towers spread the virus, wake up and share!!", claim.id)
+    _remove(
+        module_stack,
+        "5G towers spread the virus, wake up and share!!",
+        false_claim(module_stack.rt).id,
+    )
     log_in(browser, live_url, module_stack.user("pr"))
     page_is(browser, "pr")
     badge = browser.find_elements("css selector", "table.data tbody tr .badge")
