@@ -11,21 +11,15 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 from classifier.checkworthiness import ordinary_en, ordinary_zh
+from classifier.grammar import Grammar, fill
 from core.settings import REPO_ROOT
 
 FIXTURE_DIR = REPO_ROOT / "tests" / "fixtures" / "ordinary_posts"
-GRAMMARS: dict[str, ModuleType] = {"en": ordinary_en, "zh": ordinary_zh}
-_SLOT = re.compile(r"\{(\w+)\}")
-
-
-def _fill(template: str, slots: dict[str, tuple[str, ...]], rng: random.Random) -> str:
-    return _SLOT.sub(lambda m: rng.choice(slots[m.group(1)]), template)
+GRAMMARS: dict[str, Grammar] = {"en": ordinary_en.GRAMMAR, "zh": ordinary_zh.GRAMMAR}
 
 
 def _capitalise(text: str, rng: random.Random) -> str:
@@ -41,8 +35,8 @@ def generate(lang: str, n: int, seed: int = 2026) -> list[dict[str, str]]:
     rng = random.Random(f"{seed}:{lang}")
     seen: set[str] = set()
     out: list[dict[str, str]] = []
-    for category, template in _cycle(grammar.TEMPLATES, rng, n * 50):
-        text = _fill(template, grammar.SLOTS, rng) + rng.choice(grammar.DECORATIONS)
+    for category, template in _cycle(grammar.templates, rng, n * 50):
+        text = fill(template, grammar.slots, rng) + rng.choice(grammar.trimmings["decorations"])
         if lang == "en":
             text = _capitalise(text, rng)
         if text in seen:

@@ -23,317 +23,22 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 import string
 from dataclasses import dataclass
+from pathlib import Path
 
-# (topic, template): {slot} is filled from SLOTS.
-TEMPLATES: tuple[tuple[str, str], ...] = (
-    # commute and work
-    ("commute", "地铁上挤成照片了，{sigh}"),
-    ("commute", "今天{time}就出门了，路上一个人都没有"),
-    ("commute", "公交车又晚了{num}分钟，打卡差点迟到"),
-    ("commute", "骑车上班的第{num}天，腿已经不是自己的了"),
-    ("commute", "早高峰的{line}号线，懂的都懂{laugh}"),
-    ("work", "周{weekday}的会开了整整{num}个小时，{sigh}"),
-    ("work", "终于把这个方案交上去了，今晚要好好睡一觉"),
-    ("work", "老板说今天可以早点走，{happy}"),
-    ("work", "加班到{time}，回家只想躺平"),
-    ("work", "新同事人超好，还请我们喝了{drink}"),
-    ("work", "明天入职新公司，有点紧张又有点期待"),
-    ("work", "今天是我在这家公司的最后一天，谢谢{people}这几年的照顾"),
-    ("work", "摸鱼的时候被{boss}看到了{laugh}"),
-    ("work", "工位上的{plant}又长了一片新叶子"),
-    ("work", "年终总结写了一下午，憋出来{num}百字"),
-    # study
-    ("study", "明天考{course}，今晚通宵复习{sigh}"),
-    ("study", "{course}终于过了！！！{happy}"),
-    ("study", "图书馆占座失败，只能回宿舍学习了"),
-    ("study", "论文改到第{num}版了，导师还是不满意"),
-    ("study", "和室友约好明天早上{time}起来背单词，看谁先起"),
-    ("study", "今天的网课老师讲得好好，第一次听懂了{course}"),
-    ("study", "开学第一天就迟到，我真是个人才"),
-    ("study", "毕业快乐！{people}，以后常联系{emoji}"),
-    ("study", "有没有一起考{course}的，互相监督呀"),
-    # family and children
-    ("family", "{kid}今天学会了骑自行车，比我小时候厉害"),
-    ("family", "陪{kid}写作业，差点被气出内伤{laugh}"),
-    ("family", "回{hometown}看{family}，一进门就闻到{food}的味道"),
-    ("family", "{family}生日，全家一起去吃了{food}"),
-    ("family", "周末带{family}去游乐园，玩得比孩子还开心"),
-    ("family", "{family}打电话问我吃饭没，每次都是这一句"),
-    ("family", "宝宝今天第一次叫了爸爸，{happy}"),
-    ("family", "{kid}非要自己穿鞋，出门晚了{num}分钟"),
-    ("family", "家里的{family}最近迷上了广场舞"),
-    ("family", "视频通话的时候{family}一直在给我看新买的{item}"),
-    # cooking and eating
-    ("cooking", "跟着视频学做{food}，卖相一般但是好吃"),
-    ("cooking", "今天的晚饭：{food}和{food2}，自己都佩服自己"),
-    ("cooking", "第{num}次挑战{food}，这次终于成功了"),
-    ("cooking", "冰箱里只剩鸡蛋了，今晚吃{food}吧"),
-    ("cooking", "周末在家包饺子，包得奇形怪状{laugh}"),
-    ("cooking", "烤的{bake}糊了，闻着还挺香"),
-    ("eating", "和{people}吃了一家{cuisine}，人均{num}十，还不错"),
-    ("eating", "排队排了{num}分钟终于吃上{food}了"),
-    ("eating", "楼下新开了一家{cuisine}，明天去试试"),
-    ("eating", "深夜放毒：{food}{emoji}"),
-    ("eating", "减肥第{num}天，晚上还是没忍住吃了{food}"),
-    ("eating", "外卖又送错了，收到一份{food}，将就吃吧"),
-    ("eating", "今日份的{drink}，续命{emoji}"),
-    ("eating", "下午茶：{bake}配{drink}"),
-    ("eating", "馋{food}馋了一整天"),
-    # shopping and parcels
-    ("shopping", "快递三天了还在{city}转圈"),
-    ("shopping", "双十一买的{item}终于到了，比想象中好看"),
-    ("shopping", "又控制不住买了{item}，下个月吃土{laugh}"),
-    ("shopping", "逛了一下午商场，什么都没买，腿都走断了"),
-    ("shopping", "新买的{item}到了，颜色我很喜欢"),
-    ("shopping", "有没有人推荐一下好用的{item}"),
-    ("shopping", "取了{num}个快递，感觉像过年"),
-    ("shopping", "退货退到心累，以后再也不冲动消费了"),
-    # trips
-    ("trip", "终于到{city}了，坐了{num}个小时的车"),
-    ("trip", "在{city}的第{num}天，每天都在吃"),
-    ("trip", "{city}的夜景太美了，拍了好多照片"),
-    ("trip", "假期去{city}还是{city2}？纠结中"),
-    ("trip", "爬完山腿软了，但是山顶的风景值了"),
-    ("trip", "海边吹风，什么都不想{emoji}"),
-    ("trip", "旅行回来了，晒一下这几天拍的照片"),
-    ("trip", "我在这里：{city}·{spot}"),
-    ("trip", "高铁上的{food}，还挺好吃的"),
-    ("trip", "民宿老板送了我们一篮子{fruit}"),
-    # leisure
-    ("shows", "{show}追完了，后劲好大{cry}"),
-    ("shows", "今晚{show}更新，下班就回家看"),
-    ("shows", "一口气看了{num}集{show}，眼睛要瞎了"),
-    ("shows", "电影院就我们两个人，包场的感觉{laugh}"),
-    ("shows", "{show}里的{role}也太可爱了吧"),
-    ("music", "单曲循环了一整天的{song}"),
-    ("music", "终于抢到{singer}演唱会的票了！！！"),
-    ("music", "昨晚的演唱会嗓子喊哑了，值了"),
-    ("music", "练琴第{num}天，手指好疼"),
-    ("games", "{game}连跪{num}把，不玩了睡觉"),
-    ("games", "和{people}开黑到{time}，明天又要起不来了"),
-    ("games", "{game}终于上分了{happy}"),
-    ("games", "抽卡又歪了，{cry}"),
-    ("reading", "这本{book}看哭了"),
-    ("reading", "今年的第{num}本书读完了"),
-    ("reading", "睡前看了几页{book}，越看越精神"),
-    ("hobby", "拼了一晚上的乐高，终于完工"),
-    ("hobby", "第一次学{hobby}，老师说我很有天赋（客气话）"),
-    ("hobby", "周末去{hobby}了，晒得好黑"),
-    ("hobby", "画了一幅{subject}，大家看看像不像"),
-    ("hobby", "给{plant}换了个新盆，希望它喜欢"),
-    ("hobby", "阳台的{flower}开花了{emoji}"),
-    # sport and fitness
-    ("fitness", "今天跑了{num}公里，配速还是好慢"),
-    ("fitness", "健身房打卡第{num}天{emoji}"),
-    ("fitness", "跳了半小时操，浑身是汗"),
-    ("fitness", "游泳回来饿得能吃下一头牛"),
-    ("fitness", "早上去公园打了一套太极，{family}说我像模像样"),
-    ("fitness", "体重终于降了{num}斤，继续加油"),
-    ("sport", "{team}今晚有比赛，零食饮料已备好"),
-    ("sport", "{team}赢了！！！今晚睡不着了"),
-    ("sport", "又输了，{team}你让我说什么好{cry}"),
-    ("sport", "和同事打了一场羽毛球，被虐惨了"),
-    ("sport", "小区篮球场今天人好多"),
-    # pets and plants
-    ("pets", "{petname}今天把我的{item}咬坏了{cry}"),
-    ("pets", "{petname}晒太阳的样子{emoji}"),
-    ("pets", "带{petname}打疫苗，全程在发抖，心疼"),
-    ("pets", "{petname}学会开门了，防不胜防"),
-    ("pets", "每天下班回家{petname}都在门口等我"),
-    ("pets", "给{petname}洗了个澡，瘦了一圈{laugh}"),
-    ("pets", "我家{pet}一到晚上就开始跑酷"),
-    ("pets", "捡到一只小{pet}，有没有人想领养"),
-    ("pets", "{petname}三岁啦，生日快乐小宝贝"),
-    # weather and seasons
-    ("weather", "{city}今天热到融化"),
-    ("weather", "下了一整天的雨，哪儿也去不了"),
-    ("weather", "终于出太阳了，被子拿出来晒晒"),
-    ("weather", "早上起来窗外一片白，好美"),
-    ("weather", "降温了，记得加衣服呀{people}"),
-    ("weather", "风大到伞都吹翻了{laugh}"),
-    ("weather", "秋天的{spot}真的好看"),
-    ("weather", "春天来了，楼下的花都开了"),
-    # festivals and greetings
-    ("festival", "{festival}快乐！{wish}"),
-    ("festival", "{festival}回家的票抢到了{happy}"),
-    ("festival", "今年{festival}在外地过，有点想家"),
-    ("festival", "给{family}寄了{festival}礼物，希望他们喜欢"),
-    ("greeting", "早呀{people}，今天也要元气满满"),
-    ("greeting", "困死了，先睡了，{people}晚安"),
-    ("greeting", "睡了睡了，明天还要{plan}"),
-    ("greeting", "周五啦！{wish}"),
-    ("greeting", "{people}周末愉快～"),
-    ("greeting", "新的一周，{wish}"),
-    ("birthday", "{age}岁生日快乐，希望自己越来越好"),
-    ("birthday", "谢谢{people}给我过生日，蛋糕超好吃"),
-    ("birthday", "{family}生日快乐！永远年轻{emoji}"),
-    ("birthday", "今天收到了好多祝福，爱你们"),
-    # feelings and everyday life
-    ("mood", "今天心情{mood}"),
-    ("mood", "好累啊，想放个长假"),
-    ("mood", "又是emo的一天"),
-    ("mood", "一个人吃火锅也挺快乐的"),
-    ("mood", "莫名其妙地开心{emoji}"),
-    ("mood", "有点想念大学的时候"),
-    ("mood", "睡不着，起来听会儿歌"),
-    ("mood", "人生第一次{first}，纪念一下"),
-    ("mood", "今天被{people}夸了，开心一整天"),
-    ("mood", "生活需要仪式感，今天给自己买了束花"),
-    ("life", "搬家搬了一整天，{sigh}"),
-    ("life", "新家终于收拾好了，欢迎{people}来玩"),
-    ("life", "洗衣机坏了，手洗了一下午衣服"),
-    ("life", "剪了个新发型，{people}说像换了个人"),
-    ("life", "牙疼了三天，明天去看牙医"),
-    ("life", "感冒了，在家躺一天{cry}"),
-    ("life", "熬夜的后果就是今天一整天都在打哈欠"),
-    ("life", "楼上又在装修，从早到晚"),
-    ("life", "手机屏幕摔碎了，心也碎了"),
-    ("life", "钥匙锁家里了，等开锁师傅中"),
-    ("life", "大扫除完成，家里亮堂多了"),
-    ("life", "今天终于拿到驾照了{happy}"),
-    ("life", "在{place}等人，已经等了{num}分钟了"),
-    ("life", "停电了，点着蜡烛吃晚饭还挺浪漫"),
-    ("life", "楼下的{stall}阿姨记得我每次都要加辣"),
-    ("friends", "和{people}好久没见了，一见面就聊到{time}"),
-    ("friends", "{people}结婚啦，祝你们幸福{emoji}"),
-    ("friends", "{people}来{city}找我玩，带她去吃了{food}"),
-    ("friends", "闺蜜送的{item}，好喜欢"),
-    ("friends", "今晚聚餐，谁没到谁买单{laugh}"),
-    ("love", "和男朋友在一起{num}周年啦"),
-    ("love", "老公下班带了一束花回来，突然好感动"),
-    ("love", "异地的第{num}天，想你"),
-    ("love", "今天被求婚了！！！{happy}"),
-    # questions to friends
-    ("ask", "有没有{city}的朋友，推荐点好吃的"),
-    ("ask", "求推荐好看的{show_kind}，剧荒了"),
-    ("ask", "{item}和{item2}买哪个好？帮我选选"),
-    ("ask", "周末有人一起去{hobby}吗"),
-    ("ask", "谁知道{place}附近哪里好停车"),
-    ("ask", "新手养{pet}，有什么要注意的吗"),
-    # small notices
-    ("notice", "小店{weekday_full}起恢复营业，老顾客来了送{drink}"),
-    ("notice", "{stall}今天的{food}卖完了，明天请早"),
-    ("notice", "本周末店里搞活动，满{num}十减十"),
-    ("notice", "闲置转让：九成新的{item}，同城自提"),
-    ("notice", "捡到一张校园卡，失主请私信我"),
-    ("notice", "寻找周末一起打球的球友，{place}附近"),
-    ("notice", "工作室放假{num}天，有事微信留言"),
-    ("notice", "花店今天到了一批{flower}，喜欢的可以来看看"),
-    ("notice", "家里的{pet}走丢了，在{place}附近，看到请联系我，谢谢大家"),
-    ("notice", "急招兼职，周末两天，{stall}，有意私聊"),
-)
+from classifier.grammar import Grammar, fill
 
-SLOTS: dict[str, tuple[str, ...]] = {
-    "sigh": ("心累", "想哭", "太难了", "我不行了", "救命", "累死了", "唉", "真的服了"),
-    "laugh": ("哈哈哈哈", "哈哈哈", "笑死", "hhhh", "嘻嘻", "2333"),
-    "cry": ("呜呜呜", "哭了", "泪目", "我的心好痛", "emmm"),
-    "happy": ("开心到飞起", "太开心了", "耶", "激动", "好幸福"),
-    "time": ("六点", "七点半", "十一点", "凌晨一点", "凌晨两点", "九点", "半夜"),
-    "num": ("2", "3", "5", "8", "10", "两", "三", "五", "十", "二十"),
-    "line": ("1", "2", "4", "10", "13"),
-    "weekday": ("一", "二", "三", "四", "五"),
-    "weekday_full": ("周一", "周三", "下周二", "明天", "本周六"),
-    "people": ("宝贝们", "家人们", "姐妹们", "兄弟们", "小伙伴们", "各位", "朋友们", "亲爱的"),
-    "boss": ("领导", "组长", "经理", "主管"),
-    "plant": ("绿萝", "多肉", "仙人掌", "发财树", "小盆栽"),
-    "flower": ("月季", "茉莉", "绣球", "向日葵", "郁金香", "栀子花"),
-    "drink": ("奶茶", "咖啡", "柠檬茶", "冰美式", "豆浆", "酸梅汤", "果茶", "拿铁"),
-    "course": ("高数", "四级", "六级", "科目二", "期末考试", "雅思", "考研英语", "毛概"),
-    "family": ("我妈", "我爸", "外公", "奶奶", "姥姥", "儿子", "闺女", "小侄子", "我弟", "老妈"),
-    "kid": ("儿子", "闺女", "小侄子", "我家娃", "小外甥"),
-    "hometown": ("老家", "外婆家", "爸妈家", "乡下"),
-    "food": (
-        "红烧肉",
-        "酸菜鱼",
-        "麻辣烫",
-        "小龙虾",
-        "煎饼果子",
-        "螺蛳粉",
-        "烤串",
-        "肠粉",
-        "酸辣粉",
-        "糖醋排骨",
-        "凉皮",
-        "蛋炒饭",
-        "牛肉面",
-        "烧烤",
-        "炸鸡",
-    ),
-    "food2": ("清炒时蔬", "紫菜蛋花汤", "凉拌黄瓜", "西红柿炒蛋", "蒜蓉西兰花"),
-    "bake": ("蛋挞", "曲奇", "戚风蛋糕", "面包", "芝士蛋糕", "月饼"),
-    "cuisine": ("湘菜馆", "日料店", "烤肉店", "粤菜馆", "火锅店", "面馆", "西餐厅", "东北菜馆"),
-    "item": (
-        "耳机",
-        "羽绒服",
-        "运动鞋",
-        "口红",
-        "台灯",
-        "书包",
-        "电动牙刷",
-        "保温杯",
-        "小风扇",
-        "键盘",
-        "围巾",
-        "拖鞋",
-    ),
-    "item2": ("平板", "笔记本", "相机", "手表", "电饭煲", "空气炸锅"),
-    "city": ("成都", "厦门", "大理", "青岛", "西安", "长沙", "杭州", "重庆", "哈尔滨", "三亚"),
-    "city2": ("苏州", "桂林", "昆明", "洛阳", "丽江", "南京"),
-    "spot": ("西湖", "洱海", "古城", "江边", "公园", "老街", "海边", "山顶"),
-    "place": ("商场", "地铁站", "图书馆", "小区门口", "咖啡店", "学校", "万达", "体育馆"),
-    "stall": ("煎饼摊", "早餐店", "水果店", "小吃摊", "面包店", "奶茶店"),
-    "fruit": ("橘子", "荔枝", "芒果", "桃子", "葡萄"),
-    "show": ("这部剧", "那部古装剧", "新出的综艺", "这部动漫", "这个纪录片", "那部悬疑剧"),
-    "show_kind": ("甜宠剧", "悬疑剧", "综艺", "动漫", "电影", "纪录片"),
-    "role": ("男二", "女主", "小猫", "配角", "反派"),
-    "song": ("这首歌", "那首老歌", "周末听到的那首", "电影的主题曲"),
-    "singer": ("五月天", "周杰伦", "薛之谦", "陈奕迅", "林俊杰"),
-    "game": ("王者", "吃鸡", "原神", "蛋仔", "金铲铲"),
-    "book": ("小说", "散文集", "推理小说", "漫画", "绘本"),
-    "hobby": ("滑雪", "冲浪", "攀岩", "钓鱼", "陶艺", "烘焙", "露营", "游泳", "吉他"),
-    "subject": ("我家猫", "窗外的树", "自画像", "晚霞", "我妈"),
-    "team": ("湖人", "国足", "主队", "我们学校的队", "皇马", "曼联", "辽宁队"),
-    "pet": ("猫", "狗", "仓鼠", "兔子", "柯基", "布偶猫", "金毛"),
-    "petname": ("豆豆", "可乐", "汤圆", "奶糖", "馒头", "花花", "小黑", "毛毛"),
-    "festival": ("春节", "元宵节", "端午节", "七夕", "国庆", "冬至", "圣诞节"),
-    "wish": (
-        "愿大家都平平安安",
-        "一起加油",
-        "好好吃饭好好睡觉",
-        "开开心心每一天",
-        "万事顺意",
-        "记得多喝水",
-    ),
-    "plan": ("上早班", "赶飞机", "考试", "去医院复查", "开会", "带娃上课"),
-    "age": ("18", "20", "25", "26", "30", "三十"),
-    "mood": ("超好", "一般般", "有点低落", "美美的", "莫名烦躁", "还不错"),
-    "first": ("坐飞机", "自己做饭", "看海", "献血", "去蹦迪", "一个人旅行"),
-    "emoji": (
-        "😂",
-        "🥰",
-        "😭",
-        "✨",
-        "🌸",
-        "🐱",
-        "👍",
-        "💪",
-        "🙏",
-        "❤️",
-        "🎉",
-        "😴",
-        "[哈哈]",
-        "[泪]",
-    ),
-}
-
-_WEIBO_FACES = ("[哈哈]", "[爱你]", "[心]", "[泪]", "[doge]", "[允悲]", "[赞]", "[抱抱]", "[吃瓜]")
-_EMOJI = ("😂", "🥰", "😭", "✨", "🌸", "👍", "💪", "🙏", "❤️", "🎉", "🤣", "😋")
-_TOPICS = ("#今日份打卡#", "#我的日常#", "#周末#", "#vlog#", "#晒图#", "#生活碎片#", "#记录生活#")
-_HANDLES = ("小鱼儿", "阿星_", "橙子不酸", "momo", "糖糖糖", "大白兔", "Kiki", "老王不在家")
-_SLOT = re.compile(r"\{(\w+)\}")
+# The grammar is data (see `classifier.grammar`): templates grouped by topic (commute and work,
+# study, family, cooking, shopping, trips, leisure, sport, pets and plants, weather, festivals,
+# feelings, questions to friends, small notices), their slots, and the trimmings `_decorate` adds.
+GRAMMAR = Grammar.load(Path(__file__).with_suffix(".json"))
+TEMPLATES = GRAMMAR.templates
+SLOTS = GRAMMAR.slots
+_WEIBO_FACES = GRAMMAR.trimmings["weibo_faces"]
+_EMOJI = GRAMMAR.trimmings["emoji"]
+_TOPICS = GRAMMAR.trimmings["topics"]
+_HANDLES = GRAMMAR.trimmings["handles"]
 SEED = 20261129
 
 
@@ -383,10 +88,6 @@ def _decorate(text: str, rng: random.Random) -> str:
     return text
 
 
-def _fill(template: str, rng: random.Random) -> str:
-    return _SLOT.sub(lambda m: rng.choice(SLOTS[m.group(1)]), template)
-
-
 def generate(per_template: int = 30, seed: int = SEED) -> list[EverydayPost]:
     """Up to `per_template` distinct posts from each template, deterministic for a seed."""
     out: list[EverydayPost] = []
@@ -395,7 +96,7 @@ def generate(per_template: int = 30, seed: int = SEED) -> list[EverydayPost]:
         rng = random.Random(f"{seed}:{index}")
         made = 0
         for _ in range(per_template * 4):
-            text = _decorate(_fill(template, rng), rng)
+            text = _decorate(fill(template, SLOTS, rng), rng)
             if text in seen:
                 continue
             seen.add(text)

@@ -42,7 +42,7 @@ def test_about_a_fifth_of_the_templates_are_dev_and_split_whole() -> None:
 def test_disjoint_from_the_measured_ordinary_posts_corpus() -> None:
     fixture = load("zh")
     posts = generate()
-    assert not {t for _, t in TEMPLATES} & {t for _, t in ordinary_zh.TEMPLATES}
+    assert not {t for _, t in TEMPLATES} & {t for _, t in ordinary_zh.GRAMMAR.templates}
     assert not {p.text for p in posts} & set(fixture)
     generated_runs = set().union(*(_runs(p.text, 8) for p in posts))
     shared = [t for t in fixture if _runs(t, 8) & generated_runs]
