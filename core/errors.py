@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
+    """A refusal the API edge renders as `status` with the body's `code`; a subclass states its
+    own as class keywords, e.g. `class Gone(DomainError, status=410, code="gone")`, and a raise
+    may give a more precise code."""
+
     status = 400
     code = "bad_request"
+
+    def __init_subclass__(
+        cls, *, status: int | None = None, code: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -14,21 +29,17 @@ class DomainError(Exception):
             self.code = code
 
 
-class NotFound(DomainError):
-    status = 404
-    code = "not_found"
+class NotFound(DomainError, status=404, code="not_found"):
+    """The id in the request names nothing the caller may see (absent or someone else's)."""
 
 
-class Conflict(DomainError):
-    status = 409
-    code = "conflict"
+class Conflict(DomainError, status=409, code="conflict"):
+    """The request is well formed but the thing's current state does not allow it."""
 
 
-class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
+class Forbidden(DomainError, status=403, code="forbidden"):
+    """The caller is known but their role or scope does not cover this action."""
 
 
-class Invalid(DomainError):
-    status = 422
-    code = "invalid"
+class Invalid(DomainError, status=422, code="invalid"):
+    """A value in the request breaks a rule the schema alone cannot express."""

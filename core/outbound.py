@@ -46,10 +46,8 @@ _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class OutboundRefused(Invalid):
+class OutboundRefused(Invalid, code="outbound_url_refused"):
     """A URL the gate will not call or link to; the message is the reason."""
-
-    code = "outbound_url_refused"
 
 
 class RefusedDestination(httpx.TransportError):

@@ -19,9 +19,9 @@ from statements.evidence import Evidence
 from statements.templates import DraftText, render
 
 
-class GeneratorUnavailable(DomainError):
-    status = 502
-    code = "generator_unavailable"
+class GeneratorUnavailable(DomainError, status=502, code="generator_unavailable"):
+    """The drafting model was refused by the outbound gate, did not answer, or answered with
+    something other than the JSON asked for; the draft can be written by hand instead."""
 
 
 @dataclass(frozen=True)
