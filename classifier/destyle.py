@@ -24,30 +24,13 @@ model sees *that* a link was there but not which.
 
 from __future__ import annotations
 
-import re
 import unicodedata
+from pathlib import Path
 
-_URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b(?:t\.co|bit\.ly|pic\.twitter\.com|youtu\.be)/\S+", re.IGNORECASE
-)
-_HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
-_RT = re.compile(r"^\s*RT\b:?\s*|\bvia\s+(?=@\w)", re.IGNORECASE)
-_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d{3,})")
-_LABEL = re.compile(
-    r"^\s*(?:breaking(?:\s+news)?|just\s+in|alert|update|fact\s*check|urgent|news)\s*[:\-|]+\s*",
-    re.IGNORECASE,
-)
-# shouting: a run of 2+ all-caps words, or one of 6+ letters; short ones are acronyms (CDC, WHO)
-_CAPS = re.compile(r"\b[A-Z][A-Z']+(?:\s+[A-Z][A-Z']+)+\b|\b[A-Z][A-Z']{5,}\b")
-_BANG = re.compile(r"[!?]*\?[!?]*\?[!?]*|[!?]*\?!+[!?]*|!{2,}")
-_DOTS = re.compile(r"\.{2,}|…")
+from classifier.io import read_patterns
+
+_RE = read_patterns(Path(__file__).with_name("destyle_patterns.txt"))
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": "'"})
-_SPACE = re.compile(r"\s+")
-_SPACE_PUNCT = re.compile(r"\s+([,.;:!?])")
-_TRAILING = re.compile(r"[\s:|\-–—]+$")
-_LEADING = re.compile(r"^[\s:;,.|\-–—]+")
-_PUNCT_RUN = re.compile(r"([!?.])(?:\s*[!?.])+")
 
 
 def _is_emoji(ch: str) -> bool:
@@ -68,34 +51,34 @@ def strip_emoji(text: str) -> str:
 
 def hashtag_words(tag: str) -> str:
     """`IndiaFightsCorona` -> `India Fights Corona`; `covid19` stays; `_` becomes a space."""
-    return _CAMEL.sub(" ", tag.replace("_", " ")).strip()
+    return _RE["camel"].sub(" ", tag.replace("_", " ")).strip()
 
 
 def _tidy(text: str) -> str:
-    text = _SPACE.sub(" ", text).strip()
-    text = _PUNCT_RUN.sub(r"\1", _SPACE_PUNCT.sub(r"\1", text))
-    return _TRAILING.sub("", _LEADING.sub("", text))
+    text = _RE["space"].sub(" ", text).strip()
+    text = _RE["punct_run"].sub(r"\1", _RE["space_punct"].sub(r"\1", text))
+    return _RE["trailing"].sub("", _RE["leading"].sub("", text))
 
 
 def destyle(text: str) -> str:
     """The de-styled rewrite used by `veracity evaluate` (see the module docstring)."""
     out = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    out = _URL.sub(" ", out)
-    out = _RT.sub(" ", out)
-    out = _HANDLE.sub(" ", out)
-    out = _HASHTAG.sub(lambda m: hashtag_words(m.group(1)), out)
+    out = _RE["url"].sub(" ", out)
+    out = _RE["rt"].sub(" ", out)
+    out = _RE["handle"].sub(" ", out)
+    out = _RE["hashtag"].sub(lambda m: hashtag_words(m.group(1)), out)
     out = strip_emoji(out)
-    out = _LABEL.sub("", out)
-    out = _CAPS.sub(lambda m: m.group(0).lower(), out)
-    out = _BANG.sub(lambda m: "?" if "?" in m.group(0) else "!", out)
-    out = _DOTS.sub(".", out)
+    out = _RE["label"].sub("", out)
+    out = _RE["caps"].sub(lambda m: m.group(0).lower(), out)
+    out = _RE["bang"].sub(lambda m: "?" if "?" in m.group(0) else "!", out)
+    out = _RE["dots"].sub(".", out)
     return _tidy(out)
 
 
 def normalise(text: str) -> str:
     """Serving-time normalisation: placeholders for links and handles, hashtags as words."""
-    out = _URL.sub(" url ", text)
-    out = _HANDLE.sub(" @user ", out)
-    out = _HASHTAG.sub(lambda m: hashtag_words(m.group(1)), out)
+    out = _RE["url"].sub(" url ", text)
+    out = _RE["handle"].sub(" @user ", out)
+    out = _RE["hashtag"].sub(lambda m: hashtag_words(m.group(1)), out)
     out = strip_emoji(out)
-    return _SPACE.sub(" ", out).strip()
+    return _RE["space"].sub(" ", out).strip()

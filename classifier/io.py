@@ -1,10 +1,12 @@
-"""Reading posts (CSV with header, or JSONL) and writing JSONL, robust to bad bytes; JSON files."""
+"""Reading posts (CSV with header, or JSONL) and writing JSONL, robust to bad bytes; JSON files;
+named regular expressions kept in text files."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -58,3 +60,14 @@ def read_json(path: Path) -> Any:
 def write_json(path: Path, data: Any) -> None:
     """Indented, ASCII-escaped, with a final newline: how every model artefact is written."""
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def read_patterns(path: Path) -> dict[str, re.Pattern[str]]:
+    """Compiled regular expressions from a text file of `name pattern` lines (`#` lines are
+    comments): patterns kept as data, free of Python string escaping."""
+    patterns: dict[str, re.Pattern[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, pattern = line.split(maxsplit=1)
+            patterns[name] = re.compile(pattern.strip())
+    return patterns

@@ -19,26 +19,13 @@ Numbers, names and wording stay: the claim stays the same.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from classifier.destyle import strip_emoji
+from classifier.io import read_patterns
 
-_URL = re.compile(
-    r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*|(?<![A-Za-z0-9.])(?:t\.cn|sinaurl\.cn)/[A-Za-z0-9]+",
-    re.IGNORECASE,
-)
-_STUB = re.compile(r"(?:网页链接|全文|O网页链接|展开全文c?)\s*$")
-_NAME = r"[\w\u4e00-\u9fff\-]{1,30}"
-_CHAIN = re.compile(rf"//\s*@{_NAME}\s*[:：]?|回复\s*@{_NAME}\s*[:：]?")
-_NAME_CHAR = re.compile(r"[\w\u4e00-\u9fff\-]")
-_DELIMITER = re.compile(r"[\s:：,，。、;；!！?？)）】\]/]")
+_RE = read_patterns(Path(__file__).with_name("destyle_patterns.txt"))
 MAX_NAME_WIDTH = 30  # Weibo nicknames: at most 30 characters, a Chinese one counting two
-_REPOST_STUB = re.compile(r"^\s*(?:转发微博|轉發微博|Repost)\s*")
-_TOPIC = re.compile(r"#([^#\s]{1,40})#|(?<![\w#])#(\w+)")
-_CODE = re.compile(r"\[[\w\u4e00-\u9fff]{1,8}\]")
-_HEADLINE = re.compile(r"[【〖]([^】〗]*)[】〗]")
-_BANG = re.compile(r"[!！]{2,}|[?？]{2,}|[!?！？]{2,}")
-_DOTS = re.compile(r"[。.]{3,}|…+")
-_SPACE = re.compile(r"\s+")
 
 
 def _drop_mentions(text: str) -> str:
@@ -52,10 +39,10 @@ def _drop_mentions(text: str) -> str:
             i += 1
             continue
         j, width = i + 1, 0
-        while j < len(text) and _NAME_CHAR.match(text[j]) and width <= MAX_NAME_WIDTH:
+        while j < len(text) and _RE["name_char"].match(text[j]) and width <= MAX_NAME_WIDTH:
             width += 2 if "\u4e00" <= text[j] <= "\u9fff" else 1
             j += 1
-        ends = j == len(text) or bool(_DELIMITER.match(text[j]))
+        ends = j == len(text) or bool(_RE["delimiter"].match(text[j]))
         out.append(" ")
         i = j if j > i + 1 and ends and width <= MAX_NAME_WIDTH else i + 1
     return "".join(out)
@@ -68,15 +55,15 @@ def _one(match: re.Match[str]) -> str:
 
 def destyle_zh(text: str) -> str:
     """`text` with its Weibo register removed and its words kept."""
-    text = _URL.sub(" ", text)
-    text = _CHAIN.sub(" ", text)
+    text = _RE["url"].sub(" ", text)
+    text = _RE["chain"].sub(" ", text)
     text = _drop_mentions(text)
-    text = _REPOST_STUB.sub("", text)
-    text = _TOPIC.sub(lambda m: f" {m.group(1) or m.group(2)} ", text)
-    text = _CODE.sub(" ", text)
-    text = _HEADLINE.sub(lambda m: f"{m.group(1)} ", text)
+    text = _RE["repost_stub"].sub("", text)
+    text = _RE["topic"].sub(lambda m: f" {m.group(1) or m.group(2)} ", text)
+    text = _RE["code"].sub(" ", text)
+    text = _RE["headline"].sub(lambda m: f"{m.group(1)} ", text)
     text = strip_emoji(text)
-    text = _BANG.sub(_one, text)
-    text = _DOTS.sub("…", text)
-    text = _STUB.sub("", _SPACE.sub(" ", text).strip())
+    text = _RE["bang"].sub(_one, text)
+    text = _RE["dots"].sub("…", text)
+    text = _RE["stub"].sub("", _RE["space"].sub(" ", text).strip())
     return text.strip(" :：,，")
