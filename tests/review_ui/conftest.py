@@ -168,6 +168,26 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def submit(
+    client: TestClient,
+    page: Any,
+    path: str,
+    *,
+    follow_redirects: bool = False,
+    headers: dict[str, str] | None = None,
+    **fields: Any,
+) -> Any:
+    """A form on `page` (a response, or its HTML) posted to `path` with the page's CSRF token
+    and `fields`; the response, its redirect not followed unless asked."""
+    html = page if isinstance(page, str) else page.text
+    return client.post(
+        path,
+        data={"csrf_token": csrf_of(html), **fields},
+        headers=headers,
+        follow_redirects=follow_redirects,
+    )
+
+
 def draft_on_workbench(client: TestClient, **fields: str) -> Any:
     """The PR workbench's "draft a statement" form posted with `fields` (channel web unless
     given); the unfollowed response."""

@@ -9,35 +9,30 @@ from pipeline.models import ActionStatus, EnforcementAction
 from tests.review_ui.conftest import (
     Stack,
     browser_client,
-    csrf_of,
     decided_case,
     sign_in,
     signed_in,
+    submit,
 )
 
 
 def test_admin_creates_an_account_that_can_sign_in(stack: Stack) -> None:
     client = signed_in(stack, "admin")
     page = client.get("/ui/admin")
-    made = client.post(
+    made = submit(
+        client,
+        page,
         "/ui/admin/users",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "username": "new-legal",
-            "password": "a-long-enough-password",
-            "role": "legal",
-        },
-        follow_redirects=False,
+        username="new-legal",
+        password="a-long-enough-password",
+        role="legal",
     )
     assert made.headers["location"] == "/ui/admin?notice=user_added"
     with stack.rt.sessions() as session:
         assert (
             session.scalars(select(User.role).where(User.username == "new-legal")).one() == "legal"
         )
-    short = client.post(
-        "/ui/admin/users",
-        data={"csrf_token": csrf_of(page.text), "username": "x", "password": "short", "role": "pr"},
-    )
+    short = submit(client, page, "/ui/admin/users", username="x", password="short", role="pr")
     assert short.status_code == 422 and "at least 10 characters" in short.text
     assert sign_in(browser_client(stack), "new-legal", "a-long-enough-password").status_code == 303
 
@@ -52,17 +47,11 @@ def test_admin_retries_a_dead_lettered_action_and_it_is_confirmed(stack: Stack) 
     client = signed_in(stack, "admin")
     page = client.get("/ui/admin")
     assert "platform said 503" in page.text
-    retried = client.post(
-        f"/ui/admin/dead/{action_id}/retry",
-        data={"csrf_token": csrf_of(page.text)},
-        follow_redirects=False,
-    )
+    retried = submit(client, page, f"/ui/admin/dead/{action_id}/retry")
     assert retried.headers["location"] == "/ui/admin?notice=retried"
     stack.dispatcher.drain()
     with stack.rt.sessions() as session:
         done = session.get(EnforcementAction, action_id)
         assert done is not None and done.status == ActionStatus.CONFIRMED
-    again = client.post(
-        f"/ui/admin/dead/{action_id}/retry", data={"csrf_token": csrf_of(page.text)}
-    )
+    again = submit(client, page, f"/ui/admin/dead/{action_id}/retry")
     assert again.status_code == 409

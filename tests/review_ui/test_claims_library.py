@@ -15,7 +15,7 @@ from claims.library_service import library_version
 from claims.matching.library import library_rows
 from claims.models import Claim
 from tests.review_ui.browsing import css, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, csrf_of, screenshot, signed_in
+from tests.review_ui.conftest import Stack, csrf_of, screenshot, signed_in, submit
 from tests.statements.helpers import load_fixture_claims
 
 FIXTURE = [
@@ -38,21 +38,25 @@ FIXTURE = [
 ]
 
 
+# The add and edit forms' fields other than the claim's text.
+WIND: dict[str, Any] = {
+    "verdict": "false",
+    "source_url": "https://factcheck.example/wind",
+    "source_name": "Example Fact Check",
+    "explanation": "No study links wind turbines to cancer.",
+}
+
+
 def test_pr_adds_edits_and_retires_a_claim_and_the_matcher_stops_using_it(stack: Stack) -> None:
     client = signed_in(stack, "pr")
     page = client.get("/ui/claims")
     assert page.status_code == 200 and "Add a claim" in page.text
-    added = client.post(
+    added = submit(
+        client,
+        page,
         "/ui/claims",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "text": "Wind turbines cause cancer in people living nearby.",
-            "verdict": "false",
-            "source_url": "https://factcheck.example/wind",
-            "source_name": "Example Fact Check",
-            "explanation": "No study links wind turbines to cancer.",
-        },
-        follow_redirects=False,
+        text="Wind turbines cause cancer in people living nearby.",
+        **WIND,
     )
     assert added.status_code == 303 and added.headers["location"].endswith("?notice=added")
     claim_url = added.headers["location"].split("?")[0]
@@ -62,17 +66,12 @@ def test_pr_adds_edits_and_retires_a_claim_and_the_matcher_stops_using_it(stack:
         version_before = library_version(session)
 
     detail = client.get(claim_url)
-    edited = client.post(
+    edited = submit(
+        client,
+        detail,
         f"{claim_url}/edit",
-        data={
-            "csrf_token": csrf_of(detail.text),
-            "text": "Wind turbines give cancer to people who live near them.",
-            "verdict": "false",
-            "source_url": "https://factcheck.example/wind",
-            "source_name": "Example Fact Check",
-            "explanation": "No study links wind turbines to cancer.",
-        },
-        follow_redirects=False,
+        text="Wind turbines give cancer to people who live near them.",
+        **WIND,
     )
     assert edited.status_code == 303
     with stack.rt.sessions() as session:
@@ -85,15 +84,9 @@ def test_pr_adds_edits_and_retires_a_claim_and_the_matcher_stops_using_it(stack:
             "text": "Wind turbines cause cancer in people living nearby."
         }
 
-    no_reason = client.post(
-        f"{claim_url}/retire", data={"csrf_token": csrf_of(detail.text), "reason": " "}
-    )
+    no_reason = submit(client, detail, f"{claim_url}/retire", reason=" ")
     assert no_reason.status_code == 422 and "say why" in no_reason.text
-    retired = client.post(
-        f"{claim_url}/retire",
-        data={"csrf_token": csrf_of(detail.text), "reason": "duplicate of an older claim"},
-        follow_redirects=False,
-    )
+    retired = submit(client, detail, f"{claim_url}/retire", reason="duplicate of an older claim")
     assert retired.status_code == 303
     with stack.rt.sessions() as session:
         assert claim_id not in {r.id for r in library_rows(session)}

@@ -17,6 +17,7 @@ from tests.review_ui.conftest import (
     decide_in_ui,
     draft_on_workbench,
     sign_in,
+    submit,
 )
 
 ZH, EN = {"accept-language": "zh-CN,zh;q=0.9"}, {"accept-language": "en"}
@@ -86,7 +87,7 @@ def test_approving_your_own_statement_is_refused_in_your_language(stack: Stack) 
         assert made.status_code == 303, made.text
         path = made.headers["location"].split("?")[0]
         detail = client.get(path)
-        refused = client.post(f"{path}/approve", data={"csrf_token": csrf_of(detail.text)})
+        refused = submit(client, detail, f"{path}/approve")
         assert refused.status_code == 403  # statements.service.approve's Forbidden
         assert expected in refused.text and absent not in refused.text
 
@@ -100,10 +101,7 @@ def test_an_invalid_form_names_each_field_in_the_readers_language(stack: Stack) 
         made = draft_on_workbench(client, **SALT)
         path = made.headers["location"].split("?")[0]
         detail = client.get(path)
-        refused = client.post(
-            f"{path}/edit",
-            data={"csrf_token": csrf_of(detail.text), "title": "  ", "body": "Some text."},
-        )
+        refused = submit(client, detail, f"{path}/edit", title="  ", body="Some text.")
         assert refused.status_code == 422
         assert expected in refused.text, refused.text
 
@@ -116,14 +114,13 @@ def test_an_admins_duplicate_account_is_refused_in_chinese_and_english(stack: St
     ):
         client = _person(stack, "admin", language)
         page = client.get("/ui/admin")
-        refused = client.post(
+        refused = submit(
+            client,
+            page,
             "/ui/admin/users",
-            data={
-                "csrf_token": csrf_of(page.text),
-                "username": taken,
-                "password": "a-long-enough-password",
-                "role": "reviewer",
-            },
+            username=taken,
+            password="a-long-enough-password",
+            role="reviewer",
         )
         assert refused.status_code == 409
         assert expected in refused.text

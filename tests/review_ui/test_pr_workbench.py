@@ -27,6 +27,7 @@ from tests.review_ui.conftest import (
     screenshot,
     sign_in,
     signed_in,
+    submit,
 )
 from tests.statements.helpers import add_messaging_outage, false_claim
 
@@ -123,11 +124,7 @@ def test_a_claimless_counter_statement_passes_once_pr_adds_a_source(stack: Stack
         statement = session.get(Statement, url.rsplit("/", 1)[1])
         assert statement is not None
         title, body = statement.title, statement.body
-    saved = client.post(
-        f"{url}/edit",
-        data={"csrf_token": csrf_of(page.text), "title": title, "body": body, "sources": SOURCE},
-        follow_redirects=False,
-    )
+    saved = submit(client, page, f"{url}/edit", title=title, body=body, sources=SOURCE)
     assert saved.status_code == 303
     after = client.get(url)
     assert "All checks pass." in after.text and f"- {SOURCE}" in after.text

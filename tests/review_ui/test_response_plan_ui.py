@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.testclient import TestClient
-
 from incidents.policy_store import active_incident_policy
 from tests.review_ui.browsing import css, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
+from tests.review_ui.conftest import Stack, screenshot, signed_in, submit
 
 
 def test_leadership_changes_a_clock_and_the_plan_prints_it(
@@ -51,24 +49,16 @@ def test_leadership_changes_a_clock_and_the_plan_prints_it(
 
 
 def test_a_reviewer_reads_the_plan_but_cannot_change_it(module_stack: Stack) -> None:
-    client: TestClient = browser_client(module_stack)
-    sign_in(client, module_stack.user("reviewer"))
+    client = signed_in(module_stack, "reviewer")
     page = client.get("/ui/response-plan")
     assert page.status_code == 200 and "plan-document" in page.text
     assert "thresholds-submit" not in page.text
-    refused = client.post(
-        "/ui/response-plan/thresholds",
-        data={"min_posts": "1", "note": "x", "csrf_token": csrf_of(page.text)},
-    )
+    refused = submit(client, page, "/ui/response-plan/thresholds", min_posts="1", note="x")
     assert refused.status_code == 403
 
 
 def test_a_bad_threshold_is_refused_with_the_reason(module_stack: Stack) -> None:
-    client: TestClient = browser_client(module_stack)
-    sign_in(client, module_stack.user("admin"))
+    client = signed_in(module_stack, "admin")
     page = client.get("/ui/response-plan")
-    refused = client.post(
-        "/ui/response-plan/thresholds",
-        data={"min_posts": "0", "note": "zero", "csrf_token": csrf_of(page.text)},
-    )
+    refused = submit(client, page, "/ui/response-plan/thresholds", min_posts="0", note="zero")
     assert refused.status_code == 422 and "min_posts" in refused.text

@@ -17,17 +17,14 @@ from tests.review_ui.conftest import (
     decide_in_ui,
     sign_in,
     signed_in,
+    submit,
     take_next,
 )
 
 
 def _act(client: TestClient, case_id: str, action: str) -> str:
     page = client.get(f"/ui/review/cases/{case_id}")
-    response = client.post(
-        f"/ui/review/cases/{case_id}/{action}",
-        data={"csrf_token": csrf_of(page.text)},
-        follow_redirects=False,
-    )
+    response = submit(client, page, f"/ui/review/cases/{case_id}/{action}")
     location: str = response.headers["location"]
     return location
 
@@ -94,18 +91,14 @@ def test_a_senior_escalates_to_legal_who_works_the_case_in_the_same_workspace(
     assert claim_next_in_ui(legal) == case_id
     case_page = legal.get(f"/ui/review/cases/{case_id}").text
     assert "release-case" in case_page and "escalate-case" not in case_page
-    refused = legal.post(
-        f"/ui/review/cases/{case_id}/escalate", data={"csrf_token": csrf_of(case_page)}
-    )
+    refused = submit(legal, case_page, f"/ui/review/cases/{case_id}/escalate")
     assert refused.status_code == 403 and "last escalation step" in refused.text
-    decided = legal.post(
+    decided = submit(
+        legal,
+        case_page,
         f"/ui/review/cases/{case_id}/decide",
-        data={
-            "csrf_token": csrf_of(case_page),
-            "reason_code": "not_misinformation",
-            "action": "no_action",
-        },
-        follow_redirects=False,
+        reason_code="not_misinformation",
+        action="no_action",
     )
     assert decided.status_code == 303, decided.text
     assert decided.headers["location"].startswith("/ui/review/decisions/")
