@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ShipResult:
+    """One shipping run: events stored, events Elasticsearch refused (not counted under
+    backpressure), events still in the outbox, and why the run stopped early, if it did
+    ("backpressure", or the transport error)."""
+
     shipped: int
     failed: int
     remaining: int

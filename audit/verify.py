@@ -42,6 +42,9 @@ class Break:
 
 @dataclass
 class Report:
+    """What checking one chain found: how far it got, the lawful gaps on the way (deletions
+    under retention), and the first break, if any."""
+
     chain: str
     source: str
     checked: int = 0

@@ -40,11 +40,15 @@ _FILENAME = re.compile(r"^[\w][\w .()-]{0,254}$")
 
 
 class TooLarge(DomainError):
+    """The upload is over MAX_BYTES (HTTP 413)."""
+
     status = 413
     code = "attachment_too_large"
 
 
 class UnsupportedType(DomainError):
+    """The upload's media type is not one of ALLOWED (HTTP 415)."""
+
     status = 415
     code = "unsupported_media_type"
 

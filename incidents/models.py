@@ -244,6 +244,8 @@ class Notification(Base):
 
 
 class Lesson(Base):
+    """A lesson recorded on an incident; `plan_version` is the response plan that adopted it."""
+
     __tablename__ = "incident_lessons"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)

@@ -40,6 +40,9 @@ class OpenCase:
 
 @dataclass(frozen=True)
 class ReviewerFigures:
+    """One reviewer's row on the supervisor page: cases held now, decisions of the last 24 h
+    (removals and escalations among them), and their QA agreement."""
+
     username: str
     role: str
     holding: int = 0
