@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
@@ -18,6 +18,7 @@ from core.roles import Role
 from core.web_deps import SessionDep
 from review_ui.auth import UiUser, require_ui_role
 from review_ui.form_actions import Refused, refusal, run_or_refuse
+from review_ui.roles import CASE_WORKERS, DASHBOARD_VIEWERS
 from review_ui.templating import render
 
 
@@ -54,6 +55,14 @@ def page_for(*roles: Role) -> Callable[..., UiPage]:
         return UiPage(request, session, user)
 
     return page
+
+
+# The pages of the role groups whose routes span several modules.
+AdminPage = Annotated[UiPage, Depends(page_for(Role.ADMIN))]
+LegalPage = Annotated[UiPage, Depends(page_for(Role.LEGAL))]
+StaffPage = Annotated[UiPage, Depends(page_for(*Role))]
+CaseWorkerPage = Annotated[UiPage, Depends(page_for(*CASE_WORKERS))]
+DashboardPage = Annotated[UiPage, Depends(page_for(*DASHBOARD_VIEWERS))]
 
 
 @dataclass(frozen=True)

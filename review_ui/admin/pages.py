@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -28,10 +28,9 @@ from pipeline.actions import retry_dead
 from pipeline.repository.actions import dead_letters
 from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
-from review_ui.page import ItemPage, UiPage, page_for
+from review_ui.page import AdminPage, ItemPage, UiPage
 
 router = APIRouter(prefix="/admin")
-Admin = Annotated[UiPage, Depends(page_for(Role.ADMIN))]
 ADMIN_LINKS = (
     {"label": "Routing policy", "path": "/ui/admin/policy"},
     {"label": "Webhooks", "path": "/ui/admin/webhooks"},
@@ -52,7 +51,7 @@ USER_NOTICES = {
 
 
 @router.get("", summary="Admin overview: users, API keys, dead letters, model")
-def overview(rt: AppRuntimeDep, page: Admin) -> Response:
+def overview(rt: AppRuntimeDep, page: AdminPage) -> Response:
     return _page(page, rt, notice=page.notice(NOTICES))
 
 
@@ -84,7 +83,7 @@ def _model_card(model_dir: Path | None) -> str:
 @router.post("/users", summary="Create an account")
 def create_user(
     rt: AppRuntimeDep,
-    page: Admin,
+    page: AdminPage,
     username: Annotated[str, Form(min_length=1, max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     role: Annotated[str, Form(max_length=32)],
@@ -99,7 +98,7 @@ def create_user(
 @router.post("/keys", summary="Create an API key (shown once)")
 def create_key(
     rt: AppRuntimeDep,
-    page: Admin,
+    page: AdminPage,
     name: Annotated[str, Form(min_length=1, max_length=100)],
     scopes: Annotated[list[str], Form()],
 ) -> Response:
@@ -113,13 +112,13 @@ def create_key(
 
 
 @router.post("/keys/{key_id}/revoke", summary="Revoke an API key")
-def revoke_key(key_id: str, page: Admin) -> Response:
+def revoke_key(key_id: str, page: AdminPage) -> Response:
     revoke_api_key(page.session, key_id, page.actor)
     return RedirectResponse("/ui/admin?notice=key_revoked", status_code=303)
 
 
 @router.post("/dead/{action_id}/retry", summary="Retry a dead-lettered enforcement action")
-def retry_action(action_id: str, page: Admin) -> Response:
+def retry_action(action_id: str, page: AdminPage) -> Response:
     try:
         retry_dead(page.session, action_id, page.actor)  # enqueues the action after commit
     except DomainError as exc:

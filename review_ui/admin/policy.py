@@ -19,7 +19,6 @@ from starlette.responses import Response
 from api.process import AppProcess, AppRuntimeDep
 from classifier.thresholds import Thresholds
 from core.clock import utcnow
-from core.roles import Role
 from pipeline import policy_store
 from pipeline.repository.policies import policy_history
 from pipeline.routing import RoutingPolicy
@@ -33,10 +32,9 @@ from review_ui.admin.policy_form import (
     parse,
 )
 from review_ui.i18n import Msg
-from review_ui.page import UiPage, page_for
+from review_ui.page import AdminPage, UiPage
 
 router = APIRouter(prefix="/admin/policy")
-Admin = Annotated[UiPage, Depends(page_for(Role.ADMIN))]
 WINDOWS = (1, 6, 24, 72, 168)
 COUNTS = (
     ("to_review", Msg("Sent to review")),
@@ -100,12 +98,12 @@ def _thresholds(rt: AppProcess) -> Thresholds:
 
 
 @router.get("", summary="The routing policy, its history, and the form to change it")
-def policy_page(rt: AppRuntimeDep, page: Admin) -> Response:
+def policy_page(rt: AppRuntimeDep, page: AdminPage) -> Response:
     return _page(page, rt)
 
 
 @router.post("/preview", summary="Count what a candidate policy would have sent to review")
-def preview(rt: AppRuntimeDep, page: Admin, form: FormValues) -> Response:
+def preview(rt: AppRuntimeDep, page: AdminPage, form: FormValues) -> Response:
     window = _window(form.get("since_hours", "24"))
     try:
         body = parse(form)
@@ -140,7 +138,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, s
 @router.post("", summary="Save the previewed policy as a new version")
 def save(
     rt: AppRuntimeDep,
-    page: Admin,
+    page: AdminPage,
     policy_json: Annotated[str, Form(max_length=20_000)],
     base_version: Annotated[str, Form(max_length=32)],
     note: Annotated[str, Form(max_length=2000)] = "",

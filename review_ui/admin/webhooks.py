@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -12,18 +12,16 @@ from starlette.responses import Response
 
 from core.errors import DomainError
 from core.outbound import OutboundRefused, policy_from
-from core.roles import Role
 from core.web_deps import RuntimeDep
 from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
-from review_ui.page import UiPage, page_for
+from review_ui.page import AdminPage, UiPage
 from webhooks import repository, service
 from webhooks.models import DeliveryStatus
 from webhooks.schemas import EventType, SubscriptionIn
 from webhooks.tasks import deliver_webhook
 
 router = APIRouter(prefix="/admin/webhooks")
-Admin = Annotated[UiPage, Depends(page_for(Role.ADMIN))]
 LOG_SIZE = 100
 NOTICES = {
     "removed": "Subscription removed; nothing more is sent to it.",
@@ -57,13 +55,13 @@ def _page(page: UiPage, *, status: int = 200, **extra: object) -> Response:
 
 
 @router.get("", summary="Webhook subscriptions and the delivery log")
-def webhooks_page(page: Admin) -> Response:
+def webhooks_page(page: AdminPage) -> Response:
     return _page(page)
 
 
 @router.post("", summary="Subscribe a URL (its signing secret is shown once)")
 def add(
-    page: Admin,
+    page: AdminPage,
     rt: RuntimeDep,
     url: Annotated[str, Form(max_length=2048)],
     events: Annotated[list[str] | None, Form()] = None,
@@ -89,7 +87,7 @@ def _reason(exc: ValidationError) -> str:
 
 
 @router.post("/{subscription_id}/remove", summary="Stop sending to a subscription")
-def remove(subscription_id: str, page: Admin) -> Response:
+def remove(subscription_id: str, page: AdminPage) -> Response:
     try:
         service.unsubscribe(page.session, subscription_id[:32], page.actor)
     except DomainError as exc:
@@ -98,7 +96,7 @@ def remove(subscription_id: str, page: Admin) -> Response:
 
 
 @router.post("/deliveries/{delivery_id}/replay", summary="Send a delivery again now")
-def replay(delivery_id: str, page: Admin) -> Response:
+def replay(delivery_id: str, page: AdminPage) -> Response:
     try:
         service.replay(page.session, delivery_id[:32], page.actor)  # sent after commit
     except DomainError as exc:
@@ -107,7 +105,7 @@ def replay(delivery_id: str, page: Admin) -> Response:
 
 
 @router.post("/{subscription_id}/test", summary="Send a signed ping now and show the answer")
-def test_send(subscription_id: str, rt: RuntimeDep, page: Admin) -> Response:
+def test_send(subscription_id: str, rt: RuntimeDep, page: AdminPage) -> Response:
     session = page.session
     try:
         delivery = service.queue_ping(session, subscription_id[:32], page.actor)

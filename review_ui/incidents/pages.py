@@ -25,11 +25,10 @@ from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
 from review_ui.incidents.detail import detail_context, list_context
 from review_ui.incidents.forms import reasons, report_from
-from review_ui.page import ItemPage, UiPage, page_for
+from review_ui.page import ItemPage, StaffPage, UiPage
 from review_ui.templating import PAGE_HEADERS
 
 router = APIRouter(prefix="/incidents")
-Staff = Annotated[UiPage, Depends(page_for(*Role))]
 Reason = Annotated[str, Form(max_length=2000)]
 Grade = Annotated[str, Form(max_length=2)]
 Note = Annotated[str, Form(max_length=5000)]
@@ -55,14 +54,14 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 @router.get("", summary="Incidents: list, filters, report form")
 def list_page(
-    page: Staff, type: str = "", grade: str = "", status: str = "", drills: str = ""
+    page: StaffPage, type: str = "", grade: str = "", status: str = "", drills: str = ""
 ) -> Response:
     wanted = {"type": type, "grade": grade, "status": status, "drills": drills}
     return page.render("incidents/list.html", **list_context(page.session, wanted))
 
 
 @router.post("", summary="Report an incident (any staff role)")
-def report(page: Staff, form: Annotated[dict[str, str], Depends(form_fields)]) -> Response:
+def report(page: StaffPage, form: Annotated[dict[str, str], Depends(form_fields)]) -> Response:
     try:
         made = response.report_incident(page.session, report_from(form), page.actor)
     except ValidationError as exc:
@@ -241,7 +240,7 @@ def close(
 
 
 @router.post("/tasks/{task_id}/{step}", summary="Start or finish a task (its group, leadership)")
-def work_task(task_id: str, step: str, page: Staff, note: Note = "") -> Response:
+def work_task(task_id: str, step: str, page: StaffPage, note: Note = "") -> Response:
     try:
         incident_id = tasks_board.get_task(page.session, task_id)[1].id
     except NotFound as exc:

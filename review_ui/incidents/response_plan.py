@@ -15,11 +15,10 @@ from core.roles import Role
 from incidents import plan, policy_store
 from incidents.repository import plans
 from review_ui.i18n import Msg
-from review_ui.page import UiPage, page_for
+from review_ui.page import StaffPage, UiPage, page_for
 
 router = APIRouter(prefix="/response-plan")
 EDITORS = (Role.LEADERSHIP, Role.ADMIN)
-Staff = Annotated[UiPage, Depends(page_for(*Role))]
 Editor = Annotated[UiPage, Depends(page_for(*EDITORS))]
 
 
@@ -43,7 +42,7 @@ def _page(page: UiPage, *, status: int = 200, error: str = "") -> Response:
 
 
 @router.get("", summary="The response plan, its history and its thresholds")
-def plan_page(page: Staff) -> Response:
+def plan_page(page: StaffPage) -> Response:
     return _page(page)
 
 

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -17,13 +17,11 @@ from audit.events import Action, Subject
 from audit.operations import dsa_statement_lines
 from audit.schemas import Manifest, SearchFilters
 from audit.service import record
-from core.roles import Role
 from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
-from review_ui.page import UiPage, page_for
+from review_ui.page import LegalPage
 
 router = APIRouter()
-Legal = Annotated[UiPage, Depends(page_for(Role.LEGAL))]
 RECENT = 20
 
 
@@ -47,7 +45,7 @@ def _day(value: str, *, end: bool) -> datetime | None:
 
 
 @router.get("/dsa.ndjson", summary="Download DSA statements of reasons (≤100 to a line)")
-def dsa_download(rt: AppRuntimeDep, page: Legal) -> Response:
+def dsa_download(rt: AppRuntimeDep, page: LegalPage) -> Response:
     since = _day(page.query("since")[:10], end=False)
     until = _day(page.query("until")[:10], end=True)
     filters = SearchFilters(since=since, until=until)
@@ -75,7 +73,7 @@ def recent_exports(session: Session) -> list[dict[str, Any]]:
 
 
 @router.get("/exports/{export_id}/manifest.json", summary="Download an export's manifest")
-def manifest_download(export_id: str, page: Legal) -> Response:
+def manifest_download(export_id: str, page: LegalPage) -> Response:
     found = repository.export_manifest(page.session, export_id[:64])
     if found is None:
         raise UiRefused(404, Msg("No finished export with that id."))

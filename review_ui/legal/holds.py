@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from starlette.responses import Response
 
 from api.process import AppRuntimeDep
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import verify
-from core.roles import Role
-from review_ui.page import UiPage, page_for
+from review_ui.page import LegalPage, UiPage
 
 router = APIRouter(prefix="/legal")
-Legal = Annotated[UiPage, Depends(page_for(Role.LEGAL))]
 Reason = Annotated[str, Form(max_length=2000)]
 NOTICES = {"held": "Hold set.", "released": "Hold released."}
 
@@ -43,13 +41,13 @@ def _prefill(page: UiPage) -> dict[str, str]:
 
 
 @router.get("/holds", summary="Active legal holds")
-def holds_page(page: Legal) -> Response:
+def holds_page(page: LegalPage) -> Response:
     return _holds_page(page)
 
 
 @router.post("/holds", summary="Put a case, incident or post on legal hold")
 def add_hold(
-    page: Legal,
+    page: LegalPage,
     subject_type: Annotated[str, Form(max_length=16)] = "",
     subject_id: Annotated[str, Form(max_length=128)] = "",
     reason: Reason = "",
@@ -68,7 +66,7 @@ def add_hold(
 
 
 @router.post("/holds/{hold_id}/release", summary="Release a legal hold")
-def release(hold_id: str, page: Legal, reason: Reason = "") -> Response:
+def release(hold_id: str, page: LegalPage, reason: Reason = "") -> Response:
     return page.act(
         lambda: release_hold(page.session, hold_id[:32], reason, page.actor),
         done="/ui/legal/holds?notice=released",
@@ -77,6 +75,6 @@ def release(hold_id: str, page: Legal, reason: Reason = "") -> Response:
 
 
 @router.post("/verify", summary="Walk the action log's hash chain and show the first break")
-def run_verify(rt: AppRuntimeDep, page: Legal) -> Response:
+def run_verify(rt: AppRuntimeDep, page: LegalPage) -> Response:
     report = verify(rt, page.actor)  # logs its own result, in its own transaction
     return page.render("legal/verify.html", report=report)

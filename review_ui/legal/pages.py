@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.responses import Response
@@ -16,16 +16,14 @@ from audit.export import Export
 from audit.operations import log_reader
 from audit.schemas import ExportFormat, SearchFilters
 from audit.service import record
-from core.roles import Role
 from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
 from review_ui.legal import downloads as legal_downloads
 from review_ui.legal.timeline import case_post, timeline_row, words_for
-from review_ui.page import UiPage, page_for
+from review_ui.page import LegalPage
 
 router = APIRouter(prefix="/legal")
 router.include_router(legal_downloads.router)  # statements of reasons, export manifests
-Legal = Annotated[UiPage, Depends(page_for(Role.LEGAL))]
 FIELDS = ("post_id", "case_id", "actor", "q", "action", "since", "until")
 PAGE_SIZE = 100
 
@@ -66,7 +64,7 @@ def _row(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("", summary="Search the action log")
-def search(rt: AppRuntimeDep, page: Legal) -> Response:
+def search(rt: AppRuntimeDep, page: LegalPage) -> Response:
     params = _params(page.request)
     rows: list[dict[str, Any]] = []
     total, error, searched = 0, "", any(params.values())
@@ -101,7 +99,7 @@ def search(rt: AppRuntimeDep, page: Legal) -> Response:
 
 
 @router.get("/cases/{case_id}", summary="A case's full history, oldest first")
-def case_history(case_id: str, rt: AppRuntimeDep, page: Legal) -> Response:
+def case_history(case_id: str, rt: AppRuntimeDep, page: LegalPage) -> Response:
     filters = SearchFilters(case_id=case_id[:64])
     events = [timeline_row(d) for d in log_reader(rt).iter_events(filters, page_size=500)]
     if not events:
@@ -122,7 +120,7 @@ def case_history(case_id: str, rt: AppRuntimeDep, page: Legal) -> Response:
 
 
 @router.get("/export", summary="Download every matching event (CSV or NDJSON)")
-def export(rt: AppRuntimeDep, page: Legal) -> Response:
+def export(rt: AppRuntimeDep, page: LegalPage) -> Response:
     params = _params(page.request)
     try:
         filters = _filters(params)

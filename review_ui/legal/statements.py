@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from core.roles import Role
 from review_ui.i18n import Msg
-from review_ui.page import ItemPage, UiPage, page_for
+from review_ui.page import ItemPage, LegalPage, UiPage
 from review_ui.pr.statement_view import statement_view
 from statements import repository, service
 from statements.models import Statement, StatementStatus
 
 router = APIRouter(prefix="/legal/statements")
-Legal = Annotated[UiPage, Depends(page_for(Role.LEGAL))]
 
 
 def _waiting(statement: Statement) -> bool:
@@ -31,7 +30,7 @@ def _waiting(statement: Statement) -> bool:
 
 
 @router.get("", summary="Statements that need legal approval")
-def queue_page(page: Legal) -> Response:
+def queue_page(page: LegalPage) -> Response:
     severe = repository.needing_legal_newest_first(page.session, limit=200)
     return page.render(
         "legal/statements.html",

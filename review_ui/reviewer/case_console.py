@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -17,12 +17,10 @@ from pipeline import queue
 from pipeline.models import CaseStatus
 from pipeline.repository.cases import case_by_id
 from pipeline.repository.console import save_note_draft
-from review_ui.page import UiPage, page_for
-from review_ui.roles import CASE_WORKERS
+from review_ui.page import CaseWorkerPage
 from review_ui.templating import in_language_of
 
 router = APIRouter(prefix="/review/cases")
-Reviewer = Annotated[UiPage, Depends(page_for(*CASE_WORKERS))]
 
 
 def _wants_json(request: Request) -> bool:
@@ -31,7 +29,7 @@ def _wants_json(request: Request) -> bool:
 
 @router.post("/{case_id}/note", summary="Autosave the note you are typing on a case")
 def save_note(
-    case_id: str, page: Reviewer, note: Annotated[str, Form(max_length=5000)] = ""
+    case_id: str, page: CaseWorkerPage, note: Annotated[str, Form(max_length=5000)] = ""
 ) -> Response:
     """Saved per case and person, whether or not the lease is still live: a note typed as the
     lease ran out is there again when the case is claimed back."""
@@ -43,7 +41,7 @@ def save_note(
 
 
 @router.post("/{case_id}/extend", summary="Ten more minutes on the case you hold")
-def extend(case_id: str, page: Reviewer) -> Response:
+def extend(case_id: str, page: CaseWorkerPage) -> Response:
     try:
         case = queue.extend_lease(page.session, case_id[:32], page.actor)
     except (Conflict, NotFound) as exc:

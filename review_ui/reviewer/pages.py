@@ -23,17 +23,15 @@ from pipeline.repository.decisions import decision_by_id, enforcement_of
 from pipeline.schemas import DecisionAction, ReasonCode
 from review_ui.auth import UiRefused, UiUser
 from review_ui.i18n import Msg
-from review_ui.page import UiPage, page_for
+from review_ui.page import CaseWorkerPage, UiPage
 from review_ui.reviewer import queue_filter
 from review_ui.reviewer.case_page import case_response
 from review_ui.reviewer.case_view import held_by
 from review_ui.reviewer.decision_form import DecisionForm, decision_form
 from review_ui.reviewer.shift import shift_counts
 from review_ui.reviewer.wellness import wellness_of
-from review_ui.roles import CASE_WORKERS
 
 router = APIRouter(prefix="/review")
-Reviewer = Annotated[UiPage, Depends(page_for(*CASE_WORKERS))]
 
 REASON_LABELS = {
     ReasonCode.FALSE_CLAIM: Msg("False claim"),
@@ -78,7 +76,7 @@ def _to_queue(notice: str) -> Response:
 
 
 @router.get("", summary="The reviewer's queue overview")
-def overview(page: Reviewer) -> Response:
+def overview(page: CaseWorkerPage) -> Response:
     return _overview(page, page.notice(NOTICES))
 
 
@@ -106,7 +104,7 @@ def _overview(page: UiPage, notice: str, status: int = 200) -> Response:
 
 @router.post("/next", summary="Claim the next case (or resume the one you hold)")
 def next_case(
-    page: Reviewer,
+    page: CaseWorkerPage,
     set_filter: Annotated[str, Form()] = "",
     lang: Annotated[str | None, Form(max_length=16)] = None,
     topic: Annotated[str | None, Form(max_length=64)] = None,
@@ -133,7 +131,7 @@ def next_case(
 
 
 @router.get("/cases/{case_id}", summary="One case to decide")
-def case_page(case_id: str, rt: AppRuntimeDep, page: Reviewer) -> Response:
+def case_page(case_id: str, rt: AppRuntimeDep, page: CaseWorkerPage) -> Response:
     try:
         case = held_by(page.session, case_id, page.user.username)
     except (Conflict, NotFound):
@@ -157,7 +155,7 @@ def _choices(user: UiUser, case: ReviewCase) -> dict[str, object]:
 def decide_case(
     case_id: str,
     rt: AppRuntimeDep,
-    page: Reviewer,
+    page: CaseWorkerPage,
     typed: Annotated[DecisionForm, Depends(decision_form)],
 ) -> Response:
     request, session, user = page.request, page.session, page.user
@@ -225,7 +223,7 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 @router.post("/cases/{case_id}/release", summary="Give the case back to the queue")
-def release_case(case_id: str, page: Reviewer) -> Response:
+def release_case(case_id: str, page: CaseWorkerPage) -> Response:
     try:
         queue.release(page.session, case_id, page.actor)
     except (Conflict, NotFound):
@@ -234,7 +232,7 @@ def release_case(case_id: str, page: Reviewer) -> Response:
 
 
 @router.post("/cases/{case_id}/skip", summary="Pass the case to someone else")
-def skip_case(case_id: str, page: Reviewer) -> Response:
+def skip_case(case_id: str, page: CaseWorkerPage) -> Response:
     """Skipping goes straight on to the next case too (the skipped one is not offered back)."""
     try:
         queue.skip(page.session, case_id, page.actor, reason="skipped in the review UI")
@@ -249,7 +247,7 @@ def skip_case(case_id: str, page: Reviewer) -> Response:
 
 @router.post("/cases/{case_id}/escalate", summary="Hand the case to seniors (or, from one, legal)")
 def escalate_case(
-    case_id: str, page: Reviewer, reason: Annotated[str, Form(max_length=2000)] = ""
+    case_id: str, page: CaseWorkerPage, reason: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
     """`reason` is the note typed on the case (the page's script copies it in), so whoever
     takes the case next reads why it came to them."""
@@ -267,7 +265,7 @@ def escalate_case(
 
 
 @router.get("/decisions/{decision_id}", summary="A decision and its enforcement status")
-def decision_page(decision_id: str, page: Reviewer) -> Response:
+def decision_page(decision_id: str, page: CaseWorkerPage) -> Response:
     decision, action = _own_decision(page.session, decision_id, page.user)
     return page.render(
         "review/decision.html",
@@ -279,7 +277,7 @@ def decision_page(decision_id: str, page: Reviewer) -> Response:
 
 
 @router.get("/decisions/{decision_id}/status", summary="Enforcement status, for polling")
-def decision_status(decision_id: str, page: Reviewer) -> Response:
+def decision_status(decision_id: str, page: CaseWorkerPage) -> Response:
     _, action = _own_decision(page.session, decision_id, page.user)
     return JSONResponse(
         {

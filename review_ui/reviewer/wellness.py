@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -22,11 +22,9 @@ from audit.repository import cases_seen_by
 from core.clock import utcnow
 from pipeline.repository.console import reviewer_settings, save_reviewer_settings
 from review_ui.i18n import Msg
-from review_ui.page import UiPage, page_for
-from review_ui.roles import CASE_WORKERS
+from review_ui.page import CaseWorkerPage, UiPage
 
 router = APIRouter(prefix="/review/wellness")
-Reviewer = Annotated[UiPage, Depends(page_for(*CASE_WORKERS))]
 MAX_CAP = 1000
 
 
@@ -75,7 +73,7 @@ def wellness_of(session: Session, username: str) -> Wellness:
 
 
 @router.get("", summary="Your wellness settings")
-def settings_page(page: Reviewer) -> Response:
+def settings_page(page: CaseWorkerPage) -> Response:
     return _page(page, notice=page.notice({"saved": Msg("Settings saved.")}))
 
 
@@ -92,7 +90,7 @@ def _page(page: UiPage, *, notice: str = "", error: str = "", status: int = 200)
 
 @router.post("", summary="Save your wellness settings")
 def save_settings(
-    page: Reviewer,
+    page: CaseWorkerPage,
     blur_media: Annotated[str, Form()] = "",
     grayscale: Annotated[str, Form()] = "",
     daily_cap: Annotated[str, Form(max_length=8)] = "",

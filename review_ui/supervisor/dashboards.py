@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -12,18 +12,16 @@ from core.errors import DomainError
 from pipeline import qa
 from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
-from review_ui.page import UiPage, page_for
-from review_ui.roles import DASHBOARD_VIEWERS
+from review_ui.page import DashboardPage
 from review_ui.supervisor import dashboard_data as data
 from review_ui.supervisor import data as supervise_data
 from review_ui.supervisor.charts import bar_chart
 
 router = APIRouter(prefix="/dashboards")
-Viewer = Annotated[UiPage, Depends(page_for(*DASHBOARD_VIEWERS))]
 
 
 @router.get("", summary="Queue, SLA and enforcement dashboards")
-def dashboards(page: Viewer, include_drills: bool = False) -> Response:
+def dashboards(page: DashboardPage, include_drills: bool = False) -> Response:
     session = page.session
     # Drill data stays out unless asked for (?include_drills=true), e.g. to review a drill.
     depth = data.queue_depth(session, include_drills=include_drills)
@@ -61,7 +59,9 @@ def dashboards(page: Viewer, include_drills: bool = False) -> Response:
 
 
 @router.post("/qa-sampling", summary="Set the fraction of decisions drawn for blind QA")
-def set_qa_sampling(page: Viewer, percent: Annotated[str, Form(max_length=8)] = "") -> Response:
+def set_qa_sampling(
+    page: DashboardPage, percent: Annotated[str, Form(max_length=8)] = ""
+) -> Response:
     try:
         fraction = float(percent) / 100.0
     except ValueError:

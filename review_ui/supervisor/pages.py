@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Form
 from starlette.responses import Response
 
 from accounts.repository import user_named
 from core.roles import Role
 from pipeline import queue
 from review_ui.i18n import Msg
-from review_ui.page import UiPage, page_for
+from review_ui.page import DashboardPage, UiPage
 from review_ui.reviewer.bulk import BULK_CAP, BULK_CHOICES
 from review_ui.reviewer.pages import REASON_LABELS
-from review_ui.roles import DASHBOARD_VIEWERS
 from review_ui.supervisor import data
 
 router = APIRouter(prefix="/supervise")
-Supervisor = Annotated[UiPage, Depends(page_for(*DASHBOARD_VIEWERS))]
 PAGE_SIZE = 100
 NOTICES = {
     "assigned": "Case reassigned; its new reviewer holds the lease now.",
@@ -51,13 +49,13 @@ def _page(page: UiPage, *, status: int = 200, error: str = "") -> Response:
 
 
 @router.get("", summary="Open and claimed cases, with reassignment")
-def cases_page(page: Supervisor) -> Response:
+def cases_page(page: DashboardPage) -> Response:
     return _page(page)
 
 
 @router.post("/cases/{case_id}/reassign", summary="Give a case to a named reviewer")
 def reassign(
-    case_id: str, page: Supervisor, to_username: Annotated[str, Form(max_length=64)] = ""
+    case_id: str, page: DashboardPage, to_username: Annotated[str, Form(max_length=64)] = ""
 ) -> Response:
     target = user_named(page.session, to_username.strip())
     if target is None or not target.active:
