@@ -21,6 +21,9 @@ class Reason:
 
 @dataclass(frozen=True)
 class Prediction:
+    """One text's result. `truncated`, `out_of_distribution` and `flags` say what limits the
+    score (a text cut to length, a foreign language, an off-domain post); `flags` names each."""
+
     score: float  # calibrated probability that the post is false or misleading
     band: Band
     model_version: str

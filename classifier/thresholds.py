@@ -14,6 +14,8 @@ from classifier.io import read_json, write_json
 
 
 class Band(enum.StrEnum):
+    """Where a score sends a post: nowhere, the review queue, or the front of it (see `Thresholds`)."""
+
     IGNORE = "ignore"
     REVIEW = "review"
     URGENT = "urgent"

@@ -31,6 +31,9 @@ class TrainQuery:
 
 @dataclass(frozen=True)
 class BiEncoderRecipe:
+    """Bi-encoder training: `batch_size` queries per step (each one the others' negatives),
+    cosine similarities divided by `temperature`, linear warm-up over the first `warmup` share."""
+
     epochs: int = 3
     lr: float = 3e-5
     batch_size: int = 32
@@ -41,6 +44,9 @@ class BiEncoderRecipe:
 
 @dataclass(frozen=True)
 class CrossEncoderRecipe:
+    """Cross-encoder training: listwise over one positive and `negatives_per_query` sampled hard
+    negatives per query, plus `bce_weight` of pointwise BCE (see the module docstring)."""
+
     epochs: int = 2
     lr: float = 3e-5
     queries_per_step: int = 2  # each brings 1 positive + negatives_per_query pairs

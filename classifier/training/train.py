@@ -25,6 +25,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 @dataclass
 class TrainConfig:
+    """One fine-tuning run of the English classifier: which datasets, how long, the optimiser's
+    settings, and `model_dir`, where its checkpoints and the trained model are written."""
+
     model_dir: Path
     data_dir: Path = field(default_factory=default_data_dir)
     datasets: tuple[str, ...] = ("constraint_covid19", "liar")

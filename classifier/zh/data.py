@@ -33,6 +33,8 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 @dataclass(frozen=True)
 class Row:
+    """One labelled post: `label` 1 is false/rumour, `set` one of SETS, `split` TRAIN or HELDOUT."""
+
     text: str
     label: int
     set: str
