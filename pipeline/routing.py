@@ -129,6 +129,9 @@ class RoutingPolicy:
 
 @dataclass(frozen=True)
 class Reach:
+    """How far a post has spread so far; with its age this gives the velocity that can make a
+    case urgent."""
+
     views: int
     shares: int
     created_at: datetime | None
@@ -144,6 +147,9 @@ class ClaimMatch:
 
 @dataclass(frozen=True)
 class Route:
+    """Where routing sends a scored post: whether a review case is opened, at which level and
+    priority, by when it is due, and whether its reach is reduced while it waits."""
+
     queue: bool
     band: str  # the level the case is queued at (review or urgent); the model band if ignored
     priority: float

@@ -28,12 +28,17 @@ SENTENCE_CHARS = "mean_sentence_length_chars"
 
 @dataclass(frozen=True)
 class Failure:
+    """One rule a draft breaks: a stable code for the UI and the message shown to the writer."""
+
     code: str
     message: str
 
 
 @dataclass(frozen=True)
 class CheckReport:
+    """The pre-publication checks on a draft: any failure blocks approval and publishing; the
+    readability figure and the lengths against the channel's limits are advisory."""
+
     failures: list[Failure] = field(default_factory=list)
     readability: float = 0.0
     title_length: int = 0

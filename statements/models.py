@@ -63,6 +63,9 @@ class Statement(Base):
 
 
 class StatementVersion(Base):
+    """The title, body and sources of a statement as one edit left them, numbered from 1; the
+    public feeds show the published number's row, so later edits never change what went out."""
+
     __tablename__ = "statement_versions"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
