@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from audit.events import Action
 from core.actors import Actor
 from core.clock import utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core.db import get_or_not_found
+from core.errors import Conflict, Invalid
 from core.messages import Msg
 from core.topics import GENERAL_TOPIC, topic_of
 from incidents.clocks import stop_clocks
@@ -251,10 +252,8 @@ def apply_surge(
 
 
 def get_incident(session: Session, incident_id: str) -> Incident:
-    incident = incident_by_id(session, incident_id)
-    if incident is None:
-        raise NotFound(Msg("incident {incident_id} does not exist", incident_id=incident_id))
-    return incident
+    missing = Msg("incident {incident_id} does not exist", incident_id=incident_id)
+    return get_or_not_found(session, Incident, incident_id, missing)
 
 
 def record_milestone(
