@@ -8,7 +8,8 @@ from accounts.models import User
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
-from core.errors import Invalid, NotFound
+from core.db import get_or_not_found
+from core.errors import Invalid
 from core.messages import Msg
 
 LANGUAGES = ("en", "zh")  # review_ui.i18n.LANGUAGES; None: the browser's Accept-Language
@@ -24,9 +25,7 @@ def set_language(session: Session, user_id: str, language: str | None, actor: Ac
                 choices=", ".join(LANGUAGES),
             )
         )
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(Msg("no user '{user_id}'", user_id=user_id))
+    user = get_or_not_found(session, User, user_id, Msg("no user '{user_id}'", user_id=user_id))
     if user.language == language:
         return False
     before, user.language = user.language, language

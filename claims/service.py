@@ -16,7 +16,8 @@ from claims.repository import ClaimFilter
 from claims.schemas import ClaimIn, ImportedClaim
 from core.actors import Actor
 from core.clock import utcnow
-from core.errors import Invalid, NotFound
+from core.db import get_or_not_found
+from core.errors import Invalid
 from core.messages import Msg
 
 MAX_PAGE = 200
@@ -45,10 +46,9 @@ def add_claim(session: Session, claim_in: ClaimIn, actor: Actor, *, origin: str)
 
 
 def get_claim(session: Session, claim_id: str) -> Claim:
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFound(Msg("no claim '{claim_id}'", claim_id=claim_id))
-    return claim
+    return get_or_not_found(
+        session, Claim, claim_id, Msg("no claim '{claim_id}'", claim_id=claim_id)
+    )
 
 
 def list_claims(

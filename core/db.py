@@ -6,11 +6,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from core.errors import NotFound
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -21,6 +23,9 @@ NAMING = {
 }
 
 
+_Row = TypeVar("_Row")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -28,6 +33,17 @@ class Base(DeclarativeBase):
 def new_id() -> str:
     """A fresh primary key: 32 hex characters (the models' `String(32)` ids)."""
     return uuid.uuid4().hex
+
+
+def get_or_not_found(
+    session: Session, model: type[_Row], key: object, missing: str, *, for_update: bool = False
+) -> _Row:
+    """The row `model` has under primary key `key` (locked with `for_update`); NotFound with the
+    message `missing` when there is none."""
+    row = session.get(model, key, with_for_update=for_update)
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
+from core.db import get_or_not_found
 from core.dispatch import enqueue_after_commit
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, Invalid
 from core.messages import Msg
 from pipeline.models import ActionStatus, EnforcementAction, Post
 from pipeline.repository.actions import action_by_key, live_actions_of
@@ -107,9 +108,9 @@ def restore_post(
     """Undo every live action on a post; the post becomes `restored` once the platform confirms."""
     if not reason.strip():
         raise Invalid(Msg("a restoration needs a reason"), code="reason_required")
-    post = session.get(Post, post_id, with_for_update=True)
-    if post is None:
-        raise NotFound(Msg("post {post_id} is unknown", post_id=post_id))
+    post = get_or_not_found(
+        session, Post, post_id, Msg("post {post_id} is unknown", post_id=post_id), for_update=True
+    )
     undos = [
         u for a in live_actions(session, post_id) if (u := request_undo(session, a, actor, reason))
     ]
@@ -159,9 +160,13 @@ def bulk_restore(
 
 
 def retry_dead(session: Session, action_id: str, actor: Actor) -> EnforcementAction:
-    action = session.get(EnforcementAction, action_id, with_for_update=True)
-    if action is None:
-        raise NotFound(Msg("enforcement action {action_id} does not exist", action_id=action_id))
+    action = get_or_not_found(
+        session,
+        EnforcementAction,
+        action_id,
+        Msg("enforcement action {action_id} does not exist", action_id=action_id),
+        for_update=True,
+    )
     if action.status != ActionStatus.DEAD:
         raise Conflict(
             Msg(

@@ -15,7 +15,8 @@ from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.db import get_or_not_found
+from core.errors import Conflict, Forbidden, Invalid
 from core.messages import Msg
 from pipeline.actions import live_actions
 from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
@@ -35,9 +36,9 @@ def appeal(
     if not reason.strip():
         raise Invalid(Msg("an appeal needs the author's reason"), code="reason_required")
     now = now or utcnow()
-    post = session.get(Post, post_id, with_for_update=True)
-    if post is None:
-        raise NotFound(Msg("post {post_id} is unknown", post_id=post_id))
+    post = get_or_not_found(
+        session, Post, post_id, Msg("post {post_id} is unknown", post_id=post_id), for_update=True
+    )
     actions = live_actions(session, post_id)
     if not actions:
         raise Conflict(

@@ -19,6 +19,7 @@ from claims.repository import claims_by_id
 from claims.schemas import ClaimIn
 from claims.service import add_claim, get_claim
 from core.actors import Actor
+from core.db import get_or_not_found
 from core.errors import NotFound
 from core.messages import Msg
 from pipeline import hooks
@@ -67,9 +68,9 @@ def add_claim_from_decision(
     session: Session, decision_id: str, claim_in: ClaimIn, actor: Actor
 ) -> tuple[Claim, ClaimPost]:
     """A reviewer turns what they just decided into a library claim, linked to the post."""
-    decision = session.get(Decision, decision_id)
-    if decision is None:
-        raise NotFound(Msg("no decision '{decision_id}'", decision_id=decision_id))
+    decision = get_or_not_found(
+        session, Decision, decision_id, Msg("no decision '{decision_id}'", decision_id=decision_id)
+    )
     claim = add_claim(session, claim_in, actor, origin=Origin.REVIEWER)
     link = link_post(session, claim.id, decision.post_id, actor, decision_id=decision.id)
     return claim, link

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.db import get_or_not_found
+from core.errors import Conflict, Forbidden, Invalid
 from core.messages import Msg
 from pipeline.actions import restore_post
 from pipeline.decisions import add_human_decision, request_enforcement, validate_decision
@@ -56,9 +57,12 @@ def correct(
     if not reason.strip():
         raise Invalid(Msg("say why the decision is corrected"), code="reason_required")
     validate_decision(new)
-    old = session.get(Decision, decision_id)
-    if old is None:
-        raise NotFound(Msg("decision {decision_id} does not exist", decision_id=decision_id))
+    old = get_or_not_found(
+        session,
+        Decision,
+        decision_id,
+        Msg("decision {decision_id} does not exist", decision_id=decision_id),
+    )
     case = correctable(session, old, actor, anyones=anyones)
     if _same(old, new):
         raise Invalid(Msg("the correction changes nothing"), code="unchanged")

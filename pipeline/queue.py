@@ -20,8 +20,8 @@ from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
-from core.db import lock_for_transaction
-from core.errors import Conflict, Invalid, NotFound
+from core.db import get_or_not_found, lock_for_transaction
+from core.errors import Conflict, Invalid
 from core.messages import Msg
 from core.topics import topic_of
 from pipeline.actions import request_action
@@ -248,9 +248,13 @@ def claim_next(
 
 def _lock_undecided(session: Session, case_id: str) -> ReviewCase:
     """The case, locked, if it exists and is not decided yet; otherwise a clear refusal."""
-    case = session.get(ReviewCase, case_id, with_for_update=True)
-    if case is None:
-        raise NotFound(Msg("case {case_id} does not exist", case_id=case_id))
+    case = get_or_not_found(
+        session,
+        ReviewCase,
+        case_id,
+        Msg("case {case_id} does not exist", case_id=case_id),
+        for_update=True,
+    )
     if case.status == CaseStatus.DECIDED:
         raise Conflict(
             Msg("case {case_id} is already decided", case_id=case_id), code="case_decided"

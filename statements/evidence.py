@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from claims.repository import newest_claim_of_post
 from claims.service import get_claim
-from core.errors import NotFound
+from core.db import get_or_not_found
 from core.messages import Msg
 from core.outbound import is_web_link, require_web_link
 from pipeline.models import Post, ReviewCase
@@ -54,9 +54,9 @@ def gather(
     extra_sources = [require_web_link(url, "sources") for url in extra_sources]
     claim = get_claim(session, claim_id) if claim_id else None
     if case_id:
-        case = session.get(ReviewCase, case_id)
-        if case is None:
-            raise NotFound(Msg("no case '{case_id}'", case_id=case_id))
+        case = get_or_not_found(
+            session, ReviewCase, case_id, Msg("no case '{case_id}'", case_id=case_id)
+        )
         evidence.decisions = [
             {
                 "reason_code": d.reason_code,

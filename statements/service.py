@@ -12,6 +12,7 @@ from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
+from core.db import get_or_not_found
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
 from statements import hooks, repository
@@ -239,10 +240,12 @@ def withdraw(
 
 
 def get(session: Session, statement_id: str) -> Statement:
-    statement = session.get(Statement, statement_id)
-    if statement is None:
-        raise NotFound(Msg("no statement '{statement_id}'", statement_id=statement_id))
-    return statement
+    return get_or_not_found(
+        session,
+        Statement,
+        statement_id,
+        Msg("no statement '{statement_id}'", statement_id=statement_id),
+    )
 
 
 def versions(session: Session, statement_id: str) -> list[StatementVersion]:

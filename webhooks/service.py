@@ -20,7 +20,7 @@ from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
-from core.db import transaction
+from core.db import get_or_not_found, transaction
 from core.dispatch import enqueue_after_commit
 from core.errors import Invalid, NotFound
 from core.messages import Msg
@@ -162,9 +162,12 @@ def enqueue_event(session: Session, event_type: EventType | str, payload: dict[s
 
 def replay(session: Session, delivery_id: str, actor: Actor) -> WebhookDelivery:
     """Send a delivery again now, whatever its state (e.g. after the platform fixed its end)."""
-    delivery = session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
-        raise NotFound(Msg("no webhook delivery '{delivery_id}'", delivery_id=delivery_id))
+    delivery = get_or_not_found(
+        session,
+        WebhookDelivery,
+        delivery_id,
+        Msg("no webhook delivery '{delivery_id}'", delivery_id=delivery_id),
+    )
     before = {"status": delivery.status, "attempts": delivery.attempts}
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = utcnow()
