@@ -39,18 +39,12 @@ ALLOWED = frozenset(SIGNATURES) | TEXT_TYPES
 _FILENAME = re.compile(r"^[\w][\w .()-]{0,254}$")
 
 
-class TooLarge(DomainError):
-    """The upload is over MAX_BYTES (HTTP 413)."""
-
-    status = 413
-    code = "attachment_too_large"
+class TooLarge(DomainError, status=413, code="attachment_too_large"):
+    """The upload is over MAX_BYTES."""
 
 
-class UnsupportedType(DomainError):
-    """The upload's media type is not one of ALLOWED (HTTP 415)."""
-
-    status = 415
-    code = "unsupported_media_type"
+class UnsupportedType(DomainError, status=415, code="unsupported_media_type"):
+    """The upload's media type is not one of ALLOWED."""
 
 
 def _media_type(content_type: str) -> str:
