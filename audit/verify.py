@@ -34,6 +34,9 @@ class BreakKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Break:
+    """The first place the chain breaks: which kind of break, the sequence number and event id
+    where the document has them, and what was found there."""
+
     kind: BreakKind
     seq: int | None
     event_id: str | None
