@@ -191,25 +191,34 @@ def submit(
 def draft_on_workbench(client: TestClient, **fields: str) -> Any:
     """The PR workbench's "draft a statement" form posted with `fields` (channel web unless
     given); the unfollowed response."""
-    page = client.get("/ui/pr")
-    data = {"csrf_token": csrf_of(page.text), "channel": "web", **fields}
-    return client.post("/ui/pr/statements", data=data, follow_redirects=False)
+    form: dict[str, Any] = {"channel": "web", **fields}
+    return submit(client, client.get("/ui/pr"), "/ui/pr/statements", **form)
 
 
-def decide_in_ui(client: TestClient, case_id: str, reason: str, action: str, **kw: Any) -> Any:
-    """The case page's decision form posted with a reason code and an action only; `kw` goes to
-    the post (headers, follow_redirects)."""
-    page = client.get(f"/ui/review/cases/{case_id}")
-    form = {"csrf_token": csrf_of(page.text), "reason_code": reason, "action": action}
-    return client.post(f"/ui/review/cases/{case_id}/decide", data=form, **kw)
-
-
-def take_next(client: TestClient, **form: str) -> str:
-    """Press "take the next case" on the review queue; where it sends the reviewer."""
-    page = client.get("/ui/review")
-    response = client.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(page.text), **form}, follow_redirects=False
+def decide_in_ui(
+    client: TestClient,
+    case_id: str,
+    reason: str,
+    action: str,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """The case page's decision form posted with a reason code and an action only; the response
+    with its redirect followed."""
+    path = f"/ui/review/cases/{case_id}"
+    return submit(
+        client,
+        client.get(path),
+        f"{path}/decide",
+        follow_redirects=True,
+        headers=headers,
+        reason_code=reason,
+        action=action,
     )
+
+
+def take_next(client: TestClient, **form: Any) -> str:
+    """Press "take the next case" on the review queue; where it sends the reviewer."""
+    response = submit(client, client.get("/ui/review"), "/ui/review/next", **form)
     location: str = response.headers["location"]
     return location
 

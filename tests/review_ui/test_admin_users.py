@@ -21,7 +21,15 @@ from core.clock import utcnow
 from core.db import transaction
 from tests.conftest import PASSWORD
 from tests.review_ui.browsing import css, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in, signed_in
+from tests.review_ui.conftest import (
+    Stack,
+    browser_client,
+    csrf_of,
+    screenshot,
+    sign_in,
+    signed_in,
+    submit,
+)
 from tests.statements.helpers import false_claim
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
@@ -44,11 +52,8 @@ def _admin(stack: Stack) -> tuple[Any, str]:
     return client, name
 
 
-def _post(client: Any, path: str, **data: str) -> Any:
-    page = client.get("/ui/admin")
-    return client.post(
-        path, data={"csrf_token": csrf_of(page.text), **data}, follow_redirects=False
-    )
+def _post(client: Any, path: str, **data: Any) -> Any:
+    return submit(client, client.get("/ui/admin"), path, **data)
 
 
 def _user(stack: Stack, username: str) -> User:
@@ -134,20 +139,14 @@ def test_a_test_send_pings_the_endpoint_signed_and_shows_the_answer(
     page = admin.get("/ui/admin/webhooks")
     sub_id = re.search(r'id="test-([0-9a-f]+)"', page.text)
     assert sub_id
-    sent = admin.post(
-        f"/ui/admin/webhooks/{sub_id.group(1)}/test",
-        data={"csrf_token": csrf_of(page.text)},
-        follow_redirects=True,
-    )
+    sent = submit(admin, page, f"/ui/admin/webhooks/{sub_id.group(1)}/test", follow_redirects=True)
     assert "Test ping delivered: the endpoint answered 200." in sent.text
     (request,) = receiver.requests
     assert request["valid"] and json.loads(request["body"])["type"] == "ping"
 
     receiver.fail_next.append(503)
-    failed = admin.post(
-        f"/ui/admin/webhooks/{sub_id.group(1)}/test",
-        data={"csrf_token": csrf_of(page.text)},
-        follow_redirects=True,
+    failed = submit(
+        admin, page, f"/ui/admin/webhooks/{sub_id.group(1)}/test", follow_redirects=True
     )
     assert "Test ping not delivered: HTTP 503." in failed.text
     with stack.rt.sessions() as session:

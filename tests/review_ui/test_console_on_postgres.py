@@ -18,7 +18,7 @@ from pipeline import qa
 from pipeline.console_models import CaseNoteDraft, QaReview
 from pipeline.models import Decision, ReviewCase
 from tests.core.backends import table_names
-from tests.review_ui.conftest import browser_client, csrf_of, sign_in, signed_in, stack_on
+from tests.review_ui.conftest import browser_client, csrf_of, sign_in, signed_in, stack_on, submit
 
 TABLES = {"reviewer_settings", "case_note_drafts", "qa_sampling", "qa_reviews"}
 SENIOR = Actor(name="boss", type=ActorType.HUMAN, roles=("senior_reviewer",))
@@ -76,13 +76,13 @@ def test_the_console_on_postgres(postgres_url: str) -> None:
             qa_case = session.scalars(select(ReviewCase).where(ReviewCase.stage == "qa")).one()
         qa_page = second.get(_next(second, csrf_of(second.get("/ui/review").text)))
         assert "QA sample" in qa_page.text and qa_case.id in str(qa_page.url)
-        second.post(
+        submit(
+            second,
+            qa_page,
             f"/ui/review/cases/{qa_case.id}/decide",
-            data={
-                "csrf_token": csrf_of(qa_page.text),
-                "reason_code": "false_claim",
-                "action": "remove",
-            },
+            follow_redirects=True,
+            reason_code="false_claim",
+            action="remove",
         )
         with stack.rt.sessions() as session:
             assert session.scalars(select(QaReview)).one().agrees is True
@@ -122,11 +122,7 @@ def test_the_console_on_postgres(postgres_url: str) -> None:
             removal = session.scalars(select(Decision).where(Decision.decided_by == alice)).one()
         recent = senior.get("/ui/decisions").text
         assert f"undo-{removal.id}" in recent and "agreed" in recent
-        undone = senior.post(
-            f"/ui/decisions/{removal.id}/undo",
-            data={"csrf_token": csrf_of(recent), "why": "court ruling"},
-            follow_redirects=False,
-        )
+        undone = submit(senior, recent, f"/ui/decisions/{removal.id}/undo", why="court ruling")
         assert undone.headers["location"] == "/ui/decisions?notice=undone"
         wellness = first.post(
             "/ui/review/wellness",

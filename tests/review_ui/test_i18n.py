@@ -19,7 +19,7 @@ from audit.events import Action
 from audit.models import AuditEvent
 from core.settings import REPO_ROOT
 from review_ui import i18n
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in, signed_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in, signed_in, submit
 
 PO = REPO_ROOT / "review_ui" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)s|\{[a-z_0-9]+(?::[^}]*)?\}")
@@ -100,11 +100,7 @@ def test_a_users_language_is_saved_logged_and_beats_the_browser(stack: Stack) ->
     sign_in(client, name)
     page = client.get("/ui/settings/language", headers={"accept-language": "en"})
     assert page.status_code == 200 and "English" in page.text
-    saved = client.post(
-        "/ui/settings/language",
-        data={"language": "zh", "csrf_token": csrf_of(page.text)},
-        follow_redirects=False,
-    )
+    saved = submit(client, page, "/ui/settings/language", language="zh")
     assert saved.status_code == 303
     pr = client.get("/ui/pr", headers={"accept-language": "en-US,en"})
     assert '<html lang="zh-Hans">' in pr.text and "退出登录" in pr.text
@@ -121,19 +117,19 @@ def test_a_users_language_is_saved_logged_and_beats_the_browser(stack: Stack) ->
         assert document["veracity"]["after"] == {"language": "zh"}
     # Back to the browser's choice.
     page = client.get("/ui/settings/language")
-    client.post(
-        "/ui/settings/language", data={"language": "browser", "csrf_token": csrf_of(page.text)}
-    )
+    submit(client, page, "/ui/settings/language", follow_redirects=True, language="browser")
     assert '<html lang="en">' in client.get("/ui/pr", headers={"accept-language": "en"}).text
 
 
 def test_an_unknown_language_is_refused_with_the_reason(stack: Stack) -> None:
     client = signed_in(stack, "legal")
     page = client.get("/ui/settings/language", headers={"accept-language": "zh"})
-    refused = client.post(
+    refused = submit(
+        client,
+        page,
         "/ui/settings/language",
-        data={"language": "klingon", "csrf_token": csrf_of(page.text)},
         headers={"accept-language": "zh"},
+        language="klingon",
     )
     assert refused.status_code == 422
     assert "请选择列出的语言之一" in refused.text

@@ -22,7 +22,7 @@ from incidents.types import IncidentType
 from pipeline.models import ReviewCase
 from runtime.drill_run import run_chain_drill
 from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in
+from tests.review_ui.conftest import Stack, browser_client, csrf_of, screenshot, sign_in, submit
 
 OUTAGE_TEXT = "Users cannot sign in on web and app; the auth gateway answers 502."
 
@@ -375,9 +375,12 @@ def test_only_leadership_reviews_the_report_on_the_server(module_stack: Stack) -
         assert sign_in(client, module_stack.user(role)).status_code == 303
         page = client.get(f"/ui/incidents/{incident_id}").text
         assert 'id="review-form"' not in page
-        refused = client.post(
+        refused = submit(
+            client,
+            page,
             f"/ui/incidents/{incident_id}/report/review",
-            data={"decision": "sign_off", "comment": "", "csrf_token": csrf_of(page)},
+            decision="sign_off",
+            comment="",
         )
         assert refused.status_code == 403 and "not part of your role" in refused.text, role
     lead = browser_client(module_stack)

@@ -15,7 +15,7 @@ from pipeline.claim_links import link_post
 from pipeline.models import ReviewCase
 from pipeline.policy_store import active_policy
 from review_ui.admin.policy_form import flatten
-from tests.review_ui.conftest import browser_client, csrf_of, sign_in, signed_in, stack_on
+from tests.review_ui.conftest import browser_client, csrf_of, sign_in, signed_in, stack_on, submit
 from tests.statements.helpers import load_fixture_claims
 
 MATCHER = Actor(name="system:matcher", type=ActorType.SYSTEM)
@@ -45,10 +45,11 @@ def test_case_panels_reassignment_and_policy_preview_on_postgres(postgres_url: s
 
         senior = signed_in(stack, "senior_reviewer")
         reviewer = stack.user("reviewer")
-        moved = senior.post(
+        moved = submit(
+            senior,
+            senior.get("/ui/supervise"),
             f"/ui/supervise/cases/{case_id}/reassign",
-            data={"csrf_token": csrf_of(senior.get("/ui/supervise").text), "to_username": reviewer},
-            follow_redirects=False,
+            to_username=reviewer,
         )
         assert moved.status_code == 303
 

@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from core.clock import utcnow
 from core.db import transaction
 from tests.conftest import PASSWORD, logged_after
-from tests.review_ui.conftest import Stack, browser_client, csrf_of, sign_in, signed_in
+from tests.review_ui.conftest import Stack, browser_client, sign_in, signed_in, submit
 
 PAGES = {
     "/ui/review": {"reviewer", "senior_reviewer", "legal"},  # legal: cases escalated to it
@@ -88,7 +88,7 @@ def test_logout_ends_the_session_on_the_server(stack: Stack) -> None:
     page = client.get("/ui/review")
     assert page.status_code == 200
     stolen = client.cookies.get("veracity_session")
-    client.post("/ui/logout", data={"csrf_token": csrf_of(page.text)})
+    submit(client, page, "/ui/logout", follow_redirects=True)
     replay = browser_client(stack)
     replay.cookies.set("veracity_session", stolen or "", domain="testserver")
     assert replay.get("/ui/review", follow_redirects=False).status_code == 303
@@ -104,9 +104,7 @@ def test_a_post_without_the_csrf_token_is_refused(stack: Stack) -> None:
     login_forged = client.post("/ui/login", data={"username": "x", "password": "y"})
     assert login_forged.status_code == 403
     page = client.get("/ui/review")
-    ok = client.post(
-        "/ui/review/next", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
-    )
+    ok = submit(client, page, "/ui/review/next")
     assert ok.status_code == 303
     assert ok.headers["location"].startswith("/ui/review/cases/")
 
@@ -135,15 +133,13 @@ def test_navigation_lists_only_the_roles_sections(stack: Stack) -> None:
 def test_login_never_redirects_off_site(stack: Stack) -> None:
     client = browser_client(stack)
     page = client.get("/ui/login")
-    response = client.post(
+    response = submit(
+        client,
+        page,
         "/ui/login",
-        data={
-            "username": stack.user("admin"),
-            "password": "correct-horse-battery",
-            "next": "//evil.example/ui/",
-            "csrf_token": csrf_of(page.text),
-        },
-        follow_redirects=False,
+        username=stack.user("admin"),
+        password="correct-horse-battery",
+        next="//evil.example/ui/",
     )
     assert response.headers["location"] == "/ui/admin"
 
@@ -183,6 +179,5 @@ def test_signing_out_of_the_ui_revokes_the_users_bearer_tokens(stack: Stack) -> 
     bearer = {"Authorization": f"Bearer {token}"}
     assert client.post("/v1/cases/claim", headers=bearer).status_code == 200
     sign_in(client, name)
-    page = client.get("/ui/review")
-    client.post("/ui/logout", data={"csrf_token": csrf_of(page.text)})
+    submit(client, client.get("/ui/review"), "/ui/logout", follow_redirects=True)
     assert client.post("/v1/cases/claim", headers=bearer).status_code == 401

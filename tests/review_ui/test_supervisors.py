@@ -15,7 +15,7 @@ from pipeline import qa
 from pipeline.models import Decision, EnforcementAction, ReviewCase
 from pipeline.queue import claim_next
 from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
-from tests.review_ui.conftest import Stack, csrf_of, screenshot, signed_in
+from tests.review_ui.conftest import Stack, csrf_of, screenshot, signed_in, submit
 from tests.review_ui.test_reviewer_console import HOAX, PLAIN, case_of, lang, take_next
 
 pytestmark = pytest.mark.browser
@@ -119,9 +119,8 @@ def test_a_bulk_decision_is_capped(module_stack: Stack) -> None:
     )
     assert refused.status_code == 422 and "At most 50 cases" in refused.text
     reviewer = signed_in(module_stack, "reviewer")
-    forbidden = reviewer.post(
-        "/ui/supervise/bulk/preview",
-        data={"csrf_token": csrf_of(reviewer.get("/ui/review").text), "case_ids": ["x"]},
+    forbidden = submit(
+        reviewer, reviewer.get("/ui/review"), "/ui/supervise/bulk/preview", case_ids=["x"]
     )
     assert forbidden.status_code == 403
 
@@ -268,8 +267,7 @@ def test_preview_and_apply_read_the_bulk_form_alike(module_stack: Stack) -> None
         nothing = client.post(f"/ui/supervise/bulk/{step}", data={"csrf_token": token})
         assert nothing.status_code == 422 and "Choose an action and a reason" in nothing.text
     reviewer = signed_in(module_stack, "reviewer")
-    forbidden = reviewer.post(
-        "/ui/supervise/bulk/apply",
-        data={"csrf_token": csrf_of(reviewer.get("/ui/review").text), "action": "nonsense"},
+    forbidden = submit(
+        reviewer, reviewer.get("/ui/review"), "/ui/supervise/bulk/apply", action="nonsense"
     )
     assert forbidden.status_code == 403, "the role is checked before the form is read"
