@@ -16,7 +16,7 @@ from pipeline.models import ReviewCase
 from runtime.web import create_app
 from statements.models import Statement
 from tests.conftest import auth, new_api_key, wait_for
-from tests.review_ui.conftest import Stack, browser_client, sign_in, submit, take_next
+from tests.review_ui.conftest import Stack, browser_client, decide_in_ui, sign_in, take_next
 
 ZH = "家人们注意！每天用盐水漱口、多喝淡盐水，新冠病毒就传染不上，赶紧转给爸妈"
 EN = "Doctors won't tell you: drinking bleach cures covid-19, share before they delete it!!"
@@ -35,13 +35,7 @@ def _work(client: TestClient, lang: str, case_id: str) -> str:
     """Take the next case in `lang`, read its page, remove it as a false claim."""
     assert take_next(client, set_filter="1", lang=lang) == f"/ui/review/cases/{case_id}"
     page = client.get(f"/ui/review/cases/{case_id}").text
-    decided = submit(
-        client,
-        page,
-        f"/ui/review/cases/{case_id}/decide",
-        reason_code="false_claim",
-        action="remove",
-    )
+    decided = decide_in_ui(client, case_id, "false_claim", "remove", follow_redirects=False)
     assert decided.status_code == 303, decided.text
     return page
 

@@ -201,15 +201,16 @@ def decide_in_ui(
     reason: str,
     action: str,
     headers: dict[str, str] | None = None,
+    follow_redirects: bool = True,
 ) -> Any:
-    """The case page's decision form posted with a reason code and an action only; the response
-    with its redirect followed."""
+    """The case page's decision form posted with a reason code and an action only; the response,
+    its redirect followed unless told not to."""
     path = f"/ui/review/cases/{case_id}"
     return submit(
         client,
         client.get(path),
         f"{path}/decide",
-        follow_redirects=True,
+        follow_redirects=follow_redirects,
         headers=headers,
         reason_code=reason,
         action=action,

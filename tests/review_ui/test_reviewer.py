@@ -93,12 +93,8 @@ def test_a_senior_escalates_to_legal_who_works_the_case_in_the_same_workspace(
     assert "release-case" in case_page and "escalate-case" not in case_page
     refused = submit(legal, case_page, f"/ui/review/cases/{case_id}/escalate")
     assert refused.status_code == 403 and "last escalation step" in refused.text
-    decided = submit(
-        legal,
-        case_page,
-        f"/ui/review/cases/{case_id}/decide",
-        reason_code="not_misinformation",
-        action="no_action",
+    decided = decide_in_ui(
+        legal, case_id, "not_misinformation", "no_action", follow_redirects=False
     )
     assert decided.status_code == 303, decided.text
     assert decided.headers["location"].startswith("/ui/review/decisions/")
