@@ -160,13 +160,8 @@ def bulk_restore(
 
 
 def retry_dead(session: Session, action_id: str, actor: Actor) -> EnforcementAction:
-    action = get_or_not_found(
-        session,
-        EnforcementAction,
-        action_id,
-        Msg("enforcement action {action_id} does not exist", action_id=action_id),
-        for_update=True,
-    )
+    missing = Msg("enforcement action {action_id} does not exist", action_id=action_id)
+    action = get_or_not_found(session, EnforcementAction, action_id, missing, for_update=True)
     if action.status != ActionStatus.DEAD:
         raise Conflict(
             Msg(

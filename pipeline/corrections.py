@@ -57,12 +57,8 @@ def correct(
     if not reason.strip():
         raise Invalid(Msg("say why the decision is corrected"), code="reason_required")
     validate_decision(new)
-    old = get_or_not_found(
-        session,
-        Decision,
-        decision_id,
-        Msg("decision {decision_id} does not exist", decision_id=decision_id),
-    )
+    missing = Msg("decision {decision_id} does not exist", decision_id=decision_id)
+    old = get_or_not_found(session, Decision, decision_id, missing)
     case = correctable(session, old, actor, anyones=anyones)
     if _same(old, new):
         raise Invalid(Msg("the correction changes nothing"), code="unchanged")

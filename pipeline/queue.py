@@ -248,13 +248,8 @@ def claim_next(
 
 def _lock_undecided(session: Session, case_id: str) -> ReviewCase:
     """The case, locked, if it exists and is not decided yet; otherwise a clear refusal."""
-    case = get_or_not_found(
-        session,
-        ReviewCase,
-        case_id,
-        Msg("case {case_id} does not exist", case_id=case_id),
-        for_update=True,
-    )
+    missing = Msg("case {case_id} does not exist", case_id=case_id)
+    case = get_or_not_found(session, ReviewCase, case_id, missing, for_update=True)
     if case.status == CaseStatus.DECIDED:
         raise Conflict(
             Msg("case {case_id} is already decided", case_id=case_id), code="case_decided"

@@ -240,12 +240,8 @@ def withdraw(
 
 
 def get(session: Session, statement_id: str) -> Statement:
-    return get_or_not_found(
-        session,
-        Statement,
-        statement_id,
-        Msg("no statement '{statement_id}'", statement_id=statement_id),
-    )
+    missing = Msg("no statement '{statement_id}'", statement_id=statement_id)
+    return get_or_not_found(session, Statement, statement_id, missing)
 
 
 def versions(session: Session, statement_id: str) -> list[StatementVersion]:

@@ -162,12 +162,8 @@ def enqueue_event(session: Session, event_type: EventType | str, payload: dict[s
 
 def replay(session: Session, delivery_id: str, actor: Actor) -> WebhookDelivery:
     """Send a delivery again now, whatever its state (e.g. after the platform fixed its end)."""
-    delivery = get_or_not_found(
-        session,
-        WebhookDelivery,
-        delivery_id,
-        Msg("no webhook delivery '{delivery_id}'", delivery_id=delivery_id),
-    )
+    missing = Msg("no webhook delivery '{delivery_id}'", delivery_id=delivery_id)
+    delivery = get_or_not_found(session, WebhookDelivery, delivery_id, missing)
     before = {"status": delivery.status, "attempts": delivery.attempts}
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = utcnow()
