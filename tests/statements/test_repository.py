@@ -40,7 +40,6 @@ def _titles(found: Sequence[Statement]) -> list[str]:
 
 
 def test_lists_keep_their_order_filter_and_limit(rt: Runtime) -> None:
-    now = utcnow()
     rows = [
         ("a", 4, "inc-1", False),
         ("b", 3, "inc-2", True),
@@ -49,16 +48,12 @@ def test_lists_keep_their_order_filter_and_limit(rt: Runtime) -> None:
     ]
     with transaction(rt.sessions) as session:
         for title, age, incident_id, legal in rows:
-            session.add(
-                Statement(
-                    kind="counter_statement",
-                    title=title,
-                    body="…",
-                    created_by="pr",
-                    incident_id=incident_id,
-                    requires_legal=legal,
-                    created_at=now - timedelta(hours=age),
-                )
+            _statement(
+                session,
+                title,
+                incident_id=incident_id,
+                requires_legal=legal,
+                created_hours_ago=age,
             )
     with rt.sessions() as s:
         assert _titles(statements_newest_first(s, limit=10)) == ["d", "c", "b", "a"]
@@ -80,6 +75,8 @@ def _statement(
     incident_id: str | None = None,
     published_hours_ago: int | None = None,
     versions: int = 1,
+    requires_legal: bool = False,
+    created_hours_ago: int = 0,
 ) -> Statement:
     published = published_hours_ago is not None
     statement = Statement(
@@ -91,6 +88,8 @@ def _statement(
         claim_id=claim_id,
         case_id=case_id,
         incident_id=incident_id,
+        requires_legal=requires_legal,
+        created_at=utcnow() - timedelta(hours=created_hours_ago),
         version=versions,
         published_version=versions if published else None,
         published_at=utcnow() - timedelta(hours=published_hours_ago or 0) if published else None,
