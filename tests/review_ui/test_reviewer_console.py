@@ -53,6 +53,18 @@ def _on_a_new_case(browser: Any, live_url: str, stack: Stack) -> tuple[str, str,
     return code, reviewer, post_id
 
 
+def give_case(stack: Stack, post_id: str, boss: str, reviewer: str) -> str:
+    """`boss`, a senior reviewer, gives the case of `post_id` to `reviewer`; the case's id."""
+    from core.actors import Actor, ActorType
+    from pipeline.queue import reassign
+
+    case_id = case_of(stack, post_id).id
+    supervisor = Actor(name=boss, type=ActorType.HUMAN, roles=("senior_reviewer",))
+    with transaction(stack.rt.sessions) as session:
+        reassign(session, case_id, supervisor, reviewer, ("reviewer",))
+    return case_id
+
+
 def case_of(stack: Stack, post_id: str) -> ReviewCase:
     with stack.rt.sessions() as session:
         return session.scalars(
@@ -230,16 +242,15 @@ def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided
     """Exposure is every case a person saw today, not only the ones taken with "next"."""
     from core.actors import Actor, ActorType
     from pipeline.decisions import decide
-    from pipeline.queue import reassign
     from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
-    from tests.review_ui.conftest import browser_client, csrf_of, sign_in
+    from tests.review_ui.conftest import browser_client, sign_in, submit
 
     code = lang()
     assigned, bulk_one, bulk_two = module_stack.queue_posts(
         [PLAIN + " assigned", PLAIN + " bulk one", PLAIN + " bulk two"], lang=code
     )
     reviewer = module_stack.user("reviewer")
-    boss = Actor(name=module_stack.user("senior_reviewer"), type=ActorType.HUMAN)
+    boss = module_stack.user("senior_reviewer")
     log_in(browser, live_url, reviewer, "/ui/review/wellness")
     page_is(browser, "review-wellness")
     css(browser, "#daily_cap").send_keys("1")
@@ -247,9 +258,7 @@ def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided
     wait_for(browser, lambda d: "Settings saved" in css(d, "main").text)
     assert css(browser, "#seen-today").text == "0"
 
-    case_id = case_of(module_stack, assigned).id
-    with transaction(module_stack.rt.sessions) as session:
-        reassign(session, case_id, boss, reviewer, ("reviewer",))
+    case_id = give_case(module_stack, assigned, boss, reviewer)
     browser.get(live_url + "/ui/review/wellness")
     assert css(browser, "#seen-today").text == "1", "a case a supervisor gave them counts"
     assert "daily cap" in css(browser, "#exposure-warning").text
@@ -262,14 +271,14 @@ def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided
     assert css(browser, "#seen-today").text == "1", "the same case, decided, is still one"
 
     senior = browser_client(module_stack)
-    sign_in(senior, boss.name)
-    token = csrf_of(senior.get("/ui/supervise").text)
-    ids = [case_of(module_stack, p).id for p in (bulk_one, bulk_two)]
-    applied = senior.post(
+    sign_in(senior, boss)
+    applied = submit(
+        senior,
+        senior.get("/ui/supervise"),
         "/ui/supervise/bulk/apply",
-        data={"csrf_token": token, "action": "no_action", "reason_code": "not_misinformation"}
-        | {"case_ids": ids},
-        follow_redirects=False,
+        action="no_action",
+        reason_code="not_misinformation",
+        case_ids=[case_of(module_stack, p).id for p in (bulk_one, bulk_two)],
     )
     assert applied.status_code == 303 and "done=2" in applied.headers["location"]
     page = senior.get("/ui/review/wellness").text

@@ -16,7 +16,14 @@ from pipeline.models import Decision, EnforcementAction, ReviewCase
 from pipeline.queue import claim_next
 from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
 from tests.review_ui.conftest import Stack, csrf_of, screenshot, signed_in, submit
-from tests.review_ui.test_reviewer_console import HOAX, PLAIN, case_of, lang, take_next
+from tests.review_ui.test_reviewer_console import (
+    HOAX,
+    PLAIN,
+    case_of,
+    give_case,
+    lang,
+    take_next,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -61,16 +68,7 @@ def test_a_senior_previews_and_applies_a_bulk_decision_each_logged(
         [PLAIN + " bulk one", PLAIN + " bulk two", PLAIN + " bulk held"], lang=code
     )
     other = module_stack.user("reviewer")
-    with transaction(module_stack.rt.sessions) as session:
-        from pipeline.queue import reassign
-
-        reassign(
-            session,
-            case_of(module_stack, held).id,
-            _actor("boss", "senior_reviewer"),
-            other,
-            ("reviewer",),
-        )
+    give_case(module_stack, held, "boss", other)
     senior = module_stack.user("senior_reviewer")
     log_in(browser, live_url, senior, "/ui/supervise")
     page_is(browser, "supervise")
