@@ -30,6 +30,12 @@ def lang() -> str:
     return "x" + "".join(chr(97 + int(c, 16) % 26) for c in uuid.uuid4().hex[:5])
 
 
+def plain_posts(stack: Stack, *labels: str) -> list[str]:
+    """PLAIN posts, one per label, queued under a language of their own (so no other test
+    takes them); their ids."""
+    return stack.queue_posts([f"{PLAIN} {label}" for label in labels], lang=lang())
+
+
 def take_next(driver: Any, base: str, code: str) -> None:
     """On the queue page, filter to `code` and take the next case; its page opens."""
     from selenium.webdriver.support.ui import Select
@@ -245,10 +251,7 @@ def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided
     from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
     from tests.review_ui.conftest import browser_client, sign_in, submit
 
-    code = lang()
-    assigned, bulk_one, bulk_two = module_stack.queue_posts(
-        [PLAIN + " assigned", PLAIN + " bulk one", PLAIN + " bulk two"], lang=code
-    )
+    assigned, bulk_one, bulk_two = plain_posts(module_stack, "assigned", "bulk one", "bulk two")
     reviewer = module_stack.user("reviewer")
     boss = module_stack.user("senior_reviewer")
     log_in(browser, live_url, reviewer, "/ui/review/wellness")

@@ -22,6 +22,7 @@ from tests.review_ui.test_reviewer_console import (
     case_of,
     give_case,
     lang,
+    plain_posts,
     take_next,
 )
 
@@ -39,7 +40,7 @@ def test_the_supervise_page_reads_plainly_and_offers_only_eligible_reviewers(
 ) -> None:
     from selenium.webdriver.support.ui import Select
 
-    (post_id,) = module_stack.queue_posts([PLAIN + " supervise"], lang=lang())
+    (post_id,) = plain_posts(module_stack, "supervise")
     reviewer, pr, lawyer = (module_stack.user(r) for r in ("reviewer", "pr", "legal"))
     log_in(browser, live_url, module_stack.user("senior_reviewer"), "/ui/supervise")
     page_is(browser, "supervise")
@@ -63,10 +64,7 @@ def test_the_supervise_page_reads_plainly_and_offers_only_eligible_reviewers(
 def test_a_senior_previews_and_applies_a_bulk_decision_each_logged(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
-    code = lang()
-    first, second, held = module_stack.queue_posts(
-        [PLAIN + " bulk one", PLAIN + " bulk two", PLAIN + " bulk held"], lang=code
-    )
+    first, second, held = plain_posts(module_stack, "bulk one", "bulk two", "bulk held")
     other = module_stack.user("reviewer")
     give_case(module_stack, held, "boss", other)
     senior = module_stack.user("senior_reviewer")
