@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from api.admission import ScoreJob, score_committed
 from api.schemas import HistoryEntry, PostStatusOut
 from api.serving import ServingDep, rate_limited
-from core.errors import NotFound
+from core.db import get_or_not_found
+from core.messages import Msg
 from core.principal import Principal, require_scope
 from core.web_deps import RequestIdDep, SessionDep
 from core.web_schemas import refusals
@@ -58,9 +59,8 @@ def post_status(
     session: SessionDep,
     _: ReadKey,
 ) -> PostStatusOut:
-    post = session.get(Post, post_id)
-    if post is None:
-        raise NotFound(f"post {post_id} is unknown")
+    missing = Msg("post {post_id} is unknown", post_id=post_id)
+    post = get_or_not_found(session, Post, post_id, missing)
     latest = latest_score(session, post_id)
     events = post_events(session, post_id)
     return PostStatusOut(
