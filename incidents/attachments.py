@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
-from core.errors import DomainError, Invalid, NotFound
+from core.db import get_or_not_found
+from core.errors import DomainError, Invalid
 from core.messages import Msg
 from incidents.events import record_event
 from incidents.material_models import Attachment, AttachmentLink
@@ -133,12 +134,8 @@ def _logged(attachment: Attachment) -> dict[str, object]:
 
 
 def get_attachment(session: Session, attachment_id: str) -> Attachment:
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None:
-        raise NotFound(
-            Msg("attachment {attachment_id} does not exist", attachment_id=attachment_id)
-        )
-    return attachment
+    missing = Msg("attachment {attachment_id} does not exist", attachment_id=attachment_id)
+    return get_or_not_found(session, Attachment, attachment_id, missing)
 
 
 def link(session: Session, incident_id: str, attachment_id: str, actor: Actor) -> AttachmentLink:

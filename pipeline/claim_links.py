@@ -20,7 +20,6 @@ from claims.schemas import ClaimIn
 from claims.service import add_claim, get_claim
 from core.actors import Actor
 from core.db import get_or_not_found
-from core.errors import NotFound
 from core.messages import Msg
 from pipeline import hooks
 from pipeline.models import Decision, Post
@@ -40,8 +39,7 @@ def link_post(
 ) -> ClaimPost:
     """Record that a post repeats a claim (idempotent: an existing link is returned)."""
     get_claim(session, claim_id)
-    if session.get(Post, post_id) is None:
-        raise NotFound(Msg("no post '{post_id}'", post_id=post_id))
+    get_or_not_found(session, Post, post_id, Msg("no post '{post_id}'", post_id=post_id))
     existing = claim_link(session, claim_id, post_id)
     if existing is not None:
         return existing
