@@ -68,31 +68,25 @@ def _statement(
     session: Session,
     title: str,
     *,
-    status: str = StatementStatus.DRAFT,
     kind: str = StatementKind.COUNTER_STATEMENT,
-    claim_id: str | None = None,
-    case_id: str | None = None,
-    incident_id: str | None = None,
     published_hours_ago: int | None = None,
     versions: int = 1,
-    requires_legal: bool = False,
     created_hours_ago: int = 0,
+    **columns: object,
 ) -> Statement:
+    """A statement with `versions` versions; `columns` (status, claim_id, case_id, incident_id,
+    requires_legal) go to the row as given, the model's defaults fill the rest."""
     published = published_hours_ago is not None
     statement = Statement(
         kind=kind,
         title=title,
         body="…",
         created_by="pr",
-        status=status,
-        claim_id=claim_id,
-        case_id=case_id,
-        incident_id=incident_id,
-        requires_legal=requires_legal,
         created_at=utcnow() - timedelta(hours=created_hours_ago),
         version=versions,
         published_version=versions if published else None,
         published_at=utcnow() - timedelta(hours=published_hours_ago or 0) if published else None,
+        **columns,
     )
     session.add(statement)
     session.flush()
