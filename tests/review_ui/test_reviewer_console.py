@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from core.clock import utcnow
 from core.db import transaction
 from pipeline.models import Decision, ReviewCase
+from tests.pipeline import factories
 from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
 from tests.review_ui.conftest import Stack, screenshot
 
@@ -59,13 +60,19 @@ def _on_a_new_case(browser: Any, live_url: str, stack: Stack) -> tuple[str, str,
     return code, reviewer, post_id
 
 
+def type_note(browser: Any, text: str) -> None:
+    """On a case page, opens the note field with "t" and types `text` into it."""
+    keys(browser, "t")
+    wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
+    keys(browser, text)
+
+
 def give_case(stack: Stack, post_id: str, boss: str, reviewer: str) -> str:
     """`boss`, a senior reviewer, gives the case of `post_id` to `reviewer`; the case's id."""
-    from core.actors import Actor, ActorType
     from pipeline.queue import reassign
 
     case_id = case_of(stack, post_id).id
-    supervisor = Actor(name=boss, type=ActorType.HUMAN, roles=("senior_reviewer",))
+    supervisor = factories.reviewer(boss, "senior_reviewer")
     with transaction(stack.rt.sessions) as session:
         reassign(session, case_id, supervisor, reviewer, ("reviewer",))
     return case_id
@@ -122,9 +129,7 @@ def test_an_escalation_arrives_with_who_why_and_the_history(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
     code, reviewer, _ = _on_a_new_case(browser, live_url, module_stack)
-    keys(browser, "t")
-    wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
-    keys(browser, "Names a minister; possible defamation, needs a senior")
+    type_note(browser, "Names a minister; possible defamation, needs a senior")
     from selenium.webdriver.common.keys import Keys
 
     keys(browser, Keys.ESCAPE, "e")
@@ -157,9 +162,7 @@ def test_a_typed_note_survives_a_lost_lease_and_the_lease_extends(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
     code, _, post_id = _on_a_new_case(browser, live_url, module_stack)
-    keys(browser, "t")
-    wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
-    keys(browser, "Fact-checkers at AFP rated this false on 12 Nov")
+    type_note(browser, "Fact-checkers at AFP rated this false on 12 Nov")
     wait_for(browser, lambda d: css(d, "#note-saved").text == "Note saved.")
     from selenium.webdriver.common.keys import Keys
 
@@ -246,7 +249,6 @@ def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
     """Exposure is every case a person saw today, not only the ones taken with "next"."""
-    from core.actors import Actor, ActorType
     from pipeline.decisions import decide
     from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
     from tests.review_ui.conftest import browser_client, sign_in, submit
@@ -266,7 +268,7 @@ def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided
     assert css(browser, "#seen-today").text == "1", "a case a supervisor gave them counts"
     assert "daily cap" in css(browser, "#exposure-warning").text
     with transaction(module_stack.rt.sessions) as session:
-        me = Actor(name=reviewer, type=ActorType.HUMAN, roles=("reviewer",))
+        me = factories.reviewer(reviewer)
         verdict = DecisionIn(reason_code=ReasonCode.FALSE_CLAIM, action=DecisionAction.LABEL)
         decide(session, case_id, me, verdict.model_copy(update={"note": "5G hoax"}))
     module_stack.dispatcher.drain()

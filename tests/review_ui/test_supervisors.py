@@ -14,6 +14,7 @@ from core.db import transaction
 from pipeline import qa
 from pipeline.models import Decision, EnforcementAction, ReviewCase
 from pipeline.queue import claim_next
+from tests.pipeline import factories
 from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
 from tests.review_ui.conftest import Stack, csrf_of, screenshot, signed_in, submit
 from tests.review_ui.test_reviewer_console import (
@@ -27,12 +28,6 @@ from tests.review_ui.test_reviewer_console import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def _actor(name: str, role: str) -> Any:
-    from core.actors import Actor, ActorType
-
-    return Actor(name=name, type=ActorType.HUMAN, roles=(role,))
 
 
 def test_the_supervise_page_reads_plainly_and_offers_only_eligible_reviewers(
@@ -177,7 +172,7 @@ def test_qa_sampling_sends_decisions_to_a_blind_queue_and_the_dashboard_shows_ag
         assert "QA verdict recorded" in css(browser, "main").text
     finally:
         with transaction(module_stack.rt.sessions) as session:
-            qa.set_sampling_fraction(session, 0.0, _actor(senior, "senior_reviewer"))
+            qa.set_sampling_fraction(session, 0.0, factories.reviewer(senior, "senior_reviewer"))
     with module_stack.rt.sessions() as session:
         removals = session.scalar(
             select(func.count())
@@ -205,7 +200,7 @@ def test_a_senior_corrects_a_reviewers_removal_to_a_label(
 ) -> None:
     code = lang()
     (post_id,) = module_stack.queue_posts([PLAIN + " correct me"], lang=code)
-    reviewer = _actor(module_stack.user("reviewer"), "reviewer")
+    reviewer = factories.reviewer(module_stack.user("reviewer"), "reviewer")
     from pipeline.decisions import decide
     from pipeline.queue import QueueFilter
     from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
