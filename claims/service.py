@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,16 +24,14 @@ from core.messages import Msg
 MAX_PAGE = 200
 
 
+def _columns(given: ClaimIn | ImportedClaim) -> dict[str, Any]:
+    """The claim's columns as given: each field is a column of the same name (the verdict as
+    its value, a URL as its text)."""
+    return given.model_dump(mode="json")
+
+
 def add_claim(session: Session, claim_in: ClaimIn, actor: Actor, *, origin: str) -> Claim:
-    claim = Claim(
-        text=claim_in.text,
-        verdict=claim_in.verdict.value,
-        source_url=str(claim_in.source_url) if claim_in.source_url else None,
-        source_name=claim_in.source_name,
-        explanation=claim_in.explanation,
-        origin=origin,
-        created_by=actor.name,
-    )
+    claim = Claim(**_columns(claim_in), origin=origin, created_by=actor.name)
     session.add(claim)
     session.flush()
     record(
@@ -83,18 +82,14 @@ def count_claims(
 def edit_claim(session: Session, claim_id: str, claim_in: ClaimIn, actor: Actor) -> Claim:
     """New wording, verdict or source; logged with what it was (the matcher refits on it)."""
     claim = get_claim(session, claim_id)
-    fields = ("text", "verdict", "source_url", "source_name", "explanation")
-    before = {f: getattr(claim, f) for f in fields}
-    claim.text = claim_in.text
-    claim.verdict = claim_in.verdict.value
-    claim.source_url = str(claim_in.source_url) if claim_in.source_url else None
-    claim.source_name = claim_in.source_name
-    claim.explanation = claim_in.explanation
-    after = {f: getattr(claim, f) for f in fields}
+    after = _columns(claim_in)
+    before = {f: getattr(claim, f) for f in after}
+    for field, value in after.items():
+        setattr(claim, field, value)
     if after == before:
         return claim
     claim.updated_at = utcnow()
-    changed = [f for f in fields if before[f] != after[f]]
+    changed = [f for f in after if before[f] != after[f]]
     record(
         session,
         Action.CLAIM_EDITED,
@@ -146,19 +141,7 @@ def import_claims(
     for claim_id, rec in ids.items():
         if claim_id in present:
             continue
-        session.add(
-            Claim(
-                id=claim_id,
-                text=rec.text,
-                verdict=rec.verdict.value,
-                source_url=rec.source_url,
-                source_name=rec.source_name,
-                explanation=rec.explanation,
-                origin=rec.origin,
-                origin_ref=rec.origin_ref,
-                created_by=actor.name,
-            )
-        )
+        session.add(Claim(id=claim_id, **_columns(rec), created_by=actor.name))
     added = len(ids) - len(present)
     session.flush()
     record(

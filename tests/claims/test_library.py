@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -128,3 +129,31 @@ def test_reviewer_adds_a_claim_from_a_decision_and_the_post_is_linked(
     assert refused.status_code == 403
     missing = client.post("/v1/claims/from-decision/nope", json=body, headers=auth(reviewer))
     assert missing.status_code == 404
+
+
+def test_an_edit_stores_the_verdict_and_url_as_text_and_logs_only_what_changed(
+    rt: Runtime,
+) -> None:
+    from claims.models import Verdict
+    from claims.schemas import ClaimIn
+    from claims.service import add_claim, edit_claim
+
+    given = ClaimIn(text="The moon is cheese.", verdict=Verdict.FALSE, source_name="Example")
+    with transaction(rt.sessions) as session:
+        claim_id = add_claim(session, given, SYSTEM, origin="reviewer").id
+    with transaction(rt.sessions) as session:
+        unchanged = edit_claim(session, claim_id, given, SYSTEM)
+        assert unchanged.updated_at is None
+        edit = dict(given.model_dump(), verdict="misleading", source_url="https://Example.org")
+        edited = edit_claim(session, claim_id, ClaimIn.model_validate(edit), SYSTEM)
+        assert (edited.verdict, edited.source_url) == ("misleading", "https://example.org/")
+        assert type(edited.verdict) is str and edited.updated_at is not None
+        logged = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "claim.edited")
+        ).one()
+        document: dict[str, Any] = logged.document
+        assert document["veracity"]["before"] == {"verdict": "false", "source_url": None}
+        assert document["veracity"]["after"] == {
+            "verdict": "misleading",
+            "source_url": "https://example.org/",
+        }
