@@ -12,25 +12,22 @@ from elasticsearch import ApiError
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from classifier.reference import ReferenceClassifier
-from core import dispatch
 from core.migrate import upgrade
-from core.settings import ElasticsearchSettings, RedisSettings
+from core.settings import ElasticsearchSettings
 from pipeline.models import ReviewCase
 from pipeline.platform_receiver import ReceiverState
-from runtime.celery_dispatch import CeleryDispatcher
-from runtime.container import Runtime, build_runtime
+from runtime.container import Runtime
 from runtime.web import create_app
 from tests.conftest import (
     CELERY_WORKER,
     REMOVAL_TRAIL,
     auth,
     claim_and_decide,
-    make_settings,
     new_api_key,
     services_env,
     wait_for,
 )
+from tests.pipeline.test_reliability import celery_runtime
 
 pytestmark = pytest.mark.services
 REDIS_DB = 11  # the own_redis fixture's database, no other suite's
@@ -89,15 +86,8 @@ def celery_rt(
     receiver: tuple[ReceiverState, str],
 ) -> Iterator[Runtime]:
     upgrade(postgres_url)
-    settings = make_settings(
-        postgres_url,
-        receiver[1],
-        redis=RedisSettings(url=own_redis),
-        elasticsearch=ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix),
-    )
-    rt = build_runtime(settings, classifier=ReferenceClassifier())
-    rt.dispatcher = CeleryDispatcher(own_redis)
-    dispatch.install(rt.sessions, rt.dispatcher)
+    es = ElasticsearchSettings(hosts=[elasticsearch_url], index_prefix=es_prefix)
+    rt = celery_runtime(postgres_url, own_redis, receiver[1], elasticsearch=es)
     assert rt.action_log is not None
     rt.action_log.ensure_template()
     yield rt
