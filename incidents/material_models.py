@@ -6,13 +6,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.db import Base
 from core.types import UtcDateTime
 from incidents.models import IncidentRow
+from pipeline.models import VersionedPolicy
 
 
 def _id() -> str:
@@ -67,13 +68,9 @@ class AttachmentLink(IncidentRow, Base):
     linked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class StoredIncidentPolicy(Base):
+class StoredIncidentPolicy(VersionedPolicy, Base):
     """A version of the incident thresholds and clocks; the newest is in force."""
 
     __tablename__ = "incident_policies"
 
-    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    body: Mapped[dict[str, object]] = mapped_column(JSON)
     author: Mapped[str] = mapped_column(String(128))
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -62,6 +62,18 @@ class ActionStatus(enum.StrEnum):
     CANCELLED = "cancelled"  # undone before the platform ever applied it
 
 
+class PostRow:
+    """The id and post of a row about one post, looked up by it and deleted with it (scores,
+    review cases, decisions, enforcement actions)."""
+
+    # sort_order: first in the table, as when each model declared them (a mixin's come last);
+    # a model's own column at -1 (a decision's case, an action's decision) stands between them.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id, sort_order=-2)
+    post_id: Mapped[str] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+
+
 class Post(Base):
     __tablename__ = "posts"
 
@@ -87,13 +99,11 @@ class Post(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
-class Score(Base):
+class Score(PostRow, Base):
     """The machine's verdict on one version of a post's text."""
 
     __tablename__ = "scores"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     text_sha256: Mapped[str] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float)
     band: Mapped[str] = mapped_column(String(16))
@@ -109,7 +119,7 @@ class Score(Base):
     claim_matches: Mapped[list[dict[str, object]] | None] = mapped_column(JSON, nullable=True)
 
 
-class ReviewCase(Base):
+class ReviewCase(PostRow, Base):
     __tablename__ = "review_cases"
     __table_args__ = (
         Index("ix_review_cases_queue", "status", "priority"),
@@ -125,8 +135,6 @@ class ReviewCase(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     band: Mapped[str] = mapped_column(String(16))
     priority: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(16), default=CaseStatus.OPEN)
@@ -151,14 +159,15 @@ class ReviewCase(Base):
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-class Decision(Base):
+class Decision(PostRow, Base):
     """A verdict on a post, human or machine, in one row shape (see export-labels)."""
 
     __tablename__ = "decisions"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    case_id: Mapped[str | None] = mapped_column(ForeignKey("review_cases.id"), nullable=True)
-    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    # sort_order: between the id and post_id of PostRow, where the table has it.
+    case_id: Mapped[str | None] = mapped_column(
+        ForeignKey("review_cases.id"), nullable=True, sort_order=-1
+    )
     decided_by: Mapped[str] = mapped_column(String(64))
     decider_type: Mapped[str] = mapped_column(String(16), default="human")  # human | machine
     reason_code: Mapped[str] = mapped_column(String(32))
@@ -173,14 +182,15 @@ class Decision(Base):
     legal_ground: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
-class EnforcementAction(Base):
+class EnforcementAction(PostRow, Base):
     """One change to make on the platform, executed exactly once through its idempotency key."""
 
     __tablename__ = "enforcement_actions"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    decision_id: Mapped[str | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
-    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    # sort_order: between the id and post_id of PostRow, where the table has it.
+    decision_id: Mapped[str | None] = mapped_column(
+        ForeignKey("decisions.id"), nullable=True, sort_order=-1
+    )
     action: Mapped[str] = mapped_column(String(32))
     params: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=ActionStatus.PENDING, index=True)
@@ -194,13 +204,23 @@ class EnforcementAction(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class StoredRoutingPolicy(Base):
+class VersionedPolicy:
+    """One saved version of a policy's JSON body, with its note; the highest version is in
+    force. The routing policy and the incident thresholds are stored so; each model adds its
+    `author` column."""
+
+    # sort_order: version and body before the model's author, as the tables have them.
+    version: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, sort_order=-1
+    )
+    body: Mapped[dict[str, object]] = mapped_column(JSON, sort_order=-1)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class StoredRoutingPolicy(VersionedPolicy, Base):
     """Every routing policy an admin has saved; the highest version is the active one."""
 
     __tablename__ = "routing_policies"
 
-    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    body: Mapped[dict[str, object]] = mapped_column(JSON)
     author: Mapped[str] = mapped_column(String(64))
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
