@@ -81,13 +81,19 @@ def test_decision_and_confirmed_enforcement_reach_the_platform_signed(
     assert "reviewer" not in json.dumps(data)  # reviewer identities stay inside
 
 
-def _one_delivery(rt: Runtime, url: str, client: TestClient) -> tuple[str, str]:
-    sub = _subscribe(client, rt, url, ["post.restored"])
+def _queued_delivery(rt: Runtime) -> str:
+    """Queues a post.restored event for the one subscription; the id of its pending delivery."""
     with transaction(rt.sessions) as s:
         assert service.enqueue_event(s, EventType.POST_RESTORED, {"post_id": "p9"}) == 1
-        s.info.clear()  # send it by hand below, not through a dispatcher
+        s.info.clear()  # the test sends it by hand, not through a dispatcher
     with rt.sessions() as s:
-        return s.scalars(select(WebhookDelivery.id)).one(), sub["secret"]
+        pending = select(WebhookDelivery.id).where(WebhookDelivery.status == "pending")
+        return s.scalars(pending).one()
+
+
+def _one_delivery(rt: Runtime, url: str, client: TestClient) -> tuple[str, str]:
+    sub = _subscribe(client, rt, url, ["post.restored"])
+    return _queued_delivery(rt), sub["secret"]
 
 
 def test_server_errors_are_retried_with_backoff_until_delivered(
@@ -192,15 +198,8 @@ def test_a_rotated_secret_signs_alongside_the_new_one_until_its_grace_ends(
     assert rotated.json()["previous_secret_valid_until"] is not None
 
     def deliver_one() -> bool:
-        with transaction(rt.sessions) as s:
-            service.enqueue_event(s, EventType.POST_RESTORED, {"post_id": "p9"})
-            s.info.clear()
-        with rt.sessions() as s:
-            pending = s.scalars(
-                select(WebhookDelivery.id).where(WebhookDelivery.status == "pending")
-            ).one()
         with httpx.Client(timeout=5) as http:
-            return service.deliver(rt.sessions, pending, http).status == "delivered"
+            return service.deliver(rt.sessions, _queued_delivery(rt), http).status == "delivered"
 
     state.secret = old  # a receiver that has not switched yet
     assert deliver_one()
