@@ -82,6 +82,18 @@ def find_subscription(
     return sub
 
 
+def _active(sub: WebhookSubscription | None, subscription_id: str) -> WebhookSubscription:
+    """`sub` while it is active; a missing or unsubscribed one is not found."""
+    if sub is None or not sub.active:
+        raise NotFound(
+            Msg(
+                "no active webhook subscription '{subscription_id}'",
+                subscription_id=subscription_id,
+            )
+        )
+    return sub
+
+
 def unsubscribe(
     session: Session, subscription_id: str, actor: Actor, *, owned_by: str | None = None
 ) -> WebhookSubscription:
@@ -115,14 +127,8 @@ def rotate_secret(
     can switch without dropping deliveries. Zero grace retires it at once (a leaked secret)."""
     if not timedelta(0) <= grace <= MAX_ROTATION_GRACE:
         raise Invalid(Msg("grace must be between 0 and 7 days"), code="bad_grace")
-    sub = find_subscription(session, subscription_id, owned_by=owned_by, for_update=True)
-    if not sub.active:
-        raise NotFound(
-            Msg(
-                "no active webhook subscription '{subscription_id}'",
-                subscription_id=subscription_id,
-            )
-        )
+    found = find_subscription(session, subscription_id, owned_by=owned_by, for_update=True)
+    sub = _active(found, subscription_id)
     now = now or utcnow()
     sub.previous_secret = sub.secret if grace else None
     sub.previous_secret_expires_at = now + grace if grace else None
@@ -287,14 +293,7 @@ PING_EVENT = "ping"
 
 def queue_ping(session: Session, subscription_id: str, actor: Actor) -> WebhookDelivery:
     """A signed `ping` to one subscription, logged; the caller sends it after committing."""
-    sub = session.get(WebhookSubscription, subscription_id)
-    if sub is None or not sub.active:
-        raise NotFound(
-            Msg(
-                "no active webhook subscription '{subscription_id}'",
-                subscription_id=subscription_id,
-            )
-        )
+    sub = _active(session.get(WebhookSubscription, subscription_id), subscription_id)
     delivery = WebhookDelivery(
         subscription_id=sub.id,
         event_id=uuid.uuid4().hex,
