@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 
 from accounts.repository import api_keys_oldest_first
 from accounts.service import create_api_key, revoke_api_key
 from api.schemas import ApiKeyIn, ApiKeyOut, IssuedApiKeyOut
-from core.principal import Principal, require_role
-from core.roles import Role
+from core.principal import Admin
 from core.web_deps import SessionDep
 from core.web_schemas import refusals
 
 router = APIRouter(prefix="/v1/admin/apikeys", tags=["admin"])
-Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 
 
 @router.post(

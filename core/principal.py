@@ -98,3 +98,7 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
         return principal
 
     return check
+
+
+# The admin-only gate several domains' routes share (one dependency, one OpenAPI security).
+Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]

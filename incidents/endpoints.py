@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from core.outbound import policy_from
-from core.principal import Principal, require_role
+from core.principal import Admin, Principal, require_role
 from core.roles import Role
 from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn
@@ -30,7 +30,6 @@ router = APIRouter(prefix="/v1", tags=["incidents"])
 router.include_router(response_router)
 Reader = Annotated[Principal, Depends(require_role(*Role))]
 Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN))]
-Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 
 
 @router.get("/incidents", summary="Incidents, newest first")

@@ -12,8 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from core.outbound import policy_from
-from core.principal import Principal, require_role, require_scope
-from core.roles import Role
+from core.principal import Admin, Principal, require_scope
 from core.web_deps import RuntimeDep, SessionDep
 from core.web_schemas import refusals
 from webhooks import repository, service
@@ -30,7 +29,6 @@ from webhooks.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 HookKey = Annotated[Principal, Depends(require_scope("webhooks"))]
-Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 Id = Annotated[str, Path(min_length=1, max_length=32)]
 
 
