@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from incidents.material_models import StoredIncidentPolicy
 from incidents.models import Lesson, ResponsePlan
+from pipeline.repository.policies import highest_version, newest_version, version_history
 
 
 def current_plan(session: Session) -> ResponsePlan | None:
@@ -38,18 +39,12 @@ def lessons_of_incident(session: Session, incident_id: str) -> list[Lesson]:
 
 
 def latest_stored_policy(session: Session) -> StoredIncidentPolicy | None:
-    return session.scalars(
-        select(StoredIncidentPolicy).order_by(StoredIncidentPolicy.version.desc()).limit(1)
-    ).first()
+    return newest_version(session, StoredIncidentPolicy)
 
 
 def next_policy_version(session: Session) -> int:
-    return (session.scalar(select(func.max(StoredIncidentPolicy.version))) or 0) + 1
+    return highest_version(session, StoredIncidentPolicy) + 1
 
 
 def policy_history(session: Session, limit: int = 50) -> list[StoredIncidentPolicy]:
-    return list(
-        session.scalars(
-            select(StoredIncidentPolicy).order_by(StoredIncidentPolicy.version.desc()).limit(limit)
-        )
-    )
+    return version_history(session, StoredIncidentPolicy, limit)
