@@ -56,6 +56,13 @@ def keys(driver: Any, *sequence: str) -> None:
     chain.perform()
 
 
+def type_note(browser: Any, text: str) -> None:
+    """On a case page, opens the note field with "t" and types `text` into it."""
+    keys(browser, "t")
+    wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
+    keys(browser, text)
+
+
 def log_in(driver: Any, base: str, username: str, path: str = "/ui") -> None:
     from selenium.webdriver.common.keys import Keys
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pipeline.models import Decision
-from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
+from tests.review_ui.browsing import css, keys, log_in, page_is, type_note, wait_for
 from tests.review_ui.conftest import Stack, screenshot
 
 pytestmark = pytest.mark.browser
@@ -62,9 +62,8 @@ def test_reviewer_works_three_cases_by_keyboard(
 
     # Case 2: reason 2 (misleading context), l (label) with its note, Ctrl+Enter from the note.
     _maybe_reveal(browser)
-    keys(browser, "2", "l", "t")
-    wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
-    keys(browser, "Independent fact-checkers rated this false.")
+    keys(browser, "2", "l")
+    type_note(browser, "Independent fact-checkers rated this false.")
     from selenium.webdriver.common.action_chains import ActionChains
 
     left = browser.current_url

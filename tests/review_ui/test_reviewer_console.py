@@ -17,7 +17,7 @@ from core.clock import utcnow
 from core.db import transaction
 from pipeline.models import Decision, ReviewCase
 from tests.pipeline import factories
-from tests.review_ui.browsing import css, keys, log_in, page_is, wait_for
+from tests.review_ui.browsing import css, keys, log_in, page_is, type_note, wait_for
 from tests.review_ui.conftest import Stack, screenshot
 
 pytestmark = pytest.mark.browser
@@ -58,13 +58,6 @@ def _on_a_new_case(browser: Any, live_url: str, stack: Stack) -> tuple[str, str,
     log_in(browser, live_url, reviewer)
     take_next(browser, live_url, code)
     return code, reviewer, post_id
-
-
-def type_note(browser: Any, text: str) -> None:
-    """On a case page, opens the note field with "t" and types `text` into it."""
-    keys(browser, "t")
-    wait_for(browser, lambda d: d.switch_to.active_element.get_attribute("id") == "note")
-    keys(browser, text)
 
 
 def give_case(stack: Stack, post_id: str, boss: str, reviewer: str) -> str:
