@@ -375,12 +375,20 @@ def own_redis(redis_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     yield from own_redis_db(redis_url, request.module.REDIS_DB)
 
 
+def redis_runtime(
+    db_url: str, redis_url: str, takedown_url: str | None = None, **extra: object
+) -> Runtime:
+    """A runtime with the reference classifier whose Redis (rate limits, the Celery broker) is
+    at `redis_url`; `extra`: further settings."""
+    settings = make_settings(db_url, takedown_url, redis=RedisSettings(url=redis_url), **extra)
+    return build_runtime(settings, classifier=ReferenceClassifier())
+
+
 def redis_limited_runtime(tmp_path: Path, redis_url: str) -> Runtime:
     """An embedded runtime on a fresh SQLite database whose API rate limits count in Redis."""
     db = f"sqlite:///{tmp_path / 'limited.db'}"
     upgrade(db)
-    settings = make_settings(db, redis=RedisSettings(url=redis_url))
-    return build_runtime(settings, classifier=ReferenceClassifier())
+    return redis_runtime(db, redis_url)
 
 
 @pytest.fixture

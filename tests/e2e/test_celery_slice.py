@@ -27,11 +27,10 @@ from tests.conftest import (
     services_env,
     wait_for,
 )
-from tests.pipeline.test_reliability import celery_runtime
+from tests.pipeline.workers import REPO, celery_runtime
 
 pytestmark = pytest.mark.services
 REDIS_DB = 11  # the own_redis fixture's database, no other suite's
-REPO = Path(__file__).resolve().parents[2]
 FALSE_POST = "The miracle cure they don't want you to know: garlic water kills the virus. Share before they delete it!!"
 
 

@@ -18,10 +18,9 @@ from sqlalchemy import func, select
 from audit.models import AuditEvent
 from audit.tasks import ship_outbox
 from classifier.reference import ReferenceClassifier
-from core import dispatch
 from core.db import transaction
 from core.retry import EARLY_TOLERANCE_SECONDS
-from core.settings import ElasticsearchSettings, RedisSettings
+from core.settings import ElasticsearchSettings
 from pipeline.actions import retry_dead
 from pipeline.decisions import decide
 from pipeline.models import ActionStatus, EnforcementAction
@@ -29,12 +28,12 @@ from pipeline.platform_receiver import ReceiverState
 from pipeline.queue import claim_next
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from pipeline.tasks import sweep
-from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime, build_runtime
 from tests.conftest import ADMIN, free_port, make_settings, stored, wait_for
 from tests.core.remote import start_remote
 from tests.pipeline.factories import make_case, reviewer
 from tests.pipeline.workers import (
+    celery_runtime,
     kill,
     start_redis,
     start_worker,
@@ -46,14 +45,6 @@ pytestmark = pytest.mark.services
 REDIS_DB = 7  # the own_redis fixture's database, no other suite's
 REMOVE = DecisionIn(reason_code=ReasonCode.FALSE_CLAIM, action=DecisionAction.REMOVE, note="x")
 ANN = reviewer("ann")
-
-
-def celery_runtime(db_url: str, redis_url: str, takedown_url: str, **extra: object) -> Runtime:
-    settings = make_settings(db_url, takedown_url, redis=RedisSettings(url=redis_url), **extra)
-    rt = build_runtime(settings, classifier=ReferenceClassifier())
-    rt.dispatcher = CeleryDispatcher(redis_url)
-    dispatch.install(rt.sessions, rt.dispatcher)
-    return rt
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Real Celery workers and a private Redis for the reliability tests."""
+"""Real Celery workers, a runtime that dispatches to them, and a private Redis for the
+reliability tests."""
 
 from __future__ import annotations
 
@@ -8,9 +9,20 @@ import socket
 import subprocess
 from pathlib import Path
 
-from tests.conftest import CELERY_WORKER, TEST_ALLOW_HOSTS, child_env, wait_for
+from core import dispatch
+from runtime.celery_dispatch import CeleryDispatcher
+from runtime.container import Runtime
+from tests.conftest import CELERY_WORKER, TEST_ALLOW_HOSTS, child_env, redis_runtime, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def celery_runtime(db_url: str, redis_url: str, takedown_url: str, **extra: object) -> Runtime:
+    """A runtime whose dispatcher sends tasks to Celery workers over Redis at `redis_url`."""
+    rt = redis_runtime(db_url, redis_url, takedown_url, **extra)
+    rt.dispatcher = CeleryDispatcher(redis_url)
+    dispatch.install(rt.sessions, rt.dispatcher)
+    return rt
 
 
 def worker_env(db_url: str, redis_url: str, takedown_url: str, **extra: str) -> dict[str, str]:
