@@ -115,6 +115,33 @@ def half_weights(fused_path: Path, out_path: Path, min_elements: int = 1024) -> 
     return out_path
 
 
+def full_weights(half_path: Path, out_path: Path) -> Path:
+    """Undo `half_weights`: each fp16 weight and the Cast after it become one fp32 weight.
+
+    The values stay exactly what the fp16 file holds, so a model shipped with half weights can
+    be quantized again (`quantize_int8`) without its training checkpoint."""
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(half_path))
+    graph = model.graph
+    stored = {init.name: init for init in graph.initializer}
+    widened, nodes = [], []
+    for node in graph.node:
+        if node.op_type == "Cast" and node.input[0] in stored:
+            weight = numpy_helper.to_array(stored.pop(node.input[0])).astype(np.float32)
+            widened.append(numpy_helper.from_array(weight, node.output[0]))
+        else:
+            nodes.append(node)
+    del graph.initializer[:]
+    graph.initializer.extend([*stored.values(), *widened])
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.save(model, str(out_path))
+    return out_path
+
+
 def export_all(hf_dir: Path, model_dir: Path, work_dir: Path) -> dict[str, Path]:
     """Write `model.int8.onnx` into model_dir; the fp32 files go to work_dir (not shipped)."""
     from transformers import AutoConfig
