@@ -31,7 +31,12 @@ from core.settings import REPO_ROOT
 log = logging.getLogger(__name__)
 Mask = npt.NDArray[np.bool_]
 # Out-of-fold candidates: logistic regression (each weighting) and one small MLP.
-CHOICES = (Choice(0.03, "natural"), Choice(0.03, "per_source"), Choice(100.0, "per_source", 128))
+# The MLP is five averaged: single MLPs' dev F1 moved by up to 0.07 with the seed alone.
+CHOICES = (
+    Choice(0.03, "natural"),
+    Choice(0.03, "per_source"),
+    Choice(100.0, "per_source", 128, members=5),
+)
 
 
 @dataclass(frozen=True)
