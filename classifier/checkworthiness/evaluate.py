@@ -17,8 +17,7 @@ from classifier.checkworthiness.model import CheckWorthiness
 from classifier.checkworthiness.ordinary_posts import load
 
 Ints = npt.NDArray[np.int64]
-# 0.25: the first head's gate; 0.48: routing's urgent gate (the head's own threshold is added)
-CANDIDATE_THRESHOLDS = (0.1, 0.2, 0.25, 0.3, 0.48, 0.5, 0.7, 0.9)
+CANDIDATE_THRESHOLDS = (0.1, 0.12, 0.2, 0.24, 0.3, 0.5, 0.7, 0.9)  # 0.12, 0.24: routing's gates
 
 
 def binary_metrics(probs: Floats, y: Ints, threshold: float) -> dict[str, Any]:
