@@ -25,11 +25,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from claims.matching.model import CONFIG_FILE
-from classifier.io import read_json, write_json
-from classifier.serving.embeddings import ENCODER_FILE, OnnxEmbedder
+from classifier.checkworthiness.encoder import load_encoder
+from classifier.io import read_json, read_records, write_json
+from classifier.serving.embeddings import ENCODER_FILE
 from classifier.training.export import full_weights, quantize_int8
 from core.settings import REPO_ROOT
 
@@ -55,14 +54,9 @@ def requantize(source: Path, out: Path, texts: Sequence[str]) -> dict[str, objec
 
 
 def encoder_agreement(a: Path, b: Path, texts: Sequence[str]) -> dict[str, float | int]:
-    """Cosine between the two model directories' embeddings of each text."""
-    first, second = (
-        OnnxEmbedder(d / ENCODER_FILE, d / "tokenizer.json", name=d.name).embed(texts)
-        for d in (a, b)
-    )
-    cosine = np.sum(first * second, axis=1) / (
-        np.linalg.norm(first, axis=1) * np.linalg.norm(second, axis=1)
-    )
+    """Cosine between the two model directories' embeddings of each text (unit vectors)."""
+    first, second = (load_encoder(d).embed(texts) for d in (a, b))
+    cosine = (first * second).sum(axis=1)
     return {
         "texts": len(texts),
         "mean_cosine": round(float(cosine.mean()), 5),
@@ -71,8 +65,7 @@ def encoder_agreement(a: Path, b: Path, texts: Sequence[str]) -> dict[str, float
 
 
 def demo_texts(limit: int = 200) -> list[str]:
-    with DEMO_POSTS.open(encoding="utf-8") as handle:
-        return [str(json.loads(line)["text"]) for line in handle if line.strip()][:limit]
+    return [str(row["text"]) for row in read_records(DEMO_POSTS)][:limit]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

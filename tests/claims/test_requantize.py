@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from claims.matching.requantize import encoder_agreement, requantize
-from classifier.checkworthiness.encoder import newest_matcher_dir
+from classifier.checkworthiness.encoder import load_encoder, newest_matcher_dir
 from classifier.io import read_json
-from classifier.serving.embeddings import ENCODER_FILE, OnnxEmbedder
+from classifier.serving.embeddings import ENCODER_FILE
 
 SHIPPED = newest_matcher_dir()
 CLAIMS = [
@@ -60,7 +60,7 @@ def test_thresholds_and_fusion_are_copied_and_the_version_renamed(
 def test_the_int8_encoder_ranks_claims_as_its_source_does(source: Path, remade: Path) -> None:
     ranked = []
     for model in (source, remade):
-        embedder = OnnxEmbedder(model / ENCODER_FILE, model / "tokenizer.json", name=model.name)
+        embedder = load_encoder(model)
         claims, posts = embedder.embed(CLAIMS), embedder.embed(POSTS)
         ranked.append(np.argsort(-(posts @ claims.T), axis=1))
     assert (ranked[0][:, 0] == np.arange(len(POSTS))).all()  # the source finds each post's claim
