@@ -1,9 +1,9 @@
 """Exporting the fine-tuned matcher models to fused ONNX (the classifier's export recipe).
 
-Shipped weights are stored as fp16 and computed in fp32 (`half_weights`): dynamic int8, fine
-for the classifier, cost the matcher's bi-encoder 3.3 points of held-out MAP@5 (0.876 -> 0.843,
-P@1 0.844 -> 0.775) because near-duplicate claims differ by tiny cosine gaps. `int8` stays
-available for speed experiments. The encoder graph outputs `last_hidden_state` (pooling stays
+Training exports weights stored as fp16 and computed in fp32 (`half_weights`); the shipped
+matcher is that file quantized to dynamic int8 afterwards (`claims.matching.requantize`). An
+earlier fold encoder lost 3.3 points of MAP@5 to int8 on one random train slice (0.876 -> 0.843);
+claim-matcher-2026.11.30 loses at most 0.2 on train and dev (its MODEL_CARD.md). The encoder graph outputs `last_hidden_state` (pooling stays
 in numpy, as for the torch model); the cross-encoder outputs `logits` [batch, 1].
 fp32 intermediates go to a work dir.
 """

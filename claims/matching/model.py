@@ -79,7 +79,7 @@ def default_parts() -> MatcherParts:
     return load_parts(model_dir)
 
 
-_FALLBACK_THRESHOLDS = (0.524, 0.609)  # claim-matcher-2026.11.25.3's, if no model is present
+_FALLBACK_THRESHOLDS = (0.524, 0.609)  # the shipped matcher's, if no model is present
 
 
 @lru_cache(maxsize=1)

@@ -9,11 +9,6 @@ encoder, so its compute is most of the claim-matching signal's cost (issue 15).
 Fusion weights and match thresholds are copied unchanged; `metrics.json` gains
 `int8_requantized`: the source, and how closely the two encoders agree on the shipped demo posts.
 Whether the ranking holds is measured separately (`veracity claims evaluate`, MODEL_CARD.md).
-
-Not shipped yet: dynamic int8 quantizes activations with one scale per call, so a text's vector
-depends on the other texts in its batch (a post's check-worthiness moved from 0.716 alone to
-0.777 in a batch). Serving it needs one text per encoder call (as fast for posts: 2.9 ms each
-either way) and a check-worthiness head retrained on vectors made that way.
 """
 
 from __future__ import annotations

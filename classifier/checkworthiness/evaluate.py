@@ -17,7 +17,9 @@ from classifier.checkworthiness.model import CheckWorthiness
 from classifier.checkworthiness.ordinary_posts import load
 
 Ints = npt.NDArray[np.int64]
-CANDIDATE_THRESHOLDS = (0.1, 0.12, 0.2, 0.24, 0.3, 0.5, 0.7, 0.9)  # 0.12, 0.24: routing's gates
+# 0.25 and 0.48: the first head's gates; 0.42: routing's urgent gate today
+# (`pipeline.routing.CHECKWORTHINESS_URGENT_MIN`). The head's own threshold is added.
+CANDIDATE_THRESHOLDS = (0.1, 0.2, 0.25, 0.3, 0.42, 0.48, 0.5, 0.7, 0.9)
 
 
 def binary_metrics(probs: Floats, y: Ints, threshold: float) -> dict[str, Any]:

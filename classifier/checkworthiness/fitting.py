@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from classifier.calibration import fit_platt
 from classifier.checkworthiness.head import Head
-from classifier.checkworthiness.net import Floats, Ints, fit_net
+from classifier.checkworthiness.net import Floats, Ints, Net, fit_net
 
 log = logging.getLogger(__name__)
 Strs = npt.NDArray[np.str_]
@@ -27,9 +27,14 @@ class Choice:
     c: float  # inverse L2 strength (LR's C; the MLP's alpha is 1/c)
     weighting: str  # "natural" or "per_source" (each set carries the same total weight)
     hidden: int = 0  # 0: logistic regression; else one ReLU layer this wide
+    members: int = 1  # MLPs averaged (`fit_net`)
 
     def describe(self) -> dict[str, object]:
-        return {"c": self.c, "weighting": self.weighting, "hidden": self.hidden}
+        more = {"members": self.members} if self.members > 1 else {}
+        return {"c": self.c, "weighting": self.weighting, "hidden": self.hidden, **more}
+
+    def fit(self, x: Floats, y: Ints, w: Floats) -> Net:
+        return fit_net(x, y, w, c=self.c, hidden=self.hidden, members=self.members)
 
 
 def sample_weights(sources: Strs, weighting: str) -> Floats:
@@ -50,7 +55,7 @@ def out_of_fold(x: Floats, y: Ints, sources: Strs, choice: Choice, folds: int, s
     out = np.zeros(len(y), dtype=np.float64)
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     for fit_idx, held_idx in splitter.split(x, strata):
-        net = fit_net(x[fit_idx], y[fit_idx], w[fit_idx], c=choice.c, hidden=choice.hidden)
+        net = choice.fit(x[fit_idx], y[fit_idx], w[fit_idx])
         out[held_idx] = net.margin(x[held_idx])
     return out
 
@@ -102,7 +107,7 @@ def fit_head(
     calibration = fit_platt(oof, y)
     threshold = choose_threshold(calibration.apply(oof), y, sources)
     w = sample_weights(sources, best.weighting)
-    net = fit_net(x, y, w, c=best.c, hidden=best.hidden)
+    net = best.fit(x, y, w)
     head = Head(net, calibration, encoder, tuple(lexical), threshold)
     selection: dict[str, object] = {
         "folds": folds,

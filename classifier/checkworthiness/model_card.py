@@ -48,10 +48,8 @@ LIMITS = """\
   interest. Personal facts ("our bakery opens at 8am") should score low, opinions and greetings
   lower still; questions and sarcasm are the usual errors.
 - **Known misses.** Short conspiracy claims without numbers or named actors can score low:
-  "Vaccines contain microchips" 0.03, "The moon landing was faked" 0.16 (while "Bill Gates put
-  microchips in the COVID vaccine" 0.31, "5G towers spread the coronavirus" 0.34, "Drinking
-  bleach cures COVID-19" 0.74). Claims already fact-checked are the claim matcher's job; run
-  both and let either one send a post on.
+  {examples}. Claims already fact-checked are the claim matcher's job; run both and let either
+  one send a post on.
 - **Generated ordinary posts.** The sanity corpus is template-generated (see
   `tests/fixtures/ordinary_posts/README.md`); real everyday posts are more varied, so the true
   rate on a live platform will be higher than measured here.
@@ -60,12 +58,28 @@ LIMITS = """\
   comparable with the numbers above."""
 
 
+# Scored by each release (`metrics["examples"]`): two short claims it misses, then three it
+# keeps, so the card's "known misses" line is this head's own numbers.
+EXAMPLES = (
+    "Vaccines contain microchips",
+    "The moon landing was faked",
+    "Bill Gates put microchips in the COVID vaccine",
+    "5G towers spread the coronavirus",
+    "Drinking bleach cures COVID-19",
+)
+
+
+def _examples(scores: dict[str, float]) -> str:
+    said = [f'"{text}" {scores[text]:.2f}' for text in EXAMPLES]
+    return f"{', '.join(said[:2])} (while {', '.join(said[2:])})"
+
+
 def _choice(c: dict[str, Any]) -> str:
-    kind = (
-        f"MLP, one ReLU layer of {c['hidden']}, alpha {1 / c['c']:g}"
-        if c["hidden"]
-        else f"logistic regression, C {c['c']}"
-    )
+    mlp = f"one ReLU layer of {c['hidden']}, alpha {1 / c['c']:g}"
+    members = int(c.get("members", 1))
+    if members > 1:
+        mlp = f"the mean of {members} ({mlp}, seeds 0-{members - 1})"
+    kind = f"MLP, {mlp}" if c["hidden"] else f"logistic regression, C {c['c']}"
     return f"{kind}, weighting `{c['weighting']}`"
 
 
@@ -151,8 +165,9 @@ def render(metrics: dict[str, Any]) -> str:
         "",
         "Share of the generated everyday posts in `tests/fixtures/ordinary_posts/` scored at or above",
         "each threshold. Thresholds are chosen on the labelled data above; this corpus only checks",
-        "that a chosen threshold leaves ordinary posts alone. 0.12 and 0.24 are the routing",
-        "policy's gates (`pipeline/triage_thresholds.py`: mean dev recall 0.90 and 0.75).",
+        "that a chosen threshold leaves ordinary posts alone. The routing policy's gates are",
+        "chosen on the dev splits by `python -m pipeline.triage_thresholds`: the head's own",
+        "threshold, and the lowest with mean dev precision 0.75 for urgent (`pipeline/routing.py`).",
         "",
         *_ordinary(metrics["ordinary_posts"]),
         "",
@@ -170,7 +185,7 @@ def render(metrics: dict[str, Any]) -> str:
         "",
         "## Limits",
         "",
-        LIMITS,
+        LIMITS.format(examples=_examples(metrics["examples"])),
         "",
     ]
     return "\n".join(parts)

@@ -57,9 +57,13 @@ class Net:
         return cls(arr["mean"], arr["scale"], arr["coef"], intercept, arr.get("w1"), arr.get("b1"))
 
 
-def fit_net(x: Floats, y: Ints, w: Floats, *, c: float, hidden: int, seed: int = 0) -> Net:
+def fit_net(
+    x: Floats, y: Ints, w: Floats, *, c: float, hidden: int, seed: int = 0, members: int = 1
+) -> Net:
     """L2 logistic regression (`C=c`) or an MLP (`alpha=1/c`, early stopping on a slice of
-    the rows it is given), on standardised features."""
+    the rows it is given), on standardised features. `members` > 1 averages the logits of that
+    many MLPs fitted with seeds `seed`, `seed + 1`, ...: one MLP's dev F1 moved by up to 0.07
+    between seeds."""
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale = np.where(scale > 1e-6, scale, 1.0)
@@ -69,6 +73,28 @@ def fit_net(x: Floats, y: Ints, w: Floats, *, c: float, hidden: int, seed: int =
 
         lr = LogisticRegression(C=c, max_iter=3000).fit(xs, y, sample_weight=w)
         return Net(mean, scale, lr.coef_[0].astype(np.float64), float(lr.intercept_[0]))
+    parts = [_mlp(xs, y, w, c=c, hidden=hidden, seed=seed + k) for k in range(members)]
+    # The mean of K one-layer nets' logits is one net K times as wide: their hidden units side
+    # by side, the output weights divided by K, the output biases averaged.
+    return Net(
+        mean,
+        scale,
+        np.concatenate([p.coef for p in parts]) / members,
+        float(np.mean([p.intercept for p in parts])),
+        np.concatenate([p.w1 for p in parts], axis=1),
+        np.concatenate([p.b1 for p in parts]),
+    )
+
+
+@dataclass(frozen=True)
+class _Mlp:
+    w1: Floats
+    b1: Floats
+    coef: Floats
+    intercept: float
+
+
+def _mlp(xs: Floats, y: Ints, w: Floats, *, c: float, hidden: int, seed: int) -> _Mlp:
     from sklearn.neural_network import MLPClassifier
 
     mlp = MLPClassifier(
@@ -76,7 +102,7 @@ def fit_net(x: Floats, y: Ints, w: Floats, *, c: float, hidden: int, seed: int =
     ).fit(xs, y, sample_weight=w)
     w1, w2 = (np.asarray(a, dtype=np.float64) for a in mlp.coefs_)
     b1, b2 = (np.asarray(a, dtype=np.float64) for a in mlp.intercepts_)
-    return Net(mean, scale, w2[:, 0], float(b2[0]), w1, b1)
+    return _Mlp(w1, b1, w2[:, 0], float(b2[0]))
 
 
 def save_head(model_dir: Path, net: Net, config_file: str, config: dict[str, Any]) -> None:

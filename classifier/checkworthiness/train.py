@@ -21,7 +21,7 @@ from classifier.checkworthiness.features import LEXICAL_NAMES, features, prepare
 from classifier.checkworthiness.fitting import Choice, fit_head
 from classifier.checkworthiness.head import Head
 from classifier.checkworthiness.model import CheckWorthiness
-from classifier.checkworthiness.model_card import write_model_card
+from classifier.checkworthiness.model_card import EXAMPLES, write_model_card
 from classifier.checkworthiness.net import Floats, Ints
 from classifier.checkworthiness.reference import tfidf_reference
 from classifier.io import write_json
@@ -31,7 +31,12 @@ from core.settings import REPO_ROOT
 log = logging.getLogger(__name__)
 Mask = npt.NDArray[np.bool_]
 # Out-of-fold candidates: logistic regression (each weighting) and one small MLP.
-CHOICES = (Choice(0.03, "natural"), Choice(0.03, "per_source"), Choice(100.0, "per_source", 128))
+# The MLP is five averaged: single MLPs' dev F1 moved by up to 0.07 with the seed alone.
+CHOICES = (
+    Choice(0.03, "natural"),
+    Choice(0.03, "per_source"),
+    Choice(100.0, "per_source", 128, members=5),
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         "cross_set": cross,
         "ordinary_posts": ordinary_posts_report(model),
         "timing": timing(model, dev_texts[:256]),
+        "examples": dict(zip(EXAMPLES, model.score(EXAMPLES), strict=True)),
     }
     write_json(cfg.model_dir / "metrics.json", metrics)
     write_model_card(cfg.model_dir, metrics)

@@ -44,6 +44,15 @@ def serving_threads(processes: int, cpus: int | None = None) -> int:
 
 def size_for_serving(processes: int) -> int:
     """Name the serving thread count in the environment (inherited by uvicorn's workers)
-    unless the operator set one; returns the count in force."""
+    unless the operator set one, and hold numpy's BLAS pool to it; returns the count in force.
+
+    The BLAS pool matters once a head is wider than a toy: with OpenBLAS's default of one thread
+    per core, the check-worthiness head's 640-unit layer (a few microseconds of arithmetic per
+    batch) woke threads that spun beside the encoder's, and intake with the triage signals at
+    100 posts/s cost 12.7 instead of 9.9 ms of API CPU per post (bench/pipeline.py)."""
     os.environ.setdefault(THREADS_ENV, str(serving_threads(processes)))
-    return ort_threads()
+    threads = ort_threads()
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads, user_api="blas")
+    return threads

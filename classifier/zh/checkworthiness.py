@@ -23,8 +23,9 @@ do not teach "review vs the rest"; `classes` is plain balanced class weights. Ch
 training rows only: C by 5-fold out-of-fold log loss (folds grouped by template for generated
 posts, so a template's posts never sit on both sides); Platt scaling on the out-of-fold logits;
 the gate threshold `t` so that `RECALL_TARGET` of the out-of-fold claim posts pass. The shipped score is the calibrated probability with its log-odds shifted so that
-`t` lands on the routing policy's check-worthiness gate (`GATE`, 0.25): one policy reads both
-languages. The head is not trained to separate urgent claims, so triage keeps a Chinese post at
+`t` lands on the routing policy's check-worthiness gate (`GATE`): one policy reads both
+languages. A head shifted onto an earlier gate (its config's `gate`) is moved onto `GATE` when it
+loads, so a new English gate leaves the Chinese decisions as they were. The head is not trained to separate urgent claims, so triage keeps a Chinese post at
 most `review` unless a confirmed claim match raises it (`pipeline.triage`).
 """
 
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 PREFIX = "checkworthiness-zh-"
 HEAD_FILE, CONFIG_FILE, METRICS_FILE = "head.npz", "config.json", "metrics.json"
 MODELS_ROOT = Path(__file__).resolve().parents[2] / "models"
-GATE = 0.25  # the routing policy's default checkworthiness_min (pipeline.routing)
+GATE = 0.28  # the routing policy's default checkworthiness_min (pipeline.routing)
 RECALL_TARGET = 0.95
 C_GRID = (1.0, 4.0, 16.0, 64.0, 256.0)
 FOLDS = 5
@@ -163,11 +164,21 @@ class ZhCheckworthinessHead:
                 w=raw["w"],
                 b=float(raw["b"]),
                 platt=(a, c),
-                shift=float(raw["shift"]),
+                shift=float(raw["shift"]) + _moved_gate(float(config.get("gate", GATE))),
                 model_version=str(config["model_version"]),
                 encoder=str(config.get("encoder", "")),
                 pooling=str(config.get("pooling", "mean")),
             )
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def _moved_gate(stored_gate: float) -> float:
+    """Log-odds that move a head shifted onto `stored_gate` onto today's `GATE`: which posts
+    pass the gate is unchanged, only the scores around it move."""
+    return _logit(GATE) - _logit(stored_gate)
 
 
 def find_head_dir(root: Path = MODELS_ROOT) -> Path | None:

@@ -4,14 +4,14 @@ splits the cores between its two concurrent models and its workers."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-from classifier.serving.embeddings import ort_session
+from classifier.checkworthiness.encoder import newest_matcher_dir
+from classifier.serving.embeddings import ENCODER_FILE, ort_session
 from classifier.serving.threads import THREADS_ENV, ort_threads, serving_threads, size_for_serving
 
-ENCODER = Path(__file__).resolve().parents[2] / "models/claim-matcher-2026.11.25.3/encoder.onnx"
+ENCODER = newest_matcher_dir() / ENCODER_FILE
 
 
 def test_an_explicit_count_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,3 +52,22 @@ def test_a_session_is_built_with_the_count(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv(THREADS_ENV, "1")
     session = ort_session(ENCODER)
     assert session.get_session_options().intra_op_num_threads == 1
+
+
+def test_serving_holds_numpy_blas_pool_to_the_serving_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads() -> set[int]:
+        return {
+            int(pool["num_threads"]) for pool in threadpool_info() if pool["user_api"] == "blas"
+        }
+
+    before = threadpool_limits(limits=None)  # the current limits, to restore
+    try:
+        monkeypatch.setenv(THREADS_ENV, "1")
+        assert size_for_serving(processes=1) == 1
+        assert blas_threads() == {1}
+    finally:
+        before.restore_original_limits()

@@ -168,3 +168,23 @@ def test_checkworthiness_train_reads_the_dirs_it_is_given(tmp_path: Path) -> Non
     scores = _scores(trained, encoder, unseen)
     assert scores[0] > GATE > scores[1]
     assert np.isfinite(scores).all()
+
+
+def test_a_head_shifted_onto_an_earlier_gate_passes_the_same_posts_at_todays(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(7)
+    head = ZhCheckworthinessHead(
+        w=rng.normal(size=16).astype(np.float32), b=0.1, platt=(1.3, -0.2), shift=0.4
+    )
+    head.save(tmp_path)
+    earlier = 0.2
+    (tmp_path / "config.json").write_text(
+        json.dumps({"model_version": "zh-old-gate", "gate": earlier}), encoding="utf-8"
+    )
+    vectors = rng.normal(size=(500, 16))
+    before, after = head.score(vectors), ZhCheckworthinessHead.load(tmp_path).score(vectors)
+    assert earlier != GATE
+    assert ((before >= earlier) == (after >= GATE)).all()
+    assert 0 < (before >= earlier).mean() < 1  # the gate splits these vectors
+    assert not np.allclose(before, after)  # the scores themselves moved onto the new gate

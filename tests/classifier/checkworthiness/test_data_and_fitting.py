@@ -180,6 +180,20 @@ def test_an_mlp_head_scores_with_numpy_alone_after_a_round_trip(tmp_path: Path) 
     assert np.allclose(again.probability(x), head.probability(x), atol=1e-5)
 
 
+def test_averaged_mlps_are_one_wider_net_giving_the_mean_of_their_logits(tmp_path: Path) -> None:
+    x, y, _ = _toy()
+    w = np.ones(len(y))
+    singles = [fit_net(x, y, w, c=10.0, hidden=8, seed=s) for s in (3, 4, 5)]
+    merged = fit_net(x, y, w, c=10.0, hidden=8, seed=3, members=3)
+    assert merged.w1 is not None and merged.w1.shape == (6, 24)
+    expected = np.mean([n.margin(x) for n in singles], axis=0)
+    assert np.allclose(merged.margin(x), expected, atol=1e-9)
+    assert not np.allclose(singles[0].margin(x), singles[1].margin(x))  # the seeds differ
+    head = Head(merged, Calibration(a=1.0, b=0.0, kind="platt"), "enc", ("f",), 0.5)
+    head.save(tmp_path)
+    assert np.allclose(Head.load(tmp_path).net.margin(x), expected, atol=1e-4)  # float32 store
+
+
 def test_wrong_feature_width_is_refused() -> None:
     x, y, _ = _toy()
     net = fit_net(x, y, np.ones(len(y)), c=1.0, hidden=0)

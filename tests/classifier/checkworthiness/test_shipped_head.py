@@ -19,7 +19,9 @@ from classifier.checkworthiness import (
 )
 from classifier.checkworthiness.evaluate import rates_above
 from classifier.checkworthiness.head import Head
+from classifier.checkworthiness.model_card import EXAMPLES, render
 from classifier.checkworthiness.ordinary_posts import load
+from classifier.io import read_json
 from classifier.serving.embeddings import Vectors
 
 CHECK_WORTHY = [
@@ -153,6 +155,16 @@ def test_the_model_card_states_data_terms_and_figures() -> None:
         "Ordinary posts",
     ):
         assert needle in card, needle
+
+
+def test_the_model_card_is_rendered_from_metrics_that_hold_this_heads_own_scores(
+    model: CheckWorthiness,
+) -> None:
+    metrics = read_json(shipped_model_dir() / "metrics.json")
+    card = (shipped_model_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert card == render(metrics)
+    quoted = [metrics["examples"][text] for text in EXAMPLES]
+    assert model.score(list(EXAMPLES)) == pytest.approx(quoted, abs=1e-6)
 
 
 def test_the_loader_reads_an_explicit_directory(tmp_path: Path) -> None:
