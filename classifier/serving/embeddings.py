@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from functools import lru_cache, partial
 from pathlib import Path
@@ -20,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from classifier.serving.batching import length_sorted_batches
-from classifier.serving.threads import ort_threads, session_options
+from classifier.serving.call_plan import CallPlan
+from classifier.serving.threads import session_options
 
 Vectors = npt.NDArray[np.float32]
 DIMENSIONS = 384
@@ -145,23 +145,15 @@ class OnnxEmbedder(BatchedEmbedder):
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.enable_padding()
-        # Dynamic int8 scales activations per call, so in a batch a text's vector would depend
-        # on its batch-mates (a post's check-worthiness 0.716 alone, 0.777 in a batch): such a
-        # model embeds one text per call, which for posts costs no more (no padding either).
-        # Its threads then run texts side by side on single-threaded sessions rather than
-        # splitting one short text's matrices: 1.7 vs 2.8 ms per demo post on 2 threads.
-        per_text = dynamically_quantized(onnx_path)
-        workers = ort_threads() if per_text else 1
-        self._session = ort_session(onnx_path, 1 if per_text else None)
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix=name) if workers > 1 else None
-        self._exclusive = not per_text  # a one-thread-per-call session needs no lock
-        super().__init__(name, batch_size=1 if per_text else batch_size)
+        # a dynamically quantized encoder embeds one text per call (`call_plan`)
+        self._calls = CallPlan(onnx_path, batch_size=batch_size, name=name)
+        self._session = ort_session(onnx_path, self._calls.session_threads)
+        super().__init__(name, batch_size=self._calls.batch_size)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         batches = list(length_sorted_batches([len(t) for t in texts], self._batch_size))
-        run = partial(self._embed_rows, texts)
-        done = map(run, batches) if self._pool is None else self._pool.map(run, batches)
+        done = self._calls.map(partial(self._embed_rows, texts), batches)
         for rows, vectors in zip(batches, done, strict=True):
             out[rows] = vectors
         return out
@@ -171,17 +163,9 @@ class OnnxEmbedder(BatchedEmbedder):
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        with self._lock if self._exclusive else nullcontext():
+        with nullcontext() if self._calls.per_text else self._lock:
             (hidden,) = self._session.run(["last_hidden_state"], feeds)
         return mean_pool_normalise(hidden, mask)
-
-
-def dynamically_quantized(onnx_path: Path) -> bool:
-    """Whether the graph quantizes its activations at run time (`quantize_int8`'s output)."""
-    import onnx
-
-    graph = onnx.load(str(onnx_path), load_external_data=False).graph
-    return any(node.op_type == "DynamicQuantizeLinear" for node in graph.node)
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ from classifier.interface import LoadedModel, Prediction
 from classifier.io import read_json
 from classifier.ood import EMBED_OUTPUT, OodLayer, session_with_embedding
 from classifier.serving.batching import padded_batches
+from classifier.serving.call_plan import CallPlan
 from classifier.serving.loader import artifact
 from classifier.serving.reasons import occlusion_reasons
 from classifier.serving.text_guard import clean_text, is_out_of_distribution, sanitize
@@ -31,8 +32,9 @@ from classifier.serving.threads import session_options
 from classifier.thresholds import Thresholds
 
 MODEL_FILE = "model.int8.onnx"
-# Posts per model call. Measured on this 2-core box (int8, 2 threads, 400 demo posts):
-# batch 1: 478 posts/s, 4: 612, 8: 626, 16: 276, 32: 216. Small length-sorted batches win.
+# Posts per model call for a graph without run-time quantization. Measured on this 2-core box
+# (int8 in batches, 2 threads, 400 demo posts): batch 1: 478 posts/s, 4: 612, 8: 626, 16: 276,
+# 32: 216. A dynamically quantized graph (the shipped one) takes one post per call (`call_plan`).
 
 
 class OnnxClassifier(LoadedModel):
@@ -58,12 +60,13 @@ class OnnxClassifier(LoadedModel):
         self._thresholds = Thresholds.load(artifact(self.model_dir, "thresholds.json"))
         self.ood = OodLayer.load(self.model_dir)
         self._flag_below = self.ood.flag_below if self.ood else 0.0
-        self.batch_size = batch_size
         self.tokenizer = Tokenizer.from_file(str(artifact(self.model_dir, "tokenizer.json")))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_length)
-        opts = session_options(threads)
         onnx_path = artifact(self.model_dir, onnx_file)
+        self._calls = CallPlan(onnx_path, batch_size=batch_size, threads=threads, name="falsehood")
+        self.batch_size = self._calls.batch_size
+        opts = session_options(self._calls.session_threads)
         self.with_embedding = with_embedding or self.ood is not None
         self.session: Any = (
             session_with_embedding(onnx_path, opts)
@@ -89,18 +92,23 @@ class OnnxClassifier(LoadedModel):
         """(logits [n, 2], pooled features [n, h] or None) in input order."""
         out = np.zeros((len(ids), 2), dtype=np.float32)
         emb: NDArray[np.float32] | None = None
-        names = ["logits", EMBED_OUTPUT] if self.with_embedding else ["logits"]
-        for rows, input_ids, mask in padded_batches(ids, self.batch_size):
-            feed = {"input_ids": input_ids, "attention_mask": mask}
-            if "token_type_ids" in self._input_names:
-                feed["token_type_ids"] = np.zeros_like(input_ids)
-            res = self.session.run(names, feed)
+        batches = list(padded_batches(ids, self.batch_size))
+        for (rows, _, _), res in zip(batches, self._calls.map(self._run, batches), strict=True):
             out[rows] = res[0]
             if self.with_embedding:
                 if emb is None:
                     emb = np.zeros((len(ids), res[1].shape[1]), dtype=np.float32)
                 emb[rows] = res[1]
         return out, emb
+
+    def _run(self, batch: tuple[list[int], NDArray[np.int64], NDArray[np.int64]]) -> list[Any]:
+        _, input_ids, mask = batch
+        feed = {"input_ids": input_ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feed["token_type_ids"] = np.zeros_like(input_ids)
+        names = ["logits", EMBED_OUTPUT] if self.with_embedding else ["logits"]
+        result: list[Any] = self.session.run(names, feed)
+        return result
 
     def probabilities(
         self, ids: Sequence[Sequence[int]]

@@ -2,12 +2,12 @@
 
 Pre: Traditional -> Simplified (`classifier.zh.text`), sanitise, tokenise with the shipped
 `tokenizer.json` (Chinese WordPiece, truncated to `max_length`); core: the int8 encoder through
-ONNX Runtime, one text per call by default: the int8 weights quantise activations dynamically,
-one scale per input tensor, so a text batched with others got a vector that depended on its
-neighbours (cosine down to 0.987, a falsehood score 0.766 alone and 0.788 beside a long post);
-alone, a text always gets the same vector, at about the same speed on this CPU (length-sorted
-batches of 32: 70 Weibo posts/s and 330 short posts/s on one thread; one at a time: 88 and
-270); post: pooled and L2-normalised, so a dot product is a cosine. Pooling is `mean` (over real tokens) or `cls`
+ONNX Runtime, one text per call (`classifier.serving.call_plan`): the int8 weights quantise
+activations dynamically, one scale per input tensor, so a text batched with others got a vector
+that depended on its neighbours (cosine down to 0.987, a falsehood score 0.766 alone and 0.788
+beside a long post); alone, a text always gets the same vector, at about the same speed on this
+CPU (length-sorted batches of 32: 70 Weibo posts/s and 330 short posts/s on one thread; one at
+a time: 88 and 270); post: pooled and L2-normalised, so a dot product is a cosine. Pooling is `mean` (over real tokens) or `cls`
 (BGE's own retrieval pooling); each artifact records which it was trained with.
 """
 
@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from classifier.serving.batching import padded_batches
+from classifier.serving.batching import IntArray, padded_batches
+from classifier.serving.call_plan import CallPlan
 from classifier.serving.embeddings import (
     BatchedEmbedder,
     Vectors,
@@ -69,10 +71,12 @@ class ZhEncoder(BatchedEmbedder):
         self._tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=max_tokens)
-        self._session = ort_session(self.model_dir / ENCODER_FILE, threads)
-        self.max_tokens = max_tokens
         name = f"{encoder_name(self.model_dir)}:{pooling}"
-        super().__init__(name, batch_size=batch_size, dimensions=DIMENSIONS)
+        path = self.model_dir / ENCODER_FILE
+        self._calls = CallPlan(path, batch_size=batch_size, threads=threads, name=name)
+        self._session = ort_session(path, self._calls.session_threads)
+        self.max_tokens = max_tokens
+        super().__init__(name, batch_size=self._calls.batch_size, dimensions=DIMENSIONS)
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         prepared = [to_simplified(sanitize(t)) for t in texts]
@@ -87,15 +91,22 @@ class ZhEncoder(BatchedEmbedder):
         cls = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return mean, cls
-        ids = self.token_ids(texts)
-        for rows, input_ids, mask in padded_batches(ids, self._batch_size):
-            feeds = {
-                "input_ids": input_ids,
-                "attention_mask": mask,
-                "token_type_ids": np.zeros_like(input_ids),
-            }
-            with self._lock:
-                (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        batches = list(padded_batches(self.token_ids(texts), self._batch_size))
+        for (rows, _, mask), hidden in zip(
+            batches, self._calls.map(self._run, batches), strict=True
+        ):
             mean[rows] = mean_pool_normalise(hidden, mask)
             cls[rows] = cls_normalise(hidden)
         return mean, cls
+
+    def _run(self, batch: tuple[list[int], IntArray, IntArray]) -> np.ndarray[Any, Any]:
+        _, input_ids, mask = batch
+        feeds = {
+            "input_ids": input_ids,
+            "attention_mask": mask,
+            "token_type_ids": np.zeros_like(input_ids),
+        }
+        with nullcontext() if self._calls.per_text else self._lock:
+            (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        out: np.ndarray[Any, Any] = hidden
+        return out

@@ -10,7 +10,8 @@ import pytest
 
 from classifier.checkworthiness.encoder import newest_matcher_dir
 from classifier.io import read_json
-from classifier.serving.embeddings import ENCODER_FILE, OnnxEmbedder, dynamically_quantized
+from classifier.serving.call_plan import dynamically_quantized
+from classifier.serving.embeddings import ENCODER_FILE, OnnxEmbedder
 from classifier.serving.threads import THREADS_ENV
 
 TEXTS = [
