@@ -14,7 +14,7 @@ from accounts.tokens import issue_token
 from api.process import AppRuntimeDep
 from api.schemas import CasePostView, CaseScoreView
 from core.errors import NotFound
-from core.principal import Principal, require_role
+from core.principal import AnyStaff, Principal, Reviewer, Supervisor, require_role
 from core.refusal import Refusal
 from core.roles import Role
 from core.web_deps import SessionDep
@@ -27,14 +27,11 @@ from pipeline.repository import latest_score
 from pipeline.schemas import DecisionIn
 
 router = APIRouter(prefix="/v1", tags=["reviewers"])
-Reviewer = Annotated[Principal, Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER))]
 Legal = Annotated[Principal, Depends(require_role(Role.LEGAL))]
 # Whoever holds a case's lease works on it; legal only ever holds cases escalated to legal.
 CaseWorker = Annotated[
     Principal, Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER, Role.LEGAL))
 ]
-Supervisor = Annotated[Principal, Depends(require_role(Role.SENIOR_REVIEWER, Role.ADMIN))]
-Person = Annotated[Principal, Depends(require_role(*Role))]
 
 
 class ReasonIn(BaseModel):
@@ -88,7 +85,7 @@ def token(body: TokenRequest, rt: AppRuntimeDep, session: SessionDep) -> dict[st
     summary="Sign out: every bearer token of the calling user stops working",
     responses=refusals(401, 403),
 )
-def logout(session: SessionDep, person: Person) -> None:
+def logout(session: SessionDep, person: AnyStaff) -> None:
     user = session.get(User, person.user_id)
     if user is None:  # deleted between the check and here: nothing left to revoke
         return

@@ -10,13 +10,12 @@ from fastapi import APIRouter, Depends, Query
 from claims.models import Origin, Verdict
 from claims.schemas import ClaimIn, ClaimOut
 from claims.service import add_claim, get_claim, list_claims
-from core.principal import Principal, require_role
+from core.principal import AnyStaff, Principal, require_role
 from core.roles import Role
 from core.web_deps import SessionDep
 from core.web_schemas import MAX_OFFSET
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
-Staff = Annotated[Principal, Depends(require_role(*Role))]
 Editor = Annotated[
     Principal,
     Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER, Role.PR, Role.ADMIN)),
@@ -26,7 +25,7 @@ Editor = Annotated[
 @router.get("", response_model=list[ClaimOut], summary="Search the claim library")
 def search(
     session: SessionDep,
-    _: Staff,
+    _: AnyStaff,
     q: Annotated[str | None, Query(max_length=200)] = None,
     verdict: Verdict | None = None,
     origin: Annotated[str | None, Query(max_length=32)] = None,
@@ -45,7 +44,7 @@ def search(
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, summary="One claim")
-def one(claim_id: str, session: SessionDep, _: Staff) -> ClaimOut:
+def one(claim_id: str, session: SessionDep, _: AnyStaff) -> ClaimOut:
     return ClaimOut.model_validate(get_claim(session, claim_id))
 
 

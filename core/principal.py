@@ -100,5 +100,10 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-# The admin-only gate several domains' routes share (one dependency, one OpenAPI security).
+# The role gates several domains' routes share (one dependency each, one OpenAPI security).
 Admin = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+AnyStaff = Annotated[Principal, Depends(require_role(*Role))]
+Reviewer = Annotated[Principal, Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER))]
+Supervisor = Annotated[Principal, Depends(require_role(Role.SENIOR_REVIEWER, Role.ADMIN))]
+Leadership = Annotated[Principal, Depends(require_role(Role.LEADERSHIP))]
+Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN))]

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from core.outbound import policy_from
-from core.principal import Admin, Principal, require_role
-from core.roles import Role
+from core.principal import Admin, AnyStaff, Overseer
 from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn
 from incidents import groups, plan, service, views
@@ -28,14 +27,12 @@ from pipeline.process import PipelineRuntimeDep
 router = APIRouter(prefix="/v1", tags=["incidents"])
 # First, so its fixed paths (/incidents/response-groups, /incidents/tasks/…) win over {id}.
 router.include_router(response_router)
-Reader = Annotated[Principal, Depends(require_role(*Role))]
-Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN))]
 
 
 @router.get("/incidents", summary="Incidents, newest first")
 def list_incidents(
     session: SessionDep,
-    _: Reader,
+    _: AnyStaff,
     status: str | None = None,
     type: IncidentType | None = None,
     grade: Annotated[int | None, Query(ge=1, le=4)] = None,
@@ -54,7 +51,7 @@ def list_incidents(
 
 
 @router.get("/incidents/{incident_id}", summary="An incident: counts, clocks, posts, timeline")
-def get_incident(incident_id: str, session: SessionDep, _: Reader) -> dict[str, Any]:
+def get_incident(incident_id: str, session: SessionDep, _: AnyStaff) -> dict[str, Any]:
     return views.detail(session, service.get_incident(session, incident_id))
 
 
@@ -98,7 +95,7 @@ def report(
 
 
 @router.get("/response-plan", summary="The response plan in force")
-def get_plan(session: SessionDep, _: Reader) -> dict[str, Any]:
+def get_plan(session: SessionDep, _: AnyStaff) -> dict[str, Any]:
     current = plans.current_plan(session)
     pending = plans.pending_lessons(session)
     return {

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from audit.db_search import DatabaseSearch
 from core.errors import NotFound
-from core.principal import Principal, require_role
+from core.principal import Leadership, Principal, require_role
 from core.roles import Role
 from core.web_deps import RequestIdDep, RuntimeDep, SessionDep
 from incidents import attachments, plan, policy_store, report_review
@@ -22,7 +22,6 @@ router = APIRouter(prefix="/v1", tags=["incidents: report and plan materials"])
 STAFF = (Role.REVIEWER, *RESPONDERS)
 Reader = Annotated[Principal, Depends(require_role(*STAFF))]
 Responder = Annotated[Principal, Depends(require_role(*RESPONDERS))]
-Leadership = Annotated[Principal, Depends(require_role(Role.LEADERSHIP))]
 Exporter = Annotated[Principal, Depends(require_role(Role.LEGAL, Role.ADMIN, Role.LEADERSHIP))]
 PlanOwner = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.LEADERSHIP))]
 ReportFormat = Annotated[str, Query(pattern="^(html|pdf)$")]

@@ -5,12 +5,11 @@ what depends on the incident (a task's group, the incident's state)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from core.principal import Principal, require_role
-from core.roles import Role
+from core.principal import AnyStaff, Leadership, Overseer
 from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn
 from incidents import groups, response, service, tasks_board, views
@@ -28,13 +27,10 @@ from incidents.schemas import (
 )
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])  # under the /v1 router
-Staff = Annotated[Principal, Depends(require_role(*Role))]
-Leadership = Annotated[Principal, Depends(require_role(Role.LEADERSHIP))]
-Overseer = Annotated[Principal, Depends(require_role(Role.LEADERSHIP, Role.ADMIN))]
 
 
 @router.post("", status_code=201, summary="Report an incident (any staff role)")
-def report(body: ReportIn, session: SessionDep, who: Staff) -> dict[str, Any]:
+def report(body: ReportIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     made = response.report_incident(
         session,
         Report.from_input(body, is_drill=body.drill),
@@ -63,19 +59,19 @@ def remove_member(group: str, username: str, session: SessionDep, who: Overseer)
 
 
 @router.post("/tasks/{task_id}/assign", summary="Assign a task")
-def assign(task_id: str, body: AssignIn, session: SessionDep, who: Staff) -> dict[str, Any]:
+def assign(task_id: str, body: AssignIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.assign_task(session, task_id, body.username, who.actor)
     return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
 
 
 @router.post("/tasks/{task_id}/start", summary="Start a task")
-def start(task_id: str, session: SessionDep, who: Staff) -> dict[str, Any]:
+def start(task_id: str, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.start_task(session, task_id, who.actor)
     return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
 
 
 @router.post("/tasks/{task_id}/done", summary="Finish a task (records its plan step)")
-def done(task_id: str, body: DoneIn, session: SessionDep, who: Staff) -> dict[str, Any]:
+def done(task_id: str, body: DoneIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.finish_task(session, task_id, who.actor, body.note)
     return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
 
@@ -117,7 +113,7 @@ def owner(incident_id: str, body: OwnerIn, session: SessionDep, who: Leadership)
 
 
 @router.get("/{incident_id}/tasks", summary="The incident's tasks")
-def list_tasks(incident_id: str, session: SessionDep, _: Staff) -> dict[str, Any]:
+def list_tasks(incident_id: str, session: SessionDep, _: AnyStaff) -> dict[str, Any]:
     service.get_incident(session, incident_id)
     return {"tasks": views.tasks(session, incident_id)}
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from claims.schemas import ClaimFromDecisionIn, ClaimOut
-from core.principal import Principal, require_role
-from core.roles import Role
+from core.principal import Reviewer
 from core.web_deps import SessionDep
 from pipeline.claim_links import add_claim_from_decision
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
-Reviewer = Annotated[Principal, Depends(require_role(Role.REVIEWER, Role.SENIOR_REVIEWER))]
 
 
 @router.post(

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.clock import utcnow
-from core.principal import Admin, Principal, PrincipalDep, require_role
-from core.roles import Role
+from core.principal import Admin, Principal, PrincipalDep, Supervisor
 from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn
 from pipeline import actions, appeals, policy_store
@@ -22,7 +21,6 @@ from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PolicyUpdate, RoutingPolicyBody
 
 router = APIRouter(prefix="/v1", tags=["pipeline admin"])
-Supervisor = Annotated[Principal, Depends(require_role(Role.SENIOR_REVIEWER, Role.ADMIN))]
 
 
 def appeal_caller(principal: PrincipalDep) -> Principal:
