@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from classifier.serving.threads import ort_threads
+from classifier.serving.threads import call_workers
 
 B = TypeVar("B")
 R = TypeVar("R")
@@ -41,7 +41,7 @@ class CallPlan:
         self.per_text = dynamically_quantized(onnx_path)
         self.batch_size = 1 if self.per_text else batch_size
         self.session_threads = 1 if self.per_text else threads
-        workers = ort_threads(threads) if self.per_text else 1
+        workers = call_workers(threads) if self.per_text else 1
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix=name) if workers > 1 else None
 
     def map(self, call: Callable[[B], R], batches: Iterable[B]) -> Iterator[R]:

@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 THREADS_ENV = "VERACITY_ORT_THREADS"
+WORKERS_ENV = "VERACITY_ORT_WORKERS"
 SERVING_MODELS = 2  # the models a serving process runs concurrently (api.batcher)
 
 
@@ -22,6 +23,14 @@ def ort_threads(requested: int | None = None) -> int:
     if requested:
         return requested
     return int(os.environ.get(THREADS_ENV, "0") or 0) or (os.cpu_count() or 1)
+
+
+def call_workers(requested: int | None = None) -> int:
+    """Side-by-side calls for a graph scored one text per call (`call_plan`): `requested`, else
+    `VERACITY_ORT_WORKERS`, else `ort_threads()`."""
+    if requested:
+        return requested
+    return int(os.environ.get(WORKERS_ENV, "0") or 0) or ort_threads()
 
 
 def session_options(threads: int | None = None) -> Any:
@@ -46,11 +55,20 @@ def size_for_serving(processes: int) -> int:
     """Name the serving thread count in the environment (inherited by uvicorn's workers)
     unless the operator set one, and hold numpy's BLAS pool to it; returns the count in force.
 
+    A graph scored one text per call gets the process's whole share of the cores as workers
+    (`VERACITY_ORT_WORKERS`), not half of it: its calls run on single-threaded sessions, which
+    neither spin nor wait on each other, so when both models are busy the cores are simply
+    shared, and when one is idle the other uses them all. With one worker per model, the
+    falsehood model (and its occlusion reasons) had one core of two while the encoder idled:
+    intake with the shipped model at 20 posts/s went from p50 0.23 s before the split to 0.34 s.
+
     The BLAS pool matters once a head is wider than a toy: with OpenBLAS's default of one thread
     per core, the check-worthiness head's 640-unit layer (a few microseconds of arithmetic per
     batch) woke threads that spun beside the encoder's, and intake with the triage signals at
     100 posts/s cost 12.7 instead of 9.9 ms of API CPU per post (bench/pipeline.py)."""
     os.environ.setdefault(THREADS_ENV, str(serving_threads(processes)))
+    share = max(1, (os.cpu_count() or 1) // max(1, processes))
+    os.environ.setdefault(WORKERS_ENV, str(share))
     threads = ort_threads()
     from threadpoolctl import threadpool_limits
 

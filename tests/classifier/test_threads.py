@@ -9,7 +9,14 @@ import pytest
 
 from classifier.checkworthiness.encoder import newest_matcher_dir
 from classifier.serving.embeddings import ENCODER_FILE, ort_session
-from classifier.serving.threads import THREADS_ENV, ort_threads, serving_threads, size_for_serving
+from classifier.serving.threads import (
+    THREADS_ENV,
+    WORKERS_ENV,
+    call_workers,
+    ort_threads,
+    serving_threads,
+    size_for_serving,
+)
 
 ENCODER = newest_matcher_dir() / ENCODER_FILE
 
@@ -43,9 +50,23 @@ def test_serving_keeps_an_operators_setting(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_serving_names_its_count_for_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(THREADS_ENV, raising=False)
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 8)
     assert size_for_serving(processes=2) == 2
     assert os.environ[THREADS_ENV] == "2"  # what uvicorn's spawned workers inherit
+    # one-text-per-call graphs: the process's whole share of the cores, side by side
+    assert os.environ[WORKERS_ENV] == "4"
+    assert call_workers() == 4
+
+
+def test_side_by_side_calls_follow_the_thread_count_unless_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert call_workers() == 3
+    monkeypatch.setenv(WORKERS_ENV, "5")
+    assert (call_workers(), call_workers(2)) == (5, 2)
 
 
 def test_a_session_is_built_with_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,6 +88,7 @@ def test_serving_holds_numpy_blas_pool_to_the_serving_count(
     before = threadpool_limits(limits=None)  # the current limits, to restore
     try:
         monkeypatch.setenv(THREADS_ENV, "1")
+        monkeypatch.delenv(WORKERS_ENV, raising=False)  # undone after the test
         assert size_for_serving(processes=1) == 1
         assert blas_threads() == {1}
     finally:
