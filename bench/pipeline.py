@@ -11,7 +11,8 @@
         python bench/pipeline.py [--posts 1500] [--rate 100] [--open-cases 100000]
 
 Every post has its own text (a claim-like template and its number), so nothing gains from
-repeated texts. The server scores with the reference scorer; `--signals on` (the default)
+repeated texts. The server scores falsehood with the reference scorer (`--classifier shipped`:
+with the shipped model, as production does, on both sides of a comparison); `--signals on` (the default)
 adds the triage signals (language, claim matches against the bundled claim library,
 check-worthiness: `INTAKE_SIGNALS=true`), as a server with the shipped models runs them;
 `--signals both` runs this tree with them off and on. Each run also reports the API's and
@@ -170,7 +171,13 @@ def wait_http(url: str, timeout: float = 120.0) -> None:
 
 
 def intake(
-    variant: Variant, db_url: str, redis_url: str, posts: int, rate: float, batch: int
+    variant: Variant,
+    db_url: str,
+    redis_url: str,
+    posts: int,
+    rate: float,
+    batch: int,
+    classifier: str = "reference",
 ) -> dict[str, Any]:
     env = {
         k: v
@@ -181,7 +188,7 @@ def intake(
         ENVIRONMENT="test",
         DATABASE__URL=db_url,
         REDIS__URL=redis_url,
-        USE_REFERENCE_CLASSIFIER="true",
+        USE_REFERENCE_CLASSIFIER=str(classifier == "reference").lower(),
         **variant.env,
     )
     py = sys.executable
@@ -213,6 +220,7 @@ def intake(
     request_s: list[float] = []
     routed: set[str] = set()
     failed: list[int] = []
+    scored_at: list[float] = []  # when each request's posts came back scored (200)
 
     def send(client: httpx.Client, body: dict[str, Any]) -> None:
         t = time.time()
@@ -221,6 +229,7 @@ def intake(
         if response.status_code != 200:
             failed.append(response.status_code)
             return
+        scored_at.extend([time.time()] * len(body["posts"]))
         routed.update(r["id"] for r in response.json()["results"] if r["case_opened"])
 
     try:
@@ -297,6 +306,9 @@ def intake(
         "http_failures": len(failed),
         "offered_rate_posts_per_s": rate,
         "batch": batch,
+        # every post sent, scored and answered (with the signals on, posts the triage leaves
+        # alone are not queued, so the queued rate below counts fewer posts by design)
+        "posts_per_s_scored": round(len(scored_at) / (max(scored_at) - t0), 1),
         "posts_per_s_intake_to_queue": round(len(latencies) / (last - t0), 1),
         "latency_p50_s": round(statistics.median(latencies), 3),
         "latency_p95_s": round(pct(latencies, 0.95), 3),
@@ -387,7 +399,7 @@ def claims(db_url: str, n_open: int, samples: int) -> dict[str, Any]:
 def summary(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Per variant, the mean of each figure over its rounds."""
     keys = (
-        "posts_per_s_intake_to_queue", "latency_p50_s", "latency_p95_s",
+        "posts_per_s_scored", "posts_per_s_intake_to_queue", "latency_p50_s", "latency_p95_s",
         "request_p50_s", "request_p95_s", "api_stored_p50_s",
         "api_cpu_ms_per_post", "worker_cpu_ms_per_post",
     )  # fmt: skip
@@ -419,6 +431,10 @@ def main() -> int:
         "--ref-signals", action="store_true",
         help="run REF with the same --signals settings (a REF that has intake signals)",
     )  # fmt: skip
+    parser.add_argument(
+        "--classifier", choices=("reference", "shipped"), default="reference",
+        help="the falsehood scorer on every side: the reference scorer or the shipped model",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, help="also write the report here")
     args = parser.parse_args()
     pg = os.environ["VERACITY_TEST_POSTGRES_URL"]
@@ -441,14 +457,19 @@ def main() -> int:
         )
         variants = [*before, *here]
         rounds = args.rounds
-    report: dict[str, Any] = {"machine_cpus": os.cpu_count()}
+    report: dict[str, Any] = {"machine_cpus": os.cpu_count(), "classifier": args.classifier}
     if not args.skip_intake:
         runs = []
         for _ in range(rounds):
             for variant in variants:
                 db = fresh_database(pg)
                 try:
-                    runs.append(intake(variant, db, redis_url, args.posts, args.rate, args.batch))
+                    runs.append(
+                        intake(
+                            variant, db, redis_url, args.posts, args.rate, args.batch,
+                            args.classifier,
+                        )
+                    )  # fmt: skip
                 finally:
                     drop_database(pg, db)
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
