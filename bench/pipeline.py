@@ -28,6 +28,8 @@ each run and the mean per side; the claim part is skipped unless `--claims` is g
         --rounds 3 --out bench/results/pipeline_triage.json
     python bench/pipeline.py --compare-ref 4b4ce8e --signals both --posts 1000 --rate 50
     python bench/pipeline.py --compare-ref 4b4ce8e --signals both --posts 400 --rate 20 --batch 1
+    python bench/pipeline.py --compare-ref 4b4ce8e --signals both --classifier shipped \
+        --posts 400 --rate 20 --rounds 2 --out bench/results/pipeline_triage_shipped.json
 
 Issue 21's intake target (p95 intake-to-queued <= 0.5 s at 100 posts/s offered), before/after
 against a REF that already has the signals (`--ref-signals` runs REF with the same settings):
