@@ -12,6 +12,8 @@ per demo post for the encoder on 2 threads. Without padding, one call per post c
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -41,11 +43,23 @@ class CallPlan:
         self.per_text = dynamically_quantized(onnx_path)
         self.batch_size = 1 if self.per_text else batch_size
         self.session_threads = 1 if self.per_text else threads
-        workers = call_workers(threads) if self.per_text else 1
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix=name) if workers > 1 else None
+        self.workers = call_workers(threads) if self.per_text else 1
+        self._name = name
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+        self._lock = threading.Lock()
 
     def map(self, call: Callable[[B], R], batches: Iterable[B]) -> Iterator[R]:
         """`call` on each batch, results in order."""
-        if self._pool is None:
+        if self.workers <= 1:
             return map(call, batches)
-        return self._pool.map(call, batches)
+        return self._executor().map(call, batches)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        # Made on first use, and again in a forked child (a prefork Celery worker, say): a pool
+        # inherited across fork has lost its threads but believes it has them, and never runs.
+        with self._lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix=self._name)
+                self._pool_pid = os.getpid()
+            return self._pool

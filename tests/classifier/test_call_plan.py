@@ -88,3 +88,24 @@ def test_map_keeps_the_order_and_runs_calls_side_by_side(falsehood_dir: Path) ->
 
     assert list(plan.map(call, range(8))) == [i * i for i in range(8)]
     assert most == 2
+
+
+_FORKED: list[CallPlan] = []  # the plan a forked child inherits (a plan is not picklable)
+
+
+def _squares_in_a_forked_child() -> list[int]:
+    return list(_FORKED[0].map(lambda i: i * i, range(6)))
+
+
+def test_a_forked_child_gets_its_own_pool(falsehood_dir: Path) -> None:
+    import multiprocessing
+
+    plan = CallPlan(artifact(falsehood_dir, MODEL_FILE), batch_size=8, threads=2)
+    assert list(plan.map(lambda i: i + 1, range(4))) == [1, 2, 3, 4]  # the parent's pool exists
+    _FORKED[:] = [plan]
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as children:
+            result = children.apply_async(_squares_in_a_forked_child)
+            assert result.get(timeout=30) == [0, 1, 4, 9, 16, 25]
+    finally:
+        _FORKED.clear()
