@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from classifier.calibration import log_odds
 from classifier.io import read_json
 
 log = logging.getLogger(__name__)
@@ -164,21 +165,18 @@ class ZhCheckworthinessHead:
                 w=raw["w"],
                 b=float(raw["b"]),
                 platt=(a, c),
-                shift=float(raw["shift"]) + _moved_gate(float(config.get("gate", GATE))),
+                shift=float(raw["shift"]) + _onto_gate(float(config.get("gate", GATE))),
                 model_version=str(config["model_version"]),
                 encoder=str(config.get("encoder", "")),
                 pooling=str(config.get("pooling", "mean")),
             )
 
 
-def _logit(p: float) -> float:
-    return float(np.log(p / (1 - p)))
-
-
-def _moved_gate(stored_gate: float) -> float:
-    """Log-odds that move a head shifted onto `stored_gate` onto today's `GATE`: which posts
-    pass the gate is unchanged, only the scores around it move."""
-    return _logit(GATE) - _logit(stored_gate)
+def _onto_gate(threshold: float) -> float:
+    """Log-odds that move `threshold` onto today's `GATE`: which posts pass is unchanged, only
+    the scores around it move (training: the head's threshold; loading: the gate it was
+    shifted onto then)."""
+    return float(log_odds(np.array(GATE)) - log_odds(np.array(threshold)))
 
 
 def find_head_dir(root: Path = MODELS_ROOT) -> Path | None:
@@ -295,7 +293,7 @@ def fit_head(
     a, b0 = _platt(z_oof, y, w)
     p_oof = 1.0 / (1.0 + np.exp(-(a * z_oof + b0)))
     threshold = float(np.quantile(p_oof[y == 1], 1.0 - RECALL_TARGET))
-    shift = float(np.log(GATE / (1 - GATE)) - np.log(threshold / (1 - threshold)))
+    shift = _onto_gate(threshold)
     model = _lr(c, w is None).fit(xf, y, sample_weight=w)
     head = ZhCheckworthinessHead(
         w=model.coef_[0].astype(np.float32),
