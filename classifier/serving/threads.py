@@ -45,10 +45,11 @@ def session_options(threads: int | None = None) -> Any:
     return opts
 
 
-def serving_threads(processes: int, cpus: int | None = None) -> int:
-    """Threads per session when `processes` serving processes share this machine's cores."""
+def serving_threads(processes: int, cpus: int | None = None, models: int = SERVING_MODELS) -> int:
+    """Threads per session when `processes` serving processes, each running `models` models at
+    once, share this machine's cores."""
     total = cpus or os.cpu_count() or 1
-    return max(1, total // (max(1, processes) * SERVING_MODELS))
+    return max(1, total // (max(1, processes) * models))
 
 
 def size_for_serving(processes: int) -> int:
@@ -67,8 +68,7 @@ def size_for_serving(processes: int) -> int:
     batch) woke threads that spun beside the encoder's, and intake with the triage signals at
     100 posts/s cost 12.7 instead of 9.9 ms of API CPU per post (bench/pipeline.py)."""
     os.environ.setdefault(THREADS_ENV, str(serving_threads(processes)))
-    share = max(1, (os.cpu_count() or 1) // max(1, processes))
-    os.environ.setdefault(WORKERS_ENV, str(share))
+    os.environ.setdefault(WORKERS_ENV, str(serving_threads(processes, models=1)))
     threads = ort_threads()
     from threadpoolctl import threadpool_limits
 
