@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.checkworthiness.encoder import newest_matcher_dir
+from classifier.checkworthiness.encoder import load_encoder, newest_matcher_dir
 from classifier.io import read_json
 from classifier.serving.call_plan import dynamically_quantized
-from classifier.serving.embeddings import ENCODER_FILE, OnnxEmbedder
+from classifier.serving.embeddings import ENCODER_FILE
 from classifier.serving.threads import THREADS_ENV
 
 TEXTS = [
@@ -21,10 +21,6 @@ TEXTS = [
     "ok",
     "The council says the bridge reopens on Monday after repairs",
 ]
-
-
-def _embedder(model_dir: Path) -> OnnxEmbedder:
-    return OnnxEmbedder(model_dir / ENCODER_FILE, model_dir / "tokenizer.json", name=model_dir.name)
 
 
 @pytest.fixture
@@ -39,7 +35,7 @@ def test_a_quantized_encoder_embeds_texts_side_by_side_as_each_alone(
     int8_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(THREADS_ENV, "2")
-    embedder = _embedder(int8_dir)
+    embedder = load_encoder(int8_dir)
     together = embedder.embed(TEXTS)
     alone = np.stack([embedder.embed([text])[0] for text in TEXTS])
     np.testing.assert_array_equal(together, alone)
@@ -54,7 +50,7 @@ def test_one_thread_gives_the_same_vectors_as_two(
     vectors = []
     for threads in ("1", "2"):
         monkeypatch.setenv(THREADS_ENV, threads)
-        vectors.append(_embedder(int8_dir).embed(TEXTS))
+        vectors.append(load_encoder(int8_dir).embed(TEXTS))
     np.testing.assert_array_equal(vectors[0], vectors[1])
 
 
@@ -64,6 +60,6 @@ def test_an_unquantized_encoder_still_embeds_in_batches(int8_dir: Path) -> None:
         pytest.skip("no fp16 source shipped beside the int8 matcher")
     source = int8_dir.parent / str(provenance["source"])
     assert not dynamically_quantized(source / ENCODER_FILE)
-    batched, int8 = _embedder(source), _embedder(int8_dir)
+    batched, int8 = load_encoder(source), load_encoder(int8_dir)
     assert (batched.embed(TEXTS) * int8.embed(TEXTS)).sum(axis=1).min() > 0.95
     assert batched._batch_size > 1 and int8._batch_size == 1
