@@ -3,26 +3,23 @@ owner and activity; the deliveries that are due."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from accounts.models import ApiKey
 from core.clock import utcnow
 from core.db import transaction
 from runtime.container import Runtime
+from webhooks import repository
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from webhooks.repository import (
-    active_subscriptions,
-    deliveries_newest_first,
-    delivery,
-    due_delivery_ids,
-    subscription,
-    subscriptions_newest_first,
-    subscriptions_oldest_first,
-)
 
 
-def _events(found: Sequence[WebhookDelivery]) -> list[str]:
+def _logged(
+    s: Session, *, limit: int = 10, status: str | None = None, event_id: str | None = None
+) -> list[str]:
+    """The event ids in the delivery log, newest first, as the repository filters it."""
+    found = repository.deliveries_newest_first(s, limit=limit, status=status, event_id=event_id)
     return [d.event_id for d in found]
 
 
@@ -59,20 +56,18 @@ def test_the_log_is_newest_first_and_filters_by_status_and_event(rt: Runtime) ->
         ]:
             session.add(_delivery(newer, event_id, status, created_at=now - timedelta(minutes=age)))
     with rt.sessions() as s:
-        assert [sub.url for sub in subscriptions_newest_first(s)] == [
+        assert [sub.url for sub in repository.subscriptions_newest_first(s)] == [
             "https://b.example/hook",
             "https://a.example/hook",
         ]
-        assert _events(deliveries_newest_first(s, limit=10)) == ["e3", "e2", "e1"]
-        assert _events(deliveries_newest_first(s, limit=2)) == ["e3", "e2"]
-        assert _events(deliveries_newest_first(s, limit=10, status="failed")) == ["e3", "e2"]
-        assert _events(deliveries_newest_first(s, limit=10, event_id="e2")) == ["e2"]
-        assert (
-            _events(deliveries_newest_first(s, limit=10, status="delivered", event_id="e2")) == []
-        )
-        first = deliveries_newest_first(s, limit=1)[0]
-        assert delivery(s, first.id) is first
-        assert delivery(s, "nope") is None
+        assert _logged(s) == ["e3", "e2", "e1"]
+        assert _logged(s, limit=2) == ["e3", "e2"]
+        assert _logged(s, status="failed") == ["e3", "e2"]
+        assert _logged(s, event_id="e2") == ["e2"]
+        assert _logged(s, status="delivered", event_id="e2") == []
+        first = repository.deliveries_newest_first(s, limit=1)[0]
+        assert repository.delivery(s, first.id) is first
+        assert repository.delivery(s, "nope") is None
 
 
 def test_subscriptions_by_owner_oldest_first_and_the_active_ones(rt: Runtime) -> None:
@@ -90,25 +85,25 @@ def test_subscriptions_by_owner_oldest_first_and_the_active_ones(rt: Runtime) ->
             ]
         )
     with rt.sessions() as s:
-        assert [x.url for x in subscriptions_oldest_first(s, owner_key_id="k1")] == [
+        assert [x.url for x in repository.subscriptions_oldest_first(s, owner_key_id="k1")] == [
             "https://k1-old.example",
             "https://k1-new.example",
         ]
-        assert [x.url for x in subscriptions_oldest_first(s)] == [
+        assert [x.url for x in repository.subscriptions_oldest_first(s)] == [
             "https://none.example",
             "https://k1-old.example",
             "https://k2.example",
             "https://k1-new.example",
         ]
-        assert subscriptions_oldest_first(s, owner_key_id="k3") == []
-        assert sorted(x.url for x in active_subscriptions(s)) == [
+        assert repository.subscriptions_oldest_first(s, owner_key_id="k3") == []
+        assert sorted(x.url for x in repository.active_subscriptions(s)) == [
             "https://k1-new.example",
             "https://k1-old.example",
             "https://none.example",
         ]
-        one = subscriptions_oldest_first(s, owner_key_id="k2")[0]
-        assert subscription(s, one.id) is one
-        assert subscription(s, "nope") is None
+        one = repository.subscriptions_oldest_first(s, owner_key_id="k2")[0]
+        assert repository.subscription(s, one.id) is one
+        assert repository.subscription(s, "nope") is None
 
 
 def test_due_deliveries_are_pending_ones_whose_time_came_soonest_first(rt: Runtime) -> None:
@@ -128,6 +123,10 @@ def test_due_deliveries_are_pending_ones_whose_time_came_soonest_first(rt: Runti
             due = now + timedelta(minutes=in_minutes)
             session.add(_delivery(sub, event_id, status, next_attempt_at=due))
     with rt.sessions() as s:
-        events = {d.id: d.event_id for d in deliveries_newest_first(s, limit=10)}
-        assert [events[i] for i in due_delivery_ids(s, now, 10)] == ["late", "later", "now"]
-        assert [events[i] for i in due_delivery_ids(s, now, 2)] == ["late", "later"]
+        events = {d.id: d.event_id for d in repository.deliveries_newest_first(s, limit=10)}
+
+        def soonest_due(limit: int) -> list[str]:
+            return [events[i] for i in repository.due_delivery_ids(s, now, limit)]
+
+        assert soonest_due(10) == ["late", "later", "now"]
+        assert soonest_due(2) == ["late", "later"]
