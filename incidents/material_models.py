@@ -3,21 +3,16 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base
+from core.db import Base, new_id
 from core.types import UtcDateTime
 from incidents.models import IncidentRow
 from pipeline.models import VersionedPolicy
-
-
-def _id() -> str:
-    return uuid.uuid4().hex
 
 
 class ReportReview(IncidentRow, Base):
@@ -41,7 +36,7 @@ class Attachment(Base):
 
     __tablename__ = "incident_attachments"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(32))
     filename: Mapped[str] = mapped_column(String(255))
