@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from core.messages import Msg
 
 
 class DomainError(Exception):
@@ -43,3 +46,18 @@ class Forbidden(DomainError, status=403, code="forbidden"):
 
 class Invalid(DomainError, status=422, code="invalid"):
     """A value in the request breaks a rule the schema alone cannot express."""
+
+
+def require_one_of(field: Msg, value: str, choices: Iterable[str]) -> None:
+    """Refuse `value` for `field` (its name, translated where the UI shows the error) unless it
+    is one of `choices`, which the message lists in their order."""
+    allowed = [str(choice) for choice in choices]
+    if value not in allowed:
+        raise Invalid(
+            Msg(
+                "{field} must be one of {choices}, not '{value}'",
+                field=field,
+                choices=", ".join(allowed),
+                value=value,
+            )
+        )

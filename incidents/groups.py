@@ -9,7 +9,7 @@ from accounts.repository import user_named
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
-from core.errors import Invalid, NotFound
+from core.errors import Invalid, NotFound, require_one_of
 from core.messages import Msg
 from core.outbound import OutboundPolicy
 from incidents.channels import CHANNELS, EMAIL, SLACK, WEBHOOK
@@ -31,14 +31,7 @@ def add_channel(
 ) -> ResponseGroup:
     """A webhook needs a URL and a signing secret, Slack a URL, e-mail neither (it goes to the
     group's members). URLs pass the outbound gate here and again at every send."""
-    if channel not in CHANNELS:
-        raise Invalid(
-            Msg(
-                "channel must be one of {choices}, not '{channel}'",
-                choices=", ".join(CHANNELS),
-                channel=channel,
-            )
-        )
+    require_one_of(Msg("channel"), channel, CHANNELS)
     if channel in (WEBHOOK, SLACK):
         if not url:
             raise Invalid(
@@ -67,14 +60,7 @@ def add_channel(
 
 
 def require_group_kind(group: str) -> None:
-    if group not in {g.value for g in GroupKind}:
-        raise Invalid(
-            Msg(
-                "group must be one of {choices}, not '{group}'",
-                choices=", ".join(GroupKind),
-                group=group,
-            )
-        )
+    require_one_of(Msg("group"), group, GroupKind)
 
 
 def add_member(

@@ -15,7 +15,7 @@ from audit.events import Action
 from core.actors import Actor
 from core.clock import utcnow
 from core.db import get_or_not_found
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Invalid, require_one_of
 from core.messages import Msg
 from core.topics import GENERAL_TOPIC, topic_of
 from incidents.clocks import stop_clocks
@@ -266,14 +266,7 @@ def record_milestone(
     at: datetime | None = None,
 ) -> IncidentMilestone:
     """A plan step taken (internal report, public statement, …); stops the clocks it meets."""
-    if kind not in MILESTONES:
-        raise Invalid(
-            Msg(
-                "milestone must be one of {choices}, not '{kind}'",
-                choices=", ".join(MILESTONES),
-                kind=kind,
-            )
-        )
+    require_one_of(Msg("milestone"), kind, MILESTONES)
     incident = get_incident(session, incident_id)
     at = at or utcnow()
     milestone = IncidentMilestone(
