@@ -52,6 +52,13 @@ def search_filters(
     include_drills: bool = False,
 ) -> SearchFilters:
     try:
+        actions = tuple(Action(a) for a in action or ())
+    except ValueError as exc:
+        known = ", ".join(a.value for a in Action)
+        raise Invalid(
+            f"bad search filter: {exc}; known actions: {known}", code="bad_filter"
+        ) from exc
+    try:
         return SearchFilters(
             since=since,
             until=until,
@@ -59,17 +66,13 @@ def search_filters(
             case_id=case_id,
             incident_id=incident_id,
             actor=actor,
-            actions=tuple(Action(a) for a in action or ()),
+            actions=actions,
             policy_version=policy_version,
             text=q,
             include_drills=include_drills,
         )
-    except ValueError as exc:
-        known = ", ".join(a.value for a in Action)
-        detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-        if not isinstance(exc, ValidationError):
-            detail = f"{detail}; known actions: {known}"
-        raise Invalid(f"bad search filter: {detail}", code="bad_filter") from exc
+    except ValidationError as exc:
+        raise Invalid(f"bad search filter: {exc.errors()[0]['msg']}", code="bad_filter") from exc
 
 
 Filters = Annotated[SearchFilters, Depends(search_filters)]

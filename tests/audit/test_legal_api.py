@@ -87,9 +87,12 @@ def test_bad_filters_get_a_clear_422(rt: Runtime, client: TestClient) -> None:
     headers = auth(new_user_token(rt, "legal"))
     resp = client.get("/v1/audit/events", params={"action": "post.vanished"}, headers=headers)
     assert resp.status_code == 422
-    assert "post.vanished" in resp.json()["error"]["message"]
+    assert resp.json()["error"]["code"] == "bad_filter"
+    assert "'post.vanished'" in resp.json()["error"]["message"]
+    assert "known actions: post.scored, " in resp.json()["error"]["message"]
     naive = client.get("/v1/audit/events", params={"since": "2026-01-01T00:00:00"}, headers=headers)
     assert naive.status_code == 422
+    assert naive.json()["error"]["code"] == "bad_filter"
     assert "timezone" in naive.json()["error"]["message"]
     bad_cursor = client.get("/v1/audit/events", params={"cursor": "nope"}, headers=headers)
     assert bad_cursor.status_code == 422
