@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
-from core.db import get_or_not_found, transaction
+from core.db import get_or_not_found, new_id, transaction
 from core.dispatch import enqueue_after_commit
 from core.errors import Invalid, NotFound
 from core.messages import Msg
@@ -151,7 +150,7 @@ def enqueue_event(session: Session, event_type: EventType | str, payload: dict[s
     """One delivery per active subscriber of `event_type`; sent after the caller commits."""
     event = EventType(event_type).value
     subs = [s for s in repository.active_subscriptions(session) if event in s.events]
-    event_id = uuid.uuid4().hex
+    event_id = new_id()
     for sub in subs:
         delivery = WebhookDelivery(
             subscription_id=sub.id,
@@ -296,7 +295,7 @@ def queue_ping(session: Session, subscription_id: str, actor: Actor) -> WebhookD
     sub = _active(session.get(WebhookSubscription, subscription_id), subscription_id)
     delivery = WebhookDelivery(
         subscription_id=sub.id,
-        event_id=uuid.uuid4().hex,
+        event_id=new_id(),
         event=PING_EVENT,
         payload={"subscription_id": sub.id, "message": "test send from veracity"},
         next_attempt_at=utcnow(),
