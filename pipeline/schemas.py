@@ -6,9 +6,17 @@ import enum
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from claims.matching.model import shipped_match_thresholds
+from classifier.serving.text_guard import normalise
 from pipeline.routing import CHECKWORTHINESS_MIN, CHECKWORTHINESS_URGENT_MIN
 
 MAX_BATCH = 256
@@ -43,9 +51,12 @@ class PostIn(BaseModel):
 
     @field_validator("text")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text is empty or whitespace only")
+    def _not_blank(cls, value: str, info: ValidationInfo) -> str:
+        if not normalise(value):  # what the classifier reads (a 500 once, at scoring)
+            raise ValueError(
+                f"text of post {info.data.get('id', '?')!r} is empty: only whitespace or "
+                "zero-width characters"
+            )
         return value
 
     @field_validator("created_at")

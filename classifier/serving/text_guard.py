@@ -14,9 +14,16 @@ def sanitize(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def normalise(text: str) -> str:
+    """The text every classifier reads: NFC, without zero-width characters (U+200B, U+200C,
+    U+200D, U+2060, U+FEFF), stripped of whitespace. '' means there is nothing to score, and
+    the API refuses such a post (`pipeline.schemas.PostIn`) with this same definition."""
+    return unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).strip()
+
+
 def clean_text(text: str) -> tuple[str, bool]:
     """Return (normalised text, truncated?). Raises EmptyTextError when nothing is left."""
-    normalised = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).strip()
+    normalised = normalise(text)
     if not normalised:
         raise EmptyTextError("text is empty or whitespace only")
     if len(normalised) > MAX_CHARS:

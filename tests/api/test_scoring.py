@@ -54,6 +54,8 @@ def test_scores_each_post_with_band_and_version(client: TestClient, platform_key
         ({"posts": []}, 422, "empty_batch"),
         ({"posts": [{"id": "e1", "text": ""}]}, 422, "empty_text"),
         ({"posts": [{"id": "e1", "text": "   \n\t "}]}, 422, "empty_text"),
+        ({"posts": [{"id": "e1", "text": "\u200b"}]}, 422, "empty_text"),
+        ({"posts": [{"id": "e1", "text": " \ufeff\u2060\u200c\u200d\n"}]}, 422, "empty_text"),
         ({"posts": [{"id": "e1", "text": 42}]}, 422, "invalid_request"),
         ({"posts": [{"id": "e1", "text": "ok", "views": "many"}]}, 422, "invalid_request"),
         ({"posts": [{"id": "e1", "text": "ok", "colour": "red"}]}, 422, "unknown_field"),
@@ -79,6 +81,25 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
     assert resp.status_code == status, resp.text
     assert resp.json()["error"]["code"] == code
     assert resp.json()["error"]["message"]
+    assert _counts(rt) == before
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u2060", "\u200c", "\u200d"])
+def test_a_post_of_only_zero_width_characters_is_refused_naming_it_and_nothing_is_stored(
+    rt: Runtime, client: TestClient, platform_key: str, invisible: str
+) -> None:
+    """The classifier removes zero-width characters before scoring; a text of nothing else is
+    empty to it, so the schema refuses it (before: a 500 for the whole batch)."""
+    before = _counts(rt)
+    posts = [{"id": f"good-{i}", "text": TRUE_POST} for i in range(5)]
+    posts.insert(3, {"id": "zw", "text": f" {invisible * 3} "})
+    resp = _score(client, platform_key, posts)
+    assert resp.status_code == 422, resp.text
+    error = resp.json()["error"]
+    assert error["code"] == "empty_text"
+    [detail] = error["details"]
+    assert detail["loc"] == ["body", "posts", 3, "text"] and "'zw'" in detail["msg"]
+    assert "zero-width" in detail["msg"]
     assert _counts(rt) == before
 
 
