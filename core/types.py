@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -11,7 +11,11 @@ from core.clock import as_utc
 
 
 class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware on the way in and out, on SQLite as on PostgreSQL."""
+    """Timezone-aware on the way in and out, on SQLite as on PostgreSQL.
+
+    Every value is bound as UTC (in inserts, updates and WHERE clauses alike): SQLite's DateTime
+    keeps the wall time and drops the offset, so 10:00+05:00 would otherwise read back as 10:00 UTC.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -21,7 +25,12 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(
+                f"{value.isoformat()} is outside the range of a UTC datetime"
+            ) from None
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else as_utc(value)
+        return None if value is None else as_utc(value).astimezone(UTC)
