@@ -164,12 +164,9 @@ class MicroBatcher(Generic[M, R]):
         texts = [t for job in batch for t in job.texts]
         start = time.perf_counter()
         try:
-            results: list[R] = []
-            for i in range(0, len(texts), self.max_batch):  # a large job alone: model-sized calls
-                results.extend(self._run(texts[i : i + self.max_batch], batch[0].key))
+            results = self._call(texts, batch[0].key)
         except Exception as exc:
-            for job in batch:
-                job.future.set_exception(exc)
+            self._fail_apart(batch, exc)
             return
         per_text = (time.perf_counter() - start) / len(texts)
         self._seconds_per_text = (
@@ -181,6 +178,24 @@ class MicroBatcher(Generic[M, R]):
         for job in batch:
             job.future.set_result(results[at : at + len(job.texts)])
             at += len(job.texts)
+
+    def _call(self, texts: list[str], key: Hashable) -> list[R]:
+        results: list[R] = []
+        for i in range(0, len(texts), self.max_batch):  # a large job alone: model-sized calls
+            results.extend(self._run(texts[i : i + self.max_batch], key))
+        return results
+
+    def _fail_apart(self, batch: list[_Job[R]], exc: Exception) -> None:
+        """A failed call fails only the requests that fail alone: one request's unreadable
+        text must not fail the others that shared its micro-batch, so each runs again alone."""
+        if len(batch) == 1:
+            batch[0].future.set_exception(exc)
+            return
+        for job in batch:
+            try:
+                job.future.set_result(self._call(job.texts, job.key))
+            except Exception as own:
+                job.future.set_exception(own)
 
 
 class DynamicBatcher(MicroBatcher[Classifier, Prediction]):

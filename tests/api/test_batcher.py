@@ -83,6 +83,36 @@ def test_full_queue_refuses_instead_of_waiting() -> None:
     batcher.stop()
 
 
+class FailingOn(RecordingClassifier):
+    """Fails any call that includes `bad`, as a model does on a text it cannot read."""
+
+    def __init__(self, bad: str) -> None:
+        super().__init__()
+        self.bad = bad
+
+    def predict(self, texts: Sequence[str], *, explain: bool = False) -> list[Prediction]:
+        if self.bad in texts:
+            raise ValueError(f"cannot score {self.bad!r}")
+        return super().predict(texts, explain=explain)
+
+
+def test_one_requests_failure_fails_only_that_request_not_the_others_in_its_batch() -> None:
+    model = FailingOn("unreadable")
+    batcher = DynamicBatcher(model, max_batch=32, max_wait_seconds=0.0)
+    model.gate.clear()  # the model is busy with a first request while three more queue
+    busy = batcher.submit(["first"])
+    assert model.entered.wait(5)
+    good, bad, more = (batcher.submit(t) for t in (["a"], ["unreadable"], ["b", "c"]))
+    model.gate.set()  # the three now run as one micro-batch
+    assert len(busy.result(5)) == 1
+    with pytest.raises(ValueError, match="cannot score 'unreadable'"):
+        bad.result(5)
+    assert [p.score for p in good.result(5) + more.result(5)] == [
+        p.score for p in ReferenceClassifier().predict(["a", "b", "c"])
+    ]
+    batcher.stop()
+
+
 def test_overloaded_server_answers_503_with_retry_after(
     client: TestClient, platform_key: str
 ) -> None:
