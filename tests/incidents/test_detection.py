@@ -177,25 +177,16 @@ def test_posts_confirmed_against_a_library_claim_join_the_claims_narrative(rt: R
 def test_cases_of_incident_posts_are_tagged_so_reviewers_can_filter_by_incident(
     rt: Runtime,
 ) -> None:
-    from pipeline.models import ReviewCase, Score
+    from pipeline.models import Post, ReviewCase
     from pipeline.queue import QueueFilter, claim_next, open_case_for_post
     from pipeline.routing import RoutingPolicy
     from pipeline.tasks import route_post
-    from tests.pipeline.factories import reviewer
+    from tests.pipeline.factories import add_score, reviewer
 
     with transaction(rt.sessions) as session:
         wave, background = add_wave(session, wave=12, background=10)
         for post_id in (wave[0], wave[1], background[0]):
-            session.add(
-                Score(
-                    post_id=post_id,
-                    text_sha256="0" * 64,
-                    score=0.7,
-                    band="review",
-                    model_version="t",
-                )
-            )
-        session.flush()
+            add_score(session, session.get_one(Post, post_id), score=0.7)  # band review
         # one wave post routed before the scan, one after it; a background post too
         assert open_case_for_post(session, wave[0], RoutingPolicy()) is not None
         assert open_case_for_post(session, background[0], RoutingPolicy()) is not None

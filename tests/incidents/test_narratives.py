@@ -17,10 +17,10 @@ from incidents.detection import scan
 from incidents.models import Incident, NarrativePost
 from incidents.narratives import Centroids, TextEmbedder
 from incidents.severity import IncidentPolicy
-from pipeline.models import Score
 from runtime.container import Runtime
 from tests.incidents.factories import add_post
 from tests.incidents.narrative_posts import CHATTER, NARRATIVE, OTHER
+from tests.pipeline.factories import add_score
 
 POLICY = IncidentPolicy(min_posts=20)
 
@@ -93,17 +93,7 @@ def test_centroids_carry_over_between_scans(rt: Runtime, embed: TextEmbedder) ->
 def _scored(rt: Runtime, post_id: str, text: str, views: int, band: str, score: float) -> None:
     with transaction(rt.sessions) as session:
         post = add_post(session, post_id, text, views=views, shares=0)
-        session.add(
-            Score(
-                post_id=post.id,
-                text_sha256=post.text_sha256,
-                score=score,
-                band=band,
-                model_version="test",
-                triage_band=band,
-                triage_rule="band",
-            )
-        )
+        add_score(session, post, score=score, triage_band=band, triage_rule="band")
 
 
 def test_reach_alone_opens_nothing_for_a_post_triage_ignores(rt: Runtime) -> None:

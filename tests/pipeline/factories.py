@@ -29,7 +29,6 @@ def add_scored_post(
     flags: list[str] | None = None,
     text: str | None = None,
 ) -> Post:
-    band = "urgent" if score >= 0.85 else "review" if score >= 0.5 else "ignore"
     post = Post(
         id=post_id or f"p-{uuid.uuid4().hex[:10]}",
         text=text or f"claim text {uuid.uuid4().hex[:6]}",
@@ -41,19 +40,36 @@ def add_scored_post(
     )
     session.add(post)
     session.flush()
-    session.add(
-        Score(
-            post_id=post.id,
-            text_sha256="0" * 64,
-            score=score,
-            band=band,
-            model_version="test-model",
-            reasons=[],
-            flags=flags or [],
-        )
-    )
-    session.flush()
+    add_score(session, post, score=score, flags=flags)
     return post
+
+
+def add_score(
+    session: Session,
+    post: Post,
+    *,
+    score: float = 0.7,
+    flags: list[str] | None = None,
+    triage_band: str | None = None,
+    triage_rule: str | None = None,
+) -> Score:
+    """The falsehood model's verdict on a stored post's text, its band taken from `score`; the
+    triage columns stay NULL (a row scored before triage existed) unless given."""
+    band = "urgent" if score >= 0.85 else "review" if score >= 0.5 else "ignore"
+    row = Score(
+        post_id=post.id,
+        text_sha256=post.text_sha256,
+        score=score,
+        band=band,
+        model_version="test-model",
+        reasons=[],
+        flags=flags or [],
+        triage_band=triage_band,
+        triage_rule=triage_rule,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def make_case(
