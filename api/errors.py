@@ -1,8 +1,11 @@
-"""Every refusal as `{"error": {"code", "message", "details"}}` with a 4xx status."""
+"""Every refusal as `{"error": {"code", "message", "details"}}` with a 4xx status, and an
+unexpected failure in the same shape (code `internal`, status 500, the request id)."""
 
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,7 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
 from core.errors import DomainError
+from core.logging import bound_request
 from core.refusal import Refusal
+from core.web_deps import request_id
 
 _TYPE_CODES = {
     ("posts", "too_short"): "empty_batch",
@@ -25,6 +30,8 @@ _TYPE_CODES = {
 
 
 __all__ = ["Refusal", "error_body", "install_error_handlers", "send_error"]
+
+log = logging.getLogger("veracity.api")
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -134,7 +141,29 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONRespons
     return JSONResponse(error_body(code, detail), status_code=exc.status_code, headers=exc.headers)
 
 
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Any exception nothing else handled (Starlette's outermost handler, which re-raises it
+    afterwards for the server): logged with its traceback under the request id, and answered
+    in the error shape with that id, instead of a plain-text 500."""
+    rid = request_id(request) or uuid.uuid4().hex  # none yet: failed outside RequestIdMiddleware
+    with bound_request(rid):
+        log.error(
+            "unhandled %s on %s %s",
+            type(exc).__name__,
+            request.method,
+            request.url.path,
+            exc_info=exc,
+        )
+    message = f"internal error; the server's log has it under request id {rid}"
+    return JSONResponse(
+        error_body("internal", message, {"request_id": rid}),
+        status_code=500,
+        headers={"X-Request-ID": rid},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _on_unexpected)
     app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _on_domain)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]

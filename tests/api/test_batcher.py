@@ -4,11 +4,15 @@ flight refuse at once (503); the limits are settings."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.batcher import DynamicBatcher, Overloaded
 from classifier.interface import Prediction
@@ -16,9 +20,11 @@ from classifier.reference import ReferenceClassifier
 from classifier.thresholds import Thresholds
 from core.migrate import upgrade
 from core.settings import Settings
-from runtime.container import build_runtime
+from pipeline.models import Post
+from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
-from tests.conftest import auth, make_settings, new_api_key
+from tests.conftest import BACKENDS, auth, make_settings, new_api_key
+from tests.core.backends import database_url
 
 
 class RecordingClassifier:
@@ -111,6 +117,51 @@ def test_one_requests_failure_fails_only_that_request_not_the_others_in_its_batc
         p.score for p in ReferenceClassifier().predict(["a", "b", "c"])
     ]
     batcher.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def failing_rt(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Runtime, FailingOn]]:
+    """A runtime on each database whose model fails any call that includes the text "boom"."""
+    model = FailingOn("boom")
+    rt = build_runtime(make_settings(database_url(request, tmp_path)), classifier=model)
+    yield rt, model
+    rt.engine.dispose()
+
+
+def _stored_posts(rt: Runtime) -> set[str]:
+    with rt.sessions() as session:
+        return set(session.scalars(select(Post.id)))
+
+
+def test_a_request_the_model_fails_on_fails_alone_not_the_requests_batched_with_it(
+    failing_rt: tuple[Runtime, FailingOn],
+) -> None:
+    rt, model = failing_rt
+    with (
+        TestClient(create_app(rt), raise_server_exceptions=False) as client,
+        ThreadPoolExecutor(14) as pool,
+    ):
+        key, batcher = auth(new_api_key(rt)), client.app.state.serving.batcher  # type: ignore[attr-defined]
+
+        def send(post_id: str, text: str) -> Any:
+            body = {"posts": [{"id": post_id, "text": text}]}
+            return client.post("/v1/score", json=body, headers=key)
+
+        model.gate.clear()  # a first request holds the model while 13 more queue behind it
+        first = pool.submit(send, "first", "ministry data")
+        assert model.entered.wait(5)
+        normal = [pool.submit(send, f"n{i}", f"ministry data {i}") for i in range(12)]
+        failing = pool.submit(send, "bad", "boom")
+        deadline = time.monotonic() + 10
+        while batcher.queued_texts < 13 and time.monotonic() < deadline:
+            threading.Event().wait(0.005)
+        model.gate.set()  # the 13 run as one micro-batch, which the model fails
+        assert [r.result().status_code for r in [first, *normal]] == [200] * 13
+        resp = failing.result()
+    assert resp.status_code == 500 and resp.json()["error"]["code"] == "internal"
+    assert _stored_posts(rt) == {"first"} | {f"n{i}" for i in range(12)}
 
 
 def test_overloaded_server_answers_503_with_retry_after(

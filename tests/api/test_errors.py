@@ -1,0 +1,60 @@
+"""An unexpected failure is answered in the error shape, `{"error": {"code": "internal", ...}}`
+with the request id, and logged with its traceback under that id; never a plain-text 500."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from core.logging import EcsJsonFormatter
+from core.migrate import upgrade
+from runtime.container import Runtime, build_runtime
+from runtime.web import create_app
+from tests.api.test_batcher import FailingOn
+from tests.conftest import auth, make_settings, new_api_key
+
+
+@pytest.fixture
+def api_log() -> Iterator[io.StringIO]:
+    """The API's own log lines, as the JSON formatter writes them when they are logged."""
+    buf, logger = io.StringIO(), logging.getLogger("veracity.api")
+    handler = logging.StreamHandler(buf)
+    handler.setFormatter(EcsJsonFormatter())
+    logger.addHandler(handler)
+    yield buf
+    logger.removeHandler(handler)
+
+
+@pytest.fixture
+def failing(sqlite_url: str) -> Iterator[Runtime]:
+    upgrade(sqlite_url)
+    rt = build_runtime(make_settings(sqlite_url), classifier=FailingOn("boom"))
+    yield rt
+    rt.engine.dispose()
+
+
+def test_an_unexpected_error_is_a_json_500_with_the_request_id_and_logged_with_its_traceback(
+    failing: Runtime, api_log: io.StringIO
+) -> None:
+    with TestClient(create_app(failing), raise_server_exceptions=False) as client:
+        resp = client.post(
+            "/v1/score",
+            json={"posts": [{"id": "b1", "text": "boom"}]},
+            headers={**auth(new_api_key(failing)), "X-Request-ID": "req-boom-1"},
+        )
+    assert resp.status_code == 500
+    assert resp.headers["content-type"] == "application/json"
+    assert resp.headers["x-request-id"] == "req-boom-1"
+    error = resp.json()["error"]
+    assert error["code"] == "internal" and "req-boom-1" in error["message"]
+    assert error["details"] == {"request_id": "req-boom-1"}
+    assert "cannot score" not in resp.text, "the exception's text stays in the log"
+    [logged] = [json.loads(line) for line in api_log.getvalue().splitlines()]
+    assert logged["error.type"] == "ValueError"
+    assert logged["http.request.id"] == "req-boom-1" and logged["log.level"] == "error"
+    assert "cannot score 'boom'" in logged["error.stack_trace"]
