@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.engine import Dialect
 
-from core.clock import as_utc
+from core.clock import as_utc, to_utc
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -25,12 +25,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError(
-                f"{value.isoformat()} is outside the range of a UTC datetime"
-            ) from None
+        return to_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else as_utc(value).astimezone(UTC)
+        return None if value is None else to_utc(as_utc(value))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from audit.models import AuditEvent
+from core.clock import to_utc
 from core.types import UtcDateTime
 from pipeline.models import Post
 from runtime.container import Runtime
@@ -73,6 +74,8 @@ def test_a_where_clause_against_an_offset_datetime_compares_instants(engine: sa.
 def test_a_value_whose_utc_instant_is_out_of_range_is_refused(value: datetime) -> None:
     with pytest.raises(ValueError, match="outside the range of a UTC datetime"):
         UtcDateTime().process_bind_param(value, sa.create_engine("sqlite://").dialect)
+    with pytest.raises(ValueError, match="outside the range of a UTC datetime"):
+        to_utc(value)  # what input validation can call to refuse it before it gets here
 
 
 def test_a_naive_datetime_is_refused() -> None:
