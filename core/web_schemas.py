@@ -1,5 +1,5 @@
 """The API's contract that every domain's routes share: the error body every refusal uses, the
-OpenAPI entries for refusals, and the largest row offset a listing accepts."""
+OpenAPI entries for refusals, and the largest integer a query accepts."""
 
 from __future__ import annotations
 
@@ -43,9 +43,11 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-# Row offsets beyond this are refused with 422: the databases take at most 64-bit integers
-# (a larger one was a 500), and no listing here comes near 2**31 rows.
-MAX_OFFSET = 2**31 - 1
+# Integers in a query (row offsets, version numbers) beyond this are refused with 422: the
+# databases take at most 64-bit integers (a larger one was a 500), PostgreSQL's INTEGER columns
+# (a statement's version numbers) at most 32-bit ones, and no listing here comes near 2**31 rows.
+MAX_INTEGER = 2**31 - 1
+MAX_OFFSET = MAX_INTEGER
 
 
 def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -17,6 +17,7 @@ from core.outbound import OutboundPolicy, policy_from
 from core.principal import Principal, require_role
 from core.roles import Role
 from core.web_deps import RuntimeDep, SessionDep
+from core.web_schemas import MAX_INTEGER
 from statements import service
 from statements.config import StatementSettings, get_statement_settings, public_base_url
 from statements.delivery import deliver_pending, sender_from
@@ -151,8 +152,8 @@ def version_diff(
     statement_id: str,
     session: SessionDep,
     _: Reader,
-    old: Annotated[int, Query(alias="from", ge=1)],
-    new: Annotated[int, Query(alias="to", ge=1)],
+    old: Annotated[int, Query(alias="from", ge=1, le=MAX_INTEGER)],
+    new: Annotated[int, Query(alias="to", ge=1, le=MAX_INTEGER)],
 ) -> str:
     return service.diff(session, statement_id, old, new)
 

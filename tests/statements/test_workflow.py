@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runtime.container import Runtime
+from runtime.web import create_app
 from tests.conftest import auth, new_user_token
 from tests.statements.helpers import add_messaging_outage, false_claim, statement_api
 
@@ -51,6 +52,23 @@ def test_drafter_cannot_approve_own_draft_and_every_version_is_kept(
     assert again.status_code == 403
     versions = api.get(f"{URL}/{made['id']}/versions", headers=auth(pr1)).json()
     assert [v["number"] for v in versions] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("version", [2**63, 2**31])
+def test_a_version_past_the_integer_range_is_422_on_each_backend(
+    any_rt: Runtime, version: int
+) -> None:
+    """A version number past what the databases hold was an OverflowError, a 500 (SQLite)."""
+    pr = new_user_token(any_rt, "pr")
+    with TestClient(create_app(any_rt)) as client:
+        api = next(statement_api(client))
+        made = _draft(api, pr, kind="counter_statement", claim_id=false_claim(any_rt).id)
+        diff = f"{URL}/{made['id']}/diff"
+        resp = api.get(f"{diff}?from=1&to={version}", headers=auth(pr))
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["error"]["details"][0]["loc"] == ["query", "to"]
+        last = api.get(f"{diff}?from={2**31 - 1}&to=1", headers=auth(pr))
+        assert last.status_code == 404, last.text  # the largest one is looked up: no such version
 
 
 def test_a_draft_missing_its_source_or_with_a_placeholder_cannot_be_approved(
