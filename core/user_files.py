@@ -1,0 +1,72 @@
+"""Reading a file a person named (a command's `--input` or `--path`): its text, JSON or JSON
+lines. What cannot be read is refused with `Invalid` naming the file and the problem (absent, a
+folder, not UTF-8, not JSON at line N), which the console prints as one line, never a
+traceback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from core.errors import Invalid
+from core.messages import Msg
+
+
+def read_text(path: Path, *, errors: str = "strict") -> str:
+    """The file decoded as UTF-8 (a BOM dropped); `errors="replace"` turns bad bytes into U+FFFD
+    instead of refusing the file."""
+    if path.is_dir():
+        raise Invalid(Msg("{path} is a folder, not a file", path=str(path)))
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise Invalid(Msg("{path}: no such file", path=str(path)), code="not_found") from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise Invalid(
+            Msg("{path} cannot be read: {reason}", path=str(path), reason=reason)
+        ) from exc
+    try:
+        return raw.decode("utf-8-sig", errors=errors)
+    except UnicodeDecodeError as exc:
+        raise Invalid(
+            Msg("{path} is not UTF-8 text (byte {offset})", path=str(path), offset=exc.start)
+        ) from exc
+
+
+def parse_json(path: Path, text: str, line: int = 1) -> Any:
+    """`text` (from `path`, starting at `line`) as JSON, refused with where it stops parsing."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Invalid(
+            Msg(
+                "{path}: not valid JSON at line {line}: {reason}",
+                path=str(path),
+                line=line + exc.lineno - 1,
+                reason=exc.msg,
+            )
+        ) from exc
+
+
+def read_json(path: Path) -> Any:
+    return parse_json(path, read_text(path))
+
+
+def read_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    return parse_json_lines(path, read_text(path))
+
+
+def parse_json_lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of JSON-lines `text` from `path`; a line
+    that is not a JSON object is refused with its number."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            value = parse_json(path, line, number)
+            if not isinstance(value, dict):
+                raise Invalid(
+                    Msg("{path}: line {line} is not a JSON object", path=str(path), line=number)
+                )
+            yield number, value

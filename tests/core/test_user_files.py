@@ -1,0 +1,42 @@
+"""core.user_files: a file a person named is read or refused with what is wrong and where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import Invalid
+from core.user_files import read_json, read_json_lines, read_text
+
+
+def test_absent_folder_and_undecodable_files_are_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(Invalid, match="no such file") as absent:
+        read_text(tmp_path / "absent.csv")
+    assert str(tmp_path / "absent.csv") in absent.value.message
+    with pytest.raises(Invalid, match="is a folder, not a file"):
+        read_text(tmp_path)
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes(b"caf\xe9")
+    with pytest.raises(Invalid, match=r"is not UTF-8 text \(byte 3\)"):
+        read_text(latin1)
+    assert read_text(latin1, errors="replace") == "caf\ufffd"
+
+
+def test_json_is_refused_at_the_line_it_stops_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text('{\n  "a": 1,\n  "b": \n}', encoding="utf-8")
+    with pytest.raises(Invalid, match="not valid JSON at line 4"):
+        read_json(path)
+
+
+def test_json_lines_give_line_numbers_and_refuse_what_is_not_an_object(tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    path.write_text('{"id": 1}\n\n{"id": 2}\n', encoding="utf-8")
+    assert list(read_json_lines(path)) == [(1, {"id": 1}), (3, {"id": 2})]
+    path.write_text('{"id": 1}\n[1, 2, 3]\n', encoding="utf-8")
+    with pytest.raises(Invalid, match="line 2 is not a JSON object"):
+        list(read_json_lines(path))
+    path.write_text('{"id": 1}\n{"id": \n', encoding="utf-8")
+    with pytest.raises(Invalid, match="not valid JSON at line 2"):
+        list(read_json_lines(path))
