@@ -13,6 +13,8 @@ from claims.importers import read_source
 from claims.service import count_claims, import_claims, list_claims
 from core.actors import Actor
 from core.db import transaction
+from core.errors import Invalid
+from core.messages import Msg
 from core.process import Process
 
 _IMPORTER = Actor.system("claims-import")
@@ -32,6 +34,8 @@ def claims_import(rt: Process, args: argparse.Namespace) -> int:
 
 
 def claims_list(rt: Process, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise Invalid(Msg("--limit must be at least 1, not {limit}", limit=args.limit))
     with transaction(rt.sessions) as session:
         for claim in list_claims(
             session, query=args.query, verdict=args.verdict, origin=args.origin, limit=args.limit

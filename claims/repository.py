@@ -24,10 +24,13 @@ class ClaimFilter:
     retired: bool | None = None  # None: both live and retired claims
 
     def apply(self, stmt: Select[Any]) -> Select[Any]:
-        if self.query:
-            like = f"%{self.query.lower()}%"
+        if self.query:  # taken literally: % and _ are characters, not LIKE wildcards
+            query = self.query.lower()
             stmt = stmt.where(
-                or_(func.lower(Claim.text).like(like), func.lower(Claim.explanation).like(like))
+                or_(
+                    func.lower(Claim.text).contains(query, autoescape=True),
+                    func.lower(Claim.explanation).contains(query, autoescape=True),
+                )
             )
         if self.verdict:
             stmt = stmt.where(Claim.verdict == self.verdict)
