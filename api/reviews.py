@@ -18,7 +18,7 @@ from core.principal import AnyStaff, Principal, Reviewer, Supervisor, require_ro
 from core.refusal import Refusal
 from core.roles import Role
 from core.web_deps import SessionDep
-from core.web_schemas import ErrorResponse, refusals
+from core.web_schemas import ErrorResponse, RowId, refusals
 from pipeline.decisions import decide
 from pipeline.models import Post, ReviewCase
 from pipeline.policy_store import active_policy
@@ -137,7 +137,7 @@ def claim_legal(session: SessionDep, lawyer: Legal) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/decision", summary="Decide a case you hold")
 def decision(
-    case_id: str, body: DecisionIn, rt: AppRuntimeDep, session: SessionDep, reviewer: CaseWorker
+    case_id: RowId, body: DecisionIn, rt: AppRuntimeDep, session: SessionDep, reviewer: CaseWorker
 ) -> dict[str, Any]:
     policy = active_policy(session, rt.policy)
     made = decide(session, case_id, reviewer.actor, body, policy=policy)
@@ -152,7 +152,7 @@ def decision(
 
 
 @router.post("/cases/{case_id}/release", summary="Give a case back to the queue")
-def release_case(case_id: str, session: SessionDep, reviewer: CaseWorker) -> dict[str, Any]:
+def release_case(case_id: RowId, session: SessionDep, reviewer: CaseWorker) -> dict[str, Any]:
     case = release(session, case_id, reviewer.actor)
     return {"case_id": case.id, "status": case.status}
 
@@ -161,7 +161,7 @@ def release_case(case_id: str, session: SessionDep, reviewer: CaseWorker) -> dic
     "/cases/{case_id}/skip", summary="Put a case back; it is not offered to you again soon"
 )
 def skip_case(
-    case_id: str, session: SessionDep, reviewer: CaseWorker, body: ReasonIn | None = None
+    case_id: RowId, session: SessionDep, reviewer: CaseWorker, body: ReasonIn | None = None
 ) -> dict[str, Any]:
     case = skip(session, case_id, reviewer.actor, reason=body.reason if body else "")
     return {"case_id": case.id, "status": case.status}
@@ -169,7 +169,7 @@ def skip_case(
 
 @router.post("/cases/{case_id}/escalate", summary="Hand a case you hold to seniors or legal")
 def escalate_case(
-    case_id: str, body: EscalateIn, session: SessionDep, reviewer: CaseWorker
+    case_id: RowId, body: EscalateIn, session: SessionDep, reviewer: CaseWorker
 ) -> dict[str, Any]:
     case = escalate(session, case_id, reviewer.actor, body.to, body.reason)
     return {"case_id": case.id, "status": case.status, "required_role": case.required_role}
@@ -177,7 +177,7 @@ def escalate_case(
 
 @router.post("/cases/{case_id}/reassign", summary="Give a case to a named reviewer")
 def reassign_case(
-    case_id: str, body: ReassignIn, session: SessionDep, supervisor: Supervisor
+    case_id: RowId, body: ReassignIn, session: SessionDep, supervisor: Supervisor
 ) -> dict[str, Any]:
     user = user_named(session, body.to_username)
     if user is None or not user.active:

@@ -34,6 +34,7 @@ from core.errors import Invalid, NotFound
 from core.principal import Principal, require_role
 from core.roles import Role
 from core.web_deps import RequestIdDep, SessionDep
+from core.web_schemas import RowId
 
 router = APIRouter(prefix="/v1/audit", tags=["legal: action log"])
 Legal = Annotated[Principal, Depends(require_role(Role.LEGAL, Role.ADMIN))]
@@ -135,7 +136,7 @@ def export(
 
 
 @router.get("/exports/{export_id}", summary="The manifest of a finished export (SHA-256, count)")
-def export_manifest(export_id: str, session: SessionDep, _: Legal) -> Manifest:
+def export_manifest(export_id: RowId, session: SessionDep, _: Legal) -> Manifest:
     found = repository.export_manifest(session, export_id)
     if found is None:
         raise NotFound(f"no finished export {export_id}")
@@ -223,5 +224,5 @@ def create_hold(body: HoldIn, session: SessionDep, who: Legal) -> HoldView:
 
 
 @router.post("/holds/{hold_id}/release", summary="Release a legal hold")
-def release(hold_id: str, body: ReleaseIn, session: SessionDep, who: Legal) -> HoldView:
+def release(hold_id: RowId, body: ReleaseIn, session: SessionDep, who: Legal) -> HoldView:
     return HoldView.model_validate(release_hold(session, hold_id, body.reason, who.actor))

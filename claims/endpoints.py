@@ -13,7 +13,7 @@ from claims.service import add_claim, get_claim, list_claims
 from core.principal import AnyStaff, Principal, require_role
 from core.roles import Role
 from core.web_deps import SessionDep
-from core.web_schemas import MAX_OFFSET
+from core.web_schemas import MAX_OFFSET, RowId
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 Editor = Annotated[
@@ -44,7 +44,7 @@ def search(
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, summary="One claim")
-def one(claim_id: str, session: SessionDep, _: AnyStaff) -> ClaimOut:
+def one(claim_id: RowId, session: SessionDep, _: AnyStaff) -> ClaimOut:
     return ClaimOut.model_validate(get_claim(session, claim_id))
 
 

@@ -1,11 +1,13 @@
 """The API's contract that every domain's routes share: the error body every refusal uses, the
-OpenAPI entries for refusals, and the largest integer a query accepts."""
+OpenAPI entries for refusals, the largest integer a query accepts and the shape of an id in a
+path."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.functional_serializers import PlainSerializer
 
@@ -48,6 +50,15 @@ class ErrorResponse(BaseModel):
 # (a statement's version numbers) at most 32-bit ones, and no listing here comes near 2**31 rows.
 MAX_INTEGER = 2**31 - 1
 MAX_OFFSET = MAX_INTEGER
+
+# The characters a platform's post id may hold (pipeline.schemas.PostIn); the ids the project
+# makes itself (core.db.new_id: 32 hex characters) are among them.
+ID_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
+# An id in a path: the project's own rows are `String(32)` (`core.db.new_id`), so a longer id
+# or one of other characters names nothing and is refused with 422 before any lookup, and no
+# 404 echoes a client's five thousand characters back. A post's id (the platform's) is longer.
+RowId = Annotated[str, Path(min_length=1, max_length=32, pattern=ID_PATTERN)]
+PostId = Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)]
 
 
 def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from core.outbound import policy_from
 from core.principal import Admin, AnyStaff, Overseer
 from core.web_deps import SessionDep
-from core.web_schemas import ReasonIn
+from core.web_schemas import ReasonIn, RowId
 from incidents import groups, plan, service, views
 from incidents.report import build_report
 from incidents.report_endpoints import ReportFormat, Responder, report_response
@@ -51,24 +51,26 @@ def list_incidents(
 
 
 @router.get("/incidents/{incident_id}", summary="An incident: counts, clocks, posts, timeline")
-def get_incident(incident_id: str, session: SessionDep, _: AnyStaff) -> dict[str, Any]:
+def get_incident(incident_id: RowId, session: SessionDep, _: AnyStaff) -> dict[str, Any]:
     return views.detail(session, service.get_incident(session, incident_id))
 
 
 @router.post("/incidents/{incident_id}/grade", summary="Regrade (sticks; leadership, admin)")
-def regrade(incident_id: str, body: GradeIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+def regrade(
+    incident_id: RowId, body: GradeIn, session: SessionDep, who: Overseer
+) -> dict[str, Any]:
     incident = service.set_grade(session, incident_id, body.grade, who.actor, body.reason)
     return views.summary(incident)
 
 
 @router.post("/incidents/{incident_id}/close", summary="Close an incident (leadership, admin)")
-def close(incident_id: str, body: ReasonIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+def close(incident_id: RowId, body: ReasonIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
     return views.summary(service.close_incident(session, incident_id, who.actor, body.reason))
 
 
 @router.post("/incidents/{incident_id}/milestones", summary="Record a plan step taken")
 def milestone(
-    incident_id: str, body: MilestoneIn, session: SessionDep, who: Responder
+    incident_id: RowId, body: MilestoneIn, session: SessionDep, who: Responder
 ) -> dict[str, Any]:
     made = service.record_milestone(session, incident_id, body.kind, who.actor, note=body.note)
     return {"incident_id": incident_id, "kind": made.kind, "at": made.at.isoformat()}
@@ -76,14 +78,16 @@ def milestone(
 
 # The same roles as closing with lessons in the UI (`review_ui/incidents/pages.py`).
 @router.post("/incidents/{incident_id}/lessons", summary="Record a lesson (leadership, admin)")
-def lesson(incident_id: str, body: LessonIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+def lesson(
+    incident_id: RowId, body: LessonIn, session: SessionDep, who: Overseer
+) -> dict[str, Any]:
     made = plan.record_lesson(session, incident_id, body.text, who.actor)
     return {"id": made.id, "incident_id": incident_id, "text": made.text}
 
 
 @router.get("/incidents/{incident_id}/report", summary="Post-incident report (HTML or PDF)")
 def report(
-    incident_id: str,
+    incident_id: RowId,
     session: SessionDep,
     _: Responder,
     format: ReportFormat = "html",

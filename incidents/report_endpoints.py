@@ -13,6 +13,7 @@ from core.errors import NotFound
 from core.principal import Leadership, Principal, require_role
 from core.roles import Role
 from core.web_deps import RequestIdDep, RuntimeDep, SessionDep
+from core.web_schemas import RowId
 from incidents import attachments, plan, policy_store, report_review
 from incidents.report_export import build_bundle
 from incidents.repository import materials, plans
@@ -45,7 +46,7 @@ class LinkIn(BaseModel):
 
 
 @router.get("/incidents/{incident_id}/report/review", summary="The report's review state")
-def review_state(incident_id: str, session: SessionDep, _: Responder) -> dict[str, object]:
+def review_state(incident_id: RowId, session: SessionDep, _: Responder) -> dict[str, object]:
     return report_review.review_json(materials.latest_review(session, incident_id))
 
 
@@ -54,7 +55,7 @@ def review_state(incident_id: str, session: SessionDep, _: Responder) -> dict[st
     summary="Sign off the post-incident report, or return it with a comment (leadership)",
 )
 def review(
-    incident_id: str, body: ReviewIn, session: SessionDep, who: Leadership
+    incident_id: RowId, body: ReviewIn, session: SessionDep, who: Leadership
 ) -> dict[str, object]:
     made = report_review.review_report(
         session, incident_id, who.actor, approve=body.decision == "sign_off", comment=body.comment
@@ -64,7 +65,7 @@ def review(
 
 @router.get("/incidents/{incident_id}/report/signed", summary="The report as signed off")
 def signed_report(
-    incident_id: str,
+    incident_id: RowId,
     session: SessionDep,
     _: Responder,
     format: ReportFormat = "pdf",
@@ -81,7 +82,7 @@ def signed_report(
     summary="The incident's legal bundle: action log, signed report, attachments (ZIP)",
 )
 def export_bundle(
-    incident_id: str, rt: RuntimeDep, who: Exporter, request_id: RequestIdDep
+    incident_id: RowId, rt: RuntimeDep, who: Exporter, request_id: RequestIdDep
 ) -> Response:
     # Read from the database, the system of record: an event not yet shipped to Elasticsearch
     # (the sign-off a minute ago) is in the bundle too.
@@ -132,7 +133,7 @@ def list_attachments(session: SessionDep, _: Reader) -> dict[str, object]:
 
 
 @router.get("/attachments/{attachment_id}", summary="Download a plan material")
-def download_attachment(attachment_id: str, session: SessionDep, _: Reader) -> Response:
+def download_attachment(attachment_id: RowId, session: SessionDep, _: Reader) -> Response:
     found = attachments.get_attachment(session, attachment_id)
     return Response(
         found.data,
@@ -146,7 +147,7 @@ def download_attachment(attachment_id: str, session: SessionDep, _: Reader) -> R
 
 @router.post("/incidents/{incident_id}/attachments", summary="Link a plan material")
 def link_attachment(
-    incident_id: str, body: LinkIn, session: SessionDep, who: Responder
+    incident_id: RowId, body: LinkIn, session: SessionDep, who: Responder
 ) -> dict[str, object]:
     attachments.link(session, incident_id, body.attachment_id, who.actor)
     return {
@@ -155,7 +156,7 @@ def link_attachment(
 
 
 @router.get("/incidents/{incident_id}/attachments", summary="Materials linked to an incident")
-def incident_attachments(incident_id: str, session: SessionDep, _: Reader) -> dict[str, object]:
+def incident_attachments(incident_id: RowId, session: SessionDep, _: Reader) -> dict[str, object]:
     return {
         "attachments": [attachments.describe(a) for a in materials.linked(session, incident_id)]
     }

@@ -5,13 +5,13 @@ what depends on the incident (a task's group, the incident's state)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from core.principal import AnyStaff, Leadership, Overseer
 from core.web_deps import SessionDep
-from core.web_schemas import ReasonIn
+from core.web_schemas import ReasonIn, RowId
 from incidents import groups, response, service, tasks_board, views
 from incidents.repository.response import tasks_of
 from incidents.response import Report
@@ -27,6 +27,10 @@ from incidents.schemas import (
 )
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])  # under the /v1 router
+# A group is one of incidents.models.GroupKind (a `String(32)` column); a username is as long
+# as accounts allow (MemberIn's).
+Group = Annotated[str, Path(min_length=1, max_length=32)]
+Username = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.post("", status_code=201, summary="Report an incident (any staff role)")
@@ -45,7 +49,7 @@ def list_groups(session: SessionDep, _: Overseer) -> dict[str, Any]:
 
 
 @router.post("/response-groups/{group}/members", summary="Add a member (leadership, admin)")
-def add_member(group: str, body: MemberIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+def add_member(group: Group, body: MemberIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
     groups.add_member(session, group, body.username, who.actor, email=body.email)
     return {"members": groups.members(session, group)}
 
@@ -53,25 +57,27 @@ def add_member(group: str, body: MemberIn, session: SessionDep, who: Overseer) -
 @router.delete(
     "/response-groups/{group}/members/{username}", summary="Remove a member (leadership, admin)"
 )
-def remove_member(group: str, username: str, session: SessionDep, who: Overseer) -> dict[str, Any]:
+def remove_member(
+    group: Group, username: Username, session: SessionDep, who: Overseer
+) -> dict[str, Any]:
     groups.remove_member(session, group, username, who.actor)
     return {"members": groups.members(session, group)}
 
 
 @router.post("/tasks/{task_id}/assign", summary="Assign a task")
-def assign(task_id: str, body: AssignIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
+def assign(task_id: RowId, body: AssignIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.assign_task(session, task_id, body.username, who.actor)
     return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
 
 
 @router.post("/tasks/{task_id}/start", summary="Start a task")
-def start(task_id: str, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
+def start(task_id: RowId, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.start_task(session, task_id, who.actor)
     return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
 
 
 @router.post("/tasks/{task_id}/done", summary="Finish a task (records its plan step)")
-def done(task_id: str, body: DoneIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
+def done(task_id: RowId, body: DoneIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.finish_task(session, task_id, who.actor, body.note)
     return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
 
@@ -83,7 +89,7 @@ def _index(session: SessionDep, incident_id: str, task_id: str) -> int:
 
 @router.post("/{incident_id}/assess", summary="Initial assessment: the grade (leadership)")
 def assess(
-    incident_id: str, body: AssessIn, session: SessionDep, who: Leadership
+    incident_id: RowId, body: AssessIn, session: SessionDep, who: Leadership
 ) -> dict[str, Any]:
     incident = service.get_incident(session, incident_id)
     return views.summary(response.assess(session, incident, body.grade, body.reason, who.actor))
@@ -91,7 +97,7 @@ def assess(
 
 @router.post("/{incident_id}/activate", summary="Activate the response (leadership)")
 def activate(
-    incident_id: str, body: ActivateIn, session: SessionDep, who: Leadership
+    incident_id: RowId, body: ActivateIn, session: SessionDep, who: Leadership
 ) -> dict[str, Any]:
     incident = service.get_incident(session, incident_id)
     response.activate(session, incident, who.actor, body.reason, owner=body.owner)
@@ -100,26 +106,30 @@ def activate(
 
 @router.post("/{incident_id}/dismiss", summary="Dismiss a reported incident (leadership)")
 def dismiss(
-    incident_id: str, body: ReasonIn, session: SessionDep, who: Leadership
+    incident_id: RowId, body: ReasonIn, session: SessionDep, who: Leadership
 ) -> dict[str, Any]:
     incident = service.get_incident(session, incident_id)
     return views.summary(response.dismiss(session, incident, who.actor, body.reason))
 
 
 @router.post("/{incident_id}/owner", summary="Hand the incident to an owner (leadership)")
-def owner(incident_id: str, body: OwnerIn, session: SessionDep, who: Leadership) -> dict[str, Any]:
+def owner(
+    incident_id: RowId, body: OwnerIn, session: SessionDep, who: Leadership
+) -> dict[str, Any]:
     incident = service.get_incident(session, incident_id)
     return views.summary(response.set_owner(session, incident, body.username, who.actor))
 
 
 @router.get("/{incident_id}/tasks", summary="The incident's tasks")
-def list_tasks(incident_id: str, session: SessionDep, _: AnyStaff) -> dict[str, Any]:
+def list_tasks(incident_id: RowId, session: SessionDep, _: AnyStaff) -> dict[str, Any]:
     service.get_incident(session, incident_id)
     return {"tasks": views.tasks(session, incident_id)}
 
 
 @router.post("/{incident_id}/tasks", status_code=201, summary="Add a task (leadership, admin)")
-def add_task(incident_id: str, body: TaskIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
+def add_task(
+    incident_id: RowId, body: TaskIn, session: SessionDep, who: Overseer
+) -> dict[str, Any]:
     incident = service.get_incident(session, incident_id)
     task = tasks_board.add_task(
         session,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.clock import utcnow
 from core.principal import Admin, Principal, PrincipalDep, Supervisor
 from core.web_deps import SessionDep
-from core.web_schemas import ReasonIn
+from core.web_schemas import PostId, ReasonIn, RowId
 from pipeline import actions, appeals, policy_store
 from pipeline.models import EnforcementAction
 from pipeline.process import PipelineRuntimeDep
@@ -103,13 +103,13 @@ def dead_letters(session: SessionDep, _: Admin) -> dict[str, Any]:
 
 
 @router.post("/admin/enforcement/{action_id}/retry", summary="Send a dead action again")
-def retry(action_id: str, session: SessionDep, admin: Admin) -> dict[str, Any]:
+def retry(action_id: RowId, session: SessionDep, admin: Admin) -> dict[str, Any]:
     return _action_view(actions.retry_dead(session, action_id, admin.actor))
 
 
 @router.post("/posts/{post_id}/appeal", summary="The author appeals an action on their post")
 def appeal(
-    post_id: str, body: ReasonIn, session: SessionDep, caller: AppealCaller
+    post_id: PostId, body: ReasonIn, session: SessionDep, caller: AppealCaller
 ) -> dict[str, Any]:
     case = appeals.appeal(session, post_id, caller.actor, body.reason)
     return {"case_id": case.id, "status": case.status, "required_role": case.required_role}
@@ -117,7 +117,7 @@ def appeal(
 
 @router.post("/admin/posts/{post_id}/restore", summary="Undo every action on a post")
 def restore(
-    post_id: str, body: ReasonIn, session: SessionDep, supervisor: Supervisor
+    post_id: PostId, body: ReasonIn, session: SessionDep, supervisor: Supervisor
 ) -> dict[str, Any]:
     undos = actions.restore_post(session, post_id, supervisor.actor, body.reason)
     return {"post_id": post_id, "undo_actions": [_action_view(u) for u in undos]}

@@ -17,7 +17,7 @@ from core.outbound import OutboundPolicy, policy_from
 from core.principal import Principal, require_role
 from core.roles import Role
 from core.web_deps import RuntimeDep, SessionDep
-from core.web_schemas import MAX_INTEGER
+from core.web_schemas import MAX_INTEGER, RowId
 from statements import service
 from statements.config import StatementSettings, get_statement_settings, public_base_url
 from statements.delivery import deliver_pending, sender_from
@@ -113,7 +113,7 @@ def _published_with_claim(
     response_class=HTMLResponse,
     summary="The public page of a published statement",
 )
-def public_page(statement_id: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def public_page(statement_id: RowId, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     item, claim = _published_with_claim(session, statement_id)
     page = render_page(item, settings, claim)
     return HTMLResponse(page, headers={"Content-Security-Policy": PAGE_CSP})
@@ -122,7 +122,7 @@ def public_page(statement_id: str, session: SessionDep, settings: SettingsDep) -
 @router.get(
     "/{statement_id}/claimreview.jsonld", summary="schema.org ClaimReview of a published statement"
 )
-def claimreview(statement_id: str, session: SessionDep, settings: SettingsDep) -> Response:
+def claimreview(statement_id: RowId, session: SessionDep, settings: SettingsDep) -> Response:
     item, claim = _published_with_claim(session, statement_id)
     doc = claim_review(item, claim, settings)
     return Response(json.dumps(doc, ensure_ascii=False), media_type="application/ld+json")
@@ -138,18 +138,18 @@ def create(
 
 
 @router.get("/{statement_id}", response_model=StatementOut, summary="A statement and its checks")
-def read(statement_id: str, session: SessionDep, _: Reader) -> StatementOut:
+def read(statement_id: RowId, session: SessionDep, _: Reader) -> StatementOut:
     return _out(service.get(session, statement_id))
 
 
 @router.get("/{statement_id}/versions", response_model=list[VersionOut])
-def list_versions(statement_id: str, session: SessionDep, _: Reader) -> list[VersionOut]:
+def list_versions(statement_id: RowId, session: SessionDep, _: Reader) -> list[VersionOut]:
     return [VersionOut.model_validate(v) for v in service.versions(session, statement_id)]
 
 
 @router.get("/{statement_id}/diff", response_class=PlainTextResponse, summary="Unified diff")
 def version_diff(
-    statement_id: str,
+    statement_id: RowId,
     session: SessionDep,
     _: Reader,
     old: Annotated[int, Query(alias="from", ge=1, le=MAX_INTEGER)],
@@ -159,17 +159,17 @@ def version_diff(
 
 
 @router.post("/{statement_id}/edit", response_model=StatementOut, summary="Save a new version")
-def edit(statement_id: str, body: EditIn, session: SessionDep, writer: Writer) -> StatementOut:
+def edit(statement_id: RowId, body: EditIn, session: SessionDep, writer: Writer) -> StatementOut:
     return _out(service.edit(session, statement_id, body, writer.actor))
 
 
 @router.post("/{statement_id}/approve", response_model=StatementOut)
-def approve(statement_id: str, session: SessionDep, approver: Approver) -> StatementOut:
+def approve(statement_id: RowId, session: SessionDep, approver: Approver) -> StatementOut:
     return _out(service.approve(session, statement_id, approver.actor))
 
 
 @router.post("/{statement_id}/legal-approve", response_model=StatementOut)
-def legal_approve(statement_id: str, session: SessionDep, legal: Legal) -> StatementOut:
+def legal_approve(statement_id: RowId, session: SessionDep, legal: Legal) -> StatementOut:
     return _out(service.legal_approve(session, statement_id, legal.actor))
 
 
@@ -196,7 +196,7 @@ Announce = Annotated[_Announcer, Depends()]
 
 
 @router.post("/{statement_id}/publish", response_model=StatementOut)
-def publish(statement_id: str, announce: Announce, writer: Writer) -> StatementOut:
+def publish(statement_id: RowId, announce: Announce, writer: Writer) -> StatementOut:
     return announce(
         statement_id,
         lambda publishers: service.publish(
@@ -207,7 +207,7 @@ def publish(statement_id: str, announce: Announce, writer: Writer) -> StatementO
 
 @router.post("/{statement_id}/withdraw", response_model=StatementOut)
 def withdraw(
-    statement_id: str, body: WithdrawIn, announce: Announce, writer: Writer
+    statement_id: RowId, body: WithdrawIn, announce: Announce, writer: Writer
 ) -> StatementOut:
     return announce(
         statement_id,

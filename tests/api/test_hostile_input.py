@@ -180,3 +180,59 @@ def test_a_ui_form_missing_a_required_field_is_422_not_500(rt: Runtime) -> None:
     resp = client.post("/ui/admin/keys", data={"csrf_token": token, "name": "no-scopes"})
     assert resp.status_code == 422
     assert resp.json()["error"]["details"][0]["loc"][-1] == "scopes"
+
+
+LONG_ID = "x" * 5000
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role", "name"),
+    [
+        ("POST", "/v1/cases/{}/release", "reviewer", "case_id"),
+        ("POST", "/v1/cases/{}/skip", "reviewer", "case_id"),
+        ("GET", "/v1/statements/{}", "pr", "statement_id"),
+        ("GET", "/v1/statements/{}/versions", "pr", "statement_id"),
+        ("GET", "/v1/claims/{}", "reviewer", "claim_id"),
+        ("GET", "/v1/incidents/{}", "reviewer", "incident_id"),
+        ("POST", "/v1/incidents/tasks/{}/start", "reviewer", "task_id"),
+        ("GET", "/v1/attachments/{}", "reviewer", "attachment_id"),
+        ("GET", "/v1/audit/exports/{}", "legal", "export_id"),
+        ("POST", "/v1/admin/enforcement/{}/retry", "admin", "action_id"),
+    ],
+)
+@pytest.mark.parametrize("bad", [LONG_ID, "x" * 33, "a b", "é"])
+def test_an_id_in_a_path_of_the_wrong_shape_is_422_and_not_echoed(
+    rt: Runtime, client: TestClient, method: str, path: str, role: str, name: str, bad: str
+) -> None:
+    resp = client.request(
+        method, path.format(bad), headers=auth(new_user_token(rt, role)), json=None
+    )
+    assert resp.status_code == 422, resp.text
+    [detail] = resp.json()["error"]["details"]
+    assert detail["loc"] == ["path", name]
+    assert LONG_ID not in resp.text
+
+
+def test_a_post_id_in_a_path_is_bounded_as_a_post_id_is(rt: Runtime, client: TestClient) -> None:
+    admin = auth(new_user_token(rt, "admin"))
+    restore = "/v1/admin/posts/{}/restore"
+    body = {"reason": "wrong call"}
+    long = client.post(restore.format("p" * 129), json=body, headers=admin)
+    assert long.status_code == 422 and long.json()["error"]["details"][0]["loc"] == [
+        "path",
+        "post_id",
+    ]
+    fits = client.post(restore.format("p" * 128), json=body, headers=admin)
+    assert fits.status_code != 422, fits.text  # a platform's id may be that long
+
+
+def test_every_id_in_a_path_has_a_bound(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    unbounded = [
+        (path, p["name"])
+        for path, ops in paths.items()
+        for op in ops.values()
+        for p in op.get("parameters", [])
+        if p["in"] == "path" and "maxLength" not in p["schema"]
+    ]
+    assert [u for u in unbounded if not u[0].startswith("/v1/drills/")] == []
