@@ -135,7 +135,7 @@ def claim_legal(session: SessionDep, lawyer: Legal) -> dict[str, Any]:
     return {"case": _case_view(session, case) if case else None}
 
 
-@router.post("/cases/{case_id}/decision", summary="Decide a case you hold")
+@router.post("/cases/{case_id}/decision", responses=refusals(409), summary="Decide a case you hold")
 def decision(
     case_id: RowId, body: DecisionIn, rt: AppRuntimeDep, session: SessionDep, reviewer: CaseWorker
 ) -> dict[str, Any]:
@@ -151,14 +151,18 @@ def decision(
     }
 
 
-@router.post("/cases/{case_id}/release", summary="Give a case back to the queue")
+@router.post(
+    "/cases/{case_id}/release", responses=refusals(409), summary="Give a case back to the queue"
+)
 def release_case(case_id: RowId, session: SessionDep, reviewer: CaseWorker) -> dict[str, Any]:
     case = release(session, case_id, reviewer.actor)
     return {"case_id": case.id, "status": case.status}
 
 
 @router.post(
-    "/cases/{case_id}/skip", summary="Put a case back; it is not offered to you again soon"
+    "/cases/{case_id}/skip",
+    responses=refusals(409),
+    summary="Put a case back; it is not offered to you again soon",
 )
 def skip_case(
     case_id: RowId, session: SessionDep, reviewer: CaseWorker, body: ReasonIn | None = None
@@ -167,7 +171,11 @@ def skip_case(
     return {"case_id": case.id, "status": case.status}
 
 
-@router.post("/cases/{case_id}/escalate", summary="Hand a case you hold to seniors or legal")
+@router.post(
+    "/cases/{case_id}/escalate",
+    responses=refusals(409),
+    summary="Hand a case you hold to seniors or legal",
+)
 def escalate_case(
     case_id: RowId, body: EscalateIn, session: SessionDep, reviewer: CaseWorker
 ) -> dict[str, Any]:
@@ -175,7 +183,9 @@ def escalate_case(
     return {"case_id": case.id, "status": case.status, "required_role": case.required_role}
 
 
-@router.post("/cases/{case_id}/reassign", summary="Give a case to a named reviewer")
+@router.post(
+    "/cases/{case_id}/reassign", responses=refusals(409), summary="Give a case to a named reviewer"
+)
 def reassign_case(
     case_id: RowId, body: ReassignIn, session: SessionDep, supervisor: Supervisor
 ) -> dict[str, Any]:

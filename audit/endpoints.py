@@ -34,7 +34,7 @@ from core.errors import Invalid, NotFound
 from core.principal import Principal, require_role
 from core.roles import Role
 from core.web_deps import RequestIdDep, SessionDep
-from core.web_schemas import RowId
+from core.web_schemas import RowId, refusals
 
 router = APIRouter(prefix="/v1/audit", tags=["legal: action log"])
 Legal = Annotated[Principal, Depends(require_role(Role.LEGAL, Role.ADMIN))]
@@ -216,13 +216,18 @@ def list_holds(session: SessionDep, _: Legal) -> HoldList:
     return HoldList.model_validate({"holds": active_holds(session)}, from_attributes=True)
 
 
-@router.post("/holds", status_code=201, summary="Put a case, incident or post on legal hold")
+@router.post(
+    "/holds",
+    responses=refusals(409),
+    status_code=201,
+    summary="Put a case, incident or post on legal hold",
+)
 def create_hold(body: HoldIn, session: SessionDep, who: Legal) -> HoldView:
     hold = set_hold(session, body.subject_type, body.subject_id, body.reason, who.actor)
     session.flush()
     return HoldView.model_validate(hold)
 
 
-@router.post("/holds/{hold_id}/release", summary="Release a legal hold")
+@router.post("/holds/{hold_id}/release", responses=refusals(409), summary="Release a legal hold")
 def release(hold_id: RowId, body: ReleaseIn, session: SessionDep, who: Legal) -> HoldView:
     return HoldView.model_validate(release_hold(session, hold_id, body.reason, who.actor))

@@ -68,7 +68,7 @@ def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "Missing, unknown or revoked credentials",
         403: "Wrong scope or role",
         404: "Not found",
-        409: "Conflict with the current state",
+        409: "Conflict with the current state (code names it: lease_not_held, case_decided, ...)",
         413: "Request body too large",
         422: "Validation failed (code names the rule: empty_batch, batch_too_large, ...)",
         429: "Rate limited; see Retry-After",

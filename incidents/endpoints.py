@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from core.outbound import policy_from
 from core.principal import Admin, AnyStaff, Overseer
 from core.web_deps import SessionDep
-from core.web_schemas import ReasonIn, RowId
+from core.web_schemas import ReasonIn, RowId, refusals
 from incidents import groups, plan, service, views
 from incidents.report import build_report
 from incidents.report_endpoints import ReportFormat, Responder, report_response
@@ -55,7 +55,11 @@ def get_incident(incident_id: RowId, session: SessionDep, _: AnyStaff) -> dict[s
     return views.detail(session, service.get_incident(session, incident_id))
 
 
-@router.post("/incidents/{incident_id}/grade", summary="Regrade (sticks; leadership, admin)")
+@router.post(
+    "/incidents/{incident_id}/grade",
+    responses=refusals(409),
+    summary="Regrade (sticks; leadership, admin)",
+)
 def regrade(
     incident_id: RowId, body: GradeIn, session: SessionDep, who: Overseer
 ) -> dict[str, Any]:
@@ -63,7 +67,11 @@ def regrade(
     return views.summary(incident)
 
 
-@router.post("/incidents/{incident_id}/close", summary="Close an incident (leadership, admin)")
+@router.post(
+    "/incidents/{incident_id}/close",
+    responses=refusals(409),
+    summary="Close an incident (leadership, admin)",
+)
 def close(incident_id: RowId, body: ReasonIn, session: SessionDep, who: Overseer) -> dict[str, Any]:
     return views.summary(service.close_incident(session, incident_id, who.actor, body.reason))
 

@@ -13,7 +13,7 @@ from core.errors import NotFound
 from core.principal import Leadership, Principal, require_role
 from core.roles import Role
 from core.web_deps import RequestIdDep, RuntimeDep, SessionDep
-from core.web_schemas import RowId
+from core.web_schemas import RowId, refusals
 from incidents import attachments, plan, policy_store, report_review
 from incidents.report_export import build_bundle
 from incidents.repository import materials, plans
@@ -52,6 +52,7 @@ def review_state(incident_id: RowId, session: SessionDep, _: Responder) -> dict[
 
 @router.post(
     "/incidents/{incident_id}/report/review",
+    responses=refusals(409),
     summary="Sign off the post-incident report, or return it with a comment (leadership)",
 )
 def review(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path
 
 from core.principal import AnyStaff, Leadership, Overseer
 from core.web_deps import SessionDep
-from core.web_schemas import ReasonIn, RowId
+from core.web_schemas import ReasonIn, RowId, refusals
 from incidents import groups, response, service, tasks_board, views
 from incidents.repository.response import tasks_of
 from incidents.response import Report
@@ -64,19 +64,23 @@ def remove_member(
     return {"members": groups.members(session, group)}
 
 
-@router.post("/tasks/{task_id}/assign", summary="Assign a task")
+@router.post("/tasks/{task_id}/assign", responses=refusals(409), summary="Assign a task")
 def assign(task_id: RowId, body: AssignIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.assign_task(session, task_id, body.username, who.actor)
     return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
 
 
-@router.post("/tasks/{task_id}/start", summary="Start a task")
+@router.post("/tasks/{task_id}/start", responses=refusals(409), summary="Start a task")
 def start(task_id: RowId, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.start_task(session, task_id, who.actor)
     return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
 
 
-@router.post("/tasks/{task_id}/done", summary="Finish a task (records its plan step)")
+@router.post(
+    "/tasks/{task_id}/done",
+    responses=refusals(409),
+    summary="Finish a task (records its plan step)",
+)
 def done(task_id: RowId, body: DoneIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.finish_task(session, task_id, who.actor, body.note)
     return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
@@ -87,7 +91,11 @@ def _index(session: SessionDep, incident_id: str, task_id: str) -> int:
     return ids.index(task_id)
 
 
-@router.post("/{incident_id}/assess", summary="Initial assessment: the grade (leadership)")
+@router.post(
+    "/{incident_id}/assess",
+    responses=refusals(409),
+    summary="Initial assessment: the grade (leadership)",
+)
 def assess(
     incident_id: RowId, body: AssessIn, session: SessionDep, who: Leadership
 ) -> dict[str, Any]:
@@ -95,7 +103,9 @@ def assess(
     return views.summary(response.assess(session, incident, body.grade, body.reason, who.actor))
 
 
-@router.post("/{incident_id}/activate", summary="Activate the response (leadership)")
+@router.post(
+    "/{incident_id}/activate", responses=refusals(409), summary="Activate the response (leadership)"
+)
 def activate(
     incident_id: RowId, body: ActivateIn, session: SessionDep, who: Leadership
 ) -> dict[str, Any]:
@@ -104,7 +114,11 @@ def activate(
     return views.detail(session, incident)
 
 
-@router.post("/{incident_id}/dismiss", summary="Dismiss a reported incident (leadership)")
+@router.post(
+    "/{incident_id}/dismiss",
+    responses=refusals(409),
+    summary="Dismiss a reported incident (leadership)",
+)
 def dismiss(
     incident_id: RowId, body: ReasonIn, session: SessionDep, who: Leadership
 ) -> dict[str, Any]:
@@ -126,7 +140,12 @@ def list_tasks(incident_id: RowId, session: SessionDep, _: AnyStaff) -> dict[str
     return {"tasks": views.tasks(session, incident_id)}
 
 
-@router.post("/{incident_id}/tasks", status_code=201, summary="Add a task (leadership, admin)")
+@router.post(
+    "/{incident_id}/tasks",
+    responses=refusals(409),
+    status_code=201,
+    summary="Add a task (leadership, admin)",
+)
 def add_task(
     incident_id: RowId, body: TaskIn, session: SessionDep, who: Overseer
 ) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.clock import utcnow
 from core.principal import Admin, Principal, PrincipalDep, Supervisor
 from core.web_deps import SessionDep
-from core.web_schemas import PostId, ReasonIn, RowId
+from core.web_schemas import PostId, ReasonIn, RowId, refusals
 from pipeline import actions, appeals, policy_store
 from pipeline.models import EnforcementAction
 from pipeline.process import PipelineRuntimeDep
@@ -102,12 +102,20 @@ def dead_letters(session: SessionDep, _: Admin) -> dict[str, Any]:
     return {"actions": [_action_view(a) for a in stored_dead_letters(session)]}
 
 
-@router.post("/admin/enforcement/{action_id}/retry", summary="Send a dead action again")
+@router.post(
+    "/admin/enforcement/{action_id}/retry",
+    responses=refusals(409),
+    summary="Send a dead action again",
+)
 def retry(action_id: RowId, session: SessionDep, admin: Admin) -> dict[str, Any]:
     return _action_view(actions.retry_dead(session, action_id, admin.actor))
 
 
-@router.post("/posts/{post_id}/appeal", summary="The author appeals an action on their post")
+@router.post(
+    "/posts/{post_id}/appeal",
+    responses=refusals(409),
+    summary="The author appeals an action on their post",
+)
 def appeal(
     post_id: PostId, body: ReasonIn, session: SessionDep, caller: AppealCaller
 ) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from core.outbound import OutboundPolicy, policy_from
 from core.principal import Principal, require_role
 from core.roles import Role
 from core.web_deps import RuntimeDep, SessionDep
-from core.web_schemas import MAX_INTEGER, RowId
+from core.web_schemas import MAX_INTEGER, RowId, refusals
 from statements import service
 from statements.config import StatementSettings, get_statement_settings, public_base_url
 from statements.delivery import deliver_pending, sender_from
@@ -158,17 +158,22 @@ def version_diff(
     return service.diff(session, statement_id, old, new)
 
 
-@router.post("/{statement_id}/edit", response_model=StatementOut, summary="Save a new version")
+@router.post(
+    "/{statement_id}/edit",
+    responses=refusals(409),
+    response_model=StatementOut,
+    summary="Save a new version",
+)
 def edit(statement_id: RowId, body: EditIn, session: SessionDep, writer: Writer) -> StatementOut:
     return _out(service.edit(session, statement_id, body, writer.actor))
 
 
-@router.post("/{statement_id}/approve", response_model=StatementOut)
+@router.post("/{statement_id}/approve", responses=refusals(409), response_model=StatementOut)
 def approve(statement_id: RowId, session: SessionDep, approver: Approver) -> StatementOut:
     return _out(service.approve(session, statement_id, approver.actor))
 
 
-@router.post("/{statement_id}/legal-approve", response_model=StatementOut)
+@router.post("/{statement_id}/legal-approve", responses=refusals(409), response_model=StatementOut)
 def legal_approve(statement_id: RowId, session: SessionDep, legal: Legal) -> StatementOut:
     return _out(service.legal_approve(session, statement_id, legal.actor))
 
@@ -195,7 +200,7 @@ class _Announcer:
 Announce = Annotated[_Announcer, Depends()]
 
 
-@router.post("/{statement_id}/publish", response_model=StatementOut)
+@router.post("/{statement_id}/publish", responses=refusals(409), response_model=StatementOut)
 def publish(statement_id: RowId, announce: Announce, writer: Writer) -> StatementOut:
     return announce(
         statement_id,
@@ -205,7 +210,7 @@ def publish(statement_id: RowId, announce: Announce, writer: Writer) -> Statemen
     )
 
 
-@router.post("/{statement_id}/withdraw", response_model=StatementOut)
+@router.post("/{statement_id}/withdraw", responses=refusals(409), response_model=StatementOut)
 def withdraw(
     statement_id: RowId, body: WithdrawIn, announce: Announce, writer: Writer
 ) -> StatementOut:

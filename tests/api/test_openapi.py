@@ -70,3 +70,62 @@ def test_every_operation_with_parameters_documents_422_with_the_error_body(
                 assert schema["$ref"] == ERROR_REF, (method, path)
                 checked += 1
     assert checked > 10
+
+
+# Every operation whose service can refuse with core.errors.Conflict (traced through the
+# services each route calls), and no other.
+CONFLICTS = {
+    ("post", "/v1/cases/{case_id}/decision"),  # lease_not_held, case_decided, qa_case, ...
+    ("post", "/v1/cases/{case_id}/release"),
+    ("post", "/v1/cases/{case_id}/skip"),
+    ("post", "/v1/cases/{case_id}/escalate"),
+    ("post", "/v1/cases/{case_id}/reassign"),  # wrong_role, same_reviewer
+    ("post", "/v1/statements/{statement_id}/edit"),  # withdrawn
+    ("post", "/v1/statements/{statement_id}/approve"),  # not_draft, unreviewed_draft
+    ("post", "/v1/statements/{statement_id}/legal-approve"),
+    ("post", "/v1/statements/{statement_id}/publish"),  # not_approved
+    ("post", "/v1/statements/{statement_id}/withdraw"),  # not_published
+    ("post", "/v1/admin/enforcement/{action_id}/retry"),  # not_dead
+    ("post", "/v1/posts/{post_id}/appeal"),  # nothing_to_appeal, case_open
+    ("post", "/v1/audit/holds"),  # already held
+    ("post", "/v1/audit/holds/{hold_id}/release"),  # already released
+    ("post", "/v1/incidents/tasks/{task_id}/assign"),  # task_finished
+    ("post", "/v1/incidents/tasks/{task_id}/start"),  # task_not_open
+    ("post", "/v1/incidents/tasks/{task_id}/done"),
+    ("post", "/v1/incidents/{incident_id}/assess"),  # incident_closed
+    ("post", "/v1/incidents/{incident_id}/activate"),  # not_reported
+    ("post", "/v1/incidents/{incident_id}/dismiss"),
+    ("post", "/v1/incidents/{incident_id}/tasks"),
+    ("post", "/v1/incidents/{incident_id}/grade"),
+    ("post", "/v1/incidents/{incident_id}/close"),
+    ("post", "/v1/incidents/{incident_id}/report/review"),  # report_not_ready, signed_off
+}
+
+
+def test_the_operations_that_can_answer_409_declare_it_with_the_error_body(
+    client: TestClient,
+) -> None:
+    spec = _spec(client)
+    declared = {
+        (method, path)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if "409" in op.get("responses", {}) and not path.startswith("/v1/drills/")
+    }
+    assert declared == CONFLICTS
+    for method, path in CONFLICTS:
+        content = spec["paths"][path][method]["responses"]["409"]["content"]
+        assert content["application/json"]["schema"]["$ref"] == ERROR_REF
+
+
+def test_a_real_409_matches_the_documented_schema(client: TestClient) -> None:
+    from tests.conftest import auth, new_user_token
+    from tests.pipeline.factories import make_case
+
+    rt = client.app.state.runtime  # type: ignore[attr-defined]
+    case_id = make_case(rt.sessions)
+    resp = client.post(f"/v1/cases/{case_id}/release", headers=auth(new_user_token(rt, "reviewer")))
+    assert resp.status_code == 409
+    assert ErrorResponse.model_validate(resp.json()).error.code == "lease_not_held"
+    documented = _spec(client)["paths"]["/v1/cases/{case_id}/release"]["post"]["responses"]
+    assert "409" in documented
