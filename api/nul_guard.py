@@ -6,6 +6,9 @@ decided and logged as evidence, so the request is refused and the sender fixes i
 details list every field (`["body", "posts", 3, "text"]`), so a batch names its bad posts.
 Checked once at the edge for every route, API and UI: the path, the query string, JSON and
 form bodies. Bodies without the escape (nearly all) are only searched, not parsed twice.
+
+First, on the headers alone, a body the routes cannot read as sent is refused with 415
+(api.media_type): a Content-Encoding, or a JSON operation's body sent as another type.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import media_type
 from api.errors import error_body, send_error
 from api.middleware import HttpMiddleware
 
@@ -55,7 +59,7 @@ def _query_locations(scope: Scope) -> list[Loc]:
 
 
 def _body_locations(content_type: str, body: bytes) -> list[Loc]:
-    if _JSON_NUL in body and _is_json(content_type):
+    if _JSON_NUL in body and media_type.is_json(content_type):
         try:
             return nul_locations(json.loads(body), ["body"])
         except ValueError:
@@ -65,18 +69,25 @@ def _body_locations(content_type: str, body: bytes) -> list[Loc]:
     return []
 
 
-def _is_json(content_type: str) -> bool:
-    return "json" in content_type or not content_type  # FastAPI reads a bare body as JSON
-
-
 def _checks_body(content_type: str) -> bool:
-    return _is_json(content_type) or content_type.startswith("application/x-www-form-urlencoded")
+    # Only JSON and forms are parsed (a JSON operation refuses any other body: api.media_type).
+    return media_type.is_json(content_type) or content_type.startswith(
+        "application/x-www-form-urlencoded"
+    )
 
 
 class NulGuardMiddleware(HttpMiddleware):
     """Sits inside the body limit, so it never holds more than the limit allows."""
 
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self.json_operations = media_type.JsonOperations()
+
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        unreadable = media_type.refusal(scope, self.json_operations)
+        if unreadable is not None:
+            await send_error(send, 415, error_body(*unreadable))
+            return
         found: list[Loc] = [["path"]] if "\x00" in scope["path"] else []
         found.extend(_query_locations(scope))
         headers = dict(scope.get("headers", []))

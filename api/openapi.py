@@ -2,7 +2,7 @@
 
 FastAPI documents 422 as its own `HTTPValidationError`, which this API never sends
 (api/errors.py answers every refusal as `{"error": {"code", "message", "details"}}`), and
-documents no 400/401/403/404/413 at all.
+documents no 400/401/403/404/413/415 at all.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api.media_type import is_json
 from core.web_schemas import ErrorResponse
 
 SCHEME = "HTTPBearer"
@@ -39,6 +40,12 @@ REFUSALS: dict[str, tuple[str, str, str]] = {
         "Body larger than API__MAX_BODY_BYTES",
         "body_too_large",
         "request body exceeds 2097152 bytes",
+    ),
+    "415": (
+        "Body not sent as JSON (Content-Type application/json), or with a Content-Encoding",
+        "unsupported_media_type",
+        "this endpoint takes a JSON body: Content-Type application/json (UTF-8); "
+        "the request has no Content-Type",
     ),
     "422": (
         "Request failed validation (each field in `details`)",
@@ -69,6 +76,8 @@ def _document_operation(op: dict[str, Any]) -> None:
     wanted = ["401", "403"] if op.get("security") else []
     if has_body:
         wanted += ["400", "413"]
+        if all(is_json(kind) for kind in op["requestBody"].get("content", {})):
+            wanted.append("415")  # api.media_type
     if any(p.get("in") == "path" for p in params):
         wanted.append("404")
     if params or has_body or "422" in responses:
