@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
 from audit.service import record
+from claims.models import Claim
 from core.actors import Actor
 from core.errors import Conflict, Invalid
 from core.messages import Msg
@@ -76,7 +77,7 @@ def decide(
     assert post is not None  # FK guarantees it
     policy = policy or active_policy(session)
     decision = add_human_decision(
-        session, case, post, actor, decision_in, decision_in.claim_id or case.claim_id
+        session, case, post, actor, decision_in, _cited_claim(session, decision_in, case)
     )
     ruling = _Ruling(session, case, post, decision, actor, policy)
     if case.stage == CaseStage.SECOND:
@@ -86,6 +87,19 @@ def decide(
     else:
         _finalise(ruling)
     return decision
+
+
+def _cited_claim(session: Session, decision_in: DecisionIn, case: ReviewCase) -> str | None:
+    """The library claim the decision cites: the reviewer's, which must be in the library (a
+    retired one may be cited: retiring only stops matching, and statements and links still
+    cite it), else the one the case was matched to."""
+    if not decision_in.claim_id:
+        return case.claim_id
+    if session.get(Claim, decision_in.claim_id) is None:
+        raise Invalid(
+            Msg("no claim '{claim_id}'", claim_id=decision_in.claim_id), code="unknown_claim"
+        )
+    return decision_in.claim_id
 
 
 def add_human_decision(

@@ -11,7 +11,7 @@ from runtime.container import Runtime
 from tests.conftest import auth, new_api_key, new_user_token
 from tests.pipeline.factories import make_case
 
-REMOVE = {"reason_code": "false_claim", "action": "remove", "note": "debunked", "claim_id": "c-1"}
+REMOVE = {"reason_code": "false_claim", "action": "remove", "note": "debunked"}
 KEEP = {"reason_code": "not_misinformation", "action": "no_action"}
 
 

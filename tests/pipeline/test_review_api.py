@@ -12,17 +12,35 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from audit.models import AuditEvent
+from claims.models import Claim, Origin
+from claims.service import retire_claim
+from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from pipeline.labels import export_labels
-from pipeline.models import ActionStatus, EnforcementAction, Post
+from pipeline.models import ActionStatus, Decision, EnforcementAction, Post, ReviewCase
 from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime
-from tests.conftest import auth, new_api_key, new_user_token, wait_for
+from runtime.web import create_app
+from tests.conftest import ADMIN, auth, new_api_key, new_user_token, wait_for
 from tests.pipeline.factories import make_case
 
 REMOVE = {"reason_code": "false_claim", "action": "remove", "note": "debunked", "claim_id": "c-1"}
 KEEP = {"reason_code": "not_misinformation", "action": "no_action"}
 HELD_POST = "BREAKING: 5G towers spread the virus, the miracle cure is garlic. Share before they delete it!!"
+
+
+def add_library_claim(rt: Runtime, claim_id: str = "c-1") -> str:
+    with transaction(rt.sessions) as session:
+        session.add(
+            Claim(id=claim_id, text="5G spreads the virus", verdict="false", origin=Origin.REVIEWER)
+        )
+    return claim_id
+
+
+@pytest.fixture(autouse=True)
+def library_claim(rt: Runtime) -> str:
+    """The claim REMOVE cites, in the library as any cited claim must be."""
+    return add_library_claim(rt)
 
 
 def claim(client: TestClient, token: str, path: str = "/v1/cases/claim") -> str:
@@ -327,3 +345,37 @@ def test_a_decision_on_a_case_not_held_is_refused(
         headers=auth(alice),
     )
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "note_required"
+
+
+def test_a_decision_citing_a_claim_not_in_the_library_is_422_and_stores_nothing(
+    any_rt: Runtime,
+) -> None:
+    cid = make_case(any_rt.sessions)
+    token = new_user_token(any_rt, "reviewer")
+    with TestClient(create_app(any_rt)) as client:
+        assert claim(client, token) == cid
+        body = {"reason_code": "false_claim", "action": "remove", "claim_id": "doesnotexist"}
+        resp = client.post(f"/v1/cases/{cid}/decision", json=body, headers=auth(token))
+        assert resp.status_code == 422, resp.text
+        error = resp.json()["error"]
+        assert error["code"] == "unknown_claim" and "doesnotexist" in error["message"]
+        with any_rt.sessions() as s:
+            assert s.scalars(select(Decision).where(Decision.case_id == cid)).all() == []
+            case = s.get(ReviewCase, cid)
+            assert case is not None and case.status == "claimed"  # still theirs to decide
+
+
+def test_a_retired_claim_may_be_cited(any_rt: Runtime) -> None:
+    """Retiring a claim stops matching it; what was said about posts that repeat it stands."""
+    retired = add_library_claim(any_rt, "retired-1")
+    with transaction(any_rt.sessions) as session:
+        retire_claim(session, retired, "superseded by a newer claim", ADMIN)
+    cid = make_case(any_rt.sessions)
+    token = new_user_token(any_rt, "reviewer")
+    with TestClient(create_app(any_rt)) as client:
+        assert claim(client, token) == cid
+        body = {"reason_code": "false_claim", "action": "no_action", "claim_id": retired}
+        decide(client, token, cid, body)
+    with any_rt.sessions() as s:
+        [made] = s.scalars(select(Decision).where(Decision.case_id == cid)).all()
+        assert made.claim_id == retired
