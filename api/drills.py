@@ -26,7 +26,7 @@ DrillKey = Annotated[Principal, Depends(rate_limited(require_scope("drill")))]
     "/drills/score",
     response_model=ScoreResponse,
     summary="Score drill posts",
-    responses=refusals(400, 401, 403, 413, 422, 429, 503),
+    responses=refusals(400, 401, 403, 409, 413, 422, 429, 503),
 )
 def drill_score(
     payload: ScoreRequest,
@@ -36,7 +36,8 @@ def drill_score(
     rid: RequestIdDep,
 ) -> ScoreResponse:
     """The platform scoring path (rate limit, admission, batcher), every post and event marked
-    as drill data."""
+    as drill data. A drill uses post ids of its own: an id of a real post is refused (409
+    `drill_mismatch`), and nothing of the request is written."""
     job = ScoreJob(payload, key.actor, rid, is_drill=True)
     return ScoreResponse(results=score_admitted(serving, session, job))
 

@@ -6,7 +6,8 @@ whether it is routed. A confirmed claim match links the post to the claim and, w
 has a published statement, labels it (`pipeline.claim_links`).
 
 Idempotent by post id: re-sending a post returns the stored result unless its text or the
-model version changed, in which case it is re-scored.
+model version changed, in which case it is re-scored; what a re-sent id may change (its
+tenant) is `pipeline.resend`'s rule.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pipeline.models import Post, PostStatus, Score
 from pipeline.policy_store import active_policy
 from pipeline.repository.cases import post_has_case, posts_with_undecided_case
 from pipeline.repository.posts import posts_by_ids, scores_oldest_first
+from pipeline.resend import refuse_other_tenant
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import ClaimMatchOut, PostIn, ReasonOut, ScoreOut
 from pipeline.signals import IntakeSignals, PostSignals
@@ -69,7 +71,9 @@ def score_posts(
 ) -> list[ScoreOut]:
     """`signals` None (the reference scorer's runs): falsehood only, as before triage."""
     policy = policy or active_policy(session)
-    existing = _load_existing(session, [p.id for p in posts])
+    stored = posts_by_ids(session, [p.id for p in posts])
+    refuse_other_tenant(stored, is_drill)
+    existing = _load_existing(session, stored)
     if not (session.new or session.dirty or session.deleted):
         # End the read-only transaction before the model runs: inference takes a while, and
         # SQLite's writers (BEGIN IMMEDIATE) must not wait on it.
@@ -152,8 +156,8 @@ def _explain(
             triaged[post.id].prediction = prediction
 
 
-def _load_existing(session: Session, ids: list[str]) -> dict[str, _Existing]:
-    posts = {p.id: p for p in posts_by_ids(session, ids)}
+def _load_existing(session: Session, stored: Sequence[Post]) -> dict[str, _Existing]:
+    posts = {p.id: p for p in stored}
     latest: dict[str, Score] = {}
     for score in scores_oldest_first(session, list(posts)):
         latest[score.post_id] = score
@@ -164,8 +168,10 @@ def _post_rows(
     session: Session, fresh: Sequence[PostIn], triaged: dict[str, _Triaged], is_drill: bool
 ) -> dict[str, tuple[Post, dict[str, str] | None]]:
     """Each fresh post's row with what the platform sent (the new ones inserted together, in
-    one statement), and its digest and status before, for the log (None when new)."""
+    one statement), and its digest and status before, for the log (None when new). Read again
+    after the model ran: a row another request wrote meanwhile is held to the same rules."""
     found = {p.id: p for p in posts_by_ids(session, [p.id for p in fresh])}
+    refuse_other_tenant(found.values(), is_drill)
     rows: dict[str, tuple[Post, dict[str, str] | None]] = {
         pid: (post, {"text_sha256": post.text_sha256, "status": post.status})
         for pid, post in found.items()
@@ -288,7 +294,9 @@ def _insert_post(session: Session, post_in: PostIn, digest: str, is_drill: bool)
         with session.begin_nested():
             session.add(post)
     except IntegrityError:
-        return session.get_one(Post, post_in.id, populate_existing=True)
+        theirs = session.get_one(Post, post_in.id, populate_existing=True)
+        refuse_other_tenant([theirs], is_drill)
+        return theirs
     return post
 
 

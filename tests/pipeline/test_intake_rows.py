@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 import pipeline.intake as intake
 from classifier.reference import ReferenceClassifier
 from core.db import transaction
+from core.errors import Conflict
 from pipeline.models import Post, Score
 from pipeline.schemas import PostIn
 from runtime.container import Runtime, build_runtime
@@ -46,10 +47,11 @@ def test_new_posts_are_inserted_in_one_statement_and_a_resent_post_updated(rt: R
         assert session.scalar(select(sa.func.count()).select_from(Score)) == 9
 
 
-def test_a_post_another_replica_inserted_meanwhile_is_scored(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    rt = build_runtime(make_settings(postgres_url), classifier=ReferenceClassifier())
+def _replica_inserts_race(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch, *, drill: bool
+) -> list[str]:
+    """Another replica inserts post "race" (a drill's when `drill`) and commits just before this
+    request's joint insert; returns the ids this request then inserts one by one."""
     set_fields = intake._set_fields
 
     def replica_wins(post: Post, post_in: PostIn, measured: object) -> Post:
@@ -57,7 +59,7 @@ def test_a_post_another_replica_inserted_meanwhile_is_scored(
             with rt.engine.begin() as conn:  # the other replica, committed first
                 conn.execute(
                     sa.insert(Post).values(
-                        id="race", text="x", text_sha256="0" * 64, status="scored", is_drill=False
+                        id="race", text="x", text_sha256="0" * 64, status="scored", is_drill=drill
                     )
                 )
         return set_fields(post, post_in, measured)  # type: ignore[arg-type]
@@ -71,9 +73,19 @@ def test_a_post_another_replica_inserted_meanwhile_is_scored(
         return insert_post(session, post_in, digest, is_drill)
 
     monkeypatch.setattr(intake, "_insert_post", spy)
-    posts = [PostIn(id="calm", text="ministry data"), PostIn(id="race", text="miracle cure")]
+    return one_by_one
+
+
+RACED = [PostIn(id="calm", text="ministry data"), PostIn(id="race", text="miracle cure")]
+
+
+def test_a_post_another_replica_inserted_meanwhile_is_scored(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = build_runtime(make_settings(postgres_url), classifier=ReferenceClassifier())
+    one_by_one = _replica_inserts_race(rt, monkeypatch, drill=False)
     with transaction(rt.sessions) as session:
-        results = intake.score_posts(session, ReferenceClassifier(), posts, ADMIN)
+        results = intake.score_posts(session, ReferenceClassifier(), RACED, ADMIN)
     assert [r.id for r in results] == ["calm", "race"]
     assert one_by_one == ["calm", "race"], "the joint insert failed, then each post alone"
     with rt.sessions() as session:
@@ -81,4 +93,21 @@ def test_a_post_another_replica_inserted_meanwhile_is_scored(
         assert raced.text == "miracle cure"
         assert session.get(Post, "calm") is not None
         assert session.scalar(select(sa.func.count()).select_from(Score)) == 2
+    rt.engine.dispose()
+
+
+def test_a_drill_post_inserted_meanwhile_under_the_same_id_is_not_taken_over(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = build_runtime(make_settings(postgres_url), classifier=ReferenceClassifier())
+    one_by_one = _replica_inserts_race(rt, monkeypatch, drill=True)
+    with pytest.raises(Conflict) as refused, transaction(rt.sessions) as session:
+        intake.score_posts(session, ReferenceClassifier(), RACED, ADMIN)
+    assert refused.value.code == "drill_mismatch" and "race" in refused.value.message
+    assert one_by_one == ["calm", "race"]
+    with rt.sessions() as session:
+        raced = session.get_one(Post, "race")
+        assert (raced.text, raced.is_drill) == ("x", True)
+        assert session.get(Post, "calm") is None, "nothing of the refused request is kept"
+        assert session.scalar(select(sa.func.count()).select_from(Score)) == 0
     rt.engine.dispose()
