@@ -21,7 +21,7 @@ from claims.schemas import ImportedClaim
 from core.errors import Invalid
 from core.messages import Msg
 from core.settings import REPO_ROOT
-from core.user_files import read_json, read_text
+from core.user_files import read_json, read_text, schema_refusal
 
 DEFAULT_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
 FIXTURE_PATH = Path(__file__).parent / "fixtures" / "claims.json"
@@ -107,16 +107,7 @@ def _fixture_claim(path: Path, number: int, item: Any) -> ImportedClaim:
     try:
         return ImportedClaim.model_validate({**item, "origin": Origin.FIXTURE})
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise Invalid(
-            Msg(
-                "{path}: claim {number}: {field}: {problem}",
-                path=str(path),
-                number=number,
-                field=".".join(str(p) for p in error["loc"]),
-                problem=error["msg"],
-            )
-        ) from exc
+        raise schema_refusal(path, Msg("claim {number}", number=number), exc) from exc
 
 
 def read_fixture_zh(path: Path = FIXTURE_ZH_PATH) -> Iterator[ImportedClaim]:

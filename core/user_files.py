@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from core.errors import Invalid
 from core.messages import Msg
 
@@ -70,3 +72,18 @@ def parse_json_lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any
                     Msg("{path}: line {line} is not a JSON object", path=str(path), line=number)
                 )
             yield number, value
+
+
+def schema_refusal(path: Path, where: Msg, exc: ValidationError) -> Invalid:
+    """A record of `path` at `where` (e.g. `Msg("line {line}", line=3)`) that failed its schema,
+    as one refusal naming the first field and what is wrong with it."""
+    error = exc.errors()[0]
+    return Invalid(
+        Msg(
+            "{path}: {where}: {field}: {problem}",
+            path=str(path),
+            where=where,
+            field=".".join(str(p) for p in error["loc"]) or "-",
+            problem=error["msg"],
+        )
+    )

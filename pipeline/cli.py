@@ -6,16 +6,15 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
+from core.errors import Invalid
+from core.messages import Msg
 from core.process import Process
 from pipeline import triage_rates
 from pipeline.labels import SOURCES, export_labels
 
 
 def run_export(rt: Process, args: argparse.Namespace) -> int:
-    since = datetime.fromisoformat(args.since) if args.since else None
-    if since is not None and since.tzinfo is None:
-        print("--since needs a timezone, e.g. 2026-11-01T00:00:00+00:00")
-        return 2
+    since = _aware(args.since) if args.since else None
     with rt.sessions() as session:
         written = export_labels(
             session,
@@ -26,6 +25,22 @@ def run_export(rt: Process, args: argparse.Namespace) -> int:
         )
     print(f"wrote {written} labelled examples to {args.out}")
     return 0
+
+
+def _aware(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise Invalid(
+            Msg(
+                "--since must be an ISO time with a timezone, e.g. 2026-11-01T00:00:00+00:00, "
+                "not '{value}'",
+                value=text,
+            )
+        )
+    return value
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

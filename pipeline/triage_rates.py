@@ -17,7 +17,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from classifier.interface import Classifier
+from core.messages import Msg
+from core.user_files import read_json, read_json_lines, schema_refusal
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PostIn, RoutingPolicyBody
 from pipeline.signals import IntakeSignals, PostSignals
@@ -86,15 +90,12 @@ def _summary(counts: Counter[str]) -> dict[str, Any]:
 def read_posts(path: Path) -> list[PostIn]:
     """JSONL with `id` and `text` (and optionally `lang`, the platform's hint)."""
     posts: list[PostIn] = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh):
-            if line.strip():
-                raw = json.loads(line)
-                posts.append(
-                    PostIn(
-                        id=str(raw.get("id") or f"row-{n}"), text=raw["text"], lang=raw.get("lang")
-                    )
-                )
+    for line, raw in read_json_lines(path):
+        try:
+            row_id = str(raw.get("id") or f"row-{line - 1}")
+            posts.append(PostIn(id=row_id, text=raw.get("text"), lang=raw.get("lang")))
+        except ValidationError as exc:
+            raise schema_refusal(path, Msg("line {line}", line=line), exc) from exc
     return posts
 
 
@@ -122,7 +123,10 @@ def run(args: argparse.Namespace) -> int:
 
     policy = RoutingPolicy()
     if args.policy is not None:
-        body = RoutingPolicyBody.model_validate_json(args.policy.read_text(encoding="utf-8"))
+        try:
+            body = RoutingPolicyBody.model_validate(read_json(args.policy))
+        except ValidationError as exc:
+            raise schema_refusal(args.policy, Msg("routing policy"), exc) from exc
         policy = RoutingPolicy.from_body(body.model_dump(), args.policy.name)
     posts = read_posts(args.input)
     classifier = with_chinese(load_classifier(args.model_dir))

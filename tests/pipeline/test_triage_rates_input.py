@@ -1,0 +1,49 @@
+"""`veracity triage-rates --input` and `export-labels --since` refuse what a person got wrong as
+`Invalid` naming the problem (the console prints one line, exit 2), never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from core.errors import Invalid
+from pipeline.cli import run_export
+from pipeline.triage_rates import read_posts
+from runtime.container import Runtime
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "no such file"),
+        (b'{"id": "1", "text": "caf\xe9"}\n', "is not UTF-8 text"),
+        (b'{"id": "1", "text": "hello"}\n{"id": "2", "text": \n', "not valid JSON at line 2"),
+        (b"[1, 2, 3]\n", "line 1 is not a JSON object"),
+        (b'{"id": "1"}\n', "line 1: text"),
+        (b'{"id": "1", "text": ""}\n', "line 1: text"),
+    ],
+)
+def test_a_bad_posts_file_is_refused(tmp_path: Path, content: bytes | None, problem: str) -> None:
+    path = tmp_path / "posts.jsonl"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(Invalid, match=problem):
+        read_posts(path)
+
+
+def test_a_folder_is_not_a_posts_file(tmp_path: Path) -> None:
+    with pytest.raises(Invalid, match="is a folder, not a file"):
+        read_posts(tmp_path)
+
+
+@pytest.mark.parametrize("since", ["garbage", "2026-11-01T00:00:00"])
+def test_export_labels_refuses_a_since_that_is_not_an_aware_iso_time(
+    rt: Runtime, tmp_path: Path, since: str
+) -> None:
+    out = tmp_path / "labels.jsonl"
+    args = argparse.Namespace(out=str(out), source="human", since=since, include_drills=False)
+    with pytest.raises(Invalid, match="--since"):
+        run_export(rt, args)
+    assert not out.exists()
