@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
+from core.errors import Invalid
+from core.messages import Msg
 from core.outbound import gated_client, policy_from
 from core.process import Process
 from incidents.detection import library_lookup
@@ -12,6 +14,10 @@ from incidents.tasks import run_round
 
 
 def incidents_scan(rt: Process, args: argparse.Namespace) -> int:
+    if args.every < 0:
+        raise Invalid(
+            Msg("--every must be 0 (once) or a number of seconds, not {every}", every=args.every)
+        )
     lookup, embed = None, None
     if not args.no_claims:
         from claims.index_select import make_index

@@ -11,6 +11,7 @@ simulated reviewers claim and decide only drill cases (`/v1/drills/cases/*`).
 from __future__ import annotations
 
 import csv
+import io
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 from audit.events import Action
 from core.clock import utcnow
 from core.errors import Invalid
+from core.user_files import read_text
 from incidents.repository import drills
 
 BATCH = 50
@@ -40,20 +42,19 @@ class DrillPost:
 
 
 def read_posts(path: Path) -> list[DrillPost]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"id", "text", "label"} - set(reader.fieldnames or [])
-        if missing:
-            raise Invalid(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        posts = []
-        for row in reader:
-            extra: dict[str, Any] = {k: int(row[k]) for k in ("views", "shares") if row.get(k)}
-            for key in ("lang", "region"):
-                if row.get(key):
-                    extra[key] = row[key]
-            if row.get("created_at"):
-                extra["created_at"] = row["created_at"]
-            posts.append(DrillPost(row["id"], row["text"], row["label"].strip() == "1", extra))
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    missing = {"id", "text", "label"} - set(reader.fieldnames or [])
+    if missing:
+        raise Invalid(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    posts = []
+    for row in reader:
+        extra: dict[str, Any] = {k: int(row[k]) for k in ("views", "shares") if row.get(k)}
+        for key in ("lang", "region"):
+            if row.get(key):
+                extra[key] = row[key]
+        if row.get("created_at"):
+            extra["created_at"] = row["created_at"]
+        posts.append(DrillPost(row["id"], row["text"], row["label"].strip() == "1", extra))
     return posts
 
 

@@ -23,6 +23,8 @@ from audit.service import record
 from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
+from core.errors import Invalid
+from core.messages import Msg
 from core.process import Process
 from incidents import plan, response, service, tasks_board
 from incidents.channels import mailer_from
@@ -105,6 +107,7 @@ def run_type_drill(
     """Play the plan's chain for an incident of `kind`. Tasks whose kind is in `skip` are left
     undone (to rehearse a missed step). With `client`, the drill incident's notifications are
     delivered through the groups' channels (they carry `is_drill`)."""
+    _known_tasks(kind, skip)
     started = utcnow()
     with transaction(rt.sessions) as session:
         record(
@@ -130,6 +133,21 @@ def run_type_drill(
         incident = service.get_incident(session, run.incident_id)
         _recover_and_close(session, incident, run)
     return run
+
+
+def _known_tasks(kind: IncidentType, skip: Collection[str]) -> None:
+    """Refuse a task to skip that the plan never gives for `kind` (it would skip nothing)."""
+    known = [task.kind for task in profile(kind).tasks]
+    unknown = sorted(set(skip) - set(known))
+    if unknown:
+        raise Invalid(
+            Msg(
+                "no task {unknown} in the {type} plan; its tasks: {known}",
+                unknown=", ".join(unknown),
+                type=kind.value,
+                known=", ".join(dict.fromkeys(known)),
+            )
+        )
 
 
 def _report(session: Session, kind: IncidentType) -> Incident:

@@ -1,0 +1,44 @@
+"""`veracity drill` and `incidents scan` refuse what a person got wrong as `Invalid` (the console
+prints one line, exit 2) before anything runs: an unreadable --input, an unknown --skip task, a
+negative --every."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from core.errors import Invalid
+from incidents.cli import incidents_scan
+from incidents.drill import read_posts
+from incidents.drill_types import run_type_drill
+from incidents.types import IncidentType
+from runtime.container import Runtime
+
+
+def test_an_unreadable_drill_csv_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(Invalid, match="no such file"):
+        read_posts(tmp_path / "absent.csv")
+    with pytest.raises(Invalid, match="is a folder, not a file"):
+        read_posts(tmp_path)
+    latin1 = tmp_path / "posts.csv"
+    latin1.write_bytes(b"id,text,label\np1,caf\xe9,1\n")
+    with pytest.raises(Invalid, match="is not UTF-8 text"):
+        read_posts(latin1)
+
+
+def test_a_chain_drill_refuses_an_unknown_task_naming_the_known_ones(rt: Runtime) -> None:
+    with pytest.raises(Invalid, match="bogus_task") as refused:
+        run_type_drill(rt, IncidentType.OUTAGE, skip={"bogus_task"})
+    assert "user_notice" in refused.value.message  # one of the outage plan's tasks
+    with rt.sessions() as session:
+        from incidents.models import Incident
+
+        assert session.query(Incident).count() == 0  # refused before the drill began
+
+
+def test_scan_refuses_a_negative_interval_before_the_first_round(rt: Runtime) -> None:
+    args = argparse.Namespace(no_claims=True, every=-1.0)
+    with pytest.raises(Invalid, match="--every"):
+        incidents_scan(rt, args)
