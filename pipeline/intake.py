@@ -7,7 +7,7 @@ has a published statement, labels it (`pipeline.claim_links`).
 
 Idempotent by post id: re-sending a post returns the stored result unless its text or the
 model version changed, in which case it is re-scored; what a re-sent id may change (its
-tenant) is `pipeline.resend`'s rule.
+tenant, a judged post's text) is `pipeline.resend`'s rule.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pipeline.models import Post, PostStatus, Score
 from pipeline.policy_store import active_policy
 from pipeline.repository.cases import post_has_case, posts_with_undecided_case
 from pipeline.repository.posts import posts_by_ids, scores_oldest_first
-from pipeline.resend import refuse_other_tenant
+from pipeline.resend import refuse_judged_edits, refuse_other_tenant
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import ClaimMatchOut, PostIn, ReasonOut, ScoreOut
 from pipeline.signals import IntakeSignals, PostSignals
@@ -172,6 +172,12 @@ def _post_rows(
     after the model ran: a row another request wrote meanwhile is held to the same rules."""
     found = {p.id: p for p in posts_by_ids(session, [p.id for p in fresh])}
     refuse_other_tenant(found.values(), is_drill)
+    edited = [
+        post
+        for p in fresh
+        if (post := found.get(p.id)) is not None and post.text_sha256 != text_digest(p.text)
+    ]
+    refuse_judged_edits(session, edited)
     rows: dict[str, tuple[Post, dict[str, str] | None]] = {
         pid: (post, {"text_sha256": post.text_sha256, "status": post.status})
         for pid, post in found.items()

@@ -1,5 +1,6 @@
-"""Re-sending a post id: a drill and the platform never read or write each other's posts. On
-the embedded SQLite database and on PostgreSQL."""
+"""Re-sending a post id: a drill and the platform never read or write each other's posts, and a
+post reviewers decided on or hold keeps its text. On the embedded SQLite database and on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from sqlalchemy import func, select
 
 from audit.models import AuditEvent
 from core.db import transaction
+from pipeline.decisions import decide
 from pipeline.models import Post, ReviewCase, Score
-from pipeline.queue import open_case_for_post
+from pipeline.queue import claim_next, open_case_for_post
 from pipeline.routing import RoutingPolicy
+from pipeline.schemas import DecisionIn
 from runtime.container import Runtime
 from runtime.web import create_app
 from tests.conftest import auth, new_api_key
+from tests.pipeline.factories import reviewer
 
 URGENT = "Miracle cure: drinking bleach cures COVID-19, share before they delete it!!"
 HARMLESS = "The weather is lovely today"
@@ -86,3 +90,37 @@ def test_the_platform_cannot_read_or_write_a_drill_post(any_rt: Runtime, api: Te
     stored = _post(any_rt, "plat-777")
     assert (stored.text, stored.is_drill) == (HARMLESS, True)
     assert _writes(any_rt) == before
+
+
+def test_a_decided_post_keeps_its_text(any_rt: Runtime, api: TestClient) -> None:
+    platform = new_api_key(any_rt)
+    post = {"id": "tz1", "text": URGENT}
+    case_id = _queued(any_rt, platform, api, post)
+    who = reviewer("rev-1")
+    with transaction(any_rt.sessions) as session:
+        assert claim_next(session, who) is not None
+        verdict = DecisionIn(reason_code="not_misinformation", action="no_action")
+        decide(session, case_id, who, verdict, policy=RoutingPolicy())
+    before = _writes(any_rt)
+    resp = _send(api, platform, {"id": "tz1", "text": "Just a photo of my cat"})
+    _refused(resp, "post_decided", "tz1")
+    assert _post(any_rt, "tz1").text == URGENT
+    assert _writes(any_rt) == before
+    assert _send(api, platform, post).json()["results"][0]["cached"] is True
+
+
+def test_a_held_post_keeps_its_text_and_a_waiting_one_is_rescored(
+    any_rt: Runtime, api: TestClient
+) -> None:
+    platform = new_api_key(any_rt)
+    _queued(any_rt, platform, api, {"id": "held", "text": URGENT})
+    with transaction(any_rt.sessions) as session:
+        assert claim_next(session, reviewer("rev-2")) is not None
+    _queued(any_rt, platform, api, {"id": "waiting", "text": URGENT + " Really."})
+    before = _writes(any_rt)
+    resp = _send(api, platform, {"id": "held", "text": HARMLESS})
+    _refused(resp, "post_held", "held")
+    assert _post(any_rt, "held").text == URGENT and _writes(any_rt) == before
+    edited = _send(api, platform, {"id": "waiting", "text": HARMLESS})
+    assert edited.status_code == 200 and edited.json()["results"][0]["cached"] is False
+    assert _post(any_rt, "waiting").text == HARMLESS
