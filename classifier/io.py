@@ -11,22 +11,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from core.user_files import parse_json_lines, read_text
+
 
 def read_text_file(path: Path) -> str:
-    """Decode as UTF-8 (BOM stripped); invalid byte sequences become U+FFFD, never an error."""
-    return path.read_bytes().decode("utf-8-sig", errors="replace")
+    """Decode as UTF-8 (BOM stripped); invalid byte sequences become U+FFFD, never an error. A
+    missing file or a folder is refused as `Invalid` naming it."""
+    return read_text(path, errors="replace")
 
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONL file (by extension or first char '{') or a CSV file with a header."""
+    """Rows of a JSONL file (by extension or first char '{') or a CSV file with a header; a
+    line that is not a JSON object is refused as `Invalid` with its number."""
     raw = read_text_file(path)
     if path.suffix.lower() in {".jsonl", ".ndjson", ".json"} or raw.lstrip().startswith("{"):
-        for n, line in enumerate(raw.splitlines(), 1):
-            if line.strip():
-                obj = json.loads(line)
-                if not isinstance(obj, dict):
-                    raise ValueError(f"{path}:{n}: expected a JSON object")
-                yield obj
+        yield from (obj for _, obj in parse_json_lines(path, raw))
         return
     csv.field_size_limit(10_000_000)
     yield from csv.DictReader(io.StringIO(raw, newline=""))

@@ -84,15 +84,37 @@ def score_main(argv: Sequence[str]) -> int:
 COMMANDS = {"train": train_main, "evaluate": evaluate_main, "score": score_main}
 
 
+USAGE = """usage: veracity checkworthiness {train,evaluate,score} ...
+
+The check-worthiness head: does a post make a checkable factual claim?
+
+  train      fit the head on the check-worthiness sets (--data-dir), cross-validated
+  evaluate   F1 on a labelled file (--input), else the ordinary-posts rates
+  score      score posts (--input CSV/JSONL) into JSONL (--output)
+
+`veracity checkworthiness COMMAND --help` lists a command's options."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """One line on stderr and exit 2 for a person's mistake (an unknown command, a file that
+    cannot be read), never a traceback."""
+    from core.errors import DomainError
+
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
     if not args or args[0] not in COMMANDS:
-        print("usage: veracity checkworthiness {train,evaluate,score} ...", file=sys.stderr)
+        print(USAGE.splitlines()[0], file=sys.stderr)
         return 2
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    return COMMANDS[args[0]](args[1:])
+    try:
+        return COMMANDS[args[0]](args[1:])
+    except DomainError as exc:
+        print(f"veracity: {exc.message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

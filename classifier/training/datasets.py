@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import Invalid
+from core.messages import Msg
 from core.settings import REPO_ROOT
 
 LIAR_FALSE = frozenset({"pants-fire", "false", "barely-true"})
@@ -45,13 +47,36 @@ def default_data_dir() -> Path:
     return Path(env) if env else (REPO_ROOT.parent / "shared" / "datasets")
 
 
+def dataset_file(root: Path, *parts: str) -> Path:
+    """`root`/`parts`, refused as `Invalid` naming the datasets folder when it or the file is
+    not there (rather than a FileNotFoundError deep inside a loader)."""
+    hint = "point --data-dir (or VERACITY_DATA_DIR) at the shared datasets"
+    if not root.is_dir():
+        raise Invalid(
+            Msg("the datasets folder {root} does not exist; {hint}", root=str(root), hint=hint)
+        )
+    file = root.joinpath(*parts)
+    if not file.is_file():
+        raise Invalid(
+            Msg(
+                "the datasets folder {root} has no {name}; {hint}",
+                root=str(root),
+                name="/".join(parts),
+                hint=hint,
+            )
+        )
+    return file
+
+
 def dedup_key(text: str) -> str:
     return _SPACE.sub(" ", text.strip().lower())
 
 
 def load_constraint(root: Path, split: str) -> list[Example]:
     name = {"train": "Constraint_Train.csv", "dev": "Constraint_Val.csv"}[split]
-    with (root / "constraint_covid19" / name).open(encoding="utf-8-sig", newline="") as fh:
+    with dataset_file(root, "constraint_covid19", name).open(
+        encoding="utf-8-sig", newline=""
+    ) as fh:
         rows = list(csv.DictReader(fh))
     return [
         Example(r["tweet"], 1 if r["label"].strip() == "fake" else 0, "constraint_covid19")
@@ -63,7 +88,7 @@ def load_constraint(root: Path, split: str) -> list[Example]:
 def load_liar(root: Path, split: str) -> list[Example]:
     name = {"train": "train.tsv", "dev": "valid.tsv"}[split]
     out: list[Example] = []
-    with (root / "liar" / name).open(encoding="utf-8", newline="") as fh:
+    with dataset_file(root, "liar", name).open(encoding="utf-8", newline="") as fh:
         for row in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
             if len(row) < 3 or not row[2].strip():
                 continue
@@ -86,12 +111,15 @@ def load_covid19_rumor(root: Path) -> list[Example]:
 
 def iter_rumor_rows(root: Path) -> Iterable[tuple[str, str]]:
     """(label, text) rows of covid19_rumor news.csv then twitter.csv."""
-    base = root / "covid19_rumor"
-    with (base / "news.csv").open(encoding="utf-8-sig", newline="") as fh:
+    with dataset_file(root, "covid19_rumor", "news.csv").open(
+        encoding="utf-8-sig", newline=""
+    ) as fh:
         for row in csv.reader(fh):
             if len(row) >= 3 and row[2].strip():
                 yield row[1].strip(), row[2]
-    with (base / "twitter.csv").open(encoding="utf-8-sig", newline="") as fh:
+    with dataset_file(root, "covid19_rumor", "twitter.csv").open(
+        encoding="utf-8-sig", newline=""
+    ) as fh:
         for rec in csv.DictReader(fh):
             if (rec.get("content") or "").strip():
                 yield (rec.get("label") or "").strip(), rec["content"]
@@ -117,7 +145,9 @@ def load_fever(root: Path) -> list[Example]:
     """FEVER paper_dev claims: REFUTES -> 1, SUPPORTS -> 0, NOT ENOUGH INFO dropped."""
     labels = {"REFUTES": 1, "SUPPORTS": 0}
     out: list[Example] = []
-    with (root / "fever_paper_dev" / "data" / "paper_dev.jsonl").open(encoding="utf-8") as fh:
+    with dataset_file(root, "fever_paper_dev", "data", "paper_dev.jsonl").open(
+        encoding="utf-8"
+    ) as fh:
         for line in fh:
             rec = json.loads(line)
             if rec.get("label") in labels and str(rec.get("claim") or "").strip():
