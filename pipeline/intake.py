@@ -7,7 +7,7 @@ has a published statement, labels it (`pipeline.claim_links`).
 
 Idempotent by post id: re-sending a post returns the stored result unless its text or the
 model version changed, in which case it is re-scored; what a re-sent id may change (its
-tenant, a judged post's text) is `pipeline.resend`'s rule.
+tenant, a judged post's text, its reach) is `pipeline.resend`'s rule.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pipeline.models import Post, PostStatus, Score
 from pipeline.policy_store import active_policy
 from pipeline.repository.cases import post_has_case, posts_with_undecided_case
 from pipeline.repository.posts import posts_by_ids, scores_oldest_first
-from pipeline.resend import refuse_judged_edits, refuse_other_tenant
+from pipeline.resend import refuse_judged_edits, refuse_other_tenant, update_reach
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import ClaimMatchOut, PostIn, ReasonOut, ScoreOut
 from pipeline.signals import IntakeSignals, PostSignals
@@ -103,7 +103,9 @@ def score_posts(
     for post_in in posts:
         done = triaged.get(post_in.id)
         if done is None:
-            results.append(_cached_result(session, existing[post_in.id], policy))
+            known = existing[post_in.id]
+            update_reach(session, known.post, known.score, post_in, policy, actor, request_id)
+            results.append(_cached_result(session, known, policy))
             continue
         post, before = rows[post_in.id]
         results.append(

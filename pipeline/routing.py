@@ -169,6 +169,11 @@ def reach_velocity(reach: Reach, now: datetime) -> float:
     return (reach.views + 5 * reach.shares) / hours
 
 
+def reach_priority(reach: Reach, now: datetime, policy: RoutingPolicy) -> float:
+    """What reach adds to a case's priority: `reach_weight * log10(1 + reach_velocity)`."""
+    return policy.reach_weight * math.log10(1 + reach_velocity(reach, now))
+
+
 def claim_match_from_flags(flags: list[str]) -> ClaimMatch | None:
     """Score flags may carry `claim_match:<claim id>:<similarity>` (set by the claim matcher)."""
     best: ClaimMatch | None = None
@@ -209,8 +214,8 @@ def route(signals: Signals, reach: Reach, now: datetime, policy: RoutingPolicy) 
         return Route(
             False, band, 0.0, None, policy.version, rule=rule, triage_band=band, claim_id=claim_id
         )
-    priority = policy.risk_weight[level] * risk(signals, policy) + policy.reach_weight * math.log10(
-        1 + velocity
+    priority = policy.risk_weight[level] * risk(signals, policy) + reach_priority(
+        reach, now, policy
     )
     near_certain = signals.score >= policy.reduce_reach_min_score or (
         debunked is not None and debunked.similarity >= policy.reduce_reach_min_similarity

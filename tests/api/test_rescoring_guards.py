@@ -1,6 +1,6 @@
-"""Re-sending a post id: a drill and the platform never read or write each other's posts, and a
-post reviewers decided on or hold keeps its text. On the embedded SQLite database and on
-PostgreSQL."""
+"""Re-sending a post id: a drill and the platform never read or write each other's posts, a
+post reviewers decided on or hold keeps its text, and new reach for unchanged text is stored
+and re-ranks the post's waiting case. On the embedded SQLite database and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from audit.events import Action
 from audit.models import AuditEvent
 from core.db import transaction
 from pipeline.decisions import decide
-from pipeline.models import Post, ReviewCase, Score
+from pipeline.models import CaseStatus, Post, ReviewCase, Score
 from pipeline.queue import claim_next, open_case_for_post
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import DecisionIn
@@ -124,3 +125,53 @@ def test_a_held_post_keeps_its_text_and_a_waiting_one_is_rescored(
     edited = _send(api, platform, {"id": "waiting", "text": HARMLESS})
     assert edited.status_code == 200 and edited.json()["results"][0]["cached"] is False
     assert _post(any_rt, "waiting").text == HARMLESS
+
+
+def _case(rt: Runtime, case_id: str) -> ReviewCase:
+    with rt.sessions() as s:
+        return s.get_one(ReviewCase, case_id)
+
+
+def _reprioritised(rt: Runtime, case_id: str) -> list[AuditEvent]:
+    with rt.sessions() as s:
+        return list(
+            s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.case_id == case_id,
+                    AuditEvent.action == Action.CASE_REPRIORITISED.value,
+                )
+            )
+        )
+
+
+def test_new_reach_for_the_same_text_is_stored_and_reranks_the_waiting_case(
+    any_rt: Runtime, api: TestClient
+) -> None:
+    platform = new_api_key(any_rt)
+    post = {"id": "viral", "text": "share before they delete it", "views": 10}
+    case_id = _queued(any_rt, platform, api, post)
+    first = _case(any_rt, case_id)
+    assert first.band == "review"
+    scores = _writes(any_rt)[0]
+    spread = _send(api, platform, {**post, "views": 999_999, "shares": 50, "author_followers": 7})
+    assert spread.json()["results"][0]["cached"] is True
+    stored = _post(any_rt, "viral")
+    assert (stored.views, stored.shares, stored.author_followers) == (999_999, 50, 7)
+    assert _writes(any_rt)[0] == scores, "the text is not scored again"
+    raised = _case(any_rt, case_id)
+    assert raised.band == "urgent" and raised.priority > first.priority
+    assert raised.due_at < first.due_at, "an urgent case is due sooner"
+    (event,) = _reprioritised(any_rt, case_id)
+    logged = event.document["veracity"]
+    assert isinstance(logged, dict)
+    assert logged["before"] == {"priority": first.priority, "band": "review"}
+    assert logged["after"]["priority"] == raised.priority and logged["after"]["views"] == 999_999
+
+    with transaction(any_rt.sessions) as session:
+        assert claim_next(session, reviewer("rev-3")) is not None
+    assert _send(api, platform, {**post, "views": 5}).json()["results"][0]["cached"] is True
+    assert _post(any_rt, "viral").views == 5
+    held = _case(any_rt, case_id)
+    assert held.status == CaseStatus.CLAIMED and held.priority == raised.priority
+    assert len(_reprioritised(any_rt, case_id)) == 1, "a held case is not re-ranked"
+    assert _post(any_rt, "viral").shares == 50, "a field the request leaves out is kept"
