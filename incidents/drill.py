@@ -46,16 +46,23 @@ def read_posts(path: Path) -> list[DrillPost]:
     missing = {"id", "text", "label"} - set(reader.fieldnames or [])
     if missing:
         raise Invalid(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    posts = []
-    for row in reader:
-        extra: dict[str, Any] = {k: int(row[k]) for k in ("views", "shares") if row.get(k)}
-        for key in ("lang", "region"):
-            if row.get(key):
-                extra[key] = row[key]
-        if row.get("created_at"):
-            extra["created_at"] = row["created_at"]
-        posts.append(DrillPost(row["id"], row["text"], row["label"].strip() == "1", extra))
-    return posts
+    return [_drill_post(path, reader.line_num, row) for row in reader]
+
+
+def _drill_post(path: Path, line: int, row: dict[str, str | None]) -> DrillPost:
+    """One CSV row; a short row or a count that is not a whole number is refused by its line."""
+    if row.get("id") is None or row.get("text") is None or row.get("label") is None:
+        raise Invalid(f"{path}: line {line} has fewer columns than the header")
+    extra: dict[str, Any] = {}
+    for key in ("views", "shares"):
+        if value := (row.get(key) or "").strip():
+            if not value.isdigit():
+                raise Invalid(f"{path}: line {line}: {key} must be a whole number, not '{value}'")
+            extra[key] = int(value)
+    for key in ("lang", "region", "created_at"):
+        if row.get(key):
+            extra[key] = row[key]
+    return DrillPost(str(row["id"]), str(row["text"]), str(row["label"]).strip() == "1", extra)
 
 
 def send_posts(
@@ -79,7 +86,8 @@ def send_posts(
             chunk = posts[start : start + batch]
             body = {"posts": [{"id": p.id, "text": p.text, **p.extra} for p in chunk]}
             response = client.post("/v1/drills/score", json=body, headers=headers)
-            response.raise_for_status()
+            if response.is_error:  # e.g. 409: the wave reuses a real post's id
+                raise Invalid(f"the drill's posts were refused: {_refusal(response)}")
             bar.update(len(chunk))
             if between_batches:
                 between_batches()
@@ -87,6 +95,14 @@ def send_posts(
             if wait > 0:
                 time.sleep(wait)
     return started
+
+
+def _refusal(response: httpx.Response) -> str:
+    """The API's refusal message, or the status line when the body is not the API's."""
+    try:
+        return str(response.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {response.status_code} {response.reason_phrase}"
 
 
 def simulate_reviewers(

@@ -9,12 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from audit.models import AuditEvent
 from core.dispatch import InProcessDispatcher
-from incidents.drill import DrillPost
+from core.errors import Invalid
+from incidents.drill import DrillPost, read_posts
 from pipeline.labels import export_labels
 from pipeline.models import CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.platform_receiver import ReceiverState
@@ -133,3 +135,35 @@ def test_drill_actions_reach_the_platform_flagged_when_it_asks_for_them(
     assert all(b["drill"] is True for b in drill_sent)
     assert all(b["drill"] is False for b in sent if b["post_id"] == URGENT)
     assert [b for b in sent if b["post_id"] == URGENT] == real_sent
+
+
+def test_a_wave_that_reuses_a_real_post_id_is_refused_and_the_real_post_kept(
+    rt: Runtime, pipeline: InProcessDispatcher
+) -> None:
+    from pipeline.models import Post
+
+    make_case(rt.sessions, post_id=URGENT, score=0.97, views=250_000)
+    with rt.sessions() as session:
+        before = session.get_one(Post, URGENT).text
+    posts = [DrillPost(URGENT, "Drill: the towers spread the virus", True), *drill_posts(3)]
+
+    with pytest.raises(Invalid, match=f"refused: .*{URGENT}"):
+        run_drill(rt, posts, rate=400, policy=POLICY, progress=False, reviewers=False)
+
+    with rt.sessions() as session:
+        real = session.get_one(Post, URGENT)
+        assert (real.text, real.is_drill) == (before, False)
+
+
+def test_a_short_row_or_a_count_that_is_not_a_number_is_refused_by_its_line(
+    tmp_path: Path,
+) -> None:
+    wave = tmp_path / "wave.csv"
+    wave.write_text("id,text,label,views\nd1,a post,1,12\nd2,another,0,lots\n", encoding="utf-8")
+    with pytest.raises(Invalid, match="line 3: views must be a whole number, not 'lots'"):
+        read_posts(wave)
+    wave.write_text("id,text,label\nd1,a post\n", encoding="utf-8")
+    with pytest.raises(Invalid, match="line 2 has fewer columns"):
+        read_posts(wave)
+    wave.write_text("id,text,label,views\nd1,a post,1, 12 \n", encoding="utf-8")
+    assert read_posts(wave)[0].extra == {"views": 12}
