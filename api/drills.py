@@ -11,7 +11,7 @@ from api.admission import ScoreJob, score_admitted
 from api.serving import ServingDep, rate_limited
 from core.principal import Principal, require_scope
 from core.web_deps import RequestIdDep, SessionDep
-from core.web_schemas import refusals
+from core.web_schemas import RowId, refusals
 from incidents import drill_queue
 from pipeline.policy_store import active_policy
 from pipeline.process import PipelineRuntimeDep
@@ -50,9 +50,13 @@ def drill_claim(session: SessionDep, key: DrillKey) -> dict[str, Any]:
     return {"case": {"id": case.id, "post": {"id": case.post_id}, "stage": case.stage}}
 
 
-@router.post("/drills/cases/{case_id}/decision", summary="Decide a drill case the drill holds")
+@router.post(
+    "/drills/cases/{case_id}/decision",
+    responses=refusals(409),
+    summary="Decide a drill case the drill holds",
+)
 def drill_decision(
-    case_id: str, body: DecisionIn, rt: PipelineRuntimeDep, session: SessionDep, key: DrillKey
+    case_id: RowId, body: DecisionIn, rt: PipelineRuntimeDep, session: SessionDep, key: DrillKey
 ) -> dict[str, Any]:
     made = drill_queue.decide_drill_case(
         session,
