@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from audit.events import Action
+from core.clock import to_utc
 from core.web_schemas import IsoTime
 
 MAX_PAGE = 500
@@ -35,6 +36,8 @@ class SearchFilters(BaseModel):
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("times need a timezone (e.g. 2026-11-25T10:00:00Z)")
+        if value is not None:
+            to_utc(value)  # refuses an instant with no UTC datetime (0001-01-01T00:00+14:00)
         return value
 
     @model_validator(mode="after")

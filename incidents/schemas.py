@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from core.clock import utcnow
+from core.clock import to_utc, utcnow
 from core.web_schemas import IsoTime
 from incidents.severity import GRADE_NAMES
 from incidents.types import GroupKind, IncidentType, Scope
@@ -124,7 +124,7 @@ class ReportIn(_StrictIn):
     @field_validator("when")
     @classmethod
     def _not_future(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value > utcnow() + timedelta(minutes=5):
+        if value is not None and to_utc(value) > utcnow() + timedelta(minutes=5):
             raise ValueError("is in the future")
         return value
 

@@ -92,6 +92,10 @@ def test_a_bad_report_is_refused_with_each_reason(rt: Runtime, client: TestClien
         "/v1/incidents", json={**OUTAGE, "when": "2026-11-29T08:00:00"}, headers=auth(token)
     )
     assert naive.status_code == 422  # a time without its zone is ambiguous
+    early = {**OUTAGE, "when": "0001-01-01T00:00:00+14:00"}  # before the year 1 in UTC
+    unstorable = client.post("/v1/incidents", json=early, headers=auth(token))
+    assert unstorable.status_code == 422, unstorable.text
+    assert "outside the range of a UTC datetime" in unstorable.text
     extra = client.post("/v1/incidents", json={**OUTAGE, "grade": 1}, headers=auth(token))
     assert extra.status_code == 422  # a reporter does not grade
 
