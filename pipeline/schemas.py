@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+import re
+from datetime import MAXYEAR, UTC, datetime, timedelta
 from typing import Annotated
 
 from pydantic import (
@@ -17,11 +18,18 @@ from pydantic import (
 
 from claims.matching.model import shipped_match_thresholds
 from classifier.serving.text_guard import normalise
+from core.clock import utcnow
+from core.outbound import is_web_link
 from pipeline.routing import CHECKWORTHINESS_MIN, CHECKWORTHINESS_URGENT_MIN
 
 MAX_BATCH = 256
 MAX_TEXT_CHARS = 20_000
 MAX_COUNT = 2**31 - 1  # the columns are 32-bit INTEGER on PostgreSQL
+# When a post can have been made: not before 2000, and not more than a day ahead of this
+# server's clock (a platform's clock may run a little ahead; a year 9999 is a bug or a forgery).
+EARLIEST_POST = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_SLACK = timedelta(days=1)
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
 class PostIn(BaseModel):
@@ -36,7 +44,11 @@ class PostIn(BaseModel):
         description="The author's shown name; claim matching uses it (claims are often about "
         "who said something).",
     )
-    created_at: datetime | None = None
+    created_at: datetime | None = Field(
+        default=None,
+        description="ISO 8601 with a UTC offset (2026-11-25T10:00:00Z), from 2000-01-01 to a "
+        "day past the server's time; no epoch numbers",
+    )
     lang: str | None = Field(default=None, max_length=16)
     region: str | None = Field(
         default=None,
@@ -44,10 +56,13 @@ class PostIn(BaseModel):
         description="ISO 3166 code of where the post was made (DE, US-CA); incidents grade "
         "spread by the regions their posts come from (the language when absent).",
     )
-    url: str | None = Field(default=None, max_length=2048)
-    views: int = Field(default=0, ge=0, le=MAX_COUNT)
-    shares: int = Field(default=0, ge=0, le=MAX_COUNT)
-    author_followers: int = Field(default=0, ge=0, le=MAX_COUNT)
+    url: str | None = Field(
+        default=None, max_length=2048, description="the post on the platform; http(s) only"
+    )
+    # strict: "10" and true are not counts (lax mode read them as 10 and 1)
+    views: int = Field(default=0, ge=0, le=MAX_COUNT, strict=True)
+    shares: int = Field(default=0, ge=0, le=MAX_COUNT, strict=True)
+    author_followers: int = Field(default=0, ge=0, le=MAX_COUNT, strict=True)
 
     @field_validator("text")
     @classmethod
@@ -59,12 +74,48 @@ class PostIn(BaseModel):
             )
         return value
 
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def _iso_text(cls, value: object) -> object:
+        """Only ISO 8601 text: lax parsing read a number as seconds or milliseconds by size."""
+        if value is None or isinstance(value, datetime):  # a Python caller's own datetime
+            return value
+        if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
+            raise ValueError(
+                "created_at must be an ISO 8601 date and time with its UTC offset "
+                "(e.g. 2026-11-25T10:00:00Z); epoch numbers are not accepted"
+            )
+        return value
+
     @field_validator("created_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("created_at needs a timezone (e.g. 2026-11-25T10:00:00Z)")
+        return value if value is None else _plausible(value)
+
+    @field_validator("url")
+    @classmethod
+    def _web_link(cls, value: str | None) -> str | None:
+        if value is not None and not is_web_link(value):  # what a page may render as a link
+            raise ValueError("url must be an absolute http(s) URL (https://platform.example/…)")
         return value
+
+
+def _plausible(value: datetime) -> datetime:
+    """`value` when a post can have been made then (see EARLIEST_POST, CLOCK_SLACK)."""
+    try:
+        at = value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-14:00: its UTC instant is past datetime's range
+        at = (datetime.max if value.year == MAXYEAR else datetime.min).replace(tzinfo=UTC)
+    if at < EARLIEST_POST:
+        raise ValueError(f"created_at {value.isoformat()} is before 2000-01-01")
+    if at > (now := utcnow()) + CLOCK_SLACK:
+        raise ValueError(
+            f"created_at {value.isoformat()} is in the future: more than a day after the "
+            f"server's time, {now:%Y-%m-%dT%H:%MZ}"
+        )
+    return value
 
 
 class ScoreRequest(BaseModel):

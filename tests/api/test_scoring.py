@@ -3,6 +3,7 @@ version, and refusals that change nothing; GET /v1/posts/{id}."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,10 +12,11 @@ from sqlalchemy import func, select
 
 from audit.models import AuditEvent
 from classifier.reference import ReferenceClassifier
+from core.clock import as_utc, utcnow
 from pipeline.models import Post, Score
 from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
-from tests.conftest import auth
+from tests.conftest import auth, new_api_key
 
 FALSE_POST = "Miracle cure: drinking bleach cures COVID-19, share before they delete it!!"
 TRUE_POST = "According to the CDC, 120 confirmed cases were reported in the county today."
@@ -82,6 +84,56 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(
     assert resp.json()["error"]["code"] == code
     assert resp.json()["error"]["message"]
     assert _counts(rt) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("views", "10", "valid integer"),  # a number in a string was read as the number
+        ("views", True, "valid integer"),  # and true as 1
+        ("shares", 12.0, "valid integer"),
+        ("author_followers", "0", "valid integer"),
+        ("created_at", 1_764_000_000, "ISO 8601"),  # read as seconds
+        ("created_at", 1_764_000_000_000, "ISO 8601"),  # read as milliseconds
+        ("created_at", "1764000000", "ISO 8601"),
+        ("created_at", "9999-12-31T00:00:00Z", "in the future"),
+        ("created_at", "9999-12-31T23:59:59-14:00", "in the future"),  # past datetime's range
+        ("created_at", "0001-01-01T00:00:00+14:00", "before 2000-01-01"),
+        ("created_at", "1999-12-31T23:59:59Z", "before 2000-01-01"),
+        ("url", "javascript:alert(1)", "http(s)"),
+        ("url", "JaVaScRiPt:alert(1)", "http(s)"),
+        ("url", "data:text/html,<script>alert(1)</script>", "http(s)"),
+        ("url", "//platform.example/p/1", "http(s)"),
+        ("url", "https://", "http(s)"),
+    ],
+)
+def test_a_post_field_out_of_its_domain_is_refused_naming_the_field(
+    rt: Runtime, client: TestClient, platform_key: str, field: str, value: Any, says: str
+) -> None:
+    before = _counts(rt)
+    resp = _score(client, platform_key, [{"id": "f1", "text": TRUE_POST, field: value}])
+    assert resp.status_code == 422, resp.text
+    error = resp.json()["error"]
+    assert error["code"] == "invalid_request"
+    [detail] = error["details"]
+    assert detail["loc"] == ["body", "posts", 0, field] and says in detail["msg"]
+    assert _counts(rt) == before
+
+
+def test_reach_counts_times_and_links_in_their_domain_are_stored(any_rt: Runtime) -> None:
+    soon = (utcnow() + timedelta(hours=1)).isoformat()  # a platform's clock a little ahead
+    posts: list[dict[str, Any]] = [
+        {"id": "d1", "text": TRUE_POST, "views": 10, "created_at": "2026-11-25T10:00:00+05:00"},
+        {"id": "d2", "text": TRUE_POST, "created_at": soon, "url": "HTTPS://platform.example/1"},
+        {"id": "d3", "text": TRUE_POST, "created_at": "2000-01-01T00:00:00Z"},
+    ]
+    with TestClient(create_app(any_rt)) as client:
+        assert _score(client, new_api_key(any_rt), posts).status_code == 200
+    with any_rt.sessions() as s:
+        d1, d2 = s.get(Post, "d1"), s.get(Post, "d2")
+        assert d1 is not None and d1.created_at is not None and d2 is not None
+        assert (d1.views, as_utc(d1.created_at)) == (10, datetime(2026, 11, 25, 5, tzinfo=UTC))
+        assert d2.url == "HTTPS://platform.example/1"
 
 
 @pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u2060", "\u200c", "\u200d"])
