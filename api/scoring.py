@@ -30,9 +30,12 @@ ReadKey = Annotated[Principal, Depends(rate_limited(require_scope("read")))]
     summary="Score a batch of posts",
     description=(
         "Idempotent by post id: re-sending a post returns the stored result (`cached: true`) "
-        "unless its text or the model version changed."
+        "unless its text or the model version changed; new reach counts for the same text are "
+        "stored and re-rank its waiting case. 409, and nothing written, when a post's text "
+        "changes after a reviewer took or decided it (`post_held`, `post_decided`: send the "
+        "edit under a new id) or an id belongs to a drill (`drill_mismatch`)."
     ),
-    responses=refusals(400, 401, 403, 413, 422, 429, 503),
+    responses=refusals(400, 401, 403, 409, 413, 422, 429, 503),
 )
 async def score(
     payload: ScoreRequest,
