@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import ValidationError
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from audit import anchors, dsa
@@ -17,11 +19,13 @@ from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import apply_retention, log_reader, verify
 from audit.process import AuditProcess
-from audit.schemas import ExportFormat, SearchFilters
+from audit.retention import MAX_RETENTION_DAYS
+from audit.schemas import MAX_PAGE, ExportFormat, SearchFilters
 from audit.shipping import shipping_lag
 from core.actors import Actor, ActorType
 from core.db import transaction
 from core.errors import DomainError
+from veracity_cli.args import int_in
 
 
 def _operator(args: argparse.Namespace) -> Actor:
@@ -29,25 +33,38 @@ def _operator(args: argparse.Namespace) -> Actor:
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters:
-    return SearchFilters(
-        since=datetime.fromisoformat(args.since) if args.since else None,
-        until=datetime.fromisoformat(args.until) if args.until else None,
-        post_id=args.post,
-        case_id=args.case,
-        incident_id=args.incident,
-        actor=args.actor,
-        actions=tuple(Action(a) for a in args.action or ()),
-        policy_version=args.policy,
-        text=args.text,
-        include_drills=args.include_drills,
-    )
+    try:
+        return SearchFilters(
+            since=datetime.fromisoformat(args.since) if args.since else None,
+            until=datetime.fromisoformat(args.until) if args.until else None,
+            post_id=args.post,
+            case_id=args.case,
+            incident_id=args.incident,
+            actor=args.actor,
+            actions=tuple(Action(a) for a in args.action or ()),
+            policy_version=args.policy,
+            text=args.text,
+            include_drills=args.include_drills,
+        )
+    except ValidationError as exc:  # a ValueError too, but pydantic's text runs to lines
+        raise ValueError(f"bad search filter: {exc.errors()[0]['msg']}") from exc
+
+
+@contextmanager
+def _writing(path: Path | str) -> Iterator[None]:
+    """A path the operator named that cannot be written: one line naming it and the reason."""
+    try:
+        yield
+    except OSError as exc:
+        raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def run_anchor(rt: AuditProcess, args: argparse.Namespace) -> int:
     anchor = anchors.issue(rt, _operator(args))
     text = json.dumps(anchor, indent=2) + "\n"
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        with _writing(args.out):
+            Path(args.out).write_text(text, encoding="utf-8")
         print(f"anchor of seq {anchor['seq']} written to {args.out}; keep it outside the system")
     else:
         print(text, end="")
@@ -98,8 +115,10 @@ def run_export(rt: AuditProcess, args: argparse.Namespace) -> int:
     )
     out = Path(args.out)
     total = reader.count(filters)
+    with _writing(args.out):
+        fh = out.open("wb")
     with (
-        out.open("wb") as fh,
+        fh,
         tqdm(total=total, unit="ev", disable=args.quiet, file=sys.stderr) as bar,
     ):
         seen = 0
@@ -157,7 +176,8 @@ def run_hold(rt: AuditProcess, args: argparse.Namespace) -> int:
 
 def run_dsa(rt: AuditProcess, args: argparse.Namespace) -> int:
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    with _writing(args.out):
+        out.mkdir(parents=True, exist_ok=True)
     total = 0
     for number, batch in enumerate(dsa.statement_batches(log_reader(rt), _filters(args)), 1):
         path = out / f"statements-{number:05d}.json"
@@ -217,11 +237,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _add_filters(e)
     e.set_defaults(handler=_guarded(run_export))
     s = cmds.add_parser("search", help="newest matching events")
-    s.add_argument("--size", type=int, default=20)
+    s.add_argument("--size", type=int_in(1, MAX_PAGE), default=20, help=f"1 to {MAX_PAGE}")
     _add_filters(s)
     s.set_defaults(handler=_guarded(run_search))
     r = cmds.add_parser("retention", help="delete events past retention, except held ones")
-    r.add_argument("--days", type=int, help="default: AUDIT__RETENTION_DAYS")
+    r.add_argument(
+        "--days",
+        type=int_in(1, MAX_RETENTION_DAYS),
+        help=f"1 to {MAX_RETENTION_DAYS}; default: AUDIT__RETENTION_DAYS",
+    )
     r.add_argument("--apply", action="store_true", help="without it, only report")
     r.set_defaults(handler=_guarded(run_retention))
     h = cmds.add_parser("hold", help="list, set (--type, SUBJECT_ID) or --release legal holds")

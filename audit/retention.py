@@ -24,10 +24,13 @@ from audit.service import MAIN_CHAIN, record
 from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
+from core.errors import Invalid
+from core.messages import Msg
 
 PAGE = 5000
 RANGES_IN_EVENT = 1000  # the event lists this many; the table keeps them all
 _DELETE_BATCH = 200
+MAX_RETENTION_DAYS = 36_500  # a century; more is a typo, and past ~700,000 the date overflows
 
 
 @dataclass
@@ -50,6 +53,20 @@ class Run:
             "ranges": [list(r) for r in self.ranges[:RANGES_IN_EVENT]],
             "ranges_total": len(self.ranges),
         }
+
+
+def retention_cutoff(now: datetime, retention_days: int) -> datetime:
+    """The instant before which events may go: at least a day in the past, never now or later
+    (zero or negative days would remove the whole log)."""
+    if not 1 <= retention_days <= MAX_RETENTION_DAYS:
+        raise Invalid(
+            Msg(
+                "retention must be 1 to {max_days} days, not {days}",
+                max_days=MAX_RETENTION_DAYS,
+                days=retention_days,
+            )
+        )
+    return now - timedelta(days=retention_days)
 
 
 def _candidates(
@@ -82,7 +99,7 @@ def plan(
 ) -> Run:
     """Which contiguous ranges may go. Held events split ranges and stay."""
     run = Run(
-        cutoff=(now or utcnow()) - timedelta(days=retention_days), retention_days=retention_days
+        cutoff=retention_cutoff(now or utcnow(), retention_days), retention_days=retention_days
     )
     with transaction(sessions) as session:
         held: HeldSubjects = held_subjects(session)

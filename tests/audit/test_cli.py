@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from audit.events import Action, Subject
+from audit.models import AuditEvent
+from audit.retention import apply
 from audit.service import record
 from core.actors import Actor, ActorType
 from core.db import make_engine, make_session_factory, transaction
+from core.errors import Invalid
 from core.migrate import upgrade
 from core.settings import get_settings
 from veracity_cli.main import main
@@ -101,3 +104,74 @@ def test_an_anchor_file_is_written_and_checked_by_verify(
     path.write_text("not json")
     assert main(["audit", "verify", "--anchor", str(path)]) == 2
     assert "not a readable anchor" in capsys.readouterr().err
+
+
+def _events(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            return session.query(AuditEvent).count()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("days", ["-5", "0", "99999999999999999999"])
+def test_retention_refuses_days_that_would_empty_the_log_and_deletes_nothing(
+    db_url: str, capsys: pytest.CaptureFixture[str], days: str
+) -> None:
+    before = _events(db_url)
+    with pytest.raises(SystemExit) as exited:
+        main(["audit", "retention", "--days", days, "--apply"])
+    assert exited.value.code == 2
+    assert "--days: must be 1 to 36500" in capsys.readouterr().err
+    assert _events(db_url) == before
+
+
+@pytest.mark.parametrize("days", [-5, 0, 10**20])
+def test_retention_itself_refuses_a_cutoff_that_is_not_in_the_past(db_url: str, days: int) -> None:
+    engine = make_engine(db_url)
+    before = _events(db_url)
+    with pytest.raises(Invalid, match="retention must be 1 to 36500 days"):
+        apply(make_session_factory(engine), None, days, Actor("lena", ActorType.HUMAN, ()))
+    engine.dispose()
+    assert _events(db_url) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "out"),
+    [
+        ("export", "missing-folder/x.ndjson"),
+        ("export", "."),  # a directory
+        ("dsa", "taken.txt"),  # an existing file
+        ("anchor", "missing-folder/anchor.json"),
+    ],
+)
+def test_an_output_path_that_cannot_be_written_is_one_line(
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    out: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken.txt").write_text("mine")
+    assert main(["audit", command, "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write {out}: ")
+    assert len(err.strip().splitlines()) == 1, err
+    assert (tmp_path / "taken.txt").read_text() == "mine"
+
+
+def test_search_refuses_a_size_out_of_range_and_a_time_without_timezone(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["audit", "search", "--size", "99999999999999999999"])
+    assert exited.value.code == 2
+    assert "--size: must be 1 to 500" in capsys.readouterr().err
+    assert main(["audit", "search", "--since", "2026-01-01T00:00:00"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: bad search filter: ")
+    assert "times need a timezone" in err
+    assert len(err.strip().splitlines()) == 1, err
