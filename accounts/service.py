@@ -22,6 +22,11 @@ from core.roles import Role, Scope
 from core.security import hash_api_key, hash_password, new_api_key
 
 MIN_PASSWORD = 10
+# The bounds sign-in (`POST /v1/auth/token`, api/reviews.py) and `POST /v1/admin/apikeys`
+# (api/schemas.py ApiKeyIn) accept, so every door creates only what the others can use.
+MAX_USERNAME = 64
+MAX_KEY_NAME = 100
+MAX_RATE_LIMIT = 10_000_000  # per minute; 0: unlimited
 
 
 def _check_role(role: str) -> None:
@@ -35,6 +40,13 @@ def _check_role(role: str) -> None:
         )
 
 
+def _check_length(field: Msg, value: str, most: int) -> None:
+    if not 1 <= len(value) <= most:
+        raise Invalid(
+            Msg("{field} must be 1 to {most} characters", field=field, most=most),
+        )
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise Invalid(
@@ -43,6 +55,7 @@ def _check_password(password: str) -> None:
 
 
 def add_user(session: Session, username: str, password: str, role: str, actor: Actor) -> User:
+    _check_length(Msg("username"), username, MAX_USERNAME)
     _check_role(role)
     _check_password(password)
     if user_named(session, username) is not None:
@@ -157,6 +170,15 @@ def create_api_key(
     *,
     rate_limit_per_minute: int = 6000,
 ) -> IssuedKey:
+    _check_length(Msg("API key name"), name, MAX_KEY_NAME)
+    if not 0 <= rate_limit_per_minute <= MAX_RATE_LIMIT:
+        raise Invalid(
+            Msg(
+                "the rate limit must be 0 (unlimited) to {most} requests per minute, not {value}",
+                most=MAX_RATE_LIMIT,
+                value=rate_limit_per_minute,
+            )
+        )
     wanted = sorted(set(scopes))
     known = {s.value for s in Scope}
     unknown = [s for s in wanted if s not in known]

@@ -8,9 +8,17 @@ import os
 
 from accounts.models import ApiKey
 from accounts.repository import api_keys_oldest_first
-from accounts.service import add_user, change_password, create_api_key, revoke_api_key, set_active
+from accounts.service import (
+    MAX_RATE_LIMIT,
+    add_user,
+    change_password,
+    create_api_key,
+    revoke_api_key,
+    set_active,
+)
 from core.actors import Actor, ActorType
 from core.db import transaction
+from core.roles import Role, Scope
 from runtime.container import Runtime
 from veracity_cli.output import emit, json_parent
 
@@ -111,7 +119,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     users_sub = users.add_subparsers(dest="action", required=True)
     add = users_sub.add_parser("add", help="create an account", parents=js)
     add.add_argument("--username", required=True)
-    add.add_argument("--role", required=True)
+    add.add_argument("--role", required=True, help=f"one of: {', '.join(r.value for r in Role)}")
     add.add_argument("--password", help="prompted for when omitted (or VERACITY_NEW_PASSWORD)")
     add.set_defaults(handler=users_add)
     passwd = users_sub.add_parser(
@@ -135,9 +143,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     create.add_argument("--name", required=True)
     create.add_argument(
-        "--scopes", default="score,read", help="comma-separated: score, read, webhooks"
+        "--scopes",
+        default="score,read",
+        help=f"comma-separated, of: {', '.join(s.value for s in Scope)}",
     )
-    create.add_argument("--rate-limit", type=int, default=6000, help="requests per minute")
+    create.add_argument(
+        "--rate-limit",
+        type=int,
+        default=6000,
+        help=f"requests per minute, 0 (unlimited) to {MAX_RATE_LIMIT}",
+    )
     create.set_defaults(handler=apikeys_create)
     revoke = keys_sub.add_parser("revoke", help="revoke a key by id or prefix", parents=js)
     revoke.add_argument("key")
