@@ -4,24 +4,31 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from accounts.repository import user_named
-from accounts.service import add_user, create_api_key
+from sqlalchemy.orm import Session
+
+from accounts.repository import api_keys_oldest_first, user_named
+from accounts.service import add_user, create_api_key, revoke_api_key
 from claims.importers import read_source
 from claims.service import import_claims
+from core.actors import Actor
 from core.db import transaction
+from core.errors import DomainError
 from core.roles import Role
 from core.settings import REPO_ROOT, Environment
 from pipeline.intake import score_posts
 from pipeline.platform_receiver import start_receiver
+from pipeline.repository.posts import posts_by_ids
 from pipeline.schemas import PostIn
 from runtime.container import Runtime
 from runtime.server import start_pipeline
 from runtime.web import create_app
 from veracity_cli.admin import cli_actor
+from veracity_cli.args import add_port, int_in
 
 DEMO_POSTS = [
     REPO_ROOT / "data" / "demo" / "posts.jsonl",
@@ -30,6 +37,7 @@ DEMO_POSTS = [
 # Chinese demo posts (written for the project; models/demo_posts.LICENSE.md), loaded after the
 # English ones.
 DEMO_POSTS_ZH = REPO_ROOT / "models" / "demo_posts_zh.jsonl"
+DEMO_KEY_NAME = "demo-platform"
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - development only; refused in production
 DEMO_USERS = [
     ("reviewer", Role.REVIEWER),
@@ -57,13 +65,29 @@ def _read_posts(path: Path, limit: int) -> Iterator[PostIn]:
             yield PostIn.model_validate({k: v for k, v in raw.items() if k in allowed})
 
 
-def seed(rt: Runtime, post_limit: int) -> tuple[str, int]:
+@dataclass(frozen=True)
+class Seeded:
+    key: str  # the demo platform's key; the one a previous start printed is revoked
+    scored: int  # demo posts scored by this start
+    already_loaded: int  # demo posts a previous start had loaded
+
+
+def _demo_key(session: Session, actor: Actor) -> str:
+    """A fresh demo key (a secret is shown once, so the last one cannot be shown again);
+    the keys earlier starts printed are revoked, so one demo key is active at a time."""
+    for old in api_keys_oldest_first(session):
+        if old.name == DEMO_KEY_NAME and old.revoked_at is None:
+            revoke_api_key(session, old.id, actor)
+    return create_api_key(session, DEMO_KEY_NAME, ["score", "read"], actor).secret
+
+
+def seed(rt: Runtime, post_limit: int) -> Seeded:
     actor = cli_actor()
     with transaction(rt.sessions) as session:
         for username, role in DEMO_USERS:
             if user_named(session, username) is None:
                 add_user(session, username, DEMO_PASSWORD, role.value, actor)
-        key = create_api_key(session, "demo-platform", ["score", "read"], actor).secret
+        key = _demo_key(session, actor)
         # The bundled claim library (claims/fixtures/claims.json; idempotent), so the demo
         # posts that repeat a known claim are matched on the first page.
         import_claims(session, read_source("fixture", None), actor, source="fixture")
@@ -71,11 +95,50 @@ def seed(rt: Runtime, post_limit: int) -> tuple[str, int]:
     posts = list(demo_posts(post_limit))
     if DEMO_POSTS_ZH.exists():
         posts += _read_posts(DEMO_POSTS_ZH, post_limit)
-    for start in range(0, len(posts), 32):
+    with transaction(rt.sessions) as session:
+        loaded = {p.id for p in posts_by_ids(session, [p.id for p in posts])}
+    new = [p for p in posts if p.id not in loaded]
+    for start in range(0, len(new), 32):
         with transaction(rt.sessions) as session:
-            batch = posts[start : start + 32]
+            batch = new[start : start + 32]
             score_posts(session, rt.classifier, batch, actor, signals=rt.intake_signals)
-    return key, len(posts)
+    return Seeded(key, scored=len(new), already_loaded=len(posts) - len(new))
+
+
+def _listen(port: int) -> socket.socket:
+    """The API's socket, bound before anything is created: a port in use ends the demo here."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as exc:
+        sock.close()
+        raise DomainError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; choose another --port"
+        ) from exc
+    return sock
+
+
+def _banner(rt: Runtime, args: argparse.Namespace, url: str, seeded: Seeded) -> str:
+    key = seeded.key
+    return "\n".join(
+        [
+            "",
+            f"veracity demo: http://127.0.0.1:{args.port}   (API docs: /docs, review UI: /ui)",
+            f"  model: {rt.classifier.model_version}   database: {rt.settings.database.url}",
+            f"  platform takedown receiver: {url} (log: var/platform-received.jsonl)",
+            f"  demo posts: {seeded.scored} scored now, {seeded.already_loaded} already loaded",
+            f"  accounts (password '{DEMO_PASSWORD}'): "
+            + ", ".join(f"{u} ({r.value})" for u, r in DEMO_USERS),
+            "  try:",
+            f"    curl -s -H 'Authorization: Bearer {key}' -H 'content-type: application/json' \\",
+            f'      -d \'{{"posts":[{{"id":"p1","text":"Drinking bleach cures COVID-19"}}]}}\' '
+            f"http://127.0.0.1:{args.port}/v1/score",
+            "  API key (scopes score,read; the one an earlier start printed is revoked):",
+            key,
+            "",
+        ]
+    )
 
 
 def run_demo(rt: Runtime, args: argparse.Namespace) -> int:
@@ -86,6 +149,7 @@ def run_demo(rt: Runtime, args: argparse.Namespace) -> int:
             "veracity demo creates accounts with a known password; it refuses to run in production"
         )
         return 2
+    sock = _listen(args.port)
     _server, _state, url = start_receiver(
         port=args.receiver_port, log_path=REPO_ROOT / "var" / "platform-received.jsonl"
     )
@@ -94,36 +158,22 @@ def run_demo(rt: Runtime, args: argparse.Namespace) -> int:
     allowed = {*rt.settings.outbound.allow_hosts, "127.0.0.1", "localhost"}
     rt.settings.outbound.allow_hosts = sorted(allowed)
     start_pipeline(rt)
-    key, loaded = seed(rt, args.posts)
-    print(
-        "\n".join(
-            [
-                "",
-                f"veracity demo: http://127.0.0.1:{args.port}   (API docs: /docs, review UI: /ui)",
-                f"  model: {rt.classifier.model_version}   database: {rt.settings.database.url}",
-                f"  platform takedown receiver: {url} (log: var/platform-received.jsonl)",
-                f"  demo posts scored: {loaded}",
-                f"  accounts (password '{DEMO_PASSWORD}'): "
-                + ", ".join(f"{u} ({r.value})" for u, r in DEMO_USERS),
-                "  try:",
-                f"    curl -s -H 'Authorization: Bearer {key}' "
-                "-H 'content-type: application/json' \\",
-                f'      -d \'{{"posts":[{{"id":"p1","text":"Drinking bleach cures COVID-19"}}]}}\' '
-                f"http://127.0.0.1:{args.port}/v1/score",
-                "  API key (scopes score,read):",
-                key,
-                "",
-            ]
-        ),
-        flush=True,
-    )
-    uvicorn.run(create_app(rt), host="127.0.0.1", port=args.port, log_level="warning")
-    return 0
+    seeded = seed(rt, args.posts)
+    print(_banner(rt, args, url, seeded), flush=True)
+    config = uvicorn.Config(create_app(rt), host="127.0.0.1", port=args.port, log_level="warning")
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    return 0 if server.started else 1
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser("demo", help="run the embedded demo: API, review UI, pipeline, demo data")
-    d.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    d.add_argument("--receiver-port", type=int, default=0)
+    add_port(d, "the API and review UI's port on 127.0.0.1")
+    d.add_argument(
+        "--receiver-port",
+        type=int_in(0, 65535),
+        default=0,
+        help="the platform stand-in's port (0: any free one)",
+    )
     d.add_argument("--posts", type=int, default=200, help="how many demo posts to load")
     d.set_defaults(handler=run_demo)

@@ -17,6 +17,7 @@ from pipeline.platform_receiver import start_receiver
 from pipeline.tasks import sweep
 from runtime.container import Runtime
 from runtime.metrics_dir import multiprocess_metrics
+from veracity_cli.args import add_port, port
 from veracity_cli.output import emit, json_parent
 
 WORKER_HEALTHCHECK_SECONDS = 60
@@ -120,9 +121,14 @@ def receiver(_: Runtime, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="serve the API and review UI")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    add_port(p, "the port to listen on")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes; the model's threads are shared among them",
+    )
     p.set_defaults(handler=serve)
     w = sub.add_parser("worker", help="run a Celery worker (needs REDIS__URL)")
     w.add_argument("--concurrency", type=int, default=2)
@@ -150,7 +156,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r = sub.add_parser(
         "platform-receiver", help="a local stand-in for the platform's takedown endpoint"
     )
-    r.add_argument("--host", default="127.0.0.1")
-    r.add_argument("--port", type=int, default=8099)
+    r.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    r.add_argument("--port", type=port, default=8099, help="1 to 65535")
     r.add_argument("--log", help="append received actions to this JSONL file")
     r.set_defaults(handler=receiver, needs_db=False)
