@@ -22,18 +22,22 @@ def read_text_file(path: Path) -> str:
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:
     """Rows of a JSONL file (by extension or first char '{') or a CSV file with a header; a
-    line that is not a JSON object is refused as `Invalid` with its number."""
+    line that is not a JSON object is refused as `Invalid` with its number. The file is read
+    now, so one that is missing or a folder is refused before a caller writes anything."""
     raw = read_text_file(path)
     if path.suffix.lower() in {".jsonl", ".ndjson", ".json"} or raw.lstrip().startswith("{"):
-        yield from (obj for _, obj in parse_json_lines(path, raw))
-        return
+        return (obj for _, obj in parse_json_lines(path, raw))
     csv.field_size_limit(10_000_000)
-    yield from csv.DictReader(io.StringIO(raw, newline=""))
+    return iter(csv.DictReader(io.StringIO(raw, newline="")))
 
 
 def read_posts(path: Path) -> Iterator[tuple[str, str]]:
     """(id, text) pairs; a missing id becomes the 1-based row number."""
-    for n, rec in enumerate(read_records(path), 1):
+    return _posts(path, read_records(path))
+
+
+def _posts(path: Path, records: Iterator[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    for n, rec in enumerate(records, 1):
         if "text" not in rec:
             raise ValueError(f"{path}: row {n} has no 'text' column/key")
         rid = rec.get("id")

@@ -86,7 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     leading = 0
     while leading < len(args_list) and args_list[leading] in GLOBAL_FLAGS:
         leading += 1
-    ran = _model_command(args_list[leading:], verbose=leading > 0)
+    try:
+        ran = _model_command(args_list[leading:], verbose=leading > 0)
+    except DomainError as exc:  # e.g. an --input that is missing or not JSON lines
+        print(f"veracity: {exc.message}", file=sys.stderr)
+        return 2
     if ran is not None:
         return ran
     args = build_parser().parse_args(args_list)

@@ -152,3 +152,14 @@ def test_demo_on_a_port_in_use_ends_with_an_error_before_it_seeds(
         err = _refused(capsys, "demo", "--port", str(port), "--posts", "0")
     assert f"cannot listen on 127.0.0.1:{port}" in err
     assert _rows(cli_db, ApiKey) == 0
+
+
+def test_a_model_command_given_a_missing_input_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    absent = tmp_path / "absent.jsonl"
+    rc = main(["score", "--input", str(absent), "--output", str(tmp_path / "out.jsonl")])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.strip() == f"veracity: {absent}: no such file"
+    assert not (tmp_path / "out.jsonl").exists()
