@@ -73,7 +73,8 @@ def refuse_judged_edits(session: Session, edited: Sequence[Post]) -> None:
             ),
             code="post_decided",
         )
-    held = [p.id for p in edited if _held(open_case_of_post(session, p.id))]
+    # locked: an edit racing a reviewer's claim is judged on the claim once it commits
+    held = [p.id for p in edited if _held(open_case_of_post(session, p.id, for_update=True))]
     if held:
         raise Conflict(
             Msg(

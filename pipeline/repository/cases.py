@@ -121,15 +121,19 @@ def holders_of_claimed_cases(session: Session) -> list[str | None]:
     )
 
 
-def open_case_of_post(session: Session, post_id: str) -> ReviewCase | None:
-    """The post's case still in review, if any (a pending QA sample does not count)."""
-    return session.scalars(
-        select(ReviewCase).where(
-            ReviewCase.post_id == post_id,
-            ReviewCase.status != CaseStatus.DECIDED,
-            ReviewCase.stage != CaseStage.QA,
-        )
-    ).first()
+def open_case_of_post(
+    session: Session, post_id: str, *, for_update: bool = False
+) -> ReviewCase | None:
+    """The post's case still in review, if any (a pending QA sample does not count);
+    `for_update` locks it, so a claim being made commits first and is seen."""
+    query = select(ReviewCase).where(
+        ReviewCase.post_id == post_id,
+        ReviewCase.status != CaseStatus.DECIDED,
+        ReviewCase.stage != CaseStage.QA,
+    )
+    if for_update:  # and read as committed, not as this session last saw it
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).first()
 
 
 def posts_with_undecided_case(session: Session, post_ids: Collection[str]) -> set[str]:

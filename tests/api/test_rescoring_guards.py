@@ -4,24 +4,27 @@ and re-ranks the post's waiting case. On the embedded SQLite database and on Pos
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from audit.events import Action
 from audit.models import AuditEvent
+from classifier.reference import ReferenceClassifier
 from core.db import transaction
 from pipeline.decisions import decide
 from pipeline.models import CaseStatus, Post, ReviewCase, Score
 from pipeline.queue import claim_next, open_case_for_post
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import DecisionIn
-from runtime.container import Runtime
+from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
-from tests.conftest import auth, new_api_key
+from tests.conftest import auth, make_settings, new_api_key
 from tests.pipeline.factories import reviewer
 
 URGENT = "Miracle cure: drinking bleach cures COVID-19, share before they delete it!!"
@@ -175,3 +178,44 @@ def test_new_reach_for_the_same_text_is_stored_and_reranks_the_waiting_case(
     assert held.status == CaseStatus.CLAIMED and held.priority == raised.priority
     assert len(_reprioritised(any_rt, case_id)) == 1, "a held case is not re-ranked"
     assert _post(any_rt, "viral").shares == 50, "a field the request leaves out is kept"
+
+
+def _waiting_on_a_lock(rt: Runtime) -> int:
+    with rt.sessions() as s:
+        return int(
+            s.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            or 0
+        )
+
+
+def test_an_edit_sent_while_a_claim_is_being_made_waits_for_it_and_is_refused(
+    postgres_url: str,
+) -> None:
+    """PostgreSQL: the held check locks the post's open case, so an edit racing a reviewer's
+    claim is judged on the claim once that commits (SQLite runs one writer at a time)."""
+    rt = build_runtime(make_settings(postgres_url), classifier=ReferenceClassifier())
+    with TestClient(create_app(rt)) as client:
+        platform = new_api_key(rt)
+        _queued(rt, platform, client, {"id": "raced", "text": URGENT})
+        claiming = rt.sessions()
+        try:
+            assert claim_next(claiming, reviewer("rev-3")) is not None
+            claiming.flush()  # claimed and its row locked, not yet committed
+            with ThreadPoolExecutor(1) as pool:
+                edit = pool.submit(_send, client, platform, {"id": "raced", "text": HARMLESS})
+                deadline = time.monotonic() + 30
+                while not _waiting_on_a_lock(rt):
+                    assert not edit.done(), "the edit did not wait for the claim being made"
+                    assert time.monotonic() < deadline, "the edit never reached the case"
+                    time.sleep(0.05)
+                claiming.commit()
+                resp = edit.result(timeout=30)
+        finally:
+            claiming.close()
+    _refused(resp, "post_held", "raced")
+    assert _post(rt, "raced").text == URGENT
