@@ -23,9 +23,9 @@ from audit.retention import MAX_RETENTION_DAYS
 from audit.schemas import MAX_PAGE, ExportFormat, SearchFilters
 from audit.shipping import shipping_lag
 from core.actors import Actor, ActorType
+from core.cli_args import int_in
 from core.db import transaction
 from core.errors import DomainError
-from veracity_cli.args import int_in
 
 
 def _operator(args: argparse.Namespace) -> Actor:

@@ -16,6 +16,7 @@ from accounts.service import add_user, create_api_key, revoke_api_key
 from claims.importers import read_source
 from claims.service import import_claims
 from core.actors import Actor
+from core.cli_args import add_port, int_in
 from core.db import transaction
 from core.errors import DomainError
 from core.roles import Role
@@ -28,7 +29,6 @@ from runtime.container import Runtime
 from runtime.server import start_pipeline
 from runtime.web import create_app
 from veracity_cli.admin import cli_actor
-from veracity_cli.args import add_port, int_in
 
 DEMO_POSTS = [
     REPO_ROOT / "data" / "demo" / "posts.jsonl",

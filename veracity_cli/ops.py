@@ -12,12 +12,12 @@ from pathlib import Path
 
 from audit.tasks import ship_outbox
 from classifier.serving.threads import size_for_serving
+from core.cli_args import add_port, port
 from core.settings import REPO_ROOT
 from pipeline.platform_receiver import start_receiver
 from pipeline.tasks import sweep
 from runtime.container import Runtime
 from runtime.metrics_dir import multiprocess_metrics
-from veracity_cli.args import add_port, port
 from veracity_cli.output import emit, json_parent
 
 WORKER_HEALTHCHECK_SECONDS = 60
