@@ -27,7 +27,7 @@ from core.messages import Msg
 from pipeline.models import WAITING_STATUSES, CaseStatus, Post, PostStatus, ReviewCase, Score
 from pipeline.repository.cases import open_case_of_post
 from pipeline.repository.decisions import latest_human_decision_ids
-from pipeline.routing import Reach, RoutingPolicy, reach_priority, route_stored
+from pipeline.routing import Reach, RoutingPolicy, reach_priority, reach_velocity, route_stored
 from pipeline.schemas import PostIn
 
 REACH_FIELDS = ("views", "shares", "author_followers")
@@ -134,8 +134,8 @@ def _rerank(
     got since, e.g. an incident surge, stays), and raise a review case to urgent when routing
     would now (`urgent_velocity`); a case's level is never lowered here."""
     now = utcnow()
-    priority = case.priority + reach_priority(_reach(post), now, policy)
-    priority -= reach_priority(before, now, policy)
+    priority = case.priority + reach_priority(reach_velocity(_reach(post), now), policy)
+    priority -= reach_priority(reach_velocity(before, now), policy)
     band, due_at = case.band, case.due_at
     routed = route_stored(post, score, now, policy)
     if band == Band.REVIEW and routed.rule == "reach" and routed.due_at is not None:

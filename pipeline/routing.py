@@ -169,9 +169,9 @@ def reach_velocity(reach: Reach, now: datetime) -> float:
     return (reach.views + 5 * reach.shares) / hours
 
 
-def reach_priority(reach: Reach, now: datetime, policy: RoutingPolicy) -> float:
+def reach_priority(velocity: float, policy: RoutingPolicy) -> float:
     """What reach adds to a case's priority: `reach_weight * log10(1 + reach_velocity)`."""
-    return policy.reach_weight * math.log10(1 + reach_velocity(reach, now))
+    return policy.reach_weight * math.log10(1 + velocity)
 
 
 def claim_match_from_flags(flags: list[str]) -> ClaimMatch | None:
@@ -214,9 +214,7 @@ def route(signals: Signals, reach: Reach, now: datetime, policy: RoutingPolicy) 
         return Route(
             False, band, 0.0, None, policy.version, rule=rule, triage_band=band, claim_id=claim_id
         )
-    priority = policy.risk_weight[level] * risk(signals, policy) + reach_priority(
-        reach, now, policy
-    )
+    priority = policy.risk_weight[level] * risk(signals, policy) + reach_priority(velocity, policy)
     near_certain = signals.score >= policy.reduce_reach_min_score or (
         debunked is not None and debunked.similarity >= policy.reduce_reach_min_similarity
     )
