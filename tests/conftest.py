@@ -45,6 +45,7 @@ from runtime.container import Runtime, build_runtime
 from runtime.inprocess import start_inprocess_pipeline
 from runtime.web import create_app
 from tests.core.remote import Remote, start_redirecting, start_remote
+from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
 
 if TYPE_CHECKING:
     from tests.review_ui.conftest import Stack
@@ -114,6 +115,14 @@ def redirecting() -> Iterator[tuple[str, list[str]]]:
 @pytest.fixture
 def receiver() -> Iterator[tuple[ReceiverState, str]]:
     server, state, url = start_receiver()
+    yield state, url
+    server.shutdown()
+
+
+@pytest.fixture
+def hooks() -> Iterator[tuple[WebhookReceiverState, str]]:
+    """(state, URL) of a local callback receiver that records the webhooks sent to it."""
+    server, state, url = start_webhook_receiver()
     yield state, url
     server.shutdown()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -32,17 +31,10 @@ from tests.review_ui.conftest import (
 )
 from tests.statements.helpers import false_claim
 from webhooks.models import DeliveryStatus, WebhookDelivery
-from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
+from webhooks.receiver import WebhookReceiverState
 
 NEW_PASSWORD = "a-fresh-long-password-42"
 SYSTEM = Actor(name="system:test", type=ActorType.SYSTEM, roles=("system",))
-
-
-@pytest.fixture
-def hooks() -> Iterator[tuple[WebhookReceiverState, str]]:
-    server, state, url = start_webhook_receiver()
-    yield state, url
-    server.shutdown()
 
 
 def _admin(stack: Stack) -> tuple[Any, str]:

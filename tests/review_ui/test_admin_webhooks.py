@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -12,20 +11,13 @@ from audit.models import AuditEvent
 from core.db import transaction
 from tests.review_ui.conftest import Stack, csrf_of, signed_in
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
+from webhooks.receiver import WebhookReceiverState
 from webhooks.service import enqueue_event
 
 
 @pytest.fixture
 def stack(module_stack: Stack) -> Stack:
     return module_stack
-
-
-@pytest.fixture
-def hooks() -> Iterator[tuple[WebhookReceiverState, str]]:
-    server, state, url = start_webhook_receiver()
-    yield state, url
-    server.shutdown()
 
 
 def test_subscribe_see_a_failed_delivery_replay_it_and_remove(

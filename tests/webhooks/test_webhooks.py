@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -20,19 +19,12 @@ from tests.conftest import ADMIN, auth, claim_and_decide, new_api_key, new_user_
 from tests.core.remote import REVEALING_BODY
 from webhooks import service
 from webhooks.models import WebhookDelivery, WebhookSubscription
-from webhooks.receiver import WebhookReceiverState, start_webhook_receiver
+from webhooks.receiver import WebhookReceiverState
 from webhooks.schemas import EventType, SubscriptionIn
 from webhooks.signing import sign, verify_signature
 from webhooks.tasks import deliver_webhook
 
 FALSE_POST = "BREAKING: 5G towers spread the virus, the miracle cure is garlic. Share before they delete it!!"
-
-
-@pytest.fixture
-def hooks() -> Iterator[tuple[WebhookReceiverState, str]]:
-    server, state, url = start_webhook_receiver()
-    yield state, url
-    server.shutdown()
 
 
 def _subscribe(client: TestClient, rt: Runtime, url: str, events: list[str]) -> dict[str, str]:
