@@ -218,7 +218,7 @@ def list_holds(session: SessionDep, _: Legal) -> HoldList:
 
 @router.post(
     "/holds",
-    responses=refusals(409),
+    responses=refusals(404, 409),
     status_code=201,
     summary="Put a case, incident or post on legal hold",
 )
@@ -228,6 +228,8 @@ def create_hold(body: HoldIn, session: SessionDep, who: Legal) -> HoldView:
     return HoldView.model_validate(hold)
 
 
-@router.post("/holds/{hold_id}/release", responses=refusals(409), summary="Release a legal hold")
+@router.post(
+    "/holds/{hold_id}/release", responses=refusals(404, 409), summary="Release a legal hold"
+)
 def release(hold_id: RowId, body: ReleaseIn, session: SessionDep, who: Legal) -> HoldView:
     return HoldView.model_validate(release_hold(session, hold_id, body.reason, who.actor))

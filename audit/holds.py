@@ -1,9 +1,14 @@
-"""Legal holds: events about a held case, incident or post are kept past retention."""
+"""Legal holds: events about a held case, incident or post are kept past retention.
+
+A hold names something that exists: the domains that own cases, posts and incidents sit above
+audit, so the wiring (`runtime/domains.py`) registers how to look each kind up
+(`subject_lookup`), and `set_hold` refuses an id that names nothing."""
 
 from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -24,6 +29,26 @@ class HoldSubject(enum.StrEnum):
     POST = "post"
 
 
+# The row an id names, or None; registered per kind by the wiring.
+SubjectLookup = Callable[[Session, str], object | None]
+_lookups: dict[HoldSubject, SubjectLookup] = {}
+
+
+def subject_lookup(kind: HoldSubject, lookup: SubjectLookup) -> None:
+    """How to find a `kind` subject by id (the wiring calls this for every kind)."""
+    _lookups[kind] = lookup
+
+
+def _require_subject(session: Session, kind: HoldSubject, subject_id: str) -> None:
+    lookup = _lookups.get(kind)
+    if lookup is None:  # a process that skipped runtime.domains: never hold unchecked
+        raise RuntimeError(f"no {kind.value} lookup registered for legal holds (runtime.domains)")
+    if lookup(session, subject_id) is None:
+        raise NotFound(
+            Msg("no {kind} {subject_id} to hold", kind=kind.value, subject_id=subject_id)
+        )
+
+
 def _subject(kind: HoldSubject, subject_id: str) -> Subject:
     if kind is HoldSubject.CASE:
         return Subject(case_id=subject_id)
@@ -41,6 +66,7 @@ def set_hold(
         )
     if not subject_id.strip():
         raise Invalid(Msg("a legal hold needs the id of what it holds"), code="subject_required")
+    _require_subject(session, kind, subject_id)
     existing = repository.unreleased_hold_on(session, kind.value, subject_id)
     if existing is not None:
         raise Conflict(

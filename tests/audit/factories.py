@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
 from audit.holds import HoldSubject, set_hold
@@ -12,7 +15,9 @@ from audit.verify import Break
 from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import transaction
+from pipeline.models import ReviewCase
 from runtime.container import Runtime
+from tests.pipeline.factories import add_scored_post
 
 REVIEWER = Actor(name="rita", type=ActorType.HUMAN, roles=("reviewer",))
 LEGAL = Actor.system("test-legal")
@@ -49,6 +54,23 @@ def write_events(
             )
 
 
+def add_case(session: Session, case_id: str | None = None) -> ReviewCase:
+    """A scored post and its open case, written straight to the tables: nothing is logged, so
+    the log holds only what a test writes."""
+    post = add_scored_post(session)
+    case = ReviewCase(
+        id=case_id or uuid.uuid4().hex,
+        post_id=post.id,
+        band="review",
+        priority=0.5,
+        policy_version="test-policy",
+        due_at=utcnow() + timedelta(hours=4),
+    )
+    session.add(case)
+    session.flush()
+    return case
+
+
 def write_around_a_held_case(rt: Runtime, *, days_ago: int, old: int, fresh: int) -> None:
     """`old` events from `days_ago` days ago (posts a0...), one of case "case-held" under a
     legal hold (held0), `old` more (b0...), then `fresh` events of today (new0...)."""
@@ -58,6 +80,7 @@ def write_around_a_held_case(rt: Runtime, *, days_ago: int, old: int, fresh: int
     write_events(rt, old, at=at, post_prefix="b")
     write_events(rt, fresh, post_prefix="new")
     with transaction(rt.sessions) as s:
+        add_case(s, "case-held")
         set_hold(s, HoldSubject.CASE, "case-held", "court order 2026/311", LEGAL)
 
 

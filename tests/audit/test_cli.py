@@ -18,6 +18,7 @@ from core.db import make_engine, make_session_factory, transaction
 from core.errors import Invalid
 from core.migrate import upgrade
 from core.settings import get_settings
+from tests.audit.factories import add_case
 from veracity_cli.main import main
 
 
@@ -76,9 +77,17 @@ def test_verify_holds_retention_and_dsa_from_the_command_line(
 ) -> None:
     assert main(["audit", "verify"]) == 0
     assert "chain intact" in capsys.readouterr().out
+    engine = make_engine(db_url)
+    with transaction(make_session_factory(engine)) as session:
+        add_case(session, "c3")
+    engine.dispose()
     assert main(["audit", "hold", "--type", "case", "c3", "--reason", "subpoena"]) == 0
     assert main(["audit", "hold", "--type", "case", "c3", "--reason", "again"]) == 2
     assert "already on hold" in capsys.readouterr().err
+    assert main(["audit", "hold", "--type", "post", "p-typo", "--reason", "subpoena"]) == 2
+    assert capsys.readouterr().err == "error: no post p-typo to hold\n"
+    assert main(["audit", "hold"]) == 0
+    assert [line.split()[1:3] for line in capsys.readouterr().out.splitlines()] == [["case", "c3"]]
     assert main(["audit", "retention", "--days", "1"]) == 0
     assert "would remove 0 events" in capsys.readouterr().out
     assert main(["audit", "dsa", "--out", str(tmp_path / "sor")]) == 0

@@ -20,6 +20,7 @@ from core.db import transaction
 from runtime.container import Runtime, build_runtime
 from tests.audit.factories import write_events
 from tests.conftest import make_settings
+from tests.pipeline.factories import add_scored_post
 
 pytestmark = pytest.mark.services
 LEGAL = Actor.system("test-legal")
@@ -47,6 +48,7 @@ def test_search_aggregate_export_and_retention_on_postgres(pg_rt: Runtime) -> No
     job = Export(store, pg_rt.sessions, decided, ExportFormat.NDJSON, LEGAL, page_size=100)
     assert sum(chunk.count(b"\n") for chunk in job.chunks()) == 14
     with transaction(pg_rt.sessions) as s:
+        add_scored_post(s, post_id="kept0")
         set_hold(s, HoldSubject.POST, "kept0", "litigation hold", LEGAL)
     run = apply_retention(pg_rt, LEGAL, days=365)
     assert (run.deleted, run.held) == (5, 1)

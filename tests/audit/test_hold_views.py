@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from audit.models import LegalHold
 from runtime.container import Runtime
 from tests.conftest import auth, new_user_token
+from tests.pipeline.factories import make_case
 
 
 def _stored(rt: Runtime, hold_id: str) -> dict[str, Any]:
@@ -30,7 +31,7 @@ def test_a_hold_is_shown_as_stored_when_set_listed_and_released(
     rt: Runtime, client: TestClient
 ) -> None:
     headers = auth(new_user_token(rt, "legal"))
-    hold = {"subject_type": "case", "subject_id": "case-7", "reason": "court order"}
+    hold = {"subject_type": "case", "subject_id": make_case(rt.sessions), "reason": "court order"}
     made = client.post("/v1/audit/holds", json=hold, headers=headers).json()
     stored = _stored(rt, made["id"])
     assert stored["set_at"].endswith("+00:00") and stored["released_at"] is None

@@ -15,12 +15,14 @@ from audit.events import Action
 from audit.export import FORMULA_STARTS, csv_cell
 from audit.models import AuditEvent
 from core.actors import Actor
+from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from pipeline.platform_receiver import ReceiverState
 from runtime.container import Runtime
 from tests.audit.factories import write_events
 from tests.conftest import auth, claim_and_decide, new_api_key, new_user_token, wait_for
 from tests.pipeline.factories import make_case
+from tests.statements.helpers import add_messaging_outage
 
 ENDPOINTS = [
     ("GET", "/v1/audit/events"),
@@ -209,21 +211,23 @@ def test_dsa_statements_come_in_batches_of_at_most_100(rt: Runtime, client: Test
 
 def test_holds_are_set_listed_released_and_logged(rt: Runtime, client: TestClient) -> None:
     headers = auth(new_user_token(rt, "legal"))
+    with transaction(rt.sessions) as session:
+        incident_id = add_messaging_outage(session, "outage:inc-9", 2).id
     made = client.post(
         "/v1/audit/holds",
-        json={"subject_type": "incident", "subject_id": "inc-9", "reason": "regulator request"},
+        json={"subject_type": "incident", "subject_id": incident_id, "reason": "regulator request"},
         headers=headers,
     )
     assert made.status_code == 201
     again = client.post(
         "/v1/audit/holds",
-        json={"subject_type": "incident", "subject_id": "inc-9", "reason": "twice"},
+        json={"subject_type": "incident", "subject_id": incident_id, "reason": "twice"},
         headers=headers,
     )
     assert again.status_code == 409
     assert [
         h["subject_id"] for h in client.get("/v1/audit/holds", headers=headers).json()["holds"]
-    ] == ["inc-9"]
+    ] == [incident_id]
     released = client.post(
         f"/v1/audit/holds/{made.json()['id']}/release",
         json={"reason": "matter closed"},
@@ -234,6 +238,24 @@ def test_holds_are_set_listed_released_and_logged(rt: Runtime, client: TestClien
     with rt.sessions() as s:
         actions = set(s.scalars(select(AuditEvent.action)))
     assert {"log.legal_hold_set", "log.legal_hold_released"} <= actions
+
+
+@pytest.mark.parametrize("kind", ["case", "incident", "post"])
+def test_a_hold_on_a_mistyped_id_is_refused_with_404_and_nothing_is_held(
+    rt: Runtime, client: TestClient, kind: str
+) -> None:
+    headers = auth(new_user_token(rt, "legal"))
+    made = client.post(
+        "/v1/audit/holds",
+        json={"subject_type": kind, "subject_id": "typo-42", "reason": "subpoena 12"},
+        headers=headers,
+    )
+    assert made.status_code == 404
+    error = made.json()["error"]
+    assert (error["code"], error["message"]) == ("not_found", f"no {kind} typo-42 to hold")
+    assert client.get("/v1/audit/holds", headers=headers).json()["holds"] == []
+    with rt.sessions() as s:
+        assert "log.legal_hold_set" not in set(s.scalars(select(AuditEvent.action)))
 
 
 def _dsa_content_dates(client: TestClient, token: str) -> dict[str, str]:

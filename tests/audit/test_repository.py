@@ -19,7 +19,8 @@ from core.actors import Actor, ActorType
 from core.clock import as_utc, utcnow
 from core.db import transaction
 from runtime.container import Runtime
-from tests.audit.factories import REVIEWER, write_events
+from tests.audit.factories import REVIEWER, add_case, write_events
+from tests.pipeline.factories import add_scored_post
 
 NOW = utcnow()
 ANN = Actor(name="ann", type=ActorType.HUMAN, roles=("reviewer",))
@@ -152,6 +153,8 @@ def test_escalations_and_restorations_leave_drills_and_older_events_out(
 
 def test_holds_in_force_and_the_posts_of_held_cases_or_incidents(any_rt: Runtime) -> None:
     with transaction(any_rt.sessions) as session:
+        add_case(session, "c-1")
+        add_scored_post(session, post_id="p-9")
         released = set_hold(session, HoldSubject.CASE, "c-1", "old matter", BOB)
         session.flush()
         release_hold(session, released.id, "matter closed", BOB)

@@ -45,6 +45,9 @@ def test_legal_holds_a_case_from_its_history_and_releases_it_with_reasons(shared
     assert no_reason.status_code == 422 and "needs a reason" in no_reason.text
     bad_kind = client.post("/ui/legal/holds", data={**form, "subject_type": "user", "reason": "x"})
     assert bad_kind.status_code == 422 and "Choose what to hold" in bad_kind.text
+    typo = {**form, "subject_id": f"{case_id}x", "reason": "subpoena 4"}
+    unknown = client.post("/ui/legal/holds", data=typo)
+    assert unknown.status_code == 404 and f"no case {case_id}x to hold" in unknown.text
     held = client.post(
         "/ui/legal/holds", data={**form, "reason": "subpoena 4"}, follow_redirects=False
     )
