@@ -29,7 +29,7 @@ _TYPE_CODES = {
 }
 
 
-__all__ = ["Refusal", "error_body", "install_error_handlers", "send_error"]
+__all__ = ["Refusal", "answer_unexpected", "error_body", "install_error_handlers", "send_error"]
 
 log = logging.getLogger("veracity.api")
 
@@ -141,25 +141,21 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONRespons
     return JSONResponse(error_body(code, detail), status_code=exc.status_code, headers=exc.headers)
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    """Any exception nothing else handled (Starlette's outermost handler, which re-raises it
-    afterwards for the server): logged with its traceback under the request id, and answered
-    in the error shape with that id, instead of a plain-text 500."""
-    rid = request_id(request) or uuid.uuid4().hex  # none yet: failed outside RequestIdMiddleware
+def answer_unexpected(rid: str, method: str, path: str, exc: BaseException) -> dict[str, Any]:
+    """Log an exception nothing else handled, with its traceback under the request id, and
+    return the error body that answers it with that id, instead of a plain-text 500."""
     with bound_request(rid):
-        log.error(
-            "unhandled %s on %s %s",
-            type(exc).__name__,
-            request.method,
-            request.url.path,
-            exc_info=exc,
-        )
+        log.error("unhandled %s on %s %s", type(exc).__name__, method, path, exc_info=exc)
     message = f"internal error; the server's log has it under request id {rid}"
-    return JSONResponse(
-        error_body("internal", message, {"request_id": rid}),
-        status_code=500,
-        headers={"X-Request-ID": rid},
-    )
+    return error_body("internal", message, {"request_id": rid})
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """The last resort, for a failure in a middleware outside UnexpectedErrorMiddleware (which
+    answers everything inside it): Starlette's outermost handler, which re-raises afterwards."""
+    rid = request_id(request) or uuid.uuid4().hex  # none yet: failed outside RequestIdMiddleware
+    body = answer_unexpected(rid, request.method, request.url.path, exc)
+    return JSONResponse(body, status_code=500, headers={"X-Request-ID": rid})
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,4 +1,5 @@
-"""Request ids and a hard cap on body size, enforced before the body is parsed."""
+"""Request ids, a hard cap on body size enforced before the body is parsed, and the JSON 500
+for an exception nothing else handled."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_body, send_error
+from api.errors import answer_unexpected, error_body, send_error
 from core.logging import bound_request
 
 
@@ -41,6 +42,32 @@ class RequestIdMiddleware(HttpMiddleware):
 
         with bound_request(request_id):  # every log line of this request carries the id
             await self.app(scope, receive, send_with_id)
+
+
+class UnexpectedErrorMiddleware(HttpMiddleware):
+    """Answers an exception nothing else handled with the JSON 500 (`internal`, the request
+    id), logged once, and does not re-raise it. It sits inside the security headers, the
+    metrics, the request id and the access log, so that 500 carries and is counted like any
+    other answer; Starlette's own handler for `Exception` runs outermost, past all of them, and
+    re-raises for the server to log a second time."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            rid = scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+            body = answer_unexpected(rid, scope.get("method", ""), scope.get("path", ""), exc)
+            if not started:
+                await send_error(send, 500, body)
+            # Else the answer is cut short: returning without finishing it makes the server
+            # close the connection, so the client sees a broken response, never a short one.
 
 
 class BodyLimitMiddleware(HttpMiddleware):

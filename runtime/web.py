@@ -11,7 +11,7 @@ from accounts.principals import resolve_principal
 from api import apikeys, drills, health, metrics, reviews, scoring
 from api.access_log import AccessLogMiddleware
 from api.errors import install_error_handlers
-from api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from api.middleware import BodyLimitMiddleware, RequestIdMiddleware, UnexpectedErrorMiddleware
 from api.nul_guard import NulGuardMiddleware
 from api.openapi import install_openapi
 from api.security_headers import SecurityHeadersMiddleware
@@ -66,6 +66,9 @@ def create_app(rt: Runtime) -> FastAPI:
     mount_ui(app)  # /ui pages and the / redirect
     app.add_middleware(NulGuardMiddleware)  # inside the body limit: holds at most that much
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
+    # Inside everything that observes or marks an answer: an unhandled exception's JSON 500
+    # gets the headers, request id, access log line and metrics of any other answer.
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(AccessLogMiddleware)  # inside the request id: its line carries it
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.serving.metrics)

@@ -1,5 +1,8 @@
 """An unexpected failure is answered in the error shape, `{"error": {"code": "internal", ...}}`
-with the request id, and logged with its traceback under that id; never a plain-text 500."""
+with the request id, and logged with its traceback under that id; never a plain-text 500. It is
+answered inside the middleware stack, so the 500 carries the security headers and is counted
+like any other answer, and the exception does not escape to the server (which would log it a
+second time)."""
 
 from __future__ import annotations
 
@@ -9,8 +12,12 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.requests import Request
+from starlette.responses import Response
 
+from api.security_headers import API_CSP
 from core.logging import EcsJsonFormatter
 from core.migrate import upgrade
 from runtime.container import Runtime, build_runtime
@@ -58,3 +65,45 @@ def test_an_unexpected_error_is_a_json_500_with_the_request_id_and_logged_with_i
     assert logged["error.type"] == "ValueError"
     assert logged["http.request.id"] == "req-boom-1" and logged["log.level"] == "error"
     assert "cannot score 'boom'" in logged["error.stack_trace"]
+
+
+def _boom(request: Request) -> Response:
+    raise RuntimeError("the page broke")
+
+
+def _failing_app(rt: Runtime) -> FastAPI:
+    app = create_app(rt)
+    app.router.add_route("/ui/boom", _boom)  # a review UI page that fails
+    return app
+
+
+def test_an_unexpected_error_does_not_escape_the_app_and_is_logged_once(
+    failing: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = _failing_app(failing)
+    with TestClient(app) as client:  # raise_server_exceptions: an escaping error raises here
+        caplog.set_level(logging.INFO)
+        api = client.post(
+            "/v1/score",
+            json={"posts": [{"id": "b1", "text": "boom"}]},
+            headers={**auth(new_api_key(failing)), "X-Request-ID": "req-boom-2"},
+        )
+        page = client.get("/ui/boom", headers={"X-Request-ID": "req-boom-3"})
+        metrics = client.get("/metrics").text
+    for resp, rid in ((api, "req-boom-2"), (page, "req-boom-3")):
+        assert resp.status_code == 500 and resp.json()["error"]["details"] == {"request_id": rid}
+        assert resp.headers.get_list("x-request-id") == [rid]
+        assert resp.headers["content-security-policy"] == API_CSP
+        assert resp.headers["x-content-type-options"] == "nosniff"
+        assert resp.headers["x-frame-options"] == "DENY"
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [(r.name, str(r.exc_info and r.exc_info[1])) for r in errors] == [
+        ("veracity.api", "cannot score 'boom'"),
+        ("veracity.api", "the page broke"),
+    ]
+    access = [r.getMessage() for r in caplog.records if r.name == "veracity.access"]
+    assert [line.rsplit(" ", 2)[0] for line in access[:2]] == [
+        "POST /v1/score 500",
+        "GET /ui/boom 500",
+    ]
+    assert 'method="POST",route="/v1/score",status="500"} 1.0' in metrics
