@@ -65,24 +65,15 @@ def _start(
 def stop_clocks(session: Session, incident: Incident, milestone: str, at: datetime) -> None:
     clocks = running_clocks(session, incident.id, milestone)
     for clock in clocks:
-        _resolve(session, incident, clock, met=at <= clock.due_at, at=at)
+        status = ClockStatus.MET if at <= clock.due_at else ClockStatus.MISSED
+        _close(session, incident, clock, status, at)
 
 
 def cancel_clocks(session: Session, incident: Incident, at: datetime) -> None:
     """A dismissed incident's deadlines no longer apply: logged as cancelled, never missed."""
     clocks = running_clocks(session, incident.id)
     for clock in clocks:
-        clock.status = ClockStatus.CANCELLED
-        clock.resolved_at = at
-        record_event(
-            session,
-            Action.INCIDENT_CLOCK_CANCELLED,
-            SYSTEM,
-            incident,
-            other={"clock": clock.name},
-            after={"due_at": clock.due_at.isoformat(), "resolved_at": at.isoformat()},
-            at=at,
-        )
+        _close(session, incident, clock, ClockStatus.CANCELLED, at)
 
 
 def check_overdue(session: Session, now: datetime | None = None) -> int:
@@ -93,19 +84,31 @@ def check_overdue(session: Session, now: datetime | None = None) -> int:
     for clock in overdue:
         incident = incident_by_id(session, clock.incident_id)
         if incident is not None:
-            _resolve(session, incident, clock, met=False, at=now)
+            _close(session, incident, clock, ClockStatus.MISSED, now)
             notify_clock_missed(session, incident, clock.name, clock.due_at)
     return len(overdue)
 
 
-def _resolve(
-    session: Session, incident: Incident, clock: IncidentClock, *, met: bool, at: datetime
+_LOGGED_AS = {
+    ClockStatus.MET: Action.INCIDENT_CLOCK_MET,
+    ClockStatus.MISSED: Action.INCIDENT_CLOCK_MISSED,
+    ClockStatus.CANCELLED: Action.INCIDENT_CLOCK_CANCELLED,
+}
+
+
+def _close(
+    session: Session,
+    incident: Incident,
+    clock: IncidentClock,
+    status: ClockStatus,
+    at: datetime,
 ) -> None:
-    clock.status = ClockStatus.MET if met else ClockStatus.MISSED
+    """End a clock as met, missed or cancelled at `at`, and log it."""
+    clock.status = status
     clock.resolved_at = at
     record_event(
         session,
-        Action.INCIDENT_CLOCK_MET if met else Action.INCIDENT_CLOCK_MISSED,
+        _LOGGED_AS[status],
         SYSTEM,
         incident,
         other={"clock": clock.name},
