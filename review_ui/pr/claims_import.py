@@ -13,6 +13,7 @@ from fastapi import UploadFile
 from pydantic import ValidationError
 
 from claims.schemas import ImportedClaim
+from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
 
 MAX_BYTES = 1024 * 1024  # a library file of a few thousand claims
@@ -23,11 +24,8 @@ JSON_TYPES = {"application/json", "text/json"}
 CSV_TYPES = {"text/csv", "application/csv", "application/vnd.ms-excel", "text/plain"}
 
 
-class UploadRefused(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class UploadRefused(UiRefused):
+    """A file the library cannot import; the library page shows why beside its import form."""
 
 
 def read_upload(file: UploadFile) -> list[ImportedClaim]:
