@@ -19,12 +19,16 @@ def _real(flag: InstrumentedAttribute[bool], include_drills: bool) -> list[Colum
 def first_decisions_since(
     session: Session, since: datetime, *, include_drills: bool = False
 ) -> list[tuple[datetime, datetime]]:
-    """(due at, first decision at) of each case decided since `since`."""
+    """(due at, first decision at) of each case first decided since `since`. The first decision
+    is the earliest of all the case's decisions, taken before the window applies: a later one
+    (a second review, a correction) made inside the window does not make an old case count."""
+    first = func.min(Decision.created_at)
     rows = session.execute(
-        select(ReviewCase.due_at, func.min(Decision.created_at))
+        select(ReviewCase.due_at, first)
         .join(Decision, Decision.case_id == ReviewCase.id)
-        .where(Decision.created_at >= since, *_real(ReviewCase.is_drill, include_drills))
+        .where(*_real(ReviewCase.is_drill, include_drills))
         .group_by(ReviewCase.id, ReviewCase.due_at)
+        .having(first >= since)
     ).all()
     return [(due, decided) for due, decided in rows]
 
