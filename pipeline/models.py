@@ -52,6 +52,10 @@ class CaseStage(enum.StrEnum):
 
 
 WAITING_STATUSES = (CaseStatus.OPEN, CaseStatus.AWAITING_SECOND, CaseStatus.ESCALATED)
+# Every case not yet decided: waiting (first review, second review, QA sample, escalation or
+# appeal) or held by someone. The queue's depth, its overdue count and the supervise page's
+# list all read this one tuple, so they count the same cases.
+UNDECIDED_STATUSES = (*WAITING_STATUSES, CaseStatus.CLAIMED)
 WAITING_SQL = "status IN ('open', 'awaiting_second', 'escalated')"
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from audit.repository import restoration_times
 from core.clock import as_utc, utcnow
-from pipeline.models import CaseStatus
+from pipeline.models import UNDECIDED_STATUSES
 from pipeline.repository.cases import cases_per_band
 from pipeline.repository.figures import (
     confirmed_removal_times,
@@ -21,8 +21,6 @@ from pipeline.repository.figures import (
     first_decisions_since,
     human_decision_times,
 )
-
-LIVE = (CaseStatus.OPEN, CaseStatus.CLAIMED, CaseStatus.ESCALATED)
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class SlaAttainment:
 
 
 def queue_depth(session: Session, *, include_drills: bool = False) -> dict[str, int]:
-    return cases_per_band(session, LIVE, include_drills=include_drills)
+    return cases_per_band(session, UNDECIDED_STATUSES, include_drills=include_drills)
 
 
 def sla_attainment(
@@ -50,7 +48,7 @@ def sla_attainment(
     now = now or utcnow()
     rows = first_decisions_since(session, now - timedelta(days=days), include_drills=include_drills)
     on_time = sum(1 for due, decided in rows if as_utc(decided) <= as_utc(due))
-    overdue = count_overdue(session, LIVE, now, include_drills=include_drills)
+    overdue = count_overdue(session, UNDECIDED_STATUSES, now, include_drills=include_drills)
     return SlaAttainment(len(rows), on_time, overdue)
 
 

@@ -14,7 +14,7 @@ from accounts.repository import active_users_in_roles
 from audit.repository import escalations_per_actor
 from core.clock import as_utc, utcnow
 from pipeline import qa
-from pipeline.models import CaseStage, CaseStatus, ReviewCase
+from pipeline.models import UNDECIDED_STATUSES, CaseStage, ReviewCase
 from pipeline.repository.cases import (
     count_real_cases,
     holders_of_claimed_cases,
@@ -24,7 +24,6 @@ from pipeline.repository.cases import (
 from pipeline.repository.decisions import human_decisions_per_reviewer
 from review_ui.roles import REVIEWERS
 
-OPEN = (CaseStatus.OPEN, CaseStatus.CLAIMED, CaseStatus.ESCALATED, CaseStatus.AWAITING_SECOND)
 CASE_WORKER_ROLES = (*(r.value for r in REVIEWERS), "legal")
 GENERAL = {r.value for r in REVIEWERS}
 EXCERPT = 110
@@ -74,8 +73,8 @@ def eligible_for(case: ReviewCase, people: list[User]) -> list[User]:
 
 
 def open_cases(session: Session, limit: int) -> tuple[list[OpenCase], int]:
-    total = count_real_cases(session, OPEN)
-    rows = real_cases_with_post(session, OPEN, limit)
+    total = count_real_cases(session, UNDECIDED_STATUSES)
+    rows = real_cases_with_post(session, UNDECIDED_STATUSES, limit)
     people = workers(session)
     return [
         OpenCase(case, _excerpt(text), views, eligible_for(case, people))
@@ -84,7 +83,7 @@ def open_cases(session: Session, limit: int) -> tuple[list[OpenCase], int]:
 
 
 def oldest_age(session: Session, now: datetime | None = None) -> timedelta | None:
-    oldest = oldest_real_case_at(session, OPEN)
+    oldest = oldest_real_case_at(session, UNDECIDED_STATUSES)
     return None if oldest is None else (now or utcnow()) - as_utc(oldest)
 
 

@@ -1,5 +1,5 @@
 """The supervisor dashboard's figures (review_ui/supervisor/dashboard_data.py) on SQLite and
-PostgreSQL: which decision is a case's first."""
+PostgreSQL: which cases count as waiting, and which decision is a case's first."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from core.db import transaction
 from pipeline.models import CaseStage, CaseStatus, Decision, ReviewCase
 from pipeline.queue import open_case_for_post
 from pipeline.routing import RoutingPolicy
-from review_ui.supervisor import dashboard_data
+from review_ui.supervisor import dashboard_data, data
 from runtime.container import Runtime
 from tests.pipeline.factories import add_scored_post
 
@@ -60,3 +60,24 @@ def test_a_correction_of_an_old_decision_is_not_the_cases_first_decision(any_rt:
         sla = dashboard_data.sla_attainment(session)
     assert (sla.decided, sla.on_time, sla.percent) == (1, 1, 100.0)
 
+
+def test_the_dashboard_counts_every_undecided_case_the_supervise_page_lists(
+    any_rt: Runtime,
+) -> None:
+    for status, stage in (
+        (CaseStatus.OPEN, CaseStage.REVIEW),
+        (CaseStatus.CLAIMED, CaseStage.REVIEW),
+        (CaseStatus.ESCALATED, CaseStage.ESCALATED),
+        (CaseStatus.AWAITING_SECOND, CaseStage.SECOND),  # a high-reach removal's second review
+        (CaseStatus.AWAITING_SECOND, CaseStage.QA),  # a QA sample
+    ):
+        _case(any_rt, status, stage, overdue=True)
+    _decide(
+        any_rt, _case(any_rt, CaseStatus.OPEN, CaseStage.REVIEW, overdue=True), "ann", 0, "none"
+    )
+    with any_rt.sessions() as session:
+        depth = sum(dashboard_data.queue_depth(session).values())
+        _, listed = data.open_cases(session, 100)
+        sla = dashboard_data.sla_attainment(session)
+    assert depth == listed == 5
+    assert sla.overdue_open == 5
