@@ -73,7 +73,12 @@ def correct(
         actor,
         Subject(post_id=post.id, case_id=case.id, claim_id=old.claim_id),
         reason=reason,
-        before={"decision_id": old.id, "action": old.action, "reason_code": old.reason_code},
+        before={
+            "decision_id": old.id,
+            "action": old.action,
+            "reason_code": old.reason_code,
+            "territories": list(old.territories or ()),
+        },
         after={
             "decision_id": made.id,
             "action": made.action,
@@ -91,8 +96,14 @@ def correct(
 
 
 def _same(old: Decision, new: DecisionIn) -> bool:
+    """Nothing the platform or the author would see changes: the action, its territories (as
+    a set), the label's text, the reason and the statement of reasons. A label's note is the
+    text shown on the post; any other action's note is internal."""
+    label = new.action is DecisionAction.LABEL
     return (
         new.action.value == old.action
+        and set(new.territories) == set(old.territories or ())
+        and (not label or new.note.strip() == (old.note or "").strip())
         and new.reason_code.value == old.reason_code
         and new.public_facts.strip() == (old.public_facts or "")
         and (new.legal_ground.strip() or None) == old.legal_ground

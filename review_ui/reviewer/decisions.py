@@ -136,6 +136,8 @@ def _correct_page(
         or {
             "reason_code": decision.reason_code,
             "action": decision.action,
+            "note": decision.note or "",
+            "territories": " ".join(decision.territories or ()),
             "public_facts": decision.public_facts or "",
             "legal_ground": decision.legal_ground or "",
         },
