@@ -37,27 +37,10 @@ from pipeline.queue import escalate_case, held_case
 from pipeline.repository.actions import action_by_key
 from pipeline.repository.decisions import latest_decision_on_case_by
 from pipeline.routing import RoutingPolicy
-from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
+from pipeline.schemas import DecisionAction, DecisionIn
+from pipeline.verdicts import validate_decision
 
 __all__ = ["EXECUTE_TASK", "decide", "request_enforcement", "validate_decision"]
-
-
-def validate_decision(decision: DecisionIn) -> None:
-    if decision.reason_code is ReasonCode.OTHER and not decision.note.strip():
-        raise Invalid(Msg("reason 'other' needs a note"), code="note_required")
-    if decision.action is DecisionAction.LABEL and not decision.note.strip():
-        raise Invalid(Msg("a label needs its note text"), code="note_required")
-    if decision.action is DecisionAction.GEO_RESTRICT and not decision.territories:
-        raise Invalid(
-            Msg("geo-restriction needs at least one territory"), code="territories_required"
-        )
-    if (
-        decision.reason_code is ReasonCode.NOT_MISINFORMATION
-        and decision.action is not DecisionAction.NO_ACTION
-    ):
-        raise Invalid(
-            Msg("'not misinformation' cannot carry an enforcement action"), code="inconsistent"
-        )
 
 
 def decide(

@@ -26,6 +26,7 @@ from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
 from pipeline.queue import held_case
 from pipeline.repository.decisions import latest_decision_on_post_by, qa_agreement_per_reviewer
 from pipeline.schemas import DecisionIn
+from pipeline.verdicts import validate_decision
 
 QA_PRIORITY = 0.0  # after live work: a QA sample is never more urgent than a new post
 
@@ -102,7 +103,9 @@ def sampled_decision(session: Session, qa_case: ReviewCase) -> Decision:
 
 
 def review(session: Session, case_id: str, actor: Actor, verdict: DecisionIn) -> QaReview:
-    """Record the blind verdict on a QA case the reviewer holds; the case is then done."""
+    """Record the blind verdict on a QA case the reviewer holds; the case is then done. The
+    verdict obeys the rules of a decision, so agreement compares like with like."""
+    validate_decision(verdict)
     case = held_case(session, case_id, actor)
     if case.stage != CaseStage.QA:
         raise Conflict(Msg("this case is not a QA sample"), code="not_qa")
