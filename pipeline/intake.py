@@ -13,7 +13,7 @@ tenant, a judged post's text, its reach) is `pipeline.resend`'s rule.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -73,6 +73,9 @@ def score_posts(
     policy = policy or active_policy(session)
     stored = posts_by_ids(session, [p.id for p in posts])
     refuse_other_tenant(stored, is_drill)
+    # Before the model runs, so a refused edit costs no inference; checked again, locked, when
+    # the rows are written (`_post_rows`).
+    refuse_judged_edits(session, _edits(stored, posts), lock=False)
     existing = _load_existing(session, stored)
     if not (session.new or session.dirty or session.deleted):
         # End the read-only transaction before the model runs: inference takes a while, and
@@ -174,12 +177,7 @@ def _post_rows(
     after the model ran: a row another request wrote meanwhile is held to the same rules."""
     found = {p.id: p for p in posts_by_ids(session, [p.id for p in fresh])}
     refuse_other_tenant(found.values(), is_drill)
-    edited = [
-        post
-        for p in fresh
-        if (post := found.get(p.id)) is not None and post.text_sha256 != text_digest(p.text)
-    ]
-    refuse_judged_edits(session, edited)
+    refuse_judged_edits(session, _edits(found.values(), fresh))
     rows: dict[str, tuple[Post, dict[str, str] | None]] = {
         pid: (post, {"text_sha256": post.text_sha256, "status": post.status})
         for pid, post in found.items()
@@ -207,6 +205,12 @@ def _post_rows(
         ]
     rows.update((post.id, (post, None)) for post in made)
     return rows
+
+
+def _edits(stored: Iterable[Post], sent: Sequence[PostIn]) -> list[Post]:
+    """The stored posts that `sent` gives a different text."""
+    texts = {p.id: p.text for p in sent}
+    return [p for p in stored if p.id in texts and p.text_sha256 != text_digest(texts[p.id])]
 
 
 def _set_fields(post: Post, post_in: PostIn, measured: PostSignals | None) -> Post:

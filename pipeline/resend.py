@@ -57,9 +57,11 @@ def refuse_other_tenant(posts: Iterable[Post], is_drill: bool) -> None:
     raise Conflict(message, code="drill_mismatch")
 
 
-def refuse_judged_edits(session: Session, edited: Sequence[Post]) -> None:
+def refuse_judged_edits(session: Session, edited: Sequence[Post], *, lock: bool = True) -> None:
     """Refuse the request if reviewers decided on, or hold, any of `edited` (stored posts the
-    request sends a different text for)."""
+    request sends a different text for). Intake checks before scoring with `lock` False (a
+    refused edit costs no model call, and no lock is held while the model runs), and again,
+    locked, when it writes the rows."""
     if not edited:
         return
     decisions = latest_human_decision_ids(session, [p.id for p in edited])
@@ -74,7 +76,7 @@ def refuse_judged_edits(session: Session, edited: Sequence[Post]) -> None:
             code="post_decided",
         )
     # locked: an edit racing a reviewer's claim is judged on the claim once it commits
-    held = [p.id for p in edited if _held(open_case_of_post(session, p.id, for_update=True))]
+    held = [p.id for p in edited if _held(open_case_of_post(session, p.id, for_update=lock))]
     if held:
         raise Conflict(
             Msg(

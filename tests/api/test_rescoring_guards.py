@@ -1,12 +1,14 @@
 """Re-sending a post id: a drill and the platform never read or write each other's posts, a
 post reviewers decided on or hold keeps its text, and new reach for unchanged text is stored
-and re-ranks the post's waiting case. On the embedded SQLite database and on PostgreSQL."""
+and re-ranks the post's waiting case. On the embedded SQLite database and on PostgreSQL.
+A refused edit is refused before the model runs: it costs no inference."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,11 +26,28 @@ from pipeline.routing import RoutingPolicy
 from pipeline.schemas import DecisionIn
 from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
-from tests.conftest import auth, make_settings, new_api_key
+from tests.api.test_batcher import RecordingClassifier
+from tests.conftest import BACKENDS, auth, make_settings, new_api_key
+from tests.core.backends import database_url
 from tests.pipeline.factories import reviewer
 
 URGENT = "Miracle cure: drinking bleach cures COVID-19, share before they delete it!!"
 HARMLESS = "The weather is lovely today"
+
+
+@pytest.fixture
+def model() -> RecordingClassifier:
+    """The reference scorer, counting the batches it scores."""
+    return RecordingClassifier()
+
+
+@pytest.fixture(params=BACKENDS)
+def any_rt(
+    request: pytest.FixtureRequest, tmp_path: Path, model: RecordingClassifier
+) -> Iterator[Runtime]:
+    rt = build_runtime(make_settings(database_url(request, tmp_path)), classifier=model)
+    yield rt
+    rt.engine.dispose()
 
 
 @pytest.fixture
@@ -96,7 +115,9 @@ def test_the_platform_cannot_read_or_write_a_drill_post(any_rt: Runtime, api: Te
     assert _writes(any_rt) == before
 
 
-def test_a_decided_post_keeps_its_text(any_rt: Runtime, api: TestClient) -> None:
+def test_a_decided_post_keeps_its_text_and_its_edit_is_not_scored(
+    any_rt: Runtime, api: TestClient, model: RecordingClassifier
+) -> None:
     platform = new_api_key(any_rt)
     post = {"id": "tz1", "text": URGENT}
     case_id = _queued(any_rt, platform, api, post)
@@ -105,25 +126,34 @@ def test_a_decided_post_keeps_its_text(any_rt: Runtime, api: TestClient) -> None
         assert claim_next(session, who) is not None
         verdict = DecisionIn(reason_code="not_misinformation", action="no_action")
         decide(session, case_id, who, verdict, policy=RoutingPolicy())
-    before = _writes(any_rt)
+    before, scored = _writes(any_rt), len(model.batches)
     resp = _send(api, platform, {"id": "tz1", "text": "Just a photo of my cat"})
     _refused(resp, "post_decided", "tz1")
+    assert resp.json()["error"]["message"] == (
+        "posts decided on their earlier text: tz1; send the edited text under a new post id"
+    )
+    assert len(model.batches) == scored, "the refused edit was not scored"
     assert _post(any_rt, "tz1").text == URGENT
     assert _writes(any_rt) == before
     assert _send(api, platform, post).json()["results"][0]["cached"] is True
 
 
-def test_a_held_post_keeps_its_text_and_a_waiting_one_is_rescored(
-    any_rt: Runtime, api: TestClient
+def test_a_held_post_keeps_its_text_unscored_and_a_waiting_one_is_rescored(
+    any_rt: Runtime, api: TestClient, model: RecordingClassifier
 ) -> None:
     platform = new_api_key(any_rt)
     _queued(any_rt, platform, api, {"id": "held", "text": URGENT})
     with transaction(any_rt.sessions) as session:
         assert claim_next(session, reviewer("rev-2")) is not None
     _queued(any_rt, platform, api, {"id": "waiting", "text": URGENT + " Really."})
-    before = _writes(any_rt)
+    before, scored = _writes(any_rt), len(model.batches)
     resp = _send(api, platform, {"id": "held", "text": HARMLESS})
     _refused(resp, "post_held", "held")
+    assert resp.json()["error"]["message"] == (
+        "posts a reviewer is reviewing on their earlier text: held; send the edited text under "
+        "a new post id"
+    )
+    assert len(model.batches) == scored, "the refused edit was not scored"
     assert _post(any_rt, "held").text == URGENT and _writes(any_rt) == before
     edited = _send(api, platform, {"id": "waiting", "text": HARMLESS})
     assert edited.status_code == 200 and edited.json()["results"][0]["cached"] is False
