@@ -6,9 +6,7 @@ plain form post, so the buttons work without JavaScript too.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -18,6 +16,7 @@ from pipeline.models import CaseStatus
 from pipeline.repository.cases import case_by_id
 from pipeline.repository.console import save_note_draft
 from review_ui.page import CaseWorkerPage
+from review_ui.reviewer.decision_form import Note
 from review_ui.templating import in_language_of
 
 router = APIRouter(prefix="/review/cases")
@@ -28,9 +27,7 @@ def _wants_json(request: Request) -> bool:
 
 
 @router.post("/{case_id}/note", summary="Autosave the note you are typing on a case")
-def save_note(
-    case_id: str, page: CaseWorkerPage, note: Annotated[str, Form(max_length=5000)] = ""
-) -> Response:
+def save_note(case_id: str, page: CaseWorkerPage, note: Note = "") -> Response:
     """Saved per case and person, whether or not the lease is still live: a note typed as the
     lease ran out is there again when the case is claimed back."""
     case = case_by_id(page.session, case_id[:32])

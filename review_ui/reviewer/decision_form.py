@@ -1,4 +1,10 @@
-"""The decision fields a reviewer types: on a case (decide) and on a decision (correct)."""
+"""The decision fields a reviewer types: on a case (decide) and on a decision (correct).
+
+A browser sends a textarea's line breaks as CRLF but counts each as one character against its
+`maxlength`, so a note typed up to the limit arrives longer than the limit. Text fields are
+taken as typed (`as_typed`: one LF per line break) and their limits checked after that: for a
+decision by `DecisionIn`, so a refusal shows the form again with everything in it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,26 @@ from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from fastapi import Form
+from pydantic import BeforeValidator, StringConstraints, ValidationError
 
 from pipeline.schemas import DecisionIn
+from review_ui.form_errors import field_problem
+from review_ui.i18n import Msg
+
+NOTE_LIMIT = 5000  # DecisionIn.note's, and the case page's textarea
+
+
+def as_typed(value: object) -> object:
+    """A text field with its line breaks as the browser counted them: one LF each."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+# A form's text, line breaks as typed; no limit of its own (the body limit bounds it).
+Typed = Annotated[str, BeforeValidator(as_typed), Form()]
+# A note on its own (the autosave), refused past the limit counted as the browser counts.
+Note = Annotated[
+    Annotated[str, StringConstraints(max_length=NOTE_LIMIT)], BeforeValidator(as_typed), Form()
+]
 
 
 @dataclass(frozen=True)
@@ -24,7 +48,7 @@ class DecisionForm:
         return asdict(self)
 
     def decision_in(self) -> DecisionIn:
-        """Raises ValidationError (reason and action are validated here)."""
+        """Raises ValidationError (reason, action and every limit are validated here)."""
         return DecisionIn(
             reason_code=self.reason_code,
             action=self.action,
@@ -38,9 +62,24 @@ class DecisionForm:
 def decision_form(
     reason_code: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "",
-    note: Annotated[str, Form(max_length=5000)] = "",
-    territories: Annotated[str, Form(max_length=1000)] = "",
-    public_facts: Annotated[str, Form(max_length=2000)] = "",
-    legal_ground: Annotated[str, Form(max_length=500)] = "",
+    note: Typed = "",
+    territories: Typed = "",
+    public_facts: Typed = "",
+    legal_ground: Typed = "",
 ) -> DecisionForm:
     return DecisionForm(reason_code, action, note, territories, public_facts, legal_ground)
+
+
+_CHOOSE = {"reason_code": Msg("Choose a reason (keys 1–6)."), "action": Msg("Choose an action.")}
+
+
+def refusal_of(exc: ValidationError) -> str:
+    """Why `decision_in` refused the form, in the reader's words: the first field at fault."""
+    for err in exc.errors():
+        loc = str(err["loc"][0]) if err["loc"] else ""
+        if loc in _CHOOSE:
+            return _CHOOSE[loc]
+        if loc == "territories" and err["type"] != "too_long":
+            return Msg("Territories must be two-letter country codes, e.g. DE FR.")
+        return field_problem(err)
+    return Msg("The decision is incomplete.")

@@ -30,7 +30,7 @@ from pipeline.repository.posts import post_by_id
 from review_ui.auth import UiRefused, UiUser
 from review_ui.i18n import Msg
 from review_ui.page import UiPage, page_for
-from review_ui.reviewer.decision_form import DecisionForm, decision_form
+from review_ui.reviewer.decision_form import DecisionForm, decision_form, refusal_of
 from review_ui.reviewer.pages import ACTIONS, REASON_LABELS
 from review_ui.roles import REVIEWERS
 
@@ -162,9 +162,8 @@ def correct(
         corrections.correct(
             page.session, decision.id, page.actor, verdict, why.strip(), anyones=_senior(page.user)
         )
-    except ValidationError:
-        error = Msg("Choose a reason and an action (territories are two-letter codes).")
-        return _correct_page(page, decision, error=error, form=form, status=422)
+    except ValidationError as exc:
+        return _correct_page(page, decision, error=refusal_of(exc), form=form, status=422)
     except DomainError as exc:
         page.session.rollback()
         return _correct_page(page, decision, error=exc.message, form=form, status=exc.status)

@@ -27,7 +27,7 @@ from review_ui.page import CaseWorkerPage, UiPage
 from review_ui.reviewer import queue_filter
 from review_ui.reviewer.case_page import case_response
 from review_ui.reviewer.case_view import held_by
-from review_ui.reviewer.decision_form import DecisionForm, decision_form
+from review_ui.reviewer.decision_form import DecisionForm, decision_form, refusal_of
 from review_ui.reviewer.shift import shift_counts
 from review_ui.reviewer.wellness import wellness_of
 
@@ -181,7 +181,7 @@ def decide_case(
     try:
         decision_in = typed.decision_in()
     except ValidationError as exc:
-        return refused(_validation_message(exc), 422)
+        return refused(refusal_of(exc), 422)
     try:
         if case.stage == CaseStage.QA:
             qa.review(session, case_id, user.actor, decision_in)
@@ -209,17 +209,6 @@ def _next_after(page: UiPage, decision_id: str | None) -> Response:
     if decision_id is None:
         return _to_queue("qa-done")
     return RedirectResponse(f"/ui/review/decisions/{decision_id}?notice=empty", status_code=303)
-
-
-def _validation_message(exc: ValidationError) -> str:
-    fields = {"reason_code": Msg("Choose a reason (keys 1–6)."), "action": Msg("Choose an action.")}
-    for err in exc.errors():
-        loc = str(err["loc"][0]) if err["loc"] else ""
-        if loc in fields:
-            return fields[loc]
-        if loc == "territories":
-            return Msg("Territories must be two-letter country codes, e.g. DE FR.")
-    return Msg("The decision is incomplete.")
 
 
 @router.post("/cases/{case_id}/release", summary="Give the case back to the queue")

@@ -1,0 +1,97 @@
+"""The reviewer's forms never lose what was typed: a refused form is an HTML page with the reason
+(the case page again where it was the decision form), a note counts its line breaks as the
+browser does, and a decision refused because the case moved on keeps the note as a draft."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from core.actors import Actor, ActorType
+from pipeline.console_models import CaseNoteDraft
+from pipeline.models import Decision, ReviewCase
+from tests.conftest import BACKENDS
+from tests.core.backends import database_url
+from tests.review_ui.conftest import (
+    Stack,
+    browser_client,
+    claim_next_in_ui,
+    csrf_of,
+    sign_in,
+    stack_on,
+    submit,
+)
+
+SENIOR = Actor(name="senior-lead", type=ActorType.HUMAN, roles=("senior_reviewer",))
+POST = "Bill Gates microchip hoax exposed, share before it is banned!!"
+# What a browser sends for a 5,000-character note of 100 lines: its line breaks as CRLF.
+BROWSER_NOTE = "\r\n".join(["x" * 49] * 100) + "\r\n"
+
+
+@pytest.fixture(params=BACKENDS)
+def any_stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    yield from stack_on(database_url(request, tmp_path))
+
+
+def _held_case(stack: Stack) -> tuple[TestClient, str, str]:
+    """A reviewer signed in and holding a case: the client, the case's id and their name."""
+    stack.queue_posts([POST])
+    client = browser_client(stack)
+    name = stack.user("reviewer")
+    sign_in(client, name)
+    return client, claim_next_in_ui(client), name
+
+
+def _decide(client: TestClient, case_id: str, **fields: Any) -> Any:
+    path = f"/ui/review/cases/{case_id}"
+    return submit(client, client.get(path), f"{path}/decide", **fields)
+
+
+def _draft(stack: Stack, case_id: str, username: str) -> str | None:
+    with stack.rt.sessions() as session:
+        row = session.get(CaseNoteDraft, (case_id, username))
+        return row.note if row else None
+
+
+def test_a_note_of_5000_characters_with_crlf_line_breaks_is_accepted(stack: Stack) -> None:
+    client, case_id, _ = _held_case(stack)
+    assert len(BROWSER_NOTE.replace("\r\n", "\n")) == 5000 < len(BROWSER_NOTE)
+    response = _decide(
+        client, case_id, reason_code="misleading_context", action="label", note=BROWSER_NOTE
+    )
+    assert response.status_code == 303, response.text
+    with stack.rt.sessions() as session:
+        decision = session.scalars(select(Decision).where(Decision.case_id == case_id)).one()
+        assert decision.note == BROWSER_NOTE.replace("\r\n", "\n").strip()
+
+
+def test_a_note_over_the_limit_comes_back_on_the_case_page_as_typed(stack: Stack) -> None:
+    client, case_id, _ = _held_case(stack)
+    note = "y" * 5001
+    response = _decide(client, case_id, reason_code="misleading_context", action="label", note=note)
+    assert response.status_code == 422
+    page = response.text
+    assert page.startswith("<!doctype html>") or "<html" in page
+    assert 'id="decision-error"' in page and "at most 5000" in page
+    assert f">{note}</textarea>" in page
+    assert 'value="label" data-key="l" checked' in page
+    with stack.rt.sessions() as session:
+        case = session.get(ReviewCase, case_id)
+        assert case is not None and case.status == "claimed"
+
+
+def test_the_autosave_counts_crlf_line_breaks_as_one(stack: Stack) -> None:
+    client, case_id, name = _held_case(stack)
+    token = csrf_of(client.get(f"/ui/review/cases/{case_id}").text)
+    saved = client.post(
+        f"/ui/review/cases/{case_id}/note",
+        data={"note": BROWSER_NOTE},
+        headers={"x-csrf-token": token, "accept": "application/json"},
+    )
+    assert saved.json() == {"saved": True}
+    assert _draft(stack, case_id, name) == BROWSER_NOTE.replace("\r\n", "\n")
