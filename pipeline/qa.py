@@ -23,7 +23,7 @@ from core.errors import Conflict, Invalid
 from core.messages import Msg
 from pipeline.console_models import QaReview, QaSampling
 from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
-from pipeline.queue import held_case
+from pipeline.queue import check_blind_reviewer, held_case
 from pipeline.repository.decisions import latest_decision_on_post_by, qa_agreement_per_reviewer
 from pipeline.schemas import DecisionIn
 from pipeline.verdicts import validate_decision
@@ -110,6 +110,7 @@ def review(session: Session, case_id: str, actor: Actor, verdict: DecisionIn) ->
     if case.stage != CaseStage.QA:
         raise Conflict(Msg("this case is not a QA sample"), code="not_qa")
     original = sampled_decision(session, case)
+    check_blind_reviewer(case, actor.name)  # however they came to hold it: no self-grading
     row = QaReview(
         qa_case_id=case.id,
         original_decision_id=original.id,

@@ -209,6 +209,18 @@ def _eligible(actor: Actor, now: datetime) -> list[ColumnElement[bool] | TextCla
     ]
 
 
+def check_blind_reviewer(case: ReviewCase, reviewer: str) -> None:
+    """A second review or a QA sample is never given to, or answered by, whoever made the
+    decision it reviews (claim_next never offers it to them: `_eligible`)."""
+    if case.stage not in BLIND_STAGES or case.first_reviewer != reviewer:
+        return
+    if case.stage == CaseStage.QA:
+        refusal = Msg("a QA sample is never reviewed by the reviewer whose decision it samples")
+    else:
+        refusal = Msg("the second reviewer must differ from the first")
+    raise Conflict(refusal, code="same_reviewer")
+
+
 def claim_next(
     session: Session,
     actor: Actor,
@@ -433,8 +445,7 @@ def reassign(
             ),
             code="wrong_role",
         )
-    if case.stage == CaseStage.SECOND and case.first_reviewer == to_reviewer:
-        raise Conflict(Msg("the second reviewer must differ from the first"), code="same_reviewer")
+    check_blind_reviewer(case, to_reviewer)
     check_appeal_decider(session, case, to_reviewer)
     before = {"status": case.status, "claimed_by": case.claimed_by}
     case.status = CaseStatus.CLAIMED
