@@ -24,6 +24,7 @@ from incidents.types import IncidentType, profile
 
 # The plan's numbers are printed from the incident policy in force, never stored in its text.
 THRESHOLDS_HEADING = "## Thresholds and clocks"
+LESSONS_HEADING = "## Lessons adopted"
 
 INITIAL_PLAN = """# Emergency response plan (v1)
 1. Report and initial assessment: anyone reports, detection opens misinformation incidents;
@@ -78,9 +79,7 @@ def publish_plan(
     latest = current_plan(session)
     lessons = pending_lessons(session) if adopt_lessons else []
     if body is None:
-        base = latest.body if latest else INITIAL_PLAN
-        added = "".join(f"- {lesson.text} (incident {lesson.incident_id})\n" for lesson in lessons)
-        body = base + ("\n## Lessons adopted\n" + added if added else "")
+        body = _with_lessons(latest.body if latest else INITIAL_PLAN, lessons)
     version = next_plan_version(session)
     plan = ResponsePlan(version=version, body=body, change_note=change_note, author=actor.name)
     session.add(plan)
@@ -96,6 +95,18 @@ def publish_plan(
         after={"version": version, "lessons": [lesson.id for lesson in lessons]},
     )
     return plan
+
+
+def _with_lessons(base: str, lessons: list[Lesson]) -> str:
+    """The plan with the lessons listed under its closing "Lessons adopted" section, which is
+    started when the plan does not end with one (so each publication adds no second heading)."""
+    added = "".join(f"- {lesson.text} (incident {lesson.incident_id})\n" for lesson in lessons)
+    if not added:
+        return base
+    heading = base.rfind(LESSONS_HEADING)
+    if heading == -1 or "\n## " in base[heading + len(LESSONS_HEADING) :]:
+        return base + "\n" + LESSONS_HEADING + "\n" + added
+    return base.rstrip("\n") + "\n" + added
 
 
 def _minutes(delta_seconds: float) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incidents.material_models import StoredIncidentPolicy
-from incidents.models import Lesson, ResponsePlan
+from incidents.models import Incident, Lesson, ResponsePlan
 from pipeline.repository.policies import highest_version, newest_version, version_history
 
 
@@ -26,10 +26,14 @@ def next_plan_version(session: Session) -> int:
 
 
 def pending_lessons(session: Session) -> list[Lesson]:
-    """Lessons no plan version adopted yet, oldest first."""
+    """Lessons of real incidents no plan version adopted yet, oldest first; a drill's lesson
+    stays in its drill report and never enters the response plan."""
     return list(
         session.scalars(
-            select(Lesson).where(Lesson.plan_version.is_(None)).order_by(Lesson.created_at)
+            select(Lesson)
+            .join(Incident, Incident.id == Lesson.incident_id)
+            .where(Lesson.plan_version.is_(None), Incident.is_drill.is_(False))
+            .order_by(Lesson.created_at, Lesson.id)
         ).all()
     )
 
