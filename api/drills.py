@@ -15,6 +15,7 @@ from core.web_schemas import RowId, refusals
 from incidents import drill_queue
 from pipeline.policy_store import active_policy
 from pipeline.process import PipelineRuntimeDep
+from pipeline.queue import release
 from pipeline.schemas import DecisionIn, ScoreRequest, ScoreResponse
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
@@ -66,3 +67,15 @@ def drill_decision(
         active_policy(session, rt.policy),
     )
     return {"decision_id": made.id, "case_id": case_id, "action": made.action}
+
+
+@router.post(
+    "/drills/cases/{case_id}/release",
+    responses=refusals(404, 409),
+    summary="Put a drill case the drill holds back in the drill queue",
+)
+def drill_release(case_id: RowId, session: SessionDep, key: DrillKey) -> dict[str, Any]:
+    """A drill run's reviewers put back a case of another run (it is that run's to decide);
+    they are not offered it again for a while. Only a case this key holds can be put back."""
+    case = release(session, case_id, drill_queue.drill_reviewer(key.name))
+    return {"case_id": case.id, "status": case.status}

@@ -109,7 +109,9 @@ def simulate_reviewers(
     client: httpx.Client, api_key: str, labels: dict[str, bool], max_cases: int = 10_000
 ) -> int:
     """A reviewer who knows the truth: removes wave posts, leaves background ones. It works
-    through the drill's own queue (`/v1/drills/cases/*`), so it never sees a real case."""
+    through the drill's own queue (`/v1/drills/cases/*`), so it never sees a real case, and
+    decides only this run's posts (`labels`): another drill's case is put back for that drill
+    (the queue does not offer it to this reviewer again for a while)."""
     headers = {"Authorization": f"Bearer {api_key}"}
     decided = 0
     while decided < max_cases:
@@ -118,7 +120,11 @@ def simulate_reviewers(
         case = response.json().get("case")
         if not case:
             return decided
-        wave = labels.get(case["post"]["id"], False)
+        if case["post"]["id"] not in labels:
+            put_back = client.post(f"/v1/drills/cases/{case['id']}/release", headers=headers)
+            put_back.raise_for_status()
+            continue
+        wave = labels[case["post"]["id"]]
         body = (
             {"reason_code": "false_claim", "action": "remove", "note": "drill"}
             if wave
