@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from starlette.routing import Match
 
 from core.process import Process
 from review_ui import language, login
@@ -16,6 +21,7 @@ from review_ui.admin import pages as admin
 from review_ui.admin import policy as admin_policy
 from review_ui.admin import webhooks as admin_webhooks
 from review_ui.auth import SignedIn, UiRedirect, UiRefused, UiUser, csrf_guard, optional_user
+from review_ui.form_errors import field_problem, joined
 from review_ui.incidents import pages as incidents
 from review_ui.incidents import response_plan
 from review_ui.legal import holds as legal_holds
@@ -31,6 +37,8 @@ from review_ui.supervisor import pages as supervise
 from review_ui.templating import render
 
 STATIC = Path(__file__).parent / "static"
+UI = "/ui"
+_NOT_FIELDS = ("body", "query", "path", "header", "cookie")  # where, not which field
 
 
 def build_router() -> APIRouter:
@@ -69,7 +77,20 @@ def _user_of(request: Request) -> UiUser | None:
         return optional_user(request, session)
 
 
+def _back(request: Request) -> str:
+    """The page the refused form was on: the one the browser came from (the UI's pages send
+    their address to the same origin), else the posted address where it is a page too."""
+    came_from = urlsplit(request.headers.get("referer", ""))
+    if came_from.netloc == request.url.netloc and came_from.path.startswith(f"{UI}/"):
+        return came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    scope = {**request.scope, "method": "GET"}
+    pages = request.app.router.routes
+    return request.url.path if any(r.matches(scope)[0] == Match.FULL for r in pages) else ""
+
+
 def mount_ui(app: FastAPI) -> None:
+    """Call after the API's error handlers are installed: a refused form under /ui is a page,
+    and anything else goes on to the handler the app had."""
     app.include_router(build_router())
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
 
@@ -86,5 +107,23 @@ def mount_ui(app: FastAPI) -> None:
         user = await run_in_threadpool(_user_of, request)
         return render(request, "refused.html", user, exc.status, message=exc.message)
 
+    api_invalid = app.exception_handlers.get(
+        RequestValidationError, request_validation_exception_handler
+    )
+
+    async def on_invalid(request: Request, exc: Exception) -> Response:
+        """A form or query the UI's routes refused: which field and why, in the reader's words,
+        and the way back to the form (not the API's JSON, which a person cannot use)."""
+        assert isinstance(exc, RequestValidationError)
+        if request.url.path != UI and not request.url.path.startswith(f"{UI}/"):
+            answer = api_invalid(request, exc)
+            return await answer if isawaitable(answer) else answer
+        user = await run_in_threadpool(_user_of, request)
+        problems = joined(field_problem(e, _NOT_FIELDS) for e in exc.errors())
+        return render(
+            request, "form_refused.html", user, 422, message=problems, back=_back(request)
+        )
+
     app.add_exception_handler(UiRedirect, on_redirect)
     app.add_exception_handler(UiRefused, on_refused)
+    app.add_exception_handler(RequestValidationError, on_invalid)

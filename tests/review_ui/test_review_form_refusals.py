@@ -23,6 +23,7 @@ from tests.review_ui.conftest import (
     claim_next_in_ui,
     csrf_of,
     sign_in,
+    signed_in,
     stack_on,
     submit,
 )
@@ -56,6 +57,12 @@ def _draft(stack: Stack, case_id: str, username: str) -> str | None:
     with stack.rt.sessions() as session:
         row = session.get(CaseNoteDraft, (case_id, username))
         return row.note if row else None
+
+
+def _too_long_cap(client: TestClient, **headers: str) -> Any:
+    """The wellness form sent with a daily cap longer than the field takes (8 characters)."""
+    page = client.get("/ui/review/wellness")
+    return submit(client, page, "/ui/review/wellness", daily_cap="1" * 9, headers=headers)
 
 
 def test_a_note_of_5000_characters_with_crlf_line_breaks_is_accepted(stack: Stack) -> None:
@@ -95,3 +102,27 @@ def test_the_autosave_counts_crlf_line_breaks_as_one(stack: Stack) -> None:
     )
     assert saved.json() == {"saved": True}
     assert _draft(stack, case_id, name) == BROWSER_NOTE.replace("\r\n", "\n")
+
+
+def test_any_refused_ui_form_is_an_html_page_naming_the_field(stack: Stack) -> None:
+    client = signed_in(stack, "reviewer")
+    response = _too_long_cap(client)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "daily cap" in response.text.lower() and "at most 8" in response.text
+    assert 'href="/ui/review/wellness"' in response.text  # the way back to the form
+    again = _too_long_cap(client, referer="https://testserver/ui/review/wellness?from=case")
+    assert 'href="/ui/review/wellness?from=case"' in again.text
+
+
+def test_a_refused_form_speaks_the_readers_language(stack: Stack) -> None:
+    response = _too_long_cap(signed_in(stack, "reviewer"), **{"accept-language": "zh-CN"})
+    assert response.status_code == 422 and 'lang="zh-Hans"' in response.text
+    assert "表单" in response.text
+
+
+def test_the_api_still_answers_json_for_a_bad_body(stack: Stack) -> None:
+    client = browser_client(stack)
+    response = client.post("/v1/auth/token", json={"username": 3})
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("application/json")
