@@ -8,6 +8,7 @@ does not lock anyone out: a supervisor decides who takes over).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -26,6 +27,7 @@ from review_ui.page import CaseWorkerPage, UiPage
 
 router = APIRouter(prefix="/review/wellness")
 MAX_CAP = 1000
+_DIGITS = re.compile(r"[0-9]{1,4}")
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,8 @@ def save_settings(
 ) -> Response:
     cap: int | None = None
     if daily_cap.strip():
-        if not daily_cap.strip().isdigit() or not 1 <= int(daily_cap) <= MAX_CAP:
+        # ASCII digits only: str.isdigit() also takes "²", which int() then refuses (a 500).
+        if not _DIGITS.fullmatch(daily_cap.strip()) or not 1 <= int(daily_cap) <= MAX_CAP:
             error = Msg(
                 "The daily cap is a whole number from 1 to {cap}, or empty for none.", cap=MAX_CAP
             )

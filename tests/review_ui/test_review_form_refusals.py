@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from core.actors import Actor, ActorType
-from pipeline.console_models import CaseNoteDraft
+from pipeline.console_models import CaseNoteDraft, ReviewerSettings
 from pipeline.models import Decision, ReviewCase
 from tests.conftest import BACKENDS
 from tests.core.backends import database_url
@@ -126,3 +126,16 @@ def test_the_api_still_answers_json_for_a_bad_body(stack: Stack) -> None:
     response = client.post("/v1/auth/token", json={"username": 3})
     assert response.status_code in (400, 422)
     assert response.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("cap", ["²", "١٢", "+5", " 5 5"])
+def test_a_daily_cap_that_is_not_ascii_digits_is_refused_on_the_page(
+    stack: Stack, cap: str
+) -> None:
+    client = signed_in(stack, "reviewer")
+    page = client.get("/ui/review/wellness")
+    response = submit(client, page, "/ui/review/wellness", daily_cap=cap)
+    assert response.status_code == 422, response.text
+    assert "whole number from 1 to 1000" in response.text
+    with stack.rt.sessions() as session:
+        assert session.scalars(select(ReviewerSettings)).first() is None
