@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import ColumnElement, TextClause, or_, text
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
 from audit.service import record
-from core.actors import Actor
+from core.actors import Actor, ActorType
 from core.clock import utcnow
 from core.db import get_or_not_found, lock_for_transaction
 from core.errors import Conflict, Invalid
@@ -269,12 +269,26 @@ def _lock_undecided(session: Session, case_id: str) -> ReviewCase:
     return case
 
 
+def _refuse_drill_case(case: ReviewCase) -> NoReturn:
+    raise Conflict(
+        Msg(
+            "case {case_id} belongs to a drill: only the drill's own reviewers work it",
+            case_id=case.id,
+        ),
+        code="drill_case",
+    )
+
+
 def held_case(
     session: Session, case_id: str, actor: Actor, now: datetime | None = None
 ) -> ReviewCase:
-    """The case, if this reviewer holds a live lease on it; otherwise a clear refusal."""
+    """The case, if this reviewer holds a live lease on it; otherwise a clear refusal. A drill
+    case is worked only by a drill's simulated reviewers (platform actors,
+    `incidents.drill_queue`): a person never decides, releases or skips one."""
     now = now or utcnow()
     case = _lock_undecided(session, case_id)
+    if case.is_drill and actor.type is not ActorType.PLATFORM:
+        _refuse_drill_case(case)
     if (
         case.status != CaseStatus.CLAIMED
         or case.claimed_by != actor.name
@@ -432,9 +446,12 @@ def reassign(
     lease: timedelta = DEFAULT_LEASE,
     now: datetime | None = None,
 ) -> ReviewCase:
-    """Give a waiting or claimed case to a named reviewer (senior reviewers and admins do this)."""
+    """Give a waiting or claimed case to a named reviewer (senior reviewers and admins do this).
+    The reviewer is a person, so never a drill case: a drill's own reviewers claim those."""
     now = now or utcnow()
     case = _lock_undecided(session, case_id)
+    if case.is_drill:
+        _refuse_drill_case(case)
     allowed = {case.required_role} if case.required_role else set(GENERAL_REVIEWERS)
     if not allowed.intersection(to_roles):
         raise Conflict(

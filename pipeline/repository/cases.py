@@ -24,11 +24,13 @@ def cases_of_incident(session: Session, incident_id: str) -> list[ReviewCase]:
 
 
 def current_case_of(session: Session, username: str) -> ReviewCase | None:
-    """The case this reviewer holds a live lease on (the highest priority one)."""
+    """The case this reviewer (a person) holds a live lease on (the highest priority one);
+    never a drill case, which only a drill's own reviewers work."""
     return session.scalars(
         select(ReviewCase)
         .where(
             ReviewCase.claimed_by == username,
+            ReviewCase.is_drill.is_(False),
             ReviewCase.status == CaseStatus.CLAIMED,
             ReviewCase.lease_expires_at > utcnow(),
         )
