@@ -15,10 +15,10 @@ recomputed with the active policy when it is routed or previewed) is decided in 
    (default urgent);
 3. a post with no match at or above `claim_match_suggest_similarity` ("suggested") whose
    check-worthiness is below `checkworthiness_min` is ignored however its falsehood score
-   reads: it makes no claim a fact-checker could check; below `checkworthiness_urgent_min` an
-   urgent post is lowered to review; so is any urgent post in a language whose
-   check-worthiness head gates only (Chinese, `models/checkworthiness-zh-*`,
-   `classifier/language.py`);
+   reads: it makes no claim a fact-checker could check; with or without a suggested match,
+   below `checkworthiness_urgent_min` an urgent post is lowered to review; so is any urgent
+   post in a language whose check-worthiness head gates only (Chinese,
+   `models/checkworthiness-zh-*`, `classifier/language.py`);
 4. otherwise the falsehood model's band, through `band_routes`;
 then routing adds:
 5. a post spreading at `urgent_velocity` or more (see below) is raised from review to urgent.

@@ -82,10 +82,11 @@ def triage_band(signals: Signals, policy: RoutingPolicy) -> tuple[str, str]:
     if debunked is not None and match_status(debunked.similarity, policy) == CONFIRMED:
         raised = raise_to(level, policy.claim_match_route)
         return raised, ("claim_match" if raised != level else "band")
-    if any(match_status(m.similarity, policy) for m in signals.matches):
-        return level, "band"  # repeats a known claim: check-worthy by definition
+    # A suggested match may repeat a known claim, so check-worthiness does not drop the post;
+    # but only a confirmed match is evidence enough for urgent, so the caps below still apply.
+    suggested = any(match_status(m.similarity, policy) for m in signals.matches)
     cw = signals.checkworthiness
-    if cw is not None and level != IGNORE and cw < policy.checkworthiness_min:
+    if cw is not None and level != IGNORE and cw < policy.checkworthiness_min and not suggested:
         return IGNORE, "not_checkworthy"
     if cw is not None and level == URGENT and cw < policy.checkworthiness_urgent_min:
         return REVIEW, "checkworthiness"

@@ -50,6 +50,21 @@ def test_a_suggested_match_counts_as_a_known_claim_but_does_not_raise() -> None:
     assert triage_band(below, POLICY)[0] == "ignore"
 
 
+def test_a_suggested_match_does_not_make_an_urgent_post_that_makes_no_claim_urgent() -> None:
+    """Only a confirmed match raises: a suggested one keeps the post out of the ignore gate, but
+    the check-worthiness and Chinese caps on urgent still apply (an everyday Chinese post about
+    a cold used to go urgent on a suggested match to a health claim)."""
+    maybe = MatchInfo("c3", (SUGGEST + CONFIRM) / 2, "false")
+    no_claim = Signals(0.77, "urgent", checkworthiness=0.0002, matches=(maybe,), lang="zh")
+    assert triage_band(no_claim, POLICY) == ("review", "checkworthiness")
+    english = Signals(0.9, "urgent", checkworthiness=0.1, matches=(maybe,), lang="en")
+    assert triage_band(english, POLICY) == ("review", "checkworthiness")
+    chinese_claim = Signals(0.9, "urgent", checkworthiness=0.95, matches=(maybe,), lang="zh")
+    assert triage_band(chinese_claim, POLICY) == ("review", "checkworthiness")
+    english_claim = Signals(0.9, "urgent", checkworthiness=0.95, matches=(maybe,), lang="en")
+    assert triage_band(english_claim, POLICY) == ("urgent", "band")
+
+
 def test_moderate_checkworthiness_lowers_urgent_to_review() -> None:
     middling = (POLICY.checkworthiness_min + POLICY.checkworthiness_urgent_min) / 2
     signals = Signals(0.99, "urgent", checkworthiness=middling, lang="en")
