@@ -15,7 +15,7 @@ import io
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,8 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from audit.events import Action
 from core.clock import utcnow
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
+from core.messages import Msg
 from core.user_files import read_text
 from incidents.repository import drills
 
@@ -47,6 +48,11 @@ def read_posts(path: Path) -> list[DrillPost]:
     if missing:
         raise Invalid(f"{path}: missing column(s) {', '.join(sorted(missing))}")
     return [_drill_post(path, reader.line_num, row) for row in reader]
+
+
+def with_prefix(posts: Sequence[DrillPost], prefix: str) -> list[DrillPost]:
+    """The wave under new post ids (`prefix` + id), to run it again as a new drill."""
+    return [replace(p, id=prefix + p.id) for p in posts]
 
 
 def _drill_post(path: Path, line: int, row: dict[str, str | None]) -> DrillPost:
@@ -151,12 +157,31 @@ class DrillScore:
     s_to_detect: float | None
 
 
+def refuse_sent_posts(session: Session, posts: Sequence[DrillPost]) -> None:
+    """A wave's posts are scored once: ids an earlier drill already sent are refused, since
+    their incident, cases and timings belong to that drill."""
+    sent = drills.drill_posts_sent(session, [p.id for p in posts])
+    if sent:
+        raise Conflict(
+            Msg(
+                "{count} post id(s) of this wave ({ids}) were sent by an earlier drill; run it "
+                "again under new ids, e.g. veracity drill --id-prefix run2- ...",
+                count=len(sent),
+                ids=", ".join(sent[:5]) + (", ..." if len(sent) > 5 else ""),
+            ),
+            code="drill_posts_sent",
+        )
+
+
 def score_drill(session: Session, posts: Sequence[DrillPost], started: datetime) -> DrillScore:
+    """The run's own score: the drill incidents that took in its posts (opened by them or
+    joined by them), and the timings of its posts' events since it started."""
     ids = [p.id for p in posts]
     wave = {p.id for p in posts if p.label}
-    incidents = drills.drill_incidents_since(session, started)
-    grouped = drills.grouped_post_ids(session, [i.id for i in incidents], ids)
-    events = drills.drill_events_of_posts(session, ids)
+    incidents = drills.drill_incidents_of_posts(session, ids)
+    incident_ids = [i.id for i in incidents]
+    grouped = drills.grouped_post_ids(session, incident_ids, ids)
+    events = drills.drill_events_of_posts(session, ids, started)
     first: dict[tuple[str, str], datetime] = {}
     for e in events:
         first.setdefault((e.action, e.post_id or ""), e.timestamp)
@@ -169,7 +194,10 @@ def score_drill(session: Session, posts: Sequence[DrillPost], started: datetime)
         ]
         return round(statistics.median(delays), 3) if delays else None
 
-    statement = drills.first_milestone_at(session, [i.id for i in incidents])
+    statement = drills.first_milestone_at(session, incident_ids, started)
+    seen = drills.first_seen_in(session, incident_ids, ids)
+    # An incident opened by an earlier wave detected this one when its first post was seen.
+    detected_at = [max(i.opened_at, seen.get(i.id, i.opened_at)) for i in incidents]
     detected = len(grouped & wave)
     return DrillScore(
         posts=len(posts),
@@ -178,12 +206,14 @@ def score_drill(session: Session, posts: Sequence[DrillPost], started: datetime)
         grouped=len(grouped),
         recall=round(detected / len(wave), 4) if wave else 0.0,
         precision=round(detected / len(grouped), 4) if grouped else 0.0,
-        incidents=[i.id for i in incidents],
+        incidents=incident_ids,
         grade_reached=min((i.grade for i in incidents), default=None),
         median_s_to_queue=median_delay(Action.CASE_QUEUED),
         median_s_to_decision=median_delay(Action.CASE_DECIDED),
-        s_to_statement=round((statement - started).total_seconds(), 3) if statement else None,
-        s_to_detect=round(min((i.opened_at - started).total_seconds() for i in incidents), 3)
-        if incidents
-        else None,
+        s_to_statement=_seconds(statement, started),
+        s_to_detect=_seconds(min(detected_at, default=None), started),
     )
+
+
+def _seconds(at: datetime | None, started: datetime) -> float | None:
+    return round((at - started).total_seconds(), 3) if at else None

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from core.outbound import gated_client, policy_from
-from incidents.drill import read_posts
+from incidents.drill import read_posts, with_prefix
 from incidents.types import IncidentType
 from runtime.container import Runtime
 from runtime.drill_run import run_chain_drill, run_drill
@@ -24,7 +24,7 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
         raise SystemExit(
             "--input replays a misinformation wave; leave it out for --type " + args.type
         )
-    posts = read_posts(args.input)
+    posts = with_prefix(read_posts(args.input), args.id_prefix)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     if args.url is None:
         start_inprocess_pipeline(rt)
@@ -75,6 +75,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=[],
         metavar="TASK",
         help="with --type: leave this task kind undone (contain, user_notice, ...), repeatable",
+    )
+    p.add_argument(
+        "--id-prefix",
+        default="",
+        metavar="PREFIX",
+        help="put PREFIX before every post id of --input (to run a wave again as a new drill)",
     )
     p.add_argument("--rate", type=float, default=50.0, help="posts per second")
     p.add_argument("--url", help="a running veracity API (default: serve one in-process)")

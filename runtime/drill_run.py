@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime
 
 import httpx
 import uvicorn
@@ -22,12 +21,19 @@ from audit.service import record
 from core.actors import Actor, ActorType
 from core.db import transaction
 from incidents.detection import scan
-from incidents.drill import DrillPost, DrillScore, score_drill, send_posts, simulate_reviewers
+from incidents.drill import (
+    DrillPost,
+    DrillScore,
+    refuse_sent_posts,
+    score_drill,
+    send_posts,
+    simulate_reviewers,
+)
 from incidents.drill_scoring import ChainScore, chain_report_html, score_chain
 from incidents.drill_types import run_type_drill
 from incidents.report import build_report
 from incidents.report_render import render_html
-from incidents.repository.drills import drill_incidents_since
+from incidents.repository.drills import drill_incidents_of_posts
 from incidents.repository.incidents import incident_by_id
 from incidents.service import record_milestone
 from incidents.severity import IncidentPolicy
@@ -86,6 +92,8 @@ def run_drill(
     progress: bool = True,
 ) -> tuple[DrillScore, str]:
     policy = policy or IncidentPolicy()
+    with rt.sessions() as session:
+        refuse_sent_posts(session, posts)
     key = api_key or _drill_key(rt)
     with transaction(rt.sessions) as session:
         record(
@@ -114,7 +122,7 @@ def run_drill(
             simulate_reviewers(client, key, {p.id: p.label for p in posts})
             _drain(rt)
         if statement:
-            _simulated_statement(rt, started)
+            _simulated_statement(rt, [p.id for p in posts])
     with rt.sessions() as session:
         result = score_drill(session, posts, started)
     with transaction(rt.sessions) as session:
@@ -140,10 +148,10 @@ def _drain(rt: Runtime) -> None:
         drain()
 
 
-def _simulated_statement(rt: Runtime, started: datetime) -> None:
+def _simulated_statement(rt: Runtime, post_ids: Sequence[str]) -> None:
     pr = Actor("drill-pr", ActorType.HUMAN, ("pr",))
     with transaction(rt.sessions) as session:
-        for incident in drill_incidents_since(session, started):
+        for incident in drill_incidents_of_posts(session, post_ids):
             record_milestone(session, incident.id, "public_statement", pr, note="drill statement")
 
 

@@ -10,7 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from incidents.drill import DrillPost, simulate_reviewers
+from audit.events import Action
+from audit.models import AuditEvent
+from core.errors import Conflict
+from incidents.drill import DrillPost, simulate_reviewers, with_prefix
 from pipeline.models import Decision, ReviewCase
 from runtime.container import Runtime
 from runtime.drill_run import _drill_key, run_drill, served
@@ -64,3 +67,43 @@ def test_a_drills_reviewers_leave_an_earlier_drills_open_cases_alone(drill_rt: R
         p.id: "remove" if p.label else "no_action" for p in first if p.id in decided
     }
     assert "remove" in verdicts.values(), "the first wave's posts were decided by its own reviewers"
+
+
+def test_a_wave_that_joins_an_earlier_drills_incident_is_scored_by_it(drill_rt: Runtime) -> None:
+    first, _ = run_drill(drill_rt, _wave("a-"), 400, policy=POLICY, progress=False)
+    assert len(first.incidents) == 1
+
+    again = _wave("b-")  # the same narrative while the first drill's incident is still open
+    score, page = run_drill(drill_rt, again, 400, policy=POLICY, progress=False)
+
+    assert score.incidents == first.incidents
+    assert score.recall == 1.0 and score.precision == 1.0
+    assert score.s_to_detect is not None and score.s_to_detect >= 0
+    assert score.s_to_statement is not None and score.s_to_statement >= 0
+    assert score.median_s_to_queue is not None and score.median_s_to_queue >= 0
+    assert "No incident was opened" not in page
+
+
+def test_a_wave_sent_again_is_refused_before_the_drill_starts(drill_rt: Runtime) -> None:
+    wave = _wave("w-")
+    run_drill(drill_rt, wave, 400, policy=POLICY, progress=False)
+    started = _drill_events(drill_rt)
+
+    with pytest.raises(Conflict, match=r"w-drill-0, .* an earlier drill.*--id-prefix") as refused:
+        run_drill(drill_rt, wave, 400, policy=POLICY, progress=False)
+
+    assert refused.value.code == "drill_posts_sent"
+    assert _drill_events(drill_rt) == started, "nothing was logged for the refused run"
+    rerun, _ = run_drill(drill_rt, with_prefix(wave, "run2-"), 400, policy=POLICY, progress=False)
+    assert rerun.recall == 1.0 and rerun.median_s_to_queue is not None
+
+
+def _drill_events(rt: Runtime) -> list[str]:
+    with rt.sessions() as session:
+        return list(
+            session.scalars(
+                select(AuditEvent.action).where(
+                    AuditEvent.action.in_([Action.DRILL_STARTED, Action.DRILL_FINISHED])
+                )
+            )
+        )
