@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from audit.es_store import ElasticsearchLog
 from audit.events import Action, Subject
 from audit.holds import HeldSubjects, held_subjects
+from audit.models import AuditEvent
 from audit.repository import chain as repository
 from audit.service import MAIN_CHAIN, record
+from audit.verify import COPIED_COLUMNS, row_disagreement
 from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 from core.messages import Msg
 
 PAGE = 5000
@@ -83,11 +85,32 @@ def _candidates(
                 shipped_only=shipped_only,
                 limit=PAGE,
             )
-        for seq, digest, post_id, case_id, incident_id in rows:
-            yield int(seq), str(digest), post_id, case_id, incident_id
-        if len(rows) < PAGE:
+            for row in rows:
+                _refuse_unless_intact(row)
+            found = [(r.seq, r.hash, r.post_id, r.case_id, r.incident_id) for r in rows]
+        yield from found
+        if len(found) < PAGE:
             return
-        last = int(rows[-1][0])
+        last = found[-1][0]
+
+
+def _refuse_unless_intact(row: AuditEvent) -> None:
+    """A row is deleted on the strength of its columns (its age, the subjects a hold matches), so
+    they must be what the hashed document says: a backdated timestamp or a changed case id would
+    otherwise delete an event, or free a held one, and `verify` count it as a lawful gap."""
+    columns = {column: getattr(row, column) for column in COPIED_COLUMNS}
+    problem = row_disagreement(row.document, row.hash, columns)
+    if problem is not None:
+        raise Conflict(
+            Msg(
+                "retention refused, nothing deleted: event {seq} ({event_id}) is not what its "
+                "hashed document records ({problem}); run 'veracity audit verify'",
+                seq=row.seq,
+                event_id=row.id,
+                problem=problem,
+            ),
+            code="log_tampered",
+        )
 
 
 def plan(

@@ -1,8 +1,10 @@
 """Walking a hash chain and reporting the first break.
 
 A break is one of:
-- edited: a document's content no longer matches its own hash, or its hash differs from the
-  database's record of that event;
+- edited: a document's content no longer matches its own hash, its hash differs from the
+  database's record of that event, or a column the database copied from the document (the
+  timestamp, action, actor, subject ids, drill flag: what search, export, the consoles' counts,
+  holds and retention filter on) no longer equals the document's value;
 - deleted: a sequence number is missing and no retention run accounts for it;
 - inserted: a sequence number appears twice, lies beyond what the database ever wrote, belongs
   to a range retention deleted, or a document's `prev_hash` does not continue the chain.
@@ -14,8 +16,9 @@ the hash each range ended with, so the chain is checked across the gap too.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 from typing import Any, Protocol
 
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audit.chain import GENESIS, event_hash, strip_hash
 from audit.repository import chain as repository
+from core.clock import as_utc
 from core.db import transaction
 
 
@@ -69,10 +73,75 @@ class Deletion:
     end_hash: str
 
 
+def _path(doc: dict[str, Any], *keys: str) -> Any:
+    value: Any = doc
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _instant(value: Any) -> datetime | None:
+    try:
+        return as_utc(value if isinstance(value, datetime) else datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return None
+
+
+# Each column the database copies from the document (audit.service.record), and how to read the
+# document's value in the column's terms. The columns are what queries filter on, the document is
+# what is hashed: verify and retention hold the one to the other.
+COPIED_COLUMNS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "id": lambda d: _path(d, "event", "id"),
+    "timestamp": lambda d: _instant(d.get("@timestamp")),
+    "action": lambda d: _path(d, "event", "action"),
+    "actor_name": lambda d: _path(d, "user", "name"),
+    "actor_type": lambda d: _path(d, "veracity", "actor_type"),
+    "post_id": lambda d: _path(d, "veracity", "post_id"),
+    "case_id": lambda d: _path(d, "veracity", "case_id"),
+    "incident_id": lambda d: _path(d, "veracity", "incident_id"),
+    "is_drill": lambda d: bool(_path(d, "veracity", "is_drill")),
+}
+
+
+def _column_value(column: str, value: Any) -> Any:
+    return _instant(value) if column == "timestamp" and value is not None else value
+
+
+def altered_column(doc: dict[str, Any], columns: dict[str, Any]) -> str | None:
+    """The first of the stored `columns` whose value is not the document's, described; None
+    when they all agree."""
+    for column, read in COPIED_COLUMNS.items():
+        stored, documented = _column_value(column, columns[column]), read(doc)
+        if stored != documented:
+            return f"column {column} is {stored!r} but the hashed document says {documented!r}"
+    return None
+
+
+def row_disagreement(doc: dict[str, Any], digest: str, columns: dict[str, Any]) -> str | None:
+    """Why a database row cannot be trusted as it stands (its document does not match its own
+    hash or the row's, or a copied column differs from the document); None when it can."""
+    try:
+        body, recorded = strip_hash(doc)
+    except KeyError:
+        return "the document carries no hash"
+    prev = _path(doc, "veracity", "chain", "prev_hash")
+    if recorded != digest or event_hash(body, str(prev)) != recorded:
+        return "the document does not match its recorded hash"
+    return altered_column(doc, columns)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The database's own record of one event: its hash and the columns copied from it."""
+
+    hash: str
+    columns: dict[str, Any]
+
+
 class Anchor(Protocol):
     """What the system of record knows, to catch a rewrite that is consistent within itself."""
 
-    def hashes(self, chain: str, seqs: list[int]) -> dict[int, str]: ...
+    def records(self, chain: str, seqs: list[int]) -> dict[int, Recorded]: ...
 
     def head(self, chain: str) -> tuple[int, str]: ...
 
@@ -86,6 +155,11 @@ class DatabaseAnchor:
     def hashes(self, chain: str, seqs: list[int]) -> dict[int, str]:
         with transaction(self.sessions) as session:
             return repository.event_hashes(session, chain, seqs)
+
+    def records(self, chain: str, seqs: list[int]) -> dict[int, Recorded]:
+        with transaction(self.sessions) as session:
+            found = repository.event_records(session, chain, seqs, list(COPIED_COLUMNS))
+        return {seq: Recorded(digest, columns) for seq, (digest, columns) in found.items()}
 
     def head(self, chain: str) -> tuple[int, str]:
         with transaction(self.sessions) as session:
@@ -148,7 +222,7 @@ def verify_chain(
         page = list(islice(it, batch))
         if not page:
             break
-        known = _known_hashes(anchor, chain, page)
+        known = _known_records(anchor, chain, page)
         for doc in page:
             problem = _check(doc, chain, prev_seq, prev_hash, gaps, known, report)
             if problem is not None:
@@ -163,13 +237,13 @@ def verify_chain(
     return report
 
 
-def _known_hashes(
+def _known_records(
     anchor: Anchor | None, chain: str, page: list[dict[str, Any]]
-) -> dict[int, str] | None:
+) -> dict[int, Recorded] | None:
     if anchor is None:
         return None
     seqs = [s for s in (_seq(d) for d in page) if s is not None]
-    return anchor.hashes(chain, seqs)
+    return anchor.records(chain, seqs)
 
 
 def _seq(doc: dict[str, Any]) -> int | None:
@@ -185,7 +259,7 @@ def _check(
     prev_seq: int,
     prev_hash: str,
     gaps: _Gaps,
-    known: dict[int, str] | None,
+    known: dict[int, Recorded] | None,
     report: Report,
 ) -> Break | None:
     event_id = str(doc.get("event", {}).get("id")) if isinstance(doc.get("event"), dict) else None
@@ -209,8 +283,11 @@ def _check(
         stored = known.get(seq)
         if stored is None and not gaps.contains(seq):
             return Break(BreakKind.INSERTED, seq, event_id, "the database never wrote this event")
-        if stored is not None and stored != recorded:
+        if stored is not None and stored.hash != recorded:
             return Break(BreakKind.EDITED, seq, event_id, "hash differs from the database record")
+        altered = None if stored is None else altered_column(doc, stored.columns)
+        if altered is not None:
+            return Break(BreakKind.EDITED, seq, event_id, altered)
     expected_prev = prev_hash
     if seq != prev_seq + 1:
         covered = gaps.covering(prev_seq + 1, seq - 1)

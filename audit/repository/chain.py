@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -39,6 +40,18 @@ def event_hashes(session: Session, chain: str, seqs: Collection[int]) -> dict[in
     return {int(s): str(h) for s, h in rows}
 
 
+def event_records(
+    session: Session, chain: str, seqs: Collection[int], columns: Sequence[str]
+) -> dict[int, tuple[str, dict[str, Any]]]:
+    """For each of `seqs` the chain holds: its stored hash and the values of `columns`."""
+    rows = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash, *(getattr(AuditEvent, c) for c in columns)).where(
+            AuditEvent.chain == chain, AuditEvent.seq.in_(seqs)
+        )
+    )
+    return {int(r[0]): (str(r[1]), dict(zip(columns, r[2:], strict=True))) for r in rows}
+
+
 def last_shipped_seq(session: Session, chain: str) -> int:
     """The highest seq of the chain already shipped to Elasticsearch (0 if none)."""
     value = session.scalar(
@@ -66,19 +79,16 @@ def retention_candidates(
     cutoff: datetime,
     shipped_only: bool,
     limit: int,
-) -> list[tuple[int, str, str | None, str | None, str | None]]:
-    """The next `limit` events after `after_seq` older than `cutoff`, in seq order: (seq, hash,
-    post, case, incident), only those already shipped if `shipped_only`."""
-    stmt = select(
-        AuditEvent.seq,
-        AuditEvent.hash,
-        AuditEvent.post_id,
-        AuditEvent.case_id,
-        AuditEvent.incident_id,
-    ).where(AuditEvent.chain == chain, AuditEvent.seq > after_seq, AuditEvent.timestamp < cutoff)
+) -> list[AuditEvent]:
+    """The next `limit` events after `after_seq` whose timestamp column is older than `cutoff`,
+    in seq order, only those already shipped if `shipped_only`. The column is what the index
+    finds; retention checks each against its hashed document before deleting it."""
+    stmt = select(AuditEvent).where(
+        AuditEvent.chain == chain, AuditEvent.seq > after_seq, AuditEvent.timestamp < cutoff
+    )
     if shipped_only:
         stmt = stmt.where(AuditEvent.shipped_at.is_not(None))
-    return list(session.execute(stmt.order_by(AuditEvent.seq).limit(limit)).tuples())
+    return list(session.scalars(stmt.order_by(AuditEvent.seq).limit(limit)))
 
 
 def delete_range(
