@@ -14,6 +14,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 from core.retry import RetryPolicy, countdown, early_by
+from core.settings import PlatformSettings
 from pipeline import hooks
 from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus
 from pipeline.platform_client import (
@@ -33,6 +34,9 @@ _POST_STATUS = {
 }
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
+# An attempt's lease is the client's timeout and this: time for the call's phases (connect,
+# send, read each have the timeout) and for settling it before another attempt may start.
+ATTEMPT_MARGIN_SECONDS = 30.0
 
 
 def retry_policy(max_attempts: int) -> RetryPolicy:
@@ -46,47 +50,88 @@ class Outcome:
     retry_in: float = 0.0  # for "retry": the countdown to the next run (bounded for the broker)
 
 
+def attempt_lease(timeout: float) -> float:
+    """How long an attempt in flight holds its action: the client's timeout and a margin."""
+    return timeout + ATTEMPT_MARGIN_SECONDS
+
+
+DEFAULT_LEASE_SECONDS = attempt_lease(PlatformSettings().timeout)
+
+
 def execute_action(
-    factory: sessionmaker[Session], action_id: str, client: PlatformClient, *, max_attempts: int
+    factory: sessionmaker[Session],
+    action_id: str,
+    client: PlatformClient,
+    *,
+    max_attempts: int,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> Outcome:
-    """Send one action. The idempotency key makes a redelivered task harmless on the platform."""
+    """Send one action. The idempotency key makes a redelivered task harmless on the platform.
+
+    An attempt holds the action for `lease_seconds` (its `next_attempt_at`), so a redelivered
+    task or the sweep waits for it instead of sending the action again; its result settles the
+    action only if no other attempt has (`_confirmed`, `_failed`).
+    """
     with transaction(factory) as session:
-        action = session.get(EnforcementAction, action_id)
-        if action is None or action.status != ActionStatus.PENDING:
-            return Outcome("skipped", "missing or already done")
-        if action.attempts and (wait := early_by(action.next_attempt_at, utcnow())):
-            # Woken before a failed attempt's (maybe long, Retry-After) wait ran out: hop again.
-            return Outcome("retry", "not due yet", countdown(wait))
-        original = session.get(EnforcementAction, action.undoes_id) if action.undoes_id else None
-        if original is not None and original.status == ActionStatus.PENDING:
-            # Undo after the action it undoes, never before; not an attempt.
-            action.next_attempt_at = utcnow() + timedelta(seconds=RETRY_BASE_SECONDS)
-            return Outcome(
-                "retry", f"waiting for action {original.id} to be sent first", RETRY_BASE_SECONDS
-            )
-        if original is not None and original.status == ActionStatus.DEAD:
-            original.status = ActionStatus.CANCELLED  # undone: no admin should retry it now
-        action.attempts += 1
-        target = session.get(Post, action.post_id)
-        request = EnforcementRequest(
-            action.id,
-            action.post_id,
-            action.action,
-            dict(action.params),
-            action.idempotency_key,
-            is_drill=bool(target and target.is_drill),
-        )
+        started = _start(session, action_id, lease_seconds)
+        if isinstance(started, Outcome):
+            return started
+        request, attempt = started
     try:
         reference = client.enforce(request)
     except TransientPlatformError as exc:
-        return _failed(factory, action_id, exc, retry_policy(max_attempts))
+        return _failed(factory, action_id, attempt, exc, retry_policy(max_attempts))
     except PermanentPlatformError as exc:
-        return _failed(factory, action_id, exc, retry_policy(max_attempts))
+        return _failed(factory, action_id, attempt, exc, retry_policy(max_attempts))
+    return _confirmed(factory, action_id, reference)
+
+
+def _start(
+    session: Session, action_id: str, lease_seconds: float
+) -> Outcome | tuple[EnforcementRequest, int]:
+    """Take the action for one attempt (its request and number), or why not now."""
+    action = _locked(session, action_id)
+    if action is None or action.status != ActionStatus.PENDING:
+        return Outcome("skipped", "missing or already done")
+    if action.attempts and (wait := early_by(action.next_attempt_at, utcnow())):
+        # Woken before a failed attempt's (maybe long, Retry-After) wait ran out, or while
+        # another attempt holds its lease: hop again.
+        return Outcome("retry", "not due yet", countdown(wait))
+    original = session.get(EnforcementAction, action.undoes_id) if action.undoes_id else None
+    if original is not None and original.status == ActionStatus.PENDING:
+        # Undo after the action it undoes, never before; not an attempt.
+        action.next_attempt_at = utcnow() + timedelta(seconds=RETRY_BASE_SECONDS)
+        return Outcome(
+            "retry", f"waiting for action {original.id} to be sent first", RETRY_BASE_SECONDS
+        )
+    if original is not None and original.status == ActionStatus.DEAD:
+        original.status = ActionStatus.CANCELLED  # undone: no admin should retry it now
+    action.attempts += 1
+    action.next_attempt_at = utcnow() + timedelta(seconds=lease_seconds)  # the attempt's lease
+    target = session.get(Post, action.post_id)
+    request = EnforcementRequest(
+        action.id,
+        action.post_id,
+        action.action,
+        dict(action.params),
+        action.idempotency_key,
+        is_drill=bool(target and target.is_drill),
+    )
+    return request, action.attempts
+
+
+def _locked(session: Session, action_id: str) -> EnforcementAction | None:
+    return session.get(EnforcementAction, action_id, with_for_update=True)
+
+
+def _confirmed(factory: sessionmaker[Session], action_id: str, reference: str) -> Outcome:
+    """The platform carried the action out: confirm it, unless another attempt did or it was
+    cancelled meanwhile. A dead letter is confirmed too: the platform acted after all."""
     with transaction(factory) as session:
-        action = session.get(EnforcementAction, action_id)
+        action = _locked(session, action_id)
         assert action is not None
-        if action.status == ActionStatus.CONFIRMED:
-            return Outcome("skipped", "confirmed by a concurrent run")
+        if action.status not in (ActionStatus.PENDING, ActionStatus.DEAD):
+            return Outcome("skipped", f"{action.status} by a concurrent run")
         before_status = action.status
         action.status = ActionStatus.CONFIRMED
         action.next_attempt_at = None
@@ -145,13 +190,21 @@ def _record_label(session: Session, action: EnforcementAction, is_drill: bool) -
 def _failed(
     factory: sessionmaker[Session],
     action_id: str,
+    attempt: int,
     exc: TransientPlatformError | PermanentPlatformError,
     policy: RetryPolicy,
 ) -> Outcome:
+    """Attempt `attempt` failed: retry or dead-letter, unless a later attempt started or the
+    action was settled meanwhile (then this late result changes nothing)."""
     error, delay = str(exc), 0.0
     with transaction(factory) as session:
-        action = session.get(EnforcementAction, action_id)
+        action = _locked(session, action_id)
         assert action is not None
+        if action.status != ActionStatus.PENDING or action.attempts != attempt:
+            log.info(
+                "enforcement %s attempt %d failed late (%s): ignored", action_id, attempt, error
+            )
+            return Outcome("skipped", f"attempt {attempt} overtaken ({action.status})")
         action.last_error = error
         transient = isinstance(exc, TransientPlatformError)
         dead = policy.gives_up(action.attempts, transient=transient)

@@ -52,14 +52,15 @@ def dead_letters(session: Session, limit: int = 100) -> list[EnforcementAction]:
 
 
 def stale_pending_action_ids(session: Session, cutoff: datetime, limit: int) -> list[str]:
-    """Pending actions created before `cutoff` and not waiting out a retry backoff past it."""
+    """Pending actions created before `cutoff` and not waiting out a retry backoff or an
+    attempt's lease (`enforcement.execute_action`) past it."""
     return list(
         session.scalars(
             select(EnforcementAction.id)
             .where(
                 EnforcementAction.status == ActionStatus.PENDING,
                 EnforcementAction.created_at < cutoff,
-                # one waiting out its retry backoff is not lost, only early
+                # one waiting out its backoff is not lost, only early; one in flight holds its lease
                 or_(
                     EnforcementAction.next_attempt_at.is_(None),
                     EnforcementAction.next_attempt_at < cutoff,
