@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from api.process import AppRuntimeDep
+from api.process import AppProcess, AppRuntimeDep
 from core.errors import Conflict, DomainError, NotFound
 from core.roles import Role
 from pipeline import qa, queue
@@ -22,12 +22,19 @@ from pipeline.repository.console import drop_note_draft
 from pipeline.repository.decisions import decision_by_id, enforcement_of
 from pipeline.schemas import DecisionAction, ReasonCode
 from review_ui.auth import UiRefused, UiUser
+from review_ui.form_errors import field_problem
 from review_ui.i18n import Msg
 from review_ui.page import CaseWorkerPage, UiPage
 from review_ui.reviewer import queue_filter
 from review_ui.reviewer.case_page import case_response
 from review_ui.reviewer.case_view import held_by
-from review_ui.reviewer.decision_form import DecisionForm, decision_form, refusal_of
+from review_ui.reviewer.decision_form import (
+    NOTE_LIMIT,
+    DecisionForm,
+    Typed,
+    decision_form,
+    refusal_of,
+)
 from review_ui.reviewer.shift import shift_counts
 from review_ui.reviewer.wellness import wellness_of
 
@@ -236,21 +243,47 @@ def skip_case(case_id: str, page: CaseWorkerPage) -> Response:
 
 @router.post("/cases/{case_id}/escalate", summary="Hand the case to seniors (or, from one, legal)")
 def escalate_case(
-    case_id: str, page: CaseWorkerPage, reason: Annotated[str, Form(max_length=2000)] = ""
+    case_id: str, rt: AppRuntimeDep, page: CaseWorkerPage, reason: Typed = ""
 ) -> Response:
     """`reason` is the note typed on the case (the page's script copies it in), so whoever
-    takes the case next reads why it came to them."""
+    takes the case next reads why it came to them: as long as the note may be."""
     target = ESCALATE_TO.get(page.user.role)
     if target is None:
         raise UiRefused(
             403, Msg("Legal is the last escalation step: decide the case or release it.")
         )
-    why = reason.strip() or "escalated in the review UI (no reason typed)"
+    why = reason.strip()
     try:
-        queue.escalate(page.session, case_id, page.actor, target, why)
+        if len(why) > NOTE_LIMIT:
+            return _note_too_long(
+                rt, page, held_by(page.session, case_id, page.user.username), reason
+            )
+        queue.escalate(
+            page.session,
+            case_id,
+            page.actor,
+            target,
+            why or "escalated in the review UI (no reason typed)",
+        )
     except (Conflict, NotFound):
         return _to_queue("lost")
     return _to_queue("escalated-legal" if target == Role.LEGAL.value else "escalated")
+
+
+def _note_too_long(rt: AppProcess, page: UiPage, case: ReviewCase, note: str) -> Response:
+    """The case again with the note as typed, so it can be shortened and sent again."""
+    too_long = {"type": "string_too_long", "loc": ("note",), "ctx": {"max_length": NOTE_LIMIT}}
+    return case_response(
+        page.request,
+        page.session,
+        page.user,
+        case,
+        rt.policy,
+        _choices(page.user, case),
+        error=field_problem(too_long),
+        form={"note": note},
+        status=422,
+    )
 
 
 @router.get("/decisions/{decision_id}", summary="A decision and its enforcement status")

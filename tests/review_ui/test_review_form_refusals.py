@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from audit.events import Action
+from audit.models import AuditEvent
 from core.actors import Actor, ActorType
 from pipeline.console_models import CaseNoteDraft, ReviewerSettings
 from pipeline.models import Decision, ReviewCase
@@ -102,6 +104,33 @@ def test_the_autosave_counts_crlf_line_breaks_as_one(stack: Stack) -> None:
     )
     assert saved.json() == {"saved": True}
     assert _draft(stack, case_id, name) == BROWSER_NOTE.replace("\r\n", "\n")
+
+
+def test_escalating_with_a_long_note_hands_it_on_whole(any_stack: Stack) -> None:
+    client, case_id, _ = _held_case(any_stack)
+    note = "Needs a senior: " + "context " * 500  # over 2,000 characters, under 5,000
+    page = client.get(f"/ui/review/cases/{case_id}")
+    response = submit(client, page, f"/ui/review/cases/{case_id}/escalate", reason=note)
+    assert response.headers["location"] == "/ui/review?notice=escalated"
+    with any_stack.rt.sessions() as session:
+        event = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.case_id == case_id, AuditEvent.action == Action.CASE_ESCALATED.value
+            )
+        ).one()
+        assert event.document["veracity"]["reason"] == note.strip()
+
+
+def test_an_escalation_note_over_the_limit_comes_back_on_the_case_page(stack: Stack) -> None:
+    client, case_id, _ = _held_case(stack)
+    note = "z" * 5001
+    page = client.get(f"/ui/review/cases/{case_id}")
+    response = submit(client, page, f"/ui/review/cases/{case_id}/escalate", reason=note)
+    assert response.status_code == 422
+    assert 'id="decision-error"' in response.text and f">{note}</textarea>" in response.text
+    with stack.rt.sessions() as session:
+        case = session.get(ReviewCase, case_id)
+        assert case is not None and case.status == "claimed" and case.stage != "escalated"
 
 
 def test_any_refused_ui_form_is_an_html_page_naming_the_field(stack: Stack) -> None:
