@@ -17,11 +17,10 @@ from audit import anchors, dsa
 from audit.events import Action
 from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
-from audit.operations import apply_retention, log_reader, verify
+from audit.operations import apply_retention, log_reader, outbox_lag, verify
 from audit.process import AuditProcess
 from audit.retention import MAX_RETENTION_DAYS
 from audit.schemas import MAX_PAGE, ExportFormat, SearchFilters
-from audit.shipping import shipping_lag
 from core.actors import Actor, ActorType
 from core.cli_args import int_in
 from core.db import transaction
@@ -188,8 +187,13 @@ def run_dsa(rt: AuditProcess, args: argparse.Namespace) -> int:
 
 
 def run_lag(rt: AuditProcess, _: argparse.Namespace) -> int:
-    lag = shipping_lag(rt.sessions)
-    print(f"unshipped {lag.unshipped}, oldest waiting {lag.oldest_age_seconds:.1f}s")
+    lag = outbox_lag(rt)
+    if lag is None:
+        print(
+            "the action log is kept in the database (no Elasticsearch configured): nothing is shipped"
+        )
+    else:
+        print(f"unshipped {lag.unshipped}, oldest waiting {lag.oldest_age_seconds:.1f}s")
     return 0
 
 
@@ -258,4 +262,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d.add_argument("--out", required=True, help="directory")
     _add_filters(d)
     d.set_defaults(handler=_guarded(run_dsa))
-    cmds.add_parser("lag", help="shipping lag of the outbox").set_defaults(handler=run_lag)
+    cmds.add_parser("lag", help="how far Elasticsearch trails the outbox").set_defaults(
+        handler=run_lag
+    )

@@ -14,6 +14,7 @@ from audit.process import AuditProcess
 from audit.retention import Run, apply
 from audit.schemas import SearchFilters
 from audit.service import MAIN_CHAIN, record
+from audit.shipping import ShippingLag, shipping_lag
 from audit.store import LogStore
 from audit.verify import DatabaseAnchor, Report, load_deletions, verify_chain
 from core.actors import Actor
@@ -27,6 +28,12 @@ def log_reader(rt: AuditProcess) -> LogStore:
     if rt.action_log is not None:
         return ElasticsearchSearch(rt.action_log)
     return DatabaseSearch(rt.sessions)
+
+
+def outbox_lag(rt: AuditProcess) -> ShippingLag | None:
+    """How far Elasticsearch trails the outbox; None on the embedded default, where the database
+    is the log and nothing is shipped (every event there is unshipped and always will be)."""
+    return None if rt.action_log is None else shipping_lag(rt.sessions)
 
 
 def verify(

@@ -97,6 +97,16 @@ def test_verify_holds_retention_and_dsa_from_the_command_line(
     assert main(["audit", "search", "--action", "bogus.action"]) == 2
 
 
+def test_lag_on_the_embedded_default_says_nothing_is_shipped(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No Elasticsearch: the database is the log, so 25 events are not 25 waiting to ship."""
+    assert main(["audit", "lag"]) == 0
+    out = capsys.readouterr().out
+    assert "kept in the database" in out and "nothing is shipped" in out
+    assert "unshipped" not in out
+
+
 def test_an_anchor_file_is_written_and_checked_by_verify(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

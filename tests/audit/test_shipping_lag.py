@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+import pytest
+
 from audit.es_store import ElasticsearchLog, Outgoing, make_client
+from audit.operations import outbox_lag
 from audit.shipping import ship_pending, shipping_lag
 from core.clock import utcnow
 from runtime.container import Runtime
 from tests.audit.factories import write_events
+from tests.conftest import es_runtime
 
 
 class RejectingLog(ElasticsearchLog):
@@ -49,3 +53,20 @@ def test_shipping_backs_off_when_elasticsearch_rejects_and_loses_nothing(rt: Run
     result = ship_pending(rt.sessions, store, batch_size=10)
     assert (result.shipped, result.remaining, result.error) == (18, 0, None)
     assert len(set(store.stored)) == 30
+
+
+def test_the_outbox_lag_is_none_where_the_database_is_the_log(rt: Runtime) -> None:
+    write_events(rt, 3, at=utcnow() - timedelta(minutes=5))
+    assert rt.action_log is None
+    assert outbox_lag(rt) is None
+
+
+@pytest.mark.services
+def test_the_outbox_lag_counts_what_waits_for_elasticsearch(
+    sqlite_url: str, elasticsearch_url: str, es_prefix: str
+) -> None:
+    for es_rt in es_runtime(sqlite_url, elasticsearch_url, es_prefix):
+        write_events(es_rt, 4, at=utcnow() - timedelta(minutes=5))
+        lag = outbox_lag(es_rt)
+        assert lag is not None and lag.unshipped == 4
+        assert lag.oldest_age_seconds > 290
