@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from audit import anchors, repository
 from audit.events import Action, Subject
-from audit.export import Export
+from audit.export_stream import export_download
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import dsa_statement_lines, log_reader, verify
 from audit.process import AuditRuntimeDep
@@ -114,25 +114,7 @@ def export(
     request_id: RequestIdDep,
     format: ExportFormat = ExportFormat.NDJSON,
 ) -> StreamingResponse:
-    job = Export(
-        log_reader(rt),
-        rt.sessions,
-        filters,
-        format,
-        who.actor,
-        page_size=rt.settings.audit.export_page_size,
-        request_id=request_id,
-    )
-    filename = f"veracity-actions-{job.export_id}.{format.value}"
-    return StreamingResponse(
-        job.chunks(),
-        media_type=job.media_type,
-        headers={
-            "content-disposition": f'attachment; filename="{filename}"',
-            "x-export-id": job.export_id,
-            "x-export-manifest": f"/v1/audit/exports/{job.export_id}",
-        },
-    )
+    return export_download(rt, filters, format, who.actor, request_id)
 
 
 @router.get("/exports/{export_id}", summary="The manifest of a finished export (SHA-256, count)")

@@ -6,13 +6,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
 from api.process import AppRuntimeDep
 from audit.events import Action, Subject
-from audit.export import Export
+from audit.export_stream import export_download
 from audit.operations import log_reader
 from audit.schemas import ExportFormat, SearchFilters
 from audit.service import record
@@ -127,22 +126,4 @@ def export(rt: AppRuntimeDep, page: LegalPage) -> Response:
         fmt = ExportFormat(page.query("format", "csv"))
     except ValueError as exc:
         raise UiRefused(422, Msg("Bad export request: {reason}", reason=exc)) from exc
-    job = Export(
-        log_reader(rt),
-        rt.sessions,
-        filters,
-        fmt,
-        page.actor,
-        page_size=rt.settings.audit.export_page_size,
-    )
-    return StreamingResponse(
-        job.chunks(),
-        media_type=job.media_type,
-        headers={
-            "content-disposition": (
-                f'attachment; filename="veracity-actions-{job.export_id}.{fmt.value}"'
-            ),
-            "x-export-id": job.export_id,
-            "cache-control": "no-store",
-        },
-    )
+    return export_download(rt, filters, fmt, page.actor)

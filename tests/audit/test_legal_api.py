@@ -145,6 +145,7 @@ def test_ndjson_export_matches_the_source_its_manifest_and_is_logged(
     headers = auth(new_user_token(rt, "legal", username="lena"))
     resp = client.get("/v1/audit/export", params={"action": "case.decided"}, headers=headers)
     assert resp.status_code == 200
+    assert resp.headers["cache-control"] == "no-store", "legal records are never cached"
     lines = resp.content.splitlines()
     assert len(lines) == 30, "drills stay out unless asked for"
     seqs = [json.loads(line)["veracity"]["chain"]["seq"] for line in lines]
