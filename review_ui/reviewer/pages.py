@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from api.process import AppProcess, AppRuntimeDep
+from audit.events import Action
+from audit.repository import post_events_newest_first
 from core.errors import Conflict, DomainError, NotFound
 from core.roles import Role
 from pipeline import qa, queue
 from pipeline.decisions import decide
 from pipeline.models import CaseStage, CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.policy_store import active_policy
-from pipeline.repository.cases import cases_per_band, current_case_of
-from pipeline.repository.console import drop_note_draft
+from pipeline.repository.cases import case_by_id, cases_per_band, current_case_of
+from pipeline.repository.console import drop_note_draft, save_note_draft
 from pipeline.repository.decisions import decision_by_id, enforcement_of
 from pipeline.schemas import DecisionAction, ReasonCode
 from review_ui.auth import UiRefused, UiUser
@@ -74,6 +76,19 @@ NOTICES = {
     "escalated": Msg("Case escalated to a senior reviewer."),
     "escalated-legal": Msg("Case escalated to legal."),
     "lost": Msg("You no longer hold that case (its lease ran out or it was decided)."),
+    "lost-kept": Msg(
+        "Your lease on that case ran out, so your decision was not recorded. Your note is saved"
+        " and comes back when you take the case again."
+    ),
+    "reassigned": Msg(
+        "That case was reassigned to another reviewer, so your decision was not recorded. Your"
+        " note is kept as your draft on the case."
+    ),
+    "taken": Msg(
+        "Your lease on that case ran out and another reviewer took it, so your decision was not"
+        " recorded. Your note is kept as your draft on the case."
+    ),
+    "decided": Msg("That case was already decided, so your decision was not recorded."),
     "qa-done": Msg("QA verdict recorded. The queue is empty."),
 }
 
@@ -169,7 +184,7 @@ def decide_case(
     try:
         case = held_by(session, case_id, user.username)
     except (Conflict, NotFound):
-        return _to_queue("lost")
+        return _moved_on(page, case_id, typed.note)
 
     def refused(error: str, status: int) -> Response:
         """The case again, with the reason and the form as typed."""
@@ -196,12 +211,37 @@ def decide_case(
             return _next_after(page, None)
         policy = active_policy(session, rt.policy)  # the API's fallback too, not the default
         made = decide(session, case_id, user.actor, decision_in, policy=policy)
-    except Conflict:
-        return _to_queue("lost")
     except DomainError as exc:
+        if exc.code in _MOVED_ON:  # the lease ran out or moved on as the form was sent
+            return _moved_on(page, case_id, typed.note)
         return refused(exc.message, exc.status)
     drop_note_draft(session, case_id, user.username)
     return _next_after(page, made.id)
+
+
+_MOVED_ON = ("lease_not_held", "case_decided")
+_HANDS = (Action.CASE_CLAIMED.value, Action.CASE_REASSIGNED.value)
+
+
+def _moved_on(page: UiPage, case_id: str, note: str) -> Response:
+    """The case is no longer the reviewer's: what they typed in the note stays as their draft
+    on it (it comes back if the case does), and the queue says what happened."""
+    session, username = page.session, page.user.username
+    session.rollback()  # nothing of the refused decision
+    case = case_by_id(session, case_id[:32])
+    if case is None:
+        return _to_queue("lost")
+    if case.status == CaseStatus.DECIDED:
+        return _to_queue("decided")
+    kept = bool(note.strip())
+    if kept:
+        save_note_draft(session, case.id, username, note.strip())
+    if case.status == CaseStatus.CLAIMED and case.claimed_by != username:
+        recent = post_events_newest_first(session, case.post_id, _HANDS, 10)
+        last = next((e for e in recent if e.case_id == case.id), None)
+        reassigned = last is not None and last.action == Action.CASE_REASSIGNED.value
+        return _to_queue("reassigned" if reassigned else "taken")
+    return _to_queue("lost-kept" if kept else "lost")
 
 
 def _next_after(page: UiPage, decision_id: str | None) -> Response:

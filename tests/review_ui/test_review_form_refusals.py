@@ -5,6 +5,7 @@ browser does, and a decision refused because the case moved on keeps the note as
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,9 @@ from sqlalchemy import select
 from audit.events import Action
 from audit.models import AuditEvent
 from core.actors import Actor, ActorType
+from core.clock import utcnow
+from core.db import transaction
+from pipeline import queue
 from pipeline.console_models import CaseNoteDraft, ReviewerSettings
 from pipeline.models import Decision, ReviewCase
 from tests.conftest import BACKENDS
@@ -65,6 +69,24 @@ def _too_long_cap(client: TestClient, **headers: str) -> Any:
     """The wellness form sent with a daily cap longer than the field takes (8 characters)."""
     page = client.get("/ui/review/wellness")
     return submit(client, page, "/ui/review/wellness", daily_cap="1" * 9, headers=headers)
+
+
+def _removed_with_note(client: TestClient, page: Any, case_id: str, note: str) -> str:
+    """The case page's decision form (as loaded before the case moved on) sent with `note`:
+    where the reviewer is sent and what they read there."""
+    path = f"/ui/review/cases/{case_id}"
+    sent = submit(
+        client, page, f"{path}/decide", reason_code="false_claim", action="remove", note=note
+    )
+    location: str = sent.headers["location"]
+    return f"{location} {client.get(location).text}"
+
+
+def _lease_runs_out(stack: Stack, case_id: str) -> None:
+    with transaction(stack.rt.sessions) as session:
+        case = session.get(ReviewCase, case_id)
+        assert case is not None
+        case.lease_expires_at = utcnow() - timedelta(minutes=1)
 
 
 def test_a_note_of_5000_characters_with_crlf_line_breaks_is_accepted(stack: Stack) -> None:
@@ -118,7 +140,8 @@ def test_escalating_with_a_long_note_hands_it_on_whole(any_stack: Stack) -> None
                 AuditEvent.case_id == case_id, AuditEvent.action == Action.CASE_ESCALATED.value
             )
         ).one()
-        assert event.document["veracity"]["reason"] == note.strip()
+        logged = event.document["veracity"]
+        assert isinstance(logged, dict) and logged["reason"] == note.strip()
 
 
 def test_an_escalation_note_over_the_limit_comes_back_on_the_case_page(stack: Stack) -> None:
@@ -168,3 +191,38 @@ def test_a_daily_cap_that_is_not_ascii_digits_is_refused_on_the_page(
     assert "whole number from 1 to 1000" in response.text
     with stack.rt.sessions() as session:
         assert session.scalars(select(ReviewerSettings)).first() is None
+
+
+def test_a_decision_on_a_reassigned_case_says_so_and_keeps_the_note(any_stack: Stack) -> None:
+    client, case_id, name = _held_case(any_stack)
+    page = client.get(f"/ui/review/cases/{case_id}")
+    other = any_stack.user("reviewer")
+    with transaction(any_stack.rt.sessions) as session:
+        queue.reassign(session, case_id, SENIOR, other, ("reviewer",))
+    answer = _removed_with_note(client, page, case_id, "AFP rated it false\r\nsee the link")
+    assert answer.startswith("/ui/review?notice=reassigned ") and "was reassigned" in answer
+    assert _draft(any_stack, case_id, name) == "AFP rated it false\nsee the link"
+    with any_stack.rt.sessions() as session:
+        case = session.get(ReviewCase, case_id)
+        assert case is not None and case.claimed_by == other and case.status == "claimed"
+
+
+def test_a_decision_after_the_lease_ran_out_keeps_the_note(any_stack: Stack) -> None:
+    client, case_id, name = _held_case(any_stack)
+    page = client.get(f"/ui/review/cases/{case_id}")
+    _lease_runs_out(any_stack, case_id)
+    answer = _removed_with_note(client, page, case_id, "typed before the lease ran out")
+    assert answer.startswith("/ui/review?notice=lost-kept ") and "note is saved" in answer
+    assert _draft(any_stack, case_id, name) == "typed before the lease ran out"
+
+
+def test_a_case_taken_by_another_after_the_lease_ran_out_is_not_called_reassigned(
+    stack: Stack,
+) -> None:
+    client, case_id, name = _held_case(stack)
+    page = client.get(f"/ui/review/cases/{case_id}")
+    _lease_runs_out(stack, case_id)
+    assert claim_next_in_ui(signed_in(stack, "reviewer")) == case_id
+    answer = _removed_with_note(client, page, case_id, "mine")
+    assert answer.startswith("/ui/review?notice=taken ") and "another reviewer took it" in answer
+    assert _draft(stack, case_id, name) == "mine"
