@@ -157,15 +157,30 @@ def run_retention(rt: AuditProcess, args: argparse.Namespace) -> int:
     return 0
 
 
+def _hold_request(args: argparse.Namespace) -> None:
+    """Refuse a hold command that names only part of what it asks: setting a hold (--type or
+    --reason) without the subject's id, or a subject and --release together."""
+    if args.release is not None and args.subject_id is not None:
+        raise ValueError("give either a SUBJECT_ID to hold or --release HOLD_ID, not both")
+    if args.release is not None or args.subject_id is not None:
+        return  # an empty id or reason: set_hold and release_hold refuse it themselves
+    if args.type or args.reason is not None:
+        option = f"--type {args.type}" if args.type else "--reason"
+        raise ValueError(
+            f"hold {option} needs the SUBJECT_ID to hold (veracity audit hold --type case "
+            "CASE_ID --reason ...); with no arguments it lists the holds in force"
+        )
+
+
 def run_hold(rt: AuditProcess, args: argparse.Namespace) -> int:
+    _hold_request(args)
     with transaction(rt.sessions) as session:
-        if args.release:
+        if args.release is not None:
             hold = release_hold(session, args.release, args.reason or "", _operator(args))
             print(f"released hold {hold.id}")
-        elif args.subject_id:
-            hold = set_hold(
-                session, HoldSubject(args.type), args.subject_id, args.reason or "", _operator(args)
-            )
+        elif args.subject_id is not None:
+            kind = HoldSubject(args.type or HoldSubject.CASE)
+            hold = set_hold(session, kind, args.subject_id, args.reason or "", _operator(args))
             print(f"hold {hold.id} on {hold.subject_type} {hold.subject_id}")
         else:
             for hold in active_holds(session):
@@ -254,7 +269,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r.set_defaults(handler=_guarded(run_retention))
     h = cmds.add_parser("hold", help="list, set (--type, SUBJECT_ID) or --release legal holds")
     h.add_argument("subject_id", nargs="?")
-    h.add_argument("--type", choices=[t.value for t in HoldSubject], default="case")
+    h.add_argument(
+        "--type", choices=[t.value for t in HoldSubject], help="what SUBJECT_ID is (default: case)"
+    )
     h.add_argument("--reason")
     h.add_argument("--release", metavar="HOLD_ID")
     h.set_defaults(handler=_guarded(run_hold))

@@ -194,3 +194,25 @@ def test_search_refuses_a_size_out_of_range_and_a_time_without_timezone(
     assert err.startswith("error: bad search filter: ")
     assert "times need a timezone" in err
     assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--type", "case"], "hold --type case needs the SUBJECT_ID to hold"),
+        (["--type", "post", "--reason", "subpoena"], "hold --type post needs the SUBJECT_ID"),
+        (["--reason", "subpoena"], "hold --reason needs the SUBJECT_ID to hold"),
+        (["c3", "--release", "h1", "--reason", "done"], "either a SUBJECT_ID to hold or --release"),
+        (["", "--reason", "subpoena"], "a legal hold needs the id of what it holds"),
+    ],
+    ids=["type-alone", "type-and-reason", "reason-alone", "subject-and-release", "empty-id"],
+)
+def test_a_hold_command_missing_its_subject_is_an_error_and_holds_nothing(
+    db_url: str, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    assert main(["audit", "hold", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: ") and said in captured.err, captured.err
+    assert captured.out == ""
+    assert main(["audit", "hold"]) == 0
+    assert capsys.readouterr().out == "", "no hold was set"
