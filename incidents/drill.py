@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -71,6 +72,11 @@ def _drill_post(path: Path, line: int, row: dict[str, str | None]) -> DrillPost:
     return DrillPost(str(row["id"]), str(row["text"]), str(row["label"]).strip() == "1", extra)
 
 
+def check_rate(rate: float) -> None:
+    if not (rate > 0 and math.isfinite(rate)):
+        raise Invalid(Msg("--rate must be positive (posts per second), not {rate}", rate=rate))
+
+
 def send_posts(
     client: httpx.Client,
     api_key: str,
@@ -81,8 +87,7 @@ def send_posts(
     between_batches: Callable[[], None] | None = None,
 ) -> datetime:
     """POST the posts in batches at about `rate` posts per second; returns the start time."""
-    if rate <= 0:
-        raise Invalid("--rate must be positive (posts per second)")
+    check_rate(rate)
     started = utcnow()
     clock = time.monotonic()
     headers = {"Authorization": f"Bearer {api_key}"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,17 +27,24 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
         )
     posts = with_prefix(read_posts(args.input), args.id_prefix)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
-    if args.url is None:
-        start_inprocess_pipeline(rt)
-    result, page = run_drill(
-        rt,
-        posts,
-        args.rate,
-        base_url=args.url,
-        api_key=args.api_key,
-        reviewers=not args.no_reviewers,
-        statement=not args.no_statement,
-    )
+    try:
+        if args.url is None:
+            start_inprocess_pipeline(rt)
+        result, page = run_drill(
+            rt,
+            posts,
+            args.rate,
+            base_url=args.url,
+            api_key=args.api_key,
+            reviewers=not args.no_reviewers,
+            statement=not args.no_statement,
+        )
+    except KeyboardInterrupt:
+        print(
+            "veracity drill: interrupted (logged as drill.finished, outcome interrupted)",
+            file=sys.stderr,
+        )
+        return 130
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(page, encoding="utf-8")
     print(json.dumps(asdict(result), indent=2))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -15,7 +16,7 @@ from dataclasses import asdict
 import httpx
 import uvicorn
 
-from accounts.service import create_api_key
+from accounts.service import create_api_key, revoke_api_key
 from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor, ActorType
@@ -24,6 +25,7 @@ from incidents.detection import scan
 from incidents.drill import (
     DrillPost,
     DrillScore,
+    check_rate,
     refuse_sent_posts,
     score_drill,
     send_posts,
@@ -65,11 +67,46 @@ def served(rt: Runtime) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def _drill_key(rt: Runtime) -> str:
-    """A fresh key with only the `drill` scope: it can score drill posts and work drill cases."""
+@contextmanager
+def _run_key(rt: Runtime, given: str | None) -> Iterator[str]:
+    """The given key, or a fresh key with only the `drill` scope (it can score drill posts and
+    work drill cases) that is revoked when the run ends, however it ends."""
+    if given:
+        yield given
+        return
     with transaction(rt.sessions) as session:
-        key = create_api_key(session, f"drill-{uuid.uuid4().hex[:6]}", ("drill",), DRILL_ACTOR)
-    return key.secret
+        issued = create_api_key(session, f"drill-{uuid.uuid4().hex[:6]}", ("drill",), DRILL_ACTOR)
+        key_id = issued.key.id
+    try:
+        yield issued.secret
+    finally:
+        with transaction(rt.sessions) as session:
+            revoke_api_key(session, key_id, DRILL_ACTOR)
+
+
+@contextmanager
+def _logged_run(rt: Runtime, start: dict[str, object]) -> Iterator[dict[str, object]]:
+    """drill.started, then drill.finished however the run ends: its outcome (completed,
+    interrupted by Ctrl-C, failed) and what the run put in the dict it is given."""
+    _log(rt, Action.DRILL_STARTED, Subject(), start)
+    finished: dict[str, object] = {}
+    outcome = "failed"
+    try:
+        yield finished
+        outcome = "completed"
+    except KeyboardInterrupt:
+        outcome = "interrupted"
+        raise
+    except Exception as exc:
+        finished["error"] = str(exc)
+        raise
+    finally:
+        _log(rt, Action.DRILL_FINISHED, Subject(), {"outcome": outcome, **finished})
+
+
+def _log(rt: Runtime, action: Action, subject: Subject, after: dict[str, object]) -> None:
+    with transaction(rt.sessions) as session:
+        record(session, action, DRILL_ACTOR, subject, after=after, is_drill=True)
 
 
 def _scan_all(rt: Runtime, policy: IncidentPolicy) -> None:
@@ -91,19 +128,35 @@ def run_drill(
     policy: IncidentPolicy | None = None,
     progress: bool = True,
 ) -> tuple[DrillScore, str]:
-    policy = policy or IncidentPolicy()
+    """Replay the wave, detect, review and state as configured, then score this run. The
+    arguments and the wave's ids are checked before anything is logged or made; a run that
+    starts always logs drill.finished and revokes the key it made (Ctrl-C included)."""
+    check_rate(rate)
     with rt.sessions() as session:
         refuse_sent_posts(session, posts)
-    key = api_key or _drill_key(rt)
-    with transaction(rt.sessions) as session:
-        record(
-            session,
-            Action.DRILL_STARTED,
-            DRILL_ACTOR,
-            Subject(),
-            after={"posts": len(posts), "rate": rate},
-            is_drill=True,
-        )
+    policy = policy or IncidentPolicy()
+    with (
+        _run_key(rt, api_key) as key,
+        _logged_run(rt, {"posts": len(posts), "rate": rate}) as finished,
+    ):
+        result = _play(rt, posts, rate, key, base_url, reviewers, statement, policy, progress)
+        finished.update(asdict(result))
+    return result, drill_report_html(rt, result)
+
+
+def _play(
+    rt: Runtime,
+    posts: Sequence[DrillPost],
+    rate: float,
+    key: str,
+    base_url: str | None,
+    reviewers: bool,
+    statement: bool,
+    policy: IncidentPolicy,
+    progress: bool,
+) -> DrillScore:
+    if base_url is None and progress:  # serving loads the model: ~20 s without a word
+        print("loading the model…", file=sys.stderr, flush=True)
     with (
         served(rt) if base_url is None else _given(base_url) as url,
         httpx.Client(base_url=url, timeout=30) as client,
@@ -124,17 +177,7 @@ def run_drill(
         if statement:
             _simulated_statement(rt, [p.id for p in posts])
     with rt.sessions() as session:
-        result = score_drill(session, posts, started)
-    with transaction(rt.sessions) as session:
-        record(
-            session,
-            Action.DRILL_FINISHED,
-            DRILL_ACTOR,
-            Subject(),
-            after=asdict(result),
-            is_drill=True,
-        )
-    return result, drill_report_html(rt, result)
+        return score_drill(session, posts, started)
 
 
 @contextmanager
@@ -187,14 +230,6 @@ def run_chain_drill(
     with rt.sessions() as session:
         score = score_chain(session, run)
         report = build_report(session, run.incident_id) if with_incident_report else None
-    with transaction(rt.sessions) as session:
-        record(
-            session,
-            Action.DRILL_FINISHED,
-            DRILL_ACTOR,
-            Subject(incident_id=run.incident_id),
-            after=score.as_dict(),
-            is_drill=True,
-        )
+    _log(rt, Action.DRILL_FINISHED, Subject(incident_id=run.incident_id), score.as_dict())
     page = render_html(report, title="Drill: incident report") if report else ""
     return score, chain_report_html(score, run, page)

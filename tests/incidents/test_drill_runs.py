@@ -16,7 +16,7 @@ from core.errors import Conflict
 from incidents.drill import DrillPost, simulate_reviewers, with_prefix
 from pipeline.models import Decision, ReviewCase
 from runtime.container import Runtime
-from runtime.drill_run import _drill_key, run_drill, served
+from runtime.drill_run import _run_key, run_drill, served
 from runtime.inprocess import start_inprocess_pipeline
 from tests.incidents.test_drill import POLICY, drill_posts
 
@@ -59,8 +59,12 @@ def test_a_drills_reviewers_leave_an_earlier_drills_open_cases_alone(drill_rt: R
     assert decided and set(decided) <= {p.id for p in second}
     assert {(c.status, c.claimed_by) for c in _cases(drill_rt, first_ids)} == {("open", None)}
     # The first drill's own reviewers, run again, still get its cases and decide them right.
-    with served(drill_rt) as url, httpx.Client(base_url=url, timeout=30) as client:
-        simulate_reviewers(client, _drill_key(drill_rt), {p.id: p.label for p in first})
+    with (
+        served(drill_rt) as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+        _run_key(drill_rt, None) as key,
+    ):
+        simulate_reviewers(client, key, {p.id: p.label for p in first})
     decided = _decisions(drill_rt)
     verdicts = {p.id: decided[p.id] for p in first if p.id in decided}
     assert verdicts == {

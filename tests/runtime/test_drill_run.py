@@ -1,0 +1,106 @@
+"""A wave drill always ends what it began: arguments are checked before it logs its start, and
+however it ends (finished, Ctrl-C, refused) it logs drill.finished with the outcome and revokes
+the API key it made for itself. `veracity drill` answers Ctrl-C with one line, exit 130."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from accounts.models import ApiKey
+from audit.events import Action
+from audit.models import AuditEvent
+from core.dispatch import InProcessDispatcher
+from core.errors import Invalid
+from runtime import drill_run
+from runtime.container import Runtime
+from runtime.drill_run import run_drill
+from tests.conftest import logged_after
+from tests.incidents.test_drill import POLICY, drill_posts
+from veracity_cli.main import build_parser
+
+
+def _drill_log(rt: Runtime) -> list[tuple[str, dict[str, object]]]:
+    with rt.sessions() as session:
+        events = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action.in_([Action.DRILL_STARTED, Action.DRILL_FINISHED]))
+            .order_by(AuditEvent.seq)
+        )
+        return [(e.action, logged_after(e.document)) for e in events]
+
+
+def _drill_keys(rt: Runtime) -> list[ApiKey]:
+    with rt.sessions() as session:
+        return list(session.scalars(select(ApiKey).where(ApiKey.name.like("drill-%"))))
+
+
+@pytest.mark.parametrize("rate", [0.0, -2.0, float("nan"), float("inf")])
+def test_a_rate_that_is_not_positive_is_refused_before_the_drill_starts(
+    rt: Runtime, rate: float
+) -> None:
+    with pytest.raises(Invalid, match="--rate must be positive"):
+        run_drill(rt, drill_posts(5), rate, policy=POLICY, progress=False)
+    assert _drill_log(rt) == []
+    assert _drill_keys(rt) == [], "no key was made for a drill that never started"
+
+
+def test_a_finished_drill_revokes_its_key_and_logs_its_outcome(
+    rt: Runtime, pipeline: InProcessDispatcher, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_drill(rt, drill_posts(30), 400, policy=POLICY)
+
+    assert capsys.readouterr().err.startswith("loading the model…")
+
+    (started, _), (finished, after) = _drill_log(rt)
+    assert (started, finished) == (Action.DRILL_STARTED, Action.DRILL_FINISHED)
+    assert after["outcome"] == "completed" and "recall" in after
+    [key] = _drill_keys(rt)
+    assert key.revoked_at is not None
+
+
+def test_a_drill_stopped_by_ctrl_c_logs_it_was_interrupted_and_revokes_its_key(
+    rt: Runtime, pipeline: InProcessDispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(drill_run, "simulate_reviewers", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_drill(rt, drill_posts(30), 400, policy=POLICY, progress=False)
+
+    assert [(action, after.get("outcome")) for action, after in _drill_log(rt)] == [
+        (Action.DRILL_STARTED, None),
+        (Action.DRILL_FINISHED, "interrupted"),
+    ]
+    [key] = _drill_keys(rt)
+    assert key.revoked_at is not None
+
+
+def test_the_console_answers_ctrl_c_with_one_line_and_exit_130(
+    rt: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    wave = tmp_path / "wave.csv"
+    wave.write_text("id,text,label\nd1,a post,1\n", encoding="utf-8")
+    given: list[str] = []
+
+    def interrupted(rt: Runtime, posts: list[Any], *args: object, **kwargs: object) -> None:
+        given.extend(p.id for p in posts)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("runtime.drill_cli.run_drill", interrupted)
+    monkeypatch.setattr("runtime.drill_cli.start_inprocess_pipeline", lambda rt: None)
+    args = build_parser().parse_args(["drill", "--input", str(wave), "--id-prefix", "run2-"])
+
+    assert args.handler(rt, args) == 130
+
+    out = capsys.readouterr()
+    assert out.err.strip().splitlines()[-1].startswith("veracity drill: interrupted")
+    assert "Traceback" not in out.err
+    assert given == ["run2-d1"]
