@@ -7,11 +7,21 @@ saved before they were stored reads today's built-in ones, `type_rules.py`)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy.orm import Session
 
 from audit.events import Action, Subject
@@ -23,6 +33,39 @@ from incidents.material_models import StoredIncidentPolicy
 from incidents.repository.plans import latest_stored_policy, next_policy_version
 from incidents.severity import ClockSpec, IncidentPolicy
 from incidents.types import IncidentType, profile
+from pipeline.schemas import MAX_VELOCITY, MAX_WEIGHT
+
+# The plan steps an incident records; a clock waits for one of them (it is met by it).
+MILESTONES = (
+    "assessment",
+    "internal_report",
+    "public_statement",
+    "first_action",
+    "containment",
+    "user_notice",
+    "regulator_notice",
+    "legal_review",
+    "recovery",
+)
+# Validation context for a version read back from the database: it is taken as it was saved
+# (versions saved before a check existed still load; the next edit must pass every check).
+STORED = {"stored": True}
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
+
+def _finite_up_to(limit: float) -> AfterValidator:
+    """Infinity and NaN parse as floats (1e309 is Infinity) but disable a trigger or make
+    priorities infinite, and PostgreSQL's JSON refuses them: only finite numbers to `limit`."""
+
+    def check(value: float, info: ValidationInfo) -> float:
+        if _stored(info) or (math.isfinite(value) and value <= limit):
+            return value
+        raise ValueError(f"must be a finite number no greater than {limit:g}")
+
+    return AfterValidator(check)
 
 
 class ClockBody(BaseModel):
@@ -32,13 +75,26 @@ class ClockBody(BaseModel):
     within_minutes: float = Field(gt=0, le=7 * 24 * 60)
     from_grade: int = Field(default=4, ge=1, le=4, description="started at this grade or worse")
 
+    @field_validator("milestone")
+    @classmethod
+    def _known_step(cls, milestone: str, info: ValidationInfo) -> str:
+        """A clock waiting for a step nobody can record is never met."""
+        if _stored(info) or milestone in MILESTONES:
+            return milestone
+        raise ValueError(
+            f"milestone {milestone!r} is not a plan step; steps are {list(MILESTONES)}"
+        )
+
 
 def _clock_body(spec: ClockSpec) -> ClockBody:
-    return ClockBody(
-        name=spec.name,
-        milestone=spec.milestone,
-        within_minutes=spec.within.total_seconds() / 60,
-        from_grade=spec.from_grade,
+    return ClockBody.model_validate(
+        {
+            "name": spec.name,
+            "milestone": spec.milestone,
+            "within_minutes": spec.within.total_seconds() / 60,
+            "from_grade": spec.from_grade,
+        },
+        context=STORED,
     )
 
 
@@ -61,10 +117,14 @@ class IncidentPolicyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     window_hours: float = Field(gt=0, le=72)
     min_posts: int = Field(ge=1, le=100_000)
-    min_velocity: float = Field(gt=0, description="reach per hour that opens an incident")
+    min_velocity: Annotated[
+        float,
+        Field(gt=0, description="reach per hour that opens an incident"),
+        _finite_up_to(MAX_VELOCITY),
+    ]
     grade_cutoffs: tuple[int, int, int] = Field(description="points for I, II, III")
     surge_from_grade: int = Field(ge=1, le=4)
-    surge_boost: float = Field(ge=0)
+    surge_boost: Annotated[float, Field(ge=0), _finite_up_to(MAX_WEIGHT)]
     clocks: list[ClockBody] = Field(min_length=1, max_length=12)
     type_clocks: dict[str, list[ClockBody]] = Field(
         default_factory=default_type_clocks, description="the other types' clocks, by type"
@@ -106,15 +166,21 @@ class IncidentPolicyPatch(BaseModel):
 
 
 def body_of(policy: IncidentPolicy) -> IncidentPolicyBody:
-    return IncidentPolicyBody(
-        window_hours=policy.window.total_seconds() / 3600,
-        min_posts=policy.min_posts,
-        min_velocity=policy.min_velocity,
-        grade_cutoffs=policy.grade_cutoffs,
-        surge_from_grade=policy.surge_from_grade,
-        surge_boost=policy.surge_boost,
-        clocks=[_clock_body(c) for c in policy.clocks],
-        type_clocks={t: [_clock_body(c) for c in cs] for t, cs in policy.type_clocks.items()},
+    """A policy in force as an edit body (taken as saved: see `STORED`)."""
+    return IncidentPolicyBody.model_validate(
+        {
+            "window_hours": policy.window.total_seconds() / 3600,
+            "min_posts": policy.min_posts,
+            "min_velocity": policy.min_velocity,
+            "grade_cutoffs": policy.grade_cutoffs,
+            "surge_from_grade": policy.surge_from_grade,
+            "surge_boost": policy.surge_boost,
+            "clocks": [_clock_body(c).model_dump() for c in policy.clocks],
+            "type_clocks": {
+                t: [_clock_body(c).model_dump() for c in cs] for t, cs in policy.type_clocks.items()
+            },
+        },
+        context=STORED,
     )
 
 
@@ -141,7 +207,8 @@ def active_incident_policy(session: Session) -> IncidentPolicy:
     row = latest_stored_policy(session)
     if row is None:
         return IncidentPolicy()
-    return policy_of(IncidentPolicyBody.model_validate(row.body), _version(row.version))
+    body = IncidentPolicyBody.model_validate(row.body, context=STORED)
+    return policy_of(body, _version(row.version))
 
 
 def save_incident_policy(

@@ -21,6 +21,7 @@ from core.topics import GENERAL_TOPIC, topic_of
 from incidents.clocks import stop_clocks
 from incidents.events import record_event
 from incidents.models import FINISHED, Incident, IncidentMilestone, IncidentStatus, NarrativePost
+from incidents.policy_store import MILESTONES as MILESTONES  # the plan steps (UI, reports)
 from incidents.repository import cases, narratives, timeline
 from incidents.repository.incidents import incident_by_id, live_incident_of_key
 from incidents.response import after_grading, lock_grade, raised
@@ -30,17 +31,6 @@ from incidents.types import IncidentType
 from pipeline.repository.posts import post_by_id
 
 SYSTEM = Actor.system("incidents")
-MILESTONES = (
-    "assessment",
-    "internal_report",
-    "public_statement",
-    "first_action",
-    "containment",
-    "user_notice",
-    "regulator_notice",
-    "legal_review",
-    "recovery",
-)
 
 
 def narrative_key(*, claim_id: str | None = None, cluster_key: str | None = None) -> str:
