@@ -39,7 +39,7 @@ from pipeline.repository.cases import (
     lease_extensions_used,
     lock_expired_leases,
     lock_next_case,
-    open_case_of_post,
+    routed_case_of_post,
 )
 from pipeline.repository.posts import post_is_drill
 from pipeline.routing import ClaimMatch, RoutingPolicy, route_stored
@@ -82,7 +82,8 @@ def open_case_for_post(
     topic: str | None = None,
     incident_id: str | None = None,
 ) -> ReviewCase | None:
-    """Route one scored post; returns its case (new or existing) or None when it is not queued."""
+    """Route one scored post; returns its case (new or the one routing opened before, waiting or
+    decided) or None when it is not queued."""
     now = now or utcnow()
     # One router per post at a time makes "already routed?" and the insert one step: the sweeper
     # re-sends a route task that waited too long, and two workers routing one post at once each
@@ -91,9 +92,11 @@ def open_case_for_post(
     post = session.get(Post, post_id)
     if post is None:
         return None  # deleted since; nothing to do
-    live = open_case_of_post(session, post_id)
-    if live is not None:
-        return live  # already routed (a redelivered task)
+    routed = routed_case_of_post(session, post_id)
+    if routed is not None or post.status != PostStatus.SCORED:
+        # Already routed (a redelivered task, the sweeper's re-send): its case may wait or be
+        # decided, and a decided post is never queued (and taken down) again.
+        return routed
     score = latest_score(session, post_id)
     if score is None:
         return None

@@ -138,6 +138,21 @@ def open_case_of_post(
     return session.scalars(query).first()
 
 
+def routed_case_of_post(session: Session, post_id: str) -> ReviewCase | None:
+    """The case routing opened for the post, waiting or decided, if any: its first case that is
+    not a QA sample or an appeal (`pipeline.qa` and `pipeline.appeals` open those for a post
+    already decided; routing never opens one, and opens only one case per post)."""
+    return session.scalars(
+        select(ReviewCase)
+        .where(
+            ReviewCase.post_id == post_id,
+            ReviewCase.stage.not_in((CaseStage.QA, CaseStage.APPEAL)),
+        )
+        .order_by(ReviewCase.created_at)
+        .limit(1)
+    ).first()
+
+
 def posts_with_undecided_case(session: Session, post_ids: Collection[str]) -> set[str]:
     return set(
         session.scalars(
