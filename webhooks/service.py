@@ -34,6 +34,12 @@ DELIVER_TASK = "webhooks.deliver"
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 3600.0  # between two attempts; Celery's countdown is bounded far lower
+SEND_TIMEOUT_SECONDS = 5.0
+# An attempt holds its delivery this long (next_attempt_at), so neither the sweep nor a
+# redelivered task posts it again meanwhile: the send's timeout (each phase) and a margin.
+ATTEMPT_LEASE_SECONDS = SEND_TIMEOUT_SECONDS + 30.0
+# The sweep leaves a delivery alone this long after it fell due: its task is on its way.
+SWEEP_GRACE = timedelta(seconds=30)
 
 
 def _new_secret() -> str:
@@ -228,26 +234,41 @@ def deliver(
     *,
     max_attempts: int = MAX_ATTEMPTS,
     backoff_base: float = BACKOFF_BASE_SECONDS,
+    lease_seconds: float = ATTEMPT_LEASE_SECONDS,
 ) -> Attempt:
-    """Make one attempt. 2xx delivers; 5xx, 408, 429 and network errors retry; other 4xx fail."""
+    """Make one attempt. 2xx delivers; 5xx, 408, 429 and network errors retry; other 4xx fail.
+
+    The attempt holds the delivery for `lease_seconds`; its answer settles the delivery only if
+    no other attempt has (`_settle`)."""
     with transaction(factory) as session:
-        delivery = session.get(WebhookDelivery, delivery_id)
-        if delivery is None or delivery.status != DeliveryStatus.PENDING:
-            return Attempt("skipped")
-        if delivery.attempts and (wait := early_by(delivery.next_attempt_at, utcnow())):
-            return Attempt("retry", countdown(wait))  # a long wait, waited out in hops
-        sub = session.get(WebhookSubscription, delivery.subscription_id)
-        if sub is None or not sub.active:
-            delivery.status = DeliveryStatus.FAILED
-            delivery.last_error = "subscription removed"
-            return Attempt("failed")
-        delivery.attempts += 1
-        out = _Send(sub.url, sub.signing_secrets(utcnow()), envelope(delivery), delivery.event_id)
+        started = _start(session, delivery_id, lease_seconds)
+        if isinstance(started, Attempt):
+            return started
+        out, attempt = started
     answer = _post(client, out, delivery_id)
     with transaction(factory) as session:
-        delivery = session.get(WebhookDelivery, delivery_id)
+        delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
         assert delivery is not None
-        return _settle(delivery, answer, retry_policy(max_attempts, backoff_base))
+        return _settle(delivery, attempt, answer, retry_policy(max_attempts, backoff_base))
+
+
+def _start(session: Session, delivery_id: str, lease_seconds: float) -> Attempt | tuple[_Send, int]:
+    """Take the delivery for one attempt (what to post and the attempt's number), or why not."""
+    delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return Attempt("skipped")
+    now = utcnow()
+    if delivery.attempts and (wait := early_by(delivery.next_attempt_at, now)):
+        return Attempt("retry", countdown(wait))  # a long wait in hops, or another in flight
+    sub = session.get(WebhookSubscription, delivery.subscription_id)
+    if sub is None or not sub.active:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.last_error = "subscription removed"
+        return Attempt("failed")
+    delivery.attempts += 1
+    delivery.next_attempt_at = now + timedelta(seconds=lease_seconds)  # the attempt's lease
+    out = _Send(sub.url, sub.signing_secrets(now), envelope(delivery), delivery.event_id)
+    return out, delivery.attempts
 
 
 def _post(client: httpx.Client, out: _Send, delivery_id: str) -> _Answer:
@@ -266,7 +287,17 @@ def _post(client: httpx.Client, out: _Send, delivery_id: str) -> _Answer:
     return _Answer(response.status_code, None, retry_after)
 
 
-def _settle(delivery: WebhookDelivery, answer: _Answer, policy: RetryPolicy) -> Attempt:
+def _settle(
+    delivery: WebhookDelivery, attempt: int, answer: _Answer, policy: RetryPolicy
+) -> Attempt:
+    """Settle attempt number `attempt`. A 2xx delivers unless another attempt did; a failure
+    counts only while the delivery is pending and no later attempt started."""
+    delivered = answer.code is not None and 200 <= answer.code < 300
+    if delivery.status == DeliveryStatus.DELIVERED or (
+        not delivered
+        and (delivery.status != DeliveryStatus.PENDING or delivery.attempts != attempt)
+    ):
+        return Attempt("skipped")  # a late answer of an overtaken attempt changes nothing
     code = delivery.response_code = answer.code
     delivery.last_error = answer.error
     if code is not None and 200 <= code < 300:
@@ -283,8 +314,9 @@ def _settle(delivery: WebhookDelivery, answer: _Answer, policy: RetryPolicy) -> 
 
 
 def due(session: Session, now: datetime | None = None, limit: int = 500) -> list[str]:
-    """Pending deliveries whose time has come (the sweeper's backstop for lost timers)."""
-    return repository.due_delivery_ids(session, now or utcnow(), limit)
+    """Pending deliveries whose time came over `SWEEP_GRACE` ago (the sweeper's backstop for
+    lost timers); one in flight is due only when its attempt's lease ran out."""
+    return repository.due_delivery_ids(session, (now or utcnow()) - SWEEP_GRACE, limit)
 
 
 PING_EVENT = "ping"

@@ -15,13 +15,12 @@ from core.tasks import RetryLater, task
 from webhooks import service
 
 log = logging.getLogger(__name__)
-SEND_TIMEOUT_SECONDS = 5.0
 
 
 @cache
 def http_client(policy: OutboundPolicy) -> httpx.Client:
     """Every send passes the outbound gate (checked address, no redirects)."""
-    return gated_client(policy, timeout=SEND_TIMEOUT_SECONDS)
+    return gated_client(policy, timeout=service.SEND_TIMEOUT_SECONDS)
 
 
 def deliver_webhook(

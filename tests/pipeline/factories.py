@@ -87,3 +87,12 @@ def case(factory: sessionmaker[Session], case_id: str) -> ReviewCase:
         found = session.get(ReviewCase, case_id)
         assert found is not None
         return found
+
+
+def lease_runs_out(factory: sessionmaker[Session], model: type[object], key: str) -> None:
+    """The attempt in flight on row `key` outlived its lease (a hung call): its `next_attempt_at`
+    lies in the past, so another attempt may start."""
+    with transaction(factory) as session:
+        row = session.get(model, key)
+        assert row is not None
+        row.next_attempt_at = utcnow() - timedelta(seconds=5)  # type: ignore[attr-defined]

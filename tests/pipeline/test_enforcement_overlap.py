@@ -5,10 +5,9 @@ settle wins and a late result changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from audit.events import Action
 from audit.models import AuditEvent
@@ -25,7 +24,8 @@ from pipeline.platform_client import (
 )
 from pipeline.repository.actions import stale_pending_action_ids
 from runtime.container import Runtime
-from tests.pipeline.factories import add_scored_post
+from tests.conftest import stored
+from tests.pipeline.factories import add_scored_post, lease_runs_out
 
 SYSTEM = Actor.system("test")
 LEASE = 30.0
@@ -58,27 +58,9 @@ def _run(rt: Runtime, action_id: str, platform: Platform) -> Outcome:
     return execute_action(rt.sessions, action_id, platform, max_attempts=5, lease_seconds=LEASE)
 
 
-def _lease_runs_out(rt: Runtime, action_id: str) -> None:
-    """The attempt in flight outlived its lease (a hung call): another may start."""
-    with transaction(rt.sessions) as session:
-        session.execute(
-            update(EnforcementAction)
-            .where(EnforcementAction.id == action_id)
-            .values(next_attempt_at=utcnow() - timedelta(seconds=5))
-        )
-
-
-def _action(rt: Runtime, action_id: str) -> EnforcementAction:
-    with rt.sessions() as session:
-        action = session.get(EnforcementAction, action_id)
-        assert action is not None
-        session.expunge(action)
-        return action
-
-
 def _logged(rt: Runtime, action_id: str) -> list[str]:
     """What the log says about the action's post, in order."""
-    post_id = _action(rt, action_id).post_id
+    post_id = stored(rt, EnforcementAction, action_id).post_id
     with rt.sessions() as session:
         query = select(AuditEvent.action).where(AuditEvent.post_id == post_id)
         return list(session.scalars(query.order_by(AuditEvent.timestamp, AuditEvent.seq)))
@@ -102,7 +84,7 @@ def test_an_attempt_in_flight_is_not_sent_again_by_a_redelivered_task_or_the_swe
     assert redelivered.retry_in > 0
     assert second.calls == 0
     assert seen["swept"] == []
-    assert _action(any_rt, action_id).attempts == 1
+    assert stored(any_rt, EnforcementAction, action_id).attempts == 1
 
 
 @pytest.mark.parametrize(
@@ -116,13 +98,13 @@ def test_a_late_failure_leaves_an_action_another_attempt_confirmed_confirmed(
     action_id = _removal(any_rt)
 
     def overtaken() -> None:
-        _lease_runs_out(any_rt, action_id)
+        lease_runs_out(any_rt.sessions, EnforcementAction, action_id)
         assert _run(any_rt, action_id, Platform()).status == "confirmed"
 
     outcome = _run(any_rt, action_id, Platform(during=overtaken, error=late))
 
     assert outcome.status == "skipped"
-    action = _action(any_rt, action_id)
+    action = stored(any_rt, EnforcementAction, action_id)
     assert action.status == ActionStatus.CONFIRMED
     assert action.confirmed_at is not None
     assert (action.last_error, action.next_attempt_at) == (None, None)
@@ -138,7 +120,7 @@ def test_a_late_failure_of_an_earlier_attempt_does_not_settle_the_later_one(
     action_id = _removal(any_rt)
 
     def overtaken() -> None:
-        _lease_runs_out(any_rt, action_id)
+        lease_runs_out(any_rt.sessions, EnforcementAction, action_id)
         assert _run(any_rt, action_id, Platform(error=TransientPlatformError("500"))).status == (
             "retry"
         )
@@ -146,7 +128,7 @@ def test_a_late_failure_of_an_earlier_attempt_does_not_settle_the_later_one(
     late = PermanentPlatformError("platform refused with 409")
     assert _run(any_rt, action_id, Platform(during=overtaken, error=late)).status == "skipped"
 
-    action = _action(any_rt, action_id)
+    action = stored(any_rt, EnforcementAction, action_id)
     assert (action.status, action.attempts, action.last_error) == (ActionStatus.PENDING, 2, "500")
     assert _logged(any_rt, action_id).count(Action.ENFORCEMENT_DEAD_LETTERED.value) == 0
 
@@ -157,13 +139,13 @@ def test_a_late_confirmation_corrects_a_dead_letter_the_platform_acted_after_all
     action_id = _removal(any_rt)
 
     def refused_meanwhile() -> None:
-        _lease_runs_out(any_rt, action_id)
+        lease_runs_out(any_rt.sessions, EnforcementAction, action_id)
         late = Platform(error=PermanentPlatformError("platform refused with 409"))
         assert _run(any_rt, action_id, late).status == "dead"
 
     assert _run(any_rt, action_id, Platform(during=refused_meanwhile)).status == "confirmed"
 
-    action = _action(any_rt, action_id)
+    action = stored(any_rt, EnforcementAction, action_id)
     assert (action.status, action.next_attempt_at) == (ActionStatus.CONFIRMED, None)
     with any_rt.sessions() as session:
         post = session.get(Post, action.post_id)
