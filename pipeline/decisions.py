@@ -33,7 +33,7 @@ from pipeline.models import (
 )
 from pipeline.policy_store import active_policy
 from pipeline.qa import maybe_sample
-from pipeline.queue import escalate_case, held_case
+from pipeline.queue import check_blind_reviewer, escalate_case, held_case
 from pipeline.repository.actions import action_by_key
 from pipeline.repository.decisions import latest_decision_on_case_by
 from pipeline.routing import RoutingPolicy
@@ -55,6 +55,7 @@ def decide(
     case = held_case(session, case_id, actor)
     if case.stage == CaseStage.QA:  # a blind re-review changes nothing: pipeline.qa.review
         raise Conflict(Msg("a QA sample is answered through pipeline.qa.review"), code="qa_case")
+    check_blind_reviewer(case, actor.name)  # however they came to hold it: not their own second
     check_appeal_decider(session, case, actor.name)
     post = session.get(Post, case.post_id)
     assert post is not None  # FK guarantees it

@@ -1,6 +1,7 @@
 """A QA sample is never reviewed by whoever made the decision it samples (not offered by the
 queue, not given by a supervisor, not accepted from them), and a QA verdict obeys the same
-rules as a decision. On the embedded SQLite database and on PostgreSQL."""
+rules as a decision; decide() refuses a second review from the first reviewer too. On the
+embedded SQLite database and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from core.errors import Conflict, Invalid
 from pipeline import qa
 from pipeline.console_models import QaReview
 from pipeline.decisions import decide
-from pipeline.models import CaseStage, CaseStatus, ReviewCase
+from pipeline.models import CaseStage, CaseStatus, Decision, EnforcementAction, ReviewCase
 from pipeline.queue import DEFAULT_LEASE, claim_next, reassign
 from pipeline.schemas import DecisionAction, DecisionIn, ReasonCode
 from runtime.container import Runtime
@@ -138,3 +139,34 @@ def test_the_supervise_page_refuses_to_give_a_qa_sample_to_its_original_reviewer
     assert resp.status_code == 409
     assert "never reviewed by the reviewer whose decision it samples" in resp.text
     assert case(rt.sessions, sample).claimed_by is None
+
+
+def test_the_first_reviewer_cannot_decide_the_second_review_of_their_own_removal(
+    any_rt: Runtime,
+) -> None:
+    """decide() itself refuses it, however the case came back into their hands."""
+    waiting = make_case(any_rt.sessions, views=500_000)  # high reach: a removal needs two
+    remove = DecisionIn(
+        reason_code=ReasonCode.FALSE_CLAIM, action=DecisionAction.REMOVE, note="fabricated"
+    )
+    with transaction(any_rt.sessions) as s:
+        assert claim_next(s, ANN) is not None
+        decide(s, waiting, ANN, remove)
+    assert case(any_rt.sessions, waiting).stage == CaseStage.SECOND
+    hand_over(any_rt, waiting, "ann")
+    with transaction(any_rt.sessions) as s, pytest.raises(Conflict) as refused:
+        decide(s, waiting, ANN, remove)
+    assert refused.value.code == "same_reviewer"
+    assert refused.value.message == "the second reviewer must differ from the first"
+    after = case(any_rt.sessions, waiting)
+    assert (after.stage, after.status, after.claimed_by) == (
+        CaseStage.SECOND,
+        CaseStatus.CLAIMED,
+        "ann",
+    )
+    assert rows(any_rt, Decision) == 1 and rows(any_rt, EnforcementAction) == 0
+    with transaction(any_rt.sessions) as s:
+        assert reassign(s, waiting, SEN, "bob", ("reviewer",)).claimed_by == "bob"
+        decide(s, waiting, BOB, remove)
+    assert case(any_rt.sessions, waiting).status == CaseStatus.DECIDED
+    assert rows(any_rt, EnforcementAction) == 1
