@@ -33,6 +33,7 @@ from incidents.drill import (
 )
 from incidents.drill_scoring import ChainScore, chain_report_html, score_chain
 from incidents.drill_types import run_type_drill
+from incidents.policy_store import active_incident_policy
 from incidents.report import build_report
 from incidents.report_render import render_html
 from incidents.repository.drills import drill_incidents_of_posts
@@ -134,11 +135,9 @@ def run_drill(
     check_rate(rate)
     with rt.sessions() as session:
         refuse_sent_posts(session, posts)
-    policy = policy or IncidentPolicy()
-    with (
-        _run_key(rt, api_key) as key,
-        _logged_run(rt, {"posts": len(posts), "rate": rate}) as finished,
-    ):
+        policy = policy or active_incident_policy(session)  # the live plan, not the defaults
+    start = {"posts": len(posts), "rate": rate, "incident_policy": policy.version}
+    with _run_key(rt, api_key) as key, _logged_run(rt, start) as finished:
         result = _play(rt, posts, rate, key, base_url, reviewers, statement, policy, progress)
         finished.update(asdict(result))
     return result, drill_report_html(rt, result)

@@ -12,12 +12,16 @@ from sqlalchemy import select
 
 from audit.events import Action
 from audit.models import AuditEvent
+from core.db import transaction
 from core.errors import Conflict
 from incidents.drill import DrillPost, simulate_reviewers, with_prefix
+from incidents.policy_store import body_of, save_incident_policy
+from incidents.severity import IncidentPolicy
 from pipeline.models import Decision, ReviewCase
 from runtime.container import Runtime
 from runtime.drill_run import _run_key, run_drill, served
 from runtime.inprocess import start_inprocess_pipeline
+from tests.conftest import ADMIN, logged_after
 from tests.incidents.test_drill import POLICY, drill_posts
 
 
@@ -111,3 +115,20 @@ def _drill_events(rt: Runtime) -> list[str]:
                 )
             )
         )
+
+
+def test_a_wave_drill_rehearses_the_active_incident_policy(drill_rt: Runtime) -> None:
+    live = replace(IncidentPolicy(), min_posts=5, min_velocity=1_000.0)  # the default: 20 posts
+    with transaction(drill_rt.sessions) as session:
+        active = save_incident_policy(session, body_of(live), ADMIN, "a smaller first signal")
+    wave = _wave("live-", 30)
+    assert 5 <= sum(p.label for p in wave) < IncidentPolicy().min_posts
+
+    score, _ = run_drill(drill_rt, wave, 400, progress=False)
+
+    assert score.incidents, "the live policy's five posts open an incident"
+    with drill_rt.sessions() as session:
+        started = session.scalars(
+            select(AuditEvent.document).where(AuditEvent.action == Action.DRILL_STARTED)
+        ).one()
+    assert logged_after(started)["incident_policy"] == active.version
