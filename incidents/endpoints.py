@@ -76,7 +76,11 @@ def close(incident_id: RowId, body: ReasonIn, session: SessionDep, who: Overseer
     return views.summary(service.close_incident(session, incident_id, who.actor, body.reason))
 
 
-@router.post("/incidents/{incident_id}/milestones", summary="Record a plan step taken")
+@router.post(
+    "/incidents/{incident_id}/milestones",
+    responses=refusals(409),
+    summary="Record a plan step taken",
+)
 def milestone(
     incident_id: RowId, body: MilestoneIn, session: SessionDep, who: Responder
 ) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from incidents.repository import cases, narratives, timeline
 from incidents.repository.incidents import incident_by_id, live_incident_of_key
 from incidents.response import after_grading, lock_grade, raised
 from incidents.severity import IncidentPolicy, Signals, grade, points
-from incidents.tasks_board import complete_for_milestone
+from incidents.tasks_board import complete_for_milestone, require_live
 from incidents.types import IncidentType
 from pipeline.repository.posts import post_by_id
 
@@ -255,9 +255,11 @@ def record_milestone(
     note: str = "",
     at: datetime | None = None,
 ) -> IncidentMilestone:
-    """A plan step taken (internal report, public statement, …); stops the clocks it meets."""
+    """A plan step taken (internal report, public statement, …); stops the clocks it meets.
+    A closed or dismissed incident takes no more steps (409 `incident_closed`)."""
     require_one_of(Msg("milestone"), kind, MILESTONES)
     incident = get_incident(session, incident_id)
+    require_live(incident)
     at = at or utcnow()
     milestone = IncidentMilestone(
         incident_id=incident.id, kind=kind, note=note, actor=actor.name, at=at

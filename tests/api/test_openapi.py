@@ -98,6 +98,7 @@ CONFLICTS = {
     ("post", "/v1/incidents/{incident_id}/tasks"),
     ("post", "/v1/incidents/{incident_id}/grade"),
     ("post", "/v1/incidents/{incident_id}/close"),
+    ("post", "/v1/incidents/{incident_id}/milestones"),  # incident_closed
     ("post", "/v1/incidents/{incident_id}/report/review"),  # report_not_ready, signed_off
     ("post", "/v1/drills/score"),  # drill_mismatch
     ("post", "/v1/score"),  # drill_mismatch, post_held, post_decided

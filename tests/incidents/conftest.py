@@ -17,6 +17,7 @@ from incidents.detection import scan
 from incidents.models import Incident, ResponseGroup
 from incidents.severity import IncidentPolicy
 from runtime.container import Runtime
+from runtime.web import create_app
 from tests.conftest import auth, new_user_token
 from tests.incidents.factories import add_wave
 
@@ -73,6 +74,13 @@ def edit_plan(client: TestClient, lead: dict[str, str], changes: dict[str, Any])
     assert changed.status_code == 200, changed.text
     answer: dict[str, Any] = changed.json()
     return answer
+
+
+@pytest.fixture
+def any_client(any_rt: Runtime) -> Iterator[TestClient]:
+    """The app over `any_rt`: the same requests on SQLite and on PostgreSQL."""
+    with TestClient(create_app(any_rt)) as test_client:
+        yield test_client
 
 
 @pytest.fixture
