@@ -12,7 +12,6 @@ from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
-from core.db import get_or_not_found
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
 from statements import hooks, repository
@@ -102,7 +101,7 @@ def draft(
 
 def edit(session: Session, statement_id: str, edit_in: EditIn, actor: Actor) -> Statement:
     """A new version; approvals given to an earlier version no longer count."""
-    statement = get(session, statement_id)
+    statement = get(session, statement_id, for_update=True)
     if statement.status == StatementStatus.WITHDRAWN:
         raise Conflict(Msg("a withdrawn statement cannot be edited"), code="withdrawn")
     correcting = statement.published_version is not None
@@ -163,13 +162,13 @@ def publish(
     session: Session, statement_id: str, actor: Actor, publishers: Sequence[Publisher]
 ) -> Statement:
     """Idempotent: publishing the version already out changes nothing."""
-    statement = get(session, statement_id)
+    statement = get(session, statement_id, for_update=True)
     if (
         statement.status == StatementStatus.PUBLISHED
         and statement.published_version == statement.version
     ):
         return statement
-    if statement.status != StatementStatus.APPROVED:
+    if statement.status != StatementStatus.APPROVED or not _signed_off(statement):
         missing = (
             "legal approval" if statement.approved_version == statement.version else "approval"
         )
@@ -216,7 +215,7 @@ def withdraw(
     actor: Actor,
     publishers: Sequence[Publisher],
 ) -> Statement:
-    statement = get(session, statement_id)
+    statement = get(session, statement_id, for_update=True)
     if statement.status == StatementStatus.WITHDRAWN:
         return statement
     if statement.published_version is None:
@@ -239,9 +238,16 @@ def withdraw(
     return statement
 
 
-def get(session: Session, statement_id: str) -> Statement:
-    missing = Msg("no statement '{statement_id}'", statement_id=statement_id)
-    return get_or_not_found(session, Statement, statement_id, missing)
+def get(session: Session, statement_id: str, *, for_update: bool = False) -> Statement:
+    """The statement; `for_update` locks its row until the transaction ends (edits, sign-offs
+    and publishing of one statement then take turns) and re-reads it, so a copy this session
+    loaded earlier is not acted on stale."""
+    found = session.get(
+        Statement, statement_id, with_for_update=for_update, populate_existing=for_update
+    )
+    if found is None:
+        raise NotFound(Msg("no statement '{statement_id}'", statement_id=statement_id))
+    return found
 
 
 def versions(session: Session, statement_id: str) -> list[StatementVersion]:
@@ -286,7 +292,7 @@ def checks_for(statement: Statement) -> CheckReport:
 
 
 def _approvable(session: Session, statement_id: str, actor: Actor) -> Statement:
-    statement = get(session, statement_id)
+    statement = get(session, statement_id, for_update=True)
     if statement.status not in {StatementStatus.DRAFT, StatementStatus.APPROVED}:
         raise Conflict(
             Msg("statement is {status}; nothing to approve", status=statement.status),
@@ -313,10 +319,15 @@ def _approvable(session: Session, statement_id: str, actor: Actor) -> Statement:
     return statement
 
 
-def _maybe_approved(statement: Statement) -> None:
+def _signed_off(statement: Statement) -> bool:
+    """The current version carries every approval it needs (legal's too, when required)."""
     approved = statement.approved_version == statement.version
     legal_ok = not statement.requires_legal or statement.legal_approved_version == statement.version
-    statement.status = StatementStatus.APPROVED if approved and legal_ok else StatementStatus.DRAFT
+    return approved and legal_ok
+
+
+def _maybe_approved(statement: Statement) -> None:
+    statement.status = StatementStatus.APPROVED if _signed_off(statement) else StatementStatus.DRAFT
 
 
 def _latest_editor(session: Session, statement: Statement) -> str:
