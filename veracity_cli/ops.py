@@ -19,6 +19,7 @@ from pipeline.tasks import sweep
 from runtime.container import Runtime
 from runtime.metrics_dir import multiprocess_metrics
 from veracity_cli.output import emit, json_parent
+from veracity_cli.sends import install_sends, run_queued
 
 WORKER_HEALTHCHECK_SECONDS = 60
 
@@ -99,8 +100,20 @@ def ship(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def run_sweep(rt: Runtime, args: argparse.Namespace) -> int:
+    """Re-queue unfinished work and send it: to the broker, or (no REDIS__URL) run it here."""
+    sends = install_sends(rt)
     counts = sweep(rt)
-    emit(args, counts, str(counts))
+    run_queued(rt, sends)
+    result = {**counts, "sent_to": sends.sent_to, "sent": sends.sent, "unsent": len(sends.failed)}
+    emit(args, result, f"{counts}; {sends.sent} task(s) sent to {sends.sent_to}")
+    if sends.failed:
+        tried = sends.sent + len(sends.failed)
+        print(
+            f"veracity: could not send {len(sends.failed)} of {tried} task(s) "
+            f"({sends.failed[0]}); the next sweep finds the work again",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
