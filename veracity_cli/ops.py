@@ -94,7 +94,8 @@ def ship(rt: Runtime, args: argparse.Namespace) -> int:
     emit(
         args,
         {"elasticsearch": True, **dataclasses.asdict(result)},
-        f"shipped {result.shipped}, failed {result.failed}, remaining {result.remaining}",
+        f"shipped {result.shipped}, failed {result.failed}, remaining {result.remaining}"
+        + (f"; shipping paused: {result.error}" if result.error else ""),
     )
     return 1 if result.error else 0
 
