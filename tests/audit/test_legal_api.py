@@ -377,3 +377,14 @@ def test_a_carriage_return_in_a_cell_does_not_split_the_row(
     )
     rows = list(csv.DictReader(io.StringIO(resp.text, newline="")))
     assert [row["veracity.reason"] for row in rows] == ["fine\r,forged,row"] * 2
+
+
+def test_the_lag_on_the_embedded_default_says_nothing_is_shipped(
+    rt: Runtime, client: TestClient
+) -> None:
+    """With the log kept in the database there is nothing to ship, so nothing lags (it used to
+    count every event ever written as waiting)."""
+    write_events(rt, 5)
+    resp = client.get("/v1/audit/lag", headers=auth(new_user_token(rt, "legal")))
+    assert resp.status_code == 200
+    assert resp.json() == {"ships": False, "unshipped": 0, "oldest_age_seconds": 0.0}
