@@ -12,7 +12,7 @@ from core.dispatch import enqueue_after_commit
 from core.tasks import RetryLater, task
 from pipeline import hooks
 from pipeline.decisions import EXECUTE_TASK
-from pipeline.enforcement import Outcome, execute_action
+from pipeline.enforcement import Outcome, attempt_lease, execute_action
 from pipeline.intake import ROUTE_TASK
 from pipeline.platform_client import DrillGate
 from pipeline.policy_store import active_policy
@@ -54,8 +54,13 @@ def route_posts(rt: PipelineProcess, *post_ids: str) -> list[str | None]:
 
 def enforce(rt: PipelineProcess, action_id: str) -> Outcome:
     platform = DrillGate(rt.platform, send_drills=rt.settings.platform.send_drill_actions)
+    settings = rt.settings.platform
     return execute_action(
-        rt.sessions, action_id, platform, max_attempts=rt.settings.platform.max_attempts
+        rt.sessions,
+        action_id,
+        platform,
+        max_attempts=settings.max_attempts,
+        lease_seconds=attempt_lease(settings.timeout),  # outlasts the client's own timeout
     )
 
 

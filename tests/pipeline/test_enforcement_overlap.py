@@ -5,6 +5,7 @@ settle wins and a late result changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from pipeline.platform_client import (
     TransientPlatformError,
 )
 from pipeline.repository.actions import stale_pending_action_ids
+from pipeline.tasks import enforce
 from runtime.container import Runtime
 from tests.conftest import stored
 from tests.pipeline.factories import add_scored_post, lease_runs_out
@@ -150,3 +152,24 @@ def test_a_late_confirmation_corrects_a_dead_letter_the_platform_acted_after_all
     with any_rt.sessions() as session:
         post = session.get(Post, action.post_id)
         assert post is not None and post.status == "removed"
+
+
+def test_the_task_holds_an_attempt_for_longer_than_the_platform_clients_timeout(
+    rt: Runtime,
+) -> None:
+    """The lease comes from the configured timeout, so a slow platform call is not sent again
+    by the sweep while it may still succeed (the default lease was shorter than a 60 s timeout)."""
+    action_id = _removal(rt)
+    slow = rt.settings.model_copy(
+        update={"platform": rt.settings.platform.model_copy(update={"timeout": 60.0})}
+    )
+    leases: list[float] = []
+
+    def meanwhile() -> None:
+        held = stored(rt, EnforcementAction, action_id).next_attempt_at
+        assert held is not None
+        leases.append((held - utcnow()).total_seconds())
+
+    runtime = replace(rt, settings=slow, platform_override=Platform(during=meanwhile))
+    assert enforce(runtime, action_id).status == "confirmed"
+    assert leases and leases[0] > 60.0
