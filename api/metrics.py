@@ -28,7 +28,7 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.middleware import HttpMiddleware
-from audit.shipping import shipping_lag
+from audit.operations import outbox_lag
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 24, 32, 64, 128, 256)
@@ -162,7 +162,7 @@ router = APIRouter(tags=["health"])
 )
 def metrics(request: Request) -> Response:
     registry: ApiMetrics = request.app.state.serving.metrics
-    lag = shipping_lag(request.app.state.runtime.sessions)
-    registry.outbox_unshipped.set(lag.unshipped)
-    registry.outbox_lag.set(lag.oldest_age_seconds)
+    lag = outbox_lag(request.app.state.runtime)  # None: the log is the database, nothing ships
+    registry.outbox_unshipped.set(lag.unshipped if lag else 0)
+    registry.outbox_lag.set(lag.oldest_age_seconds if lag else 0.0)
     return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)
