@@ -13,6 +13,7 @@ from core.principal import Admin, AnyStaff, Overseer
 from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn, RowId, refusals
 from incidents import groups, plan, service, views
+from incidents.models import IncidentStatus
 from incidents.report import build_report
 from incidents.report_endpoints import ReportFormat, Responder, report_response
 from incidents.report_render import render_html, render_pdf
@@ -33,7 +34,7 @@ router.include_router(response_router)
 def list_incidents(
     session: SessionDep,
     _: AnyStaff,
-    status: str | None = None,
+    status: IncidentStatus | None = None,
     type: IncidentType | None = None,
     grade: Annotated[int | None, Query(ge=1, le=4)] = None,
     include_drills: bool = False,
@@ -44,7 +45,7 @@ def list_incidents(
         limit=limit,
         type=None if type is None else type.value,
         grade=grade or None,
-        status=status or None,
+        status=None if status is None else status.value,
         include_drills=include_drills,
     )
     return {"incidents": [views.summary(i) for i in found]}
