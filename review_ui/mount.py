@@ -21,7 +21,9 @@ from review_ui.admin import pages as admin
 from review_ui.admin import policy as admin_policy
 from review_ui.admin import webhooks as admin_webhooks
 from review_ui.auth import SignedIn, UiRedirect, UiRefused, UiUser, csrf_guard, optional_user
+from review_ui.form_encoding import KeepFormBody, NotUtf8Form, form_in_utf8
 from review_ui.form_errors import field_problem, joined
+from review_ui.i18n import Msg
 from review_ui.incidents import pages as incidents
 from review_ui.incidents import response_plan
 from review_ui.legal import holds as legal_holds
@@ -42,7 +44,9 @@ _NOT_FIELDS = ("body", "query", "path", "header", "cookie")  # where, not which 
 
 
 def build_router() -> APIRouter:
-    router = APIRouter(prefix="/ui", dependencies=[Depends(csrf_guard)], include_in_schema=False)
+    # form_in_utf8 after csrf_guard: by then any form the route takes has been read.
+    guards = [Depends(csrf_guard), Depends(form_in_utf8)]
+    router = APIRouter(prefix="/ui", dependencies=guards, include_in_schema=False)
     router.include_router(login.router)
     router.include_router(reviewer.router)
     router.include_router(case_console.router)
@@ -124,6 +128,17 @@ def mount_ui(app: FastAPI) -> None:
             request, "form_refused.html", user, 422, message=problems, back=_back(request)
         )
 
+    async def on_not_utf8(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, NotUtf8Form)
+        user = await run_in_threadpool(_user_of, request)
+        problem = Msg(
+            "Not UTF-8 text in {fields}: send the form again from its page.",
+            fields=", ".join(exc.fields),
+        )
+        return render(request, "form_refused.html", user, 400, message=problem, back=_back(request))
+
     app.add_exception_handler(UiRedirect, on_redirect)
     app.add_exception_handler(UiRefused, on_refused)
     app.add_exception_handler(RequestValidationError, on_invalid)
+    app.add_exception_handler(NotUtf8Form, on_not_utf8)
+    app.add_middleware(KeepFormBody)  # innermost: inside the body limit and the NUL guard

@@ -21,6 +21,7 @@ from core.db import transaction
 from pipeline import queue
 from pipeline.console_models import CaseNoteDraft, ReviewerSettings
 from pipeline.models import Decision, ReviewCase
+from review_ui.form_encoding import misencoded_fields
 from tests.conftest import BACKENDS
 from tests.core.backends import database_url
 from tests.review_ui.conftest import (
@@ -37,7 +38,7 @@ from tests.review_ui.conftest import (
 SENIOR = Actor(name="senior-lead", type=ActorType.HUMAN, roles=("senior_reviewer",))
 POST = "Bill Gates microchip hoax exposed, share before it is banned!!"
 # What a browser sends for a 5,000-character note of 100 lines: its line breaks as CRLF.
-BROWSER_NOTE = "\r\n".join(["x" * 49] * 100) + "\r\n"
+BROWSER_NOTE = "\r\n".join(["é" * 49] * 100) + "\r\n"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -226,3 +227,42 @@ def test_a_case_taken_by_another_after_the_lease_ran_out_is_not_called_reassigne
     answer = _removed_with_note(client, page, case_id, "mine")
     assert answer.startswith("/ui/review?notice=taken ") and "another reviewer took it" in answer
     assert _draft(stack, case_id, name) == "mine"
+
+
+@pytest.mark.parametrize("field", ["note", "public_facts"])
+def test_a_decision_form_not_in_utf8_is_refused_and_nothing_stored(
+    stack: Stack, field: str
+) -> None:
+    client, case_id, _ = _held_case(stack)
+    token = csrf_of(client.get(f"/ui/review/cases/{case_id}").text)
+    body = (f"csrf_token={token}&reason_code=false_claim&action=remove&{field}=caf%E9%FF").encode()
+    response = client.post(
+        f"/ui/review/cases/{case_id}/decide",
+        content=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert "UTF-8" in response.text and field.replace("_", " ") in response.text
+    with stack.rt.sessions() as session:
+        assert session.scalars(select(Decision).where(Decision.case_id == case_id)).first() is None
+
+
+def test_an_autosaved_note_not_in_utf8_is_refused_and_not_stored(stack: Stack) -> None:
+    client, case_id, name = _held_case(stack)
+    token = csrf_of(client.get(f"/ui/review/cases/{case_id}").text)
+    response = client.post(
+        f"/ui/review/cases/{case_id}/note",
+        content=b"note=caf%E9",
+        headers={"content-type": "application/x-www-form-urlencoded", "x-csrf-token": token},
+    )
+    assert response.status_code == 400
+    assert _draft(stack, case_id, name) is None
+
+
+def test_which_form_fields_are_not_utf8() -> None:
+    assert misencoded_fields(b"note=caf%C3%A9+%E2%9C%93&csrf_token=abc&empty=") == []
+    assert misencoded_fields(b"note=caf%E9&why=ok&legal_ground=%FF%FE") == ["note", "legal ground"]
+    assert misencoded_fields("note=café".encode()) == ["note"]  # raw bytes, not percent-encoded
+    assert misencoded_fields(b"") == []
