@@ -70,8 +70,10 @@ def report_incident(
     if not report.title.strip() or not report.what.strip():
         raise Invalid(Msg("a report needs a title and what happened"))
     now = utcnow()
+    policy = policy or active_incident_policy(session)
     kind = profile(report.type)
-    grade = kind.grade(report.scope, f"{report.title} {report.what}")
+    description = f"{report.title} {report.what}"
+    grade = kind.grade(report.scope, description, policy)
     incident = Incident(
         key="report:pending",
         title=" ".join(report.title.split())[:300],
@@ -102,14 +104,14 @@ def report_incident(
             "type": incident.type,
             "title": incident.title,
             "grade": grade,
-            "points": kind.points(report.scope, f"{report.title} {report.what}"),
+            "points": kind.points(report.scope, description, policy),
             "scope": report.scope.as_dict(),
             "where": report.where,
             "when": report.when.isoformat() if report.when else None,
         },
         at=now,
     )
-    after_grading(session, incident, policy or active_incident_policy(session), now)
+    after_grading(session, incident, policy, now)
     return incident
 
 

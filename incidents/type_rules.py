@@ -2,7 +2,8 @@
 
 Points per factor, summed and cut into four grades (cutoffs for I, II, III):
 
-    misinformation  reach (log10 from 10k, 0-4), topic sensitivity (0-3), spread (0-3)  10/7/4
+    misinformation  reach (log10 from 10k, 0-4), topic sensitivity (0-3), spread (0-3)
+                    the incident policy's cut-offs (10/7/4 built in) and topics
     security        users (log10 from 100, 0-4), ongoing 3, personal data 2, spread    9/6/3
     data_leak       records (log10 from 100, 0-4), users (log10 from 100, 0-4),
                     personal data 3, spread                                          9/6/3
@@ -33,8 +34,7 @@ LEAD, TECH, PR, LEGAL, LOGISTICS = (
 INTERNAL_REPORT = "internal_report"
 
 
-def _misinformation(scope: Scope, description: str) -> dict[str, int]:
-    policy = IncidentPolicy()
+def _misinformation(scope: Scope, description: str, policy: IncidentPolicy) -> dict[str, int]:
     topic = topic_of(description, policy.topics)
     return {
         "reach": log_steps(scope.reach, 10_000, 4),
@@ -43,7 +43,7 @@ def _misinformation(scope: Scope, description: str) -> dict[str, int]:
     }
 
 
-def _security(scope: Scope, _: str) -> dict[str, int]:
+def _security(scope: Scope, _: str, __: IncidentPolicy) -> dict[str, int]:
     return {
         "users": log_steps(scope.affected_users, 100, 4),
         "ongoing": 3 if scope.ongoing else 0,
@@ -52,7 +52,7 @@ def _security(scope: Scope, _: str) -> dict[str, int]:
     }
 
 
-def _data_leak(scope: Scope, _: str) -> dict[str, int]:
+def _data_leak(scope: Scope, _: str, __: IncidentPolicy) -> dict[str, int]:
     return {
         "records": log_steps(scope.records, 100, 4),
         "users": log_steps(scope.affected_users, 100, 4),
@@ -61,7 +61,7 @@ def _data_leak(scope: Scope, _: str) -> dict[str, int]:
     }
 
 
-def _outage(scope: Scope, _: str) -> dict[str, int]:
+def _outage(scope: Scope, _: str, __: IncidentPolicy) -> dict[str, int]:
     services = len(scope.services)
     return {
         "users": log_steps(scope.affected_users, 1_000, 4),
@@ -71,7 +71,7 @@ def _outage(scope: Scope, _: str) -> dict[str, int]:
     }
 
 
-def _compliance(scope: Scope, _: str) -> dict[str, int]:
+def _compliance(scope: Scope, _: str, __: IncidentPolicy) -> dict[str, int]:
     return {
         "regulator": 4 if scope.regulator else 0,
         "personal_data": 2 if scope.personal_data else 0,
@@ -80,7 +80,7 @@ def _compliance(scope: Scope, _: str) -> dict[str, int]:
     }
 
 
-def _other(scope: Scope, _: str) -> dict[str, int]:
+def _other(scope: Scope, _: str, __: IncidentPolicy) -> dict[str, int]:
     return {
         "users": log_steps(scope.affected_users, 1_000, 4),
         "ongoing": 1 if scope.ongoing else 0,
@@ -104,7 +104,7 @@ PROFILES: dict[IncidentType, TypeProfile] = {
         IncidentType.MISINFORMATION,
         "False information",
         _misinformation,
-        (10, 7, 4),
+        None,  # the incident policy's grade cut-offs, as for a detected wave
         IncidentPolicy().clocks,  # the running policy's clocks are used for detected ones
         (
             _report(H, 2),

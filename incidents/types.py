@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from incidents.severity import ClockSpec
+from incidents.severity import ClockSpec, IncidentPolicy, grade_of
 
 
 class IncidentType(enum.StrEnum):
@@ -95,15 +95,16 @@ class TaskRule:
     milestone: str | None = None  # finishing the task records this plan step
 
 
-Points = Callable[[Scope, str], dict[str, int]]
+# (scope, description, incident policy in force) -> points per factor
+Points = Callable[[Scope, str, IncidentPolicy], dict[str, int]]
 
 
 @dataclass(frozen=True)
 class TypeProfile:
     type: IncidentType
     label: str
-    points: Points  # (scope, description) -> points per factor
-    cutoffs: tuple[int, int, int]  # totals for I, II, III
+    points: Points
+    cutoffs: tuple[int, int, int] | None  # totals for I, II, III; None: the policy's
     clocks: tuple[ClockSpec, ...]
     tasks: tuple[TaskRule, ...]
     statement_kinds: tuple[str, ...]  # the statement templates that answer this type
@@ -120,10 +121,11 @@ class TypeProfile:
     def needs_activation(self, grade: int) -> bool:
         return grade <= self.activation_from_grade
 
-    def grade(self, scope: Scope, description: str = "") -> int:
-        from incidents.severity import grade_of
-
-        return grade_of(sum(self.points(scope, description).values()), self.cutoffs)
+    def grade(self, scope: Scope, description: str, policy: IncidentPolicy) -> int:
+        """The grade under the incident policy in force (false information's cut-offs and
+        topics are the policy's)."""
+        total = sum(self.points(scope, description, policy).values())
+        return grade_of(total, self.cutoffs or policy.grade_cutoffs)
 
 
 def profile(kind: str | IncidentType) -> TypeProfile:

@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from core.db import transaction
 from incidents.models import Incident, IncidentClock
 from incidents.response import Report, report_incident
+from incidents.severity import IncidentPolicy
 from incidents.types import IncidentType, Scope
 from runtime.container import Runtime
 from tests.conftest import auth, new_user_token
@@ -103,21 +104,25 @@ def test_a_bad_report_is_refused_with_each_reason(rt: Runtime, client: TestClien
 def test_each_type_grades_by_its_own_rules() -> None:
     from incidents.types import profile
 
+    def grade(kind: IncidentType, scope: Scope, description: str = "") -> int:
+        return profile(kind).grade(scope, description, IncidentPolicy())  # the built-in policy
+
     leak = profile(IncidentType.DATA_LEAK)
-    assert leak.grade(Scope(records=5_000_000, affected_users=1_000_000, personal_data=True)) == 1
-    assert leak.grade(Scope(records=50, ongoing=False)) == 4
+    big_leak = Scope(records=5_000_000, affected_users=1_000_000, personal_data=True)
+    assert grade(IncidentType.DATA_LEAK, big_leak) == 1
+    assert grade(IncidentType.DATA_LEAK, Scope(records=50, ongoing=False)) == 4
     outage = profile(IncidentType.OUTAGE)
-    assert outage.grade(Scope(affected_users=2_000_000, services=("a", "b"), regions=("DE", "FR")))
-    assert outage.grade(Scope(affected_users=2_000_000, services=("a",))) < outage.grade(
-        Scope(affected_users=500, ongoing=False)
+    wide = Scope(affected_users=2_000_000, services=("a", "b"), regions=("DE", "FR"))
+    assert grade(IncidentType.OUTAGE, wide)
+    assert grade(IncidentType.OUTAGE, Scope(affected_users=2_000_000, services=("a",))) < grade(
+        IncidentType.OUTAGE, Scope(affected_users=500, ongoing=False)
     )
-    compliance = profile(IncidentType.COMPLIANCE)
-    assert compliance.grade(Scope(regulator=True, personal_data=True, affected_users=10_000)) == 1
-    assert compliance.grade(Scope(regulator=True, personal_data=True)) == 2
-    misinformation = profile(IncidentType.MISINFORMATION)
+    regulated = Scope(regulator=True, personal_data=True, affected_users=10_000)
+    assert grade(IncidentType.COMPLIANCE, regulated) == 1
+    assert grade(IncidentType.COMPLIANCE, Scope(regulator=True, personal_data=True)) == 2
     wave = Scope(reach=50_000_000, regions=tuple(f"R{i}" for i in range(10)))
-    assert misinformation.grade(wave, "vaccine microchips") == 1
-    assert misinformation.grade(Scope(reach=50_000), "a recipe") == 4
+    assert grade(IncidentType.MISINFORMATION, wave, "vaccine microchips") == 1
+    assert grade(IncidentType.MISINFORMATION, Scope(reach=50_000), "a recipe") == 4
     # The clocks and tasks differ by type: a leak has the regulator's 72 hours.
     assert "regulator notice" in {c.name for c in leak.clocks_for(3)}
     assert {t.group.value for t in outage.tasks_for(2)} >= {"technical_response", "pr"}
