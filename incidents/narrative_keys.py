@@ -4,7 +4,7 @@ centroid (`incidents.narratives`), else a new one named after the post.
 
 A claim-matched post's vector joins its claim's centroid too, so a paraphrase that falls below
 the matcher's confirmed threshold still lands in the claim's narrative. Drill posts have
-centroids of their own.
+centroids and near-duplicates of their own (a drill is a tenant of its own).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class NarrativeKeyer:
         cosine = None
         if claim_id is not None:
             key = claim_key(claim_id)
-        elif found := earlier_duplicate(self.session, bands, now, self.window):
+        elif found := earlier_duplicate(self.session, bands, post.is_drill, now, self.window):
             key = found
         elif centroids is not None and vector is not None:
             near = centroids.nearest(vector)

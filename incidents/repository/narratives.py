@@ -1,13 +1,18 @@
-"""Queries on the narrative tables: the posts counted under a narrative key."""
+"""Queries on the narrative tables: the posts counted under a narrative key.
+
+A drill is a tenant of its own: every lookup or move by narrative key is limited to one tenant
+(`is_drill`), so a real post never joins a drill narrative nor the other way round. The
+near-duplicate bands carry no flag of their own; they take their post's (`_of_tenant`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from incidents.models import NarrativeCentroid, NarrativePost, PostShingleBand
+from pipeline.models import Post
 
 
 def narrative_post_ids(incident_id: str) -> Select[str]:
@@ -74,15 +79,25 @@ def members_in_order(session: Session, incident_id: str) -> list[NarrativePost]:
     )
 
 
+def _of_tenant(is_drill: bool) -> ColumnElement[bool]:
+    """The band belongs to a post of the tenant (looked up by the post's primary key)."""
+    return exists().where(Post.id == PostShingleBand.post_id, Post.is_drill.is_(is_drill))
+
+
 def earlier_duplicate(
-    session: Session, bands: list[str], now: datetime, window: timedelta
+    session: Session, bands: list[str], is_drill: bool, now: datetime, window: timedelta
 ) -> str | None:
-    """The key of the oldest post inside the window sharing one of the near-duplicate bands."""
+    """The key of the tenant's oldest post inside the window sharing one of the
+    near-duplicate bands."""
     if not bands:
         return None
     return session.scalars(
         select(PostShingleBand.key)
-        .where(PostShingleBand.band.in_(bands), PostShingleBand.observed_at >= now - window)
+        .where(
+            PostShingleBand.band.in_(bands),
+            PostShingleBand.observed_at >= now - window,
+            _of_tenant(is_drill),
+        )
         .order_by(PostShingleBand.observed_at)
         .limit(1)
     ).first()
@@ -106,8 +121,8 @@ def open_centroid_rows(
 
 
 def rekey(session: Session, winner: str, loser: str, is_drill: bool) -> None:
-    """Move a merged narrative's posts, near-duplicate bands and centroid under `winner`.
-    Posts already linked to an incident stay where they are."""
+    """Move a merged narrative's posts, near-duplicate bands and centroid under `winner`, the
+    tenant's only. Posts already linked to an incident stay where they are."""
     already = select(NarrativePost.post_id).where(NarrativePost.key == winner)
     session.execute(
         update(NarrativePost)
@@ -119,7 +134,11 @@ def rekey(session: Session, winner: str, loser: str, is_drill: bool) -> None:
         )
         .values(key=winner)
     )
-    session.execute(update(PostShingleBand).where(PostShingleBand.key == loser).values(key=winner))
+    session.execute(
+        update(PostShingleBand)
+        .where(PostShingleBand.key == loser, _of_tenant(is_drill))
+        .values(key=winner)
+    )
     session.execute(
         delete(NarrativeCentroid).where(
             NarrativeCentroid.key == loser, NarrativeCentroid.is_drill.is_(is_drill)
