@@ -37,6 +37,7 @@ from statements.schemas import (
     CheckOut,
     DraftIn,
     EditIn,
+    SignOffIn,
     StatementFields,
     StatementOut,
     VersionOut,
@@ -169,13 +170,17 @@ def edit(statement_id: RowId, body: EditIn, session: SessionDep, writer: Writer)
 
 
 @router.post("/{statement_id}/approve", responses=refusals(409), response_model=StatementOut)
-def approve(statement_id: RowId, session: SessionDep, approver: Approver) -> StatementOut:
-    return _out(service.approve(session, statement_id, approver.actor))
+def approve(
+    statement_id: RowId, body: SignOffIn, session: SessionDep, approver: Approver
+) -> StatementOut:
+    return _out(service.approve(session, statement_id, approver.actor, version=body.version))
 
 
 @router.post("/{statement_id}/legal-approve", responses=refusals(409), response_model=StatementOut)
-def legal_approve(statement_id: RowId, session: SessionDep, legal: Legal) -> StatementOut:
-    return _out(service.legal_approve(session, statement_id, legal.actor))
+def legal_approve(
+    statement_id: RowId, body: SignOffIn, session: SessionDep, legal: Legal
+) -> StatementOut:
+    return _out(service.legal_approve(session, statement_id, legal.actor, version=body.version))
 
 
 class _Announcer:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from core.web_schemas import MAX_INTEGER
 from statements.models import StatementKind
 
 Channel = Literal["web", "x", "banner"]
@@ -40,6 +41,19 @@ class DraftIn(BaseModel):
         return self
 
 
+# The version a person read before editing or approving: refused (409 stale_version) when the
+# statement has changed since, so nobody signs text they never saw or saves over a correction.
+SeenVersion = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_INTEGER,
+        description="The statement's version as you read it (its `version`); 409 stale_version "
+        "when it has changed since.",
+    ),
+]
+
+
 class EditIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,6 +61,15 @@ class EditIn(BaseModel):
     body: str = Field(min_length=1, max_length=20_000)
     sources: list[HttpUrl] | None = Field(default=None, max_length=20)
     note: str = Field(default="", max_length=2000)
+    base_version: SeenVersion
+
+
+class SignOffIn(BaseModel):
+    """An approval (or legal approval) of the version the approver read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: SeenVersion
 
 
 class WithdrawIn(BaseModel):

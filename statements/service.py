@@ -104,6 +104,7 @@ def edit(session: Session, statement_id: str, edit_in: EditIn, actor: Actor) -> 
     statement = get(session, statement_id, for_update=True)
     if statement.status == StatementStatus.WITHDRAWN:
         raise Conflict(Msg("a withdrawn statement cannot be edited"), code="withdrawn")
+    _as_read(statement, edit_in.base_version)
     correcting = statement.published_version is not None
     before = {"version": statement.version, "status": statement.status}
     statement.title = edit_in.title
@@ -127,17 +128,25 @@ def edit(session: Session, statement_id: str, edit_in: EditIn, actor: Actor) -> 
     return statement
 
 
-def approve(session: Session, statement_id: str, actor: Actor) -> Statement:
-    return _sign_off(session, statement_id, actor, legal=False)
+def approve(
+    session: Session, statement_id: str, actor: Actor, *, version: int | None = None
+) -> Statement:
+    """`version`: the one the approver read (the API and the PR page always say); None only
+    for a caller that has just read the statement itself in this transaction."""
+    return _sign_off(session, statement_id, actor, version, legal=False)
 
 
-def legal_approve(session: Session, statement_id: str, actor: Actor) -> Statement:
-    return _sign_off(session, statement_id, actor, legal=True)
+def legal_approve(
+    session: Session, statement_id: str, actor: Actor, *, version: int | None = None
+) -> Statement:
+    return _sign_off(session, statement_id, actor, version, legal=True)
 
 
-def _sign_off(session: Session, statement_id: str, actor: Actor, *, legal: bool) -> Statement:
+def _sign_off(
+    session: Session, statement_id: str, actor: Actor, version: int | None, *, legal: bool
+) -> Statement:
     """The approver's (or legal's) sign-off on the current version; signing twice changes nothing."""
-    statement = _approvable(session, statement_id, actor)
+    statement = _approvable(session, statement_id, actor, version)
     signed = statement.legal_approved_version if legal else statement.approved_version
     if signed == statement.version:
         return statement
@@ -291,8 +300,12 @@ def checks_for(statement: Statement) -> CheckReport:
     )
 
 
-def _approvable(session: Session, statement_id: str, actor: Actor) -> Statement:
+def _approvable(
+    session: Session, statement_id: str, actor: Actor, version: int | None
+) -> Statement:
     statement = get(session, statement_id, for_update=True)
+    if version is not None:
+        _as_read(statement, version)
     if statement.status not in {StatementStatus.DRAFT, StatementStatus.APPROVED}:
         raise Conflict(
             Msg("statement is {status}; nothing to approve", status=statement.status),
@@ -317,6 +330,19 @@ def _approvable(session: Session, statement_id: str, actor: Actor) -> Statement:
     if not report.passed:
         raise Invalid(_failure_text(report), code="checks_failed")
     return statement
+
+
+def _as_read(statement: Statement, seen: int) -> None:
+    """Refuse a change made on a version that is no longer the current one."""
+    if seen != statement.version:
+        raise Conflict(
+            Msg(
+                "this statement changed since you opened it (now version {version}); "
+                "read the new version, then try again",
+                version=statement.version,
+            ),
+            code="stale_version",
+        )
 
 
 def _signed_off(statement: Statement) -> bool:

@@ -16,6 +16,7 @@ from core.outbound import policy_from
 from core.process import Process
 from core.roles import Role
 from core.web_deps import RuntimeDep
+from core.web_schemas import MAX_INTEGER
 from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
 from review_ui.page import ItemPage, UiPage, page_for
@@ -186,13 +187,17 @@ class OnStatement(ItemPage):
     address = "/ui/pr/statements/"
     path_param = "statement_id"
 
-    def show(self, *, error: str = "", status: int = 200) -> Response:
+    def show(
+        self, *, error: str = "", status: int = 200, typed: dict[str, str] | None = None
+    ) -> Response:
+        """`typed`: a refused edit's fields, shown again in the form instead of the stored text."""
         return self.page.render(
             "pr/statement.html",
             status,
             **statement_view(self.session, self.id),
             notice=self.page.notice(NOTICES),
             error=error,
+            typed=typed,
         )
 
 
@@ -204,11 +209,16 @@ def detail_page(it: PrStatement) -> Response:
     return it.show()
 
 
+# The version the page showed when its form was opened (hidden in the edit and approve forms).
+Shown = Annotated[int, Form(ge=1, le=MAX_INTEGER)]
+
+
 @router.post("/statements/{statement_id}/edit", summary="Save a new version")
 def edit(
     it: PrStatement,
     title: Annotated[str, Form(max_length=300)],
     body: Annotated[str, Form(max_length=20_000)],
+    base_version: Shown,
     note: Annotated[str, Form(max_length=2000)] = "",
     sources: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
@@ -216,23 +226,31 @@ def edit(
     text = body.strip()
     if listed and not URL_RE.search(text):  # sources added but not linked: list them
         text += "\n\nSources:\n" + "\n".join(f"- {url}" for url in listed)
+    typed = {"title": title, "body": body, "note": note, "sources": sources}
     try:
-        edit_in = EditIn(title=title.strip(), body=text, note=note.strip(), sources=listed)
+        edit_in = EditIn(
+            title=title.strip(),
+            body=text,
+            note=note.strip(),
+            sources=listed,
+            base_version=base_version,
+        )
         made = service.edit(it.session, it.id, edit_in, it.actor)
     except ValidationError as exc:
-        return it.show(error=joined(_field_error(e) for e in exc.errors()), status=422)
+        errors = joined(_field_error(e) for e in exc.errors())
+        return it.show(error=errors, status=422, typed=typed)
     except DomainError as exc:
         it.session.rollback()
-        return it.show(error=exc.message, status=exc.status)
+        return it.show(error=exc.message, status=exc.status, typed=typed)
     return it.back("corrected" if made.published_version is not None else "edited")
 
 
 @router.post("/statements/{statement_id}/approve", summary="Approve (not your own draft)")
-def approve(it: PrStatement) -> Response:
+def approve(it: PrStatement, version: Shown) -> Response:
     if _is_out(it.session, it.id):
         error = Msg("This version is already published; there is nothing to approve.")
         return it.show(error=error, status=409)
-    return it.act("approved", lambda: service.approve(it.session, it.id, it.actor))
+    return it.act("approved", lambda: service.approve(it.session, it.id, it.actor, version=version))
 
 
 @router.post("/statements/{statement_id}/publish", summary="Publish the approved version")

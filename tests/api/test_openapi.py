@@ -80,8 +80,8 @@ CONFLICTS = {
     ("post", "/v1/cases/{case_id}/skip"),
     ("post", "/v1/cases/{case_id}/escalate"),
     ("post", "/v1/cases/{case_id}/reassign"),  # wrong_role, same_reviewer
-    ("post", "/v1/statements/{statement_id}/edit"),  # withdrawn
-    ("post", "/v1/statements/{statement_id}/approve"),  # not_draft, unreviewed_draft
+    ("post", "/v1/statements/{statement_id}/edit"),  # withdrawn, stale_version
+    ("post", "/v1/statements/{statement_id}/approve"),  # not_draft, stale_version, ...
     ("post", "/v1/statements/{statement_id}/legal-approve"),
     ("post", "/v1/statements/{statement_id}/publish"),  # not_approved
     ("post", "/v1/statements/{statement_id}/withdraw"),  # not_published

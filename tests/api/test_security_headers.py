@@ -45,7 +45,10 @@ def _published_statement(rt: Runtime, client: TestClient) -> str:
     sid = client.post(
         "/v1/statements", json={"kind": "counter_statement", "claim_id": claim.id}, headers=pr1
     ).json()["id"]
-    assert client.post(f"/v1/statements/{sid}/approve", headers=pr2).status_code == 200
+    assert (
+        client.post(f"/v1/statements/{sid}/approve", json={"version": 1}, headers=pr2).status_code
+        == 200
+    )
     assert client.post(f"/v1/statements/{sid}/publish", headers=pr1).status_code == 200
     return str(sid)
 

@@ -69,7 +69,10 @@ def test_publishing_a_statement_about_the_claim_stops_the_statement_clock_at_onc
     )
     assert made.status_code == 201, made.text
     sid = made.json()["id"]
-    assert api.post(f"/v1/statements/{sid}/approve", headers=pr2).status_code == 200
+    assert (
+        api.post(f"/v1/statements/{sid}/approve", json={"version": 1}, headers=pr2).status_code
+        == 200
+    )
     published = api.post(f"/v1/statements/{sid}/publish", headers=pr1)
     assert published.status_code == 200 and published.json()["status"] == "published"
     # No post arrives and no scan runs: the clock is met all the same.
@@ -117,7 +120,10 @@ def test_a_breach_notice_linked_to_a_leak_meets_the_user_notice_clock(
     assert made.status_code == 201, made.text
     assert "data protection officer, dpo@veracity.example" in made.json()["body"]
     sid = made.json()["id"]
-    assert api.post(f"/v1/statements/{sid}/approve", headers=pr2).status_code == 200, sid
+    assert (
+        api.post(f"/v1/statements/{sid}/approve", json={"version": 1}, headers=pr2).status_code
+        == 200
+    ), sid
     assert api.post(f"/v1/statements/{sid}/publish", headers=pr1).status_code == 200
     page = api.get(f"/v1/incidents/{incident['id']}", headers=lead).json()
     assert {c["name"]: c["status"] for c in page["clocks"]}["user notice"] == "met"

@@ -109,7 +109,10 @@ def test_a_severe_statement_needs_legal_approval_before_pr_can_publish(shared: S
     )
     statement_id = drafted.headers["location"].split("/")[-1].split("?")[0]
     approver, approver_token, _ = _signed_in(shared, "pr", "/ui/pr")
-    approver.post(f"/ui/pr/statements/{statement_id}/approve", data={"csrf_token": approver_token})
+    approver.post(
+        f"/ui/pr/statements/{statement_id}/approve",
+        data={"csrf_token": approver_token, "version": "1"},
+    )
     early = approver.post(
         f"/ui/pr/statements/{statement_id}/publish", data={"csrf_token": approver_token}
     )
@@ -147,7 +150,7 @@ def test_pr_corrects_a_published_statement_and_withdraws_it_with_a_reason(shared
     )
     url = drafted.headers["location"].split("?")[0]
     approver, approver_token, _ = _signed_in(shared, "pr", "/ui/pr")
-    approver.post(f"{url}/approve", data={"csrf_token": approver_token})
+    approver.post(f"{url}/approve", data={"csrf_token": approver_token, "version": "1"})
     approver.post(f"{url}/publish", data={"csrf_token": approver_token})
 
     with shared.rt.sessions() as session:
@@ -161,6 +164,7 @@ def test_pr_corrects_a_published_statement_and_withdraws_it_with_a_reason(shared
             "title": title,
             "body": body + " Corrected date.",
             "note": "date",
+            "base_version": "1",
         },
         follow_redirects=False,
     )

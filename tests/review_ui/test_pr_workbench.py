@@ -124,7 +124,9 @@ def test_a_claimless_counter_statement_passes_once_pr_adds_a_source(stack: Stack
         statement = session.get(Statement, url.rsplit("/", 1)[1])
         assert statement is not None
         title, body = statement.title, statement.body
-    saved = submit(client, page, f"{url}/edit", title=title, body=body, sources=SOURCE)
+    saved = submit(
+        client, page, f"{url}/edit", title=title, body=body, sources=SOURCE, base_version="1"
+    )
     assert saved.status_code == 303
     after = client.get(url)
     assert "All checks pass." in after.text and f"- {SOURCE}" in after.text
@@ -158,7 +160,7 @@ def test_a_published_statement_offers_no_approve_or_publish_and_refuses_them(
     token = csrf_of(page.text)
     for step in ("publish", "approve"):
         refused = client.post(
-            f"/ui/pr/statements/{statement_id}/{step}", data={"csrf_token": token}
+            f"/ui/pr/statements/{statement_id}/{step}", data={"csrf_token": token, "version": "1"}
         )
         assert refused.status_code == 409 and "already published" in refused.text
 

@@ -30,6 +30,7 @@ from statements.generators import OfflineGenerator
 from statements.models import Statement
 from statements.publishers import default_publishers
 from statements.schemas import DraftIn, EditIn
+from tests.conftest import auth
 from tests.core.remote import QuietHandler, serve_in_thread
 
 SYSTEM = Actor.system("tests")  # a machine author: its drafts need a person before approval
@@ -73,7 +74,8 @@ def draft_counter_statement(session: Session, claim_id: str, platform: str = "De
 def checked(session: Session, statement_id: str) -> None:
     """A person reads the machine's draft and saves it unchanged (see test_workflow)."""
     made = service.get(session, statement_id)
-    service.edit(session, statement_id, EditIn(title=made.title, body=made.body), PR4)
+    seen = EditIn(title=made.title, body=made.body, base_version=made.version)
+    service.edit(session, statement_id, seen, PR4)
 
 
 def publish_counter_statement(
@@ -187,3 +189,11 @@ def statement_api(
     client.app.dependency_overrides[get_statement_settings] = lambda: chosen  # type: ignore[attr-defined]
     yield client
     client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+
+
+def drafted_via_api(api: TestClient, token: str, **body: Any) -> dict[str, Any]:
+    """POST /v1/statements with `body` as the user of `token`: the 201's statement."""
+    resp = api.post("/v1/statements", json=body, headers=auth(token))
+    assert resp.status_code == 201, resp.text
+    out: dict[str, Any] = resp.json()
+    return out

@@ -53,9 +53,8 @@ def test_a_claimless_counter_statement_has_no_template_syntax_and_passes_with_a_
         codes = {f.code for f in service.checks_for(made).failures}
         assert codes == {"no_source"}  # the one thing PR has to add
         body = made.body + f"\n\nSources:\n- {SOURCE}"
-        edited = service.edit(
-            session, made.id, EditIn(title=made.title, body=body, sources=[SOURCE]), PR2
-        )
+        fixed = EditIn(title=made.title, body=body, sources=[SOURCE], base_version=1)
+        edited = service.edit(session, made.id, fixed, PR2)
         assert service.checks_for(edited).passed
 
 
@@ -156,6 +155,7 @@ def test_the_public_page_is_styled_and_dated_and_says_when_it_was_corrected(rt: 
             title=statement.title,
             body=statement.body.replace("What we are doing", "What we do"),
             note="clearer wording",
+            base_version=statement.version,
         )
         service.edit(session, statement_id, fixed, PR2)
         service.approve(session, statement_id, PR3)

@@ -76,7 +76,10 @@ def _published_with_stored_hostile_links(stack: Stack, api: TestClient) -> str:
         URL, json={"kind": "counter_statement", "claim_id": claim.id}, headers=auth(author)
     )
     sid = str(made.json()["id"])
-    assert api.post(f"{URL}/{sid}/approve", headers=auth(approver)).status_code == 200
+    assert (
+        api.post(f"{URL}/{sid}/approve", json={"version": 1}, headers=auth(approver)).status_code
+        == 200
+    )
     assert api.post(f"{URL}/{sid}/publish", headers=auth(author)).status_code == 200
     stack.dispatcher.drain()
     # Data written before the input check existed (or by anything that bypasses it).

@@ -71,7 +71,9 @@ def _approved(rt: Runtime, api: TestClient) -> tuple[str, str]:
     )
     assert made.status_code == 201, made.text
     sid = made.json()["id"]
-    assert api.post(f"{URL}/{sid}/approve", headers=auth(pr2)).status_code == 200
+    assert (
+        api.post(f"{URL}/{sid}/approve", json={"version": 1}, headers=auth(pr2)).status_code == 200
+    )
     return sid, pr1
 
 

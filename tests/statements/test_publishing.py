@@ -54,7 +54,12 @@ def _approved(rt: Runtime, api: TestClient) -> tuple[str, str, str, list[str]]:
     made = api.post(
         URL, json={"kind": "counter_statement", "claim_id": claim.id}, headers=auth(pr1)
     )
-    assert api.post(f"{URL}/{made.json()['id']}/approve", headers=auth(pr2)).status_code == 200
+    assert (
+        api.post(
+            f"{URL}/{made.json()['id']}/approve", json={"version": 1}, headers=auth(pr2)
+        ).status_code
+        == 200
+    )
     return made.json()["id"], claim.id, pr1, posts
 
 
@@ -143,7 +148,9 @@ def test_publish_reaches_every_channel_once_and_withdraw_takes_it_back(
     ]
     assert (
         api.post(
-            f"{URL}/{sid}/edit", json={"title": "t", "body": "b"}, headers=auth(pr)
+            f"{URL}/{sid}/edit",
+            json={"title": "t", "body": "b", "base_version": 1},
+            headers=auth(pr),
         ).status_code
         == 409
     )
@@ -178,12 +185,13 @@ def test_a_correction_is_approved_before_it_replaces_the_published_text(
         "title": current["title"],
         "body": current["body"] + "\nCorrection: wording.",
         "note": "typo",
+        "base_version": current["version"],
     }
     corrected = api.post(f"{URL}/{sid}/edit", json=fix, headers=auth(pr1)).json()
     assert corrected["status"] == "draft" and corrected["published_version"] == 1
     assert _feed_entries(api)[f"urn:veracity:statement:{sid}"].findtext(f"{A}content") == before
     pr2 = new_user_token(rt, "pr")
-    api.post(f"{URL}/{sid}/approve", headers=auth(pr2))
+    api.post(f"{URL}/{sid}/approve", json={"version": 2}, headers=auth(pr2))
     assert api.post(f"{URL}/{sid}/publish", headers=auth(pr1)).json()["published_version"] == 2
     text = _feed_entries(api)[f"urn:veracity:statement:{sid}"].findtext(f"{A}content") or ""
     assert "Correction: wording." in text

@@ -77,14 +77,32 @@ def _while_uncommitted(
 
 def _new_text(session: Session, statement_id: str, actor: Actor) -> Statement:
     made = service.get(session, statement_id)
-    edit_in = EditIn(title=made.title, body=made.body + "\nAn unapproved line.")
+    text = made.body + "\nAn unapproved line."
+    edit_in = EditIn(title=made.title, body=text, base_version=made.version)
     return service.edit(session, statement_id, edit_in, actor)
 
 
 def test_an_approval_racing_an_edit_never_approves_the_edited_text(pg_rt: Runtime) -> None:
-    """pr2 edits (not committed yet) while pr3 approves: before, pr3's approval of version 1
-    landed on the row after the edit (version 2, approved_version 1, status approved) and
-    publishing sent out version 2, which nobody approved."""
+    """pr2 edits (not committed yet) while pr3 approves the version 1 they read: before, the
+    approval landed on the row after the edit (version 2, approved_version 1, status approved)
+    and publishing sent out version 2, which nobody approved. Now the approval waits for the
+    edit, then finds version 1 is no longer current."""
+    sid = _drafted(pg_rt)
+    approval = _while_uncommitted(
+        pg_rt,
+        lambda s: _new_text(s, sid, PR2),
+        lambda s: service.approve(s, sid, PR3, version=1),
+    )
+    refused = approval.exception()
+    assert isinstance(refused, Conflict) and refused.code == "stale_version"
+    with pg_rt.sessions() as session:
+        row = session.get(Statement, sid)
+        assert row is not None
+        assert (row.version, row.approved_version, row.status) == (2, None, StatementStatus.DRAFT)
+
+
+def test_an_approval_that_names_no_version_waits_and_signs_the_edited_one(pg_rt: Runtime) -> None:
+    """An in-process caller that names no version signs what it reads once the edit is in."""
     sid = _drafted(pg_rt)
     approval = _while_uncommitted(
         pg_rt,
@@ -95,7 +113,6 @@ def test_an_approval_racing_an_edit_never_approves_the_edited_text(pg_rt: Runtim
     with pg_rt.sessions() as session:
         row = session.get(Statement, sid)
         assert row is not None
-        # The approval waited for the edit and then signed what it read: the new version.
         assert (row.version, row.approved_version, row.status) == (2, 2, StatementStatus.APPROVED)
 
 

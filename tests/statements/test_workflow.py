@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +10,12 @@ from fastapi.testclient import TestClient
 from runtime.container import Runtime
 from runtime.web import create_app
 from tests.conftest import auth, new_user_token
-from tests.statements.helpers import add_messaging_outage, false_claim, statement_api
+from tests.statements.helpers import (
+    add_messaging_outage,
+    drafted_via_api,
+    false_claim,
+    statement_api,
+)
 
 URL = "/v1/statements"
 
@@ -21,11 +25,7 @@ def api(client: TestClient) -> Iterator[TestClient]:
     yield from statement_api(client)
 
 
-def _draft(api: TestClient, token: str, **body: Any) -> dict[str, Any]:
-    resp = api.post(URL, json=body, headers=auth(token))
-    assert resp.status_code == 201, resp.text
-    out: dict[str, Any] = resp.json()
-    return out
+_draft = drafted_via_api
 
 
 def test_drafter_cannot_approve_own_draft_and_every_version_is_kept(
@@ -35,20 +35,25 @@ def test_drafter_cannot_approve_own_draft_and_every_version_is_kept(
     pr1, pr2 = new_user_token(rt, "pr"), new_user_token(rt, "pr")
     made = _draft(api, pr1, kind="counter_statement", claim_id=claim.id)
     assert made["checks"]["passed"] and made["status"] == "draft"
-    own = api.post(f"{URL}/{made['id']}/approve", headers=auth(pr1))
+    own = api.post(f"{URL}/{made['id']}/approve", json={"version": 1}, headers=auth(pr1))
     assert own.status_code == 403 and own.json()["error"]["code"] == "own_draft"
 
     edit = {"title": made["title"], "body": made["body"] + "\nUpdated.", "note": "tone"}
+    edit["base_version"] = 1
     assert api.post(f"{URL}/{made['id']}/edit", json=edit, headers=auth(pr1)).json()["version"] == 2
     diff = api.get(f"{URL}/{made['id']}/diff?from=1&to=2", headers=auth(pr1)).text
     assert "+Updated." in diff and diff.startswith("--- version 1")
 
-    approved = api.post(f"{URL}/{made['id']}/approve", headers=auth(pr2)).json()
+    approved = api.post(f"{URL}/{made['id']}/approve", json={"version": 2}, headers=auth(pr2))
+    approved = approved.json()
     assert approved["status"] == "approved" and approved["approved_by"].startswith("pr-")
     # An edit after approval needs a fresh approval; the editor cannot give it.
-    edited = api.post(f"{URL}/{made['id']}/edit", json=edit, headers=auth(pr2)).json()
+    edited = api.post(
+        f"{URL}/{made['id']}/edit", json={**edit, "base_version": 2}, headers=auth(pr2)
+    )
+    edited = edited.json()
     assert (edited["status"], edited["approved_by"], edited["version"]) == ("draft", None, 3)
-    again = api.post(f"{URL}/{made['id']}/approve", headers=auth(pr2))
+    again = api.post(f"{URL}/{made['id']}/approve", json={"version": 3}, headers=auth(pr2))
     assert again.status_code == 403
     versions = api.get(f"{URL}/{made['id']}/versions", headers=auth(pr1)).json()
     assert [v["number"] for v in versions] == [1, 2, 3]
@@ -79,7 +84,7 @@ def test_a_draft_missing_its_source_or_with_a_placeholder_cannot_be_approved(
     claim = api.post("/v1/claims", json=body, headers=auth(pr1)).json()
     sourceless = _draft(api, pr1, kind="counter_statement", claim_id=claim["id"])
     assert "no_source" in {f["code"] for f in sourceless["checks"]["failures"]}
-    refused = api.post(f"{URL}/{sourceless['id']}/approve", headers=auth(pr2))
+    refused = api.post(f"{URL}/{sourceless['id']}/approve", json={"version": 1}, headers=auth(pr2))
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "checks_failed"
 
     notice = _draft(
@@ -90,7 +95,12 @@ def test_a_draft_missing_its_source_or_with_a_placeholder_cannot_be_approved(
         sources=["https://status.example.com"],
     )
     assert "placeholder" in {f["code"] for f in notice["checks"]["failures"]}
-    assert api.post(f"{URL}/{notice['id']}/approve", headers=auth(pr2)).status_code == 422
+    assert (
+        api.post(
+            f"{URL}/{notice['id']}/approve", json={"version": 1}, headers=auth(pr2)
+        ).status_code
+        == 422
+    )
     publish = api.post(f"{URL}/{notice['id']}/publish", headers=auth(pr1))
     assert publish.status_code == 409 and publish.json()["error"]["code"] == "not_approved"
 
@@ -109,10 +119,12 @@ def test_a_severe_incident_statement_needs_legal_approval_too(rt: Runtime, api: 
         api, pr1, kind="security_incident", facts=facts, incident_severity="high", incident_id="i1"
     )
     assert made["checks"]["passed"] and made["requires_legal"]
-    assert api.post(f"{URL}/{made['id']}/approve", headers=auth(pr2)).json()["status"] == "draft"
+    first = api.post(f"{URL}/{made['id']}/approve", json={"version": 1}, headers=auth(pr2))
+    assert first.json()["status"] == "draft"
     blocked = api.post(f"{URL}/{made['id']}/publish", headers=auth(pr1))
     assert blocked.status_code == 409 and "legal approval" in blocked.json()["error"]["message"]
-    ok = api.post(f"{URL}/{made['id']}/legal-approve", headers=auth(legal)).json()
+    ok = api.post(f"{URL}/{made['id']}/legal-approve", json={"version": 1}, headers=auth(legal))
+    ok = ok.json()
     assert ok["status"] == "approved" and ok["legal_approved_by"].startswith("legal-")
     assert api.post(f"{URL}/{made['id']}/publish", headers=auth(pr1)).json()["status"] == (
         "published"
@@ -123,7 +135,7 @@ def test_each_role_is_held_to_its_steps(rt: Runtime, api: TestClient) -> None:
     claim = false_claim(rt)
     pr1, pr2 = new_user_token(rt, "pr"), new_user_token(rt, "pr")
     made = _draft(api, pr1, kind="counter_statement", claim_id=claim.id)
-    api.post(f"{URL}/{made['id']}/approve", headers=auth(pr2))
+    api.post(f"{URL}/{made['id']}/approve", json={"version": 1}, headers=auth(pr2))
     sid = made["id"]
     for role in ("reviewer", "senior_reviewer", "legal"):
         token = new_user_token(rt, role)
@@ -140,10 +152,12 @@ def test_each_role_is_held_to_its_steps(rt: Runtime, api: TestClient) -> None:
             URL, json={"kind": "counter_statement", "claim_id": claim.id}, headers=auth(token)
         )
         assert draft.status_code == 403, role
-        assert api.post(f"{URL}/{sid}/approve", headers=auth(token)).status_code == 403, role
+        refused = api.post(f"{URL}/{sid}/approve", json={"version": 1}, headers=auth(token))
+        assert refused.status_code == 403, role
     for role in ("reviewer", "senior_reviewer", "pr", "admin"):
         token = new_user_token(rt, role)
-        assert api.post(f"{URL}/{sid}/legal-approve", headers=auth(token)).status_code == 403
+        legal = api.post(f"{URL}/{sid}/legal-approve", json={"version": 1}, headers=auth(token))
+        assert legal.status_code == 403
     assert api.get(f"{URL}/{sid}", headers=auth(new_user_token(rt, "reviewer"))).status_code == 403
     assert api.post(f"{URL}/{sid}/publish").status_code == 401
     admin = new_user_token(rt, "admin")
@@ -191,15 +205,16 @@ def test_a_draft_the_system_opened_needs_a_person_to_save_it_before_another_appr
     made = api.get(f"{URL}/{sid}", headers=auth(checker)).json()
     assert made["checks"]["passed"], "its checks pass: only a person's look is missing"
     for token in (checker, approver):
-        unread = api.post(f"{URL}/{sid}/approve", headers=auth(token))
+        unread = api.post(f"{URL}/{sid}/approve", json={"version": 1}, headers=auth(token))
         assert unread.status_code == 409, unread.text
         assert unread.json()["error"]["code"] == "unreviewed_draft"
 
     same = {"title": made["title"], "body": made["body"], "note": "checked, no change needed"}
+    same["base_version"] = 1
     assert api.post(f"{URL}/{sid}/edit", json=same, headers=auth(checker)).status_code == 200
-    own = api.post(f"{URL}/{sid}/approve", headers=auth(checker))
+    own = api.post(f"{URL}/{sid}/approve", json={"version": 2}, headers=auth(checker))
     assert own.status_code == 403 and own.json()["error"]["code"] == "own_draft"
-    approved = api.post(f"{URL}/{sid}/approve", headers=auth(approver))
+    approved = api.post(f"{URL}/{sid}/approve", json={"version": 2}, headers=auth(approver))
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
 
 
