@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
@@ -67,6 +67,11 @@ class StatementVersion(Base):
     public feeds show the published number's row, so later edits never change what went out."""
 
     __tablename__ = "statement_versions"
+    # Added by 0505: one row per number (the statement's row lock orders edits; this is the
+    # backstop, and 0505 renumbered what concurrent edits had saved twice before).
+    __table_args__ = (
+        UniqueConstraint("statement_id", "number", name="uq_statement_versions_statement_number"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     statement_id: Mapped[str] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))

@@ -151,3 +151,22 @@ def test_publishing_racing_an_edit_does_not_publish_over_it(pg_rt: Runtime) -> N
     with pg_rt.sessions() as session:
         row = service.get(session, sid)
         assert (row.version, row.status, row.published_version) == (2, "draft", None)
+
+
+def test_two_edits_of_one_version_at_once_save_it_once(pg_rt: Runtime) -> None:
+    """Before, both edits read version 1 and saved a version 2: [(1,'pr'),(2,'pr3'),(2,'pr2')]."""
+    sid = _drafted(pg_rt)
+    second = _while_uncommitted(
+        pg_rt, lambda s: _new_text(s, sid, PR2), lambda s: _new_text_of(s, sid, PR3, seen=1)
+    )
+    refused = second.exception()
+    assert isinstance(refused, Conflict) and refused.code == "stale_version"
+    with pg_rt.sessions() as session:
+        saved = [(v.number, v.edited_by) for v in service.versions(session, sid)]
+    assert saved == [(1, PR1.name), (2, PR2.name)]
+
+
+def _new_text_of(session: Session, statement_id: str, actor: Actor, *, seen: int) -> Statement:
+    made = service.get(session, statement_id)
+    edit_in = EditIn(title=made.title, body=f"{made.body}\n{actor.name}", base_version=seen)
+    return service.edit(session, statement_id, edit_in, actor)
