@@ -5,7 +5,7 @@ whole batch a 500 there (SQLite stored it). Stripping would silently change what
 decided and logged as evidence, so the request is refused and the sender fixes it: the
 details list every field (`["body", "posts", 3, "text"]`), so a batch names its bad posts.
 Checked once at the edge for every route, API and UI: the path, the query string, JSON and
-form bodies. Bodies without the escape (nearly all) are only searched, not parsed twice.
+form bodies (the review UI's forms are refused as a page, by review_ui.form_encoding). Bodies without the escape (nearly all) are only searched, not parsed twice.
 
 First, on the headers alone, a body the routes cannot read as sent is refused with 415
 (api.media_type): a Content-Encoding, or a JSON operation's body sent as another type.
@@ -69,11 +69,14 @@ def _body_locations(content_type: str, body: bytes) -> list[Loc]:
     return []
 
 
-def _checks_body(content_type: str) -> bool:
+_UI = "/ui/"  # the review UI's forms: refused as a page there (review_ui.form_encoding)
+
+
+def _checks_body(path: str, content_type: str) -> bool:
     # Only JSON and forms are parsed (a JSON operation refuses any other body: api.media_type).
-    return media_type.is_json(content_type) or content_type.startswith(
-        "application/x-www-form-urlencoded"
-    )
+    if media_type.is_json(content_type):
+        return True
+    return content_type.startswith("application/x-www-form-urlencoded") and not path.startswith(_UI)
 
 
 class NulGuardMiddleware(HttpMiddleware):
@@ -92,7 +95,7 @@ class NulGuardMiddleware(HttpMiddleware):
         found.extend(_query_locations(scope))
         headers = dict(scope.get("headers", []))
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
-        if found or not _checks_body(content_type):
+        if found or not _checks_body(scope["path"], content_type):
             if found:
                 await _refuse(send, found)
             else:

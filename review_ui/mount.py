@@ -21,7 +21,7 @@ from review_ui.admin import pages as admin
 from review_ui.admin import policy as admin_policy
 from review_ui.admin import webhooks as admin_webhooks
 from review_ui.auth import SignedIn, UiRedirect, UiRefused, UiUser, csrf_guard, optional_user
-from review_ui.form_encoding import KeepFormBody, NotUtf8Form, form_in_utf8
+from review_ui.form_encoding import KeepFormBody, NotUtf8Form, NulInForm, form_in_utf8
 from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
 from review_ui.incidents import pages as incidents
@@ -131,11 +131,20 @@ def mount_ui(app: FastAPI) -> None:
     async def on_not_utf8(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, NotUtf8Form)
         user = await run_in_threadpool(_user_of, request)
-        problem = Msg(
-            "Not UTF-8 text in {fields}: send the form again from its page.",
-            fields=", ".join(exc.fields),
+        fields = ", ".join(exc.fields)
+        if isinstance(exc, NulInForm):
+            status, problem = (
+                422,
+                Msg("The NUL character is not allowed in {fields}.", fields=fields),
+            )
+        else:
+            status = 400
+            problem = Msg(
+                "Not UTF-8 text in {fields}: send the form again from its page.", fields=fields
+            )
+        return render(
+            request, "form_refused.html", user, status, message=problem, back=_back(request)
         )
-        return render(request, "form_refused.html", user, 400, message=problem, back=_back(request))
 
     app.add_exception_handler(UiRedirect, on_redirect)
     app.add_exception_handler(UiRefused, on_refused)

@@ -72,9 +72,12 @@ def test_nul_in_a_query_or_a_ui_form_is_refused_on_postgres(
     staff = auth(new_user_token(rt, "reviewer"))
     assert _nul_locs(client.get("/v1/claims?q=a%00b", headers=staff)) == [["query", "q"]]
     assert client.get("/v1/claims?q=ab", headers=staff).status_code == 200
-    login = client.get("/ui/login")
+    browser = TestClient(client.app, base_url="https://testserver")  # the UI's Secure cookies
+    login = browser.get("/ui/login")
     form = {"username": "x\u0000y", "password": "p", "csrf_token": csrf_of(login.text)}
-    assert _nul_locs(client.post("/ui/login", data=form)) == [["body", "username"]]
+    page = browser.post("/ui/login", data=form)  # a person's form: refused as a page
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "NUL" in page.text and "username" in page.text
 
 
 def test_an_escaped_backslash_u0000_is_ordinary_text(client: TestClient, platform_key: str) -> None:

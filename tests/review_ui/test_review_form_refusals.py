@@ -21,7 +21,7 @@ from core.db import transaction
 from pipeline import queue
 from pipeline.console_models import CaseNoteDraft, ReviewerSettings
 from pipeline.models import Decision, ReviewCase
-from review_ui.form_encoding import misencoded_fields
+from review_ui.form_encoding import fields_with_nul, misencoded_fields
 from tests.conftest import BACKENDS
 from tests.core.backends import database_url
 from tests.review_ui.conftest import (
@@ -266,3 +266,17 @@ def test_which_form_fields_are_not_utf8() -> None:
     assert misencoded_fields(b"note=caf%E9&why=ok&legal_ground=%FF%FE") == ["note", "legal ground"]
     assert misencoded_fields("note=café".encode()) == ["note"]  # raw bytes, not percent-encoded
     assert misencoded_fields(b"") == []
+
+
+def test_a_decision_note_with_a_nul_character_is_refused_as_a_page(any_stack: Stack) -> None:
+    """PostgreSQL cannot store U+0000; a reviewer is told on a page, not with the API's JSON."""
+    client, case_id, _ = _held_case(any_stack)
+    response = _decide(
+        client, case_id, reason_code="false_claim", action="remove", note="bleach\x00cures"
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "NUL" in response.text and "note" in response.text
+    with any_stack.rt.sessions() as session:
+        assert session.scalars(select(Decision).where(Decision.case_id == case_id)).first() is None
+    assert fields_with_nul(b"note=a%00b&why=ok&x%00=1") == ["note", "x\\u0000"]
