@@ -134,7 +134,14 @@ def create(
     body: DraftIn, rt: RuntimeDep, session: SessionDep, settings: SettingsDep, writer: Writer
 ) -> StatementOut:
     generator = _generator(body.generator, settings, policy_from(rt.settings))
-    made = service.draft(session, body, writer.actor, generator, platform=settings.platform_name)
+    made = service.draft(
+        session,
+        body,
+        writer.actor,
+        generator,
+        platform=settings.platform_name,
+        outbound=policy_from(rt.settings),
+    )
     return _out(made)
 
 
@@ -165,8 +172,11 @@ def version_diff(
     response_model=StatementOut,
     summary="Save a new version",
 )
-def edit(statement_id: RowId, body: EditIn, session: SessionDep, writer: Writer) -> StatementOut:
-    return _out(service.edit(session, statement_id, body, writer.actor))
+def edit(
+    statement_id: RowId, body: EditIn, rt: RuntimeDep, session: SessionDep, writer: Writer
+) -> StatementOut:
+    outbound = policy_from(rt.settings)
+    return _out(service.edit(session, statement_id, body, writer.actor, outbound=outbound))
 
 
 @router.post("/{statement_id}/approve", responses=refusals(409), response_model=StatementOut)

@@ -11,12 +11,14 @@ from claims.repository import newest_claim_of_post
 from claims.service import get_claim
 from core.db import get_or_not_found
 from core.messages import Msg
-from core.outbound import is_web_link, require_web_link
+from core.outbound import OutboundPolicy, OutboundRefused, is_web_link, require_web_link
 from pipeline.models import Post, ReviewCase
 from statements import repository
 
 # Facts the templates turn into source links; any fact named `*_url` is held to the same check.
 URL_FACTS = ("status_url", "advisory_url")
+# The gate as production runs it (no allow-list), for callers without the configured one.
+STRICT = OutboundPolicy()
 
 
 @dataclass
@@ -49,9 +51,10 @@ def gather(
     case_id: str | None,
     facts: dict[str, str],
     extra_sources: list[str],
+    outbound: OutboundPolicy = STRICT,
 ) -> Evidence:
-    evidence = Evidence(facts=checked_facts(facts))
-    extra_sources = [require_web_link(url, "sources") for url in extra_sources]
+    evidence = Evidence(facts=checked_facts(facts, outbound))
+    extra_sources = checked_sources(extra_sources, outbound)
     claim = get_claim(session, claim_id) if claim_id else None
     if case_id:
         case = get_or_not_found(
@@ -86,13 +89,31 @@ def gather(
     return evidence
 
 
-def checked_facts(facts: dict[str, str]) -> dict[str, str]:
+def checked_facts(facts: dict[str, str], outbound: OutboundPolicy = STRICT) -> dict[str, str]:
     """Every URL a statement stores passes the one link check (http/https only): a
     `javascript:` status_url is refused here with a 422 reason, never stored or rendered."""
     for key, value in facts.items():
         if (key in URL_FACTS or key.endswith("_url")) and value:
-            require_web_link(value, f"facts.{key}")
+            checked_link(value, f"facts.{key}", outbound)
     return dict(facts)
+
+
+def checked_sources(urls: list[str], outbound: OutboundPolicy = STRICT) -> list[str]:
+    return [checked_link(url, f"sources[{i}]", outbound) for i, url in enumerate(urls)]
+
+
+def checked_link(url: str, field: str, outbound: OutboundPolicy) -> str:
+    """A link the public pages will render: http(s) (else 422 bad_url), and through the
+    outbound gate: no credentials, no loopback, private, link-local or reserved address, named
+    literally or by a name that resolves to one (a name that does not resolve yet passes, as at
+    every input the gate checks). Refused 422 outbound_url_refused naming `field` and the URL."""
+    require_web_link(url, field)
+    try:
+        return outbound.check(url)
+    except OutboundRefused as exc:
+        raise OutboundRefused(
+            Msg("{field} ({url}) is refused: {reason}", field=field, url=url, reason=exc.message)
+        ) from exc
 
 
 def _unique(*groups: list[str]) -> list[str]:

@@ -14,9 +14,10 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.messages import Msg
+from core.outbound import OutboundPolicy
 from statements import hooks, repository
 from statements.checks import CheckReport, check_draft
-from statements.evidence import Evidence, gather, post_language
+from statements.evidence import STRICT, Evidence, checked_sources, gather, post_language
 from statements.generators import DraftBrief, Generator
 from statements.models import Statement, StatementStatus, StatementVersion
 from statements.publishers import Publisher
@@ -40,13 +41,17 @@ def draft(
     *,
     platform: str,
     reason: str | None = None,
+    outbound: OutboundPolicy = STRICT,
 ) -> Statement:
+    """`outbound`: the gate the sources and URL facts pass (the configured one, with its
+    allow-list; by default none is allowed)."""
     evidence = gather(
         session,
         claim_id=draft_in.claim_id,
         case_id=draft_in.case_id,
         facts=draft_in.facts,
         extra_sources=[str(u) for u in draft_in.sources],
+        outbound=outbound,
     )
     claim = evidence.claim
     if draft_in.kind == "counter_statement" and claim and not evidence.false_claim:
@@ -99,8 +104,19 @@ def draft(
     return statement
 
 
-def edit(session: Session, statement_id: str, edit_in: EditIn, actor: Actor) -> Statement:
-    """A new version; approvals given to an earlier version no longer count."""
+def edit(
+    session: Session,
+    statement_id: str,
+    edit_in: EditIn,
+    actor: Actor,
+    *,
+    outbound: OutboundPolicy = STRICT,
+) -> Statement:
+    """A new version; approvals given to an earlier version no longer count. New sources pass
+    the outbound gate as a draft's do."""
+    sources = None if edit_in.sources is None else [str(u) for u in edit_in.sources]
+    if sources is not None:
+        checked_sources(sources, outbound)
     statement = get(session, statement_id, for_update=True)
     if statement.status == StatementStatus.WITHDRAWN:
         raise Conflict(Msg("a withdrawn statement cannot be edited"), code="withdrawn")
@@ -109,8 +125,8 @@ def edit(session: Session, statement_id: str, edit_in: EditIn, actor: Actor) -> 
     before = {"version": statement.version, "status": statement.status}
     statement.title = edit_in.title
     statement.body = edit_in.body
-    if edit_in.sources is not None:
-        statement.sources = [str(u) for u in edit_in.sources]
+    if sources is not None:
+        statement.sources = sources
     statement.version += 1
     statement.status = StatementStatus.DRAFT
     statement.approved_by = statement.legal_approved_by = None

@@ -134,6 +134,7 @@ def _sources(text: str) -> list[str]:
 @router.post("/statements", summary="Draft a statement from a fact or a claim")
 def create(
     page: Pr,
+    rt: RuntimeDep,
     kind: Annotated[str, Form(max_length=40)],
     facts: Annotated[dict[str, str], Depends(notice_facts)],
     fact: Annotated[str, Form(max_length=2000)] = "",
@@ -165,6 +166,7 @@ def create(
             page.actor,
             OfflineGenerator(),
             platform=get_statement_settings().platform_name,
+            outbound=policy_from(rt.settings),
         )
     except ValidationError as exc:
         msg = joined(_field_error(e) for e in exc.errors())
@@ -216,6 +218,7 @@ Shown = Annotated[int, Form(ge=1, le=MAX_INTEGER)]
 @router.post("/statements/{statement_id}/edit", summary="Save a new version")
 def edit(
     it: PrStatement,
+    rt: RuntimeDep,
     title: Annotated[str, Form(max_length=300)],
     body: Annotated[str, Form(max_length=20_000)],
     base_version: Shown,
@@ -235,7 +238,7 @@ def edit(
             sources=listed,
             base_version=base_version,
         )
-        made = service.edit(it.session, it.id, edit_in, it.actor)
+        made = service.edit(it.session, it.id, edit_in, it.actor, outbound=policy_from(rt.settings))
     except ValidationError as exc:
         errors = joined(_field_error(e) for e in exc.errors())
         return it.show(error=errors, status=422, typed=typed)

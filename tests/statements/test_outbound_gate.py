@@ -16,17 +16,14 @@ from sqlalchemy import select
 
 from audit.events import Action
 from audit.models import AuditEvent
-from classifier.reference import ReferenceClassifier
-from core.migrate import upgrade
 from core.outbound import OutboundPolicy, OutboundRefused, policy_from
-from core.settings import OutboundSettings
-from runtime.container import Runtime, build_runtime
+from runtime.container import Runtime
 from runtime.web import create_app
 from statements.cli import statements_deliver
 from statements.config import StatementSettings, check_outbound, get_statement_settings
 from statements.delivery import deliver_pending, sender_from
 from statements.models import DeliveryStatus, StatementDelivery
-from tests.conftest import auth, make_settings, new_user_token
+from tests.conftest import auth, new_user_token
 from tests.statements.helpers import OFFICIAL_SECRET, FakeChatServer, WebhookReceiver, false_claim
 
 URL = "/v1/statements"
@@ -45,16 +42,6 @@ def llm() -> Iterator[FakeChatServer]:
     fake = FakeChatServer()
     yield fake
     fake.server.shutdown()
-
-
-@pytest.fixture
-def strict_rt(sqlite_url: str) -> Iterator[Runtime]:
-    """A runtime as in production: no allow-list, so the local (loopback) receivers are private."""
-    upgrade(sqlite_url)
-    settings = make_settings(sqlite_url, outbound=OutboundSettings())
-    runtime = build_runtime(settings, classifier=ReferenceClassifier())
-    yield runtime
-    runtime.engine.dispose()
 
 
 def _api(rt: Runtime, settings: StatementSettings) -> TestClient:
