@@ -233,3 +233,16 @@ def test_an_incidents_draft_is_the_drafters_not_the_activators(rt: Runtime) -> N
         assert made is not None and made.created_by == "system:drafts"
         with pytest.raises(Conflict, match="drafted automatically"):
             service.approve(session, made.id, pr)
+
+
+def test_an_edit_with_a_blank_title_or_body_is_422_and_saves_nothing(
+    rt: Runtime, api: TestClient
+) -> None:
+    pr = new_user_token(rt, "pr")
+    made = _draft(api, pr, kind="counter_statement", claim_id=false_claim(rt).id)
+    for field, blank in (("title", "   "), ("body", "\n\t \n")):
+        text = {"title": made["title"], "body": made["body"], "base_version": 1, field: blank}
+        resp = api.post(f"{URL}/{made['id']}/edit", json=text, headers=auth(pr))
+        assert resp.status_code == 422, (field, resp.text)
+        assert resp.json()["error"]["details"][0]["loc"] == ["body", field]
+    assert api.get(f"{URL}/{made['id']}", headers=auth(pr)).json()["version"] == 1
