@@ -46,6 +46,7 @@ _PUBLISHER = Actor.system("statement-publisher")
 # the same order: full jitter over 30, 60, 120 ... s spreads 5 attempts over minutes.
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 3600.0
+ATTEMPT_MARGIN_SECONDS = 30.0  # an attempt's lease: the send's timeout and this
 
 
 class TransientDeliveryError(Exception):
@@ -134,22 +135,32 @@ def deliver(
     settings: StatementSettings,
     now: datetime | None = None,
 ) -> DeliveryOutcome:
+    """Make one attempt. It takes the delivery under a row lock and holds it for the send's
+    timeout and a margin (`next_attempt_at`), so a publish racing the sweep, or a second sweep,
+    waits instead of sending it again; its answer settles the delivery only if no other
+    attempt has."""
     with transaction(factory) as session:
-        delivery = session.get(StatementDelivery, delivery_id)
+        delivery = session.get(StatementDelivery, delivery_id, with_for_update=True)
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return DeliveryOutcome("skipped", "missing or already done")
-        if early_by(delivery.next_attempt_at, now or utcnow()):  # another sweep just failed it
+        started = now or utcnow()
+        if early_by(delivery.next_attempt_at, started):  # backing off, or an attempt in flight
             return DeliveryOutcome("waiting", "not due yet")
         delivery.attempts += 1
+        attempt = delivery.attempts
+        lease = settings.webhook_timeout + ATTEMPT_MARGIN_SECONDS
+        delivery.next_attempt_at = started + timedelta(seconds=lease)
         key, body = delivery.idempotency_key, _payload(session, delivery, settings)
     try:
         reference = sender.send(key, body)
     except (TransientDeliveryError, PermanentDeliveryError) as exc:
-        return _failed(factory, delivery_id, exc, retry_policy(settings), now or utcnow())
+        return _failed(factory, delivery_id, attempt, exc, retry_policy(settings), now or utcnow())
     with transaction(factory) as session:
-        delivery = session.get(StatementDelivery, delivery_id)
+        delivery = session.get(StatementDelivery, delivery_id, with_for_update=True)
         assert delivery is not None
-        delivery.status = DeliveryStatus.DELIVERED
+        if delivery.status == DeliveryStatus.DELIVERED:  # another attempt got there first
+            return DeliveryOutcome("skipped", "already delivered")
+        delivery.status = DeliveryStatus.DELIVERED  # a dead letter too: the receiver has it
         delivery.delivered_at = utcnow()
         delivery.reference = reference
         record(
@@ -213,19 +224,28 @@ def retry_policy(settings: StatementSettings) -> RetryPolicy:
 def _failed(
     factory: sessionmaker[Session],
     delivery_id: str,
+    attempt: int,
     exc: TransientDeliveryError | PermanentDeliveryError,
     policy: RetryPolicy,
     now: datetime,
 ) -> DeliveryOutcome:
+    """Count a failed attempt, unless the delivery was settled or a later attempt started
+    meanwhile (a late failure then changes nothing and logs nothing)."""
     error, transient = str(exc), isinstance(exc, TransientDeliveryError)
     retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
     with transaction(factory) as session:
-        delivery = session.get(StatementDelivery, delivery_id)
+        delivery = session.get(StatementDelivery, delivery_id, with_for_update=True)
         assert delivery is not None
+        if delivery.status != DeliveryStatus.PENDING or delivery.attempts != attempt:
+            log.info(
+                "statement delivery %s: late failure of attempt %d ignored", delivery_id, attempt
+            )
+            return DeliveryOutcome("skipped", "settled by another attempt")
         delivery.last_error = error
         dead = policy.gives_up(delivery.attempts, transient=transient)
         if dead:
             delivery.status = DeliveryStatus.DEAD
+            delivery.next_attempt_at = None  # the attempt's lease: nothing is due any more
         else:
             delay = policy.delay(delivery.attempts, retry_after)
             delivery.next_attempt_at = due = now + timedelta(seconds=delay)

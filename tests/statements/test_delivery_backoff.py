@@ -1,10 +1,11 @@
 """A receiver answering 429/503 with Retry-After: a statement delivery's next attempt waits
 for it (the sweep takes only due rows), is made once due, and is dead-lettered when the
-attempts are spent. On SQLite and PostgreSQL."""
+attempts are spent; an attempt in flight holds the delivery, and a late answer of an overtaken
+attempt changes nothing. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -23,6 +24,8 @@ from statements.config import StatementSettings
 from statements.delivery import (
     BACKOFF_BASE_SECONDS,
     DeliveryOutcome,
+    PermanentDeliveryError,
+    TransientDeliveryError,
     WebhookSender,
     deliver,
     deliver_pending,
@@ -157,3 +160,69 @@ def test_a_permanent_refusal_is_dead_lettered_at_once(pending: Pending, remote: 
     assert pending.sweep() == {"dead": 1}
     row = pending.row()
     assert (row.status, row.attempts, row.next_attempt_at) == ("dead", 1, None)
+
+
+class Meanwhile(WebhookSender):
+    """The receiver: runs `during` while the request is in flight, then answers or raises."""
+
+    def __init__(self, during: Callable[[], object], error: Exception | None = None) -> None:
+        self.during, self.error, self.calls = during, error, 0
+
+    def send(self, event_id: str, body: bytes) -> str:
+        self.calls += 1
+        self.during()
+        if self.error is not None:
+            raise self.error
+        return f"ref-{self.calls}"
+
+
+def _failures_logged(rt: Runtime) -> int:
+    with rt.sessions() as s:
+        query = select(AuditEvent).where(AuditEvent.action == Action.STATEMENT_DELIVERY_FAILED)
+        return len(list(s.scalars(query)))
+
+
+def test_a_delivery_in_flight_is_not_sent_again_by_a_publish_or_the_sweep(
+    pending: Pending,
+) -> None:
+    """Before, a second call or sweep during a slow send posted the statement again."""
+    seen: dict[str, object] = {}
+    second = Meanwhile(lambda: None)
+
+    def meanwhile() -> None:
+        seen["direct"] = deliver(pending.rt.sessions, pending.id, second, pending.settings)
+        seen["swept"] = deliver_pending(pending.rt.sessions, second, pending.settings)
+
+    first = Meanwhile(meanwhile)
+    assert deliver(pending.rt.sessions, pending.id, first, pending.settings).status == "delivered"
+    assert seen == {"direct": DeliveryOutcome("waiting", "not due yet"), "swept": {}}
+    assert (first.calls, second.calls) == (1, 0)
+    assert (pending.row().status, pending.row().attempts) == (DeliveryStatus.DELIVERED, 1)
+
+
+@pytest.mark.parametrize(
+    "error", [TransientDeliveryError("timed out"), PermanentDeliveryError("409 in progress")]
+)
+def test_a_late_failure_after_another_attempt_delivered_changes_nothing(
+    pending: Pending, error: Exception
+) -> None:
+    """The lease ran out during a slow send and another attempt delivered; the slow one then
+    failed. Before, that failure set the delivered row back to pending (or dead) and logged it."""
+    lease_ran_out = pending.row().created_at  # any time before the slow attempt's lease
+
+    def overtaken() -> None:
+        with transaction(pending.rt.sessions) as s:
+            row = s.get(StatementDelivery, pending.id)
+            assert row is not None
+            row.next_attempt_at = lease_ran_out
+        fast = Meanwhile(lambda: None)
+        assert (
+            deliver(pending.rt.sessions, pending.id, fast, pending.settings).status == "delivered"
+        )
+
+    slow = Meanwhile(overtaken, error=error)
+    outcome = deliver(pending.rt.sessions, pending.id, slow, pending.settings)
+    assert outcome.status == "skipped"
+    row = pending.row()
+    assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.DELIVERED, 2, None)
+    assert _failures_logged(pending.rt) == 0
