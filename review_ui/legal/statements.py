@@ -14,7 +14,7 @@ from starlette.responses import Response
 from core.roles import Role
 from review_ui.i18n import Msg
 from review_ui.page import ItemPage, LegalPage, UiPage
-from review_ui.pr.statement_view import statement_view
+from review_ui.pr.statement_view import Shown, statement_view
 from statements import repository, service
 from statements.models import Statement, StatementStatus
 
@@ -70,5 +70,8 @@ def detail_page(it: LegalStatement) -> Response:
 
 
 @router.post("/{statement_id}/approve", summary="Give legal approval to the current version")
-def approve(it: LegalStatement) -> Response:
-    return it.act("approved", lambda: service.legal_approve(it.session, it.id, it.actor))
+def approve(it: LegalStatement, version: Shown) -> Response:
+    """Approves the version the page showed: a newer one is refused (stale_version) and shown."""
+    return it.act(
+        "approved", lambda: service.legal_approve(it.session, it.id, it.actor, version=version)
+    )

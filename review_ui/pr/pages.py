@@ -16,11 +16,10 @@ from core.outbound import policy_from
 from core.process import Process
 from core.roles import Role
 from core.web_deps import RuntimeDep
-from core.web_schemas import MAX_INTEGER
 from review_ui.form_errors import field_problem, joined
 from review_ui.i18n import Msg
 from review_ui.page import ItemPage, UiPage, page_for
-from review_ui.pr.statement_view import statement_view
+from review_ui.pr.statement_view import Shown, statement_view
 from statements import repository, service
 from statements.checks import URL_RE
 from statements.config import get_statement_settings, statement_settings_for
@@ -209,10 +208,6 @@ PrStatement = Annotated[OnStatement, OnStatement.depends(Role.PR)]
 @router.get("/statements/{statement_id}", summary="One statement: text, checks, versions, diff")
 def detail_page(it: PrStatement) -> Response:
     return it.show()
-
-
-# The version the page showed when its form was opened (hidden in the edit and approve forms).
-Shown = Annotated[int, Form(ge=1, le=MAX_INTEGER)]
 
 
 @router.post("/statements/{statement_id}/edit", summary="Save a new version")

@@ -3,15 +3,21 @@ the version before, and its checks."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Form
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
+from core.web_schemas import MAX_INTEGER
 from review_ui.auth import UiRefused
 from review_ui.i18n import Msg
 from statements import service
 from statements.models import StatementStatus
+
+# The version a statement page showed when its form was opened (hidden in the PR edit and
+# approve forms and legal's approve form): a newer version is refused, not signed unseen.
+Shown = Annotated[int, Form(ge=1, le=MAX_INTEGER)]
 
 
 def statement_view(session: Session, statement_id: str) -> dict[str, Any]:

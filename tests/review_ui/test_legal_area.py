@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -119,11 +121,20 @@ def test_a_severe_statement_needs_legal_approval_before_pr_can_publish(shared: S
     assert early.status_code == 409 and "legal approval" in early.text
 
     legal, legal_token, legal_name = _signed_in(shared, "legal", "/ui/legal/statements")
+    waiting_url = f"/ui/legal/statements/{statement_id}"
     waiting = legal.get("/ui/legal/statements").text
     assert f"/ui/legal/statements/{statement_id}" in waiting and "high" in waiting
+    shown = re.search(r'name="version" value="(\d+)"', legal.get(f"{waiting_url}").text)
+    assert shown is not None
+    unseen = legal.post(  # a version the page did not show (a newer one) is not signed
+        f"{waiting_url}/approve",
+        data={"csrf_token": legal_token, "version": int(shown[1]) + 1},
+        follow_redirects=False,
+    )
+    assert unseen.status_code == 409 and "statement.legal_approved" not in _actions(shared)
     approved = legal.post(
-        f"/ui/legal/statements/{statement_id}/approve",
-        data={"csrf_token": legal_token},
+        f"{waiting_url}/approve",
+        data={"csrf_token": legal_token, "version": shown[1]},
         follow_redirects=False,
     )
     assert approved.headers["location"].endswith("?notice=approved")
