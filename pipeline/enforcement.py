@@ -23,6 +23,7 @@ from pipeline.platform_client import (
     PlatformClient,
     TransientPlatformError,
 )
+from pipeline.repository.actions import live_actions_of
 
 log = logging.getLogger(__name__)
 _ENFORCER = Actor.system("enforcer")
@@ -140,7 +141,7 @@ def _confirmed(factory: sessionmaker[Session], action_id: str, reference: str) -
         post = session.get(Post, action.post_id)
         before = post.status if post else None
         if post is not None and action.action in _POST_STATUS:
-            post.status = _POST_STATUS[action.action]
+            post.status = _post_status_after(session, action)
         record(
             session,
             Action.ENFORCEMENT_CONFIRMED,
@@ -159,6 +160,21 @@ def _confirmed(factory: sessionmaker[Session], action_id: str, reference: str) -
             _record_label(session, action, bool(post and post.is_drill))
         hooks.enforcement_confirmed(session, action, post)
     return Outcome("confirmed", reference)
+
+
+def _post_status_after(session: Session, action: EnforcementAction) -> PostStatus:
+    """What a confirmed action makes its post. An undo restores the post only when no other
+    confirmed removal or label still holds it: a correction's new action may be confirmed
+    before the old action's undo, and the post must not then read `restored`."""
+    status = _POST_STATUS[action.action]
+    if status is not PostStatus.RESTORED:
+        return status
+    holding = [
+        a
+        for a in live_actions_of(session, action.post_id, ("remove", "label"))
+        if a.status == ActionStatus.CONFIRMED
+    ]
+    return _POST_STATUS[holding[-1].action] if holding else status
 
 
 def _record_label(session: Session, action: EnforcementAction, is_drill: bool) -> None:
