@@ -32,8 +32,10 @@ def log_reader(rt: AuditProcess) -> LogStore:
 
 def outbox_lag(rt: AuditProcess) -> ShippingLag | None:
     """How far Elasticsearch trails the outbox; None on the embedded default, where the database
-    is the log and nothing is shipped (every event there is unshipped and always will be)."""
-    return None if rt.action_log is None else shipping_lag(rt.sessions)
+    is the log and nothing is shipped (every event there is unshipped and always will be).
+    Decided from the settings, so /metrics does not open an Elasticsearch client in every
+    server process (with one opened there, `serve --workers 2` took a minute to stop)."""
+    return shipping_lag(rt.sessions) if rt.settings.elasticsearch.hosts else None
 
 
 def verify(
