@@ -22,6 +22,7 @@ __all__ = [
     "EARLY_TOLERANCE_SECONDS",
     "VISIBILITY_TIMEOUT_SECONDS",
     "RetryPolicy",
+    "attempt_lease",
     "countdown",
     "early_by",
     "next_delay",
@@ -104,3 +105,14 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if when.tzinfo is None:  # HTTP dates are GMT; an obsolete form may parse naive
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+# An attempt in flight holds its row (`next_attempt_at`) for the client's timeout and this:
+# time for the call's phases (connect, send, read each have the timeout) and for settling it,
+# so neither a redelivered task nor the sweep starts another attempt meanwhile.
+ATTEMPT_MARGIN_SECONDS = 30.0
+
+
+def attempt_lease(timeout: float) -> float:
+    """How long an attempt in flight holds its row: the client's timeout and a margin."""
+    return timeout + ATTEMPT_MARGIN_SECONDS

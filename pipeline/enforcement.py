@@ -13,7 +13,7 @@ from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
-from core.retry import RetryPolicy, countdown, early_by
+from core.retry import RetryPolicy, attempt_lease, countdown, early_by
 from core.settings import PlatformSettings
 from pipeline import hooks
 from pipeline.models import ActionStatus, EnforcementAction, Post, PostStatus
@@ -35,9 +35,6 @@ _POST_STATUS = {
 }
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
-# An attempt's lease is the client's timeout and this: time for the call's phases (connect,
-# send, read each have the timeout) and for settling it before another attempt may start.
-ATTEMPT_MARGIN_SECONDS = 30.0
 
 
 def retry_policy(max_attempts: int) -> RetryPolicy:
@@ -49,11 +46,6 @@ class Outcome:
     status: str  # confirmed | retry | dead | skipped
     detail: str = ""
     retry_in: float = 0.0  # for "retry": the countdown to the next run (bounded for the broker)
-
-
-def attempt_lease(timeout: float) -> float:
-    """How long an attempt in flight holds its action: the client's timeout and a margin."""
-    return timeout + ATTEMPT_MARGIN_SECONDS
 
 
 DEFAULT_LEASE_SECONDS = attempt_lease(PlatformSettings().timeout)

@@ -9,10 +9,11 @@ from datetime import timedelta
 from core.clock import utcnow
 from core.db import transaction
 from core.dispatch import enqueue_after_commit
+from core.retry import attempt_lease
 from core.tasks import RetryLater, task
 from pipeline import hooks
 from pipeline.decisions import EXECUTE_TASK
-from pipeline.enforcement import Outcome, attempt_lease, execute_action
+from pipeline.enforcement import Outcome, execute_action
 from pipeline.intake import ROUTE_TASK
 from pipeline.platform_client import DrillGate
 from pipeline.policy_store import active_policy

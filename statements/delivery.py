@@ -32,7 +32,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 from core.outbound import OutboundPolicy, RefusedDestination, gated_client
-from core.retry import RetryPolicy, early_by, parse_retry_after
+from core.retry import RetryPolicy, attempt_lease, early_by, parse_retry_after
 from statements import repository
 from statements.config import StatementSettings
 from statements.feeds import statement_url
@@ -46,7 +46,6 @@ _PUBLISHER = Actor.system("statement-publisher")
 # the same order: full jitter over 30, 60, 120 ... s spreads 5 attempts over minutes.
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 3600.0
-ATTEMPT_MARGIN_SECONDS = 30.0  # an attempt's lease: the send's timeout and this
 
 
 class TransientDeliveryError(Exception):
@@ -148,7 +147,7 @@ def deliver(
             return DeliveryOutcome("waiting", "not due yet")
         delivery.attempts += 1
         attempt = delivery.attempts
-        lease = settings.webhook_timeout + ATTEMPT_MARGIN_SECONDS
+        lease = attempt_lease(settings.webhook_timeout)
         delivery.next_attempt_at = started + timedelta(seconds=lease)
         key, body = delivery.idempotency_key, _payload(session, delivery, settings)
     try:

@@ -24,7 +24,7 @@ from core.dispatch import enqueue_after_commit
 from core.errors import Invalid, NotFound
 from core.messages import Msg
 from core.outbound import OutboundPolicy, OutboundRefused
-from core.retry import RetryPolicy, countdown, early_by, parse_retry_after
+from core.retry import RetryPolicy, attempt_lease, countdown, early_by, parse_retry_after
 from webhooks import repository
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from webhooks.schemas import MAX_GRACE_SECONDS, EventType, SubscriptionIn
@@ -37,7 +37,7 @@ BACKOFF_CAP_SECONDS = 3600.0  # between two attempts; Celery's countdown is boun
 SEND_TIMEOUT_SECONDS = 5.0
 # An attempt holds its delivery this long (next_attempt_at), so neither the sweep nor a
 # redelivered task posts it again meanwhile: the send's timeout (each phase) and a margin.
-ATTEMPT_LEASE_SECONDS = SEND_TIMEOUT_SECONDS + 30.0
+ATTEMPT_LEASE_SECONDS = attempt_lease(SEND_TIMEOUT_SECONDS)
 # The sweep leaves a delivery alone this long after it fell due: its task is on its way.
 SWEEP_GRACE = timedelta(seconds=30)
 
