@@ -48,7 +48,16 @@ def read_posts(path: Path) -> list[DrillPost]:
     missing = {"id", "text", "label"} - set(reader.fieldnames or [])
     if missing:
         raise Invalid(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    return [_drill_post(path, reader.line_num, row) for row in reader]
+    posts = [_drill_post(path, reader.line_num, row) for row in reader]
+    if not posts:
+        raise Invalid(f"{path}: no posts, only the header row (a drill needs at least one post)")
+    return posts
+
+
+def check_posts(posts: Sequence[DrillPost]) -> None:
+    """A drill of no posts would start, log and score a run of nothing: refused before it starts."""
+    if not posts:
+        raise Invalid(Msg("the drill has no posts to replay"), code="no_drill_posts")
 
 
 def with_prefix(posts: Sequence[DrillPost], prefix: str) -> list[DrillPost]:

@@ -25,6 +25,7 @@ from incidents.detection import scan
 from incidents.drill import (
     DrillPost,
     DrillScore,
+    check_posts,
     check_rate,
     refuse_sent_posts,
     score_drill,
@@ -132,6 +133,7 @@ def run_drill(
     """Replay the wave, detect, review and state as configured, then score this run. The
     arguments and the wave's ids are checked before anything is logged or made; a run that
     starts always logs drill.finished and revokes the key it made (Ctrl-C included)."""
+    check_posts(posts)
     check_rate(rate)
     with rt.sessions() as session:
         refuse_sent_posts(session, posts)

@@ -1,6 +1,6 @@
 """`veracity drill` and `incidents scan` refuse what a person got wrong as `Invalid` (the console
 prints one line, exit 2) before anything runs: an unreadable --input, an unknown --skip task, a
-negative --every."""
+negative --every, a CSV with no posts."""
 
 from __future__ import annotations
 
@@ -26,6 +26,14 @@ def test_an_unreadable_drill_csv_is_refused(tmp_path: Path) -> None:
     latin1.write_bytes(b"id,text,label\np1,caf\xe9,1\n")
     with pytest.raises(Invalid, match="is not UTF-8 text"):
         read_posts(latin1)
+
+
+def test_a_drill_csv_with_only_its_header_row_is_refused(tmp_path: Path) -> None:
+    header_only = tmp_path / "posts.csv"
+    header_only.write_text("id,text,label\n", encoding="utf-8")
+    with pytest.raises(Invalid, match="no posts") as refused:
+        read_posts(header_only)
+    assert str(header_only) in refused.value.message
 
 
 def test_a_chain_drill_refuses_an_unknown_task_naming_the_known_ones(rt: Runtime) -> None:

@@ -48,6 +48,13 @@ def test_a_rate_that_is_not_positive_is_refused_before_the_drill_starts(
     assert _drill_keys(rt) == [], "no key was made for a drill that never started"
 
 
+def test_a_drill_of_no_posts_is_refused_before_the_drill_starts(rt: Runtime) -> None:
+    with pytest.raises(Invalid, match="no posts"):
+        run_drill(rt, [], 400, policy=POLICY, progress=False)
+    assert _drill_log(rt) == []
+    assert _drill_keys(rt) == [], "no key was made for a drill that never started"
+
+
 def test_a_finished_drill_revokes_its_key_and_logs_its_outcome(
     rt: Runtime, pipeline: InProcessDispatcher, capsys: pytest.CaptureFixture[str]
 ) -> None:

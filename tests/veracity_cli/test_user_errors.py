@@ -70,6 +70,17 @@ def test_a_bad_data_file_is_reported_as_its_field_not_as_bad_configuration(
     assert str(bad) in err and "verdict" in err
 
 
+def test_a_drill_csv_with_no_posts_is_refused_before_anything_is_written(
+    cli_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header_only = tmp_path / "wave.csv"
+    header_only.write_text("id,text,label,views\n", encoding="utf-8")
+    err = _refused(capsys, "drill", "--input", str(header_only), "--report", str(tmp_path / "r"))
+    assert str(header_only) in err and "no posts" in err
+    assert _rows(cli_db, ApiKey) == 0, "no drill key was made"
+    assert not (tmp_path / "r").exists()
+
+
 def test_a_validation_error_a_command_lets_out_is_one_line_not_bad_configuration(
     cli_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
