@@ -82,7 +82,14 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # Ctrl-C: an open transaction rolls back; no traceback
+        print("veracity: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args_list: list[str]) -> int:
     leading = 0
     while leading < len(args_list) and args_list[leading] in GLOBAL_FLAGS:
         leading += 1
