@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT, child_env
+from core.settings import REPO_ROOT
+from tests.conftest import child_env
 
 
 def test_ctrl_c_while_a_command_reads_its_input_exits_130_without_a_traceback(
