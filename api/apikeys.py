@@ -19,7 +19,6 @@ router = APIRouter(prefix="/v1/admin/apikeys", tags=["admin"])
 @router.post(
     "",
     status_code=201,
-    response_model=IssuedApiKeyOut,
     summary="Create an API key; the key itself is returned only in this response",
     responses=refusals(400, 401, 403, 422),
 )
@@ -34,19 +33,13 @@ def create(body: ApiKeyIn, session: SessionDep, admin: Admin) -> IssuedApiKeyOut
     return IssuedApiKeyOut(**ApiKeyOut.model_validate(issued.key).model_dump(), key=issued.secret)
 
 
-@router.get(
-    "",
-    response_model=list[ApiKeyOut],
-    summary="List API keys (never their secrets)",
-    responses=refusals(401, 403),
-)
+@router.get("", summary="List API keys (never their secrets)", responses=refusals(401, 403))
 def list_keys(session: SessionDep, _: Admin) -> list[ApiKeyOut]:
     return [ApiKeyOut.model_validate(k) for k in api_keys_oldest_first(session)]
 
 
 @router.delete(
     "/{key_id}",
-    response_model=ApiKeyOut,
     summary="Revoke an API key (by id or prefix); revoking twice is harmless",
     responses=refusals(401, 403, 404, 422),
 )

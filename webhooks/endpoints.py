@@ -40,7 +40,6 @@ def _owner(key: Principal) -> str:
 @router.post(
     "/webhooks",
     status_code=201,
-    response_model=CreatedSubscriptionOut,
     summary="Register a callback URL; the signing secret is returned only here",
     responses=refusals(400, 401, 403, 422),
 )
@@ -54,10 +53,7 @@ def subscribe(
 
 
 @router.get(
-    "/webhooks",
-    response_model=list[SubscriptionOut],
-    summary="List this key's callback registrations",
-    responses=refusals(401, 403),
+    "/webhooks", summary="List this key's callback registrations", responses=refusals(401, 403)
 )
 def list_subscriptions(session: SessionDep, key: HookKey) -> list[SubscriptionOut]:
     subs = repository.subscriptions_oldest_first(session, owner_key_id=_owner(key))
@@ -66,7 +62,6 @@ def list_subscriptions(session: SessionDep, key: HookKey) -> list[SubscriptionOu
 
 @router.get(
     "/webhooks/{subscription_id}",
-    response_model=SubscriptionOut,
     summary="One of this key's callback registrations",
     responses=refusals(401, 403, 404, 422),
 )
@@ -77,7 +72,6 @@ def get_subscription(subscription_id: Id, session: SessionDep, key: HookKey) -> 
 
 @router.delete(
     "/webhooks/{subscription_id}",
-    response_model=SubscriptionOut,
     summary="Stop sending to a callback",
     responses=refusals(401, 403, 404, 422),
 )
@@ -88,7 +82,6 @@ def unsubscribe(subscription_id: Id, session: SessionDep, key: HookKey) -> Subsc
 
 @router.post(
     "/webhooks/{subscription_id}/rotate-secret",
-    response_model=RotatedOut,
     summary="A new signing secret; the old one also signs for grace_seconds (default a day)",
     responses=refusals(401, 403, 404, 422),
 )
@@ -104,7 +97,6 @@ def rotate_secret(
 
 @router.get(
     "/admin/webhooks",
-    response_model=list[OwnedSubscriptionOut],
     summary="Every callback registration, with the API key that owns it",
     responses=refusals(401, 403),
 )
@@ -115,7 +107,6 @@ def all_subscriptions(session: SessionDep, _: Admin) -> list[OwnedSubscriptionOu
 
 @router.get(
     "/admin/webhooks/deliveries",
-    response_model=list[DeliveryOut],
     summary="The delivery log, newest first",
     responses=refusals(401, 403, 422),
 )
@@ -134,7 +125,6 @@ def deliveries(
 
 @router.post(
     "/admin/webhooks/deliveries/{delivery_id}/replay",
-    response_model=DeliveryOut,
     summary="Send a delivery again now",
     responses=refusals(401, 403, 404, 422),
 )
