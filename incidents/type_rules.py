@@ -99,8 +99,8 @@ def _report(within: timedelta, from_grade: int = 4) -> TaskRule:
     )
 
 
-PROFILES: dict[IncidentType, TypeProfile] = {
-    IncidentType.MISINFORMATION: TypeProfile(
+_PROFILES = (
+    TypeProfile(
         IncidentType.MISINFORMATION,
         "False information",
         _misinformation,
@@ -124,14 +124,14 @@ PROFILES: dict[IncidentType, TypeProfile] = {
         # leadership (the surge and the clocks run from detection either way).
         activation_from_grade=1,
     ),
-    IncidentType.SECURITY: TypeProfile(
+    TypeProfile(
         IncidentType.SECURITY,
         "Security incident",
         _security,
         (9, 6, 3),
         (
             ClockSpec("first internal report", INTERNAL_REPORT, H, 3),
-            ClockSpec("containment", "containment", 4 * H, 4),
+            ClockSpec("containment", "containment", 4 * H),
             ClockSpec("public statement", "public_statement", 24 * H, 2),
         ),
         (
@@ -147,20 +147,20 @@ PROFILES: dict[IncidentType, TypeProfile] = {
         ("security_incident",),
         assess_within=timedelta(minutes=30),
     ),
-    IncidentType.DATA_LEAK: TypeProfile(
+    TypeProfile(
         IncidentType.DATA_LEAK,
         "Data leak",
         _data_leak,
         (9, 6, 3),
         (
-            ClockSpec("first internal report", INTERNAL_REPORT, H, 4),
-            ClockSpec("containment", "containment", 4 * H, 4),
+            ClockSpec("first internal report", INTERNAL_REPORT, H),
+            ClockSpec("containment", "containment", 4 * H),
             ClockSpec("regulator notice", "regulator_notice", 72 * H, 3),
             ClockSpec("user notice", "user_notice", 72 * H, 2),
         ),
         (
             TaskRule(TECH, "contain", "Stop the leak and secure the data", 4 * H, 4, "containment"),
-            _report(H, 4),
+            _report(H),
             TaskRule(
                 LEGAL,
                 "regulator_notice",
@@ -181,13 +181,13 @@ PROFILES: dict[IncidentType, TypeProfile] = {
         ("data_breach_users", "data_breach_regulator"),
         activation_from_grade=3,  # personal data at stake: people decide from grade III
     ),
-    IncidentType.OUTAGE: TypeProfile(
+    TypeProfile(
         IncidentType.OUTAGE,
         "Service outage",
         _outage,
         (8, 5, 3),
         (
-            ClockSpec("first internal report", INTERNAL_REPORT, H / 2, 4),
+            ClockSpec("first internal report", INTERNAL_REPORT, H / 2),
             ClockSpec("user notice", "user_notice", H, 3),
             ClockSpec("service restored", "recovery", 4 * H, 2),
         ),
@@ -200,14 +200,14 @@ PROFILES: dict[IncidentType, TypeProfile] = {
         ("service_interruption",),
         assess_within=timedelta(minutes=30),
     ),
-    IncidentType.COMPLIANCE: TypeProfile(
+    TypeProfile(
         IncidentType.COMPLIANCE,
         "Legal compliance",
         _compliance,
         (8, 5, 3),
         (
-            ClockSpec("first internal report", INTERNAL_REPORT, 4 * H, 4),
-            ClockSpec("legal review", "legal_review", 48 * H, 4),
+            ClockSpec("first internal report", INTERNAL_REPORT, 4 * H),
+            ClockSpec("legal review", "legal_review", 48 * H),
         ),
         (
             TaskRule(LEGAL, "legal_review", "Assess the legal position", 48 * H, 4, "legal_review"),
@@ -219,13 +219,14 @@ PROFILES: dict[IncidentType, TypeProfile] = {
         (),
         assess_within=4 * H,
     ),
-    IncidentType.OTHER: TypeProfile(
+    TypeProfile(
         IncidentType.OTHER,
         "Other",
         _other,
         (8, 5, 3),
-        (ClockSpec("first internal report", INTERNAL_REPORT, H, 4),),
-        (_report(H, 4),),
+        (ClockSpec("first internal report", INTERNAL_REPORT, H),),
+        (_report(H),),
         (),
     ),
-}
+)
+PROFILES: dict[IncidentType, TypeProfile] = {p.type: p for p in _PROFILES}
