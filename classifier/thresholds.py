@@ -47,11 +47,7 @@ class Thresholds:
     @classmethod
     def load(cls, path: Path) -> Thresholds:
         raw = read_json(path)
-        return cls(
-            review=float(raw["review"]),
-            urgent=float(raw["urgent"]),
-            policy=str(raw.get("policy", "")),
-        )
+        return cls(float(raw["review"]), float(raw["urgent"]), str(raw.get("policy", "")))
 
     def dump(self, path: Path) -> None:
         data = {"review": self.review, "urgent": self.urgent, "policy": self.policy}
