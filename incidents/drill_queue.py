@@ -1,14 +1,18 @@
 """The drill's simulated reviewers work in the drill's own namespace: they claim only drill
-cases and may decide only drill cases, so a drill never touches a real post."""
+cases and may decide only drill cases, so a drill never touches a real post. A drill stopped
+before its reviewers finished closes the cases it left (`close_drill_cases`)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.actors import Actor, ActorType
 from core.errors import NotFound
 from pipeline.decisions import decide
-from pipeline.models import Decision, ReviewCase
+from pipeline.models import CaseStatus, Decision, ReviewCase
 from pipeline.queue import QueueFilter, claim_next
 from pipeline.repository.cases import case_by_id
 from pipeline.routing import RoutingPolicy
@@ -34,3 +38,24 @@ def decide_drill_case(
         # A real case is not the drill's to see: answered like one that does not exist.
         raise NotFound(f"drill case {case_id} does not exist")
     return decide(session, case_id, actor, body, policy=policy)
+
+
+def close_drill_cases(session: Session, post_ids: Collection[str]) -> int:
+    """Close the drill cases of these posts that no drill reviewer decided (waiting or held), so
+    an interrupted drill leaves nothing in the drill queue: they are closed with no decision (no
+    verdict is made up for them). Only drill cases: a real case is never touched. Returns how
+    many were closed; the drill logs the count as its own action (drill.finished)."""
+    cases = session.scalars(
+        select(ReviewCase)
+        .where(
+            ReviewCase.post_id.in_(post_ids),
+            ReviewCase.is_drill.is_(True),
+            ReviewCase.status != CaseStatus.DECIDED,
+        )
+        .with_for_update()
+    ).all()
+    for case in cases:
+        case.status = CaseStatus.DECIDED
+        case.claimed_by = None
+        case.lease_expires_at = None
+    return len(cases)

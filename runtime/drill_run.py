@@ -32,6 +32,7 @@ from incidents.drill import (
     send_posts,
     simulate_reviewers,
 )
+from incidents.drill_queue import close_drill_cases
 from incidents.drill_scoring import ChainScore, chain_report_html, score_chain
 from incidents.drill_types import run_type_drill
 from incidents.policy_store import active_incident_policy
@@ -132,7 +133,8 @@ def run_drill(
 ) -> tuple[DrillScore, str]:
     """Replay the wave, detect, review and state as configured, then score this run. The
     arguments and the wave's ids are checked before anything is logged or made; a run that
-    starts always logs drill.finished and revokes the key it made (Ctrl-C included)."""
+    starts always logs drill.finished and revokes the key it made (Ctrl-C included). A run
+    stopped by Ctrl-C closes its drill cases still undecided (drill.finished counts them)."""
     check_posts(posts)
     check_rate(rate)
     with rt.sessions() as session:
@@ -140,7 +142,12 @@ def run_drill(
         policy = policy or active_incident_policy(session)  # the live plan, not the defaults
     start = {"posts": len(posts), "rate": rate, "incident_policy": policy.version}
     with _run_key(rt, api_key) as key, _logged_run(rt, start) as finished:
-        result = _play(rt, posts, rate, key, base_url, reviewers, statement, policy, progress)
+        try:
+            result = _play(rt, posts, rate, key, base_url, reviewers, statement, policy, progress)
+        except KeyboardInterrupt:  # its cases would wait in the drill queue for good
+            with transaction(rt.sessions) as session:
+                finished["cases_closed"] = close_drill_cases(session, [p.id for p in posts])
+            raise
         finished.update(asdict(result))
     return result, drill_report_html(rt, result)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from accounts.models import ApiKey
@@ -15,10 +17,11 @@ from audit.events import Action
 from audit.models import AuditEvent
 from core.dispatch import InProcessDispatcher
 from core.errors import Invalid
+from pipeline.models import CaseStatus, ReviewCase
 from runtime import drill_run
 from runtime.container import Runtime
 from runtime.drill_run import run_drill
-from tests.conftest import logged_after
+from tests.conftest import auth, logged_after, new_api_key
 from tests.incidents.test_drill import POLICY, drill_posts
 from veracity_cli.main import build_parser
 
@@ -85,6 +88,50 @@ def test_a_drill_stopped_by_ctrl_c_logs_it_was_interrupted_and_revokes_its_key(
     ]
     [key] = _drill_keys(rt)
     assert key.revoked_at is not None
+
+
+def _undecided_cases(rt: Runtime, *, drill: bool) -> list[ReviewCase]:
+    with rt.sessions() as session:
+        return list(
+            session.scalars(
+                select(ReviewCase).where(
+                    ReviewCase.is_drill.is_(drill), ReviewCase.status != CaseStatus.DECIDED
+                )
+            )
+        )
+
+
+def test_a_drill_stopped_by_ctrl_c_closes_its_own_open_cases_and_no_real_one(
+    rt: Runtime,
+    pipeline: InProcessDispatcher,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = [p for p in drill_posts(30) if p.label]
+    sent = client.post(
+        "/v1/score",
+        json={"posts": [{"id": f"real-{p.id}", "text": p.text, **p.extra} for p in real]},
+        headers=auth(new_api_key(rt)),
+    )
+    assert sent.status_code == 200, sent.text
+    pipeline.drain()
+    real_open = {(c.id, c.status) for c in _undecided_cases(rt, drill=False)}
+    assert real_open, "real posts wait in the reviewers' queue"
+
+    def interrupted(client: httpx.Client, api_key: str, *args: object, **kwargs: object) -> int:
+        held = client.post("/v1/drills/cases/claim", headers=auth(api_key))
+        assert held.json()["case"], "the run's reviewer holds one of its cases"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(drill_run, "simulate_reviewers", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_drill(rt, drill_posts(30), 400, policy=POLICY, progress=False)
+
+    assert _undecided_cases(rt, drill=True) == [], "the drill's queue is empty again"
+    assert {(c.id, c.status) for c in _undecided_cases(rt, drill=False)} == real_open
+    _, (_, finished) = _drill_log(rt)
+    assert finished["outcome"] == "interrupted"
+    assert isinstance(finished["cases_closed"], int) and finished["cases_closed"] > 0
 
 
 def test_the_console_answers_ctrl_c_with_one_line_and_exit_130(
