@@ -61,22 +61,18 @@ def members_since(
     )
 
 
+def _of_incident(incident_id: str) -> Select[NarrativePost]:
+    return select(NarrativePost).where(NarrativePost.incident_id == incident_id)
+
+
 def members_of_incident(session: Session, incident_id: str) -> list[NarrativePost]:
     """The incident's narrative posts, in no set order."""
-    return list(
-        session.scalars(select(NarrativePost).where(NarrativePost.incident_id == incident_id))
-    )
+    return list(session.scalars(_of_incident(incident_id)))
 
 
 def members_in_order(session: Session, incident_id: str) -> list[NarrativePost]:
     """The incident's narrative posts, oldest observed first."""
-    return list(
-        session.scalars(
-            select(NarrativePost)
-            .where(NarrativePost.incident_id == incident_id)
-            .order_by(NarrativePost.observed_at)
-        )
-    )
+    return list(session.scalars(_of_incident(incident_id).order_by(NarrativePost.observed_at)))
 
 
 def _of_tenant(is_drill: bool) -> ColumnElement[bool]:
