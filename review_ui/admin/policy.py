@@ -31,6 +31,7 @@ from review_ui.admin.policy_form import (
     flatten,
     parse,
 )
+from review_ui.form_fields import Note
 from review_ui.i18n import Msg
 from review_ui.page import AdminPage, UiPage
 
@@ -141,7 +142,7 @@ def save(
     page: AdminPage,
     policy_json: Annotated[str, Form(max_length=20_000)],
     base_version: Annotated[str, Form(max_length=32)],
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Note = "",
 ) -> Response:
     try:
         update = PolicyUpdate.model_validate({"policy": json.loads(policy_json), "note": note})

@@ -11,10 +11,10 @@ from starlette.responses import Response
 from api.process import AppRuntimeDep
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import verify
+from review_ui.form_fields import Note
 from review_ui.page import LegalPage, UiPage
 
 router = APIRouter(prefix="/legal")
-Reason = Annotated[str, Form(max_length=2000)]
 NOTICES = {"held": "Hold set.", "released": "Hold released."}
 
 
@@ -50,7 +50,7 @@ def add_hold(
     page: LegalPage,
     subject_type: Annotated[str, Form(max_length=16)] = "",
     subject_id: Annotated[str, Form(max_length=128)] = "",
-    reason: Reason = "",
+    reason: Note = "",
 ) -> Response:
     form = {"subject_type": subject_type, "subject_id": subject_id, "reason": reason}
     try:
@@ -66,7 +66,7 @@ def add_hold(
 
 
 @router.post("/holds/{hold_id}/release", summary="Release a legal hold")
-def release(hold_id: str, page: LegalPage, reason: Reason = "") -> Response:
+def release(hold_id: str, page: LegalPage, reason: Note = "") -> Response:
     return page.act(
         lambda: release_hold(page.session, hold_id[:32], reason, page.actor),
         done="/ui/legal/holds?notice=released",

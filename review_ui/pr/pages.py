@@ -17,6 +17,7 @@ from core.process import Process
 from core.roles import Role
 from core.web_deps import RuntimeDep
 from review_ui.form_errors import field_problem, joined
+from review_ui.form_fields import Note
 from review_ui.i18n import Msg
 from review_ui.page import ItemPage, UiPage, page_for
 from review_ui.pr.statement_view import Shown, statement_view
@@ -31,6 +32,8 @@ from statements.schemas import DraftIn, EditIn, Severity
 from statements.templates import TEMPLATES
 
 router = APIRouter(prefix="/pr")
+# A statement's body, or its sources one a line: as long as a body may be (EditIn).
+StatementText = Annotated[str, Form(max_length=20_000)]
 # What a notice template asks for (the counter-statement's come from the claim and the fact).
 COMPUTED = {"platform", "verdict", "review_line", "rated_line", "sources_block", "source_lines"}
 NOTICE_FACTS = sorted(
@@ -139,7 +142,7 @@ def create(
     fact: Annotated[str, Form(max_length=2000)] = "",
     claim_id: Annotated[str, Form(max_length=64)] = "",
     channel: Annotated[str, Form(max_length=16)] = "web",
-    sources: Annotated[str, Form(max_length=20_000)] = "",
+    sources: StatementText = "",
     incident_severity: Annotated[str, Form(max_length=16)] = "",
     legal_review: Annotated[str, Form(max_length=8)] = "",
     language: Annotated[str, Form(max_length=8)] = "",
@@ -215,10 +218,10 @@ def edit(
     it: PrStatement,
     rt: RuntimeDep,
     title: Annotated[str, Form(max_length=300)],
-    body: Annotated[str, Form(max_length=20_000)],
+    body: StatementText,
     base_version: Shown,
-    note: Annotated[str, Form(max_length=2000)] = "",
-    sources: Annotated[str, Form(max_length=20_000)] = "",
+    note: Note = "",
+    sources: StatementText = "",
 ) -> Response:
     listed = _sources(sources)
     text = body.strip()
@@ -287,9 +290,7 @@ def _deliver(rt: Process, it: OnStatement, notice: str) -> Response:
 
 
 @router.post("/statements/{statement_id}/withdraw", summary="Withdraw a published statement")
-def withdraw(
-    it: PrStatement, rt: RuntimeDep, reason: Annotated[str, Form(max_length=2000)] = ""
-) -> Response:
+def withdraw(it: PrStatement, rt: RuntimeDep, reason: Note = "") -> Response:
     if not reason.strip():
         error = Msg("Say why the statement is withdrawn (it is published with the withdrawal).")
         return it.show(error=error, status=422)
