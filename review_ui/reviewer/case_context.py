@@ -2,8 +2,10 @@
 
 Claims come from three places: the matches stored with the score at intake (at "suggested"
 or above under the active routing policy), links in `claim_posts` (a reviewer's or the
-matcher's) and legacy `claim_match:<id>:<similarity>` score flags. Related posts are those of the same incident
-(the incidents domain's narrative posts); without an incident, posts linked to the same claims.
+matcher's) and legacy `claim_match:<id>:<similarity>` score flags. A retired claim is kept for
+the record but no longer matched, so it is not offered here (nor relates posts), whatever links
+it. Related posts are those of the same incident (the incidents domain's narrative posts);
+without an incident, posts linked to the same claims.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def matched_claims(session: Session, post: Post, score: Score | None) -> list[Ma
     if not ids:
         return []
     policy = active_policy(session)
-    claims = {c.id: c for c in claims_by_id(session, ids)}
+    claims = {c.id: c for c in claims_by_id(session, ids) if c.retired_at is None}
     found = []
     for claim_id, claim in claims.items():
         link = links.get(claim_id)
