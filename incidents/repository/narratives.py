@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, delete, exists, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from incidents.models import NarrativeCentroid, NarrativePost, PostShingleBand
@@ -44,6 +44,11 @@ def counted_under(session: Session, key: str, post_id: str) -> bool:
     return found is not None
 
 
+def _under(key: str, is_drill: bool) -> ColumnElement[bool]:
+    """The tenant's posts counted under the narrative key."""
+    return and_(NarrativePost.key == key, NarrativePost.is_drill.is_(is_drill))
+
+
 def members_since(
     session: Session, key: str, is_drill: bool, since: datetime
 ) -> list[NarrativePost]:
@@ -51,13 +56,9 @@ def members_since(
     return list(
         session.scalars(
             select(NarrativePost)
-            .where(
-                NarrativePost.key == key,
-                NarrativePost.is_drill.is_(is_drill),
-                NarrativePost.observed_at >= since,
-            )
+            .where(_under(key, is_drill), NarrativePost.observed_at >= since)
             .order_by(NarrativePost.observed_at)
-        ).all()
+        )
     )
 
 
@@ -123,8 +124,7 @@ def rekey(session: Session, winner: str, loser: str, is_drill: bool) -> None:
     session.execute(
         update(NarrativePost)
         .where(
-            NarrativePost.key == loser,
-            NarrativePost.is_drill.is_(is_drill),
+            _under(loser, is_drill),
             NarrativePost.incident_id.is_(None),
             NarrativePost.post_id.not_in(already),
         )
