@@ -200,14 +200,19 @@ def create_api_key(
     )
     session.add(key)
     session.flush()
-    record(
-        session,
-        Action.API_KEY_CREATED,
-        actor,
-        Subject(other={"api_key": key.id, "name": name}),
-        after={"scopes": wanted, "prefix": key.prefix},
+    _key_event(
+        session, Action.API_KEY_CREATED, actor, key, {"scopes": wanted, "prefix": key.prefix}
     )
     return IssuedKey(key, secret)
+
+
+def _key_event(
+    session: Session, action: Action, actor: Actor, key: ApiKey, after: dict[str, Any] | None = None
+) -> None:
+    """Log an event about an API key, named by its id and name (never its secret)."""
+    record(
+        session, action, actor, Subject(other={"api_key": key.id, "name": key.name}), after=after
+    )
 
 
 def revoke_api_key(session: Session, key_id_or_prefix: str, actor: Actor) -> ApiKey:
@@ -216,10 +221,5 @@ def revoke_api_key(session: Session, key_id_or_prefix: str, actor: Actor) -> Api
         raise NotFound(Msg("no API key '{key_id_or_prefix}'", key_id_or_prefix=key_id_or_prefix))
     if key.revoked_at is None:
         key.revoked_at = utcnow()
-        record(
-            session,
-            Action.API_KEY_REVOKED,
-            actor,
-            Subject(other={"api_key": key.id, "name": key.name}),
-        )
+        _key_event(session, Action.API_KEY_REVOKED, actor, key)
     return key
