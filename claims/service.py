@@ -103,20 +103,17 @@ def edit_claim(session: Session, claim_id: str, claim_in: ClaimIn, actor: Actor)
 
 def retire_claim(session: Session, claim_id: str, reason: str, actor: Actor) -> Claim:
     """Soft: the claim stays (statements and links cite it) but is no longer matched."""
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise Invalid(Msg("say why the claim is retired"), code="reason_required")
     claim = get_claim(session, claim_id)
     if claim.retired_at is not None:
         return claim
     claim.retired_at = utcnow()
-    claim.retired_reason = reason.strip()
+    claim.retired_reason = reason
+    after = {"retired_at": claim.retired_at.isoformat()}
     record(
-        session,
-        Action.CLAIM_RETIRED,
-        actor,
-        Subject(claim_id=claim.id),
-        reason=claim.retired_reason,
-        after={"retired_at": claim.retired_at.isoformat()},
+        session, Action.CLAIM_RETIRED, actor, Subject(claim_id=claim.id), reason=reason, after=after
     )
     return claim
 
