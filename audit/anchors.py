@@ -42,21 +42,11 @@ def sign(payload: dict[str, Any], secret: str) -> str:
 def issue(rt: AuditProcess, actor: Actor, chain: str = MAIN_CHAIN) -> dict[str, Any]:
     """The chain's head now, signed; the issuing is logged (after the head it states)."""
     seq, head = DatabaseAnchor(rt.sessions).head(chain)
-    payload: dict[str, Any] = {
-        "chain": chain,
-        "seq": seq,
-        "hash": head,
-        "issued_at": utcnow().isoformat(),
-    }
+    stated: dict[str, Any] = {"chain": chain, "seq": seq, "hash": head}
+    payload = {**stated, "issued_at": utcnow().isoformat()}
     payload["signature"] = sign(payload, rt.settings.security.secret_key)
     with transaction(rt.sessions) as session:
-        record(
-            session,
-            Action.LOG_ANCHORED,
-            actor,
-            Subject(other={"chain": chain}),
-            after={k: payload[k] for k in ("chain", "seq", "hash")},
-        )
+        record(session, Action.LOG_ANCHORED, actor, Subject(other={"chain": chain}), after=stated)
     return payload
 
 
