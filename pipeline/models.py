@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.db import Base, new_id
+from core.outbound_rows import OutboundAttempts
 from core.types import UtcDateTime
 
 
@@ -186,7 +187,7 @@ class Decision(PostRow, Base):
     legal_ground: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
-class EnforcementAction(PostRow, Base):
+class EnforcementAction(PostRow, OutboundAttempts, Base):
     """One change to make on the platform, executed exactly once through its idempotency key."""
 
     __tablename__ = "enforcement_actions"
@@ -198,14 +199,16 @@ class EnforcementAction(PostRow, Base):
     action: Mapped[str] = mapped_column(String(32))
     params: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=ActionStatus.PENDING, index=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    platform_reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    undoes_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # OutboundAttempts' idempotency_key, attempts and last_error stand here; sort_order=1 below.
+    platform_reference: Mapped[str | None] = mapped_column(String(200), nullable=True, sort_order=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, sort_order=1)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, sort_order=1)
+    undoes_id: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, index=True, sort_order=1
+    )
+    next_attempt_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, nullable=True, sort_order=1
+    )
 
 
 class VersionedPolicy:

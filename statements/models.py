@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.db import Base, new_id
+from core.outbound_rows import OutboundAttempts
 from core.types import UtcDateTime
 
 
@@ -90,7 +91,7 @@ class DeliveryStatus(enum.StrEnum):
     DEAD = "dead"
 
 
-class StatementDelivery(Base):
+class StatementDelivery(OutboundAttempts, Base):
     """One push of a statement version to an outside channel (the official-account webhook).
 
     The idempotency key makes a retried push harmless on the receiving side.
@@ -107,12 +108,12 @@ class StatementDelivery(Base):
     event: Mapped[str] = mapped_column(String(16))  # publish | withdraw
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING, index=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # OutboundAttempts' idempotency_key, attempts and last_error stand here; sort_order=1 below.
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True, sort_order=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, sort_order=1)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, sort_order=1)
     # Added by 0503: when the next try is due (None: at once). A failure sets it from the
     # retry policy's backoff and the receiver's Retry-After; the sweep sends only due rows.
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, nullable=True, sort_order=1
+    )
