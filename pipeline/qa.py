@@ -23,7 +23,7 @@ from core.errors import Conflict, Invalid
 from core.messages import Msg
 from pipeline.console_models import QaReview, QaSampling
 from pipeline.models import CaseStage, CaseStatus, Decision, Post, ReviewCase
-from pipeline.queue import check_blind_reviewer, held_case
+from pipeline.queue import case_event, check_blind_reviewer, held_case
 from pipeline.repository.decisions import latest_decision_on_post_by, qa_agreement_per_reviewer
 from pipeline.schemas import DecisionIn
 from pipeline.verdicts import validate_decision
@@ -84,13 +84,8 @@ def maybe_sample(session: Session, case: ReviewCase, decision: Decision, post: P
     )
     session.add(qa)
     session.flush()
-    record(
-        session,
-        Action.CASE_QA_SAMPLED,
-        Actor.system("qa"),
-        Subject(post_id=post.id, case_id=qa.id),
-        after={"sampled_case": case.id, "decision_id": decision.id},
-    )
+    sampled = {"sampled_case": case.id, "decision_id": decision.id}
+    case_event(session, Action.CASE_QA_SAMPLED, Actor.system("qa"), qa, after=sampled)
 
 
 def sampled_decision(session: Session, qa_case: ReviewCase) -> Decision:
@@ -125,11 +120,11 @@ def review(session: Session, case_id: str, actor: Actor, verdict: DecisionIn) ->
     session.add(row)
     case.status = CaseStatus.DECIDED
     case.lease_expires_at = None
-    record(
+    case_event(
         session,
         Action.CASE_QA_REVIEWED,
         actor,
-        Subject(post_id=case.post_id, case_id=case.id),
+        case,
         reason=f"{row.reason_code}: {row.note}".rstrip(": "),
         before={"original_decision": original.id, "original_reviewer": original.decided_by},
         after={"action": row.action, "original_action": original.action, "agrees": row.agrees},

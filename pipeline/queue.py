@@ -177,7 +177,7 @@ def expire_leases(session: Session, now: datetime | None = None, limit: int = 10
     for case in expired:
         holder = case.claimed_by
         _return_to_queue(case)
-        _case_event(
+        case_event(
             session,
             Action.CASE_LEASE_EXPIRED,
             Actor.system("queue"),
@@ -250,7 +250,7 @@ def claim_next(
     case.status = CaseStatus.CLAIMED
     case.claimed_by = actor.name
     case.lease_expires_at = now + lease
-    _case_event(
+    case_event(
         session,
         Action.CASE_CLAIMED,
         actor,
@@ -327,7 +327,7 @@ def release(
 ) -> ReviewCase:
     now = now or utcnow()
     case = _put_back(session, case_id, actor, cooldown, now)
-    _case_event(
+    case_event(
         session,
         Action.CASE_RELEASED,
         actor,
@@ -361,7 +361,7 @@ def extend_lease(
     before = case.lease_expires_at
     assert before is not None  # held_case checked it
     case.lease_expires_at = max(before, now + lease)
-    _case_event(
+    case_event(
         session,
         Action.CASE_LEASE_EXTENDED,
         actor,
@@ -387,7 +387,7 @@ def skip(
     """Put the case back; the same reviewer is not offered it again for `cooldown`."""
     now = now or utcnow()
     case = _put_back(session, case_id, actor, cooldown, now)
-    _case_event(
+    case_event(
         session,
         Action.CASE_SKIPPED,
         actor,
@@ -427,7 +427,7 @@ def escalate_case(
     case.stage = CaseStage.ESCALATED
     case.required_role = target_role
     _return_to_queue(case)
-    _case_event(
+    case_event(
         session,
         Action.CASE_ESCALATED,
         actor,
@@ -471,7 +471,7 @@ def reassign(
     case.status = CaseStatus.CLAIMED
     case.claimed_by = to_reviewer
     case.lease_expires_at = now + lease
-    _case_event(
+    case_event(
         session,
         Action.CASE_REASSIGNED,
         actor,
@@ -482,7 +482,7 @@ def reassign(
     return case
 
 
-def _case_event(
+def case_event(
     session: Session,
     action: Action,
     actor: Actor,
