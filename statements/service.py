@@ -216,18 +216,14 @@ def publish(
     statement.first_published_at = statement.first_published_at or statement.published_at
     for publisher in publishers:
         publisher.publish(session, statement, actor)
+    after = {
+        "version": statement.version,
+        "channels": [p.channel for p in publishers],
+        "approved_by": statement.approved_by,
+        "legal_approved_by": statement.legal_approved_by,
+    }
     record(
-        session,
-        Action.STATEMENT_PUBLISHED,
-        actor,
-        _subject(statement),
-        before=before,
-        after={
-            "version": statement.version,
-            "channels": [p.channel for p in publishers],
-            "approved_by": statement.approved_by,
-            "legal_approved_by": statement.legal_approved_by,
-        },
+        session, Action.STATEMENT_PUBLISHED, actor, _subject(statement), before=before, after=after
     )
     hooks.published(session, statement)  # incidents stop the statement clock now
     return statement
