@@ -26,12 +26,9 @@ NOTICES = {
 
 def _page(page: UiPage, *, status: int = 200, error: str = "") -> Response:
     cases, total = data.open_cases(page.session, PAGE_SIZE)
-    notice = page.notice(NOTICES)
+    notice: str = page.notice(NOTICES)
     if page.query("notice") == "bulk":
-        done, skipped = page.query("done", "0"), page.query("skipped", "0")
-        notice = f"Bulk decision applied to {done[:4]} cases." + (
-            f" {skipped[:4]} could not be taken and were skipped." if skipped != "0" else ""
-        )
+        notice = _bulk_notice(page)
     return page.render(
         "supervise.html",
         status,
@@ -46,6 +43,26 @@ def _page(page: UiPage, *, status: int = 200, error: str = "") -> Response:
         error=error,
         notice=notice,
     )
+
+
+def _bulk_notice(page: UiPage) -> str:
+    """The page's own sentence for the counts the bulk apply's redirect carries (whole numbers,
+    at most one bulk decision's cases in all); anything else in the link shows no notice, so a
+    crafted link cannot put its text on the page."""
+    done, skipped = _count(page.query("done")), _count(page.query("skipped"))
+    if done is None or skipped is None or not 0 < done + skipped <= BULK_CAP:
+        return ""
+    if skipped:
+        return Msg(
+            "Bulk decision applied to {done} cases. {skipped} could not be taken and were skipped.",
+            done=done,
+            skipped=skipped,
+        )
+    return Msg("Bulk decision applied to {done} cases.", done=done)
+
+
+def _count(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 @router.get("", summary="Open and claimed cases, with reassignment")
