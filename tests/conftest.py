@@ -112,15 +112,20 @@ def redirecting() -> Iterator[tuple[str, list[str]]]:
     server.shutdown()
 
 
+# What the `receiver` and `hooks` fixtures give: (state, URL) of a local receiver.
+Receiver = tuple[ReceiverState, str]
+Hooks = tuple[WebhookReceiverState, str]
+
+
 @pytest.fixture
-def receiver() -> Iterator[tuple[ReceiverState, str]]:
+def receiver() -> Iterator[Receiver]:
     server, state, url = start_receiver()
     yield state, url
     server.shutdown()
 
 
 @pytest.fixture
-def hooks() -> Iterator[tuple[WebhookReceiverState, str]]:
+def hooks() -> Iterator[Hooks]:
     """(state, URL) of a local callback receiver that records the webhooks sent to it."""
     server, state, url = start_webhook_receiver()
     yield state, url
@@ -149,7 +154,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def rt(sqlite_url: str, receiver: tuple[ReceiverState, str]) -> Iterator[Runtime]:
+def rt(sqlite_url: str, receiver: Receiver) -> Iterator[Runtime]:
     upgrade(sqlite_url)
     runtime = build_runtime(
         make_settings(sqlite_url, receiver[1]), classifier=ReferenceClassifier()

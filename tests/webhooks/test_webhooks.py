@@ -15,11 +15,18 @@ from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from core.outbound import policy_from
 from runtime.container import Runtime
-from tests.conftest import ADMIN, auth, claim_and_decide, new_api_key, new_user_token, wait_for
+from tests.conftest import (
+    ADMIN,
+    Hooks,
+    auth,
+    claim_and_decide,
+    new_api_key,
+    new_user_token,
+    wait_for,
+)
 from tests.core.remote import REVEALING_BODY
 from webhooks import service
 from webhooks.models import WebhookDelivery, WebhookSubscription
-from webhooks.receiver import WebhookReceiverState
 from webhooks.schemas import EventType, SubscriptionIn
 from webhooks.signing import sign, verify_signature
 from webhooks.tasks import deliver_webhook
@@ -48,11 +55,7 @@ def test_signature_verifies_and_rejects_tampering_wrong_secret_and_stale_time() 
 
 
 def test_decision_and_confirmed_enforcement_reach_the_platform_signed(
-    rt: Runtime,
-    pipeline: InProcessDispatcher,
-    client: TestClient,
-    platform_key: str,
-    hooks: tuple[WebhookReceiverState, str],
+    rt: Runtime, pipeline: InProcessDispatcher, client: TestClient, platform_key: str, hooks: Hooks
 ) -> None:
     state, url = hooks
     sub = _subscribe(client, rt, url, ["decision.made", "enforcement.confirmed"])
@@ -89,7 +92,7 @@ def _one_delivery(rt: Runtime, url: str, client: TestClient) -> tuple[str, str]:
 
 
 def test_server_errors_are_retried_with_backoff_until_delivered(
-    rt: Runtime, client: TestClient, hooks: tuple[WebhookReceiverState, str]
+    rt: Runtime, client: TestClient, hooks: Hooks
 ) -> None:
     state, url = hooks
     delivery_id, state.secret = _one_delivery(rt, url, client)
@@ -111,10 +114,7 @@ def test_server_errors_are_retried_with_backoff_until_delivered(
 
 
 def test_refused_delivery_fails_and_an_admin_replays_it(
-    rt: Runtime,
-    pipeline: InProcessDispatcher,
-    client: TestClient,
-    hooks: tuple[WebhookReceiverState, str],
+    rt: Runtime, pipeline: InProcessDispatcher, client: TestClient, hooks: Hooks
 ) -> None:
     state, url = hooks
     delivery_id, secret = _one_delivery(rt, url, client)
@@ -170,7 +170,7 @@ def test_a_header_carrying_several_signatures_verifies_for_any_of_their_secrets(
 
 
 def test_a_rotated_secret_signs_alongside_the_new_one_until_its_grace_ends(
-    rt: Runtime, client: TestClient, hooks: tuple[WebhookReceiverState, str]
+    rt: Runtime, client: TestClient, hooks: Hooks
 ) -> None:
     state, url = hooks
     key = auth(new_api_key(rt, ("webhooks",)))
@@ -282,7 +282,7 @@ def test_a_webhook_is_checked_again_when_sent(rt: Runtime, client: TestClient) -
 
 
 def test_a_key_sees_and_changes_only_its_own_subscriptions_and_admins_see_all(
-    rt: Runtime, client: TestClient, hooks: tuple[WebhookReceiverState, str]
+    rt: Runtime, client: TestClient, hooks: Hooks
 ) -> None:
     _, url = hooks
     body = {"url": url, "events": ["post.restored"]}
