@@ -216,7 +216,7 @@ def run_python(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """This interpreter with `args` in a child process at the repository root, its output
-    captured as text; the caller checks the exit status."""
+    captured as text; a failing exit raises nothing (run's default): the caller checks it."""
     return subprocess.run(
         [sys.executable, *args],
         cwd=REPO_ROOT,
@@ -224,7 +224,6 @@ def run_python(
         capture_output=True,
         text=True,
         timeout=timeout,
-        check=False,
     )
 
 
