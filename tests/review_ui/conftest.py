@@ -156,9 +156,14 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Any:
 
 
 def signed_in(stack: Stack, role: str) -> TestClient:
-    """A browser client signed in as the stack's user with `role`."""
+    """A browser client signed in as a new user of the stack with `role`."""
+    return signed_in_as(stack, stack.user(role))
+
+
+def signed_in_as(stack: Stack, username: str) -> TestClient:
+    """A browser client signed in as `username`."""
     client = browser_client(stack)
-    assert sign_in(client, stack.user(role)).status_code == 303
+    assert sign_in(client, username).status_code == 303
     return client
 
 

@@ -13,11 +13,10 @@ from pipeline.claim_links import link_post
 from pipeline.models import ReviewCase, Score
 from tests.review_ui.conftest import (
     Stack,
-    browser_client,
     claim_next_in_ui,
     csrf_of,
-    sign_in,
     signed_in,
+    signed_in_as,
     take_next,
 )
 from tests.statements.helpers import load_fixture_claims, post_linked_to
@@ -53,8 +52,7 @@ def test_a_senior_reviewer_reassigns_a_case_to_a_reviewer_who_then_holds_it(
     assert done.headers["location"] == "/ui/supervise?notice=assigned"
     assert "Case reassigned" in senior.get(done.headers["location"]).text
 
-    worker = browser_client(stack)
-    sign_in(worker, reviewer)
+    worker = signed_in_as(stack, reviewer)
     assert take_next(worker) == f"/ui/review/cases/{case_id}"
     assert "case.reassigned" in _actions(stack)
 
