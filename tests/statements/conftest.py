@@ -11,15 +11,13 @@ from core.migrate import upgrade
 from core.settings import OutboundSettings
 from runtime.container import Runtime, build_runtime
 from tests.conftest import make_settings
-from tests.statements.helpers import OFFICIAL_SECRET, WebhookReceiver
+from tests.statements.helpers import WebhookReceiver, official_receiver
 
 
 @pytest.fixture
 def official() -> Iterator[WebhookReceiver]:
     """The official-account endpoint, accepting what is signed with OFFICIAL_SECRET."""
-    receiver = WebhookReceiver(OFFICIAL_SECRET)
-    yield receiver
-    receiver.server.shutdown()
+    yield from official_receiver()
 
 
 @pytest.fixture

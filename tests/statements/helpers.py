@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -27,7 +28,7 @@ from statements import service
 from statements.config import StatementSettings, get_statement_settings
 from statements.delivery import EVENT_HEADER, SIGNATURE_HEADER
 from statements.generators import OfflineGenerator
-from statements.models import Statement
+from statements.models import Statement, StatementKind, StatementVersion
 from statements.publishers import default_publishers
 from statements.schemas import DraftIn, EditIn
 from tests.conftest import auth
@@ -69,6 +70,47 @@ def draft_counter_statement(session: Session, claim_id: str, platform: str = "De
     """The machine's (SYSTEM, offline generator) counter-statement draft for a claim."""
     draft_in = DraftIn(kind="counter_statement", claim_id=claim_id)
     return service.draft(session, draft_in, SYSTEM, OfflineGenerator(), platform=platform)
+
+
+def stored_statement(
+    session: Session,
+    title: str,
+    *,
+    kind: str = StatementKind.COUNTER_STATEMENT,
+    published_hours_ago: int | None = None,
+    versions: int = 1,
+    created_hours_ago: int = 0,
+    **columns: object,
+) -> Statement:
+    """A statement stored with `versions` versions (title "<title> vN"); `columns` (status,
+    claim_id, case_id, incident_id, requires_legal) go to the row as given, the model's
+    defaults fill the rest."""
+    published = published_hours_ago is not None
+    statement = Statement(
+        kind=kind,
+        title=title,
+        body="…",
+        created_by="pr",
+        created_at=utcnow() - timedelta(hours=created_hours_ago),
+        version=versions,
+        published_version=versions if published else None,
+        published_at=utcnow() - timedelta(hours=published_hours_ago or 0) if published else None,
+        **columns,
+    )
+    session.add(statement)
+    session.flush()
+    for number in range(versions, 0, -1):  # out of order: the queries must order them
+        session.add(
+            StatementVersion(
+                statement_id=statement.id,
+                number=number,
+                title=f"{title} v{number}",
+                body="…",
+                edited_by="pr",
+            )
+        )
+    session.flush()
+    return statement
 
 
 def checked(session: Session, statement_id: str) -> None:
@@ -138,6 +180,14 @@ class WebhookReceiver:
 
         self.server, base = serve_in_thread(Handler)
         self.url = f"{base}/official-account"
+
+
+def official_receiver() -> Iterator[WebhookReceiver]:
+    """For a fixture to `yield from`: an official-account endpoint accepting what is signed
+    with OFFICIAL_SECRET, shut down afterwards."""
+    receiver = WebhookReceiver(OFFICIAL_SECRET)
+    yield receiver
+    receiver.server.shutdown()
 
 
 def verify(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:

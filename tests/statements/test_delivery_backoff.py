@@ -30,10 +30,10 @@ from statements.delivery import (
     deliver,
     deliver_pending,
 )
-from statements.models import DeliveryStatus, Statement, StatementDelivery, StatementVersion
+from statements.models import DeliveryStatus, StatementDelivery
 from tests.conftest import due_at, stored
 from tests.core.remote import Remote
-from tests.statements.helpers import OFFICIAL_SECRET
+from tests.statements.helpers import OFFICIAL_SECRET, stored_statement
 
 
 @pytest.fixture
@@ -76,14 +76,7 @@ class Pending:
 @pytest.fixture
 def pending(any_rt: Runtime, sender: WebhookSender, settings: StatementSettings) -> Pending:
     with transaction(any_rt.sessions) as s:
-        statement = Statement(kind="counter_statement", title="t", body="b", created_by="pr")
-        s.add(statement)
-        s.flush()
-        s.add(
-            StatementVersion(
-                statement_id=statement.id, number=1, title="t", body="b", edited_by="pr"
-            )
-        )
+        statement = stored_statement(s, "t")
         delivery = StatementDelivery(
             statement_id=statement.id,
             channel="official",

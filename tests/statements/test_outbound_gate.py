@@ -24,7 +24,13 @@ from statements.config import StatementSettings, check_outbound, get_statement_s
 from statements.delivery import deliver_pending, sender_from
 from statements.models import DeliveryStatus, StatementDelivery
 from tests.conftest import auth, new_user_token
-from tests.statements.helpers import OFFICIAL_SECRET, FakeChatServer, WebhookReceiver, false_claim
+from tests.statements.helpers import (
+    OFFICIAL_SECRET,
+    FakeChatServer,
+    WebhookReceiver,
+    false_claim,
+    official_receiver,
+)
 
 URL = "/v1/statements"
 
@@ -32,9 +38,7 @@ URL = "/v1/statements"
 @pytest.fixture
 def elsewhere() -> Iterator[WebhookReceiver]:
     """Where a redirect points: it must never be called."""
-    receiver = WebhookReceiver(OFFICIAL_SECRET)
-    yield receiver
-    receiver.server.shutdown()
+    yield from official_receiver()
 
 
 @pytest.fixture

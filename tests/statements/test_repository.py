@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from core.db import transaction
@@ -18,7 +17,6 @@ from statements.models import (
     StatementDelivery,
     StatementKind,
     StatementStatus,
-    StatementVersion,
 )
 from statements.repository import (
     counter_statement_in,
@@ -33,6 +31,7 @@ from statements.repository import (
     version_numbered,
     versions_in_order,
 )
+from tests.statements.helpers import stored_statement
 
 
 def _titles(found: Sequence[Statement]) -> list[str]:
@@ -48,7 +47,7 @@ def test_lists_keep_their_order_filter_and_limit(rt: Runtime) -> None:
     ]
     with transaction(rt.sessions) as session:
         for title, age, incident_id, legal in rows:
-            _statement(
+            stored_statement(
                 session,
                 title,
                 incident_id=incident_id,
@@ -64,56 +63,18 @@ def test_lists_keep_their_order_filter_and_limit(rt: Runtime) -> None:
         assert _titles(for_incident(s, "inc-3")) == []
 
 
-def _statement(
-    session: Session,
-    title: str,
-    *,
-    kind: str = StatementKind.COUNTER_STATEMENT,
-    published_hours_ago: int | None = None,
-    versions: int = 1,
-    created_hours_ago: int = 0,
-    **columns: object,
-) -> Statement:
-    """A statement with `versions` versions; `columns` (status, claim_id, case_id, incident_id,
-    requires_legal) go to the row as given, the model's defaults fill the rest."""
-    published = published_hours_ago is not None
-    statement = Statement(
-        kind=kind,
-        title=title,
-        body="…",
-        created_by="pr",
-        created_at=utcnow() - timedelta(hours=created_hours_ago),
-        version=versions,
-        published_version=versions if published else None,
-        published_at=utcnow() - timedelta(hours=published_hours_ago or 0) if published else None,
-        **columns,
-    )
-    session.add(statement)
-    session.flush()
-    for number in range(versions, 0, -1):  # stored out of order on purpose
-        session.add(
-            StatementVersion(
-                statement_id=statement.id,
-                number=number,
-                title=f"{title} v{number}",
-                body="…",
-                edited_by="pr",
-            )
-        )
-    session.flush()
-    return statement
-
-
 def test_versions_and_what_is_published(rt: Runtime) -> None:
     p = StatementStatus.PUBLISHED
     with transaction(rt.sessions) as session:
-        two = _statement(session, "two", status=p, claim_id="k1", published_hours_ago=1, versions=2)
-        _statement(session, "old", status=p, claim_id="k1", published_hours_ago=5)
-        _statement(session, "k2", status=p, claim_id="k2", published_hours_ago=3)
-        _statement(
+        two = stored_statement(
+            session, "two", status=p, claim_id="k1", published_hours_ago=1, versions=2
+        )
+        stored_statement(session, "old", status=p, claim_id="k1", published_hours_ago=5)
+        stored_statement(session, "k2", status=p, claim_id="k2", published_hours_ago=3)
+        stored_statement(
             session, "gone", status=StatementStatus.WITHDRAWN, claim_id="k1", published_hours_ago=0
         )
-        _statement(session, "draft", claim_id="k1")
+        stored_statement(session, "draft", claim_id="k1")
         two_id = two.id
     with rt.sessions() as s:
         assert [v.number for v in versions_in_order(s, two_id)] == [1, 2]
@@ -136,9 +97,11 @@ def test_versions_and_what_is_published(rt: Runtime) -> None:
 def test_open_statements_for_an_incident_or_a_claim_or_case(rt: Runtime) -> None:
     c, h = StatementKind.COUNTER_STATEMENT, StatementKind.SERVICE_INTERRUPTION
     with transaction(rt.sessions) as session:
-        _statement(session, "withdrawn", kind=h, incident_id="i1", status=StatementStatus.WITHDRAWN)
-        _statement(session, "holding", kind=h, incident_id="i1")
-        _statement(
+        stored_statement(
+            session, "withdrawn", kind=h, incident_id="i1", status=StatementStatus.WITHDRAWN
+        )
+        stored_statement(session, "holding", kind=h, incident_id="i1")
+        stored_statement(
             session,
             "by-claim",
             kind=c,
@@ -146,8 +109,10 @@ def test_open_statements_for_an_incident_or_a_claim_or_case(rt: Runtime) -> None
             case_id="c1",
             status=StatementStatus.APPROVED,
         )
-        _statement(session, "by-case", kind=c, case_id="c2")
-        _statement(session, "published", kind=c, claim_id="k2", status=StatementStatus.PUBLISHED)
+        stored_statement(session, "by-case", kind=c, case_id="c2")
+        stored_statement(
+            session, "published", kind=c, claim_id="k2", status=StatementStatus.PUBLISHED
+        )
     opened = (StatementStatus.DRAFT, StatementStatus.APPROVED)
     with rt.sessions() as s:
         found = unwithdrawn_for_incident(s, "i1", h)
@@ -168,8 +133,8 @@ def test_open_statements_for_an_incident_or_a_claim_or_case(rt: Runtime) -> None
 def test_pending_deliveries_that_are_due_oldest_first(rt: Runtime) -> None:
     now = utcnow()
     with transaction(rt.sessions) as session:
-        one = _statement(session, "one")
-        two = _statement(session, "two")
+        one = stored_statement(session, "one")
+        two = stored_statement(session, "two")
         for key, statement, status, next_in, age in [
             ("never-tried", one, DeliveryStatus.PENDING, None, 4),
             ("due", two, DeliveryStatus.PENDING, -1, 3),
