@@ -32,14 +32,7 @@ from runtime.container import Runtime, build_runtime
 from tests.conftest import ADMIN, free_port, make_settings, stored, wait_for
 from tests.core.remote import start_remote
 from tests.pipeline.factories import make_case, reviewer
-from tests.pipeline.workers import (
-    celery_runtime,
-    kill,
-    start_redis,
-    start_worker,
-    stop,
-    worker_env,
-)
+from tests.pipeline.workers import celery_runtime, kill, start_redis, start_worker, stop, worker_env
 
 pytestmark = pytest.mark.services
 REDIS_DB = 7  # the own_redis fixture's database, no other suite's
