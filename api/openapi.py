@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from api.media_type import is_json
 from core.web_schemas import ErrorResponse
@@ -88,15 +87,10 @@ def _document_operation(op: dict[str, Any]) -> None:
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
-    # FastAPI derives the HTTPBearer scheme and each operation's `security` from
-    # core.principal.bearer; this adds what it cannot know: the error body and the refusals.
-    schema = get_openapi(
-        title=app.title,
-        version=app.version,
-        description=app.description,
-        routes=app.routes,
-        tags=app.openapi_tags,
-    )
+    # FastAPI's own document (FastAPI.openapi: app.openapi is this module's, see install_openapi)
+    # derives the HTTPBearer scheme and each operation's `security` from core.principal.bearer;
+    # this adds what it cannot know: the error body and the refusals.
+    schema = FastAPI.openapi(app)
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     error_schema = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
