@@ -114,12 +114,12 @@ def render(
     """The template for `kind` on `channel` in `language` ("zh" where one exists; None: Chinese
     when the claim or the fact is written in Chinese), filled from the evidence."""
     if (kind, channel) not in TEMPLATES:
-        have = sorted(c for k, c in TEMPLATES if k == kind)
+        channels = ", ".join(sorted(c for k, c in TEMPLATES if k == kind))
         raise Invalid(
             Msg(
                 "a {kind} statement is drafted for {channels}, not {channel}",
                 kind=kind,
-                channels=", ".join(have),
+                channels=channels,
                 channel=channel,
             ),
             code="no_template",
