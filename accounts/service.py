@@ -180,13 +180,13 @@ def create_api_key(
             )
         )
     wanted = sorted(set(scopes))
-    known = {s.value for s in Scope}
+    known = sorted(s.value for s in Scope)
     unknown = [s for s in wanted if s not in known]
     if unknown or not wanted:
         raise Invalid(
             Msg(
                 "scopes must be a non-empty subset of {choices}; got {wanted}",
-                choices=sorted(known),
+                choices=known,
                 wanted=wanted,
             )
         )
