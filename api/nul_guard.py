@@ -6,6 +6,8 @@ decided and logged as evidence, so the request is refused and the sender fixes i
 details list every field (`["body", "posts", 3, "text"]`), so a batch names its bad posts.
 Checked once at the edge for every route, API and UI: the path, the query string, JSON and
 form bodies (the review UI's forms are refused as a page, by review_ui.form_encoding). Bodies without the escape (nearly all) are only searched, not parsed twice.
+A path or query of a prefix given a page of its own (the review UI's /ui) is refused with that
+page instead of the JSON.
 
 First, on the headers alone, a body the routes cannot read as sent is refused with 415
 (api.media_type): a Content-Encoding, or a JSON operation's body sent as another type.
@@ -14,6 +16,7 @@ First, on the headers alone, a body the routes cannot read as sent is refused wi
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -29,6 +32,8 @@ _JSON_NUL = b"\\u0000"  # how JSON writes U+0000 (it may not appear raw)
 _FORM_NUL = b"%00"
 
 Loc = list[str | int]
+# Answers a request refused for NUL characters at these locations (its path, its query's names).
+RefusalPage = Callable[[Scope, Receive, Send, list[Loc]], Awaitable[None]]
 
 
 def nul_locations(value: Any, loc: Loc) -> list[Loc]:
@@ -82,9 +87,11 @@ def _checks_body(path: str, content_type: str) -> bool:
 class NulGuardMiddleware(HttpMiddleware):
     """Sits inside the body limit, so it never holds more than the limit allows."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, pages: Mapping[str, RefusalPage] | None = None) -> None:
+        """`pages`: by path prefix ("/ui"), the page refusing a NUL in such a path or query."""
         super().__init__(app)
         self.json_operations = media_type.JsonOperations()
+        self.pages = dict(pages or {})
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         unreadable = media_type.refusal(scope, self.json_operations)
@@ -96,7 +103,10 @@ class NulGuardMiddleware(HttpMiddleware):
         headers = dict(scope.get("headers", []))
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
         if found or not _checks_body(scope["path"], content_type):
-            if found:
+            page = self._page_of(scope["path"])
+            if found and page is not None:
+                await page(scope, receive, send, found)
+            elif found:
                 await _refuse(send, found)
             else:
                 await self.app(scope, receive, send)
@@ -107,6 +117,12 @@ class NulGuardMiddleware(HttpMiddleware):
             await _refuse(send, found)
             return
         await self.app(scope, _replay(body, more, receive), send)
+
+    def _page_of(self, path: str) -> RefusalPage | None:
+        for prefix, page in self.pages.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return page
+        return None
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:

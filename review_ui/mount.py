@@ -14,7 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Match
+from starlette.types import Receive, Scope, Send
 
+from api.nul_guard import Loc
 from core.process import Process
 from review_ui import language, login
 from review_ui.admin import pages as admin
@@ -90,6 +92,18 @@ def _back(request: Request) -> str:
     scope = {**request.scope, "method": "GET"}
     pages = request.app.router.routes
     return request.url.path if any(r.matches(scope)[0] == Match.FULL for r in pages) else ""
+
+
+async def nul_in_address(scope: Scope, receive: Receive, send: Send, where: list[Loc]) -> None:
+    """The refusal page for a /ui address (path or query) holding the NUL character (api.nul_guard
+    finds it before any route runs). The page is rendered for the UI's root, never echoing the
+    refused address."""
+    request = Request({**scope, "path": UI, "raw_path": UI.encode(), "query_string": b""}, receive)
+    user = await run_in_threadpool(_user_of, request)
+    names = [str(loc[-1]) for loc in where if loc[0] == "query"]
+    fields = ", ".join(names) if ["path"] not in where else Msg("the address")
+    message = Msg("The NUL character is not allowed in {fields}.", fields=fields)
+    await render(request, "refused.html", user, 422, message=message)(scope, receive, send)
 
 
 def mount_ui(app: FastAPI) -> None:

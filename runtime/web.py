@@ -27,6 +27,7 @@ from incidents import report_endpoints as incident_reports
 from pipeline import claim_endpoints as claims_from_decisions
 from pipeline import endpoints as pipeline_admin
 from review_ui import mount_ui
+from review_ui.mount import nul_in_address
 from runtime.container import Runtime
 from statements import endpoints as statements
 from webhooks import endpoints as webhooks
@@ -64,7 +65,8 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(incident_reports.router)
     app.include_router(drills.router)
     mount_ui(app)  # /ui pages and the / redirect
-    app.add_middleware(NulGuardMiddleware)  # inside the body limit: holds at most that much
+    # Inside the body limit: holds at most that much. A /ui address is refused as a page.
+    app.add_middleware(NulGuardMiddleware, pages={"/ui": nul_in_address})
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.api.max_body_bytes)
     # Inside everything that observes or marks an answer: an unhandled exception's JSON 500
     # gets the headers, request id, access log line and metrics of any other answer.
