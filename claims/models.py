@@ -10,7 +10,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base, new_id
+from core.db import Base, NewId
 from core.types import UtcDateTime
 
 
@@ -37,7 +37,7 @@ class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (UniqueConstraint("origin", "origin_ref", name="uq_claims_origin_ref"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     text: Mapped[str] = mapped_column(Text)
     verdict: Mapped[str] = mapped_column(String(16), index=True)
     source_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
@@ -65,7 +65,7 @@ class ClaimPost(Base):
         Index("ix_claim_posts_post", "post_id"),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
     post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     linked_by: Mapped[str] = mapped_column(String(64))  # a reviewer's name or "system:matcher"

@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, String, create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 
 from core.errors import NotFound
 
@@ -33,6 +33,10 @@ class Base(DeclarativeBase):
 def new_id() -> str:
     """A fresh primary key: 32 hex characters (the models' `String(32)` ids)."""
     return uuid.uuid4().hex
+
+
+# Most tables' primary key: `id: Mapped[NewId]`.
+NewId = Annotated[str, mapped_column(String(32), primary_key=True, default=new_id)]
 
 
 def get_or_not_found(

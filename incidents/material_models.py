@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base, new_id
+from core.db import Base, NewId
 from core.types import UtcDateTime
 from incidents.models import IncidentRow
 from pipeline.models import VersionedPolicy
@@ -36,7 +36,7 @@ class Attachment(Base):
 
     __tablename__ = "incident_attachments"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(32))
     filename: Mapped[str] = mapped_column(String(255))

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base, new_id
+from core.db import Base, NewId, new_id
 from core.topics import GENERAL_TOPIC
 from core.types import UtcDateTime
 
@@ -59,7 +59,7 @@ class IncidentRow:
 class Incident(Base):
     __tablename__ = "incidents"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     key: Mapped[str] = mapped_column(String(160), index=True)  # claim:<id> or dup:<post id>
     title: Mapped[str] = mapped_column(String(300))
     claim_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -97,7 +97,7 @@ class NarrativePost(Base):
     __tablename__ = "narrative_posts"
     __table_args__ = (Index("ix_narrative_posts_key_post", "key", "post_id", unique=True),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     key: Mapped[str] = mapped_column(String(160), index=True)
     post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     incident_id: Mapped[str | None] = mapped_column(
@@ -141,7 +141,7 @@ class PostShingleBand(Base):
 class IncidentClock(Base):
     __tablename__ = "incident_clocks"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
     milestone: Mapped[str] = mapped_column(String(32))  # what stops the clock
@@ -168,7 +168,7 @@ class ResponseGroup(Base):
 
     __tablename__ = "response_groups"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     role: Mapped[str] = mapped_column(String(32), index=True)  # the group: leadership, pr, …
     url: Mapped[str] = mapped_column(String(2048))  # "" for e-mail
     secret: Mapped[str] = mapped_column(String(128))  # "" where the channel signs nothing
@@ -186,7 +186,7 @@ class ResponseGroupMember(Base):
         Index("ix_response_group_members_group_user", "group", "user_id", unique=True),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     group: Mapped[str] = mapped_column(String(32), index=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
@@ -219,7 +219,7 @@ class Notification(Base):
     __tablename__ = "incident_notifications"
     __table_args__ = (Index("ix_incident_notifications_due", "sent_at", "next_attempt_at"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     # None (0603) for an e-mail straight to people, such as an incident's owner.
     group_id: Mapped[str | None] = mapped_column(
@@ -243,7 +243,7 @@ class Lesson(Base):
 
     __tablename__ = "incident_lessons"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(128))

@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base, new_id
+from core.db import Base, NewId
 from core.types import UtcDateTime
 
 
@@ -55,7 +55,7 @@ class QaReview(Base):
 
     __tablename__ = "qa_reviews"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     qa_case_id: Mapped[str] = mapped_column(String(32), unique=True)
     original_decision_id: Mapped[str] = mapped_column(String(32), index=True)
     original_reviewer: Mapped[str] = mapped_column(String(64), index=True)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base, new_id
+from core.db import Base, NewId
 from core.outbound_rows import OutboundAttempts
 from core.types import UtcDateTime
 
@@ -32,7 +32,7 @@ class StatementStatus(enum.StrEnum):
 class Statement(Base):
     __tablename__ = "statements"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     kind: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32), default="web")
     status: Mapped[str] = mapped_column(String(16), default=StatementStatus.DRAFT)
@@ -74,7 +74,7 @@ class StatementVersion(Base):
         UniqueConstraint("statement_id", "number", name="uq_statement_versions_statement_number"),
     )
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     statement_id: Mapped[str] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
@@ -100,7 +100,7 @@ class StatementDelivery(OutboundAttempts, Base):
     __tablename__ = "statement_deliveries"
     __table_args__ = (Index("ix_statement_deliveries_due", "status", "next_attempt_at"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     statement_id: Mapped[str] = mapped_column(
         ForeignKey("statements.id", ondelete="CASCADE"), index=True
     )

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
-from core.db import Base, new_id
+from core.db import Base, NewId
 from core.types import UtcDateTime
 
 
@@ -22,7 +22,7 @@ class DeliveryStatus(enum.StrEnum):
 class WebhookSubscription(Base):
     __tablename__ = "webhook_subscriptions"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     url: Mapped[str] = mapped_column(String(2048))
     # Kept readable: it signs every delivery. Shown to the platform once, at registration.
     secret: Mapped[str] = mapped_column(String(100))
@@ -51,7 +51,7 @@ class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    id: Mapped[NewId]
     subscription_id: Mapped[str] = mapped_column(
         ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True
     )
