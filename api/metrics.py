@@ -1,4 +1,5 @@
-"""Prometheus metrics for the API: requests, latency, model batches, queue depth, model version.
+"""Prometheus metrics for the API: requests, latency, model batches, queue depth, model version,
+the action log's shipping lag and outbound work given up on.
 
 Each app gets its own registry, so several apps in one process (tests) don't collide.
 
@@ -29,6 +30,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.middleware import HttpMiddleware
 from audit.operations import outbox_lag
+from pipeline.repository.actions import dead_letter_count
+from statements.repository import dead_delivery_count
+from webhooks.repository import failed_delivery_count
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 24, 32, 64, 128, 256)
@@ -103,6 +107,14 @@ class ApiMetrics:
             registry=self.registry,
             multiprocess_mode="mostrecent",
         )
+        self.given_up = Gauge(
+            "veracity_outbound_given_up",
+            "Outbound work whose retries are spent, waiting for an admin: takedowns (dead letters), "
+            "webhook deliveries (failed), statement deliveries (dead)",
+            ["kind"],
+            registry=self.registry,
+            multiprocess_mode="mostrecent",
+        )
 
     def observe_batch(self, size: int, depth_after: int) -> None:
         self.batch_size.observe(size)
@@ -165,4 +177,8 @@ def metrics(request: Request) -> Response:
     lag = outbox_lag(request.app.state.runtime)  # None: the log is the database, nothing ships
     registry.outbox_unshipped.set(lag.unshipped if lag else 0)
     registry.outbox_lag.set(lag.oldest_age_seconds if lag else 0.0)
+    with request.app.state.runtime.sessions() as session:
+        registry.given_up.labels("takedown").set(dead_letter_count(session))
+        registry.given_up.labels("webhook").set(failed_delivery_count(session))
+        registry.given_up.labels("statement").set(dead_delivery_count(session))
     return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)

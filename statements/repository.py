@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.models import Decision, EnforcementAction
@@ -163,3 +163,9 @@ def label_requests(session: Session, key_prefix: str) -> Sequence[EnforcementAct
             EnforcementAction.idempotency_key.startswith(key_prefix),
         )
     ).all()
+
+
+def dead_delivery_count(session: Session) -> int:
+    """Statement deliveries whose attempts are spent: the statement did not reach its channel."""
+    dead = StatementDelivery.status == DeliveryStatus.DEAD
+    return session.scalar(select(func.count()).where(dead)) or 0

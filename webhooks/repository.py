@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -68,3 +68,9 @@ def deliveries_newest_first(
 
 def delivery(session: Session, delivery_id: str) -> WebhookDelivery | None:
     return session.get(WebhookDelivery, delivery_id)
+
+
+def failed_delivery_count(session: Session) -> int:
+    """Deliveries whose attempts are spent (or were refused for good), waiting for a replay."""
+    failed = WebhookDelivery.status == DeliveryStatus.FAILED
+    return session.scalar(select(func.count()).where(failed)) or 0

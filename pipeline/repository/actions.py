@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.models import ActionStatus, EnforcementAction
@@ -69,3 +69,9 @@ def stale_pending_action_ids(session: Session, cutoff: datetime, limit: int) -> 
             .limit(limit)
         )
     )
+
+
+def dead_letter_count(session: Session) -> int:
+    """Takedowns whose retries are spent, waiting for an admin (`dead_letters`)."""
+    dead = EnforcementAction.status == ActionStatus.DEAD
+    return session.scalar(select(func.count()).where(dead)) or 0

@@ -31,6 +31,7 @@ from statements.delivery import (
     deliver_pending,
 )
 from statements.models import DeliveryStatus, StatementDelivery
+from statements.repository import dead_delivery_count
 from tests.conftest import due_at, stored
 from tests.core.remote import Remote
 from tests.statements.helpers import OFFICIAL_SECRET, stored_statement
@@ -150,9 +151,13 @@ def test_retry_after_as_an_http_date_and_dead_lettering_after_max_attempts(
 
 def test_a_permanent_refusal_is_dead_lettered_at_once(pending: Pending, remote: Remote) -> None:
     remote.answers = [(410, "60")]
+    with pending.rt.sessions() as s:
+        assert dead_delivery_count(s) == 0
     assert pending.sweep() == {"dead": 1}
     row = pending.row()
     assert (row.status, row.attempts, row.next_attempt_at) == ("dead", 1, None)
+    with pending.rt.sessions() as s:
+        assert dead_delivery_count(s) == 1  # what /metrics reports as given up
 
 
 class Meanwhile(WebhookSender):
