@@ -26,6 +26,7 @@ _TYPE_CODES = {
     ("text", "string_too_long"): "text_too_long",
     ("text", "value_error"): "empty_text",
     ("id", "string_pattern_mismatch"): "bad_post_id",
+    ("reason", "value_error"): "reason_required",  # only spaces (core.web_schemas.Reason)
 }
 
 

@@ -18,7 +18,7 @@ from core.principal import AnyStaff, Principal, Reviewer, Supervisor, require_ro
 from core.refusal import Refusal
 from core.roles import Role
 from core.web_deps import SessionDep
-from core.web_schemas import ErrorResponse, RowId, refusals
+from core.web_schemas import ErrorResponse, Reason, RowId, refusals
 from pipeline.decisions import decide
 from pipeline.models import Post, ReviewCase
 from pipeline.policy_store import active_policy
@@ -42,7 +42,7 @@ class ReasonIn(BaseModel):
 class EscalateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     to: Literal["senior_reviewer", "legal"]
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
 
 
 class ReassignIn(BaseModel):

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.functional_serializers import PlainSerializer
 
 # A time as `datetime.isoformat()` writes it ("+00:00", not pydantic's "Z"): the JSON the API
@@ -77,8 +77,20 @@ def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}
 
 
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be only spaces")
+    return text
+
+
+# Text that must say something: only spaces (tabs, new lines) is refused with 422 naming the field.
+NotBlank = AfterValidator(_not_blank)
+# Why someone did something that needs a reason: words, kept as written, up to 2000 characters.
+Reason = Annotated[str, Field(min_length=1, max_length=2000), NotBlank]
+
+
 class ReasonIn(BaseModel):
     """Why someone did something that needs a reason (closing, restoring, releasing, ...)."""
 
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason

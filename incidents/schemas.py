@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from core.clock import to_utc, utcnow
-from core.web_schemas import IsoTime
+from core.web_schemas import IsoTime, Reason
 from incidents.severity import GRADE_NAMES
 from incidents.types import GroupKind, IncidentType, Scope
 
@@ -28,7 +28,7 @@ class _StrictIn(BaseModel):
 
 class GradeIn(_StrictIn):
     grade: int = Field(ge=1, le=4, description="1 = I particularly serious … 4 = IV ordinary")
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
 
 
 class MilestoneIn(_StrictIn):
@@ -135,7 +135,7 @@ class AssessIn(GradeIn):
 
 
 class ActivateIn(_StrictIn):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
     owner: str | None = Field(default=None, max_length=64, description="a username; default you")
 
 

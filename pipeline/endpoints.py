@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.clock import utcnow
 from core.principal import Admin, Principal, PrincipalDep, Supervisor
 from core.web_deps import SessionDep
-from core.web_schemas import PostId, ReasonIn, RowId, refusals
+from core.web_schemas import PostId, Reason, ReasonIn, RowId, refusals
 from pipeline import actions, appeals, policy_store
 from pipeline.models import EnforcementAction
 from pipeline.process import PipelineRuntimeDep
@@ -45,7 +45,7 @@ class PreviewIn(BaseModel):
 
 class BulkRestoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
     post_ids: list[str] = Field(default_factory=list, max_length=10_000)
     claim_id: str | None = Field(default=None, max_length=64)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from core.web_schemas import MAX_INTEGER
+from core.web_schemas import MAX_INTEGER, NotBlank, Reason
 from statements.models import StatementKind
 
 Channel = Literal["web", "x", "banner"]
@@ -54,17 +54,11 @@ SeenVersion = Annotated[
 ]
 
 
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must not be only spaces")
-    return text
-
-
 class EditIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[str, AfterValidator(_not_blank)] = Field(min_length=1, max_length=300)
-    body: Annotated[str, AfterValidator(_not_blank)] = Field(min_length=1, max_length=20_000)
+    title: Annotated[str, NotBlank] = Field(min_length=1, max_length=300)
+    body: Annotated[str, NotBlank] = Field(min_length=1, max_length=20_000)
     sources: list[HttpUrl] | None = Field(default=None, max_length=20)
     note: str = Field(default="", max_length=2000)
     base_version: SeenVersion
@@ -81,7 +75,7 @@ class SignOffIn(BaseModel):
 class WithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: Annotated[Reason, Field(min_length=3)]
 
 
 class CheckOut(BaseModel):

@@ -246,3 +246,20 @@ def test_an_edit_with_a_blank_title_or_body_is_422_and_saves_nothing(
         assert resp.status_code == 422, (field, resp.text)
         assert resp.json()["error"]["details"][0]["loc"] == ["body", field]
     assert api.get(f"{URL}/{made['id']}", headers=auth(pr)).json()["version"] == 1
+
+
+def test_a_withdrawal_whose_reason_is_only_spaces_is_422_and_withdraws_nothing(
+    rt: Runtime, api: TestClient
+) -> None:
+    pr1, pr2 = new_user_token(rt, "pr"), new_user_token(rt, "pr")
+    made = _draft(api, pr1, kind="counter_statement", claim_id=false_claim(rt).id)
+    api.post(f"{URL}/{made['id']}/approve", json={"version": 1}, headers=auth(pr2))
+    published = api.post(f"{URL}/{made['id']}/publish", headers=auth(pr1)).json()
+    assert published["status"] == "published"
+    for blank in ("     ", " \n\t "):
+        resp = api.post(f"{URL}/{made['id']}/withdraw", json={"reason": blank}, headers=auth(pr1))
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["error"]["code"] == "reason_required"
+        [problem] = resp.json()["error"]["details"]
+        assert problem["loc"] == ["body", "reason"] and "only spaces" in problem["msg"]
+    assert api.get(f"{URL}/{made['id']}", headers=auth(pr1)).json()["status"] == "published"
