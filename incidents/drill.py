@@ -131,7 +131,8 @@ def simulate_reviewers(
     """A reviewer who knows the truth: removes wave posts, leaves background ones. It works
     through the drill's own queue (`/v1/drills/cases/*`), so it never sees a real case, and
     decides only this run's posts (`labels`): another drill's case is put back for that drill
-    (the queue does not offer it to this reviewer again for a while)."""
+    (the queue does not offer it to this reviewer again for a while), unless that drill closed
+    it meanwhile (stopped by Ctrl-C: `drill_queue.close_drill_cases`)."""
     headers = {"Authorization": f"Bearer {api_key}"}
     decided = 0
     while decided < max_cases:
@@ -142,7 +143,8 @@ def simulate_reviewers(
             return decided
         if case["post"]["id"] not in labels:
             put_back = client.post(f"/v1/drills/cases/{case['id']}/release", headers=headers)
-            put_back.raise_for_status()
+            if put_back.status_code != 409:  # 409: its drill, interrupted, closed it meanwhile
+                put_back.raise_for_status()
             continue
         wave = labels[case["post"]["id"]]
         body = (

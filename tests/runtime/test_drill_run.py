@@ -15,12 +15,15 @@ from sqlalchemy import select
 from accounts.models import ApiKey
 from audit.events import Action
 from audit.models import AuditEvent
+from core.db import transaction
 from core.dispatch import InProcessDispatcher
 from core.errors import Invalid
+from incidents.drill import simulate_reviewers, with_prefix
+from incidents.drill_queue import close_drill_cases
 from pipeline.models import CaseStatus, ReviewCase
 from runtime import drill_run
 from runtime.container import Runtime
-from runtime.drill_run import run_drill
+from runtime.drill_run import _run_key, run_drill, served
 from tests.conftest import auth, logged_after, new_api_key
 from tests.incidents.test_drill import POLICY, drill_posts
 from veracity_cli.main import build_parser
@@ -132,6 +135,28 @@ def test_a_drill_stopped_by_ctrl_c_closes_its_own_open_cases_and_no_real_one(
     _, (_, finished) = _drill_log(rt)
     assert finished["outcome"] == "interrupted"
     assert isinstance(finished["cases_closed"], int) and finished["cases_closed"] > 0
+
+
+def test_a_drills_reviewers_go_on_when_its_drill_closed_a_case_they_would_put_back(
+    rt: Runtime, pipeline: InProcessDispatcher
+) -> None:
+    earlier = with_prefix(drill_posts(30), "a-")  # its cases wait: no reviewers ran
+    run_drill(rt, earlier, 400, policy=POLICY, progress=False, reviewers=False)
+    assert _undecided_cases(rt, drill=True)
+
+    def earlier_drill_interrupted(response: httpx.Response) -> None:
+        if response.request.url.path.endswith("/claim"):  # while this reviewer holds its case
+            with transaction(rt.sessions) as session:
+                close_drill_cases(session, [p.id for p in earlier])
+
+    hooks = {"response": [earlier_drill_interrupted]}
+    with (
+        served(rt) as url,
+        httpx.Client(base_url=url, timeout=30, event_hooks=hooks) as client,
+        _run_key(rt, None) as key,
+    ):
+        assert simulate_reviewers(client, key, {"b-1": True}) == 0
+    assert _undecided_cases(rt, drill=True) == []
 
 
 def test_the_console_answers_ctrl_c_with_one_line_and_exit_130(
