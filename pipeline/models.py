@@ -154,14 +154,25 @@ class ReviewCase(PostRow, Base):
     )
     required_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
     first_reviewer: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    skipped_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    skip_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
     topic: Mapped[str | None] = mapped_column(String(64), nullable=True)
     incident_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     claim_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # A drill case (its post is drill data): only drills claim it; real queues never see it.
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class CaseCooldown(Base):
+    """A reviewer who put a case back (released or skipped it) is not offered it again until
+    `ends_at`: one row per case and reviewer, so one person's cooldown never ends another's."""
+
+    __tablename__ = "case_cooldowns"
+
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("review_cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Decision(PostRow, Base):

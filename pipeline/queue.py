@@ -36,10 +36,12 @@ from pipeline.models import (
 )
 from pipeline.repository import latest_score
 from pipeline.repository.cases import (
+    cooling_down,
     lease_extensions_used,
     lock_expired_leases,
     lock_next_case,
     routed_case_of_post,
+    start_cooldown,
 )
 from pipeline.repository.posts import post_is_drill
 from pipeline.routing import ClaimMatch, RoutingPolicy, route_stored
@@ -202,11 +204,7 @@ def _eligible(actor: Actor, now: datetime) -> list[ColumnElement[bool] | TextCla
     return [
         text(WAITING_SQL),  # spelled like the partial index's predicate, so it is used
         role_rule,
-        or_(
-            ReviewCase.skipped_by.is_(None),
-            ReviewCase.skipped_by != actor.name,
-            ReviewCase.skip_until <= now,
-        ),
+        ~cooling_down(actor.name, now),
         or_(ReviewCase.stage.not_in(BLIND_STAGES), ReviewCase.first_reviewer != actor.name),
         not_own_appeal(actor.name),
     ]
@@ -309,11 +307,10 @@ def _put_back(
     session: Session, case_id: str, actor: Actor, cooldown: timedelta, now: datetime
 ) -> ReviewCase:
     """Return the held case to the queue; the holder is not offered it again for `cooldown`
-    (release and skip share the skip cooldown's columns: one rule in claim_next)."""
+    (release and skip both start one: one rule in claim_next)."""
     case = held_case(session, case_id, actor, now)
     _return_to_queue(case)
-    case.skipped_by = actor.name
-    case.skip_until = now + cooldown
+    start_cooldown(session, case.id, actor.name, now + cooldown)
     return case
 
 

@@ -1,17 +1,18 @@
-"""Review cases: one by id, the one a reviewer holds, and the queue counted and listed."""
+"""Review cases: one by id, the one a reviewer holds, the queue counted and listed, and the
+reviewers' cooldowns on cases they put back."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, TextClause, and_, func, select
+from sqlalchemy import ColumnElement, TextClause, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from audit.events import Action
 from audit.models import AuditEvent
 from core.clock import utcnow
-from pipeline.models import CaseStage, CaseStatus, Post, ReviewCase
+from pipeline.models import CaseCooldown, CaseStage, CaseStatus, Post, ReviewCase
 
 
 def case_by_id(session: Session, case_id: str) -> ReviewCase | None:
@@ -213,3 +214,22 @@ def lease_extensions_used(session: Session, case_id: str, actor_name: str) -> in
         )
     )
     return int(used or 0)
+
+
+def cooling_down(actor_name: str, now: datetime) -> ColumnElement[bool]:
+    """A WHERE condition on ReviewCase: `actor_name` put the case back and its cooldown runs."""
+    return exists().where(
+        CaseCooldown.case_id == ReviewCase.id,
+        CaseCooldown.username == actor_name,
+        CaseCooldown.ends_at > now,
+    )
+
+
+def start_cooldown(session: Session, case_id: str, actor_name: str, ends_at: datetime) -> None:
+    """`actor_name` is not offered the case until `ends_at`, or later where a cooldown of
+    theirs already runs longer (a release never shortens a skip)."""
+    row = session.get(CaseCooldown, (case_id, actor_name))
+    if row is None:
+        session.add(CaseCooldown(case_id=case_id, username=actor_name, ends_at=ends_at))
+    else:
+        row.ends_at = max(row.ends_at, ends_at)

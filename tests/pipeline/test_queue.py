@@ -47,6 +47,22 @@ def test_skip_puts_the_case_back_but_not_for_the_same_reviewer(rt: Runtime) -> N
     assert claim(rt, ANN, now=utcnow() + timedelta(hours=1)) == cid
 
 
+def test_a_skip_holds_for_its_reviewer_after_someone_else_releases_the_case(rt: Runtime) -> None:
+    """Cooldowns are per reviewer: Bob's short release cooldown does not end Ann's skip."""
+    cid = make_case(rt.sessions)
+    assert claim(rt, ANN) == cid
+    with transaction(rt.sessions) as s:
+        skip(s, cid, ANN, reason="not my language")
+    assert claim(rt, BOB) == cid
+    with transaction(rt.sessions) as s:
+        release(s, cid, BOB)
+    assert claim(rt, ANN) is None  # her 30 minutes still run
+    assert claim(rt, BOB) is None  # his 5 minutes too
+    later = utcnow() + timedelta(minutes=10)
+    assert claim(rt, ANN, now=later) is None
+    assert claim(rt, BOB, now=later) == cid
+
+
 def test_escalated_case_is_claimable_only_by_the_target_role(rt: Runtime) -> None:
     cid = make_case(rt.sessions)
     claim(rt, ANN)
