@@ -81,7 +81,7 @@ def _system_resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]).split("%")[0] for info in infos]
 
 
-def _blocked(address: IPAddress) -> str | None:
+def _blocked(address: IPAddress) -> Msg | None:
     """Why an address may not be called, or None for a public one."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
@@ -90,16 +90,16 @@ def _blocked(address: IPAddress) -> str | None:
         if embedded is not None:
             return _blocked(embedded)
     for reason, hit in (
-        ("a loopback", address.is_loopback),
-        ("an unspecified", address.is_unspecified),
-        ("a link-local", address.is_link_local),
-        ("a multicast", address.is_multicast),
-        ("a private", address.is_private),
-        ("a reserved", address.is_reserved),
+        (Msg("a loopback address"), address.is_loopback),
+        (Msg("an unspecified address"), address.is_unspecified),
+        (Msg("a link-local address"), address.is_link_local),
+        (Msg("a multicast address"), address.is_multicast),
+        (Msg("a private address"), address.is_private),
+        (Msg("a reserved address"), address.is_reserved),
     ):
         if hit:
-            return f"{reason} address"
-    return None if address.is_global else "not a public address"
+            return reason
+    return None if address.is_global else Msg("not a public address")
 
 
 @dataclass(frozen=True)

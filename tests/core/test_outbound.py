@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from core.messages import Msg
 from core.outbound import (
     OutboundPolicy,
     OutboundRefused,
@@ -18,6 +19,7 @@ from pipeline.platform_client import (
     PermanentPlatformError,
     TransientPlatformError,
 )
+from review_ui import i18n
 
 LOCAL = OutboundPolicy(frozenset({"127.0.0.1", "localhost"}))
 STRICT = OutboundPolicy()
@@ -146,3 +148,17 @@ def test_the_platform_client_refuses_at_send_time_when_the_name_is_rebound() -> 
 )
 def test_only_absolute_http_urls_are_links(url: str, linkable: bool) -> None:
     assert is_web_link(url) is linkable
+
+
+@pytest.mark.parametrize(
+    ("url", "chinese_reason"),
+    [("http://127.0.0.1/hook", "环回地址"), ("http://10.1.2.3/hook", "私有地址")],
+)
+def test_why_an_address_is_refused_reads_in_chinese_too(url: str, chinese_reason: str) -> None:
+    with pytest.raises(OutboundRefused) as refused:
+        STRICT.check(url)
+    message = refused.value.message
+    assert isinstance(message, Msg)
+    chinese = message.render(i18n.LANGUAGE[i18n.CHINESE].translations.gettext)
+    assert chinese_reason in chinese, chinese
+    assert "address" not in chinese, chinese
