@@ -136,6 +136,13 @@ def hooks() -> Iterator[Hooks]:
 # unless allowed explicitly.
 TEST_ALLOW_HOSTS = "127.0.0.1,localhost"
 TEST_OUTBOUND = OutboundSettings(allow_hosts=TEST_ALLOW_HOSTS.split(","))
+# A product process started by a test runs as make_settings configures one in-process: the
+# test environment, the reference classifier, the local receivers let through.
+TEST_PROCESS_ENV = {
+    "ENVIRONMENT": "test",
+    "USE_REFERENCE_CLASSIFIER": "true",
+    "OUTBOUND__ALLOW_HOSTS": TEST_ALLOW_HOSTS,
+}
 
 
 def make_settings(db_url: str, takedown_url: str | None = None, **extra: object) -> Settings:
@@ -248,14 +255,12 @@ def services_env(
     classifier, test outbound hosts), less the caller's settings that start with `drop`."""
     return child_env(
         drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", *drop),
-        ENVIRONMENT="test",
+        **TEST_PROCESS_ENV,
         DATABASE__URL=db_url,
         REDIS__URL=redis_url,
         ELASTICSEARCH__HOSTS=elasticsearch_url,
         ELASTICSEARCH__INDEX_PREFIX=es_prefix,
         PLATFORM__TAKEDOWN_URL=takedown_url,
-        OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
-        USE_REFERENCE_CLASSIFIER="true",
         **extra,
     )
 

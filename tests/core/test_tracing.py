@@ -32,7 +32,7 @@ from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
 from tests.conftest import (
     CELERY_WORKER,
-    TEST_ALLOW_HOSTS,
+    TEST_PROCESS_ENV,
     auth,
     child_env,
     make_settings,
@@ -145,12 +145,10 @@ def test_a_task_sent_by_a_request_continues_its_trace_in_a_real_worker(
     dispatch.install(rt.sessions, rt.dispatcher)
     env = child_env(
         drop=("DATABASE__", "REDIS__"),
-        ENVIRONMENT="test",
+        **TEST_PROCESS_ENV,
         DATABASE__URL=postgres_url,
         REDIS__URL=own_redis,
         PLATFORM__TAKEDOWN_URL=receiver[1],
-        OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
-        USE_REFERENCE_CLASSIFIER="true",
         TRACING__ENABLED="true",
         TRACING__OTLP_ENDPOINT=endpoint,
         TRACING__SERVICE_NAME="veracity-worker",

@@ -12,7 +12,7 @@ from pathlib import Path
 from core import dispatch
 from runtime.celery_dispatch import CeleryDispatcher
 from runtime.container import Runtime
-from tests.conftest import CELERY_WORKER, TEST_ALLOW_HOSTS, child_env, redis_runtime, wait_for
+from tests.conftest import CELERY_WORKER, TEST_PROCESS_ENV, child_env, redis_runtime, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,13 +28,11 @@ def celery_runtime(db_url: str, redis_url: str, takedown_url: str, **extra: obje
 def worker_env(db_url: str, redis_url: str, takedown_url: str, **extra: str) -> dict[str, str]:
     return child_env(
         drop=("DATABASE__", "REDIS__", "ELASTICSEARCH__", "PLATFORM__"),
-        ENVIRONMENT="test",
+        **TEST_PROCESS_ENV,
         DATABASE__URL=db_url,
         REDIS__URL=redis_url,
         PLATFORM__TAKEDOWN_URL=takedown_url,
-        OUTBOUND__ALLOW_HOSTS=TEST_ALLOW_HOSTS,
         PLATFORM__MAX_ATTEMPTS="3",
-        USE_REFERENCE_CLASSIFIER="true",
         VERACITY_VISIBILITY_TIMEOUT="3",
         **extra,
     )
