@@ -19,18 +19,12 @@ from incidents.tasks_board import OVERSEERS, RESPONDERS
 from incidents.types import IncidentType, profile
 from pipeline.repository.cases import cases_of_incident
 from review_ui.i18n import Msg
+from review_ui.incidents import words
 from statements import repository as statements_repository
 
 TYPES = [(t.value, profile(t).label) for t in IncidentType]
-# The type labels as the pages word them (incidents/type_rules.py's labels, listed for pybabel).
-TYPE_NAMES = (
-    Msg("False information"),
-    Msg("Security incident"),
-    Msg("Data leak"),
-    Msg("Service outage"),
-    Msg("Legal compliance"),
-    Msg("Other"),
-)
+# The type labels as the pages word them (incidents/type_rules.py's labels).
+TYPE_NAMES = tuple(words.TYPE.values())
 GRADES = list(ROMAN.items())
 STATUSES = list(dict.fromkeys(s.value for s in IncidentStatus))  # OPEN aliases ACTIVE
 
@@ -52,6 +46,7 @@ def list_context(session: Session, wanted: dict[str, str]) -> dict[str, Any]:
         "grades": GRADES,
         "statuses": STATUSES,
         "typed": {},
+        "word": words.word,
     }
 
 
@@ -59,8 +54,8 @@ def _remaining(seconds: float | None) -> str:
     if seconds is None:
         return ""
     late, left = seconds < 0, int(abs(seconds))
-    text = f"{left // 3600} h {left % 3600 // 60:02d} min"
-    return f"overdue by {text}" if late else f"{text} left"
+    span = Msg("{hours} h {minutes} min", hours=left // 3600, minutes=f"{left % 3600 // 60:02d}")
+    return Msg("overdue by {span}", span=span) if late else Msg("{span} left", span=span)
 
 
 def may(role: str, incident: Incident, review_state: str = "") -> dict[str, bool]:
@@ -102,8 +97,11 @@ def detail_context(session: Session, incident: Incident, role: str) -> dict[str,
         "review": review,
         "milestone_kinds": MILESTONES,
         "material_kinds": attachments.KINDS,
+        "word": words.word,
         "grades": GRADES,
-        "plan_tasks": [t.title for t in profile(incident.type).tasks_for(incident.grade)],
+        "plan_tasks": [
+            words.word("task", t.title) for t in profile(incident.type).tasks_for(incident.grade)
+        ],
     }
 
 

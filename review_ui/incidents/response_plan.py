@@ -15,6 +15,7 @@ from core.roles import Role
 from incidents import plan, policy_store
 from incidents.repository import plans
 from review_ui.i18n import Msg
+from review_ui.incidents import words
 from review_ui.page import StaffPage, UiPage, page_for
 
 router = APIRouter(prefix="/response-plan")
@@ -36,6 +37,7 @@ def _page(page: UiPage, *, status: int = 200, error: str = "") -> Response:
         plans=plans.plan_history(session),
         policies=plans.policy_history(session),
         can_edit=page.user.role in {r.value for r in EDITORS},
+        word=words.word,
         error=error,
         notice=page.notice({"changed": Msg("Thresholds changed.")}),
     )

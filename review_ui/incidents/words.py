@@ -1,0 +1,195 @@
+"""What the incident pages show for the incidents domain's own values (statuses, groups, plan
+steps, clocks, tasks, events): a `Msg` per value, so a page reads them in its language. The
+English is the value as the pages always showed it; a value not listed (a clock or task a
+later policy names, say) is shown as it is stored, its underscores as spaces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.messages import Msg as CoreMsg
+from review_ui.i18n import Msg
+
+
+def _coded(*words: Msg, prefix: str = "", space: str = "_") -> dict[str, Msg]:
+    """Each word by the code it shows: the English with `space` for its spaces, after `prefix`."""
+    return {prefix + word.replace(" ", space): word for word in words}
+
+
+# The words for the domain's codes (the code is the English with "_" for its spaces):
+CODED = _coded(
+    # an incident's status (incidents.models.IncidentStatus)
+    Msg("reported"),
+    Msg("active"),
+    Msg("dismissed"),
+    Msg("contained"),
+    Msg("recovered"),
+    Msg("closed"),
+    # a clock's and a task's status (incidents.models.ClockStatus, TaskStatus)
+    Msg("running"),
+    Msg("met"),
+    Msg("missed"),
+    Msg("cancelled"),
+    Msg("open"),
+    Msg("in progress"),
+    Msg("done"),
+    # the response groups (incidents.types.GroupKind) and the incident's owner
+    Msg("leadership"),
+    Msg("technical response"),
+    Msg("pr"),
+    Msg("legal"),
+    Msg("logistics"),
+    Msg("owner"),
+    # the plan steps (incidents.policy_store.MILESTONES)
+    Msg("assessment"),
+    Msg("internal report"),
+    Msg("public statement"),
+    Msg("first action"),
+    Msg("containment"),
+    Msg("user notice"),
+    Msg("regulator notice"),
+    Msg("legal review"),
+    Msg("recovery"),
+    # a material's kind (incidents.attachments.KINDS)
+    Msg("legal guide"),
+    Msg("process document"),
+    Msg("evidence"),
+    Msg("other"),
+    # what a reporter knows of the scope (incidents.types.Scope)
+    Msg("affected users"),
+    Msg("records"),
+    Msg("reach"),
+    Msg("regions"),
+    Msg("services"),
+    Msg("personal data"),
+    Msg("ongoing"),
+    Msg("regulator"),
+    # a statement's state (statements.models.StatementStatus)
+    Msg("draft"),
+    Msg("approved"),
+    Msg("published"),
+    Msg("withdrawn"),
+    # a linked case's state (pipeline.models.CaseStatus; "open" is above)
+    Msg("claimed"),
+    Msg("escalated"),
+    Msg("awaiting second"),
+    Msg("decided"),
+)
+# incidents.type_rules' profile labels.
+TYPE = {
+    "misinformation": Msg("False information"),
+    "security": Msg("Security incident"),
+    "data_leak": Msg("Data leak"),
+    "outage": Msg("Service outage"),
+    "compliance": Msg("Legal compliance"),
+    "other": Msg("Other"),
+}
+GRADE = {
+    1: Msg("I particularly serious"),
+    2: Msg("II serious"),
+    3: Msg("III relatively serious"),
+    4: Msg("IV ordinary"),
+}
+# What a clock or task is stored by: its English name, as the plan gave it. The clocks: the
+# incident policy's, each type's (incidents.type_rules) and the initial assessment's
+# (incidents.clocks); then the plan's task titles (incidents.type_rules).
+NAMED = _coded(
+    Msg("initial assessment"),
+    Msg("first internal report"),
+    Msg("public statement"),
+    Msg("first enforcement action"),
+    Msg("containment"),
+    Msg("regulator notice"),
+    Msg("user notice"),
+    Msg("service restored"),
+    Msg("legal review"),
+    Msg("Write the first internal report"),
+    Msg("Remove the false posts"),
+    Msg("Draft and publish the authoritative statement"),
+    Msg("Review the statement"),
+    Msg("Contain the intrusion"),
+    Msg("Review notification duties"),
+    Msg("Draft the security notice"),
+    Msg("Stop the leak and secure the data"),
+    Msg("Notify the regulator (breach notice)"),
+    Msg("Notify the affected users (breach notice)"),
+    Msg("Restore the service"),
+    Msg("Notify users of the outage"),
+    Msg("Staff support for user contacts"),
+    Msg("Assess the legal position"),
+    Msg("Prepare a public statement"),
+    space=" ",
+)
+# The timeline's events (audit.events.Action: the incident's and its statements') and the
+# notices' events, in words (an incident's event is its code without "incident.", as the
+# timeline always read in English).
+EVENT = _coded(
+    Msg("opened"),
+    Msg("graded"),
+    Msg("closed"),
+    Msg("post linked"),
+    Msg("surged"),
+    Msg("notified"),
+    Msg("milestone"),
+    Msg("clock met"),
+    Msg("clock missed"),
+    Msg("contained"),
+    Msg("lesson recorded"),
+    Msg("reported"),
+    Msg("assessed"),
+    Msg("activated"),
+    Msg("dismissed"),
+    Msg("recovered"),
+    Msg("owner changed"),
+    Msg("clock cancelled"),
+    Msg("task created"),
+    Msg("task assigned"),
+    Msg("task started"),
+    Msg("task done"),
+    Msg("task cancelled"),
+    Msg("report signed off"),
+    Msg("report returned"),
+    Msg("attachment added"),
+    Msg("exported"),
+    Msg("upgraded"),
+    prefix="incident.",
+) | {
+    "statement.drafted": Msg("statement drafted"),
+    "statement.edited": Msg("statement edited"),
+    "statement.approved": Msg("statement approved"),
+    "statement.legal_approved": Msg("statement approved by legal"),
+    "statement.published": Msg("statement published"),
+    "statement.withdrawn": Msg("statement withdrawn"),
+    "statement.corrected": Msg("statement corrected"),
+    "statement.delivered": Msg("statement delivered"),
+    "statement.delivery_failed": Msg("statement delivery failed"),
+}
+
+TABLES: dict[str, dict[Any, Msg]] = {
+    "status": CODED,
+    "clock status": CODED,
+    "task status": CODED,
+    "group": CODED,
+    "type": TYPE,
+    "grade": GRADE,
+    "milestone": CODED,
+    "material": CODED,
+    "clock": NAMED,
+    "task": NAMED,
+    "event": EVENT,
+    "scope": CODED,
+    "statement status": CODED,
+    "case status": CODED,
+}
+
+
+def word(table: str, value: str | int | None) -> str:
+    """The value in words: its `Msg` from the table (translated where a page renders it), else
+    the value as stored with its underscores as spaces (an event without its "incident.")."""
+    if value is None:
+        return ""
+    found: CoreMsg | None = TABLES[table].get(value)
+    if found is not None:
+        return found
+    text = str(value)
+    return text.removeprefix("incident.").replace("_", " ")

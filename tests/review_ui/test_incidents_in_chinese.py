@@ -1,0 +1,159 @@
+"""The incident pages for a reader whose language is Chinese: the list, an incident with its
+timeline, clocks, tasks and groups, and the response plan read in Chinese; the words shown for
+the domain's own values (status, clock, task, group, milestone, event) come from label maps that
+every value has a Chinese translation in, while what people typed stays as written."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from html import unescape
+
+import pytest
+
+from audit.events import Action
+from core.actors import Actor, ActorType
+from core.db import transaction
+from core.outbound import OutboundPolicy
+from incidents import groups, service, tasks_board
+from incidents.attachments import KINDS
+from incidents.channels import EMAIL
+from incidents.drill_types import SCOPES, WHAT
+from incidents.models import ClockStatus, IncidentStatus, TaskStatus
+from incidents.policy_store import MILESTONES
+from incidents.repository.response import tasks_of
+from incidents.response import Report, activate, report_incident
+from incidents.severity import IncidentPolicy
+from incidents.type_rules import PROFILES
+from incidents.types import GroupKind, IncidentType, Scope
+from pipeline.models import CaseStatus
+from review_ui import i18n
+from review_ui.incidents import words
+from statements.models import StatementStatus
+from tests.review_ui.conftest import Stack, signed_in_as
+
+ZH = {"accept-language": "zh-CN,zh;q=0.9"}
+
+
+def _text(html: str, element_id: str) -> str:
+    """The text inside the element with the id (up to its closing tag of the same name)."""
+    found = re.search(rf'<(\w+)[^>]*\bid="{element_id}"[^>]*>(.*?)</\1>', html, re.S)
+    assert found, element_id
+    return unescape(re.sub(r"<[^>]+>", " ", found.group(2)))
+
+
+def _column(html: str, table_id: str, index: int) -> list[str]:
+    """The text of one column in each row of the table's body."""
+    body = re.search(rf'id="{table_id}".*?<tbody>(.*?)</tbody>', html, re.S)
+    assert body, table_id
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
+    return [unescape(re.sub(r"<[^>]+>", " ", c[index])) for c in cells if len(c) > index]
+
+
+def _outage(stack: Stack) -> tuple[str, str]:
+    """An active outage (grade I) with clocks, tasks (one started), a milestone and leadership
+    told by e-mail, built through the services as leadership would."""
+    lead_name = stack.user("leadership")
+    lead = Actor(lead_name, ActorType.HUMAN, ("leadership",))
+    admin = Actor("admin-zh", ActorType.HUMAN, ("admin",))
+    kind = IncidentType.OUTAGE
+    with transaction(stack.rt.sessions) as session:
+        groups.add_channel(session, admin, OutboundPolicy(), group="leadership", channel=EMAIL)
+        incident = report_incident(
+            session, Report(kind, "登录服务中断", WHAT[kind], scope=SCOPES[kind]), lead
+        )
+        activate(session, incident, lead, "网关持续返回 502")
+        service.record_milestone(session, incident.id, "user_notice", lead, note="已通知用户")
+        tasks = tasks_of(session, incident.id)
+        restore = next(t for t in tasks if t.kind == "restore")
+        tasks_board.start_task(session, restore.id, lead)
+        return incident.id, lead_name
+
+
+def test_an_incident_reads_in_chinese(stack: Stack) -> None:
+    incident_id, lead = _outage(stack)
+    client = signed_in_as(stack, lead)
+    page = client.get(f"/ui/incidents/{incident_id}", headers=ZH)
+    assert page.status_code == 200
+    html = page.text
+    assert _text(html, "incident-status").strip() == "生效"
+    assert 'title="I particularly serious"' not in html
+    assert 'title="I 特别重大"' in html, "the grade's name"
+    clocks = _text(html, "incident-clocks")
+    for english in ("first internal report", "service restored", "running", "met", " left"):
+        assert english not in clocks, english
+    assert "首次内部报告" in clocks and "服务恢复" in clocks and "进行中" in clocks
+    assert "剩余" in clocks or "超时" in clocks
+    tasks = _text(html, "incident-tasks")
+    for english in ("Restore the service", "technical response", "in progress", "logistics"):
+        assert english not in tasks, english
+    assert "恢复服务" in tasks and "技术响应" in tasks and "处理中" in tasks and "后勤保障" in tasks
+    timeline = _text(html, "incident-timeline")
+    events = " ".join(_column(html, "incident-timeline", 1))  # what happened, not the reasons
+    for english in ("reported", "activated", "milestone", "task started", "user notice"):
+        assert english not in events, english
+    assert "已上报" in timeline and "已启动响应" in timeline and "用户通知" in timeline
+    assert "statement.drafted" not in events and "已起草声明" in events
+    assert "已通知用户" in timeline and "网关持续返回 502" in timeline, "notes as written"
+    groups = _text(html, "incident-notifications")
+    assert "incident.activated" not in groups and "已启动响应" in groups
+    assert "领导层" in groups and "leadership" not in groups
+    facts = _text(html, "incident-facts")
+    assert "affected users" not in facts and "受影响用户" in facts
+    assert "service interruption" not in facts and "服务中断" in facts
+    milestones = _text(html, "milestone-kind")
+    assert "user notice" not in milestones and "用户通知" in milestones
+    kinds = _text(html, "attach-kind")
+    assert "legal guide" not in kinds and "法律指引" in kinds
+    assert 'value="legal_guide"' in html and 'value="user_notice"' in html, "codes stay codes"
+    assert "登录服务中断" in html, "the title as typed"
+
+
+def test_the_incident_list_reads_in_chinese(stack: Stack) -> None:
+    incident_id, lead = _outage(stack)
+    client = signed_in_as(stack, lead)
+    html = client.get("/ui/incidents", headers=ZH).text
+    row = re.search(rf'<tr data-incident="{incident_id}">(.*?)</tr>', html, re.S)
+    assert row and ">active<" not in row.group(1) and "生效" in row.group(1)
+    statuses = _text(html, "f-status")
+    assert "dismissed" not in statuses and "已驳回" in statuses
+    assert 'value="dismissed"' in html
+
+
+def test_the_response_plan_form_reads_in_chinese(stack: Stack) -> None:
+    client = signed_in_as(stack, stack.user("leadership"))
+    html = client.get("/ui/response-plan", headers=ZH).text
+    form = _text(html, "thresholds-form")
+    assert "public statement" not in form and "公开声明" in form
+
+
+CLOCK_NAMES = sorted(
+    {c.name for p in PROFILES.values() for c in p.clocks}
+    | {c.name for c in IncidentPolicy().clocks}
+    | {"initial assessment"}
+)
+VALUES = (
+    [("status", s.value) for s in IncidentStatus]
+    + [("clock status", s.value) for s in ClockStatus]
+    + [("task status", s.value) for s in TaskStatus]
+    + [("group", g.value) for g in GroupKind]
+    + [("type", t.value) for t in IncidentType]
+    + [("milestone", m) for m in MILESTONES]
+    + [("material", k) for k in KINDS]
+    + [("clock", n) for n in CLOCK_NAMES]
+    + [("task", t.title) for p in PROFILES.values() for t in p.tasks]
+    + [("event", a.value) for a in Action if a.value.startswith(("incident.", "statement."))]
+    + [("grade", g) for g in range(1, 5)]
+    + [("scope", f.name) for f in fields(Scope)]
+    + [("statement status", s.value) for s in StatementStatus]
+    + [("case status", s.value) for s in CaseStatus]
+)
+
+
+@pytest.mark.parametrize(("what", "value"), VALUES)
+def test_every_incident_word_has_a_chinese_translation(what: str, value: str | int) -> None:
+    english = words.word(what, value)
+    with i18n.speaking(i18n.LANGUAGE[i18n.CHINESE]):
+        chinese = str(i18n.translate(english))
+    assert chinese != str(english) and re.search(r"[\u4e00-\u9fff]", chinese), (what, value)
