@@ -22,6 +22,7 @@ from core.errors import DomainError, NotFound
 from core.roles import Role
 from review_ui.auth import UiRefused, UiUser
 from review_ui.form_errors import field_problem, joined
+from review_ui.form_fields import Document, LongNote, Note
 from review_ui.i18n import Msg
 from review_ui.page import ItemPage, UiPage, page_for
 from review_ui.pr.claims_import import UploadRefused, read_upload
@@ -109,11 +110,11 @@ class ClaimForm:
 
 
 def claim_form(
-    text: Annotated[str, Form(max_length=5000)],
+    text: LongNote,
     verdict: Annotated[str, Form(max_length=16)],
     source_url: Annotated[str, Form(max_length=2048)] = "",
     source_name: Annotated[str, Form(max_length=200)] = "",
-    explanation: Annotated[str, Form(max_length=20_000)] = "",
+    explanation: Document = "",
 ) -> ClaimForm:
     return ClaimForm(text, verdict, source_url, source_name, explanation)
 
@@ -193,7 +194,7 @@ def edit(it: EditedClaim, typed: TypedClaim) -> Response:
 
 
 @router.post("/{claim_id}/retire", summary="Retire a claim (kept, no longer matched)")
-def retire(it: EditedClaim, reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def retire(it: EditedClaim, reason: Note = "") -> Response:
     return it.act("retired", lambda: service.retire_claim(it.session, it.id[:64], reason, it.actor))
 
 

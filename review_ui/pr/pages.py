@@ -17,7 +17,7 @@ from core.process import Process
 from core.roles import Role
 from core.web_deps import RuntimeDep
 from review_ui.form_errors import field_problem, joined
-from review_ui.form_fields import Note
+from review_ui.form_fields import Document, Note
 from review_ui.i18n import Msg
 from review_ui.page import ItemPage, UiPage, page_for
 from review_ui.pr.statement_view import Shown, statement_view
@@ -32,8 +32,6 @@ from statements.schemas import DraftIn, EditIn, Severity
 from statements.templates import TEMPLATES
 
 router = APIRouter(prefix="/pr")
-# A statement's body, or its sources one a line: as long as a body may be (EditIn).
-StatementText = Annotated[str, Form(max_length=20_000)]
 # What a notice template asks for (the counter-statement's come from the claim and the fact).
 COMPUTED = {"platform", "verdict", "review_line", "rated_line", "sources_block", "source_lines"}
 NOTICE_FACTS = sorted(
@@ -139,10 +137,10 @@ def create(
     rt: RuntimeDep,
     kind: Annotated[str, Form(max_length=40)],
     facts: Annotated[dict[str, str], Depends(notice_facts)],
-    fact: Annotated[str, Form(max_length=2000)] = "",
+    fact: Note = "",
     claim_id: Annotated[str, Form(max_length=64)] = "",
     channel: Annotated[str, Form(max_length=16)] = "web",
-    sources: StatementText = "",
+    sources: Document = "",
     incident_severity: Annotated[str, Form(max_length=16)] = "",
     legal_review: Annotated[str, Form(max_length=8)] = "",
     language: Annotated[str, Form(max_length=8)] = "",
@@ -218,10 +216,10 @@ def edit(
     it: PrStatement,
     rt: RuntimeDep,
     title: Annotated[str, Form(max_length=300)],
-    body: StatementText,
+    body: Document,
     base_version: Shown,
     note: Note = "",
-    sources: StatementText = "",
+    sources: Document = "",
 ) -> Response:
     listed = _sources(sources)
     text = body.strip()

@@ -24,6 +24,7 @@ from pipeline.policy_store import active_policy
 from pipeline.repository.cases import case_by_id, cases_with_text
 from pipeline.schemas import DecisionAction, DecisionIn
 from review_ui.auth import UiRefused, UiUser
+from review_ui.form_fields import LongNote
 from review_ui.i18n import Msg
 from review_ui.page import UiPage, page_for
 
@@ -108,7 +109,7 @@ def bulk_form(
     case_ids: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI reads the default
     action: Annotated[str, Form()] = "",
     reason_code: Annotated[str, Form()] = "",
-    note: Annotated[str, Form(max_length=5000)] = "",
+    note: LongNote = "",
 ) -> BulkForm:
     try:
         verdict = _verdict(action, reason_code, note)

@@ -15,8 +15,8 @@ from pipeline import queue
 from pipeline.models import CaseStatus
 from pipeline.repository.cases import case_by_id
 from pipeline.repository.console import save_note_draft
+from review_ui.form_fields import LongNote
 from review_ui.page import CaseWorkerPage
-from review_ui.reviewer.decision_form import Note
 from review_ui.templating import in_language_of
 
 router = APIRouter(prefix="/review/cases")
@@ -27,7 +27,7 @@ def _wants_json(request: Request) -> bool:
 
 
 @router.post("/{case_id}/note", summary="Autosave the note you are typing on a case")
-def save_note(case_id: str, page: CaseWorkerPage, note: Note = "") -> Response:
+def save_note(case_id: str, page: CaseWorkerPage, note: LongNote = "") -> Response:
     """Saved per case and person, whether or not the lease is still live: a note typed as the
     lease ran out is there again when the case is claimed back."""
     case = case_by_id(page.session, case_id[:32])

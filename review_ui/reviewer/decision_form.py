@@ -1,9 +1,8 @@
 """The decision fields a reviewer types: on a case (decide) and on a decision (correct).
 
-A browser sends a textarea's line breaks as CRLF but counts each as one character against its
-`maxlength`, so a note typed up to the limit arrives longer than the limit. Text fields are
-taken as typed (`as_typed`: one LF per line break) and their limits checked after that: for a
-decision by `DecisionIn`, so a refusal shows the form again with everything in it.
+Text fields are taken as typed (`review_ui.form_fields.Typed`: one LF per line break, as the
+browser counts them) and their limits checked after that by `DecisionIn`, so a refusal shows
+the form again with everything in it.
 """
 
 from __future__ import annotations
@@ -12,26 +11,12 @@ from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from fastapi import Form
-from pydantic import BeforeValidator, StringConstraints, ValidationError
+from pydantic import ValidationError
 
 from pipeline.schemas import DecisionIn
 from review_ui.form_errors import field_problem
+from review_ui.form_fields import Typed
 from review_ui.i18n import Msg
-
-NOTE_LIMIT = 5000  # DecisionIn.note's, and the case page's textarea
-
-
-def as_typed(value: object) -> object:
-    """A text field with its line breaks as the browser counted them: one LF each."""
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
-
-
-# A form's text, line breaks as typed; no limit of its own (the body limit bounds it).
-Typed = Annotated[str, BeforeValidator(as_typed), Form()]
-# A note on its own (the autosave), refused past the limit counted as the browser counts.
-Note = Annotated[
-    Annotated[str, StringConstraints(max_length=NOTE_LIMIT)], BeforeValidator(as_typed), Form()
-]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from pipeline.repository.decisions import (
 )
 from pipeline.repository.posts import post_by_id
 from review_ui.auth import UiRefused, UiUser
+from review_ui.form_fields import Note
 from review_ui.i18n import Msg
 from review_ui.page import UiPage, page_for
 from review_ui.reviewer.decision_form import DecisionForm, decision_form, refusal_of
@@ -145,15 +146,12 @@ def _correct_page(
     )
 
 
-Why = Annotated[str, Form(max_length=2000)]
-
-
 @router.post("/{decision_id}/correct", summary="Correct a decision")
 def correct(
     decision_id: str,
     page: Reviewer,
     typed: Annotated[DecisionForm, Depends(decision_form)],
-    why: Why = "",
+    why: Note = "",
 ) -> Response:
     decision = _decision(page, decision_id)
     form = typed.typed() | {"why": why}
@@ -171,7 +169,7 @@ def correct(
 
 
 @router.post("/{decision_id}/undo", summary="Undo a decision")
-def undo(decision_id: str, page: Reviewer, why: Why = "") -> Response:
+def undo(decision_id: str, page: Reviewer, why: Note = "") -> Response:
     decision = _decision(page, decision_id)
     return page.act(
         lambda: corrections.undo(

@@ -25,18 +25,13 @@ from pipeline.repository.decisions import decision_by_id, enforcement_of
 from pipeline.schemas import DecisionAction, ReasonCode
 from review_ui.auth import UiRefused, UiUser
 from review_ui.form_errors import field_problem
+from review_ui.form_fields import LONG_NOTE_LIMIT, Typed
 from review_ui.i18n import Msg
 from review_ui.page import CaseWorkerPage, UiPage
 from review_ui.reviewer import queue_filter
 from review_ui.reviewer.case_page import case_response
 from review_ui.reviewer.case_view import held_by
-from review_ui.reviewer.decision_form import (
-    NOTE_LIMIT,
-    DecisionForm,
-    Typed,
-    decision_form,
-    refusal_of,
-)
+from review_ui.reviewer.decision_form import DecisionForm, decision_form, refusal_of
 from review_ui.reviewer.shift import shift_counts
 from review_ui.reviewer.wellness import wellness_of
 
@@ -294,7 +289,7 @@ def escalate_case(
         )
     why = reason.strip()
     try:
-        if len(why) > NOTE_LIMIT:
+        if len(why) > LONG_NOTE_LIMIT:
             return _note_too_long(
                 rt, page, held_by(page.session, case_id, page.user.username), reason
             )
@@ -312,7 +307,7 @@ def escalate_case(
 
 def _note_too_long(rt: AppProcess, page: UiPage, case: ReviewCase, note: str) -> Response:
     """The case again with the note as typed, so it can be shortened and sent again."""
-    too_long = {"type": "string_too_long", "loc": ("note",), "ctx": {"max_length": NOTE_LIMIT}}
+    too_long = {"type": "string_too_long", "loc": ("note",), "ctx": {"max_length": LONG_NOTE_LIMIT}}
     return case_response(
         page.request,
         page.session,
