@@ -5,12 +5,15 @@ and stored with LF line breaks; one character more is refused with the form's re
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from audit.events import Action
 from audit.models import AuditEvent, LegalHold
+from claims.models import Claim
 from statements.models import Statement
 from tests.review_ui.conftest import Stack, decide_next, draft_on_workbench, signed_in, submit
 
@@ -35,6 +38,20 @@ def _refused(response: Any, field: str, limit: int) -> None:
     assert problem and field in problem.group(1) and f"{limit}" in problem.group(1)
 
 
+def _limit_as_typed(
+    send: Callable[[str], Any], field: str, limit: int, stored: Callable[[], list[str]]
+) -> None:
+    """`send(text)` posts the form with `field` set to `text`: one character past the limit
+    (counted as typed) is refused and nothing is stored; at the limit, sent with CRLF, the form
+    is accepted and `stored()` is what was typed, with LF line breaks."""
+    typed = browser_sends(limit)
+    _refused(send(typed + "é"), field, limit)
+    assert stored() == []
+    accepted = send(typed)
+    assert accepted.status_code == 303, accepted.text
+    assert stored() == [as_stored(typed)]
+
+
 def _reasons(stack: Stack, action: Action) -> list[str]:
     with stack.rt.sessions() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
@@ -54,54 +71,47 @@ def test_a_correction_why_typed_to_the_limit_is_accepted_and_stored_with_lf(
     _, decision = decide_next(stack, "", "geo_restrict", territories=["DE", "AT"])
     senior = signed_in(stack, "senior_reviewer")
     form = senior.get(f"/ui/decisions/{decision}/correct")
-    assert 'name="why"' in form.text and 'maxlength="2000"' in form.text
-    path = f"/ui/decisions/{decision}/correct"
+    assert re.search(r'name="why"[^>]*maxlength="2000"', form.text)
     fields: dict[str, Any] = {
         "reason_code": "false_claim",
         "action": "geo_restrict",
         "territories": "FR",
     }
-    why = browser_sends(2000)
 
-    _refused(submit(senior, form, path, why=why + "é", **fields), "why", 2000)
-    assert _reasons(stack, Action.DECISION_CORRECTED) == []
+    def correct(why: str) -> Any:
+        return submit(senior, form, f"/ui/decisions/{decision}/correct", why=why, **fields)
 
-    corrected = submit(senior, form, path, why=why, **fields)
-    assert corrected.status_code == 303, corrected.text
-    assert _reasons(stack, Action.DECISION_CORRECTED) == [as_stored(why)]
+    _limit_as_typed(correct, "why", 2000, lambda: _reasons(stack, Action.DECISION_CORRECTED))
 
 
-def test_an_undo_why_one_over_the_limit_is_refused_and_at_the_limit_undoes(stack: Stack) -> None:
+def test_an_undo_why_typed_to_the_limit_is_accepted_and_stored_with_lf(stack: Stack) -> None:
     stack.queue_posts(["Bleach cures it, share now!!"])
     _, decision = decide_next(stack, "", "remove")
     senior = signed_in(stack, "senior_reviewer")
     page = senior.get("/ui/decisions")
-    why = browser_sends(2000)
+    assert re.search(rf'id="why-{decision}" name="why"[^>]*maxlength="2000"', page.text)
 
-    _refused(submit(senior, page, f"/ui/decisions/{decision}/undo", why=why + "é"), "why", 2000)
-    assert _reasons(stack, Action.DECISION_UNDONE) == []
+    def undo(why: str) -> Any:
+        return submit(senior, page, f"/ui/decisions/{decision}/undo", why=why)
 
-    undone = submit(senior, page, f"/ui/decisions/{decision}/undo", why=why)
-    assert undone.status_code == 303, undone.text
-    assert _reasons(stack, Action.DECISION_UNDONE) == [as_stored(why)]
+    _limit_as_typed(undo, "why", 2000, lambda: _reasons(stack, Action.DECISION_UNDONE))
 
 
 def test_a_pr_fact_typed_to_the_limit_is_drafted_with_lf(stack: Stack) -> None:
     client = signed_in(stack, "pr")
-    assert re.search(
-        r'<textarea id="fact" name="fact"[^>]*maxlength="2000"', client.get("/ui/pr").text
-    )
-    fact = browser_sends(2000)
+    page = client.get("/ui/pr").text
+    assert re.search(r'<textarea id="fact" name="fact"[^>]*maxlength="2000"', page)
 
-    _refused(draft_on_workbench(client, kind="counter_statement", fact=fact + "é"), "fact", 2000)
-    with stack.rt.sessions() as session:
-        assert session.scalars(select(Statement)).first() is None
+    def drafted_facts() -> list[str]:
+        """The fact as the drafted statement's body quotes it (its lines between the template's)."""
+        with stack.rt.sessions() as session:
+            bodies = session.scalars(select(Statement.body)).all()
+        return [re.sub(r"^[^é]*|[^é]*$", "", body) for body in bodies]
 
-    drafted = draft_on_workbench(client, kind="counter_statement", fact=fact)
-    assert drafted.status_code == 303, drafted.text
-    with stack.rt.sessions() as session:
-        statement = session.scalars(select(Statement)).one()
-        assert as_stored(fact) in statement.body and "\r" not in statement.body
+    def draft(fact: str) -> Any:
+        return draft_on_workbench(client, kind="counter_statement", fact=fact)
+
+    _limit_as_typed(draft, "fact", 2000, drafted_facts)
 
 
 def test_a_legal_hold_reason_typed_to_the_limit_is_kept_with_lf(stack: Stack) -> None:
@@ -111,14 +121,30 @@ def test_a_legal_hold_reason_typed_to_the_limit_is_kept_with_lf(stack: Stack) ->
     client = signed_in(stack, "legal")
     page = client.get("/ui/legal/holds")
     assert re.search(r'id="hold-reason" name="reason"[^>]*maxlength="2000"', page.text)
-    reason = browser_sends(2000)
-    fields: dict[str, Any] = {"subject_type": "case", "subject_id": case.id}
 
-    _refused(submit(client, page, "/ui/legal/holds", reason=reason + "é", **fields), "reason", 2000)
-    with stack.rt.sessions() as session:
-        assert session.scalars(select(LegalHold)).first() is None
+    def hold(reason: str) -> Any:
+        fields: dict[str, Any] = {"subject_type": "case", "subject_id": case.id, "reason": reason}
+        return submit(client, page, "/ui/legal/holds", **fields)
 
-    held = submit(client, page, "/ui/legal/holds", reason=reason, **fields)
-    assert held.status_code == 303, held.text
-    with stack.rt.sessions() as session:
-        assert session.scalars(select(LegalHold.reason)).one() == as_stored(reason)
+    def reasons() -> list[str]:
+        with stack.rt.sessions() as session:
+            return list(session.scalars(select(LegalHold.reason)))
+
+    _limit_as_typed(hold, "reason", 2000, reasons)
+
+
+@pytest.mark.parametrize(("field", "limit"), [("text", 5000), ("explanation", 20_000)])
+def test_a_claim_typed_to_its_limits_is_added_with_lf(stack: Stack, field: str, limit: int) -> None:
+    client = signed_in(stack, "pr")
+    page = client.get("/ui/claims")
+    assert re.search(rf'name="{field}"[^>]*maxlength="{limit}"', page.text)
+
+    def add(typed: str) -> Any:
+        fields: dict[str, Any] = {"verdict": "false", "text": "Bleach cures the flu.", field: typed}
+        return submit(client, page, "/ui/claims", **fields)
+
+    def stored() -> list[str]:
+        with stack.rt.sessions() as session:
+            return [getattr(claim, field) for claim in session.scalars(select(Claim))]
+
+    _limit_as_typed(add, field, limit, stored)
