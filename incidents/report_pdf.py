@@ -5,10 +5,10 @@ the lessons; a running header and footer with the page number on every page."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
@@ -16,6 +16,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -30,9 +31,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
+from core.messages import Msg
 from incidents.report import Report
 from incidents.report_charts import duration_text, png, reach_chart, response_chart
-from incidents.report_fonts import BOLD, REGULAR, draw_string, markup
+from incidents.report_fonts import BOLD, REGULAR, draw_string, markup, runs
 from incidents.report_steps import time_from
 
 INK = colors.HexColor("#1f2937")
@@ -42,6 +44,89 @@ RULE = colors.HexColor("#d1d5db")
 BAND = colors.HexColor("#eef2ff")
 OK, BAD, WAIT = colors.HexColor("#047857"), colors.HexColor("#b91c1c"), colors.HexColor("#b45309")
 WIDTH = A4[0] - 36 * mm  # the text column
+
+# A report is written in English; given a reader's catalogue (`gettext`, the review UI's), its
+# headings, labels and the words for the incident's codes (type, status, clocks, events) read
+# in the reader's language. What people wrote (titles, reasons, lessons) stays as written.
+Gettext = Callable[[str], str]
+
+
+def english(text: str) -> str:
+    return text
+
+
+def coded(tr: Gettext, code: str, words: str | None = None) -> str:
+    """A code as the report prints it: in English the code itself (as it always printed it),
+    else its words (`words`, or the code without "incident.", its "_" and "." as spaces) in the
+    reader's language; a code the catalogue has no words for stays a code."""
+    words = words or code.removeprefix("incident.").replace("_", " ").replace(".", " ")
+    if tr is english:
+        return code
+    shown = tr(words)
+    return shown if shown != words or words == code else code
+
+
+# The words each report shows, in English, for the catalogue (pybabel extracts these): the plan
+# steps' labels (`report_steps.py`), their column heading, the volumes and an untimed step.
+STEP_NAMES = (
+    Msg("detected (incident opened)"),
+    Msg("first enforcement action"),
+    Msg("first public statement"),
+    Msg("contained"),
+    Msg("first internal report"),
+    Msg("public statement"),
+    Msg("users notified"),
+    Msg("regulator notified (breach notice)"),
+    Msg("legal review done"),
+    Msg("recovered"),
+    Msg("reported"),
+    Msg("response activated"),
+    Msg("service restored"),
+    Msg("Time from first post"),
+    Msg("Time from start"),
+)
+VOLUMES = {
+    "posts": Msg("Posts"),
+    "removed": Msg("Removed"),
+    "labelled": Msg("Labelled"),
+    "restored": Msg("Restored"),
+    "decided": Msg("Decided"),
+}
+NOT_REACHED = Msg("not reached")
+
+
+def duration(tr: Gettext, seconds: float | None) -> str:
+    return NOT_REACHED.render(tr) if seconds is None else duration_text(seconds)
+
+
+def volumes(tr: Gettext, report: Report) -> list[list[Any]]:
+    """The volume counts, each with its name, then the review quality figures."""
+    named = [
+        [VOLUMES[k].render(tr) if k in VOLUMES else k.capitalize(), v]
+        for k, v in report.volumes.items()
+    ]
+    return [
+        *named,
+        [Msg("Review SLA attainment").render(tr), report.sla["attainment"]],
+        [
+            Msg("Cases decided / within SLA").render(tr),
+            f"{report.sla['decided']} / {report.sla['within_sla']}",
+        ],
+        [Msg("Reviewer agreement").render(tr), report.agreement["rate"]],
+        [Msg("Second reviews").render(tr), report.agreement["second_reviews"]],
+    ]
+
+
+def facts(tr: Gettext, report: Report) -> list[tuple[str, Any]]:
+    """The incident's facts at the head of the report, each with its label."""
+    inc = report.incident
+    kind = str(inc.get("type", "misinformation"))
+    return [
+        (Msg("Type").render(tr), coded(tr, kind, str(inc.get("type_label") or kind))),
+        (Msg("Grade").render(tr), tr(inc["grade_name"])),
+        (Msg("Status").render(tr), coded(tr, inc["status"])),
+        (Msg("Drill").render(tr), (Msg("yes") if inc["is_drill"] else Msg("no")).render(tr)),
+    ]
 
 
 @dataclass(frozen=True)
@@ -113,17 +198,14 @@ def _table(
     return table
 
 
-def _facts(report: Report) -> Table:
+def _facts(report: Report, tr: Gettext) -> Table:
     inc = report.incident
     pairs = [
-        ("Type", inc.get("type", "misinformation")),
-        ("Grade", inc["grade_name"]),
-        ("Status", inc["status"]),
-        ("Drill", "yes" if inc["is_drill"] else "no"),
-        ("Posts", inc["posts"]),
-        ("Reach", f"{inc['reach']:,}"),
-        ("First seen (UTC)", report.first_seen_at),
-        ("Regions", ", ".join(inc["regions"]) or "-"),
+        *facts(tr, report),
+        (Msg("Posts").render(tr), inc["posts"]),
+        (Msg("Reach").render(tr), f"{inc['reach']:,}"),
+        (Msg("First seen (UTC)").render(tr), report.first_seen_at),
+        (Msg("Regions").render(tr), ", ".join(inc["regions"]) or "-"),
     ]
     rows = [
         [
@@ -148,15 +230,17 @@ def _facts(report: Report) -> Table:
     return table
 
 
-def _signoff_box(signoff: SignOff | None) -> Table:
+def _signoff_box(signoff: SignOff | None, tr: Gettext) -> Table:
     if signoff is None:
-        text = "<b>Leadership sign-off:</b> awaiting review."
+        label, rest = Msg("Leadership sign-off:"), Msg("awaiting review.")
         colour = WAIT
     else:
-        text = f"<b>Signed off</b> by {markup(signoff.by)} on {_fmt(signoff.at)} UTC" + (
-            f"<br/>{markup(signoff.comment)}" if signoff.comment else ""
-        )
+        label = Msg("Signed off")
+        rest = Msg("by {by} on {at} UTC", by=signoff.by, at=_fmt(signoff.at))
         colour = OK
+    text = f"<b>{markup(label.render(tr))}</b> {markup(rest.render(tr))}"
+    if signoff is not None and signoff.comment:
+        text += f"<br/>{markup(signoff.comment)}"
     box = Table([[Paragraph(text, S["body"])]], colWidths=[WIDTH], hAlign="LEFT")
     box.setStyle(
         TableStyle(
@@ -189,9 +273,15 @@ def _bullets(items: list[str], empty: str, numbered: bool = False) -> Flowable:
     )
 
 
-def _status_cell(status: str) -> Paragraph:
+def _status_cell(status: str, tr: Gettext) -> Paragraph:
     colour = {"met": OK, "missed": BAD}.get(status, WAIT)
-    return Paragraph(f'<font color="{colour.hexval()}"><b>{escape(status)}</b></font>', S["cell"])
+    shown = markup(coded(tr, status))
+    return Paragraph(f'<font color="{colour.hexval()}"><b>{shown}</b></font>', S["cell"])
+
+
+def _deadline(clock: dict[str, Any], tr: Gettext) -> list[Any]:
+    name = coded(tr, clock["name"], clock["name"])
+    return [name, _status_cell(str(clock["status"]), tr), clock["due_at"], clock["resolved_at"]]
 
 
 def _section(number: int, title: str, *parts: Flowable) -> list[Flowable]:
@@ -200,33 +290,29 @@ def _section(number: int, title: str, *parts: Flowable) -> list[Flowable]:
     return [KeepTogether([heading, parts[0]]), *parts[1:]]
 
 
-def _story(report: Report, signoff: SignOff | None, title: str) -> list[Flowable]:
+def _story(report: Report, signoff: SignOff | None, title: str, tr: Gettext) -> list[Flowable]:
     inc = report.incident
     half = [WIDTH * 0.6, WIDTH * 0.4]
-    quality = [[k.capitalize(), v] for k, v in report.volumes.items()] + [
-        ["Review SLA attainment", report.sla["attainment"]],
-        ["Cases decided / within SLA", f"{report.sla['decided']} / {report.sla['within_sla']}"],
-        ["Reviewer agreement", report.agreement["rate"]],
-        ["Second reviews", report.agreement["second_reviews"]],
+    deadlines = [_deadline(d, tr) for d in report.deadlines]
+    timeline = [
+        [e["at"], coded(tr, e["action"]), e["actor"], e.get("detail", "")] for e in report.timeline
     ]
-    deadlines = [
-        [d["name"], _status_cell(str(d["status"])), d["due_at"], d["resolved_at"]]
-        for d in report.deadlines
-    ]
-    timeline = [[e["at"], e["action"], e["actor"], e.get("detail", "")] for e in report.timeline]
+    kind = str(inc.get("type", "misinformation"))
     return [
-        _p(f"{title.upper()}  ·  INCIDENT {inc['id']}", "kicker"),
+        _p(
+            Msg("{title}  ·  INCIDENT {id}", title=title.upper(), id=inc["id"]).render(tr), "kicker"
+        ),
         _p(inc["title"], "title"),
-        _facts(report),
+        _facts(report, tr),
         Spacer(0, 4 * mm),
-        _signoff_box(signoff),
+        _signoff_box(signoff, tr),
         *_section(
             1,
-            "Response against the plan",
+            Msg("Response against the plan").render(tr),
             _table(
-                ["Plan step", time_from(str(inc.get("type", "misinformation")))],
+                [Msg("Plan step").render(tr), tr(time_from(kind))],
                 [
-                    [label, duration_text(report.durations_s[k])]
+                    [tr(label), duration(tr, report.durations_s[k])]
                     for k, label in report.steps.items()
                 ],
                 half,
@@ -234,32 +320,60 @@ def _story(report: Report, signoff: SignOff | None, title: str) -> list[Flowable
             Spacer(0, 3 * mm),
             _chart(response_chart(report), 64),
         ),
-        *_section(2, "Reach", _chart(reach_chart(report), 74)),
-        *_section(3, "Volumes and review quality", _table(["Measure", "Value"], quality, half)),
+        *_section(2, Msg("Reach").render(tr), _chart(reach_chart(report), 74)),
+        *_section(
+            3,
+            Msg("Volumes and review quality").render(tr),
+            _table([Msg("Measure").render(tr), Msg("Value").render(tr)], volumes(tr, report), half),
+        ),
         *_section(
             4,
-            "Deadlines",
+            Msg("Deadlines").render(tr),
             _table(
-                ["Clock", "Status", "Due (UTC)", "Resolved (UTC)"],
-                deadlines or [["no clocks started", "", "", ""]],
+                [
+                    Msg("Clock").render(tr),
+                    Msg("Status").render(tr),
+                    Msg("Due (UTC)").render(tr),
+                    Msg("Resolved (UTC)").render(tr),
+                ],
+                deadlines or [[Msg("no clocks started").render(tr), "", "", ""]],
                 [WIDTH * 0.34, WIDTH * 0.14, WIDTH * 0.26, WIDTH * 0.26],
             ),
         ),
-        *_section(5, "Deviations from the plan", _bullets(report.deviations, "None.")),
-        *_section(6, "Lessons", _bullets(report.lessons, "None recorded yet.", numbered=True)),
+        *_section(
+            5,
+            Msg("Deviations from the plan").render(tr),
+            _bullets(report.deviations, Msg("None.").render(tr)),
+        ),
+        *_section(
+            6,
+            Msg("Lessons").render(tr),
+            _bullets(report.lessons, Msg("None recorded yet.").render(tr), numbered=True),
+        ),
         *_section(
             7,
-            "Timeline",
+            Msg("Timeline").render(tr),
             _table(
-                ["Time (UTC)", "Event", "By", "Detail"],
-                timeline or [["-", "no events", "", ""]],
+                [
+                    Msg("Time (UTC)").render(tr),
+                    Msg("Event").render(tr),
+                    Msg("By").render(tr),
+                    Msg("Detail").render(tr),
+                ],
+                timeline or [["-", Msg("no events").render(tr), "", ""]],
                 [WIDTH * 0.2, WIDTH * 0.24, WIDTH * 0.18, WIDTH * 0.38],
             ),
         ),
     ]
 
 
-def _decorate(title: str, incident_id: str) -> Any:
+def _draw_right(canvas: Any, x: float, y: float, text: str, font: str, size: float) -> None:
+    """`draw_string` ending at `x`."""
+    width = sum(pdfmetrics.stringWidth(run, f, size) for f, run in runs(text, base=font))
+    draw_string(canvas, x - width, y, text, font, size)
+
+
+def _decorate(title: str, incident_id: str, tr: Gettext) -> Any:
     def draw(canvas: Any, doc: BaseDocTemplate) -> None:
         width, height = A4
         canvas.saveState()
@@ -267,21 +381,29 @@ def _decorate(title: str, incident_id: str) -> Any:
         canvas.rect(0, height - 9 * mm, width, 9 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
         draw_string(canvas, 18 * mm, height - 6 * mm, "veracity  ·  " + title, BOLD, 9)
-        canvas.setFont(REGULAR, 8)
-        canvas.drawRightString(width - 18 * mm, height - 6 * mm, "Internal · confidential")
+        confidential = Msg("Internal · confidential").render(tr)
+        _draw_right(canvas, width - 18 * mm, height - 6 * mm, confidential, REGULAR, 8)
         canvas.setFillColor(MUTED)
         canvas.setStrokeColor(RULE)
         canvas.line(18 * mm, 14 * mm, width - 18 * mm, 14 * mm)
-        canvas.drawString(18 * mm, 9 * mm, f"Incident {incident_id}")
-        canvas.drawRightString(width - 18 * mm, 9 * mm, f"Page {doc.page}")
+        incident = Msg("Incident {id}", id=incident_id).render(tr)
+        draw_string(canvas, 18 * mm, 9 * mm, incident, REGULAR, 8)
+        page = Msg("Page {page}", page=doc.page).render(tr)
+        _draw_right(canvas, width - 18 * mm, 9 * mm, page, REGULAR, 8)
         canvas.restoreState()
 
     return draw
 
 
 def render_pdf(
-    report: Report, title: str = "Post-incident report", signoff: SignOff | None = None
+    report: Report,
+    title: str = Msg("Post-incident report"),
+    signoff: SignOff | None = None,
+    *,
+    gettext: Gettext = english,
 ) -> bytes:
+    """The report as a PDF; `gettext` (a reader's catalogue) gives it in the reader's language."""
+    title = gettext(title)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -295,6 +417,6 @@ def render_pdf(
         subject=f"incident {report.incident['id']}",
         invariant=1,  # the same report renders to the same bytes, so its SHA-256 is stable
     )
-    decorate = _decorate(title, report.incident["id"])
-    doc.build(_story(report, signoff, title), onFirstPage=decorate, onLaterPages=decorate)
+    decorate = _decorate(title, report.incident["id"], gettext)
+    doc.build(_story(report, signoff, title, gettext), onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()

@@ -8,12 +8,22 @@ import html
 from datetime import datetime
 from typing import Any
 
+from core.messages import Msg
 from incidents.report import Report
-from incidents.report_charts import duration_text, png, reach_chart, response_chart
-from incidents.report_pdf import SignOff, render_pdf
+from incidents.report_charts import png, reach_chart, response_chart
+from incidents.report_pdf import (
+    Gettext,
+    SignOff,
+    coded,
+    duration,
+    english,
+    facts,
+    render_pdf,
+    volumes,
+)
 from incidents.report_steps import time_from
 
-__all__ = ["SignOff", "render_html", "render_pdf"]
+__all__ = ["SignOff", "english", "render_html", "render_pdf"]
 
 _CSS = """
 body{font:15px/1.45 system-ui,sans-serif;color:#1f2937;max-width:60rem;margin:2rem auto;padding:0 1rem}
@@ -54,65 +64,92 @@ def _items(items: list[str], empty: str) -> str:
     return "".join(f"<li>{html.escape(x)}</li>" for x in items) or f"<li>{empty}</li>"
 
 
-def _signoff(signoff: SignOff | None) -> str:
+def _signoff(signoff: SignOff | None, tr: Gettext) -> str:
     if signoff is None:
-        return '<p class="signoff"><b>Leadership sign-off:</b> awaiting review.</p>'
+        label, rest = Msg("Leadership sign-off:"), Msg("awaiting review.")
+        return f'<p class="signoff"><b>{_t(label, tr)}</b> {_t(rest, tr)}</p>'
     comment = f"<br>{html.escape(signoff.comment)}" if signoff.comment else ""
-    return (
-        f'<p class="signoff done"><b>Signed off</b> by {html.escape(signoff.by)} on '
-        f"{_fmt(signoff.at)}{comment}</p>"
-    )
+    by = Msg("by {by} on {at}", by=signoff.by, at=_fmt(signoff.at))
+    return f'<p class="signoff done"><b>{_t(Msg("Signed off"), tr)}</b> {_t(by, tr)}{comment}</p>'
+
+
+def _t(message: Msg, tr: Gettext) -> str:
+    """A message in the reader's language, escaped for HTML."""
+    return html.escape(message.render(tr))
+
+
+def _headings(tr: Gettext, *messages: Msg) -> list[str]:
+    return [message.render(tr) for message in messages]
 
 
 def render_html(
-    report: Report, title: str = "Post-incident report", signoff: SignOff | None = None
+    report: Report,
+    title: str = Msg("Post-incident report"),
+    signoff: SignOff | None = None,
+    *,
+    gettext: Gettext = english,
+    lang: str = "en",
 ) -> str:
+    """The report as a standalone page; `gettext` (a reader's catalogue) and `lang` (its BCP 47
+    tag) give it in the reader's language."""
+    tr, title = gettext, gettext(title)
     inc = report.incident
-    facts = _rows(
+    head = _rows(
         [
-            ("Incident", f"{inc['title']} ({inc['id']})"),
-            ("Type", inc.get("type", "misinformation")),
-            ("Grade", inc["grade_name"]),
-            ("Status", inc["status"]),
-            ("Drill", "yes" if inc["is_drill"] else "no"),
-            ("Posts / reach", f"{inc['posts']} / {inc['reach']}"),
-            ("Regions", ", ".join(inc["regions"]) or "-"),
+            (Msg("Incident").render(tr), f"{inc['title']} ({inc['id']})"),
+            *facts(tr, report),
+            (Msg("Posts / reach").render(tr), f"{inc['posts']} / {inc['reach']}"),
+            (Msg("Regions").render(tr), ", ".join(inc["regions"]) or "-"),
         ]
     )
     times = _table(
-        ["Plan step", time_from(str(inc.get("type", "misinformation")))],
-        [[label, duration_text(report.durations_s[k])] for k, label in report.steps.items()],
+        [Msg("Plan step").render(tr), tr(time_from(str(inc.get("type", "misinformation"))))],
+        [[tr(label), duration(tr, report.durations_s[k])] for k, label in report.steps.items()],
     )
-    quality = _rows(
-        [
-            *((k.capitalize(), v) for k, v in report.volumes.items()),
-            ("Review SLA attainment", report.sla["attainment"]),
-            ("Cases decided / within SLA", f"{report.sla['decided']} / {report.sla['within_sla']}"),
-            ("Reviewer agreement", report.agreement["rate"]),
-            ("Second reviews", report.agreement["second_reviews"]),
-        ]
-    )
+    quality = _rows([(str(name), value) for name, value in volumes(tr, report)])
     deadlines = _table(
-        ["Clock", "Status", "Due", "Resolved"],
-        [[d["name"], d["status"], d["due_at"], d["resolved_at"]] for d in report.deadlines],
+        _headings(tr, Msg("Clock"), Msg("Status"), Msg("Due"), Msg("Resolved")),
+        [
+            [coded(tr, d["name"], d["name"]), coded(tr, d["status"]), d["due_at"], d["resolved_at"]]
+            for d in report.deadlines
+        ],
     )
     timeline = _table(
-        ["Time (UTC)", "Event", "By", "Detail"],
-        [[e["at"], e["action"], e["actor"], e.get("detail", "")] for e in report.timeline],
+        _headings(tr, Msg("Time (UTC)"), Msg("Event"), Msg("By"), Msg("Detail")),
+        [
+            [e["at"], coded(tr, e["action"]), e["actor"], e.get("detail", "")]
+            for e in report.timeline
+        ],
     )
+    kicker = Msg("{title} · incident {id}", title=title, id=inc["id"])
+    said = {
+        key: _t(message, tr)
+        for key, message in {
+            "plan": Msg("Response against the plan"),
+            "times": Msg("response times"),
+            "reach": Msg("Reach"),
+            "over_time": Msg("reach over time"),
+            "quality": Msg("Volumes and review quality"),
+            "deadlines": Msg("Deadlines"),
+            "deviations": Msg("Deviations from the plan"),
+            "lessons": Msg("Lessons"),
+            "timeline": Msg("Timeline"),
+        }.items()
+    }
+    no_deviation, no_lesson = _t(Msg("none"), tr), _t(Msg("none recorded yet"), tr)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{html.escape(lang)}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{_CSS}</style></head><body>
-<div class="kicker">{html.escape(title)} · incident {html.escape(inc["id"])}</div>
+<div class="kicker">{_t(kicker, tr)}</div>
 <h1>{html.escape(inc["title"])}</h1>
-<table class="facts">{facts}</table>
-{_signoff(signoff)}
-<h2>1. Response against the plan</h2>{times}
-<img alt="response times" src="{_png_src(response_chart(report))}">
-<h2>2. Reach</h2><img alt="reach over time" src="{_png_src(reach_chart(report))}">
-<h2>3. Volumes and review quality</h2><table>{quality}</table>
-<h2>4. Deadlines</h2>{deadlines}
-<h2>5. Deviations from the plan</h2><ul>{_items(report.deviations, "none")}</ul>
-<h2>6. Lessons</h2><ol>{_items(report.lessons, "none recorded yet")}</ol>
-<h2>7. Timeline</h2>{timeline}
+<table class="facts">{head}</table>
+{_signoff(signoff, tr)}
+<h2>1. {said["plan"]}</h2>{times}
+<img alt="{said["times"]}" src="{_png_src(response_chart(report))}">
+<h2>2. {said["reach"]}</h2><img alt="{said["over_time"]}" src="{_png_src(reach_chart(report))}">
+<h2>3. {said["quality"]}</h2><table>{quality}</table>
+<h2>4. {said["deadlines"]}</h2>{deadlines}
+<h2>5. {said["deviations"]}</h2><ul>{_items(report.deviations, no_deviation)}</ul>
+<h2>6. {said["lessons"]}</h2><ol>{_items(report.lessons, no_lesson)}</ol>
+<h2>7. {said["timeline"]}</h2>{timeline}
 </body></html>"""

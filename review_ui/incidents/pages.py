@@ -26,7 +26,7 @@ from review_ui.i18n import Msg
 from review_ui.incidents.detail import detail_context, list_context
 from review_ui.incidents.forms import reasons, report_from
 from review_ui.page import ItemPage, StaffPage, UiPage
-from review_ui.templating import PAGE_HEADERS
+from review_ui.templating import PAGE_HEADERS, language_of
 
 router = APIRouter(prefix="/incidents")
 Reason = Annotated[str, Form(max_length=2000)]
@@ -124,17 +124,21 @@ def detail_page(it: AnyStaff) -> Response:
 
 @router.get("/{incident_id}/report", summary="The post-incident report (HTML or PDF)")
 def report_page(it: Responder, format: str = "html") -> Response:
-    """The same report as `/v1/incidents/{id}/report`, for the roles that route serves."""
+    """The same report as `/v1/incidents/{id}/report`, for the roles that route serves, in the
+    reader's language (the signed-off copy `/v1` freezes stays as it was signed)."""
     _found(it.session, it.id)
     built = build_report(it.session, it.id)
     signoff = current_signoff(it.session, it.id)
+    language = language_of(it.page.request, it.page.user)
+    gettext = language.translations.gettext
+    said = PAGE_HEADERS | {"content-language": language.html_lang}
     if format == "pdf":
-        pdf = render_pdf(built, signoff=signoff)
-        return Response(pdf, media_type="application/pdf", headers=PAGE_HEADERS)
-    page = render_html(built, signoff=signoff)
+        pdf = render_pdf(built, signoff=signoff, gettext=gettext)
+        return Response(pdf, media_type="application/pdf", headers=said)
+    page = render_html(built, signoff=signoff, gettext=gettext, lang=language.html_lang)
     # A standalone document: its own inline style and data: charts, no script (the UI's CSP
     # would strip the style).
-    headers = PAGE_HEADERS | {"content-security-policy": DOCUMENT_CSP}
+    headers = said | {"content-security-policy": DOCUMENT_CSP}
     return Response(page, media_type="text/html; charset=utf-8", headers=headers)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 from html import unescape
+from io import BytesIO
 
 import pytest
+from pypdf import PdfReader
 
 from audit.events import Action
 from core.actors import Actor, ActorType
@@ -157,3 +159,28 @@ def test_every_incident_word_has_a_chinese_translation(what: str, value: str | i
     with i18n.speaking(i18n.LANGUAGE[i18n.CHINESE]):
         chinese = str(i18n.translate(english))
     assert chinese != str(english) and re.search(r"[\u4e00-\u9fff]", chinese), (what, value)
+
+
+def test_the_post_incident_report_reads_in_chinese(stack: Stack) -> None:
+    """The report a responder opens from the incident's page, HTML and PDF, in the reader's
+    language; what people wrote (the title, a lesson) as written."""
+    incident_id, lead = _outage(stack)
+    client = signed_in_as(stack, lead)
+    html = client.get(f"/ui/incidents/{incident_id}/report", headers=ZH).text
+    assert '<html lang="zh-Hans">' in html
+    for english in ("Response against the plan", "Deadlines", "Plan step", "Leadership sign-off"):
+        assert english not in html, english
+    assert "对照预案的响应" in html and "时限" in html and "领导层签批" in html
+    assert "服务恢复" in html and "进行中" in html, "a clock's name and status"
+    assert ">incident.activated<" not in html and "已启动响应" in html
+    assert ">statement.drafted<" not in html and "已起草声明" in html
+    assert "登录服务中断" in html
+    pdf = client.get(f"/ui/incidents/{incident_id}/report?format=pdf", headers=ZH)
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert "Responseagainsttheplan" not in text and "对照预案的响应" in text
+    assert "Deadlines" not in text and "领导层签批" in text
+    in_english = client.get(
+        f"/ui/incidents/{incident_id}/report", headers={"accept-language": "en"}
+    )
+    assert "Response against the plan" in in_english.text
+    assert "incident.activated" in in_english.text
