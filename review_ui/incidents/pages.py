@@ -33,17 +33,17 @@ Reason = Annotated[str, Form(max_length=2000)]
 Grade = Annotated[str, Form(max_length=2)]
 Note = Annotated[str, Form(max_length=5000)]
 NOTICES = {
-    "reported": "Reported. Leadership is told and assesses it.",
-    "assessed": "Assessment recorded.",
-    "activated": "Activated: the groups have their tasks and are being told.",
-    "dismissed": "Dismissed; its clocks are cancelled.",
-    "graded": "Grade changed.",
-    "milestone": "Milestone recorded.",
-    "attached": "Material attached.",
-    "closed": "Closed; the lessons go to the next plan version.",
-    "task": "Task updated.",
-    "signed_off": "Report signed off: the PDF and HTML are frozen with the PDF's SHA-256.",
-    "returned": "Report returned with your comment.",
+    "reported": Msg("Reported. Leadership is told and assesses it."),
+    "assessed": Msg("Assessment recorded."),
+    "activated": Msg("Activated: the groups have their tasks and are being told."),
+    "dismissed": Msg("Dismissed; its clocks are cancelled."),
+    "graded": Msg("Grade changed."),
+    "milestone": Msg("Milestone recorded."),
+    "attached": Msg("Material attached."),
+    "closed": Msg("Closed; the lessons go to the next plan version."),
+    "task": Msg("Task updated."),
+    "signed_off": Msg("Report signed off: the PDF and HTML are frozen with the PDF's SHA-256."),
+    "returned": Msg("Report returned with your comment."),
 }
 
 

@@ -184,3 +184,15 @@ def test_the_post_incident_report_reads_in_chinese(stack: Stack) -> None:
     )
     assert "Response against the plan" in in_english.text
     assert "incident.activated" in in_english.text
+
+
+def test_the_notices_after_an_action_read_in_chinese(stack: Stack) -> None:
+    from review_ui.incidents.pages import NOTICES
+
+    incident_id, lead = _outage(stack)
+    client = signed_in_as(stack, lead)
+    for key, english in NOTICES.items():
+        page = client.get(f"/ui/incidents/{incident_id}?notice={key}", headers=ZH).text
+        notice = re.search(r'<p class="notice"[^>]*>(.*?)</p>', page, re.S)
+        assert notice and english not in page, key
+        assert re.search(r"[\u4e00-\u9fff]", notice.group(1)), key
