@@ -22,6 +22,7 @@ from incidents.report_render import render_html, render_pdf
 from incidents.report_review import current_signoff
 from incidents.tasks_board import RESPONDERS
 from review_ui.auth import UiRefused
+from review_ui.form_fields import Document, LongNote, Note, as_typed
 from review_ui.i18n import Msg
 from review_ui.incidents.detail import detail_context, list_context
 from review_ui.incidents.forms import reasons, report_from
@@ -29,9 +30,7 @@ from review_ui.page import ItemPage, StaffPage, UiPage
 from review_ui.templating import PAGE_HEADERS, language_of
 
 router = APIRouter(prefix="/incidents")
-Reason = Annotated[str, Form(max_length=2000)]
 Grade = Annotated[str, Form(max_length=2)]
-Note = Annotated[str, Form(max_length=5000)]
 NOTICES = {
     "reported": Msg("Reported. Leadership is told and assesses it."),
     "assessed": Msg("Assessment recorded."),
@@ -48,8 +47,10 @@ NOTICES = {
 
 
 async def form_fields(request: Request) -> dict[str, str]:
+    """The report form's text fields as typed; their limits are the report schema's (a field
+    over one is refused with the form, never cut)."""
     form = await request.form()
-    return {k: v[:10_000] for k, v in form.items() if isinstance(v, str)}
+    return {k: str(as_typed(v)) for k, v in form.items() if isinstance(v, str)}
 
 
 @router.get("", summary="Incidents: list, filters, report form")
@@ -146,7 +147,7 @@ def report_page(it: Responder, format: str = "html") -> Response:
 def review_report(
     it: Leadership,
     decision: Annotated[str, Form(max_length=16)] = "",
-    comment: Annotated[str, Form(max_length=5000)] = "",
+    comment: LongNote = "",
 ) -> Response:
     """`/v1/incidents/{id}/report/review` from the page; the service checks the state and that a
     return carries a comment."""
@@ -161,7 +162,7 @@ def review_report(
 
 
 @router.post("/{incident_id}/assess", summary="Initial assessment (leadership)")
-def assess(it: Leadership, grade: Grade = "", reason: Reason = "") -> Response:
+def assess(it: Leadership, grade: Grade = "", reason: Note = "") -> Response:
     return it.act(
         "assessed",
         lambda: response.assess(it.session, it.incident, _grade(grade), reason, it.actor),
@@ -170,7 +171,7 @@ def assess(it: Leadership, grade: Grade = "", reason: Reason = "") -> Response:
 
 @router.post("/{incident_id}/activate", summary="Activate the response (leadership)")
 def activate(
-    it: Leadership, reason: Reason = "", owner: Annotated[str, Form(max_length=64)] = ""
+    it: Leadership, reason: Note = "", owner: Annotated[str, Form(max_length=64)] = ""
 ) -> Response:
     owner_or_none = owner.strip() or None
     return it.act(
@@ -180,12 +181,12 @@ def activate(
 
 
 @router.post("/{incident_id}/dismiss", summary="Dismiss a reported incident (leadership)")
-def dismiss(it: Leadership, reason: Reason = "") -> Response:
+def dismiss(it: Leadership, reason: Note = "") -> Response:
     return it.act("dismissed", lambda: response.dismiss(it.session, it.incident, it.actor, reason))
 
 
 @router.post("/{incident_id}/grade", summary="Regrade (leadership, admin)")
-def regrade(it: Overseer, grade: Grade = "", reason: Reason = "") -> Response:
+def regrade(it: Overseer, grade: Grade = "", reason: Note = "") -> Response:
     return it.act(
         "graded",
         lambda: service.set_grade(it.session, it.id, _grade(grade), it.actor, reason),
@@ -194,7 +195,7 @@ def regrade(it: Overseer, grade: Grade = "", reason: Reason = "") -> Response:
 
 @router.post("/{incident_id}/milestones", summary="Record a plan step taken")
 def milestone(
-    it: Responder, kind: Annotated[str, Form(max_length=32)] = "", note: Note = ""
+    it: Responder, kind: Annotated[str, Form(max_length=32)] = "", note: LongNote = ""
 ) -> Response:
     return it.act(
         "milestone",
@@ -231,9 +232,7 @@ def attach(
 
 
 @router.post("/{incident_id}/close", summary="Close with lessons (leadership, admin)")
-def close(
-    it: Overseer, reason: Reason = "", lessons: Annotated[str, Form(max_length=20_000)] = ""
-) -> Response:
+def close(it: Overseer, reason: Note = "", lessons: Document = "") -> Response:
     def close_with_lessons() -> None:
         for text in (line.strip() for line in lessons.splitlines()):
             if text:  # one lesson a line, each logged; the plan's next version adopts them
@@ -244,7 +243,7 @@ def close(
 
 
 @router.post("/tasks/{task_id}/{step}", summary="Start or finish a task (its group, leadership)")
-def work_task(task_id: str, step: str, page: StaffPage, note: Note = "") -> Response:
+def work_task(task_id: str, step: str, page: StaffPage, note: LongNote = "") -> Response:
     try:
         incident_id = tasks_board.get_task(page.session, task_id)[1].id
     except NotFound as exc:

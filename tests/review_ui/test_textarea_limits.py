@@ -14,6 +14,7 @@ from sqlalchemy import select
 from audit.events import Action
 from audit.models import AuditEvent, LegalHold
 from claims.models import Claim
+from incidents.models import Incident
 from statements.models import Statement
 from tests.review_ui.conftest import Stack, decide_next, draft_on_workbench, signed_in, submit
 
@@ -148,3 +149,28 @@ def test_a_claim_typed_to_its_limits_is_added_with_lf(stack: Stack, field: str, 
             return [getattr(claim, field) for claim in session.scalars(select(Claim))]
 
     _limit_as_typed(add, field, limit, stored)
+
+
+def test_an_incident_report_typed_to_its_limit_is_kept_whole_and_one_more_is_refused(
+    stack: Stack,
+) -> None:
+    """The report form's `what` was cut to 10,000 characters as sent (CRLF counting twice), so a
+    report typed within the textarea's limit lost its end without a word."""
+    client = signed_in(stack, "pr")
+    page = client.get("/ui/incidents")
+    assert re.search(r'name="what"[^>]*maxlength="10000"', page.text)
+    typed = browser_sends(10_000)
+
+    def report(what: str) -> Any:
+        return submit(client, page, "/ui/incidents", type="outage", title="Feed down", what=what)
+
+    def described() -> list[str]:
+        with stack.rt.sessions() as session:
+            return list(session.scalars(select(Incident.description)))
+
+    refused = report(typed + "é")
+    assert refused.status_code == 422 and "what" in refused.text
+    assert described() == []
+    accepted = report(typed)
+    assert accepted.status_code == 303, accepted.text
+    assert described() == [as_stored(typed)]
