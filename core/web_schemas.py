@@ -4,6 +4,7 @@ path."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -77,13 +78,29 @@ def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorResponse, "description": text[s]} for s in statuses}
 
 
+def _shows_nothing(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
+def said(text: str) -> str:
+    """The text without what shows nothing at its ends: whitespace and the format characters
+    (Unicode Cf: zero-width spaces and joiners, direction marks, the byte order mark)."""
+    start, end = 0, len(text)
+    while start < end and _shows_nothing(text[start]):
+        start += 1
+    while end > start and _shows_nothing(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
 def _not_blank(text: str) -> str:
-    if not text.strip():
+    if not said(text):
         raise ValueError("must not be only spaces")
     return text
 
 
-# Text that must say something: only spaces (tabs, new lines) is refused with 422 naming the field.
+# Text that must say something: only spaces (tabs, new lines) and invisible format characters
+# (U+200B, ...) is refused with 422 naming the field.
 NotBlank = AfterValidator(_not_blank)
 # Why someone did something that needs a reason: words, kept as written, up to 2000 characters.
 Reason = Annotated[str, Field(min_length=1, max_length=2000), NotBlank]

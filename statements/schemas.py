@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic_core import PydanticCustomError
 
-from core.web_schemas import MAX_INTEGER, NotBlank, Reason
+from core.web_schemas import MAX_INTEGER, NotBlank, Reason, said
 from statements.models import StatementKind
 
 Channel = Literal["web", "x", "banner"]
@@ -72,10 +73,26 @@ class SignOffIn(BaseModel):
     version: SeenVersion
 
 
+WITHDRAW_REASON_MIN = 3
+
+
+def _three_characters_said(text: str) -> str:
+    """At least 3 characters besides the spaces and invisible characters around them."""
+    if len(said(text)) < WITHDRAW_REASON_MIN:
+        raise PydanticCustomError(
+            "string_too_short",
+            "String should have at least {min_length} characters",
+            {"min_length": WITHDRAW_REASON_MIN},
+        )
+    return text
+
+
 class WithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[Reason, Field(min_length=3)]
+    reason: Annotated[
+        Reason, Field(min_length=WITHDRAW_REASON_MIN), AfterValidator(_three_characters_said)
+    ]
 
 
 class CheckOut(BaseModel):

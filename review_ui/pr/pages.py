@@ -16,6 +16,7 @@ from core.outbound import policy_from
 from core.process import Process
 from core.roles import Role
 from core.web_deps import RuntimeDep
+from core.web_schemas import said
 from review_ui.form_errors import field_problem, joined
 from review_ui.form_fields import Document, Note
 from review_ui.i18n import Msg
@@ -28,7 +29,7 @@ from statements.delivery import deliver_pending, sender_from
 from statements.generators import OfflineGenerator
 from statements.models import StatementKind, StatementStatus
 from statements.publishers import Publisher, default_publishers
-from statements.schemas import DraftIn, EditIn, Severity
+from statements.schemas import DraftIn, EditIn, Severity, WithdrawIn
 from statements.templates import TEMPLATES
 
 router = APIRouter(prefix="/pr")
@@ -289,8 +290,12 @@ def _deliver(rt: Process, it: OnStatement, notice: str) -> Response:
 
 @router.post("/statements/{statement_id}/withdraw", summary="Withdraw a published statement")
 def withdraw(it: PrStatement, rt: RuntimeDep, reason: Note = "") -> Response:
-    if not reason.strip():
-        error = Msg("Say why the statement is withdrawn (it is published with the withdrawal).")
+    try:  # the reason the API asks for (`WithdrawIn`: 3 characters besides spaces around)
+        WithdrawIn(reason=reason)
+    except ValidationError as exc:
+        error = joined(field_problem(e) for e in exc.errors())
+        if not said(reason):
+            error = Msg("Say why the statement is withdrawn (it is published with the withdrawal).")
         return it.show(error=error, status=422)
     refused = it.attempt(
         lambda: service.withdraw(it.session, it.id, reason.strip(), it.actor, _publishers())

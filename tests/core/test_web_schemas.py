@@ -26,7 +26,19 @@ WITH_A_REASON: list[tuple[type[BaseModel], dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("model", "rest"), WITH_A_REASON)
-@pytest.mark.parametrize("blank", ["   ", "\t\n ", "\u3000\u3000\u3000"])
+# Zero-width spaces, joiners and marks (Unicode Cf) show nothing: as blank as spaces.
+@pytest.mark.parametrize(
+    "blank",
+    [
+        "   ",
+        "\t\n ",
+        "\u3000\u3000\u3000",
+        "\u200b",
+        " \u200b\u200d ",
+        "\ufeff\u2060",
+        "\u200e\t\u200f",
+    ],
+)
 def test_a_reason_of_only_spaces_is_refused(
     model: type[BaseModel], rest: dict[str, Any], blank: str
 ) -> None:
@@ -42,3 +54,12 @@ def test_a_reason_with_words_is_kept_as_written(
 ) -> None:
     given = model.model_validate({**rest, "reason": "  the source retracted it "})
     assert given.model_dump()["reason"] == "  the source retracted it "
+
+
+@pytest.mark.parametrize("short", [" a ", "\u200bab\u200b", "  ab\n"])
+def test_a_withdrawal_counts_its_three_characters_without_the_spaces_around(short: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        WithdrawIn.model_validate({"reason": short})
+    [problem] = refused.value.errors()
+    assert problem["loc"] == ("reason",) and problem["type"] == "string_too_short"
+    assert WithdrawIn.model_validate({"reason": " abc "}).reason == " abc "

@@ -132,9 +132,9 @@ def test_a_claimless_counter_statement_passes_once_pr_adds_a_source(stack: Stack
     assert "All checks pass." in after.text and f"- {SOURCE}" in after.text
 
 
-def test_a_published_statement_offers_no_approve_or_publish_and_refuses_them(
-    stack: Stack,
-) -> None:
+def _published(stack: Stack) -> tuple[str, str]:
+    """A counter-statement one PR person wrote and another approved and published: (its
+    writer, its id)."""
     claim = false_claim(stack.rt)
     writer, approver = stack.user("pr"), stack.user("pr")
     from statements.generators import OfflineGenerator
@@ -151,7 +151,13 @@ def test_a_published_statement_offers_no_approve_or_publish_and_refuses_them(
         )
         service.approve(session, made.id, _human(approver, "pr"))
         service.publish(session, made.id, _human(approver, "pr"), default_publishers(webhook=False))
-        statement_id = made.id
+        return writer, made.id
+
+
+def test_a_published_statement_offers_no_approve_or_publish_and_refuses_them(
+    stack: Stack,
+) -> None:
+    writer, statement_id = _published(stack)
     client = browser_client(stack)
     sign_in(client, writer)
     page = client.get(f"/ui/pr/statements/{statement_id}")
@@ -163,6 +169,24 @@ def test_a_published_statement_offers_no_approve_or_publish_and_refuses_them(
             f"/ui/pr/statements/{statement_id}/{step}", data={"csrf_token": token, "version": "1"}
         )
         assert refused.status_code == 409 and "already published" in refused.text
+
+
+def test_a_withdrawal_in_the_ui_wants_the_reason_the_api_wants(stack: Stack) -> None:
+    """At least three characters besides spaces and invisible ones, as `WithdrawIn` counts."""
+    writer, statement_id = _published(stack)
+    client = browser_client(stack)
+    sign_in(client, writer)
+    url = f"/ui/pr/statements/{statement_id}"
+    token = csrf_of(client.get(url).text)
+    for said_nothing in ("x", " ab ", "\u200b\u200b\u200b"):
+        refused = client.post(f"{url}/withdraw", data={"csrf_token": token, "reason": said_nothing})
+        assert refused.status_code == 422, said_nothing
+        assert 'id="withdraw"' in refused.text
+    done = client.post(f"{url}/withdraw", data={"csrf_token": token, "reason": "a typo"})
+    assert done.status_code == 200 and "Withdrawn from every channel." in done.text
+    with transaction(stack.rt.sessions) as session:
+        withdrawn = session.get(Statement, statement_id)
+        assert withdrawn is not None and withdrawn.withdrawn_reason == "a typo"
 
 
 @pytest.mark.browser
