@@ -17,6 +17,7 @@ class ReceiverState:
     def __init__(self, log_path: Path | None = None) -> None:
         self.lock = threading.Lock()
         self.requests: list[dict[str, Any]] = []  # every request, duplicates included
+        self.arrived = 0  # requests read, counted before any delay (requests: after it)
         self.applied: dict[str, dict[str, Any]] = {}  # by idempotency key: what took effect
         self.fail_next: list[int] = []  # statuses to answer before succeeding (fault injection)
         self.delay_seconds = 0.0
@@ -33,6 +34,8 @@ def make_handler(state: ReceiverState) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("content-length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             key = self.headers.get("idempotency-key") or ""
+            with state.lock:
+                state.arrived += 1
             if state.delay_seconds:
                 threading.Event().wait(state.delay_seconds)
             with state.lock:

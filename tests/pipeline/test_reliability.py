@@ -100,10 +100,8 @@ def test_worker_killed_mid_request_is_redelivered_and_the_platform_acts_once(
     first = workers.start()
     try:
         action_id = remove_one(pg_rt)
-        wait_for(
-            lambda: stored(pg_rt, EnforcementAction, action_id).attempts == 1,
-            what="the first attempt",
-        )
+        # On the wire, not only counted: the attempt is committed before the request is sent.
+        wait_for(lambda: state.arrived == 1, what="the first attempt at the platform")
         kill(first)  # SIGKILL: no ack, no cleanup
         state.delay_seconds = 0.0
         second = workers.start()

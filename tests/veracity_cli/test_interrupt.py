@@ -25,13 +25,19 @@ def test_ctrl_c_while_a_command_reads_its_input_exits_130_without_a_traceback(
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
+        # As from a terminal: a runner that started the suite in the background (nohup, &)
+        # leaves SIGINT ignored, and Python then installs no KeyboardInterrupt handler.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Opening a FIFO for writing waits for its reader: once open, the command is reading it.
     with fifo.open("w") as writer:
         writer.write('{"id": "p1", "text": "half a line')
         writer.flush()
         child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=60)
+        try:
+            _, err = child.communicate(timeout=60)
+        finally:
+            child.kill()
     assert child.returncode == 130, err
     assert "veracity: interrupted" in err
     assert "Traceback" not in err
