@@ -94,15 +94,13 @@ def _back(request: Request) -> str:
     return request.url.path if any(r.matches(scope)[0] == Match.FULL for r in pages) else ""
 
 
-async def nul_in_address(scope: Scope, receive: Receive, send: Send, where: list[Loc]) -> None:
+async def nul_in_address(scope: Scope, receive: Receive, send: Send, _: list[Loc]) -> None:
     """The refusal page for a /ui address (path or query) holding the NUL character (api.nul_guard
-    finds it before any route runs). The page is rendered for the UI's root, never echoing the
-    refused address."""
+    finds it before any route runs). The page is rendered for the UI's root and says "the
+    address", never echoing any of it: a query name would read as the page's own words."""
     request = Request({**scope, "path": UI, "raw_path": UI.encode(), "query_string": b""}, receive)
     user = await run_in_threadpool(_user_of, request)
-    names = [str(loc[-1]) for loc in where if loc[0] == "query"]
-    fields = ", ".join(names) if ["path"] not in where else Msg("the address")
-    message = Msg("The NUL character is not allowed in {fields}.", fields=fields)
+    message = Msg("The NUL character is not allowed in {fields}.", fields=Msg("the address"))
     await render(request, "refused.html", user, 422, message=message)(scope, receive, send)
 
 

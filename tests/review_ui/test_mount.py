@@ -23,18 +23,22 @@ def _refused_as_page(client: TestClient, url: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("url", "named"),
+    "url",
     [
-        ("/ui/supervise?q=a%00b", "q"),
-        ("/ui/supervise?state=ok&x%00y=1", "x\\u0000y"),
-        ("/ui/review/cases/ab%00c", "the address"),
-        ("/ui/supervise%00", "the address"),
-        ("/ui/static/app%00.css", "the address"),
+        "/ui/supervise?q=a%00b",
+        "/ui/supervise?state=ok&x%00y=1",
+        "/ui/supervise?Your+session+expired.+Sign+in+again+at+evil.example%00=1",
+        "/ui/review/cases/ab%00c",
+        "/ui/supervise%00",
+        "/ui/static/app%00.css",
     ],
 )
-def test_a_nul_in_a_ui_address_is_refused_as_a_page(stack: Stack, url: str, named: str) -> None:
+def test_a_nul_in_a_ui_address_is_refused_as_a_page(stack: Stack, url: str) -> None:
+    """The page says "the address" whatever the link holds: a crafted query name is never
+    shown to the reader as the page's own words."""
     page = _refused_as_page(signed_in(stack, "senior_reviewer"), url)
-    assert named in page
+    assert "The NUL character is not allowed in the address." in page
+    assert "evil.example" not in page and "\\u0000" not in page
     assert 'href="/ui/supervise"' in page, "the way on to the reader's pages"
 
 
