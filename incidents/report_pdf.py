@@ -55,11 +55,16 @@ def english(text: str) -> str:
     return text
 
 
+# The codes whose words are not the code's own (`review_ui.incidents.words.EVENT` words them).
+WORDED = {"statement.legal_approved": "statement approved by legal"}
+
+
 def coded(tr: Gettext, code: str, words: str | None = None) -> str:
     """A code as the report prints it: in English the code itself (as it always printed it),
     else its words (`words`, or the code without "incident.", its "_" and "." as spaces) in the
     reader's language; a code the catalogue has no words for stays a code."""
-    words = words or code.removeprefix("incident.").replace("_", " ").replace(".", " ")
+    derived = code.removeprefix("incident.").replace("_", " ").replace(".", " ")
+    words = words or WORDED.get(code) or derived
     if tr is english:
         return code
     shown = tr(words)

@@ -120,9 +120,17 @@ NAMED = _coded(
     Msg("Prepare a public statement"),
     space=" ",
 )
-# The timeline's events (audit.events.Action: the incident's and its statements') and the
-# notices' events, in words (an incident's event is its code without "incident.", as the
-# timeline always read in English).
+
+
+def _dotted(*words: Msg) -> dict[str, Msg]:
+    """Each word by its code: its first space a ".", the others "_" (the words
+    `incidents.report_pdf.coded` reads from the code, so the report says the same)."""
+    return {word.replace(" ", ".", 1).replace(" ", "_"): word for word in words}
+
+
+# The timeline's events and the notices' events, in words: every `audit.events.Action`, as an
+# incident's timeline holds its posts' and cases' events too (an incident's event is its code
+# without "incident.", as the timeline always read in English; the others their code's words).
 EVENT = _coded(
     Msg("opened"),
     Msg("graded"),
@@ -164,6 +172,72 @@ EVENT = _coded(
     "statement.delivered": Msg("statement delivered"),
     "statement.delivery_failed": Msg("statement delivery failed"),
 }
+EVENT |= _dotted(
+    # the posts', cases' and reviews' events
+    Msg("post scored"),
+    Msg("post routed"),
+    Msg("post labelled"),
+    Msg("post restored"),
+    Msg("post appealed"),
+    Msg("case queued"),
+    Msg("case claimed"),
+    Msg("case released"),
+    Msg("case skipped"),
+    Msg("case escalated"),
+    Msg("case reassigned"),
+    Msg("case reprioritised"),
+    Msg("case lease expired"),
+    Msg("case lease extended"),
+    Msg("case decided"),
+    Msg("case second reviewed"),
+    Msg("case qa sampled"),
+    Msg("case qa reviewed"),
+    Msg("case decision corrected"),
+    Msg("case decision undone"),
+    # the platform actions
+    Msg("enforcement requested"),
+    Msg("enforcement confirmed"),
+    Msg("enforcement failed"),
+    Msg("enforcement dead lettered"),
+    Msg("enforcement retried"),
+    # the claims
+    Msg("claim added"),
+    Msg("claim imported"),
+    Msg("claim post linked"),
+    Msg("claim edited"),
+    Msg("claim retired"),
+    # configuration, drills, people, keys, webhooks and the log itself
+    Msg("config qa sampling changed"),
+    Msg("config incident policy changed"),
+    Msg("config response plan changed"),
+    Msg("config response group changed"),
+    Msg("config response group member changed"),
+    Msg("config threshold changed"),
+    Msg("config policy changed"),
+    Msg("drill started"),
+    Msg("drill finished"),
+    Msg("user created"),
+    Msg("user changed"),
+    Msg("user login failed"),
+    Msg("user locked"),
+    Msg("user logged in"),
+    Msg("user logged out"),
+    Msg("apikey created"),
+    Msg("apikey revoked"),
+    Msg("webhook subscribed"),
+    Msg("webhook unsubscribed"),
+    Msg("webhook replayed"),
+    Msg("webhook tested"),
+    Msg("webhook secret rotated"),
+    Msg("log searched"),
+    Msg("log exported"),
+    Msg("log retention applied"),
+    Msg("log legal hold set"),
+    Msg("log legal hold released"),
+    Msg("log verified"),
+    Msg("log anchored"),
+    Msg("log dsa statements exported"),
+)
 
 TABLES: dict[str, dict[Any, Msg]] = {
     "status": CODED,

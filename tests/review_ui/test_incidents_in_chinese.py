@@ -23,6 +23,7 @@ from incidents.channels import EMAIL
 from incidents.drill_types import SCOPES, WHAT
 from incidents.models import ClockStatus, IncidentStatus, TaskStatus
 from incidents.policy_store import MILESTONES
+from incidents.report_pdf import coded
 from incidents.repository.response import tasks_of
 from incidents.response import Report, activate, report_incident
 from incidents.severity import IncidentPolicy
@@ -145,7 +146,8 @@ VALUES = (
     + [("material", k) for k in KINDS]
     + [("clock", n) for n in CLOCK_NAMES]
     + [("task", t.title) for p in PROFILES.values() for t in p.tasks]
-    + [("event", a.value) for a in Action if a.value.startswith(("incident.", "statement."))]
+    # Any action can be in an incident's timeline: its posts' and cases' events are there too.
+    + [("event", a.value) for a in Action]
     + [("grade", g) for g in range(1, 5)]
     + [("scope", f.name) for f in fields(Scope)]
     + [("statement status", s.value) for s in StatementStatus]
@@ -159,6 +161,13 @@ def test_every_incident_word_has_a_chinese_translation(what: str, value: str | i
     with i18n.speaking(i18n.LANGUAGE[i18n.CHINESE]):
         chinese = str(i18n.translate(english))
     assert chinese != str(english) and re.search(r"[\u4e00-\u9fff]", chinese), (what, value)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_every_event_has_chinese_words_in_the_report(action: Action) -> None:
+    """The report (`report_pdf.coded`) words an event by its code; none stays a code."""
+    chinese = coded(i18n.LANGUAGE[i18n.CHINESE].translations.gettext, action.value)
+    assert chinese != action.value and re.search(r"[\u4e00-\u9fff]", chinese), action
 
 
 def test_the_post_incident_report_reads_in_chinese(stack: Stack) -> None:
