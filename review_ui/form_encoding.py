@@ -31,6 +31,7 @@ _KEPT = "veracity.ui_form_body"
 _PARTS = "veracity.ui_form_text_parts"
 _FORM = b"application/x-www-form-urlencoded"
 _MULTIPART = b"multipart/form-data"
+_UTF8 = (b"utf-8", b"utf8")
 
 
 class NotUtf8Form(Exception):
@@ -86,6 +87,7 @@ class TextParts:
     def __init__(self, boundary: bytes) -> None:
         self.misencoded: list[str] = []
         self.with_nul: list[str] = []
+        self.other_charset = False  # the request declared a charset other than UTF-8
         self._parser: MultipartParser | None = MultipartParser(
             boundary,
             {
@@ -103,11 +105,16 @@ class TextParts:
     @classmethod
     def of(cls, content_type: bytes) -> TextParts | None:
         """For a multipart/form-data Content-Type; None without a boundary it can read."""
-        boundary = parse_options_header(content_type)[1].get(b"boundary")
+        options = parse_options_header(content_type)[1]
+        boundary = options.get(b"boundary")
         try:
-            return cls(boundary) if boundary else None
+            parts = cls(boundary) if boundary else None
         except FormParserError:  # a boundary over python-multipart's limit: Starlette refuses it
             return None
+        if parts is not None:
+            # Starlette decodes text parts with the declared charset: only UTF-8 reads as sent.
+            parts.other_charset = options.get(b"charset", b"utf-8").lower() not in _UTF8
+        return parts
 
     def feed(self, chunk: bytes) -> None:
         if self._parser is None:
@@ -158,7 +165,7 @@ class TextParts:
         if self._name is None:
             return
         self._text(b"", final=True)
-        if self._not_utf8:
+        if self._not_utf8 or self.other_charset:
             _add(self.misencoded, self._name)
         if self._nul:
             _add(self.with_nul, self._name)
@@ -201,9 +208,13 @@ def _add(names: list[str], name: bytes) -> None:
         names.append(shown)
 
 
-def form_in_utf8(request: Request) -> None:
-    """Refuses a form read with text that is not UTF-8 (NotUtf8Form) or holds the NUL character
-    (NulInForm); runs after the form is read, before the route stores anything."""
+async def form_in_utf8(request: Request) -> None:
+    """Refuses a form with text that is not UTF-8 (NotUtf8Form) or holds the NUL character
+    (NulInForm), before the route stores anything. It reads the form itself (Starlette keeps
+    it for the route): a route that reads its own form, with the CSRF token in the header, would
+    otherwise be checked before any of its body had arrived."""
+    if _KEPT in request.scope or _PARTS in request.scope:
+        await request.form()
     parts: TextParts | None = request.scope.get(_PARTS)
     if parts is not None:
         misencoded, with_nul = parts.misencoded, parts.with_nul

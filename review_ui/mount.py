@@ -46,7 +46,7 @@ _NOT_FIELDS = ("body", "query", "path", "header", "cookie")  # where, not which 
 
 
 def build_router() -> APIRouter:
-    # form_in_utf8 after csrf_guard: by then any form the route takes has been read.
+    # form_in_utf8 after csrf_guard (which may refuse first); it reads the form if no one has.
     guards = [Depends(csrf_guard), Depends(form_in_utf8)]
     router = APIRouter(prefix="/ui", dependencies=guards, include_in_schema=False)
     router.include_router(login.router)

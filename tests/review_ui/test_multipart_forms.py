@@ -102,3 +102,18 @@ def test_which_text_parts_are_not_utf8_or_hold_nul_however_the_body_arrives(chun
     assert parts.misencoded == ["note", "cut", "caf\ufffd"]
     assert parts.with_nul == ["kind"]
     assert TextParts.of(b"multipart/form-data") is None
+
+
+@pytest.mark.parametrize(
+    ("charset", "refused"),
+    [(b"latin-1", True), (b"ISO-8859-1", True), (b"utf-8", False), (b"UTF8", False)],
+)
+def test_a_form_declaring_a_charset_other_than_utf8_has_its_text_parts_refused(
+    charset: bytes, refused: bool
+) -> None:
+    """Starlette decodes the text parts with the request's declared charset: UTF-8 text sent
+    under `charset=latin-1` would be stored as mojibake ('CafÃ©'), though each part is UTF-8."""
+    parts = TextParts.of(b"multipart/form-data; boundary=b; charset=" + charset)
+    assert parts is not None
+    parts.feed(_body((b'name="title"', "Café".encode()), (b'name="file"; filename="x"', PNG)))
+    assert parts.misencoded == (["title"] if refused else [])
