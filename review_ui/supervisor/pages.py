@@ -62,7 +62,8 @@ def _bulk_notice(page: UiPage) -> str:
 
 
 def _count(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() else None
+    """A count of a bulk decision's cases (at most BULK_CAP, so a few digits), else None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
 
 
 @router.get("", summary="Open and claimed cases, with reassignment")

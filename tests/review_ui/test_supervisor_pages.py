@@ -25,6 +25,7 @@ def stack(module_stack: Stack) -> Stack:
         "done=9999&skipped=0",  # more than a bulk decision can take
         "done=%EF%BC%93&skipped=0",  # a digit, but not 0-9
         "skipped=1",
+        f"done={'9' * 5000}&skipped=0",  # past int()'s 4,300 digits: was a 500
     ],
 )
 def test_a_crafted_bulk_notice_link_shows_no_notice(stack: Stack, query: str) -> None:
