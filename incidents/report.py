@@ -7,6 +7,7 @@ information, detection, first enforcement action, first public statement, contai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from audit.events import Action
 from audit.models import AuditEvent
+from core.messages import Msg
 from incidents.models import NarrativePost
 from incidents.report_steps import MISINFORMATION_STEPS, plan_steps, step_times
 from incidents.repository.cases import cases_of_posts
@@ -77,19 +79,41 @@ def build_report(session: Session, incident_id: str) -> Report:
     return report
 
 
+class Code(Msg):
+    """A stored code (a milestone, a clock's name or status) in what the report writes: in
+    English the code as it is; for another reader its words (its "_" as spaces) in the
+    reader's language where the catalogue has them, else the code."""
+
+    def render(self, gettext: Callable[[str], str]) -> str:
+        words = self.replace("_", " ")
+        shown = gettext(words)
+        return str(self) if shown == words else shown
+
+
+def _listed(parts: list[Msg]) -> Msg:
+    """The parts one after another, ", " between them."""
+    template = ", ".join(f"{{part{i}}}" for i in range(len(parts)))
+    return Msg(template, **{f"part{i}": part for i, part in enumerate(parts)})
+
+
 def _detail(event: AuditEvent) -> str:
-    """The event's reason, else what it named (a milestone, a grade), for the timeline."""
+    """The event's reason (as written), else what it named (a milestone, a grade), for the
+    timeline: a `Msg`, that the report renders in its reader's language."""
     veracity: Any = event.document.get("veracity", {})
     if not isinstance(veracity, dict):
         return ""
     if veracity.get("reason"):
         return str(veracity["reason"])
-    other = veracity.get("subject", {})
-    named = {k: v for k, v in other.items() if k in {"milestone", "plan_version"}}
+    named: list[Msg] = []
+    for key, value in veracity.get("subject", {}).items():
+        if key == "milestone":
+            named.append(Msg("milestone {milestone}", milestone=Code(str(value))))
+        elif key == "plan_version":
+            named.append(Msg("plan_version {version}", version=value))
     after = _after(event)
     if "grade" in after:
-        named["grade"] = after["grade"]
-    return ", ".join(f"{k} {v}" for k, v in named.items())
+        named.append(Msg("grade {grade}", grade=after["grade"]))
+    return _listed(named)
 
 
 def _volumes(events: list[AuditEvent], posts: int) -> dict[str, int]:
@@ -155,16 +179,20 @@ def _deadlines(session: Session, incident_id: str) -> list[dict[str, Any]]:
 
 
 def _deviations(report: Report) -> list[str]:
-    found = [
-        f"deadline '{d['name']}' {d['status']}" for d in report.deadlines if d["status"] != "met"
+    """Each deviation as a `Msg` (English where a plain string is read)."""
+    found: list[str] = [
+        Msg("deadline '{name}' {status}", name=Code(str(d["name"])), status=Code(str(d["status"])))
+        for d in report.deadlines
+        if d["status"] != "met"
     ]
     found += [
-        f"not reached: {label}"
+        Msg("not reached: {step}", step=Code(str(label)))
         for key, label in report.steps.items()
         if report.durations_s[key] is None
     ]
     if report.sla["attainment"] is not None and report.sla["attainment"] < 1.0:
-        found.append(f"review SLA attained for {report.sla['attainment']:.0%} of decided cases")
+        share = f"{report.sla['attainment']:.0%}"
+        found.append(Msg("review SLA attained for {share} of decided cases", share=share))
     return found
 
 

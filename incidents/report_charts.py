@@ -12,16 +12,19 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from core.messages import Msg
 from incidents.report import Report
 
 BLUE, GREY = "#1d4ed8", "#d1d5db"
 
 
-def duration_text(seconds: float | None) -> str:
+def duration_text(seconds: float | None) -> Msg:
     if seconds is None:
-        return "not reached"
+        return Msg("not reached")
     minutes = seconds / 60
-    return f"{minutes:.1f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    if minutes < 120:
+        return Msg("{minutes} min", minutes=f"{minutes:.1f}")
+    return Msg("{hours} h", hours=f"{minutes / 60:.1f}")
 
 
 def _tidy(ax: Axes) -> None:

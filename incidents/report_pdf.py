@@ -101,7 +101,13 @@ NOT_REACHED = Msg("not reached")
 
 
 def duration(tr: Gettext, seconds: float | None) -> str:
-    return NOT_REACHED.render(tr) if seconds is None else duration_text(seconds)
+    return NOT_REACHED.render(tr) if seconds is None else duration_text(seconds).render(tr)
+
+
+def rendered(tr: Gettext, text: str) -> str:
+    """What the report wrote itself (a `Msg`: a deviation, an event's detail) in the reader's
+    language; what people wrote (a reason) as written."""
+    return text.render(tr) if isinstance(text, Msg) else text
 
 
 def volumes(tr: Gettext, report: Report) -> list[list[Any]]:
@@ -300,7 +306,8 @@ def _story(report: Report, signoff: SignOff | None, title: str, tr: Gettext) -> 
     half = [WIDTH * 0.6, WIDTH * 0.4]
     deadlines = [_deadline(d, tr) for d in report.deadlines]
     timeline = [
-        [e["at"], coded(tr, e["action"]), e["actor"], e.get("detail", "")] for e in report.timeline
+        [e["at"], coded(tr, e["action"]), e["actor"], rendered(tr, e.get("detail", ""))]
+        for e in report.timeline
     ]
     kind = str(inc.get("type", "misinformation"))
     return [
@@ -348,7 +355,7 @@ def _story(report: Report, signoff: SignOff | None, title: str, tr: Gettext) -> 
         *_section(
             5,
             Msg("Deviations from the plan").render(tr),
-            _bullets(report.deviations, Msg("None.").render(tr)),
+            _bullets([rendered(tr, d) for d in report.deviations], Msg("None.").render(tr)),
         ),
         *_section(
             6,

@@ -19,6 +19,7 @@ from incidents.report_pdf import (
     english,
     facts,
     render_pdf,
+    rendered,
     volumes,
 )
 from incidents.report_steps import time_from
@@ -117,7 +118,7 @@ def render_html(
     timeline = _table(
         _headings(tr, Msg("Time (UTC)"), Msg("Event"), Msg("By"), Msg("Detail")),
         [
-            [e["at"], coded(tr, e["action"]), e["actor"], e.get("detail", "")]
+            [e["at"], coded(tr, e["action"]), e["actor"], rendered(tr, e.get("detail", ""))]
             for e in report.timeline
         ],
     )
@@ -137,6 +138,7 @@ def render_html(
         }.items()
     }
     no_deviation, no_lesson = _t(Msg("none"), tr), _t(Msg("none recorded yet"), tr)
+    deviations = [rendered(tr, d) for d in report.deviations]
     return f"""<!doctype html>
 <html lang="{html.escape(lang)}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{_CSS}</style></head><body>
@@ -149,7 +151,7 @@ def render_html(
 <h2>2. {said["reach"]}</h2><img alt="{said["over_time"]}" src="{_png_src(reach_chart(report))}">
 <h2>3. {said["quality"]}</h2><table>{quality}</table>
 <h2>4. {said["deadlines"]}</h2>{deadlines}
-<h2>5. {said["deviations"]}</h2><ul>{_items(report.deviations, no_deviation)}</ul>
+<h2>5. {said["deviations"]}</h2><ul>{_items(deviations, no_deviation)}</ul>
 <h2>6. {said["lessons"]}</h2><ol>{_items(report.lessons, no_lesson)}</ol>
 <h2>7. {said["timeline"]}</h2>{timeline}
 </body></html>"""

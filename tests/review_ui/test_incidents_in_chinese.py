@@ -193,6 +193,27 @@ def test_the_post_incident_report_reads_in_chinese(stack: Stack) -> None:
     )
     assert "Response against the plan" in in_english.text
     assert "incident.activated" in in_english.text
+    said = "deadline 'first internal report' running", "not reached: ", " min</td>"
+    assert all(english in unescape(in_english.text) for english in said)
+    assert "<td>grade 1</td>" in in_english.text
+
+
+def test_what_the_report_says_itself_reads_in_chinese(stack: Stack) -> None:
+    """The deviations, durations and timeline details the report writes (not what people
+    wrote) in the reader's language, HTML and PDF."""
+    incident_id, lead = _outage(stack)
+    client = signed_in_as(stack, lead)
+    html = unescape(client.get(f"/ui/incidents/{incident_id}/report", headers=ZH).text)
+    deviations = re.search(r"<h2>5\..*?<ul>(.*?)</ul>", html, re.S)
+    assert deviations and re.search(r"[\u4e00-\u9fff]", deviations.group(1))
+    for english in ("deadline '", "not reached", "first internal report", " min<", " running"):
+        assert english not in html, english
+    assert "<td>grade 1</td>" not in html and "<td>等级 1</td>" in html
+    assert "首次内部报告" in deviations.group(1) and "分钟" in html
+    pdf = client.get(f"/ui/incidents/{incident_id}/report?format=pdf", headers=ZH)
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(BytesIO(pdf.content)).pages)
+    for english in ("deadline'", "notreached", "grade1", "min"):
+        assert english not in text, english
 
 
 def test_the_notices_after_an_action_read_in_chinese(stack: Stack) -> None:
