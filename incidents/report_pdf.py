@@ -310,6 +310,8 @@ def _story(report: Report, signoff: SignOff | None, title: str, tr: Gettext) -> 
         for e in report.timeline
     ]
     kind = str(inc.get("type", "misinformation"))
+    charted = None if tr is english else tr  # English charts as they always were
+    charted = None if tr is english else tr  # English charts as they always were
     return [
         _p(
             Msg("{title}  ·  INCIDENT {id}", title=title.upper(), id=inc["id"]).render(tr), "kicker"
@@ -330,9 +332,9 @@ def _story(report: Report, signoff: SignOff | None, title: str, tr: Gettext) -> 
                 half,
             ),
             Spacer(0, 3 * mm),
-            _chart(response_chart(report), 64),
+            _chart(response_chart(report, charted), 64),
         ),
-        *_section(2, Msg("Reach").render(tr), _chart(reach_chart(report), 74)),
+        *_section(2, Msg("Reach").render(tr), _chart(reach_chart(report, charted), 74)),
         *_section(
             3,
             Msg("Volumes and review quality").render(tr),

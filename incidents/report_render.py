@@ -139,6 +139,7 @@ def render_html(
     }
     no_deviation, no_lesson = _t(Msg("none"), tr), _t(Msg("none recorded yet"), tr)
     deviations = [rendered(tr, d) for d in report.deviations]
+    charted = None if tr is english else tr  # English charts as they always were
     return f"""<!doctype html>
 <html lang="{html.escape(lang)}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{_CSS}</style></head><body>
@@ -147,8 +148,8 @@ def render_html(
 <table class="facts">{head}</table>
 {_signoff(signoff, tr)}
 <h2>1. {said["plan"]}</h2>{times}
-<img alt="{said["times"]}" src="{_png_src(response_chart(report))}">
-<h2>2. {said["reach"]}</h2><img alt="{said["over_time"]}" src="{_png_src(reach_chart(report))}">
+<img alt="{said["times"]}" src="{_png_src(response_chart(report, charted))}">
+<h2>2. {said["reach"]}</h2><img alt="{said["over_time"]}" src="{_png_src(reach_chart(report, charted))}">
 <h2>3. {said["quality"]}</h2><table>{quality}</table>
 <h2>4. {said["deadlines"]}</h2>{deadlines}
 <h2>5. {said["deviations"]}</h2><ul>{_items(deviations, no_deviation)}</ul>

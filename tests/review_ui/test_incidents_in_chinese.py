@@ -6,6 +6,7 @@ every value has a Chinese translation in, while what people typed stays as writt
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import fields
 from html import unescape
 from io import BytesIO
@@ -226,3 +227,38 @@ def test_the_notices_after_an_action_read_in_chinese(stack: Stack) -> None:
         notice = re.search(r'<p class="notice"[^>]*>(.*?)</p>', page, re.S)
         assert notice and english not in page, key
         assert re.search(r"[\u4e00-\u9fff]", notice.group(1)), key
+
+
+def test_the_report_charts_read_in_chinese_with_every_glyph_drawn() -> None:
+    from datetime import UTC, datetime
+
+    from incidents.report import Report
+    from incidents.report_charts import png, reach_chart, response_chart
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    report = Report(
+        incident={},
+        first_seen_at=start,
+        timeline=[],
+        durations_s={"report": 60.0, "restored": None},
+        volumes={},
+        sla={},
+        agreement={},
+        deadlines=[],
+        deviations=[],
+        reach_series=[(start, 5)],
+        steps={"report": "first internal report", "restored": "service restored"},
+    )
+    chinese = i18n.LANGUAGE[i18n.CHINESE].translations.gettext
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns of each glyph its fonts lack
+        for chart in (response_chart(report, chinese), reach_chart(report, chinese)):
+            [ax] = chart.axes
+            said = [ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel()]
+            said += [label.get_text() for label in ax.get_yticklabels()]
+            assert re.search(r"[\u4e00-\u9fff]", ax.get_title(loc="left")), said
+            assert not re.search(r"[a-z]{3}", " ".join(said)), said
+            png(chart)
+    english = response_chart(report)
+    assert english.axes[0].get_title(loc="left") == "Response times (grey: not reached)"
+    assert [t.get_text() for t in english.axes[0].get_yticklabels()] == list(report.steps.values())
