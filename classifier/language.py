@@ -26,6 +26,10 @@ _DEFAULT_MODEL_LANGUAGE = "en"  # what scores `und` posts
 # languages whose check-worthiness model (`models/checkworthiness-*`, English sets) decides urgent
 # as well as the gate; Chinese posts get a gate-only score (`models/checkworthiness-zh-*`)
 CHECKWORTHINESS_LANGUAGES = frozenset({"en"})
+# languages whose claim matcher is fine-tuned (`models/claim-matcher-*`): a suggested match there
+# keeps a post the check-worthiness gate would drop. The Chinese matcher is the encoder's raw
+# cosine (`claims/matching/zh.py`), which everyday posts sharing a topic with a claim reach.
+SUGGESTED_MATCH_LANGUAGES = frozenset({"en"})
 _lock = threading.Lock()  # langid's classifier keeps no state, but loading it must happen once
 
 
@@ -100,6 +104,12 @@ def model_language(lang: str | None) -> str | None:
 def measures_checkworthiness(lang: str | None) -> bool:
     """Whether a check-worthiness score in `lang` also decides urgent (English, undetermined)."""
     return model_language(lang) in CHECKWORTHINESS_LANGUAGES
+
+
+def trusts_suggested_matches(lang: str | None) -> bool:
+    """Whether a suggested claim match in `lang` keeps a post that makes no claim (English,
+    undetermined): see SUGGESTED_MATCH_LANGUAGES."""
+    return model_language(lang) in SUGGESTED_MATCH_LANGUAGES
 
 
 def route_language(text: str) -> str:

@@ -15,7 +15,8 @@ recomputed with the active policy when it is routed or previewed) is decided in 
    (default urgent);
 3. a post with no match at or above `claim_match_suggest_similarity` ("suggested") whose
    check-worthiness is below `checkworthiness_min` is ignored however its falsehood score
-   reads: it makes no claim a fact-checker could check; with or without a suggested match,
+   reads: it makes no claim a fact-checker could check (in Chinese a suggested match does not
+   keep it: that matcher is not fine-tuned, `classifier/language.py`); with or without one,
    below `checkworthiness_urgent_min` an urgent post is lowered to review; so is any urgent
    post in a language whose check-worthiness head gates only (Chinese,
    `models/checkworthiness-zh-*`, `classifier/language.py`);

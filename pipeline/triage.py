@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from classifier.language import measures_checkworthiness, model_language
+from classifier.language import measures_checkworthiness, model_language, trusts_suggested_matches
 
 if TYPE_CHECKING:
     from pipeline.models import Score
@@ -82,9 +82,12 @@ def triage_band(signals: Signals, policy: RoutingPolicy) -> tuple[str, str]:
     if debunked is not None and match_status(debunked.similarity, policy) == CONFIRMED:
         raised = raise_to(level, policy.claim_match_route)
         return raised, ("claim_match" if raised != level else "band")
-    # A suggested match may repeat a known claim, so check-worthiness does not drop the post;
-    # but only a confirmed match is evidence enough for urgent, so the caps below still apply.
-    suggested = any(match_status(m.similarity, policy) for m in signals.matches)
+    # A suggested match may repeat a known claim, so check-worthiness does not drop the post
+    # (where the matcher is fine-tuned: not in Chinese); but only a confirmed match is evidence
+    # enough for urgent, so the caps below still apply.
+    suggested = trusts_suggested_matches(signals.lang) and any(
+        match_status(m.similarity, policy) for m in signals.matches
+    )
     cw = signals.checkworthiness
     if cw is not None and level != IGNORE and cw < policy.checkworthiness_min and not suggested:
         return IGNORE, "not_checkworthy"

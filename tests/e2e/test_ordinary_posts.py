@@ -40,3 +40,18 @@ def test_ordinary_posts_rarely_reach_review_and_almost_never_urgent(
     # check-worthiness head (models/checkworthiness-zh-*, trained without this corpus) gates
     # all but 1.75% of the file (its MODEL_CARD.md).
     assert summary["review_or_urgent"] <= 0.05, summary
+
+
+def test_everyday_chinese_posts_near_a_claims_topic_stay_out_of_review(
+    signals: IntakeSignals,
+) -> None:
+    """Posts that share a topic with a bundled claim ("drank a cup of salt water, my throat feels
+    better") reach the Chinese matcher's suggest threshold; a suggested match used to keep them
+    past the check-worthiness gate (6 of the first 30 went to review or urgent)."""
+    posts = read_posts(CORPUS / "zh_topical.jsonl")
+    rows = triage_bands(posts, with_chinese(load_classifier()), signals, RoutingPolicy())
+    summary = rates(rows)["all"]
+    assert summary["posts"] == 60
+    assert summary["review_or_urgent"] <= 0.05, summary
+    # At most one: "drink hot water, keep warm" is a confirmed match to a hot-water claim.
+    assert summary["urgent"] <= 0.02, summary

@@ -51,18 +51,30 @@ def test_a_suggested_match_counts_as_a_known_claim_but_does_not_raise() -> None:
 
 
 def test_a_suggested_match_does_not_make_an_urgent_post_that_makes_no_claim_urgent() -> None:
-    """Only a confirmed match raises: a suggested one keeps the post out of the ignore gate, but
-    the check-worthiness and Chinese caps on urgent still apply (an everyday Chinese post about
-    a cold used to go urgent on a suggested match to a health claim)."""
+    """Only a confirmed match raises: a suggested one keeps an English post out of the ignore
+    gate, but the check-worthiness and Chinese caps on urgent still apply (an everyday Chinese
+    post about a cold used to go urgent on a suggested match to a health claim)."""
     maybe = MatchInfo("c3", (SUGGEST + CONFIRM) / 2, "false")
-    no_claim = Signals(0.77, "urgent", checkworthiness=0.0002, matches=(maybe,), lang="zh")
-    assert triage_band(no_claim, POLICY) == ("review", "checkworthiness")
     english = Signals(0.9, "urgent", checkworthiness=0.1, matches=(maybe,), lang="en")
     assert triage_band(english, POLICY) == ("review", "checkworthiness")
     chinese_claim = Signals(0.9, "urgent", checkworthiness=0.95, matches=(maybe,), lang="zh")
     assert triage_band(chinese_claim, POLICY) == ("review", "checkworthiness")
     english_claim = Signals(0.9, "urgent", checkworthiness=0.95, matches=(maybe,), lang="en")
     assert triage_band(english_claim, POLICY) == ("urgent", "band")
+
+
+def test_in_chinese_a_suggested_match_does_not_keep_a_post_that_makes_no_claim() -> None:
+    """The Chinese matcher is the encoder's raw cosine: everyday posts sharing a topic with a
+    library claim ("drank a cup of salt water, my throat feels better" beside "salt water
+    prevents COVID-19") reach its suggest threshold, and went to review on that alone."""
+    maybe = MatchInfo("c3", (SUGGEST + CONFIRM) / 2, "false")
+    everyday = Signals(0.77, "urgent", checkworthiness=0.0002, matches=(maybe,), lang="zh")
+    assert triage_band(everyday, POLICY) == ("ignore", "not_checkworthy")
+    english = Signals(0.77, "urgent", checkworthiness=0.0002, matches=(maybe,), lang="en")
+    assert triage_band(english, POLICY) == ("review", "checkworthiness")
+    sure = MatchInfo("c3", CONFIRM, "false")
+    repeated = Signals(0.77, "urgent", checkworthiness=0.0002, matches=(sure,), lang="zh")
+    assert triage_band(repeated, POLICY)[0] == "urgent"  # a confirmed match still raises
 
 
 def test_moderate_checkworthiness_lowers_urgent_to_review() -> None:
