@@ -186,6 +186,11 @@ def _fmt(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
+def _heads(tr: Gettext, *labels: Msg) -> list[str]:
+    """A table's column heads in the reader's words."""
+    return [label.render(tr) for label in labels]
+
+
 def _table(
     header: list[str] | None, rows: list[list[Any]], widths: list[float], zebra: bool = True
 ) -> Table:
@@ -338,18 +343,13 @@ def _story(report: Report, signoff: SignOff | None, title: str, tr: Gettext) -> 
         *_section(
             3,
             Msg("Volumes and review quality").render(tr),
-            _table([Msg("Measure").render(tr), Msg("Value").render(tr)], volumes(tr, report), half),
+            _table(_heads(tr, Msg("Measure"), Msg("Value")), volumes(tr, report), half),
         ),
         *_section(
             4,
             Msg("Deadlines").render(tr),
             _table(
-                [
-                    Msg("Clock").render(tr),
-                    Msg("Status").render(tr),
-                    Msg("Due (UTC)").render(tr),
-                    Msg("Resolved (UTC)").render(tr),
-                ],
+                _heads(tr, Msg("Clock"), Msg("Status"), Msg("Due (UTC)"), Msg("Resolved (UTC)")),
                 deadlines or [[Msg("no clocks started").render(tr), "", "", ""]],
                 [WIDTH * 0.34, WIDTH * 0.14, WIDTH * 0.26, WIDTH * 0.26],
             ),
@@ -368,12 +368,7 @@ def _story(report: Report, signoff: SignOff | None, title: str, tr: Gettext) -> 
             7,
             Msg("Timeline").render(tr),
             _table(
-                [
-                    Msg("Time (UTC)").render(tr),
-                    Msg("Event").render(tr),
-                    Msg("By").render(tr),
-                    Msg("Detail").render(tr),
-                ],
+                _heads(tr, Msg("Time (UTC)"), Msg("Event"), Msg("By"), Msg("Detail")),
                 timeline or [["-", Msg("no events").render(tr), "", ""]],
                 [WIDTH * 0.2, WIDTH * 0.24, WIDTH * 0.18, WIDTH * 0.38],
             ),
