@@ -5,7 +5,8 @@ measures (`pipeline.signals`: language, the shipped claim matcher over the bundl
 the check-worthiness head), then `pipeline.triage.triage_band` under a routing policy (the
 built-in default unless `--policy` names a JSON body). On ordinary posts that make no claim
 (`tests/fixtures/ordinary_posts/`) the targets are at most 5% to review or urgent and at most
-1% urgent, per language.
+1% urgent, per language. `--per-post FILE` also writes each post's band, the rule that set it
+and the signals it read (JSON lines), to see why posts were queued.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +27,35 @@ from core.user_files import read_json, read_json_lines, schema_refusal
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PostIn, RoutingPolicyBody
 from pipeline.signals import IntakeSignals, PostSignals
-from pipeline.triage import REVIEW, URGENT, Signals, triage_band
+from pipeline.triage import REVIEW, URGENT, MatchInfo, Signals, match_status, triage_band
 
 BATCH = 64
+
+
+@dataclass(frozen=True)
+class Triaged:
+    """One post as intake would triage it: the band, the rule that set it, what it read."""
+
+    post_id: str
+    lang: str  # detected ("und" without signals)
+    band: str
+    rule: str
+    model_band: str  # the falsehood model's own band
+    signals: Signals
+
+    def to_json(self, policy: RoutingPolicy) -> dict[str, object]:
+        best: MatchInfo | None = self.signals.matches[0] if self.signals.matches else None
+        match = best and best.to_json() | {"status": match_status(best.similarity, policy)}
+        return {
+            "id": self.post_id,
+            "lang": self.lang,
+            "band": self.band,
+            "rule": self.rule,
+            "score": round(self.signals.score, 4),
+            "model_band": self.model_band,
+            "checkworthiness": self.signals.checkworthiness,
+            "best_match": match,
+        }
 
 
 def triage_bands(
@@ -35,17 +63,16 @@ def triage_bands(
     classifier: Classifier,
     signals: IntakeSignals | None,
     policy: RoutingPolicy,
-) -> list[tuple[str, str, str]]:
-    """(detected language, triage band, the falsehood model's own band) per post, in order,
-    as intake would decide them."""
-    out: list[tuple[str, str, str]] = []
+) -> list[Triaged]:
+    """Each post, in order, as intake would triage it."""
+    out: list[Triaged] = []
     for start in range(0, len(posts), BATCH):
         batch = posts[start : start + BATCH]
         predictions = classifier.predict([p.text for p in batch])
         measured: Sequence[PostSignals | None] = (
             signals.measure(batch) if signals is not None else [None] * len(batch)
         )
-        for prediction, sig in zip(predictions, measured, strict=True):
+        for post, prediction, sig in zip(batch, predictions, measured, strict=True):
             if sig is None:
                 full = Signals(prediction.score, prediction.band.value)
             else:
@@ -57,19 +84,20 @@ def triage_bands(
                     sig.lang,
                 )
             lang = sig.lang if sig else "und"
-            out.append((lang, triage_band(full, policy)[0], prediction.band.value))
+            band, rule = triage_band(full, policy)
+            out.append(Triaged(post.id, lang, band, rule, prediction.band.value, full))
     return out
 
 
-def rates(rows: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
+def rates(rows: Iterable[Triaged]) -> dict[str, Any]:
     """Counts and rates overall and per detected language; `falsehood_only` is what the
     falsehood model's band alone would have queued (before triage)."""
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     alone: dict[str, Counter[str]] = defaultdict(Counter)
-    for lang, band, model_band in rows:
-        for name in ("all", lang):
-            groups[name][band] += 1
-            alone[name][model_band] += 1
+    for row in rows:
+        for name in ("all", row.lang):
+            groups[name][row.band] += 1
+            alone[name][row.model_band] += 1
     return {
         name: {**_summary(counts), "falsehood_only": _summary(alone[name])}
         for name, counts in sorted(groups.items())
@@ -131,6 +159,10 @@ def run(args: argparse.Namespace) -> int:
     posts = read_posts(args.input)
     classifier = with_chinese(load_classifier(args.model_dir))
     rows = triage_bands(posts, classifier, default_signals(), policy)
+    if args.per_post is not None:
+        with args.per_post.open("w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(row.to_json(policy), ensure_ascii=False) + "\n")
     print(json.dumps({"input": str(args.input), "policy": policy.version, **rates(rows)}, indent=2))
     return 0
 
@@ -142,4 +174,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--input", type=Path, required=True, help="JSONL: id, text, optional lang")
     p.add_argument("--model-dir", type=Path, default=None, help="the falsehood model")
     p.add_argument("--policy", type=Path, default=None, help="a routing policy body (JSON)")
+    p.add_argument(
+        "--per-post", type=Path, default=None, help="also write each post's band, rule and signals"
+    )
     p.set_defaults(handler=lambda _rt, args: run(args), needs_db=False)
