@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.actors import Actor, ActorType
@@ -14,7 +13,7 @@ from core.errors import NotFound
 from pipeline.decisions import decide
 from pipeline.models import CaseStatus, Decision, ReviewCase
 from pipeline.queue import QueueFilter, claim_next
-from pipeline.repository.cases import case_by_id
+from pipeline.repository.cases import case_by_id, lock_undecided_drill_cases
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import DecisionIn
 
@@ -45,15 +44,7 @@ def close_drill_cases(session: Session, post_ids: Collection[str]) -> int:
     an interrupted drill leaves nothing in the drill queue: they are closed with no decision (no
     verdict is made up for them). Only drill cases: a real case is never touched. Returns how
     many were closed; the drill logs the count as its own action (drill.finished)."""
-    cases = session.scalars(
-        select(ReviewCase)
-        .where(
-            ReviewCase.post_id.in_(post_ids),
-            ReviewCase.is_drill.is_(True),
-            ReviewCase.status != CaseStatus.DECIDED,
-        )
-        .with_for_update()
-    ).all()
+    cases = lock_undecided_drill_cases(session, post_ids)
     for case in cases:
         case.status = CaseStatus.DECIDED
         case.claimed_by = None

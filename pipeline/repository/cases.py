@@ -194,6 +194,19 @@ def lock_next_case(
     ).first()
 
 
+def lock_undecided_drill_cases(session: Session, post_ids: Collection[str]) -> Sequence[ReviewCase]:
+    """The undecided drill cases of these posts (waiting or held), locked; never a real case."""
+    return session.scalars(
+        select(ReviewCase)
+        .where(
+            ReviewCase.post_id.in_(post_ids),
+            ReviewCase.is_drill.is_(True),
+            ReviewCase.status != CaseStatus.DECIDED,
+        )
+        .with_for_update()
+    ).all()
+
+
 def lease_extensions_used(session: Session, case_id: str, actor_name: str) -> int:
     """How often `actor_name` extended the lease on the case since it was last claimed or
     reassigned."""
