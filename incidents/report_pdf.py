@@ -186,7 +186,7 @@ def _fmt(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def _heads(tr: Gettext, *labels: Msg) -> list[str]:
+def headings(tr: Gettext, *labels: Msg) -> list[str]:
     """A table's column heads in the reader's words."""
     return [label.render(tr) for label in labels]
 
@@ -343,13 +343,13 @@ def _story(report: Report, signoff: SignOff | None, title: str, tr: Gettext) -> 
         *_section(
             3,
             Msg("Volumes and review quality").render(tr),
-            _table(_heads(tr, Msg("Measure"), Msg("Value")), volumes(tr, report), half),
+            _table(headings(tr, Msg("Measure"), Msg("Value")), volumes(tr, report), half),
         ),
         *_section(
             4,
             Msg("Deadlines").render(tr),
             _table(
-                _heads(tr, Msg("Clock"), Msg("Status"), Msg("Due (UTC)"), Msg("Resolved (UTC)")),
+                headings(tr, Msg("Clock"), Msg("Status"), Msg("Due (UTC)"), Msg("Resolved (UTC)")),
                 deadlines or [[Msg("no clocks started").render(tr), "", "", ""]],
                 [WIDTH * 0.34, WIDTH * 0.14, WIDTH * 0.26, WIDTH * 0.26],
             ),
@@ -368,7 +368,7 @@ def _story(report: Report, signoff: SignOff | None, title: str, tr: Gettext) -> 
             7,
             Msg("Timeline").render(tr),
             _table(
-                _heads(tr, Msg("Time (UTC)"), Msg("Event"), Msg("By"), Msg("Detail")),
+                headings(tr, Msg("Time (UTC)"), Msg("Event"), Msg("By"), Msg("Detail")),
                 timeline or [["-", Msg("no events").render(tr), "", ""]],
                 [WIDTH * 0.2, WIDTH * 0.24, WIDTH * 0.18, WIDTH * 0.38],
             ),

@@ -18,6 +18,7 @@ from incidents.report_pdf import (
     duration,
     english,
     facts,
+    headings,
     render_pdf,
     rendered,
     volumes,
@@ -79,10 +80,6 @@ def _t(message: Msg, tr: Gettext) -> str:
     return html.escape(message.render(tr))
 
 
-def _headings(tr: Gettext, *messages: Msg) -> list[str]:
-    return [message.render(tr) for message in messages]
-
-
 def render_html(
     report: Report,
     title: str = Msg("Post-incident report"),
@@ -109,14 +106,14 @@ def render_html(
     )
     quality = _rows([(str(name), value) for name, value in volumes(tr, report)])
     deadlines = _table(
-        _headings(tr, Msg("Clock"), Msg("Status"), Msg("Due"), Msg("Resolved")),
+        headings(tr, Msg("Clock"), Msg("Status"), Msg("Due"), Msg("Resolved")),
         [
             [coded(tr, d["name"], d["name"]), coded(tr, d["status"]), d["due_at"], d["resolved_at"]]
             for d in report.deadlines
         ],
     )
     timeline = _table(
-        _headings(tr, Msg("Time (UTC)"), Msg("Event"), Msg("By"), Msg("Detail")),
+        headings(tr, Msg("Time (UTC)"), Msg("Event"), Msg("By"), Msg("Detail")),
         [
             [e["at"], coded(tr, e["action"]), e["actor"], rendered(tr, e.get("detail", ""))]
             for e in report.timeline
