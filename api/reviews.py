@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from accounts.login import LoginRefused, authenticate, log_out_tokens
 from accounts.models import User
@@ -18,7 +18,7 @@ from core.principal import AnyStaff, Principal, Reviewer, Supervisor, require_ro
 from core.refusal import Refusal
 from core.roles import Role
 from core.web_deps import SessionDep
-from core.web_schemas import ErrorResponse, Reason, RowId, refusals
+from core.web_schemas import ErrorResponse, Reason, RowId, StrictIn, refusals
 from pipeline.decisions import decide
 from pipeline.models import Post, ReviewCase
 from pipeline.policy_store import active_policy
@@ -34,24 +34,20 @@ CaseWorker = Annotated[
 ]
 
 
-class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReasonIn(StrictIn):
     reason: str = Field(default="", max_length=2000)
 
 
-class EscalateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EscalateIn(StrictIn):
     to: Literal["senior_reviewer", "legal"]
     reason: Reason
 
 
-class ReassignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReassignIn(StrictIn):
     to_username: str = Field(min_length=1, max_length=64)
 
 
-class TokenRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TokenRequest(StrictIn):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.roles import Scope
+from core.web_schemas import StrictIn
 
 
 class HistoryEntry(BaseModel):
@@ -50,9 +51,7 @@ class CaseScoreView(BaseModel):
     model_version: str
 
 
-class ApiKeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ApiKeyIn(StrictIn):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
     rate_limit_per_minute: int = Field(default=6000, ge=0, le=10_000_000)  # 0: unlimited

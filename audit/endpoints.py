@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from audit import anchors, repository
 from audit.events import Action, Subject
@@ -33,7 +33,7 @@ from core.errors import Invalid, NotFound
 from core.principal import Principal, require_role
 from core.roles import Role
 from core.web_deps import RequestIdDep, SessionDep
-from core.web_schemas import RowId, refusals
+from core.web_schemas import RowId, StrictIn, refusals
 
 router = APIRouter(prefix="/v1/audit", tags=["legal: action log"])
 Legal = Annotated[Principal, Depends(require_role(Role.LEGAL, Role.ADMIN))]
@@ -153,9 +153,7 @@ def run_verify(rt: AuditRuntimeDep, who: Legal) -> dict[str, Any]:
     }
 
 
-class AnchorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AnchorIn(StrictIn):
     chain: str = Field(max_length=32)
     seq: int = Field(ge=0)
     hash: str = Field(min_length=64, max_length=64)
@@ -188,15 +186,13 @@ def lag(rt: AuditRuntimeDep, _: Legal) -> dict[str, Any]:
     }
 
 
-class HoldIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class HoldIn(StrictIn):
     subject_type: HoldSubject
     subject_id: str = Field(min_length=1, max_length=128)
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ReleaseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReleaseIn(StrictIn):
     reason: str = Field(min_length=1, max_length=2000)
 
 

@@ -10,15 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from audit.events import Action
 from core.clock import to_utc
-from core.web_schemas import IsoTime
+from core.web_schemas import IsoTime, StrictIn
 
 MAX_PAGE = 500
 
 
-class SearchFilters(BaseModel):
+class SearchFilters(StrictIn):
     """What legal asks for; every field narrows the result, empty fields don't."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(frozen=True)
 
     since: datetime | None = None
     until: datetime | None = None

@@ -7,11 +7,10 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from claims.models import Verdict
+from core.web_schemas import StrictIn
 
 
-class ClaimIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ClaimIn(StrictIn):
     text: str = Field(min_length=3, max_length=5000)
     verdict: Verdict
     source_url: HttpUrl | None = None

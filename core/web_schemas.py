@@ -106,8 +106,14 @@ NotBlank = AfterValidator(_not_blank)
 Reason = Annotated[str, Field(min_length=1, max_length=2000), NotBlank]
 
 
-class ReasonIn(BaseModel):
+# The base of every request body: an unknown field is refused (422), not silently dropped, so a
+# misspelt option never reads as its default. No docstring: a model's docstring is its
+# description in the OpenAPI schema.
+class StrictIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReasonIn(StrictIn):
     """Why someone did something that needs a reason (closing, restoring, releasing, ...)."""
 
-    model_config = ConfigDict(extra="forbid")
     reason: Reason

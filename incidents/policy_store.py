@@ -14,8 +14,6 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
@@ -29,6 +27,7 @@ from audit.service import record
 from core.actors import Actor
 from core.errors import Invalid
 from core.messages import Msg
+from core.web_schemas import StrictIn
 from incidents.material_models import StoredIncidentPolicy
 from incidents.repository.plans import latest_stored_policy, next_policy_version
 from incidents.severity import ClockSpec, IncidentPolicy
@@ -68,8 +67,7 @@ def _finite_up_to(limit: float) -> AfterValidator:
     return AfterValidator(check)
 
 
-class ClockBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ClockBody(StrictIn):
     name: str = Field(min_length=1, max_length=64)
     milestone: str = Field(min_length=1, max_length=32)
     within_minutes: float = Field(gt=0, le=7 * 24 * 60)
@@ -113,8 +111,7 @@ def default_type_clocks() -> dict[str, list[ClockBody]]:
     return {t: [_clock_body(c) for c in profile(t).clocks] for t in OTHER_TYPES}
 
 
-class IncidentPolicyBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class IncidentPolicyBody(StrictIn):
     window_hours: float = Field(gt=0, le=72)
     min_posts: int = Field(ge=1, le=100_000)
     min_velocity: Annotated[
@@ -149,10 +146,9 @@ class IncidentPolicyBody(BaseModel):
         return self
 
 
-class IncidentPolicyPatch(BaseModel):
+class IncidentPolicyPatch(StrictIn):
     """The fields an edit changes; the rest are kept from the policy in force."""
 
-    model_config = ConfigDict(extra="forbid")
     window_hours: float | None = None
     min_posts: int | None = None
     min_velocity: float | None = None

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from audit.db_search import DatabaseSearch
 from core.errors import NotFound
 from core.principal import Leadership, Principal, require_role
 from core.roles import Role
 from core.web_deps import RequestIdDep, RuntimeDep, SessionDep
-from core.web_schemas import RowId, refusals
+from core.web_schemas import RowId, StrictIn, refusals
 from incidents import attachments, plan, policy_store, report_review
 from incidents.report_export import build_bundle
 from incidents.repository import materials, plans
@@ -34,14 +34,12 @@ def report_response(body: bytes | str, headers: dict[str, str] | None = None) ->
     return Response(body, media_type=media_type, headers=headers)
 
 
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReviewIn(StrictIn):
     decision: Literal["sign_off", "return"]
     comment: str = Field(default="", max_length=5000)
 
 
-class LinkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LinkIn(StrictIn):
     attachment_id: str = Field(min_length=1, max_length=32)
 
 

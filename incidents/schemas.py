@@ -16,22 +16,17 @@ from pydantic import (
 )
 
 from core.clock import to_utc, utcnow
-from core.web_schemas import IsoTime, Reason
+from core.web_schemas import IsoTime, Reason, StrictIn
 from incidents.severity import GRADE_NAMES
 from incidents.types import GroupKind, IncidentType, Scope
 
 
-# No docstring: a model's docstring is its description in the OpenAPI schema.
-class _StrictIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # an unknown field is refused (422)
-
-
-class GradeIn(_StrictIn):
+class GradeIn(StrictIn):
     grade: int = Field(ge=1, le=4, description="1 = I particularly serious … 4 = IV ordinary")
     reason: Reason
 
 
-class MilestoneIn(_StrictIn):
+class MilestoneIn(StrictIn):
     kind: str = Field(
         description="assessment, internal_report, public_statement, first_action, containment, "
         "user_notice, regulator_notice, legal_review, recovery"
@@ -39,16 +34,16 @@ class MilestoneIn(_StrictIn):
     note: str = Field(default="", max_length=5000)
 
 
-class LessonIn(_StrictIn):
+class LessonIn(StrictIn):
     text: str = Field(min_length=1, max_length=5000)
 
 
-class PlanIn(_StrictIn):
+class PlanIn(StrictIn):
     change_note: str = Field(min_length=1, max_length=2000)
     body: str | None = Field(default=None, max_length=100_000)
 
 
-class ResponseGroupIn(_StrictIn):
+class ResponseGroupIn(StrictIn):
     """A channel of a response group: `webhook` (signed JSON; url and secret), `slack` (a
     Slack-compatible incoming webhook; url) or `email` (to the group's members)."""
 
@@ -59,7 +54,7 @@ class ResponseGroupIn(_StrictIn):
     min_grade: int = Field(default=4, ge=1, le=4)
 
 
-class ScopeIn(_StrictIn):
+class ScopeIn(StrictIn):
     """How far it reaches, as far as the reporter knows (every field optional)."""
 
     affected_users: int = Field(default=0, ge=0, le=10**10)
@@ -103,7 +98,7 @@ def _is_region(value: str) -> bool:
     return re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})?", value) is not None
 
 
-class ReportIn(_StrictIn):
+class ReportIn(StrictIn):
     """Any member of staff reports an incident: its type, what, when, where and scope."""
 
     type: IncidentType
@@ -134,31 +129,31 @@ class AssessIn(GradeIn):
     pass
 
 
-class ActivateIn(_StrictIn):
+class ActivateIn(StrictIn):
     reason: Reason
     owner: str | None = Field(default=None, max_length=64, description="a username; default you")
 
 
-class OwnerIn(_StrictIn):
+class OwnerIn(StrictIn):
     username: str = Field(min_length=1, max_length=64)
 
 
-class TaskIn(_StrictIn):
+class TaskIn(StrictIn):
     group: GroupKind
     title: str = Field(min_length=1, max_length=300)
     due_in_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 90)
     assignee: str | None = Field(default=None, max_length=64)
 
 
-class AssignIn(_StrictIn):
+class AssignIn(StrictIn):
     username: str = Field(min_length=1, max_length=64)
 
 
-class DoneIn(_StrictIn):
+class DoneIn(StrictIn):
     note: str = Field(default="", max_length=5000)
 
 
-class MemberIn(_StrictIn):
+class MemberIn(StrictIn):
     username: str = Field(min_length=1, max_length=64)
     email: str | None = Field(
         default=None, max_length=320, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"

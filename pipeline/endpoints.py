@@ -6,12 +6,12 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from core.clock import utcnow
 from core.principal import Admin, Principal, PrincipalDep, Supervisor
 from core.web_deps import SessionDep
-from core.web_schemas import PostId, Reason, ReasonIn, RowId, refusals
+from core.web_schemas import PostId, Reason, ReasonIn, RowId, StrictIn, refusals
 from pipeline import actions, appeals, policy_store
 from pipeline.models import EnforcementAction
 from pipeline.process import PipelineRuntimeDep
@@ -37,14 +37,12 @@ def appeal_caller(principal: PrincipalDep) -> Principal:
 AppealCaller = Annotated[Principal, Depends(appeal_caller)]
 
 
-class PreviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PreviewIn(StrictIn):
     policy: RoutingPolicyBody
     since_hours: float = Field(default=24.0, gt=0, le=24 * 90)
 
 
-class BulkRestoreIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BulkRestoreIn(StrictIn):
     reason: Reason
     post_ids: list[str] = Field(default_factory=list, max_length=10_000)
     claim_id: str | None = Field(default=None, max_length=64)

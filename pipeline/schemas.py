@@ -20,6 +20,7 @@ from claims.matching.model import shipped_match_thresholds
 from classifier.serving.text_guard import normalise
 from core.clock import utcnow
 from core.outbound import is_web_link
+from core.web_schemas import StrictIn
 from pipeline.routing import CHECKWORTHINESS_MIN, CHECKWORTHINESS_URGENT_MIN
 
 MAX_BATCH = 256
@@ -32,8 +33,8 @@ CLOCK_SLACK = timedelta(days=1)
 _ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
-class PostIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+class PostIn(StrictIn):
+    model_config = ConfigDict(str_strip_whitespace=False)
 
     id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
@@ -118,9 +119,7 @@ def _plausible(value: datetime) -> datetime:
     return value
 
 
-class ScoreRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ScoreRequest(StrictIn):
     posts: list[PostIn] = Field(min_length=1, max_length=MAX_BATCH)
 
     @model_validator(mode="after")
@@ -185,9 +184,7 @@ class DecisionAction(enum.StrEnum):
     NO_ACTION = "no_action"
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DecisionIn(StrictIn):
     reason_code: ReasonCode
     action: DecisionAction
     note: str = Field(default="", max_length=5000)
@@ -214,12 +211,12 @@ MAX_VELOCITY = 1e12  # reach per hour; 32-bit view and share counts stay far bel
 _QUEUED = ("review", "urgent")
 
 
-class RoutingPolicyBody(BaseModel):
+class RoutingPolicyBody(StrictIn):
     """A routing policy as admins edit it (see `pipeline/routing.py` for what each field does)."""
 
     # Infinity, NaN and 1e308 parse as floats but break routing (inf priorities, timedelta
     # overflow) and PostgreSQL's jsonb: only finite numbers within sane ranges are a policy.
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(allow_inf_nan=False)
 
     risk_weight: dict[str, Annotated[float, Field(le=MAX_WEIGHT)]]
     reach_weight: float = Field(ge=0, le=MAX_WEIGHT)
@@ -269,8 +266,6 @@ class RoutingPolicyBody(BaseModel):
         return self
 
 
-class PolicyUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PolicyUpdate(StrictIn):
     policy: RoutingPolicyBody
     note: str = Field(default="", max_length=2000)

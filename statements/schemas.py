@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from pydantic_core import PydanticCustomError
 
-from core.web_schemas import MAX_INTEGER, NotBlank, Reason, said
+from core.web_schemas import MAX_INTEGER, NotBlank, Reason, StrictIn, said
 from statements.models import StatementKind
 
 Channel = Literal["web", "x", "banner"]
@@ -16,9 +16,7 @@ Severity = Literal["low", "moderate", "high", "critical"]
 SEVERE = {"high", "critical"}
 
 
-class DraftIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DraftIn(StrictIn):
     kind: StatementKind
     channel: Channel = "web"
     claim_id: str | None = Field(default=None, max_length=64)
@@ -55,9 +53,7 @@ SeenVersion = Annotated[
 ]
 
 
-class EditIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EditIn(StrictIn):
     title: Annotated[str, NotBlank] = Field(min_length=1, max_length=300)
     body: Annotated[str, NotBlank] = Field(min_length=1, max_length=20_000)
     sources: list[HttpUrl] | None = Field(default=None, max_length=20)
@@ -65,10 +61,8 @@ class EditIn(BaseModel):
     base_version: SeenVersion
 
 
-class SignOffIn(BaseModel):
+class SignOffIn(StrictIn):
     """An approval (or legal approval) of the version the approver read."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: SeenVersion
 
@@ -87,9 +81,7 @@ def _three_characters_said(text: str) -> str:
     return text
 
 
-class WithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WithdrawIn(StrictIn):
     reason: Annotated[
         Reason, Field(min_length=WITHDRAW_REASON_MIN), AfterValidator(_three_characters_said)
     ]

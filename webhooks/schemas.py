@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.web_schemas import StrictIn
+
 
 class EventType(enum.StrEnum):
     DECISION_MADE = "decision.made"
@@ -20,9 +22,7 @@ class EventType(enum.StrEnum):
     STATEMENT_PUBLISHED = "statement.published"
 
 
-class SubscriptionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SubscriptionIn(StrictIn):
     url: str = Field(min_length=8, max_length=2048, examples=["https://platform.example/hooks"])
     events: list[EventType] = Field(min_length=1, max_length=len(EventType))
 
@@ -57,9 +57,7 @@ class CreatedSubscriptionOut(SubscriptionOut):
 MAX_GRACE_SECONDS = 7 * 86_400  # a rotated secret signs at most a week longer
 
 
-class RotateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RotateIn(StrictIn):
     # How long the old secret keeps signing too (0: retire it now, e.g. after a leak).
     grace_seconds: int = Field(default=86_400, ge=0, le=MAX_GRACE_SECONDS)
 

@@ -134,3 +134,64 @@ def test_a_real_409_matches_the_documented_schema(client: TestClient) -> None:
     assert ErrorResponse.model_validate(resp.json()).error.code == "lease_not_held"
     documented = _spec(client)["paths"]["/v1/cases/{case_id}/release"]["post"]["responses"]
     assert "409" in documented
+
+
+def _body_models(spec: dict[str, Any]) -> dict[str, set[str]]:
+    """Every schema component a JSON request body reaches, with the operations reaching it."""
+    components = spec["components"]["schemas"]
+    reached: dict[str, set[str]] = {}
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in reached:
+                    reached[name] = set()
+                    walk(components[name], where)
+                reached[name].add(where)
+            for value in node.values():
+                walk(value, where)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, where)
+
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            content = op.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                walk(content["application/json"]["schema"], f"{method} {path}")
+    return reached
+
+
+def test_every_json_body_refuses_fields_it_does_not_know(client: TestClient) -> None:
+    """A misspelt option must be a 422, never silently its default (core.web_schemas.StrictIn)."""
+    spec = _spec(client)
+    components = spec["components"]["schemas"]
+    models = {
+        name: where
+        for name, where in _body_models(spec).items()
+        if components[name].get("type") == "object"
+    }
+    assert {"ScoreRequest", "PostIn", "DecisionIn", "RoutingPolicyBody", "DraftIn"} <= set(models)
+    lax = {
+        name: sorted(where)
+        for name, where in models.items()
+        if components[name].get("additionalProperties") is not False
+    }
+    assert lax == {}
+
+
+def test_a_misspelt_field_in_a_nested_body_is_refused_by_name(client: TestClient) -> None:
+    from tests.conftest import auth, new_api_key
+
+    rt = client.app.state.runtime  # type: ignore[attr-defined]
+    resp = client.post(
+        "/v1/score",
+        json={"posts": [{"id": "p", "text": "a post", "langauge": "en"}]},
+        headers=auth(new_api_key(rt)),
+    )
+    assert resp.status_code == 422
+    details = ErrorResponse.model_validate(resp.json()).error.details
+    assert details and details[0]["loc"][-1] == "langauge"
+    assert details[0]["type"] == "extra_forbidden"
