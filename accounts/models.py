@@ -8,9 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.clock import utcnow
 from core.db import Base, NewId
-from core.types import UtcDateTime
+from core.types import UtcDateTime, WrittenAt
 
 
 class User(Base):
@@ -28,7 +27,7 @@ class User(Base):
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The UI's language ("en", "zh"); None: each browser's Accept-Language decides.
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
 
 
 class ApiKey(Base):
@@ -40,5 +39,5 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(12))  # shown in lists so a key can be recognised
     scopes: Mapped[list[str]] = mapped_column(JSON)
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer, default=6000)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

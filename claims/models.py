@@ -9,9 +9,8 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.clock import utcnow
 from core.db import Base, NewId
-from core.types import UtcDateTime
+from core.types import UtcDateTime, WrittenAt
 
 
 def stable_claim_id(origin: str, origin_ref: str) -> str:
@@ -46,7 +45,7 @@ class Claim(Base):
     origin: Mapped[str] = mapped_column(String(32))
     origin_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_by: Mapped[str] = mapped_column(String(64), default="system")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
     # Added by 0504: a retired claim is kept (statements and links cite it) but not matched.
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     retired_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -71,4 +70,4 @@ class ClaimPost(Base):
     linked_by: Mapped[str] = mapped_column(String(64))  # a reviewer's name or "system:matcher"
     similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
     decision_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import mapped_column
 
-from core.clock import as_utc, to_utc
+from core.clock import as_utc, to_utc, utcnow
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -29,3 +31,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else to_utc(as_utc(value))
+
+
+# A time that defaults to when the row is written: `created_at: Mapped[WrittenAt]`.
+WrittenAt = Annotated[datetime, mapped_column(UtcDateTime, default=utcnow)]

@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.clock import utcnow
 from core.db import Base, NewId
-from core.types import UtcDateTime
+from core.types import WrittenAt
 from incidents.models import IncidentRow
 from pipeline.models import VersionedPolicy
 
@@ -28,7 +25,7 @@ class ReportReview(IncidentRow, Base):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     html: Mapped[str | None] = mapped_column(Text, nullable=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[WrittenAt]
 
 
 class Attachment(Base):
@@ -45,7 +42,7 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(128))
-    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    uploaded_at: Mapped[WrittenAt]
 
 
 class AttachmentLink(IncidentRow, Base):
@@ -60,7 +57,7 @@ class AttachmentLink(IncidentRow, Base):
         ForeignKey("incident_attachments.id", ondelete="CASCADE")
     )
     linked_by: Mapped[str] = mapped_column(String(128))
-    linked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    linked_at: Mapped[WrittenAt]
 
 
 class StoredIncidentPolicy(VersionedPolicy, Base):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.clock import utcnow
 from core.db import Base, NewId, new_id
 from core.topics import GENERAL_TOPIC
-from core.types import UtcDateTime
+from core.types import UtcDateTime, WrittenAt
 
 
 class IncidentStatus(enum.StrEnum):
@@ -74,7 +74,7 @@ class Incident(Base):
     surge: Mapped[bool] = mapped_column(Boolean, default=False)
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    opened_at: Mapped[WrittenAt]
     contained_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
@@ -135,7 +135,7 @@ class PostShingleBand(Base):
     )
     band: Mapped[str] = mapped_column(String(40), primary_key=True)
     key: Mapped[str] = mapped_column(String(160))
-    observed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    observed_at: Mapped[WrittenAt]
 
 
 class IncidentClock(Base):
@@ -159,7 +159,7 @@ class IncidentMilestone(IncidentRow, Base):
     kind: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(128))
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[WrittenAt]
 
 
 class ResponseGroup(Base):
@@ -191,7 +191,7 @@ class ResponseGroupMember(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     added_by: Mapped[str] = mapped_column(String(128))
-    added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    added_at: Mapped[WrittenAt]
 
 
 class IncidentTask(IncidentRow, Base):
@@ -208,7 +208,7 @@ class IncidentTask(IncidentRow, Base):
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
@@ -229,7 +229,7 @@ class Notification(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
     # Added by 0602: when the next try is due (None: at once). A failure sets it from the
     # retry policy's backoff and the group's Retry-After; a round sends only due rows.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
@@ -248,7 +248,7 @@ class Lesson(Base):
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(128))
     plan_version: Mapped[int | None] = mapped_column(Integer, nullable=True)  # adopted in
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
 
 
 class ScanCursor(Base):
@@ -270,4 +270,4 @@ class ResponsePlan(Base):
     body: Mapped[str] = mapped_column(Text)
     change_note: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.clock import utcnow
 from core.db import Base, new_id
 from core.outbound_rows import OutboundAttempts
-from core.types import UtcDateTime
+from core.types import UtcDateTime, WrittenAt
 
 
 class PostStatus(enum.StrEnum):
@@ -100,7 +100,7 @@ class Post(Base):
     author_followers: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.SCORED)
     is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    received_at: Mapped[WrittenAt]
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -115,7 +115,7 @@ class Score(PostRow, Base):
     model_version: Mapped[str] = mapped_column(String(100))
     reasons: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
     # The triage signals beside the falsehood score (pipeline/triage.py; 0305_triage). `band`
     # stays the falsehood model's own band; NULLs are rows scored before triage existed.
     triage_band: Mapped[str | None] = mapped_column(String(24), nullable=True)
@@ -147,7 +147,7 @@ class ReviewCase(PostRow, Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     stage: Mapped[str] = mapped_column(
         String(16), default=CaseStage.REVIEW, server_default="review"
@@ -190,7 +190,7 @@ class Decision(PostRow, Base):
     action: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     territories: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
     claim_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # Added by 0504: what the DSA statement of reasons tells the author (never the internal
     # note), and the law the content breaks when the reviewer found it illegal.
@@ -233,7 +233,7 @@ class VersionedPolicy:
     )
     body: Mapped[dict[str, object]] = mapped_column(JSON, sort_order=-1)
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
 
 
 class StoredRoutingPolicy(VersionedPolicy, Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.clock import utcnow
 from core.db import Base, NewId
 from core.outbound_rows import OutboundAttempts
-from core.types import UtcDateTime
+from core.types import UtcDateTime, WrittenAt
 
 
 class StatementKind(enum.StrEnum):
@@ -59,7 +59,7 @@ class Statement(Base):
     first_published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -82,7 +82,7 @@ class StatementVersion(Base):
     edited_by: Mapped[str] = mapped_column(String(64))
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")  # why it changed (e.g. a correction)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
 
 
 class DeliveryStatus(enum.StrEnum):

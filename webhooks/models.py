@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.db import Base, NewId
-from core.types import UtcDateTime
+from core.types import UtcDateTime, WrittenAt
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -37,7 +37,7 @@ class WebhookSubscription(Base):
     owner_key_id: Mapped[str | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True, index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
 
     def signing_secrets(self, now: datetime) -> list[str]:
         """The current secret, then the previous one while its grace period lasts."""
@@ -63,5 +63,5 @@ class WebhookDelivery(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     response_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[WrittenAt]
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
