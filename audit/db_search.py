@@ -11,12 +11,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from audit.models import AuditEvent
 from audit.repository import search as repository
 from audit.schemas import Aggregations, Bucket, Page, SearchFilters
-from audit.store import decode_cursor, earliest_posted, encode_cursor
-from core.clock import as_utc
+from audit.store import decode_cursor, earliest_posted, encode_cursor, search_key
+from core.clock import as_utc, to_utc
 from core.db import transaction
 from core.errors import Invalid
 
 _Key = TypeVar("_Key")
+
+
+def _position(after: list[Any]) -> tuple[datetime, int]:
+    """(timestamp, seq) of a cursor's position: an aware time that is a UTC datetime (a naive
+    or out-of-range one was a 500 from the UTC column) and an integer seq."""
+    when, seq = after
+    try:
+        at = datetime.fromisoformat(when) if isinstance(when, str) else None
+        if at is None or at.tzinfo is None or type(seq) is not int:
+            raise ValueError(when)
+        return to_utc(at), seq
+    except ValueError as exc:
+        raise Invalid("cursor is not one this API issued", code="bad_cursor") from exc
 
 
 class DatabaseSearch:
@@ -26,20 +39,16 @@ class DatabaseSearch:
         self.sessions = sessions
 
     def search(self, filters: SearchFilters, *, size: int, cursor: str | None) -> Page:
-        after = decode_cursor(cursor)
-        before: tuple[datetime, int] | None = None
-        if after is not None:
-            try:
-                before = datetime.fromisoformat(str(after[0])), int(after[1])
-            except ValueError as exc:
-                raise Invalid("cursor is not one this API issued", code="bad_cursor") from exc
+        key = search_key(self.name, filters)
+        after = decode_cursor(cursor, key)
+        before = None if after is None else _position(after)
         with transaction(self.sessions) as session:
             rows = repository.newest_first(session, filters, before=before, limit=size)
             total = repository.count(session, filters)
         next_cursor = None
         if len(rows) == size:
             last = rows[-1]
-            next_cursor = encode_cursor([as_utc(last.timestamp).isoformat(), last.seq])
+            next_cursor = encode_cursor([as_utc(last.timestamp).isoformat(), last.seq], key)
         return Page(events=[r.document for r in rows], total=total, next_cursor=next_cursor)
 
     def count(self, filters: SearchFilters) -> int:

@@ -11,7 +11,8 @@ from elasticsearch import NotFoundError
 from audit.es_store import ElasticsearchLog
 from audit.events import Action
 from audit.schemas import Aggregations, Bucket, Page, SearchFilters
-from audit.store import decode_cursor, earliest_posted, encode_cursor
+from audit.store import decode_cursor, earliest_posted, encode_cursor, search_key
+from core.errors import Invalid
 
 _NEWEST_FIRST: list[dict[str, Any]] = [{"@timestamp": "desc"}, {"veracity.chain.seq": "desc"}]
 _OLDEST_FIRST: list[dict[str, Any]] = [
@@ -63,7 +64,11 @@ class ElasticsearchSearch:
         self.client = log.client
 
     def search(self, filters: SearchFilters, *, size: int, cursor: str | None) -> Page:
-        after = decode_cursor(cursor)
+        key = search_key(self.name, filters)
+        after = decode_cursor(cursor, key)
+        if after is not None and not all(type(v) is int for v in after):
+            # Elasticsearch sorts by epoch milliseconds and seq; anything else was a 500 there.
+            raise Invalid("cursor is not one this API issued", code="bad_cursor")
         resp = self.client.search(
             index=self.log.pattern,
             query=build_query(filters),
@@ -73,7 +78,7 @@ class ElasticsearchSearch:
             track_total_hits=True,
         )
         hits = resp["hits"]["hits"]
-        next_cursor = encode_cursor(hits[-1]["sort"]) if len(hits) == size else None
+        next_cursor = encode_cursor(hits[-1]["sort"], key) if len(hits) == size else None
         return Page(
             events=[h["_source"] for h in hits],
             total=int(resp["hits"]["total"]["value"]),

@@ -7,6 +7,7 @@ the embedded default (the database is the log) offers exactly what production do
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -59,20 +60,40 @@ def earliest_posted(
     return dates
 
 
-def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+_NOT_ISSUED = "cursor is not one this API issued"
 
 
-def decode_cursor(cursor: str | None) -> list[Any] | None:
+def search_key(store: str, filters: SearchFilters) -> str:
+    """What a cursor belongs to: the store and the filters of the search that issued it (not
+    its page size). Another search given it would start at that position and skip every one of
+    its own events newer than it."""
+    described = filters.described()
+    described["actions"] = sorted(described.get("actions", []))
+    text = json.dumps([store, described], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def encode_cursor(values: list[Any], key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([*values, key]).encode()).decode()
+
+
+def decode_cursor(cursor: str | None, key: str) -> list[Any] | None:
+    """The position a cursor of the search `key` (`search_key`) continues after."""
     if not cursor:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, json.JSONDecodeError) as exc:
-        raise Invalid("cursor is not one this API issued", code="bad_cursor") from exc
-    if not isinstance(values, list) or len(values) != 2 or not all(map(_sort_value, values)):
-        raise Invalid("cursor is not one this API issued", code="bad_cursor")
-    return values
+        raise Invalid(_NOT_ISSUED, code="bad_cursor") from exc
+    if not isinstance(values, list) or len(values) != 3 or not all(map(_sort_value, values[:2])):
+        raise Invalid(_NOT_ISSUED, code="bad_cursor")
+    if values[2] != key:
+        raise Invalid(
+            "cursor belongs to another search (other filters or another log store); "
+            "search again without it",
+            code="bad_cursor",
+        )
+    return values[:2]
 
 
 def _sort_value(value: Any) -> bool:
