@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import Field, ValidationError
+from sqlalchemy.orm import Session
 
 from audit import anchors, repository
 from audit.events import Action, Subject
@@ -89,20 +90,41 @@ def search(
     cursor: str | None = None,
 ) -> Page:
     page = log_reader(rt).search(filters, size=size, cursor=cursor)
+    _log_search(session, who, filters, page.total, request_id)
+    return page
+
+
+def _log_search(
+    session: Session,
+    who: Principal,
+    filters: SearchFilters,
+    total: int,
+    request_id: str | None,
+    **logged: Any,
+) -> None:
+    """A search of the log, in the log: who asked, for what, and how many events matched."""
     record(
         session,
         Action.LOG_SEARCHED,
         who.actor,
         Subject(post_id=filters.post_id, case_id=filters.case_id, incident_id=filters.incident_id),
-        after={"filters": filters.described(), "total": page.total},
+        after={"filters": filters.described(), "total": total, **logged},
         request_id=request_id,
     )
-    return page
 
 
 @router.get("/aggregations", summary="Counts for transparency reports (drills excluded)")
-def aggregations(filters: Filters, rt: AuditRuntimeDep, _: Legal) -> Aggregations:
-    return log_reader(rt).aggregate(filters)
+def aggregations(
+    filters: Filters,
+    rt: AuditRuntimeDep,
+    session: SessionDep,
+    who: Legal,
+    request_id: RequestIdDep,
+) -> Aggregations:
+    """Logged like a search: counts for a post, case or actor tell what was done to them."""
+    counts = log_reader(rt).aggregate(filters)
+    _log_search(session, who, filters, counts.total, request_id, aggregations=True)
+    return counts
 
 
 @router.get("/export", summary="Stream every matching event as NDJSON or CSV, no row cap")

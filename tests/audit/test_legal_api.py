@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -113,6 +114,23 @@ def test_searches_are_logged(rt: Runtime, client: TestClient) -> None:
     with rt.sessions() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == Action.LOG_SEARCHED)).one()
     assert event.post_id == "p1"
+
+
+def test_aggregations_are_logged_like_searches(rt: Runtime, client: TestClient) -> None:
+    """Counts for a post, a case or an actor tell what was done to them: asking is logged."""
+    write_events(rt, 3, post_prefix="agg")
+    resp = client.get(
+        "/v1/audit/aggregations",
+        params={"post_id": "agg1", "action": "case.decided"},
+        headers=auth(new_user_token(rt, "legal", username="lena")),
+    )
+    assert resp.status_code == 200 and resp.json()["total"] == 1
+    with rt.sessions() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == Action.LOG_SEARCHED)).one()
+    assert (event.actor_name, event.post_id) == ("lena", "agg1")
+    after: Any = event.document["veracity"]["after"]  # type: ignore[index]
+    assert after["filters"] == {"post_id": "agg1", "actions": ["case.decided"]}
+    assert after["total"] == 1
 
 
 def test_aggregations_count_by_action_and_automation_without_drills(
