@@ -50,7 +50,9 @@ def build_query(filters: SearchFilters) -> dict[str, Any]:
         clauses.append({"terms": {"event.action": [a.value for a in filters.actions]}})
     query: dict[str, Any] = {"filter": clauses}
     if filters.text:
-        query["must"] = [{"match": {"veracity.reason": {"query": filters.text, "operator": "and"}}}]
+        # A query without words (blank, only punctuation) filters nothing, as in the database.
+        match = {"query": filters.text, "operator": "and", "zero_terms_query": "all"}
+        query["must"] = [{"match": {"veracity.reason": match}}]
     if not filters.include_drills:
         query["must_not"] = [{"term": {"veracity.is_drill": True}}]
     return {"bool": query}

@@ -3,6 +3,7 @@ pages in either time order, counts and groupings, and the chain read in sequence
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,19 @@ GROUPS: dict[str, Any] = {
 }
 
 
+# Han ideographs and hiragana, each a word of its own (as Elasticsearch's standard tokenizer
+# has them), then runs of other letters, digits and underscores.
+_SINGLE = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_WORDS = re.compile(f"[{_SINGLE}]|[^\\W{_SINGLE}]+")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a full-text query, lower case, as Elasticsearch's `match` splits it: so the
+    database log finds what Elasticsearch finds (punctuation between words does not count, and
+    a query without words filters nothing). A word also matches inside a longer one here."""
+    return _WORDS.findall(text.lower())
+
+
 def build_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if filters.since:
@@ -41,9 +55,8 @@ def build_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
         conds.append(AuditEvent.action.in_([a.value for a in filters.actions]))
     if filters.policy_version:
         conds.append(filters.policy_version == _POLICY)
-    if filters.text:
-        for word in filters.text.split():
-            conds.append(func.lower(_REASON).contains(word.lower(), autoescape=True))
+    for word in search_words(filters.text or ""):
+        conds.append(func.lower(_REASON).contains(word, autoescape=True))
     if not filters.include_drills:
         conds.append(AuditEvent.is_drill.is_(False))
     return conds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from pipeline.models import ReviewCase
 from runtime.container import Runtime
 from tests.pipeline.factories import add_scored_post
 
+# A runtime and what makes the events written so far searchable in its log store (the
+# `store` fixture: the database, or Elasticsearch once shipped).
+Store = tuple[Runtime, Callable[[], None]]
 REVIEWER = Actor(name="rita", type=ActorType.HUMAN, roles=("reviewer",))
 LEGAL = Actor.system("test-legal")
 

@@ -5,44 +5,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from audit.tasks import ship_outbox
-from classifier.reference import ReferenceClassifier
-from core.migrate import upgrade
-from runtime.container import Runtime, build_runtime
 from runtime.web import create_app
-from tests.audit.factories import write_events
-from tests.conftest import auth, es_runtime, make_settings, new_user_token
+from tests.audit.factories import Store, write_events
+from tests.conftest import auth, new_user_token
 
-Ship = Callable[[], None]
 Params = dict[str, str | int | bool]
-
-
-@pytest.fixture(params=["database", pytest.param("elasticsearch", marks=pytest.mark.services)])
-def store(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[tuple[Runtime, Ship]]:
-    """A runtime whose log is in the database or in Elasticsearch, and what makes the events
-    written so far searchable there."""
-    if request.param == "database":
-        upgrade(sqlite_url)
-        runtime = build_runtime(make_settings(sqlite_url), classifier=ReferenceClassifier())
-        yield runtime, lambda: None
-        runtime.engine.dispose()
-        return
-    es_url: str = request.getfixturevalue("elasticsearch_url")
-    prefix: str = request.getfixturevalue("es_prefix")
-    for runtime in es_runtime(sqlite_url, es_url, prefix):
-
-        def ship(rt: Runtime = runtime) -> None:
-            ship_outbox(rt)
-            assert rt.action_log is not None
-            rt.action_log.refresh()
-
-        yield runtime, ship
 
 
 def _cursor(values: list[Any]) -> str:
@@ -55,7 +26,7 @@ def _decoded(cursor: str) -> list[Any]:
 
 
 def test_forged_cursors_are_refused_with_422_on_either_store(
-    store: tuple[Runtime, Ship],
+    store: Store,
 ) -> None:
     rt, ship = store
     write_events(rt, 5)
@@ -86,7 +57,7 @@ def test_forged_cursors_are_refused_with_422_on_either_store(
             assert resp.json()["error"]["code"] == "bad_cursor", values
 
 
-def test_a_cursor_continues_only_the_search_that_issued_it(store: tuple[Runtime, Ship]) -> None:
+def test_a_cursor_continues_only_the_search_that_issued_it(store: Store) -> None:
     rt, ship = store
     write_events(rt, 6, post_prefix="a", policy_version="policy-7")
     write_events(rt, 6, post_prefix="b", policy_version="policy-8")
