@@ -41,3 +41,19 @@ def test_the_text_search_finds_the_same_events_on_either_store(
         page = client.get("/v1/audit/events", params=params, headers=headers).json()
     assert {e["veracity"]["reason"] for e in page["events"]} == found
     assert page["total"] == len(found)
+
+
+def test_the_text_search_ignores_case_in_every_script_on_either_store(store: Store) -> None:
+    """SQLite's own lower() changes only A-Z: "ÉTÉ" or "МИНИСТЕРСТВО" were not found there by
+    their lower case, while Elasticsearch (and PostgreSQL) found them."""
+    rt, ship = store
+    reason = "false_claim: ÉTÉ МИНИСТЕРСТВО ΕΛΛΆΔΑ Straße"
+    write_events(rt, 1, reason=reason)
+    write_events(rt, 1, reason=SATIRE)
+    with TestClient(create_app(rt)) as client:
+        headers = auth(new_user_token(rt, "legal"))
+        ship()
+        for q in ("été", "министерство", "ελλάδα", "straße", "Министерство ÉTÉ"):
+            params = {"q": q, "action": "case.decided"}
+            page = client.get("/v1/audit/events", params=params, headers=headers).json()
+            assert [e["veracity"]["reason"] for e in page["events"]] == [reason], q
