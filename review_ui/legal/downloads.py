@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -48,7 +49,11 @@ def _day(value: str, *, end: bool) -> datetime | None:
 def dsa_download(rt: AppRuntimeDep, page: LegalPage) -> Response:
     since = _day(page.query("since")[:10], end=False)
     until = _day(page.query("until")[:10], end=True)
-    filters = SearchFilters(since=since, until=until)
+    try:
+        filters = SearchFilters(since=since, until=until)
+    except ValidationError as exc:  # 'since' after 'until': was a 500
+        reason = exc.errors()[0]["msg"]
+        raise UiRefused(422, Msg("Bad export request: {reason}", reason=reason)) from exc
 
     span = f"{since.date() if since else 'start'}-{until.date() if until else 'now'}"
     return StreamingResponse(

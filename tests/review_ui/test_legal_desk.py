@@ -99,6 +99,16 @@ def test_export_manifests_are_listed_and_downloaded(stack: Stack) -> None:
     assert client.get("/ui/legal/dsa.ndjson", params={"since": "May 1"}).status_code == 422
 
 
+def test_statements_for_a_period_that_ends_before_it_starts_are_refused_as_a_page(
+    stack: Stack,
+) -> None:
+    client = signed_in(stack, "legal")
+    resp = client.get("/ui/legal/dsa.ndjson", params={"since": "2026-05-01", "until": "2026-04-01"})
+    assert resp.status_code == 422  # was a 500
+    assert "text/html" in resp.headers["content-type"]
+    assert "&#39;since&#39; is after &#39;until&#39;" in resp.text
+
+
 @pytest.mark.browser
 def test_legal_reads_a_case_and_downloads_statements_of_reasons_and_a_manifest(
     browser: Any, live_url: str, module_stack: Stack, tmp_path: Path
