@@ -17,7 +17,14 @@ from audit import anchors, dsa
 from audit.events import Action
 from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
-from audit.operations import apply_retention, log_reader, outbox_lag, verify
+from audit.operations import (
+    apply_retention,
+    log_reader,
+    log_statements_taken,
+    outbox_lag,
+    record_search,
+    verify,
+)
 from audit.process import AuditProcess
 from audit.retention import MAX_RETENTION_DAYS
 from audit.schemas import MAX_PAGE, ExportFormat, SearchFilters
@@ -134,7 +141,10 @@ def run_export(rt: AuditProcess, args: argparse.Namespace) -> int:
 
 
 def run_search(rt: AuditProcess, args: argparse.Namespace) -> int:
-    page = log_reader(rt).search(_filters(args), size=args.size, cursor=None)
+    filters = _filters(args)
+    page = log_reader(rt).search(filters, size=args.size, cursor=None)
+    with transaction(rt.sessions) as session:
+        record_search(session, filters, _operator(args), page.total, via="cli")
     print(f"{page.total} events match; newest {len(page.events)}:")
     for doc in page.events:
         v = doc["veracity"]
@@ -193,10 +203,12 @@ def run_dsa(rt: AuditProcess, args: argparse.Namespace) -> int:
     with _writing(args.out):
         out.mkdir(parents=True, exist_ok=True)
     total = 0
-    for number, batch in enumerate(dsa.statement_batches(log_reader(rt), _filters(args)), 1):
+    filters = _filters(args)
+    for number, batch in enumerate(dsa.statement_batches(log_reader(rt), filters), 1):
         path = out / f"statements-{number:05d}.json"
         path.write_text(json.dumps({"statements": batch}, ensure_ascii=False, indent=1))
         total += len(batch)
+    log_statements_taken(rt, filters, _operator(args), total, via="cli")
     print(f"{total} statements of reasons in batches of ≤{dsa.BATCH_LIMIT} under {out}")
     return 0
 

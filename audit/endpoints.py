@@ -11,13 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import Field, ValidationError
-from sqlalchemy.orm import Session
 
 from audit import anchors, repository
-from audit.events import Action, Subject
+from audit.events import Action
 from audit.export_stream import export_download
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
-from audit.operations import dsa_statement_lines, log_reader, outbox_lag, verify
+from audit.operations import dsa_statement_lines, log_reader, outbox_lag, record_search, verify
 from audit.process import AuditRuntimeDep
 from audit.schemas import (
     MAX_PAGE,
@@ -29,7 +28,6 @@ from audit.schemas import (
     Page,
     SearchFilters,
 )
-from audit.service import record
 from core.errors import Invalid, NotFound
 from core.principal import Principal, require_role
 from core.roles import Role
@@ -90,27 +88,8 @@ def search(
     cursor: str | None = None,
 ) -> Page:
     page = log_reader(rt).search(filters, size=size, cursor=cursor)
-    _log_search(session, who, filters, page.total, request_id)
+    record_search(session, filters, who.actor, page.total, request_id=request_id)
     return page
-
-
-def _log_search(
-    session: Session,
-    who: Principal,
-    filters: SearchFilters,
-    total: int,
-    request_id: str | None,
-    **logged: Any,
-) -> None:
-    """A search of the log, in the log: who asked, for what, and how many events matched."""
-    record(
-        session,
-        Action.LOG_SEARCHED,
-        who.actor,
-        Subject(post_id=filters.post_id, case_id=filters.case_id, incident_id=filters.incident_id),
-        after={"filters": filters.described(), "total": total, **logged},
-        request_id=request_id,
-    )
 
 
 @router.get("/aggregations", summary="Counts for transparency reports (drills excluded)")
@@ -123,7 +102,9 @@ def aggregations(
 ) -> Aggregations:
     """Logged like a search: counts for a post, case or actor tell what was done to them."""
     counts = log_reader(rt).aggregate(filters)
-    _log_search(session, who, filters, counts.total, request_id, aggregations=True)
+    record_search(
+        session, filters, who.actor, counts.total, request_id=request_id, aggregations=True
+    )
     return counts
 
 

@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from audit import dsa
 from audit.db_search import DatabaseSearch
 from audit.es_search import ElasticsearchSearch
@@ -96,6 +98,13 @@ def dsa_statement_lines(
     for batch in dsa.statement_batches(log_reader(rt), filters):
         total += len(batch)
         yield json.dumps({"statements": batch}, ensure_ascii=False).encode() + b"\n"
+    log_statements_taken(rt, filters, actor, total, **logged)
+
+
+def log_statements_taken(
+    rt: AuditProcess, filters: SearchFilters, actor: Actor, total: int, **logged: Any
+) -> None:
+    """`log.dsa_statements_exported`: who took `total` statements of reasons out, for what."""
     with transaction(rt.sessions) as session:
         record(
             session,
@@ -105,3 +114,24 @@ def dsa_statement_lines(
             reason=f"{total} statements of reasons",
             after={"filters": filters.described(), "statements": total, **logged},
         )
+
+
+def record_search(
+    session: Session,
+    filters: SearchFilters,
+    actor: Actor,
+    total: int,
+    *,
+    request_id: str | None = None,
+    **logged: Any,
+) -> None:
+    """`log.searched`: who searched the log, for what, how many events matched; `logged` adds
+    to the event's `after` (e.g. via="cli")."""
+    record(
+        session,
+        Action.LOG_SEARCHED,
+        actor,
+        Subject(post_id=filters.post_id, case_id=filters.case_id, incident_id=filters.incident_id),
+        after={"filters": filters.described(), "total": total, **logged},
+        request_id=request_id,
+    )

@@ -6,8 +6,10 @@ import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from audit.events import Action, Subject
 from audit.models import AuditEvent
@@ -216,3 +218,27 @@ def test_a_hold_command_missing_its_subject_is_an_error_and_holds_nothing(
     assert captured.out == ""
     assert main(["audit", "hold"]) == 0
     assert capsys.readouterr().out == "", "no hold was set"
+
+
+def test_searches_and_statements_from_the_command_line_are_logged(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As through the API and the legal desk: who searched the log, for what, and what it
+    found; who took statements of reasons out of it."""
+    assert main(["audit", "--operator", "lena", "search", "--post", "p3"]) == 0
+    assert "1 events match" in capsys.readouterr().out
+    assert main(["audit", "--operator", "lena", "dsa", "--out", str(tmp_path / "sor")]) == 0
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as session:
+        searched = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == Action.LOG_SEARCHED)
+        ).one()
+        statements = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == Action.DSA_STATEMENTS_EXPORTED)
+        ).one()
+    engine.dispose()
+    assert (searched.actor_name, searched.post_id) == ("cli:lena", "p3")
+    after: Any = searched.document["veracity"]["after"]  # type: ignore[index]
+    assert after == {"filters": {"post_id": "p3"}, "total": 1, "via": "cli"}
+    assert statements.actor_name == "cli:lena"
+    assert statements.document["veracity"]["after"]["statements"] == 25  # type: ignore[index]
