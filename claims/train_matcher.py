@@ -38,15 +38,14 @@ import numpy as np
 from claims.match_cli import CACHE_DIR, default_data_dir
 from claims.matching.bm25 import BM25
 from claims.matching.evaluation import ClaimRow, read_claims, read_qrels, read_queries
-from claims.matching.fusion import Floats, Fusion
+from claims.matching.fusion import FUSED, Floats, Fusion
 from claims.matching.matcher import ClaimMatcher, combined_text, first_of_duplicates
 from claims.matching.rerank import TorchCrossEncoder
 from claims.matching.selection import (
     QuerySignals,
-    choose_thresholds,
     grid_search,
     held_out_signals,
-    no_match_scores,
+    level_thresholds,
     rank,
 )
 from claims.matching.train import (
@@ -339,12 +338,7 @@ def select_cross_encoder(ctx: Context) -> dict[str, Any]:
     pool, qrels = (
         (signals, ctx.held_qrels) if best.cross > 0 else (selection["oof_signals"], ctx.qrels)
     )
-    rankings, top_scores = rank(pool, ctx.ids, best)
-    thresholds = choose_thresholds(
-        top_scores,
-        lambda qid: rankings[qid][0] in qrels[qid],
-        no_match=no_match_scores(pool, ctx.ids, best, qrels),
-    )
+    thresholds = level_thresholds(pool, ctx.ids, best, qrels, FUSED)
     _log(f"held-out retrieval {asdict(retrieval_scores)}")
     _log(f"held-out with cross-encoder {asdict(scores)} using {best}; {thresholds}")
     result = {

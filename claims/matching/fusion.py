@@ -7,6 +7,13 @@ Retrieval score of a candidate claim for a post, about 0..1:
 
 When a cross-encoder is present, the `depth` best candidates are re-scored as
 (1 - w_cross) * retrieval + w_cross * sigmoid(cross-encoder logit).
+
+Candidates are ranked by that score; the match levels may read another one (`MatchThresholds.
+scale`): `dense`, the same mean without BM25. BM25 enters divided by the best BM25 any claim of
+the library reaches for the post, so the fused score of a claim depends on the claims around it:
+in a small library the best-looking claim is nearly always also the best by BM25 and gets the
+whole BM25 weight. The encoder's similarities depend on the post and the claim alone, so
+thresholds chosen on one library hold on another.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import numpy.typing as npt
 from classifier.io import read_json
 
 Floats = npt.NDArray[np.float32]
-SIGNALS = ("claim", "title", "combined", "bm25")
+SIGNALS = ("claim", "title", "combined", "bm25")  # bm25 last: `Fusion.dense` leaves it out
+FUSED, DENSE = "fused", "dense"  # the scales match levels can read (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,17 @@ class Fusion:
         w = self.weights()
         fused: Floats = (signals @ w / max(float(w.sum()), 1e-9)).astype(np.float32)
         return fused
+
+    def dense(self, signals: Floats) -> Floats:
+        """signals: (candidates x SIGNALS) -> the weighted mean of the encoder's similarities
+        alone (BM25 left out): what `dense`-scale levels read."""
+        w = self.weights()[: len(SIGNALS) - 1]
+        mean: Floats = (signals[:, : len(w)] @ w / max(float(w.sum()), 1e-9)).astype(np.float32)
+        return mean
+
+    def level_scores(self, signals: Floats, scale: str) -> Floats:
+        """The score the match levels of `scale` read, before any cross-encoder re-scoring."""
+        return self.dense(signals) if scale == DENSE else self.retrieval(signals)
 
     def with_cross(self, retrieval: Floats, cross_logits: Floats) -> Floats:
         prob = 1.0 / (1.0 + np.exp(-cross_logits.astype(np.float64)))
@@ -65,6 +84,11 @@ class MatchThresholds:
 
     suggest: float = 0.45  # shown to reviewers as a possible match
     confirmed: float = 0.60  # treated as the claim (incident key, labelling)
+    scale: str = FUSED  # what the two read: FUSED (files without the key) or DENSE
+
+    def __post_init__(self) -> None:
+        if self.scale not in (FUSED, DENSE):
+            raise ValueError(f"match thresholds: unknown scale {self.scale!r}")
 
 
 def load_matcher_config(path: Path) -> tuple[Fusion, MatchThresholds]:

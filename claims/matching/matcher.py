@@ -38,7 +38,7 @@ __all__ = ["CANDIDATES", "ClaimMatcher", "Match", "MatchThresholds", "combined_t
 @dataclass(frozen=True)
 class Match:
     claim_id: str
-    score: float  # fused, about 0..1
+    score: float  # about 0..1, on the thresholds' scale (fused or dense: `MatchThresholds`)
     similarity: float  # cosine between post and claim text
     level: str | None  # "confirmed", "suggest" or None
 
@@ -149,22 +149,25 @@ class ClaimMatcher:
             lexical,
         )
         fused = self.fusion.retrieval(signals)
+        level = self.fusion.level_scores(signals, self.thresholds.scale)
         order = np.argsort(-fused, kind="stable")
         if self._reranker is not None:
             head = order[: self.fusion.depth]
             logits = self._reranker.score(text, [self._texts[rows[i]] for i in head])
-            fused = fused.copy()
+            fused, level = fused.copy(), level.copy()
             fused[head] = self.fusion.with_cross(fused[head], logits)
+            level[head] = self.fusion.with_cross(level[head], logits)
             # Re-scored candidates stay ahead of the rest, whose scores are not comparable.
             order = np.concatenate(
                 [head[np.argsort(-fused[head], kind="stable")], order[len(head) :]]
             )
+        # Ranked by the fused score; scored and levelled on the thresholds' scale.
         return [
             Match(
                 self._ids[rows[i]],
-                round(float(fused[i]), 6),
+                round(float(level[i]), 6),
                 round(float(signals[i, 0]), 6),
-                self._level(float(fused[i])),
+                self._level(float(level[i])),
             )
             for i in order[:top]
         ]

@@ -84,9 +84,10 @@ _FALLBACK_THRESHOLDS = (0.524, 0.609)  # the shipped matcher's, if no model is p
 
 @lru_cache(maxsize=1)
 def shipped_match_thresholds() -> tuple[float, float]:
-    """(suggest, confirmed) on the matcher's fused score, from the newest shipped matcher."""
-    found = sorted((REPO_ROOT / "models").glob("claim-matcher-*/matcher.json"))
-    if not found:
+    """(suggest, confirmed) on the scale of the matcher in use (`shipped_model_dir`: the scores
+    it gives are on that scale, see `MatchThresholds.scale`)."""
+    model_dir = shipped_model_dir()
+    if model_dir is None or not (model_dir / CONFIG_FILE).is_file():
         return _FALLBACK_THRESHOLDS
-    raw = read_json(found[-1])["thresholds"]
+    raw = read_json(model_dir / CONFIG_FILE)["thresholds"]
     return float(raw["suggest"]), float(raw["confirmed"])

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from claims.matching.evaluation import ClaimRow, RankingScores, evaluate_ranking
 from claims.matching.fusion import (
+    FUSED,
     Floats,
     Fusion,
     MatchThresholds,
@@ -63,24 +64,32 @@ def held_out_signals(
 
 
 def rank(
-    signals: Sequence[QuerySignals], ids: Sequence[str], fusion: Fusion, top: int = 10
+    signals: Sequence[QuerySignals],
+    ids: Sequence[str],
+    fusion: Fusion,
+    top: int = 10,
+    *,
+    scale: str = FUSED,
 ) -> tuple[dict[str, list[str]], dict[str, float]]:
-    """Rankings (the `top` claim ids, best first) and the best fused score per query."""
+    """Rankings (the `top` claim ids, best first, by the fused score) and, per query, the
+    score on `scale` of the claim ranked first (what the matcher's levels read)."""
     rankings: dict[str, list[str]] = {}
     best: dict[str, float] = {}
     for q in signals:
         fused = fusion.retrieval(q.signals)
+        level = fusion.level_scores(q.signals, scale)
         order = np.argsort(-fused, kind="stable")
         if fusion.cross > 0 and q.cross is not None and q.cross_rows is not None:
             position = {int(r): k for k, r in enumerate(q.rows)}
             head = np.array([position[int(r)] for r in q.cross_rows[: fusion.depth]])
             rescored = fusion.with_cross(fused[head], q.cross[: len(head)])
             head_order = head[np.argsort(-rescored, kind="stable")]
-            fused = fused.copy()
+            fused, level = fused.copy(), level.copy()
             fused[head] = rescored
+            level[head] = fusion.with_cross(level[head], q.cross[: len(head)])
             order = np.concatenate([head_order, [i for i in order if i not in set(head)]])
         rankings[q.query_id] = [ids[int(q.rows[i])] for i in order[:top]]
-        best[q.query_id] = float(fused[order[0]])
+        best[q.query_id] = float(level[order[0]])
     return rankings, best
 
 
@@ -111,10 +120,12 @@ def no_match_scores(
     ids: Sequence[str],
     fusion: Fusion,
     qrels: Mapping[str, set[str]],
+    *,
+    scale: str = FUSED,
 ) -> dict[str, float]:
-    """Each query's best score once its relevant claims are out of the library: what a post
-    whose claim is not in the library scores. (BM25 keeps its per-query scale, an
-    approximation.)"""
+    """Each query's best score on `scale` once its relevant claims are out of the library:
+    what a post whose claim is not in the library scores. (BM25 keeps its per-query scale, an
+    approximation on the fused scale.)"""
     stripped: list[QuerySignals] = []
     for q in signals:
         relevant = qrels[q.query_id]
@@ -124,7 +135,7 @@ def no_match_scores(
             kept = np.array([ids[int(r)] not in relevant for r in q.cross_rows], dtype=bool)
             out.cross, out.cross_rows = q.cross[kept], q.cross_rows[kept]
         stripped.append(out)
-    return rank(stripped, ids, fusion)[1]
+    return rank(stripped, ids, fusion, scale=scale)[1]
 
 
 def choose_thresholds(
@@ -136,6 +147,7 @@ def choose_thresholds(
     no_match: Mapping[str, float] | None = None,
     suggest_false_rate: float = 0.20,
     confirmed_false_rate: float = 0.05,
+    scale: str = FUSED,
 ) -> MatchThresholds:
     """Each level at the lowest score cut whose top-1 precision (at or above the cut) reaches
     its target and, given `no_match` scores, that at most the given share of posts whose claim
@@ -158,4 +170,22 @@ def choose_thresholds(
 
     confirmed = max(cut(confirmed_precision), above_no_match(confirmed_false_rate))
     suggest = min(max(cut(suggest_precision), above_no_match(suggest_false_rate)), confirmed)
-    return MatchThresholds(suggest=round(suggest, 3), confirmed=round(confirmed, 3))
+    return MatchThresholds(suggest=round(suggest, 3), confirmed=round(confirmed, 3), scale=scale)
+
+
+def level_thresholds(
+    signals: Sequence[QuerySignals],
+    ids: Sequence[str],
+    fusion: Fusion,
+    qrels: Mapping[str, set[str]],
+    scale: str,
+) -> MatchThresholds:
+    """The levels on `scale` by `choose_thresholds`' rule, from these queries' signals: top-1
+    precision 80% / 90% and at most 20% / 5% of the queries, their claims taken out, above."""
+    rankings, top_scores = rank(signals, ids, fusion, scale=scale)
+    return choose_thresholds(
+        top_scores,
+        lambda qid: rankings[qid][0] in qrels[qid],
+        no_match=no_match_scores(signals, ids, fusion, qrels, scale=scale),
+        scale=scale,
+    )

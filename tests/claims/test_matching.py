@@ -212,3 +212,51 @@ def test_repeated_claims_are_indexed_once_under_the_first_copy() -> None:
     assert matches[0].claim_id == "10"
     assert {m.claim_id for m in matches}.isdisjoint({"20", "21"})
     assert len(fitted) == 4
+
+
+VACCINE_CLAIM = ClaimRow("dna", "COVID-19 vaccines change your DNA.", "")
+# Claims that share the post's words ("vaccines", "COVID-19", "safe") without being its claim:
+# they move the best BM25 score a claim of the library reaches for the post.
+CROWD = [
+    ClaimRow("c1", "COVID-19 vaccines are not safe for children.", ""),
+    ClaimRow("c2", "Safe and effective COVID-19 vaccines were rushed.", ""),
+    ClaimRow("c3", "COVID-19 vaccines cause infertility.", ""),
+    *CLAIMS,
+]
+SAFE_POST = "COVID-19 vaccines are safe and effective. Get yours at your local pharmacy."
+
+
+def _score_of(matcher: ClaimMatcher, claim_id: str) -> float:
+    [matches] = matcher.match([SAFE_POST], top=10)
+    return next(m.score for m in matches if m.claim_id == claim_id)
+
+
+def test_dense_levels_read_the_same_score_whatever_else_the_library_holds() -> None:
+    """A claim's dense score is the encoder's similarities alone; the fused one moves with the
+    library (BM25 is divided by the best any claim reaches), so levels chosen on a 10,000-claim
+    library confirmed everyday vaccine posts against a small one (`claims.matching.fusion`)."""
+    from dataclasses import replace
+
+    from claims.matching.fusion import DENSE, FUSED
+    from claims.matching.model import load_parts
+
+    parts = load_parts(_shipped())
+    scores: dict[str, list[float]] = {}
+    for scale in (FUSED, DENSE):
+        scaled = replace(parts, thresholds=replace(parts.thresholds, scale=scale))
+        for library in ([VACCINE_CLAIM], [VACCINE_CLAIM, *CROWD]):
+            fitted = scaled.matcher()
+            fitted.fit(library)
+            scores.setdefault(scale, []).append(_score_of(fitted, "dna"))
+    alone, crowded = scores[DENSE]
+    assert alone == pytest.approx(crowded, abs=1e-6)
+    fused_alone, fused_crowded = scores[FUSED]
+    assert fused_alone - fused_crowded > 0.02
+    assert fused_alone > alone  # alone, the claim took the whole BM25 weight
+
+
+def test_thresholds_refuse_a_scale_they_do_not_know() -> None:
+    from claims.matching.fusion import MatchThresholds
+
+    with pytest.raises(ValueError, match="unknown scale"):
+        MatchThresholds(0.5, 0.6, scale="cosine")

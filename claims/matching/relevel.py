@@ -1,0 +1,151 @@
+"""Choosing a matcher's levels again, on a scale of `claims.matching.fusion`, without training.
+
+`python -m claims.matching.relevel --model models/claim-matcher-X [--data DIR] [--write]`
+scores every CheckThat 2020 Task 2 TRAIN query with the model's own encoder against the whole
+verified-claims collection and chooses `suggest` / `confirmed` by the training rule
+(`selection.level_thresholds`); DEV is scored with them and only reported. The final encoder was
+fine-tuned on these train queries, so their scores are in-sample, not out of fold as in
+training; on the fused scale this choice gives back the thresholds training chose (0.522 / 0.609
+against 0.524 / 0.609), which is why it is trusted here. `--write` stores the thresholds (with
+their scale) in the model's `matcher.json` and the report under `levels` in `metrics.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from claims.match_cli import default_data_dir
+from claims.matching.bm25 import BM25
+from claims.matching.evaluation import read_claims, read_qrels, read_queries
+from claims.matching.fusion import DENSE, FUSED, Fusion, MatchThresholds
+from claims.matching.matcher import first_of_duplicates
+from claims.matching.model import CONFIG_FILE, load_parts, shipped_model_dir
+from claims.matching.selection import (
+    QuerySignals,
+    held_out_signals,
+    level_thresholds,
+    no_match_scores,
+    rank,
+)
+from classifier.io import read_json, write_json
+from classifier.post_text import clean_post
+
+SPLITS = ("train", "dev")
+
+
+def _log(message: str) -> None:
+    print(f"[relevel] {message}", file=sys.stderr, flush=True)
+
+
+def level_report(
+    signals: Sequence[QuerySignals],
+    ids: Sequence[str],
+    fusion: Fusion,
+    qrels: Mapping[str, set[str]],
+    thresholds: MatchThresholds,
+) -> dict[str, float]:
+    """At each level: the share of queries whose first claim is right and at or above it
+    (recall), the share right among those at or above it (precision), and the share of queries
+    at or above it once their claims are out of the library (a post with no claim there)."""
+    rankings, best = rank(signals, ids, fusion, scale=thresholds.scale)
+    none = no_match_scores(signals, ids, fusion, qrels, scale=thresholds.scale)
+    right = np.array([rankings[q.query_id][0] in qrels[q.query_id] for q in signals])
+    score = np.array([best[q.query_id] for q in signals])
+    missing = np.array([none[q.query_id] for q in signals])
+    out: dict[str, float] = {"queries": len(signals)}
+    for level, cut in (("suggest", thresholds.suggest), ("confirmed", thresholds.confirmed)):
+        above = score >= cut
+        out[f"{level}_recall"] = round(float(np.mean(right & above)), 4)
+        out[f"{level}_precision"] = round(float(right[above].mean()) if above.any() else 1.0, 4)
+        out[f"{level}_no_claim_share"] = round(float(np.mean(missing >= cut)), 4)
+    return out
+
+
+def split_signals(
+    model_dir: Path, data: Path
+) -> tuple[list[str], dict[str, tuple[list[QuerySignals], dict[str, set[str]]]], Fusion]:
+    """Each split's query signals against the de-duplicated collection, with its qrels."""
+    parts = load_parts(model_dir)
+    claims, _ = first_of_duplicates(read_claims(data / "verified_claims.docs.tsv"))
+    bm25 = BM25([f"{c.text} {c.title}" for c in claims])
+    queries: list[tuple[str, str]] = []
+    qrels: dict[str, dict[str, set[str]]] = {}
+    for split in SPLITS:
+        qrels[split] = read_qrels(data / split / "tweet-vclaim-pairs.qrels")
+        rows = [
+            q for q in read_queries(data / split / "tweets.queries.tsv") if q.id in qrels[split]
+        ]
+        queries += [(f"{split}:{q.id}", clean_post(q.text) or q.text) for q in rows]
+    _log(f"embedding {len(claims)} claims and {len(queries)} queries with {model_dir.name}")
+    signals = held_out_signals(
+        parts.embedder, claims, queries, bm25.scores([t for _, t in queries])
+    )
+    out: dict[str, tuple[list[QuerySignals], dict[str, set[str]]]] = {}
+    for split in SPLITS:
+        mine = [q for q in signals if q.query_id.startswith(f"{split}:")]
+        for q in mine:
+            q.query_id = q.query_id.split(":", 1)[1]
+        out[split] = (mine, qrels[split])
+    return [c.id for c in claims], out, parts.fusion
+
+
+def relevel(model_dir: Path, data: Path, scale: str) -> dict[str, Any]:
+    ids, by_split, fusion = split_signals(model_dir, data)
+    train, train_qrels = by_split["train"]
+    chosen = level_thresholds(train, ids, fusion, train_qrels, scale)
+    _, shipped = load_parts_config(model_dir)
+    report: dict[str, Any] = {"chosen": asdict(chosen), "shipped": asdict(shipped)}
+    for split, (signals, qrels) in by_split.items():
+        report[split] = {
+            "chosen": level_report(signals, ids, fusion, qrels, chosen),
+            "shipped": level_report(signals, ids, fusion, qrels, shipped),
+        }
+    return report
+
+
+def load_parts_config(model_dir: Path) -> tuple[dict[str, Any], MatchThresholds]:
+    config: dict[str, Any] = read_json(model_dir / CONFIG_FILE)
+    return config, MatchThresholds(**config["thresholds"])
+
+
+def write_levels(model_dir: Path, report: dict[str, Any]) -> None:
+    config, _ = load_parts_config(model_dir)
+    config["thresholds"] = report["chosen"]
+    write_json(model_dir / CONFIG_FILE, config)
+    metrics_file = model_dir / "metrics.json"
+    metrics = read_json(metrics_file) if metrics_file.is_file() else {}
+    metrics["levels"] = report
+    write_json(metrics_file, metrics)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m claims.matching.relevel", description=__doc__)
+    parser.add_argument("--model", type=Path, default=None, help="default: the shipped matcher")
+    parser.add_argument("--data", type=Path, default=None, help="the CheckThat 2020 Task 2 folder")
+    parser.add_argument("--scale", choices=(DENSE, FUSED), default=DENSE)
+    parser.add_argument("--write", action="store_true", help="store the chosen levels")
+    args = parser.parse_args(argv)
+    model_dir = args.model or shipped_model_dir()
+    if model_dir is None or not (model_dir / CONFIG_FILE).is_file():
+        parser.error("no matcher model directory (give --model)")
+    data = args.data or default_data_dir()
+    if not (data / "verified_claims.docs.tsv").is_file():
+        parser.error(f"{data} has no verified_claims.docs.tsv (give --data)")
+    report = relevel(model_dir, data, args.scale)
+    print(json.dumps(report, indent=2))
+    if args.write:
+        write_levels(model_dir, report)
+        _log(f"wrote {model_dir / CONFIG_FILE} and metrics.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
