@@ -1,12 +1,15 @@
 """Reading a file a person named (a command's `--input` or `--path`): its text, JSON or JSON
 lines. What cannot be read is refused with `Invalid` naming the file and the problem (absent, a
 folder, not UTF-8, not JSON at line N), which the console prints as one line, never a
-traceback."""
+traceback. A file a command is to write (`--out`, `--report`) is checked before the work begins
+and refused the same way."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +90,38 @@ def schema_refusal(path: Path, where: Msg, exc: ValidationError) -> Invalid:
             problem=error["msg"],
         )
     )
+
+
+def output_file(path: Path, *, make_folder: bool = False) -> Path:
+    """`path` checked as a file a command is about to write, before it does the work: a folder,
+    a missing folder (unless `make_folder` creates it) or one that cannot be written is refused
+    as `Invalid` naming the path, so a long run does not end in a traceback with its result
+    lost."""
+    if path.is_dir():
+        raise Invalid(Msg("{path} is a folder, not a file", path=str(path)))
+    with writing(path):
+        if make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    folder = path.parent
+    if not folder.is_dir():
+        raise Invalid(
+            Msg("{path} cannot be written: no folder {folder}", path=str(path), folder=str(folder))
+        )
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise Invalid(
+            Msg("{path} cannot be written: {reason}", path=str(path), reason="permission denied")
+        )
+    return path
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Writing `path`: an `OSError` the checks could not foresee (a full disk, a read-only file
+    system) is refused as `Invalid` naming the path and the reason."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise Invalid(
+            Msg("{path} cannot be written: {reason}", path=str(path), reason=reason)
+        ) from exc

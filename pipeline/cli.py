@@ -9,16 +9,18 @@ from pathlib import Path
 from core.errors import Invalid
 from core.messages import Msg
 from core.process import Process
+from core.user_files import output_file, writing
 from pipeline import triage_rates
 from pipeline.labels import SOURCES, export_labels
 
 
 def run_export(rt: Process, args: argparse.Namespace) -> int:
     since = _aware(args.since) if args.since else None
-    with rt.sessions() as session:
+    out = output_file(Path(args.out))
+    with writing(out), rt.sessions() as session:
         written = export_labels(
             session,
-            Path(args.out),
+            out,
             source=args.source,
             since=since,
             include_drills=args.include_drills,

@@ -22,8 +22,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from classifier.interface import Classifier
+from core.errors import Invalid
 from core.messages import Msg
-from core.user_files import read_json, read_json_lines, schema_refusal
+from core.user_files import output_file, read_json, read_json_lines, schema_refusal, writing
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PostIn, RoutingPolicyBody
 from pipeline.signals import IntakeSignals, PostSignals
@@ -124,6 +125,10 @@ def read_posts(path: Path) -> list[PostIn]:
             posts.append(PostIn(id=row_id, text=raw.get("text"), lang=raw.get("lang")))
         except ValidationError as exc:
             raise schema_refusal(path, Msg("line {line}", line=line), exc) from exc
+    if not posts:
+        raise Invalid(
+            Msg("{path}: no posts (one JSON object a line, with id and text)", path=str(path))
+        )
     return posts
 
 
@@ -146,7 +151,7 @@ def default_signals() -> IntakeSignals:
 
 
 def run(args: argparse.Namespace) -> int:
-    from classifier.serving.loader import load_classifier
+    from classifier.serving.loader import MODEL_FILE, has_model, load_classifier
     from classifier.serving.routed import with_chinese
 
     policy = RoutingPolicy()
@@ -157,10 +162,20 @@ def run(args: argparse.Namespace) -> int:
             raise schema_refusal(args.policy, Msg("routing policy"), exc) from exc
         policy = RoutingPolicy.from_body(body.model_dump(), args.policy.name)
     posts = read_posts(args.input)
+    if args.model_dir is not None and not has_model(args.model_dir):
+        raise Invalid(
+            Msg(
+                "--model-dir {path} has no model ({file})",
+                path=str(args.model_dir),
+                file=MODEL_FILE,
+            )
+        )
+    if args.per_post is not None:  # refused before the posts are scored, not after
+        output_file(args.per_post)
     classifier = with_chinese(load_classifier(args.model_dir))
     rows = triage_bands(posts, classifier, default_signals(), policy)
     if args.per_post is not None:
-        with args.per_post.open("w", encoding="utf-8") as out:
+        with writing(args.per_post), args.per_post.open("w", encoding="utf-8") as out:
             for row in rows:
                 out.write(json.dumps(row.to_json(policy), ensure_ascii=False) + "\n")
     print(json.dumps({"input": str(args.input), "policy": policy.version, **rates(rows)}, indent=2))
