@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from tqdm import tqdm  # type: ignore[import-untyped]
 
@@ -29,8 +30,9 @@ from audit.events import Action
 from core.clock import utcnow
 from core.errors import Conflict, Invalid
 from core.messages import Msg
-from core.user_files import read_text
+from core.user_files import read_text, schema_refusal
 from incidents.repository import drills
+from pipeline.schemas import PostIn
 
 BATCH = 50
 
@@ -48,7 +50,17 @@ def read_posts(path: Path) -> list[DrillPost]:
     missing = {"id", "text", "label"} - set(reader.fieldnames or [])
     if missing:
         raise Invalid(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    posts = [_drill_post(path, reader.line_num, row) for row in reader]
+    posts: list[DrillPost] = []
+    lines: dict[str, int] = {}  # each id's line: a repeated id is refused by both lines
+    for row in reader:
+        post = _drill_post(path, reader.line_num, row)
+        if post.id in lines:
+            raise Invalid(
+                f"{path}: line {reader.line_num}: id '{post.id}' is already used on line "
+                f"{lines[post.id]}"
+            )
+        lines[post.id] = reader.line_num
+        posts.append(post)
     if not posts:
         raise Invalid(f"{path}: no posts, only the header row (a drill needs at least one post)")
     return posts
@@ -66,9 +78,17 @@ def with_prefix(posts: Sequence[DrillPost], prefix: str) -> list[DrillPost]:
 
 
 def _drill_post(path: Path, line: int, row: dict[str, str | None]) -> DrillPost:
-    """One CSV row; a short row or a count that is not a whole number is refused by its line."""
+    """One CSV row; a short row, a label other than 1 or 0, a count that is not a whole number
+    or a post the API would refuse (checked here, before the drill starts and is logged) is
+    refused by its line."""
     if row.get("id") is None or row.get("text") is None or row.get("label") is None:
         raise Invalid(f"{path}: line {line} has fewer columns than the header")
+    label = str(row["label"]).strip()
+    if label not in ("0", "1"):  # anything else was read as background, silently
+        raise Invalid(
+            f"{path}: line {line}: label must be 1 (part of the wave) or 0 (background), "
+            f"not '{label}'"
+        )
     extra: dict[str, Any] = {}
     for key in ("views", "shares"):
         if value := (row.get(key) or "").strip():
@@ -78,7 +98,14 @@ def _drill_post(path: Path, line: int, row: dict[str, str | None]) -> DrillPost:
     for key in ("lang", "region", "created_at"):
         if row.get(key):
             extra[key] = row[key]
-    return DrillPost(str(row["id"]), str(row["text"]), str(row["label"]).strip() == "1", extra)
+    post = DrillPost(str(row["id"]), str(row["text"]), label == "1", extra)
+    if "\x00" in post.text:
+        raise Invalid(f"{path}: line {line}: text contains a NUL character (U+0000)")
+    try:
+        PostIn.model_validate({"id": post.id, "text": post.text, **extra})
+    except ValidationError as exc:
+        raise schema_refusal(path, Msg("line {line}", line=line), exc) from exc
+    return post
 
 
 def check_rate(rate: float) -> None:

@@ -50,3 +50,26 @@ def test_scan_refuses_a_negative_interval_before_the_first_round(rt: Runtime) ->
     args = argparse.Namespace(no_claims=True, every=-1.0)
     with pytest.raises(Invalid, match="--every"):
         incidents_scan(rt, args)
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ("p1,a post,true\n", "line 2: label must be 1 (part of the wave) or 0 (background)"),
+        ("p1,a post,1\np2,another,yes\n", "line 3: label must be 1"),
+        ("p1,a post,\n", "line 2: label must be 1"),
+        ("p1,a post,1\np1,again,0\n", "line 3: id 'p1' is already used on line 2"),
+        (",a post,1\n", "line 2: id: String should have at least 1 character"),
+        ("p 1,a post,1\n", "line 2: id: String should match pattern"),
+        ("p1," + "x" * 100_000 + ",1\n", "line 2: text: String should have at most"),
+        ("p1,a \x00 post,1\n", "line 2: text contains a NUL character"),
+    ],
+)
+def test_a_drill_csv_row_the_drill_would_misread_or_the_api_refuse_is_refused_by_line(
+    tmp_path: Path, rows: str, problem: str
+) -> None:
+    wave = tmp_path / "posts.csv"
+    wave.write_text("id,text,label\n" + rows, encoding="utf-8")
+    with pytest.raises(Invalid) as refused:
+        read_posts(wave)
+    assert refused.value.message.startswith(f"{wave}: ") and problem in refused.value.message
