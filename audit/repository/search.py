@@ -37,12 +37,19 @@ def search_words(text: str) -> list[str]:
     return _WORDS.findall(text.lower())
 
 
+def _in_millisecond(at: datetime, microsecond: int) -> datetime:
+    """`at` moved to that microsecond (0 to 999) of its millisecond."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000 + microsecond)
+
+
 def build_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
+    # Elasticsearch keeps times to the millisecond, so a bound there takes in the whole of
+    # its millisecond: here too, or the two stores would disagree about the events near it.
     if filters.since:
-        conds.append(AuditEvent.timestamp >= filters.since)
+        conds.append(AuditEvent.timestamp >= _in_millisecond(filters.since, 0))
     if filters.until:
-        conds.append(AuditEvent.timestamp <= filters.until)
+        conds.append(AuditEvent.timestamp <= _in_millisecond(filters.until, 999))
     for column, value in (
         (AuditEvent.post_id, filters.post_id),
         (AuditEvent.case_id, filters.case_id),
