@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from core.outbound import gated_client, policy_from
+from core.user_files import output_file, writing
 from incidents.drill import read_posts, with_prefix
 from incidents.types import IncidentType
 from runtime.container import Runtime
@@ -19,6 +20,7 @@ from runtime.inprocess import start_inprocess_pipeline
 
 
 def drill(rt: Runtime, args: argparse.Namespace) -> int:
+    output_file(args.report, make_folder=True)  # refused now, not after the drill has run
     if args.input is None:
         return chain_drill(rt, args)
     if args.type not in (None, IncidentType.MISINFORMATION.value):
@@ -45,8 +47,8 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(page, encoding="utf-8")
+    with writing(args.report):
+        args.report.write_text(page, encoding="utf-8")
     print(json.dumps(asdict(result), indent=2))
     print(f"drill report -> {args.report}")
     return 0
@@ -60,8 +62,8 @@ def chain_drill(rt: Runtime, args: argparse.Namespace) -> int:
         score, page = run_chain_drill(
             rt, IncidentType(args.type), skip=set(args.skip), client=client
         )
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(page, encoding="utf-8")
+    with writing(args.report):
+        args.report.write_text(page, encoding="utf-8")
     print(json.dumps(score.as_dict(), indent=2))
     print(f"drill report -> {args.report}")
     return 0

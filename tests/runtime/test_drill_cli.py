@@ -1,0 +1,41 @@
+"""`veracity drill --report` that cannot be written is refused before the drill starts, not
+after it has run (when the report, the drill's result, was lost to a traceback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from accounts.models import ApiKey
+from core.errors import Invalid
+from incidents.models import Incident
+from runtime.container import Runtime
+from veracity_cli.main import build_parser
+
+
+@pytest.mark.parametrize(
+    "drill", [["--input", "wave.csv", "--no-reviewers", "--no-statement"], ["--type", "outage"]]
+)
+@pytest.mark.parametrize(
+    ("where", "problem"),
+    [("folder", "is a folder, not a file"), ("wave.csv/report.html", "cannot be written")],
+)
+def test_a_report_path_it_cannot_write_is_refused_before_the_drill_starts(
+    rt: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    drill: list[str],
+    where: str,
+    problem: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("wave.csv").write_text("id,text,label\nd1,a post,1\n", encoding="utf-8")
+    Path("folder").mkdir()
+    args = build_parser().parse_args(["drill", *drill, "--report", where])
+    with pytest.raises(Invalid, match=problem) as refused:
+        args.handler(rt, args)
+    assert where in refused.value.message
+    with rt.sessions() as session:
+        assert session.query(ApiKey).count() == 0, "no drill key was made"
+        assert session.query(Incident).count() == 0, "no drill incident was opened"
