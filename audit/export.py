@@ -158,21 +158,22 @@ class Export:
         ndjson = self.format is ExportFormat.NDJSON
         pending: list[bytes] = [] if ndjson else [_csv_header().encode()]
         pending_size = sum(map(len, pending))
+        pending_count = 0  # counted once sent: a partial export's manifest states what went out
         completed = False
         events = self.store.iter_events(self.filters, page_size=self.page_size)
         # The next page is fetched while this one is encoded (audit/prefetch.py).
         batches = prefetched(events, batch=BATCH)
         try:
             for docs in batches:
-                self.count += len(docs)
                 data = (_ndjson_text(docs) if ndjson else _csv_text(docs)).encode()
                 pending.append(data)
                 pending_size += len(data)
+                pending_count += len(docs)
                 if pending_size >= CHUNK_BYTES:
-                    yield self._emit(pending)
-                    pending, pending_size = [], 0
+                    yield self._emit(pending, pending_count)
+                    pending, pending_size, pending_count = [], 0, 0
             if pending:
-                yield self._emit(pending)
+                yield self._emit(pending, pending_count)
             completed = True
         finally:
             batches.close()  # stops the reader (and its point-in-time) before logging
@@ -184,10 +185,11 @@ class Export:
         other files; `manifest` is set afterwards, as after streaming."""
         return b"".join(self.chunks())
 
-    def _emit(self, pending: list[bytes]) -> bytes:
+    def _emit(self, pending: list[bytes], count: int) -> bytes:
         chunk = b"".join(pending)
         self._digest.update(chunk)
         self.bytes += len(chunk)
+        self.count += count
         return chunk
 
     def _finish(self, started: datetime, completed: bool) -> None:

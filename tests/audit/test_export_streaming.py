@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import threading
@@ -98,3 +99,43 @@ def test_exports_across_many_batches_write_the_same_bytes_as_one_line_per_docume
         assert job.collect() == reference
         assert job.manifest is not None
         assert (job.manifest.count, job.manifest.bytes) == (len(docs), len(reference))
+
+
+class _FailingAfter(DatabaseSearch):
+    """The database log, whose stream breaks off after `n` events (a store gone mid-export)."""
+
+    def __init__(self, rt: Runtime, n: int) -> None:
+        super().__init__(rt.sessions)
+        self.n = n
+
+    def iter_events(self, filters: SearchFilters, *, page_size: int) -> Iterator[dict[str, Any]]:
+        for i, doc in enumerate(super().iter_events(filters, page_size=page_size)):
+            if i == self.n:
+                raise ConnectionError("store went away")
+            yield doc
+
+
+def _send(job: Export, sent: bytearray) -> None:
+    for chunk in job.chunks():
+        sent.extend(chunk)
+
+
+@pytest.mark.parametrize("fmt", [ExportFormat.NDJSON, ExportFormat.CSV])
+def test_an_export_broken_off_states_the_events_it_handed_over(
+    rt: Runtime, fmt: ExportFormat
+) -> None:
+    """The manifest of a partial export counts the events in the bytes sent, not also those
+    read but still waiting for the next chunk when the store failed."""
+    write_events(rt, 800)
+    job = Export(_FailingAfter(rt, 700), rt.sessions, SearchFilters(), fmt, LEGAL, page_size=100)
+    sent = bytearray()
+    with pytest.raises(ConnectionError):
+        _send(job, sent)
+    assert job.manifest is not None and not job.manifest.completed
+    assert (job.manifest.bytes, job.manifest.sha256) == (
+        len(sent),
+        hashlib.sha256(sent).hexdigest(),
+    )
+    header = 1 if fmt is ExportFormat.CSV and sent else 0
+    rows = sent.count(b"\n") - header
+    assert job.manifest.count == rows
