@@ -202,13 +202,16 @@ def run_dsa(rt: AuditProcess, args: argparse.Namespace) -> int:
     out = Path(args.out)
     with _writing(args.out):
         out.mkdir(parents=True, exist_ok=True)
-    total = 0
+    total, completed = 0, False
     filters = _filters(args)
-    for number, batch in enumerate(dsa.statement_batches(log_reader(rt), filters), 1):
-        path = out / f"statements-{number:05d}.json"
-        path.write_text(json.dumps({"statements": batch}, ensure_ascii=False, indent=1))
-        total += len(batch)
-    log_statements_taken(rt, filters, _operator(args), total, via="cli")
+    try:
+        for number, batch in enumerate(dsa.statement_batches(log_reader(rt), filters), 1):
+            path = out / f"statements-{number:05d}.json"
+            path.write_text(json.dumps({"statements": batch}, ensure_ascii=False, indent=1))
+            total += len(batch)
+        completed = True
+    finally:
+        log_statements_taken(rt, filters, _operator(args), total, completed=completed, via="cli")
     print(f"{total} statements of reasons in batches of ≤{dsa.BATCH_LIMIT} under {out}")
     return 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -91,20 +91,32 @@ def apply_retention(
 
 def dsa_statement_lines(
     rt: AuditProcess, filters: SearchFilters, actor: Actor, **logged: Any
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """DSA statements of reasons as NDJSON (one batch of at most 100 a line), the export
-    logged once the last line is out; `logged` adds to the event's `after` (e.g. via="ui")."""
-    total = 0
-    for batch in dsa.statement_batches(log_reader(rt), filters):
-        total += len(batch)
-        yield json.dumps({"statements": batch}, ensure_ascii=False).encode() + b"\n"
-    log_statements_taken(rt, filters, actor, total, **logged)
+    logged once the last line is out, or when it stops early (`completed` false: a partial
+    hand-over is still a hand-over); `logged` adds to the event's `after` (e.g. via="ui")."""
+    total, completed = 0, False
+    try:
+        for batch in dsa.statement_batches(log_reader(rt), filters):
+            line = json.dumps({"statements": batch}, ensure_ascii=False).encode() + b"\n"
+            total += len(batch)
+            yield line
+        completed = True
+    finally:
+        log_statements_taken(rt, filters, actor, total, completed=completed, **logged)
 
 
 def log_statements_taken(
-    rt: AuditProcess, filters: SearchFilters, actor: Actor, total: int, **logged: Any
+    rt: AuditProcess,
+    filters: SearchFilters,
+    actor: Actor,
+    total: int,
+    *,
+    completed: bool,
+    **logged: Any,
 ) -> None:
-    """`log.dsa_statements_exported`: who took `total` statements of reasons out, for what."""
+    """`log.dsa_statements_exported`: who took `total` statements of reasons out, for what, and
+    whether that was all of them (`completed`)."""
     with transaction(rt.sessions) as session:
         record(
             session,
@@ -112,7 +124,12 @@ def log_statements_taken(
             actor,
             Subject(),
             reason=f"{total} statements of reasons",
-            after={"filters": filters.described(), "statements": total, **logged},
+            after={
+                "filters": filters.described(),
+                "statements": total,
+                "completed": completed,
+                **logged,
+            },
         )
 
 

@@ -228,6 +228,25 @@ def test_dsa_statements_come_in_batches_of_at_most_100(rt: Runtime, client: Test
     assert len(geo) == 5 and geo[0]["territorial_scope"] == ["DE"]
 
 
+def test_statements_of_reasons_broken_off_are_logged_with_what_went_out(rt: Runtime) -> None:
+    """A download that stops after its first line (the client went away) still handed 100
+    statements over: logged, as a partial export is, not left out of the log."""
+    from audit.operations import dsa_statement_lines
+    from audit.schemas import SearchFilters
+
+    write_events(rt, 250)
+    lines = dsa_statement_lines(rt, SearchFilters(), Actor.system("test-legal"))
+    first = next(lines)
+    assert len(json.loads(first)["statements"]) == 100
+    lines.close()
+    with rt.sessions() as s:
+        logged = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == Action.DSA_STATEMENTS_EXPORTED)
+        ).one()
+    after: Any = logged.document["veracity"]["after"]  # type: ignore[index]
+    assert (after["statements"], after["completed"]) == (100, False)
+
+
 def test_holds_are_set_listed_released_and_logged(rt: Runtime, client: TestClient) -> None:
     headers = auth(new_user_token(rt, "legal"))
     with transaction(rt.sessions) as session:
