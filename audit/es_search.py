@@ -104,12 +104,12 @@ class ElasticsearchSearch:
                 "actor_type": {"terms": {"field": "veracity.actor_type", "size": 10}},
             },
         )
-        aggs = resp["aggregations"]
+        # No index matches before the first shipment: hits but no aggregations in the answer.
+        aggs = resp.get("aggregations") or {}
 
         def buckets(name: str) -> list[Bucket]:
-            return [
-                Bucket(key=str(b["key"]), count=int(b["doc_count"])) for b in aggs[name]["buckets"]
-            ]
+            found = aggs.get(name, {}).get("buckets", [])
+            return [Bucket(key=str(b["key"]), count=int(b["doc_count"])) for b in found]
 
         return Aggregations.counted(
             int(resp["hits"]["total"]["value"]),

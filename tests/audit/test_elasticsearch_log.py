@@ -246,3 +246,18 @@ def test_statements_take_the_posts_own_date_from_elasticsearch(es_rt: Runtime) -
     assert reader.name == "elasticsearch"
     (batch,) = list(dsa.statement_batches(reader, SearchFilters()))
     assert [s["content_date"] for s in batch] == [posted.date().isoformat()]
+
+
+def test_counts_before_anything_is_shipped_are_zero_not_an_error(es_rt: Runtime) -> None:
+    """A fresh deployment (or one whose indices retention emptied): no index matches yet."""
+    with TestClient(create_app(es_rt)) as client:
+        resp = client.get("/v1/audit/aggregations", headers=auth(new_user_token(es_rt, "legal")))
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == {
+        "total": 0,
+        "by_action": [],
+        "by_policy": [],
+        "by_actor_type": [],
+        "automated": 0,
+        "human": 0,
+    }
