@@ -84,7 +84,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _lower(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
+    # "İ" lowers to "i" as in PostgreSQL (and Elasticsearch), not to Python's "i" + U+0307.
+    return value.replace("İ", "i").lower() if isinstance(value, str) else value
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

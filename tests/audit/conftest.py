@@ -14,13 +14,20 @@ from tests.audit.factories import Store
 from tests.conftest import es_runtime, make_settings
 
 
-@pytest.fixture(params=["database", pytest.param("elasticsearch", marks=pytest.mark.services)])
+@pytest.fixture(
+    params=[
+        "database",
+        pytest.param("postgres", marks=pytest.mark.services),
+        pytest.param("elasticsearch", marks=pytest.mark.services),
+    ]
+)
 def store(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[Store]:
-    """A runtime whose log is in the database or in Elasticsearch, and what makes the events
-    written so far searchable there."""
-    if request.param == "database":
-        upgrade(sqlite_url)
-        runtime = build_runtime(make_settings(sqlite_url), classifier=ReferenceClassifier())
+    """A runtime whose log is in the database (SQLite, or PostgreSQL) or in Elasticsearch, and
+    what makes the events written so far searchable there."""
+    if request.param in ("database", "postgres"):
+        url = request.getfixturevalue("postgres_url") if request.param == "postgres" else sqlite_url
+        upgrade(url)
+        runtime = build_runtime(make_settings(url), classifier=ReferenceClassifier())
         yield runtime, lambda: None
         runtime.engine.dispose()
         return

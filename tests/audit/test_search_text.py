@@ -57,3 +57,16 @@ def test_the_text_search_ignores_case_in_every_script_on_either_store(store: Sto
             params = {"q": q, "action": "case.decided"}
             page = client.get("/v1/audit/events", params=params, headers=headers).json()
             assert [e["veracity"]["reason"] for e in page["events"]] == [reason], q
+
+
+@pytest.mark.parametrize("q", ["istanbul", "İSTANBUL", "İstanbul"])
+def test_a_dotted_capital_i_is_an_i_in_lower_case_on_either_store(store: Store, q: str) -> None:
+    """ "İ" (U+0130) lowers to a plain "i" in Elasticsearch and PostgreSQL, where Python made
+    it "i" and a combining dot: "istanbul" did not find "İstanbul" in the database log."""
+    rt, ship = store
+    write_events(rt, 1, reason="misleading_context: İstanbul bridge photo")
+    with TestClient(create_app(rt)) as client:
+        headers = auth(new_user_token(rt, "legal"))
+        ship()
+        params = {"q": q, "action": "case.decided"}
+        assert client.get("/v1/audit/events", params=params, headers=headers).json()["total"] == 1
