@@ -39,7 +39,7 @@ from pipeline.models import Post, Score
 from pipeline.policy_store import active_policy
 from pipeline.repository.posts import scores_oldest_first
 from pipeline.routing import route_stored
-from pipeline.triage import CONFIRMED, best_debunked, match_status, stored_matches
+from pipeline.triage import CONFIRMED, best_debunked, stored_matches
 
 if TYPE_CHECKING:  # the matcher's modules load models' runtimes; only its type is needed here
     from claims.matching.model import MatcherParts
@@ -142,7 +142,7 @@ def _stored_hits(session: Session, latest: dict[str, Score]) -> dict[str, ClaimH
         if score.claim_matches is None:
             continue  # not matched at intake
         best = best_debunked(stored_matches(score.claim_matches))
-        if best is None or match_status(best.similarity, policy) != CONFIRMED:
+        if best is None or best.status(policy) != CONFIRMED:
             found[post_id] = None
             continue
         claim = session.get(Claim, best.claim_id)

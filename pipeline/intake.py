@@ -40,7 +40,6 @@ from pipeline.triage import (
     UNSUPPORTED_LANGUAGE,
     MatchInfo,
     Signals,
-    match_status,
     stored_matches,
     triage_band,
 )
@@ -315,7 +314,7 @@ def _insert_post(session: Session, post_in: PostIn, digest: str, is_drill: bool)
 def _confirmed(measured: PostSignals | None, policy: RoutingPolicy) -> list[MatchInfo]:
     if measured is None:
         return []
-    return [m for m in measured.matches if match_status(m.similarity, policy) == CONFIRMED]
+    return [m for m in measured.matches if m.status(policy) == CONFIRMED]
 
 
 def _links(
@@ -342,7 +341,7 @@ def claim_matches_out(score: Score, policy: RoutingPolicy) -> list[ClaimMatchOut
     """The stored matches at suggested or above under `policy`, best first."""
     out: list[ClaimMatchOut] = []
     for match in stored_matches(score.claim_matches):
-        status = match_status(match.similarity, policy)
+        status = match.status(policy)
         if status is not None:
             out.append(
                 ClaimMatchOut(

@@ -37,7 +37,7 @@ def run_match_library(rt: MatchProcess, args: argparse.Namespace) -> int:
                 "claim_id": m.claim_id,
                 "score": m.score,
                 "verdict": verdict,
-                "status": match_status(m.score, policy),
+                "status": match_status(m.score, policy, m.dense),
             }
             for m, verdict in matches
         ]

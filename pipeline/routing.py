@@ -10,7 +10,8 @@ recomputed with the active policy when it is routed or previewed) is decided in 
    language's model says; it
    is queued at `unsupported_language_route` (default ignore: not queued);
 2. a match to a false or misleading library claim at or above `claim_match_min_similarity`
-   (the matcher's fused score; "confirmed", default the shipped matcher's threshold) raises the
+   (the matcher's fused score) and `claim_match_min_dense` (its score without BM25, which does
+   not grow in a small library; "confirmed", defaults the shipped matcher's) raises the
    falsehood model's band (mapped through `band_routes`) to at least `claim_match_route`
    (default urgent);
 3. a post with no match at or above `claim_match_suggest_similarity` ("suggested") whose
@@ -46,7 +47,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from claims.matching.model import shipped_match_thresholds
+from claims.matching.model import shipped_confirmed_dense, shipped_match_thresholds
 from classifier.thresholds import Band
 from pipeline.triage import (
     LEVELS,
@@ -54,7 +55,6 @@ from pipeline.triage import (
     MatchInfo,
     Signals,
     best_debunked,
-    match_status,
     risk,
     signals_of,
     triage_band,
@@ -90,6 +90,8 @@ class RoutingPolicy:
     claim_match_suggest_similarity: float = field(
         default_factory=lambda: shipped_match_thresholds()[0]
     )
+    # A confirmed match must also reach this on the matcher's dense score (None: no condition)
+    claim_match_min_dense: float | None = field(default_factory=shipped_confirmed_dense)
     claim_match_route: str = Band.URGENT.value
     checkworthiness_min: float = CHECKWORTHINESS_MIN
     checkworthiness_urgent_min: float = CHECKWORTHINESS_URGENT_MIN
@@ -110,6 +112,7 @@ class RoutingPolicy:
             "band_routes": dict(self.band_routes),
             "claim_match_min_similarity": self.claim_match_min_similarity,
             "claim_match_suggest_similarity": self.claim_match_suggest_similarity,
+            "claim_match_min_dense": self.claim_match_min_dense,
             "claim_match_route": self.claim_match_route,
             "checkworthiness_min": self.checkworthiness_min,
             "checkworthiness_urgent_min": self.checkworthiness_urgent_min,
@@ -209,7 +212,7 @@ def route(signals: Signals, reach: Reach, now: datetime, policy: RoutingPolicy) 
         level, rule = Band.URGENT.value, "reach"
     debunked = best_debunked(signals.matches)
     claim_id = None
-    if debunked is not None and match_status(debunked.similarity, policy) is not None:
+    if debunked is not None and debunked.status(policy) is not None:
         claim_id = debunked.claim_id
     if level == Band.IGNORE.value:
         return Route(

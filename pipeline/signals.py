@@ -151,7 +151,7 @@ class IntakeSignals:
         results = self._library.match_vectors([cleaned[i] for i in rows], matrix, STORED_MATCHES)
         for i, row in zip(rows, results, strict=True):
             found[i] = tuple(
-                MatchInfo(m.claim_id, round(m.score, 6), verdict)
+                MatchInfo(m.claim_id, round(m.score, 6), verdict, round(m.dense, 6))
                 for m, verdict in row
                 if m.score >= STORED_FLOOR
             )

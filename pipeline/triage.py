@@ -30,18 +30,37 @@ STORED_MATCHES, STORED_FLOOR = 3, 0.45
 @dataclass(frozen=True)
 class MatchInfo:
     """One library claim a post may repeat. `similarity` is the matcher's fused score (about
-    0..1), the number its shipped thresholds are chosen on."""
+    0..1), the number its shipped thresholds are chosen on; `dense` the same without BM25
+    (`claims.matching.fusion`), which a confirmed match may also need; None where not measured
+    (the Chinese matcher has no BM25, older rows)."""
 
     claim_id: str
     similarity: float
     verdict: str
+    dense: float | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {"claim_id": self.claim_id, "similarity": self.similarity, "verdict": self.verdict}
+        out: dict[str, object] = {
+            "claim_id": self.claim_id,
+            "similarity": self.similarity,
+            "verdict": self.verdict,
+        }
+        if self.dense is not None:
+            out["dense"] = self.dense
+        return out
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> MatchInfo:
-        return cls(str(raw["claim_id"]), float(raw["similarity"]), str(raw["verdict"]))
+        dense = raw.get("dense")
+        return cls(
+            str(raw["claim_id"]),
+            float(raw["similarity"]),
+            str(raw["verdict"]),
+            None if dense is None else float(dense),
+        )
+
+    def status(self, policy: RoutingPolicy) -> str | None:
+        return match_status(self.similarity, policy, self.dense)
 
 
 @dataclass(frozen=True)
@@ -56,8 +75,15 @@ class Signals:
     lang: str | None = None  # detected language
 
 
-def match_status(similarity: float, policy: RoutingPolicy) -> str | None:
-    if similarity >= policy.claim_match_min_similarity:
+def match_status(
+    similarity: float, policy: RoutingPolicy, dense: float | None = None
+) -> str | None:
+    """Confirmed at the policy's similarity and, where both are known, its dense minimum (so a
+    small library does not confirm what a large one would not); else suggested or nothing."""
+    floor = policy.claim_match_min_dense
+    if similarity >= policy.claim_match_min_similarity and (
+        dense is None or floor is None or dense >= floor
+    ):
         return CONFIRMED
     return SUGGESTED if similarity >= policy.claim_match_suggest_similarity else None
 
@@ -79,14 +105,14 @@ def triage_band(signals: Signals, policy: RoutingPolicy) -> tuple[str, str]:
         return UNSUPPORTED_LANGUAGE, "language"
     level = policy.band_routes.get(signals.model_band, signals.model_band)
     debunked = best_debunked(signals.matches)
-    if debunked is not None and match_status(debunked.similarity, policy) == CONFIRMED:
+    if debunked is not None and debunked.status(policy) == CONFIRMED:
         raised = raise_to(level, policy.claim_match_route)
         return raised, ("claim_match" if raised != level else "band")
     # A suggested match may repeat a known claim, so check-worthiness does not drop the post
     # (where the matcher is fine-tuned: not in Chinese); but only a confirmed match is evidence
     # enough for urgent, so the caps below still apply.
     suggested = trusts_suggested_matches(signals.lang) and any(
-        match_status(m.similarity, policy) for m in signals.matches
+        m.status(policy) for m in signals.matches
     )
     cw = signals.checkworthiness
     if cw is not None and level != IGNORE and cw < policy.checkworthiness_min and not suggested:
@@ -107,7 +133,7 @@ def risk(signals: Signals, policy: RoutingPolicy) -> float:
     if signals.checkworthiness is not None:
         value *= 0.5 + 0.5 * signals.checkworthiness
     debunked = best_debunked(signals.matches)
-    if debunked is not None and match_status(debunked.similarity, policy) == CONFIRMED:
+    if debunked is not None and debunked.status(policy) == CONFIRMED:
         value = max(value, min(debunked.similarity, 1.0))
     return value
 

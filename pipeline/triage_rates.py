@@ -28,7 +28,7 @@ from core.user_files import output_file, read_json, read_json_lines, schema_refu
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PostIn, RoutingPolicyBody
 from pipeline.signals import IntakeSignals, PostSignals
-from pipeline.triage import REVIEW, URGENT, MatchInfo, Signals, match_status, triage_band
+from pipeline.triage import REVIEW, URGENT, MatchInfo, Signals, triage_band
 
 BATCH = 64
 
@@ -46,7 +46,7 @@ class Triaged:
 
     def to_json(self, policy: RoutingPolicy) -> dict[str, object]:
         best: MatchInfo | None = self.signals.matches[0] if self.signals.matches else None
-        match = best and best.to_json() | {"status": match_status(best.similarity, policy)}
+        match = best and best.to_json() | {"status": best.status(policy)}
         return {
             "id": self.post_id,
             "lang": self.lang,

@@ -8,12 +8,13 @@ Retrieval score of a candidate claim for a post, about 0..1:
 When a cross-encoder is present, the `depth` best candidates are re-scored as
 (1 - w_cross) * retrieval + w_cross * sigmoid(cross-encoder logit).
 
-Candidates are ranked by that score; the match levels may read another one (`MatchThresholds.
-scale`): `dense`, the same mean without BM25. BM25 enters divided by the best BM25 any claim of
-the library reaches for the post, so the fused score of a claim depends on the claims around it:
-in a small library the best-looking claim is nearly always also the best by BM25 and gets the
-whole BM25 weight. The encoder's similarities depend on the post and the claim alone, so
-thresholds chosen on one library hold on another.
+Candidates are ranked by that score, and it is what `suggest` and `confirmed` read. BM25
+enters divided by the best BM25 any claim of the library reaches for the post, so the same post
+and claim score higher in a small library, where the closest claim is nearly always also the
+best by BM25 and takes the whole BM25 weight. `Fusion.dense`, the same mean without BM25, depends
+on the post and the claim alone: a model may also ask `confirmed` matches to reach
+`MatchThresholds.confirmed_dense` on it, so what a small library confirms is what a large one
+would (the model card measures both).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from classifier.io import read_json
 
 Floats = npt.NDArray[np.float32]
 SIGNALS = ("claim", "title", "combined", "bm25")  # bm25 last: `Fusion.dense` leaves it out
-FUSED, DENSE = "fused", "dense"  # the scales match levels can read (see the module docstring)
+FUSED, DENSE = "fused", "dense"  # the two scores of a candidate (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,13 @@ class Fusion:
 
     def dense(self, signals: Floats) -> Floats:
         """signals: (candidates x SIGNALS) -> the weighted mean of the encoder's similarities
-        alone (BM25 left out): what `dense`-scale levels read."""
+        alone (BM25 left out): what `MatchThresholds.confirmed_dense` reads."""
         w = self.weights()[: len(SIGNALS) - 1]
         mean: Floats = (signals[:, : len(w)] @ w / max(float(w.sum()), 1e-9)).astype(np.float32)
         return mean
 
-    def level_scores(self, signals: Floats, scale: str) -> Floats:
-        """The score the match levels of `scale` read, before any cross-encoder re-scoring."""
+    def scores(self, signals: Floats, scale: str) -> Floats:
+        """Each candidate's score on `scale`, before any cross-encoder re-scoring."""
         return self.dense(signals) if scale == DENSE else self.retrieval(signals)
 
     def with_cross(self, retrieval: Floats, cross_logits: Floats) -> Floats:
@@ -84,11 +85,16 @@ class MatchThresholds:
 
     suggest: float = 0.45  # shown to reviewers as a possible match
     confirmed: float = 0.60  # treated as the claim (incident key, labelling)
-    scale: str = FUSED  # what the two read: FUSED (files without the key) or DENSE
+    # When set, a confirmed match must also reach this on the dense score (files without it: no).
+    confirmed_dense: float | None = None
 
-    def __post_init__(self) -> None:
-        if self.scale not in (FUSED, DENSE):
-            raise ValueError(f"match thresholds: unknown scale {self.scale!r}")
+    def level(self, fused: float, dense: float) -> str | None:
+        """ "confirmed", "suggest" or None for a candidate's two scores."""
+        if fused >= self.confirmed and (
+            self.confirmed_dense is None or dense >= self.confirmed_dense
+        ):
+            return "confirmed"
+        return "suggest" if fused >= self.suggest else None
 
 
 def load_matcher_config(path: Path) -> tuple[Fusion, MatchThresholds]:

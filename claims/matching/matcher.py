@@ -38,9 +38,10 @@ __all__ = ["CANDIDATES", "ClaimMatcher", "Match", "MatchThresholds", "combined_t
 @dataclass(frozen=True)
 class Match:
     claim_id: str
-    score: float  # about 0..1, on the thresholds' scale (fused or dense: `MatchThresholds`)
+    score: float  # fused, about 0..1
     similarity: float  # cosine between post and claim text
     level: str | None  # "confirmed", "suggest" or None
+    dense: float  # the fused mean without BM25 (`Fusion.dense`), about 0..1
 
 
 def combined_text(claim: ClaimRow) -> str:
@@ -149,30 +150,25 @@ class ClaimMatcher:
             lexical,
         )
         fused = self.fusion.retrieval(signals)
-        level = self.fusion.level_scores(signals, self.thresholds.scale)
+        dense = self.fusion.dense(signals)
         order = np.argsort(-fused, kind="stable")
         if self._reranker is not None:
             head = order[: self.fusion.depth]
             logits = self._reranker.score(text, [self._texts[rows[i]] for i in head])
-            fused, level = fused.copy(), level.copy()
+            fused, dense = fused.copy(), dense.copy()
             fused[head] = self.fusion.with_cross(fused[head], logits)
-            level[head] = self.fusion.with_cross(level[head], logits)
+            dense[head] = self.fusion.with_cross(dense[head], logits)
             # Re-scored candidates stay ahead of the rest, whose scores are not comparable.
             order = np.concatenate(
                 [head[np.argsort(-fused[head], kind="stable")], order[len(head) :]]
             )
-        # Ranked by the fused score; scored and levelled on the thresholds' scale.
         return [
             Match(
                 self._ids[rows[i]],
-                round(float(level[i]), 6),
+                round(float(fused[i]), 6),
                 round(float(signals[i, 0]), 6),
-                self._level(float(level[i])),
+                self.thresholds.level(float(fused[i]), float(dense[i])),
+                round(float(dense[i]), 6),
             )
             for i in order[:top]
         ]
-
-    def _level(self, score: float) -> str | None:
-        if score >= self.thresholds.confirmed:
-            return "confirmed"
-        return "suggest" if score >= self.thresholds.suggest else None

@@ -84,10 +84,20 @@ _FALLBACK_THRESHOLDS = (0.524, 0.609)  # the shipped matcher's, if no model is p
 
 @lru_cache(maxsize=1)
 def shipped_match_thresholds() -> tuple[float, float]:
-    """(suggest, confirmed) on the scale of the matcher in use (`shipped_model_dir`: the scores
-    it gives are on that scale, see `MatchThresholds.scale`)."""
+    """(suggest, confirmed) on the fused score of the matcher in use (`shipped_model_dir`)."""
     model_dir = shipped_model_dir()
     if model_dir is None or not (model_dir / CONFIG_FILE).is_file():
         return _FALLBACK_THRESHOLDS
     raw = read_json(model_dir / CONFIG_FILE)["thresholds"]
     return float(raw["suggest"]), float(raw["confirmed"])
+
+
+@lru_cache(maxsize=1)
+def shipped_confirmed_dense() -> float | None:
+    """What a confirmed match must also reach on the dense score, for the matcher in use (None:
+    nothing; see `MatchThresholds.confirmed_dense`)."""
+    model_dir = shipped_model_dir()
+    if model_dir is None or not (model_dir / CONFIG_FILE).is_file():
+        return None
+    value = read_json(model_dir / CONFIG_FILE)["thresholds"].get("confirmed_dense")
+    return None if value is None else float(value)

@@ -1,13 +1,14 @@
-"""Choosing a matcher's levels again, on a scale of `claims.matching.fusion`, without training.
+"""Choosing a matcher's `confirmed_dense` level (`claims.matching.fusion`) without training.
 
 `python -m claims.matching.relevel --model models/claim-matcher-X [--data DIR] [--write]`
 scores every CheckThat 2020 Task 2 TRAIN query with the model's own encoder against the whole
-verified-claims collection and chooses `suggest` / `confirmed` by the training rule
-(`selection.level_thresholds`); DEV is scored with them and only reported. The final encoder was
-fine-tuned on these train queries, so their scores are in-sample, not out of fold as in
-training; on the fused scale this choice gives back the thresholds training chose (0.522 / 0.609
-against 0.524 / 0.609), which is why it is trusted here. `--write` stores the thresholds (with
-their scale) in the model's `matcher.json` and the report under `levels` in `metrics.json`.
+verified-claims collection and chooses, by the training rule (`selection.level_thresholds`), the
+`confirmed` level on the dense score: a confirmed match must then reach the model's fused
+`confirmed` and this. `suggest` and `confirmed` are kept. DEV is only reported. The final encoder
+was fine-tuned on these train queries, so their scores are in-sample, not out of fold as in
+training; the same rule on the fused score gives back the thresholds training chose (0.522 /
+0.609 against 0.524 / 0.609), which is why the in-sample choice is trusted. `--write` stores the
+level in the model's `matcher.json` and the report under `levels` in `metrics.json`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,20 +53,22 @@ def level_report(
     qrels: Mapping[str, set[str]],
     thresholds: MatchThresholds,
 ) -> dict[str, float]:
-    """At each level: the share of queries whose first claim is right and at or above it
-    (recall), the share right among those at or above it (precision), and the share of queries
-    at or above it once their claims are out of the library (a post with no claim there)."""
-    rankings, best = rank(signals, ids, fusion, scale=thresholds.scale)
-    none = no_match_scores(signals, ids, fusion, qrels, scale=thresholds.scale)
+    """At each level: the share of queries whose first claim is right and at the level
+    (recall), the share right among those at the level (precision), and the share of queries at
+    the level once their claims are out of the library (a post with no claim there)."""
+    rankings, fused = rank(signals, ids, fusion, scale=FUSED)
+    dense = rank(signals, ids, fusion, scale=DENSE)[1]
+    none_fused = no_match_scores(signals, ids, fusion, qrels, scale=FUSED)
+    none_dense = no_match_scores(signals, ids, fusion, qrels, scale=DENSE)
     right = np.array([rankings[q.query_id][0] in qrels[q.query_id] for q in signals])
-    score = np.array([best[q.query_id] for q in signals])
-    missing = np.array([none[q.query_id] for q in signals])
+    level = [thresholds.level(fused[q.query_id], dense[q.query_id]) for q in signals]
+    missing = [thresholds.level(none_fused[q.query_id], none_dense[q.query_id]) for q in signals]
     out: dict[str, float] = {"queries": len(signals)}
-    for level, cut in (("suggest", thresholds.suggest), ("confirmed", thresholds.confirmed)):
-        above = score >= cut
-        out[f"{level}_recall"] = round(float(np.mean(right & above)), 4)
-        out[f"{level}_precision"] = round(float(right[above].mean()) if above.any() else 1.0, 4)
-        out[f"{level}_no_claim_share"] = round(float(np.mean(missing >= cut)), 4)
+    for name, reached in (("suggest", {"suggest", "confirmed"}), ("confirmed", {"confirmed"})):
+        at = np.array([lv in reached for lv in level])
+        out[f"{name}_recall"] = round(float(np.mean(right & at)), 4)
+        out[f"{name}_precision"] = round(float(right[at].mean()) if at.any() else 1.0, 4)
+        out[f"{name}_no_claim_share"] = round(float(np.mean([lv in reached for lv in missing])), 4)
     return out
 
 
@@ -97,11 +100,12 @@ def split_signals(
     return [c.id for c in claims], out, parts.fusion
 
 
-def relevel(model_dir: Path, data: Path, scale: str) -> dict[str, Any]:
+def relevel(model_dir: Path, data: Path) -> dict[str, Any]:
     ids, by_split, fusion = split_signals(model_dir, data)
     train, train_qrels = by_split["train"]
-    chosen = level_thresholds(train, ids, fusion, train_qrels, scale)
+    on_dense = level_thresholds(train, ids, fusion, train_qrels, DENSE)
     _, shipped = load_parts_config(model_dir)
+    chosen = replace(shipped, confirmed_dense=on_dense.confirmed)
     report: dict[str, Any] = {"chosen": asdict(chosen), "shipped": asdict(shipped)}
     for split, (signals, qrels) in by_split.items():
         report[split] = {
@@ -130,7 +134,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m claims.matching.relevel", description=__doc__)
     parser.add_argument("--model", type=Path, default=None, help="default: the shipped matcher")
     parser.add_argument("--data", type=Path, default=None, help="the CheckThat 2020 Task 2 folder")
-    parser.add_argument("--scale", choices=(DENSE, FUSED), default=DENSE)
     parser.add_argument("--write", action="store_true", help="store the chosen levels")
     args = parser.parse_args(argv)
     model_dir = args.model or shipped_model_dir()
@@ -139,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data = args.data or default_data_dir()
     if not (data / "verified_claims.docs.tsv").is_file():
         parser.error(f"{data} has no verified_claims.docs.tsv (give --data)")
-    report = relevel(model_dir, data, args.scale)
+    report = relevel(model_dir, data)
     print(json.dumps(report, indent=2))
     if args.write:
         write_levels(model_dir, report)

@@ -72,12 +72,12 @@ def rank(
     scale: str = FUSED,
 ) -> tuple[dict[str, list[str]], dict[str, float]]:
     """Rankings (the `top` claim ids, best first, by the fused score) and, per query, the
-    score on `scale` of the claim ranked first (what the matcher's levels read)."""
+    score on `scale` of the claim ranked first."""
     rankings: dict[str, list[str]] = {}
     best: dict[str, float] = {}
     for q in signals:
         fused = fusion.retrieval(q.signals)
-        level = fusion.level_scores(q.signals, scale)
+        level = fusion.scores(q.signals, scale)
         order = np.argsort(-fused, kind="stable")
         if fusion.cross > 0 and q.cross is not None and q.cross_rows is not None:
             position = {int(r): k for k, r in enumerate(q.rows)}
@@ -147,7 +147,6 @@ def choose_thresholds(
     no_match: Mapping[str, float] | None = None,
     suggest_false_rate: float = 0.20,
     confirmed_false_rate: float = 0.05,
-    scale: str = FUSED,
 ) -> MatchThresholds:
     """Each level at the lowest score cut whose top-1 precision (at or above the cut) reaches
     its target and, given `no_match` scores, that at most the given share of posts whose claim
@@ -170,7 +169,7 @@ def choose_thresholds(
 
     confirmed = max(cut(confirmed_precision), above_no_match(confirmed_false_rate))
     suggest = min(max(cut(suggest_precision), above_no_match(suggest_false_rate)), confirmed)
-    return MatchThresholds(suggest=round(suggest, 3), confirmed=round(confirmed, 3), scale=scale)
+    return MatchThresholds(suggest=round(suggest, 3), confirmed=round(confirmed, 3))
 
 
 def level_thresholds(
@@ -180,12 +179,12 @@ def level_thresholds(
     qrels: Mapping[str, set[str]],
     scale: str,
 ) -> MatchThresholds:
-    """The levels on `scale` by `choose_thresholds`' rule, from these queries' signals: top-1
-    precision 80% / 90% and at most 20% / 5% of the queries, their claims taken out, above."""
+    """The two levels on `scale`'s scores by `choose_thresholds`' rule, from these queries'
+    signals: top-1 precision 80% / 90% and at most 20% / 5% of the queries, their claims taken
+    out, at or above."""
     rankings, top_scores = rank(signals, ids, fusion, scale=scale)
     return choose_thresholds(
         top_scores,
         lambda qid: rankings[qid][0] in qrels[qid],
         no_match=no_match_scores(signals, ids, fusion, qrels, scale=scale),
-        scale=scale,
     )

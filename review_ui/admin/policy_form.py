@@ -44,6 +44,14 @@ FIELDS = (
         "float",
         Msg("0–1; shown to reviewers, and the post counts as making a known claim"),
     ),
+    PolicyField(
+        "claim_match_min_dense",
+        Msg("Claim match: confirmed also needs"),
+        "optional_float",
+        Msg(
+            "0–1 on the matcher's score without word overlap, which a small library does not raise; blank: no such condition"
+        ),
+    ),
     PolicyField("claim_match_route", Msg("Claim match: raise to at least"), "level"),
     PolicyField(
         "checkworthiness_min",

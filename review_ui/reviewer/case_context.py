@@ -68,11 +68,13 @@ def _flag_matches(flags: list[str]) -> dict[str, float]:
 def matched_claims(session: Session, post: Post, score: Score | None) -> list[MatchedClaim]:
     links = {link.claim_id: link for link in links_of_post(session, post.id)}
     flagged = _flag_matches(list(score.flags)) if score else {}
+    dense: dict[str, float | None] = {}  # the stored matches' dense scores (legacy flags: none)
     if score is not None and score.claim_matches:
         policy = active_policy(session)
         for match in stored_matches(score.claim_matches):
-            if match_status(match.similarity, policy) is not None:
+            if match.status(policy) is not None:
                 flagged[match.claim_id] = max(match.similarity, flagged.get(match.claim_id, 0.0))
+                dense[match.claim_id] = match.dense
     ids = set(links) | set(flagged)
     if not ids:
         return []
@@ -82,7 +84,11 @@ def matched_claims(session: Session, post: Post, score: Score | None) -> list[Ma
     for claim_id, claim in claims.items():
         link = links.get(claim_id)
         similarity = flagged.get(claim_id, link.similarity if link else None)
-        status = match_status(similarity, policy) if claim_id in flagged and similarity else None
+        status = (
+            match_status(similarity, policy, dense.get(claim_id))
+            if claim_id in flagged and similarity
+            else None
+        )
         via = link.linked_by if link else "matcher"
         found.append(MatchedClaim(claim, similarity, via, status))
     return sorted(found, key=lambda m: -(m.similarity or 0.0))

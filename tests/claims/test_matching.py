@@ -10,7 +10,7 @@ import pytest
 
 from claims.index import NumpyIndex
 from claims.matching.evaluation import ClaimRow, average_precision, evaluate_ranking
-from claims.matching.matcher import ClaimMatcher
+from claims.matching.matcher import ClaimMatcher, Match
 from classifier.post_text import clean_post
 from classifier.serving.embeddings import default_embedder
 from veracity_cli.main import main
@@ -226,37 +226,49 @@ CROWD = [
 SAFE_POST = "COVID-19 vaccines are safe and effective. Get yours at your local pharmacy."
 
 
-def _score_of(matcher: ClaimMatcher, claim_id: str) -> float:
+def _match_of(matcher: ClaimMatcher, claim_id: str) -> Match:
     [matches] = matcher.match([SAFE_POST], top=10)
-    return next(m.score for m in matches if m.claim_id == claim_id)
+    return next(m for m in matches if m.claim_id == claim_id)
 
 
-def test_dense_levels_read_the_same_score_whatever_else_the_library_holds() -> None:
-    """A claim's dense score is the encoder's similarities alone; the fused one moves with the
-    library (BM25 is divided by the best any claim reaches), so levels chosen on a 10,000-claim
-    library confirmed everyday vaccine posts against a small one (`claims.matching.fusion`)."""
-    from dataclasses import replace
-
-    from claims.matching.fusion import DENSE, FUSED
+def test_the_dense_score_does_not_move_with_the_rest_of_the_library() -> None:
+    """The fused score moves with the library (BM25 is divided by the best any claim reaches),
+    so thresholds chosen on 10,000 claims confirmed everyday vaccine posts against a few; the
+    dense score is the encoder's similarities alone (`claims.matching.fusion`)."""
     from claims.matching.model import load_parts
 
     parts = load_parts(_shipped())
-    scores: dict[str, list[float]] = {}
-    for scale in (FUSED, DENSE):
-        scaled = replace(parts, thresholds=replace(parts.thresholds, scale=scale))
-        for library in ([VACCINE_CLAIM], [VACCINE_CLAIM, *CROWD]):
-            fitted = scaled.matcher()
-            fitted.fit(library)
-            scores.setdefault(scale, []).append(_score_of(fitted, "dna"))
-    alone, crowded = scores[DENSE]
-    assert alone == pytest.approx(crowded, abs=1e-6)
-    fused_alone, fused_crowded = scores[FUSED]
-    assert fused_alone - fused_crowded > 0.02
-    assert fused_alone > alone  # alone, the claim took the whole BM25 weight
+    found = []
+    for library in ([VACCINE_CLAIM], [VACCINE_CLAIM, *CROWD]):
+        fitted = parts.matcher()
+        fitted.fit(library)
+        found.append(_match_of(fitted, "dna"))
+    alone, crowded = found
+    assert alone.dense == pytest.approx(crowded.dense, abs=1e-6)
+    assert alone.score - crowded.score > 0.02  # alone, the claim took the whole BM25 weight
+    assert alone.score > alone.dense
 
 
-def test_thresholds_refuse_a_scale_they_do_not_know() -> None:
+def test_a_confirmed_match_needs_the_dense_level_too_where_the_model_sets_one() -> None:
     from claims.matching.fusion import MatchThresholds
+    from claims.matching.model import load_parts
 
-    with pytest.raises(ValueError, match="unknown scale"):
-        MatchThresholds(0.5, 0.6, scale="cosine")
+    both = MatchThresholds(0.5, 0.6, confirmed_dense=0.55)
+    assert both.level(0.61, 0.56) == "confirmed"
+    assert both.level(0.61, 0.54) == "suggest"  # fused alone is not enough
+    assert both.level(0.59, 0.70) == "suggest"  # nor dense alone
+    assert both.level(0.49, 0.70) is None
+    assert MatchThresholds(0.5, 0.6).level(0.61, 0.0) == "confirmed"  # models without it
+    parts = load_parts(_shipped())
+    assert parts.thresholds.confirmed_dense is not None
+    fitted = parts.matcher()
+    fitted.fit([VACCINE_CLAIM])
+    news = (
+        "Teachers are among the millions of Americans who have received a dose of the "
+        "COVID-19 vaccine."
+    )
+    [[everyday]] = fitted.match([news], top=1)
+    assert everyday.score >= parts.thresholds.confirmed  # the small library lifts it...
+    assert everyday.level == "suggest"  # ...but it does not repeat the claim
+    [[paraphrase]] = fitted.match(["covid vaccines alter your genes permanently"], top=1)
+    assert paraphrase.level == "confirmed"

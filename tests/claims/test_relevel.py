@@ -1,5 +1,5 @@
-"""`python -m claims.matching.relevel`: a matcher's levels chosen again, on the dense scale, by
-the training rule, and written where the matcher and the routing policy read them."""
+"""`python -m claims.matching.relevel`: a matcher's `confirmed_dense` level chosen by the training
+rule and written where the matcher and the routing policy read it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from claims.matching.fusion import DENSE, FUSED
-from claims.matching.model import CONFIG_FILE, load_parts, shipped_match_thresholds
+from claims.matching.model import (
+    CONFIG_FILE,
+    load_parts,
+    shipped_confirmed_dense,
+    shipped_match_thresholds,
+)
 from claims.matching.relevel import main
 from classifier.io import read_json
 
@@ -80,39 +84,47 @@ def _shipped_dir() -> Path:
     return found
 
 
-def test_dense_levels_are_chosen_written_and_read_back(
+def test_the_dense_level_is_chosen_written_and_read_back(
     data: Path, model: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = read_json(model / CONFIG_FILE)
+    before["thresholds"].pop("confirmed_dense", None)
+    (model / CONFIG_FILE).write_text(json.dumps(before), "utf-8")
     assert main(["--model", str(model), "--data", str(data), "--write"]) == 0
     report = json.loads(capsys.readouterr().out)
     chosen = report["chosen"]
-    assert chosen["scale"] == DENSE
-    assert 0 < chosen["suggest"] <= chosen["confirmed"] <= 1
-    assert report["shipped"] == {**before["thresholds"], "scale": FUSED}
+    assert {k: chosen[k] for k in ("suggest", "confirmed")} == before["thresholds"]
+    assert 0 < chosen["confirmed_dense"] <= 1
+    assert report["shipped"] == {**before["thresholds"], "confirmed_dense": None}
     for split, queries in (("train", TRAIN), ("dev", DEV)):
         assert report[split]["chosen"]["queries"] == len(queries)
+        # the extra condition can only take confirmed matches away, never suggested ones
+        ours, theirs = report[split]["chosen"], report[split]["shipped"]
+        assert ours["confirmed_recall"] <= theirs["confirmed_recall"]
+        assert ours["suggest_recall"] == theirs["suggest_recall"]
     after = read_json(model / CONFIG_FILE)
     assert after["thresholds"] == chosen
     assert after["fusion"] == before["fusion"]  # ranking is not touched
     assert read_json(model / "metrics.json")["levels"] == report
-    parts = load_parts(model)
-    assert parts.thresholds.scale == DENSE
+    assert load_parts(model).thresholds.confirmed_dense == chosen["confirmed_dense"]
     # The routing policy's defaults follow the matcher in use, not the newest directory.
     monkeypatch.setenv("VERACITY_CLAIM_MATCHER", str(model))
-    shipped_match_thresholds.cache_clear()
+    for cached in (shipped_match_thresholds, shipped_confirmed_dense):
+        cached.cache_clear()
     try:
         assert shipped_match_thresholds() == (chosen["suggest"], chosen["confirmed"])
+        assert shipped_confirmed_dense() == chosen["confirmed_dense"]
     finally:
-        shipped_match_thresholds.cache_clear()
+        for cached in (shipped_match_thresholds, shipped_confirmed_dense):
+            cached.cache_clear()
 
 
 def test_without_write_nothing_changes_and_without_data_it_says_so(
     data: Path, model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = (model / CONFIG_FILE).read_bytes()
-    assert main(["--model", str(model), "--data", str(data), "--scale", FUSED]) == 0
-    assert json.loads(capsys.readouterr().out)["chosen"]["scale"] == FUSED
+    assert main(["--model", str(model), "--data", str(data)]) == 0
+    assert "confirmed_dense" in json.loads(capsys.readouterr().out)["chosen"]
     assert (model / CONFIG_FILE).read_bytes() == before
     with pytest.raises(SystemExit) as refused:
         main(["--model", str(model), "--data", str(tmp_path / "nowhere")])

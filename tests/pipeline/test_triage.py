@@ -34,6 +34,38 @@ def test_a_confirmed_match_to_a_false_claim_goes_urgent_even_when_not_checkworth
     assert routed.queue and routed.band == "urgent" and routed.claim_id == "c1"
 
 
+def test_a_match_confirmed_only_by_a_small_library_goes_to_review_not_urgent() -> None:
+    """The fused score grows in a small library; a confirmed match also needs the matcher's
+    dense score (`claim_match_min_dense`). Rows without one (older scores) keep the old rule."""
+    floor = POLICY.claim_match_min_dense
+    assert floor is not None  # the shipped matcher sets one
+    lifted = MatchInfo("dna", CONFIRM + 0.02, "false", dense=floor - 0.03)
+    everyday = Signals(0.1, "ignore", checkworthiness=0.1, matches=(lifted,), lang="en")
+    assert lifted.status(POLICY) == "suggested"
+    assert triage_band(everyday, POLICY) == ("ignore", "band")
+    routed = route(everyday, QUIET, NOW, POLICY)
+    assert routed.queue is False and routed.claim_id == "dna"  # still shown as suggested
+    repeats = MatchInfo("dna", CONFIRM + 0.02, "false", dense=floor + 0.01)
+    assert triage_band(Signals(0.1, "ignore", 0.1, (repeats,), "en"), POLICY)[0] == "urgent"
+    legacy = MatchInfo("dna", CONFIRM + 0.02, "false")
+    assert legacy.status(POLICY) == "confirmed"
+    off = RoutingPolicy(claim_match_min_dense=None)
+    assert lifted.status(off) == "confirmed"
+    assert MatchInfo.from_json(lifted.to_json()) == lifted
+    assert "dense" not in legacy.to_json()
+
+
+def test_a_stored_policy_without_the_dense_minimum_gets_the_shipped_one() -> None:
+    body = POLICY.to_body()
+    del body["claim_match_min_dense"]
+    parsed = RoutingPolicyBody.model_validate(body)
+    assert parsed.claim_match_min_dense == POLICY.claim_match_min_dense
+    restored = RoutingPolicy.from_body(parsed.model_dump(), "v-old")
+    assert restored.claim_match_min_dense == POLICY.claim_match_min_dense
+    with pytest.raises(ValidationError):
+        RoutingPolicyBody.model_validate({**POLICY.to_body(), "claim_match_min_dense": 1.5})
+
+
 def test_a_confirmed_match_to_a_true_claim_raises_nothing_but_passes_the_gate() -> None:
     true_claim = MatchInfo("c2", 0.9, "true")
     signals = Signals(0.7, "review", checkworthiness=0.1, matches=(true_claim,), lang="en")
