@@ -12,8 +12,9 @@ from pathlib import Path
 
 from audit.tasks import ship_outbox
 from classifier.serving.threads import size_for_serving
-from core.cli_args import add_port, port
+from core.cli_args import add_port, int_in, port
 from core.settings import REPO_ROOT
+from core.user_files import output_file
 from pipeline.platform_receiver import start_receiver
 from pipeline.tasks import sweep
 from runtime.container import Runtime
@@ -119,7 +120,8 @@ def run_sweep(rt: Runtime, args: argparse.Namespace) -> int:
 
 
 def receiver(_: Runtime, args: argparse.Namespace) -> int:
-    server, _state, url = start_receiver(args.host, args.port, Path(args.log) if args.log else None)
+    log = output_file(Path(args.log)) if args.log else None  # not lost request by request
+    server, _state, url = start_receiver(args.host, args.port, log)
     # A loopback or private receiver must be allowed explicitly by the outbound gate.
     print(
         f"platform receiver listening: PLATFORM__TAKEDOWN_URL={url} "
@@ -133,19 +135,22 @@ def receiver(_: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+processes = int_in(1, 256)  # serve's --workers, worker's --concurrency
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="serve the API and review UI")
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on")
     add_port(p, "the port to listen on")
     p.add_argument(
         "--workers",
-        type=int,
+        type=processes,
         default=1,
-        help="server processes; the model's threads are shared among them",
+        help="server processes, 1 to 256; the model's threads are shared among them",
     )
     p.set_defaults(handler=serve)
     w = sub.add_parser("worker", help="run a Celery worker (needs REDIS__URL)")
-    w.add_argument("--concurrency", type=int, default=2)
+    w.add_argument("--concurrency", type=processes, default=2, help="1 to 256")
     w.add_argument(
         "--beat",
         action="store_true",
