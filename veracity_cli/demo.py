@@ -175,5 +175,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=0,
         help="the platform stand-in's port (0: any free one)",
     )
-    d.add_argument("--posts", type=int, default=200, help="how many demo posts to load")
+    d.add_argument(
+        "--posts",
+        type=int_in(0, 1_000_000),
+        default=200,
+        help="how many demo posts to load (0: none)",
+    )
     d.set_defaults(handler=run_demo)

@@ -12,6 +12,7 @@ from core.migrate import upgrade
 from core.settings import get_settings
 from runtime.container import build_runtime
 from veracity_cli.demo import seed
+from veracity_cli.main import build_parser
 
 
 def test_a_restarted_demo_revokes_its_previous_key_and_rescores_nothing(
@@ -29,3 +30,13 @@ def test_a_restarted_demo_revokes_its_previous_key_and_rescores_nothing(
         demo = [k for k in api_keys_oldest_first(session) if k.name == "demo-platform"]
         assert [k.revoked_at is None for k in demo] == [False, True]
     assert first.key != again.key
+
+
+@pytest.mark.parametrize("posts", ["-5", "-1"])
+def test_a_negative_number_of_demo_posts_is_refused_not_read_as_none(
+    capsys: pytest.CaptureFixture[str], posts: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["demo", "--posts", posts])
+    assert exited.value.code == 2
+    assert "argument --posts: must be 0 to" in capsys.readouterr().err
