@@ -151,8 +151,12 @@ def public_facts(after: dict[str, Any], reason_code: str) -> str:
 def statement_batches(
     store: LogStore, filters: SearchFilters, *, page_size: int = 2000
 ) -> Iterator[list[dict[str, Any]]]:
-    """Statements for every restriction matching `filters`, at most 100 to a batch."""
-    scoped = filters.model_copy(update={"actions": SOURCE_ACTIONS})
+    """Statements for every restriction matching `filters`, at most 100 to a batch; actions in
+    `filters` narrow the restricting actions read (none of those: no statements)."""
+    actions = tuple(a for a in SOURCE_ACTIONS if not filters.actions or a in filters.actions)
+    if not actions:
+        return
+    scoped = filters.model_copy(update={"actions": actions})
     events = (doc for doc in store.iter_events(scoped, page_size=page_size) if _restriction(doc))
     while True:
         chunk = list(islice(events, BATCH_LIMIT))

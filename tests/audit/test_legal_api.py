@@ -228,6 +228,24 @@ def test_dsa_statements_come_in_batches_of_at_most_100(rt: Runtime, client: Test
     assert len(geo) == 5 and geo[0]["territorial_scope"] == ["DE"]
 
 
+def test_statements_of_reasons_keep_to_the_actions_asked_for(
+    rt: Runtime, client: TestClient
+) -> None:
+    """The action filter narrows the statements as it narrows a search: it was replaced by
+    every restricting action, so a filter on post.scored still handed over every removal."""
+    write_events(rt, 3)
+    headers = auth(new_user_token(rt, "legal"))
+
+    def statements(action: str) -> int:
+        resp = client.get("/v1/audit/dsa/statements", params={"action": action}, headers=headers)
+        assert resp.status_code == 200
+        return sum(len(json.loads(line)["statements"]) for line in resp.content.splitlines())
+
+    assert statements("case.decided") == 3
+    assert statements("post.scored") == 0  # scoring restricts nothing
+    assert statements("case.decision_corrected") == 0
+
+
 def test_statements_of_reasons_broken_off_are_logged_with_what_went_out(rt: Runtime) -> None:
     """A download that stops after its first line (the client went away) still handed 100
     statements over: logged, as a partial export is, not left out of the log."""
