@@ -15,11 +15,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from claims.matching.evaluation import evaluate_ranking, read_claims, read_qrels, read_queries
+from claims.matching.evaluation import (
+    ClaimRow,
+    evaluate_ranking,
+    read_claims,
+    read_qrels,
+    read_queries,
+)
 from claims.matching.matcher import ClaimMatcher
 from claims.matching.model import default_parts
 from core.process import Process
 from core.settings import REPO_ROOT
+from core.user_files import output_file, writing
 
 CACHE_DIR = REPO_ROOT / "var" / "cache" / "claim-embeddings"
 
@@ -30,10 +37,10 @@ def default_data_dir() -> Path:
     return base / "checkthat2020_task2"
 
 
-def _matcher(claims_path: Path, no_cache: bool) -> ClaimMatcher:
+def _matcher(claims: list[ClaimRow], no_cache: bool) -> ClaimMatcher:
     """The shipped fine-tuned matcher when present, else the packaged base model."""
     matcher = default_parts().matcher(cache_dir=None if no_cache else CACHE_DIR)
-    matcher.fit(read_claims(claims_path))
+    matcher.fit(claims)
     return matcher
 
 
@@ -104,28 +111,27 @@ def match_main(argv: Sequence[str]) -> int:
     return run_match(parser.parse_args(argv))
 
 
-def check_paths(args: argparse.Namespace, *paths: Path) -> None:
+def check_paths(args: argparse.Namespace) -> None:
+    """--top and --output, checked before any file is read or model loaded (the readers refuse
+    an input that is absent, a folder or not UTF-8 by name)."""
     if args.top < 1:
         raise SystemExit("--top must be at least 1")
-    for path in paths:
-        if not path.is_file():
-            raise SystemExit(f"{path} does not exist")
+    output_file(args.output, make_folder=True)
 
 
 def write_matches(
     path: Path, query_ids: Sequence[str], matches: Iterable[Sequence[Mapping[str, object]]]
 ) -> None:
     """One JSON line per query: `{"id", "matches": [...]}`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
+    with writing(path), output_file(path, make_folder=True).open("w", encoding="utf-8") as out:
         for query_id, found in zip(query_ids, matches, strict=True):
             out.write(json.dumps({"id": query_id, "matches": found}) + "\n")
 
 
 def run_match(args: argparse.Namespace) -> int:
-    check_paths(args, args.claims, args.input)
-    matcher = _matcher(args.claims, args.no_cache)
-    queries = read_queries(args.input)
+    check_paths(args)
+    claims, queries = read_claims(args.claims), read_queries(args.input)  # before the model
+    matcher = _matcher(claims, args.no_cache)
     results = matcher.match([q.text for q in queries], top=args.top)
     rows = (
         [{"claim_id": m.claim_id, "score": m.score, "status": _status(m.level)} for m in matches]
@@ -159,7 +165,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             f"{data} has no verified_claims.docs.tsv (set VERACITY_DATA_DIR or --data)"
         )
     started = time.perf_counter()
-    matcher = _matcher(data / "verified_claims.docs.tsv", no_cache=False)
+    matcher = _matcher(read_claims(data / "verified_claims.docs.tsv"), no_cache=False)
     queries = read_queries(data / args.split / "tweets.queries.tsv")
     qrels = read_qrels(data / args.split / "tweet-vclaim-pairs.qrels")
     query_started = time.perf_counter()

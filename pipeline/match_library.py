@@ -23,7 +23,7 @@ class MatchProcess(PipelineProcess, Protocol):
 
 def run_match_library(rt: MatchProcess, args: argparse.Namespace) -> int:
     """Match against the database library with the process's matcher, as intake does."""
-    check_paths(args, args.input)
+    check_paths(args)
     upgrade(rt.settings.database.url)
     queries = read_queries(args.input)
     library = rt.claim_library

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import Invalid
+from core.user_files import read_text
 
 csv.field_size_limit(sys.maxsize)
 
@@ -26,26 +28,32 @@ class QueryRow:
     text: str
 
 
-def _rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t")
-        header = reader.fieldnames or []
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise Invalid(f"{path}: header lacks column(s) {', '.join(missing)} (has {header})")
-        return list(reader)
+ID_COLUMNS = ("", "id")  # CheckThat's files head the id column with nothing; `id` is taken too
+
+
+def _rows(path: Path, text_column: str) -> tuple[str, list[dict[str, str]]]:
+    """The id column's name and the rows of a TSV file a person named; an unreadable file (absent,
+    a folder, not UTF-8) or a header without the id or `text_column` is refused by name."""
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""), delimiter="\t")
+    header = reader.fieldnames or []
+    id_column = next((c for c in ID_COLUMNS if c in header), None)
+    missing = ["id"] if id_column is None else []
+    missing += [] if text_column in header else [text_column]
+    if id_column is None or missing:
+        raise Invalid(f"{path}: header lacks column(s) {', '.join(missing)} (has {header})")
+    return id_column, list(reader)
 
 
 def read_claims(path: Path) -> list[ClaimRow]:
-    """Claims TSV: id (empty header), `vclaim`, optional `title`."""
-    rows = _rows(path, ["", "vclaim"])
-    return [ClaimRow(r[""].strip(), r["vclaim"] or "", r.get("title") or "") for r in rows]
+    """Claims TSV: id (an empty header, or `id`), `vclaim`, optional `title`."""
+    id_column, rows = _rows(path, "vclaim")
+    return [ClaimRow(r[id_column].strip(), r["vclaim"] or "", r.get("title") or "") for r in rows]
 
 
 def read_queries(path: Path) -> list[QueryRow]:
-    """Queries TSV: id (empty header), `tweet_content`."""
-    rows = _rows(path, ["", "tweet_content"])
-    return [QueryRow(r[""].strip(), r["tweet_content"] or "") for r in rows]
+    """Queries TSV: id (an empty header, or `id`), `tweet_content`."""
+    id_column, rows = _rows(path, "tweet_content")
+    return [QueryRow(r[id_column].strip(), r["tweet_content"] or "") for r in rows]
 
 
 def read_qrels(path: Path) -> dict[str, set[str]]:
