@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import Field, ValidationError
 
 from audit import anchors, repository
-from audit.events import Action
+from audit.events import Action, Subject
 from audit.export_stream import export_download
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import dsa_statement_lines, log_reader, outbox_lag, record_search, verify
@@ -28,6 +28,7 @@ from audit.schemas import (
     Page,
     SearchFilters,
 )
+from audit.service import record
 from core.errors import Invalid, NotFound
 from core.principal import Principal, require_role
 from core.roles import Role
@@ -120,11 +121,23 @@ def export(
 
 
 @router.get("/exports/{export_id}", summary="The manifest of a finished export (SHA-256, count)")
-def export_manifest(export_id: RowId, session: SessionDep, _: Legal) -> Manifest:
+def export_manifest(
+    export_id: RowId, session: SessionDep, who: Legal, request_id: RequestIdDep
+) -> Manifest:
+    """Logged, as the legal desk's manifest downloads are: it tells who took what out."""
     found = repository.export_manifest(session, export_id)
     if found is None:
         raise NotFound(f"no finished export {export_id}")
-    return Manifest.model_validate(found)
+    manifest = Manifest.model_validate(found)
+    record(
+        session,
+        Action.LOG_SEARCHED,
+        who.actor,
+        Subject(other={"export_id": manifest.export_id}),
+        after={"manifest": "read"},
+        request_id=request_id,
+    )
+    return manifest
 
 
 @router.get("/dsa/statements", summary="DSA statements of reasons, NDJSON, ≤100 per line")

@@ -183,6 +183,20 @@ def test_ndjson_export_matches_the_source_its_manifest_and_is_logged(
     assert len(with_drills.content.splitlines()) == 34
 
 
+def test_reading_an_export_manifest_is_logged_as_on_the_legal_desk(
+    rt: Runtime, client: TestClient
+) -> None:
+    write_events(rt, 2)
+    headers = auth(new_user_token(rt, "legal", username="lena"))
+    resp = client.get("/v1/audit/export", headers=headers)
+    export_id = resp.headers["x-export-id"]
+    assert client.get(resp.headers["x-export-manifest"], headers=headers).status_code == 200
+    with rt.sessions() as s:
+        read = s.scalars(select(AuditEvent).where(AuditEvent.action == Action.LOG_SEARCHED)).one()
+    assert read.actor_name == "lena"
+    assert read.document["veracity"]["subject"] == {"export_id": export_id}  # type: ignore[index]
+
+
 def test_csv_export_has_one_row_per_event(rt: Runtime, client: TestClient) -> None:
     write_events(rt, 12, reason='quote "this", and a\nnewline')
     resp = client.get(
