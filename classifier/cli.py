@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from classifier.io import read_posts, write_jsonl
+from core.errors import Invalid
+from core.user_files import output_file, writing
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:
@@ -93,7 +95,7 @@ def train_main(argv: Sequence[str] | None = None) -> int:
 
 def score_main(argv: Sequence[str] | None = None) -> int:
     from classifier.scoring import score_records
-    from classifier.serving.loader import load_classifier
+    from classifier.serving.loader import MODEL_FILE, has_model, load_classifier
 
     p = argparse.ArgumentParser(prog="veracity score", description="Score posts (CSV or JSONL).")
     p.add_argument("--input", type=Path, required=True, help="CSV with header or JSONL; id, text")
@@ -108,12 +110,17 @@ def score_main(argv: Sequence[str] | None = None) -> int:
         help="check-worthiness head (default: the newest models/checkworthiness-*)",
     )
     a = p.parse_args(argv)
+    posts = read_posts(a.input)  # refused now, before the model loads or the output is opened
+    output_file(a.output, make_folder=True)
+    if a.model_dir is not None and not has_model(a.model_dir):
+        raise Invalid(f"--model-dir {a.model_dir} has no model ({MODEL_FILE})")
     clf = load_classifier(a.model_dir, threads=a.threads)
     checker = _checkworthiness(a.checkworthiness_model)
     rows = _with_checkworthiness(
-        read_posts(a.input), lambda chunk: score_records(clf, chunk, explain=a.explain), checker
+        posts, lambda chunk: score_records(clf, chunk, explain=a.explain), checker
     )
-    n, errors = write_jsonl(a.output, rows)
+    with writing(a.output):
+        n, errors = write_jsonl(a.output, rows)
     print(
         f"scored {n - errors} posts, refused {errors}, model {clf.model_version} -> {a.output}",
         file=sys.stderr,

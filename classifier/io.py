@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from core.errors import Invalid
 from core.user_files import parse_json_lines, read_text
 
 
@@ -32,14 +33,15 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def read_posts(path: Path) -> Iterator[tuple[str, str]]:
-    """(id, text) pairs; a missing id becomes the 1-based row number."""
-    return _posts(path, read_records(path))
+    """(id, text) pairs; a missing id becomes the 1-based row number. The whole file is read
+    and checked now, so a bad row is refused before the caller writes anything."""
+    return iter(list(_posts(path, read_records(path))))
 
 
 def _posts(path: Path, records: Iterator[dict[str, Any]]) -> Iterator[tuple[str, str]]:
     for n, rec in enumerate(records, 1):
         if "text" not in rec:
-            raise ValueError(f"{path}: row {n} has no 'text' column/key")
+            raise Invalid(f"{path}: row {n} has no 'text' column/key")
         rid = rec.get("id")
         yield (str(rid) if rid not in (None, "") else str(n)), str(rec["text"] or "")
 

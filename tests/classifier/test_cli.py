@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from classifier.cli import evaluate_main, main, score_main
+from core.errors import Invalid
 
 POSTS = [
     ("a1", "Drinking hot water every 15 minutes kills the virus, share with everyone!!"),
@@ -56,11 +57,30 @@ def test_score_jsonl_with_invalid_utf8_and_empty_text(tmp_path: Path) -> None:
     assert "EmptyTextError" in str(refused["error"])
 
 
-def test_score_requires_a_text_column(tmp_path: Path) -> None:
-    src = tmp_path / "posts.csv"
-    src.write_text("id,body\n1,hello\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="text"):
-        score_main(["--input", str(src), "--output", str(tmp_path / "o.jsonl")])
+def test_score_requires_a_text_column_before_it_touches_the_output(tmp_path: Path) -> None:
+    src, out = tmp_path / "posts.jsonl", tmp_path / "o.jsonl"
+    src.write_text('{"id": "1", "text": "hello"}\n', encoding="utf-8")
+    assert score_main(["--input", str(src), "--output", str(out)]) == 0
+    before = out.read_bytes()
+    src.write_text('{"id": "1", "text": "hello"}\n{"id": "2"}\n', encoding="utf-8")
+    with pytest.raises(Invalid, match=f"{src}: row 2 has no 'text'"):
+        score_main(["--input", str(src), "--output", str(out)])
+    assert out.read_bytes() == before, "the earlier scores were kept"
+
+
+@pytest.mark.parametrize(
+    ("option", "problem"), [("--output", "is a folder, not a file"), ("--model-dir", "no model")]
+)
+def test_score_refuses_an_output_folder_or_a_model_dir_without_a_model_by_name(
+    tmp_path: Path, option: str, problem: str
+) -> None:
+    src, folder = tmp_path / "posts.csv", tmp_path / "folder"
+    src.write_text("id,text\n1,hello\n", encoding="utf-8")
+    folder.mkdir()
+    args = {"--input": str(src), "--output": str(tmp_path / "o.jsonl"), option: str(folder)}
+    with pytest.raises(Invalid, match=problem) as refused:
+        score_main([arg for pair in args.items() for arg in pair])
+    assert str(folder) in refused.value.message
 
 
 def test_evaluate_writes_html_json_and_plots(tmp_path: Path) -> None:
