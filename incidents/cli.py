@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 from core.errors import Invalid
@@ -14,7 +15,7 @@ from incidents.tasks import run_round
 
 
 def incidents_scan(rt: Process, args: argparse.Namespace) -> int:
-    if args.every < 0:
+    if not (args.every >= 0 and math.isfinite(args.every)):  # nan and inf slept, then crashed
         raise Invalid(
             Msg("--every must be 0 (once) or a number of seconds, not {every}", every=args.every)
         )

@@ -73,3 +73,12 @@ def test_a_drill_csv_row_the_drill_would_misread_or_the_api_refuse_is_refused_by
     with pytest.raises(Invalid) as refused:
         read_posts(wave)
     assert refused.value.message.startswith(f"{wave}: ") and problem in refused.value.message
+
+
+@pytest.mark.parametrize("every", [float("nan"), float("inf")])
+def test_scan_refuses_an_interval_that_is_not_a_number_of_seconds(
+    rt: Runtime, every: float
+) -> None:
+    args = argparse.Namespace(no_claims=True, every=every)
+    with pytest.raises(Invalid, match="--every must be 0"):
+        incidents_scan(rt, args)
