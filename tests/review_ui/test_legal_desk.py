@@ -99,6 +99,45 @@ def test_export_manifests_are_listed_and_downloaded(stack: Stack) -> None:
     assert client.get("/ui/legal/dsa.ndjson", params={"since": "May 1"}).status_code == 422
 
 
+def test_an_export_that_broke_off_is_marked_so_in_the_recent_exports(stack: Stack) -> None:
+    """Its count and SHA-256 are of what went out before it stopped, not of every match."""
+    from audit.events import Subject
+    from audit.service import record
+    from core.actors import Actor
+    from core.db import transaction
+
+    export_id = "e" * 32
+    manifest: dict[str, object] = {
+        "export_id": export_id,
+        "format": "csv",
+        "source": "database",
+        "filters": {},
+        "count": 500,
+        "bytes": 4096,
+        "sha256": "f" * 64,
+        "generated_by": "lena",
+        "started_at": "2026-11-30T10:00:00+00:00",
+        "finished_at": "2026-11-30T10:05:00+00:00",
+        "completed": False,
+    }
+    with transaction(stack.rt.sessions) as session:
+        record(
+            session,
+            Action.LOG_EXPORTED,
+            Actor.system("lena"),
+            Subject(other={"export_id": export_id}),
+            after=manifest,
+        )
+    client = signed_in(stack, "legal")
+    client.get("/ui/legal/export", params={"format": "ndjson"})  # a whole one
+    desk = client.get("/ui/legal").text
+    rows = [row for row in desk.split("<tr>") if 'id="manifest-' in row]
+    assert len(rows) == 2
+    broken = [row for row in rows if export_id in row]
+    assert len(broken) == 1 and "broken off" in broken[0]
+    assert not any("broken off" in row for row in rows if export_id not in row)
+
+
 def test_statements_for_a_period_that_ends_before_it_starts_are_refused_as_a_page(
     stack: Stack,
 ) -> None:
