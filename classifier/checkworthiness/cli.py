@@ -9,8 +9,15 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from core.errors import Invalid
+from core.user_files import output_file, writing
+
+if TYPE_CHECKING:
+    from classifier.checkworthiness.model import CheckWorthiness
 
 
 def train_main(argv: Sequence[str]) -> int:
@@ -40,7 +47,6 @@ def train_main(argv: Sequence[str]) -> int:
 def evaluate_main(argv: Sequence[str]) -> int:
     """Labelled posts (CSV/JSONL with text and label 0/1), else the ordinary-posts corpus."""
     from classifier.checkworthiness.evaluate import binary_metrics, ordinary_posts_report
-    from classifier.checkworthiness.model import load_checkworthiness
     from classifier.io import read_records
 
     p = argparse.ArgumentParser(prog="veracity checkworthiness evaluate")
@@ -48,20 +54,42 @@ def evaluate_main(argv: Sequence[str]) -> int:
     p.add_argument("--model-dir", type=Path, default=None)
     p.add_argument("--threshold", type=float, default=None, help="default: the model's own")
     a = p.parse_args(argv)
-    model = load_checkworthiness(a.model_dir)
+    records = [] if a.input is None else list(read_records(a.input))
+    labels = np.array(_labels(a.input, records), dtype=np.int64)  # refused before the model
+    model = _load(a.model_dir)
     if a.input is None:
         print(json.dumps(ordinary_posts_report(model), indent=2))
         return 0
-    records = list(read_records(a.input))
-    probs = np.array(model.score([str(r["text"] or "") for r in records]), dtype=np.float64)
-    labels = np.array([int(r["label"]) for r in records], dtype=np.int64)
+    probs = np.array(model.score([str(r.get("text") or "") for r in records]), dtype=np.float64)
     threshold = model.threshold if a.threshold is None else a.threshold
     print(json.dumps(binary_metrics(probs, labels, threshold), indent=2))
     return 0
 
 
-def score_main(argv: Sequence[str]) -> int:
+def _labels(path: Path | None, records: Sequence[dict[str, Any]]) -> list[int]:
+    """Each row's label, 1 or 0; anything else is refused by its row (was a ValueError)."""
+    labels = []
+    for row, record in enumerate(records, 1):
+        value = "" if record.get("label") is None else str(record["label"]).strip()
+        if value not in ("0", "1"):
+            raise Invalid(f"{path}: row {row}: label must be 1 or 0, not '{value}'")
+        labels.append(int(value))
+    return labels
+
+
+def _load(model_dir: Path | None) -> CheckWorthiness:
+    """The head in `model_dir` (else the shipped one); a folder without one is refused by name."""
     from classifier.checkworthiness.model import load_checkworthiness
+
+    try:
+        return load_checkworthiness(model_dir)
+    except FileNotFoundError as exc:
+        missing = f"{Path(exc.filename).name} not found" if exc.filename else str(exc)
+        where = model_dir or "models/"
+        raise Invalid(f"{where}: no check-worthiness model ({missing})") from exc
+
+
+def score_main(argv: Sequence[str]) -> int:
     from classifier.io import read_posts, write_jsonl
 
     p = argparse.ArgumentParser(prog="veracity checkworthiness score")
@@ -69,14 +97,16 @@ def score_main(argv: Sequence[str]) -> int:
     p.add_argument("--output", type=Path, required=True, help="JSONL: id, checkworthiness")
     p.add_argument("--model-dir", type=Path, default=None)
     a = p.parse_args(argv)
-    model = load_checkworthiness(a.model_dir)
     posts = list(read_posts(a.input))
+    output_file(a.output, make_folder=True)  # refused before the model loads
+    model = _load(a.model_dir)
     scores = model.score([text for _, text in posts])
     rows = (
         {"id": pid, "checkworthiness": round(s, 4), "model": model.version}
         for (pid, _), s in zip(posts, scores, strict=True)
     )
-    n, _ = write_jsonl(a.output, rows)
+    with writing(a.output):
+        n, _ = write_jsonl(a.output, rows)
     print(f"scored {n} posts with {model.version} -> {a.output}", file=sys.stderr)
     return 0
 

@@ -51,3 +51,31 @@ def test_score_writes_one_line_per_post(tmp_path: Path) -> None:
     assert [r["id"] for r in scored] == ["a", "b", "c"]
     assert scored[1]["checkworthiness"] == 0.0
     assert scored[0]["checkworthiness"] > scored[2]["checkworthiness"]
+
+
+@pytest.mark.parametrize(
+    ("option", "problem"),
+    [("--output", "is a folder, not a file"), ("--model-dir", "no check-worthiness model")],
+)
+def test_score_refuses_an_output_folder_or_a_model_dir_without_a_head_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, problem: str
+) -> None:
+    posts, folder = tmp_path / "posts.jsonl", tmp_path / "folder"
+    posts.write_text('{"id": "1", "text": "5G towers spread the coronavirus"}\n')
+    folder.mkdir()
+    args = {"--input": str(posts), "--output": str(tmp_path / "o.jsonl"), option: str(folder)}
+    assert main(["checkworthiness", "score", *[a for pair in args.items() for a in pair]]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"veracity: {folder}") and problem in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("label", ["yes", ""])
+def test_evaluate_refuses_a_label_that_is_not_0_or_1_by_its_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], label: str
+) -> None:
+    path = tmp_path / "labelled.csv"
+    path.write_text(f"text,label\nA claim,1\nAnother,{label}\n", encoding="utf-8")
+    assert main(["checkworthiness", "evaluate", "--input", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"veracity: {path}: row 2: label must be 1 or 0, not '{label}'"
