@@ -15,9 +15,11 @@ from numpy.typing import NDArray
 from classifier.calibration import plot_reliability
 from classifier.interface import EmptyTextError
 from classifier.io import read_json, read_records, write_json
-from classifier.serving.loader import load_classifier
+from classifier.serving.loader import MODEL_FILE, has_model, load_classifier
 from classifier.serving.text_guard import clean_text
 from classifier.training.metrics import per_source
+from core.errors import Invalid
+from core.user_files import writing
 
 FALSE_LABELS = {"1", "fake", "false", "f", "pants-fire", "barely-true", "misleading"}
 TRUE_LABELS = {"0", "real", "true", "t", "half-true", "mostly-true"}
@@ -57,11 +59,16 @@ def load_labelled(path: Path) -> tuple[list[str], NDArray[np.int64], NDArray[np.
 def evaluate(path: Path, out_dir: Path, model_dir: Path | None = None) -> dict[str, Any]:
     texts, labels, sources, skipped = load_labelled(path)
     if not texts:
-        raise ValueError(f"{path}: no rows with text and a usable label")
+        raise Invalid(f"{path}: no rows with text and a usable label")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise Invalid(f"--output-dir {out_dir} is a file, not a folder")
+    if model_dir is not None and not has_model(model_dir):
+        raise Invalid(f"--model-dir {model_dir} has no model ({MODEL_FILE})")
+    with writing(out_dir):  # made before the model runs, so a refusal costs nothing
+        out_dir.mkdir(parents=True, exist_ok=True)
     clf = load_classifier(model_dir)
     preds = clf.predict(texts)
     probs = np.array([p.score for p in preds], dtype=np.float64)
-    out_dir.mkdir(parents=True, exist_ok=True)
     metrics = per_source(probs, labels, sources)
     bands = {
         str(b): int(sum(1 for p in preds if p.band == b)) for b in ("ignore", "review", "urgent")

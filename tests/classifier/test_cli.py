@@ -9,6 +9,7 @@ import pytest
 
 from classifier.cli import evaluate_main, main, score_main
 from core.errors import Invalid
+from veracity_cli.main import main as veracity_main
 
 POSTS = [
     ("a1", "Drinking hot water every 15 minutes kills the virus, share with everyone!!"),
@@ -108,3 +109,33 @@ def test_evaluate_writes_html_json_and_plots(tmp_path: Path) -> None:
         assert (out / png).read_bytes()[:4] == b"\x89PNG"
     html = (out / "report.html").read_text()
     assert "weighted F1" in html and "roc.png" in html
+
+
+@pytest.mark.parametrize(
+    ("content", "option", "problem"),
+    [
+        ('{"text": "no label here"}\n', None, "no rows with text and a usable label"),
+        ('{"text": "Masks work", "label": 0}\n', "--output-dir", "is a file, not a folder"),
+        ('{"text": "Masks work", "label": 0}\n', "--model-dir", "has no model"),
+    ],
+)
+def test_evaluate_refuses_a_file_it_cannot_use_in_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: str,
+    option: str | None,
+    problem: str,
+) -> None:
+    src = tmp_path / "labelled.jsonl"
+    src.write_text(content, encoding="utf-8")
+    taken = {"--output-dir": tmp_path / "a-file", "--model-dir": tmp_path / "empty"}
+    taken["--output-dir"].write_text("kept\n", encoding="utf-8")
+    taken["--model-dir"].mkdir()
+    args = ["--input", str(src), "--output-dir", str(tmp_path / "out")]
+    if option is not None:
+        args += [option, str(taken[option])]
+    assert veracity_main(["evaluate", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("veracity: ") and problem in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert taken["--output-dir"].read_text(encoding="utf-8") == "kept\n"
