@@ -73,8 +73,19 @@ def check_posts(posts: Sequence[DrillPost]) -> None:
 
 
 def with_prefix(posts: Sequence[DrillPost], prefix: str) -> list[DrillPost]:
-    """The wave under new post ids (`prefix` + id), to run it again as a new drill."""
-    return [replace(p, id=prefix + p.id) for p in posts]
+    """The wave under new post ids (`prefix` + id), to run it again as a new drill; a prefix
+    that makes an id the API refuses is refused now, before the drill starts."""
+    renamed = [replace(p, id=prefix + p.id) for p in posts]
+    if prefix and renamed:  # the ids were checked unprefixed: the longest tells for them all
+        longest = max(renamed, key=lambda p: len(p.id)).id
+        try:
+            PostIn.model_validate({"id": longest, "text": "-"})
+        except ValidationError as exc:
+            raise Invalid(
+                f"--id-prefix '{prefix}' makes post id '{longest}' one the API refuses: "
+                f"{exc.errors()[0]['msg']}"
+            ) from exc
+    return renamed
 
 
 def _drill_post(path: Path, line: int, row: dict[str, str | None]) -> DrillPost:

@@ -10,6 +10,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+import httpx
+
+from core.errors import Invalid
 from core.outbound import gated_client, policy_from
 from core.user_files import output_file, writing
 from incidents.drill import read_posts, with_prefix
@@ -28,6 +31,8 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
             "--input replays a misinformation wave; leave it out for --type " + args.type
         )
     posts = with_prefix(read_posts(args.input), args.id_prefix)
+    if args.url is not None and not args.url.startswith(("http://", "https://")):
+        raise Invalid(f"--url must be an http:// or https:// address, not '{args.url}'")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     try:
         if args.url is None:
@@ -41,6 +46,8 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
             reviewers=not args.no_reviewers,
             statement=not args.no_statement,
         )
+    except httpx.TransportError as exc:  # the API at --url is down or not there
+        raise Invalid(f"cannot reach {args.url}: {exc}") from exc
     except KeyboardInterrupt:
         print(
             "veracity drill: interrupted (logged as drill.finished, outcome interrupted)",

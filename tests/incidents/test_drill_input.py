@@ -11,7 +11,7 @@ import pytest
 
 from core.errors import Invalid
 from incidents.cli import incidents_scan
-from incidents.drill import read_posts
+from incidents.drill import DrillPost, read_posts, with_prefix
 from incidents.drill_types import run_type_drill
 from incidents.types import IncidentType
 from runtime.container import Runtime
@@ -82,3 +82,14 @@ def test_scan_refuses_an_interval_that_is_not_a_number_of_seconds(
     args = argparse.Namespace(no_claims=True, every=every)
     with pytest.raises(Invalid, match="--every must be 0"):
         incidents_scan(rt, args)
+
+
+@pytest.mark.parametrize(("prefix", "problem"), [("run 2-", "pattern"), ("r" * 130, "at most")])
+def test_an_id_prefix_that_makes_ids_the_api_refuses_is_refused_before_the_drill(
+    prefix: str, problem: str
+) -> None:
+    posts = [DrillPost("p1", "a post", True)]
+    with pytest.raises(Invalid, match="--id-prefix") as refused:
+        with_prefix(posts, prefix)
+    assert problem in refused.value.message
+    assert with_prefix(posts, "run2-")[0].id == "run2-p1"

@@ -39,3 +39,22 @@ def test_a_report_path_it_cannot_write_is_refused_before_the_drill_starts(
     with rt.sessions() as session:
         assert session.query(ApiKey).count() == 0, "no drill key was made"
         assert session.query(Incident).count() == 0, "no drill incident was opened"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("notaurl", "--url must be an http:// or https:// address, not 'notaurl'"),
+        ("http://127.0.0.1:1", "cannot reach http://127.0.0.1:1"),
+    ],
+)
+def test_a_drill_against_a_url_it_cannot_use_ends_in_one_refusal(
+    rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, problem: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("wave.csv").write_text("id,text,label\nd1,a post,1\n", encoding="utf-8")
+    argv = ["drill", "--input", "wave.csv", "--url", url, "--api-key", "k", "--report", "r.html"]
+    args = build_parser().parse_args(argv)
+    with pytest.raises(Invalid) as refused:
+        args.handler(rt, args)
+    assert problem in refused.value.message
