@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 
 from accounts.models import ApiKey
 from accounts.repository import api_keys_oldest_first
@@ -18,6 +19,7 @@ from accounts.service import (
 )
 from core.actors import Actor, ActorType
 from core.db import transaction
+from core.errors import Invalid
 from core.roles import Role, Scope
 from runtime.container import Runtime
 from veracity_cli.output import emit, json_parent
@@ -29,10 +31,27 @@ def cli_actor() -> Actor:
     )
 
 
+def _new_password(args: argparse.Namespace) -> str:
+    """--password, else VERACITY_NEW_PASSWORD, else typed at the terminal, else the first line
+    of stdin (piped); none of them is a refusal (an empty stdin was an EOFError traceback)."""
+    given = args.password or os.environ.get("VERACITY_NEW_PASSWORD")
+    if given:
+        return str(given)
+    try:
+        line = (
+            getpass.getpass("password: ")
+            if sys.stdin.isatty()
+            else sys.stdin.readline().rstrip("\r\n")
+        )
+    except EOFError:  # Ctrl-D at the prompt
+        line = ""
+    if not line:
+        raise Invalid("no password: give --password, VERACITY_NEW_PASSWORD or a line on stdin")
+    return line
+
+
 def users_add(rt: Runtime, args: argparse.Namespace) -> int:
-    password = (
-        args.password or os.environ.get("VERACITY_NEW_PASSWORD") or getpass.getpass("password: ")
-    )
+    password = _new_password(args)
     with transaction(rt.sessions) as session:
         user = add_user(session, args.username, password, args.role, cli_actor())
         result = {"username": user.username, "role": user.role, "created": True}
@@ -42,9 +61,7 @@ def users_add(rt: Runtime, args: argparse.Namespace) -> int:
 
 def users_passwd(rt: Runtime, args: argparse.Namespace) -> int:
     """A new password; the user's sessions and bearer tokens end (see accounts/tokens.py)."""
-    password = (
-        args.password or os.environ.get("VERACITY_NEW_PASSWORD") or getpass.getpass("password: ")
-    )
+    password = _new_password(args)
     with transaction(rt.sessions) as session:
         change_password(session, args.username, password, cli_actor())
     emit(
