@@ -24,9 +24,13 @@ GROUPS: dict[str, Any] = {
 }
 
 
-# Han ideographs and hiragana, each a word of its own (as Elasticsearch's standard tokenizer
-# has them), then runs of other letters, digits and underscores.
-_SINGLE = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Han ideographs, hiragana and emoji (and other pictographs), each a word of its own (as
+# Elasticsearch's standard tokenizer has them), then runs of other letters, digits and
+# underscores.
+_SINGLE = (
+    "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+    "\u00a9\u00ae\u2600-\u27bf\U0001f000-\U0001faff"
+)
 _WORDS = re.compile(f"[{_SINGLE}]|[^\\W{_SINGLE}]+")
 
 

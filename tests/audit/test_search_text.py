@@ -11,7 +11,7 @@ from tests.audit.factories import Store, write_events
 from tests.conftest import auth, new_user_token
 
 CROPPED = "misleading_context: Cropped chart from the ministry"
-SALT = "false_claim: 喝盐水可以预防新冠病毒"
+SALT = "false_claim: 喝盐水可以预防新冠病毒 🧂🚫"
 SATIRE = "no_action: satire, labelled as such"
 
 
@@ -26,6 +26,8 @@ SATIRE = "no_action: satire, labelled as such"
         ("盐水", {SALT}),
         ("水盐", {SALT}),  # Chinese is searched character by character
         ("cropped satire", set()),
+        ("🧂", {SALT}),  # an emoji is a word too
+        ("🚫 cropped", set()),
     ],
 )
 def test_the_text_search_finds_the_same_events_on_either_store(
