@@ -22,6 +22,7 @@ import json
 import logging
 import shutil
 import sys
+import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,9 @@ def _train(a: argparse.Namespace) -> int:
 
     version = a.version or f"bge-small-zh-weibo-{datetime.now(UTC):%Y.%m.%d}"
     out: Path = a.out or REPO / "models" / version
+    for name in (ENCODER_FILE, TOKENIZER_FILE):  # before the model folder is made
+        if not (a.encoder_dir / name).is_file():
+            raise _Refused(f"{a.encoder_dir} has no {name} (--encoder-dir)")
     out.mkdir(parents=True, exist_ok=True)
     for name in (ENCODER_FILE, TOKENIZER_FILE):
         if (a.encoder_dir / name).resolve() != (out / name).resolve():
@@ -206,7 +210,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if data_dir is not None and not data_dir.is_dir():
         print(f"veracity zh: no data directory {data_dir} (--data-dir)", file=sys.stderr)
         return 2
-    return int(a.handler(a))
+    try:
+        return int(a.handler(a))
+    except _Refused as exc:
+        problem = str(exc)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+        problem = f"{exc.filename}: {exc.strerror}"  # a file the command needs is not there
+    except zipfile.BadZipFile:
+        problem = f"{getattr(a, 'jar', 'the file')} is not a jar (zip) file"
+    print(f"veracity zh: {problem}", file=sys.stderr)
+    return 2
+
+
+class _Refused(Exception):
+    """A person's mistake found by a command: printed as one line, exit 2."""
 
 
 if __name__ == "__main__":

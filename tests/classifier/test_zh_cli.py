@@ -99,3 +99,26 @@ def test_a_missing_data_dir_is_refused_with_its_path(
     missing = tmp_path / "missing"
     assert main(["zh", "evaluate", "--data-dir", str(missing)]) == 2
     assert f"no data directory {missing}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "problem"),
+    [
+        ("convert --jar {tmp}/absent.jar --out {tmp}/out", "{tmp}/absent.jar: No such file"),
+        ("convert --jar {tmp}/not-a-jar --out {tmp}/out", "{tmp}/not-a-jar is not a jar"),
+        ("evaluate --data-dir {tmp}", "{tmp}/weibo21_mdfend/derived/train.jsonl: No such file"),
+        (
+            "train --data-dir {tmp} --encoder-dir {tmp}/enc --out {tmp}/model",
+            "{tmp}/enc has no encoder.onnx",
+        ),
+    ],
+)
+def test_a_file_or_folder_that_is_not_there_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, problem: str
+) -> None:
+    (tmp_path / "not-a-jar").write_text("plain text\n", encoding="utf-8")
+    assert main(["zh", *command.format(tmp=tmp_path).split()]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("veracity zh: ") and problem.format(tmp=tmp_path) in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "model").exists(), "no model folder is left behind"
