@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.post_text import duplicate_key
+from classifier.training.datasets import dataset_file
 
 SETS = ("claimbuster", "checkthat2021_task1a_en", "checkthat2022_task1_en")
 EVAL_SPLITS = ("dev", "dev_test")
@@ -36,10 +37,10 @@ class Example:
 
 
 def load_claimbuster(root: Path) -> list[Example]:
-    base = root / "claimbuster" / "data" / "ClaimBuster" / "datasets"
+    base = ("claimbuster", "data", "ClaimBuster", "datasets")
     out: list[Example] = []
     for name, split in (("crowdsourced.csv", "train"), ("groundtruth.csv", "dev")):
-        with (base / name).open(encoding="utf-8-sig", newline="") as fh:
+        with dataset_file(root, *base, name).open(encoding="utf-8-sig", newline="") as fh:
             for row in csv.DictReader(fh):
                 text, verdict = row["Text"].strip(), row["Verdict"].strip()
                 if text and verdict in {"-1", "0", "1"}:
@@ -57,17 +58,16 @@ def _tsv_rows(fh: Iterable[str], source: str, split: str, text_col: int) -> list
 
 
 def load_checkthat2021(root: Path) -> list[Example]:
-    base = root / "checkthat2021_task1a_en"
     out: list[Example] = []
     for split in ("train", "dev"):
-        path = base / f"dataset_{split}_v1_english.tsv"
+        path = dataset_file(root, "checkthat2021_task1a_en", f"dataset_{split}_v1_english.tsv")
         with path.open(encoding="utf-8", newline="") as fh:
             out.extend(_tsv_rows(fh, "checkthat2021_task1a_en", split, 3))
     return out
 
 
 def load_checkthat2022(root: Path) -> list[Example]:
-    path = root / "checkthat2022_task1_en" / "CT22_english_1A_checkworthy.zip"
+    path = dataset_file(root, "checkthat2022_task1_en", "CT22_english_1A_checkworthy.zip")
     out: list[Example] = []
     with zipfile.ZipFile(path) as zf:
         for split in ("train", "dev", "dev_test"):

@@ -79,3 +79,16 @@ def test_evaluate_refuses_a_label_that_is_not_0_or_1_by_its_row(
     assert main(["checkworthiness", "evaluate", "--input", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.strip() == f"veracity: {path}: row 2: label must be 1 or 0, not '{label}'"
+
+
+def test_train_names_a_datasets_folder_that_is_missing_or_lacks_a_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing"
+    args = ["checkworthiness", "train", "--model-dir", str(tmp_path / "m")]
+    assert main([*args, "--data-dir", str(missing)]) == 2
+    assert f"the datasets folder {missing} does not exist" in capsys.readouterr().err
+    assert main([*args, "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"the datasets folder {tmp_path} has no claimbuster/" in err
+    assert len(err.strip().splitlines()) == 1, err
