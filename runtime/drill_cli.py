@@ -30,6 +30,11 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
         raise SystemExit(
             "--input replays a misinformation wave; leave it out for --type " + args.type
         )
+    if args.skip:  # it would be ignored, and the operator think the task was left undone
+        raise Invalid(
+            f"--skip leaves a task of --type's chain undone; a wave (--input) has no chain to "
+            f"skip {', '.join(args.skip)} in"
+        )
     posts = with_prefix(read_posts(args.input), args.id_prefix)
     if args.url is not None and not args.url.startswith(("http://", "https://")):
         raise Invalid(f"--url must be an http:// or https:// address, not '{args.url}'")

@@ -58,3 +58,16 @@ def test_a_drill_against_a_url_it_cannot_use_ends_in_one_refusal(
     with pytest.raises(Invalid) as refused:
         args.handler(rt, args)
     assert problem in refused.value.message
+
+
+def test_skip_given_with_a_wave_is_refused_not_ignored(
+    rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("wave.csv").write_text("id,text,label\nd1,a post,1\n", encoding="utf-8")
+    argv = ["drill", "--input", "wave.csv", "--skip", "contain", "--report", "r.html"]
+    args = build_parser().parse_args(argv)
+    with pytest.raises(Invalid, match="--skip leaves a task of --type's chain undone"):
+        args.handler(rt, args)
+    with rt.sessions() as session:
+        assert session.query(ApiKey).count() == 0, "no drill key was made"
