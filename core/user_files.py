@@ -94,11 +94,18 @@ def schema_refusal(path: Path, where: Msg, exc: ValidationError) -> Invalid:
 
 def output_file(path: Path, *, make_folder: bool = False) -> Path:
     """`path` checked as a file a command is about to write, before it does the work: a folder,
-    a missing folder (unless `make_folder` creates it) or one that cannot be written is refused
-    as `Invalid` naming the path, so a long run does not end in a traceback with its result
-    lost."""
+    an SQLite database, a missing folder (unless `make_folder` creates it) or one that cannot be
+    written is refused as `Invalid` naming the path, so a long run does not end in a traceback
+    with its result lost, nor a typo truncate the database."""
     if path.is_dir():
         raise Invalid(Msg("{path} is a folder, not a file", path=str(path)))
+    if _is_database(path):  # e.g. --out var/veracity.db: the system of record, truncated
+        raise Invalid(
+            Msg(
+                "{path} is an SQLite database: it is not overwritten; name another file",
+                path=str(path),
+            )
+        )
     with writing(path):
         if make_folder:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,6 +119,17 @@ def output_file(path: Path, *, make_folder: bool = False) -> Path:
             Msg("{path} cannot be written: {reason}", path=str(path), reason="permission denied")
         )
     return path
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
+def _is_database(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == SQLITE_HEADER
+    except OSError:  # absent or unreadable: nothing of ours to protect
+        return False
 
 
 @contextmanager

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from core.errors import Invalid
-from core.user_files import read_json, read_json_lines, read_text
+from core.user_files import output_file, read_json, read_json_lines, read_text
 
 
 def test_absent_folder_and_undecodable_files_are_refused_by_name(tmp_path: Path) -> None:
@@ -40,3 +41,14 @@ def test_json_lines_give_line_numbers_and_refuse_what_is_not_an_object(tmp_path:
     path.write_text('{"id": 1}\n{"id": \n', encoding="utf-8")
     with pytest.raises(Invalid, match="not valid JSON at line 2"):
         list(read_json_lines(path))
+
+
+def test_an_output_file_that_is_a_database_is_not_overwritten(tmp_path: Path) -> None:
+    database = tmp_path / "veracity.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("create table kept (x)")
+    with pytest.raises(Invalid, match="is an SQLite database"):
+        output_file(database)
+    ordinary = tmp_path / "labels.jsonl"
+    ordinary.write_text("{}\n", encoding="utf-8")
+    assert output_file(ordinary) == ordinary  # an earlier export is replaced, as asked

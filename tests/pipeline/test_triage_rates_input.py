@@ -93,3 +93,13 @@ def test_export_labels_refuses_an_out_file_it_cannot_write(
     with pytest.raises(Invalid, match="folder") as refused:
         run_export(rt, args)
     assert str(out) in refused.value.message
+
+
+def test_export_labels_refuses_to_write_over_the_database_it_reads(rt: Runtime) -> None:
+    database = Path(rt.settings.database.url.removeprefix("sqlite:///"))
+    size = database.stat().st_size
+    args = argparse.Namespace(out=str(database), source="human", since=None, include_drills=False)
+    with pytest.raises(Invalid, match="is an SQLite database") as refused:
+        run_export(rt, args)
+    assert str(database) in refused.value.message
+    assert database.stat().st_size == size, "the database was not truncated"
