@@ -116,7 +116,7 @@ def check_paths(args: argparse.Namespace) -> None:
     an input that is absent, a folder or not UTF-8 by name)."""
     if args.top < 1:
         raise SystemExit("--top must be at least 1")
-    output_file(args.output, make_folder=True)
+    output_file(args.output, make_folder=True, inputs=[args.input, args.claims])
 
 
 def write_matches(

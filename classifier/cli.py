@@ -111,7 +111,7 @@ def score_main(argv: Sequence[str] | None = None) -> int:
     )
     a = p.parse_args(argv)
     posts = read_posts(a.input)  # refused now, before the model loads or the output is opened
-    output_file(a.output, make_folder=True)
+    output_file(a.output, make_folder=True, inputs=[a.input])
     if a.model_dir is not None and not has_model(a.model_dir):
         raise Invalid(f"--model-dir {a.model_dir} has no model ({MODEL_FILE})")
     clf = load_classifier(a.model_dir, threads=a.threads)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,13 +92,19 @@ def schema_refusal(path: Path, where: Msg, exc: ValidationError) -> Invalid:
     )
 
 
-def output_file(path: Path, *, make_folder: bool = False) -> Path:
+def output_file(
+    path: Path, *, make_folder: bool = False, inputs: Iterable[Path | None] = ()
+) -> Path:
     """`path` checked as a file a command is about to write, before it does the work: a folder,
-    an SQLite database, a missing folder (unless `make_folder` creates it) or one that cannot be
-    written is refused as `Invalid` naming the path, so a long run does not end in a traceback
-    with its result lost, nor a typo truncate the database."""
+    an SQLite database, one of the command's `inputs`, a missing folder (unless `make_folder`
+    creates it) or one that cannot be written is refused as `Invalid` naming the path, so a long
+    run does not end in a traceback with its result lost, nor a typo overwrite what it read."""
     if path.is_dir():
         raise Invalid(Msg("{path} is a folder, not a file", path=str(path)))
+    if any(given is not None and _same_file(path, given) for given in inputs):
+        raise Invalid(
+            Msg("{path} is also an input of this command: name another file", path=str(path))
+        )
     if _is_database(path):  # e.g. --out var/veracity.db: the system of record, truncated
         raise Invalid(
             Msg(
@@ -119,6 +125,13 @@ def output_file(path: Path, *, make_folder: bool = False) -> Path:
             Msg("{path} cannot be written: {reason}", path=str(path), reason="permission denied")
         )
     return path
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:  # either is absent: not the same file
+        return False
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file

@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     if args.per_post is not None:  # refused before the posts are scored, not after
-        output_file(args.per_post)
+        output_file(args.per_post, inputs=[args.input, args.policy])
     classifier = with_chinese(load_classifier(args.model_dir))
     rows = triage_bands(posts, classifier, default_signals(), policy)
     if args.per_post is not None:

@@ -23,7 +23,7 @@ from runtime.inprocess import start_inprocess_pipeline
 
 
 def drill(rt: Runtime, args: argparse.Namespace) -> int:
-    output_file(args.report, make_folder=True)  # refused now, not after the drill has run
+    output_file(args.report, make_folder=True, inputs=[args.input])  # not after the drill
     if args.input is None:
         return chain_drill(rt, args)
     if args.type not in (None, IncidentType.MISINFORMATION.value):

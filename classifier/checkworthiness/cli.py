@@ -98,7 +98,7 @@ def score_main(argv: Sequence[str]) -> int:
     p.add_argument("--model-dir", type=Path, default=None)
     a = p.parse_args(argv)
     posts = list(read_posts(a.input))
-    output_file(a.output, make_folder=True)  # refused before the model loads
+    output_file(a.output, make_folder=True, inputs=[a.input])  # before the model loads
     model = _load(a.model_dir)
     scores = model.score([text for _, text in posts])
     rows = (

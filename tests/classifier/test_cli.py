@@ -139,3 +139,11 @@ def test_evaluate_refuses_a_file_it_cannot_use_in_one_line(
     assert err.startswith("veracity: ") and problem in err
     assert len(err.strip().splitlines()) == 1, err
     assert taken["--output-dir"].read_text(encoding="utf-8") == "kept\n"
+
+
+def test_score_refuses_an_output_that_is_its_input(tmp_path: Path) -> None:
+    src = tmp_path / "posts.jsonl"
+    src.write_text('{"id": "1", "text": "hello"}\n', encoding="utf-8")
+    with pytest.raises(Invalid, match="is also an input"):
+        score_main(["--input", str(src), "--output", str(src)])
+    assert src.read_text(encoding="utf-8") == '{"id": "1", "text": "hello"}\n'

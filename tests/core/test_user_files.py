@@ -52,3 +52,12 @@ def test_an_output_file_that_is_a_database_is_not_overwritten(tmp_path: Path) ->
     ordinary = tmp_path / "labels.jsonl"
     ordinary.write_text("{}\n", encoding="utf-8")
     assert output_file(ordinary) == ordinary  # an earlier export is replaced, as asked
+
+
+def test_an_output_file_that_is_one_of_the_inputs_is_not_overwritten(tmp_path: Path) -> None:
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text('{"id": "1", "text": "hello"}\n', encoding="utf-8")
+    with pytest.raises(Invalid, match="is also an input of this command") as refused:
+        output_file(tmp_path / "." / "posts.jsonl", inputs=[tmp_path / "other.tsv", posts])
+    assert str(tmp_path / "." / "posts.jsonl") in refused.value.message
+    assert output_file(tmp_path / "rows.jsonl", inputs=[posts]) == tmp_path / "rows.jsonl"

@@ -103,3 +103,12 @@ def test_export_labels_refuses_to_write_over_the_database_it_reads(rt: Runtime) 
         run_export(rt, args)
     assert str(database) in refused.value.message
     assert database.stat().st_size == size, "the database was not truncated"
+
+
+def test_triage_rates_refuses_a_per_post_file_that_is_its_input(tmp_path: Path) -> None:
+    args = _triage_args(tmp_path)
+    before = args.input.read_bytes()
+    args.per_post = args.input
+    with pytest.raises(Invalid, match="is also an input"):
+        triage_rates.run(args)
+    assert args.input.read_bytes() == before
