@@ -56,6 +56,8 @@ def _check_password(password: str) -> None:
 
 def add_user(session: Session, username: str, password: str, role: str, actor: Actor) -> User:
     _check_length(Msg("username"), username, MAX_USERNAME)
+    if username != username.strip():  # the sign-in page strips what is typed: never a match
+        raise Invalid(Msg("username must not start or end with a space (or a tab or line break)"))
     _check_role(role)
     _check_password(password)
     if user_named(session, username) is not None:
