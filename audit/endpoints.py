@@ -5,12 +5,14 @@ Only the legal and admin roles get in; every search and export is itself logged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import Field, ValidationError
+from sqlalchemy.orm import Session
 
 from audit import anchors, repository
 from audit.events import Action, Subject
@@ -78,34 +80,45 @@ def search_filters(
 Filters = Annotated[SearchFilters, Depends(search_filters)]
 
 
+@dataclass(frozen=True)
+class SearchLog:
+    """Who reads the log through the API and in which request: each read is itself logged."""
+
+    session: Session
+    who: Principal
+    request_id: str | None
+
+    def record(self, filters: SearchFilters, total: int, **logged: Any) -> None:
+        record_search(
+            self.session, filters, self.who.actor, total, request_id=self.request_id, **logged
+        )
+
+
+def search_log(session: SessionDep, who: Legal, request_id: RequestIdDep) -> SearchLog:
+    return SearchLog(session, who, request_id)
+
+
+LoggedRead = Annotated[SearchLog, Depends(search_log)]
+
+
 @router.get("/events", summary="Search the action log, newest first")
 def search(
     filters: Filters,
     rt: AuditRuntimeDep,
-    session: SessionDep,
-    who: Legal,
-    request_id: RequestIdDep,
+    log: LoggedRead,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: str | None = None,
 ) -> Page:
     page = log_reader(rt).search(filters, size=size, cursor=cursor)
-    record_search(session, filters, who.actor, page.total, request_id=request_id)
+    log.record(filters, page.total)
     return page
 
 
 @router.get("/aggregations", summary="Counts for transparency reports (drills excluded)")
-def aggregations(
-    filters: Filters,
-    rt: AuditRuntimeDep,
-    session: SessionDep,
-    who: Legal,
-    request_id: RequestIdDep,
-) -> Aggregations:
+def aggregations(filters: Filters, rt: AuditRuntimeDep, log: LoggedRead) -> Aggregations:
     """Logged like a search: counts for a post, case or actor tell what was done to them."""
     counts = log_reader(rt).aggregate(filters)
-    record_search(
-        session, filters, who.actor, counts.total, request_id=request_id, aggregations=True
-    )
+    log.record(filters, counts.total, aggregations=True)
     return counts
 
 
