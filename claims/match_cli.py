@@ -26,7 +26,7 @@ from claims.matching.matcher import ClaimMatcher
 from claims.matching.model import default_parts
 from core.process import Process
 from core.settings import REPO_ROOT
-from core.user_files import output_file, writing
+from core.user_files import output_file, replaced, writing
 
 CACHE_DIR = REPO_ROOT / "var" / "cache" / "claim-embeddings"
 
@@ -123,7 +123,7 @@ def write_matches(
     path: Path, query_ids: Sequence[str], matches: Iterable[Sequence[Mapping[str, object]]]
 ) -> None:
     """One JSON line per query: `{"id", "matches": [...]}`."""
-    with writing(path), output_file(path, make_folder=True).open("w", encoding="utf-8") as out:
+    with writing(path), replaced(output_file(path, make_folder=True)) as out:
         for query_id, found in zip(query_ids, matches, strict=True):
             out.write(json.dumps({"id": query_id, "matches": found}) + "\n")
 

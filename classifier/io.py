@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import Invalid
-from core.user_files import parse_json_lines, read_text
+from core.user_files import parse_json_lines, read_text, replaced
 
 
 def read_text_file(path: Path) -> str:
@@ -50,7 +50,7 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> tuple[int, int]:
     """Write rows; returns (rows written, rows carrying an 'error')."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n = errors = 0
-    with path.open("w", encoding="utf-8") as fh:
+    with replaced(path) as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1

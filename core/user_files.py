@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
@@ -156,3 +156,19 @@ def writing(path: Path) -> Iterator[None]:
         raise Invalid(
             Msg("{path} cannot be written: {reason}", path=str(path), reason=reason)
         ) from exc
+
+
+@contextmanager
+def replaced(path: Path) -> Iterator[TextIO]:
+    """A UTF-8 text file that takes `path`'s place only once it is complete: written beside it
+    under a temporary name and renamed over it, so a run that fails half-way (a query error, a
+    refused row, Ctrl-C) leaves the earlier file as it was, not a truncated one."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with part.open("w", encoding="utf-8") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.user_files import replaced
 from pipeline.models import Decision, Post, Score
 from pipeline.repository.posts import with_posts
 
@@ -82,7 +83,7 @@ def export_labels(
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
     written = 0
-    with out.open("w", encoding="utf-8") as fh:
+    with replaced(out) as fh:
         if source in ("human", "all"):
             for row in human_rows(session, since, include_drills=include_drills):
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")

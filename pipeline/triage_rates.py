@@ -24,7 +24,14 @@ from pydantic import ValidationError
 from classifier.interface import Classifier
 from core.errors import Invalid
 from core.messages import Msg
-from core.user_files import output_file, read_json, read_json_lines, schema_refusal, writing
+from core.user_files import (
+    output_file,
+    read_json,
+    read_json_lines,
+    replaced,
+    schema_refusal,
+    writing,
+)
 from pipeline.routing import RoutingPolicy
 from pipeline.schemas import PostIn, RoutingPolicyBody
 from pipeline.signals import IntakeSignals, PostSignals
@@ -175,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     classifier = with_chinese(load_classifier(args.model_dir))
     rows = triage_bands(posts, classifier, default_signals(), policy)
     if args.per_post is not None:
-        with writing(args.per_post), args.per_post.open("w", encoding="utf-8") as out:
+        with writing(args.per_post), replaced(args.per_post) as out:
             for row in rows:
                 out.write(json.dumps(row.to_json(policy), ensure_ascii=False) + "\n")
     print(json.dumps({"input": str(args.input), "policy": policy.version, **rates(rows)}, indent=2))

@@ -61,3 +61,42 @@ def test_an_output_file_that_is_one_of_the_inputs_is_not_overwritten(tmp_path: P
         output_file(tmp_path / "." / "posts.jsonl", inputs=[tmp_path / "other.tsv", posts])
     assert str(tmp_path / "." / "posts.jsonl") in refused.value.message
     assert output_file(tmp_path / "rows.jsonl", inputs=[posts]) == tmp_path / "rows.jsonl"
+
+
+def _fail_half_way(path: Path) -> None:
+    from core.user_files import replaced
+
+    with replaced(path) as out:
+        out.write("half of this week's\n")
+        raise RuntimeError("the query failed")
+
+
+def test_a_replaced_file_changes_only_once_it_is_complete(tmp_path: Path) -> None:
+    from core.user_files import replaced
+
+    path = tmp_path / "labels.jsonl"
+    path.write_text("last week's export\n", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        _fail_half_way(path)
+    assert path.read_text(encoding="utf-8") == "last week's export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.jsonl"]  # no part file left
+    with replaced(path) as out:
+        out.write("this week's export\n")
+    assert path.read_text(encoding="utf-8") == "this week's export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.jsonl"]
+
+
+def test_an_export_whose_query_fails_keeps_the_earlier_export(tmp_path: Path) -> None:
+    """export-labels used to truncate --out before its query ran: a failed run lost the file."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from pipeline.labels import export_labels
+
+    out = tmp_path / "labels.jsonl"
+    out.write_text('{"text": "kept", "label": 1}\n', encoding="utf-8")
+    no_tables = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # a database not migrated
+    with Session(no_tables) as session, pytest.raises(OperationalError, match="no such table"):
+        export_labels(session, out)
+    assert out.read_text(encoding="utf-8") == '{"text": "kept", "label": 1}\n'
