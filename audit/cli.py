@@ -32,22 +32,44 @@ from core.actors import Actor, ActorType
 from core.cli_args import int_in
 from core.db import transaction
 from core.errors import DomainError
+from core.user_files import output_file
 
 
 def _operator(args: argparse.Namespace) -> Actor:
     return Actor(name=f"cli:{args.operator}", type=ActorType.HUMAN, roles=("admin",))
 
 
+def _time(text: str | None, option: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{option} must be an ISO time with a timezone, e.g. 2026-01-01T00:00:00Z, not {text!r}"
+        ) from None
+
+
+def _action(text: str) -> Action:
+    try:
+        return Action(text)
+    except ValueError:
+        known = ", ".join(a.value for a in Action)
+        raise ValueError(f"--action {text!r} is not an action of the log; known: {known}") from None
+
+
 def _filters(args: argparse.Namespace) -> SearchFilters:
+    since, until = _time(args.since, "--since"), _time(args.until, "--until")
+    actions = tuple(_action(a) for a in args.action or ())
     try:
         return SearchFilters(
-            since=datetime.fromisoformat(args.since) if args.since else None,
-            until=datetime.fromisoformat(args.until) if args.until else None,
+            since=since,
+            until=until,
             post_id=args.post,
             case_id=args.case,
             incident_id=args.incident,
             actor=args.actor,
-            actions=tuple(Action(a) for a in args.action or ()),
+            actions=actions,
             policy_version=args.policy,
             text=args.text,
             include_drills=args.include_drills,
@@ -119,7 +141,10 @@ def run_export(rt: AuditProcess, args: argparse.Namespace) -> int:
         _operator(args),
         page_size=rt.settings.audit.export_page_size,
     )
-    out = Path(args.out)
+    # Both files are checked before the export starts (and logs itself): a manifest that
+    # cannot be written must not cost a finished export its checksum.
+    out = output_file(Path(args.out))
+    manifest_path = output_file(out.with_name(out.name + ".manifest.json"))
     total = reader.count(filters)
     with _writing(args.out):
         fh = out.open("wb")
@@ -133,8 +158,8 @@ def run_export(rt: AuditProcess, args: argparse.Namespace) -> int:
             bar.update(job.count - seen)
             seen = job.count
     assert job.manifest is not None
-    manifest_path = out.with_name(out.name + ".manifest.json")
-    manifest_path.write_text(job.manifest.model_dump_json(indent=2) + "\n")
+    with _writing(manifest_path):
+        manifest_path.write_text(job.manifest.model_dump_json(indent=2) + "\n")
     print(f"{job.manifest.count} events, sha256 {job.manifest.sha256}")
     print(f"wrote {out} and {manifest_path}")
     return 0
@@ -202,6 +227,9 @@ def run_dsa(rt: AuditProcess, args: argparse.Namespace) -> int:
     out = Path(args.out)
     with _writing(args.out):
         out.mkdir(parents=True, exist_ok=True)
+    if next(out.glob("statements-*.json"), None) is not None:
+        # Batches are numbered from 1: mixed with an earlier run's, nobody could tell them apart.
+        raise ValueError(f"{out} already holds statements of reasons: name an empty folder")
     total, completed = 0, False
     filters = _filters(args)
     try:
@@ -235,7 +263,7 @@ def _guarded(handler: Handler) -> Handler:
         try:
             return handler(rt, args)
         except (DomainError, ValueError) as exc:
-            print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+            print(f"veracity: {getattr(exc, 'message', exc)}", file=sys.stderr)
             return 2
 
     return run

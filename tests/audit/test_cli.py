@@ -87,7 +87,7 @@ def test_verify_holds_retention_and_dsa_from_the_command_line(
     assert main(["audit", "hold", "--type", "case", "c3", "--reason", "again"]) == 2
     assert "already on hold" in capsys.readouterr().err
     assert main(["audit", "hold", "--type", "post", "p-typo", "--reason", "subpoena"]) == 2
-    assert capsys.readouterr().err == "error: no post p-typo to hold\n"
+    assert capsys.readouterr().err == "veracity: no post p-typo to hold\n"
     assert main(["audit", "hold"]) == 0
     assert [line.split()[1:3] for line in capsys.readouterr().out.splitlines()] == [["case", "c3"]]
     assert main(["audit", "retention", "--days", "1"]) == 0
@@ -179,9 +179,51 @@ def test_an_output_path_that_cannot_be_written_is_one_line(
     (tmp_path / "taken.txt").write_text("mine")
     assert main(["audit", command, "--out", out]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: cannot write {out}: ")
+    assert err.startswith("veracity: ") and out in err, err
     assert len(err.strip().splitlines()) == 1, err
     assert (tmp_path / "taken.txt").read_text() == "mine"
+
+
+def test_a_bad_time_or_action_is_refused_naming_its_option(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["audit", "search", "--since", "last tuesday"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "veracity: --since must be an ISO time with a timezone"
+    )
+    assert main(["audit", "search", "--until", "2026-13-01T00:00:00Z"]) == 2
+    assert "--until must be an ISO time" in capsys.readouterr().err
+    assert main(["audit", "search", "--action", "case.eaten"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("veracity: --action 'case.eaten' is not an action") and "case.decided" in err
+    )
+
+
+def test_an_export_whose_manifest_cannot_be_written_is_refused_before_it_starts(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "events.ndjson"
+    (tmp_path / "events.ndjson.manifest.json").mkdir()  # where the manifest would go
+    before = _events(db_url)
+    assert main(["audit", "export", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "events.ndjson.manifest.json is a folder" in err
+    assert not out.exists()
+    assert _events(db_url) == before  # no export was started, so none was logged
+
+
+def test_statements_of_reasons_are_not_mixed_with_an_earlier_run(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "sor"
+    assert main(["audit", "dsa", "--out", str(folder)]) == 0
+    first = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert first, "the first run wrote its batches"
+    capsys.readouterr()
+    assert main(["audit", "dsa", "--out", str(folder)]) == 2
+    assert "already holds statements of reasons" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
 
 
 def test_search_refuses_a_size_out_of_range_and_a_time_without_timezone(
@@ -193,7 +235,7 @@ def test_search_refuses_a_size_out_of_range_and_a_time_without_timezone(
     assert "--size: must be 1 to 500" in capsys.readouterr().err
     assert main(["audit", "search", "--since", "2026-01-01T00:00:00"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: bad search filter: ")
+    assert err.startswith("veracity: bad search filter: ")
     assert "times need a timezone" in err
     assert len(err.strip().splitlines()) == 1, err
 
@@ -214,7 +256,7 @@ def test_a_hold_command_missing_its_subject_is_an_error_and_holds_nothing(
 ) -> None:
     assert main(["audit", "hold", *args]) == 2
     captured = capsys.readouterr()
-    assert captured.err.startswith("error: ") and said in captured.err, captured.err
+    assert captured.err.startswith("veracity: ") and said in captured.err, captured.err
     assert captured.out == ""
     assert main(["audit", "hold"]) == 0
     assert capsys.readouterr().out == "", "no hold was set"
