@@ -24,6 +24,8 @@ from claims.matching.evaluation import (
 )
 from claims.matching.matcher import ClaimMatcher
 from claims.matching.model import default_parts
+from core.cli_args import int_in
+from core.errors import Invalid
 from core.process import Process
 from core.settings import REPO_ROOT
 from core.user_files import output_file, replaced, writing
@@ -52,7 +54,7 @@ def _match_arguments(parser: argparse.ArgumentParser) -> None:
         help="claims TSV (id, vclaim, title); default: the claim library in the database",
     )
     parser.add_argument("--input", type=Path, required=True, help="queries TSV (id, tweet_content)")
-    parser.add_argument("--top", type=int, default=5)
+    parser.add_argument("--top", type=TOP, default=5, help="claims per query, 1 to 100")
     parser.add_argument("--output", type=Path, required=True, help="JSONL, one object per query")
     parser.add_argument("--no-cache", action="store_true", help="do not cache claim embeddings")
 
@@ -60,9 +62,10 @@ def _match_arguments(parser: argparse.ArgumentParser) -> None:
 def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=None, help="CheckThat 2020 Task 2 folder")
     parser.add_argument("--split", default="dev", choices=("train", "dev"))
-    parser.add_argument("--top", type=int, default=5)
+    parser.add_argument("--top", type=TOP, default=5, help="MAP@k's k, 1 to 100")
 
 
+TOP = int_in(1, 100)
 RuntimeT = TypeVar("RuntimeT", bound=Process)
 
 
@@ -112,10 +115,8 @@ def match_main(argv: Sequence[str]) -> int:
 
 
 def check_paths(args: argparse.Namespace) -> None:
-    """--top and --output, checked before any file is read or model loaded (the readers refuse
-    an input that is absent, a folder or not UTF-8 by name)."""
-    if args.top < 1:
-        raise SystemExit("--top must be at least 1")
+    """--output, checked before any file is read or model loaded (the readers refuse an input
+    that is absent, a folder or not UTF-8 by name; argparse a --top out of range)."""
     output_file(args.output, make_folder=True, inputs=[args.input, args.claims])
 
 
@@ -161,9 +162,7 @@ def evaluate_main(argv: Sequence[str]) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     data = args.data or default_data_dir()
     if not (data / "verified_claims.docs.tsv").is_file():
-        raise SystemExit(
-            f"{data} has no verified_claims.docs.tsv (set VERACITY_DATA_DIR or --data)"
-        )
+        raise Invalid(f"{data} has no verified_claims.docs.tsv (set VERACITY_DATA_DIR or --data)")
     started = time.perf_counter()
     matcher = _matcher(read_claims(data / "verified_claims.docs.tsv"), no_cache=False)
     queries = read_queries(data / args.split / "tweets.queries.tsv")

@@ -27,9 +27,7 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
     if args.input is None:
         return chain_drill(rt, args)
     if args.type not in (None, IncidentType.MISINFORMATION.value):
-        raise SystemExit(
-            "--input replays a misinformation wave; leave it out for --type " + args.type
-        )
+        raise Invalid("--input replays a misinformation wave; leave it out for --type " + args.type)
     if args.skip:  # it would be ignored, and the operator think the task was left undone
         raise Invalid(
             f"--skip leaves a task of --type's chain undone; a wave (--input) has no chain to "
@@ -69,7 +67,7 @@ def drill(rt: Runtime, args: argparse.Namespace) -> int:
 def chain_drill(rt: Runtime, args: argparse.Namespace) -> int:
     """Any type without a wave: the plan's chain by simulated people, scored (drill data only)."""
     if args.type is None:
-        raise SystemExit("give --type TYPE (the plan's chain) or --input POSTS.csv (a wave)")
+        raise Invalid("give --type TYPE (the plan's chain) or --input POSTS.csv (a wave)")
     with gated_client(policy_from(rt.settings), timeout=10) as client:
         score, page = run_chain_drill(
             rt, IncidentType(args.type), skip=set(args.skip), client=client

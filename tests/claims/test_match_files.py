@@ -60,3 +60,16 @@ def test_claims_match_refuses_a_folder_for_a_file_before_loading_the_model(
     with pytest.raises(Invalid, match=problem) as refused:
         match_main([arg for name, path in files.items() for arg in (name, str(path))])
     assert str(files[option]) in refused.value.message
+
+
+@pytest.mark.parametrize("top", ["0", "-2", "1000"])
+def test_claims_match_refuses_a_top_out_of_range_as_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], top: str
+) -> None:
+    """It was a bare SystemExit (exit 1, no usage line) for 0 and below, and no limit above."""
+    from veracity_cli.main import main
+
+    with pytest.raises(SystemExit) as refused:
+        main(["claims", "match", "--input", "q.tsv", "--output", "o.jsonl", "--top", top])
+    assert refused.value.code == 2
+    assert "--top: must be 1 to 100" in capsys.readouterr().err

@@ -3,6 +3,7 @@ after it has run (when the report, the drill's result, was lost to a traceback).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,24 @@ def test_skip_given_with_a_wave_is_refused_not_ignored(
         args.handler(rt, args)
     with rt.sessions() as session:
         assert session.query(ApiKey).count() == 0, "no drill key was made"
+
+
+@pytest.mark.parametrize(
+    ("drill", "said"),
+    [
+        ([], "give --type TYPE (the plan's chain) or --input POSTS.csv"),
+        (["--input", "wave.csv", "--type", "outage"], "--input replays a misinformation wave"),
+    ],
+)
+def test_a_drill_asked_for_two_things_or_none_is_refused_like_any_other_bad_input(
+    rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drill: list[str], said: str
+) -> None:
+    """These ended as a bare SystemExit: exit 1 and no "veracity:" in front, unlike every other
+    refusal of the console (an `Invalid` is one line with it, and exit 2)."""
+    monkeypatch.chdir(tmp_path)
+    Path("wave.csv").write_text("id,text,label\nd1,a post,1\n", encoding="utf-8")
+    args = build_parser().parse_args(["drill", *drill])
+    with pytest.raises(Invalid, match=re.escape(said)):
+        args.handler(rt, args)
+    with rt.sessions() as session:
+        assert session.query(Incident).count() == 0, "no drill ran"
