@@ -34,8 +34,12 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
 
 def read_posts(path: Path) -> Iterator[tuple[str, str]]:
     """(id, text) pairs; a missing id becomes the 1-based row number. The whole file is read
-    and checked now, so a bad row is refused before the caller writes anything."""
-    return iter(list(_posts(path, read_records(path))))
+    and checked now, so a bad row, or a file with none (empty, a CSV header alone), is refused
+    before the caller writes anything."""
+    posts = list(_posts(path, read_records(path)))
+    if not posts:
+        raise Invalid(f"{path}: no posts (a CSV with a header and rows, or JSON lines; id, text)")
+    return iter(posts)
 
 
 def _posts(path: Path, records: Iterator[dict[str, Any]]) -> Iterator[tuple[str, str]]:

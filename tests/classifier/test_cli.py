@@ -69,6 +69,18 @@ def test_score_requires_a_text_column_before_it_touches_the_output(tmp_path: Pat
     assert out.read_bytes() == before, "the earlier scores were kept"
 
 
+@pytest.mark.parametrize(("name", "content"), [("h.csv", "id,text\n"), ("e.jsonl", "\n\n")])
+def test_score_refuses_a_file_with_no_posts_instead_of_scoring_none(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    """It said "scored 0 posts" and exit 0: a header-only export looked like a quiet day."""
+    src, out = tmp_path / name, tmp_path / "o.jsonl"
+    src.write_text(content, encoding="utf-8")
+    with pytest.raises(Invalid, match="no posts"):
+        score_main(["--input", str(src), "--output", str(out)])
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("option", "problem"), [("--output", "is a folder, not a file"), ("--model-dir", "no model")]
 )
