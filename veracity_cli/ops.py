@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -13,6 +14,7 @@ from pathlib import Path
 from audit.tasks import ship_outbox
 from classifier.serving.threads import size_for_serving
 from core.cli_args import add_port, int_in, port
+from core.errors import Invalid
 from core.settings import REPO_ROOT
 from core.user_files import output_file
 from pipeline.platform_receiver import start_receiver
@@ -25,9 +27,29 @@ from veracity_cli.sends import install_sends, run_queued
 WORKER_HEALTHCHECK_SECONDS = 60
 
 
+def check_listen(host: str, port_number: int) -> None:
+    """An address the server cannot take (a host that does not resolve, a port in use or not
+    allowed) is refused in one line before the models load: uvicorn only logs it as JSON and
+    exits 1 or 3."""
+    try:
+        found = socket.getaddrinfo(
+            host, port_number, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as exc:
+        raise Invalid(f"--host {host} does not resolve: {exc.strerror}") from None
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise Invalid(f"cannot listen on {host}:{port_number}: {exc.strerror}") from None
+
+
 def serve(rt: Runtime, args: argparse.Namespace) -> int:
     import uvicorn
 
+    check_listen(args.host, args.port)
     print(
         f"veracity serving on http://{args.host}:{args.port} "
         f"(pipeline: {rt.settings.pipeline_mode})",
