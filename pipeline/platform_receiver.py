@@ -23,6 +23,12 @@ class ReceiverState:
         self.delay_seconds = 0.0
         self.log_path = log_path
 
+    def record(self, action: dict[str, Any]) -> None:
+        """Append the action to the log file, if there is one (before it counts as applied)."""
+        if self.log_path:
+            with self.log_path.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(action) + "\n")
+
     def actions_applied(self) -> list[dict[str, Any]]:
         with self.lock:
             return list(self.applied.values())
@@ -45,10 +51,15 @@ def make_handler(state: ReceiverState) -> type[BaseHTTPRequestHandler]:
                     return
                 first = key not in state.applied
                 if first:
-                    state.applied[key] = dict(body, idempotency_key=key)
-                    if state.log_path:
-                        with state.log_path.open("a", encoding="utf-8") as fh:
-                            fh.write(json.dumps(state.applied[key]) + "\n")
+                    action = dict(body, idempotency_key=key)
+                    try:
+                        state.record(action)
+                    except OSError as exc:
+                        # Not applied: the sender retries the same key, which then takes effect
+                        # once, instead of a replay answering for an action nobody recorded.
+                        self._reply(503, {"error": f"cannot record the action: {exc.strerror}"})
+                        return
+                    state.applied[key] = action
             self._reply(
                 201 if first else 200, {"reference": f"platform-{key}", "replayed": not first}
             )
