@@ -137,13 +137,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = users_sub.add_parser("add", help="create an account", parents=js)
     add.add_argument("--username", required=True)
     add.add_argument("--role", required=True, help=f"one of: {', '.join(r.value for r in Role)}")
-    add.add_argument("--password", help="prompted for when omitted (or VERACITY_NEW_PASSWORD)")
+    add.add_argument(
+        "--password",
+        help="default: VERACITY_NEW_PASSWORD, else a prompt, else the first line of a piped stdin",
+    )
     add.set_defaults(handler=users_add)
     passwd = users_sub.add_parser(
         "passwd", help="set a new password; ends sessions and tokens", parents=js
     )
     passwd.add_argument("--username", required=True)
-    passwd.add_argument("--password", help="prompted for when omitted (or VERACITY_NEW_PASSWORD)")
+    passwd.add_argument(
+        "--password",
+        help="default: VERACITY_NEW_PASSWORD, else a prompt, else the first line of a piped stdin",
+    )
     passwd.set_defaults(handler=users_passwd)
     for verb, what in (
         ("disable", "disable an account; ends its sessions and tokens"),
