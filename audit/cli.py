@@ -59,17 +59,15 @@ def _action(text: str) -> Action:
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters:
-    since, until = _time(args.since, "--since"), _time(args.until, "--until")
-    actions = tuple(_action(a) for a in args.action or ())
     try:
         return SearchFilters(
-            since=since,
-            until=until,
+            since=_time(args.since, "--since"),
+            until=_time(args.until, "--until"),
             post_id=args.post,
             case_id=args.case,
             incident_id=args.incident,
             actor=args.actor,
-            actions=actions,
+            actions=tuple(_action(a) for a in args.action or ()),
             policy_version=args.policy,
             text=args.text,
             include_drills=args.include_drills,

@@ -130,6 +130,13 @@ def apikeys_list(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def _password_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--password",
+        help="default: VERACITY_NEW_PASSWORD, else a prompt, else the first line of a piped stdin",
+    )
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     js = [json_parent()]
     users = sub.add_parser("users", help="manage reviewer, PR, legal and admin accounts")
@@ -137,19 +144,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = users_sub.add_parser("add", help="create an account", parents=js)
     add.add_argument("--username", required=True)
     add.add_argument("--role", required=True, help=f"one of: {', '.join(r.value for r in Role)}")
-    add.add_argument(
-        "--password",
-        help="default: VERACITY_NEW_PASSWORD, else a prompt, else the first line of a piped stdin",
-    )
+    _password_option(add)
     add.set_defaults(handler=users_add)
     passwd = users_sub.add_parser(
         "passwd", help="set a new password; ends sessions and tokens", parents=js
     )
     passwd.add_argument("--username", required=True)
-    passwd.add_argument(
-        "--password",
-        help="default: VERACITY_NEW_PASSWORD, else a prompt, else the first line of a piped stdin",
-    )
+    _password_option(passwd)
     passwd.set_defaults(handler=users_passwd)
     for verb, what in (
         ("disable", "disable an account; ends its sessions and tokens"),
