@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from audit.models import AuditEvent
+from core.errors import Invalid
 from core.outbound import gated_client, policy_from
 from incidents.drill_scoring import NO_CHANNEL
 from incidents.models import Incident, IncidentTask, Lesson, TaskStatus
@@ -91,5 +92,5 @@ def test_veracity_drill_type_writes_the_scored_report(rt: Runtime, tmp_path: Pat
     assert drill(rt, args) == 0
     page = report.read_text(encoding="utf-8")
     assert "Drill report: Legal compliance" in page and "clock legal review" in page
-    with pytest.raises(SystemExit):
+    with pytest.raises(Invalid, match="give --type TYPE"):
         drill(rt, build_parser().parse_args(["drill"]))  # neither a wave nor a type
