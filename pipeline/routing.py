@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from claims.matching.model import shipped_confirmed_dense, shipped_match_thresholds
+from claims.matching.model import shipped_thresholds
 from classifier.thresholds import Band
 from pipeline.triage import (
     LEVELS,
@@ -86,12 +86,16 @@ class RoutingPolicy:
     band_routes: dict[str, str] = field(default_factory=lambda: {lvl: lvl for lvl in LEVELS})
     # the claim matcher's fused score: confirmed at or above min_similarity, suggested above
     # suggest_similarity (defaults: the shipped matcher's thresholds, matcher.json)
-    claim_match_min_similarity: float = field(default_factory=lambda: shipped_match_thresholds()[1])
+    claim_match_min_similarity: float = field(
+        default_factory=lambda: shipped_thresholds().confirmed
+    )
     claim_match_suggest_similarity: float = field(
-        default_factory=lambda: shipped_match_thresholds()[0]
+        default_factory=lambda: shipped_thresholds().suggest
     )
     # A confirmed match must also reach this on the matcher's dense score (None: no condition)
-    claim_match_min_dense: float | None = field(default_factory=shipped_confirmed_dense)
+    claim_match_min_dense: float | None = field(
+        default_factory=lambda: shipped_thresholds().confirmed_dense
+    )
     claim_match_route: str = Band.URGENT.value
     checkworthiness_min: float = CHECKWORTHINESS_MIN
     checkworthiness_urgent_min: float = CHECKWORTHINESS_URGENT_MIN

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from claims.matching.model import shipped_confirmed_dense, shipped_match_thresholds
+from claims.matching.model import shipped_thresholds
 from classifier.serving.text_guard import normalise
 from core.clock import utcnow
 from core.outbound import is_web_link
@@ -226,9 +226,11 @@ class RoutingPolicyBody(StrictIn):
     band_routes: dict[str, str]
     claim_match_min_similarity: float = Field(ge=0, le=1)  # confirmed
     claim_match_suggest_similarity: float = Field(
-        default_factory=lambda: shipped_match_thresholds()[0], ge=0, le=1
+        default_factory=lambda: shipped_thresholds().suggest, ge=0, le=1
     )
-    claim_match_min_dense: float | None = Field(default_factory=shipped_confirmed_dense, ge=0, le=1)
+    claim_match_min_dense: float | None = Field(
+        default_factory=lambda: shipped_thresholds().confirmed_dense, ge=0, le=1
+    )
     claim_match_route: str
     checkworthiness_min: float = Field(default=CHECKWORTHINESS_MIN, ge=0, le=1)
     checkworthiness_urgent_min: float = Field(default=CHECKWORTHINESS_URGENT_MIN, ge=0, le=1)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from claims.matching.fusion import MatchThresholds
 from classifier.language import measures_checkworthiness, model_language, trusts_suggested_matches
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ UNSUPPORTED_LANGUAGE = "unsupported_language"
 LEVELS = (IGNORE, REVIEW, URGENT)  # in rising order
 DEBUNKED = frozenset({"false", "misleading"})
 SUGGESTED, CONFIRMED = "suggested", "confirmed"
+_STATUS = {"suggest": SUGGESTED, "confirmed": CONFIRMED}  # the matcher's level names
 # Matches kept on a score: a few below the shipped "suggest" threshold too, so a previewed
 # policy with a lower threshold sees them.
 STORED_MATCHES, STORED_FLOOR = 3, 0.45
@@ -80,12 +82,12 @@ def match_status(
 ) -> str | None:
     """Confirmed at the policy's similarity and, where both are known, its dense minimum (so a
     small library does not confirm what a large one would not); else suggested or nothing."""
-    floor = policy.claim_match_min_dense
-    if similarity >= policy.claim_match_min_similarity and (
-        dense is None or floor is None or dense >= floor
-    ):
-        return CONFIRMED
-    return SUGGESTED if similarity >= policy.claim_match_suggest_similarity else None
+    levels = MatchThresholds(
+        suggest=policy.claim_match_suggest_similarity,
+        confirmed=policy.claim_match_min_similarity,
+        confirmed_dense=policy.claim_match_min_dense,
+    )
+    return _STATUS.get(levels.level(similarity, dense) or "")
 
 
 def best_debunked(matches: Iterable[MatchInfo]) -> MatchInfo | None:

@@ -88,11 +88,11 @@ class MatchThresholds:
     # When set, a confirmed match must also reach this on the dense score (files without it: no).
     confirmed_dense: float | None = None
 
-    def level(self, fused: float, dense: float) -> str | None:
-        """ "confirmed", "suggest" or None for a candidate's two scores."""
-        if fused >= self.confirmed and (
-            self.confirmed_dense is None or dense >= self.confirmed_dense
-        ):
+    def level(self, fused: float, dense: float | None) -> str | None:
+        """ "confirmed", "suggest" or None for a candidate's two scores (dense None: not known,
+        as for matches stored before it was kept; the fused score alone then decides)."""
+        floor = self.confirmed_dense
+        if fused >= self.confirmed and (floor is None or dense is None or dense >= floor):
             return "confirmed"
         return "suggest" if fused >= self.suggest else None
 

@@ -17,7 +17,6 @@ from claims.index import VectorIndex
 from claims.matching.fusion import Fusion, MatchThresholds, load_matcher_config
 from claims.matching.matcher import ClaimMatcher
 from claims.matching.rerank import OnnxCrossEncoder, Reranker
-from classifier.io import read_json
 from classifier.serving.embeddings import ENCODER_FILE, Embedder, OnnxEmbedder, default_embedder
 from core.settings import REPO_ROOT
 
@@ -79,25 +78,15 @@ def default_parts() -> MatcherParts:
     return load_parts(model_dir)
 
 
-_FALLBACK_THRESHOLDS = (0.524, 0.609)  # the shipped matcher's, if no model is present
+# The shipped matcher's levels, for when no model is present.
+_FALLBACK_THRESHOLDS = MatchThresholds(suggest=0.524, confirmed=0.609)
 
 
 @lru_cache(maxsize=1)
-def shipped_match_thresholds() -> tuple[float, float]:
-    """(suggest, confirmed) on the fused score of the matcher in use (`shipped_model_dir`)."""
+def shipped_thresholds() -> MatchThresholds:
+    """The levels of the matcher in use (`shipped_model_dir`): the routing policy's defaults."""
     model_dir = shipped_model_dir()
     if model_dir is None or not (model_dir / CONFIG_FILE).is_file():
         return _FALLBACK_THRESHOLDS
-    raw = read_json(model_dir / CONFIG_FILE)["thresholds"]
-    return float(raw["suggest"]), float(raw["confirmed"])
-
-
-@lru_cache(maxsize=1)
-def shipped_confirmed_dense() -> float | None:
-    """What a confirmed match must also reach on the dense score, for the matcher in use (None:
-    nothing; see `MatchThresholds.confirmed_dense`)."""
-    model_dir = shipped_model_dir()
-    if model_dir is None or not (model_dir / CONFIG_FILE).is_file():
-        return None
-    value = read_json(model_dir / CONFIG_FILE)["thresholds"].get("confirmed_dense")
-    return None if value is None else float(value)
+    _, thresholds = load_matcher_config(model_dir / CONFIG_FILE)
+    return thresholds

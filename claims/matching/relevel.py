@@ -28,7 +28,7 @@ from claims.matching.bm25 import BM25
 from claims.matching.evaluation import read_claims, read_qrels, read_queries
 from claims.matching.fusion import DENSE, FUSED, Fusion, MatchThresholds
 from claims.matching.matcher import first_of_duplicates
-from claims.matching.model import CONFIG_FILE, load_parts, shipped_model_dir
+from claims.matching.model import CONFIG_FILE, MatcherParts, load_parts, shipped_model_dir
 from claims.matching.selection import (
     QuerySignals,
     held_out_signals,
@@ -73,10 +73,9 @@ def level_report(
 
 
 def split_signals(
-    model_dir: Path, data: Path
-) -> tuple[list[str], dict[str, tuple[list[QuerySignals], dict[str, set[str]]]], Fusion]:
+    parts: MatcherParts, data: Path
+) -> tuple[list[str], dict[str, tuple[list[QuerySignals], dict[str, set[str]]]]]:
     """Each split's query signals against the de-duplicated collection, with its qrels."""
-    parts = load_parts(model_dir)
     claims, _ = first_of_duplicates(read_claims(data / "verified_claims.docs.tsv"))
     bm25 = BM25([f"{c.text} {c.title}" for c in claims])
     queries: list[tuple[str, str]] = []
@@ -87,7 +86,8 @@ def split_signals(
             q for q in read_queries(data / split / "tweets.queries.tsv") if q.id in qrels[split]
         ]
         queries += [(f"{split}:{q.id}", clean_post(q.text) or q.text) for q in rows]
-    _log(f"embedding {len(claims)} claims and {len(queries)} queries with {model_dir.name}")
+    name = parts.model_dir.name if parts.model_dir else "the base model"
+    _log(f"embedding {len(claims)} claims and {len(queries)} queries with {name}")
     signals = held_out_signals(
         parts.embedder, claims, queries, bm25.scores([t for _, t in queries])
     )
@@ -97,14 +97,15 @@ def split_signals(
         for q in mine:
             q.query_id = q.query_id.split(":", 1)[1]
         out[split] = (mine, qrels[split])
-    return [c.id for c in claims], out, parts.fusion
+    return [c.id for c in claims], out
 
 
 def relevel(model_dir: Path, data: Path) -> dict[str, Any]:
-    ids, by_split, fusion = split_signals(model_dir, data)
+    parts = load_parts(model_dir)
+    fusion, shipped = parts.fusion, parts.thresholds
+    ids, by_split = split_signals(parts, data)
     train, train_qrels = by_split["train"]
     on_dense = level_thresholds(train, ids, fusion, train_qrels, DENSE)
-    _, shipped = load_parts_config(model_dir)
     chosen = replace(shipped, confirmed_dense=on_dense.confirmed)
     report: dict[str, Any] = {"chosen": asdict(chosen), "shipped": asdict(shipped)}
     for split, (signals, qrels) in by_split.items():
@@ -115,13 +116,8 @@ def relevel(model_dir: Path, data: Path) -> dict[str, Any]:
     return report
 
 
-def load_parts_config(model_dir: Path) -> tuple[dict[str, Any], MatchThresholds]:
-    config: dict[str, Any] = read_json(model_dir / CONFIG_FILE)
-    return config, MatchThresholds(**config["thresholds"])
-
-
 def write_levels(model_dir: Path, report: dict[str, Any]) -> None:
-    config, _ = load_parts_config(model_dir)
+    config: dict[str, Any] = read_json(model_dir / CONFIG_FILE)
     config["thresholds"] = report["chosen"]
     write_json(model_dir / CONFIG_FILE, config)
     metrics_file = model_dir / "metrics.json"

@@ -11,7 +11,7 @@ to the claim only (BM25's word tokens do not split Chinese, so its weight is 0),
 Scores are put on the English matcher's scale, so one routing policy reads both: the raw
 cosine's `suggest`/`confirmed` thresholds (chosen on the bundled paraphrase posts against the
 generated everyday posts, see the model card) map linearly onto the shipped English matcher's
-(`claims.matching.model.shipped_match_thresholds`).
+(`claims.matching.model.shipped_thresholds`).
 """
 
 from __future__ import annotations
@@ -65,15 +65,15 @@ class ZhMatcherConfig:
 
     @classmethod
     def load(cls, model_dir: Path) -> ZhMatcherConfig:
-        from claims.matching.model import shipped_match_thresholds
+        from claims.matching.model import shipped_thresholds
 
         raw = read_json(model_dir / MATCHER_FILE)
-        suggest, confirmed = shipped_match_thresholds()
+        shipped = shipped_thresholds()
         scale = ScoreScale(
             float(raw["raw_thresholds"]["suggest"]),
             float(raw["raw_thresholds"]["confirmed"]),
-            suggest,
-            confirmed,
+            shipped.suggest,
+            shipped.confirmed,
         )
         return cls(model_dir, str(raw["pooling"]), scale)
 

@@ -259,6 +259,7 @@ def test_a_confirmed_match_needs_the_dense_level_too_where_the_model_sets_one() 
     assert both.level(0.59, 0.70) == "suggest"  # nor dense alone
     assert both.level(0.49, 0.70) is None
     assert MatchThresholds(0.5, 0.6).level(0.61, 0.0) == "confirmed"  # models without it
+    assert both.level(0.61, None) == "confirmed"  # matches stored before dense was kept
     parts = load_parts(_shipped())
     assert parts.thresholds.confirmed_dense is not None
     fitted = parts.matcher()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,7 @@ import pytest
 from claims.matching.model import (
     CONFIG_FILE,
     load_parts,
-    shipped_confirmed_dense,
-    shipped_match_thresholds,
+    shipped_thresholds,
 )
 from claims.matching.relevel import main
 from classifier.io import read_json
@@ -109,14 +109,11 @@ def test_the_dense_level_is_chosen_written_and_read_back(
     assert load_parts(model).thresholds.confirmed_dense == chosen["confirmed_dense"]
     # The routing policy's defaults follow the matcher in use, not the newest directory.
     monkeypatch.setenv("VERACITY_CLAIM_MATCHER", str(model))
-    for cached in (shipped_match_thresholds, shipped_confirmed_dense):
-        cached.cache_clear()
+    shipped_thresholds.cache_clear()
     try:
-        assert shipped_match_thresholds() == (chosen["suggest"], chosen["confirmed"])
-        assert shipped_confirmed_dense() == chosen["confirmed_dense"]
+        assert asdict(shipped_thresholds()) == chosen
     finally:
-        for cached in (shipped_match_thresholds, shipped_confirmed_dense):
-            cached.cache_clear()
+        shipped_thresholds.cache_clear()
 
 
 def test_without_write_nothing_changes_and_without_data_it_says_so(

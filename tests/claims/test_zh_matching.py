@@ -7,7 +7,7 @@ import pytest
 
 from claims.importers import read_source
 from claims.library_service import FixedLibrary, LibraryMatcher, bundled_claims
-from claims.matching.model import default_parts, shipped_match_thresholds
+from claims.matching.model import default_parts, shipped_thresholds
 from claims.matching.zh import ScaledLibrary, ScoreScale, is_chinese, is_not_chinese, zh_parts
 from claims.models import Claim, stable_claim_id
 from claims.service import import_claims
@@ -45,7 +45,7 @@ def test_the_chinese_fixture_imports_and_every_claim_reads_as_chinese() -> None:
 
 
 def test_a_chinese_post_matches_its_chinese_claim_as_confirmed(chinese: ChineseSignals) -> None:
-    _, confirmed = shipped_match_thresholds()
+    confirmed = shipped_thresholds().confirmed
     (salt, seaweed) = chinese.measure(
         [
             _post("大家注意！每天用盐水漱口、喝淡盐水，新冠病毒就传染不上你"),
@@ -59,13 +59,13 @@ def test_a_chinese_post_matches_its_chinese_claim_as_confirmed(chinese: ChineseS
 
 
 def test_a_traditional_post_matches_the_simplified_claim(chinese: ChineseSignals) -> None:
-    _, confirmed = shipped_match_thresholds()
+    confirmed = shipped_thresholds().confirmed
     (got,) = chinese.measure([_post("大家注意！每天用鹽水漱口、喝淡鹽水，新冠病毒就傳染不上你")])
     assert got.matches[0].claim_id == SALT and got.matches[0].similarity >= confirmed
 
 
 def test_an_everyday_chinese_post_matches_nothing(chinese: ChineseSignals) -> None:
-    suggest, _ = shipped_match_thresholds()
+    suggest = shipped_thresholds().suggest
     for text in ("今天天气很好，下班去公园跑了五公里", "周末和家人去吃了火锅，好开心"):
         (got,) = chinese.measure([_post(text)])
         assert all(m.similarity < suggest for m in got.matches), text

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from claims.matching.model import shipped_match_thresholds
+from claims.matching.model import shipped_thresholds
 from core.clock import utcnow
 from core.db import transaction
 from pipeline.models import Score
@@ -16,7 +16,7 @@ from pipeline.triage import MatchInfo
 from runtime.container import Runtime
 from tests.pipeline.factories import add_scored_post
 
-SUGGEST, CONFIRM = shipped_match_thresholds()
+SUGGEST, CONFIRM = shipped_thresholds().suggest, shipped_thresholds().confirmed
 
 
 def _signals(rt: Runtime) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from claims.matching.model import shipped_match_thresholds
+from claims.matching.model import shipped_thresholds
 from classifier.language import UNDETERMINED, detect_language, model_language, normalise_hint
 from core.clock import utcnow
 from pipeline.routing import Reach, RoutingPolicy, route
@@ -17,7 +17,7 @@ from pipeline.triage import MatchInfo, Signals, triage_band
 NOW = utcnow()
 QUIET = Reach(views=10, shares=0, created_at=NOW - timedelta(hours=5))
 POLICY = RoutingPolicy()
-SUGGEST, CONFIRM = shipped_match_thresholds()
+SUGGEST, CONFIRM = shipped_thresholds().suggest, shipped_thresholds().confirmed
 
 
 def test_a_post_with_no_checkworthy_claim_and_no_match_is_not_queued_whatever_its_score() -> None:
