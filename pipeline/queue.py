@@ -190,6 +190,12 @@ def expire_leases(session: Session, now: datetime | None = None, limit: int = 10
     return len(expired)
 
 
+def _hand_to(case: ReviewCase, reviewer: str, until: datetime) -> None:
+    case.status = CaseStatus.CLAIMED
+    case.claimed_by = reviewer
+    case.lease_expires_at = until
+
+
 def _return_to_queue(case: ReviewCase) -> None:
     case.status = WAITING_STATUS[CaseStage(case.stage)]
     case.claimed_by = None
@@ -245,17 +251,9 @@ def claim_next(
     if case is None:
         return None
     before = {"status": case.status, "stage": case.stage}
-    case.status = CaseStatus.CLAIMED
-    case.claimed_by = actor.name
-    case.lease_expires_at = now + lease
-    case_event(
-        session,
-        Action.CASE_CLAIMED,
-        actor,
-        case,
-        before=before,
-        after={"status": case.status, "lease_expires_at": case.lease_expires_at.isoformat()},
-    )
+    _hand_to(case, actor.name, now + lease)
+    after = {"status": case.status, "lease_expires_at": (now + lease).isoformat()}
+    case_event(session, Action.CASE_CLAIMED, actor, case, before=before, after=after)
     return case
 
 
@@ -304,47 +302,29 @@ def held_case(
 
 
 def _put_back(
-    session: Session, case_id: str, actor: Actor, cooldown: timedelta, now: datetime
+    session: Session, case_id: str, actor: Actor, action: Action, *, cooldown: timedelta, **log: Any
 ) -> ReviewCase:
-    """Return the held case to the queue; the holder is not offered it again for `cooldown`
-    (release and skip both start one: one rule in claim_next)."""
+    """Return the held case to the queue and log `action`; the holder is not offered it again
+    for `cooldown` (release and skip both start one: one rule in claim_next)."""
+    now = utcnow()
     case = held_case(session, case_id, actor, now)
     _return_to_queue(case)
-    start_cooldown(session, case.id, actor.name, now + cooldown)
+    until = now + cooldown
+    start_cooldown(session, case.id, actor.name, until)
+    before = {"status": CaseStatus.CLAIMED.value, "claimed_by": actor.name}
+    after = {"status": case.status, "skip_until": until.isoformat()}
+    case_event(session, action, actor, case, before=before, after=after, **log)
     return case
 
 
-def release(
-    session: Session,
-    case_id: str,
-    actor: Actor,
-    *,
-    cooldown: timedelta = RELEASE_COOLDOWN,
-    now: datetime | None = None,
-) -> ReviewCase:
-    now = now or utcnow()
-    case = _put_back(session, case_id, actor, cooldown, now)
-    case_event(
-        session,
-        Action.CASE_RELEASED,
-        actor,
-        case,
-        before={"status": CaseStatus.CLAIMED.value, "claimed_by": actor.name},
-        after={"status": case.status},
-    )
-    return case
+def release(session: Session, case_id: str, actor: Actor) -> ReviewCase:
+    return _put_back(session, case_id, actor, Action.CASE_RELEASED, cooldown=RELEASE_COOLDOWN)
 
 
-def extend_lease(
-    session: Session,
-    case_id: str,
-    actor: Actor,
-    *,
-    lease: timedelta = DEFAULT_LEASE,
-    now: datetime | None = None,
-) -> ReviewCase:
-    """Give the holder `lease` more from now, at most MAX_EXTENSIONS times per claim (logged)."""
-    now = now or utcnow()
+def extend_lease(session: Session, case_id: str, actor: Actor) -> ReviewCase:
+    """Give the holder DEFAULT_LEASE more from now, at most MAX_EXTENSIONS times per claim
+    (logged)."""
+    now = utcnow()
     case = held_case(session, case_id, actor, now)
     used = lease_extensions_used(session, case.id, actor.name)
     if used >= MAX_EXTENSIONS:
@@ -357,7 +337,7 @@ def extend_lease(
         )
     before = case.lease_expires_at
     assert before is not None  # held_case checked it
-    case.lease_expires_at = max(before, now + lease)
+    case.lease_expires_at = max(before, now + DEFAULT_LEASE)
     case_event(
         session,
         Action.CASE_LEASE_EXTENDED,
@@ -372,28 +352,11 @@ def extend_lease(
     return case
 
 
-def skip(
-    session: Session,
-    case_id: str,
-    actor: Actor,
-    *,
-    reason: str = "",
-    cooldown: timedelta = SKIP_COOLDOWN,
-    now: datetime | None = None,
-) -> ReviewCase:
-    """Put the case back; the same reviewer is not offered it again for `cooldown`."""
-    now = now or utcnow()
-    case = _put_back(session, case_id, actor, cooldown, now)
-    case_event(
-        session,
-        Action.CASE_SKIPPED,
-        actor,
-        case,
-        reason=reason or None,
-        before={"status": CaseStatus.CLAIMED.value},
-        after={"status": case.status, "skip_until": (now + cooldown).isoformat()},
+def skip(session: Session, case_id: str, actor: Actor, reason: str = "") -> ReviewCase:
+    """Put the case back; the same reviewer is not offered it again for SKIP_COOLDOWN."""
+    return _put_back(
+        session, case_id, actor, Action.CASE_SKIPPED, cooldown=SKIP_COOLDOWN, reason=reason or None
     )
-    return case
 
 
 def escalate(
@@ -437,18 +400,10 @@ def escalate_case(
 
 
 def reassign(
-    session: Session,
-    case_id: str,
-    actor: Actor,
-    to_reviewer: str,
-    to_roles: tuple[str, ...],
-    *,
-    lease: timedelta = DEFAULT_LEASE,
-    now: datetime | None = None,
+    session: Session, case_id: str, actor: Actor, to_reviewer: str, to_roles: tuple[str, ...]
 ) -> ReviewCase:
     """Give a waiting or claimed case to a named reviewer (senior reviewers and admins do this).
     The reviewer is a person, so never a drill case: a drill's own reviewers claim those."""
-    now = now or utcnow()
     case = _lock_undecided(session, case_id)
     if case.is_drill:
         _refuse_drill_case(case)
@@ -465,17 +420,9 @@ def reassign(
     check_blind_reviewer(case, to_reviewer)
     check_appeal_decider(session, case, to_reviewer)
     before = {"status": case.status, "claimed_by": case.claimed_by}
-    case.status = CaseStatus.CLAIMED
-    case.claimed_by = to_reviewer
-    case.lease_expires_at = now + lease
-    case_event(
-        session,
-        Action.CASE_REASSIGNED,
-        actor,
-        case,
-        before=before,
-        after={"status": case.status, "claimed_by": to_reviewer},
-    )
+    _hand_to(case, to_reviewer, utcnow() + DEFAULT_LEASE)
+    after = {"status": case.status, "claimed_by": to_reviewer}
+    case_event(session, Action.CASE_REASSIGNED, actor, case, before=before, after=after)
     return case
 
 
