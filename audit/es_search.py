@@ -24,7 +24,11 @@ _BY_SEQ: list[dict[str, Any]] = [
     {"veracity.chain.seq": {"order": "asc", "missing": "_last"}},
     {"_shard_doc": "asc"},
 ]
-_PAGE_FIELDS = ["hits.hits._source", "hits.hits.sort", "pit_id"]
+# What every page of a scan asks for: no total, only the documents, their sort keys and the PIT.
+_SCAN_PAGE: dict[str, Any] = {
+    "track_total_hits": False,
+    "filter_path": ["hits.hits._source", "hits.hits.sort", "pit_id"],
+}
 PIT_KEEP_ALIVE = "2m"
 
 
@@ -203,8 +207,7 @@ class ElasticsearchSearch:
                     sort=sort,
                     size=page_size,
                     search_after=after,
-                    track_total_hits=False,
-                    filter_path=_PAGE_FIELDS,
+                    **_SCAN_PAGE,
                 )
                 pit = resp.get("pit_id", pit)
                 hits = resp.get("hits", {}).get("hits", [])

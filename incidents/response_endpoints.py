@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 
 from core.principal import AnyStaff, Leadership, Overseer
 from core.web_deps import SessionDep
 from core.web_schemas import ReasonIn, RowId, refusals
 from incidents import groups, response, service, tasks_board, views
+from incidents.models import Incident, IncidentTask
 from incidents.repository.response import tasks_of
 from incidents.response import Report
 from incidents.schemas import (
@@ -31,6 +32,15 @@ router = APIRouter(prefix="/incidents", tags=["incidents"])  # under the /v1 rou
 # as accounts allow (MemberIn's).
 Group = Annotated[str, Path(min_length=1, max_length=32)]
 Username = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def _path_incident(incident_id: RowId, session: SessionDep) -> Incident:
+    return service.get_incident(session, incident_id)
+
+
+# The incident named in the path (404 if none). Routes list their role first, so a caller
+# without it is refused before learning whether the incident exists.
+PathIncident = Annotated[Incident, Depends(_path_incident)]
 
 
 @router.post("", status_code=201, summary="Report an incident (any staff role)")
@@ -67,13 +77,13 @@ def remove_member(
 @router.post("/tasks/{task_id}/assign", responses=refusals(409), summary="Assign a task")
 def assign(task_id: RowId, body: AssignIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.assign_task(session, task_id, body.username, who.actor)
-    return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
+    return _task_view(session, task)
 
 
 @router.post("/tasks/{task_id}/start", responses=refusals(409), summary="Start a task")
 def start(task_id: RowId, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.start_task(session, task_id, who.actor)
-    return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
+    return _task_view(session, task)
 
 
 @router.post(
@@ -83,12 +93,13 @@ def start(task_id: RowId, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
 )
 def done(task_id: RowId, body: DoneIn, session: SessionDep, who: AnyStaff) -> dict[str, Any]:
     task = tasks_board.finish_task(session, task_id, who.actor, body.note)
-    return views.tasks(session, task.incident_id)[_index(session, task.incident_id, task.id)]
+    return _task_view(session, task)
 
 
-def _index(session: SessionDep, incident_id: str, task_id: str) -> int:
-    ids = [t.id for t in tasks_of(session, incident_id)]
-    return ids.index(task_id)
+def _task_view(session: SessionDep, task: IncidentTask) -> dict[str, Any]:
+    """The task as the incident's task list shows it."""
+    ids = [t.id for t in tasks_of(session, task.incident_id)]
+    return views.tasks(session, task.incident_id)[ids.index(task.id)]
 
 
 @router.post(
@@ -97,9 +108,8 @@ def _index(session: SessionDep, incident_id: str, task_id: str) -> int:
     summary="Initial assessment: the grade (leadership)",
 )
 def assess(
-    incident_id: RowId, body: AssessIn, session: SessionDep, who: Leadership
+    who: Leadership, incident: PathIncident, body: AssessIn, session: SessionDep
 ) -> dict[str, Any]:
-    incident = service.get_incident(session, incident_id)
     return views.summary(response.assess(session, incident, body.grade, body.reason, who.actor))
 
 
@@ -107,9 +117,8 @@ def assess(
     "/{incident_id}/activate", responses=refusals(409), summary="Activate the response (leadership)"
 )
 def activate(
-    incident_id: RowId, body: ActivateIn, session: SessionDep, who: Leadership
+    who: Leadership, incident: PathIncident, body: ActivateIn, session: SessionDep
 ) -> dict[str, Any]:
-    incident = service.get_incident(session, incident_id)
     response.activate(session, incident, who.actor, body.reason, owner=body.owner)
     return views.detail(session, incident)
 
@@ -120,24 +129,21 @@ def activate(
     summary="Dismiss a reported incident (leadership)",
 )
 def dismiss(
-    incident_id: RowId, body: ReasonIn, session: SessionDep, who: Leadership
+    who: Leadership, incident: PathIncident, body: ReasonIn, session: SessionDep
 ) -> dict[str, Any]:
-    incident = service.get_incident(session, incident_id)
     return views.summary(response.dismiss(session, incident, who.actor, body.reason))
 
 
 @router.post("/{incident_id}/owner", summary="Hand the incident to an owner (leadership)")
 def owner(
-    incident_id: RowId, body: OwnerIn, session: SessionDep, who: Leadership
+    who: Leadership, incident: PathIncident, body: OwnerIn, session: SessionDep
 ) -> dict[str, Any]:
-    incident = service.get_incident(session, incident_id)
     return views.summary(response.set_owner(session, incident, body.username, who.actor))
 
 
 @router.get("/{incident_id}/tasks", summary="The incident's tasks")
-def list_tasks(incident_id: RowId, session: SessionDep, _: AnyStaff) -> dict[str, Any]:
-    service.get_incident(session, incident_id)
-    return {"tasks": views.tasks(session, incident_id)}
+def list_tasks(_: AnyStaff, incident: PathIncident, session: SessionDep) -> dict[str, Any]:
+    return {"tasks": views.tasks(session, incident.id)}
 
 
 @router.post(
@@ -147,9 +153,8 @@ def list_tasks(incident_id: RowId, session: SessionDep, _: AnyStaff) -> dict[str
     summary="Add a task (leadership, admin)",
 )
 def add_task(
-    incident_id: RowId, body: TaskIn, session: SessionDep, who: Overseer
+    who: Overseer, incident: PathIncident, body: TaskIn, session: SessionDep
 ) -> dict[str, Any]:
-    incident = service.get_incident(session, incident_id)
     task = tasks_board.add_task(
         session,
         incident,
@@ -159,4 +164,4 @@ def add_task(
         due_in=timedelta(minutes=body.due_in_minutes) if body.due_in_minutes else None,
         assignee=body.assignee,
     )
-    return views.tasks(session, incident_id)[_index(session, incident_id, task.id)]
+    return _task_view(session, task)

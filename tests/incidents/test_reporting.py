@@ -213,6 +213,9 @@ def test_only_leadership_assesses_activates_dismisses_and_hands_over(
         refused = client.post(f"{url}/{path}", json=body, headers=token)
         assert refused.status_code == 403, (role, path)
         assert refused.json()["error"]["code"] == "wrong_role"
+        # the role is checked first, so the refusal does not tell which incidents exist
+        unknown = client.post(f"/v1/incidents/no-such-incident/{path}", json=body, headers=token)
+        assert unknown.status_code == 403, (role, path)
     regrade = client.post(f"{url}/grade", json={"grade": 1, "reason": "x"}, headers=token)
     close = client.post(f"{url}/close", json={"reason": "x"}, headers=token)
     expected = 200 if role == "admin" else 403
