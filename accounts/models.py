@@ -19,14 +19,14 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))
+    # The UI's language ("en", "zh"); None: each browser's Accept-Language decides.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Every bearer token carries the generation it was issued in; bumping it (sign-out,
     # password change, deactivation) refuses all of the user's tokens at once.
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # The UI's language ("en", "zh"); None: each browser's Accept-Language decides.
-    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[WrittenAt]
 
 

@@ -16,7 +16,7 @@ from audit.events import Action, Subject
 from audit.service import record
 from core.actors import Actor
 from core.clock import utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, Invalid, NotFound, require_between
 from core.messages import Msg
 from core.roles import Role, Scope
 from core.security import hash_api_key, hash_password, new_api_key
@@ -173,14 +173,12 @@ def create_api_key(
     rate_limit_per_minute: int = 6000,
 ) -> IssuedKey:
     _check_length(Msg("API key name"), name, MAX_KEY_NAME)
-    if not 0 <= rate_limit_per_minute <= MAX_RATE_LIMIT:
-        raise Invalid(
-            Msg(
-                "the rate limit must be 0 (unlimited) to {most} requests per minute, not {value}",
-                most=MAX_RATE_LIMIT,
-                value=rate_limit_per_minute,
-            )
-        )
+    require_between(
+        rate_limit_per_minute,
+        0,
+        MAX_RATE_LIMIT,
+        Msg("the rate limit must be {low} (unlimited) to {high} requests per minute, not {value}"),
+    )
     wanted = sorted(set(scopes))
     known = sorted(s.value for s in Scope)
     unknown = [s for s in wanted if s not in known]

@@ -26,7 +26,7 @@ from audit.verify import COPIED_COLUMNS, row_disagreement
 from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, require_between
 from core.messages import Msg
 
 PAGE = 5000
@@ -60,14 +60,8 @@ class Run:
 def retention_cutoff(now: datetime, retention_days: int) -> datetime:
     """The instant before which events may go: at least a day in the past, never now or later
     (zero or negative days would remove the whole log)."""
-    if not 1 <= retention_days <= MAX_RETENTION_DAYS:
-        raise Invalid(
-            Msg(
-                "retention must be 1 to {max_days} days, not {days}",
-                max_days=MAX_RETENTION_DAYS,
-                days=retention_days,
-            )
-        )
+    refusal = Msg("retention must be {low} to {high} days, not {value}")
+    require_between(retention_days, 1, MAX_RETENTION_DAYS, refusal)
     return now - timedelta(days=retention_days)
 
 

@@ -61,3 +61,10 @@ def require_one_of(field: Msg, value: str, choices: Iterable[str]) -> None:
                 value=value,
             )
         )
+
+
+def require_between(value: int, low: int, high: int, refusal: Msg) -> None:
+    """Refuse `value` outside `low`..`high` with `refusal`, a template whose `{low}`, `{high}`
+    and `{value}` fields are filled in here."""
+    if not low <= value <= high:
+        raise Invalid(Msg(refusal.template, low=low, high=high, value=value))

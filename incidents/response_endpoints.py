@@ -125,8 +125,8 @@ def activate(
 
 @router.post(
     "/{incident_id}/dismiss",
-    responses=refusals(409),
     summary="Dismiss a reported incident (leadership)",
+    responses=refusals(409),
 )
 def dismiss(
     who: Leadership, incident: PathIncident, body: ReasonIn, session: SessionDep
