@@ -101,6 +101,12 @@ def search_log(session: SessionDep, who: Legal, request_id: RequestIdDep) -> Sea
 LoggedRead = Annotated[SearchLog, Depends(search_log)]
 
 
+def _streamed(*media_types: str) -> dict[str, Any]:
+    """Route options documenting a streamed answer, which FastAPI would otherwise call JSON."""
+    content: dict[str, Any] = {media_type: {} for media_type in media_types}
+    return {"response_class": StreamingResponse, "responses": {200: {"content": content}}}
+
+
 @router.get("/events", summary="Search the action log, newest first")
 def search(
     filters: Filters,
@@ -122,15 +128,19 @@ def aggregations(filters: Filters, rt: AuditRuntimeDep, log: LoggedRead) -> Aggr
     return counts
 
 
-@router.get("/export", summary="Stream every matching event as NDJSON or CSV, no row cap")
+@router.get(
+    "/export",
+    summary="Stream every matching event as NDJSON or CSV, no row cap",
+    **_streamed("application/x-ndjson", "text/csv"),
+)
 def export(
     filters: Filters,
     rt: AuditRuntimeDep,
-    who: Legal,
-    request_id: RequestIdDep,
+    log: LoggedRead,
     format: ExportFormat = ExportFormat.NDJSON,
 ) -> StreamingResponse:
-    return export_download(rt, filters, format, who.actor, request_id)
+    """Logged when the stream ends or breaks off, with the manifest of what was sent."""
+    return export_download(rt, filters, format, log.who.actor, log.request_id)
 
 
 @router.get("/exports/{export_id}", summary="The manifest of a finished export (SHA-256, count)")
@@ -153,7 +163,11 @@ def export_manifest(
     return manifest
 
 
-@router.get("/dsa/statements", summary="DSA statements of reasons, NDJSON, ≤100 per line")
+@router.get(
+    "/dsa/statements",
+    summary="DSA statements of reasons, NDJSON, ≤100 per line",
+    **_streamed("application/x-ndjson"),
+)
 def dsa_statements(filters: Filters, rt: AuditRuntimeDep, who: Legal) -> StreamingResponse:
     return StreamingResponse(
         dsa_statement_lines(rt, filters, who.actor), media_type="application/x-ndjson"

@@ -195,3 +195,11 @@ def test_a_misspelt_field_in_a_nested_body_is_refused_by_name(client: TestClient
     details = ErrorResponse.model_validate(resp.json()).error.details
     assert details and details[0]["loc"][-1] == "langauge"
     assert details[0]["type"] == "extra_forbidden"
+
+
+def test_streamed_answers_document_the_media_types_they_send(client: TestClient) -> None:
+    paths = _spec(client)["paths"]
+    export = paths["/v1/audit/export"]["get"]["responses"]["200"]["content"]
+    assert set(export) == {"application/x-ndjson", "text/csv"}  # not JSON, FastAPI's default
+    dsa = paths["/v1/audit/dsa/statements"]["get"]["responses"]["200"]["content"]
+    assert set(dsa) == {"application/x-ndjson"}
