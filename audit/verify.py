@@ -30,10 +30,10 @@ from core.clock import as_utc
 from core.db import transaction
 
 
-class BreakKind(enum.StrEnum):
-    EDITED = "edited"
-    DELETED = "deleted"
-    INSERTED = "inserted"
+class BreakKind(enum.StrEnum):  # values: the names in lower case
+    EDITED = enum.auto()
+    DELETED = enum.auto()
+    INSERTED = enum.auto()
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,11 @@ class Report:
 
     chain: str
     source: str
+    first_break: Break | None = None
     checked: int = 0
     lawful_gaps: int = 0
     lawfully_deleted: int = 0
     last_seq: int = 0
-    first_break: Break | None = None
     notes: list[str] = field(default_factory=list)
 
     @property

@@ -11,7 +11,7 @@ from classifier.thresholds import Band, Thresholds
 MAX_CHARS = 5000  # longer texts are truncated (and flagged), never refused
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # several per scored post
 class Reason:
     """A phrase of the post and how much it pushed the score towards 'false' (can be negative)."""
 

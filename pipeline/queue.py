@@ -44,7 +44,7 @@ from pipeline.repository.cases import (
     start_cooldown,
 )
 from pipeline.repository.posts import post_is_drill
-from pipeline.routing import ClaimMatch, RoutingPolicy, route_stored
+from pipeline.routing import RoutingPolicy, route_stored
 
 DEFAULT_LEASE = timedelta(minutes=10)
 SKIP_COOLDOWN = timedelta(minutes=30)
@@ -80,7 +80,6 @@ def open_case_for_post(
     policy: RoutingPolicy,
     now: datetime | None = None,
     *,
-    claim_match: ClaimMatch | None = None,
     topic: str | None = None,
     incident_id: str | None = None,
 ) -> ReviewCase | None:
@@ -103,7 +102,7 @@ def open_case_for_post(
     if score is None:
         return None
     system = Actor.system("router")
-    decision = route_stored(post, score, now, policy, claim_match=claim_match)
+    decision = route_stored(post, score, now, policy)
     record(
         session,
         Action.POST_ROUTED,

@@ -43,7 +43,7 @@ while it waits for a reviewer.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,6 @@ from classifier.thresholds import Band
 from pipeline.triage import (
     LEVELS,
     UNSUPPORTED_LANGUAGE,
-    MatchInfo,
     Signals,
     best_debunked,
     risk,
@@ -146,14 +145,6 @@ class Reach:
 
 
 @dataclass(frozen=True)
-class ClaimMatch:
-    """The closest debunked claim for a post, as the claim matcher found it."""
-
-    claim_id: str
-    similarity: float
-
-
-@dataclass(frozen=True)
 class Route:
     """Where routing sends a scored post: whether a review case is opened, at which level and
     priority, by when it is due, and whether its reach is reduced while it waits."""
@@ -180,23 +171,6 @@ def reach_velocity(reach: Reach, now: datetime) -> float:
 def reach_priority(velocity: float, policy: RoutingPolicy) -> float:
     """What reach adds to a case's priority: `reach_weight * log10(1 + reach_velocity)`."""
     return policy.reach_weight * math.log10(1 + velocity)
-
-
-def claim_match_from_flags(flags: list[str]) -> ClaimMatch | None:
-    """Score flags may carry `claim_match:<claim id>:<similarity>` (set by the claim matcher)."""
-    best: ClaimMatch | None = None
-    for flag in flags:
-        kind, _, rest = flag.partition(":")
-        claim_id, _, similarity = rest.rpartition(":")
-        if kind != "claim_match" or not claim_id:
-            continue
-        try:
-            match = ClaimMatch(claim_id, float(similarity))
-        except ValueError:
-            continue
-        if best is None or match.similarity > best.similarity:
-            best = match
-    return best
 
 
 def routed_bands(policy: RoutingPolicy) -> list[str]:
@@ -239,19 +213,7 @@ def route(signals: Signals, reach: Reach, now: datetime, policy: RoutingPolicy) 
     )
 
 
-def route_stored(
-    post: Post,
-    score: Score,
-    now: datetime,
-    policy: RoutingPolicy,
-    *,
-    claim_match: ClaimMatch | None = None,
-) -> Route:
-    """Route a stored post by its stored signals; `claim_match` adds a debunked claim the
-    caller knows of (treated like a stored match to a false claim)."""
+def route_stored(post: Post, score: Score, now: datetime, policy: RoutingPolicy) -> Route:
+    """Route a stored post by its stored signals."""
     signals = signals_of(score, post.detected_lang)
-    if claim_match is not None:
-        extra = MatchInfo(claim_match.claim_id, claim_match.similarity, "false")
-        matches = sorted([*signals.matches, extra], key=lambda m: -m.similarity)
-        signals = replace(signals, matches=tuple(matches))
     return route(signals, Reach(post.views, post.shares, post.created_at), now, policy)

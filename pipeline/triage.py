@@ -144,19 +144,26 @@ def stored_matches(raw: Sequence[dict[str, Any]] | None) -> tuple[MatchInfo, ...
     return tuple(MatchInfo.from_json(m) for m in raw or ())
 
 
-def signals_of(score: Score, detected_lang: str | None) -> Signals:
-    """A stored score's signals; legacy `claim_match:<id>:<similarity>` flags count as matches
-    to a debunked claim (that is what wrote them)."""
-    matches = list(stored_matches(score.claim_matches))
-    known = {m.claim_id for m in matches}
-    for flag in score.flags or ():
+def flag_matches(flags: Iterable[str]) -> list[MatchInfo]:
+    """Legacy `claim_match:<id>:<similarity>` score flags as matches to a debunked claim (that
+    is what wrote them); other and malformed flags are passed over."""
+    found: list[MatchInfo] = []
+    for flag in flags:
         kind, _, rest = flag.partition(":")
         claim_id, _, similarity = rest.rpartition(":")
-        if kind != "claim_match" or not claim_id or claim_id in known:
+        if kind != "claim_match" or not claim_id:
             continue
         try:
-            matches.append(MatchInfo(claim_id, float(similarity), "false"))
+            found.append(MatchInfo(claim_id, float(similarity), "false"))
         except ValueError:
             continue
+    return found
+
+
+def signals_of(score: Score, detected_lang: str | None) -> Signals:
+    """A stored score's signals; legacy flags (`flag_matches`) count as matches too."""
+    matches = list(stored_matches(score.claim_matches))
+    known = {m.claim_id for m in matches}
+    matches += [m for m in flag_matches(score.flags or ()) if m.claim_id not in known]
     matches.sort(key=lambda m: -m.similarity)
     return Signals(score.score, score.band, score.checkworthiness, tuple(matches), detected_lang)

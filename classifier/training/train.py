@@ -34,17 +34,17 @@ class TrainConfig:
     # share of a dataset used per epoch (rotating slices, so each example is seen once per
     # 1/share epochs); LIAR is large, noisy and short, so it gets a third per epoch by default
     epoch_share: dict[str, float] = field(default_factory=lambda: {"liar": 1 / 3})
+    init_from: Path | None = None  # start from this HF dir instead of the packaged backbone
     epochs: int = 3
     batch_size: int = 16
     lr: float = 5e-5
     weight_decay: float = 0.01
     warmup: float = 0.06
+    eval_datasets: tuple[str, ...] | None = None  # dev sets to score (default: `datasets`)
     max_length: int = 128
     seed: int = 13
     threads: int = 2
     save_every: int = 150
-    init_from: Path | None = None  # start from this HF dir instead of the packaged backbone
-    eval_datasets: tuple[str, ...] | None = None  # dev sets to score (default: `datasets`)
     stage: str = ""  # checkpoint sub-directory, for multi-stage runs
 
     @property

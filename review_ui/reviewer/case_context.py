@@ -23,8 +23,7 @@ from incidents.repository.narratives import narrative_incident, narrative_post_i
 from pipeline.models import Post, ReviewCase, Score
 from pipeline.policy_store import active_policy
 from pipeline.repository.posts import posts_with_case_status
-from pipeline.routing import claim_match_from_flags
-from pipeline.triage import match_status, stored_matches
+from pipeline.triage import flag_matches, match_status, stored_matches
 from review_ui.reviewer.highlight import is_sensitive_text
 
 RELATED_LIMIT = 8
@@ -58,10 +57,8 @@ class Related:
 def _flag_matches(flags: list[str]) -> dict[str, float]:
     """Every claim named in the flags with its best similarity (routing keeps only the top)."""
     found: dict[str, float] = {}
-    for flag in flags:
-        best = claim_match_from_flags([flag])
-        if best is not None:
-            found[best.claim_id] = max(best.similarity, found.get(best.claim_id, 0.0))
+    for match in flag_matches(flags):
+        found[match.claim_id] = max(match.similarity, found.get(match.claim_id, 0.0))
     return found
 
 

@@ -9,16 +9,10 @@ from pydantic import ValidationError
 
 from classifier.thresholds import Band
 from core.clock import utcnow
-from pipeline.routing import (
-    ClaimMatch,
-    Reach,
-    Route,
-    RoutingPolicy,
-    claim_match_from_flags,
-)
+from pipeline.routing import Reach, Route, RoutingPolicy
 from pipeline.routing import route as route_signals
 from pipeline.schemas import RoutingPolicyBody
-from pipeline.triage import MatchInfo, Signals
+from pipeline.triage import MatchInfo, Signals, flag_matches
 
 NOW = utcnow()
 QUIET = Reach(views=10, shares=0, created_at=NOW - timedelta(hours=5))
@@ -31,12 +25,10 @@ def route(
     now: object,
     policy: RoutingPolicy,
     *,
-    claim_match: ClaimMatch | None = None,
+    claim_match: MatchInfo | None = None,
 ) -> Route:
     """Falsehood band and score, and optionally a match to a false claim, as signals."""
-    matches: tuple[MatchInfo, ...] = ()
-    if claim_match is not None:
-        matches = (MatchInfo(claim_match.claim_id, claim_match.similarity, "false"),)
+    matches = () if claim_match is None else (claim_match,)
     signals = Signals(score, band.value, matches=matches)
     return route_signals(signals, reach, NOW, policy)
 
@@ -51,14 +43,20 @@ def test_ignore_band_is_not_queued_and_review_gets_its_sla() -> None:
 
 
 def test_a_claim_match_raises_a_review_post_to_urgent() -> None:
-    routed = route(Band.REVIEW, 0.6, QUIET, NOW, RoutingPolicy(), claim_match=ClaimMatch("c1", 0.9))
+    routed = route(
+        Band.REVIEW, 0.6, QUIET, NOW, RoutingPolicy(), claim_match=MatchInfo("c1", 0.9, "false")
+    )
     assert (routed.band, routed.rule) == ("urgent", "claim_match")
-    weak = route(Band.REVIEW, 0.6, QUIET, NOW, RoutingPolicy(), claim_match=ClaimMatch("c1", 0.5))
+    weak = route(
+        Band.REVIEW, 0.6, QUIET, NOW, RoutingPolicy(), claim_match=MatchInfo("c1", 0.5, "false")
+    )
     assert weak.band == "review"
 
 
 def test_an_ignored_post_matching_a_debunked_claim_is_still_queued() -> None:
-    routed = route(Band.IGNORE, 0.2, QUIET, NOW, RoutingPolicy(), claim_match=ClaimMatch("c", 0.99))
+    routed = route(
+        Band.IGNORE, 0.2, QUIET, NOW, RoutingPolicy(), claim_match=MatchInfo("c", 0.99, "false")
+    )
     assert routed.queue and routed.band == "urgent"
 
 
@@ -79,10 +77,11 @@ def test_reduce_reach_pending_review_is_off_by_default_and_only_for_near_certain
     assert route(Band.URGENT, 0.9, QUIET, NOW, on).reduce_reach is False
 
 
-def test_claim_match_flags_pick_the_closest_claim() -> None:
+def test_legacy_claim_match_flags_read_as_debunked_matches() -> None:
     flags = ["truncated", "claim_match:vax-1:0.81", "claim_match:vax-2:0.93", "claim_match:x:bad"]
-    assert claim_match_from_flags(flags) == ClaimMatch("vax-2", 0.93)
-    assert claim_match_from_flags(["ood"]) is None
+    expected = [MatchInfo("vax-1", 0.81, "false"), MatchInfo("vax-2", 0.93, "false")]
+    assert flag_matches(flags) == expected
+    assert flag_matches(["ood", "claim_match::0.9"]) == []
 
 
 def test_policy_body_round_trips_and_validates() -> None:
