@@ -145,6 +145,9 @@ class ReviewCase(PostRow, Base):
     status: Mapped[str] = mapped_column(String(16), default=CaseStatus.OPEN)
     policy_version: Mapped[str] = mapped_column(String(32))
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # who may hold the case, who holds it and until when
+    required_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    first_reviewer: Mapped[str | None] = mapped_column(String(64), nullable=True)
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[WrittenAt]
@@ -152,8 +155,7 @@ class ReviewCase(PostRow, Base):
     stage: Mapped[str] = mapped_column(
         String(16), default=CaseStage.REVIEW, server_default="review"
     )
-    required_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    first_reviewer: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # what the case is about
     lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
     topic: Mapped[str | None] = mapped_column(String(64), nullable=True)
     incident_id: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -175,17 +175,12 @@ def replay(session: Session, delivery_id: str, actor: Actor) -> WebhookDelivery:
     """Send a delivery again now, whatever its state (e.g. after the platform fixed its end)."""
     missing = Msg("no webhook delivery '{delivery_id}'", delivery_id=delivery_id)
     delivery = get_or_not_found(session, WebhookDelivery, delivery_id, missing)
+    subject = Subject(other={"delivery": delivery.id, "event_id": delivery.event_id})
     before = {"status": delivery.status, "attempts": delivery.attempts}
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = utcnow()
-    record(
-        session,
-        Action.WEBHOOK_REPLAYED,
-        actor,
-        Subject(other={"delivery": delivery.id, "event_id": delivery.event_id}),
-        before=before,
-        after={"status": delivery.status},
-    )
+    after = {"status": delivery.status}
+    record(session, Action.WEBHOOK_REPLAYED, actor, subject, before=before, after=after)
     enqueue_after_commit(session, DELIVER_TASK, delivery.id)
     return delivery
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier.io import write_json
+from core.cli_args import int_in
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -200,9 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     w.add_argument(
         "--generated-per-template",
-        type=int,
+        type=int_in(0, 1000),
         default=30,
-        help="generated everyday posts per template (classifier.zh.everyday_posts); 0: none",
+        help="generated everyday posts per template (classifier.zh.everyday_posts), 0 to 1000",
     )
     w.set_defaults(handler=_checkworthiness_train)
     a = p.parse_args(argv)

@@ -104,17 +104,13 @@ def open_centroid_rows(
     session: Session, is_drill: bool, since: datetime, limit: int
 ) -> list[NarrativeCentroid]:
     """Centroids of narratives seen from `since` on, most recently seen first."""
-    return list(
-        session.scalars(
-            select(NarrativeCentroid)
-            .where(
-                NarrativeCentroid.is_drill.is_(is_drill),
-                NarrativeCentroid.last_seen_at >= since,
-            )
-            .order_by(NarrativeCentroid.last_seen_at.desc())
-            .limit(limit)
-        )
+    query = (
+        select(NarrativeCentroid)
+        .where(NarrativeCentroid.is_drill.is_(is_drill), NarrativeCentroid.last_seen_at >= since)
+        .order_by(NarrativeCentroid.last_seen_at.desc())
+        .limit(limit)
     )
+    return list(session.scalars(query))
 
 
 def rekey(session: Session, winner: str, loser: str, is_drill: bool) -> None:

@@ -27,7 +27,7 @@ def _holds_page(
         holds=active_holds(page.session),
         kinds=[k.value for k in HoldSubject],
         error=error,
-        form=form or _prefill(page),
+        form=form or {"subject_type": "case", "subject_id": ""},
         notice=page.notice(NOTICES),
     )
 
@@ -42,7 +42,7 @@ def _prefill(page: UiPage) -> dict[str, str]:
 
 @router.get("/holds", summary="Active legal holds")
 def holds_page(page: LegalPage) -> Response:
-    return _holds_page(page)
+    return _holds_page(page, form=_prefill(page))
 
 
 @router.post("/holds", summary="Put a case, incident or post on legal hold")

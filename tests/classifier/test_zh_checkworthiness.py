@@ -188,3 +188,17 @@ def test_a_head_shifted_onto_an_earlier_gate_passes_the_same_posts_at_todays(
     assert ((before >= earlier) == (after >= GATE)).all()
     assert 0 < (before >= earlier).mean() < 1  # the gate splits these vectors
     assert not np.allclose(before, after)  # the scores themselves moved onto the new gate
+
+
+@pytest.mark.parametrize("count", ["-1", "1001", "many"])
+def test_checkworthiness_train_refuses_a_generated_count_out_of_range_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], count: str
+) -> None:
+    args = [
+        "zh", "checkworthiness-train", "--negatives-dir", str(tmp_path / "n"),
+        "--encoder-dir", str(tmp_path / "e"), "--generated-per-template", count,
+    ]  # fmt: skip
+    with pytest.raises(SystemExit) as refused:
+        main(args)
+    assert refused.value.code == 2
+    assert "--generated-per-template" in capsys.readouterr().err
