@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.messages import Msg
 from core.topics import topic_of
 from incidents.severity import ClockSpec, IncidentPolicy, log_steps, spread_points
 from incidents.types import GroupKind, IncidentType, Scope, TaskRule, TypeProfile
@@ -102,7 +103,7 @@ def _report(within: timedelta, from_grade: int = 4) -> TaskRule:
 _PROFILES = (
     TypeProfile(
         IncidentType.MISINFORMATION,
-        "False information",
+        Msg("False information"),
         _misinformation,
         None,  # the incident policy's grade cut-offs, as for a detected wave
         IncidentPolicy().clocks,  # the running policy's clocks are used for detected ones
@@ -126,7 +127,7 @@ _PROFILES = (
     ),
     TypeProfile(
         IncidentType.SECURITY,
-        "Security incident",
+        Msg("Security incident"),
         _security,
         (9, 6, 3),
         (
@@ -149,7 +150,7 @@ _PROFILES = (
     ),
     TypeProfile(
         IncidentType.DATA_LEAK,
-        "Data leak",
+        Msg("Data leak"),
         _data_leak,
         (9, 6, 3),
         (
@@ -182,27 +183,8 @@ _PROFILES = (
         activation_from_grade=3,  # personal data at stake: people decide from grade III
     ),
     TypeProfile(
-        IncidentType.OUTAGE,
-        "Service outage",
-        _outage,
-        (8, 5, 3),
-        (
-            ClockSpec("first internal report", INTERNAL_REPORT, H / 2),
-            ClockSpec("user notice", "user_notice", H, 3),
-            ClockSpec("service restored", "recovery", 4 * H, 2),
-        ),
-        (
-            TaskRule(TECH, "restore", "Restore the service", 4 * H, 4, "recovery"),
-            TaskRule(PR, "user_notice", "Notify users of the outage", H, 3, "user_notice"),
-            _report(H / 2, 2),
-            TaskRule(LOGISTICS, "support_staffing", "Staff support for user contacts", 2 * H, 2),
-        ),
-        ("service_interruption",),
-        assess_within=timedelta(minutes=30),
-    ),
-    TypeProfile(
         IncidentType.COMPLIANCE,
-        "Legal compliance",
+        Msg("Legal compliance"),
         _compliance,
         (8, 5, 3),
         (
@@ -221,12 +203,31 @@ _PROFILES = (
     ),
     TypeProfile(
         IncidentType.OTHER,
-        "Other",
+        Msg("Other"),
         _other,
         (8, 5, 3),
         (ClockSpec("first internal report", INTERNAL_REPORT, H),),
         (_report(H),),
         (),
+    ),
+    TypeProfile(
+        IncidentType.OUTAGE,
+        Msg("Service outage"),
+        _outage,
+        (8, 5, 3),
+        (
+            ClockSpec("first internal report", INTERNAL_REPORT, H / 2),
+            ClockSpec("user notice", "user_notice", H, 3),
+            ClockSpec("service restored", "recovery", 4 * H, 2),
+        ),
+        (
+            TaskRule(TECH, "restore", "Restore the service", 4 * H, 4, "recovery"),
+            TaskRule(PR, "user_notice", "Notify users of the outage", H, 3, "user_notice"),
+            _report(H / 2, 2),
+            TaskRule(LOGISTICS, "support_staffing", "Staff support for user contacts", 2 * H, 2),
+        ),
+        ("service_interruption",),
+        assess_within=timedelta(minutes=30),
     ),
 )
 PROFILES: dict[IncidentType, TypeProfile] = {p.type: p for p in _PROFILES}

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.messages import Msg
 from incidents.severity import ClockSpec, IncidentPolicy, grade_of
 
 
@@ -102,7 +103,7 @@ Points = Callable[[Scope, str, IncidentPolicy], dict[str, int]]
 @dataclass(frozen=True)
 class TypeProfile:
     type: IncidentType
-    label: str
+    label: Msg  # translated where the review UI shows it
     points: Points
     cutoffs: tuple[int, int, int] | None  # totals for I, II, III; None: the policy's
     clocks: tuple[ClockSpec, ...]

@@ -194,15 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     w.add_argument("--cache-dir", type=Path, default=REPO / ".cache" / "zh-embeddings")
     w.add_argument("--pooling", choices=POOLINGS, default="mean+cls", help="the head's input")
     w.add_argument(
-        "--weighting",
-        choices=WEIGHTINGS,
-        default="sources",
-        help="see classifier.zh.checkworthiness",
+        "--weighting", choices=WEIGHTINGS, default="sources", help="how samples are weighted"
     )
     w.add_argument(
         "--generated-per-template",
         type=int_in(0, 1000),
         default=30,
+        metavar="N",
         help="generated everyday posts per template (classifier.zh.everyday_posts), 0 to 1000",
     )
     w.set_defaults(handler=_checkworthiness_train)

@@ -5,9 +5,11 @@ later policy names, say) is shown as it is stored, its underscores as spaces."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from core.messages import Msg as CoreMsg
+from incidents.types import IncidentType, profile
 from review_ui.i18n import Msg
 
 
@@ -75,15 +77,8 @@ CODED = _coded(
     Msg("awaiting second"),
     Msg("decided"),
 )
-# incidents.type_rules' profile labels.
-TYPE = {
-    "misinformation": Msg("False information"),
-    "security": Msg("Security incident"),
-    "data_leak": Msg("Data leak"),
-    "outage": Msg("Service outage"),
-    "compliance": Msg("Legal compliance"),
-    "other": Msg("Other"),
-}
+# Each type's label, as incidents.type_rules words it.
+TYPE: dict[str, CoreMsg] = {t.value: profile(t).label for t in IncidentType}
 GRADE = {
     1: Msg("I particularly serious"),
     2: Msg("II serious"),
@@ -239,7 +234,7 @@ EVENT |= _dotted(
     Msg("log dsa statements exported"),
 )
 
-TABLES: dict[str, dict[Any, Msg]] = {
+TABLES: dict[str, Mapping[Any, CoreMsg]] = {
     "status": CODED,
     "clock status": CODED,
     "task status": CODED,

@@ -141,7 +141,8 @@ def test_an_escalation_arrives_with_who_why_and_the_history(
 def test_a_released_case_does_not_come_straight_back(
     browser: Any, live_url: str, module_stack: Stack
 ) -> None:
-    code, _, post_id = _on_a_new_case(browser, live_url, module_stack)
+    code, reviewer, post_id = _on_a_new_case(browser, live_url, module_stack)
+    assert case_of(module_stack, post_id).claimed_by == reviewer
     keys(browser, "u")
     page_is(browser, "review-overview")
     keys(browser, "n")  # the filter is kept
@@ -247,8 +248,7 @@ def test_the_exposure_cap_counts_cases_assigned_by_a_supervisor_and_bulk_decided
     from tests.review_ui.conftest import browser_client, sign_in, submit
 
     assigned, bulk_one, bulk_two = plain_posts(module_stack, "assigned", "bulk one", "bulk two")
-    reviewer = module_stack.user("reviewer")
-    boss = module_stack.user("senior_reviewer")
+    reviewer, boss = (module_stack.user(role) for role in ("reviewer", "senior_reviewer"))
     log_in(browser, live_url, reviewer, "/ui/review/wellness")
     page_is(browser, "review-wellness")
     css(browser, "#daily_cap").send_keys("1")
