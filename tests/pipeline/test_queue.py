@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -104,3 +104,27 @@ def test_claim_filters_by_language_topic_and_incident(rt: Runtime) -> None:
     assert case(rt.sessions, ballots).topic == "elections"  # the router sets the topic
     assert claim(rt, filters=QueueFilter(topic="health")) is None
     assert claim(rt, filters=QueueFilter(topic="elections")) == ballots
+
+
+def test_release_and_skip_log_who_held_the_case_and_when_it_may_come_back(rt: Runtime) -> None:
+    from sqlalchemy import select
+
+    from audit.models import AuditEvent
+
+    released, skipped = make_case(rt.sessions), make_case(rt.sessions)
+    assert {claim(rt, ANN), claim(rt, ANN)} == {released, skipped}
+    with transaction(rt.sessions) as s:
+        release(s, released, ANN)
+        skip(s, skipped, ANN, reason="not my language")
+    with transaction(rt.sessions) as s:
+        logged = {
+            e.action: e.document["veracity"]
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.actor_name == "ann"))
+        }
+    for action, minutes in (("case.released", 5), ("case.skipped", 30)):
+        event = logged[action]
+        assert event["before"] == {"status": "claimed", "claimed_by": "ann"}
+        until = datetime.fromisoformat(event["after"]["skip_until"])
+        assert timedelta(minutes=minutes - 1) < until - utcnow() <= timedelta(minutes=minutes)
+    assert logged["case.skipped"]["reason"] == "not my language"
+    assert logged["case.released"]["reason"] is None
