@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -117,10 +118,8 @@ def test_release_and_skip_log_who_held_the_case_and_when_it_may_come_back(rt: Ru
         release(s, released, ANN)
         skip(s, skipped, ANN, reason="not my language")
     with transaction(rt.sessions) as s:
-        logged = {
-            e.action: e.document["veracity"]
-            for e in s.scalars(select(AuditEvent).where(AuditEvent.actor_name == "ann"))
-        }
+        events = s.scalars(select(AuditEvent).where(AuditEvent.actor_name == "ann"))
+        logged: dict[str, Any] = {e.action: e.document["veracity"] for e in events}
     for action, minutes in (("case.released", 5), ("case.skipped", 30)):
         event = logged[action]
         assert event["before"] == {"status": "claimed", "claimed_by": "ann"}
