@@ -32,8 +32,10 @@ def api_key_hashed(session: Session, key_hash: str) -> ApiKey | None:
     return session.scalars(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
 
 
-def api_key_with_prefix(session: Session, prefix: str) -> ApiKey | None:
-    return session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).first()
+def api_keys_with_prefix(session: Session, prefix: str) -> list[ApiKey]:
+    """Every key shown with `prefix`, oldest first (a prefix is short, so two may share one)."""
+    query = select(ApiKey).where(ApiKey.prefix == prefix).order_by(ApiKey.created_at)
+    return list(session.scalars(query))
 
 
 def revoke_live_ui_sessions(session: Session, user_id: str, at: datetime) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accounts.models import ApiKey, User
-from accounts.repository import api_key_with_prefix, user_named
+from accounts.repository import api_keys_with_prefix, user_named
 from accounts.sessions import end_ui_sessions
 from accounts.tokens import revoke_tokens
 from audit.events import Action, Subject
@@ -216,7 +216,22 @@ def _key_event(
 
 
 def revoke_api_key(session: Session, key_id_or_prefix: str, actor: Actor) -> ApiKey:
-    key = session.get(ApiKey, key_id_or_prefix) or api_key_with_prefix(session, key_id_or_prefix)
+    """Revoke the key with this id or, failing that, the one key shown with this prefix; a
+    prefix two keys share is refused (naming both) rather than revoking either."""
+    key = session.get(ApiKey, key_id_or_prefix)
+    if key is None:
+        found = api_keys_with_prefix(session, key_id_or_prefix)
+        if len(found) > 1:
+            raise Conflict(
+                Msg(
+                    "{count} API keys share the prefix '{prefix}': revoke by id ({ids})",
+                    count=len(found),
+                    prefix=key_id_or_prefix,
+                    ids=", ".join(k.id for k in found),
+                ),
+                code="ambiguous_prefix",
+            )
+        key = found[0] if found else None
     if key is None:
         raise NotFound(Msg("no API key '{key_id_or_prefix}'", key_id_or_prefix=key_id_or_prefix))
     if key.revoked_at is None:

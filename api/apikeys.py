@@ -41,7 +41,7 @@ def list_keys(session: SessionDep, _: Admin) -> list[ApiKeyOut]:
 @router.delete(
     "/{key_id}",
     summary="Revoke an API key (by id or prefix); revoking twice is harmless",
-    responses=refusals(401, 403, 404, 422),
+    responses=refusals(401, 403, 404, 409, 422),
 )
 def revoke(
     key_id: Annotated[str, Path(min_length=1, max_length=64)], session: SessionDep, admin: Admin

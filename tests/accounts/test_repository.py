@@ -10,9 +10,9 @@ from sqlalchemy import select
 from accounts.repository import (
     active_users_in_roles,
     api_key_hashed,
-    api_key_with_prefix,
     api_keys_newest_first,
     api_keys_oldest_first,
+    api_keys_with_prefix,
     revoke_live_ui_sessions,
     user_named,
     users_by_name,
@@ -74,9 +74,8 @@ def test_keys_oldest_first_and_found_by_hash_or_prefix(rt: Runtime) -> None:
         by_hash = api_key_hashed(session, hash_api_key(issued.secret))
         assert by_hash is not None and by_hash.name == "older"
         assert api_key_hashed(session, hash_api_key("vk_wrong")) is None
-        by_prefix = api_key_with_prefix(session, issued.key.prefix)
-        assert by_prefix is not None and by_prefix.name == "older"
-        assert api_key_with_prefix(session, "nope") is None
+        assert [k.name for k in api_keys_with_prefix(session, issued.key.prefix)] == ["older"]
+        assert api_keys_with_prefix(session, "nope") == []
         locked = user_named(session, "nobody", for_update=True)
         assert locked is None
 

@@ -48,3 +48,29 @@ def test_other_roles_cannot_manage_keys(rt: Runtime, client: TestClient, role: s
 
 def test_platform_keys_cannot_manage_keys(client: TestClient, platform_key: str) -> None:
     assert client.get("/v1/admin/apikeys", headers=auth(platform_key)).status_code == 403
+
+
+def test_a_prefix_two_keys_share_revokes_neither_and_names_both(
+    rt: Runtime, client: TestClient
+) -> None:
+    admin = auth(new_user_token(rt, "admin"))
+    secrets = []
+    for name in ("twin-a", "twin-b"):
+        made = client.post(
+            "/v1/admin/apikeys", json={"name": name, "scopes": ["score"]}, headers=admin
+        )
+        secrets.append(made.json()["key"])
+    with rt.sessions.begin() as s:  # a 7-character random prefix: rare, but it happens
+        twins = list(s.scalars(select(ApiKey).where(ApiKey.name.in_(["twin-a", "twin-b"]))))
+        for key in twins:
+            key.prefix = "vk_shared0"
+        ids = sorted(k.id for k in twins)
+    refused = client.delete("/v1/admin/apikeys/vk_shared0", headers=admin)
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "ambiguous_prefix"
+    assert all(key_id in error["message"] for key_id in ids)
+    body = {"posts": [{"id": "t1", "text": "hello"}]}
+    for secret in secrets:  # both still work
+        assert client.post("/v1/score", json=body, headers=auth(secret)).status_code == 200
+    assert client.delete(f"/v1/admin/apikeys/{ids[0]}", headers=admin).status_code == 200

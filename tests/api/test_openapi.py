@@ -104,6 +104,7 @@ CONFLICTS = {
     ("post", "/v1/score"),  # drill_mismatch, post_held, post_decided
     ("post", "/v1/drills/cases/{case_id}/decision"),  # the same decide as a reviewer's
     ("post", "/v1/drills/cases/{case_id}/release"),  # lease_not_held
+    ("delete", "/v1/admin/apikeys/{key_id}"),  # ambiguous_prefix
 }
 
 
