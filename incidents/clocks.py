@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from audit.events import Action
-from core.actors import Actor
 from core.clock import utcnow
 from incidents.events import record_event
 from incidents.models import ClockStatus, Incident, IncidentClock
@@ -15,9 +14,9 @@ from incidents.notices import notify_clock_missed
 from incidents.repository.incidents import incident_by_id
 from incidents.repository.response import clock_names, overdue_clocks, running_clocks
 from incidents.severity import ClockSpec, IncidentPolicy
+from incidents.system_notes import SYSTEM
 from incidents.types import IncidentType, profile
 
-SYSTEM = Actor.system("incidents")
 ASSESSMENT = "assessment"  # the milestone leadership's assessment or decision records
 
 

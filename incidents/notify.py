@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from audit.events import Action, Subject
 from audit.service import record
-from core.actors import Actor
 from core.clock import utcnow
 from core.db import transaction
 from core.retry import RetryPolicy, early_by
@@ -27,6 +26,7 @@ from incidents.channels import EMAIL, Mailer, send
 from incidents.models import Notification, ResponseGroup
 from incidents.repository.incidents import incident_by_id
 from incidents.repository.response import due_notification_ids, lock_notification
+from incidents.system_notes import SYSTEM
 
 log = logging.getLogger(__name__)
 # A round runs every few seconds in the embedded setup, so retrying at each round spent the
@@ -114,7 +114,7 @@ def _deliver_one(delivery: _Delivery, nid: str) -> bool:
         record(
             session,
             Action.INCIDENT_NOTIFIED,
-            Actor.system("incidents"),
+            SYSTEM,
             Subject(incident_id=note.incident_id),
             after={"role": role, "channel": note.channel, "event": note.payload.get("event")},
             is_drill=bool(incident and incident.is_drill),

@@ -26,6 +26,7 @@ from incidents.models import FINISHED, Incident, IncidentStatus
 from incidents.policy_store import active_incident_policy  # the plan's clocks, as printed
 from incidents.repository.incidents import has_milestone
 from incidents.severity import GRADE_NAMES, IncidentPolicy
+from incidents.system_notes import SELF_ACTIVATED, SYSTEM
 from incidents.tasks_board import plan_tasks, require_active_user, require_live
 from incidents.types import GroupKind, IncidentType, Scope, profile
 
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
     from incidents.schemas import ReportIn
 
 log = logging.getLogger(__name__)
-
-SYSTEM = Actor.system("incidents")
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def after_grading(
             session,
             incident,
             SYSTEM,
-            f"grade {GRADE_NAMES[incident.grade]}: activates without a decision under the plan",
+            Msg(SELF_ACTIVATED.template, grade=GRADE_NAMES[incident.grade]),
             now=now,
         )
 

@@ -26,11 +26,10 @@ from incidents.repository import cases, narratives, timeline
 from incidents.repository.incidents import incident_by_id, live_incident_of_key
 from incidents.response import after_grading, lock_grade, raised
 from incidents.severity import IncidentPolicy, Signals, grade, points
+from incidents.system_notes import SURGE, SYSTEM
 from incidents.tasks_board import complete_for_milestone, require_live
 from incidents.types import IncidentType
 from pipeline.repository.posts import post_by_id
-
-SYSTEM = Actor.system("incidents")
 
 
 def narrative_key(*, claim_id: str | None = None, cluster_key: str | None = None) -> str:
@@ -233,7 +232,7 @@ def apply_surge(
             incident,
             case_id=case.id,
             post_id=case.post_id,
-            reason="incident surge",
+            reason=SURGE,
             before={"priority": before},
             after={"priority": case.priority},
             at=now,

@@ -13,16 +13,16 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from audit.events import Action
-from core.actors import Actor
+from core.messages import Msg
 from incidents.models import Incident
 from incidents.repository.incidents import has_milestone, milestone_kinds, unfinished_incidents
 from incidents.repository.timeline import first_enforcement_at, first_statement_at
 from incidents.service import record_milestone
+from incidents.system_notes import FROM_LOG, PUBLISHED, SYSTEM
 
 if TYPE_CHECKING:
     from statements.models import Statement
 
-SYSTEM = Actor.system("incidents")
 ENFORCED = (Action.ENFORCEMENT_CONFIRMED.value, Action.POST_LABELLED.value)
 # The plan step a published statement of each kind takes.
 STATEMENT_MILESTONES = {
@@ -48,7 +48,7 @@ def statement_published(session: Session, statement: Statement) -> int:
     added = 0
     for incident in unfinished_incidents(session, about):
         if not has_milestone(session, incident.id, kind):
-            note = f"statement {statement.id} published"
+            note = Msg(PUBLISHED.template, statement_id=statement.id)
             record_milestone(
                 session, incident.id, kind, SYSTEM, note=note, at=statement.published_at
             )
@@ -64,11 +64,9 @@ def sync_milestones(session: Session) -> int:
         if "first_action" not in have and (
             at := first_enforcement_at(session, incident.id, ENFORCED)
         ):
-            record_milestone(session, incident.id, "first_action", SYSTEM, note="from log", at=at)
+            record_milestone(session, incident.id, "first_action", SYSTEM, note=FROM_LOG, at=at)
             added += 1
         if "public_statement" not in have and (at := first_statement_at(session, incident)):
-            record_milestone(
-                session, incident.id, "public_statement", SYSTEM, note="from log", at=at
-            )
+            record_milestone(session, incident.id, "public_statement", SYSTEM, note=FROM_LOG, at=at)
             added += 1
     return added

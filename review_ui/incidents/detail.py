@@ -15,6 +15,7 @@ from incidents.repository import materials
 from incidents.repository.incidents import incidents_newest_first
 from incidents.service import MILESTONES
 from incidents.severity import ROMAN
+from incidents.system_notes import SYSTEM
 from incidents.tasks_board import OVERSEERS, RESPONDERS
 from incidents.types import IncidentType, profile
 from pipeline.repository.cases import cases_of_incident
@@ -84,6 +85,8 @@ def detail_context(session: Session, incident: Incident, role: str) -> dict[str,
     titles = {t["id"]: t["title"] for t in shown["tasks"]}
     for event in shown["timeline"]:  # a task's events name it by id only
         event["task"] = titles.get(event["subject"].get("task_id", ""), "")
+        if event["actor"] == SYSTEM.name:
+            event["system_note"] = words.system_note(event["reason"])
     linked = [attachments.describe(a) for a in materials.linked(session, incident.id)]
     have = {a["id"] for a in linked}
     review = review_json(materials.latest_review(session, incident.id))

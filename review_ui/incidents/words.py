@@ -5,10 +5,12 @@ later policy names, say) is shown as it is stored, its underscores as spaces."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from core.messages import Msg as CoreMsg
+from incidents import system_notes
 from incidents.types import IncidentType, profile
 from review_ui.i18n import Msg
 
@@ -262,3 +264,24 @@ def word(table: str, value: str | int | None) -> str:
         return found
     text = str(value)
     return text.removeprefix("incident.").replace("_", " ")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """The template as a regular expression with a named group for each of its fields."""
+    parts = re.split(r"\{(\w+)\}", template)  # text, field, text, field, ..., text
+    return re.compile(
+        "".join(f"(?P<{p}>.+?)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
+    )
+
+
+_NOTES = [(note.template, _pattern(note.template)) for note in system_notes.NOTES]
+
+
+def system_note(text: str | None) -> CoreMsg | None:
+    """A reason or note the incidents domain wrote itself (`incidents.system_notes`), read back
+    into its message so a page shows it in its language; None for any other text."""
+    for template, pattern in _NOTES:
+        found = pattern.fullmatch(text or "")
+        if found:
+            return Msg(template, **found.groupdict())  # the UI's: a field such as a grade too
+    return None

@@ -262,3 +262,41 @@ def test_the_report_charts_read_in_chinese_with_every_glyph_drawn() -> None:
     english = response_chart(report)
     assert english.axes[0].get_title(loc="left") == "Response times (grey: not reached)"
     assert [t.get_text() for t in english.axes[0].get_yticklabels()] == list(report.steps.values())
+
+
+def test_notes_the_incidents_domain_writes_itself_read_in_chinese_and_typed_notes_stay(
+    stack: Stack,
+) -> None:
+    """A minor report activates itself under the plan: its reason is the domain's own words,
+    stored in English (the log's language) and shown in the reader's."""
+    reporter = stack.user("leadership")
+    who = Actor(reporter, ActorType.HUMAN, ("leadership",))
+    kind = IncidentType.OTHER
+    with transaction(stack.rt.sessions) as session:
+        minor = Report(kind, "门禁读卡器故障", WHAT[kind], scope=Scope(affected_users=10))
+        incident = report_incident(session, minor, who)
+        service.record_milestone(session, incident.id, "user_notice", who, note="incident surge?")
+        incident_id = incident.id
+    client = signed_in_as(stack, reporter)
+    reasons = _column(
+        client.get(f"/ui/incidents/{incident_id}", headers=ZH).text, "incident-timeline", 3
+    )
+    assert "IV 一般：按预案无需决定，自动启动" in [r.strip() for r in reasons], "grade name too"
+    assert not any("activates without a decision" in r for r in reasons)
+    assert "incident surge?" in [r.strip() for r in reasons], "a person's note is shown as typed"
+    english = _column(client.get(f"/ui/incidents/{incident_id}").text, "incident-timeline", 3)
+    assert "grade IV ordinary: activates without a decision under the plan" in [
+        r.strip() for r in english
+    ]
+
+
+def test_every_system_note_reads_back_into_its_message() -> None:
+    from incidents import system_notes
+
+    for note in system_notes.NOTES:
+        fields = {name: f"x-{name}" for name in re.findall(r"\{(\w+)\}", note.template)}
+        written = str(type(note)(note.template, **fields))  # what the log stores
+        found = words.system_note(written)
+        assert found is not None and (found.template, dict(found.params)) == (note.template, fields)
+    assert words.system_note("a note a person typed") is None
+    assert words.system_note(None) is None
