@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from audit import anchors, dsa
-from audit.events import Action
+from audit.events import Action, action_named
 from audit.export import Export
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import (
@@ -52,10 +52,9 @@ def _time(text: str | None, option: str) -> datetime | None:
 
 def _action(text: str) -> Action:
     try:
-        return Action(text)
-    except ValueError:
-        known = ", ".join(a.value for a in Action)
-        raise ValueError(f"--action {text!r} is not an action of the log; known: {known}") from None
+        return action_named(text)
+    except ValueError as exc:
+        raise ValueError(f"--action {exc}") from None
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters:

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
 
 from audit import anchors, repository
-from audit.events import Action, Subject
+from audit.events import Action, Subject, action_named
 from audit.export_stream import export_download
 from audit.holds import HoldSubject, active_holds, release_hold, set_hold
 from audit.operations import dsa_statement_lines, log_reader, outbox_lag, record_search, verify
@@ -54,12 +54,9 @@ def search_filters(
     include_drills: bool = False,
 ) -> SearchFilters:
     try:
-        actions = tuple(Action(a) for a in action or ())
+        actions = tuple(action_named(a) for a in action or ())
     except ValueError as exc:
-        known = ", ".join(a.value for a in Action)
-        raise Invalid(
-            f"bad search filter: {exc}; known actions: {known}", code="bad_filter"
-        ) from exc
+        raise Invalid(f"bad search filter: {exc}", code="bad_filter") from exc
     try:
         return SearchFilters(
             since=since,

@@ -108,6 +108,15 @@ class Action(enum.StrEnum):
     DSA_STATEMENTS_EXPORTED = "log.dsa_statements_exported"
 
 
+def action_named(text: str) -> Action:
+    """The log's action called `text`; otherwise a ValueError that lists every known action."""
+    try:
+        return Action(text)
+    except ValueError:
+        known = ", ".join(a.value for a in Action)
+        raise ValueError(f"{text!r} is not an action of the log; known actions: {known}") from None
+
+
 @dataclass(frozen=True)
 class Subject:
     """What an event is about; any of these may be empty."""
