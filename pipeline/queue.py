@@ -250,8 +250,9 @@ def claim_next(
     if case is None:
         return None
     before = {"status": case.status, "stage": case.stage}
-    _hand_to(case, actor.name, now + lease)
-    after = {"status": case.status, "lease_expires_at": (now + lease).isoformat()}
+    until = now + lease
+    _hand_to(case, actor.name, until)
+    after = {"status": case.status, "lease_expires_at": until.isoformat()}
     case_event(session, Action.CASE_CLAIMED, actor, case, before=before, after=after)
     return case
 
@@ -301,7 +302,13 @@ def held_case(
 
 
 def _put_back(
-    session: Session, case_id: str, actor: Actor, action: Action, *, cooldown: timedelta, **log: Any
+    session: Session,
+    case_id: str,
+    actor: Actor,
+    action: Action,
+    *,
+    cooldown: timedelta,
+    reason: str | None = None,
 ) -> ReviewCase:
     """Return the held case to the queue and log `action`; the holder is not offered it again
     for `cooldown` (release and skip both start one: one rule in claim_next)."""
@@ -312,7 +319,7 @@ def _put_back(
     start_cooldown(session, case.id, actor.name, until)
     before = {"status": CaseStatus.CLAIMED.value, "claimed_by": actor.name}
     after = {"status": case.status, "skip_until": until.isoformat()}
-    case_event(session, action, actor, case, before=before, after=after, **log)
+    case_event(session, action, actor, case, reason=reason, before=before, after=after)
     return case
 
 
