@@ -24,8 +24,6 @@ from review_ui.incidents import words
 from statements import repository as statements_repository
 
 TYPES = [(t.value, profile(t).label) for t in IncidentType]
-# The type labels as the pages word them (incidents/type_rules.py's labels).
-TYPE_NAMES = tuple(words.TYPE.values())
 GRADES = list(ROMAN.items())
 STATUSES = list(dict.fromkeys(s.value for s in IncidentStatus))  # OPEN aliases ACTIVE
 
